@@ -1032,25 +1032,21 @@ class VendorReply:
         return self._parsed
 
     def field(self, name: str) -> Any:
-        try:
+        with suppress(ValueError, AttributeError):  # not JSON, or JSON but not an object
             return self.json().get(name)
-        except (ValueError, AttributeError):  # not JSON, or JSON but not an object
-            return None
+        return None
 
     @property
     def text(self) -> str:
         charset = requests.utils.get_encoding_from_headers(self.headers) or 'utf-8'
         # No charset named: UTF-8 when it is (requests' ISO-8859-1 for text/*, dropped by RFC 7231, showed each
         # non-ASCII character of a secret it quotes as two others: not found to mask)
-        if not re.search(r';\s*charset\s*=', self.headers.get('Content-Type') or '', re.IGNORECASE):
-            try:
+        if not re.search(r'(?i);\s*charset\s*=', self.headers.get('Content-Type') or ''):
+            with suppress(UnicodeError):  # not UTF-8: byte for byte, as before
                 return self.body.decode('utf-8')
-            except UnicodeError:  # not UTF-8: byte for byte, as before
-                pass
-        try:
+        with suppress(LookupError, UnicodeError):  # a charset unknown to Python, or a codec of no text: idna, undefined
             return self.body.decode(charset, 'replace')
-        except (LookupError, UnicodeError):  # a charset Python does not know, or a codec of no text (idna, undefined)
-            return self.body.decode('utf-8', 'replace')
+        return self.body.decode('utf-8', 'replace')
 
 
 def retry_note(retried: Sequence[Attempt], gave_up: str | None) -> str:
@@ -1104,17 +1100,17 @@ class AdaptiveRateLimiter:
     RATE_MARGIN = 0.98
     MEASURE_SPAN = 3.0  # seconds of answers the admitted rate is measured over
     MIN_RATE = 0.5  # as botocore: the slowest pace a throttle can bring
+    _next_turn = _paused_until = 0.0
+    # started: this run's first turn (None: none yet); _last_cut: when the rate was last cut; _rate_at_cut: its rate
+    _pause_asked = started = _last_cut = _rate_at_cut = None
+    throttles = cuts = 0  # throttles: 429s met (each one, cut or not)
 
     def __init__(self, ceiling: float, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.ceiling = float(ceiling)
         self.clock, self.sleep = clock, sleep
         self._lock = threading.Lock()
-        self._next_turn = self._paused_until = 0.0
-        # started: this run's first turn (None: none yet); _last_cut: when the rate was last cut; _rate_at_cut: its rate
-        self._pause_asked = self.started = self._last_cut = self._rate_at_cut = None
         self._answered = deque()  # when the recent answers that were not 429 came back
-        self.throttles = self.cuts = 0  # throttles: 429s met (each one, cut or not)
 
     def rate(self, now: float | None = None) -> float:
         if self._last_cut is None:
@@ -1218,7 +1214,7 @@ def tls_failure(vendor: str, host: str, detail: str, verifying: bool) -> str:
     (to TLS a wrong version's record). Only a certificate this side refused (CERTIFICATE_VERIFY_FAILED) gets the
     certificate advice; one the server broke off (no shared cipher, client certificate required) is its setup."""
     url = URL_SETTINGS[vendor]
-    if re.search(r'wrong[ _]version[ _]number|record layer failure|http request', detail, re.IGNORECASE):
+    if re.search(r'(?i)wrong[ _]version[ _]number|record layer failure|http request', detail):
         return (f'{vendor} at {host} answered in plain HTTP, not TLS: the URL says https, but that port serves http. '
                 f'Check the port in {url}, or use http:// for a server on this machine.')
     if verifying and re.search(TLS_BUNDLE_UNREADABLE, detail, re.IGNORECASE):
@@ -1493,17 +1489,17 @@ class HttpTransport:
         connection from no answer); past the grace: no answer in time, and the thread is left to end (a reply that comes
         then is closed unread). It calls no ``demisto``."""
         # threading alone: concurrent.futures is imported by bulk work only, which alone pays for it
-        state, lock = {}, threading.Lock()  # sent: (reply, error); late: given up on
+        state, lock = {}, threading.Lock()  # sent: the reply, or the error it raised; late: given up on
 
         def send_on_thread() -> None:
             try:
-                result = (send(), None)
+                result = send()
             except BaseException as error:  # noqa: BLE001 - raised again on the attempt's own thread
-                result = (None, error)
+                result = error
             with lock:
                 state['sent'], late = result, state.get('late')
-            if late and result[0] is not None:
-                result[0].close()
+            if late and isinstance(result, requests.Response):
+                result.close()
 
         thread = threading.Thread(target=send_on_thread, daemon=True)
         thread.start()
@@ -1511,10 +1507,10 @@ class HttpTransport:
         with lock:
             result = state.get('sent')
             state['late'] = result is None
+        if isinstance(result, BaseException):
+            raise result
         if result is not None:
-            if result[1] is not None:
-                raise result[1]
-            return result[0]
+            return result
         self._timed_out(attempt, FAULT_NO_ANSWER, f'{self.vendor} at {self.host} did not answer: the name lookup, the '
                         f'connection or the reply\'s status line and headers (slow, or trickling in) were not all done',
                         None, 'Check DNS, the network path and the proxy setting; if they are right, {again}.')
@@ -1668,19 +1664,16 @@ class HttpTransport:
 
 def socket_under(response: requests.Response) -> socket.socket | None:
     """A socket on a dup of the reply's descriptor (its shutdown ends the reply's reads, its close not), else None."""
-    try:
+    with suppress(OSError, ValueError):
         return socket.socket(fileno=os.dup(response.raw.fileno()))
-    except (OSError, ValueError):
-        return None
+    return None
 
 
 def shut_down(sock: socket.socket, cut: threading.Event) -> None:
     """Ends a reply's reading at its time, on a timer's thread (no demisto call): the read under way ends at once."""
     cut.set()
-    try:
+    with suppress(OSError):  # closed already
         socket.socket.shutdown(sock, socket.SHUT_RDWR)  # not SSLSocket's, which drops the TLS object the reader uses
-    except OSError:  # closed already
-        pass
 
 
 def decoded_body(headers: Mapping[str, str], body: bytes, most: int) -> bytes:
@@ -1706,10 +1699,9 @@ def inflated(data: bytes, coding: str, most: int) -> bytearray:
     that decodes whole is left out, as other clients leave it); deflate in zlib's format, else raw."""
     wbits = CODING_WBITS[coding]
     if coding == 'deflate':
-        try:
+        with suppress(zlib.error):
             return inflate_stream(data, wbits, most)[0]
-        except zlib.error:  # servers that send raw deflate, as urllib3 reads them
-            return inflate_stream(data, -zlib.MAX_WBITS, most)[0]
+        return inflate_stream(data, -zlib.MAX_WBITS, most)[0]  # servers that send raw deflate, as urllib3 reads them
     decoded, rest = inflate_stream(data, wbits, most)
     while rest.startswith(b'\x1f\x8b'):  # another member (RFC 1952's magic); other bytes after the last are not read
         try:
