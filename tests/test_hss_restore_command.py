@@ -1700,3 +1700,25 @@ def test_a_start_hss_took_nothing_of_names_each_batchs_reason_once_with_what_it_
         before = message.split(reason)[0]
         assert re.search(rf'\b{items_covered:,} item\(s\) in {batches_covered} batch\(es\): $', before), before
     assert len(message) < sum(map(len, reasons)) + 1000  # a reason said once, not once per batch
+
+
+def test_restore_requests_leaves_out_a_batch_whose_turn_never_came_and_its_rows_say_it_was_not_sent(hss_tenant):
+    # HSS takes the first of 3 batches, then throttles the second (429) asking to wait an hour: past what one run may
+    # wait, so the third batch's turn never comes. It was never sent: Contents.restore_requests counts the 2 PUTs that
+    # reached HSS (README, Batches: "none that was not sent"), and its 50 rows say it failed as not sent, naming the
+    # wait, while HSS still lists those copies isolated.
+    args = bulk_exact_args(hss_tenant, 2 * facts.HSS_MAX_ITEMS_PER_REQUEST + 50)
+    plan = FaultPlan.parse('sequence=ok,429;retry-after=3600')
+    inject_hss_faults(hss_tenant, 'hss', plan)
+
+    result = war_room(hss_tenant, max_concurrency='1').run('hss-restore-isolated', {**args, 'polling': 'false'})
+
+    entry = result.entries[-1]
+    assert not result.failed and [fault.kind for fault in plan.injected] == ['429'], entry
+    # no listing here: every request the plan saw is a PUT
+    assert entry['Contents']['restore_requests'] == plan.seen == 2
+    never_sent = rows_of(result)[2 * facts.HSS_MAX_ITEMS_PER_REQUEST:]
+    assert len(never_sent) == 50 and {row['outcome'] for row in never_sent} == {'failed'}
+    for row in never_sent:
+        assert row['reason'].startswith('Not sent to Huawei Cloud HSS') and '3600 s' in row['reason'], row
+        assert status_of(hss_tenant, row) == 'isolated'
