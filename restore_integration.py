@@ -828,8 +828,8 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
     insecure = setting_bool(params, 'insecure')
     auth_type = setting_choice(params, 'hss_auth_type', ('token', 'aksk'), 'aksk')
     url = normalise_base_url(huawei_url(endpoint, 'hss', region), 'hss_endpoint', insecure).removesuffix(HSS_API_ROOT)
-    # A region's project is named after it (a subproject too): the region set, or the one the endpoint's host names.
-    if project_id.partition('_')[0] in ([region] if region else urlsplit(url).hostname.split('.')[1:-2]):
+    huawei_host = re.fullmatch(r'hss\.([^.]+)\.myhuaweicloud\.(?:com|eu)', urlsplit(url).hostname)  # an IP: none
+    if project_id.partition('_')[0] == (region or huawei_host and huawei_host[1]):  # a name: <region>[_<sub>]
         raise RestoreError(f'The instance setting {SETTING_NAMES["hss_project_id"]} holds {printable(project_id)}, '
                            'a project\'s name; '
                            'set the project\'s ID (My Credentials > API Credentials lists it beside the name).')
