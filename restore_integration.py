@@ -828,8 +828,8 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
     insecure = setting_bool(params, 'insecure')
     auth_type = setting_choice(params, 'hss_auth_type', ('token', 'aksk'), 'aksk')
     url = normalise_base_url(huawei_url(endpoint, 'hss', region), 'hss_endpoint', insecure).removesuffix(HSS_API_ROOT)
-    # A region's project is named after it (a subproject too): the region set, or the one the endpoint's host names.
-    if project_id.partition('_')[0] in ([region] if region else urlsplit(url).hostname.split('.')[1:-2]):
+    huawei_host = re.fullmatch(r'hss\.([^.]+)\.myhuaweicloud\.(?:com|eu)', urlsplit(url).hostname)  # an IP: none
+    if project_id.partition('_')[0] == (region or huawei_host and huawei_host[1]):  # a name: <region>[_<sub>]
         raise RestoreError(f'The instance setting {SETTING_NAMES["hss_project_id"]} holds {printable(project_id)}, '
                            'a project\'s name; '
                            'set the project\'s ID (My Credentials > API Credentials lists it beside the name).')
@@ -3755,8 +3755,7 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
     # HSS matches hashes whatever their case: the copies sent are known by the hash in lower case (copy_key).
     fields['file_hash'] = [value.lower() for value in fields['file_hash']]
     fields[HSS_UNPAIRED] = [] if arg_to_bool(args.get('pair_by_position'), 'pair_by_position', True) else ['false']
-    enterprise_project_id = validate_identifier(args.get('enterprise_project_id'), 'enterprise_project_id',
-                                                max_length=64)
+    enterprise_project_id = validate_identifier(args.get('enterprise_project_id'), 'enterprise_project_id', 64)
     for value in fields['file_hash']:
         # HSS keys isolated files by SHA256: another kind of hash matches nothing, and would say so late
         if re.fullmatch(r'[0-9a-fA-F]+', value) and len(value) in HASH_LENGTH_NAMES:
@@ -3802,10 +3801,11 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
     sent, accepted, refused, encoded, throttled, puts = restore_in_batches(client, items, enterprise_project_id)
     rows = sent + rows
     if sent and accepted is None:  # HSS took none of the items, nor may it have: the error entry writes every row
-        said = '\n\n'.join(dict.fromkeys([encoded.get(sent[0]['reason'], sent[0]['reason']), *encoded.values()]))
-        return start_put_off(client, args, RestoreError(f'HSS restored none of the {len(sent)} item(s) to send. {said}'
-                                                        ).with_outputs({HSS_RESTORE_CONTEXT: rows}),
-                             throttled, started, checks, polling, interval, timeout)
+        # Each reason once, in batch order, with what it covers (all its batches are full but maybe the last)
+        error = RestoreError(f'HSS restored none of the {len(sent)} item(s) to send. ' + '\n\n'.join(
+            f'{count:,} item(s) in {-(-count // HSS_MAX_ITEMS_PER_REQUEST)} batch(es): {encoded.get(why, why)}'
+            for why, count in Counter(r['reason'] for r in sent).items())).with_outputs({HSS_RESTORE_CONTEXT: rows})
+        return start_put_off(client, args, error, throttled, started, checks, polling, interval, timeout)
     readable = hss_table(f'Huawei Cloud HSS restore: {hss_counts_text(rows)}', rows) + ''.join(
         f'\n\n{said}' for said in [*encoded.values(), *start_notes(fields, client)])
     schedule, raw = None, {'restore_requests': puts, 'items': rows,

@@ -1671,3 +1671,54 @@ def test_restore_requests_counts_a_batch_retried_after_a_fault_once(hss_tenant):
     assert not result.failed and len(plan.injected) == 1, result.entries[-1]
     # The plan saw every PUT that reached HSS (no listing here); the faulted one went again.
     assert result.entries[-1]['Contents']['restore_requests'] == plan.seen - len(plan.injected)
+
+
+@pytest.mark.parametrize('batches', [3, 100])
+def test_a_start_hss_took_nothing_of_names_each_batchs_reason_once_with_what_it_covers(hss_tenant, batches):
+    # The first batch holds a copy HSS does not list isolated (its 400 refuses the batch), the second meets a 503 whose
+    # Retry-After (an hour) pauses every later turn past the run's time: the rest are never sent. HSS took nothing, so
+    # the start is an error entry: it names each reason its rows give, once, in batch order, with the items and
+    # batches it covers (HSS takes 100 items a request: facts.HSS_MAX_ITEMS_PER_REQUEST), however many batches.
+    most, host = facts.HSS_MAX_ITEMS_PER_REQUEST, COPIES[SINGLE_HASH][0]['host_id']
+    items = [{'host_id': host, 'file_hash': 'e' * 64, 'file_path': '/not/isolated'}]
+    items += hss_tenant.backend.add_isolated_files(host, batches * most - 1)
+    args = {name: json.dumps([item[name] for item in items]) for name in ('host_id', 'file_hash', 'file_path')}
+    inject_hss_faults(hss_tenant, 'hss', FaultPlan.parse('sequence=ok,503;retry-after=3600'))
+
+    result = war_room(hss_tenant, max_concurrency='1').run('hss-restore-isolated', {**args, 'polling': 'false'})
+
+    message = str(result.entries[-1]['Contents'])
+    assert result.failed and result.entries[-1]['Type'] == ENTRY_ERROR, message
+    rows = rows_of(result)
+    reasons = list(dict.fromkeys(row['reason'] for row in rows))
+    assert len(rows) == batches * most and len(reasons) == 3, reasons
+    assert 'HTTP 400' in reasons[0] and 'HTTP 503' in reasons[1] and reasons[2].startswith('Not sent'), reasons
+    covered = [(most, 1), (most, 1), ((batches - 2) * most, batches - 2)]  # items, batches
+    assert [message.count(reason) for reason in reasons] == [1, 1, 1], message
+    assert [message.index(reason) for reason in reasons] == sorted(message.index(reason) for reason in reasons)
+    for reason, (items_covered, batches_covered) in zip(reasons, covered):
+        before = message.split(reason)[0]
+        assert re.search(rf'\b{items_covered:,} item\(s\) in {batches_covered} batch\(es\): $', before), before
+    assert len(message) < sum(map(len, reasons)) + 1000  # a reason said once, not once per batch
+
+
+def test_restore_requests_leaves_out_a_batch_whose_turn_never_came_and_its_rows_say_it_was_not_sent(hss_tenant):
+    # HSS takes the first of 3 batches, then throttles the second (429) asking to wait an hour: past what one run may
+    # wait, so the third batch's turn never comes. It was never sent: Contents.restore_requests counts the 2 PUTs that
+    # reached HSS (README, Batches: "none that was not sent"), and its 50 rows say it failed as not sent, naming the
+    # wait, while HSS still lists those copies isolated.
+    args = bulk_exact_args(hss_tenant, 2 * facts.HSS_MAX_ITEMS_PER_REQUEST + 50)
+    plan = FaultPlan.parse('sequence=ok,429;retry-after=3600')
+    inject_hss_faults(hss_tenant, 'hss', plan)
+
+    result = war_room(hss_tenant, max_concurrency='1').run('hss-restore-isolated', {**args, 'polling': 'false'})
+
+    entry = result.entries[-1]
+    assert not result.failed and [fault.kind for fault in plan.injected] == ['429'], entry
+    # no listing here: every request the plan saw is a PUT
+    assert entry['Contents']['restore_requests'] == plan.seen == 2
+    never_sent = rows_of(result)[2 * facts.HSS_MAX_ITEMS_PER_REQUEST:]
+    assert len(never_sent) == 50 and {row['outcome'] for row in never_sent} == {'failed'}
+    for row in never_sent:
+        assert row['reason'].startswith('Not sent to Huawei Cloud HSS') and '3600 s' in row['reason'], row
+        assert status_of(hss_tenant, row) == 'isolated'

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given, strategies as st
+from hypothesis import assume, given, strategies as st
 
 import facts
 import restore_integration as ri
@@ -206,6 +206,45 @@ def test_a_project_name_given_as_hss_project_id_is_refused_when_only_hss_endpoin
 
     assert 'hss_project_id' in text and region + subproject in text and 'name' in text, text
     assert hss_tenant.gateway.requests == []
+
+
+# Only Huawei's endpoint host, hss.<region ID>.myhuaweicloud.com, names a region a project's name is made of: an
+# endpoint at an IP address (127.0.0.1 here, a replayed HSS that answers any project) names none, so with no region set
+# a project ID of 0, or one starting with 0_, is taken as the ID it is and sent, not refused as a region "0"'s name.
+@pytest.mark.parametrize('project_id', ['0', '0_dev'])
+def test_a_project_id_like_a_label_of_an_ip_endpoint_is_taken_when_no_region_is_set(replay_server, project_id):
+    replay_server.queue(200, b'', {'Date': 'Fri, 04 Dec 2026 08:00:00 GMT'})  # the PUT's answer: 200, no body
+    params = {'hss_endpoint': replay_server.url, 'hss_project_id': project_id, 'hss_auth_type': 'aksk',
+              'hss_aksk': {'identifier': 'AKTEST', 'password': 'S' * 40}}
+
+    result = run(params, 'hss-restore-isolated', {'host_id': 'h1', 'file_hash': 'a' * 64, 'file_path': '/srv/f',
+                                                  'polling': 'false'})
+
+    assert replay_server.url.startswith('http://127.0.0.1:'), replay_server.url
+    assert not result.failed, result.entries[-1]['Contents']
+    assert [(r.method, r.path.split('?')[0]) for r in replay_server.requests] == [
+        ('PUT', f'/v5/{project_id}/event/isolated-file')]
+
+
+HOST_LABEL = st.from_regex(r'[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?', fullmatch=True)
+
+
+# The same for any IP address, or any host name not of Huawei's HSS form (a proxy, a private endpoint): a project ID
+# that is one of its labels, alone or with a subproject's _<name>, is read as the ID it is.
+@given(host=st.one_of(st.ip_addresses(v=4).map(str),
+                      st.lists(HOST_LABEL, min_size=2, max_size=5).map('.'.join)),
+       pick=st.integers(0, 4), subproject=st.sampled_from(['', '_dev']))
+def test_an_endpoint_host_not_of_huaweis_hss_form_names_no_region_a_project_id_could_be_the_name_of(
+        host, pick, subproject):
+    labels = host.split('.')
+    assume(not re.fullmatch(r'hss\.[^.]+\.myhuaweicloud\.(com|eu)', host))
+    project_id = labels[pick % len(labels)] + subproject
+    params = {'hss_endpoint': f'https://{host}', 'hss_project_id': project_id, 'hss_auth_type': 'aksk',
+              'hss_aksk': {'identifier': 'AK' + 'A' * 18, 'password': 'x' * 40}}
+
+    settings = ri.read_instance_settings(params, ['hss']).hss
+
+    assert settings.project_id == project_id and settings.url == f'https://{host}'
 
 
 @pytest.mark.parametrize('aksk', [None, {'identifier': '', 'password': 'x' * 40},
