@@ -3801,11 +3801,8 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
     sent, accepted, refused, encoded, throttled, puts = restore_in_batches(client, items, enterprise_project_id)
     rows = sent + rows
     if sent and accepted is None:  # HSS took none of the items, nor may it have: the error entry writes every row
-        # Each reason once, in batch order, with what it covers (all its batches are full but maybe the last)
-        error = RestoreError(f'HSS restored none of the {len(sent)} item(s) to send. ' + '\n\n'.join(
-            f'{count:,} item(s) in {-(-count // HSS_MAX_ITEMS_PER_REQUEST)} batch(es): {encoded.get(why, why)}'
-            for why, count in Counter(r['reason'] for r in sent).items())).with_outputs({HSS_RESTORE_CONTEXT: rows})
-        return start_put_off(client, args, error, throttled, started, checks, polling, interval, timeout)
+        return start_put_off(client, args, none_taken_error(sent, encoded, rows), throttled, started, checks, polling,
+                             interval, timeout)
     readable = hss_table(f'Huawei Cloud HSS restore: {hss_counts_text(rows)}', rows) + ''.join(
         f'\n\n{said}' for said in [*encoded.values(), *start_notes(fields, client)])
     schedule, raw = None, {'restore_requests': puts, 'items': rows,
@@ -3825,6 +3822,18 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
         else:  # no check follows this run: the analyst gets the line that makes one
             readable += f'\n\nTo follow the restore{follow_after(client)}: {raw["follow_commands"][0]}'
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, raw, schedule)
+
+
+def none_taken_error(sent: list[HssCopy], encoded: dict[str, str], rows: list[HssCopy]) -> RestoreError:
+    """A start's error when HSS took none of the items ``sent``: each reason once, in batch order, with what it covers;
+    three at most (a large restore's hundreds would bury the first). Its outputs: every row."""
+    reasons = Counter(row['reason'] for row in sent)
+    said = [f'{count:,} item(s) in {-(-count // HSS_MAX_ITEMS_PER_REQUEST)} batch(es): {encoded.get(why, why)}'
+            for why, count in reasons.items()][:3]
+    more = len(reasons) - 3  # reasons not named
+    others = f'\n\n{more} other reason(s): each item\'s row has its own.' if more > 0 else ''
+    return RestoreError(f'HSS restored none of the {len(sent)} item(s) to send. ' + '\n\n'.join(said) + others
+                        ).with_outputs({HSS_RESTORE_CONTEXT: rows})
 
 
 def start_notes(fields: HssFields, client: HssClient) -> list[str]:
@@ -3940,11 +3949,10 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
 
 def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_project_id: str | None
                        ) -> tuple[list[HssCopy], int | None, int, dict[str, str], RestoreError | None, int]:
-    """PUTs the items 100 at a time, batches side by side; a refusal every later batch would meet too stops sending.
-    Returns each item's row (reason '' when none: an earlier one would stay in the row its DT key updates), the earliest
-    HSS may have acted on a batch (its clock, ms; None: none), the batches it surely did not (a bit each), each identity
-    policy refusal whole by its rows' reason (HSS_DECODE_IN_ENTRY), a batch's error if throttling held back all, and
-    how many batches went out."""
+    """PUTs the items 100 at a time, side by side; a refusal every later batch would meet too stops sending. Returns
+    each item's row (reason '' when none: an earlier one would stay in the row its DT key updates), the earliest HSS
+    may have acted on a batch (its clock, ms; None: none), the batches it surely did not (a bit each), each identity
+    policy refusal by its rows' reason (HSS_DECODE_IN_ENTRY), a batch's error if throttling held all, PUTs sent."""
     batches = [items[at:at + HSS_MAX_ITEMS_PER_REQUEST] for at in range(0, len(items), HSS_MAX_ITEMS_PER_REQUEST)]
     stop, encoded, throttled = [], {}, []  # stop: the reasons of refusals every request meets, the first told
 

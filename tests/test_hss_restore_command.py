@@ -1702,6 +1702,27 @@ def test_a_start_hss_took_nothing_of_names_each_batchs_reason_once_with_what_it_
     assert len(message) < sum(map(len, reasons)) + 1000  # a reason said once, not once per batch
 
 
+def test_a_start_hss_took_nothing_of_names_three_reasons_and_counts_the_others(hss_tenant):
+    # Five batches, each holding one copy HSS does not list isolated: HSS refuses each with its own 400 (its own
+    # request id), so the five reasons differ. An error message of a paragraph per batch would bury what matters
+    # under hundreds of them on a large restore: it names the first three and counts the rest, whose rows say theirs.
+    most, host = facts.HSS_MAX_ITEMS_PER_REQUEST, COPIES[SINGLE_HASH][0]['host_id']
+    items = []
+    for batch in range(5):
+        items += [{'host_id': host, 'file_hash': f'{batch:x}' * 64, 'file_path': f'/not/isolated/{batch}'}]
+        items += hss_tenant.backend.add_isolated_files(host, most - 1)
+    args = {name: json.dumps([item[name] for item in items]) for name in ('host_id', 'file_hash', 'file_path')}
+
+    result = war_room(hss_tenant, max_concurrency='1').run('hss-restore-isolated', {**args, 'polling': 'false'})
+
+    message = str(result.entries[-1]['Contents'])
+    assert result.failed and result.entries[-1]['Type'] == ENTRY_ERROR, message
+    reasons = list(dict.fromkeys(row['reason'] for row in rows_of(result)))
+    assert len(reasons) == 5 and all('HTTP 400' in reason for reason in reasons), reasons
+    assert [reason in message for reason in reasons] == [True] * 3 + [False] * 2, message
+    assert '2 other reason(s)' in message, message
+
+
 def test_restore_requests_leaves_out_a_batch_whose_turn_never_came_and_its_rows_say_it_was_not_sent(hss_tenant):
     # HSS takes the first of 3 batches, then throttles the second (429) asking to wait an hour: past what one run may
     # wait, so the third batch's turn never comes. It was never sent: Contents.restore_requests counts the 2 PUTs that
