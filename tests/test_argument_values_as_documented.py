@@ -36,6 +36,15 @@ def run(params: dict, command: str, args: dict):
     return WarRoom(params=params, time_scale=0, sleep=lambda _: None).run(command, args)
 
 
+def scheduled(entry: dict) -> tuple:
+    """The check an entry schedules: its command, when it runs and XSOAR's timeout for the sequence, as text."""
+    return entry.get('PollingCommand'), entry.get('NextRun'), entry.get('Timeout')
+
+
+# The first run's check comes the longest interval later, under the longest timeout plus the README's margin
+POLLED_AT = (str(facts.MAX_POLLING_INTERVAL), str(facts.MAX_POLLING_TIMEOUT + facts.POLLING_TIMEOUT_MARGIN_SECONDS))
+
+
 # A playbook that polls once a day for a week gives both arguments their largest documented value: the command runs.
 def test_restore_file_polls_at_the_longest_documented_interval_and_timeout():
     xdr = start_tenant()
@@ -46,6 +55,7 @@ def test_restore_file_polls_at_the_longest_documented_interval_and_timeout():
 
     assert not result.failed, result.entries[-1]['Contents']
     assert xdr.gateway.requests
+    assert scheduled(result.entries[0]) == ('restore-file', *POLLED_AT)
 
 
 def test_hss_restore_isolated_polls_at_the_longest_documented_interval_and_timeout(hss_tenant):
@@ -54,6 +64,7 @@ def test_hss_restore_isolated_polls_at_the_longest_documented_interval_and_timeo
 
     assert not result.failed, result.entries[-1]['Contents']
     assert hss_tenant.requests_to('PUT', '/event/isolated-file')
+    assert scheduled(result.entries[0]) == ('hss-restore-isolated', *POLLED_AT)
 
 
 @pytest.mark.parametrize('name', sorted(LONGEST))

@@ -87,14 +87,16 @@ def test_the_first_fetch_makes_one_incident_per_recent_unhandled_event_and_the_n
         assert request.query['category'] == ['host'] and 'handle_status' not in request.query
 
 
-def test_a_last_run_whose_values_are_not_json_text_is_read_as_none_kept_and_the_fetch_starts_over(tenant):
+@pytest.mark.parametrize('text', ['{"cut short', '[' * 100_000], ids=['not JSON', 'nested past what JSON reads'])
+def test_a_last_run_whose_values_json_cannot_read_is_read_as_none_kept_and_the_fetch_starts_over(tenant, text):
     first, last_run = fetch(tenant, {})
     assert first and last_run
-    unreadable = {key: '{"cut short' for key in last_run}  # text, as XSOAR keeps it, but not JSON
+    unreadable = {key: text for key in last_run}  # text, as XSOAR keeps it, but not JSON Python's reader reads
 
     again, next_run = fetch(tenant, unreadable)
 
     assert sorted(alarm_ids(again)) == sorted(alarm_ids(first))  # as the first fetch made them, none lost
+    # none of the unreadable text is kept: the next last run is the fetch's own, every value JSON text
     assert set(next_run) == set(last_run) and all(json.loads(value) is not None for value in next_run.values())
 
 
@@ -1624,14 +1626,14 @@ def test_an_event_whose_occur_time_lies_outside_the_window_that_listed_it_is_fet
 
     tenant.backend._render_event = garbled
     _, last_run = fetch(tenant, {})
-    tenant.backend.isolate_file(sorted(tenant.backend.hosts)[0], 'ef' * 32, '/srv/drop/garbled.bin')
+    odd = tenant.backend.isolate_file(sorted(tenant.backend.hosts)[0], 'ef' * 32, '/srv/drop/garbled.bin')
     fetched = []
     for _ in range(3):
         time.sleep(pause_s)
         incidents, last_run = fetch(tenant, last_run)
         fetched += alarm_ids(incidents)
 
-    assert len(fetched) == 1
+    assert fetched == [odd['event_id']]  # that event, once: not some other one in its place
 
 
 # --------------------------------------------------------------------------- late events, backlogs, odd last runs
@@ -1886,16 +1888,6 @@ def test_an_event_without_its_optional_names_makes_an_incident_that_never_says_n
 
     assert 'None' not in incident['name'] and incident['details'] == ''
     assert incident['name'] == 'HSS security event on host-7: /a.bin'
-
-
-def test_a_last_run_nested_past_what_json_reads_is_read_as_none_kept_and_the_fetch_starts_over(tenant):
-    first, last_run = fetch(tenant, {})
-    nested = {key: '[' * 100_000 for key in last_run}  # text, but deeper than Python's JSON reader goes
-
-    again, next_run = fetch(tenant, nested)
-
-    assert sorted(alarm_ids(again)) == sorted(alarm_ids(first))
-    assert set(next_run) == set(last_run)
 
 
 @pytest.mark.parametrize('changed', [{'severity': ['Low']}, {'severity': {'level': 'Low'}}, {'file_info_list': 5},

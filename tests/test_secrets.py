@@ -128,7 +128,9 @@ def leaked(secret_values, surfaces: dict[str, str]) -> list[str]:
 def check_run(vendors, capfd, caplog, room: WarRoom, result, extra_surfaces=None):
     out, err = capfd.readouterr()
     integration_context = dict(room.integration_context)
-    cached = json.loads(integration_context.pop(ri.TOKEN_CACHE_KEY, 'null'))  # JSON text, as XSOAR keeps values
+    # README (Guarantees, No secret in any output): the IAM token is cached in the integration context under
+    # `hss_iam_token` (JSON text), not under whatever key the integration's own constant names
+    cached = json.loads(integration_context.pop('hss_iam_token', 'null'))
     surfaces = {
         'stdout': out, 'stderr': err,
         'entries': json.dumps(result.entries, default=str),
@@ -199,7 +201,7 @@ def scenario_params(vendors, scenario, command, auth_type):
             params.update(hss_aksk={'identifier': HSS_AK, 'password': WRONG_HSS_SK},
                           hss_credentials={'identifier': HSS_USER, 'password': WRONG_IAM_PASSWORD})
     elif scenario == 'revoked cached token':
-        context = {ri.TOKEN_CACHE_KEY: json.dumps({'identity': ri.token_identity(ri.read_hss_settings(
+        context = {'hss_iam_token': json.dumps({'identity': ri.token_identity(ri.read_hss_settings(
             dict(params, hss_auth_type='token'))), 'token': BOGUS_TOKEN, 'expires_at': 4_000_000_000})}
     elif scenario == 'server error 500':
         def broken(*args, **kwargs):
