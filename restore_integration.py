@@ -3948,11 +3948,10 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
 
 def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_project_id: str | None
                        ) -> tuple[list[HssCopy], int | None, int, dict[str, str], RestoreError | None, int]:
-    """PUTs the items 100 at a time, batches side by side; a refusal every later batch would meet too stops sending.
-    Returns each item's row (reason '' when none: an earlier one would stay in the row its DT key updates), the earliest
-    HSS may have acted on a batch (its clock, ms; None: none), the batches it surely did not (a bit each), each identity
-    policy refusal whole by its rows' reason (HSS_DECODE_IN_ENTRY), a batch's error if throttling held back all, and
-    how many batches went out."""
+    """PUTs the items 100 at a time; a refusal every later batch would meet too stops sending. Returns each item's row
+    (reason '' when none: an earlier one would stay in the row its DT key updates), the earliest HSS may have acted on a
+    batch (its clock, ms; None: none), the batches it surely did not (a bit each), each identity policy refusal whole by
+    its rows' reason (HSS_DECODE_IN_ENTRY), a batch's error if throttling held back all, and how many went out."""
     batches = [items[at:at + HSS_MAX_ITEMS_PER_REQUEST] for at in range(0, len(items), HSS_MAX_ITEMS_PER_REQUEST)]
     stop, encoded, throttled = [], {}, []  # stop: the reasons of refusals every request meets, the first told
 
@@ -3972,9 +3971,10 @@ def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_proje
             if refuses_every_request(error):
                 stop.append(reason)
             throttled.append(held_back(error, client))
+            went_out = any(attempt.status or attempt.fault in FAULTS_AFTER_SENDING for attempt in error.attempts)
             # HSS may have acted on it from its first attempt on (its answer lost): the checks follow it from then.
             return HSS_OUTCOME_FAILED, reason, client.hss_clock_at(sent_at, error.attempts) if may_have_applied(
-                error.attempts, HSS_MAYBE_APPLIED_STATUSES) else None, bool(error.attempts)
+                error.attempts, HSS_MAYBE_APPLIED_STATUSES) else None, went_out
 
     rows, accepted, refused, puts = [], [], 0, 0
     outcomes = client.bulk.map(send, batches, what='HSS restore requests',
