@@ -429,8 +429,7 @@ HSS_ERROR_ADVICE = {
          'the user HSS permissions (for example HSS Administrator) in both projects, or use another user.',
     404: f'The URL does not lead to the HSS API. Check {SETTING_NAMES["hss_endpoint"]}, {SETTING_NAMES["hss_region"]} '
          f'and {SETTING_NAMES["hss_project_id"]}.',
-    429: f'{HSS_THROTTLED} Run the command again later.',
-}
+    429: f'{HSS_THROTTLED} Run the command again later.'}
 HSS_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400: (  # of isolated files: a start's, a check's (a Test's: below)
     f'HSS rejected the listing of isolated files. Check the enterprise project ID (a command\'s argument '
     f'enterprise_project_id, else {SETTING_NAMES["hss_enterprise_project_id"]}: empty if enterprise projects are not '
@@ -479,8 +478,7 @@ IAM_ERROR_ADVICE = {
     403: f'IAM refused the token for this project. Check {SETTING_NAMES["hss_project_id"]} and that the user may '
          'access it.',
     404: f'The URL does not lead to IAM. Check {SETTING_NAMES["hss_iam_endpoint"]} and {SETTING_NAMES["hss_region"]}.',
-    429: 'Huawei Cloud IAM is throttling token requests. Run the command again later.',
-}
+    429: 'Huawei Cloud IAM is throttling token requests. Run the command again later.'}
 FETCH_IAM_ADVICE = {**IAM_ERROR_ADVICE, 429: f'Huawei Cloud IAM is throttling token requests. {FETCH_AGAIN_ADVICE}'}
 TEST_IAM_ADVICE = {**IAM_ERROR_ADVICE, 429: f'Huawei Cloud IAM is throttling token requests. {TEST_AGAIN}'}
 InstanceParams = JsonObject  # the instance params as XSOAR hands them, setting name -> value
@@ -3290,7 +3288,7 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
         raise waiting[hashes[0]].with_outputs({XDR_RESTORE_CONTEXT: records[0]})
     started = [record for record in records if record['status'] == XDR_OUTCOME_IN_PROGRESS]
     if not started and not unsent:  # (none is left unsent without polling)
-        raise none_started(refused, records)
+        raise none_started(refused, records, any(error.later for error in waiting.values()))
     where = f'endpoint {endpoint_id}' if endpoint_id else f'every endpoint holding {"them" if hashes[1:] else "it"}'
     if not started:  # the next check sends them (the Not started block below says why): no table of none
         readable = 'Cortex XDR has not started restoring ' + (
@@ -3433,7 +3431,7 @@ def start_label(reason: str) -> str:
     return next((label for words, label in XDR_START_LABELS.items() if words in reason), XDR_NOT_STARTED_LABEL)
 
 
-def none_started(refused: XdrRefusals, records: list[XdrRecord]) -> RestoreError:
+def none_started(refused: XdrRefusals, records: list[XdrRecord], later: bool = False) -> RestoreError:
     """The error of a restore none of whose files is followed: what became of them (not started, may have started,
     accepted without an action ID to follow), then each reason once, with its files; its entry writes ``records``."""
     counts = dict.fromkeys([*XDR_START_LABELS.values(), XDR_NOT_STARTED_LABEL], 0)
@@ -3453,7 +3451,9 @@ def none_started(refused: XdrRefusals, records: list[XdrRecord]) -> RestoreError
         said = (f'None of the {total} restores can be followed: '
                 f'{", ".join(part for count, part in parts if count)}{look if maybe or accepted else ""}.')
     reasons = ' '.join(f'{reason} (file(s): {capped_names(files)})' for reason, files in refused.items())
-    return RestoreError(f'{said} {reasons}'.lstrip()).with_outputs({XDR_RESTORE_CONTEXT: records} if records else {})
+    error = RestoreError(f'{said} {reasons}'.lstrip()).with_outputs({XDR_RESTORE_CONTEXT: records} if records else {})
+    error.later = later  # a reason's advice says to act again later (a 429, no turn): told_when says when that is
+    return error
 
 
 def grouped_refusals(refused: XdrRefusals) -> str:
@@ -3499,6 +3499,8 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
     finished = [{key: s[key] for key in ('file_hash', 'status', 'restored_count', 'failed_count')}
                 for s in summaries if s['status'] != XDR_OUTCOME_IN_PROGRESS]
     schedule = None if last else xdr_next_check(schedule, running, refused, unsent, earlier + finished)
+    if last and not summaries and not earlier:  # none ever started: an error, "later" if a send met what passes
+        raise none_started(refused, not_sent, any(error.later for error in waiting.values()))
     readable = xdr_last_report(summaries, earlier, refused, notes, running if ending else [], timeout, not_sent,
                                follow_after(client)) \
         if last else xdr_progress_line(summaries, schedule, earlier, len(unsent)) + notes + \
@@ -3510,9 +3512,7 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
 def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refused: XdrRefusals,
                     notes: str, ended: list[XdrRecord], timeout: int, not_sent: list[XdrRecord], when: str) -> str:
     """The last check's entry: the actions it read, those finished earlier, those still running (``ended``: each record
-    says how to follow it ``when``), the files never started, each reason once; or, none ever started, an error."""
-    if not summaries and not earlier:
-        raise none_started(refused, not_sent)
+    says how to follow it ``when``), the files never started, each reason once (none ever started: none_started)."""
     lines = [f'- {item["file_hash"]}: {item["status"]} ({item["restored_count"]} restored, {item["failed_count"]} '
              f'failed), finished at an earlier check' for item in earlier[:MAX_LISTED_FILES]]
     if len(earlier) > MAX_LISTED_FILES:
@@ -3949,10 +3949,10 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
 
 def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_project_id: str | None
                        ) -> tuple[list[HssCopy], int | None, int, dict[str, str], RestoreError | None, int]:
-    """PUTs the items 100 at a time, side by side; a refusal every later batch would meet too stops sending. Returns
-    each item's row (reason '' when none: an earlier one would stay in the row its DT key updates), the earliest HSS
-    may have acted on a batch (its clock, ms; None: none), the batches it surely did not (a bit each), each identity
-    policy refusal by its rows' reason (HSS_DECODE_IN_ENTRY), a batch's error if throttling held all, PUTs sent."""
+    """PUTs the items 100 at a time; a refusal every later batch would meet too stops sending. Returns each item's row
+    (reason '' when none: an earlier one would stay in the row its DT key updates), the earliest HSS may have acted on a
+    batch (its clock, ms; None: none), the batches it surely did not (a bit each), each identity policy refusal whole by
+    its rows' reason (HSS_DECODE_IN_ENTRY), a batch's error if throttling held back all, and how many went out."""
     batches = [items[at:at + HSS_MAX_ITEMS_PER_REQUEST] for at in range(0, len(items), HSS_MAX_ITEMS_PER_REQUEST)]
     stop, encoded, throttled = [], {}, []  # stop: the reasons of refusals every request meets, the first told
 
@@ -3972,9 +3972,10 @@ def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_proje
             if refuses_every_request(error):
                 stop.append(reason)
             throttled.append(held_back(error, client))
+            went_out = any(attempt.status or attempt.fault in FAULTS_AFTER_SENDING for attempt in error.attempts)
             # HSS may have acted on it from its first attempt on (its answer lost): the checks follow it from then.
             return HSS_OUTCOME_FAILED, reason, client.hss_clock_at(sent_at, error.attempts) if may_have_applied(
-                error.attempts, HSS_MAYBE_APPLIED_STATUSES) else None, bool(error.attempts)
+                error.attempts, HSS_MAYBE_APPLIED_STATUSES) else None, went_out
 
     rows, accepted, refused, puts = [], [], 0, 0
     outcomes = client.bulk.map(send, batches, what='HSS restore requests',

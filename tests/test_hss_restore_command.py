@@ -1660,6 +1660,35 @@ def test_restore_requests_counts_the_puts_sent_not_the_batches_a_refusal_stopped
     assert result.entries[-1]['Contents']['restore_requests'] == len(puts)
 
 
+def test_restore_requests_leaves_out_the_batches_whose_connection_hss_never_took(hss_tenant):
+    # HSS's front stops taking connections once the first of 3 batches went out (an outage, a dropped route): the
+    # other two are refused before a byte of them reaches HSS. Contents.restore_requests says how many restore
+    # requests went to HSS (README: none that was not sent): the PUTs its gateway logged.
+    count = 2 * facts.HSS_MAX_ITEMS_PER_REQUEST + 50
+    args = bulk_exact_args(hss_tenant, count)
+    app, taken = create_hss_app(hss_tenant.gateway), []
+
+    def counting_puts(request):
+        reply = app(request)
+        taken.append(request.method == 'PUT')
+        return reply
+
+    front = LoopbackServer(counting_puts).start()
+    room = WarRoom(params=hss_tenant.params('aksk', hss_endpoint=front.url, max_concurrency='1', max_retries='0'),
+                   time_scale=0, sleep=lambda _: None,
+                   on_progress=lambda text: front.stop() if any(taken) else None)  # a batch's end, on the main thread
+    try:
+        result = room.run('hss-restore-isolated', {**args, 'polling': 'false'})
+    finally:
+        front.stop()
+
+    puts = hss_tenant.requests_to('PUT', '/event/isolated-file')
+    assert not result.failed and len(puts) == 1, result.entries[-1]
+    failed = [row['reason'] for row in rows_of(result) if row['outcome'] == 'failed']
+    assert len(failed) == count - facts.HSS_MAX_ITEMS_PER_REQUEST and all('connect' in r for r in failed), failed[:1]
+    assert result.entries[-1]['Contents']['restore_requests'] == len(puts)
+
+
 def test_restore_requests_counts_a_batch_retried_after_a_fault_once(hss_tenant):
     # A 503 comes before HSS acts (warroom/emulator/faults.py): the batch goes again whole. It is one restore request.
     args = bulk_exact_args(hss_tenant, 2 * facts.HSS_MAX_ITEMS_PER_REQUEST + 50)

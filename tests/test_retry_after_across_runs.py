@@ -522,6 +522,41 @@ def test_a_run_throttled_past_its_wait_says_to_run_it_again_later_and_then_what_
     assert said, text
 
 
+def test_a_run_of_several_files_none_started_as_throttled_past_its_wait_says_once_what_later_means(xdr_on_clock):
+    # restore-file of two files without polling: Cortex XDR throttles the restores past what a run waits (the second
+    # throttled too, or given no turn after the first), so none is started and the error gives each reason once, each
+    # saying to run the command again later. As for one file, the last sentence says when that "later" is, not a
+    # second instruction ("Try again, after").
+    tenant, room, arrivals = xdr_on_clock
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429*2;retry-after={LONGER_THAN_A_RUN_S}'))
+    hashes = sorted(seed_holders())[:2]
+
+    result = room.run('restore-file', {'file_hash': ','.join(hashes), 'polling': 'false'})
+    text = result.entries[-1]['Contents']
+
+    assert result.failed and all(file_hash in text for file_hash in hashes) and nothing_taken(tenant), text
+    said = re.search(r'\bRun the command again later\b.* Later means ' + WHEN_IT_MAY_BE_RUN + r'\.$', text, re.S)
+    assert said and 0 < int(said[1]) <= LONGER_THAN_A_RUN_S and 'Try again' not in text, text
+
+
+def test_a_polling_whose_checks_start_none_of_several_files_as_throttled_ends_saying_once_what_later_means(
+        xdr_on_clock):
+    # The same two files, polling: every restore sent, by the first run or a check, meets Cortex XDR's throttling past
+    # what a run waits, so the last check ends polling with none started, each reason once. Its error's last sentence
+    # says when the "later" of those reasons is, not a second instruction ("Try again, after").
+    tenant, room, arrivals = xdr_on_clock
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429*40;retry-after={LONGER_THAN_A_RUN_S}'))
+    hashes = sorted(seed_holders())[:2]
+    timeout = str(2 * LONGER_THAN_A_RUN_S)  # a check after the first wait, and the wait it meets past the last
+
+    result = room.run('restore-file', {'file_hash': ','.join(hashes), 'timeout_in_seconds': timeout})
+    text = result.entries[-1]['Contents']
+
+    assert result.failed and result.runs > 1 and all(h in text for h in hashes) and nothing_taken(tenant), text
+    said = re.search(r'\bRun the command again later\b.* Later means ' + WHEN_IT_MAY_BE_RUN + r'\.$', text, re.S)
+    assert said and 0 < int(said[1]) <= LONGER_THAN_A_RUN_S and 'Try again' not in text, text
+
+
 @pytest.mark.parametrize('reworded', ['Run the command once the wait has passed.', 'Wait, then run the command.'])
 def test_what_the_end_of_the_wait_is_called_does_not_hang_on_how_the_throttling_advice_is_worded(
         request, monkeypatch, reworded):
