@@ -2085,8 +2085,7 @@ def vendor_error(reply: VendorReply, vendor: str, advice_by_status: dict[int, st
 
 
 class XdrApiKeyAuth(requests.auth.AuthBase):
-    """Cortex XDR API key headers. Called for every attempt: an advanced key signs each with a fresh nonce and
-    timestamp (the API refuses a stale timestamp; a nonce is meant for one request)."""
+    """Cortex XDR API key headers for each attempt: an advanced key's signed anew (the API refuses a stale one)."""
 
     def __init__(self, key_id: str, key: str, auth_type: str, on_signature: TextListener | None = None) -> None:
         self._key_id, self._key, self._advanced = key_id, key, auth_type == 'advanced'
@@ -2241,8 +2240,7 @@ class IamTokenProvider:
                 self._held = {}
 
     def cache_entry(self) -> JsonObject | None:
-        """What to keep in the integration context: {identity, token, expires_at}; else IAM's refusal of the password,
-        {identity, refused_at, code, message, password_mark}; or None for nothing."""
+        """What to keep in the integration context: the token held, else IAM's refusal of the password; or None."""
         return dict(self._held or self._kept) or None
 
     def _fetch(self) -> str:
@@ -4446,9 +4444,11 @@ def kept_wait_ms(kept: Any, scope: str) -> int:
 def keep_integration_context(runtime: Any, clients: dict[str, XdrClient | HssClient], kept: JsonObject,
                              scrubber: SecretScrubber, iam_identity: str | None) -> None:
     """Keeps the IAM token (IAM's refusal scrubbed) and HSS's wait; drops a token of another identity, of no use."""
+    def foreign(held: JsonObject | None) -> bool:  # a token of another identity (iam_identity None: any token)
+        return bool(held and 'token' in held and held.get('identity') != iam_identity)
     hss, stored = clients.get('hss'), json_object(kept.get(TOKEN_CACHE_KEY))
     entry = hss.token_provider.cache_entry() if hss and hss.token_provider else stored
-    entry = None if entry and 'token' in entry and entry.get('identity') != iam_identity else entry
+    entry = None if foreign(entry) else entry
     wait, kept_ms = hss and math.ceil(hss.limiter.paused_for() * 1000), hss and kept_wait_ms(kept, hss.limit_scope)
     if entry == stored and not (hss and (wait > kept_ms + 1000 or HSS_PAUSE_KEY in kept and not kept_ms)):
         return  # written only for a change: a new token, a longer wait, a kept one void
@@ -4456,7 +4456,8 @@ def keep_integration_context(runtime: Any, clients: dict[str, XdrClient | HssCli
     for _ in range(CONTEXT_WRITE_TRIES):  # this run's part only, applied to the context as it is at each try
         read = runtime.getIntegrationContextVersioned(True) if versioned else None
         state = dict((read['context'] if read else runtime.getIntegrationContext()) or {})
-        if entry != stored:
+        held = json_object(state.get(TOKEN_CACHE_KEY))  # changed by another run since this one read it: that stays
+        if entry != stored and (held == stored or not entry and foreign(held)):
             state[TOKEN_CACHE_KEY] = json.dumps(entry if 'token' in entry else scrubber.value(entry)) if entry else None
         if hss:  # its wait, or a later one another run kept; none once passed (no HSS client: the one kept stays)
             now, left = epoch_ms(), max(wait, kept_wait_ms(state, hss.limit_scope))
@@ -4490,10 +4491,9 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, kept: An
         args = {name: value for name, value in (runtime.args() or {}).items() if name not in XSOAR_BUILTIN_ARGUMENTS}
         reads_context = command == 'hss-restore-isolated' and not none_or_blank_text(args.get('restore_state')) or (
             command == 'restore-file' and not (none_or_blank_text(args.get('unsent')) and args.get('action_id')))
-        try:  # the incident's context, for HSS's checks (copies no longer listed), restore-file's late files
+        context = None  # the incident's context, for HSS's checks (copies not listed), restore-file's late files
+        with suppress(Exception):  # a server or stand-in without it: nothing is known of other runs
             context = runtime.context() if reads_context else None
-        except Exception:  # noqa: BLE001 - a server or stand-in without it: nothing is known of other runs
-            context = None
         entry = command_function(clients[kind], args, context).to_entry()
         if not settings.transport.verify:  # a command's entry ends with a warning while verification is off
             entry['HumanReadable'] = f'{entry.get("HumanReadable") or ""}\n\n{INSECURE_WARNING}'.lstrip()
