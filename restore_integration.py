@@ -368,6 +368,7 @@ HSS_NOT_TAKEN = {
 TOKEN_REFRESH_MARGIN_SECONDS = 600  # a cached IAM token is replaced this long before it expires: none goes out dying
 TOKEN_CACHE_KEY = 'hss_iam_token'  # the IAM token, or IAM's refusal of the password (IAM_REFUSAL_PAUSE_SECONDS)
 HSS_PAUSE_KEY = 'hss_paused_until'  # JSON: until when HSS's Retry-After holds its URL (scope) back, when kept (ms)
+IAM_PAUSE_KEY = 'hss_iam_paused_until'  # the same of IAM's Retry-After for the token requests of one identity (scope)
 CONTEXT_WRITE_TRIES = 3  # versioned writes refused as another run wrote first (CSP's CONTEXT_UPDATE_RETRY_TIMES)
 # Huawei Cloud IAM's default lockout ("Login Authentication Policy"): 5 failed logins in 15 minutes lock a user, maybe
 # shared with other tools and people, for 15 minutes no one can cut short.
@@ -2075,24 +2076,21 @@ def vendor_error(reply: VendorReply, vendor: str, advice_by_status: dict[int, st
 
 
 class XdrApiKeyAuth(requests.auth.AuthBase):
-    """Cortex XDR API key headers. Called for every attempt: an advanced key signs each with a fresh nonce and
-    timestamp (the API refuses a stale timestamp; a nonce is meant for one request)."""
+    """Cortex XDR API key headers for each attempt: an advanced key's signed anew (the API refuses a stale one)."""
 
     def __init__(self, key_id: str, key: str, auth_type: str, on_signature: TextListener | None = None) -> None:
         self._key_id, self._key, self._advanced = key_id, key, auth_type == 'advanced'
-        # The hash opens the API while its timestamp is fresh (it covers neither path nor body): hidden if quoted back.
-        self._on_signature = on_signature or (lambda signature: None)
+        self._on_signature = on_signature or (lambda signature: None)  # the hash opens the API while fresh: hidden
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers['x-xdr-auth-id'] = self._key_id
-        if self._advanced:
+        headers = {'x-xdr-auth-id': self._key_id, 'Authorization': self._key}
+        if self._advanced:  # the key's hash with a fresh nonce and timestamp in its place
             nonce = ''.join(secrets.choice(string.ascii_letters + string.digits) for _ in range(64))
             timestamp = str(int(time.time() * 1000))
             signature = hashlib.sha256(f'{self._key}{nonce}{timestamp}'.encode()).hexdigest()
             self._on_signature(signature)
-            request.headers.update({'x-xdr-nonce': nonce, 'x-xdr-timestamp': timestamp, 'Authorization': signature})
-        else:
-            request.headers['Authorization'] = self._key
+            headers.update({'x-xdr-nonce': nonce, 'x-xdr-timestamp': timestamp, 'Authorization': signature})
+        request.headers.update(headers)
         return request
 
 
@@ -2129,7 +2127,6 @@ def sdk_signature(secret_key: str, method: str, path: str, query_pairs: Iterable
     """Hex HMAC-SHA256 of the string to sign (it hashes the canonical request); headers hold X-Sdk-Date, each signed."""
     pairs = [(str(name).lower(), str(value).strip()) for name, value in headers.items()]
     lowered = dict(pairs)  # a name given twice (in two cases): its last value
-    # an empty body is hashed as it is, whatever X-Sdk-Content-Sha256 says
     payload_hash = (lowered.get('x-sdk-content-sha256') if body else None) or hashlib.sha256(body or b'').hexdigest()
     canonical = '\n'.join([method.upper(), quote(unquote(path), safe='/~').removesuffix('/') + '/',  # as sdk_quote
                            '&'.join(f'{sdk_quote(key)}={sdk_quote(value)}' for key, value in sorted(query_pairs)),
@@ -2188,28 +2185,26 @@ class IamTokenProvider:
                 raise huawei_error_from_response(self._refusal, self.vendor, self.advice)
             if token := self._usable():
                 return token
-            if paused := self._paused():  # a refusal an earlier run kept: sent again only once its pause is over
-                raise paused
+            self._paused()  # a refusal an earlier run kept: the password sent again only once its pause is over
             held = self._held
             try:
                 return self._fetch()
-            except RestoreError:  # IAM failed to renew early (no refusal): the held token serves a run it outlives
-                # but a proxy that refused its login would refuse the HSS request that carries it too
+            except RestoreError:  # not renewed (nor refused by IAM or proxy): the held token serves a run it outlives
                 if self._refusal is not None or self.transport.proxy_refusal or not held or \
                         held['expires_at'] - XSOAR_COMMAND_TIMEOUT_SECONDS <= self._clock():
                     raise
                 self._renewal_failed = True  # not asked again this run; the next run asks
                 return held['token']
 
-    def _paused(self) -> LoginPaused | None:
-        """The refusal an earlier run kept, while its pause lasts (on either side of it: a clock set back a little)."""
+    def _paused(self) -> None:
+        """Raises the refusal an earlier run kept while its pause lasts (on either side: a clock set back a little)."""
         kept = self._kept
         if not kept or not abs(self._clock() - kept['refused_at']) < IAM_REFUSAL_PAUSE_SECONDS:  # NaN: not kept
-            return None
+            return
         said = ', '.join(form.format(value if isinstance(value, str) else json.dumps(value, sort_keys=True))
                          for form, value in (('code {}', kept.get('code')), ('message "{}"', kept.get('message')))
                          if value is not None)
-        return LoginPaused(
+        raise LoginPaused(
             f'{self.vendor} refused the login at {utc_text(kept["refused_at"])}'
             f'{f" ({said})" if said else ""}, so the password is not sent again before '
             f'{utc_text(kept["refused_at"] + IAM_REFUSAL_PAUSE_SECONDS)}: IAM locks a user out after '
@@ -2231,8 +2226,7 @@ class IamTokenProvider:
                 self._held = {}
 
     def cache_entry(self) -> JsonObject | None:
-        """What to keep in the integration context: {identity, token, expires_at}; else IAM's refusal of the password,
-        {identity, refused_at, code, message, password_mark}; or None for nothing."""
+        """What to keep in the integration context: the token held, else IAM's refusal of the password; or None."""
         return dict(self._held or self._kept) or None
 
     def _fetch(self) -> str:
@@ -2247,8 +2241,7 @@ class IamTokenProvider:
             if reply.status == 401:  # the password (or the lockout it led to): kept, so later runs do not send it
                 said = huawei_said(reply) or {}
                 message = said.get('vendor_message')  # bounded: it is kept, and shown by every run that reads it
-                # In place of the token that ran out (the password changed in IAM): kept, it would bring later runs here
-                self._held = {}
+                self._held = {}  # a token that ran out (the password changed in IAM) would bring later runs here
                 self._kept = {'identity': self.identity, 'refused_at': self._clock(), 'code': said.get('vendor_code'),
                               'message': message if message is None else short_text(
                                   message if isinstance(message, str) else json.dumps(message, sort_keys=True)),
@@ -2266,8 +2259,7 @@ class IamTokenProvider:
 
 
 def parse_iam_expiry(body: JsonObject, now: float, iam_now: float) -> float:
-    """When the token expires on this machine's clock: its lifetime (expires_at less issued_at, else IAM's Date,
-    ``iam_now``) from ``now``, so that IAM's clock hours off makes no token look expired. Unreadable: an hour."""
+    """When the token expires here: ``now`` plus its lifetime by IAM's clock (issued, else ``iam_now``); else in 1 h."""
     token = body['token'] if isinstance(body.get('token'), dict) else {}
     expires, issued = iam_time(token.get('expires_at')), iam_time(token.get('issued_at'))
     return now + 3600 if expires is None else now + expires - (iam_now if issued is None else issued)
@@ -2283,8 +2275,7 @@ def iam_time(value: Any) -> float | None:
 
 
 def utc_text(epoch_seconds: float) -> str:
-    """A moment for a message: ``2026-11-23 17:00:00 UTC``; one past the years 1-9999 as the nearest of them (a
-    Retry-After of 9999 on a vendor clock 25 years behind ends past 9999)."""
+    """A moment for a message: ``2026-11-23 17:00:00 UTC``; one past the years 1-9999 as the nearest of them."""
     seconds = min(max(epoch_seconds, EPOCH_MS_MIN / 1000), EPOCH_MS_MAX / 1000)
     return (EPOCH + timedelta(seconds=seconds)).strftime('%Y-%m-%d %H:%M:%S UTC')
 
@@ -3849,9 +3840,9 @@ def start_notes(fields: HssFields, client: HssClient) -> list[str]:
 
 
 def held_back(error: RestoreError, client: HssClient) -> RestoreError | None:
-    """``error`` when HSS's throttling alone kept its request from being taken (no turn came in time); else None."""
+    """``error`` when throttling alone (HSS's, IAM's) kept its request from being taken (no turn in time); else None."""
     throttled = error.attempts[-1].status == THROTTLED_STATUS if error.attempts else \
-        client.limiter.throttles or client.limiter.paused_for()  # or an earlier run's wait (HSS_PAUSE_KEY) held it
+        client.limiter.throttles or client.limiter.paused_for() or error.says_until  # or a wait kept (HSS's, IAM's)
     return error if throttled and not may_have_applied(error.attempts, HSS_MAYBE_APPLIED_STATUSES) else None
 
 
@@ -4422,21 +4413,29 @@ def settings_for(command: str, params: JsonObject) -> InstanceSettings:
 
 def build_client(kind: str, settings: InstanceSettings, kept: Any = None, progress: TextListener | None = None,
                  scrubber: 'SecretScrubber | None' = None) -> XdrClient | HssClient:
-    """The client of one vendor (HSS's with the token and wait ``kept``); ``scrubber`` learns its tokens, signatures."""
+    """The client of one vendor (HSS's with the token, waits ``kept``); ``scrubber`` learns its tokens, signatures."""
     if kind == 'xdr':
         return XdrClient(settings.xdr, settings.transport, progress=progress,
                          on_signature=scrubber and scrubber.add_signature)
     hss = HssClient(settings.hss, settings.transport, json_object((kept or {}).get(TOKEN_CACHE_KEY)), progress=progress,
                     on_secret=scrubber and scrubber.add, on_signature=scrubber and scrubber.add_logged_signature,
                     event_types=settings.fetch.event_types if settings.fetch else ())
-    hss.limiter.pause(kept_wait_ms(kept, hss.limit_scope) / 1000)
+    for key, limiter, scope in kept_waits(hss):
+        limiter.pause(kept_wait_ms(kept, key, scope) / 1000)
     return hss
 
 
-def kept_wait_ms(kept: Any, scope: str) -> int:
-    """Ms left of HSS's wait in ``kept``: none past, unreadable, over a day, or kept while this clock was ahead."""
-    wait = json_object((kept or {}).get(HSS_PAUSE_KEY)) or {}
-    wait = wait if wait.get('scope', scope) == scope else {}  # for another HSS URL or project (none: an older version)
+def kept_waits(hss: HssClient) -> list[tuple[str, AdaptiveRateLimiter, str]]:
+    """The waits kept across runs, each its context key, limiter and scope: HSS's, and in token mode IAM's."""
+    iam = hss.token_provider  # IAM's wait holds back the token requests of one identity (its IAM endpoint included)
+    return [(HSS_PAUSE_KEY, hss.limiter, hss.limit_scope)] + (
+        [(IAM_PAUSE_KEY, iam.transport.limiter, iam.identity)] if iam else [])
+
+
+def kept_wait_ms(kept: Any, key: str, scope: str) -> int:
+    """Ms left of the wait kept under ``key``: none past, unreadable, over a day, or kept while this clock was ahead."""
+    wait = json_object((kept or {}).get(key)) or {}
+    wait = wait if wait.get('scope', scope) == scope else {}  # for another URL, project or identity (none: older)
     kept_at, until, now = whole_number(wait.get('kept_at'), 0), whole_number(wait.get('until'), 0), epoch_ms()
     return until - now if kept_at <= now < until <= kept_at + CLOCK_STEP_MAX_MS else 0
 
@@ -4446,23 +4445,26 @@ def kept_wait_ms(kept: Any, scope: str) -> int:
 
 def keep_integration_context(runtime: Any, clients: dict[str, XdrClient | HssClient], kept: JsonObject,
                              scrubber: SecretScrubber, iam_identity: str | None) -> None:
-    """Keeps the IAM token (IAM's refusal scrubbed) and HSS's wait; drops a token of another identity, of no use."""
+    """Keeps the IAM token (IAM's refusal scrubbed) and the waits; drops a token of another identity, of no use."""
+    def foreign(held: JsonObject | None) -> bool:  # a token of another identity (iam_identity None: any token)
+        return bool(held and 'token' in held and held.get('identity') != iam_identity)
     hss, stored = clients.get('hss'), json_object(kept.get(TOKEN_CACHE_KEY))
     entry = hss.token_provider.cache_entry() if hss and hss.token_provider else stored
-    entry = None if entry and 'token' in entry and entry.get('identity') != iam_identity else entry
-    wait, kept_ms = hss and math.ceil(hss.limiter.paused_for() * 1000), hss and kept_wait_ms(kept, hss.limit_scope)
-    if entry == stored and not (hss and (wait > kept_ms + 1000 or HSS_PAUSE_KEY in kept and not kept_ms)):
+    entry = None if foreign(entry) else entry
+    waits = [(key, math.ceil(limiter.paused_for() * 1000), kept_wait_ms(kept, key, scope), scope)
+             for key, limiter, scope in (kept_waits(hss) if hss else ())]  # each wait, and the one the context had
+    if entry == stored and not any(wait > had + 1000 or key in kept and not had for key, wait, had, _ in waits):
         return  # written only for a change: a new token, a longer wait, a kept one void
     versioned = hasattr(runtime, 'setIntegrationContextVersioned')  # XSOAR 6.0+; not the bench's stand-in
     for _ in range(CONTEXT_WRITE_TRIES):  # this run's part only, applied to the context as it is at each try
         read = runtime.getIntegrationContextVersioned(True) if versioned else None
         state = dict((read['context'] if read else runtime.getIntegrationContext()) or {})
-        if entry != stored:
+        held = json_object(state.get(TOKEN_CACHE_KEY))  # changed by another run since this one read it: that stays
+        if entry != stored and (held == stored or not entry and foreign(held)):
             state[TOKEN_CACHE_KEY] = json.dumps(entry if 'token' in entry else scrubber.value(entry)) if entry else None
-        if hss:  # its wait, or a later one another run kept; none once passed (no HSS client: the one kept stays)
-            now, left = epoch_ms(), max(wait, kept_wait_ms(state, hss.limit_scope))
-            kept_wait = {'kept_at': now, 'until': now + left, 'scope': hss.limit_scope}
-            state[HSS_PAUSE_KEY] = json.dumps(kept_wait) if left else None
+        for key, wait, _, scope in waits:  # each its wait, or a later one kept meanwhile; none once passed
+            now, left = epoch_ms(), max(wait, kept_wait_ms(state, key, scope))  # (no HSS client: the ones kept stay)
+            state[key] = json.dumps({'kept_at': now, 'until': now + left, 'scope': scope}) if left else None
         state = {key: value for key, value in state.items() if value is not None}
         with suppress(ValueError):  # XSOAR refuses a version another run's write made old (its channel: ValueError)
             return runtime.setIntegrationContextVersioned(state, read.get('version', -1), True) if read else \
@@ -4485,16 +4487,14 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, kept: An
         runtime.setLastRun({key: json.dumps(value) for key, value in next_run.items()})  # XSOAR keeps text values
     else:
         kind, command_function = COMMANDS[command]
-        # XSOAR shows bulk progress through the polling entries; the log line is for the war room and engines.
-        clients[kind] = build_client(kind, settings, kept, progress=lambda text: runtime.info(
-            scrubber.text(f'[progress] {text}')), scrubber=scrubber)
+        clients[kind] = build_client(kind, settings, kept, scrubber=scrubber, progress=lambda text: runtime.info(
+            scrubber.text(f'[progress] {text}')))  # XSOAR's polling entries show progress; this: war room, engines
         args = {name: value for name, value in (runtime.args() or {}).items() if name not in XSOAR_BUILTIN_ARGUMENTS}
         reads_context = command == 'hss-restore-isolated' and not none_or_blank_text(args.get('restore_state')) or (
             command == 'restore-file' and not (none_or_blank_text(args.get('unsent')) and args.get('action_id')))
-        try:  # the incident's context, for HSS's checks (copies no longer listed), restore-file's late files
+        context = None  # the incident's context, for HSS's checks (copies not listed), restore-file's late files
+        with suppress(Exception):  # a server or stand-in without it: nothing is known of other runs
             context = runtime.context() if reads_context else None
-        except Exception:  # noqa: BLE001 - a server or stand-in without it: nothing is known of other runs
-            context = None
         entry = command_function(clients[kind], args, context).to_entry()
         if not settings.transport.verify:  # a command's entry ends with a warning while verification is off
             entry['HumanReadable'] = f'{entry.get("HumanReadable") or ""}\n\n{INSECURE_WARNING}'.lstrip()
@@ -4514,7 +4514,7 @@ def main(demisto_obj: Any = None) -> None:
         settings = settings_for(command, params)
         for secret in proxy_secrets(settings.transport):
             scrubber.add(secret)
-        if caching:  # the cached IAM token and HSS's wait (text: XSOAR keeps text only), read by every command
+        if caching:  # the cached IAM token and the waits (text: XSOAR keeps text only), read by every command
             kept, iam_identity = runtime.getIntegrationContext() or {}, settings.iam_identity
         run_command(runtime, command, settings, kept, scrubber, clients)
     except Exception as error:  # noqa: BLE001 - every failure becomes an entry (or a fetch error), never a crash
@@ -4536,7 +4536,7 @@ def main(demisto_obj: Any = None) -> None:
             if caching:
                 keep_integration_context(runtime, clients, kept, scrubber, iam_identity)
         except Exception:  # noqa: BLE001 - a token not cached is fetched again next time, a wait met again
-            runtime.debug('The IAM token could not be kept in the integration context (nor HSS\'s wait); the next '
+            runtime.debug('The IAM token could not be kept in the integration context (nor the waits); the next '
                           'run fetches one.')
 
 

@@ -357,6 +357,132 @@ def test_test_module_sends_the_password_whatever_a_run_kept_of_iam_s_refusal_so_
     assert after == context  # XSOAR gives test-module no integration context to read or write
 
 
+# Two runs of one instance side by side (a fetch, a polling check, another playbook's command): the other run writes
+# the integration context right after this run's read, so this run's first write is refused and it reads again. What
+# this run changes of the token applies only where the context still holds what this run first read (a drop of another
+# identity's token: where a token of another identity is still there); what the other run changed meanwhile stays.
+
+
+def test_another_run_s_fresh_token_stays_when_this_run_drops_the_token_of_the_identity_the_instance_used_before(
+        hss_tenant, standard_tenant):
+    # The instance now logs in as another IAM user: a restore-file drops the token cached for the user before, while
+    # an HSS command of the new user keeps the token IAM just gave it. The next HSS command must find that one.
+    before = {**standard_tenant.params(), **hss_tenant.params('token')}
+    hss_args = {'file_hash': HSS_HASH, 'polling': 'false'}
+    _, _, context = run(before, 'hss-restore-isolated', hss_args)
+    old = cached_token(context)['token']
+    credentials = iam_password_set(hss_tenant, CORRECTED_PASSWORD)
+    now = {**before, 'hss_credentials': {'identifier': credentials['identifier'] + '-2',
+                                         'password': credentials['password']}}
+    hss_tenant.backend.add_user(before['hss_domain'], now['hss_credentials']['identifier'], CORRECTED_PASSWORD,
+                                [before['hss_project_id']])
+
+    def an_hss_command_of_the_new_user():
+        entries, _, _ = run(now, 'hss-restore-isolated', hss_args, context)
+        assert ENTRY_ERROR not in [entry['Type'] for entry in entries], entries
+
+    entries, _, context = run(now, 'restore-file', {'file_hash': XDR_HASH, 'polling': 'false'}, context,
+                              lambda *args: AnotherRunWritesBetween(*args, then=an_hss_command_of_the_new_user))
+
+    assert ENTRY_ERROR not in [entry['Type'] for entry in entries], entries
+    fresh = cached_token(context)['token']
+    assert fresh != old and len(hss_tenant.requests_to('POST', IAM_TOKENS)) == 2
+    run(now, 'hss-restore-isolated', hss_args, context)
+    assert len(hss_tenant.requests_to('POST', IAM_TOKENS)) == 2, 'the next HSS command used the fresh token'
+
+
+def test_a_token_of_the_identity_used_before_is_still_dropped_when_another_run_wrote_only_other_keys_meanwhile(
+        hss_tenant, standard_tenant):
+    before = {**standard_tenant.params(), **hss_tenant.params('token')}
+    _, _, context = run(before, 'hss-restore-isolated', {'file_hash': HSS_HASH, 'polling': 'false'})
+    token = cached_token(context)['token']
+    others = {'kept by another part of the instance': json.dumps({'any': 'value'})}
+
+    def another_run_keeps_its_own_key():
+        other = Demisto(before, 'restore-file', {}, context, [])
+        other.setIntegrationContext({**other.getIntegrationContext(), **others})
+
+    now = {**before, 'hss_project_id': 'f' * 32}
+    entries, _, context = run(now, 'restore-file', {'file_hash': XDR_HASH, 'polling': 'false'}, context,
+                              lambda *args: AnotherRunWritesBetween(*args, then=another_run_keeps_its_own_key))
+
+    assert ENTRY_ERROR not in [entry['Type'] for entry in entries], entries
+    assert context == others and token not in json.dumps(context)
+
+
+def test_another_run_s_fresh_token_stays_when_this_run_drops_the_token_hss_refused_while_iam_is_unavailable(
+        hss_tenant):
+    # This run's cached token ran out and IAM answers 503: it drops the dead token. Meanwhile IAM is back, and another
+    # run kept the new token IAM gave it: that one must stay, or the next run asks IAM again.
+    args = {'file_hash': HSS_HASH, 'polling': 'false'}
+    params = hss_tenant.params('token', max_retries='0')
+    _, _, context = run(params, 'hss-restore-isolated', args)
+    dead = cached_token(context)['token']
+    hss_tenant.backend.expire_tokens()
+    hss_tenant.gateway.iam_faults = FaultPlan(rate=1.0, kinds=('503',), retry_after_s=0)
+
+    def iam_back_and_another_run_renews():
+        hss_tenant.gateway.iam_faults = None
+        entries, _, _ = run(params, 'hss-restore-isolated', args, context)
+        assert ENTRY_ERROR not in [entry['Type'] for entry in entries], entries
+
+    entries, _, context = run(params, 'hss-restore-isolated', args, context,
+                              lambda *args: AnotherRunWritesBetween(*args, then=iam_back_and_another_run_renews))
+
+    assert entries[-1]['Type'] == ENTRY_ERROR and 'IAM answered HTTP 503' in entries[-1]['Contents'], entries[-1]
+    fresh = cached_token(context)['token']
+    assert fresh != dead
+    logins = len(hss_tenant.requests_to('POST', IAM_TOKENS))
+    entries, _, _ = run(params, 'hss-restore-isolated', args, context)
+    assert ENTRY_ERROR not in [entry['Type'] for entry in entries], entries
+    assert len(hss_tenant.requests_to('POST', IAM_TOKENS)) == logins, 'the next run used the fresh token'
+
+
+def test_iam_s_refusal_does_not_replace_the_token_another_run_got_meanwhile_so_the_next_run_is_not_held_back(
+        hss_tenant):
+    # IAM refuses this run's password; meanwhile the password is set in IAM and another run of the instance logs in.
+    # Its token must stay: the refusal in its place would hold every run of the next 15 minutes back.
+    args = {'file_hash': HSS_HASH, 'polling': 'false'}
+    params = hss_tenant.params('token', hss_credentials={**hss_tenant.base_params['hss_credentials'],
+                                                         'password': REFUSED_PASSWORD})
+
+    def password_set_in_iam_and_another_run_logs_in():
+        iam_password_set(hss_tenant, REFUSED_PASSWORD)
+        entries, _, _ = run(params, 'hss-restore-isolated', args, context)
+        assert ENTRY_ERROR not in [entry['Type'] for entry in entries], entries
+
+    context = {}
+    between = password_set_in_iam_and_another_run_logs_in
+    entries, _, context = run(params, 'hss-restore-isolated', args, context,
+                              lambda *args: AnotherRunWritesBetween(*args, then=between))
+
+    assert entries[-1]['Type'] == ENTRY_ERROR and 'IAM answered HTTP 401' in entries[-1]['Contents'], entries[-1]
+    assert cached_token(context)['token']
+    entries, _, _ = run(params, 'hss-restore-isolated', args, context)
+    assert ENTRY_ERROR not in [entry['Type'] for entry in entries], entries
+    assert len(hss_tenant.requests_to('POST', IAM_TOKENS)) == 2, 'the next run used the token, no login held back'
+
+
+def test_a_token_this_run_renewed_leaves_the_one_another_run_kept_meanwhile(hss_tenant):
+    # Both runs found the cached token run out and each got a new one: the one kept first stays, both being good.
+    args = {'file_hash': HSS_HASH, 'polling': 'false'}
+    params = hss_tenant.params('token')
+    _, _, context = run(params, 'hss-restore-isolated', args)
+    hss_tenant.backend.expire_tokens()
+    kept = []
+
+    def another_run_renews():
+        run(params, 'hss-restore-isolated', args, context)
+        kept.append(cached_token(context)['token'])
+
+    entries, _, context = run(params, 'hss-restore-isolated', args, context,
+                              lambda *args: AnotherRunWritesBetween(*args, then=another_run_renews))
+
+    assert ENTRY_ERROR not in [entry['Type'] for entry in entries], entries
+    assert len(hss_tenant.requests_to('POST', IAM_TOKENS)) == 3
+    assert cached_token(context)['token'] == kept[0]
+
+
 class NoExecutionContext(Demisto):
     """XSOAR's demisto where the calling context holds no ExecutionContext: DemistoGeneral.context() reads
     callingContext['context']['ExecutionContext'] (demisto/content's DemistoClassApiModuleClasses.py)."""

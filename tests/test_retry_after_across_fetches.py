@@ -16,10 +16,10 @@ import pytest
 from hypothesis import given, strategies as st
 
 import restore_integration as ri
-from conftest import (FakeClock, cached_token, hss_seed_copies, integration_on_clock, seed_holders, start_hss_tenant,
-                      start_tenant)
+from conftest import (FakeClock, cached_token, hss_seed_copies, inject_hss_faults, integration_on_clock, seed_holders,
+                      start_hss_tenant, start_tenant)
 from warroom.emulator.faults import FaultPlan
-from warroom.emulator.hss.responses import create_app as create_hss_app
+from warroom.emulator.hss.responses import create_app as create_hss_app, create_iam_app
 from warroom.emulator.httpserver import LoopbackServer
 from warroom.runtime import FetchError, WarRoom
 from warroom.spec import load_spec
@@ -390,3 +390,120 @@ def test_a_wait_hss_asked_holds_back_a_fetch_of_the_same_endpoint_and_project_si
         in_token_mode.fetch({})
 
     assert len(arrivals.times) == 1, 'nothing reached HSS before its wait had passed'
+
+
+# IAM's own Retry-After. In token mode every run asks Huawei Cloud IAM for a token first (unless one is kept). IAM
+# throttling that request (429) with a Retry-After past what a run waits asks, as HSS does, that no follow-up token
+# request come before it ends: the next fetch a minute later (or a polling check) must not ask again into it. Kept for
+# the IAM endpoint and identity the run logged in as (a token's identity: README, "token").
+
+
+@pytest.fixture
+def logging_in(fetching):
+    """``fetching`` in token mode, IAM behind a server that times each token request's arrival (the test clock)."""
+    tenant, room, arrivals, moved = fetching
+    logins = Arrivals(create_iam_app(tenant.gateway), room.clock)
+    iam = LoopbackServer(logins).start()
+    params = tenant.params('token', hss_endpoint=room.params['hss_endpoint'], hss_iam_endpoint=iam.url)
+    yield tenant, WarRoom(params=params, sleep=room.clock.advance, clock=room.clock, integration_context={}), \
+        arrivals, logins, moved
+    iam.stop()
+
+
+def iam_throttled_fetch(tenant, room, logins, moved) -> float:
+    """A fetch whose token request IAM throttles with a Retry-After past what a run waits: when the wait ends (the
+    integration's wall clock)."""
+    inject_hss_faults(tenant, 'iam', FaultPlan.parse(f'sequence=429;retry-after={LONGER_THAN_A_RUN_S}'))
+    with pytest.raises(FetchError, match='Huawei Cloud IAM'):
+        room.fetch({})
+    assert len(logins.times) == 1
+    return moved.base + logins.times[0] + LONGER_THAN_A_RUN_S
+
+
+def test_a_fetch_while_the_wait_iam_asked_of_an_earlier_fetch_runs_asks_iam_nothing_and_says_until_when_once(
+        logging_in):
+    tenant, room, arrivals, logins, moved = logging_in
+    ends = iam_throttled_fetch(tenant, room, logins, moved)
+    room.clock.advance(FETCH_INTERVAL_S)  # XSOAR's next fetch
+
+    with pytest.raises(FetchError) as raised:
+        room.fetch({})
+    message = str(raised.value)
+
+    assert len(logins.times) == 1 and arrivals.times == [], 'no token request before IAM\'s wait had passed'
+    until = re.search(rf'Huawei Cloud IAM asked to wait until {UTC_TIME}', message)
+    assert until and abs(utc_seconds(until[1]) - ends) <= 1, message
+    assert len(re.findall(UTC_TIME, message)) == 1, message
+    assert re.search(r'next fetch after that time goes on from where', message), message
+
+
+def test_an_hss_restore_without_polling_while_the_wait_iam_asked_of_a_fetch_runs_asks_iam_nothing_and_names_its_end(
+        logging_in):
+    tenant, room, arrivals, logins, moved = logging_in
+    ends = iam_throttled_fetch(tenant, room, logins, moved)
+
+    result = room.run('hss-restore-isolated', {'file_hash': sorted(hss_seed_copies())[0], 'polling': 'false'})
+    message = str(result.entries[-1]['Contents'])
+
+    assert result.failed and len(logins.times) == 1 and arrivals.times == [], message
+    until = re.search(rf'Huawei Cloud IAM asked to wait until {UTC_TIME}', message)
+    assert until and abs(utc_seconds(until[1]) - ends) <= 1, message
+    assert len(re.findall(UTC_TIME, message)) == 1, message
+
+
+
+def test_an_hss_restore_while_the_wait_iam_asked_of_a_fetch_runs_is_put_off_and_asks_for_no_token_before_it_passed(
+        logging_in):
+    # A polling restore can wait: its start is put off (as for HSS's own wait), asking IAM nothing until the wait ends.
+    tenant, room, arrivals, logins, moved = logging_in
+    ends = iam_throttled_fetch(tenant, room, logins, moved)
+    file_hash = next(file_hash for file_hash, copies in sorted(hss_seed_copies().items())
+                     if all(copy['healthy'] for copy in copies))  # restores succeed on each copy's host
+
+    result = room.run('hss-restore-isolated', {'file_hash': file_hash, 'timeout_in_seconds': '600'})
+
+    assert not result.failed, result.entries[-1]
+    assert len(logins.times) == 2 and moved.base + logins.times[1] >= ends, (logins.times, ends - moved.base)
+    assert arrivals.times and moved.base + arrivals.times[0] >= ends, 'HSS met no request without a token'
+
+def test_a_fetch_once_the_wait_iam_asked_of_an_earlier_fetch_has_passed_gets_a_token_and_lists(logging_in):
+    tenant, room, arrivals, logins, moved = logging_in
+    ends = iam_throttled_fetch(tenant, room, logins, moved)
+    room.clock.advance(ends - moved.time() + 1)
+
+    incidents, last_run = room.fetch({})
+
+    assert len(logins.times) == 2 and arrivals.times and incidents and last_run
+    assert cached_token(room.integration_context)['token']
+    assert [json.loads(value) for value in room.integration_context.values()
+            if 'until' in json.loads(value)] == [], 'the wait that passed is no longer kept'
+
+
+def test_a_fetch_late_in_the_wait_iam_asked_waits_out_what_is_left_and_asks_for_a_token_no_sooner(logging_in):
+    tenant, room, arrivals, logins, moved = logging_in
+    ends = iam_throttled_fetch(tenant, room, logins, moved)
+    room.clock.advance(LONGER_THAN_A_RUN_S - FETCH_INTERVAL_S)  # a minute of the wait left: less than a run waits
+
+    incidents, _ = room.fetch({})
+
+    assert incidents and moved.base + logins.times[1] >= ends, (logins.times, ends - moved.base)
+
+
+def test_a_wait_iam_asked_for_one_iam_user_holds_back_no_token_request_of_another(logging_in):
+    # The wait is kept for the identity that met it (README, "token": IAM endpoint, account, user, project). The
+    # instance now logs in as another IAM user: its fetch asks IAM at once, and the wait of the user before is dropped.
+    tenant, room, arrivals, logins, moved = logging_in
+    iam_throttled_fetch(tenant, room, logins, moved)
+    room.clock.advance(FETCH_INTERVAL_S)
+    credentials = room.params['hss_credentials']
+    other = {**credentials, 'identifier': credentials['identifier'] + '-2'}
+    tenant.backend.add_user(room.params['hss_domain'], other['identifier'], other['password'],
+                            [room.params['hss_project_id']])
+    as_other = WarRoom(params={**room.params, 'hss_credentials': other}, sleep=room.clock.advance, clock=room.clock,
+                       integration_context=room.integration_context)
+
+    incidents, _ = as_other.fetch({})
+
+    assert incidents and len(logins.times) == 2 and arrivals.times
+    assert [json.loads(value) for value in room.integration_context.values()
+            if 'until' in json.loads(value)] == [], 'the wait of the identity before is dropped'
