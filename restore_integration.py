@@ -257,11 +257,11 @@ XDR_STATUS_ERROR_ADVICE = {
          'ID it does not know: check action_id); otherwise try again later.'}
 # test-module's probe (action 0's status) refused: for an admin, with no action to follow and no polling.
 XDR_TEST_ERROR_ADVICE = {
-    **XDR_ERROR_ADVICE,
+    **XDR_ERROR_ADVICE, 429: f'{XDR_THROTTLED}. {TEST_AGAIN}',
     403: 'The API key\'s role is not allowed to read action statuses, which this test does. Give the role the Action '
          'Center permissions restore-file needs (View/Edit and Quarantine), or use a key whose role has them.',
-    429: f'{XDR_THROTTLED}. {TEST_AGAIN}',
-}
+    500: 'Cortex XDR could not read the action status this test reads, and did not answer in its own error form (a '
+         'gateway in front of it may have: its answer is quoted at the end). Test again later.'}
 # Any other status: mostly a 5xx of the service or a gateway in front of it, a fault (README, Reliability) retried first
 GENERIC_ERROR_ADVICE = 'The server could not carry out the request this time. {Again}; if it persists, ' \
                        'check {url} and the vendor\'s status page.'  # url: the vendor's URL_SETTINGS
