@@ -520,11 +520,12 @@ class RestoreError(Exception):
     """A failure the analyst can act on: what went wrong, what to do (``advice``, where told apart); ``attempts``: a
     failed request's; ``outputs``: what its error entry writes to context (XSOAR merges it, as return_error's)."""
 
-    def __init__(self, message: str, attempts: 'Iterable[Attempt]' = (), advice: str = '') -> None:
+    def __init__(self, message: str, attempts: 'Iterable[Attempt]' = (), advice: str = '', later: bool = False) -> None:
         super().__init__(message)
         self.attempts, self.advice, self.says_until = tuple(attempts), advice, False  # says_until: when a wait ends
         last = self.attempts[-1] if self.attempts else Attempt(0)  # later: what it met passes (429, 5xx, lost answer)
-        self.later = last.status == THROTTLED_STATUS or (last.status or 0) >= 500 or last.fault in FAULTS_AFTER_SENDING
+        self.later = later or last.status == THROTTLED_STATUS or (last.status or 0) >= 500 or \
+            last.fault in FAULTS_AFTER_SENDING  # or a broken reply though HTTP 200 (``later``)
         self.outputs: JsonObject = {}
 
     def without_advice(self) -> str:
@@ -570,8 +571,7 @@ class VendorApiError(RestoreError):
                             for form, value in given.items() if value is not None)
         said = f' {vendor} said: {details}.' if details else ''
         retry = f' {retry_note}' if retry_note else ''
-        # Huawei's identity policies: which one refused, encrypted (kilobytes of it): last, whole, to copy and decode
-        encoded = isinstance(authorization_message, str)
+        encoded = isinstance(authorization_message, str)  # which identity policy refused, in kilobytes: last, whole
         self.decode = f' {HUAWEI_DECODE_ADVICE}{authorization_message}' if encoded else ''
         super().__init__(f'{vendor} answered HTTP {http_status}. {advice}{said}{retry}{self.decode}', attempts, advice)
 
@@ -2051,9 +2051,9 @@ def parse_json_body(reply: VendorReply, vendor: str) -> JsonObject:
     """A 2xx reply's JSON object: such a reply not JSON met a fault in the transport (``expect_json``), never here."""
     body = reply.json()
     if not isinstance(body, dict):  # what came, with Huawei's request ID, as an unreadable reply keeps them
+        advice = BROKEN_REPLY_ADVICE.format(url=URL_SETTINGS[vendor], **reply.again)
         raise RestoreError(f'{vendor} answered HTTP {reply.status}{request_id_of(reply.headers)} with JSON that is '
-                           f'not an object ({short_text(reply.text)}). '
-                           f'{BROKEN_REPLY_ADVICE.format(url=URL_SETTINGS[vendor], **reply.again)}', reply.attempts)
+                           f'not an object ({short_text(reply.text)}). {advice}', reply.attempts, advice, True)
     return body
 
 
@@ -2509,9 +2509,9 @@ class HssClient:
         if body.get('data_list') is None and whole_number(body.get('total_num'), -1) == 0:
             body['data_list'] = []
         if not isinstance(body.get('data_list'), list):
+            advice = BROKEN_REPLY_ADVICE.format(url=URL_SETTINGS[self.vendor], **reply.again)
             raise RestoreError(f'{self.vendor} listed {what} without a data_list{request_id_of(reply.headers)} '
-                               f'({short_text(reply.text)}). ' + BROKEN_REPLY_ADVICE.format(
-                                   url=URL_SETTINGS[self.vendor], **reply.again), reply.attempts)
+                               f'({short_text(reply.text)}). {advice}', reply.attempts, advice, True)
         return body
 
     def _all_pages_of_each(self, keys: list[Any], read_page: Callable[[Any, int], HssPage], page_size: int,
