@@ -2073,12 +2073,12 @@ def whole_number(value: Any, default: int) -> int:
 def vendor_error(reply: VendorReply, vendor: str, advice_by_status: dict[int, str],
                  said: JsonObject | None, advice: str | None = None) -> VendorApiError:
     """A vendor's error reply as a VendorApiError (``said``: its fields from the body; None: the body's text quoted)."""
-    if said is None:
-        said = {'vendor_message': short_text(reply.text) or None, 'request_id': reply.headers.get('X-Request-Id')}
-    advice = advice or advice_by_status.get(reply.status) or GENERIC_ERROR_ADVICE.format(url=URL_SETTINGS[vendor],
-                                                                                         **reply.again)
-    return VendorApiError(vendor, reply.status, advice,
-                          retry_note=retry_note(reply.attempts[:-1], reply.gave_up), attempts=reply.attempts, **said)
+    said = said or {'vendor_message': short_text(reply.text) or None, 'request_id': reply.headers.get('X-Request-Id')}
+    generic = GENERIC_ERROR_ADVICE.format(url=URL_SETTINGS[vendor], **reply.again)  # any other status's: a fault
+    error = VendorApiError(vendor, reply.status, advice or advice_by_status.get(reply.status) or generic,
+                           retry_note=retry_note(reply.attempts[:-1], reply.gave_up), attempts=reply.attempts, **said)
+    error.later |= error.advice is generic  # which says to act again later, whatever the status
+    return error
 
 
 ''' AUTHENTICATION '''
