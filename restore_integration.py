@@ -257,11 +257,11 @@ XDR_STATUS_ERROR_ADVICE = {
          'ID it does not know: check action_id); otherwise try again later.'}
 # test-module's probe (action 0's status) refused: for an admin, with no action to follow and no polling.
 XDR_TEST_ERROR_ADVICE = {
-    **XDR_ERROR_ADVICE,
+    **XDR_ERROR_ADVICE, 429: f'{XDR_THROTTLED}. {TEST_AGAIN}',
     403: 'The API key\'s role is not allowed to read action statuses, which this test does. Give the role the Action '
          'Center permissions restore-file needs (View/Edit and Quarantine), or use a key whose role has them.',
-    429: f'{XDR_THROTTLED}. {TEST_AGAIN}',
-}
+    500: 'Cortex XDR could not read the action status this test reads, and did not answer in its own error form (a '
+         'gateway in front of it may have: its answer is quoted at the end). Test again later.'}
 # Any other status: mostly a 5xx of the service or a gateway in front of it, a fault (README, Reliability) retried first
 GENERIC_ERROR_ADVICE = 'The server could not carry out the request this time. {Again}; if it persists, ' \
                        'check {url} and the vendor\'s status page.'  # url: the vendor's URL_SETTINGS
@@ -519,11 +519,12 @@ class RestoreError(Exception):
     """A failure the analyst can act on: what went wrong, what to do (``advice``, where told apart); ``attempts``: a
     failed request's; ``outputs``: what its error entry writes to context (XSOAR merges it, as return_error's)."""
 
-    def __init__(self, message: str, attempts: 'Iterable[Attempt]' = (), advice: str = '') -> None:
+    def __init__(self, message: str, attempts: 'Iterable[Attempt]' = (), advice: str = '', later: bool = False) -> None:
         super().__init__(message)
         self.attempts, self.advice, self.says_until = tuple(attempts), advice, False  # says_until: when a wait ends
         last = self.attempts[-1] if self.attempts else Attempt(0)  # later: what it met passes (429, 5xx, lost answer)
-        self.later = last.status == THROTTLED_STATUS or (last.status or 0) >= 500 or last.fault in FAULTS_AFTER_SENDING
+        self.later = later or last.status == THROTTLED_STATUS or (last.status or 0) >= 500 or \
+            last.fault in FAULTS_AFTER_SENDING  # or a broken reply though HTTP 200 (``later``)
         self.outputs: JsonObject = {}
 
     def without_advice(self) -> str:
@@ -569,8 +570,7 @@ class VendorApiError(RestoreError):
                             for form, value in given.items() if value is not None)
         said = f' {vendor} said: {details}.' if details else ''
         retry = f' {retry_note}' if retry_note else ''
-        # Huawei's identity policies: which one refused, encrypted (kilobytes of it): last, whole, to copy and decode
-        encoded = isinstance(authorization_message, str)
+        encoded = isinstance(authorization_message, str)  # which identity policy refused, in kilobytes: last, whole
         self.decode = f' {HUAWEI_DECODE_ADVICE}{authorization_message}' if encoded else ''
         super().__init__(f'{vendor} answered HTTP {http_status}. {advice}{said}{retry}{self.decode}', attempts, advice)
 
@@ -2042,9 +2042,9 @@ def parse_json_body(reply: VendorReply, vendor: str) -> JsonObject:
     """A 2xx reply's JSON object: such a reply not JSON met a fault in the transport (``expect_json``), never here."""
     body = reply.json()
     if not isinstance(body, dict):  # what came, with Huawei's request ID, as an unreadable reply keeps them
+        advice = BROKEN_REPLY_ADVICE.format(url=URL_SETTINGS[vendor], **reply.again)
         raise RestoreError(f'{vendor} answered HTTP {reply.status}{request_id_of(reply.headers)} with JSON that is '
-                           f'not an object ({short_text(reply.text)}). '
-                           f'{BROKEN_REPLY_ADVICE.format(url=URL_SETTINGS[vendor], **reply.again)}', reply.attempts)
+                           f'not an object ({short_text(reply.text)}). {advice}', reply.attempts, advice, True)
     return body
 
 
@@ -2064,12 +2064,12 @@ def whole_number(value: Any, default: int) -> int:
 def vendor_error(reply: VendorReply, vendor: str, advice_by_status: dict[int, str],
                  said: JsonObject | None, advice: str | None = None) -> VendorApiError:
     """A vendor's error reply as a VendorApiError (``said``: its fields from the body; None: the body's text quoted)."""
-    if said is None:
-        said = {'vendor_message': short_text(reply.text) or None, 'request_id': reply.headers.get('X-Request-Id')}
-    advice = advice or advice_by_status.get(reply.status) or GENERIC_ERROR_ADVICE.format(url=URL_SETTINGS[vendor],
-                                                                                         **reply.again)
-    return VendorApiError(vendor, reply.status, advice,
-                          retry_note=retry_note(reply.attempts[:-1], reply.gave_up), attempts=reply.attempts, **said)
+    said = said or {'vendor_message': short_text(reply.text) or None, 'request_id': reply.headers.get('X-Request-Id')}
+    generic = GENERIC_ERROR_ADVICE.format(url=URL_SETTINGS[vendor], **reply.again)  # any other status's: a fault
+    error = VendorApiError(vendor, reply.status, advice or advice_by_status.get(reply.status) or generic,
+                           retry_note=retry_note(reply.attempts[:-1], reply.gave_up), attempts=reply.attempts, **said)
+    error.later |= error.advice is generic  # which says to act again later, whatever the status
+    return error
 
 
 ''' AUTHENTICATION '''
@@ -2490,9 +2490,9 @@ class HssClient:
         if body.get('data_list') is None and whole_number(body.get('total_num'), -1) == 0:
             body['data_list'] = []
         if not isinstance(body.get('data_list'), list):
+            advice = BROKEN_REPLY_ADVICE.format(url=URL_SETTINGS[self.vendor], **reply.again)
             raise RestoreError(f'{self.vendor} listed {what} without a data_list{request_id_of(reply.headers)} '
-                               f'({short_text(reply.text)}). ' + BROKEN_REPLY_ADVICE.format(
-                                   url=URL_SETTINGS[self.vendor], **reply.again), reply.attempts)
+                               f'({short_text(reply.text)}). {advice}', reply.attempts, advice, True)
         return body
 
     def _all_pages_of_each(self, keys: list[Any], read_page: Callable[[Any, int], HssPage], page_size: int,

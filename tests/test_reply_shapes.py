@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 
@@ -202,7 +203,10 @@ def test_an_hss_error_code_that_is_not_text_is_the_vendor_s_error_shown_as_json_
     assert 'HTTP 400' in message and 'Invalid parameter.' in message and json.dumps(code) in message
 
 
-@pytest.mark.parametrize('body', [['a list'], 'a text', 17, {'message': 'Welcome to the console', 'total_num': 'n/a'}])
+NO_LISTINGS = [['a list'], 'a text', 17, {'message': 'Welcome to the console', 'total_num': 'n/a'}]
+
+
+@pytest.mark.parametrize('body', NO_LISTINGS)
 def test_an_hss_answer_that_is_no_listing_keeps_its_words_and_request_id_and_says_what_to_check(replay_server, body):
     # An HTTP 200 that is no listing (JSON that is no object, an object without data_list: a proxy's or another API's
     # answer): the analyst gets what came, the request id Huawei support traces it by, and which settings lead there.
@@ -217,6 +221,59 @@ def test_an_hss_answer_that_is_no_listing_keeps_its_words_and_request_id_and_say
     shown = entry['Contents']
     assert entry['Type'] == ENTRY_ERROR and json.dumps(body) in shown and 'r-77' in shown, shown
     assert '(hss_endpoint)' in shown and '(hss_region)' in shown, shown
+
+
+def listed_while_iam_s_wait_runs(replay_server, status, body):
+    """Token mode, the token an earlier run kept in its last 5 minutes: due for renewal (README: 10 minutes before it
+    expires) and outliving the command (3 minutes). IAM, down, answers 503 with a Retry-After of an hour, which no
+    retry waits for: the kept token serves the command, and IAM's wait runs on. HSS answers the listing ``status``
+    with ``body``: the error entry's text."""
+    params = {'hss_region': 'ap-southeast-1', 'hss_endpoint': replay_server.url, 'hss_iam_endpoint': replay_server.url,
+              'hss_project_id': 'p' * 32, 'hss_auth_type': 'token', 'hss_domain': 'acme',
+              'hss_credentials': {'identifier': 'user', 'password': 'iam-Passw0rd-123'}, 'max_retries': '0'}
+    kept = {'identity': ri.token_identity(ri.read_hss_settings(params)), 'token': 't' * 64,
+            'expires_at': time.time() + 5 * 60}
+    replay_server.queue(503, b'', {'Retry-After': '3600'})
+    replay_server.queue(status, json.dumps(body).encode(), {'Content-Type': 'application/json', 'X-Request-Id': 'r-78'})
+    demisto = Demisto(params, 'hss-restore-isolated', {'file_hash': 'c' * 64, 'polling': 'false'},
+                      {'hss_iam_token': json.dumps(kept)}, [])  # README: "cached ... under `hss_iam_token`"
+
+    ri.main(demisto)
+
+    [entry] = demisto.entries
+    shown = entry['Contents']
+    sent = [(request.method, request.headers.get('X-Auth-Token')) for request in replay_server.requests]
+    assert entry['Type'] == ENTRY_ERROR and sent == [('POST', None), ('GET', 't' * 64)] and 'r-78' in shown, shown
+    return shown
+
+
+def says_later_is_when_iam_s_wait_ends(shown):
+    """Whether ``shown`` says to try again later, then, last, when that later is (IAM's wait's end, README: "Later
+    means after"), and no second instruction ("Try again, after")."""
+    told = re.search(r'\b[Tt]ry again later\b.*\. Later means after \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(in (\d+) s, '
+                     r'as Huawei Cloud IAM asked to wait: Retry-After\)\.$', shown)
+    return bool(told) and 3590 <= int(told[1]) <= 3600 and len(re.findall(r'\bagain\b', shown, re.IGNORECASE)) == 1
+
+
+@pytest.mark.parametrize('body', [NO_LISTINGS[0], NO_LISTINGS[-1]], ids=['not an object', 'no data_list'])
+def test_an_hss_answer_that_is_no_listing_while_iam_s_wait_runs_says_when_its_later_is_not_a_second_instruction(
+        replay_server, body):
+    # HSS answers the listing HTTP 200 with no listing: the error says to check the URL and, if it is right, to try
+    # again later; what follows says when that later is.
+    shown = listed_while_iam_s_wait_runs(replay_server, 200, body)
+
+    assert says_later_is_when_iam_s_wait_ends(shown), shown
+
+
+# RFC 9110: 405 Method Not Allowed, 409 Conflict; neither is in the HSS API reference's table of its error statuses
+@pytest.mark.parametrize('status', [405, 409])
+def test_an_hss_error_status_told_with_the_general_advice_while_iam_s_wait_runs_says_when_its_later_is(
+        replay_server, status):
+    # An error status the integration has no words of its own for gets the general advice: the server could not
+    # carry out the request this time, try again later; what follows says when that later is.
+    shown = listed_while_iam_s_wait_runs(replay_server, status, {})  # nothing said in any form Huawei's SDK reads
+
+    assert f'HTTP {status}' in shown and says_later_is_when_iam_s_wait_ends(shown), shown
 
 
 def test_an_iam_answer_without_a_token_keeps_its_status_and_request_id_and_names_the_settings_iam_comes_from(

@@ -675,6 +675,21 @@ def test_test_module_fails_when_only_a_gateway_answered_and_the_key_was_never_ch
     assert result.failed and f'HTTP {gateway_error}' in result.entries[0]['Contents'], result.entries
 
 
+def test_test_module_met_by_a_500_not_in_cortex_xdr_s_error_form_speaks_of_its_status_read_and_says_to_test_again(
+        advanced_tenant):
+    """README, test-module: it reads the status of action 0 and passes on Cortex XDR's own answer, a 500 in its error
+    form too; a 500 in another form (a gateway's HTML page) fails it. A Test restores nothing: the advice speaks of the
+    status it reads, not of a quarantined file, and tells the admin at the instance dialog to test again later, not to
+    try again."""
+    advanced_tenant.gateway.inject_faults(FaultPlan.parse('sequence=500-html'))
+    result = WarRoom(params=advanced_tenant.params(), time_scale=0, sleep=lambda _: None).run('test-module', {})
+
+    message = result.entries[0]['Contents']
+    assert result.failed and 'HTTP 500' in message and advanced_tenant.gateway.faults.counts() == {'500-html': 1}
+    assert re.search(r'\baction status\b', message) and re.search(r'\bTest again later\b', message), message
+    assert not re.search(r'quarantined|\b[Tt]ry again|\b[Rr]un the command', message), message
+
+
 def test_test_module_refused_by_the_key_s_role_names_every_permission_a_restore_needs(advanced_tenant):
     """test-module is where the admin learns what the key's role lacks: its 403 names every permission restore-file
     needs (as the setting's help does), not only the one a status read needs, and no action to follow: it started
