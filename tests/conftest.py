@@ -17,7 +17,7 @@ from hypothesis import settings
 from warroom.emulator.httpserver import LoopbackServer, Response
 from warroom.emulator.xdr import XdrBackend, XdrGateway, create_app
 from warroom.context import as_list, merge_entry_context
-from warroom.runtime import WarRoom
+from warroom.runtime import DemistoMisuse, WarRoom
 
 # No example is timed (deadline=None): speed is measured by make bench, and on a loaded machine hypothesis's 200 ms
 # deadline failed examples that pass at rest. In CI the generated examples are the same on every run, so a failure
@@ -476,3 +476,20 @@ def seconds_to_test_again(message: str, vendor: str) -> int:
     left = datetime.strptime(until, '%Y-%m-%d %H:%M:%S').replace(tzinfo=timezone.utc) - datetime.now(timezone.utc)
     assert abs(left.total_seconds() - int(seconds)) <= 2, message  # the time and the seconds name one moment
     return int(seconds)
+
+
+def refused_in_a_worker(calls) -> list[str]:
+    """What DemistoMisuse said of each call, made from a thread named worker-1."""
+    refused = []
+
+    def worker():
+        for call in calls:
+            try:
+                call()
+            except DemistoMisuse as error:
+                refused.append(str(error))
+
+    thread = threading.Thread(target=worker, name='worker-1')
+    thread.start()
+    thread.join()
+    return refused

@@ -14,7 +14,7 @@ import yaml
 
 import facts
 import restore_integration as ri
-from conftest import ROOT, FakeClock, client_from_params, hss_seed_copies
+from conftest import ROOT, FakeClock, client_from_params, hss_seed_copies, refused_in_a_worker
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss import create_app
 from warroom.emulator.httpserver import LoopbackServer
@@ -129,23 +129,6 @@ def test_a_token_is_dropped_only_when_it_is_the_one_that_failed(tenant):
     second = provider.token()
     assert second != first and provider.cache_entry()['token'] == second
     assert len(tenant.requests_to('POST', TOKENS_PATH)) == provider.tokens_fetched == 2
-
-
-def refused_in_a_worker(calls) -> list[str]:
-    """What DemistoMisuse said of each call, made from a thread named worker-1."""
-    refused = []
-
-    def worker():
-        for call in calls:
-            try:
-                call()
-            except DemistoMisuse as error:
-                refused.append(str(error))
-
-    thread = threading.Thread(target=worker, name='worker-1')
-    thread.start()
-    thread.join()
-    return refused
 
 
 def test_the_war_room_refuses_a_demisto_call_from_any_thread_but_the_commands():

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import tempfile
-import threading
 from collections import OrderedDict
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -16,7 +15,7 @@ import yaml
 from hypothesis import given, strategies as st
 
 import restore_integration as ri
-from conftest import hss_seed_copies, seed_holders
+from conftest import hss_seed_copies, refused_in_a_worker, seed_holders
 from warroom.emulator.httpserver import LoopbackServer, Response
 from warroom.params import ParamsError, env_name, load_params
 from warroom.playbook.runner import ScriptDemisto
@@ -319,19 +318,8 @@ def test_a_versioned_write_takes_text_values_only_from_the_thread_that_runs_the_
     for context in ({'token': {'value': 'x'}}, {'expires': 5}, ['token']):
         with pytest.raises(DemistoMisuse, match='text|object'):
             demisto.setIntegrationContextVersioned(context, demisto.getIntegrationContextVersioned()['version'])
-    refused = []
-
-    def work():
-        for call in (lambda: demisto.getIntegrationContextVersioned(True),
-                     lambda: demisto.setIntegrationContextVersioned({'token': 'x'}, -1, True)):
-            try:
-                call()
-            except DemistoMisuse as misuse:
-                refused.append(str(misuse))
-
-    worker = threading.Thread(target=work, name='worker-1')
-    worker.start()
-    worker.join()
+    refused = refused_in_a_worker((lambda: demisto.getIntegrationContextVersioned(True),
+                                   lambda: demisto.setIntegrationContextVersioned({'token': 'x'}, -1, True)))
     assert len(refused) == 2 and all('worker-1' in text for text in refused) and store == {}
 
 
