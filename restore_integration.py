@@ -3848,17 +3848,17 @@ def held_back(error: RestoreError, client: HssClient) -> RestoreError | None:
 
 def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, throttled: RestoreError | None,
                   started: int, checks: int, polling: bool, interval: int, timeout: int) -> RestoreResult:
-    """A start that sent nothing HSS took: ``error`` is raised, unless HSS's throttling alone kept it from sending and,
-    polling, it can start again after HSS's wait (put_off) within the polling time: that later start writes its rows."""
+    """A start that sent nothing HSS took: ``error`` is raised, unless throttling alone (HSS's, IAM's) kept it from
+    sending and, polling, it can start again after the wait (put_off) within the polling time, which writes its rows."""
     state = {'accepted': None, 'started': started, 'checks': checks, 'refused': 0, 'listed': None}
     schedule = next_check('hss-restore-isolated', dict(args, restore_state=state_text(state)), started, checks,
                           interval, timeout, client)
     if not (throttled and polling and
             timeout - polling_elapsed(started, checks, interval, args) - schedule.next_run_in_seconds >= interval):
-        # HSS's 429 advice, where a polling run with time enough would send the restore after HSS's wait: says so
         raise error.with_advice(HSS_START_THROTTLED_ADVICE, HSS_ERROR_ADVICE[THROTTLED_STATUS], True) if throttled and \
             HSS_ERROR_ADVICE[THROTTLED_STATUS] in str(error) else error
-    return RestoreResult(f'Huawei Cloud HSS throttled this restore before it sent anything: '
+    by = max(client.transport.with_iam, key=lambda each: (each.limiter.paused_for(), each.limiter.throttles)).vendor
+    return RestoreResult(f'{by} throttled this restore before it sent anything: '
                          f'{throttled.without_advice()}\n\nNothing was sent, so nothing is lost or sent twice: the '
                          f'restore starts again {schedule.again()}. There is nothing to run by hand meanwhile.',
                          HSS_RESTORE_CONTEXT, [], {'items': []}, schedule)

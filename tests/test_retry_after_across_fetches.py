@@ -493,6 +493,34 @@ def test_an_hss_restore_put_off_by_the_wait_iam_asked_writes_one_entry_and_start
     assert len(logins.times) == 2 and ends <= moved.base + logins.times[1] <= ends + 1, (logins.times, ends)
 
 
+def throttler_named_first(entry: dict) -> str:
+    """What a put-off entry says before its first colon: which service throttled the restore."""
+    return entry['HumanReadable'].split(':', 1)[0]
+
+
+def test_an_hss_restore_put_off_by_the_wait_iam_asked_names_iam_as_the_service_that_throttled_it(logging_in):
+    # IAM throttled the token request; HSS was asked nothing: the entry must not blame HSS.
+    tenant, room, arrivals, logins, moved = logging_in
+    iam_throttled_fetch(tenant, room, logins, moved)
+
+    result = room.run('hss-restore-isolated', {'file_hash': HEALTHY_HASH, 'timeout_in_seconds': '600'})
+
+    [put_off] = runs_that_sent_nothing(result)
+    said = throttler_named_first(put_off)
+    assert 'Huawei Cloud IAM' in said and 'HSS' not in said and 'throttled' in said, put_off['HumanReadable']
+
+
+def test_an_hss_restore_put_off_by_the_wait_hss_asked_names_hss_as_the_service_that_throttled_it(fetching):
+    tenant, room, arrivals, moved = fetching
+    throttled_fetch(tenant, room, arrivals, moved)
+
+    result = room.run('hss-restore-isolated', {'file_hash': HEALTHY_HASH, 'timeout_in_seconds': '600'})
+
+    [put_off] = runs_that_sent_nothing(result)
+    said = throttler_named_first(put_off)
+    assert 'Huawei Cloud HSS' in said and 'IAM' not in said and 'throttled' in said, put_off['HumanReadable']
+
+
 def test_an_hss_restore_whose_polling_time_ends_before_the_wait_iam_asked_fails_at_once_naming_the_wait_s_end(
         logging_in):
     # The start cannot be put off past its polling time: the first run is the only one, and says when to run it again.
