@@ -1348,20 +1348,22 @@ class HttpTransport:
         self.proxy_refusal: str | None = None  # the environment's proxy refused its login: said again, never asked
         self.wait_at_most(MAX_RUN_WAIT_SECONDS)
 
+    @property
+    def with_iam(self) -> 'list[HttpTransport]':  # this transport and, in token mode, its IAM token's: a run's requests
+        return [self, self.token_source.transport] if self.token_source else [self]
+
     def end_run_within(self, seconds: float, stops: str) -> None:
         """Ends this run's attempts and turns (its IAM token's too) ``seconds`` from now, as ``stops`` says why."""
-        self.run_ends, self.stops = min(self.run_ends, self.clock() + seconds), stops
-        if self.token_source:
-            self.token_source.transport.end_run_within(seconds, stops)
+        for each in self.with_iam:
+            each.run_ends, each.stops = min(each.run_ends, each.clock() + seconds), stops
         self.wait_at_most(seconds)
 
     def wait_at_most(self, seconds: float) -> None:
         """Turns are waited for ``seconds`` from now at most (the command's timeout), not past the run's last start."""
-        now, last_start = self.clock(), self.run_ends - MIN_ATTEMPT_SECONDS
-        self.deadline = min(now + max(0, seconds), last_start)
-        self.budget_s = max(0, seconds if now + seconds <= last_start else round(last_start - now))
-        if self.token_source:  # the IAM token request is part of the command's requests
-            self.token_source.transport.wait_at_most(seconds)
+        for each in self.with_iam:  # the IAM token request is part of the command's requests
+            now, last_start = each.clock(), each.run_ends - MIN_ATTEMPT_SECONDS
+            each.deadline = min(now + max(0, seconds), last_start)
+            each.budget_s = max(0, seconds if now + seconds <= last_start else round(last_start - now))
 
     def request(self, method: str, path: str, expect_json: bool = False, retry_statuses: Iterable[int] | None = None,
                 still_to_send: Callable[[JsonObject, Attempt], str | None] | None = None, **kwargs: Any) -> VendorReply:
@@ -2701,8 +2703,7 @@ class BulkRunner(NamedTuple):
 
 
 class PollingSchedule(NamedTuple):
-    """The polling fields XSOAR reads from an entry, as CommonServerPython's ScheduledCommand writes them: the next run
-    comes an interval later, or once a vendor's Retry-After ends (next_check); Timeout adds POLLING_TIMEOUT_MARGIN."""
+    """The polling fields XSOAR reads from an entry, as CommonServerPython's ScheduledCommand writes them."""
 
     command: str
     next_run_in_seconds: int
@@ -3010,15 +3011,15 @@ def put_off_of(args: JsonObject) -> tuple[int, int]:
 
 def next_check(command: str, args: JsonObject, started_ms: int, checks: int, interval: int, timeout: int,
                client: 'XdrClient | HssClient') -> PollingSchedule:
-    """The next check: an interval after this run, or later while the vendor's Retry-After lasts, within the polling
-    time left; put_off carries the seconds put off in all and any wait left past it, waited out before any request."""
-    wait = math.ceil(client.limiter.paused_for())
+    """The next check: an interval after this run, or later while a Retry-After (the vendor's, its IAM token's) lasts,
+    within the polling time left; put_off: the seconds put off in all, and the vendor's own wait left past it."""
+    wait, vendor = max((math.ceil(each.limiter.paused_for()), each.vendor) for each in client.transport.with_iam)
     delay = max(interval, min(wait, timeout - polling_elapsed(started_ms, checks, interval, args)))
-    put_off = put_off_of(args)[0] + delay - interval
+    put_off, left = put_off_of(args)[0] + delay - interval, math.ceil(client.limiter.paused_for()) - delay
     args = {name: value for name, value in args.items() if name != 'put_off'}
-    if put_off or wait > delay:
-        args['put_off'] = f'{put_off}:{wait - delay}' if wait > delay else f'{put_off}'
-    return PollingSchedule(command, delay, args, timeout, client.vendor if delay > interval else '')
+    if put_off or left > 0:
+        args['put_off'] = f'{put_off}:{left}' if left > 0 else f'{put_off}'
+    return PollingSchedule(command, delay, args, timeout, vendor if delay > interval else '')
 
 
 def follow_wait(*clients: 'XdrClient | HssClient | HttpTransport') -> tuple[str, str] | None:
@@ -3029,8 +3030,7 @@ def follow_wait(*clients: 'XdrClient | HssClient | HttpTransport') -> tuple[str,
 
 def told_when(error: RestoreError, client: 'XdrClient | HssClient', fetching: bool = False) -> RestoreError:
     """``error`` saying when ``client``'s vendor's wait (or its IAM token's, if longer) ends, while one runs."""
-    iam = client.transport.token_source
-    if error.says_until or not (when := follow_wait(client, iam.transport) if iam else follow_wait(client)):
+    if error.says_until or not (when := follow_wait(*client.transport.with_iam)):
         return error
     if TEST_AGAIN in error.advice:  # a Test's throttle: one instruction, that time
         return error.with_advice('Test again after {} ({}).'.format(*when), TEST_AGAIN)
@@ -3848,17 +3848,17 @@ def held_back(error: RestoreError, client: HssClient) -> RestoreError | None:
 
 def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, throttled: RestoreError | None,
                   started: int, checks: int, polling: bool, interval: int, timeout: int) -> RestoreResult:
-    """A start that sent nothing HSS took: ``error`` is raised, unless HSS's throttling alone kept it from sending and,
-    polling, it can start again after HSS's wait (put_off) within the polling time: that later start writes its rows."""
+    """A start that sent nothing HSS took: ``error`` is raised, unless throttling alone (HSS's, IAM's) kept it from
+    sending and, polling, it can start again after the wait (put_off) within the polling time, which writes its rows."""
     state = {'accepted': None, 'started': started, 'checks': checks, 'refused': 0, 'listed': None}
     schedule = next_check('hss-restore-isolated', dict(args, restore_state=state_text(state)), started, checks,
                           interval, timeout, client)
     if not (throttled and polling and
             timeout - polling_elapsed(started, checks, interval, args) - schedule.next_run_in_seconds >= interval):
-        # HSS's 429 advice, where a polling run with time enough would send the restore after HSS's wait: says so
         raise error.with_advice(HSS_START_THROTTLED_ADVICE, HSS_ERROR_ADVICE[THROTTLED_STATUS], True) if throttled and \
             HSS_ERROR_ADVICE[THROTTLED_STATUS] in str(error) else error
-    return RestoreResult(f'Huawei Cloud HSS throttled this restore before it sent anything: '
+    by = max(client.transport.with_iam, key=lambda each: (each.limiter.paused_for(), each.limiter.throttles)).vendor
+    return RestoreResult(f'{by} throttled this restore before it sent anything: '
                          f'{throttled.without_advice()}\n\nNothing was sent, so nothing is lost or sent twice: the '
                          f'restore starts again {schedule.again()}. There is nothing to run by hand meanwhile.',
                          HSS_RESTORE_CONTEXT, [], {'items': []}, schedule)

@@ -392,6 +392,11 @@ def test_a_wait_hss_asked_holds_back_a_fetch_of_the_same_endpoint_and_project_si
     assert len(arrivals.times) == 1, 'nothing reached HSS before its wait had passed'
 
 
+# A hash every isolated copy of which is on a healthy host: a restore of it ends restored
+HEALTHY_HASH = next(file_hash for file_hash, copies in sorted(hss_seed_copies().items())
+                    if all(copy['healthy'] for copy in copies))
+
+
 # IAM's own Retry-After. In token mode every run asks Huawei Cloud IAM for a token first (unless one is kept). IAM
 # throttling that request (429) with a Retry-After past what a run waits asks, as HSS does, that no follow-up token
 # request come before it ends: the next fetch a minute later (or a polling check) must not ask again into it. Kept for
@@ -465,6 +470,72 @@ def test_an_hss_restore_while_the_wait_iam_asked_of_a_fetch_runs_is_put_off_and_
     assert not result.failed, result.entries[-1]
     assert len(logins.times) == 2 and moved.base + logins.times[1] >= ends, (logins.times, ends - moved.base)
     assert arrivals.times and moved.base + arrivals.times[0] >= ends, 'HSS met no request without a token'
+
+
+def runs_that_sent_nothing(result) -> list[dict]:
+    """The entries of the runs that restored nothing: each lists no item."""
+    return [entry for entry in result.entries if not entry['Contents']['items']]
+
+
+def test_an_hss_restore_put_off_by_the_wait_iam_asked_writes_one_entry_and_starts_again_when_the_wait_ends(
+        logging_in):
+    # As for HSS's own wait (a check is put off until it has passed), the start is put off once, to the end of IAM's
+    # wait: not an interval at a time, each run writing again that it was throttled while sending nothing.
+    tenant, room, arrivals, logins, moved = logging_in
+    ends = iam_throttled_fetch(tenant, room, logins, moved)
+
+    result = room.run('hss-restore-isolated', {'file_hash': HEALTHY_HASH, 'timeout_in_seconds': '600'})
+
+    assert not result.failed, result.entries[-1]
+    put_off = runs_that_sent_nothing(result)
+    assert len(put_off) == 1, [entry['HumanReadable'] for entry in put_off]
+    assert int(put_off[0]['NextRun']) >= LONGER_THAN_A_RUN_S - 1, put_off[0]  # the run takes a moment of the wait
+    assert len(logins.times) == 2 and ends <= moved.base + logins.times[1] <= ends + 1, (logins.times, ends)
+
+
+def throttler_named_first(entry: dict) -> str:
+    """What a put-off entry says before its first colon: which service throttled the restore."""
+    return entry['HumanReadable'].split(':', 1)[0]
+
+
+def test_an_hss_restore_put_off_by_the_wait_iam_asked_names_iam_as_the_service_that_throttled_it(logging_in):
+    # IAM throttled the token request; HSS was asked nothing: the entry must not blame HSS.
+    tenant, room, arrivals, logins, moved = logging_in
+    iam_throttled_fetch(tenant, room, logins, moved)
+
+    result = room.run('hss-restore-isolated', {'file_hash': HEALTHY_HASH, 'timeout_in_seconds': '600'})
+
+    [put_off] = runs_that_sent_nothing(result)
+    said = throttler_named_first(put_off)
+    assert 'Huawei Cloud IAM' in said and 'HSS' not in said and 'throttled' in said, put_off['HumanReadable']
+
+
+def test_an_hss_restore_put_off_by_the_wait_hss_asked_names_hss_as_the_service_that_throttled_it(fetching):
+    tenant, room, arrivals, moved = fetching
+    throttled_fetch(tenant, room, arrivals, moved)
+
+    result = room.run('hss-restore-isolated', {'file_hash': HEALTHY_HASH, 'timeout_in_seconds': '600'})
+
+    [put_off] = runs_that_sent_nothing(result)
+    said = throttler_named_first(put_off)
+    assert 'Huawei Cloud HSS' in said and 'IAM' not in said and 'throttled' in said, put_off['HumanReadable']
+
+
+def test_an_hss_restore_whose_polling_time_ends_before_the_wait_iam_asked_fails_at_once_naming_the_wait_s_end(
+        logging_in):
+    # The start cannot be put off past its polling time: the first run is the only one, and says when to run it again.
+    tenant, room, arrivals, logins, moved = logging_in
+    ends = iam_throttled_fetch(tenant, room, logins, moved)
+
+    result = room.run('hss-restore-isolated', {'file_hash': HEALTHY_HASH,
+                                               'timeout_in_seconds': str(LONGER_THAN_A_RUN_S // 2)})
+
+    message = str(result.entries[-1]['Contents'])
+    assert result.failed and result.runs == 1, [entry.get('HumanReadable') for entry in result.entries]
+    assert len(logins.times) == 1 and arrivals.times == [], 'no token request, nor any to HSS'
+    until = re.search(rf'Huawei Cloud IAM asked to wait until {UTC_TIME}', message)
+    assert until and abs(utc_seconds(until[1]) - ends) <= 1, message
+
 
 def test_a_fetch_once_the_wait_iam_asked_of_an_earlier_fetch_has_passed_gets_a_token_and_lists(logging_in):
     tenant, room, arrivals, logins, moved = logging_in

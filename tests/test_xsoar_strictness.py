@@ -4,8 +4,10 @@ and the instance params. Each rule's source is in DEVELOPERS.md ("The war room")
 scripts run through the same rules over HTTP to the emulators."""
 from __future__ import annotations
 
+import gc
 import json
 import tempfile
+import weakref
 from collections import OrderedDict
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -359,6 +361,25 @@ def test_a_versioned_write_after_another_run_wrote_is_refused_with_a_value_error
     again = this_run.getIntegrationContextVersioned(True)
     this_run.setIntegrationContextVersioned({**again['context'], 'token': 'new'}, again['version'], True)
     assert store == {'token': 'new', 'wait': 'later'}
+
+
+class Store(dict):
+    """An integration context as a caller hands it to the war room, one that can be watched until it is freed."""
+
+
+def test_the_war_room_keeps_no_integration_context_alive_once_no_run_holds_it():
+    # Each instance's context lives as long as its runs (and the war room) hold it: a process that runs many war rooms
+    # (the suite, a bench) must not keep every context it ever versioned, nor its version, for its whole life.
+    store = Store()
+    demisto = Demisto({}, 'restore-file', {}, store, [])
+    demisto.setIntegrationContextVersioned({'token': 'a'}, demisto.getIntegrationContextVersioned()['version'], True)
+    demisto.setIntegrationContext({'token': 'b'})
+    watched = weakref.ref(store)
+
+    del demisto, store
+    gc.collect()
+
+    assert watched() is None, 'the integration context is still held after its last run ended'
 
 
 @pytest.mark.parametrize('unversioned', [-1, {'version': -1, 'sequenceNumber': -1, 'primaryTerm': -1}])

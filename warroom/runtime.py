@@ -13,6 +13,7 @@ import math
 import re
 import threading
 import time
+import weakref
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -57,10 +58,8 @@ GO_WHOLE_DIGITS_BELOW = 1e21
 # U+FFFD: "invalid UTF-16 surrogate pairs are not treated as an error. Instead, they are replaced by the Unicode
 # replacement character U+FFFD" (golang/go src/encoding/json/decode.go, Unmarshal).
 SURROGATE_ESCAPE = re.compile(r'\\ud[89a-f]')
-# The version an unversioned write sends (XSOAR's setIntegrationContext, DemistoClassApiModuleClasses.py), and each
-# integration context's version (context_version)
+# The version an unversioned write sends (XSOAR's setIntegrationContext, DemistoClassApiModuleClasses.py)
 NO_CONTEXT_VERSION = {'version': -1, 'sequenceNumber': -1, 'primaryTerm': -1}
-_CONTEXT_VERSIONS: dict[int, tuple[dict, int]] = {}
 
 
 class FetchError(RuntimeError):
@@ -250,13 +249,19 @@ def text_values(state: Any, what: str) -> dict[str, str]:
     return copy
 
 
-def context_version(context: dict, bump: bool = False) -> int:
-    """The version of an integration context (moved on by ``bump``, at each write): XSOAR keeps one per instance, the
-    war room one per context object, whichever war rooms and runs share it (held here: its id stays its own)."""
-    version = _CONTEXT_VERSIONS.get(id(context), (context, 0))[1] + bump
-    if bump:
-        _CONTEXT_VERSIONS[id(context)] = (context, version)
-    return version
+class ContextVersion:
+    """The version of an integration context, moved on at each write: XSOAR keeps one per instance, the war room one
+    per context object, whichever runs share it. Each run that holds the context holds its version (``of``), so both
+    live as long as some run does: a context id is its own while that run holds the context."""
+
+    _held: 'weakref.WeakValueDictionary[int, ContextVersion]' = weakref.WeakValueDictionary()
+
+    def __init__(self) -> None:
+        self.number = 0
+
+    @classmethod
+    def of(cls, context: dict) -> 'ContextVersion':
+        return cls._held.setdefault(id(context), cls())
 
 
 def log_text(message: object, call: str) -> str:
@@ -325,7 +330,7 @@ class Demisto:
         self.fetched: list[dict] | None = None  # what demisto.incidents() handed over (fetch-incidents only)
         self._command = command
         self._args = args
-        self._integration_context = integration_context
+        self._integration_context, self._context_version = integration_context, ContextVersion.of(integration_context)
         self._owner = threading.current_thread()
         self._any_thread = False  # enable_multithreading(): CommonServerPython may log from any thread
         self.log = log
@@ -394,7 +399,7 @@ class Demisto:
         room has one store."""
         self._check_context_allowed('getIntegrationContextVersioned')
         return {'context': json_copy(self._integration_context, 'The integration context'),
-                'version': context_version(self._integration_context)}
+                'version': self._context_version.number}
 
     def setIntegrationContextVersioned(self, context: dict, version: Any = -1,  # noqa: N802 - XSOAR's name
                                        sync: bool = False) -> None:
@@ -405,7 +410,7 @@ class Demisto:
         ``sync`` saves at once in XSOAR rather than at the command's end; the war room saves at once either way."""
         self._check_context_allowed('setIntegrationContextVersioned')
         replacement = text_values(context, 'The integration context')
-        given, stored = json_copy(version, 'The version'), context_version(self._integration_context)
+        given, stored = json_copy(version, 'The version'), self._context_version.number
         if given not in (-1, NO_CONTEXT_VERSION) and given != stored:
             raise ValueError(f'The integration context was not saved: version {json.dumps(given)} is not the one '
                              f'stored ({stored}); it was written since. Read it again and apply the change to it.')
@@ -414,7 +419,7 @@ class Demisto:
     def _store_context(self, replacement: dict) -> None:
         self._integration_context.clear()
         self._integration_context.update(replacement)
-        context_version(self._integration_context, bump=True)
+        self._context_version.number += 1
 
     def getLastRun(self) -> dict:  # noqa: N802 - XSOAR's name
         self._check_thread('getLastRun')
