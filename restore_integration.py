@@ -3789,11 +3789,11 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
         # A copy listed isolated here may change before the PUT reaches HSS (an analyst restores it): the checks
         # take a change since the listing began as one to this copy the start reports restoring.
         listed = client.hss_clock_at(began) - HSS_ACCEPT_CLOCK_MARGIN_MS
-    sent, accepted, refused, encoded, throttled, puts = restore_in_batches(client, items, enterprise_project_id)
+    sent, accepted, refused, encoded, throttled, puts, later = restore_in_batches(client, items, enterprise_project_id)
     rows = sent + rows
     if sent and accepted is None:  # HSS took none of the items, nor may it have: the error entry writes every row
-        return start_put_off(client, args, none_taken_error(sent, encoded, rows), throttled, started, checks, polling,
-                             interval, timeout)
+        return start_put_off(client, args, none_taken_error(sent, encoded, rows, later), throttled, started, checks,
+                             polling, interval, timeout)
     readable = hss_table(f'Huawei Cloud HSS restore: {hss_counts_text(rows)}', rows) + ''.join(
         f'\n\n{said}' for said in [*encoded.values(), *start_notes(fields, client)])
     schedule, raw = None, {'restore_requests': puts, 'items': rows,
@@ -3815,16 +3815,15 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, raw, schedule)
 
 
-def none_taken_error(sent: list[HssCopy], encoded: dict[str, str], rows: list[HssCopy]) -> RestoreError:
+def none_taken_error(sent: list[HssCopy], encoded: dict[str, str], rows: list[HssCopy], later: bool) -> RestoreError:
     """A start's error when HSS took none of the items ``sent``: each reason once, in batch order, with what it covers;
-    three at most (a large restore's hundreds would bury the first). Its outputs: every row."""
+    three at most (a large restore's hundreds would bury the first). Its outputs: every row; ``later``: a reason's."""
     reasons = Counter(row['reason'] for row in sent)
     said = [f'{count:,} item(s) in {-(-count // HSS_MAX_ITEMS_PER_REQUEST)} batch(es): {encoded.get(why, why)}'
             for why, count in reasons.items()][:3]
-    more = len(reasons) - 3  # reasons not named
-    others = f'\n\n{more} other reason(s): each item\'s row has its own.' if more > 0 else ''
-    return RestoreError(f'HSS restored none of the {len(sent)} item(s) to send. ' + '\n\n'.join(said) + others
-                        ).with_outputs({HSS_RESTORE_CONTEXT: rows})
+    others = f'\n\n{len(reasons) - 3} other reason(s): each item\'s row has its own.' if len(reasons) > 3 else ''
+    message = f'HSS restored none of the {len(sent)} item(s) to send. ' + '\n\n'.join(said) + others
+    return RestoreError(message, later=later).with_outputs({HSS_RESTORE_CONTEXT: rows})
 
 
 def start_notes(fields: HssFields, client: HssClient) -> list[str]:
@@ -3939,13 +3938,13 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
 
 
 def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_project_id: str | None
-                       ) -> tuple[list[HssCopy], int | None, int, dict[str, str], RestoreError | None, int]:
-    """PUTs the items 100 at a time; a refusal every later batch would meet too stops sending. Returns each item's row
-    (reason '' when none: an earlier one would stay in the row its DT key updates), the earliest HSS may have acted on a
-    batch (its clock, ms; None: none), the batches it surely did not (a bit each), each identity policy refusal whole by
-    its rows' reason (HSS_DECODE_IN_ENTRY), a batch's error if throttling held back all, and how many went out."""
+                       ) -> tuple[list[HssCopy], int | None, int, dict[str, str], RestoreError | None, int, bool]:
+    """PUTs the items 100 at a time; a refusal every batch would meet stops sending. Returns each item's row (reason '':
+    else an earlier one stays in the row its DT key updates), the earliest HSS may have acted on a batch (its clock, ms;
+    None: none), the batches it surely did not (a bit each), each identity policy refusal whole by its rows' reason
+    (HSS_DECODE_IN_ENTRY), a batch's error if throttling held back all, how many went out, whether an error is later."""
     batches = [items[at:at + HSS_MAX_ITEMS_PER_REQUEST] for at in range(0, len(items), HSS_MAX_ITEMS_PER_REQUEST)]
-    stop, encoded, throttled = [], {}, []  # stop: the reasons of refusals every request meets, the first told
+    stop, encoded, throttled, later = [], {}, [], []  # stop: the reasons of refusals every request meets, first told
 
     def send(batch: list[HssCopy]) -> tuple[str, str, int | None, bool]:
         if stop:
@@ -3963,6 +3962,7 @@ def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_proje
             if refuses_every_request(error):
                 stop.append(reason)
             throttled.append(held_back(error, client))
+            later.append(error.later)
             went_out = any(attempt.status or attempt.fault in FAULTS_AFTER_SENDING for attempt in error.attempts)
             # HSS may have acted on it from its first attempt on (its answer lost): the checks follow it from then.
             return HSS_OUTCOME_FAILED, reason, client.hss_clock_at(sent_at, error.attempts) if may_have_applied(
@@ -3983,7 +3983,7 @@ def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_proje
             row.update(outcome=outcome, reason=reason)
             rows.append(row)
     every = throttled and None not in throttled and len(throttled) == len(batches)  # each batch held back
-    return rows, min(accepted, default=None), refused, encoded, throttled[0] if every else None, puts
+    return rows, min(accepted, default=None), refused, encoded, throttled[0] if every else None, puts, any(later)
 
 
 def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, state: HssState,
