@@ -258,6 +258,8 @@ XDR_STATUS_ERROR_ADVICE = {
 # test-module's probe (action 0's status) refused: for an admin, with no action to follow and no polling.
 XDR_TEST_ERROR_ADVICE = {
     **XDR_ERROR_ADVICE, 429: f'{XDR_THROTTLED}. {TEST_AGAIN}',
+    400: 'The action status read this test makes was refused as malformed, not in Cortex XDR\'s error form (a proxy '
+         f'or gateway may have: its answer is quoted at the end). Check {SETTING_NAMES["xdr_url"]}, then test again.',
     403: 'The API key\'s role is not allowed to read action statuses, which this test does. Give the role the Action '
          'Center permissions restore-file needs (View/Edit and Quarantine), or use a key whose role has them.',
     500: 'Cortex XDR could not read the action status this test reads, and did not answer in its own error form (a '
@@ -2313,8 +2315,7 @@ class XdrClient:
 
     def get_action_status(self, action_id: int | str, probe: bool = False) -> XdrReply:
         """POST actions/get_action_status: {"data": {endpoint: status}, "errorReasons"?: {...}}. An ID given as digits
-        goes as the Integer the API takes (as CoreIRApiModule sends it), any other as it came. ``probe``: test-module's
-        read of action 0: its 500 is an answer, not retried, and its errors advise the admin testing."""
+        goes as the Integer the API takes (as CoreIRApiModule sends it). ``probe``: test-module's read of action 0."""
         if isinstance(action_id, str) and action_id.isdigit() and action_id.isascii():
             action_id = int(action_id)
         return self._post(XDR_ACTION_STATUS_PATH, {'group_action_id': action_id},
@@ -3162,7 +3163,6 @@ def probe_vendor(client: XdrClient | HssClient, fetch: FetchSettings | None) -> 
     """test-module's requests to one vendor, which change nothing; an error says why it failed."""
     if isinstance(client, XdrClient):
         try:
-            # Reading action 0's status changes nothing; an answer on it (200, 400/500 with XDR's reply) proves the key
             client.get_action_status(0, probe=True)
         except VendorApiError as error:
             if error.http_status not in XDR_PROBE_ANSWERS or error.vendor_code is None:
