@@ -3028,9 +3028,9 @@ def follow_wait(*clients: 'XdrClient | HssClient | HttpTransport') -> tuple[str,
     return (utc_text(time.time() + wait), f'in {wait} s, as {vendor} asked to wait: Retry-After') if wait else None
 
 
-def told_when(error: RestoreError, client: 'XdrClient | HssClient', fetching: bool = False) -> RestoreError:
+def told_when(error: RestoreError, client: 'XdrClient | HssClient') -> RestoreError:
     """``error`` saying when ``client``'s vendor's wait (or its IAM token's, if longer) ends, while one runs."""
-    iam = client.transport.token_source
+    iam, fetching = client.transport.token_source, client.transport.settings.caller == 'fetch'
     if error.says_until or not (when := follow_wait(client, iam.transport) if iam else follow_wait(client)):
         return error
     if TEST_AGAIN in error.advice:  # a Test's throttle: one instruction, that time
@@ -4521,7 +4521,7 @@ def main(demisto_obj: Any = None) -> None:
         outputs = None
         if isinstance(error, RestoreError):  # a vendor's Retry-After still running: when to try again, not "later"
             for client in clients.values() if caching else ():  # what its advice's "later" is (test_module's told)
-                error = told_when(error, client, fetching)
+                error = told_when(error, client)
             message, outputs = f'Failed to execute {command} command.\nError: {error}', error.outputs
         else:
             runtime.debug(scrubber.text(traceback.format_exc()))
