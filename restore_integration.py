@@ -4508,7 +4508,7 @@ def main(demisto_obj: Any = None) -> None:
     if masker := debug_log_masker(globals()):  # CSP's debug log calls demisto.info from each request's thread
         runtime.enable_multithreading()  # XSOAR's demisto then locks its channel for each call
     scrubber = SecretScrubber(setting_secrets(params), masker)
-    clients, kept, iam_identity = {}, {}, None
+    clients, kept, iam_identity, outputs = {}, {}, None, None  # outputs: the error entry's, a RestoreError's
     caching, fetching = command != 'test-module', command == 'fetch-incidents'  # test-module: no integration context
     try:
         settings = settings_for(command, params)
@@ -4518,7 +4518,6 @@ def main(demisto_obj: Any = None) -> None:
             kept, iam_identity = runtime.getIntegrationContext() or {}, settings.iam_identity
         run_command(runtime, command, settings, kept, scrubber, clients)
     except Exception as error:  # noqa: BLE001 - every failure becomes an entry (or a fetch error), never a crash
-        outputs = None
         if isinstance(error, RestoreError):  # a vendor's Retry-After still running: when to try again, not "later"
             for client in clients.values() if caching else ():  # what its advice's "later" is (test_module's told)
                 error = told_when(error, client)
@@ -4536,8 +4535,9 @@ def main(demisto_obj: Any = None) -> None:
             if caching:
                 keep_integration_context(runtime, clients, kept, scrubber, iam_identity)
         except Exception:  # noqa: BLE001 - a token not cached is fetched again next time, a wait met again
-            runtime.debug('The IAM token could not be kept in the integration context (nor the waits); the next '
-                          'run fetches one.')
+            runtime.debug('The IAM token could not be kept in the integration context (nor the waits); the next run '
+                          'fetches one.' if iam_identity else 'HSS\'s wait could not be kept in the integration '
+                          'context (nor a token of no use dropped); the next run may meet the wait again.')
 
 
 if __name__ in ('__main__', '__builtin__', 'builtins'):
