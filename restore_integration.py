@@ -937,10 +937,9 @@ def iam_identity_of(params: InstanceParams, hss: HssSettings | None) -> str | No
 
 
 def is_loopback_host(host: str) -> bool:
-    try:
+    with suppress(ValueError):  # not an IP address
         return host == 'localhost' or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return False
 
 
 def normalise_base_url(url: str, setting: str, insecure: bool) -> str:
@@ -964,7 +963,8 @@ def normalise_base_url(url: str, setting: str, insecure: bool) -> str:
         raise RestoreError(f'The instance setting {setting_label(setting)} uses plain http to {parts.netloc}, which '
                            f'would send the credentials unencrypted. Use https, or check {SETTING_NAMES["insecure"]} '
                            'for a test server.')
-    return f'{parts.scheme}://{parts.netloc}{parts.path.rstrip("/")}'
+    netloc = parts.netloc.removesuffix({'http': ':80', 'https': ':443'}[parts.scheme]).rstrip(':')  # the host as typed
+    return f'{parts.scheme}://{netloc}{parts.path.rstrip("/")}'  # a default or empty port left out: one URL, one scope
 
 
 def huawei_url(endpoint: str, service: str, region: str) -> str:
