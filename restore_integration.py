@@ -258,6 +258,8 @@ XDR_STATUS_ERROR_ADVICE = {
 # test-module's probe (action 0's status) refused: for an admin, with no action to follow and no polling.
 XDR_TEST_ERROR_ADVICE = {
     **XDR_ERROR_ADVICE, 429: f'{XDR_THROTTLED}. {TEST_AGAIN}',
+    400: 'The action status read this test makes was refused as malformed, not in Cortex XDR\'s error form (a proxy '
+         f'or gateway may have: its answer is quoted at the end). Check {SETTING_NAMES["xdr_url"]}, then test again.',
     403: 'The API key\'s role is not allowed to read action statuses, which this test does. Give the role the Action '
          'Center permissions restore-file needs (View/Edit and Quarantine), or use a key whose role has them.',
     500: 'Cortex XDR could not read the action status this test reads, and did not answer in its own error form (a '
@@ -935,10 +937,9 @@ def iam_identity_of(params: InstanceParams, hss: HssSettings | None) -> str | No
 
 
 def is_loopback_host(host: str) -> bool:
-    try:
+    with suppress(ValueError):  # not an IP address
         return host == 'localhost' or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return False
 
 
 def normalise_base_url(url: str, setting: str, insecure: bool) -> str:
@@ -962,7 +963,8 @@ def normalise_base_url(url: str, setting: str, insecure: bool) -> str:
         raise RestoreError(f'The instance setting {setting_label(setting)} uses plain http to {parts.netloc}, which '
                            f'would send the credentials unencrypted. Use https, or check {SETTING_NAMES["insecure"]} '
                            'for a test server.')
-    return f'{parts.scheme}://{parts.netloc}{parts.path.rstrip("/")}'
+    netloc = parts.netloc.removesuffix({'http': ':80', 'https': ':443'}[parts.scheme]).rstrip(':')  # the host as typed
+    return f'{parts.scheme}://{netloc}{parts.path.rstrip("/")}'  # a default or empty port left out: one URL, one scope
 
 
 def huawei_url(endpoint: str, service: str, region: str) -> str:
@@ -2315,8 +2317,7 @@ class XdrClient:
 
     def get_action_status(self, action_id: int | str, probe: bool = False) -> XdrReply:
         """POST actions/get_action_status: {"data": {endpoint: status}, "errorReasons"?: {...}}. An ID given as digits
-        goes as the Integer the API takes (as CoreIRApiModule sends it), any other as it came. ``probe``: test-module's
-        read of action 0: its 500 is an answer, not retried, and its errors advise the admin testing."""
+        goes as the Integer the API takes (as CoreIRApiModule sends it). ``probe``: test-module's read of action 0."""
         if isinstance(action_id, str) and action_id.isdigit() and action_id.isascii():
             action_id = int(action_id)
         return self._post(XDR_ACTION_STATUS_PATH, {'group_action_id': action_id},
@@ -3028,8 +3029,9 @@ def follow_wait(*clients: 'XdrClient | HssClient | HttpTransport') -> tuple[str,
     return (utc_text(time.time() + wait), f'in {wait} s, as {vendor} asked to wait: Retry-After') if wait else None
 
 
-def told_when(error: RestoreError, client: 'XdrClient | HssClient', fetching: bool = False) -> RestoreError:
+def told_when(error: RestoreError, client: 'XdrClient | HssClient') -> RestoreError:
     """``error`` saying when ``client``'s vendor's wait (or its IAM token's, if longer) ends, while one runs."""
+    fetching = client.transport.settings.caller == 'fetch'
     if error.says_until or not (when := follow_wait(*client.transport.with_iam)):
         return error
     if TEST_AGAIN in error.advice:  # a Test's throttle: one instruction, that time
@@ -3162,7 +3164,6 @@ def probe_vendor(client: XdrClient | HssClient, fetch: FetchSettings | None) -> 
     """test-module's requests to one vendor, which change nothing; an error says why it failed."""
     if isinstance(client, XdrClient):
         try:
-            # Reading action 0's status changes nothing; an answer on it (200, 400/500 with XDR's reply) proves the key
             client.get_action_status(0, probe=True)
         except VendorApiError as error:
             if error.http_status not in XDR_PROBE_ANSWERS or error.vendor_code is None:
@@ -3789,11 +3790,11 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
         # A copy listed isolated here may change before the PUT reaches HSS (an analyst restores it): the checks
         # take a change since the listing began as one to this copy the start reports restoring.
         listed = client.hss_clock_at(began) - HSS_ACCEPT_CLOCK_MARGIN_MS
-    sent, accepted, refused, encoded, throttled, puts = restore_in_batches(client, items, enterprise_project_id)
+    sent, accepted, refused, encoded, throttled, puts, later = restore_in_batches(client, items, enterprise_project_id)
     rows = sent + rows
     if sent and accepted is None:  # HSS took none of the items, nor may it have: the error entry writes every row
-        return start_put_off(client, args, none_taken_error(sent, encoded, rows), throttled, started, checks, polling,
-                             interval, timeout)
+        return start_put_off(client, args, none_taken_error(sent, encoded, rows, later), throttled, started, checks,
+                             polling, interval, timeout)
     readable = hss_table(f'Huawei Cloud HSS restore: {hss_counts_text(rows)}', rows) + ''.join(
         f'\n\n{said}' for said in [*encoded.values(), *start_notes(fields, client)])
     schedule, raw = None, {'restore_requests': puts, 'items': rows,
@@ -3815,16 +3816,15 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, raw, schedule)
 
 
-def none_taken_error(sent: list[HssCopy], encoded: dict[str, str], rows: list[HssCopy]) -> RestoreError:
+def none_taken_error(sent: list[HssCopy], encoded: dict[str, str], rows: list[HssCopy], later: bool) -> RestoreError:
     """A start's error when HSS took none of the items ``sent``: each reason once, in batch order, with what it covers;
-    three at most (a large restore's hundreds would bury the first). Its outputs: every row."""
+    three at most (a large restore's hundreds would bury the first). Its outputs: every row; ``later``: a reason's."""
     reasons = Counter(row['reason'] for row in sent)
     said = [f'{count:,} item(s) in {-(-count // HSS_MAX_ITEMS_PER_REQUEST)} batch(es): {encoded.get(why, why)}'
             for why, count in reasons.items()][:3]
-    more = len(reasons) - 3  # reasons not named
-    others = f'\n\n{more} other reason(s): each item\'s row has its own.' if more > 0 else ''
-    return RestoreError(f'HSS restored none of the {len(sent)} item(s) to send. ' + '\n\n'.join(said) + others
-                        ).with_outputs({HSS_RESTORE_CONTEXT: rows})
+    others = f'\n\n{len(reasons) - 3} other reason(s): each item\'s row has its own.' if len(reasons) > 3 else ''
+    message = f'HSS restored none of the {len(sent)} item(s) to send. ' + '\n\n'.join(said) + others
+    return RestoreError(message, later=later).with_outputs({HSS_RESTORE_CONTEXT: rows})
 
 
 def start_notes(fields: HssFields, client: HssClient) -> list[str]:
@@ -3939,13 +3939,13 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
 
 
 def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_project_id: str | None
-                       ) -> tuple[list[HssCopy], int | None, int, dict[str, str], RestoreError | None, int]:
-    """PUTs the items 100 at a time; a refusal every later batch would meet too stops sending. Returns each item's row
-    (reason '' when none: an earlier one would stay in the row its DT key updates), the earliest HSS may have acted on a
-    batch (its clock, ms; None: none), the batches it surely did not (a bit each), each identity policy refusal whole by
-    its rows' reason (HSS_DECODE_IN_ENTRY), a batch's error if throttling held back all, and how many went out."""
+                       ) -> tuple[list[HssCopy], int | None, int, dict[str, str], RestoreError | None, int, bool]:
+    """PUTs the items 100 at a time; a refusal every batch would meet stops sending. Returns each item's row (reason '':
+    else an earlier one stays in the row its DT key updates), the earliest HSS may have acted on a batch (its clock, ms;
+    None: none), the batches it surely did not (a bit each), each identity policy refusal whole by its rows' reason
+    (HSS_DECODE_IN_ENTRY), a batch's error if throttling held back all, how many went out, whether an error is later."""
     batches = [items[at:at + HSS_MAX_ITEMS_PER_REQUEST] for at in range(0, len(items), HSS_MAX_ITEMS_PER_REQUEST)]
-    stop, encoded, throttled = [], {}, []  # stop: the reasons of refusals every request meets, the first told
+    stop, encoded, throttled, later = [], {}, [], []  # stop: the reasons of refusals every request meets, first told
 
     def send(batch: list[HssCopy]) -> tuple[str, str, int | None, bool]:
         if stop:
@@ -3963,6 +3963,7 @@ def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_proje
             if refuses_every_request(error):
                 stop.append(reason)
             throttled.append(held_back(error, client))
+            later.append(error.later)
             went_out = any(attempt.status or attempt.fault in FAULTS_AFTER_SENDING for attempt in error.attempts)
             # HSS may have acted on it from its first attempt on (its answer lost): the checks follow it from then.
             return HSS_OUTCOME_FAILED, reason, client.hss_clock_at(sent_at, error.attempts) if may_have_applied(
@@ -3983,7 +3984,7 @@ def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_proje
             row.update(outcome=outcome, reason=reason)
             rows.append(row)
     every = throttled and None not in throttled and len(throttled) == len(batches)  # each batch held back
-    return rows, min(accepted, default=None), refused, encoded, throttled[0] if every else None, puts
+    return rows, min(accepted, default=None), refused, encoded, throttled[0] if every else None, puts, any(later)
 
 
 def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, state: HssState,
@@ -4508,7 +4509,7 @@ def main(demisto_obj: Any = None) -> None:
     if masker := debug_log_masker(globals()):  # CSP's debug log calls demisto.info from each request's thread
         runtime.enable_multithreading()  # XSOAR's demisto then locks its channel for each call
     scrubber = SecretScrubber(setting_secrets(params), masker)
-    clients, kept, iam_identity = {}, {}, None
+    clients, kept, iam_identity, outputs = {}, {}, None, None  # outputs: the error entry's, a RestoreError's
     caching, fetching = command != 'test-module', command == 'fetch-incidents'  # test-module: no integration context
     try:
         settings = settings_for(command, params)
@@ -4518,10 +4519,9 @@ def main(demisto_obj: Any = None) -> None:
             kept, iam_identity = runtime.getIntegrationContext() or {}, settings.iam_identity
         run_command(runtime, command, settings, kept, scrubber, clients)
     except Exception as error:  # noqa: BLE001 - every failure becomes an entry (or a fetch error), never a crash
-        outputs = None
         if isinstance(error, RestoreError):  # a vendor's Retry-After still running: when to try again, not "later"
             for client in clients.values() if caching else ():  # what its advice's "later" is (test_module's told)
-                error = told_when(error, client, fetching)
+                error = told_when(error, client)
             message, outputs = f'Failed to execute {command} command.\nError: {error}', error.outputs
         else:
             runtime.debug(scrubber.text(traceback.format_exc()))
@@ -4536,8 +4536,9 @@ def main(demisto_obj: Any = None) -> None:
             if caching:
                 keep_integration_context(runtime, clients, kept, scrubber, iam_identity)
         except Exception:  # noqa: BLE001 - a token not cached is fetched again next time, a wait met again
-            runtime.debug('The IAM token could not be kept in the integration context (nor the waits); the next '
-                          'run fetches one.')
+            runtime.debug('The IAM token could not be kept in the integration context (nor the waits); the next run '
+                          'fetches one.' if iam_identity else 'HSS\'s wait could not be kept in the integration '
+                          'context (nor a token of no use dropped); the next run may meet the wait again.')
 
 
 if __name__ in ('__main__', '__builtin__', 'builtins'):

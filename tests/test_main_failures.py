@@ -105,6 +105,20 @@ def test_a_token_the_integration_context_will_not_take_leaves_the_commands_entry
     assert len(hss_tenant.requests_to('POST', IAM_TOKENS)) == 2
 
 
+
+def test_an_aksk_instance_whose_hss_wait_the_integration_context_will_not_take_says_so_naming_no_iam_token(hss_tenant):
+    # AK/SK signs each request: no IAM token is fetched, so none is kept. What this run has to keep is HSS's wait (a
+    # 429 whose Retry-After outlasts the run, README "One run stays short"); the debug line names that, not a token.
+    inject_hss_faults(hss_tenant, 'hss', FaultPlan.parse('sequence=429;retry-after=300'))
+
+    entries, debug, context = run(hss_tenant.params('aksk'), 'hss-restore-isolated',
+                                  {'file_hash': HSS_HASH, 'polling': 'false'}, demisto_class=ContextRefused)
+
+    assert entries and context == {} and not hss_tenant.requests_to('POST', IAM_TOKENS), entries
+    said = [line for line in debug if 'could not be' in line and 'integration context' in line]
+    assert said and all("HSS's wait" in line and 'IAM token' not in line and 'fetches one' not in line
+                        for line in said), debug
+
 class AnotherRunWritesBetween(Demisto):
     """A run of the instance beside which another run of it writes the integration context (``then``): once this run
     has its entry, right after each of its reads of the context (``times`` of them), before it writes what it keeps."""

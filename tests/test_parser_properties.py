@@ -359,6 +359,28 @@ def test_a_base_url_is_refused_or_normalised_to_a_fixed_point_on_the_same_host(u
     assert urlsplit(once).hostname == urlsplit(url.strip()).hostname
 
 
+
+LABEL = st.from_regex(r'[a-zA-Z0-9]([a-zA-Z0-9-]{0,8}[a-zA-Z0-9])?', fullmatch=True)
+
+
+@FAST
+@given(labels=st.lists(LABEL, min_size=1, max_size=4), scheme=st.sampled_from(['http', 'https']),
+       port=st.sampled_from(['', ':', 'default']), path=st.sampled_from(['', '/', '/v5', '/v5/']), data=st.data())
+@example(labels=['hss', 'ap-southeast-1', 'myhuaweicloud', 'com'], scheme='https', port='default', path='', data=None)
+def test_one_endpoint_written_with_or_without_its_scheme_s_default_port_normalises_to_one_url(labels, scheme, port,
+                                                                                               path, data):
+    # RFC 3986, 6.2.3: a port left empty, or given as the scheme's default (RFC 9110, 4.2: 80 for http, 443 for https),
+    # is the same URL. The kept HSS wait's scope is this URL: one endpoint written both ways must be one scope. The
+    # host stays as typed (messages name it so: test_url_settings.py, mixed_case_host).
+    host, default = '.'.join(labels), {'http': 80, 'https': 443}[scheme]
+    written = f'{scheme}://{host}{f":{default}" if port == "default" else port}{path}'
+    plain = ri.normalise_base_url(f'{scheme}://{host}{path}', 'x_url', True)
+    assert ri.normalise_base_url(written, 'x_url', True) == plain == f'{scheme}://{host}{path.rstrip("/")}', written
+    other = {'http': 443, 'https': 80}[scheme] if data is None else data.draw(
+        st.integers(1, 65535).filter(lambda number: number != default), 'port')
+    assert ri.normalise_base_url(f'{scheme}://{host}:{other}{path}', 'x_url', True) == \
+        f'{scheme}://{host}:{other}{path.rstrip("/")}'  # any other port is another endpoint
+
 @FAST
 @given(value=anything)
 def test_a_text_choice_or_checkbox_setting_of_any_value_is_read_or_refused_naming_it(value):

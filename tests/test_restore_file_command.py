@@ -690,6 +690,22 @@ def test_test_module_met_by_a_500_not_in_cortex_xdr_s_error_form_speaks_of_its_s
     assert not re.search(r'quarantined|\b[Tt]ry again|\b[Rr]un the command', message), message
 
 
+
+def test_test_module_met_by_a_400_not_in_cortex_xdr_s_error_form_speaks_of_its_status_read_not_of_a_restore(
+        advanced_tenant, replay_server):
+    """README, test-module: it reads the status of action 0 and passes on Cortex XDR's own 400 (its error form); a 400
+    in another form (a proxy's or gateway's HTML page, test_data/xdr/replies/error_400.html) fails it. A Test sends no
+    incident_id and no file_hash: its advice speaks of the status it reads, not of a restore's values."""
+    replay_server.queue_file(400, 'error_400.html')
+    params = advanced_tenant.params(xdr_url=replay_server.url)
+    result = WarRoom(params=params, time_scale=0, sleep=lambda _: None).run('test-module', {})
+
+    message = result.entries[0]['Contents']
+    [probe] = replay_server.requests
+    assert result.failed and 'HTTP 400' in message and probe.path.endswith('/actions/get_action_status/'), message
+    assert re.search(r'\baction status\b', message) and re.search(r'\b[Tt]est again\b', message), message
+    assert not re.search(r'incident_id|file_hash|quarantined|\b[Tt]ry again|\b[Rr]un the command', message), message
+
 def test_test_module_refused_by_the_key_s_role_names_every_permission_a_restore_needs(advanced_tenant):
     """test-module is where the admin learns what the key's role lacks: its 403 names every permission restore-file
     needs (as the setting's help does), not only the one a status read needs, and no action to follow: it started

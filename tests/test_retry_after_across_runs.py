@@ -467,6 +467,31 @@ def test_an_hss_start_a_503_asked_to_wait_longer_than_a_run_may_says_when_to_try
     assert said and left <= int(said[1]) <= left + 1, (left, text)
 
 
+
+@pytest.mark.parametrize('items', [1, facts.HSS_MAX_ITEMS_PER_REQUEST + 1], ids=['one batch', 'two batches'])
+def test_an_hss_start_whose_every_batch_meets_a_503_asked_to_wait_past_a_run_says_once_what_later_means(hss_on_clock,
+                                                                                                     items):
+    # Exact items on the offline host, without polling: each PUT meets a 503 whose Retry-After outlasts the run (or,
+    # one batch after the other, the second gets no turn before the run ends), so HSS took none. Each batch's reason
+    # says to try (or run the command) again later; the error's last sentence says when that "later" is, not a second
+    # instruction ("Try again, after").
+    tenant, room, arrivals = hss_on_clock
+    room.params['max_concurrency'] = '1'  # one batch after the other: the test clock is moved by one thread
+    added = tenant.backend.add_isolated_files(OFFLINE['host_id'], items)
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=503*2;retry-after={LONGER_THAN_A_RUN_S}'))
+
+    result = room.run('hss-restore-isolated', {
+        **{name: json.dumps([item[name] for item in added]) for name in ('host_id', 'file_hash', 'file_path')},
+        'polling': 'false'})
+    text = result.entries[-1]['Contents']
+
+    assert result.failed and f'none of the {items} item(s)' in text and ' again later' in text, text
+    said = re.search(r'\. Later means ' + WHEN_IT_MAY_BE_RUN + r'\.$', text)
+    left = arrivals.times[injected(tenant, '503') - 1][0] + LONGER_THAN_A_RUN_S - room.clock()
+    assert said and left <= int(said[1]) <= left + 1 and 'Try again,' not in text, (left, text)
+    assert all(tenant.backend.isolation_status(item['host_id'], item['file_hash'], item['file_path']) == 'isolated'
+               for item in added)
+
 # Without polling no later run of the command comes: a throttle whose Retry-After outlasts what one run may wait ends
 # the run in an error entry, which says when to run it again (what is left of the wait, as the vendor asked), once, and
 # nothing was sent. HSS's start meets it at its listing (a restore by hash) or at its restore (an exact item).
