@@ -1351,7 +1351,8 @@ class HttpTransport:
         self.wait_at_most(MAX_RUN_WAIT_SECONDS)
 
     @property
-    def with_iam(self) -> 'list[HttpTransport]':  # this transport and, in token mode, its IAM token's: a run's requests
+    def with_iam(self) -> 'list[HttpTransport]':
+        """This transport and, in token mode, its IAM token's: the transports of a run's requests."""
         return [self, self.token_source.transport] if self.token_source else [self]
 
     def end_run_within(self, seconds: float, stops: str) -> None:

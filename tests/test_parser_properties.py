@@ -463,7 +463,8 @@ def test_the_put_off_a_check_writes_for_any_retry_after_reads_back_and_covers_th
     wait = ri.parse_retry_after({'Retry-After': retry_after})
     limiter = ri.AdaptiveRateLimiter(10)
     limiter.pause(wait)
-    client = SimpleNamespace(limiter=limiter, vendor='Huawei Cloud HSS')
+    hss = SimpleNamespace(limiter=limiter, vendor='Huawei Cloud HSS')  # AK/SK: one transport sends a run's requests
+    client = SimpleNamespace(limiter=limiter, vendor=hss.vendor, transport=SimpleNamespace(with_iam=[hss]))
     schedule = ri.next_check('hss-restore-isolated', {}, ri.epoch_ms(), checks, interval, timeout, client)
     put_off, left = ri.put_off_of(schedule.args)
     assert put_off == schedule.next_run_in_seconds - interval
