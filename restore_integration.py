@@ -2088,14 +2088,15 @@ class XdrApiKeyAuth(requests.auth.AuthBase):
         self._on_signature = on_signature or (lambda signature: None)  # the hash opens the API while fresh: hidden
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        headers = {'x-xdr-auth-id': self._key_id, 'Authorization': self._key}
-        if self._advanced:  # the key's hash with a fresh nonce and timestamp in its place
+        request.headers['x-xdr-auth-id'] = self._key_id
+        if self._advanced:  # the key's hash with a fresh nonce and timestamp: an advanced key itself never goes out
             nonce = ''.join(secrets.choice(string.ascii_letters + string.digits) for _ in range(64))
             timestamp = str(int(time.time() * 1000))
             signature = hashlib.sha256(f'{self._key}{nonce}{timestamp}'.encode()).hexdigest()
             self._on_signature(signature)
-            headers.update({'x-xdr-nonce': nonce, 'x-xdr-timestamp': timestamp, 'Authorization': signature})
-        request.headers.update(headers)
+            request.headers.update({'x-xdr-nonce': nonce, 'x-xdr-timestamp': timestamp, 'Authorization': signature})
+        else:
+            request.headers['Authorization'] = self._key
         return request
 
 
