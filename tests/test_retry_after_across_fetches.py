@@ -507,3 +507,23 @@ def test_a_wait_iam_asked_for_one_iam_user_holds_back_no_token_request_of_anothe
     assert incidents and len(logins.times) == 2 and arrivals.times
     assert [json.loads(value) for value in room.integration_context.values()
             if 'until' in json.loads(value)] == [], 'the wait of the identity before is dropped'
+
+
+
+def test_a_wait_kept_by_an_earlier_version_without_its_scope_still_holds_back_a_fetch(fetching):
+    # README: a wait kept by an earlier version, with no `scope`, is honoured (most likely the same endpoint's, and it
+    # ends by itself). The wait a throttled fetch kept, as such a version wrote it: the same, without its scope.
+    tenant, room, arrivals, moved = fetching
+    ends = throttled_fetch(tenant, room, arrivals, moved)
+    [key] = room.integration_context  # AK/SK: no token cached, only the wait
+    kept = json.loads(room.integration_context[key])
+    assert 'scope' in kept, kept
+    room.integration_context[key] = json.dumps({name: value for name, value in kept.items() if name != 'scope'})
+    room.clock.advance(FETCH_INTERVAL_S)
+
+    with pytest.raises(FetchError) as raised:
+        room.fetch({})
+
+    assert len(arrivals.times) == 1, 'nothing reached HSS before its wait had passed'
+    until = re.search(rf'Huawei Cloud HSS asked to wait until {UTC_TIME}', str(raised.value))
+    assert until and abs(utc_seconds(until[1]) - ends) <= 1, str(raised.value)
