@@ -1772,3 +1772,24 @@ def test_restore_requests_leaves_out_a_batch_whose_turn_never_came_and_its_rows_
     for row in never_sent:
         assert row['reason'].startswith('Not sent to Huawei Cloud HSS') and '3600 s' in row['reason'], row
         assert status_of(hss_tenant, row) == 'isolated'
+
+
+
+def test_a_start_hss_took_nothing_of_counts_a_last_batch_of_fewer_items_as_a_batch(hss_tenant):
+    # HSS takes 100 items a request (facts.HSS_MAX_ITEMS_PER_REQUEST), so 250 items go in 3 batches, the last of 50.
+    # The first is refused (a copy HSS does not list isolated: 400), the second meets a 503 whose Retry-After (an hour)
+    # pauses the turns past the run's time: the last batch is never sent. Its reason covers 50 items in 1 batch.
+    most, host = facts.HSS_MAX_ITEMS_PER_REQUEST, COPIES[SINGLE_HASH][0]['host_id']
+    items = [{'host_id': host, 'file_hash': 'e' * 64, 'file_path': '/not/isolated'}]
+    items += hss_tenant.backend.add_isolated_files(host, 2 * most + most // 2 - 1)
+    args = {name: json.dumps([item[name] for item in items]) for name in ('host_id', 'file_hash', 'file_path')}
+    inject_hss_faults(hss_tenant, 'hss', FaultPlan.parse('sequence=ok,503;retry-after=3600'))
+
+    result = war_room(hss_tenant, max_concurrency='1').run('hss-restore-isolated', {**args, 'polling': 'false'})
+
+    message = str(result.entries[-1]['Contents'])
+    assert result.failed and result.entries[-1]['Type'] == ENTRY_ERROR, message
+    reasons = list(dict.fromkeys(row['reason'] for row in rows_of(result)))
+    assert len(reasons) == 3 and reasons[2].startswith('Not sent'), reasons
+    before = message.split(reasons[2])[0]
+    assert re.search(rf'\b{most // 2} item\(s\) in 1 batch\(es\): $', before), before
