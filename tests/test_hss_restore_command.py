@@ -1793,3 +1793,24 @@ def test_a_start_hss_took_nothing_of_counts_a_last_batch_of_fewer_items_as_a_bat
     assert len(reasons) == 3 and reasons[2].startswith('Not sent'), reasons
     before = message.split(reasons[2])[0]
     assert re.search(rf'\b{most // 2} item\(s\) in 1 batch\(es\): $', before), before
+
+
+def test_a_start_hss_took_nothing_of_counts_only_the_copies_it_tried_to_send_not_the_hashes_it_found_none_of(
+        hss_tenant):
+    # Two hashes: one HSS lists isolated copies of, one it lists none of (not_found, never to send). The restore of
+    # the copies meets a 503 asking to wait an hour, past the run's time: HSS took none of them. The error counts the
+    # items there were to send, the listed copies, not the hash that had none.
+    [copy] = COPIES[SINGLE_HASH]
+    unknown = hashlib.sha256(b'a file HSS never isolated').hexdigest()
+    assert unknown not in COPIES
+    plan = FaultPlan.parse('sequence=ok,ok,503;retry-after=3600')  # the two listings go through, the PUT does not
+    inject_hss_faults(hss_tenant, 'hss', plan)
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', {'file_hash': f'{SINGLE_HASH},{unknown}',
+                                                               'polling': 'false'})
+
+    message = str(result.entries[-1]['Contents'])
+    assert result.failed and [(fault.method, fault.kind) for fault in plan.injected] == [('PUT', '503')], message
+    outcomes = sorted(row['outcome'] for row in rows_of(result))
+    assert outcomes == ['failed', 'not_found'], outcomes
+    assert 'none of the 1 item(s) to send' in message, message
