@@ -1814,3 +1814,20 @@ def test_a_start_hss_took_nothing_of_counts_only_the_copies_it_tried_to_send_not
     outcomes = sorted(row['outcome'] for row in rows_of(result))
     assert outcomes == ['failed', 'not_found'], outcomes
     assert 'none of the 1 item(s) to send' in message, message
+
+
+def test_restore_requests_counts_a_batch_whose_connection_dropped_after_it_was_sent(hss_tenant):
+    # HSS takes the first of 2 batches; the second reaches HSS and its connection is cut with no answer (no retries
+    # left: max_retries 0). That PUT went to HSS all the same: Contents.restore_requests counts it (README, Batches:
+    # each batch that went out once; none that was not sent), as the fault plan saw it arrive.
+    args = bulk_exact_args(hss_tenant, 2 * facts.HSS_MAX_ITEMS_PER_REQUEST)
+    plan = FaultPlan.parse('sequence=ok,reset')
+    inject_hss_faults(hss_tenant, 'hss', plan)
+
+    result = war_room(hss_tenant, max_concurrency='1', max_retries='0').run('hss-restore-isolated',
+                                                                           {**args, 'polling': 'false'})
+
+    entry = result.entries[-1]
+    assert not result.failed and [fault.kind for fault in plan.injected] == ['reset'], entry
+    # no listing here: every request the plan saw is a PUT
+    assert entry['Contents']['restore_requests'] == plan.seen == 2
