@@ -2092,3 +2092,13 @@ def test_a_last_run_whose_last_fetch_is_unreadable_does_not_wait_for_the_seen_un
     incidents, _ = fetch(tenant, {'last_fetch': 'damaged', 'seen_ids': [], 'seen_until': seen_until})
 
     assert incidents and event_requests(tenant)
+
+
+@pytest.mark.parametrize('changed', [{'host_name': ''}, {'host_name': ' \r\n '},
+                                     {'file_info_list': [{'file_alias': '  ', 'file_path': '/a.bin'}]}])
+def test_a_name_hss_gives_as_blank_text_is_read_as_not_given_and_the_next_name_serves(changed):
+    # A host_name or file_alias of blanks names nothing: the incident names the host by its host_id and the file by its
+    # path, as for an event that leaves them out, never "on an unnamed host" or an empty file name.
+    [incident], _ = fetch_from(SparseEvent(**changed))
+
+    assert incident['name'] == 'HSS security event on host-7: /a.bin'

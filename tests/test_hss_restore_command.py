@@ -1772,3 +1772,62 @@ def test_restore_requests_leaves_out_a_batch_whose_turn_never_came_and_its_rows_
     for row in never_sent:
         assert row['reason'].startswith('Not sent to Huawei Cloud HSS') and '3600 s' in row['reason'], row
         assert status_of(hss_tenant, row) == 'isolated'
+
+
+
+def test_a_start_hss_took_nothing_of_counts_a_last_batch_of_fewer_items_as_a_batch(hss_tenant):
+    # HSS takes 100 items a request (facts.HSS_MAX_ITEMS_PER_REQUEST), so 250 items go in 3 batches, the last of 50.
+    # The first is refused (a copy HSS does not list isolated: 400), the second meets a 503 whose Retry-After (an hour)
+    # pauses the turns past the run's time: the last batch is never sent. Its reason covers 50 items in 1 batch.
+    most, host = facts.HSS_MAX_ITEMS_PER_REQUEST, COPIES[SINGLE_HASH][0]['host_id']
+    items = [{'host_id': host, 'file_hash': 'e' * 64, 'file_path': '/not/isolated'}]
+    items += hss_tenant.backend.add_isolated_files(host, 2 * most + most // 2 - 1)
+    args = {name: json.dumps([item[name] for item in items]) for name in ('host_id', 'file_hash', 'file_path')}
+    inject_hss_faults(hss_tenant, 'hss', FaultPlan.parse('sequence=ok,503;retry-after=3600'))
+
+    result = war_room(hss_tenant, max_concurrency='1').run('hss-restore-isolated', {**args, 'polling': 'false'})
+
+    message = str(result.entries[-1]['Contents'])
+    assert result.failed and result.entries[-1]['Type'] == ENTRY_ERROR, message
+    reasons = list(dict.fromkeys(row['reason'] for row in rows_of(result)))
+    assert len(reasons) == 3 and reasons[2].startswith('Not sent'), reasons
+    before = message.split(reasons[2])[0]
+    assert re.search(rf'\b{most // 2} item\(s\) in 1 batch\(es\): $', before), before
+
+
+def test_a_start_hss_took_nothing_of_counts_only_the_copies_it_tried_to_send_not_the_hashes_it_found_none_of(
+        hss_tenant):
+    # Two hashes: one HSS lists isolated copies of, one it lists none of (not_found, never to send). The restore of
+    # the copies meets a 503 asking to wait an hour, past the run's time: HSS took none of them. The error counts the
+    # items there were to send, the listed copies, not the hash that had none.
+    [copy] = COPIES[SINGLE_HASH]
+    unknown = hashlib.sha256(b'a file HSS never isolated').hexdigest()
+    assert unknown not in COPIES
+    plan = FaultPlan.parse('sequence=ok,ok,503;retry-after=3600')  # the two listings go through, the PUT does not
+    inject_hss_faults(hss_tenant, 'hss', plan)
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', {'file_hash': f'{SINGLE_HASH},{unknown}',
+                                                               'polling': 'false'})
+
+    message = str(result.entries[-1]['Contents'])
+    assert result.failed and [(fault.method, fault.kind) for fault in plan.injected] == [('PUT', '503')], message
+    outcomes = sorted(row['outcome'] for row in rows_of(result))
+    assert outcomes == ['failed', 'not_found'], outcomes
+    assert 'none of the 1 item(s) to send' in message, message
+
+
+def test_restore_requests_counts_a_batch_whose_connection_dropped_after_it_was_sent(hss_tenant):
+    # HSS takes the first of 2 batches; the second reaches HSS and its connection is cut with no answer (no retries
+    # left: max_retries 0). That PUT went to HSS all the same: Contents.restore_requests counts it (README, Batches:
+    # each batch that went out once; none that was not sent), as the fault plan saw it arrive.
+    args = bulk_exact_args(hss_tenant, 2 * facts.HSS_MAX_ITEMS_PER_REQUEST)
+    plan = FaultPlan.parse('sequence=ok,reset')
+    inject_hss_faults(hss_tenant, 'hss', plan)
+
+    result = war_room(hss_tenant, max_concurrency='1', max_retries='0').run('hss-restore-isolated',
+                                                                           {**args, 'polling': 'false'})
+
+    entry = result.entries[-1]
+    assert not result.failed and [fault.kind for fault in plan.injected] == ['reset'], entry
+    # no listing here: every request the plan saw is a PUT
+    assert entry['Contents']['restore_requests'] == plan.seen == 2

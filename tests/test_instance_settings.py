@@ -467,3 +467,18 @@ def test_a_fault_the_settings_may_cause_names_the_settings_to_check_as_the_dialo
     assert tested.failed
     for name in named:
         assert DIALOG_LABELS[name] in shown, (name, shown)
+
+
+# Huawei's European region is served from myhuaweicloud.eu (huaweicloudsdkhss's HssRegion: eu-west-101 at
+# https://hss.eu-west-101.myhuaweicloud.eu): its host names the region a project's name is made of all the same.
+@pytest.mark.parametrize('auth_type', ['aksk', 'token'])
+def test_a_project_name_given_as_hss_project_id_is_refused_when_only_a_european_hss_endpoint_names_the_region(
+        hss_tenant, auth_type):
+    region = 'eu-west-101'
+    params = hss_tenant.params(auth_type, hss_region='', hss_endpoint=f'https://hss.{region}.myhuaweicloud.eu',
+                               hss_iam_endpoint=f'iam.{region}.myhuaweicloud.eu', hss_project_id=region)
+
+    text = refusal(params, 'hss-restore-isolated', HSS_ARGS)
+
+    assert 'hss_project_id' in text and region in text and 'name' in text, text
+    assert hss_tenant.gateway.requests == []

@@ -578,3 +578,56 @@ def test_a_wait_iam_asked_for_one_iam_user_holds_back_no_token_request_of_anothe
     assert incidents and len(logins.times) == 2 and arrivals.times
     assert [json.loads(value) for value in room.integration_context.values()
             if 'until' in json.loads(value)] == [], 'the wait of the identity before is dropped'
+
+
+
+def test_a_wait_kept_by_an_earlier_version_without_its_scope_still_holds_back_a_fetch(fetching):
+    # README: a wait kept by an earlier version, with no `scope`, is honoured (most likely the same endpoint's, and it
+    # ends by itself). The wait a throttled fetch kept, as such a version wrote it: the same, without its scope.
+    tenant, room, arrivals, moved = fetching
+    ends = throttled_fetch(tenant, room, arrivals, moved)
+    [key] = room.integration_context  # AK/SK: no token cached, only the wait
+    kept = json.loads(room.integration_context[key])
+    assert 'scope' in kept, kept
+    room.integration_context[key] = json.dumps({name: value for name, value in kept.items() if name != 'scope'})
+    room.clock.advance(FETCH_INTERVAL_S)
+
+    with pytest.raises(FetchError) as raised:
+        room.fetch({})
+
+    assert len(arrivals.times) == 1, 'nothing reached HSS before its wait had passed'
+    until = re.search(rf'Huawei Cloud HSS asked to wait until {UTC_TIME}', str(raised.value))
+    assert until and abs(utc_seconds(until[1]) - ends) <= 1, str(raised.value)
+
+
+def test_a_run_held_back_by_a_kept_wait_writes_nothing_though_this_clock_stepped_under_a_second_meanwhile(
+        fetching, monkeypatch):
+    # The wait a run met is read on two clocks: this machine's wall clock (when the kept wait ends) and the monotonic
+    # one its limiter waits on. They drift apart (NTP slews or steps the wall clock), so what is left of the wait reads
+    # a little differently on each by the run's end. Less than a second apart it is the same wait: nothing new to
+    # keep, so the run writes nothing that could race another run's write.
+    from warroom.runtime import Demisto
+    tenant, room, arrivals, moved = fetching
+    throttled_fetch(tenant, room, arrivals, moved)
+    kept = dict(room.integration_context)
+    writes, reads_args = [], Demisto.args
+
+    def counted(original):
+        def write(demisto, context, *version):
+            writes.append(context)
+            original(demisto, context, *version)
+        return write
+
+    def args_as_the_wall_clock_steps_half_a_second(demisto):  # the integration reads them once its client is built
+        moved.base += 0.5
+        return reads_args(demisto)
+
+    for name in ('setIntegrationContext', 'setIntegrationContextVersioned'):
+        monkeypatch.setattr(Demisto, name, counted(getattr(Demisto, name)))
+    monkeypatch.setattr(Demisto, 'args', args_as_the_wall_clock_steps_half_a_second)
+    room.clock.advance(FETCH_INTERVAL_S)
+
+    result = room.run('hss-restore-isolated', {'file_hash': sorted(hss_seed_copies())[0], 'polling': 'false'})
+
+    assert result.failed and 'asked to wait until' in str(result.entries[-1]['Contents']), result.entries[-1]
+    assert len(arrivals.times) == 1 and writes == [] and room.integration_context == kept, writes
