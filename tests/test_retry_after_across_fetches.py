@@ -237,6 +237,8 @@ def kept_wait(pair):
 
 
 @given(st.one_of(
+    st.integers(NOW_MS - DAY_MS + 1, NOW_MS).flatmap(  # a wait still running, kept by this clock: drawn on its own
+        lambda kept_at: st.integers(NOW_MS + 1, kept_at + DAY_MS).map(lambda until: (kept_at, until))).map(kept_wait),
     st.tuples(MS_AROUND_NOW, MS_AROUND_NOW).map(kept_wait),
     st.tuples(st.integers(), st.integers()).map(kept_wait),
     st.tuples(MS_AROUND_NOW, MS_AROUND_NOW).map(lambda pair: (json.dumps({'until': pair[1]}), None)),
