@@ -929,11 +929,9 @@ def read_instance_settings(params: InstanceParams, vendors: Sequence[str] | None
 def iam_identity_of(params: InstanceParams, hss: HssSettings | None) -> str | None:
     """Whose IAM token (token_identity) HSS uses, read for every command: one cached for another identity is dropped
     whichever vendor runs. None: AK/SK, no HSS, or HSS settings that do not read (they stop HSS's commands alone)."""
-    try:
+    with suppress(RestoreError):
         hss = hss or read_hss_settings(params)
-    except RestoreError:
-        return None
-    return token_identity(hss) if hss.auth_type == 'token' else None
+        return token_identity(hss) if hss.auth_type == 'token' else None
 
 
 def is_loopback_host(host: str) -> bool:
@@ -967,12 +965,16 @@ def normalise_base_url(url: str, setting: str, insecure: bool) -> str:
     return f'{parts.scheme}://{netloc}{parts.path.rstrip("/")}'  # a default or empty port left out: one URL, one scope
 
 
+def url_scope(url: str) -> str:
+    """A normalised URL as a kept wait's scope: scheme and host in lower case, as RFC 3986 (6.2.2.1) compares them."""
+    return re.sub(r'^[^/]*//[^/]*', lambda origin: origin[0].lower(), url)  # the path as written, as it is sent
+
+
 def huawei_url(endpoint: str, service: str, region: str) -> str:
     """An HSS or IAM endpoint setting as a URL (empty: the region's). A bare host, as Huawei's endpoint tables list one
     (their protocol, HTTPS, in a column of its own), is read as the official SDK's ClientBuilder reads it."""
-    site = HUAWEI_REGION_DOMAINS.get(region, 'myhuaweicloud.com')
-    return endpoint if re.match(r'[A-Za-z][A-Za-z0-9+.-]*:/', endpoint) else \
-        f'https://{endpoint or f"{service}.{region}.{site}"}'
+    return endpoint if re.match(r'[A-Za-z][A-Za-z0-9+.-]*:/', endpoint) else f'https://{endpoint}' if endpoint else \
+        f'https://{service}.{region}.{HUAWEI_REGION_DOMAINS.get(region, "myhuaweicloud.com")}'
 
 
 ''' TRANSPORT '''
@@ -2145,15 +2147,14 @@ def sdk_signature(secret_key: str, method: str, path: str, query_pairs: Iterable
 
 def token_identity(settings: HssSettings) -> str:
     """Names the identity a cached token belongs to, without holding the password."""
-    return hashlib.sha256('\n'.join([settings.iam_url, settings.domain, settings.username,
-                                     settings.project_id]).encode()).hexdigest()
+    return hashlib.sha256(f'{url_scope(settings.iam_url)}\n{settings.domain}\n{settings.username}\n'
+                          f'{settings.project_id}'.encode()).hexdigest()
 
 
 def password_mark(settings: HssSettings) -> int:
     """The 8-bit mark of the IAM password (IAM_PASSWORD_MARK_ROUNDS) a refusal of it is kept with."""
-    salt = '\n'.join([settings.domain, settings.username]).encode()
-    return hashlib.pbkdf2_hmac('sha256', settings.password.encode(errors='surrogatepass'), salt,
-                               IAM_PASSWORD_MARK_ROUNDS)[0]
+    return hashlib.pbkdf2_hmac('sha256', settings.password.encode(errors='surrogatepass'),
+                               f'{settings.domain}\n{settings.username}'.encode(), IAM_PASSWORD_MARK_ROUNDS)[0]
 
 
 class IamTokenProvider:
@@ -2378,7 +2379,7 @@ class HssClient:
             self.transport.session.headers['region'] = settings.region
         self.path, self.events_path = (path.format(project_id=quote(settings.project_id, safe=''))
                                        for path in (HSS_ISOLATED_FILE_PATH, HSS_EVENTS_PATH))
-        self.limit_scope = self.transport.base_url + self.path  # HSS's endpoint and project, whose limit throttles
+        self.limit_scope = url_scope(settings.url) + self.path  # HSS's endpoint and project, whose limit throttles
         self.enterprise_project_id = settings.enterprise_project_id
         self.bulk = BulkRunner(transport_settings.max_concurrency, progress)
         self.listed_at_ms: int | None = None  # HSS's clock (its Date header) when it answered the last listing page
@@ -4430,17 +4431,16 @@ def build_client(kind: str, settings: InstanceSettings, kept: Any = None, progre
 
 def kept_waits(hss: HssClient) -> list[tuple[str, AdaptiveRateLimiter, str]]:
     """The waits kept across runs, each its context key, limiter and scope: HSS's, and in token mode IAM's."""
-    iam = hss.token_provider  # IAM's wait holds back the token requests of one identity (its IAM endpoint included)
-    return [(HSS_PAUSE_KEY, hss.limiter, hss.limit_scope)] + (
-        [(IAM_PAUSE_KEY, iam.transport.limiter, iam.identity)] if iam else [])
+    return [(HSS_PAUSE_KEY, hss.limiter, hss.limit_scope)] + [  # IAM's: one identity's token requests (its IAM URL)
+        (IAM_PAUSE_KEY, iam.transport.limiter, iam.identity) for iam in [hss.token_provider] if iam]
 
 
 def kept_wait_ms(kept: Any, key: str, scope: str) -> int:
     """Ms left of the wait kept under ``key``: none past, unreadable, over a day, or kept while this clock was ahead."""
     wait = json_object((kept or {}).get(key)) or {}
-    wait = wait if wait.get('scope', scope) == scope else {}  # for another URL, project or identity (none: older)
     kept_at, until, now = whole_number(wait.get('kept_at'), 0), whole_number(wait.get('until'), 0), epoch_ms()
-    return until - now if kept_at <= now < until <= kept_at + CLOCK_STEP_MAX_MS else 0
+    return until - now if wait.get('scope', scope) == scope and kept_at <= now < until <= kept_at + CLOCK_STEP_MAX_MS \
+        else 0  # a scope of another URL, project or identity: none (no scope: an older version's, honoured)
 
 
 ''' MAIN '''

@@ -382,6 +382,32 @@ def test_one_endpoint_written_with_or_without_its_scheme_s_default_port_normalis
         f'{scheme}://{host}:{other}{path.rstrip("/")}'  # any other port is another endpoint
 
 @FAST
+@given(labels=st.lists(LABEL, min_size=1, max_size=4), scheme=st.sampled_from(['http', 'https']),
+       path=st.sampled_from(['', '/hss-proxy', '/HSS-Proxy']),
+       swapped=st.lists(st.booleans(), min_size=64, max_size=64))
+@example(labels=['HSS', 'ap-southeast-1', 'myhuaweicloud', 'com'], scheme='https', path='', swapped=[False] * 64)
+def test_one_endpoint_written_with_its_scheme_and_host_in_any_case_is_one_scope_its_project_as_written(
+        labels, scheme, path, swapped):
+    # RFC 3986, 6.2.2.1: a URL's scheme and host are case-insensitive, its path is not. A wait kept for HSS's URL and
+    # project (HssClient.limit_scope), or for IAM's identity (the IAM URL in it), holds for the host in any case. A
+    # project ID (at Huawei 32 lower-case hex) is a path segment sent as typed: another case, another scope.
+    origin = f'{scheme}://{".".join(labels)}'
+    typed = ''.join(char.swapcase() if swap else char for char, swap in zip(origin, swapped)) + path
+    project = 'b7f15520cb97d9b34806a14cdf0fddfe'
+
+    def scopes(url: str, project_id: str = project) -> tuple[str, str]:
+        base = ri.normalise_base_url(url, 'hss_endpoint', True)
+        settings = ri.HssSettings(base, project_id, 'token', iam_url=base, domain='acme', username='restorer',
+                                  password='pw-example-123')
+        return ri.HssClient(settings).limit_scope, ri.token_identity(settings)
+
+    assert scopes(typed) == scopes(origin.lower() + path), typed
+    assert ri.normalise_base_url(typed, 'hss_endpoint', True).split('://')[1] == typed.split('://')[1], 'as typed'
+    assert scopes(typed, project.upper())[0] != scopes(typed)[0]
+    assert path == path.lower() or scopes(origin + path.lower()) != scopes(typed), 'a path compares as written'
+
+
+@FAST
 @given(value=anything)
 def test_a_text_choice_or_checkbox_setting_of_any_value_is_read_or_refused_naming_it(value):
     params = {'s': value, 'xdr_api_key': value, 'xdr_api_key_id': {'identifier': value, 'password': value}}

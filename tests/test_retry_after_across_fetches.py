@@ -11,6 +11,7 @@ import re
 import time
 from datetime import datetime, timezone
 from unittest import mock
+from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import given, strategies as st
@@ -379,6 +380,38 @@ def test_a_wait_hss_asked_of_one_endpoint_or_project_holds_back_no_fetch_of_anot
     assert not room.integration_context, 'AK/SK: no token; the wait, of a URL or project no longer set, is dropped'
 
 
+def moved_to(room, setting: str, url: str) -> WarRoom:
+    """The instance of ``room`` (its integration context, its clock) once the admin set ``setting`` to ``url``."""
+    return WarRoom(params={**room.params, setting: url}, sleep=room.clock.advance, clock=room.clock,
+                   integration_context=room.integration_context)
+
+
+# RFC 3986, 6.2.2.1: a URL's scheme and host are case-insensitive. The admin typed the endpoint's host with capitals
+# ('HTTP://LocalHost:<port>'), a throttled fetch kept the wait, and then retyped it in lower case: the same endpoint,
+# whose wait still holds. 127.0.0.1, the same server under another host name, is for a URL another host, as a host
+# of another region's endpoint: its wait is not that host's.
+RETYPED_HOSTS = pytest.mark.parametrize('retyped, held_back', [('localhost', True), ('127.0.0.1', False)],
+                                        ids=['same host in lower case', 'another host'])
+
+
+@RETYPED_HOSTS
+def test_a_wait_hss_asked_holds_back_a_fetch_of_its_host_retyped_in_lower_case_but_not_of_another_host(
+        fetching, retyped, held_back):
+    tenant, room, arrivals, moved = fetching
+    port = urlsplit(room.params['hss_endpoint']).port
+    throttled_fetch(tenant, moved_to(room, 'hss_endpoint', f'HTTP://LocalHost:{port}'), arrivals, moved)
+    room.clock.advance(FETCH_INTERVAL_S)
+    retyped_room = moved_to(room, 'hss_endpoint', f'http://{retyped}:{port}')
+
+    if held_back:
+        with pytest.raises(FetchError, match='Huawei Cloud HSS asked to wait until'):
+            retyped_room.fetch({})
+        assert len(arrivals.times) == 1, 'nothing reached HSS before its wait had passed'
+    else:
+        incidents, _ = retyped_room.fetch({})
+        assert incidents and len(arrivals.times) > 1
+
+
 def test_a_wait_hss_asked_holds_back_a_fetch_of_the_same_endpoint_and_project_signed_another_way(fetching):
     # The throttle is the endpoint's and the project's, not the credentials': an instance moved from AK/SK to an IAM
     # token, same HSS URL and project, still waits.
@@ -581,6 +614,25 @@ def test_a_wait_iam_asked_for_one_iam_user_holds_back_no_token_request_of_anothe
     assert [json.loads(value) for value in room.integration_context.values()
             if 'until' in json.loads(value)] == [], 'the wait of the identity before is dropped'
 
+
+
+@RETYPED_HOSTS
+def test_a_wait_iam_asked_holds_back_a_token_request_to_its_host_retyped_in_lower_case_but_not_to_another_host(
+        logging_in, retyped, held_back):
+    # The identity a wait is kept for names IAM's endpoint (README, "token"): its host compares in any case.
+    tenant, room, arrivals, logins, moved = logging_in
+    port = urlsplit(room.params['hss_iam_endpoint']).port
+    iam_throttled_fetch(tenant, moved_to(room, 'hss_iam_endpoint', f'HTTP://LocalHost:{port}'), logins, moved)
+    room.clock.advance(FETCH_INTERVAL_S)
+    retyped_room = moved_to(room, 'hss_iam_endpoint', f'http://{retyped}:{port}')
+
+    if held_back:
+        with pytest.raises(FetchError, match='Huawei Cloud IAM asked to wait until'):
+            retyped_room.fetch({})
+        assert len(logins.times) == 1 and arrivals.times == [], 'no token request before IAM\'s wait had passed'
+    else:
+        incidents, _ = retyped_room.fetch({})
+        assert incidents and len(logins.times) == 2 and arrivals.times
 
 
 def test_a_wait_kept_by_an_earlier_version_without_its_scope_still_holds_back_a_fetch(fetching):
