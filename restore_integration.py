@@ -176,9 +176,7 @@ AGAIN_WORDS = {caller: {'again': words, 'Again': words.capitalize()} for caller,
     'command': 'try again later', 'Test': 'test again later', 'fetch': 'wait for the next fetch'}.items()}
 TEST_AGAIN = 'Test again in a moment.'  # a Test's throttle, as Cortex XDR's Test says: a running wait's end replaces it
 NO_ANSWER_ADVICE = f'{{Again}}, or raise {SETTING_NAMES["read_timeout"]}.'
-RUN_CUT_ADVICE = '{Again}: this run\'s time, not a timeout setting, ended the attempt.'
 BROKEN_REPLY_ADVICE = 'Check {url}; if it is right, {again}.'  # url: the vendor's URL_SETTINGS
-PROXY_LOGIN_REFUSED = r'Tunnel connection failed: 407'  # the proxy's answer to CONNECT, as http.client words it
 # A SOCKS5 proxy refusing its login (RFC 1929), as PySocks (in XSOAR's image) words it: a connection error
 SOCKS_LOGIN_REFUSED = r'SOCKS5 authentication failed|All offered authentication methods were rejected'
 # OpenSSL loading a CA bundle that holds no PEM certificate (a DER file, a key, a damaged PEM): before any handshake.
@@ -1448,9 +1446,9 @@ class HttpTransport:
             # environment's proxy URL (a login not in Latin-1, for Basic proxy authentication: UnicodeEncodeError)
             refusal = environment_proxy_refusal(self.host, self.vendor, error)
         except (requests.ConnectionError, requests.ReadTimeout) as error:
-            # the environment's proxy refused its login: a SOCKS5 proxy's, or an HTTP proxy's 407 to CONNECT
-            if not re.search(SOCKS_LOGIN_REFUSED, str(error)) and not (
-                    isinstance(error, requests.exceptions.ProxyError) and re.search(PROXY_LOGIN_REFUSED, str(error))):
+            said = str(error)  # whether the environment's proxy refused its login: a SOCKS5 one, or an HTTP one
+            if not re.search(SOCKS_LOGIN_REFUSED, said) and not (  # its 407 to CONNECT, as http.client words it
+                    isinstance(error, requests.exceptions.ProxyError) and 'Tunnel connection failed: 407' in said):
                 self._connection_fault(error, attempt)
                 return None
             refusal = self.proxy_refusal = environment_proxy_refusal(self.host, self.vendor, error)
@@ -1533,8 +1531,9 @@ class HttpTransport:
         """``attempt`` met ``fault``: ``what`` not done within ``seconds`` (None: both timeouts), or the run's rest."""
         connect, read = self.settings.timeout
         if attempt.cut_to is not None and (seconds is None or seconds > attempt.cut_to):
-            given, advice = (f'the {attempt.cut_to:.3g} s left of this run ({self.stops}), less than '
-                             f'connect_timeout + read_timeout ({connect:g} + {read:g} s).'), RUN_CUT_ADVICE
+            given = (f'the {attempt.cut_to:.3g} s left of this run ({self.stops}), less than connect_timeout + '
+                     f'read_timeout ({connect:g} + {read:g} s).')
+            advice = '{Again}: this run\'s time, not a timeout setting, ended the attempt.'
         else:
             given = f'{connect + read:g} s (connect_timeout + read_timeout).' if seconds is None else f'{seconds:g} s.'
         attempt.met(fault, f'{what} within {given}', advice.format(**self.again))
@@ -1642,8 +1641,8 @@ class HttpTransport:
         advice = {'command': f'Run the command again later{later}.', 'Test': TEST_AGAIN,
                   'fetch': 'The next fetch after that time goes on from where the last one stopped.' if kept else
                   FETCH_NEXT_ADVICE}[self.settings.caller]
-        error = RestoreError(f'Not sent to {self.vendor} at {self.host}: {why}: {gave_up}. {advice}', attempts, advice)
-        error.says_until, error.later = kept, True  # until when an earlier run's wait holds: told_when adds no end
+        error = RestoreError(f'Not sent to {self.vendor} at {self.host}: {why}: {gave_up}. {advice}', (), advice, True)
+        error.says_until = kept  # until when an earlier run's wait holds: told_when adds no end
         raise error
 
     @staticmethod
