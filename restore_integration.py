@@ -1150,8 +1150,7 @@ class AdaptiveRateLimiter:
     def _admitted_rate(self, now: float) -> float:
         """The most answers the vendor gave in any one second of the last MEASURE_SPAN (one second's count is coarse),
         scaled up while the run is younger than a second; infinite while little is seen (none, when one may come)."""
-        elapsed = now - self.started if self.started is not None else 0.0
-        if elapsed < 0.25:
+        if self.started is None or (elapsed := now - self.started) < 0.25:
             return math.inf
         if elapsed < 1.0:
             return len(self._answered) / elapsed or math.inf
