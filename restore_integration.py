@@ -176,9 +176,7 @@ AGAIN_WORDS = {caller: {'again': words, 'Again': words.capitalize()} for caller,
     'command': 'try again later', 'Test': 'test again later', 'fetch': 'wait for the next fetch'}.items()}
 TEST_AGAIN = 'Test again in a moment.'  # a Test's throttle, as Cortex XDR's Test says: a running wait's end replaces it
 NO_ANSWER_ADVICE = f'{{Again}}, or raise {SETTING_NAMES["read_timeout"]}.'
-RUN_CUT_ADVICE = '{Again}: this run\'s time, not a timeout setting, ended the attempt.'
 BROKEN_REPLY_ADVICE = 'Check {url}; if it is right, {again}.'  # url: the vendor's URL_SETTINGS
-PROXY_LOGIN_REFUSED = r'Tunnel connection failed: 407'  # the proxy's answer to CONNECT, as http.client words it
 # A SOCKS5 proxy refusing its login (RFC 1929), as PySocks (in XSOAR's image) words it: a connection error
 SOCKS_LOGIN_REFUSED = r'SOCKS5 authentication failed|All offered authentication methods were rejected'
 # OpenSSL loading a CA bundle that holds no PEM certificate (a DER file, a key, a damaged PEM): before any handshake.
@@ -1154,8 +1152,7 @@ class AdaptiveRateLimiter:
     def _admitted_rate(self, now: float) -> float:
         """The most answers the vendor gave in any one second of the last MEASURE_SPAN (one second's count is coarse),
         scaled up while the run is younger than a second; infinite while little is seen (none, when one may come)."""
-        elapsed = now - self.started if self.started is not None else 0.0
-        if elapsed < 0.25:
+        if self.started is None or (elapsed := now - self.started) < 0.25:
             return math.inf
         if elapsed < 1.0:
             return len(self._answered) / elapsed or math.inf
@@ -1242,7 +1239,7 @@ def environment_proxy_refusal(host: str, vendor: str, error: Exception) -> str:
         return (f'{proxy} cannot be used for {host}: its user name or password holds a character outside Latin-1, '
                 f'which HTTP Basic proxy authentication cannot send (not shown). Use a proxy login in Latin-1, or '
                 f'uncheck "Use system proxy settings".')
-    if isinstance(error, requests.ConnectionError):  # the proxy refused its login (proxy_login_refused)
+    if isinstance(error, requests.ConnectionError):  # the proxy refused its login (HttpTransport._send_once)
         said = re.search(SOCKS_LOGIN_REFUSED, str(error))
         return (f'{proxy} refused its login ({said[0] if said else "407 Proxy Authentication Required"}), so nothing '
                 f'reached {vendor} at {host}; it is not tried again, as a proxy that checks a directory may lock the '
@@ -1251,12 +1248,6 @@ def environment_proxy_refusal(host: str, vendor: str, error: Exception) -> str:
     return (f'{proxy} cannot be used for {host}: requests cannot read it, or takes no proxy of its scheme (not shown: '
             f'it may hold a password). Give it as http://host:port, percent-encode any @ : / ? # in its user name and '
             f'password, or uncheck "Use system proxy settings".')
-
-
-def proxy_login_refused(error: requests.RequestException) -> bool:
-    """Whether the environment's proxy refused its login: an HTTP proxy's 407 to CONNECT, or a SOCKS5 proxy's."""
-    http_refused = isinstance(error, requests.exceptions.ProxyError) and re.search(PROXY_LOGIN_REFUSED, str(error))
-    return bool(http_refused or re.search(SOCKS_LOGIN_REFUSED, str(error)))
 
 
 def redirect_refusal(vendor: str, url: str, response: requests.Response) -> str:
@@ -1272,32 +1263,12 @@ def redirect_refusal(vendor: str, url: str, response: requests.Response) -> str:
             f'settings; if {where} is the vendor\'s API, set that URL instead.')
 
 
-def proxy_elsewhere(url: str) -> bool:
-    """Whether requests would send a request for ``url`` through a proxy (from the environment) on another machine.
-    A proxy URL it cannot read is left to requests, whose error HttpTransport names."""
-    try:
-        proxy = requests.utils.select_proxy(url, requests.utils.get_environ_proxies(url))
-        host = parse_url(proxy).host if proxy else None  # read as urllib3 will read it
-    except ValueError:  # urllib3's LocationParseError too
-        return False
-    return host is not None and not is_loopback_host(host)
-
-
 class UnfollowedRedirectsSession(requests.Session):
     """A session that never works out where a redirect leads, as requests does even when it follows none (for
     Response.next): it reads the Location (ValueError, before the answer is handed back) and all the body, unbounded."""
 
     def get_redirect_target(self, resp: requests.Response) -> None:
         """None: no redirect is followed, nor its Location read."""
-
-
-def in_tls_handshake(reason: Any) -> bool:
-    """Whether urllib3's cause of a failed attempt rose in the TLS handshake, before the request went out."""
-    # a read timeout's cause is the socket's timeout; a dropped connection's ProtocolError holds the socket's error
-    cause = getattr(reason, '__cause__', None) or next(
-        (arg for arg in getattr(reason, 'args', ()) if isinstance(arg, BaseException)), None)
-    frames = traceback.walk_tb(getattr(cause, '__traceback__', None))
-    return any(frame.f_code.co_name == 'do_handshake' for frame, _ in frames)  # ssl's SSLSocket and SSLObject
 
 
 def describe_connection_error(error: BaseException) -> str:
@@ -1344,8 +1315,14 @@ class HttpTransport:
         # (its CA bundle variables still count), 'all' from ALL_PROXY. Plain http stays on this machine, never proxied.
         parts = urlsplit(base_url)
         self.host = parts.netloc  # every path begins with /: each request's host as typed, as errors name it
-        direct = not settings.proxy or (parts.scheme == 'http' and is_loopback_host(parts.hostname or '')
-                                        and proxy_elsewhere(base_url))
+        direct = not settings.proxy
+        if not direct and parts.scheme == 'http' and is_loopback_host(parts.hostname or ''):
+            # Direct when requests would send it through the environment's proxy on another machine; a proxy URL it
+            # cannot read (ValueError, urllib3's LocationParseError too) is left to requests, whose error is named.
+            with suppress(ValueError):
+                proxy = requests.utils.select_proxy(base_url, requests.utils.get_environ_proxies(base_url))
+                host = parse_url(proxy).host if proxy else None  # read as urllib3 will read it
+                direct = host is not None and not is_loopback_host(host)
         self.proxies = dict.fromkeys(('http', 'https', 'all')) if direct else None
         self.run_ends, self.stops = self.clock() + RUN_LIMIT_SECONDS, XSOAR_STOPS_COMMAND  # each attempt ends then; why
         self.waiter, self.again = f'this {settings.caller}', AGAIN_WORDS[settings.caller]
@@ -1470,7 +1447,9 @@ class HttpTransport:
             # environment's proxy URL (a login not in Latin-1, for Basic proxy authentication: UnicodeEncodeError)
             refusal = environment_proxy_refusal(self.host, self.vendor, error)
         except (requests.ConnectionError, requests.ReadTimeout) as error:
-            if not proxy_login_refused(error):
+            said = str(error)  # whether the environment's proxy refused its login: a SOCKS5 one, or an HTTP one
+            if not re.search(SOCKS_LOGIN_REFUSED, said) and not (  # its 407 to CONNECT, as http.client words it
+                    isinstance(error, requests.exceptions.ProxyError) and 'Tunnel connection failed: 407' in said):
                 self._connection_fault(error, attempt)
                 return None
             refusal = self.proxy_refusal = environment_proxy_refusal(self.host, self.vendor, error)
@@ -1526,7 +1505,13 @@ class HttpTransport:
         """Which fault a connection error or read timeout is, in words (in the TLS handshake: no connection in time)."""
         reason = getattr(error.args[0], 'reason', error.args[0])  # urllib3's cause: requests raises these with it
         url, proxy = URL_SETTINGS[self.vendor], SETTING_NAMES['proxy']
-        unsent = in_tls_handshake(reason)  # urllib3 raises its timeout as a read timeout, a reset as dropped
+        # Whether it rose in the TLS handshake (ssl's SSLSocket and SSLObject), before the request went out: urllib3
+        # raises its timeout there as a read timeout, a reset as dropped. A read timeout's cause is the socket's
+        # timeout; a dropped connection's ProtocolError holds the socket's error.
+        cause = getattr(reason, '__cause__', None) or next(
+            (arg for arg in getattr(reason, 'args', ()) if isinstance(arg, BaseException)), None)
+        unsent = any(frame.f_code.co_name == 'do_handshake'
+                     for frame, _ in traceback.walk_tb(getattr(cause, '__traceback__', None)))
         if isinstance(error, requests.ConnectTimeout) or unsent and isinstance(error, requests.ReadTimeout):
             self._timed_out(attempt, FAULT_NO_CONNECTION, f'{self.vendor} at {self.host} did not accept a connection',
                             self.settings.connect_timeout,
@@ -1547,8 +1532,9 @@ class HttpTransport:
         """``attempt`` met ``fault``: ``what`` not done within ``seconds`` (None: both timeouts), or the run's rest."""
         connect, read = self.settings.timeout
         if attempt.cut_to is not None and (seconds is None or seconds > attempt.cut_to):
-            given, advice = (f'the {attempt.cut_to:.3g} s left of this run ({self.stops}), less than '
-                             f'connect_timeout + read_timeout ({connect:g} + {read:g} s).'), RUN_CUT_ADVICE
+            given = (f'the {attempt.cut_to:.3g} s left of this run ({self.stops}), less than connect_timeout + '
+                     f'read_timeout ({connect:g} + {read:g} s).')
+            advice = '{Again}: this run\'s time, not a timeout setting, ended the attempt.'
         else:
             given = f'{connect + read:g} s (connect_timeout + read_timeout).' if seconds is None else f'{seconds:g} s.'
         attempt.met(fault, f'{what} within {given}', advice.format(**self.again))
@@ -1601,8 +1587,10 @@ class HttpTransport:
         time, each recv given the whole timeout again: for a chunked reply a timer shuts the socket down at ``ends``,
         for a "Connection: close" one (http.client holds its socket) a socket of our own on it. ReadTimeoutError then,
         whatever the read made of it; OverflowError past MAX_REPLY_BYTES."""
-        sock = getattr(response.raw.connection, 'sock', None)
-        own = None if sock else socket_under(response)
+        sock, own = getattr(response.raw.connection, 'sock', None), None
+        if not sock:  # one on a dup of the reply's descriptor: its shutdown ends the reply's reads, its close not
+            with suppress(OSError, ValueError):
+                own = socket.socket(fileno=os.dup(response.raw.fileno()))
         cut, timer = threading.Event(), None
         if own or sock and 'chunked' in response.headers.get('Transfer-Encoding', '').lower():
             timer = threading.Timer(ends - self.clock(), shut_down, (sock or own, cut))  # past ends: at once
@@ -1654,8 +1642,8 @@ class HttpTransport:
         advice = {'command': f'Run the command again later{later}.', 'Test': TEST_AGAIN,
                   'fetch': 'The next fetch after that time goes on from where the last one stopped.' if kept else
                   FETCH_NEXT_ADVICE}[self.settings.caller]
-        error = RestoreError(f'Not sent to {self.vendor} at {self.host}: {why}: {gave_up}. {advice}', attempts, advice)
-        error.says_until, error.later = kept, True  # until when an earlier run's wait holds: told_when adds no end
+        error = RestoreError(f'Not sent to {self.vendor} at {self.host}: {why}: {gave_up}. {advice}', (), advice, True)
+        error.says_until = kept  # until when an earlier run's wait holds: told_when adds no end
         raise error
 
     @staticmethod
@@ -1666,13 +1654,6 @@ class HttpTransport:
                                attempts, last.advice)
         reply.gave_up = gave_up
         return reply
-
-
-def socket_under(response: requests.Response) -> socket.socket | None:
-    """A socket on a dup of the reply's descriptor (its shutdown ends the reply's reads, its close not), else None."""
-    with suppress(OSError, ValueError):
-        return socket.socket(fileno=os.dup(response.raw.fileno()))
-    return None
 
 
 def shut_down(sock: socket.socket, cut: threading.Event) -> None:
