@@ -2743,8 +2743,8 @@ def markdown_table(title: str, rows: list[JsonObject], headers: Sequence[str], c
     if not rows:
         return f'### {title}\n**No entries.**'
     ordered = sorted(rows, key=lambda row: not first(row)) if len(rows) > MAX_TABLE_ROWS else rows
-    lines = [f'### {title}', '|' + '|'.join(headers) + '|', '|---' * len(headers) + '|']
-    lines += ('|' + '|'.join(cell(row.get(header)) for header in headers) + '|' for row in ordered[:MAX_TABLE_ROWS])
+    lines = [f'### {title}', f'|{"|".join(headers)}|', f'{"|---" * len(headers)}|']
+    lines += (f'|{"|".join(cell(row.get(header)) for header in headers)}|' for row in ordered[:MAX_TABLE_ROWS])
     if len(rows) > MAX_TABLE_ROWS:
         lines.append(f'\n{len(rows) - MAX_TABLE_ROWS:,} more rows are not shown here: {context_path} in the context '
                      f'holds all {len(rows):,}.')
@@ -2762,7 +2762,7 @@ def grouped_outcomes(title: str, rows: list[JsonObject], status_key: str, ok: se
         if status not in ok:
             reason = str(row.get(reason_key) or 'no reason given')
             by_reason.setdefault((status, reason), []).append(str(who(row) or '?'))
-    lines = [f'### {title}', ', '.join(f'{count:,} {status}' for status, count in sorted(counts.items())) + '.']
+    lines = [f'### {title}', f'{", ".join(f"{count:,} {status}" for status, count in sorted(counts.items()))}.']
     lines += [f'- **{status} ({len(names):,})**: {clean_text(reason)}\n  {capped_names(list(dict.fromkeys(names)))}'
               for (status, reason), names in sorted(by_reason.items(), key=lambda item: -len(item[1]))]
     return '\n'.join(lines + [f'{context_path} in the context holds all {len(rows):,}.'])
@@ -2770,7 +2770,7 @@ def grouped_outcomes(title: str, rows: list[JsonObject], status_key: str, ok: se
 
 def capped_names(names: list[str]) -> str:
     more = f' and {len(names) - MAX_LISTED_FILES:,} more' if len(names) > MAX_LISTED_FILES else ''
-    return ', '.join(names[:MAX_LISTED_FILES]) + more
+    return f'{", ".join(names[:MAX_LISTED_FILES])}{more}'
 
 
 def war_room_value(text: str) -> str:
