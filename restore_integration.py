@@ -2921,9 +2921,9 @@ def broadcast_items(fields: HssFields) -> list[dict[str, str]]:
     given = {name: values for name, values in fields.items() if values}
     count = max(map(len, given.values()))
     if any(len(values) not in (1, count) for values in given.values()):
-        sizes = ', '.join(f'{name} has {len(values)}' for name, values in given.items())
-        raise RestoreError(f'The item lists do not line up ({sizes}). Give each list one value to apply to every '
-                           f'item, or the same number of values as the others.')
+        raise RestoreError('The item lists do not line up '
+                           f'({", ".join(f"{name} has {len(values)}" for name, values in given.items())}). Give each '
+                           'list one value to apply to every item, or the same number of values as the others.')
     # Each list holds one value (index % 1 is 0) or count of them (index % count is index).
     unique = dict.fromkeys(tuple(values[index % len(values)] for values in given.values())
                            for index in range(count))  # the values alone: 10,000 items keep no copies of their keys
