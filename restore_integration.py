@@ -710,11 +710,10 @@ def setting_choice(params: InstanceParams, name: str, choices: Sequence[str], de
 
 
 def setting_bool(params: InstanceParams, name: str) -> bool:
-    try:
+    with suppress(RestoreError):
         return arg_to_bool(params.get(name), name)
-    except RestoreError:
-        raise RestoreError(f'The instance setting {setting_label(name)} must be true or false; '
-                           f'got {printable(params.get(name))}.') from None
+    raise RestoreError(f'The instance setting {setting_label(name)} must be true or false; '
+                       f'got {printable(params.get(name))}.')
 
 
 def setting_number(params: InstanceParams, name: str, default: int | float, minimum: float, maximum: float,
@@ -857,8 +856,8 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
         raise RestoreError(f'Token authentication needs {SETTING_NAMES["hss_iam_endpoint"]} or '
                            f'{SETTING_NAMES["hss_region"]} to find IAM.')
     iam_url = normalise_base_url(huawei_url(iam_endpoint, 'iam', region), 'hss_iam_endpoint', insecure)
-    iam_url = iam_url.removesuffix(IAM_TOKENS_PATH).removesuffix(IAM_API_ROOT)
-    return HssSettings(**common, iam_url=iam_url, domain=domain, username=username, password=password)
+    return HssSettings(**common, iam_url=iam_url.removesuffix(IAM_TOKENS_PATH).removesuffix(IAM_API_ROOT),
+                       domain=domain, username=username, password=password)
 
 
 def parse_first_fetch(text: str) -> tuple[int | None, int | None]:
