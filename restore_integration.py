@@ -2716,8 +2716,8 @@ class RestoreResult(NamedTuple):
                  'HumanReadable': self.readable_output, 'ReadableContentsFormat': 'markdown',
                  **({'EntryContext': {self.outputs_key: self.outputs}} if self.outputs not in (None, []) else {})}
         if schedule := self.schedule:
-            entry.update(PollingCommand=schedule.command, NextRun=str(schedule.next_run_in_seconds),
-                         PollingArgs=schedule.args, Timeout=str(schedule.timeout_in_seconds + POLLING_TIMEOUT_MARGIN))
+            entry.update(PollingCommand=schedule.command, NextRun=f'{schedule.next_run_in_seconds}',
+                         PollingArgs=schedule.args, Timeout=f'{schedule.timeout_in_seconds + POLLING_TIMEOUT_MARGIN}')
         return entry
 
 
@@ -3111,7 +3111,7 @@ def state_text(state: HssState) -> str:
     if state['listed'] is not None:
         sent = '' if state['sent'] is None else f':{state["sent"]}' + (
             '' if state['taken'] is None else f':{max(state["accepted"] - state["taken"], 0)}')
-        return text + f':{state["refused"]:x}:{max(state["accepted"] - state["listed"], 0)}{sent}'
+        return f'{text}:{state["refused"]:x}:{max(state["accepted"] - state["listed"], 0)}{sent}'
     return text + (f':{state["refused"]:x}' if state['refused'] else '')
 
 
