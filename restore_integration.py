@@ -710,11 +710,10 @@ def setting_choice(params: InstanceParams, name: str, choices: Sequence[str], de
 
 
 def setting_bool(params: InstanceParams, name: str) -> bool:
-    try:
+    with suppress(RestoreError):
         return arg_to_bool(params.get(name), name)
-    except RestoreError:
-        raise RestoreError(f'The instance setting {setting_label(name)} must be true or false; '
-                           f'got {printable(params.get(name))}.') from None
+    raise RestoreError(f'The instance setting {setting_label(name)} must be true or false; '
+                       f'got {printable(params.get(name))}.')
 
 
 def setting_number(params: InstanceParams, name: str, default: int | float, minimum: float, maximum: float,
@@ -857,8 +856,8 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
         raise RestoreError(f'Token authentication needs {SETTING_NAMES["hss_iam_endpoint"]} or '
                            f'{SETTING_NAMES["hss_region"]} to find IAM.')
     iam_url = normalise_base_url(huawei_url(iam_endpoint, 'iam', region), 'hss_iam_endpoint', insecure)
-    iam_url = iam_url.removesuffix(IAM_TOKENS_PATH).removesuffix(IAM_API_ROOT)
-    return HssSettings(**common, iam_url=iam_url, domain=domain, username=username, password=password)
+    return HssSettings(**common, iam_url=iam_url.removesuffix(IAM_TOKENS_PATH).removesuffix(IAM_API_ROOT),
+                       domain=domain, username=username, password=password)
 
 
 def parse_first_fetch(text: str) -> tuple[int | None, int | None]:
@@ -2717,8 +2716,8 @@ class RestoreResult(NamedTuple):
                  'HumanReadable': self.readable_output, 'ReadableContentsFormat': 'markdown',
                  **({'EntryContext': {self.outputs_key: self.outputs}} if self.outputs not in (None, []) else {})}
         if schedule := self.schedule:
-            entry.update(PollingCommand=schedule.command, NextRun=str(schedule.next_run_in_seconds),
-                         PollingArgs=schedule.args, Timeout=str(schedule.timeout_in_seconds + POLLING_TIMEOUT_MARGIN))
+            entry.update(PollingCommand=schedule.command, NextRun=f'{schedule.next_run_in_seconds}',
+                         PollingArgs=schedule.args, Timeout=f'{schedule.timeout_in_seconds + POLLING_TIMEOUT_MARGIN}')
         return entry
 
 
@@ -2743,8 +2742,8 @@ def markdown_table(title: str, rows: list[JsonObject], headers: Sequence[str], c
     if not rows:
         return f'### {title}\n**No entries.**'
     ordered = sorted(rows, key=lambda row: not first(row)) if len(rows) > MAX_TABLE_ROWS else rows
-    lines = [f'### {title}', '|' + '|'.join(headers) + '|', '|---' * len(headers) + '|']
-    lines += ('|' + '|'.join(cell(row.get(header)) for header in headers) + '|' for row in ordered[:MAX_TABLE_ROWS])
+    lines = [f'### {title}', f'|{"|".join(headers)}|', f'{"|---" * len(headers)}|']
+    lines += (f'|{"|".join(cell(row.get(header)) for header in headers)}|' for row in ordered[:MAX_TABLE_ROWS])
     if len(rows) > MAX_TABLE_ROWS:
         lines.append(f'\n{len(rows) - MAX_TABLE_ROWS:,} more rows are not shown here: {context_path} in the context '
                      f'holds all {len(rows):,}.')
@@ -2762,7 +2761,7 @@ def grouped_outcomes(title: str, rows: list[JsonObject], status_key: str, ok: se
         if status not in ok:
             reason = str(row.get(reason_key) or 'no reason given')
             by_reason.setdefault((status, reason), []).append(str(who(row) or '?'))
-    lines = [f'### {title}', ', '.join(f'{count:,} {status}' for status, count in sorted(counts.items())) + '.']
+    lines = [f'### {title}', f'{", ".join(f"{count:,} {status}" for status, count in sorted(counts.items()))}.']
     lines += [f'- **{status} ({len(names):,})**: {clean_text(reason)}\n  {capped_names(list(dict.fromkeys(names)))}'
               for (status, reason), names in sorted(by_reason.items(), key=lambda item: -len(item[1]))]
     return '\n'.join(lines + [f'{context_path} in the context holds all {len(rows):,}.'])
@@ -2770,7 +2769,7 @@ def grouped_outcomes(title: str, rows: list[JsonObject], status_key: str, ok: se
 
 def capped_names(names: list[str]) -> str:
     more = f' and {len(names) - MAX_LISTED_FILES:,} more' if len(names) > MAX_LISTED_FILES else ''
-    return ', '.join(names[:MAX_LISTED_FILES]) + more
+    return f'{", ".join(names[:MAX_LISTED_FILES])}{more}'
 
 
 def war_room_value(text: str) -> str:
@@ -2921,9 +2920,9 @@ def broadcast_items(fields: HssFields) -> list[dict[str, str]]:
     given = {name: values for name, values in fields.items() if values}
     count = max(map(len, given.values()))
     if any(len(values) not in (1, count) for values in given.values()):
-        sizes = ', '.join(f'{name} has {len(values)}' for name, values in given.items())
-        raise RestoreError(f'The item lists do not line up ({sizes}). Give each list one value to apply to every '
-                           f'item, or the same number of values as the others.')
+        raise RestoreError('The item lists do not line up '
+                           f'({", ".join(f"{name} has {len(values)}" for name, values in given.items())}). Give each '
+                           'list one value to apply to every item, or the same number of values as the others.')
     # Each list holds one value (index % 1 is 0) or count of them (index % count is index).
     unique = dict.fromkeys(tuple(values[index % len(values)] for values in given.values())
                            for index in range(count))  # the values alone: 10,000 items keep no copies of their keys
@@ -3112,7 +3111,7 @@ def state_text(state: HssState) -> str:
     if state['listed'] is not None:
         sent = '' if state['sent'] is None else f':{state["sent"]}' + (
             '' if state['taken'] is None else f':{max(state["accepted"] - state["taken"], 0)}')
-        return text + f':{state["refused"]:x}:{max(state["accepted"] - state["listed"], 0)}{sent}'
+        return f'{text}:{state["refused"]:x}:{max(state["accepted"] - state["listed"], 0)}{sent}'
     return text + (f':{state["refused"]:x}' if state['refused'] else '')
 
 
