@@ -3529,12 +3529,6 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
     (followed no more). One not read stays in progress, its reason in ``error``, without endpoints or counts (XSOAR's
     update keeps an earlier check's). The key refused at every read raises when ``may_stop`` (none started now)."""
 
-    def unread(error: RestoreError, gone: bool) -> str:
-        # A fault that passes by itself, read again by the next check: its advice (run or try again) would start a
-        # second action; a refusal that does not pass (the key's role, a malformed request) keeps what to do about it.
-        passes = not isinstance(error, VendorApiError) or error.http_status in XDR_STATUS_RETRY_STATUSES
-        return error.without_advice() if passes and polling and not (ending or gone) else str(error)
-
     def check(record: XdrRecord) -> XdrReply | RestoreError:
         try:
             return client.get_action_status(record['action_id'])
@@ -3561,15 +3555,21 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
     summaries, replies = [], []
     for record, reply, gone in zip(records, checked, lost):  # a reply is a dict, else the RestoreError of the read
         not_read = dict(record, status=XDR_OUTCOME_IN_PROGRESS)
-        said = f'polling does not follow it: {rerun}' if gone and polling else again
-        try:  # error written empty: XSOAR updates the record in context, where an earlier check's error would stay
-            summaries.append({'error': '', **summarise_action(record, reply, again)} if isinstance(reply, dict) else
-                             dict(not_read, error=f'Status not read at this check; {said}. {unread(reply, gone)}'))
-        except Exception:  # noqa: BLE001 - whatever the reply holds, the action stays followed
-            summaries.append(dict(not_read, error=f'{XDR_UNREADABLE_STATUS} (the endpoint statuses in its data, or '
-                                                  f'their reasons in errorReasons); {again}.'))
-        replies.append(reply if isinstance(reply, dict) else {'action_id': record['action_id'],
-                                                              'error': unread(reply, gone)})
+        if isinstance(reply, RestoreError):
+            # A fault that passes by itself, read again by the next check: its advice (run or try again) would start a
+            # second action; a refusal that does not pass (the key's role, a malformed request) keeps what to do.
+            passes = not isinstance(reply, VendorApiError) or reply.http_status in XDR_STATUS_RETRY_STATUSES
+            reply = {'action_id': record['action_id'],
+                     'error': reply.without_advice() if passes and polling and not (ending or gone) else str(reply)}
+            said = f'polling does not follow it: {rerun}' if gone and polling else again
+            summaries.append(dict(not_read, error=f'Status not read at this check; {said}. {reply["error"]}'))
+        else:
+            try:  # error written empty: XSOAR updates the record in context, where an earlier check's error would stay
+                summaries.append({'error': '', **summarise_action(record, reply, again)})
+            except Exception:  # noqa: BLE001 - whatever the reply holds, the action stays followed
+                summaries.append(dict(not_read, error=f'{XDR_UNREADABLE_STATUS} (the endpoint statuses in its data, '
+                                                      f'or their reasons in errorReasons); {again}.'))
+        replies.append(reply)
     return summaries, replies, polling, lost
 
 
