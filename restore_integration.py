@@ -3495,7 +3495,7 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
     schedule = None if last else xdr_next_check(schedule, running, refused, unsent, earlier + finished)
     if last and not summaries and not earlier:  # none ever started: an error, "later" if a send met what passes
         raise none_started(refused, not_sent, any(error.later for error in waiting.values()))
-    readable = xdr_last_report(summaries, earlier, refused, notes, running if ending else [], timeout, not_sent,
+    readable = xdr_last_report(summaries, earlier, refused, notes, running if ending else [], timeout,
                                follow_after(client)) \
         if last else xdr_progress_line(summaries, schedule, earlier, len(unsent)) + notes + \
         grouped_refusals(refusals_of(not_sent, {}))  # not started at this check
@@ -3504,7 +3504,7 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
 
 
 def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refused: XdrRefusals,
-                    notes: str, ended: list[XdrRecord], timeout: int, not_sent: list[XdrRecord], when: str) -> str:
+                    notes: str, ended: list[XdrRecord], timeout: int, when: str) -> str:
     """The last check's entry: the actions it read, those finished earlier, those still running (``ended``: each record
     says how to follow it ``when``), the files never started, each reason once (none ever started: none_started)."""
     lines = [f'- {item["file_hash"]}: {item["status"]} ({item["restored_count"]} restored, {item["failed_count"]} '
