@@ -2298,9 +2298,8 @@ class XdrClient:
                  limiter: AdaptiveRateLimiter | None = None, progress: TextListener | None = None,
                  on_signature: TextListener | None = None) -> None:
         self.limiter = limiter or AdaptiveRateLimiter(settings.rate_limit)
-        self.transport = HttpTransport(settings.url + XDR_API_ROOT, self.vendor, transport_settings,
-                                       XdrApiKeyAuth(settings.key_id, settings.key, settings.auth_type, on_signature),
-                                       self.limiter)
+        self.transport = HttpTransport(settings.url + XDR_API_ROOT, self.vendor, transport_settings, XdrApiKeyAuth(
+            settings.key_id, settings.key, settings.auth_type, on_signature), self.limiter)
         self.bulk = BulkRunner(transport_settings.max_concurrency, progress)
         # Refusals that every later request would meet: by path, '' for any (the key or its license: 401, 402), or the
         # path whose API the key's role may not use (403: the role may still read action statuses, say)
