@@ -3281,7 +3281,7 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
         raise waiting[hashes[0]].with_outputs({XDR_RESTORE_CONTEXT: records[0]})
     started = [record for record in records if record['status'] == XDR_OUTCOME_IN_PROGRESS]
     if not started and not unsent:  # (none is left unsent without polling)
-        raise none_started(refused, records, any(error.later for error in waiting.values()))
+        raise none_started(refused, records, waiting)
     where = f'endpoint {endpoint_id}' if endpoint_id else f'every endpoint holding {"them" if hashes[1:] else "it"}'
     if not started:  # the next check sends them (the Not started block below says why): no table of none
         readable = 'Cortex XDR has not started restoring ' + (
@@ -3424,7 +3424,7 @@ def start_label(reason: str) -> str:
     return next((label for words, label in XDR_START_LABELS.items() if words in reason), XDR_NOT_STARTED_LABEL)
 
 
-def none_started(refused: XdrRefusals, records: list[XdrRecord], later: bool = False) -> RestoreError:
+def none_started(refused: XdrRefusals, records: list[XdrRecord], waiting: dict[str, RestoreError]) -> RestoreError:
     """The error of a restore none of whose files is followed: what became of them (not started, may have started,
     accepted without an action ID to follow), then each reason once, with its files; its entry writes ``records``."""
     counts = dict.fromkeys([*XDR_START_LABELS.values(), XDR_NOT_STARTED_LABEL], 0)
@@ -3444,9 +3444,9 @@ def none_started(refused: XdrRefusals, records: list[XdrRecord], later: bool = F
         said = (f'None of the {total} restores can be followed: '
                 f'{", ".join(part for count, part in parts if count)}{look if maybe or accepted else ""}.')
     reasons = ' '.join(f'{reason} (file(s): {capped_names(files)})' for reason, files in refused.items())
-    error = RestoreError(f'{said} {reasons}'.lstrip()).with_outputs({XDR_RESTORE_CONTEXT: records} if records else {})
-    error.later = later  # a reason's advice says to act again later (a 429, no turn): told_when says when that is
-    return error
+    later = any(error.later for error in waiting.values())  # a send not made met what passes (a 429, no turn), so
+    return RestoreError(f'{said} {reasons}'.lstrip(), later=later).with_outputs(  # its advice says to act again
+        {XDR_RESTORE_CONTEXT: records} if records else {})  # later: told_when says when that is
 
 
 def grouped_refusals(refused: XdrRefusals) -> str:
@@ -3493,7 +3493,7 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
                 for s in summaries if s['status'] != XDR_OUTCOME_IN_PROGRESS]
     schedule = None if last else xdr_next_check(schedule, running, refused, unsent, earlier + finished)
     if last and not summaries and not earlier:  # none ever started: an error, "later" if a send met what passes
-        raise none_started(refused, not_sent, any(error.later for error in waiting.values()))
+        raise none_started(refused, not_sent, waiting)
     readable = xdr_last_report(summaries, earlier, refused, notes, running if ending else [], timeout,
                                follow_after(client)) \
         if last else xdr_progress_line(summaries, schedule, earlier, len(unsent)) + notes + \
