@@ -2279,9 +2279,8 @@ class XdrClient:
                  limiter: AdaptiveRateLimiter | None = None, progress: TextListener | None = None,
                  on_signature: TextListener | None = None) -> None:
         self.limiter = limiter or AdaptiveRateLimiter(settings.rate_limit)
-        self.transport = HttpTransport(settings.url + XDR_API_ROOT, self.vendor, transport_settings,
-                                       XdrApiKeyAuth(settings.key_id, settings.key, settings.auth_type, on_signature),
-                                       self.limiter)
+        self.transport = HttpTransport(settings.url + XDR_API_ROOT, self.vendor, transport_settings, XdrApiKeyAuth(
+            settings.key_id, settings.key, settings.auth_type, on_signature), self.limiter)
         self.bulk = BulkRunner(transport_settings.max_concurrency, progress)
         # Refusals that every later request would meet: by path, '' for any (the key or its license: 401, 402), or the
         # path whose API the key's role may not use (403: the role may still read action statuses, say)
@@ -3263,7 +3262,7 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
         raise waiting[hashes[0]].with_outputs({XDR_RESTORE_CONTEXT: records[0]})
     started = [record for record in records if record['status'] == XDR_OUTCOME_IN_PROGRESS]
     if not started and not unsent:  # (none is left unsent without polling)
-        raise none_started(refused, records, any(error.later for error in waiting.values()))
+        raise none_started(refused, records, waiting)
     where = f'endpoint {endpoint_id}' if endpoint_id else f'every endpoint holding {"them" if hashes[1:] else "it"}'
     if not started:  # the next check sends them (the Not started block below says why): no table of none
         readable = 'Cortex XDR has not started restoring ' + (
@@ -3406,7 +3405,7 @@ def start_label(reason: str) -> str:
     return next((label for words, label in XDR_START_LABELS.items() if words in reason), XDR_NOT_STARTED_LABEL)
 
 
-def none_started(refused: XdrRefusals, records: list[XdrRecord], later: bool = False) -> RestoreError:
+def none_started(refused: XdrRefusals, records: list[XdrRecord], waiting: dict[str, RestoreError]) -> RestoreError:
     """The error of a restore none of whose files is followed: what became of them (not started, may have started,
     accepted without an action ID to follow), then each reason once, with its files; its entry writes ``records``."""
     counts = dict.fromkeys([*XDR_START_LABELS.values(), XDR_NOT_STARTED_LABEL], 0)
@@ -3426,9 +3425,9 @@ def none_started(refused: XdrRefusals, records: list[XdrRecord], later: bool = F
         said = (f'None of the {total} restores can be followed: '
                 f'{", ".join(part for count, part in parts if count)}{look if maybe or accepted else ""}.')
     reasons = ' '.join(f'{reason} (file(s): {capped_names(files)})' for reason, files in refused.items())
-    error = RestoreError(f'{said} {reasons}'.lstrip()).with_outputs({XDR_RESTORE_CONTEXT: records} if records else {})
-    error.later = later  # a reason's advice says to act again later (a 429, no turn): told_when says when that is
-    return error
+    later = any(error.later for error in waiting.values())  # a send not made met what passes (a 429, no turn), so
+    return RestoreError(f'{said} {reasons}'.lstrip(), later=later).with_outputs(  # its advice says to act again
+        {XDR_RESTORE_CONTEXT: records} if records else {})  # later: told_when says when that is
 
 
 def grouped_refusals(refused: XdrRefusals) -> str:
@@ -3475,8 +3474,8 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
                 for s in summaries if s['status'] != XDR_OUTCOME_IN_PROGRESS]
     schedule = None if last else xdr_next_check(schedule, running, refused, unsent, earlier + finished)
     if last and not summaries and not earlier:  # none ever started: an error, "later" if a send met what passes
-        raise none_started(refused, not_sent, any(error.later for error in waiting.values()))
-    readable = xdr_last_report(summaries, earlier, refused, notes, running if ending else [], timeout, not_sent,
+        raise none_started(refused, not_sent, waiting)
+    readable = xdr_last_report(summaries, earlier, refused, notes, running if ending else [], timeout,
                                follow_after(client)) \
         if last else xdr_progress_line(summaries, schedule, earlier, len(unsent)) + notes + \
         grouped_refusals(refusals_of(not_sent, {}))  # not started at this check
@@ -3485,7 +3484,7 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
 
 
 def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refused: XdrRefusals,
-                    notes: str, ended: list[XdrRecord], timeout: int, not_sent: list[XdrRecord], when: str) -> str:
+                    notes: str, ended: list[XdrRecord], timeout: int, when: str) -> str:
     """The last check's entry: the actions it read, those finished earlier, those still running (``ended``: each record
     says how to follow it ``when``), the files never started, each reason once (none ever started: none_started)."""
     lines = [f'- {item["file_hash"]}: {item["status"]} ({item["restored_count"]} restored, {item["failed_count"]} '
@@ -3509,12 +3508,6 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
     """Reads the status of every action followed; says whether ``polling`` goes on, and whether each is ``lost``
     (followed no more). One not read stays in progress, its reason in ``error``, without endpoints or counts (XSOAR's
     update keeps an earlier check's). The key refused at every read raises when ``may_stop`` (none started now)."""
-
-    def unread(error: RestoreError, gone: bool) -> str:
-        # A fault that passes by itself, read again by the next check: its advice (run or try again) would start a
-        # second action; a refusal that does not pass (the key's role, a malformed request) keeps what to do about it.
-        passes = not isinstance(error, VendorApiError) or error.http_status in XDR_STATUS_RETRY_STATUSES
-        return error.without_advice() if passes and polling and not (ending or gone) else str(error)
 
     def check(record: XdrRecord) -> XdrReply | RestoreError:
         try:
@@ -3542,15 +3535,21 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
     summaries, replies = [], []
     for record, reply, gone in zip(records, checked, lost):  # a reply is a dict, else the RestoreError of the read
         not_read = dict(record, status=XDR_OUTCOME_IN_PROGRESS)
-        said = f'polling does not follow it: {rerun}' if gone and polling else again
-        try:  # error written empty: XSOAR updates the record in context, where an earlier check's error would stay
-            summaries.append({'error': '', **summarise_action(record, reply, again)} if isinstance(reply, dict) else
-                             dict(not_read, error=f'Status not read at this check; {said}. {unread(reply, gone)}'))
-        except Exception:  # noqa: BLE001 - whatever the reply holds, the action stays followed
-            summaries.append(dict(not_read, error=f'{XDR_UNREADABLE_STATUS} (the endpoint statuses in its data, or '
-                                                  f'their reasons in errorReasons); {again}.'))
-        replies.append(reply if isinstance(reply, dict) else {'action_id': record['action_id'],
-                                                              'error': unread(reply, gone)})
+        if isinstance(reply, RestoreError):
+            # A fault that passes by itself, read again by the next check: its advice (run or try again) would start a
+            # second action; a refusal that does not pass (the key's role, a malformed request) keeps what to do.
+            passes = not isinstance(reply, VendorApiError) or reply.http_status in XDR_STATUS_RETRY_STATUSES
+            reply = {'action_id': record['action_id'],
+                     'error': reply.without_advice() if passes and polling and not (ending or gone) else str(reply)}
+            said = f'polling does not follow it: {rerun}' if gone and polling else again
+            summaries.append(dict(not_read, error=f'Status not read at this check; {said}. {reply["error"]}'))
+        else:
+            try:  # error written empty: XSOAR updates the record in context, where an earlier check's error would stay
+                summaries.append({'error': '', **summarise_action(record, reply, again)})
+            except Exception:  # noqa: BLE001 - whatever the reply holds, the action stays followed
+                summaries.append(dict(not_read, error=f'{XDR_UNREADABLE_STATUS} (the endpoint statuses in its data, '
+                                                      f'or their reasons in errorReasons); {again}.'))
+        replies.append(reply)
     return summaries, replies, polling, lost
 
 
