@@ -1821,10 +1821,10 @@ class SecretScrubber:
     # What a '...' may cut a character's spelling after (part of an escape: its character is lost; or of a surrogate
     # pair, after its first half), before the cut, from one of its first characters at most LONGEST_ESCAPE back
     LONGEST_ESCAPE = 32
-    CUT_SPELLING = re.compile(
-        r'(?:%(B)su[dD][89abAB][0-9a-fA-F]{2})?(?:%(B)s(?:u[0-9a-fA-F]{0,7}|x[0-9a-fA-F]?)?'
-        r'|(?:%(B)s)?(?:%%[0-9a-fA-F]{2})*(?:%%[0-9a-fA-F]?)?|(?:%(B)s)?%(A)s(?:#[xX]?[0-9a-fA-F]*|[A-Za-z0-9]*))\Z'
-        % {'B': BACKSLASHES, 'A': AMPERSAND})
+    CUT_SPELLING = re.compile(fr'(?:{BACKSLASHES}u[dD][89abAB][0-9a-fA-F]{{2}})?'
+                              fr'(?:{BACKSLASHES}(?:u[0-9a-fA-F]{{0,7}}|x[0-9a-fA-F]?)?'
+                              fr'|(?:{BACKSLASHES})?(?:%[0-9a-fA-F]{{2}})*(?:%[0-9a-fA-F]?)?'
+                              fr'|(?:{BACKSLASHES})?{AMPERSAND}(?:#[xX]?[0-9a-fA-F]*|[A-Za-z0-9]*))\Z')
 
     def __init__(self, values: Iterable[str] = (), debug_log: TextListener | None = None) -> None:
         self._lock = threading.Lock()
