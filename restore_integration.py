@@ -1765,16 +1765,15 @@ def html_names(char: str) -> list[str]:
 def base64_pieces(secret: str) -> set[str]:
     """What base64 (either alphabet) writes of a secret's UTF-8 alone, at each of the three places it may start in a
     3-byte group of what is encoded: the characters no byte beside it changes."""
-    data, pieces = secret.encode('utf-8', 'replace'), set()
-    for offset, first in enumerate((0, 2, 3)):
-        piece = b64encode(bytes(offset) + data).decode()[first:(offset + len(data)) * 4 // 3]
-        pieces |= {piece, piece.translate(BASE64_URL_SAFE)}
-    return pieces
+    data = secret.encode('utf-8', 'replace')
+    pieces = {b64encode(bytes(offset) + data).decode()[first:(offset + len(data)) * 4 // 3]
+              for offset, first in enumerate((0, 2, 3))}
+    return pieces | {piece.translate(BASE64_URL_SAFE) for piece in pieces}
 
 
 def lower_case(text: str) -> str:
     """The text in lower case, each character in its place (U+0130, the one letter str.lower makes two, kept)."""
-    return '\u0130'.join(part.lower() for part in text.split('\u0130')) if '\u0130' in text else text.lower()
+    return '\u0130'.join(part.lower() for part in text.split('\u0130'))
 
 
 class SecretScrubber:
