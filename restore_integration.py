@@ -1856,7 +1856,7 @@ class SecretScrubber:
                 self._debug_log(logged)
         with self._lock:
             self._secrets = {**self._secrets, whole: found}
-            self._numeric = self._numeric or bool(re.fullmatch('[0-9.eE+-]+', secret))
+            self._numeric |= bool(re.fullmatch('[0-9.eE+-]+', secret))
         # A vendor may quote what it received in base64
         for piece in () if encoded or len(secret) < self.DISGUISED_MIN_LENGTH else base64_pieces(secret):
             self.add(piece, encoded=True)
@@ -1938,9 +1938,7 @@ class SecretScrubber:
         spans += self._unfolded(lowered, known)
         if self.CUT in text:  # (heads compiled only for a text cut short: a 10 KB token's is large)
             spans += self._cut_heads(lowered, [(self._pattern(head), cut) for *_, head, cut in known.values()])
-        if not spans:  # most texts: no copy made
-            return text
-        kept, at = [], 0  # the text around the places, each run of places that overlap one mask
+        kept, at = [], 0  # the text around the places, each run of places that overlap one mask (none: the text itself)
         for start, end in sorted(spans):
             kept += [text[at:start], self.MASK] if start >= at else []
             at = max(at, end)
@@ -2032,11 +2030,9 @@ class SecretScrubber:
             return self.MASK if self.text(json.dumps(value)) == self.MASK else value
         if not isinstance(value, (dict, list, tuple)):
             return value
-        if depth >= MAX_SHOWN_DEPTH:
-            return TOO_DEEP_TEXT
-        if isinstance(value, dict):
-            return {self.value(key): self.value(item, depth + 1) for key, item in value.items()}
-        return [self.value(item, depth + 1) for item in value]
+        return TOO_DEEP_TEXT if depth >= MAX_SHOWN_DEPTH else (
+            {self.value(key): self.value(item, depth + 1) for key, item in value.items()} if isinstance(value, dict)
+            else [self.value(item, depth + 1) for item in value])
 
 
 ''' REPLIES '''
