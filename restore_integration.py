@@ -1844,8 +1844,8 @@ class SecretScrubber:
         lowered = lower_case(secret)  # sought in texts lower-cased
         whole = ''.join(self._spelled(lowered))
         # A head ending where a text was cut (folded, or just after a fold), which any character but its first may end
-        units = self._spelled(lowered[:self.LONGEST_CUT], cut=True)
-        head = units[0] + ''.join(f'(?:{self.FOLD})?(?:{unit}|\\Z)' for unit in units[1:]) + '\\Z'
+        first, *later = self._spelled(lowered[:self.LONGEST_CUT], cut=True)
+        head = first + ''.join(f'(?:{self.FOLD})?(?:{unit}|\\Z)' for unit in later) + '\\Z'
         # The longest run of letters and digits, which every spelling keeps as it is ('': none)
         anchor = max(re.findall('[a-z0-9]+', lowered), key=len, default='')
         found = (len(secret), anchor, whole, head, self.CUT in secret[:self.LONGEST_CUT])
@@ -1868,13 +1868,13 @@ class SecretScrubber:
         units = []
         for blanks, backslashes, after, char in re.findall(r'(\s+)|(\\+)(\s+|.?)|(.)', secret, re.DOTALL):
             if blanks:
-                units.append(self._blank_run(blanks, cut))
+                units += [self._blank_run(blanks, cut)]
             elif after.isspace():  # as short_text squeezes the run, after the backslashes as any text shows them
                 rest = self._blank_run(after[1:], cut) if after[1:] else ''
                 rest = f'(?:{rest}|\\Z)' if rest and cut else rest  # a head may end before the rest of the run
-                units.append(f'(?:{self._spellings(after[0], escaped=True)}{rest}|{self.BACKSLASHES} )')
+                units += [f'(?:{self._spellings(after[0], escaped=True)}{rest}|{self.BACKSLASHES} )']
             else:
-                units.append(self._spellings(after or char, escaped=bool(backslashes)))
+                units += [self._spellings(after or char, escaped=bool(backslashes))]
         # A spelling does not start inside a run of backslashes: each start in it would be read to the run's end
         units[0] = units[0].replace(self.BACKSLASHES, f'{self.NOT_IN_BACKSLASHES}{self.BACKSLASHES}')
         return units
@@ -1961,8 +1961,8 @@ class SecretScrubber:
         # Where each character of the joined text stands in the text: past as many as the folds before it took out
         starts, taken = [0], [0]  # from each joined place on, how many the folds took out before it
         for fold in re.finditer(f'{self.ESCAPED_BREAKS.pattern}|\\s+|{self.BREAK_MARK.pattern}', text):
-            taken.append(taken[-1] + len(fold[0]) - (len(self._not_the_breaks(fold)) if fold[1] else 0))
-            starts.append(fold.end() - taken[-1])
+            taken += [taken[-1] + len(fold[0]) - (len(self._not_the_breaks(fold)) if fold[1] else 0)]
+            starts += [fold.end() - taken[-1]]
         return [(start + taken[bisect_right(starts, start) - 1], end + taken[bisect_right(starts, end - 1) - 1])
                 for start, end in found]
 
@@ -1979,7 +1979,7 @@ class SecretScrubber:
         there again overlapped (a vendor's echo running into itself), which one search past the last would miss."""
         pattern, spans, at = self._pattern(whole), [], 0
         while found := pattern.search(text, at):
-            spans.append(found.span())
+            spans += [found.span()]
             at = found.start() + 1
         return spans
 
@@ -2002,7 +2002,7 @@ class SecretScrubber:
             if start < end:
                 while spans and start < spans[-1][1] + len(self.CUT):
                     start = min(start, spans.pop()[0])
-                spans.append((start, end))
+                spans += [(start, end)]
         return spans
 
     def entry(self, entry: JsonObject) -> JsonObject:
