@@ -1796,7 +1796,6 @@ class SecretScrubber:
     # Request signatures (an advanced XDR key's hash, an SDK-HMAC-SHA256 signature), hundreds a run: kept in a set and
     # found by shape in every run of hex digits at least as long (a URL-encoded quote puts hex digits beside one: %3D).
     SIGNATURE = re.compile(r'[0-9A-Fa-f]{64,}')
-    SIGNATURE_LENGTH = 64
     # Where a page or a log folds a long value: a line break (as is; escaped: \n, \u000a, \x0a; as a page writes: <br>,
     # &#10;, &#xA;, &amp;#10;; URL-encoded: %0A; CR too) and blanks around it, or the blank short_text squeezes them to
     BREAK_MARK = re.compile(r'<[bB][rR]\s*/?>|&(?:amp;)?#(?:0*1[03]|[xX]0*[aAdD]);|%0[aAdD]')
@@ -1851,8 +1850,8 @@ class SecretScrubber:
         found = (len(secret), anchor, whole, head, self.CUT in secret[:self.LONGEST_CUT])
         for given in {value, secret}:  # and as http.client prints it in XSOAR's debug log (the bytes' repr: \\ doubled,
             # ' escaped), in a JSON body and in a header (Latin-1: a letter past ASCII as \xe9)
-            printed = repr(json.dumps(given).encode())[3:-2], repr(given.encode('latin-1', 'replace'))[2:-1]
-            for logged in {given, *printed}:
+            for logged in {given, repr(json.dumps(given).encode())[3:-2],
+                           repr(given.encode('latin-1', 'replace'))[2:-1]}:
                 self._debug_log(logged)
         with self._lock:
             self._secrets = {**self._secrets, whole: found}
@@ -1929,7 +1928,7 @@ class SecretScrubber:
         """The text with every secret masked, in whatever spelling, whole or cut short: the places of all of them, each
         found in the text as it came, taken together (secrets that overlap there, or one quoted over itself, go whole:
         each found after another was masked would leave the part they share out of it)."""
-        known, size, lowered = self._secrets, self.SIGNATURE_LENGTH, lower_case(text)
+        known, size, lowered = self._secrets, 64, lower_case(text)  # size: a signature's hex digits (SIGNATURE)
         spans = [(at, at + size) for run in (self.SIGNATURE.finditer(lowered) if self._signatures else ())
                  for at in range(run.start(), run.end() - size + 1) if lowered[at:at + size] in self._signatures]
         # (unpacked by name: texts are many; a find under MIN_LENGTH, its blanks squeezed, is left as any such word)
