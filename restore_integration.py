@@ -489,7 +489,6 @@ SECRET_SETTINGS = ('xdr_api_key', 'hss_aksk', 'hss_credentials')
 # CSP's masker: XSOAR's debug mode logs each request masked only of the strings it was given and the word after
 # "Authorization:", "password" and a few more (not a "Signature=", nor a JSON-escaped password past its first blank).
 XSOAR_LOG_MASKER = 'add_sensitive_log_strs'
-BASE64_URL_SAFE = str.maketrans('+/', '-_')  # RFC 4648's URL-safe alphabet, from the standard one
 # A vendor is in use (test-module checks it) once any of its settings that have no default is set: one set up but for
 # its URL or project ID fails Test, naming what is missing.
 VENDOR_MARKERS = {'xdr': ('xdr_url', 'xdr_api_key_id', 'xdr_api_key'),
@@ -1766,9 +1765,8 @@ def base64_pieces(secret: str) -> set[str]:
     """What base64 (either alphabet) writes of a secret's UTF-8 alone, at each of the three places it may start in a
     3-byte group of what is encoded: the characters no byte beside it changes."""
     data = secret.encode('utf-8', 'replace')
-    pieces = {b64encode(bytes(offset) + data).decode()[first:(offset + len(data)) * 4 // 3]
-              for offset, first in enumerate((0, 2, 3))}
-    return pieces | {piece.translate(BASE64_URL_SAFE) for piece in pieces}
+    return {b64encode(bytes(offset) + data, alphabet).decode()[first:(offset + len(data)) * 4 // 3]
+            for offset, first in enumerate((0, 2, 3)) for alphabet in (b'+/', b'-_')}  # standard, URL-safe (RFC 4648)
 
 
 def lower_case(text: str) -> str:
