@@ -1955,8 +1955,7 @@ class SecretScrubber:
                  if length >= self.DISGUISED_MIN_LENGTH and anchor in joined for span in self._found(whole, joined)]
         if not found:
             return []
-        # Where each character of the joined text stands in the text: past as many as the folds before it took out
-        starts, taken = [0], [0]  # from each joined place on, how many the folds took out before it
+        starts, taken = [0], [0]  # from each joined place on, how many characters the folds before it took out
         for fold in re.finditer(f'{self.ESCAPED_BREAKS.pattern}|\\s+|{self.BREAK_MARK.pattern}', text):
             taken += [taken[-1] + len(fold[0]) - (len(self._not_the_breaks(fold)) if fold[1] else 0)]
             starts += [fold.end() - taken[-1]]
