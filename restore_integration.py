@@ -487,7 +487,6 @@ SECRET_SETTINGS = ('xdr_api_key', 'hss_aksk', 'hss_credentials')
 # CSP's masker: XSOAR's debug mode logs each request masked only of the strings it was given and the word after
 # "Authorization:", "password" and a few more (not a "Signature=", nor a JSON-escaped password past its first blank).
 XSOAR_LOG_MASKER = 'add_sensitive_log_strs'
-BASE64_URL_SAFE = str.maketrans('+/', '-_')  # RFC 4648's URL-safe alphabet, from the standard one
 # A vendor is in use (test-module checks it) once any of its settings that have no default is set: one set up but for
 # its URL or project ID fails Test, naming what is missing.
 VENDOR_MARKERS = {'xdr': ('xdr_url', 'xdr_api_key_id', 'xdr_api_key'),
@@ -1747,16 +1746,14 @@ def html_names(char: str) -> list[str]:
 def base64_pieces(secret: str) -> set[str]:
     """What base64 (either alphabet) writes of a secret's UTF-8 alone, at each of the three places it may start in a
     3-byte group of what is encoded: the characters no byte beside it changes."""
-    data, pieces = secret.encode('utf-8', 'replace'), set()
-    for offset, first in enumerate((0, 2, 3)):
-        piece = b64encode(bytes(offset) + data).decode()[first:(offset + len(data)) * 4 // 3]
-        pieces |= {piece, piece.translate(BASE64_URL_SAFE)}
-    return pieces
+    data = secret.encode('utf-8', 'replace')
+    return {b64encode(bytes(offset) + data, alphabet).decode()[first:(offset + len(data)) * 4 // 3]
+            for offset, first in enumerate((0, 2, 3)) for alphabet in (b'+/', b'-_')}  # standard, URL-safe (RFC 4648)
 
 
 def lower_case(text: str) -> str:
     """The text in lower case, each character in its place (U+0130, the one letter str.lower makes two, kept)."""
-    return '\u0130'.join(part.lower() for part in text.split('\u0130')) if '\u0130' in text else text.lower()
+    return '\u0130'.join(part.lower() for part in text.split('\u0130'))
 
 
 class SecretScrubber:
@@ -1779,7 +1776,6 @@ class SecretScrubber:
     # Request signatures (an advanced XDR key's hash, an SDK-HMAC-SHA256 signature), hundreds a run: kept in a set and
     # found by shape in every run of hex digits at least as long (a URL-encoded quote puts hex digits beside one: %3D).
     SIGNATURE = re.compile(r'[0-9A-Fa-f]{64,}')
-    SIGNATURE_LENGTH = 64
     # Where a page or a log folds a long value: a line break (as is; escaped: \n, \u000a, \x0a; as a page writes: <br>,
     # &#10;, &#xA;, &amp;#10;; URL-encoded: %0A; CR too) and blanks around it, or the blank short_text squeezes them to
     BREAK_MARK = re.compile(r'<[bB][rR]\s*/?>|&(?:amp;)?#(?:0*1[03]|[xX]0*[aAdD]);|%0[aAdD]')
@@ -1803,10 +1799,10 @@ class SecretScrubber:
     # What a '...' may cut a character's spelling after (part of an escape: its character is lost; or of a surrogate
     # pair, after its first half), before the cut, from one of its first characters at most LONGEST_ESCAPE back
     LONGEST_ESCAPE = 32
-    CUT_SPELLING = re.compile(
-        r'(?:%(B)su[dD][89abAB][0-9a-fA-F]{2})?(?:%(B)s(?:u[0-9a-fA-F]{0,7}|x[0-9a-fA-F]?)?'
-        r'|(?:%(B)s)?(?:%%[0-9a-fA-F]{2})*(?:%%[0-9a-fA-F]?)?|(?:%(B)s)?%(A)s(?:#[xX]?[0-9a-fA-F]*|[A-Za-z0-9]*))\Z'
-        % {'B': BACKSLASHES, 'A': AMPERSAND})
+    CUT_SPELLING = re.compile(fr'(?:{BACKSLASHES}u[dD][89abAB][0-9a-fA-F]{{2}})?'
+                              fr'(?:{BACKSLASHES}(?:u[0-9a-fA-F]{{0,7}}|x[0-9a-fA-F]?)?'
+                              fr'|(?:{BACKSLASHES})?(?:%[0-9a-fA-F]{{2}})*(?:%[0-9a-fA-F]?)?'
+                              fr'|(?:{BACKSLASHES})?{AMPERSAND}(?:#[xX]?[0-9a-fA-F]*|[A-Za-z0-9]*))\Z')
 
     def __init__(self, values: Iterable[str] = (), debug_log: TextListener | None = None) -> None:
         self._lock = threading.Lock()
@@ -1827,19 +1823,19 @@ class SecretScrubber:
         lowered = lower_case(secret)  # sought in texts lower-cased
         whole = ''.join(self._spelled(lowered))
         # A head ending where a text was cut (folded, or just after a fold), which any character but its first may end
-        units = self._spelled(lowered[:self.LONGEST_CUT], cut=True)
-        head = units[0] + ''.join(f'(?:{self.FOLD})?(?:{unit}|\\Z)' for unit in units[1:]) + '\\Z'
+        first, *later = self._spelled(lowered[:self.LONGEST_CUT], cut=True)
+        head = first + ''.join(f'(?:{self.FOLD})?(?:{unit}|\\Z)' for unit in later) + '\\Z'
         # The longest run of letters and digits, which every spelling keeps as it is ('': none)
         anchor = max(re.findall('[a-z0-9]+', lowered), key=len, default='')
         found = (len(secret), anchor, whole, head, self.CUT in secret[:self.LONGEST_CUT])
         for given in {value, secret}:  # and as http.client prints it in XSOAR's debug log (the bytes' repr: \\ doubled,
             # ' escaped), in a JSON body and in a header (Latin-1: a letter past ASCII as \xe9)
-            printed = repr(json.dumps(given).encode())[3:-2], repr(given.encode('latin-1', 'replace'))[2:-1]
-            for logged in {given, *printed}:
+            for logged in {given, repr(json.dumps(given).encode())[3:-2],
+                           repr(given.encode('latin-1', 'replace'))[2:-1]}:
                 self._debug_log(logged)
         with self._lock:
             self._secrets = {**self._secrets, whole: found}
-            self._numeric = self._numeric or bool(re.fullmatch('[0-9.eE+-]+', secret))
+            self._numeric |= bool(re.fullmatch('[0-9.eE+-]+', secret))
         # A vendor may quote what it received in base64
         for piece in () if encoded or len(secret) < self.DISGUISED_MIN_LENGTH else base64_pieces(secret):
             self.add(piece, encoded=True)
@@ -1851,13 +1847,13 @@ class SecretScrubber:
         units = []
         for blanks, backslashes, after, char in re.findall(r'(\s+)|(\\+)(\s+|.?)|(.)', secret, re.DOTALL):
             if blanks:
-                units.append(self._blank_run(blanks, cut))
+                units += [self._blank_run(blanks, cut)]
             elif after.isspace():  # as short_text squeezes the run, after the backslashes as any text shows them
                 rest = self._blank_run(after[1:], cut) if after[1:] else ''
                 rest = f'(?:{rest}|\\Z)' if rest and cut else rest  # a head may end before the rest of the run
-                units.append(f'(?:{self._spellings(after[0], escaped=True)}{rest}|{self.BACKSLASHES} )')
+                units += [f'(?:{self._spellings(after[0], escaped=True)}{rest}|{self.BACKSLASHES} )']
             else:
-                units.append(self._spellings(after or char, escaped=bool(backslashes)))
+                units += [self._spellings(after or char, escaped=bool(backslashes))]
         # A spelling does not start inside a run of backslashes: each start in it would be read to the run's end
         units[0] = units[0].replace(self.BACKSLASHES, f'{self.NOT_IN_BACKSLASHES}{self.BACKSLASHES}')
         return units
@@ -1912,7 +1908,7 @@ class SecretScrubber:
         """The text with every secret masked, in whatever spelling, whole or cut short: the places of all of them, each
         found in the text as it came, taken together (secrets that overlap there, or one quoted over itself, go whole:
         each found after another was masked would leave the part they share out of it)."""
-        known, size, lowered = self._secrets, self.SIGNATURE_LENGTH, lower_case(text)
+        known, size, lowered = self._secrets, 64, lower_case(text)  # size: a signature's hex digits (SIGNATURE)
         spans = [(at, at + size) for run in (self.SIGNATURE.finditer(lowered) if self._signatures else ())
                  for at in range(run.start(), run.end() - size + 1) if lowered[at:at + size] in self._signatures]
         # (unpacked by name: texts are many; a find under MIN_LENGTH, its blanks squeezed, is left as any such word)
@@ -1921,9 +1917,7 @@ class SecretScrubber:
         spans += self._unfolded(lowered, known)
         if self.CUT in text:  # (heads compiled only for a text cut short: a 10 KB token's is large)
             spans += self._cut_heads(lowered, [(self._pattern(head), cut) for *_, head, cut in known.values()])
-        if not spans:  # most texts: no copy made
-            return text
-        kept, at = [], 0  # the text around the places, each run of places that overlap one mask
+        kept, at = [], 0  # the text around the places, each run of places that overlap one mask (none: the text itself)
         for start, end in sorted(spans):
             kept += [text[at:start], self.MASK] if start >= at else []
             at = max(at, end)
@@ -1943,11 +1937,10 @@ class SecretScrubber:
                  if length >= self.DISGUISED_MIN_LENGTH and anchor in joined for span in self._found(whole, joined)]
         if not found:
             return []
-        # Where each character of the joined text stands in the text: past as many as the folds before it took out
-        starts, taken = [0], [0]  # from each joined place on, how many the folds took out before it
+        starts, taken = [0], [0]  # from each joined place on, how many characters the folds before it took out
         for fold in re.finditer(f'{self.ESCAPED_BREAKS.pattern}|\\s+|{self.BREAK_MARK.pattern}', text):
-            taken.append(taken[-1] + len(fold[0]) - (len(self._not_the_breaks(fold)) if fold[1] else 0))
-            starts.append(fold.end() - taken[-1])
+            taken += [taken[-1] + len(fold[0]) - (len(self._not_the_breaks(fold)) if fold[1] else 0)]
+            starts += [fold.end() - taken[-1]]
         return [(start + taken[bisect_right(starts, start) - 1], end + taken[bisect_right(starts, end - 1) - 1])
                 for start, end in found]
 
@@ -1964,7 +1957,7 @@ class SecretScrubber:
         there again overlapped (a vendor's echo running into itself), which one search past the last would miss."""
         pattern, spans, at = self._pattern(whole), [], 0
         while found := pattern.search(text, at):
-            spans.append(found.span())
+            spans += [found.span()]
             at = found.start() + 1
         return spans
 
@@ -1987,7 +1980,7 @@ class SecretScrubber:
             if start < end:
                 while spans and start < spans[-1][1] + len(self.CUT):
                     start = min(start, spans.pop()[0])
-                spans.append((start, end))
+                spans += [(start, end)]
         return spans
 
     def entry(self, entry: JsonObject) -> JsonObject:
@@ -2015,11 +2008,9 @@ class SecretScrubber:
             return self.MASK if self.text(json.dumps(value)) == self.MASK else value
         if not isinstance(value, (dict, list, tuple)):
             return value
-        if depth >= MAX_SHOWN_DEPTH:
-            return TOO_DEEP_TEXT
-        if isinstance(value, dict):
-            return {self.value(key): self.value(item, depth + 1) for key, item in value.items()}
-        return [self.value(item, depth + 1) for item in value]
+        return TOO_DEEP_TEXT if depth >= MAX_SHOWN_DEPTH else (
+            {self.value(key): self.value(item, depth + 1) for key, item in value.items()} if isinstance(value, dict)
+            else [self.value(item, depth + 1) for item in value])
 
 
 ''' REPLIES '''
