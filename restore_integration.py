@@ -1753,7 +1753,7 @@ def base64_pieces(secret: str) -> set[str]:
 
 def lower_case(text: str) -> str:
     """The text in lower case, each character in its place (U+0130, the one letter str.lower makes two, kept)."""
-    return '\u0130'.join(part.lower() for part in text.split('\u0130'))
+    return '\u0130'.join(part.lower() for part in text.split('\u0130')) if '\u0130' in text else text.lower()
 
 
 class SecretScrubber:
