@@ -3865,7 +3865,8 @@ def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, thro
             timeout - polling_elapsed(started, checks, interval, args) - schedule.next_run_in_seconds >= interval):
         raise error.with_advice(HSS_START_THROTTLED_ADVICE, HSS_ERROR_ADVICE[THROTTLED_STATUS], True) if throttled and \
             HSS_ERROR_ADVICE[THROTTLED_STATUS] in str(error) else error
-    by = max(client.transport.waits(interval))[2]
+    waits = client.transport.waits(interval)  # every service whose wait still holds the start back, else the throttler
+    by = ' and '.join(vendor for wait, _, vendor in waits if wait) or max(waits)[2]
     return RestoreResult(f'{by} throttled this restore before it sent anything: '
                          f'{throttled.without_advice()}\n\nNothing was sent, so nothing is lost or sent twice: the '
                          f'restore starts again {schedule.again()}. There is nothing to run by hand meanwhile.',

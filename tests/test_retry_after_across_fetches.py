@@ -569,6 +569,8 @@ def test_a_check_the_kept_token_will_no_longer_serve_is_put_off_until_the_wait_i
     assert len(logins.times) == 3 and moved.base + logins.times[2] >= ends, (logins.times, ends - moved.base)
 
 
+# README, "token": a token IAM cannot renew serves a command it outlives (XSOAR stops one after 3 minutes).
+COMMAND_TIMEOUT_S = 180
 SHORTER_THAN_IAM_S_WAIT_S = LONGER_THAN_A_RUN_S - FETCH_INTERVAL_S  # still past what a run waits
 
 
@@ -600,6 +602,25 @@ def test_an_hss_restore_without_polling_hss_throttled_while_a_kept_token_serves_
     message = str(result.entries[-1]['Contents'])
     assert result.failed and 'as Huawei Cloud HSS asked to wait' in message, message
     assert 'IAM' not in message, message
+
+
+def test_an_hss_restore_hss_throttled_while_iam_s_wait_holds_back_its_token_s_renewal_names_both_services(
+        logging_in):
+    # The kept token is due for renewal but outlives the command, so it serves the start while IAM throttles the
+    # renewal; HSS then throttles the listing. Both waits hold back the next start: the entry names both services.
+    tenant, room, arrivals, logins, moved = logging_in
+    tenant.backend.token_lifetime_s = (COMMAND_TIMEOUT_S + RENEWED_BEFORE_EXPIRY_S) // 2
+    room.fetch({})
+    inject_hss_faults(tenant, 'iam', FaultPlan.parse(f'sequence=429;retry-after={LONGER_THAN_A_RUN_S}'))
+    inject_hss_faults(tenant, 'hss', FaultPlan.parse(f'sequence=429;retry-after={SHORTER_THAN_IAM_S_WAIT_S}'))
+
+    result = room.run('hss-restore-isolated', {'file_hash': HEALTHY_HASH, 'timeout_in_seconds': '600'})
+
+    assert not result.failed, result.entries[-1]
+    [put_off] = runs_that_sent_nothing(result)
+    said = throttler_named_first(put_off)
+    assert 'Huawei Cloud HSS' in said and 'Huawei Cloud IAM' in said and 'throttled' in said, put_off['HumanReadable']
+    assert 'Huawei Cloud HSS answered HTTP 429' in put_off['HumanReadable'], put_off['HumanReadable']
 
 
 def test_an_hss_restore_whose_polling_time_ends_before_the_wait_iam_asked_fails_at_once_naming_the_wait_s_end(
