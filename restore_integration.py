@@ -336,7 +336,7 @@ HSS_UNNAMED_STATUS = ('HSS lists this copy as {status}, a status its API Referen
 HSS_TAKEN_ELSEWHERE = {
     HSS_STATUS_RESTORING: 'HSS lists this copy restoring: another restore has it (this one found it no longer '
                           'isolated and sent nothing for it); follow it there.',
-    HSS_STATUS_RESTORED: 'HSS lists this copy restored: another restore gave it back (this one, put off by HSS\'s '
+    HSS_STATUS_RESTORED: 'HSS lists this copy restored: another restore gave it back (this one, put off by '
                          'throttling, found it no longer isolated and sent nothing for it).'}
 HSS_ISOLATED_AGAIN = ('HSS accepted the restore, then listed the file as isolated again: the host\'s agent could not '
                       'put it back, or put it back and HSS isolated it anew (a new detection). Check the host\'s '

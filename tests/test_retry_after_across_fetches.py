@@ -19,6 +19,7 @@ import restore_integration as ri
 from conftest import (FakeClock, cached_token, hss_seed_copies, inject_hss_faults, integration_on_clock, seed_holders,
                       start_hss_tenant, start_tenant)
 from warroom.emulator.faults import FaultPlan
+from warroom.emulator.hss.models import ALL_ENTERPRISE_PROJECTS
 from warroom.emulator.hss.responses import create_app as create_hss_app, create_iam_app
 from warroom.emulator.httpserver import LoopbackServer
 from warroom.runtime import FetchError, WarRoom
@@ -621,6 +622,30 @@ def test_an_hss_restore_hss_throttled_while_iam_s_wait_holds_back_its_token_s_re
     said = throttler_named_first(put_off)
     assert 'Huawei Cloud HSS' in said and 'Huawei Cloud IAM' in said and 'throttled' in said, put_off['HumanReadable']
     assert 'Huawei Cloud HSS answered HTTP 429' in put_off['HumanReadable'], put_off['HumanReadable']
+
+
+def test_a_copy_restored_elsewhere_while_iam_s_throttling_put_the_start_off_is_not_said_put_off_by_hss_s(logging_in):
+    # IAM throttled the token request; HSS was asked nothing. While the start is put off, another restore gives each
+    # copy back: the start then finds them restored, and their rows' reason must not blame HSS's throttling.
+    tenant, room, arrivals, logins, moved = logging_in
+    iam_throttled_fetch(tenant, room, logins, moved)
+    copies = [{'host_id': copy['host_id'], 'file_hash': HEALTHY_HASH, 'file_path': copy['file_path']}
+              for copy in hss_seed_copies()[HEALTHY_HASH]]
+
+    def another_restore_meanwhile(seconds):  # the wait before the put-off start runs again
+        if copies:
+            tenant.backend.restore_isolated_files(tenant.backend.project_id, copies, ALL_ENTERPRISE_PROJECTS)
+            copies.clear()
+        room.clock.advance(seconds)
+
+    waiting = WarRoom(params=room.params, sleep=another_restore_meanwhile, clock=room.clock,
+                      integration_context=room.integration_context)
+    result = waiting.run('hss-restore-isolated', {'file_hash': HEALTHY_HASH, 'timeout_in_seconds': '600'})
+
+    assert not result.failed and not copies, result.entries[-1]
+    taken = [row for row in result.entries[-1]['Contents']['items'] if row['outcome'] == 'restored']
+    assert len(taken) == len(hss_seed_copies()[HEALTHY_HASH]), result.entries[-1]['HumanReadable']
+    assert all('put off by' in row['reason'] and "HSS's throttling" not in row['reason'] for row in taken), taken
 
 
 def test_an_hss_restore_whose_polling_time_ends_before_the_wait_iam_asked_fails_at_once_naming_the_wait_s_end(
