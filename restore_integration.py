@@ -3032,10 +3032,10 @@ def next_check(command: str, args: JsonObject, started_ms: int, checks: int, int
     return PollingSchedule(command, delay, args, timeout, vendor if delay > interval else '')
 
 
-def follow_wait(client: 'XdrClient | HssClient') -> tuple[str, str] | None:
-    """The longest Retry-After holding back ``client``'s next run: when it ends, then in words; else None."""
+def follow_wait(client: 'XdrClient | HssClient') -> str:
+    """The longest Retry-After holding back ``client``'s next run: when it ends, then in words in brackets; else ''."""
     wait, _, vendor = max(client.transport.waits())
-    return (utc_text(time.time() + wait), f'in {wait} s, as {vendor} asked to wait: Retry-After') if wait else None
+    return f'{utc_text(time.time() + wait)} (in {wait} s, as {vendor} asked to wait: Retry-After)' if wait else ''
 
 
 def told_when(error: RestoreError, client: 'XdrClient | HssClient') -> RestoreError:
@@ -3043,15 +3043,15 @@ def told_when(error: RestoreError, client: 'XdrClient | HssClient') -> RestoreEr
     if error.says_until or not (when := follow_wait(client)):
         return error
     if TEST_AGAIN in error.advice:  # a Test's throttle: one instruction, that time
-        return error.with_advice('Test again after {} ({}).'.format(*when), TEST_AGAIN)
+        return error.with_advice(f'Test again after {when}.', TEST_AGAIN)
     lead = 'Fetches may be throttled until' if client.transport.settings.caller == 'fetch' else \
         'Later means after' if error.later else 'Try again, after'
-    return error.with_sentence('{} {} ({}).'.format(lead, *when))
+    return error.with_sentence(f'{lead} {when}.')
 
 
 def follow_after(client: 'XdrClient | HssClient') -> str:
     """When a follow command may run: ', after <time> (in N s, ...)' while a wait holds it back, else ''."""
-    return ', after {} ({})'.format(*wait) if (wait := follow_wait(client)) else ''
+    return f', after {wait}' if (wait := follow_wait(client)) else ''
 
 
 def can_be_carried(action_id: Any) -> bool:
