@@ -334,7 +334,7 @@ HSS_UNNAMED_STATUS = ('HSS lists this copy as {status}, a status its API Referen
 HSS_TAKEN_ELSEWHERE = {
     HSS_STATUS_RESTORING: 'HSS lists this copy restoring: another restore has it (this one found it no longer '
                           'isolated and sent nothing for it); follow it there.',
-    HSS_STATUS_RESTORED: 'HSS lists this copy restored: another restore gave it back (this one, put off by HSS\'s '
+    HSS_STATUS_RESTORED: 'HSS lists this copy restored: another restore gave it back (this one, put off by '
                          'throttling, found it no longer isolated and sent nothing for it).'}
 HSS_ISOLATED_AGAIN = ('HSS accepted the restore, then listed the file as isolated again: the host\'s agent could not '
                       'put it back, or put it back and HSS isolated it anew (a new detection). Check the host\'s '
@@ -1332,6 +1332,14 @@ class HttpTransport:
         """This transport and, in token mode, its IAM token's: the transports of a run's requests."""
         return [self, self.token_source.transport] if self.token_source else [self]
 
+    def waits(self, after: float = 0) -> list[tuple[int, int, str]]:
+        """(wait left in whole s, throttles this run, name) of each service whose Retry-After holds back the next run,
+        ``after`` s from now at least: IAM's unless the token kept for it (a Test keeps none) serves it (lives_past)."""
+        source = self.settings.caller != 'Test' and self.token_source
+        kept = source and source.lives_past(TOKEN_REFRESH_MARGIN_SECONDS + max(after, self.limiter.paused_for()))
+        return [(math.ceil(each.limiter.paused_for()), each.limiter.throttles, each.vendor)
+                for each in ([self] if kept else self.with_iam)]
+
     def end_run_within(self, seconds: float, stops: str) -> None:
         """Ends this run's attempts and turns (its IAM token's too) ``seconds`` from now, as ``stops`` says why."""
         for each in self.with_iam:
@@ -2159,20 +2167,18 @@ class IamTokenProvider:
         if token := self._usable():
             return token
         with self._lock:  # one thread fetches; the others then find its token, or its refusal
-            if self._refusal is not None:  # not sent again: IAM locks a user out after 5 failed logins (its default)
+            if self._refusal:  # not sent again: IAM locks a user out after 5 failed logins (its default)
                 raise huawei_error_from_response(self._refusal, self.vendor, self.advice)
             if token := self._usable():
                 return token
             self._paused()  # a refusal an earlier run kept: the password sent again only once its pause is over
-            held = self._held
             try:
                 return self._fetch()
             except RestoreError:  # not renewed (nor refused by IAM or proxy): the held token serves a run it outlives
-                if self._refusal is not None or self.transport.proxy_refusal or not held or \
-                        held['expires_at'] - XSOAR_COMMAND_TIMEOUT_SECONDS <= self._clock():
+                if self._refusal or self.transport.proxy_refusal or not self.lives_past(XSOAR_COMMAND_TIMEOUT_SECONDS):
                     raise
                 self._renewal_failed = True  # not asked again this run; the next run asks
-                return held['token']
+                return self._held['token']
 
     def _paused(self) -> None:
         """Raises the refusal an earlier run kept while its pause lasts (on either side: a clock set back a little)."""
@@ -2191,11 +2197,12 @@ class IamTokenProvider:
             f'settings is sent at once (255 times in 256: only a mark of a few bits tells it apart), and Test in the '
             f'instance settings sends it at once all the same.')
 
-    def _usable(self) -> str | None:
-        held = self._held  # read once: another thread may drop it meanwhile
-        if held and (self._renewal_failed or held['expires_at'] - TOKEN_REFRESH_MARGIN_SECONDS > self._clock()):
-            return held['token']  # once renewal failed: the one that outlives the command, or a newer one
-        return None
+    def _usable(self) -> str | None:  # once renewal failed: the one that outlives the command, or a newer one
+        return self._held.get('token') if self._renewal_failed else self.lives_past(TOKEN_REFRESH_MARGIN_SECONDS)
+
+    def lives_past(self, seconds: float) -> str | None:
+        """The token held, if it expires over ``seconds`` from now (dropped meanwhile: None; replaced: the new one)."""
+        return self._held.get('token') if self._held.get('expires_at', 0) > self._clock() + seconds else None
 
     def invalidate(self, failed_token: str | None) -> None:
         """Drops ``failed_token``, the one a refused request carried; a newer one another thread fetched stays."""
@@ -2985,9 +2992,9 @@ def put_off_of(args: JsonObject) -> tuple[int, int]:
 
 def next_check(command: str, args: JsonObject, started_ms: int, checks: int, interval: int, timeout: int,
                client: 'XdrClient | HssClient') -> PollingSchedule:
-    """The next check: an interval after this run, or later while a Retry-After (the vendor's, its IAM token's) lasts,
+    """The next check: an interval after this run, or later while a Retry-After holding it back lasts (``waits``),
     within the polling time left; put_off: the seconds put off in all, and the vendor's own wait left past it."""
-    wait, vendor = max((math.ceil(each.limiter.paused_for()), each.vendor) for each in client.transport.with_iam)
+    wait, _, vendor = max(client.transport.waits(interval))
     delay = max(interval, min(wait, timeout - polling_elapsed(started_ms, checks, interval, args)))
     put_off, left = put_off_of(args)[0] + delay - interval, math.ceil(client.limiter.paused_for()) - delay
     args = {name: value for name, value in args.items() if name != 'put_off'}
@@ -2996,34 +3003,33 @@ def next_check(command: str, args: JsonObject, started_ms: int, checks: int, int
     return PollingSchedule(command, delay, args, timeout, vendor if delay > interval else '')
 
 
-def follow_wait(*clients: 'XdrClient | HssClient | HttpTransport') -> tuple[str, str] | None:
-    """The longest Retry-After left of ``clients``' (their limiters' pauses): when it ends, then in words; else None."""
-    wait, vendor = max((math.ceil(client.limiter.paused_for()), client.vendor) for client in clients)
-    return (utc_text(time.time() + wait), f'in {wait} s, as {vendor} asked to wait: Retry-After') if wait else None
+def follow_wait(client: 'XdrClient | HssClient') -> str:
+    """The longest Retry-After holding back ``client``'s next run: when it ends, then in words in brackets; else ''."""
+    wait, _, vendor = max(client.transport.waits())
+    return f'{utc_text(time.time() + wait)} (in {wait} s, as {vendor} asked to wait: Retry-After)' if wait else ''
 
 
 def told_when(error: RestoreError, client: 'XdrClient | HssClient') -> RestoreError:
-    """``error`` saying when ``client``'s vendor's wait (or its IAM token's, if longer) ends, while one runs."""
-    fetching = client.transport.settings.caller == 'fetch'
-    if error.says_until or not (when := follow_wait(*client.transport.with_iam)):
+    """``error`` saying when the wait holding back ``client``'s next run ends (follow_wait), while one runs."""
+    if error.says_until or not (when := follow_wait(client)):
         return error
     if TEST_AGAIN in error.advice:  # a Test's throttle: one instruction, that time
-        return error.with_advice('Test again after {} ({}).'.format(*when), TEST_AGAIN)
-    lead = 'Fetches may be throttled until' if fetching else 'Later means after' if error.later else 'Try again, after'
-    return error.with_sentence('{} {} ({}).'.format(lead, *when))
+        return error.with_advice(f'Test again after {when}.', TEST_AGAIN)
+    lead = 'Fetches may be throttled until' if client.transport.settings.caller == 'fetch' else \
+        'Later means after' if error.later else 'Try again, after'
+    return error.with_sentence(f'{lead} {when}.')
 
 
 def follow_after(client: 'XdrClient | HssClient') -> str:
-    """When a follow command may run: ', after <time> (in N s, ...)' while the vendor's Retry-After lasts, else ''."""
-    return ', after {} ({})'.format(*wait) if (wait := follow_wait(client)) else ''
+    """When a follow command may run: ', after <time> (in N s, ...)' while a wait holds it back, else ''."""
+    return f', after {wait}' if (wait := follow_wait(client)) else ''
 
 
 def can_be_carried(action_id: Any) -> bool:
     """Whether an action ID can travel in the hidden action_id JSON list as Cortex XDR sent it: a finite number or a
     non-blank text. A first run follows no other (a check would refuse the whole list)."""
-    if isinstance(action_id, str):
-        return bool(action_id.strip())
-    return type(action_id) in (int, float) and abs(action_id) < math.inf  # type(): a bool is no action ID
+    return bool(action_id.strip()) if isinstance(action_id, str) else type(action_id) in (int, float) and \
+        abs(action_id) < math.inf  # type(): a bool is no action ID
 
 
 def action_id_list(value: Any) -> list[int | str]:
@@ -3830,7 +3836,8 @@ def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, thro
             timeout - polling_elapsed(started, checks, interval, args) - schedule.next_run_in_seconds >= interval):
         raise error.with_advice(HSS_START_THROTTLED_ADVICE, HSS_ERROR_ADVICE[THROTTLED_STATUS], True) if throttled and \
             HSS_ERROR_ADVICE[THROTTLED_STATUS] in str(error) else error
-    by = max(client.transport.with_iam, key=lambda each: (each.limiter.paused_for(), each.limiter.throttles)).vendor
+    waits = client.transport.waits(interval)  # every service whose wait still holds the start back, else the throttler
+    by = ' and '.join(vendor for wait, _, vendor in waits if wait) or max(waits)[2]
     return RestoreResult(f'{by} throttled this restore before it sent anything: '
                          f'{throttled.without_advice()}\n\nNothing was sent, so nothing is lost or sent twice: the '
                          f'restore starts again {schedule.again()}. There is nothing to run by hand meanwhile.',

@@ -489,8 +489,8 @@ def test_the_put_off_a_check_writes_for_any_retry_after_reads_back_and_covers_th
     wait = ri.parse_retry_after({'Retry-After': retry_after})
     limiter = ri.AdaptiveRateLimiter(10)
     limiter.pause(wait)
-    hss = SimpleNamespace(limiter=limiter, vendor='Huawei Cloud HSS')  # AK/SK: one transport sends a run's requests
-    client = SimpleNamespace(limiter=limiter, vendor=hss.vendor, transport=SimpleNamespace(with_iam=[hss]))
+    hss = ri.HttpTransport('https://hss.example', 'Huawei Cloud HSS', ri.TransportSettings(), limiter=limiter)  # AK/SK
+    client = SimpleNamespace(limiter=limiter, vendor=hss.vendor, transport=hss)
     schedule = ri.next_check('hss-restore-isolated', {}, ri.epoch_ms(), checks, interval, timeout, client)
     put_off, left = ri.put_off_of(schedule.args)
     assert put_off == schedule.next_run_in_seconds - interval
@@ -535,7 +535,8 @@ def test_the_follow_command_s_wait_for_any_date_and_retry_after_date_names_a_mom
     limiter.pause(wait)
     ends = time.time() + wait
 
-    said = ri.follow_after(SimpleNamespace(limiter=limiter, vendor='Cortex XDR'))
+    xdr = ri.HttpTransport('https://api-xdr.example', 'Cortex XDR', ri.TransportSettings(), limiter=limiter)
+    said = ri.follow_after(SimpleNamespace(limiter=limiter, vendor=xdr.vendor, transport=xdr))
 
     if not wait:
         assert said == ''

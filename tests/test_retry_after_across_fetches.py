@@ -20,6 +20,7 @@ import restore_integration as ri
 from conftest import (FakeClock, cached_token, hss_seed_copies, inject_hss_faults, integration_on_clock, seed_holders,
                       start_hss_tenant, start_tenant)
 from warroom.emulator.faults import FaultPlan
+from warroom.emulator.hss.models import ALL_ENTERPRISE_PROJECTS
 from warroom.emulator.hss.responses import create_app as create_hss_app, create_iam_app
 from warroom.emulator.httpserver import LoopbackServer
 from warroom.runtime import FetchError, WarRoom
@@ -554,6 +555,130 @@ def test_an_hss_restore_put_off_by_the_wait_hss_asked_names_hss_as_the_service_t
     [put_off] = runs_that_sent_nothing(result)
     said = throttler_named_first(put_off)
     assert 'Huawei Cloud HSS' in said and 'IAM' not in said and 'throttled' in said, put_off['HumanReadable']
+
+
+# README, "token": a kept token is reused until 10 minutes before it expires; a run that holds one asks IAM nothing.
+RENEWED_BEFORE_EXPIRY_S = 600
+CHECK_INTERVAL_S = FETCH_INTERVAL_S // 2  # shorter than IAM's wait by far
+
+
+def token_kept_beside_iam_s_wait(tenant, room, logins, moved) -> float:
+    """IAM's wait kept by a fetch IAM throttled, and beside it the token another run of the instance got meanwhile
+    (XSOAR's versioned writes keep both: tests/test_main_failures.py -k beside_the_token): when the wait ends."""
+    ends = iam_throttled_fetch(tenant, room, logins, moved)
+    beside = WarRoom(params=room.params, sleep=room.clock.advance, clock=room.clock, integration_context={})
+    beside.fetch({})
+    room.integration_context.update({key: value for key, value in beside.integration_context.items()
+                                     if 'token' in json.loads(value)})
+    return ends
+
+
+def test_a_check_whose_kept_token_still_serves_it_is_not_put_off_by_the_wait_iam_asked(logging_in):
+    # The check asks IAM for no token, so IAM's Retry-After does not concern it: it comes an interval after the start.
+    tenant, room, arrivals, logins, moved = logging_in
+    ends = token_kept_beside_iam_s_wait(tenant, room, logins, moved)
+
+    result = room.run('hss-restore-isolated', {'file_hash': HEALTHY_HASH, 'interval_in_seconds': str(CHECK_INTERVAL_S),
+                                               'timeout_in_seconds': '600'})
+
+    assert not result.failed, result.entries[-1]
+    [start, *_] = [entry for entry in result.entries if 'NextRun' in entry]
+    assert int(start['NextRun']) == CHECK_INTERVAL_S, start['HumanReadable']
+    assert len(arrivals.times) > 1 and moved.base + arrivals.times[-1] < ends, (arrivals.times, ends - moved.base)
+    assert len(logins.times) == 2, 'the kept token served every run'
+
+
+def test_a_check_the_kept_token_will_no_longer_serve_is_put_off_until_the_wait_iam_asked_has_passed(logging_in):
+    # The token serves the start but is due for renewal before the first check: that check asks IAM, so it waits.
+    tenant, room, arrivals, logins, moved = logging_in
+    tenant.backend.token_lifetime_s = RENEWED_BEFORE_EXPIRY_S + CHECK_INTERVAL_S // 2
+    ends = token_kept_beside_iam_s_wait(tenant, room, logins, moved)
+
+    result = room.run('hss-restore-isolated', {'file_hash': HEALTHY_HASH, 'interval_in_seconds': str(CHECK_INTERVAL_S),
+                                               'timeout_in_seconds': '600'})
+
+    assert not result.failed, result.entries[-1]
+    [start, *_] = [entry for entry in result.entries if 'NextRun' in entry]
+    assert int(start['NextRun']) >= ends - moved.time() - 1, (start['HumanReadable'], ends - moved.time())
+    assert len(logins.times) == 3 and moved.base + logins.times[2] >= ends, (logins.times, ends - moved.base)
+
+
+# README, "token": a token IAM cannot renew serves a command it outlives (XSOAR stops one after 3 minutes).
+COMMAND_TIMEOUT_S = 180
+SHORTER_THAN_IAM_S_WAIT_S = LONGER_THAN_A_RUN_S - FETCH_INTERVAL_S  # still past what a run waits
+
+
+def test_an_hss_restore_hss_throttled_while_a_kept_token_serves_past_iam_s_wait_names_hss_alone(logging_in):
+    # IAM's wait (kept) is the longer one, but no run asks IAM for a token before it ends: HSS's 429 held the start
+    # back, and its wait is the one the start is put off for.
+    tenant, room, arrivals, logins, moved = logging_in
+    token_kept_beside_iam_s_wait(tenant, room, logins, moved)
+    inject_hss_faults(tenant, 'hss', FaultPlan.parse(f'sequence=429;retry-after={SHORTER_THAN_IAM_S_WAIT_S}'))
+
+    result = room.run('hss-restore-isolated', {'file_hash': HEALTHY_HASH, 'timeout_in_seconds': '600'})
+
+    assert not result.failed, result.entries[-1]
+    [put_off] = runs_that_sent_nothing(result)
+    said = throttler_named_first(put_off)
+    assert 'Huawei Cloud HSS' in said and 'IAM' not in said and 'throttled' in said, put_off['HumanReadable']
+    assert abs(int(put_off['NextRun']) - SHORTER_THAN_IAM_S_WAIT_S) <= 1, put_off['NextRun']  # not IAM's wait
+
+
+def test_an_hss_restore_without_polling_hss_throttled_while_a_kept_token_serves_past_iam_s_wait_says_when_hss_s_ends(
+        logging_in):
+    # The command run again after HSS's wait asks IAM nothing: when to run it is the end of HSS's wait, not IAM's.
+    tenant, room, arrivals, logins, moved = logging_in
+    token_kept_beside_iam_s_wait(tenant, room, logins, moved)
+    inject_hss_faults(tenant, 'hss', FaultPlan.parse(f'sequence=429;retry-after={SHORTER_THAN_IAM_S_WAIT_S}'))
+
+    result = room.run('hss-restore-isolated', {'file_hash': HEALTHY_HASH, 'polling': 'false'})
+
+    message = str(result.entries[-1]['Contents'])
+    assert result.failed and 'as Huawei Cloud HSS asked to wait' in message, message
+    assert 'IAM' not in message, message
+
+
+def test_an_hss_restore_hss_throttled_while_iam_s_wait_holds_back_its_token_s_renewal_names_both_services(
+        logging_in):
+    # The kept token is due for renewal but outlives the command, so it serves the start while IAM throttles the
+    # renewal; HSS then throttles the listing. Both waits hold back the next start: the entry names both services.
+    tenant, room, arrivals, logins, moved = logging_in
+    tenant.backend.token_lifetime_s = (COMMAND_TIMEOUT_S + RENEWED_BEFORE_EXPIRY_S) // 2
+    room.fetch({})
+    inject_hss_faults(tenant, 'iam', FaultPlan.parse(f'sequence=429;retry-after={LONGER_THAN_A_RUN_S}'))
+    inject_hss_faults(tenant, 'hss', FaultPlan.parse(f'sequence=429;retry-after={SHORTER_THAN_IAM_S_WAIT_S}'))
+
+    result = room.run('hss-restore-isolated', {'file_hash': HEALTHY_HASH, 'timeout_in_seconds': '600'})
+
+    assert not result.failed, result.entries[-1]
+    [put_off] = runs_that_sent_nothing(result)
+    said = throttler_named_first(put_off)
+    assert 'Huawei Cloud HSS' in said and 'Huawei Cloud IAM' in said and 'throttled' in said, put_off['HumanReadable']
+    assert 'Huawei Cloud HSS answered HTTP 429' in put_off['HumanReadable'], put_off['HumanReadable']
+
+
+def test_a_copy_restored_elsewhere_while_iam_s_throttling_put_the_start_off_is_not_said_put_off_by_hss_s(logging_in):
+    # IAM throttled the token request; HSS was asked nothing. While the start is put off, another restore gives each
+    # copy back: the start then finds them restored, and their rows' reason must not blame HSS's throttling.
+    tenant, room, arrivals, logins, moved = logging_in
+    iam_throttled_fetch(tenant, room, logins, moved)
+    copies = [{'host_id': copy['host_id'], 'file_hash': HEALTHY_HASH, 'file_path': copy['file_path']}
+              for copy in hss_seed_copies()[HEALTHY_HASH]]
+
+    def another_restore_meanwhile(seconds):  # the wait before the put-off start runs again
+        if copies:
+            tenant.backend.restore_isolated_files(tenant.backend.project_id, copies, ALL_ENTERPRISE_PROJECTS)
+            copies.clear()
+        room.clock.advance(seconds)
+
+    waiting = WarRoom(params=room.params, sleep=another_restore_meanwhile, clock=room.clock,
+                      integration_context=room.integration_context)
+    result = waiting.run('hss-restore-isolated', {'file_hash': HEALTHY_HASH, 'timeout_in_seconds': '600'})
+
+    assert not result.failed and not copies, result.entries[-1]
+    taken = [row for row in result.entries[-1]['Contents']['items'] if row['outcome'] == 'restored']
+    assert len(taken) == len(hss_seed_copies()[HEALTHY_HASH]), result.entries[-1]['HumanReadable']
+    assert all('put off by' in row['reason'] and "HSS's throttling" not in row['reason'] for row in taken), taken
 
 
 def test_an_hss_restore_whose_polling_time_ends_before_the_wait_iam_asked_fails_at_once_naming_the_wait_s_end(
