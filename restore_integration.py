@@ -220,7 +220,7 @@ XDR_UNFOLLOWED_ELSEWHERE = (f'Not sent again: another run sent it since (the pos
                             f'incident\'s close, say) and could not follow it; Cortex XDR {XDR_MAY_HAVE_STARTED}: '
                             f'{XDR_LOOK_BEFORE_AGAIN}')
 
-# A throttle no run waited out (restore-file; hss-restore-isolated's start throttled before it sent: start_put_off).
+# A throttle no run waited out (restore-file; hss-restore-isolated's start put off, HSS taking none: start_put_off).
 THROTTLED_RESTORE_ADVICE = ('Run the command again later, or with polling=true and a larger timeout_in_seconds: one '
                             f'run waits at most {MAX_RUN_WAIT_SECONDS} s, and a polling one sends the restore once the '
                             'wait has passed.')
@@ -3730,7 +3730,7 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
     timing = polling_arguments(args)  # polling, interval, timeout
     state = hss_restore_state(args.get('restore_state'))
     client.limiter.pause(put_off_of(args)[1])  # what is left of a vendor's wait an earlier run met
-    if state is None or state['accepted'] is None:  # the start, or one put off before it sent anything
+    if state is None or state['accepted'] is None:  # the start, or one put off before HSS took any of it
         result = start_hss_restore(client, args, fields, enterprise_project_id, state, *timing)
     else:
         result = check_hss_restore(client, args, fields, state, enterprise_project_id, *timing, context)
@@ -3754,9 +3754,9 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
             copies, rows, taken = matching_copies(
                 client, fields, enterprise_project_id, HSS_STATUS_ISOLATED, earlier,
                 not_isolated_text(enterprise_project_id or client.enterprise_project_id))
-        except RestoreError as error:  # nothing was sent
+        except RestoreError as error:  # no restore request was sent
             return start_put_off(client, args, error, held_back(error, client), started, checks, polling, interval,
-                                 timeout)
+                                 timeout, None)
         for found in copies:
             unique.setdefault(copy_key(found), found)
         items = list(unique.values())
@@ -3767,7 +3767,7 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
     rows = sent + rows
     if sent and accepted is None:  # HSS took none of the items, nor may it have: the error entry writes every row
         return start_put_off(client, args, none_taken_error(sent, encoded, rows, later), throttled, started, checks,
-                             polling, interval, timeout)
+                             polling, interval, timeout, puts)
     readable = hss_table(f'Huawei Cloud HSS restore: {hss_counts_text(rows)}', rows) + ''.join(
         f'\n\n{said}' for said in [*encoded.values(), *start_notes(fields, client)])
     schedule, raw = None, {'restore_requests': puts, 'items': rows,
@@ -3819,22 +3819,22 @@ def held_back(error: RestoreError, client: HssClient) -> RestoreError | None:
     return error if throttled and not may_have_applied(error.attempts, HSS_MAYBE_APPLIED_STATUSES) else None
 
 
-def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, throttled: RestoreError | None,
-                  started: int, checks: int, polling: bool, interval: int, timeout: int) -> RestoreResult:
-    """A start that sent nothing HSS took: ``error`` is raised, unless throttling alone (HSS's, IAM's) kept it from
-    sending and, polling, it can start again after the wait (put_off) within the polling time, which writes its rows."""
-    state = {'accepted': None, 'started': started, 'checks': checks, 'refused': 0, 'listed': None}
-    schedule = next_check('hss-restore-isolated', dict(args, restore_state=state_text(state)), started, checks,
+def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, held: RestoreError | None, started: int,
+                  checks: int, polling: bool, interval: int, timeout: int, puts: int | None) -> RestoreResult:
+    """A start HSS took none of (``puts`` reached it; None: its listing failed): raises ``error``, unless throttling
+    alone (HSS's, IAM's) kept HSS from taking it (``held``) and, polling, it can start again after the wait in time."""
+    schedule = next_check('hss-restore-isolated', dict(args, restore_state=f':{started}:{checks}'), started, checks,
                           interval, timeout, client)
-    if not (throttled and polling and
+    if not (held and polling and
             timeout - polling_elapsed(started, checks, interval, args) - schedule.next_run_in_seconds >= interval):
-        raise error.with_advice(HSS_START_THROTTLED_ADVICE, HSS_ERROR_ADVICE[THROTTLED_STATUS], True) if throttled and \
+        raise error.with_advice(HSS_START_THROTTLED_ADVICE, HSS_ERROR_ADVICE[THROTTLED_STATUS], True) if held and \
             HSS_ERROR_ADVICE[THROTTLED_STATUS] in str(error) else error
     by = max(client.transport.with_iam, key=lambda each: (each.limiter.paused_for(), each.limiter.throttles)).vendor
-    return RestoreResult(f'{by} throttled this restore before it sent anything: '
-                         f'{throttled.without_advice()}\n\nNothing was sent, so nothing is lost or sent twice: the '
-                         f'restore starts again {schedule.again()}. There is nothing to run by hand meanwhile.',
-                         HSS_RESTORE_CONTEXT, [], {'items': []}, schedule)
+    sent = f'HSS refused the {puts} restore request(s) that reached it' if puts else \
+        f'No restore request was sent{": the listing of isolated copies met it" if puts is None else ""}'
+    return RestoreResult(f'{by} throttled this restore before HSS took any of it: {held.without_advice()}\n\n{sent}, '
+                         f'so nothing is lost or restored twice: the restore starts again {schedule.again()}. There '
+                         f'is nothing to run by hand meanwhile.', HSS_RESTORE_CONTEXT, [], {'items': []}, schedule)
 
 
 def not_isolated_text(scope: str | None) -> str:

@@ -292,6 +292,39 @@ def test_an_hss_start_whose_every_restore_is_throttled_longer_than_a_run_may_wai
     assert_restored(tenant, [copy])
 
 
+def test_an_hss_start_put_off_at_its_listing_says_no_restore_request_was_sent(hss_on_clock):
+    tenant, room, arrivals = hss_on_clock
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429;retry-after={LONGER_THAN_A_RUN_S}'))
+
+    put_off = room.run('hss-restore-isolated', {'file_hash': HEALTHY_HASH, 'timeout_in_seconds': '600'},
+                       follow_polling=False).entries[-1]
+
+    text = put_off['HumanReadable']
+    assert put_off.get('PollingCommand') and puts(arrivals) == [], put_off
+    assert 'listing of isolated copies' in text and 'no restore request was sent' in text.lower(), text
+    assert 'nothing is lost or restored twice' in text, text
+
+
+@pytest.mark.parametrize('items', [1, facts.HSS_MAX_ITEMS_PER_REQUEST + 1], ids=['one PUT', 'two batches'])
+def test_an_hss_start_put_off_by_its_puts_refused_says_hss_refused_those_that_reached_it_not_that_nothing_was_sent(
+        hss_on_clock, items):
+    tenant, room, arrivals = hss_on_clock
+    room.params['max_concurrency'] = '1'  # one batch after the other: the second waits for the first's throttle
+    added = tenant.backend.add_isolated_files(OFFLINE['host_id'], items)
+    # Exact items: no listing; the first PUT meets the 429, past what one run may wait, so a second batch gets no turn
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429;retry-after={LONGER_THAN_A_RUN_S}'))
+
+    put_off = room.run('hss-restore-isolated', {
+        **{name: json.dumps([item[name] for item in added]) for name in ('host_id', 'file_hash', 'file_path')},
+        'timeout_in_seconds': '600'}, follow_polling=False).entries[-1]
+
+    text = put_off['HumanReadable']
+    assert put_off.get('PollingCommand') and len(puts(arrivals)) == 1, (put_off, arrivals.times)
+    assert f'HSS refused the {len(puts(arrivals))} restore request(s) that reached it' in text, text
+    assert 'nothing was sent' not in text.lower() and 'before it sent anything' not in text, text
+    assert 'nothing is lost or restored twice' in text, text
+
+
 @pytest.mark.parametrize('polling, timeout', [('false', 600), ('true', LONGER_THAN_A_RUN_S // 2)],
                          ids=['polling off', 'the wait outlasts the polling time'])
 def test_an_hss_start_throttled_with_no_start_to_follow_is_an_error_entry_that_says_what_hss_asked(hss_on_clock,
