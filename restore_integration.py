@@ -3096,7 +3096,7 @@ def state_text(state: HssState) -> str:
     """``<accepted>:<started>:<checks>`` (then ``r`` when HSS refused the last check's listing), ``:<refused>`` (hex,
     a bit per batch of 100 HSS refused) when any was, then ``:<ms the listing began before accepted>`` when the start
     listed the copies, ``:<copies sent>`` when it knows how many, and ``:<ms taken was before accepted>`` if put off."""
-    accepted = '' if state['accepted'] is None else f'{state["accepted"]:013d}'  # 0 too (the gate's), as it is read
+    accepted = f'{state["accepted"]:013d}'  # 0 too (the gate's), as it is read; None: start_put_off writes its own
     text = f'{accepted}:{state["started"] or ""}:{state["checks"]}{"r" if state.get("listing_refused") else ""}'
     if state['listed'] is not None:
         sent = '' if state['sent'] is None else f':{state["sent"]}' + (
@@ -3760,8 +3760,7 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
         for found in copies:
             unique.setdefault(copy_key(found), found)
         items = list(unique.values())
-        # A copy listed isolated here may change before the PUT reaches HSS (an analyst restores it): the checks
-        # take a change since the listing began as one to this copy the start reports restoring.
+        # A copy may change before its PUT reaches HSS (restored by hand): checks take changes since as this start's
         listed = client.hss_clock_at(began) - HSS_ACCEPT_CLOCK_MARGIN_MS
     sent, accepted, refused, encoded, throttled, puts, later = restore_in_batches(client, items, enterprise_project_id)
     rows = sent + rows
@@ -3834,7 +3833,8 @@ def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, held
         f'No restore request was sent{": the listing of isolated copies met it" if puts is None else ""}'
     return RestoreResult(f'{by} throttled this restore before HSS took any of it: {held.without_advice()}\n\n{sent}, '
                          f'so nothing is lost or restored twice: the restore starts again {schedule.again()}. There '
-                         f'is nothing to run by hand meanwhile.', HSS_RESTORE_CONTEXT, [], {'items': []}, schedule)
+                         f'is nothing to run by hand meanwhile.', HSS_RESTORE_CONTEXT, [],
+                         {'restore_requests': puts or 0, 'items': []}, schedule)
 
 
 def not_isolated_text(scope: str | None) -> str:

@@ -325,6 +325,21 @@ def test_an_hss_start_put_off_by_its_puts_refused_says_hss_refused_those_that_re
     assert 'nothing is lost or restored twice' in text, text
 
 
+@pytest.mark.parametrize('exact', [False, True], ids=['listing throttled', 'its PUT throttled'])
+def test_an_hss_start_put_off_counts_the_restore_requests_that_reached_hss_in_its_contents(hss_on_clock, exact):
+    tenant, room, arrivals = hss_on_clock
+    copy = HEALTHY_COPIES[0]
+    # By hash, the listing meets the 429 and no PUT is sent; as an exact item, there is no listing and its PUT meets it.
+    asked = {name: copy[name] for name in ('host_id', 'file_hash', 'file_path')} if exact else {
+        'file_hash': HEALTHY_HASH}
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429;retry-after={LONGER_THAN_A_RUN_S}'))
+
+    put_off = room.run('hss-restore-isolated', dict(asked, timeout_in_seconds='600'), follow_polling=False).entries[-1]
+
+    assert put_off.get('PollingCommand') and len(puts(arrivals)) == exact, (put_off, arrivals.times)
+    assert put_off['Contents']['restore_requests'] == len(puts(arrivals)), put_off['Contents']
+
+
 @pytest.mark.parametrize('polling, timeout', [('false', 600), ('true', LONGER_THAN_A_RUN_S // 2)],
                          ids=['polling off', 'the wait outlasts the polling time'])
 def test_an_hss_start_throttled_with_no_start_to_follow_is_an_error_entry_that_says_what_hss_asked(hss_on_clock,
