@@ -3079,8 +3079,7 @@ def hss_restore_state(value: Any) -> HssState | None:
     # clock (its Date header) may be set off: accepted is any year 1 to 9999, as state_text writes it (13 wide).
     match = re.fullmatch(r'(-[0-9]{12,14}|[0-9]{13,15})?:([0-9]{13})?:([0-9]{1,9})(r?)(?::([0-9a-f]{1,2000})'
                          r'(?::([0-9]{1,12})(?::([0-9]{1,9})(?::([0-9]{1,12}))?)?)?)?', str(value).strip())
-    # The two clocks are not compared: HSS's may be any distance from this machine's, and the command wrote both. A
-    # start put off (start_put_off: no accepted) carries when it started and its checks, nothing more.
+    # The clocks are not compared (HSS's may be far off; the command wrote both). A put-off start has no accepted.
     if match is None or int(match[2] or 0) > epoch_ms() + CLOCK_STEP_MAX_MS or not match[1] and (
             not match[2] or match[5]):
         raise RestoreError(f'restore_state is set by the command itself while polling (when HSS accepted the restore, '
@@ -3510,9 +3509,9 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
     # A check by hand's read that met a 500, Cortex XDR's answer for an action it does not know, is followed no more
     lost = [by_hand and may_stop and getattr(e, 'http_status', 0) == 500 for e in checked]
     polling = polling and not (checked and all(lost))
-    # by hand: when it may be run again, once the reads met what they met (a Retry-After: follow_after)
-    rerun = f'run the same command again{follow_after(client)} to read it'
-    again = rerun if not polling else 'polling ended with this check' if ending else 'the next check reads it again'
+    rerun = f'run the same command again{follow_after(client)} to read it'  # by hand; after the reads: a wait they met
+    again = rerun if not polling else 'polling ended with this check: run the follow command this entry gives' if \
+        ending else 'the next check reads it again'
     refused = client.refused.get(XDR_ACTION_STATUS_PATH) or client.refused.get('')
     if may_stop and checked and refused and all(isinstance(e, RestoreError) for e in checked):
         stopped = [dict(record, status=XDR_OUTCOME_IN_PROGRESS, error=f'Status not read at this check'
@@ -3530,10 +3529,10 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
             # A fault that passes by itself, read again by the next check: its advice (run or try again) would start a
             # second action; a refusal that does not pass (the key's role, a malformed request) keeps what to do.
             passes = not isinstance(reply, VendorApiError) or reply.http_status in XDR_STATUS_RETRY_STATUSES
-            reply = {'action_id': record['action_id'],
-                     'error': reply.without_advice() if passes and polling and not (ending or gone) else str(reply)}
             said = f'polling does not follow it: {rerun}' if gone and polling else again
-            summaries.append(dict(not_read, error=f'Status not read at this check; {said}. {reply["error"]}'))
+            reply = {'action_id': record['action_id'], 'error': f'Status not read at this check; {said}. '
+                     f'{reply.without_advice() if passes and polling and not (ending or gone) else reply}'}
+            summaries.append(dict(not_read, error=reply['error']))  # Contents' too: why, and what comes next
         else:
             try:  # error written empty: XSOAR updates the record in context, where an earlier check's error would stay
                 summaries.append({'error': '', **summarise_action(record, reply, again)})

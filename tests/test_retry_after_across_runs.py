@@ -181,6 +181,35 @@ def test_a_status_check_by_hand_throttled_while_cortex_xdr_s_wait_runs_says_when
     assert said[0] in check.entries[-1]['HumanReadable'], check.entries[-1]['HumanReadable']
 
 
+# What each check's error names as the next step, by the kind of check: a polling one's next check, the follow command
+# a last check gives (its record's line ends in it), or running a check by hand again once the wait has passed.
+NEXT_STEPS = {'a polling check': 'the next check reads it again', 'the last check': 'run the follow command',
+              'a check by hand': 'run the same command again, after'}
+
+
+@pytest.mark.parametrize('kind', NEXT_STEPS)
+def test_a_throttled_status_read_s_error_in_contents_names_the_next_step(xdr_on_clock, kind):
+    tenant, room, arrivals = xdr_on_clock
+    file_hash = sorted(seed_holders())[0]
+    # Contents holds each status reply, or the error of the read that failed: what a playbook reads of the check
+    if kind != 'a check by hand':  # the restore goes through; a check's status read meets the 429: the first, or the
+        # last one of 25 s of polling (at 20 s), after a check that read it
+        plan, timeout, which = ('ok,429', '600', 1) if kind == 'a polling check' else ('ok,ok,429', '25', -1)
+        tenant.gateway.inject_faults(FaultPlan.parse(f'sequence={plan};retry-after={LONGER_THAN_A_RUN_S}'))
+        check = room.run('restore-file', {'file_hash': file_hash, 'timeout_in_seconds': timeout}).entries[which]
+    else:
+        start = room.run('restore-file', {'file_hash': file_hash, 'polling': 'false'})
+        tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429;retry-after={LONGER_THAN_A_RUN_S}'))
+        check = room.run('restore-file', {'file_hash': file_hash, 'polling': 'false', 'action_id': json.dumps(
+            [start.entries[-1]['Contents']['action_id']])}).entries[-1]
+
+    assert injected(tenant) and bool(check.get('PollingCommand')) == (kind == 'a polling check'), check
+    error = check['Contents']['error']
+    assert 'not read' in error and '429' in error and NEXT_STEPS[kind] in error, error
+    assert kind == 'a polling check' or 'next check' not in error, error
+    assert kind != 'the last check' or f'!restore-file file_hash={file_hash}' in check['HumanReadable'], check
+
+
 @pytest.fixture
 def hss_on_clock(monkeypatch):
     clock = FakeClock()
