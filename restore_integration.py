@@ -220,7 +220,7 @@ XDR_UNFOLLOWED_ELSEWHERE = (f'Not sent again: another run sent it since (the pos
                             f'incident\'s close, say) and could not follow it; Cortex XDR {XDR_MAY_HAVE_STARTED}: '
                             f'{XDR_LOOK_BEFORE_AGAIN}')
 
-# A throttle no run waited out (restore-file; hss-restore-isolated's start throttled before it sent: start_put_off).
+# A throttle no run waited out (restore-file; hss-restore-isolated's start put off, HSS taking none: start_put_off).
 THROTTLED_RESTORE_ADVICE = ('Run the command again later, or with polling=true and a larger timeout_in_seconds: one '
                             f'run waits at most {MAX_RUN_WAIT_SECONDS} s, and a polling one sends the restore once the '
                             'wait has passed.')
@@ -3085,8 +3085,7 @@ def hss_restore_state(value: Any) -> HssState | None:
     # clock (its Date header) may be set off: accepted is any year 1 to 9999, as state_text writes it (13 wide).
     match = re.fullmatch(r'(-[0-9]{12,14}|[0-9]{13,15})?:([0-9]{13})?:([0-9]{1,9})(r?)(?::([0-9a-f]{1,2000})'
                          r'(?::([0-9]{1,12})(?::([0-9]{1,9})(?::([0-9]{1,12}))?)?)?)?', str(value).strip())
-    # The two clocks are not compared: HSS's may be any distance from this machine's, and the command wrote both. A
-    # start put off (start_put_off: no accepted) carries when it started and its checks, nothing more.
+    # The clocks are not compared (HSS's may be far off; the command wrote both). A put-off start has no accepted.
     if match is None or int(match[2] or 0) > epoch_ms() + CLOCK_STEP_MAX_MS or not match[1] and (
             not match[2] or match[5]):
         raise RestoreError(f'restore_state is set by the command itself while polling (when HSS accepted the restore, '
@@ -3102,7 +3101,7 @@ def state_text(state: HssState) -> str:
     """``<accepted>:<started>:<checks>`` (then ``r`` when HSS refused the last check's listing), ``:<refused>`` (hex,
     a bit per batch of 100 HSS refused) when any was, then ``:<ms the listing began before accepted>`` when the start
     listed the copies, ``:<copies sent>`` when it knows how many, and ``:<ms taken was before accepted>`` if put off."""
-    accepted = '' if state['accepted'] is None else f'{state["accepted"]:013d}'  # 0 too (the gate's), as it is read
+    accepted = f'{state["accepted"]:013d}'  # 0 too (the gate's), as it is read; None: start_put_off writes its own
     text = f'{accepted}:{state["started"] or ""}:{state["checks"]}{"r" if state.get("listing_refused") else ""}'
     if state['listed'] is not None:
         sent = '' if state['sent'] is None else f':{state["sent"]}' + (
@@ -3516,9 +3515,9 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
     # A check by hand's read that met a 500, Cortex XDR's answer for an action it does not know, is followed no more
     lost = [by_hand and may_stop and getattr(e, 'http_status', 0) == 500 for e in checked]
     polling = polling and not (checked and all(lost))
-    # by hand: when it may be run again, once the reads met what they met (a Retry-After: follow_after)
-    rerun = f'run the same command again{follow_after(client)} to read it'
-    again = rerun if not polling else 'polling ended with this check' if ending else 'the next check reads it again'
+    rerun = f'run the same command again{follow_after(client)} to read it'  # by hand; after the reads: a wait they met
+    again = rerun if not polling else 'polling ended with this check: run the follow command this entry gives' if \
+        ending else 'the next check reads it again'
     refused = client.refused.get(XDR_ACTION_STATUS_PATH) or client.refused.get('')
     if may_stop and checked and refused and all(isinstance(e, RestoreError) for e in checked):
         stopped = [dict(record, status=XDR_OUTCOME_IN_PROGRESS, error=f'Status not read at this check'
@@ -3536,10 +3535,10 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
             # A fault that passes by itself, read again by the next check: its advice (run or try again) would start a
             # second action; a refusal that does not pass (the key's role, a malformed request) keeps what to do.
             passes = not isinstance(reply, VendorApiError) or reply.http_status in XDR_STATUS_RETRY_STATUSES
-            reply = {'action_id': record['action_id'],
-                     'error': reply.without_advice() if passes and polling and not (ending or gone) else str(reply)}
             said = f'polling does not follow it: {rerun}' if gone and polling else again
-            summaries.append(dict(not_read, error=f'Status not read at this check; {said}. {reply["error"]}'))
+            reply = {'action_id': record['action_id'], 'error': f'Status not read at this check; {said}. '
+                     f'{reply.without_advice() if passes and polling and not (ending or gone) else reply}'}
+            summaries.append(dict(not_read, error=reply['error']))  # Contents' too: why, and what comes next
         else:
             try:  # error written empty: XSOAR updates the record in context, where an earlier check's error would stay
                 summaries.append({'error': '', **summarise_action(record, reply, again)})
@@ -3736,7 +3735,7 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
     timing = polling_arguments(args)  # polling, interval, timeout
     state = hss_restore_state(args.get('restore_state'))
     client.limiter.pause(put_off_of(args)[1])  # what is left of a vendor's wait an earlier run met
-    if state is None or state['accepted'] is None:  # the start, or one put off before it sent anything
+    if state is None or state['accepted'] is None:  # the start, or one put off before HSS took any of it
         result = start_hss_restore(client, args, fields, enterprise_project_id, state, *timing)
     else:
         result = check_hss_restore(client, args, fields, state, enterprise_project_id, *timing, context)
@@ -3760,20 +3759,19 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
             copies, rows, taken = matching_copies(
                 client, fields, enterprise_project_id, HSS_STATUS_ISOLATED, earlier,
                 not_isolated_text(enterprise_project_id or client.enterprise_project_id))
-        except RestoreError as error:  # nothing was sent
+        except RestoreError as error:  # no restore request was sent
             return start_put_off(client, args, error, held_back(error, client), started, checks, polling, interval,
-                                 timeout)
+                                 timeout, None)
         for found in copies:
             unique.setdefault(copy_key(found), found)
         items = list(unique.values())
-        # A copy listed isolated here may change before the PUT reaches HSS (an analyst restores it): the checks
-        # take a change since the listing began as one to this copy the start reports restoring.
+        # A copy may change before its PUT reaches HSS (restored by hand): checks take changes since as this start's
         listed = client.hss_clock_at(began) - HSS_ACCEPT_CLOCK_MARGIN_MS
     sent, accepted, refused, encoded, throttled, puts, later = restore_in_batches(client, items, enterprise_project_id)
     rows = sent + rows
     if sent and accepted is None:  # HSS took none of the items, nor may it have: the error entry writes every row
         return start_put_off(client, args, none_taken_error(sent, encoded, rows, later), throttled, started, checks,
-                             polling, interval, timeout)
+                             polling, interval, timeout, puts)
     readable = hss_table(f'Huawei Cloud HSS restore: {hss_counts_text(rows)}', rows) + ''.join(
         f'\n\n{said}' for said in [*encoded.values(), *start_notes(fields, client)])
     schedule, raw = None, {'restore_requests': puts, 'items': rows,
@@ -3825,23 +3823,24 @@ def held_back(error: RestoreError, client: HssClient) -> RestoreError | None:
     return error if throttled and not may_have_applied(error.attempts, HSS_MAYBE_APPLIED_STATUSES) else None
 
 
-def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, throttled: RestoreError | None,
-                  started: int, checks: int, polling: bool, interval: int, timeout: int) -> RestoreResult:
-    """A start that sent nothing HSS took: ``error`` is raised, unless throttling alone (HSS's, IAM's) kept it from
-    sending and, polling, it can start again after the wait (put_off) within the polling time, which writes its rows."""
-    state = {'accepted': None, 'started': started, 'checks': checks, 'refused': 0, 'listed': None}
-    schedule = next_check('hss-restore-isolated', dict(args, restore_state=state_text(state)), started, checks,
+def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, held: RestoreError | None, started: int,
+                  checks: int, polling: bool, interval: int, timeout: int, puts: int | None) -> RestoreResult:
+    """A start HSS took none of (``puts`` reached it; None: its listing failed): raises ``error``, unless throttling
+    alone (HSS's, IAM's) kept HSS from taking it (``held``) and, polling, it can start again after the wait in time."""
+    schedule = next_check('hss-restore-isolated', dict(args, restore_state=f':{started}:{checks}'), started, checks,
                           interval, timeout, client)
-    if not (throttled and polling and
+    if not (held and polling and
             timeout - polling_elapsed(started, checks, interval, args) - schedule.next_run_in_seconds >= interval):
-        raise error.with_advice(HSS_START_THROTTLED_ADVICE, HSS_ERROR_ADVICE[THROTTLED_STATUS], True) if throttled and \
+        raise error.with_advice(HSS_START_THROTTLED_ADVICE, HSS_ERROR_ADVICE[THROTTLED_STATUS], True) if held and \
             HSS_ERROR_ADVICE[THROTTLED_STATUS] in str(error) else error
     waits = client.transport.waits(interval)  # every service whose wait still holds the start back, else the throttler
     by = ' and '.join(vendor for wait, _, vendor in waits if wait) or max(waits)[2]
-    return RestoreResult(f'{by} throttled this restore before it sent anything: '
-                         f'{throttled.without_advice()}\n\nNothing was sent, so nothing is lost or sent twice: the '
-                         f'restore starts again {schedule.again()}. There is nothing to run by hand meanwhile.',
-                         HSS_RESTORE_CONTEXT, [], {'items': []}, schedule)
+    sent = f'HSS refused the {puts} restore request(s) that reached it' if puts else \
+        f'No restore request was sent{": the listing of isolated copies met it" if puts is None else ""}'
+    return RestoreResult(f'{by} throttled this restore before HSS took any of it: {held.without_advice()}\n\n{sent}, '
+                         f'so nothing is lost or restored twice: the restore starts again {schedule.again()}. There '
+                         f'is nothing to run by hand meanwhile.', HSS_RESTORE_CONTEXT, [],
+                         {'restore_requests': puts or 0, 'items': []}, schedule)
 
 
 def not_isolated_text(scope: str | None) -> str:

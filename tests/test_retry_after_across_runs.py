@@ -181,6 +181,35 @@ def test_a_status_check_by_hand_throttled_while_cortex_xdr_s_wait_runs_says_when
     assert said[0] in check.entries[-1]['HumanReadable'], check.entries[-1]['HumanReadable']
 
 
+# What each check's error names as the next step, by the kind of check: a polling one's next check, the follow command
+# a last check gives (its record's line ends in it), or running a check by hand again once the wait has passed.
+NEXT_STEPS = {'a polling check': 'the next check reads it again', 'the last check': 'run the follow command',
+              'a check by hand': 'run the same command again, after'}
+
+
+@pytest.mark.parametrize('kind', NEXT_STEPS)
+def test_a_throttled_status_read_s_error_in_contents_names_the_next_step(xdr_on_clock, kind):
+    tenant, room, arrivals = xdr_on_clock
+    file_hash = sorted(seed_holders())[0]
+    # Contents holds each status reply, or the error of the read that failed: what a playbook reads of the check
+    if kind != 'a check by hand':  # the restore goes through; a check's status read meets the 429: the first, or the
+        # last one of 25 s of polling (at 20 s), after a check that read it
+        plan, timeout, which = ('ok,429', '600', 1) if kind == 'a polling check' else ('ok,ok,429', '25', -1)
+        tenant.gateway.inject_faults(FaultPlan.parse(f'sequence={plan};retry-after={LONGER_THAN_A_RUN_S}'))
+        check = room.run('restore-file', {'file_hash': file_hash, 'timeout_in_seconds': timeout}).entries[which]
+    else:
+        start = room.run('restore-file', {'file_hash': file_hash, 'polling': 'false'})
+        tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429;retry-after={LONGER_THAN_A_RUN_S}'))
+        check = room.run('restore-file', {'file_hash': file_hash, 'polling': 'false', 'action_id': json.dumps(
+            [start.entries[-1]['Contents']['action_id']])}).entries[-1]
+
+    assert injected(tenant) and bool(check.get('PollingCommand')) == (kind == 'a polling check'), check
+    error = check['Contents']['error']
+    assert 'not read' in error and '429' in error and NEXT_STEPS[kind] in error, error
+    assert kind == 'a polling check' or 'next check' not in error, error
+    assert kind != 'the last check' or f'!restore-file file_hash={file_hash}' in check['HumanReadable'], check
+
+
 @pytest.fixture
 def hss_on_clock(monkeypatch):
     clock = FakeClock()
@@ -290,6 +319,54 @@ def test_an_hss_start_whose_every_restore_is_throttled_longer_than_a_run_may_wai
     [refused, *sent] = puts(arrivals)
     assert len(sent) == 1 and sent[0] >= refused + LONGER_THAN_A_RUN_S, (refused, sent)
     assert_restored(tenant, [copy])
+
+
+def test_an_hss_start_put_off_at_its_listing_says_no_restore_request_was_sent(hss_on_clock):
+    tenant, room, arrivals = hss_on_clock
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429;retry-after={LONGER_THAN_A_RUN_S}'))
+
+    put_off = room.run('hss-restore-isolated', {'file_hash': HEALTHY_HASH, 'timeout_in_seconds': '600'},
+                       follow_polling=False).entries[-1]
+
+    text = put_off['HumanReadable']
+    assert put_off.get('PollingCommand') and puts(arrivals) == [], put_off
+    assert 'listing of isolated copies' in text and 'no restore request was sent' in text.lower(), text
+    assert 'nothing is lost or restored twice' in text, text
+
+
+@pytest.mark.parametrize('items', [1, facts.HSS_MAX_ITEMS_PER_REQUEST + 1], ids=['one PUT', 'two batches'])
+def test_an_hss_start_put_off_by_its_puts_refused_says_hss_refused_those_that_reached_it_not_that_nothing_was_sent(
+        hss_on_clock, items):
+    tenant, room, arrivals = hss_on_clock
+    room.params['max_concurrency'] = '1'  # one batch after the other: the second waits for the first's throttle
+    added = tenant.backend.add_isolated_files(OFFLINE['host_id'], items)
+    # Exact items: no listing; the first PUT meets the 429, past what one run may wait, so a second batch gets no turn
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429;retry-after={LONGER_THAN_A_RUN_S}'))
+
+    put_off = room.run('hss-restore-isolated', {
+        **{name: json.dumps([item[name] for item in added]) for name in ('host_id', 'file_hash', 'file_path')},
+        'timeout_in_seconds': '600'}, follow_polling=False).entries[-1]
+
+    text = put_off['HumanReadable']
+    assert put_off.get('PollingCommand') and len(puts(arrivals)) == 1, (put_off, arrivals.times)
+    assert f'HSS refused the {len(puts(arrivals))} restore request(s) that reached it' in text, text
+    assert 'nothing was sent' not in text.lower() and 'before it sent anything' not in text, text
+    assert 'nothing is lost or restored twice' in text, text
+
+
+@pytest.mark.parametrize('exact', [False, True], ids=['listing throttled', 'its PUT throttled'])
+def test_an_hss_start_put_off_counts_the_restore_requests_that_reached_hss_in_its_contents(hss_on_clock, exact):
+    tenant, room, arrivals = hss_on_clock
+    copy = HEALTHY_COPIES[0]
+    # By hash, the listing meets the 429 and no PUT is sent; as an exact item, there is no listing and its PUT meets it.
+    asked = {name: copy[name] for name in ('host_id', 'file_hash', 'file_path')} if exact else {
+        'file_hash': HEALTHY_HASH}
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429;retry-after={LONGER_THAN_A_RUN_S}'))
+
+    put_off = room.run('hss-restore-isolated', dict(asked, timeout_in_seconds='600'), follow_polling=False).entries[-1]
+
+    assert put_off.get('PollingCommand') and len(puts(arrivals)) == exact, (put_off, arrivals.times)
+    assert put_off['Contents']['restore_requests'] == len(puts(arrivals)), put_off['Contents']
 
 
 @pytest.mark.parametrize('polling, timeout', [('false', 600), ('true', LONGER_THAN_A_RUN_S // 2)],
