@@ -530,8 +530,8 @@ def test_an_hss_restore_put_off_by_the_wait_iam_asked_writes_one_entry_and_start
 
 
 def throttler_named_first(entry: dict) -> str:
-    """What a put-off entry says before its first colon: which service throttled the restore."""
-    return entry['HumanReadable'].split(':', 1)[0]
+    """What a put-off entry says before "this restore": which service throttled it (the rest may name HSS)."""
+    return entry['HumanReadable'].split(' this restore', 1)[0]
 
 
 def test_an_hss_restore_put_off_by_the_wait_iam_asked_names_iam_as_the_service_that_throttled_it(logging_in):
