@@ -4027,9 +4027,8 @@ def settle_rows(rows: list[HssCopy], final: bool, last: bool, elapsed: int) -> N
         elif last and row['outcome'] == HSS_OUTCOME_RESTORING:  # a reason of another kind (HSS_UNNAMED_STATUS) kept
             row['reason'] = {HSS_NOT_LISTED_AT_CHECK: HSS_NOT_LISTED_AT_LAST_CHECK, '': (
                 f'Still restoring after {elapsed} s: HSS issued the restore task, but the host\'s agent has not '
-                f'finished it. Check in the HSS console that the agent of '
-                f'{row.get("host_name") or row.get("host_id")} is online; the file comes back when it is. '
-                f'{HSS_FOLLOW_IN_ENTRY}')}.get(row['reason'], row['reason'])
+                f'finished it. Check in the HSS console that the agent of {row.get("host_name") or row.get("host_id")} '
+                f'is online; the file comes back when it is. {HSS_FOLLOW_IN_ENTRY}')}.get(row['reason'], row['reason'])
 
 
 def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id: str | None,
