@@ -4140,10 +4140,8 @@ def copies_acted_on(copies: list[HssCopy], accepted: int) -> dict[Any, HssCopy]:
 
 def hss_row(found: HssCopy) -> HssCopy:
     """A listed copy's fields the context keeps, its hash in lower case (copy_key): every run's rows share a DT key."""
-    row = {field: found.get(field) for field in HSS_ROW_FIELDS if found.get(field) not in (None, '')}
-    if isinstance(row.get('file_hash'), str):
-        row['file_hash'] = row['file_hash'].lower()
-    return row
+    return {field: value.lower() if field == 'file_hash' and isinstance(value, str) else value
+            for field in HSS_ROW_FIELDS if (value := found.get(field)) not in (None, '')}
 
 
 def copy_key(found: HssCopy) -> tuple[Any, str, Any]:
