@@ -4024,9 +4024,8 @@ def settle_rows(rows: list[HssCopy], final: bool, last: bool, elapsed: int) -> N
         elif last and row['outcome'] == HSS_OUTCOME_RESTORING:  # a reason of another kind (HSS_UNNAMED_STATUS) kept
             row['reason'] = {HSS_NOT_LISTED_AT_CHECK: HSS_NOT_LISTED_AT_LAST_CHECK, '': (
                 f'Still restoring after {elapsed} s: HSS issued the restore task, but the host\'s agent has not '
-                f'finished it. Check in the HSS console that the agent of '
-                f'{row.get("host_name") or row.get("host_id")} is online; the file comes back when it is. '
-                f'{HSS_FOLLOW_IN_ENTRY}')}.get(row['reason'], row['reason'])
+                f'finished it. Check in the HSS console that the agent of {row.get("host_name") or row.get("host_id")} '
+                f'is online; the file comes back when it is. {HSS_FOLLOW_IN_ENTRY}')}.get(row['reason'], row['reason'])
 
 
 def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id: str | None,
@@ -4138,10 +4137,8 @@ def copies_acted_on(copies: list[HssCopy], accepted: int) -> dict[Any, HssCopy]:
 
 def hss_row(found: HssCopy) -> HssCopy:
     """A listed copy's fields the context keeps, its hash in lower case (copy_key): every run's rows share a DT key."""
-    row = {field: found.get(field) for field in HSS_ROW_FIELDS if found.get(field) not in (None, '')}
-    if isinstance(row.get('file_hash'), str):
-        row['file_hash'] = row['file_hash'].lower()
-    return row
+    return {field: value.lower() if field == 'file_hash' and isinstance(value, str) else value
+            for field in HSS_ROW_FIELDS if (value := found.get(field)) not in (None, '')}
 
 
 def copy_key(found: HssCopy) -> tuple[Any, str, Any]:
