@@ -2073,7 +2073,7 @@ class XdrApiKeyAuth(requests.auth.AuthBase):
         request.headers['x-xdr-auth-id'] = self._key_id
         if self._advanced:  # the key's hash with a fresh nonce and timestamp: an advanced key itself never goes out
             nonce = ''.join(secrets.choice(string.ascii_letters + string.digits) for _ in range(64))
-            timestamp = str(int(time.time() * 1000))
+            timestamp = str(epoch_ms())
             signature = hashlib.sha256(f'{self._key}{nonce}{timestamp}'.encode()).hexdigest()
             self._on_signature(signature)
             request.headers.update({'x-xdr-nonce': nonce, 'x-xdr-timestamp': timestamp, 'Authorization': signature})
