@@ -2495,9 +2495,9 @@ class HssClient:
             pages = self.bulk.map(lambda job: read_page(job[1], job[2]), work, what=what)
             for (listing, _, offset), page in zip(work, pages):
                 listing['rows'].extend(page['data_list'])
-                listing['total'] = max(listing['total'], whole_number(page.get('total_num'), 0))
-                listing['least'] = min(listing['least'], whole_number(page.get('total_num'), listing['least']))
-                listing['read_to'] = offset + listing['step']
+                total = whole_number(page.get('total_num'), listing['least'])  # none read: neither bound moves
+                listing.update(total=max(listing['total'], total), least=min(listing['least'], total),
+                               read_to=offset + listing['step'])
         fallen = [index for index, listing in enumerate(listings)
                   if again and listing['least'] < listing['first_total']]
         for index, rows in zip(fallen, self._all_pages_of_each([keys[index] for index in fallen], read_page, page_size,
