@@ -2512,7 +2512,7 @@ class HssClient:
         listing (read before the request, or this is a listing), else this machine's clock, less the time since then."""
         since = int((self.limiter.clock() - moment) * 1000)
         answered = max((a.answered_ms for a in attempts if a.answered_ms is not None), default=self.listed_at_ms)
-        return (answered if answered is not None else int(time.time() * 1000)) - since
+        return (answered if answered is not None else epoch_ms()) - since
 
     def restore_isolated_files(self, items: list[HssCopy], enterprise_project_id: str | None = None) -> int:
         """One PUT isolated-file (HSS answers 200 with no body); returns the earliest HSS can have acted on it, on its
