@@ -2618,8 +2618,8 @@ def refuses_every_request(error: RestoreError) -> bool:
     later request of the command would meet the same, as it would a refused password IAM is not sent again yet."""
     return isinstance(error, LoginPaused) or isinstance(error, VendorApiError) and (
         error.http_status in (401, 403, 404) and error.vendor_code is not None or
-        # HSS's code for a permission refusal; a code that is not text (an object, a list) is none
-        isinstance(error.vendor_code, str) and error.vendor_code in HSS_PERMISSION_CODES)
+        # HSS's code for a permission refusal; str(): a code that is not text (a number, an object) is none
+        str(error.vendor_code) in HSS_PERMISSION_CODES)
 
 
 ''' BULK WORK '''
