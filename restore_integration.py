@@ -2373,12 +2373,14 @@ class HssClient:
         self.event_advice = FETCH_EVENT_LISTING_ADVICE if transport_settings.caller == 'fetch' else \
             HSS_EVENT_LISTING_ADVICE
 
-    def list_isolated_files(self, advice: dict[int, str] = HSS_LISTING_ADVICE, **filters: Any) -> HssPage:
-        """One page of ListIsolatedFile by its ``filters``: file_hash, file_path, host_name, offset, limit (the
-        first page), isolation_status (else isolated; None: any), enterprise_project_id (else the instance's)."""
+    def list_isolated_files(self, file_hash: str | None = None, file_path: str | None = None,
+                            isolation_status: str = 'isolated', offset: int = 0, limit: int = HSS_LIST_PAGE_SIZE,
+                            enterprise_project_id: str | None = None, host_name: str | None = None,
+                            advice: dict[int, str] = HSS_LISTING_ADVICE) -> HssPage:
         return self._listing(self.path, 'isolated files', {
-            'isolation_status': 'isolated', 'offset': 0, 'limit': HSS_LIST_PAGE_SIZE, **filters,
-            'enterprise_project_id': filters.get('enterprise_project_id') or self.enterprise_project_id}, advice)
+            'enterprise_project_id': enterprise_project_id or self.enterprise_project_id, 'file_hash': file_hash,
+            'file_path': file_path, 'host_name': host_name, 'isolation_status': isolation_status, 'offset': offset,
+            'limit': limit}, advice)
 
     def all_isolated_files(self, **filters: Any) -> list[Any]:
         return self.isolated_files_of_each([filters])[0]
