@@ -2072,7 +2072,7 @@ class XdrApiKeyAuth(requests.auth.AuthBase):
         request.headers['x-xdr-auth-id'] = self._key_id
         if self._advanced:  # the key's hash with a fresh nonce and timestamp: an advanced key itself never goes out
             nonce = ''.join(secrets.choice(string.ascii_letters + string.digits) for _ in range(64))
-            timestamp = str(int(time.time() * 1000))
+            timestamp = str(epoch_ms())
             signature = hashlib.sha256(f'{self._key}{nonce}{timestamp}'.encode()).hexdigest()
             self._on_signature(signature)
             request.headers.update({'x-xdr-nonce': nonce, 'x-xdr-timestamp': timestamp, 'Authorization': signature})
@@ -2495,9 +2495,9 @@ class HssClient:
             pages = self.bulk.map(lambda job: read_page(job[1], job[2]), work, what=what)
             for (listing, _, offset), page in zip(work, pages):
                 listing['rows'].extend(page['data_list'])
-                listing['total'] = max(listing['total'], whole_number(page.get('total_num'), 0))
-                listing['least'] = min(listing['least'], whole_number(page.get('total_num'), listing['least']))
-                listing['read_to'] = offset + listing['step']
+                total = whole_number(page.get('total_num'), listing['least'])  # none read: neither bound moves
+                listing.update(total=max(listing['total'], total), least=min(listing['least'], total),
+                               read_to=offset + listing['step'])
         fallen = [index for index, listing in enumerate(listings)
                   if again and listing['least'] < listing['first_total']]
         for index, rows in zip(fallen, self._all_pages_of_each([keys[index] for index in fallen], read_page, page_size,
@@ -2512,7 +2512,7 @@ class HssClient:
         listing (read before the request, or this is a listing), else this machine's clock, less the time since then."""
         since = int((self.limiter.clock() - moment) * 1000)
         answered = max((a.answered_ms for a in attempts if a.answered_ms is not None), default=self.listed_at_ms)
-        return (answered if answered is not None else int(time.time() * 1000)) - since
+        return (answered if answered is not None else epoch_ms()) - since
 
     def restore_isolated_files(self, items: list[HssCopy], enterprise_project_id: str | None = None) -> int:
         """One PUT isolated-file (HSS answers 200 with no body); returns the earliest HSS can have acted on it, on its
@@ -2618,8 +2618,8 @@ def refuses_every_request(error: RestoreError) -> bool:
     later request of the command would meet the same, as it would a refused password IAM is not sent again yet."""
     return isinstance(error, LoginPaused) or isinstance(error, VendorApiError) and (
         error.http_status in (401, 403, 404) and error.vendor_code is not None or
-        # HSS's code for a permission refusal; a code that is not text (an object, a list) is none
-        isinstance(error.vendor_code, str) and error.vendor_code in HSS_PERMISSION_CODES)
+        # HSS's code for a permission refusal; str(): a code that is not text (a number, an object) is none
+        str(error.vendor_code) in HSS_PERMISSION_CODES)
 
 
 ''' BULK WORK '''
