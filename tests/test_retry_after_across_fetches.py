@@ -628,7 +628,7 @@ def test_an_hss_restore_without_polling_hss_throttled_while_a_kept_token_serves_
         logging_in):
     # The command run again after HSS's wait asks IAM nothing: when to run it is the end of HSS's wait, not IAM's.
     tenant, room, arrivals, logins, moved = logging_in
-    token_kept_beside_iam_s_wait(tenant, room, logins, moved)
+    iam_s_ends = token_kept_beside_iam_s_wait(tenant, room, logins, moved)
     inject_hss_faults(tenant, 'hss', FaultPlan.parse(f'sequence=429;retry-after={SHORTER_THAN_IAM_S_WAIT_S}'))
 
     result = room.run('hss-restore-isolated', {'file_hash': HEALTHY_HASH, 'polling': 'false'})
@@ -636,6 +636,9 @@ def test_an_hss_restore_without_polling_hss_throttled_while_a_kept_token_serves_
     message = str(result.entries[-1]['Contents'])
     assert result.failed and 'as Huawei Cloud HSS asked to wait' in message, message
     assert 'IAM' not in message, message
+    hss_s_ends = moved.base + arrivals.times[-1] + SHORTER_THAN_IAM_S_WAIT_S  # the throttled request's arrival
+    [when] = re.findall(UTC_TIME, message)
+    assert abs(utc_seconds(when) - hss_s_ends) <= 1 < iam_s_ends - hss_s_ends, (message, iam_s_ends - hss_s_ends)
 
 
 def test_an_hss_restore_hss_throttled_while_iam_s_wait_holds_back_its_token_s_renewal_names_both_services(

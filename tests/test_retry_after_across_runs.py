@@ -181,9 +181,10 @@ def test_a_status_check_by_hand_throttled_while_cortex_xdr_s_wait_runs_says_when
     assert said[0] in check.entries[-1]['HumanReadable'], check.entries[-1]['HumanReadable']
 
 
-# What each check's error names as the next step, by the kind of check: a polling one's next check, the follow command
-# a last check gives (its record's line ends in it), or running a check by hand again once the wait has passed.
-NEXT_STEPS = {'a polling check': 'the next check reads it again', 'the last check': 'run the follow command',
+# README, "Polling never gives up early": the next step each check's error names, by the kind of check: "the next check
+# reads it again", "until the last check (whose `error` says that polling ended, and how to follow the action)" (its
+# record's line ends in the follow command), or a check by hand's "run the same command again": after the wait.
+NEXT_STEPS = {'a polling check': 'the next check reads it again', 'the last check': 'polling ended',
               'a check by hand': 'run the same command again, after'}
 
 
