@@ -3131,31 +3131,25 @@ def test_module(clients: dict[str, XdrClient | HssClient], fetch: FetchSettings 
                                f'events and HSS is not set up: set {SETTING_NAMES["hss_project_id"]}, '
                                f'{SETTING_NAMES["hss_region"]} and its credentials, or uncheck it.')
     failures = []  # each vendor is tested whatever the other answered: one Test names every one that fails
-    for client in clients.values():
+    for client in clients.values():  # requests that change nothing; an error says why one failed
         try:
-            probe_vendor(client, fetch)
+            if isinstance(client, XdrClient):
+                try:
+                    client.get_action_status(0, probe=True)
+                except VendorApiError as error:
+                    if error.http_status not in XDR_PROBE_ANSWERS or error.vendor_code is None:
+                        raise
+            else:  # one small signed listing (with a token fetched first, in token mode) proves URL, project and
+                # credentials; fetching, one of the last hour's events proves the user may list them
+                client.list_isolated_files(limit=10, advice=HSS_TEST_LISTING_ADVICE)
+                if fetch:
+                    client.list_security_events((now_ms := epoch_ms()) - DURATION_UNITS_MS['hour'], now_ms, limit=10)
         except RestoreError as error:  # each vendor's, with when its wait ends: main() tells no Test's
             failures.append(told_when(error, client))
     if failures:  # one vendor's error as it came; several, one under another
         raise failures[0] if len(failures) == 1 else RestoreError('\n'.join(map(str, failures)),
                                                                  [a for e in failures for a in e.attempts])
     return 'ok'
-
-
-def probe_vendor(client: XdrClient | HssClient, fetch: FetchSettings | None) -> None:
-    """test-module's requests to one vendor, which change nothing; an error says why it failed."""
-    if isinstance(client, XdrClient):
-        try:
-            client.get_action_status(0, probe=True)
-        except VendorApiError as error:
-            if error.http_status not in XDR_PROBE_ANSWERS or error.vendor_code is None:
-                raise
-        return
-    # One small signed listing (with a token fetched first, in token mode) proves URL, project and credentials.
-    client.list_isolated_files(limit=10, advice=HSS_TEST_LISTING_ADVICE)
-    if fetch:
-        now_ms = epoch_ms()  # the last hour's events: proves the user may list them
-        client.list_security_events(now_ms - DURATION_UNITS_MS['hour'], now_ms, limit=10)
 
 
 ''' COMMAND: restore-file (Cortex XDR) '''
