@@ -4349,9 +4349,8 @@ def hss_event_incident(event: JsonObject, occurred_ms: int) -> JsonObject:
     # Every name is optional in HSS's model: one not given is no name, never the text 'None'. A field of another shape
     # is read as not given: the event is listed again at every fetch, and must not stop each one.
     files = event.get('file_info_list')
-    names = [first_text(item, 'file_alias', 'file_path') for item in (files if isinstance(files, list) else [])
-             if isinstance(item, dict)]
-    subject = ', '.join(filter(None, names))
+    subject = ', '.join(filter(None, [first_text(item, 'file_alias', 'file_path') for item in (
+        files if isinstance(files, list) else []) if isinstance(item, dict)]))
     host = first_text(event, 'host_name', 'host_id') or 'an unnamed host'
     name = f'HSS {first_text(event, "event_name") or "security event"} on {host}'
     # timedelta is exact (ms / 1000 as a float is a millisecond off in some years); isoformat writes a four-digit year
@@ -4485,7 +4484,7 @@ def main(demisto_obj: Any = None) -> None:
         runtime.enable_multithreading()  # XSOAR's demisto then locks its channel for each call
     scrubber = SecretScrubber(setting_secrets(params), masker)
     clients, kept, iam_identity, outputs = {}, {}, None, None  # outputs: the error entry's, a RestoreError's
-    caching, fetching = command != 'test-module', command == 'fetch-incidents'  # test-module: no integration context
+    caching = command != 'test-module'  # test-module: no integration context
     try:
         settings = settings_for(command, params)
         for secret in proxy_secrets(settings.transport):
@@ -4503,7 +4502,7 @@ def main(demisto_obj: Any = None) -> None:
             message = (f'Failed to execute {command} command because of an unexpected {type(error).__name__}: '
                        f'{error}. This is a fault in the integration; the debug log holds the traceback.')
         message = scrubber.text(message)
-        if fetching:  # XSOAR shows a fetch's failure on the instance, from the exception
+        if command == 'fetch-incidents':  # XSOAR shows a fetch's failure on the instance, from the exception
             raise FetchFailed(message) from None
         runtime.results(error_entry(message, scrubber.value(outputs)))
     finally:
