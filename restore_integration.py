@@ -3127,31 +3127,25 @@ def test_module(clients: dict[str, XdrClient | HssClient], fetch: FetchSettings 
                                f'events and HSS is not set up: set {SETTING_NAMES["hss_project_id"]}, '
                                f'{SETTING_NAMES["hss_region"]} and its credentials, or uncheck it.')
     failures = []  # each vendor is tested whatever the other answered: one Test names every one that fails
-    for client in clients.values():
+    for client in clients.values():  # requests that change nothing; an error says why one failed
         try:
-            probe_vendor(client, fetch)
+            if isinstance(client, XdrClient):
+                try:
+                    client.get_action_status(0, probe=True)
+                except VendorApiError as error:
+                    if error.http_status not in XDR_PROBE_ANSWERS or error.vendor_code is None:
+                        raise
+            else:  # one small signed listing (with a token fetched first, in token mode) proves URL, project and
+                # credentials; fetching, one of the last hour's events proves the user may list them
+                client.list_isolated_files(limit=10, advice=HSS_TEST_LISTING_ADVICE)
+                if fetch:
+                    client.list_security_events((now_ms := epoch_ms()) - DURATION_UNITS_MS['hour'], now_ms, limit=10)
         except RestoreError as error:  # each vendor's, with when its wait ends: main() tells no Test's
             failures.append(told_when(error, client))
     if failures:  # one vendor's error as it came; several, one under another
         raise failures[0] if len(failures) == 1 else RestoreError('\n'.join(map(str, failures)),
                                                                  [a for e in failures for a in e.attempts])
     return 'ok'
-
-
-def probe_vendor(client: XdrClient | HssClient, fetch: FetchSettings | None) -> None:
-    """test-module's requests to one vendor, which change nothing; an error says why it failed."""
-    if isinstance(client, XdrClient):
-        try:
-            client.get_action_status(0, probe=True)
-        except VendorApiError as error:
-            if error.http_status not in XDR_PROBE_ANSWERS or error.vendor_code is None:
-                raise
-        return
-    # One small signed listing (with a token fetched first, in token mode) proves URL, project and credentials.
-    client.list_isolated_files(limit=10, advice=HSS_TEST_LISTING_ADVICE)
-    if fetch:
-        now_ms = epoch_ms()  # the last hour's events: proves the user may list them
-        client.list_security_events(now_ms - DURATION_UNITS_MS['hour'], now_ms, limit=10)
 
 
 ''' COMMAND: restore-file (Cortex XDR) '''
@@ -4349,9 +4343,8 @@ def hss_event_incident(event: JsonObject, occurred_ms: int) -> JsonObject:
     # Every name is optional in HSS's model: one not given is no name, never the text 'None'. A field of another shape
     # is read as not given: the event is listed again at every fetch, and must not stop each one.
     files = event.get('file_info_list')
-    names = [first_text(item, 'file_alias', 'file_path') for item in (files if isinstance(files, list) else [])
-             if isinstance(item, dict)]
-    subject = ', '.join(filter(None, names))
+    subject = ', '.join(filter(None, [first_text(item, 'file_alias', 'file_path') for item in (
+        files if isinstance(files, list) else []) if isinstance(item, dict)]))
     host = first_text(event, 'host_name', 'host_id') or 'an unnamed host'
     name = f'HSS {first_text(event, "event_name") or "security event"} on {host}'
     # timedelta is exact (ms / 1000 as a float is a millisecond off in some years); isoformat writes a four-digit year
@@ -4485,7 +4478,7 @@ def main(demisto_obj: Any = None) -> None:
         runtime.enable_multithreading()  # XSOAR's demisto then locks its channel for each call
     scrubber = SecretScrubber(setting_secrets(params), masker)
     clients, kept, iam_identity, outputs = {}, {}, None, None  # outputs: the error entry's, a RestoreError's
-    caching, fetching = command != 'test-module', command == 'fetch-incidents'  # test-module: no integration context
+    caching = command != 'test-module'  # test-module: no integration context
     try:
         settings = settings_for(command, params)
         for secret in proxy_secrets(settings.transport):
@@ -4503,7 +4496,7 @@ def main(demisto_obj: Any = None) -> None:
             message = (f'Failed to execute {command} command because of an unexpected {type(error).__name__}: '
                        f'{error}. This is a fault in the integration; the debug log holds the traceback.')
         message = scrubber.text(message)
-        if fetching:  # XSOAR shows a fetch's failure on the instance, from the exception
+        if command == 'fetch-incidents':  # XSOAR shows a fetch's failure on the instance, from the exception
             raise FetchFailed(message) from None
         runtime.results(error_entry(message, scrubber.value(outputs)))
     finally:
