@@ -1702,6 +1702,30 @@ def test_a_burst_of_more_than_1000_events_in_one_millisecond_has_every_id_kept_u
         tenant.stack.close()
 
 
+def test_two_events_of_one_millisecond_across_the_1000th_newest_keep_the_last_run_to_1000_ids_and_come_once():
+    # README: the last run keeps "the IDs of at most 1,000 events". Of the events fetched within the minutes read
+    # again, the 1,000th and 1,001st newest occurred in one millisecond: neither can be kept without the other.
+    frozen = []  # HSS's clock, stopped while it writes the events: the two of the tie in one millisecond
+    tenant = start_hss_tenant(wall_clock=lambda: frozen[0] if frozen else time.time())
+    try:
+        frozen.append(time.time())
+        newer = spread(tenant, facts.FETCH_SEEN_IDS_MAX - 1, 1, 20, tag='newer')  # 1.2 s or so apart
+        tie = isolate(tenant, 2, minutes_ago=21)
+        older = spread(tenant, 50, 22, 25, tag='older')
+        frozen.clear()
+        fetched, last_run, kept = [], {}, []
+        for _ in range(len(newer + tie + older) // 200 + 2):
+            incidents, last_run = fetch(tenant, last_run, max_fetch='200')
+            fetched += alarm_ids(incidents)
+            kept.append(len(json.loads(last_run['seen_ids'])))
+
+        assert len({event['occur_time'] for event in tie}) == 1
+        assert {e['event_id'] for e in newer + tie + older} <= set(fetched) and len(fetched) == len(set(fetched))
+        assert max(kept) <= facts.FETCH_SEEN_IDS_MAX, kept  # the fetch that took the last of them too
+    finally:
+        tenant.stack.close()
+
+
 def test_a_capped_fetch_asks_for_the_largest_page_and_reads_no_more_than_its_backlog_needs(tenant):
     backlog = isolate(tenant, 3000, minutes_ago=120)
     listed = len([e for e in tenant.backend.events if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * DAY_MS])
