@@ -586,6 +586,29 @@ def test_an_event_fetched_comes_once_when_the_clock_goes_back_within_a_second_pa
     assert event['event_id'] in fetched[0] and event['event_id'] not in fetched[1] + fetched[2], fetched
 
 
+def test_a_fetch_capped_at_the_last_millisecond_of_its_window_is_followed_by_one_that_reads_on_past_it(tenant,
+                                                                                                         monkeypatch):
+    # A first fetch reaching 3 days back, capped at 2 incidents inside its first window (README: "two days less a
+    # second"), on the two events of that window's last millisecond: the next fetch takes the one left there, then the
+    # event an hour later, not the left one alone.
+    now_ms = (int(time.time()) - 60) * 1000 + 500
+    monkeypatch.setattr(ri, 'time', FrozenTime(now_ms))
+    tenant.backend.wall_clock = lambda: now_ms / 1000
+    tenant.backend.events.clear()  # the seed's: only these events
+    window_end = now_ms - 3 * DAY_MS + facts.FETCH_WINDOW_SPAN_MAX_MS
+    events = isolate(tenant, 4, minutes_ago=60)
+    for event, occurred in zip(events, (window_end - 10_000, window_end, window_end, window_end + 3_600_000)):
+        [stored] = [e for e in tenant.backend.events if e.event_id == event['event_id']]
+        stored.occur_time = occurred
+    ids = [event['event_id'] for event in events]
+
+    first, last_run = fetch(tenant, {}, first_fetch='3 days', max_fetch='2')
+    second, _ = fetch(tenant, last_run, first_fetch='3 days', max_fetch='2')
+
+    assert sorted(alarm_ids(first) + alarm_ids(second)) == sorted(ids), (alarm_ids(first), alarm_ids(second))
+    assert alarm_ids(second)[-1] == ids[3]
+
+
 def test_a_last_run_up_to_a_day_ahead_waits_and_one_further_ahead_starts_from_the_first_fetch_window(tenant):
     # README: set back "by up to a day", fetching waits for the clock to catch up; further, the first-fetch window.
     recent = {e.event_id for e in tenant.backend.events
