@@ -91,6 +91,18 @@ def test_a_tenant_whose_limit_other_clients_use_up_whole_paces_the_requests_belo
     assert raised.value.attempts[-1].waited >= 1 / facts.THROTTLE_CUT  # its turn came over a second after the last
 
 
+def test_a_vendor_answering_every_0_19_s_is_taken_to_admit_6_in_a_second_and_a_429_cuts_the_rate_to_95_percent_of_6():
+    # README, Bulk restores: the rate drops to 95% of the rate that met the limit, "never more than the vendor admitted
+    # in any one second lately": answers 0.19 s apart put 6 in one second (0.95 s from the first to the sixth).
+    clock, limiter = clock_and_limiter()
+    limiter.wait_turn()
+    for _ in range(12):
+        clock.advance(0.19)
+        limiter.answered()
+    limiter.throttled(sent_at=clock())
+    assert limiter.rate() == pytest.approx(6 * facts.THROTTLE_CUT)
+
+
 def test_a_tenant_that_admits_none_for_seconds_is_sent_a_request_about_every_2_s_no_slower():
     # README, Bulk restores: a vendor that has admitted none of the run's requests, 3 s or more into the run, brings
     # "the slowest pace, one about every 2 s" (botocore's adaptive mode floors its rate at 0.5 a second): not slower.
