@@ -551,6 +551,22 @@ def test_a_fetch_that_waits_for_a_clock_set_back_keeps_the_end_of_the_window_nar
     assert kept == last_run
 
 
+def test_the_fetch_after_one_capped_inside_a_narrowed_window_first_lists_that_window_not_a_wider_one(tenant):
+    # README: a fetch capped at max_fetch inside a narrowed window "keeps its end too, so the next one does not narrow
+    # it again": the next fetch's first listing ends where the window the capped one read ended.
+    tenant.backend.max_page_rows = 10  # 10 pages hold 100 events: 150 in the last half hour narrow the window
+    spread(tenant, 150, 5, 25)
+    _, last_run = fetch(tenant, {}, max_fetch='5')
+    capped = event_requests(tenant)
+    narrowed_end = capped[-1].query['end_time'][0]  # its pages, read last
+    assert int(narrowed_end) < max(int(request.query['end_time'][0]) for request in capped)  # it was narrowed
+
+    fetch(tenant, last_run, max_fetch='5')
+    next_fetch = event_requests(tenant)[len(capped):]
+
+    assert next_fetch and next_fetch[0].query['end_time'][0] == narrowed_end
+
+
 def test_no_incident_comes_twice_when_the_clock_goes_back_by_less_than_the_minute_read_again(tenant, monkeypatch):
     # The instance moves to an engine whose clock is 90 s behind, a minute after the last fetch: its clock reads 30 s
     # before that fetch's, still past where that fetch stopped (a minute back), but before the event it fetched.
