@@ -602,6 +602,26 @@ def test_an_event_fetched_comes_once_when_the_clock_goes_back_within_a_second_pa
     assert event['event_id'] in fetched[0] and event['event_id'] not in fetched[1] + fetched[2], fetched
 
 
+def test_an_event_hss_lists_from_the_second_before_a_window_comes_oldest_first_with_the_window_s_events(tenant,
+                                                                                                          monkeypatch):
+    # The listing is asked from up to a second before a window (README: HSS may read begin_time to the second): an
+    # event it lists from there, 0.3 s before a first fetch's 3 days, comes before the window's own, oldest first.
+    now_ms = (int(time.time()) - 60) * 1000 + 500
+    monkeypatch.setattr(ri, 'time', FrozenTime(now_ms))
+    tenant.backend.wall_clock = lambda: now_ms / 1000
+    tenant.backend.events.clear()  # the seed's: only these events
+    begin = now_ms - 3 * DAY_MS
+    events = isolate(tenant, 3, minutes_ago=60)
+    for event, occurred in zip(events, (begin - 300, begin + 3_600_000, now_ms - 3_600_000)):
+        [stored] = [e for e in tenant.backend.events if e.event_id == event['event_id']]
+        stored.occur_time = occurred
+
+    incidents, _ = fetch(tenant, {}, first_fetch='3 days')
+
+    occurred = [incident['occurred'] for incident in incidents]
+    assert occurred == sorted(occurred) and set(alarm_ids(incidents)) >= {e['event_id'] for e in events[1:]}, occurred
+
+
 def test_a_fetch_capped_at_the_last_millisecond_of_its_window_is_followed_by_one_that_reads_on_past_it(tenant,
                                                                                                          monkeypatch):
     # A first fetch reaching 3 days back, capped at 2 incidents inside its first window (README: "two days less a
