@@ -336,6 +336,8 @@ MAX_REPLY_MB = 32
 
 # README, Bulk restores: a 429 drops the rate "to 95% of the rate that met the limit".
 THROTTLE_CUT = 0.95
+# README, Bulk restores: with none of the run's requests admitted, "the slowest pace, one about every 2 s".
+SLOWEST_TURN_GAP_S = 2.0
 # README, Bulk restores: "Entries show at most 200 table rows (failures first) and say how many more the context
 # holds."
 MAX_TABLE_ROWS = 200

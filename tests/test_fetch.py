@@ -551,6 +551,22 @@ def test_a_fetch_that_waits_for_a_clock_set_back_keeps_the_end_of_the_window_nar
     assert kept == last_run
 
 
+def test_the_fetch_after_one_capped_inside_a_narrowed_window_first_lists_that_window_not_a_wider_one(tenant):
+    # README: a fetch capped at max_fetch inside a narrowed window "keeps its end too, so the next one does not narrow
+    # it again": the next fetch's first listing ends where the window the capped one read ended.
+    tenant.backend.max_page_rows = 10  # 10 pages hold 100 events: 150 in the last half hour narrow the window
+    spread(tenant, 150, 5, 25)
+    _, last_run = fetch(tenant, {}, max_fetch='5')
+    capped = event_requests(tenant)
+    narrowed_end = capped[-1].query['end_time'][0]  # its pages, read last
+    assert int(narrowed_end) < max(int(request.query['end_time'][0]) for request in capped)  # it was narrowed
+
+    fetch(tenant, last_run, max_fetch='5')
+    next_fetch = event_requests(tenant)[len(capped):]
+
+    assert next_fetch and next_fetch[0].query['end_time'][0] == narrowed_end
+
+
 def test_no_incident_comes_twice_when_the_clock_goes_back_by_less_than_the_minute_read_again(tenant, monkeypatch):
     # The instance moves to an engine whose clock is 90 s behind, a minute after the last fetch: its clock reads 30 s
     # before that fetch's, still past where that fetch stopped (a minute back), but before the event it fetched.
@@ -563,6 +579,70 @@ def test_no_incident_comes_twice_when_the_clock_goes_back_by_less_than_the_minut
 
     assert new['event_id'] in alarm_ids(first)
     assert new['event_id'] not in alarm_ids(behind) + alarm_ids(later)
+
+
+def test_an_event_fetched_comes_once_when_the_clock_goes_back_within_a_second_past_it_and_hss_reads_by_the_second(
+        tenant, monkeypatch):
+    # An HSS that reads end_time down to the second (as Open Telekom Cloud's, "accurate to seconds", may) and this
+    # machine's clock stepped back 0.3 s between two fetches, to 0.6 s after the event: the second fetch's listing
+    # ends at that second's start, before the event, which it does not list; a fetch a minute on still takes it as seen.
+    tenant.backend.event_time_reading = 'seconds_down'
+    second = (int(time.time()) - 120) * 1000  # a whole second, before every clock below
+    [event] = isolate(tenant, 1, minutes_ago=2)
+    [stored] = [e for e in tenant.backend.events if e.event_id == event['event_id']]
+    stored.occur_time = second + 300
+    fetched = []
+    last_run = {}
+    for moment in (second + 1200, second + 900, second + 61_000):  # (the 30 minutes read again hold the event)
+        monkeypatch.setattr(ri, 'time', FrozenTime(moment))
+        tenant.backend.wall_clock = lambda moment=moment: moment / 1000
+        incidents, last_run = fetch(tenant, last_run)
+        fetched.append(alarm_ids(incidents))
+
+    assert event['event_id'] in fetched[0] and event['event_id'] not in fetched[1] + fetched[2], fetched
+
+
+def test_an_event_hss_lists_from_the_second_before_a_window_comes_oldest_first_with_the_window_s_events(tenant,
+                                                                                                          monkeypatch):
+    # The listing is asked from up to a second before a window (README: HSS may read begin_time to the second): an
+    # event it lists from there, 0.3 s before a first fetch's 3 days, comes before the window's own, oldest first.
+    now_ms = (int(time.time()) - 60) * 1000 + 500
+    monkeypatch.setattr(ri, 'time', FrozenTime(now_ms))
+    tenant.backend.wall_clock = lambda: now_ms / 1000
+    tenant.backend.events.clear()  # the seed's: only these events
+    begin = now_ms - 3 * DAY_MS
+    events = isolate(tenant, 3, minutes_ago=60)
+    for event, occurred in zip(events, (begin - 300, begin + 3_600_000, now_ms - 3_600_000)):
+        [stored] = [e for e in tenant.backend.events if e.event_id == event['event_id']]
+        stored.occur_time = occurred
+
+    incidents, _ = fetch(tenant, {}, first_fetch='3 days')
+
+    occurred = [incident['occurred'] for incident in incidents]
+    assert occurred == sorted(occurred) and set(alarm_ids(incidents)) >= {e['event_id'] for e in events[1:]}, occurred
+
+
+def test_a_fetch_capped_at_the_last_millisecond_of_its_window_is_followed_by_one_that_reads_on_past_it(tenant,
+                                                                                                         monkeypatch):
+    # A first fetch reaching 3 days back, capped at 2 incidents inside its first window (README: "two days less a
+    # second"), on the two events of that window's last millisecond: the next fetch takes the one left there, then the
+    # event an hour later, not the left one alone.
+    now_ms = (int(time.time()) - 60) * 1000 + 500
+    monkeypatch.setattr(ri, 'time', FrozenTime(now_ms))
+    tenant.backend.wall_clock = lambda: now_ms / 1000
+    tenant.backend.events.clear()  # the seed's: only these events
+    window_end = now_ms - 3 * DAY_MS + facts.FETCH_WINDOW_SPAN_MAX_MS
+    events = isolate(tenant, 4, minutes_ago=60)
+    for event, occurred in zip(events, (window_end - 10_000, window_end, window_end, window_end + 3_600_000)):
+        [stored] = [e for e in tenant.backend.events if e.event_id == event['event_id']]
+        stored.occur_time = occurred
+    ids = [event['event_id'] for event in events]
+
+    first, last_run = fetch(tenant, {}, first_fetch='3 days', max_fetch='2')
+    second, _ = fetch(tenant, last_run, first_fetch='3 days', max_fetch='2')
+
+    assert sorted(alarm_ids(first) + alarm_ids(second)) == sorted(ids), (alarm_ids(first), alarm_ids(second))
+    assert alarm_ids(second)[-1] == ids[3]
 
 
 def test_a_last_run_up_to_a_day_ahead_waits_and_one_further_ahead_starts_from_the_first_fetch_window(tenant):
@@ -1698,6 +1778,30 @@ def test_a_burst_of_more_than_1000_events_in_one_millisecond_has_every_id_kept_u
         assert {e['event_id'] for e in burst} <= set(fetched) and len(fetched) == len(set(fetched))
         assert max(kept) > facts.FETCH_SEEN_IDS_MAX  # while fetches stopped inside the burst
         assert kept[-1] <= facts.FETCH_SEEN_IDS_MAX  # once one got past it
+    finally:
+        tenant.stack.close()
+
+
+def test_two_events_of_one_millisecond_across_the_1000th_newest_keep_the_last_run_to_1000_ids_and_come_once():
+    # README: the last run keeps "the IDs of at most 1,000 events". Of the events fetched within the minutes read
+    # again, the 1,000th and 1,001st newest occurred in one millisecond: neither can be kept without the other.
+    frozen = []  # HSS's clock, stopped while it writes the events: the two of the tie in one millisecond
+    tenant = start_hss_tenant(wall_clock=lambda: frozen[0] if frozen else time.time())
+    try:
+        frozen.append(time.time())
+        newer = spread(tenant, facts.FETCH_SEEN_IDS_MAX - 1, 1, 20, tag='newer')  # 1.2 s or so apart
+        tie = isolate(tenant, 2, minutes_ago=21)
+        older = spread(tenant, 50, 22, 25, tag='older')
+        frozen.clear()
+        fetched, last_run, kept = [], {}, []
+        for _ in range(len(newer + tie + older) // 200 + 2):
+            incidents, last_run = fetch(tenant, last_run, max_fetch='200')
+            fetched += alarm_ids(incidents)
+            kept.append(len(json.loads(last_run['seen_ids'])))
+
+        assert len({event['occur_time'] for event in tie}) == 1
+        assert {e['event_id'] for e in newer + tie + older} <= set(fetched) and len(fetched) == len(set(fetched))
+        assert max(kept) <= facts.FETCH_SEEN_IDS_MAX, kept  # the fetch that took the last of them too
     finally:
         tenant.stack.close()
 

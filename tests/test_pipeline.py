@@ -7,6 +7,7 @@ waits, or waits the wrong time, fails.
 """
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from contextlib import contextmanager
@@ -88,6 +89,40 @@ def test_a_tenant_whose_limit_other_clients_use_up_whole_paces_the_requests_belo
     assert raised.value.http_status == 429 and all(a.status == 429 for a in raised.value.attempts)
     assert limiter.rate() <= 1 * facts.THROTTLE_CUT  # no faster than a cut of one admitted a second
     assert raised.value.attempts[-1].waited >= 1 / facts.THROTTLE_CUT  # its turn came over a second after the last
+
+
+def test_a_vendor_answering_every_0_19_s_is_taken_to_admit_6_in_a_second_and_a_429_cuts_the_rate_to_95_percent_of_6():
+    # README, Bulk restores: the rate drops to 95% of the rate that met the limit, "never more than the vendor admitted
+    # in any one second lately": answers 0.19 s apart put 6 in one second (0.95 s from the first to the sixth).
+    clock, limiter = clock_and_limiter()
+    limiter.wait_turn()
+    for _ in range(12):
+        clock.advance(0.19)
+        limiter.answered()
+    limiter.throttled(sent_at=clock())
+    assert limiter.rate() == pytest.approx(6 * facts.THROTTLE_CUT)
+
+
+def test_a_tenant_that_admits_none_for_seconds_is_sent_a_request_about_every_2_s_no_slower():
+    # README, Bulk restores: a vendor that has admitted none of the run's requests, 3 s or more into the run, brings
+    # "the slowest pace, one about every 2 s" (botocore's adaptive mode floors its rate at 0.5 a second): not slower.
+    tenant = start_tenant(auth_type='standard', rate_limit=10)
+    tenant.gateway.others_rate = 10
+    clock = FakeClock(0.0)
+    client = ri.XdrClient(ri.XdrSettings(tenant.url, '17', tenant.key, 'standard', rate_limit=10),
+                          ri.TransportSettings(), ri.AdaptiveRateLimiter(10, clock=clock, sleep=clock.advance))
+    client.transport.wait_at_most(20)
+    try:
+        with pytest.raises(ri.VendorApiError) as raised:
+            client.restore_file(XDR_HASH)
+    finally:
+        tenant.server.stop()
+
+    sent_at = list(itertools.accumulate(attempt.waited for attempt in raised.value.attempts))
+    # sent past the run's first 3 s and a turn at that pace
+    slowest = [round(attempt.waited, 2) for at, attempt in zip(sent_at, raised.value.attempts) if at > 3 + 2.5]
+    assert len(slowest) >= 3 and all(facts.SLOWEST_TURN_GAP_S <= gap <= facts.SLOWEST_TURN_GAP_S * 1.05
+                                     for gap in slowest), slowest
 
 
 def test_a_429_for_a_request_sent_before_the_last_cut_does_not_cut_again():
