@@ -2935,7 +2935,7 @@ def hosts_asked(fields: HssFields) -> dict[str, set[str]]:
     """The hosts each hash or path of a restore by hash or path is asked on (none: any host): a path on the hosts
     paired with it by position (another may hold it isolated for its own reasons), a hash or unpaired path on all."""
     if fields['file_hash'] or fields.get(HSS_UNPAIRED):
-        return dict.fromkeys(fields['file_hash'] or fields['file_path'], set(fields['host_id']))
+        return {value: set(fields['host_id']) for value in fields['file_hash'] or fields['file_path']}
     asked = {}
     for item in broadcast_items({name: fields[name] for name in ('host_id', 'file_path')}):
         asked.setdefault(item['file_path'], set()).add(item['host_id'])
@@ -2944,7 +2944,7 @@ def hosts_asked(fields: HssFields) -> dict[str, set[str]]:
 
 def check_hss_items(fields: HssFields) -> None:
     """Refuses, before any request, item arguments that name no files or do not fit together."""
-    if not (fields['file_hash'] or (fields['host_id'] and fields['file_path'])):
+    if not (fields['file_hash'] or fields['host_id'] and fields['file_path']):
         raise RestoreError('Say which files to restore: file_hash (optionally with host_id), host_id with '
                            'file_path, or host_id, file_hash and file_path together for exact items.')
     # exact_items refuses exact item lists that do not line up, hosts_asked host and path lists
