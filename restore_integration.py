@@ -250,7 +250,7 @@ XDR_STATUS_ERROR_ADVICE = {
     403: 'The API key\'s role is not allowed to read action statuses. Give the role the Action Center permission '
          '(View/Edit), or use a key whose role has it; meanwhile follow the action in Cortex XDR > Response > Action '
          'Center.',
-    429: f'{XDR_THROTTLED}, so the action status was not read this time.',
+    429: f'{XDR_THROTTLED}. It throttled the action status read, not the restore, which goes on in Cortex XDR.',
     500: 'Cortex XDR could not read the action. Its message, quoted at the end, often says why (for example an action '
          'ID it does not know: check action_id); otherwise try again later.'}
 # test-module's probe (action 0's status) refused: for an admin, with no action to follow and no polling.
@@ -2935,7 +2935,7 @@ def hosts_asked(fields: HssFields) -> dict[str, set[str]]:
     """The hosts each hash or path of a restore by hash or path is asked on (none: any host): a path on the hosts
     paired with it by position (another may hold it isolated for its own reasons), a hash or unpaired path on all."""
     if fields['file_hash'] or fields.get(HSS_UNPAIRED):
-        return dict.fromkeys(fields['file_hash'] or fields['file_path'], set(fields['host_id']))
+        return {value: set(fields['host_id']) for value in fields['file_hash'] or fields['file_path']}
     asked = {}
     for item in broadcast_items({name: fields[name] for name in ('host_id', 'file_path')}):
         asked.setdefault(item['file_path'], set()).add(item['host_id'])
@@ -2944,7 +2944,7 @@ def hosts_asked(fields: HssFields) -> dict[str, set[str]]:
 
 def check_hss_items(fields: HssFields) -> None:
     """Refuses, before any request, item arguments that name no files or do not fit together."""
-    if not (fields['file_hash'] or (fields['host_id'] and fields['file_path'])):
+    if not (fields['file_hash'] or fields['host_id'] and fields['file_path']):
         raise RestoreError('Say which files to restore: file_hash (optionally with host_id), host_id with '
                            'file_path, or host_id, file_hash and file_path together for exact items.')
     # exact_items refuses exact item lists that do not line up, hosts_asked host and path lists
@@ -3526,12 +3526,12 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
     for record, reply, gone in zip(records, checked, lost):  # a reply is a dict, else the RestoreError of the read
         not_read = dict(record, status=XDR_OUTCOME_IN_PROGRESS)
         if isinstance(reply, RestoreError):
-            # A fault that passes by itself, read again by the next check: its advice (run or try again) would start a
-            # second action; a refusal that does not pass (the key's role, a malformed request) keeps what to do.
-            passes = not isinstance(reply, VendorApiError) or reply.http_status in XDR_STATUS_RETRY_STATUSES
+            # A passing fault the next check reads again, or a read not sent (no attempt: an earlier throttle, no time)
+            # says ``said`` alone: advice to run or try again would start a second action or repeat ``said``.
+            fault = not gone and getattr(reply, 'http_status', 502) in XDR_STATUS_RETRY_STATUSES
             said = f'polling does not follow it: {rerun}' if gone and polling else again
             reply = {'action_id': record['action_id'], 'error': f'Status not read at this check; {said}. '
-                     f'{reply.without_advice() if passes and polling and not (ending or gone) else reply}'}
+                     f'{reply.without_advice() if fault and (polling and not ending or not reply.attempts) else reply}'}
             summaries.append(dict(not_read, error=reply['error']))  # Contents' too: why, and what comes next
         else:
             try:  # error written empty: XSOAR updates the record in context, where an earlier check's error would stay

@@ -182,6 +182,20 @@ def test_unpaired_host_and_path_lists_of_any_lengths_ask_each_path_on_every_host
     assert ri.hosts_asked(fields) == {path: set(hosts) for path in paths}
 
 
+@pytest.mark.parametrize('fields', [
+    {'host_id': ['h1', 'h2'], 'file_hash': ['a' * 64, 'b' * 64], 'file_path': [], 'file_attr': []},
+    {'host_id': ['h1', 'h2'], 'file_hash': [], 'file_path': ['/x', '/y'], 'file_attr': [],
+     'pair_by_position': ['false']},
+])
+def test_each_hash_or_unpaired_path_gets_its_own_set_of_hosts(fields):
+    # Every value is asked on the same hosts; a caller narrowing one value's hosts leaves the others' as asked.
+    asked = ri.hosts_asked(fields)
+    first, second = asked
+    asked[first].discard('h1')
+
+    assert asked[second] == {'h1', 'h2'}, asked
+
+
 @given(st.dictionaries(st.sampled_from(sorted(facts.HSS_FIELD_LIMITS)),
                        st.lists(st.text(min_size=1, max_size=5), min_size=1, max_size=4), min_size=1))
 def test_item_lists_line_up_or_are_refused(fields):

@@ -416,6 +416,55 @@ def test_a_last_check_throttled_at_its_status_read_promises_no_next_check(monkey
             assert not any(promise in text for promise in PROMISES), text
 
 
+def test_a_throttled_status_read_s_record_says_once_that_it_was_not_read_and_names_its_next_step_once(monkeypatch):
+    """A status read Cortex XDR throttles past the run's wait: the record says the status was not read once, and one
+    next step: at a check polling goes on from, the next check; at the last check, the follow line; by hand, a run."""
+    tenant, room, clock = clocked_room(monkeypatch, 100)  # the action outlives the polling
+    # The restore passes; the check at 10 s is throttled past its 5 s wait, the last (at 20 s) and the check by hand
+    # past what a run waits.
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,429,429;retry-after=5'))
+    scheduled = []
+
+    def throttle_for_an_hour_after_the_first_check(entry):
+        scheduled.extend(['PollingCommand'] if 'PollingCommand' in entry else [])
+        if len(scheduled) == 2 and 'PollingCommand' in entry:  # the first check's entry: the last check comes next
+            tenant.gateway.inject_faults(FaultPlan.parse('sequence=429,429;retry-after=3600'))
+    room.on_entry = throttle_for_an_hour_after_the_first_check
+    try:
+        result = room.run('restore-file', {'file_hash': CLEAN_HASH, 'timeout_in_seconds': '25'})
+        last = restored_record(result)
+        line = follow_line(last['error'])
+        clock.advance(10)
+        by_hand = room.run(line.command, dict(line.args, polling='false'))
+    finally:
+        tenant.server.stop()
+
+    [going_on] = as_list(next(iter(result.entries[1]['EntryContext'].values())))
+    assert 'PollingCommand' in result.entries[1] and 'PollingCommand' not in result.entries[-1]
+    for record, step in ((going_on, 'next check'), (last, '!restore-file'),
+                         (restored_record(by_hand), 'run the same command')):
+        error = record['error']
+        assert 'HTTP 429' in error and error.lower().count('not read') == 1, error
+        assert error.count(step) == 1 and len(RUN_AGAIN.findall(error)) == (step == 'run the same command'), error
+
+
+def test_a_last_check_that_did_not_send_its_status_read_for_an_earlier_throttle_names_only_the_follow_line(
+        monkeypatch):
+    """The first check's status read is throttled for an hour: the last check does not send its own (the wait holds).
+    Its record says once that the status was not read, and follows it by the follow line alone: no run again later."""
+    tenant, room, clock = clocked_room(monkeypatch, 100)  # the action outlives the polling
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,429;retry-after=3600'))
+    try:
+        result = room.run('restore-file', {'file_hash': CLEAN_HASH, 'timeout_in_seconds': '45'})
+    finally:
+        tenant.server.stop()
+
+    record = restored_record(result)
+    assert 'PollingCommand' not in result.entries[-1] and 'Not sent' in record['error'], record
+    assert record['error'].lower().count('not read') == 1 and record['error'].count('!restore-file') == 1, record
+    assert not RUN_AGAIN.search(record['error']), record['error']
+
+
 def test_the_last_check_waits_past_the_polling_timeout_for_its_status_reads_and_reports_what_it_read(monkeypatch):
     """README: no check but the last waits for a turn past the polling timeout; the last, which sends nothing, waits
     for its status reads' turns as long as its run may, so that its report says how each action stands."""
