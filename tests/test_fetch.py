@@ -161,6 +161,16 @@ class FrozenTime:
         return self.ms / 1000
 
 
+def clocks_stopped_with_no_events(tenant, monkeypatch) -> int:
+    """Stops the integration's and HSS's clocks half-way through a second a minute ago and empties HSS's events (the
+    seed's), so a test's own events alone are listed; the moment, in ms."""
+    now_ms = (int(time.time()) - 60) * 1000 + 500
+    monkeypatch.setattr(ri, 'time', FrozenTime(now_ms))
+    tenant.backend.wall_clock = lambda: now_ms / 1000
+    tenant.backend.events.clear()
+    return now_ms
+
+
 @pytest.mark.parametrize('reading', COVERED_READINGS)
 def test_events_listed_past_a_window_s_end_in_its_second_come_oldest_first_and_once(tenant, monkeypatch, reading):
     # A fetch's last window ends at this machine's now, a third of a second into a second; HSS's clock is 3 s ahead,
@@ -606,10 +616,7 @@ def test_an_event_hss_lists_from_the_second_before_a_window_comes_oldest_first_w
                                                                                                           monkeypatch):
     # The listing is asked from up to a second before a window (README: HSS may read begin_time to the second): an
     # event it lists from there, 0.3 s before a first fetch's 3 days, comes before the window's own, oldest first.
-    now_ms = (int(time.time()) - 60) * 1000 + 500
-    monkeypatch.setattr(ri, 'time', FrozenTime(now_ms))
-    tenant.backend.wall_clock = lambda: now_ms / 1000
-    tenant.backend.events.clear()  # the seed's: only these events
+    now_ms = clocks_stopped_with_no_events(tenant, monkeypatch)
     begin = now_ms - 3 * DAY_MS
     events = isolate(tenant, 3, minutes_ago=60)
     for event, occurred in zip(events, (begin - 300, begin + 3_600_000, now_ms - 3_600_000)):
@@ -627,10 +634,7 @@ def test_a_fetch_capped_at_the_last_millisecond_of_its_window_is_followed_by_one
     # A first fetch reaching 3 days back, capped at 2 incidents inside its first window (README: "two days less a
     # second"), on the two events of that window's last millisecond: the next fetch takes the one left there, then the
     # event an hour later, not the left one alone.
-    now_ms = (int(time.time()) - 60) * 1000 + 500
-    monkeypatch.setattr(ri, 'time', FrozenTime(now_ms))
-    tenant.backend.wall_clock = lambda: now_ms / 1000
-    tenant.backend.events.clear()  # the seed's: only these events
+    now_ms = clocks_stopped_with_no_events(tenant, monkeypatch)
     window_end = now_ms - 3 * DAY_MS + facts.FETCH_WINDOW_SPAN_MAX_MS
     events = isolate(tenant, 4, minutes_ago=60)
     for event, occurred in zip(events, (window_end - 10_000, window_end, window_end, window_end + 3_600_000)):

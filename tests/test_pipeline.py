@@ -28,6 +28,24 @@ HOLDERS = seed_holders()
 XDR_HASH = sorted(HOLDERS)[0]
 
 
+def restore_refused_for_20_s_by_a_tenant_others_use_up():
+    """A restore sent for up to 20 s (a fake clock's) to a tenant whose 10 a second other clients take whole: its
+    limiter and the VendorApiError it ends in."""
+    tenant = start_tenant(auth_type='standard', rate_limit=10)
+    tenant.gateway.others_rate = 10
+    clock = FakeClock(0.0)
+    limiter = ri.AdaptiveRateLimiter(10, clock=clock, sleep=clock.advance)
+    client = ri.XdrClient(ri.XdrSettings(tenant.url, '17', tenant.key, 'standard', rate_limit=10),
+                          ri.TransportSettings(), limiter)
+    client.transport.wait_at_most(20)
+    try:
+        with pytest.raises(ri.VendorApiError) as raised:
+            client.restore_file(XDR_HASH)
+    finally:
+        tenant.server.stop()
+    return limiter, raised
+
+
 def clock_and_limiter():
     clock = FakeClock(100.0)
     return clock, ri.AdaptiveRateLimiter(10, clock=clock, sleep=clock.advance)
@@ -73,18 +91,7 @@ def test_a_rate_far_above_what_the_vendor_admits_drops_to_that_in_one_cut():
 def test_a_tenant_whose_limit_other_clients_use_up_whole_paces_the_requests_below_one_a_second():
     # README, Bulk restores: a 429 drops the rate to 95% of the rate that met the limit, "never more than the vendor
     # admitted in any one second lately". Here it admits none (another client takes all 10 a second), for seconds.
-    tenant = start_tenant(auth_type='standard', rate_limit=10)
-    tenant.gateway.others_rate = 10
-    clock = FakeClock(0.0)
-    limiter = ri.AdaptiveRateLimiter(10, clock=clock, sleep=clock.advance)
-    client = ri.XdrClient(ri.XdrSettings(tenant.url, '17', tenant.key, 'standard', rate_limit=10),
-                          ri.TransportSettings(), limiter)
-    client.transport.wait_at_most(20)
-    try:
-        with pytest.raises(ri.VendorApiError) as raised:
-            client.restore_file(XDR_HASH)
-    finally:
-        tenant.server.stop()
+    limiter, raised = restore_refused_for_20_s_by_a_tenant_others_use_up()
 
     assert raised.value.http_status == 429 and all(a.status == 429 for a in raised.value.attempts)
     assert limiter.rate() <= 1 * facts.THROTTLE_CUT  # no faster than a cut of one admitted a second
@@ -106,17 +113,7 @@ def test_a_vendor_answering_every_0_19_s_is_taken_to_admit_6_in_a_second_and_a_4
 def test_a_tenant_that_admits_none_for_seconds_is_sent_a_request_about_every_2_s_no_slower():
     # README, Bulk restores: a vendor that has admitted none of the run's requests, 3 s or more into the run, brings
     # "the slowest pace, one about every 2 s" (botocore's adaptive mode floors its rate at 0.5 a second): not slower.
-    tenant = start_tenant(auth_type='standard', rate_limit=10)
-    tenant.gateway.others_rate = 10
-    clock = FakeClock(0.0)
-    client = ri.XdrClient(ri.XdrSettings(tenant.url, '17', tenant.key, 'standard', rate_limit=10),
-                          ri.TransportSettings(), ri.AdaptiveRateLimiter(10, clock=clock, sleep=clock.advance))
-    client.transport.wait_at_most(20)
-    try:
-        with pytest.raises(ri.VendorApiError) as raised:
-            client.restore_file(XDR_HASH)
-    finally:
-        tenant.server.stop()
+    _, raised = restore_refused_for_20_s_by_a_tenant_others_use_up()
 
     sent_at = list(itertools.accumulate(attempt.waited for attempt in raised.value.attempts))
     # sent past the run's first 3 s and a turn at that pace
