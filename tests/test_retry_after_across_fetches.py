@@ -23,7 +23,7 @@ from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss.models import ALL_ENTERPRISE_PROJECTS
 from warroom.emulator.hss.responses import create_app as create_hss_app, create_iam_app
 from warroom.emulator.httpserver import LoopbackServer
-from warroom.runtime import FetchError, WarRoom
+from warroom.runtime import Demisto, FetchError, WarRoom
 from warroom.spec import load_spec
 
 # README, "One run stays short": one run waits at most 165 s for its turns. A wait asked past it outlasts a fetch.
@@ -451,14 +451,14 @@ def logging_in(fetching):
     iam.stop()
 
 
-def iam_throttled_fetch(tenant, room, logins, moved) -> float:
-    """A fetch whose token request IAM throttles with a Retry-After past what a run waits: when the wait ends (the
-    integration's wall clock)."""
-    inject_hss_faults(tenant, 'iam', FaultPlan.parse(f'sequence=429;retry-after={LONGER_THAN_A_RUN_S}'))
+def iam_throttled_fetch(tenant, room, logins, moved, wait=LONGER_THAN_A_RUN_S) -> float:
+    """A fetch whose token request IAM throttles with a Retry-After (``wait``) past what a run waits: when the wait ends
+    (the integration's wall clock)."""
+    inject_hss_faults(tenant, 'iam', FaultPlan.parse(f'sequence=429;retry-after={wait}'))
     with pytest.raises(FetchError, match='Huawei Cloud IAM'):
         room.fetch({})
     assert len(logins.times) == 1
-    return moved.base + logins.times[0] + LONGER_THAN_A_RUN_S
+    return moved.base + logins.times[0] + wait
 
 
 def test_a_fetch_while_the_wait_iam_asked_of_an_earlier_fetch_runs_asks_iam_nothing_and_says_until_when_once(
@@ -562,10 +562,10 @@ RENEWED_BEFORE_EXPIRY_S = 600
 CHECK_INTERVAL_S = FETCH_INTERVAL_S // 2  # shorter than IAM's wait by far
 
 
-def token_kept_beside_iam_s_wait(tenant, room, logins, moved) -> float:
+def token_kept_beside_iam_s_wait(tenant, room, logins, moved, wait=LONGER_THAN_A_RUN_S) -> float:
     """IAM's wait kept by a fetch IAM throttled, and beside it the token another run of the instance got meanwhile
     (XSOAR's versioned writes keep both: tests/test_main_failures.py -k beside_the_token): when the wait ends."""
-    ends = iam_throttled_fetch(tenant, room, logins, moved)
+    ends = iam_throttled_fetch(tenant, room, logins, moved, wait)
     beside = WarRoom(params=room.params, sleep=room.clock.advance, clock=room.clock, integration_context={})
     beside.fetch({})
     room.integration_context.update({key: value for key, value in beside.integration_context.items()
@@ -658,6 +658,74 @@ def test_an_hss_restore_hss_throttled_while_iam_s_wait_holds_back_its_token_s_re
     said = throttler_named_first(put_off)
     assert 'Huawei Cloud HSS' in said and 'Huawei Cloud IAM' in said and 'throttled' in said, put_off['HumanReadable']
     assert 'Huawei Cloud HSS answered HTTP 429' in put_off['HumanReadable'], put_off['HumanReadable']
+
+
+# A start whose context write fails keeps nothing, so its check reads the context as it was: the kept token the start
+# used (a run asks IAM for no token while IAM's wait lasts, so a token serving past it was read there) and the wait.
+def start_whose_context_write_xsoar_refuses(room, monkeypatch, then=lambda: None) -> list:
+    """XSOAR refuses every write of the integration context the start of a polling restore tries (another run wrote
+    first, each time); ``then`` runs before the first check: the contexts the start could not write."""
+    refused, write, advance = [], Demisto.setIntegrationContextVersioned, room.sleep
+
+    def refusing(self, context, version=-1, sync=False):
+        if not sleep.waited:
+            refused.append(context)
+            raise ValueError('The integration context was not saved: it was written since.')
+        return write(self, context, version, sync)
+
+    def sleep(seconds):
+        if not sleep.waited:
+            then()
+        sleep.waited = True
+        advance(seconds)
+    sleep.waited = False
+    monkeypatch.setattr(Demisto, 'setIntegrationContextVersioned', refusing)
+    room.sleep = sleep
+    return refused
+
+
+def test_a_check_after_a_start_that_could_not_write_the_context_finds_the_kept_token_and_asks_iam_nothing(
+        logging_in, monkeypatch):
+    # The start was not put off by IAM's wait because the kept token serves the check; its own write failing loses
+    # no token: the token it used is the one the context already kept.
+    tenant, room, arrivals, logins, moved = logging_in
+    ends = token_kept_beside_iam_s_wait(tenant, room, logins, moved)
+    inject_hss_faults(tenant, 'hss', FaultPlan.parse(f'sequence=429;retry-after={SHORTER_THAN_IAM_S_WAIT_S}'))
+    refused = start_whose_context_write_xsoar_refuses(room, monkeypatch)
+
+    result = room.run('hss-restore-isolated', {'file_hash': HEALTHY_HASH, 'interval_in_seconds': str(CHECK_INTERVAL_S),
+                                               'timeout_in_seconds': '600'})
+
+    assert refused, 'the start wrote HSS\'s wait'
+    assert not result.failed, result.entries[-1]
+    assert len(arrivals.times) > 2 and moved.base + arrivals.times[-1] < ends, (arrivals.times, ends - moved.base)
+    assert len(logins.times) == 2, 'the kept token served every run'
+
+
+def test_a_check_finding_no_token_after_a_start_that_could_not_write_the_context_is_put_off_until_iam_s_wait_ends(
+        logging_in, monkeypatch):
+    # Another run dropped the kept token before the check (HSS refused it): IAM's wait, kept in the context beside it,
+    # still holds the check back, which asks IAM for no token before it ends; it puts itself off to its end once.
+    tenant, room, arrivals, logins, moved = logging_in
+    ends = token_kept_beside_iam_s_wait(tenant, room, logins, moved, wait=2 * LONGER_THAN_A_RUN_S)
+    inject_hss_faults(tenant, 'hss', FaultPlan.parse(f'sequence=429;retry-after={SHORTER_THAN_IAM_S_WAIT_S}'))
+
+    def token_dropped():
+        for key in [key for key, value in room.integration_context.items() if 'token' in json.loads(value)]:
+            del room.integration_context[key]
+    refused = start_whose_context_write_xsoar_refuses(room, monkeypatch, then=token_dropped)
+
+    result = room.run('hss-restore-isolated', {'file_hash': HEALTHY_HASH, 'interval_in_seconds': str(CHECK_INTERVAL_S),
+                                               'timeout_in_seconds': '1200'})
+
+    assert refused, 'the start wrote HSS\'s wait'
+    assert not result.failed, result.entries[-1]
+    [start, check] = runs_that_sent_nothing(result)
+    assert 'Huawei Cloud HSS' in throttler_named_first(start), start['HumanReadable']
+    assert 'Huawei Cloud IAM' in throttler_named_first(check), check['HumanReadable']
+    # (IAM's wait is kept in whole ms of the wall clock: the login may come a fraction of a ms before ``ends``)
+    assert len(logins.times) == 3 and moved.base + logins.times[2] >= ends - 1, (logins.times, ends - moved.base)
+    assert result.entries[-1]['Contents']['items'], 'the check after IAM\'s wait went on with the restore'
 
 
 def test_a_copy_restored_elsewhere_while_iam_s_throttling_put_the_start_off_is_not_said_put_off_by_hss_s(logging_in):
