@@ -1987,8 +1987,7 @@ class SecretScrubber:
             found = [head.search(text, max(end - self.CUT_REACH, 0 if holds_cut else after_last), at)
                      for head, holds_cut in heads for at in ends]
             after_last = end + 1
-            start = min([head.start() for head in found if head and end - head.start() >= self.MIN_LENGTH],
-                        default=end)
+            start = min([head.start() for head in found if head and end - head.start() >= self.MIN_LENGTH], default=end)
             if start < end:
                 while spans and start < spans[-1][1] + len(self.CUT):
                     start = min(start, spans.pop()[0])
@@ -3796,8 +3795,8 @@ def none_taken_error(sent: list[HssCopy], encoded: dict[str, str], rows: list[Hs
     said = [f'{count:,} item(s) in {-(-count // HSS_MAX_ITEMS_PER_REQUEST)} batch(es): {encoded.get(why, why)}'
             for why, count in reasons.items()][:3]
     others = f'\n\n{len(reasons) - 3} other reason(s): each item\'s row has its own.' if len(reasons) > 3 else ''
-    message = f'HSS restored none of the {len(sent)} item(s) to send. ' + '\n\n'.join(said) + others
-    return RestoreError(message, later=later).with_outputs({HSS_RESTORE_CONTEXT: rows})
+    return RestoreError(f'HSS restored none of the {len(sent)} item(s) to send. ' + '\n\n'.join(said) + others,
+                        later=later).with_outputs({HSS_RESTORE_CONTEXT: rows})
 
 
 def start_notes(fields: HssFields, client: HssClient) -> list[str]:
@@ -3972,15 +3971,14 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     # Turns are waited for no longer than the polling time left, less an interval when a check follows (it then comes
     # within the timeout); never less than a few seconds, so a check at the timeout still reads a listing of pages.
     left = timeout - polling_elapsed(state['started'], checks, interval, args)
-    client.transport.wait_at_most(max(left - interval if polling and left >= interval else left,
-                                      CHECK_LEAST_WAIT_SECONDS))
+    client.transport.wait_at_most(max(left - interval * (polling and left >= interval), CHECK_LEAST_WAIT_SECONDS))
     unread, unlisted, untaken, for_good = None, 0, 0, False
     try:
         rows, unlisted, untaken = restore_progress(client, fields, enterprise_project_id, state, context)
     except RestoreError as error:  # one unreadable listing does not end the restore: read it again next time
-        unread = str(error)
+        unread = error
         # but a refusal of the credentials, permission or URL, or HSS's 400 to the listing twice, would recur to the end
-        state['listing_refused'] = isinstance(error, VendorApiError) and error.http_status == 400
+        state['listing_refused'] = getattr(error, 'http_status', 0) == 400
         for_good = refuses_every_request(error) or again and state['listing_refused']
         rows = [dict(row, reason=HSS_CHECK_REFUSED) for row in left_restoring(context, fields, enterprise_project_id
                 or client.enterprise_project_id) if for_good and row.get('outcome') == HSS_OUTCOME_RESTORING]
@@ -3996,12 +3994,13 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
                               checks, interval, timeout, client)
     # A check that could not read the listing counts no rows: it says so, never "0 restored, 0 restoring"
     gone = sum(row.get('reason') == HSS_NO_LONGER_LISTED for row in rows)  # copies sent, HSS listing them no more
+    told = unread and unread.saying(f'checking again {schedule.again()}' if schedule else 'run the follow line below')
     said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
-        f'the listing was not read at this check: {unread}' if unread else hss_counts_text(rows, unlisted, gone) +
-        (f', {untaken} sent and still isolated, unchanged' if untaken else ''))
+        f'the listing was not read at this check: {told or unread}' if unread else hss_counts_text(rows, unlisted, gone)
+        + f'{f", {untaken} sent and still isolated, unchanged" if untaken else ""}')
     note = hss_check_notes(state, gone, unlisted, *((0, 0) if schedule else (refused_items(fields, state), untaken)))
     if schedule:
-        readable = f'{said} Checking again {schedule.again()}.' if unread else \
+        readable = f'{said}{"" if told else f" Checking again {schedule.again()}."}' if unread else \
             f'{said}; checking again {schedule.again()}.{note}'
     else:  # the last check: one that could not read the listing says so, and how to follow the restore
         readable = f'{said}\n\nTo follow the restore{follow_after(client)}: {follow}' if unread else \
@@ -4101,8 +4100,8 @@ def refused_items(fields: HssFields, state: HssState) -> int:
 def hss_check_notes(state: HssState, gone: int, unlisted: int, refused: int, untaken: int) -> str:
     """What a check says below its counts: a note for each count that is not 0."""
     kept = min(gone, unlisted)  # with a row (not_found)
-    rows_say = 'their rows in the incident\'s context say so (not_found)' + (
-        f' for {kept:,} of them' if kept < unlisted else '')
+    rows_say = 'their rows in the incident\'s context say so (not_found)' \
+        f'{f" for {kept:,} of them" if kept < unlisted else ""}'
     rowless = f'this incident\'s context holds no row of {f"the other {unlisted - kept:,}" if kept else "them"}'
     notes = ((unlisted, f'HSS no longer lists {unlisted} of the {state.get("sent")} copies this restore sent, '
               f'isolated or restored (a host removed from HSS, or the copy deleted), so whether they are back is not '
@@ -4126,8 +4125,7 @@ def copies_acted_on(copies: list[HssCopy], accepted: int) -> dict[Any, HssCopy]:
         return updated >= accepted, record.get('isolation_status') != HSS_STATUS_RESTORED, updated
     listed = {}
     for found in copies:
-        key = copy_key(found)
-        listed[key] = max(listed.get(key, found), found, key=rank)  # of equals, the first
+        listed[key] = max(listed.get(key := copy_key(found), found), found, key=rank)  # of equals, the first
     return listed
 
 
