@@ -530,6 +530,12 @@ class RestoreError(Exception):
         """What went wrong alone: for a record that says what comes next instead (a next check sends the restore)."""
         return str(self).replace(f' {self.advice}', '', 1) if self.advice else str(self)
 
+    def saying(self, step: str) -> str:
+        """Its message saying ``step`` where its advice says to try again later (one next step, said once); else ''."""
+        words = AGAIN_WORDS['command']
+        advice = self.advice.replace(words['Again'], f'{step[:1].upper()}{step[1:]}').replace(words['again'], step)
+        return str(self).replace(self.advice, advice) if advice != self.advice else ''
+
     def with_sentence(self, sentence: str) -> 'RestoreError':
         """The same error (type and fields kept) with one more sentence at the end of its message (its one arg)."""
         self.args = (f'{self} {sentence}',)
@@ -567,17 +573,17 @@ class VendorApiError(RestoreError):
         # A vendor value that is not text is shown as JSON, the form the scrubber knows.
         details = ', '.join(form.format(value if isinstance(value, str) else json.dumps(value, sort_keys=True))
                             for form, value in given.items() if value is not None)
-        said = f' {vendor} said: {details}.' if details else ''
-        retry = f' {retry_note}' if retry_note else ''
         encoded = isinstance(authorization_message, str)  # which identity policy refused, in kilobytes: last, whole
         self.decode = f' {HUAWEI_DECODE_ADVICE}{authorization_message}' if encoded else ''
-        super().__init__(f'{vendor} answered HTTP {http_status}. {advice}{said}{retry}{self.decode}', attempts, advice)
+        super().__init__(f'{vendor} answered HTTP {http_status}. {advice}'
+                         f'{f" {vendor} said: {details}." if details else ""}{retry_note and " " + retry_note}'
+                         f'{self.decode}', attempts, advice)
 
 
 def printable(value: Any, limit: int = 60) -> str:
     """A user value quoted for an error message: control characters escaped, length bounded."""
     text = repr(value)
-    return text if len(text) <= limit else text[:limit] + '...'
+    return text if len(text) <= limit else f'{text[:limit]}...'
 
 
 def setting_label(name: str) -> str:
@@ -594,7 +600,7 @@ def json_kind(value: Any) -> str:
 def short_text(text: Any) -> str:
     """A vendor body cut to one readable line, of 200 characters at most (HTML error pages can be long)."""
     text = ' '.join(str(text).split())
-    return text if len(text) <= 200 else text[:200] + '...'
+    return text if len(text) <= 200 else f'{text[:200]}...'
 
 
 def clean_text(value: Any) -> str:
@@ -1003,9 +1009,7 @@ def json_number(text: str) -> int | float | None:
     """A JSON number as json reads it, or None (not given) past a float64's range, which XSOAR's server reads numbers
     into: Python reads 1e999 as Infinity, 400 digits as an int, and the server refuses either (RFC 8259 allows both)."""
     number = float(text)
-    if math.isinf(number):
-        return None
-    return int(text) if text.lstrip('-').isdigit() else number
+    return None if math.isinf(number) else int(text) if text.lstrip('-').isdigit() else number
 
 
 class VendorReply:
@@ -1983,8 +1987,7 @@ class SecretScrubber:
             found = [head.search(text, max(end - self.CUT_REACH, 0 if holds_cut else after_last), at)
                      for head, holds_cut in heads for at in ends]
             after_last = end + 1
-            start = min([head.start() for head in found if head and end - head.start() >= self.MIN_LENGTH],
-                        default=end)
+            start = min([head.start() for head in found if head and end - head.start() >= self.MIN_LENGTH], default=end)
             if start < end:
                 while spans and start < spans[-1][1] + len(self.CUT):
                     start = min(start, spans.pop()[0])
@@ -2765,17 +2768,16 @@ def grouped_outcomes(title: str, rows: list[JsonObject], status_key: str, ok: se
 
 
 def capped_names(names: list[str]) -> str:
-    more = f' and {len(names) - MAX_LISTED_FILES:,} more' if len(names) > MAX_LISTED_FILES else ''
-    return f'{", ".join(names[:MAX_LISTED_FILES])}{more}'
+    return f'{", ".join(names[:MAX_LISTED_FILES])}' \
+        f'{f" and {len(names) - MAX_LISTED_FILES:,} more" if len(names) > MAX_LISTED_FILES else ""}'
 
 
 def war_room_value(text: str) -> str:
     """A value as a war-room line takes it: bare when it can be, else raw in backticks, else quoted and escaped."""
     if text and not re.search(r'[\s"`]', text):
         return text
-    if '`' not in text and '\n' not in text:
-        return f'`{text}`'
-    return '"' + text.replace('\\', '\\\\').replace('"', '\\"') + '"'
+    return f'`{text}`' if '`' not in text and '\n' not in text else \
+        '"' + text.replace('\\', '\\\\').replace('"', '\\"') + '"'
 
 
 ''' ARGUMENTS '''
@@ -3191,9 +3193,8 @@ def restore_file_command(client: XdrClient, args: JsonObject, context: Any = Non
     records += [restore_record(h, endpoint_id, None, a) for h, a in adopted.items()]
     unfollowed = [file_hash for file_hash, record in latest.items() if record.get('may_have_started') is True]
     unsent.difference_update(adopted, unfollowed)  # the others are sent late (not one that may have started)
-    late = [file_hash for file_hash in hashes if file_hash in unsent]
-    return check_xdr_restore(client, args, records, endpoint_id, incident_id, polling, interval, timeout, late, left,
-                             unfollowed)
+    return check_xdr_restore(client, args, records, endpoint_id, incident_id, polling, interval, timeout,
+                             [file_hash for file_hash in hashes if file_hash in unsent], left, unfollowed)
 
 
 def started_elsewhere(latest: dict[str, XdrRecord]) -> JsonObject:
@@ -3376,9 +3377,8 @@ def restore_record(file_hash: str, endpoint_id: str | None, incident_id: int | N
     """One file's context record, the unknown left out, not null: XSOAR updates the record its DT key matches and
     keeps what the update leaves out. A restore sent always writes endpoint_id ('' for every endpoint: a refusal has
     no action_id; a later refusal updates it); a check not told the endpoint (None) cannot know the action's scope."""
-    record = {'action_id': action_id, 'file_hash': file_hash, 'endpoints_count': endpoints_count,
-              'endpoint_id': endpoint_id, 'incident_id': incident_id}
-    return {name: value for name, value in record.items() if value is not None}
+    return {name: value for name, value in {'action_id': action_id, 'file_hash': file_hash, 'endpoints_count':
+            endpoints_count, 'endpoint_id': endpoint_id, 'incident_id': incident_id}.items() if value is not None}
 
 
 def refusals_of(records: list[XdrRecord], refused: XdrRefusals) -> XdrRefusals:
@@ -3526,12 +3526,13 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
     for record, reply, gone in zip(records, checked, lost):  # a reply is a dict, else the RestoreError of the read
         not_read = dict(record, status=XDR_OUTCOME_IN_PROGRESS)
         if isinstance(reply, RestoreError):
-            # A passing fault the next check reads again, or a read not sent (no attempt: an earlier throttle, no time)
-            # says ``said`` alone: advice to run or try again would start a second action or repeat ``said``.
-            fault = not gone and getattr(reply, 'http_status', 502) in XDR_STATUS_RETRY_STATUSES
-            said = f'polling does not follow it: {rerun}' if gone and polling else again
-            reply = {'action_id': record['action_id'], 'error': f'Status not read at this check; {said}. '
-                     f'{reply.without_advice() if fault and (polling and not ending or not reply.attempts) else reply}'}
+            # Advice to try again later says ``said`` there; else a passing fault the next check reads again, or a read
+            # not sent (no attempt: an earlier throttle, no time), says it alone (to run again starts a second action).
+            told = reply.saying(said := f'polling does not follow it: {rerun}' if gone and polling else again)
+            bare = not (told or gone) and getattr(reply, 'http_status', 502) in XDR_STATUS_RETRY_STATUSES and (
+                polling and not ending or not reply.attempts)
+            reply = {'action_id': record['action_id'], 'error': f'Status not read at this check'
+                     f'{"" if told else f"; {said}"}. {reply.without_advice() if bare else told or reply}'}
             summaries.append(dict(not_read, error=reply['error']))  # Contents' too: why, and what comes next
         else:
             try:  # error written empty: XSOAR updates the record in context, where an earlier check's error would stay
@@ -3698,8 +3699,8 @@ def xdr_final_table(summaries: list[XdrRecord]) -> str:
              f'Restore of {what} checked: {finished} actions final, '
              f'{sum(s.get("restored_count", 0) for s in summaries)} endpoint restores done, '
              f'{sum(s.get("failed_count", 0) for s in summaries)} failed'
-             + (f', the status of {unread} not read at this check' if unread else '')
-             + (f', no endpoint listed yet for {unlisted}' if unlisted else ''))
+             f'{f", the status of {unread} not read at this check" if unread else ""}'
+             f'{f", no endpoint listed yet for {unlisted}" if unlisted else ""}')
     if not rows:  # "No entries." would read as an action that reached no endpoint
         said = [text for count, text in ((unread, 'Status not read at this check'),
                                          (unlisted, 'Cortex XDR lists no endpoint yet')) if count]
@@ -3794,8 +3795,8 @@ def none_taken_error(sent: list[HssCopy], encoded: dict[str, str], rows: list[Hs
     said = [f'{count:,} item(s) in {-(-count // HSS_MAX_ITEMS_PER_REQUEST)} batch(es): {encoded.get(why, why)}'
             for why, count in reasons.items()][:3]
     others = f'\n\n{len(reasons) - 3} other reason(s): each item\'s row has its own.' if len(reasons) > 3 else ''
-    message = f'HSS restored none of the {len(sent)} item(s) to send. ' + '\n\n'.join(said) + others
-    return RestoreError(message, later=later).with_outputs({HSS_RESTORE_CONTEXT: rows})
+    return RestoreError(f'HSS restored none of the {len(sent)} item(s) to send. ' + '\n\n'.join(said) + others,
+                        later=later).with_outputs({HSS_RESTORE_CONTEXT: rows})
 
 
 def start_notes(fields: HssFields, client: HssClient) -> list[str]:
@@ -3970,15 +3971,14 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     # Turns are waited for no longer than the polling time left, less an interval when a check follows (it then comes
     # within the timeout); never less than a few seconds, so a check at the timeout still reads a listing of pages.
     left = timeout - polling_elapsed(state['started'], checks, interval, args)
-    client.transport.wait_at_most(max(left - interval if polling and left >= interval else left,
-                                      CHECK_LEAST_WAIT_SECONDS))
+    client.transport.wait_at_most(max(left - interval * (polling and left >= interval), CHECK_LEAST_WAIT_SECONDS))
     unread, unlisted, untaken, for_good = None, 0, 0, False
     try:
         rows, unlisted, untaken = restore_progress(client, fields, enterprise_project_id, state, context)
     except RestoreError as error:  # one unreadable listing does not end the restore: read it again next time
-        unread = str(error)
+        unread = error
         # but a refusal of the credentials, permission or URL, or HSS's 400 to the listing twice, would recur to the end
-        state['listing_refused'] = isinstance(error, VendorApiError) and error.http_status == 400
+        state['listing_refused'] = getattr(error, 'http_status', 0) == 400
         for_good = refuses_every_request(error) or again and state['listing_refused']
         rows = [dict(row, reason=HSS_CHECK_REFUSED) for row in left_restoring(context, fields, enterprise_project_id
                 or client.enterprise_project_id) if for_good and row.get('outcome') == HSS_OUTCOME_RESTORING]
@@ -3994,12 +3994,13 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
                               checks, interval, timeout, client)
     # A check that could not read the listing counts no rows: it says so, never "0 restored, 0 restoring"
     gone = sum(row.get('reason') == HSS_NO_LONGER_LISTED for row in rows)  # copies sent, HSS listing them no more
+    told = unread and unread.saying(f'checking again {schedule.again()}' if schedule else 'run the follow line below')
     said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
-        f'the listing was not read at this check: {unread}' if unread else hss_counts_text(rows, unlisted, gone) +
-        (f', {untaken} sent and still isolated, unchanged' if untaken else ''))
+        f'the listing was not read at this check: {told or unread}' if unread else hss_counts_text(rows, unlisted, gone)
+        + f'{f", {untaken} sent and still isolated, unchanged" if untaken else ""}')
     note = hss_check_notes(state, gone, unlisted, *((0, 0) if schedule else (refused_items(fields, state), untaken)))
     if schedule:
-        readable = f'{said} Checking again {schedule.again()}.' if unread else \
+        readable = f'{said}{"" if told else f" Checking again {schedule.again()}."}' if unread else \
             f'{said}; checking again {schedule.again()}.{note}'
     else:  # the last check: one that could not read the listing says so, and how to follow the restore
         readable = f'{said}\n\nTo follow the restore{follow_after(client)}: {follow}' if unread else \
@@ -4099,8 +4100,8 @@ def refused_items(fields: HssFields, state: HssState) -> int:
 def hss_check_notes(state: HssState, gone: int, unlisted: int, refused: int, untaken: int) -> str:
     """What a check says below its counts: a note for each count that is not 0."""
     kept = min(gone, unlisted)  # with a row (not_found)
-    rows_say = 'their rows in the incident\'s context say so (not_found)' + (
-        f' for {kept:,} of them' if kept < unlisted else '')
+    rows_say = 'their rows in the incident\'s context say so (not_found)' \
+        f'{f" for {kept:,} of them" if kept < unlisted else ""}'
     rowless = f'this incident\'s context holds no row of {f"the other {unlisted - kept:,}" if kept else "them"}'
     notes = ((unlisted, f'HSS no longer lists {unlisted} of the {state.get("sent")} copies this restore sent, '
               f'isolated or restored (a host removed from HSS, or the copy deleted), so whether they are back is not '
@@ -4124,8 +4125,7 @@ def copies_acted_on(copies: list[HssCopy], accepted: int) -> dict[Any, HssCopy]:
         return updated >= accepted, record.get('isolation_status') != HSS_STATUS_RESTORED, updated
     listed = {}
     for found in copies:
-        key = copy_key(found)
-        listed[key] = max(listed.get(key, found), found, key=rank)  # of equals, the first
+        listed[key] = max(listed.get(key := copy_key(found), found), found, key=rank)  # of equals, the first
     return listed
 
 

@@ -1512,3 +1512,25 @@ def test_copies_of_a_hash_isolated_after_a_restore_by_hash_are_not_counted_as_co
     assert 'no longer lists' not in check.entries[-1]['HumanReadable']
     restored = [row for row in listed_rows(check) if row['outcome'] == 'restored']
     assert {row['host_id'] for row in restored} == {HOSTS['win-fin-01']['host_id']} and len(restored) == 2
+
+
+# A listing that meets a fault that passes after its retries (a gateway's 5xx, a dropped connection) at a check: the
+# entry names one next step (the next check; the follow line at a check by hand), not also the fault's "try again".
+@pytest.mark.parametrize('fault', ['503', 'reset'])
+@pytest.mark.parametrize('polling', ['true', 'false'])
+def test_a_check_whose_listing_meets_a_passing_fault_names_one_next_step_and_what_to_check_if_it_persists(
+        clocked, fault, polling):
+    tenant, clock = clocked
+    war_room = room(tenant, clock)
+    started = war_room.run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': SLOW['host_id'],
+                                                    'polling': 'false'})
+    assert not started.failed, started.entries[-1]
+    line = parse_line(started.entries[-1]['Contents']['follow_commands'][0])
+    tenant.gateway.inject_faults(FaultPlan.parse(f'rate=1;kinds={fault}'))
+
+    check = war_room.run(line.command, dict(line.args, polling=polling)).entries[1 if polling == 'true' else -1]
+
+    text = check['HumanReadable']
+    step = 'Checking again' if polling == 'true' else 'To follow the restore'
+    assert 'not read at this check' in text and 'if it persists, check' in text, text
+    assert text.count(step) == 1 and not re.search(r'\b(run|try)\b[^.]*\bagain\b', text, re.IGNORECASE), text

@@ -448,6 +448,34 @@ def test_a_throttled_status_read_s_record_says_once_that_it_was_not_read_and_nam
         assert error.count(step) == 1 and len(RUN_AGAIN.findall(error)) == (step == 'run the same command'), error
 
 
+@pytest.mark.parametrize('fault', ['503', '503-html', '502', 'reset'])
+def test_a_status_read_meeting_a_passing_fault_names_one_next_step_and_keeps_what_to_check_if_it_persists(
+        monkeypatch, fault):
+    """A status read that meets a fault that passes (a gateway's 5xx, a dropped connection) after its retries: the
+    record names one next step (at a check polling goes on from, the next check; at the last, the follow line; by
+    hand, a run), where the fault's advice said to try again later, its "if it persists, check ..." kept."""
+    tenant, room, clock = clocked_room(monkeypatch, 100)  # the action outlives the polling
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=ok;rate=1;kinds={fault}'))  # every read after the restore
+    try:
+        result = room.run('restore-file', {'file_hash': CLEAN_HASH, 'timeout_in_seconds': '25'})
+        last = restored_record(result)
+        line = follow_line(last['error'])
+        clock.advance(10)
+        by_hand = room.run(line.command, dict(line.args, polling='false'))
+    finally:
+        tenant.server.stop()
+
+    [going_on] = as_list(next(iter(result.entries[1]['EntryContext'].values())))
+    assert 'PollingCommand' in result.entries[1] and 'PollingCommand' not in result.entries[-1]
+    for record, step in ((last, '!restore-file'), (restored_record(by_hand), 'run the same command')):
+        error = record['error']
+        assert error.lower().count('not read') == 1 and 'if it persists, check' in error, error
+        assert error.lower().count(step.lower()) == 1, error  # by hand, where the advice said to try again later
+        assert len(RUN_AGAIN.findall(error)) == (step == 'run the same command'), error
+    assert going_on['error'].count('next check') == 1 and 'if it persists, check' in going_on['error'], going_on
+    assert not RUN_AGAIN.search(going_on['error']), going_on['error']
+
+
 def test_a_last_check_that_did_not_send_its_status_read_for_an_earlier_throttle_names_only_the_follow_line(
         monkeypatch):
     """The first check's status read is throttled for an hour: the last check does not send its own (the wait holds).
@@ -1143,7 +1171,7 @@ def test_a_status_the_next_check_reads_again_is_not_told_to_run_the_command_agai
               if record.get('error', '').startswith('Status not read')]
     assert unread, result.entries  # the first check could not read the action's status
     for record in unread:
-        assert 'the next check reads it again' in record['error'], record
+        assert 'the next check reads it again' in record['error'].lower(), record
         assert not RUN_AGAIN.search(record['error']), record['error']
     assert len(advanced_tenant.backend.actions) == 1
 
