@@ -573,11 +573,11 @@ class VendorApiError(RestoreError):
         # A vendor value that is not text is shown as JSON, the form the scrubber knows.
         details = ', '.join(form.format(value if isinstance(value, str) else json.dumps(value, sort_keys=True))
                             for form, value in given.items() if value is not None)
+        said = f' {vendor} said: {details}.' if details else ''
+        retry = f' {retry_note}' if retry_note else ''
         encoded = isinstance(authorization_message, str)  # which identity policy refused, in kilobytes: last, whole
         self.decode = f' {HUAWEI_DECODE_ADVICE}{authorization_message}' if encoded else ''
-        super().__init__(f'{vendor} answered HTTP {http_status}. {advice}'
-                         f'{f" {vendor} said: {details}." if details else ""}{retry_note and " " + retry_note}'
-                         f'{self.decode}', attempts, advice)
+        super().__init__(f'{vendor} answered HTTP {http_status}. {advice}{said}{retry}{self.decode}', attempts, advice)
 
 
 def printable(value: Any, limit: int = 60) -> str:
@@ -2768,8 +2768,8 @@ def grouped_outcomes(title: str, rows: list[JsonObject], status_key: str, ok: se
 
 
 def capped_names(names: list[str]) -> str:
-    return f'{", ".join(names[:MAX_LISTED_FILES])}' \
-        f'{f" and {len(names) - MAX_LISTED_FILES:,} more" if len(names) > MAX_LISTED_FILES else ""}'
+    more = f' and {len(names) - MAX_LISTED_FILES:,} more' if len(names) > MAX_LISTED_FILES else ''
+    return f'{", ".join(names[:MAX_LISTED_FILES])}{more}'
 
 
 def war_room_value(text: str) -> str:
@@ -3377,8 +3377,9 @@ def restore_record(file_hash: str, endpoint_id: str | None, incident_id: int | N
     """One file's context record, the unknown left out, not null: XSOAR updates the record its DT key matches and
     keeps what the update leaves out. A restore sent always writes endpoint_id ('' for every endpoint: a refusal has
     no action_id; a later refusal updates it); a check not told the endpoint (None) cannot know the action's scope."""
-    return {name: value for name, value in {'action_id': action_id, 'file_hash': file_hash, 'endpoints_count':
-            endpoints_count, 'endpoint_id': endpoint_id, 'incident_id': incident_id}.items() if value is not None}
+    record = {'action_id': action_id, 'file_hash': file_hash, 'endpoints_count': endpoints_count,
+              'endpoint_id': endpoint_id, 'incident_id': incident_id}
+    return {name: value for name, value in record.items() if value is not None}
 
 
 def refusals_of(records: list[XdrRecord], refused: XdrRefusals) -> XdrRefusals:
@@ -3971,7 +3972,8 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     # Turns are waited for no longer than the polling time left, less an interval when a check follows (it then comes
     # within the timeout); never less than a few seconds, so a check at the timeout still reads a listing of pages.
     left = timeout - polling_elapsed(state['started'], checks, interval, args)
-    client.transport.wait_at_most(max(left - interval * (polling and left >= interval), CHECK_LEAST_WAIT_SECONDS))
+    client.transport.wait_at_most(max(left - interval if polling and left >= interval else left,
+                                      CHECK_LEAST_WAIT_SECONDS))
     unread, unlisted, untaken, for_good = None, 0, 0, False
     try:
         rows, unlisted, untaken = restore_progress(client, fields, enterprise_project_id, state, context)
