@@ -3527,13 +3527,14 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
     for record, reply, gone in zip(records, checked, lost):  # a reply is a dict, else the RestoreError of the read
         not_read = dict(record, status=XDR_OUTCOME_IN_PROGRESS)
         if isinstance(reply, RestoreError):
-            # Advice to try again later says ``said`` there; else a passing fault the next check reads again, or a read
-            # not sent (no attempt: an earlier throttle, no time), says it alone (to run again starts a second action).
-            told = reply.saying(said := f'polling does not follow it: {rerun}' if gone and polling else again)
+            # What polling did leads, its step put where advice says to try again later (what to check comes first)
+            said = f'polling does not follow it: {rerun}' if gone and polling else again
+            lead, step = said.split(': ', 1) if said.startswith('polling') else ('', said)
+            note = lead if (told := reply.saying(step)) else said
             bare = not (told or gone) and getattr(reply, 'http_status', 502) in XDR_STATUS_RETRY_STATUSES and (
-                polling and not ending or not reply.attempts)
-            reply = {'action_id': record['action_id'], 'error': f'Status not read at this check'
-                     f'{"" if told else f"; {said}"}. {reply.without_advice() if bare else told or reply}'}
+                polling and not ending or not reply.attempts)  # a passing fault read next, a read not sent: step alone
+            reply = {'action_id': record['action_id'], 'error': f'Status not read at this check{note and "; "}{note}. '
+                     f'{reply.without_advice() if bare else told or reply}'}
             summaries.append(dict(not_read, error=reply['error']))  # Contents' too: why, and what comes next
         else:
             try:  # error written empty: XSOAR updates the record in context, where an earlier check's error would stay
