@@ -501,6 +501,29 @@ def test_a_status_read_cortex_xdr_answers_500_says_what_polling_did_first_then_c
     assert 'polling' not in by_hand['error'].lower(), by_hand['error']
 
 
+def test_a_status_read_that_could_not_connect_says_at_every_check_what_to_check_and_that_the_next_check_reads_it(
+        monkeypatch):
+    """Cortex XDR stops taking connections once the restore is sent: the status read of every check meets a refused
+    connection, whose advice names what to check (the URL setting, DNS, the firewall, the proxy) and says nothing of
+    trying again. A check polling goes on from says the next check reads it again and keeps what to check; none
+    tells the analyst to run anything again before the last."""
+    tenant, room, _ = clocked_room(monkeypatch, 100)  # the action outlives the polling
+    try:
+        line = follow_line(room.run('restore-file', {'file_hash': CLEAN_HASH, 'polling': 'false'}).entries[0][
+            'HumanReadable'])
+    finally:
+        tenant.server.stop()  # its port now refuses every connection
+    result = room.run(line.command, dict(line.args, timeout_in_seconds='25'))
+
+    records = [as_list(next(iter(entry['EntryContext'].values())))[0] for entry in result.entries]
+    assert result.runs > 1 and all('PollingCommand' in entry for entry in result.entries[:-1]), result.entries
+    for record in records:
+        assert 'Could not connect to Cortex XDR' in record['error'] and 'DNS' in record['error'], record['error']
+    for record in records[:-1]:
+        assert record['error'].count('next check reads it again') == 1, record['error']
+        assert not RUN_AGAIN.search(record['error']), record['error']
+
+
 def test_a_last_check_that_did_not_send_its_status_read_for_an_earlier_throttle_names_only_the_follow_line(
         monkeypatch):
     """The first check's status read is throttled for an hour: the last check does not send its own (the wait holds).
