@@ -3531,10 +3531,10 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
             said = f'polling does not follow it: {rerun}' if gone and polling else again
             lead, step = said.split(': ', 1) if said.startswith('polling') else ('', said)
             note = lead if (told := reply.saying(step)) else said
-            bare = not (told or gone or reply.attempts)  # a read not sent: its step alone (advice to run again)
+            bare = not (told or reply.attempts)  # a read not sent: its step alone (its advice: to run again)
             reply = {'action_id': record['action_id'], 'error': f'Status not read at this check{note and "; "}{note}. '
                      f'{reply.without_advice() if bare else told or reply}'}
-            summaries.append(dict(not_read, error=reply['error']))  # Contents' too: why, and what comes next
+            summaries.append(dict(not_read, **reply))  # its error in Contents' too: why, and what comes next
         else:
             try:  # error written empty: XSOAR updates the record in context, where an earlier check's error would stay
                 summaries.append({'error': '', **summarise_action(record, reply, again)})
