@@ -3511,7 +3511,7 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
     lost = [by_hand and may_stop and getattr(e, 'http_status', 0) == 500 for e in checked]
     polling = polling and not (checked and all(lost))
     rerun = f'run the same command again{follow_after(client)} to read it'  # by hand; after the reads: a wait they met
-    again = rerun if not polling else 'polling ended with this check: run the follow command this entry gives' if \
+    again = rerun if not polling else 'polling ended with this check, so run the follow command this entry gives' if \
         ending else 'the next check reads it again'
     refused = client.refused.get(XDR_ACTION_STATUS_PATH) or client.refused.get('')
     if may_stop and checked and refused and all(isinstance(e, RestoreError) for e in checked):
@@ -3527,14 +3527,14 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
     for record, reply, gone in zip(records, checked, lost):  # a reply is a dict, else the RestoreError of the read
         not_read = dict(record, status=XDR_OUTCOME_IN_PROGRESS)
         if isinstance(reply, RestoreError):
-            # Advice to try again later says ``said`` there; else a passing fault the next check reads again, or a read
-            # not sent (no attempt: an earlier throttle, no time), says it alone (to run again starts a second action).
-            told = reply.saying(said := f'polling does not follow it: {rerun}' if gone and polling else again)
-            bare = not (told or gone) and getattr(reply, 'http_status', 502) in XDR_STATUS_RETRY_STATUSES and (
-                polling and not ending or not reply.attempts)
-            reply = {'action_id': record['action_id'], 'error': f'Status not read at this check'
-                     f'{"" if told else f"; {said}"}. {reply.without_advice() if bare else told or reply}'}
-            summaries.append(dict(not_read, error=reply['error']))  # Contents' too: why, and what comes next
+            # What polling did leads, its step put where advice says to try again later (what to check comes first)
+            said = f'polling does not follow it, so {rerun}' if gone and polling else again
+            lead, _, step = said.rpartition(', so ')  # what polling did, if it says, and the step
+            note = lead if (told := reply.saying(step)) else said
+            bare = not (told or reply.attempts)  # a read not sent: its step alone (its advice: to run again)
+            reply = {'action_id': record['action_id'], 'error': f'Status not read at this check{note and "; "}{note}. '
+                     f'{reply.without_advice() if bare else told or reply}'}
+            summaries.append(dict(not_read, **reply))  # its error in Contents' too: why, and what comes next
         else:
             try:  # error written empty: XSOAR updates the record in context, where an earlier check's error would stay
                 summaries.append({'error': '', **summarise_action(record, reply, again)})

@@ -476,6 +476,54 @@ def test_a_status_read_meeting_a_passing_fault_names_one_next_step_and_keeps_wha
     assert not RUN_AGAIN.search(going_on['error']), going_on['error']
 
 
+def test_a_status_read_cortex_xdr_answers_500_says_what_polling_did_first_then_check_action_id_then_one_step(
+        monkeypatch):
+    """Every status read after the restore meets Cortex XDR's own 500 (whose advice, for an action it does not know,
+    is to check action_id): at a check polling goes on from, at the last one and by hand, the record says to check
+    action_id before its one next step, and "polling ended" is said as what happened, not as that step's alternative."""
+    tenant, room, clock = clocked_room(monkeypatch, 100)  # the action outlives the polling
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok;rate=1;kinds=500'))
+    try:
+        result = room.run('restore-file', {'file_hash': CLEAN_HASH, 'timeout_in_seconds': '25'})
+        last = restored_record(result)
+        line = follow_line(last['error'])
+        clock.advance(10)
+        by_hand = restored_record(room.run(line.command, dict(line.args, polling='false')))
+    finally:
+        tenant.server.stop()
+
+    [going_on] = as_list(next(iter(result.entries[1]['EntryContext'].values())))
+    for record, step in ((going_on, 'next check'), (last, 'run the follow command'), (by_hand, 'run the same command')):
+        error = record['error']
+        assert error.count('check action_id') == 1 and error.lower().count(step) == 1, error
+        assert error.index('check action_id') < error.lower().index(step), error
+    assert last['error'].index('polling ended') < last['error'].index('check action_id'), last['error']
+    assert 'polling' not in by_hand['error'].lower(), by_hand['error']
+
+
+def test_a_status_read_that_could_not_connect_says_at_every_check_what_to_check_and_that_the_next_check_reads_it(
+        monkeypatch):
+    """Cortex XDR stops taking connections once the restore is sent: the status read of every check meets a refused
+    connection, whose advice names what to check (the URL setting, DNS, the firewall, the proxy) and says nothing of
+    trying again. A check polling goes on from says the next check reads it again and keeps what to check; none
+    tells the analyst to run anything again before the last."""
+    tenant, room, _ = clocked_room(monkeypatch, 100)  # the action outlives the polling
+    try:
+        line = follow_line(room.run('restore-file', {'file_hash': CLEAN_HASH, 'polling': 'false'}).entries[0][
+            'HumanReadable'])
+    finally:
+        tenant.server.stop()  # its port now refuses every connection
+    result = room.run(line.command, dict(line.args, timeout_in_seconds='25'))
+
+    records = [as_list(next(iter(entry['EntryContext'].values())))[0] for entry in result.entries]
+    assert result.runs > 1 and all('PollingCommand' in entry for entry in result.entries[:-1]), result.entries
+    for record in records:
+        assert 'Could not connect to Cortex XDR' in record['error'] and 'DNS' in record['error'], record['error']
+    for record in records[:-1]:
+        assert record['error'].count('next check reads it again') == 1, record['error']
+        assert not RUN_AGAIN.search(record['error']), record['error']
+
+
 def test_a_last_check_that_did_not_send_its_status_read_for_an_earlier_throttle_names_only_the_follow_line(
         monkeypatch):
     """The first check's status read is throttled for an hour: the last check does not send its own (the wait holds).
@@ -1581,7 +1629,8 @@ def test_a_check_by_hand_of_several_actions_says_at_once_which_cortex_xdr_does_n
     [note] = [line for line in first['HumanReadable'].splitlines() if line.startswith(f'Action {unknown} (')]
     for text in (note, records[unknown]['error']):
         assert 'HTTP 500' in text and str(unknown) in text and 'not found' in text, text  # Cortex XDR's own words
-        assert 'check action_id' in text and 'run the same command again' in text, text
+        assert text.index('check action_id') < text.index('run the same command again'), text
+        assert 'polling does not follow it' not in text.partition('check action_id')[2], text  # a fact, said first
         assert not any(promise in text for promise in PROMISES), text
     reads = [body['request_data']['group_action_id'] for _, path, body in tenant.gateway.requests
              if path.endswith('/get_action_status/')]
