@@ -394,6 +394,22 @@ def test_a_last_check_of_more_actions_than_one_pasteable_line_follows_names_the_
     assert len(tenant.backend.actions) == len(files)  # followed, not sent again
 
 
+def polled_to_the_end_then_checked_by_hand(tenant, room, clock):
+    """restore-file polled for 25 s (a check at 10 s, the last at 20 s), then its follow line run by hand 10 s later:
+    the record of the check polling went on from, of the last check, and of the check by hand."""
+    try:
+        result = room.run('restore-file', {'file_hash': CLEAN_HASH, 'timeout_in_seconds': '25'})
+        last = restored_record(result)
+        line = follow_line(last['error'])
+        clock.advance(10)
+        by_hand = room.run(line.command, dict(line.args, polling='false'))
+    finally:
+        tenant.server.stop()
+    [going_on] = as_list(next(iter(result.entries[1]['EntryContext'].values())))
+    assert 'PollingCommand' in result.entries[1] and 'PollingCommand' not in result.entries[-1]
+    return going_on, last, restored_record(by_hand)
+
+
 def test_a_last_check_throttled_at_its_status_read_promises_no_next_check(monkeypatch):
     """The README: only an entry that schedules a next check says "checking again" or "the next check". A status read
     Cortex XDR throttles past the run's wait at the last check (its record says polling ended) must not add that the
@@ -430,19 +446,9 @@ def test_a_throttled_status_read_s_record_says_once_that_it_was_not_read_and_nam
         if len(scheduled) == 2 and 'PollingCommand' in entry:  # the first check's entry: the last check comes next
             tenant.gateway.inject_faults(FaultPlan.parse('sequence=429,429;retry-after=3600'))
     room.on_entry = throttle_for_an_hour_after_the_first_check
-    try:
-        result = room.run('restore-file', {'file_hash': CLEAN_HASH, 'timeout_in_seconds': '25'})
-        last = restored_record(result)
-        line = follow_line(last['error'])
-        clock.advance(10)
-        by_hand = room.run(line.command, dict(line.args, polling='false'))
-    finally:
-        tenant.server.stop()
-
-    [going_on] = as_list(next(iter(result.entries[1]['EntryContext'].values())))
-    assert 'PollingCommand' in result.entries[1] and 'PollingCommand' not in result.entries[-1]
+    going_on, last, by_hand = polled_to_the_end_then_checked_by_hand(tenant, room, clock)
     for record, step in ((going_on, 'next check'), (last, '!restore-file'),
-                         (restored_record(by_hand), 'run the same command')):
+                         (by_hand, 'run the same command')):
         error = record['error']
         assert 'HTTP 429' in error and error.lower().count('not read') == 1, error
         assert error.count(step) == 1 and len(RUN_AGAIN.findall(error)) == (step == 'run the same command'), error
@@ -456,18 +462,8 @@ def test_a_status_read_meeting_a_passing_fault_names_one_next_step_and_keeps_wha
     hand, a run), where the fault's advice said to try again later, its "if it persists, check ..." kept."""
     tenant, room, clock = clocked_room(monkeypatch, 100)  # the action outlives the polling
     tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=ok;rate=1;kinds={fault}'))  # every read after the restore
-    try:
-        result = room.run('restore-file', {'file_hash': CLEAN_HASH, 'timeout_in_seconds': '25'})
-        last = restored_record(result)
-        line = follow_line(last['error'])
-        clock.advance(10)
-        by_hand = room.run(line.command, dict(line.args, polling='false'))
-    finally:
-        tenant.server.stop()
-
-    [going_on] = as_list(next(iter(result.entries[1]['EntryContext'].values())))
-    assert 'PollingCommand' in result.entries[1] and 'PollingCommand' not in result.entries[-1]
-    for record, step in ((last, '!restore-file'), (restored_record(by_hand), 'run the same command')):
+    going_on, last, by_hand = polled_to_the_end_then_checked_by_hand(tenant, room, clock)
+    for record, step in ((last, '!restore-file'), (by_hand, 'run the same command')):
         error = record['error']
         assert error.lower().count('not read') == 1 and 'if it persists, check' in error, error
         assert error.lower().count(step.lower()) == 1, error  # by hand, where the advice said to try again later
