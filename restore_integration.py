@@ -3416,9 +3416,10 @@ def none_started(refused: XdrRefusals, records: list[XdrRecord], waiting: dict[s
         said = (f'None of the {total} restores can be followed: '
                 f'{", ".join(part for count, part in parts if count)}{look if maybe or accepted else ""}.')
     reasons = ' '.join(f'{reason} (file(s): {capped_names(files)})' for reason, files in refused.items())
-    later = any(error.later for error in waiting.values())  # a send not made met what passes (a 429, no turn), so
-    return RestoreError(f'{said} {reasons}'.lstrip(), later=later).with_outputs(  # its advice says to act again
-        {XDR_RESTORE_CONTEXT: records} if records else {})  # later: told_when says when that is
+    # later: a send not made met what passes (a 429, no turn), so its advice says to act again later (told_when: when)
+    later = any(error.later for error in waiting.values())
+    return RestoreError(f'{said} {reasons}'.lstrip(), later=later).with_outputs(
+        {XDR_RESTORE_CONTEXT: records} if records else {})
 
 
 def grouped_refusals(refused: XdrRefusals) -> str:
