@@ -4346,8 +4346,9 @@ def hss_event_incident(event: JsonObject, occurred_ms: int) -> JsonObject:
     # Every name is optional in HSS's model: one not given is no name, never the text 'None'. A field of another shape
     # is read as not given: the event is listed again at every fetch, and must not stop each one.
     files = event.get('file_info_list')
-    subject = ', '.join(filter(None, [first_text(item, 'file_alias', 'file_path') for item in (
-        files if isinstance(files, list) else []) if isinstance(item, dict)]))
+    names = [first_text(item, 'file_alias', 'file_path') for item in (files if isinstance(files, list) else [])
+             if isinstance(item, dict)]
+    subject = ', '.join(filter(None, names))
     host = first_text(event, 'host_name', 'host_id') or 'an unnamed host'
     name = f'HSS {first_text(event, "event_name") or "security event"} on {host}'
     # timedelta is exact (ms / 1000 as a float is a millisecond off in some years); isoformat writes a four-digit year
@@ -4400,16 +4401,17 @@ def build_client(kind: str, settings: InstanceSettings, kept: Any = None, progre
 
 def kept_waits(hss: HssClient) -> list[tuple[str, AdaptiveRateLimiter, str]]:
     """The waits kept across runs, each its context key, limiter and scope: HSS's, and in token mode IAM's."""
-    return [(HSS_PAUSE_KEY, hss.limiter, hss.limit_scope)] + [  # IAM's: one identity's token requests (its IAM URL)
-        (IAM_PAUSE_KEY, iam.transport.limiter, iam.identity) for iam in [hss.token_provider] if iam]
+    iam = hss.token_provider  # IAM's wait holds back the token requests of one identity (its IAM endpoint included)
+    return [(HSS_PAUSE_KEY, hss.limiter, hss.limit_scope)] + (
+        [(IAM_PAUSE_KEY, iam.transport.limiter, iam.identity)] if iam else [])
 
 
 def kept_wait_ms(kept: Any, key: str, scope: str) -> int:
     """Ms left of the wait kept under ``key``: none past, unreadable, over a day, or kept while this clock was ahead."""
     wait = json_object((kept or {}).get(key)) or {}
+    wait = wait if wait.get('scope', scope) == scope else {}  # for another URL, project or identity (none: older)
     kept_at, until, now = whole_number(wait.get('kept_at'), 0), whole_number(wait.get('until'), 0), epoch_ms()
-    return until - now if wait.get('scope', scope) == scope and kept_at <= now < until <= kept_at + CLOCK_STEP_MAX_MS \
-        else 0  # a scope of another URL, project or identity: none (no scope: an older version's, honoured)
+    return until - now if kept_at <= now < until <= kept_at + CLOCK_STEP_MAX_MS else 0
 
 
 ''' MAIN '''
