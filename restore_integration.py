@@ -136,11 +136,6 @@ THROTTLED_STATUS = 429
 # IAM 500 is a transient "system error" (HSS.0001 is a 400 "Invalid parameter."): retried, a PUT only as a lost one.
 RETRY_STATUSES = frozenset({502, 503, 504})
 HUAWEI_RETRY_STATUSES = RETRY_STATUSES | {500}
-# A 500 reading an action this instance started is the service failing; to test-module's probe of action 0, the answer.
-XDR_STATUS_RETRY_STATUSES = RETRY_STATUSES | {500}
-XDR_KEY_REFUSALS = frozenset({401, 402, 403})  # the key, license or role refused: no later request fares better
-# Cortex XDR's answers about action 0 itself (test-module's probe), once it took the key; any other came before.
-XDR_PROBE_ANSWERS = frozenset({400, 500})
 MAYBE_APPLIED_STATUSES = frozenset({502, 504})  # a gateway may answer these after passing the request on
 # HSS documents no 500, nor that one means no change: failing part way through a PUT, it may have issued some tasks.
 HSS_MAYBE_APPLIED_STATUSES = MAYBE_APPLIED_STATUSES | {500}
@@ -2303,8 +2298,9 @@ class XdrClient:
         goes as the Integer the API takes (as CoreIRApiModule sends it). ``probe``: test-module's read of action 0."""
         if isinstance(action_id, str) and action_id.isdigit() and action_id.isascii():
             action_id = int(action_id)
+        # A 500 reading an action this instance started is the service failing; to the probe of action 0, the answer.
         return self._post(XDR_ACTION_STATUS_PATH, {'group_action_id': action_id},
-                          RETRY_STATUSES if probe else XDR_STATUS_RETRY_STATUSES,
+                          RETRY_STATUSES if probe else RETRY_STATUSES | {500},
                           XDR_TEST_ERROR_ADVICE if probe else XDR_STATUS_ERROR_ADVICE)
 
     def _post(self, path: str, request_data: JsonObject, retry_statuses: Iterable[int] = RETRY_STATUSES,
@@ -2322,7 +2318,7 @@ class XdrClient:
                     'vendor_extra': reply.get('err_extra')} if isinstance(reply, dict) else {
                 'vendor_message': short_text(answer.text) or None}
             error = vendor_error(answer, self.vendor, advice, said)
-            if answer.status in XDR_KEY_REFUSALS:
+            if answer.status in (401, 402, 403):  # the key, license or role refused: no later request fares better
                 self.refused.setdefault(path if answer.status == 403 else '', error)
             raise error
         reply = parse_json_body(answer, self.vendor).get('reply')
@@ -3134,8 +3130,8 @@ def test_module(clients: dict[str, XdrClient | HssClient], fetch: FetchSettings 
             if isinstance(client, XdrClient):
                 try:
                     client.get_action_status(0, probe=True)
-                except VendorApiError as error:
-                    if error.http_status not in XDR_PROBE_ANSWERS or error.vendor_code is None:
+                except VendorApiError as error:  # a 400 or 500 in its error form is about action 0: it took the key
+                    if error.http_status not in (400, 500) or error.vendor_code is None:
                         raise
             else:  # one small signed listing (with a token fetched first, in token mode) proves URL, project and
                 # credentials; fetching, one of the last hour's events proves the user may list them
