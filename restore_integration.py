@@ -2722,11 +2722,6 @@ def one_or_all(values: list[Any]) -> Any:
     return values[0] if len(values) == 1 else values
 
 
-def error_entry(message: str, outputs: JsonObject | None) -> JsonObject:
-    return {'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text', 'Contents': message,
-            **({'EntryContext': outputs} if outputs else {})}
-
-
 def markdown_table(title: str, rows: list[JsonObject], headers: Sequence[str], context_path: str,
                    first: Callable[[JsonObject], bool]) -> str:
     """A table in the style of XSOAR's tableToMarkdown. Past MAX_TABLE_ROWS (bulk work) the rows ``first`` picks
@@ -4499,7 +4494,8 @@ def main(demisto_obj: Any = None) -> None:
         message = scrubber.text(message)
         if command == 'fetch-incidents':  # XSOAR shows a fetch's failure on the instance, from the exception
             raise FetchFailed(message) from None
-        runtime.results(error_entry(message, scrubber.value(outputs)))
+        runtime.results({'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text', 'Contents': message,
+                         **({'EntryContext': scrubber.value(outputs)} if outputs else {})})
     finally:
         try:
             if caching:
