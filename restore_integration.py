@@ -479,9 +479,6 @@ FETCH_IAM_ADVICE = {**IAM_ERROR_ADVICE, 429: f'Huawei Cloud IAM is throttling to
 TEST_IAM_ADVICE = {**IAM_ERROR_ADVICE, 429: f'Huawei Cloud IAM is throttling token requests. {TEST_AGAIN}'}
 InstanceParams = JsonObject  # the instance params as XSOAR hands them, setting name -> value
 SECRET_SETTINGS = ('xdr_api_key', 'hss_aksk', 'hss_credentials')
-# CSP's masker: XSOAR's debug mode logs each request masked only of the strings it was given and the word after
-# "Authorization:", "password" and a few more (not a "Signature=", nor a JSON-escaped password past its first blank).
-XSOAR_LOG_MASKER = 'add_sensitive_log_strs'
 # A vendor is in use (test-module checks it) once any of its settings that have no default is set: one set up but for
 # its URL or project ID fails Test, naming what is missing.
 VENDOR_MARKERS = {'xdr': ('xdr_url', 'xdr_api_key_id', 'xdr_api_key'),
@@ -1722,7 +1719,9 @@ def inflate_stream(data: bytes, wbits: int, most: int) -> tuple[bytearray, bytes
 def debug_log_masker(namespace: Mapping[str, Any]) -> TextListener | None:
     """CommonServerPython's add_sensitive_log_strs (it masks each string given in every line CSP logs) while XSOAR's
     debug mode has http.client print each request, else None. It calls no demisto: a worker thread may call it."""
-    masker = namespace.get(XSOAR_LOG_MASKER)
+    # XSOAR's debug mode logs each request masked only of the strings it was given and the word after "Authorization:",
+    # "password" and a few more (not a "Signature=", nor a JSON-escaped password past its first blank).
+    masker = namespace.get('add_sensitive_log_strs')
     return masker if callable(masker) and http.client.HTTPConnection.debuglevel > 0 else None
 
 
