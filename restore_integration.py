@@ -264,8 +264,6 @@ GENERIC_ERROR_ADVICE = 'The server could not carry out the request this time. {A
 # Huawei Cloud API Gateway request signing (AK/SK), as the official SDK's Signer does it.
 SDK_SIGNING_ALGORITHM = 'SDK-HMAC-SHA256'
 SDK_DATE_HEADER = 'X-Sdk-Date'
-# Headers our own requests sign; the gateway checks whatever the Authorization header lists.
-HSS_SIGNED_HEADERS = ('content-type', 'host', 'x-project-id', 'x-sdk-date')
 
 HUAWEI_REGION_DOMAINS = {'eu-west-101': 'myhuaweicloud.eu'}  # else myhuaweicloud.com, as Huawei's SDKs list them
 HSS_API_ROOT, IAM_API_ROOT = '/v5', '/v3'  # also taken off an endpoint setting that ends in one (IAM's auth_url does)
@@ -2090,7 +2088,8 @@ class HuaweiAkSkAuth(requests.auth.AuthBase):
         parts = urlsplit(request.url)
         request.headers.update({SDK_DATE_HEADER: self._clock().strftime('%Y%m%dT%H%M%SZ'), 'Host': parts.netloc,
                                 'X-Project-Id': self._project_id})
-        signed = sorted(name for name in HSS_SIGNED_HEADERS if name in request.headers)  # (headers: case-insensitive)
+        # What our requests sign, sorted (headers: case-insensitive); the gateway checks whatever Authorization lists.
+        signed = [name for name in ('content-type', 'host', 'x-project-id', 'x-sdk-date') if name in request.headers]
         # The query as the gateway reads it: percent-decoded, + a plus sign (never a blank, as parse_qsl reads a form).
         query = parse_qsl(parts.query.replace('+', '%2B'), keep_blank_values=True)
         signature = sdk_signature(self._secret_key, request.method, parts.path, query, request.headers, signed,
