@@ -136,11 +136,6 @@ THROTTLED_STATUS = 429
 # IAM 500 is a transient "system error" (HSS.0001 is a 400 "Invalid parameter."): retried, a PUT only as a lost one.
 RETRY_STATUSES = frozenset({502, 503, 504})
 HUAWEI_RETRY_STATUSES = RETRY_STATUSES | {500}
-# A 500 reading an action this instance started is the service failing; to test-module's probe of action 0, the answer.
-XDR_STATUS_RETRY_STATUSES = RETRY_STATUSES | {500}
-XDR_KEY_REFUSALS = frozenset({401, 402, 403})  # the key, license or role refused: no later request fares better
-# Cortex XDR's answers about action 0 itself (test-module's probe), once it took the key; any other came before.
-XDR_PROBE_ANSWERS = frozenset({400, 500})
 MAYBE_APPLIED_STATUSES = frozenset({502, 504})  # a gateway may answer these after passing the request on
 # HSS documents no 500, nor that one means no change: failing part way through a PUT, it may have issued some tasks.
 HSS_MAYBE_APPLIED_STATUSES = MAYBE_APPLIED_STATUSES | {500}
@@ -269,8 +264,6 @@ GENERIC_ERROR_ADVICE = 'The server could not carry out the request this time. {A
 # Huawei Cloud API Gateway request signing (AK/SK), as the official SDK's Signer does it.
 SDK_SIGNING_ALGORITHM = 'SDK-HMAC-SHA256'
 SDK_DATE_HEADER = 'X-Sdk-Date'
-# Headers our own requests sign; the gateway checks whatever the Authorization header lists.
-HSS_SIGNED_HEADERS = ('content-type', 'host', 'x-project-id', 'x-sdk-date')
 
 HUAWEI_REGION_DOMAINS = {'eu-west-101': 'myhuaweicloud.eu'}  # else myhuaweicloud.com, as Huawei's SDKs list them
 HSS_API_ROOT, IAM_API_ROOT = '/v5', '/v3'  # also taken off an endpoint setting that ends in one (IAM's auth_url does)
@@ -484,9 +477,6 @@ FETCH_IAM_ADVICE = {**IAM_ERROR_ADVICE, 429: f'Huawei Cloud IAM is throttling to
 TEST_IAM_ADVICE = {**IAM_ERROR_ADVICE, 429: f'Huawei Cloud IAM is throttling token requests. {TEST_AGAIN}'}
 InstanceParams = JsonObject  # the instance params as XSOAR hands them, setting name -> value
 SECRET_SETTINGS = ('xdr_api_key', 'hss_aksk', 'hss_credentials')
-# CSP's masker: XSOAR's debug mode logs each request masked only of the strings it was given and the word after
-# "Authorization:", "password" and a few more (not a "Signature=", nor a JSON-escaped password past its first blank).
-XSOAR_LOG_MASKER = 'add_sensitive_log_strs'
 # A vendor is in use (test-module checks it) once any of its settings that have no default is set: one set up but for
 # its URL or project ID fails Test, naming what is missing.
 VENDOR_MARKERS = {'xdr': ('xdr_url', 'xdr_api_key_id', 'xdr_api_key'),
@@ -1727,7 +1717,9 @@ def inflate_stream(data: bytes, wbits: int, most: int) -> tuple[bytearray, bytes
 def debug_log_masker(namespace: Mapping[str, Any]) -> TextListener | None:
     """CommonServerPython's add_sensitive_log_strs (it masks each string given in every line CSP logs) while XSOAR's
     debug mode has http.client print each request, else None. It calls no demisto: a worker thread may call it."""
-    masker = namespace.get(XSOAR_LOG_MASKER)
+    # XSOAR's debug mode logs each request masked only of the strings it was given and the word after "Authorization:",
+    # "password" and a few more (not a "Signature=", nor a JSON-escaped password past its first blank).
+    masker = namespace.get('add_sensitive_log_strs')
     return masker if callable(masker) and http.client.HTTPConnection.debuglevel > 0 else None
 
 
@@ -2096,7 +2088,8 @@ class HuaweiAkSkAuth(requests.auth.AuthBase):
         parts = urlsplit(request.url)
         request.headers.update({SDK_DATE_HEADER: self._clock().strftime('%Y%m%dT%H%M%SZ'), 'Host': parts.netloc,
                                 'X-Project-Id': self._project_id})
-        signed = sorted(name for name in HSS_SIGNED_HEADERS if name in request.headers)  # (headers: case-insensitive)
+        # What our requests sign, sorted (headers: case-insensitive); the gateway checks whatever Authorization lists.
+        signed = [name for name in ('content-type', 'host', 'x-project-id', 'x-sdk-date') if name in request.headers]
         # The query as the gateway reads it: percent-decoded, + a plus sign (never a blank, as parse_qsl reads a form).
         query = parse_qsl(parts.query.replace('+', '%2B'), keep_blank_values=True)
         signature = sdk_signature(self._secret_key, request.method, parts.path, query, request.headers, signed,
@@ -2303,8 +2296,9 @@ class XdrClient:
         goes as the Integer the API takes (as CoreIRApiModule sends it). ``probe``: test-module's read of action 0."""
         if isinstance(action_id, str) and action_id.isdigit() and action_id.isascii():
             action_id = int(action_id)
+        # A 500 reading an action this instance started is the service failing; to the probe of action 0, the answer.
         return self._post(XDR_ACTION_STATUS_PATH, {'group_action_id': action_id},
-                          RETRY_STATUSES if probe else XDR_STATUS_RETRY_STATUSES,
+                          RETRY_STATUSES if probe else RETRY_STATUSES | {500},
                           XDR_TEST_ERROR_ADVICE if probe else XDR_STATUS_ERROR_ADVICE)
 
     def _post(self, path: str, request_data: JsonObject, retry_statuses: Iterable[int] = RETRY_STATUSES,
@@ -2322,7 +2316,7 @@ class XdrClient:
                     'vendor_extra': reply.get('err_extra')} if isinstance(reply, dict) else {
                 'vendor_message': short_text(answer.text) or None}
             error = vendor_error(answer, self.vendor, advice, said)
-            if answer.status in XDR_KEY_REFUSALS:
+            if answer.status in (401, 402, 403):  # the key, license or role refused: no later request fares better
                 self.refused.setdefault(path if answer.status == 403 else '', error)
             raise error
         reply = parse_json_body(answer, self.vendor).get('reply')
@@ -2724,11 +2718,6 @@ class RestoreResult(NamedTuple):
 def one_or_all(values: list[Any]) -> Any:
     """One file's record (or reply) on its own, as the context of a single restore holds it; several as a list."""
     return values[0] if len(values) == 1 else values
-
-
-def error_entry(message: str, outputs: JsonObject | None) -> JsonObject:
-    return {'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text', 'Contents': message,
-            **({'EntryContext': outputs} if outputs else {})}
 
 
 def markdown_table(title: str, rows: list[JsonObject], headers: Sequence[str], context_path: str,
@@ -3134,8 +3123,8 @@ def test_module(clients: dict[str, XdrClient | HssClient], fetch: FetchSettings 
             if isinstance(client, XdrClient):
                 try:
                     client.get_action_status(0, probe=True)
-                except VendorApiError as error:
-                    if error.http_status not in XDR_PROBE_ANSWERS or error.vendor_code is None:
+                except VendorApiError as error:  # a 400 or 500 in its error form is about action 0: it took the key
+                    if error.http_status not in (400, 500) or error.vendor_code is None:
                         raise
             else:  # one small signed listing (with a token fetched first, in token mode) proves URL, project and
                 # credentials; fetching, one of the last hour's events proves the user may list them
@@ -4503,7 +4492,8 @@ def main(demisto_obj: Any = None) -> None:
         message = scrubber.text(message)
         if command == 'fetch-incidents':  # XSOAR shows a fetch's failure on the instance, from the exception
             raise FetchFailed(message) from None
-        runtime.results(error_entry(message, scrubber.value(outputs)))
+        runtime.results({'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text', 'Contents': message,
+                         **({'EntryContext': scrubber.value(outputs)} if outputs else {})})
     finally:
         try:
             if caching:
