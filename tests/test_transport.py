@@ -136,6 +136,45 @@ def test_an_untrusted_certificate_is_refused_with_a_clear_message(tls_vendors, c
     assert xdr.gateway.requests == [] and hss.gateway.requests == []  # the handshake failed: no request was read
 
 
+class CountedTlsServer(TlsLoopbackServer):
+    """A TlsLoopbackServer that counts the connections it takes up, each a TLS handshake tried: ``connections``."""
+
+    connections = 0
+
+    def _bind(self):
+        server = super()._bind()
+        if server.get_request.__name__ != 'counted':
+            accept = server.get_request
+
+            def counted():
+                self.connections += 1
+                return accept()
+            server.get_request = counted
+        return server
+
+
+@pytest.mark.parametrize('command, args, mode', COMMANDS)
+def test_an_untrusted_certificate_is_reported_at_once_not_retried(certificate, command, args, mode):
+    # README, Reliability: "a TLS failure | reported at once": with the default retries (4, after waits of 0, 1, 2 and
+    # 4 s) a retried handshake would be tried five times on a server, and would fail each time alike.
+    xdr, hss = start_tenant(auth_type='advanced'), start_hss_tenant()
+    servers = [CountedTlsServer(app, *certificate).start() for app in (
+        create_xdr_app(xdr.gateway), create_hss_app(hss.gateway), create_iam_app(hss.gateway))]
+    params = {**hss.params(), **xdr.params(), 'xdr_url': servers[0].url, 'hss_endpoint': servers[1].url,
+              'hss_iam_endpoint': servers[2].url}
+    try:
+        entry = run(for_command(params, command, mode), command, args)
+    finally:
+        for server in servers:
+            server.stop()
+        xdr.server.stop()
+        hss.stack.close()
+
+    assert entry['Type'] == ENTRY_ERROR and 'could not be verified' in entry['Contents'], entry
+    connections = [server.connections for server in servers]  # Test tries each vendor's: one handshake each
+    assert set(connections) <= {0, 1} and 1 in connections, connections
+    assert 'retried' not in entry['Contents'], entry['Contents']
+
 @pytest.mark.parametrize('command, args, mode', COMMANDS)
 def test_the_same_certificate_once_trusted_is_accepted(tls_vendors, certificate, monkeypatch, command, args, mode):
     # The control for the test above: it is the trust that fails there, not the server.
