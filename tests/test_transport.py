@@ -349,6 +349,23 @@ def test_all_proxy_alone_is_ignored_unless_proxy_is_checked(vendors, monkeypatch
     assert len(recording.seen) == 1  # only the run with proxy checked
 
 
+@pytest.mark.parametrize('command, args, mode', COMMANDS)
+def test_a_proxy_password_too_short_to_be_masked_is_not_refused_as_a_secret_setting_is(vendors, proxy, monkeypatch,
+                                                                                       command, args, mode):
+    # README, Limits of the scrubber: a secret shorter than 4 characters "is not looked for ... (a secret setting that
+    # short is refused before any request, unquoted: no vendor issues one; the environment's proxy password is not)":
+    # it is the machine's, set for every tool on it, so the run goes through the proxy with it.
+    xdr, hss = vendors
+    with_login = proxy.url.replace('://', '://user:pw@', 1)
+    for name in PROXY_VARIABLES:
+        monkeypatch.setenv(name, with_login)
+
+    entry = run(dict(vendor_params(vendors, command, mode), proxy=True), command, args)
+
+    assert entry['Type'] != ENTRY_ERROR, entry
+    received = len(xdr.gateway.requests) + len(hss.gateway.requests)
+    assert received and len(proxy.seen) == received
+
 def test_plain_http_to_this_machine_never_goes_through_a_proxy_on_another_one(vendors, monkeypatch):
     # Plain http is allowed to loopback only, as it never leaves the machine: a proxy elsewhere would carry the key in
     # clear (192.0.2.2 is TEST-NET-1: nothing answers there, so the run would fail had it gone that way).
