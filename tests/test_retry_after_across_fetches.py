@@ -811,6 +811,22 @@ def test_a_wait_iam_asked_for_one_iam_user_holds_back_no_token_request_of_anothe
             if 'until' in json.loads(value)] == [], 'the wait of the identity before is dropped'
 
 
+def test_an_instance_moved_to_aksk_fetches_at_once_and_leaves_the_wait_iam_asked_in_place(logging_in):
+    # README: "An instance moved to AK/SK leaves that wait in place: it holds nothing secret and ends by itself"; AK/SK
+    # asks IAM for nothing, so the wait holds none of its requests back.
+    tenant, room, arrivals, logins, moved = logging_in
+    ends = iam_throttled_fetch(tenant, room, logins, moved)
+    kept = room.integration_context['hss_iam_paused_until']  # README: "kept the same way (`hss_iam_paused_until`)"
+    room.clock.advance(FETCH_INTERVAL_S)
+    signed = WarRoom(params=tenant.params('aksk', hss_endpoint=room.params['hss_endpoint']), sleep=room.clock.advance,
+                     clock=room.clock, integration_context=room.integration_context)
+
+    incidents, _ = signed.fetch({})
+
+    assert incidents and arrivals.times and len(logins.times) == 1
+    assert room.integration_context['hss_iam_paused_until'] == kept
+    assert abs(json.loads(kept)['until'] / 1000 - ends) <= 1
+
 
 @RETYPED_HOSTS
 def test_a_wait_iam_asked_holds_back_a_token_request_to_its_host_retyped_in_lower_case_but_not_to_another_host(
