@@ -148,6 +148,19 @@ def test_a_fetch_once_the_wait_hss_asked_of_an_earlier_fetch_has_passed_lists_an
 
     assert len(arrivals.times) > 1 and incidents and last_run
 
+def test_the_instance_test_while_the_wait_hss_asked_of_a_fetch_runs_is_not_held_back_by_it(fetching):
+    # README: hss-restore-isolated honours the wait too, "`test-module` does not (it has no integration context)":
+    # the admin's Test reaches HSS at once, and the wait stays kept for the fetches.
+    tenant, room, arrivals, moved = fetching
+    throttled_fetch(tenant, room, arrivals, moved)
+    kept = dict(room.integration_context)
+    room.clock.advance(FETCH_INTERVAL_S)
+
+    tested = room.run('test-module', {})
+
+    assert not tested.failed and tested.entries[-1]['Contents'] == 'ok', tested.entries[-1]
+    assert len(arrivals.times) > 1 and room.integration_context == kept
+
 
 def test_a_fetch_late_in_the_wait_waits_out_what_is_left_and_lists_no_sooner(fetching):
     tenant, room, arrivals, moved = fetching
