@@ -66,6 +66,29 @@ def test_many_hashes_go_out_side_by_side_within_the_tenant_rate_and_hardly_any_i
     assert f'Cortex XDR restores sent: {len(hashes)}/{len(hashes)}' in seen
 
 
+@pytest.mark.parametrize('most', [1, 3])
+def test_bulk_work_keeps_as_many_requests_in_flight_as_max_concurrency_and_no_more(most):
+    # The setting's help (integration.yml, README's settings table): "How many requests bulk work keeps open side by
+    # side, within the rate above. ... 1 sends one request at a time." Each request is held 0.2 s, under a rate that
+    # would let all of them be out at once.
+    seed = load_json(XDR_SEED)
+    extra = generated_hashes(8, salt='in-flight')
+    for endpoint in seed['endpoints']:
+        endpoint.pop('restore_failure', None)
+        endpoint['quarantined'] = list(endpoint.get('quarantined') or []) + [{'file_hash': h} for h in extra]
+    backend = XdrBackend.from_seed(seed, stage_seconds=0)
+    backend.add_api_key('1', 'k' * 64, auth_type='advanced')
+    in_flight = InFlight(create_app(XdrGateway(backend, rate_limit=1000)), delay=0.2)
+    with LoopbackServer(in_flight) as server:
+        params = {'xdr_url': server.url, 'xdr_api_key_id': '1', 'xdr_api_key': {'password': 'k' * 64},
+                  'xdr_auth_type': 'advanced', 'xdr_rate_limit': '100', 'max_concurrency': str(most)}
+        result = WarRoom(params=params, time_scale=0, sleep=lambda _: None).run(
+            'restore-file', {'file_hash': ','.join(extra), 'polling': 'false'})
+
+    assert not result.failed, result.entries[-1]
+    assert len(backend.actions) == len(extra) and in_flight.most == most
+
+
 def test_the_bulk_runner_keeps_the_order_with_many_workers_and_reraises_a_worker_s_error():
     runner = ri.BulkRunner(workers=4)
     assert runner.map(lambda n: n * n, range(50)) == [n * n for n in range(50)]

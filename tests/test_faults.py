@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from conftest import ROOT, start_hss_tenant, start_tenant
 from warroom.emulator.faults import FAULT_KINDS, SPEC_HELP, FaultPlan, FaultSpecError
 from warroom.emulator.httpserver import Request
 from warroom.emulator.xdr import XdrBackend, XdrGateway
+from warroom.spec import load_spec
 
 RESTORE = '/public_api/v1/endpoints/restore/'
 
@@ -131,6 +133,20 @@ def test_cortex_xdr_status_faults_come_in_its_error_form_or_as_a_gateway_page(te
     assert response.headers.get('Retry-After', '2') == '2'
     assert tenant.gateway.requests == [] and not tenant.backend.actions  # the service never saw it
 
+
+def test_a_429_s_retry_after_and_a_slow_answer_s_delay_default_to_the_readme_s_past_the_default_read_timeout(tenant):
+    # README, the fault table: `429` "refuses with `Retry-After` (`retry-after=S`, default 1)", `slow` "answers
+    # `delay=S` late (default 65 s, past the default read timeout)": integration.yml's default read_timeout.
+    readme = ' '.join((ROOT / 'README.md').read_text(encoding='utf-8').split())
+    [retry_after] = re.findall(r'refuses with `Retry-After` \(`retry-after=S`, default (\d+)\)', readme)
+    [delay] = re.findall(r'answers `delay=S` late \(default (\d+) s, past the default read timeout\)', readme)
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=429'))
+
+    throttled = bare_post(tenant)
+
+    assert throttled.status_code == 429 and throttled.headers['Retry-After'] == retry_after
+    read_timeout = float(load_spec().params['read_timeout'].default)
+    assert FaultPlan.parse('sequence=slow').delay_s == float(delay) > read_timeout  # (65 s on the wire: too long)
 
 def test_hss_status_faults_come_in_the_gateways_form():
     hss = start_hss_tenant()

@@ -1490,6 +1490,17 @@ def test_an_alarm_handled_by_isolating_its_file_is_fetched_and_one_marked_handle
     assert (event['handle_status'], event['handle_method']) == ('handled', 'isolate_and_kill')
 
 
+@pytest.mark.parametrize('whitelisted', ['add_to_alarm_whitelist', 'add_to_login_whitelist'])
+def test_an_alarm_handled_by_whitelisting_is_not_fetched(tenant, whitelisted):
+    # README: "one marked handled, ignored or whitelisted is left out"; Huawei's ChangeEvent whitelists an alarm by
+    # operate_type add_to_alarm_whitelist or add_to_login_whitelist (EventManagementResponseInfo's handle_method).
+    kept, left = isolate(tenant, 2, minutes_ago=10)
+    tenant.backend.handle_event(left['event_id'], whitelisted)
+
+    fetched = alarm_ids(fetch(tenant, {})[0])
+
+    assert kept['event_id'] in fetched and left['event_id'] not in fetched
+
 @pytest.mark.parametrize('handled, undone', [('mark_as_handled', 'unhandle'), ('ignore', 'do_not_ignore')])
 def test_an_alarm_handled_then_unhandled_within_the_minutes_read_again_is_not_made_an_incident_twice(tenant, handled,
                                                                                                      undone):
@@ -2009,6 +2020,13 @@ def test_an_event_with_a_field_of_another_shape_still_makes_its_incident_and_the
     assert incident['name'] == ('HSS security event on host-7' if 'file_info_list' in changed else
                                 'HSS security event on host-7: /a.bin')
 
+
+@pytest.mark.parametrize('severity', ['Fatal', 'Informational', '', None])
+def test_an_event_of_a_severity_hss_s_scale_does_not_name_is_of_xsoar_s_unknown_severity(severity):
+    # README: "severity from HSS's (Security 0.5, informational; Low 1, ...; any other 0, unknown)".
+    [incident], _ = fetch_from(SparseEvent(severity=severity))
+
+    assert incident['severity'] == 0 and json.loads(incident['rawJSON'])['severity'] == severity
 
 @pytest.mark.parametrize('changed', [{'host_name': ['web-01']}, {'host_name': {'name': 'web-01'}},
                                      {'event_name': ['Trojan']}, {'event_name': {'en': 'Trojan'}},

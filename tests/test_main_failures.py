@@ -4,13 +4,14 @@ the integration context will not take, a token that is no longer any good, and a
 from __future__ import annotations
 
 import json
+import re
 import secrets
 
 import pytest
 import requests
 
 import restore_integration as ri
-from conftest import HSS_REPLIES, cached_token, hss_seed_copies, inject_hss_faults, seed_holders, start_tenant
+from conftest import HSS_REPLIES, ROOT, cached_token, hss_seed_copies, inject_hss_faults, seed_holders, start_tenant
 from facts import ENTRY_ERROR
 from warroom.emulator.faults import FaultPlan
 from warroom.runtime import Demisto
@@ -181,6 +182,28 @@ def test_another_run_writing_before_every_write_of_this_one_leaves_its_token_unk
     assert context == {'kept by another run': 'x'}, 'nothing of the other run dropped'
     assert [line for line in debug if 'IAM token could not be kept' in line and 'next run fetches one' in line]
 
+
+def test_a_write_another_run_refuses_every_time_is_tried_as_often_as_the_readme_says_then_given_up(hss_tenant):
+    # README, None twice, none lost: XSOAR refuses the write, "and the run reads the context again and applies only its
+    # own part ..., up to 3 times"; "Refused every time, it gives up".
+    readme = ' '.join((ROOT / 'README.md').read_text(encoding='utf-8').split())
+    [tries] = re.findall(r'its wait if later than the one kept\), up to (\d+) times', readme)
+    params, context, writes = hss_tenant.params('token'), {}, []
+
+    def another_run_saves():
+        other = Demisto(params, 'hss-restore-isolated', {}, context, [])
+        other.setIntegrationContext(other.getIntegrationContext())
+
+    class Counted(AnotherRunWritesBetween):
+        def setIntegrationContextVersioned(self, *args, **kwargs):  # noqa: N802 - XSOAR's name
+            writes.append(args)
+            return super().setIntegrationContextVersioned(*args, **kwargs)
+
+    entries, _, context = run(params, 'hss-restore-isolated', {'file_hash': HSS_HASH, 'polling': 'false'}, context,
+                              lambda *args: Counted(*args, then=another_run_saves, times=100))
+
+    assert entries and ENTRY_ERROR not in [entry['Type'] for entry in entries], entries
+    assert len(writes) == int(tries) and 'hss_iam_token' not in context
 
 class UnversionedOnly:
     """A demisto with the unversioned pair only, as warroom/bench.py's stand-in (and XSOAR before 6.0) has it."""

@@ -18,8 +18,8 @@ import pytest
 
 import facts
 import restore_integration as ri
-from conftest import (HSS_REPLIES, FakeClock, client_from_params, hss_seed_copies, seed_failing_endpoints, seed_holders,
-                      start_hss_tenant, start_tenant)
+from conftest import (HSS_REPLIES, ROOT, FakeClock, client_from_params, hss_seed_copies, seed_failing_endpoints,
+                      seed_holders, start_hss_tenant, start_tenant)
 from warroom.context import as_list, get_path
 from warroom.emulator.faults import FaultPlan
 from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
@@ -156,6 +156,20 @@ def test_a_fault_that_outlasts_the_retries_says_what_happened_how_often_and_what
     assert 'Traceback' not in message and '<urllib3' not in message
 
 
+
+def test_the_readme_s_example_of_a_retried_request_is_what_the_error_says_after_those_faults(pending_tenant):
+    # README, Reliability: "An error that outlasts the retries says so, for example `The request was retried 4 times
+    # (after HTTP 503 (3 times), no answer in time).`": the faults it names, in its order, then one more that ends it.
+    readme = ' '.join((ROOT / 'README.md').read_text(encoding='utf-8').split())
+    [example] = re.findall(r'An error that outlasts the retries says so, for example `([^`]+)`', readme)
+    action_id = xdr_client(pending_tenant).restore_file(XDR_HASH)['action_id']
+    pending_tenant.gateway.inject_faults(plan('sequence=503*3,slow,503'))
+
+    with pytest.raises(ri.RestoreError) as raised:
+        xdr_client(pending_tenant).get_action_status(action_id)
+
+    assert example in ' '.join(str(raised.value).split()), raised.value
+    assert pending_tenant.gateway.faults.seen == 5
 
 @pytest.mark.parametrize('kind', ['502', '503', '504', '502-html', '503-html', '504-html'])
 def test_a_gateway_fault_that_outlasts_the_retries_is_told_as_the_fault_it_is_never_as_an_unexpected_status(

@@ -148,6 +148,19 @@ def test_a_fetch_once_the_wait_hss_asked_of_an_earlier_fetch_has_passed_lists_an
 
     assert len(arrivals.times) > 1 and incidents and last_run
 
+def test_the_instance_test_while_the_wait_hss_asked_of_a_fetch_runs_is_not_held_back_by_it(fetching):
+    # README: hss-restore-isolated honours the wait too, "`test-module` does not (it has no integration context)":
+    # the admin's Test reaches HSS at once, and the wait stays kept for the fetches.
+    tenant, room, arrivals, moved = fetching
+    throttled_fetch(tenant, room, arrivals, moved)
+    kept = dict(room.integration_context)
+    room.clock.advance(FETCH_INTERVAL_S)
+
+    tested = room.run('test-module', {})
+
+    assert not tested.failed and tested.entries[-1]['Contents'] == 'ok', tested.entries[-1]
+    assert len(arrivals.times) > 1 and room.integration_context == kept
+
 
 def test_a_fetch_late_in_the_wait_waits_out_what_is_left_and_lists_no_sooner(fetching):
     tenant, room, arrivals, moved = fetching
@@ -810,6 +823,22 @@ def test_a_wait_iam_asked_for_one_iam_user_holds_back_no_token_request_of_anothe
     assert [json.loads(value) for value in room.integration_context.values()
             if 'until' in json.loads(value)] == [], 'the wait of the identity before is dropped'
 
+
+def test_an_instance_moved_to_aksk_fetches_at_once_and_leaves_the_wait_iam_asked_in_place(logging_in):
+    # README: "An instance moved to AK/SK leaves that wait in place: it holds nothing secret and ends by itself"; AK/SK
+    # asks IAM for nothing, so the wait holds none of its requests back.
+    tenant, room, arrivals, logins, moved = logging_in
+    ends = iam_throttled_fetch(tenant, room, logins, moved)
+    kept = room.integration_context['hss_iam_paused_until']  # README: "kept the same way (`hss_iam_paused_until`)"
+    room.clock.advance(FETCH_INTERVAL_S)
+    signed = WarRoom(params=tenant.params('aksk', hss_endpoint=room.params['hss_endpoint']), sleep=room.clock.advance,
+                     clock=room.clock, integration_context=room.integration_context)
+
+    incidents, _ = signed.fetch({})
+
+    assert incidents and arrivals.times and len(logins.times) == 1
+    assert room.integration_context['hss_iam_paused_until'] == kept
+    assert abs(json.loads(kept)['until'] / 1000 - ends) <= 1
 
 
 @RETYPED_HOSTS

@@ -136,6 +136,45 @@ def test_an_untrusted_certificate_is_refused_with_a_clear_message(tls_vendors, c
     assert xdr.gateway.requests == [] and hss.gateway.requests == []  # the handshake failed: no request was read
 
 
+class CountedTlsServer(TlsLoopbackServer):
+    """A TlsLoopbackServer that counts the connections it takes up, each a TLS handshake tried: ``connections``."""
+
+    connections = 0
+
+    def _bind(self):
+        server = super()._bind()
+        if server.get_request.__name__ != 'counted':
+            accept = server.get_request
+
+            def counted():
+                self.connections += 1
+                return accept()
+            server.get_request = counted
+        return server
+
+
+@pytest.mark.parametrize('command, args, mode', COMMANDS)
+def test_an_untrusted_certificate_is_reported_at_once_not_retried(certificate, command, args, mode):
+    # README, Reliability: "a TLS failure | reported at once": with the default retries (4, after waits of 0, 1, 2 and
+    # 4 s) a retried handshake would be tried five times on a server, and would fail each time alike.
+    xdr, hss = start_tenant(auth_type='advanced'), start_hss_tenant()
+    servers = [CountedTlsServer(app, *certificate).start() for app in (
+        create_xdr_app(xdr.gateway), create_hss_app(hss.gateway), create_iam_app(hss.gateway))]
+    params = {**hss.params(), **xdr.params(), 'xdr_url': servers[0].url, 'hss_endpoint': servers[1].url,
+              'hss_iam_endpoint': servers[2].url}
+    try:
+        entry = run(for_command(params, command, mode), command, args)
+    finally:
+        for server in servers:
+            server.stop()
+        xdr.server.stop()
+        hss.stack.close()
+
+    assert entry['Type'] == ENTRY_ERROR and 'could not be verified' in entry['Contents'], entry
+    connections = [server.connections for server in servers]  # Test tries each vendor's: one handshake each
+    assert set(connections) <= {0, 1} and 1 in connections, connections
+    assert 'retried' not in entry['Contents'], entry['Contents']
+
 @pytest.mark.parametrize('command, args, mode', COMMANDS)
 def test_the_same_certificate_once_trusted_is_accepted(tls_vendors, certificate, monkeypatch, command, args, mode):
     # The control for the test above: it is the trust that fails there, not the server.
@@ -309,6 +348,23 @@ def test_all_proxy_alone_is_ignored_unless_proxy_is_checked(vendors, monkeypatch
     assert unchecked['Contents'] == checked['Contents'] == 'ok'
     assert len(recording.seen) == 1  # only the run with proxy checked
 
+
+@pytest.mark.parametrize('command, args, mode', COMMANDS)
+def test_a_proxy_password_too_short_to_be_masked_is_not_refused_as_a_secret_setting_is(vendors, proxy, monkeypatch,
+                                                                                       command, args, mode):
+    # README, Limits of the scrubber: a secret shorter than 4 characters "is not looked for ... (a secret setting that
+    # short is refused before any request, unquoted: no vendor issues one; the environment's proxy password is not)":
+    # it is the machine's, set for every tool on it, so the run goes through the proxy with it.
+    xdr, hss = vendors
+    with_login = proxy.url.replace('://', '://user:pw@', 1)
+    for name in PROXY_VARIABLES:
+        monkeypatch.setenv(name, with_login)
+
+    entry = run(dict(vendor_params(vendors, command, mode), proxy=True), command, args)
+
+    assert entry['Type'] != ENTRY_ERROR, entry
+    received = len(xdr.gateway.requests) + len(hss.gateway.requests)
+    assert received and len(proxy.seen) == received
 
 def test_plain_http_to_this_machine_never_goes_through_a_proxy_on_another_one(vendors, monkeypatch):
     # Plain http is allowed to loopback only, as it never leaves the machine: a proxy elsewhere would carry the key in
