@@ -205,6 +205,7 @@ def test_a_write_another_run_refuses_every_time_is_tried_as_often_as_the_readme_
     assert entries and ENTRY_ERROR not in [entry['Type'] for entry in entries], entries
     assert len(writes) == int(tries) and 'hss_iam_token' not in context
 
+
 class UnversionedOnly:
     """A demisto with the unversioned pair only, as warroom/bench.py's stand-in (and XSOAR before 6.0) has it."""
 
