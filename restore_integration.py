@@ -430,7 +430,7 @@ HSS_ERROR_ADVICE = {
          'the user HSS permissions (for example HSS Administrator) in both projects, or use another user.',
     404: f'The URL does not lead to the HSS API. Check {SETTING_NAMES["hss_endpoint"]}, {SETTING_NAMES["hss_region"]} '
          f'and {SETTING_NAMES["hss_project_id"]}.',
-    429: f'{HSS_THROTTLED} Run the command again later.'}
+    429: f'{HSS_THROTTLED} Try again later.'}
 HSS_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400: (  # of isolated files: a start's, a check's (a Test's: below)
     f'HSS rejected the listing of isolated files. Check the enterprise project ID (a command\'s argument '
     f'enterprise_project_id, else {SETTING_NAMES["hss_enterprise_project_id"]}: empty if enterprise projects are not '

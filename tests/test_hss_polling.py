@@ -1580,3 +1580,22 @@ def test_checks_whose_listing_could_not_connect_say_so_keep_what_to_check_and_na
         assert 'not read at this check' in text and 'Could not connect to Huawei Cloud HSS' in text, text
         assert 'DNS, the firewall' in text, text
     assert_one_next_step(going_on, last)
+
+
+@pytest.mark.parametrize('retry_after', ['20'])
+def test_checks_whose_listing_hss_throttles_past_their_wait_name_one_next_step(clocked, retry_after):
+    # Every listing after the restore is throttled (429) with a Retry-After past what a check waits: each check says the
+    # listing was not read, as HSS throttled it, and names one next step (the check put off, then the follow line),
+    # not also the throttling's advice to run the command again.
+    tenant, clock = clocked
+    war_room = room(tenant, clock)
+    started = war_room.run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': SLOW['host_id'],
+                                                    'polling': 'false'})
+    assert not started.failed, started.entries[-1]
+    tenant.gateway.inject_faults(FaultPlan.parse(f'rate=1;kinds=429;retry-after={retry_after}'))
+
+    going_on, last = polled_checks(war_room, parse_line(started.entries[-1]['Contents']['follow_commands'][0]), '40')
+
+    assert all('not read at this check' in text for text in going_on + [last]), going_on + [last]
+    assert 'HTTP 429' in going_on[0] and 'Retry-After' in going_on[0], going_on[0]
+    assert_one_next_step(going_on, last)
