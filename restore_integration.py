@@ -479,7 +479,7 @@ IAM_ERROR_ADVICE = {
     403: f'IAM refused the token for this project. Check {SETTING_NAMES["hss_project_id"]} and that the user may '
          'access it.',
     404: f'The URL does not lead to IAM. Check {SETTING_NAMES["hss_iam_endpoint"]} and {SETTING_NAMES["hss_region"]}.',
-    429: 'Huawei Cloud IAM is throttling token requests. Run the command again later.'}
+    429: 'Huawei Cloud IAM is throttling token requests. Try again later.'}
 FETCH_IAM_ADVICE = {**IAM_ERROR_ADVICE, 429: f'Huawei Cloud IAM is throttling token requests. {FETCH_AGAIN_ADVICE}'}
 TEST_IAM_ADVICE = {**IAM_ERROR_ADVICE, 429: f'Huawei Cloud IAM is throttling token requests. {TEST_AGAIN}'}
 InstanceParams = JsonObject  # the instance params as XSOAR hands them, setting name -> value

@@ -1599,3 +1599,22 @@ def test_checks_whose_listing_hss_throttles_past_their_wait_name_one_next_step(c
     assert all('not read at this check' in text for text in going_on + [last]), going_on + [last]
     assert 'HTTP 429' in going_on[0] and 'Retry-After' in going_on[0], going_on[0]
     assert_one_next_step(going_on, last)
+
+
+def test_checks_whose_token_iam_throttles_past_their_wait_name_one_next_step(clocked):
+    # Token mode: HSS refuses the token as expired at every listing after the restore, and IAM throttles (429) each
+    # request for a new one past what a check waits. Each check says the listing was not read, as IAM throttled the
+    # token request, and names one next step, not also the throttling's advice to run the command again.
+    tenant, clock = clocked
+    war_room = WarRoom(params=tenant.params('token'), time_scale=1, sleep=clock.sleep)
+    started = war_room.run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': SLOW['host_id'],
+                                                    'polling': 'false'})
+    assert not started.failed, started.entries[-1]
+    tenant.gateway.inject_faults(FaultPlan.parse('rate=1;kinds=expire-token'))
+    tenant.gateway.iam_faults = FaultPlan.parse('rate=1;kinds=429;retry-after=20')
+
+    going_on, last = polled_checks(war_room, parse_line(started.entries[-1]['Contents']['follow_commands'][0]), '40')
+
+    assert all('not read at this check' in text for text in going_on + [last]), going_on + [last]
+    assert 'Huawei Cloud IAM answered HTTP 429' in going_on[0], going_on[0]
+    assert_one_next_step(going_on, last)
