@@ -1582,11 +1582,12 @@ def test_checks_whose_listing_could_not_connect_say_so_keep_what_to_check_and_na
     assert_one_next_step(going_on, last)
 
 
-@pytest.mark.parametrize('retry_after', ['20'])
+@pytest.mark.parametrize('retry_after', ['20', '3600'])
 def test_checks_whose_listing_hss_throttles_past_their_wait_name_one_next_step(clocked, retry_after):
     # Every listing after the restore is throttled (429) with a Retry-After past what a check waits: each check says the
     # listing was not read, as HSS throttled it, and names one next step (the check put off, then the follow line),
-    # not also the throttling's advice to run the command again.
+    # not also the throttling's advice to run the command again. Past the polling time (3600 s), the last check sends
+    # no listing, as the wait holds: it says so and why, and still names only the follow line.
     tenant, clock = clocked
     war_room = room(tenant, clock)
     started = war_room.run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': SLOW['host_id'],
@@ -1598,6 +1599,7 @@ def test_checks_whose_listing_hss_throttles_past_their_wait_name_one_next_step(c
 
     assert all('not read at this check' in text for text in going_on + [last]), going_on + [last]
     assert 'HTTP 429' in going_on[0] and 'Retry-After' in going_on[0], going_on[0]
+    assert retry_after == '20' or 'Not sent' in last and 'asked to wait until' in last, last
     assert_one_next_step(going_on, last)
 
 
