@@ -423,7 +423,7 @@ HSS_ERROR_ADVICE = {
          'the user HSS permissions (for example HSS Administrator) in both projects, or use another user.',
     404: f'The URL does not lead to the HSS API. Check {SETTING_NAMES["hss_endpoint"]}, {SETTING_NAMES["hss_region"]} '
          f'and {SETTING_NAMES["hss_project_id"]}.',
-    429: f'{HSS_THROTTLED} Run the command again later.'}
+    429: f'{HSS_THROTTLED} Try again later.'}
 HSS_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400: (  # of isolated files: a start's, a check's (a Test's: below)
     f'HSS rejected the listing of isolated files. Check the enterprise project ID (a command\'s argument '
     f'enterprise_project_id, else {SETTING_NAMES["hss_enterprise_project_id"]}: empty if enterprise projects are not '
@@ -472,7 +472,7 @@ IAM_ERROR_ADVICE = {
     403: f'IAM refused the token for this project. Check {SETTING_NAMES["hss_project_id"]} and that the user may '
          'access it.',
     404: f'The URL does not lead to IAM. Check {SETTING_NAMES["hss_iam_endpoint"]} and {SETTING_NAMES["hss_region"]}.',
-    429: 'Huawei Cloud IAM is throttling token requests. Run the command again later.'}
+    429: 'Huawei Cloud IAM is throttling token requests. Try again later.'}
 FETCH_IAM_ADVICE = {**IAM_ERROR_ADVICE, 429: f'Huawei Cloud IAM is throttling token requests. {FETCH_AGAIN_ADVICE}'}
 TEST_IAM_ADVICE = {**IAM_ERROR_ADVICE, 429: f'Huawei Cloud IAM is throttling token requests. {TEST_AGAIN}'}
 InstanceParams = JsonObject  # the instance params as XSOAR hands them, setting name -> value
@@ -3984,11 +3984,11 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
             for row in rows)):
         schedule = next_check('hss-restore-isolated', dict(args, restore_state=state_text(state)), state['started'],
                               checks, interval, timeout, client)
-    # A check that could not read the listing counts no rows: it says so, never "0 restored, 0 restoring"
     gone = sum(row.get('reason') == HSS_NO_LONGER_LISTED for row in rows)  # copies sent, HSS listing them no more
     told = unread and unread.saying(f'checking again {schedule.again()}' if schedule else 'run the follow line below')
-    said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
-        f'the listing was not read at this check: {told or unread}' if unread else hss_counts_text(rows, unlisted, gone)
+    said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (  # not sent: its run-again advice gives way to the step
+        f'the listing was not read at this check: {told or (unread if unread.attempts else unread.without_advice())}'
+        if unread else hss_counts_text(rows, unlisted, gone)  # one not read counts none, never "0 restored, ..."
         + f'{f", {untaken} sent and still isolated, unchanged" if untaken else ""}')
     note = hss_check_notes(state, gone, unlisted, *((0, 0) if schedule else (refused_items(fields, state), untaken)))
     if schedule:

@@ -16,7 +16,9 @@ from conftest import (HSS_SEED, ROOT, FakeClock, WaitClock as Clock, integration
                       load_json, markdown_rows, start_hss_tenant)
 from warroom.context import as_list, get_path
 from warroom.emulator.faults import FaultPlan
+from warroom.emulator.hss import create_app as create_hss_app
 from warroom.emulator.hss.exceptions import InvalidParameter
+from warroom.emulator.httpserver import LoopbackServer
 from warroom.line import parse_line
 from warroom.playbook.runner import _load_script
 from warroom.runtime import WarRoom
@@ -1534,3 +1536,87 @@ def test_a_check_whose_listing_meets_a_passing_fault_names_one_next_step_and_wha
     step = 'Checking again' if polling == 'true' else 'To follow the restore'
     assert 'not read at this check' in text and 'if it persists, check' in text, text
     assert text.count(step) == 1 and not re.search(r'\b(run|try)\b[^.]*\bagain\b', text, re.IGNORECASE), text
+
+
+RUN_AGAIN = re.compile(r'\b(run|try|send)\b[^.]*\bagain\b', re.IGNORECASE)  # a second step: the command run anew
+
+
+def polled_checks(war_room, line, timeout):
+    """The entries of a polling that follows ``line`` for ``timeout`` s: those that schedule a check, then the last."""
+    entries = war_room.run(line.command, dict(line.args, timeout_in_seconds=timeout)).entries
+    assert len(entries) > 1 and all('PollingCommand' in entry for entry in entries[:-1]), entries
+    assert 'PollingCommand' not in entries[-1], entries[-1]
+    return [entry['HumanReadable'] for entry in entries[:-1]], entries[-1]['HumanReadable']
+
+
+def assert_one_next_step(going_on, last):
+    """Each check polling goes on from says it checks again, once; the last gives the follow line, once; none says to
+    run (or try) anything again, which would be a second next step."""
+    for text in going_on:
+        assert text.count('Checking again') == 1 and 'To follow' not in text, text
+        assert not RUN_AGAIN.search(text), text
+    assert last.count('To follow the restore') == 1 and 'Checking again' not in last, last
+    assert not RUN_AGAIN.search(last), last
+
+
+def test_checks_whose_listing_could_not_connect_say_so_keep_what_to_check_and_name_one_next_step(clocked):
+    # HSS stops taking connections once the restore is sent: every check's listing meets a refused connection, whose
+    # advice names what to check (the URL settings, DNS, the firewall, the proxy) and nothing of trying again. Each
+    # check says the listing was not read and why, keeps what to check, and names one next step: checking again while
+    # polling goes on, the follow line at the last.
+    tenant, clock = clocked
+    front = LoopbackServer(create_hss_app(tenant.gateway)).start()
+    war_room = WarRoom(params=tenant.params('aksk', hss_endpoint=front.url), time_scale=1, sleep=clock.sleep)
+    try:
+        started = war_room.run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': SLOW['host_id'],
+                                                        'polling': 'false'})
+    finally:
+        front.stop()  # its port now refuses every connection
+    assert not started.failed, started.entries[-1]
+
+    going_on, last = polled_checks(war_room, parse_line(started.entries[-1]['Contents']['follow_commands'][0]), '25')
+
+    for text in going_on + [last]:
+        assert 'not read at this check' in text and 'Could not connect to Huawei Cloud HSS' in text, text
+        assert 'DNS, the firewall' in text, text
+    assert_one_next_step(going_on, last)
+
+
+@pytest.mark.parametrize('retry_after', ['20', '3600'])
+def test_checks_whose_listing_hss_throttles_past_their_wait_name_one_next_step(clocked, retry_after):
+    # Every listing after the restore is throttled (429) with a Retry-After past what a check waits: each check says the
+    # listing was not read, as HSS throttled it, and names one next step (the check put off, then the follow line),
+    # not also the throttling's advice to run the command again. Past the polling time (3600 s), the last check sends
+    # no listing, as the wait holds: it says so and why, and still names only the follow line.
+    tenant, clock = clocked
+    war_room = room(tenant, clock)
+    started = war_room.run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': SLOW['host_id'],
+                                                    'polling': 'false'})
+    assert not started.failed, started.entries[-1]
+    tenant.gateway.inject_faults(FaultPlan.parse(f'rate=1;kinds=429;retry-after={retry_after}'))
+
+    going_on, last = polled_checks(war_room, parse_line(started.entries[-1]['Contents']['follow_commands'][0]), '40')
+
+    assert all('not read at this check' in text for text in going_on + [last]), going_on + [last]
+    assert 'HTTP 429' in going_on[0] and 'Retry-After' in going_on[0], going_on[0]
+    assert retry_after == '20' or 'Not sent' in last and 'asked to wait until' in last, last
+    assert_one_next_step(going_on, last)
+
+
+def test_checks_whose_token_iam_throttles_past_their_wait_name_one_next_step(clocked):
+    # Token mode: HSS refuses the token as expired at every listing after the restore, and IAM throttles (429) each
+    # request for a new one past what a check waits. Each check says the listing was not read, as IAM throttled the
+    # token request, and names one next step, not also the throttling's advice to run the command again.
+    tenant, clock = clocked
+    war_room = WarRoom(params=tenant.params('token'), time_scale=1, sleep=clock.sleep)
+    started = war_room.run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': SLOW['host_id'],
+                                                    'polling': 'false'})
+    assert not started.failed, started.entries[-1]
+    tenant.gateway.inject_faults(FaultPlan.parse('rate=1;kinds=expire-token'))
+    tenant.gateway.iam_faults = FaultPlan.parse('rate=1;kinds=429;retry-after=20')
+
+    going_on, last = polled_checks(war_room, parse_line(started.entries[-1]['Contents']['follow_commands'][0]), '40')
+
+    assert all('not read at this check' in text for text in going_on + [last]), going_on + [last]
+    assert 'Huawei Cloud IAM answered HTTP 429' in going_on[0], going_on[0]
+    assert_one_next_step(going_on, last)
