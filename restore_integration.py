@@ -3976,20 +3976,20 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
                 or client.enterprise_project_id) if for_good and row.get('outcome') == HSS_OUTCOME_RESTORING]
     elapsed = polling_elapsed(state['started'], checks, interval, args)
     follow = hss_follow_command(args, state, enterprise_project_id)
-    schedule, last = None, elapsed + interval > timeout or for_good
+    last = elapsed + interval > timeout or for_good
     settle_rows(rows, last or not polling, last, elapsed)
     # Copies HSS has not acted on yet (untaken, HSS_NOT_TAKEN rows) may still be; another restore's (taken_rows): not
-    if not last and polling and (unread is not None or untaken or any(
-            row['outcome'] == HSS_OUTCOME_RESTORING and row['reason'] != HSS_TAKEN_ELSEWHERE[HSS_STATUS_RESTORING]
-            for row in rows)):
-        schedule = next_check('hss-restore-isolated', dict(args, restore_state=state_text(state)), state['started'],
-                              checks, interval, timeout, client)
+    schedule = next_check('hss-restore-isolated', dict(args, restore_state=state_text(state)), state['started'], checks,
+                          interval, timeout, client) if not last and polling and (unread or untaken or any(
+        row['outcome'] == HSS_OUTCOME_RESTORING and row['reason'] != HSS_TAKEN_ELSEWHERE[HSS_STATUS_RESTORING]
+        for row in rows)) else None
+    ended = '; polling ended with this check' if polling and not schedule else ''  # as restore-file's last check says
     gone = sum(row.get('reason') == HSS_NO_LONGER_LISTED for row in rows)  # copies sent, HSS listing them no more
     told = unread and unread.saying(f'checking again {schedule.again()}' if schedule else 'run the follow line below')
     # A check that could not read the listing counts no rows: it says so, never "0 restored, 0 restoring"; a listing
     # never sent (an earlier run's wait) drops its run-again advice: the step that follows is the next one.
-    said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
-        f'the listing was not read at this check: {told or (unread if unread.attempts else unread.without_advice())}'
+    said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (f'the listing was not read at this check{ended}: '
+        f'{told or (unread if unread.attempts else unread.without_advice())}'
         if unread else hss_counts_text(rows, unlisted, gone)
         + f'{f", {untaken} sent and still isolated, unchanged" if untaken else ""}')
     note = hss_check_notes(state, gone, unlisted, *((0, 0) if schedule else (refused_items(fields, state), untaken)))
@@ -4036,12 +4036,12 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
             zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_RESTORING,
             reason=HSS_NOT_LISTED_AT_CHECK) for key in sorted(sent, key=lambda item: (item[0], item[2], item[1]))], 0, 0
     own = [(found, progress_row(found, state, exact)) for found in listed.values()]
-    rows = [row for _, row in own if row is not None]
+    rows = [row for _, row in own if row]
     # A hash or path with no copy in any status is not_found, as the first run says (unless no_longer_listed counts it);
     # one whose copies HSS lists, none isolated nor this restore's (restored long ago), is not_found as the start said,
     # or, after a start put off, the taken_rows it found: every check shows the rows the context keeps. Both come first.
     if not exact:
-        kept = {value_of(found, fields, True) for found, row in own if row is not None} | {
+        kept = {value_of(found, fields, True) for found, row in own if row} | {
             value_of(found, fields, True) for found in copies if found.get('isolation_status') == HSS_STATUS_ISOLATED}
         missing, taken = not_isolated_text(scope), {}
         for row in taken_rows(copies, state['taken']):

@@ -1146,7 +1146,7 @@ def test_polling_ends_with_hss_s_code_and_the_listing_s_advice_once_hss_refuses_
     assert result.runs == 3, [entry['HumanReadable'][:80] for entry in result.entries]  # start, check, check
     assert 'Checking again' in result.entries[1]['HumanReadable']  # one refusal may pass: read again
     last = result.entries[-1]['HumanReadable']
-    said = last.split('not read at this check:', 1)[-1].split('To follow the restore', 1)[0]
+    said = last.split('not read at this check; polling ended with this check:')[1].split('To follow the restore', 1)[0]
     assert 'Checking again' not in last and 'restore_state=' in last.split('To follow the restore', 1)[1], last
     assert_advice_on_the_listing(said, tenant.requests_to('GET', '/event/isolated-file')[-1])
     [row] = as_list(get_path(war_room.context, 'HuaweiHSS.RestoredFile'))
@@ -1580,6 +1580,36 @@ def test_checks_whose_listing_could_not_connect_say_so_keep_what_to_check_and_na
         assert 'not read at this check' in text and 'Could not connect to Huawei Cloud HSS' in text, text
         assert 'DNS, the firewall' in text, text
     assert_one_next_step(going_on, last)
+
+
+# README, "One unreadable listing does not end the polling": the last check says that polling ended with it, as
+# restore-file's last check says of a status it could not read, before the line that follows the restore; whether it
+# read the listing (the copy on the offline host still restoring) or not (no connection, a 503, a 429 past its wait).
+# A check polling goes on from says no such thing, nor does a check by hand (polling=false), which ends no polling.
+@pytest.mark.parametrize('fault', ['none', 'connect', 'rate=1;kinds=503', 'rate=1;kinds=429;retry-after=20'])
+def test_the_last_check_says_polling_ended_with_it_before_the_follow_line_whether_or_not_it_read_the_listing(
+        clocked, fault):
+    tenant, clock = clocked
+    front = LoopbackServer(create_hss_app(tenant.gateway)).start()
+    war_room = WarRoom(params=tenant.params('aksk', hss_endpoint=front.url), time_scale=1, sleep=clock.sleep)
+    try:
+        started = war_room.run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': OFFLINE['host_id'],
+                                                        'polling': 'false'})
+        assert not started.failed, started.entries[-1]
+        line = parse_line(started.entries[-1]['Contents']['follow_commands'][0])
+        if fault == 'connect':
+            front.stop()  # its port now refuses every connection
+        elif fault != 'none':
+            tenant.gateway.inject_faults(FaultPlan.parse(fault))
+        going_on, last = polled_checks(war_room, line, '40')
+        by_hand = war_room.run(line.command, dict(line.args, polling='false')).entries[-1]['HumanReadable']
+    finally:
+        front.stop()
+
+    assert ('not read at this check' in last) == (fault != 'none'), last
+    assert last.lower().count('polling ended') == 1, last
+    assert last.lower().index('polling ended') < last.rindex('To follow'), last  # the follow line, below
+    assert not [text for text in going_on + [by_hand] if 'polling ended' in text.lower()], going_on + [by_hand]
 
 
 @pytest.mark.parametrize('retry_after', ['20', '3600'])
