@@ -3976,21 +3976,22 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
                 or client.enterprise_project_id) if for_good and row.get('outcome') == HSS_OUTCOME_RESTORING]
     elapsed = polling_elapsed(state['started'], checks, interval, args)
     follow = hss_follow_command(args, state, enterprise_project_id)
-    last = elapsed + interval > timeout or for_good
+    schedule, last = None, elapsed + interval > timeout or for_good
     settle_rows(rows, last or not polling, last, elapsed)
     # Copies HSS has not acted on yet (untaken, HSS_NOT_TAKEN rows) may still be; another restore's (taken_rows): not
-    schedule = next_check('hss-restore-isolated', dict(args, restore_state=state_text(state)), state['started'], checks,
-                          interval, timeout, client) if not last and polling and (unread or untaken or any(
-        row['outcome'] == HSS_OUTCOME_RESTORING and row['reason'] != HSS_TAKEN_ELSEWHERE[HSS_STATUS_RESTORING]
-        for row in rows)) else None
+    if not last and polling and (unread or untaken or any(
+            row['outcome'] == HSS_OUTCOME_RESTORING and row['reason'] != HSS_TAKEN_ELSEWHERE[HSS_STATUS_RESTORING]
+            for row in rows)):
+        schedule = next_check('hss-restore-isolated', dict(args, restore_state=state_text(state)), state['started'],
+                              checks, interval, timeout, client)
     ended = '; polling ended with this check' if polling and not schedule else ''  # as restore-file's last check says
     gone = sum(row.get('reason') == HSS_NO_LONGER_LISTED for row in rows)  # copies sent, HSS listing them no more
     told = unread and unread.saying(f'checking again {schedule.again()}' if schedule else 'run the follow line below')
     # A check that could not read the listing counts no rows: it says so, never "0 restored, 0 restoring"; a listing
     # never sent (an earlier run's wait) drops its run-again advice: the step that follows is the next one.
-    said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (f'the listing was not read at this check{ended}: '
-        f'{told or (unread if unread.attempts else unread.without_advice())}'
-        if unread else hss_counts_text(rows, unlisted, gone)
+    not_read = told or (unread if unread.attempts else unread.without_advice()) if unread else ''
+    said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
+        f'the listing was not read at this check{ended}: {not_read}' if unread else hss_counts_text(rows, unlisted, gone)
         + f'{f", {untaken} sent and still isolated, unchanged" if untaken else ""}')
     note = hss_check_notes(state, gone, unlisted, *((0, 0) if schedule else (refused_items(fields, state), untaken)))
     if schedule:
