@@ -3987,11 +3987,11 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     ended = '; polling ended with this check' if polling and not schedule else ''  # as restore-file's last check says
     gone = sum(row.get('reason') == HSS_NO_LONGER_LISTED for row in rows)  # copies sent, HSS listing them no more
     told = unread and unread.saying(f'checking again {schedule.again()}' if schedule else 'run the follow line below')
-    # A check that could not read the listing counts no rows: it says so, never "0 restored, 0 restoring"; a listing
-    # never sent (an earlier run's wait) drops its run-again advice: the step that follows is the next one.
+    # A listing not read counts no rows (never "0 restored"); one never sent drops its run-again advice for the step
     not_read = told or (unread if unread.attempts else unread.without_advice()) if unread else ''
     said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
-        f'the listing was not read at this check{ended}: {not_read}' if unread else hss_counts_text(rows, unlisted, gone)
+        f'the listing was not read at this check{ended}: {not_read}' if unread else
+        hss_counts_text(rows, unlisted, gone)
         + f'{f", {untaken} sent and still isolated, unchanged" if untaken else ""}')
     note = hss_check_notes(state, gone, unlisted, *((0, 0) if schedule else (refused_items(fields, state), untaken)))
     if schedule:
