@@ -419,11 +419,8 @@ HSS_THROTTLED = 'Huawei Cloud is throttling these requests.'
 HSS_ERROR_ADVICE = {
     400: 'HSS rejected the request. Check host_id (1-64 characters), file_hash, file_path and file_attr '
          '(1-256 characters), and that the file is still isolated on that host.',
-    401: f'HSS did not accept the credentials. For AK/SK, check the access key and the secret key '
-         f'({SETTING_NAMES["hss_aksk"]}, {SETTING_NAMES["hss_aksk password"]}) and this machine\'s clock (the gateway '
-         'allows 15 minutes of skew); for a token, check the account name, the IAM user name and password, and the '
-         f'project ID ({SETTING_NAMES["hss_domain"]}, {SETTING_NAMES["hss_credentials"]}, '
-         f'{SETTING_NAMES["hss_credentials password"]}, {SETTING_NAMES["hss_project_id"]}).',
+    401: f'HSS did not accept the access key. Check the access key and the secret key ({SETTING_NAMES["hss_aksk"]}, '
+         f'{SETTING_NAMES["hss_aksk password"]}) and this machine\'s clock (the gateway allows 15 minutes of skew).',
     403: f'The IAM user is not allowed to do this. Check that {SETTING_NAMES["hss_project_id"]} is a project of its '
          'account in this region. A user allowed in some enterprise projects only must name one: set '
          f'{SETTING_NAMES["hss_enterprise_project_id"]}, or the argument enterprise_project_id, to its ID. Else give '
@@ -2571,9 +2568,10 @@ class HssClient:
         if not 200 <= reply.status < 300:
             # in token mode the transport sends a request again after a 401 only with a new token: each 401 but the last
             renewals = sum(attempt.status == 401 for attempt in reply.attempts[:-1])
-            if self.token_provider and reply.status == 401 and renewals:
+            if self.token_provider and reply.status == 401:  # the AK/SK advice names no setting of a token's
                 advice = {**advice, 401: HSS_TOKEN_REFUSED_ADVICE.format(refusals=renewals + 1, renewed=(
-                    'the first' if renewals == 1 else f'each of the first {renewals}'))}
+                    'the first' if renewals == 1 else f'each of the first {renewals}')) if renewals else
+                    'HSS did not accept the token, and this run had no time left to get a new one.'}
             raise huawei_error_from_response(reply, advice_by_status=advice)
         return reply
 

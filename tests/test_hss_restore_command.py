@@ -381,12 +381,15 @@ DIALOG = {param['name']: param.get('display')
           for param in yaml.safe_load((ROOT / 'integration.yml').read_text())['configuration']}
 
 
-@pytest.mark.parametrize('how, auth_type, named', [
-    ('wrong secret key', 'aksk', ['hss_aksk']),
-    ('token from another environment', 'token', ['hss_project_id', 'hss_region', 'hss_iam_endpoint', 'hss_endpoint']),
+@pytest.mark.parametrize('how, auth_type, named, unused', [
+    ('wrong secret key', 'aksk', ['hss_aksk'], ['hss_domain', 'hss_credentials']),
+    ('token from another environment', 'token', ['hss_project_id', 'hss_region', 'hss_iam_endpoint', 'hss_endpoint'],
+     []),
 ])
 def test_the_gateway_refusing_the_credentials_is_an_error_entry_with_apigw_0301_its_message_and_what_to_check(
-        hss_tenant, how, auth_type, named):
+        hss_tenant, how, auth_type, named, unused):
+    """What to check names the settings of the authentication in use: an AK/SK instance is not told to check an
+    IAM user's login it does not use (``unused``)."""
     other = start_hss_tenant()
     overrides = {'hss_aksk': {**hss_tenant.base_params['hss_aksk'], 'password': 'not-the-secret-key-123'}} \
         if auth_type == 'aksk' else {'hss_iam_endpoint': other.iam_url,
@@ -404,6 +407,7 @@ def test_the_gateway_refusing_the_credentials_is_an_error_entry_with_apigw_0301_
     assert said and said[1] == code and said[2].startswith(message + ': '), entry['Contents']
     ours = entry['Contents'].split(' said: ', 1)[0]  # what to check, in the integration's own words
     assert all(f'"{DIALOG[name]}" ({name})' in ours for name in named), (named, ours)
+    assert not [name for name in unused if f'({name})' in ours], ours
     assert hss_tenant.requests_to('PUT', '/event/isolated-file') == []  # nothing was restored
     # a token refused is renewed once (README: "gets a new one on a 401"); the new one refused too, the command stops
     assert tokens == (2 if auth_type == 'token' else 0)
