@@ -1053,11 +1053,11 @@ def retry_note(retried: Sequence[Attempt], gave_up: str | None) -> str:
     """The sentence ending a request's error: how often it was retried, after what (in order, counted), why stopped."""
     if not retried:
         return f'Not retried: {gave_up}.' if gave_up else ''
-    kinds = Counter(attempt.describe() for attempt in retried)  # each kind once, in the order met
-    after = ', '.join(kind if count == 1 else f'{kind} ({count} times)' for kind, count in kinds.items())
-    stopped = f'; stopped because {gave_up}' if gave_up else ''
+    kinds = Counter(attempt.describe() for attempt in retried)  # each kind once, in the order met; counted if several
+    after = ', '.join(kind if count in (1, len(retried)) else f'{kind} ({count} times)' for kind, count in
+                      kinds.items())
     times = 'once' if len(retried) == 1 else f'{len(retried)} times'
-    return f'The request was retried {times} (after {after}){stopped}.'
+    return f'The request was retried {times} (after {after}){f"; stopped because {gave_up}" if gave_up else ""}.'
 
 
 def may_have_applied(attempts: Iterable[Attempt], statuses: frozenset[int] = MAYBE_APPLIED_STATUSES) -> bool:
