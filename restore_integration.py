@@ -3847,9 +3847,8 @@ def not_isolated_text(scope: str | None) -> str:
         listed = f'in enterprise project {scope}' if scope else 'in the default enterprise project'
         elsewhere = (f', or on a host of another enterprise project (set enterprise_project_id to its ID, or to '
                      f'{HSS_ALL_ENTERPRISE_PROJECTS} for every one)')
-    return (f'isolated copy of this file {{where}} {listed}: it may be restored already, {"" if elsewhere else "or "}'
-            f'still being isolated (HSS lists it isolating: run the command again once HSS lists it isolated)'
-            f'{elsewhere}')
+    return (f'isolated copy of this file {{where}} {listed}: check the {{by}} given; else it may be restored already, '
+            f'or still being isolated (run the command again once HSS lists it isolated){elsewhere}')
 
 
 def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id: str | None,
@@ -3907,7 +3906,7 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
     where = f'on host{"s" if len(hosts) > 1 else ""} {capped_names(hosts)}' if hosts else 'on any host'
     row = {by: value, 'host_id': hosts[0]} if len(hosts) == 1 else {by: value}
     paths = sorted({found['file_path'] for found in near if not hosts or found.get('host_id') in asked_on})
-    return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {missing.format(where=where)}.' + (
+    return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {missing.format(where=where, by=by)}.' + (
         f' It lists one at {capped_names(paths)} there: if that is this file, run the command again with that '
         f'file_path, exactly as listed.' if paths else ''))
 

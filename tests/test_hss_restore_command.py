@@ -254,6 +254,26 @@ def test_a_hash_isolated_nowhere_is_reported_not_found_without_error(hss_tenant)
     assert hss_tenant.backend.put_sizes == []
 
 
+@pytest.mark.parametrize('by', ['file_hash', 'file_path'])
+def test_a_hash_or_path_mistyped_by_one_character_is_not_found_with_a_check_of_the_value_given_first(hss_tenant, by):
+    # An analyst's likeliest cause of a not_found: the value given, one character off from the copy HSS isolated. The
+    # reason names that argument to check, before what else HSS not listing it may mean, and never says HSS lists it
+    # isolating, which it does not.
+    [copy] = COPIES[SINGLE_HASH]
+    typo = copy[by][:-1] + ('0' if copy[by][-1] != '0' else '1')
+    args = {by: typo, 'host_id': copy['host_id']}
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', args)
+
+    assert not result.failed, result.entries
+    [row] = rows_of(result)
+    assert row['outcome'] == 'not_found', row
+    causes = row['reason'].split(': ', 1)[1]
+    assert causes.startswith(f'check the {by} given'), row['reason']
+    assert 'lists it isolating' not in row['reason'], row['reason']
+    assert hss_tenant.backend.put_sizes == []
+
+
 @pytest.mark.parametrize('count, noun', [(1, 'host'), (2, 'hosts'), (3, 'hosts')])
 def test_a_hash_isolated_nowhere_names_the_hosts_it_was_asked_on_in_the_singular_or_plural_by_their_number(
         hss_tenant, count, noun):
