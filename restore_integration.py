@@ -423,8 +423,8 @@ HSS_ERROR_ADVICE = {
          f'{SETTING_NAMES["hss_aksk password"]}) and this machine\'s clock (the gateway allows 15 minutes of skew).',
     403: f'The IAM user is not allowed to do this. Check that {SETTING_NAMES["hss_project_id"]} is a project of its '
          'account in this region. A user allowed in some enterprise projects only must name one: set '
-         f'{SETTING_NAMES["hss_enterprise_project_id"]}, or the argument enterprise_project_id, to its ID. Else give '
-         'the user HSS permissions (for example HSS Administrator) in both projects, or use another user.',
+         f'{SETTING_NAMES["hss_enterprise_project_id"]} to its ID. Else give the user HSS permissions (for example HSS '
+         'Administrator) in that project, or use another user.',
     404: f'The URL does not lead to the HSS API. Check {SETTING_NAMES["hss_endpoint"]}, {SETTING_NAMES["hss_region"]} '
          f'and {SETTING_NAMES["hss_project_id"]}.',
     429: f'{HSS_THROTTLED} Run the command again later.'}

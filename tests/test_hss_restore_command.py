@@ -484,6 +484,9 @@ def test_test_module_checks_hss_in_each_auth_mode(hss_tenant, auth_type):
     bad = war_room(hss_tenant, auth_type, hss_project_id='ffffffffffffffffffffffffffffffff').run('test-module', {})
 
     assert bad.failed and bad.entries[-1]['Type'] == ENTRY_ERROR
+    # the admin at the instance dialog is told the setting to check; a Test runs no command, so no argument to give
+    ours = bad.entries[-1]['Contents'].split(' said: ', 1)[0]
+    assert '(hss_project_id)' in ours and not re.search(r'\bargument\b', ours), ours
 
 
 def test_the_instance_test_throttled_by_hss_says_to_test_again_not_to_run_a_command(hss_tenant):
