@@ -202,9 +202,9 @@ XDR_PAIRED_ACTION_IDS = ('Give one action ID per file_hash, in the same order: t
                          'in CortexXDR.RestoredFile, as the restore-file line of a last check (or of a run without '
                          'polling) gives them (a record without one was never followed). Left out, action_id makes the '
                          'command send a new restore of each file, a second action where one still runs.')
-# A restore-file check sends what earlier runs could not only while a next check can follow it (two intervals left).
+# Sent late only while a next check can follow it (two intervals left); what to do follows (a fault's advice, once).
 XDR_NO_TIME_TO_FOLLOW = ('{left} s of polling time {were} left (timeout_in_seconds {timeout}), too little to send it '
-                         'and follow it (it takes {needed} s). Run restore-file again for this file.')
+                         'and follow it (it takes {needed} s).')
 
 # The words that tell a restore-file start that followed no action from a refusal: Cortex XDR may have started it (its
 # answer lost, or an HTTP 200 not read), or accepted it without an action ID a check can read.
@@ -1054,10 +1054,9 @@ def retry_note(retried: Sequence[Attempt], gave_up: str | None) -> str:
     if not retried:
         return f'Not retried: {gave_up}.' if gave_up else ''
     kinds = Counter(attempt.describe() for attempt in retried)  # each kind once, in the order met; counted if several
-    after = ', '.join(kind if count in (1, len(retried)) else f'{kind} ({count} times)' for kind, count in
-                      kinds.items())
-    times = 'once' if len(retried) == 1 else f'{len(retried)} times'
-    return f'The request was retried {times} (after {after}){f"; stopped because {gave_up}" if gave_up else ""}.'
+    after = ', '.join(kind if n in (1, len(retried)) else f'{kind} ({n} times)' for kind, n in kinds.items())
+    return (f'The request was retried {"once" if len(retried) == 1 else f"{len(retried)} times"} (after {after})'
+            f'{f"; stopped because {gave_up}" if gave_up else ""}.')
 
 
 def may_have_applied(attempts: Iterable[Attempt], statuses: frozenset[int] = MAYBE_APPLIED_STATUSES) -> bool:
@@ -3335,7 +3334,7 @@ def unsent_for_next_check(records: list[XdrRecord], unsent: dict[str, RestoreErr
         XDR_NO_TIME_TO_FOLLOW.format(left=max(left, 0), were='would be', timeout=timeout, needed=3 * interval)
     for record in records:
         if polling and record['file_hash'] in unsent:
-            # the error without its advice (to run the command again), which a next check makes moot
+            # its advice (to run the command again) moot while a next check sends it, else the one step, said once
             record['error'] = (unsent[record['file_hash']].without_advice() if later else record['error']) + note
     refusals_of([record for record in records if not later or record['file_hash'] not in unsent], refused)
     return list(unsent) if later else []
@@ -3440,7 +3439,7 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
     # goes past that. A check not the last ends its waits an interval before the timeout (one that sends none waits
     # CHECK_LEAST_WAIT_SECONDS at least: a read starts nothing). The last sends nothing and reads what it has time for.
     no_time = '' if not polling or left > 2 * interval else 'Not sent: ' + XDR_NO_TIME_TO_FOLLOW.format(
-        left=max(left, 0), were='were', timeout=timeout, needed=2 * interval)
+        left=max(left, 0), were='were', timeout=timeout, needed=2 * interval) + ' Run restore-file again for this file.'
     client.transport.wait_at_most(MAX_RUN_WAIT_SECONDS if ending else left if not polling else left - 2 * interval
                                   if unsent and not no_time else max(left - interval, CHECK_LEAST_WAIT_SECONDS))
     sent, sent_replies, waiting = send_xdr_restores(client, unsent, endpoint_id, incident_id, no_time=no_time)
