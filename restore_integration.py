@@ -197,9 +197,9 @@ XDR_PAIRED_ACTION_IDS = ('Give one action ID per file_hash, in the same order: t
                          'in CortexXDR.RestoredFile, as the restore-file line of a last check (or of a run without '
                          'polling) gives them (a record without one was never followed). Left out, action_id makes the '
                          'command send a new restore of each file, a second action where one still runs.')
-# A restore-file check sends what earlier runs could not only while a next check can follow it (two intervals left).
+# Sent late only while a next check can follow it (two intervals left); what to do follows (a fault's advice, once).
 XDR_NO_TIME_TO_FOLLOW = ('{left} s of polling time {were} left (timeout_in_seconds {timeout}), too little to send it '
-                         'and follow it (it takes {needed} s). Run restore-file again for this file.')
+                         'and follow it (it takes {needed} s).')
 
 # The words that tell a restore-file start that followed no action from a refusal: Cortex XDR may have started it (its
 # answer lost, or an HTTP 200 not read), or accepted it without an action ID a check can read.
@@ -412,15 +412,12 @@ HSS_THROTTLED = 'Huawei Cloud is throttling these requests.'
 HSS_ERROR_ADVICE = {
     400: 'HSS rejected the request. Check host_id (1-64 characters), file_hash, file_path and file_attr '
          '(1-256 characters), and that the file is still isolated on that host.',
-    401: f'HSS did not accept the credentials. For AK/SK, check the access key and the secret key '
-         f'({SETTING_NAMES["hss_aksk"]}, {SETTING_NAMES["hss_aksk password"]}) and this machine\'s clock (the gateway '
-         'allows 15 minutes of skew); for a token, check the account name, the IAM user name and password, and the '
-         f'project ID ({SETTING_NAMES["hss_domain"]}, {SETTING_NAMES["hss_credentials"]}, '
-         f'{SETTING_NAMES["hss_credentials password"]}, {SETTING_NAMES["hss_project_id"]}).',
+    401: f'HSS did not accept the access key. Check the access key and the secret key ({SETTING_NAMES["hss_aksk"]}, '
+         f'{SETTING_NAMES["hss_aksk password"]}) and this machine\'s clock (the gateway allows 15 minutes of skew).',
     403: f'The IAM user is not allowed to do this. Check that {SETTING_NAMES["hss_project_id"]} is a project of its '
          'account in this region. A user allowed in some enterprise projects only must name one: set '
-         f'{SETTING_NAMES["hss_enterprise_project_id"]}, or the argument enterprise_project_id, to its ID. Else give '
-         'the user HSS permissions (for example HSS Administrator) in both projects, or use another user.',
+         f'{SETTING_NAMES["hss_enterprise_project_id"]} to its ID. Else give the user HSS permissions (for example HSS '
+         'Administrator) in that project, or use another user.',
     404: f'The URL does not lead to the HSS API. Check {SETTING_NAMES["hss_endpoint"]}, {SETTING_NAMES["hss_region"]} '
          f'and {SETTING_NAMES["hss_project_id"]}.',
     429: f'{HSS_THROTTLED} Try again later.'}
@@ -1046,11 +1043,10 @@ def retry_note(retried: Sequence[Attempt], gave_up: str | None) -> str:
     """The sentence ending a request's error: how often it was retried, after what (in order, counted), why stopped."""
     if not retried:
         return f'Not retried: {gave_up}.' if gave_up else ''
-    kinds = Counter(attempt.describe() for attempt in retried)  # each kind once, in the order met
-    after = ', '.join(kind if count == 1 else f'{kind} ({count} times)' for kind, count in kinds.items())
-    stopped = f'; stopped because {gave_up}' if gave_up else ''
-    times = 'once' if len(retried) == 1 else f'{len(retried)} times'
-    return f'The request was retried {times} (after {after}){stopped}.'
+    kinds = Counter(attempt.describe() for attempt in retried)  # each kind once, in the order met; counted if several
+    after = ', '.join(kind if n in (1, len(retried)) else f'{kind} ({n} times)' for kind, n in kinds.items())
+    return (f'The request was retried {"once" if len(retried) == 1 else f"{len(retried)} times"} (after {after})'
+            f'{f"; stopped because {gave_up}" if gave_up else ""}.')
 
 
 def may_have_applied(attempts: Iterable[Attempt], statuses: frozenset[int] = MAYBE_APPLIED_STATUSES) -> bool:
@@ -2565,9 +2561,10 @@ class HssClient:
         if not 200 <= reply.status < 300:
             # in token mode the transport sends a request again after a 401 only with a new token: each 401 but the last
             renewals = sum(attempt.status == 401 for attempt in reply.attempts[:-1])
-            if self.token_provider and reply.status == 401 and renewals:
+            if self.token_provider and reply.status == 401:  # the AK/SK advice names no setting of a token's
                 advice = {**advice, 401: HSS_TOKEN_REFUSED_ADVICE.format(refusals=renewals + 1, renewed=(
-                    'the first' if renewals == 1 else f'each of the first {renewals}'))}
+                    'the first' if renewals == 1 else f'each of the first {renewals}')) if renewals else
+                    'HSS did not accept the token, and this run had no time left to get a new one.'}
             raise huawei_error_from_response(reply, advice_by_status=advice)
         return reply
 
@@ -3326,7 +3323,7 @@ def unsent_for_next_check(records: list[XdrRecord], unsent: dict[str, RestoreErr
         XDR_NO_TIME_TO_FOLLOW.format(left=max(left, 0), were='would be', timeout=timeout, needed=3 * interval)
     for record in records:
         if polling and record['file_hash'] in unsent:
-            # the error without its advice (to run the command again), which a next check makes moot
+            # its advice (to run the command again) moot while a next check sends it, else the one step, said once
             record['error'] = (unsent[record['file_hash']].without_advice() if later else record['error']) + note
     refusals_of([record for record in records if not later or record['file_hash'] not in unsent], refused)
     return list(unsent) if later else []
@@ -3431,7 +3428,7 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
     # goes past that. A check not the last ends its waits an interval before the timeout (one that sends none waits
     # CHECK_LEAST_WAIT_SECONDS at least: a read starts nothing). The last sends nothing and reads what it has time for.
     no_time = '' if not polling or left > 2 * interval else 'Not sent: ' + XDR_NO_TIME_TO_FOLLOW.format(
-        left=max(left, 0), were='were', timeout=timeout, needed=2 * interval)
+        left=max(left, 0), were='were', timeout=timeout, needed=2 * interval) + ' Run restore-file again for this file.'
     client.transport.wait_at_most(MAX_RUN_WAIT_SECONDS if ending else left if not polling else left - 2 * interval
                                   if unsent and not no_time else max(left - interval, CHECK_LEAST_WAIT_SECONDS))
     sent, sent_replies, waiting = send_xdr_restores(client, unsent, endpoint_id, incident_id, no_time=no_time)
@@ -3838,9 +3835,8 @@ def not_isolated_text(scope: str | None) -> str:
         listed = f'in enterprise project {scope}' if scope else 'in the default enterprise project'
         elsewhere = (f', or on a host of another enterprise project (set enterprise_project_id to its ID, or to '
                      f'{HSS_ALL_ENTERPRISE_PROJECTS} for every one)')
-    return (f'isolated copy of this file {{where}} {listed}: it may be restored already, {"" if elsewhere else "or "}'
-            f'still being isolated (HSS lists it isolating: run the command again once HSS lists it isolated)'
-            f'{elsewhere}')
+    return (f'isolated copy of this file {{where}} {listed}: check the {{by}} given; else it may be restored already, '
+            f'or still being isolated (run the command again once HSS lists it isolated){elsewhere}')
 
 
 def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id: str | None,
@@ -3898,7 +3894,7 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
     where = f'on host{"s" if len(hosts) > 1 else ""} {capped_names(hosts)}' if hosts else 'on any host'
     row = {by: value, 'host_id': hosts[0]} if len(hosts) == 1 else {by: value}
     paths = sorted({found['file_path'] for found in near if not hosts or found.get('host_id') in asked_on})
-    return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {missing.format(where=where)}.' + (
+    return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {missing.format(where=where, by=by)}.' + (
         f' It lists one at {capped_names(paths)} there: if that is this file, run the command again with that '
         f'file_path, exactly as listed.' if paths else ''))
 

@@ -256,12 +256,12 @@ HSS_REGION_ENDPOINTS = {
 }
 # HSS outcomes of one item (integration.yml, HuaweiHSS.RestoredFile.outcome).
 HSS_OUTCOMES = ('restored', 'restoring', 'failed', 'not_found')
-# What the message of each HSS error status speaks of: a 400 names the seed's ranges, a 401 the two ways to sign
-# in the README describes (AK/SK's secret key, the IAM user's password), a 429 throttling (README: APIGW.0308
-# "throttled").
+# What the message of each HSS error status speaks of: a 400 names the seed's ranges, an AK/SK instance's 401 what its
+# signature depends on (the secret key, this machine's clock: a token's 401 is renewed first), a 429 throttling
+# (README: APIGW.0308 "throttled").
 HSS_ADVICE_WORDS = {
     400: ('1-64', '1-256'),
-    401: ('secret key', 'password'),
+    401: ('secret key', 'clock'),
     429: ('throttl',),
 }
 # README: an IAM token "is kept in the integration context with its expiry and reused by later commands until

@@ -254,6 +254,26 @@ def test_a_hash_isolated_nowhere_is_reported_not_found_without_error(hss_tenant)
     assert hss_tenant.backend.put_sizes == []
 
 
+@pytest.mark.parametrize('by', ['file_hash', 'file_path'])
+def test_a_hash_or_path_mistyped_by_one_character_is_not_found_with_a_check_of_the_value_given_first(hss_tenant, by):
+    # An analyst's likeliest cause of a not_found: the value given, one character off from the copy HSS isolated. The
+    # reason names that argument to check, before what else HSS not listing it may mean, and never says HSS lists it
+    # isolating, which it does not.
+    [copy] = COPIES[SINGLE_HASH]
+    typo = copy[by][:-1] + ('0' if copy[by][-1] != '0' else '1')
+    args = {by: typo, 'host_id': copy['host_id']}
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', args)
+
+    assert not result.failed, result.entries
+    [row] = rows_of(result)
+    assert row['outcome'] == 'not_found', row
+    causes = row['reason'].split(': ', 1)[1]
+    assert causes.startswith(f'check the {by} given'), row['reason']
+    assert 'lists it isolating' not in row['reason'], row['reason']
+    assert hss_tenant.backend.put_sizes == []
+
+
 @pytest.mark.parametrize('count, noun', [(1, 'host'), (2, 'hosts'), (3, 'hosts')])
 def test_a_hash_isolated_nowhere_names_the_hosts_it_was_asked_on_in_the_singular_or_plural_by_their_number(
         hss_tenant, count, noun):
@@ -381,12 +401,15 @@ DIALOG = {param['name']: param.get('display')
           for param in yaml.safe_load((ROOT / 'integration.yml').read_text())['configuration']}
 
 
-@pytest.mark.parametrize('how, auth_type, named', [
-    ('wrong secret key', 'aksk', ['hss_aksk']),
-    ('token from another environment', 'token', ['hss_project_id', 'hss_region', 'hss_iam_endpoint', 'hss_endpoint']),
+@pytest.mark.parametrize('how, auth_type, named, unused', [
+    ('wrong secret key', 'aksk', ['hss_aksk'], ['hss_domain', 'hss_credentials']),
+    ('token from another environment', 'token', ['hss_project_id', 'hss_region', 'hss_iam_endpoint', 'hss_endpoint'],
+     []),
 ])
 def test_the_gateway_refusing_the_credentials_is_an_error_entry_with_apigw_0301_its_message_and_what_to_check(
-        hss_tenant, how, auth_type, named):
+        hss_tenant, how, auth_type, named, unused):
+    """What to check names the settings of the authentication in use: an AK/SK instance is not told to check an
+    IAM user's login it does not use (``unused``)."""
     other = start_hss_tenant()
     overrides = {'hss_aksk': {**hss_tenant.base_params['hss_aksk'], 'password': 'not-the-secret-key-123'}} \
         if auth_type == 'aksk' else {'hss_iam_endpoint': other.iam_url,
@@ -404,6 +427,7 @@ def test_the_gateway_refusing_the_credentials_is_an_error_entry_with_apigw_0301_
     assert said and said[1] == code and said[2].startswith(message + ': '), entry['Contents']
     ours = entry['Contents'].split(' said: ', 1)[0]  # what to check, in the integration's own words
     assert all(f'"{DIALOG[name]}" ({name})' in ours for name in named), (named, ours)
+    assert not [name for name in unused if f'({name})' in ours], ours
     assert hss_tenant.requests_to('PUT', '/event/isolated-file') == []  # nothing was restored
     # a token refused is renewed once (README: "gets a new one on a 401"); the new one refused too, the command stops
     assert tokens == (2 if auth_type == 'token' else 0)
@@ -460,6 +484,9 @@ def test_test_module_checks_hss_in_each_auth_mode(hss_tenant, auth_type):
     bad = war_room(hss_tenant, auth_type, hss_project_id='ffffffffffffffffffffffffffffffff').run('test-module', {})
 
     assert bad.failed and bad.entries[-1]['Type'] == ENTRY_ERROR
+    # the admin at the instance dialog is told the setting to check; a Test runs no command, so no argument to give
+    ours = bad.entries[-1]['Contents'].split(' said: ', 1)[0]
+    assert '(hss_project_id)' in ours and not re.search(r'\bargument\b', ours), ours
 
 
 def test_the_instance_test_throttled_by_hss_says_to_test_again_not_to_run_a_command(hss_tenant):

@@ -660,6 +660,23 @@ def test_a_polling_whose_checks_start_none_of_several_files_as_throttled_ends_sa
     assert said and 0 < int(said[1]) <= LONGER_THAN_A_RUN_S and 'Try again' not in text, text
 
 
+def test_a_polling_whose_check_meets_the_throttle_again_with_too_little_time_left_says_once_to_run_it_again(
+        xdr_on_clock):
+    # One file, polling: the first run's restore is throttled past what a run waits, so its check sends it, and meets
+    # the throttle again with too little polling time left to send it later. The error says what to do once (the
+    # advice's "run the command again later", then when that later is), not again as "run restore-file again".
+    tenant, room, arrivals = xdr_on_clock
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429*40;retry-after={LONGER_THAN_A_RUN_S}'))
+
+    result = room.run('restore-file', {'file_hash': sorted(seed_holders())[0],
+                                       'timeout_in_seconds': str(2 * LONGER_THAN_A_RUN_S)})
+    text = result.entries[-1]['Contents']
+
+    assert result.failed and result.runs > 1 and nothing_taken(tenant), text
+    said = re.search(r'\bRun the command again later\b.* Later means ' + WHEN_IT_MAY_BE_RUN + r'\.$', text, re.S)
+    assert said and len(re.findall(r'\bagain\b', text)) == 1, text
+
+
 @pytest.mark.parametrize('reworded', ['Run the command once the wait has passed.', 'Wait, then run the command.'])
 def test_what_the_end_of_the_wait_is_called_does_not_hang_on_how_the_throttling_advice_is_worded(
         request, monkeypatch, reworded):
