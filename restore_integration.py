@@ -1045,8 +1045,9 @@ def retry_note(retried: Sequence[Attempt], gave_up: str | None) -> str:
         return f'Not retried: {gave_up}.' if gave_up else ''
     kinds = Counter(attempt.describe() for attempt in retried)  # each kind once, in the order met; counted if several
     after = ', '.join(kind if n in (1, len(retried)) else f'{kind} ({n} times)' for kind, n in kinds.items())
-    return (f'The request was retried {"once" if len(retried) == 1 else f"{len(retried)} times"} (after {after})'
-            f'{f"; stopped because {gave_up}" if gave_up else ""}.')
+    stopped = f'; stopped because {gave_up}' if gave_up else ''
+    times = 'once' if len(retried) == 1 else f'{len(retried)} times'
+    return f'The request was retried {times} (after {after}){stopped}.'
 
 
 def may_have_applied(attempts: Iterable[Attempt], statuses: frozenset[int] = MAYBE_APPLIED_STATUSES) -> bool:
