@@ -2743,8 +2743,7 @@ def grouped_outcomes(title: str, rows: list[JsonObject], status_key: str, ok: se
     to (capped); the statuses in ``ok`` (done, or still running) only counted. The context keeps every row."""
     counts, by_reason = Counter(), {}
     for row in rows:
-        status = str(row.get(status_key) or 'unknown')
-        counts[status] += 1
+        counts[status := str(row.get(status_key) or 'unknown')] += 1
         if status not in ok:
             reason = str(row.get(reason_key) or 'no reason given')
             by_reason.setdefault((status, reason), []).append(str(who(row) or '?'))
@@ -2755,6 +2754,7 @@ def grouped_outcomes(title: str, rows: list[JsonObject], status_key: str, ok: se
 
 
 def capped_names(names: list[str]) -> str:
+    """The names joined by commas, those past MAX_LISTED_FILES counted instead: "a, b and 3 more"."""
     more = f' and {len(names) - MAX_LISTED_FILES:,} more' if len(names) > MAX_LISTED_FILES else ''
     return f'{", ".join(names[:MAX_LISTED_FILES])}{more}'
 

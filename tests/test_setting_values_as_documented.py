@@ -3,6 +3,7 @@ move: an option's spelling, a bound's last value (over HTTP to the emulators, th
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 import yaml
@@ -50,33 +51,50 @@ def test_an_hss_authentication_written_in_capitals_selects_that_mode(hss_tenant,
     assert len(hss_tenant.requests_to('POST', '/v3/auth/tokens')) == 1  # token mode asked IAM, as AK/SK never does
 
 
-def documented_ranges() -> dict[str, tuple[int, int]]:
-    """The number settings whose integration.yml text gives their range, "<least> to <most>" in whole numbers."""
+NUMBER = r'[0-9]+(?:\.[0-9]+)?'
+
+
+def documented_ranges() -> dict[str, tuple[Decimal, Decimal]]:
+    """The number settings whose integration.yml text gives their range, "<least> to <most>" (0.1 to 1000 too)."""
     ranges = {}
     for param in yaml.safe_load((ROOT / 'integration.yml').read_text())['configuration']:
-        found = re.findall(r'\b([0-9]+) to ([0-9]+)\b', param.get('additionalinfo') or '')
+        found = re.findall(rf'(?<![0-9.])({NUMBER}) to ({NUMBER})\b', param.get('additionalinfo') or '')
         if param['type'] == 0 and len(found) == 1:
-            ranges[param['name']] = tuple(map(int, found[0]))
+            ranges[param['name']] = tuple(map(Decimal, found[0]))
     return ranges
+
+
+def just_past(end: Decimal, direction: int) -> Decimal:
+    """A value one past ``end``: 1 for a whole number, else one more decimal place (0.09 past 0.1)."""
+    exponent = end.as_tuple().exponent
+    return end + direction * (Decimal(1) if exponent == 0 else Decimal(10) ** (exponent - 1))
 
 
 RANGES = documented_ranges()
 
 
 def test_the_documented_ranges_are_found():
-    assert {'max_retries', 'max_fetch'} <= set(RANGES), RANGES
+    # every number setting whose reader refuses a value past some bound tells the admin that bound
+    assert {'max_retries', 'max_fetch', 'max_concurrency', 'xdr_rate_limit', 'hss_rate_limit'} <= set(RANGES), RANGES
 
 
 # Each end of a range the admin reads in the dialog is a value Test passes; one past either end fails it, naming the
-# setting, before any request.
+# setting, before any request. Both vendors are set up, and fetching on, so that Test reads every setting.
 @pytest.mark.parametrize('name', sorted(RANGES))
 def test_a_number_setting_takes_both_ends_of_its_documented_range_and_refuses_one_past_either(hss_tenant, name):
     least, most = RANGES[name]
-    for value in (least, most):
-        tested = run(hss_tenant.params(isFetch=True, **{name: str(value)}), 'test-module')
-        assert not tested.failed and tested.entries[-1]['Contents'] == 'ok', (name, value, tested.entries[-1])
-    sent = len(hss_tenant.gateway.requests)
-    for value in (least - 1, most + 1):
-        tested = run(hss_tenant.params(isFetch=True, **{name: str(value)}), 'test-module')
-        assert tested.failed and name in tested.entries[-1]['Contents'], (name, value, tested.entries[-1])
-    assert len(hss_tenant.gateway.requests) == sent
+    xdr = start_tenant()
+    try:
+        def test_with(value: Decimal):
+            return run({**xdr.params(), **hss_tenant.params(isFetch=True), name: str(value)}, 'test-module')
+
+        for value in (least, most):
+            tested = test_with(value)
+            assert not tested.failed and tested.entries[-1]['Contents'] == 'ok', (name, value, tested.entries[-1])
+        sent = len(hss_tenant.gateway.requests), len(xdr.gateway.requests)
+        for value in (just_past(least, -1), just_past(most, 1)):
+            tested = test_with(value)
+            assert tested.failed and name in tested.entries[-1]['Contents'], (name, value, tested.entries[-1])
+        assert (len(hss_tenant.gateway.requests), len(xdr.gateway.requests)) == sent
+    finally:
+        xdr.server.stop()
