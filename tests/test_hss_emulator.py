@@ -416,6 +416,15 @@ def test_body_changed_after_signing_is_401(http, hss, backend):
     assert backend.put_sizes == []
 
 
+def test_a_signature_cut_short_is_401_apigw_0301(http, hss):
+    # The guide's Signature is the whole HexEncode(HMAC-SHA256(SK, StringToSign)): 64 hex characters, not a prefix.
+    prepared = sign(http.prepare_request(requests.Request("GET", hss.url + ISOLATED_FILE)))
+    whole = prepared.headers["Authorization"].rsplit("Signature=", 1)[1]
+    prepared.headers["Authorization"] = prepared.headers["Authorization"].replace(whole, whole[:32])
+
+    assert_gateway_error(http.send(prepared, timeout=5), 401, facts.HSS_GATEWAY_AUTH_FAILED[0])
+
+
 def test_unknown_access_key_is_401_apigw_0301(http, hss):
     message = assert_gateway_error(call(http, hss, "GET", ak="UNKNOWNAK0000000"), 401, "APIGW.0301")
     assert "UNKNOWNAK" not in message
