@@ -1054,8 +1054,11 @@ def test_a_restore_s_enterprise_project_id_longer_than_huaweis_model_takes_is_40
     ([{"host_id": WIN_FIN}], "data_list[0].file_hash"),
     ([item(WIN_FIN, SHARED, file_attr=None) | {"host_name": "win-fin-01"}], "data_list[0].host_name"),
     (["not an object"], "data_list[0]"),
+    ([["host_id", "file_hash"]], "data_list[0]"),  # an array where an IsolatedFileRequestInfo object is due
     ([], "data_list"),
     ("not a list", "data_list"),
+    # the seed's data_list is an "Array of IsolatedFileRequestInfo objects": one such object alone is not one
+    (item(WIN_FIN, SHARED, WIN_PATH), "data_list"),
 ])
 def test_bad_items_are_400_naming_the_item_and_field(http, hss, backend, items, where):
     message = assert_hss_error(restore(http, hss, items), 400, "HSS.0001")
@@ -1070,6 +1073,8 @@ def test_bad_items_are_400_naming_the_item_and_field(http, hss, backend, items, 
     (b"", "HSS.0002"),
     (b"{}", "HSS.0001"),
     (b'{"data_list": [], "extra": 1}', "HSS.0001"),
+    # an item HSS would restore, beside a field the seed's request body does not list (ChangeEvent's operate_type)
+    (json.dumps({"data_list": [item(WIN_FIN, SHARED, WIN_PATH)], "operate_type": "restore"}).encode(), "HSS.0001"),
 ])
 def test_bad_bodies_are_400(http, hss, raw, code):
     response = call(http, hss, "PUT", data=raw, headers={"Content-Type": "application/json"})
