@@ -1023,6 +1023,22 @@ def test_items_on_hosts_without_that_file_are_400(http, hss, target):
     assert "data_list[0]" in assert_hss_error(restore(http, hss, [target]), 400, "HSS.0011")
 
 
+@pytest.mark.parametrize("auth", ["aksk", "token"])
+def test_a_restore_in_another_project_s_path_finds_no_server_of_this_project_and_changes_nothing(
+        http, hss, iam, backend, auth):
+    # The seed's path names the project the restore acts in: the user may use OTHER_PROJECT, whose servers are none.
+    token = None
+    if auth == "token":
+        issued = http.post(iam.url + "/v3/auth/tokens", json=token_request(project=OTHER_PROJECT), timeout=5)
+        token = issued.headers["X-Subject-Token"]
+    response = call(http, hss, "PUT", f"/v5/{OTHER_PROJECT}/event/isolated-file", params=EVERY_PROJECT,
+                    body={"data_list": [item(WIN_FIN, SHARED, WIN_PATH)]}, token=token)
+
+    assert_hss_error(response, facts.HSS_ERROR_STATUS, facts.HSS_RESOURCE_NOT_FOUND[0])
+    assert backend.isolation_status(WIN_FIN, SHARED, WIN_PATH) == "isolated"
+    assert backend.put_sizes == []
+
+
 @pytest.mark.parametrize("params", [{"enterprise_project_id": "0"}, {}])  # left out: the default one, as "0"
 def test_restore_is_limited_to_the_enterprise_project_given(http, hss, backend, gateway, params):
     response = restore(http, hss, [item(WEB_03, SHARED)], params=params)
