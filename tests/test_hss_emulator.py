@@ -255,6 +255,9 @@ def test_iam_refuses_a_project_the_user_does_not_have(http, iam):
     b"not json",
     json.dumps({"auth": {}}).encode(),
     json.dumps({"auth": {"identity": {"methods": ["token"]}}}).encode(),
+    # the password block whole, but the methods name another (the design notes: the password method)
+    json.dumps({"auth": {**token_request()["auth"],
+                         "identity": {**token_request()["auth"]["identity"], "methods": ["token"]}}}).encode(),
     json.dumps({**token_request(),
                 "auth": {**token_request()["auth"], "scope": {"domain": {"name": DOMAIN}}}}).encode(),
 ])
