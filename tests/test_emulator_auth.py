@@ -4,13 +4,16 @@ Those files already cover: XDR replayed nonce, stale timestamp, wrong key, bad s
 key ID; HSS bad signature, query or body changed after signing, unknown access key, X-Sdk-Date 15 minutes off
 either way, SignedHeaders without host or x-sdk-date, malformed Authorization, expired and unknown tokens; the
 integration meeting a skewed clock is in tests/test_retries.py. Added here: an XDR timestamp from the future, not a
-number, in seconds, or of more digits than a float or int() takes; and the whole reply body, exactly, for each 401
+number, in seconds, or of more digits than a float or int() takes; an advanced key's hash of anything but key,
+nonce and timestamp in that order; and the whole reply body, exactly, for each 401
 (XDR's one fixed body, ``{"reply": {"err_code": 401, "err_msg": "Public API request unauthorized", "err_extra":
 null}}``, with what failed in the gateway's ``auth_failures``; the HSS gateway's
 ``{"error_code": "APIGW.0301", "error_msg": ..., "request_id": <32 hex>}``); an HSS X-Sdk-Date in another date
 format, and a signed request replayed against another project's path.
 """
 from __future__ import annotations
+
+import hashlib
 
 import pytest
 import requests
@@ -19,7 +22,7 @@ import facts
 import test_xdr_emulator
 from conftest import HSS_SEED
 from test_hss_emulator import AK, OTHER_PROJECT, PROJECT, SK, WALL_NOW as HSS_NOW, sign
-from test_xdr_emulator import H3, RESTORE, WALL_NOW, advanced_headers, post
+from test_xdr_emulator import ADVANCED_KEY, H3, RESTORE, WALL_NOW, advanced_headers, post
 from warroom.emulator.hss import HssBackend, HssGateway, create_app as create_hss_app
 from warroom.emulator.httpserver import LoopbackServer
 
@@ -64,6 +67,21 @@ def test_xdr_replayed_nonce_reply_is_exactly_the_vendor_form(http, server, gatew
 def test_xdr_wrong_advanced_key_reply_is_exactly_the_vendor_form(http, server, gateway):
     assert_xdr_401(post(http, server, RESTORE, {'file_hash': H3}, advanced_headers(key='not-the-key')), gateway,
                    'Signature does not match')
+
+
+# The design notes: an advanced key's Authorization is sha256hex(key + nonce + timestamp), every part in that order.
+@pytest.mark.parametrize('hashed', [
+    lambda key, nonce, timestamp: key + nonce,
+    lambda key, nonce, timestamp: key + timestamp,
+    lambda key, nonce, timestamp: key,
+    lambda key, nonce, timestamp: nonce + timestamp + key,
+], ids=['without-timestamp', 'without-nonce', 'key-alone', 'key-last'])
+def test_xdr_advanced_key_hash_of_other_than_key_nonce_timestamp_is_401(http, server, gateway, hashed):
+    headers = advanced_headers()
+    nonce, timestamp = headers['x-xdr-nonce'], headers['x-xdr-timestamp']
+    headers['Authorization'] = hashlib.sha256(hashed(ADVANCED_KEY, nonce, timestamp).encode()).hexdigest()
+
+    assert_xdr_401(post(http, server, RESTORE, {'file_hash': H3}, headers), gateway, 'Signature does not match')
 
 
 # --------------------------------------------------------------------------- HSS gateway
