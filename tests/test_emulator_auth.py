@@ -5,9 +5,9 @@ key ID; HSS bad signature, query or body changed after signing, unknown access k
 either way, SignedHeaders without host or x-sdk-date, malformed Authorization, expired and unknown tokens; the
 integration meeting a skewed clock is in tests/test_retries.py. Added here: an XDR timestamp from the future, not a
 number, in seconds, or of more digits than a float or int() takes; an advanced key's hash of anything but key,
-nonce and timestamp in that order; and the whole reply body, exactly, for each 401
-(XDR's one fixed body, ``{"reply": {"err_code": 401, "err_msg": "Public API request unauthorized", "err_extra":
-null}}``, with what failed in the gateway's ``auth_failures``; the HSS gateway's
+nonce and timestamp in that order; a nonce of other than 64 letters and digits; and the whole reply body, exactly,
+for each 401 (XDR's one fixed body, ``{"reply": {"err_code": 401, "err_msg": "Public API request unauthorized",
+"err_extra": null}}``, with what failed in the gateway's ``auth_failures``; the HSS gateway's
 ``{"error_code": "APIGW.0301", "error_msg": ..., "request_id": <32 hex>}``); an HSS X-Sdk-Date in another date
 format, and a signed request replayed against another project's path.
 """
@@ -84,6 +84,15 @@ def test_xdr_advanced_key_hash_of_other_than_key_nonce_timestamp_is_401(http, se
     assert_xdr_401(post(http, server, RESTORE, {'file_hash': H3}, headers), gateway, 'Signature does not match')
 
 
+# The design notes: x-xdr-nonce is "64 random letters and digits"; each of these is signed as sent.
+@pytest.mark.parametrize('nonce', ['a' * 65, 'A' * 128, 'a' * 63 + '-', 'a' * 63 + '_', 'a' * 63 + '='],
+                         ids=['65', '128', 'dash', 'underscore', 'padding'])
+def test_xdr_nonce_of_other_than_64_letters_and_digits_is_401(http, server, gateway, nonce):
+    headers = advanced_headers(nonce=nonce)
+
+    assert_xdr_401(post(http, server, RESTORE, {'file_hash': H3}, headers), gateway, 'x-xdr-nonce')
+
+
 # --------------------------------------------------------------------------- HSS gateway
 
 
@@ -124,3 +133,4 @@ def test_hss_signed_request_replayed_against_another_project_is_401(http, hss_se
     prepared.url = prepared.url.replace(PROJECT, OTHER_PROJECT)
 
     assert_gateway_401(http.send(prepared, timeout=5), 'verify aksk signature fail')
+
