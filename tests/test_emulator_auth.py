@@ -9,7 +9,7 @@ nonce and timestamp in that order; a nonce of other than 64 letters and digits; 
 for each 401 (XDR's one fixed body, ``{"reply": {"err_code": 401, "err_msg": "Public API request unauthorized",
 "err_extra": null}}``, with what failed in the gateway's ``auth_failures``; the HSS gateway's
 ``{"error_code": "APIGW.0301", "error_msg": ..., "request_id": <32 hex>}``); an HSS X-Sdk-Date in another date
-format, and a signed request replayed against another project's path.
+format, a signed request replayed against another project's path, and a signature under another scheme's name.
 """
 from __future__ import annotations
 
@@ -134,3 +134,15 @@ def test_hss_signed_request_replayed_against_another_project_is_401(http, hss_se
 
     assert_gateway_401(http.send(prepared, timeout=5), 'verify aksk signature fail')
 
+
+@pytest.mark.parametrize('scheme', ['SDK-HMAC-SHA1', 'SDK-HMAC-SHA512'])
+def test_hss_signature_under_another_scheme_name_than_sdk_hmac_sha256_is_401(http, hss_server, scheme):
+    # The design notes' Authorization is "SDK-HMAC-SHA256 Access=..., SignedHeaders=..., Signature=...": the
+    # signature itself is right, only the scheme the header names is not.
+    listing = requests.Request('GET', hss_server.url + f'/v5/{PROJECT}/event/isolated-file')
+    prepared = sign(http.prepare_request(listing), at=HSS_NOW)
+    prepared.headers['Authorization'] = prepared.headers['Authorization'].replace('SDK-HMAC-SHA256', scheme, 1)
+
+    response = http.send(prepared, timeout=5)
+
+    assert response.status_code == 401 and response.json()['error_code'] == facts.HSS_GATEWAY_AUTH_FAILED[0]
