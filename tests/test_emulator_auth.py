@@ -4,13 +4,16 @@ Those files already cover: XDR replayed nonce, stale timestamp, wrong key, bad s
 key ID; HSS bad signature, query or body changed after signing, unknown access key, X-Sdk-Date 15 minutes off
 either way, SignedHeaders without host or x-sdk-date, malformed Authorization, expired and unknown tokens; the
 integration meeting a skewed clock is in tests/test_retries.py. Added here: an XDR timestamp from the future, not a
-number, in seconds, or of more digits than a float or int() takes; and the whole reply body, exactly, for each 401
-(XDR's one fixed body, ``{"reply": {"err_code": 401, "err_msg": "Public API request unauthorized", "err_extra":
-null}}``, with what failed in the gateway's ``auth_failures``; the HSS gateway's
+number, in seconds, or of more digits than a float or int() takes; an advanced key's hash of anything but key,
+nonce and timestamp in that order; a nonce of other than 64 letters and digits; and the whole reply body, exactly,
+for each 401 (XDR's one fixed body, ``{"reply": {"err_code": 401, "err_msg": "Public API request unauthorized",
+"err_extra": null}}``, with what failed in the gateway's ``auth_failures``; the HSS gateway's
 ``{"error_code": "APIGW.0301", "error_msg": ..., "request_id": <32 hex>}``); an HSS X-Sdk-Date in another date
-format, and a signed request replayed against another project's path.
+format, a signed request replayed against another project's path, and a signature under another scheme's name.
 """
 from __future__ import annotations
+
+import hashlib
 
 import pytest
 import requests
@@ -19,7 +22,7 @@ import facts
 import test_xdr_emulator
 from conftest import HSS_SEED
 from test_hss_emulator import AK, OTHER_PROJECT, PROJECT, SK, WALL_NOW as HSS_NOW, sign
-from test_xdr_emulator import H3, RESTORE, WALL_NOW, advanced_headers, post
+from test_xdr_emulator import ADVANCED_KEY, H3, RESTORE, WALL_NOW, advanced_headers, post
 from warroom.emulator.hss import HssBackend, HssGateway, create_app as create_hss_app
 from warroom.emulator.httpserver import LoopbackServer
 
@@ -66,6 +69,30 @@ def test_xdr_wrong_advanced_key_reply_is_exactly_the_vendor_form(http, server, g
                    'Signature does not match')
 
 
+# The design notes: an advanced key's Authorization is sha256hex(key + nonce + timestamp), every part in that order.
+@pytest.mark.parametrize('hashed', [
+    lambda key, nonce, timestamp: key + nonce,
+    lambda key, nonce, timestamp: key + timestamp,
+    lambda key, nonce, timestamp: key,
+    lambda key, nonce, timestamp: nonce + timestamp + key,
+], ids=['without-timestamp', 'without-nonce', 'key-alone', 'key-last'])
+def test_xdr_advanced_key_hash_of_other_than_key_nonce_timestamp_is_401(http, server, gateway, hashed):
+    headers = advanced_headers()
+    nonce, timestamp = headers['x-xdr-nonce'], headers['x-xdr-timestamp']
+    headers['Authorization'] = hashlib.sha256(hashed(ADVANCED_KEY, nonce, timestamp).encode()).hexdigest()
+
+    assert_xdr_401(post(http, server, RESTORE, {'file_hash': H3}, headers), gateway, 'Signature does not match')
+
+
+# The design notes: x-xdr-nonce is "64 random letters and digits"; each of these is signed as sent.
+@pytest.mark.parametrize('nonce', ['a' * 65, 'A' * 128, 'a' * 63 + '-', 'a' * 63 + '_', 'a' * 63 + '='],
+                         ids=['65', '128', 'dash', 'underscore', 'padding'])
+def test_xdr_nonce_of_other_than_64_letters_and_digits_is_401(http, server, gateway, nonce):
+    headers = advanced_headers(nonce=nonce)
+
+    assert_xdr_401(post(http, server, RESTORE, {'file_hash': H3}, headers), gateway, 'x-xdr-nonce')
+
+
 # --------------------------------------------------------------------------- HSS gateway
 
 
@@ -106,3 +133,16 @@ def test_hss_signed_request_replayed_against_another_project_is_401(http, hss_se
     prepared.url = prepared.url.replace(PROJECT, OTHER_PROJECT)
 
     assert_gateway_401(http.send(prepared, timeout=5), 'verify aksk signature fail')
+
+
+@pytest.mark.parametrize('scheme', ['SDK-HMAC-SHA1', 'SDK-HMAC-SHA512'])
+def test_hss_signature_under_another_scheme_name_than_sdk_hmac_sha256_is_401(http, hss_server, scheme):
+    # The design notes' Authorization is "SDK-HMAC-SHA256 Access=..., SignedHeaders=..., Signature=...": the
+    # signature itself is right, only the scheme the header names is not.
+    listing = requests.Request('GET', hss_server.url + f'/v5/{PROJECT}/event/isolated-file')
+    prepared = sign(http.prepare_request(listing), at=HSS_NOW)
+    prepared.headers['Authorization'] = prepared.headers['Authorization'].replace('SDK-HMAC-SHA256', scheme, 1)
+
+    response = http.send(prepared, timeout=5)
+
+    assert response.status_code == 401 and response.json()['error_code'] == facts.HSS_GATEWAY_AUTH_FAILED[0]

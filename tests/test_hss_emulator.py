@@ -255,6 +255,9 @@ def test_iam_refuses_a_project_the_user_does_not_have(http, iam):
     b"not json",
     json.dumps({"auth": {}}).encode(),
     json.dumps({"auth": {"identity": {"methods": ["token"]}}}).encode(),
+    # the password block whole, but the methods name another (the design notes: the password method)
+    json.dumps({"auth": {**token_request()["auth"],
+                         "identity": {**token_request()["auth"]["identity"], "methods": ["token"]}}}).encode(),
     json.dumps({**token_request(),
                 "auth": {**token_request()["auth"], "scope": {"domain": {"name": DOMAIN}}}}).encode(),
 ])
@@ -414,6 +417,15 @@ def test_body_changed_after_signing_is_401(http, hss, backend):
 
     assert_gateway_error(http.send(prepared, timeout=5), 401, "APIGW.0301")
     assert backend.put_sizes == []
+
+
+def test_a_signature_cut_short_is_401_apigw_0301(http, hss):
+    # The guide's Signature is the whole HexEncode(HMAC-SHA256(SK, StringToSign)): 64 hex characters, not a prefix.
+    prepared = sign(http.prepare_request(requests.Request("GET", hss.url + ISOLATED_FILE)))
+    whole = prepared.headers["Authorization"].rsplit("Signature=", 1)[1]
+    prepared.headers["Authorization"] = prepared.headers["Authorization"].replace(whole, whole[:32])
+
+    assert_gateway_error(http.send(prepared, timeout=5), 401, facts.HSS_GATEWAY_AUTH_FAILED[0])
 
 
 def test_unknown_access_key_is_401_apigw_0301(http, hss):
@@ -1014,6 +1026,22 @@ def test_items_on_hosts_without_that_file_are_400(http, hss, target):
     assert "data_list[0]" in assert_hss_error(restore(http, hss, [target]), 400, "HSS.0011")
 
 
+@pytest.mark.parametrize("auth", ["aksk", "token"])
+def test_a_restore_in_another_project_s_path_finds_no_server_of_this_project_and_changes_nothing(
+        http, hss, iam, backend, auth):
+    # The seed's path names the project the restore acts in: the user may use OTHER_PROJECT, whose servers are none.
+    token = None
+    if auth == "token":
+        issued = http.post(iam.url + "/v3/auth/tokens", json=token_request(project=OTHER_PROJECT), timeout=5)
+        token = issued.headers["X-Subject-Token"]
+    response = call(http, hss, "PUT", f"/v5/{OTHER_PROJECT}/event/isolated-file", params=EVERY_PROJECT,
+                    body={"data_list": [item(WIN_FIN, SHARED, WIN_PATH)]}, token=token)
+
+    assert_hss_error(response, facts.HSS_ERROR_STATUS, facts.HSS_RESOURCE_NOT_FOUND[0])
+    assert backend.isolation_status(WIN_FIN, SHARED, WIN_PATH) == "isolated"
+    assert backend.put_sizes == []
+
+
 @pytest.mark.parametrize("params", [{"enterprise_project_id": "0"}, {}])  # left out: the default one, as "0"
 def test_restore_is_limited_to_the_enterprise_project_given(http, hss, backend, gateway, params):
     response = restore(http, hss, [item(WEB_03, SHARED)], params=params)
@@ -1045,8 +1073,11 @@ def test_a_restore_s_enterprise_project_id_longer_than_huaweis_model_takes_is_40
     ([{"host_id": WIN_FIN}], "data_list[0].file_hash"),
     ([item(WIN_FIN, SHARED, file_attr=None) | {"host_name": "win-fin-01"}], "data_list[0].host_name"),
     (["not an object"], "data_list[0]"),
+    ([["host_id", "file_hash"]], "data_list[0]"),  # an array where an IsolatedFileRequestInfo object is due
     ([], "data_list"),
     ("not a list", "data_list"),
+    # the seed's data_list is an "Array of IsolatedFileRequestInfo objects": one such object alone is not one
+    (item(WIN_FIN, SHARED, WIN_PATH), "data_list"),
 ])
 def test_bad_items_are_400_naming_the_item_and_field(http, hss, backend, items, where):
     message = assert_hss_error(restore(http, hss, items), 400, "HSS.0001")
@@ -1061,6 +1092,8 @@ def test_bad_items_are_400_naming_the_item_and_field(http, hss, backend, items, 
     (b"", "HSS.0002"),
     (b"{}", "HSS.0001"),
     (b'{"data_list": [], "extra": 1}', "HSS.0001"),
+    # an item HSS would restore, beside a field the seed's request body does not list (ChangeEvent's operate_type)
+    (json.dumps({"data_list": [item(WIN_FIN, SHARED, WIN_PATH)], "operate_type": "restore"}).encode(), "HSS.0001"),
 ])
 def test_bad_bodies_are_400(http, hss, raw, code):
     response = call(http, hss, "PUT", data=raw, headers={"Content-Type": "application/json"})

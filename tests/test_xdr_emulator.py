@@ -389,6 +389,8 @@ GENERAL_400 = load_json(XDR_REPLIES / "error_400.json")["reply"]["err_msg"]
         pytest.param(RESTORE, {}, "file_hash", id="missing-file-hash"),
         pytest.param(RESTORE, {"file_hash": H1, "endpoint_ids": [FIN_WS]}, "endpoint_ids", id="unknown-field"),
         pytest.param(RESTORE, {"file_hash": H1, "endpoint_id": None}, "endpoint_id", id="null-field"),
+        # the seed: endpoint_id is a "String representing the endpoint ID"
+        pytest.param(RESTORE, {"file_hash": H1, "endpoint_id": 7587}, "endpoint_id", id="number-endpoint"),
         pytest.param(RESTORE, {"file_hash": H1, "incident_id": "INC-302"}, "incident_id", id="non-integer-incident"),
         # digits as text, more than Python's int() converts (4300): refused, not an emulator error
         pytest.param(RESTORE, {"file_hash": H1, "incident_id": "9" * 5000}, "incident_id", id="digits-past-int"),
