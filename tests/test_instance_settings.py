@@ -56,6 +56,15 @@ def test_cortex_xdr_half_set_up_stops_test_module_but_not_the_fetch_of_hss_event
     assert last_run and hss_tenant.requests_to('GET', '/event/events'), last_run
 
 
+# README, test-module: with *Fetch incidents* on it lists the last hour of HSS events (the permission fetch-incidents
+# needs), Cortex XDR set up beside HSS or not.
+def test_with_both_vendors_set_up_and_fetching_on_the_instance_test_lists_hss_events_too(xdr, hss_tenant):
+    tested = run({**xdr.params(), **hss_tenant.params(isFetch=True)}, 'test-module')
+
+    assert [entry['Contents'] for entry in tested.entries] == ['ok']
+    assert len(hss_tenant.requests_to('GET', '/event/events')) == 1 and xdr.gateway.requests
+
+
 # An admin who fills in every setting of a vendor but one, the project ID (the field most often left for later) or the
 # URL, and tests the instance with the other vendor set up: Test must fail naming it, not pass and leave the vendor's
 # commands to fail in a playbook.
