@@ -1150,6 +1150,17 @@ def test_the_instance_test_reads_one_page_of_the_fewest_rows_and_with_fetching_o
     assert before_ms <= end + 1 and end <= after_ms + 1 and hour <= end - begin <= hour + 1000, (begin, end)
 
 
+def test_the_instance_test_with_fetching_on_lists_events_of_the_types_picked_as_a_fetch_does(tenant):
+    # README, test-module: with *Fetch incidents* on it "checks the fetch settings and lists the last hour of events";
+    # the types picked go in that listing (ListSecurityEvents' event_types), so a type HSS will not list fails the Test.
+    [option] = [text for text in load_spec().params['event_types'].options if text.split()[0] == '1004']
+
+    passed = WarRoom(params=tenant.params(isFetch=True, event_types=[option])).run('test-module', {})
+
+    assert not passed.failed and passed.entries[-1]['Contents'] == 'ok'
+    assert [request.query.get('event_types') for request in event_requests(tenant)] == [['1004']]
+
+
 def test_fetching_without_hss_configured_fails_the_instance_test(advanced_tenant):
     result = WarRoom(params={**advanced_tenant.params(), 'isFetch': True}).run('test-module', {})
     # named by its label in the instance dialog (integration.yml's display of isFetch)

@@ -44,6 +44,27 @@ def test_a_vendor_half_set_up_stops_test_module_but_not_the_other_vendors_comman
     assert tested.failed and all(name in tested.entries[-1]['Contents'] for name in ('hss_region', 'hss_endpoint'))
 
 
+# fetch-incidents reads HSS events alone (README): Cortex XDR half set up (a key ID, no URL or key) fails Test, which
+# checks every vendor in use, but fetching goes on, as HSS's commands do.
+def test_cortex_xdr_half_set_up_stops_test_module_but_not_the_fetch_of_hss_events(hss_tenant):
+    params = hss_tenant.params(isFetch=True, xdr_api_key_id='17')
+
+    tested = run(params, 'test-module')
+    incidents, last_run = WarRoom(params=params, time_scale=0, sleep=lambda _: None).fetch({})
+
+    assert tested.failed and 'xdr_url' in tested.entries[-1]['Contents'], tested.entries[-1]['Contents']
+    assert last_run and hss_tenant.requests_to('GET', '/event/events'), last_run
+
+
+# README, test-module: with *Fetch incidents* on it lists the last hour of HSS events (the permission fetch-incidents
+# needs), Cortex XDR set up beside HSS or not.
+def test_with_both_vendors_set_up_and_fetching_on_the_instance_test_lists_hss_events_too(xdr, hss_tenant):
+    tested = run({**xdr.params(), **hss_tenant.params(isFetch=True)}, 'test-module')
+
+    assert [entry['Contents'] for entry in tested.entries] == ['ok']
+    assert len(hss_tenant.requests_to('GET', '/event/events')) == 1 and xdr.gateway.requests
+
+
 # An admin who fills in every setting of a vendor but one, the project ID (the field most often left for later) or the
 # URL, and tests the instance with the other vendor set up: Test must fail naming it, not pass and leave the vendor's
 # commands to fail in a playbook.
@@ -55,6 +76,29 @@ def test_a_vendor_set_up_but_for_its_project_id_or_url_fails_test_module_naming_
     tested = run(params, 'test-module')
 
     assert tested.failed and left_out in tested.entries[-1]['Contents'], tested.entries[-1]['Contents']
+
+
+def settings_without_a_default(prefix: str) -> list[tuple[str, str | None]]:
+    """integration.yml's settings of one vendor (by name) that have no default, a credentials setting by each part
+    the dialog shows (the user name unless hidden)."""
+    return [(param['name'], part) for param in yaml.safe_load((ROOT / 'integration.yml').read_text())['configuration']
+            if param['name'].startswith(prefix) and param.get('defaultvalue') is None
+            for part in ((None,) if param['type'] != 9 else ('password',) if param.get('hiddenusername') else
+                         ('identifier', 'password'))]
+
+
+# README, test-module: it "checks each vendor any of whose own settings is set (one set up but for its URL or project ID
+# fails, naming what is missing)": any one setting of a vendor (a credentials setting's user name or secret alone),
+# given as a working instance has it, puts that vendor in the Test, which fails naming it while the other vendor works.
+@pytest.mark.parametrize(('name', 'part'), settings_without_a_default('hss_') + settings_without_a_default('xdr_'))
+def test_any_one_setting_of_a_vendor_puts_it_in_the_instance_test(xdr, hss_tenant, name, part):
+    vendor, working, other = ('Huawei Cloud HSS', hss_tenant.params('token'), xdr.params()) if name.startswith(
+        'hss_') else ('Cortex XDR', xdr.params(), hss_tenant.params())
+    value = working[name] if part is None else {'identifier': '', 'password': '', part: working[name][part]}
+
+    tested = run({**other, name: value}, 'test-module')
+
+    assert tested.failed and vendor in tested.entries[-1]['Contents'], tested.entries[-1]['Contents']
 
 
 # Both vendors set up, each refusing its credentials (the seeds' 401 for a key, the gateway's for a signature): one Test

@@ -783,6 +783,16 @@ def test_test_module_answers_ok_on_a_good_key_and_explains_a_bad_one(advanced_te
     assert not facts.words_missing(bad.entries[0]['Contents'], facts.XDR_ADVICE_WORDS[401]), bad.entries[0]
 
 
+def test_test_module_reads_the_status_of_action_0_alone_and_restores_nothing(advanced_tenant):
+    # README, test-module: it "reads the status of action 0: it needs a valid key and changes nothing"; an action of
+    # another number may be one of the tenant's own, whose status a Test has no business reading.
+    result = WarRoom(params=advanced_tenant.params(), time_scale=0).run('test-module', {})
+
+    assert [e['Contents'] for e in result.entries] == ['ok']
+    assert [(r.path.rsplit('/', 2)[-2], r.body['request_data']) for r in advanced_tenant.gateway.requests] == [
+        ('get_action_status', {'group_action_id': 0})], advanced_tenant.gateway.requests
+
+
 @pytest.mark.parametrize('gateway_error', ['502', '503', '504'])
 def test_test_module_fails_when_only_a_gateway_answered_and_the_key_was_never_checked(advanced_tenant, gateway_error):
     """The seed's error table gives Cortex XDR's own answers (400, 401, 402, 403, 500); a 502, 503 or 504 at every

@@ -12,6 +12,7 @@ a few real seconds.
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import pytest
@@ -126,7 +127,9 @@ def test_a_read_timeout_longer_than_a_run_ends_its_attempt_at_the_runs_end_and_s
 
 # The Test button ends test-module after XSOAR_TEST_TIMEOUT_SECONDS, sooner than a command: throttled past it, or met
 # by a vendor that never answers (after a Retry-After that brings the test to its last seconds), test-module ends first,
-# in its own error naming the vendor, not in the engine's timeout, which says nothing of the settings.
+# in its own error naming the vendor, not in the engine's timeout, which says nothing of the settings. An attempt cut
+# short by that end says it is the Test's, not a command's 3 minutes (README, test-module: an engine ends it after
+# 60 s).
 @pytest.mark.parametrize('fault', ['sequence=429*1000;retry-after=20',
                                    f'sequence=429,slow;retry-after={facts.XSOAR_TEST_TIMEOUT_SECONDS - 16};{NEVER}'])
 def test_test_module_ends_in_its_own_error_naming_the_vendor_before_the_test_buttons_timeout(xdr_room, run_clock,
@@ -141,6 +144,9 @@ def test_test_module_ends_in_its_own_error_naming_the_vendor_before_the_test_but
     [entry] = result.entries
     assert took < facts.XSOAR_TEST_TIMEOUT_SECONDS, (took, entry['Contents'])
     assert entry['Type'] == ENTRY_ERROR and 'Cortex XDR' in entry['Contents'], entry['Contents']
+    cut_short = re.search(r'left of this run \(([^)]*)\)', entry['Contents'])
+    assert not cut_short or cut_short[1].endswith(f'Test of the instance after {facts.XSOAR_TEST_TIMEOUT_SECONDS} s')
+    assert cut_short or 'slow' not in fault, entry['Contents']
 
 
 @pytest.fixture
@@ -155,6 +161,24 @@ def hss_on_run_clock(run_clock):
 def hss_room(run_clock, hss_on_run_clock):
     params = hss_on_run_clock.params('token')
     return hss_on_run_clock, WarRoom(params=params, sleep=run_clock.advance, clock=run_clock)
+
+
+# README, test-module: "every request of test-module, both vendors' and IAM's, ends 10 s before" the Test's 60 s: HSS,
+# tested after Cortex XDR answered, and throttled past that, fails the Test in its own error before XSOAR's timeout.
+def test_hss_throttled_in_a_test_of_both_vendors_ends_it_in_its_own_error_before_the_test_buttons_timeout(
+        xdr_room, hss_on_run_clock, run_clock):
+    xdr, _ = xdr_room
+    hss_on_run_clock.gateway.inject_faults(FaultPlan.parse('sequence=429*1000;retry-after=20'))
+    room = WarRoom(params={**xdr.params(), **hss_on_run_clock.params()}, sleep=run_clock.advance, clock=run_clock)
+
+    started = run_clock()
+    result = room.run('test-module', {})
+    took = run_clock() - started
+
+    [entry] = result.entries
+    assert took < facts.XSOAR_TEST_TIMEOUT_SECONDS, (took, entry['Contents'])
+    assert entry['Type'] == ENTRY_ERROR and 'Huawei Cloud HSS' in entry['Contents'], entry['Contents']
+    assert xdr.gateway.requests, 'Cortex XDR was tested too'
 
 
 def test_a_slow_hss_after_a_throttled_iam_token_request_ends_the_run_before_xsoars_timeout(hss_room, run_clock):

@@ -297,7 +297,8 @@ def test_a_secret_pasted_with_a_line_break_is_refused_without_being_shown(vendor
 # "password": only, the password up to its first blank.
 DEBUG_IAM_PASSWORD = 'iam pw\'s "x" \\ ' + secrets.token_urlsafe(12)
 DEBUG_CASES = [('restore-file', 'standard'), ('restore-file', 'advanced'), ('hss-restore-isolated', 'aksk'),
-               ('hss-restore-isolated', 'token'), ('test-module', 'token')]  # (command, XDR key type or HSS auth)
+               ('hss-restore-isolated', 'token'), ('test-module', 'aksk'),
+               ('test-module', 'token')]  # (command, XDR key type or HSS auth)
 
 
 @pytest.mark.parametrize('command, auth_type', DEBUG_CASES)
