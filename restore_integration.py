@@ -3690,10 +3690,8 @@ def xdr_final_table(summaries: list[XdrRecord]) -> str:
              f'{sum(s.get("failed_count", 0) for s in summaries)} failed'
              f'{f", the status of {unread} not read at this check" if unread else ""}'
              f'{f", no endpoint listed yet for {unlisted}" if unlisted else ""}')
-    if not rows:  # "No entries." would read as an action that reached no endpoint
-        said = [text for count, text in ((unread, 'Status not read at this check'),
-                                         (unlisted, 'Cortex XDR lists no endpoint yet')) if count]
-        return f'### {title}\n**{"; ".join(said)}.**'
+    if not rows:  # "No entries." would read as an action that reached no endpoint (a status not read: its note says)
+        return f'### {title}' + ('\n**Cortex XDR lists no endpoint yet.**' if unlisted else '')
     headers = ['file_hash', 'endpoint_id', 'status', 'error_description']
     return markdown_table(title, rows, headers[1:] if one else headers,  # one file's rows need not name it
                           'CortexXDR.RestoredFile.endpoints', first=lambda row: 'error_description' in row)
