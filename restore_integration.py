@@ -3684,7 +3684,8 @@ def xdr_final_table(summaries: list[XdrRecord]) -> str:
     unlisted = sum(s.get('endpoints') == [] for s in summaries)  # Cortex XDR's status lists none yet: still running
     title = ((f'Restore of {summary["file_hash"]}: {summary["status"]} ({summary["restored_count"]} restored, '
               f'{summary["failed_count"]} failed, action {summary["action_id"]})' if finished else
-              f'Restore of {summary["file_hash"]}: in progress (action {summary["action_id"]})') if one else
+              f'Restore of {summary["file_hash"]}: {"status unknown" if unread else "in progress"} '
+              f'(action {summary["action_id"]})') if one else
              f'Restore of {what} checked: {finished} actions final, '
              f'{sum(s.get("restored_count", 0) for s in summaries)} endpoint restores done, '
              f'{sum(s.get("failed_count", 0) for s in summaries)} failed'

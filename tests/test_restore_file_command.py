@@ -1468,6 +1468,14 @@ def follow_line_mistyped(monkeypatch):
         tenant.server.stop()
 
 
+def test_a_follow_line_whose_action_cortex_xdr_does_not_know_is_not_titled_in_progress(monkeypatch):
+    """No status of the action was ever read: the entry's title does not say the restore is in progress."""
+    result, _ = follow_line_mistyped(monkeypatch)
+
+    title = result.entries[-1]['HumanReadable'].splitlines()[0]
+    assert title.startswith('### Restore of') and 'in progress' not in title.lower(), title
+
+
 def test_a_follow_line_whose_action_cortex_xdr_does_not_know_says_once_that_its_status_was_not_read(monkeypatch):
     """The entry says once that the status was not read, in the note that says why: no heading repeats it."""
     result, _ = follow_line_mistyped(monkeypatch)
