@@ -246,8 +246,8 @@ XDR_STATUS_ERROR_ADVICE = {
          '(View/Edit), or use a key whose role has it; meanwhile follow the action in Cortex XDR > Response > Action '
          'Center.',
     429: f'{XDR_THROTTLED}. It throttled the action status read, not the restore, which goes on in Cortex XDR.',
-    500: 'Cortex XDR could not read the action. Its message, quoted at the end, often says why (for example an action '
-         'ID it does not know: check action_id); otherwise try again later.'}
+    500: 'Cortex XDR gave no status of the action. Its message, quoted at the end, often says why (an action ID it '
+         'does not know: check action_id, it may be mistyped); otherwise try again later.'}
 # test-module's probe (action 0's status) refused: for an admin, with no action to follow and no polling.
 XDR_TEST_ERROR_ADVICE = {
     **XDR_ERROR_ADVICE, 429: f'{XDR_THROTTLED}. {TEST_AGAIN}',

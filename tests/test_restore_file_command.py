@@ -1484,6 +1484,18 @@ def test_a_follow_line_whose_action_cortex_xdr_does_not_know_says_once_that_its_
     assert text.lower().count('status not read') == 1 and 'HTTP 500' in text, text
 
 
+def test_a_follow_line_whose_action_cortex_xdr_does_not_know_records_that_action_id_may_be_mistyped_in_its_words(
+        monkeypatch):
+    """The record says once that the status was not read, to check action_id as possibly mistyped, and keeps Cortex
+    XDR's own code, message and details."""
+    result, answer = follow_line_mistyped(monkeypatch)
+
+    [record] = as_list(next(iter(result.entries[-1]['EntryContext'].values())))
+    error = record['error']
+    assert error.lower().count('not read') == 1 and 'check action_id' in error and 'mistyped' in error, error
+    assert all(str(answer[key]) in error for key in ('err_code', 'err_msg', 'err_extra')), (answer, error)
+
+
 def test_a_last_check_after_more_files_finished_earlier_than_it_lists_counts_the_rest_and_points_at_context(
         replay_server):
     # Every action but the last ends at the first check; the second check, the last, ends that one. Its report lists
