@@ -246,8 +246,8 @@ XDR_STATUS_ERROR_ADVICE = {
          '(View/Edit), or use a key whose role has it; meanwhile follow the action in Cortex XDR > Response > Action '
          'Center.',
     429: f'{XDR_THROTTLED}. It throttled the action status read, not the restore, which goes on in Cortex XDR.',
-    500: 'Cortex XDR could not read the action. Its message, quoted at the end, often says why (for example an action '
-         'ID it does not know: check action_id); otherwise try again later.'}
+    500: 'Cortex XDR gave no status of the action. Its message, quoted at the end, often says why (an action ID it '
+         'does not know: check action_id, it may be mistyped); otherwise try again later.'}
 # test-module's probe (action 0's status) refused: for an admin, with no action to follow and no polling.
 XDR_TEST_ERROR_ADVICE = {
     **XDR_ERROR_ADVICE, 429: f'{XDR_THROTTLED}. {TEST_AGAIN}',
@@ -3684,16 +3684,15 @@ def xdr_final_table(summaries: list[XdrRecord]) -> str:
     unlisted = sum(s.get('endpoints') == [] for s in summaries)  # Cortex XDR's status lists none yet: still running
     title = ((f'Restore of {summary["file_hash"]}: {summary["status"]} ({summary["restored_count"]} restored, '
               f'{summary["failed_count"]} failed, action {summary["action_id"]})' if finished else
-              f'Restore of {summary["file_hash"]}: in progress (action {summary["action_id"]})') if one else
+              f'Restore of {summary["file_hash"]}: {"status unknown" if unread else "in progress"} '
+              f'(action {summary["action_id"]})') if one else
              f'Restore of {what} checked: {finished} actions final, '
              f'{sum(s.get("restored_count", 0) for s in summaries)} endpoint restores done, '
              f'{sum(s.get("failed_count", 0) for s in summaries)} failed'
              f'{f", the status of {unread} not read at this check" if unread else ""}'
              f'{f", no endpoint listed yet for {unlisted}" if unlisted else ""}')
-    if not rows:  # "No entries." would read as an action that reached no endpoint
-        said = [text for count, text in ((unread, 'Status not read at this check'),
-                                         (unlisted, 'Cortex XDR lists no endpoint yet')) if count]
-        return f'### {title}\n**{"; ".join(said)}.**'
+    if not rows:  # "No entries." would read as an action that reached no endpoint (a status not read: its note says)
+        return f'### {title}' + ('\n**Cortex XDR lists no endpoint yet.**' if unlisted else '')
     headers = ['file_hash', 'endpoint_id', 'status', 'error_description']
     return markdown_table(title, rows, headers[1:] if one else headers,  # one file's rows need not name it
                           'CortexXDR.RestoredFile.endpoints', first=lambda row: 'error_description' in row)

@@ -531,7 +531,7 @@ def test_a_last_check_that_never_read_the_status_says_so_not_that_the_action_has
     last = seen[-1]
     record = facts.context_at(last['EntryContext'], facts.XDR_CONTEXT_PATH)
     assert 'PollingCommand' not in last and record['status'] == 'IN_PROGRESS' and 'endpoints' not in record
-    table = last['HumanReadable'].split('\n\n')[0]  # the title and what stands under it
+    table = '\n\n'.join(last['HumanReadable'].split('\n\n')[:2])  # the title and the note that stands under it
     assert 'No entries' not in table and 'not read' in table, table
     assert f'!restore-file file_hash={XDR_HASH} action_id=[{record["action_id"]}]' in last['HumanReadable']
 

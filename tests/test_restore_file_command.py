@@ -1463,6 +1463,49 @@ def test_a_status_check_of_an_action_cortex_xdr_does_not_know_points_at_action_i
     assert 'quarantined copy' not in record['error']
 
 
+def follow_line_mistyped(monkeypatch):
+    """The follow line of a restore started with polling=false, its action_id mistyped (one Cortex XDR does not know),
+    run through the war room: its result, and Cortex XDR's own answer to a status read of that action."""
+    tenant, room, _ = clocked_room(monkeypatch, 100)
+    try:
+        line = follow_line(room.run('restore-file', {'file_hash': CLEAN_HASH, 'polling': 'false'}).entries[0][
+            'HumanReadable'])
+        unknown = max(tenant.backend.actions) * 10 + 7  # a digit too many
+        with pytest.raises(Exception) as answer:
+            tenant.backend.get_action_status(unknown)
+        return room.run(line.command, dict(line.args, action_id=str(unknown))), answer.value.to_json()['reply']
+    finally:
+        tenant.server.stop()
+
+
+def test_a_follow_line_whose_action_cortex_xdr_does_not_know_is_not_titled_in_progress(monkeypatch):
+    """No status of the action was ever read: the entry's title does not say the restore is in progress."""
+    result, _ = follow_line_mistyped(monkeypatch)
+
+    title = result.entries[-1]['HumanReadable'].splitlines()[0]
+    assert title.startswith('### Restore of') and 'in progress' not in title.lower(), title
+
+
+def test_a_follow_line_whose_action_cortex_xdr_does_not_know_says_once_that_its_status_was_not_read(monkeypatch):
+    """The entry says once that the status was not read, in the note that says why: no heading repeats it."""
+    result, _ = follow_line_mistyped(monkeypatch)
+
+    text = result.entries[-1]['HumanReadable']
+    assert text.lower().count('status not read') == 1 and 'HTTP 500' in text, text
+
+
+def test_a_follow_line_whose_action_cortex_xdr_does_not_know_records_that_action_id_may_be_mistyped_in_its_words(
+        monkeypatch):
+    """The record says once that the status was not read, to check action_id as possibly mistyped, and keeps Cortex
+    XDR's own code, message and details."""
+    result, answer = follow_line_mistyped(monkeypatch)
+
+    [record] = as_list(next(iter(result.entries[-1]['EntryContext'].values())))
+    error = record['error']
+    assert error.lower().count('not read') == 1 and 'check action_id' in error and 'mistyped' in error, error
+    assert all(str(answer[key]) in error for key in ('err_code', 'err_msg', 'err_extra')), (answer, error)
+
+
 def test_a_last_check_after_more_files_finished_earlier_than_it_lists_counts_the_rest_and_points_at_context(
         replay_server):
     # Every action but the last ends at the first check; the second check, the last, ends that one. Its report lists
