@@ -5,6 +5,7 @@ scripts run through the same rules over HTTP to the emulators."""
 from __future__ import annotations
 
 import gc
+import importlib.util
 import json
 import tempfile
 import weakref
@@ -17,7 +18,7 @@ import yaml
 from hypothesis import given, strategies as st
 
 import restore_integration as ri
-from conftest import hss_seed_copies, refused_in_a_worker, seed_holders
+from conftest import TEST_DATA, hss_seed_copies, refused_in_a_worker, seed_holders
 from warroom.emulator.httpserver import LoopbackServer, Response
 from warroom.params import ParamsError, env_name, load_params
 from warroom.playbook.runner import ScriptDemisto
@@ -261,6 +262,7 @@ def test_a_log_message_that_is_not_json_is_refused_as_xsoar_cannot_send_it(make,
     ('details', 7), ('dbotMirrorId', 123), ('type', ['Huawei Cloud HSS Event']), ('type', 1),  # text
     ('labels', [{'type': 'Brand'}]), ('labels', {'type': 'Brand', 'value': 'x'}),  # a list of {type, value}
     ('name', ''), ('rawJSON', '{"a": '),
+    ('rawJSON', '["evt-1"]'), ('rawJSON', '{"a": NaN}'), ('rawJSON', {'event_id': 'evt-1'}),  # an object's JSON text
 ])
 def test_a_fetched_incident_field_of_a_type_xsoar_does_not_document_is_refused(field, value):
     incident = {'name': 'HSS Trojan on web-01', 'occurred': '2024-05-01T10:00:00.000Z', 'severity': 0.5,
@@ -282,6 +284,41 @@ def test_a_result_handed_over_by_fetch_incidents_is_refused_as_xsoar_reads_it_as
         demisto.results(result)
     demisto.incidents([])
     assert demisto.fetched == [] and demisto.entries == []
+
+
+def misbehaving(name: str):
+    """One of the small misbehaving integrations in test_data/misbehaving/integrations.py, by its name."""
+    spec = importlib.util.spec_from_file_location('misbehaving', TEST_DATA / 'misbehaving' / 'integrations.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return getattr(module, name)
+
+
+def test_an_incident_created_by_a_command_other_than_fetch_incidents_is_refused(monkeypatch):
+    # Incidents come from the fetch XSOAR schedules (content-docs fetching-incidents.md); a command's run makes none.
+    monkeypatch.setattr(ri, 'main', misbehaving('incidents_from_a_command'))
+    with pytest.raises(DemistoMisuse, match='demisto.incidents\\(\\) called by restore-file'):
+        WarRoom(params={}).run('restore-file', {'file_hash': 'a' * 64, 'polling': 'false'})
+
+
+@pytest.mark.parametrize('given', [{'name': 'HSS Trojan on web-01'}, ['HSS Trojan on web-01'], None])
+def test_a_fetch_hands_over_a_list_of_incident_objects_or_is_refused(given):
+    # demistomock.py, incidents(): "incidents (list): In integration only, list of incident objects"
+    with pytest.raises(DemistoMisuse, match='list of incident dicts'):
+        Demisto({}, 'fetch-incidents', {}, {}, []).incidents(given)
+
+
+def test_a_fetch_that_hands_over_incidents_twice_is_refused_and_its_last_run_kept(monkeypatch):
+    # XSOAR's Demisto sends each demisto.incidents() as the fetch's result entry; it takes the first only.
+    last_run = {'next': '1'}
+    monkeypatch.setattr(ri, 'main', misbehaving('fetch_handing_over_twice'))
+    with pytest.raises(DemistoMisuse, match='called twice'):
+        WarRoom(params={}).fetch(last_run)
+    assert last_run == {'next': '1'}
+
+    monkeypatch.setattr(ri, 'main', misbehaving('fetch_handing_over_once'))
+    incidents, _ = WarRoom(params={}).fetch(last_run)
+    assert [incident['name'] for incident in incidents] == ['HSS Trojan on web-01', 'HSS Trojan on web-02']
 
 
 # --------------------------------------------------------------------------- the last run, the integration context

@@ -1,0 +1,23 @@
+"""Small integrations that misuse ``demisto`` as XSOAR would refuse, one way each: the tests put one in place of
+restore_integration.main and check that the war room refuses it as XSOAR does."""
+from typing import Any
+
+INCIDENT = {'name': 'HSS Trojan on web-01', 'occurred': '2024-05-01T10:00:00Z', 'rawJSON': '{"event_id": "evt-1"}'}
+DONE = {'Type': 1, 'ContentsFormat': 'text', 'Contents': 'done'}
+
+
+def incidents_from_a_command(demisto: Any) -> None:
+    """A command (not fetch-incidents) that creates an incident."""
+    demisto.incidents([dict(INCIDENT)])
+    demisto.results(DONE)
+
+
+def fetch_handing_over_twice(demisto: Any) -> None:
+    """A fetch that hands over its incidents in two calls, as if XSOAR took both."""
+    demisto.incidents([dict(INCIDENT)])
+    demisto.incidents([{**INCIDENT, 'name': 'HSS Trojan on web-02'}])
+
+
+def fetch_handing_over_once(demisto: Any) -> None:
+    """The same incidents in the one call XSOAR takes."""
+    demisto.incidents([dict(INCIDENT), {**INCIDENT, 'name': 'HSS Trojan on web-02'}])
