@@ -321,6 +321,24 @@ def test_a_fetch_that_hands_over_incidents_twice_is_refused_and_its_last_run_kep
     assert [incident['name'] for incident in incidents] == ['HSS Trojan on web-01', 'HSS Trojan on web-02']
 
 
+def test_the_incident_context_a_command_reads_is_a_copy_its_changes_never_reach(monkeypatch):
+    # DemistoClassApiModuleClasses.py, DemistoGeneral.context(): the calling context's ExecutionContext, decoded from
+    # the run's JSON; only an entry's EntryContext writes the incident context.
+    room = WarRoom(params={}, context={'Seen': {'a': 1}})
+    monkeypatch.setattr(ri, 'main', misbehaving('writes_into_the_context_it_read'))
+    assert not room.run('restore-file', {'file_hash': 'a' * 64, 'polling': 'false'}).failed
+    assert room.context == {'Seen': {'a': 1}}
+
+
+def test_test_module_reads_an_empty_incident_context_where_a_command_reads_the_incident_s(monkeypatch):
+    # The instance dialog's Test runs outside any incident (DEVELOPERS.md, "The war room": context() is empty there).
+    room = WarRoom(params={}, context={'Seen': {'a': 1}})
+    monkeypatch.setattr(ri, 'main', misbehaving('answers_with_the_context_it_reads'))
+    assert [entry['Contents'] for entry in room.run('test-module', {}).entries] == ['ok']
+    said = room.run('restore-file', {'file_hash': 'a' * 64, 'polling': 'false'}).entries
+    assert [entry['Contents'] for entry in said] == ['read Seen']
+
+
 # --------------------------------------------------------------------------- the last run, the integration context
 
 def test_the_last_run_takes_text_values_only():

@@ -21,3 +21,17 @@ def fetch_handing_over_twice(demisto: Any) -> None:
 def fetch_handing_over_once(demisto: Any) -> None:
     """The same incidents in the one call XSOAR takes."""
     demisto.incidents([dict(INCIDENT), {**INCIDENT, 'name': 'HSS Trojan on web-02'}])
+
+
+def writes_into_the_context_it_read(demisto: Any) -> None:
+    """A command that changes the incident context demisto.context() handed it, as if that wrote the context."""
+    context = demisto.context()
+    context['Written'] = 'by hand'
+    context.get('Seen', {})['a'] = 2
+    demisto.results(DONE)
+
+
+def answers_with_the_context_it_reads(demisto: Any) -> None:
+    """Any command, test-module too: 'ok' where demisto.context() is empty, else the keys it holds."""
+    keys = sorted(demisto.context())
+    demisto.results({**DONE, 'Contents': 'ok' if not keys else 'read ' + ', '.join(keys)})
