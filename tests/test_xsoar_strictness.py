@@ -321,6 +321,16 @@ def test_a_fetch_that_hands_over_incidents_twice_is_refused_and_its_last_run_kep
     assert [incident['name'] for incident in incidents] == ['HSS Trojan on web-01', 'HSS Trojan on web-02']
 
 
+def test_a_fetch_that_ends_without_handing_over_incidents_fails_and_its_last_run_is_kept(monkeypatch):
+    # XSOAR takes a fetch's incidents from the result entry demisto.incidents() sends (demistomock.py, incidents()):
+    # a fetch that never sends it gives XSOAR no answer, so the war room fails it rather than read it as none.
+    last_run = {'next': '1'}
+    monkeypatch.setattr(ri, 'main', misbehaving('fetch_handing_over_nothing'))
+    with pytest.raises(FetchError, match='without calling demisto.incidents'):
+        WarRoom(params={}).fetch(last_run)
+    assert last_run == {'next': '1'}
+
+
 def test_the_incident_context_a_command_reads_is_a_copy_its_changes_never_reach(monkeypatch):
     # DemistoClassApiModuleClasses.py, DemistoGeneral.context(): the calling context's ExecutionContext, decoded from
     # the run's JSON; only an entry's EntryContext writes the incident context.

@@ -35,3 +35,8 @@ def answers_with_the_context_it_reads(demisto: Any) -> None:
     """Any command, test-module too: 'ok' where demisto.context() is empty, else the keys it holds."""
     keys = sorted(demisto.context())
     demisto.results({**DONE, 'Contents': 'ok' if not keys else 'read ' + ', '.join(keys)})
+
+
+def fetch_handing_over_nothing(demisto: Any) -> None:
+    """A fetch that sets its last run and ends without demisto.incidents(), not even of an empty list."""
+    demisto.setLastRun({'next': '2'})
