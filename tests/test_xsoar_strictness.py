@@ -555,6 +555,18 @@ def test_a_multi_select_param_takes_a_list_of_its_options_and_refuses_any_other_
         load_params(path, spec, environ={})
 
 
+def test_a_single_select_param_takes_one_of_its_options_not_a_list_of_them(tmp_path):
+    # content-docs parameter-types.md: Single Select (15) picks one input from the list; only Multi Select (16) many
+    spec = load_spec()
+    name, param = next((name, param) for name, param in spec.params.items() if param.type == 15 and param.options)
+    path = tmp_path / 'params.yml'
+    path.write_text(yaml.safe_dump({name: param.options[0]}), encoding='utf-8')
+    assert load_params(path, spec, environ={})[name] == param.options[0]
+    path.write_text(yaml.safe_dump({name: [param.options[0]]}), encoding='utf-8')
+    with pytest.raises(ParamsError, match=name):
+        load_params(path, spec, environ={})
+
+
 # What YAML 1.1 reads as a number or a date when written unquoted: 2024_0315 as 20240315, 0755 as 493, 0x1F as 31,
 # 1:30 as 90 (base 60), 1.50 as 1.5, 2024-03-15 as a date, and 2024-13-45 as nothing at all (a ValueError).
 NUMBER_OR_DATE_TEXT = st.one_of(*(st.from_regex(pattern, fullmatch=True) for pattern in (
