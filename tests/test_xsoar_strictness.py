@@ -475,6 +475,20 @@ def test_test_module_passes_only_when_it_answers_ok(advanced_tenant, monkeypatch
         assert answer in json.dumps(result.entries[-1]['Contents'])
 
 
+def test_test_module_that_answers_ok_and_more_fails(monkeypatch):
+    # code-conventions.md, "test-module": the answer 'ok' is green, "All other string will be red"
+    monkeypatch.setattr(ri, 'main', misbehaving('answers_ok_and_more'))
+    result = WarRoom(params={}).run('test-module', {})
+    assert result.failed and 'the HSS half is not set up' in result.entries[-1]['Contents']
+
+
+@pytest.mark.parametrize('command, args', [('test-module', {}), ('restore-file', {'file_hash': 'a' * 64})])
+def test_a_run_that_returns_no_entry_is_an_error(monkeypatch, command, args):
+    monkeypatch.setattr(ri, 'main', misbehaving('returns_nothing'))
+    result = WarRoom(params={}).run(command, args)
+    assert result.failed and 'returned no entry' in result.entries[-1]['Contents']
+
+
 # --------------------------------------------------------------------------- instance params
 
 def test_boolean_params_reach_the_integration_as_booleans_false_when_unticked(advanced_tenant, monkeypatch):
@@ -565,6 +579,13 @@ def test_a_single_select_param_takes_one_of_its_options_not_a_list_of_them(tmp_p
     path.write_text(yaml.safe_dump({name: [param.options[0]]}), encoding='utf-8')
     with pytest.raises(ParamsError, match=name):
         load_params(path, spec, environ={})
+
+
+def test_a_params_file_that_is_no_mapping_of_names_to_values_is_refused(tmp_path):
+    path = tmp_path / 'params.yml'
+    path.write_text('- xdr_url\n- hss_region\n', encoding='utf-8')
+    with pytest.raises(ParamsError, match='must be a mapping of param names to values'):
+        load_params(path, load_spec(), environ={})
 
 
 # What YAML 1.1 reads as a number or a date when written unquoted: 2024_0315 as 20240315, 0755 as 493, 0x1F as 31,

@@ -40,3 +40,14 @@ def answers_with_the_context_it_reads(demisto: Any) -> None:
 def fetch_handing_over_nothing(demisto: Any) -> None:
     """A fetch that sets its last run and ends without demisto.incidents(), not even of an empty list."""
     demisto.setLastRun({'next': '2'})
+
+
+def answers_ok_and_more(demisto: Any) -> None:
+    """test-module answering 'ok', then something else."""
+    demisto.results('ok')
+    demisto.results('and the HSS half is not set up')
+
+
+def returns_nothing(demisto: Any) -> None:
+    """A command that ends without handing XSOAR any entry."""
+    demisto.debug('nothing to say')
