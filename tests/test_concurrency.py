@@ -141,6 +141,48 @@ def test_the_war_room_refuses_a_demisto_call_from_any_thread_but_the_commands():
     assert demisto.entries == [] and demisto.getIntegrationContext() == {}
 
 
+ENTRY = {'Type': 1, 'ContentsFormat': 'text', 'Contents': 'x'}
+
+
+@pytest.mark.parametrize('command, call', [
+    ('restore-file', lambda d: d.params()), ('restore-file', lambda d: d.command()),
+    ('restore-file', lambda d: d.args()), ('restore-file', lambda d: d.results(ENTRY)),
+    ('restore-file', lambda d: d.context()), ('restore-file', lambda d: d.getIntegrationContext()),
+    ('restore-file', lambda d: d.setIntegrationContext({})),
+    ('restore-file', lambda d: d.getIntegrationContextVersioned()),
+    ('restore-file', lambda d: d.setIntegrationContextVersioned({})), ('fetch-incidents', lambda d: d.getLastRun()),
+    ('fetch-incidents', lambda d: d.setLastRun({})), ('fetch-incidents', lambda d: d.incidents([])),
+    ('restore-file', lambda d: d.demistoVersion()), ('restore-file', lambda d: d.enable_multithreading()),
+    ('restore-file', lambda d: d.debug('x')), ('restore-file', lambda d: d.info('x')),
+    ('restore-file', lambda d: d.error('x')), ('restore-file', lambda d: d.print('x')),
+    ('restore-file', lambda d: d.csp_info('x')),
+], ids=lambda value: value if isinstance(value, str) else '')
+def test_every_demisto_call_from_a_worker_is_refused_and_taken_from_the_thread_running_the_command(command, call):
+    # Each is a request and a reply on XSOAR's one channel (DemistoClassApiModuleClasses.py, ``__do``), unlocked
+    # before enable_multithreading(): no call is exempt.
+    demisto = Demisto({}, command, {}, {}, [])
+
+    refused = refused_in_a_worker([lambda: call(demisto)])
+
+    assert len(refused) == 1 and "thread 'worker-1'" in refused[0]
+    call(Demisto({}, command, {}, {}, []))  # the same call from this thread is taken
+
+
+def test_commonserverpythons_debug_log_is_taken_from_a_worker_only_after_enable_multithreading():
+    # DemistoClassApiModule serves calls from any thread under a lock on its channel once enable_multithreading() ran;
+    # CSP's debug log (csp_info) calls demisto.info from the thread that sent each request.
+    log = []
+    demisto = Demisto({}, 'restore-file', {}, {}, log)
+
+    before = refused_in_a_worker([lambda: demisto.csp_info('send: before')])
+    demisto.enable_multithreading()
+    after = refused_in_a_worker([lambda: demisto.csp_info('send: after'), lambda: demisto.info('own call')])
+
+    assert len(before) == 1 and "thread 'worker-1'" in before[0]
+    assert len(after) == 1 and 'demisto.info()' in after[0]  # the integration's own calls stay on its thread
+    assert log == [('info', 'send: after')]
+
+
 def test_a_script_s_log_call_from_another_thread_is_refused_as_the_integration_s_is():
     # A script's demisto, like the integration's, is one request-and-reply channel to the server.
     demisto = ScriptDemisto({}, {}, {})

@@ -75,6 +75,15 @@ def test_an_unsupported_condition_is_refused_not_guessed():
         merge_entry_context({}, {'A(val.x > obj.x)': {'x': 1}})
 
 
+@pytest.mark.parametrize('key', ['A(val.x == obj.x', 'A(val.x == obj.x)B', '(val.x == obj.x)', 'A)'])
+def test_a_key_that_is_no_path_with_one_closing_condition_is_refused_not_written_as_it_is(key):
+    # A DT key is a path and, last, one (condition): content-docs dt.md. The rest the module does not understand.
+    context = {}
+    with pytest.raises(ContextError, match=re.escape(f'Unsupported EntryContext key {key!r}')):
+        merge_entry_context(context, {key: {'x': 1}})
+    assert context == {}
+
+
 @pytest.mark.parametrize('context, key', [
     ({'A': [{'x': 1}, {'x': 2}]}, 'A.B'),  # a list of records: which one would hold B?
     ({'A': [{'x': 1}, {'x': 2}]}, 'A.B(val.y == obj.y)'),

@@ -302,6 +302,11 @@ def test_the_clash_check_catches_a_definition_an_assignment_and_a_rebound_import
             'class CommandResults:\n    pass\n\nif True:\n    formats = {}\n\ndef f():\n    global urljoin\n')
     assert commonserverpython_clashes(code) == {'LOG', 'return_results', 'CommandResults', 'formats', 'urljoin', 'ET'}
     assert commonserverpython_clashes('import datetime\n') == {'datetime'}  # the module where CSP has the class
+    # every other way a module-level name is bound: a from-import under CSP's name, with, for, an annotation, except
+    code = ('from collections import OrderedDict as datetime\nwith open(__file__) as LOG:\n    pass\n'
+            'for formats in ():\n    pass\nurljoin: str = ""\ntry:\n    pass\nexcept ImportError as EntryType:\n'
+            '    pass\n')
+    assert commonserverpython_clashes(code) == {'datetime', 'LOG', 'formats', 'urljoin', 'EntryType'}
 
 
 @pytest.mark.parametrize('path', [Path(ri.__file__)] + [p.with_suffix('.py') for p in SCRIPT_FILES],

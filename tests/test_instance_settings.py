@@ -14,6 +14,7 @@ import facts
 import restore_integration as ri
 from conftest import ROOT, XDR_SEED, load_json, start_tenant
 from warroom.emulator.faults import FaultPlan
+from warroom import runtime
 from warroom.runtime import WarRoom
 from warroom.spec import load_spec
 
@@ -160,6 +161,43 @@ def test_only_the_settings_section_reads_the_instance_params():
 def test_the_params_scan_finds_a_reader_outside_settings():
     code = "''' SETTINGS '''\n\ndef a(params):\n    pass\n\n''' MAIN '''\n\ndef b(x, params):\n    pass\n"
     assert functions_taking_params(code) == {'a': 'SETTINGS', 'b': 'MAIN'}
+
+
+class ReadsNoted(dict):
+    """Params that note each name the code reads of them (get, [] or in)."""
+
+    def __init__(self, params: dict, read: set) -> None:
+        super().__init__(params)
+        self.read = read
+
+    def get(self, name, default=None):
+        self.read.add(name)
+        return super().get(name, default)
+
+    def __getitem__(self, name):
+        self.read.add(name)
+        return super().__getitem__(name)
+
+    def __contains__(self, name):
+        self.read.add(name)
+        return super().__contains__(name)
+
+
+def test_every_param_the_integration_reads_is_declared_in_integration_yml(xdr, hss_tenant, monkeypatch):
+    # XSOAR hands demisto.params() the instance's settings, which integration.yml's configuration declares: a name
+    # read that it does not declare is always None there, whatever an admin sets.
+    read: set = set()
+    handed = runtime.xsoar_params
+    monkeypatch.setattr(runtime, 'xsoar_params', lambda spec, params: ReadsNoted(handed(spec, params), read))
+    room = WarRoom(params={**xdr.params(), **hss_tenant.params(), 'isFetch': True}, time_scale=0,
+                   sleep=lambda _: None)
+
+    tested = room.run('test-module', {})
+    room.fetch({})
+
+    assert not tested.failed, tested.entries
+    assert {'xdr_url', 'hss_region', 'first_fetch'} <= read, 'the reads were not seen: the check is broken'
+    assert read - set(load_spec().params) == set()
 
 
 NUMBER_SETTINGS = ['connect_timeout', 'read_timeout', 'max_retries', 'retry_backoff', 'max_concurrency',

@@ -2,6 +2,8 @@
 no vendor involved."""
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -823,3 +825,34 @@ def test_a_required_argument_given_nothing_from_context_fails_the_task_before_th
 
     assert result.failed and 'file_hash is required' in result.error
     assert _SeesItsArguments.seen == []
+
+
+@pytest.mark.parametrize('brand, args, said', [
+    (VT, {'incident_id': '414'}, 'belongs to Cortex XDR - IR, not VirusTotal'),  # a Brand|||command of another brand
+    ('', {'incident_id': '414', 'execution-timeout': '60'}, 'built-in argument(s) execution-timeout'),
+    ('', {'incident_id': '414', 'incidentid': '414'}, 'has no argument incidentid'),
+])
+def test_another_integration_s_recorded_command_refuses_what_its_recording_cannot_answer(brand, args, said):
+    # Its declared arguments come from test_data/xsoar/dependencies.json; the brand's recordings answer only them.
+    from warroom.playbook.others import OtherIntegrations, ReplayError
+    others = OtherIntegrations()
+    assert others.run('', 'xdr-get-incident-extra-data', {'incident_id': '414'})  # the recording answers this
+    with pytest.raises(ReplayError, match=re.escape(said)):
+        others.run(brand, 'xdr-get-incident-extra-data', args)
+
+
+def test_another_integration_s_command_without_its_required_argument_is_an_error_entry():
+    from warroom.playbook.others import OtherIntegrations
+    [entry] = OtherIntegrations().run('', 'xdr-get-incident-extra-data', {'alerts_limit': '10'})
+    assert entry['Type'] == 4 and 'incident_id is required' in entry['Contents']
+
+
+def test_a_recorded_reply_that_writes_a_context_path_its_command_does_not_declare_is_refused(tmp_path):
+    # What a recording writes is held to the outputs test_data/xsoar/dependencies.json declares for the command.
+    from warroom.playbook.others import OtherIntegrations, ReplayError
+    replies = tmp_path / 'Cortex XDR - IR' / 'xdr-get-incident-extra-data'
+    replies.mkdir(parents=True)
+    (replies / '414.json').write_text(json.dumps([{'Type': 1, 'ContentsFormat': 'json', 'Contents': {},
+                                                   'EntryContext': {'PaloAltoNetworksXDR.NoSuchOutput': 1}}]))
+    with pytest.raises(ReplayError, match='writes PaloAltoNetworksXDR.NoSuchOutput'):
+        OtherIntegrations(replies_dir=tmp_path).run('', 'xdr-get-incident-extra-data', {'incident_id': '414'})

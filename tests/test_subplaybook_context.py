@@ -111,3 +111,28 @@ def test_an_input_the_calling_task_maps_to_nothing_reaches_the_sub_playbook_empt
 def test_an_input_the_calling_task_does_not_map_takes_the_sub_playbook_s_own_default():
     assert run_scoped_child({}) == ['scope [incident-host]']
     assert run_scoped_child({'Scope': {'simple': 'chosen-host'}}) == ['scope [chosen-host]']
+
+
+def run_child_called_with(arguments: dict, required: bool):
+    """A caller mapping ``arguments`` to a child whose one input, Scope, has no default (``required`` or not)."""
+    library = PlaybookLibrary()
+    child_tasks = [task('0', 'start', '', {'#none#': ['1']}), print_task('1', 'scope [${inputs.Scope}]', '99'),
+                   task('99', 'title', 'Done')]
+    library.add(Playbook(CHILD, CHILD, '0', {t.id: t for t in child_tasks},
+                         [{'key': 'Scope', 'value': {}, 'required': required}]))
+    tasks = [task('0', 'start', '', {'#none#': ['1']}),
+             task('1', 'playbook', CHILD, {'#none#': ['99']}, body={'playbookName': CHILD}, separatecontext=True,
+                  scriptarguments=arguments),
+             task('99', 'title', 'Done')]
+    caller = Playbook('caller', 'caller', '0', {t.id: t for t in tasks})
+    return PlaybookRunner({}, library=library).run(caller, {'id': '1'}, {})
+
+
+def test_a_sub_playbook_called_without_a_required_input_or_with_one_it_does_not_declare_fails():
+    # The runner's rules for a call (PlaybookRunner._inputs): an input marked required needs a value, and a task maps
+    # only inputs its sub-playbook declares (test_contract holds the pack's playbooks to the same, statically).
+    assert not run_child_called_with({'Scope': {'simple': 'h1'}}, required=True).failed
+    missing = run_child_called_with({}, required=True)
+    undeclared = run_child_called_with({'Scope': {'simple': 'h1'}, 'Hosts': {'simple': 'h2'}}, required=False)
+    assert missing.failed and 'required input Scope has no value' in missing.error
+    assert undeclared.failed and 'passes Hosts' in undeclared.error and 'does not declare' in undeclared.error

@@ -16,7 +16,7 @@ import pytest
 import restore_integration
 from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
 from warroom.runtime import DemistoMisuse, WarRoom
-from warroom.spec import load_spec, parse_spec
+from warroom.spec import ArgumentError, load_spec, parse_spec
 
 HASH = 'a' * 64
 
@@ -68,6 +68,27 @@ def test_polling_args_not_declared_in_integration_yml_are_not_passed_to_the_next
 
 def test_a_polling_run_without_a_required_argument_is_refused(scripted):
     calls = scripted([poll_entry(PollingArgs={'action_id': '[1]'})])
+    result = war_room().run('restore-file', {'file_hash': HASH})
+    assert len(calls) == 1
+    assert 'file_hash is required' in last_error(result)
+
+
+@pytest.mark.parametrize('builtin', ['execution-timeout', 'using', 'debug-mode'])
+def test_a_built_in_argument_carried_in_polling_args_is_refused(scripted, builtin):
+    # XSOAR recognizes only the arguments integration.yml declares in a next run's PollingArgs (scheduled-commands.md,
+    # "add it to the yml file with the attribute hidden: true"); the built-in ones are the task's, never declared.
+    calls = scripted([poll_entry(PollingArgs={'file_hash': HASH, 'action_id': '[1]', builtin: '1'})])
+    result = war_room().run('restore-file', {'file_hash': HASH})
+    assert len(calls) == 1
+    assert builtin in last_error(result) and 'PollingArgs' in last_error(result)
+
+
+@pytest.mark.parametrize('blank', ['', '  ', [' ']])
+def test_a_required_argument_given_blank_is_refused_typed_or_in_polling_args(scripted, blank):
+    # "empty/missing" is what a mandatory argument may not be (demisto/content pull request 748)
+    calls = scripted([poll_entry(PollingArgs={'file_hash': blank, 'action_id': '[1]'})])
+    with pytest.raises(ArgumentError, match='file_hash is required'):
+        war_room().run('restore-file', {'file_hash': blank})
     result = war_room().run('restore-file', {'file_hash': HASH})
     assert len(calls) == 1
     assert 'file_hash is required' in last_error(result)

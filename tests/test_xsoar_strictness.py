@@ -5,6 +5,7 @@ scripts run through the same rules over HTTP to the emulators."""
 from __future__ import annotations
 
 import gc
+import importlib.util
 import json
 import tempfile
 import weakref
@@ -17,7 +18,7 @@ import yaml
 from hypothesis import given, strategies as st
 
 import restore_integration as ri
-from conftest import hss_seed_copies, refused_in_a_worker, seed_holders
+from conftest import TEST_DATA, hss_seed_copies, refused_in_a_worker, seed_holders
 from warroom.emulator.httpserver import LoopbackServer, Response
 from warroom.params import ParamsError, env_name, load_params
 from warroom.playbook.runner import ScriptDemisto
@@ -261,6 +262,7 @@ def test_a_log_message_that_is_not_json_is_refused_as_xsoar_cannot_send_it(make,
     ('details', 7), ('dbotMirrorId', 123), ('type', ['Huawei Cloud HSS Event']), ('type', 1),  # text
     ('labels', [{'type': 'Brand'}]), ('labels', {'type': 'Brand', 'value': 'x'}),  # a list of {type, value}
     ('name', ''), ('rawJSON', '{"a": '),
+    ('rawJSON', '["evt-1"]'), ('rawJSON', '{"a": NaN}'), ('rawJSON', {'event_id': 'evt-1'}),  # an object's JSON text
 ])
 def test_a_fetched_incident_field_of_a_type_xsoar_does_not_document_is_refused(field, value):
     incident = {'name': 'HSS Trojan on web-01', 'occurred': '2024-05-01T10:00:00.000Z', 'severity': 0.5,
@@ -282,6 +284,69 @@ def test_a_result_handed_over_by_fetch_incidents_is_refused_as_xsoar_reads_it_as
         demisto.results(result)
     demisto.incidents([])
     assert demisto.fetched == [] and demisto.entries == []
+
+
+def misbehaving(name: str):
+    """One of the small misbehaving integrations in test_data/misbehaving/integrations.py, by its name."""
+    spec = importlib.util.spec_from_file_location('misbehaving', TEST_DATA / 'misbehaving' / 'integrations.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return getattr(module, name)
+
+
+def test_an_incident_created_by_a_command_other_than_fetch_incidents_is_refused(monkeypatch):
+    # Incidents come from the fetch XSOAR schedules (content-docs fetching-incidents.md); a command's run makes none.
+    monkeypatch.setattr(ri, 'main', misbehaving('incidents_from_a_command'))
+    with pytest.raises(DemistoMisuse, match='demisto.incidents\\(\\) called by restore-file'):
+        WarRoom(params={}).run('restore-file', {'file_hash': 'a' * 64, 'polling': 'false'})
+
+
+@pytest.mark.parametrize('given', [{'name': 'HSS Trojan on web-01'}, ['HSS Trojan on web-01'], None])
+def test_a_fetch_hands_over_a_list_of_incident_objects_or_is_refused(given):
+    # demistomock.py, incidents(): "incidents (list): In integration only, list of incident objects"
+    with pytest.raises(DemistoMisuse, match='list of incident dicts'):
+        Demisto({}, 'fetch-incidents', {}, {}, []).incidents(given)
+
+
+def test_a_fetch_that_hands_over_incidents_twice_is_refused_and_its_last_run_kept(monkeypatch):
+    # XSOAR's Demisto sends each demisto.incidents() as the fetch's result entry; it takes the first only.
+    last_run = {'next': '1'}
+    monkeypatch.setattr(ri, 'main', misbehaving('fetch_handing_over_twice'))
+    with pytest.raises(DemistoMisuse, match='called twice'):
+        WarRoom(params={}).fetch(last_run)
+    assert last_run == {'next': '1'}
+
+    monkeypatch.setattr(ri, 'main', misbehaving('fetch_handing_over_once'))
+    incidents, _ = WarRoom(params={}).fetch(last_run)
+    assert [incident['name'] for incident in incidents] == ['HSS Trojan on web-01', 'HSS Trojan on web-02']
+
+
+def test_a_fetch_that_ends_without_handing_over_incidents_fails_and_its_last_run_is_kept(monkeypatch):
+    # XSOAR takes a fetch's incidents from the result entry demisto.incidents() sends (demistomock.py, incidents()):
+    # a fetch that never sends it gives XSOAR no answer, so the war room fails it rather than read it as none.
+    last_run = {'next': '1'}
+    monkeypatch.setattr(ri, 'main', misbehaving('fetch_handing_over_nothing'))
+    with pytest.raises(FetchError, match='without calling demisto.incidents'):
+        WarRoom(params={}).fetch(last_run)
+    assert last_run == {'next': '1'}
+
+
+def test_the_incident_context_a_command_reads_is_a_copy_its_changes_never_reach(monkeypatch):
+    # DemistoClassApiModuleClasses.py, DemistoGeneral.context(): the calling context's ExecutionContext, decoded from
+    # the run's JSON; only an entry's EntryContext writes the incident context.
+    room = WarRoom(params={}, context={'Seen': {'a': 1}})
+    monkeypatch.setattr(ri, 'main', misbehaving('writes_into_the_context_it_read'))
+    assert not room.run('restore-file', {'file_hash': 'a' * 64, 'polling': 'false'}).failed
+    assert room.context == {'Seen': {'a': 1}}
+
+
+def test_test_module_reads_an_empty_incident_context_where_a_command_reads_the_incident_s(monkeypatch):
+    # The instance dialog's Test runs outside any incident (DEVELOPERS.md, "The war room": context() is empty there).
+    room = WarRoom(params={}, context={'Seen': {'a': 1}})
+    monkeypatch.setattr(ri, 'main', misbehaving('answers_with_the_context_it_reads'))
+    assert [entry['Contents'] for entry in room.run('test-module', {}).entries] == ['ok']
+    said = room.run('restore-file', {'file_hash': 'a' * 64, 'polling': 'false'}).entries
+    assert [entry['Contents'] for entry in said] == ['read Seen']
 
 
 # --------------------------------------------------------------------------- the last run, the integration context
@@ -410,6 +475,20 @@ def test_test_module_passes_only_when_it_answers_ok(advanced_tenant, monkeypatch
         assert answer in json.dumps(result.entries[-1]['Contents'])
 
 
+def test_test_module_that_answers_ok_and_more_fails(monkeypatch):
+    # code-conventions.md, "test-module": the answer 'ok' is green, "All other string will be red"
+    monkeypatch.setattr(ri, 'main', misbehaving('answers_ok_and_more'))
+    result = WarRoom(params={}).run('test-module', {})
+    assert result.failed and 'the HSS half is not set up' in result.entries[-1]['Contents']
+
+
+@pytest.mark.parametrize('command, args', [('test-module', {}), ('restore-file', {'file_hash': 'a' * 64})])
+def test_a_run_that_returns_no_entry_is_an_error(monkeypatch, command, args):
+    monkeypatch.setattr(ri, 'main', misbehaving('returns_nothing'))
+    result = WarRoom(params={}).run(command, args)
+    assert result.failed and 'returned no entry' in result.entries[-1]['Contents']
+
+
 # --------------------------------------------------------------------------- instance params
 
 def test_boolean_params_reach_the_integration_as_booleans_false_when_unticked(advanced_tenant, monkeypatch):
@@ -488,6 +567,25 @@ def test_a_multi_select_param_takes_a_list_of_its_options_and_refuses_any_other_
     path.write_text(yaml.safe_dump({name: [param.options[0], 'none of them']}), encoding='utf-8')
     with pytest.raises(ParamsError, match=name):
         load_params(path, spec, environ={})
+
+
+def test_a_single_select_param_takes_one_of_its_options_not_a_list_of_them(tmp_path):
+    # content-docs parameter-types.md: Single Select (15) picks one input from the list; only Multi Select (16) many
+    spec = load_spec()
+    name, param = next((name, param) for name, param in spec.params.items() if param.type == 15 and param.options)
+    path = tmp_path / 'params.yml'
+    path.write_text(yaml.safe_dump({name: param.options[0]}), encoding='utf-8')
+    assert load_params(path, spec, environ={})[name] == param.options[0]
+    path.write_text(yaml.safe_dump({name: [param.options[0]]}), encoding='utf-8')
+    with pytest.raises(ParamsError, match=name):
+        load_params(path, spec, environ={})
+
+
+def test_a_params_file_that_is_no_mapping_of_names_to_values_is_refused(tmp_path):
+    path = tmp_path / 'params.yml'
+    path.write_text('- xdr_url\n- hss_region\n', encoding='utf-8')
+    with pytest.raises(ParamsError, match='must be a mapping of param names to values'):
+        load_params(path, load_spec(), environ={})
 
 
 # What YAML 1.1 reads as a number or a date when written unquoted: 2024_0315 as 20240315, 0755 as 493, 0x1F as 31,

@@ -1,0 +1,53 @@
+"""Small integrations that misuse ``demisto`` as XSOAR would refuse, one way each: the tests put one in place of
+restore_integration.main and check that the war room refuses it as XSOAR does."""
+from typing import Any
+
+INCIDENT = {'name': 'HSS Trojan on web-01', 'occurred': '2024-05-01T10:00:00Z', 'rawJSON': '{"event_id": "evt-1"}'}
+DONE = {'Type': 1, 'ContentsFormat': 'text', 'Contents': 'done'}
+
+
+def incidents_from_a_command(demisto: Any) -> None:
+    """A command (not fetch-incidents) that creates an incident."""
+    demisto.incidents([dict(INCIDENT)])
+    demisto.results(DONE)
+
+
+def fetch_handing_over_twice(demisto: Any) -> None:
+    """A fetch that hands over its incidents in two calls, as if XSOAR took both."""
+    demisto.incidents([dict(INCIDENT)])
+    demisto.incidents([{**INCIDENT, 'name': 'HSS Trojan on web-02'}])
+
+
+def fetch_handing_over_once(demisto: Any) -> None:
+    """The same incidents in the one call XSOAR takes."""
+    demisto.incidents([dict(INCIDENT), {**INCIDENT, 'name': 'HSS Trojan on web-02'}])
+
+
+def writes_into_the_context_it_read(demisto: Any) -> None:
+    """A command that changes the incident context demisto.context() handed it, as if that wrote the context."""
+    context = demisto.context()
+    context['Written'] = 'by hand'
+    context.get('Seen', {})['a'] = 2
+    demisto.results(DONE)
+
+
+def answers_with_the_context_it_reads(demisto: Any) -> None:
+    """Any command, test-module too: 'ok' where demisto.context() is empty, else the keys it holds."""
+    keys = sorted(demisto.context())
+    demisto.results({**DONE, 'Contents': 'ok' if not keys else 'read ' + ', '.join(keys)})
+
+
+def fetch_handing_over_nothing(demisto: Any) -> None:
+    """A fetch that sets its last run and ends without demisto.incidents(), not even of an empty list."""
+    demisto.setLastRun({'next': '2'})
+
+
+def answers_ok_and_more(demisto: Any) -> None:
+    """test-module answering 'ok', then something else."""
+    demisto.results('ok')
+    demisto.results('and the HSS half is not set up')
+
+
+def returns_nothing(demisto: Any) -> None:
+    """A command that ends without handing XSOAR any entry."""
+    demisto.debug('nothing to say')
