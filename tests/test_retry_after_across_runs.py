@@ -335,6 +335,20 @@ def test_an_hss_start_put_off_at_its_listing_says_no_restore_request_was_sent(hs
     assert 'nothing is lost or restored twice' in text, text
 
 
+def test_an_hss_start_put_off_before_hss_took_anything_writes_no_records_to_context(hss_on_clock):
+    tenant, room, arrivals = hss_on_clock
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429;retry-after={LONGER_THAN_A_RUN_S}'))
+
+    result = room.run('hss-restore-isolated', {'file_hash': HEALTHY_HASH, 'timeout_in_seconds': '600'},
+                      follow_polling=False)
+
+    put_off = result.entries[-1]
+    assert put_off.get('PollingCommand') and puts(arrivals) == [], put_off
+    # Nothing restored, nothing to record: as CommonServerPython's CommandResults, no EntryContext, not an empty list
+    assert 'EntryContext' not in put_off, put_off
+    assert get_path(result.context, 'HuaweiHSS.RestoredFile') is None, result.context
+
+
 @pytest.mark.parametrize('items', [1, facts.HSS_MAX_ITEMS_PER_REQUEST + 1], ids=['one PUT', 'two batches'])
 def test_an_hss_start_put_off_by_its_puts_refused_says_hss_refused_those_that_reached_it_not_that_nothing_was_sent(
         hss_on_clock, items):
