@@ -274,6 +274,16 @@ def test_request_id_header_is_kept_when_the_body_has_none(replay_server):
         aksk_client(replay_server, max_retries=0).restore_isolated_files([{'host_id': 'h'}])
 
 
+def test_an_empty_request_id_header_is_quoted_as_no_request_id(replay_server):
+    # A proxy may pass the header on empty: there is nothing for Huawei's support to trace, so nothing to quote.
+    replay_server.queue(500, '<html>upstream failed</html>', headers={'X-Request-Id': ''})
+
+    with pytest.raises(ri.VendorApiError) as raised:
+        aksk_client(replay_server, max_retries=0).restore_isolated_files([{'host_id': 'h'}])
+
+    assert 'upstream failed' in str(raised.value) and 'request id' not in str(raised.value), str(raised.value)
+
+
 @pytest.mark.parametrize('kind', ['malformed', 'truncated'])
 def test_an_hss_reply_that_cannot_be_read_keeps_its_request_id_for_huawei_support(hss_tenant, kind):
     # Huawei answers every request with an X-Request-Id, what its support asks for to trace a request: a 200 whose

@@ -2,7 +2,13 @@
 folder) does not escape the pipe that closes its cell."""
 from __future__ import annotations
 
-from conftest import markdown_rows
+import re
+
+from hypothesis import example, given, settings, strategies as st
+
+import facts
+import restore_integration as ri
+from conftest import lines_read_into_tables, markdown_rows
 from test_reply_shapes import room
 
 HASH = 'c' * 64
@@ -20,3 +26,50 @@ def test_a_reason_ending_with_a_backslash_stays_in_its_own_cell(replay_server):
     [row] = markdown_rows(result.entries[-1]['HumanReadable'])
     assert row['endpoint_id'] == ENDPOINT and row['status'] == 'FAILED'
     assert row['error_description'].rstrip() == REASON
+
+
+# --------------------------------------------------------------------------- any table the integration writes
+
+# What a vendor's value may hold that its cell must keep: pipes, backslashes (a Windows folder's last one too), and
+# each of CommonMark's line endings (\n, \r\n, a bare \r), which would end the row; a value absent, or a number.
+CELL_VALUES = st.none() | st.integers() | st.text(st.sampled_from('ab |\\\r\n'), max_size=8)
+
+
+def cell_as_read(value) -> str:
+    """A value as GFM shows its cell: nothing for none, each CommonMark line ending a <br>, its ends' blanks trimmed."""
+    return '' if value is None else re.sub(r'\r\n|\r|\n', '<br>', str(value)).strip(' \t')
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.fixed_dictionaries({'name': CELL_VALUES, 'reason': CELL_VALUES}), min_size=1, max_size=5))
+@example(rows=[{'name': 'a\rb', 'reason': 'C:\\Temp\\'}, {'name': None, 'reason': 'x|y\r\nz'}])
+def test_every_value_reads_back_in_its_own_cell_of_its_own_row(rows):
+    table = ri.markdown_table('Outcome', rows, ['name', 'reason'], 'X.Rows', first=lambda row: False)
+
+    assert markdown_rows(table) == [{name: cell_as_read(row[name]) for name in ('name', 'reason')} for row in rows]
+    assert lines_read_into_tables(table) == []
+
+
+@settings(max_examples=40, deadline=None)
+@given(count=st.integers(1, 1200), failed=st.sets(st.integers(0, 1199)))
+@example(count=facts.MAX_TABLE_ROWS, failed={facts.MAX_TABLE_ROWS - 1})
+@example(count=facts.MAX_TABLE_ROWS + 1, failed={facts.MAX_TABLE_ROWS})
+@example(count=1001, failed=set())
+def test_a_table_shows_at_most_its_cap_of_rows_failures_first_and_says_how_many_more_the_context_holds(count, failed):
+    # README, Bulk restores: "Entries show at most 200 table rows (failures first) and say how many more the context
+    # holds."
+    rows = [{'id': str(number), 'outcome': 'failed' if number in failed else 'done'} for number in range(count)]
+    table = ri.markdown_table('Outcome', rows, ['id', 'outcome'], 'X.Rows',
+                              first=lambda row: row['outcome'] == 'failed')
+
+    shown = [row['id'] for row in markdown_rows(table)]
+    cap = facts.MAX_TABLE_ROWS
+    if count <= cap:  # every row, in its own order
+        assert shown == [row['id'] for row in rows] and table.endswith(f'|{rows[-1]["outcome"]}|'), table[-300:]
+    else:  # the failures first, then the rest, each in its own order
+        ordered = [row['id'] for row in rows if row['outcome'] == 'failed'] + \
+            [row['id'] for row in rows if row['outcome'] != 'failed']
+        assert shown == ordered[:cap]
+        note = table.rsplit('\n\n', 1)[-1]
+        assert f'{count - cap:,} more' in note and 'X.Rows' in note and f'{count:,}' in note, note
+        assert lines_read_into_tables(table) == []

@@ -254,6 +254,34 @@ def test_a_quoted_value_is_one_bounded_line(value, limit):
 
 
 @FAST
+@given(value=st.text(st.characters(blacklist_characters='.'), max_size=80) | st.integers(), limit=st.integers(1, 80))
+@example(value='x' * 58, limit=60)  # its quoted form is 60 characters long: shown whole
+@example(value='x' * 59, limit=60)
+def test_a_quoted_value_is_shown_whole_within_its_limit_and_else_its_first_limit_characters(value, limit):
+    # README, "Limits of the scrubber": printable quotes a value as Python's repr does; "length bounded" by ``limit``
+    # (no '.' in the value: what follows a cut is told from what the value goes on with)
+    quoted, shown = repr(value), ri.printable(value, limit)
+    if len(quoted) <= limit:
+        assert shown == quoted
+    else:
+        assert shown.startswith(quoted[:limit]) and not shown.startswith(quoted[:limit + 1]), (quoted, shown)
+
+
+@FAST
+@given(text=st.text(st.characters(min_codepoint=33, max_codepoint=126, blacklist_characters='.'), min_size=190,
+                   max_size=210))
+@example(text='x' * 200)
+@example(text='x' * 201)
+def test_a_vendor_page_is_quoted_whole_up_to_200_characters_and_else_by_its_first_200(text):
+    # README, "Limits of the scrubber": "the integration quotes the first 200 characters of a page that is not JSON"
+    short = ri.short_text(text)  # one line without blanks: nothing for short_text to squeeze
+    if len(text) <= 200:
+        assert short == text
+    else:
+        assert short.startswith(text[:200]) and not short.startswith(text[:201]), short
+
+
+@FAST
 @given(value=anything)
 @example(value='Element not found.\r\n')
 def test_vendor_text_is_one_line_trimmed(value):

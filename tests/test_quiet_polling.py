@@ -8,8 +8,10 @@ import re
 from collections import Counter
 
 import pytest
+from hypothesis import example, given, settings, strategies as st
 
 import facts
+import restore_integration as ri
 from conftest import TEST_DATA, WaitClock as Clock, load_json, markdown_rows, seed_holders, start_tenant
 from warroom.runtime import WarRoom
 
@@ -498,3 +500,62 @@ def test_an_action_whose_status_lists_fewer_endpoints_than_it_included_is_follow
     assert record['status'] == 'IN_PROGRESS' and record['endpoints_count'] == len(endpoints), record
     assert sorted(e['endpoint_id'] for e in record['endpoints']) == sorted(listed)
     assert f'{len(listed)} of the {len(endpoints)} endpoints' in record['error'], record['error']
+
+
+# --------------------------------------------------------------------------- a grouped outcome, any rows
+
+def read_grouped(text: str) -> tuple[dict, list]:
+    """A grouped outcome read back: {status: count} of its counts line, and each failure group as (status, count,
+    reason, names line), each on the two lines it takes."""
+    counts_line = text.splitlines()[1]
+    counts = {status: int(count.replace(',', '')) for count, status in re.findall(r'(\d[\d,]*) (\w+)', counts_line)}
+    groups = [(status, int(count.replace(',', '')), reason, names) for status, count, reason, names in
+              re.findall(r'^- \*\*(\w+) \(([\d,]+)\)\*\*: (.*)\n {2}(.*)$', text, re.MULTILINE)]
+    return counts, groups
+
+
+ROWS = st.lists(st.fixed_dictionaries({
+    'status': st.sampled_from(['done', 'failed', 'timeout', None]),
+    # a reason over lines as an endpoint's error text may be (each CommonMark line ending), or none given
+    'reason': st.sampled_from(['disk full', 'path\ngone', 'access\r\ndenied', 'agent\rstopped', None]),
+    'host': st.sampled_from([f'host-{n:02d}' for n in range(30)] + [None])}), min_size=1, max_size=90)
+BREAKS = re.compile(r'\r\n|\r|\n')
+
+
+@settings(max_examples=100, deadline=None)
+@given(rows=ROWS)
+@example(rows=[{'status': 'failed', 'reason': 'disk full', 'host': f'host-{n:02d}'} for n in range(20)])
+@example(rows=[{'status': 'failed', 'reason': 'disk full', 'host': f'host-{n:02d}'} for n in range(21)])
+@example(rows=[{'status': None, 'reason': None, 'host': None}])
+def test_a_grouped_outcome_counts_every_row_and_names_each_failure_reason_once_on_one_line_with_its_hosts(rows):
+    # README, "Readable at any scale": past 50 endpoints (or HSS copies) an entry "counts them by status and writes
+    # each failure reason once with the endpoints or hosts it applies to (20, then "and N more")".
+    text = ri.grouped_outcomes('Outcome', rows, 'status', {'done'}, 'reason', lambda row: row['host'], 'X.Rows')
+    counts, groups = read_grouped(text)
+
+    assert 'None' not in text, text  # a status, reason or host not given is named as such, not as Python's None
+    given_counts = Counter(row['status'] for row in rows)
+    assert sum(counts.values()) == len(rows) and all(counts[s] == n for s, n in given_counts.items() if s), counts
+    failing = [row for row in rows if row['status'] != 'done']
+
+    def key(row):  # a row's (status, reason) as its group shows them, line breaks read as blanks
+        return row['status'], row['reason'] and BREAKS.sub(' ', row['reason'])
+
+    expected = Counter(key(row) for row in failing)
+    reasons = {reason for _, reason in expected if reason}
+    # each (status, reason) once, on its own two lines, with the count of its rows
+    shown = {(status if status in ('failed', 'timeout') else None, reason if reason in reasons else None): count
+             for status, count, reason, _ in groups}
+    assert len(groups) == len(expected) and shown == expected, text
+    for status, count, reason, names in groups:
+        # its hosts once each, in the order met (a row naming none: one mark for all such), 20, then "and N more"
+        group = (status if status in ('failed', 'timeout') else None, reason if reason in reasons else None)
+        hosts = list(dict.fromkeys(row['host'] for row in failing if key(row) == group))
+        listed, _, more = names.partition(' and ')
+        listed = listed.split(', ')
+        assert len(listed) == min(len(hosts), facts.READABLE_LISTED_MAX), names
+        assert [host for host in listed if host.startswith('host-')] == [h for h in hosts[:len(listed)] if h], names
+        assert more == (f'{len(hosts) - facts.READABLE_LISTED_MAX} more' if len(hosts) > facts.READABLE_LISTED_MAX
+                        else ''), names
+    last = text.splitlines()[-1]  # where the context keeps every row, and how many
+    assert 'X.Rows' in last and f'{len(rows):,}' in last, text

@@ -89,6 +89,20 @@ def test_a_check_asked_to_wait_longer_than_a_run_may_puts_off_the_next_check_unt
     assert int(put_off['NextRun']) >= LONGER_THAN_A_RUN_S - 1  # the run itself takes a moment of the wait
 
 
+def test_a_check_put_off_by_cortex_xdr_s_wait_says_when_the_next_check_comes_and_that_cortex_xdr_asked_it(
+        xdr_on_clock):
+    tenant, room, arrivals = xdr_on_clock
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=ok,429;retry-after={LONGER_THAN_A_RUN_S}'))
+
+    result = room.run('restore-file', {'file_hash': sorted(seed_holders())[0], 'timeout_in_seconds': '600'})
+
+    # README, "A vendor's wait holds across runs": `checking again in 300 s, put off as Cortex XDR asked to wait
+    # (Retry-After)`, its seconds the entry's NextRun
+    [put_off] = [entry for entry in result.entries if int(entry.get('NextRun') or 0) > 60]
+    said = f'checking again in {put_off["NextRun"]} s, put off as Cortex XDR asked to wait (Retry-After)'
+    assert said in put_off['HumanReadable'], put_off
+
+
 def test_a_first_run_throttled_longer_than_a_run_may_wait_sends_the_restore_once_the_wait_has_passed(xdr_on_clock):
     tenant, room, arrivals = xdr_on_clock
     tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429;retry-after={LONGER_THAN_A_RUN_S}'))
@@ -333,6 +347,20 @@ def test_an_hss_start_put_off_at_its_listing_says_no_restore_request_was_sent(hs
     assert put_off.get('PollingCommand') and puts(arrivals) == [], put_off
     assert 'listing of isolated copies' in text and 'no restore request was sent' in text.lower(), text
     assert 'nothing is lost or restored twice' in text, text
+
+
+def test_an_hss_start_put_off_before_hss_took_anything_writes_no_records_to_context(hss_on_clock):
+    tenant, room, arrivals = hss_on_clock
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429;retry-after={LONGER_THAN_A_RUN_S}'))
+
+    result = room.run('hss-restore-isolated', {'file_hash': HEALTHY_HASH, 'timeout_in_seconds': '600'},
+                      follow_polling=False)
+
+    put_off = result.entries[-1]
+    assert put_off.get('PollingCommand') and puts(arrivals) == [], put_off
+    # Nothing restored, nothing to record: as CommonServerPython's CommandResults, no EntryContext, not an empty list
+    assert 'EntryContext' not in put_off, put_off
+    assert get_path(result.context, 'HuaweiHSS.RestoredFile') is None, result.context
 
 
 @pytest.mark.parametrize('items', [1, facts.HSS_MAX_ITEMS_PER_REQUEST + 1], ids=['one PUT', 'two batches'])

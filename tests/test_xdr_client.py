@@ -128,6 +128,19 @@ def test_each_error_status_says_what_to_do_and_keeps_the_vendor_fields(replay_se
     assert raised.value.vendor_code == vendor['err_code']
 
 
+@pytest.mark.parametrize('extra', ['', {}, []], ids=['empty text', 'empty object', 'empty list'])
+def test_an_error_whose_err_extra_is_empty_quotes_no_details(replay_server, extra):
+    # An empty err_extra says nothing: the message quotes Cortex XDR's code and message, and no empty details after.
+    replay_server.queue(400, {'reply': {'err_code': 400, 'err_msg': 'Bad request', 'err_extra': extra}})
+
+    with pytest.raises(ri.VendorApiError) as raised:
+        make_client(replay_server.url, max_retries=0).restore_file('d' * 64)
+
+    message = str(raised.value)
+    assert 'code 400' in message and 'Bad request' in message, message
+    assert 'details' not in message and json.dumps(extra) not in message.split('Bad request', 1)[1], message
+
+
 def test_html_error_page_becomes_one_readable_line(replay_server):
     replay_server.queue_file(502, 'error_502.html')
 
