@@ -1829,11 +1829,11 @@ class SecretScrubber:
         # The longest run of letters and digits, which every spelling keeps as it is ('': none)
         anchor = max(re.findall('[a-z0-9]+', lowered), key=len, default='')
         found = (len(secret), anchor, whole, head, self.CUT in secret[:self.LONGEST_CUT])
-        for given in {value, secret}:  # and as http.client prints it in XSOAR's debug log (the bytes' repr: \\ doubled,
-            # ' escaped), in a JSON body and in a header (Latin-1: a letter past ASCII as \xe9)
-            for logged in {given, repr(json.dumps(given).encode())[3:-2],
-                           repr(given.encode('latin-1', 'replace'))[2:-1]}:
-                self._debug_log(logged)
+        # As is (a value saved with blanks holds it), and as http.client prints it in XSOAR's debug log (the bytes'
+        # repr: \\ doubled, ' escaped), in a JSON body and in a header (Latin-1: a letter past ASCII as \xe9)
+        for logged in {secret, repr(json.dumps(secret).encode())[3:-2],
+                       repr(secret.encode('latin-1', 'replace'))[2:-1]}:
+            self._debug_log(logged)
         with self._lock:
             self._secrets = {**self._secrets, whole: found}
             self._numeric |= bool(re.fullmatch('[0-9.eE+-]+', secret))
@@ -1884,10 +1884,10 @@ class SecretScrubber:
                    *(pages if escaped or char in self.SELF_ESCAPED else [])]
         escapes = f'{self.BACKSLASHES}(?:{"|".join(filter(None, letters))})'  # those that apply
         spelled = escapes if escaped else f'(?:{escapes}|{"|".join(pages)})'
-        # Past ASCII, also (``cased``) its upper case and that lowered (a text is lowered, its escapes' codes are not;
-        # a final sigma lowers to another), and as a reader of another charset shows it: U+FFFD, the replacement
-        # character (a Latin-1 letter of a header read as UTF-8, as Go's JSON writes it or a UTF-8 page holding it)
-        others = sorted({'\ufffd', *([char.upper(), char.upper().lower()] if cased else [])} - {char})
+        # Past ASCII, also (``cased``) its upper case, that lowered and its title case (a text is lowered, its escapes'
+        # codes are not; a final sigma lowers to another, Dž to dž), and as a reader of another charset shows it:
+        # U+FFFD (a Latin-1 letter of a header read as UTF-8, as Go's JSON writes it or a UTF-8 page holding it)
+        others = sorted({'\ufffd', *([char.upper(), char.upper().lower(), char.title()] if cased else [])} - {char})
         others = [] if char.isascii() else [self._spellings(one, escaped, False) for one in others if len(one) == 1]
         return f'(?:{"|".join([spelled, *others])})'
 

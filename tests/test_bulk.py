@@ -199,3 +199,73 @@ def test_an_exception_in_the_calling_thread_comes_out_as_itself_not_as_another(r
 
     with pytest.raises(raised, match='from the calling thread'):
         ri.BulkRunner(workers=4, progress=report).map(lambda n: n, range(20), what='items done')
+
+
+def test_as_many_requests_are_in_flight_at_once_as_max_concurrency_says_no_more_no_fewer(bulk_tenant):
+    # README: max_concurrency is how many requests bulk work keeps open side by side. Each request held 0.3 s, and
+    # turns 1/45 s apart: three workers' requests overlap by far, a fourth would too.
+    gateway, server, hashes, in_flight = bulk_tenant
+    in_flight.delay = 0.3
+    params = {'xdr_url': server.url, 'xdr_api_key_id': '1', 'xdr_api_key': {'password': 'k' * 64},
+              'xdr_auth_type': 'advanced', 'xdr_rate_limit': '45', 'max_concurrency': '3'}
+
+    result = WarRoom(params=params, time_scale=0, sleep=lambda _: None).run(
+        'restore-file', {'file_hash': ','.join(hashes[:12]), 'polling': 'false'})
+
+    assert not result.failed, result.entries[-1]
+    assert in_flight.most == 3
+
+
+def test_with_one_request_in_flight_the_progress_line_counts_each_file_sent_one_by_one(bulk_tenant):
+    gateway, server, hashes, _ = bulk_tenant
+    params = {'xdr_url': server.url, 'xdr_api_key_id': '1', 'xdr_api_key': {'password': 'k' * 64},
+              'xdr_auth_type': 'advanced', 'max_concurrency': '1'}
+    seen = []
+
+    result = WarRoom(params=params, time_scale=0, sleep=lambda _: None, on_progress=seen.append).run(
+        'restore-file', {'file_hash': ','.join(hashes[:3]), 'polling': 'false'})
+
+    assert not result.failed, result.entries[-1]
+    sent = [line for line in seen if line.startswith('Cortex XDR restores sent: ')]
+    assert sent == [f'Cortex XDR restores sent: {done}/3' for done in (1, 2, 3)], seen
+
+
+def test_progress_never_counts_more_items_done_than_have_come_back_when_one_fails():
+    # A failed item, and those never started after it, are not done: no progress line may count them.
+    returned, counts, reported = [], [], threading.Event()
+
+    def fail_on_seven(n):
+        if n == 7:
+            reported.wait(5)  # so that the progress read has begun: some lines to check
+            raise ri.RestoreError('seven')
+        returned.append(n)
+        return n
+
+    def report(line):
+        counts.append((int(line.split(': ')[1].split('/')[0]), len(returned)))
+        reported.set()
+
+    with pytest.raises(ri.RestoreError, match='seven'):
+        ri.BulkRunner(workers=4, progress=report).map(fail_on_seven, range(20), what='items done')
+    assert counts and all(done <= came_back for done, came_back in counts), counts
+
+
+def test_an_interrupt_in_the_calling_thread_comes_out_as_itself_even_when_a_worker_failed_meanwhile():
+    # Ctrl-C (or a progress report that fails) while a worker's item fails: the calling thread's own exception leaves,
+    # not the worker's error that it never got to read.
+    reporting, failing = threading.Event(), threading.Event()
+
+    def fail_on_one(n):
+        if n == 1:
+            reporting.wait(5)  # item 0 came back first and is being reported
+            failing.set()
+            raise ri.RestoreError('worker failed')
+        return n
+
+    def report(_):
+        reporting.set()
+        failing.wait(5)
+        raise KeyboardInterrupt('from the calling thread')
+
+    with pytest.raises(KeyboardInterrupt, match='from the calling thread'):
+        ri.BulkRunner(workers=2, progress=report).map(fail_on_one, range(2), what='items done')

@@ -140,3 +140,12 @@ class BreakTagPageEcho(PageEchoVendor):
         self.echoed.append(listed)
         return Response(400, f'<html><body><p>Refused:</p><p>{listed}</p></body></html>'.encode(),
                         {'Content-Type': 'text/html'})
+
+
+# README: split across lines, a secret is "masked from its first piece to its last (a secret of 8 characters or more"
+@given(secret=st.text(ALNUM, min_size=8, max_size=9), at=st.integers(1, 7),
+       line_break=st.sampled_from(['\n', '\r\n', ' \n ', '\\n', '<br>', '%0A', *BREAKS]))
+def test_a_secret_of_the_least_length_sought_in_pieces_is_masked_whole_split_at_a_line_break(secret, at, line_break):
+    text = f'vendor said: {secret[:at]}{line_break}{secret[at:]} (end)'
+
+    assert ri.SecretScrubber([secret]).text(text) == f'vendor said: {facts.SCRUBBER_MASK} (end)'

@@ -7,7 +7,7 @@ import secrets
 import string
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import facts
@@ -208,3 +208,24 @@ def test_a_text_of_many_cuts_is_read_a_bounded_number_of_times_and_a_head_after_
     shown = scrubber.text(text)
     assert password[1:10] not in shown and shown.endswith(f'quoted: {facts.SCRUBBER_MASK}...')
     assert spans and sum(spans) <= 5 * len(text), f'{sum(spans)} characters searched for a text of {len(text)}'
+
+# README: "the integration quotes the first 200 characters of a page that is not JSON", and a secret cut short there
+# loses "the longest head of it that ends there ... when it is 4 characters or more": from the least head to a page
+# that is the secret alone, cut after its 200th character.
+@pytest.mark.parametrize('size', [facts.SCRUBBER_MIN_LENGTH, facts.SCRUBBER_MIN_LENGTH + 1, 199, 200])
+@settings(max_examples=10)
+@given(secret=st.text(string.ascii_letters + string.digits, min_size=201, max_size=260))
+def test_a_head_of_any_length_a_cut_page_can_show_is_masked(size, secret):
+    assert ri.SecretScrubber([secret]).text(f'{secret[:size]}...') == f'{facts.SCRUBBER_MASK}...'
+
+
+# A message cut short, then quoted in JSON and that in JSON again (ASCII-only, as Python writes it: each letter past
+# ASCII as \\uXXXX, its backslash escaped): a head of Latin-1 letters the cut left is spelled in 1,300 characters.
+@settings(max_examples=5)
+@given(secret=st.text('\u00e0\u00e9\u00ee\u00f5\u00fc\u00e7\u00f1\u00f8\u00e5\u00e6', min_size=220, max_size=240))
+def test_a_long_head_cut_short_then_quoted_in_json_twice_is_masked(secret):
+    cut = f'vendor said: {secret}'[:200] + '...'  # as short_text cuts a page
+
+    shown = ri.SecretScrubber([secret]).text(json.dumps(json.dumps(cut)))
+
+    assert shown == json.dumps(json.dumps(f'vendor said: {facts.SCRUBBER_MASK}...'))

@@ -253,3 +253,14 @@ def test_a_json_text_quoting_a_secret_split_across_lines_that_ends_with_backslas
     shown = json.loads(reason)['message'] if nested else reason
     assert shown.startswith(f'said "{facts.SCRUBBER_MASK}') and shown.endswith('\n" back')
     assert not shown[len(f'said "{facts.SCRUBBER_MASK}'):-len('\n" back')].strip('\\')
+
+
+# A title-case letter (U+01C5 Dž, U+01C8 Lj, U+01CB Nj, U+01F2 Dz) lowers to one letter and upper-cases to another:
+# JSON's \uXXXX escape of the letter the secret holds is none of those two.
+@pytest.mark.parametrize('letter', ['\u01c5', '\u01c8', '\u01cb', '\u01f2'])
+def test_a_secret_holding_a_title_case_letter_is_found_json_escaped_once_or_twice(letter):
+    secret = f'{HEAD}{letter}{TAIL}'
+    scrubber = ri.SecretScrubber([secret])
+
+    assert scrubber.text(json.dumps({'quoted': secret})) == json.dumps({'quoted': facts.SCRUBBER_MASK})
+    assert scrubber.text(json.dumps(json.dumps(secret))) == json.dumps(json.dumps(facts.SCRUBBER_MASK))

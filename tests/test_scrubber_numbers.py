@@ -62,3 +62,14 @@ def test_a_number_that_only_holds_a_short_secret_s_digits_stays_the_number_the_n
 
     assert scrubber.value({'last_fetch': holding, 'echo': int(secret)}) == {'last_fetch': holding,
                                                                             'echo': facts.SCRUBBER_MASK}
+
+
+@given(whole=st.integers(1, 99_999), fraction=st.integers(1, 999_999).filter(lambda n: n % 10))
+def test_a_secret_that_reads_as_a_json_number_with_a_fraction_is_masked_where_it_is_quoted_as_one(whole, fraction):
+    # A password such as 2024.0612 (Huawei's policy takes digits and '.'), quoted back as the JSON number it reads as
+    secret = f'{whole}.{fraction:06d}'.rstrip('0')
+    quoted = json.loads(f'{{"reply": {{"action_id": 7, "err_extra": {secret}}}}}')
+
+    shown = ri.SecretScrubber([secret]).entry({'Type': 1, 'Contents': quoted})
+
+    assert json.dumps(shown).count(secret) == 0 and shown['Contents']['reply']['action_id'] == 7
