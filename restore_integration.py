@@ -2743,7 +2743,8 @@ def grouped_outcomes(title: str, rows: list[JsonObject], status_key: str, ok: se
     to (capped); the statuses in ``ok`` (done, or still running) only counted. The context keeps every row."""
     counts, by_reason = Counter(), {}
     for row in rows:
-        counts[status := str(row.get(status_key) or 'unknown')] += 1
+        status = str(row.get(status_key) or 'unknown')
+        counts[status] += 1
         if status not in ok:
             reason = str(row.get(reason_key) or 'no reason given')
             by_reason.setdefault((status, reason), []).append(str(who(row) or '?'))
