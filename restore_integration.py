@@ -2518,22 +2518,22 @@ class HssClient:
         try:
             reply = self._request('PUT', self.path, params={'enterprise_project_id': epid} if epid else None,
                                   json=body, still_to_send=lambda put, attempt: self._still_isolated(
-                                      put['json'], epid, attempt))
+                                      body, epid, attempt))
             return server_time_ms(reply.headers) - int((self.limiter.clock() - started) * 1000)
         except RestoreError as error:
             if not body['data_list']:  # HSS listed none isolated after an answer was lost: it took them (or had)
                 return self.hss_clock_at(started, error.attempts)
             if may_have_applied(error.attempts, HSS_MAYBE_APPLIED_STATUSES):
-                error.with_sentence('HSS may have accepted an earlier attempt even so, as its answer was lost (or an '
-                                    'error that may come after HSS acted): list these files (isolation_status '
-                                    'restoring) before sending them again.')
+                error.with_advice('HSS may have accepted an earlier attempt even so, as its answer was lost (or an '
+                                  'error that may come after HSS acted): list these files (isolation_status '
+                                  'restoring) before sending them again.', error.advice)  # its one next step
             raise
 
     def _still_isolated(self, body: JsonObject, enterprise_project_id: str | None, attempt: Attempt) -> str | None:
         """Before a PUT HSS may have acted on goes again after ``attempt``: its items HSS still lists isolated, by host,
         hash and path, become its ``body``'s data_list; None, or why it is not sent again (none left, no listing)."""
         if not may_have_applied([attempt], HSS_MAYBE_APPLIED_STATUSES):
-            return None  # HSS did not act on it (no connection, a 503): it goes again whole
+            return  # HSS did not act on it (no connection, a 503): it goes again whole
         items, hosts = body['data_list'], {}
         for item in items:  # each hash (an item without one: its path) -> the names of its items' hosts (None: unknown)
             file_hash = str(item.get('file_hash') or '').lower() or None
@@ -2549,9 +2549,9 @@ class HssClient:
                        pages(file_hash, host) for host in names) < pages(file_hash, None) else [None])]
         try:
             listings = self.isolated_files_of_each(queries, what='')
-        except RestoreError as error:
-            return f'the listing read to find which of its files HSS still lists isolated failed: ' \
-                   f'{error.without_advice().rstrip(".")}'
+        except RestoreError as error:  # its first sentence: its retries and advice would read as the PUT's
+            return f'the listing read to find which of its files HSS still lists isolated failed after ' \
+                   f'{len(error.attempts)} attempt(s): {str(error).split(". ")[0]}'
         isolated = {copy_key(found) for listed in listings for found in listed
                     if found.get('isolation_status') == HSS_STATUS_ISOLATED}
         body['data_list'] = [item for item in items if copy_key(item) in isolated]

@@ -1383,6 +1383,24 @@ def test_a_put_whose_answer_was_cut_and_whose_copies_cannot_be_listed_is_reporte
     assert result.entries[0]['Contents']['follow_commands']
 
 
+@pytest.mark.parametrize('put, retried', [('truncated', 'Not retried'), ('504,ok,truncated', 'retried once')])
+def test_a_cut_put_whose_listing_fails_says_once_whether_it_was_retried_and_one_next_step(hss_tenant, put, retried):
+    # The PUT's answer is cut off (after a 504 and a listing that finds its copy isolated, or at once); every attempt of
+    # the listing that would tell what is left then meets a 503. The row says once whether the PUT was retried, what
+    # the listing met, and the PUT's own next step only: not the listing's retries or advice as if they were the PUT's.
+    attempts = facts.DEFAULT_MAX_RETRIES + 1
+    copy, result = restore_whose_answers_are_lost(hss_tenant, 'exact item', f'{put},503*{attempts}',
+                                                  polling={'polling': 'false'})
+
+    assert not result.failed, result.entries[-1]
+    [row] = result.entries[0]['Contents']['items']
+    reason = row['reason']
+    assert reason.count('retried') == 1 and retried in reason, reason
+    assert f'failed after {attempts} attempt' in reason and 'HTTP 503' in reason, reason
+    assert 'try again' not in reason.lower(), reason
+    assert reason.endswith('before sending them again.'), reason
+
+
 @pytest.mark.parametrize('by', ['hash', 'exact item'])
 def test_a_restore_hss_did_not_take_though_its_answers_were_lost_is_reported_as_hss_lists_it(hss_tenant, by):
     # README: a batch whose every answer was lost "may have been carried out, so it is reported failed with that
