@@ -528,9 +528,9 @@ class RestoreError(Exception):
         self.args = (f'{self} {sentence}',)
         return self
 
-    def with_advice(self, advice: str, instead_of: str, later: bool = False) -> 'RestoreError':
-        """The same error, its message saying ``advice`` wherever it said ``instead_of``: its advice now (``later``)."""
-        self.args, self.advice, self.later = (str(self).replace(instead_of, advice),), advice, later
+    def with_advice(self, advice: str, instead_of: str) -> 'RestoreError':
+        """The same error, its message saying ``advice`` wherever it said ``instead_of``: its advice now."""
+        self.args, self.advice = (str(self).replace(instead_of, advice),), advice
         return self
 
     def with_outputs(self, outputs: JsonObject) -> 'RestoreError':
@@ -3710,8 +3710,7 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
     fields['file_hash'] = [value.lower() for value in fields['file_hash']]
     fields[HSS_UNPAIRED] = [] if arg_to_bool(args.get('pair_by_position'), 'pair_by_position', True) else ['false']
     enterprise_project_id = validate_identifier(args.get('enterprise_project_id'), 'enterprise_project_id', 64)
-    for value in fields['file_hash']:
-        # HSS keys isolated files by SHA256: another kind of hash matches nothing, and would say so late
+    for value in fields['file_hash']:  # HSS lists by SHA256: another kind of hash matches nothing, said late
         if re.fullmatch(r'[0-9a-fA-F]+', value) and len(value) in HASH_LENGTH_NAMES:
             raise RestoreError(f'file_hash {value} is {HASH_LENGTH_NAMES[len(value)]} hash; HSS lists isolated files '
                                f'by their SHA256 (64 hexadecimal characters). Give the SHA256 of the file.')
@@ -3809,13 +3808,14 @@ def held_back(error: RestoreError, client: HssClient) -> RestoreError | None:
 
 def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, held: RestoreError | None, started: int,
                   checks: int, polling: bool, interval: int, timeout: int, puts: int | None) -> RestoreResult:
-    """A start HSS took none of (``puts`` reached it; None: its listing failed): raises ``error``, unless throttling
-    alone (HSS's, IAM's) kept HSS from taking it (``held``) and, polling, it can start again after the wait in time."""
+    """A start HSS took none of (``puts`` reached it; None: its listing failed): raises ``error`` (polling=true advised
+    only to a run without), unless throttling alone (HSS's, IAM's) held it (``held``) and, polling, it fits in time."""
     schedule = next_check('hss-restore-isolated', dict(args, restore_state=f':{started}:{checks}'), started, checks,
                           interval, timeout, client)
     if not (held and polling and
             timeout - polling_elapsed(started, checks, interval, args) - schedule.next_run_in_seconds >= interval):
-        raise error.with_advice(HSS_START_THROTTLED_ADVICE, HSS_ERROR_ADVICE[THROTTLED_STATUS], True) if held and \
+        raise error.with_advice(HSS_START_THROTTLED_ADVICE.replace('polling=true and ' * polling, ''),
+                                HSS_ERROR_ADVICE[THROTTLED_STATUS]) if held and \
             HSS_ERROR_ADVICE[THROTTLED_STATUS] in str(error) else error
     waits = client.transport.waits(interval)  # every service whose wait still holds the start back, else the throttler
     by = ' and '.join(vendor for wait, _, vendor in waits if wait) or max(waits)[2]

@@ -1820,6 +1820,21 @@ def test_restore_requests_leaves_out_a_batch_whose_turn_never_came_and_its_rows_
 
 
 
+@pytest.mark.parametrize('polling', ['true', 'false'])
+def test_a_start_hss_throttles_past_its_time_says_polling_true_only_to_a_run_without_it(hss_tenant, polling):
+    # HSS throttles the start's listing (429) asking to wait an hour: past what a run waits and the polling time, so
+    # the command fails with the advice for a throttle no run waited out. "polling=true" is advice only to a run that
+    # had polling=false; one that polled already is told the rest (later, or a larger timeout_in_seconds).
+    hss_tenant.gateway.inject_faults(FaultPlan.parse('rate=1;kinds=429;retry-after=3600'))
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', {'file_hash': SINGLE_HASH, 'polling': polling})
+
+    assert result.failed, result.entries[-1]
+    message = result.entries[-1]['Contents']
+    assert 'HTTP 429' in message and 'larger timeout_in_seconds' in message, message
+    assert ('polling=true' in message) is (polling == 'false'), message
+
+
 def test_a_start_hss_took_nothing_of_counts_a_last_batch_of_fewer_items_as_a_batch(hss_tenant):
     # HSS takes 100 items a request (facts.HSS_MAX_ITEMS_PER_REQUEST), so 250 items go in 3 batches, the last of 50.
     # The first is refused (a copy HSS does not list isolated: 400), the second meets a 503 whose Retry-After (an hour)
