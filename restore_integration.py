@@ -2934,8 +2934,9 @@ def hosts_asked(fields: HssFields) -> dict[str, set[str]]:
 def check_hss_items(fields: HssFields) -> None:
     """Refuses, before any request, item arguments that name no files or do not fit together."""
     if not (fields['file_hash'] or fields['host_id'] and fields['file_path']):
-        raise RestoreError('Say which files to restore: file_hash (optionally with host_id), host_id with '
-                           'file_path, or host_id, file_hash and file_path together for exact items.')
+        raise RestoreError(f'{"host_id is missing: file_path needs server (host) IDs. " if fields["file_path"] else ""}'
+                           'Say which files to restore: file_hash (optionally with host_id), host_id with file_path, '
+                           'or host_id, file_hash and file_path together for exact items.')
     # exact_items refuses exact item lists that do not line up, hosts_asked host and path lists
     if not exact_items(fields) and hosts_asked(fields) and fields['file_attr']:
         raise RestoreError('file_attr is only used with exact items (host_id, file_hash and file_path together); '
@@ -2947,7 +2948,7 @@ def check_hss_items(fields: HssFields) -> None:
 
 def polling_arguments(args: JsonObject) -> tuple[bool, int, int]:
     """polling, interval_in_seconds and timeout_in_seconds, as both polling commands take them."""
-    polling = arg_to_bool(args.get('polling'), 'polling', default=True)
+    polling = arg_to_bool(args.get('polling'), 'polling', True)
     interval = arg_to_int(args.get('interval_in_seconds'), 'interval_in_seconds', minimum=MIN_POLLING_INTERVAL,
                           maximum=86400, default=10)
     timeout = arg_to_int(args.get('timeout_in_seconds'), 'timeout_in_seconds', minimum=1, maximum=7 * 86400,
@@ -3706,8 +3707,7 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
     """!hss-restore-isolated: restore isolated files by hash, by host and path, or as exact items, then follow
     each copy until HSS lists it restored. ``context``: the incident's, read by a check (left_restoring)."""
     fields = {name: hss_field_list(args.get(name), name) for name in HSS_FIELD_LIMITS}
-    # HSS matches hashes whatever their case: the copies sent are known by the hash in lower case (copy_key).
-    fields['file_hash'] = [value.lower() for value in fields['file_hash']]
+    fields['file_hash'] = [value.lower() for value in fields['file_hash']]  # HSS matches either case: copy_key's
     fields[HSS_UNPAIRED] = [] if arg_to_bool(args.get('pair_by_position'), 'pair_by_position', True) else ['false']
     enterprise_project_id = validate_identifier(args.get('enterprise_project_id'), 'enterprise_project_id', 64)
     for value in fields['file_hash']:  # HSS lists by SHA256: another kind of hash matches nothing, said late

@@ -380,6 +380,19 @@ def test_bad_input_is_refused_before_any_request(hss_tenant, args, complaint):
     assert hss_tenant.gateway.requests == []
 
 
+@pytest.mark.parametrize('args', [{'file_path': '/tmp/x'}, {'file_path': '["/a", "/b"]', 'pair_by_position': 'false'},
+                                  {'file_path': '/tmp/x', 'file_attr': '0'}])
+def test_a_restore_by_path_without_host_id_is_refused_naming_host_id_before_any_request(hss_tenant, args):
+    # integration.yml: a path is restored "with host_id and file_path", host_id being the "Server (host) IDs". A path
+    # alone names no host: the refusal's first sentence says host_id is what is missing, and nothing is sent.
+    result = war_room(hss_tenant).run('hss-restore-isolated', args)
+
+    assert result.failed, result.entries[-1]
+    first = result.entries[-1]['Contents'].split('Error: ', 1)[1].split('. ')[0]
+    assert 'host_id' in first and re.search(r'\b(?:missing|without|not given|no)\b', first), first
+    assert hss_tenant.gateway.requests == []
+
+
 def test_wrong_secret_key_is_a_401_with_the_gateway_code_and_no_secret(hss_tenant):
     wrong = {'identifier': hss_tenant.base_params['hss_aksk']['identifier'], 'password': 'not-the-secret-key-123'}
 
