@@ -528,9 +528,9 @@ class RestoreError(Exception):
         self.args = (f'{self} {sentence}',)
         return self
 
-    def with_advice(self, advice: str, instead_of: str, later: bool = False) -> 'RestoreError':
-        """The same error, its message saying ``advice`` wherever it said ``instead_of``: its advice now (``later``)."""
-        self.args, self.advice, self.later = (str(self).replace(instead_of, advice),), advice, later
+    def with_advice(self, advice: str, instead_of: str) -> 'RestoreError':
+        """The same error, its message saying ``advice`` wherever it said ``instead_of``: its advice now."""
+        self.args, self.advice = (str(self).replace(instead_of, advice),), advice
         return self
 
     def with_outputs(self, outputs: JsonObject) -> 'RestoreError':
@@ -2518,22 +2518,22 @@ class HssClient:
         try:
             reply = self._request('PUT', self.path, params={'enterprise_project_id': epid} if epid else None,
                                   json=body, still_to_send=lambda put, attempt: self._still_isolated(
-                                      put['json'], epid, attempt))
+                                      body, epid, attempt))
             return server_time_ms(reply.headers) - int((self.limiter.clock() - started) * 1000)
         except RestoreError as error:
             if not body['data_list']:  # HSS listed none isolated after an answer was lost: it took them (or had)
                 return self.hss_clock_at(started, error.attempts)
             if may_have_applied(error.attempts, HSS_MAYBE_APPLIED_STATUSES):
-                error.with_sentence('HSS may have accepted an earlier attempt even so, as its answer was lost (or an '
-                                    'error that may come after HSS acted): list these files (isolation_status '
-                                    'restoring) before sending them again.')
+                error.with_advice('HSS may have accepted an earlier attempt even so, as its answer was lost (or an '
+                                  'error that may come after HSS acted): list these files (isolation_status '
+                                  'restoring) before sending them again.', error.advice)  # its one next step
             raise
 
     def _still_isolated(self, body: JsonObject, enterprise_project_id: str | None, attempt: Attempt) -> str | None:
         """Before a PUT HSS may have acted on goes again after ``attempt``: its items HSS still lists isolated, by host,
         hash and path, become its ``body``'s data_list; None, or why it is not sent again (none left, no listing)."""
         if not may_have_applied([attempt], HSS_MAYBE_APPLIED_STATUSES):
-            return None  # HSS did not act on it (no connection, a 503): it goes again whole
+            return  # HSS did not act on it (no connection, a 503): it goes again whole
         items, hosts = body['data_list'], {}
         for item in items:  # each hash (an item without one: its path) -> the names of its items' hosts (None: unknown)
             file_hash = str(item.get('file_hash') or '').lower() or None
@@ -2549,9 +2549,9 @@ class HssClient:
                        pages(file_hash, host) for host in names) < pages(file_hash, None) else [None])]
         try:
             listings = self.isolated_files_of_each(queries, what='')
-        except RestoreError as error:
-            return f'the listing read to find which of its files HSS still lists isolated failed: ' \
-                   f'{error.without_advice().rstrip(".")}'
+        except RestoreError as error:  # its first sentence: its retries and advice would read as the PUT's
+            return f'the listing read to find which of its files HSS still lists isolated failed after ' \
+                   f'{len(error.attempts)} attempt(s): {str(error).split(". ")[0]}'
         isolated = {copy_key(found) for listed in listings for found in listed
                     if found.get('isolation_status') == HSS_STATUS_ISOLATED}
         body['data_list'] = [item for item in items if copy_key(item) in isolated]
@@ -2935,8 +2935,9 @@ def hosts_asked(fields: HssFields) -> dict[str, set[str]]:
 def check_hss_items(fields: HssFields) -> None:
     """Refuses, before any request, item arguments that name no files or do not fit together."""
     if not (fields['file_hash'] or fields['host_id'] and fields['file_path']):
-        raise RestoreError('Say which files to restore: file_hash (optionally with host_id), host_id with '
-                           'file_path, or host_id, file_hash and file_path together for exact items.')
+        raise RestoreError(f'{"host_id is missing: file_path needs server (host) IDs. " if fields["file_path"] else ""}'
+                           'Say which files to restore: file_hash (optionally with host_id), host_id with file_path, '
+                           'or host_id, file_hash and file_path together for exact items.')
     # exact_items refuses exact item lists that do not line up, hosts_asked host and path lists
     if not exact_items(fields) and hosts_asked(fields) and fields['file_attr']:
         raise RestoreError('file_attr is only used with exact items (host_id, file_hash and file_path together); '
@@ -2948,7 +2949,7 @@ def check_hss_items(fields: HssFields) -> None:
 
 def polling_arguments(args: JsonObject) -> tuple[bool, int, int]:
     """polling, interval_in_seconds and timeout_in_seconds, as both polling commands take them."""
-    polling = arg_to_bool(args.get('polling'), 'polling', default=True)
+    polling = arg_to_bool(args.get('polling'), 'polling', True)
     interval = arg_to_int(args.get('interval_in_seconds'), 'interval_in_seconds', minimum=MIN_POLLING_INTERVAL,
                           maximum=86400, default=10)
     timeout = arg_to_int(args.get('timeout_in_seconds'), 'timeout_in_seconds', minimum=1, maximum=7 * 86400,
@@ -3706,12 +3707,10 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
     """!hss-restore-isolated: restore isolated files by hash, by host and path, or as exact items, then follow
     each copy until HSS lists it restored. ``context``: the incident's, read by a check (left_restoring)."""
     fields = {name: hss_field_list(args.get(name), name) for name in HSS_FIELD_LIMITS}
-    # HSS matches hashes whatever their case: the copies sent are known by the hash in lower case (copy_key).
-    fields['file_hash'] = [value.lower() for value in fields['file_hash']]
+    fields['file_hash'] = [value.lower() for value in fields['file_hash']]  # HSS matches either case: copy_key's
     fields[HSS_UNPAIRED] = [] if arg_to_bool(args.get('pair_by_position'), 'pair_by_position', True) else ['false']
     enterprise_project_id = validate_identifier(args.get('enterprise_project_id'), 'enterprise_project_id', 64)
-    for value in fields['file_hash']:
-        # HSS keys isolated files by SHA256: another kind of hash matches nothing, and would say so late
+    for value in fields['file_hash']:  # HSS lists by SHA256: another kind of hash matches nothing, said late
         if re.fullmatch(r'[0-9a-fA-F]+', value) and len(value) in HASH_LENGTH_NAMES:
             raise RestoreError(f'file_hash {value} is {HASH_LENGTH_NAMES[len(value)]} hash; HSS lists isolated files '
                                f'by their SHA256 (64 hexadecimal characters). Give the SHA256 of the file.')
@@ -3809,13 +3808,14 @@ def held_back(error: RestoreError, client: HssClient) -> RestoreError | None:
 
 def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, held: RestoreError | None, started: int,
                   checks: int, polling: bool, interval: int, timeout: int, puts: int | None) -> RestoreResult:
-    """A start HSS took none of (``puts`` reached it; None: its listing failed): raises ``error``, unless throttling
-    alone (HSS's, IAM's) kept HSS from taking it (``held``) and, polling, it can start again after the wait in time."""
+    """A start HSS took none of (``puts`` reached it; None: its listing failed): raises ``error`` (polling=true advised
+    only to a run without), unless throttling alone (HSS's, IAM's) held it (``held``) and, polling, it fits in time."""
     schedule = next_check('hss-restore-isolated', dict(args, restore_state=f':{started}:{checks}'), started, checks,
                           interval, timeout, client)
     if not (held and polling and
             timeout - polling_elapsed(started, checks, interval, args) - schedule.next_run_in_seconds >= interval):
-        raise error.with_advice(HSS_START_THROTTLED_ADVICE, HSS_ERROR_ADVICE[THROTTLED_STATUS], True) if held and \
+        raise error.with_advice(HSS_START_THROTTLED_ADVICE.replace('polling=true and ' * polling, ''),
+                                HSS_ERROR_ADVICE[THROTTLED_STATUS]) if held and \
             HSS_ERROR_ADVICE[THROTTLED_STATUS] in str(error) else error
     waits = client.transport.waits(interval)  # every service whose wait still holds the start back, else the throttler
     by = ' and '.join(vendor for wait, _, vendor in waits if wait) or max(waits)[2]

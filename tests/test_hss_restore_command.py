@@ -380,6 +380,19 @@ def test_bad_input_is_refused_before_any_request(hss_tenant, args, complaint):
     assert hss_tenant.gateway.requests == []
 
 
+@pytest.mark.parametrize('args', [{'file_path': '/tmp/x'}, {'file_path': '["/a", "/b"]', 'pair_by_position': 'false'},
+                                  {'file_path': '/tmp/x', 'file_attr': '0'}])
+def test_a_restore_by_path_without_host_id_is_refused_naming_host_id_before_any_request(hss_tenant, args):
+    # integration.yml: a path is restored "with host_id and file_path", host_id being the "Server (host) IDs". A path
+    # alone names no host: the refusal's first sentence says host_id is what is missing, and nothing is sent.
+    result = war_room(hss_tenant).run('hss-restore-isolated', args)
+
+    assert result.failed, result.entries[-1]
+    first = result.entries[-1]['Contents'].split('Error: ', 1)[1].split('. ')[0]
+    assert 'host_id' in first and re.search(r'\b(?:missing|without|not given|no)\b', first), first
+    assert hss_tenant.gateway.requests == []
+
+
 def test_wrong_secret_key_is_a_401_with_the_gateway_code_and_no_secret(hss_tenant):
     wrong = {'identifier': hss_tenant.base_params['hss_aksk']['identifier'], 'password': 'not-the-secret-key-123'}
 
@@ -1383,6 +1396,24 @@ def test_a_put_whose_answer_was_cut_and_whose_copies_cannot_be_listed_is_reporte
     assert result.entries[0]['Contents']['follow_commands']
 
 
+@pytest.mark.parametrize('put, retried', [('truncated', 'Not retried'), ('504,ok,truncated', 'retried once')])
+def test_a_cut_put_whose_listing_fails_says_once_whether_it_was_retried_and_one_next_step(hss_tenant, put, retried):
+    # The PUT's answer is cut off (after a 504 and a listing that finds its copy isolated, or at once); every attempt of
+    # the listing that would tell what is left then meets a 503. The row says once whether the PUT was retried, what
+    # the listing met, and the PUT's own next step only: not the listing's retries or advice as if they were the PUT's.
+    attempts = facts.DEFAULT_MAX_RETRIES + 1
+    copy, result = restore_whose_answers_are_lost(hss_tenant, 'exact item', f'{put},503*{attempts}',
+                                                  polling={'polling': 'false'})
+
+    assert not result.failed, result.entries[-1]
+    [row] = result.entries[0]['Contents']['items']
+    reason = row['reason']
+    assert reason.count('retried') == 1 and retried in reason, reason
+    assert f'failed after {attempts} attempt' in reason and 'HTTP 503' in reason, reason
+    assert 'try again' not in reason.lower(), reason
+    assert reason.endswith('before sending them again.'), reason
+
+
 @pytest.mark.parametrize('by', ['hash', 'exact item'])
 def test_a_restore_hss_did_not_take_though_its_answers_were_lost_is_reported_as_hss_lists_it(hss_tenant, by):
     # README: a batch whose every answer was lost "may have been carried out, so it is reported failed with that
@@ -1800,6 +1831,21 @@ def test_restore_requests_leaves_out_a_batch_whose_turn_never_came_and_its_rows_
         assert row['reason'].startswith('Not sent to Huawei Cloud HSS') and '3600 s' in row['reason'], row
         assert status_of(hss_tenant, row) == 'isolated'
 
+
+
+@pytest.mark.parametrize('polling', ['true', 'false'])
+def test_a_start_hss_throttles_past_its_time_says_polling_true_only_to_a_run_without_it(hss_tenant, polling):
+    # HSS throttles the start's listing (429) asking to wait an hour: past what a run waits and the polling time, so
+    # the command fails with the advice for a throttle no run waited out. "polling=true" is advice only to a run that
+    # had polling=false; one that polled already is told the rest (later, or a larger timeout_in_seconds).
+    hss_tenant.gateway.inject_faults(FaultPlan.parse('rate=1;kinds=429;retry-after=3600'))
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', {'file_hash': SINGLE_HASH, 'polling': polling})
+
+    assert result.failed, result.entries[-1]
+    message = result.entries[-1]['Contents']
+    assert 'HTTP 429' in message and 'larger timeout_in_seconds' in message, message
+    assert ('polling=true' in message) is (polling == 'false'), message
 
 
 def test_a_start_hss_took_nothing_of_counts_a_last_batch_of_fewer_items_as_a_batch(hss_tenant):
