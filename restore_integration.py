@@ -2533,7 +2533,7 @@ class HssClient:
         """Before a PUT HSS may have acted on goes again after ``attempt``: its items HSS still lists isolated, by host,
         hash and path, become its ``body``'s data_list; None, or why it is not sent again (none left, no listing)."""
         if not may_have_applied([attempt], HSS_MAYBE_APPLIED_STATUSES):
-            return  # HSS did not act on it (no connection, a 503): it goes again whole
+            return None  # HSS did not act on it (no connection, a 503): it goes again whole
         items, hosts = body['data_list'], {}
         for item in items:  # each hash (an item without one: its path) -> the names of its items' hosts (None: unknown)
             file_hash = str(item.get('file_hash') or '').lower() or None
@@ -2935,9 +2935,9 @@ def hosts_asked(fields: HssFields) -> dict[str, set[str]]:
 def check_hss_items(fields: HssFields) -> None:
     """Refuses, before any request, item arguments that name no files or do not fit together."""
     if not (fields['file_hash'] or fields['host_id'] and fields['file_path']):
-        raise RestoreError(f'{"host_id is missing: file_path needs server (host) IDs. " if fields["file_path"] else ""}'
-                           'Say which files to restore: file_hash (optionally with host_id), host_id with file_path, '
-                           'or host_id, file_hash and file_path together for exact items.')
+        missing = 'host_id is missing: file_path needs server (host) IDs. ' if fields['file_path'] else ''
+        raise RestoreError(f'{missing}Say which files to restore: file_hash (optionally with host_id), host_id with '
+                           'file_path, or host_id, file_hash and file_path together for exact items.')
     # exact_items refuses exact item lists that do not line up, hosts_asked host and path lists
     if not exact_items(fields) and hosts_asked(fields) and fields['file_attr']:
         raise RestoreError('file_attr is only used with exact items (host_id, file_hash and file_path together); '
@@ -2949,7 +2949,7 @@ def check_hss_items(fields: HssFields) -> None:
 
 def polling_arguments(args: JsonObject) -> tuple[bool, int, int]:
     """polling, interval_in_seconds and timeout_in_seconds, as both polling commands take them."""
-    polling = arg_to_bool(args.get('polling'), 'polling', True)
+    polling = arg_to_bool(args.get('polling'), 'polling', default=True)
     interval = arg_to_int(args.get('interval_in_seconds'), 'interval_in_seconds', minimum=MIN_POLLING_INTERVAL,
                           maximum=86400, default=10)
     timeout = arg_to_int(args.get('timeout_in_seconds'), 'timeout_in_seconds', minimum=1, maximum=7 * 86400,
@@ -3707,10 +3707,12 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
     """!hss-restore-isolated: restore isolated files by hash, by host and path, or as exact items, then follow
     each copy until HSS lists it restored. ``context``: the incident's, read by a check (left_restoring)."""
     fields = {name: hss_field_list(args.get(name), name) for name in HSS_FIELD_LIMITS}
-    fields['file_hash'] = [value.lower() for value in fields['file_hash']]  # HSS matches either case: copy_key's
+    # HSS matches hashes whatever their case: the copies sent are known by the hash in lower case (copy_key).
+    fields['file_hash'] = [value.lower() for value in fields['file_hash']]
     fields[HSS_UNPAIRED] = [] if arg_to_bool(args.get('pair_by_position'), 'pair_by_position', True) else ['false']
     enterprise_project_id = validate_identifier(args.get('enterprise_project_id'), 'enterprise_project_id', 64)
-    for value in fields['file_hash']:  # HSS lists by SHA256: another kind of hash matches nothing, said late
+    for value in fields['file_hash']:
+        # HSS keys isolated files by SHA256: another kind of hash matches nothing, and would say so late
         if re.fullmatch(r'[0-9a-fA-F]+', value) and len(value) in HASH_LENGTH_NAMES:
             raise RestoreError(f'file_hash {value} is {HASH_LENGTH_NAMES[len(value)]} hash; HSS lists isolated files '
                                f'by their SHA256 (64 hexadecimal characters). Give the SHA256 of the file.')
@@ -3814,8 +3816,8 @@ def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, held
                           interval, timeout, client)
     if not (held and polling and
             timeout - polling_elapsed(started, checks, interval, args) - schedule.next_run_in_seconds >= interval):
-        raise error.with_advice(HSS_START_THROTTLED_ADVICE.replace('polling=true and ' * polling, ''),
-                                HSS_ERROR_ADVICE[THROTTLED_STATUS]) if held and \
+        advice = HSS_START_THROTTLED_ADVICE.replace('polling=true and ', '') if polling else HSS_START_THROTTLED_ADVICE
+        raise error.with_advice(advice, HSS_ERROR_ADVICE[THROTTLED_STATUS]) if held and \
             HSS_ERROR_ADVICE[THROTTLED_STATUS] in str(error) else error
     waits = client.transport.waits(interval)  # every service whose wait still holds the start back, else the throttler
     by = ' and '.join(vendor for wait, _, vendor in waits if wait) or max(waits)[2]
