@@ -135,6 +135,17 @@ class InFlight:
                 self.now -= 1
 
 
+class Arrivals:
+    """Wraps an emulator app: notes the test clock's reading as each request arrives (the gateways log no times)."""
+
+    def __init__(self, app, clock):
+        self.app, self.clock, self.times = app, clock, []
+
+    def __call__(self, request):
+        self.times.append(self.clock())
+        return self.app(request)
+
+
 # GFM's table extension (https://github.github.com/gfm/, 4.10): a row's outer pipes are optional, its cells trimmed,
 # and a delimiter row's cells are dashes with an optional colon at either end, blanks around them allowed.
 GFM_DELIMITER_CELL = re.compile(r'[ \t]*:?-+:?[ \t]*')

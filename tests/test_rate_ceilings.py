@@ -16,7 +16,7 @@ from bisect import bisect_left, bisect_right
 
 import pytest
 
-from conftest import XDR_KEY_ID, XDR_SEED, FakeClock, integration_on_clock, start_hss_tenant, start_tenant
+from conftest import XDR_KEY_ID, XDR_SEED, Arrivals, FakeClock, integration_on_clock, start_hss_tenant, start_tenant
 from warroom.emulator.hss import create_app as create_hss_app
 from warroom.emulator.httpserver import LoopbackServer
 from warroom.emulator.xdr import XdrBackend, XdrGateway, create_app as create_xdr_app
@@ -25,17 +25,6 @@ from warroom.spec import load_spec
 
 PARAMS = load_spec().params
 SETTING = {'xdr': 'xdr_rate_limit', 'hss': 'hss_rate_limit'}
-
-
-class Arrivals:
-    """Wraps an emulator app: notes the test clock's reading as each request arrives (the gateways log no times)."""
-
-    def __init__(self, app, clock):
-        self.app, self.clock, self.times = app, clock, []
-
-    def __call__(self, request):
-        self.times.append(self.clock())
-        return self.app(request)
 
 
 def busiest_second(times: list[float]) -> int:

@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given, strategies as st
 
 import restore_integration as ri
-from conftest import (FakeClock, cached_token, hss_seed_copies, inject_hss_faults, integration_on_clock, seed_holders,
-                      start_hss_tenant, start_tenant)
+from conftest import (Arrivals, FakeClock, cached_token, hss_seed_copies, inject_hss_faults, integration_on_clock,
+                      seed_holders, start_hss_tenant, start_tenant)
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss.models import ALL_ENTERPRISE_PROJECTS
 from warroom.emulator.hss.responses import create_app as create_hss_app, create_iam_app
@@ -32,17 +32,6 @@ FETCH_INTERVAL_S = 60 * int(load_spec().params['incidentFetchInterval'].default)
 DAY_S = 86_400
 # How messages write a moment (README: "after 2026-01-05 10:15:00 UTC")
 UTC_TIME = r'(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC'
-
-
-class Arrivals:
-    """In front of the emulator's app: the test clock's time of each request that reaches HSS."""
-
-    def __init__(self, app, clock):
-        self.app, self.clock, self.times = app, clock, []
-
-    def __call__(self, request):
-        self.times.append(self.clock())
-        return self.app(request)
 
 
 @pytest.fixture

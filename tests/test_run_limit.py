@@ -125,6 +125,16 @@ def test_a_read_timeout_longer_than_a_run_ends_its_attempt_at_the_runs_end_and_s
     assert_own_error_in_time(result, took, 'read_timeout')
 
 
+def ran_test_module_before_the_test_buttons_timeout(room, run_clock) -> dict:
+    """Runs Test on the RunClock: its one entry, once it is checked to end before XSOAR's timeout of a Test."""
+    started = run_clock()
+    result = room.run('test-module', {})
+    took = run_clock() - started
+    [entry] = result.entries
+    assert took < facts.XSOAR_TEST_TIMEOUT_SECONDS, (took, entry['Contents'])
+    return entry
+
+
 # The Test button ends test-module after XSOAR_TEST_TIMEOUT_SECONDS, sooner than a command: throttled past it, or met
 # by a vendor that never answers (after a Retry-After that brings the test to its last seconds), test-module ends first,
 # in its own error naming the vendor, not in the engine's timeout, which says nothing of the settings. An attempt cut
@@ -137,12 +147,7 @@ def test_test_module_ends_in_its_own_error_naming_the_vendor_before_the_test_but
     tenant, room = xdr_room
     tenant.gateway.inject_faults(FaultPlan.parse(fault))
 
-    started = run_clock()
-    result = room.run('test-module', {})
-    took = run_clock() - started
-
-    [entry] = result.entries
-    assert took < facts.XSOAR_TEST_TIMEOUT_SECONDS, (took, entry['Contents'])
+    entry = ran_test_module_before_the_test_buttons_timeout(room, run_clock)
     assert entry['Type'] == ENTRY_ERROR and 'Cortex XDR' in entry['Contents'], entry['Contents']
     cut_short = re.search(r'left of this run \(([^)]*)\)', entry['Contents'])
     assert not cut_short or cut_short[1].endswith(f'Test of the instance after {facts.XSOAR_TEST_TIMEOUT_SECONDS} s')
@@ -171,12 +176,7 @@ def test_hss_throttled_in_a_test_of_both_vendors_ends_it_in_its_own_error_before
     hss_on_run_clock.gateway.inject_faults(FaultPlan.parse('sequence=429*1000;retry-after=20'))
     room = WarRoom(params={**xdr.params(), **hss_on_run_clock.params()}, sleep=run_clock.advance, clock=run_clock)
 
-    started = run_clock()
-    result = room.run('test-module', {})
-    took = run_clock() - started
-
-    [entry] = result.entries
-    assert took < facts.XSOAR_TEST_TIMEOUT_SECONDS, (took, entry['Contents'])
+    entry = ran_test_module_before_the_test_buttons_timeout(room, run_clock)
     assert entry['Type'] == ENTRY_ERROR and 'Huawei Cloud HSS' in entry['Contents'], entry['Contents']
     assert xdr.gateway.requests, 'Cortex XDR was tested too'
 
