@@ -1822,9 +1822,9 @@ class SecretScrubber:
         if len(secret) < self.MIN_LENGTH:
             return
         lowered = lower_case(secret)  # sought in texts lower-cased
-        whole = ''.join(self._spelled(lowered))
+        whole = ''.join(self._spelled(secret))  # as it is: an escape holds its code (\u03f4 for ϴ, not θ's)
         # A head ending where a text was cut (folded, or just after a fold), which any character but its first may end
-        first, *later = self._spelled(lowered[:self.LONGEST_CUT], cut=True)
+        first, *later = self._spelled(secret[:self.LONGEST_CUT], cut=True)
         head = first + ''.join(f'(?:{self.FOLD})?(?:{unit}|\\Z)' for unit in later) + '\\Z'
         # The longest run of letters and digits, which every spelling keeps as it is ('': none)
         anchor = max(re.findall('[a-z0-9]+', lowered), key=len, default='')
@@ -1871,7 +1871,7 @@ class SecretScrubber:
         if not char:  # backslashes ending the secret, as JSON doubled them (twice: by 4): what is left opens an escape
             return rf'(?:(?:\\\\\\\\)++|(?:\\\\)++|{self.BACKSLASHES})'
         if char.isascii() and char.isalnum():
-            return f'{self.BACKSLASHES}{char}' if escaped else char
+            return f'{self.BACKSLASHES * escaped}{char.lower()}'
         code, names = ord(char), ''.join(f'{re.escape(name.lower())}|' for name in html_names(char))
         pages = [f'{self.AMPERSAND}(?:{names}#0*{code};|#x0*{code:x};)',
                  '%' + char.encode().hex('%') + ('|\\+' * (char == ' ')),  # each UTF-8 byte's %XX
@@ -1884,10 +1884,10 @@ class SecretScrubber:
                    *(pages if escaped or char in self.SELF_ESCAPED else [])]
         escapes = f'{self.BACKSLASHES}(?:{"|".join(filter(None, letters))})'  # those that apply
         spelled = escapes if escaped else f'(?:{escapes}|{"|".join(pages)})'
-        # Past ASCII, also (``cased``) its upper case, that lowered and its title case (a text is lowered, its escapes'
-        # codes are not; a final sigma lowers to another, Dž to dž), and as a reader of another charset shows it:
+        # Past ASCII, also (``cased``) its lower and upper case, that lowered, its title case (a text is lowered, its
+        # escapes' codes are not; a final sigma lowers to another, Dž to dž), and as another charset's reader shows:
         # U+FFFD (a Latin-1 letter of a header read as UTF-8, as Go's JSON writes it or a UTF-8 page holding it)
-        others = sorted({'\ufffd', *([char.upper(), char.upper().lower(), char.title()] if cased else [])} - {char})
+        others = sorted({'\ufffd', *[char.lower(), char.upper(), char.upper().lower(), char.title()] * cased} - {char})
         others = [] if char.isascii() else [self._spellings(one, escaped, False) for one in others if len(one) == 1]
         return f'(?:{"|".join([spelled, *others])})'
 

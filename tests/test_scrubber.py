@@ -261,8 +261,9 @@ def test_no_piece_of_a_secret_survives_a_vendor_that_quotes_it_back_in_another_c
     assert not [piece for piece in pieces(carried.lower()) if piece in shown.lower()]
 
 
-# Letters of each kind a secret holds: ASCII (keys, tokens, SKs) and past it (an IAM password: \u00e9, \u00c0, a sigma)
-CASED = string.ascii_letters + string.digits + ' "\\/+=%&\u00e9\u00c0\u03a3'
+# Letters of each kind a secret holds: ASCII (keys, tokens, SKs) and past it (an IAM password: \u00e9, \u00c0, a sigma,
+# title-case Dz, the theta symbol that lowers to another theta, a Cyrillic Zhe)
+CASED = string.ascii_letters + string.digits + ' "\\/+=%&\u00e9\u00c0\u03a3\u01c5\u03f4\u0416'
 
 
 @given(secret=st.text(CASED, min_size=facts.SCRUBBER_MIN_LENGTH, max_size=40).filter(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import secrets
 import string
+from urllib.parse import quote
 
 import pytest
 from conftest import markdown_rows
@@ -264,3 +265,17 @@ def test_a_secret_holding_a_title_case_letter_is_found_json_escaped_once_or_twic
 
     assert scrubber.text(json.dumps({'quoted': secret})) == json.dumps({'quoted': facts.SCRUBBER_MASK})
     assert scrubber.text(json.dumps(json.dumps(secret))) == json.dumps(json.dumps(facts.SCRUBBER_MASK))
+
+
+# A letter lowered one way only (U+03F4, the theta symbol, lowers to U+03B8, whose upper case is U+0398): escaped, a
+# text keeps the code of the letter the secret holds, which none of the lowered letter's cases has.
+@given(letter=st.characters(min_codepoint=0xC0, max_codepoint=0x4FF, categories=['Lu', 'Ll', 'Lt']),
+       quoting=st.sampled_from([json.dumps, lambda text: json.dumps(json.dumps(text)), lambda text: quote(text),
+                                lambda text: ''.join(char if char.isascii() else f'&#{ord(char)};' for char in text)]))
+@example(letter='\u03f4', quoting=json.dumps)
+def test_a_secret_holding_any_latin_greek_or_cyrillic_letter_is_found_escaped(letter, quoting):
+    secret = f'{HEAD}{letter}{TAIL}'
+
+    shown = ri.SecretScrubber([secret]).text(f'quoted: {quoting(secret)}.')
+
+    assert facts.SCRUBBER_MASK in shown and HEAD not in shown and TAIL not in shown, shown
