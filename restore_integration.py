@@ -1871,7 +1871,7 @@ class SecretScrubber:
         if not char:  # backslashes ending the secret, as JSON doubled them (twice: by 4): what is left opens an escape
             return rf'(?:(?:\\\\\\\\)++|(?:\\\\)++|{self.BACKSLASHES})'
         if char.isascii() and char.isalnum():
-            return f'{self.BACKSLASHES * escaped}{char.lower()}'
+            return f'{self.BACKSLASHES}{char.lower()}' if escaped else char.lower()
         code, names = ord(char), ''.join(f'{re.escape(name.lower())}|' for name in html_names(char))
         pages = [f'{self.AMPERSAND}(?:{names}#0*{code};|#x0*{code:x};)',
                  '%' + char.encode().hex('%') + ('|\\+' * (char == ' ')),  # each UTF-8 byte's %XX
@@ -1887,7 +1887,8 @@ class SecretScrubber:
         # Past ASCII, also (``cased``) its lower and upper case, that lowered, its title case (a text is lowered, its
         # escapes' codes are not; a final sigma lowers to another, Dž to dž), and as another charset's reader shows:
         # U+FFFD (a Latin-1 letter of a header read as UTF-8, as Go's JSON writes it or a UTF-8 page holding it)
-        others = sorted({'\ufffd', *[char.lower(), char.upper(), char.upper().lower(), char.title()] * cased} - {char})
+        cases = [char.lower(), char.upper(), char.upper().lower(), char.title()] if cased else []
+        others = sorted({'\ufffd', *cases} - {char})
         others = [] if char.isascii() else [self._spellings(one, escaped, False) for one in others if len(one) == 1]
         return f'(?:{"|".join([spelled, *others])})'
 
