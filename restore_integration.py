@@ -2034,10 +2034,9 @@ def request_id_of(headers: Mapping[str, str]) -> str:
 
 def whole_number(value: Any, default: int) -> int:
     """A time or count as HSS lists it (a number, or its text) as an int; ``default`` when it gives none."""
-    try:
+    with suppress(TypeError, ValueError, OverflowError):  # OverflowError: 1e999 in JSON is an infinite float
         return default if isinstance(value, bool) else int(value)
-    except (TypeError, ValueError, OverflowError):  # OverflowError: 1e999 in JSON is an infinite float
-        return default
+    return default
 
 
 def vendor_error(reply: VendorReply, vendor: str, advice_by_status: dict[int, str],
@@ -2247,10 +2246,9 @@ def parse_iam_expiry(body: JsonObject, now: float, iam_now: float) -> float:
 def iam_time(value: Any) -> float | None:
     """Epoch seconds of an IAM time (``2026-11-23T17:00:00.000000Z``, UTC), or None."""
     match = re.match(r'[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}', str(value))
-    try:
+    with suppress(ValueError):  # a date no calendar has (month 13, February 30)
         return match and datetime.fromisoformat(match.group()).replace(tzinfo=timezone.utc).timestamp()
-    except ValueError:  # a date no calendar has (month 13, February 30)
-        return None
+    return None
 
 
 def utc_text(epoch_seconds: float) -> str:
