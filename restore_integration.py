@@ -2062,14 +2062,14 @@ class XdrApiKeyAuth(requests.auth.AuthBase):
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         request.headers['x-xdr-auth-id'] = self._key_id
+        authorization = self._key  # a standard key goes out as it is
         if self._advanced:  # the key's hash with a fresh nonce and timestamp: an advanced key itself never goes out
             nonce = ''.join(secrets.choice(string.ascii_letters + string.digits) for _ in range(64))
             timestamp = str(epoch_ms())
-            signature = hashlib.sha256(f'{self._key}{nonce}{timestamp}'.encode()).hexdigest()
-            self._on_signature(signature)
-            request.headers.update({'x-xdr-nonce': nonce, 'x-xdr-timestamp': timestamp, 'Authorization': signature})
-        else:
-            request.headers['Authorization'] = self._key
+            authorization = hashlib.sha256(f'{self._key}{nonce}{timestamp}'.encode()).hexdigest()
+            self._on_signature(authorization)
+            request.headers.update({'x-xdr-nonce': nonce, 'x-xdr-timestamp': timestamp})
+        request.headers['Authorization'] = authorization
         return request
 
 
