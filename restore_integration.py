@@ -2157,13 +2157,13 @@ class IamTokenProvider:
             self._on_token(self._held['token'])
 
     def token(self) -> str:
-        if token := self._usable():
-            return token
         with self._lock:  # one thread fetches; the others then find its token, or its refusal
+            # once renewal failed: the one that outlives the command, or a newer one
+            token = self._held.get('token') if self._renewal_failed else self.lives_past(TOKEN_REFRESH_MARGIN_SECONDS)
+            if token:
+                return token
             if self._refusal:  # not sent again: IAM locks a user out after 5 failed logins (its default)
                 raise huawei_error_from_response(self._refusal, self.vendor, self.advice)
-            if token := self._usable():
-                return token
             self._paused()  # a refusal an earlier run kept: the password sent again only once its pause is over
             try:
                 return self._fetch()
@@ -2189,9 +2189,6 @@ class IamTokenProvider:
             f'and other tools may share this user. {IAM_ERROR_ADVICE[401]} A password corrected in the instance '
             f'settings is sent at once (255 times in 256: only a mark of a few bits tells it apart), and Test in the '
             f'instance settings sends it at once all the same.')
-
-    def _usable(self) -> str | None:  # once renewal failed: the one that outlives the command, or a newer one
-        return self._held.get('token') if self._renewal_failed else self.lives_past(TOKEN_REFRESH_MARGIN_SECONDS)
 
     def lives_past(self, seconds: float) -> str | None:
         """The token held, if it expires over ``seconds`` from now (dropped meanwhile: None; replaced: the new one)."""
