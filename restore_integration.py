@@ -2034,10 +2034,9 @@ def request_id_of(headers: Mapping[str, str]) -> str:
 
 def whole_number(value: Any, default: int) -> int:
     """A time or count as HSS lists it (a number, or its text) as an int; ``default`` when it gives none."""
-    try:
+    with suppress(TypeError, ValueError, OverflowError):  # OverflowError: 1e999 in JSON is an infinite float
         return default if isinstance(value, bool) else int(value)
-    except (TypeError, ValueError, OverflowError):  # OverflowError: 1e999 in JSON is an infinite float
-        return default
+    return default
 
 
 def vendor_error(reply: VendorReply, vendor: str, advice_by_status: dict[int, str],
@@ -2063,14 +2062,14 @@ class XdrApiKeyAuth(requests.auth.AuthBase):
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         request.headers['x-xdr-auth-id'] = self._key_id
+        authorization = self._key  # a standard key goes out as it is
         if self._advanced:  # the key's hash with a fresh nonce and timestamp: an advanced key itself never goes out
             nonce = ''.join(secrets.choice(string.ascii_letters + string.digits) for _ in range(64))
             timestamp = str(epoch_ms())
-            signature = hashlib.sha256(f'{self._key}{nonce}{timestamp}'.encode()).hexdigest()
-            self._on_signature(signature)
-            request.headers.update({'x-xdr-nonce': nonce, 'x-xdr-timestamp': timestamp, 'Authorization': signature})
-        else:
-            request.headers['Authorization'] = self._key
+            authorization = hashlib.sha256(f'{self._key}{nonce}{timestamp}'.encode()).hexdigest()
+            self._on_signature(authorization)
+            request.headers.update({'x-xdr-nonce': nonce, 'x-xdr-timestamp': timestamp})
+        request.headers['Authorization'] = authorization
         return request
 
 
@@ -2158,13 +2157,13 @@ class IamTokenProvider:
             self._on_token(self._held['token'])
 
     def token(self) -> str:
-        if token := self._usable():
-            return token
         with self._lock:  # one thread fetches; the others then find its token, or its refusal
+            # once renewal failed: the one that outlives the command, or a newer one
+            token = self._held.get('token') if self._renewal_failed else self.lives_past(TOKEN_REFRESH_MARGIN_SECONDS)
+            if token:
+                return token
             if self._refusal:  # not sent again: IAM locks a user out after 5 failed logins (its default)
                 raise huawei_error_from_response(self._refusal, self.vendor, self.advice)
-            if token := self._usable():
-                return token
             self._paused()  # a refusal an earlier run kept: the password sent again only once its pause is over
             try:
                 return self._fetch()
@@ -2190,9 +2189,6 @@ class IamTokenProvider:
             f'and other tools may share this user. {IAM_ERROR_ADVICE[401]} A password corrected in the instance '
             f'settings is sent at once (255 times in 256: only a mark of a few bits tells it apart), and Test in the '
             f'instance settings sends it at once all the same.')
-
-    def _usable(self) -> str | None:  # once renewal failed: the one that outlives the command, or a newer one
-        return self._held.get('token') if self._renewal_failed else self.lives_past(TOKEN_REFRESH_MARGIN_SECONDS)
 
     def lives_past(self, seconds: float) -> str | None:
         """The token held, if it expires over ``seconds`` from now (dropped meanwhile: None; replaced: the new one)."""
@@ -2247,10 +2243,9 @@ def parse_iam_expiry(body: JsonObject, now: float, iam_now: float) -> float:
 def iam_time(value: Any) -> float | None:
     """Epoch seconds of an IAM time (``2026-11-23T17:00:00.000000Z``, UTC), or None."""
     match = re.match(r'[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}', str(value))
-    try:
+    with suppress(ValueError):  # a date no calendar has (month 13, February 30)
         return match and datetime.fromisoformat(match.group()).replace(tzinfo=timezone.utc).timestamp()
-    except ValueError:  # a date no calendar has (month 13, February 30)
-        return None
+    return None
 
 
 def utc_text(epoch_seconds: float) -> str:
