@@ -564,3 +564,22 @@ def test_a_project_name_given_as_hss_project_id_is_refused_when_only_a_european_
 
     assert 'hss_project_id' in text and region in text and 'name' in text, text
     assert hss_tenant.gateway.requests == []
+
+
+# The instance dialog shows the settings in integration.yml's order: Cortex XDR's section, then Huawei Cloud HSS's, then
+# the connection settings, then fetching. An admin who got two of them wrong reads first the one the form shows first.
+FORM_ORDER = [param['name'] for param in yaml.safe_load((ROOT / 'integration.yml').read_text())['configuration']]
+ONE_WRONG = {'xdr_url': {'xdr_url': ''}, 'hss_project_id': {'hss_project_id': ''},
+             'connect_timeout': {'connect_timeout': '0'},
+             'first_fetch': {'isFetch': True, 'first_fetch': '3 fortnights'}}
+
+
+@pytest.mark.parametrize(('one', 'other'), [(one, other) for one in ONE_WRONG for other in ONE_WRONG if one < other])
+def test_two_settings_wrong_in_different_sections_fail_test_naming_the_one_the_form_shows_first(xdr, hss_tenant, one,
+                                                                                                other):
+    first, later = sorted((one, other), key=FORM_ORDER.index)
+
+    tested = run({**xdr.params(), **hss_tenant.params(), **ONE_WRONG[one], **ONE_WRONG[other]}, 'test-module')
+
+    shown = tested.entries[-1]['Contents']
+    assert tested.failed and DIALOG_LABELS[first] in shown and DIALOG_LABELS[later] not in shown, shown
