@@ -117,6 +117,27 @@ def test_both_vendors_refusing_their_credentials_fail_one_test_naming_each_vendo
         assert f'{vendor} answered HTTP 401' in shown and DIALOG_LABELS[setting] in shown, (vendor, shown)
 
 
+
+# What the admin reads after such a Test: each vendor's failure on a line of its own, the vendors in the order of the
+# instance dialog's sections (integration.yml's), each line holding the settings of that vendor to check.
+@pytest.mark.parametrize('auth_type', ['aksk', 'token'])
+def test_both_vendors_failing_test_are_reported_a_line_each_in_the_order_of_the_dialog_s_sections(xdr, hss_tenant,
+                                                                                                 auth_type):
+    params = {**xdr.params(xdr_api_key_id='999'), **hss_tenant.params(auth_type)}
+    secret = 'hss_aksk' if auth_type == 'aksk' else 'hss_credentials'
+    params[secret] = {**params[secret], 'password': 'a wrong secret, long enough'}
+    labels = {'Cortex XDR': DIALOG_LABELS['xdr_api_key_id'], 'Huawei Cloud': DIALOG_LABELS[secret]}
+    in_form_order = sorted(labels, key=lambda vendor: FORM_ORDER.index(
+        next(name for name in FORM_ORDER if name.startswith('xdr_' if vendor == 'Cortex XDR' else 'hss_'))))
+
+    tested = run(params, 'test-module')
+
+    assert tested.failed
+    reported = tested.entries[-1]['Contents'].split('\nError: ', 1)[1].split('\n')
+    assert [next((vendor for vendor in labels if line.startswith(vendor)), line) for line in reported] == in_form_order
+    for vendor, line in zip(in_form_order, reported):
+        assert labels[vendor] in line and all(other not in line for other in labels.values() if other != labels[vendor])
+
 def test_a_fetch_setting_gone_wrong_stops_test_module_only_while_fetching_is_on(xdr):
     restored = run(dict(xdr.params(), **BAD_FETCH), 'restore-file', {'file_hash': QUARANTINED, 'polling': 'false'})
     tested = run(dict(xdr.params(), **BAD_FETCH), 'test-module')
