@@ -102,6 +102,20 @@ def test_any_one_setting_of_a_vendor_puts_it_in_the_instance_test(xdr, hss_tenan
     assert tested.failed and vendor in tested.entries[-1]['Contents'], tested.entries[-1]['Contents']
 
 
+
+# The same stray blanks in every setting of a vendor the admin does not use (each part of a credentials setting too)
+# leave that vendor out of Test, which passes on the other vendor: blanks are no setting that puts a vendor in use.
+@pytest.mark.parametrize('blanks', [' ', ' \t ', '\u00a0'])
+@pytest.mark.parametrize('prefix', ['xdr_', 'hss_'])
+def test_a_vendor_whose_settings_hold_blanks_only_stays_out_of_the_instance_test(xdr, hss_tenant, blanks, prefix):
+    other = hss_tenant.params('token') if prefix == 'xdr_' else xdr.params()
+    blanked = {name: blanks if part is None else {'identifier': blanks, 'password': blanks}
+               for name, part in settings_without_a_default(prefix)}
+
+    tested = run({**other, **blanked}, 'test-module')
+
+    assert [entry['Contents'] for entry in tested.entries] == ['ok']
+
 # Both vendors set up, each refusing its credentials (the seeds' 401 for a key, the gateway's for a signature): one Test
 # names both, each with the settings to check, so that the admin does not fix one, test again, and only then meet the
 # other.
@@ -427,6 +441,21 @@ def test_a_setting_left_blank_reads_as_the_default_integration_yml_gives_it():
         assert ri.read_instance_settings(dict(base, **{name: value}), with_fetch=True) == left_out, (name, value)
         assert ri.read_instance_settings(dict(base, **{name: ''}), with_fetch=True) == left_out, name
 
+
+
+# XSOAR's instance dialog keeps what was typed, stray blanks included (a field cleared but for a space, a tab, or a
+# no-break space pasted from a web page): a setting that holds blanks only reads as one left out, in either HSS mode.
+@pytest.mark.parametrize('blanks', [' ', ' \t ', '\u00a0'])
+@pytest.mark.parametrize('auth_type', ['aksk', 'token'])
+def test_a_setting_holding_blanks_only_reads_as_left_out(blanks, auth_type):
+    base = {'xdr_url': 'https://api-acme.xdr.us.paloaltonetworks.com', 'xdr_api_key_id': '17',
+            'xdr_api_key': {'password': 'k' * 64}, 'hss_project_id': 'p' * 32, 'hss_region': 'ap-southeast-1',
+            'hss_aksk': {'identifier': 'AK', 'password': 'S' * 40}, 'hss_auth_type': auth_type,
+            'hss_credentials': {'identifier': 'user', 'password': 'pw' * 8}, 'hss_domain': 'acme', 'isFetch': True}
+    left_out = ri.read_instance_settings(base, with_fetch=True)
+
+    for name in sorted(set(load_spec().params) - set(base)):
+        assert ri.read_instance_settings(dict(base, **{name: blanks}), with_fetch=True) == left_out, name
 
 def test_a_setting_only_the_other_authentication_mode_uses_is_not_read_and_the_readme_says_so(hss_tenant):
     # The one reader reads what the run uses: with AK/SK the IAM endpoint goes unread, and Test passes over it; in
