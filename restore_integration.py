@@ -716,7 +716,7 @@ def setting_number(params: InstanceParams, name: str, default: int | float, mini
     # Decimal digits only, as the commands' arguments: float() would also take '1e2', '1_0', 'inf' and '５'
     text = str(value).strip()  # 'True' and 'False' fail the pattern too
     number = float(text) if re.fullmatch(r'[+-]?[0-9]{1,18}(\.[0-9]{1,18})?', text) else math.nan  # in no range
-    if not minimum <= number <= maximum or (whole and number != int(number)):
+    if not minimum <= number <= maximum or whole and number != int(number):
         raise RestoreError(f'The instance setting {setting_label(name)} must be '
                            f'{"a whole number" if whole else "a number"} from {minimum:g} to {maximum:g}; '
                            f'got {printable(value)}.')
@@ -887,7 +887,7 @@ def first_fetch_begin(settings: FetchSettings, now_ms: int) -> int:
 def read_fetch_settings(params: InstanceParams) -> FetchSettings:
     first_fetch = setting_text(params, 'first_fetch') or '3 days'
     span_ms, at_ms = parse_first_fetch(first_fetch)
-    return FetchSettings(None if at_ms is not None else first_fetch_span(span_ms, first_fetch),
+    return FetchSettings(first_fetch_span(span_ms, first_fetch) if at_ms is None else None,
                          setting_number(params, 'max_fetch', 50, 1, 200, whole=True),  # XSOAR advises 200 at most
                          at_ms, first_fetch, setting_event_types(params))
 
@@ -908,11 +908,11 @@ def read_instance_settings(params: InstanceParams, vendors: Sequence[str] | None
     in_use = tuple(kind for kind, names in VENDOR_MARKERS.items() if any(
         credential_part(params, name, part).strip() for name in names for part in ('identifier', 'password')))
     wanted = in_use if vendors is None else vendors
+    # Read in the dialog's order (integration.yml's): of two settings wrong, the error names the one shown first
+    xdr = read_xdr_settings(params) if 'xdr' in wanted else None
     hss = read_hss_settings(params) if 'hss' in wanted else None
-    return InstanceSettings(read_transport_settings(params), read_xdr_settings(params) if 'xdr' in wanted else None,
-                            hss, read_fetch_settings(params) if with_fetch or (
-                                with_fetch is None and setting_bool(params, 'isFetch')) else None, in_use,
-                            iam_identity_of(params, hss))
+    return InstanceSettings(read_transport_settings(params), xdr, hss, read_fetch_settings(params) if with_fetch or
+        with_fetch is None and setting_bool(params, 'isFetch') else None, in_use, iam_identity_of(params, hss))
 
 
 def iam_identity_of(params: InstanceParams, hss: HssSettings | None) -> str | None:

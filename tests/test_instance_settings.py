@@ -102,6 +102,20 @@ def test_any_one_setting_of_a_vendor_puts_it_in_the_instance_test(xdr, hss_tenan
     assert tested.failed and vendor in tested.entries[-1]['Contents'], tested.entries[-1]['Contents']
 
 
+
+# The same stray blanks in every setting of a vendor the admin does not use (each part of a credentials setting too)
+# leave that vendor out of Test, which passes on the other vendor: blanks are no setting that puts a vendor in use.
+@pytest.mark.parametrize('blanks', [' ', ' \t ', '\u00a0'])
+@pytest.mark.parametrize('prefix', ['xdr_', 'hss_'])
+def test_a_vendor_whose_settings_hold_blanks_only_stays_out_of_the_instance_test(xdr, hss_tenant, blanks, prefix):
+    other = hss_tenant.params('token') if prefix == 'xdr_' else xdr.params()
+    blanked = {name: blanks if part is None else {'identifier': blanks, 'password': blanks}
+               for name, part in settings_without_a_default(prefix)}
+
+    tested = run({**other, **blanked}, 'test-module')
+
+    assert [entry['Contents'] for entry in tested.entries] == ['ok']
+
 # Both vendors set up, each refusing its credentials (the seeds' 401 for a key, the gateway's for a signature): one Test
 # names both, each with the settings to check, so that the admin does not fix one, test again, and only then meet the
 # other.
@@ -116,6 +130,27 @@ def test_both_vendors_refusing_their_credentials_fail_one_test_naming_each_vendo
     for vendor, setting in (('Cortex XDR', 'xdr_api_key_id'), ('Huawei Cloud HSS', 'hss_aksk')):
         assert f'{vendor} answered HTTP 401' in shown and DIALOG_LABELS[setting] in shown, (vendor, shown)
 
+
+
+# What the admin reads after such a Test: each vendor's failure on a line of its own, the vendors in the order of the
+# instance dialog's sections (integration.yml's), each line holding the settings of that vendor to check.
+@pytest.mark.parametrize('auth_type', ['aksk', 'token'])
+def test_both_vendors_failing_test_are_reported_a_line_each_in_the_order_of_the_dialog_s_sections(xdr, hss_tenant,
+                                                                                                 auth_type):
+    params = {**xdr.params(xdr_api_key_id='999'), **hss_tenant.params(auth_type)}
+    secret = 'hss_aksk' if auth_type == 'aksk' else 'hss_credentials'
+    params[secret] = {**params[secret], 'password': 'a wrong secret, long enough'}
+    labels = {'Cortex XDR': DIALOG_LABELS['xdr_api_key_id'], 'Huawei Cloud': DIALOG_LABELS[secret]}
+    in_form_order = sorted(labels, key=lambda vendor: FORM_ORDER.index(
+        next(name for name in FORM_ORDER if name.startswith('xdr_' if vendor == 'Cortex XDR' else 'hss_'))))
+
+    tested = run(params, 'test-module')
+
+    assert tested.failed
+    reported = tested.entries[-1]['Contents'].split('\nError: ', 1)[1].split('\n')
+    assert [next((vendor for vendor in labels if line.startswith(vendor)), line) for line in reported] == in_form_order
+    for vendor, line in zip(in_form_order, reported):
+        assert labels[vendor] in line and all(other not in line for other in labels.values() if other != labels[vendor])
 
 def test_a_fetch_setting_gone_wrong_stops_test_module_only_while_fetching_is_on(xdr):
     restored = run(dict(xdr.params(), **BAD_FETCH), 'restore-file', {'file_hash': QUARANTINED, 'polling': 'false'})
@@ -407,6 +442,21 @@ def test_a_setting_left_blank_reads_as_the_default_integration_yml_gives_it():
         assert ri.read_instance_settings(dict(base, **{name: ''}), with_fetch=True) == left_out, name
 
 
+
+# XSOAR's instance dialog keeps what was typed, stray blanks included (a field cleared but for a space, a tab, or a
+# no-break space pasted from a web page): a setting that holds blanks only reads as one left out, in either HSS mode.
+@pytest.mark.parametrize('blanks', [' ', ' \t ', '\u00a0'])
+@pytest.mark.parametrize('auth_type', ['aksk', 'token'])
+def test_a_setting_holding_blanks_only_reads_as_left_out(blanks, auth_type):
+    base = {'xdr_url': 'https://api-acme.xdr.us.paloaltonetworks.com', 'xdr_api_key_id': '17',
+            'xdr_api_key': {'password': 'k' * 64}, 'hss_project_id': 'p' * 32, 'hss_region': 'ap-southeast-1',
+            'hss_aksk': {'identifier': 'AK', 'password': 'S' * 40}, 'hss_auth_type': auth_type,
+            'hss_credentials': {'identifier': 'user', 'password': 'pw' * 8}, 'hss_domain': 'acme', 'isFetch': True}
+    left_out = ri.read_instance_settings(base, with_fetch=True)
+
+    for name in sorted(set(load_spec().params) - set(base)):
+        assert ri.read_instance_settings(dict(base, **{name: blanks}), with_fetch=True) == left_out, name
+
 def test_a_setting_only_the_other_authentication_mode_uses_is_not_read_and_the_readme_says_so(hss_tenant):
     # The one reader reads what the run uses: with AK/SK the IAM endpoint goes unread, and Test passes over it; in
     # token mode the same value is refused by name before any request. The README's rule says which settings it holds.
@@ -564,3 +614,22 @@ def test_a_project_name_given_as_hss_project_id_is_refused_when_only_a_european_
 
     assert 'hss_project_id' in text and region in text and 'name' in text, text
     assert hss_tenant.gateway.requests == []
+
+
+# The instance dialog shows the settings in integration.yml's order: Cortex XDR's section, then Huawei Cloud HSS's, then
+# the connection settings, then fetching. An admin who got two of them wrong reads first the one the form shows first.
+FORM_ORDER = [param['name'] for param in yaml.safe_load((ROOT / 'integration.yml').read_text())['configuration']]
+ONE_WRONG = {'xdr_url': {'xdr_url': ''}, 'hss_project_id': {'hss_project_id': ''},
+             'connect_timeout': {'connect_timeout': '0'},
+             'first_fetch': {'isFetch': True, 'first_fetch': '3 fortnights'}}
+
+
+@pytest.mark.parametrize(('one', 'other'), [(one, other) for one in ONE_WRONG for other in ONE_WRONG if one < other])
+def test_two_settings_wrong_in_different_sections_fail_test_naming_the_one_the_form_shows_first(xdr, hss_tenant, one,
+                                                                                                other):
+    first, later = sorted((one, other), key=FORM_ORDER.index)
+
+    tested = run({**xdr.params(), **hss_tenant.params(), **ONE_WRONG[one], **ONE_WRONG[other]}, 'test-module')
+
+    shown = tested.entries[-1]['Contents']
+    assert tested.failed and DIALOG_LABELS[first] in shown and DIALOG_LABELS[later] not in shown, shown
