@@ -716,7 +716,7 @@ def setting_number(params: InstanceParams, name: str, default: int | float, mini
     # Decimal digits only, as the commands' arguments: float() would also take '1e2', '1_0', 'inf' and '５'
     text = str(value).strip()  # 'True' and 'False' fail the pattern too
     number = float(text) if re.fullmatch(r'[+-]?[0-9]{1,18}(\.[0-9]{1,18})?', text) else math.nan  # in no range
-    if not minimum <= number <= maximum or whole and number != int(number):
+    if not minimum <= number <= maximum or (whole and number != int(number)):
         raise RestoreError(f'The instance setting {setting_label(name)} must be '
                            f'{"a whole number" if whole else "a number"} from {minimum:g} to {maximum:g}; '
                            f'got {printable(value)}.')
@@ -911,8 +911,10 @@ def read_instance_settings(params: InstanceParams, vendors: Sequence[str] | None
     # Read in the dialog's order (integration.yml's): of two settings wrong, the error names the one shown first
     xdr = read_xdr_settings(params) if 'xdr' in wanted else None
     hss = read_hss_settings(params) if 'hss' in wanted else None
-    return InstanceSettings(read_transport_settings(params), xdr, hss, read_fetch_settings(params) if with_fetch or
-        with_fetch is None and setting_bool(params, 'isFetch') else None, in_use, iam_identity_of(params, hss))
+    transport = read_transport_settings(params)
+    fetching = with_fetch or (with_fetch is None and setting_bool(params, 'isFetch'))
+    fetch = read_fetch_settings(params) if fetching else None
+    return InstanceSettings(transport, xdr, hss, fetch, in_use, iam_identity_of(params, hss))
 
 
 def iam_identity_of(params: InstanceParams, hss: HssSettings | None) -> str | None:
