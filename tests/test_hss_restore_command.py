@@ -393,6 +393,20 @@ def test_a_restore_by_path_without_host_id_is_refused_naming_host_id_before_any_
     assert hss_tenant.gateway.requests == []
 
 
+@pytest.mark.parametrize('args', [{}, {'host_id': 'h1'}, {'host_id': '["h1", "h2"]', 'file_attr': '0'},
+                                  {'enterprise_project_id': '0'}])
+def test_a_restore_naming_no_hash_or_path_is_refused_saying_file_hash_or_file_path_is_missing_before_any_request(
+        hss_tenant, args):
+    # integration.yml: files are named by file_hash (host_id optional), or host_id with file_path. Host IDs alone, or
+    # nothing, name no file: the refusal's first sentence says file_hash or file_path is what is missing.
+    result = war_room(hss_tenant).run('hss-restore-isolated', args)
+
+    assert result.failed, result.entries[-1]
+    first = result.entries[-1]['Contents'].split('Error: ', 1)[1].split('. ')[0]
+    assert 'file_hash' in first and 'file_path' in first and re.search(r'\b(?:missing|not given|no)\b', first), first
+    assert hss_tenant.gateway.requests == []
+
+
 def test_wrong_secret_key_is_a_401_with_the_gateway_code_and_no_secret(hss_tenant):
     wrong = {'identifier': hss_tenant.base_params['hss_aksk']['identifier'], 'password': 'not-the-secret-key-123'}
 
