@@ -2517,15 +2517,15 @@ class HssClient:
         epid, started = enterprise_project_id or self.enterprise_project_id, self.limiter.clock()
         body = {'data_list': items}  # after an answer lost, cut to the items HSS still lists isolated (_still_isolated)
         try:
-            reply = self._request('PUT', self.path, params={'enterprise_project_id': epid} if epid else None,
-                                  json=body, still_to_send=lambda put, attempt: self._still_isolated(
-                                      body, epid, attempt))
+            reply = self._request('PUT', self.path, params={'enterprise_project_id': epid},  # requests drops a None
+                                  json=body, still_to_send=lambda _, attempt: self._still_isolated(body, epid, attempt))
             return server_time_ms(reply.headers) - int((self.limiter.clock() - started) * 1000)
         except RestoreError as error:
             if not body['data_list']:  # HSS listed none isolated after an answer was lost: it took them (or had)
                 return self.hss_clock_at(started, error.attempts)
+            lost = f'the answer to one of its {len(error.attempts)} attempts' if error.attempts[1:] else 'its answer'
             if may_have_applied(error.attempts, HSS_MAYBE_APPLIED_STATUSES):
-                error.with_advice('HSS may have accepted an earlier attempt even so, as its answer was lost (or an '
+                error.with_advice(f'HSS may have accepted the restore even so, as {lost} was lost (or an '
                                   'error that may come after HSS acted): list these files (isolation_status '
                                   'restoring) before sending them again.', error.advice)  # its one next step
             raise

@@ -1428,6 +1428,24 @@ def test_a_cut_put_whose_listing_fails_says_once_whether_it_was_retried_and_one_
     assert reason.endswith('before sending them again.'), reason
 
 
+@pytest.mark.parametrize('put, retried, lost', [
+    ('truncated', 'Not retried', 'its answer'),
+    ('504,ok,truncated', 'retried once', 'the answer to one of its 2 attempts'),
+])
+def test_a_cut_put_whose_listing_fails_says_hss_may_have_accepted_it_naming_no_earlier_attempt_when_sent_once(
+        hss_tenant, put, retried, lost):
+    # The PUT's answer is cut off (at once, or after a 504 and a listing that finds its copy isolated); the listing that
+    # would tell what is left then fails. Sent once, there was no earlier attempt: the row says the restore's own answer
+    # was lost; sent twice, that one of its two attempts' answers was.
+    faults = f'{put},503*{facts.DEFAULT_MAX_RETRIES + 1}'
+    copy, result = restore_whose_answers_are_lost(hss_tenant, 'exact item', faults, polling={'polling': 'false'})
+
+    [row] = result.entries[0]['Contents']['items']
+    assert retried in row['reason'], row
+    assert f'HSS may have accepted the restore even so, as {lost} was lost' in row['reason'], row
+    assert 'earlier attempt' not in row['reason'], row
+
+
 @pytest.mark.parametrize('by', ['hash', 'exact item'])
 def test_a_restore_hss_did_not_take_though_its_answers_were_lost_is_reported_as_hss_lists_it(hss_tenant, by):
     # README: a batch whose every answer was lost "may have been carried out, so it is reported failed with that
