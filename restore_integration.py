@@ -2552,7 +2552,7 @@ class HssClient:
             listings = self.isolated_files_of_each(queries, what='')
         except RestoreError as error:  # its first sentence: its retries and advice would read as the PUT's
             return f'the listing read to find which of its files HSS still lists isolated failed after ' \
-                   f'{len(error.attempts)} attempt(s): {str(error).split(". ")[0]}'
+                   f'{len(error.attempts)} attempt{"s" if error.attempts[1:] else ""}: {str(error).split(". ")[0]}'
         isolated = {copy_key(found) for listed in listings for found in listed
                     if found.get('isolation_status') == HSS_STATUS_ISOLATED}
         body['data_list'] = [item for item in items if copy_key(item) in isolated]

@@ -1446,6 +1446,19 @@ def test_a_cut_put_whose_listing_fails_says_hss_may_have_accepted_it_naming_no_e
     assert 'earlier attempt' not in row['reason'], row
 
 
+@pytest.mark.parametrize('listing, attempts', [('429;retry-after=3600', '1 attempt:'),
+                                               (f'503*{facts.DEFAULT_MAX_RETRIES + 1}',
+                                                f'{facts.DEFAULT_MAX_RETRIES + 1} attempts:')])
+def test_a_cut_put_whose_listing_fails_counts_the_listings_attempts_in_the_singular_or_plural(
+        hss_tenant, listing, attempts):
+    # A 429 whose Retry-After is past the run ends the listing at its first attempt; 503s at each of its attempts.
+    copy, result = restore_whose_answers_are_lost(hss_tenant, 'exact item', f'truncated,{listing}',
+                                                  polling={'polling': 'false'})
+
+    [row] = result.entries[0]['Contents']['items']
+    assert f'still lists isolated failed after {attempts}' in row['reason'], row
+
+
 @pytest.mark.parametrize('by', ['hash', 'exact item'])
 def test_a_restore_hss_did_not_take_though_its_answers_were_lost_is_reported_as_hss_lists_it(hss_tenant, by):
     # README: a batch whose every answer was lost "may have been carried out, so it is reported failed with that
