@@ -2514,15 +2514,15 @@ class HssClient:
         epid, started = enterprise_project_id or self.enterprise_project_id, self.limiter.clock()
         body = {'data_list': items}  # after an answer lost, cut to the items HSS still lists isolated (_still_isolated)
         try:
-            reply = self._request('PUT', self.path, params={'enterprise_project_id': epid} if epid else None,
-                                  json=body, still_to_send=lambda put, attempt: self._still_isolated(
-                                      body, epid, attempt))
+            reply = self._request('PUT', self.path, params={'enterprise_project_id': epid},  # requests drops a None
+                                  json=body, still_to_send=lambda _, attempt: self._still_isolated(body, epid, attempt))
             return server_time_ms(reply.headers) - int((self.limiter.clock() - started) * 1000)
         except RestoreError as error:
             if not body['data_list']:  # HSS listed none isolated after an answer was lost: it took them (or had)
                 return self.hss_clock_at(started, error.attempts)
+            lost = f'the answer to one of its {len(error.attempts)} attempts' if error.attempts[1:] else 'its answer'
             if may_have_applied(error.attempts, HSS_MAYBE_APPLIED_STATUSES):
-                error.with_advice('HSS may have accepted an earlier attempt even so, as its answer was lost (or an '
+                error.with_advice(f'HSS may have accepted the restore even so, as {lost} was lost (or an '
                                   'error that may come after HSS acted): list these files (isolation_status '
                                   'restoring) before sending them again.', error.advice)  # its one next step
             raise
@@ -2549,7 +2549,7 @@ class HssClient:
             listings = self.isolated_files_of_each(queries, what='')
         except RestoreError as error:  # its first sentence: its retries and advice would read as the PUT's
             return f'the listing read to find which of its files HSS still lists isolated failed after ' \
-                   f'{len(error.attempts)} attempt(s): {str(error).split(". ")[0]}'
+                   f'{len(error.attempts)} attempt{"s" if error.attempts[1:] else ""}: {str(error).split(". ")[0]}'
         isolated = {copy_key(found) for listed in listings for found in listed
                     if found.get('isolation_status') == HSS_STATUS_ISOLATED}
         body['data_list'] = [item for item in items if copy_key(item) in isolated]
@@ -2933,9 +2933,9 @@ def hosts_asked(fields: HssFields) -> dict[str, set[str]]:
 def check_hss_items(fields: HssFields) -> None:
     """Refuses, before any request, item arguments that name no files or do not fit together."""
     if not (fields['file_hash'] or fields['host_id'] and fields['file_path']):
-        missing = 'host_id is missing: file_path needs server (host) IDs. ' if fields['file_path'] else ''
-        raise RestoreError(f'{missing}Say which files to restore: file_hash (optionally with host_id), host_id with '
-                           'file_path, or host_id, file_hash and file_path together for exact items.')
+        raise RestoreError(f'{"host_id" if fields["file_path"] else "file_hash or file_path"} is missing. Say which '
+                           'files to restore: file_hash (optionally with host_id), host_id with file_path, or host_id, '
+                           'file_hash and file_path together for exact items.')
     # exact_items refuses exact item lists that do not line up, hosts_asked host and path lists
     if not exact_items(fields) and hosts_asked(fields) and fields['file_attr']:
         raise RestoreError('file_attr is only used with exact items (host_id, file_hash and file_path together); '

@@ -28,7 +28,7 @@ FAULT_RATE = 0.2
 SEED = 2026
 READ_TIMEOUT = 0.25
 PARAMS = {'retry_backoff': '0', 'read_timeout': str(READ_TIMEOUT), 'max_concurrency': '8'}
-MAY_HAVE_ACTED = ('may have started this restore', 'may have accepted an earlier attempt')
+MAY_HAVE_ACTED = ('may have started this restore', 'HSS may have accepted the restore even so')
 
 XDR_FILES = 500
 HSS_ITEMS = 10_000

@@ -389,8 +389,8 @@ def test_a_token_request_that_failed_after_faults_does_not_say_hss_may_have_acce
 def test_a_put_whose_answer_was_lost_still_says_hss_may_have_accepted_it_when_its_resend_could_get_no_token(tenant):
     client = client_from_params('hss', tenant.params('token', retry_backoff='0', read_timeout='0.25', max_retries='2'))
     client.list_isolated_files()  # a token
-    # The PUT's answer is lost (HSS applied it), the resend meets an expired token, and IAM then stays unavailable
-    # (503s: IAM did not act, but the PUT's own history says HSS may have).
+    # The PUT's answer is lost (HSS applied it), the listing read before a resend meets an expired token, and IAM then
+    # stays unavailable (503s: IAM did not act, but the PUT's own history says HSS may have). The PUT went once.
     tenant.gateway.inject_faults(FaultPlan.parse('sequence=slow,expire-token;delay=0.5'))
     tenant.gateway.iam_faults = FaultPlan.parse('sequence=503*20')
     copy = tenant.backend.snapshot()[0]
@@ -399,4 +399,5 @@ def test_a_put_whose_answer_was_lost_still_says_hss_may_have_accepted_it_when_it
         client.restore_isolated_files([{k: copy[k] for k in ('host_id', 'file_hash', 'file_path')}])
 
     assert 'Huawei Cloud IAM answered HTTP 503' in str(raised.value)
-    assert 'HSS may have accepted an earlier attempt even so' in str(raised.value)
+    assert len(tenant.requests_to('PUT', '/event/isolated-file')) == 1
+    assert 'HSS may have accepted the restore even so, as its answer was lost' in str(raised.value)

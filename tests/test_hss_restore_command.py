@@ -393,6 +393,20 @@ def test_a_restore_by_path_without_host_id_is_refused_naming_host_id_before_any_
     assert hss_tenant.gateway.requests == []
 
 
+@pytest.mark.parametrize('args', [{}, {'host_id': 'h1'}, {'host_id': '["h1", "h2"]', 'file_attr': '0'},
+                                  {'enterprise_project_id': '0'}])
+def test_a_restore_naming_no_hash_or_path_is_refused_saying_file_hash_or_file_path_is_missing_before_any_request(
+        hss_tenant, args):
+    # integration.yml: files are named by file_hash (host_id optional), or host_id with file_path. Host IDs alone, or
+    # nothing, name no file: the refusal's first sentence says file_hash or file_path is what is missing.
+    result = war_room(hss_tenant).run('hss-restore-isolated', args)
+
+    assert result.failed, result.entries[-1]
+    first = result.entries[-1]['Contents'].split('Error: ', 1)[1].split('. ')[0]
+    assert 'file_hash' in first and 'file_path' in first and re.search(r'\b(?:missing|not given|no)\b', first), first
+    assert hss_tenant.gateway.requests == []
+
+
 def test_wrong_secret_key_is_a_401_with_the_gateway_code_and_no_secret(hss_tenant):
     wrong = {'identifier': hss_tenant.base_params['hss_aksk']['identifier'], 'password': 'not-the-secret-key-123'}
 
@@ -1412,6 +1426,37 @@ def test_a_cut_put_whose_listing_fails_says_once_whether_it_was_retried_and_one_
     assert f'failed after {attempts} attempt' in reason and 'HTTP 503' in reason, reason
     assert 'try again' not in reason.lower(), reason
     assert reason.endswith('before sending them again.'), reason
+
+
+@pytest.mark.parametrize('put, retried, lost', [
+    ('truncated', 'Not retried', 'its answer'),
+    ('504,ok,truncated', 'retried once', 'the answer to one of its 2 attempts'),
+])
+def test_a_cut_put_whose_listing_fails_says_hss_may_have_accepted_it_naming_no_earlier_attempt_when_sent_once(
+        hss_tenant, put, retried, lost):
+    # The PUT's answer is cut off (at once, or after a 504 and a listing that finds its copy isolated); the listing that
+    # would tell what is left then fails. Sent once, there was no earlier attempt: the row says the restore's own answer
+    # was lost; sent twice, that one of its two attempts' answers was.
+    faults = f'{put},503*{facts.DEFAULT_MAX_RETRIES + 1}'
+    copy, result = restore_whose_answers_are_lost(hss_tenant, 'exact item', faults, polling={'polling': 'false'})
+
+    [row] = result.entries[0]['Contents']['items']
+    assert retried in row['reason'], row
+    assert f'HSS may have accepted the restore even so, as {lost} was lost' in row['reason'], row
+    assert 'earlier attempt' not in row['reason'], row
+
+
+@pytest.mark.parametrize('listing, attempts', [('429;retry-after=3600', '1 attempt:'),
+                                               (f'503*{facts.DEFAULT_MAX_RETRIES + 1}',
+                                                f'{facts.DEFAULT_MAX_RETRIES + 1} attempts:')])
+def test_a_cut_put_whose_listing_fails_counts_the_listings_attempts_in_the_singular_or_plural(
+        hss_tenant, listing, attempts):
+    # A 429 whose Retry-After is past the run ends the listing at its first attempt; 503s at each of its attempts.
+    copy, result = restore_whose_answers_are_lost(hss_tenant, 'exact item', f'truncated,{listing}',
+                                                  polling={'polling': 'false'})
+
+    [row] = result.entries[0]['Contents']['items']
+    assert f'still lists isolated failed after {attempts}' in row['reason'], row
 
 
 @pytest.mark.parametrize('by', ['hash', 'exact item'])
