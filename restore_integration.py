@@ -2933,9 +2933,9 @@ def hosts_asked(fields: HssFields) -> dict[str, set[str]]:
 def check_hss_items(fields: HssFields) -> None:
     """Refuses, before any request, item arguments that name no files or do not fit together."""
     if not (fields['file_hash'] or fields['host_id'] and fields['file_path']):
-        raise RestoreError(f'{"host_id" if fields["file_path"] else "file_hash or file_path"} is missing. Say which '
-                           'files to restore: file_hash (optionally with host_id), host_id with file_path, or host_id, '
-                           'file_hash and file_path together for exact items.')
+        missing = 'host_id' if fields['file_path'] else 'file_hash or file_path'
+        raise RestoreError(f'{missing} is missing. Say which files to restore: file_hash (optionally with host_id), '
+                           'host_id with file_path, or host_id, file_hash and file_path together for exact items.')
     # exact_items refuses exact item lists that do not line up, hosts_asked host and path lists
     if not exact_items(fields) and hosts_asked(fields) and fields['file_attr']:
         raise RestoreError('file_attr is only used with exact items (host_id, file_hash and file_path together); '
