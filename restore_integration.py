@@ -533,6 +533,10 @@ class RestoreError(Exception):
         self.args, self.advice = (str(self).replace(instead_of, advice),), advice
         return self
 
+    def for_run(self, polling: bool) -> 'RestoreError':
+        """The same error, its advice to poll (THROTTLED_RESTORE_ADVICE's polling=true) left out for a polling run."""
+        return self.with_advice(self.advice.replace('polling=true and ', ''), self.advice) if polling else self
+
     def with_outputs(self, outputs: JsonObject) -> 'RestoreError':
         """The same error, its entry writing ``outputs`` to context."""
         self.outputs = outputs
@@ -3235,7 +3239,7 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
                       context: Any) -> RestoreResult:
     """The first run: one restore per hash, then (polling) a check scheduled, which also sends those not sent now, and
     follows instead an action another run starts meanwhile, not one the incident's ``context`` holds now."""
-    records, replies, waiting = send_xdr_restores(client, hashes, endpoint_id, incident_id, len(hashes) == 1)
+    records, replies, waiting = send_xdr_restores(client, hashes, endpoint_id, incident_id, polling, len(hashes) == 1)
     refused = {}  # for the next check: the refusals of those it does not send
     schedule = next_check('restore-file', args, int(args['polling_started']), 0, interval, timeout, client)
     unsent = unsent_for_next_check(records, waiting, refused, args, polling, interval, timeout, schedule)
@@ -3269,10 +3273,10 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
 
 
 def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | None, incident_id: int | None,
-                      alone: bool = False, no_time: str = '') -> tuple[list[XdrRecord], list[XdrReply],
-                                                                       dict[str, RestoreError]]:
-    """One restore per hash, side by side: the records, the replies, and {file_hash: error} of the files not acted on,
-    which a next check may send. ``alone``: a refusal is an error writing its record; ``no_time``: why none is sent."""
+                      polling: bool, alone: bool = False, no_time: str = '') -> tuple[
+                          list[XdrRecord], list[XdrReply], dict[str, RestoreError]]:
+    """One restore per hash, side by side: records, replies, {file_hash: error} of the files not acted on, which a next
+    check may send; ``polling``: this run's; ``alone``: a refusal raises with its record; ``no_time``: why none sent."""
 
     def start(file_hash: str) -> tuple[XdrRecord, XdrReply | None, RestoreError | None]:
         action_id = endpoints_count = reply = unsent = failure = None
@@ -3292,7 +3296,7 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
                     acted = True
                 if not acted and (last.status in (THROTTLED_STATUS, 503) or last.fault == FAULT_NO_CONNECTION):
                     unsent = error
-                refusal, reply, failure = str(error), None, error  # a reply not read is not handed back
+                refusal, reply, failure = str(error.for_run(polling)), None, error  # a reply not read: not handed back
         record = restore_record(file_hash, endpoint_id or '', incident_id, action_id, endpoints_count)
         if not refusal and endpoints_count == 0:  # no endpoint to follow: its status would never say final
             refusal = (f'Cortex XDR accepted the restore as action {printable(action_id)} but {XDR_NO_ENDPOINT} in it '
@@ -3435,7 +3439,7 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
         left=max(left, 0), were='were', timeout=timeout, needed=2 * interval) + ' Run restore-file again for this file.'
     client.transport.wait_at_most(MAX_RUN_WAIT_SECONDS if ending else left if not polling else left - 2 * interval
                                   if unsent and not no_time else max(left - interval, CHECK_LEAST_WAIT_SECONDS))
-    sent, sent_replies, waiting = send_xdr_restores(client, unsent, endpoint_id, incident_id, no_time=no_time)
+    sent, sent_replies, waiting = send_xdr_restores(client, unsent, endpoint_id, incident_id, polling, no_time=no_time)
     started = [dict(record, restored_count=0, failed_count=0, endpoints=[]) for record in sent
                if record['status'] == XDR_OUTCOME_IN_PROGRESS]
     not_sent = [record for record in sent if record['status'] != XDR_OUTCOME_IN_PROGRESS]  # refused, or not yet
@@ -3817,9 +3821,8 @@ def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, held
                           interval, timeout, client)
     if not (held and polling and
             timeout - polling_elapsed(started, checks, interval, args) - schedule.next_run_in_seconds >= interval):
-        advice = HSS_START_THROTTLED_ADVICE.replace('polling=true and ', '') if polling else HSS_START_THROTTLED_ADVICE
-        raise error.with_advice(advice, HSS_ERROR_ADVICE[THROTTLED_STATUS]) if held and \
-            HSS_ERROR_ADVICE[THROTTLED_STATUS] in str(error) else error
+        raise error.with_advice(HSS_START_THROTTLED_ADVICE, HSS_ERROR_ADVICE[THROTTLED_STATUS]).for_run(polling) if \
+            held and HSS_ERROR_ADVICE[THROTTLED_STATUS] in str(error) else error
     waits = client.transport.waits(interval)  # every service whose wait still holds the start back, else the throttler
     by = ' and '.join(vendor for wait, _, vendor in waits if wait) or max(waits)[2]
     sent = f'HSS refused the {puts} restore request(s) that reached it' if puts else \
