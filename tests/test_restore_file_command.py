@@ -620,6 +620,31 @@ def test_a_restore_cortex_xdr_throttles_past_its_time_says_polling_true_only_to_
     assert any('polling=true' in text for text in texts) is (polling == 'false'), texts
 
 
+@pytest.mark.parametrize('faults, settings, what_happened', [
+    ('sequence=truncated', {'max_retries': '0'}, 'cut off'),  # the one attempt's answer lost, not retried
+    ('sequence=truncated,429;retry-after=3600', {}, 'retried once (after a broken reply)'),  # then throttled past
+    ('sequence=truncated,503*4', {}, 'retried 4 times'),  # then a gateway's 503 to every retry
+    ('sequence=504*5', {}, 'retried 4 times')], ids=['sent once', 'then throttled', 'then 503s', 'every 504'])
+def test_a_restore_whose_answer_was_lost_reads_as_one_account_ending_in_its_one_next_step(
+        advanced_tenant, war_room_on, faults, settings, what_happened):
+    # A restore Cortex XDR may have acted on (its answer cut off, or a gateway's 504), then failed: the error tells
+    # what happened, then that Cortex XDR may have started it, then what to do, last and once: look for it in the
+    # Action Center before restoring it again; not also the last fault's own step (try or run again later, poll).
+    # A request sent once speaks of no earlier attempt.
+    advanced_tenant.gateway.inject_faults(FaultPlan.parse(faults))
+
+    result = war_room_on(advanced_tenant, **settings).run('restore-file', {'file_hash': CLEAN_HASH, 'polling': 'false'})
+
+    message = result.entries[-1]['Contents']
+    assert result.failed and what_happened in message, message
+    happened, may_have, step = (message.index(words) for words in (
+        what_happened, 'may have started this restore', 'Action Center before restoring it again.'))
+    assert happened < may_have < step and message.endswith('before restoring it again.'), message
+    assert not RUN_AGAIN.search(message) and 'polling=true' not in message, message
+    if settings:  # max_retries 0: sent once
+        assert 'earlier attempt' not in message.lower(), message
+
+
 @pytest.mark.parametrize('follow', [False, True], ids=['a restore', 'a check by hand of its action'])
 def test_every_run_that_schedules_a_check_gives_xsoar_the_margin_hss_restore_isolated_gives(monkeypatch, follow):
     # README: restore-file hands XSOAR timeout_in_seconds plus the margin hss-restore-isolated adds, 6 minutes (room
