@@ -136,9 +136,10 @@ THROTTLED_STATUS = 429
 # IAM 500 is a transient "system error" (HSS.0001 is a 400 "Invalid parameter."): retried, a PUT only as a lost one.
 RETRY_STATUSES = frozenset({502, 503, 504})
 HUAWEI_RETRY_STATUSES = RETRY_STATUSES | {500}
-MAYBE_APPLIED_STATUSES = frozenset({502, 504})  # a gateway may answer these after passing the request on
+# A gateway may answer 502 or 504 after passing the request on; Cortex XDR's 2xx not read (no reply object) acted.
+MAYBE_APPLIED_STATUSES = frozenset({502, 504, *range(200, 300)})
 # HSS documents no 500, nor that one means no change: failing part way through a PUT, it may have issued some tasks.
-HSS_MAYBE_APPLIED_STATUSES = MAYBE_APPLIED_STATUSES | {500}
+HSS_MAYBE_APPLIED_STATUSES = frozenset({500, 502, 504})
 
 # Each setting as a message names it: its label in XSOAR's instance dialog (integration.yml's display; a credential's
 # secret by its displaypassword, keyed "<name> password", named "password of <name>"), beside its name.
@@ -523,13 +524,10 @@ class RestoreError(Exception):
         advice = self.advice.replace(words['Again'], f'{step[:1].upper()}{step[1:]}').replace(words['again'], step)
         return str(self).replace(self.advice, advice) if advice != self.advice else ''
 
-    def with_sentence(self, sentence: str) -> 'RestoreError':
-        """The same error (type and fields kept) with one more sentence at the end of its message (its one arg)."""
-        self.args = (f'{self} {sentence}',)
-        return self
-
-    def with_advice(self, advice: str, instead_of: str) -> 'RestoreError':
-        """The same error, its message saying ``advice`` wherever it said ``instead_of``: its advice now."""
+    def with_advice(self, advice: str, instead_of: str, polling: bool = False) -> 'RestoreError':
+        """The same error, its message saying ``advice`` wherever it said ``instead_of``: its advice now; to a run that
+        is ``polling`` already, without THROTTLED_RESTORE_ADVICE's polling=true."""
+        advice = advice.replace('polling=true and ', '') if polling else advice
         self.args, self.advice = (str(self).replace(instead_of, advice),), advice
         return self
 
@@ -2279,11 +2277,13 @@ class XdrClient:
         """POST endpoints/restore; fields not given stay out of the body. Returns the reply object."""
         request_data = {'file_hash': file_hash, 'endpoint_id': endpoint_id, 'incident_id': incident_id}
         try:
-            return self._post(XDR_RESTORE_PATH, {k: v for k, v in request_data.items() if v is not None})
+            return self._post(XDR_RESTORE_PATH, {k: v for k, v in request_data.items() if v})
         except RestoreError as error:
-            if may_have_applied(error.attempts):
-                error.with_sentence(f'An earlier attempt {XDR_MAY_HAVE_STARTED}, as its answer was lost: '
-                                    f'{XDR_LOOK_BEFORE_AGAIN}')
+            if may_have_applied(error.attempts):  # then what may have happened, and last its one next step instead
+                # of the fault's own, with no wait's end told after it (told_when)
+                error.args = (f'{error.without_advice()} Cortex XDR {XDR_MAY_HAVE_STARTED}, as an answer was lost or '
+                              f'not read: {XDR_LOOK_BEFORE_AGAIN}',)
+                error.advice, error.says_until = XDR_LOOK_BEFORE_AGAIN, True
             raise
 
     def get_action_status(self, action_id: int | str, probe: bool = False) -> XdrReply:
@@ -3006,7 +3006,8 @@ def told_when(error: RestoreError, client: 'XdrClient | HssClient') -> RestoreEr
         return error.with_advice(f'Test again after {when}.', TEST_AGAIN)
     lead = 'Fetches may be throttled until' if client.transport.settings.caller == 'fetch' else \
         'Later means after' if error.later else 'Try again, after'
-    return error.with_sentence(f'{lead} {when}.')
+    error.args = (f'{error} {lead} {when}.',)  # its message, one sentence more: its type and fields kept
+    return error
 
 
 def follow_after(client: 'XdrClient | HssClient') -> str:
@@ -3232,7 +3233,7 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
                       context: Any) -> RestoreResult:
     """The first run: one restore per hash, then (polling) a check scheduled, which also sends those not sent now, and
     follows instead an action another run starts meanwhile, not one the incident's ``context`` holds now."""
-    records, replies, waiting = send_xdr_restores(client, hashes, endpoint_id, incident_id, len(hashes) == 1)
+    records, replies, waiting = send_xdr_restores(client, hashes, endpoint_id, incident_id, polling, len(hashes) == 1)
     refused = {}  # for the next check: the refusals of those it does not send
     schedule = next_check('restore-file', args, int(args['polling_started']), 0, interval, timeout, client)
     unsent = unsent_for_next_check(records, waiting, refused, args, polling, interval, timeout, schedule)
@@ -3266,10 +3267,10 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
 
 
 def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | None, incident_id: int | None,
-                      alone: bool = False, no_time: str = '') -> tuple[list[XdrRecord], list[XdrReply],
-                                                                       dict[str, RestoreError]]:
-    """One restore per hash, side by side: the records, the replies, and {file_hash: error} of the files not acted on,
-    which a next check may send. ``alone``: a refusal is an error writing its record; ``no_time``: why none is sent."""
+                      polling: bool, alone: bool = False, no_time: str = '') -> tuple[
+                          list[XdrRecord], list[XdrReply], dict[str, RestoreError]]:
+    """One restore per hash, side by side: records, replies, {file_hash: error} of the files not acted on, which a next
+    check may send; ``polling``: this run's; ``alone``: a refusal raises with its record; ``no_time``: why none sent."""
 
     def start(file_hash: str) -> tuple[XdrRecord, XdrReply | None, RestoreError | None]:
         action_id = endpoints_count = reply = unsent = failure = None
@@ -3279,17 +3280,13 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
                 reply = client.restore_file(file_hash, endpoint_id, incident_id)
                 action_id, endpoints_count, refusal, problems = parse_restore_reply(reply)
             except RestoreError as error:
-                # Not sent again if Cortex XDR may have started it (accepted without an action ID to follow, answer
-                # lost, or an HTTP 200 not read); sent by the next check after no turn, a 429, a 503 or no connection.
+                # Sent by the next check after no turn, a 429, a 503 or no connection, unless Cortex XDR may have acted
                 last = error.attempts[-1] if error.attempts else Attempt(0, fault=FAULT_NO_CONNECTION)
-                acted = reply is not None or may_have_applied(error.attempts)
-                if last.fault is None and 200 <= (last.status or 0) < 300:  # answered, not read
-                    error.with_sentence(f'Cortex XDR answered HTTP {last.status}, so it {XDR_MAY_HAVE_STARTED}: '
-                                        f'{XDR_LOOK_BEFORE_AGAIN}')
-                    acted = True
-                if not acted and (last.status in (THROTTLED_STATUS, 503) or last.fault == FAULT_NO_CONNECTION):
-                    unsent = error
-                refusal, reply, failure = str(error), None, error  # a reply not read is not handed back
+                acted = reply is not None or may_have_applied(error.attempts)  # (or accepted it without an action ID)
+                unsent = error if not acted and (last.status in (THROTTLED_STATUS, 503) or
+                                                 last.fault == FAULT_NO_CONNECTION) else None
+                # A reply not read is not handed back; the advice fits this run (polling=true only to one without)
+                refusal, reply, failure = str(error.with_advice(error.advice, error.advice, polling)), None, error
         record = restore_record(file_hash, endpoint_id or '', incident_id, action_id, endpoints_count)
         if not refusal and endpoints_count == 0:  # no endpoint to follow: its status would never say final
             refusal = (f'Cortex XDR accepted the restore as action {printable(action_id)} but {XDR_NO_ENDPOINT} in it '
@@ -3432,7 +3429,7 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
         left=max(left, 0), were='were', timeout=timeout, needed=2 * interval) + ' Run restore-file again for this file.'
     client.transport.wait_at_most(MAX_RUN_WAIT_SECONDS if ending else left if not polling else left - 2 * interval
                                   if unsent and not no_time else max(left - interval, CHECK_LEAST_WAIT_SECONDS))
-    sent, sent_replies, waiting = send_xdr_restores(client, unsent, endpoint_id, incident_id, no_time=no_time)
+    sent, sent_replies, waiting = send_xdr_restores(client, unsent, endpoint_id, incident_id, polling, no_time=no_time)
     started = [dict(record, restored_count=0, failed_count=0, endpoints=[]) for record in sent
                if record['status'] == XDR_OUTCOME_IN_PROGRESS]
     not_sent = [record for record in sent if record['status'] != XDR_OUTCOME_IN_PROGRESS]  # refused, or not yet
@@ -3506,11 +3503,11 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
         stopped = [dict(record, status=XDR_OUTCOME_IN_PROGRESS, error=f'Status not read at this check'
                         f'{", which ends polling" if polling else ""}: {refused} '
                         f'{xdr_follow_text([record], ", once the key works again,")}') for record in records]
-        raise refused.with_sentence(f'Every status read of this check was refused so, which does not change '
-                                    f'by itself{": polling stops here" if polling else ""}. The restores go on '
-                                    f'in Cortex XDR: {xdr_follow_text(records, ", once the key works again,")}' + (
-            f' Not started, so not restored: {capped_names([r["file_hash"] for r in not_sent])}.' if not_sent else '')
-                                    ).with_outputs({XDR_RESTORE_CONTEXT: one_or_all(stopped + not_sent)})
+        refused.args = (f'{refused} Every status read of this check was refused so, which does not change by itself'
+                        f'{": polling stops here" if polling else ""}. The restores go on in Cortex XDR: '
+                        f'{xdr_follow_text(records, ", once the key works again,")}' + (f' Not started, so not '
+                        f'restored: {capped_names([r["file_hash"] for r in not_sent])}.' if not_sent else ''),)
+        raise refused.with_outputs({XDR_RESTORE_CONTEXT: one_or_all(stopped + not_sent)})
     summaries, replies = [], []
     for record, reply, gone in zip(records, checked, lost):  # a reply is a dict, else the RestoreError of the read
         not_read = dict(record, status=XDR_OUTCOME_IN_PROGRESS)
@@ -3814,8 +3811,7 @@ def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, held
                           interval, timeout, client)
     if not (held and polling and
             timeout - polling_elapsed(started, checks, interval, args) - schedule.next_run_in_seconds >= interval):
-        advice = HSS_START_THROTTLED_ADVICE.replace('polling=true and ', '') if polling else HSS_START_THROTTLED_ADVICE
-        raise error.with_advice(advice, HSS_ERROR_ADVICE[THROTTLED_STATUS]) if held and \
+        raise error.with_advice(HSS_START_THROTTLED_ADVICE, HSS_ERROR_ADVICE[THROTTLED_STATUS], polling) if held and \
             HSS_ERROR_ADVICE[THROTTLED_STATUS] in str(error) else error
     waits = client.transport.waits(interval)  # every service whose wait still holds the start back, else the throttler
     by = ' and '.join(vendor for wait, _, vendor in waits if wait) or max(waits)[2]

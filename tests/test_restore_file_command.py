@@ -572,6 +572,79 @@ def test_the_timeout_given_to_xsoar_leaves_room_for_a_last_check_after_a_first_r
     assert 'polling ended' in restored_record(result)['error'].lower()
 
 
+def words_read(result):
+    """Every text an analyst reads of a run's entries: the entries and each record's error."""
+    records = [r for entry in result.entries for value in (entry.get('EntryContext') or {}).values()
+               for r in as_list(value)]
+    return [str(entry.get('Contents')) + str(entry.get('HumanReadable')) for entry in result.entries] + \
+        [record['error'] for record in records if isinstance(record, dict) and record.get('error')]
+
+
+def run_throttled_for_an_hour(monkeypatch, hashes, polling, faults, on_first_entry=None):
+    """restore-file of ``hashes`` (polling 'true' or 'false') on a clocked tenant given ``faults``; ``on_first_entry``:
+    the faults planned once the first run's entry is in (what its checks meet)."""
+    tenant, room, _ = clocked_room(monkeypatch, 100)  # the actions outlive the polling
+    tenant.gateway.inject_faults(FaultPlan.parse(faults))
+    entries = []
+
+    def plan_the_checks_faults(entry):
+        entries.append(entry)
+        if on_first_entry and len(entries) == 1:
+            tenant.gateway.inject_faults(FaultPlan.parse(on_first_entry))
+    room.on_entry = plan_the_checks_faults
+    try:
+        return room.run('restore-file', {'file_hash': ','.join(hashes), 'polling': polling})
+    finally:
+        tenant.server.stop()
+
+
+ONE_FILE, SOME_OF_MANY = (1, 'sequence=429*20;retry-after=3600', None), (3, 'sequence=ok,429*20;retry-after=3600', None)
+# Sent late by a check (a first throttle of 200 s is past what a run waits, within the polling time), then throttled
+LATE_AT_A_CHECK = (2, 'sequence=ok,429;retry-after=200', 'sequence=429*20;retry-after=3600')
+
+
+@pytest.mark.parametrize('polling, files, faults, on_first_entry', [
+    ('true', *ONE_FILE), ('false', *ONE_FILE), ('true', *SOME_OF_MANY), ('false', *SOME_OF_MANY),
+    ('true', *LATE_AT_A_CHECK)], ids=['one file, polling', 'one file', 'some of many files, polling',
+                                      'some of many files', 'a late send at a check'])
+def test_a_restore_cortex_xdr_throttles_past_its_time_says_polling_true_only_to_a_run_without_it(
+        monkeypatch, polling, files, faults, on_first_entry):
+    # Cortex XDR throttles a restore (429) asking to wait an hour: past what a run waits and the polling time, so the
+    # file is not started, with the advice for a throttle no run waited out. "polling=true" is advice only to a run
+    # that had polling=false; a polling one (its first run or a check it schedules) is told the rest: later, or a
+    # larger timeout_in_seconds. Only a check polling schedules sends a restore late, so that is tried polling alone.
+    result = run_throttled_for_an_hour(monkeypatch, sorted(HOLDERS)[:files], polling, faults, on_first_entry)
+
+    texts = words_read(result)
+    assert any('HTTP 429' in text and 'larger timeout_in_seconds' in text for text in texts), texts
+    assert any('polling=true' in text for text in texts) is (polling == 'false'), texts
+
+
+@pytest.mark.parametrize('faults, settings, what_happened', [
+    ('sequence=truncated', {'max_retries': '0'}, 'cut off'),  # the one attempt's answer lost, not retried
+    ('sequence=truncated,429;retry-after=3600', {}, 'retried once (after a broken reply)'),  # then throttled past
+    ('sequence=truncated,503*4', {}, 'retried 4 times'),  # then a gateway's 503 to every retry
+    ('sequence=504*5', {}, 'retried 4 times')], ids=['sent once', 'then throttled', 'then 503s', 'every 504'])
+def test_a_restore_whose_answer_was_lost_reads_as_one_account_ending_in_its_one_next_step(
+        advanced_tenant, war_room_on, faults, settings, what_happened):
+    # A restore Cortex XDR may have acted on (its answer cut off, or a gateway's 504), then failed: the error tells
+    # what happened, then that Cortex XDR may have started it, then what to do, last and once: look for it in the
+    # Action Center before restoring it again; not also the last fault's own step (try or run again later, poll).
+    # A request sent once speaks of no earlier attempt.
+    advanced_tenant.gateway.inject_faults(FaultPlan.parse(faults))
+
+    result = war_room_on(advanced_tenant, **settings).run('restore-file', {'file_hash': CLEAN_HASH, 'polling': 'false'})
+
+    message = result.entries[-1]['Contents']
+    assert result.failed and what_happened in message, message
+    happened, may_have, step = (message.index(words) for words in (
+        what_happened, 'may have started this restore', 'Action Center before restoring it again.'))
+    assert happened < may_have < step and message.endswith('before restoring it again.'), message
+    assert not RUN_AGAIN.search(message) and 'polling=true' not in message, message
+    if settings:  # max_retries 0: sent once
+        assert 'earlier attempt' not in message.lower(), message
+
+
 @pytest.mark.parametrize('follow', [False, True], ids=['a restore', 'a check by hand of its action'])
 def test_every_run_that_schedules_a_check_gives_xsoar_the_margin_hss_restore_isolated_gives(monkeypatch, follow):
     # README: restore-file hands XSOAR timeout_in_seconds plus the margin hss-restore-isolated adds, 6 minutes (room
