@@ -3503,10 +3503,10 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
         stopped = [dict(record, status=XDR_OUTCOME_IN_PROGRESS, error=f'Status not read at this check'
                         f'{", which ends polling" if polling else ""}: {refused} '
                         f'{xdr_follow_text([record], ", once the key works again,")}') for record in records]
+        not_started = f' Not started, so not restored: {capped_names([r["file_hash"] for r in not_sent])}.'
         refused.args = (f'{refused} Every status read of this check was refused so, which does not change by itself'
                         f'{": polling stops here" if polling else ""}. The restores go on in Cortex XDR: '
-                        f'{xdr_follow_text(records, ", once the key works again,")}' + (f' Not started, so not '
-                        f'restored: {capped_names([r["file_hash"] for r in not_sent])}.' if not_sent else ''),)
+                        f'{xdr_follow_text(records, ", once the key works again,")}{not_started if not_sent else ""}',)
         raise refused.with_outputs({XDR_RESTORE_CONTEXT: one_or_all(stopped + not_sent)})
     summaries, replies = [], []
     for record, reply, gone in zip(records, checked, lost):  # a reply is a dict, else the RestoreError of the read
