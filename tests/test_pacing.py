@@ -1,6 +1,6 @@
 """The pace of one vendor's requests (integration.yml: xdr_rate_limit / hss_rate_limit, "The most requests per second
 this instance sends"; max_concurrency, "How many requests bulk work keeps open side by side, within the rate above")
-when several workers share it, and what a fractional ceiling gives.
+when several workers share it, what a fractional ceiling gives, and, in token mode, how the IAM token request is paced.
 
 BulkRunner's workers run on a virtual clock (VirtualTime): a worker's sleep returns once every worker at work is asleep
 and the clock has been moved to the earliest wake among them, so no wall-clock time is measured and the threads' waits
@@ -9,6 +9,7 @@ never add up. The war room's runs are on a test clock, one worker each, as in te
 from __future__ import annotations
 
 import heapq
+import json
 import re
 import threading
 from bisect import bisect_left, bisect_right
@@ -17,8 +18,12 @@ import pytest
 import yaml
 
 import restore_integration as ri
-from conftest import ROOT, FakeClock, integration_on_clock
+from conftest import ROOT, Arrivals, FakeClock, integration_on_clock, start_hss_tenant
 from test_rate_ceilings import hss_run, xdr_run
+from warroom.emulator.faults import FaultPlan
+from warroom.emulator.hss import create_app as create_hss_app, create_iam_app
+from warroom.emulator.httpserver import LoopbackServer
+from warroom.runtime import WarRoom
 
 INTEGRATION = yaml.safe_load((ROOT / 'integration.yml').read_text())
 
@@ -179,3 +184,34 @@ def test_a_fractional_hss_rate_limit_sends_one_request_every_so_many_seconds_thr
     times = hss_run(*on_clock, str(ceiling), batches=3)  # 3 PUTs of 100 copies, then the listings that check them
 
     assert_one_request_every(times, every, back_to_back=3)
+
+
+# Token mode. The IAM token request takes turns of its own, on a limiter at hss_rate_limit (IamTokenProvider: IAM is
+# another service than HSS, so its throttling does not slow HSS), and HSS's requests keep hss_rate_limit as the
+# project's rate window counts them: a token that came late lets no HSS request out ahead of the pace.
+def test_in_token_mode_a_throttled_token_request_is_paced_at_hss_rate_limit_not_slowing_hss_nor_rushing_it(on_clock):
+    clock, moved = on_clock
+    ceiling = 10
+    tenant = start_hss_tenant(stage_seconds=0, clock=clock, wall_clock=moved.time, rate_limit=ceiling)
+    tenant.gateway.iam_faults = FaultPlan.parse('sequence=429*3;retry-after=0')  # IAM throttles, with no wait asked
+    try:
+        host = sorted(tenant.backend.hosts)[0]
+        added = tenant.backend.add_isolated_files(host, 100 * 3 * ceiling)
+        args = {k: json.dumps([item[k] for item in added]) for k in ('host_id', 'file_hash', 'file_path')}
+        hss, iam = Arrivals(create_hss_app(tenant.gateway), clock), Arrivals(create_iam_app(tenant.gateway), clock)
+        with LoopbackServer(hss) as hss_server, LoopbackServer(iam) as iam_server:
+            params = tenant.params('token', hss_endpoint=hss_server.url, hss_iam_endpoint=iam_server.url,
+                                   hss_rate_limit=str(ceiling), max_concurrency='1')
+            result = WarRoom(params=params, sleep=clock.advance, clock=clock).run('hss-restore-isolated', args)
+        assert not result.failed, result.entries[-1]
+        assert sum(tenant.backend.put_sizes) == len(added)
+    finally:
+        tenant.stack.close()
+
+    # IAM: three 429s, then the token; each request a turn at most hss_rate_limit per second
+    assert len(iam.times) == 4 and min(b - a for a, b in zip(iam.times, iam.times[1:])) >= 1 / ceiling, iam.times
+    # HSS: the project's window (the ceiling) never refused a request, no second held more, and the pace came near it
+    assert tenant.gateway.throttled == 0, hss.times[:12]
+    assert len(hss.times) >= 2 * ceiling and 0.9 * ceiling <= most_in_any_window(hss.times, 1.0) <= ceiling
+    # IAM's throttles cut IAM's pace, not HSS's: from the token on, HSS gets the ceiling's first second whole
+    assert hss.times[ceiling - 1] - hss.times[0] < 1.0, hss.times[:ceiling]
