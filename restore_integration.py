@@ -974,7 +974,7 @@ class Attempt:
 
     status: int | None = None  # the HTTP status of the answer; None when no usable answer came
     detail = advice = ''  # the fault in words, for the error that reports it; what to do about it
-    ends = math.inf  # when it is given up (the limiter's clock): its timeouts, or the run's end, reached
+    sent_at = ends = math.inf  # when it went out; when it is given up (limiter's clock): its timeouts or the run's end
     cut_to: float | None = None  # the seconds it was given when the run's end came before its timeouts
     answered_ms: int | None = None  # the server's Date (ms), also if the body broke off: the service had it
 
@@ -1356,10 +1356,7 @@ class HttpTransport:
             try:
                 if backoff:
                     self.limiter.sleep(backoff)
-                attempt = Attempt(len(attempts) + 1, waited=backoff + self.limiter.wait_turn(self.deadline))
-                if self._past_last_start():  # also when the turn was free at once
-                    raise OutOfTime(0.0)
-                sent_at = self.clock()
+                attempt = Attempt(len(attempts) + 1, waited=backoff)
                 response = self._send_once(method, self.base_url + path, attempt, attempts, kwargs)
             except OutOfTime as late:  # nothing went out: no turn in time, or the IAM token came past the deadline
                 return self._out_of_time(attempts, late, reply)
@@ -1369,7 +1366,7 @@ class HttpTransport:
             if reply is not None:
                 reply.attempts, reply.again = tuple(attempts), self.again
                 if reply.status == THROTTLED_STATUS:  # slows every request of the vendor, pauses them for a Retry-After
-                    self.limiter.throttled(sent_at, parse_retry_after(reply.headers))
+                    self.limiter.throttled(attempt.sent_at, parse_retry_after(reply.headers))
                     if self.clock() < self.deadline:
                         continue  # the next turn, or the deadline, decides
                     reply.gave_up = f'the {self.budget_s:g} s {self.waiter} waits for throttling had passed'
@@ -1422,9 +1419,11 @@ class HttpTransport:
         """One attempt on the wire, ended by ``attempt.ends``: the response, or None with ``attempt.fault`` set."""
         try:
             token = {'X-Auth-Token': self.token_source.token()} if self.token_source else {}
-            if self._past_last_start():  # the token request may have taken the time: then this one is not sent
+            # the turn after the token: a token that came late lets no request out ahead of the pace
+            attempt.waited += self.limiter.wait_turn(self.deadline)
+            if self._past_last_start():  # also when the turn was free at once, or the token took the time
                 raise OutOfTime(0.0)
-            now = self.clock()
+            attempt.sent_at = now = self.clock()
             connect, read = self.settings.timeout
             left = self.run_ends - now  # MIN_ATTEMPT_SECONDS at least
             total = min(connect + read, left)

@@ -1,0 +1,217 @@
+"""The pace of one vendor's requests (integration.yml: xdr_rate_limit / hss_rate_limit, "The most requests per second
+this instance sends"; max_concurrency, "How many requests bulk work keeps open side by side, within the rate above")
+when several workers share it, what a fractional ceiling gives, and, in token mode, how the IAM token request is paced.
+
+BulkRunner's workers run on a virtual clock (VirtualTime): a worker's sleep returns once every worker at work is asleep
+and the clock has been moved to the earliest wake among them, so no wall-clock time is measured and the threads' waits
+never add up. The war room's runs are on a test clock, one worker each, as in test_rate_ceilings.py.
+"""
+from __future__ import annotations
+
+import heapq
+import json
+import re
+import threading
+from bisect import bisect_left, bisect_right
+
+import pytest
+import yaml
+
+import restore_integration as ri
+from conftest import ROOT, Arrivals, FakeClock, integration_on_clock, start_hss_tenant
+from test_rate_ceilings import hss_run, xdr_run
+from warroom.emulator.faults import FaultPlan
+from warroom.emulator.hss import create_app as create_hss_app, create_iam_app
+from warroom.emulator.httpserver import LoopbackServer
+from warroom.runtime import WarRoom
+
+INTEGRATION = yaml.safe_load((ROOT / 'integration.yml').read_text())
+
+
+class VirtualTime:
+    """A clock and sleep for ``workers`` threads working through ``items``: time moves only while as many threads sleep
+    as can be at work (a worker between items, or one not started yet, holds it), to the earliest wake; a sleep past
+    ``horizon`` fails its worker (a worker that never gets a turn ends the test, not hangs it)."""
+
+    def __init__(self, horizon: float, workers: int, items: int):
+        self.now, self.horizon = 0.0, horizon
+        self._cv, self._workers, self._left, self._wakes = threading.Condition(), workers, items, []
+        self._driver = threading.Thread(target=self._drive, daemon=True)
+        self._stopped = False
+
+    def __call__(self) -> float:
+        return self.now
+
+    def __enter__(self):
+        self._driver.start()
+        return self
+
+    def __exit__(self, *_):
+        with self._cv:
+            self._stopped = True
+            self._cv.notify_all()
+        self._driver.join()
+
+    def work(self, function):
+        def run(item):
+            try:
+                return function(item)
+            finally:
+                with self._cv:
+                    self._left -= 1
+                    self._cv.notify_all()
+        return run
+
+    def sleep(self, seconds: float) -> None:
+        with self._cv:
+            wake = self.now + seconds
+            if wake > self.horizon:
+                raise AssertionError(f'a worker would sleep until {wake:.2f} s, past the {self.horizon} s horizon')
+            heapq.heappush(self._wakes, wake)
+            self._cv.notify_all()
+            while self.now < wake:
+                self._cv.wait()
+
+    def _drive(self) -> None:
+        with self._cv:
+            while not self._stopped:
+                if self._wakes and len(self._wakes) == min(self._workers, self._left):  # every worker at work sleeps
+                    self.now = max(self.now, self._wakes[0])
+                    while self._wakes and self._wakes[0] <= self.now:
+                        heapq.heappop(self._wakes)
+                    self._cv.notify_all()
+                self._cv.wait(0.01)
+
+
+def most_in_any_window(times: list[float], seconds: float) -> int:
+    """The most send times any window of ``seconds`` holds, both its ends included."""
+    times = sorted(times)
+    return max(bisect_right(times, t + seconds) - bisect_left(times, t) for t in times)
+
+
+def bulk_sends(ceiling: float, workers: int, items: int, latency: float):
+    """``items`` requests through BulkRunner on ``workers`` threads sharing one limiter at ``ceiling``; each takes
+    its turn, is sent (its time noted, with its thread and the seconds it waited) and answered ``latency`` later."""
+    clock = VirtualTime(10 * items / ceiling, workers, items)
+    limiter = ri.AdaptiveRateLimiter(ceiling, clock=clock, sleep=clock.sleep)
+    sends, lock = [], threading.Lock()
+
+    def request(item):
+        waited = limiter.wait_turn()
+        with lock:
+            sends.append((clock(), threading.get_ident(), waited))
+        clock.sleep(latency)
+        limiter.answered()
+        return item
+
+    with clock:
+        done = ri.BulkRunner(workers=workers).map(clock.work(request), range(items))
+    assert done == list(range(items))
+    return sends
+
+
+@pytest.mark.parametrize('ceiling, workers', [(5.0, 8), (10.0, 8), (3.0, 16), (20.0, 12)])
+def test_workers_sharing_one_limiter_never_send_more_than_the_ceiling_in_any_second_and_none_is_starved(ceiling,
+                                                                                                        workers):
+    # Each request takes longer than the ceiling spaces turns (latency 0.5 s): the workers must overlap to reach it,
+    # and are enough to (workers / latency > ceiling).
+    items = int(6 * ceiling)
+    sends = bulk_sends(ceiling, workers, items, latency=0.5)
+    times = sorted(at for at, _, _ in sends)
+
+    # "requests per second": no second, wherever it starts, holds more than the ceiling, nor any shorter window more
+    # than its share (turns spaced evenly, README "Bulk restores": at least 1/ceiling apart)
+    assert most_in_any_window(times, 1.0) <= ceiling
+    assert min(b - a for a, b in zip(times, times[1:])) >= 1 / ceiling
+    # ... and a ceiling, not a crawl: the run as a whole comes within 10% of it
+    assert (len(times) - 1) / (times[-1] - times[0]) >= 0.9 * ceiling
+    # Every worker sends, and its share: the ceiling shared by the workers busy at once, none waiting much longer for a
+    # turn than the others' turns ahead of it take.
+    per_worker = {}
+    for _, worker, _ in sends:
+        per_worker[worker] = per_worker.get(worker, 0) + 1
+    assert len(per_worker) == workers
+    assert min(per_worker.values()) >= items / workers / 2, per_worker
+    assert max(waited for _, _, waited in sends) <= 1.1 * workers / ceiling
+
+
+@pytest.fixture
+def on_clock(monkeypatch):
+    """The war room, the integration's limiters and the emulators on one test clock (and the wall clock it moves)."""
+    clock = FakeClock(0.0)
+    return clock, integration_on_clock(monkeypatch, clock)
+
+
+def fractional_help(name: str) -> tuple[float, float]:
+    """What the setting's help in integration.yml says a fractional ceiling gives: (0.5, 2.0) for "0.5 is one request
+    every 2 s"."""
+    [setting] = [param for param in INTEGRATION['configuration'] if param['name'] == name]
+    said = re.search(r'a fraction spaces them out: ([0-9.]+) is one request every ([0-9.]+) s',
+                     ' '.join(setting['additionalinfo'].split()))
+    assert said, f'{name}\'s help says nothing of what a fractional ceiling gives: {setting["additionalinfo"]!r}'
+    return float(said[1]), float(said[2])
+
+
+def assert_one_request_every(times: list[float], every: float, back_to_back: int) -> None:
+    """No two requests closer than ``every`` seconds (no second holds two, nor any burst); the first ``back_to_back``,
+    sent as fast as the ceiling lets (a run's restores, before polling waits), that far apart and hardly more."""
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert len(times) >= back_to_back and min(gaps) >= every, gaps
+    assert max(gaps[:back_to_back - 1]) <= 1.05 * every, gaps
+
+
+@pytest.mark.parametrize('name', ['xdr_rate_limit', 'hss_rate_limit'])
+def test_a_fractional_ceiling_from_many_workers_sends_one_request_every_so_many_seconds_as_its_help_says(name):
+    ceiling, every = fractional_help(name)
+    assert ceiling < 1 and every == pytest.approx(1 / ceiling)  # a fraction, and the help's arithmetic holds
+
+    sends = bulk_sends(ceiling, workers=4, items=6, latency=0.1)
+
+    assert_one_request_every(sorted(at for at, _, _ in sends), every, back_to_back=6)
+
+
+def test_a_fractional_xdr_rate_limit_sends_one_request_every_so_many_seconds_through_the_war_room(on_clock):
+    ceiling, every = fractional_help('xdr_rate_limit')
+
+    times = xdr_run(*on_clock, str(ceiling), files=3)  # 3 restores, then their status checks
+
+    assert_one_request_every(times, every, back_to_back=3)
+
+
+def test_a_fractional_hss_rate_limit_sends_one_request_every_so_many_seconds_through_the_war_room(on_clock):
+    ceiling, every = fractional_help('hss_rate_limit')
+
+    times = hss_run(*on_clock, str(ceiling), batches=3)  # 3 PUTs of 100 copies, then the listings that check them
+
+    assert_one_request_every(times, every, back_to_back=3)
+
+
+# Token mode. The IAM token request takes turns of its own, on a limiter at hss_rate_limit (IamTokenProvider: IAM is
+# another service than HSS, so its throttling does not slow HSS), and HSS's requests keep hss_rate_limit as the
+# project's rate window counts them: a token that came late lets no HSS request out ahead of the pace.
+def test_in_token_mode_a_throttled_token_request_is_paced_at_hss_rate_limit_not_slowing_hss_nor_rushing_it(on_clock):
+    clock, moved = on_clock
+    ceiling = 10
+    tenant = start_hss_tenant(stage_seconds=0, clock=clock, wall_clock=moved.time, rate_limit=ceiling)
+    tenant.gateway.iam_faults = FaultPlan.parse('sequence=429*3;retry-after=0')  # IAM throttles, with no wait asked
+    try:
+        host = sorted(tenant.backend.hosts)[0]
+        added = tenant.backend.add_isolated_files(host, 100 * 3 * ceiling)
+        args = {k: json.dumps([item[k] for item in added]) for k in ('host_id', 'file_hash', 'file_path')}
+        hss, iam = Arrivals(create_hss_app(tenant.gateway), clock), Arrivals(create_iam_app(tenant.gateway), clock)
+        with LoopbackServer(hss) as hss_server, LoopbackServer(iam) as iam_server:
+            params = tenant.params('token', hss_endpoint=hss_server.url, hss_iam_endpoint=iam_server.url,
+                                   hss_rate_limit=str(ceiling), max_concurrency='1')
+            result = WarRoom(params=params, sleep=clock.advance, clock=clock).run('hss-restore-isolated', args)
+        assert not result.failed, result.entries[-1]
+        assert sum(tenant.backend.put_sizes) == len(added)
+    finally:
+        tenant.stack.close()
+
+    # IAM: three 429s, then the token; each request a turn at most hss_rate_limit per second
+    assert len(iam.times) == 4 and min(b - a for a, b in zip(iam.times, iam.times[1:])) >= 1 / ceiling, iam.times
+    # HSS: the project's window (the ceiling) never refused a request, no second held more, and the pace came near it
+    assert tenant.gateway.throttled == 0, hss.times[:12]
+    assert len(hss.times) >= 2 * ceiling and 0.9 * ceiling <= most_in_any_window(hss.times, 1.0) <= ceiling
+    # IAM's throttles cut IAM's pace, not HSS's: from the token on, HSS gets the ceiling's first second whole
+    assert hss.times[ceiling - 1] - hss.times[0] < 1.0, hss.times[:ceiling]
