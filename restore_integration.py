@@ -188,7 +188,6 @@ CODING_WBITS = {'gzip': 16 + zlib.MAX_WBITS, 'x-gzip': 16 + zlib.MAX_WBITS, 'def
 XDR_DEFAULT_RATE_LIMIT, HSS_DEFAULT_RATE_LIMIT = 10.0, 100.0
 DEFAULT_MAX_CONCURRENCY = 8
 
-ENTRY_TYPE_NOTE, ENTRY_TYPE_ERROR = 1, 4
 # The scrubber's depth (entries nest a dozen levels): hundreds would pass Python's recursion limit, in json.dumps too.
 MAX_SHOWN_DEPTH = 64
 TOO_DEEP_TEXT = f'(nested more than {MAX_SHOWN_DEPTH} levels deep: not shown)'
@@ -267,9 +266,9 @@ SDK_DATE_HEADER = 'X-Sdk-Date'
 
 HUAWEI_REGION_DOMAINS = {'eu-west-101': 'myhuaweicloud.eu'}  # else myhuaweicloud.com, as Huawei's SDKs list them
 HSS_API_ROOT, IAM_API_ROOT = '/v5', '/v3'  # also taken off an endpoint setting that ends in one (IAM's auth_url does)
-HSS_ISOLATED_FILE_PATH = HSS_API_ROOT + '/{project_id}/event/isolated-file'
-HSS_EVENTS_PATH = HSS_API_ROOT + '/{project_id}/event/events'
-IAM_TOKENS_PATH = IAM_API_ROOT + '/auth/tokens'
+HSS_ISOLATED_FILE_PATH = f'{HSS_API_ROOT}/{{project_id}}/event/isolated-file'
+HSS_EVENTS_PATH = f'{HSS_API_ROOT}/{{project_id}}/event/events'
+IAM_TOKENS_PATH = f'{IAM_API_ROOT}/auth/tokens'
 HSS_MAX_ITEMS_PER_REQUEST = 100  # some language versions of the API page cap data_list at 100
 HSS_LIST_PAGE_SIZE, HSS_LIST_MAX_LIMIT = 200, 1000  # the listing's limit, and the most the API takes (10 to 1000)
 HSS_HOST_NAME_FILTER_MAX = 64  # the listing's host_name filter takes 1 to 64 characters (a name it lists, up to 256)
@@ -289,10 +288,8 @@ HSS_RESTORE_CONTEXT = ('HuaweiHSS.RestoredFile(val.host_id == obj.host_id && val
 HUAWEI_TOKEN_EXPIRED = 'APIGW.0307'  # the API Gateway's "The token must be updated"
 # Where huaweicloudsdkcore's DefaultExceptionHandler looks for an error's code and message (IAM's in "error"), in order.
 HUAWEI_ERROR_FIELDS = (('error_code', 'error_msg'), ('errorCode', 'errorMsg'), ('code', 'message'))
-# Beside an IAM identity policy refusal's encoded reason (encoded_authorization_message).
-HUAWEI_DECODE_ADVICE = ('To see which identity policy refused it, decode this with IAM\'s DecodeAuthorizationMessage '
-                        'API (POST /v5/decode-authorization-message, allowed by sts::decodeAuthorizationMessage): ')
-# In an item's row in place of both: kilobytes on each of thousands of rows would be megabytes of one text.
+# In an item's row in place of VendorApiError.decode (how to decode, the encoded reason): kilobytes on each of thousands
+# of rows would be megabytes of one text.
 HSS_DECODE_IN_ENTRY = (' To see which identity policy refused it, decode its encoded reason with IAM\'s '
                        'DecodeAuthorizationMessage API: the war-room entry (or script note) of the run that sent this '
                        'restore gives both once.')
@@ -481,8 +478,6 @@ VENDOR_MARKERS = {'xdr': ('xdr_url', 'xdr_api_key_id', 'xdr_api_key'),
                           'hss_domain', 'hss_credentials', 'hss_iam_endpoint')}
 
 # War-room entries
-INSECURE_WARNING = ('**Warning:** TLS certificate verification is off for this instance ("Trust any certificate" '
-                    'is checked): use it only against a test server.')
 MAX_TABLE_ROWS = 200  # rows a war-room table shows; the context holds them all
 MAX_LISTED_FILES = 20  # hashes named under one refusal reason before "and N more"
 MAX_DETAIL_ROWS = 50  # past this many endpoints or hosts, an entry counts and groups instead of listing
@@ -562,8 +557,10 @@ class VendorApiError(RestoreError):
                             for form, value in given.items() if value is not None)
         said = f' {vendor} said: {details}.' if details else ''
         retry = f' {retry_note}' if retry_note else ''
-        encoded = isinstance(authorization_message, str)  # which identity policy refused, in kilobytes: last, whole
-        self.decode = f' {HUAWEI_DECODE_ADVICE}{authorization_message}' if encoded else ''
+        # Which identity policy refused (encoded_authorization_message), in kilobytes: last, whole, after how to decode.
+        self.decode = (' To see which identity policy refused it, decode this with IAM\'s DecodeAuthorizationMessage '
+                       'API (POST /v5/decode-authorization-message, allowed by sts::decodeAuthorizationMessage): '
+                       f'{authorization_message}') if isinstance(authorization_message, str) else ''
         super().__init__(f'{vendor} answered HTTP {http_status}. {advice}{said}{retry}{self.decode}', attempts, advice)
 
 
@@ -2704,8 +2701,8 @@ class RestoreResult(NamedTuple):
     schedule: PollingSchedule | None = None
 
     def to_entry(self) -> JsonObject:
-        # no records, no EntryContext (as CommonServerPython's CommandResults): an empty list is noise XSOAR keeps
-        entry = {'Type': ENTRY_TYPE_NOTE, 'ContentsFormat': 'json', 'Contents': self.raw_response,
+        # Type 1: a note (EntryType.NOTE). No records, no EntryContext (as CommandResults): an empty list is noise
+        entry = {'Type': 1, 'ContentsFormat': 'json', 'Contents': self.raw_response,
                  'HumanReadable': self.readable_output, 'ReadableContentsFormat': 'markdown',
                  **({'EntryContext': {self.outputs_key: self.outputs}} if self.outputs not in (None, []) else {})}
         if schedule := self.schedule:
@@ -4463,7 +4460,9 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, kept: An
             context = runtime.context() if reads_context else None
         entry = command_function(clients[kind], args, context).to_entry()
         if not settings.transport.verify:  # a command's entry ends with a warning while verification is off
-            entry['HumanReadable'] = f'{entry.get("HumanReadable") or ""}\n\n{INSECURE_WARNING}'.lstrip()
+            entry['HumanReadable'] = (f'{entry.get("HumanReadable") or ""}\n\n**Warning:** TLS certificate '
+                                      'verification is off for this instance ("Trust any certificate" is checked): use '
+                                      'it only against a test server.').lstrip()
         runtime.results(scrubber.entry(entry))
 
 
@@ -4495,7 +4494,7 @@ def main(demisto_obj: Any = None) -> None:
         message = scrubber.text(message)
         if command == 'fetch-incidents':  # XSOAR shows a fetch's failure on the instance, from the exception
             raise FetchFailed(message) from None
-        runtime.results({'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text', 'Contents': message,
+        runtime.results({'Type': 4, 'ContentsFormat': 'text', 'Contents': message,  # 4: EntryType.ERROR
                          **({'EntryContext': scrubber.value(outputs)} if outputs else {})})
     finally:
         try:
