@@ -2722,17 +2722,15 @@ def markdown_table(title: str, rows: list[JsonObject], headers: Sequence[str], c
     (failures) come first, each part in its own order, and a last line says how many more ``context_path`` holds."""
     def cell(value: Any) -> str:
         text = re.sub(r'\r\n?|\n', '<br>', ('' if value is None else str(value)).replace('|', '\\|'))
-        return text + ' ' if text.endswith('\\') else text  # a last \ (a Windows folder) would escape the closing pipe
+        return f'{text} ' if text.endswith('\\') else text  # a last \ (a Windows folder) would escape the closing pipe
 
     if not rows:
         return f'### {title}\n**No entries.**'
     ordered = sorted(rows, key=lambda row: not first(row)) if len(rows) > MAX_TABLE_ROWS else rows
-    lines = [f'### {title}', f'|{"|".join(headers)}|', f'{"|---" * len(headers)}|']
-    lines += (f'|{"|".join(cell(row.get(header)) for header in headers)}|' for row in ordered[:MAX_TABLE_ROWS])
-    if len(rows) > MAX_TABLE_ROWS:
-        lines.append(f'\n{len(rows) - MAX_TABLE_ROWS:,} more rows are not shown here: {context_path} in the context '
-                     f'holds all {len(rows):,}.')
-    return '\n'.join(lines)
+    more = (f'\n\n{len(rows) - MAX_TABLE_ROWS:,} more rows are not shown here: {context_path} in the context holds '
+            f'all {len(rows):,}.') if len(rows) > MAX_TABLE_ROWS else ''
+    return '\n'.join([f'### {title}', f'|{"|".join(headers)}|', f'{"|---" * len(headers)}|'] + [
+        f'|{"|".join(cell(row.get(header)) for header in headers)}|' for row in ordered[:MAX_TABLE_ROWS]]) + more
 
 
 def grouped_outcomes(title: str, rows: list[JsonObject], status_key: str, ok: set[str], reason_key: str,
@@ -2746,10 +2744,11 @@ def grouped_outcomes(title: str, rows: list[JsonObject], status_key: str, ok: se
         if status not in ok:
             reason = str(row.get(reason_key) or 'no reason given')
             by_reason.setdefault((status, reason), []).append(str(who(row) or '?'))
-    lines = [f'### {title}', f'{", ".join(f"{count:,} {status}" for status, count in sorted(counts.items()))}.']
-    lines += [f'- **{status} ({len(names):,})**: {clean_text(reason)}\n  {capped_names(list(dict.fromkeys(names)))}'
-              for (status, reason), names in sorted(by_reason.items(), key=lambda item: -len(item[1]))]
-    return '\n'.join(lines + [f'{context_path} in the context holds all {len(rows):,}.'])
+    return '\n'.join(
+        [f'### {title}', f'{", ".join(f"{count:,} {status}" for status, count in sorted(counts.items()))}.'] +
+        [f'- **{status} ({len(names):,})**: {clean_text(reason)}\n  {capped_names(list(dict.fromkeys(names)))}'
+         for (status, reason), names in sorted(by_reason.items(), key=lambda item: -len(item[1]))] +
+        [f'{context_path} in the context holds all {len(rows):,}.'])
 
 
 def capped_names(names: list[str]) -> str:
