@@ -502,11 +502,11 @@ class RestoreError(Exception):
 
     def __init__(self, message: str, attempts: 'Iterable[Attempt]' = (), advice: str = '', later: bool = False) -> None:
         super().__init__(message)
-        self.attempts, self.advice, self.says_until = tuple(attempts), advice, False  # says_until: when a wait ends
+        # says_until: when a wait ends; outputs: what the error entry writes to context
+        self.attempts, self.advice, self.says_until, self.outputs = tuple(attempts), advice, False, {}
         last = self.attempts[-1] if self.attempts else Attempt(0)  # later: what it met passes (429, 5xx, lost answer)
         self.later = later or last.status == THROTTLED_STATUS or (last.status or 0) >= 500 or \
             last.fault in FAULTS_AFTER_SENDING  # or a broken reply though HTTP 200 (``later``)
-        self.outputs: JsonObject = {}
 
     def without_advice(self) -> str:
         """What went wrong alone: for a record that says what comes next instead (a next check sends the restore)."""
@@ -4397,9 +4397,10 @@ def kept_waits(hss: HssClient) -> list[tuple[str, AdaptiveRateLimiter, str]]:
 def kept_wait_ms(kept: Any, key: str, scope: str) -> int:
     """Ms left of the wait kept under ``key``: none past, unreadable, over a day, or kept while this clock was ahead."""
     wait = json_object((kept or {}).get(key)) or {}
-    wait = wait if wait.get('scope', scope) == scope else {}  # for another URL, project or identity (none: older)
     kept_at, until, now = whole_number(wait.get('kept_at'), 0), whole_number(wait.get('until'), 0), epoch_ms()
-    return until - now if kept_at <= now < until <= kept_at + CLOCK_STEP_MAX_MS else 0
+    # None kept for another URL, project or identity (one kept without a scope: an older run's, taken as this one's).
+    return until - now if wait.get('scope', scope) == scope and \
+        kept_at <= now < until <= kept_at + CLOCK_STEP_MAX_MS else 0
 
 
 ''' MAIN '''
@@ -4417,9 +4418,9 @@ def keep_integration_context(runtime: Any, clients: dict[str, XdrClient | HssCli
              for key, limiter, scope in (kept_waits(hss) if hss else ())]  # each wait, and the one the context had
     if entry == stored and not any(wait > had + 1000 or key in kept and not had for key, wait, had, _ in waits):
         return  # written only for a change: a new token, a longer wait, a kept one void
-    versioned = hasattr(runtime, 'setIntegrationContextVersioned')  # XSOAR 6.0+; not the bench's stand-in
     for _ in range(CONTEXT_WRITE_TRIES):  # this run's part only, applied to the context as it is at each try
-        read = runtime.getIntegrationContextVersioned(True) if versioned else None
+        # XSOAR 6.0+ reads and writes by version; not the bench's stand-in
+        read = hasattr(runtime, 'setIntegrationContextVersioned') and runtime.getIntegrationContextVersioned(True)
         state = dict((read['context'] if read else runtime.getIntegrationContext()) or {})
         held = json_object(state.get(TOKEN_CACHE_KEY))  # changed by another run since this one read it: that stays
         if entry != stored and (held == stored or not entry and foreign(held)):
@@ -4452,8 +4453,9 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, kept: An
         clients[kind] = build_client(kind, settings, kept, scrubber=scrubber, progress=lambda text: runtime.info(
             scrubber.text(f'[progress] {text}')))  # XSOAR's polling entries show progress; this: war room, engines
         args = {name: value for name, value in (runtime.args() or {}).items() if name not in XSOAR_BUILTIN_ARGUMENTS}
-        reads_context = command == 'hss-restore-isolated' and not none_or_blank_text(args.get('restore_state')) or (
-            command == 'restore-file' and not (none_or_blank_text(args.get('unsent')) and args.get('action_id')))
+        # HSS: a check (restore_state); restore-file: a start (no action_id), or a check with late sends (unsent)
+        reads_context = not none_or_blank_text(args.get('restore_state')) if kind == 'hss' else not (
+            none_or_blank_text(args.get('unsent')) and args.get('action_id'))
         context = None  # the incident's context, for HSS's checks (copies not listed), restore-file's late files
         with suppress(Exception):  # a server or stand-in without it: nothing is known of other runs
             context = runtime.context() if reads_context else None
@@ -4467,7 +4469,7 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, kept: An
 
 def main(demisto_obj: Any = None) -> None:
     """The only function that calls ``demisto`` (XSOAR's global, or the war room's), from the calling thread alone."""
-    runtime = demisto_obj if demisto_obj is not None else globals()['demisto']
+    runtime = demisto_obj or globals()['demisto']
     params, command = runtime.params() or {}, runtime.command()
     if masker := debug_log_masker(globals()):  # CSP's debug log calls demisto.info from each request's thread
         runtime.enable_multithreading()  # XSOAR's demisto then locks its channel for each call
