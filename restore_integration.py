@@ -281,7 +281,7 @@ HSS_UNPAIRED = 'pair_by_position'
 HssCopy = JsonObject  # an isolated copy: as HSS lists it, as an item sent, or as its row in the context (hss_row)
 HssPage = JsonObject  # one page of an HSS listing: {"total_num": N, "data_list": [...]}
 HssState = dict[str, int | None]  # restore_state as hss_restore_state reads it (state_text writes it)
-HSS_ROW_FIELDS = ('host_id', 'host_name', 'file_hash', 'file_path')  # an item's row in context, in this order
+HSS_ROW_FIELDS = tuple('host_id host_name file_hash file_path'.split())  # an item's row in context, in this order
 # No truthiness term: a not_found row has no host, and must still replace the same row of an earlier run.
 HSS_RESTORE_CONTEXT = ('HuaweiHSS.RestoredFile(val.host_id == obj.host_id && val.file_hash == obj.file_hash && '
                        'val.file_path == obj.file_path)')
@@ -294,10 +294,10 @@ HSS_DECODE_IN_ENTRY = (' To see which identity policy refused it, decode its enc
                        'DecodeAuthorizationMessage API: the war-room entry (or script note) of the run that sent this '
                        'restore gives both once.')
 # An HSS item's outcome (HuaweiHSS.RestoredFile.outcome).
-HSS_OUTCOMES = ('restored', 'restoring', 'failed', 'not_found')
+HSS_OUTCOMES = tuple('restored restoring failed not_found'.split())
 HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING, HSS_OUTCOME_FAILED, HSS_OUTCOME_NOT_FOUND = HSS_OUTCOMES
 # A copy's isolation_status as HSS lists it: the PUT only issues the task; "restored" is when it is done.
-HSS_STATUSES = ('isolated', 'isolating', 'restoring', 'restored')  # isolating: its isolation task issued, not done
+HSS_STATUSES = tuple('isolated isolating restoring restored'.split())  # isolating: its isolation task issued, not done
 HSS_STATUS_ISOLATED, HSS_STATUS_ISOLATING, HSS_STATUS_RESTORING, HSS_STATUS_RESTORED = HSS_STATUSES
 # HSS's Date header counts whole seconds: a copy this restore changed was updated at most this before it first accepted.
 HSS_ACCEPT_CLOCK_MARGIN_MS = 1000
@@ -473,9 +473,9 @@ InstanceParams = JsonObject  # the instance params as XSOAR hands them, setting 
 SECRET_SETTINGS = ('xdr_api_key', 'hss_aksk', 'hss_credentials')
 # A vendor is in use (test-module checks it) once any of its settings that have no default is set: one set up but for
 # its URL or project ID fails Test, naming what is missing.
-VENDOR_MARKERS = {'xdr': ('xdr_url', 'xdr_api_key_id', 'xdr_api_key'),
-                  'hss': ('hss_project_id', 'hss_region', 'hss_endpoint', 'hss_enterprise_project_id', 'hss_aksk',
-                          'hss_domain', 'hss_credentials', 'hss_iam_endpoint')}
+VENDOR_MARKERS = {'xdr': 'xdr_url xdr_api_key_id xdr_api_key'.split(),
+                  'hss': 'hss_project_id hss_region hss_endpoint hss_enterprise_project_id hss_aksk hss_domain '
+                         'hss_credentials hss_iam_endpoint'.split()}
 
 # War-room entries
 MAX_TABLE_ROWS = 200  # rows a war-room table shows; the context holds them all
