@@ -545,9 +545,9 @@ class FetchFailed(Exception):
 class VendorApiError(RestoreError):
     """A vendor API answered with an error; keeps the vendor's own code and message."""
 
-    def __init__(self, vendor: str, http_status: int, advice: str, vendor_code: Any = None, vendor_message: Any = None,
-                 vendor_extra: Any = None, request_id: Any = None, retry_note: str = '',
-                 attempts: 'Iterable[Attempt]' = (), authorization_message: Any = None) -> None:
+    def __init__(self, vendor: str, http_status: int, advice: str, retry_note: str, attempts: 'Iterable[Attempt]',
+                 vendor_code: Any = None, vendor_message: Any = None, vendor_extra: Any = None, request_id: Any = None,
+                 authorization_message: Any = None) -> None:
         self.http_status, self.vendor_code = http_status, vendor_code  # what callers tell errors apart by
         given = {'code {}': vendor_code, 'message "{}"': vendor_message or None,
                  'details {}': None if vendor_extra in ('', {}, []) else vendor_extra,
@@ -2761,7 +2761,7 @@ def war_room_value(text: str) -> str:
     """A value as a war-room line takes it: bare when it can be, else raw in backticks, else quoted and escaped."""
     if text and not re.search(r'[\s"`]', text):
         return text
-    return f'`{text}`' if '`' not in text and '\n' not in text else \
+    return f'`{text}`' if not re.search('[`\n]', text) else \
         '"' + text.replace('\\', '\\\\').replace('"', '\\"') + '"'
 
 
@@ -4442,9 +4442,9 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, kept: An
         clients.update({kind: build_client(kind, settings, scrubber=scrubber) for kind in settings.in_use})
         runtime.results(test_module(clients, settings.fetch))
     elif command == 'fetch-incidents':  # the last run in, incidents and the next last run out
-        clients['hss'] = build_client('hss', settings, kept, scrubber=scrubber)
+        clients['hss'] = hss = build_client('hss', settings, kept, scrubber=scrubber)
         incidents, next_run = scrubber.value(fetch_hss_incidents(  # XSOAR shows both: nothing secret goes there
-            clients['hss'], settings.fetch, last_run_values(runtime.getLastRun()), epoch_ms(), scrubber.text,
+            hss, settings.fetch, last_run_values(runtime.getLastRun()), epoch_ms(), scrubber.text,
             lambda text: runtime.info(scrubber.text(text))))
         runtime.incidents(incidents)
         runtime.setLastRun({key: json.dumps(value) for key, value in next_run.items()})  # XSOAR keeps text values
