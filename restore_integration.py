@@ -85,10 +85,8 @@ XDR_SUCCESS_STATUS = 'COMPLETED_SUCCESSFULLY'
 XDR_UNREADABLE_STATUS = 'Cortex XDR answered the status check in a form this integration cannot read'
 
 # A file's overall outcome (CortexXDR.RestoredFile.status).
-XDR_OUTCOME_IN_PROGRESS = 'IN_PROGRESS'
-XDR_OUTCOME_SUCCESS = 'COMPLETED_SUCCESSFULLY'
-XDR_OUTCOME_PARTIAL = 'COMPLETED_WITH_FAILURES'
-XDR_OUTCOME_FAILED = 'FAILED'
+XDR_OUTCOME_IN_PROGRESS, XDR_OUTCOME_SUCCESS, XDR_OUTCOME_PARTIAL, XDR_OUTCOME_FAILED = \
+    'IN_PROGRESS COMPLETED_SUCCESSFULLY COMPLETED_WITH_FAILURES FAILED'.split()
 
 XDR_RESTORE_CONTEXT = 'CortexXDR.RestoredFile(val.file_hash == obj.file_hash && val.action_id == obj.action_id)'
 XdrRecord = JsonObject  # a file's CortexXDR.RestoredFile record: the restore sent, then what a check read of its action
