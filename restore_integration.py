@@ -85,10 +85,8 @@ XDR_SUCCESS_STATUS = 'COMPLETED_SUCCESSFULLY'
 XDR_UNREADABLE_STATUS = 'Cortex XDR answered the status check in a form this integration cannot read'
 
 # A file's overall outcome (CortexXDR.RestoredFile.status).
-XDR_OUTCOME_IN_PROGRESS = 'IN_PROGRESS'
-XDR_OUTCOME_SUCCESS = 'COMPLETED_SUCCESSFULLY'
-XDR_OUTCOME_PARTIAL = 'COMPLETED_WITH_FAILURES'
-XDR_OUTCOME_FAILED = 'FAILED'
+XDR_OUTCOME_IN_PROGRESS, XDR_OUTCOME_SUCCESS, XDR_OUTCOME_PARTIAL, XDR_OUTCOME_FAILED = \
+    'IN_PROGRESS COMPLETED_SUCCESSFULLY COMPLETED_WITH_FAILURES FAILED'.split()
 
 XDR_RESTORE_CONTEXT = 'CortexXDR.RestoredFile(val.file_hash == obj.file_hash && val.action_id == obj.action_id)'
 XdrRecord = JsonObject  # a file's CortexXDR.RestoredFile record: the restore sent, then what a check read of its action
@@ -189,7 +187,6 @@ CODING_WBITS = {'gzip': 16 + zlib.MAX_WBITS, 'x-gzip': 16 + zlib.MAX_WBITS, 'def
 XDR_DEFAULT_RATE_LIMIT, HSS_DEFAULT_RATE_LIMIT = 10.0, 100.0
 DEFAULT_MAX_CONCURRENCY = 8
 
-ENTRY_TYPE_NOTE, ENTRY_TYPE_ERROR = 1, 4
 # The scrubber's depth (entries nest a dozen levels): hundreds would pass Python's recursion limit, in json.dumps too.
 MAX_SHOWN_DEPTH = 64
 TOO_DEEP_TEXT = f'(nested more than {MAX_SHOWN_DEPTH} levels deep: not shown)'
@@ -268,9 +265,9 @@ SDK_DATE_HEADER = 'X-Sdk-Date'
 
 HUAWEI_REGION_DOMAINS = {'eu-west-101': 'myhuaweicloud.eu'}  # else myhuaweicloud.com, as Huawei's SDKs list them
 HSS_API_ROOT, IAM_API_ROOT = '/v5', '/v3'  # also taken off an endpoint setting that ends in one (IAM's auth_url does)
-HSS_ISOLATED_FILE_PATH = HSS_API_ROOT + '/{project_id}/event/isolated-file'
-HSS_EVENTS_PATH = HSS_API_ROOT + '/{project_id}/event/events'
-IAM_TOKENS_PATH = IAM_API_ROOT + '/auth/tokens'
+HSS_ISOLATED_FILE_PATH = f'{HSS_API_ROOT}/{{project_id}}/event/isolated-file'
+HSS_EVENTS_PATH = f'{HSS_API_ROOT}/{{project_id}}/event/events'
+IAM_TOKENS_PATH = f'{IAM_API_ROOT}/auth/tokens'
 HSS_MAX_ITEMS_PER_REQUEST = 100  # some language versions of the API page cap data_list at 100
 HSS_LIST_PAGE_SIZE, HSS_LIST_MAX_LIMIT = 200, 1000  # the listing's limit, and the most the API takes (10 to 1000)
 HSS_HOST_NAME_FILTER_MAX = 64  # the listing's host_name filter takes 1 to 64 characters (a name it lists, up to 256)
@@ -283,25 +280,23 @@ HSS_UNPAIRED = 'pair_by_position'
 HssCopy = JsonObject  # an isolated copy: as HSS lists it, as an item sent, or as its row in the context (hss_row)
 HssPage = JsonObject  # one page of an HSS listing: {"total_num": N, "data_list": [...]}
 HssState = dict[str, int | None]  # restore_state as hss_restore_state reads it (state_text writes it)
-HSS_ROW_FIELDS = ('host_id', 'host_name', 'file_hash', 'file_path')  # an item's row in context, in this order
+HSS_ROW_FIELDS = tuple('host_id host_name file_hash file_path'.split())  # an item's row in context, in this order
 # No truthiness term: a not_found row has no host, and must still replace the same row of an earlier run.
 HSS_RESTORE_CONTEXT = ('HuaweiHSS.RestoredFile(val.host_id == obj.host_id && val.file_hash == obj.file_hash && '
                        'val.file_path == obj.file_path)')
 HUAWEI_TOKEN_EXPIRED = 'APIGW.0307'  # the API Gateway's "The token must be updated"
 # Where huaweicloudsdkcore's DefaultExceptionHandler looks for an error's code and message (IAM's in "error"), in order.
 HUAWEI_ERROR_FIELDS = (('error_code', 'error_msg'), ('errorCode', 'errorMsg'), ('code', 'message'))
-# Beside an IAM identity policy refusal's encoded reason (encoded_authorization_message).
-HUAWEI_DECODE_ADVICE = ('To see which identity policy refused it, decode this with IAM\'s DecodeAuthorizationMessage '
-                        'API (POST /v5/decode-authorization-message, allowed by sts::decodeAuthorizationMessage): ')
-# In an item's row in place of both: kilobytes on each of thousands of rows would be megabytes of one text.
+# In an item's row in place of VendorApiError.decode (how to decode, the encoded reason): kilobytes on each of thousands
+# of rows would be megabytes of one text.
 HSS_DECODE_IN_ENTRY = (' To see which identity policy refused it, decode its encoded reason with IAM\'s '
                        'DecodeAuthorizationMessage API: the war-room entry (or script note) of the run that sent this '
                        'restore gives both once.')
 # An HSS item's outcome (HuaweiHSS.RestoredFile.outcome).
-HSS_OUTCOMES = ('restored', 'restoring', 'failed', 'not_found')
+HSS_OUTCOMES = tuple('restored restoring failed not_found'.split())
 HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING, HSS_OUTCOME_FAILED, HSS_OUTCOME_NOT_FOUND = HSS_OUTCOMES
 # A copy's isolation_status as HSS lists it: the PUT only issues the task; "restored" is when it is done.
-HSS_STATUSES = ('isolated', 'isolating', 'restoring', 'restored')  # isolating: its isolation task issued, not done
+HSS_STATUSES = tuple('isolated isolating restoring restored'.split())  # isolating: its isolation task issued, not done
 HSS_STATUS_ISOLATED, HSS_STATUS_ISOLATING, HSS_STATUS_RESTORING, HSS_STATUS_RESTORED = HSS_STATUSES
 # HSS's Date header counts whole seconds: a copy this restore changed was updated at most this before it first accepted.
 HSS_ACCEPT_CLOCK_MARGIN_MS = 1000
@@ -477,13 +472,11 @@ InstanceParams = JsonObject  # the instance params as XSOAR hands them, setting 
 SECRET_SETTINGS = ('xdr_api_key', 'hss_aksk', 'hss_credentials')
 # A vendor is in use (test-module checks it) once any of its settings that have no default is set: one set up but for
 # its URL or project ID fails Test, naming what is missing.
-VENDOR_MARKERS = {'xdr': ('xdr_url', 'xdr_api_key_id', 'xdr_api_key'),
-                  'hss': ('hss_project_id', 'hss_region', 'hss_endpoint', 'hss_enterprise_project_id', 'hss_aksk',
-                          'hss_domain', 'hss_credentials', 'hss_iam_endpoint')}
+VENDOR_MARKERS = {'xdr': 'xdr_url xdr_api_key_id xdr_api_key'.split(),
+                  'hss': 'hss_project_id hss_region hss_endpoint hss_enterprise_project_id hss_aksk hss_domain '
+                         'hss_credentials hss_iam_endpoint'.split()}
 
 # War-room entries
-INSECURE_WARNING = ('**Warning:** TLS certificate verification is off for this instance ("Trust any certificate" '
-                    'is checked): use it only against a test server.')
 MAX_TABLE_ROWS = 200  # rows a war-room table shows; the context holds them all
 MAX_LISTED_FILES = 20  # hashes named under one refusal reason before "and N more"
 MAX_DETAIL_ROWS = 50  # past this many endpoints or hosts, an entry counts and groups instead of listing
@@ -508,11 +501,11 @@ class RestoreError(Exception):
 
     def __init__(self, message: str, attempts: 'Iterable[Attempt]' = (), advice: str = '', later: bool = False) -> None:
         super().__init__(message)
-        self.attempts, self.advice, self.says_until = tuple(attempts), advice, False  # says_until: when a wait ends
+        # says_until: when a wait ends; outputs: what the error entry writes to context
+        self.attempts, self.advice, self.says_until, self.outputs = tuple(attempts), advice, False, {}
         last = self.attempts[-1] if self.attempts else Attempt(0)  # later: what it met passes (429, 5xx, lost answer)
         self.later = later or last.status == THROTTLED_STATUS or (last.status or 0) >= 500 or \
             last.fault in FAULTS_AFTER_SENDING  # or a broken reply though HTTP 200 (``later``)
-        self.outputs: JsonObject = {}
 
     def without_advice(self) -> str:
         """What went wrong alone: for a record that says what comes next instead (a next check sends the restore)."""
@@ -548,9 +541,9 @@ class FetchFailed(Exception):
 class VendorApiError(RestoreError):
     """A vendor API answered with an error; keeps the vendor's own code and message."""
 
-    def __init__(self, vendor: str, http_status: int, advice: str, vendor_code: Any = None, vendor_message: Any = None,
-                 vendor_extra: Any = None, request_id: Any = None, retry_note: str = '',
-                 attempts: 'Iterable[Attempt]' = (), authorization_message: Any = None) -> None:
+    def __init__(self, vendor: str, http_status: int, advice: str, retry_note: str, attempts: 'Iterable[Attempt]',
+                 vendor_code: Any = None, vendor_message: Any = None, vendor_extra: Any = None, request_id: Any = None,
+                 authorization_message: Any = None) -> None:
         self.http_status, self.vendor_code = http_status, vendor_code  # what callers tell errors apart by
         given = {'code {}': vendor_code, 'message "{}"': vendor_message or None,
                  'details {}': None if vendor_extra in ('', {}, []) else vendor_extra,
@@ -560,8 +553,10 @@ class VendorApiError(RestoreError):
                             for form, value in given.items() if value is not None)
         said = f' {vendor} said: {details}.' if details else ''
         retry = f' {retry_note}' if retry_note else ''
-        encoded = isinstance(authorization_message, str)  # which identity policy refused, in kilobytes: last, whole
-        self.decode = f' {HUAWEI_DECODE_ADVICE}{authorization_message}' if encoded else ''
+        # Which identity policy refused (encoded_authorization_message), in kilobytes: last, whole, after how to decode.
+        self.decode = (' To see which identity policy refused it, decode this with IAM\'s DecodeAuthorizationMessage '
+                       'API (POST /v5/decode-authorization-message, allowed by sts::decodeAuthorizationMessage): '
+                       f'{authorization_message}') if isinstance(authorization_message, str) else ''
         super().__init__(f'{vendor} answered HTTP {http_status}. {advice}{said}{retry}{self.decode}', attempts, advice)
 
 
@@ -2700,8 +2695,8 @@ class RestoreResult(NamedTuple):
     schedule: PollingSchedule | None = None
 
     def to_entry(self) -> JsonObject:
-        # no records, no EntryContext (as CommonServerPython's CommandResults): an empty list is noise XSOAR keeps
-        entry = {'Type': ENTRY_TYPE_NOTE, 'ContentsFormat': 'json', 'Contents': self.raw_response,
+        # Type 1: a note (EntryType.NOTE). No records, no EntryContext (as CommandResults): an empty list is noise
+        entry = {'Type': 1, 'ContentsFormat': 'json', 'Contents': self.raw_response,
                  'HumanReadable': self.readable_output, 'ReadableContentsFormat': 'markdown',
                  **({'EntryContext': {self.outputs_key: self.outputs}} if self.outputs not in (None, []) else {})}
         if schedule := self.schedule:
@@ -2721,17 +2716,15 @@ def markdown_table(title: str, rows: list[JsonObject], headers: Sequence[str], c
     (failures) come first, each part in its own order, and a last line says how many more ``context_path`` holds."""
     def cell(value: Any) -> str:
         text = re.sub(r'\r\n?|\n', '<br>', ('' if value is None else str(value)).replace('|', '\\|'))
-        return text + ' ' if text.endswith('\\') else text  # a last \ (a Windows folder) would escape the closing pipe
+        return f'{text} ' if text.endswith('\\') else text  # a last \ (a Windows folder) would escape the closing pipe
 
     if not rows:
         return f'### {title}\n**No entries.**'
     ordered = sorted(rows, key=lambda row: not first(row)) if len(rows) > MAX_TABLE_ROWS else rows
-    lines = [f'### {title}', f'|{"|".join(headers)}|', f'{"|---" * len(headers)}|']
-    lines += (f'|{"|".join(cell(row.get(header)) for header in headers)}|' for row in ordered[:MAX_TABLE_ROWS])
-    if len(rows) > MAX_TABLE_ROWS:
-        lines.append(f'\n{len(rows) - MAX_TABLE_ROWS:,} more rows are not shown here: {context_path} in the context '
-                     f'holds all {len(rows):,}.')
-    return '\n'.join(lines)
+    more = (f'\n\n{len(rows) - MAX_TABLE_ROWS:,} more rows are not shown here: {context_path} in the context holds '
+            f'all {len(rows):,}.') if len(rows) > MAX_TABLE_ROWS else ''
+    return '\n'.join([f'### {title}', f'|{"|".join(headers)}|', f'{"|---" * len(headers)}|'] + [
+        f'|{"|".join(cell(row.get(header)) for header in headers)}|' for row in ordered[:MAX_TABLE_ROWS]]) + more
 
 
 def grouped_outcomes(title: str, rows: list[JsonObject], status_key: str, ok: set[str], reason_key: str,
@@ -2745,10 +2738,11 @@ def grouped_outcomes(title: str, rows: list[JsonObject], status_key: str, ok: se
         if status not in ok:
             reason = str(row.get(reason_key) or 'no reason given')
             by_reason.setdefault((status, reason), []).append(str(who(row) or '?'))
-    lines = [f'### {title}', f'{", ".join(f"{count:,} {status}" for status, count in sorted(counts.items()))}.']
-    lines += [f'- **{status} ({len(names):,})**: {clean_text(reason)}\n  {capped_names(list(dict.fromkeys(names)))}'
-              for (status, reason), names in sorted(by_reason.items(), key=lambda item: -len(item[1]))]
-    return '\n'.join(lines + [f'{context_path} in the context holds all {len(rows):,}.'])
+    return '\n'.join(
+        [f'### {title}', f'{", ".join(f"{count:,} {status}" for status, count in sorted(counts.items()))}.'] +
+        [f'- **{status} ({len(names):,})**: {clean_text(reason)}\n  {capped_names(list(dict.fromkeys(names)))}'
+         for (status, reason), names in sorted(by_reason.items(), key=lambda item: -len(item[1]))] +
+        [f'{context_path} in the context holds all {len(rows):,}.'])
 
 
 def capped_names(names: list[str]) -> str:
@@ -2761,7 +2755,7 @@ def war_room_value(text: str) -> str:
     """A value as a war-room line takes it: bare when it can be, else raw in backticks, else quoted and escaped."""
     if text and not re.search(r'[\s"`]', text):
         return text
-    return f'`{text}`' if '`' not in text and '\n' not in text else \
+    return f'`{text}`' if not re.search('[`\n]', text) else \
         '"' + text.replace('\\', '\\\\').replace('"', '\\"') + '"'
 
 
@@ -4393,9 +4387,10 @@ def kept_waits(hss: HssClient) -> list[tuple[str, AdaptiveRateLimiter, str]]:
 def kept_wait_ms(kept: Any, key: str, scope: str) -> int:
     """Ms left of the wait kept under ``key``: none past, unreadable, over a day, or kept while this clock was ahead."""
     wait = json_object((kept or {}).get(key)) or {}
-    wait = wait if wait.get('scope', scope) == scope else {}  # for another URL, project or identity (none: older)
     kept_at, until, now = whole_number(wait.get('kept_at'), 0), whole_number(wait.get('until'), 0), epoch_ms()
-    return until - now if kept_at <= now < until <= kept_at + CLOCK_STEP_MAX_MS else 0
+    # None kept for another URL, project or identity (one kept without a scope: an older run's, taken as this one's).
+    return until - now if wait.get('scope', scope) == scope and \
+        kept_at <= now < until <= kept_at + CLOCK_STEP_MAX_MS else 0
 
 
 ''' MAIN '''
@@ -4413,9 +4408,9 @@ def keep_integration_context(runtime: Any, clients: dict[str, XdrClient | HssCli
              for key, limiter, scope in (kept_waits(hss) if hss else ())]  # each wait, and the one the context had
     if entry == stored and not any(wait > had + 1000 or key in kept and not had for key, wait, had, _ in waits):
         return  # written only for a change: a new token, a longer wait, a kept one void
-    versioned = hasattr(runtime, 'setIntegrationContextVersioned')  # XSOAR 6.0+; not the bench's stand-in
     for _ in range(CONTEXT_WRITE_TRIES):  # this run's part only, applied to the context as it is at each try
-        read = runtime.getIntegrationContextVersioned(True) if versioned else None
+        # XSOAR 6.0+ reads and writes by version; not the bench's stand-in
+        read = hasattr(runtime, 'setIntegrationContextVersioned') and runtime.getIntegrationContextVersioned(True)
         state = dict((read['context'] if read else runtime.getIntegrationContext()) or {})
         held = json_object(state.get(TOKEN_CACHE_KEY))  # changed by another run since this one read it: that stays
         if entry != stored and (held == stored or not entry and foreign(held)):
@@ -4437,9 +4432,9 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, kept: An
         clients.update({kind: build_client(kind, settings, scrubber=scrubber) for kind in settings.in_use})
         runtime.results(test_module(clients, settings.fetch))
     elif command == 'fetch-incidents':  # the last run in, incidents and the next last run out
-        clients['hss'] = build_client('hss', settings, kept, scrubber=scrubber)
+        clients['hss'] = hss = build_client('hss', settings, kept, scrubber=scrubber)
         incidents, next_run = scrubber.value(fetch_hss_incidents(  # XSOAR shows both: nothing secret goes there
-            clients['hss'], settings.fetch, last_run_values(runtime.getLastRun()), epoch_ms(), scrubber.text,
+            hss, settings.fetch, last_run_values(runtime.getLastRun()), epoch_ms(), scrubber.text,
             lambda text: runtime.info(scrubber.text(text))))
         runtime.incidents(incidents)
         runtime.setLastRun({key: json.dumps(value) for key, value in next_run.items()})  # XSOAR keeps text values
@@ -4448,20 +4443,23 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, kept: An
         clients[kind] = build_client(kind, settings, kept, scrubber=scrubber, progress=lambda text: runtime.info(
             scrubber.text(f'[progress] {text}')))  # XSOAR's polling entries show progress; this: war room, engines
         args = {name: value for name, value in (runtime.args() or {}).items() if name not in XSOAR_BUILTIN_ARGUMENTS}
-        reads_context = command == 'hss-restore-isolated' and not none_or_blank_text(args.get('restore_state')) or (
-            command == 'restore-file' and not (none_or_blank_text(args.get('unsent')) and args.get('action_id')))
+        # HSS: a check (restore_state); restore-file: a start (no action_id), or a check with late sends (unsent)
+        reads_context = not none_or_blank_text(args.get('restore_state')) if kind == 'hss' else not (
+            none_or_blank_text(args.get('unsent')) and args.get('action_id'))
         context = None  # the incident's context, for HSS's checks (copies not listed), restore-file's late files
         with suppress(Exception):  # a server or stand-in without it: nothing is known of other runs
             context = runtime.context() if reads_context else None
         entry = command_function(clients[kind], args, context).to_entry()
         if not settings.transport.verify:  # a command's entry ends with a warning while verification is off
-            entry['HumanReadable'] = f'{entry.get("HumanReadable") or ""}\n\n{INSECURE_WARNING}'.lstrip()
+            entry['HumanReadable'] = (f'{entry.get("HumanReadable") or ""}\n\n**Warning:** TLS certificate '
+                                      'verification is off for this instance ("Trust any certificate" is checked): use '
+                                      'it only against a test server.').lstrip()
         runtime.results(scrubber.entry(entry))
 
 
 def main(demisto_obj: Any = None) -> None:
     """The only function that calls ``demisto`` (XSOAR's global, or the war room's), from the calling thread alone."""
-    runtime = demisto_obj if demisto_obj is not None else globals()['demisto']
+    runtime = demisto_obj or globals()['demisto']
     params, command = runtime.params() or {}, runtime.command()
     if masker := debug_log_masker(globals()):  # CSP's debug log calls demisto.info from each request's thread
         runtime.enable_multithreading()  # XSOAR's demisto then locks its channel for each call
@@ -4487,7 +4485,7 @@ def main(demisto_obj: Any = None) -> None:
         message = scrubber.text(message)
         if command == 'fetch-incidents':  # XSOAR shows a fetch's failure on the instance, from the exception
             raise FetchFailed(message) from None
-        runtime.results({'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text', 'Contents': message,
+        runtime.results({'Type': 4, 'ContentsFormat': 'text', 'Contents': message,  # 4: EntryType.ERROR
                          **({'EntryContext': scrubber.value(outputs)} if outputs else {})})
     finally:
         try:
