@@ -85,8 +85,10 @@ XDR_SUCCESS_STATUS = 'COMPLETED_SUCCESSFULLY'
 XDR_UNREADABLE_STATUS = 'Cortex XDR answered the status check in a form this integration cannot read'
 
 # A file's overall outcome (CortexXDR.RestoredFile.status).
-XDR_OUTCOME_IN_PROGRESS, XDR_OUTCOME_SUCCESS, XDR_OUTCOME_PARTIAL, XDR_OUTCOME_FAILED = \
-    'IN_PROGRESS COMPLETED_SUCCESSFULLY COMPLETED_WITH_FAILURES FAILED'.split()
+XDR_OUTCOME_IN_PROGRESS = 'IN_PROGRESS'
+XDR_OUTCOME_SUCCESS = 'COMPLETED_SUCCESSFULLY'
+XDR_OUTCOME_PARTIAL = 'COMPLETED_WITH_FAILURES'
+XDR_OUTCOME_FAILED = 'FAILED'
 
 XDR_RESTORE_CONTEXT = 'CortexXDR.RestoredFile(val.file_hash == obj.file_hash && val.action_id == obj.action_id)'
 XdrRecord = JsonObject  # a file's CortexXDR.RestoredFile record: the restore sent, then what a check read of its action
@@ -2721,10 +2723,12 @@ def markdown_table(title: str, rows: list[JsonObject], headers: Sequence[str], c
     if not rows:
         return f'### {title}\n**No entries.**'
     ordered = sorted(rows, key=lambda row: not first(row)) if len(rows) > MAX_TABLE_ROWS else rows
-    more = (f'\n\n{len(rows) - MAX_TABLE_ROWS:,} more rows are not shown here: {context_path} in the context holds '
-            f'all {len(rows):,}.') if len(rows) > MAX_TABLE_ROWS else ''
-    return '\n'.join([f'### {title}', f'|{"|".join(headers)}|', f'{"|---" * len(headers)}|'] + [
-        f'|{"|".join(cell(row.get(header)) for header in headers)}|' for row in ordered[:MAX_TABLE_ROWS]]) + more
+    lines = [f'### {title}', f'|{"|".join(headers)}|', f'{"|---" * len(headers)}|']
+    lines += (f'|{"|".join(cell(row.get(header)) for header in headers)}|' for row in ordered[:MAX_TABLE_ROWS])
+    if len(rows) > MAX_TABLE_ROWS:
+        lines.append(f'\n{len(rows) - MAX_TABLE_ROWS:,} more rows are not shown here: {context_path} in the context '
+                     f'holds all {len(rows):,}.')
+    return '\n'.join(lines)
 
 
 def grouped_outcomes(title: str, rows: list[JsonObject], status_key: str, ok: set[str], reason_key: str,
@@ -2738,11 +2742,10 @@ def grouped_outcomes(title: str, rows: list[JsonObject], status_key: str, ok: se
         if status not in ok:
             reason = str(row.get(reason_key) or 'no reason given')
             by_reason.setdefault((status, reason), []).append(str(who(row) or '?'))
-    return '\n'.join(
-        [f'### {title}', f'{", ".join(f"{count:,} {status}" for status, count in sorted(counts.items()))}.'] +
-        [f'- **{status} ({len(names):,})**: {clean_text(reason)}\n  {capped_names(list(dict.fromkeys(names)))}'
-         for (status, reason), names in sorted(by_reason.items(), key=lambda item: -len(item[1]))] +
-        [f'{context_path} in the context holds all {len(rows):,}.'])
+    lines = [f'### {title}', f'{", ".join(f"{count:,} {status}" for status, count in sorted(counts.items()))}.']
+    lines += [f'- **{status} ({len(names):,})**: {clean_text(reason)}\n  {capped_names(list(dict.fromkeys(names)))}'
+              for (status, reason), names in sorted(by_reason.items(), key=lambda item: -len(item[1]))]
+    return '\n'.join(lines + [f'{context_path} in the context holds all {len(rows):,}.'])
 
 
 def capped_names(names: list[str]) -> str:
@@ -4387,10 +4390,9 @@ def kept_waits(hss: HssClient) -> list[tuple[str, AdaptiveRateLimiter, str]]:
 def kept_wait_ms(kept: Any, key: str, scope: str) -> int:
     """Ms left of the wait kept under ``key``: none past, unreadable, over a day, or kept while this clock was ahead."""
     wait = json_object((kept or {}).get(key)) or {}
+    wait = wait if wait.get('scope', scope) == scope else {}  # for another URL, project or identity (none: older)
     kept_at, until, now = whole_number(wait.get('kept_at'), 0), whole_number(wait.get('until'), 0), epoch_ms()
-    # None kept for another URL, project or identity (one kept without a scope: an older run's, taken as this one's).
-    return until - now if wait.get('scope', scope) == scope and \
-        kept_at <= now < until <= kept_at + CLOCK_STEP_MAX_MS else 0
+    return until - now if kept_at <= now < until <= kept_at + CLOCK_STEP_MAX_MS else 0
 
 
 ''' MAIN '''
