@@ -136,6 +136,19 @@ def test_an_incident_closed_for_another_reason_restores_nothing_and_says_so(vend
     assert sample.close_reason in note and 'no file was restored' in note
 
 
+@pytest.mark.parametrize('playbook', [RESTORE_PLAYBOOK, XDR_PLAYBOOK, HSS_PLAYBOOK])
+def test_an_incident_not_closed_yet_gets_a_note_that_does_not_call_it_closed_and_no_request(vendors, playbook):
+    xdr, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')  # open: no close reason, XDR status not resolved
+
+    run = runner_for(vendors).run(playbook, sample.incident, sample.context)
+
+    assert not run.failed, run.error
+    assert xdr_restores(xdr) == [] and hss_puts(hss) == []
+    [note] = run.notes
+    assert 'no file was restored' in note and 'not closed' in note and 'was closed as' not in note
+
+
 def test_an_incident_without_a_hash_gets_a_note_and_no_request(vendors):
     xdr, hss = vendors
     sample, run = close_and_run(vendors, 'xdr_no_hash.json')
