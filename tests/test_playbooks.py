@@ -942,6 +942,34 @@ def test_a_reopened_incident_closed_again_sends_no_second_restore_and_the_note_s
         assert f'(action {record["action_id"]})' in notes  # the action that gave the file back
 
 
+@pytest.mark.parametrize('playbook', [RESTORE_PLAYBOOK, XDR_PLAYBOOK])
+def test_a_rerun_that_restores_a_new_file_still_sums_up_the_endpoint_an_earlier_restore_failed_on(vendors, playbook):
+    """The sample's file fails on one endpoint (the seed's restore_failure); the reopened incident then names a second
+    file, quarantined elsewhere. The rerun sends only the new file; the restore playbook runs the Cortex XDR playbook
+    with a context of its own, where the earlier record is only the RestoredBefore input: its summary must not say
+    that nothing is left to do by hand while the first file is still quarantined on the endpoint it failed on."""
+    xdr, _ = vendors
+    sample, first = close_and_run(vendors, 'xdr_false_positive.json', playbook=playbook)
+    [old_hash] = incident_hashes(sample)
+    [failed_on] = set(HOLDERS[old_hash]) & set(FAILING)
+    [new_hash] = [h for h, holders in HOLDERS.items() if h != old_hash and not set(holders) & set(FAILING)][:1]
+    fields = sample.incident['CustomFields']
+    artifact = dict(fields['xdrfileartifacts'][0], file_sha256=new_hash, filesha256=new_hash)
+    artifacts = [*fields['xdrfileartifacts'], artifact]
+    incident = dict(sample.incident, CustomFields=dict(fields, xdrfileartifacts=artifacts))
+    sent = len(xdr_restores(xdr))
+
+    again = runner_for(vendors).run(playbook, close_incident(incident, sample.close_reason), first.context)
+
+    assert not again.failed, again.error
+    assert [r.body['request_data']['file_hash'] for r in xdr_restores(xdr)[sent:]] == [new_hash]
+    # the summary task's own entry: what a caller gets back of a private sub-playbook's outputs is not documented
+    [summary] = [e.entries[0]['Contents'] for e in again.events if e.command == 'QuarantineRestoreSummary']
+    assert summary['needs_manual_action'] is True
+    assert any(failed_on in step and old_hash in step for step in summary['manual_steps'])
+    assert failed_on in again.notes[-1] and 'Nothing: no file is left' not in again.notes[-1]
+
+
 def analyst_branch(given=None, playbook=RESTORE_PLAYBOOK):
     """README, "Wiring them into XSOAR": the incident type's playbook runs the restore playbook (or ``playbook``) as a
     sub-playbook, here with a context of its own (separatecontext), as the pack runs its vendor playbooks; ``given``
