@@ -149,6 +149,51 @@ def test_an_incident_not_closed_yet_gets_a_note_that_does_not_call_it_closed_and
     assert 'no file was restored' in note and 'not closed' in note and 'was closed as' not in note
 
 
+def test_hashes_in_upper_case_or_with_blanks_over_two_fields_are_each_restored_once_on_their_endpoints(vendors):
+    """Several files over several endpoints: the XDR File Artifacts name two, File SHA256 (filled by hand or by another
+    integration) one of them again in upper case, a third with blanks around it and an empty item."""
+    xdr, _ = vendors
+    sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
+    [first] = incident_hashes(sample)
+    second, third = sorted(h for h in HOLDERS if h != first)[:2]
+    fields = sample.incident['CustomFields']
+    artifacts = [dict(fields['xdrfileartifacts'][0], file_sha256=h, filesha256=h) for h in (first, second)]
+    incident = dict(sample.incident, CustomFields=dict(fields, xdrfileartifacts=artifacts,
+                                                       filesha256=[first.upper(), f' {third} ', '']))
+
+    run = runner_for(vendors).run(RESTORE_PLAYBOOK, close_incident(incident, sample.close_reason), sample.context)
+
+    assert not run.failed, run.error
+    assert sorted(r.body['request_data']['file_hash'] for r in xdr_restores(xdr)) == sorted([first, second, third])
+    for file_hash in (first, second, third):
+        for endpoint_id in HOLDERS[file_hash]:
+            assert file_hash in (xdr.backend.quarantined(endpoint_id) if endpoint_id in FAILING
+                                 else xdr.backend.restored(endpoint_id))
+
+
+def test_an_hss_file_restored_by_hand_before_the_close_sends_nothing_and_the_summary_leaves_nothing_to_do(vendors):
+    """An analyst restored the HSS event's file in the HSS console before closing the incident (no record of it in
+    the incident's context): HSS lists no isolated copy, so the playbook sends no PUT and sums it up as not_found."""
+    xdr, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    [file_hash] = incident_hashes(sample)
+    host_id = sample.incident['CustomFields']['huaweihsshostid']
+    [path] = [c['file_path'] for c in HSS_COPIES[file_hash] if c['host_id'] == host_id]
+    hss.backend.restore_isolated_files(hss.backend.project_id, [{'host_id': host_id, 'file_hash': file_hash,
+                                                                 'file_path': path}])
+    assert hss.backend.isolation_status(host_id, file_hash, path) == 'restored'
+
+    _, run = close_and_run(vendors, 'hss_false_positive.json')
+
+    assert not run.failed, run.error
+    assert hss_puts(hss) == [] and xdr_restores(xdr) == []
+    [row] = as_list(get_path(run.context, 'HuaweiHSS.RestoredFile'))
+    assert (row['host_id'], row['file_hash'], row['outcome']) == (host_id, file_hash, 'not_found')
+    summary = get_path(run.context, 'QuarantineRestore.Summary')
+    assert summary['needs_manual_action'] is False and summary['manual_steps'] == []
+    assert 'may be restored already' in run.notes[-1] and 'FAILED' not in run.notes[-1]
+
+
 def test_an_incident_without_a_hash_gets_a_note_and_no_request(vendors):
     xdr, hss = vendors
     sample, run = close_and_run(vendors, 'xdr_no_hash.json')
