@@ -171,6 +171,23 @@ def test_hashes_in_upper_case_or_with_blanks_over_two_fields_are_each_restored_o
                                  else xdr.backend.restored(endpoint_id))
 
 
+def test_a_file_named_again_in_upper_case_or_with_blanks_is_looked_up_once_by_the_reputation_check(vendors):
+    """The XDR File Artifacts give the file in lower case, File SHA256 the same file in upper case and with blanks
+    around it: !file (every enabled reputation integration, each lookup counted against its quota) gets it once, as
+    the gate and restore-file read it."""
+    sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
+    [file_hash] = incident_hashes(sample)
+    fields = dict(sample.incident['CustomFields'], filesha256=[file_hash.upper(), f' {file_hash} '])
+    incident = close_incident(dict(sample.incident, CustomFields=fields), sample.close_reason)
+
+    run = runner_for(vendors, enabled={'Quarantine Restore', 'VirusTotal (API v3)'}).run(RESTORE_PLAYBOOK, incident,
+                                                                                         sample.context)
+
+    assert not run.failed, run.error
+    [lookup] = [event.args['file'] for event in run.events if event.command == 'file']
+    assert as_list(lookup) == [file_hash]
+
+
 def test_an_hss_file_restored_by_hand_before_the_close_sends_nothing_and_the_summary_leaves_nothing_to_do(vendors):
     """An analyst restored the HSS event's file in the HSS console before closing the incident (no record of it in
     the incident's context): HSS lists no isolated copy, so the playbook sends no PUT and sums it up as not_found."""
