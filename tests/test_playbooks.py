@@ -136,6 +136,81 @@ def test_an_incident_closed_for_another_reason_restores_nothing_and_says_so(vend
     assert sample.close_reason in note and 'no file was restored' in note
 
 
+@pytest.mark.parametrize('playbook', [RESTORE_PLAYBOOK, XDR_PLAYBOOK, HSS_PLAYBOOK])
+def test_an_incident_not_closed_yet_gets_a_note_that_does_not_call_it_closed_and_no_request(vendors, playbook):
+    xdr, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')  # open: no close reason, XDR status not resolved
+
+    run = runner_for(vendors).run(playbook, sample.incident, sample.context)
+
+    assert not run.failed, run.error
+    assert xdr_restores(xdr) == [] and hss_puts(hss) == []
+    [note] = run.notes
+    assert 'no file was restored' in note and 'not closed' in note and 'was closed as' not in note
+
+
+def test_hashes_in_upper_case_or_with_blanks_over_two_fields_are_each_restored_once_on_their_endpoints(vendors):
+    """Several files over several endpoints: the XDR File Artifacts name two, File SHA256 (filled by hand or by another
+    integration) one of them again in upper case, a third with blanks around it and an empty item."""
+    xdr, _ = vendors
+    sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
+    [first] = incident_hashes(sample)
+    second, third = sorted(h for h in HOLDERS if h != first)[:2]
+    fields = sample.incident['CustomFields']
+    artifacts = [dict(fields['xdrfileartifacts'][0], file_sha256=h, filesha256=h) for h in (first, second)]
+    incident = dict(sample.incident, CustomFields=dict(fields, xdrfileartifacts=artifacts,
+                                                       filesha256=[first.upper(), f' {third} ', '']))
+
+    run = runner_for(vendors).run(RESTORE_PLAYBOOK, close_incident(incident, sample.close_reason), sample.context)
+
+    assert not run.failed, run.error
+    assert sorted(r.body['request_data']['file_hash'] for r in xdr_restores(xdr)) == sorted([first, second, third])
+    for file_hash in (first, second, third):
+        for endpoint_id in HOLDERS[file_hash]:
+            assert file_hash in (xdr.backend.quarantined(endpoint_id) if endpoint_id in FAILING
+                                 else xdr.backend.restored(endpoint_id))
+
+
+def test_a_file_named_again_in_upper_case_or_with_blanks_is_looked_up_once_by_the_reputation_check(vendors):
+    """The XDR File Artifacts give the file in lower case, File SHA256 the same file in upper case and with blanks
+    around it: !file (every enabled reputation integration, each lookup counted against its quota) gets it once, as
+    the gate and restore-file read it."""
+    sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
+    [file_hash] = incident_hashes(sample)
+    fields = dict(sample.incident['CustomFields'], filesha256=[file_hash.upper(), f' {file_hash} '])
+    incident = close_incident(dict(sample.incident, CustomFields=fields), sample.close_reason)
+
+    run = runner_for(vendors, enabled={'Quarantine Restore', 'VirusTotal (API v3)'}).run(RESTORE_PLAYBOOK, incident,
+                                                                                         sample.context)
+
+    assert not run.failed, run.error
+    [lookup] = [event.args['file'] for event in run.events if event.command == 'file']
+    assert as_list(lookup) == [file_hash]
+
+
+def test_an_hss_file_restored_by_hand_before_the_close_sends_nothing_and_the_summary_leaves_nothing_to_do(vendors):
+    """An analyst restored the HSS event's file in the HSS console before closing the incident (no record of it in
+    the incident's context): HSS lists no isolated copy, so the playbook sends no PUT and sums it up as not_found."""
+    xdr, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    [file_hash] = incident_hashes(sample)
+    host_id = sample.incident['CustomFields']['huaweihsshostid']
+    [path] = [c['file_path'] for c in HSS_COPIES[file_hash] if c['host_id'] == host_id]
+    hss.backend.restore_isolated_files(hss.backend.project_id, [{'host_id': host_id, 'file_hash': file_hash,
+                                                                 'file_path': path}])
+    assert hss.backend.isolation_status(host_id, file_hash, path) == 'restored'
+
+    _, run = close_and_run(vendors, 'hss_false_positive.json')
+
+    assert not run.failed, run.error
+    assert hss_puts(hss) == [] and xdr_restores(xdr) == []
+    [row] = as_list(get_path(run.context, 'HuaweiHSS.RestoredFile'))
+    assert (row['host_id'], row['file_hash'], row['outcome']) == (host_id, file_hash, 'not_found')
+    summary = get_path(run.context, 'QuarantineRestore.Summary')
+    assert summary['needs_manual_action'] is False and summary['manual_steps'] == []
+    assert 'may be restored already' in run.notes[-1] and 'FAILED' not in run.notes[-1]
+
+
 def test_an_incident_without_a_hash_gets_a_note_and_no_request(vendors):
     xdr, hss = vendors
     sample, run = close_and_run(vendors, 'xdr_no_hash.json')
@@ -927,6 +1002,34 @@ def test_a_reopened_incident_closed_again_sends_no_second_restore_and_the_note_s
         assert file_hash in notes and 'was not run again' in notes
     for record in as_list(get_path(first.context, 'CortexXDR.RestoredFile')):
         assert f'(action {record["action_id"]})' in notes  # the action that gave the file back
+
+
+@pytest.mark.parametrize('playbook', [RESTORE_PLAYBOOK, XDR_PLAYBOOK])
+def test_a_rerun_that_restores_a_new_file_still_sums_up_the_endpoint_an_earlier_restore_failed_on(vendors, playbook):
+    """The sample's file fails on one endpoint (the seed's restore_failure); the reopened incident then names a second
+    file, quarantined elsewhere. The rerun sends only the new file; the restore playbook runs the Cortex XDR playbook
+    with a context of its own, where the earlier record is only the RestoredBefore input: its summary must not say
+    that nothing is left to do by hand while the first file is still quarantined on the endpoint it failed on."""
+    xdr, _ = vendors
+    sample, first = close_and_run(vendors, 'xdr_false_positive.json', playbook=playbook)
+    [old_hash] = incident_hashes(sample)
+    [failed_on] = set(HOLDERS[old_hash]) & set(FAILING)
+    [new_hash] = [h for h, holders in HOLDERS.items() if h != old_hash and not set(holders) & set(FAILING)][:1]
+    fields = sample.incident['CustomFields']
+    artifact = dict(fields['xdrfileartifacts'][0], file_sha256=new_hash, filesha256=new_hash)
+    artifacts = [*fields['xdrfileartifacts'], artifact]
+    incident = dict(sample.incident, CustomFields=dict(fields, xdrfileartifacts=artifacts))
+    sent = len(xdr_restores(xdr))
+
+    again = runner_for(vendors).run(playbook, close_incident(incident, sample.close_reason), first.context)
+
+    assert not again.failed, again.error
+    assert [r.body['request_data']['file_hash'] for r in xdr_restores(xdr)[sent:]] == [new_hash]
+    # the summary task's own entry: what a caller gets back of a private sub-playbook's outputs is not documented
+    [summary] = [e.entries[0]['Contents'] for e in again.events if e.command == 'QuarantineRestoreSummary']
+    assert summary['needs_manual_action'] is True
+    assert any(failed_on in step and old_hash in step for step in summary['manual_steps'])
+    assert failed_on in again.notes[-1] and 'Nothing: no file is left' not in again.notes[-1]
 
 
 def analyst_branch(given=None, playbook=RESTORE_PLAYBOOK):

@@ -857,12 +857,13 @@ def test_a_reason_ending_with_a_backslash_stays_in_its_own_cell():
 
 def test_script_yaml_describes_the_script():
     integration = yaml.safe_load((ROOT / 'integration.yml').read_text(encoding='utf-8'))
-    [vendor_arg] = SCRIPT_SPEC['args']
+    vendor_arg, restored_before_arg = SCRIPT_SPEC['args']
 
     assert SCRIPT_SPEC['commonfields']['id'] == SCRIPT_SPEC['name'] == SCRIPT_PATH.stem
     assert SCRIPT_SPEC['dockerimage'] == integration['script']['dockerimage']
     assert (SCRIPT_SPEC['type'], SCRIPT_SPEC['subtype'], SCRIPT_SPEC['script']) == ('python', 'python3', '-')
     assert vendor_arg['name'] == 'vendor' and vendor_arg['auto'] == 'PREDEFINED'
+    assert restored_before_arg['name'] == 'restored_before' and restored_before_arg['isArray'] is True
     # each scope the YAML offers is one the script takes, and its default the one the script uses when none is given
     for vendor in vendor_arg['predefined']:
         assert summarise(fixture('both_vendors'), vendor)[1]['vendor'] == vendor

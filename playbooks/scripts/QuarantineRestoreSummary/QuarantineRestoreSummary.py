@@ -28,6 +28,10 @@ SUMMARY_CONTEXT_KEY = 'QuarantineRestore.Summary(val.vendor && val.vendor == obj
 VENDOR_NAMES = {'xdr': 'Cortex XDR', 'hss': 'Huawei Cloud HSS'}
 VENDOR_CONTEXT_PATHS = {'xdr': XDR_CONTEXT_PATH, 'hss': HSS_CONTEXT_PATH}
 VENDOR_COMMANDS = {'xdr': '!restore-file', 'hss': '!hss-restore-isolated'}
+# The DT keys restore-file and hss-restore-isolated write their records by: a record of restored_before the context
+# holds by its key is the context's (a shared context's, which this run's restore may have updated).
+RECORD_KEYS = {'xdr': ('file_hash', 'action_id'), 'hss': ('host_id', 'file_hash', 'file_path')}
+GATE_HELD_PATH = 'QuarantineRestore.Gate.held'  # the files QuarantineRestoreReputationGate held back
 
 # Cortex XDR action statuses, per endpoint (the same sets the integration polls with).
 XDR_SUCCESS_STATUS = 'COMPLETED_SUCCESSFULLY'
@@ -238,6 +242,28 @@ def context_value(context: dict[str, Any], dotted: str, skipped: list[str]) -> A
             return None
         value = value.get(part)
     return value
+
+
+def with_earlier(context: dict[str, Any], earlier: Any, vendor: str, skipped: list[str]) -> list[dict[str, Any]]:
+    """The context's records of ``vendor`` after ``earlier`` (restored_before: a sub-playbook with a context of its own
+    holds only its own run's records, so a file an earlier run left failed, and did not send again, would go
+    unmentioned), but those of a file the reputation check holds back now: its note says why, and their steps would
+    say to restore it."""
+    if isinstance(earlier, str):
+        try:
+            earlier = json.loads(earlier) if earlier.strip() else None
+        except (ValueError, RecursionError):  # Recursion: nested past what json reads
+            raise SummaryError(f'restored_before must be {VENDOR_CONTEXT_PATHS[vendor]} records (JSON).') from None
+    current = as_items(context_value(context, VENDOR_CONTEXT_PATHS[vendor], skipped), VENDOR_CONTEXT_PATHS[vendor],
+                       skipped)
+    keys = {tuple(text_of(record.get(key)) for key in RECORD_KEYS[vendor]) for record in current}
+    held = {(text_of(item.get('file_hash')).lower(), text_of(item.get('file_path')))
+            for item in as_items(context_value(context, GATE_HELD_PATH, skipped), GATE_HELD_PATH, skipped)
+            if text_of(item.get('restore_command')) == VENDOR_COMMANDS[vendor][1:]}
+    return [record for record in as_items(earlier, 'restored_before', skipped)
+            if tuple(text_of(record.get(key)) for key in RECORD_KEYS[vendor]) not in keys
+            and not any(text_of(record.get('file_hash')).lower() == file_hash != '' or
+                        text_of(record.get('file_path')) == file_path != '' for file_hash, file_path in held)] + current
 
 
 def parse_vendor(args: dict[str, Any]) -> str:
@@ -772,11 +798,16 @@ def summary_command(args: dict[str, Any] | None, context: Any) -> Entry:
         skipped.append(f'The incident context is {json_kind(context)}, not an object.')
         context = {}
     readers = {'xdr': (XDR_CONTEXT_PATH, xdr_items), 'hss': (HSS_CONTEXT_PATH, hss_items)}
+    earlier = (args or {}).get('restored_before')
+    if earlier not in (None, '', []) and vendor == 'all':
+        raise SummaryError('restored_before holds one vendor\'s records: give vendor xdr or hss with it.')
     items, sections = [], []
     for name, (path, read) in readers.items():
         if vendor not in ('all', name):
             continue
-        vendor_items = read(context_value(context, path, skipped), skipped)
+        records = context_value(context, path, skipped) if vendor == 'all' else with_earlier(context, earlier, name,
+                                                                                                 skipped)
+        vendor_items = read(records, skipped)
         items.extend(vendor_items)
         sections.append(vendor_section(name, vendor_items))
     counts = count_items(items)
