@@ -1198,60 +1198,6 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
     return max(0.0, when.replace(tzinfo=when.tzinfo or timezone.utc).timestamp() - server_time_ms(headers) / 1000)
 
 
-def tls_failure(vendor: str, host: str, detail: str, verifying: bool) -> str:
-    """What a failed TLS handshake with ``vendor`` means. A plain-HTTP port behind an https URL answers in clear text
-    (to TLS a wrong version's record). Only a certificate this side refused (CERTIFICATE_VERIFY_FAILED) gets the
-    certificate advice; one the server broke off (no shared cipher, client certificate required) is its setup."""
-    url = URL_SETTINGS[vendor]
-    if re.search(r'(?i)wrong[ _]version[ _]number|record layer failure|http request', detail):
-        return (f'{vendor} at {host} answered in plain HTTP, not TLS: the URL says https, but that port serves http. '
-                f'Check the port in {url}, or use http:// for a server on this machine.')
-    if verifying and re.search(TLS_BUNDLE_UNREADABLE, detail, re.IGNORECASE):
-        return (f'No TLS connection to {vendor} at {host} was tried: the CA certificate bundle could not be loaded '
-                f'({detail}). Correct or remove REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE in this machine\'s environment if '
-                f'one is set (it must name a PEM file of certificates), else reinstall certifi, requests\' own bundle.')
-    if verifying and re.search(TLS_CERTIFICATE_REFUSED, detail, re.IGNORECASE):
-        return (f'The TLS certificate of {vendor} at {host} could not be verified ({detail}). Check that {url} names '
-                f'the server as its certificate does, and make the server\'s certificate authority trusted; as a last '
-                f'resort, check {SETTING_NAMES["insecure"]}, which turns verification off: use it only against a test '
-                f'server.')
-    return (f'The TLS handshake with {vendor} at {host} failed ({detail}). Check the host and port in {url}, and the '
-            f'TLS setup of the server there (or of a proxy between).')
-
-
-def environment_proxy_refusal(host: str, vendor: str, error: Exception) -> str:
-    """Why the environment's proxy cannot carry the request, never quoting it (it may hold a password): requests cannot
-    read it or takes no proxy of its scheme, its login is not Latin-1 (as HTTP Basic sends it), or the proxy refused the
-    login (not tried again: a proxy that checks a directory may lock the account)."""
-    proxy = 'The proxy that this machine\'s environment sets (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY)'
-    if isinstance(error, UnicodeEncodeError):
-        return (f'{proxy} cannot be used for {host}: its user name or password holds a character outside Latin-1, '
-                f'which HTTP Basic proxy authentication cannot send (not shown). Use a proxy login in Latin-1, or '
-                f'uncheck "Use system proxy settings".')
-    if isinstance(error, requests.ConnectionError):  # the proxy refused its login (HttpTransport._send_once)
-        said = re.search(SOCKS_LOGIN_REFUSED, str(error))
-        return (f'{proxy} refused its login ({said[0] if said else "407 Proxy Authentication Required"}), so nothing '
-                f'reached {vendor} at {host}; it is not tried again, as a proxy that checks a directory may lock the '
-                f'account. Correct the user name and password in that variable (not shown), or uncheck "Use system '
-                f'proxy settings".')
-    return (f'{proxy} cannot be used for {host}: requests cannot read it, or takes no proxy of its scheme (not shown: '
-            f'it may hold a password). Give it as http://host:port, percent-encode any @ : / ? # in its user name and '
-            f'password, or uncheck "Use system proxy settings".')
-
-
-def redirect_refusal(vendor: str, url: str, response: requests.Response) -> str:
-    """A redirect is not followed: every request carries credentials (requests would drop only Authorization on the
-    way, and send a 307's body again), and neither vendor's API redirects a right URL."""
-    try:
-        target = urlsplit(requests.compat.urljoin(url, response.headers['Location']))
-        where = f'{target.scheme}://{target.netloc.rpartition("@")[2]}'  # without a user name or password it holds
-    except ValueError:
-        where = 'an address that cannot be read'
-    return (f'{vendor} at {urlsplit(url).netloc} answered HTTP {response.status_code}, a redirect to {where}. It is '
-            f'not followed, as every request carries credentials. Check {URL_SETTINGS[vendor]} in the instance '
-            f'settings; if {where} is the vendor\'s API, set that URL instead.')
-
-
 class UnfollowedRedirectsSession(requests.Session):
     """A session that never works out where a redirect leads, as requests does even when it follows none (for
     Response.next): it reads the Location (ValueError, before the answer is handed back) and all the body, unbounded."""
@@ -1435,21 +1381,21 @@ class HttpTransport:
                 method, url, headers=token, proxies=self.proxies, stream=True, verify=self.settings.verify,
                 allow_redirects=False, timeout=SocketTimeouts(connect=connect, read=read, total=total), **kwargs))
         except requests.exceptions.SSLError as error:
-            refusal = tls_failure(self.vendor, self.host, describe_connection_error(error), self.settings.verify)
+            refusal = self.tls_failure(describe_connection_error(error))
         except RestoreError as error:  # from the token source: IAM's token request failed, this one was not sent
             error.attempts = tuple(attempts)  # its own history goes with the error, not the token request's
             raise
         except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema, UnicodeEncodeError) as error:
             # The URL and every header value passed the settings' checks (Latin-1: setting_credential): this is the
             # environment's proxy URL (a login not in Latin-1, for Basic proxy authentication: UnicodeEncodeError)
-            refusal = environment_proxy_refusal(self.host, self.vendor, error)
+            refusal = self.environment_proxy_refusal(error)
         except (requests.ConnectionError, requests.ReadTimeout) as error:
             said = str(error)  # whether the environment's proxy refused its login: a SOCKS5 one, or an HTTP one
             if not re.search(SOCKS_LOGIN_REFUSED, said) and not (  # its 407 to CONNECT, as http.client words it
                     isinstance(error, requests.exceptions.ProxyError) and 'Tunnel connection failed: 407' in said):
                 self._connection_fault(error, attempt)
                 return None
-            refusal = self.proxy_refusal = environment_proxy_refusal(self.host, self.vendor, error)
+            refusal = self.proxy_refusal = self.environment_proxy_refusal(error)
         except OSError as error:  # requests' missing CA bundle; any other (requests' own too): the integration's fault
             if 'CA certificate bundle' not in str(error):
                 raise
@@ -1461,8 +1407,60 @@ class HttpTransport:
                 return response
             attempt.status = response.status_code
             response.close()
-            refusal = redirect_refusal(self.vendor, url, response)
+            refusal = self.redirect_refusal(url, response)
         raise RestoreError(refusal, [*attempts, attempt]) from None
+
+    def tls_failure(self, detail: str) -> str:
+        """What a failed TLS handshake means. A plain-HTTP port behind an https URL answers in clear text (to TLS a
+        wrong version's record). Only a certificate this side refused (CERTIFICATE_VERIFY_FAILED) gets the certificate
+        advice; one the server broke off (no shared cipher, client certificate required) is its setup."""
+        if re.search(r'(?i)wrong[ _]version[ _]number|record layer failure|http request', detail):
+            return (f'{self.vendor} at {self.host} answered in plain HTTP, not TLS: the URL says https, but that port '
+                    f'serves http. Check the port in {URL_SETTINGS[self.vendor]}, or use http:// for a server on this '
+                    f'machine.')
+        if self.settings.verify and re.search(TLS_BUNDLE_UNREADABLE, detail, re.IGNORECASE):
+            return (f'No TLS connection to {self.vendor} at {self.host} was tried: the CA certificate bundle could not '
+                    f'be loaded ({detail}). Correct or remove REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE in this machine\'s '
+                    f'environment if one is set (it must name a PEM file of certificates), else reinstall certifi, '
+                    f'requests\' own bundle.')
+        if self.settings.verify and re.search(TLS_CERTIFICATE_REFUSED, detail, re.IGNORECASE):
+            return (f'The TLS certificate of {self.vendor} at {self.host} could not be verified ({detail}). Check that '
+                    f'{URL_SETTINGS[self.vendor]} names the server as its certificate does, and make the server\'s '
+                    f'certificate authority trusted; as a last resort, check {SETTING_NAMES["insecure"]}, which turns '
+                    f'verification off: use it only against a test server.')
+        return (f'The TLS handshake with {self.vendor} at {self.host} failed ({detail}). Check the host and port in '
+                f'{URL_SETTINGS[self.vendor]}, and the TLS setup of the server there (or of a proxy between).')
+
+    def environment_proxy_refusal(self, error: Exception) -> str:
+        """Why the environment's proxy cannot carry the request, never quoting it (it may hold a password): requests
+        cannot read it or takes no proxy of its scheme, its login is not Latin-1 (as HTTP Basic sends it), or the proxy
+        refused the login (not tried again: a proxy that checks a directory may lock the account)."""
+        proxy = 'The proxy that this machine\'s environment sets (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY)'
+        if isinstance(error, UnicodeEncodeError):
+            return (f'{proxy} cannot be used for {self.host}: its user name or password holds a character outside '
+                    f'Latin-1, which HTTP Basic proxy authentication cannot send (not shown). Use a proxy login in '
+                    f'Latin-1, or uncheck "Use system proxy settings".')
+        if isinstance(error, requests.ConnectionError):  # the proxy refused its login (_send_once)
+            said = re.search(SOCKS_LOGIN_REFUSED, str(error))
+            return (f'{proxy} refused its login ({said[0] if said else "407 Proxy Authentication Required"}), so '
+                    f'nothing reached {self.vendor} at {self.host}; it is not tried again, as a proxy that checks a '
+                    f'directory may lock the account. Correct the user name and password in that variable (not '
+                    f'shown), or uncheck "Use system proxy settings".')
+        return (f'{proxy} cannot be used for {self.host}: requests cannot read it, or takes no proxy of its scheme '
+                f'(not shown: it may hold a password). Give it as http://host:port, percent-encode any @ : / ? # in '
+                f'its user name and password, or uncheck "Use system proxy settings".')
+
+    def redirect_refusal(self, url: str, response: requests.Response) -> str:
+        """A redirect is not followed: every request carries credentials (requests would drop only Authorization on
+        the way, and send a 307's body again), and neither vendor's API redirects a right URL."""
+        try:
+            target = urlsplit(requests.compat.urljoin(url, response.headers['Location']))
+            where = f'{target.scheme}://{target.netloc.rpartition("@")[2]}'  # without a user name or password it holds
+        except ValueError:
+            where = 'an address that cannot be read'
+        return (f'{self.vendor} at {self.host} answered HTTP {response.status_code}, a redirect to {where}. It is not '
+                f'followed, as every request carries credentials. Check {URL_SETTINGS[self.vendor]} in the instance '
+                f'settings; if {where} is the vendor\'s API, set that URL instead.')
 
     def _sent_in_time(self, attempt: Attempt, send: Callable[[], requests.Response]) -> requests.Response | None:
         """``send()`` on a thread of its own, waited for SEND_GRACE_SECONDS past ``attempt.ends`` at most: urllib3 times
