@@ -1005,10 +1005,11 @@ class VendorReply:
 
     attempts: tuple[Attempt, ...] = ()
     gave_up: str | None = None
+    again = AGAIN_WORDS['command']  # the words to try again, the transport's caller's
     _parsed = UNPARSED  # json() parses the body once
 
     def __init__(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
-        self.status, self.headers, self.body, self.again = status, headers, body, AGAIN_WORDS['command']  # transport's
+        self.status, self.headers, self.body = status, headers, body
 
     def json(self) -> Any:
         """The body's JSON (UTF-8, -16 or -32, as RFC 8259 allows), parsed once; ValueError when it is not JSON."""
@@ -1028,14 +1029,13 @@ class VendorReply:
 
     @property
     def text(self) -> str:
-        charset = requests.utils.get_encoding_from_headers(self.headers) or 'utf-8'
         # No charset named: UTF-8 when it is (requests' ISO-8859-1 for text/*, dropped by RFC 7231, showed each
         # non-ASCII character of a secret it quotes as two others: not found to mask)
         if not re.search(r'(?i);\s*charset\s*=', self.headers.get('Content-Type') or ''):
             with suppress(UnicodeError):  # not UTF-8: byte for byte, as before
                 return self.body.decode('utf-8')
         with suppress(LookupError, UnicodeError):  # a charset unknown to Python, or a codec of no text: idna, undefined
-            return self.body.decode(charset, 'replace')
+            return self.body.decode(requests.utils.get_encoding_from_headers(self.headers) or 'utf-8', 'replace')
         return self.body.decode('utf-8', 'replace')
 
 
@@ -1191,11 +1191,10 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
     value = (headers.get('Retry-After') or '').strip()
     if re.fullmatch(r'[0-9]{1,9}(\.[0-9]+)?', value):
         return float(value)
-    try:
+    with suppress(TypeError, ValueError, IndexError, OverflowError):  # '' too
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):  # '' too
-        return None
-    return max(0.0, when.replace(tzinfo=when.tzinfo or timezone.utc).timestamp() - server_time_ms(headers) / 1000)
+        return max(0.0, when.replace(tzinfo=when.tzinfo or timezone.utc).timestamp() - server_time_ms(headers) / 1000)
+    return None
 
 
 class UnfollowedRedirectsSession(requests.Session):
@@ -1499,7 +1498,6 @@ class HttpTransport:
     def _connection_fault(self, error: requests.RequestException, attempt: Attempt) -> None:
         """Which fault a connection error or read timeout is, in words (in the TLS handshake: no connection in time)."""
         reason = getattr(error.args[0], 'reason', error.args[0])  # urllib3's cause: requests raises these with it
-        url, proxy = URL_SETTINGS[self.vendor], SETTING_NAMES['proxy']
         # Whether it rose in the TLS handshake (ssl's SSLSocket and SSLObject), before the request went out: urllib3
         # raises its timeout there as a read timeout, a reset as dropped. A read timeout's cause is the socket's
         # timeout; a dropped connection's ProtocolError holds the socket's error.
@@ -1509,19 +1507,19 @@ class HttpTransport:
                      for frame, _ in traceback.walk_tb(getattr(cause, '__traceback__', None)))
         if isinstance(error, requests.ConnectTimeout) or unsent and isinstance(error, requests.ReadTimeout):
             self._timed_out(attempt, FAULT_NO_CONNECTION, f'{self.vendor} at {self.host} did not accept a connection',
-                            self.settings.connect_timeout,
-                            f'Check {url}, the network path and {proxy}, or raise {SETTING_NAMES["connect_timeout"]}.')
+                            self.settings.connect_timeout, f'Check {URL_SETTINGS[self.vendor]}, the network path and '
+                            f'{SETTING_NAMES["proxy"]}, or raise {SETTING_NAMES["connect_timeout"]}.')
         elif isinstance(error, requests.ReadTimeout) or isinstance(reason, ReadTimeoutError):
             self._timed_out(attempt, FAULT_NO_ANSWER, f'{self.vendor} at {self.host} did not answer',
                             self.settings.read_timeout, NO_ANSWER_ADVICE)
         elif isinstance(reason, ProtocolError) and not unsent:  # a refused connection's NewConnectionError is none
             attempt.met(FAULT_DROPPED, f'The connection to {self.vendor} at {self.host} broke before the answer '
                                        f'arrived ({describe_connection_error(error)}).',
-                        f'{self.again["Again"]}; if it persists, check {proxy} and the network path.')
+                        f'{self.again["Again"]}; if it persists, check {SETTING_NAMES["proxy"]} and the network path.')
         else:
             attempt.met(FAULT_NO_CONNECTION,
                         f'Could not connect to {self.vendor} at {self.host} ({describe_connection_error(error)}).',
-                        f'Check {url}, DNS, the firewall and {proxy}.')
+                        f'Check {URL_SETTINGS[self.vendor]}, DNS, the firewall and {SETTING_NAMES["proxy"]}.')
 
     def _timed_out(self, attempt: Attempt, fault: str, what: str, seconds: float | None, advice: str) -> None:
         """``attempt`` met ``fault``: ``what`` not done within ``seconds`` (None: both timeouts), or the run's rest."""
