@@ -1178,12 +1178,11 @@ class AdaptiveRateLimiter:
 
 def server_time_ms(headers: Mapping[str, str]) -> int:
     """The server's clock when it answered (its Date header), in ms; this machine's clock when it sends none."""
-    try:
+    with suppress(KeyError, TypeError, ValueError, IndexError, OverflowError):  # Overflow: a year no clock holds
         when = parsedate_to_datetime(headers['Date'])
         # HTTP dates are GMT: the asctime form and "-0000" parse without a zone, which timestamp() would read as local
         return int(when.replace(tzinfo=when.tzinfo or timezone.utc).timestamp() * 1000)
-    except (KeyError, TypeError, ValueError, IndexError, OverflowError):  # Overflow: a year no clock holds
-        return int(time.time() * 1000)
+    return int(time.time() * 1000)
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:
@@ -1227,6 +1226,7 @@ class HttpTransport:
 
     # The largest reply read: an XDR action's status over 100,000 endpoints is a few MB, an HSS page of 200 rows less.
     MAX_REPLY_BYTES = 32 * 2 ** 20
+    proxy_refusal: str | None = None  # the environment's proxy refused its login: said again, never asked
 
     def __init__(self, base_url: str, vendor: str, settings: TransportSettings,
                  auth: requests.auth.AuthBase | None = None, limiter: AdaptiveRateLimiter | None = None,
@@ -1260,7 +1260,6 @@ class HttpTransport:
         self.proxies = dict.fromkeys(('http', 'https', 'all')) if direct else None
         self.run_ends, self.stops = self.clock() + RUN_LIMIT_SECONDS, XSOAR_STOPS_COMMAND  # each attempt ends then; why
         self.waiter, self.again = f'this {settings.caller}', AGAIN_WORDS[settings.caller]
-        self.proxy_refusal: str | None = None  # the environment's proxy refused its login: said again, never asked
         self.wait_at_most(MAX_RUN_WAIT_SECONDS)
 
     @property
@@ -1523,13 +1522,13 @@ class HttpTransport:
 
     def _timed_out(self, attempt: Attempt, fault: str, what: str, seconds: float | None, advice: str) -> None:
         """``attempt`` met ``fault``: ``what`` not done within ``seconds`` (None: both timeouts), or the run's rest."""
-        connect, read = self.settings.timeout
         if attempt.cut_to is not None and (seconds is None or seconds > attempt.cut_to):
             given = (f'the {attempt.cut_to:.3g} s left of this run ({self.stops}), less than connect_timeout + '
-                     f'read_timeout ({connect:g} + {read:g} s).')
+                     f'read_timeout ({self.settings.connect_timeout:g} + {self.settings.read_timeout:g} s).')
             advice = '{Again}: this run\'s time, not a timeout setting, ended the attempt.'
         else:
-            given = f'{connect + read:g} s (connect_timeout + read_timeout).' if seconds is None else f'{seconds:g} s.'
+            given = f'{sum(self.settings.timeout):g} s (connect_timeout + read_timeout).' if seconds is None else \
+                f'{seconds:g} s.'
         attempt.met(fault, f'{what} within {given}', advice.format(**self.again))
 
     def _read_reply(self, response: requests.Response, attempt: Attempt, expect_json: bool) -> VendorReply | None:
