@@ -175,9 +175,9 @@ BROKEN_REPLY_ADVICE = 'Check {url}; if it is right, {again}.'  # url: the vendor
 # A SOCKS5 proxy refusing its login (RFC 1929), as PySocks (in XSOAR's image) words it: a connection error
 SOCKS_LOGIN_REFUSED = r'SOCKS5 authentication failed|All offered authentication methods were rejected'
 # OpenSSL loading a CA bundle that holds no PEM certificate (a DER file, a key, a damaged PEM): before any handshake.
-TLS_BUNDLE_UNREADABLE = r'\[X509\]|PEM lib|no certificate or crl found'
+TLS_BUNDLE_UNREADABLE = r'(?i)\[X509\]|PEM lib|no certificate or crl found'
 # A certificate this side refused (OpenSSL's and urllib3's words), not a handshake the server broke off (tls_failure).
-TLS_CERTIFICATE_REFUSED = (r'certificate[ _]verify[ _]failed|hostname mismatch|doesn\'t match|self[- ]signed '
+TLS_CERTIFICATE_REFUSED = (r'(?i)certificate[ _]verify[ _]failed|hostname mismatch|doesn\'t match|self[- ]signed '
                            r'certificate|certificate has expired|unable to get local issuer')
 # Codings undone a piece at a time (decoded_body; not requests' br, zstd): deflate is zlib's (RFC 9110), else raw.
 ACCEPT_ENCODING = 'gzip, deflate'
@@ -1416,12 +1416,12 @@ class HttpTransport:
             return (f'{self.vendor} at {self.host} answered in plain HTTP, not TLS: the URL says https, but that port '
                     f'serves http. Check the port in {URL_SETTINGS[self.vendor]}, or use http:// for a server on this '
                     f'machine.')
-        if self.settings.verify and re.search(TLS_BUNDLE_UNREADABLE, detail, re.IGNORECASE):
+        if self.settings.verify and re.search(TLS_BUNDLE_UNREADABLE, detail):
             return (f'No TLS connection to {self.vendor} at {self.host} was tried: the CA certificate bundle could not '
                     f'be loaded ({detail}). Correct or remove REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE in this machine\'s '
                     f'environment if one is set (it must name a PEM file of certificates), else reinstall certifi, '
                     f'requests\' own bundle.')
-        if self.settings.verify and re.search(TLS_CERTIFICATE_REFUSED, detail, re.IGNORECASE):
+        if self.settings.verify and re.search(TLS_CERTIFICATE_REFUSED, detail):
             return (f'The TLS certificate of {self.vendor} at {self.host} could not be verified ({detail}). Check that '
                     f'{URL_SETTINGS[self.vendor]} names the server as its certificate does, and make the server\'s '
                     f'certificate authority trusted; as a last resort, check {SETTING_NAMES["insecure"]}, which turns '
