@@ -176,9 +176,9 @@ BROKEN_REPLY_ADVICE = 'Check {url}; if it is right, {again}.'  # url: the vendor
 # A SOCKS5 proxy refusing its login (RFC 1929), as PySocks (in XSOAR's image) words it: a connection error
 SOCKS_LOGIN_REFUSED = r'SOCKS5 authentication failed|All offered authentication methods were rejected'
 # OpenSSL loading a CA bundle that holds no PEM certificate (a DER file, a key, a damaged PEM): before any handshake.
-TLS_BUNDLE_UNREADABLE = r'\[X509\]|PEM lib|no certificate or crl found'
+TLS_BUNDLE_UNREADABLE = r'(?i)\[X509\]|PEM lib|no certificate or crl found'
 # A certificate this side refused (OpenSSL's and urllib3's words), not a handshake the server broke off (tls_failure).
-TLS_CERTIFICATE_REFUSED = (r'certificate[ _]verify[ _]failed|hostname mismatch|doesn\'t match|self[- ]signed '
+TLS_CERTIFICATE_REFUSED = (r'(?i)certificate[ _]verify[ _]failed|hostname mismatch|doesn\'t match|self[- ]signed '
                            r'certificate|certificate has expired|unable to get local issuer')
 # Codings undone a piece at a time (decoded_body; not requests' br, zstd): deflate is zlib's (RFC 9110), else raw.
 ACCEPT_ENCODING = 'gzip, deflate'
@@ -1002,10 +1002,11 @@ class VendorReply:
 
     attempts: tuple[Attempt, ...] = ()
     gave_up: str | None = None
+    again = AGAIN_WORDS['command']  # the words to try again, the transport's caller's
     _parsed = UNPARSED  # json() parses the body once
 
     def __init__(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
-        self.status, self.headers, self.body, self.again = status, headers, body, AGAIN_WORDS['command']  # transport's
+        self.status, self.headers, self.body = status, headers, body
 
     def json(self) -> Any:
         """The body's JSON (UTF-8, -16 or -32, as RFC 8259 allows), parsed once; ValueError when it is not JSON."""
@@ -1025,14 +1026,13 @@ class VendorReply:
 
     @property
     def text(self) -> str:
-        charset = requests.utils.get_encoding_from_headers(self.headers) or 'utf-8'
         # No charset named: UTF-8 when it is (requests' ISO-8859-1 for text/*, dropped by RFC 7231, showed each
         # non-ASCII character of a secret it quotes as two others: not found to mask)
         if not re.search(r'(?i);\s*charset\s*=', self.headers.get('Content-Type') or ''):
             with suppress(UnicodeError):  # not UTF-8: byte for byte, as before
                 return self.body.decode('utf-8')
         with suppress(LookupError, UnicodeError):  # a charset unknown to Python, or a codec of no text: idna, undefined
-            return self.body.decode(charset, 'replace')
+            return self.body.decode(requests.utils.get_encoding_from_headers(self.headers) or 'utf-8', 'replace')
         return self.body.decode('utf-8', 'replace')
 
 
@@ -1175,12 +1175,11 @@ class AdaptiveRateLimiter:
 
 def server_time_ms(headers: Mapping[str, str]) -> int:
     """The server's clock when it answered (its Date header), in ms; this machine's clock when it sends none."""
-    try:
+    with suppress(KeyError, TypeError, ValueError, IndexError, OverflowError):  # Overflow: a year no clock holds
         when = parsedate_to_datetime(headers['Date'])
         # HTTP dates are GMT: the asctime form and "-0000" parse without a zone, which timestamp() would read as local
         return int(when.replace(tzinfo=when.tzinfo or timezone.utc).timestamp() * 1000)
-    except (KeyError, TypeError, ValueError, IndexError, OverflowError):  # Overflow: a year no clock holds
-        return int(time.time() * 1000)
+    return int(time.time() * 1000)
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:
@@ -1188,65 +1187,10 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
     value = (headers.get('Retry-After') or '').strip()
     if re.fullmatch(r'[0-9]{1,9}(\.[0-9]+)?', value):
         return float(value)
-    try:
+    with suppress(TypeError, ValueError, IndexError, OverflowError):  # '' too
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):  # '' too
-        return None
-    return max(0.0, when.replace(tzinfo=when.tzinfo or timezone.utc).timestamp() - server_time_ms(headers) / 1000)
-
-
-def tls_failure(vendor: str, host: str, detail: str, verifying: bool) -> str:
-    """What a failed TLS handshake with ``vendor`` means. A plain-HTTP port behind an https URL answers in clear text
-    (to TLS a wrong version's record). Only a certificate this side refused (CERTIFICATE_VERIFY_FAILED) gets the
-    certificate advice; one the server broke off (no shared cipher, client certificate required) is its setup."""
-    url = URL_SETTINGS[vendor]
-    if re.search(r'(?i)wrong[ _]version[ _]number|record layer failure|http request', detail):
-        return (f'{vendor} at {host} answered in plain HTTP, not TLS: the URL says https, but that port serves http. '
-                f'Check the port in {url}, or use http:// for a server on this machine.')
-    if verifying and re.search(TLS_BUNDLE_UNREADABLE, detail, re.IGNORECASE):
-        return (f'No TLS connection to {vendor} at {host} was tried: the CA certificate bundle could not be loaded '
-                f'({detail}). Correct or remove REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE in this machine\'s environment if '
-                f'one is set (it must name a PEM file of certificates), else reinstall certifi, requests\' own bundle.')
-    if verifying and re.search(TLS_CERTIFICATE_REFUSED, detail, re.IGNORECASE):
-        return (f'The TLS certificate of {vendor} at {host} could not be verified ({detail}). Check that {url} names '
-                f'the server as its certificate does, and make the server\'s certificate authority trusted; as a last '
-                f'resort, check {SETTING_NAMES["insecure"]}, which turns verification off: use it only against a test '
-                f'server.')
-    return (f'The TLS handshake with {vendor} at {host} failed ({detail}). Check the host and port in {url}, and the '
-            f'TLS setup of the server there (or of a proxy between).')
-
-
-def environment_proxy_refusal(host: str, vendor: str, error: Exception) -> str:
-    """Why the environment's proxy cannot carry the request, never quoting it (it may hold a password): requests cannot
-    read it or takes no proxy of its scheme, its login is not Latin-1 (as HTTP Basic sends it), or the proxy refused the
-    login (not tried again: a proxy that checks a directory may lock the account)."""
-    proxy = 'The proxy that this machine\'s environment sets (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY)'
-    if isinstance(error, UnicodeEncodeError):
-        return (f'{proxy} cannot be used for {host}: its user name or password holds a character outside Latin-1, '
-                f'which HTTP Basic proxy authentication cannot send (not shown). Use a proxy login in Latin-1, or '
-                f'uncheck "Use system proxy settings".')
-    if isinstance(error, requests.ConnectionError):  # the proxy refused its login (HttpTransport._send_once)
-        said = re.search(SOCKS_LOGIN_REFUSED, str(error))
-        return (f'{proxy} refused its login ({said[0] if said else "407 Proxy Authentication Required"}), so nothing '
-                f'reached {vendor} at {host}; it is not tried again, as a proxy that checks a directory may lock the '
-                f'account. Correct the user name and password in that variable (not shown), or uncheck "Use system '
-                f'proxy settings".')
-    return (f'{proxy} cannot be used for {host}: requests cannot read it, or takes no proxy of its scheme (not shown: '
-            f'it may hold a password). Give it as http://host:port, percent-encode any @ : / ? # in its user name and '
-            f'password, or uncheck "Use system proxy settings".')
-
-
-def redirect_refusal(vendor: str, url: str, response: requests.Response) -> str:
-    """A redirect is not followed: every request carries credentials (requests would drop only Authorization on the
-    way, and send a 307's body again), and neither vendor's API redirects a right URL."""
-    try:
-        target = urlsplit(requests.compat.urljoin(url, response.headers['Location']))
-        where = f'{target.scheme}://{target.netloc.rpartition("@")[2]}'  # without a user name or password it holds
-    except ValueError:
-        where = 'an address that cannot be read'
-    return (f'{vendor} at {urlsplit(url).netloc} answered HTTP {response.status_code}, a redirect to {where}. It is '
-            f'not followed, as every request carries credentials. Check {URL_SETTINGS[vendor]} in the instance '
-            f'settings; if {where} is the vendor\'s API, set that URL instead.')
+        return max(0.0, when.replace(tzinfo=when.tzinfo or timezone.utc).timestamp() - server_time_ms(headers) / 1000)
+    return None
 
 
 class UnfollowedRedirectsSession(requests.Session):
@@ -1279,6 +1223,7 @@ class HttpTransport:
 
     # The largest reply read: an XDR action's status over 100,000 endpoints is a few MB, an HSS page of 200 rows less.
     MAX_REPLY_BYTES = 32 * 2 ** 20
+    proxy_refusal: str | None = None  # the environment's proxy refused its login: said again, never asked
 
     def __init__(self, base_url: str, vendor: str, settings: TransportSettings,
                  auth: requests.auth.AuthBase | None = None, limiter: AdaptiveRateLimiter | None = None,
@@ -1312,7 +1257,6 @@ class HttpTransport:
         self.proxies = dict.fromkeys(('http', 'https', 'all')) if direct else None
         self.run_ends, self.stops = self.clock() + RUN_LIMIT_SECONDS, XSOAR_STOPS_COMMAND  # each attempt ends then; why
         self.waiter, self.again = f'this {settings.caller}', AGAIN_WORDS[settings.caller]
-        self.proxy_refusal: str | None = None  # the environment's proxy refused its login: said again, never asked
         self.wait_at_most(MAX_RUN_WAIT_SECONDS)
 
     @property
@@ -1431,21 +1375,21 @@ class HttpTransport:
                 method, url, headers=token, proxies=self.proxies, stream=True, verify=self.settings.verify,
                 allow_redirects=False, timeout=SocketTimeouts(connect=connect, read=read, total=total), **kwargs))
         except requests.exceptions.SSLError as error:
-            refusal = tls_failure(self.vendor, self.host, describe_connection_error(error), self.settings.verify)
+            refusal = self.tls_failure(describe_connection_error(error))
         except RestoreError as error:  # from the token source: IAM's token request failed, this one was not sent
             error.attempts = tuple(attempts)  # its own history goes with the error, not the token request's
             raise
         except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema, UnicodeEncodeError) as error:
             # The URL and every header value passed the settings' checks (Latin-1: setting_credential): this is the
             # environment's proxy URL (a login not in Latin-1, for Basic proxy authentication: UnicodeEncodeError)
-            refusal = environment_proxy_refusal(self.host, self.vendor, error)
+            refusal = self.environment_proxy_refusal(error)
         except (requests.ConnectionError, requests.ReadTimeout) as error:
             said = str(error)  # whether the environment's proxy refused its login: a SOCKS5 one, or an HTTP one
             if not re.search(SOCKS_LOGIN_REFUSED, said) and not (  # its 407 to CONNECT, as http.client words it
                     isinstance(error, requests.exceptions.ProxyError) and 'Tunnel connection failed: 407' in said):
                 self._connection_fault(error, attempt)
                 return None
-            refusal = self.proxy_refusal = environment_proxy_refusal(self.host, self.vendor, error)
+            refusal = self.proxy_refusal = self.environment_proxy_refusal(error)
         except OSError as error:  # requests' missing CA bundle; any other (requests' own too): the integration's fault
             if 'CA certificate bundle' not in str(error):
                 raise
@@ -1457,8 +1401,60 @@ class HttpTransport:
                 return response
             attempt.status = response.status_code
             response.close()
-            refusal = redirect_refusal(self.vendor, url, response)
+            refusal = self.redirect_refusal(url, response)
         raise RestoreError(refusal, [*attempts, attempt]) from None
+
+    def tls_failure(self, detail: str) -> str:
+        """What a failed TLS handshake means. A plain-HTTP port behind an https URL answers in clear text (to TLS a
+        wrong version's record). Only a certificate this side refused (CERTIFICATE_VERIFY_FAILED) gets the certificate
+        advice; one the server broke off (no shared cipher, client certificate required) is its setup."""
+        if re.search(r'(?i)wrong[ _]version[ _]number|record layer failure|http request', detail):
+            return (f'{self.vendor} at {self.host} answered in plain HTTP, not TLS: the URL says https, but that port '
+                    f'serves http. Check the port in {URL_SETTINGS[self.vendor]}, or use http:// for a server on this '
+                    f'machine.')
+        if self.settings.verify and re.search(TLS_BUNDLE_UNREADABLE, detail):
+            return (f'No TLS connection to {self.vendor} at {self.host} was tried: the CA certificate bundle could not '
+                    f'be loaded ({detail}). Correct or remove REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE in this machine\'s '
+                    f'environment if one is set (it must name a PEM file of certificates), else reinstall certifi, '
+                    f'requests\' own bundle.')
+        if self.settings.verify and re.search(TLS_CERTIFICATE_REFUSED, detail):
+            return (f'The TLS certificate of {self.vendor} at {self.host} could not be verified ({detail}). Check that '
+                    f'{URL_SETTINGS[self.vendor]} names the server as its certificate does, and make the server\'s '
+                    f'certificate authority trusted; as a last resort, check {SETTING_NAMES["insecure"]}, which turns '
+                    f'verification off: use it only against a test server.')
+        return (f'The TLS handshake with {self.vendor} at {self.host} failed ({detail}). Check the host and port in '
+                f'{URL_SETTINGS[self.vendor]}, and the TLS setup of the server there (or of a proxy between).')
+
+    def environment_proxy_refusal(self, error: Exception) -> str:
+        """Why the environment's proxy cannot carry the request, never quoting it (it may hold a password): requests
+        cannot read it or takes no proxy of its scheme, its login is not Latin-1 (as HTTP Basic sends it), or the proxy
+        refused the login (not tried again: a proxy that checks a directory may lock the account)."""
+        proxy = 'The proxy that this machine\'s environment sets (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY)'
+        if isinstance(error, UnicodeEncodeError):
+            return (f'{proxy} cannot be used for {self.host}: its user name or password holds a character outside '
+                    f'Latin-1, which HTTP Basic proxy authentication cannot send (not shown). Use a proxy login in '
+                    f'Latin-1, or uncheck "Use system proxy settings".')
+        if isinstance(error, requests.ConnectionError):  # the proxy refused its login (_send_once)
+            said = re.search(SOCKS_LOGIN_REFUSED, str(error))
+            return (f'{proxy} refused its login ({said[0] if said else "407 Proxy Authentication Required"}), so '
+                    f'nothing reached {self.vendor} at {self.host}; it is not tried again, as a proxy that checks a '
+                    f'directory may lock the account. Correct the user name and password in that variable (not '
+                    f'shown), or uncheck "Use system proxy settings".')
+        return (f'{proxy} cannot be used for {self.host}: requests cannot read it, or takes no proxy of its scheme '
+                f'(not shown: it may hold a password). Give it as http://host:port, percent-encode any @ : / ? # in '
+                f'its user name and password, or uncheck "Use system proxy settings".')
+
+    def redirect_refusal(self, url: str, response: requests.Response) -> str:
+        """A redirect is not followed: every request carries credentials (requests would drop only Authorization on
+        the way, and send a 307's body again), and neither vendor's API redirects a right URL."""
+        try:
+            target = urlsplit(requests.compat.urljoin(url, response.headers['Location']))
+            where = f'{target.scheme}://{target.netloc.rpartition("@")[2]}'  # without a user name or password it holds
+        except ValueError:
+            where = 'an address that cannot be read'
+        return (f'{self.vendor} at {self.host} answered HTTP {response.status_code}, a redirect to {where}. It is not '
+                f'followed, as every request carries credentials. Check {URL_SETTINGS[self.vendor]} in the instance '
+                f'settings; if {where} is the vendor\'s API, set that URL instead.')
 
     def _sent_in_time(self, attempt: Attempt, send: Callable[[], requests.Response]) -> requests.Response | None:
         """``send()`` on a thread of its own, waited for SEND_GRACE_SECONDS past ``attempt.ends`` at most: urllib3 times
@@ -1497,7 +1493,6 @@ class HttpTransport:
     def _connection_fault(self, error: requests.RequestException, attempt: Attempt) -> None:
         """Which fault a connection error or read timeout is, in words (in the TLS handshake: no connection in time)."""
         reason = getattr(error.args[0], 'reason', error.args[0])  # urllib3's cause: requests raises these with it
-        url, proxy = URL_SETTINGS[self.vendor], SETTING_NAMES['proxy']
         # Whether it rose in the TLS handshake (ssl's SSLSocket and SSLObject), before the request went out: urllib3
         # raises its timeout there as a read timeout, a reset as dropped. A read timeout's cause is the socket's
         # timeout; a dropped connection's ProtocolError holds the socket's error.
@@ -1507,29 +1502,29 @@ class HttpTransport:
                      for frame, _ in traceback.walk_tb(getattr(cause, '__traceback__', None)))
         if isinstance(error, requests.ConnectTimeout) or unsent and isinstance(error, requests.ReadTimeout):
             self._timed_out(attempt, FAULT_NO_CONNECTION, f'{self.vendor} at {self.host} did not accept a connection',
-                            self.settings.connect_timeout,
-                            f'Check {url}, the network path and {proxy}, or raise {SETTING_NAMES["connect_timeout"]}.')
+                            self.settings.connect_timeout, f'Check {URL_SETTINGS[self.vendor]}, the network path and '
+                            f'{SETTING_NAMES["proxy"]}, or raise {SETTING_NAMES["connect_timeout"]}.')
         elif isinstance(error, requests.ReadTimeout) or isinstance(reason, ReadTimeoutError):
             self._timed_out(attempt, FAULT_NO_ANSWER, f'{self.vendor} at {self.host} did not answer',
                             self.settings.read_timeout, NO_ANSWER_ADVICE)
         elif isinstance(reason, ProtocolError) and not unsent:  # a refused connection's NewConnectionError is none
             attempt.met(FAULT_DROPPED, f'The connection to {self.vendor} at {self.host} broke before the answer '
                                        f'arrived ({describe_connection_error(error)}).',
-                        f'{self.again["Again"]}; if it persists, check {proxy} and the network path.')
+                        f'{self.again["Again"]}; if it persists, check {SETTING_NAMES["proxy"]} and the network path.')
         else:
             attempt.met(FAULT_NO_CONNECTION,
                         f'Could not connect to {self.vendor} at {self.host} ({describe_connection_error(error)}).',
-                        f'Check {url}, DNS, the firewall and {proxy}.')
+                        f'Check {URL_SETTINGS[self.vendor]}, DNS, the firewall and {SETTING_NAMES["proxy"]}.')
 
     def _timed_out(self, attempt: Attempt, fault: str, what: str, seconds: float | None, advice: str) -> None:
         """``attempt`` met ``fault``: ``what`` not done within ``seconds`` (None: both timeouts), or the run's rest."""
-        connect, read = self.settings.timeout
         if attempt.cut_to is not None and (seconds is None or seconds > attempt.cut_to):
             given = (f'the {attempt.cut_to:.3g} s left of this run ({self.stops}), less than connect_timeout + '
-                     f'read_timeout ({connect:g} + {read:g} s).')
+                     f'read_timeout ({self.settings.connect_timeout:g} + {self.settings.read_timeout:g} s).')
             advice = '{Again}: this run\'s time, not a timeout setting, ended the attempt.'
         else:
-            given = f'{connect + read:g} s (connect_timeout + read_timeout).' if seconds is None else f'{seconds:g} s.'
+            given = f'{sum(self.settings.timeout):g} s (connect_timeout + read_timeout).' if seconds is None else \
+                f'{seconds:g} s.'
         attempt.met(fault, f'{what} within {given}', advice.format(**self.again))
 
     def _read_reply(self, response: requests.Response, attempt: Attempt, expect_json: bool) -> VendorReply | None:
