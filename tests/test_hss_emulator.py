@@ -1169,6 +1169,28 @@ def test_more_than_the_hidden_rate_limit_in_one_second_is_429_apigw_0308(http, g
         assert [call(http, hss, "GET").status_code for _ in range(2)] == [200, 429]
 
 
+def test_iam_counts_its_own_window_off_by_default_and_refuses_past_it_with_a_429_in_iam_form(http, gateway, hss, iam,
+                                                                                           clock):
+    assert [http.post(iam.url + "/v3/auth/tokens", json=token_request(), timeout=5).status_code
+            for _ in range(5)] == [201] * 5  # no limit unless one is set
+    gateway.iam_rate_limit, gateway.rate_limit = 2, 1  # HSS's window and IAM's: neither counts the other's requests
+    clock.advance(1.0)
+    token = get_token(http, iam)
+    assert call(http, hss, "GET", params=EVERY_PROJECT, token=token).status_code == 200
+    assert get_token(http, iam)
+
+    throttled = http.post(iam.url + "/v3/auth/tokens", json=token_request(), timeout=5)
+
+    assert assert_iam_error(throttled, 429, "Too Many Requests") == "Too many requests."
+    assert "Retry-After" not in throttled.headers and "X-Subject-Token" not in throttled.headers
+    assert gateway.iam_throttled == 1 and gateway.throttled == 0
+    assert_iam_error(http.post(iam.url + "/v3/auth/tokens", json=token_request(password="wrong-Password-1"),
+                               timeout=5), 429, "Too Many Requests")  # before the password is checked
+    assert gateway.iam_throttled == 2
+    clock.advance(1.0)
+    assert get_token(http, iam)
+
+
 def test_throttling_comes_before_routing_and_auth(http, gateway):
     gateway.rate_limit = 1
     with LoopbackServer(create_app(gateway)) as hss:

@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 import restore_integration as ri
+import facts
 from conftest import ROOT, Arrivals, FakeClock, integration_on_clock, start_hss_tenant
 from test_rate_ceilings import hss_run, xdr_run
 from warroom.emulator.faults import FaultPlan
@@ -215,3 +216,91 @@ def test_in_token_mode_a_throttled_token_request_is_paced_at_hss_rate_limit_not_
     assert len(hss.times) >= 2 * ceiling and 0.9 * ceiling <= most_in_any_window(hss.times, 1.0) <= ceiling
     # IAM's throttles cut IAM's pace, not HSS's: from the token on, HSS gets the ceiling's first second whole
     assert hss.times[ceiling - 1] - hss.times[0] < 1.0, hss.times[:ceiling]
+
+
+
+class RevokesTokensOnce(Arrivals):
+    """The HSS app, which makes every token issued so far invalid as its request ``at`` arrives: IAM's tokens fail
+    within minutes of a change to the user (its permissions, say: IAM's "Obtaining a User Token" constraints)."""
+
+    def __init__(self, app, clock, backend, at: int):
+        super().__init__(app, clock)
+        self.backend, self.at = backend, at
+
+    def __call__(self, request):
+        if len(self.times) + 1 == self.at:
+            self.backend.expire_tokens()
+        return super().__call__(request)
+
+
+def test_in_token_mode_a_token_revoked_mid_run_is_renewed_within_iams_own_window_at_its_own_pace(on_clock):
+    clock, moved = on_clock
+    ceiling = 10
+    tenant = start_hss_tenant(stage_seconds=0, clock=clock, wall_clock=moved.time, rate_limit=ceiling)
+    tenant.gateway.iam_rate_limit = 1  # IAM admits one token request a second: the renewal comes sooner
+    try:
+        added = tenant.backend.add_isolated_files(sorted(tenant.backend.hosts)[0], 100 * 3)
+        args = {k: json.dumps([item[k] for item in added]) for k in ('host_id', 'file_hash', 'file_path')}
+        hss = RevokesTokensOnce(create_hss_app(tenant.gateway), clock, tenant.backend, at=2)
+        iam = Arrivals(create_iam_app(tenant.gateway), clock)
+        with LoopbackServer(hss) as hss_server, LoopbackServer(iam) as iam_server:
+            params = tenant.params('token', hss_endpoint=hss_server.url, hss_iam_endpoint=iam_server.url,
+                                   hss_rate_limit=str(ceiling), max_concurrency='1')
+            result = WarRoom(params=params, sleep=clock.advance, clock=clock).run('hss-restore-isolated', args)
+    finally:
+        tenant.stack.close()
+
+    assert not result.failed, result.entries[-1]['HumanReadable']
+    assert sum(tenant.backend.put_sizes) == len(added)  # every item restored, once
+    assert 'IAM' not in result.entries[-1]['HumanReadable']  # what IAM's window cost was a wait, not a fault to read
+    # Two tokens: the first, and the one renewal the revoked one asked for, which IAM's window refused at first
+    assert len(iam.times) - tenant.gateway.iam_throttled == 2 and tenant.gateway.iam_throttled >= 1, iam.times
+    assert iam.times[-1] - iam.times[0] >= 1.0, iam.times
+    # the refused renewals came at IAM's own pace, hss_rate_limit at most ...
+    assert min(b - a for a, b in zip(iam.times, iam.times[1:])) >= 1 / ceiling, iam.times
+    # ... on a limiter of their own: HSS's next PUT, after the token, still came a turn of the ceiling later
+    assert hss.times[3] - hss.times[2] < 2 / ceiling, hss.times
+    # HSS's window refused nothing, and took the refused PUT once more only, with the new token
+    assert tenant.gateway.throttled == 0 and tenant.backend.put_sizes == [100] * 3 and len(hss.times) == 6, hss.times
+
+
+def test_in_token_mode_a_renewal_iams_window_refuses_all_run_fails_its_items_as_iam_throttling_not_a_refused_login(
+        on_clock):
+    clock, moved = on_clock
+    ceiling = 10
+    tenant = start_hss_tenant(stage_seconds=0, clock=clock, wall_clock=moved.time, rate_limit=ceiling)
+    host = sorted(tenant.backend.hosts)[0]
+
+    def items(count):
+        added = tenant.backend.add_isolated_files(host, count)
+        return added, {k: json.dumps([item[k] for item in added]) for k in ('host_id', 'file_hash', 'file_path')}
+
+    iam = Arrivals(create_iam_app(tenant.gateway), clock)
+    try:
+        with LoopbackServer(create_hss_app(tenant.gateway)) as hss_server, LoopbackServer(iam) as iam_server:
+            room = WarRoom(params=tenant.params('token', hss_endpoint=hss_server.url, hss_iam_endpoint=iam_server.url,
+                                                hss_rate_limit=str(ceiling), max_concurrency='1'),
+                           sleep=clock.advance, clock=clock)
+            assert not room.run('hss-restore-isolated', items(3)[1]).failed  # a token, kept for the next runs
+            tenant.backend.expire_tokens()  # revoked
+            tenant.gateway.iam_rate_limit = 0  # IAM's window taken whole by other clients of the account
+            waiting, args = items(5)
+            started, asked_before = clock(), len(iam.times)
+            throttled = room.run('hss-restore-isolated', args)
+            ended, asked = clock(), iam.times[asked_before:]
+            tenant.gateway.iam_rate_limit = None  # IAM admits token requests again
+            again = room.run('hss-restore-isolated', args)
+    finally:
+        tenant.stack.close()
+
+    # What the analyst reads: the items not restored, because IAM throttled the token request, IAM's own words
+    assert throttled.failed
+    said = ' '.join(str(entry.get('HumanReadable') or entry.get('Contents')) for entry in throttled.entries)
+    assert 'none of the 5' in said and 'IAM answered HTTP 429' in said and 'Too many requests.' in said, said
+    assert 'throttling token requests' in said and 'password' not in said, said
+    # within the command's timeout, the renewal asked again at IAM's pace (never past hss_rate_limit), all refused
+    assert ended - started < facts.XSOAR_COMMAND_TIMEOUT_SECONDS and len(asked) == tenant.gateway.iam_throttled > 1
+    assert min(b - a for a, b in zip(asked, asked[1:])) >= 1 / ceiling, asked
+    # a throttle is no refusal of the password: the next run sends it at once and restores the five
+    assert not again.failed, again.entries[-1]['HumanReadable']
+    assert iam.times[-1] == ended and sum(tenant.backend.put_sizes) == 3 + 5

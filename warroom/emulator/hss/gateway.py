@@ -4,7 +4,8 @@
 nothing of:
 
 - the request log (``requests``: every request either endpoint received, IAM passwords masked);
-- the rate window: a limit the gateway does not publish (``rate_limit``, ``others_rate``, ``throttled``);
+- the rate windows: a limit the gateway does not publish (``rate_limit``, ``others_rate``, ``throttled``), and IAM's
+  own for its token API (``iam_rate_limit``, ``iam_throttled``; off by default), each answered in its service's form;
 - authentication: an IAM token (``X-Auth-Token``) or an SDK-HMAC-SHA256 signature (``signature.py``) with a
   fresh ``X-Sdk-Date``, checked against the users, keys and tokens the backend holds;
 - the fault plans of both endpoints (``faults``, ``iam_faults``; see ``faults.py``);
@@ -20,14 +21,14 @@ from __future__ import annotations
 import re
 import threading
 from datetime import datetime, timezone
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 from urllib.parse import unquote
 
 from ..faults import FaultPlan
 from ..httpserver import Request
 from ..ratelimit import SlidingWindow
 from . import signature
-from .exceptions import AuthenticationFailed, ProjectForbidden, Throttled, TokenExpired, shown
+from .exceptions import AuthenticationFailed, HssError, IamError, ProjectForbidden, Throttled, TokenExpired, shown
 from .models import HssBackend
 
 __all__ = ["HssGateway", "RecordedRequest"]
@@ -75,6 +76,8 @@ class HssGateway:
         self.rate_limit = rate_limit  # requests per second; None turns the limit off
         self.others_rate = 0.0  # requests per second another client of the project uses (ratelimit.SlidingWindow)
         self.throttled = 0  # requests refused by the rate limit (429)
+        self.iam_rate_limit: float | None = None  # token requests per second IAM admits; None turns its limit off
+        self.iam_throttled = 0  # token requests refused by IAM's limit (429)
         self.skew_tolerance_s = skew_tolerance_s
         self.described_errors = described_errors
         self.error_form: str | None = None
@@ -82,7 +85,7 @@ class HssGateway:
         self.iam_faults: FaultPlan | None = iam_faults  # injected by the IAM app
         self.requests: list[RecordedRequest] = []
         self.internal_errors: list[BaseException] = []  # emulator bugs, answered as 500s
-        self._rate_window = SlidingWindow()
+        self._rate_window, self._iam_window = SlidingWindow(), SlidingWindow()
         self._lock = threading.Lock()
         self.inject_faults(faults)
 
@@ -107,12 +110,23 @@ class HssGateway:
                                                  {name: list(values) for name, values in request.query.items()}, body))
 
     def admit(self) -> None:
-        """Sliding one-second window over admitted requests; rejected ones do not extend the wait."""
+        """Sliding one-second window over admitted HSS requests; rejected ones do not extend the wait."""
+        # The gateway's limit is not published, nor any Retry-After with it (an injected 429 sends one).
+        self._admit(self._rate_window, self.rate_limit, self.others_rate, "throttled",
+                    lambda: Throttled(retry_after_s=None))
+
+    def admit_iam(self) -> None:
+        """IAM's own window over token requests (the project's other clients do not share it), refused in IAM's form:
+        Keystone's ``{"error": {"code": 429, "title": "Too Many Requests", ...}}``, with no Retry-After either."""
+        self._admit(self._iam_window, self.iam_rate_limit, 0.0, "iam_throttled",
+                    lambda: IamError(429, "Too many requests.", title="Too Many Requests"))
+
+    def _admit(self, window: SlidingWindow, limit: float | None, others: float, counter: str,
+               error: Callable[[], HssError]) -> None:
         with self._lock:
-            if not self._rate_window.admit(self.backend.clock(), self.rate_limit, self.others_rate):
-                self.throttled += 1
-                # The gateway's limit is not published, nor any Retry-After with it (an injected 429 sends one).
-                raise Throttled(retry_after_s=None)
+            if not window.admit(self.backend.clock(), limit, others):
+                setattr(self, counter, getattr(self, counter) + 1)
+                raise error()
 
     # ----------------------------------------------------------------- authentication
 

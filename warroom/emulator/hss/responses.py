@@ -229,6 +229,7 @@ def create_iam_app(gateway: HssGateway) -> Callable[[Request], Response]:
     def handle(request: Request) -> Response:
         gateway.record(request, _masked(_try_parse_json(request.body)))
         try:
+            gateway.admit_iam()
             if request.path.rstrip("/") != IAM_TOKENS_PATH or request.method != "POST":
                 raise IamError(404, "The resource could not be found.")
             domain, name, password, project_id = _password_credentials(request.body)
