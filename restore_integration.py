@@ -2923,7 +2923,7 @@ def hosts_asked(fields: HssFields) -> dict[str, set[str]]:
 
 def check_hss_items(fields: HssFields) -> None:
     """Refuses, before any request, item arguments that name no files or do not fit together."""
-    if not (fields['file_hash'] or fields['host_id'] and fields['file_path']):
+    if not (fields['host_id'] if fields['file_path'] else fields['file_hash']):  # a path names a file on a host only
         missing = 'host_id' if fields['file_path'] else 'file_hash or file_path'
         raise RestoreError(f'{missing} is missing. Say which files to restore: file_hash (optionally with host_id), '
                            'host_id with file_path, or host_id, file_hash and file_path together for exact items.')

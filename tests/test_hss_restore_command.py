@@ -380,11 +380,18 @@ def test_bad_input_is_refused_before_any_request(hss_tenant, args, complaint):
     assert hss_tenant.gateway.requests == []
 
 
-@pytest.mark.parametrize('args', [{'file_path': '/tmp/x'}, {'file_path': '["/a", "/b"]', 'pair_by_position': 'false'},
-                                  {'file_path': '/tmp/x', 'file_attr': '0'}])
+@pytest.mark.parametrize('args', [
+    {'file_path': '/tmp/x'}, {'file_path': '["/a", "/b"]', 'pair_by_position': 'false'},
+    {'file_path': '/tmp/x', 'file_attr': '0'},
+    {'file_hash': SHARED_HASH, 'file_path': json.dumps([COPIES[SHARED_HASH][0]['file_path']])},
+    # paired by position, each hash with the path of another's copy: taken apart, either would restore a copy
+    {'file_hash': json.dumps([SHARED_HASH, SINGLE_HASH]), 'pair_by_position': 'true',
+     'file_path': json.dumps([COPIES[SINGLE_HASH][0]['file_path'], COPIES[SHARED_HASH][-1]['file_path']])},
+])
 def test_a_restore_by_path_without_host_id_is_refused_naming_host_id_before_any_request(hss_tenant, args):
     # integration.yml: a path is restored "with host_id and file_path", host_id being the "Server (host) IDs". A path
-    # alone names no host: the refusal's first sentence says host_id is what is missing, and nothing is sent.
+    # alone, or with a hash, names no host: the refusal's first sentence says host_id is what is missing, and nothing
+    # is sent (a hash and a path were once taken as each hash at any path given, on every host).
     result = war_room(hss_tenant).run('hss-restore-isolated', args)
 
     assert result.failed, result.entries[-1]

@@ -182,6 +182,18 @@ def test_unpaired_host_and_path_lists_of_any_lengths_ask_each_path_on_every_host
     assert ri.hosts_asked(fields) == {path: set(hosts) for path in paths}
 
 
+@given(st.lists(st.text(min_size=1, max_size=5), max_size=3), st.lists(st.text(min_size=1, max_size=5), min_size=1,
+                                                                        max_size=3),
+       st.lists(st.text(min_size=1, max_size=5), max_size=3), st.sampled_from([[], ['false']]))
+def test_a_path_without_host_id_is_refused_saying_host_id_is_missing_whatever_else_is_given(hashes, paths, attrs,
+                                                                                             unpaired):
+    # integration.yml, file_path: a path is on the hosts of host_id, without which it is refused (with a hash too).
+    fields = {'host_id': [], 'file_hash': hashes, 'file_path': paths, 'file_attr': attrs, 'pair_by_position': unpaired}
+
+    with pytest.raises(ri.RestoreError, match=r'^host_id is missing\.'):
+        ri.check_hss_items(fields)
+
+
 @pytest.mark.parametrize('fields', [
     {'host_id': ['h1', 'h2'], 'file_hash': ['a' * 64, 'b' * 64], 'file_path': [], 'file_attr': []},
     {'host_id': ['h1', 'h2'], 'file_hash': [], 'file_path': ['/x', '/y'], 'file_attr': [],
