@@ -1876,8 +1876,7 @@ class SecretScrubber:
         pages = [f'{self.AMPERSAND}(?:{names}#0*{code};|#x0*{code:x};)',
                  '%' + char.encode().hex('%') + ('|\\+' * (char == ' ')),  # each UTF-8 byte's %XX
                  re.escape(char)]
-        units = char.encode('utf-16-be')  # a character past U+FFFF as JSON writes it: a surrogate pair
-        letters = [self.BACKSLASHES.join(f'u{units[at:at + 2].hex()}' for at in range(0, len(units), 2)),
+        letters = [f'u{char.encode("utf-16-be").hex("|", 2)}'.replace('|', f'{self.BACKSLASHES}u'),  # 2 past U+FFFF
                    f'x{code:02x}' if code < 0x100 else '',
                    f'u{code:08x}' if code > 0xFFFF else '',
                    self.SHORT_ESCAPES.get(char, ''),
@@ -1885,12 +1884,13 @@ class SecretScrubber:
         escapes = f'{self.BACKSLASHES}(?:{"|".join(filter(None, letters))})'  # those that apply
         spelled = escapes if escaped else f'(?:{escapes}|{"|".join(pages)})'
         # Past ASCII, also (``cased``) its lower and upper case, that lowered, its title case (a text is lowered, its
-        # escapes' codes are not; a final sigma lowers to another, Dž to dž), and as another charset's reader shows:
-        # U+FFFD (a Latin-1 letter of a header read as UTF-8, as Go's JSON writes it or a UTF-8 page holding it)
+        # escapes' codes are not; a final sigma lowers to another, Dž to dž, ß's SS: each letter, a cut after any),
+        # and as another charset's reader shows: U+FFFD (a header's Latin-1 read as UTF-8, as Go's JSON or a page shows)
         cases = [char.lower(), char.upper(), char.upper().lower(), char.title()] if cased else []
-        others = sorted({'\ufffd', *cases} - {char})
-        others = [] if char.isascii() else [self._spellings(one, escaped, False) for one in others if len(one) == 1]
-        return f'(?:{"|".join([spelled, *others])})'
+        others = [] if char.isascii() else {'\ufffd', *cases} - {char}
+        others = {self._spellings(one[0], escaped, False) + ''.join(
+            f'(?:{self._spellings(after, False, False)}|\\Z)' for after in one[1:]) for one in others}
+        return f'(?:{"|".join([spelled, *sorted(others)])})'
 
     def add_signature(self, signature: Any) -> None:
         """Learns one request signature the run made (from any thread); a value of another shape as any other secret."""
