@@ -1883,11 +1883,11 @@ class SecretScrubber:
                    *(pages if escaped or char in self.SELF_ESCAPED else [])]
         escapes = f'{self.BACKSLASHES}(?:{"|".join(filter(None, letters))})'  # those that apply
         spelled = escapes if escaped else f'(?:{escapes}|{"|".join(pages)})'
-        # Past ASCII, also (``cased``) its lower and upper case, that lowered, its title case (a text is lowered, its
-        # escapes' codes are not; a final sigma lowers to another, Dž to dž, ß's SS: each letter, a cut after any),
-        # and as another charset's reader shows: U+FFFD (a header's Latin-1 read as UTF-8, as Go's JSON or a page shows)
-        cases = [char.lower(), char.upper(), char.upper().lower(), char.title()] if cased else []
-        others = [] if char.isascii() else {'\ufffd', *cases} - {char}
+        # Past ASCII, also (``cased``) its lower and upper case, that lowered (at a word's end too: Σ as ς), its title
+        # case (a text is lowered, its escapes' codes are not; ς lowers to σ upper-cased, Dž to dž; ß's SS: each letter,
+        # a cut after any), and as another charset's reader shows: U+FFFD (a header's Latin-1 read as UTF-8: Go's JSON)
+        cases = [char.lower(), char.upper(), char.upper().lower(), f'a{char.upper()}'.lower()[1:], char.title()]
+        others = [] if char.isascii() else {'\ufffd', *(cases if cased else [])} - {char}
         others = {self._spellings(one[0], escaped, False) + ''.join(
             f'(?:{self._spellings(after, False, False)}|\\Z)' for after in one[1:]) for one in others}
         return f'(?:{"|".join([spelled, *sorted(others)])})'

@@ -1,8 +1,9 @@
 """A secret holding a letter whose upper, lower or title case is more than one character (ß upper-cases to SS, ŉ to ʼN,
 ǰ to J̌, ΐ and ΰ to three characters, ﬃ to FFI; İ lower-cases to i̇), quoted back with its case changed, as is or
-escaped, whole or cut short, is masked; the text around it, such letters too, stays as it was.
+escaped, whole or cut short, is masked; the text around it, such letters too, stays as it was. So is a secret holding
+a sigma, which a text lowered as a whole writes as ς at a word's end and as σ inside one.
 
-A scrubber that does nothing fails every test here: each first shows the secret was there to take out.
+A scrubber that does nothing fails every test here but the one that checks which letters are drawn.
 """
 from __future__ import annotations
 
@@ -130,3 +131,22 @@ def test_an_iam_password_quoted_back_upper_cased_leaves_no_trace(quoting):
     assert quoted and all(HEAD.upper() in body and TAIL.upper() in body for body in quoted)  # the password was quoted
     assert HEAD not in shown.lower() and TAIL not in shown.lower()
     assert 'STRASSE' not in shown.upper()
+
+
+# str.lower writes a capital sigma that ends a word as the final sigma ς, and one inside a word as σ: a secret's sigma,
+# of either form, may stand in a text lowered as either
+SIGMAS = string.ascii_letters + string.digits + '-\u03a3\u03c3\u03c2'
+
+
+@settings(max_examples=50)
+@given(secret=st.text(SIGMAS, min_size=facts.SCRUBBER_MIN_LENGTH, max_size=12).filter(
+           lambda text: any(char in '\u03a3\u03c3\u03c2' for char in text)),
+       flips=st.lists(st.booleans(), min_size=12, max_size=12), change=st.sampled_from(['mixed', 'upper', 'lower']),
+       quoting=st.sampled_from(sorted(QUOTINGS)))
+@example(secret='abcd\u03a3', flips=[False] * 12, change='mixed', quoting='as is')  # abcdΣ quoted as it is
+@example(secret='k\u03c9d\u03b9\u03ba\u03bf\u03c3-2024', flips=[True] * 12, change='upper', quoting='as is')
+def test_a_secret_holding_a_sigma_is_masked_at_a_word_s_end_or_inside_it_in_any_case(secret, flips, change, quoting):
+    changed = {'mixed': in_cases(secret, flips), 'upper': secret.upper(), 'lower': secret.lower()}[change]
+    text = f'vendor said: "{QUOTINGS[quoting](changed)}" (echoed)'
+
+    assert ri.SecretScrubber([secret]).text(text) == f'vendor said: "{facts.SCRUBBER_MASK}" (echoed)'
