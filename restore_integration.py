@@ -1821,13 +1821,13 @@ class SecretScrubber:
         secret = value.strip() if isinstance(value, str) else ''
         if len(secret) < self.MIN_LENGTH:
             return
-        lowered = lower_case(secret)  # sought in texts lower-cased
         whole = ''.join(self._spelled(secret))  # as it is: an escape holds its code (\u03f4 for ϴ, not θ's)
         # A head ending where a text was cut (folded, or just after a fold), which any character but its first may end
         first, *later = self._spelled(secret[:self.LONGEST_CUT], cut=True)
         head = first + ''.join(f'(?:{self.FOLD})?(?:{unit}|\\Z)' for unit in later) + '\\Z'
-        # The longest run of letters and digits, which every spelling keeps as it is ('': none)
-        anchor = max(re.findall('[a-z0-9]+', lowered), key=len, default='')
+        # The longest run of ASCII letters and digits, which every spelling keeps as it is, lowered ('': none); not the
+        # Kelvin sign's k, which its escapes do not hold
+        anchor = max(re.findall('(?ai)[a-z0-9]+', secret), key=len, default='').lower()
         found = (len(secret), anchor, whole, head, self.CUT in secret[:self.LONGEST_CUT])
         # As is (a value saved with blanks holds it), and as http.client prints it in XSOAR's debug log (the bytes'
         # repr: \\ doubled, ' escaped), in a JSON body and in a header (Latin-1: a letter past ASCII as \xe9)

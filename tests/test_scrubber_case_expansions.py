@@ -150,3 +150,13 @@ def test_a_secret_holding_a_sigma_is_masked_at_a_word_s_end_or_inside_it_in_any_
     text = f'vendor said: "{QUOTINGS[quoting](changed)}" (echoed)'
 
     assert ri.SecretScrubber([secret]).text(text) == f'vendor said: "{facts.SCRUBBER_MASK}" (echoed)'
+
+
+# The Kelvin sign (U+212A) lowers to an ASCII k, which its escapes (\u212a, %E2%84%AA, &#8490;) do not hold
+@pytest.mark.parametrize('quoting', ['json', 'json twice', 'url', 'html'])
+def test_a_secret_holding_the_kelvin_sign_is_masked_escaped(quoting):
+    secret = f'\u212a{HEAD}elvin-{TAIL}'
+    text = f'vendor said: "{QUOTINGS[quoting](secret)}" (echoed)'
+    assert HEAD in text
+
+    assert ri.SecretScrubber([secret]).text(text) == f'vendor said: "{facts.SCRUBBER_MASK}" (echoed)'
