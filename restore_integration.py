@@ -1812,13 +1812,13 @@ class SecretScrubber:
         secret = value.strip() if isinstance(value, str) else ''
         if len(secret) < self.MIN_LENGTH:
             return
-        lowered = lower_case(secret)  # sought in texts lower-cased
         whole = ''.join(self._spelled(secret))  # as it is: an escape holds its code (\u03f4 for ϴ, not θ's)
         # A head ending where a text was cut (folded, or just after a fold), which any character but its first may end
         first, *later = self._spelled(secret[:self.LONGEST_CUT], cut=True)
         head = first + ''.join(f'(?:{self.FOLD})?(?:{unit}|\\Z)' for unit in later) + '\\Z'
-        # The longest run of letters and digits, which every spelling keeps as it is ('': none)
-        anchor = max(re.findall('[a-z0-9]+', lowered), key=len, default='')
+        # The longest run of ASCII letters and digits, which every spelling keeps as it is, lowered ('': none); not the
+        # Kelvin sign's k, which its escapes do not hold
+        anchor = max(re.findall('(?ai)[a-z0-9]+', secret), key=len, default='').lower()
         found = (len(secret), anchor, whole, head, self.CUT in secret[:self.LONGEST_CUT])
         # As is (a value saved with blanks holds it), and as http.client prints it in XSOAR's debug log (the bytes'
         # repr: \\ doubled, ' escaped), in a JSON body and in a header (Latin-1: a letter past ASCII as \xe9)
@@ -1867,21 +1867,21 @@ class SecretScrubber:
         pages = [f'{self.AMPERSAND}(?:{names}#0*{code};|#x0*{code:x};)',
                  '%' + char.encode().hex('%') + ('|\\+' * (char == ' ')),  # each UTF-8 byte's %XX
                  re.escape(char)]
-        units = char.encode('utf-16-be')  # a character past U+FFFF as JSON writes it: a surrogate pair
-        letters = [self.BACKSLASHES.join(f'u{units[at:at + 2].hex()}' for at in range(0, len(units), 2)),
+        letters = [f'u{char.encode("utf-16-be").hex("|", 2)}'.replace('|', f'{self.BACKSLASHES}u'),  # 2 past U+FFFF
                    f'x{code:02x}' if code < 0x100 else '',
                    f'u{code:08x}' if code > 0xFFFF else '',
                    self.SHORT_ESCAPES.get(char, ''),
                    *(pages if escaped or char in self.SELF_ESCAPED else [])]
         escapes = f'{self.BACKSLASHES}(?:{"|".join(filter(None, letters))})'  # those that apply
         spelled = escapes if escaped else f'(?:{escapes}|{"|".join(pages)})'
-        # Past ASCII, also (``cased``) its lower and upper case, that lowered, its title case (a text is lowered, its
-        # escapes' codes are not; a final sigma lowers to another, Dž to dž), and as another charset's reader shows:
-        # U+FFFD (a Latin-1 letter of a header read as UTF-8, as Go's JSON writes it or a UTF-8 page holding it)
-        cases = [char.lower(), char.upper(), char.upper().lower(), char.title()] if cased else []
-        others = sorted({'\ufffd', *cases} - {char})
-        others = [] if char.isascii() else [self._spellings(one, escaped, False) for one in others if len(one) == 1]
-        return f'(?:{"|".join([spelled, *others])})'
+        # Past ASCII, also (``cased``) its lower and upper case, that lowered (at a word's end too: Σ as ς), its title
+        # case (a text is lowered, its escapes' codes are not; ς lowers to σ upper-cased, Dž to dž; ß's SS: each letter,
+        # a cut after any), and as another charset's reader shows: U+FFFD (a header's Latin-1 read as UTF-8: Go's JSON)
+        cases = [char.lower(), char.upper(), char.upper().lower(), f'a{char.upper()}'.lower()[1:], char.title()]
+        others = [] if char.isascii() else {'\ufffd', *(cases if cased else [])} - {char}
+        others = {self._spellings(one[0], escaped, False) + ''.join(
+            f'(?:{self._spellings(after, False, False)}|\\Z)' for after in one[1:]) for one in others}
+        return f'(?:{"|".join([spelled, *sorted(others)])})'
 
     def add_signature(self, signature: Any) -> None:
         """Learns one request signature the run made (from any thread); a value of another shape as any other secret."""
