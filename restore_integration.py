@@ -1877,7 +1877,8 @@ class SecretScrubber:
         # Past ASCII, also (``cased``) its lower and upper case, that lowered (at a word's end too: Σ as ς), its title
         # case (a text is lowered, its escapes' codes are not; ς lowers to σ upper-cased, Dž to dž; ß's SS: each letter,
         # a cut after any), and as another charset's reader shows: U+FFFD (a header's Latin-1 read as UTF-8: Go's JSON)
-        cases = [char.lower(), char.upper(), char.upper().lower(), f'a{char.upper()}'.lower()[1:], char.title()]
+        word_end = f'a{char.upper()}'.lower()[1:]  # its upper case lowered after a letter, at a word's end
+        cases = [char.lower(), char.upper(), char.upper().lower(), word_end, char.title()]
         others = [] if char.isascii() else {'\ufffd', *(cases if cased else [])} - {char}
         others = {self._spellings(one[0], escaped, False) + ''.join(
             f'(?:{self._spellings(after, False, False)}|\\Z)' for after in one[1:]) for one in others}
