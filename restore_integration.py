@@ -680,7 +680,7 @@ def check_identifier(text: str, name: str, max_length: int) -> None:
 def setting_text(params: InstanceParams, name: str) -> str:
     """A plain text setting, stripped; control characters refused by name."""
     value = params.get(name)
-    if none_or_blank_text(value):
+    if value is None:  # blanks: stripped below
         return ''
     if type(value) not in (str, int, float):  # type(): a bool is no text
         raise RestoreError(f'The instance setting {setting_label(name)} must be text; got {json_kind(value)}.')
@@ -708,19 +708,19 @@ def setting_bool(params: InstanceParams, name: str) -> bool:
                        f'got {printable(params.get(name))}.')
 
 
-def setting_number(params: InstanceParams, name: str, default: int | float, minimum: float, maximum: float,
-                   whole: bool = False) -> int | float:
+def setting_number(params: InstanceParams, name: str, default: int | float, minimum: float, maximum: float) -> float:
+    """A number of ``default``'s type: an int's setting takes a whole number (a float's default is written 10.0)."""
     value = params.get(name)
     if none_or_blank_text(value):
         return default
-    # Decimal digits only, as the commands' arguments: float() would also take '1e2', '1_0', 'inf' and '５'
-    text = str(value).strip()  # 'True' and 'False' fail the pattern too
-    number = float(text) if re.fullmatch(r'[+-]?[0-9]{1,18}(\.[0-9]{1,18})?', text) else math.nan  # in no range
-    if not minimum <= number <= maximum or (whole and number != int(number)):
+    # Decimal digits only, as the commands' arguments: float() would also take '1e2', '1_0', 'inf' and '５' ('True' and
+    # 'False' fail the pattern too); any other: NaN, in no range
+    number = float(text) if re.fullmatch(r'[+-]?[0-9]{1,18}(\.[0-9]{1,18})?', text := str(value).strip()) else math.nan
+    if not minimum <= number <= maximum or type(default)(number) != number:  # NaN: refused before int() meets it
         raise RestoreError(f'The instance setting {setting_label(name)} must be '
-                           f'{"a whole number" if whole else "a number"} from {minimum:g} to {maximum:g}; '
-                           f'got {printable(value)}.')
-    return int(number) if whole else number
+                           f'{"a whole number" if type(default) is int else "a number"} from {minimum:g} to '
+                           f'{maximum:g}; got {printable(value)}.')
+    return type(default)(number)
 
 
 def setting_event_types(params: InstanceParams) -> tuple[int, ...]:
@@ -782,9 +782,9 @@ def read_transport_settings(params: InstanceParams) -> TransportSettings:
         not setting_bool(params, 'insecure'), setting_bool(params, 'proxy'),
         setting_number(params, 'connect_timeout', DEFAULT_CONNECT_TIMEOUT, 0.1, 3600),
         setting_number(params, 'read_timeout', DEFAULT_READ_TIMEOUT, 0.1, 3600),
-        setting_number(params, 'max_retries', DEFAULT_MAX_RETRIES, 0, 10, whole=True),
+        setting_number(params, 'max_retries', DEFAULT_MAX_RETRIES, 0, 10),
         setting_number(params, 'retry_backoff', DEFAULT_RETRY_BACKOFF, 0, RETRY_BACKOFF_MAX),
-        setting_number(params, 'max_concurrency', DEFAULT_MAX_CONCURRENCY, 1, 64, whole=True))
+        setting_number(params, 'max_concurrency', DEFAULT_MAX_CONCURRENCY, 1, 64))
 
 
 def read_xdr_settings(params: InstanceParams) -> XdrSettings:
@@ -793,12 +793,11 @@ def read_xdr_settings(params: InstanceParams) -> XdrSettings:
     auth_type = setting_choice(params, 'xdr_auth_type', ('standard', 'advanced'), 'advanced')
     # A standard key is sent as it is, in the Authorization header; an advanced key only through its hash.
     key = setting_credential(params, 'xdr_api_key', 'password', header=auth_type == 'standard')
-    if missing := [name for name, text in (('xdr_url', url), ('xdr_api_key_id', key_id), ('xdr_api_key', key))
-                   if not text]:
+    if missing := [name for name, text in zip(VENDOR_MARKERS['xdr'], (url, key_id, key)) if not text]:
         raise RestoreError(f'Cortex XDR is not configured: set {", ".join(setting_label(name) for name in missing)} in '
                            'the instance settings.')
-    url = normalise_base_url(url, 'xdr_url', setting_bool(params, 'insecure')).removesuffix(XDR_API_ROOT)
-    return XdrSettings(url, key_id, key, auth_type,
+    return XdrSettings(normalise_base_url(url, 'xdr_url', setting_bool(params, 'insecure')).removesuffix(XDR_API_ROOT),
+                       key_id, key, auth_type,
                        setting_number(params, 'xdr_rate_limit', XDR_DEFAULT_RATE_LIMIT, 0.1, 1000))
 
 
@@ -821,8 +820,8 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
     huawei_host = re.fullmatch(r'hss\.([^.]+)\.myhuaweicloud\.(?:com|eu)', urlsplit(url).hostname)  # an IP: none
     if project_id.partition('_')[0] == (region or huawei_host and huawei_host[1]):  # a name: <region>[_<sub>]
         raise RestoreError(f'The instance setting {SETTING_NAMES["hss_project_id"]} holds {printable(project_id)}, '
-                           'a project\'s name; '
-                           'set the project\'s ID (My Credentials > API Credentials lists it beside the name).')
+                           'a project\'s name; set the project\'s ID (My Credentials > API Credentials lists it beside '
+                           'the name).')
     scope = setting_text(params, 'hss_enterprise_project_id')  # reaches a request line: an ID
     check_identifier(scope, f'The instance setting {SETTING_NAMES["hss_enterprise_project_id"]}', 64)
     # by name: a field moved in HssSettings must not put a secret in another's place
@@ -878,17 +877,15 @@ def first_fetch_span(span_ms: int, first_fetch: str) -> int:
 def first_fetch_begin(settings: FetchSettings, now_ms: int) -> int:
     """Where a first fetch begins: first_fetch_ms before ``now_ms``, or first_fetch_at, checked only here (none ahead
     of now). A date lies further back each day: one older than HSS lists events begins where HSS's listing does."""
-    if settings.first_fetch_at is None:
-        return now_ms - settings.first_fetch_ms
-    back_ms = min(now_ms - settings.first_fetch_at, HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day'])
-    return now_ms - first_fetch_span(back_ms, settings.first_fetch)
+    return now_ms - (settings.first_fetch_ms if settings.first_fetch_at is None else first_fetch_span(
+        min(now_ms - settings.first_fetch_at, HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day']), settings.first_fetch))
 
 
 def read_fetch_settings(params: InstanceParams) -> FetchSettings:
     first_fetch = setting_text(params, 'first_fetch') or '3 days'
     span_ms, at_ms = parse_first_fetch(first_fetch)
     return FetchSettings(first_fetch_span(span_ms, first_fetch) if at_ms is None else None,
-                         setting_number(params, 'max_fetch', 50, 1, 200, whole=True),  # XSOAR advises 200 at most
+                         setting_number(params, 'max_fetch', 50, 1, 200),  # XSOAR advises 200 at most
                          at_ms, first_fetch, setting_event_types(params))
 
 
@@ -903,26 +900,29 @@ class InstanceSettings(NamedTuple):
 
 def read_instance_settings(params: InstanceParams, vendors: Sequence[str] | None = None,
                            with_fetch: bool | None = False) -> InstanceSettings:
-    """The one reader of the instance params. ``vendors``: those to read (None: all in use), so one half set up does
+    """The one reader of the instance params. ``vendors``: those to read (none: all in use), so one half set up does
     not stop the other's commands; ``with_fetch``: fetch-incidents' settings too (None: if "Fetch incidents" is on)."""
     in_use = tuple(kind for kind, names in VENDOR_MARKERS.items() if any(
         credential_part(params, name, part).strip() for name in names for part in ('identifier', 'password')))
-    wanted = in_use if vendors is None else vendors
-    # Read in the dialog's order (integration.yml's): of two settings wrong, the error names the one shown first
-    xdr = read_xdr_settings(params) if 'xdr' in wanted else None
-    hss = read_hss_settings(params) if 'hss' in wanted else None
-    transport = read_transport_settings(params)
-    fetching = with_fetch or (with_fetch is None and setting_bool(params, 'isFetch'))
-    fetch = read_fetch_settings(params) if fetching else None
-    return InstanceSettings(transport, xdr, hss, fetch, in_use, iam_identity_of(params, hss))
+    wanted, errors = vendors or in_use, {}
 
-
-def iam_identity_of(params: InstanceParams, hss: HssSettings | None) -> str | None:
-    """Whose IAM token (token_identity) HSS uses, read for every command: one cached for another identity is dropped
-    whichever vendor runs. None: AK/SK, no HSS, or HSS settings that do not read (they stop HSS's commands alone)."""
-    with suppress(RestoreError):
-        hss = hss or read_hss_settings(params)
-        return token_identity(hss) if hss.auth_type == 'token' else None
+    def read(reader: Callable) -> Any:  # read on past an error: each part's wrong setting named, once
+        try:
+            return reader(params)
+        except RestoreError as error:
+            errors.setdefault(str(error))
+    # In the dialog's order (integration.yml's), a line each: one Test, or run, names every part's wrong setting
+    xdr = read(read_xdr_settings) if 'xdr' in wanted else None
+    hss = read(read_hss_settings) if 'hss' in wanted else None
+    transport = read(read_transport_settings)
+    fetch = read(read_fetch_settings) if with_fetch or with_fetch is None and read(
+        lambda _: setting_bool(params, 'isFetch')) else None
+    if errors:  # ("Trust any certificate" wrong: each URL's reader names it too)
+        raise RestoreError('\n'.join(errors))
+    identity = None  # whose IAM token HSS uses, read for every command: one cached for another identity is dropped
+    with suppress(RestoreError):  # whichever vendor runs (None: AK/SK, no HSS, or HSS settings that do not read)
+        identity = token_identity(iam) if (iam := hss or read_hss_settings(params)).auth_type == 'token' else None
+    return InstanceSettings(transport, xdr, hss, fetch, in_use, identity)
 
 
 def is_loopback_host(host: str) -> bool:

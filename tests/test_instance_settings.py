@@ -624,12 +624,45 @@ ONE_WRONG = {'xdr_url': {'xdr_url': ''}, 'hss_project_id': {'hss_project_id': ''
              'first_fetch': {'isFetch': True, 'first_fetch': '3 fortnights'}}
 
 
+# Test names both, each on a line of its own (as it names both vendors' refused credentials), so that the admin does
+# not fix one, test again, and only then meet the other: the first line names the one the form shows first.
 @pytest.mark.parametrize(('one', 'other'), [(one, other) for one in ONE_WRONG for other in ONE_WRONG if one < other])
-def test_two_settings_wrong_in_different_sections_fail_test_naming_the_one_the_form_shows_first(xdr, hss_tenant, one,
-                                                                                                other):
+def test_two_settings_wrong_in_different_sections_fail_one_test_naming_each_on_a_line_in_the_form_s_order(
+        xdr, hss_tenant, one, other):
     first, later = sorted((one, other), key=FORM_ORDER.index)
 
     tested = run({**xdr.params(), **hss_tenant.params(), **ONE_WRONG[one], **ONE_WRONG[other]}, 'test-module')
 
     shown = tested.entries[-1]['Contents']
-    assert tested.failed and DIALOG_LABELS[first] in shown and DIALOG_LABELS[later] not in shown, shown
+    reported = shown.split('\nError: ', 1)[-1].split('\n')
+    assert tested.failed and len(reported) == 2, shown
+    assert DIALOG_LABELS[first] in reported[0] and DIALOG_LABELS[later] not in reported[0], shown
+    assert DIALOG_LABELS[later] in reported[1] and DIALOG_LABELS[first] not in reported[1], shown
+
+
+# Every section wrong at once (both vendors, the connection, fetching): one Test, a line each, in the form's order.
+def test_a_setting_wrong_in_every_section_fails_one_test_naming_each_on_a_line_in_the_form_s_order(xdr, hss_tenant):
+    wrong = sorted(ONE_WRONG, key=FORM_ORDER.index)
+
+    tested = run({**xdr.params(), **hss_tenant.params(), **{k: v for one in wrong for k, v in ONE_WRONG[one].items()}},
+                 'test-module')
+
+    reported = tested.entries[-1]['Contents'].split('\nError: ', 1)[-1].split('\n')
+    assert tested.failed and [[name for name in wrong if DIALOG_LABELS[name] in line] for line in reported] == [
+        [name] for name in wrong], reported
+    assert xdr.gateway.requests == [] and hss_tenant.gateway.requests == []  # refused before any request
+
+
+# A command reads what it uses alone (settings_for): its own vendor's settings and the connection's, each part's wrong
+# setting on a line of its own, and not the other vendor's.
+def test_a_command_names_the_wrong_settings_of_its_vendor_and_the_connection_a_line_each_not_the_other_vendor_s(
+        xdr, hss_tenant):
+    params = {**xdr.params(xdr_url=''), **hss_tenant.params(), **ONE_WRONG['hss_project_id'],
+              **ONE_WRONG['connect_timeout']}
+
+    text = refusal(params, 'restore-file', {'file_hash': QUARANTINED, 'polling': 'false'})
+
+    reported = text.split('\nError: ', 1)[-1].split('\n')
+    assert len(reported) == 2 and DIALOG_LABELS['xdr_url'] in reported[0], text
+    assert DIALOG_LABELS['connect_timeout'] in reported[1] and DIALOG_LABELS['hss_project_id'] not in text, text
+    assert xdr.gateway.requests == []
