@@ -51,6 +51,7 @@ import string
 import threading
 import time
 import traceback
+import unicodedata
 import zlib
 from base64 import b64encode
 from bisect import bisect_right
@@ -661,7 +662,12 @@ class FetchSettings(NamedTuple):
 def none_or_blank_text(value: Any) -> bool:
     """An argument or setting not given. Not the scripts' is_blank: a list or object of blanks here is a kind the
     check refuses by name, never read as not given (host_id or endpoint_id would then restore on every one)."""
-    return value is None or (isinstance(value, str) and not value.strip())
+    return value is None or isinstance(value, str) and not value.strip()
+
+
+def shown_text(value: Any) -> str:
+    """Text as the dialog shows it: blanks and invisible format characters (Cf: U+200B, a BOM) alone are empty."""
+    return '' if all(unicodedata.category(c) == 'Cf' for c in str(value).strip()) else str(value)
 
 
 def has_control_characters(text: str) -> bool:
@@ -684,7 +690,7 @@ def setting_text(params: InstanceParams, name: str) -> str:
         return ''
     if type(value) not in (str, int, float):  # type(): a bool is no text
         raise RestoreError(f'The instance setting {setting_label(name)} must be text; got {json_kind(value)}.')
-    text = str(value).strip()
+    text = shown_text(value).strip()
     if has_control_characters(text):
         # A URL holding '@' may hold a password before it: not quoted, as normalise_base_url quotes none either
         shown = 'not shown: it holds "@", and may hold a password' if '@' in text else printable(text)
@@ -713,8 +719,7 @@ def setting_number(params: InstanceParams, name: str, default: int | float, mini
     value = params.get(name)
     if none_or_blank_text(value):
         return default
-    # Decimal digits only, as the commands' arguments: float() would also take '1e2', '1_0', 'inf' and '５' ('True' and
-    # 'False' fail the pattern too); any other: NaN, in no range
+    # Decimal digits only, as arguments: float() takes '1e2', '1_0', 'inf', '５' ('True' fails too); others NaN, no range
     number = float(text) if re.fullmatch(r'[+-]?[0-9]{1,18}(\.[0-9]{1,18})?', text := str(value).strip()) else math.nan
     if not minimum <= number <= maximum or type(default)(number) != number:  # NaN: refused before int() meets it
         raise RestoreError(f'The instance setting {setting_label(name)} must be '
@@ -742,31 +747,29 @@ def setting_event_types(params: InstanceParams) -> tuple[int, ...]:
 
 
 def credential_part(params: InstanceParams, name: str, part: str) -> str:
-    """One part of a credentials (type 9) param, {identifier, password}, as saved; a plain param is taken as is."""
+    """One part of a credentials (type 9) param, {identifier, password}, as saved (shown_text); a plain param as is."""
     value = params.get(name)
     value = value.get(part) if isinstance(value, dict) else value
-    return str(value) if type(value) in (str, int) else ''  # type(): a bool is no credential
+    return shown_text(value) if type(value) in (str, int) else ''  # type(): a bool is no credential
 
 
 def setting_credential(params: InstanceParams, name: str, part: str, header: bool = False) -> str:
     """A credentials setting's ``identifier`` (user name, key ID) or ``password`` (secret), stripped as it is sent.
     ``header``: sent in an HTTP header (Latin-1 only), so what a header cannot carry is refused before any request."""
     value = credential_part(params, name, part).strip()
-    # A secret is never quoted: one with a line break would otherwise reach an error text in an escaped form.
-    secret = part == 'password'
-    what = 'secret' if secret else 'user name or key ID'
+    secret = part == 'password'  # never quoted: one with a line break would reach an error text in an escaped form
     name = SETTING_NAMES.get(f'{name} password' if secret else name, setting_label(name))
     if has_control_characters(value):
-        shown = ' (pasted with it?)' if secret else f': {printable(value)}'
-        raise RestoreError(f'The {what} in the instance setting {name} holds a line break or another control '
-                           f'character{shown}. Enter it again.')
+        raise RestoreError(f'The {"secret" if secret else "user name or key ID"} in the instance setting {name} holds '
+                           'a line break or another control character'
+                           f'{" (pasted with it?)" if secret else f": {printable(value)}"}. Enter it again.')
     if secret and 0 < len(value) < SecretScrubber.MIN_LENGTH:  # too short to mask where a vendor quotes it; none is
         raise RestoreError(f'The secret in the instance setting {name} is shorter than {SecretScrubber.MIN_LENGTH} '
                            f'characters, which no vendor issues (not shown). Copy it again from the vendor\'s console.')
     if header and re.search('[^\x00-\xff]', value):  # past Latin-1 (what str.encode('latin-1') refuses)
-        shown = '' if secret else f' {printable(value)}'
-        raise RestoreError(f'The {what} in the instance setting {name}{shown} holds a character an HTTP header cannot '
-                           f'carry. Copy it again from the vendor\'s console.')
+        raise RestoreError(f'The {"secret" if secret else "user name or key ID"} in the instance setting {name}'
+                           f'{"" if secret else f" {printable(value)}"} holds a character an HTTP header cannot carry. '
+                           'Copy it again from the vendor\'s console.')
     return value
 
 
@@ -815,7 +818,6 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
         raise RestoreError(f'The instance setting {SETTING_NAMES["hss_project_id"]} must be a project ID (letters, '
                            f'digits, - and _); got {printable(project_id)}.')
     insecure = setting_bool(params, 'insecure')
-    auth_type = setting_choice(params, 'hss_auth_type', ('token', 'aksk'), 'aksk')
     url = normalise_base_url(huawei_url(endpoint, 'hss', region), 'hss_endpoint', insecure).removesuffix(HSS_API_ROOT)
     huawei_host = re.fullmatch(r'hss\.([^.]+)\.myhuaweicloud\.(?:com|eu)', urlsplit(url).hostname)  # an IP: none
     if project_id.partition('_')[0] == (region or huawei_host and huawei_host[1]):  # a name: <region>[_<sub>]
@@ -824,18 +826,17 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
                            'the name).')
     scope = setting_text(params, 'hss_enterprise_project_id')  # reaches a request line: an ID
     check_identifier(scope, f'The instance setting {SETTING_NAMES["hss_enterprise_project_id"]}', 64)
-    # by name: a field moved in HssSettings must not put a secret in another's place
-    common = dict(url=url, project_id=project_id, auth_type=auth_type, region=region or None,
-                  enterprise_project_id=scope or None,
-                  rate_limit=setting_number(params, 'hss_rate_limit', HSS_DEFAULT_RATE_LIMIT, 0.1, 1000))
-    if auth_type == 'aksk':
+    common = HssSettings(url, project_id, setting_choice(params, 'hss_auth_type', ('token', 'aksk'), 'aksk'),
+                         region or None, scope or None,
+                         rate_limit=setting_number(params, 'hss_rate_limit', HSS_DEFAULT_RATE_LIMIT, 0.1, 1000))
+    if common.auth_type == 'aksk':
         access_key = setting_credential(params, 'hss_aksk', 'identifier', header=True)
         secret_key = setting_credential(params, 'hss_aksk', 'password')
         if not (access_key and secret_key):
             raise RestoreError('AK/SK authentication needs the access key ID as the user name and the secret access '
                                f'key as the password: {SETTING_NAMES["hss_aksk"]}, '
                                f'{SETTING_NAMES["hss_aksk password"]}.')
-        return HssSettings(**common, access_key=access_key, secret_key=secret_key)
+        return common._replace(access_key=access_key, secret_key=secret_key)  # secrets by name (as below): never moved
     domain = setting_text(params, 'hss_domain')
     username, password = (setting_credential(params, 'hss_credentials', part) for part in ('identifier', 'password'))
     if not (domain and username and password):
@@ -847,8 +848,8 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
         raise RestoreError(f'Token authentication needs {SETTING_NAMES["hss_iam_endpoint"]} or '
                            f'{SETTING_NAMES["hss_region"]} to find IAM.')
     iam_url = normalise_base_url(huawei_url(iam_endpoint, 'iam', region), 'hss_iam_endpoint', insecure)
-    return HssSettings(**common, iam_url=iam_url.removesuffix(IAM_TOKENS_PATH).removesuffix(IAM_API_ROOT),
-                       domain=domain, username=username, password=password)
+    return common._replace(iam_url=iam_url.removesuffix(IAM_TOKENS_PATH).removesuffix(IAM_API_ROOT), domain=domain,
+                           username=username, password=password)
 
 
 def parse_first_fetch(text: str) -> tuple[int | None, int | None]:
@@ -903,16 +904,15 @@ def read_instance_settings(params: InstanceParams, vendors: Sequence[str] | None
     """The one reader of the instance params. ``vendors``: those to read (none: all in use), so one half set up does
     not stop the other's commands; ``with_fetch``: fetch-incidents' settings too (None: if "Fetch incidents" is on)."""
     in_use = tuple(kind for kind, names in VENDOR_MARKERS.items() if any(
-        credential_part(params, name, part).strip() for name in names for part in ('identifier', 'password')))
+        credential_part(params, name, part) for name in names for part in ('identifier', 'password')))
     wanted, errors = vendors or in_use, {}
 
-    def read(reader: Callable) -> Any:  # read on past an error: each part's wrong setting named, once
+    def read(reader: Callable) -> Any:  # read on past an error: every part's wrong setting named, a line each, once
         try:
             return reader(params)
         except RestoreError as error:
             errors.setdefault(str(error))
-    # In the dialog's order (integration.yml's), a line each: one Test, or run, names every part's wrong setting
-    xdr = read(read_xdr_settings) if 'xdr' in wanted else None
+    xdr = read(read_xdr_settings) if 'xdr' in wanted else None  # in the dialog's order (integration.yml's)
     hss = read(read_hss_settings) if 'hss' in wanted else None
     transport = read(read_transport_settings)
     fetch = read(read_fetch_settings) if with_fetch or with_fetch is None and read(
@@ -921,7 +921,7 @@ def read_instance_settings(params: InstanceParams, vendors: Sequence[str] | None
         raise RestoreError('\n'.join(errors))
     identity = None  # whose IAM token HSS uses, read for every command: one cached for another identity is dropped
     with suppress(RestoreError):  # whichever vendor runs (None: AK/SK, no HSS, or HSS settings that do not read)
-        identity = token_identity(iam) if (iam := hss or read_hss_settings(params)).auth_type == 'token' else None
+        identity = (iam := hss or read_hss_settings(params)).iam_url and token_identity(iam)  # iam_url: token mode's
     return InstanceSettings(transport, xdr, hss, fetch, in_use, identity)
 
 
