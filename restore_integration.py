@@ -51,6 +51,7 @@ import string
 import threading
 import time
 import traceback
+import unicodedata
 import zlib
 from base64 import b64encode
 from bisect import bisect_right
@@ -656,7 +657,12 @@ class FetchSettings(NamedTuple):
 def none_or_blank_text(value: Any) -> bool:
     """An argument or setting not given. Not the scripts' is_blank: a list or object of blanks here is a kind the
     check refuses by name, never read as not given (host_id or endpoint_id would then restore on every one)."""
-    return value is None or (isinstance(value, str) and not value.strip())
+    return value is None or isinstance(value, str) and not value.strip()
+
+
+def shown_text(value: Any) -> str:
+    """Text as the dialog shows it: blanks and invisible format characters (Cf: U+200B, a BOM) alone are empty."""
+    return '' if all(unicodedata.category(c) == 'Cf' for c in str(value).strip()) else str(value)
 
 
 def has_control_characters(text: str) -> bool:
@@ -675,11 +681,11 @@ def check_identifier(text: str, name: str, max_length: int) -> None:
 def setting_text(params: InstanceParams, name: str) -> str:
     """A plain text setting, stripped; control characters refused by name."""
     value = params.get(name)
-    if none_or_blank_text(value):
+    if value is None:  # blanks: stripped below
         return ''
     if type(value) not in (str, int, float):  # type(): a bool is no text
         raise RestoreError(f'The instance setting {setting_label(name)} must be text; got {json_kind(value)}.')
-    text = str(value).strip()
+    text = shown_text(value).strip()
     if has_control_characters(text):
         # A URL holding '@' may hold a password before it: not quoted, as normalise_base_url quotes none either
         shown = 'not shown: it holds "@", and may hold a password' if '@' in text else printable(text)
@@ -703,19 +709,18 @@ def setting_bool(params: InstanceParams, name: str) -> bool:
                        f'got {printable(params.get(name))}.')
 
 
-def setting_number(params: InstanceParams, name: str, default: int | float, minimum: float, maximum: float,
-                   whole: bool = False) -> int | float:
+def setting_number(params: InstanceParams, name: str, default: int | float, minimum: float, maximum: float) -> float:
+    """A number of ``default``'s type: an int's setting takes a whole number (a float's default is written 10.0)."""
     value = params.get(name)
     if none_or_blank_text(value):
         return default
-    # Decimal digits only, as the commands' arguments: float() would also take '1e2', '1_0', 'inf' and '５'
-    text = str(value).strip()  # 'True' and 'False' fail the pattern too
-    number = float(text) if re.fullmatch(r'[+-]?[0-9]{1,18}(\.[0-9]{1,18})?', text) else math.nan  # in no range
-    if not minimum <= number <= maximum or (whole and number != int(number)):
+    # Decimal digits only, as arguments: float() takes '1e2', '1_0', 'inf', '５' ('True' fails too); others NaN, no range
+    number = float(text) if re.fullmatch(r'[+-]?[0-9]{1,18}(\.[0-9]{1,18})?', text := str(value).strip()) else math.nan
+    if not minimum <= number <= maximum or type(default)(number) != number:  # NaN: refused before int() meets it
         raise RestoreError(f'The instance setting {setting_label(name)} must be '
-                           f'{"a whole number" if whole else "a number"} from {minimum:g} to {maximum:g}; '
-                           f'got {printable(value)}.')
-    return int(number) if whole else number
+                           f'{"a whole number" if type(default) is int else "a number"} from {minimum:g} to '
+                           f'{maximum:g}; got {printable(value)}.')
+    return type(default)(number)
 
 
 def setting_event_types(params: InstanceParams) -> tuple[int, ...]:
@@ -737,31 +742,29 @@ def setting_event_types(params: InstanceParams) -> tuple[int, ...]:
 
 
 def credential_part(params: InstanceParams, name: str, part: str) -> str:
-    """One part of a credentials (type 9) param, {identifier, password}, as saved; a plain param is taken as is."""
+    """One part of a credentials (type 9) param, {identifier, password}, as saved (shown_text); a plain param as is."""
     value = params.get(name)
     value = value.get(part) if isinstance(value, dict) else value
-    return str(value) if type(value) in (str, int) else ''  # type(): a bool is no credential
+    return shown_text(value) if type(value) in (str, int) else ''  # type(): a bool is no credential
 
 
 def setting_credential(params: InstanceParams, name: str, part: str, header: bool = False) -> str:
     """A credentials setting's ``identifier`` (user name, key ID) or ``password`` (secret), stripped as it is sent.
     ``header``: sent in an HTTP header (Latin-1 only), so what a header cannot carry is refused before any request."""
     value = credential_part(params, name, part).strip()
-    # A secret is never quoted: one with a line break would otherwise reach an error text in an escaped form.
-    secret = part == 'password'
-    what = 'secret' if secret else 'user name or key ID'
+    secret = part == 'password'  # never quoted: one with a line break would reach an error text in an escaped form
     name = SETTING_NAMES.get(f'{name} password' if secret else name, setting_label(name))
     if has_control_characters(value):
-        shown = ' (pasted with it?)' if secret else f': {printable(value)}'
-        raise RestoreError(f'The {what} in the instance setting {name} holds a line break or another control '
-                           f'character{shown}. Enter it again.')
+        raise RestoreError(f'The {"secret" if secret else "user name or key ID"} in the instance setting {name} holds '
+                           'a line break or another control character'
+                           f'{" (pasted with it?)" if secret else f": {printable(value)}"}. Enter it again.')
     if secret and 0 < len(value) < SecretScrubber.MIN_LENGTH:  # too short to mask where a vendor quotes it; none is
         raise RestoreError(f'The secret in the instance setting {name} is shorter than {SecretScrubber.MIN_LENGTH} '
                            f'characters, which no vendor issues (not shown). Copy it again from the vendor\'s console.')
     if header and re.search('[^\x00-\xff]', value):  # past Latin-1 (what str.encode('latin-1') refuses)
-        shown = '' if secret else f' {printable(value)}'
-        raise RestoreError(f'The {what} in the instance setting {name}{shown} holds a character an HTTP header cannot '
-                           f'carry. Copy it again from the vendor\'s console.')
+        raise RestoreError(f'The {"secret" if secret else "user name or key ID"} in the instance setting {name}'
+                           f'{"" if secret else f" {printable(value)}"} holds a character an HTTP header cannot carry. '
+                           'Copy it again from the vendor\'s console.')
     return value
 
 
@@ -777,9 +780,9 @@ def read_transport_settings(params: InstanceParams) -> TransportSettings:
         not setting_bool(params, 'insecure'), setting_bool(params, 'proxy'),
         setting_number(params, 'connect_timeout', DEFAULT_CONNECT_TIMEOUT, 0.1, 3600),
         setting_number(params, 'read_timeout', DEFAULT_READ_TIMEOUT, 0.1, 3600),
-        setting_number(params, 'max_retries', DEFAULT_MAX_RETRIES, 0, 10, whole=True),
+        setting_number(params, 'max_retries', DEFAULT_MAX_RETRIES, 0, 10),
         setting_number(params, 'retry_backoff', DEFAULT_RETRY_BACKOFF, 0, RETRY_BACKOFF_MAX),
-        setting_number(params, 'max_concurrency', DEFAULT_MAX_CONCURRENCY, 1, 64, whole=True))
+        setting_number(params, 'max_concurrency', DEFAULT_MAX_CONCURRENCY, 1, 64))
 
 
 def read_xdr_settings(params: InstanceParams) -> XdrSettings:
@@ -788,12 +791,11 @@ def read_xdr_settings(params: InstanceParams) -> XdrSettings:
     auth_type = setting_choice(params, 'xdr_auth_type', ('standard', 'advanced'), 'advanced')
     # A standard key is sent as it is, in the Authorization header; an advanced key only through its hash.
     key = setting_credential(params, 'xdr_api_key', 'password', header=auth_type == 'standard')
-    if missing := [name for name, text in (('xdr_url', url), ('xdr_api_key_id', key_id), ('xdr_api_key', key))
-                   if not text]:
+    if missing := [name for name, text in zip(VENDOR_MARKERS['xdr'], (url, key_id, key)) if not text]:
         raise RestoreError(f'Cortex XDR is not configured: set {", ".join(setting_label(name) for name in missing)} in '
                            'the instance settings.')
-    url = normalise_base_url(url, 'xdr_url', setting_bool(params, 'insecure')).removesuffix(XDR_API_ROOT)
-    return XdrSettings(url, key_id, key, auth_type,
+    return XdrSettings(normalise_base_url(url, 'xdr_url', setting_bool(params, 'insecure')).removesuffix(XDR_API_ROOT),
+                       key_id, key, auth_type,
                        setting_number(params, 'xdr_rate_limit', XDR_DEFAULT_RATE_LIMIT, 0.1, 1000))
 
 
@@ -811,27 +813,25 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
         raise RestoreError(f'The instance setting {SETTING_NAMES["hss_project_id"]} must be a project ID (letters, '
                            f'digits, - and _); got {printable(project_id)}.')
     insecure = setting_bool(params, 'insecure')
-    auth_type = setting_choice(params, 'hss_auth_type', ('token', 'aksk'), 'aksk')
     url = normalise_base_url(huawei_url(endpoint, 'hss', region), 'hss_endpoint', insecure).removesuffix(HSS_API_ROOT)
     huawei_host = re.fullmatch(r'hss\.([^.]+)\.myhuaweicloud\.(?:com|eu)', urlsplit(url).hostname)  # an IP: none
     if project_id.partition('_')[0] == (region or huawei_host and huawei_host[1]):  # a name: <region>[_<sub>]
         raise RestoreError(f'The instance setting {SETTING_NAMES["hss_project_id"]} holds {printable(project_id)}, '
-                           'a project\'s name; '
-                           'set the project\'s ID (My Credentials > API Credentials lists it beside the name).')
+                           'a project\'s name; set the project\'s ID (My Credentials > API Credentials lists it beside '
+                           'the name).')
     scope = setting_text(params, 'hss_enterprise_project_id')  # reaches a request line: an ID
     check_identifier(scope, f'The instance setting {SETTING_NAMES["hss_enterprise_project_id"]}', 64)
-    # by name: a field moved in HssSettings must not put a secret in another's place
-    common = dict(url=url, project_id=project_id, auth_type=auth_type, region=region or None,
-                  enterprise_project_id=scope or None,
-                  rate_limit=setting_number(params, 'hss_rate_limit', HSS_DEFAULT_RATE_LIMIT, 0.1, 1000))
-    if auth_type == 'aksk':
+    common = HssSettings(url, project_id, setting_choice(params, 'hss_auth_type', ('token', 'aksk'), 'aksk'),
+                         region or None, scope or None,
+                         rate_limit=setting_number(params, 'hss_rate_limit', HSS_DEFAULT_RATE_LIMIT, 0.1, 1000))
+    if common.auth_type == 'aksk':
         access_key = setting_credential(params, 'hss_aksk', 'identifier', header=True)
         secret_key = setting_credential(params, 'hss_aksk', 'password')
         if not (access_key and secret_key):
             raise RestoreError('AK/SK authentication needs the access key ID as the user name and the secret access '
                                f'key as the password: {SETTING_NAMES["hss_aksk"]}, '
                                f'{SETTING_NAMES["hss_aksk password"]}.')
-        return HssSettings(**common, access_key=access_key, secret_key=secret_key)
+        return common._replace(access_key=access_key, secret_key=secret_key)  # secrets by name (as below): never moved
     domain = setting_text(params, 'hss_domain')
     username, password = (setting_credential(params, 'hss_credentials', part) for part in ('identifier', 'password'))
     if not (domain and username and password):
@@ -843,8 +843,8 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
         raise RestoreError(f'Token authentication needs {SETTING_NAMES["hss_iam_endpoint"]} or '
                            f'{SETTING_NAMES["hss_region"]} to find IAM.')
     iam_url = normalise_base_url(huawei_url(iam_endpoint, 'iam', region), 'hss_iam_endpoint', insecure)
-    return HssSettings(**common, iam_url=iam_url.removesuffix(IAM_TOKENS_PATH).removesuffix(IAM_API_ROOT),
-                       domain=domain, username=username, password=password)
+    return common._replace(iam_url=iam_url.removesuffix(IAM_TOKENS_PATH).removesuffix(IAM_API_ROOT), domain=domain,
+                           username=username, password=password)
 
 
 def parse_first_fetch(text: str) -> tuple[int | None, int | None]:
@@ -873,17 +873,15 @@ def first_fetch_span(span_ms: int, first_fetch: str) -> int:
 def first_fetch_begin(settings: FetchSettings, now_ms: int) -> int:
     """Where a first fetch begins: first_fetch_ms before ``now_ms``, or first_fetch_at, checked only here (none ahead
     of now). A date lies further back each day: one older than HSS lists events begins where HSS's listing does."""
-    if settings.first_fetch_at is None:
-        return now_ms - settings.first_fetch_ms
-    back_ms = min(now_ms - settings.first_fetch_at, HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day'])
-    return now_ms - first_fetch_span(back_ms, settings.first_fetch)
+    return now_ms - (settings.first_fetch_ms if settings.first_fetch_at is None else first_fetch_span(
+        min(now_ms - settings.first_fetch_at, HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day']), settings.first_fetch))
 
 
 def read_fetch_settings(params: InstanceParams) -> FetchSettings:
     first_fetch = setting_text(params, 'first_fetch') or '3 days'
     span_ms, at_ms = parse_first_fetch(first_fetch)
     return FetchSettings(first_fetch_span(span_ms, first_fetch) if at_ms is None else None,
-                         setting_number(params, 'max_fetch', 50, 1, 200, whole=True),  # XSOAR advises 200 at most
+                         setting_number(params, 'max_fetch', 50, 1, 200),  # XSOAR advises 200 at most
                          at_ms, first_fetch, setting_event_types(params))
 
 
@@ -898,26 +896,28 @@ class InstanceSettings(NamedTuple):
 
 def read_instance_settings(params: InstanceParams, vendors: Sequence[str] | None = None,
                            with_fetch: bool | None = False) -> InstanceSettings:
-    """The one reader of the instance params. ``vendors``: those to read (None: all in use), so one half set up does
+    """The one reader of the instance params. ``vendors``: those to read (none: all in use), so one half set up does
     not stop the other's commands; ``with_fetch``: fetch-incidents' settings too (None: if "Fetch incidents" is on)."""
     in_use = tuple(kind for kind, names in VENDOR_MARKERS.items() if any(
-        credential_part(params, name, part).strip() for name in names for part in ('identifier', 'password')))
-    wanted = in_use if vendors is None else vendors
-    # Read in the dialog's order (integration.yml's): of two settings wrong, the error names the one shown first
-    xdr = read_xdr_settings(params) if 'xdr' in wanted else None
-    hss = read_hss_settings(params) if 'hss' in wanted else None
-    transport = read_transport_settings(params)
-    fetching = with_fetch or (with_fetch is None and setting_bool(params, 'isFetch'))
-    fetch = read_fetch_settings(params) if fetching else None
-    return InstanceSettings(transport, xdr, hss, fetch, in_use, iam_identity_of(params, hss))
+        credential_part(params, name, part) for name in names for part in ('identifier', 'password')))
+    wanted, errors = vendors or in_use, {}
 
-
-def iam_identity_of(params: InstanceParams, hss: HssSettings | None) -> str | None:
-    """Whose IAM token (token_identity) HSS uses, read for every command: one cached for another identity is dropped
-    whichever vendor runs. None: AK/SK, no HSS, or HSS settings that do not read (they stop HSS's commands alone)."""
-    with suppress(RestoreError):
-        hss = hss or read_hss_settings(params)
-        return token_identity(hss) if hss.auth_type == 'token' else None
+    def read(reader: Callable) -> Any:  # read on past an error: every part's wrong setting named, a line each, once
+        try:
+            return reader(params)
+        except RestoreError as error:
+            errors.setdefault(str(error))
+    xdr = read(read_xdr_settings) if 'xdr' in wanted else None  # in the dialog's order (integration.yml's)
+    hss = read(read_hss_settings) if 'hss' in wanted else None
+    transport = read(read_transport_settings)
+    fetch = read(read_fetch_settings) if with_fetch or with_fetch is None and read(
+        lambda _: setting_bool(params, 'isFetch')) else None
+    if errors:  # ("Trust any certificate" wrong: each URL's reader names it too)
+        raise RestoreError('\n'.join(errors))
+    identity = None  # whose IAM token HSS uses, read for every command: one cached for another identity is dropped
+    with suppress(RestoreError):  # whichever vendor runs (None: AK/SK, no HSS, or HSS settings that do not read)
+        identity = (iam := hss or read_hss_settings(params)).iam_url and token_identity(iam)  # iam_url: token mode's
+    return InstanceSettings(transport, xdr, hss, fetch, in_use, identity)
 
 
 def is_loopback_host(host: str) -> bool:

@@ -116,6 +116,35 @@ def test_a_vendor_whose_settings_hold_blanks_only_stays_out_of_the_instance_test
 
     assert [entry['Contents'] for entry in tested.entries] == ['ok']
 
+
+# A field the admin sees as empty may hold an invisible character pasted into it, alone or among blanks: a zero-width
+# space, a byte-order mark, a word joiner (Unicode's format characters, Cf, which str.strip() keeps). Such a field reads
+# as the empty field it looks like, as blanks do: it pulls no vendor into Test, whose error could name no field to fix.
+INVISIBLE = ['\u200b', '\ufeff', ' \u2060\u200b ']
+
+
+@pytest.mark.parametrize('invisible', INVISIBLE)
+@pytest.mark.parametrize('prefix', ['xdr_', 'hss_'])
+def test_a_vendor_whose_settings_hold_invisible_characters_only_stays_out_of_the_instance_test(xdr, hss_tenant,
+                                                                                              invisible, prefix):
+    other = hss_tenant.params('token') if prefix == 'xdr_' else xdr.params()
+    unseen = {name: invisible if part is None else {'identifier': invisible, 'password': invisible}
+              for name, part in settings_without_a_default(prefix)}
+
+    tested = run({**other, **unseen}, 'test-module')
+
+    assert [entry['Contents'] for entry in tested.entries] == ['ok']
+
+
+# The vendor set up but for its URL, whose field holds a zero-width space alone: Test names the URL as the one to set.
+def test_a_url_field_holding_an_invisible_character_alone_fails_test_naming_it_as_not_set(xdr):
+    tested = run(xdr.params(xdr_url='\u200b'), 'test-module')
+
+    shown = tested.entries[-1]['Contents']
+    assert tested.failed and 'not configured' in shown and DIALOG_LABELS['xdr_url'] in shown, shown
+    assert xdr.gateway.requests == []
+
+
 # Both vendors set up, each refusing its credentials (the seeds' 401 for a key, the gateway's for a signature): one Test
 # names both, each with the settings to check, so that the admin does not fix one, test again, and only then meet the
 # other.
@@ -457,6 +486,39 @@ def test_a_setting_holding_blanks_only_reads_as_left_out(blanks, auth_type):
     for name in sorted(set(load_spec().params) - set(base)):
         assert ri.read_instance_settings(dict(base, **{name: blanks}), with_fetch=True) == left_out, name
 
+
+# The same for a text or credentials setting holding invisible format characters alone (Cf: a zero-width space, a BOM),
+# with blanks or not: the settings whose emptiness means "not set". A number setting (integration.yml gives it a number
+# as its default: a text field) always reads as a number: one holding such a character alone is refused naming it, the
+# character shown escaped, as its own check shows any value that is no number.
+NUMBER_SETTINGS = {param['name'] for param in yaml.safe_load((ROOT / 'integration.yml').read_text())['configuration']
+                   if param['type'] == 0 and re.fullmatch(r'[0-9.]+', str(param.get('defaultvalue')))}
+
+
+@pytest.mark.parametrize('invisible', INVISIBLE)
+@pytest.mark.parametrize('auth_type', ['aksk', 'token'])
+def test_a_text_or_credentials_setting_holding_invisible_characters_only_reads_as_left_out(invisible, auth_type):
+    base = {'xdr_url': 'https://api-acme.xdr.us.paloaltonetworks.com', 'xdr_api_key_id': '17',
+            'xdr_api_key': {'password': 'k' * 64}, 'hss_project_id': 'p' * 32, 'hss_region': 'ap-southeast-1',
+            'hss_aksk': {'identifier': 'AK', 'password': 'S' * 40}, 'hss_auth_type': auth_type,
+            'hss_credentials': {'identifier': 'user', 'password': 'pw' * 8}, 'hss_domain': 'acme', 'isFetch': True}
+    left_out = ri.read_instance_settings(base, with_fetch=True)
+    checkboxes = {name for name, param in load_spec().params.items() if param.type == 8}
+
+    for name in sorted(set(load_spec().params) - set(base) - NUMBER_SETTINGS - checkboxes):
+        assert ri.read_instance_settings(dict(base, **{name: invisible}), with_fetch=True) == left_out, name
+
+
+@pytest.mark.parametrize('name', sorted(NUMBER_SETTINGS))
+def test_a_number_setting_holding_an_invisible_character_alone_fails_test_naming_it_and_showing_it_escaped(
+        xdr, hss_tenant, name):
+    tested = run({**xdr.params(), **hss_tenant.params(isFetch=True), name: '\u200b'}, 'test-module')
+
+    shown = tested.entries[-1]['Contents']
+    assert tested.failed and DIALOG_LABELS[name] in shown and '\\u200b' in shown, shown
+    assert xdr.gateway.requests == [] and hss_tenant.gateway.requests == []
+
+
 def test_a_setting_only_the_other_authentication_mode_uses_is_not_read_and_the_readme_says_so(hss_tenant):
     # The one reader reads what the run uses: with AK/SK the IAM endpoint goes unread, and Test passes over it; in
     # token mode the same value is refused by name before any request. The README's rule says which settings it holds.
@@ -624,12 +686,45 @@ ONE_WRONG = {'xdr_url': {'xdr_url': ''}, 'hss_project_id': {'hss_project_id': ''
              'first_fetch': {'isFetch': True, 'first_fetch': '3 fortnights'}}
 
 
+# Test names both, each on a line of its own (as it names both vendors' refused credentials), so that the admin does
+# not fix one, test again, and only then meet the other: the first line names the one the form shows first.
 @pytest.mark.parametrize(('one', 'other'), [(one, other) for one in ONE_WRONG for other in ONE_WRONG if one < other])
-def test_two_settings_wrong_in_different_sections_fail_test_naming_the_one_the_form_shows_first(xdr, hss_tenant, one,
-                                                                                                other):
+def test_two_settings_wrong_in_different_sections_fail_one_test_naming_each_on_a_line_in_the_form_s_order(
+        xdr, hss_tenant, one, other):
     first, later = sorted((one, other), key=FORM_ORDER.index)
 
     tested = run({**xdr.params(), **hss_tenant.params(), **ONE_WRONG[one], **ONE_WRONG[other]}, 'test-module')
 
     shown = tested.entries[-1]['Contents']
-    assert tested.failed and DIALOG_LABELS[first] in shown and DIALOG_LABELS[later] not in shown, shown
+    reported = shown.split('\nError: ', 1)[-1].split('\n')
+    assert tested.failed and len(reported) == 2, shown
+    assert DIALOG_LABELS[first] in reported[0] and DIALOG_LABELS[later] not in reported[0], shown
+    assert DIALOG_LABELS[later] in reported[1] and DIALOG_LABELS[first] not in reported[1], shown
+
+
+# Every section wrong at once (both vendors, the connection, fetching): one Test, a line each, in the form's order.
+def test_a_setting_wrong_in_every_section_fails_one_test_naming_each_on_a_line_in_the_form_s_order(xdr, hss_tenant):
+    wrong = sorted(ONE_WRONG, key=FORM_ORDER.index)
+
+    tested = run({**xdr.params(), **hss_tenant.params(), **{k: v for one in wrong for k, v in ONE_WRONG[one].items()}},
+                 'test-module')
+
+    reported = tested.entries[-1]['Contents'].split('\nError: ', 1)[-1].split('\n')
+    assert tested.failed and [[name for name in wrong if DIALOG_LABELS[name] in line] for line in reported] == [
+        [name] for name in wrong], reported
+    assert xdr.gateway.requests == [] and hss_tenant.gateway.requests == []  # refused before any request
+
+
+# A command reads what it uses alone (settings_for): its own vendor's settings and the connection's, each part's wrong
+# setting on a line of its own, and not the other vendor's.
+def test_a_command_names_the_wrong_settings_of_its_vendor_and_the_connection_a_line_each_not_the_other_vendor_s(
+        xdr, hss_tenant):
+    params = {**xdr.params(xdr_url=''), **hss_tenant.params(), **ONE_WRONG['hss_project_id'],
+              **ONE_WRONG['connect_timeout']}
+
+    text = refusal(params, 'restore-file', {'file_hash': QUARANTINED, 'polling': 'false'})
+
+    reported = text.split('\nError: ', 1)[-1].split('\n')
+    assert len(reported) == 2 and DIALOG_LABELS['xdr_url'] in reported[0], text
+    assert DIALOG_LABELS['connect_timeout'] in reported[1] and DIALOG_LABELS['hss_project_id'] not in text, text
+    assert xdr.gateway.requests == []
