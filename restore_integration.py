@@ -657,7 +657,7 @@ class FetchSettings(NamedTuple):
 def none_or_blank_text(value: Any) -> bool:
     """An argument or setting not given. Not the scripts' is_blank: a list or object of blanks here is a kind the
     check refuses by name, never read as not given (host_id or endpoint_id would then restore on every one)."""
-    return value is None or isinstance(value, str) and not value.strip()
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def shown_text(value: Any) -> str:
@@ -709,18 +709,19 @@ def setting_bool(params: InstanceParams, name: str) -> bool:
                        f'got {printable(params.get(name))}.')
 
 
-def setting_number(params: InstanceParams, name: str, default: int | float, minimum: float, maximum: float) -> float:
-    """A number of ``default``'s type: an int's setting takes a whole number (a float's default is written 10.0)."""
+def setting_number(params: InstanceParams, name: str, default: int | float, minimum: float, maximum: float,
+                   whole: bool = False) -> int | float:
     value = params.get(name)
     if none_or_blank_text(value):
         return default
-    # Decimal digits only, as arguments: float() takes '1e2', '1_0', 'inf', '５' ('True' fails too); others NaN, no range
-    number = float(text) if re.fullmatch(r'[+-]?[0-9]{1,18}(\.[0-9]{1,18})?', text := str(value).strip()) else math.nan
-    if not minimum <= number <= maximum or type(default)(number) != number:  # NaN: refused before int() meets it
+    # Decimal digits only, as the commands' arguments: float() would also take '1e2', '1_0', 'inf' and '５'
+    text = str(value).strip()  # 'True' and 'False' fail the pattern too
+    number = float(text) if re.fullmatch(r'[+-]?[0-9]{1,18}(\.[0-9]{1,18})?', text) else math.nan  # in no range
+    if not minimum <= number <= maximum or (whole and number != int(number)):
         raise RestoreError(f'The instance setting {setting_label(name)} must be '
-                           f'{"a whole number" if type(default) is int else "a number"} from {minimum:g} to '
-                           f'{maximum:g}; got {printable(value)}.')
-    return type(default)(number)
+                           f'{"a whole number" if whole else "a number"} from {minimum:g} to {maximum:g}; '
+                           f'got {printable(value)}.')
+    return int(number) if whole else number
 
 
 def setting_event_types(params: InstanceParams) -> tuple[int, ...]:
@@ -753,18 +754,19 @@ def setting_credential(params: InstanceParams, name: str, part: str, header: boo
     ``header``: sent in an HTTP header (Latin-1 only), so what a header cannot carry is refused before any request."""
     value = credential_part(params, name, part).strip()
     secret = part == 'password'  # never quoted: one with a line break would reach an error text in an escaped form
+    what = 'secret' if secret else 'user name or key ID'
     name = SETTING_NAMES.get(f'{name} password' if secret else name, setting_label(name))
     if has_control_characters(value):
-        raise RestoreError(f'The {"secret" if secret else "user name or key ID"} in the instance setting {name} holds '
-                           'a line break or another control character'
-                           f'{" (pasted with it?)" if secret else f": {printable(value)}"}. Enter it again.')
+        shown = ' (pasted with it?)' if secret else f': {printable(value)}'
+        raise RestoreError(f'The {what} in the instance setting {name} holds a line break or another control '
+                           f'character{shown}. Enter it again.')
     if secret and 0 < len(value) < SecretScrubber.MIN_LENGTH:  # too short to mask where a vendor quotes it; none is
         raise RestoreError(f'The secret in the instance setting {name} is shorter than {SecretScrubber.MIN_LENGTH} '
                            f'characters, which no vendor issues (not shown). Copy it again from the vendor\'s console.')
     if header and re.search('[^\x00-\xff]', value):  # past Latin-1 (what str.encode('latin-1') refuses)
-        raise RestoreError(f'The {"secret" if secret else "user name or key ID"} in the instance setting {name}'
-                           f'{"" if secret else f" {printable(value)}"} holds a character an HTTP header cannot carry. '
-                           'Copy it again from the vendor\'s console.')
+        shown = '' if secret else f' {printable(value)}'
+        raise RestoreError(f'The {what} in the instance setting {name}{shown} holds a character an HTTP header cannot '
+                           f'carry. Copy it again from the vendor\'s console.')
     return value
 
 
@@ -780,9 +782,9 @@ def read_transport_settings(params: InstanceParams) -> TransportSettings:
         not setting_bool(params, 'insecure'), setting_bool(params, 'proxy'),
         setting_number(params, 'connect_timeout', DEFAULT_CONNECT_TIMEOUT, 0.1, 3600),
         setting_number(params, 'read_timeout', DEFAULT_READ_TIMEOUT, 0.1, 3600),
-        setting_number(params, 'max_retries', DEFAULT_MAX_RETRIES, 0, 10),
+        setting_number(params, 'max_retries', DEFAULT_MAX_RETRIES, 0, 10, whole=True),
         setting_number(params, 'retry_backoff', DEFAULT_RETRY_BACKOFF, 0, RETRY_BACKOFF_MAX),
-        setting_number(params, 'max_concurrency', DEFAULT_MAX_CONCURRENCY, 1, 64))
+        setting_number(params, 'max_concurrency', DEFAULT_MAX_CONCURRENCY, 1, 64, whole=True))
 
 
 def read_xdr_settings(params: InstanceParams) -> XdrSettings:
@@ -873,15 +875,17 @@ def first_fetch_span(span_ms: int, first_fetch: str) -> int:
 def first_fetch_begin(settings: FetchSettings, now_ms: int) -> int:
     """Where a first fetch begins: first_fetch_ms before ``now_ms``, or first_fetch_at, checked only here (none ahead
     of now). A date lies further back each day: one older than HSS lists events begins where HSS's listing does."""
-    return now_ms - (settings.first_fetch_ms if settings.first_fetch_at is None else first_fetch_span(
-        min(now_ms - settings.first_fetch_at, HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day']), settings.first_fetch))
+    if settings.first_fetch_at is None:
+        return now_ms - settings.first_fetch_ms
+    back_ms = min(now_ms - settings.first_fetch_at, HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day'])
+    return now_ms - first_fetch_span(back_ms, settings.first_fetch)
 
 
 def read_fetch_settings(params: InstanceParams) -> FetchSettings:
     first_fetch = setting_text(params, 'first_fetch') or '3 days'
     span_ms, at_ms = parse_first_fetch(first_fetch)
     return FetchSettings(first_fetch_span(span_ms, first_fetch) if at_ms is None else None,
-                         setting_number(params, 'max_fetch', 50, 1, 200),  # XSOAR advises 200 at most
+                         setting_number(params, 'max_fetch', 50, 1, 200, whole=True),  # XSOAR advises 200 at most
                          at_ms, first_fetch, setting_event_types(params))
 
 
@@ -896,28 +900,38 @@ class InstanceSettings(NamedTuple):
 
 def read_instance_settings(params: InstanceParams, vendors: Sequence[str] | None = None,
                            with_fetch: bool | None = False) -> InstanceSettings:
-    """The one reader of the instance params. ``vendors``: those to read (none: all in use), so one half set up does
-    not stop the other's commands; ``with_fetch``: fetch-incidents' settings too (None: if "Fetch incidents" is on)."""
+    """The one reader of the instance params. ``vendors``: those to read (None: all in use), so one half set up does
+    not stop the other's commands; ``with_fetch``: fetch-incidents' settings too (None: if "Fetch incidents" is on).
+    Every part read is read to its end: its wrong settings are named together, a line each (once), in the dialog's
+    order (integration.yml's), so the user mends them at once."""
     in_use = tuple(kind for kind, names in VENDOR_MARKERS.items() if any(
         credential_part(params, name, part) for name in names for part in ('identifier', 'password')))
-    wanted, errors = vendors or in_use, {}
+    wanted, errors = in_use if vendors is None else vendors, {}
 
-    def read(reader: Callable) -> Any:  # read on past an error: every part's wrong setting named, a line each, once
+    def read(reader: Callable[[InstanceParams], Any]) -> Any:
         try:
             return reader(params)
         except RestoreError as error:
-            errors.setdefault(str(error))
-    xdr = read(read_xdr_settings) if 'xdr' in wanted else None  # in the dialog's order (integration.yml's)
+            errors.setdefault(str(error))  # ("Trust any certificate" wrong: each URL's reader names it too)
+            return None
+
+    xdr = read(read_xdr_settings) if 'xdr' in wanted else None
     hss = read(read_hss_settings) if 'hss' in wanted else None
     transport = read(read_transport_settings)
-    fetch = read(read_fetch_settings) if with_fetch or with_fetch is None and read(
-        lambda _: setting_bool(params, 'isFetch')) else None
-    if errors:  # ("Trust any certificate" wrong: each URL's reader names it too)
+    fetching = with_fetch or (with_fetch is None and read(lambda _: setting_bool(params, 'isFetch')))
+    fetch = read(read_fetch_settings) if fetching else None
+    if errors:
         raise RestoreError('\n'.join(errors))
-    identity = None  # whose IAM token HSS uses, read for every command: one cached for another identity is dropped
-    with suppress(RestoreError):  # whichever vendor runs (None: AK/SK, no HSS, or HSS settings that do not read)
-        identity = (iam := hss or read_hss_settings(params)).iam_url and token_identity(iam)  # iam_url: token mode's
-    return InstanceSettings(transport, xdr, hss, fetch, in_use, identity)
+    return InstanceSettings(transport, xdr, hss, fetch, in_use, iam_identity_of(params, hss))
+
+
+def iam_identity_of(params: InstanceParams, hss: HssSettings | None) -> str | None:
+    """Whose IAM token (token_identity) HSS uses, read for every command: one cached for another identity is dropped
+    whichever vendor runs. None: AK/SK, no HSS, or HSS settings that do not read (they stop HSS's commands alone)."""
+    with suppress(RestoreError):
+        hss = hss or read_hss_settings(params)
+        return token_identity(hss) if hss.auth_type == 'token' else None
+    return None
 
 
 def is_loopback_host(host: str) -> bool:
