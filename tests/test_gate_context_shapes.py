@@ -8,11 +8,13 @@ import json
 import re
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import example, given, strategies as st
 
+import restore_integration as ri
 from conftest import (TEST_DATA, gate_verdicts, hss_seed_copies, load_json, seed_failing_endpoints, seed_holders,
                       start_hss_tenant, start_tenant)
 from warroom.context import as_list, get_path, merge_entry_context
+from warroom.line import parse_line
 from warroom.playbook.runner import _load_script
 from warroom.runtime import WarRoom
 
@@ -348,6 +350,76 @@ def test_an_hss_copy_an_earlier_restore_left_failed_is_read_again_and_not_sent_w
         hss.stack.close()
     assert entry['Contents']['allowed'] == []
     assert f'was not run again for `{HSS_HASH}`' in entry['HumanReadable']
+
+
+
+def refusal_of(args: dict) -> str:
+    """What hss-restore-isolated's check of its item arguments says of ``args`` before any request ('' if none)."""
+    fields = {name: ri.hss_field_list(args.get(name), name) for name in ri.HSS_FIELD_LIMITS}
+    fields[ri.HSS_UNPAIRED] = ['false'] if str(args.get(ri.HSS_UNPAIRED)).lower() == 'false' else []
+    try:
+        ri.check_hss_items(fields)
+    except ri.RestoreError as error:
+        return str(error)
+    return ''
+
+
+def written_commands(entry: dict) -> list[dict]:
+    """The arguments of every check and by-hand command the gate's context gives for the files it did not send."""
+    lines = [line for item in entry['Contents']['covered'] for name in ('check', 'by_hand')
+             for line in as_list(item.get(name) or [])]
+    return [parse_line(line).args for line in lines]
+
+
+def test_an_hss_row_naming_a_path_without_its_host_is_read_by_no_check_and_said_to_name_too_little():
+    """hss-restore-isolated refuses file_path without host_id, beside file_hash too (a path names a file on a host).
+    A row left restoring that names a hash and a path but no host names too little for any check the integration
+    takes: nothing is asked, the line says the row names too little to read it by (not the refusal's text), and no
+    command the gate writes for it is one the integration refuses."""
+    copy = HSS_COPIES[0]
+    row = {'file_hash': HSS_HASH, 'file_path': copy['file_path'], 'host_name': copy['host_name'],
+           'outcome': 'restoring', 'reason': ''}
+    hss, asked = start_hss_tenant(), []
+    try:
+        room = WarRoom(params=hss.params(), time_scale=0, sleep=lambda _: None)
+
+        def execute(command: str, args: dict) -> list:
+            asked.append((command, args, room.run(command, args)))
+            return asked[-1][2].entries
+
+        entry = GATE.gate_command({'file_hash': HSS_HASH, 'restore_command': 'hss-restore-isolated',
+                                   'restored_before': [row]}, {}, execute)
+    finally:
+        hss.stack.close()
+    assert [(command, args, result.failed) for command, args, result in asked] == []  # nothing it could be read by
+    assert entry['Contents']['allowed'] == []  # restoring, and not read: not sent blind
+    [line] = [line for line in entry['HumanReadable'].splitlines() if f'was not run again for `{HSS_HASH}`' in line]
+    assert 'names too little' in line and 'host_id is missing' not in line, line
+    assert [(args, refusal_of(args)) for args in written_commands(entry) if refusal_of(args)] == []
+
+
+HSS_SCOPES = [{'file_hash': HSS_HASH}, {'file_hash': HSS_HASH, 'host_id': HSS_COPIES[0]['host_id']},
+              {'file_path': HSS_COPIES[0]['file_path'], 'host_id': HSS_COPIES[0]['host_id']},
+              {'file_path': HSS_COPIES[0]['file_path'], 'host_id': ','.join(c['host_id'] for c in HSS_COPIES)}]
+
+
+@given(kept=st.lists(st.tuples(st.sampled_from(HSS_COPIES), st.sets(st.sampled_from(('host_id', 'file_hash',
+                                                                                      'file_path'))),
+                               st.sampled_from(HSS_OUTCOMES), st.sampled_from(['', '0', 'p1'])), max_size=6),
+       scope=st.sampled_from(HSS_SCOPES))
+@example(kept=[(HSS_COPIES[0], {'file_hash', 'file_path'}, 'restoring', '')], scope=HSS_SCOPES[0])  # no host_id
+def test_no_check_the_gate_sends_or_command_it_writes_for_hss_rows_is_one_hss_restore_isolated_refuses(kept, scope):
+    """Whatever fields HSS listed a copy's row without, each check the gate asks for (answered with nothing: every
+    copy stays unread, so each gets its check written) and each check and by-hand command it writes pass
+    hss-restore-isolated's check of its item arguments."""
+    rows = [dict({name: copy[name] for name in names}, host_name=copy['host_name'], outcome=outcome, reason='',
+                 enterprise_project_id=project) for copy, names, outcome, project in kept]
+    asked = []
+
+    entry = GATE.gate_command(dict(scope, restore_command='hss-restore-isolated', restored_before=rows), {},
+                              lambda command, args: asked.append(args) or [])
+
+    assert [(args, refusal_of(args)) for args in asked + written_commands(entry) if refusal_of(args)] == []
 
 
 def test_given_several_endpoints_an_earlier_restore_covers_its_endpoint_only_and_nothing_goes_where_covered():

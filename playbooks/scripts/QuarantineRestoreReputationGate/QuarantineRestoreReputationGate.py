@@ -95,8 +95,8 @@ HSS_RESTORING = 'restoring'
 HSS_READ_AGAIN = (HSS_RESTORING, 'failed')  # the outcomes of a copy read again before it is sent again
 HSS_COPY_FIELDS = ('host_id', 'file_hash', 'file_path')  # a copy: hss-restore-isolated's exact item, and its DT key
 HSS_NOT_FOUND = 'not_found'  # the outcome of a hash or path with no copy: its record (no path, when by hash) is none
-# Why a copy HSS listed without a field was not read again: its row names too little for any check (hss_checks).
-HSS_UNREADABLE = 'its record names neither a file_hash nor a host_id with a file_path to read it by'
+# Why a copy was not read again: its row names too little for any check hss-restore-isolated takes (hss_checks).
+HSS_UNREADABLE = 'its record names too little to read it by: a file_path without its host_id, or no file_hash nor path'
 # The restore_state of a check (no PUT) of copies an earlier restore left restoring or failed: when HSS took that
 # restore is not in their rows, so any change of a copy counts as its (accepted at 0): a copy listed isolated now reads
 # failed.
@@ -843,14 +843,14 @@ def hss_status_now(execute: Execute | None,
 def hss_checks(rows: list[dict[str, Any]]) -> list[tuple[dict[str, list[str]], list[dict[str, Any]]]]:
     """The checks that read ``rows``' copies again, each (its item arguments, the rows it reads): one of exact items
     for the rows naming a host, hash and path, and one for each other set of those fields hss-restore-isolated takes (a
-    hash, with a host or a path or neither; a host with a path) for the rows of copies HSS listed without a field (a
-    row keeps only the fields HSS listed); each in the enterprise project its rows were listed in (their
-    enterprise_project_id: a listing of another project cannot see the copy), none for rows that name none. A row
-    naming neither a hash nor a host and path is read by none."""
+    hash, alone or with a host; a host with a path) for the rows of copies HSS listed without a field (a row keeps
+    only the fields HSS listed); each in the enterprise project its rows were listed in (their enterprise_project_id:
+    a listing of another project cannot see the copy). A row naming too little (HSS_UNREADABLE: a path without its
+    host, as the integration refuses it, or neither a hash nor a host and path) is read by none."""
     groups = {}
     for row in rows:
         named = tuple(name for name in HSS_COPY_FIELDS if str(row.get(name) or '').strip())
-        if 'file_hash' in named or named == ('host_id', 'file_path'):
+        if ('host_id' if 'file_path' in named else 'file_hash') in named:  # as check_hss_items takes them
             groups.setdefault((named, project_of(row)), []).append(row)
     return [({**{name: [str(row[name]) for row in group] for name in named},
               **({'enterprise_project_id': [project]} if project else {})}, group)
