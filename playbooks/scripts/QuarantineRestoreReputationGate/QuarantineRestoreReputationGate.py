@@ -96,7 +96,8 @@ HSS_READ_AGAIN = (HSS_RESTORING, 'failed')  # the outcomes of a copy read again 
 HSS_COPY_FIELDS = ('host_id', 'file_hash', 'file_path')  # a copy: hss-restore-isolated's exact item, and its DT key
 HSS_NOT_FOUND = 'not_found'  # the outcome of a hash or path with no copy: its record (no path, when by hash) is none
 # Why a copy was not read again: its row names too little for any check hss-restore-isolated takes (hss_checks).
-HSS_UNREADABLE = 'its record names too little to read it by: a file_path without its host_id, or no file_hash nor path'
+HSS_UNREADABLE = ('its record names too little to read it by: a file_path without its host_id, or neither a file_hash '
+                  'nor a file_path')
 # The restore_state of a check (no PUT) of copies an earlier restore left restoring or failed: when HSS took that
 # restore is not in their rows, so any change of a copy counts as its (accepted at 0): a copy listed isolated now reads
 # failed.
