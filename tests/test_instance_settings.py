@@ -472,15 +472,20 @@ def test_a_setting_left_blank_reads_as_the_default_integration_yml_gives_it():
 
 
 
+def both_vendors_set_up(auth_type: str) -> dict:
+    """Params that set up both vendors (HSS in ``auth_type``) and fetching, every other setting left out."""
+    return {'xdr_url': 'https://api-acme.xdr.us.paloaltonetworks.com', 'xdr_api_key_id': '17',
+            'xdr_api_key': {'password': 'k' * 64}, 'hss_project_id': 'p' * 32, 'hss_region': 'ap-southeast-1',
+            'hss_aksk': {'identifier': 'AK', 'password': 'S' * 40}, 'hss_auth_type': auth_type,
+            'hss_credentials': {'identifier': 'user', 'password': 'pw' * 8}, 'hss_domain': 'acme', 'isFetch': True}
+
+
 # XSOAR's instance dialog keeps what was typed, stray blanks included (a field cleared but for a space, a tab, or a
 # no-break space pasted from a web page): a setting that holds blanks only reads as one left out, in either HSS mode.
 @pytest.mark.parametrize('blanks', [' ', ' \t ', '\u00a0'])
 @pytest.mark.parametrize('auth_type', ['aksk', 'token'])
 def test_a_setting_holding_blanks_only_reads_as_left_out(blanks, auth_type):
-    base = {'xdr_url': 'https://api-acme.xdr.us.paloaltonetworks.com', 'xdr_api_key_id': '17',
-            'xdr_api_key': {'password': 'k' * 64}, 'hss_project_id': 'p' * 32, 'hss_region': 'ap-southeast-1',
-            'hss_aksk': {'identifier': 'AK', 'password': 'S' * 40}, 'hss_auth_type': auth_type,
-            'hss_credentials': {'identifier': 'user', 'password': 'pw' * 8}, 'hss_domain': 'acme', 'isFetch': True}
+    base = both_vendors_set_up(auth_type)
     left_out = ri.read_instance_settings(base, with_fetch=True)
 
     for name in sorted(set(load_spec().params) - set(base)):
@@ -498,10 +503,7 @@ NUMBER_SETTINGS = {param['name'] for param in yaml.safe_load((ROOT / 'integratio
 @pytest.mark.parametrize('invisible', INVISIBLE)
 @pytest.mark.parametrize('auth_type', ['aksk', 'token'])
 def test_a_text_or_credentials_setting_holding_invisible_characters_only_reads_as_left_out(invisible, auth_type):
-    base = {'xdr_url': 'https://api-acme.xdr.us.paloaltonetworks.com', 'xdr_api_key_id': '17',
-            'xdr_api_key': {'password': 'k' * 64}, 'hss_project_id': 'p' * 32, 'hss_region': 'ap-southeast-1',
-            'hss_aksk': {'identifier': 'AK', 'password': 'S' * 40}, 'hss_auth_type': auth_type,
-            'hss_credentials': {'identifier': 'user', 'password': 'pw' * 8}, 'hss_domain': 'acme', 'isFetch': True}
+    base = both_vendors_set_up(auth_type)
     left_out = ri.read_instance_settings(base, with_fetch=True)
     checkboxes = {name for name, param in load_spec().params.items() if param.type == 8}
 
