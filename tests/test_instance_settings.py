@@ -471,7 +471,6 @@ def test_a_setting_left_blank_reads_as_the_default_integration_yml_gives_it():
         assert ri.read_instance_settings(dict(base, **{name: ''}), with_fetch=True) == left_out, name
 
 
-
 def both_vendors_set_up(auth_type: str) -> dict:
     """Params that set up both vendors (HSS in ``auth_type``) and fetching, every other setting left out."""
     return {'xdr_url': 'https://api-acme.xdr.us.paloaltonetworks.com', 'xdr_api_key_id': '17',
