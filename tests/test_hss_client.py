@@ -672,3 +672,34 @@ def test_iam_refusing_the_project_names_hss_project_id_in_the_error_and_in_the_l
     assert 'HTTP 401' in errors[0] and 'not sent again before' in errors[1]
     for error in errors:
         assert 'hss_project_id' in error
+
+
+@pytest.mark.parametrize('not_text', [{'reason': 'denied'}, 12345, ['a', 'b']])
+def test_a_refusal_whose_encoded_reason_is_not_text_gives_no_advice_to_decode_it(replay_server, not_text):
+    # IAM's DecodeAuthorizationMessage takes encoded_authorization_message as a string in its request body: a value of
+    # another type is nothing it decodes, so no one is told to decode it.
+    body = dict(load_json(HSS_REPLIES / 'error_policy_denied_403.json'), encoded_authorization_message=not_text)
+    replay_server.queue(403, body)
+
+    with pytest.raises(ri.VendorApiError) as raised:
+        aksk_client(replay_server, max_retries=0).restore_isolated_files([{'host_id': 'h'}])
+
+    message = str(raised.value)
+    assert body['error_code'] in message and body['error_msg'] in message, message
+    assert 'DecodeAuthorizationMessage' not in message and 'decode' not in message.lower(), message
+
+
+def test_an_identity_policy_refusal_names_the_decode_api_s_path_and_action_as_the_readme_does(replay_server):
+    # README (Errors): the refusal says to decode the encoded reason with IAM's DecodeAuthorizationMessage API, naming
+    # its path and the action that allows it: whoever is told to decode it needs both to call it, or be allowed to.
+    import re
+    from conftest import ROOT
+    said = ' '.join((ROOT / 'README.md').read_text().split())
+    path, action = re.search(r'DecodeAuthorizationMessage API \(`(POST /v5/[^`]+)`, action `(sts::[^`]+)`\)',
+                             said).groups()
+    replay_server.queue(403, load_json(HSS_REPLIES / 'error_policy_denied_403.json'))
+
+    with pytest.raises(ri.VendorApiError) as raised:
+        aksk_client(replay_server, max_retries=0).restore_isolated_files([{'host_id': 'h'}])
+
+    assert path in str(raised.value) and action in str(raised.value), str(raised.value)

@@ -572,3 +572,59 @@ def test_iam_s_refusal_quoting_the_password_is_kept_in_the_integration_context_w
     assert 'The username or password is wrong' in refusal['message'], refusal
     assert ECHOED_PASSWORD not in json.dumps(context), context
     assert len(replay_server.requests) == 1
+
+
+def test_a_file_left_to_a_check_is_sent_by_it_though_the_incident_context_holds_an_earlier_run_s_action_for_it(
+        standard_tenant):
+    # README: a check follows instead a restore another run started since; one the incident's context already held
+    # when this restore began is an earlier run's, not a reason to leave the file unsent.
+    from warroom.context import merge_entry_context
+    params = standard_tenant.params(max_retries='0', max_concurrency='1')
+    first, late = sorted(seed_holders())[:2]
+    [earlier], _, _ = run(params, 'restore-file', {'file_hash': late, 'polling': 'false'})
+    incident_context = {}
+    merge_entry_context(incident_context, earlier['EntryContext'])
+    standard_tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,503'))
+
+    def run_with_incident(command, args):
+        demisto = Demisto(params, command, dict(args), {}, [], incident_context=incident_context)
+        ri.main(demisto)
+        return demisto.entries
+
+    [polling] = run_with_incident('restore-file', {'file_hash': f'{first},{late}'})
+    assert json.loads(polling['PollingArgs']['unsent']) == [late]
+    run_with_incident(polling['PollingCommand'], polling['PollingArgs'])
+
+    # Sent again (Cortex XDR refuses it now: the earlier run restored it), not followed as another run's action; the
+    # 503 reaches no log
+    sent = [body['request_data']['file_hash'] for method, path, body in standard_tenant.gateway.requests
+            if path.endswith('/restore/')]
+    assert sent == [late, first, late], sent
+
+
+def test_a_file_left_to_a_check_is_followed_not_sent_again_when_another_run_restored_it_meanwhile(
+        standard_tenant):
+    # README: the incident's context tells a check which restores another run (the on-close script) has sent since:
+    # the check follows that action rather than sending the file a second time.
+    from warroom.context import merge_entry_context
+    params = standard_tenant.params(max_retries='0', max_concurrency='1')
+    first, late = sorted(seed_holders())[:2]
+    incident_context = {}
+
+    def run_with_incident(command, args):
+        demisto = Demisto(params, command, dict(args), {}, [], incident_context=incident_context)
+        ri.main(demisto)
+        for entry in demisto.entries:
+            merge_entry_context(incident_context, entry.get('EntryContext') or {})
+        return demisto.entries
+
+    standard_tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,503'))
+    [polling] = run_with_incident('restore-file', {'file_hash': f'{first},{late}'})
+    assert json.loads(polling['PollingArgs']['unsent']) == [late]
+    run_with_incident('restore-file', {'file_hash': late, 'polling': 'false'})  # another run, meanwhile
+    entries = run_with_incident(polling['PollingCommand'], polling['PollingArgs'])
+
+    assert ENTRY_ERROR not in [entry['Type'] for entry in entries], entries
+    sent = [body['request_data']['file_hash'] for method, path, body in standard_tenant.gateway.requests
+            if path.endswith('/restore/')]
+    assert sent == [first, late], sent  # (the 503 reaches no log)

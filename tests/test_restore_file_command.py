@@ -1758,3 +1758,26 @@ def test_a_check_by_hand_of_several_actions_says_at_once_which_cortex_xdr_does_n
              if path.endswith('/get_action_status/')]
     assert reads.count(unknown) == 1 + facts.DEFAULT_MAX_RETRIES  # the first run's attempts, no more
     assert reads.count(known) == result.runs  # one read a run
+
+
+@pytest.mark.parametrize('status', [401, 403])
+def test_a_check_whose_key_is_refused_names_the_file_it_could_not_send_as_not_started(advanced_tenant, status):
+    """A check with a file an earlier run had no answer for (a 503): the key now refused, neither that file's restore
+    nor any status read goes through. The error says which restores go on in Cortex XDR, and that the late file was not
+    started, so not restored: the analyst would otherwise take it for one of those going on."""
+    advanced_tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,503'))
+    first, late = sorted(HOLDERS)[:2]
+    demisto = Demisto(advanced_tenant.params(max_retries='0', max_concurrency='1'), 'restore-file',
+                      {'file_hash': f'{first},{late}'}, {}, [])
+    restore_integration.main(demisto)
+    [polling] = demisto.entries
+    assert json.loads(polling['PollingArgs']['unsent']) == [late]
+
+    result = WarRoom(params=refused_key_params(advanced_tenant, status), time_scale=0, sleep=lambda _: None).run(
+        polling['PollingCommand'], polling['PollingArgs'])
+
+    [entry] = result.entries
+    assert entry['Type'] == ENTRY_ERROR and f'HTTP {status}' in entry['Contents'], entry['Contents']
+    assert 'Not started, so not restored' in entry['Contents'] and late in entry['Contents'].split(
+        'Not started, so not restored')[1], entry['Contents']
+    assert [a.file_hash for a in advanced_tenant.backend.actions.values()] == [first]

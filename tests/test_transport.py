@@ -808,3 +808,18 @@ def test_an_untrusted_certificate_names_the_vendor_its_url_setting_and_trusting_
     assert f'"{DISPLAYS[url_setting]}" ({url_setting})' in said, said
     trust = said.index(f'"{DISPLAYS["insecure"]}" (insecure)')
     assert trust > said.index(url_setting) and 'test server' in said[trust:], said
+
+
+@pytest.mark.parametrize('command, args, mode', COMMANDS[:2])
+def test_the_insecure_warning_ends_with_the_advice_the_setting_s_help_gives(tls_vendors, command, args, mode):
+    # The setting's help in the instance dialog (integration.yml) says where it belongs; the entry's warning says it
+    # too, word for word, so the analyst reading the war room gets the same advice as the admin who checked it.
+    [help_text] = [setting['additionalinfo'] for setting in yaml.safe_load((ROOT / 'integration.yml').read_text())[
+        'configuration'] if setting['name'] == 'insecure']
+    advice = help_text.strip().rsplit('. ', 1)[-1]
+    xdr, hss, params = tls_vendors
+
+    with pytest.warns(Warning):
+        entry = run(dict(for_command(params, command, mode), insecure=True), command, args)
+
+    assert entry['HumanReadable'].rstrip().lower().endswith(advice.lower()), (advice, entry['HumanReadable'])
