@@ -1476,7 +1476,7 @@ def test_a_file_not_started_earlier_stays_in_the_report_when_a_later_one_is_not_
 
     assert late not in [a.file_hash for a in advanced_tenant.backend.actions.values()]
     text = entry['HumanReadable']
-    assert text.count(reason) == 1 and 'Not started (2 file(s))' in text, text
+    assert text.count(reason) == 1 and 'Not started (2 files)' in text, text
     assert late in text and earlier in text
 
 
@@ -1758,3 +1758,42 @@ def test_a_check_by_hand_of_several_actions_says_at_once_which_cortex_xdr_does_n
              if path.endswith('/get_action_status/')]
     assert reads.count(unknown) == 1 + facts.DEFAULT_MAX_RETRIES  # the first run's attempts, no more
     assert reads.count(known) == result.runs  # one read a run
+
+
+@pytest.mark.parametrize('ids, files, counted', [('1001', 2, '1 action for 2 file_hash values'),
+                                                 ('1001,1002', 1, '2 actions for 1 file_hash value')])
+def test_an_action_id_list_not_pairing_with_file_hash_counts_both_in_the_singular_or_plural(
+        xdr_tenant, war_room_on, ids, files, counted):
+    result = war_room_on(xdr_tenant).run('restore-file', {'file_hash': ','.join(sorted(HOLDERS)[:files]),
+                                                          'action_id': ids})
+
+    message = result.entries[-1]['Contents']
+    assert result.failed and f'action_id holds {counted}' in message, message
+    assert not xdr_tenant.gateway.requests
+
+
+@pytest.mark.parametrize('holders, endpoints', [(1, '1 endpoint'), (3, '3 endpoints')])
+def test_one_files_start_counts_its_endpoints_in_the_singular_or_plural(advanced_tenant, war_room_on, holders,
+                                                                         endpoints):
+    file_hash = next(h for h, eps in sorted(HOLDERS.items()) if len(eps) == holders)
+
+    result = war_room_on(advanced_tenant).run('restore-file', {'file_hash': file_hash, 'polling': 'false'})
+
+    text = result.entries[-1]['HumanReadable']
+    assert f'Cortex XDR is restoring file {file_hash} on {endpoints}: action ' in text, text
+
+
+@pytest.mark.parametrize('files, counted', [(1, 'file: '), (2, 'files: ')])
+def test_restores_none_of_which_started_name_their_files_in_the_singular_or_plural(
+        advanced_tenant, war_room_on, files, counted):
+    # 503s at the first run and at the check at 10 s, which is the last able to send in 50 s (as the test of a single
+    # late file): none started, each reason once, its files named after it.
+    hashes = sorted(HOLDERS)[:files]
+    advanced_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=503*{2 * files}'))
+
+    result = war_room_on(advanced_tenant, max_retries='0').run('restore-file', {'file_hash': ','.join(hashes),
+                                                                                'timeout_in_seconds': '50'})
+
+    message = result.entries[-1]['Contents']
+    assert result.failed and not advanced_tenant.backend.actions, message
+    assert f'({counted}{", ".join(hashes)})' in message and 'file(s)' not in message, message
