@@ -3396,8 +3396,9 @@ def none_started(refused: XdrRefusals, records: list[XdrRecord], waiting: dict[s
                                       f'{empty} included no endpoint (nothing to restore)',
                                       f'{refused_count} {"was" if refused_count == 1 else "were"} not started'])
         look = '; look for their actions in Cortex XDR > Response > Action Center before restoring those files again'
-        said = (f'None of the {total} restores can be followed: '
+        said = (f'None of the {total} restores can be followed: '  # records keep theirs: playbooks read one alone
                 f'{", ".join(part for count, part in parts if count)}{look if maybe or accepted else ""}.')
+        refused = {w.replace(f': {XDR_LOOK_BEFORE_AGAIN}', '.'): f for w, f in refused.items()}  # the step said once
     reasons = ' '.join(f'{why} (file{"s" if files[1:] else ""}: {capped_names(files)})'
                        for why, files in refused.items())
     # later: a send not made met what passes (a 429, no turn), so its advice says to act again later (told_when: when)
@@ -3583,11 +3584,8 @@ def describe_error_reason(reason: Any, status: str, reply: XdrReply) -> str:
 def json_object(value: Any) -> JsonObject | None:
     """A dict, from a dict or from the JSON text of one (errorData is JSON in a string); else None. Not json_value's:
     JSON nested past what json reads raises, so a status reply's reason that deep is a part of it not read (README)."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return None
+    with suppress(ValueError):  # not JSON: the text, no object
+        value = json.loads(value) if isinstance(value, str) else value
     return value if isinstance(value, dict) else None
 
 

@@ -1797,3 +1797,24 @@ def test_restores_none_of_which_started_name_their_files_in_the_singular_or_plur
     message = result.entries[-1]['Contents']
     assert result.failed and not advanced_tenant.backend.actions, message
     assert f'({counted}{", ".join(hashes)})' in message and 'file(s)' not in message, message
+
+
+def test_restores_that_may_all_have_started_give_their_next_step_once_and_each_record_keeps_its_own(
+        advanced_tenant, war_room_on):
+    # Both answers cut off: the error's summary says what to do, once; the reason under it says what happened to the
+    # files (Cortex XDR may have started them), not the same step again. A playbook reads one record alone: each
+    # record's error keeps its step.
+    hashes = sorted(HOLDERS)[:2]
+    advanced_tenant.gateway.inject_faults(FaultPlan.parse('sequence=truncated,truncated'))
+
+    result = war_room_on(advanced_tenant, max_retries='0').run('restore-file', {'file_hash': ','.join(hashes),
+                                                                                'polling': 'false'})
+
+    message = result.entries[-1]['Contents']
+    assert result.failed and len(advanced_tenant.backend.actions) == 2, message
+    assert message.count('Action Center') == 1 and 'before restoring those files again' in message, message
+    assert message.count('may have started this restore') == 1 and 'cut off' in message, message
+    records = as_list(restored_record(result))
+    assert sorted(r['file_hash'] for r in records) == hashes, records
+    assert all(r['may_have_started'] is True and r['error'].endswith('Action Center before restoring it again.')
+               for r in records), records
