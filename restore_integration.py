@@ -2316,10 +2316,10 @@ class XdrClient:
         reply = parse_json_body(answer, self.vendor).get('reply')
         if isinstance(reply, bool) and path == XDR_RESTORE_PATH:  # Palo Alto's SDK types its answer {reply: boolean}
             reply = {'status': json.dumps(reply)}  # whether it succeeded, as the reply's status says it: no action
-        if not isinstance(reply, dict):
+        if not isinstance(reply, dict):  # its advice, a restore's look-first step replaces (may_have_applied)
+            advice = f'Check that {SETTING_NAMES["xdr_url"]} is the tenant\'s API URL.'
             raise RestoreError(f'{self.vendor} answered HTTP {answer.status} without a "reply" object '
-                               f'({short_text(answer.text)}). Check that {SETTING_NAMES["xdr_url"]} is the tenant\'s '
-                               'API URL.', answer.attempts)
+                               f'({short_text(answer.text)}). {advice}', answer.attempts, advice)
         return reply
 
 
@@ -3632,11 +3632,11 @@ def xdr_progress_line(summaries: list[XdrRecord], schedule: PollingSchedule, ear
     unread = sum('endpoints' not in summary for summary in summaries)
     # An action listing no endpoint yet (an empty data, or sent at this check) still runs: "0 running" would deny it.
     unlisted = sum(summary.get('endpoints') == [] for summary in summaries)
-    # A row is one file on one endpoint: files that share an endpoint would count it once each as "endpoints"
-    what = 'endpoints' if len(summaries) + len(earlier) == 1 else 'endpoint restores'
     listed = restored + failed + running
-    texts = [listed and f'{restored + failed} of {listed} {what} final ({restored} restored, {failed} failed), '
-             f'{running} running',  # none listed (none followed yet, or none listing any): no "0 running" to deny it
+    # A row is one file on one endpoint: files that share an endpoint would count it once each as "endpoints"
+    texts = [listed and f'{restored + failed} of {listed} '  # none listed (none followed yet, or none listing any):
+             f'{"endpoints" if len(summaries) + len(earlier) == 1 else "endpoint restores"} final '  # no "0 running"
+             f'({restored} restored, {failed} failed), {running} running',
              unlisted and f'no endpoint listed yet for {unlisted} file{"s" if unlisted > 1 else ""}',
              unread and f'the status of {unread} file{"s" if unread > 1 else ""} not read at this check (not counted)',
              unsent and f'{unsent} file{"s" if unsent > 1 else ""} not sent yet (the next check sends them)']

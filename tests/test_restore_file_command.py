@@ -1818,3 +1818,21 @@ def test_restores_that_may_all_have_started_give_their_next_step_once_and_each_r
     assert sorted(r['file_hash'] for r in records) == hashes, records
     assert all(r['may_have_started'] is True and r['error'].endswith('Action Center before restoring it again.')
                for r in records), records
+
+
+def test_an_http_200_without_a_reply_object_reads_as_one_account_ending_in_its_one_next_step(replay_server):
+    # The restore answered 200 with JSON that holds no "reply": Cortex XDR may have started it. The error says what
+    # came, then that it may have started, then one next step, last: look in the Action Center before restoring it
+    # again (as an answer lost reads); not also a step of its own before it.
+    replay_server.queue(200, {'something': 'else'})
+    room = WarRoom(params=dict(replay_params(replay_server), max_retries='0'), time_scale=0, sleep=lambda _: None)
+
+    result = room.run('restore-file', {'file_hash': CLEAN_HASH, 'polling': 'false'})
+
+    message = result.entries[-1]['Contents']
+    assert result.failed and len(replay_server.requests) == 1, message
+    came, may_have = (message.index(words) for words in ('without a "reply" object', 'may have started this restore'))
+    assert came < may_have and message.endswith('Action Center before restoring it again.'), message
+    assert 'Check that' not in message and 'xdr_url' not in message, message
+    [record] = as_list(restored_record(result))
+    assert record['may_have_started'] is True and record['error'].endswith('before restoring it again.'), record
