@@ -1836,3 +1836,16 @@ def test_an_http_200_without_a_reply_object_reads_as_one_account_ending_in_its_o
     assert 'Check that' not in message and 'xdr_url' not in message, message
     [record] = as_list(restored_record(result))
     assert record['may_have_started'] is True and record['error'].endswith('before restoring it again.'), record
+
+
+@pytest.mark.parametrize('files', [1, 2])
+def test_a_start_not_polled_names_the_actions_to_follow_in_the_singular_or_plural(advanced_tenant, war_room_on, files):
+    hashes = sorted(HOLDERS)[:files]
+
+    result = war_room_on(advanced_tenant).run('restore-file', {'file_hash': ','.join(hashes), 'polling': 'false'})
+
+    text = result.entries[-1]['HumanReadable']
+    actions = sorted(str(action_id) for action_id in advanced_tenant.backend.actions)
+    assert not result.failed and len(actions) == files, text
+    said = f'Follow action {actions[0]} in' if files == 1 else f'Follow actions {", ".join(actions)} in'
+    assert said in text and 'action(s)' not in text, text
