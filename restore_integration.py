@@ -3340,8 +3340,8 @@ def parse_restore_reply(reply: XdrReply) -> tuple[Any, int | None, str | None, l
     elif not can_be_carried(action_id):  # a check could not read it back: this file alone not followed
         got = 'no action_id' if action_id in (None, '') else \
             f'action_id {printable(action_id)}, which is neither a number nor a text'
-        raise RestoreError(f'Cortex XDR accepted the restore but returned {got}, {XDR_NOT_FOLLOWABLE}. Look for the '
-                           f'action in Cortex XDR > Response > Action Center.')
+        raise RestoreError(f'Cortex XDR accepted the restore but returned {got}, {XDR_NOT_FOLLOWABLE}: '
+                           f'{XDR_LOOK_BEFORE_AGAIN}')
     if action_id in (None, ''):  # a refusal (status 0) may come without an action_id: its reason is kept
         return None, None, refusal, problems
     if isinstance(action_id, float):  # carried back exactly as received, though Cortex XDR numbers its actions whole

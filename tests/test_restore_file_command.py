@@ -1849,3 +1849,20 @@ def test_a_start_not_polled_names_the_actions_to_follow_in_the_singular_or_plura
     assert not result.failed and len(actions) == files, text
     said = f'Follow action {actions[0]} in' if files == 1 else f'Follow actions {", ".join(actions)} in'
     assert said in text and 'action(s)' not in text, text
+
+
+def test_restores_accepted_without_an_action_id_give_their_next_step_once(replay_server):
+    # Both restores accepted without an action ID: the summary says to look for their actions in the Action Center,
+    # the reason under it what happened (no action_id, so it cannot be followed), not the same step again.
+    hashes = sorted(HOLDERS)[:2]
+    for _ in hashes:
+        replay_server.queue(200, restore_reply_without_action_id())
+    room = WarRoom(params=dict(replay_params(replay_server), max_retries='0'), time_scale=0, sleep=lambda _: None)
+
+    result = room.run('restore-file', {'file_hash': ','.join(hashes), 'polling': 'false'})
+
+    message = result.entries[-1]['Contents']
+    assert result.failed and 'cannot be followed' in message and all(h in message for h in hashes), message
+    assert message.count('Action Center') == 1 and 'before restoring those files again' in message, message
+    records = as_list(restored_record(result))
+    assert len(records) == 2 and all(r['error'].endswith('before restoring it again.') for r in records), records
