@@ -2324,10 +2324,10 @@ class XdrClient:
         reply = parse_json_body(answer, self.vendor).get('reply')
         if isinstance(reply, bool) and path == XDR_RESTORE_PATH:  # Palo Alto's SDK types its answer {reply: boolean}
             reply = {'status': json.dumps(reply)}  # whether it succeeded, as the reply's status says it: no action
-        if not isinstance(reply, dict):
+        if not isinstance(reply, dict):  # its advice, a restore's look-first step replaces (may_have_applied)
+            advice = f'Check that {SETTING_NAMES["xdr_url"]} is the tenant\'s API URL.'
             raise RestoreError(f'{self.vendor} answered HTTP {answer.status} without a "reply" object '
-                               f'({short_text(answer.text)}). Check that {SETTING_NAMES["xdr_url"]} is the tenant\'s '
-                               'API URL.', answer.attempts)
+                               f'({short_text(answer.text)}). {advice}', answer.attempts, advice)
         return reply
 
 
@@ -3160,7 +3160,8 @@ def restore_file_command(client: XdrClient, args: JsonObject, context: Any = Non
     unsent = set(carried_json(args, 'unsent', list, lambda item: isinstance(item, str) and item in asked))
     followed = [file_hash for file_hash in hashes if file_hash not in unsent]
     if (action_ids or unsent) and len(action_ids) != len(followed):
-        raise RestoreError(f'action_id holds {len(action_ids)} action(s) for {len(followed)} file_hash value(s)'
+        raise RestoreError(f'action_id holds {len(action_ids)} action{"s" if len(action_ids) != 1 else ""} for '
+                           f'{len(followed)} file_hash value{"s" if len(followed) != 1 else ""}'
                            f'{" not in unsent, which is set by the command itself while polling" if unsent else ""}. '
                            f'{XDR_PAIRED_ACTION_IDS}')
     # XSOAR's Timeout counts from the first run: runs hand on its start (this clock, ms) and the checks made so far.
@@ -3260,7 +3261,7 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
     else:
         [record] = records
         if not endpoint_id and 'endpoints_count' in record:
-            where = f'{record["endpoints_count"]} endpoint(s)'
+            where = f'{record["endpoints_count"]} endpoint{"s" if record["endpoints_count"] != 1 else ""}'
         readable = f'Cortex XDR is restoring file {record["file_hash"]} on {where}: action {record["action_id"]}.' + \
             (f' {record["error"]}' if record.get('error') else '')
     readable += grouped_refusals(refusals_of(records, {})) + '\n\n' + (  # the files refused, or not sent yet
@@ -3347,8 +3348,8 @@ def parse_restore_reply(reply: XdrReply) -> tuple[Any, int | None, str | None, l
     elif not can_be_carried(action_id):  # a check could not read it back: this file alone not followed
         got = 'no action_id' if action_id in (None, '') else \
             f'action_id {printable(action_id)}, which is neither a number nor a text'
-        raise RestoreError(f'Cortex XDR accepted the restore but returned {got}, {XDR_NOT_FOLLOWABLE}. Look for the '
-                           f'action in Cortex XDR > Response > Action Center.')
+        raise RestoreError(f'Cortex XDR accepted the restore but returned {got}, {XDR_NOT_FOLLOWABLE}: '
+                           f'{XDR_LOOK_BEFORE_AGAIN}')
     if action_id in (None, ''):  # a refusal (status 0) may come without an action_id: its reason is kept
         return None, None, refusal, problems
     if isinstance(action_id, float):  # carried back exactly as received, though Cortex XDR numbers its actions whole
@@ -3375,10 +3376,9 @@ def restore_record(file_hash: str, endpoint_id: str | None, incident_id: int | N
 
 def refusals_of(records: list[XdrRecord], refused: XdrRefusals) -> XdrRefusals:
     """``refused`` with the files of the refused records added, each under its reason, after those already there."""
-    for record in records:
-        if record['status'] == XDR_OUTCOME_FAILED:
-            reason = record['error'].replace(record['file_hash'], '(file)')  # one reason, as Cortex XDR names the file
-            refused.setdefault(reason, []).append(record['file_hash'])
+    for record in [record for record in records if record['status'] == XDR_OUTCOME_FAILED]:
+        reason = record['error'].replace(record['file_hash'], '(file)')  # one reason, as Cortex XDR names the file
+        refused.setdefault(reason, []).append(record['file_hash'])
     return refused
 
 
@@ -3404,19 +3404,20 @@ def none_started(refused: XdrRefusals, records: list[XdrRecord], waiting: dict[s
                                       f'{empty} included no endpoint (nothing to restore)',
                                       f'{refused_count} {"was" if refused_count == 1 else "were"} not started'])
         look = '; look for their actions in Cortex XDR > Response > Action Center before restoring those files again'
-        said = (f'None of the {total} restores can be followed: '
+        said = (f'None of the {total} restores can be followed: '  # records keep theirs: playbooks read one alone
                 f'{", ".join(part for count, part in parts if count)}{look if maybe or accepted else ""}.')
-    reasons = ' '.join(f'{reason} (file(s): {capped_names(files)})' for reason, files in refused.items())
+        refused = {w.replace(f': {XDR_LOOK_BEFORE_AGAIN}', '.'): f for w, f in refused.items()}  # the step said once
+    reasons = ' '.join(f'{why} (file{"s" if files[1:] else ""}: {capped_names(files)})'
+                       for why, files in refused.items())
     # later: a send not made met what passes (a 429, no turn), so its advice says to act again later (told_when: when)
-    later = any(error.later for error in waiting.values())
-    return RestoreError(f'{said} {reasons}'.lstrip(), later=later).with_outputs(
+    return RestoreError(f'{said} {reasons}'.lstrip(), later=any(e.later for e in waiting.values())).with_outputs(
         {XDR_RESTORE_CONTEXT: records} if records else {})
 
 
 def grouped_refusals(refused: XdrRefusals) -> str:
     """Each reason once, with its files, under what became of them (start_label), after a blank line; '' when none."""
-    return '\n\n' + '\n'.join(f'- **{start_label(reason)} ({len(hashes)} file(s))**: {reason}\n  Files: '
-                               f'{capped_names(hashes)}' for reason, hashes in refused.items()) if refused else ''
+    return '\n\n' + '\n'.join(f'- **{start_label(why)} ({len(files)} file{"s" if files[1:] else ""})**: {why}'
+                               f'\n  Files: {capped_names(files)}' for why, files in refused.items()) if refused else ''
 
 
 def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrRecord],
@@ -3447,8 +3448,8 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
     unsent = unsent_for_next_check(sent, waiting, refused, args, polling, interval, timeout, schedule)
     # A restore sent now whose answer was partly read is noted as such, not among the statuses this check did not read
     notes = xdr_unread_notes(summaries) + (
-        f'\n\nSent at this check, as no earlier run had time to: {len(started)} restore(s).' + xdr_unread_notes(
-            started, 'restore(s) sent at this check whose answer was partly read') if started else '')
+        f'\n\nSent at this check, as no earlier run had time to: {len(started)} restore{"s" if started[1:] else ""}.'
+        + xdr_unread_notes(started, 'restore{} sent at this check whose answer was partly read') if started else '')
     running = [s for s, gone in zip(summaries, lost) if s['status'] == XDR_OUTCOME_IN_PROGRESS and not gone] + started
     summaries += started
     last = ending or not ((running or unsent) and polling)
@@ -3475,14 +3476,15 @@ def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refuse
     if len(earlier) > MAX_LISTED_FILES:
         lines.append(f'- and {len(earlier) - MAX_LISTED_FILES} more finished earlier (CortexXDR.RestoredFile)')
     # No action of its own (every one ended earlier, the late sends not started): no table of none
-    readable = (xdr_final_table(summaries) if summaries else f'Cortex XDR restore of {len(earlier)} file(s): each '
-                f'action ended at an earlier check.') + notes + ('\n\n' + '\n'.join(lines) if lines else '')
+    readable = xdr_final_table(summaries) if summaries else (
+        f'Restore of {len(earlier)} file{"s: each" if earlier[1:] else ": its"} action ended at an earlier check.')
+    readable += notes + ('\n\n' + '\n'.join(lines) if lines else '')
     for summary in ended:
         summary['error'] = (f'{summary.get("error") or "Still running when polling ended with this check."} '
                             f'{xdr_follow_text([summary], when)}')
     if ended:
-        readable += (f'\n\nPolling ended (timeout_in_seconds {timeout}) with {len(ended)} action(s) still running. '
-                     f'{xdr_follow_text(ended, when)}')
+        readable += (f'\n\nPolling ended (timeout_in_seconds {timeout}) with {len(ended)} action'
+                     f'{"s" if ended[1:] else ""} still running. {xdr_follow_text(ended, when)}')
     return readable + grouped_refusals(refused)
 
 
@@ -3590,11 +3592,8 @@ def describe_error_reason(reason: Any, status: str, reply: XdrReply) -> str:
 def json_object(value: Any) -> JsonObject | None:
     """A dict, from a dict or from the JSON text of one (errorData is JSON in a string); else None. Not json_value's:
     JSON nested past what json reads raises, so a status reply's reason that deep is a part of it not read (README)."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return None
+    with suppress(ValueError):  # not JSON: the text, no object
+        value = json.loads(value) if isinstance(value, str) else value
     return value if isinstance(value, dict) else None
 
 
@@ -3625,8 +3624,8 @@ def xdr_follow_text(records: list[XdrRecord], when: str) -> str:
                f'action_id={war_room_value(json.dumps(action_ids))}{scope}')
     if len(command) > MAX_FOLLOW_COMMAND_LENGTH:  # too long to paste: what to repeat instead
         command = 'restore-file given the file_hash and action_id of each file (CortexXDR.RestoredFile)'
-    return (f'Follow action(s) {capped_names([str(a) for a in action_ids])} in Cortex XDR > Response > Action Center, '
-            f'or{when} with {command}.')
+    return (f'Follow action{"s" if action_ids[1:] else ""} {capped_names([str(a) for a in action_ids])} in Cortex XDR '
+            f'> Response > Action Center, or{when} with {command}.')
 
 
 def xdr_progress_line(summaries: list[XdrRecord], schedule: PollingSchedule, earlier: list[XdrRecord],
@@ -3641,23 +3640,23 @@ def xdr_progress_line(summaries: list[XdrRecord], schedule: PollingSchedule, ear
     unread = sum('endpoints' not in summary for summary in summaries)
     # An action listing no endpoint yet (an empty data, or sent at this check) still runs: "0 running" would deny it.
     unlisted = sum(summary.get('endpoints') == [] for summary in summaries)
-    # A row is one file on one endpoint: files that share an endpoint would count it once each as "endpoints"
-    what = 'endpoints' if len(summaries) + len(earlier) == 1 else 'endpoint restores'
     listed = restored + failed + running
-    texts = [f'{restored + failed} of {listed} {what} final ({restored} restored, {failed} failed), {running} running'
-             if listed else '',  # none listed (none followed yet, or none listing any): no "0 running" to deny it
-             f'no endpoint listed yet for {unlisted} file(s)' if unlisted else '',
-             f'the status of {unread} file(s) not read at this check (not counted here)' if unread else '',
-             f'{unsent} file(s) not sent yet (the next check sends them)' if unsent else '']
+    # A row is one file on one endpoint: files that share an endpoint would count it once each as "endpoints"
+    texts = [listed and f'{restored + failed} of {listed} '  # none listed (none followed yet, or none listing any):
+             f'{"endpoints" if len(summaries) + len(earlier) == 1 else "endpoint restores"} final '  # no "0 running"
+             f'({restored} restored, {failed} failed), {running} running',
+             unlisted and f'no endpoint listed yet for {unlisted} file{"s" if unlisted > 1 else ""}',
+             unread and f'the status of {unread} file{"s" if unread > 1 else ""} not read at this check (not counted)',
+             unsent and f'{unsent} file{"s" if unsent > 1 else ""} not sent yet (the next check sends them)']
     return f'Cortex XDR restore: {", ".join(filter(None, texts))}; checking again {schedule.again()}.'
 
 
-def xdr_unread_notes(summaries: list[XdrRecord], what: str = 'action(s) whose status was not read') -> str:
+def xdr_unread_notes(summaries: list[XdrRecord], what: str = 'action{} whose status was not read') -> str:
     """What of each action's answer (``what``) was not read at this check, for the first MAX_UNREAD_NOTES, and how many
     more: notes that stop short without saying so read as every file not read."""
     unread = [f'Action {s["action_id"]} ({s["file_hash"]}): {s["error"]}' for s in summaries if s.get('error')]
-    if len(unread) > MAX_UNREAD_NOTES:
-        unread[MAX_UNREAD_NOTES:] = [f'And {len(unread) - MAX_UNREAD_NOTES} more {what} '
+    if (more := len(unread) - MAX_UNREAD_NOTES) > 0:
+        unread[MAX_UNREAD_NOTES:] = [f'And {more} more {what.format("s" if more > 1 else "")} '
                                      f'(the error of each record in CortexXDR.RestoredFile).']
     return '\n\n' + '\n'.join(unread) if unread else ''
 
@@ -3668,12 +3667,13 @@ def xdr_final_table(summaries: list[XdrRecord]) -> str:
             for endpoint in summary.get('endpoints', ())]
     one, summary = len(summaries) == 1, summaries[0]
     files = len({s['file_hash'] for s in summaries})  # a file restored once per endpoint has an action on each
-    what = f'{files} files' if files == len(summaries) else f'{files} file(s) ({len(summaries)} actions)'
+    what = f'{files} file{"s" if files > 1 else ""}{f" ({len(summaries)} actions)" if files < len(summaries) else ""}'
     finished = sum(s['status'] != XDR_OUTCOME_IN_PROGRESS for s in summaries)
+    final = f'{finished} action{"s" if finished != 1 else ""} final'
     if len(rows) > MAX_DETAIL_ROWS:
         endpoints = len({row['endpoint_id'] for row in rows})  # a row is one file on one endpoint: counted once
         title = (f'Restore of {summary["file_hash"]}: {summary["status"]} (action {summary["action_id"]})' if one else
-                 f'Restore of {what} on {endpoints:,} endpoint(s): {finished} action(s) final')
+                 f'Restore of {what} on {endpoints:,} endpoint{"s" if endpoints > 1 else ""}: {final}')
         grouped = grouped_outcomes(title, rows, 'status', {r['status'] for r in rows if 'error_description' not in r},
                                    'error_description', lambda row: row['endpoint_id'] if one else
                                    f'{row.get("endpoint_id")} ({row["file_hash"]})', 'CortexXDR.RestoredFile.endpoints')
@@ -3690,7 +3690,7 @@ def xdr_final_table(summaries: list[XdrRecord]) -> str:
               f'{summary["failed_count"]} failed, action {summary["action_id"]})' if finished else
               f'Restore of {summary["file_hash"]}: {"status unknown" if unread else "in progress"} '
               f'(action {summary["action_id"]})') if one else
-             f'Restore of {what} checked: {finished} actions final, '
+             f'Restore of {what} checked: {final}, '
              f'{sum(s.get("restored_count", 0) for s in summaries)} endpoint restores done, '
              f'{sum(s.get("failed_count", 0) for s in summaries)} failed'
              f'{f", the status of {unread} not read at this check" if unread else ""}'

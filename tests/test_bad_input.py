@@ -193,7 +193,7 @@ def mismatched_action_ids(draw):
     count = draw(st.integers(1, 5).map(lambda n: n if n < len(hashes) else n + 1))
     ids = draw(st.lists(st.integers(1001, 10 ** 6), min_size=count, max_size=count))
     return {'file_hash': ','.join(hashes), 'action_id': ','.join(map(str, ids))}, 'action_id', re.compile(
-        r'action_id holds \d+ action\(s\) for \d+ file_hash')
+        r'action_id holds \d+ actions? for \d+ file_hash')
 
 
 bad_action_id = st.one_of(

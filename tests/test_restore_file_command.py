@@ -1476,7 +1476,7 @@ def test_a_file_not_started_earlier_stays_in_the_report_when_a_later_one_is_not_
 
     assert late not in [a.file_hash for a in advanced_tenant.backend.actions.values()]
     text = entry['HumanReadable']
-    assert text.count(reason) == 1 and 'Not started (2 file(s))' in text, text
+    assert text.count(reason) == 1 and 'Not started (2 files)' in text, text
     assert late in text and earlier in text
 
 
@@ -1781,3 +1781,111 @@ def test_a_check_whose_key_is_refused_names_the_file_it_could_not_send_as_not_st
     assert 'Not started, so not restored' in entry['Contents'] and late in entry['Contents'].split(
         'Not started, so not restored')[1], entry['Contents']
     assert [a.file_hash for a in advanced_tenant.backend.actions.values()] == [first]
+
+
+@pytest.mark.parametrize('ids, files, counted', [('1001', 2, '1 action for 2 file_hash values'),
+                                                 ('1001,1002', 1, '2 actions for 1 file_hash value')])
+def test_an_action_id_list_not_pairing_with_file_hash_counts_both_in_the_singular_or_plural(
+        xdr_tenant, war_room_on, ids, files, counted):
+    result = war_room_on(xdr_tenant).run('restore-file', {'file_hash': ','.join(sorted(HOLDERS)[:files]),
+                                                          'action_id': ids})
+
+    message = result.entries[-1]['Contents']
+    assert result.failed and f'action_id holds {counted}' in message, message
+    assert not xdr_tenant.gateway.requests
+
+
+@pytest.mark.parametrize('holders, endpoints', [(1, '1 endpoint'), (3, '3 endpoints')])
+def test_one_files_start_counts_its_endpoints_in_the_singular_or_plural(advanced_tenant, war_room_on, holders,
+                                                                         endpoints):
+    file_hash = next(h for h, eps in sorted(HOLDERS.items()) if len(eps) == holders)
+
+    result = war_room_on(advanced_tenant).run('restore-file', {'file_hash': file_hash, 'polling': 'false'})
+
+    text = result.entries[-1]['HumanReadable']
+    assert f'Cortex XDR is restoring file {file_hash} on {endpoints}: action ' in text, text
+
+
+@pytest.mark.parametrize('files, counted', [(1, 'file: '), (2, 'files: ')])
+def test_restores_none_of_which_started_name_their_files_in_the_singular_or_plural(
+        advanced_tenant, war_room_on, files, counted):
+    # 503s at the first run and at the check at 10 s, which is the last able to send in 50 s (as the test of a single
+    # late file): none started, each reason once, its files named after it.
+    hashes = sorted(HOLDERS)[:files]
+    advanced_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=503*{2 * files}'))
+
+    result = war_room_on(advanced_tenant, max_retries='0').run('restore-file', {'file_hash': ','.join(hashes),
+                                                                                'timeout_in_seconds': '50'})
+
+    message = result.entries[-1]['Contents']
+    assert result.failed and not advanced_tenant.backend.actions, message
+    assert f'({counted}{", ".join(hashes)})' in message and 'file(s)' not in message, message
+
+
+def test_restores_that_may_all_have_started_give_their_next_step_once_and_each_record_keeps_its_own(
+        advanced_tenant, war_room_on):
+    # Both answers cut off: the error's summary says what to do, once; the reason under it says what happened to the
+    # files (Cortex XDR may have started them), not the same step again. A playbook reads one record alone: each
+    # record's error keeps its step.
+    hashes = sorted(HOLDERS)[:2]
+    advanced_tenant.gateway.inject_faults(FaultPlan.parse('sequence=truncated,truncated'))
+
+    result = war_room_on(advanced_tenant, max_retries='0').run('restore-file', {'file_hash': ','.join(hashes),
+                                                                                'polling': 'false'})
+
+    message = result.entries[-1]['Contents']
+    assert result.failed and len(advanced_tenant.backend.actions) == 2, message
+    assert message.count('Action Center') == 1 and 'before restoring those files again' in message, message
+    assert message.count('may have started this restore') == 1 and 'cut off' in message, message
+    records = as_list(restored_record(result))
+    assert sorted(r['file_hash'] for r in records) == hashes, records
+    assert all(r['may_have_started'] is True and r['error'].endswith('Action Center before restoring it again.')
+               for r in records), records
+
+
+def test_an_http_200_without_a_reply_object_reads_as_one_account_ending_in_its_one_next_step(replay_server):
+    # The restore answered 200 with JSON that holds no "reply": Cortex XDR may have started it. The error says what
+    # came, then that it may have started, then one next step, last: look in the Action Center before restoring it
+    # again (as an answer lost reads); not also a step of its own before it.
+    replay_server.queue(200, {'something': 'else'})
+    room = WarRoom(params=dict(replay_params(replay_server), max_retries='0'), time_scale=0, sleep=lambda _: None)
+
+    result = room.run('restore-file', {'file_hash': CLEAN_HASH, 'polling': 'false'})
+
+    message = result.entries[-1]['Contents']
+    assert result.failed and len(replay_server.requests) == 1, message
+    came, may_have = (message.index(words) for words in ('without a "reply" object', 'may have started this restore'))
+    assert came < may_have and message.endswith('Action Center before restoring it again.'), message
+    assert 'Check that' not in message and 'xdr_url' not in message, message
+    [record] = as_list(restored_record(result))
+    assert record['may_have_started'] is True and record['error'].endswith('before restoring it again.'), record
+
+
+@pytest.mark.parametrize('files', [1, 2])
+def test_a_start_not_polled_names_the_actions_to_follow_in_the_singular_or_plural(advanced_tenant, war_room_on, files):
+    hashes = sorted(HOLDERS)[:files]
+
+    result = war_room_on(advanced_tenant).run('restore-file', {'file_hash': ','.join(hashes), 'polling': 'false'})
+
+    text = result.entries[-1]['HumanReadable']
+    actions = sorted(str(action_id) for action_id in advanced_tenant.backend.actions)
+    assert not result.failed and len(actions) == files, text
+    said = f'Follow action {actions[0]} in' if files == 1 else f'Follow actions {", ".join(actions)} in'
+    assert said in text and 'action(s)' not in text, text
+
+
+def test_restores_accepted_without_an_action_id_give_their_next_step_once(replay_server):
+    # Both restores accepted without an action ID: the summary says to look for their actions in the Action Center,
+    # the reason under it what happened (no action_id, so it cannot be followed), not the same step again.
+    hashes = sorted(HOLDERS)[:2]
+    for _ in hashes:
+        replay_server.queue(200, restore_reply_without_action_id())
+    room = WarRoom(params=dict(replay_params(replay_server), max_retries='0'), time_scale=0, sleep=lambda _: None)
+
+    result = room.run('restore-file', {'file_hash': ','.join(hashes), 'polling': 'false'})
+
+    message = result.entries[-1]['Contents']
+    assert result.failed and 'cannot be followed' in message and all(h in message for h in hashes), message
+    assert message.count('Action Center') == 1 and 'before restoring those files again' in message, message
+    records = as_list(restored_record(result))
+    assert len(records) == 2 and all(r['error'].endswith('before restoring it again.') for r in records), records

@@ -68,7 +68,7 @@ def test_a_check_whose_status_lists_no_endpoint_yet_writes_its_one_line_and_no_e
     check = result.entries[1]
     assert 'PollingCommand' in check, check
     assert check['HumanReadable'].splitlines() == [check['HumanReadable']], check['HumanReadable']
-    assert 'no endpoint listed yet for 1 file(s)' in check['HumanReadable'], check['HumanReadable']
+    assert 'no endpoint listed yet for 1 file;' in check['HumanReadable'], check['HumanReadable']
     [record] = as_list(next(iter(check['EntryContext'].values())))
     assert record['status'] == 'IN_PROGRESS' and not record.get('error'), record
 

@@ -97,7 +97,7 @@ def test_a_restore_that_may_have_started_beside_a_followed_one_is_not_listed_as_
     assert not result.failed, result.entries[-1]['Contents']
     for entry in (result.entries[0], result.entries[-1]):
         text = entry['HumanReadable']
-        assert lost in text and 'Not started' not in text and 'May have started (1 file(s))' in text, text
+        assert lost in text and 'Not started' not in text and 'May have started (1 file)' in text, text
 
 
 def test_the_large_outcome_title_counts_the_endpoints_not_the_file_endpoint_pairs():
@@ -111,7 +111,7 @@ def test_the_large_outcome_title_counts_the_endpoints_not_the_file_endpoint_pair
         server.stop()
 
     title = result.entries[-1]['HumanReadable'].splitlines()[0]  # the seed's count, not one read from the context
-    assert f'{len(file_hashes)} files on 60 endpoint(s)' in title, title
+    assert f'{len(file_hashes)} files on 60 endpoints' in title, title
 
 
 # What each refusal of a status read (actions/get_action_status) must lead to, not the restore's own advice. When a
