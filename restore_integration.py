@@ -596,6 +596,11 @@ def first_text(fields: Mapping[str, Any], *names: str) -> str:
     return next(filter(None, (clean_text(value) for value in map(fields.get, names) if isinstance(value, str))), '')
 
 
+def plural(noun: str, count: int) -> str:
+    """``noun`` as it goes with ``count`` in a message: "1 attempt", "3 attempts", "2 batches"."""
+    return noun if count == 1 else f'{noun}es' if noun.endswith(('s', 'x', 'ch', 'sh')) else f'{noun}s'
+
+
 ''' SETTINGS '''
 
 
@@ -2556,7 +2561,7 @@ class HssClient:
             listings = self.isolated_files_of_each(queries, what='')
         except RestoreError as error:  # its first sentence: its retries and advice would read as the PUT's
             return f'the listing read to find which of its files HSS still lists isolated failed after ' \
-                   f'{len(error.attempts)} attempt{"s" if error.attempts[1:] else ""}: {str(error).split(". ")[0]}'
+                   f'{len(error.attempts)} {plural("attempt", len(error.attempts))}: {str(error).split(". ")[0]}'
         isolated = {copy_key(found) for listed in listings for found in listed
                     if found.get('isolation_status') == HSS_STATUS_ISOLATED}
         body['data_list'] = [item for item in items if copy_key(item) in isolated]
@@ -3160,8 +3165,8 @@ def restore_file_command(client: XdrClient, args: JsonObject, context: Any = Non
     unsent = set(carried_json(args, 'unsent', list, lambda item: isinstance(item, str) and item in asked))
     followed = [file_hash for file_hash in hashes if file_hash not in unsent]
     if (action_ids or unsent) and len(action_ids) != len(followed):
-        raise RestoreError(f'action_id holds {len(action_ids)} action{"s" if len(action_ids) != 1 else ""} for '
-                           f'{len(followed)} file_hash value{"s" if len(followed) != 1 else ""}'
+        raise RestoreError(f'action_id holds {len(action_ids)} {plural("action", len(action_ids))} for '
+                           f'{len(followed)} {plural("file_hash value", len(followed))}'
                            f'{" not in unsent, which is set by the command itself while polling" if unsent else ""}. '
                            f'{XDR_PAIRED_ACTION_IDS}')
     # XSOAR's Timeout counts from the first run: runs hand on its start (this clock, ms) and the checks made so far.
@@ -3261,7 +3266,7 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
     else:
         [record] = records
         if not endpoint_id and 'endpoints_count' in record:
-            where = f'{record["endpoints_count"]} endpoint{"s" if record["endpoints_count"] != 1 else ""}'
+            where = f'{record["endpoints_count"]} {plural("endpoint", record["endpoints_count"])}'
         readable = f'Cortex XDR is restoring file {record["file_hash"]} on {where}: action {record["action_id"]}.' + \
             (f' {record["error"]}' if record.get('error') else '')
     readable += grouped_refusals(refusals_of(records, {})) + '\n\n' + (  # the files refused, or not sent yet
@@ -3407,8 +3412,7 @@ def none_started(refused: XdrRefusals, records: list[XdrRecord], waiting: dict[s
         said = (f'None of the {total} restores can be followed: '  # records keep theirs: playbooks read one alone
                 f'{", ".join(part for count, part in parts if count)}{look if maybe or accepted else ""}.')
         refused = {w.replace(f': {XDR_LOOK_BEFORE_AGAIN}', '.'): f for w, f in refused.items()}  # the step said once
-    reasons = ' '.join(f'{why} (file{"s" if files[1:] else ""}: {capped_names(files)})'
-                       for why, files in refused.items())
+    reasons = ' '.join(f'{why} ({plural("file", len(files))}: {capped_names(files)})' for why, files in refused.items())
     # later: a send not made met what passes (a 429, no turn), so its advice says to act again later (told_when: when)
     return RestoreError(f'{said} {reasons}'.lstrip(), later=any(e.later for e in waiting.values())).with_outputs(
         {XDR_RESTORE_CONTEXT: records} if records else {})
@@ -3416,7 +3420,7 @@ def none_started(refused: XdrRefusals, records: list[XdrRecord], waiting: dict[s
 
 def grouped_refusals(refused: XdrRefusals) -> str:
     """Each reason once, with its files, under what became of them (start_label), after a blank line; '' when none."""
-    return '\n\n' + '\n'.join(f'- **{start_label(why)} ({len(files)} file{"s" if files[1:] else ""})**: {why}'
+    return '\n\n' + '\n'.join(f'- **{start_label(why)} ({len(files)} {plural("file", len(files))})**: {why}'
                                f'\n  Files: {capped_names(files)}' for why, files in refused.items()) if refused else ''
 
 
@@ -3448,8 +3452,8 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
     unsent = unsent_for_next_check(sent, waiting, refused, args, polling, interval, timeout, schedule)
     # A restore sent now whose answer was partly read is noted as such, not among the statuses this check did not read
     notes = xdr_unread_notes(summaries) + (
-        f'\n\nSent at this check, as no earlier run had time to: {len(started)} restore{"s" if started[1:] else ""}.'
-        + xdr_unread_notes(started, 'restore{} sent at this check whose answer was partly read') if started else '')
+        f'\n\nSent at this check, as no earlier run had time to: {len(started)} {plural("restore", len(started))}.'
+        + xdr_unread_notes(started, 'restore', 'sent at this check whose answer was partly read') if started else '')
     running = [s for s, gone in zip(summaries, lost) if s['status'] == XDR_OUTCOME_IN_PROGRESS and not gone] + started
     summaries += started
     last = ending or not ((running or unsent) and polling)
@@ -3476,15 +3480,16 @@ def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refuse
     if len(earlier) > MAX_LISTED_FILES:
         lines.append(f'- and {len(earlier) - MAX_LISTED_FILES} more finished earlier (CortexXDR.RestoredFile)')
     # No action of its own (every one ended earlier, the late sends not started): no table of none
+    each = 'its' if len(earlier) == 1 else 'each'
     readable = xdr_final_table(summaries) if summaries else (
-        f'Restore of {len(earlier)} file{"s: each" if earlier[1:] else ": its"} action ended at an earlier check.')
+        f'Restore of {len(earlier)} {plural("file", len(earlier))}: {each} action ended at an earlier check.')
     readable += notes + ('\n\n' + '\n'.join(lines) if lines else '')
     for summary in ended:
         summary['error'] = (f'{summary.get("error") or "Still running when polling ended with this check."} '
                             f'{xdr_follow_text([summary], when)}')
     if ended:
-        readable += (f'\n\nPolling ended (timeout_in_seconds {timeout}) with {len(ended)} action'
-                     f'{"s" if ended[1:] else ""} still running. {xdr_follow_text(ended, when)}')
+        readable += (f'\n\nPolling ended (timeout_in_seconds {timeout}) with {len(ended)} '
+                     f'{plural("action", len(ended))} still running. {xdr_follow_text(ended, when)}')
     return readable + grouped_refusals(refused)
 
 
@@ -3624,7 +3629,7 @@ def xdr_follow_text(records: list[XdrRecord], when: str) -> str:
                f'action_id={war_room_value(json.dumps(action_ids))}{scope}')
     if len(command) > MAX_FOLLOW_COMMAND_LENGTH:  # too long to paste: what to repeat instead
         command = 'restore-file given the file_hash and action_id of each file (CortexXDR.RestoredFile)'
-    return (f'Follow action{"s" if action_ids[1:] else ""} {capped_names([str(a) for a in action_ids])} in Cortex XDR '
+    return (f'Follow {plural("action", len(action_ids))} {capped_names([str(a) for a in action_ids])} in Cortex XDR '
             f'> Response > Action Center, or{when} with {command}.')
 
 
@@ -3642,21 +3647,21 @@ def xdr_progress_line(summaries: list[XdrRecord], schedule: PollingSchedule, ear
     unlisted = sum(summary.get('endpoints') == [] for summary in summaries)
     listed = restored + failed + running
     # A row is one file on one endpoint: files that share an endpoint would count it once each as "endpoints"
-    texts = [listed and f'{restored + failed} of {listed} '  # none listed (none followed yet, or none listing any):
-             f'{"endpoints" if len(summaries) + len(earlier) == 1 else "endpoint restores"} final '  # no "0 running"
-             f'({restored} restored, {failed} failed), {running} running',
-             unlisted and f'no endpoint listed yet for {unlisted} file{"s" if unlisted > 1 else ""}',
-             unread and f'the status of {unread} file{"s" if unread > 1 else ""} not read at this check (not counted)',
-             unsent and f'{unsent} file{"s" if unsent > 1 else ""} not sent yet (the next check sends them)']
+    what = 'endpoints' if len(summaries) + len(earlier) == 1 else 'endpoint restores'
+    texts = [f'{restored + failed} of {listed} {what} final ({restored} restored, {failed} failed), {running} running'
+             if listed else '',  # none listed (none followed yet, or none listing any): no "0 running" to deny it
+             f'no endpoint listed yet for {unlisted} {plural("file", unlisted)}' if unlisted else '',
+             f'the status of {unread} {plural("file", unread)} not read at this check (not counted)' if unread else '',
+             f'{unsent} {plural("file", unsent)} not sent yet (the next check sends them)' if unsent else '']
     return f'Cortex XDR restore: {", ".join(filter(None, texts))}; checking again {schedule.again()}.'
 
 
-def xdr_unread_notes(summaries: list[XdrRecord], what: str = 'action{} whose status was not read') -> str:
+def xdr_unread_notes(summaries: list[XdrRecord], noun: str = 'action', what: str = 'whose status was not read') -> str:
     """What of each action's answer (``what``) was not read at this check, for the first MAX_UNREAD_NOTES, and how many
     more: notes that stop short without saying so read as every file not read."""
     unread = [f'Action {s["action_id"]} ({s["file_hash"]}): {s["error"]}' for s in summaries if s.get('error')]
     if (more := len(unread) - MAX_UNREAD_NOTES) > 0:
-        unread[MAX_UNREAD_NOTES:] = [f'And {more} more {what.format("s" if more > 1 else "")} '
+        unread[MAX_UNREAD_NOTES:] = [f'And {more} more {plural(noun, more)} {what} '
                                      f'(the error of each record in CortexXDR.RestoredFile).']
     return '\n\n' + '\n'.join(unread) if unread else ''
 
@@ -3667,13 +3672,13 @@ def xdr_final_table(summaries: list[XdrRecord]) -> str:
             for endpoint in summary.get('endpoints', ())]
     one, summary = len(summaries) == 1, summaries[0]
     files = len({s['file_hash'] for s in summaries})  # a file restored once per endpoint has an action on each
-    what = f'{files} file{"s" if files > 1 else ""}{f" ({len(summaries)} actions)" if files < len(summaries) else ""}'
+    what = f'{files} {plural("file", files)}' + (f' ({len(summaries)} actions)' if files < len(summaries) else '')
     finished = sum(s['status'] != XDR_OUTCOME_IN_PROGRESS for s in summaries)
-    final = f'{finished} action{"s" if finished != 1 else ""} final'
+    final = f'{finished} {plural("action", finished)} final'
     if len(rows) > MAX_DETAIL_ROWS:
         endpoints = len({row['endpoint_id'] for row in rows})  # a row is one file on one endpoint: counted once
         title = (f'Restore of {summary["file_hash"]}: {summary["status"]} (action {summary["action_id"]})' if one else
-                 f'Restore of {what} on {endpoints:,} endpoint{"s" if endpoints > 1 else ""}: {final}')
+                 f'Restore of {what} on {endpoints:,} {plural("endpoint", endpoints)}: {final}')
         grouped = grouped_outcomes(title, rows, 'status', {r['status'] for r in rows if 'error_description' not in r},
                                    'error_description', lambda row: row['endpoint_id'] if one else
                                    f'{row.get("endpoint_id")} ({row["file_hash"]})', 'CortexXDR.RestoredFile.endpoints')
@@ -3784,10 +3789,12 @@ def none_taken_error(sent: list[HssCopy], encoded: dict[str, str], rows: list[Hs
     """A start's error when HSS took none of the items ``sent``: each reason once, in batch order, with what it covers;
     three at most (a large restore's hundreds would bury the first). Its outputs: every row; ``later``: a reason's."""
     reasons = Counter(row['reason'] for row in sent)
-    said = [f'{count:,} item(s) in {-(-count // HSS_MAX_ITEMS_PER_REQUEST)} batch(es): {encoded.get(why, why)}'
-            for why, count in reasons.items()][:3]
-    others = f'\n\n{len(reasons) - 3} other reason(s): each item\'s row has its own.' if len(reasons) > 3 else ''
-    return RestoreError(f'HSS restored none of the {len(sent)} item(s) to send. ' + '\n\n'.join(said) + others,
+    said = [f'{count:,} {plural("item", count)} in {batches} {plural("batch", batches)}: {encoded.get(why, why)}'
+            for why, count in reasons.items() for batches in [-(-count // HSS_MAX_ITEMS_PER_REQUEST)]][:3]
+    others = f'\n\n{len(reasons) - 3} other {plural("reason", len(reasons) - 3)}: each item\'s row has its own.' \
+        if len(reasons) > 3 else ''
+    return RestoreError(f'HSS restored none of the {len(sent)} {plural("item", len(sent))} to send. ' +
+                        '\n\n'.join(said) + others,
                         later=later).with_outputs({HSS_RESTORE_CONTEXT: rows})
 
 
@@ -3822,7 +3829,7 @@ def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, held
             HSS_ERROR_ADVICE[THROTTLED_STATUS] in str(error) else error
     waits = client.transport.waits(interval)  # every service whose wait still holds the start back, else the throttler
     by = ' and '.join(vendor for wait, _, vendor in waits if wait) or max(waits)[2]
-    sent = f'HSS refused the {puts} restore request(s) that reached it' if puts else \
+    sent = f'HSS refused the {puts} restore {plural("request", puts)} that reached it' if puts else \
         f'No restore request was sent{": the listing of isolated copies met it" if puts is None else ""}'
     return RestoreResult(f'{by} throttled this restore before HSS took any of it: {held.without_advice()}\n\n{sent}, '
                          f'so nothing is lost or restored twice: the restore starts again {schedule.again()}. There '
@@ -3895,7 +3902,7 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
                   near: Sequence[HssCopy] = ()) -> HssCopy:
     """The not_found row of a hash or path, keyed as the first run's (a later row replaces it); names ``near`` paths."""
     by, hosts = 'file_hash' if fields['file_hash'] else 'file_path', sorted(asked_on)
-    where = f'on host{"s" if len(hosts) > 1 else ""} {capped_names(hosts)}' if hosts else 'on any host'
+    where = f'on {plural("host", len(hosts))} {capped_names(hosts)}' if hosts else 'on any host'
     row = {by: value, 'host_id': hosts[0]} if len(hosts) == 1 else {by: value}
     paths = sorted({found['file_path'] for found in near if not hosts or found.get('host_id') in asked_on})
     return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {missing.format(where=where, by=by)}.' + (
@@ -4102,7 +4109,7 @@ def hss_check_notes(state: HssState, gone: int, unlisted: int, refused: int, unt
               f'isolated or restored (a host removed from HSS, or the copy deleted), so whether they are back is not '
               f'known; {rowless if not kept else rows_say if kept == unlisted else f"{rows_say}; {rowless}"}. '
               f'Check the hosts in the HSS console.'),
-             (refused, f'{refused:,} item(s) of this restore are not counted here: HSS refused their batch when the '
+             (refused, f'Not counted here: {refused:,} of this restore\'s items, as HSS refused their batch when the '
               f'restore started (or it was not sent), so no check follows them; their rows keep the start\'s '
               f'outcome, failed, and its reason (HuaweiHSS.RestoredFile).'),
              (untaken, f'At least {untaken:,} of the copies this restore sent in the other batches are still '
@@ -4286,7 +4293,7 @@ def read_event_windows(client: HssClient, max_fetch: int, begin: int, seen: set[
             if begin == first_window and (narrowed is None or narrowed >= asked):
                 raise  # nothing read or narrowed: the fetch fails, and XSOAR shows why
             note(f'fetch-incidents stopped at the HSS events from {utc_text(begin / 1000)} on and made {len(taken)} '
-                 f'incident(s); the next fetch goes on from there. {error}')
+                 f'{plural("incident", len(taken))}; the next fetch goes on from there. {error}')
             # HSS was listed up to begin by the windows before (a window's end is listed with it); none: not even begin
             return taken, times, begin, begin if begin > first_window else begin - 1, narrowed
         fresh = {}
