@@ -2831,7 +2831,7 @@ def validate_identifier(value: Any, name: str, max_length: int = MAX_IDENTIFIER_
     return text
 
 
-def arg_to_int(value: Any, name: str, minimum: int | None = None, maximum: int | None = None,
+def arg_to_int(value: Any, name: str, minimum: int = -MAX_WHOLE_NUMBER, maximum: int = MAX_WHOLE_NUMBER,
                default: int | None = None) -> int | None:
     """A whole-number argument, from an int or its decimal text. None/empty gives the default."""
     value = single_value(value, name)
@@ -2847,9 +2847,9 @@ def arg_to_int(value: Any, name: str, minimum: int | None = None, maximum: int |
     if not isinstance(value, str) and abs(number) >= FLOAT64_EXACT_BELOW:  # an int too: maybe not the number given
         raise RestoreError(f'{name} must be given exactly; got {printable(value)}, a number too large (2**53 or more) '
                            f'for XSOAR to hand on exactly. Give it as text.')
-    if minimum is not None and number < minimum:
+    if number < minimum:
         raise RestoreError(f'{name} must be at least {minimum}; got {number}.')
-    if maximum is not None and number > maximum:
+    if number > maximum:
         raise RestoreError(f'{name} must be at most {maximum}; got {number}.')
     return number
 
