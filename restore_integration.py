@@ -2569,15 +2569,15 @@ class HssClient:
 
     def _request(self, method: str, path: str, advice: dict[int, str] = HSS_ERROR_ADVICE, **kwargs: Any) -> VendorReply:
         reply = self.transport.request(method, path, **kwargs)
-        if not 200 <= reply.status < 300:
-            # in token mode the transport sends a request again after a 401 only with a new token: each 401 but the last
-            renewals = sum(attempt.status == 401 for attempt in reply.attempts[:-1])
-            if self.token_provider and reply.status == 401:  # the AK/SK advice names no setting of a token's
-                advice = {**advice, 401: HSS_TOKEN_REFUSED_ADVICE.format(refusals=renewals + 1, renewed=(
-                    'the first' if renewals == 1 else f'each of the first {renewals}')) if renewals else
-                    'HSS did not accept the token, and this run had no time left to get a new one.'}
-            raise huawei_error_from_response(reply, advice_by_status=advice)
-        return reply
+        if 200 <= reply.status < 300:
+            return reply
+        # in token mode the transport sends a request again after a 401 only with a new token: each 401 but the last
+        renewals = sum(attempt.status == 401 for attempt in reply.attempts[:-1])
+        if self.token_provider and reply.status == 401:  # the AK/SK advice names no setting of a token's
+            advice = {**advice, 401: HSS_TOKEN_REFUSED_ADVICE.format(refusals=renewals + 1, renewed=(
+                'the first' if renewals == 1 else f'each of the first {renewals}')) if renewals else
+                'HSS did not accept the token, and this run had no time left to get a new one.'}
+        raise huawei_error_from_response(reply, advice_by_status=advice)
 
 
 def total_num_not_narrowing(wider: HssPage, narrower: HssPage) -> bool:
