@@ -2546,9 +2546,9 @@ class HssClient:
             return None  # HSS did not act on it (no connection, a 503): it goes again whole
         items, hosts = body['data_list'], {}
         for item in items:  # each hash (an item without one: its path) -> the names of its items' hosts (None: unknown)
-            file_hash = str(item.get('file_hash') or '').lower() or None
-            hosts.setdefault((file_hash, None if file_hash else item.get('file_path')), set()).add(
-                self.host_names.get(item.get('host_id')))
+            host_id, file_hash, file_path = copy_key(item)
+            hosts.setdefault((file_hash or None, None if file_hash else file_path), set()).add(
+                self.host_names.get(host_id))
         # HSS filters its listing by host name, not host ID (ListIsolatedFile): a hash's copies are read on each named
         # host when those listings take fewer pages (a request at least each) than the hash's own, as last listed
         def pages(file_hash: str | None, name: str | None) -> int:
@@ -2569,15 +2569,15 @@ class HssClient:
 
     def _request(self, method: str, path: str, advice: dict[int, str] = HSS_ERROR_ADVICE, **kwargs: Any) -> VendorReply:
         reply = self.transport.request(method, path, **kwargs)
-        if not 200 <= reply.status < 300:
-            # in token mode the transport sends a request again after a 401 only with a new token: each 401 but the last
-            renewals = sum(attempt.status == 401 for attempt in reply.attempts[:-1])
-            if self.token_provider and reply.status == 401:  # the AK/SK advice names no setting of a token's
-                advice = {**advice, 401: HSS_TOKEN_REFUSED_ADVICE.format(refusals=renewals + 1, renewed=(
-                    'the first' if renewals == 1 else f'each of the first {renewals}')) if renewals else
-                    'HSS did not accept the token, and this run had no time left to get a new one.'}
-            raise huawei_error_from_response(reply, advice_by_status=advice)
-        return reply
+        if 200 <= reply.status < 300:
+            return reply
+        # in token mode the transport sends a request again after a 401 only with a new token: each 401 but the last
+        renewals = sum(attempt.status == 401 for attempt in reply.attempts[:-1])
+        if self.token_provider and reply.status == 401:  # the AK/SK advice names no setting of a token's
+            advice = {**advice, 401: HSS_TOKEN_REFUSED_ADVICE.format(refusals=renewals + 1, renewed=(
+                'the first' if renewals == 1 else f'each of the first {renewals}')) if renewals else
+                'HSS did not accept the token, and this run had no time left to get a new one.'}
+        raise huawei_error_from_response(reply, advice_by_status=advice)
 
 
 def total_num_not_narrowing(wider: HssPage, narrower: HssPage) -> bool:
@@ -3794,8 +3794,7 @@ def none_taken_error(sent: list[HssCopy], encoded: dict[str, str], rows: list[Hs
     others = f'\n\n{len(reasons) - 3} other {plural("reason", len(reasons) - 3)}: each item\'s row has its own.' \
         if len(reasons) > 3 else ''
     return RestoreError(f'HSS restored none of the {len(sent)} {plural("item", len(sent))} to send. ' +
-                        '\n\n'.join(said) + others,
-                        later=later).with_outputs({HSS_RESTORE_CONTEXT: rows})
+                        '\n\n'.join(said) + others, later=later).with_outputs({HSS_RESTORE_CONTEXT: rows})
 
 
 def start_notes(fields: HssFields, client: HssClient) -> list[str]:
