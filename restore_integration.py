@@ -1887,7 +1887,8 @@ class SecretScrubber:
         pages = [f'{self.AMPERSAND}(?:{names}#0*{code};|#x0*{code:x};)',
                  '%' + char.encode().hex('%') + ('|\\+' * (char == ' ')),  # each UTF-8 byte's %XX
                  re.escape(char)]
-        letters = [f'u{char.encode("utf-16-be").hex("|", 2)}'.replace('|', f'{self.BACKSLASHES}u'),  # 2 past U+FFFF
+        # \uXXXX for each UTF-16 unit: a character past U+FFFF is two (a surrogate pair), each byte pair one unit
+        letters = [f'u{char.encode("utf-16-be").hex("|", 2)}'.replace('|', f'{self.BACKSLASHES}u'),
                    f'x{code:02x}' if code < 0x100 else '',
                    f'u{code:08x}' if code > 0xFFFF else '',
                    self.SHORT_ESCAPES.get(char, ''),
@@ -2291,8 +2292,9 @@ class XdrClient:
         try:
             return self._post(XDR_RESTORE_PATH, {k: v for k, v in request_data.items() if v})
         except RestoreError as error:
-            if may_have_applied(error.attempts):  # then what may have happened, and last its one next step instead
-                # of the fault's own, with no wait's end told after it (told_when)
+            # What happened, then what may have happened, and last its one next step, in place of the fault's own,
+            # with no wait's end told after it (told_when)
+            if may_have_applied(error.attempts):
                 error.args = (f'{error.without_advice()} Cortex XDR {XDR_MAY_HAVE_STARTED}, as an answer was lost or '
                               f'not read: {XDR_LOOK_BEFORE_AGAIN}',)
                 error.advice, error.says_until = XDR_LOOK_BEFORE_AGAIN, True
@@ -3381,9 +3383,10 @@ def restore_record(file_hash: str, endpoint_id: str | None, incident_id: int | N
 
 def refusals_of(records: list[XdrRecord], refused: XdrRefusals) -> XdrRefusals:
     """``refused`` with the files of the refused records added, each under its reason, after those already there."""
-    for record in [record for record in records if record['status'] == XDR_OUTCOME_FAILED]:
-        reason = record['error'].replace(record['file_hash'], '(file)')  # one reason, as Cortex XDR names the file
-        refused.setdefault(reason, []).append(record['file_hash'])
+    for record in records:
+        if record['status'] == XDR_OUTCOME_FAILED:
+            reason = record['error'].replace(record['file_hash'], '(file)')  # one reason, as Cortex XDR names the file
+            refused.setdefault(reason, []).append(record['file_hash'])
     return refused
 
 
@@ -3411,7 +3414,8 @@ def none_started(refused: XdrRefusals, records: list[XdrRecord], waiting: dict[s
         look = '; look for their actions in Cortex XDR > Response > Action Center before restoring those files again'
         said = (f'None of the {total} restores can be followed: '  # records keep theirs: playbooks read one alone
                 f'{", ".join(part for count, part in parts if count)}{look if maybe or accepted else ""}.')
-        refused = {w.replace(f': {XDR_LOOK_BEFORE_AGAIN}', '.'): f for w, f in refused.items()}  # the step said once
+        refused = {reason.replace(f': {XDR_LOOK_BEFORE_AGAIN}', '.'): files  # the step said once, in the summary
+                   for reason, files in refused.items()}
     reasons = ' '.join(f'{why} ({plural("file", len(files))}: {capped_names(files)})' for why, files in refused.items())
     # later: a send not made met what passes (a 429, no turn), so its advice says to act again later (told_when: when)
     return RestoreError(f'{said} {reasons}'.lstrip(), later=any(e.later for e in waiting.values())).with_outputs(
@@ -3789,8 +3793,11 @@ def none_taken_error(sent: list[HssCopy], encoded: dict[str, str], rows: list[Hs
     """A start's error when HSS took none of the items ``sent``: each reason once, in batch order, with what it covers;
     three at most (a large restore's hundreds would bury the first). Its outputs: every row; ``later``: a reason's."""
     reasons = Counter(row['reason'] for row in sent)
-    said = [f'{count:,} {plural("item", count)} in {batches} {plural("batch", batches)}: {encoded.get(why, why)}'
-            for why, count in reasons.items() for batches in [-(-count // HSS_MAX_ITEMS_PER_REQUEST)]][:3]
+    said = []
+    for why, count in list(reasons.items())[:3]:
+        batches = -(-count // HSS_MAX_ITEMS_PER_REQUEST)
+        said.append(f'{count:,} {plural("item", count)} in {batches} {plural("batch", batches)}: '
+                    f'{encoded.get(why, why)}')
     others = f'\n\n{len(reasons) - 3} other {plural("reason", len(reasons) - 3)}: each item\'s row has its own.' \
         if len(reasons) > 3 else ''
     return RestoreError(f'HSS restored none of the {len(sent)} {plural("item", len(sent))} to send. ' +
