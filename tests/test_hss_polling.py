@@ -1559,14 +1559,20 @@ def assert_one_next_step(going_on, last):
     assert not RUN_AGAIN.search(last), last
 
 
+def war_room_behind_its_own_front(tenant, clock) -> tuple:
+    """A war room on the test clock whose HSS endpoint is a front of its own for the tenant's gateway (started), so a
+    test can stop it and leave that port refusing every connection while the tenant stays up."""
+    front = LoopbackServer(create_hss_app(tenant.gateway)).start()
+    return front, WarRoom(params=tenant.params('aksk', hss_endpoint=front.url), time_scale=1, sleep=clock.sleep)
+
+
 def test_checks_whose_listing_could_not_connect_say_so_keep_what_to_check_and_name_one_next_step(clocked):
     # HSS stops taking connections once the restore is sent: every check's listing meets a refused connection, whose
     # advice names what to check (the URL settings, DNS, the firewall, the proxy) and nothing of trying again. Each
     # check says the listing was not read and why, keeps what to check, and names one next step: checking again while
     # polling goes on, the follow line at the last.
     tenant, clock = clocked
-    front = LoopbackServer(create_hss_app(tenant.gateway)).start()
-    war_room = WarRoom(params=tenant.params('aksk', hss_endpoint=front.url), time_scale=1, sleep=clock.sleep)
+    front, war_room = war_room_behind_its_own_front(tenant, clock)
     try:
         started = war_room.run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': SLOW['host_id'],
                                                         'polling': 'false'})
@@ -1590,8 +1596,7 @@ def test_checks_whose_listing_could_not_connect_say_so_keep_what_to_check_and_na
 def test_the_last_check_says_polling_ended_with_it_before_the_follow_line_whether_or_not_it_read_the_listing(
         clocked, fault):
     tenant, clock = clocked
-    front = LoopbackServer(create_hss_app(tenant.gateway)).start()
-    war_room = WarRoom(params=tenant.params('aksk', hss_endpoint=front.url), time_scale=1, sleep=clock.sleep)
+    front, war_room = war_room_behind_its_own_front(tenant, clock)
     try:
         started = war_room.run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': OFFLINE['host_id'],
                                                         'polling': 'false'})
