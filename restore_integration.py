@@ -2406,8 +2406,8 @@ class HssClient:
         for query, rows in zip(queries, listings):
             if query.get('file_hash') and not query.get('file_path') and not query.get('host_name'):
                 file_hash = str(query['file_hash']).lower()
-                self.copies_listed.update({(file_hash, None): len(rows), **Counter(
-                    (file_hash, row.get('host_name')) for row in rows)})
+                self.copies_listed.update(Counter((file_hash, row.get('host_name')) for row in rows))
+                self.copies_listed[file_hash, None] = len(rows)  # last: Counter keys a row without host_name None too
             self.host_names.update((row.get('host_id'), row['host_name']) for row in rows
                                    if 0 < len(str(row.get('host_name') or '')) <= HSS_HOST_NAME_FILTER_MAX)
         return listings

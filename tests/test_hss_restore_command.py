@@ -1373,6 +1373,48 @@ def test_a_lost_put_reads_its_copies_back_by_host_name_even_when_each_name_is_th
     assert {row['outcome'] for row in rows_of(result)} == {'restoring'}
 
 
+@pytest.mark.parametrize('unnamed', [{}, {'host_name': None}, {'host_name': ''}], ids=['left out', 'null', 'empty'])
+def test_a_lost_put_reads_its_copies_back_by_host_name_though_hss_lists_another_copy_of_the_hash_without_one(
+        hss_tenant, unnamed):
+    # Huawei's Python SDK makes every IsolatedFileResponseInfo field optional, host_name too (the emulator seeds no
+    # host without a name: its listing leaves one out here, null or empty). Beside 12 named hosts with 60 copies of a
+    # hash each, HSS lists one more host's copy of it without a name: the hash's listing still takes 4 pages of 200,
+    # so a cut PUT's copies on 2 named hosts are read back by name, a page each, not by the hash's 4 pages again.
+    backend, file_hash = hss_tenant.backend, hashlib.sha256(b'one hash, one host listed without a name').hexdigest()
+    names = {f'named-{number:03d}': f'node-{number:03d}' for number in range(12)}
+    for host_id, name in names.items():
+        backend.add_host(host_id, name)
+        backend.add_isolated_files(host_id, 60, file_hash=file_hash)
+    backend.add_host('unnamed', 'unnamed')
+    backend.add_isolated_files('unnamed', 1, file_hash=file_hash)
+    list_page = backend.list_isolated_files
+
+    def listing_the_unnamed_host_without_its_name(*args, **kwargs):
+        page = list_page(*args, **kwargs)
+        for row in page.get('data_list', []):
+            if row['host_id'] == 'unnamed':
+                del row['host_name']
+                row.update(unnamed)
+        return page
+
+    backend.list_isolated_files = listing_the_unnamed_host_without_its_name
+    hash_pages = -(-(12 * 60 + 1) // facts.HSS_LIST_PAGE_SIZE)
+    hss_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=ok*{hash_pages},truncated'))
+
+    result = war_room(hss_tenant, max_concurrency='1').run('hss-restore-isolated',
+                                                           {'file_hash': file_hash, 'polling': 'false'})
+
+    assert not result.failed, result.entries[-1]
+    cut = hss_tenant.requests_to('PUT', '/event/isolated-file')[0]
+    cut_names = {names.get(item['host_id']) for item in cut.body['data_list']}
+    assert None not in cut_names and len(cut_names) == 2
+    by_name = len(cut_names) * -(-60 // facts.HSS_LIST_PAGE_SIZE)
+    read_back = hss_tenant.requests_to('GET', '/event/isolated-file')[hash_pages:]
+    assert len(read_back) == min(hash_pages, by_name) == by_name
+    assert sorted(r.query['host_name'][0] for r in read_back) == sorted(cut_names)
+    assert {row['outcome'] for row in rows_of(result)} == {'restoring'}
+
+
 @settings(max_examples=8, deadline=None)
 @given(statuses=st.lists(st.sampled_from(['isolated', 'restoring', 'restored']), min_size=1, max_size=4),
        cut=st.sampled_from(['reset', 'truncated', '500', '502', '504']))
