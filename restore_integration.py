@@ -4026,15 +4026,15 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     not_read = told or (unread if unread.attempts else unread.without_advice()) if unread else ''
     said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
         f'the listing was not read at this check{ended}: {not_read}' if unread else
-        hss_counts_text(rows, unlisted, gone)
-        + f'{f", {untaken} sent and still isolated, unchanged" if untaken else ""}')
+        hss_counts_text(rows, unlisted, gone, untaken))
     note = hss_check_notes(state, gone, unlisted, *((0, 0) if schedule else (refused_items(fields, state), untaken)))
-    if schedule:
-        readable = f'{said}{"" if told else f" Checking again {schedule.again()}."}' if unread else \
-            f'{said}; checking again {schedule.again()}.{note}'
-    else:  # the last check: one that could not read the listing says so, and how to follow the restore
+    if not schedule:  # the last check: one that could not read the listing says so, and how to follow the restore
         readable = f'{said}\n\nTo follow the restore{follow_after(client)}: {follow}' if unread else \
             hss_table(said, rows, follow if last else None, follow_after(client)) + note
+    elif unread:  # its error says when the next check comes (told), or this does
+        readable = said if told else f'{said} Checking again {schedule.again()}.'
+    else:
+        readable = f'{said}; checking again {schedule.again()}.{note}'
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, {
         'elapsed_seconds': elapsed, 'items': rows, 'unlisted_copies': unlisted, 'follow_commands': [follow]}, schedule)
 
@@ -4129,13 +4129,17 @@ def refused_items(fields: HssFields, state: HssState) -> int:
 
 def hss_check_notes(state: HssState, gone: int, unlisted: int, refused: int, untaken: int) -> str:
     """What a check says below its counts: a note for each count that is not 0."""
-    kept = min(gone, unlisted)  # with a row (not_found)
-    rows_say = 'their rows in the incident\'s context say so (not_found)' \
-        f'{f" for {kept:,} of them" if kept < unlisted else ""}'
-    rowless = f'this incident\'s context holds no row of {f"the other {unlisted - kept:,}" if kept else "them"}'
+    kept, rows_known = min(gone, unlisted), []  # kept: with a row (not_found)
+    if kept:
+        some = f' for {kept:,} of them' if kept < unlisted else ''
+        rows_known.append(f'their rows in the incident\'s context say so (not_found){some}')
+    if kept < unlisted:
+        others = f'the other {unlisted - kept:,}' if kept else 'them'
+        rows_known.append(f'this incident\'s context holds no row of {others}')
+    known = '; '.join(rows_known)
     notes = ((unlisted, f'HSS no longer lists {unlisted} of the {state.get("sent")} copies this restore sent, '
               f'isolated or restored (a host removed from HSS, or the copy deleted), so whether they are back is not '
-              f'known; {rowless if not kept else rows_say if kept == unlisted else f"{rows_say}; {rowless}"}. '
+              f'known; {known}. '
               f'Check the hosts in the HSS console.'),
              (refused, f'Not counted here: {refused:,} of this restore\'s items, as HSS refused their batch when the '
               f'restore started (or it was not sent), so no check follows them; their rows keep the start\'s '
@@ -4195,13 +4199,20 @@ def progress_row(found: HssCopy, state: HssState, exact: bool) -> HssCopy | None
     return dict(hss_row(found), outcome=outcome, reason=reason)
 
 
-def hss_counts_text(rows: list[HssCopy], unlisted: int = 0, gone: int = 0) -> str:
-    """How many rows have each outcome (``gone`` of them no longer listed), then the ``unlisted`` copies with no row."""
+def hss_counts_text(rows: list[HssCopy], unlisted: int = 0, gone: int = 0, untaken: int = 0) -> str:
+    """How many rows have each outcome (``gone`` of them no longer listed), then the ``unlisted`` copies with no row,
+    then the ``untaken`` ones HSS still lists isolated."""
     counts = Counter(row['outcome'] for row in rows)
     said = ', '.join(f'{counts[outcome]} {outcome.replace("_", " ")}' for outcome in HSS_OUTCOMES)  # not_found last
     if gone:
-        said += f' ({"" if gone == counts[HSS_OUTCOME_NOT_FOUND] else f"{gone} of them "}sent, no longer listed by HSS)'
-    return said + (f', {unlisted - gone}{" more" if gone else ""} sent and no longer listed' if unlisted > gone else '')
+        which = '' if gone == counts[HSS_OUTCOME_NOT_FOUND] else f'{gone} of them '
+        said += f' ({which}sent, no longer listed by HSS)'
+    if unlisted > gone:
+        more = ' more' if gone else ''
+        said += f', {unlisted - gone}{more} sent and no longer listed'
+    if untaken:
+        said += f', {untaken} sent and still isolated, unchanged'
+    return said
 
 
 def hss_table(title: str, rows: list[HssCopy], follow: str | None = None, when: str = '') -> str:
