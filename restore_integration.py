@@ -3674,41 +3674,63 @@ def xdr_final_table(summaries: list[XdrRecord]) -> str:
     """The endpoint rows of the actions read, each with its file: an endpoint alone would not say which file failed."""
     rows = [dict(endpoint, file_hash=summary['file_hash']) for summary in summaries
             for endpoint in summary.get('endpoints', ())]
-    one, summary = len(summaries) == 1, summaries[0]
     files = len({s['file_hash'] for s in summaries})  # a file restored once per endpoint has an action on each
     what = f'{files} {plural("file", files)}' + (f' ({len(summaries)} actions)' if files < len(summaries) else '')
     finished = sum(s['status'] != XDR_OUTCOME_IN_PROGRESS for s in summaries)
     final = f'{finished} {plural("action", finished)} final'
     if len(rows) > MAX_DETAIL_ROWS:
-        endpoints = len({row['endpoint_id'] for row in rows})  # a row is one file on one endpoint: counted once
-        title = (f'Restore of {summary["file_hash"]}: {summary["status"]} (action {summary["action_id"]})' if one else
-                 f'Restore of {what} on {endpoints:,} {plural("endpoint", endpoints)}: {final}')
-        grouped = grouped_outcomes(title, rows, 'status', {r['status'] for r in rows if 'error_description' not in r},
-                                   'error_description', lambda row: row['endpoint_id'] if one else
-                                   f'{row.get("endpoint_id")} ({row["file_hash"]})', 'CortexXDR.RestoredFile.endpoints')
-        files = [f'- {s["file_hash"]}: {s["status"]} ('
-                 + (f'{s["restored_count"]:,} restored, {s["failed_count"]:,} failed' if 'endpoints' in s
-                    else 'status not read at this check') + f', action {s["action_id"]})'
-                 for s in summaries[:MAX_LISTED_FILES]]
-        if len(summaries) > MAX_LISTED_FILES:
-            files.append(f'- and {len(summaries) - MAX_LISTED_FILES} more files (CortexXDR.RestoredFile)')
-        return grouped if one else grouped + '\n\n' + '\n'.join(files)
-    unread = sum('endpoints' not in s for s in summaries)  # no rows of theirs: not an action without endpoints
+        return xdr_grouped_table(summaries, rows, what, final)
     unlisted = sum(s.get('endpoints') == [] for s in summaries)  # Cortex XDR's status lists none yet: still running
-    title = ((f'Restore of {summary["file_hash"]}: {summary["status"]} ({summary["restored_count"]} restored, '
-              f'{summary["failed_count"]} failed, action {summary["action_id"]})' if finished else
-              f'Restore of {summary["file_hash"]}: {"status unknown" if unread else "in progress"} '
-              f'(action {summary["action_id"]})') if one else
-             f'Restore of {what} checked: {final}, '
-             f'{sum(s.get("restored_count", 0) for s in summaries)} endpoint restores done, '
-             f'{sum(s.get("failed_count", 0) for s in summaries)} failed'
-             f'{f", the status of {unread} not read at this check" if unread else ""}'
-             f'{f", no endpoint listed yet for {unlisted}" if unlisted else ""}')
+    title = xdr_checked_title(summaries, what, final, unlisted)
     if not rows:  # "No entries." would read as an action that reached no endpoint (a status not read: its note says)
         return f'### {title}' + ('\n**Cortex XDR lists no endpoint yet.**' if unlisted else '')
     headers = ['file_hash', 'endpoint_id', 'status', 'error_description']
-    return markdown_table(title, rows, headers[1:] if one else headers,  # one file's rows need not name it
+    return markdown_table(title, rows, headers[1:] if len(summaries) == 1 else headers,  # one file's need not name it
                           'CortexXDR.RestoredFile.endpoints', first=lambda row: 'error_description' in row)
+
+
+def xdr_checked_title(summaries: list[XdrRecord], what: str, final: str, unlisted: int) -> str:
+    """The title over the rows of the actions read: one file's outcome, or the sums of several files'."""
+    unread = sum('endpoints' not in s for s in summaries)  # no rows of theirs: not an action without endpoints
+    if len(summaries) == 1:
+        summary = summaries[0]
+        if summary['status'] == XDR_OUTCOME_IN_PROGRESS:
+            state = 'status unknown' if unread else 'in progress'
+            return f'Restore of {summary["file_hash"]}: {state} (action {summary["action_id"]})'
+        return (f'Restore of {summary["file_hash"]}: {summary["status"]} ({summary["restored_count"]} restored, '
+                f'{summary["failed_count"]} failed, action {summary["action_id"]})')
+    restored = sum(s.get('restored_count', 0) for s in summaries)
+    failed = sum(s.get('failed_count', 0) for s in summaries)
+    parts = [f'Restore of {what} checked: {final}', f'{restored} endpoint restores done', f'{failed} failed']
+    if unread:
+        parts.append(f'the status of {unread} not read at this check')
+    if unlisted:
+        parts.append(f'no endpoint listed yet for {unlisted}')
+    return ', '.join(parts)
+
+
+def xdr_grouped_table(summaries: list[XdrRecord], rows: list[JsonObject], what: str, final: str) -> str:
+    """Past MAX_DETAIL_ROWS endpoint rows: the rows counted by outcome and reason, then each file's line."""
+    summary = summaries[0]
+    if len(summaries) == 1:
+        title = f'Restore of {summary["file_hash"]}: {summary["status"]} (action {summary["action_id"]})'
+        named = lambda row: row['endpoint_id']  # noqa: E731
+    else:
+        endpoints = len({row['endpoint_id'] for row in rows})  # a row is one file on one endpoint: counted once
+        title = f'Restore of {what} on {endpoints:,} {plural("endpoint", endpoints)}: {final}'
+        named = lambda row: f'{row.get("endpoint_id")} ({row["file_hash"]})'  # noqa: E731
+    grouped = grouped_outcomes(title, rows, 'status', {r['status'] for r in rows if 'error_description' not in r},
+                               'error_description', named, 'CortexXDR.RestoredFile.endpoints')
+    if len(summaries) == 1:
+        return grouped
+    files = []
+    for s in summaries[:MAX_LISTED_FILES]:
+        counts = f'{s["restored_count"]:,} restored, {s["failed_count"]:,} failed' if 'endpoints' in s \
+            else 'status not read at this check'
+        files.append(f'- {s["file_hash"]}: {s["status"]} ({counts}, action {s["action_id"]})')
+    if len(summaries) > MAX_LISTED_FILES:
+        files.append(f'- and {len(summaries) - MAX_LISTED_FILES} more files (CortexXDR.RestoredFile)')
+    return grouped + '\n\n' + '\n'.join(files)
 
 
 ''' COMMAND: hss-restore-isolated (Huawei Cloud HSS) '''
@@ -4004,15 +4026,15 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     not_read = told or (unread if unread.attempts else unread.without_advice()) if unread else ''
     said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
         f'the listing was not read at this check{ended}: {not_read}' if unread else
-        hss_counts_text(rows, unlisted, gone)
-        + f'{f", {untaken} sent and still isolated, unchanged" if untaken else ""}')
+        hss_counts_text(rows, unlisted, gone, untaken))
     note = hss_check_notes(state, gone, unlisted, *((0, 0) if schedule else (refused_items(fields, state), untaken)))
-    if schedule:
-        readable = f'{said}{"" if told else f" Checking again {schedule.again()}."}' if unread else \
-            f'{said}; checking again {schedule.again()}.{note}'
-    else:  # the last check: one that could not read the listing says so, and how to follow the restore
+    if not schedule:  # the last check: one that could not read the listing says so, and how to follow the restore
         readable = f'{said}\n\nTo follow the restore{follow_after(client)}: {follow}' if unread else \
             hss_table(said, rows, follow if last else None, follow_after(client)) + note
+    elif unread:  # its error says when the next check comes (told), or this does
+        readable = said if told else f'{said} Checking again {schedule.again()}.'
+    else:
+        readable = f'{said}; checking again {schedule.again()}.{note}'
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, {
         'elapsed_seconds': elapsed, 'items': rows, 'unlisted_copies': unlisted, 'follow_commands': [follow]}, schedule)
 
@@ -4107,13 +4129,17 @@ def refused_items(fields: HssFields, state: HssState) -> int:
 
 def hss_check_notes(state: HssState, gone: int, unlisted: int, refused: int, untaken: int) -> str:
     """What a check says below its counts: a note for each count that is not 0."""
-    kept = min(gone, unlisted)  # with a row (not_found)
-    rows_say = 'their rows in the incident\'s context say so (not_found)' \
-        f'{f" for {kept:,} of them" if kept < unlisted else ""}'
-    rowless = f'this incident\'s context holds no row of {f"the other {unlisted - kept:,}" if kept else "them"}'
+    kept, rows_known = min(gone, unlisted), []  # kept: with a row (not_found)
+    if kept:
+        some = f' for {kept:,} of them' if kept < unlisted else ''
+        rows_known.append(f'their rows in the incident\'s context say so (not_found){some}')
+    if kept < unlisted:
+        others = f'the other {unlisted - kept:,}' if kept else 'them'
+        rows_known.append(f'this incident\'s context holds no row of {others}')
+    known = '; '.join(rows_known)
     notes = ((unlisted, f'HSS no longer lists {unlisted} of the {state.get("sent")} copies this restore sent, '
               f'isolated or restored (a host removed from HSS, or the copy deleted), so whether they are back is not '
-              f'known; {rowless if not kept else rows_say if kept == unlisted else f"{rows_say}; {rowless}"}. '
+              f'known; {known}. '
               f'Check the hosts in the HSS console.'),
              (refused, f'Not counted here: {refused:,} of this restore\'s items, as HSS refused their batch when the '
               f'restore started (or it was not sent), so no check follows them; their rows keep the start\'s '
@@ -4173,13 +4199,20 @@ def progress_row(found: HssCopy, state: HssState, exact: bool) -> HssCopy | None
     return dict(hss_row(found), outcome=outcome, reason=reason)
 
 
-def hss_counts_text(rows: list[HssCopy], unlisted: int = 0, gone: int = 0) -> str:
-    """How many rows have each outcome (``gone`` of them no longer listed), then the ``unlisted`` copies with no row."""
+def hss_counts_text(rows: list[HssCopy], unlisted: int = 0, gone: int = 0, untaken: int = 0) -> str:
+    """How many rows have each outcome (``gone`` of them no longer listed), then the ``unlisted`` copies with no row,
+    then the ``untaken`` ones HSS still lists isolated."""
     counts = Counter(row['outcome'] for row in rows)
     said = ', '.join(f'{counts[outcome]} {outcome.replace("_", " ")}' for outcome in HSS_OUTCOMES)  # not_found last
     if gone:
-        said += f' ({"" if gone == counts[HSS_OUTCOME_NOT_FOUND] else f"{gone} of them "}sent, no longer listed by HSS)'
-    return said + (f', {unlisted - gone}{" more" if gone else ""} sent and no longer listed' if unlisted > gone else '')
+        which = '' if gone == counts[HSS_OUTCOME_NOT_FOUND] else f'{gone} of them '
+        said += f' ({which}sent, no longer listed by HSS)'
+    if unlisted > gone:
+        more = ' more' if gone else ''
+        said += f', {unlisted - gone}{more} sent and no longer listed'
+    if untaken:
+        said += f', {untaken} sent and still isolated, unchanged'
+    return said
 
 
 def hss_table(title: str, rows: list[HssCopy], follow: str | None = None, when: str = '') -> str:
