@@ -2760,7 +2760,8 @@ def grouped_outcomes(title: str, rows: list[JsonObject], status_key: str, ok: se
         if status not in ok:
             reason = str(row.get(reason_key) or 'no reason given')
             by_reason.setdefault((status, reason), []).append(str(who(row) or '?'))
-    lines = [f'### {title}', f'{", ".join(f"{count:,} {status}" for status, count in sorted(counts.items()))}.']
+    tally = ', '.join(f'{count:,} {status}' for status, count in sorted(counts.items()))
+    lines = [f'### {title}', f'{tally}.']
     lines += [f'- **{status} ({len(names):,})**: {clean_text(reason)}\n  {capped_names(list(dict.fromkeys(names)))}'
               for (status, reason), names in sorted(by_reason.items(), key=lambda item: -len(item[1]))]
     return '\n'.join(lines + [f'{context_path} in the context holds all {len(rows):,}.'])
@@ -2919,9 +2920,9 @@ def broadcast_items(fields: HssFields) -> list[dict[str, str]]:
     given = {name: values for name, values in fields.items() if values}
     count = max(map(len, given.values()))
     if any(len(values) not in (1, count) for values in given.values()):
-        raise RestoreError('The item lists do not line up '
-                           f'({", ".join(f"{name} has {len(values)}" for name, values in given.items())}). Give each '
-                           'list one value to apply to every item, or the same number of values as the others.')
+        lengths = ', '.join(f'{name} has {len(values)}' for name, values in given.items())
+        raise RestoreError(f'The item lists do not line up ({lengths}). Give each list one value to apply to every '
+                           'item, or the same number of values as the others.')
     # Each list holds one value (index % 1 is 0) or count of them (index % count is index).
     unique = dict.fromkeys(tuple(values[index % len(values)] for values in given.values())
                            for index in range(count))  # the values alone: 10,000 items keep no copies of their keys
@@ -3304,10 +3305,10 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
                 refusal, reply, failure = str(error.with_advice(error.advice, error.advice, polling)), None, error
         record = restore_record(file_hash, endpoint_id or '', incident_id, action_id, endpoints_count)
         if not refusal and endpoints_count == 0:  # no endpoint to follow: its status would never say final
+            named, check = (f' {endpoint_id}', ' and the endpoint ID') if endpoint_id else ('', '')
             refusal = (f'Cortex XDR accepted the restore as action {printable(action_id)} but {XDR_NO_ENDPOINT} in it '
-                       f'(endpoints_count 0): no endpoint{f" {endpoint_id}" if endpoint_id else ""} holds the file in '
-                       f'quarantine, so there is nothing to restore. Check the file hash'
-                       f'{" and the endpoint ID" if endpoint_id else ""}.')
+                       f'(endpoints_count 0): no endpoint{named} holds the file in quarantine, so there is nothing '
+                       f'to restore. Check the file hash{check}.')
         if refusal:
             # may_have_started on every such record: a later one of the file (no action_id either) updates it
             record = dict(record, status=XDR_OUTCOME_FAILED, error=refusal, may_have_started=acted)
