@@ -155,7 +155,7 @@ def test_a_failure_inside_the_post_processing_script_is_a_note_not_an_error():
     module.main(demisto)
 
     [entry] = demisto.entries
-    assert entry['Type'] == 1 and 'the server went away' in entry['Contents']
+    assert entry['Type'] == 1 and entry['Note'] is True and 'the server went away' in entry['Contents']
     assert 'RuntimeError' not in entry['Contents'], entry['Contents']  # words, not Python's name for the error
 
 

@@ -133,13 +133,30 @@ def test_a_list_written_into_a_war_room_line_is_read_by_the_integration_as_the_s
 @given(value=anything)
 @example(value=DEEP)  # an argument nested past what json reads: refused, not "a fault in the script"
 @example(value=DEEP_OBJECTS)
+@example(value=['A' * 64, ' ' + 'a' * 64 + ' ', '', 'a' * 64])  # values each reader takes: a hash in two cases, a blank
+@example(value=[{'type': 'SHA256', 'value': 'a' * 64}, {}])  # objects, which objects_in and hashes_list take
 def test_the_gate_s_argument_readers_take_what_they_are_meant_to_or_refuse_in_the_gate_s_words(value):
-    for read in (GATE.sha256_list, GATE.path_list, lambda v: GATE.scope_of({'host_id': v}, 'hss-restore-isolated'),
-                 lambda v: GATE.objects_in(v, 'File', 'File'), GATE.hashes_list):
+    def lower_sha256_values_once(taken):  # sha256_list's docstring: each once, in lower case
+        return len(set(taken)) == len(taken) and all(re.fullmatch('[0-9a-f]{64}', item) for item in taken)
+
+    def paths_once(taken):  # path_list's: text values, each once, none blank
+        return len(set(taken)) == len(taken) and all(isinstance(item, str) and item.strip() for item in taken)
+
+    def host_ids(taken):  # scope_of's: host_id's values as text, none blank
+        return all(isinstance(item, str) and item.strip() for item in taken.get('host_id', []))
+
+    def objects(taken):  # objects_in's and hashes_list's: the objects held
+        return all(isinstance(item, dict) for item in taken)
+
+    for read, meant in ((GATE.sha256_list, lower_sha256_values_once), (GATE.path_list, paths_once),
+                        (lambda v: GATE.scope_of({'host_id': v}, 'hss-restore-isolated'), host_ids),
+                        (lambda v: GATE.objects_in(v, 'File', 'File'), objects), (GATE.hashes_list, objects)):
         try:
-            read(value)
+            taken = read(value)
         except GATE.GateError as error:
             assert str(error)
+        else:
+            assert meant(taken), (meant.__name__, taken)
 
 
 
@@ -438,15 +455,18 @@ def test_one_endpoint_written_with_its_scheme_and_host_in_any_case_is_one_scope_
 @FAST
 @given(value=anything)
 def test_a_text_choice_or_checkbox_setting_of_any_value_is_read_or_refused_naming_it(value):
-    params = {'s': value, 'xdr_api_key': value, 'xdr_api_key_id': {'identifier': value, 'password': value}}
-    for read in (lambda: ri.setting_text(params, 's'), lambda: ri.setting_choice(params, 's', ('a', 'b'), 'a'),
-                 lambda: ri.setting_bool(params, 's'),
-                 lambda: ri.setting_credential(params, 'xdr_api_key_id', 'identifier', header=True),
-                 lambda: ri.setting_credential(params, 'xdr_api_key', 'password', header=True)):
+    params = {'hss_region': value, 'xdr_auth_type': value, 'insecure': value, 'xdr_api_key': value,
+              'xdr_api_key_id': {'identifier': value, 'password': value}}
+    for name, read in (('hss_region', lambda: ri.setting_text(params, 'hss_region')),
+                       ('xdr_auth_type', lambda: ri.setting_choice(params, 'xdr_auth_type', ('a', 'b'), 'a')),
+                       ('insecure', lambda: ri.setting_bool(params, 'insecure')),
+                       ('xdr_api_key_id', lambda: ri.setting_credential(params, 'xdr_api_key_id', 'identifier',
+                                                                        header=True)),
+                       ('xdr_api_key', lambda: ri.setting_credential(params, 'xdr_api_key', 'password', header=True))):
         try:
             read()
         except ri.RestoreError as error:
-            assert 'instance setting' in str(error)
+            assert 'instance setting' in str(error) and f'({name})' in str(error), (name, str(error))
 
 
 @FAST

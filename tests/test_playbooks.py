@@ -35,6 +35,7 @@ FAILING = seed_failing_endpoints()
 HSS_COPIES = hss_seed_copies()
 XDR_PLAYBOOK = 'Quarantine Restore - Cortex XDR'
 HSS_PLAYBOOK = 'Quarantine Restore - Huawei Cloud HSS'
+GATE_SCRIPT = 'QuarantineRestoreReputationGate'  # the reputation check each vendor playbook runs before its restore
 
 
 def runner_for(vendors, enabled=None, **xdr_overrides):
@@ -2217,6 +2218,8 @@ def test_a_blank_item_in_an_hss_event_s_file_sha256_field_is_not_sent_to_the_rep
                                                                'False Positive'), sample.context)
 
     assert not run.failed, run.error
+    checked = [as_list(event.args['file_hash']) for event in run.events if event.command == GATE_SCRIPT]
+    assert checked == [[file_hash]], checked
     assert [put.body['data_list'][0]['file_hash'] for put in hss_puts(hss)] == [file_hash]
 
 
@@ -2234,6 +2237,8 @@ def test_a_blank_item_in_an_hss_event_s_file_paths_is_not_sent_to_the_reputation
                                                                'False Positive'), sample.context)
 
     assert not run.failed, run.error
+    checked = [as_list(event.args['file_path']) for event in run.events if event.command == GATE_SCRIPT]
+    assert checked == [paths], checked
     assert {row['file_path'] for put in hss_puts(hss) for row in put.body['data_list']} == set(paths)
 
 

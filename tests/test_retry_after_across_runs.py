@@ -596,6 +596,7 @@ def test_an_hss_start_whose_every_batch_meets_a_503_asked_to_wait_past_a_run_say
     said = re.search(r'\. Later means ' + WHEN_IT_MAY_BE_RUN + r'\.$', text)
     left = arrivals.times[injected(tenant, '503') - 1][0] + LONGER_THAN_A_RUN_S - room.clock()
     assert said and left <= int(said[1]) <= left + 1 and 'Try again,' not in text, (left, text)
+    assert text.count('Later means') == 1, text
     assert all(tenant.backend.isolation_status(item['host_id'], item['file_hash'], item['file_path']) == 'isolated'
                for item in added)
 
@@ -669,6 +670,7 @@ def test_a_run_of_several_files_none_started_as_throttled_past_its_wait_says_onc
     assert result.failed and all(file_hash in text for file_hash in hashes) and nothing_taken(tenant), text
     said = re.search(r'\bRun the command again later\b.* Later means ' + WHEN_IT_MAY_BE_RUN + r'\.$', text, re.S)
     assert said and 0 < int(said[1]) <= LONGER_THAN_A_RUN_S and 'Try again' not in text, text
+    assert text.count('Later means') == 1, text
 
 
 def test_a_polling_whose_checks_start_none_of_several_files_as_throttled_ends_saying_once_what_later_means(
@@ -687,6 +689,7 @@ def test_a_polling_whose_checks_start_none_of_several_files_as_throttled_ends_sa
     assert result.failed and result.runs > 1 and all(h in text for h in hashes) and nothing_taken(tenant), text
     said = re.search(r'\bRun the command again later\b.* Later means ' + WHEN_IT_MAY_BE_RUN + r'\.$', text, re.S)
     assert said and 0 < int(said[1]) <= LONGER_THAN_A_RUN_S and 'Try again' not in text, text
+    assert text.count('Later means') == 1, text
 
 
 def test_a_polling_whose_check_meets_the_throttle_again_with_too_little_time_left_says_once_to_run_it_again(

@@ -10,6 +10,7 @@ import yaml
 import facts
 import restore_integration as ri
 from conftest import XDR_REPLIES, client_from_params, load_json
+from warroom.runtime import WarRoom
 from warroom.spec import INTEGRATION_YML
 
 
@@ -235,12 +236,13 @@ def test_auth_object_never_shows_the_key():
     assert 'the-secret-key-value' not in repr(auth)
 
 
-def test_a_key_id_with_a_line_break_is_refused_by_name_before_any_request():
-    import restore_integration as ri_module
-    with pytest.raises(ri_module.RestoreError, match='xdr_api_key_id'):
-        ri_module.read_instance_settings({'xdr_url': 'https://api-x.xdr.us.paloaltonetworks.com',
-                                          'xdr_api_key_id': '1\r\nX: y', 'xdr_api_key': {'password': 'k' * 64}},
-                                         ['xdr'])
+def test_a_key_id_with_a_line_break_is_refused_by_name_before_any_request(replay_server):
+    params = {'xdr_url': replay_server.url, 'xdr_api_key_id': '1\r\nX: y', 'xdr_api_key': {'password': 'k' * 64}}
+
+    result = WarRoom(params=params, time_scale=0, sleep=lambda _: None).run('restore-file', {'file_hash': 'a' * 64})
+
+    assert result.failed and '(xdr_api_key_id)' in result.entries[-1]['Contents'], result.entries[-1]
+    assert replay_server.requests == []
 
 
 def test_a_role_without_the_restore_permissions_is_told_the_ones_the_setting_s_help_names(replay_server):

@@ -328,6 +328,7 @@ def test_a_role_without_the_quarantine_permission_reads_action_statuses_but_rest
     status = post(http, server, STATUS, {"group_action_id": started}, standard_headers("15"))
 
     assert_error(restore, 403)
+    assert [action.file_hash for action in backend.actions.values()] == [H3]  # none for the refused restore of H2
     assert status.status_code == 200 and HR_LT in status.json()["reply"]["data"]
 
 
