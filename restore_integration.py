@@ -666,8 +666,21 @@ def none_or_blank_text(value: Any) -> bool:
 
 
 def shown_text(value: Any) -> str:
-    """Text as the dialog shows it: blanks and invisible format characters (Cf: U+200B, a BOM) alone are empty."""
-    return '' if all(unicodedata.category(c) == 'Cf' for c in str(value).strip()) else str(value)
+    """Text as the dialog shows it: blanks and invisible format characters (Cf: U+200B, a BOM) at its ends dropped."""
+    text = str(value)
+    unseen = {character for character in text if character.isspace() or unicodedata.category(character) == 'Cf'}
+    return text.strip(''.join(unseen))
+
+
+def typed_text(text: str, setting: str) -> str:
+    """A setting's text (shown_text), refused if it holds a control character (a line break, an unpaired surrogate) or
+    an invisible format character (Cf), named by code point and place: never quoted (a secret, a URL holding one)."""
+    for position, character in enumerate(text, 1):
+        if (kind := unicodedata.category(character)) in ('Cc', 'Cs', 'Cf'):
+            unseen = 'an invisible character' if kind == 'Cf' else 'a line break or another control character'
+            raise RestoreError(f'{setting} holds {unseen}, U+{ord(character):04X}, at position {position}, which the '
+                               'dialog does not show. Type the value again.')
+    return text
 
 
 def has_control_characters(text: str) -> bool:
@@ -684,19 +697,13 @@ def check_identifier(text: str, name: str, max_length: int) -> None:
 
 
 def setting_text(params: InstanceParams, name: str) -> str:
-    """A plain text setting, stripped; control characters refused by name."""
+    """A plain text setting, its ends' blanks and invisible characters dropped (shown_text), checked (typed_text)."""
     value = params.get(name)
     if value is None:  # blanks: stripped below
         return ''
     if type(value) not in (str, int, float):  # type(): a bool is no text
         raise RestoreError(f'The instance setting {setting_label(name)} must be text; got {json_kind(value)}.')
-    text = shown_text(value).strip()
-    if has_control_characters(text):
-        # A URL holding '@' may hold a password before it: not quoted, as normalise_base_url quotes none either
-        shown = 'not shown: it holds "@", and may hold a password' if '@' in text else printable(text)
-        raise RestoreError(f'The instance setting {setting_label(name)} holds a line break or another control '
-                           f'character ({shown}). Enter it again.')
-    return text
+    return typed_text(shown_text(value), f'The instance setting {setting_label(name)}')
 
 
 def setting_choice(params: InstanceParams, name: str, choices: Sequence[str], default: str) -> str:
@@ -748,7 +755,7 @@ def setting_event_types(params: InstanceParams) -> tuple[int, ...]:
 
 
 def credential_part(params: InstanceParams, name: str, part: str) -> str:
-    """One part of a credentials (type 9) param, {identifier, password}, as saved (shown_text); a plain param as is."""
+    """One part of a credentials (type 9) param, {identifier, password}, as the dialog shows it; a plain param alike."""
     value = params.get(name)
     value = value.get(part) if isinstance(value, dict) else value
     return shown_text(value) if type(value) in (str, int) else ''  # type(): a bool is no credential
@@ -757,29 +764,24 @@ def credential_part(params: InstanceParams, name: str, part: str) -> str:
 def setting_credential(params: InstanceParams, name: str, part: str, header: bool = False) -> str:
     """A credentials setting's ``identifier`` (user name, key ID) or ``password`` (secret), stripped as it is sent.
     ``header``: sent in an HTTP header (Latin-1 only), so what a header cannot carry is refused before any request."""
-    value = credential_part(params, name, part).strip()
-    secret = part == 'password'  # never quoted: one with a line break would reach an error text in an escaped form
+    secret = part == 'password'  # no message quotes a value: a secret would reach an error text in escaped forms
     what = 'secret' if secret else 'user name or key ID'
-    name = SETTING_NAMES.get(f'{name} password' if secret else name, setting_label(name))
-    if has_control_characters(value):
-        shown = ' (pasted with it?)' if secret else f': {printable(value)}'
-        raise RestoreError(f'The {what} in the instance setting {name} holds a line break or another control '
-                           f'character{shown}. Enter it again.')
+    label = SETTING_NAMES.get(f'{name} password' if secret else name, setting_label(name))
+    value = typed_text(credential_part(params, name, part), f'The {what} in the instance setting {label}')
     if secret and 0 < len(value) < SecretScrubber.MIN_LENGTH:  # too short to mask where a vendor quotes it; none is
-        raise RestoreError(f'The secret in the instance setting {name} is shorter than {SecretScrubber.MIN_LENGTH} '
+        raise RestoreError(f'The secret in the instance setting {label} is shorter than {SecretScrubber.MIN_LENGTH} '
                            f'characters, which no vendor issues (not shown). Copy it again from the vendor\'s console.')
-    if header and re.search('[^\x00-\xff]', value):  # past Latin-1 (what str.encode('latin-1') refuses)
-        shown = '' if secret else f' {printable(value)}'
-        raise RestoreError(f'The {what} in the instance setting {name}{shown} holds a character an HTTP header cannot '
-                           f'carry. Copy it again from the vendor\'s console.')
+    if header and (past := re.search('[^\x00-\xff]', value)):  # past Latin-1 (what str.encode('latin-1') refuses)
+        raise RestoreError(f'The {what} in the instance setting {label} holds a character an HTTP header cannot carry, '
+                           f'U+{ord(past[0]):04X}, at position {past.start() + 1}. Copy it again from the vendor\'s '
+                           'console.')
     return value
 
 
 def setting_secrets(params: InstanceParams) -> list[str]:
-    """Every secret the instance holds (any credentials param's, a dict, too), as saved and as sent: what to scrub."""
-    saved = [credential_part(params, name, 'password') for name, value in params.items()
-             if name in SECRET_SETTINGS or isinstance(value, dict)]
-    return [value for text in saved for value in (text, text.strip()) if value]
+    """Every secret the instance holds (any credentials param's, a dict, too), as sent (shown_text): what to scrub."""
+    return [credential_part(params, name, 'password') for name, value in params.items()
+            if name in SECRET_SETTINGS or isinstance(value, dict)]
 
 
 def read_transport_settings(params: InstanceParams) -> TransportSettings:
@@ -817,9 +819,7 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
         raise RestoreError(f'Huawei Cloud HSS is not configured: set {SETTING_NAMES["hss_project_id"]}, and '
                            f'{SETTING_NAMES["hss_region"]} or {SETTING_NAMES["hss_endpoint"]}, in the instance '
                            'settings.')
-    if not re.fullmatch(r'[A-Za-z0-9_-]{1,64}', project_id):
-        raise RestoreError(f'The instance setting {SETTING_NAMES["hss_project_id"]} must be a project ID (letters, '
-                           f'digits, - and _); got {printable(project_id)}.')
+    check_identifier(project_id, f'The instance setting {SETTING_NAMES["hss_project_id"]}', 64)  # in the URL path
     insecure = setting_bool(params, 'insecure')
     url = normalise_base_url(huawei_url(endpoint, 'hss', region), 'hss_endpoint', insecure).removesuffix(HSS_API_ROOT)
     huawei_host = re.fullmatch(r'hss\.([^.]+)\.myhuaweicloud\.(?:com|eu)', urlsplit(url).hostname)  # an IP: none

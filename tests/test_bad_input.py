@@ -414,7 +414,8 @@ def test_a_project_id_that_would_change_the_url_path_is_refused(hss, debug_log, 
     for command, args in (('hss-restore-isolated', {'file_hash': HSS_COPY['file_hash']}), ('test-module', {})):
         assert_refused(hss, debug_log, command, hss.params(auth_type, hss_project_id=project_id), args,
                        'hss_project_id',
-                       re.compile('must be a project ID|holds a line break or another control character'))
+                       re.compile('must be an ID|characters long|holds a line break or another control character|'
+                                  'holds an invisible character'))
 
 
 MEGABYTE = 'a' * 1_000_000

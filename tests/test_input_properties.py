@@ -299,3 +299,49 @@ def test_a_restore_state_the_command_writes_on_any_hss_clock_reads_back_as_it_wa
              'listed': accepted - listed, 'sent': sent, 'taken': None if sent is None else accepted - taken}
 
     assert ri.hss_restore_state(ri.state_text(state)) == state
+
+
+# An instance setting's text as pasted: invisible format characters (Cf, as Unicode reads them: a zero-width space, a
+# byte-order mark, a direction mark) and blanks, in any order, at its ends or between its visible characters. The
+# settings read as free text, a credentials setting's user name and secret among them, and where the reader puts each.
+UNSEEN = st.text(st.one_of(st.characters(whitelist_categories=('Cf',)), st.sampled_from(' \t\u00a0\u3000')),
+                 max_size=4)
+VISIBLE = st.text(st.characters(blacklist_categories=('Cc', 'Cs', 'Cf', 'Zs', 'Zl', 'Zp')), min_size=4, max_size=30)
+FREE_TEXT = {('hss_domain', None): ('hss', 'domain'), ('hss_credentials', 'identifier'): ('hss', 'username'),
+             ('hss_credentials', 'password'): ('hss', 'password'), ('xdr_api_key', 'password'): ('xdr', 'key')}
+SET_UP = {'xdr_url': 'https://api-acme.xdr.us.paloaltonetworks.com', 'xdr_api_key_id': '17',
+          'xdr_api_key': {'password': 'k' * 64}, 'xdr_auth_type': 'advanced', 'hss_project_id': 'p' * 32,
+          'hss_region': 'ap-southeast-1', 'hss_auth_type': 'token', 'hss_domain': 'acme',
+          'hss_credentials': {'identifier': 'user', 'password': 'pw' * 8}}
+
+
+def with_setting(setting: tuple[str, str | None], text: str) -> dict:
+    name, part = setting
+    return {**SET_UP, name: text if part is None else {**SET_UP[name], part: text}}
+
+
+@given(setting=st.sampled_from(sorted(FREE_TEXT, key=str)), before=UNSEEN, visible=VISIBLE, after=UNSEEN)
+def test_invisible_characters_and_blanks_at_the_ends_of_a_setting_are_dropped_and_the_rest_read_as_typed(
+        setting, before, visible, after):
+    vendor, field = FREE_TEXT[setting]
+
+    read = ri.read_instance_settings(with_setting(setting, before + visible + after))
+
+    assert getattr(getattr(read, vendor), field) == visible
+
+
+@given(setting=st.sampled_from(sorted(FREE_TEXT, key=str)), before=UNSEEN, visible=VISIBLE, after=UNSEEN,
+       cut=st.integers(1, 29), blanks=st.sampled_from(['', ' ']), invisible=st.characters(whitelist_categories=('Cf',)))
+def test_an_invisible_character_inside_a_setting_is_refused_naming_it_and_where_it_is_never_quoting_a_secret(
+        setting, before, visible, after, cut, blanks, invisible):
+    cut = min(cut, len(visible) - 1)
+    inside = visible[:cut] + blanks + invisible + blanks + visible[cut:]
+
+    with pytest.raises(ri.RestoreError) as refused:
+        ri.read_instance_settings(with_setting(setting, before + inside + after))
+
+    text = str(refused.value)
+    assert setting[0] in text and 'again' in text, text
+    assert f'U+{ord(invisible):04X}' in text and f'position {cut + len(blanks) + 1}' in text, text
+    if setting[1] == 'password':  # no piece long enough to tell
+        assert all(piece not in text for piece in (visible[:cut], visible[cut:]) if len(piece) >= 6), text

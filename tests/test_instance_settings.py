@@ -3,6 +3,7 @@ up, or a fetch setting gone wrong, stops the commands that use it and no other (
 from __future__ import annotations
 
 import ast
+import json
 import re
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from hypothesis import assume, given, strategies as st
 
 import facts
 import restore_integration as ri
-from conftest import ROOT, XDR_SEED, load_json, start_tenant
+from conftest import HSS_SEED, ROOT, XDR_SEED, load_json, start_tenant
 from warroom.emulator.faults import FaultPlan
 from warroom import runtime
 from warroom.runtime import WarRoom
@@ -120,7 +121,7 @@ def test_a_vendor_whose_settings_hold_blanks_only_stays_out_of_the_instance_test
 # A field the admin sees as empty may hold an invisible character pasted into it, alone or among blanks: a zero-width
 # space, a byte-order mark, a word joiner (Unicode's format characters, Cf, which str.strip() keeps). Such a field reads
 # as the empty field it looks like, as blanks do: it pulls no vendor into Test, whose error could name no field to fix.
-INVISIBLE = ['\u200b', '\ufeff', ' \u2060\u200b ']
+INVISIBLE = ['\u200b', '\ufeff', ' \u2060\u200b ', '\u200b \u200b']
 
 
 @pytest.mark.parametrize('invisible', INVISIBLE)
@@ -143,6 +144,73 @@ def test_a_url_field_holding_an_invisible_character_alone_fails_test_naming_it_a
     shown = tested.entries[-1]['Contents']
     assert tested.failed and 'not configured' in shown and DIALOG_LABELS['xdr_url'] in shown, shown
     assert xdr.gateway.requests == []
+
+
+# A value pasted into the dialog may bring an invisible character along: a zero-width space after an API key copied
+# from a web page, a byte-order mark before a URL. The dialog shows none, so those at either end of a value, among
+# blanks or not, are dropped as blanks are, and the instance works as set up.
+ISOLATED = next(item['file_hash'] for host in load_json(HSS_SEED)['hosts'] for item in host.get('isolated_files') or [])
+UNSEEN_ENDS = [('\ufeff', '\u200b'), ('\u200b \u200b', ''), (' \u200e', '\u200b \u2060')]
+
+
+def with_ends(params: dict, before: str, after: str) -> dict:
+    """``params`` with every text value, and every part of a credentials setting that is set, between the two."""
+    def wrapped(value):
+        return before + value + after if isinstance(value, str) and value else value
+    return {name: {part: wrapped(text) for part, text in value.items()} if isinstance(value, dict) else wrapped(value)
+            for name, value in params.items()}
+
+
+@pytest.mark.parametrize('auth_type', ['aksk', 'token'])
+@pytest.mark.parametrize('before, after', UNSEEN_ENDS)
+def test_invisible_characters_at_the_ends_of_every_text_and_credentials_setting_are_dropped_and_the_instance_works(
+        xdr_tenant, hss_tenant, auth_type, before, after):
+    params = with_ends({**xdr_tenant.params(), **hss_tenant.params(auth_type)}, before, after)
+    assert params['xdr_url'] == before + xdr_tenant.url + after  # the wrapping reached the settings
+
+    tested = run(params, 'test-module')
+    restored = run(params, 'restore-file', {'file_hash': QUARANTINED, 'polling': 'false'})
+    isolated = run(params, 'hss-restore-isolated', {'file_hash': ISOLATED, 'polling': 'false'})
+
+    assert [entry['Contents'] for entry in tested.entries] == ['ok']
+    assert not restored.failed, restored.entries[-1]['Contents']
+    assert not isolated.failed and hss_tenant.requests_to('PUT', '/event/isolated-file'), isolated.entries[-1]
+
+
+# One between visible characters was typed or pasted into the value itself, where no one can see it: sent, the vendor
+# would refuse the credentials with no word of why. It is refused before any request, by the setting's dialog label,
+# the character's code point and its position (counted from the value's first visible character), with what to do; a
+# secret is never quoted, nor any piece of it.
+INSIDE = [('xdr_url', None, '\u200b'), ('xdr_api_key_id', None, '\ufeff'), ('xdr_api_key', 'password', '\u200b'),
+          ('hss_endpoint', None, '\u2060'), ('hss_project_id', None, '\u200b'), ('hss_aksk', 'identifier', '\u200e'),
+          ('hss_aksk', 'password', '\u200b'), ('hss_domain', None, '\u200b'),
+          ('hss_credentials', 'identifier', '\ufeff'), ('hss_credentials', 'password', '\u200b')]
+
+
+@pytest.mark.parametrize('name, part, invisible', INSIDE)
+def test_an_invisible_character_inside_a_setting_is_refused_before_any_request_naming_it_and_where_it_is(
+        xdr, hss_tenant, name, part, invisible):
+    vendor = xdr if name.startswith('xdr_') else hss_tenant
+    params = xdr.params() if vendor is xdr else hss_tenant.params('token' if name in (
+        'hss_domain', 'hss_credentials') else 'aksk')
+    typed = params[name] if part is None else params[name][part]
+    typed = typed if isinstance(typed, str) else str(typed)
+    cut = len(typed) // 2
+    pasted = typed[:cut] + invisible + typed[cut:]
+    params[name] = pasted if part is None else {**params[name], part: pasted}
+    command, args = (('restore-file', {'file_hash': QUARANTINED, 'polling': 'false'}) if vendor is xdr else
+                     ('hss-restore-isolated', HSS_ARGS))
+
+    for result in (run(params, 'test-module'), run(params, command, args)):
+        entry = result.entries[-1]
+        shown = entry['Contents']
+        assert result.failed, shown
+        assert DIALOG_LABELS[name if part != 'password' else f'{name} password'] in shown, shown
+        assert f'U+{ord(invisible):04X}' in shown and f'position {cut + 1}' in shown and 'again' in shown, shown
+        if part == 'password':
+            seen = json.dumps(entry, ensure_ascii=False) + json.dumps(entry)
+            assert typed[:cut] not in seen and typed[cut:] not in seen, shown
+    assert vendor.gateway.requests == []
 
 
 # Both vendors set up, each refusing its credentials (the seeds' 401 for a key, the gateway's for a signature): one Test
