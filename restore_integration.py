@@ -1894,28 +1894,27 @@ class SecretScrubber:
             return rf'(?:(?:\\\\\\\\)++|(?:\\\\)++|{self.BACKSLASHES})'
         if char.isascii() and char.isalnum():
             return f'{self.BACKSLASHES}{char.lower()}' if escaped else char.lower()
+        code, names = ord(char), ''.join(f'{re.escape(name.lower())}|' for name in html_names(char))
+        pages = [f'{self.AMPERSAND}(?:{names}#0*{code};|#x0*{code:x};)',
+                 '%' + char.encode().hex('%') + ('|\\+' * (char == ' ')),  # each UTF-8 byte's %XX
+                 re.escape(char)]
+        # \uXXXX for each UTF-16 unit: a character past U+FFFF is two (a surrogate pair), each byte pair one unit
+        letters = [f'u{char.encode("utf-16-be").hex("|", 2)}'.replace('|', f'{self.BACKSLASHES}u'),
+                   f'x{code:02x}' if code < 0x100 else '',
+                   f'u{code:08x}' if code > 0xFFFF else '',
+                   self.SHORT_ESCAPES.get(char, ''),
+                   *(pages if escaped or char in self.SELF_ESCAPED else [])]
+        escapes = f'{self.BACKSLASHES}(?:{"|".join(filter(None, letters))})'  # those that apply
+        spelled = escapes if escaped else f'(?:{escapes}|{"|".join(pages)})'
         # Past ASCII, also (``cased``) its lower and upper case, that lowered (at a word's end too: Σ as ς), its title
         # case (a text is lowered, its escapes' codes are not; ς lowers to σ upper-cased, Dž to dž; ß's SS: each letter,
         # a cut after any), and as another charset's reader shows: U+FFFD (a header's Latin-1 read as UTF-8: Go's JSON)
         word_end = f'a{char.upper()}'.lower()[1:]  # its upper case lowered after a letter, at a word's end
         cases = [char.lower(), char.upper(), char.upper().lower(), word_end, char.title()]
-        forms = {char} if char.isascii() else {char, '\ufffd', *(cases if cased else [])}
-        longer = {self._spellings(one[0], escaped, False) + ''.join(
-            f'(?:{self._spellings(after, False, False)}|\\Z)' for after in one[1:]) for one in forms if len(one) > 1}
-        # Its one-letter forms spelled as one (half the pattern): their escapes' backslashes, their references' & once
-        references, pages, letters = [], [], []
-        for single in sorted(one for one in forms if len(one) == 1):
-            code = ord(single)
-            references += [re.escape(name.lower()) for name in html_names(single)] + [f'#0*{code};', f'#x0*{code:x};']
-            pages += ['%' + single.encode().hex('%') + ('|\\+' if single == ' ' else ''), re.escape(single)]  # %XX
-            # \uXXXX for each UTF-16 unit: a character past U+FFFF is two (a surrogate pair), each byte pair one unit
-            letters += [f'u{single.encode("utf-16-be").hex("|", 2)}'.replace('|', f'{self.BACKSLASHES}u'),
-                        f'x{code:02x}' if code < 0x100 else '', f'u{code:08x}' if code > 0xFFFF else '',
-                        self.SHORT_ESCAPES.get(single, '')]
-        pages.insert(0, f'{self.AMPERSAND}(?:{"|".join(references)})')
-        letters += pages if escaped or char in self.SELF_ESCAPED else []
-        escapes = f'{self.BACKSLASHES}(?:{"|".join(filter(None, letters))})'  # those that apply
-        return f'(?:{"|".join([escapes, *([] if escaped else pages), *sorted(longer)])})'
+        others = [] if char.isascii() else {'\ufffd', *(cases if cased else [])} - {char}
+        others = {self._spellings(one[0], escaped, False) + ''.join(
+            f'(?:{self._spellings(after, False, False)}|\\Z)' for after in one[1:]) for one in others}
+        return f'(?:{"|".join([spelled, *sorted(others)])})'
 
     def add_signature(self, signature: Any) -> None:
         """Learns one request signature the run made (from any thread); a value of another shape as any other secret."""
