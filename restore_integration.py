@@ -37,6 +37,7 @@ Contents, in the order of the file (each section one concern, as XSOAR's HelloWo
 Clients know HTTP and nothing of XSOAR; only ``main`` (on the main thread) calls ``demisto``: in XSOAR each
 call is a request and a reply on one channel to the server, not safe to share between threads.
 """
+import functools
 import hashlib
 import hmac
 import http.client
@@ -1751,8 +1752,18 @@ def html_names(char: str) -> list[str]:
     """A character's HTML5 names, each with its ';': &quot; &apos; &equals; &grave; ..."""
     if char.isascii():
         return [f'{name};' for name in HTML_ASCII_NAMES.get(char, '').split()]
+    return html5_names().get(char, [])
+
+
+@functools.cache  # read once: a secret past ASCII asks for each of its characters' names, and for each of its cases'
+def html5_names() -> dict[str, list[str]]:
+    """HTML5's names of each character (or pair), each with its ';': html.entities.html5 read the other way."""
     import html.entities  # here: half a megabyte, for the rare secret past ASCII
-    return [name for name, value in html.entities.html5.items() if value == char and name.endswith(';')]
+    names = {}
+    for name, value in html.entities.html5.items():
+        if name.endswith(';'):
+            names.setdefault(value, []).append(name)
+    return names
 
 
 def base64_pieces(secret: str) -> set[str]:

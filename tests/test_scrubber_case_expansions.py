@@ -160,3 +160,20 @@ def test_a_secret_holding_the_kelvin_sign_is_masked_escaped(quoting):
     assert HEAD in text
 
     assert ri.SecretScrubber([secret]).text(text) == f'vendor said: "{facts.SCRUBBER_MASK}" (echoed)'
+
+
+# The Greek letters with an iota subscript (or a prosgegrammeni): ᾀ upper-cases to two letters (ἈΙ), lowered again ἀι,
+# and title-cases to one (ᾈ); a secret of them is sought in each of those forms, every letter in each spelling
+IOTA_SUBSCRIPTED = [chr(code) for code in [*range(0x1F80, 0x1FB0), 0x1FB3, 0x1FBC, 0x1FC3, 0x1FCC, 0x1FF3, 0x1FFC]]
+
+
+@pytest.mark.parametrize('quoting', sorted(QUOTINGS))
+def test_a_secret_of_letters_with_an_iota_subscript_is_masked_in_each_of_their_case_forms(quoting):
+    for letter in IOTA_SUBSCRIPTED:
+        secret = f'{HEAD}{letter}{letter}{letter}'
+        scrubber = ri.SecretScrubber([secret])
+        for first, later in [(str.lower, str.upper), (str.upper, str.title), (str.title, str.lower),
+                             (lambda text: text.upper().lower(), str.upper)]:
+            text = f'vendor said: "{QUOTINGS[quoting](HEAD + first(letter) + later(letter) + first(letter))}" (echoed)'
+
+            assert scrubber.text(text) == f'vendor said: "{facts.SCRUBBER_MASK}" (echoed)', (letter, text)

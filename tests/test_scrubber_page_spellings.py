@@ -267,3 +267,15 @@ def test_the_html_names_written_out_for_ascii_are_html5s_own():
 def test_a_character_past_ascii_is_named_as_html5_names_it():
     # HTML5's named character references (the WHATWG list): the names PHP's htmlentities and others write
     assert {char: ri.html_names(char) for char in 'éß€'} == {'é': ['eacute;'], 'ß': ['szlig;'], '€': ['euro;']}
+
+
+def test_each_character_past_ascii_has_every_name_html5_gives_it_and_no_other():
+    # The integration reads html.entities.html5 the other way round, once: each character below U+3000 (letters,
+    # the Greek ones with an iota subscript, which HTML 5 names none of, too) and each one HTML 5 names past it
+    expected = {}
+    for name, char in html5.items():
+        if name.endswith(';') and len(char) == 1 and not char.isascii():
+            expected.setdefault(char, set()).add(name)
+    chars = {*expected, *map(chr, range(0x80, 0x3000))}
+    named = {char: set(ri.html_names(char)) for char in chars if ri.html_names(char)}
+    assert named == expected and {'\u1f80', '\u1fb3', '\u1ff3'} <= chars - set(named)
