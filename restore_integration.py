@@ -1116,12 +1116,12 @@ class AdaptiveRateLimiter:
     # started: this run's first turn (None: none yet); _last_cut: when the rate was last cut; _rate_at_cut: its rate
     _pause_asked = started = _last_cut = _rate_at_cut = None
     throttles = cuts = 0  # throttles: 429s met (each one, cut or not)
-    backoff_max = 0.0  # > 0: a 429 without a Retry-After also puts the next turn off (IAM_THROTTLE_BACKOFF_MAX)
     _backoff = 1.0  # how much the next such 429 in a row puts it off at most (doubling), a random share of it
 
     def __init__(self, ceiling: float, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
-        self.ceiling, self.clock, self.sleep = float(ceiling), clock, sleep
+                 sleep: Callable[[float], None] = time.sleep, backoff_max: float = 0.0) -> None:
+        # backoff_max > 0: a 429 without a Retry-After also puts the next turn off (IAM_THROTTLE_BACKOFF_MAX)
+        self.ceiling, self.clock, self.sleep, self.backoff_max = float(ceiling), clock, sleep, backoff_max
         self._lock, self._answered = threading.Lock(), deque()  # _answered: when recent answers, not 429s, came back
 
     def rate(self, now: float | None = None) -> float:
@@ -2164,8 +2164,8 @@ class IamTokenProvider:
                  clock: Callable[[], float], hss_limiter: AdaptiveRateLimiter, on_token: TextListener | None) -> None:
         self.transport = HttpTransport(
             settings.iam_url, self.vendor, transport_settings, retry_statuses=HUAWEI_RETRY_STATUSES,
-            limiter=AdaptiveRateLimiter(settings.rate_limit, hss_limiter.clock, hss_limiter.sleep))
-        self.transport.limiter.backoff_max = IAM_THROTTLE_BACKOFF_MAX
+            limiter=AdaptiveRateLimiter(settings.rate_limit, hss_limiter.clock, hss_limiter.sleep,
+                                        IAM_THROTTLE_BACKOFF_MAX))
         self._settings, self._clock, self._lock = settings, clock, threading.Lock()
         self.advice = {'fetch': FETCH_IAM_ADVICE, 'Test': TEST_IAM_ADVICE}.get(transport_settings.caller,
                                                                                 IAM_ERROR_ADVICE)
