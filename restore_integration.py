@@ -45,6 +45,7 @@ import ipaddress
 import json
 import math
 import os
+import random
 import re
 import secrets
 import socket
@@ -374,6 +375,7 @@ IAM_REFUSAL_PAUSE_SECONDS = IAM_LOCKOUT_PERIOD_SECONDS
 # SHA256's first byte, salted with IAM account and user, of this many rounds. It rules out no guess, narrows a list 256
 # times at a PBKDF2 each, and lets a changed password through at once with 255/256 odds.
 IAM_PASSWORD_MARK_ROUNDS = 100_000
+IAM_THROTTLE_BACKOFF_MAX = 20.0  # IAM's limit is the account's, other tools' too: back off as botocore's standard mode
 
 # fetch-incidents: HSS host security events (ListSecurityEvents), one incident each.
 HSS_EVENT_PAGE_SIZE = 1000  # the most the API takes (ListSecurityEventsRequest's limit: 10 to 1000)
@@ -552,9 +554,7 @@ class VendorApiError(RestoreError):
         given = {'code {}': vendor_code, 'message "{}"': vendor_message or None,
                  'details {}': None if vendor_extra in ('', {}, []) else vendor_extra,
                  'request id {}': request_id or None}
-        # A vendor value that is not text is shown as JSON, the form the scrubber knows.
-        details = ', '.join(form.format(value if isinstance(value, str) else json.dumps(value, sort_keys=True))
-                            for form, value in given.items() if value is not None)
+        details = ', '.join(form.format(json_text(value)) for form, value in given.items() if value is not None)
         said = f' {vendor} said: {details}.' if details else ''
         retry = f' {retry_note}' if retry_note else ''
         # Which identity policy refused (encoded_authorization_message), in kilobytes: last, whole, after how to decode.
@@ -579,6 +579,11 @@ def json_kind(value: Any) -> str:
     """A value's kind as JSON, in which XSOAR hands arguments, settings and replies, names it (not Python's dict)."""
     kinds = {dict: 'an object', list: 'a list', bool: 'a boolean', int: 'a number', float: 'a number', str: 'text'}
     return 'null' if value is None else kinds.get(type(value), type(value).__name__)
+
+
+def json_text(value: Any) -> str:
+    """A vendor value as a message quotes it: text as it is, any other as JSON, the form the scrubber knows."""
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
 
 
 def short_text(text: Any) -> str:
@@ -1112,13 +1117,13 @@ class AdaptiveRateLimiter:
     # started: this run's first turn (None: none yet); _last_cut: when the rate was last cut; _rate_at_cut: its rate
     _pause_asked = started = _last_cut = _rate_at_cut = None
     throttles = cuts = 0  # throttles: 429s met (each one, cut or not)
+    _backoff = 1.0  # how much the next such 429 in a row puts it off at most (doubling), a random share of it
 
     def __init__(self, ceiling: float, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
-        self.ceiling = float(ceiling)
-        self.clock, self.sleep = clock, sleep
-        self._lock = threading.Lock()
-        self._answered = deque()  # when the recent answers that were not 429 came back
+                 sleep: Callable[[float], None] = time.sleep, backoff_max: float = 0.0) -> None:
+        # backoff_max > 0: a 429 without a Retry-After also puts the next turn off (IAM_THROTTLE_BACKOFF_MAX)
+        self.ceiling, self.clock, self.sleep, self.backoff_max = float(ceiling), clock, sleep, backoff_max
+        self._lock, self._answered = threading.Lock(), deque()  # _answered: when recent answers, not 429s, came back
 
     def rate(self, now: float | None = None) -> float:
         if self._last_cut is None:
@@ -1153,6 +1158,7 @@ class AdaptiveRateLimiter:
         with self._lock:
             now = self.clock()
             self._answered.append(now)
+            self._backoff = 1.0  # a 429 in a row no more
             while self._answered[0] < now - self.MEASURE_SPAN:  # never past ``now``, just appended
                 self._answered.popleft()
 
@@ -1186,6 +1192,9 @@ class AdaptiveRateLimiter:
         with self._lock:
             now = self.clock()
             self.throttles += 1
+            if retry_after is None and self.backoff_max:  # none asked: IAM's backs off too, on top of the pace
+                self._next_turn = max(self._next_turn, now) + random.random() * min(self._backoff, self.backoff_max)
+                self._backoff *= 2
             if self._last_cut is not None and sent_at < self._last_cut:
                 return
             # The rate that met the limit: what was sent, or, when less, the most the vendor admitted in any one second
@@ -2158,19 +2167,21 @@ class IamTokenProvider:
     one: a command's threads fetch one token, send a refused password once; ``on_token`` learns each, on any thread."""
 
     vendor = 'Huawei Cloud IAM'
+    tokens_fetched = 0
+    _refusal = None  # IAM's answer when it refused the password
+    _renewal_failed = False  # IAM could not renew the held token early: it serves the rest of this run
 
     def __init__(self, settings: HssSettings, transport_settings: TransportSettings, stored: Any,
                  clock: Callable[[], float], hss_limiter: AdaptiveRateLimiter, on_token: TextListener | None) -> None:
         self.transport = HttpTransport(
             settings.iam_url, self.vendor, transport_settings, retry_statuses=HUAWEI_RETRY_STATUSES,
-            limiter=AdaptiveRateLimiter(settings.rate_limit, hss_limiter.clock, hss_limiter.sleep))
+            limiter=AdaptiveRateLimiter(settings.rate_limit, hss_limiter.clock, hss_limiter.sleep,
+                                        IAM_THROTTLE_BACKOFF_MAX))
         self._settings, self._clock, self._lock = settings, clock, threading.Lock()
         self.advice = {'fetch': FETCH_IAM_ADVICE, 'Test': TEST_IAM_ADVICE}.get(transport_settings.caller,
                                                                                 IAM_ERROR_ADVICE)
         self._on_token = on_token or (lambda token: None)
-        self.identity, self.tokens_fetched = token_identity(settings), 0
-        self._refusal = None  # IAM's answer when it refused the password
-        self._renewal_failed = False  # IAM could not renew the held token early: it serves the rest of this run
+        self.identity = token_identity(settings)
         mine = stored if isinstance(stored, dict) and stored.get('identity') == self.identity else {}
         self._held = mine if isinstance(mine.get('token'), str) and type(mine.get('expires_at')) in (int, float) else {}
         # IAM's refusal kept by an earlier run (no secret): it holds back the password of its mark (none kept: any)
@@ -2202,9 +2213,8 @@ class IamTokenProvider:
         kept = self._kept
         if not kept or not abs(self._clock() - kept['refused_at']) < IAM_REFUSAL_PAUSE_SECONDS:  # NaN: not kept
             return
-        said = ', '.join(form.format(value if isinstance(value, str) else json.dumps(value, sort_keys=True))
-                         for form, value in (('code {}', kept.get('code')), ('message "{}"', kept.get('message')))
-                         if value is not None)
+        said = ', '.join(form.format(json_text(value)) for form, value in (
+            ('code {}', kept.get('code')), ('message "{}"', kept.get('message'))) if value is not None)
         raise LoginPaused(
             f'{self.vendor} refused the login at {utc_text(kept["refused_at"])}'
             f'{f" ({said})" if said else ""}, so the password is not sent again before '
@@ -2242,8 +2252,7 @@ class IamTokenProvider:
                 message = said.get('vendor_message')  # bounded: it is kept, and shown by every run that reads it
                 self._held = {}  # a token that ran out (the password changed in IAM) would bring later runs here
                 self._kept = {'identity': self.identity, 'refused_at': self._clock(), 'code': said.get('vendor_code'),
-                              'message': message if message is None else short_text(
-                                  message if isinstance(message, str) else json.dumps(message, sort_keys=True)),
+                              'message': message if message is None else short_text(json_text(message)),
                               'password_mark': password_mark(settings)}
             raise huawei_error_from_response(reply, self.vendor, self.advice)
         if not (token := reply.headers.get('X-Subject-Token')):

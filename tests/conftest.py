@@ -70,7 +70,8 @@ def integration_on_clock(monkeypatch, clock: FakeClock) -> MovedWallClock:
     counts passes as the war room's (whose waits move ``clock`` too). Returns the moved wall clock."""
     import restore_integration as ri
     real = ri.AdaptiveRateLimiter
-    monkeypatch.setattr(ri, 'AdaptiveRateLimiter', lambda ceiling, *_: real(ceiling, clock=clock, sleep=clock.advance))
+    monkeypatch.setattr(ri, 'AdaptiveRateLimiter', lambda ceiling, _clock=None, _sleep=None, backoff_max=0.0: real(
+        ceiling, clock=clock, sleep=clock.advance, backoff_max=backoff_max))
     moved = MovedWallClock(clock)
     monkeypatch.setattr(ri, 'time', moved)
     # The integration's other readings of this machine's clock, bound when it was loaded, move with it too: the AK/SK

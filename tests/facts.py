@@ -325,6 +325,10 @@ DEFAULT_RETRY_BACKOFF = 0.5
 RETRY_WAITS = (0, 1, 2, 4)
 RETRY_WAIT_MAX = 8
 FAULT_WAIT_BUDGET_SECONDS = 30
+# README, Reliability: after a 429 without a `Retry-After`, IAM's token request's next turn is put off "by a random
+# share (full jitter) of 1 s, doubling with each 429 in a row, at most 20 s" (botocore's standard retry mode's).
+IAM_THROTTLE_BACKOFF_FIRST_S = 1
+IAM_THROTTLE_BACKOFF_MAX_S = 20
 # README, Reliability: the faults retried are "502, 503, 504 ...; Huawei's 500; Cortex XDR's 500 on a status
 # read".
 RETRIED_STATUSES = (502, 503, 504)

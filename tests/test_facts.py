@@ -148,6 +148,8 @@ def test_retry_facts_are_the_readme_s():
     assert f'at most `max_retries` times (default {facts.DEFAULT_MAX_RETRIES})' in README
     assert f'stop at {facts.FAULT_WAIT_BUDGET_SECONDS} s in all' in README
     assert 'a fault: ' + ', '.join(map(str, facts.RETRIED_STATUSES)) in README
+    assert (f'a random share (full jitter) of {facts.IAM_THROTTLE_BACKOFF_FIRST_S} s, doubling with each 429 in a row, '
+            f'at most {facts.IAM_THROTTLE_BACKOFF_MAX_S} s') in README
     assert set(facts.HUAWEI_RETRIED_STATUSES) - set(facts.RETRIED_STATUSES) == {500} and "Huawei's 500" in README
     assert f'larger than {facts.MAX_REPLY_MB} MB' in README and f'inflated past {facts.MAX_REPLY_MB} MB' in README
 

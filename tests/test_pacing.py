@@ -13,6 +13,7 @@ import json
 import re
 import threading
 from bisect import bisect_left, bisect_right
+from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -304,3 +305,70 @@ def test_in_token_mode_a_renewal_iams_window_refuses_all_run_fails_its_items_as_
     # a throttle is no refusal of the password: the next run sends it at once and restores the five
     assert not again.failed, again.entries[-1]['HumanReadable']
     assert iam.times[-1] == ended and sum(tenant.backend.put_sizes) == 3 + 5
+
+
+# IAM's token limit is the account's, which its other tools share: a token request IAM throttles without a Retry-After
+# backs off too (README, Reliability: a random share of 1 s, doubling with each 429 in a row, at most 20 s), before the
+# turn its own limiter gives. The random share is held here, so the test can bound what the run sends.
+def iam_run(clock, moved, plan: FaultPlan | None = None, refuse_all: bool = False):
+    """One hss-restore-isolated run of 3 items in token mode, IAM throttling as told: (its result, IAM's arrivals)."""
+    tenant = start_hss_tenant(stage_seconds=0, clock=clock, wall_clock=moved.time)
+    tenant.gateway.iam_faults = plan
+    tenant.gateway.iam_rate_limit = 0 if refuse_all else None  # 0: IAM's window taken whole by the account's others
+    added = tenant.backend.add_isolated_files(sorted(tenant.backend.hosts)[0], 3)
+    args = {k: json.dumps([item[k] for item in added]) for k in ('host_id', 'file_hash', 'file_path')}
+    iam = Arrivals(create_iam_app(tenant.gateway), clock)
+    try:
+        with LoopbackServer(create_hss_app(tenant.gateway)) as hss_server, LoopbackServer(iam) as iam_server:
+            params = tenant.params('token', hss_endpoint=hss_server.url, hss_iam_endpoint=iam_server.url)
+            return WarRoom(params=params, sleep=clock.advance, clock=clock).run('hss-restore-isolated', args), iam.times
+    finally:
+        tenant.stack.close()
+
+
+def documented_backoffs(share: float):
+    """The waits the README documents after the 1st, 2nd, ... 429 in a row without a Retry-After, at ``share`` of
+    each: 1 s, doubling, at most 20 s."""
+    wait = facts.IAM_THROTTLE_BACKOFF_FIRST_S
+    while True:
+        yield share * min(wait, facts.IAM_THROTTLE_BACKOFF_MAX_S)
+        wait *= 2
+
+
+def test_in_token_mode_iams_429s_without_retry_after_back_off_doubling_to_20_s_until_the_run_ends(on_clock,
+                                                                                                     monkeypatch):
+    clock, moved = on_clock
+    share = 0.5  # the random share of each backoff, held at its mean
+    monkeypatch.setattr(ri, 'random', SimpleNamespace(random=lambda: share), raising=False)
+    started = clock()
+    result, asked = iam_run(clock, moved, refuse_all=True)
+    run = clock() - started
+
+    # The most token requests a run of this length sends when each waits its backoff at least, the pace aside
+    most, waited = 1, 0.0
+    for wait in documented_backoffs(share):
+        if waited + wait > run:
+            break
+        most, waited = most + 1, waited + wait
+    assert 1 < len(asked) <= most, (run, asked)
+    # each request came its backoff after the one before, at least
+    for (before, after), wait in zip(zip(asked, asked[1:]), documented_backoffs(share)):
+        assert after - before >= wait - 1e-6, asked
+    # asked again until the run's end came near: the next backoff, on top of a turn of the slowest pace, passed it
+    assert asked[-1] - started > facts.MAX_RUN_WAIT_SECONDS - share * facts.IAM_THROTTLE_BACKOFF_MAX_S - \
+        2 * facts.SLOWEST_TURN_GAP_S, asked
+    assert run < facts.XSOAR_COMMAND_TIMEOUT_SECONDS
+    # the entry says what went wrong, what to do, and why the run stopped asking
+    said = ' '.join(str(entry.get('HumanReadable') or entry.get('Contents')) for entry in result.entries)
+    assert result.failed and 'IAM answered HTTP 429' in said and 'throttling token requests' in said, said
+    assert 'Try again later' in said and f'past the {facts.MAX_RUN_WAIT_SECONDS} s this command waits' in said, said
+
+
+def test_in_token_mode_iams_retry_after_is_followed_exactly_with_no_backoff_on_top(on_clock, monkeypatch):
+    clock, moved = on_clock
+    monkeypatch.setattr(ri, 'random', SimpleNamespace(random=lambda: 0.99), raising=False)  # a backoff would show
+    asked_wait = 5  # longer than the slowest pace (one turn about every 2 s), which a shorter one would meet first
+    result, asked = iam_run(clock, moved, FaultPlan.parse(f'sequence=429*4;retry-after={asked_wait}'))
+
+    assert not result.failed, result.entries[-1]['HumanReadable']
+    assert [after - before for before, after in zip(asked, asked[1:])] == pytest.approx([asked_wait] * 4), asked
