@@ -412,6 +412,8 @@ def test_restores_sent_late_with_a_partly_unreadable_answer_are_not_counted_as_s
     more_late = re.search(r'And (\d+) more', late_part)
     assert all(f'Action {action_id} ' in late_part for action_id in named_late), text
     assert len(named_late) + int(more_late.group(1) if more_late else 0) == len(late_actions), text
+    # Four late restores, the first three named (README): the one left is counted as one restore, in its own words
+    assert 'And 1 more restore sent at this check whose answer was partly read' in late_part, late_part
 
 
 UNKNOWN_STATUS_SEED = TEST_DATA / 'xdr' / 'tenant_unknown_status.json'
