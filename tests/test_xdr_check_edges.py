@@ -55,6 +55,35 @@ def test_a_check_line_gives_why_for_the_first_three_statuses_not_read_and_counts
     assert check.splitlines()[-1] == (counted or reasons)[-1], check  # the count closes the notes
 
 
+@pytest.mark.parametrize('not_read, partly_listed, more', [
+    (0, 5, ['And 2 more actions whose status lists fewer endpoints than the restore included']),
+    (4, 2, ['And 1 more action whose status was not read',
+            'And 2 more actions whose status lists fewer endpoints than the restore included'])])
+def test_a_check_counts_the_actions_past_three_notes_whose_status_lists_fewer_endpoints_apart_from_those_not_read(
+        replay_server, not_read, partly_listed, more):
+    # README: a status read that "lists fewer endpoints than the restore included" leaves the action in progress, its
+    # error and the check's line say how many are not listed yet: that status was read. The notes past the first three
+    # ("and how many more", README) count those apart from the statuses the check could not read.
+    hashes = hashes_of(not_read + partly_listed)
+    five = dict(FINAL['reply']['data'], **{f'{n:032x}': 'COMPLETED_SUCCESSFULLY' for n in range(2)})
+    for number in range(len(hashes)):  # five endpoints each; the recorded final status lists three of them
+        replay_server.queue(200, {'reply': {'action_id': 10 + number, 'endpoints_count': '5'}})
+    for _ in range(not_read):  # the first check, in the order of the files: statuses not read (a 500, not retried)
+        replay_server.queue(500, FAILURE_500)
+    for _ in range(partly_listed):  # then statuses listing three of the five endpoints
+        replay_server.queue(200, FINAL)
+    for _ in hashes:  # the second check: the five endpoints listed, every one final
+        replay_server.queue(200, {'reply': dict(FINAL['reply'], data=five)})
+
+    result = room(replay_server).run('restore-file', {'file_hash': ','.join(hashes)})
+
+    assert not result.failed and 'PollingCommand' in result.entries[1], result.entries[-1]
+    line, *notes = filter(None, result.entries[1]['HumanReadable'].splitlines())
+    assert ('not read' in line) is bool(not_read), line
+    assert len(notes) == 3 + len(more) and all(note.startswith('Action ') for note in notes[:3]), notes
+    assert notes[3:] == [f'{count} (the error of each record in CortexXDR.RestoredFile).' for count in more], notes
+
+
 def test_a_check_whose_status_lists_no_endpoint_yet_writes_its_one_line_and_no_error_on_the_record(replay_server):
     # README, "Quiet while it waits": a check that is not the last writes one line, which says how many files have
     # no endpoint listed yet (still running: a new action's status may list none). Such a read is not a status
