@@ -3693,8 +3693,8 @@ def xdr_final_table(summaries: list[XdrRecord]) -> str:
                  + (f'{s["restored_count"]:,} restored, {s["failed_count"]:,} failed' if 'endpoints' in s
                     else 'status not read at this check') + f', action {s["action_id"]})'
                  for s in summaries[:MAX_LISTED_FILES]]
-        if len(summaries) > MAX_LISTED_FILES:
-            files.append(f'- and {len(summaries) - MAX_LISTED_FILES} more files (CortexXDR.RestoredFile)')
+        if (more := len(summaries) - MAX_LISTED_FILES) > 0:
+            files.append(f'- and {more} more {plural("file", more)} (CortexXDR.RestoredFile)')
         return grouped if one else grouped + '\n\n' + '\n'.join(files)
     unread = sum('endpoints' not in s for s in summaries)  # no rows of theirs: not an action without endpoints
     unlisted = sum(s.get('endpoints') == [] for s in summaries)  # Cortex XDR's status lists none yet: still running

@@ -105,11 +105,13 @@ def test_a_check_whose_status_lists_no_endpoint_yet_writes_its_one_line_and_no_e
     assert record['status'] == 'IN_PROGRESS' and not record.get('error'), record
 
 
-def test_a_final_entry_past_fifty_endpoint_rows_accounts_for_every_file_named_or_counted(replay_server):
+@pytest.mark.parametrize('files, counted', [(21, '- and 1 more file (CortexXDR.RestoredFile)'),
+                                            (24, '- and 4 more files (CortexXDR.RestoredFile)')])
+def test_a_final_entry_past_fifty_endpoint_rows_accounts_for_every_file_named_or_counted(replay_server, files, counted):
     # README: past 50 endpoints the final entry counts and groups instead of listing, and it "covers every file
     # given"; files are named up to 20, then "and N more" (README, "Readable at any scale"). 21 files on the three
-    # endpoints of the recorded final status: 63 rows, 20 files named, the one left counted, none lost.
-    hashes = hashes_of(21)
+    # endpoints of the recorded final status: 63 rows, 20 files named, the one file left counted; 24: four files.
+    hashes = hashes_of(files)
     for number in range(len(hashes)):
         replay_server.queue(200, {'reply': {'action_id': 100 + number, 'endpoints_count': '3'}})
     for _ in hashes:
@@ -121,9 +123,8 @@ def test_a_final_entry_past_fifty_endpoint_rows_accounts_for_every_file_named_or
     assert 'PollingCommand' not in last, last
     text = last['HumanReadable']
     named = [h for h in hashes if re.search(rf'^- {h}: ', text, re.MULTILINE)]
-    counted = re.search(r'^- and (\d+) more files', text, re.MULTILINE)
     assert named == hashes[:20], text
-    assert counted and len(named) + int(counted[1]) == len(hashes), text
+    assert re.findall(r'^- and \d+ more.*', text, re.MULTILINE) == [counted], text
 
 
 def test_a_check_whose_status_reads_are_all_refused_goes_on_polling_when_it_started_a_late_restore(replay_server):
