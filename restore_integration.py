@@ -3684,11 +3684,14 @@ def xdr_progress_line(summaries: list[XdrRecord], schedule: PollingSchedule, ear
 def xdr_unread_notes(summaries: list[XdrRecord], noun: str = 'action', what: str = 'whose status was not read') -> str:
     """What of each action's answer (``what``) was not read at this check, for the first MAX_UNREAD_NOTES, and how many
     more: notes that stop short without saying so read as every file not read."""
-    unread = [f'Action {s["action_id"]} ({s["file_hash"]}): {s["error"]}' for s in summaries if s.get('error')]
-    if (more := len(unread) - MAX_UNREAD_NOTES) > 0:
-        unread[MAX_UNREAD_NOTES:] = [f'And {more} more {plural(noun, more)} {what} '
-                                     f'(the error of each record in CortexXDR.RestoredFile).']
-    return '\n\n' + '\n'.join(unread) if unread else ''
+    noted = [s for s in summaries if s.get('error')]
+    # A status listing fewer endpoints than the restore included was read (the line counts it so): counted apart
+    kinds = Counter('whose status lists fewer endpoints than the restore included' if s.get('endpoints') else what
+                    for s in noted[MAX_UNREAD_NOTES:])
+    notes = [f'Action {s["action_id"]} ({s["file_hash"]}): {s["error"]}' for s in noted[:MAX_UNREAD_NOTES]]
+    notes += [f'And {count} more {plural(noun, count)} {kind} (the error of each record in CortexXDR.RestoredFile).'
+              for kind, count in kinds.items()]
+    return '\n\n' + '\n'.join(notes) if notes else ''
 
 
 def xdr_final_table(summaries: list[XdrRecord]) -> str:
@@ -3749,8 +3752,9 @@ def xdr_grouped_table(summaries: list[XdrRecord], rows: list[JsonObject], what: 
         counts = f'{s["restored_count"]:,} restored, {s["failed_count"]:,} failed' if 'endpoints' in s \
             else 'status not read at this check'
         files.append(f'- {s["file_hash"]}: {s["status"]} ({counts}, action {s["action_id"]})')
-    if len(summaries) > MAX_LISTED_FILES:
-        files.append(f'- and {len(summaries) - MAX_LISTED_FILES} more files (CortexXDR.RestoredFile)')
+    more = len(summaries) - MAX_LISTED_FILES
+    if more > 0:
+        files.append(f'- and {more} more {plural("file", more)} (CortexXDR.RestoredFile)')
     return grouped + '\n\n' + '\n'.join(files)
 
 

@@ -240,6 +240,88 @@ def test_a_final_entry_past_fifty_endpoints_says_which_file_failed_on_which_endp
         assert any(endpoint_id in line and file_hash in line for line in text.splitlines()), (file_hash, endpoint_id)
 
 
+def grouped_title(monkeypatch, file_hashes, endpoints, each_endpoint_alone=False):
+    """The title of restore-file's final entry on sixty_endpoint_tenant(file_hashes, count=endpoints, none failing but
+    the first endpoint) and the record it wrote. each_endpoint_alone: one file restored on each endpoint by a run of its
+    own (polling=false, as a playbook runs it per endpoint), then every action checked by hand at once."""
+    from conftest import FakeClock, integration_on_clock
+    from warroom.context import as_list, get_path
+
+    integration_on_clock(monkeypatch, FakeClock())  # the pace of hundreds of requests kept without waiting for it
+    server, room = sixty_endpoint_tenant(file_hashes, failing_every=endpoints + 1, count=endpoints)
+    try:
+        if each_endpoint_alone:
+            for n in range(endpoints):
+                room.run('restore-file', {'file_hash': file_hashes[0], 'endpoint_id': f'{n:032x}', 'polling': 'false'})
+            started = as_list(get_path(room.context, 'CortexXDR.RestoredFile'))
+            result = room.run('restore-file', {'file_hash': [r['file_hash'] for r in started], 'polling': 'false',
+                                               'action_id': [r['action_id'] for r in started]})
+        else:
+            result = room.run('restore-file', {'file_hash': ','.join(file_hashes)})
+    finally:
+        server.stop()
+    assert not result.failed, result.entries[-1]
+    return result.entries[-1]['HumanReadable'].splitlines()[0], get_path(result.context, 'CortexXDR.RestoredFile')
+
+
+def test_a_grouped_final_entry_of_one_file_is_titled_by_its_hash_outcome_and_action(monkeypatch):
+    from facts import xdr_outcome
+
+    file_hash = 'ef' * 32
+    title, record = grouped_title(monkeypatch, [file_hash], 60)
+
+    outcome = xdr_outcome(['FAILED'] + ['COMPLETED_SUCCESSFULLY'] * 59)  # the first endpoint alone fails
+    assert title == f'### Restore of {file_hash}: {outcome} (action {record["action_id"]})', title
+
+
+@pytest.mark.parametrize('files, endpoints, counted', [(3, 60, '3 files on 60 endpoints: 3 actions final'),
+                                                        (51, 1, '51 files on 1 endpoint: 51 actions final')])
+def test_a_grouped_final_entry_of_several_files_counts_files_endpoints_and_actions_final_in_its_title(
+        monkeypatch, files, endpoints, counted):
+    # README, "Readable at any scale": past 50 rows (a row is one file on one endpoint) the entry counts and groups;
+    # its title counts files by hash, the endpoints they were restored on once each, and the actions final.
+    title, _ = grouped_title(monkeypatch, [f'{n:064x}' for n in range(1, files + 1)], endpoints)
+
+    assert title == f'### Restore of {counted}', title
+
+
+def test_a_grouped_final_entry_of_two_files_one_of_whose_actions_ended_counts_one_action_final():
+    """A check by hand of two files on 60 endpoints, the first file's action ended, the other's still running: 120
+    rows, grouped, and one action final."""
+    from warroom.context import as_list, get_path
+    from warroom.emulator.httpserver import LoopbackServer
+    from warroom.emulator.xdr import XdrBackend, XdrGateway, create_app
+
+    file_hashes = ['ab' * 32, 'cd' * 32]
+    endpoints = [{'endpoint_id': f'{n:032x}', 'endpoint_name': f'WS-{n:03d}',
+                  'quarantined': [{'file_hash': h, 'file_path': f'C:\\\\x\\\\{n}.exe'} for h in file_hashes]}
+                 for n in range(60)]
+    backend = XdrBackend.from_seed({'endpoints': endpoints}, stage_seconds=3600)  # the actions outlive both runs
+    backend.add_api_key('1', 'k' * 64, auth_type='advanced')
+    with LoopbackServer(create_app(XdrGateway(backend, rate_limit=1000))) as server:
+        room = WarRoom(params={'xdr_url': server.url, 'xdr_api_key_id': '1', 'xdr_api_key': {'password': 'k' * 64}},
+                       time_scale=0, sleep=lambda _: None)
+        started = room.run('restore-file', {'file_hash': ','.join(file_hashes), 'polling': 'false'})
+        records = as_list(get_path(started.context, 'CortexXDR.RestoredFile'))
+        for action in backend.actions.values():  # Cortex XDR ends the first file's action
+            action.created_at -= 10_000 if action.file_hash == file_hashes[0] else 0
+        checked = room.run('restore-file', {'file_hash': [r['file_hash'] for r in records], 'polling': 'false',
+                                            'action_id': [r['action_id'] for r in records]})
+
+    assert not checked.failed, checked.entries[-1]
+    title = checked.entries[-1]['HumanReadable'].splitlines()[0]
+    assert title == '### Restore of 2 files on 60 endpoints: 1 action final', title
+
+
+def test_a_grouped_final_entry_of_one_file_restored_on_each_endpoint_alone_counts_it_once_beside_its_actions(
+        monkeypatch):
+    # README: the final entry's "title counts files by hash, a file restored once per endpoint once, with its actions
+    # beside". One file restored by 51 runs, one per endpoint, its 51 actions checked together: 51 rows.
+    title, _ = grouped_title(monkeypatch, ['cd' * 32], 51, each_endpoint_alone=True)
+
+    assert title == '### Restore of 1 file (51 actions) on 51 endpoints: 51 actions final', title
+
+
 def test_a_check_line_says_when_a_file_s_status_was_not_read(replay_server):
     """Three files followed; at the second check one status cannot be read (500 after every retry). The check's one
     line must not read as if every endpoint were final with 0 running: that file is still followed (README:
@@ -412,6 +494,8 @@ def test_restores_sent_late_with_a_partly_unreadable_answer_are_not_counted_as_s
     more_late = re.search(r'And (\d+) more', late_part)
     assert all(f'Action {action_id} ' in late_part for action_id in named_late), text
     assert len(named_late) + int(more_late.group(1) if more_late else 0) == len(late_actions), text
+    # Four late restores, the first three named (README): the one left is counted as one restore, in its own words
+    assert 'And 1 more restore sent at this check whose answer was partly read' in late_part, late_part
 
 
 UNKNOWN_STATUS_SEED = TEST_DATA / 'xdr' / 'tenant_unknown_status.json'

@@ -394,6 +394,42 @@ def test_a_last_check_of_more_actions_than_one_pasteable_line_follows_names_the_
     assert len(tenant.backend.actions) == len(files)  # followed, not sent again
 
 
+@pytest.mark.parametrize('running, counted, follow', [(1, '1 action still running', 'Follow action '),
+                                                     (3, '3 actions still running', 'Follow actions ')])
+def test_the_last_check_counts_the_actions_still_running_and_follows_those_alone(monkeypatch, running, counted,
+                                                                                 follow):
+    # README: polling that reaches its timeout ends with a report of each action still running and how to follow it.
+    # One more file's action ends just before the last check, which reads it: it is neither counted nor followed.
+    tenant, room, _ = clocked_room(monkeypatch, 100)  # the other actions outlive the polling
+    healthy = [endpoint for endpoint in tenant.backend.endpoints if endpoint not in FAILING]
+    finished, *hashes = tenant.backend.quarantine_files(running + 1, healthy)
+    entries = []
+
+    def finish_one_after_the_first_check(entry):
+        entries.append(entry)
+        for action in tenant.backend.actions.values():
+            action.created_at -= 1000 if action.file_hash == finished and len(entries) == 2 else 0
+    room.on_entry = finish_one_after_the_first_check
+    try:
+        result = room.run('restore-file', {'file_hash': ','.join([finished, *hashes]), 'timeout_in_seconds': '25'})
+    finally:
+        tenant.server.stop()
+
+    assert not result.failed and 'PollingCommand' not in result.entries[-1], result.entries[-1]
+    records = as_list(restored_record(result))
+    action_ids = {record['file_hash']: record['action_id'] for record in records}
+    assert [record['status'] for record in records if record['file_hash'] == finished] == ['COMPLETED_SUCCESSFULLY']
+    text = result.entries[-1]['HumanReadable']
+    assert finished in text.split('Polling ended')[0], text  # read at the last check: in its table
+    ended = text[text.index('Polling ended'):].splitlines()[0]
+    assert ended.startswith(f'Polling ended (timeout_in_seconds 25) with {counted}. {follow}'), ended
+    named = ended.split(follow, 1)[1].split(' in Cortex XDR > Response > Action Center, or with !restore-file ')[0]
+    assert sorted(named.split(', ')) == sorted(str(action_ids[file_hash]) for file_hash in hashes), ended
+    line = follow_line(ended)
+    followed = dict(zip(line.args['file_hash'].split(','), json.loads(line.args['action_id'])))
+    assert followed == {file_hash: action_ids[file_hash] for file_hash in hashes}, ended
+
+
 def polled_to_the_end_then_checked_by_hand(tenant, room, clock):
     """restore-file polled for 25 s (a check at 10 s, the last at 20 s), then its follow line run by hand 10 s later:
     the record of the check polling went on from, of the last check, and of the check by hand."""

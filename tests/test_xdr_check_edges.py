@@ -27,11 +27,13 @@ def hashes_of(count):
     return [f'{n:064x}' for n in range(1, count + 1)]
 
 
-@pytest.mark.parametrize('unread, more', [(3, 0), (4, 1)])
+@pytest.mark.parametrize('unread, more', [(3, ''), (4, 'And 1 more action whose status was not read'),
+                                          (8, 'And 5 more actions whose status was not read')])
 def test_a_check_line_gives_why_for_the_first_three_statuses_not_read_and_counts_the_others(replay_server, unread,
                                                                                               more):
     # README, "Quiet while it waits": how many files' statuses that check could not read, "why under it for the
-    # first three, and how many more". Three unread: three reasons and no "more"; four: three and "1 more".
+    # first three, and how many more". Three unread: three reasons and no "more"; four: three and "1 more" (one
+    # action); eight: three and "5 more" (actions).
     hashes = hashes_of(unread)
     for number in range(unread):
         replay_server.queue(200, {'reply': {'action_id': 10 + number, 'endpoints_count': '3'}})
@@ -48,8 +50,38 @@ def test_a_check_line_gives_why_for_the_first_three_statuses_not_read_and_counts
     reasons = [line for line in check.splitlines() if line.startswith('Action ')]
     assert len(reasons) == 3, check
     assert [re.search(r'\((\w+)\)', line)[1] for line in reasons] == hashes[:3]
-    assert bool(re.search(rf'\b{more} more\b', check)) is bool(more), check
-    assert not re.search(r'\b0 more\b', check), check
+    counted = [line for line in check.splitlines() if line.startswith('And ')]
+    assert counted == ([f'{more} (the error of each record in CortexXDR.RestoredFile).'] if more else []), check
+    assert check.splitlines()[-1] == (counted or reasons)[-1], check  # the count closes the notes
+
+
+@pytest.mark.parametrize('not_read, partly_listed, more', [
+    (0, 5, ['And 2 more actions whose status lists fewer endpoints than the restore included']),
+    (4, 2, ['And 1 more action whose status was not read',
+            'And 2 more actions whose status lists fewer endpoints than the restore included'])])
+def test_a_check_counts_the_actions_past_three_notes_whose_status_lists_fewer_endpoints_apart_from_those_not_read(
+        replay_server, not_read, partly_listed, more):
+    # README: a status read that "lists fewer endpoints than the restore included" leaves the action in progress, its
+    # error and the check's line say how many are not listed yet: that status was read. The notes past the first three
+    # ("and how many more", README) count those apart from the statuses the check could not read.
+    hashes = hashes_of(not_read + partly_listed)
+    five = dict(FINAL['reply']['data'], **{f'{n:032x}': 'COMPLETED_SUCCESSFULLY' for n in range(2)})
+    for number in range(len(hashes)):  # five endpoints each; the recorded final status lists three of them
+        replay_server.queue(200, {'reply': {'action_id': 10 + number, 'endpoints_count': '5'}})
+    for _ in range(not_read):  # the first check, in the order of the files: statuses not read (a 500, not retried)
+        replay_server.queue(500, FAILURE_500)
+    for _ in range(partly_listed):  # then statuses listing three of the five endpoints
+        replay_server.queue(200, FINAL)
+    for _ in hashes:  # the second check: the five endpoints listed, every one final
+        replay_server.queue(200, {'reply': dict(FINAL['reply'], data=five)})
+
+    result = room(replay_server).run('restore-file', {'file_hash': ','.join(hashes)})
+
+    assert not result.failed and 'PollingCommand' in result.entries[1], result.entries[-1]
+    line, *notes = filter(None, result.entries[1]['HumanReadable'].splitlines())
+    assert ('not read' in line) is bool(not_read), line
+    assert len(notes) == 3 + len(more) and all(note.startswith('Action ') for note in notes[:3]), notes
+    assert notes[3:] == [f'{count} (the error of each record in CortexXDR.RestoredFile).' for count in more], notes
 
 
 def test_a_check_whose_status_lists_no_endpoint_yet_writes_its_one_line_and_no_error_on_the_record(replay_server):
@@ -73,11 +105,13 @@ def test_a_check_whose_status_lists_no_endpoint_yet_writes_its_one_line_and_no_e
     assert record['status'] == 'IN_PROGRESS' and not record.get('error'), record
 
 
-def test_a_final_entry_past_fifty_endpoint_rows_accounts_for_every_file_named_or_counted(replay_server):
+@pytest.mark.parametrize('files, counted', [(21, '- and 1 more file (CortexXDR.RestoredFile)'),
+                                            (24, '- and 4 more files (CortexXDR.RestoredFile)')])
+def test_a_final_entry_past_fifty_endpoint_rows_accounts_for_every_file_named_or_counted(replay_server, files, counted):
     # README: past 50 endpoints the final entry counts and groups instead of listing, and it "covers every file
     # given"; files are named up to 20, then "and N more" (README, "Readable at any scale"). 21 files on the three
-    # endpoints of the recorded final status: 63 rows, 20 files named, the one left counted, none lost.
-    hashes = hashes_of(21)
+    # endpoints of the recorded final status: 63 rows, 20 files named, the one file left counted; 24: four files.
+    hashes = hashes_of(files)
     for number in range(len(hashes)):
         replay_server.queue(200, {'reply': {'action_id': 100 + number, 'endpoints_count': '3'}})
     for _ in hashes:
@@ -89,9 +123,8 @@ def test_a_final_entry_past_fifty_endpoint_rows_accounts_for_every_file_named_or
     assert 'PollingCommand' not in last, last
     text = last['HumanReadable']
     named = [h for h in hashes if re.search(rf'^- {h}: ', text, re.MULTILINE)]
-    counted = re.search(r'^- and (\d+) more files', text, re.MULTILINE)
     assert named == hashes[:20], text
-    assert counted and len(named) + int(counted[1]) == len(hashes), text
+    assert re.findall(r'^- and \d+ more.*', text, re.MULTILINE) == [counted], text
 
 
 def test_a_check_whose_status_reads_are_all_refused_goes_on_polling_when_it_started_a_late_restore(replay_server):
