@@ -468,3 +468,32 @@ def test_a_value_the_gate_refuses_is_named_by_its_json_kind_not_its_python_type(
 
     assert kind in said, said
     assert not re.search(r'\b(dict|str|int|float|bool|True|NoneType)\b', said), said
+
+
+WRONG_KIND = st.one_of(st.lists(st.sampled_from(['h1', 'a', '1']), min_size=1, max_size=2),
+                       st.dictionaries(st.sampled_from(['id', 'a']), st.sampled_from(['h1', '1']), min_size=1))
+
+
+@given(item=WRONG_KIND, at=st.integers(0, 1), as_json_text=st.booleans(),
+       scope=st.sampled_from([('host_id', 'hss-restore-isolated'), ('endpoint_id', 'restore-file')]))
+@example(item={'a': 1}, at=0, as_json_text=False, scope=('host_id', 'hss-restore-isolated'))
+def test_an_object_or_list_as_the_host_or_endpoint_of_a_restore_is_refused_by_its_json_kind_and_nothing_is_asked(
+        item, at, as_json_text, scope):
+    """file_hash and file_path refuse an object or list item by name and JSON kind; host_id (and endpoint_id) read one
+    as its Python text ("{'a': 1}"), so the note's by-hand command and the check of an earlier restore's copy were
+    written for a host named like a dict. Refused alike now, before anything is asked."""
+    name, command = scope
+    given_value = [HSS_COPIES[0]['host_id']]
+    given_value.insert(at, item)
+    rows = [dict(copy, outcome='restoring', reason='') for copy in HSS_COPIES]
+    asked = []
+    args = {'file_hash': HSS_HASH, name: json.dumps(given_value) if as_json_text else given_value,
+            'restore_command': command, 'restored_before': rows}
+
+    with pytest.raises(GATE.GateError) as refused:
+        GATE.gate_command(args, {}, lambda called, called_args: asked.append((called, called_args)) or [])
+
+    message = str(refused.value)
+    assert name in message and ('a list' if isinstance(item, list) else 'an object') in message, message
+    assert json.dumps(item) in message and repr(item) not in message.replace(json.dumps(item), ''), message
+    assert asked == []

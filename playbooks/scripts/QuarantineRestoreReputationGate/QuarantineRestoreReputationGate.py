@@ -172,36 +172,29 @@ def is_blank(value: Any) -> bool:
     return value is None or isinstance(value, str) and not value.strip()
 
 
-def sha256_list(value: Any) -> list[str]:
-    """The SHA256 values given, each once, in lower case; a blank item is no file (is_blank), anything else not a
-    SHA256 refused."""
-    hashes = []
-    for item in as_list(value):
-        text = str(item).strip().lower()
-        if is_blank(item):
-            continue
+def text_items(value: Any, name: str, takes: str) -> list[str]:
+    """The items of a list argument as text, blank ones left out (is_blank, no value); an object or list among them
+    is refused by its JSON kind, shown as JSON: read as its Python text, it would name a file or host like a dict."""
+    items = [item for item in as_list(value) if not is_blank(item)]
+    for item in items:
         if isinstance(item, (dict, list)):
-            raise GateError(f'file_hash takes SHA256 values (text); got {json_kind(item)}, {json.dumps(item)[:80]}.')
+            raise GateError(f'{name} takes {takes} (text); got {json_kind(item)}, {json.dumps(item)[:80]}.')
+    return [str(item) for item in items]
+
+
+def sha256_list(value: Any) -> list[str]:
+    """The SHA256 values given (text_items), each once, in lower case; anything not a SHA256 refused."""
+    hashes = [item.strip().lower() for item in text_items(value, 'file_hash', 'SHA256 values')]
+    for text in hashes:
         if not SHA256.fullmatch(text):
             raise GateError(f'file_hash takes SHA256 values (64 hexadecimal characters); got {text[:80]!r}.')
-        if text not in hashes:
-            hashes.append(text)
-    return hashes
+    return list(dict.fromkeys(hashes))
 
 
 def path_list(value: Any) -> list[str]:
-    """The paths a restore by host and path gives back (file_path): text values, each once, as given: HSS lists a path
-    as it is, and one may end with a blank (a by-hand command gives such a path in the JSON list form). A blank item is
-    no path (is_blank)."""
-    paths = []
-    for item in as_list(value):
-        if is_blank(item):
-            continue
-        if isinstance(item, (dict, list)):
-            raise GateError(f'file_path takes file paths (text); got {json_kind(item)}, {json.dumps(item)[:80]}.')
-        if str(item) not in paths:
-            paths.append(str(item))
-    return paths
+    """The paths a restore by host and path gives back (file_path): text_items, each once, as given: HSS lists a path
+    as it is, and one may end with a blank (a by-hand command gives such a path in the JSON list form)."""
+    return list(dict.fromkeys(text_items(value, 'file_path', 'file paths')))
 
 
 def path_key(text: str) -> str:
@@ -481,11 +474,11 @@ def named(sources: dict[str, str]) -> str:
 def scope_of(args: dict[str, Any], command: str) -> dict[str, list[str]]:
     """The arguments that limit the restore the note's by-hand command stands for: host_id for hss-restore-isolated,
     endpoint_id for restore-file. Left out, that command would restore the file on every host or endpoint. A blank
-    item is no host or endpoint (is_blank). A Cortex XDR endpoint ID is hex digits, the same endpoint in either case:
-    lower case, as Cortex XDR lists it, each once."""
+    item is no host or endpoint, an object or list refused (text_items). A Cortex XDR endpoint ID is hex digits, the
+    same endpoint in either case: lower case, as Cortex XDR lists it, each once."""
     scope = {}
     for name, owner in (('host_id', 'hss-restore-isolated'), ('endpoint_id', 'restore-file')):
-        values = [str(value).strip() for value in as_list(args.get(name)) if not is_blank(value)]
+        values = [value.strip() for value in text_items(args.get(name), name, name.replace('_id', ' IDs'))]
         values = list(dict.fromkeys(value.lower() for value in values)) if name == 'endpoint_id' else values
         if values and command != owner:
             raise GateError(f'{name} limits a restore of {owner}, not of {command}.')
