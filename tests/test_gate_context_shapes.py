@@ -497,3 +497,32 @@ def test_an_object_or_list_as_the_host_or_endpoint_of_a_restore_is_refused_by_it
     assert name in message and ('a list' if isinstance(item, list) else 'an object') in message, message
     assert json.dumps(item) in message and repr(item) not in message.replace(json.dumps(item), ''), message
     assert asked == []
+
+
+@given(field=st.sampled_from(['host_id', 'file_hash', 'file_path']), item=WRONG_KIND,
+       outcome=st.sampled_from(['restoring', 'failed']))
+@example(field='host_id', item={'a': 1}, outcome='restoring')
+def test_an_hss_row_whose_copy_field_is_an_object_or_list_is_read_by_no_check_and_its_line_names_the_field_and_kind(
+        field, item, outcome):
+    """A copy an earlier restore left restoring or failed is read again by a check of its host, hash and path; a row
+    holding one of them as an object or list was checked by its Python text, a host named like a dict. It names no
+    copy a check can read: nothing is asked for it, no command the gate writes carries it, and a copy left restoring
+    is not sent blind, its line saying which field is of which kind. (A restore of the file on any host, or of the
+    path on its host: one limited to a host leaves out a row of another, and one of a hash a row of another hash.)"""
+    copy = HSS_COPIES[0]
+    row = dict(copy, outcome=outcome, reason='', **{field: item})
+    asked = []
+
+    restore = {'file_path': copy['file_path'], 'host_id': copy['host_id']} if field == 'file_hash' else \
+        {'file_hash': HSS_HASH}
+
+    entry = GATE.gate_command(dict(restore, restore_command='hss-restore-isolated', restored_before=[row]), {},
+                              lambda command, args: asked.append(args) or [])
+
+    assert [args for args in asked if repr(item) in json.dumps(args)] == []
+    assert [args for args in written_commands(entry) if repr(item) in json.dumps(args)] == []
+    if outcome == 'restoring':
+        assert entry['Contents']['allowed'] + entry['Contents']['allowed_paths'] == []
+        [line] = [line for line in entry['HumanReadable'].splitlines() if 'was not run again' in line]
+        kind = 'a list' if isinstance(item, list) else 'an object'
+        assert f'{field} is {kind}' in line, line
