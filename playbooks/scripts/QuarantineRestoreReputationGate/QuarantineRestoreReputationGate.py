@@ -475,7 +475,7 @@ def scope_of(args: dict[str, Any], command: str) -> dict[str, list[str]]:
     item is no host or endpoint, an object or list refused (text_items). A Cortex XDR endpoint ID is hex digits, the
     same endpoint in either case: lower case, as Cortex XDR lists it, each once."""
     scope = {}
-    for name, owner in zip(('endpoint_id', 'host_id'), RESTORE_COMMANDS):
+    for name, owner in (('host_id', 'hss-restore-isolated'), ('endpoint_id', 'restore-file')):
         values = [value.strip() for value in text_items(args.get(name), name, name.replace('_id', ' IDs'))]
         values = list(dict.fromkeys(value.lower() for value in values)) if name == 'endpoint_id' else values
         if values and command != owner:
