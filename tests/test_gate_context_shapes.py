@@ -468,3 +468,61 @@ def test_a_value_the_gate_refuses_is_named_by_its_json_kind_not_its_python_type(
 
     assert kind in said, said
     assert not re.search(r'\b(dict|str|int|float|bool|True|NoneType)\b', said), said
+
+
+WRONG_KIND = st.one_of(st.lists(st.sampled_from(['h1', 'a', '1']), min_size=1, max_size=2),
+                       st.dictionaries(st.sampled_from(['id', 'a']), st.sampled_from(['h1', '1']), min_size=1))
+
+
+@given(item=WRONG_KIND, at=st.integers(0, 1), as_json_text=st.booleans(),
+       scope=st.sampled_from([('host_id', 'hss-restore-isolated'), ('endpoint_id', 'restore-file')]))
+@example(item={'a': 1}, at=0, as_json_text=False, scope=('host_id', 'hss-restore-isolated'))
+def test_an_object_or_list_as_the_host_or_endpoint_of_a_restore_is_refused_by_its_json_kind_and_nothing_is_asked(
+        item, at, as_json_text, scope):
+    """file_hash and file_path refuse an object or list item by name and JSON kind; host_id (and endpoint_id) read one
+    as its Python text ("{'a': 1}"), so the note's by-hand command and the check of an earlier restore's copy were
+    written for a host named like a dict. Refused alike now, before anything is asked."""
+    name, command = scope
+    given_value = [HSS_COPIES[0]['host_id']]
+    given_value.insert(at, item)
+    rows = [dict(copy, outcome='restoring', reason='') for copy in HSS_COPIES]
+    asked = []
+    args = {'file_hash': HSS_HASH, name: json.dumps(given_value) if as_json_text else given_value,
+            'restore_command': command, 'restored_before': rows}
+
+    with pytest.raises(GATE.GateError) as refused:
+        GATE.gate_command(args, {}, lambda called, called_args: asked.append((called, called_args)) or [])
+
+    message = str(refused.value)
+    assert name in message and ('a list' if isinstance(item, list) else 'an object') in message, message
+    assert json.dumps(item) in message and repr(item) not in message.replace(json.dumps(item), ''), message
+    assert asked == []
+
+
+@given(field=st.sampled_from(['host_id', 'file_hash', 'file_path']), item=WRONG_KIND,
+       outcome=st.sampled_from(['restoring', 'failed']))
+@example(field='host_id', item={'a': 1}, outcome='restoring')
+def test_an_hss_row_whose_copy_field_is_an_object_or_list_is_read_by_no_check_and_its_line_names_the_field_and_kind(
+        field, item, outcome):
+    """A copy an earlier restore left restoring or failed is read again by a check of its host, hash and path; a row
+    holding one of them as an object or list was checked by its Python text, a host named like a dict. It names no
+    copy a check can read: nothing is asked for it, no command the gate writes carries it, and a copy left restoring
+    is not sent blind, its line saying which field is of which kind. (A restore of the file on any host, or of the
+    path on its host: one limited to a host leaves out a row of another, and one of a hash a row of another hash.)"""
+    copy = HSS_COPIES[0]
+    row = dict(copy, outcome=outcome, reason='', **{field: item})
+    asked = []
+
+    restore = {'file_path': copy['file_path'], 'host_id': copy['host_id']} if field == 'file_hash' else \
+        {'file_hash': HSS_HASH}
+
+    entry = GATE.gate_command(dict(restore, restore_command='hss-restore-isolated', restored_before=[row]), {},
+                              lambda command, args: asked.append(args) or [])
+
+    assert [args for args in asked if repr(item) in json.dumps(args)] == []
+    assert [args for args in written_commands(entry) if repr(item) in json.dumps(args)] == []
+    if outcome == 'restoring':
+        assert entry['Contents']['allowed'] + entry['Contents']['allowed_paths'] == []
+        [line] = [line for line in entry['HumanReadable'].splitlines() if 'was not run again' in line]
+        kind = 'a list' if isinstance(item, list) else 'an object'
+        assert f'{field} is {kind}' in line, line

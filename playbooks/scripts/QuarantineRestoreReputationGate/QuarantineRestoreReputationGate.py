@@ -172,36 +172,28 @@ def is_blank(value: Any) -> bool:
     return value is None or isinstance(value, str) and not value.strip()
 
 
-def sha256_list(value: Any) -> list[str]:
-    """The SHA256 values given, each once, in lower case; a blank item is no file (is_blank), anything else not a
-    SHA256 refused."""
-    hashes = []
-    for item in as_list(value):
-        text = str(item).strip().lower()
-        if is_blank(item):
-            continue
+def text_items(value: Any, name: str, takes: str) -> list[str]:
+    """A list argument's items as text, blanks left out (is_blank); an object or list refused by JSON kind, as JSON."""
+    items = [item for item in as_list(value) if not is_blank(item)]
+    for item in items:
         if isinstance(item, (dict, list)):
-            raise GateError(f'file_hash takes SHA256 values (text); got {json_kind(item)}, {json.dumps(item)[:80]}.')
+            raise GateError(f'{name} takes {takes} (text); got {json_kind(item)}, {json.dumps(item)[:80]}.')
+    return [str(item) for item in items]
+
+
+def sha256_list(value: Any) -> list[str]:
+    """The SHA256 values given (text_items), each once, in lower case; anything not a SHA256 refused."""
+    hashes = [item.strip().lower() for item in text_items(value, 'file_hash', 'SHA256 values')]
+    for text in hashes:
         if not SHA256.fullmatch(text):
             raise GateError(f'file_hash takes SHA256 values (64 hexadecimal characters); got {text[:80]!r}.')
-        if text not in hashes:
-            hashes.append(text)
-    return hashes
+    return list(dict.fromkeys(hashes))
 
 
 def path_list(value: Any) -> list[str]:
-    """The paths a restore by host and path gives back (file_path): text values, each once, as given: HSS lists a path
-    as it is, and one may end with a blank (a by-hand command gives such a path in the JSON list form). A blank item is
-    no path (is_blank)."""
-    paths = []
-    for item in as_list(value):
-        if is_blank(item):
-            continue
-        if isinstance(item, (dict, list)):
-            raise GateError(f'file_path takes file paths (text); got {json_kind(item)}, {json.dumps(item)[:80]}.')
-        if str(item) not in paths:
-            paths.append(str(item))
-    return paths
+    """The paths a restore by host and path gives back (file_path): text_items, each once, as given: HSS lists a path
+    as it is, and one may end with a blank (a by-hand command gives such a path in the JSON list form)."""
+    return list(dict.fromkeys(text_items(value, 'file_path', 'file paths')))
 
 
 def path_key(text: str) -> str:
@@ -359,9 +351,8 @@ def hashes_list(value: Any) -> list[dict[str, Any]]:
 
 
 def texts(value: Any) -> list[str]:
-    """A DBotScore field's text values, lower case: one, or a list of them in messy context."""
-    return [str(item).strip().lower() for item in (value if isinstance(value, list) else [value])
-            if item is not None and not isinstance(item, (dict, list)) and str(item).strip()]
+    """A DBotScore field's text values (as_list_of_values), lower case."""
+    return [str(item).strip().lower() for item in as_list_of_values(value)]
 
 
 def file_entries(files: list[dict[str, Any]]) -> list[FileEntry]:
@@ -481,11 +472,11 @@ def named(sources: dict[str, str]) -> str:
 def scope_of(args: dict[str, Any], command: str) -> dict[str, list[str]]:
     """The arguments that limit the restore the note's by-hand command stands for: host_id for hss-restore-isolated,
     endpoint_id for restore-file. Left out, that command would restore the file on every host or endpoint. A blank
-    item is no host or endpoint (is_blank). A Cortex XDR endpoint ID is hex digits, the same endpoint in either case:
-    lower case, as Cortex XDR lists it, each once."""
+    item is no host or endpoint, an object or list refused (text_items). A Cortex XDR endpoint ID is hex digits, the
+    same endpoint in either case: lower case, as Cortex XDR lists it, each once."""
     scope = {}
     for name, owner in (('host_id', 'hss-restore-isolated'), ('endpoint_id', 'restore-file')):
-        values = [str(value).strip() for value in as_list(args.get(name)) if not is_blank(value)]
+        values = [value.strip() for value in text_items(args.get(name), name, name.replace('_id', ' IDs'))]
         values = list(dict.fromkeys(value.lower() for value in values)) if name == 'endpoint_id' else values
         if values and command != owner:
             raise GateError(f'{name} limits a restore of {owner}, not of {command}.')
@@ -690,6 +681,15 @@ def restored_before(records: list[dict[str, Any]], hashes: list[str], scope: dic
                             for file_hash, record in latest.items() if record.get('status') in XDR_DONE_STATUSES})
 
 
+def records_in(entries: list[Entry], root: str) -> list[dict[str, Any]]:
+    """The ``root`` records (XDR_RECORDS, HSS_RECORDS) a status read's entries write to context."""
+    found = []
+    for entry in entries:
+        for key, value in (entry.get('EntryContext') or {}).items() if isinstance(entry, dict) else []:
+            found += objects_in(value, root, key) if key.split('(')[0] == root else []
+    return found
+
+
 def may_have_started(record: dict[str, Any]) -> bool:
     """A restore-file record's may_have_started (a boolean in context; its text too, should a playbook hand the records
     on as text)."""
@@ -708,12 +708,10 @@ def status_now(execute: Execute | None, records: list[dict[str, Any]],
                                             'polling': 'false'}) or []
     earlier = {(str(record['file_hash']).lower(), str(record['action_id'])): record for record in records}
     found = {}
-    for entry in entries:
-        for key, value in (entry.get('EntryContext') or {}).items() if isinstance(entry, dict) else []:
-            for record in objects_in(value, XDR_RECORDS, key) if key.split('(')[0] == XDR_RECORDS else []:
-                pair = (str(record.get('file_hash') or '').lower(), str(record.get('action_id')))
-                if pair in earlier:
-                    found[pair[0]] = dict(earlier[pair], **record)
+    for record in records_in(entries, XDR_RECORDS):
+        pair = (str(record.get('file_hash') or '').lower(), str(record.get('action_id')))
+        if pair in earlier:
+            found[pair[0]] = dict(earlier[pair], **record)
     unread = {str(record['file_hash']).lower(): unread_reason(entries) for record in records
               if str(record['file_hash']).lower() not in found}
     unread.update((file_hash, failed_read(record.get('error'))) for file_hash, record in found.items()
@@ -815,8 +813,8 @@ def hss_line(by: str, value: str, rows: list[tuple[Copy, dict[str, Any]]], unrea
 
 def copy_of(record: dict[str, Any]) -> Copy:
     """A HuaweiHSS.RestoredFile record's copy: (host, hash in lower case, path), as hss-restore-isolated keys it."""
-    return (str(record.get('host_id') or ''), str(record.get('file_hash') or '').lower(),
-            str(record.get('file_path') or ''))
+    host, file_hash, path = (str(record.get(name) or '') for name in HSS_COPY_FIELDS)
+    return host, file_hash.lower(), path
 
 
 def hss_status_now(execute: Execute | None,
@@ -825,20 +823,22 @@ def hss_status_now(execute: Execute | None,
     earlier restore left restoring (the on-close script starts its restores without polling, so its rows say so
     whatever HSS did since) or failed (a request whose answers were lost, which HSS may have taken). Read by checks
     without polling (a restore_state: no PUT): as exact items, or by the fields a row has (hss_checks). A copy not read
-    (an error entry, no answer, no ``execute`` to read with, a row naming too little) stays as it was, and why
-    (unread_reason, HSS_UNREADABLE) goes with it."""
-    found, why = {}, {}
+    (an error entry, no answer, no ``execute``, a row no check reads) stays as it was, and why goes with it."""
+    found, why = {}, {copy_of(row): kind_fault(row) or HSS_UNREADABLE for row in rows}  # unless a check reads it
     for fields, group in hss_checks(rows):
         entries = (execute(RESTORE_COMMANDS[1], {**fields, 'restore_state': HSS_ANY_CHANGE_STATE, 'polling': 'false'})
                    if execute else None) or []
         asked = {copy_of(row) for row in group}
-        for entry in entries:
-            for key, value in (entry.get('EntryContext') or {}).items() if isinstance(entry, dict) else []:
-                for record in objects_in(value, HSS_RECORDS, key) if key.split('(')[0] == HSS_RECORDS else []:
-                    if copy_of(record) in asked:
-                        found[copy_of(record)] = record
+        found.update((copy_of(record), record) for record in records_in(entries, HSS_RECORDS)
+                     if copy_of(record) in asked)
         why.update(dict.fromkeys(asked, unread_reason(entries)))
-    return found, {copy: why.get(copy, HSS_UNREADABLE) for copy in map(copy_of, rows) if copy not in found}
+    return found, {copy: reason for copy, reason in why.items() if copy not in found}
+
+
+def kind_fault(row: dict[str, Any]) -> str:
+    """Why no check reads a row: each of its host, hash and path that is an object or list, by JSON kind, as JSON."""
+    return '; '.join(f"its record's {name} is {json_kind(row[name])}, {json.dumps(row[name])[:40]}, not text"
+                     for name in HSS_COPY_FIELDS if isinstance(row.get(name), (dict, list)))
 
 
 def hss_checks(rows: list[dict[str, Any]]) -> list[tuple[dict[str, list[str]], list[dict[str, Any]]]]:
@@ -847,11 +847,11 @@ def hss_checks(rows: list[dict[str, Any]]) -> list[tuple[dict[str, list[str]], l
     hash, alone or with a host; a host with a path) for the rows of copies HSS listed without a field (a row keeps
     only the fields HSS listed); each in the enterprise project its rows were listed in (their enterprise_project_id:
     a listing of another project cannot see the copy). A row naming too little (HSS_UNREADABLE: a path without its
-    host, as the integration refuses it, or neither a hash nor a host and path) is read by none."""
+    host, as the integration refuses it, or neither a hash nor a host and path), or of a kind_fault, is read by none."""
     groups = {}
     for row in rows:
         named = tuple(name for name in HSS_COPY_FIELDS if str(row.get(name) or '').strip())
-        if ('host_id' if 'file_path' in named else 'file_hash') in named:  # as check_hss_items takes them
+        if ('host_id' if 'file_path' in named else 'file_hash') in named and not kind_fault(row):  # check_hss_items'
             groups.setdefault((named, project_of(row)), []).append(row)
     return [({**{name: [str(row[name]) for row in group] for name in named},
               **({'enterprise_project_id': [project]} if project else {})}, group)
@@ -905,7 +905,7 @@ def gate_arguments(args: dict[str, Any]) -> tuple[list[str], list[str], bool, st
     """(hashes, paths, restore_suspicious, restore_command, scope), each checked before anything is judged."""
     hashes = sha256_list(args.get('file_hash'))
     paths = path_list(args.get('file_path'))
-    restore_suspicious = str(args.get('restore_suspicious') or 'false').strip().lower() == 'true'
+    restore_suspicious = str(args.get('restore_suspicious')).strip().lower() == 'true'
     command = str(args.get('restore_command') or '').strip() or RESTORE_COMMANDS[0]  # a blank is no value
     if command not in RESTORE_COMMANDS:
         raise GateError(f'restore_command must be one of {", ".join(RESTORE_COMMANDS)}; got {command!r}.')
