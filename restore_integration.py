@@ -581,6 +581,11 @@ def json_kind(value: Any) -> str:
     return 'null' if value is None else kinds.get(type(value), type(value).__name__)
 
 
+def wrong_value(value: Any) -> str:
+    """How a message names a setting's wrong value: text or a number quoted (printable), any other by its json_kind."""
+    return printable(value) if type(value) in (str, int, float) else json_kind(value)
+
+
 def json_text(value: Any) -> str:
     """A vendor value as a message quotes it: text as it is, any other as JSON, the form the scrubber knows."""
     return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
@@ -724,7 +729,7 @@ def setting_bool(params: InstanceParams, name: str) -> bool:
     with suppress(RestoreError):
         return arg_to_bool(params.get(name), name)
     raise RestoreError(f'The instance setting {setting_label(name)} must be true or false; '
-                       f'got {printable(params.get(name))}.')
+                       f'got {wrong_value(params.get(name))}.')
 
 
 def setting_number(params: InstanceParams, name: str, default: int | float, minimum: float, maximum: float,
@@ -738,7 +743,7 @@ def setting_number(params: InstanceParams, name: str, default: int | float, mini
     if not minimum <= number <= maximum or (whole and number != int(number)):
         raise RestoreError(f'The instance setting {setting_label(name)} must be '
                            f'{"a whole number" if whole else "a number"} from {minimum:g} to {maximum:g}; '
-                           f'got {printable(value)}.')
+                           f'got {wrong_value(value)}.')
     return int(number) if whole else number
 
 
@@ -751,7 +756,7 @@ def setting_event_types(params: InstanceParams) -> tuple[int, ...]:
         code = str(text).split()[0] if type(text) in (str, int) else ''  # type(): a bool is no event type
         if not (re.fullmatch('[0-9]+', code) and int(code) in HSS_EVENT_TYPES | HSS_CONTAINER_EVENT_TYPES):
             raise RestoreError(f'The instance setting {setting_label("event_types")} takes HSS event types, each one '
-                               f'of {", ".join(map(str, sorted(HSS_EVENT_TYPES)))}; got {printable(text)}.')
+                               f'of {", ".join(map(str, sorted(HSS_EVENT_TYPES)))}; got {wrong_value(text)}.')
         codes.add(int(code))
     if container := ', '.join(map(str, sorted(codes & HSS_CONTAINER_EVENT_TYPES))):  # once offered on the instance
         raise RestoreError(f'The instance setting {setting_label("event_types")} picks container events ({container}), '

@@ -345,3 +345,18 @@ def test_an_invisible_character_inside_a_setting_is_refused_naming_it_and_where_
     assert f'U+{ord(invisible):04X}' in text and f'position {cut + len(blanks) + 1}' in text, text
     if setting[1] == 'password':  # no piece long enough to tell
         assert all(piece not in text for piece in (visible[:cut], visible[cut:]) if len(piece) >= 6), text
+
+
+# A checkbox, number or event types setting handed as an object, or a list of several values, of any content: refused
+# naming the setting and its kind as JSON names it, never shown in Python's form (braces, brackets, quotes).
+@given(name=st.sampled_from(['insecure', 'proxy', 'connect_timeout', 'max_retries', 'xdr_rate_limit', 'max_fetch']),
+       value=st.one_of(st.dictionaries(st.text(max_size=3), st.text(max_size=3), max_size=2),
+                       st.lists(st.one_of(st.text(max_size=3), st.integers()), min_size=2, max_size=3)))
+def test_a_checkbox_or_number_setting_of_another_kind_is_refused_naming_its_json_kind(name, value):
+    kind = 'an object' if isinstance(value, dict) else 'a list'
+
+    with pytest.raises(ri.RestoreError) as refused:
+        ri.read_instance_settings({**SET_UP, name: value, 'isFetch': True}, with_fetch=True)
+
+    assert name in str(refused.value) and f'got {kind}.' in str(refused.value), str(refused.value)
+    assert not re.search(r"[{}\[\]']", str(refused.value).split('got ')[-1]), str(refused.value)

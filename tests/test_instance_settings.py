@@ -502,6 +502,27 @@ def test_a_text_setting_handed_as_another_type_is_refused_naming_it_and_the_type
     assert xdr.gateway.requests == []
 
 
+# A checkbox, number or event types setting handed as an object or a list (XSOAR hands settings as JSON) is refused as a
+# text setting is, naming its kind as JSON does (json_kind), never in Python's form ({'on': True}, ['true', 'false']).
+# main() is run as XSOAR runs it, on the params as handed: the war room's own params check refuses such a checkbox.
+@pytest.mark.parametrize('name, value, kind', [
+    ('insecure', {'on': True}, 'an object'), ('proxy', ['true', 'false'], 'a list'),
+    ('connect_timeout', {'seconds': 10}, 'an object'), ('max_retries', [3, 4], 'a list'),
+    ('max_fetch', True, 'a boolean'), ('event_types', [{'code': '1004 trojan'}], 'an object'),
+    ('event_types', [['1004 trojan']], 'a list')])
+def test_a_checkbox_number_or_event_types_setting_of_another_kind_is_refused_naming_its_json_kind(
+        xdr, hss_tenant, name, value, kind):
+    demisto = runtime.Demisto({**xdr.params(), **hss_tenant.params(isFetch=True), name: value}, 'test-module', {}, {},
+                              [])
+    ri.main(demisto)
+
+    [entry] = demisto.entries
+    shown = entry['Contents']
+    assert entry["Type"] == runtime.ENTRY_ERROR and DIALOG_LABELS[name] in shown and f"got {kind}." in shown, shown
+    assert not re.search(r"[{}\[\]]|\b(dict|bool|True)\b", shown), shown
+    assert xdr.gateway.requests == [] and hss_tenant.gateway.requests == []
+
+
 def test_an_xdr_auth_type_not_among_its_options_is_refused_listing_them(xdr):
     options = listed_options('xdr_auth_type')
 
