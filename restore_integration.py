@@ -735,15 +735,15 @@ def setting_bool(params: InstanceParams, name: str) -> bool:
 def setting_number(params: InstanceParams, name: str, default: int | float, minimum: float, maximum: float,
                    whole: bool = False) -> int | float:
     value = params.get(name)
-    if none_or_blank_text(value):
+    text = setting_text(params, name) if type(value) in (str, int, float) else value  # type(): a bool is no number
+    if text in (None, ''):
         return default
     # Decimal digits only, as the commands' arguments: float() would also take '1e2', '1_0', 'inf' and '５'
-    text = str(value).strip()  # 'True' and 'False' fail the pattern too
-    number = float(text) if re.fullmatch(r'[+-]?[0-9]{1,18}(\.[0-9]{1,18})?', text) else math.nan  # in no range
+    number = float(text) if re.fullmatch(r'[+-]?[0-9]{1,18}(\.[0-9]{1,18})?', str(text)) else math.nan  # in no range
     if not minimum <= number <= maximum or (whole and number != int(number)):
         raise RestoreError(f'The instance setting {setting_label(name)} must be '
                            f'{"a whole number" if whole else "a number"} from {minimum:g} to {maximum:g}; '
-                           f'got {wrong_value(value)}.')
+                           f'got {wrong_value(text)}.')
     return int(number) if whole else number
 
 

@@ -360,3 +360,33 @@ def test_a_checkbox_or_number_setting_of_another_kind_is_refused_naming_its_json
 
     assert name in str(refused.value) and f'got {kind}.' in str(refused.value), str(refused.value)
     assert not re.search(r"[{}\[\]']", str(refused.value).split('got ')[-1]), str(refused.value)
+
+
+# A number setting as pasted, read as a text setting is: blanks and invisible format characters at its ends dropped,
+# one between its digits refused naming the setting, its code point and its position.
+NUMBERS = {'connect_timeout': ('transport', 'connect_timeout'), 'max_retries': ('transport', 'max_retries'),
+           'xdr_rate_limit': ('xdr', 'rate_limit'), 'max_fetch': ('fetch', 'max_fetch')}
+
+
+@given(name=st.sampled_from(sorted(NUMBERS)), number=st.integers(1, 10), before=UNSEEN, after=UNSEEN)
+def test_invisible_characters_and_blanks_at_the_ends_of_a_number_setting_are_dropped_and_the_number_read(
+        name, number, before, after):
+    part, field = NUMBERS[name]
+
+    read = ri.read_instance_settings({**SET_UP, name: f'{before}{number}{after}', 'isFetch': True}, with_fetch=True)
+
+    assert getattr(getattr(read, part), field) == number
+
+
+@given(name=st.sampled_from(sorted(NUMBERS)), number=st.integers(10, 99), before=UNSEEN, after=UNSEEN,
+       invisible=st.characters(whitelist_categories=('Cf',)))
+def test_an_invisible_character_between_the_digits_of_a_number_setting_is_refused_naming_it_and_where_it_is(
+        name, number, before, after, invisible):
+    digits = str(number)
+
+    with pytest.raises(ri.RestoreError) as refused:
+        ri.read_instance_settings({**SET_UP, name: before + digits[0] + invisible + digits[1] + after, 'isFetch': True},
+                                  with_fetch=True)
+
+    text = str(refused.value)
+    assert name in text and f'U+{ord(invisible):04X}' in text and 'position 2' in text and 'again' in text, text
