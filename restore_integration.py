@@ -749,19 +749,20 @@ def setting_number(params: InstanceParams, name: str, default: int | float, mini
 
 def setting_event_types(params: InstanceParams) -> tuple[int, ...]:
     """The types picked, sorted; () for none, every type. XSOAR hands a list of options ('1004 trojan'); text alike."""
-    value, codes = params.get('event_types'), set()
-    for text in value if isinstance(value, list) else setting_text(params, 'event_types').split(','):
-        if none_or_blank_text(text):
+    value, codes, label = params.get('event_types'), set(), f'The instance setting {setting_label("event_types")}'
+    for item in value if isinstance(value, list) else setting_text(params, 'event_types').split(','):
+        text = typed_text(shown_text(item), label) if type(item) in (str, int) else item  # type(): a bool is no type
+        if text in (None, ''):
             continue
-        code = str(text).split()[0] if type(text) in (str, int) else ''  # type(): a bool is no event type
+        code = str(text).split()[0]  # any other kind fails the pattern
         if not (re.fullmatch('[0-9]+', code) and int(code) in HSS_EVENT_TYPES | HSS_CONTAINER_EVENT_TYPES):
-            raise RestoreError(f'The instance setting {setting_label("event_types")} takes HSS event types, each one '
-                               f'of {", ".join(map(str, sorted(HSS_EVENT_TYPES)))}; got {wrong_value(text)}.')
+            raise RestoreError(f'{label} takes HSS event types, each one of '
+                               f'{", ".join(map(str, sorted(HSS_EVENT_TYPES)))}; got {wrong_value(text)}.')
         codes.add(int(code))
     if container := ', '.join(map(str, sorted(codes & HSS_CONTAINER_EVENT_TYPES))):  # once offered on the instance
-        raise RestoreError(f'The instance setting {setting_label("event_types")} picks container events ({container}), '
-                           'which this fetch of host events does not list. Pick host event types instead (the malware '
-                           'types 1001 to 1016 are those whose files HSS isolates), or none for every host event.')
+        raise RestoreError(f'{label} picks container events ({container}), which this fetch of host events does not '
+                           'list. Pick host event types instead (the malware types 1001 to 1016 are those whose files '
+                           'HSS isolates), or none for every host event.')
     return tuple(sorted(codes))
 
 

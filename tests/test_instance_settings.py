@@ -523,6 +523,27 @@ def test_a_checkbox_number_or_event_types_setting_of_another_kind_is_refused_nam
     assert xdr.gateway.requests == [] and hss_tenant.gateway.requests == []
 
 
+# XSOAR hands "HSS event types to fetch" (a multi select) as a list: each item is read as a text value is, blanks and
+# invisible characters at its ends dropped (Test lists the type picked), an invisible or control character inside it
+# refused before any request, naming the setting, the code point and its position in the item.
+@pytest.mark.parametrize('inside', ['\u200b', '\u2060', '\n'])
+def test_an_hss_event_types_item_has_its_ends_dropped_and_a_character_inside_it_refused_as_a_text_value(hss_tenant,
+                                                                                                       inside):
+    [trojan] = [text for text in load_spec().params['event_types'].options if text.split()[0] == '1004']
+    pasted = trojan[:6] + inside + trojan[6:]
+
+    tested = run(hss_tenant.params(isFetch=True, event_types=[f'\ufeff {trojan}\u200b']), 'test-module')
+    requests_sent = len(hss_tenant.gateway.requests)
+    refused = run(hss_tenant.params(isFetch=True, event_types=[trojan, pasted]), 'test-module')
+
+    assert [entry['Contents'] for entry in tested.entries] == ['ok']
+    assert [request.query['event_types'] for request in hss_tenant.requests_to('GET', '/event/events')] == [['1004']]
+    shown = refused.entries[-1]['Contents']
+    assert refused.failed and DIALOG_LABELS['event_types'] in shown, shown
+    assert f'U+{ord(inside):04X}' in shown and 'position 7' in shown and 'again' in shown, shown
+    assert len(hss_tenant.gateway.requests) == requests_sent
+
+
 def test_an_xdr_auth_type_not_among_its_options_is_refused_listing_them(xdr):
     options = listed_options('xdr_auth_type')
 
