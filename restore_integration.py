@@ -581,6 +581,11 @@ def json_kind(value: Any) -> str:
     return 'null' if value is None else kinds.get(type(value), type(value).__name__)
 
 
+def wrong_value(value: Any) -> str:
+    """How a message names a setting's wrong value: text or a number quoted (printable), any other by its json_kind."""
+    return printable(value) if type(value) in (str, int, float) else json_kind(value)
+
+
 def json_text(value: Any) -> str:
     """A vendor value as a message quotes it: text as it is, any other as JSON, the form the scrubber knows."""
     return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
@@ -724,39 +729,40 @@ def setting_bool(params: InstanceParams, name: str) -> bool:
     with suppress(RestoreError):
         return arg_to_bool(params.get(name), name)
     raise RestoreError(f'The instance setting {setting_label(name)} must be true or false; '
-                       f'got {printable(params.get(name))}.')
+                       f'got {wrong_value(params.get(name))}.')
 
 
 def setting_number(params: InstanceParams, name: str, default: int | float, minimum: float, maximum: float,
                    whole: bool = False) -> int | float:
     value = params.get(name)
-    if none_or_blank_text(value):
+    text = setting_text(params, name) if type(value) in (str, int, float) else value  # type(): a bool is no number
+    if text in (None, ''):
         return default
     # Decimal digits only, as the commands' arguments: float() would also take '1e2', '1_0', 'inf' and '５'
-    text = str(value).strip()  # 'True' and 'False' fail the pattern too
-    number = float(text) if re.fullmatch(r'[+-]?[0-9]{1,18}(\.[0-9]{1,18})?', text) else math.nan  # in no range
+    number = float(text) if re.fullmatch(r'[+-]?[0-9]{1,18}(\.[0-9]{1,18})?', str(text)) else math.nan  # in no range
     if not minimum <= number <= maximum or (whole and number != int(number)):
         raise RestoreError(f'The instance setting {setting_label(name)} must be '
                            f'{"a whole number" if whole else "a number"} from {minimum:g} to {maximum:g}; '
-                           f'got {printable(value)}.')
+                           f'got {wrong_value(text)}.')
     return int(number) if whole else number
 
 
 def setting_event_types(params: InstanceParams) -> tuple[int, ...]:
     """The types picked, sorted; () for none, every type. XSOAR hands a list of options ('1004 trojan'); text alike."""
-    value, codes = params.get('event_types'), set()
-    for text in value if isinstance(value, list) else setting_text(params, 'event_types').split(','):
-        if none_or_blank_text(text):
+    value, codes, label = params.get('event_types'), set(), f'The instance setting {setting_label("event_types")}'
+    for item in value if isinstance(value, list) else setting_text(params, 'event_types').split(','):
+        text = typed_text(shown_text(item), label) if type(item) in (str, int) else item  # type(): a bool is no type
+        if text in (None, ''):
             continue
-        code = str(text).split()[0] if type(text) in (str, int) else ''  # type(): a bool is no event type
+        code = str(text).split()[0]  # any other kind fails the pattern
         if not (re.fullmatch('[0-9]+', code) and int(code) in HSS_EVENT_TYPES | HSS_CONTAINER_EVENT_TYPES):
-            raise RestoreError(f'The instance setting {setting_label("event_types")} takes HSS event types, each one '
-                               f'of {", ".join(map(str, sorted(HSS_EVENT_TYPES)))}; got {printable(text)}.')
+            raise RestoreError(f'{label} takes HSS event types, each one of '
+                               f'{", ".join(map(str, sorted(HSS_EVENT_TYPES)))}; got {wrong_value(text)}.')
         codes.add(int(code))
     if container := ', '.join(map(str, sorted(codes & HSS_CONTAINER_EVENT_TYPES))):  # once offered on the instance
-        raise RestoreError(f'The instance setting {setting_label("event_types")} picks container events ({container}), '
-                           'which this fetch of host events does not list. Pick host event types instead (the malware '
-                           'types 1001 to 1016 are those whose files HSS isolates), or none for every host event.')
+        raise RestoreError(f'{label} picks container events ({container}), which this fetch of host events does not '
+                           'list. Pick host event types instead (the malware types 1001 to 1016 are those whose files '
+                           'HSS isolates), or none for every host event.')
     return tuple(sorted(codes))
 
 

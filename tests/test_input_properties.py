@@ -345,3 +345,67 @@ def test_an_invisible_character_inside_a_setting_is_refused_naming_it_and_where_
     assert f'U+{ord(invisible):04X}' in text and f'position {cut + len(blanks) + 1}' in text, text
     if setting[1] == 'password':  # no piece long enough to tell
         assert all(piece not in text for piece in (visible[:cut], visible[cut:]) if len(piece) >= 6), text
+
+
+# A checkbox, number or event types setting handed as an object, or a list of several values, of any content: refused
+# naming the setting and its kind as JSON names it, never shown in Python's form (braces, brackets, quotes).
+@given(name=st.sampled_from(['insecure', 'proxy', 'connect_timeout', 'max_retries', 'xdr_rate_limit', 'max_fetch']),
+       value=st.one_of(st.dictionaries(st.text(max_size=3), st.text(max_size=3), max_size=2),
+                       st.lists(st.one_of(st.text(max_size=3), st.integers()), min_size=2, max_size=3)))
+def test_a_checkbox_or_number_setting_of_another_kind_is_refused_naming_its_json_kind(name, value):
+    kind = 'an object' if isinstance(value, dict) else 'a list'
+
+    with pytest.raises(ri.RestoreError) as refused:
+        ri.read_instance_settings({**SET_UP, name: value, 'isFetch': True}, with_fetch=True)
+
+    assert name in str(refused.value) and f'got {kind}.' in str(refused.value), str(refused.value)
+    assert not re.search(r"[{}\[\]']", str(refused.value).split('got ')[-1]), str(refused.value)
+
+
+# A number setting as pasted, read as a text setting is: blanks and invisible format characters at its ends dropped,
+# one between its digits refused naming the setting, its code point and its position.
+NUMBERS = {'connect_timeout': ('transport', 'connect_timeout'), 'max_retries': ('transport', 'max_retries'),
+           'xdr_rate_limit': ('xdr', 'rate_limit'), 'max_fetch': ('fetch', 'max_fetch')}
+
+
+@given(name=st.sampled_from(sorted(NUMBERS)), number=st.integers(1, 10), before=UNSEEN, after=UNSEEN)
+def test_invisible_characters_and_blanks_at_the_ends_of_a_number_setting_are_dropped_and_the_number_read(
+        name, number, before, after):
+    part, field = NUMBERS[name]
+
+    read = ri.read_instance_settings({**SET_UP, name: f'{before}{number}{after}', 'isFetch': True}, with_fetch=True)
+
+    assert getattr(getattr(read, part), field) == number
+
+
+@given(name=st.sampled_from(sorted(NUMBERS)), number=st.integers(10, 99), before=UNSEEN, after=UNSEEN,
+       invisible=st.characters(whitelist_categories=('Cf',)))
+def test_an_invisible_character_between_the_digits_of_a_number_setting_is_refused_naming_it_and_where_it_is(
+        name, number, before, after, invisible):
+    digits = str(number)
+
+    with pytest.raises(ri.RestoreError) as refused:
+        ri.read_instance_settings({**SET_UP, name: before + digits[0] + invisible + digits[1] + after, 'isFetch': True},
+                                  with_fetch=True)
+
+    text = str(refused.value)
+    assert name in text and f'U+{ord(invisible):04X}' in text and 'position 2' in text and 'again' in text, text
+
+
+# "HSS event types to fetch" handed as a list (XSOAR's multi select): each item read as a text value is, blanks and
+# invisible characters at its ends dropped, an invisible or control character inside it refused naming where it is.
+@given(code=st.sampled_from(facts.HSS_HOST_EVENT_TYPES), before=UNSEEN, after=UNSEEN, cut=st.integers(1, 8),
+       inside=st.characters(whitelist_categories=('Cc', 'Cf')))
+def test_an_event_types_item_has_its_ends_dropped_and_a_character_inside_it_refused_naming_where_it_is(
+        code, before, after, cut, inside):
+    item = f'{code} some name'
+
+    read = ri.read_instance_settings({**SET_UP, 'isFetch': True, 'event_types': [before + item + after]},
+                                     with_fetch=True)
+    with pytest.raises(ri.RestoreError) as refused:
+        ri.read_instance_settings({**SET_UP, 'isFetch': True,
+                                   'event_types': [before + item[:cut] + inside + item[cut:] + after]}, with_fetch=True)
+
+    assert read.fetch.event_types == (code,)
+    text = str(refused.value)
+    assert 'event_types' in text and f'U+{ord(inside):04X}' in text and f'position {cut + 1}' in text, text

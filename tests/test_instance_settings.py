@@ -502,6 +502,48 @@ def test_a_text_setting_handed_as_another_type_is_refused_naming_it_and_the_type
     assert xdr.gateway.requests == []
 
 
+# A checkbox, number or event types setting handed as an object or a list (XSOAR hands settings as JSON) is refused as a
+# text setting is, naming its kind as JSON does (json_kind), never in Python's form ({'on': True}, ['true', 'false']).
+# main() is run as XSOAR runs it, on the params as handed: the war room's own params check refuses such a checkbox.
+@pytest.mark.parametrize('name, value, kind', [
+    ('insecure', {'on': True}, 'an object'), ('proxy', ['true', 'false'], 'a list'),
+    ('connect_timeout', {'seconds': 10}, 'an object'), ('max_retries', [3, 4], 'a list'),
+    ('max_fetch', True, 'a boolean'), ('event_types', [{'code': '1004 trojan'}], 'an object'),
+    ('event_types', [['1004 trojan']], 'a list')])
+def test_a_checkbox_number_or_event_types_setting_of_another_kind_is_refused_naming_its_json_kind(
+        xdr, hss_tenant, name, value, kind):
+    demisto = runtime.Demisto({**xdr.params(), **hss_tenant.params(isFetch=True), name: value}, 'test-module', {}, {},
+                              [])
+    ri.main(demisto)
+
+    [entry] = demisto.entries
+    shown = entry['Contents']
+    assert entry["Type"] == runtime.ENTRY_ERROR and DIALOG_LABELS[name] in shown and f"got {kind}." in shown, shown
+    assert not re.search(r"[{}\[\]]|\b(dict|bool|True)\b", shown), shown
+    assert xdr.gateway.requests == [] and hss_tenant.gateway.requests == []
+
+
+# XSOAR hands "HSS event types to fetch" (a multi select) as a list: each item is read as a text value is, blanks and
+# invisible characters at its ends dropped (Test lists the type picked), an invisible or control character inside it
+# refused before any request, naming the setting, the code point and its position in the item.
+@pytest.mark.parametrize('inside', ['\u200b', '\u2060', '\n'])
+def test_an_hss_event_types_item_has_its_ends_dropped_and_a_character_inside_it_refused_as_a_text_value(hss_tenant,
+                                                                                                       inside):
+    [trojan] = [text for text in load_spec().params['event_types'].options if text.split()[0] == '1004']
+    pasted = trojan[:6] + inside + trojan[6:]
+
+    tested = run(hss_tenant.params(isFetch=True, event_types=[f'\ufeff {trojan}\u200b']), 'test-module')
+    requests_sent = len(hss_tenant.gateway.requests)
+    refused = run(hss_tenant.params(isFetch=True, event_types=[trojan, pasted]), 'test-module')
+
+    assert [entry['Contents'] for entry in tested.entries] == ['ok']
+    assert [request.query['event_types'] for request in hss_tenant.requests_to('GET', '/event/events')] == [['1004']]
+    shown = refused.entries[-1]['Contents']
+    assert refused.failed and DIALOG_LABELS['event_types'] in shown, shown
+    assert f'U+{ord(inside):04X}' in shown and 'position 7' in shown and 'again' in shown, shown
+    assert len(hss_tenant.gateway.requests) == requests_sent
+
+
 def test_an_xdr_auth_type_not_among_its_options_is_refused_listing_them(xdr):
     options = listed_options('xdr_auth_type')
 
@@ -560,33 +602,44 @@ def test_a_setting_holding_blanks_only_reads_as_left_out(blanks, auth_type):
         assert ri.read_instance_settings(dict(base, **{name: blanks}), with_fetch=True) == left_out, name
 
 
-# The same for a text or credentials setting holding invisible format characters alone (Cf: a zero-width space, a BOM),
-# with blanks or not: the settings whose emptiness means "not set". A number setting (integration.yml gives it a number
-# as its default: a text field) always reads as a number: one holding such a character alone is refused naming it, the
-# character shown escaped, as its own check shows any value that is no number.
+# The same for a text, number or credentials setting holding invisible format characters alone (Cf: a zero-width space,
+# a BOM), with blanks or not: it reads as the empty field it looks like, a number setting (integration.yml gives it a
+# number as its default: a text field) as its default, as it reads when left blank.
 NUMBER_SETTINGS = {param['name'] for param in yaml.safe_load((ROOT / 'integration.yml').read_text())['configuration']
                    if param['type'] == 0 and re.fullmatch(r'[0-9.]+', str(param.get('defaultvalue')))}
 
 
 @pytest.mark.parametrize('invisible', INVISIBLE)
 @pytest.mark.parametrize('auth_type', ['aksk', 'token'])
-def test_a_text_or_credentials_setting_holding_invisible_characters_only_reads_as_left_out(invisible, auth_type):
+def test_a_text_number_or_credentials_setting_holding_invisible_characters_only_reads_as_left_out(invisible,
+                                                                                                  auth_type):
     base = both_vendors_set_up(auth_type)
     left_out = ri.read_instance_settings(base, with_fetch=True)
     checkboxes = {name for name, param in load_spec().params.items() if param.type == 8}
 
-    for name in sorted(set(load_spec().params) - set(base) - NUMBER_SETTINGS - checkboxes):
+    for name in sorted(set(load_spec().params) - set(base) - checkboxes):
         assert ri.read_instance_settings(dict(base, **{name: invisible}), with_fetch=True) == left_out, name
 
 
+# A number setting follows the text settings' rule: blanks and invisible characters at its ends are dropped, and the
+# instance works with the number typed; one between its digits is refused before any request, by the setting's dialog
+# label, the character's code point and its position, with what to do.
 @pytest.mark.parametrize('name', sorted(NUMBER_SETTINGS))
-def test_a_number_setting_holding_an_invisible_character_alone_fails_test_naming_it_and_showing_it_escaped(
+def test_a_number_setting_reads_as_typed_with_invisible_characters_at_its_ends_and_refuses_one_between_its_digits(
         xdr, hss_tenant, name):
-    tested = run({**xdr.params(), **hss_tenant.params(isFetch=True), name: '\u200b'}, 'test-module')
+    params = {**xdr.params(), **hss_tenant.params(isFetch=True)}
 
-    shown = tested.entries[-1]['Contents']
-    assert tested.failed and DIALOG_LABELS[name] in shown and '\\u200b' in shown, shown
-    assert xdr.gateway.requests == [] and hss_tenant.gateway.requests == []
+    tested = run({**params, name: ' \u200b2\ufeff'}, 'test-module')
+    requests_sent = len(xdr.gateway.requests), len(hss_tenant.gateway.requests)
+    refused = run({**params, name: '1\u200b0'}, 'test-module')
+
+    assert [entry['Contents'] for entry in tested.entries] == ['ok']
+    assert ri.read_instance_settings({**params, name: '\ufeff 2 \u200b'}, with_fetch=True) == ri.read_instance_settings(
+        {**params, name: '2'}, with_fetch=True)
+    shown = refused.entries[-1]['Contents']
+    assert refused.failed and DIALOG_LABELS[name] in shown, shown
+    assert 'U+200B' in shown and 'position 2' in shown and 'again' in shown, shown
+    assert (len(xdr.gateway.requests), len(hss_tenant.gateway.requests)) == requests_sent
 
 
 def test_a_setting_only_the_other_authentication_mode_uses_is_not_read_and_the_readme_says_so(hss_tenant):
