@@ -605,8 +605,9 @@ def test_a_setting_holding_blanks_only_reads_as_left_out(blanks, auth_type):
 # The same for a text, number or credentials setting holding invisible format characters alone (Cf: a zero-width space,
 # a BOM), with blanks or not: it reads as the empty field it looks like, a number setting (integration.yml gives it a
 # number as its default: a text field) as its default, as it reads when left blank.
-NUMBER_SETTINGS = {param['name'] for param in yaml.safe_load((ROOT / 'integration.yml').read_text())['configuration']
-                   if param['type'] == 0 and re.fullmatch(r'[0-9.]+', str(param.get('defaultvalue')))}
+SPEC_PARAMS = yaml.safe_load((ROOT / 'integration.yml').read_text())['configuration']
+NUMBERS_IN_THE_SPEC = {param['name'] for param in SPEC_PARAMS
+                       if param['type'] == 0 and re.fullmatch(r'[0-9.]+', str(param.get('defaultvalue')))}
 
 
 @pytest.mark.parametrize('invisible', INVISIBLE)
@@ -624,7 +625,7 @@ def test_a_text_number_or_credentials_setting_holding_invisible_characters_only_
 # A number setting follows the text settings' rule: blanks and invisible characters at its ends are dropped, and the
 # instance works with the number typed; one between its digits is refused before any request, by the setting's dialog
 # label, the character's code point and its position, with what to do.
-@pytest.mark.parametrize('name', sorted(NUMBER_SETTINGS))
+@pytest.mark.parametrize('name', sorted(NUMBERS_IN_THE_SPEC))
 def test_a_number_setting_reads_as_typed_with_invisible_characters_at_its_ends_and_refuses_one_between_its_digits(
         xdr, hss_tenant, name):
     params = {**xdr.params(), **hss_tenant.params(isFetch=True)}
