@@ -2215,12 +2215,12 @@ class IamTokenProvider:
         kept = self._kept
         if not kept or not abs(self._clock() - kept['refused_at']) < IAM_REFUSAL_PAUSE_SECONDS:  # NaN: not kept
             return
-        said = ', '.join(form.format(json_text(value)) for form, value in (
+        codes = ', '.join(form.format(json_text(value)) for form, value in (
             ('code {}', kept.get('code')), ('message "{}"', kept.get('message'))) if value is not None)
+        said = f' ({codes})' if codes else ''
         raise LoginPaused(
-            f'{self.vendor} refused the login at {utc_text(kept["refused_at"])}'
-            f'{f" ({said})" if said else ""}, so the password is not sent again before '
-            f'{utc_text(kept["refused_at"] + IAM_REFUSAL_PAUSE_SECONDS)}: IAM locks a user out after '
+            f'{self.vendor} refused the login at {utc_text(kept["refused_at"])}{said}, so the password is not sent '
+            f'again before {utc_text(kept["refused_at"] + IAM_REFUSAL_PAUSE_SECONDS)}: IAM locks a user out after '
             f'{IAM_LOCKOUT_FAILED_LOGINS} failed logins in {IAM_LOCKOUT_PERIOD_SECONDS // 60} minutes (its default), '
             f'and other tools may share this user. {IAM_ERROR_ADVICE[401]} A password corrected in the instance '
             f'settings is sent at once (255 times in 256: only a mark of a few bits tells it apart), and Test in the '
