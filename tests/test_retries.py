@@ -397,6 +397,10 @@ def test_an_hss_request_throttled_between_its_faults_counts_its_retries_and_its_
     assert entry['Type'] == ENTRY_ERROR and hss_tenant_faulty.gateway.faults.seen == 8, text
     assert 'The request was retried 4 times (after HTTP 503 (3 times), a dropped connection) and sent again after 3 ' \
            'throttles (HTTP 429: no retry used).' in text, text
+    # ... as README's example of it says (Reliability: "A 429 sent again uses none of them, and is counted apart")
+    readme = ' '.join((ROOT / 'README.md').read_text(encoding='utf-8').split())
+    [example] = re.findall(r'A 429 sent again uses none of them, and is counted apart, for example `([^`]+)`', readme)
+    assert example in text, (example, text)
 
 
 @pytest.mark.parametrize('kind', ['429', '500', '503-html', 'reset', 'malformed'])
