@@ -1070,8 +1070,11 @@ def retry_note(retried: Sequence[Attempt], gave_up: str | None) -> str:
     faults = kinds.total()
     after = ', '.join(kind if n in (1, faults) else f'{kind} ({n} times)' for kind, n in kinds.items())
     times = 'once' if faults == 1 else f'{faults} times'
-    told = [f'retried {times} (after {after})'] if faults else []
-    told += [f'sent again after {resends} {plural("throttle", resends)} (HTTP 429: no retry used)'] if resends else []
+    told = []
+    if faults:
+        told.append(f'retried {times} (after {after})')
+    if resends:
+        told.append(f'sent again after {resends} {plural("throttle", resends)} (HTTP 429: no retry used)')
     stopped = f'; stopped because {gave_up}' if gave_up else ''
     return f' The request was {" and ".join(told)}{stopped}.'
 
@@ -1671,7 +1674,8 @@ class HttpTransport:
     def _give_up(attempts: list[Attempt], reply: VendorReply | None, gave_up: str | None) -> VendorReply:
         if reply is None:
             *retried, last = attempts
-            raise RestoreError(f'{last.detail}{retry_note(retried, gave_up)} {last.advice}', attempts, last.advice)
+            said = last.detail + retry_note(retried, gave_up)  # the note starts with its blank
+            raise RestoreError(' '.join(filter(None, (said, last.advice))), attempts, last.advice)
         reply.gave_up = gave_up
         return reply
 
