@@ -545,9 +545,9 @@ class FetchFailed(Exception):
 
 
 class VendorApiError(RestoreError):
-    """A vendor API answered with an error; keeps the vendor's own code and message."""
+    """A vendor API answered with an error; keeps the vendor's own code and message, then ``note``: retry_note's."""
 
-    def __init__(self, vendor: str, http_status: int, advice: str, retry_note: str, attempts: 'Iterable[Attempt]',
+    def __init__(self, vendor: str, http_status: int, advice: str, note: str, attempts: 'Iterable[Attempt]',
                  vendor_code: Any = None, vendor_message: Any = None, vendor_extra: Any = None, request_id: Any = None,
                  authorization_message: Any = None) -> None:
         self.http_status, self.vendor_code = http_status, vendor_code  # what callers tell errors apart by
@@ -556,12 +556,11 @@ class VendorApiError(RestoreError):
                  'request id {}': request_id or None}
         details = ', '.join(form.format(json_text(value)) for form, value in given.items() if value is not None)
         said = f' {vendor} said: {details}.' if details else ''
-        retry = f' {retry_note}' if retry_note else ''
         # Which identity policy refused (encoded_authorization_message), in kilobytes: last, whole, after how to decode.
         self.decode = (' To see which identity policy refused it, decode this with IAM\'s DecodeAuthorizationMessage '
                        'API (POST /v5/decode-authorization-message, allowed by sts::decodeAuthorizationMessage): '
                        f'{authorization_message}') if isinstance(authorization_message, str) else ''
-        super().__init__(f'{vendor} answered HTTP {http_status}. {advice}{said}{retry}{self.decode}', attempts, advice)
+        super().__init__(f'{vendor} answered HTTP {http_status}. {advice}{said}{note}{self.decode}', attempts, advice)
 
 
 def printable(value: Any, limit: int = 60) -> str:
@@ -1069,14 +1068,21 @@ class VendorReply:
 
 
 def retry_note(retried: Sequence[Attempt], gave_up: str | None) -> str:
-    """The sentence ending a request's error: how often it was retried, after what (in order, counted), why stopped."""
+    """The close of a request's error, after a blank: how often retried, after what (in order, counted), why stopped."""
     if not retried:
-        return f'Not retried: {gave_up}.' if gave_up else ''
+        return f' Not retried: {gave_up}.' if gave_up else ''
     kinds = Counter(attempt.describe() for attempt in retried)  # each kind once, in the order met; counted if several
-    after = ', '.join(kind if n in (1, len(retried)) else f'{kind} ({n} times)' for kind, n in kinds.items())
+    resends = kinds.pop(f'HTTP {THROTTLED_STATUS}', 0)  # after a 429: sent again at its next turn, no retry (README)
+    faults = kinds.total()
+    after = ', '.join(kind if n in (1, faults) else f'{kind} ({n} times)' for kind, n in kinds.items())
+    times = 'once' if faults == 1 else f'{faults} times'
+    told = []
+    if faults:
+        told.append(f'retried {times} (after {after})')
+    if resends:
+        told.append(f'sent again after {resends} {plural("throttle", resends)} (HTTP 429: no retry used)')
     stopped = f'; stopped because {gave_up}' if gave_up else ''
-    times = 'once' if len(retried) == 1 else f'{len(retried)} times'
-    return f'The request was retried {times} (after {after}){stopped}.'
+    return f' The request was {" and ".join(told)}{stopped}.'
 
 
 def may_have_applied(attempts: Iterable[Attempt], statuses: frozenset[int] = MAYBE_APPLIED_STATUSES) -> bool:
@@ -1674,8 +1680,8 @@ class HttpTransport:
     def _give_up(attempts: list[Attempt], reply: VendorReply | None, gave_up: str | None) -> VendorReply:
         if reply is None:
             *retried, last = attempts
-            raise RestoreError(' '.join(filter(None, (last.detail, retry_note(retried, gave_up), last.advice))),
-                               attempts, last.advice)
+            said = last.detail + retry_note(retried, gave_up)  # the note starts with its blank
+            raise RestoreError(' '.join(filter(None, (said, last.advice))), attempts, last.advice)
         reply.gave_up = gave_up
         return reply
 
@@ -2084,7 +2090,7 @@ def vendor_error(reply: VendorReply, vendor: str, advice_by_status: dict[int, st
     said = said or {'vendor_message': short_text(reply.text) or None, 'request_id': reply.headers.get('X-Request-Id')}
     generic = GENERIC_ERROR_ADVICE.format(url=URL_SETTINGS[vendor], **reply.again)  # any other status's: a fault
     error = VendorApiError(vendor, reply.status, advice or advice_by_status.get(reply.status) or generic,
-                           retry_note=retry_note(reply.attempts[:-1], reply.gave_up), attempts=reply.attempts, **said)
+                           retry_note(reply.attempts[:-1], reply.gave_up), reply.attempts, **said)
     error.later |= error.advice is generic  # which says to act again later, whatever the status
     return error
 
@@ -2219,12 +2225,12 @@ class IamTokenProvider:
         kept = self._kept
         if not kept or not abs(self._clock() - kept['refused_at']) < IAM_REFUSAL_PAUSE_SECONDS:  # NaN: not kept
             return
-        said = ', '.join(form.format(json_text(value)) for form, value in (
+        codes = ', '.join(form.format(json_text(value)) for form, value in (
             ('code {}', kept.get('code')), ('message "{}"', kept.get('message'))) if value is not None)
+        said = f' ({codes})' if codes else ''
         raise LoginPaused(
-            f'{self.vendor} refused the login at {utc_text(kept["refused_at"])}'
-            f'{f" ({said})" if said else ""}, so the password is not sent again before '
-            f'{utc_text(kept["refused_at"] + IAM_REFUSAL_PAUSE_SECONDS)}: IAM locks a user out after '
+            f'{self.vendor} refused the login at {utc_text(kept["refused_at"])}{said}, so the password is not sent '
+            f'again before {utc_text(kept["refused_at"] + IAM_REFUSAL_PAUSE_SECONDS)}: IAM locks a user out after '
             f'{IAM_LOCKOUT_FAILED_LOGINS} failed logins in {IAM_LOCKOUT_PERIOD_SECONDS // 60} minutes (its default), '
             f'and other tools may share this user. {IAM_ERROR_ADVICE[401]} A password corrected in the instance '
             f'settings is sent at once (255 times in 256: only a mark of a few bits tells it apart), and Test in the '

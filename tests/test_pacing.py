@@ -362,6 +362,9 @@ def test_in_token_mode_iams_429s_without_retry_after_back_off_doubling_to_20_s_u
     said = ' '.join(str(entry.get('HumanReadable') or entry.get('Contents')) for entry in result.entries)
     assert result.failed and 'IAM answered HTTP 429' in said and 'throttling token requests' in said, said
     assert 'Try again later' in said and f'past the {facts.MAX_RUN_WAIT_SECONDS} s this command waits' in said, said
+    # every 429 but the last was sent again, none counted as a retry (README, Reliability): the error counts them so
+    assert f'sent again after {len(asked) - 1} throttles (HTTP 429: no retry used)' in said, said
+    assert 'retried' not in said, said
 
 
 def test_in_token_mode_iams_retry_after_is_followed_exactly_with_no_backoff_on_top(on_clock, monkeypatch):

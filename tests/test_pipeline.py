@@ -362,7 +362,9 @@ def test_throttling_past_the_commands_budget_ends_with_the_vendors_429_and_says_
 
     assert raised.value.http_status == 429 and tenant.gateway.faults.seen == 2
     message = str(raised.value)
-    assert 'retried once (after HTTP 429)' in message
+    # README, Reliability: a 429 is sent again at its next turn, never counted as a retry; the error says which it was
+    assert 'The request was sent again after 1 throttle (HTTP 429: no retry used)' in message, message
+    assert 'retried' not in message, message
     assert 'the vendor asked to wait 20 s (Retry-After), past the 30 s this command waits for throttling' in message
     assert clock() == pytest.approx(20, abs=0.05)
 
@@ -440,7 +442,8 @@ def test_a_tenant_that_throttles_until_the_commands_timeout_ends_in_one_clear_er
         [entry] = result.entries
         assert entry['Type'] == ENTRY_ERROR and tenant.gateway.faults.seen == 2  # at 0 s and 2 s; 4 s is past 3 s
         text = entry['Contents']
-        assert 'HTTP 429' in text and 'retried once (after HTTP 429)' in text
+        assert 'HTTP 429' in text and 'sent again after 1 throttle (HTTP 429: no retry used)' in text
+        assert 'retried' not in text, text  # a throttle uses no retry (README, Reliability)
         assert not facts.words_missing(text, facts.XDR_ADVICE_WORDS[429])
         assert 'past the 3 s this command waits for throttling' in text and not tenant.backend.actions
     finally:

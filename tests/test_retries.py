@@ -385,6 +385,24 @@ def test_an_hss_fault_that_outlasts_the_retries_is_told_as_the_fault_it_is_never
     assert entry['Type'] == ENTRY_ERROR and f'HTTP {kind[:3]}' in entry['Contents']
     assert 'unexpected' not in entry['Contents'].lower(), entry['Contents']
 
+def test_an_hss_request_throttled_between_its_faults_counts_its_retries_and_its_throttles_apart(hss_tenant_faulty):
+    # README, Reliability: each fault uses one of max_retries (4), a 429 none (sent again at its next turn). The error
+    # that ends the listing says so: the faults as before, in the order met, and the throttles, counted apart.
+    hss_tenant_faulty.gateway.inject_faults(plan('sequence=503,429,reset,429*2,503*3'))
+
+    result = hss_room(hss_tenant_faulty).run('hss-restore-isolated', {'file_hash': HSS_HASH})
+
+    [entry] = result.entries
+    text = ' '.join(entry['Contents'].split())
+    assert entry['Type'] == ENTRY_ERROR and hss_tenant_faulty.gateway.faults.seen == 8, text
+    assert 'The request was retried 4 times (after HTTP 503 (3 times), a dropped connection) and sent again after 3 ' \
+           'throttles (HTTP 429: no retry used).' in text, text
+    # ... as README's example of it says (Reliability: "A 429 sent again uses none of them, and is counted apart")
+    readme = ' '.join((ROOT / 'README.md').read_text(encoding='utf-8').split())
+    [example] = re.findall(r'A 429 sent again uses none of them, and is counted apart, for example `([^`]+)`', readme)
+    assert example in text, (example, text)
+
+
 @pytest.mark.parametrize('kind', ['429', '500', '503-html', 'reset', 'malformed'])
 def test_each_fault_on_the_iam_token_request_succeeds_after_a_retry(hss_tenant_faulty, kind):
     tenant = hss_tenant_faulty
