@@ -2760,12 +2760,12 @@ def markdown_table(title: str, rows: list[JsonObject], headers: Sequence[str], c
 
     if not rows:
         return f'### {title}\n**No entries.**'
-    ordered = sorted(rows, key=lambda row: not first(row)) if len(rows) > MAX_TABLE_ROWS else rows
+    ordered = sorted(rows, key=lambda row: not first(row)) if (more := len(rows) - MAX_TABLE_ROWS) > 0 else rows
     lines = [f'### {title}', f'|{"|".join(headers)}|', f'{"|---" * len(headers)}|']
     lines += (f'|{"|".join(cell(row.get(header)) for header in headers)}|' for row in ordered[:MAX_TABLE_ROWS])
-    if len(rows) > MAX_TABLE_ROWS:
-        lines.append(f'\n{len(rows) - MAX_TABLE_ROWS:,} more rows are not shown here: {context_path} in the context '
-                     f'holds all {len(rows):,}.')
+    if more > 0:
+        lines.append(f'\n{more:,} more {plural("row", more)} {"is" if more == 1 else "are"} not shown here: '
+                     f'{context_path} in the context holds all {len(rows):,}.')
     return '\n'.join(lines)
 
 

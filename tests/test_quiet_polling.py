@@ -645,3 +645,24 @@ def test_a_grouped_outcome_counts_every_row_and_names_each_failure_reason_once_o
                         else ''), names
     last = text.splitlines()[-1]  # where the context keeps every row, and how many
     assert 'X.Rows' in last and f'{len(rows):,}' in last, text
+
+
+@pytest.mark.parametrize('past_cap, said', [(1, '1 more row is not shown here:'),
+                                            (3, '3 more rows are not shown here:')])
+def test_a_first_entry_past_its_table_cap_counts_the_rows_it_leaves_out_in_words_for_their_number(monkeypatch,
+                                                                                                  past_cap, said):
+    # README, Bulk restores: entries "say how many more the context holds"; one more is "1 more row", never "rows".
+    from conftest import FakeClock, integration_on_clock
+
+    integration_on_clock(monkeypatch, FakeClock())  # the pace of hundreds of requests kept without waiting for it
+    hashes = [f'{n:064x}' for n in range(1, facts.MAX_TABLE_ROWS + past_cap + 1)]
+    server, room = sixty_endpoint_tenant(hashes, count=1)  # one endpoint holding every file
+    try:
+        result = room.run('restore-file', {'file_hash': ','.join(hashes), 'polling': 'false'})
+    finally:
+        server.stop()
+
+    assert not result.failed, result.entries[-1]
+    first = result.entries[0]['HumanReadable']
+    assert len(markdown_rows(first)) == facts.MAX_TABLE_ROWS, first[-500:]
+    assert said in first and f'holds all {len(hashes)}.' in first, first[-500:]
