@@ -3717,27 +3717,25 @@ def xdr_checked_title(summaries: list[XdrRecord], what: str, final: str, unliste
     """The title over the rows of the actions read: one file's outcome, or the sums of several files'."""
     unread = sum('endpoints' not in s for s in summaries)  # no rows of theirs: not an action without endpoints
     if len(summaries) == 1:
-        summary = summaries[0]
+        [summary] = summaries
         if summary['status'] == XDR_OUTCOME_IN_PROGRESS:
             state = 'status unknown' if unread else 'in progress'
             return f'Restore of {summary["file_hash"]}: {state} (action {summary["action_id"]})'
         return (f'Restore of {summary["file_hash"]}: {summary["status"]} ({summary["restored_count"]} restored, '
                 f'{summary["failed_count"]} failed, action {summary["action_id"]})')
-    restored = sum(s.get('restored_count', 0) for s in summaries)
-    failed = sum(s.get('failed_count', 0) for s in summaries)
-    parts = [f'Restore of {what} checked: {final}', f'{restored} endpoint restores done', f'{failed} failed']
-    if unread:
-        parts.append(f'the status of {unread} not read at this check')
-    if unlisted:
-        parts.append(f'no endpoint listed yet for {unlisted}')
-    return ', '.join(parts)
+    restored, failed = (sum(s.get(key, 0) for s in summaries) for key in ('restored_count', 'failed_count'))
+    parts = [f'Restore of {what} checked: {final}', f'{restored} endpoint restores done', f'{failed} failed',
+             f'the status of {unread} not read at this check' if unread else '',
+             f'no endpoint listed yet for {unlisted}' if unlisted else '']
+    return ', '.join(filter(None, parts))
 
 
 def xdr_grouped_table(summaries: list[XdrRecord], rows: list[JsonObject], what: str, final: str) -> str:
     """Past MAX_DETAIL_ROWS endpoint rows: the rows counted by outcome and reason, then each file's line."""
-    summary = summaries[0]
-    if len(summaries) == 1:
-        title = f'Restore of {summary["file_hash"]}: {summary["status"]} (action {summary["action_id"]})'
+    if len(summaries) == 1:  # a running action's status in words, as when listed; the tally below counts endpoints
+        [summary] = summaries
+        state = 'in progress' if summary['status'] == XDR_OUTCOME_IN_PROGRESS else summary['status']
+        title = f'Restore of {summary["file_hash"]}: {state} (action {summary["action_id"]})'
         named = lambda row: row['endpoint_id']  # noqa: E731
     else:
         endpoints = len({row['endpoint_id'] for row in rows})  # a row is one file on one endpoint: counted once
