@@ -3504,11 +3504,7 @@ def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refuse
              f'failed), finished at an earlier check' for item in earlier[:MAX_LISTED_FILES]]
     if len(earlier) > MAX_LISTED_FILES:
         lines.append(f'- and {len(earlier) - MAX_LISTED_FILES} more finished earlier (CortexXDR.RestoredFile)')
-    # No action of its own (every one ended earlier, the late sends not started): no table of none
-    each = 'its' if len(earlier) == 1 else 'each'
-    readable = xdr_final_table(summaries) if summaries else (
-        f'Restore of {len(earlier)} {plural("file", len(earlier))}: {each} action ended at an earlier check.')
-    readable += notes + ('\n\n' + '\n'.join(lines) if lines else '')
+    readable = xdr_final_table(summaries, earlier) + notes + ('\n\n' + '\n'.join(lines) if lines else '')
     for summary in ended:
         summary['error'] = (f'{summary.get("error") or "Still running when polling ended with this check."} '
                             f'{xdr_follow_text([summary], when)}')
@@ -3694,36 +3690,40 @@ def xdr_unread_notes(summaries: list[XdrRecord], noun: str = 'action', what: str
     return '\n\n' + '\n'.join(notes) if notes else ''
 
 
-def xdr_final_table(summaries: list[XdrRecord]) -> str:
+def xdr_final_table(summaries: list[XdrRecord], earlier: list[XdrRecord]) -> str:
     """The endpoint rows of the actions read, each with its file: an endpoint alone would not say which file failed."""
     rows = [dict(endpoint, file_hash=summary['file_hash']) for summary in summaries
             for endpoint in summary.get('endpoints', ())]
-    files = len({s['file_hash'] for s in summaries})  # a file restored once per endpoint has an action on each
-    what = f'{files} {plural("file", files)}' + (f' ({len(summaries)} actions)' if files < len(summaries) else '')
-    finished = sum(s['status'] != XDR_OUTCOME_IN_PROGRESS for s in summaries)
+    # Listed (or none: every action ended earlier), the title counts the files whose actions ended earlier too, as the
+    # lines under it name them; grouped, it counts endpoints, which their records do not keep: it counts those read
+    counted = summaries if len(rows) > MAX_DETAIL_ROWS else summaries + earlier
+    files = len({s['file_hash'] for s in counted})  # a file restored once per endpoint has an action on each
+    what = f'{files} {plural("file", files)}' + (f' ({len(counted)} actions)' if files < len(counted) else '')
+    finished = sum(s['status'] != XDR_OUTCOME_IN_PROGRESS for s in counted)
     final = f'{finished} {plural("action", finished)} final'
     if len(rows) > MAX_DETAIL_ROWS:
         return xdr_grouped_table(summaries, rows, what, final)
     unlisted = sum(s.get('endpoints') == [] for s in summaries)  # Cortex XDR's status lists none yet: still running
-    title = xdr_checked_title(summaries, what, final, unlisted)
+    title = xdr_checked_title(summaries, earlier, what, final, unlisted)
     if not rows:  # "No entries." would read as an action that reached no endpoint (a status not read: its note says)
         return f'### {title}' + ('\n**Cortex XDR lists no endpoint yet.**' if unlisted else '')
     headers = ['file_hash', 'endpoint_id', 'status', 'error_description']
-    return markdown_table(title, rows, headers[1:] if len(summaries) == 1 else headers,  # one file's need not name it
+    return markdown_table(title, rows, headers[1:] if len(counted) == 1 else headers,  # one file's need not name it
                           'CortexXDR.RestoredFile.endpoints', first=lambda row: 'error_description' in row)
 
 
-def xdr_checked_title(summaries: list[XdrRecord], what: str, final: str, unlisted: int) -> str:
-    """The title over the rows of the actions read: one file's outcome, or the sums of several files'."""
+def xdr_checked_title(summaries: list[XdrRecord], earlier: list[XdrRecord], what: str, final: str,
+                      unlisted: int) -> str:
+    """The title over the rows of the actions read and the lines of those ended earlier: one file's outcome, or sums."""
     unread = sum('endpoints' not in s for s in summaries)  # no rows of theirs: not an action without endpoints
-    if len(summaries) == 1:
+    if len(summaries) == 1 and not earlier:
         [summary] = summaries
         if summary['status'] == XDR_OUTCOME_IN_PROGRESS:
             state = 'status unknown' if unread else 'in progress'
             return f'Restore of {summary["file_hash"]}: {state} (action {summary["action_id"]})'
         return (f'Restore of {summary["file_hash"]}: {summary["status"]} ({summary["restored_count"]} restored, '
                 f'{summary["failed_count"]} failed, action {summary["action_id"]})')
-    restored, failed = (sum(s.get(key, 0) for s in summaries) for key in ('restored_count', 'failed_count'))
+    restored, failed = (sum(s.get(key, 0) for s in summaries + earlier) for key in ('restored_count', 'failed_count'))
     parts = [f'Restore of {what} checked: {final}', f'{restored} endpoint restores done', f'{failed} failed',
              f'the status of {unread} not read at this check' if unread else '',
              f'no endpoint listed yet for {unlisted}' if unlisted else '']
