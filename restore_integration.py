@@ -2760,7 +2760,8 @@ def markdown_table(title: str, rows: list[JsonObject], headers: Sequence[str], c
 
     if not rows:
         return f'### {title}\n**No entries.**'
-    ordered = sorted(rows, key=lambda row: not first(row)) if (more := len(rows) - MAX_TABLE_ROWS) > 0 else rows
+    more = len(rows) - MAX_TABLE_ROWS
+    ordered = sorted(rows, key=lambda row: not first(row)) if more > 0 else rows
     lines = [f'### {title}', f'|{"|".join(headers)}|', f'{"|---" * len(headers)}|']
     lines += (f'|{"|".join(cell(row.get(header)) for header in headers)}|' for row in ordered[:MAX_TABLE_ROWS])
     if more > 0:
@@ -3723,11 +3724,14 @@ def xdr_checked_title(summaries: list[XdrRecord], earlier: list[XdrRecord], what
             return f'Restore of {summary["file_hash"]}: {state} (action {summary["action_id"]})'
         return (f'Restore of {summary["file_hash"]}: {summary["status"]} ({summary["restored_count"]} restored, '
                 f'{summary["failed_count"]} failed, action {summary["action_id"]})')
-    restored, failed = (sum(s.get(key, 0) for s in summaries + earlier) for key in ('restored_count', 'failed_count'))
-    parts = [f'Restore of {what} checked: {final}', f'{restored} endpoint restores done', f'{failed} failed',
-             f'the status of {unread} not read at this check' if unread else '',
-             f'no endpoint listed yet for {unlisted}' if unlisted else '']
-    return ', '.join(filter(None, parts))
+    restored = sum(s.get('restored_count', 0) for s in summaries + earlier)
+    failed = sum(s.get('failed_count', 0) for s in summaries + earlier)
+    parts = [f'Restore of {what} checked: {final}', f'{restored} endpoint restores done', f'{failed} failed']
+    if unread:
+        parts.append(f'the status of {unread} not read at this check')
+    if unlisted:
+        parts.append(f'no endpoint listed yet for {unlisted}')
+    return ', '.join(parts)
 
 
 def xdr_grouped_table(summaries: list[XdrRecord], rows: list[JsonObject], what: str, final: str) -> str:
