@@ -2772,12 +2772,13 @@ def markdown_table(title: str, rows: list[JsonObject], headers: Sequence[str], c
 
     if not rows:
         return f'### {title}\n**No entries.**'
-    ordered = sorted(rows, key=lambda row: not first(row)) if len(rows) > MAX_TABLE_ROWS else rows
+    more = len(rows) - MAX_TABLE_ROWS
+    ordered = sorted(rows, key=lambda row: not first(row)) if more > 0 else rows
     lines = [f'### {title}', f'|{"|".join(headers)}|', f'{"|---" * len(headers)}|']
     lines += (f'|{"|".join(cell(row.get(header)) for header in headers)}|' for row in ordered[:MAX_TABLE_ROWS])
-    if len(rows) > MAX_TABLE_ROWS:
-        lines.append(f'\n{len(rows) - MAX_TABLE_ROWS:,} more rows are not shown here: {context_path} in the context '
-                     f'holds all {len(rows):,}.')
+    if more > 0:
+        lines.append(f'\n{more:,} more {plural("row", more)} {"is" if more == 1 else "are"} not shown here: '
+                     f'{context_path} in the context holds all {len(rows):,}.')
     return '\n'.join(lines)
 
 
@@ -3516,11 +3517,7 @@ def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refuse
              f'failed), finished at an earlier check' for item in earlier[:MAX_LISTED_FILES]]
     if len(earlier) > MAX_LISTED_FILES:
         lines.append(f'- and {len(earlier) - MAX_LISTED_FILES} more finished earlier (CortexXDR.RestoredFile)')
-    # No action of its own (every one ended earlier, the late sends not started): no table of none
-    each = 'its' if len(earlier) == 1 else 'each'
-    readable = xdr_final_table(summaries) if summaries else (
-        f'Restore of {len(earlier)} {plural("file", len(earlier))}: {each} action ended at an earlier check.')
-    readable += notes + ('\n\n' + '\n'.join(lines) if lines else '')
+    readable = xdr_final_table(summaries, earlier) + notes + ('\n\n' + '\n'.join(lines) if lines else '')
     for summary in ended:
         summary['error'] = (f'{summary.get("error") or "Still running when polling ended with this check."} '
                             f'{xdr_follow_text([summary], when)}')
@@ -3706,37 +3703,41 @@ def xdr_unread_notes(summaries: list[XdrRecord], noun: str = 'action', what: str
     return '\n\n' + '\n'.join(notes) if notes else ''
 
 
-def xdr_final_table(summaries: list[XdrRecord]) -> str:
+def xdr_final_table(summaries: list[XdrRecord], earlier: list[XdrRecord]) -> str:
     """The endpoint rows of the actions read, each with its file: an endpoint alone would not say which file failed."""
     rows = [dict(endpoint, file_hash=summary['file_hash']) for summary in summaries
             for endpoint in summary.get('endpoints', ())]
-    files = len({s['file_hash'] for s in summaries})  # a file restored once per endpoint has an action on each
-    what = f'{files} {plural("file", files)}' + (f' ({len(summaries)} actions)' if files < len(summaries) else '')
-    finished = sum(s['status'] != XDR_OUTCOME_IN_PROGRESS for s in summaries)
+    # Listed (or none: every action ended earlier), the title counts the files whose actions ended earlier too, as the
+    # lines under it name them; grouped, it counts endpoints, which their records do not keep: it counts those read
+    counted = summaries if len(rows) > MAX_DETAIL_ROWS else summaries + earlier
+    files = len({s['file_hash'] for s in counted})  # a file restored once per endpoint has an action on each
+    what = f'{files} {plural("file", files)}' + (f' ({len(counted)} actions)' if files < len(counted) else '')
+    finished = sum(s['status'] != XDR_OUTCOME_IN_PROGRESS for s in counted)
     final = f'{finished} {plural("action", finished)} final'
     if len(rows) > MAX_DETAIL_ROWS:
         return xdr_grouped_table(summaries, rows, what, final)
     unlisted = sum(s.get('endpoints') == [] for s in summaries)  # Cortex XDR's status lists none yet: still running
-    title = xdr_checked_title(summaries, what, final, unlisted)
+    title = xdr_checked_title(summaries, earlier, what, final, unlisted)
     if not rows:  # "No entries." would read as an action that reached no endpoint (a status not read: its note says)
         return f'### {title}' + ('\n**Cortex XDR lists no endpoint yet.**' if unlisted else '')
     headers = ['file_hash', 'endpoint_id', 'status', 'error_description']
-    return markdown_table(title, rows, headers[1:] if len(summaries) == 1 else headers,  # one file's need not name it
+    return markdown_table(title, rows, headers[1:] if len(counted) == 1 else headers,  # one file's need not name it
                           'CortexXDR.RestoredFile.endpoints', first=lambda row: 'error_description' in row)
 
 
-def xdr_checked_title(summaries: list[XdrRecord], what: str, final: str, unlisted: int) -> str:
-    """The title over the rows of the actions read: one file's outcome, or the sums of several files'."""
+def xdr_checked_title(summaries: list[XdrRecord], earlier: list[XdrRecord], what: str, final: str,
+                      unlisted: int) -> str:
+    """The title over the rows of the actions read and the lines of those ended earlier: one file's outcome, or sums."""
     unread = sum('endpoints' not in s for s in summaries)  # no rows of theirs: not an action without endpoints
-    if len(summaries) == 1:
-        summary = summaries[0]
+    if len(summaries) == 1 and not earlier:
+        [summary] = summaries
         if summary['status'] == XDR_OUTCOME_IN_PROGRESS:
             state = 'status unknown' if unread else 'in progress'
             return f'Restore of {summary["file_hash"]}: {state} (action {summary["action_id"]})'
         return (f'Restore of {summary["file_hash"]}: {summary["status"]} ({summary["restored_count"]} restored, '
                 f'{summary["failed_count"]} failed, action {summary["action_id"]})')
-    restored = sum(s.get('restored_count', 0) for s in summaries)
-    failed = sum(s.get('failed_count', 0) for s in summaries)
+    restored = sum(s.get('restored_count', 0) for s in summaries + earlier)
+    failed = sum(s.get('failed_count', 0) for s in summaries + earlier)
     parts = [f'Restore of {what} checked: {final}', f'{restored} endpoint restores done', f'{failed} failed']
     if unread:
         parts.append(f'the status of {unread} not read at this check')
@@ -3747,9 +3748,10 @@ def xdr_checked_title(summaries: list[XdrRecord], what: str, final: str, unliste
 
 def xdr_grouped_table(summaries: list[XdrRecord], rows: list[JsonObject], what: str, final: str) -> str:
     """Past MAX_DETAIL_ROWS endpoint rows: the rows counted by outcome and reason, then each file's line."""
-    summary = summaries[0]
-    if len(summaries) == 1:
-        title = f'Restore of {summary["file_hash"]}: {summary["status"]} (action {summary["action_id"]})'
+    if len(summaries) == 1:  # a running action's status in words, as when listed; the tally below counts endpoints
+        [summary] = summaries
+        state = 'in progress' if summary['status'] == XDR_OUTCOME_IN_PROGRESS else summary['status']
+        title = f'Restore of {summary["file_hash"]}: {state} (action {summary["action_id"]})'
         named = lambda row: row['endpoint_id']  # noqa: E731
     else:
         endpoints = len({row['endpoint_id'] for row in rows})  # a row is one file on one endpoint: counted once

@@ -122,17 +122,15 @@ def test_a_hidden_polling_argument_it_did_not_write_is_refused_before_any_reques
     assert tenant.gateway.requests == []
 
 
-def test_endpoints_still_running_at_a_last_check_are_counted_never_grouped_as_failures():
-    """A check with polling=false on more than 50 endpoints, the action still running: a running endpoint has no
-    failure reason to group it under."""
-    import json
-
+def checked_while_running(file_hash, count):
+    """One file's restore on ``count`` endpoints, started with polling=false and checked by hand while its action still
+    runs: the check's result and the action's ID."""
     from warroom.emulator.httpserver import LoopbackServer
     from warroom.emulator.xdr import XdrBackend, XdrGateway, create_app
 
-    file_hash = 'cd' * 32
     endpoints = [{'endpoint_id': f'{n:032x}', 'endpoint_name': f'WS-{n:03d}',
-                  'quarantined': [{'file_hash': file_hash, 'file_path': f'C:\\\\x\\\\{n}.exe'}]} for n in range(60)]
+                  'quarantined': [{'file_hash': file_hash, 'file_path': f'C:\\\\x\\\\{n}.exe'}]}
+                 for n in range(count)]
     backend = XdrBackend.from_seed({'endpoints': endpoints}, stage_seconds=3600)  # the action outlives both runs
     backend.add_api_key('1', 'k' * 64, auth_type='advanced')
     with LoopbackServer(create_app(XdrGateway(backend, rate_limit=1000))) as server:
@@ -142,13 +140,33 @@ def test_endpoints_still_running_at_a_last_check_are_counted_never_grouped_as_fa
         action_id = started.entries[-1]['Contents']['action_id']
         checked = room.run('restore-file', {'file_hash': file_hash, 'action_id': json.dumps([action_id]),
                                             'polling': 'false'})
+    return checked, action_id
+
+
+def test_endpoints_still_running_at_a_last_check_are_counted_never_grouped_as_failures():
+    """A check with polling=false on more than 50 endpoints, the action still running: a running endpoint has no
+    failure reason to group it under."""
+    endpoints = 60
+    checked, _ = checked_while_running('cd' * 32, endpoints)
 
     text = checked.entries[-1]['HumanReadable']
     assert not checked.failed
     counted = re.findall(r'([\d,]+) (\w+)', text.splitlines()[1])  # every endpoint counted, by its running status
-    assert counted and sum(int(n.replace(',', '')) for n, _ in counted) == len(endpoints), text
+    assert counted and sum(int(n.replace(',', '')) for n, _ in counted) == endpoints, text
     assert {status for _, status in counted} <= set(facts.XDR_RUNNING_STATUSES), text
     assert 'no reason given' not in text and '- **' not in text  # and none listed under a failure reason
+
+
+@pytest.mark.parametrize('count', [facts.READABLE_DETAIL_MAX, facts.READABLE_DETAIL_MAX + 10])
+def test_a_check_of_one_running_action_titles_it_in_progress_in_words_listed_or_grouped(count):
+    """A check by hand of one file's action still running on ``count`` endpoints: listed up to fifty, grouped past
+    them; either way the title says the action is in progress in words, not as Cortex XDR's IN_PROGRESS."""
+    file_hash = 'ce' * 32
+    checked, action_id = checked_while_running(file_hash, count)
+
+    assert not checked.failed, checked.entries[-1]
+    title = checked.entries[-1]['HumanReadable'].splitlines()[0]
+    assert title == f'### Restore of {file_hash}: in progress (action {action_id})', title
 
 
 def sixty_endpoint_tenant(file_hashes, failing_every=10, count=60):
@@ -645,3 +663,24 @@ def test_a_grouped_outcome_counts_every_row_and_names_each_failure_reason_once_o
                         else ''), names
     last = text.splitlines()[-1]  # where the context keeps every row, and how many
     assert 'X.Rows' in last and f'{len(rows):,}' in last, text
+
+
+@pytest.mark.parametrize('past_cap, said', [(1, '1 more row is not shown here:'),
+                                            (3, '3 more rows are not shown here:')])
+def test_a_first_entry_past_its_table_cap_counts_the_rows_it_leaves_out_in_words_for_their_number(monkeypatch,
+                                                                                                  past_cap, said):
+    # README, Bulk restores: entries "say how many more the context holds"; one more is "1 more row", never "rows".
+    from conftest import FakeClock, integration_on_clock
+
+    integration_on_clock(monkeypatch, FakeClock())  # the pace of hundreds of requests kept without waiting for it
+    hashes = [f'{n:064x}' for n in range(1, facts.MAX_TABLE_ROWS + past_cap + 1)]
+    server, room = sixty_endpoint_tenant(hashes, count=1)  # one endpoint holding every file
+    try:
+        result = room.run('restore-file', {'file_hash': ','.join(hashes), 'polling': 'false'})
+    finally:
+        server.stop()
+
+    assert not result.failed, result.entries[-1]
+    first = result.entries[0]['HumanReadable']
+    assert len(markdown_rows(first)) == facts.MAX_TABLE_ROWS, first[-500:]
+    assert said in first and f'holds all {len(hashes)}.' in first, first[-500:]

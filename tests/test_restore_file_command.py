@@ -1491,6 +1491,9 @@ def test_a_last_check_whose_only_work_was_a_refused_late_restore_does_not_say_no
     final = result.entries[-1]['HumanReadable']
     assert 'Restore of 0 files' not in final and '0 endpoint restores done' not in final, final
     assert f'{restored}: COMPLETED_SUCCESSFULLY ({len(HOLDERS[restored])} restored, 0 failed)' in final
+    # the title counts that file, listed under it (test_progress_line_counts: the title counts what ended earlier)
+    assert final.splitlines()[0] == (f'### Restore of 1 file checked: 1 action final, {len(HOLDERS[restored])} '
+                                     f'endpoint restores done, 0 failed'), final
     assert nowhere in final and 'Not started' in final
 
 
