@@ -938,6 +938,55 @@ def test_the_note_on_copies_sent_hss_stops_listing_says_rows_say_so_only_of_the_
         assert f'no row of the other {rowless}' in note and 'this incident' in note, note
 
 
+def restore_whose_copies_partly_vanish(tenant, clock, sent, removed, absent_file):
+    """A restore by hash (beside it, with ``absent_file``, a hash isolated nowhere: its own not_found row) that sends
+    ``sent`` copies of one hash, on h-0, h-1, ..., after whose PUT HSS lists the last ``removed`` of them in no status
+    (the copies deleted) and restores the others: its result, war room, and the removed copies' hosts."""
+    file_hash, hosts = 'c7' * 32, [f'h-{index}' for index in range(sent)]
+    for host in hosts:
+        tenant.backend.add_host(host, host)
+        tenant.backend.add_isolated_files(host, 1, file_hash=file_hash)
+    gone = hosts[sent - removed:]
+
+    def sleep(seconds):  # after the start's PUT
+        clock.sleep(seconds)
+        tenant.backend.files[:] = [f for f in tenant.backend.files if f.host_id not in gone]
+
+    war_room = WarRoom(params=tenant.params('aksk'), time_scale=1, sleep=sleep)
+    hashes = [file_hash, 'c8' * 32] if absent_file else [file_hash]
+    return war_room.run('hss-restore-isolated', {'file_hash': json.dumps(hashes)}), war_room, gone
+
+
+@pytest.mark.parametrize('with_row, absent_file', [(1, False), (2, True)],
+                         ids=['1 row kept', '2 rows kept, beside a file with no copy'])
+def test_a_check_that_finds_rows_of_some_copies_hss_stops_listing_counts_those_and_the_others_in_its_words(
+        clocked, with_row, absent_file):
+    # README (Outcomes): 4 copies sent, HSS then lists 3 of them in no status, and the follow command runs where the
+    # incident's context keeps the rows of only some of those 3. The summary line counts the copies with a row in its
+    # not_found count, saying how many of that count they are when a file with no copy shares it, then the rest as
+    # more copies sent and no longer listed; the note says which have rows and how many have none.
+    tenant, clock = clocked
+    sent, removed = 4, 3
+    result, war_room, gone = restore_whose_copies_partly_vanish(tenant, clock, sent, removed, absent_file)
+    assert not result.failed, result.entries[-1]
+    war_room.context['HuaweiHSS']['RestoredFile'] = [row for row in listed_rows(result)
+                                                     if row.get('host_id') in gone[:with_row]]
+    line = parse_line(result.entries[-1]['Contents']['follow_commands'][0])
+
+    again = war_room.run(line.command, {**line.args, 'polling': 'false'}).entries[-1]
+
+    rowless, not_found = removed - with_row, with_row + absent_file
+    which = f'{with_row} of them ' if absent_file else ''  # the whole not_found count is copies sent, or not
+    said = again['HumanReadable'].split('\n')[0].split(': ', 1)[1]
+    assert said == (f'{sent - removed} restored, 0 restoring, 0 failed, {not_found} not found ({which}sent, no longer '
+                    f'listed by HSS), {rowless} more sent and no longer listed'), said
+    assert unlisted_note(again) == (
+        f'HSS no longer lists {removed} of the {sent} copies this restore sent, isolated or restored (a host removed '
+        f'from HSS, or the copy deleted), so whether they are back is not known; their rows in the incident\'s '
+        f'context say so (not_found) for {with_row} of them; this incident\'s context holds no row of the other '
+        f'{rowless}. Check the hosts in the HSS console.')
+
+
 def two_projects_sharing_a_hash(tenant, clock, file_hash):
     """A copy of ``file_hash`` on a slow host of another enterprise project (h-ep, still restoring long after its PUT)
     and one on a host of the default project (h-0); and a war room whose instance names no enterprise project, so
@@ -1162,6 +1211,23 @@ def test_a_check_whose_listing_hss_refuses_once_is_followed_by_one_that_reads_it
         'HumanReadable']
     assert not result.failed and result.runs > 3, result.entries[-1]
     assert [row['outcome'] for row in rows_of(result).values()] == ['restored']
+
+
+def test_a_check_hss_refuses_the_listing_of_while_polling_goes_on_says_so_and_when_it_checks_again(clocked):
+    # HSS refuses the first check's listing (400 HSS.0001, whose advice says nothing of trying again), then reads it:
+    # that check, an interval after the start, counts no rows it did not read, and ends with when the next comes.
+    tenant, clock = clocked
+    interval = 15
+    war_room = refusing_listings_after_the_start(tenant, clock, 1)
+    result = war_room.run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': SLOW['host_id'],
+                                                   'interval_in_seconds': str(interval)})
+
+    text = result.entries[1]['HumanReadable']
+    assert text.startswith(f'Huawei Cloud HSS restore, after {interval} s: the listing was not read at this check: '
+                           f'Huawei Cloud HSS answered HTTP 400.'), text
+    assert text.endswith(f'. Checking again in {interval} s.') and text.count('again') == 1, text
+    assert 'HSS.0001' in text and not re.search(r'\d+ restored', text), text
+    assert 'PollingCommand' in result.entries[1] and not result.failed, result.entries[-1]
 
 
 def test_checks_after_iam_refused_the_password_do_not_lock_the_iam_user_out(clocked):
