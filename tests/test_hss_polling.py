@@ -930,12 +930,89 @@ def test_the_note_on_copies_sent_hss_stops_listing_says_rows_say_so_only_of_the_
     note, rowless = unlisted_note(again.entries[-1]), len(copies) - len(kept)
     assert 'HSS console' in note and 'whether they are back is not known' in note, note
     if not rowless:
-        assert 'their rows in the incident\'s context say so (not_found)' in note and 'no row' not in note, note
+        assert note.endswith('their rows in the incident\'s context say so (not_found). Check the hosts in the HSS '
+                             'console.') and 'no row' not in note, note
     elif not kept:
         assert 'no row of them' in note and 'this incident' in note and 'say so' not in note, note
     else:
         assert f'say so (not_found) for {len(kept)} of them' in note, note
         assert f'no row of the other {rowless}' in note and 'this incident' in note, note
+
+
+def restore_whose_copies_partly_vanish(tenant, clock, sent, removed, absent_file):
+    """A restore by hash (beside it, with ``absent_file``, a hash isolated nowhere: its own not_found row) that sends
+    ``sent`` copies of one hash, on h-0, h-1, ..., after whose PUT HSS lists the last ``removed`` of them in no status
+    (the copies deleted) and restores the others: its result, war room, and the removed copies' hosts."""
+    file_hash, hosts = 'c7' * 32, [f'h-{index}' for index in range(sent)]
+    for host in hosts:
+        tenant.backend.add_host(host, host)
+        tenant.backend.add_isolated_files(host, 1, file_hash=file_hash)
+    gone = hosts[sent - removed:]
+
+    def sleep(seconds):  # after the start's PUT
+        clock.sleep(seconds)
+        tenant.backend.files[:] = [f for f in tenant.backend.files if f.host_id not in gone]
+
+    war_room = WarRoom(params=tenant.params('aksk'), time_scale=1, sleep=sleep)
+    hashes = [file_hash, 'c8' * 32] if absent_file else [file_hash]
+    return war_room.run('hss-restore-isolated', {'file_hash': json.dumps(hashes)}), war_room, gone
+
+
+@pytest.mark.parametrize('with_row, absent_file', [(1, False), (2, True)],
+                         ids=['1 row kept', '2 rows kept, beside a file with no copy'])
+def test_a_check_that_finds_rows_of_some_copies_hss_stops_listing_counts_those_and_the_others_in_its_words(
+        clocked, with_row, absent_file):
+    # README (Outcomes): 4 copies sent, HSS then lists 3 of them in no status, and the follow command runs where the
+    # incident's context keeps the rows of only some of those 3. The summary line counts the copies with a row in its
+    # not_found count, saying how many of that count they are when a file with no copy shares it, then the rest as
+    # more copies sent and no longer listed; the note says which have rows and how many have none.
+    tenant, clock = clocked
+    sent, removed = 4, 3
+    result, war_room, gone = restore_whose_copies_partly_vanish(tenant, clock, sent, removed, absent_file)
+    assert not result.failed, result.entries[-1]
+    war_room.context['HuaweiHSS']['RestoredFile'] = [row for row in listed_rows(result)
+                                                     if row.get('host_id') in gone[:with_row]]
+    line = parse_line(result.entries[-1]['Contents']['follow_commands'][0])
+
+    again = war_room.run(line.command, {**line.args, 'polling': 'false'}).entries[-1]
+
+    rowless, not_found = removed - with_row, with_row + absent_file
+    which = f'{with_row} of them ' if absent_file else ''  # the whole not_found count is copies sent, or not
+    said = again['HumanReadable'].split('\n')[0].split(': ', 1)[1]
+    assert said == (f'{sent - removed} restored, 0 restoring, 0 failed, {not_found} not found ({which}sent, no longer '
+                    f'listed by HSS), {rowless} more sent and no longer listed'), said
+    assert unlisted_note(again) == (
+        f'HSS no longer lists {removed} of the {sent} copies this restore sent, isolated or restored (a host removed '
+        f'from HSS, or the copy deleted), so whether they are back is not known; their rows in the incident\'s '
+        f'context say so (not_found) for {with_row} of them; this incident\'s context holds no row of the other '
+        f'{rowless}. Check the hosts in the HSS console.')
+
+
+def test_a_check_polling_goes_on_from_says_which_copies_sent_hss_no_longer_lists_before_the_last(clocked):
+    # 2 copies sent: HSS then lists h-gone's in no status, while h-slow's agent is still restoring its own. The first
+    # check, with checks to follow, already counts the copy no longer listed and gives the note on it, not the last
+    # check only, so an analyst reading along knows to look at that host in the HSS console.
+    tenant, clock = clocked
+    file_hash, interval, sent, removed = 'c9' * 32, 15, 2, 1
+    tenant.backend.add_host('h-slow', 'h-slow', restore_stages=5)
+    tenant.backend.add_host('h-gone', 'h-gone')
+    for host in ('h-slow', 'h-gone'):
+        tenant.backend.add_isolated_files(host, 1, file_hash=file_hash)
+
+    def sleep(seconds):  # after the start's PUT
+        clock.sleep(seconds)
+        tenant.backend.files[:] = [f for f in tenant.backend.files if f.host_id != 'h-gone']
+
+    result = WarRoom(params=tenant.params('aksk'), time_scale=1, sleep=sleep).run(
+        'hss-restore-isolated', {'file_hash': file_hash, 'interval_in_seconds': str(interval)})
+
+    assert not result.failed and 'PollingCommand' in result.entries[1], result.entries[1]
+    first = result.entries[1]
+    summary = (f'Huawei Cloud HSS restore, after {interval} s: 0 restored, {sent - removed} restoring, 0 failed, '
+               f'{removed} not found (sent, no longer listed by HSS); checking again in {interval} s.')
+    assert first['HumanReadable'] == f'{summary}\n\n{unlisted_note(first)}', first['HumanReadable']
+    assert unlisted_note(first).startswith(f'HSS no longer lists {removed} of the {sent} copies this restore sent'), \
+        first['HumanReadable']
 
 
 def two_projects_sharing_a_hash(tenant, clock, file_hash):
@@ -998,19 +1075,22 @@ def test_the_last_check_names_the_hosts_still_restoring_and_how_to_follow_them_a
     # the command that follows it later"; past 50 copies the final entry counts instead of listing (Readable at any
     # scale). Counted or listed, the war room must still say which hosts' copies polling left, and how to follow them.
     tenant, clock = clocked
-    file_hash = 'ad' * 32
+    file_hash, offline = 'ad' * 32, 3
     tenant.backend.add_host('agent-offline', 'agent-offline', agent_online=False)
     tenant.backend.add_host('agent-online', 'agent-online')
-    tenant.backend.add_isolated_files('agent-offline', 3, file_hash=file_hash)
-    tenant.backend.add_isolated_files('agent-online', copies - 3, file_hash=file_hash)
+    tenant.backend.add_isolated_files('agent-offline', offline, file_hash=file_hash)
+    tenant.backend.add_isolated_files('agent-online', copies - offline, file_hash=file_hash)
 
     result = room(tenant, clock).run('hss-restore-isolated', {'file_hash': file_hash, 'timeout_in_seconds': '20'})
 
     assert not result.failed, result.entries[-1]
     last = result.entries[-1]
-    assert [row['outcome'] for row in listed_rows(result)].count('restoring') == 3
+    assert [row['outcome'] for row in listed_rows(result)].count('restoring') == offline
     [follow] = last['Contents']['follow_commands']
-    assert 'agent-offline' in last['HumanReadable'] and follow in last['HumanReadable'], last['HumanReadable']
+    assert follow in last['HumanReadable'], last['HumanReadable']
+    # each copy left counted, its host named once
+    assert (f'Polling ended before HSS listed every copy restored: {offline} still restoring, on agent-offline. '
+            in last['HumanReadable']), last['HumanReadable']
     # Both forms are the ones met here: up to 50 copies every one is a row of the table, past 50 none is listed.
     paths = {row['file_path'] for row in listed_rows(result)}
     tables = [line for line in last['HumanReadable'].splitlines() if line.startswith('|')]
@@ -1162,6 +1242,23 @@ def test_a_check_whose_listing_hss_refuses_once_is_followed_by_one_that_reads_it
         'HumanReadable']
     assert not result.failed and result.runs > 3, result.entries[-1]
     assert [row['outcome'] for row in rows_of(result).values()] == ['restored']
+
+
+def test_a_check_hss_refuses_the_listing_of_while_polling_goes_on_says_so_and_when_it_checks_again(clocked):
+    # HSS refuses the first check's listing (400 HSS.0001, whose advice says nothing of trying again), then reads it:
+    # that check, an interval after the start, counts no rows it did not read, and ends with when the next comes.
+    tenant, clock = clocked
+    interval = 15
+    war_room = refusing_listings_after_the_start(tenant, clock, 1)
+    result = war_room.run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': SLOW['host_id'],
+                                                   'interval_in_seconds': str(interval)})
+
+    text = result.entries[1]['HumanReadable']
+    assert text.startswith(f'Huawei Cloud HSS restore, after {interval} s: the listing was not read at this check: '
+                           f'Huawei Cloud HSS answered HTTP 400.'), text
+    assert text.endswith(f'. Checking again in {interval} s.') and text.count('again') == 1, text
+    assert 'HSS.0001' in text and not re.search(r'\d+ restored', text), text
+    assert 'PollingCommand' in result.entries[1] and not result.failed, result.entries[-1]
 
 
 def test_checks_after_iam_refused_the_password_do_not_lock_the_iam_user_out(clocked):
@@ -1529,13 +1626,17 @@ def test_a_check_whose_listing_meets_a_passing_fault_names_one_next_step_and_wha
     assert not started.failed, started.entries[-1]
     line = parse_line(started.entries[-1]['Contents']['follow_commands'][0])
     tenant.gateway.inject_faults(FaultPlan.parse(f'rate=1;kinds={fault}'))
+    interval = 15
 
-    check = war_room.run(line.command, dict(line.args, polling=polling)).entries[1 if polling == 'true' else -1]
+    check = war_room.run(line.command, dict(line.args, polling=polling, interval_in_seconds=str(interval))).entries[
+        1 if polling == 'true' else -1]
 
     text = check['HumanReadable']
     step = 'Checking again' if polling == 'true' else 'To follow the restore'
     assert 'not read at this check' in text and 'if it persists, check' in text, text
     assert text.count(step) == 1 and not re.search(r'\b(run|try)\b[^.]*\bagain\b', text, re.IGNORECASE), text
+    # the fault's advice names that step: when the next check comes, or where the follow line is
+    assert (f'checking again in {interval} s' if polling == 'true' else 'the follow line below') in text.lower(), text
 
 
 RUN_AGAIN = re.compile(r'\b(run|try|send)\b[^.]*\bagain\b', re.IGNORECASE)  # a second step: the command run anew
@@ -1635,6 +1736,7 @@ def test_checks_whose_listing_hss_throttles_past_their_wait_name_one_next_step(c
     assert all('not read at this check' in text for text in going_on + [last]), going_on + [last]
     assert 'HTTP 429' in going_on[0] and 'Retry-After' in going_on[0], going_on[0]
     assert retry_after == '20' or 'Not sent' in last and 'asked to wait until' in last, last
+    assert retry_after == '20' or 'To follow the restore, after ' in last, last  # not before the wait ends
     assert_one_next_step(going_on, last)
 
 

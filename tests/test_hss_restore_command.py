@@ -1628,6 +1628,11 @@ def test_copies_of_a_lost_batch_hss_never_acted_on_are_counted_when_another_batc
     assert f'{lost:,} of the copies this restore sent' in last and 'did not act on them' in last, last
     assert f'Not counted here: {150 - lost:,} of this restore\'s items' in last  # the refused batch, as before
     assert result.runs == 30 // 10 + 1  # followed to the last check, as a copy HSS may still act on late is
+    # each check counts the copies HSS did not act on; those polling goes on from give no note (nor its advice) yet
+    still = f'0 restored, 0 restoring, 0 failed, 0 not found, {lost} sent and still isolated, unchanged'
+    assert [entry['HumanReadable'].split(': ', 1)[1] for entry in result.entries[1:-1]] == [
+        f'{still}; checking again in 10 s.'] * 2, result.entries[1:-1]
+    assert last.split('\n')[0].endswith(f': {still}'), last
 
 
 @settings(max_examples=6, deadline=None)
