@@ -526,3 +526,27 @@ def test_an_hss_row_whose_copy_field_is_an_object_or_list_is_read_by_no_check_an
         [line] = [line for line in entry['HumanReadable'].splitlines() if 'was not run again' in line]
         kind = 'a list' if isinstance(item, list) else 'an object'
         assert f'{field} is {kind}' in line, line
+
+
+def kind_of(item) -> str:
+    return 'a list' if isinstance(item, list) else 'an object'
+
+
+@given(item=WRONG_KIND, as_json_text=st.booleans())
+@example(item=[{'a': 1}], as_json_text=False)
+def test_an_xdr_record_in_progress_whose_action_id_is_an_object_or_list_is_read_as_one_without_an_action_id(
+        item, as_json_text):
+    """A record left IN_PROGRESS is read again by a status check of its action_id; one holding an object or list there
+    was checked as action_id='[...]' and its line gave a check of that text. Read as a record without an action ID:
+    nothing is asked, the file is sent again (a second restore restores nothing twice: README, Reliability), and its
+    line says the action_id is of which JSON kind."""
+    record = dict(RESTORED, status='IN_PROGRESS', action_id=item)
+    asked = []
+
+    entry = GATE.gate_command({'file_hash': SHA, 'restored_before': json.dumps([record]) if as_json_text else [record]},
+                              {}, lambda command, args: asked.append((command, args)) or [])
+
+    assert asked == []
+    assert entry['Contents']['allowed'] == [SHA]
+    [line] = [line for line in entry['HumanReadable'].splitlines() if 'action_id' in line]
+    assert f'action_id is {kind_of(item)}' in line and SHA in line and 'action_id=' not in line, line

@@ -75,6 +75,7 @@ XDR_DONE_STATUSES = ('COMPLETED_SUCCESSFULLY', 'COMPLETED_WITH_FAILURES', 'IN_PR
 XDR_LEFT_QUARANTINED = ('It is still quarantined on the endpoints it failed on: once the cause is fixed, restore it '
                         'by hand')
 XDR_RECORDS = 'CortexXDR.RestoredFile'
+XDR_TEXT_FIELDS = ('action_id',)  # a record's fields read as text: one of another kind is read as not there
 # A restore restore-file could not follow though Cortex XDR may have carried it out (its record's may_have_started):
 # sent again blind, it would be refused should that restore have given the file back (no copy left), and its note
 # would call the restore not started. The record's own advice holds: the Action Center first.
@@ -144,7 +145,7 @@ class FileEntry(NamedTuple):
 class Score(NamedTuple):
     """A DBotScore as the gate reads it, once a run (as FileEntry): the object, and the indicators it names."""
     score: dict[str, Any]
-    indicators: list[str]  # texts(Indicator)
+    indicators: list[str]  # its Indicator's text values (as_list_of_values), lower case
 
 
 ''' HELPERS '''
@@ -350,11 +351,6 @@ def hashes_list(value: Any) -> list[dict[str, Any]]:
     return items
 
 
-def texts(value: Any) -> list[str]:
-    """A DBotScore field's text values (as_list_of_values), lower case."""
-    return [str(item).strip().lower() for item in as_list_of_values(value)]
-
-
 def file_entries(files: list[dict[str, Any]]) -> list[FileEntry]:
     found = []
     for entry in files:
@@ -365,7 +361,8 @@ def file_entries(files: list[dict[str, Any]]) -> list[FileEntry]:
 
 
 def dbot_scores(scores: list[dict[str, Any]]) -> list[Score]:
-    return [Score(score, texts(score.get('Indicator'))) for score in scores]
+    return [Score(score, [str(item).strip().lower() for item in as_list_of_values(score.get('Indicator'))])
+            for score in scores]
 
 
 def aliases(files: list[FileEntry], sha256s: list[str],
@@ -611,7 +608,7 @@ def xdr_plan(records: list[dict[str, Any]], hashes: list[str], scope: dict[str, 
     to each endpoint it restores on (restore-file run once per endpoint), so the files and endpoints are the widest
     such restore of what each endpoint still needs (``widest_restore``); what it leaves out on an endpoint that still
     needs it gets a line with its command by hand, never a restore on an endpoint an earlier restore covers."""
-    endpoints = scope.get('endpoint_id') or ['']
+    endpoints, faults = scope.get('endpoint_id') or [''], [kind_line(record, hashes) for record in records]
     covered = {endpoint: restored_before(records, hashes, dict(scope, endpoint_id=[endpoint]) if endpoint else {},
                                          execute) for endpoint in endpoints}
     needed = {endpoint: [h for h in hashes if h not in covered[endpoint]] for endpoint in endpoints}
@@ -630,7 +627,17 @@ def xdr_plan(records: list[dict[str, Any]], hashes: list[str], scope: dict[str, 
         groups.setdefault(key if len(found) > MAX_DETAIL_ROWS else number, (key, {}))[1][endpoint] = said
     lines = [restored_line(key[1], group) if key[0] == 'covered' else left_out_line(group)
              for key, group in groups.values()]
-    return files, [], lines, [endpoint for endpoint in chosen if endpoint]
+    return files, [], [line for line in faults if line] + lines, [endpoint for endpoint in chosen if endpoint]
+
+
+def kind_line(record: dict[str, Any], hashes: list[str]) -> str:
+    """The line for a record of a file of ``hashes`` read without its fields not text (kind_fault), else ''."""
+    fault, file_hash = kind_fault(record, XDR_TEXT_FIELDS), str(record.get('file_hash') or '').strip().lower()
+    if not fault or file_hash not in hashes:
+        return ''
+    return (f'An earlier {XDR_RECORDS} record of {code_span(file_hash)} was read without its fields that are not '
+            f'text: {fault}; where no other record covers the file, it is restored again (a second restore restores '
+            f'nothing twice)')
 
 
 def left_out_line(left: dict[str, list[str]]) -> str:
@@ -668,12 +675,13 @@ def restored_before(records: list[dict[str, Any]], hashes: list[str], scope: dic
     endpoint_id = ','.join(scope.get('endpoint_id') or [])
     latest = {}
     for record in records:
-        if isinstance(record.get('endpoint_id'), str) and record['endpoint_id'].lower() == endpoint_id:  # either case
-            latest[str(record.get('file_hash') or '').strip().lower()] = record
-    latest = {file_hash: record for file_hash, record in latest.items() if file_hash in hashes}
+        file_hash = str(record.get('file_hash') or '').strip().lower()
+        if file_hash in hashes and isinstance(record.get('endpoint_id'), str) and \
+                record['endpoint_id'].lower() == endpoint_id:  # either case
+            latest[file_hash] = record
     unknown = {file_hash: (record, None) for file_hash, record in latest.items() if may_have_started(record)}
-    latest = {file_hash: record for file_hash, record in latest.items()
-              if file_hash not in unknown and str(record.get('action_id') or '').strip()}
+    latest = {file_hash: record for file_hash, record in latest.items() if file_hash not in unknown
+              and str(record.get('action_id') or '').strip() and not kind_fault(record, XDR_TEXT_FIELDS)}  # kind_line
     now, unread = status_now(execute, [record for record in latest.values() if record.get('status') == 'IN_PROGRESS'],
                              {'endpoint_id': endpoint_id} if endpoint_id else {})
     latest.update(now)
@@ -757,9 +765,9 @@ def hss_restored_before(records: list[dict[str, Any]], hashes: list[str], paths:
     hosts, copies = set(scope.get('host_id') or []), {}
     for record in records:
         copy = copy_of(record)
-        if (copy[2] or record.get('outcome') != HSS_NOT_FOUND) and (not hosts or copy[0] in hosts):
+        if (copy[1] in hashes or copy[2] in paths) and (copy[2] or record.get('outcome') != HSS_NOT_FOUND) and \
+                (not hosts or copy[0] in hosts):
             copies[copy] = record
-    copies = {copy: row for copy, row in copies.items() if copy[1] in hashes or copy[2] in paths}
     now, unread = hss_status_now(execute, [row for row in copies.values() if row.get('outcome') in HSS_READ_AGAIN])
     copies.update((copy, row) for copy, row in now.items() if copy in copies)
     done, read = {}, {**now, **unread}  # a copy read again now, or whose state is not known: not sent again blind
@@ -835,10 +843,10 @@ def hss_status_now(execute: Execute | None,
     return found, {copy: reason for copy, reason in why.items() if copy not in found}
 
 
-def kind_fault(row: dict[str, Any]) -> str:
-    """Why no check reads a row: each of its host, hash and path that is an object or list, by JSON kind, as JSON."""
+def kind_fault(row: dict[str, Any], fields: Sequence[str] = HSS_COPY_FIELDS) -> str:
+    """Why no check reads a row: each of its ``fields`` that is an object or list, by JSON kind, as JSON."""
     return '; '.join(f"its record's {name} is {json_kind(row[name])}, {json.dumps(row[name])[:40]}, not text"
-                     for name in HSS_COPY_FIELDS if isinstance(row.get(name), (dict, list)))
+                     for name in fields if isinstance(row.get(name), (dict, list)))
 
 
 def hss_checks(rows: list[dict[str, Any]]) -> list[tuple[dict[str, list[str]], list[dict[str, Any]]]]:
@@ -871,9 +879,7 @@ def unread_reason(entries: list[Entry]) -> str:
     said = errors or [text_of(entry.get('HumanReadable') or entry.get('Contents')).split('\n\n')[0]
                       for entry in entries]  # a check's first paragraph: what it read (its follow command after)
     text = ' '.join(part.strip() for part in said if part.strip())
-    if text.startswith(NO_TIME_LEFT):
-        return text
-    return failed_read(text)
+    return text if text.startswith(NO_TIME_LEFT) else failed_read(text)
 
 
 def failed_read(error: Any) -> str:
@@ -921,27 +927,19 @@ def gate_command(args: dict[str, Any], context: dict[str, Any] | None, execute: 
     scores = dbot_scores(objects_of(context, 'DBotScore', args.get('dbot_score'), 'dbot_score'))
     files = file_entries(objects_of(context, 'File', args.get('file_entries'), 'file_entries'))
     allowed, allowed_paths, held, shown = [], [], [], []  # shown: (each held file as its line names it, who scored it)
-    for file_hash in hashes:
-        score, sources, unreadable = reputation(scores, files, file_hash)
+    for by, value in [('file_hash', file_hash) for file_hash in hashes] + [('file_path', path) for path in paths]:
+        by_path = by == 'file_path'
+        score, sources, unreadable, sha256s = path_verdict(scores, files, value, execute) if by_path else \
+            (*reputation(scores, files, value), [value])
         found = held_item(score, sources, unreadable, restore_suspicious)
         if not found:
-            allowed.append(file_hash)
+            (allowed_paths if by_path else allowed).append(value)
             continue
-        held.append({'file_hash': file_hash, 'restore_command': command, 'score': score, 'verdict': found[0],
-                     'scored_by': list(found[1]), 'scored_as': list(found[1].values()),
-                     'by_hand': by_hand_each(command, {'file_hash': [file_hash]}, scope)})
-        shown.append((held[-1], named(found[1])))
-    for path in paths:
-        score, sources, unreadable, sha256s = path_verdict(scores, files, path, execute)
-        found = held_item(score, sources, unreadable, restore_suspicious)
-        if not found:
-            allowed_paths.append(path)
-            continue
-        item = {'file_path': path, 'host_id': scope['host_id'], 'sha256': sha256s}
-        held.append({'file_hash': (sha256s or [''])[0], 'file_path': path, 'restore_command': command, 'score': score,
+        held.append({'file_hash': (sha256s or [''])[0], by: value, 'restore_command': command, 'score': score,
                      'verdict': found[0], 'scored_by': list(found[1]), 'scored_as': list(found[1].values()),
-                     'by_hand': by_hand_each(command, {'file_path': [path]}, scope)})
-        shown.append((dict(held[-1], **item), named(found[1])))
+                     'by_hand': by_hand_each(command, {by: [value]}, scope)})
+        shown.append((dict(held[-1], host_id=scope['host_id'], sha256=sha256s) if by_path else held[-1],
+                      named(found[1])))
     places = next(iter(scope.values()), [])  # restore-file's endpoints or hss-restore-isolated's hosts
     many = scope if len(places) > 1 and len(held) * len(places) > MAX_DETAIL_ROWS else {}
     lines = [held_line(item, who, many) for item, who in shown]
