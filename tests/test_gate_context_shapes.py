@@ -550,3 +550,20 @@ def test_an_xdr_record_in_progress_whose_action_id_is_an_object_or_list_is_read_
     assert entry['Contents']['allowed'] == [SHA]
     [line] = [line for line in entry['HumanReadable'].splitlines() if 'action_id' in line]
     assert f'action_id is {kind_of(item)}' in line and SHA in line and 'action_id=' not in line, line
+
+
+@given(item=WRONG_KIND, as_json_text=st.booleans())
+@example(item={'a': 1}, as_json_text=False)
+def test_a_restore_command_of_the_wrong_kind_is_refused_by_its_json_kind_and_nothing_is_asked(item, as_json_text):
+    asked = []
+    args = {'file_hash': SHA, 'restore_command': json.dumps(item) if as_json_text else item,
+            'restored_before': [dict(RESTORED, status='IN_PROGRESS')]}
+
+    with pytest.raises(GATE.GateError) as refused:
+        GATE.gate_command(args, {}, lambda command, called: asked.append((command, called)) or [])
+
+    message = str(refused.value)
+    if not as_json_text:  # JSON text of a list or object is text: refused as no command the gate knows
+        assert 'restore_command' in message and kind_of(item) in message and json.dumps(item) in message, message
+    assert repr(item) not in message.replace(json.dumps(item), ''), message
+    assert asked == []

@@ -912,7 +912,8 @@ def gate_arguments(args: dict[str, Any]) -> tuple[list[str], list[str], bool, st
     hashes = sha256_list(args.get('file_hash'))
     paths = path_list(args.get('file_path'))
     restore_suspicious = str(args.get('restore_suspicious')).strip().lower() == 'true'
-    command = str(args.get('restore_command') or '').strip() or RESTORE_COMMANDS[0]  # a blank is no value
+    command = ''.join(text_items([args.get('restore_command')], 'restore_command', 'one command')).strip() or \
+        RESTORE_COMMANDS[0]  # a blank is no value
     if command not in RESTORE_COMMANDS:
         raise GateError(f'restore_command must be one of {", ".join(RESTORE_COMMANDS)}; got {command!r}.')
     scope = scope_of(args, command)
