@@ -567,3 +567,23 @@ def test_a_restore_command_of_the_wrong_kind_is_refused_by_its_json_kind_and_not
         assert 'restore_command' in message and kind_of(item) in message and json.dumps(item) in message, message
     assert repr(item) not in message.replace(json.dumps(item), ''), message
     assert asked == []
+
+
+@given(field=st.sampled_from(['endpoint_id', 'file_hash']), item=WRONG_KIND,
+       status=st.sampled_from(['COMPLETED_SUCCESSFULLY', 'IN_PROGRESS']))
+@example(field='endpoint_id', item={'a': 1}, status='COMPLETED_SUCCESSFULLY')
+def test_an_xdr_record_whose_endpoint_or_file_is_an_object_or_list_is_not_read_and_the_file_s_line_says_why(
+        field, item, status):
+    """A record naming its endpoint or file as an object or list names no scope or file the gate can judge: it covers
+    nothing, so the file is sent again (safe: a second restore restores nothing twice), and nothing is asked of it. Its
+    line says which field is of which kind, as the note does for such a HuaweiHSS.RestoredFile row."""
+    record = dict(RESTORED, status=status, **{field: item})
+    asked = []
+
+    entry = GATE.gate_command({'file_hash': SHA, 'restored_before': [record]}, {},
+                              lambda command, args: asked.append((command, args)) or [])
+
+    assert asked == []
+    assert entry['Contents']['allowed'] == [SHA]
+    [line] = [line for line in entry['HumanReadable'].splitlines() if f'{field} is' in line]
+    assert f'{field} is {kind_of(item)}' in line and json.dumps(item) in line, line

@@ -75,7 +75,7 @@ XDR_DONE_STATUSES = ('COMPLETED_SUCCESSFULLY', 'COMPLETED_WITH_FAILURES', 'IN_PR
 XDR_LEFT_QUARANTINED = ('It is still quarantined on the endpoints it failed on: once the cause is fixed, restore it '
                         'by hand')
 XDR_RECORDS = 'CortexXDR.RestoredFile'
-XDR_TEXT_FIELDS = ('action_id',)  # a record's fields read as text: one of another kind is read as not there
+XDR_TEXT_FIELDS = ('file_hash', 'endpoint_id', 'action_id')  # read as text: one of another kind is read as not there
 # A restore restore-file could not follow though Cortex XDR may have carried it out (its record's may_have_started):
 # sent again blind, it would be refused should that restore have given the file back (no copy left), and its note
 # would call the restore not started. The record's own advice holds: the Action Center first.
@@ -523,15 +523,9 @@ def lookup_reputation(execute: Execute | None,
         wanted = [value for value, kind in found.items() if kind == 'SHA256'] or \
             [value for value, kind in found.items() if kind in ('MD5', 'SHA1')]
         hashes += [value for value in wanted if value not in hashes]
-    scores, files = [], []
-    for entry in (execute(FILE_COMMAND, {'file': ','.join(hashes)}) or []) if execute and hashes else []:
-        if not isinstance(entry, dict) or entry.get('Type') == ENTRY_TYPE_ERROR:
-            continue
-        for key, value in (entry.get('EntryContext') or {}).items():
-            root = key.split('(')[0]
-            if root in ('DBotScore', 'File'):
-                (scores if root == 'DBotScore' else files).extend(objects_in(value, root, f'!{FILE_COMMAND}'))
-    return scores, files
+    entries = (execute(FILE_COMMAND, {'file': ','.join(hashes)}) or []) if execute and hashes else []
+    answered = [entry for entry in entries if isinstance(entry, dict) and entry.get('Type') != ENTRY_TYPE_ERROR]
+    return records_in(answered, 'DBotScore', f'!{FILE_COMMAND}'), records_in(answered, 'File', f'!{FILE_COMMAND}')
 
 
 def path_verdict(scores: list[Score], files: list[FileEntry], path: str,
@@ -631,13 +625,14 @@ def xdr_plan(records: list[dict[str, Any]], hashes: list[str], scope: dict[str, 
 
 
 def kind_line(record: dict[str, Any], hashes: list[str]) -> str:
-    """The line for a record of a file of ``hashes`` read without its fields not text (kind_fault), else ''."""
-    fault, file_hash = kind_fault(record, XDR_TEXT_FIELDS), str(record.get('file_hash') or '').strip().lower()
-    if not fault or file_hash not in hashes:
+    """The line for a record of a file of ``hashes`` (or named not as text) with fields not text, else ''."""
+    fault, named = kind_fault(record, XDR_TEXT_FIELDS), record.get('file_hash')
+    file_hash, unnamed = str(named).strip().lower(), isinstance(named, (dict, list))
+    if not fault or (file_hash not in hashes and not unnamed):
         return ''
-    return (f'An earlier {XDR_RECORDS} record of {code_span(file_hash)} was read without its fields that are not '
-            f'text: {fault}; where no other record covers the file, it is restored again (a second restore restores '
-            f'nothing twice)')
+    what = 'a file' if unnamed else code_span(file_hash)
+    return (f'An earlier {XDR_RECORDS} record of {what} was read without its fields that are not text: {fault}; '
+            f'where no other record covers the file, it is restored again (a second restore restores nothing twice)')
 
 
 def left_out_line(left: dict[str, list[str]]) -> str:
@@ -689,12 +684,13 @@ def restored_before(records: list[dict[str, Any]], hashes: list[str], scope: dic
                             for file_hash, record in latest.items() if record.get('status') in XDR_DONE_STATUSES})
 
 
-def records_in(entries: list[Entry], root: str) -> list[dict[str, Any]]:
-    """The ``root`` records (XDR_RECORDS, HSS_RECORDS) a status read's entries write to context."""
+def records_in(entries: list[Entry], root: str, where: str = '') -> list[dict[str, Any]]:
+    """The ``root`` records (XDR_RECORDS, HSS_RECORDS; !file's DBotScore, File) a read's entries write to context;
+    ``where`` names their source in a refusal (else each entry's context key)."""
     found = []
     for entry in entries:
         for key, value in (entry.get('EntryContext') or {}).items() if isinstance(entry, dict) else []:
-            found += objects_in(value, root, key) if key.split('(')[0] == root else []
+            found += objects_in(value, root, where or key) if key.split('(')[0] == root else []
     return found
 
 
