@@ -587,3 +587,27 @@ def test_an_xdr_record_whose_endpoint_or_file_is_an_object_or_list_is_not_read_a
     assert entry['Contents']['allowed'] == [SHA]
     [line] = [line for line in entry['HumanReadable'].splitlines() if f'{field} is' in line]
     assert f'{field} is {kind_of(item)}' in line and json.dumps(item) in line, line
+
+
+@given(given_value=st.one_of(WRONG_KIND, st.sampled_from([True, False, 'true', 'false', ' TRUE ', None, ''])),
+       as_json_text=st.booleans())
+@example(given_value={'a': 1}, as_json_text=False)
+def test_restore_suspicious_of_an_object_or_list_is_refused_by_its_json_kind_and_true_or_false_read_as_given(
+        given_value, as_json_text):
+    """restore_suspicious is a boolean argument: a real boolean or its text. An object or list read as false silently
+    (a suspicious file held without a word of why the analyst's choice was not read): refused, named by JSON kind."""
+    suspicious = {'DBotScore': [{'Indicator': SHA, 'Type': 'file', 'Vendor': 'VirusTotal (API v3)', 'Score': 2}]}
+    wrong_kind = isinstance(given_value, (dict, list))
+    value = json.dumps(given_value) if as_json_text and wrong_kind else given_value
+
+    if wrong_kind and not as_json_text:
+        with pytest.raises(GATE.GateError) as refused:
+            GATE.gate_command({'file_hash': SHA, 'restore_suspicious': value}, suspicious)
+        message = str(refused.value)
+        assert 'restore_suspicious' in message and kind_of(given_value) in message, message
+        assert json.dumps(given_value) in message and repr(given_value) not in message.replace(
+            json.dumps(given_value), ''), message
+        return
+    allowed = gate({'file_hash': SHA, 'restore_suspicious': value}, suspicious)['allowed']
+
+    assert allowed == ([SHA] if str(value).strip().lower() == 'true' else [])

@@ -178,13 +178,13 @@ def text_items(value: Any, name: str, takes: str) -> list[str]:
     items = [item for item in as_list(value) if not is_blank(item)]
     for item in items:
         if isinstance(item, (dict, list)):
-            raise GateError(f'{name} takes {takes} (text); got {json_kind(item)}, {json.dumps(item)[:80]}.')
+            raise GateError(f'{name} takes {takes}; got {json_kind(item)}, {json.dumps(item)[:80]}.')
     return [str(item) for item in items]
 
 
 def sha256_list(value: Any) -> list[str]:
     """The SHA256 values given (text_items), each once, in lower case; anything not a SHA256 refused."""
-    hashes = [item.strip().lower() for item in text_items(value, 'file_hash', 'SHA256 values')]
+    hashes = [item.strip().lower() for item in text_items(value, 'file_hash', 'SHA256 values (text)')]
     for text in hashes:
         if not SHA256.fullmatch(text):
             raise GateError(f'file_hash takes SHA256 values (64 hexadecimal characters); got {text[:80]!r}.')
@@ -194,7 +194,7 @@ def sha256_list(value: Any) -> list[str]:
 def path_list(value: Any) -> list[str]:
     """The paths a restore by host and path gives back (file_path): text_items, each once, as given: HSS lists a path
     as it is, and one may end with a blank (a by-hand command gives such a path in the JSON list form)."""
-    return list(dict.fromkeys(text_items(value, 'file_path', 'file paths')))
+    return list(dict.fromkeys(text_items(value, 'file_path', 'file paths (text)')))
 
 
 def path_key(text: str) -> str:
@@ -473,7 +473,7 @@ def scope_of(args: dict[str, Any], command: str) -> dict[str, list[str]]:
     same endpoint in either case: lower case, as Cortex XDR lists it, each once."""
     scope = {}
     for name, owner in (('host_id', 'hss-restore-isolated'), ('endpoint_id', 'restore-file')):
-        values = [value.strip() for value in text_items(args.get(name), name, name.replace('_id', ' IDs'))]
+        values = [value.strip() for value in text_items(args.get(name), name, name.replace('_id', ' IDs (text)'))]
         values = list(dict.fromkeys(value.lower() for value in values)) if name == 'endpoint_id' else values
         if values and command != owner:
             raise GateError(f'{name} limits a restore of {owner}, not of {command}.')
@@ -907,8 +907,10 @@ def gate_arguments(args: dict[str, Any]) -> tuple[list[str], list[str], bool, st
     """(hashes, paths, restore_suspicious, restore_command, scope), each checked before anything is judged."""
     hashes = sha256_list(args.get('file_hash'))
     paths = path_list(args.get('file_path'))
-    restore_suspicious = str(args.get('restore_suspicious')).strip().lower() == 'true'
-    command = ''.join(text_items([args.get('restore_command')], 'restore_command', 'one command')).strip() or \
+    suspicious = text_items([args.get('restore_suspicious')], 'restore_suspicious',
+                            'true or false (a boolean, or its text)')
+    restore_suspicious = ''.join(suspicious).strip().lower() == 'true'
+    command = ''.join(text_items([args.get('restore_command')], 'restore_command', 'one command (text)')).strip() or \
         RESTORE_COMMANDS[0]  # a blank is no value
     if command not in RESTORE_COMMANDS:
         raise GateError(f'restore_command must be one of {", ".join(RESTORE_COMMANDS)}; got {command!r}.')
