@@ -907,11 +907,12 @@ def gate_arguments(args: dict[str, Any]) -> tuple[list[str], list[str], bool, st
     """(hashes, paths, restore_suspicious, restore_command, scope), each checked before anything is judged."""
     hashes = sha256_list(args.get('file_hash'))
     paths = path_list(args.get('file_path'))
+    # One value each (text_items refuses an object or list by its JSON kind); a blank is no value
     suspicious = text_items([args.get('restore_suspicious')], 'restore_suspicious',
                             'true or false (a boolean, or its text)')
-    restore_suspicious = ''.join(suspicious).strip().lower() == 'true'
-    command = ''.join(text_items([args.get('restore_command')], 'restore_command', 'one command (text)')).strip() or \
-        RESTORE_COMMANDS[0]  # a blank is no value
+    restore_suspicious = bool(suspicious) and suspicious[0].strip().lower() == 'true'
+    command = text_items([args.get('restore_command')], 'restore_command', 'one command (text)')
+    command = command[0].strip() if command else RESTORE_COMMANDS[0]
     if command not in RESTORE_COMMANDS:
         raise GateError(f'restore_command must be one of {", ".join(RESTORE_COMMANDS)}; got {command!r}.')
     scope = scope_of(args, command)
@@ -926,19 +927,27 @@ def gate_command(args: dict[str, Any], context: dict[str, Any] | None, execute: 
     scores = dbot_scores(objects_of(context, 'DBotScore', args.get('dbot_score'), 'dbot_score'))
     files = file_entries(objects_of(context, 'File', args.get('file_entries'), 'file_entries'))
     allowed, allowed_paths, held, shown = [], [], [], []  # shown: (each held file as its line names it, who scored it)
-    for by, value in [('file_hash', file_hash) for file_hash in hashes] + [('file_path', path) for path in paths]:
-        by_path = by == 'file_path'
-        score, sources, unreadable, sha256s = path_verdict(scores, files, value, execute) if by_path else \
-            (*reputation(scores, files, value), [value])
+    for file_hash in hashes:
+        score, sources, unreadable = reputation(scores, files, file_hash)
         found = held_item(score, sources, unreadable, restore_suspicious)
         if not found:
-            (allowed_paths if by_path else allowed).append(value)
+            allowed.append(file_hash)
             continue
-        held.append({'file_hash': (sha256s or [''])[0], by: value, 'restore_command': command, 'score': score,
+        held.append({'file_hash': file_hash, 'restore_command': command, 'score': score, 'verdict': found[0],
+                     'scored_by': list(found[1]), 'scored_as': list(found[1].values()),
+                     'by_hand': by_hand_each(command, {'file_hash': [file_hash]}, scope)})
+        shown.append((held[-1], named(found[1])))
+    for path in paths:
+        score, sources, unreadable, sha256s = path_verdict(scores, files, path, execute)
+        found = held_item(score, sources, unreadable, restore_suspicious)
+        if not found:
+            allowed_paths.append(path)
+            continue
+        item = {'file_path': path, 'host_id': scope['host_id'], 'sha256': sha256s}
+        held.append({'file_hash': (sha256s or [''])[0], 'file_path': path, 'restore_command': command, 'score': score,
                      'verdict': found[0], 'scored_by': list(found[1]), 'scored_as': list(found[1].values()),
-                     'by_hand': by_hand_each(command, {by: [value]}, scope)})
-        shown.append((dict(held[-1], host_id=scope['host_id'], sha256=sha256s) if by_path else held[-1],
-                      named(found[1])))
+                     'by_hand': by_hand_each(command, {'file_path': [path]}, scope)})
+        shown.append((dict(held[-1], **item), named(found[1])))
     places = next(iter(scope.values()), [])  # restore-file's endpoints or hss-restore-isolated's hosts
     many = scope if len(places) > 1 and len(held) * len(places) > MAX_DETAIL_ROWS else {}
     lines = [held_line(item, who, many) for item, who in shown]
