@@ -526,3 +526,88 @@ def test_an_hss_row_whose_copy_field_is_an_object_or_list_is_read_by_no_check_an
         [line] = [line for line in entry['HumanReadable'].splitlines() if 'was not run again' in line]
         kind = 'a list' if isinstance(item, list) else 'an object'
         assert f'{field} is {kind}' in line, line
+
+
+def kind_of(item) -> str:
+    return 'a list' if isinstance(item, list) else 'an object'
+
+
+@given(item=WRONG_KIND, as_json_text=st.booleans())
+@example(item=[{'a': 1}], as_json_text=False)
+def test_an_xdr_record_in_progress_whose_action_id_is_an_object_or_list_is_read_as_one_without_an_action_id(
+        item, as_json_text):
+    """A record left IN_PROGRESS is read again by a status check of its action_id; one holding an object or list there
+    was checked as action_id='[...]' and its line gave a check of that text. Read as a record without an action ID:
+    nothing is asked, the file is sent again (a second restore restores nothing twice: README, Reliability), and its
+    line says the action_id is of which JSON kind."""
+    record = dict(RESTORED, status='IN_PROGRESS', action_id=item)
+    asked = []
+
+    entry = GATE.gate_command({'file_hash': SHA, 'restored_before': json.dumps([record]) if as_json_text else [record]},
+                              {}, lambda command, args: asked.append((command, args)) or [])
+
+    assert asked == []
+    assert entry['Contents']['allowed'] == [SHA]
+    [line] = [line for line in entry['HumanReadable'].splitlines() if 'action_id' in line]
+    assert f'action_id is {kind_of(item)}' in line and SHA in line and 'action_id=' not in line, line
+
+
+@given(item=WRONG_KIND, as_json_text=st.booleans())
+@example(item={'a': 1}, as_json_text=False)
+def test_a_restore_command_of_the_wrong_kind_is_refused_by_its_json_kind_and_nothing_is_asked(item, as_json_text):
+    asked = []
+    args = {'file_hash': SHA, 'restore_command': json.dumps(item) if as_json_text else item,
+            'restored_before': [dict(RESTORED, status='IN_PROGRESS')]}
+
+    with pytest.raises(GATE.GateError) as refused:
+        GATE.gate_command(args, {}, lambda command, called: asked.append((command, called)) or [])
+
+    message = str(refused.value)
+    if not as_json_text:  # JSON text of a list or object is text: refused as no command the gate knows
+        assert 'restore_command' in message and kind_of(item) in message and json.dumps(item) in message, message
+    assert repr(item) not in message.replace(json.dumps(item), ''), message
+    assert asked == []
+
+
+@given(field=st.sampled_from(['endpoint_id', 'file_hash']), item=WRONG_KIND,
+       status=st.sampled_from(['COMPLETED_SUCCESSFULLY', 'IN_PROGRESS']))
+@example(field='endpoint_id', item={'a': 1}, status='COMPLETED_SUCCESSFULLY')
+def test_an_xdr_record_whose_endpoint_or_file_is_an_object_or_list_is_not_read_and_the_file_s_line_says_why(
+        field, item, status):
+    """A record naming its endpoint or file as an object or list names no scope or file the gate can judge: it covers
+    nothing, so the file is sent again (safe: a second restore restores nothing twice), and nothing is asked of it. Its
+    line says which field is of which kind, as the note does for such a HuaweiHSS.RestoredFile row."""
+    record = dict(RESTORED, status=status, **{field: item})
+    asked = []
+
+    entry = GATE.gate_command({'file_hash': SHA, 'restored_before': [record]}, {},
+                              lambda command, args: asked.append((command, args)) or [])
+
+    assert asked == []
+    assert entry['Contents']['allowed'] == [SHA]
+    [line] = [line for line in entry['HumanReadable'].splitlines() if f'{field} is' in line]
+    assert f'{field} is {kind_of(item)}' in line and json.dumps(item) in line, line
+
+
+@given(given_value=st.one_of(WRONG_KIND, st.sampled_from([True, False, 'true', 'false', ' TRUE ', None, ''])),
+       as_json_text=st.booleans())
+@example(given_value={'a': 1}, as_json_text=False)
+def test_restore_suspicious_of_an_object_or_list_is_refused_by_its_json_kind_and_true_or_false_read_as_given(
+        given_value, as_json_text):
+    """restore_suspicious is a boolean argument: a real boolean or its text. An object or list read as false silently
+    (a suspicious file held without a word of why the analyst's choice was not read): refused, named by JSON kind."""
+    suspicious = {'DBotScore': [{'Indicator': SHA, 'Type': 'file', 'Vendor': 'VirusTotal (API v3)', 'Score': 2}]}
+    wrong_kind = isinstance(given_value, (dict, list))
+    value = json.dumps(given_value) if as_json_text and wrong_kind else given_value
+
+    if wrong_kind and not as_json_text:
+        with pytest.raises(GATE.GateError) as refused:
+            GATE.gate_command({'file_hash': SHA, 'restore_suspicious': value}, suspicious)
+        message = str(refused.value)
+        assert 'restore_suspicious' in message and kind_of(given_value) in message, message
+        assert json.dumps(given_value) in message and repr(given_value) not in message.replace(
+            json.dumps(given_value), ''), message
+        return
+    allowed = gate({'file_hash': SHA, 'restore_suspicious': value}, suspicious)['allowed']
+
+    assert allowed == ([SHA] if str(value).strip().lower() == 'true' else [])

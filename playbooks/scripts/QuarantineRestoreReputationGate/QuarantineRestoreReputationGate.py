@@ -75,6 +75,7 @@ XDR_DONE_STATUSES = ('COMPLETED_SUCCESSFULLY', 'COMPLETED_WITH_FAILURES', 'IN_PR
 XDR_LEFT_QUARANTINED = ('It is still quarantined on the endpoints it failed on: once the cause is fixed, restore it '
                         'by hand')
 XDR_RECORDS = 'CortexXDR.RestoredFile'
+XDR_TEXT_FIELDS = ('file_hash', 'endpoint_id', 'action_id')  # read as text: one of another kind is read as not there
 # A restore restore-file could not follow though Cortex XDR may have carried it out (its record's may_have_started):
 # sent again blind, it would be refused should that restore have given the file back (no copy left), and its note
 # would call the restore not started. The record's own advice holds: the Action Center first.
@@ -144,7 +145,7 @@ class FileEntry(NamedTuple):
 class Score(NamedTuple):
     """A DBotScore as the gate reads it, once a run (as FileEntry): the object, and the indicators it names."""
     score: dict[str, Any]
-    indicators: list[str]  # texts(Indicator)
+    indicators: list[str]  # its Indicator's text values (as_list_of_values), lower case
 
 
 ''' HELPERS '''
@@ -177,13 +178,13 @@ def text_items(value: Any, name: str, takes: str) -> list[str]:
     items = [item for item in as_list(value) if not is_blank(item)]
     for item in items:
         if isinstance(item, (dict, list)):
-            raise GateError(f'{name} takes {takes} (text); got {json_kind(item)}, {json.dumps(item)[:80]}.')
+            raise GateError(f'{name} takes {takes}; got {json_kind(item)}, {json.dumps(item)[:80]}.')
     return [str(item) for item in items]
 
 
 def sha256_list(value: Any) -> list[str]:
     """The SHA256 values given (text_items), each once, in lower case; anything not a SHA256 refused."""
-    hashes = [item.strip().lower() for item in text_items(value, 'file_hash', 'SHA256 values')]
+    hashes = [item.strip().lower() for item in text_items(value, 'file_hash', 'SHA256 values (text)')]
     for text in hashes:
         if not SHA256.fullmatch(text):
             raise GateError(f'file_hash takes SHA256 values (64 hexadecimal characters); got {text[:80]!r}.')
@@ -193,7 +194,7 @@ def sha256_list(value: Any) -> list[str]:
 def path_list(value: Any) -> list[str]:
     """The paths a restore by host and path gives back (file_path): text_items, each once, as given: HSS lists a path
     as it is, and one may end with a blank (a by-hand command gives such a path in the JSON list form)."""
-    return list(dict.fromkeys(text_items(value, 'file_path', 'file paths')))
+    return list(dict.fromkeys(text_items(value, 'file_path', 'file paths (text)')))
 
 
 def path_key(text: str) -> str:
@@ -350,11 +351,6 @@ def hashes_list(value: Any) -> list[dict[str, Any]]:
     return items
 
 
-def texts(value: Any) -> list[str]:
-    """A DBotScore field's text values (as_list_of_values), lower case."""
-    return [str(item).strip().lower() for item in as_list_of_values(value)]
-
-
 def file_entries(files: list[dict[str, Any]]) -> list[FileEntry]:
     found = []
     for entry in files:
@@ -365,7 +361,8 @@ def file_entries(files: list[dict[str, Any]]) -> list[FileEntry]:
 
 
 def dbot_scores(scores: list[dict[str, Any]]) -> list[Score]:
-    return [Score(score, texts(score.get('Indicator'))) for score in scores]
+    return [Score(score, [str(item).strip().lower() for item in as_list_of_values(score.get('Indicator'))])
+            for score in scores]
 
 
 def aliases(files: list[FileEntry], sha256s: list[str],
@@ -476,7 +473,7 @@ def scope_of(args: dict[str, Any], command: str) -> dict[str, list[str]]:
     same endpoint in either case: lower case, as Cortex XDR lists it, each once."""
     scope = {}
     for name, owner in (('host_id', 'hss-restore-isolated'), ('endpoint_id', 'restore-file')):
-        values = [value.strip() for value in text_items(args.get(name), name, name.replace('_id', ' IDs'))]
+        values = [value.strip() for value in text_items(args.get(name), name, name.replace('_id', ' IDs (text)'))]
         values = list(dict.fromkeys(value.lower() for value in values)) if name == 'endpoint_id' else values
         if values and command != owner:
             raise GateError(f'{name} limits a restore of {owner}, not of {command}.')
@@ -526,15 +523,9 @@ def lookup_reputation(execute: Execute | None,
         wanted = [value for value, kind in found.items() if kind == 'SHA256'] or \
             [value for value, kind in found.items() if kind in ('MD5', 'SHA1')]
         hashes += [value for value in wanted if value not in hashes]
-    scores, files = [], []
-    for entry in (execute(FILE_COMMAND, {'file': ','.join(hashes)}) or []) if execute and hashes else []:
-        if not isinstance(entry, dict) or entry.get('Type') == ENTRY_TYPE_ERROR:
-            continue
-        for key, value in (entry.get('EntryContext') or {}).items():
-            root = key.split('(')[0]
-            if root in ('DBotScore', 'File'):
-                (scores if root == 'DBotScore' else files).extend(objects_in(value, root, f'!{FILE_COMMAND}'))
-    return scores, files
+    entries = (execute(FILE_COMMAND, {'file': ','.join(hashes)}) or []) if execute and hashes else []
+    answered = [entry for entry in entries if isinstance(entry, dict) and entry.get('Type') != ENTRY_TYPE_ERROR]
+    return records_in(answered, 'DBotScore', f'!{FILE_COMMAND}'), records_in(answered, 'File', f'!{FILE_COMMAND}')
 
 
 def path_verdict(scores: list[Score], files: list[FileEntry], path: str,
@@ -611,7 +602,7 @@ def xdr_plan(records: list[dict[str, Any]], hashes: list[str], scope: dict[str, 
     to each endpoint it restores on (restore-file run once per endpoint), so the files and endpoints are the widest
     such restore of what each endpoint still needs (``widest_restore``); what it leaves out on an endpoint that still
     needs it gets a line with its command by hand, never a restore on an endpoint an earlier restore covers."""
-    endpoints = scope.get('endpoint_id') or ['']
+    endpoints, faults = scope.get('endpoint_id') or [''], [kind_line(record, hashes) for record in records]
     covered = {endpoint: restored_before(records, hashes, dict(scope, endpoint_id=[endpoint]) if endpoint else {},
                                          execute) for endpoint in endpoints}
     needed = {endpoint: [h for h in hashes if h not in covered[endpoint]] for endpoint in endpoints}
@@ -630,7 +621,18 @@ def xdr_plan(records: list[dict[str, Any]], hashes: list[str], scope: dict[str, 
         groups.setdefault(key if len(found) > MAX_DETAIL_ROWS else number, (key, {}))[1][endpoint] = said
     lines = [restored_line(key[1], group) if key[0] == 'covered' else left_out_line(group)
              for key, group in groups.values()]
-    return files, [], lines, [endpoint for endpoint in chosen if endpoint]
+    return files, [], [line for line in faults if line] + lines, [endpoint for endpoint in chosen if endpoint]
+
+
+def kind_line(record: dict[str, Any], hashes: list[str]) -> str:
+    """The line for a record of a file of ``hashes`` (or named not as text) with fields not text, else ''."""
+    fault, named = kind_fault(record, XDR_TEXT_FIELDS), record.get('file_hash')
+    file_hash, unnamed = str(named).strip().lower(), isinstance(named, (dict, list))
+    if not fault or (file_hash not in hashes and not unnamed):
+        return ''
+    what = 'a file' if unnamed else code_span(file_hash)
+    return (f'An earlier {XDR_RECORDS} record of {what} was read without its fields that are not text: {fault}; '
+            f'where no other record covers the file, it is restored again (a second restore restores nothing twice)')
 
 
 def left_out_line(left: dict[str, list[str]]) -> str:
@@ -668,12 +670,13 @@ def restored_before(records: list[dict[str, Any]], hashes: list[str], scope: dic
     endpoint_id = ','.join(scope.get('endpoint_id') or [])
     latest = {}
     for record in records:
-        if isinstance(record.get('endpoint_id'), str) and record['endpoint_id'].lower() == endpoint_id:  # either case
-            latest[str(record.get('file_hash') or '').strip().lower()] = record
-    latest = {file_hash: record for file_hash, record in latest.items() if file_hash in hashes}
+        file_hash = str(record.get('file_hash') or '').strip().lower()
+        if file_hash in hashes and isinstance(record.get('endpoint_id'), str) and \
+                record['endpoint_id'].lower() == endpoint_id:  # either case
+            latest[file_hash] = record
     unknown = {file_hash: (record, None) for file_hash, record in latest.items() if may_have_started(record)}
-    latest = {file_hash: record for file_hash, record in latest.items()
-              if file_hash not in unknown and str(record.get('action_id') or '').strip()}
+    latest = {file_hash: record for file_hash, record in latest.items() if file_hash not in unknown
+              and str(record.get('action_id') or '').strip() and not kind_fault(record, XDR_TEXT_FIELDS)}  # kind_line
     now, unread = status_now(execute, [record for record in latest.values() if record.get('status') == 'IN_PROGRESS'],
                              {'endpoint_id': endpoint_id} if endpoint_id else {})
     latest.update(now)
@@ -681,12 +684,13 @@ def restored_before(records: list[dict[str, Any]], hashes: list[str], scope: dic
                             for file_hash, record in latest.items() if record.get('status') in XDR_DONE_STATUSES})
 
 
-def records_in(entries: list[Entry], root: str) -> list[dict[str, Any]]:
-    """The ``root`` records (XDR_RECORDS, HSS_RECORDS) a status read's entries write to context."""
+def records_in(entries: list[Entry], root: str, where: str = '') -> list[dict[str, Any]]:
+    """The ``root`` records (XDR_RECORDS, HSS_RECORDS; !file's DBotScore, File) a read's entries write to context;
+    ``where`` names their source in a refusal (else each entry's context key)."""
     found = []
     for entry in entries:
         for key, value in (entry.get('EntryContext') or {}).items() if isinstance(entry, dict) else []:
-            found += objects_in(value, root, key) if key.split('(')[0] == root else []
+            found += objects_in(value, root, where or key) if key.split('(')[0] == root else []
     return found
 
 
@@ -757,9 +761,9 @@ def hss_restored_before(records: list[dict[str, Any]], hashes: list[str], paths:
     hosts, copies = set(scope.get('host_id') or []), {}
     for record in records:
         copy = copy_of(record)
-        if (copy[2] or record.get('outcome') != HSS_NOT_FOUND) and (not hosts or copy[0] in hosts):
+        if (copy[1] in hashes or copy[2] in paths) and (copy[2] or record.get('outcome') != HSS_NOT_FOUND) and \
+                (not hosts or copy[0] in hosts):
             copies[copy] = record
-    copies = {copy: row for copy, row in copies.items() if copy[1] in hashes or copy[2] in paths}
     now, unread = hss_status_now(execute, [row for row in copies.values() if row.get('outcome') in HSS_READ_AGAIN])
     copies.update((copy, row) for copy, row in now.items() if copy in copies)
     done, read = {}, {**now, **unread}  # a copy read again now, or whose state is not known: not sent again blind
@@ -835,10 +839,10 @@ def hss_status_now(execute: Execute | None,
     return found, {copy: reason for copy, reason in why.items() if copy not in found}
 
 
-def kind_fault(row: dict[str, Any]) -> str:
-    """Why no check reads a row: each of its host, hash and path that is an object or list, by JSON kind, as JSON."""
+def kind_fault(row: dict[str, Any], fields: Sequence[str] = HSS_COPY_FIELDS) -> str:
+    """Why no check reads a row: each of its ``fields`` that is an object or list, by JSON kind, as JSON."""
     return '; '.join(f"its record's {name} is {json_kind(row[name])}, {json.dumps(row[name])[:40]}, not text"
-                     for name in HSS_COPY_FIELDS if isinstance(row.get(name), (dict, list)))
+                     for name in fields if isinstance(row.get(name), (dict, list)))
 
 
 def hss_checks(rows: list[dict[str, Any]]) -> list[tuple[dict[str, list[str]], list[dict[str, Any]]]]:
@@ -871,9 +875,7 @@ def unread_reason(entries: list[Entry]) -> str:
     said = errors or [text_of(entry.get('HumanReadable') or entry.get('Contents')).split('\n\n')[0]
                       for entry in entries]  # a check's first paragraph: what it read (its follow command after)
     text = ' '.join(part.strip() for part in said if part.strip())
-    if text.startswith(NO_TIME_LEFT):
-        return text
-    return failed_read(text)
+    return text if text.startswith(NO_TIME_LEFT) else failed_read(text)
 
 
 def failed_read(error: Any) -> str:
@@ -905,8 +907,12 @@ def gate_arguments(args: dict[str, Any]) -> tuple[list[str], list[str], bool, st
     """(hashes, paths, restore_suspicious, restore_command, scope), each checked before anything is judged."""
     hashes = sha256_list(args.get('file_hash'))
     paths = path_list(args.get('file_path'))
-    restore_suspicious = str(args.get('restore_suspicious')).strip().lower() == 'true'
-    command = str(args.get('restore_command') or '').strip() or RESTORE_COMMANDS[0]  # a blank is no value
+    # One value each (text_items refuses an object or list by its JSON kind); a blank is no value
+    suspicious = text_items([args.get('restore_suspicious')], 'restore_suspicious',
+                            'true or false (a boolean, or its text)')
+    restore_suspicious = bool(suspicious) and suspicious[0].strip().lower() == 'true'
+    command = text_items([args.get('restore_command')], 'restore_command', 'one command (text)')
+    command = command[0].strip() if command else RESTORE_COMMANDS[0]
     if command not in RESTORE_COMMANDS:
         raise GateError(f'restore_command must be one of {", ".join(RESTORE_COMMANDS)}; got {command!r}.')
     scope = scope_of(args, command)
