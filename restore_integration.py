@@ -606,9 +606,9 @@ def first_text(fields: Mapping[str, Any], *names: str) -> str:
     return next(filter(None, (clean_text(value) for value in map(fields.get, names) if isinstance(value, str))), '')
 
 
-def plural(noun: str, count: int) -> str:
-    """``noun`` as it goes with ``count`` in a message: "1 attempt", "3 attempts", "2 batches"."""
-    return noun if count == 1 else f'{noun}es' if noun.endswith(('s', 'x', 'ch', 'sh')) else f'{noun}s'
+def plural(noun: str, count: int, many: str = '') -> str:
+    """``noun`` as it goes with ``count`` in a message: "1 attempt", "3 attempts", "2 batches" (``many``: "copies")."""
+    return noun if count == 1 else many or (f'{noun}es' if noun.endswith(('s', 'x', 'ch', 'sh')) else f'{noun}s')
 
 
 ''' SETTINGS '''
@@ -4168,18 +4168,18 @@ def refused_items(fields: HssFields, state: HssState) -> int:
 
 def hss_check_notes(state: HssState, gone: int, unlisted: int, refused: int, untaken: int) -> str:
     """What a check says below its counts: a note for each count that is not 0."""
-    kept, rows_known = min(gone, unlisted), []  # kept: with a row (not_found)
-    if kept:
-        some = f' for {kept:,} of them' if kept < unlisted else ''
-        rows_known.append(f'their rows in the incident\'s context say so (not_found){some}')
-    if kept < unlisted:
-        others = f'the other {unlisted - kept:,}' if kept else 'them'
-        rows_known.append(f'this incident\'s context holds no row of {others}')
-    known = '; '.join(rows_known)
-    notes = ((unlisted, f'HSS no longer lists {unlisted} of the {state.get("sent")} copies this restore sent, '
-              f'isolated or restored (a host removed from HSS, or the copy deleted), so whether they are back is not '
-              f'known; {known}. '
-              f'Check the hosts in the HSS console.'),
+    known = 'their rows in the incident\'s context say so (not_found)'  # gone: rows saying HSS lists their copy no more
+    if not gone:
+        known = 'this incident\'s context holds no row of them'
+    elif gone < unlisted:
+        known += f' for {gone:,} of them; this incident\'s context holds no row of the other {unlisted - gone:,}'
+    elif gone > unlisted:  # rows of copies an earlier restore sent: nothing this restore keeps tells them from its own
+        known += (f'; the not found count also holds {gone - unlisted:,} more {plural("row", gone - unlisted)} of '
+                  f'copies an earlier restore sent, which HSS no longer lists either: which row is whose is not known')
+    which = '' if unlisted == state['sent'] else f'{unlisted:,} of '
+    notes = ((unlisted, f'HSS no longer lists {which}the {state["sent"]} {plural("copy", state["sent"], "copies")} '
+              f'this restore sent, isolated or restored (a host removed from HSS, or the copy deleted), so whether '
+              f'they are back is not known; {known}. Check the hosts in the HSS console.'),
              (refused, f'Not counted here: {refused:,} of this restore\'s items, as HSS refused their batch when the '
               f'restore started (or it was not sent), so no check follows them; their rows keep the start\'s '
               f'outcome, failed, and its reason (HuaweiHSS.RestoredFile).'),

@@ -1542,6 +1542,8 @@ def test_a_second_restore_by_hash_whose_copies_came_back_keeps_the_earlier_resto
 def test_a_second_restore_by_hash_that_loses_a_copy_it_sent_cannot_tell_its_rows_from_the_earlier_restore_s(clocked):
     # README: while a copy this restore sent is no longer listed, which rows left in context are its own is not known
     # (restore_state names no copy): each copy HSS no longer lists is written not_found, the earlier restore's too.
+    # The summary counts both rows; the note counts the 1 copy this restore sent and says the other row is one of a
+    # copy an earlier restore sent, so that its counts add up to the summary's.
     tenant, clock = clocked
     war_room, file_hash, _, after_sleep = earlier_restore_then_its_host_gone(tenant, clock, 'polling=false')
     after_sleep.append(lambda: 'h-a' in tenant.backend.hosts and tenant.backend.remove_host('h-a'))
@@ -1555,6 +1557,12 @@ def test_a_second_restore_by_hash_that_loses_a_copy_it_sent_cannot_tell_its_rows
     rows = rows_of(second)
     assert {host: rows[host]['outcome'] for host in ('h-a', 'h-b')} == {'h-a': 'not_found', 'h-b': 'not_found'}
     assert all('no longer lists' in rows[host]['reason'] for host in ('h-a', 'h-b')), rows
+    said = last['HumanReadable'].split('\n')[0].split(': ', 1)[1]
+    assert said == '0 restored, 0 restoring, 0 failed, 2 not found (sent, no longer listed by HSS)', said
+    note = unlisted_note(last)
+    assert note.startswith('HSS no longer lists the 1 copy this restore sent, isolated or restored'), note
+    assert ('the not found count also holds 1 more row of copies an earlier restore sent, which HSS no longer '
+            'lists either: which row is whose is not known.') in note, note
 
 
 def test_copies_of_a_first_batch_hss_restores_before_a_later_batch_is_sent_are_restored_by_this_restore(clocked):
