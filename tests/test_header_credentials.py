@@ -29,6 +29,7 @@ def server():
     srv.stop()
 
 
+EURO = '\u20ac'
 CASES = [
     ('xdr_api_key_id', {'xdr_api_key_id': 'k\u20ac1', 'xdr_api_key': {'password': 'secretkey123'},
                         'xdr_auth_type': 'standard'}, 'restore-file', {'file_hash': 'a' * 64}),
@@ -40,7 +41,10 @@ CASES = [
 
 
 @pytest.mark.parametrize('setting, params, command, args', CASES, ids=[case[0] for case in CASES])
-def test_a_header_credential_that_cannot_be_sent_is_refused_by_its_setting(server, setting, params, command, args):
+def test_a_header_credential_that_cannot_be_sent_is_refused_by_its_setting_naming_the_character_and_where_it_is(
+        server, setting, params, command, args):
+    [typed] = [text for value in params.values() for text in (value.values() if isinstance(value, dict) else [value])
+               if EURO in text]  # the one character past Latin-1 of the case, where it stands
     params = {**params, 'xdr_url': server.url, 'hss_endpoint': server.url, 'max_retries': '0'}
     if command == 'restore-file':
         params.pop('hss_endpoint')
@@ -53,4 +57,5 @@ def test_a_header_credential_that_cannot_be_sent_is_refused_by_its_setting(serve
     assert re.search(rf'\b{setting}\b', entry['Contents']) and 'fault in the integration' not in shown, entry
     [secret] = [value['password'] for value in params.values() if isinstance(value, dict)]  # this case's own key
     assert secret not in shown
+    assert 'U+20AC' in entry['Contents'] and f'position {typed.index(EURO) + 1}' in entry['Contents'], entry
     assert server.seen == []

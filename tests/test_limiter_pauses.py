@@ -2,6 +2,8 @@
 requests): a shorter Retry-After that comes later does not shorten a longer one still running."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import restore_integration as ri
 from conftest import FakeClock
 
@@ -22,3 +24,39 @@ def test_a_shorter_retry_after_does_not_cut_short_a_longer_one_still_running():
     assert limiter.paused_for() == 30
     limiter.wait_turn()
     assert clock() - started >= 30
+
+
+def iam_limiter_after_three_429s_in_a_row(answered: bool):
+    """IAM's limiter (README: its backoff is a random share of 1 s, doubling with each 429 in a row, at most 20 s), its
+    share held whole, after three 429s in a row (1, 2, 4 s), then, if ``answered``, an answer, then one more 429."""
+    clock = FakeClock(100.0)
+    limiter = ri.AdaptiveRateLimiter(1000.0, clock=clock, sleep=clock.advance, backoff_max=20.0)
+    for _ in range(3):
+        limiter.wait_turn()
+        limiter.throttled(sent_at=clock())
+    limiter.wait_turn()
+    if answered:
+        limiter.answered()
+    limiter.throttled(sent_at=clock())
+    return limiter
+
+
+def test_an_answer_ends_iams_row_of_429s_so_the_next_429_backs_off_from_1_s_again_not_8(monkeypatch):
+    monkeypatch.setattr(ri, 'random', SimpleNamespace(random=lambda: 1.0), raising=False)
+
+    in_a_row = iam_limiter_after_three_429s_in_a_row(answered=False).wait_turn()
+    after_an_answer = iam_limiter_after_three_429s_in_a_row(answered=True).wait_turn()
+
+    assert in_a_row >= 8 and after_an_answer < 8, (in_a_row, after_an_answer)
+
+
+def test_iams_backoff_after_a_429_that_came_late_runs_from_when_it_came(monkeypatch):
+    # The 429 answered 10 s after its turn (a slow answer): the 1 s backoff (README, share held whole) starts then.
+    monkeypatch.setattr(ri, 'random', SimpleNamespace(random=lambda: 1.0), raising=False)
+    clock = FakeClock(100.0)
+    limiter = ri.AdaptiveRateLimiter(1000.0, clock=clock, sleep=clock.advance, backoff_max=20.0)
+    limiter.wait_turn()
+    clock.advance(10)
+    limiter.throttled(sent_at=clock() - 10)
+
+    assert limiter.wait_turn() >= 1

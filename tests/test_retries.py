@@ -208,8 +208,8 @@ def test_a_retry_after_longer_than_the_budget_is_not_waited_for():
         with pytest.raises(ri.VendorApiError) as raised:
             xdr_client(tenant).get_action_status(action_id)
         assert tenant.gateway.faults.seen == 1
-        assert f'Not retried: the vendor asked to wait 3600 s (Retry-After), past the {facts.MAX_RUN_WAIT_SECONDS} s ' \
-               f'this command waits for throttling' in str(raised.value)
+        assert f'. Not retried: the vendor asked to wait 3600 s (Retry-After), past the ' \
+               f'{facts.MAX_RUN_WAIT_SECONDS} s this command waits for throttling' in str(raised.value)
         assert not facts.words_missing(str(raised.value), facts.XDR_ADVICE_WORDS[429])
     finally:
         tenant.server.stop()
@@ -384,6 +384,21 @@ def test_an_hss_fault_that_outlasts_the_retries_is_told_as_the_fault_it_is_never
     [entry] = result.entries
     assert entry['Type'] == ENTRY_ERROR and f'HTTP {kind[:3]}' in entry['Contents']
     assert 'unexpected' not in entry['Contents'].lower(), entry['Contents']
+
+def test_an_hss_request_throttled_between_faults_of_one_kind_says_its_count_once_beside_its_throttles(
+        hss_tenant_faulty):
+    # Every retry after the same fault: the count said once (README: "retried 4 times (after HTTP 503 (3 times), ...)"
+    # counts a kind among several); a 429 between them is no retry, so it makes no second count of the 503s.
+    hss_tenant_faulty.gateway.inject_faults(plan('sequence=503,429,503*4'))
+
+    result = hss_room(hss_tenant_faulty).run('hss-restore-isolated', {'file_hash': HSS_HASH})
+
+    [entry] = result.entries
+    text = ' '.join(entry['Contents'].split())
+    assert entry['Type'] == ENTRY_ERROR and hss_tenant_faulty.gateway.faults.seen == 6, text
+    assert '. The request was retried 4 times (after HTTP 503) and sent again after 1 throttle (HTTP 429: no retry ' \
+           'used).' in text, text
+
 
 def test_an_hss_request_throttled_between_its_faults_counts_its_retries_and_its_throttles_apart(hss_tenant_faulty):
     # README, Reliability: each fault uses one of max_retries (4), a 429 none (sent again at its next turn). The error
