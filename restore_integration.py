@@ -4168,9 +4168,12 @@ def refused_items(fields: HssFields, state: HssState) -> int:
 
 def hss_check_notes(state: HssState, gone: int, unlisted: int, refused: int, untaken: int) -> str:
     """What a check says below its counts: a note for each count that is not 0."""
-    known = 'their rows in the incident\'s context say so (not_found)'  # gone: rows saying HSS lists their copy no more
-    if not gone:
-        known = 'this incident\'s context holds no row of them'
+    if unlisted == 1:  # a copy: "it is back", "its row says so"
+        they, known = 'it is', 'its row in the incident\'s context says so (not_found)'
+    else:
+        they, known = 'they are', 'their rows in the incident\'s context say so (not_found)'
+    if not gone:  # gone: rows saying HSS lists their copy no more
+        known = f'this incident\'s context holds no row of {"it" if unlisted == 1 else "them"}'
     elif gone < unlisted:
         known += f' for {gone:,} of them; this incident\'s context holds no row of the other {unlisted - gone:,}'
     elif gone > unlisted:  # rows of copies an earlier restore sent: nothing this restore keeps tells them from its own
@@ -4179,7 +4182,7 @@ def hss_check_notes(state: HssState, gone: int, unlisted: int, refused: int, unt
     which = '' if unlisted == state['sent'] else f'{unlisted:,} of '
     notes = ((unlisted, f'HSS no longer lists {which}the {state["sent"]} {plural("copy", state["sent"], "copies")} '
               f'this restore sent, isolated or restored (a host removed from HSS, or the copy deleted), so whether '
-              f'they are back is not known; {known}. Check the hosts in the HSS console.'),
+              f'{they} back is not known; {known}. Check the hosts in the HSS console.'),
              (refused, f'Not counted here: {refused:,} of this restore\'s items, as HSS refused their batch when the '
               f'restore started (or it was not sent), so no check follows them; their rows keep the start\'s '
               f'outcome, failed, and its reason (HuaweiHSS.RestoredFile).'),

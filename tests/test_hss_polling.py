@@ -1561,6 +1561,7 @@ def test_a_second_restore_by_hash_that_loses_a_copy_it_sent_cannot_tell_its_rows
     assert said == '0 restored, 0 restoring, 0 failed, 2 not found (sent, no longer listed by HSS)', said
     note = unlisted_note(last)
     assert note.startswith('HSS no longer lists the 1 copy this restore sent, isolated or restored'), note
+    assert ('whether it is back is not known; its row in the incident\'s context says so (not_found); ') in note, note
     assert ('the not found count also holds 1 more row of copies an earlier restore sent, which HSS no longer '
             'lists either: which row is whose is not known.') in note, note
 
