@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 import pytest
 
 import facts
-from conftest import (HSS_SEED, ROOT, FakeClock, WaitClock as Clock, integration_on_clock,
+from conftest import (HSS_SEED, ROOT, FakeClock, WaitClock as Clock, cached_token, integration_on_clock,
                       load_json, markdown_rows, start_hss_tenant)
 from warroom.context import as_list, get_path
 from warroom.emulator.faults import FaultPlan
@@ -1766,3 +1766,31 @@ def test_checks_whose_token_iam_throttles_past_their_wait_name_one_next_step(clo
     assert all('not read at this check' in text for text in going_on + [last]), going_on + [last]
     assert 'Huawei Cloud IAM answered HTTP 429' in going_on[0], going_on[0]
     assert_one_next_step(going_on, last)
+
+
+def test_the_last_check_s_follow_line_after_a_listing_read_with_a_token_due_for_renewal_says_when_iam_s_wait_ends(
+        clocked):
+    # Token mode: the kept token is due for renewal (under 10 minutes left) but outlives the check, and IAM throttles
+    # its renewal with a Retry-After of an hour. The listing is read with the kept token, the copy on the offline host
+    # still restoring; the follow line must not be run before IAM's wait ends (the token will be dead by then, and a
+    # renewal sooner is throttled again), so it says when that is, as IAM asked.
+    tenant, clock = clocked
+    context = {}
+    war_room = WarRoom(params=tenant.params('token'), integration_context=context, time_scale=1, sleep=clock.sleep)
+    started = war_room.run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': OFFLINE['host_id'],
+                                                    'polling': 'false'})
+    assert not started.failed, started.entries[-1]
+    [key] = [key for key, value in context.items() if isinstance(value, str) and '"token"' in value]
+    context[key] = json.dumps(dict(cached_token(context), expires_at=tenant.backend.wall_clock() + 300))
+    tenant.gateway.iam_faults = FaultPlan.parse('sequence=429;retry-after=3600')
+    throttled_at = tenant.backend.wall_clock()  # the first check's renewal, at once
+
+    _, last = polled_checks(war_room, parse_line(started.entries[-1]['Contents']['follow_commands'][0]), '40')
+
+    assert tenant.gateway.iam_faults.seen == 1 and 'not read' not in last, last  # the listing read, token kept
+    follow = re.search(r'To follow them, after (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC \(in (\d+) s, as Huawei Cloud IAM '
+                       r'asked to wait: Retry-After\): !hss-restore-isolated ', last)
+    assert follow, last
+    ends = datetime.strptime(follow[1], '%Y-%m-%d %H:%M:%S').replace(tzinfo=timezone.utc).timestamp()
+    assert abs(ends - (throttled_at + 3600)) <= 1, last
+    assert abs(int(follow[2]) - (throttled_at + 3600 - tenant.backend.wall_clock())) <= 1, last

@@ -28,6 +28,31 @@ def test_a_reason_ending_with_a_backslash_stays_in_its_own_cell(replay_server):
     assert row['error_description'].rstrip() == REASON
 
 
+
+def test_a_start_one_file_past_the_table_cap_lists_its_one_unclear_answer_first_and_says_one_more_row_is_not_shown(
+        monkeypatch, replay_server):
+    # README, Bulk restores: "at most 200 table rows (failures first) and say how many more the context holds". The
+    # last of 201 files is accepted with a status that is neither 1 nor 0 (followed all the same, its record noting
+    # what was not read): its row comes first, above the 199 first files; the 200th file's row is the one left out.
+    from conftest import FakeClock, integration_on_clock
+
+    integration_on_clock(monkeypatch, FakeClock())  # the pace of 201 requests kept without waiting for it
+    hashes = [f'{n:064x}' for n in range(1, facts.MAX_TABLE_ROWS + 2)]
+    for action_id in range(1, len(hashes)):
+        replay_server.queue(200, {'reply': {'action_id': action_id, 'endpoints_count': 1}})
+    replay_server.queue(200, {'reply': {'action_id': len(hashes), 'endpoints_count': 1, 'status': 'queued'}})
+
+    result = room(replay_server).run('restore-file', {'file_hash': ','.join(hashes), 'polling': 'false'})
+
+    assert not result.failed, result.entries[-1]
+    text = result.entries[0]['HumanReadable']
+    rows = markdown_rows(text)
+    assert [row['file_hash'] for row in rows] == [hashes[-1], *hashes[:facts.MAX_TABLE_ROWS - 1]], text[-500:]
+    assert "'queued'" in rows[0]['error'] and not any(row['error'] for row in rows[1:]), rows[:2]
+    note = f'1 more row is not shown here: CortexXDR.RestoredFile in the context holds all {len(hashes)}.'
+    assert f'\n\n{note}' in text, text[-500:]
+
+
 # --------------------------------------------------------------------------- any table the integration writes
 
 # What a vendor's value may hold that its cell must keep: pipes, backslashes (a Windows folder's last one too), and

@@ -310,14 +310,38 @@ def test_in_token_mode_a_renewal_iams_window_refuses_all_run_fails_its_items_as_
 # IAM's token limit is the account's, which its other tools share: a token request IAM throttles without a Retry-After
 # backs off too (README, Reliability: a random share of 1 s, doubling with each 429 in a row, at most 20 s), before the
 # turn its own limiter gives. The random share is held here, so the test can bound what the run sends.
-def iam_run(clock, moved, plan: FaultPlan | None = None, refuse_all: bool = False):
-    """One hss-restore-isolated run of 3 items in token mode, IAM throttling as told: (its result, IAM's arrivals)."""
+class ScriptedIam:
+    """IAM's token API (an Arrivals of it) answering its n-th request as ``steps[n]`` says, 'ok' past them: '429', in
+    IAM's own form with no Retry-After (its window taken whole by the account's others), or 'ok', as IAM answers;
+    ``late_s``: the first 429 comes that much after its request on the test clock (a slow answer)."""
+
+    def __init__(self, gateway, clock, steps, late_s: float = 0.0):
+        self.arrivals, self.gateway, self.clock = Arrivals(create_iam_app(gateway), clock), gateway, clock
+        self.steps, self.late_s, self.times = list(steps), late_s, self.arrivals.times
+
+    def __call__(self, request):
+        step = self.steps[len(self.times)] if len(self.times) < len(self.steps) else 'ok'
+        self.gateway.iam_rate_limit = 0 if step == '429' else None
+        reply = self.arrivals(request)
+        if reply.status == 429 and self.late_s:
+            self.clock.advance(self.late_s)
+            self.late_s = 0.0
+        return reply
+
+
+def iam_run(clock, moved, plan: FaultPlan | None = None, refuse_all: bool = False, steps=(), late_s: float = 0.0,
+            hss_plan: FaultPlan | None = None):
+    """One hss-restore-isolated run of 3 items in token mode, IAM throttling as told (``steps`` and ``late_s``: as
+    ScriptedIam answers), HSS's faults as ``hss_plan`` says: (its result, IAM's arrivals)."""
     tenant = start_hss_tenant(stage_seconds=0, clock=clock, wall_clock=moved.time)
     tenant.gateway.iam_faults = plan
     tenant.gateway.iam_rate_limit = 0 if refuse_all else None  # 0: IAM's window taken whole by the account's others
+    tenant.gateway.inject_faults(hss_plan)
     added = tenant.backend.add_isolated_files(sorted(tenant.backend.hosts)[0], 3)
     args = {k: json.dumps([item[k] for item in added]) for k in ('host_id', 'file_hash', 'file_path')}
     iam = Arrivals(create_iam_app(tenant.gateway), clock)
+    if steps:  # each token request answered as its step says, refuse_all aside
+        iam = ScriptedIam(tenant.gateway, clock, steps, late_s)
     try:
         with LoopbackServer(create_hss_app(tenant.gateway)) as hss_server, LoopbackServer(iam) as iam_server:
             params = tenant.params('token', hss_endpoint=hss_server.url, hss_iam_endpoint=iam_server.url)
@@ -375,3 +399,35 @@ def test_in_token_mode_iams_retry_after_is_followed_exactly_with_no_backoff_on_t
 
     assert not result.failed, result.entries[-1]['HumanReadable']
     assert [after - before for before, after in zip(asked, asked[1:])] == pytest.approx([asked_wait] * 4), asked
+
+
+def test_in_token_mode_a_token_iam_gives_ends_its_row_of_429s_so_the_next_429_backs_off_less_than_a_fourth_in_a_row(
+        on_clock, monkeypatch):
+    # IAM throttles three token requests in a row, then gives a token; HSS then finds that token expired, and IAM
+    # throttles its renewal: the first 429 of a new row, which backs off a share of 1 s again (README, Reliability),
+    # not the 8 s a fourth 429 in a row would (tests/test_limiter_pauses.py pins the 1 s, the pace aside).
+    clock, moved = on_clock
+    share = 0.99  # the random share of each backoff: most of it, so that one 8 s long would show
+    monkeypatch.setattr(ri, 'random', SimpleNamespace(random=lambda: share), raising=False)
+    result, asked = iam_run(clock, moved, steps=['429', '429', '429', 'ok', '429', 'ok'],
+                            hss_plan=FaultPlan.parse('sequence=expire-token'))
+
+    assert not result.failed, result.entries[-1]['HumanReadable']
+    assert len(asked) == 6, asked
+    gaps = [after - before for before, after in zip(asked, asked[1:])]
+    backoffs = documented_backoffs(share)
+    in_a_row = [next(backoffs) for _ in range(4)]  # after the 1st, 2nd, 3rd and 4th 429 in a row
+    assert all(gap >= wait - 1e-6 for gap, wait in zip(gaps[:3], in_a_row)), gaps
+    assert in_a_row[0] - 1e-6 <= gaps[4] < in_a_row[3], gaps
+
+
+def test_in_token_mode_iams_backoff_after_a_429_that_came_late_runs_from_when_it_came(on_clock, monkeypatch):
+    # IAM's 429 (no Retry-After) comes 10 s after its token request: the backoff, a share of 1 s, starts then, so the
+    # token is asked for again no sooner than that share after the 429 came.
+    clock, moved = on_clock
+    share, late = 0.99, 10.0
+    monkeypatch.setattr(ri, 'random', SimpleNamespace(random=lambda: share), raising=False)
+    result, asked = iam_run(clock, moved, steps=['429', 'ok'], late_s=late)
+
+    assert not result.failed, result.entries[-1]['HumanReadable']
+    assert len(asked) == 2 and asked[1] - asked[0] >= late + next(documented_backoffs(share)) - 1e-6, asked
