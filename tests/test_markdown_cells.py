@@ -28,7 +28,6 @@ def test_a_reason_ending_with_a_backslash_stays_in_its_own_cell(replay_server):
     assert row['error_description'].rstrip() == REASON
 
 
-
 def test_a_start_one_file_past_the_table_cap_lists_its_one_unclear_answer_first_and_says_one_more_row_is_not_shown(
         monkeypatch, replay_server):
     # README, Bulk restores: "at most 200 table rows (failures first) and say how many more the context holds". The
