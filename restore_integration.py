@@ -3731,11 +3731,9 @@ def xdr_checked_title(summaries: list[XdrRecord], earlier: list[XdrRecord], what
     unread = sum('endpoints' not in s for s in summaries)  # no rows of theirs: not an action without endpoints
     if len(summaries) == 1 and not earlier:
         [summary] = summaries
-        if summary['status'] == XDR_OUTCOME_IN_PROGRESS:
-            state = 'status unknown' if unread else 'in progress'
-            return f'Restore of {summary["file_hash"]}: {state} (action {summary["action_id"]})'
-        return (f'Restore of {summary["file_hash"]}: {summary["status"]} ({summary["restored_count"]} restored, '
-                f'{summary["failed_count"]} failed, action {summary["action_id"]})')
+        counts = '' if summary['status'] == XDR_OUTCOME_IN_PROGRESS else \
+            f'{summary["restored_count"]} restored, {summary["failed_count"]} failed, '
+        return f'Restore of {summary["file_hash"]}: {xdr_state(summary)} ({counts}action {summary["action_id"]})'
     restored = sum(s.get('restored_count', 0) for s in summaries + earlier)
     failed = sum(s.get('failed_count', 0) for s in summaries + earlier)
     parts = [f'Restore of {what} checked: {final}', f'{restored} endpoint restores done', f'{failed} failed']
@@ -3746,30 +3744,33 @@ def xdr_checked_title(summaries: list[XdrRecord], earlier: list[XdrRecord], what
     return ', '.join(parts)
 
 
+def xdr_state(summary: XdrRecord) -> str:
+    """A file's outcome as its title and line say it: a running action's in words, as one whose status was not read."""
+    running = 'in progress' if 'endpoints' in summary else 'status unknown'  # not read: no endpoints
+    return running if summary['status'] == XDR_OUTCOME_IN_PROGRESS else summary['status']
+
+
 def xdr_grouped_table(summaries: list[XdrRecord], rows: list[JsonObject], what: str, final: str) -> str:
     """Past MAX_DETAIL_ROWS endpoint rows: the rows counted by outcome and reason, then each file's line."""
-    if len(summaries) == 1:  # a running action's status in words, as when listed; the tally below counts endpoints
+    if len(summaries) == 1:  # the tally below counts endpoints
         [summary] = summaries
-        state = 'in progress' if summary['status'] == XDR_OUTCOME_IN_PROGRESS else summary['status']
-        title = f'Restore of {summary["file_hash"]}: {state} (action {summary["action_id"]})'
+        title = f'Restore of {summary["file_hash"]}: {xdr_state(summary)} (action {summary["action_id"]})'
         named = lambda row: row['endpoint_id']  # noqa: E731
     else:
         endpoints = len({row['endpoint_id'] for row in rows})  # a row is one file on one endpoint: counted once
         title = f'Restore of {what} on {endpoints:,} {plural("endpoint", endpoints)}: {final}'
         named = lambda row: f'{row.get("endpoint_id")} ({row["file_hash"]})'  # noqa: E731
-    grouped = grouped_outcomes(title, rows, 'status', {r['status'] for r in rows if 'error_description' not in r},
-                               'error_description', named, 'CortexXDR.RestoredFile.endpoints')
+    lines = [grouped_outcomes(title, rows, 'status', {r['status'] for r in rows if 'error_description' not in r},
+                              'error_description', named, 'CortexXDR.RestoredFile.endpoints'), '']  # then each file's
     if len(summaries) == 1:
-        return grouped
-    files = []
-    for s in summaries[:MAX_LISTED_FILES]:
-        counts = f'{s["restored_count"]:,} restored, {s["failed_count"]:,} failed' if 'endpoints' in s \
-            else 'status not read at this check'
-        files.append(f'- {s["file_hash"]}: {s["status"]} ({counts}, action {s["action_id"]})')
+        return lines[0]
+    for s in summaries[:MAX_LISTED_FILES]:  # one not read: its state says so, its note why
+        counts = f'{s["restored_count"]:,} restored, {s["failed_count"]:,} failed, ' if 'endpoints' in s else ''
+        lines.append(f'- {s["file_hash"]}: {xdr_state(s)} ({counts}action {s["action_id"]})')
     more = len(summaries) - MAX_LISTED_FILES
     if more > 0:
-        files.append(f'- and {more} more {plural("file", more)} (CortexXDR.RestoredFile)')
-    return grouped + '\n\n' + '\n'.join(files)
+        lines.append(f'- and {more} more {plural("file", more)} (CortexXDR.RestoredFile)')
+    return '\n'.join(lines)
 
 
 ''' COMMAND: hss-restore-isolated (Huawei Cloud HSS) '''
