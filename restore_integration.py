@@ -3758,8 +3758,10 @@ def xdr_grouped_table(summaries: list[XdrRecord], earlier: list[XdrRecord], rows
                                 'CortexXDR.RestoredFile.endpoints')
     endpoints = len({row['endpoint_id'] for row in rows})  # a row is one file on one endpoint: counted once
     where = f'on {endpoints:,} {plural("endpoint", endpoints)}'  # of those read: earlier ones' records keep none
-    title = f'Restore of {what}: {final} ({len(earlier)} at an earlier check), those read at this check {where}' \
-        if earlier else f'Restore of {what} {where}: {final}'
+    if earlier:
+        title = f'Restore of {what}: {final} ({len(earlier)} at an earlier check), those read at this check {where}'
+    else:
+        title = f'Restore of {what} {where}: {final}'
     named = lambda row: f'{row["endpoint_id"]} ({row["file_hash"]})'  # noqa: E731
     lines = [grouped_outcomes(title, rows, 'status', ok, 'error_description', named,
                               'CortexXDR.RestoredFile.endpoints'), '']  # then each file's
