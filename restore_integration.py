@@ -3707,15 +3707,13 @@ def xdr_final_table(summaries: list[XdrRecord], earlier: list[XdrRecord]) -> str
     """The endpoint rows of the actions read, each with its file: an endpoint alone would not say which file failed."""
     rows = [dict(endpoint, file_hash=summary['file_hash']) for summary in summaries
             for endpoint in summary.get('endpoints', ())]
-    # Listed (or none: every action ended earlier), the title counts the files whose actions ended earlier too, as the
-    # lines under it name them; grouped, it counts endpoints, which their records do not keep: it counts those read
-    counted = summaries if len(rows) > MAX_DETAIL_ROWS else summaries + earlier
+    counted = summaries + earlier  # the title counts files whose actions ended earlier too, as the lines name them
     files = len({s['file_hash'] for s in counted})  # a file restored once per endpoint has an action on each
     what = f'{files} {plural("file", files)}' + (f' ({len(counted)} actions)' if files < len(counted) else '')
     finished = sum(s['status'] != XDR_OUTCOME_IN_PROGRESS for s in counted)
     final = f'{finished} {plural("action", finished)} final'
     if len(rows) > MAX_DETAIL_ROWS:
-        return xdr_grouped_table(summaries, rows, what, final)
+        return xdr_grouped_table(summaries, earlier, rows, what, final)
     unlisted = sum(s.get('endpoints') == [] for s in summaries)  # Cortex XDR's status lists none yet: still running
     title = xdr_checked_title(summaries, earlier, what, final, unlisted)
     if not rows:  # "No entries." would read as an action that reached no endpoint (a status not read: its note says)
@@ -3731,11 +3729,7 @@ def xdr_checked_title(summaries: list[XdrRecord], earlier: list[XdrRecord], what
     unread = sum('endpoints' not in s for s in summaries)  # no rows of theirs: not an action without endpoints
     if len(summaries) == 1 and not earlier:
         [summary] = summaries
-        if summary['status'] == XDR_OUTCOME_IN_PROGRESS:
-            state = 'status unknown' if unread else 'in progress'
-            return f'Restore of {summary["file_hash"]}: {state} (action {summary["action_id"]})'
-        return (f'Restore of {summary["file_hash"]}: {summary["status"]} ({summary["restored_count"]} restored, '
-                f'{summary["failed_count"]} failed, action {summary["action_id"]})')
+        return f'Restore of {summary["file_hash"]}: {xdr_state(summary, summary["status"] != XDR_OUTCOME_IN_PROGRESS)}'
     restored = sum(s.get('restored_count', 0) for s in summaries + earlier)
     failed = sum(s.get('failed_count', 0) for s in summaries + earlier)
     parts = [f'Restore of {what} checked: {final}', f'{restored} endpoint restores done', f'{failed} failed']
@@ -3746,30 +3740,37 @@ def xdr_checked_title(summaries: list[XdrRecord], earlier: list[XdrRecord], what
     return ', '.join(parts)
 
 
-def xdr_grouped_table(summaries: list[XdrRecord], rows: list[JsonObject], what: str, final: str) -> str:
+def xdr_state(summary: XdrRecord, counted: bool) -> str:
+    """A file's outcome as titles and lines say it: a running one's in words, its counts if ``counted``, its action."""
+    running = 'in progress' if 'endpoints' in summary else 'status unknown'  # not read: no endpoints
+    state = running if summary['status'] == XDR_OUTCOME_IN_PROGRESS else summary['status']
+    counts = f'{summary["restored_count"]:,} restored, {summary["failed_count"]:,} failed, ' if counted else ''
+    return f'{state} ({counts}action {summary["action_id"]})'
+
+
+def xdr_grouped_table(summaries: list[XdrRecord], earlier: list[XdrRecord], rows: list[JsonObject], what: str,
+                      final: str) -> str:
     """Past MAX_DETAIL_ROWS endpoint rows: the rows counted by outcome and reason, then each file's line."""
-    if len(summaries) == 1:  # a running action's status in words, as when listed; the tally below counts endpoints
-        [summary] = summaries
-        state = 'in progress' if summary['status'] == XDR_OUTCOME_IN_PROGRESS else summary['status']
-        title = f'Restore of {summary["file_hash"]}: {state} (action {summary["action_id"]})'
-        named = lambda row: row['endpoint_id']  # noqa: E731
+    ok = {row['status'] for row in rows if 'error_description' not in row}  # done or running: counted, not grouped
+    if len(summaries) == 1 and not earlier:  # the tally below counts endpoints
+        return grouped_outcomes(f'Restore of {summaries[0]["file_hash"]}: {xdr_state(summaries[0], False)}', rows,
+                                'status', ok, 'error_description', lambda row: row['endpoint_id'],
+                                'CortexXDR.RestoredFile.endpoints')
+    endpoints = len({row['endpoint_id'] for row in rows})  # a row is one file on one endpoint: counted once
+    where = f'on {endpoints:,} {plural("endpoint", endpoints)}'  # of those read: earlier ones' records keep none
+    if earlier:
+        title = f'Restore of {what}: {final} ({len(earlier)} at an earlier check), those read at this check {where}'
     else:
-        endpoints = len({row['endpoint_id'] for row in rows})  # a row is one file on one endpoint: counted once
-        title = f'Restore of {what} on {endpoints:,} {plural("endpoint", endpoints)}: {final}'
-        named = lambda row: f'{row.get("endpoint_id")} ({row["file_hash"]})'  # noqa: E731
-    grouped = grouped_outcomes(title, rows, 'status', {r['status'] for r in rows if 'error_description' not in r},
-                               'error_description', named, 'CortexXDR.RestoredFile.endpoints')
-    if len(summaries) == 1:
-        return grouped
-    files = []
-    for s in summaries[:MAX_LISTED_FILES]:
-        counts = f'{s["restored_count"]:,} restored, {s["failed_count"]:,} failed' if 'endpoints' in s \
-            else 'status not read at this check'
-        files.append(f'- {s["file_hash"]}: {s["status"]} ({counts}, action {s["action_id"]})')
+        title = f'Restore of {what} {where}: {final}'
+    named = lambda row: f'{row["endpoint_id"]} ({row["file_hash"]})'  # noqa: E731
+    lines = [grouped_outcomes(title, rows, 'status', ok, 'error_description', named,
+                              'CortexXDR.RestoredFile.endpoints'), '']  # then each file's
+    for s in summaries[:MAX_LISTED_FILES]:  # one not read: its state says so, its note why
+        lines.append(f'- {s["file_hash"]}: {xdr_state(s, "endpoints" in s)}')
     more = len(summaries) - MAX_LISTED_FILES
     if more > 0:
-        files.append(f'- and {more} more {plural("file", more)} (CortexXDR.RestoredFile)')
-    return grouped + '\n\n' + '\n'.join(files)
+        lines.append(f'- and {more} more {plural("file", more)} (CortexXDR.RestoredFile)')
+    return '\n'.join(lines)
 
 
 ''' COMMAND: hss-restore-isolated (Huawei Cloud HSS) '''

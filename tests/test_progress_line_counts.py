@@ -84,26 +84,3 @@ def test_the_last_check_s_title_counts_the_files_that_finished_at_an_earlier_che
                                     f'{files * restored} endpoint restores done, {files * failed} failed'), last
     assert sorted({row['file_hash'] for row in markdown_rows(last)}) == hashes[1:], last
     assert f'- {hashes[0]}: ' in last and 'finished at an earlier check' in last, last
-
-
-def test_a_grouped_last_check_s_title_counts_the_files_and_actions_of_the_endpoints_it_counts(replay_server):
-    # README, "Readable at any scale": past 50 rows the title counts files, the endpoints they were restored on, and
-    # the actions final. The first file's action ends at the first check, its endpoints no longer read; the other two
-    # end at the second, 30 endpoints each (60 rows, grouped): the title counts those two files, their 30 endpoints.
-    hashes = [letter * 64 for letter in 'abc']
-    many = {f'{n:032x}': XDR_SUCCESS_STATUS for n in range(30)}
-    replay_server.queue(200, {'reply': {'action_id': 1, 'endpoints_count': 3}})
-    for number in (2, 3):
-        replay_server.queue(200, {'reply': {'action_id': number, 'endpoints_count': len(many)}})
-    replay_server.queue(200, FINAL)  # check 1: the first file final, the others running
-    for _ in hashes[1:]:
-        replay_server.queue(200, {'reply': {'data': dict.fromkeys(many, 'IN_PROGRESS')}})
-    for _ in hashes[1:]:  # check 2: the others final
-        replay_server.queue(200, {'reply': {'data': many}})
-
-    result = room(replay_server).run('restore-file', {'file_hash': ','.join(hashes)})
-
-    assert not result.failed and len(result.entries) == 3, result.entries[-1]
-    last = result.entries[-1]['HumanReadable']
-    assert last.splitlines()[0] == f'### Restore of 2 files on {len(many)} endpoints: 2 actions final', last
-    assert f'- {hashes[0]}: ' in last and 'finished at an earlier check' in last, last

@@ -331,6 +331,82 @@ def test_a_grouped_final_entry_of_two_files_one_of_whose_actions_ended_counts_on
     assert title == '### Restore of 2 files on 60 endpoints: 1 action final', title
 
 
+def grouped_tenant(holders: dict, stage_seconds: float):
+    """A tenant whose endpoints hold the files as ``holders`` ({file_hash: endpoint numbers}) says, its actions
+    running for ``stage_seconds`` a stage (aged by the test), and a war room of one request at a time, none retried."""
+    from warroom.emulator.httpserver import LoopbackServer
+    from warroom.emulator.xdr import XdrBackend, XdrGateway, create_app
+
+    numbers = sorted({n for ns in holders.values() for n in ns})
+    endpoints = [{'endpoint_id': f'{n:032x}', 'endpoint_name': f'WS-{n:03d}',
+                  'quarantined': [{'file_hash': h, 'file_path': f'C:\\\\x\\\\{n}.exe'}
+                                  for h, ns in holders.items() if n in ns]} for n in numbers]
+    backend = XdrBackend.from_seed({'endpoints': endpoints}, stage_seconds=stage_seconds)
+    backend.add_api_key('1', 'k' * 64, auth_type='advanced')
+    gateway = XdrGateway(backend, rate_limit=1000)
+    server = LoopbackServer(create_app(gateway)).start()
+    params = {'xdr_url': server.url, 'xdr_api_key_id': '1', 'xdr_api_key': {'password': 'k' * 64},
+              'max_retries': '0', 'max_concurrency': '1'}
+    return server, gateway, params
+
+
+def end_actions(backend, file_hashes):
+    """Cortex XDR ends the actions of ``file_hashes``: each is aged past its last stage."""
+    for action in backend.actions.values():
+        action.created_at -= 3 * backend.stage_seconds if action.file_hash in file_hashes else 0
+
+
+@pytest.mark.parametrize('fault, words', [('ok', 'in progress'), ('500', 'status unknown')])
+def test_a_grouped_final_entry_says_a_running_file_s_state_in_the_words_of_its_title_not_cortex_xdr_s(fault, words):
+    """A check by hand of two files on 60 endpoints, the first one's action ended, the second's running (its status
+    read, or met by a 500): its line under the grouped counts says what one file's title says of it, "in progress"
+    or "status unknown", not Cortex XDR's IN_PROGRESS."""
+    from warroom.context import as_list, get_path
+    from warroom.emulator.faults import FaultPlan
+
+    file_hashes = ['ab' * 32, 'cd' * 32]
+    server, gateway, params = grouped_tenant(dict.fromkeys(file_hashes, range(60)), stage_seconds=3600)
+    try:
+        room = WarRoom(params=params, time_scale=0, sleep=lambda _: None)
+        started = room.run('restore-file', {'file_hash': ','.join(file_hashes), 'polling': 'false'})
+        records = as_list(get_path(started.context, 'CortexXDR.RestoredFile'))
+        end_actions(gateway.backend, file_hashes[:1])
+        gateway.inject_faults(FaultPlan(sequence=('ok', fault)))  # the second file's status read
+        checked = room.run('restore-file', {'file_hash': [r['file_hash'] for r in records], 'polling': 'false',
+                                            'action_id': [r['action_id'] for r in records]})
+    finally:
+        server.stop()
+
+    assert not checked.failed, checked.entries[-1]
+    text = checked.entries[-1]['HumanReadable']
+    [line] = [line for line in text.splitlines() if line.startswith(f'- {file_hashes[1]}: ')]
+    assert line.startswith(f'- {file_hashes[1]}: {words} ('), text
+    assert not set(re.findall(r'[A-Z_]{4,}', line)) & set(facts.XDR_RUNNING_STATUSES), line
+
+
+def test_a_grouped_last_check_s_title_counts_the_files_and_actions_that_ended_at_an_earlier_check_too():
+    """Polling three files: the first, on 3 endpoints of its own, ends at the first check; the other two, on 30
+    others each (60 rows, grouped), at the second, the last. Its entry names the first file on a line of its own, so
+    the title counts it among the files and the actions final, and counts the endpoints of the actions it read only,
+    saying so: 33 endpoints, or the first file left out of the files, would contradict the lines."""
+    early, *late = [letter * 64 for letter in 'abc']
+    holders = {early: range(30, 33), **dict.fromkeys(late, range(30))}
+    server, gateway, params = grouped_tenant(holders, stage_seconds=3600)
+    ending = iter([[early], late])
+    try:
+        room = WarRoom(params=params, time_scale=0, sleep=lambda _: end_actions(gateway.backend, next(ending, [])))
+        result = room.run('restore-file', {'file_hash': ','.join(holders)})
+    finally:
+        server.stop()
+
+    assert not result.failed and len(result.entries) == 3, result.entries[-1]
+    text = result.entries[-1]['HumanReadable']
+    named = re.findall(r'^- ([0-9a-f]{64}): ', text, re.MULTILINE)
+    assert sorted(named) == sorted(holders), text  # every file on a line: the title counts as many
+    assert text.splitlines()[0] == (f'### Restore of {len(holders)} files: {len(holders)} actions final (1 at an '
+                                    f'earlier check), those read at this check on 30 endpoints'), text
+
+
 def test_a_grouped_final_entry_of_one_file_restored_on_each_endpoint_alone_counts_it_once_beside_its_actions(
         monkeypatch):
     # README: the final entry's "title counts files by hash, a file restored once per endpoint once, with its actions
