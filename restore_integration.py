@@ -2437,10 +2437,10 @@ class HssClient:
                 self.unread.add(queries[index].get('file_hash') or queries[index].get('file_path'))
         for query, rows in zip(queries, listings):
             if query.get('file_hash') and not query.get('file_path') and not query.get('host_name'):
-                self.copies_listed[str(query['file_hash']).lower()] = [str(row.get('host_name') or '').lower()
-                                                                       for row in rows]
-            self.host_names.update((row.get('host_id'), row['host_name']) for row in rows
-                                   if 0 < len(str(row.get('host_name') or '')) <= HSS_HOST_NAME_FILTER_MAX)
+                self.copies_listed[query['file_hash'].lower()] = [str(row.get('host_name') or '').lower()
+                                                                  for row in rows]
+            self.host_names.update((row['host_id'], row['host_name']) for row in rows if row.get('host_id') and
+                                   0 < len(str(row.get('host_name') or '')) <= HSS_HOST_NAME_FILTER_MAX)
         return listings
 
     def list_security_events(self, begin_ms: int, end_ms: int, offset: int = 0,
@@ -2585,8 +2585,8 @@ class HssClient:
         # HSS filters its listing by any part of a host name, any case (not host ID): a hash's copies are read by their
         # hosts' names when, as last listed, those listings take fewer pages (one at least each) than its own ('': any)
         def pages(file_hash: str | None, name: str) -> int:
-            copies = [host for host in self.copies_listed.get(file_hash, []) if name.lower() in host]
-            return max(1, -(-len(copies) // HSS_LIST_PAGE_SIZE))
+            return max(1, -(-len([host for host in self.copies_listed.get(file_hash, []) if name.lower() in host])
+                            // HSS_LIST_PAGE_SIZE))
         queries = [{'file_hash': file_hash, 'file_path': file_path, 'host_name': name,
                     'enterprise_project_id': enterprise_project_id, 'isolation_status': None}
                    for (file_hash, file_path), names in hosts.items() for name in (names if None not in names and sum(
