@@ -4212,8 +4212,8 @@ def hss_row(found: HssCopy) -> HssCopy:
 
 
 def copy_key(found: HssCopy) -> tuple[Any, str, Any]:
-    """A listed copy's identity: host, hash (in lower case, as the arguments are read: HSS may list either), path."""
-    return found.get('host_id'), str(found.get('file_hash') or '').lower(), found.get('file_path')
+    """A listed copy's identity: host (empty: none, as a PUT sends it), hash (lower case: HSS may list either), path."""
+    return found.get('host_id') or None, str(found.get('file_hash') or '').lower(), found.get('file_path')
 
 
 def progress_row(found: HssCopy, state: HssState, exact: bool) -> HssCopy | None:

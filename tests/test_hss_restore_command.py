@@ -1402,14 +1402,15 @@ def test_a_lost_put_reads_its_copies_back_by_hash_when_a_host_name_is_part_of_th
     assert {row['outcome'] for row in rows_of(result)} == {'restoring'}
 
 
-@pytest.mark.parametrize('host_id_listed', ['left out', 'null'])
+@pytest.mark.parametrize('host_id_listed', ['left out', 'null', 'empty'])
 def test_a_lost_put_goes_again_with_each_copy_hss_still_lists_isolated_though_it_lists_their_hosts_without_an_id(
         hss_tenant, host_id_listed):
     # Huawei's Python SDK makes every IsolatedFileResponseInfo field optional, host_id too, and the restore request's
     # host_id is optional on the seed's page: a copy listed without one goes in its PUT without one. HSS lists a hash's
     # copies on 'alpha' and 'bravo' without a host ID, beside 450 on 'charlie' and 'delta' (3 pages of 200). The first
     # PUT (alpha's, bravo's and 98 of charlie's copies) is answered 504, before HSS acted: listed again, every copy is
-    # still isolated, so all go again, none read back on the name of another host listed without an ID.
+    # still isolated, so all go again, none read back on the name of another host listed without an ID, nor missed
+    # for an empty ID that its item, sent without one, would never match.
     backend, file_hash = hss_tenant.backend, hashlib.sha256(b'copies listed without a host id').hexdigest()
     paths = {}
     for host_id, copies in {'alpha': 1, 'bravo': 1, 'charlie': 150, 'delta': 300}.items():
