@@ -2401,9 +2401,9 @@ class HssClient:
         self.event_requests = 0  # security event listing pages asked for
         self.first_pages: dict[int, int] = {}  # a window's begin (ms) -> the end of its narrowest span HSS listed
         # What this run's listings of isolated files told _still_isolated: each host's name (one the host_name filter
-        # takes), and the host name (in lower case) of each copy they listed of each hash (in lower case)
+        # takes), and how many copies of each hash (in lower case) they listed on each host name (in lower case)
         self.host_names: dict[Any, str] = {}
-        self.copies_listed: dict[str, list[str]] = {}
+        self.copies_listed: dict[str, Counter[str]] = {}
         self.unread: set[str] = set()  # the hashes (paths) whose listing may have skipped rows: a tie past any page
         self.event_types = ','.join(map(str, event_types))  # those listed (the SDK sends the list comma-separated)
         self.event_advice = FETCH_EVENT_LISTING_ADVICE if transport_settings.caller == 'fetch' else \
@@ -2437,8 +2437,8 @@ class HssClient:
                 self.unread.add(queries[index].get('file_hash') or queries[index].get('file_path'))
         for query, rows in zip(queries, listings):
             if query.get('file_hash') and not query.get('file_path') and not query.get('host_name'):
-                self.copies_listed[query['file_hash'].lower()] = [str(row.get('host_name') or '').lower()
-                                                                  for row in rows]
+                self.copies_listed[query['file_hash'].lower()] = Counter(str(row.get('host_name') or '').lower()
+                                                                         for row in rows)
             self.host_names.update((row['host_id'], row['host_name']) for row in rows if row.get('host_id') and
                                    0 < len(str(row.get('host_name') or '')) <= HSS_HOST_NAME_FILTER_MAX)
         return listings
@@ -2585,8 +2585,9 @@ class HssClient:
         # HSS filters its listing by any part of a host name, any case (not host ID): a hash's copies are read by their
         # hosts' names when, as last listed, those listings take fewer pages (one at least each) than its own ('': any)
         def pages(file_hash: str | None, name: str) -> int:
-            return max(1, -(-len([host for host in self.copies_listed.get(file_hash, []) if name.lower() in host])
-                            // HSS_LIST_PAGE_SIZE))
+            listed = self.copies_listed.get(file_hash, Counter())
+            copies = sum(count for host, count in listed.items() if name.lower() in host)
+            return max(1, -(-copies // HSS_LIST_PAGE_SIZE))
         queries = [{'file_hash': file_hash, 'file_path': file_path, 'host_name': name,
                     'enterprise_project_id': enterprise_project_id, 'isolation_status': None}
                    for (file_hash, file_path), names in hosts.items() for name in (names if None not in names and sum(
