@@ -2401,9 +2401,9 @@ class HssClient:
         self.event_requests = 0  # security event listing pages asked for
         self.first_pages: dict[int, int] = {}  # a window's begin (ms) -> the end of its narrowest span HSS listed
         # What this run's listings of isolated files told _still_isolated: each host's name (one the host_name filter
-        # takes), and how many copies of each hash (in lower case) they listed on a host of that name (None: on any)
+        # takes), and how many copies of each hash (in lower case) they listed on each host name (in lower case)
         self.host_names: dict[Any, str] = {}
-        self.copies_listed: dict[tuple[str, str | None], int] = {}
+        self.copies_listed: dict[str, Counter[str]] = {}
         self.unread: set[str] = set()  # the hashes (paths) whose listing may have skipped rows: a tie past any page
         self.event_types = ','.join(map(str, event_types))  # those listed (the SDK sends the list comma-separated)
         self.event_advice = FETCH_EVENT_LISTING_ADVICE if transport_settings.caller == 'fetch' else \
@@ -2437,11 +2437,10 @@ class HssClient:
                 self.unread.add(queries[index].get('file_hash') or queries[index].get('file_path'))
         for query, rows in zip(queries, listings):
             if query.get('file_hash') and not query.get('file_path') and not query.get('host_name'):
-                file_hash = str(query['file_hash']).lower()
-                self.copies_listed.update(Counter((file_hash, row.get('host_name')) for row in rows))
-                self.copies_listed[file_hash, None] = len(rows)  # last: Counter keys a row without host_name None too
-            self.host_names.update((row.get('host_id'), row['host_name']) for row in rows
-                                   if 0 < len(str(row.get('host_name') or '')) <= HSS_HOST_NAME_FILTER_MAX)
+                self.copies_listed[query['file_hash'].lower()] = Counter(str(row.get('host_name') or '').lower()
+                                                                         for row in rows)
+            self.host_names.update((row['host_id'], row['host_name']) for row in rows if row.get('host_id') and
+                                   0 < len(str(row.get('host_name') or '')) <= HSS_HOST_NAME_FILTER_MAX)
         return listings
 
     def list_security_events(self, begin_ms: int, end_ms: int, offset: int = 0,
@@ -2583,14 +2582,16 @@ class HssClient:
             host_id, file_hash, file_path = copy_key(item)
             hosts.setdefault((file_hash or None, None if file_hash else file_path), set()).add(
                 self.host_names.get(host_id))
-        # HSS filters its listing by host name, not host ID (ListIsolatedFile): a hash's copies are read on each named
-        # host when those listings take fewer pages (a request at least each) than the hash's own, as last listed
-        def pages(file_hash: str | None, name: str | None) -> int:
-            return max(1, -(-self.copies_listed.get((file_hash, name), 0) // HSS_LIST_PAGE_SIZE))
+        # HSS filters its listing by any part of a host name, any case (not host ID): a hash's copies are read by their
+        # hosts' names when, as last listed, those listings take fewer pages (one at least each) than its own ('': any)
+        def pages(file_hash: str | None, name: str) -> int:
+            listed = self.copies_listed.get(file_hash, Counter())
+            copies = sum(count for host, count in listed.items() if name.lower() in host)
+            return max(1, -(-copies // HSS_LIST_PAGE_SIZE))
         queries = [{'file_hash': file_hash, 'file_path': file_path, 'host_name': name,
                     'enterprise_project_id': enterprise_project_id, 'isolation_status': None}
                    for (file_hash, file_path), names in hosts.items() for name in (names if None not in names and sum(
-                       pages(file_hash, host) for host in names) < pages(file_hash, None) else [None])]
+                       pages(file_hash, host) for host in names) < pages(file_hash, '') else [None])]
         try:
             listings = self.isolated_files_of_each(queries, what='')
         except RestoreError as error:  # its first sentence: its retries and advice would read as the PUT's
@@ -4213,8 +4214,8 @@ def hss_row(found: HssCopy) -> HssCopy:
 
 
 def copy_key(found: HssCopy) -> tuple[Any, str, Any]:
-    """A listed copy's identity: host, hash (in lower case, as the arguments are read: HSS may list either), path."""
-    return found.get('host_id'), str(found.get('file_hash') or '').lower(), found.get('file_path')
+    """A listed copy's identity: host (empty: none, as a PUT sends it), hash (lower case: HSS may list either), path."""
+    return found.get('host_id') or None, str(found.get('file_hash') or '').lower(), found.get('file_path')
 
 
 def progress_row(found: HssCopy, state: HssState, exact: bool) -> HssCopy | None:

@@ -1373,6 +1373,67 @@ def test_a_lost_put_reads_its_copies_back_by_host_name_even_when_each_name_is_th
     assert {row['outcome'] for row in rows_of(result)} == {'restoring'}
 
 
+def test_a_lost_put_reads_its_copies_back_by_hash_when_a_host_name_is_part_of_the_other_names_holding_them(
+        hss_tenant):
+    # HSS's host_name filter matches any part of a name, whatever the case (as the emulator's listing does): a listing
+    # by the name 'web' also lists the copies on web-00 to web-10. A cut PUT holding copies on 'web' and 'web-00' would
+    # take 4 pages of 200 by name 'web' alone (its 720 copies), plus a page for 'web-00': more than the hash's 4 pages,
+    # so its copies are read back by their hash, not by the names the hosts' own copies alone would suggest.
+    backend, file_hash = hss_tenant.backend, hashlib.sha256(b'one hash on hosts whose names hold another').hexdigest()
+    names = {'plain-web': 'web', **{f'web-host-{number:02d}': f'web-{number:02d}' for number in range(11)}}
+    for host_id, name in names.items():
+        backend.add_host(host_id, name)
+        backend.add_isolated_files(host_id, 60, file_hash=file_hash)
+    hash_pages = -(-len(names) * 60 // facts.HSS_LIST_PAGE_SIZE)
+    hss_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=ok*{hash_pages},truncated'))
+
+    result = war_room(hss_tenant, max_concurrency='1').run('hss-restore-isolated',
+                                                           {'file_hash': file_hash, 'polling': 'false'})
+
+    assert not result.failed, result.entries[-1]
+    cut = hss_tenant.requests_to('PUT', '/event/isolated-file')[0]
+    cut_names = {names[item['host_id']] for item in cut.body['data_list']}
+    assert 'web' in cut_names  # listed first, so its copies went in the cut PUT
+    listed_by_name = {name: sum(60 for other in names.values() if name in other) for name in cut_names}
+    by_name = sum(-(-copies // facts.HSS_LIST_PAGE_SIZE) for copies in listed_by_name.values())
+    read_back = hss_tenant.requests_to('GET', '/event/isolated-file')[hash_pages:]
+    assert len(read_back) == min(hash_pages, by_name) == hash_pages
+    assert [r.query.get('host_name') for r in read_back] == [None] * hash_pages
+    assert {row['outcome'] for row in rows_of(result)} == {'restoring'}
+
+
+@pytest.mark.parametrize('host_id_listed', ['left out', 'null', 'empty'])
+def test_a_lost_put_goes_again_with_each_copy_hss_still_lists_isolated_though_it_lists_their_hosts_without_an_id(
+        hss_tenant, host_id_listed):
+    # Huawei's Python SDK makes every IsolatedFileResponseInfo field optional, host_id too, and the restore request's
+    # host_id is optional on the seed's page: a copy listed without one goes in its PUT without one. HSS lists a hash's
+    # copies on 'alpha' and 'bravo' without a host ID, beside 450 on 'charlie' and 'delta' (3 pages of 200). The first
+    # PUT (alpha's, bravo's and 98 of charlie's copies) is answered 504, before HSS acted: listed again, every copy is
+    # still isolated, so all go again, none read back on the name of another host listed without an ID, nor missed
+    # for an empty ID that its item, sent without one, would never match.
+    backend, file_hash = hss_tenant.backend, hashlib.sha256(b'copies listed without a host id').hexdigest()
+    paths = {}
+    for host_id, copies in {'alpha': 1, 'bravo': 1, 'charlie': 150, 'delta': 300}.items():
+        backend.add_host(host_id, host_id)
+        listed = backend.add_isolated_files(host_id, copies, file_hash=file_hash)
+        paths[host_id] = [copy['file_path'] for copy in listed]
+    for host_id in ('alpha', 'bravo'):
+        backend.hosts[host_id].host_id_listed = host_id_listed
+    hash_pages = -(-452 // facts.HSS_LIST_PAGE_SIZE)
+    hss_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=ok*{hash_pages},504'))
+
+    result = war_room(hss_tenant, retry_backoff='0', max_concurrency='1').run(
+        'hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false'})
+
+    assert [(r.method, r.kind) for r in hss_tenant.gateway.faults.injected] == [('PUT', '504')]
+    again = hss_tenant.requests_to('PUT', '/event/isolated-file')[0]  # the gateway keeps no record of the lost one
+    assert len(again.body['data_list']) == facts.HSS_MAX_ITEMS_PER_REQUEST  # the first 100 listed: all still isolated
+    unidentified = paths['alpha'] + paths['bravo']
+    assert sorted(item['file_path'] for item in again.body['data_list'] if 'host_id' not in item) == unidentified
+    # the emulator, as HSS may, refuses a restore without a host ID: those copies are not reported restoring
+    assert {row['outcome'] for row in rows_of(result) if row.get('file_path') in unidentified} == {'failed'}
+
+
 @pytest.mark.parametrize('unnamed', [{}, {'host_name': None}, {'host_name': ''}], ids=['left out', 'null', 'empty'])
 def test_a_lost_put_reads_its_copies_back_by_host_name_though_hss_lists_another_copy_of_the_hash_without_one(
         hss_tenant, unnamed):

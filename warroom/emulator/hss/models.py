@@ -76,6 +76,9 @@ ASSET_VALUES = ("important", "common", "test")
 LISTED_NAME_MAX = 256
 MS_RANGE = range(10 ** 12, 10 ** 13)
 
+# How a host's rows of the isolated-file listing give its host_id (Host.host_id_listed): as is, or not at all.
+LISTED_HOST_IDS = ("as is", "left out", "null", "empty")
+
 ALL_ENTERPRISE_PROJECTS = "all_granted_eps"
 DEFAULT_ENTERPRISE_PROJECT = "0"
 
@@ -178,6 +181,10 @@ class Host:
     agent_unreachable: bool = False
     host_status: str = "ACTIVE"  # HOST_STATUSES
     asset_value: str = "common"  # ASSET_VALUES
+    # How the isolated-file listing gives its host_id, one of LISTED_HOST_IDS: Huawei's Python SDK makes every field
+    # of IsolatedFileResponseInfo optional, so a row may leave it out, or give it null or empty. A restore still
+    # needs the ID (REQUIRED_FIELDS).
+    host_id_listed: str = "as is"
 
     @property
     def agent_status(self) -> str:
@@ -745,7 +752,7 @@ class HssBackend:
 
     def _render(self, item: IsolatedFile, now: float) -> dict:
         host = self.hosts[item.host_id]
-        return {
+        row = {
             "os_type": host.os_type,
             "host_id": item.host_id,
             "host_name": host.host_name,
@@ -758,6 +765,11 @@ class HssBackend:
             "isolate_source": item.isolate_source,
             "event_name": item.event_name,
         }
+        if host.host_id_listed == "left out":
+            del row["host_id"]
+        elif host.host_id_listed != "as is":
+            row["host_id"] = {"null": None, "empty": ""}[host.host_id_listed]
+        return row
 
     def snapshot(self) -> list[dict]:
         """Every file the project knows, in listing order, with its status now (for demos and tests)."""
