@@ -747,10 +747,10 @@ def setting_number(params: InstanceParams, name: str, default: int | float, mini
 
 
 def setting_event_types(params: InstanceParams) -> tuple[int, ...]:
-    """The types picked, sorted; () for none, every type. XSOAR hands a list of options ('1004 trojan'); text alike."""
+    """The types picked, sorted; () for none, every type. XSOAR hands a list ('1004 trojan'); a text's items alike."""
     value, codes, label = params.get('event_types'), set(), f'The instance setting {setting_label("event_types")}'
-    items = value if isinstance(value, list) else setting_text(params, 'event_types').split(',')
-    for index, item in enumerate(items):  # only text can hold an unseen character; a number is read as its digits
+    items = value.split(',') if isinstance(value, str) else value if isinstance(value, list) else [value]
+    for index, item in enumerate(items):  # each on its own, so a refusal names it; a number holds no unseen character
         text = typed_text(shown_text(item), f'{label}, item {index + 1},') if isinstance(item, str) else item
         if text not in (None, ''):  # a blank item picks nothing
             code = str(text).split()[0]  # any other kind is no type's digits
