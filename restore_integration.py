@@ -749,12 +749,14 @@ def setting_number(params: InstanceParams, name: str, default: int | float, mini
 def setting_event_types(params: InstanceParams) -> tuple[int, ...]:
     """The types picked, sorted; () for none, every type. XSOAR hands a list ('1004 trojan'); a text's items alike."""
     value, codes, label = params.get('event_types'), set(), f'The instance setting {setting_label("event_types")}'
-    items = value.split(',') if isinstance(value, str) else value if isinstance(value, list) else [value]
+    items = value if isinstance(value, list) else [value]
+    if isinstance(value, str):
+        items = value.split(',')
     for index, item in enumerate(items):  # each on its own, so a refusal names it; a number holds no unseen character
         text = typed_text(shown_text(item), f'{label}, item {index + 1},') if isinstance(item, str) else item
         if text not in (None, ''):  # a blank item picks nothing
             code = str(text).split()[0]  # any other kind is no type's digits
-            if code.lstrip('0') not in map(str, HSS_EVENT_TYPES | HSS_CONTAINER_EVENT_TYPES):  # leading 0s as int()
+            if code.lstrip('0') not in {str(each) for each in HSS_EVENT_TYPES | HSS_CONTAINER_EVENT_TYPES}:  # 0s: int()
                 raise RestoreError(f'{label} takes HSS event types, each one of '
                                    f'{", ".join(map(str, sorted(HSS_EVENT_TYPES)))}; got {wrong_value(text)}.')
             codes.add(int(code))
