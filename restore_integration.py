@@ -747,17 +747,19 @@ def setting_number(params: InstanceParams, name: str, default: int | float, mini
 
 
 def setting_event_types(params: InstanceParams) -> tuple[int, ...]:
-    """The types picked, sorted; () for none, every type. XSOAR hands a list of options ('1004 trojan'); text alike."""
+    """The types picked, sorted; () for none, every type. XSOAR hands a list ('1004 trojan'); a text's items alike."""
     value, codes, label = params.get('event_types'), set(), f'The instance setting {setting_label("event_types")}'
-    for item in value if isinstance(value, list) else setting_text(params, 'event_types').split(','):
-        text = typed_text(shown_text(item), label) if type(item) in (str, int) else item  # type(): a bool is no type
-        if text in (None, ''):
-            continue
-        code = str(text).split()[0]  # any other kind fails the pattern
-        if not (re.fullmatch('[0-9]+', code) and int(code) in HSS_EVENT_TYPES | HSS_CONTAINER_EVENT_TYPES):
-            raise RestoreError(f'{label} takes HSS event types, each one of '
-                               f'{", ".join(map(str, sorted(HSS_EVENT_TYPES)))}; got {wrong_value(text)}.')
-        codes.add(int(code))
+    items = value if isinstance(value, list) else [value]
+    if isinstance(value, str):
+        items = value.split(',')
+    for index, item in enumerate(items):  # each on its own, so a refusal names it; a number holds no unseen character
+        text = typed_text(shown_text(item), f'{label}, item {index + 1},') if isinstance(item, str) else item
+        if text not in (None, ''):  # a blank item picks nothing
+            code = str(text).split()[0]  # any other kind is no type's digits
+            if code.lstrip('0') not in {str(each) for each in HSS_EVENT_TYPES | HSS_CONTAINER_EVENT_TYPES}:  # 0s: int()
+                raise RestoreError(f'{label} takes HSS event types, each one of '
+                                   f'{", ".join(map(str, sorted(HSS_EVENT_TYPES)))}; got {wrong_value(text)}.')
+            codes.add(int(code))
     if container := ', '.join(map(str, sorted(codes & HSS_CONTAINER_EVENT_TYPES))):  # once offered on the instance
         raise RestoreError(f'{label} picks container events ({container}), which this fetch of host events does not '
                            'list. Pick host event types instead (the malware types 1001 to 1016 are those whose files '

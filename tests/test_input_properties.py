@@ -428,20 +428,28 @@ def test_an_invisible_character_between_the_digits_of_a_number_setting_is_refuse
     assert name in text and f'U+{ord(invisible):04X}' in text and 'position 2' in text and 'again' in text, text
 
 
-# "HSS event types to fetch" handed as a list (XSOAR's multi select): each item read as a text value is, blanks and
-# invisible characters at its ends dropped, an invisible or control character inside it refused naming where it is.
+# "HSS event types to fetch" handed as a list (XSOAR's multi select), or as comma-separated text: each item read as a
+# text value is, blanks and invisible characters at its ends dropped, an invisible or control character inside it
+# refused naming where it is: the item by its number in the list (or between the commas), counted from 1, and the
+# position within the item.
 @given(code=st.sampled_from(facts.HSS_HOST_EVENT_TYPES), before=UNSEEN, after=UNSEEN, cut=st.integers(1, 8),
-       inside=st.characters(whitelist_categories=('Cc', 'Cf')))
+       inside=st.characters(whitelist_categories=('Cc', 'Cf')),
+       others=st.lists(st.sampled_from(facts.HSS_HOST_EVENT_TYPES), max_size=5), at=st.integers(0, 5),
+       as_text=st.booleans())
 def test_an_event_types_item_has_its_ends_dropped_and_a_character_inside_it_refused_naming_where_it_is(
-        code, before, after, cut, inside):
-    item = f'{code} some name'
+        code, before, after, cut, inside, others, at, as_text):
+    item, at = f'{code} some name', min(at, len(others))
+    listed = [f'{other} other name' for other in others]
 
-    read = ri.read_instance_settings({**SET_UP, 'isFetch': True, 'event_types': [before + item + after]},
-                                     with_fetch=True)
+    def setting(typed: str) -> dict:
+        items = [*listed[:at], typed, *listed[at:]]
+        return {**SET_UP, 'isFetch': True, 'event_types': ','.join(items) if as_text else items}
+
+    read = ri.read_instance_settings(setting(before + item + after), with_fetch=True)
     with pytest.raises(ri.RestoreError) as refused:
-        ri.read_instance_settings({**SET_UP, 'isFetch': True,
-                                   'event_types': [before + item[:cut] + inside + item[cut:] + after]}, with_fetch=True)
+        ri.read_instance_settings(setting(before + item[:cut] + inside + item[cut:] + after), with_fetch=True)
 
-    assert read.fetch.event_types == (code,)
+    assert read.fetch.event_types == tuple(sorted({code, *others}))
     text = str(refused.value)
     assert 'event_types' in text and f'U+{ord(inside):04X}' in text and f'position {cut + 1}' in text, text
+    assert re.search(rf'\bitem {at + 1}\b', text), text

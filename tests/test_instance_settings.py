@@ -544,6 +544,45 @@ def test_an_hss_event_types_item_has_its_ends_dropped_and_a_character_inside_it_
     assert len(hss_tenant.gateway.requests) == requests_sent
 
 
+# Six types picked, one holding a character the dialog does not show: a position alone does not say which of the six
+# to pick again, so the refusal names the item by its number in the list, counted from 1, and the position within it.
+def test_an_hss_event_types_item_holding_an_invisible_character_is_refused_naming_its_number_in_the_list(hss_tenant):
+    picked = [text for text in load_spec().params['event_types'].options if text.split()[0].startswith('10')][:6]
+    fourth = picked[3]
+    picked[3] = fourth[:6] + '\u200b' + fourth[6:]
+
+    refused = run(hss_tenant.params(isFetch=True, event_types=picked), 'test-module')
+
+    shown = refused.entries[-1]['Contents']
+    assert refused.failed and DIALOG_LABELS['event_types'] in shown, shown
+    assert re.search(r'\bitem 4\b', shown) and 'position 7' in shown and 'U+200B' in shown, shown
+    assert fourth[:6] not in shown and fourth[6:] not in shown, shown
+    assert hss_tenant.gateway.requests == []
+
+
+# The same six written as comma-separated text, which the setting reads too: each item between two commas is read as a
+# list's item (blanks and invisible characters at its ends dropped), and one holding a character inside is named as
+# the list form names it, by its number and the position within it, not by a place in the whole text to count out.
+def test_hss_event_types_as_comma_separated_text_drop_invisible_ends_and_refuse_one_inside_by_its_item_as_a_list_does(
+        hss_tenant):
+    picked = [text for text in load_spec().params['event_types'].options if text.split()[0].startswith('10')][:6]
+    fourth = picked[3]
+    pasted = [*picked[:3], fourth[:6] + '\u200b' + fourth[6:], *picked[4:]]
+
+    tested = run(hss_tenant.params(isFetch=True, event_types='\u200b,\ufeff '.join(picked)), 'test-module')
+    requests_sent = len(hss_tenant.gateway.requests)
+    refused = run(hss_tenant.params(isFetch=True, event_types=', '.join(pasted)), 'test-module')
+
+    assert [entry['Contents'] for entry in tested.entries] == ['ok']
+    [listed] = {request.query['event_types'][0] for request in hss_tenant.requests_to('GET', '/event/events')}
+    assert sorted(listed.split(',')) == [text.split()[0] for text in picked], listed
+    shown = refused.entries[-1]['Contents']
+    assert refused.failed and DIALOG_LABELS['event_types'] in shown, shown
+    assert re.search(r'\bitem 4\b', shown) and 'position 7' in shown and 'U+200B' in shown, shown
+    assert fourth[:6] not in shown and fourth[6:] not in shown, shown
+    assert len(hss_tenant.gateway.requests) == requests_sent
+
+
 def test_an_xdr_auth_type_not_among_its_options_is_refused_listing_them(xdr):
     options = listed_options('xdr_auth_type')
 
