@@ -436,16 +436,16 @@ FETCH_NEXT_ADVICE = ('XSOAR runs the next fetch at the fetch interval, from wher
                      'sets no last run).')  # alone for a turn too late: a lower rate would make turns later still
 FETCH_AGAIN_ADVICE = f'{FETCH_NEXT_ADVICE} If this keeps happening, lower {SETTING_NAMES["hss_rate_limit"]}.'
 FETCH_EVENT_LISTING_ADVICE = {**HSS_EVENT_LISTING_ADVICE, 429: f'{HSS_THROTTLED} {FETCH_AGAIN_ADVICE}'}
-# The gateway refusing tokens IAM issued after its refusals (so IAM took the password); {renewed}: after which ones.
+# The gateway refusing a token IAM issued after its refusal (so IAM took the password): retry_note counts them.
 # Huawei's FAQs: APIG.0307 "The token must be updated." is a token expired or used outside its project's region;
 # APIG.0301 "decrypt token fail", one from another environment; either, an account in arrears or frozen.
 HSS_TOKEN_REFUSED_ADVICE = (
-    'HSS\'s API gateway refused the token {refusals} times as expired or invalid, and IAM issued a new one after '
-    '{renewed}, so the account name, IAM user name and password are right. A token works only in the region of the '
-    f'project it is issued for: check that {SETTING_NAMES["hss_project_id"]} is a project of '
-    f'{SETTING_NAMES["hss_region"]}, and that {SETTING_NAMES["hss_iam_endpoint"]} and {SETTING_NAMES["hss_endpoint"]}, '
-    'if set, are that region\'s; and that the account is not in arrears or frozen. Or sign with an access key instead: '
-    f'set {SETTING_NAMES["hss_auth_type"]} to aksk, with {SETTING_NAMES["hss_aksk"]} and '
+    'HSS\'s API gateway refused as expired or invalid even a new token IAM had just issued, so the account name, IAM '
+    'user name and password are right. A token works only in the region of the project it is issued for: check that '
+    f'{SETTING_NAMES["hss_project_id"]} is a project of {SETTING_NAMES["hss_region"]}, and that '
+    f'{SETTING_NAMES["hss_iam_endpoint"]} and {SETTING_NAMES["hss_endpoint"]}, if set, are that region\'s; and that '
+    'the account is not in arrears or frozen. Or sign with an access key instead: set '
+    f'{SETTING_NAMES["hss_auth_type"]} to aksk, with {SETTING_NAMES["hss_aksk"]} and '
     f'{SETTING_NAMES["hss_aksk password"]}.')
 # HSS answers its own errors with HTTP 400, permissions too (HSS API Reference, "Error Codes"): these, "Access denied."
 # and "Insufficient permissions.", refuse the user: no later request fares better.
@@ -1075,16 +1075,19 @@ def retry_note(retried: Sequence[Attempt], gave_up: str | None) -> str:
         return f' Not retried: {gave_up}.' if gave_up else ''
     kinds = Counter(attempt.describe() for attempt in retried)  # each kind once, in the order met; counted if several
     resends = kinds.pop(f'HTTP {THROTTLED_STATUS}', 0)  # after a 429: sent again at its next turn, no retry (README)
+    renewals = kinds.pop('HTTP 401', 0)  # only token mode sends a 401's request again: with a new token, no retry
     faults = kinds.total()
     after = ', '.join(kind if n in (1, faults) else f'{kind} ({n} times)' for kind, n in kinds.items())
     times = 'once' if faults == 1 else f'{faults} times'
-    told = []
-    if faults:
-        told.append(f'retried {times} (after {after})')
+    told = [f'retried {times} (after {after})'] if faults else []
+    if renewals:
+        told.append(f'sent again with a new IAM token after {renewals} {plural("token refusal", renewals)} (HTTP '
+                    '401: no retry used)')
     if resends:
         told.append(f'sent again after {resends} {plural("throttle", resends)} (HTTP 429: no retry used)')
     stopped = f'; stopped because {gave_up}' if gave_up else ''
-    return f' The request was {" and ".join(told)}{stopped}.'
+    listed = f'{", ".join(told[:-1])} and {told[-1]}' if len(told) > 1 else told[0]
+    return f' The request was {listed}{stopped}.'
 
 
 def may_have_applied(attempts: Iterable[Attempt], statuses: frozenset[int] = MAYBE_APPLIED_STATUSES) -> bool:
@@ -1261,7 +1264,7 @@ class HttpTransport:
     nonce, SDK-HMAC signature, the current IAM token), joins the history the VendorReply or the error carries, and ends:
     - done (a 2xx with a readable body, or a final answer: a 4xx, an error not retried): returned;
     - throttled (429): the limiter slows every request, honours Retry-After; sent again if its turn beats the deadline;
-    - new token (HSS token mode, 401): the token it carried is dropped and the next attempt fetches one;
+    - new token (HSS token mode, 401): the token it carried is dropped, the next attempt fetches one (no retry used);
     - fault (gateway error, no connection, no answer in time, broken reply): retried after a backoff, max_retries times;
     - TLS failure: reported at once."""
 
@@ -1360,7 +1363,7 @@ class HttpTransport:
                 # A 401 in token mode asks for a new token: always the first (the cached one may be revoked), then
                 # while the gateway says it must be updated (APIGW.0307, from requests in flight) or nothing readable.
                 if (self.token_source and reply.status == 401 and renewals <= self.policy.max_retries and (
-                        renewals == 0
+                        not renewals
                         or (huawei_said(reply) or {}).get('vendor_code') in (HUAWEI_TOKEN_EXPIRED, None))):
                     self.token_source.invalidate(response.request.headers.get('X-Auth-Token'))
                     renewals += 1
@@ -2608,12 +2611,9 @@ class HssClient:
         reply = self.transport.request(method, path, **kwargs)
         if 200 <= reply.status < 300:
             return reply
-        # in token mode the transport sends a request again after a 401 only with a new token: each 401 but the last
-        renewals = sum(attempt.status == 401 for attempt in reply.attempts[:-1])
         if self.token_provider and reply.status == 401:  # the AK/SK advice names no setting of a token's
-            advice = {**advice, 401: HSS_TOKEN_REFUSED_ADVICE.format(refusals=renewals + 1, renewed=(
-                'the first' if renewals == 1 else f'each of the first {renewals}')) if renewals else
-                'HSS did not accept the token, and this run had no time left to get a new one.'}
+            advice = {**advice, 401: 'HSS did not accept the token, and this run had no time left to get a new one.'
+                      if reply.gave_up else HSS_TOKEN_REFUSED_ADVICE}  # final: a new token refused too, or no time
         raise huawei_error_from_response(reply, advice_by_status=advice)
 
 
