@@ -611,3 +611,27 @@ def test_restore_suspicious_of_an_object_or_list_is_refused_by_its_json_kind_and
     allowed = gate({'file_hash': SHA, 'restore_suspicious': value}, suspicious)['allowed']
 
     assert allowed == ([SHA] if str(value).strip().lower() == 'true' else [])
+
+
+@given(item=WRONG_KIND, endpoints=st.sampled_from([[], ['7587a1a45680f5b074bdf8b74b9aad2a', 'e2']]),
+       status=st.sampled_from(['FAILED', 'IN_PROGRESS']))
+@example(item={'a': 1}, endpoints=[], status='FAILED')
+def test_a_record_that_may_have_started_is_not_said_to_be_restored_again_whatever_its_action_id_holds(
+        item, endpoints, status):
+    """integration.yml: a record whose may_have_started is true is a restore Cortex XDR may have carried out though
+    restore-file could not follow it (it has no action to read): look in the Action Center before restoring it again.
+    Its action_id, an object or list here, changes none of that: on the record's endpoint (every endpoint, or the first
+    of two given) the file is not sent again, and the note tells the analyst so and to look in the Action Center first;
+    no line tells them the file is restored again or that the record's action_id was left unread."""
+    record = dict(RESTORED, status=status, action_id=item, may_have_started=True,
+                  endpoint_id=endpoints[0] if endpoints else '')
+    scope = {'endpoint_id': endpoints} if endpoints else {}
+
+    entry = GATE.gate_command(dict(scope, file_hash=SHA, restored_before=[record]), {}, lambda command, args: [])
+
+    verdicts = gate_verdicts(entry)
+    sent = {(h, e) for h in verdicts['allowed'] for e in verdicts['endpoints'] or ['']}
+    assert sent == ({(SHA, endpoints[1])} if endpoints else set())
+    [line] = [line for line in entry['HumanReadable'].splitlines() if SHA in line]
+    assert 'not run again' in line and 'may have started' in line and 'Action Center' in line, line
+    assert 'restored again' not in line and 'action_id' not in line, line

@@ -625,8 +625,10 @@ def xdr_plan(records: list[dict[str, Any]], hashes: list[str], scope: dict[str, 
 
 
 def kind_line(record: dict[str, Any], hashes: list[str]) -> str:
-    """The line for a record of a file of ``hashes`` (or named not as text) with fields not text, else ''."""
-    fault, named = kind_fault(record, XDR_TEXT_FIELDS), record.get('file_hash')
+    """The line for a record of a file of ``hashes`` (or named not as text) with fields not text, else ''. A
+    may_have_started record's action_id is never read (restore-file could not follow it: restored_before)."""
+    fields = [name for name in XDR_TEXT_FIELDS if name != 'action_id' or not may_have_started(record)]
+    fault, named = kind_fault(record, fields), record.get('file_hash')
     file_hash, unnamed = str(named).strip().lower(), isinstance(named, (dict, list))
     if not fault or (file_hash not in hashes and not unnamed):
         return ''
