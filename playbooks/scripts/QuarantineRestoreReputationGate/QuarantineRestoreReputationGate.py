@@ -602,10 +602,13 @@ def xdr_plan(records: list[dict[str, Any]], hashes: list[str], scope: dict[str, 
     to each endpoint it restores on (restore-file run once per endpoint), so the files and endpoints are the widest
     such restore of what each endpoint still needs (``widest_restore``); what it leaves out on an endpoint that still
     needs it gets a line with its command by hand, never a restore on an endpoint an earlier restore covers."""
-    endpoints, faults = scope.get('endpoint_id') or [''], [kind_line(record, hashes) for record in records]
+    endpoints = scope.get('endpoint_id') or ['']
     covered = {endpoint: restored_before(records, hashes, dict(scope, endpoint_id=[endpoint]) if endpoint else {},
                                          execute) for endpoint in endpoints}
     needed = {endpoint: [h for h in hashes if h not in covered[endpoint]] for endpoint in endpoints}
+    # said only of a file still needed on some endpoint: of one covered everywhere (a re-close, say) it would be false
+    faults = [kind_line(record, [h for h in hashes if any(h in files for files in needed.values())])
+              for record in records]
     files, chosen = widest_restore(needed)
     left = {e: [h for h in needed[e] if e not in chosen or h not in files] for e in endpoints}
 
@@ -624,17 +627,18 @@ def xdr_plan(records: list[dict[str, Any]], hashes: list[str], scope: dict[str, 
     return files, [], [line for line in faults if line] + lines, [endpoint for endpoint in chosen if endpoint]
 
 
-def kind_line(record: dict[str, Any], hashes: list[str]) -> str:
-    """The line for a record of a file of ``hashes`` (or named not as text) with fields not text, else ''. A
-    may_have_started record's action_id is never read (restore-file could not follow it: restored_before)."""
+def kind_line(record: dict[str, Any], needed: list[str]) -> str:
+    """The line for a record of a file of ``needed`` (those still needed on some endpoint; any, when it names its file
+    not as text) with fields not text, else ''. A may_have_started record's action_id is never read (restore-file
+    could not follow it: restored_before)."""
     fields = [name for name in XDR_TEXT_FIELDS if name != 'action_id' or not may_have_started(record)]
     fault, named = kind_fault(record, fields), record.get('file_hash')
     file_hash, unnamed = str(named).strip().lower(), isinstance(named, (dict, list))
-    if not fault or (file_hash not in hashes and not unnamed):
+    if not fault or (file_hash not in needed and not (unnamed and needed)):
         return ''
     what = 'a file' if unnamed else code_span(file_hash)
-    return (f'An earlier {XDR_RECORDS} record of {what} was read without its fields that are not text: {fault}; '
-            f'where no other record covers the file, it is restored again (a second restore restores nothing twice)')
+    return (f'An earlier {XDR_RECORDS} record of {what} was read without its fields that are not text ({fault}), so '
+            f'it does not keep the file from being restored again (a second restore restores nothing twice)')
 
 
 def left_out_line(left: dict[str, list[str]]) -> str:
