@@ -611,3 +611,49 @@ def test_restore_suspicious_of_an_object_or_list_is_refused_by_its_json_kind_and
     allowed = gate({'file_hash': SHA, 'restore_suspicious': value}, suspicious)['allowed']
 
     assert allowed == ([SHA] if str(value).strip().lower() == 'true' else [])
+
+
+@given(item=WRONG_KIND, endpoints=st.sampled_from([[], ['7587a1a45680f5b074bdf8b74b9aad2a', 'e2']]),
+       status=st.sampled_from(['FAILED', 'IN_PROGRESS']))
+@example(item={'a': 1}, endpoints=[], status='FAILED')
+def test_a_record_that_may_have_started_is_not_said_to_be_restored_again_whatever_its_action_id_holds(
+        item, endpoints, status):
+    """integration.yml: a record whose may_have_started is true is a restore Cortex XDR may have carried out though
+    restore-file could not follow it (it has no action to read): look in the Action Center before restoring it again.
+    Its action_id, an object or list here, changes none of that: on the record's endpoint (every endpoint, or the first
+    of two given) the file is not sent again, and the note tells the analyst so and to look in the Action Center first;
+    no line tells them the file is restored again or that the record's action_id was left unread."""
+    record = dict(RESTORED, status=status, action_id=item, may_have_started=True,
+                  endpoint_id=endpoints[0] if endpoints else '')
+    scope = {'endpoint_id': endpoints} if endpoints else {}
+
+    entry = GATE.gate_command(dict(scope, file_hash=SHA, restored_before=[record]), {}, lambda command, args: [])
+
+    verdicts = gate_verdicts(entry)
+    sent = {(h, e) for h in verdicts['allowed'] for e in verdicts['endpoints'] or ['']}
+    assert sent == ({(SHA, endpoints[1])} if endpoints else set())
+    [line] = [line for line in entry['HumanReadable'].splitlines() if SHA in line]
+    assert 'not run again' in line and 'may have started' in line and 'Action Center' in line, line
+    assert 'restored again' not in line and 'action_id' not in line, line
+
+
+@given(items=st.lists(WRONG_KIND, min_size=2, max_size=4), other_given=st.booleans(), other_first=st.booleans())
+@example(items=[{'a': '1'}, ['h1']], other_given=False, other_first=False)
+def test_records_naming_their_endpoint_as_an_object_or_list_get_one_line_for_the_file_restored_and_none_for_another(
+        items, other_given, other_first):
+    """Several earlier records of the file, each naming its endpoint as an object or list, name no endpoint they
+    covered: the file goes out again, and the analyst is told once, in one line naming the file and the kind of each
+    endpoint_id, not once a record. A record alike of a file this restore does not send (not given, or given and held
+    as scored bad) tells them nothing of what is restored: no line names it."""
+    other = 'f' * 64
+    records = [dict(RESTORED, endpoint_id=item) for item in items]
+    records.insert(0 if other_first else len(records), dict(RESTORED, file_hash=other, endpoint_id=items[0]))
+    bad = {'DBotScore': [{'Indicator': other, 'Type': 'file', 'Vendor': 'VirusTotal (API v3)', 'Score': 3}]}
+
+    entry = GATE.gate_command({'file_hash': [SHA, other] if other_given else SHA, 'restored_before': records}, bad,
+                              lambda command, args: [])
+
+    assert entry['Contents']['allowed'] == [SHA]
+    [line] = [line for line in entry['HumanReadable'].splitlines() if 'endpoint_id' in line]
+    assert SHA in line and other not in line, line
+    assert all(f'endpoint_id is {kind_of(item)}' in line and json.dumps(item) in line for item in items), line

@@ -882,6 +882,38 @@ def test_a_close_after_the_playbook_branch_restored_the_files_does_not_restore_t
         assert f'was not run again for `{file_hash}`:' in note and f'file_hash={file_hash}' in note
 
 
+
+@pytest.mark.parametrize('via', ['playbook', 'post-processing'])
+def test_an_unreadable_earlier_record_is_told_of_where_the_file_goes_out_and_not_at_a_close_that_sends_it_no_more(
+        vendors, via):
+    """An earlier CortexXDR.RestoredFile record whose endpoint_id is an object names no endpoint it covered: the file
+    goes out again (a second restore restores nothing twice), and the note the gate's lines reach (its own at the
+    playbook, the post-processing script's) says why, naming the field and its kind, once. Closed again, the script
+    runs the gate on the context that restore wrote: the file is back and not sent again, the note says so, and it
+    tells nothing of the unreadable record, which kept nothing from happening there."""
+    xdr, _ = vendors
+    [file_hash] = {row['file_sha256'] for row in IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
+                   .incident['CustomFields']['xdrfileartifacts']}
+    unreadable = {'file_hash': file_hash, 'endpoint_id': {'id': 'e1'}, 'action_id': 7,
+                  'status': 'COMPLETED_SUCCESSFULLY', 'restored_count': 1, 'failed_count': 0}
+    context = {'CortexXDR': {'RestoredFile': [unreadable]}}
+    sample, first = close(vendors, 'xdr_false_positive.json', via, context=context)
+    assert not first.failed, first.error
+    told = [line for note in first.notes for line in note.splitlines() if 'endpoint_id is an object' in line]
+    assert len(told) == 1 and file_hash in told[0], told
+    sent = restored_hashes(xdr)
+    assert sent == {file_hash}
+
+    again = runner_for(vendors).run_post_processing(
+        POST_PROCESSING_SCRIPT, close_incident(sample.incident, sample.close_reason, sample.close_notes), first.context)
+
+    assert not again.failed, again.error
+    assert restored_hashes(xdr) == sent
+    [line] = [line for line in again.notes[-1].splitlines() if file_hash in line and 'file_hash=' in line]
+    assert f'was not run again for `{file_hash}`' in line, line
+    assert 'endpoint_id' not in again.notes[-1] and 'restored again' not in again.notes[-1], again.notes[-1]
+
+
 def extra_data_context(*xdr_incident_ids):
     """The context an analyst leaves by running !xdr-get-incident-extra-data for each of these Cortex XDR incidents in
     the war room: the recorded replies merged by CortexXDRIR's DT key, one PaloAltoNetworksXDR.Incident each."""

@@ -602,10 +602,12 @@ def xdr_plan(records: list[dict[str, Any]], hashes: list[str], scope: dict[str, 
     to each endpoint it restores on (restore-file run once per endpoint), so the files and endpoints are the widest
     such restore of what each endpoint still needs (``widest_restore``); what it leaves out on an endpoint that still
     needs it gets a line with its command by hand, never a restore on an endpoint an earlier restore covers."""
-    endpoints, faults = scope.get('endpoint_id') or [''], [kind_line(record, hashes) for record in records]
+    endpoints = scope.get('endpoint_id') or ['']
     covered = {endpoint: restored_before(records, hashes, dict(scope, endpoint_id=[endpoint]) if endpoint else {},
                                          execute) for endpoint in endpoints}
     needed = {endpoint: [h for h in hashes if h not in covered[endpoint]] for endpoint in endpoints}
+    # said only of a file still needed on some endpoint: of one covered everywhere (a re-close, say) it would be false
+    faults = kind_lines(records, {h for wanted in needed.values() for h in wanted})
     files, chosen = widest_restore(needed)
     left = {e: [h for h in needed[e] if e not in chosen or h not in files] for e in endpoints}
 
@@ -621,18 +623,28 @@ def xdr_plan(records: list[dict[str, Any]], hashes: list[str], scope: dict[str, 
         groups.setdefault(key if len(found) > MAX_DETAIL_ROWS else number, (key, {}))[1][endpoint] = said
     lines = [restored_line(key[1], group) if key[0] == 'covered' else left_out_line(group)
              for key, group in groups.values()]
-    return files, [], [line for line in faults if line] + lines, [endpoint for endpoint in chosen if endpoint]
+    return files, [], faults + lines, [endpoint for endpoint in chosen if endpoint]
 
 
-def kind_line(record: dict[str, Any], hashes: list[str]) -> str:
-    """The line for a record of a file of ``hashes`` (or named not as text) with fields not text, else ''."""
-    fault, named = kind_fault(record, XDR_TEXT_FIELDS), record.get('file_hash')
-    file_hash, unnamed = str(named).strip().lower(), isinstance(named, (dict, list))
-    if not fault or (file_hash not in hashes and not unnamed):
-        return ''
-    what = 'a file' if unnamed else code_span(file_hash)
-    return (f'An earlier {XDR_RECORDS} record of {what} was read without its fields that are not text: {fault}; '
-            f'where no other record covers the file, it is restored again (a second restore restores nothing twice)')
+def kind_lines(records: list[dict[str, Any]], needed: set[str]) -> list[str]:
+    """One line a file still needed (or named not as text, while any is) for its records with fields not text, naming
+    MAX_LISTED kinds at most. A may_have_started record's action_id is never read (restore-file could not follow it)."""
+    faults = {}
+    for record in records:
+        fields = [name for name in XDR_TEXT_FIELDS if name != 'action_id' or not may_have_started(record)]
+        fault, named = kind_fault(record, fields), record.get('file_hash')
+        unnamed = isinstance(named, (dict, list))
+        file_hash = text_of(named) if unnamed else str(named).strip().lower()
+        if fault and (file_hash in needed or (unnamed and needed)):
+            faults.setdefault(file_hash, []).append(fault)
+    lines = []
+    for file_hash, found in faults.items():
+        what = code_span(file_hash) if file_hash in needed else 'a file'  # else named as JSON, not text
+        kinds = '; '.join(list(dict.fromkeys(found))[:MAX_LISTED])
+        lines.append(f'{len(found):,} earlier {XDR_RECORDS} record(s) of {what}, read without the fields that are not '
+                     f'text ({kinds}), cannot keep the file from being restored again (a second restore restores '
+                     'nothing twice)')
+    return lines
 
 
 def left_out_line(left: dict[str, list[str]]) -> str:
@@ -676,7 +688,7 @@ def restored_before(records: list[dict[str, Any]], hashes: list[str], scope: dic
             latest[file_hash] = record
     unknown = {file_hash: (record, None) for file_hash, record in latest.items() if may_have_started(record)}
     latest = {file_hash: record for file_hash, record in latest.items() if file_hash not in unknown
-              and str(record.get('action_id') or '').strip() and not kind_fault(record, XDR_TEXT_FIELDS)}  # kind_line
+              and str(record.get('action_id') or '').strip() and not kind_fault(record, XDR_TEXT_FIELDS)}  # kind_lines
     now, unread = status_now(execute, [record for record in latest.values() if record.get('status') == 'IN_PROGRESS'],
                              {'endpoint_id': endpoint_id} if endpoint_id else {})
     latest.update(now)
