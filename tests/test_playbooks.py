@@ -1062,6 +1062,27 @@ def test_a_rerun_that_writes_a_new_summary_leaves_that_summary_alone_in_the_cont
     assert again.entries[-1]['Contents'] == written  # the note is still the war room's last entry
 
 
+def test_an_hss_rerun_that_writes_a_new_summary_leaves_that_summary_alone_in_the_context(vendors):
+    """The HSS event reopened naming a second file isolated on its host: the restore playbook's rerun restores it and
+    its private HSS playbook hands back a new Huawei Cloud HSS summary, which replaces the first run's."""
+    sample, first = close_and_run(vendors, 'hss_false_positive.json')
+    fields = sample.incident['CustomFields']
+    [(new_hash, copy)] = [(file_hash, copy) for file_hash, copies in HSS_COPIES.items() for copy in copies
+                          if copy['host_id'] == fields['huaweihsshostid'] and copy['healthy'] and
+                          file_hash not in fields['filesha256']][:1]
+    incident = dict(sample.incident, CustomFields=dict(fields, filesha256=[*fields['filesha256'], new_hash],
+                                                       huaweihssfilepaths=[*fields['huaweihssfilepaths'],
+                                                                           copy['file_path']]))
+
+    again = runner_for(vendors).run(RESTORE_PLAYBOOK, close_incident(incident, sample.close_reason), first.context)
+
+    assert not again.failed, again.error
+    [written] = summaries_written(again)
+    assert written['vendor'] == 'hss' and written != get_path(first.context, 'QuarantineRestore.Summary')
+    assert get_path(again.context, 'QuarantineRestore.Summary') == written
+    assert again.entries[-1]['Contents'] == written
+
+
 def analyst_branch(given=None, playbook=RESTORE_PLAYBOOK):
     """README, "Wiring them into XSOAR": the incident type's playbook runs the restore playbook (or ``playbook``) as a
     sub-playbook, here with a context of its own (separatecontext), as the pack runs its vendor playbooks; ``given``
