@@ -845,6 +845,16 @@ def latest_summaries(context: Any) -> list[dict[str, Any]] | None:
     return list(latest.values()) if len(latest) < len(held) else None
 
 
+def keep_latest_summaries(runtime: Any) -> list[Entry]:
+    """latest_only=true: the context's summaries cut to the latest of each vendor; the errors of writing them, if any.
+    A vendor playbook run again with a context of its own hands its summary back to the caller as an output, beside
+    the earlier one (the DT key does not reach it: how XSOAR merges a sub-playbook's outputs is not documented). Set
+    writes the key anew and adds no entry after the summary's note."""
+    kept = latest_summaries(runtime.context())
+    written = [] if kept is None else runtime.executeCommand('Set', {'key': SUMMARY_PATH, 'value': kept})
+    return [entry for entry in written or [] if entry.get('Type') == ENTRY_TYPE_ERROR]
+
+
 def error_entry(message: str) -> Entry:
     return {'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text', 'Contents': message}
 
@@ -858,14 +868,8 @@ def main(demisto_obj: Any = None) -> None:
     try:
         args = runtime.args() or {}
         if text_of(args.get('latest_only')).strip().lower() == 'true':
-            # A vendor playbook run again with a context of its own hands its summary back to the caller as an
-            # output, beside the earlier one (the DT key does not reach it: how XSOAR merges a sub-playbook's outputs
-            # is not documented). Set writes the key anew and adds no entry after the summary's note.
-            kept = latest_summaries(runtime.context())
-            written = [] if kept is None else runtime.executeCommand('Set', {'key': SUMMARY_PATH, 'value': kept})
-            for entry in written:
-                if entry.get('Type') == ENTRY_TYPE_ERROR:
-                    runtime.results(entry)
+            for entry in keep_latest_summaries(runtime):
+                runtime.results(entry)
             return
         entry = summary_command(args, runtime.context())
     except SummaryError as error:
