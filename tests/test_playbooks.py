@@ -1005,6 +1005,21 @@ def test_a_reopened_incident_closed_again_sends_no_second_restore_and_the_note_s
         assert f'(action {record["action_id"]})' in notes  # the action that gave the file back
 
 
+def with_a_new_file(sample, old_hash):
+    """(incident, new_hash): the sample's incident reopened naming a second file, quarantined on endpoints where no
+    restore fails, beside ``old_hash``."""
+    [new_hash] = [h for h, holders in HOLDERS.items() if h != old_hash and not set(holders) & set(FAILING)][:1]
+    fields = sample.incident['CustomFields']
+    artifact = dict(fields['xdrfileartifacts'][0], file_sha256=new_hash, filesha256=new_hash)
+    artifacts = [*fields['xdrfileartifacts'], artifact]
+    return dict(sample.incident, CustomFields=dict(fields, xdrfileartifacts=artifacts)), new_hash
+
+
+def summaries_written(run):
+    """The summaries the run's summary tasks (those that write the note) returned."""
+    return [e.entries[0]['Contents'] for e in run.events if e.command == 'QuarantineRestoreSummary' and e.note]
+
+
 @pytest.mark.parametrize('playbook', [RESTORE_PLAYBOOK, XDR_PLAYBOOK])
 def test_a_rerun_that_restores_a_new_file_still_sums_up_the_endpoint_an_earlier_restore_failed_on(vendors, playbook):
     """The sample's file fails on one endpoint (the seed's restore_failure); the reopened incident then names a second
@@ -1015,11 +1030,7 @@ def test_a_rerun_that_restores_a_new_file_still_sums_up_the_endpoint_an_earlier_
     sample, first = close_and_run(vendors, 'xdr_false_positive.json', playbook=playbook)
     [old_hash] = incident_hashes(sample)
     [failed_on] = set(HOLDERS[old_hash]) & set(FAILING)
-    [new_hash] = [h for h, holders in HOLDERS.items() if h != old_hash and not set(holders) & set(FAILING)][:1]
-    fields = sample.incident['CustomFields']
-    artifact = dict(fields['xdrfileartifacts'][0], file_sha256=new_hash, filesha256=new_hash)
-    artifacts = [*fields['xdrfileartifacts'], artifact]
-    incident = dict(sample.incident, CustomFields=dict(fields, xdrfileartifacts=artifacts))
+    incident, new_hash = with_a_new_file(sample, old_hash)
     sent = len(xdr_restores(xdr))
 
     again = runner_for(vendors).run(playbook, close_incident(incident, sample.close_reason), first.context)
@@ -1027,10 +1038,49 @@ def test_a_rerun_that_restores_a_new_file_still_sums_up_the_endpoint_an_earlier_
     assert not again.failed, again.error
     assert [r.body['request_data']['file_hash'] for r in xdr_restores(xdr)[sent:]] == [new_hash]
     # the summary task's own entry: what a caller gets back of a private sub-playbook's outputs is not documented
-    [summary] = [e.entries[0]['Contents'] for e in again.events if e.command == 'QuarantineRestoreSummary']
+    [summary] = summaries_written(again)
     assert summary['needs_manual_action'] is True
     assert any(failed_on in step and old_hash in step for step in summary['manual_steps'])
     assert failed_on in again.notes[-1] and 'Nothing: no file is left' not in again.notes[-1]
+
+
+@pytest.mark.parametrize('playbook', [RESTORE_PLAYBOOK, XDR_PLAYBOOK])
+def test_a_rerun_that_writes_a_new_summary_leaves_that_summary_alone_in_the_context(vendors, playbook):
+    """The rerun restores a second file and writes a new Cortex XDR summary. The restore playbook runs the Cortex XDR
+    playbook with a context of its own, whose QuarantineRestore.Summary output came back beside the first run's
+    summary of the same vendor: a reader of the context (a later task, an analyst) found two that disagree."""
+    sample, first = close_and_run(vendors, 'xdr_false_positive.json', playbook=playbook)
+    [old_hash] = incident_hashes(sample)
+    incident, _ = with_a_new_file(sample, old_hash)
+
+    again = runner_for(vendors).run(playbook, close_incident(incident, sample.close_reason), first.context)
+
+    assert not again.failed, again.error
+    [written] = summaries_written(again)
+    assert written != get_path(first.context, 'QuarantineRestore.Summary')
+    assert get_path(again.context, 'QuarantineRestore.Summary') == written
+    assert again.entries[-1]['Contents'] == written  # the note is still the war room's last entry
+
+
+def test_an_hss_rerun_that_writes_a_new_summary_leaves_that_summary_alone_in_the_context(vendors):
+    """The HSS event reopened naming a second file isolated on its host: the restore playbook's rerun restores it and
+    its private HSS playbook hands back a new Huawei Cloud HSS summary, which replaces the first run's."""
+    sample, first = close_and_run(vendors, 'hss_false_positive.json')
+    fields = sample.incident['CustomFields']
+    [(new_hash, copy)] = [(file_hash, copy) for file_hash, copies in HSS_COPIES.items() for copy in copies
+                          if copy['host_id'] == fields['huaweihsshostid'] and copy['healthy'] and
+                          file_hash not in fields['filesha256']][:1]
+    incident = dict(sample.incident, CustomFields=dict(fields, filesha256=[*fields['filesha256'], new_hash],
+                                                       huaweihssfilepaths=[*fields['huaweihssfilepaths'],
+                                                                           copy['file_path']]))
+
+    again = runner_for(vendors).run(RESTORE_PLAYBOOK, close_incident(incident, sample.close_reason), first.context)
+
+    assert not again.failed, again.error
+    [written] = summaries_written(again)
+    assert written['vendor'] == 'hss' and written != get_path(first.context, 'QuarantineRestore.Summary')
+    assert get_path(again.context, 'QuarantineRestore.Summary') == written
+    assert again.entries[-1]['Contents'] == written
 
 
 def analyst_branch(given=None, playbook=RESTORE_PLAYBOOK):

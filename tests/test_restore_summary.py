@@ -852,18 +852,38 @@ def test_a_reason_ending_with_a_backslash_stays_in_its_own_cell():
     assert as_commonmark_reads(split_cells(line)[header.index('reason')])[1].strip() == record['error']  # as it is
 
 
+# ---------------------------------------------------------------- latest_only
+
+
+def test_latest_only_keeps_the_latest_summary_of_each_vendor_in_the_order_they_came():
+    """A vendor playbook run again with a context of its own hands its summary back beside the earlier one."""
+    both = fixture('both_vendors')
+    first_xdr, all_vendors, hss = (summarise(both, vendor)[1] for vendor in ('xdr', 'all', 'hss'))
+    later_xdr = dict(first_xdr, restored=first_xdr['restored'] + 1)
+    context = {'QuarantineRestore': {'Gate': {'held': []}, 'Summary': [first_xdr, all_vendors, hss, later_xdr]}}
+
+    assert qrs.latest_summaries(context) == [all_vendors, hss, later_xdr]
+
+
+@pytest.mark.parametrize('held', [None, [], 'text', {'vendor': 'xdr'}, [{'vendor': 'xdr'}, {'vendor': 'hss'}]],
+                         ids=repr)
+def test_latest_only_has_nothing_to_drop_where_no_vendor_has_two_summaries(held):
+    assert qrs.latest_summaries({'QuarantineRestore': {'Summary': held}}) is None
+
+
 # ---------------------------------------------------------------- the script's YAML
 
 
 def test_script_yaml_describes_the_script():
     integration = yaml.safe_load((ROOT / 'integration.yml').read_text(encoding='utf-8'))
-    vendor_arg, restored_before_arg = SCRIPT_SPEC['args']
+    vendor_arg, restored_before_arg, latest_only_arg = SCRIPT_SPEC['args']
 
     assert SCRIPT_SPEC['commonfields']['id'] == SCRIPT_SPEC['name'] == SCRIPT_PATH.stem
     assert SCRIPT_SPEC['dockerimage'] == integration['script']['dockerimage']
     assert (SCRIPT_SPEC['type'], SCRIPT_SPEC['subtype'], SCRIPT_SPEC['script']) == ('python', 'python3', '-')
     assert vendor_arg['name'] == 'vendor' and vendor_arg['auto'] == 'PREDEFINED'
     assert restored_before_arg['name'] == 'restored_before' and restored_before_arg['isArray'] is True
+    assert latest_only_arg['name'] == 'latest_only' and latest_only_arg['defaultValue'] == 'false'
     # each scope the YAML offers is one the script takes, and its default the one the script uses when none is given
     for vendor in vendor_arg['predefined']:
         assert summarise(fixture('both_vendors'), vendor)[1]['vendor'] == vendor

@@ -511,6 +511,8 @@ class PlaybookRunner:
         DemistoClassApiModuleClasses.py, ``DemistoScript.__do``)."""
         if command in self.server_errors:
             raise ValueError(self.server_errors[command])
+        if command == 'Set':  # writes the calling context; a script's executeCommand adds no entry of its own
+            return [builtin_set(frame.scope.context, args)]
         try:
             if command in self.spec.commands:  # run once: XSOAR schedules no polling run for executeCommand
                 if not self.others.is_available(OWN_BRAND):

@@ -24,6 +24,7 @@ XDR_CONTEXT_PATH = 'CortexXDR.RestoredFile'
 HSS_CONTEXT_PATH = 'HuaweiHSS.RestoredFile'
 # Keyed on the vendor: a second run replaces that vendor's summary instead of piling up beside it.
 SUMMARY_CONTEXT_KEY = 'QuarantineRestore.Summary(val.vendor && val.vendor == obj.vendor)'
+SUMMARY_PATH = SUMMARY_CONTEXT_KEY.split('(')[0]
 
 VENDOR_NAMES = {'xdr': 'Cortex XDR', 'hss': 'Huawei Cloud HSS'}
 VENDOR_CONTEXT_PATHS = {'xdr': XDR_CONTEXT_PATH, 'hss': HSS_CONTEXT_PATH}
@@ -82,7 +83,7 @@ MAX_DETAIL_ROWS = 50
 MAX_LISTED = 20
 XDR_GROUP_HEADERS = ('file_hash', 'status', 'reason', 'count', 'endpoints')
 HSS_GROUP_HEADERS = ('file', 'outcome', 'reason', 'count', 'hosts')
-EVERY_STEP = f'{SUMMARY_CONTEXT_KEY.split("(")[0]}.manual_steps in the context has the step for each, with its command.'
+EVERY_STEP = f'{SUMMARY_PATH}.manual_steps in the context has the step for each, with its command.'
 
 ENTRY_TYPE_NOTE = 1
 ENTRY_TYPE_ERROR = 4
@@ -723,7 +724,7 @@ def vendor_section(vendor: str, items: list[Item]) -> str:
         hosts = hss_hosts(items)
         if len(hosts) > MAX_DETAIL_ROWS:
             lines.append(f'{len(hosts):,} hosts, more than {MAX_DETAIL_ROWS}: the copies of each, by outcome, are '
-                         f'in {SUMMARY_CONTEXT_KEY.split("(")[0]}.hosts in the context.')
+                         f'in {SUMMARY_PATH}.hosts in the context.')
         else:
             lines.extend(['', markdown_table(hosts, HSS_HOST_HEADERS), ''])
         if counts[NOT_FOUND]:
@@ -834,6 +835,26 @@ def summary_command(args: dict[str, Any] | None, context: Any) -> Entry:
     }
 
 
+def latest_summaries(context: Any) -> list[dict[str, Any]] | None:
+    """The latest summary of each vendor in ``context``'s QuarantineRestore.Summary; None when it holds no other."""
+    held = as_items(context_value(context if isinstance(context, dict) else {}, SUMMARY_PATH, []), SUMMARY_PATH, [])
+    latest = {}
+    for summary in held:  # a summary handed back later comes later in the list
+        latest.pop(text_of(summary.get('vendor')), None)
+        latest[text_of(summary.get('vendor'))] = summary
+    return list(latest.values()) if len(latest) < len(held) else None
+
+
+def keep_latest_summaries(runtime: Any) -> list[Entry]:
+    """latest_only=true: the context's summaries cut to the latest of each vendor; the errors of writing them, if any.
+    A vendor playbook run again with a context of its own hands its summary back to the caller as an output, beside
+    the earlier one (the DT key does not reach it: how XSOAR merges a sub-playbook's outputs is not documented). Set
+    writes the key anew and adds no entry after the summary's note."""
+    kept = latest_summaries(runtime.context())
+    written = [] if kept is None else runtime.executeCommand('Set', {'key': SUMMARY_PATH, 'value': kept})
+    return [entry for entry in written or [] if entry.get('Type') == ENTRY_TYPE_ERROR]
+
+
 def error_entry(message: str) -> Entry:
     return {'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text', 'Contents': message}
 
@@ -845,7 +866,12 @@ def main(demisto_obj: Any = None) -> None:
     """Entry point: XSOAR runs it with its global ``demisto``; tests and the war room pass their own."""
     runtime = demisto_obj if demisto_obj is not None else globals()['demisto']
     try:
-        entry = summary_command(runtime.args() or {}, runtime.context())
+        args = runtime.args() or {}
+        if text_of(args.get('latest_only')).strip().lower() == 'true':
+            for entry in keep_latest_summaries(runtime):
+                runtime.results(entry)
+            return
+        entry = summary_command(args, runtime.context())
     except SummaryError as error:
         entry = error_entry(f'QuarantineRestoreSummary could not run: {error}')
     except Exception as error:  # noqa: BLE001 - a fault still becomes an entry, never a traceback in the war room
