@@ -2786,9 +2786,9 @@ def markdown_table(title: str, rows: list[JsonObject], headers: Sequence[str], c
 
 
 def grouped_outcomes(title: str, rows: list[JsonObject], status_key: str, ok: set[str], reason_key: str,
-                     who: Callable[[JsonObject], Any], context_path: str) -> str:
+                     who: Callable[[JsonObject], Any], context_path: str, beside: str = '') -> str:
     """A large outcome at a glance: counts by status, each failure reason once with the endpoints or hosts it applies
-    to (capped); the statuses in ``ok`` (done, or still running) only counted. The context keeps every row."""
+    to (capped); the statuses in ``ok`` (done or still running) only counted; the context holds them, ``beside`` too."""
     counts, by_reason = Counter(), {}
     for row in rows:
         status = str(row.get(status_key) or 'unknown')
@@ -2796,11 +2796,10 @@ def grouped_outcomes(title: str, rows: list[JsonObject], status_key: str, ok: se
         if status not in ok:
             reason = str(row.get(reason_key) or 'no reason given')
             by_reason.setdefault((status, reason), []).append(str(who(row) or '?'))
-    tally = ', '.join(f'{count:,} {status}' for status, count in sorted(counts.items()))
-    lines = [f'### {title}', f'{tally}.']
+    lines = [f'### {title}', ', '.join(f'{count:,} {status}' for status, count in sorted(counts.items())) + '.']
     lines += [f'- **{status} ({len(names):,})**: {clean_text(reason)}\n  {capped_names(list(dict.fromkeys(names)))}'
               for (status, reason), names in sorted(by_reason.items(), key=lambda item: -len(item[1]))]
-    return '\n'.join(lines + [f'{context_path} in the context holds all {len(rows):,}.'])
+    return '\n'.join(lines + [f'{context_path} in the context holds all {len(rows):,}{beside}.'])
 
 
 def capped_names(names: list[str]) -> str:
@@ -3765,14 +3764,14 @@ def xdr_grouped_table(summaries: list[XdrRecord], earlier: list[XdrRecord], rows
         title = f'Restore of {what}: {final} ({len(earlier)} at an earlier check), those read at this check {where}'
     else:
         title = f'Restore of {what} {where}: {final}'
-    named = lambda row: f'{row["endpoint_id"]} ({row["file_hash"]})'  # noqa: E731
-    lines = [grouped_outcomes(title, rows, 'status', ok, 'error_description', named,
-                              'CortexXDR.RestoredFile.endpoints'), '']  # then each file's
-    for s in summaries[:MAX_LISTED_FILES]:  # one not read: its state says so, its note why
-        lines.append(f'- {s["file_hash"]}: {xdr_state(s, "endpoints" in s)}')
+    lines = [grouped_outcomes(title, rows, 'status', ok, 'error_description',
+                              lambda row: f'{row["endpoint_id"]} ({row["file_hash"]})',
+                              'CortexXDR.RestoredFile.endpoints',  # earlier checks wrote their ended actions' there
+                              ' of this check and those earlier checks read' if earlier else ''), '']
+    lines += [f'- {s["file_hash"]}: {xdr_state(s, "endpoints" in s)}'  # one not read: its state says so, its note why
+              for s in summaries[:MAX_LISTED_FILES]]
     more = len(summaries) - MAX_LISTED_FILES
-    if more > 0:
-        lines.append(f'- and {more} more {plural("file", more)} (CortexXDR.RestoredFile)')
+    lines += [f'- and {more} more {plural("file", more)} (CortexXDR.RestoredFile)'] if more > 0 else []
     return '\n'.join(lines)
 
 
