@@ -3760,14 +3760,12 @@ def xdr_grouped_table(summaries: list[XdrRecord], earlier: list[XdrRecord], rows
                                 'CortexXDR.RestoredFile.endpoints')
     endpoints = len({row['endpoint_id'] for row in rows})  # a row is one file on one endpoint: counted once
     where = f'on {endpoints:,} {plural("endpoint", endpoints)}'  # of those read: earlier ones' records keep none
-    if earlier:
-        title = f'Restore of {what}: {final} ({len(earlier)} at an earlier check), those read at this check {where}'
-    else:
-        title = f'Restore of {what} {where}: {final}'
+    title = (f'Restore of {what}: {final} ({len(earlier)} at an earlier check), those read at this check {where}'
+             if earlier else f'Restore of {what} {where}: {final}')
+    beside = ' of this check and those earlier checks read' if earlier else ''  # they wrote their ended actions' rows
     lines = [grouped_outcomes(title, rows, 'status', ok, 'error_description',
                               lambda row: f'{row["endpoint_id"]} ({row["file_hash"]})',
-                              'CortexXDR.RestoredFile.endpoints',  # earlier checks wrote their ended actions' there
-                              ' of this check and those earlier checks read' if earlier else ''), '']
+                              'CortexXDR.RestoredFile.endpoints', beside), '']
     lines += [f'- {s["file_hash"]}: {xdr_state(s, "endpoints" in s)}'  # one not read: its state says so, its note why
               for s in summaries[:MAX_LISTED_FILES]]
     more = len(summaries) - MAX_LISTED_FILES
@@ -4071,8 +4069,8 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
         hss_counts_text(rows, unlisted, gone, untaken))
     note = hss_check_notes(state, gone, unlisted, *((0, 0) if schedule else (refused_items(fields, state), untaken)))
     if not schedule:  # the last check: one that could not read the listing says so, and how to follow the restore
-        readable = f'{said}\n\nTo follow the restore{follow_after(client)}: {follow}' if unread else \
-            hss_table(said, rows, follow if last else None, follow_after(client)) + note
+        readable = f'{said}\n\nTo follow the restore{follow_after(client)}: {follow}' if unread else hss_table(said,
+            rows, f'{follow_after(client)}: {follow}' if last else '', refused_items(fields, state) + untaken) + note
     elif unread:  # its error says when the next check comes (told), or this does
         readable = said if told else f'{said} Checking again {schedule.again()}.'
     else:
@@ -4260,17 +4258,19 @@ def hss_counts_text(rows: list[HssCopy], unlisted: int = 0, gone: int = 0, untak
     return said
 
 
-def hss_table(title: str, rows: list[HssCopy], follow: str | None = None, when: str = '') -> str:
-    """The rows as a table (grouped past MAX_DETAIL_ROWS), then ``follow``, the last check's follow line, ``when``."""
-    left = [str(row.get('host_name') or row.get('host_id')) for row in rows if row['outcome'] == HSS_OUTCOME_RESTORING]
+def hss_table(title: str, rows: list[HssCopy], follow: str = '', apart: int = 0) -> str:
+    """The rows as a table (grouped past MAX_DETAIL_ROWS), then how to ``follow`` those still restoring (the last
+    check's wait, then its follow line); ``apart``: copies the notes after it count, their rows as the start wrote."""
+    host = lambda row: row.get('host_name') or row.get('host_id')  # noqa: E731
+    left = [str(host(row)) for row in rows if row['outcome'] == HSS_OUTCOME_RESTORING]
     ended = (f'\n\nPolling ended before HSS listed every copy restored: {len(left):,} still restoring, on '
              f'{capped_names(list(dict.fromkeys(left)))}. HSS issued their restore tasks, but the hosts\' agents have '
              f'not finished them (the reason of each in HuaweiHSS.RestoredFile says what to check). To follow '
-             f'them{when}: {follow}' if follow and left else '')
+             f'them{follow}' if follow and left else '')
     if len(rows) > MAX_DETAIL_ROWS:  # restoring rows are only counted there, their reasons unread
-        return grouped_outcomes(title, rows, 'outcome', {HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING}, 'reason',
-                                lambda row: row.get('host_name') or row.get('host_id'),
-                                'HuaweiHSS.RestoredFile') + ended
+        return grouped_outcomes(title, rows, 'outcome', {HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING}, 'reason', host,
+                                'HuaweiHSS.RestoredFile',
+                                ' of this check and the rows of those counted apart below' if apart else '') + ended
     return markdown_table(title, rows, ['host_id', 'host_name', 'file_path', 'file_hash', 'outcome', 'reason'],
                           'HuaweiHSS.RestoredFile',
                           first=lambda row: row['outcome'] not in (HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING)) + ended
