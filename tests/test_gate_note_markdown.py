@@ -143,4 +143,33 @@ def test_the_endpoints_a_restore_file_is_limited_to_are_named_as_they_are():
     entry = GATE.gate_command({'file_hash': SHA256, 'endpoint_id': endpoints}, {})
 
     _, shown = the_line_shown(entry, 'may be restored automatically')
-    assert f'on endpoint(s) {", ".join(endpoints)}.' in shown
+    assert f'on endpoints {", ".join(endpoints)}.' in shown
+
+
+@pytest.mark.parametrize('count, files, endpoints, records', [(1, 'file', 'endpoint', 'record'),
+                                                              (2, 'files', 'endpoints', 'records')])
+def test_the_note_counts_files_endpoints_and_earlier_records_as_one_or_as_several(count, files, endpoints, records):
+    """As the integration's entries do: "1 file", "2 files", never "file(s)"."""
+    hashes, names = [SHA256, 'b' * 64][:count], ['ep-1', 'ep-2'][:count]
+    untyped = [{'file_hash': SHA256, 'endpoint_id': {'id': name}, 'action_id': '7', 'status': 'COMPLETED_SUCCESSFULLY'}
+               for name in names]  # endpoint_id an object: the record cannot keep the file from being restored
+
+    entry = GATE.gate_command({'file_hash': hashes, 'endpoint_id': names, 'restored_before': untyped}, {})
+
+    _, shown = the_line_shown(entry, 'may be restored automatically')
+    assert f'{count} of {count} {files} may be restored automatically on {endpoints} {", ".join(names)}.' in shown
+    _, shown = the_line_shown(entry, 'cannot keep the file from being restored again')
+    assert shown.startswith(f'- {count} earlier CortexXDR.RestoredFile {records} of {SHA256},'), shown
+    assert '(s)' not in entry['HumanReadable']
+
+
+def test_an_earlier_restore_that_failed_on_some_endpoints_quotes_its_record_s_counts_as_they_are():
+    """A record's restored_count is the context's value, which may not be a number: the line quotes it, and no
+    noun whose number it would decide."""
+    record = {'file_hash': SHA256, 'endpoint_id': '', 'action_id': '7', 'status': 'COMPLETED_WITH_FAILURES',
+              'restored_count': 'one', 'failed_count': 2}
+
+    entry = GATE.gate_command({'file_hash': SHA256, 'restored_before': [record]}, {})
+
+    _, shown = the_line_shown(entry, 'was not run again')
+    assert 'restored count: one, failed count: 2' in shown and '(s)' not in shown, shown
