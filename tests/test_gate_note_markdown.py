@@ -4,6 +4,7 @@ by-hand command the one code span an analyst copies. Read with tests/commonmark_
 texts are in test_data/xsoar/markdown_texts.json and drawn by hypothesis."""
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -144,3 +145,19 @@ def test_the_endpoints_a_restore_file_is_limited_to_are_named_as_they_are():
 
     _, shown = the_line_shown(entry, 'may be restored automatically')
     assert f'on endpoint(s) {", ".join(endpoints)}.' in shown
+
+
+@pytest.mark.parametrize('value', TEXTS['context_objects'])
+@pytest.mark.parametrize('command, field', [('restore-file', 'endpoint_id'), ('hss-restore-isolated', 'host_id')])
+def test_an_earlier_record_s_field_that_is_not_text_is_quoted_as_its_json_as_it_is(command, field, value):
+    """A CortexXDR.RestoredFile record naming its endpoint, or a HuaweiHSS.RestoredFile row its host, as an object or
+    list is read without it, and the file's line quotes its JSON: whatever text the object holds, markdown shows it
+    as it is, on that one line."""
+    record = {'file_hash': SHA256, field: value, 'action_id': 1001, 'status': 'COMPLETED_SUCCESSFULLY',
+              'restored_count': 1, 'failed_count': 0, 'file_path': '/opt/app/run.sh', 'outcome': 'restoring'}
+
+    entry = GATE.gate_command({'file_hash': SHA256, 'restore_command': command, 'restored_before': [record]}, {},
+                              lambda called, args: [])
+
+    _, shown = the_line_shown(entry, json.dumps(value))
+    assert f'{field} is {"a list" if isinstance(value, list) else "an object"}, {json.dumps(value)}' in shown, shown

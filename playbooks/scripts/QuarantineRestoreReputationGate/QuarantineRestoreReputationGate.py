@@ -640,7 +640,7 @@ def kind_lines(records: list[dict[str, Any]], needed: set[str]) -> list[str]:
     lines = []
     for file_hash, found in faults.items():
         what = code_span(file_hash) if file_hash in needed else 'a file'  # else named as JSON, not text
-        kinds = '; '.join(list(dict.fromkeys(found))[:MAX_LISTED])
+        kinds = shown_as_is('; '.join(list(dict.fromkeys(found))[:MAX_LISTED]))
         lines.append(f'{len(found):,} earlier {XDR_RECORDS} record(s) of {what}, read without the fields that are not '
                      f'text ({kinds}), cannot keep the file from being restored again (a second restore restores '
                      'nothing twice)')
