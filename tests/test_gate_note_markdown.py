@@ -96,6 +96,21 @@ def test_a_score_under_another_hash_of_the_file_names_that_hash_as_it_is():
     assert the_command(spans, 'restore-file').args == {'file_hash': SHA256}
 
 
+@pytest.mark.parametrize('md5', TEXTS['with_line_breaks'])
+def test_a_hash_of_the_file_holding_a_line_break_is_quoted_on_the_held_file_s_one_line(md5):
+    """Inside the code span that quotes it, a line break would end the held file's line, and the rest of the hash
+    would start a heading or a bullet, the command after it: CommonMark shows a line break in a span as a blank."""
+    context = {'File': {'SHA256': SHA256, 'MD5': md5},
+               'DBotScore': {'Indicator': md5, 'Type': 'file', 'Vendor': 'VT', 'Score': 3}}
+
+    entry = GATE.gate_command({'file_hash': SHA256}, context)
+
+    assert len(note_lines(entry)) == 3  # the title, the count, the held file's line
+    spans, _ = the_line_shown(entry, SHA256)
+    assert as_soft_breaks(md5) in spans
+    assert the_command(spans, 'restore-file').args == {'file_hash': SHA256}
+
+
 @pytest.mark.parametrize('path', TEXTS['paths'])
 @pytest.mark.parametrize('host_id', TEXTS['host_names'])
 def test_a_file_held_by_its_path_shows_the_path_and_host_as_they_are_and_its_command_restores_them(path, host_id):

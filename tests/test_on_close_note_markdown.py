@@ -127,3 +127,15 @@ def test_an_earlier_record_s_endpoint_that_is_not_text_is_quoted_as_its_json_as_
     assert not run.failed, run.error
     _, shown = the_line_shown(run.notes[-1], json.dumps(value))
     assert file_hash in shown and f'endpoint_id is {"a list" if isinstance(value, list) else "an object"}' in shown
+
+
+@pytest.mark.parametrize('path', TEXTS['with_line_breaks'])
+def test_a_path_holding_a_line_break_leaves_the_by_hand_command_whole_on_its_one_line(path):
+    """hss-restore-isolated refuses such a path; the by-hand command quotes it in a code span, where a line break
+    would end the line and start a heading or a bullet with the rest: CommonMark shows one in a span as a blank."""
+    note, host = close_hss_by_path(path)
+
+    spans, _ = the_line_shown(note, 'To restore by hand')
+    line = the_command(spans, 'hss-restore-isolated')
+    assert ri.hss_field_list(line.args['file_path'], 'file_path') == [as_soft_breaks(path)]
+    assert ri.hss_field_list(line.args['host_id'], 'host_id') == [host]
