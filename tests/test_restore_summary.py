@@ -729,6 +729,21 @@ def test_table_cells_escape_pipes_and_line_breaks():
     assert '\n' not in step
 
 
+@pytest.mark.parametrize('endpoint_id', load_json(TEST_DATA / 'xsoar' / 'markdown_texts.json')['with_line_breaks'])
+def test_an_endpoint_id_holding_a_line_break_leaves_the_step_s_command_on_the_step_s_one_line(endpoint_id):
+    """The step's command quotes the endpoint_id in a code span, where a line break would end the step and start a
+    heading or a bullet with the rest: CommonMark shows a line break in a span as a blank."""
+    context = copy.deepcopy(fixture('xdr_partial'))
+    [(record, endpoint)] = [(r, e) for r, e in all_endpoints(context) if e['status'] != SUCCESS]
+    endpoint['endpoint_id'] = endpoint_id
+
+    entry, summary = summarise(context)
+
+    spans, _ = as_commonmark_reads(the_one_step_naming(summary, entry['HumanReadable'], 'endpoint_id='))
+    [command] = [span for span in spans if span.startswith('!')]
+    assert parse_line(command).args == {'file_hash': record['file_hash'], 'endpoint_id': as_soft_breaks(endpoint_id)}
+
+
 def test_bad_context_shapes_are_skipped_and_mentioned():
     good = fixture('xdr_partial')['CortexXDR']['RestoredFile']
     with_junk = dict(good, endpoints=good['endpoints'] + [None, 'endpoint?'])

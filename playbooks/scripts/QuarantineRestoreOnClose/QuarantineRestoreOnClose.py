@@ -414,11 +414,12 @@ def shown_as_is(value: Any) -> str:
 
 
 def code_span(text: str) -> str:
-    """Inline code that shows ``text`` exactly (a command to copy), whatever backticks it holds: fenced by one more
-    backtick than its longest run of them, with a blank inside each fence when it starts or ends with one, or with a
-    blank at both ends (CommonMark drops one from each end of such a span, unless it is all blanks). The same in each
-    of the pack's scripts (DEVELOPERS.md)."""
-    fence = '`' * (max((len(run) for run in re.findall('`+', text)), default=0) + 1)
+    """Inline code that shows ``text`` exactly (a command to copy) on one line (a line break as the blank CommonMark
+    shows in a span: left in, the next line could start a heading), whatever backticks it holds: fenced by one more
+    backtick than its longest run, a blank inside each fence when it starts or ends with one, or with a blank at both
+    ends (CommonMark drops one from each end of such a span, unless all blanks). Each script's copy is the same."""
+    text = re.sub(r'\r\n|\r|\n', ' ', text)
+    fence = '`' * (max(map(len, re.findall('`+', text)), default=0) + 1)
     ends = text[:1] + text[-1:]
     padding = ' ' if '`' in ends or ends == '  ' and text.strip(' ') else ''
     return f'{fence}{padding}{text}{padding}{fence}'
