@@ -3963,8 +3963,8 @@ def taken_rows(copies: list[HssCopy], since: int | None) -> list[HssCopy]:
 
 
 def value_of(found: HssCopy, fields: HssFields, paired: bool = False) -> Any:
-    """The hash (in lower case: copy_key) or path a listed copy matches; ``paired``: with its host for a paired path."""
-    value = copy_key(found)[1] if fields['file_hash'] else found.get('file_path')
+    """The hash or path a listed copy matches, as copy_key has it; ``paired``: with its host for a paired path."""
+    value = copy_key(found)[1 if fields['file_hash'] else 2]
     host = None if fields['file_hash'] or fields.get(HSS_UNPAIRED) else found.get('host_id')
     return (value, host) if paired else value
 
@@ -4216,8 +4216,8 @@ def hss_row(found: HssCopy) -> HssCopy:
 
 
 def copy_key(found: HssCopy) -> tuple[Any, str, Any]:
-    """A listed copy's identity: host (empty: none, as a PUT sends it), hash (lower case: HSS may list either), path."""
-    return found.get('host_id') or None, str(found.get('file_hash') or '').lower(), found.get('file_path')
+    """A listed copy's identity: host, hash (lower case: HSS may list either), path; an empty host or path: none."""
+    return found.get('host_id') or None, str(found.get('file_hash') or '').lower(), found.get('file_path') or None
 
 
 def progress_row(found: HssCopy, state: HssState, exact: bool) -> HssCopy | None:
