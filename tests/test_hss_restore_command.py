@@ -1583,6 +1583,30 @@ def test_a_cut_put_whose_listing_fails_says_hss_may_have_accepted_it_naming_no_e
     assert 'earlier attempt' not in row['reason'], row
 
 
+def test_a_put_hss_refuses_after_an_attempt_whose_answer_was_lost_says_hss_refused_that_one_with_its_code_and_advice(
+        hss_tenant):
+    # The PUT's first attempt meets a 504 (a gateway that may have passed it on); the listing read then finds the copy
+    # still isolated, so it goes again, and HSS refuses that attempt with HTTP 400 (the host's agent cannot be reached).
+    # A 400 is HSS refusing the request it got, not an answer that may come after it acted: the row says HSS refused
+    # it, with HSS's code and message and what to do about them, and that the earlier attempt may have reached HSS.
+    [copy] = COPIES[SINGLE_HASH]
+    hss_tenant.backend.hosts[copy['host_id']].agent_unreachable = True
+    code, message = facts.HSS_AGENT_UNREACHABLE
+    copy, result = restore_whose_answers_are_lost(hss_tenant, 'exact item', '504', polling={'polling': 'false'})
+
+    assert [(r.method, r.kind) for r in hss_tenant.gateway.faults.injected] == [('PUT', '504')]
+    assert len(hss_tenant.requests_to('PUT', '/event/isolated-file')) == 1  # the retry, which HSS got and refused
+    [row] = rows_of(result)
+    reason = row['reason']
+    assert row['outcome'] == 'failed' and f'HTTP {facts.HSS_ERROR_STATUS}' in reason, reason
+    assert f'code {code}, message "{message}"' in reason, reason
+    ours = reason.split(' said: ', 1)[0]
+    assert 'HSS refused this attempt' in ours and 'an earlier one' in ours and 'may have reached' in ours, ours
+    assert 'list these files (isolation_status restoring)' in ours and 'technical support' in ours, ours
+    assert 'may come after HSS acted' not in ours, ours
+    assert status_of(hss_tenant, copy) == 'isolated'
+
+
 @pytest.mark.parametrize('listing, attempts', [('429;retry-after=3600', '1 attempt:'),
                                                (f'503*{facts.DEFAULT_MAX_RETRIES + 1}',
                                                 f'{facts.DEFAULT_MAX_RETRIES + 1} attempts:')])
