@@ -57,7 +57,7 @@ import unicodedata
 import zlib
 from base64 import b64encode
 from bisect import bisect_right
-from collections import Counter, deque
+from collections import Counter, defaultdict, deque
 from contextlib import suppress
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -2571,10 +2571,13 @@ class HssClient:
             if not body['data_list']:  # HSS listed none isolated after an answer was lost: it took them (or had)
                 return self.hss_clock_at(started, error.attempts)
             lost = f'the answer to one of its {len(error.attempts)} attempts' if error.attempts[1:] else 'its answer'
-            if may_have_applied(error.attempts, HSS_MAYBE_APPLIED_STATUSES):
-                error.with_advice(f'HSS may have accepted the restore even so, as {lost} was lost (or an '
-                                  'error that may come after HSS acted): list these files (isolation_status '
-                                  'restoring) before sending them again.', error.advice)  # its one next step
+            if may_have_applied(error.attempts, HSS_MAYBE_APPLIED_STATUSES):  # its one next step, before any other
+                step = (f'HSS may have accepted the restore even so, as {lost} was lost (or an error that may come after '
+                        'HSS acted): list these files (isolation_status restoring) before sending them again.')
+                if getattr(error, 'http_status', 0) == 400:  # HSS refused the attempt it got: its advice holds for it
+                    step = ('HSS refused this attempt, but an earlier one whose answer was lost may have reached it: '
+                            f'list these files (isolation_status restoring); for any still isolated: {error.advice}')
+                error.with_advice(step, error.advice)
             raise
 
     def _still_isolated(self, body: JsonObject, enterprise_project_id: str | None, attempt: Attempt) -> str | None:
@@ -2582,16 +2585,13 @@ class HssClient:
         hash and path, become its ``body``'s data_list; None, or why it is not sent again (none left, no listing)."""
         if not may_have_applied([attempt], HSS_MAYBE_APPLIED_STATUSES):
             return None  # HSS did not act on it (no connection, a 503): it goes again whole
-        items, hosts = body['data_list'], {}
-        for item in items:  # each hash (an item without one: its path) -> the names of its items' hosts (None: unknown)
-            host_id, file_hash, file_path = copy_key(item)
-            hosts.setdefault((file_hash or None, None if file_hash else file_path), set()).add(
-                self.host_names.get(host_id))
+        hosts = defaultdict(set)  # each hash (an item without one: its path) -> its items' hosts' names (None: unknown)
+        for host_id, file_hash, file_path in map(copy_key, body['data_list']):
+            hosts[file_hash, None if file_hash else file_path].add(self.host_names.get(host_id))
         # HSS filters its listing by any part of a host name, any case (not host ID): a hash's copies are read by their
         # hosts' names when, as last listed, those listings take fewer pages (one at least each) than its own ('': any)
-        def pages(file_hash: str | None, name: str) -> int:
-            listed = self.copies_listed.get(file_hash, Counter())
-            copies = sum(count for host, count in listed.items() if name.lower() in host)
+        def pages(file_hash: str, name: str) -> int:
+            copies = sum(count for host, count in self.copies_listed.get(file_hash, {}).items() if name.lower() in host)
             return max(1, -(-copies // HSS_LIST_PAGE_SIZE))
         queries = [{'file_hash': file_hash, 'file_path': file_path, 'host_name': name,
                     'enterprise_project_id': enterprise_project_id, 'isolation_status': None}
@@ -2604,7 +2604,7 @@ class HssClient:
                    f'{len(error.attempts)} {plural("attempt", len(error.attempts))}: {str(error).split(". ")[0]}'
         isolated = {copy_key(found) for listed in listings for found in listed
                     if found.get('isolation_status') == HSS_STATUS_ISOLATED}
-        body['data_list'] = [item for item in items if copy_key(item) in isolated]
+        body['data_list'] = [item for item in body['data_list'] if copy_key(item) in isolated]
         return None if body['data_list'] else 'HSS lists none of its files isolated any more'
 
     def _request(self, method: str, path: str, advice: dict[int, str] = HSS_ERROR_ADVICE, **kwargs: Any) -> VendorReply:
@@ -3963,8 +3963,8 @@ def taken_rows(copies: list[HssCopy], since: int | None) -> list[HssCopy]:
 
 
 def value_of(found: HssCopy, fields: HssFields, paired: bool = False) -> Any:
-    """The hash (in lower case: copy_key) or path a listed copy matches; ``paired``: with its host for a paired path."""
-    value = copy_key(found)[1] if fields['file_hash'] else found.get('file_path')
+    """The hash or path a listed copy matches, as copy_key has it; ``paired``: with its host for a paired path."""
+    value = copy_key(found)[1 if fields['file_hash'] else 2]
     host = None if fields['file_hash'] or fields.get(HSS_UNPAIRED) else found.get('host_id')
     return (value, host) if paired else value
 
@@ -4216,8 +4216,8 @@ def hss_row(found: HssCopy) -> HssCopy:
 
 
 def copy_key(found: HssCopy) -> tuple[Any, str, Any]:
-    """A listed copy's identity: host (empty: none, as a PUT sends it), hash (lower case: HSS may list either), path."""
-    return found.get('host_id') or None, str(found.get('file_hash') or '').lower(), found.get('file_path')
+    """A listed copy's identity: host, hash (lower case: HSS may list either), path; an empty host or path: none."""
+    return found.get('host_id') or None, str(found.get('file_hash') or '').lower(), found.get('file_path') or None
 
 
 def progress_row(found: HssCopy, state: HssState, exact: bool) -> HssCopy | None:
