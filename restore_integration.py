@@ -2572,8 +2572,8 @@ class HssClient:
                 return self.hss_clock_at(started, error.attempts)
             lost = f'the answer to one of its {len(error.attempts)} attempts' if error.attempts[1:] else 'its answer'
             if may_have_applied(error.attempts, HSS_MAYBE_APPLIED_STATUSES):  # its one next step, before any other
-                step = (f'HSS may have accepted the restore even so, as {lost} was lost (or an error that may come after '
-                        'HSS acted): list these files (isolation_status restoring) before sending them again.')
+                step = (f'HSS may have accepted the restore even so, as {lost} was lost (or an error that may come '
+                        'after HSS acted): list these files (isolation_status restoring) before sending them again.')
                 if getattr(error, 'http_status', 0) == 400:  # HSS refused the attempt it got: its advice holds for it
                     step = ('HSS refused this attempt, but an earlier one whose answer was lost may have reached it: '
                             f'list these files (isolation_status restoring); for any still isolated: {error.advice}')
