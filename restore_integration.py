@@ -1360,14 +1360,14 @@ class HttpTransport:
                     reply.gave_up = f'the {self.budget_s:g} s {self.waiter} waits for throttling had passed'
                     return reply
                 self.limiter.answered()
-                # A 401 in token mode asks for a new token: always the first (the cached one may be revoked), then
-                # while the gateway says it must be updated (APIGW.0307, from requests in flight) or nothing readable.
-                if (self.token_source and reply.status == 401 and renewals <= self.policy.max_retries and (
-                        not renewals
-                        or (huawei_said(reply) or {}).get('vendor_code') in (HUAWEI_TOKEN_EXPIRED, None))):
+                # A token-mode 401 drops its token (no later run sends it), and asks for a new one: always the first
+                # (the cached one may be revoked), then while the gateway says APIGW.0307 or nothing readable.
+                if self.token_source and reply.status == 401:
                     self.token_source.invalidate(response.request.headers.get('X-Auth-Token'))
-                    renewals += 1
-                    continue
+                    if renewals <= self.policy.max_retries and (not renewals or (huawei_said(reply) or {}).get(
+                            'vendor_code') in (HUAWEI_TOKEN_EXPIRED, None)):
+                        renewals += 1
+                        continue
                 if reply.status not in statuses:
                     return reply
             faults += 1

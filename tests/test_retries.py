@@ -290,6 +290,25 @@ def test_a_restore_whose_answer_was_lost_and_then_refused_says_it_may_have_start
         tenant.server.stop()
 
 
+def test_a_token_the_gateway_refused_is_not_kept_for_the_next_run(hss_tenant_faulty):
+    # The last token of a run that met APIGW.0307 to the end is no good: the next run must not send it once more.
+    tenant = hss_tenant_faulty
+    context = {}
+    room = WarRoom(params=tenant.params('token', **FAST), integration_context=context, time_scale=0,
+                   sleep=lambda _: None)
+    tenant.gateway.inject_faults(plan('sequence=expire-token*20'))
+    assert room.run('hss-restore-isolated', {'file_hash': HSS_HASH, 'polling': 'false'}).failed
+    refused = {r.token for r in tenant.gateway.requests if r.token}
+    first_run = len(tenant.gateway.requests)
+    tenant.gateway.inject_faults(None)
+
+    result = room.run('hss-restore-isolated', {'file_hash': HSS_HASH, 'polling': 'false'})
+
+    assert not result.failed, result.entries[-1]
+    [first_hss] = [r for r in tenant.gateway.requests[first_run:] if r.token][:1]
+    assert refused and first_hss.token not in refused, (first_hss, refused)
+
+
 @pytest.mark.parametrize('skew, refused', [(200, False), (-200, False), (400, True), (-400, True)])
 def test_a_skewed_clock_within_the_advanced_keys_5_minutes_works_beyond_it_is_a_clear_401(skew, refused):
     tenant = start_tenant(auth_type='advanced', stage_seconds=10, clock=FakeClock())
