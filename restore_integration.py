@@ -1364,12 +1364,13 @@ class HttpTransport:
                 # (a cached one may be revoked), more once HSS took one (invalidate) while APIGW.0307 or nothing said.
                 if self.token_source and reply.status == 401:
                     self.token_source.invalidate(response.request.headers.get('X-Auth-Token'), renewals)
-                    if renewals <= self.policy.max_retries and (not renewals or self.token_source.taken and (
-                            huawei_said(reply) or {}).get('vendor_code') in (HUAWEI_TOKEN_EXPIRED, None)):
+                    said = (huawei_said(reply) or {}).get('vendor_code')
+                    expired = self.token_source.taken and said in (HUAWEI_TOKEN_EXPIRED, None)
+                    if renewals <= self.policy.max_retries and (not renewals or expired):
                         renewals += 1
                         continue
-                elif self.token_source:
-                    self.token_source.taken = True
+                elif self.token_source and reply.status < 500:  # past the gateway's token check (a 5xx may not be)
+                    self.token_source.took_token()
                 if reply.status not in statuses:
                     return reply
             faults += 1
@@ -2248,6 +2249,10 @@ class IamTokenProvider:
     def lives_past(self, seconds: float) -> str | None:
         """The token held, if it expires over ``seconds`` from now (dropped meanwhile: None; replaced: the new one)."""
         return self._held.get('token') if self._held.get('expires_at', 0) > self._clock() + seconds else None
+
+    def took_token(self) -> None:
+        """HSS answered a request of this run past its token check: a later refusal of a token is an expiry."""
+        self.taken = True
 
     def invalidate(self, failed_token: str | None, renewals: int = 0) -> None:
         """Drops ``failed_token``, a refused request's (a newer one stays); its renewal refused before HSS took a token
