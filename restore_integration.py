@@ -537,7 +537,7 @@ class RestoreError(Exception):
 
 
 class LoginPaused(RestoreError):
-    """A password IAM refused in an earlier run, not sent again while its pause lasts: every request meets it alike."""
+    """No login, as every request would meet it: IAM refused the password (its pause lasts), or HSS a new token."""
 
 
 class FetchFailed(Exception):
@@ -1264,7 +1264,7 @@ class HttpTransport:
     nonce, SDK-HMAC signature, the current IAM token), joins the history the VendorReply or the error carries, and ends:
     - done (a 2xx with a readable body, or a final answer: a 4xx, an error not retried): returned;
     - throttled (429): the limiter slows every request, honours Retry-After; sent again if its turn beats the deadline;
-    - new token (HSS token mode, 401): the token it carried is dropped, the next attempt fetches one (no retry used);
+    - new token (HSS token mode, 401): its token dropped, the next attempt fetches one (no retry used; see invalidate);
     - fault (gateway error, no connection, no answer in time, broken reply): retried after a backoff, max_retries times;
     - TLS failure: reported at once."""
 
@@ -1360,14 +1360,17 @@ class HttpTransport:
                     reply.gave_up = f'the {self.budget_s:g} s {self.waiter} waits for throttling had passed'
                     return reply
                 self.limiter.answered()
-                # A 401 in token mode asks for a new token: always the first (the cached one may be revoked), then
-                # while the gateway says it must be updated (APIGW.0307, from requests in flight) or nothing readable.
-                if (self.token_source and reply.status == 401 and renewals <= self.policy.max_retries and (
-                        not renewals
-                        or (huawei_said(reply) or {}).get('vendor_code') in (HUAWEI_TOKEN_EXPIRED, None))):
-                    self.token_source.invalidate(response.request.headers.get('X-Auth-Token'))
-                    renewals += 1
-                    continue
+                # A token-mode 401 drops its token (no later run sends it) and asks for a new one: always the first
+                # (a cached one may be revoked), more once HSS took one (invalidate) while APIGW.0307 or nothing said.
+                if self.token_source and reply.status == 401:
+                    self.token_source.invalidate(response.request.headers.get('X-Auth-Token'), renewals)
+                    said = (huawei_said(reply) or {}).get('vendor_code')
+                    expired = self.token_source.taken and said in (HUAWEI_TOKEN_EXPIRED, None)
+                    if renewals <= self.policy.max_retries and (not renewals or expired):
+                        renewals += 1
+                        continue
+                elif self.token_source and reply.status < 500:  # past the gateway's token check (a 5xx may not be)
+                    self.token_source.took_token()
                 if reply.status not in statuses:
                     return reply
             faults += 1
@@ -2184,9 +2187,10 @@ class IamTokenProvider:
     one: a command's threads fetch one token, send a refused password once; ``on_token`` learns each, on any thread."""
 
     vendor = 'Huawei Cloud IAM'
-    tokens_fetched = 0
     _refusal = None  # IAM's answer when it refused the password
     _renewal_failed = False  # IAM could not renew the held token early: it serves the rest of this run
+    taken = False  # HSS took a token of this run: a later refusal of one is an expiry
+    _renewal_refused = False  # HSS refused a request's new token before it took any: the token is not the problem
 
     def __init__(self, settings: HssSettings, transport_settings: TransportSettings, stored: Any,
                  clock: Callable[[], float], hss_limiter: AdaptiveRateLimiter, on_token: TextListener | None) -> None:
@@ -2197,8 +2201,7 @@ class IamTokenProvider:
         self._settings, self._clock, self._lock = settings, clock, threading.Lock()
         self.advice = {'fetch': FETCH_IAM_ADVICE, 'Test': TEST_IAM_ADVICE}.get(transport_settings.caller,
                                                                                 IAM_ERROR_ADVICE)
-        self._on_token = on_token or (lambda token: None)
-        self.identity = token_identity(settings)
+        self._on_token, self.identity = on_token or (lambda token: None), token_identity(settings)
         mine = stored if isinstance(stored, dict) and stored.get('identity') == self.identity else {}
         self._held = mine if isinstance(mine.get('token'), str) and type(mine.get('expires_at')) in (int, float) else {}
         # IAM's refusal kept by an earlier run (no secret): it holds back the password of its mark (none kept: any)
@@ -2216,6 +2219,8 @@ class IamTokenProvider:
                 return token
             if self._refusal:  # not sent again: IAM locks a user out after 5 failed logins (its default)
                 raise huawei_error_from_response(self._refusal, self.vendor, self.advice)
+            if self._renewal_refused:
+                raise LoginPaused(f'Not sent, nor a new IAM token asked for: {HSS_TOKEN_REFUSED_ADVICE}')
             self._paused()  # a refusal an earlier run kept: the password sent again only once its pause is over
             try:
                 return self._fetch()
@@ -2245,11 +2250,18 @@ class IamTokenProvider:
         """The token held, if it expires over ``seconds`` from now (dropped meanwhile: None; replaced: the new one)."""
         return self._held.get('token') if self._held.get('expires_at', 0) > self._clock() + seconds else None
 
-    def invalidate(self, failed_token: str | None) -> None:
-        """Drops ``failed_token``, the one a refused request carried; a newer one another thread fetched stays."""
+    def took_token(self) -> None:
+        """HSS answered a request of this run past its token check: a later refusal of a token is an expiry."""
+        self.taken = True
+
+    def invalidate(self, failed_token: str | None, renewals: int = 0) -> None:
+        """Drops ``failed_token``, a refused request's (a newer one stays); its renewal refused before HSS took a token
+        ends the run's logins: APIGW.0307 is also a token used outside its project's region, which no new one fixes."""
         with self._lock:
             if self._held.get('token') == failed_token:
                 self._held = {}
+            if renewals and not self.taken:
+                self._renewal_refused = True
 
     def cache_entry(self) -> JsonObject | None:
         """What to keep in the integration context: the token held, else IAM's refusal of the password; or None."""
@@ -2279,7 +2291,6 @@ class IamTokenProvider:
         self._kept = {}  # a token: the password works
         self._held = {'identity': self.identity, 'token': token, 'expires_at': parse_iam_expiry(
             parse_json_body(reply, self.vendor), self._clock(), server_time_ms(reply.headers) / 1000)}
-        self.tokens_fetched += 1
         return token
 
 
