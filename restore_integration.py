@@ -57,7 +57,7 @@ import unicodedata
 import zlib
 from base64 import b64encode
 from bisect import bisect_right
-from collections import Counter, deque
+from collections import Counter, defaultdict, deque
 from contextlib import suppress
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -537,7 +537,7 @@ class RestoreError(Exception):
 
 
 class LoginPaused(RestoreError):
-    """A password IAM refused in an earlier run, not sent again while its pause lasts: every request meets it alike."""
+    """No login, as every request would meet it: IAM refused the password (its pause lasts), or HSS a new token."""
 
 
 class FetchFailed(Exception):
@@ -1264,7 +1264,7 @@ class HttpTransport:
     nonce, SDK-HMAC signature, the current IAM token), joins the history the VendorReply or the error carries, and ends:
     - done (a 2xx with a readable body, or a final answer: a 4xx, an error not retried): returned;
     - throttled (429): the limiter slows every request, honours Retry-After; sent again if its turn beats the deadline;
-    - new token (HSS token mode, 401): the token it carried is dropped, the next attempt fetches one (no retry used);
+    - new token (HSS token mode, 401): its token dropped, the next attempt fetches one (no retry used; see invalidate);
     - fault (gateway error, no connection, no answer in time, broken reply): retried after a backoff, max_retries times;
     - TLS failure: reported at once."""
 
@@ -1360,14 +1360,17 @@ class HttpTransport:
                     reply.gave_up = f'the {self.budget_s:g} s {self.waiter} waits for throttling had passed'
                     return reply
                 self.limiter.answered()
-                # A 401 in token mode asks for a new token: always the first (the cached one may be revoked), then
-                # while the gateway says it must be updated (APIGW.0307, from requests in flight) or nothing readable.
-                if (self.token_source and reply.status == 401 and renewals <= self.policy.max_retries and (
-                        not renewals
-                        or (huawei_said(reply) or {}).get('vendor_code') in (HUAWEI_TOKEN_EXPIRED, None))):
-                    self.token_source.invalidate(response.request.headers.get('X-Auth-Token'))
-                    renewals += 1
-                    continue
+                # A token-mode 401 drops its token (no later run sends it) and asks for a new one: always the first
+                # (a cached one may be revoked), more once HSS took one (invalidate) while APIGW.0307 or nothing said.
+                if self.token_source and reply.status == 401:
+                    self.token_source.invalidate(response.request.headers.get('X-Auth-Token'), renewals)
+                    said = (huawei_said(reply) or {}).get('vendor_code')
+                    expired = self.token_source.taken and said in (HUAWEI_TOKEN_EXPIRED, None)
+                    if renewals <= self.policy.max_retries and (not renewals or expired):
+                        renewals += 1
+                        continue
+                elif self.token_source and reply.status < 500:  # past the gateway's token check (a 5xx may not be)
+                    self.token_source.took_token()
                 if reply.status not in statuses:
                     return reply
             faults += 1
@@ -2184,9 +2187,10 @@ class IamTokenProvider:
     one: a command's threads fetch one token, send a refused password once; ``on_token`` learns each, on any thread."""
 
     vendor = 'Huawei Cloud IAM'
-    tokens_fetched = 0
     _refusal = None  # IAM's answer when it refused the password
     _renewal_failed = False  # IAM could not renew the held token early: it serves the rest of this run
+    taken = False  # HSS took a token of this run: a later refusal of one is an expiry
+    _renewal_refused = False  # HSS refused a request's new token before it took any: the token is not the problem
 
     def __init__(self, settings: HssSettings, transport_settings: TransportSettings, stored: Any,
                  clock: Callable[[], float], hss_limiter: AdaptiveRateLimiter, on_token: TextListener | None) -> None:
@@ -2197,8 +2201,7 @@ class IamTokenProvider:
         self._settings, self._clock, self._lock = settings, clock, threading.Lock()
         self.advice = {'fetch': FETCH_IAM_ADVICE, 'Test': TEST_IAM_ADVICE}.get(transport_settings.caller,
                                                                                 IAM_ERROR_ADVICE)
-        self._on_token = on_token or (lambda token: None)
-        self.identity = token_identity(settings)
+        self._on_token, self.identity = on_token or (lambda token: None), token_identity(settings)
         mine = stored if isinstance(stored, dict) and stored.get('identity') == self.identity else {}
         self._held = mine if isinstance(mine.get('token'), str) and type(mine.get('expires_at')) in (int, float) else {}
         # IAM's refusal kept by an earlier run (no secret): it holds back the password of its mark (none kept: any)
@@ -2216,6 +2219,8 @@ class IamTokenProvider:
                 return token
             if self._refusal:  # not sent again: IAM locks a user out after 5 failed logins (its default)
                 raise huawei_error_from_response(self._refusal, self.vendor, self.advice)
+            if self._renewal_refused:
+                raise LoginPaused(f'Not sent, nor a new IAM token asked for: {HSS_TOKEN_REFUSED_ADVICE}')
             self._paused()  # a refusal an earlier run kept: the password sent again only once its pause is over
             try:
                 return self._fetch()
@@ -2245,11 +2250,18 @@ class IamTokenProvider:
         """The token held, if it expires over ``seconds`` from now (dropped meanwhile: None; replaced: the new one)."""
         return self._held.get('token') if self._held.get('expires_at', 0) > self._clock() + seconds else None
 
-    def invalidate(self, failed_token: str | None) -> None:
-        """Drops ``failed_token``, the one a refused request carried; a newer one another thread fetched stays."""
+    def took_token(self) -> None:
+        """HSS answered a request of this run past its token check: a later refusal of a token is an expiry."""
+        self.taken = True
+
+    def invalidate(self, failed_token: str | None, renewals: int = 0) -> None:
+        """Drops ``failed_token``, a refused request's (a newer one stays); its renewal refused before HSS took a token
+        ends the run's logins: APIGW.0307 is also a token used outside its project's region, which no new one fixes."""
         with self._lock:
             if self._held.get('token') == failed_token:
                 self._held = {}
+            if renewals and not self.taken:
+                self._renewal_refused = True
 
     def cache_entry(self) -> JsonObject | None:
         """What to keep in the integration context: the token held, else IAM's refusal of the password; or None."""
@@ -2279,7 +2291,6 @@ class IamTokenProvider:
         self._kept = {}  # a token: the password works
         self._held = {'identity': self.identity, 'token': token, 'expires_at': parse_iam_expiry(
             parse_json_body(reply, self.vendor), self._clock(), server_time_ms(reply.headers) / 1000)}
-        self.tokens_fetched += 1
         return token
 
 
@@ -2571,10 +2582,13 @@ class HssClient:
             if not body['data_list']:  # HSS listed none isolated after an answer was lost: it took them (or had)
                 return self.hss_clock_at(started, error.attempts)
             lost = f'the answer to one of its {len(error.attempts)} attempts' if error.attempts[1:] else 'its answer'
-            if may_have_applied(error.attempts, HSS_MAYBE_APPLIED_STATUSES):
-                error.with_advice(f'HSS may have accepted the restore even so, as {lost} was lost (or an '
-                                  'error that may come after HSS acted): list these files (isolation_status '
-                                  'restoring) before sending them again.', error.advice)  # its one next step
+            if may_have_applied(error.attempts, HSS_MAYBE_APPLIED_STATUSES):  # its one next step, before any other
+                step = (f'HSS may have accepted the restore even so, as {lost} was lost (or an error that may come '
+                        'after HSS acted): list these files (isolation_status restoring) before sending them again.')
+                if getattr(error, 'http_status', 0) == 400:  # HSS refused the attempt it got: its advice holds for it
+                    step = ('HSS refused this attempt, but an earlier one whose answer was lost may have reached it: '
+                            f'list these files (isolation_status restoring); for any still isolated: {error.advice}')
+                error.with_advice(step, error.advice)
             raise
 
     def _still_isolated(self, body: JsonObject, enterprise_project_id: str | None, attempt: Attempt) -> str | None:
@@ -2582,16 +2596,13 @@ class HssClient:
         hash and path, become its ``body``'s data_list; None, or why it is not sent again (none left, no listing)."""
         if not may_have_applied([attempt], HSS_MAYBE_APPLIED_STATUSES):
             return None  # HSS did not act on it (no connection, a 503): it goes again whole
-        items, hosts = body['data_list'], {}
-        for item in items:  # each hash (an item without one: its path) -> the names of its items' hosts (None: unknown)
-            host_id, file_hash, file_path = copy_key(item)
-            hosts.setdefault((file_hash or None, None if file_hash else file_path), set()).add(
-                self.host_names.get(host_id))
+        hosts = defaultdict(set)  # each hash (an item without one: its path) -> its items' hosts' names (None: unknown)
+        for host_id, file_hash, file_path in map(copy_key, body['data_list']):
+            hosts[file_hash, None if file_hash else file_path].add(self.host_names.get(host_id))
         # HSS filters its listing by any part of a host name, any case (not host ID): a hash's copies are read by their
         # hosts' names when, as last listed, those listings take fewer pages (one at least each) than its own ('': any)
-        def pages(file_hash: str | None, name: str) -> int:
-            listed = self.copies_listed.get(file_hash, Counter())
-            copies = sum(count for host, count in listed.items() if name.lower() in host)
+        def pages(file_hash: str, name: str) -> int:
+            copies = sum(count for host, count in self.copies_listed.get(file_hash, {}).items() if name.lower() in host)
             return max(1, -(-copies // HSS_LIST_PAGE_SIZE))
         queries = [{'file_hash': file_hash, 'file_path': file_path, 'host_name': name,
                     'enterprise_project_id': enterprise_project_id, 'isolation_status': None}
@@ -2604,7 +2615,7 @@ class HssClient:
                    f'{len(error.attempts)} {plural("attempt", len(error.attempts))}: {str(error).split(". ")[0]}'
         isolated = {copy_key(found) for listed in listings for found in listed
                     if found.get('isolation_status') == HSS_STATUS_ISOLATED}
-        body['data_list'] = [item for item in items if copy_key(item) in isolated]
+        body['data_list'] = [item for item in body['data_list'] if copy_key(item) in isolated]
         return None if body['data_list'] else 'HSS lists none of its files isolated any more'
 
     def _request(self, method: str, path: str, advice: dict[int, str] = HSS_ERROR_ADVICE, **kwargs: Any) -> VendorReply:
@@ -3960,8 +3971,8 @@ def taken_rows(copies: list[HssCopy], since: int | None) -> list[HssCopy]:
 
 
 def value_of(found: HssCopy, fields: HssFields, paired: bool = False) -> Any:
-    """The hash (in lower case: copy_key) or path a listed copy matches; ``paired``: with its host for a paired path."""
-    value = copy_key(found)[1] if fields['file_hash'] else found.get('file_path')
+    """The hash or path a listed copy matches, as copy_key has it; ``paired``: with its host for a paired path."""
+    value = copy_key(found)[1 if fields['file_hash'] else 2]
     host = None if fields['file_hash'] or fields.get(HSS_UNPAIRED) else found.get('host_id')
     return (value, host) if paired else value
 
@@ -4213,8 +4224,8 @@ def hss_row(found: HssCopy) -> HssCopy:
 
 
 def copy_key(found: HssCopy) -> tuple[Any, str, Any]:
-    """A listed copy's identity: host (empty: none, as a PUT sends it), hash (lower case: HSS may list either), path."""
-    return found.get('host_id') or None, str(found.get('file_hash') or '').lower(), found.get('file_path')
+    """A listed copy's identity: host, hash (lower case: HSS may list either), path; an empty host or path: none."""
+    return found.get('host_id') or None, str(found.get('file_hash') or '').lower(), found.get('file_path') or None
 
 
 def progress_row(found: HssCopy, state: HssState, exact: bool) -> HssCopy | None:

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import example, given, strategies as st
 
 import restore_integration as ri
+from commonmark_reading import as_commonmark_reads
 from conftest import (TEST_DATA, gate_verdicts, hss_seed_copies, load_json, seed_failing_endpoints, seed_holders,
                       start_hss_tenant, start_tenant)
 from warroom.context import as_list, get_path, merge_entry_context
@@ -585,7 +586,7 @@ def test_an_xdr_record_whose_endpoint_or_file_is_an_object_or_list_is_not_read_a
 
     assert asked == []
     assert entry['Contents']['allowed'] == [SHA]
-    [line] = [line for line in entry['HumanReadable'].splitlines() if f'{field} is' in line]
+    [line] = [as_commonmark_reads(line)[1] for line in entry['HumanReadable'].splitlines() if f'{field} is' in line]
     assert f'{field} is {kind_of(item)}' in line and json.dumps(item) in line, line
 
 
@@ -654,6 +655,6 @@ def test_records_naming_their_endpoint_as_an_object_or_list_get_one_line_for_the
                               lambda command, args: [])
 
     assert entry['Contents']['allowed'] == [SHA]
-    [line] = [line for line in entry['HumanReadable'].splitlines() if 'endpoint_id' in line]
+    [line] = [as_commonmark_reads(line)[1] for line in entry['HumanReadable'].splitlines() if 'endpoint_id' in line]
     assert SHA in line and other not in line, line
     assert all(f'endpoint_id is {kind_of(item)}' in line and json.dumps(item) in line for item in items), line

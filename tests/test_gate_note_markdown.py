@@ -4,6 +4,7 @@ by-hand command the one code span an analyst copies. Read with tests/commonmark_
 texts are in test_data/xsoar/markdown_texts.json and drawn by hypothesis."""
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -95,6 +96,21 @@ def test_a_score_under_another_hash_of_the_file_names_that_hash_as_it_is():
     assert the_command(spans, 'restore-file').args == {'file_hash': SHA256}
 
 
+@pytest.mark.parametrize('md5', TEXTS['with_line_breaks'])
+def test_a_hash_of_the_file_holding_a_line_break_is_quoted_on_the_held_file_s_one_line(md5):
+    """Inside the code span that quotes it, a line break would end the held file's line, and the rest of the hash
+    would start a heading or a bullet, the command after it: CommonMark shows a line break in a span as a blank."""
+    context = {'File': {'SHA256': SHA256, 'MD5': md5},
+               'DBotScore': {'Indicator': md5, 'Type': 'file', 'Vendor': 'VT', 'Score': 3}}
+
+    entry = GATE.gate_command({'file_hash': SHA256}, context)
+
+    assert len(note_lines(entry)) == 3  # the title, the count, the held file's line
+    spans, _ = the_line_shown(entry, SHA256)
+    assert as_soft_breaks(md5) in spans
+    assert the_command(spans, 'restore-file').args == {'file_hash': SHA256}
+
+
 @pytest.mark.parametrize('path', TEXTS['paths'])
 @pytest.mark.parametrize('host_id', TEXTS['host_names'])
 def test_a_file_held_by_its_path_shows_the_path_and_host_as_they_are_and_its_command_restores_them(path, host_id):
@@ -143,4 +159,49 @@ def test_the_endpoints_a_restore_file_is_limited_to_are_named_as_they_are():
     entry = GATE.gate_command({'file_hash': SHA256, 'endpoint_id': endpoints}, {})
 
     _, shown = the_line_shown(entry, 'may be restored automatically')
-    assert f'on endpoint(s) {", ".join(endpoints)}.' in shown
+    assert f'on endpoints {", ".join(endpoints)}.' in shown
+
+
+@pytest.mark.parametrize('count, files, endpoints, records', [(1, 'file', 'endpoint', 'record'),
+                                                              (2, 'files', 'endpoints', 'records')])
+def test_the_note_counts_files_endpoints_and_earlier_records_as_one_or_as_several(count, files, endpoints, records):
+    """As the integration's entries do: "1 file", "2 files", never "file(s)"."""
+    hashes, names = [SHA256, 'b' * 64][:count], ['ep-1', 'ep-2'][:count]
+    untyped = [{'file_hash': SHA256, 'endpoint_id': {'id': name}, 'action_id': '7', 'status': 'COMPLETED_SUCCESSFULLY'}
+               for name in names]  # endpoint_id an object: the record cannot keep the file from being restored
+
+    entry = GATE.gate_command({'file_hash': hashes, 'endpoint_id': names, 'restored_before': untyped}, {})
+
+    _, shown = the_line_shown(entry, 'may be restored automatically')
+    assert f'{count} of {count} {files} may be restored automatically on {endpoints} {", ".join(names)}.' in shown
+    _, shown = the_line_shown(entry, 'cannot keep the file from being restored again')
+    assert shown.startswith(f'- {count} earlier CortexXDR.RestoredFile {records} of {SHA256},'), shown
+    assert '(s)' not in entry['HumanReadable']
+
+
+def test_an_earlier_restore_that_failed_on_some_endpoints_quotes_its_record_s_counts_as_they_are():
+    """A record's restored_count is the context's value, which may not be a number: the line quotes it, and no
+    noun whose number it would decide."""
+    record = {'file_hash': SHA256, 'endpoint_id': '', 'action_id': '7', 'status': 'COMPLETED_WITH_FAILURES',
+              'restored_count': 'one', 'failed_count': 2}
+
+    entry = GATE.gate_command({'file_hash': SHA256, 'restored_before': [record]}, {})
+
+    _, shown = the_line_shown(entry, 'was not run again')
+    assert 'restored count: one, failed count: 2' in shown and '(s)' not in shown, shown
+
+
+@pytest.mark.parametrize('value', TEXTS['context_objects'])
+@pytest.mark.parametrize('command, field', [('restore-file', 'endpoint_id'), ('hss-restore-isolated', 'host_id')])
+def test_an_earlier_record_s_field_that_is_not_text_is_quoted_as_its_json_as_it_is(command, field, value):
+    """A CortexXDR.RestoredFile record naming its endpoint, or a HuaweiHSS.RestoredFile row its host, as an object or
+    list is read without it, and the file's line quotes its JSON: whatever text the object holds, markdown shows it
+    as it is, on that one line."""
+    record = {'file_hash': SHA256, field: value, 'action_id': 1001, 'status': 'COMPLETED_SUCCESSFULLY',
+              'restored_count': 1, 'failed_count': 0, 'file_path': '/opt/app/run.sh', 'outcome': 'restoring'}
+
+    entry = GATE.gate_command({'file_hash': SHA256, 'restore_command': command, 'restored_before': [record]}, {},
+                              lambda called, args: [])
+
+    _, shown = the_line_shown(entry, json.dumps(value))
+    assert f'{field} is {"a list" if isinstance(value, list) else "an object"}, {json.dumps(value)}' in shown, shown

@@ -1450,6 +1450,35 @@ def test_a_lost_put_goes_again_with_each_copy_hss_still_lists_isolated_though_it
     assert {row['outcome'] for row in rows_of(result) if row.get('file_path') in unidentified} == {'failed'}
 
 
+@pytest.mark.parametrize('file_path_listed', ['left out', 'null', 'empty'])
+def test_a_lost_put_goes_again_with_each_copy_hss_still_lists_isolated_though_it_lists_their_paths_without_one(
+        hss_tenant, file_path_listed):
+    # Huawei's Python SDK makes every IsolatedFileResponseInfo field optional, file_path too, and the restore request's
+    # file_path is optional on the seed's page: a copy listed without a path goes in its PUT without one. HSS lists a
+    # hash's copy on 'alpha' without a path, beside 2 on 'bravo'. The first PUT is answered 504, before HSS acted:
+    # listed again, every copy is still isolated, so all go again, alpha's too, its item (sent without a path) matched
+    # to the copy HSS lists with no path, null or empty.
+    backend, file_hash = hss_tenant.backend, hashlib.sha256(b'copies listed without a file path').hexdigest()
+    for host_id, copies in {'alpha': 1, 'bravo': 2}.items():
+        backend.add_host(host_id, host_id)
+        backend.add_isolated_files(host_id, copies, file_hash=file_hash)
+    backend.hosts['alpha'].file_path_listed = file_path_listed
+    hss_tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,504'))
+
+    result = war_room(hss_tenant, retry_backoff='0').run('hss-restore-isolated',
+                                                         {'file_hash': file_hash, 'polling': 'false'})
+
+    assert not result.failed, result.entries[-1]
+    assert [(r.method, r.kind) for r in hss_tenant.gateway.faults.injected] == [('PUT', '504')]
+    again = hss_tenant.requests_to('PUT', '/event/isolated-file')[0]  # the gateway keeps no record of the lost one
+    assert sorted(item['host_id'] for item in again.body['data_list']) == ['alpha', 'bravo', 'bravo']
+    assert [sorted(item) for item in again.body['data_list'] if item['host_id'] == 'alpha'] == [
+        ['file_attr', 'file_hash', 'host_id']]  # its path left out, as listed
+    assert {row['outcome'] for row in rows_of(result)} == {'restoring'}
+    alpha = [snapshot['isolation_status'] for snapshot in backend.snapshot() if snapshot['host_id'] == 'alpha']
+    assert alpha in (['restoring'], ['restored']), alpha  # HSS took it
+
+
 @pytest.mark.parametrize('unnamed', [{}, {'host_name': None}, {'host_name': ''}], ids=['left out', 'null', 'empty'])
 def test_a_lost_put_reads_its_copies_back_by_host_name_though_hss_lists_another_copy_of_the_hash_without_one(
         hss_tenant, unnamed):
@@ -1570,6 +1599,30 @@ def test_a_cut_put_whose_listing_fails_says_hss_may_have_accepted_it_naming_no_e
     assert retried in row['reason'], row
     assert f'HSS may have accepted the restore even so, as {lost} was lost' in row['reason'], row
     assert 'earlier attempt' not in row['reason'], row
+
+
+def test_a_put_hss_refuses_after_an_attempt_whose_answer_was_lost_says_hss_refused_that_one_with_its_code_and_advice(
+        hss_tenant):
+    # The PUT's first attempt meets a 504 (a gateway that may have passed it on); the listing read then finds the copy
+    # still isolated, so it goes again, and HSS refuses that attempt with HTTP 400 (the host's agent cannot be reached).
+    # A 400 is HSS refusing the request it got, not an answer that may come after it acted: the row says HSS refused
+    # it, with HSS's code and message and what to do about them, and that the earlier attempt may have reached HSS.
+    [copy] = COPIES[SINGLE_HASH]
+    hss_tenant.backend.hosts[copy['host_id']].agent_unreachable = True
+    code, message = facts.HSS_AGENT_UNREACHABLE
+    copy, result = restore_whose_answers_are_lost(hss_tenant, 'exact item', '504', polling={'polling': 'false'})
+
+    assert [(r.method, r.kind) for r in hss_tenant.gateway.faults.injected] == [('PUT', '504')]
+    assert len(hss_tenant.requests_to('PUT', '/event/isolated-file')) == 1  # the retry, which HSS got and refused
+    [row] = rows_of(result)
+    reason = row['reason']
+    assert row['outcome'] == 'failed' and f'HTTP {facts.HSS_ERROR_STATUS}' in reason, reason
+    assert f'code {code}, message "{message}"' in reason, reason
+    ours = reason.split(' said: ', 1)[0]
+    assert 'HSS refused this attempt' in ours and 'an earlier one' in ours and 'may have reached' in ours, ours
+    assert 'list these files (isolation_status restoring)' in ours and 'technical support' in ours, ours
+    assert 'may come after HSS acted' not in ours, ours
+    assert status_of(hss_tenant, copy) == 'isolated'
 
 
 @pytest.mark.parametrize('listing, attempts', [('429;retry-after=3600', '1 attempt:'),

@@ -1015,6 +1015,17 @@ def test_an_xdr_incident_id_no_cortex_xdr_incident_can_have_is_refused_in_the_no
     assert json.dumps(odd) in line.replace('\\', '') and 'Cortex XDR' in line, line
 
 
+@pytest.mark.parametrize('odd, shown, were', [('abc', '"abc"', 'it was'), (['abc', '0'], '"abc", "0"', 'they were')],
+                         ids=repr)
+def test_the_close_note_says_the_xdr_incident_id_field_s_one_value_or_several_were_not_used(odd, shown, were):
+    """As the integration's entries do: "it was not used" of one value, "they were not used" of several."""
+    _, _, _, note = closed_on_fresh_tenants('xdr_false_positive.json', True, xdrincidentid=odd)
+
+    [line] = [line for line in note.splitlines() if XDR_INCIDENT_ID_FIELD in line]
+    assert f'field holds {shown}, which no Cortex XDR incident has (' in line, line
+    assert f'digits), so {were} not used. Set the field' in line, line
+
+
 @pytest.mark.parametrize('given', [412.0, '000412', ' 412 '], ids=repr)
 def test_an_xdr_incident_id_written_otherwise_than_cortex_xdr_writes_it_is_still_its_incident(given):
     """A JSON number (412.0, as a float) or text with leading zeros names incident 412: the restore goes under it,
@@ -2673,6 +2684,21 @@ def test_the_xdr_incident_id_script_notes_a_field_value_no_incident_has_unless_r
     [entry] = demisto.entries
     assert entry['Contents'] == {'id': '413'} and entry['Note'] is told
     assert ('"abc"' in entry['HumanReadable'] and 'Set the field' in entry['HumanReadable']) is told
+
+
+@pytest.mark.parametrize('odd, shown, were', [('abc', '"abc"', 'it was'), (['abc', '0'], '"abc", "0"', 'they were')],
+                         ids=repr)
+def test_the_xdr_incident_id_script_says_the_field_s_one_value_or_several_were_not_used(odd, shown, were):
+    """As the integration's entries do: "it was not used" of one value, "they were not used" of several."""
+    incident = {'type': 'Cortex XDR Incident', 'dbotMirrorId': '413', 'CustomFields': {'xdrincidentid': odd}}
+    demisto = ScriptDemisto({}, {}, incident)
+
+    _load_script('QuarantineRestoreXdrIncidentId').main(demisto)
+
+    [entry] = demisto.entries
+    assert entry['Contents'] == {'id': '413'}
+    assert f'field holds {shown}, which no Cortex XDR incident has (' in entry['HumanReadable']
+    assert f'digits), so {were} not used; the mirror ID, 413, was.' in entry['HumanReadable']
 
 
 @pytest.mark.parametrize('unmirrored', [False, True], ids=['mirror ID to fall back on', 'no mirror ID'])

@@ -1,10 +1,12 @@
-"""The on-close script's note quotes the close reason, reputation vendors' names, HSS paths and HSS's reasons: markdown
-must show each as it is, keep each on its bullet's one line, and leave each by-hand command the one code span an
-analyst copies. Restores go to the emulated vendors over loopback; the note is read with tests/commonmark_reading.py
-(CommonMark's rules); the texts are in test_data/xsoar/markdown_texts.json."""
+"""The on-close script's note quotes the close reason, reputation vendors' names, HSS paths and HSS's reasons, and the
+JSON of an earlier record's field that is not text: markdown must show each as it is, keep each on its bullet's one
+line, and leave each by-hand command the one code span an analyst copies. Restores go to the emulated vendors over
+loopback; the note is read with tests/commonmark_reading.py (CommonMark's rules); the texts are in
+test_data/xsoar/markdown_texts.json."""
 from __future__ import annotations
 
 import copy
+import json
 import re
 
 import pytest
@@ -106,3 +108,34 @@ def test_a_close_reason_that_is_not_a_false_positive_is_quoted_as_it_is(vendors,
     assert not run.failed, run.error
     _, shown = the_line_shown(run.notes[-1], 'not as a false positive')
     assert f'"{as_soft_breaks(reason)}"' in shown
+
+
+@pytest.mark.parametrize('value', TEXTS['context_objects'])
+def test_an_earlier_record_s_endpoint_that_is_not_text_is_quoted_as_its_json_as_it_is(vendors, value):
+    """The note copies the reputation gate's line of a file whose earlier CortexXDR.RestoredFile record names its
+    endpoint as an object or list: that line quotes its JSON, which markdown shows as it is, on the line."""
+    sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
+    [file_hash] = {row['file_sha256'] for row in sample.incident['CustomFields']['xdrfileartifacts']}
+    record = {'file_hash': file_hash, 'endpoint_id': value, 'action_id': 7, 'status': 'COMPLETED_SUCCESSFULLY',
+              'restored_count': 1, 'failed_count': 0}
+    xdr, hss = vendors
+    runner = PlaybookRunner({**hss.params(), **xdr.params()}, time_scale=0, sleep=lambda _: None)
+
+    run = runner.run_post_processing(POST_PROCESSING_SCRIPT, close_incident(sample.incident, 'False Positive'),
+                                     {'CortexXDR': {'RestoredFile': [record]}})
+
+    assert not run.failed, run.error
+    _, shown = the_line_shown(run.notes[-1], json.dumps(value))
+    assert file_hash in shown and f'endpoint_id is {"a list" if isinstance(value, list) else "an object"}' in shown
+
+
+@pytest.mark.parametrize('path', TEXTS['with_line_breaks'])
+def test_a_path_holding_a_line_break_leaves_the_by_hand_command_whole_on_its_one_line(path):
+    """hss-restore-isolated refuses such a path; the by-hand command quotes it in a code span, where a line break
+    would end the line and start a heading or a bullet with the rest: CommonMark shows one in a span as a blank."""
+    note, host = close_hss_by_path(path)
+
+    spans, _ = the_line_shown(note, 'To restore by hand')
+    line = the_command(spans, 'hss-restore-isolated')
+    assert ri.hss_field_list(line.args['file_path'], 'file_path') == [as_soft_breaks(path)]
+    assert ri.hss_field_list(line.args['host_id'], 'host_id') == [host]

@@ -67,6 +67,18 @@ def test_a_code_span_shows_exactly_its_text(script, text):
     assert as_commonmark_reads(script.code_span(text)) == ([text], text)
 
 
+@one_of_each_script('code_span')
+@FAST
+@given(text=MARKDOWN_TEXT)
+@example(text='a\n# b')
+def test_a_code_span_of_text_with_line_breaks_stays_on_one_line_showing_each_as_a_blank(script, text):
+    """CommonMark 6.1 shows a line ending inside a span as a blank; a span across lines could be cut by the next line
+    (a heading, a list item), and the note's line with it."""
+    span = script.code_span(text)
+    assert re.split(r'\r\n|\r|\n', span) == [span]
+    assert as_commonmark_reads(span) == ([as_soft_breaks(text)], as_soft_breaks(text))
+
+
 @one_of_each_script('shown_as_is')
 @FAST
 @given(text=MARKDOWN_TEXT)

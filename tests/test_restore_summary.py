@@ -502,7 +502,7 @@ def test_hss_rows_are_counted_by_outcome_and_per_host():
     assert summary['not_found'] == outcomes.count('not_found')
     assert summary['needs_manual_action'] is True
     hss_section = entry['HumanReadable'].split('#### Huawei Cloud HSS')[1]
-    assert f'{outcomes.count("restoring")} restore(s) still restoring' in hss_section
+    assert outcomes.count('restoring') == 1 and '1 restore still restoring' in hss_section
     def host_of(row):  # a not_found row may name no host
         return row.get('host_name') or row.get('host_id') or '(no host)'
 
@@ -581,6 +581,62 @@ def test_hss_table_names_the_host_by_name_or_else_by_id():
 
     assert split_cells(table_line(entry['HumanReadable'], named['file_path']))[0] == named['host_name']
     assert split_cells(table_line(entry['HumanReadable'], unnamed['file_path']))[0] == unnamed['host_id']
+
+
+
+@pytest.mark.parametrize('count, restores, items', [(1, 'restore', 'item'), (2, 'restores', 'items')])
+def test_the_hss_section_counts_restores_and_items_as_one_or_as_several(count, restores, items):
+    """As the integration's entries do: "1 item", "2 items", never "item(s)"."""
+    def rows(outcome, reason='', path=True):
+        return [{'host_id': f'{outcome}-{n}', 'file_hash': 'ab' * 32, 'outcome': outcome, 'reason': reason,
+                 **({'file_path': f'/srv/q/{n}.bin'} if path else {})} for n in range(count)]
+
+    unfollowed = 'Not followed to the end: HSS refused the check (HTTP 401).'
+    context = {'HuaweiHSS': {'RestoredFile': rows('restoring') + rows('restoring', unfollowed)
+                             + rows('not_found', path=False) + [7] * count}}  # a number is no record
+
+    note = summarise(context, 'hss')[0]['HumanReadable']
+    done = summarise({'HuaweiHSS': {'RestoredFile': rows('restored') + rows('not_found', path=False)}}, 'hss')[0]
+
+    assert f'\n{count} {restores} still restoring: ' in note
+    assert f'\n{count} {restores} restoring, not followed to the end: ' in note
+    assert f'\n{count} {items} had no isolated copy in HSS (not_found), so nothing was restored' in note
+    assert f'- Left out of HuaweiHSS.RestoredFile: {count} {items} of a kind other than an object (a number).' in note
+    assert f'Huawei Cloud HSS holds no isolated copy of {count} {items} (not_found, above)' in done['HumanReadable']
+    assert '(s)' not in note + done['HumanReadable']
+
+
+@pytest.mark.parametrize('files, endpoints, noun', [(1, 60, 'file'), (60, 1, 'files')])
+def test_a_step_for_failures_grouped_past_the_threshold_counts_their_files_as_one_or_as_several(files, endpoints,
+                                                                                                 noun):
+    """Past the README's threshold endpoints that failed alike in separate actions share a step, of one file or of
+    many: it says "1 file", "60 files"."""
+    reason = 'Failed to restore file: the original path no longer exists on the endpoint'
+    records = [{'file_hash': f'{f:064x}', 'action_id': 1000 + f * endpoints + e, 'status': 'FAILED',
+                'endpoints': [{'endpoint_id': f'ep-{e:03d}', 'status': 'FAILED', 'error_description': reason}]}
+               for f in range(files) for e in range(endpoints)]
+
+    entry, _ = summarise({'CortexXDR': {'RestoredFile': records}}, 'xdr')
+
+    [step] = by_hand_lines(entry['HumanReadable'])
+    assert step.startswith(f'- Cortex XDR, {files} {noun} ('), step
+    assert '(s)' not in entry['HumanReadable']
+
+
+def test_the_note_names_the_vendor_asked_as_it_names_its_section_and_the_context_keeps_the_argument():
+    """The note is the analyst's: "Vendor: hss." is the argument's value; the vendor's name is what the note's
+    sections and the script's YAML call it. QuarantineRestore.Summary.vendor stays the argument (a DT key)."""
+    names = {'all': 'Cortex XDR and Huawei Cloud HSS', 'xdr': 'Cortex XDR', 'hss': 'Huawei Cloud HSS'}
+    assert f'all ({names["all"]})' in SCRIPT_SPEC['args'][0]['description']
+    for vendor, name in names.items():
+        runtime = FakeDemisto({'vendor': vendor}, fixture('both_vendors'))
+
+        qrs.main(runtime)
+
+        [entry] = runtime.entries
+        assert f'\nVendor: {name}. Restored ' in entry['HumanReadable'], entry['HumanReadable']
+        [summary] = entry['EntryContext'].values()
+        assert entry['Contents']['vendor'] == summary['vendor'] == vendor
 
 
 # ---------------------------------------------------------------- vendors, empty context
@@ -671,6 +727,21 @@ def test_table_cells_escape_pipes_and_line_breaks():
     assert len(split_cells(line)) == len(split_cells(table_header(entry['HumanReadable'], line)))  # none split in two
     [step] = steps_naming(summary, endpoint['endpoint_id'])
     assert '\n' not in step
+
+
+@pytest.mark.parametrize('endpoint_id', load_json(TEST_DATA / 'xsoar' / 'markdown_texts.json')['with_line_breaks'])
+def test_an_endpoint_id_holding_a_line_break_leaves_the_step_s_command_on_the_step_s_one_line(endpoint_id):
+    """The step's command quotes the endpoint_id in a code span, where a line break would end the step and start a
+    heading or a bullet with the rest: CommonMark shows a line break in a span as a blank."""
+    context = copy.deepcopy(fixture('xdr_partial'))
+    [(record, endpoint)] = [(r, e) for r, e in all_endpoints(context) if e['status'] != SUCCESS]
+    endpoint['endpoint_id'] = endpoint_id
+
+    entry, summary = summarise(context)
+
+    spans, _ = as_commonmark_reads(the_one_step_naming(summary, entry['HumanReadable'], 'endpoint_id='))
+    [command] = [span for span in spans if span.startswith('!')]
+    assert parse_line(command).args == {'file_hash': record['file_hash'], 'endpoint_id': as_soft_breaks(endpoint_id)}
 
 
 def test_bad_context_shapes_are_skipped_and_mentioned():

@@ -460,10 +460,12 @@ def test_a_token_that_expires_mid_run_is_fetched_again(hss_tenant_faulty):
 
 def test_tokens_iam_issued_that_the_gateway_keeps_refusing_are_told_as_such_not_as_wrong_credentials(
         hss_tenant_faulty):
-    # Every token IAM issues is refused as expired (APIGW.0307) by the request that carries it, until the renewals are
-    # spent. IAM took the password each time, so the error must not send the user to check it: it says the gateway
-    # refused tokens IAM issued, keeps the gateway's code and message (Huawei's FAQ, "Why Is an Error Message with
-    # Error Code APIG.0307 Displayed": "The token must be updated."), and names what else to check by its dialog label.
+    # Every token IAM issues is refused as expired (APIGW.0307) by the request that carries it. Huawei's FAQ ("Why Is
+    # an Error Message with Error Code APIG.0307 Displayed": "The token must be updated.") gives that code to a token
+    # used outside its project's region too, which no new token fixes: before HSS took any token, the request asks
+    # for one new token, as botocore refreshes once, not one per retry. IAM took the password each time, so the error
+    # must not send the user to check it: it says the gateway refused a token IAM had just issued, keeps the gateway's
+    # code and message, and names what else to check by its dialog label.
     tenant = hss_tenant_faulty
     tenant.gateway.inject_faults(plan('sequence=expire-token*20'))
 
@@ -471,16 +473,56 @@ def test_tokens_iam_issued_that_the_gateway_keeps_refusing_are_told_as_such_not_
 
     message = result.entries[-1]['Contents']
     refused = tenant.gateway.faults.counts()['expire-token']
-    assert result.failed and refused == len(tenant.requests_to('POST', '/v3/auth/tokens')) > 1  # a new token each time
-    assert refused == 2 + 2  # the first token, its renewal, then at most max_retries more (README): not the plan's 20
+    assert result.failed and refused == len(tenant.requests_to('POST', '/v3/auth/tokens'))  # each token refused
+    assert refused == 2  # the first token and its one renewal (README), whatever max_retries: not the plan's 20
     assert facts.HSS_TOKEN_EXPIRED in message and '"The token must be updated"' in message, message
-    # the first token came before any refusal, each later one after a refusal: sent again after each but the last
     assert 'even a new token IAM had just issued' in message and 'retried' not in message, message
-    assert f'. The request was sent again with a new IAM token after {refused - 1} token refusals (HTTP 401: no ' \
-           'retry used).' in ' '.join(message.split()), message
+    assert '. The request was sent again with a new IAM token after 1 token refusal (HTTP 401: no retry used).' in \
+        ' '.join(message.split()), message
     assert DIALOG_LABELS['hss_credentials password'] not in message, message
     for name in ('hss_project_id', 'hss_region', 'hss_iam_endpoint', 'hss_auth_type', 'hss_aksk'):
         assert DIALOG_LABELS[name] in message, (name, message)
+
+
+def test_once_the_gateway_refused_a_renewed_token_the_run_s_other_requests_go_nowhere_and_ask_iam_for_none(
+        hss_tenant_faulty):
+    # A token used outside its project's region: the gateway refuses every token IAM issues (APIGW.0307). Once a
+    # request's new token was refused too, each later request of the run would meet the same: none is sent, and IAM
+    # is not asked again (each login would be one more for nothing, in an account's shared IAM limit).
+    tenant = hss_tenant_faulty
+    tenant.gateway.inject_faults(plan('sequence=expire-token*20'))
+    client = client_from_params('hss', tenant.params('token', **FAST))
+    copy = HSS_COPIES[HSS_HASH][0]
+
+    with pytest.raises(ri.VendorApiError) as first:
+        client.list_isolated_files(file_hash=HSS_HASH)
+    sent = len(tenant.gateway.requests)
+    with pytest.raises(ri.RestoreError) as later:
+        client.restore_isolated_files([{key: copy[key] for key in ('host_id', 'file_hash', 'file_path')}])
+
+    assert (first.value.http_status, first.value.vendor_code) == (401, facts.HSS_TOKEN_EXPIRED)
+    assert len(tenant.requests_to('POST', '/v3/auth/tokens')) == 2 and len(tenant.gateway.requests) == sent
+    assert str(later.value).startswith('Not sent') and 'even a new token IAM had just issued' in str(later.value)
+    assert ri.refuses_every_request(later.value)  # which ends a restore's batches and its polling, as the first did
+
+
+def test_a_token_the_gateway_refused_is_not_kept_for_the_next_run(hss_tenant_faulty):
+    # The last token of a run that met APIGW.0307 to the end is no good: the next run must not send it once more.
+    tenant = hss_tenant_faulty
+    context = {}
+    room = WarRoom(params=tenant.params('token', **FAST), integration_context=context, time_scale=0,
+                   sleep=lambda _: None)
+    tenant.gateway.inject_faults(plan('sequence=expire-token*20'))
+    assert room.run('hss-restore-isolated', {'file_hash': HSS_HASH, 'polling': 'false'}).failed
+    refused = {r.token for r in tenant.gateway.requests if r.token}
+    first_run = len(tenant.gateway.requests)
+    tenant.gateway.inject_faults(None)
+
+    result = room.run('hss-restore-isolated', {'file_hash': HSS_HASH, 'polling': 'false'})
+
+    assert not result.failed, result.entries[-1]
+    [first_hss] = [r for r in tenant.gateway.requests[first_run:] if r.token][:1]
+    assert refused and first_hss.token not in refused, (first_hss, refused)
 
 
 @pytest.mark.parametrize('skew, refused', [(600, False), (-600, False), (1200, True), (-1200, True)])
@@ -570,7 +612,8 @@ def test_a_fault_that_never_clears_gives_one_clear_error_entry_and_no_traceback(
         stop()
 
 
-def test_a_new_token_that_meets_token_must_be_updated_again_is_fetched_again_within_the_retry_count(replay_server):
+def test_a_new_token_that_meets_token_must_be_updated_again_ends_the_request_whatever_the_retry_count(replay_server):
+    # README: a 401 fetches a new token once; the gateway refusing that one too says the token is not the problem.
     expired = {'error_code': facts.HSS_TOKEN_EXPIRED, 'error_msg': 'The token must be updated'}
     for token in ('one', 'two', 'three'):
         replay_server.queue_file(201, 'iam_token_reply.json', HSS_REPLIES, headers={'X-Subject-Token': token})
@@ -580,11 +623,13 @@ def test_a_new_token_that_meets_token_must_be_updated_again_is_fetched_again_wit
     client = ri.HssClient(settings, ri.TransportSettings(max_retries=2), token_clock=lambda: 1_795_000_000.0)
     provider = client.token_provider
 
-    client.restore_isolated_files([{'host_id': 'h', 'file_hash': 'a'}])
+    with pytest.raises(ri.VendorApiError) as raised:
+        client.restore_isolated_files([{'host_id': 'h', 'file_hash': 'a'}])
 
-    assert provider.tokens_fetched == 3
-    assert [r.headers.get('X-Auth-Token') for r in replay_server.requests if r.method == 'PUT'] == \
-        ['one', 'two', 'three']
+    assert (raised.value.http_status, raised.value.vendor_code) == (401, facts.HSS_TOKEN_EXPIRED)
+    assert [r.method for r in replay_server.requests].count('POST') == 2  # IAM's token requests
+    assert provider.cache_entry() is None  # the refused token is not kept
+    assert [r.headers.get('X-Auth-Token') for r in replay_server.requests if r.method == 'PUT'] == ['one', 'two']
 
 
 # --------------------------------------------------------------------------- replies that do not end

@@ -219,8 +219,9 @@ def refused_incident_id(fields: dict[str, Any]) -> list[str]:
     if not refused:
         return []
     used = f'; the mirror ID, {xdr_incident_id(fields)}, was' if xdr_incident_id(fields) else ''
+    were = 'it was' if len(refused) == 1 else 'they were'
     return [f'Cortex XDR: the XDR Incident ID field holds {shown_as_is(", ".join(refused))}, which no Cortex XDR '
-            f'incident has (its IDs are whole numbers from 1, of at most 18 digits), so it was not used{used}. Set '
+            f'incident has (its IDs are whole numbers from 1, of at most 18 digits), so {were} not used{used}. Set '
             'the field to the incident\'s ID as Cortex XDR shows it.']
 
 
@@ -413,11 +414,12 @@ def shown_as_is(value: Any) -> str:
 
 
 def code_span(text: str) -> str:
-    """Inline code that shows ``text`` exactly (a command to copy), whatever backticks it holds: fenced by one more
-    backtick than its longest run of them, with a blank inside each fence when it starts or ends with one, or with a
-    blank at both ends (CommonMark drops one from each end of such a span, unless it is all blanks). The same in each
-    of the pack's scripts (DEVELOPERS.md)."""
-    fence = '`' * (max((len(run) for run in re.findall('`+', text)), default=0) + 1)
+    """Inline code that shows ``text`` exactly (a command to copy) on one line (a line break as the blank CommonMark
+    shows in a span: left in, the next line could start a heading), whatever backticks it holds: fenced by one more
+    backtick than its longest run, a blank inside each fence when it starts or ends with one, or with a blank at both
+    ends (CommonMark drops one from each end of such a span, unless all blanks). Each script's copy is the same."""
+    text = re.sub(r'\r\n|\r|\n', ' ', text)
+    fence = '`' * (max(map(len, re.findall('`+', text)), default=0) + 1)
     ends = text[:1] + text[-1:]
     padding = ' ' if '`' in ends or ends == '  ' and text.strip(' ') else ''
     return f'{fence}{padding}{text}{padding}{fence}'

@@ -275,11 +275,12 @@ def shown_as_is(value: Any) -> str:
 
 
 def code_span(text: str) -> str:
-    """Inline code that shows ``text`` exactly (a command to copy), whatever backticks it holds: fenced by one more
-    backtick than its longest run of them, with a blank inside each fence when it starts or ends with one, or with a
-    blank at both ends (CommonMark drops one from each end of such a span, unless it is all blanks). The same in each
-    of the pack's scripts (DEVELOPERS.md)."""
-    fence = '`' * (max((len(run) for run in re.findall('`+', text)), default=0) + 1)
+    """Inline code that shows ``text`` exactly (a command to copy) on one line (a line break as the blank CommonMark
+    shows in a span: left in, the next line could start a heading), whatever backticks it holds: fenced by one more
+    backtick than its longest run, a blank inside each fence when it starts or ends with one, or with a blank at both
+    ends (CommonMark drops one from each end of such a span, unless all blanks). Each script's copy is the same."""
+    text = re.sub(r'\r\n|\r|\n', ' ', text)
+    fence = '`' * (max(map(len, re.findall('`+', text)), default=0) + 1)
     ends = text[:1] + text[-1:]
     padding = ' ' if '`' in ends or ends == '  ' and text.strip(' ') else ''
     return f'{fence}{padding}{text}{padding}{fence}'
@@ -506,6 +507,11 @@ def commands_text(commands: str | list[str]) -> str:
     return ', '.join(code_span(command) for command in ([commands] if isinstance(commands, str) else commands))
 
 
+def plural(noun: str, count: int) -> str:
+    """``noun`` as it goes with ``count``, as the integration words it: "1 file", "2 files"."""
+    return noun if count == 1 else f'{noun}s'
+
+
 def capped(names: list[str]) -> str:
     """``names`` shown as they are: the first MAX_LISTED, and how many more there are."""
     more = f' and {len(names) - MAX_LISTED:,} more' if len(names) > MAX_LISTED else ''
@@ -640,10 +646,10 @@ def kind_lines(records: list[dict[str, Any]], needed: set[str]) -> list[str]:
     lines = []
     for file_hash, found in faults.items():
         what = code_span(file_hash) if file_hash in needed else 'a file'  # else named as JSON, not text
-        kinds = '; '.join(list(dict.fromkeys(found))[:MAX_LISTED])
-        lines.append(f'{len(found):,} earlier {XDR_RECORDS} record(s) of {what}, read without the fields that are not '
-                     f'text ({kinds}), cannot keep the file from being restored again (a second restore restores '
-                     'nothing twice)')
+        kinds = shown_as_is('; '.join(list(dict.fromkeys(found))[:MAX_LISTED]))
+        lines.append(f'{len(found):,} earlier {XDR_RECORDS} {plural("record", len(found))} of {what}, read without '
+                     f'the fields that are not text ({kinds}), cannot keep the file from being restored again (a '
+                     'second restore restores nothing twice)')
     return lines
 
 
@@ -743,8 +749,8 @@ def restored_line(file_hash: str, found: dict[str, tuple[dict[str, Any], str | N
     scope = {'endpoint_id': list(found)} if '' not in found else {}
     if may_have_started(record):
         return not_sent_line(RESTORE_COMMANDS[0], 'file_hash', file_hash, XDR_MAY_HAVE_STARTED, scope, XDR_LOOK_FIRST)
-    state = f'restored it on {shown_as_is(record.get("restored_count"))} endpoint(s), failed on ' \
-        f'{shown_as_is(record.get("failed_count"))} (its record says why)'
+    state = f'restored it with failures (restored count: {shown_as_is(record.get("restored_count"))}, failed count: ' \
+        f'{shown_as_is(record.get("failed_count"))}; its record says why)'
     advice = XDR_LEFT_QUARANTINED
     if record.get('status') == 'IN_PROGRESS' and unread:
         checks = [by_hand(RESTORE_COMMANDS[0], {'file_hash': [file_hash], 'action_id': [action], 'polling': ['false']},
@@ -755,7 +761,7 @@ def restored_line(file_hash: str, found: dict[str, tuple[dict[str, Any], str | N
         state, advice = 'is still running', QUARANTINED_AGAIN
     elif record.get('status') == XDR_DONE_STATUSES[0]:
         state, advice = 'restored it on every endpoint', QUARANTINED_AGAIN
-    action = f'(action{"s" if len(actions) > 1 else ""} {capped(actions)})'
+    action = f'({plural("action", len(actions))} {capped(actions)})'
     what = state.replace(' as its record', f' {action} as its record', 1) if unread else f'{state} {action}'
     return not_sent_line(RESTORE_COMMANDS[0], 'file_hash', file_hash, what, scope, advice)
 
@@ -968,12 +974,14 @@ def gate_command(args: dict[str, Any], context: dict[str, Any] | None, execute: 
     # again would leave a record (a failed one: "restore it again") the summary would put beside the hold.
     allowed, allowed_paths, not_sent, endpoints, covered = covered_before(command, args.get('restored_before'), allowed,
                                                                           allowed_paths, scope, execute)
-    where = f' on endpoint(s) {", ".join(map(shown_as_is, endpoints))}' if 'endpoint_id' in scope and allowed else ''
+    endpoint_list = ', '.join(map(shown_as_is, endpoints))
+    where = f' on {plural("endpoint", len(endpoints))} {endpoint_list}' if 'endpoint_id' in scope and allowed else ''
     if where and len(endpoints) > MAX_DETAIL_ROWS:
         where = (f' on {len(endpoints):,} endpoints ({capped(endpoints)}: '
                  f'{GATE_CONTEXT_KEY.split("(")[0]}.endpoints lists each)')
+    asked = len(hashes) + len(paths)
     text = '### Quarantine restore: reputation check\n' + '\n'.join(
-        [f'{len(allowed) + len(allowed_paths)} of {len(hashes) + len(paths)} file(s) may be restored '
+        [f'{len(allowed) + len(allowed_paths)} of {asked} {plural("file", asked)} may be restored '
          f'automatically{where}.'] + [f'- {line}' for line in not_sent] + lines)
     verdicts = {'allowed': allowed, 'allowed_paths': allowed_paths, 'covered': covered}  # held: HELD_CONTEXT_KEY
     verdicts.update(restore_plan(command, allowed, allowed_paths, scope, endpoints))

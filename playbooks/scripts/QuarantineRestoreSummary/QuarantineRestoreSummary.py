@@ -154,11 +154,12 @@ def table_cell(value: Any) -> str:
 
 
 def code_span(text: str) -> str:
-    """Inline code that shows ``text`` exactly (a command to copy), whatever backticks it holds: fenced by one more
-    backtick than its longest run of them, with a blank inside each fence when it starts or ends with one, or with a
-    blank at both ends (CommonMark drops one from each end of such a span, unless it is all blanks). The same in each
-    of the pack's scripts (DEVELOPERS.md)."""
-    fence = '`' * (max((len(run) for run in re.findall('`+', text)), default=0) + 1)
+    """Inline code that shows ``text`` exactly (a command to copy) on one line (a line break as the blank CommonMark
+    shows in a span: left in, the next line could start a heading), whatever backticks it holds: fenced by one more
+    backtick than its longest run, a blank inside each fence when it starts or ends with one, or with a blank at both
+    ends (CommonMark drops one from each end of such a span, unless all blanks). Each script's copy is the same."""
+    text = re.sub(r'\r\n|\r|\n', ' ', text)
+    fence = '`' * (max(map(len, re.findall('`+', text)), default=0) + 1)
     ends = text[:1] + text[-1:]
     padding = ' ' if '`' in ends or ends == '  ' and text.strip(' ') else ''
     return f'{fence}{padding}{text}{padding}{fence}'
@@ -219,7 +220,8 @@ def as_items(value: Any, what: str, skipped: list[str]) -> list[dict[str, Any]]:
     others = len(value) - len(items)
     if others:
         kinds = ', '.join(sorted({json_kind(item) for item in value if not isinstance(item, dict)}))
-        skipped.append(f'{others} item(s) of {what} are not objects ({kinds}).')
+        skipped.append(f'Left out of {what}: {others} {plural("item", others)} of a kind other than an object '
+                       f'({kinds}).')
     return items
 
 
@@ -522,6 +524,11 @@ def listed(items: list[Item]) -> str:
     return capped([item['who'] for item in items])
 
 
+def plural(noun: str, count: int) -> str:
+    """``noun`` as it goes with ``count``, as the integration words it: "1 file", "2 files"."""
+    return noun if count == 1 else f'{noun}s'
+
+
 def capped(names: list[Any]) -> str:
     """``names``, each once: the first MAX_LISTED, and how many more there are."""
     names = list(dict.fromkeys(text_of(name) for name in names))
@@ -564,7 +571,7 @@ def many_files_step(vendor: str, items: list[Item]) -> str:
     (a restore that reached no endpoint): what each one's step says, said once."""
     first, files = items[0], list(dict.fromkeys(file_of(item) for item in items))
     reasons = {item['row']['reason'] for item in items}
-    text = (f'{VENDOR_NAMES[vendor]}, {len(files):,} file(s) ({shown_as_is(capped(files))}) on '
+    text = (f'{VENDOR_NAMES[vendor]}, {len(files):,} {plural("file", len(files))} ({shown_as_is(capped(files))}) on '
             f'{shown_as_is(listed(items))}: '
             f'{shown_as_is(status_of(first)) or "no status"}.')
     if len(reasons) == 1:
@@ -714,11 +721,13 @@ def vendor_section(vendor: str, items: list[Item]) -> str:
     if vendor == 'hss':
         unfollowed = [item['row']['reason'].startswith(HSS_UNFOLLOWED) for item in items
                       if item['outcome'] == HSS_RESTORING]
-        if unfollowed.count(False):
-            lines.append(f'{unfollowed.count(False)} restore(s) still {HSS_RESTORING}: HSS issued the task and the '
-                         'host\'s agent has not put the file back yet; check those hosts in the HSS console.')
+        followed = unfollowed.count(False)
+        if followed:
+            lines.append(f'{followed} {plural("restore", followed)} still {HSS_RESTORING}: HSS issued the task and '
+                         'the host\'s agent has not put the file back yet; check the host in the HSS console.')
         if any(unfollowed):
-            lines.append(f'{sum(unfollowed)} restore(s) {HSS_RESTORING}, not followed to the end: HSS refused the '
+            lines.append(f'{sum(unfollowed)} {plural("restore", sum(unfollowed))} {HSS_RESTORING}, not followed to '
+                         'the end: HSS refused the '
                          'checks of the restore (the credentials, their permissions or the URL). Fix the instance '
                          'settings, then follow the restore with the command the last check\'s entry gives.')
         hosts = hss_hosts(items)
@@ -728,9 +737,9 @@ def vendor_section(vendor: str, items: list[Item]) -> str:
         else:
             lines.extend(['', markdown_table(hosts, HSS_HOST_HEADERS), ''])
         if counts[NOT_FOUND]:
-            lines.append(f'{counts[NOT_FOUND]} item(s) had no isolated copy in HSS ({HSS_NOT_FOUND}): nothing was '
-                         'restored for them; HSS may have restored them already, or the hash, host or path is '
-                         'not the one HSS isolated.')
+            lines.append(f'{counts[NOT_FOUND]} {plural("item", counts[NOT_FOUND])} had no isolated copy in HSS '
+                         f'({HSS_NOT_FOUND}), so nothing was restored: each may be back already, or its hash, host or '
+                         'path is not the one HSS isolated.')
         lines.append('')
     if len(items) > MAX_DETAIL_ROWS:
         lines.append(grouped_table(vendor, items))
@@ -753,8 +762,8 @@ def nothing_to_do(items: list[Item]) -> str:
         parts.append(f'{hss_name} lists every isolated copy asked for ({restored}) as {HSS_RESTORED}: each is back on '
                      'its host.')
     if not_found:
-        parts.append(f'{hss_name} holds no isolated copy of {not_found} item(s) ({HSS_NOT_FOUND}, above): there was '
-                     'nothing to restore for them.')
+        parts.append(f'{hss_name} holds no isolated copy of {not_found} {plural("item", not_found)} ({HSS_NOT_FOUND}, '
+                     'above), so there was nothing to restore.')
     return ' '.join(parts)
 
 
@@ -768,7 +777,8 @@ def build_note(vendor: str, sections: list[str], items: list[Item], skipped: lis
         lines.append(f'**{NO_RESTORE_RAN}**: the incident context holds no {readable}restore record for {paths}. '
                      f'Run {commands} first (or check that the playbook\'s restore task ran and wrote its outputs), '
                      'then run this summary again.')
-    lines.append(f'Vendor: {vendor}. {counts_line(summary)}')
+    names = ' and '.join(VENDOR_NAMES[name] for name in asked)
+    lines.append(f'Vendor: {names}. {counts_line(summary)}')
     if items:
         lines.extend(['', *('\n'.join([section, '']) for section in sections)])
     else:
@@ -790,7 +800,7 @@ def build_note(vendor: str, sections: list[str], items: list[Item], skipped: lis
 
 
 def summary_command(args: dict[str, Any] | None, context: Any) -> Entry:
-    """The note entry summarising every restore in ``context`` for the vendor(s) asked."""
+    """The note entry summarising every restore in ``context`` of the vendor asked (all: of both)."""
     vendor = parse_vendor(args or {})
     skipped = []
     if context is None:

@@ -93,8 +93,9 @@ def refused_incident_id(fields: dict[str, Any]) -> list[str]:
     if not refused:
         return []
     used = f'; the mirror ID, {xdr_incident_id(fields)}, was' if xdr_incident_id(fields) else ''
+    were = 'it was' if len(refused) == 1 else 'they were'
     return [f'Cortex XDR: the XDR Incident ID field holds {shown_as_is(", ".join(refused))}, which no Cortex XDR '
-            f'incident has (its IDs are whole numbers from 1, of at most 18 digits), so it was not used{used}. Set '
+            f'incident has (its IDs are whole numbers from 1, of at most 18 digits), so {were} not used{used}. Set '
             'the field to the incident\'s ID as Cortex XDR shows it.']
 
 

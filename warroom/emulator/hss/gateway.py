@@ -3,7 +3,7 @@
 ``HssGateway`` holds the HTTP side of one emulated project, which the backend (``models.py``, state only) knows
 nothing of:
 
-- the request log (``requests``: every request either endpoint received, IAM passwords masked);
+- the request log (``requests``: every request either endpoint received, IAM passwords masked, with its IAM token);
 - the rate windows: a limit the gateway does not publish (``rate_limit``, ``others_rate``, ``throttled``), and IAM's
   own for its token API (``iam_rate_limit``, ``iam_throttled``; off by default), each answered in its service's form;
 - authentication: an IAM token (``X-Auth-Token``) or an SDK-HMAC-SHA256 signature (``signature.py``) with a
@@ -58,6 +58,7 @@ class RecordedRequest(NamedTuple):
     path: str
     query: dict  # name -> list of values, as httpserver.Request.query
     body: Any  # parsed JSON (IAM passwords masked), or None when empty or not JSON
+    token: str | None = None  # the X-Auth-Token it carried: tests tell which IAM token each request was sent with
 
 
 class HssGateway:
@@ -107,7 +108,8 @@ class HssGateway:
         """Log ``request``, with ``body`` as it may be kept (parsed, secrets masked)."""
         with self._lock:
             self.requests.append(RecordedRequest(request.method, request.path,
-                                                 {name: list(values) for name, values in request.query.items()}, body))
+                                                 {name: list(values) for name, values in request.query.items()}, body,
+                                                 request.headers.get("X-Auth-Token")))
 
     def admit(self) -> None:
         """Sliding one-second window over admitted HSS requests; rejected ones do not extend the wait."""

@@ -76,8 +76,9 @@ ASSET_VALUES = ("important", "common", "test")
 LISTED_NAME_MAX = 256
 MS_RANGE = range(10 ** 12, 10 ** 13)
 
-# How a host's rows of the isolated-file listing give its host_id (Host.host_id_listed): as is, or not at all.
-LISTED_HOST_IDS = ("as is", "left out", "null", "empty")
+# How a host's rows of the isolated-file listing give its host_id or file_path (Host.host_id_listed,
+# Host.file_path_listed): as is, or not at all.
+LISTED_FORMS = ("as is", "left out", "null", "empty")
 
 ALL_ENTERPRISE_PROJECTS = "all_granted_eps"
 DEFAULT_ENTERPRISE_PROJECT = "0"
@@ -181,10 +182,11 @@ class Host:
     agent_unreachable: bool = False
     host_status: str = "ACTIVE"  # HOST_STATUSES
     asset_value: str = "common"  # ASSET_VALUES
-    # How the isolated-file listing gives its host_id, one of LISTED_HOST_IDS: Huawei's Python SDK makes every field
-    # of IsolatedFileResponseInfo optional, so a row may leave it out, or give it null or empty. A restore still
-    # needs the ID (REQUIRED_FIELDS).
+    # How the isolated-file listing gives its host_id and its files' file_path, each one of LISTED_FORMS: Huawei's
+    # Python SDK makes every field of IsolatedFileResponseInfo optional, so a row may leave one out, or give it null
+    # or empty. A restore still needs the ID (REQUIRED_FIELDS); one without a path restores the hash on that host.
     host_id_listed: str = "as is"
+    file_path_listed: str = "as is"
 
     @property
     def agent_status(self) -> str:
@@ -765,10 +767,11 @@ class HssBackend:
             "isolate_source": item.isolate_source,
             "event_name": item.event_name,
         }
-        if host.host_id_listed == "left out":
-            del row["host_id"]
-        elif host.host_id_listed != "as is":
-            row["host_id"] = {"null": None, "empty": ""}[host.host_id_listed]
+        for name, listed in (("host_id", host.host_id_listed), ("file_path", host.file_path_listed)):
+            if listed == "left out":
+                del row[name]
+            elif listed != "as is":
+                row[name] = {"null": None, "empty": ""}[listed]
         return row
 
     def snapshot(self) -> list[dict]:
