@@ -2807,7 +2807,8 @@ def grouped_outcomes(title: str, rows: list[JsonObject], status_key: str, ok: se
         if status not in ok:
             reason = str(row.get(reason_key) or 'no reason given')
             by_reason.setdefault((status, reason), []).append(str(who(row) or '?'))
-    lines = [f'### {title}', ', '.join(f'{count:,} {status}' for status, count in sorted(counts.items())) + '.']
+    tally = ', '.join(f'{count:,} {status}' for status, count in sorted(counts.items()))
+    lines = [f'### {title}', f'{tally}.']
     lines += [f'- **{status} ({len(names):,})**: {clean_text(reason)}\n  {capped_names(list(dict.fromkeys(names)))}'
               for (status, reason), names in sorted(by_reason.items(), key=lambda item: -len(item[1]))]
     return '\n'.join(lines + [f'{context_path} in the context holds all {len(rows):,}{beside}.'])
@@ -3771,16 +3772,19 @@ def xdr_grouped_table(summaries: list[XdrRecord], earlier: list[XdrRecord], rows
                                 'CortexXDR.RestoredFile.endpoints')
     endpoints = len({row['endpoint_id'] for row in rows})  # a row is one file on one endpoint: counted once
     where = f'on {endpoints:,} {plural("endpoint", endpoints)}'  # of those read: earlier ones' records keep none
-    title = (f'Restore of {what}: {final} ({len(earlier)} at an earlier check), those read at this check {where}'
-             if earlier else f'Restore of {what} {where}: {final}')
-    beside = ' of this check and those earlier checks read' if earlier else ''  # they wrote their ended actions' rows
-    lines = [grouped_outcomes(title, rows, 'status', ok, 'error_description',
-                              lambda row: f'{row["endpoint_id"]} ({row["file_hash"]})',
-                              'CortexXDR.RestoredFile.endpoints', beside), '']
-    lines += [f'- {s["file_hash"]}: {xdr_state(s, "endpoints" in s)}'  # one not read: its state says so, its note why
-              for s in summaries[:MAX_LISTED_FILES]]
+    if earlier:  # their ended actions' rows are in the context too
+        title = f'Restore of {what}: {final} ({len(earlier)} at an earlier check), those read at this check {where}'
+        beside = ' of this check and those earlier checks read'
+    else:
+        title, beside = f'Restore of {what} {where}: {final}', ''
+    named = lambda row: f'{row["endpoint_id"]} ({row["file_hash"]})'  # noqa: E731
+    lines = [grouped_outcomes(title, rows, 'status', ok, 'error_description', named,
+                              'CortexXDR.RestoredFile.endpoints', beside), '']  # then each file's
+    for s in summaries[:MAX_LISTED_FILES]:  # one not read: its state says so, its note why
+        lines.append(f'- {s["file_hash"]}: {xdr_state(s, "endpoints" in s)}')
     more = len(summaries) - MAX_LISTED_FILES
-    lines += [f'- and {more} more {plural("file", more)} (CortexXDR.RestoredFile)'] if more > 0 else []
+    if more > 0:
+        lines.append(f'- and {more} more {plural("file", more)} (CortexXDR.RestoredFile)')
     return '\n'.join(lines)
 
 
@@ -4064,8 +4068,7 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     follow = hss_follow_command(args, state, enterprise_project_id)
     schedule, last = None, elapsed + interval > timeout or for_good
     settle_rows(rows, last or not polling, last, elapsed)
-    # Copies HSS has not acted on yet (untaken, HSS_NOT_TAKEN rows) may still be; another restore's (taken_rows): not
-    if not last and polling and (unread or untaken or any(
+    if not last and polling and (unread or untaken or any(  # HSS may yet act on untaken copies, not on taken_rows'
             row['outcome'] == HSS_OUTCOME_RESTORING and row['reason'] != HSS_TAKEN_ELSEWHERE[HSS_STATUS_RESTORING]
             for row in rows)):
         schedule = next_check('hss-restore-isolated', dict(args, restore_state=state_text(state)), state['started'],
@@ -4078,10 +4081,11 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
         f'the listing was not read at this check{ended}: {not_read}' if unread else
         hss_counts_text(rows, unlisted, gone, untaken))
-    note = hss_check_notes(state, gone, unlisted, *((0, 0) if schedule else (refused_items(fields, state), untaken)))
+    apart = (0, 0) if schedule else (refused_items(fields, state), untaken)  # copies the last check counts apart
+    note = hss_check_notes(state, gone, unlisted, *apart)
     if not schedule:  # the last check: one that could not read the listing says so, and how to follow the restore
-        readable = f'{said}\n\nTo follow the restore{follow_after(client)}: {follow}' if unread else hss_table(said,
-            rows, f'{follow_after(client)}: {follow}' if last else '', refused_items(fields, state) + untaken) + note
+        readable = f'{said}\n\nTo follow the restore{follow_after(client)}: {follow}' if unread else \
+            hss_table(said, rows, f'{follow_after(client)}: {follow}' if last else '', sum(apart)) + note
     elif unread:  # its error says when the next check comes (told), or this does
         readable = said if told else f'{said} Checking again {schedule.again()}.'
     else:
