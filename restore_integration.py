@@ -2797,9 +2797,9 @@ def markdown_table(title: str, rows: list[JsonObject], headers: Sequence[str], c
 
 
 def grouped_outcomes(title: str, rows: list[JsonObject], status_key: str, ok: set[str], reason_key: str,
-                     who: Callable[[JsonObject], Any], context_path: str) -> str:
+                     who: Callable[[JsonObject], Any], context_path: str, beside: str = '') -> str:
     """A large outcome at a glance: counts by status, each failure reason once with the endpoints or hosts it applies
-    to (capped); the statuses in ``ok`` (done, or still running) only counted. The context keeps every row."""
+    to (capped); the statuses in ``ok`` (done or still running) only counted; the context holds them, ``beside`` too."""
     counts, by_reason = Counter(), {}
     for row in rows:
         status = str(row.get(status_key) or 'unknown')
@@ -2811,7 +2811,7 @@ def grouped_outcomes(title: str, rows: list[JsonObject], status_key: str, ok: se
     lines = [f'### {title}', f'{tally}.']
     lines += [f'- **{status} ({len(names):,})**: {clean_text(reason)}\n  {capped_names(list(dict.fromkeys(names)))}'
               for (status, reason), names in sorted(by_reason.items(), key=lambda item: -len(item[1]))]
-    return '\n'.join(lines + [f'{context_path} in the context holds all {len(rows):,}.'])
+    return '\n'.join(lines + [f'{context_path} in the context holds all {len(rows):,}{beside}.'])
 
 
 def capped_names(names: list[str]) -> str:
@@ -3772,13 +3772,14 @@ def xdr_grouped_table(summaries: list[XdrRecord], earlier: list[XdrRecord], rows
                                 'CortexXDR.RestoredFile.endpoints')
     endpoints = len({row['endpoint_id'] for row in rows})  # a row is one file on one endpoint: counted once
     where = f'on {endpoints:,} {plural("endpoint", endpoints)}'  # of those read: earlier ones' records keep none
-    if earlier:
+    if earlier:  # their ended actions' rows are in the context too
         title = f'Restore of {what}: {final} ({len(earlier)} at an earlier check), those read at this check {where}'
+        beside = ' of this check and those earlier checks read'
     else:
-        title = f'Restore of {what} {where}: {final}'
+        title, beside = f'Restore of {what} {where}: {final}', ''
     named = lambda row: f'{row["endpoint_id"]} ({row["file_hash"]})'  # noqa: E731
     lines = [grouped_outcomes(title, rows, 'status', ok, 'error_description', named,
-                              'CortexXDR.RestoredFile.endpoints'), '']  # then each file's
+                              'CortexXDR.RestoredFile.endpoints', beside), '']  # then each file's
     for s in summaries[:MAX_LISTED_FILES]:  # one not read: its state says so, its note why
         lines.append(f'- {s["file_hash"]}: {xdr_state(s, "endpoints" in s)}')
     more = len(summaries) - MAX_LISTED_FILES
@@ -4067,8 +4068,7 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     follow = hss_follow_command(args, state, enterprise_project_id)
     schedule, last = None, elapsed + interval > timeout or for_good
     settle_rows(rows, last or not polling, last, elapsed)
-    # Copies HSS has not acted on yet (untaken, HSS_NOT_TAKEN rows) may still be; another restore's (taken_rows): not
-    if not last and polling and (unread or untaken or any(
+    if not last and polling and (unread or untaken or any(  # HSS may yet act on untaken copies, not on taken_rows'
             row['outcome'] == HSS_OUTCOME_RESTORING and row['reason'] != HSS_TAKEN_ELSEWHERE[HSS_STATUS_RESTORING]
             for row in rows)):
         schedule = next_check('hss-restore-isolated', dict(args, restore_state=state_text(state)), state['started'],
@@ -4081,10 +4081,11 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
         f'the listing was not read at this check{ended}: {not_read}' if unread else
         hss_counts_text(rows, unlisted, gone, untaken))
-    note = hss_check_notes(state, gone, unlisted, *((0, 0) if schedule else (refused_items(fields, state), untaken)))
+    apart = (0, 0) if schedule else (refused_items(fields, state), untaken)  # copies the last check counts apart
+    note = hss_check_notes(state, gone, unlisted, *apart)
     if not schedule:  # the last check: one that could not read the listing says so, and how to follow the restore
         readable = f'{said}\n\nTo follow the restore{follow_after(client)}: {follow}' if unread else \
-            hss_table(said, rows, follow if last else None, follow_after(client)) + note
+            hss_table(said, rows, f'{follow_after(client)}: {follow}' if last else '', sum(apart)) + note
     elif unread:  # its error says when the next check comes (told), or this does
         readable = said if told else f'{said} Checking again {schedule.again()}.'
     else:
@@ -4272,17 +4273,19 @@ def hss_counts_text(rows: list[HssCopy], unlisted: int = 0, gone: int = 0, untak
     return said
 
 
-def hss_table(title: str, rows: list[HssCopy], follow: str | None = None, when: str = '') -> str:
-    """The rows as a table (grouped past MAX_DETAIL_ROWS), then ``follow``, the last check's follow line, ``when``."""
-    left = [str(row.get('host_name') or row.get('host_id')) for row in rows if row['outcome'] == HSS_OUTCOME_RESTORING]
+def hss_table(title: str, rows: list[HssCopy], follow: str = '', apart: int = 0) -> str:
+    """The rows as a table (grouped past MAX_DETAIL_ROWS), then how to ``follow`` those still restoring (the last
+    check's wait, then its follow line); ``apart``: copies the notes after it count, their rows as the start wrote."""
+    host = lambda row: row.get('host_name') or row.get('host_id')  # noqa: E731
+    left = [str(host(row)) for row in rows if row['outcome'] == HSS_OUTCOME_RESTORING]
     ended = (f'\n\nPolling ended before HSS listed every copy restored: {len(left):,} still restoring, on '
              f'{capped_names(list(dict.fromkeys(left)))}. HSS issued their restore tasks, but the hosts\' agents have '
              f'not finished them (the reason of each in HuaweiHSS.RestoredFile says what to check). To follow '
-             f'them{when}: {follow}' if follow and left else '')
+             f'them{follow}' if follow and left else '')
     if len(rows) > MAX_DETAIL_ROWS:  # restoring rows are only counted there, their reasons unread
-        return grouped_outcomes(title, rows, 'outcome', {HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING}, 'reason',
-                                lambda row: row.get('host_name') or row.get('host_id'),
-                                'HuaweiHSS.RestoredFile') + ended
+        return grouped_outcomes(title, rows, 'outcome', {HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING}, 'reason', host,
+                                'HuaweiHSS.RestoredFile',
+                                ' of this check and the rows of those counted apart below' if apart else '') + ended
     return markdown_table(title, rows, ['host_id', 'host_name', 'file_path', 'file_hash', 'outcome', 'reason'],
                           'HuaweiHSS.RestoredFile',
                           first=lambda row: row['outcome'] not in (HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING)) + ended

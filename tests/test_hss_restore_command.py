@@ -608,23 +608,41 @@ def test_a_refused_batch_is_reported_item_by_item_while_the_others_go_through(hs
     assert failed['file_path'] == '/not/isolated' and 'HTTP 400' in failed['reason'] and 'HSS.' in failed['reason']
 
 
+def restore_with_a_refused_batch(tenant):
+    """A batch of copies HSS takes, then one it refuses (an item not isolated in it): the items taken, those refused,
+    and the result of restoring them all as exact items."""
+    host = COPIES[SINGLE_HASH][0]['host_id']
+    taken = tenant.backend.add_isolated_files(host, facts.HSS_MAX_ITEMS_PER_REQUEST)
+    refused = [{'host_id': host, 'file_hash': 'e' * 64, 'file_path': '/not/isolated'}]  # refuses its whole batch
+    refused += tenant.backend.add_isolated_files(host, 10)
+    args = {name: json.dumps([item[name] for item in taken + refused]) for name in ('host_id', 'file_hash',
+                                                                                    'file_path')}
+    return taken, refused, war_room(tenant).run('hss-restore-isolated', args)
+
+
 def test_the_last_check_says_how_many_items_of_batches_hss_refused_it_does_not_follow(hss_tenant):
     # README: a batch HSS refuses is reported item by item (failed) by the start while the other batches go through;
     # the checks follow only what HSS may have taken. Their last entry counts those: it must not read as if nothing
     # failed ("0 failed") when HSS refused a batch.
-    host = COPIES[SINGLE_HASH][0]['host_id']
-    taken = hss_tenant.backend.add_isolated_files(host, facts.HSS_MAX_ITEMS_PER_REQUEST)
-    refused = [{'host_id': host, 'file_hash': 'e' * 64, 'file_path': '/not/isolated'}]  # refuses its whole batch
-    refused += hss_tenant.backend.add_isolated_files(host, 10)
-    args = {name: json.dumps([item[name] for item in taken + refused]) for name in ('host_id', 'file_hash',
-                                                                                    'file_path')}
-
-    result = war_room(hss_tenant).run('hss-restore-isolated', args)
+    taken, refused, result = restore_with_a_refused_batch(hss_tenant)
 
     assert not result.failed, result.entries[-1]
     assert [row['outcome'] for row in rows_of(result)].count('failed') == len(refused)
     last = result.entries[-1]['HumanReadable']
     assert f'Not counted here: {len(refused)} of this restore\'s items' in last, last
+
+
+def test_a_grouped_last_check_s_footer_says_the_context_also_holds_the_rows_of_a_refused_batch(hss_tenant):
+    # The last check reads again only the batch HSS took (grouped: more rows than a table lists); the context also
+    # holds the refused batch's rows, as the start wrote them. "holds all" of the rows read would deny those.
+    taken, refused, result = restore_with_a_refused_batch(hss_tenant)
+
+    assert not result.failed, result.entries[-1]
+    assert len(rows_of(result)) == len(taken) + len(refused)
+    last = result.entries[-1]['HumanReadable']
+    footer = (f'HuaweiHSS.RestoredFile in the context holds all {len(taken)} of this check and the rows of those '
+              f'counted apart below.')
+    assert footer in last.splitlines(), last
 
 
 def test_running_again_replaces_the_rows_of_the_earlier_run_not_found_ones_too(hss_tenant):

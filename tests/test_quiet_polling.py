@@ -384,20 +384,25 @@ def test_a_grouped_final_entry_says_a_running_file_s_state_in_the_words_of_its_t
     assert not set(re.findall(r'[A-Z_]{4,}', line)) & set(facts.XDR_RUNNING_STATUSES), line
 
 
-def test_a_grouped_last_check_s_title_counts_the_files_and_actions_that_ended_at_an_earlier_check_too():
+def poll_one_file_ending_first():
     """Polling three files: the first, on 3 endpoints of its own, ends at the first check; the other two, on 30
-    others each (60 rows, grouped), at the second, the last. Its entry names the first file on a line of its own, so
-    the title counts it among the files and the actions final, and counts the endpoints of the actions it read only,
-    saying so: 33 endpoints, or the first file left out of the files, would contradict the lines."""
+    others each (60 rows, grouped), at the second, the last. Returns {file_hash: endpoint numbers} and the result."""
     early, *late = [letter * 64 for letter in 'abc']
     holders = {early: range(30, 33), **dict.fromkeys(late, range(30))}
     server, gateway, params = grouped_tenant(holders, stage_seconds=3600)
     ending = iter([[early], late])
     try:
         room = WarRoom(params=params, time_scale=0, sleep=lambda _: end_actions(gateway.backend, next(ending, [])))
-        result = room.run('restore-file', {'file_hash': ','.join(holders)})
+        return holders, room.run('restore-file', {'file_hash': ','.join(holders)})
     finally:
         server.stop()
+
+
+def test_a_grouped_last_check_s_title_counts_the_files_and_actions_that_ended_at_an_earlier_check_too():
+    """The three files of poll_one_file_ending_first: the last check's entry names the first file on a line of its
+    own, so the title counts it among the files and the actions final, and counts the endpoints of the actions it
+    read only, saying so: 33 endpoints, or the first file left out of the files, would contradict the lines."""
+    holders, result = poll_one_file_ending_first()
 
     assert not result.failed and len(result.entries) == 3, result.entries[-1]
     text = result.entries[-1]['HumanReadable']
@@ -405,6 +410,23 @@ def test_a_grouped_last_check_s_title_counts_the_files_and_actions_that_ended_at
     assert sorted(named) == sorted(holders), text  # every file on a line: the title counts as many
     assert text.splitlines()[0] == (f'### Restore of {len(holders)} files: {len(holders)} actions final (1 at an '
                                     f'earlier check), those read at this check on 30 endpoints'), text
+
+
+def test_a_grouped_last_check_s_footer_says_the_context_also_holds_the_endpoints_earlier_checks_read():
+    """As above: the grouped counts are this check's 60 endpoint rows, while CortexXDR.RestoredFile.endpoints in the
+    context also holds the first file's 3, which the earlier check wrote. "holds all 60" would deny those 3."""
+    from warroom.context import as_list, get_path
+
+    holders, result = poll_one_file_ending_first()
+
+    assert not result.failed and len(result.entries) == 3, result.entries[-1]
+    early, *late = holders
+    read = sum(len(holders[file_hash]) for file_hash in late)
+    held = as_list(get_path(result.context, 'CortexXDR.RestoredFile.endpoints'))
+    assert len(held) == read + len(holders[early]), held
+    text = result.entries[-1]['HumanReadable']
+    footer = f'in the context holds all {read} of this check and those earlier checks read.'
+    assert f'CortexXDR.RestoredFile.endpoints {footer}' in text.splitlines(), text
 
 
 def test_a_grouped_final_entry_of_one_file_restored_on_each_endpoint_alone_counts_it_once_beside_its_actions(
