@@ -4063,7 +4063,7 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
         schedule = next_check('hss-restore-isolated', dict(args, restore_state=state_text(state)), state['started'],
                               checks, interval, timeout, client)
     ended = '; polling ended with this check' if polling and not schedule else ''  # as restore-file's last check says
-    gone = sum(row['reason'] == HSS_NO_LONGER_LISTED for row in rows)  # copies sent, HSS listing them no more
+    gone = sum(row.get('reason') == HSS_NO_LONGER_LISTED for row in rows)  # copies sent, HSS listing them no more
     told = unread and unread.saying(f'checking again {schedule.again()}' if schedule else 'run the follow line below')
     # A listing not read counts no rows (never "0 restored"); one never sent drops its run-again advice for the step
     not_read = told or (unread if unread.attempts else unread.without_advice()) if unread else ''
@@ -4102,9 +4102,9 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
     (0: not known); and, a batch refused, at least how many other batches' copies are untouched, isolated as listed."""
     items, scope = exact_items(fields), enterprise_project_id or client.enterprise_project_id
     exact = bool(items)
-    sent = {copy_key(item) for index, item in enumerate(items)
-            if not state['refused'] >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1} if exact else set(
-        map(copy_key, left_restoring(context, fields, scope)))
+    sent = {copy_key(row) for row in left_restoring(context, fields, scope)} if not exact else {
+        copy_key(item) for index, item in enumerate(items)
+        if not state['refused'] >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1}
     many = exact and len(set(fields['file_hash'])) > HSS_CHECK_BY_HASH_MAX
     copies, not_found, _ = (client.all_isolated_files(enterprise_project_id=enterprise_project_id,
                                                       isolation_status=None), [], None) if many else matching_copies(
