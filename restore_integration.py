@@ -4159,7 +4159,7 @@ def no_longer_listed(rows: list[HssCopy], gone: set[tuple[Any, str, Any]]) -> li
                 for key in ((where, file_hash, None), (where, '', path))}
     return [row for row in rows if copy_key(row) not in replaced] + [
         dict(zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_NOT_FOUND,
-             reason=HSS_NO_LONGER_LISTED) for key in sorted(gone)]
+             reason=HSS_NO_LONGER_LISTED) for key in sorted(gone, key=str)]  # as text: a host or path may be None
 
 
 def left_restoring(context: Any, fields: HssFields, scope: str | None) -> list[HssCopy]:

@@ -939,6 +939,31 @@ def test_the_note_on_copies_sent_hss_stops_listing_says_rows_say_so_only_of_the_
         assert f'no row of the other {rowless}' in note and 'this incident' in note, note
 
 
+@pytest.mark.parametrize('order', ['as written', 'reversed'])
+def test_a_check_whose_copies_no_longer_listed_include_a_row_with_an_empty_host_id_reports_each_in_one_order(
+        clocked, order):
+    # The emulator, as HSS may, refuses a restore sent without a host ID, and a row the pack writes never holds an
+    # empty one: but the incident's context is anyone's to edit (a hand edit, a playbook's Set), and the check follows
+    # any row whose host_id is text, an empty one read as no host. Both copies a restore by hash sent then leave HSS,
+    # h-a's row kept with its host_id emptied: the check reports each no longer listed (no TypeError from ordering no
+    # host against a host), h-b's row, then the row of no host, whatever the order of the rows in the context.
+    tenant, clock = clocked
+    result, war_room, copies, file_hash = restore_whose_copies_all_vanish(tenant, clock, 'hash')
+    assert not result.failed, result.entries[-1]
+    line = parse_line(result.entries[-1]['Contents']['follow_commands'][0])
+    rows = [dict(row, host_id='') if row['host_id'] == 'h-a' else row for row in listed_rows(result)]
+    war_room.context['HuaweiHSS']['RestoredFile'] = rows if order == 'as written' else rows[::-1]
+
+    again = war_room.run(line.command, {**line.args, 'polling': 'false'})
+
+    assert not again.failed, again.entries[-1]
+    last = again.entries[-1]
+    gone = [(row.get('host_id'), row['file_hash'], row['file_path']) for row in last['Contents']['items']
+            if row['outcome'] == 'not_found' and 'no longer lists' in row['reason']]
+    assert gone == [('h-b', file_hash, copies['h-b']['file_path']), (None, file_hash, copies['h-a']['file_path'])]
+    assert last['Contents']['unlisted_copies'] == len(copies), last['HumanReadable']
+
+
 def restore_whose_copies_partly_vanish(tenant, clock, sent, removed, absent_file):
     """A restore by hash (beside it, with ``absent_file``, a hash isolated nowhere: its own not_found row) that sends
     ``sent`` copies of one hash, on h-0, h-1, ..., after whose PUT HSS lists the last ``removed`` of them in no status
