@@ -523,6 +523,21 @@ def test_follow_commands_rebuilt_from_records_give_each_action_id_back_as_cortex
     assert ri.action_id_list(line.args['action_id']) == [action_id] and line.args['file_hash'] == 'ab' * 32
 
 
+@given(file_hash=st.text(min_size=1).filter(str.strip))
+@example(file_hash='ab' * 32 + ' action_id=1')  # a blank would end the value, the rest read as another argument
+@example(file_hash='a`b "c"')
+def test_follow_commands_rebuilt_from_records_give_each_file_hash_back_as_its_record_holds_it(file_hash):
+    """The rebuilt command quoted the record's action_id, endpoint_id and incident_id as a war-room line takes them,
+    but put its file_hash in bare: one holding a blank or a quote was cut or read as other arguments."""
+    entry = {'Contents': {}, 'EntryContext': {f'{ON_CLOSE.XDR_RECORDS}(val.file_hash == obj.file_hash)': [
+        {'file_hash': file_hash, 'action_id': 7}]}}
+    [command] = ON_CLOSE.follow_commands([entry], ON_CLOSE.XDR_RECORDS)
+
+    line = parse_line(command)
+
+    assert line.args['file_hash'] == file_hash and ri.action_id_list(line.args['action_id']) == [7]
+
+
 def test_follow_commands_rebuilt_from_records_keep_the_restore_s_endpoint_and_incident():
     endpoint = 'a0b1c2d3' * 4
     entry = {'Contents': {}, 'EntryContext': {f'{ON_CLOSE.XDR_RECORDS}(val.file_hash == obj.file_hash)': [

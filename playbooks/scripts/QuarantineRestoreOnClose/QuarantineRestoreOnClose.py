@@ -434,8 +434,7 @@ def records_in(entries: list[Entry], records_path: str) -> Iterator[dict[str, An
 
 
 def is_refused(record: dict[str, Any]) -> bool:
-    """A Cortex XDR record of a restore that did not start (refused by Cortex XDR, or never sent): no action to
-    follow."""
+    """A Cortex XDR record of a restore that did not start (refused by Cortex XDR, or never sent): none to follow."""
     action_id = record.get('action_id')
     return record.get('status') == 'FAILED' or action_id is None or not str(action_id).strip()
 
@@ -494,7 +493,8 @@ def follow_commands(entries: list[Entry], records_path: str) -> list[str]:
                 # The restore's scope goes with it: a follow without its endpoint_id records an every-endpoint action.
                 scope = ''.join(f' {name}={line_value(str(record[name]))}' for name in ('endpoint_id', 'incident_id')
                                 if str(record.get(name) or '').strip())
-                commands.append(f'!{XDR_COMMAND} file_hash={record.get("file_hash")} action_id={action_ids}{scope}')
+                commands.append(f'!{XDR_COMMAND} file_hash={line_value(str(record.get("file_hash")))} '
+                                f'action_id={action_ids}{scope}')
     return commands
 
 
