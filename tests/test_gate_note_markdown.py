@@ -82,6 +82,21 @@ def test_an_unreadable_score_s_line_shows_its_vendor_and_score_as_they_are(score
     assert the_command(spans, 'restore-file').args == {'file_hash': SHA256}
 
 
+@pytest.mark.parametrize('value', TEXTS['context_objects'])
+@pytest.mark.parametrize('beside', [[], ['VT']], ids=['alone', 'beside a name'])
+def test_a_vendor_list_holding_an_object_or_list_is_quoted_as_its_json_as_it_is(beside, value):
+    """A DBotScore Vendor that is a list holding an object or a list showed that item as Python writes it
+    ({'a': 1}); the note quotes it as its JSON, as every other context value that is not text, as it is."""
+    score = {'Indicator': SHA256, 'Type': 'file', 'Vendor': beside + [value], 'Score': 3}
+
+    entry = GATE.gate_command({'file_hash': SHA256}, {'DBotScore': score})
+
+    vendor = ', '.join(beside + [json.dumps(value)])
+    _, shown = the_line_shown(entry, SHA256)
+    assert f'scored bad (3) by {vendor}.' in shown, shown
+    assert entry['Contents']['held'][0]['scored_by'] == [vendor]
+
+
 def test_a_score_under_another_hash_of_the_file_names_that_hash_as_it_is():
     """A File entry's MD5 is whatever the integration that wrote it put there; one with a backtick would end the span
     that quotes it and open one that swallows the command."""

@@ -423,8 +423,8 @@ def verdict(scores: list[Score], linked: list[dict[str, Any]], known: dict[str, 
         how = 'SHA256' if indicator == file_hash else f'{known[indicator]} {indicator}'
         raw = score.get('Score')
         values = [score_value(item) for item in (raw if isinstance(raw, list) and raw else [raw])]
-        vendor = ', '.join(str(v) for v in (score.get('Vendor') if isinstance(score.get('Vendor'), list)
-                                            else [score.get('Vendor')]) if v)
+        vendor = ', '.join(text_of(v) for v in (score.get('Vendor') if isinstance(score.get('Vendor'), list)
+                                                else [score.get('Vendor')]) if v)
         if None in values:  # held for it; a readable score beside it in a list still counts as itself
             keep(unreadable, f'{vendor or "a reputation source"} ({raw!r})', how)
             values = [value for value in values if value is not None]
