@@ -206,6 +206,20 @@ def test_an_earlier_restore_that_failed_on_some_endpoints_quotes_its_record_s_co
     assert 'restored count: one, failed count: 2' in shown and '(s)' not in shown, shown
 
 
+@pytest.mark.parametrize('failed_count', [1, 2, 'one'], ids=repr)
+def test_an_earlier_restore_that_failed_on_one_endpoint_or_several_says_the_file_is_quarantined_on_each(failed_count):
+    """The line said "still quarantined on the endpoints it failed on" of a restore whose record counts one failure
+    too: its words hold now for one endpoint or several, whatever the record's count, quoted as it is, says."""
+    record = {'file_hash': SHA256, 'endpoint_id': '', 'action_id': '7', 'status': 'COMPLETED_WITH_FAILURES',
+              'restored_count': 2, 'failed_count': failed_count}
+
+    entry = GATE.gate_command({'file_hash': SHA256, 'restored_before': [record]}, {})
+
+    _, shown = the_line_shown(entry, 'was not run again')
+    assert f'failed count: {failed_count}; its record says why) (action 7). It is still quarantined on each endpoint ' \
+        'that restore failed on: once the cause is fixed, restore it by hand' in shown, shown
+
+
 @pytest.mark.parametrize('value', TEXTS['context_objects'])
 @pytest.mark.parametrize('command, field', [('restore-file', 'endpoint_id'), ('hss-restore-isolated', 'host_id')])
 def test_an_earlier_record_s_field_that_is_not_text_is_quoted_as_its_json_as_it_is(command, field, value):

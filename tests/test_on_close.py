@@ -1391,7 +1391,8 @@ def test_a_reclose_after_a_restore_that_failed_on_some_endpoints_says_the_file_i
 
     assert not second.failed, second.error
     [line] = [line for line in second.notes[-1].splitlines() if f'not run again for `{file_hash}`' in line]
-    assert 'quarantined again since' not in line and 'still quarantined on the endpoints it failed on' in line, line
+    assert 'quarantined again since' not in line, line
+    assert 'still quarantined on each endpoint that restore failed on' in line, line
     assert parse_line(command_in(line, '!restore-file')).args == {'file_hash': file_hash}
 
 

@@ -72,8 +72,8 @@ HELD_CONTEXT_KEY = ('QuarantineRestore.Gate.held(val.restore_command == obj.rest
 XDR_DONE_STATUSES = ('COMPLETED_SUCCESSFULLY', 'COMPLETED_WITH_FAILURES', 'IN_PROGRESS')
 # Where that action failed the file is still quarantined, and a restore without endpoint_id runs on "all endpoints which
 # relate to the quarantined file" (the seed): the by-hand command gives it back there.
-XDR_LEFT_QUARANTINED = ('It is still quarantined on the endpoints it failed on: once the cause is fixed, restore it '
-                        'by hand')
+XDR_LEFT_QUARANTINED = ('It is still quarantined on each endpoint that restore failed on: once the cause is fixed, '
+                        'restore it by hand')
 XDR_RECORDS = 'CortexXDR.RestoredFile'
 XDR_TEXT_FIELDS = ('file_hash', 'endpoint_id', 'action_id')  # read as text: one of another kind is read as not there
 # A restore restore-file could not follow though Cortex XDR may have carried it out (its record's may_have_started):
