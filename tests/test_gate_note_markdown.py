@@ -82,6 +82,21 @@ def test_an_unreadable_score_s_line_shows_its_vendor_and_score_as_they_are(score
     assert the_command(spans, 'restore-file').args == {'file_hash': SHA256}
 
 
+@pytest.mark.parametrize('value', TEXTS['context_objects'])
+@pytest.mark.parametrize('beside', [[], ['VT']], ids=['alone', 'beside a name'])
+def test_a_vendor_list_holding_an_object_or_list_is_quoted_as_its_json_as_it_is(beside, value):
+    """A DBotScore Vendor that is a list holding an object or a list showed that item as Python writes it
+    ({'a': 1}); the note quotes it as its JSON, as every other context value that is not text, as it is."""
+    score = {'Indicator': SHA256, 'Type': 'file', 'Vendor': beside + [value], 'Score': 3}
+
+    entry = GATE.gate_command({'file_hash': SHA256}, {'DBotScore': score})
+
+    vendor = ', '.join(beside + [json.dumps(value)])
+    _, shown = the_line_shown(entry, SHA256)
+    assert f'scored bad (3) by {vendor}.' in shown, shown
+    assert entry['Contents']['held'][0]['scored_by'] == [vendor]
+
+
 def test_a_score_under_another_hash_of_the_file_names_that_hash_as_it_is():
     """A File entry's MD5 is whatever the integration that wrote it put there; one with a backtick would end the span
     that quotes it and open one that swallows the command."""
@@ -189,6 +204,20 @@ def test_an_earlier_restore_that_failed_on_some_endpoints_quotes_its_record_s_co
 
     _, shown = the_line_shown(entry, 'was not run again')
     assert 'restored count: one, failed count: 2' in shown and '(s)' not in shown, shown
+
+
+@pytest.mark.parametrize('failed_count', [1, 2, 'one'], ids=repr)
+def test_an_earlier_restore_that_failed_on_one_endpoint_or_several_says_the_file_is_quarantined_on_each(failed_count):
+    """The line said "still quarantined on the endpoints it failed on" of a restore whose record counts one failure
+    too: its words hold now for one endpoint or several, whatever the record's count, quoted as it is, says."""
+    record = {'file_hash': SHA256, 'endpoint_id': '', 'action_id': '7', 'status': 'COMPLETED_WITH_FAILURES',
+              'restored_count': 2, 'failed_count': failed_count}
+
+    entry = GATE.gate_command({'file_hash': SHA256, 'restored_before': [record]}, {})
+
+    _, shown = the_line_shown(entry, 'was not run again')
+    assert f'failed count: {failed_count}; its record says why) (action 7). It is still quarantined on each endpoint ' \
+        'that restore failed on: once the cause is fixed, restore it by hand' in shown, shown
 
 
 @pytest.mark.parametrize('value', TEXTS['context_objects'])

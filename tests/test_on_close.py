@@ -523,6 +523,21 @@ def test_follow_commands_rebuilt_from_records_give_each_action_id_back_as_cortex
     assert ri.action_id_list(line.args['action_id']) == [action_id] and line.args['file_hash'] == 'ab' * 32
 
 
+@given(file_hash=st.text(min_size=1).filter(str.strip))
+@example(file_hash='ab' * 32 + ' action_id=1')  # a blank would end the value, the rest read as another argument
+@example(file_hash='a`b "c"')
+def test_follow_commands_rebuilt_from_records_give_each_file_hash_back_as_its_record_holds_it(file_hash):
+    """The rebuilt command quoted the record's action_id, endpoint_id and incident_id as a war-room line takes them,
+    but put its file_hash in bare: one holding a blank or a quote was cut or read as other arguments."""
+    entry = {'Contents': {}, 'EntryContext': {f'{ON_CLOSE.XDR_RECORDS}(val.file_hash == obj.file_hash)': [
+        {'file_hash': file_hash, 'action_id': 7}]}}
+    [command] = ON_CLOSE.follow_commands([entry], ON_CLOSE.XDR_RECORDS)
+
+    line = parse_line(command)
+
+    assert line.args['file_hash'] == file_hash and ri.action_id_list(line.args['action_id']) == [7]
+
+
 def test_follow_commands_rebuilt_from_records_keep_the_restore_s_endpoint_and_incident():
     endpoint = 'a0b1c2d3' * 4
     entry = {'Contents': {}, 'EntryContext': {f'{ON_CLOSE.XDR_RECORDS}(val.file_hash == obj.file_hash)': [
@@ -1026,6 +1041,17 @@ def test_the_close_note_says_the_xdr_incident_id_field_s_one_value_or_several_we
     assert f'digits), so {were} not used. Set the field' in line, line
 
 
+def test_the_close_note_says_an_id_taken_from_the_xdr_incident_id_field_came_from_the_field_not_the_mirror_id():
+    """The field holds 'abc' and 412, and the incident no mirror ID: the restore goes under the field's 412, and the
+    note said "the mirror ID, 412, was" used, sending the analyst to a mirror ID the incident does not have."""
+    restores, _, _, note = closed_on_fresh_tenants('xdr_false_positive.json', True, xdrincidentid=['abc', '412'])
+
+    assert restores and {r.get('incident_id') for r in restores} == {412}
+    [line] = [line for line in note.splitlines() if XDR_INCIDENT_ID_FIELD in line]
+    assert "digits), so it was not used; the field's other value, 412, was. Set the field" in line, line
+    assert 'mirror ID' not in line, line
+
+
 @pytest.mark.parametrize('given', [412.0, '000412', ' 412 '], ids=repr)
 def test_an_xdr_incident_id_written_otherwise_than_cortex_xdr_writes_it_is_still_its_incident(given):
     """A JSON number (412.0, as a float) or text with leading zeros names incident 412: the restore goes under it,
@@ -1365,7 +1391,8 @@ def test_a_reclose_after_a_restore_that_failed_on_some_endpoints_says_the_file_i
 
     assert not second.failed, second.error
     [line] = [line for line in second.notes[-1].splitlines() if f'not run again for `{file_hash}`' in line]
-    assert 'quarantined again since' not in line and 'still quarantined on the endpoints it failed on' in line, line
+    assert 'quarantined again since' not in line, line
+    assert 'still quarantined on each endpoint that restore failed on' in line, line
     assert parse_line(command_in(line, '!restore-file')).args == {'file_hash': file_hash}
 
 
@@ -2699,6 +2726,21 @@ def test_the_xdr_incident_id_script_says_the_field_s_one_value_or_several_were_n
     assert entry['Contents'] == {'id': '413'}
     assert f'field holds {shown}, which no Cortex XDR incident has (' in entry['HumanReadable']
     assert f'digits), so {were} not used; the mirror ID, 413, was.' in entry['HumanReadable']
+
+
+@pytest.mark.parametrize('mirror', [{'dbotMirrorId': '413'}, {}], ids=['mirror ID beside it', 'no mirror ID'])
+def test_the_xdr_incident_id_script_says_an_id_taken_from_the_field_came_from_the_field_not_the_mirror_id(mirror):
+    """The field holds 'abc' and 5: 5 is the ID used, and the note said "the mirror ID, 5, was" used, though the
+    mirror ID, if there is one, is another number."""
+    incident = {'type': 'Cortex XDR Incident', **mirror, 'CustomFields': {'xdrincidentid': ['abc', '5']}}
+    demisto = ScriptDemisto({}, {}, incident)
+
+    _load_script('QuarantineRestoreXdrIncidentId').main(demisto)
+
+    [entry] = demisto.entries
+    assert entry['Contents'] == {'id': '5'}
+    assert "digits), so it was not used; the field's other value, 5, was." in entry['HumanReadable']
+    assert 'mirror ID' not in entry['HumanReadable']
 
 
 @pytest.mark.parametrize('unmirrored', [False, True], ids=['mirror ID to fall back on', 'no mirror ID'])

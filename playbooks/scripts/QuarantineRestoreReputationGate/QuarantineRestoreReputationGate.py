@@ -72,8 +72,8 @@ HELD_CONTEXT_KEY = ('QuarantineRestore.Gate.held(val.restore_command == obj.rest
 XDR_DONE_STATUSES = ('COMPLETED_SUCCESSFULLY', 'COMPLETED_WITH_FAILURES', 'IN_PROGRESS')
 # Where that action failed the file is still quarantined, and a restore without endpoint_id runs on "all endpoints which
 # relate to the quarantined file" (the seed): the by-hand command gives it back there.
-XDR_LEFT_QUARANTINED = ('It is still quarantined on the endpoints it failed on: once the cause is fixed, restore it '
-                        'by hand')
+XDR_LEFT_QUARANTINED = ('It is still quarantined on each endpoint that restore failed on: once the cause is fixed, '
+                        'restore it by hand')
 XDR_RECORDS = 'CortexXDR.RestoredFile'
 XDR_TEXT_FIELDS = ('file_hash', 'endpoint_id', 'action_id')  # read as text: one of another kind is read as not there
 # A restore restore-file could not follow though Cortex XDR may have carried it out (its record's may_have_started):
@@ -423,8 +423,8 @@ def verdict(scores: list[Score], linked: list[dict[str, Any]], known: dict[str, 
         how = 'SHA256' if indicator == file_hash else f'{known[indicator]} {indicator}'
         raw = score.get('Score')
         values = [score_value(item) for item in (raw if isinstance(raw, list) and raw else [raw])]
-        vendor = ', '.join(str(v) for v in (score.get('Vendor') if isinstance(score.get('Vendor'), list)
-                                            else [score.get('Vendor')]) if v)
+        vendor = ', '.join(text_of(v) for v in (score.get('Vendor') if isinstance(score.get('Vendor'), list)
+                                                else [score.get('Vendor')]) if v)
         if None in values:  # held for it; a readable score beside it in a list still counts as itself
             keep(unreadable, f'{vendor or "a reputation source"} ({raw!r})', how)
             values = [value for value in values if value is not None]

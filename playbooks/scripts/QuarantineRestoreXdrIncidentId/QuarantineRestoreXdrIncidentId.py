@@ -61,11 +61,11 @@ def incident_fields(incident: dict[str, Any] | None) -> dict[str, Any]:
 def incident_number(value: Any) -> str:
     """The Cortex XDR incident ID ``value`` names (text or a JSON number), as Cortex XDR writes it; '' for a value no
     incident has (see XDR_INCIDENT_ID)."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= FLOAT_EXACT_BELOW:
+    if isinstance(value, (int, float)) and abs(value) >= FLOAT_EXACT_BELOW:  # a bool's abs is 0 or 1
         return ''  # a JSON number XSOAR handed on as a float64, maybe not the number written (restore-file refuses it)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    found = XDR_INCIDENT_ID.fullmatch(value.strip() if isinstance(value, str) else str(value)) \
+    found = XDR_INCIDENT_ID.fullmatch(str(value).strip()) \
         if type(value) in (str, int) else None  # type(): a bool is no number
     return found.group(1) if found else ''
 
@@ -89,14 +89,14 @@ def xdr_incident_id(fields: dict[str, Any]) -> str:
 def refused_incident_id(fields: dict[str, Any]) -> list[str]:
     """The note's line on the XDR Incident ID field's values no Cortex XDR incident has, if any (the mirror ID is not
     judged: on an incident of another type it is another system's, and not read)."""
-    refused = [json.dumps(value) for value in present(fields.get('xdrincidentid')) if not incident_number(value)]
-    if not refused:
-        return []
-    used = f'; the mirror ID, {xdr_incident_id(fields)}, was' if xdr_incident_id(fields) else ''
+    given = present(fields.get('xdrincidentid'))
+    refused = [json.dumps(value) for value in given if not incident_number(value)]
+    source = "the field's other value" if len(refused) < len(given) else 'the mirror ID'  # the field is read first
+    used = f'; {source}, {xdr_incident_id(fields)}, was' if xdr_incident_id(fields) else ''
     were = 'it was' if len(refused) == 1 else 'they were'
     return [f'Cortex XDR: the XDR Incident ID field holds {shown_as_is(", ".join(refused))}, which no Cortex XDR '
             f'incident has (its IDs are whole numbers from 1, of at most 18 digits), so {were} not used{used}. Set '
-            'the field to the incident\'s ID as Cortex XDR shows it.']
+            'the field to the incident\'s ID as Cortex XDR shows it.'] if refused else []
 
 
 def text_of(value: Any) -> str:
