@@ -2201,7 +2201,8 @@ class IamTokenProvider:
         self._settings, self._clock, self._lock = settings, clock, threading.Lock()
         self.advice = {'fetch': FETCH_IAM_ADVICE, 'Test': TEST_IAM_ADVICE}.get(transport_settings.caller,
                                                                                 IAM_ERROR_ADVICE)
-        self._on_token, self.identity = on_token or (lambda token: None), token_identity(settings)
+        self._on_token = on_token or (lambda token: None)
+        self.identity = token_identity(settings)
         mine = stored if isinstance(stored, dict) and stored.get('identity') == self.identity else {}
         self._held = mine if isinstance(mine.get('token'), str) and type(mine.get('expires_at')) in (int, float) else {}
         # IAM's refusal kept by an earlier run (no secret): it holds back the password of its mark (none kept: any)
@@ -2623,8 +2624,10 @@ class HssClient:
         if 200 <= reply.status < 300:
             return reply
         if self.token_provider and reply.status == 401:  # the AK/SK advice names no setting of a token's
-            advice = {**advice, 401: 'HSS did not accept the token, and this run had no time left to get a new one.'
-                      if reply.gave_up else HSS_TOKEN_REFUSED_ADVICE}  # final: a new token refused too, or no time
+            refused = HSS_TOKEN_REFUSED_ADVICE  # final: a new token was refused too
+            if reply.gave_up:
+                refused = 'HSS did not accept the token, and this run had no time left to get a new one.'
+            advice = {**advice, 401: refused}
         raise huawei_error_from_response(reply, advice_by_status=advice)
 
 
