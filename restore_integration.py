@@ -4184,8 +4184,10 @@ def refused_items(fields: HssFields, state: HssState) -> int:
 
 def hss_check_notes(state: HssState, gone: int, unlisted: int, refused: int, untaken: int) -> str:
     """What a check says below its counts: a note for each count that is not 0."""
-    they, known = ('it is', 'its row in the incident\'s context says so (not_found)') if unlisted == 1 else (
-        'they are', 'their rows in the incident\'s context say so (not_found)')
+    if unlisted == 1:  # a copy: "it is back", "its row says so"
+        they, known = 'it is', 'its row in the incident\'s context says so (not_found)'
+    else:
+        they, known = 'they are', 'their rows in the incident\'s context say so (not_found)'
     # A copy with no row left restoring may have one an earlier check wrote (restored, say) before HSS dropped it
     rowless = 'is left restoring in this incident\'s context (a row an earlier check wrote keeps what HSS listed then)'
     if not gone:  # gone: rows saying HSS lists their copy no more
