@@ -4191,10 +4191,12 @@ def hss_check_notes(state: HssState, gone: int, unlisted: int, refused: int, unt
         they, known = 'it is', 'its row in the incident\'s context says so (not_found)'
     else:
         they, known = 'they are', 'their rows in the incident\'s context say so (not_found)'
+    # A copy with no row left restoring may have one an earlier check wrote (restored, say) before HSS dropped it
+    rowless = 'is left restoring in this incident\'s context (a row an earlier check wrote keeps what HSS listed then)'
     if not gone:  # gone: rows saying HSS lists their copy no more
-        known = f'this incident\'s context holds no row of {"it" if unlisted == 1 else "them"}'
+        known = f'no row of {"it" if unlisted == 1 else "them"} {rowless}'
     elif gone < unlisted:
-        known += f' for {gone:,} of them; this incident\'s context holds no row of the other {unlisted - gone:,}'
+        known += f' for {gone:,} of them; no row of the other {unlisted - gone:,} {rowless}'
     elif gone > unlisted:  # rows of copies an earlier restore sent: nothing this restore keeps tells them from its own
         known += (f'; the not found count also holds {gone - unlisted:,} more {plural("row", gone - unlisted)} of '
                   f'copies an earlier restore sent, which HSS no longer lists either: which row is whose is not known')

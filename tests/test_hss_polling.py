@@ -912,7 +912,8 @@ def test_the_note_on_copies_sent_hss_stops_listing_says_rows_say_so_only_of_the_
     # The follow command of a restore whose two copies HSS then lists in no status, run where the incident's context
     # keeps the rows of both, of h-a's alone, or of neither (another incident). The check writes a not_found row of
     # each copy whose row it finds and counts the others by the number sent: its note may point to the rows in the
-    # incident's context for the first only, and says of the others that this incident has no row of them.
+    # incident's context for the first only, and says of the others that this incident has no row of them left
+    # restoring.
     tenant, clock = clocked
     result, war_room, copies, _ = restore_whose_copies_all_vanish(tenant, clock, 'hash')
     line = parse_line(result.entries[-1]['Contents']['follow_commands'][0])
@@ -937,6 +938,38 @@ def test_the_note_on_copies_sent_hss_stops_listing_says_rows_say_so_only_of_the_
     else:
         assert f'say so (not_found) for {len(kept)} of them' in note, note
         assert f'no row of the other {rowless}' in note and 'this incident' in note, note
+
+
+def test_the_note_on_a_copy_hss_stops_listing_after_a_check_saw_it_restored_does_not_say_the_context_has_no_row(
+        clocked):
+    # A restore by hash sends h-fast's copy and h-slow's; a check sees h-fast's restored (its row says so) while
+    # h-slow's agent is still at work; then h-fast leaves HSS. The next check counts that copy as no longer listed and
+    # writes no row of it (none is left restoring), but the incident's context holds the earlier check's row of it:
+    # the note may not say this incident's context holds no row of it.
+    tenant, clock = clocked
+    file_hash = 'ad' * 32
+    tenant.backend.add_host('h-fast', 'h-fast')
+    tenant.backend.add_host('h-slow', 'h-slow', restore_stages=1000.0)  # still restoring at every check
+    for host in ('h-fast', 'h-slow'):
+        tenant.backend.add_isolated_files(host, 1, file_hash=file_hash)
+    war_room = room(tenant, clock)
+    first = war_room.run('hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false'})
+    assert not first.failed, first.entries[-1]
+    line = parse_line(first.entries[-1]['Contents']['follow_commands'][0])
+    clock.sleep(3 * STAGE_SECONDS)
+    seen = war_room.run(line.command, dict(line.args, polling='false'))
+    assert {row['host_id']: row['outcome'] for row in listed_rows(seen)} == {'h-fast': 'restored',
+                                                                             'h-slow': 'restoring'}
+    tenant.backend.remove_host('h-fast')
+
+    again = war_room.run(line.command, dict(line.args, polling='false'))
+
+    assert not again.failed, again.entries[-1]
+    assert again.entries[-1]['Contents']['unlisted_copies'] == 1, again.entries[-1]['HumanReadable']
+    assert rows_of(again)['h-fast']['outcome'] == 'restored'  # the context keeps the earlier check's row of it
+    note = unlisted_note(again.entries[-1])
+    assert note.startswith('HSS no longer lists 1 of the 2 copies this restore sent'), note
+    assert 'holds no row' not in note, note
 
 
 @pytest.mark.parametrize('order', ['as written', 'reversed'])
@@ -1009,8 +1042,9 @@ def test_a_check_that_finds_rows_of_some_copies_hss_stops_listing_counts_those_a
     assert unlisted_note(again) == (
         f'HSS no longer lists {removed} of the {sent} copies this restore sent, isolated or restored (a host removed '
         f'from HSS, or the copy deleted), so whether they are back is not known; their rows in the incident\'s '
-        f'context say so (not_found) for {with_row} of them; this incident\'s context holds no row of the other '
-        f'{rowless}. Check the hosts in the HSS console.')
+        f'context say so (not_found) for {with_row} of them; no row of the other {rowless} is left restoring in this '
+        f'incident\'s context (a row an earlier check wrote keeps what HSS listed then). Check the hosts in the HSS '
+        f'console.')
 
 
 def test_a_check_polling_goes_on_from_says_which_copies_sent_hss_no_longer_lists_before_the_last(clocked):

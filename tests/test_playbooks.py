@@ -1083,18 +1083,23 @@ def test_an_hss_rerun_that_writes_a_new_summary_leaves_that_summary_alone_in_the
     assert again.entries[-1]['Contents'] == written
 
 
-def analyst_branch(given=None, playbook=RESTORE_PLAYBOOK):
+def analyst_branch(given=None, playbook=RESTORE_PLAYBOOK, private=True, keep_latest=False):
     """README, "Wiring them into XSOAR": the incident type's playbook runs the restore playbook (or ``playbook``) as a
-    sub-playbook, here with a context of its own (separatecontext), as the pack runs its vendor playbooks; ``given``
-    ({input: text}) are the inputs its task gives the restore playbook."""
+    sub-playbook, here with a context of its own (separatecontext, unless not ``private``), as the pack runs its vendor
+    playbooks; ``given`` ({input: text}) are the inputs its task gives the restore playbook; ``keep_latest``: a
+    QuarantineRestoreSummary latest_only=true task of its own follows it."""
     def task(task_id, kind, name, follow, **raw):
         return Task(task_id, kind, name, {'type': kind, 'task': {'name': name, 'type': kind, **raw.pop('body', {})},
                                           'nexttasks': {'#none#': follow} if follow else {}, **raw})
     arguments = {key: {'simple': value} for key, value in (given or {}).items()}
     tasks = [task('0', 'start', '', ['1']),
-             task('1', 'playbook', playbook, ['2'], body={'playbookName': playbook},
-                  separatecontext=True, scriptarguments=arguments),
+             task('1', 'playbook', playbook, ['3' if keep_latest else '2'], body={'playbookName': playbook},
+                  separatecontext=private, scriptarguments=arguments),
              task('2', 'title', 'closeInvestigation', [])]
+    if keep_latest:
+        tasks.append(task('3', 'regular', 'Keep the latest summary of each vendor', ['2'],
+                          body={'scriptName': 'QuarantineRestoreSummary', 'iscommand': False},
+                          scriptarguments={'latest_only': {'simple': 'true'}}))
     return Playbook('Analyst branch', 'Analyst branch', '0', {t.id: t for t in tasks})
 
 
@@ -1113,6 +1118,28 @@ def restored_hashes_of(sample, xdr, hss):
 # A caller that decides the incident is a false positive before closing it (or that maps a close reason of its own to
 # False Positive) gives the restore playbook CloseReason: the vendor playbooks read the incident's own close reason,
 # still empty (or the custom one), said "not a false positive" and restored nothing.
+@pytest.mark.parametrize('private, keep_latest, kept', [(True, False, 2), (False, False, 1), (True, True, 1)],
+                         ids=['private context', 'shared context', 'private context, then latest_only'])
+def test_a_caller_that_runs_the_restore_playbook_again_keeps_one_summary_shared_or_with_its_own_latest_only_task(
+        vendors, private, keep_latest, kept):
+    """README (QuarantineRestore.Summary): the restore playbook's latest_only task cleans its own context only. A
+    playbook that runs it with a private context gets the rerun's summary back beside the first run's; run with a
+    shared context, or followed by a QuarantineRestoreSummary latest_only=true task of its own, it keeps the rerun's."""
+    sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
+    [old_hash] = incident_hashes(sample)
+    incident, _ = with_a_new_file(sample, old_hash)
+    branch = analyst_branch({'CloseReason': sample.close_reason}, private=private, keep_latest=keep_latest)
+    first = runner_for(vendors).run(branch, close_incident(sample.incident, sample.close_reason), sample.context)
+    assert not first.failed, first.error
+
+    again = runner_for(vendors).run(branch, close_incident(incident, sample.close_reason), first.context)
+
+    assert not again.failed, again.error
+    [written] = summaries_written(again)
+    summaries = as_list(get_path(again.context, 'QuarantineRestore.Summary'))
+    assert len(summaries) == kept and written in summaries, summaries
+
+
 @pytest.mark.parametrize('name, closed_as', [('xdr_false_positive.json', None), ('hss_false_positive.json', None),
                                              ('xdr_false_positive.json', 'xdr_closed_other_reason.json')])
 def test_a_close_reason_the_caller_gives_the_restore_playbook_reaches_the_vendor_playbooks(vendors, name, closed_as):

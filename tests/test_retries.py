@@ -416,8 +416,8 @@ def test_an_hss_request_throttled_between_its_faults_counts_its_retries_and_its_
 
 def test_a_resend_with_a_new_iam_token_is_counted_apart_from_the_retries_and_uses_none_of_them(hss_tenant_faulty):
     # README, Reliability: a 401 in token mode fetches a new token and sends the request again; that is no fault
-    # retried (botocore and Huawei's SDK core refresh credentials without counting a retry). The listing's token
-    # expires, then 503s outlast max_retries: the error counts the 503s' retries alone, the new token apart.
+    # retried: the token ran out, not the service. The listing's token expires, then 503s outlast max_retries: the
+    # error counts the 503s' retries alone, the new token apart.
     tenant = hss_tenant_faulty
     tenant.gateway.inject_faults(plan('sequence=expire-token,503,429,503*5'))
 
