@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import pytest
+
 import restore_integration as ri
 from conftest import FakeClock
 
@@ -61,3 +63,12 @@ def test_iams_backoff_after_a_429_that_came_late_runs_from_when_it_came(monkeypa
     limiter.throttled(sent_at=clock() - 10)
 
     assert limiter.wait_turn() >= 1
+
+
+# What a turn past the command's deadline says (README, Bulk restores: "only a turn past that ends the request, with the
+# vendor's 429 and how long it asked to wait (or ... its turn, paced at the instance's rate, came too late)").
+def test_a_turn_free_at_once_is_taken_though_the_commands_deadline_has_passed():
+    # The deadline bounds the wait for a turn; a turn free at once costs none (the run's last start is the transport's).
+    limiter, clock = limiter_on(10.0)
+
+    assert limiter.wait_turn(deadline=clock() - 1) == 0
