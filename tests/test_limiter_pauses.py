@@ -72,3 +72,14 @@ def test_a_turn_free_at_once_is_taken_though_the_commands_deadline_has_passed():
     limiter, clock = limiter_on(10.0)
 
     assert limiter.wait_turn(deadline=clock() - 1) == 0
+
+
+def test_a_turn_held_by_the_pace_not_by_a_shorter_retry_after_is_not_blamed_on_the_retry_after():
+    # One request every 10 s; the vendor asks to wait 1 s: the next turn, 10 s away, past a 5 s deadline, is the pace's.
+    limiter, clock = limiter_on(0.1)
+    limiter.wait_turn()
+    limiter.throttled(sent_at=clock(), retry_after=1)
+
+    with pytest.raises(ri.OutOfTime) as late:
+        limiter.wait_turn(deadline=clock() + 5)
+    assert late.value.asked is None and late.value.wait >= 10, vars(late.value)
