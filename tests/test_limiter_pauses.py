@@ -83,3 +83,13 @@ def test_a_turn_held_by_the_pace_not_by_a_shorter_retry_after_is_not_blamed_on_t
     with pytest.raises(ri.OutOfTime) as late:
         limiter.wait_turn(deadline=clock() + 5)
     assert late.value.asked is None and late.value.wait >= 10, vars(late.value)
+
+
+def test_a_turn_sought_after_the_commands_deadline_passed_says_the_time_had_gone_not_how_far_the_turn_was():
+    # OutOfTime's wait 0: the run's time had gone, whatever the next turn's distance (one request every 10 s here).
+    limiter, clock = limiter_on(0.1)
+    limiter.wait_turn()
+
+    with pytest.raises(ri.OutOfTime) as late:
+        limiter.wait_turn(deadline=clock() - 1)
+    assert late.value.wait == 0, vars(late.value)
