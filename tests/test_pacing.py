@@ -446,3 +446,19 @@ def test_in_token_mode_iams_backoff_after_a_429_comes_on_top_of_the_turn_hss_rat
 
     assert not result.failed, result.entries[-1]['HumanReadable']
     assert len(asked) == 2 and asked[1] - asked[0] >= every + next(documented_backoffs(share)) - 1e-6, asked
+
+
+def test_in_token_mode_iams_backoffs_after_429s_in_a_row_double_and_no_more(on_clock, monkeypatch):
+    # Three 429s in a row without a Retry-After, then a token: each request after a 429 waits its backoff (README,
+    # Reliability: 1, 2, 4 s at the share held), on top of a turn of IAM's pace, at most the slowest one (about 2 s).
+    clock, moved = on_clock
+    share = 0.99
+    monkeypatch.setattr(ri, 'random', SimpleNamespace(random=lambda: share), raising=False)
+    result, asked = iam_run(clock, moved, steps=['429', '429', '429', 'ok'])
+
+    assert not result.failed, result.entries[-1]['HumanReadable']
+    assert len(asked) == 4, asked
+    gaps = [after - before for before, after in zip(asked, asked[1:])]
+    backoffs = documented_backoffs(share)
+    in_a_row = [next(backoffs) for _ in gaps]
+    assert all(wait - 1e-6 <= gap <= wait + 1.05 * facts.SLOWEST_TURN_GAP_S for gap, wait in zip(gaps, in_a_row)), gaps
