@@ -93,3 +93,23 @@ def test_a_turn_sought_after_the_commands_deadline_passed_says_the_time_had_gone
     with pytest.raises(ri.OutOfTime) as late:
         limiter.wait_turn(deadline=clock() - 1)
     assert late.value.wait == 0, vars(late.value)
+
+
+def test_a_retry_after_that_comes_while_a_turn_is_awaited_counts_in_the_seconds_that_turn_says_it_waited():
+    # Another worker's 429 asks for 5 s while this one sleeps towards its turn: it waits on, and says it waited the
+    # whole time that passed on the clock, not only the last stretch.
+    clock = FakeClock(100.0)
+    asked = []
+
+    def sleep(seconds):
+        clock.advance(seconds)
+        if not asked:
+            asked.append(5)
+            limiter.pause(5)
+
+    limiter = ri.AdaptiveRateLimiter(10.0, clock=clock, sleep=sleep)
+    limiter.wait_turn()
+    started = clock()
+    waited = limiter.wait_turn()
+
+    assert clock() - started >= 5 and waited == pytest.approx(clock() - started), (waited, clock() - started)
