@@ -1,6 +1,7 @@
 """The adaptive limiter's pauses (DEVELOPERS.md, Transport: a Retry-After of a 429 pauses every turn of the vendor's
-requests): a shorter Retry-After that comes later does not shorten a longer one still running; IAM's backoff after a
-429 without one. Unit tests: each drives AdaptiveRateLimiter directly; tests/test_pacing.py has the same over HTTP."""
+requests): a shorter Retry-After that comes later does not shorten a longer one still running, one that comes during a
+wait counts in it; IAM's backoff after a 429 without one; what a turn past the command's deadline says. Unit tests: each
+drives AdaptiveRateLimiter directly; tests/test_pacing.py has IAM's backoff over HTTP."""
 from __future__ import annotations
 
 from types import SimpleNamespace
