@@ -330,9 +330,10 @@ class ScriptedIam:
 
 
 def iam_run(clock, moved, plan: FaultPlan | None = None, refuse_all: bool = False, steps=(), late_s: float = 0.0,
-            hss_plan: FaultPlan | None = None):
+            hss_plan: FaultPlan | None = None, **settings):
     """One hss-restore-isolated run of 3 items in token mode, IAM throttling as told (``steps`` and ``late_s``: as
-    ScriptedIam answers), HSS's faults as ``hss_plan`` says: (its result, IAM's arrivals)."""
+    ScriptedIam answers), HSS's faults as ``hss_plan`` says, the instance's other ``settings`` given: (its result, IAM's
+    arrivals)."""
     tenant = start_hss_tenant(stage_seconds=0, clock=clock, wall_clock=moved.time)
     tenant.gateway.iam_faults = plan
     tenant.gateway.iam_rate_limit = 0 if refuse_all else None  # 0: IAM's window taken whole by the account's others
@@ -344,7 +345,7 @@ def iam_run(clock, moved, plan: FaultPlan | None = None, refuse_all: bool = Fals
         iam = ScriptedIam(tenant.gateway, clock, steps, late_s)
     try:
         with LoopbackServer(create_hss_app(tenant.gateway)) as hss_server, LoopbackServer(iam) as iam_server:
-            params = tenant.params('token', hss_endpoint=hss_server.url, hss_iam_endpoint=iam_server.url)
+            params = tenant.params('token', hss_endpoint=hss_server.url, hss_iam_endpoint=iam_server.url, **settings)
             return WarRoom(params=params, sleep=clock.advance, clock=clock).run('hss-restore-isolated', args), iam.times
     finally:
         tenant.stack.close()
@@ -431,3 +432,33 @@ def test_in_token_mode_iams_backoff_after_a_429_that_came_late_runs_from_when_it
 
     assert not result.failed, result.entries[-1]['HumanReadable']
     assert len(asked) == 2 and asked[1] - asked[0] >= late + next(documented_backoffs(share)) - 1e-6, asked
+
+
+def test_in_token_mode_iams_backoff_after_a_429_comes_on_top_of_the_turn_hss_rate_limit_gives(on_clock, monkeypatch):
+    # README, Reliability: after IAM's 429 without a Retry-After, the token request's next turn is put off "on top of
+    # the pace" by a share of 1 s. At hss_rate_limit 0.5 (its help: one request every 2 s) the pace alone is longer than
+    # that backoff, so a backoff counted from the 429 instead would let the token request go before its turn.
+    clock, moved = on_clock
+    share = 0.99  # the random share of the backoff: most of it
+    monkeypatch.setattr(ri, 'random', SimpleNamespace(random=lambda: share), raising=False)
+    rate, every = fractional_help('hss_rate_limit')
+    result, asked = iam_run(clock, moved, steps=['429', 'ok'], hss_rate_limit=str(rate))
+
+    assert not result.failed, result.entries[-1]['HumanReadable']
+    assert len(asked) == 2 and asked[1] - asked[0] >= every + next(documented_backoffs(share)) - 1e-6, asked
+
+
+def test_in_token_mode_iams_backoffs_after_429s_in_a_row_double_and_no_more(on_clock, monkeypatch):
+    # Three 429s in a row without a Retry-After, then a token: each request after a 429 waits its backoff (README,
+    # Reliability: 1, 2, 4 s at the share held), on top of a turn of IAM's pace, at most the slowest one (about 2 s).
+    clock, moved = on_clock
+    share = 0.99
+    monkeypatch.setattr(ri, 'random', SimpleNamespace(random=lambda: share), raising=False)
+    result, asked = iam_run(clock, moved, steps=['429', '429', '429', 'ok'])
+
+    assert not result.failed, result.entries[-1]['HumanReadable']
+    assert len(asked) == 4, asked
+    gaps = [after - before for before, after in zip(asked, asked[1:])]
+    backoffs = documented_backoffs(share)
+    in_a_row = [next(backoffs) for _ in gaps]
+    assert all(wait - 1e-6 <= gap <= wait + 1.05 * facts.SLOWEST_TURN_GAP_S for gap, wait in zip(gaps, in_a_row)), gaps
