@@ -1363,6 +1363,33 @@ def test_a_lost_put_of_one_hash_on_many_hosts_reads_back_the_fewest_listing_page
     assert {row['outcome'] for row in rows_of(result)} == {'restoring'}
 
 
+
+def test_a_lost_put_on_hosts_named_in_capitals_prices_each_name_s_pages_by_the_copies_hss_lists_on_it_in_any_case(
+        hss_tenant):
+    # HSS filters its listing by any part of a host name, in any case (ListIsolatedFile; the emulator so too). Two
+    # hosts named in capitals hold 201 copies of a hash each: 3 pages of 200 by the hash, 2 by each name. A PUT cut
+    # short whose copies are on both hosts reads back the 3 pages by the hash, not the 4 by the names.
+    backend, file_hash = hss_tenant.backend, hashlib.sha256(b'one hash on hosts named in capitals').hexdigest()
+    names = {'cap-a': 'WEB-Server-A', 'cap-b': 'WEB-Server-B'}
+    for host_id, name in names.items():
+        backend.add_host(host_id, name)
+        backend.add_isolated_files(host_id, 201, file_hash=file_hash)
+    hash_pages = -(-2 * 201 // facts.HSS_LIST_PAGE_SIZE)
+    # the start's listing, two PUTs, then the third, which carries copies of both hosts: its answer is cut short
+    hss_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=ok*{hash_pages + 2},truncated'))
+
+    result = war_room(hss_tenant, max_concurrency='1').run('hss-restore-isolated',
+                                                           {'file_hash': file_hash, 'polling': 'false'})
+
+    assert not result.failed, result.entries[-1]
+    cut = hss_tenant.requests_to('PUT', '/event/isolated-file')[2]
+    assert {names[item['host_id']] for item in cut.body['data_list']} == set(names.values())
+    assert [record.kind for record in hss_tenant.gateway.faults.injected] == ['truncated']
+    read_back = len(hss_tenant.requests_to('GET', '/event/isolated-file')) - hash_pages
+    assert read_back == hash_pages == 3
+
+
+
 def test_a_lost_put_reads_its_copies_back_by_host_name_even_when_each_name_is_the_longest_the_filter_takes(
         hss_tenant):
     # ListIsolatedFile's host_name filter takes 1 to 64 characters (HSS API Reference, ListIsolatedFile, host_name:

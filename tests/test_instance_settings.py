@@ -509,7 +509,8 @@ def test_a_text_setting_handed_as_another_type_is_refused_naming_it_and_the_type
     ('insecure', {'on': True}, 'an object'), ('proxy', ['true', 'false'], 'a list'),
     ('connect_timeout', {'seconds': 10}, 'an object'), ('max_retries', [3, 4], 'a list'),
     ('max_fetch', True, 'a boolean'), ('event_types', [{'code': '1004 trojan'}], 'an object'),
-    ('event_types', [['1004 trojan']], 'a list')])
+    ('event_types', [['1004 trojan']], 'a list'), ('event_types', {'code': '1004 trojan'}, 'an object'),
+    ('event_types', ['1004 trojan', True], 'a boolean')])
 def test_a_checkbox_number_or_event_types_setting_of_another_kind_is_refused_naming_its_json_kind(
         xdr, hss_tenant, name, value, kind):
     demisto = runtime.Demisto({**xdr.params(), **hss_tenant.params(isFetch=True), name: value}, 'test-module', {}, {},

@@ -412,6 +412,29 @@ def test_a_grouped_last_check_s_title_counts_the_files_and_actions_that_ended_at
                                     f'earlier check), those read at this check on 30 endpoints'), text
 
 
+
+def test_a_grouped_last_check_of_one_file_after_another_ended_earlier_counts_both_and_gives_the_file_s_counts():
+    """Polling two files: the first, on 3 endpoints of its own, ends at the first check; the second, on 60 others,
+    at the last (60 rows, grouped). The title counts both files (README: those whose actions ended at an earlier
+    check included), not the second's alone; the second's line under the counts gives its restored and failed."""
+    early, late = 'e' * 64, 'f' * 64
+    server, gateway, params = grouped_tenant({early: range(60, 63), late: range(60)}, stage_seconds=3600)
+    ending = iter([[early], [late]])
+    try:
+        room = WarRoom(params=params, time_scale=0, sleep=lambda _: end_actions(gateway.backend, next(ending, [])))
+        result = room.run('restore-file', {'file_hash': f'{early},{late}'})
+    finally:
+        server.stop()
+
+    assert not result.failed and len(result.entries) == 3, result.entries[-1]
+    text = result.entries[-1]['HumanReadable']
+    assert text.splitlines()[0] == ('### Restore of 2 files: 2 actions final (1 at an earlier check), those read at '
+                                    'this check on 60 endpoints'), text
+    [line] = [line for line in text.splitlines() if line.startswith(f'- {late}: ')]
+    assert '(60 restored, 0 failed, action ' in line, text
+
+
+
 def test_a_grouped_last_check_s_footer_says_the_context_also_holds_the_endpoints_earlier_checks_read():
     """As above: the grouped counts are this check's 60 endpoint rows, while CortexXDR.RestoredFile.endpoints in the
     context also holds the first file's 3, which the earlier check wrote. "holds all 60" would deny those 3."""

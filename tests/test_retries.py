@@ -632,6 +632,48 @@ def test_a_new_token_that_meets_token_must_be_updated_again_ends_the_request_wha
     assert [r.headers.get('X-Auth-Token') for r in replay_server.requests if r.method == 'PUT'] == ['one', 'two']
 
 
+
+@pytest.mark.parametrize('first, refusal, logins', [
+    # HSS listed (200): it took the run's token, so a new one it refuses with nothing readable is an expiry
+    ('list_isolated_page.json', b'', 3),
+    # HSS's own error (400) is an answer past the gateway's token check: HSS took the token too
+    ('error_hss_400.json', facts.HSS_TOKEN_EXPIRED, 3),
+    # a 503 at every attempt may be the gateway's own: no token taken, so the refused renewal ends the logins
+    ('503', facts.HSS_TOKEN_EXPIRED, 2),
+])
+def test_a_renewed_token_refused_again_is_fetched_again_only_after_hss_answered_a_request_past_its_token_check(
+        replay_server, first, refusal, logins):
+    # README, Reliability: a new token refused too before HSS took any token in that run ends the run's logins; once
+    # HSS took one, a token the gateway refuses again with APIGW.0307 or nothing readable is fetched again.
+    body = {'error_code': refusal, 'error_msg': 'The token must be updated'} if refusal else refusal
+    replay_server.queue_file(201, 'iam_token_reply.json', HSS_REPLIES, headers={'X-Subject-Token': 'one'})
+    for _ in range(3 if first == '503' else 1):  # max_retries=2: the first attempt and 2 retries
+        replay_server.queue(503, b'') if first == '503' else replay_server.queue_file(
+            400 if first.startswith('error') else 200, first, HSS_REPLIES)
+    for token in ('two', 'three'):
+        replay_server.queue(401, body).queue_file(201, 'iam_token_reply.json', HSS_REPLIES,
+                                                  headers={'X-Subject-Token': token})
+    replay_server.queue(200, b'')
+    settings = ri.HssSettings(replay_server.url, 'p' * 32, 'token', iam_url=replay_server.url, domain='acme',
+                              username='user', password='iam-password-value')
+    client = ri.HssClient(settings, ri.TransportSettings(max_retries=2, retry_backoff=0),
+                          token_clock=lambda: 1_795_000_000.0)
+    try:
+        client.list_isolated_files(file_hash='a')
+    except ri.VendorApiError as error:
+        assert error.http_status == (400 if first.startswith('error') else 503), error
+
+    if logins == 2:
+        with pytest.raises(ri.VendorApiError) as raised:
+            client.restore_isolated_files([{'host_id': 'h', 'file_hash': 'a'}])
+        assert (raised.value.http_status, raised.value.vendor_code) == (401, facts.HSS_TOKEN_EXPIRED)
+    else:
+        client.restore_isolated_files([{'host_id': 'h', 'file_hash': 'a'}])
+    assert [r.method for r in replay_server.requests].count('POST') == logins  # IAM's token requests
+    assert [r.headers.get('X-Auth-Token') for r in replay_server.requests if r.method == 'PUT'] == \
+        ['one', 'two', 'three'][:logins]
+
+
 # --------------------------------------------------------------------------- replies that do not end
 
 
