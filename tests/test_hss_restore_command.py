@@ -147,7 +147,6 @@ def test_restore_by_hash_restores_every_copy_when_hss_serves_fewer_rows_per_page
     assert all(hss_tenant.backend.isolation_status(host, bulk_hash, item['file_path']) == 'restored' for item in added)
 
 
-
 @pytest.mark.parametrize('seed', range(4))
 def test_restore_by_hash_restores_every_copy_when_hss_orders_copies_of_one_update_time_anew_for_each_page(
         hss_tenant, seed):
@@ -1363,31 +1362,37 @@ def test_a_lost_put_of_one_hash_on_many_hosts_reads_back_the_fewest_listing_page
     assert {row['outcome'] for row in rows_of(result)} == {'restoring'}
 
 
+def restore_with_a_put_cut_short(hss_tenant, names, copies_each, file_hash, puts_before):
+    """Hosts {host_id: name} holding ``copies_each`` copies of the hash each, restored by the hash one request at a
+    time, the answer to the PUT after ``puts_before`` others cut short: (its result, the hash's pages of 200, that
+    PUT)."""
+    for host_id, name in names.items():
+        hss_tenant.backend.add_host(host_id, name)
+        hss_tenant.backend.add_isolated_files(host_id, copies_each, file_hash=file_hash)
+    hash_pages = -(-len(names) * copies_each // facts.HSS_LIST_PAGE_SIZE)
+    hss_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=ok*{hash_pages + puts_before},truncated'))
+
+    result = war_room(hss_tenant, max_concurrency='1').run('hss-restore-isolated',
+                                                           {'file_hash': file_hash, 'polling': 'false'})
+
+    assert not result.failed, result.entries[-1]
+    return result, hash_pages, hss_tenant.requests_to('PUT', '/event/isolated-file')[puts_before]
+
 
 def test_a_lost_put_on_hosts_named_in_capitals_prices_each_name_s_pages_by_the_copies_hss_lists_on_it_in_any_case(
         hss_tenant):
     # HSS filters its listing by any part of a host name, in any case (ListIsolatedFile; the emulator so too). Two
     # hosts named in capitals hold 201 copies of a hash each: 3 pages of 200 by the hash, 2 by each name. A PUT cut
     # short whose copies are on both hosts reads back the 3 pages by the hash, not the 4 by the names.
-    backend, file_hash = hss_tenant.backend, hashlib.sha256(b'one hash on hosts named in capitals').hexdigest()
+    file_hash = hashlib.sha256(b'one hash on hosts named in capitals').hexdigest()
     names = {'cap-a': 'WEB-Server-A', 'cap-b': 'WEB-Server-B'}
-    for host_id, name in names.items():
-        backend.add_host(host_id, name)
-        backend.add_isolated_files(host_id, 201, file_hash=file_hash)
-    hash_pages = -(-2 * 201 // facts.HSS_LIST_PAGE_SIZE)
     # the start's listing, two PUTs, then the third, which carries copies of both hosts: its answer is cut short
-    hss_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=ok*{hash_pages + 2},truncated'))
+    _, hash_pages, cut = restore_with_a_put_cut_short(hss_tenant, names, 201, file_hash, puts_before=2)
 
-    result = war_room(hss_tenant, max_concurrency='1').run('hss-restore-isolated',
-                                                           {'file_hash': file_hash, 'polling': 'false'})
-
-    assert not result.failed, result.entries[-1]
-    cut = hss_tenant.requests_to('PUT', '/event/isolated-file')[2]
     assert {names[item['host_id']] for item in cut.body['data_list']} == set(names.values())
     assert [record.kind for record in hss_tenant.gateway.faults.injected] == ['truncated']
     read_back = len(hss_tenant.requests_to('GET', '/event/isolated-file')) - hash_pages
     assert read_back == hash_pages == 3
-
 
 
 def test_a_lost_put_reads_its_copies_back_by_host_name_even_when_each_name_is_the_longest_the_filter_takes(
@@ -1395,20 +1400,11 @@ def test_a_lost_put_reads_its_copies_back_by_host_name_even_when_each_name_is_th
     # ListIsolatedFile's host_name filter takes 1 to 64 characters (HSS API Reference, ListIsolatedFile, host_name:
     # min length 1, max length 64). Hosts named with exactly 64: a cut PUT's copies are read back on each host it
     # names (2 hosts, a page each) rather than by their hash on every host (4 pages of 200), as with shorter names.
-    backend, file_hash = hss_tenant.backend, hashlib.sha256(b'one hash on hosts with long names').hexdigest()
+    file_hash = hashlib.sha256(b'one hash on hosts with long names').hexdigest()
     names = {f'long-{number:03d}': f'node-{number:03d}-'.ljust(64, 'x') for number in range(12)}
     assert {len(name) for name in names.values()} == {64}
-    for host_id, name in names.items():
-        backend.add_host(host_id, name)
-        backend.add_isolated_files(host_id, 60, file_hash=file_hash)
-    hash_pages = -(-12 * 60 // facts.HSS_LIST_PAGE_SIZE)
-    hss_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=ok*{hash_pages},truncated'))
+    result, hash_pages, cut = restore_with_a_put_cut_short(hss_tenant, names, 60, file_hash, puts_before=0)
 
-    result = war_room(hss_tenant, max_concurrency='1').run('hss-restore-isolated',
-                                                           {'file_hash': file_hash, 'polling': 'false'})
-
-    assert not result.failed, result.entries[-1]
-    cut = hss_tenant.requests_to('PUT', '/event/isolated-file')[0]
     assert len({item['host_id'] for item in cut.body['data_list']}) == 2 < hash_pages
     read_back = hss_tenant.requests_to('GET', '/event/isolated-file')[hash_pages:]
     assert sorted(r.query['host_name'][0] for r in read_back) == sorted(
@@ -2088,7 +2084,6 @@ def test_restore_requests_leaves_out_a_batch_whose_turn_never_came_and_its_rows_
     for row in never_sent:
         assert row['reason'].startswith('Not sent to Huawei Cloud HSS') and '3600 s' in row['reason'], row
         assert status_of(hss_tenant, row) == 'isolated'
-
 
 
 @pytest.mark.parametrize('polling', ['true', 'false'])
