@@ -1360,13 +1360,13 @@ class HttpTransport:
                     reply.gave_up = f'the {self.budget_s:g} s {self.waiter} waits for throttling had passed'
                     return reply
                 self.limiter.answered()
-                # A token-mode 401 drops its token (no later run sends it) and asks for a new one: always the first
-                # (a cached one may be revoked), more once HSS took one (invalidate) while APIGW.0307 or nothing said.
+                # A token-mode 401 drops its token (no later run sends it) and may ask for a new one (see invalidate)
                 if self.token_source and reply.status == 401:
                     self.token_source.invalidate(response.request.headers.get('X-Auth-Token'), renewals)
-                    said = (huawei_said(reply) or {}).get('vendor_code')
-                    expired = self.token_source.taken and said in (HUAWEI_TOKEN_EXPIRED, None)
-                    if renewals <= self.policy.max_retries and (not renewals or expired):
+                    renew = not renewals  # the first, whatever the reply says (not read): a kept one may be revoked
+                    if renewals and self.token_source.taken:  # HSS took one: an expiry, if APIGW.0307 or nothing said
+                        renew = (huawei_said(reply) or {}).get('vendor_code') in (HUAWEI_TOKEN_EXPIRED, None)
+                    if renew and renewals <= self.policy.max_retries:
                         renewals += 1
                         continue
                 elif self.token_source and reply.status < 500:  # past the gateway's token check (a 5xx may not be)
