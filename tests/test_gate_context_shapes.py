@@ -658,3 +658,17 @@ def test_records_naming_their_endpoint_as_an_object_or_list_get_one_line_for_the
     [line] = [as_commonmark_reads(line)[1] for line in entry['HumanReadable'].splitlines() if 'endpoint_id' in line]
     assert SHA in line and other not in line, line
     assert all(f'endpoint_id is {kind_of(item)}' in line and json.dumps(item) in line for item in items), line
+
+
+@given(item=WRONG_KIND)
+@example(item={'a': '1'})
+def test_a_record_naming_its_file_as_an_object_or_list_is_not_told_of_when_every_file_given_was_restored_before(item):
+    """A re-close: the one file given was restored on every endpoint before, so nothing goes out. A record beside it
+    naming its file as an object or list keeps nothing from a restore that is not sent: no line tells of it."""
+    records = [RESTORED, dict(RESTORED, file_hash=item, action_id=1002)]
+
+    entry = GATE.gate_command({'file_hash': SHA, 'restored_before': records}, {}, lambda command, args: [])
+
+    assert entry['Contents']['allowed'] == []
+    note = entry['HumanReadable']
+    assert 'file_hash is' not in note and 'again (' not in note, note
