@@ -672,3 +672,17 @@ def test_a_record_naming_its_file_as_an_object_or_list_is_not_told_of_when_every
     assert entry['Contents']['allowed'] == []
     note = entry['HumanReadable']
     assert 'file_hash is' not in note and 'again (' not in note, note
+
+
+@given(item=WRONG_KIND)
+@example(item={'a': '1'})
+def test_a_record_naming_its_file_as_an_object_or_list_is_said_to_be_of_a_file_not_of_one_its_json_names(item):
+    """A record whose file_hash is an object or list names no file: its line says it is of a file, and shows that
+    JSON as no file name to copy (a code span), while the file given goes out again."""
+    entry = GATE.gate_command({'file_hash': SHA, 'restored_before': [dict(RESTORED, file_hash=item)]}, {},
+                              lambda command, args: [])
+
+    assert entry['Contents']['allowed'] == [SHA]
+    [line] = [line for line in entry['HumanReadable'].splitlines() if 'file_hash is' in line]
+    spans, shown = as_commonmark_reads(line)
+    assert spans == [] and 'record of a file,' in shown, line
