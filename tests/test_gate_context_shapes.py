@@ -686,3 +686,22 @@ def test_a_record_naming_its_file_as_an_object_or_list_is_said_to_be_of_a_file_n
     [line] = [line for line in entry['HumanReadable'].splitlines() if 'file_hash is' in line]
     spans, shown = as_commonmark_reads(line)
     assert spans == [] and 'record of a file,' in shown, line
+
+
+@pytest.mark.parametrize('many', [2, 60])
+def test_earlier_records_of_a_file_alike_in_a_field_not_text_are_all_counted_and_each_kind_is_named_once(many):
+    """Earlier records of the file that each name the same list as their endpoint: the one line counts them all and
+    names that endpoint_id once; records naming different lists are named in a short list, not one each."""
+    alike = [dict(RESTORED, endpoint_id=['h1'], action_id=1001 + n) for n in range(many)]
+    different = [dict(RESTORED, endpoint_id=[f'h{n}'], action_id=2001 + n) for n in range(many)]
+
+    for records in (alike, different):
+        entry = GATE.gate_command({'file_hash': SHA, 'restored_before': records}, {}, lambda command, args: [])
+
+        [line] = [as_commonmark_reads(line)[1] for line in entry['HumanReadable'].splitlines() if 'endpoint_id' in line]
+        assert f'{many} earlier' in line, line
+        named = line.count('endpoint_id is a list')
+        if records is alike:
+            assert named == 1, line
+        else:
+            assert 1 < named < 60, line
