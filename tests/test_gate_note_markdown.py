@@ -234,3 +234,15 @@ def test_an_earlier_record_s_field_that_is_not_text_is_quoted_as_its_json_as_it_
 
     _, shown = the_line_shown(entry, json.dumps(value))
     assert f'{field} is {"a list" if isinstance(value, list) else "an object"}, {json.dumps(value)}' in shown, shown
+
+
+def test_an_earlier_restore_that_failed_on_some_endpoints_is_said_to_have_restored_the_file_with_failures():
+    """Cortex XDR's COMPLETED_WITH_FAILURES: the line says the restore gave the file back with failures, not that it
+    restored it, beside the counts its record holds."""
+    record = {'file_hash': SHA256, 'endpoint_id': '', 'action_id': '7', 'status': 'COMPLETED_WITH_FAILURES',
+              'restored_count': 2, 'failed_count': 1}
+
+    entry = GATE.gate_command({'file_hash': SHA256, 'restored_before': [record]}, {})
+
+    _, shown = the_line_shown(entry, 'was not run again')
+    assert 'restored it with failures (restored count: 2, failed count: 1;' in shown, shown
