@@ -246,3 +246,16 @@ def test_an_earlier_restore_that_failed_on_some_endpoints_is_said_to_have_restor
 
     _, shown = the_line_shown(entry, 'was not run again')
     assert 'restored it with failures (restored count: 2, failed count: 1;' in shown, shown
+
+
+def test_earlier_restores_of_a_file_on_more_endpoints_than_the_note_details_are_named_as_actions():
+    """Past the endpoints the note gives a line each, one line names the file's earlier restores: "actions", as the
+    note counts its files and endpoints, one or several."""
+    endpoints = [f'ep-{n}' for n in range(60)]
+    records = [{'file_hash': SHA256, 'endpoint_id': endpoint, 'action_id': str(100 + n),
+                'status': 'COMPLETED_SUCCESSFULLY'} for n, endpoint in enumerate(endpoints)]
+
+    entry = GATE.gate_command({'file_hash': SHA256, 'endpoint_id': endpoints, 'restored_before': records}, {})
+
+    _, shown = the_line_shown(entry, 'was not run again')
+    assert 'on every endpoint (actions 100, 101, ' in shown and ' and 40 more)' in shown, shown
