@@ -259,3 +259,13 @@ def test_earlier_restores_of_a_file_on_more_endpoints_than_the_note_details_are_
 
     _, shown = the_line_shown(entry, 'was not run again')
     assert 'on every endpoint (actions 100, 101, ' in shown and ' and 40 more)' in shown, shown
+
+
+@pytest.mark.parametrize('paths, files', [(['/opt/app/run.sh'], 'file'),
+                                          (['/opt/app/run.sh', '/opt/app/lib.so'], 'files')])
+def test_files_asked_for_by_their_path_are_counted_among_the_files_that_may_be_restored(paths, files):
+    """An HSS restore may name its files by path alone: the note's first line counts them as the files asked for."""
+    entry = GATE.gate_command({'file_path': paths, 'host_id': 'h-1', 'restore_command': 'hss-restore-isolated'}, {})
+
+    _, shown = the_line_shown(entry, 'may be restored automatically')
+    assert shown.startswith(f'{len(paths)} of {len(paths)} {files} may be restored automatically'), shown
