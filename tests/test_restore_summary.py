@@ -1805,3 +1805,20 @@ def test_an_endpoint_whose_status_the_last_check_could_not_read_says_so_and_why_
     for row in rows:
         assert 'not read' in row['reason'] and 'HTTP 503' in row['reason'], row
         assert 'has not finished' not in row['reason'], row
+
+
+@pytest.mark.parametrize('latest_only', ['true', 'True', ' TRUE '])
+def test_main_given_latest_only_in_any_case_keeps_the_latest_summary_of_each_vendor_and_writes_no_note(latest_only):
+    """latest_only is a boolean argument, read as true whatever its case and blanks (as the gate reads its own): the
+    context's summaries are set anew to the latest of each vendor, and no summary note follows the run's own."""
+    both = fixture('both_vendors')
+    first_xdr, hss = summarise(both, 'xdr')[1], summarise(both, 'hss')[1]
+    later_xdr = dict(first_xdr, restored=first_xdr['restored'] + 1)
+    runtime = FakeDemisto({'latest_only': latest_only}, {'QuarantineRestore': {'Summary': [first_xdr, hss, later_xdr]}})
+    commands = []
+    runtime.executeCommand = lambda command, args: commands.append((command, args)) or []
+
+    qrs.main(runtime)
+
+    assert runtime.entries == []
+    assert commands == [('Set', {'key': 'QuarantineRestore.Summary', 'value': [hss, later_xdr]})]
