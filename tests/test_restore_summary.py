@@ -1822,3 +1822,21 @@ def test_main_given_latest_only_in_any_case_keeps_the_latest_summary_of_each_ven
 
     assert runtime.entries == []
     assert commands == [('Set', {'key': 'QuarantineRestore.Summary', 'value': [hss, later_xdr]})]
+
+
+@pytest.mark.parametrize('followed, unfollowed', [(1, 2), (2, 1)])
+def test_the_hss_section_counts_restores_still_restoring_and_those_not_followed_each_by_their_own_number(followed,
+                                                                                                        unfollowed):
+    """Restores still restoring and restores not followed to the end are counted apart: "1 restore" beside
+    "2 restores", each line's noun as its own number goes."""
+    def rows(count, host, reason=''):
+        return [{'host_id': f'{host}-{n}', 'file_hash': 'ab' * 32, 'file_path': f'/srv/q/{n}.bin',
+                 'outcome': 'restoring', 'reason': reason} for n in range(count)]
+
+    reason = 'Not followed to the end: HSS refused the check (HTTP 401).'
+    restored_file = rows(followed, 'followed') + rows(unfollowed, 'unfollowed', reason)
+    note = summarise({'HuaweiHSS': {'RestoredFile': restored_file}}, 'hss')[0]
+
+    words = {1: 'restore', 2: 'restores'}
+    assert f'\n{followed} {words[followed]} still restoring: ' in note['HumanReadable']
+    assert f'\n{unfollowed} {words[unfollowed]} restoring, not followed to the end: ' in note['HumanReadable']
