@@ -2755,3 +2755,14 @@ def test_the_false_positive_playbook_tells_an_invalid_xdr_incident_id_once_thoug
     assert sent
     told = [note for note in run.notes if XDR_INCIDENT_ID_FIELD in note]
     assert len(told) == 1 and '"abc"' in told[0] and 'Set the field' in told[0], told
+
+
+@pytest.mark.parametrize('given', ['412', 412, None], ids=repr)
+def test_the_close_note_says_nothing_of_the_xdr_incident_id_field_when_it_holds_an_id_or_nothing(given):
+    """The note tells of the XDR Incident ID field only when it holds a value no Cortex XDR incident has: an ID, or no
+    value at all, gets no line (an empty "field holds , which no Cortex XDR incident has" would send the analyst to
+    fix a field that is right)."""
+    restores, _, _, note = closed_on_fresh_tenants('xdr_false_positive.json', True, xdrincidentid=given)
+
+    assert restores and {r.get('incident_id') for r in restores} == ({412} if given else {None})
+    assert XDR_INCIDENT_ID_FIELD not in note and 'no Cortex XDR incident has' not in note, note
