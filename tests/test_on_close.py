@@ -2766,3 +2766,17 @@ def test_the_close_note_says_nothing_of_the_xdr_incident_id_field_when_it_holds_
 
     assert restores and {r.get('incident_id') for r in restores} == ({412} if given else {None})
     assert XDR_INCIDENT_ID_FIELD not in note and 'no Cortex XDR incident has' not in note, note
+
+
+@pytest.mark.parametrize('given', ['412', ' 412 ', '000412', 412, 412.0], ids=repr)
+def test_the_xdr_incident_id_script_writes_an_id_the_field_holds_without_a_note_however_it_is_written(given):
+    """The field holds incident 412, as Cortex XDR writes it, with blanks around it (as a field is typed), with
+    leading zeros or as a JSON number: 412 is the ID written, not the mirror ID, and nothing is refused, so no note."""
+    incident = {'type': 'Cortex XDR Incident', 'dbotMirrorId': '413', 'CustomFields': {'xdrincidentid': given}}
+    demisto = ScriptDemisto({}, {}, incident)
+
+    _load_script('QuarantineRestoreXdrIncidentId').main(demisto)
+
+    [entry] = demisto.entries
+    assert entry['Contents'] == {'id': '412'} and entry['Note'] is False
+    assert 'no Cortex XDR incident has' not in entry['HumanReadable'], entry['HumanReadable']
