@@ -2780,3 +2780,18 @@ def test_the_xdr_incident_id_script_writes_an_id_the_field_holds_without_a_note_
     [entry] = demisto.entries
     assert entry['Contents'] == {'id': '412'} and entry['Note'] is False
     assert 'no Cortex XDR incident has' not in entry['HumanReadable'], entry['HumanReadable']
+
+
+@pytest.mark.parametrize('given', [2 ** 53, float(2 ** 53), -(2 ** 53)], ids=repr)
+def test_the_xdr_incident_id_script_refuses_a_json_number_from_2_to_the_53_on_which_may_not_be_the_one_written(given):
+    """A float64 holds every whole number below 2**53 exactly and, from 2**53 on, stands for more than one (2**53 + 1
+    arrives as 2**53): such a number in the field may not be the incident written, so it is refused, named in the
+    note, and the mirror ID used instead."""
+    incident = {'type': 'Cortex XDR Incident', 'dbotMirrorId': '413', 'CustomFields': {'xdrincidentid': given}}
+    demisto = ScriptDemisto({}, {}, incident)
+
+    _load_script('QuarantineRestoreXdrIncidentId').main(demisto)
+
+    [entry] = demisto.entries
+    assert entry['Contents'] == {'id': '413'} and entry['Note'] is True
+    assert f'field holds {int(given)}, which no Cortex XDR incident has' in entry['HumanReadable'], entry
