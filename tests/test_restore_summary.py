@@ -1840,3 +1840,13 @@ def test_the_hss_section_counts_restores_still_restoring_and_those_not_followed_
     words = {1: 'restore', 2: 'restores'}
     assert f'\n{followed} {words[followed]} still restoring: ' in note['HumanReadable']
     assert f'\n{unfollowed} {words[unfollowed]} restoring, not followed to the end: ' in note['HumanReadable']
+
+
+def test_one_restore_still_restoring_sends_the_analyst_to_its_one_host_in_the_hss_console():
+    """One restore still restoring on one host: its line says to check that host, not "those hosts"."""
+    row = {'host_id': 'h-1', 'file_hash': 'ab' * 32, 'file_path': '/srv/q/0.bin', 'outcome': 'restoring'}
+
+    note = summarise({'HuaweiHSS': {'RestoredFile': [row]}}, 'hss')[0]['HumanReadable']
+
+    [line] = [line for line in note.splitlines() if line.startswith('1 restore still restoring')]
+    assert 'HSS console' in line and 'hosts' not in line, line
