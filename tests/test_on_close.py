@@ -2795,3 +2795,15 @@ def test_the_xdr_incident_id_script_refuses_a_json_number_from_2_to_the_53_on_wh
     [entry] = demisto.entries
     assert entry['Contents'] == {'id': '413'} and entry['Note'] is True
     assert f'field holds {int(given)}, which no Cortex XDR incident has' in entry['HumanReadable'], entry
+
+
+@pytest.mark.parametrize('given', [2 ** 53, -(2 ** 53)], ids=repr)
+def test_an_xdr_incident_id_from_2_to_the_53_on_is_refused_in_the_close_note_as_it_may_not_be_the_one_written(
+        given):
+    """From 2**53 on a float64 stands for more than one whole number (2**53 + 1 arrives as 2**53): the field's number
+    may not be the incident written, so no restore goes under it, and the note names the field and its value."""
+    restores, _, _, note = closed_on_fresh_tenants('xdr_false_positive.json', True, xdrincidentid=given)
+
+    assert restores and all('incident_id' not in r for r in restores)
+    [line] = [line for line in note.splitlines() if XDR_INCIDENT_ID_FIELD in line]
+    assert f'field holds {given}, which no Cortex XDR incident has (' in line, line
