@@ -2807,3 +2807,14 @@ def test_an_xdr_incident_id_from_2_to_the_53_on_is_refused_in_the_close_note_as_
     assert restores and all('incident_id' not in r for r in restores)
     [line] = [line for line in note.splitlines() if XDR_INCIDENT_ID_FIELD in line]
     assert f'field holds {given}, which no Cortex XDR incident has (' in line, line
+
+
+def test_the_close_note_says_the_mirror_id_was_used_when_the_xdr_incident_id_field_holds_no_id_at_all():
+    """The field holds only 'abc', and the incident's mirror ID (412 in the sample) names its Cortex XDR incident:
+    the restore goes under the mirror ID, and the note says it was the mirror ID, not a value of the field."""
+    restores, _, _, note = closed_on_fresh_tenants('xdr_false_positive.json', xdrincidentid='abc')
+
+    assert restores and {r.get('incident_id') for r in restores} == {412}
+    [line] = [line for line in note.splitlines() if XDR_INCIDENT_ID_FIELD in line]
+    assert 'digits), so it was not used; the mirror ID, 412, was. Set the field' in line, line
+    assert "field's other value" not in line, line
