@@ -658,3 +658,50 @@ def test_records_naming_their_endpoint_as_an_object_or_list_get_one_line_for_the
     [line] = [as_commonmark_reads(line)[1] for line in entry['HumanReadable'].splitlines() if 'endpoint_id' in line]
     assert SHA in line and other not in line, line
     assert all(f'endpoint_id is {kind_of(item)}' in line and json.dumps(item) in line for item in items), line
+
+
+@given(item=WRONG_KIND)
+@example(item={'a': '1'})
+def test_a_record_naming_its_file_as_an_object_or_list_is_not_told_of_when_every_file_given_was_restored_before(item):
+    """A re-close: the one file given was restored on every endpoint before, so nothing goes out. A record beside it
+    naming its file as an object or list keeps nothing from a restore that is not sent: no line tells of it."""
+    records = [RESTORED, dict(RESTORED, file_hash=item, action_id=1002)]
+
+    entry = GATE.gate_command({'file_hash': SHA, 'restored_before': records}, {}, lambda command, args: [])
+
+    assert entry['Contents']['allowed'] == []
+    note = entry['HumanReadable']
+    assert 'file_hash is' not in note and 'again (' not in note, note
+
+
+@given(item=WRONG_KIND)
+@example(item={'a': '1'})
+def test_a_record_naming_its_file_as_an_object_or_list_is_said_to_be_of_a_file_not_of_one_its_json_names(item):
+    """A record whose file_hash is an object or list names no file: its line says it is of a file, and shows that
+    JSON as no file name to copy (a code span), while the file given goes out again."""
+    entry = GATE.gate_command({'file_hash': SHA, 'restored_before': [dict(RESTORED, file_hash=item)]}, {},
+                              lambda command, args: [])
+
+    assert entry['Contents']['allowed'] == [SHA]
+    [line] = [line for line in entry['HumanReadable'].splitlines() if 'file_hash is' in line]
+    spans, shown = as_commonmark_reads(line)
+    assert spans == [] and 'record of a file,' in shown, line
+
+
+@pytest.mark.parametrize('many', [2, 60])
+def test_earlier_records_of_a_file_alike_in_a_field_not_text_are_all_counted_and_each_kind_is_named_once(many):
+    """Earlier records of the file that each name the same list as their endpoint: the one line counts them all and
+    names that endpoint_id once; records naming different lists are named in a short list, not one each."""
+    alike = [dict(RESTORED, endpoint_id=['h1'], action_id=1001 + n) for n in range(many)]
+    different = [dict(RESTORED, endpoint_id=[f'h{n}'], action_id=2001 + n) for n in range(many)]
+
+    for records in (alike, different):
+        entry = GATE.gate_command({'file_hash': SHA, 'restored_before': records}, {}, lambda command, args: [])
+
+        [line] = [as_commonmark_reads(line)[1] for line in entry['HumanReadable'].splitlines() if 'endpoint_id' in line]
+        assert f'{many} earlier' in line, line
+        named = line.count('endpoint_id is a list')
+        if records is alike:
+            assert named == 1, line
+        else:
+            assert 1 < named < 60, line

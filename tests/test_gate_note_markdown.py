@@ -234,3 +234,38 @@ def test_an_earlier_record_s_field_that_is_not_text_is_quoted_as_its_json_as_it_
 
     _, shown = the_line_shown(entry, json.dumps(value))
     assert f'{field} is {"a list" if isinstance(value, list) else "an object"}, {json.dumps(value)}' in shown, shown
+
+
+def test_an_earlier_restore_that_failed_on_some_endpoints_is_said_to_have_restored_the_file_with_failures():
+    """Cortex XDR's COMPLETED_WITH_FAILURES: the line says the restore gave the file back with failures, not that it
+    restored it, beside the counts its record holds."""
+    record = {'file_hash': SHA256, 'endpoint_id': '', 'action_id': '7', 'status': 'COMPLETED_WITH_FAILURES',
+              'restored_count': 2, 'failed_count': 1}
+
+    entry = GATE.gate_command({'file_hash': SHA256, 'restored_before': [record]}, {})
+
+    _, shown = the_line_shown(entry, 'was not run again')
+    assert 'restored it with failures (restored count: 2, failed count: 1;' in shown, shown
+
+
+def test_earlier_restores_of_a_file_on_more_endpoints_than_the_note_details_are_named_as_actions():
+    """Past the endpoints the note gives a line each, one line names the file's earlier restores: "actions", as the
+    note counts its files and endpoints, one or several."""
+    endpoints = [f'ep-{n}' for n in range(60)]
+    records = [{'file_hash': SHA256, 'endpoint_id': endpoint, 'action_id': str(100 + n),
+                'status': 'COMPLETED_SUCCESSFULLY'} for n, endpoint in enumerate(endpoints)]
+
+    entry = GATE.gate_command({'file_hash': SHA256, 'endpoint_id': endpoints, 'restored_before': records}, {})
+
+    _, shown = the_line_shown(entry, 'was not run again')
+    assert 'on every endpoint (actions 100, 101, ' in shown and ' and 40 more)' in shown, shown
+
+
+@pytest.mark.parametrize('paths, files', [(['/opt/app/run.sh'], 'file'),
+                                          (['/opt/app/run.sh', '/opt/app/lib.so'], 'files')])
+def test_files_asked_for_by_their_path_are_counted_among_the_files_that_may_be_restored(paths, files):
+    """An HSS restore may name its files by path alone: the note's first line counts them as the files asked for."""
+    entry = GATE.gate_command({'file_path': paths, 'host_id': 'h-1', 'restore_command': 'hss-restore-isolated'}, {})
+
+    _, shown = the_line_shown(entry, 'may be restored automatically')
+    assert shown.startswith(f'{len(paths)} of {len(paths)} {files} may be restored automatically'), shown

@@ -2755,3 +2755,66 @@ def test_the_false_positive_playbook_tells_an_invalid_xdr_incident_id_once_thoug
     assert sent
     told = [note for note in run.notes if XDR_INCIDENT_ID_FIELD in note]
     assert len(told) == 1 and '"abc"' in told[0] and 'Set the field' in told[0], told
+
+
+@pytest.mark.parametrize('given', ['412', 412, None], ids=repr)
+def test_the_close_note_says_nothing_of_the_xdr_incident_id_field_when_it_holds_an_id_or_nothing(given):
+    """The note tells of the XDR Incident ID field only when it holds a value no Cortex XDR incident has: an ID, or no
+    value at all, gets no line (an empty "field holds , which no Cortex XDR incident has" would send the analyst to
+    fix a field that is right)."""
+    restores, _, _, note = closed_on_fresh_tenants('xdr_false_positive.json', True, xdrincidentid=given)
+
+    assert restores and {r.get('incident_id') for r in restores} == ({412} if given else {None})
+    assert XDR_INCIDENT_ID_FIELD not in note and 'no Cortex XDR incident has' not in note, note
+
+
+@pytest.mark.parametrize('given', ['412', ' 412 ', '000412', 412, 412.0], ids=repr)
+def test_the_xdr_incident_id_script_writes_an_id_the_field_holds_without_a_note_however_it_is_written(given):
+    """The field holds incident 412, as Cortex XDR writes it, with blanks around it (as a field is typed), with
+    leading zeros or as a JSON number: 412 is the ID written, not the mirror ID, and nothing is refused, so no note."""
+    incident = {'type': 'Cortex XDR Incident', 'dbotMirrorId': '413', 'CustomFields': {'xdrincidentid': given}}
+    demisto = ScriptDemisto({}, {}, incident)
+
+    _load_script('QuarantineRestoreXdrIncidentId').main(demisto)
+
+    [entry] = demisto.entries
+    assert entry['Contents'] == {'id': '412'} and entry['Note'] is False
+    assert 'no Cortex XDR incident has' not in entry['HumanReadable'], entry['HumanReadable']
+
+
+@pytest.mark.parametrize('given', [2 ** 53, float(2 ** 53), -(2 ** 53)], ids=repr)
+def test_the_xdr_incident_id_script_refuses_a_json_number_from_2_to_the_53_on_which_may_not_be_the_one_written(given):
+    """A float64 holds every whole number below 2**53 exactly and, from 2**53 on, stands for more than one (2**53 + 1
+    arrives as 2**53): such a number in the field may not be the incident written, so it is refused, named in the
+    note, and the mirror ID used instead."""
+    incident = {'type': 'Cortex XDR Incident', 'dbotMirrorId': '413', 'CustomFields': {'xdrincidentid': given}}
+    demisto = ScriptDemisto({}, {}, incident)
+
+    _load_script('QuarantineRestoreXdrIncidentId').main(demisto)
+
+    [entry] = demisto.entries
+    assert entry['Contents'] == {'id': '413'} and entry['Note'] is True
+    assert f'field holds {int(given)}, which no Cortex XDR incident has' in entry['HumanReadable'], entry
+
+
+@pytest.mark.parametrize('given', [2 ** 53, -(2 ** 53)], ids=repr)
+def test_an_xdr_incident_id_from_2_to_the_53_on_is_refused_in_the_close_note_as_it_may_not_be_the_one_written(
+        given):
+    """From 2**53 on a float64 stands for more than one whole number (2**53 + 1 arrives as 2**53): the field's number
+    may not be the incident written, so no restore goes under it, and the note names the field and its value."""
+    restores, _, _, note = closed_on_fresh_tenants('xdr_false_positive.json', True, xdrincidentid=given)
+
+    assert restores and all('incident_id' not in r for r in restores)
+    [line] = [line for line in note.splitlines() if XDR_INCIDENT_ID_FIELD in line]
+    assert f'field holds {given}, which no Cortex XDR incident has (' in line, line
+
+
+def test_the_close_note_says_the_mirror_id_was_used_when_the_xdr_incident_id_field_holds_no_id_at_all():
+    """The field holds only 'abc', and the incident's mirror ID (412 in the sample) names its Cortex XDR incident:
+    the restore goes under the mirror ID, and the note says it was the mirror ID, not a value of the field."""
+    restores, _, _, note = closed_on_fresh_tenants('xdr_false_positive.json', xdrincidentid='abc')
+
+    assert restores and {r.get('incident_id') for r in restores} == {412}
+    [line] = [line for line in note.splitlines() if XDR_INCIDENT_ID_FIELD in line]
+    assert 'digits), so it was not used; the mirror ID, 412, was. Set the field' in line, line
+    assert "field's other value" not in line, line

@@ -1805,3 +1805,48 @@ def test_an_endpoint_whose_status_the_last_check_could_not_read_says_so_and_why_
     for row in rows:
         assert 'not read' in row['reason'] and 'HTTP 503' in row['reason'], row
         assert 'has not finished' not in row['reason'], row
+
+
+@pytest.mark.parametrize('latest_only', ['true', 'True', ' TRUE '])
+def test_main_given_latest_only_in_any_case_keeps_the_latest_summary_of_each_vendor_and_writes_no_note(latest_only):
+    """latest_only is a boolean argument, read as true whatever its case and blanks (as the gate reads its own): the
+    context's summaries are set anew to the latest of each vendor, and no summary note follows the run's own."""
+    both = fixture('both_vendors')
+    first_xdr, hss = summarise(both, 'xdr')[1], summarise(both, 'hss')[1]
+    later_xdr = dict(first_xdr, restored=first_xdr['restored'] + 1)
+    runtime = FakeDemisto({'latest_only': latest_only}, {'QuarantineRestore': {'Summary': [first_xdr, hss, later_xdr]}})
+    commands = []
+    runtime.executeCommand = lambda command, args: commands.append((command, args)) or []
+
+    qrs.main(runtime)
+
+    assert runtime.entries == []
+    assert commands == [('Set', {'key': 'QuarantineRestore.Summary', 'value': [hss, later_xdr]})]
+
+
+@pytest.mark.parametrize('followed, unfollowed', [(1, 2), (2, 1)])
+def test_the_hss_section_counts_restores_still_restoring_and_those_not_followed_each_by_their_own_number(followed,
+                                                                                                        unfollowed):
+    """Restores still restoring and restores not followed to the end are counted apart: "1 restore" beside
+    "2 restores", each line's noun as its own number goes."""
+    def rows(count, host, reason=''):
+        return [{'host_id': f'{host}-{n}', 'file_hash': 'ab' * 32, 'file_path': f'/srv/q/{n}.bin',
+                 'outcome': 'restoring', 'reason': reason} for n in range(count)]
+
+    reason = 'Not followed to the end: HSS refused the check (HTTP 401).'
+    restored_file = rows(followed, 'followed') + rows(unfollowed, 'unfollowed', reason)
+    note = summarise({'HuaweiHSS': {'RestoredFile': restored_file}}, 'hss')[0]
+
+    words = {1: 'restore', 2: 'restores'}
+    assert f'\n{followed} {words[followed]} still restoring: ' in note['HumanReadable']
+    assert f'\n{unfollowed} {words[unfollowed]} restoring, not followed to the end: ' in note['HumanReadable']
+
+
+def test_one_restore_still_restoring_sends_the_analyst_to_its_one_host_in_the_hss_console():
+    """One restore still restoring on one host: its line says to check that host, not "those hosts"."""
+    row = {'host_id': 'h-1', 'file_hash': 'ab' * 32, 'file_path': '/srv/q/0.bin', 'outcome': 'restoring'}
+
+    note = summarise({'HuaweiHSS': {'RestoredFile': [row]}}, 'hss')[0]['HumanReadable']
+
+    [line] = [line for line in note.splitlines() if line.startswith('1 restore still restoring')]
+    assert 'HSS console' in line and 'hosts' not in line, line
