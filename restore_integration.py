@@ -3926,11 +3926,12 @@ def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, held
 def not_isolated_text(scope: str | None) -> str:
     """What HSS not listing an isolated copy may mean (matching_copies' ``missing``), by the enterprise project listed
     (``scope``; None: the default one): no request is spent to tell which."""
-    listed = f'in enterprise project {scope}' if scope else 'in the default enterprise project'
-    elsewhere = (f', or on a host of another enterprise project (set enterprise_project_id to its ID, or to '
-                 f'{HSS_ALL_ENTERPRISE_PROJECTS} for every one)')
-    if scope == HSS_ALL_ENTERPRISE_PROJECTS:  # every one listed: no other to try
+    if scope == HSS_ALL_ENTERPRISE_PROJECTS:
         listed, elsewhere = 'in any enterprise project', ''
+    else:
+        listed = f'in enterprise project {scope}' if scope else 'in the default enterprise project'
+        elsewhere = (f', or on a host of another enterprise project (set enterprise_project_id to its ID, or to '
+                     f'{HSS_ALL_ENTERPRISE_PROJECTS} for every one)')
     return (f'isolated copy of this file {{where}} {listed}: check the {{by}} given; else it may be restored already, '
             f'or still being isolated (run the command again once HSS lists it isolated){elsewhere}')
 
@@ -3941,7 +3942,7 @@ def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id:
     """Each copy HSS lists in ``isolation_status`` (None: any) matching a hash or path asked exactly; each value's
     not_found_row, or after a put-off start (``put_off``) the taken_rows since it first ran; that moment on HSS's clock.
     The listing is not filtered by status: a copy leaving one while pages are read would move later rows past a page."""
-    hosts = hosts_asked(fields)
+    wanted_paths, hosts = set(fields['file_path']), hosts_asked(fields)
     by = 'file_hash' if fields['file_hash'] else 'file_path'
     listings = client.isolated_files_of_each([{by: value, 'enterprise_project_id': enterprise_project_id,
                                                'isolation_status': None} for value in hosts])
@@ -3952,10 +3953,11 @@ def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id:
     for value, listed in zip(hosts, listings):
         # Only exact matches count, whatever the listing filter matched on (HSS's path filter matches parts, any case).
         exact = [found for found in listed if value_of(found, fields) == value
+                 and (not wanted_paths or found.get('file_path') in wanted_paths)
                  and (not hosts[value] or found.get('host_id') in hosts[value])]
         matched = [found for found in exact if isolation_status in (None, found.get('isolation_status'))]
         near = [found for found in listed if isolation_status in (None, found.get('isolation_status')) and (
-            found.get('file_path') not in {*fields['file_path'], None, ''} or found.get('host_name') in hosts[value])]
+            found.get('file_path') not in wanted_paths | {None, ''} or found.get('host_name') in hosts[value])]
         copies += matched
         taken = taken_rows(exact, since)
         if by == 'file_path' and not fields.get(HSS_UNPAIRED):  # a path on each host it is paired with: a row each
@@ -4169,12 +4171,13 @@ def no_longer_listed(rows: list[HssCopy], gone: set[tuple[Any, str, Any]]) -> li
 def left_restoring(context: Any, fields: HssFields, scope: str | None) -> list[HssCopy]:
     """The rows any run left restoring (or no longer listed) in the context, of the values, hosts and enterprise project
     (``scope``; None: the default) asked: the copies a restore by hash or path (no restore_state) may have sent."""
-    hosts = hosts_asked(fields)  # a path asked is a value: checked as such
+    hosts, paths = hosts_asked(fields), set(fields['file_path'])
     return [row for row in context_records(context, ('HuaweiHSS', 'RestoredFile'))
             if isinstance(row, dict) and row.get('enterprise_project_id') == scope and
             (row.get('outcome') == HSS_OUTCOME_RESTORING or row.get('reason') == HSS_NO_LONGER_LISTED) and
             isinstance(row.get('host_id'), str) and isinstance(row.get('file_path'), str) and
-            (value := value_of(row, fields)) in hosts and (not hosts[value] or row['host_id'] in hosts[value])]
+            (value := value_of(row, fields)) in hosts and (not paths or row['file_path'] in paths) and
+            (not hosts[value] or row['host_id'] in hosts[value])]
 
 
 def refused_items(fields: HssFields, state: HssState) -> int:
