@@ -3956,8 +3956,8 @@ def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id:
                  and (not wanted_paths or found.get('file_path') in wanted_paths)
                  and (not hosts[value] or found.get('host_id') in hosts[value])]
         matched = [found for found in exact if isolation_status in (None, found.get('isolation_status'))]
-        near = [found for found in listed if found.get('file_path') not in wanted_paths | {None, ''} and
-                isolation_status in (None, found.get('isolation_status'))]
+        near = [found for found in listed if isolation_status in (None, found.get('isolation_status')) and (
+            found.get('file_path') not in wanted_paths | {None, ''} or found.get('host_name') in hosts[value])]
         copies += matched
         taken = taken_rows(exact, since)
         if by == 'file_path' and not fields.get(HSS_UNPAIRED):  # a path on each host it is paired with: a row each
@@ -3991,9 +3991,12 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
     where = f'on {plural("host", len(hosts))} {capped_names(hosts)}' if hosts else 'on any host'
     row = {by: value, 'host_id': hosts[0]} if len(hosts) == 1 else {by: value}
     paths = sorted({found['file_path'] for found in near if not hosts or found.get('host_id') in asked_on})
+    named = sorted({found['host_id'] for found in near if found.get('host_name') in asked_on and
+                    value_of(found, fields) == value})  # a host's name as its host_id: HSS's console shows names
     return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {missing.format(where=where, by=by)}.' + (
         f' It lists one at {capped_names(paths)} there: if that is this file, run the command again with that '
-        f'file_path, exactly as listed.' if paths else ''))
+        f'file_path, exactly as listed.' if paths else '') + (
+        f' It lists one on the host so named: run the command again with host_id={",".join(named)}.' if named else ''))
 
 
 def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_project_id: str | None

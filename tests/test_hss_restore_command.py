@@ -273,6 +273,23 @@ def test_a_hash_or_path_mistyped_by_one_character_is_not_found_with_a_check_of_t
     assert hss_tenant.backend.put_sizes == []
 
 
+@pytest.mark.parametrize('by', ['file_hash', 'file_path'])
+def test_a_host_name_given_as_host_id_is_not_found_with_the_id_of_the_host_so_named_to_run_again_with(hss_tenant, by):
+    # The war room and HSS's console show a host by its name: an analyst may give it as host_id. HSS lists the copy on
+    # the host of that name, which the restore, by ID, does not take; the reason gives that host's ID to run again with,
+    # beyond telling to check the hash or path given, which is right.
+    [copy] = COPIES[SINGLE_HASH]
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', {by: copy[by], 'host_id': copy['host_name']})
+
+    assert not result.failed, result.entries
+    [row] = rows_of(result)
+    assert row['outcome'] == 'not_found', row
+    assert f"host_id={copy['host_id']}" in row['reason'], row['reason']
+    assert not hss_tenant.requests_to('PUT', '/event/isolated-file')
+    assert status_of(hss_tenant, copy) == 'isolated'
+
+
 @pytest.mark.parametrize('count, noun', [(1, 'host'), (2, 'hosts'), (3, 'hosts')])
 def test_a_hash_isolated_nowhere_names_the_hosts_it_was_asked_on_in_the_singular_or_plural_by_their_number(
         hss_tenant, count, noun):
