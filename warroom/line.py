@@ -113,5 +113,5 @@ def format_line(command: str, args: dict[str, Any]) -> str:
 
 
 def plural(noun: str, count: int) -> str:
-    """``noun`` as it goes with ``count`` in a text the war room prints: "1 incident", "2 incidents", "0 incidents"."""
+    """``noun`` as it goes after ``count`` in a text the war room prints: 'incident' for 1, 'incidents' for 0 or 2."""
     return noun if count == 1 else f'{noun}s'
