@@ -401,7 +401,17 @@ def test_make_bench_exits_1_and_names_the_missed_goal(monkeypatch, tmp_path, cap
     missed = json.loads((tmp_path / 'results.json').read_text())['missed']
     assert len(missed) == 1 and missed[0].startswith('peak memory (VmHWM')
     out, err = capsys.readouterr()
-    assert '1.300x **MISSED**' in out and '1 goal(s) MISSED' in err
+    assert '1.300x **MISSED**' in out and '1 goal MISSED: peak memory (VmHWM' in err
+
+
+def test_make_bench_counts_two_missed_goals_in_the_plural(monkeypatch, tmp_path, capsys):
+    results = changed(('cold_start', 'memory_ratio'), 1.3)
+    results['war_room_memory']['bytes_per_endpoint'] = 10 ** 9
+    measured_as(monkeypatch, results)
+    assert bench.main(['--out', str(tmp_path / 'results.json')]) == 1
+    missed = json.loads((tmp_path / 'results.json').read_text())['missed']
+    assert len(missed) == 2
+    assert f'2 goals MISSED: {missed[0]}; {missed[1]}' in capsys.readouterr().err
 
 
 def test_the_held_threshold_memory_row_explains_and_never_passes_for_the_goal(monkeypatch, tmp_path, capsys):

@@ -1433,14 +1433,15 @@ def test_an_event_without_occur_time_left_by_a_capped_fetch_is_fetched_by_a_late
         tenant.stack.close()
 
 
-def test_the_war_room_refuses_a_mapper_that_puts_a_list_into_a_short_text_field():
-    # XSOAR's admin guide, "Create a Mapper": "Short text fields do not support lists."
+@pytest.mark.parametrize('paths, counted', [(['/a', '/b'], '2 values'), (['/a'], '1 value')])
+def test_the_war_room_refuses_a_mapper_that_puts_a_list_into_a_short_text_field(paths, counted):
+    # XSOAR's admin guide, "Create a Mapper": "Short text fields do not support lists." (even a list of one)
     content = PackContent.load()
     mapping = content.mapper['mapping']['Huawei Cloud HSS Event']['internalMapping']
     mapping['File Path'] = mapping['Huawei HSS File Paths']  # the whole list, as the pack's mapper once did
-    event = {'host_id': 'h', 'file_info_list': [{'file_path': '/a'}, {'file_path': '/b'}]}
+    event = {'host_id': 'h', 'file_info_list': [{'file_path': path} for path in paths]}
 
-    with pytest.raises(IngestError, match="list of 2 value.* into 'File Path'"):
+    with pytest.raises(IngestError, match=f"maps a list of {counted} into 'File Path'"):
         create_incident({'name': 'e', 'rawJSON': json.dumps(event)}, content, '1')
 
 

@@ -2,6 +2,7 @@
 no vendor involved."""
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from warroom.playbook.incidents import print_outcome
 from warroom.playbook.model import Playbook, PlaybookLibrary, Task, validation_problems
 from warroom.playbook.runner import PlaybookRunner
 from warroom.playbook.values import Scope, UnsupportedError, evaluate, interpolate, resolve
@@ -45,6 +47,26 @@ def run(*tasks):
 
 def printed(result):
     return [event.task for event in result.events if event.command == 'Print']
+
+
+def note_task(task_id, next_id):
+    return task(task_id, 'regular', f'note {task_id}', {'#none#': [next_id]}, body={'scriptName': 'Print'},
+                scriptarguments={'value': {'simple': f'note {task_id}'}}, note=True)
+
+
+@pytest.mark.parametrize('notes, outcome', [
+    (None, 'Playbook completed: 1 task, 0 notes.\n'),  # the start task alone
+    ([note_task('1', '99')], 'Playbook completed: 3 tasks, 1 note.\n'),
+    ([note_task('1', '2'), note_task('2', '99')], 'Playbook completed: 4 tasks, 2 notes.\n'),
+], ids=['one-task', 'one-note', 'two-notes'])
+def test_the_outcome_counts_tasks_and_notes_in_the_singular_or_plural(notes, outcome):
+    tasks = [task('0', 'start', '', {})]
+    if notes:
+        tasks = [task('0', 'start', '', {'#none#': ['1']}), *notes, task('99', 'title', 'Done')]
+    stream = io.StringIO()
+    print_outcome(PlaybookRunner({}).run(playbook(*tasks), {'id': '1'}, {}), stream)
+
+    assert stream.getvalue() == outcome
 
 
 def test_a_conditional_task_whose_script_returns_an_error_stops_the_playbook():
@@ -234,28 +256,31 @@ def test_an_empty_list_a_task_argument_takes_from_context_reaches_the_command_or
 
 
 @pytest.mark.parametrize('text, read', [
-    ('closed as ${inputs.CloseReasn}', 'CloseReasn'),  # misspelt: it reads as nothing, the "empty" branch is taken
-    ('closed as inputs.CloseReason said', 'CloseReason said'),  # validate reads words after inputs. as the key
+    ('closed as ${inputs.CloseReasn}', 'input CloseReasn'),  # misspelt: it reads as nothing, the "empty" branch taken
+    ('closed as inputs.CloseReason said', 'input CloseReason said'),  # validate reads words after inputs. as the key
+    ('${inputs.Reasn} by ${inputs.Analyst}', 'inputs Analyst, Reasn'),
 ])
 def test_a_playbook_that_reads_an_input_it_does_not_declare_is_refused_before_any_task_runs(text, read):
     # demisto-sdk's validate (PB119, "Inputs [...] were used but not provided for this playbook") refuses it; it finds
     # the inputs a playbook reads in its text, descriptions included.
     result = run(print_task('1', text))
 
-    assert result.failed and f'input(s) {read} that' in result.error and 'PB119' in result.error
+    assert result.failed and f'it reads {read} that' in result.error and 'PB119' in result.error
     assert result.events == []
 
 
-def test_a_playbook_that_declares_an_input_no_task_reads_is_refused_before_any_task_runs():
+@pytest.mark.parametrize('keys, named', [(['RestoreSuspicious'], 'input RestoreSuspicious'),
+                                         (['RestoreSuspicious', 'Quiet'], 'inputs Quiet, RestoreSuspicious')])
+def test_a_playbook_that_declares_an_input_no_task_reads_is_refused_before_any_task_runs(keys, named):
     # demisto-sdk's validate (PB118, "contains inputs that are not used in any of its tasks") refuses it: what a
     # caller gives that input (RestoreSuspicious, say) would be ignored.
     start, end = task('0', 'start', '', {'#none#': ['1']}), task('99', 'title', 'Done')
     book = Playbook('semantics', 'semantics', '0', {t.id: t for t in (start, print_task('1', 'x'), end)},
-                    inputs=[{'key': 'RestoreSuspicious', 'value': {'simple': 'false'}}])
+                    inputs=[{'key': key, 'value': {'simple': 'false'}} for key in keys])
 
     result = PlaybookRunner({}).run(book, {'id': '1'}, {})
 
-    assert result.failed and 'RestoreSuspicious' in result.error and 'PB118' in result.error
+    assert result.failed and f'no task reads its {named} (PB118)' in result.error, result.error
     assert result.events == []
 
 
@@ -829,7 +854,9 @@ def test_a_required_argument_given_nothing_from_context_fails_the_task_before_th
 
 @pytest.mark.parametrize('brand, args, said', [
     (VT, {'incident_id': '414'}, 'belongs to Cortex XDR - IR, not VirusTotal'),  # a Brand|||command of another brand
-    ('', {'incident_id': '414', 'execution-timeout': '60'}, 'built-in argument(s) execution-timeout'),
+    ('', {'incident_id': '414', 'execution-timeout': '60'}, 'takes no built-in argument execution-timeout here'),
+    ('', {'incident_id': '414', 'execution-timeout': '60', 'extend-context': 'x=y'},
+     'takes no built-in arguments execution-timeout, extend-context here'),
     ('', {'incident_id': '414', 'incidentid': '414'}, 'has no argument incidentid'),
 ])
 def test_another_integration_s_recorded_command_refuses_what_its_recording_cannot_answer(brand, args, said):

@@ -598,7 +598,9 @@ def test_close_through_the_playbook_runs_the_hss_type_s_post_processing_script_a
     ended = lines.index(next(line for line in lines if line.startswith('Playbook completed')))
     script = next(i for i, line in enumerate(lines) if line.startswith('[post-processing]'))
     assert ended < script and 'QuarantineRestoreOnClose' in lines[script] and 'closeInvestigation' in lines[script - 1]
-    assert lines[-1].startswith('Post-processing script completed')
+    # each writes one summary note: counted in the singular, the playbook's many tasks in the plural
+    assert re.fullmatch(r'Playbook completed: \d+ tasks, 1 note\.', lines[ended]), lines[ended]
+    assert lines[-1] == 'Post-processing script completed: 1 note.'
     context = json.loads(out.read_text())
     assert get_path(context, 'HuaweiHSS.RestoredFile.outcome')
 

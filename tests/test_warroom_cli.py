@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from conftest import (HSS_SEED, ROOT, XDR_SEED, hss_seed_copies, load_json, markdown_rows, seed_failing_endpoints,
-                      seed_holders, start_tenant)
+                      seed_holders, start_hss_tenant, start_tenant)
 from warroom.demo import print_xdr_state
 from warroom.emulator.faults import FaultPlan
 from warroom.line import parse_line
@@ -75,7 +75,7 @@ def test_unknown_missing_and_out_of_list_arguments_are_refused_before_running():
     for done in (unknown, missing, predefined, no_such_command):
         assert done.returncode == 2
         assert done.stdout == ''
-    assert 'unknown argument(s) colour' in unknown.stderr
+    assert 'unknown argument colour;' in unknown.stderr
     assert 'file_hash is required' in missing.stderr
     assert 'polling must be one of true, false' in predefined.stderr
     assert 'Unknown command !restore-everything' in no_such_command.stderr
@@ -115,7 +115,42 @@ def test_params_file_with_an_unknown_param_is_refused(tmp_path):
     done = warroom('run', f'!restore-file file_hash={"a" * 64}', '--params', str(params_file))
 
     assert done.returncode == 2
-    assert 'unknown param(s) xdr_secret' in done.stderr
+    assert 'unknown param xdr_secret;' in done.stderr
+
+
+def test_two_unknown_arguments_or_params_are_named_in_the_plural(tmp_path):
+    params_file = tmp_path / 'params.yml'
+    params_file.write_text('xdr_url: https://api-x.example\nxdr_secret: nope\nxdr_colour: blue\n')
+
+    arguments = warroom('run', f'!restore-file file_hash={"a" * 64} colour=blue size=9')
+    params = warroom('run', f'!restore-file file_hash={"a" * 64}', '--params', str(params_file))
+
+    assert arguments.returncode == params.returncode == 2
+    assert 'unknown arguments colour, size;' in arguments.stderr, arguments.stderr
+    assert 'unknown params xdr_colour, xdr_secret;' in params.stderr, params.stderr
+
+
+def test_fetch_counts_the_incidents_it_created_in_the_singular_or_plural(tmp_path):
+    """A standing HSS project fetched from one at a time, then the rest, then again when nothing is new."""
+    tenant = start_hss_tenant()
+    out, params_file = tmp_path / 'incidents', tmp_path / 'params.yml'
+    printed = []
+    try:
+        for max_fetch in ('1', '200', '200'):
+            params_file.write_text(yaml.safe_dump(tenant.params(max_fetch=max_fetch)))
+            params_file.chmod(0o600)
+            before = set(out.glob('incident-*.json'))
+            done = warroom('fetch', str(out), '--params', str(params_file))
+            assert done.returncode == 0, done.stderr
+            printed.append((len(set(out.glob('incident-*.json')) - before), done.stdout.splitlines()[0]))
+    finally:
+        tenant.stack.close()
+
+    [(one, first), (rest, second), (none, third)] = printed
+    assert (one, none) == (1, 0) and rest > 1, printed
+    assert first == f'fetch-incidents created 1 incident in {out}.'
+    assert second == f'fetch-incidents created {rest} incidents in {out}.'
+    assert third == f'fetch-incidents created 0 incidents in {out} (nothing new since the last fetch).'
 
 
 SHARED_HSS_HASH = next(h for h, copies in sorted(hss_seed_copies().items()) if len(copies) > 1)

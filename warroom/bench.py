@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import requests
 
+from .line import plural
 from .spec import PROJECT_ROOT
 
 if TYPE_CHECKING:  # types only: the measures import the emulators and the Huawei SDK as they run, so importing
@@ -873,7 +874,7 @@ def main(argv: list[str] | None = None) -> int:
     out.write_text(json.dumps(results, indent=2) + '\n', encoding='utf-8')
     print(f'\nWritten to {out}.')
     if missed:
-        print(f'{len(missed)} goal(s) MISSED: ' + '; '.join(missed), file=sys.stderr)
+        print(f'{len(missed)} {plural("goal", len(missed))} MISSED: ' + '; '.join(missed), file=sys.stderr)
         return 1
     return 0
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Callable, NoReturn, TextIO
 import yaml
 
 from .context import ContextError, as_list, get_path, merge_entry_context
-from .line import LineError, argument_text, parse_line
+from .line import LineError, argument_text, parse_line, plural
 from .params import ParamsError, load_params, load_typed_yaml
 from .runtime import ENTRY_ERROR, WarRoom, entry_text
 from .spec import ArgumentError, IntegrationSpec, load_spec, split_server_options
@@ -337,7 +337,7 @@ def fetch_incidents(out_dir: str, params_file: str | None) -> int:
         except (FetchError, IngestError, OSError, ValueError) as error:
             print(f'ERROR: {error}', file=sys.stderr)
             return EXIT_ERROR_ENTRY
-    print(f'fetch-incidents created {len(written)} incident(s) in {out_dir}'
+    print(f'fetch-incidents created {len(written)} {plural("incident", len(written))} in {out_dir}'
           f'{"" if written else " (nothing new since the last fetch)"}.')
     for path in written:
         incident = json.loads(path.read_text(encoding='utf-8'))['incident']

@@ -18,7 +18,7 @@ from .emulator.hss import HssBackend
 from .emulator.xdr import XdrBackend
 from .emulator.xdr.models import RUNNING_STATUSES
 from .ingest import PackContent, create_incident
-from .line import LineError, parse_line
+from .line import LineError, parse_line, plural
 from .playbook.incidents import (POST_PROCESSING_SCRIPT, RESTORE_PLAYBOOK, IncidentFile, close_by_playbook,
                                  close_incident, print_event, print_outcome)
 from .playbook.model import PlaybookLibrary
@@ -94,8 +94,8 @@ def fetch_and_close(vendors: EmbeddedVendors, runner: PlaybookRunner, time_scale
     content, failures = PackContent.load(), 0
     incidents = [create_incident(item, content, str(3001 + number)) for number, item in enumerate(fetched)]
     first_fetch = vendors.params.get('first_fetch') or load_spec().default_params()['first_fetch']
-    print(f'=== fetch-incidents: {len(incidents)} incident(s) created (a first fetch: the events of the last '
-          f'{first_fetch})', flush=True)
+    print(f'=== fetch-incidents: {len(incidents)} {plural("incident", len(incidents))} created (a first fetch: the '
+          f'events of the last {first_fetch})', flush=True)
     for incident in incidents:
         fields = incident['CustomFields']
         print(f'    #{incident["id"]} [{incident["type"]}] {incident["name"]}: host {fields.get("huaweihsshostid")}, '
@@ -188,6 +188,6 @@ def run_demo(time_scale: float) -> int:
         print_xdr_state(vendors.xdr)
         print_hss_state(vendors.hss)
     if failures:
-        print(f'ERROR: {failures} step(s) of the demo above failed: see its ERROR and PLAYBOOK STOPPED lines, and '
-              f'the notes of restores that could not start.', file=sys.stderr, flush=True)
+        print(f'ERROR: {failures} {plural("step", failures)} of the demo above failed: see its ERROR and PLAYBOOK '
+              f'STOPPED lines, and the notes of restores that could not start.', file=sys.stderr, flush=True)
     return 1 if failures else 0

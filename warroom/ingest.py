@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .line import plural
 from .playbook.model import PLAYBOOKS_DIR
 from .playbook.values import Scope, is_empty, resolve
 from .spec import PROJECT_ROOT
@@ -113,9 +114,10 @@ class PackContent:
         """A list goes only into a field that holds lists, even a list of one."""
         kind = self.field_types.get(field_name)
         if isinstance(value, list) and kind not in LIST_FIELD_TYPES:
-            raise IngestError(f'the mapper {self.mapper["name"]!r} maps a list of {len(value)} value(s) into '
-                              f'{field_name!r}, a {kind or "single-value"} field: XSOAR\'s short text fields do not '
-                              f'support lists (map it to a multi select field, or take one value)')
+            raise IngestError(f'the mapper {self.mapper["name"]!r} maps a list of {len(value)} '
+                              f'{plural("value", len(value))} into {field_name!r}, a {kind or "single-value"} field: '
+                              f'XSOAR\'s short text fields do not support lists (map it to a multi select field, or '
+                              f'take one value)')
 
 
 def create_incident(fetched: dict, content: PackContent, incident_id: str, configured_type: str = '') -> dict:

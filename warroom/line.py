@@ -3,6 +3,7 @@
 Bare values run to the next blank and keep backslashes as typed (Windows paths are common here);
 double-quoted values may hold blanks, with ``\\"`` and ``\\\\`` as the only escapes; a backtick-quoted value
 (XSOAR's raw form) is taken as it is, double quotes and backslashes included, up to the next backtick.
+Also ``plural``, the one way the war room's printed texts word a count.
 """
 from __future__ import annotations
 
@@ -109,3 +110,8 @@ def format_line(command: str, args: dict[str, Any]) -> str:
             value = '"' + value.replace('\\', '\\\\').replace('"', '\\"') + '"'
         parts.append(f'{name}={value}')
     return ' '.join(parts)
+
+
+def plural(noun: str, count: int) -> str:
+    """``noun`` as it goes after ``count`` in a text the war room prints: 'incident' for 1, 'incidents' for 0 or 2."""
+    return noun if count == 1 else f'{noun}s'

@@ -16,6 +16,7 @@ from typing import IO, Any
 
 import yaml
 
+from .line import plural
 from .spec import IntegrationSpec
 
 ENV_PREFIX = 'WARROOM_PARAM_'
@@ -101,8 +102,8 @@ def load_params(path: str | Path | None, spec: IntegrationSpec, environ: Mapping
         warn_if_readable_by_others(path, given, spec)
     unknown = sorted((str(name) for name in set(given) - set(spec.params)))
     if unknown:
-        raise ParamsError(f'{path}: unknown param(s) {", ".join(unknown)}; integration.yml declares '
-                          f'{", ".join(spec.params)}.')
+        raise ParamsError(f'{path}: unknown {plural("param", len(unknown))} {", ".join(unknown)}; integration.yml '
+                          f'declares {", ".join(spec.params)}.')
     params = spec.default_params()
     params.update(given)
     for name, param in spec.params.items():

@@ -13,6 +13,8 @@ from typing import Callable
 
 import yaml
 
+from .line import plural
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INTEGRATION_YML = PROJECT_ROOT / 'integration.yml'
 
@@ -179,7 +181,7 @@ class CommandSpec:
             args, _, problems = split_server_options(args)
         unknown = sorted(set(args) - set(self.arguments))
         if unknown:
-            problems.append(f'unknown argument(s) {", ".join(unknown)}; {self.name} takes '
+            problems.append(f'unknown {plural("argument", len(unknown))} {", ".join(unknown)}; {self.name} takes '
                             f'{", ".join(a.name for a in self.arguments.values() if not a.hidden)}')
         for spec in self.arguments.values():
             value = args.get(spec.name)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from ..line import plural
 from ..runtime import ENTRY_ERROR, entry_text
 from .model import PLAYBOOKS_DIR, Playbook
 from .runner import POST_PROCESSING, Event, PlaybookRun, PlaybookRunner
@@ -93,6 +94,8 @@ def print_outcome(run: PlaybookRun, stream: TextIO | None = None) -> None:
     if run.failed:
         print(f'PLAYBOOK STOPPED: {run.error}', file=stream, flush=True)
     elif run.events and run.events[0].playbook == POST_PROCESSING:
-        print(f'Post-processing script completed: {len(run.notes)} note(s).', file=stream, flush=True)
+        print(f'Post-processing script completed: {len(run.notes)} {plural("note", len(run.notes))}.', file=stream,
+              flush=True)
     else:
-        print(f'Playbook completed: {len(run.events)} tasks, {len(run.notes)} note(s).', file=stream, flush=True)
+        print(f'Playbook completed: {len(run.events)} {plural("task", len(run.events))}, {len(run.notes)} '
+              f'{plural("note", len(run.notes))}.', file=stream, flush=True)

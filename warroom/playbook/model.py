@@ -9,6 +9,7 @@ from typing import Iterator
 
 import yaml
 
+from ..line import plural
 from ..spec import PROJECT_ROOT
 
 PLAYBOOKS_DIR = PROJECT_ROOT / 'playbooks'
@@ -86,9 +87,14 @@ def validation_problems(playbook: Playbook) -> list[str]:
     text = json.dumps([playbook.description, [task.raw for task in playbook.tasks.values()], playbook.inputs,
                        playbook.outputs], default=str)
     read = {found.strip() for found in INPUT_REFERENCE.findall(text) if not found.startswith(' ')} - {''}
-    problems = [f'it reads input(s) {", ".join(sorted(read - declared))} that it does not declare (PB119)'] \
-        if read - declared else []
-    problems += [f'no task reads its input(s) {", ".join(sorted(declared - read))} (PB118)'] if declared - read else []
+    problems = []
+    undeclared = sorted(read - declared)
+    if undeclared:
+        problems.append(f'it reads {plural("input", len(undeclared))} {", ".join(undeclared)} that it does not '
+                        f'declare (PB119)')
+    unread = sorted(declared - read)
+    if unread:
+        problems.append(f'no task reads its {plural("input", len(unread))} {", ".join(unread)} (PB118)')
     for task in playbook.tasks.values():
         if task.type != 'condition':
             continue

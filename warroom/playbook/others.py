@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..line import plural
 from ..runtime import ENTRY_ERROR, ENTRY_NOTE
 from ..spec import BUILTIN_ARGUMENTS, PROJECT_ROOT, instance_name
 
@@ -113,9 +114,10 @@ class OtherIntegrations:
             raise ReplayError(f'!{command} belongs to {spec.brand}, not {brand}')
         builtin = sorted(set(args) & set(BUILTIN_ARGUMENTS))
         if builtin:  # XSOAR would take them; recorded replies cannot honour them, so say so rather than guess
-            raise ReplayError(f'!{command}: the built-in argument(s) {", ".join(builtin)} are interpreted on this '
-                              f'pack\'s commands only; the recorded replies of {spec.brand or "other integrations"} '
-                              f'cannot honour them. Leave them out, or add support in warroom/playbook/others.py first')
+            raise ReplayError(f'!{command} takes no built-in {plural("argument", len(builtin))} {", ".join(builtin)} '
+                              f'here: the war room interprets built-in arguments on this pack\'s commands only; the '
+                              f'recorded replies of {spec.brand or "other integrations"} cannot honour them. Leave '
+                              f'{", ".join(builtin)} out, or add support in warroom/playbook/others.py first')
         unknown = sorted(set(args) - set(spec.arguments))
         if unknown:
             raise ReplayError(f'!{command} has no argument {", ".join(unknown)} ({spec.brand or "it"} declares '
