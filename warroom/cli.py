@@ -648,7 +648,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_playbook_commands(commands)
 
     docs = commands.add_parser('docs',
-                               help='rewrite README.md\'s command reference and playbook diagrams from the YAML')
+                               help='rewrite README.md\'s instance settings, command reference and playbook '
+                                    'diagrams from the YAML')
     docs.add_argument('--check', action='store_true', help='only say whether README.md is up to date (exit 1 if not)')
 
     fetch = commands.add_parser('fetch', help='run fetch-incidents once and write each incident it creates to OUTDIR')
