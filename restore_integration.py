@@ -2800,20 +2800,20 @@ def markdown_table(title: str, rows: list[JsonObject], headers: Sequence[str], c
 
 
 def grouped_outcomes(title: str, rows: list[JsonObject], status_key: str, ok: set[str], reason_key: str,
-                     who: Callable[[JsonObject], Any], context_path: str, beside: str = '') -> str:
+                     who: Callable[[JsonObject], Any], context_path: str, held: str = 'all {:,}') -> str:
     """A large outcome at a glance: counts by status, each failure reason once with the endpoints or hosts it applies
-    to (capped); the statuses in ``ok`` (done or still running) only counted; the context holds them, ``beside`` too."""
-    counts, by_reason = Counter(), {}
+    to (capped), the statuses in ``ok`` (done or running) only counted; last, what the context ``held`` ({:,}: rows)."""
+    counts, by_reason = Counter(), defaultdict(list)
     for row in rows:
         status = str(row.get(status_key) or 'unknown')
         counts[status] += 1
         if status not in ok:
             reason = str(row.get(reason_key) or 'no reason given')
-            by_reason.setdefault((status, reason), []).append(str(who(row) or '?'))
+            by_reason[status, reason].append(str(who(row) or '?'))
     lines = [f'### {title}', ', '.join(f'{count:,} {status}' for status, count in sorted(counts.items())) + '.']
     lines += [f'- **{status} ({len(names):,})**: {clean_text(reason)}\n  {capped_names(list(dict.fromkeys(names)))}'
               for (status, reason), names in sorted(by_reason.items(), key=lambda item: -len(item[1]))]
-    return '\n'.join(lines + [f'{context_path} in the context holds all {len(rows):,}{beside}.'])
+    return '\n'.join(lines + [f'{context_path} in the context holds {held.format(len(rows))}.'])
 
 
 def capped_names(names: list[str]) -> str:
@@ -3776,13 +3776,12 @@ def xdr_grouped_table(summaries: list[XdrRecord], earlier: list[XdrRecord], rows
     where = f'on {endpoints:,} {plural("endpoint", endpoints)}'  # of those read: earlier ones' records keep none
     if earlier:  # their ended actions' rows are in the context too
         title = f'Restore of {what}: {final} ({len(earlier)} at an earlier check), those read at this check {where}'
-        beside = ' of this check and those earlier checks read'
+        held = 'all {:,} of this check and those earlier checks read'
     else:
-        title, beside = f'Restore of {what} {where}: {final}', ''
+        title, held = f'Restore of {what} {where}: {final}', 'all {:,}'
     lines = [grouped_outcomes(title, rows, 'status', ok, 'error_description',
                               lambda row: f'{row["endpoint_id"]} ({row["file_hash"]})',
-                              'CortexXDR.RestoredFile.endpoints', beside), '']  # then each file's
-    # one not read: its state says so, its note why
+                              'CortexXDR.RestoredFile.endpoints', held), '']  # then each file's (one not read says so)
     lines += [f'- {s["file_hash"]}: {xdr_state(s, "endpoints" in s)}' for s in summaries[:MAX_LISTED_FILES]]
     more = len(summaries) - MAX_LISTED_FILES
     if more > 0:
@@ -4290,7 +4289,8 @@ def hss_table(title: str, rows: list[HssCopy], follow: str = '', refused: int = 
         refused_rows = f', plus the start\'s rows of {refused:,} items refused by HSS or not sent' if refused else ''
         untaken_rows = f', plus the start\'s rows of at least {untaken:,} copies HSS did not act on' if untaken else ''
         return grouped_outcomes(title, rows, 'outcome', {HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING}, 'reason', host,
-                                'HuaweiHSS.RestoredFile', refused_rows + untaken_rows) + ended
+                                'HuaweiHSS.RestoredFile',
+                                "this restore's {:,} rows" + refused_rows + untaken_rows) + ended
     return markdown_table(title, rows, 'host_id host_name file_path file_hash outcome reason'.split(),
                           'HuaweiHSS.RestoredFile',
                           first=lambda row: row['outcome'] not in (HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING)) + ended

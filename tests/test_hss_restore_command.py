@@ -645,8 +645,8 @@ def test_a_grouped_last_check_s_footer_says_the_context_also_holds_the_rows_of_a
     assert not result.failed, result.entries[-1]
     assert len(rows_of(result)) == len(taken) + len(refused)
     assert footer_of(result.entries[-1]['HumanReadable']) == (
-        f"HuaweiHSS.RestoredFile in the context holds all {len(taken)}, plus the start's rows of {len(refused)} items "
-        f"refused by HSS or not sent.")
+        f"HuaweiHSS.RestoredFile in the context holds this restore's {len(taken)} rows, plus the start's rows of "
+        f"{len(refused)} items refused by HSS or not sent.")
 
 
 REFUSED_GROUP = ", plus the start's rows of {refused} items refused by HSS or not sent"
@@ -684,9 +684,27 @@ def test_a_grouped_last_check_s_footer_names_each_group_it_does_not_count_for_wh
     by_fate = {fate: sum(size for size, each in zip(sizes, fates) if each == fate) for fate in steps}
     checked = by_fate['ok'] if by_fate['refused'] else by_fate['ok'] + by_fate['lost']
     last = result.entries[-1]['HumanReadable']
-    said = f'HuaweiHSS.RestoredFile in the context holds all {checked}{beside}.'
+    said = f"HuaweiHSS.RestoredFile in the context holds this restore's {checked} rows{beside}."
     assert footer_of(last) == said.format(refused=by_fate['refused'], lost=by_fate['lost']), last
     assert len(rows_of(result)) == count  # the context holds a row of every copy: those the footer names included
+
+
+def test_a_grouped_footer_claims_only_this_restore_s_rows_when_the_incident_holds_another_restore_s_too(hss_tenant):
+    # One incident may run hss-restore-isolated more than once (by hash, by host and path, at each close): its context
+    # then holds the rows of each restore. Past 50 rows an entry counts this restore's: "holds all N" would deny the
+    # others'.
+    room, copies = war_room(hss_tenant), facts.READABLE_DETAIL_MAX + 10
+    assert not room.run('hss-restore-isolated', {'file_hash': SHARED_HASH}).failed
+    earlier = len(rows_of(room))
+    hss_tenant.backend.add_isolated_files(sorted(hss_tenant.backend.hosts)[0], copies, file_hash='d' * 64)
+
+    result = room.run('hss-restore-isolated', {'file_hash': 'd' * 64})
+
+    assert not result.failed, result.entries[-1]
+    assert earlier and len(rows_of(result)) == earlier + copies  # both restores' rows, in one context path
+    for entry in (result.entries[0], result.entries[-1]):  # the start's and the last check's
+        assert footer_of(entry['HumanReadable']) == (
+            f"HuaweiHSS.RestoredFile in the context holds this restore's {copies} rows."), entry['HumanReadable']
 
 
 def test_running_again_replaces_the_rows_of_the_earlier_run_not_found_ones_too(hss_tenant):
