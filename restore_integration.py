@@ -2810,7 +2810,8 @@ def grouped_outcomes(title: str, rows: list[JsonObject], status_key: str, ok: se
         if status not in ok:
             reason = str(row.get(reason_key) or 'no reason given')
             by_reason[status, reason].append(str(who(row) or '?'))
-    lines = [f'### {title}', ', '.join(f'{count:,} {status}' for status, count in sorted(counts.items())) + '.']
+    tally = ', '.join(f'{count:,} {status}' for status, count in sorted(counts.items()))
+    lines = [f'### {title}', f'{tally}.']
     lines += [f'- **{status} ({len(names):,})**: {clean_text(reason)}\n  {capped_names(list(dict.fromkeys(names)))}'
               for (status, reason), names in sorted(by_reason.items(), key=lambda item: -len(item[1]))]
     return '\n'.join(lines + [f'{context_path} in the context holds {held.format(len(rows))}.'])
@@ -3779,10 +3780,11 @@ def xdr_grouped_table(summaries: list[XdrRecord], earlier: list[XdrRecord], rows
         held = 'all {:,} of this check and those earlier checks read'
     else:
         title, held = f'Restore of {what} {where}: {final}', 'all {:,}'
-    lines = [grouped_outcomes(title, rows, 'status', ok, 'error_description',
-                              lambda row: f'{row["endpoint_id"]} ({row["file_hash"]})',
-                              'CortexXDR.RestoredFile.endpoints', held), '']  # then each file's (one not read says so)
-    lines += [f'- {s["file_hash"]}: {xdr_state(s, "endpoints" in s)}' for s in summaries[:MAX_LISTED_FILES]]
+    named = lambda row: f'{row["endpoint_id"]} ({row["file_hash"]})'  # noqa: E731
+    lines = [grouped_outcomes(title, rows, 'status', ok, 'error_description', named,
+                              'CortexXDR.RestoredFile.endpoints', held), '']  # then each file's
+    for s in summaries[:MAX_LISTED_FILES]:  # one not read: its state says so, its note why
+        lines.append(f'- {s["file_hash"]}: {xdr_state(s, "endpoints" in s)}')
     more = len(summaries) - MAX_LISTED_FILES
     if more > 0:
         lines.append(f'- and {more} more {plural("file", more)} (CortexXDR.RestoredFile)')
@@ -4291,7 +4293,7 @@ def hss_table(title: str, rows: list[HssCopy], follow: str = '', refused: int = 
         return grouped_outcomes(title, rows, 'outcome', {HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING}, 'reason', host,
                                 'HuaweiHSS.RestoredFile',
                                 "this restore's {:,} rows" + refused_rows + untaken_rows) + ended
-    return markdown_table(title, rows, 'host_id host_name file_path file_hash outcome reason'.split(),
+    return markdown_table(title, rows, ['host_id', 'host_name', 'file_path', 'file_hash', 'outcome', 'reason'],
                           'HuaweiHSS.RestoredFile',
                           first=lambda row: row['outcome'] not in (HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING)) + ended
 
