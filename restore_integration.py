@@ -2800,21 +2800,21 @@ def markdown_table(title: str, rows: list[JsonObject], headers: Sequence[str], c
 
 
 def grouped_outcomes(title: str, rows: list[JsonObject], status_key: str, ok: set[str], reason_key: str,
-                     who: Callable[[JsonObject], Any], context_path: str, beside: str = '') -> str:
+                     who: Callable[[JsonObject], Any], context_path: str, held: str = 'all {:,}') -> str:
     """A large outcome at a glance: counts by status, each failure reason once with the endpoints or hosts it applies
-    to (capped); the statuses in ``ok`` (done or still running) only counted; the context holds them, ``beside`` too."""
-    counts, by_reason = Counter(), {}
+    to (capped), the statuses in ``ok`` (done or running) only counted; last, what the context ``held`` ({:,}: rows)."""
+    counts, by_reason = Counter(), defaultdict(list)
     for row in rows:
         status = str(row.get(status_key) or 'unknown')
         counts[status] += 1
         if status not in ok:
             reason = str(row.get(reason_key) or 'no reason given')
-            by_reason.setdefault((status, reason), []).append(str(who(row) or '?'))
+            by_reason[status, reason].append(str(who(row) or '?'))
     tally = ', '.join(f'{count:,} {status}' for status, count in sorted(counts.items()))
     lines = [f'### {title}', f'{tally}.']
     lines += [f'- **{status} ({len(names):,})**: {clean_text(reason)}\n  {capped_names(list(dict.fromkeys(names)))}'
               for (status, reason), names in sorted(by_reason.items(), key=lambda item: -len(item[1]))]
-    return '\n'.join(lines + [f'{context_path} in the context holds all {len(rows):,}{beside}.'])
+    return '\n'.join(lines + [f'{context_path} in the context holds {held.format(len(rows))}.'])
 
 
 def capped_names(names: list[str]) -> str:
@@ -3777,12 +3777,12 @@ def xdr_grouped_table(summaries: list[XdrRecord], earlier: list[XdrRecord], rows
     where = f'on {endpoints:,} {plural("endpoint", endpoints)}'  # of those read: earlier ones' records keep none
     if earlier:  # their ended actions' rows are in the context too
         title = f'Restore of {what}: {final} ({len(earlier)} at an earlier check), those read at this check {where}'
-        beside = ' of this check and those earlier checks read'
+        held = 'all {:,} of this check and those earlier checks read'
     else:
-        title, beside = f'Restore of {what} {where}: {final}', ''
+        title, held = f'Restore of {what} {where}: {final}', 'all {:,}'
     named = lambda row: f'{row["endpoint_id"]} ({row["file_hash"]})'  # noqa: E731
     lines = [grouped_outcomes(title, rows, 'status', ok, 'error_description', named,
-                              'CortexXDR.RestoredFile.endpoints', beside), '']  # then each file's
+                              'CortexXDR.RestoredFile.endpoints', held), '']  # then each file's
     for s in summaries[:MAX_LISTED_FILES]:  # one not read: its state says so, its note why
         lines.append(f'- {s["file_hash"]}: {xdr_state(s, "endpoints" in s)}')
     more = len(summaries) - MAX_LISTED_FILES
@@ -4091,7 +4091,7 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     note = hss_check_notes(state, gone, unlisted, *apart)
     if not schedule:  # the last check: one that could not read the listing says so, and how to follow the restore
         readable = f'{said}\n\nTo follow the restore{follow_after(client)}: {follow}' if unread else \
-            hss_table(said, rows, f'{follow_after(client)}: {follow}' if last else '', sum(apart)) + note
+            hss_table(said, rows, f'{follow_after(client)}: {follow}' if last else '', *apart) + note
     elif unread:  # its error says when the next check comes (told), or this does
         readable = said if told else f'{said} Checking again {schedule.again()}.'
     else:
@@ -4281,9 +4281,9 @@ def hss_counts_text(rows: list[HssCopy], unlisted: int = 0, gone: int = 0, untak
     return said
 
 
-def hss_table(title: str, rows: list[HssCopy], follow: str = '', apart: int = 0) -> str:
+def hss_table(title: str, rows: list[HssCopy], follow: str = '', refused: int = 0, untaken: int = 0) -> str:
     """The rows as a table (grouped past MAX_DETAIL_ROWS), then how to ``follow`` those still restoring (the last
-    check's wait, then its follow line); ``apart``: copies the notes after it count, their rows as the start wrote."""
+    check's wait, then its follow line); the ``refused`` items and ``untaken`` copies the notes after it count apart."""
     host = lambda row: row.get('host_name') or row.get('host_id')  # noqa: E731
     left = [str(host(row)) for row in rows if row['outcome'] == HSS_OUTCOME_RESTORING]
     ended = (f'\n\nPolling ended before HSS listed every copy restored: {len(left):,} still restoring, on '
@@ -4291,9 +4291,11 @@ def hss_table(title: str, rows: list[HssCopy], follow: str = '', apart: int = 0)
              f'not finished them (the reason of each in HuaweiHSS.RestoredFile says what to check). To follow '
              f'them{follow}' if follow and left else '')
     if len(rows) > MAX_DETAIL_ROWS:  # restoring rows are only counted there, their reasons unread
+        refused_rows = f', plus the start\'s rows of {refused:,} items refused by HSS or not sent' if refused else ''
+        untaken_rows = f', plus the start\'s rows of at least {untaken:,} copies HSS did not act on' if untaken else ''
         return grouped_outcomes(title, rows, 'outcome', {HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING}, 'reason', host,
                                 'HuaweiHSS.RestoredFile',
-                                ' of this check and the rows of those counted apart below' if apart else '') + ended
+                                "this restore's {:,} rows" + refused_rows + untaken_rows) + ended
     return markdown_table(title, rows, ['host_id', 'host_name', 'file_path', 'file_hash', 'outcome', 'reason'],
                           'HuaweiHSS.RestoredFile',
                           first=lambda row: row['outcome'] not in (HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING)) + ended

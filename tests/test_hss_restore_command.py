@@ -648,6 +648,12 @@ def test_the_last_check_says_how_many_items_of_batches_hss_refused_it_does_not_f
     assert f'Not counted here: {len(refused)} of this restore\'s items' in last, last
 
 
+def footer_of(text):
+    """The line of a grouped entry that says what HuaweiHSS.RestoredFile holds."""
+    [footer] = [line for line in text.splitlines() if line.startswith('HuaweiHSS.RestoredFile in the context holds')]
+    return footer
+
+
 def test_a_grouped_last_check_s_footer_says_the_context_also_holds_the_rows_of_a_refused_batch(hss_tenant):
     # The last check reads again only the batch HSS took (grouped: more rows than a table lists); the context also
     # holds the refused batch's rows, as the start wrote them. "holds all" of the rows read would deny those.
@@ -655,10 +661,67 @@ def test_a_grouped_last_check_s_footer_says_the_context_also_holds_the_rows_of_a
 
     assert not result.failed, result.entries[-1]
     assert len(rows_of(result)) == len(taken) + len(refused)
+    assert footer_of(result.entries[-1]['HumanReadable']) == (
+        f"HuaweiHSS.RestoredFile in the context holds this restore's {len(taken)} rows, plus the start's rows of "
+        f"{len(refused)} items refused by HSS or not sent.")
+
+
+REFUSED_GROUP = ", plus the start's rows of {refused} items refused by HSS or not sent"
+
+
+@pytest.mark.parametrize('fates, beside', [
+    ('ok refused', REFUSED_GROUP),
+    ('ok lost', ''),
+    ('ok refused lost', REFUSED_GROUP + ", plus the start's rows of at least {lost} copies HSS did not act on"),
+], ids=['refused_batch', 'never_acted_on', 'both'])
+def test_a_grouped_last_check_s_footer_names_each_group_it_does_not_count_for_what_happened_to_it(fates, beside):
+    # Copies of one hash in batches of 100 (the last of 50) that HSS takes, refuses (503s) or never gets (504s: the
+    # answers lost). The last check counts the copies HSS took; a refused batch's items, and copies of the other
+    # batches still isolated beyond them (HSS did not act on them), keep the start's rows: the footer names each group
+    # with its count, the copies HSS never acted on not as refused. With no batch refused, a check reads those copies
+    # again (failed at the last): they are among its rows, and nothing is counted apart.
+    fates = fates.split()
+    count = facts.HSS_MAX_ITEMS_PER_REQUEST * (len(fates) - 1) + facts.HSS_MAX_ITEMS_PER_REQUEST // 2
+    sizes = [min(facts.HSS_MAX_ITEMS_PER_REQUEST, count - start)
+             for start in range(0, count, facts.HSS_MAX_ITEMS_PER_REQUEST)]
+    tenant = start_hss_tenant()
+    try:
+        tenant.backend.add_isolated_files(sorted(tenant.backend.hosts)[0], count, file_hash='d' * 64)
+        pages = -(-count // facts.HSS_LIST_PAGE_SIZE)
+        steps = {'refused': f'503*{facts.DEFAULT_MAX_RETRIES + 1}', 'lost': every_put_lost(pages), 'ok': 'ok'}
+        plan = ','.join(['ok'] * pages + [steps[fate] for fate in fates])
+        tenant.gateway.inject_faults(FaultPlan.parse(f'sequence={plan}'))
+        tenant.backend.set_clock_skew(60)  # isolated a minute before the restore, on HSS's clock
+        result = war_room(tenant, retry_backoff='0', max_concurrency='1').run(
+            'hss-restore-isolated', {'file_hash': 'd' * 64, 'interval_in_seconds': '10', 'timeout_in_seconds': '30'})
+    finally:
+        tenant.stack.close()
+
+    assert not result.failed, result.entries[-1]
+    by_fate = {fate: sum(size for size, each in zip(sizes, fates) if each == fate) for fate in steps}
+    checked = by_fate['ok'] if by_fate['refused'] else by_fate['ok'] + by_fate['lost']
     last = result.entries[-1]['HumanReadable']
-    footer = (f'HuaweiHSS.RestoredFile in the context holds all {len(taken)} of this check and the rows of those '
-              f'counted apart below.')
-    assert footer in last.splitlines(), last
+    said = f"HuaweiHSS.RestoredFile in the context holds this restore's {checked} rows{beside}."
+    assert footer_of(last) == said.format(refused=by_fate['refused'], lost=by_fate['lost']), last
+    assert len(rows_of(result)) == count  # the context holds a row of every copy: those the footer names included
+
+
+def test_a_grouped_footer_claims_only_this_restore_s_rows_when_the_incident_holds_another_restore_s_too(hss_tenant):
+    # One incident may run hss-restore-isolated more than once (by hash, by host and path, at each close): its context
+    # then holds the rows of each restore. Past 50 rows an entry counts this restore's: "holds all N" would deny the
+    # others'.
+    room, copies = war_room(hss_tenant), facts.READABLE_DETAIL_MAX + 10
+    assert not room.run('hss-restore-isolated', {'file_hash': SHARED_HASH}).failed
+    earlier = len(rows_of(room))
+    hss_tenant.backend.add_isolated_files(sorted(hss_tenant.backend.hosts)[0], copies, file_hash='d' * 64)
+
+    result = room.run('hss-restore-isolated', {'file_hash': 'd' * 64})
+
+    assert not result.failed, result.entries[-1]
+    assert earlier and len(rows_of(result)) == earlier + copies  # both restores' rows, in one context path
+    for entry in (result.entries[0], result.entries[-1]):  # the start's and the last check's
+        assert footer_of(entry['HumanReadable']) == (
+            f"HuaweiHSS.RestoredFile in the context holds this restore's {copies} rows."), entry['HumanReadable']
 
 
 def test_running_again_replaces_the_rows_of_the_earlier_run_not_found_ones_too(hss_tenant):
