@@ -4451,12 +4451,14 @@ def hss_event_incident(event: JsonObject, occurred_ms: int) -> JsonObject:
     # is read as not given (rawJSON too): the event is listed again at every fetch, and must not stop each one.
     raw = {name: value for name, value in event.items() if isinstance(value, str) or name not in HSS_EVENT_MAPPED_TEXTS}
     files = event.get('file_info_list')
-    subject = ', '.join(filter(None, [first_text(item, 'file_alias', 'file_path') for item in
-                                      (files if isinstance(files, list) else []) if isinstance(item, dict)]))
-    name = (f'HSS {first_text(event, "event_name") or "security event"} on '
-            f'{first_text(event, "host_name", "host_id") or "an unnamed host"}')
-    # timedelta is exact (ms / 1000 as a float is a ms off in some years); isoformat writes four-digit years (%Y: 999
-    # on Linux), to the ms; [:23] drops '+00:00' for 'Z'. dbotMirrorId: Fetch History's Source IDs (content-docs)
+    names = [first_text(item, 'file_alias', 'file_path') for item in (files if isinstance(files, list) else [])
+             if isinstance(item, dict)]
+    subject = ', '.join(filter(None, names))
+    host = first_text(event, 'host_name', 'host_id') or 'an unnamed host'
+    name = f'HSS {first_text(event, "event_name") or "security event"} on {host}'
+    # timedelta is exact (ms / 1000 as a float is a millisecond off in some years); isoformat writes a four-digit year
+    # (strftime's %Y writes 999 on Linux) and truncates to ms; [:23] drops its '+00:00' for the 'Z'. dbotMirrorId: HSS's
+    # event ID, the fetch's Source IDs in XSOAR's Fetch History (content-docs fetching-incidents.md); none: left out.
     mirror_id = first_text(event, 'event_id')
     return {'name': short_text(f'{name}: {subject}' if subject else name),
             'occurred': (EPOCH + timedelta(milliseconds=occurred_ms)).isoformat(timespec='milliseconds')[:23] + 'Z',
