@@ -391,6 +391,7 @@ HSS_FETCH_REQUESTS = 20  # listing requests past which a fetch starts no new win
 # What tells apart events that have no event_id: when, where and what HSS detected (EventManagementResponseInfo).
 HSS_EVENT_IDENTITY_FIELDS = tuple('occur_time host_id host_name event_type event_class_id event_name file_info_list '
                                   'process_info_list'.split())
+HSS_EVENT_MAPPED_TEXTS = 'host_name host_id event_id event_name'.split()  # text, in single-value fields
 # HSS may read begin_time and end_time to the second, rounded either way (Open Telekom Cloud's HSS: "accurate to
 # seconds"; Huawei's SDK: 13-digit ms), or leave begin_time out: a listing asks from its time's second (the ms before,
 # for a whole second), and from up to this much earlier; the events it may list again there are kept as seen.
@@ -4450,9 +4451,10 @@ def occur_time_ms(event: JsonObject, default: int) -> int:
 
 
 def hss_event_incident(event: JsonObject, occurred_ms: int) -> JsonObject:
-    """One incident per HSS event; the whole event is its rawJSON, which the pack's mapper reads."""
+    """One incident per HSS event; the event is its rawJSON, which the pack's mapper reads."""
     # Every name is optional in HSS's model: one not given is no name, never the text 'None'. A field of another shape
-    # is read as not given: the event is listed again at every fetch, and must not stop each one.
+    # is read as not given (rawJSON too): the event is listed again at every fetch, and must not stop each one.
+    raw = {name: value for name, value in event.items() if isinstance(value, str) or name not in HSS_EVENT_MAPPED_TEXTS}
     files = event.get('file_info_list')
     names = [first_text(item, 'file_alias', 'file_path') for item in (files if isinstance(files, list) else [])
              if isinstance(item, dict)]
@@ -4466,7 +4468,7 @@ def hss_event_incident(event: JsonObject, occurred_ms: int) -> JsonObject:
     return {'name': short_text(f'{name}: {subject}' if subject else name),
             'occurred': (EPOCH + timedelta(milliseconds=occurred_ms)).isoformat(timespec='milliseconds')[:23] + 'Z',
             'severity': HSS_SEVERITY_TO_XSOAR.get(str(event.get('severity')), 0),
-            'details': first_text(event, 'description'), 'rawJSON': json.dumps(event),
+            'details': first_text(event, 'description'), 'rawJSON': json.dumps(raw),
             **({'dbotMirrorId': mirror_id} if mirror_id else {})}
 
 
