@@ -426,7 +426,7 @@ def verdict(scores: list[Score], linked: list[dict[str, Any]], known: dict[str, 
         vendor = ', '.join(text_of(v) for v in (score.get('Vendor') if isinstance(score.get('Vendor'), list)
                                                 else [score.get('Vendor')]) if v)
         if None in values:  # held for it; a readable score beside it in a list still counts as itself
-            keep(unreadable, f'{vendor or "a reputation source"} ({raw!r})', how)
+            keep(unreadable, f'{vendor or "a reputation source"} (score {json.dumps(raw, ensure_ascii=False)})', how)
             values = [value for value in values if value is not None]
             if not values:
                 continue
