@@ -416,7 +416,7 @@ def test_every_script_that_leaves_blank_items_out_holds_one_blank_rule(value):
 # on a field value no Cortex XDR incident has, the same text, or a close and the playbook restore under different
 # Cortex XDR incidents.
 XDR_ID_RULE = ('as_list', 'present', 'incident_fields', 'incident_number', 'of_xdr_type', 'xdr_incident_id',
-               'refused_incident_id', 'text_of', 'shown_as_is')
+               'refused_incident_id', 'maybe_rounded', 'text_of', 'shown_as_is')
 XDR_ID_RULE_HOLDERS = ('QuarantineRestoreOnClose', 'QuarantineRestoreXdrIncidentId')
 
 
@@ -426,5 +426,5 @@ def test_the_playbook_s_xdr_incident_id_script_and_the_on_close_script_hold_one_
     assert len(copies) == len(XDR_ID_RULE_HOLDERS) and all(copies.values()), sorted(copies)
     assert len(set(copies.values())) == 1
     held = [_load_script(holder) for holder in XDR_ID_RULE_HOLDERS]
-    assert len({(script.XDR_INCIDENT_ID.pattern, script.FLOAT_EXACT_BELOW, script.XDR_TYPE_MARK)
-                for script in held}) == 1
+    assert len({(script.XDR_INCIDENT_ID.pattern, script.FLOAT_EXACT_BELOW, script.XDR_TYPE_MARK, script.NO_SUCH_ID,
+                 script.ROUNDED_ID) for script in held}) == 1

@@ -8,6 +8,7 @@ import json
 import re
 
 import pytest
+import yaml
 from hypothesis import example, given, strategies as st
 
 import restore_integration as ri
@@ -705,3 +706,72 @@ def test_earlier_records_of_a_file_alike_in_a_field_not_text_are_all_counted_and
             assert named == 1, line
         else:
             assert 1 < named < 60, line
+
+
+# restore-file's record fields, as integration.yml declares its outputs: the records below are built of these alone
+XDR_RECORD_FIELDS = {output['contextPath'].split('.')[2] for command in
+                     yaml.safe_load((TEST_DATA.parent / 'integration.yml').read_text())['script']['commands']
+                     if command['name'] == 'restore-file' for output in command['outputs']
+                     if output['contextPath'].startswith('CortexXDR.RestoredFile.')}
+MANY_ENDPOINTS = [f'{n:032x}' for n in range(60)]  # past README's 50 lines about endpoints: their lines are shared
+
+
+def xdr_records(file_hash: str, endpoints: list[str], status: str) -> list[dict]:
+    """An earlier restore-file's record of ``file_hash`` on each endpoint, each its own action."""
+    records = [{'file_hash': file_hash, 'endpoint_id': endpoint, 'action_id': 5000 + number, 'status': status,
+                'endpoints_count': 1, 'restored_count': int(status == 'COMPLETED_SUCCESSFULLY'), 'failed_count': 0}
+               for number, endpoint in enumerate(endpoints)]
+    assert set(records[0]) <= XDR_RECORD_FIELDS
+    return records
+
+
+def assert_one_line_per_endpoint_group_names_20_and_gives_one_command_to_fill_in(line: str, endpoints: list[str]):
+    """A note's line about a file on many endpoints, bounded as README's "Readable at any scale" says: how many
+    endpoints, 20 of them named, then how many more, and one command (and one check) for an endpoint to fill in, where
+    it gave one command per endpoint: 60 code spans in one line."""
+    spans, shown = as_commonmark_reads(line)
+    commands = [parse_line(span).args for span in spans if span.startswith('!restore-file ')]
+    assert 1 <= len(commands) <= 2 and all(args['endpoint_id'] not in endpoints for args in commands), line
+    assert [e for e in endpoints if e in shown] == endpoints[:20], shown
+    assert f'{len(endpoints)} endpoints' in shown and f'and {len(endpoints) - 20} more' in shown, shown
+    assert 'QuarantineRestore.Gate.covered' in shown, shown
+
+
+@pytest.mark.parametrize('status', ['COMPLETED_SUCCESSFULLY', 'COMPLETED_WITH_FAILURES', 'IN_PROGRESS'])
+def test_a_file_an_earlier_restore_covers_on_60_endpoints_gets_one_command_to_fill_in_and_the_context_has_each(status):
+    """An earlier restore-file of the file on each of 60 endpoints (given back, given back with failures, or still
+    running and not read again now: the server fails the read): the line the gate writes for those endpoints gave each
+    endpoint its own command (and, still running, its own check), 60 code spans in one line. It now names 20 of
+    them, gives one command to fill in, and QuarantineRestore.Gate.covered has each endpoint's command and check."""
+    records = xdr_records(SHA, MANY_ENDPOINTS, status)
+
+    entry = GATE.gate_command({'file_hash': SHA, 'endpoint_id': MANY_ENDPOINTS, 'restored_before': records}, {},
+                              lambda command, args: [])
+
+    [line] = entry['Contents']['not_sent']
+    assert_one_line_per_endpoint_group_names_20_and_gives_one_command_to_fill_in(line, MANY_ENDPOINTS)
+    [covered] = entry['EntryContext']['QuarantineRestore.Gate(true)']['covered']
+    by_hand = [parse_line(command).args for command in covered['by_hand']]
+    assert sorted((args['file_hash'], args['endpoint_id']) for args in by_hand) == [(SHA, e) for e in MANY_ENDPOINTS]
+    checks = [parse_line(command).args for command in as_list(covered.get('check'))]
+    assert sorted((args['endpoint_id'], ri.action_id_list(args['action_id'])) for args in checks) == \
+        ([(r['endpoint_id'], [r['action_id']]) for r in records] if status == 'IN_PROGRESS' else [])
+
+
+def test_a_file_left_out_on_30_of_60_endpoints_gets_one_command_to_fill_in_and_the_context_has_each():
+    """The file restored before on 30 of 60 endpoints, and a second file needed on all: the playbook restores the
+    second everywhere, and leaves the first out on the other 30 (one list of files per endpoint). Both lines, the
+    endpoints it covers and those it is left out on, gave each endpoint its own command in one line."""
+    other = 'a' * 64
+    records = xdr_records(SHA, MANY_ENDPOINTS[:30], 'COMPLETED_SUCCESSFULLY')
+
+    entry = GATE.gate_command({'file_hash': [SHA, other], 'endpoint_id': MANY_ENDPOINTS, 'restored_before': records},
+                              {}, lambda command, args: [])
+
+    assert entry['Contents']['allowed'] == [other]
+    covered_line, left_line = entry['Contents']['not_sent']
+    assert_one_line_per_endpoint_group_names_20_and_gives_one_command_to_fill_in(covered_line, MANY_ENDPOINTS[:30])
+    assert_one_line_per_endpoint_group_names_20_and_gives_one_command_to_fill_in(left_line, MANY_ENDPOINTS[30:])
+    by_hand = [parse_line(command).args for item in entry['EntryContext']['QuarantineRestore.Gate(true)']['covered']
+               for command in item['by_hand']]
+    assert sorted((args['file_hash'], args['endpoint_id']) for args in by_hand) == [(SHA, e) for e in MANY_ENDPOINTS]

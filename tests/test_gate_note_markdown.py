@@ -78,8 +78,23 @@ def test_an_unreadable_score_s_line_shows_its_vendor_and_score_as_they_are(score
     [held] = entry['Contents']['held']
     assert held['verdict'] == 'unreadable'
     spans, shown = the_line_shown(entry, SHA256)
-    assert as_soft_breaks(vendor) in shown and as_soft_breaks(repr(score)) in shown
+    assert as_soft_breaks(vendor) in shown and f'(score {json.dumps(score, ensure_ascii=False)})' in shown
     assert the_command(spans, 'restore-file').args == {'file_hash': SHA256}
+
+
+@pytest.mark.parametrize('score, quoted', [('high', '(score "high")'), ('*x*\n# y', r'(score "*x*\n# y")'),
+                                           (['high', 'low'], '(score ["high", "low"])'), (7, '(score 7)')])
+def test_an_unreadable_score_is_quoted_as_json_text_as_a_war_room_line_reads_a_value_not_as_python_writes_it(
+        score, quoted):
+    """A score the gate cannot read was quoted as Python's repr: VirusTotal ('high'). The line reads it as JSON, a
+    text in double quotes, its line break as \\n, its markdown shown as it is, on the held file's one line."""
+    entry = GATE.gate_command({'file_hash': SHA256}, {'DBotScore': {'Indicator': SHA256, 'Type': 'file',
+                                                                    'Vendor': 'VirusTotal', 'Score': score}})
+
+    assert len(note_lines(entry)) == 3
+    _, shown = the_line_shown(entry, SHA256)
+    assert f'from VirusTotal {quoted} (DBotScore.Score should be 0 to 3)' in shown, shown
+    assert "'high'" not in shown and entry['Contents']['held'][0]['scored_by'] == [f'VirusTotal {quoted}']
 
 
 @pytest.mark.parametrize('value', TEXTS['context_objects'])

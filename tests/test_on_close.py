@@ -2782,8 +2782,14 @@ def test_the_xdr_incident_id_script_writes_an_id_the_field_holds_without_a_note_
     assert 'no Cortex XDR incident has' not in entry['HumanReadable'], entry['HumanReadable']
 
 
-@pytest.mark.parametrize('given', [2 ** 53, float(2 ** 53), -(2 ** 53)], ids=repr)
-def test_the_xdr_incident_id_script_refuses_a_json_number_from_2_to_the_53_on_which_may_not_be_the_one_written(given):
+ROUNDED = 'a JSON number from 2^53 on, which XSOAR hands on as a float64: it may not be the ID written'
+NO_SUCH_ID = 'which no Cortex XDR incident has (its IDs are whole numbers from 1'
+
+
+@pytest.mark.parametrize('given, reason', [(2 ** 53, ROUNDED), (float(2 ** 53), ROUNDED), (-(2 ** 53), NO_SUCH_ID)],
+                         ids=repr)
+def test_the_xdr_incident_id_script_refuses_a_json_number_from_2_to_the_53_on_which_may_not_be_the_one_written(
+        given, reason):
     """A float64 holds every whole number below 2**53 exactly and, from 2**53 on, stands for more than one (2**53 + 1
     arrives as 2**53): such a number in the field may not be the incident written, so it is refused, named in the
     note, and the mirror ID used instead."""
@@ -2794,19 +2800,53 @@ def test_the_xdr_incident_id_script_refuses_a_json_number_from_2_to_the_53_on_wh
 
     [entry] = demisto.entries
     assert entry['Contents'] == {'id': '413'} and entry['Note'] is True
-    assert f'field holds {int(given)}, which no Cortex XDR incident has' in entry['HumanReadable'], entry
+    assert f'field holds {int(given)}, {reason}' in entry['HumanReadable'], entry
 
 
-@pytest.mark.parametrize('given', [2 ** 53, -(2 ** 53)], ids=repr)
+@pytest.mark.parametrize('given, received', [(float(2 ** 53), '9007199254740992'), (1e20, '100000000000000000000'),
+                                             (1e21, '1e+21')], ids=repr)
+def test_the_xdr_incident_id_note_quotes_a_float_from_2_to_the_53_on_as_received_and_says_it_may_be_rounded(
+        given, received):
+    """XSOAR's server reads a JSON number into a float64 and writes it back as Go does: digits alone when whole and
+    below 1e21, else with an exponent. The note quotes the value so, as the script received it, and says why it was
+    refused: from 2**53 on a float64 may stand for another number than the one written, not that the incident cannot
+    have that ID (2**53 has 16 digits)."""
+    incident = {'type': 'Cortex XDR Incident', 'dbotMirrorId': '413', 'CustomFields': {'xdrincidentid': [given, 12.0]}}
+    demisto = ScriptDemisto({}, {}, incident)
+
+    _load_script('QuarantineRestoreXdrIncidentId').main(demisto)
+
+    [entry] = demisto.entries
+    assert entry['Contents'] == {'id': '12'} and entry['Note'] is True
+    note = entry['HumanReadable']
+    assert f'field holds {received}, a JSON number from 2^53 on, which XSOAR hands on as a float64' in note, note
+    assert 'may not be the ID written' in note and 'no Cortex XDR incident has' not in note, note
+    assert "so it was not used; the field's other value, 12, was." in note, note
+
+
+def test_the_xdr_incident_id_note_says_which_reason_refused_each_value_beside_a_float_from_2_to_the_53_on():
+    incident = {'type': 'Cortex XDR Incident', 'dbotMirrorId': '413',
+                'CustomFields': {'xdrincidentid': ['abc', float(2 ** 53)]}}
+    demisto = ScriptDemisto({}, {}, incident)
+
+    _load_script('QuarantineRestoreXdrIncidentId').main(demisto)
+
+    note = demisto.entries[0]['HumanReadable']
+    assert 'holds "abc", which no Cortex XDR incident has (its IDs are whole numbers from 1, of at most 18 digits); ' \
+        'and 9007199254740992, a JSON number from 2^53 on' in note, note
+    assert 'so they were not used; the mirror ID, 413, was.' in note, note
+
+
+@pytest.mark.parametrize('given, reason', [(2 ** 53, ROUNDED), (-(2 ** 53), NO_SUCH_ID)], ids=repr)
 def test_an_xdr_incident_id_from_2_to_the_53_on_is_refused_in_the_close_note_as_it_may_not_be_the_one_written(
-        given):
+        given, reason):
     """From 2**53 on a float64 stands for more than one whole number (2**53 + 1 arrives as 2**53): the field's number
     may not be the incident written, so no restore goes under it, and the note names the field and its value."""
     restores, _, _, note = closed_on_fresh_tenants('xdr_false_positive.json', True, xdrincidentid=given)
 
     assert restores and all('incident_id' not in r for r in restores)
     [line] = [line for line in note.splitlines() if XDR_INCIDENT_ID_FIELD in line]
-    assert f'field holds {given}, which no Cortex XDR incident has (' in line, line
+    assert f'field holds {given}, {reason}' in line, line
 
 
 def test_the_close_note_says_the_mirror_id_was_used_when_the_xdr_incident_id_field_holds_no_id_at_all():

@@ -1891,13 +1891,14 @@ def test_given_several_endpoints_a_file_held_for_its_reputation_gets_a_by_hand_c
     assert all(f'`!restore-file file_hash={file_hash} endpoint_id={e}`' in notes for e in endpoints)
 
 
-def test_given_many_endpoints_the_gate_s_note_says_once_what_endpoints_alike_share_and_still_gives_each_its_command():
+def test_given_many_endpoints_the_gate_s_note_says_once_what_endpoints_alike_share_and_the_context_has_each_command():
     """An incident whose alerts name many endpoints (EndpointID a list of 120), each holding two files; an earlier run
     restored the first file on half of them. The rerun restores the second file everywhere; the first is covered on
     one half (its command by hand, should it be quarantined again) and left out on the other (restore-file takes one
     endpoint, and the playbook sends one list of files to each: its command by hand). One line per endpoint would be
     120 lines: as the summary note past READABLE_DETAIL_MAX (README), the gate's note says each thing once for the
-    endpoints alike, names READABLE_LISTED_MAX of them, and still gives each endpoint's command as a code span."""
+    endpoints alike, names READABLE_LISTED_MAX of them, and gives one command to fill in, as a held file's line: each
+    endpoint's command, 60 code spans in one line, is in QuarantineRestore.Gate.covered.by_hand."""
     first_file, second_file = sorted(HOLDERS)[:2]
     endpoints = [f'{n:032x}' for n in range(120)]
     xdr = start_tenant(seed={'endpoints': [{'endpoint_id': e, 'quarantined': [{'file_hash': first_file},
@@ -1925,18 +1926,24 @@ def test_given_many_endpoints_the_gate_s_note_says_once_what_endpoints_alike_sha
     listed = facts.READABLE_LISTED_MAX
     assert [e for e in endpoints if e in header] == endpoints[:listed]
     assert f'and {len(endpoints) - listed:,} more' in header
-    commands = [parse_line(span).args for line in lines for span in as_commonmark_reads(line)[0]
-                if span.startswith('!restore-file ')]  # each a code span of its own
+    for line, half in zip(lines, (endpoints[:60], endpoints[60:])):
+        spans = as_commonmark_reads(line)[0]
+        [command] = [parse_line(span).args for span in spans if span.startswith('!restore-file ')]
+        assert command == {'file_hash': first_file, 'endpoint_id': '<endpoint_id>'}, line
+        assert [e for e in endpoints if e in line] == half[:listed] and f'and {len(half) - listed} more' in line
+    commands = [parse_line(command).args for item in as_list(get_path(again.context, 'QuarantineRestore.Gate.covered'))
+                for command in as_list(item['by_hand'])]
     by_hand = {(h, args['endpoint_id']) for args in commands for h in args['file_hash'].split(',')}
     assert all(',' not in args['endpoint_id'] for args in commands)  # restore-file's endpoint_id takes one
     assert by_hand == {(first_file, e) for e in endpoints}  # given back on one half, left on the other
 
 
-def test_given_many_endpoints_whose_restores_the_gate_could_not_read_again_each_gets_its_own_check_in_one_line():
+def test_given_many_endpoints_whose_restores_the_gate_could_not_read_again_the_context_has_each_one_s_check():
     """restore-file without polling on each of 60 endpoints (as an analyst runs it, or a close): each record says
     IN_PROGRESS, each its own action. The rerun's gate reads them again, and XSOAR's server fails every read alike: the
-    file is not sent blind, and the endpoints share one line, which gives each endpoint the check of its own action and
-    its command by hand."""
+    file is not sent blind, and the endpoints share one line, which gives one check and one command by hand to fill
+    in (it gave each endpoint both, 120 code spans in one line); QuarantineRestore.Gate.covered has each endpoint's
+    check of its own action and its command by hand."""
     file_hash = sorted(HOLDERS)[0]
     endpoints = [f'{n:032x}' for n in range(60)]
     xdr = start_tenant(seed={'endpoints': [{'endpoint_id': e, 'quarantined': [{'file_hash': file_hash}]}
@@ -1958,7 +1965,10 @@ def test_given_many_endpoints_whose_restores_the_gate_could_not_read_again_each_
     assert get_path(run.context, 'QuarantineRestore.Gate.allowed') in (None, [])
     [note] = [n for n in run.notes if 'reputation check' in n]
     [line] = [line for line in note.splitlines() if line.startswith('- ')]
-    commands = [parse_line(span).args for span in as_commonmark_reads(line)[0] if span.startswith('!restore-file ')]
+    shown = [parse_line(span).args for span in as_commonmark_reads(line)[0] if span.startswith('!restore-file ')]
+    assert [args['endpoint_id'] for args in shown] == ['<endpoint_id>'] * 2, line
+    [covered] = as_list(get_path(run.context, 'QuarantineRestore.Gate.covered'))
+    commands = [parse_line(command).args for command in covered['check'] + covered['by_hand']]
     checks = {(args['endpoint_id'], str(ri.action_id_list(args['action_id'])[0])) for args in commands
               if 'action_id' in args}
     assert checks == {(e, str(record['action_id'])) for e, record in records.items()}
@@ -1967,6 +1977,8 @@ def test_given_many_endpoints_whose_restores_the_gate_could_not_read_again_each_
 
 @pytest.mark.parametrize('count', [facts.READABLE_DETAIL_MAX, facts.READABLE_DETAIL_MAX + 1])
 def test_the_gate_s_note_gives_each_endpoint_a_line_up_to_the_readme_s_threshold_and_groups_them_past_it(count):
+    """Up to READABLE_DETAIL_MAX endpoints, a line each with its command; past it one line, with one command to fill
+    in, and QuarantineRestore.Gate.covered.by_hand has each endpoint's."""
     file_hash = sorted(HOLDERS)[0]
     endpoints = [f'{n:032x}' for n in range(count)]
     xdr = start_tenant(seed={'endpoints': [{'endpoint_id': e, 'quarantined': [{'file_hash': file_hash}]}
@@ -1986,7 +1998,11 @@ def test_the_gate_s_note_gives_each_endpoint_a_line_up_to_the_readme_s_threshold
     assert len(lines) == (count if count <= facts.READABLE_DETAIL_MAX else 1)
     commands = [parse_line(span).args for line in lines for span in as_commonmark_reads(line)[0]
                 if span.startswith('!restore-file ')]
-    assert sorted(args['endpoint_id'] for args in commands) == endpoints
+    kept = [parse_line(command).args for item in as_list(get_path(run.context, 'QuarantineRestore.Gate.covered'))
+            for command in as_list(item['by_hand'])]
+    assert sorted(args['endpoint_id'] for args in kept) == endpoints
+    shown = endpoints if count <= facts.READABLE_DETAIL_MAX else ['<endpoint_id>']
+    assert sorted(args['endpoint_id'] for args in commands) == shown
 
 
 def bad_scores(hashes):

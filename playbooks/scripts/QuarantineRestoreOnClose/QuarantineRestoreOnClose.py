@@ -33,6 +33,8 @@ SHA256 = re.compile(r'[0-9a-fA-F]{64}')
 # Cortex XDR and CortexXDRIR's records write it. A JSON number as a float is exact only below 2**53.
 XDR_INCIDENT_ID = re.compile(r'0*([1-9][0-9]{0,17})')
 FLOAT_EXACT_BELOW = 2 ** 53
+NO_SUCH_ID = 'which no Cortex XDR incident has (its IDs are whole numbers from 1, of at most 18 digits)'
+ROUNDED_ID = 'a JSON number from 2^53 on, which XSOAR hands on as a float64: it may not be the ID written'
 # The mirror ID (dbotMirrorId) is the ID in the system the incident is mirrored with: a Cortex XDR incident ID only on
 # an incident whose type names Cortex XDR (CortexXDRIR's types all do; the playbooks test the type so too). Another
 # type's is another system's: HSS's event_id, as this pack's fetch sets it, or a QRadar or Jira number, which may name
@@ -187,12 +189,10 @@ def artifacts_from_cortex_xdr(execute: Execute, incident_id: str) -> tuple[list[
 def incident_number(value: Any) -> str:
     """The Cortex XDR incident ID ``value`` names (text or a JSON number), as Cortex XDR writes it; '' for a value no
     incident has (see XDR_INCIDENT_ID)."""
-    if isinstance(value, (int, float)) and abs(value) >= FLOAT_EXACT_BELOW:  # a bool's abs is 0 or 1
-        return ''  # a JSON number XSOAR handed on as a float64, maybe not the number written (restore-file refuses it)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     found = XDR_INCIDENT_ID.fullmatch(str(value).strip()) \
-        if type(value) in (str, int) else None  # type(): a bool is no number
+        if type(value) in (str, int) and not maybe_rounded(value) else None  # type(): a bool is no number
     return found.group(1) if found else ''
 
 
@@ -213,16 +213,25 @@ def xdr_incident_id(fields: dict[str, Any]) -> str:
 
 
 def refused_incident_id(fields: dict[str, Any]) -> list[str]:
-    """The note's line on the XDR Incident ID field's values no Cortex XDR incident has, if any (the mirror ID is not
-    judged: on an incident of another type it is another system's, and not read)."""
+    """The note's line on the XDR Incident ID field's values no Cortex XDR incident has, or may not be the one written,
+    if any, each quoted as received: JSON (the mirror ID is not judged: on an incident of another type it is another
+    system's, and not read)."""
     given = present(fields.get('xdrincidentid'))
-    refused = [json.dumps(value) for value in given if not incident_number(value)]
+    refused = [value for value in given if not incident_number(value)]
     source = "the field's other value" if len(refused) < len(given) else 'the mirror ID'  # the field is read first
     used = f'; {source}, {xdr_incident_id(fields)}, was' if xdr_incident_id(fields) else ''
     were = 'it was' if len(refused) == 1 else 'they were'
-    return [f'Cortex XDR: the XDR Incident ID field holds {shown_as_is(", ".join(refused))}, which no Cortex XDR '
-            f'incident has (its IDs are whole numbers from 1, of at most 18 digits), so {were} not used{used}. Set '
-            'the field to the incident\'s ID as Cortex XDR shows it.'] if refused else []
+    by_reason = {NO_SUCH_ID: [], ROUNDED_ID: []}
+    for value in refused:
+        by_reason[ROUNDED_ID if maybe_rounded(value) else NO_SUCH_ID].append(json.dumps(value))
+    held = '; and '.join(f'{shown_as_is(", ".join(texts))}, {reason}' for reason, texts in by_reason.items() if texts)
+    return [f'Cortex XDR: the XDR Incident ID field holds {held}, so {were} not used{used}. Set the field to the '
+            'incident\'s ID as Cortex XDR shows it.'] if refused else []
+
+
+def maybe_rounded(value: Any) -> bool:
+    """Whether ``value`` is a JSON number XSOAR's float64 may have rounded: restore-file refuses it too."""
+    return isinstance(value, (int, float)) and value >= FLOAT_EXACT_BELOW  # a negative one is no ID either way
 
 
 def vendors_of(fields: dict[str, Any], context: dict[str, Any]) -> list[str]:

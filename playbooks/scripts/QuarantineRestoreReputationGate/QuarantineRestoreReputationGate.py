@@ -114,8 +114,9 @@ ENTRY_SECONDS = 10
 NO_TIME_LEFT = 'no time was left'  # how a read reads_in_time did not start begins; the note says why
 MAX_REASON = 500  # characters of a failed read's error the note quotes
 # Readable at any scale, as the summary's note: past MAX_DETAIL_ROWS lines about endpoints (a restore limited to many),
-# the endpoints alike (one file covered alike, or the same files left out) share one line, which gives each its command
-# (restore-file's endpoint_id takes one); past MAX_DETAIL_ROWS endpoints, the first line names MAX_LISTED of them.
+# the endpoints alike (one file covered alike, or the same files left out) share one line, which names MAX_LISTED and
+# gives the command for one, to fill in (covered.by_hand keeps each: restore-file's endpoint_id takes one); past
+# MAX_DETAIL_ROWS endpoints, the first line names MAX_LISTED of them.
 # Past MAX_DETAIL_ROWS held file-endpoint (or file-host) pairs, a held file's line names MAX_LISTED of its endpoints or
 # hosts and gives its command for one, to fill in: the context's held.by_hand keeps every command.
 MAX_DETAIL_ROWS = 50
@@ -426,7 +427,7 @@ def verdict(scores: list[Score], linked: list[dict[str, Any]], known: dict[str, 
         vendor = ', '.join(text_of(v) for v in (score.get('Vendor') if isinstance(score.get('Vendor'), list)
                                                 else [score.get('Vendor')]) if v)
         if None in values:  # held for it; a readable score beside it in a list still counts as itself
-            keep(unreadable, f'{vendor or "a reputation source"} ({raw!r})', how)
+            keep(unreadable, f'{vendor or "a reputation source"} (score {json.dumps(raw, ensure_ascii=False)})', how)
             values = [value for value in values if value is not None]
             if not values:
                 continue
@@ -507,6 +508,18 @@ def commands_text(commands: str | list[str]) -> str:
     return ', '.join(code_span(command) for command in ([commands] if isinstance(commands, str) else commands))
 
 
+def one_for_each(command: str, what: dict[str, list[str]], scope: dict[str, list[str]], key: str,
+                 suffix: str = '') -> str:
+    """The command (``suffix`` added: a check) for one endpoint or host of ``scope``, to fill in, on each of them: a
+    line about many (past MAX_DETAIL_ROWS pairs or lines) gives it, and names its ``key`` in the context, which keeps
+    each endpoint's command (restore-file's endpoint_id takes one), or the one for every host."""
+    name = 'endpoint_id' if 'endpoint_id' in scope else 'host_id'
+    one = by_hand_each(command, what, dict(scope, **{name: [f'<{name}>']}))  # HSS's: in each project of its rows
+    whose = "each endpoint's" if name == 'endpoint_id' else 'the one for all of them at once'
+    return (f'{commands_text([line + suffix for line in as_list(one)])} on each of them '
+            f'({GATE_CONTEXT_KEY.split("(")[0]}.{key} has {whose})')
+
+
 def plural(noun: str, count: int) -> str:
     """``noun`` as it goes with ``count``, as the integration words it: "1 file", "2 files"."""
     return noun if count == 1 else f'{noun}s'
@@ -574,10 +587,8 @@ def held_line(item: dict[str, Any], who: str, many: dict[str, list[str]]) -> str
     by_hand_text = f'If an analyst is sure it is benign: {commands_text(item["by_hand"])}'
     if many:
         by = {'file_path': [item['file_path']]} if item.get('file_path') else {'file_hash': [item['file_hash']]}
-        one = by_hand(RESTORE_COMMANDS[name == 'host_id'], by, {name: [f'<{name}>']})
-        every = "each endpoint's command" if name == 'endpoint_id' else 'the command for all of them at once'
-        by_hand_text = (f'If an analyst is sure it is benign: {code_span(one)} on each of them '
-                        f'({GATE_CONTEXT_KEY.split("(")[0]}.held.by_hand has {every})')
+        one = one_for_each(RESTORE_COMMANDS[name == 'host_id'], by, {name: places}, 'held.by_hand')
+        by_hand_text = f'If an analyst is sure it is benign: {one}'
     if item['verdict'] == VERDICT_UNREADABLE:
         return (f'- **Held back**: {what} has a score this check cannot read, from {who} (DBotScore.Score should be 0 '
                 f'to 3). {by_hand_text}')
@@ -592,7 +603,7 @@ def covered_before(command: str, given: Any, hashes: list[str], paths: list[str]
     the reputation check lets through, leaving out those an earlier restore in this incident covers (``given``: the
     records it left, CortexXDR.RestoredFile or HuaweiHSS.RestoredFile as ``command`` writes them)."""
     if command == RESTORE_COMMANDS[0]:
-        return *xdr_plan(objects_in(given, XDR_RECORDS, 'restored_before'), hashes, scope, execute), []
+        return xdr_plan(objects_in(given, XDR_RECORDS, 'restored_before'), hashes, scope, execute)
     done = hss_restored_before(objects_in(given, HSS_RECORDS, 'restored_before'), hashes, paths, scope, execute)
     covered = [{by: value, 'by_hand': done[value][2], 'check': done[value][1]}
                for by, values in (('file_hash', hashes), ('file_path', paths)) for value in values if value in done]
@@ -602,7 +613,7 @@ def covered_before(command: str, given: Any, hashes: list[str], paths: list[str]
 
 
 def xdr_plan(records: list[dict[str, Any]], hashes: list[str], scope: dict[str, list[str]],
-             execute: Execute | None) -> tuple[list[str], list[str], list[str], list[str]]:
+             execute: Execute | None) -> tuple[list[str], list[str], list[str], list[str], list[dict[str, Any]]]:
     """covered_before's answer for restore-file, judged on each endpoint of ``scope`` (every endpoint when it names
     none): an earlier restore of a file on one endpoint does not cover another. The playbook sends one list of files
     to each endpoint it restores on (restore-file run once per endpoint), so the files and endpoints are the widest
@@ -619,7 +630,7 @@ def xdr_plan(records: list[dict[str, Any]], hashes: list[str], scope: dict[str, 
 
     def alike(h: str, endpoint: str) -> str:  # its line, but for the endpoint and its action
         record, unread = covered[endpoint][h]
-        return restored_line(h, {'<endpoint_id>': (dict(record, action_id='<action_id>'), unread)})
+        return restored_line(h, {'<endpoint_id>': (dict(record, action_id='<action_id>'), unread)})[0]
 
     # (key, endpoint, what its line says): past MAX_DETAIL_ROWS, the endpoints of one key share a line
     found = [(('covered', h, alike(h, e)), e, covered[e][h]) for h in hashes for e in endpoints if h in covered[e]]
@@ -627,9 +638,10 @@ def xdr_plan(records: list[dict[str, Any]], hashes: list[str], scope: dict[str, 
     groups = {}
     for number, (key, endpoint, said) in enumerate(found):
         groups.setdefault(key if len(found) > MAX_DETAIL_ROWS else number, (key, {}))[1][endpoint] = said
-    lines = [restored_line(key[1], group) if key[0] == 'covered' else left_out_line(group)
-             for key, group in groups.values()]
-    return files, [], faults + lines, [endpoint for endpoint in chosen if endpoint]
+    made = [restored_line(key[1], group) if key[0] == 'covered' else left_out_line(group)
+            for key, group in groups.values()]
+    return files, [], faults + [line for line, _ in made], [endpoint for endpoint in chosen if endpoint], \
+        [covered for _, covered in made]
 
 
 def kind_lines(records: list[dict[str, Any]], needed: set[str]) -> list[str]:
@@ -653,16 +665,21 @@ def kind_lines(records: list[dict[str, Any]], needed: set[str]) -> list[str]:
     return lines
 
 
-def left_out_line(left: dict[str, list[str]]) -> str:
-    """The note's line for the endpoints of ``left`` ({endpoint: the files it still needs, the same for each}) the
-    playbook's restore leaves those files out on, with each endpoint's command by hand."""
+def left_out_line(left: dict[str, list[str]]) -> tuple[str, dict[str, Any]]:
+    """(the note's line, the context's covered item) for the endpoints of ``left`` ({endpoint: the files it still
+    needs, the same for each}) the playbook's restore leaves those files out on, with the command by hand (for several
+    endpoints, see one_for_each)."""
     files, endpoints = next(iter(left.values())), list(left)
-    where = f'endpoint {code_span(endpoints[0])}, which still needs' if len(endpoints) == 1 else \
-        f'{len(endpoints):,} endpoints, which still need'
+    every = by_hand_each(RESTORE_COMMANDS[0], {'file_hash': files}, {'endpoint_id': endpoints})
+    where = f'endpoint {code_span(endpoints[0])}, which still needs'
+    how = commands_text(every)
+    if len(endpoints) > 1:
+        where = f'{len(endpoints):,} endpoints ({capped(endpoints)}), which still need'
+        how = one_for_each(RESTORE_COMMANDS[0], {'file_hash': files}, {'endpoint_id': endpoints}, 'covered.by_hand')
     return (f'`!{RESTORE_COMMANDS[0]}` was not run for {", ".join(code_span(h) for h in files)} on {where} it: an '
             f'earlier restore in this incident covers other endpoints or files (above), and the playbook restores one '
-            f'list of files on each endpoint it restores on. Restore it there by hand: '
-            f'{commands_text(by_hand_each(RESTORE_COMMANDS[0], {"file_hash": files}, {"endpoint_id": endpoints}))}')
+            f'list of files on each endpoint it restores on. Restore it there by hand: {how}'), \
+        {'file_hash': files, 'by_hand': every}
 
 
 def widest_restore(needed: dict[str, list[str]]) -> tuple[list[str], list[str]]:
@@ -741,29 +758,37 @@ def status_now(execute: Execute | None, records: list[dict[str, Any]],
     return found, unread
 
 
-def restored_line(file_hash: str, found: dict[str, tuple[dict[str, Any], str | None]]) -> str:
-    """The line for a file earlier restore-files cover on the endpoints of ``found`` ({endpoint, '' for every
-    endpoint: restored_before's (record, unread)}, alike but for their actions): ``unread``, why a record, IN_PROGRESS,
-    was not read again now (its state is not known: the line gives the check that reads it first)."""
+def restored_line(file_hash: str, found: dict[str, tuple[dict[str, Any], str | None]]) -> tuple[str, dict[str, Any]]:
+    """(the line, the context's covered item) for a file earlier restore-files cover on the endpoints of ``found``
+    ({endpoint, '' for every endpoint: restored_before's (record, unread)}, alike but for their actions): ``unread``,
+    why a record, IN_PROGRESS, was not read again now (its state is not known: the line gives the check that reads it
+    first; for several endpoints, see one_for_each)."""
     (record, unread), actions = next(iter(found.values())), [text_of(row.get('action_id')) for row, _ in found.values()]
     scope = {'endpoint_id': list(found)} if '' not in found else {}
+    covered = {'file_hash': file_hash, 'by_hand': by_hand_each(RESTORE_COMMANDS[0], {'file_hash': [file_hash]}, scope)}
     if may_have_started(record):
-        return not_sent_line(RESTORE_COMMANDS[0], 'file_hash', file_hash, XDR_MAY_HAVE_STARTED, scope, XDR_LOOK_FIRST)
+        return not_sent_line(RESTORE_COMMANDS[0], 'file_hash', file_hash, XDR_MAY_HAVE_STARTED, scope,
+                             XDR_LOOK_FIRST), covered
     state = f'restored it with failures (restored count: {shown_as_is(record.get("restored_count"))}, failed count: ' \
         f'{shown_as_is(record.get("failed_count"))}; its record says why)'
     advice = XDR_LEFT_QUARANTINED
     if record.get('status') == 'IN_PROGRESS' and unread:
-        checks = [by_hand(RESTORE_COMMANDS[0], {'file_hash': [file_hash], 'action_id': [action], 'polling': ['false']},
-                          {'endpoint_id': [endpoint]} if endpoint else {}) for endpoint, action in zip(found, actions)]
+        check = {'file_hash': [file_hash], 'action_id': ['<action_id>'], 'polling': ['false']}
+        covered['check'] = [by_hand(RESTORE_COMMANDS[0], dict(check, action_id=[action]),
+                                    {'endpoint_id': [endpoint]} if endpoint else {})
+                            for endpoint, action in zip(found, actions)]
+        shown = commands_text(covered['check'])
+        if len(found) > 1:
+            shown = one_for_each(RESTORE_COMMANDS[0], check, scope, 'covered.check')
         state = f'was still running as its record last read it, which was not read again now, as {shown_as_is(unread)}'
-        advice = f'Check it first: {commands_text(checks)}; where it did not give the file back, restore it by hand'
+        advice = f'Check it first: {shown}; where it did not give the file back, restore it by hand'
     elif record.get('status') == 'IN_PROGRESS':
         state, advice = 'is still running', QUARANTINED_AGAIN
     elif record.get('status') == XDR_DONE_STATUSES[0]:
         state, advice = 'restored it on every endpoint', QUARANTINED_AGAIN
     action = f'({plural("action", len(actions))} {capped(actions)})'
     what = state.replace(' as its record', f' {action} as its record', 1) if unread else f'{state} {action}'
-    return not_sent_line(RESTORE_COMMANDS[0], 'file_hash', file_hash, what, scope, advice)
+    return not_sent_line(RESTORE_COMMANDS[0], 'file_hash', file_hash, what, scope, advice), covered
 
 
 def hss_restored_before(records: list[dict[str, Any]], hashes: list[str], paths: list[str], scope: dict[str, list[str]],
@@ -821,9 +846,7 @@ def hss_line(by: str, value: str, rows: list[tuple[Copy, dict[str, Any]]], unrea
               for fields, _ in hss_checks([row for _, row in last_read])]
     shown = commands_text(checks)
     if many:  # as its by-hand command: for one host, to fill in (a check by hash or path reads each copy there)
-        one = by_hand_each(RESTORE_COMMANDS[1], {by: [value]}, dict(scope, host_id=['<host_id>']))
-        shown = (f'{commands_text([line + as_check for line in ([one] if isinstance(one, str) else one)])} on '
-                 f'each of them ({GATE_CONTEXT_KEY.split("(")[0]}.covered.check has the check for all of them at once)')
+        shown = one_for_each(RESTORE_COMMANDS[1], {by: [value]}, scope, 'covered.check', as_check)
     what = (what + ', and ' if what else '') + \
         f'was still restoring it on {hosts([row for _, row in last_read])} as its record last read it, ' \
         f'which was not read again now, as {shown_as_is(why)}'
@@ -908,15 +931,15 @@ def not_sent_line(command: str, by: str, value: str, what: str, scope: dict[str,
                   advice: str = QUARANTINED_AGAIN, many: bool = False) -> str:
     """The note's line for a file (``by`` file_hash) or path (file_path) an earlier restore covers: not sent again, and
     the command that restores it by hand, limited as this restore (``scope``), after ``advice``. ``many``: the files
-    not sent again and the hosts of an HSS restore make more than MAX_DETAIL_ROWS pairs: as a held file's line, the
-    command is for one host, to fill in (covered.by_hand keeps the one that restores it on every host)."""
-    places = scope.get('endpoint_id') or (scope.get('host_id') if many else [])  # endpoint_id takes one: a command each
-    on = f' on {len(places):,} {"endpoints" if "endpoint_id" in scope else "hosts"}' if len(places) > 1 else ''
+    not sent again and the hosts of an HSS restore make more than MAX_DETAIL_ROWS pairs. A line about several endpoints
+    (past MAX_DETAIL_ROWS lines about endpoints) or ``many`` hosts gives, as a held file's line, the command for one,
+    to fill in (one_for_each)."""
+    places = scope.get('endpoint_id') or (scope.get('host_id') if many else [])
+    noun = f'endpoints ({capped(places)})' if 'endpoint_id' in scope else 'hosts'  # HSS's are named in ``what``
+    on = f' on {len(places):,} {noun}' if len(places) > 1 else ''
     commands = commands_text(by_hand_each(command, {by: [value]}, scope))
-    if many:
-        one = by_hand_each(command, {by: [value]}, dict(scope, host_id=['<host_id>']))  # in each project of its rows
-        commands = (f'{commands_text(one)} on each of them '
-                    f'({GATE_CONTEXT_KEY.split("(")[0]}.covered.by_hand has the command for all of them at once)')
+    if len(places) > 1:
+        commands = one_for_each(command, {by: [value]}, scope, 'covered.by_hand')
     return (f'`!{command}` was not run again for {code_span(value)}{on}: an earlier restore in this incident {what}. '
             f'{advice}: {commands}')
 
