@@ -858,6 +858,7 @@ def test_a_required_argument_given_nothing_from_context_fails_the_task_before_th
     ('', {'incident_id': '414', 'execution-timeout': '60', 'extend-context': 'x=y'},
      'takes no built-in arguments execution-timeout, extend-context here'),
     ('', {'incident_id': '414', 'incidentid': '414'}, 'has no argument incidentid'),
+    ('', {'incident_id': '414', 'incidentid': '414', 'limit': '1'}, 'has no arguments incidentid, limit'),
 ])
 def test_another_integration_s_recorded_command_refuses_what_its_recording_cannot_answer(brand, args, said):
     # Its declared arguments come from test_data/xsoar/dependencies.json; the brand's recordings answer only them.

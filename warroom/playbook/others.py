@@ -120,8 +120,8 @@ class OtherIntegrations:
                               f'{", ".join(builtin)} out, or add support in warroom/playbook/others.py first')
         unknown = sorted(set(args) - set(spec.arguments))
         if unknown:
-            raise ReplayError(f'!{command} has no argument {", ".join(unknown)} ({spec.brand or "it"} declares '
-                              f'{", ".join(spec.arguments)})')
+            raise ReplayError(f'!{command} has no {plural("argument", len(unknown))} {", ".join(unknown)} '
+                              f'({spec.brand or "it"} declares {", ".join(spec.arguments)})')
         brands = self.providers(command, brand)
         if not brands:
             return no_instance(brand or spec.brand or 'an integration', command)
