@@ -2364,7 +2364,7 @@ class XdrClient:
         # Refused alike, it would only take a turn of the tenant's rate limit, which every integration there shares
         if refused := self.refused.get(path) or self.refused.get(''):
             raise RestoreError(f'Not sent: Cortex XDR refused another request of this command with HTTP '
-                               f'{refused.http_status}, as it would this one (the API key, its license or its role).',
+                               f'{refused.http_status}, as it would this one. {refused.advice}',
                                refused.attempts[-1:])  # that answer alone: nothing was sent, nor lost
         answer = self.transport.request('POST', path, expect_json=True, retry_statuses=retry_statuses,
                                         json={'request_data': request_data})

@@ -835,6 +835,25 @@ def test_a_key_refused_at_the_first_restore_sends_no_restore_of_the_other_files(
 
 
 @pytest.mark.parametrize('status', [401, 402, 403])
+def test_each_record_of_a_file_not_sent_after_the_key_was_refused_says_what_to_do_as_the_refused_one_does(
+        advanced_tenant, status):
+    """A playbook reads a file's record alone: one not sent, as Cortex XDR refused the key, license or role at
+    another file's restore, says which was refused and what to do about it (README's words for that status), as the
+    record of the file refused says, not only that it was not sent."""
+    hashes = advanced_tenant.backend.quarantine_files(3, salt='unsent-advice')
+    params = refused_key_params(advanced_tenant, status)
+
+    result = WarRoom(params=params, time_scale=0, sleep=lambda _: None).run('restore-file',
+                                                                             {'file_hash': ','.join(hashes)})
+
+    records = as_list(restored_record(result))
+    assert len(records) == len(hashes) and all(r['status'] == 'FAILED' for r in records)
+    to_do = facts.XDR_ADVICE_WORDS[status] + (facts.XDR_RESTORE_PERMISSIONS if status == 403 else ())
+    for record in records:
+        assert f'HTTP {status}' in record['error'] and not facts.words_missing(record['error'], to_do), record
+
+
+@pytest.mark.parametrize('status', [401, 402, 403])
 def test_a_key_refused_at_the_first_status_read_reads_no_other_action(advanced_tenant, war_room_on, status):
     """The same at a check: the first status read refused so, the other actions' reads are not sent, and the check
     ends in Cortex XDR's answer, as when every read is refused."""
