@@ -2890,14 +2890,14 @@ def arg_to_int(value: Any, name: str, minimum: int = -MAX_WHOLE_NUMBER, maximum:
     value = single_value(value, name)
     if none_or_blank_text(value):
         return default
-    whole = type(value) is int or (isinstance(value, float) and value.is_integer()) or \
-        (isinstance(value, str) and re.fullmatch(r'[+-]?[0-9]{1,18}', value.strip()))
+    text = value.strip() if isinstance(value, str) else ''  # the text checked: int() strips fewer blanks
+    whole = type(value) is int or (isinstance(value, float) and value.is_integer()) or re.fullmatch('[+-]?[0-9]+', text)
     if not whole:  # type(): a bool (an int to isinstance) is no number
         raise RestoreError(f'{name} must be a whole number; got {printable(value)}.')
-    number = int(value.strip() if isinstance(value, str) else value)  # the text checked: int() strips fewer blanks
+    number = MAX_WHOLE_NUMBER + 1 if len(text) > 19 else int(text or value)  # int() refuses 4301 digits of text
     if abs(number) > MAX_WHOLE_NUMBER:
         raise RestoreError(f'{name} must be a whole number of at most 18 digits; got {printable(value)}.')
-    if not isinstance(value, str) and abs(number) >= FLOAT64_EXACT_BELOW:  # an int too: maybe not the number given
+    if not text and abs(number) >= FLOAT64_EXACT_BELOW:  # an int too: maybe not the number given
         raise RestoreError(f'{name} must be given exactly; got {printable(value)}, a number too large (2**53 or more) '
                            f'for XSOAR to hand on exactly. Give it as text.')
     if number < minimum:

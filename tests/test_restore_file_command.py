@@ -751,6 +751,23 @@ def test_bad_input_is_refused_before_any_request_is_sent(advanced_tenant, args, 
     assert len(advanced_tenant.gateway.requests) == before
 
 
+@pytest.mark.parametrize('digits', [19, 40])
+def test_an_incident_id_too_long_as_text_is_refused_for_its_length_as_the_same_number_is(advanced_tenant, digits):
+    """A whole number of more digits than incident_id takes is still a whole number: given as text it is refused for
+    its length, in the words the same number gets as a JSON number (from a playbook), not as "not a whole number"."""
+    number = int('9' * digits)
+    before = len(advanced_tenant.gateway.requests)
+
+    [as_text] = run_script(advanced_tenant.params(), 'restore-file', {'file_hash': CLEAN_HASH,
+                                                                      'incident_id': str(number)})
+    [as_number] = run_script(advanced_tenant.params(), 'restore-file', {'file_hash': CLEAN_HASH, 'incident_id': number})
+
+    assert as_text['Type'] == as_number['Type'] == ENTRY_ERROR
+    complaint = as_number['Contents'].split('; got ')[0]
+    assert '18 digits' in complaint and as_text['Contents'].split('; got ')[0] == complaint, as_text['Contents']
+    assert len(advanced_tenant.gateway.requests) == before
+
+
 def test_hash_quarantined_nowhere_gives_the_vendor_message(advanced_tenant, war_room_on):
     result = war_room_on(advanced_tenant).run('restore-file', {'file_hash': '0' * 64})
 
