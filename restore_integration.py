@@ -3414,7 +3414,7 @@ def parse_restore_reply(reply: XdrReply) -> tuple[Any, int | None, str | None, l
         problems.append(f'action_id {printable(action_id)} is not a whole number')
     count = reply.get('endpoints_count')
     text = str(count).strip() if type(count) in (int, str) else ''  # a whole number, or its digits
-    endpoints_count = int(text) if text.isdigit() and text.isascii() else None
+    endpoints_count = int(text) if re.fullmatch('[0-9]{1,18}', text) else None  # as many digits as a check carries
     if endpoints_count is None and count not in (None, ''):
         problems.append(f'endpoints_count {printable(count)} is not a count')
     if status is not None and said not in ('0', 'false', '1', 'true'):
