@@ -2352,7 +2352,7 @@ class XdrClient:
     def get_action_status(self, action_id: int | str, probe: bool = False) -> XdrReply:
         """POST actions/get_action_status: {"data": {endpoint: status}, "errorReasons"?: {...}}. An ID given as digits
         goes as the Integer the API takes (as CoreIRApiModule sends it). ``probe``: test-module's read of action 0."""
-        if isinstance(action_id, str) and action_id.isdigit() and action_id.isascii():
+        if isinstance(action_id, str) and re.fullmatch('[0-9]{1,18}', action_id):  # as many digits as arguments take
             action_id = int(action_id)
         # A 500 reading an action this instance started is the service failing; to the probe of action 0, the answer.
         return self._post(XDR_ACTION_STATUS_PATH, {'group_action_id': action_id},

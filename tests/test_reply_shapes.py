@@ -431,6 +431,21 @@ def test_an_endpoints_count_of_more_digits_than_a_check_carries_is_not_read_and_
     assert record['endpoints_count'] == len(FINAL_STATUS['reply']['data']), record
 
 
+def test_an_action_id_of_thousands_of_digits_as_text_is_read_back_as_sent_not_a_fault_at_the_check(replay_server):
+    # An action ID is kept and sent back as Cortex XDR gave it (README), a text of digits as its number: one past the
+    # 4300 digits Python's int() reads must still reach the status API, not end the check in an integration fault.
+    action_id = '9' * 5000
+    replay_server.queue(200, {'reply': {'action_id': action_id, 'endpoints_count': 3}}).queue(200, FINAL_STATUS)
+
+    result = room(replay_server).run('restore-file', {'file_hash': HASH})
+
+    assert not result.failed, result.entries[-1]
+    [read] = status_requests(replay_server)
+    assert str(read['group_action_id']) == action_id
+    [record] = records(result)
+    assert record['action_id'] == action_id and record['status'] != 'IN_PROGRESS', record
+
+
 @pytest.mark.parametrize('reason, expected', [
     ('Access is denied.\r\n', 'Access is denied.'),  # the endpoint's reason as plain text, not an object
     ({'errorData': 'The file is locked by another process.'}, 'The file is locked by another process.'),  # not JSON
