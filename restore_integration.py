@@ -2352,7 +2352,7 @@ class XdrClient:
     def get_action_status(self, action_id: int | str, probe: bool = False) -> XdrReply:
         """POST actions/get_action_status: {"data": {endpoint: status}, "errorReasons"?: {...}}. An ID given as digits
         goes as the Integer the API takes (as CoreIRApiModule sends it). ``probe``: test-module's read of action 0."""
-        if isinstance(action_id, str) and re.fullmatch('[0-9]{1,18}', action_id):  # as many digits as arguments take
+        if re.fullmatch('[0-9]{1,18}', str(action_id)):  # a text of as many digits as arguments take, or a number
             action_id = int(action_id)
         # A 500 reading an action this instance started is the service failing; to the probe of action 0, the answer.
         return self._post(XDR_ACTION_STATUS_PATH, {'group_action_id': action_id},
@@ -2835,12 +2835,12 @@ def war_room_value(text: str) -> str:
 
 
 def single_value(value: Any, name: str) -> Any:
-    """The one item of a list from context (XSOAR passes one); an empty list (FirstArrayElement's of none) is none."""
+    """A context list's one item; none for an empty one (FirstArrayElement's); a blank item's list stays a list."""
     if not isinstance(value, list):
         return value
     if len(value) > 1:
         raise RestoreError(f'{name} takes one value; got a list of {len(value)}.')
-    return value[0] if value else None
+    return value[0] if value and not none_or_blank_text(value[0]) else value or None
 
 
 def validate_sha256(value: Any) -> str:
@@ -2912,9 +2912,9 @@ def arg_to_bool(value: Any, name: str, default: bool = False) -> bool:
     if none_or_blank_text(value):
         return default
     text = str(value).strip().lower()
-    if text not in ('true', 'yes', '1', 'false', 'no', '0'):
+    if text not in 'true yes 1 false no 0'.split():
         raise RestoreError(f'{name} must be true or false; got {printable(value)}.')
-    return text in ('true', 'yes', '1')
+    return text in 'true yes 1'.split()
 
 
 def arg_to_list(value: Any, name: str) -> list[str]:
