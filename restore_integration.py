@@ -3405,7 +3405,7 @@ def parse_restore_reply(reply: XdrReply) -> tuple[Any, int | None, str | None, l
                                          'Action Center.')
     elif not can_be_carried(action_id):  # a check could not read it back: this file alone not followed
         got = 'no action_id' if action_id in (None, '') else \
-            f'action_id {printable(action_id)}, which is neither a number nor a text'
+            f'action_id {printable(action_id)}, which is neither a number nor a non-blank text'
         raise RestoreError(f'Cortex XDR accepted the restore but returned {got}, {XDR_NOT_FOLLOWABLE}: '
                            f'{XDR_LOOK_BEFORE_AGAIN}')
     if action_id in (None, ''):  # a refusal (status 0) may come without an action_id: its reason is kept
