@@ -2835,12 +2835,15 @@ def war_room_value(text: str) -> str:
 
 
 def single_value(value: Any, name: str) -> Any:
-    """A context list's one item; none for an empty one (FirstArrayElement's); a blank item's list stays a list."""
+    """The one item of a list from context (XSOAR passes one); an empty list (FirstArrayElement's of none) is none."""
     if not isinstance(value, list):
         return value
     if len(value) > 1:
         raise RestoreError(f'{name} takes one value; got a list of {len(value)}.')
-    return value[0] if value and not none_or_blank_text(value[0]) else value or None
+    if value and none_or_blank_text(value[0]):  # not "none given": an endpoint_id so read would restore everywhere
+        raise RestoreError(f'{name} was given a list of one blank item, {printable(value)}: give it a value, or '
+                           f'leave {name} out.')
+    return value[0] if value else None
 
 
 def validate_sha256(value: Any) -> str:
@@ -2894,8 +2897,8 @@ def arg_to_int(value: Any, name: str, minimum: int = -MAX_WHOLE_NUMBER, maximum:
     whole = type(value) is int or (isinstance(value, float) and value.is_integer()) or re.fullmatch('[+-]?[0-9]+', text)
     if not whole:  # type(): a bool (an int to isinstance) is no number
         raise RestoreError(f'{name} must be a whole number; got {printable(value)}.')
-    number = MAX_WHOLE_NUMBER + 1 if len(text) > 19 else int(text or value)  # int() refuses 4301 digits of text
-    if abs(number) > MAX_WHOLE_NUMBER:
+    number = int(text or value) if len(text) <= 19 else None  # None: past 18 digits (int() refuses 4,301 of text)
+    if number is None or abs(number) > MAX_WHOLE_NUMBER:
         raise RestoreError(f'{name} must be a whole number of at most 18 digits; got {printable(value)}.')
     if not text and abs(number) >= FLOAT64_EXACT_BELOW:  # an int too: maybe not the number given
         raise RestoreError(f'{name} must be given exactly; got {printable(value)}, a number too large (2**53 or more) '
@@ -2912,9 +2915,9 @@ def arg_to_bool(value: Any, name: str, default: bool = False) -> bool:
     if none_or_blank_text(value):
         return default
     text = str(value).strip().lower()
-    if text not in 'true yes 1 false no 0'.split():
+    if text not in ('true', 'yes', '1', 'false', 'no', '0'):
         raise RestoreError(f'{name} must be true or false; got {printable(value)}.')
-    return text in 'true yes 1'.split()
+    return text in ('true', 'yes', '1')
 
 
 def arg_to_list(value: Any, name: str) -> list[str]:
