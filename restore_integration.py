@@ -2353,7 +2353,7 @@ class XdrClient:
     def get_action_status(self, action_id: int | str, probe: bool = False) -> XdrReply:
         """POST actions/get_action_status: {"data": {endpoint: status}, "errorReasons"?: {...}}. An ID given as digits
         goes as the Integer the API takes (as CoreIRApiModule sends it). ``probe``: test-module's read of action 0."""
-        if isinstance(action_id, str) and action_id.isdigit() and action_id.isascii():
+        if re.fullmatch('[0-9]{1,18}', str(action_id)):  # a text of as many digits as arguments take, or a number
             action_id = int(action_id)
         # A 500 reading an action this instance started is the service failing; to the probe of action 0, the answer.
         return self._post(XDR_ACTION_STATUS_PATH, {'group_action_id': action_id},
@@ -2365,7 +2365,7 @@ class XdrClient:
         # Refused alike, it would only take a turn of the tenant's rate limit, which every integration there shares
         if refused := self.refused.get(path) or self.refused.get(''):
             raise RestoreError(f'Not sent: Cortex XDR refused another request of this command with HTTP '
-                               f'{refused.http_status}, as it would this one (the API key, its license or its role).',
+                               f'{refused.http_status}, as it would this one. {refused.advice}',
                                refused.attempts[-1:])  # that answer alone: nothing was sent, nor lost
         answer = self.transport.request('POST', path, expect_json=True, retry_statuses=retry_statuses,
                                         json={'request_data': request_data})
@@ -2841,6 +2841,9 @@ def single_value(value: Any, name: str) -> Any:
         return value
     if len(value) > 1:
         raise RestoreError(f'{name} takes one value; got a list of {len(value)}.')
+    if value and none_or_blank_text(value[0]):  # not "none given": an endpoint_id so read would restore everywhere
+        raise RestoreError(f'{name} was given a list of one blank item, {printable(value)}: give it a value, or '
+                           f'leave {name} out.')
     return value[0] if value else None
 
 
@@ -2891,14 +2894,14 @@ def arg_to_int(value: Any, name: str, minimum: int = -MAX_WHOLE_NUMBER, maximum:
     value = single_value(value, name)
     if none_or_blank_text(value):
         return default
-    whole = type(value) is int or (isinstance(value, float) and value.is_integer()) or \
-        (isinstance(value, str) and re.fullmatch(r'[+-]?[0-9]{1,18}', value.strip()))
+    text = value.strip() if isinstance(value, str) else ''  # the text checked: int() strips fewer blanks
+    whole = type(value) is int or (isinstance(value, float) and value.is_integer()) or re.fullmatch('[+-]?[0-9]+', text)
     if not whole:  # type(): a bool (an int to isinstance) is no number
         raise RestoreError(f'{name} must be a whole number; got {printable(value)}.')
-    number = int(value.strip() if isinstance(value, str) else value)  # the text checked: int() strips fewer blanks
-    if abs(number) > MAX_WHOLE_NUMBER:
+    number = int(text or value) if len(text) <= 19 else None  # None: past 18 digits (int() refuses 4,301 of text)
+    if number is None or abs(number) > MAX_WHOLE_NUMBER:
         raise RestoreError(f'{name} must be a whole number of at most 18 digits; got {printable(value)}.')
-    if not isinstance(value, str) and abs(number) >= FLOAT64_EXACT_BELOW:  # an int too: maybe not the number given
+    if not text and abs(number) >= FLOAT64_EXACT_BELOW:  # an int too: maybe not the number given
         raise RestoreError(f'{name} must be given exactly; got {printable(value)}, a number too large (2**53 or more) '
                            f'for XSOAR to hand on exactly. Give it as text.')
     if number < minimum:
@@ -3406,7 +3409,7 @@ def parse_restore_reply(reply: XdrReply) -> tuple[Any, int | None, str | None, l
                                          'Action Center.')
     elif not can_be_carried(action_id):  # a check could not read it back: this file alone not followed
         got = 'no action_id' if action_id in (None, '') else \
-            f'action_id {printable(action_id)}, which is neither a number nor a text'
+            f'action_id {printable(action_id)}, which is neither a number nor a non-blank text'
         raise RestoreError(f'Cortex XDR accepted the restore but returned {got}, {XDR_NOT_FOLLOWABLE}: '
                            f'{XDR_LOOK_BEFORE_AGAIN}')
     if action_id in (None, ''):  # a refusal (status 0) may come without an action_id: its reason is kept
@@ -3415,7 +3418,7 @@ def parse_restore_reply(reply: XdrReply) -> tuple[Any, int | None, str | None, l
         problems.append(f'action_id {printable(action_id)} is not a whole number')
     count = reply.get('endpoints_count')
     text = str(count).strip() if type(count) in (int, str) else ''  # a whole number, or its digits
-    endpoints_count = int(text) if text.isdigit() and text.isascii() else None
+    endpoints_count = int(text) if re.fullmatch('[0-9]{1,18}', text) else None  # as many digits as a check carries
     if endpoints_count is None and count not in (None, ''):
         problems.append(f'endpoints_count {printable(count)} is not a count')
     if status is not None and said not in ('0', 'false', '1', 'true'):

@@ -536,6 +536,8 @@ def test_a_value_of_another_type_is_named_by_its_json_kind_not_its_python_type(x
     ('hss-restore-isolated', {'file_hash': HSS_COPY['file_hash'], 'host_id': [[]]}),
     ('restore-file', {'file_hash': XDR_HASH, 'endpoint_id': {'id': ''}}),
     ('restore-file', {'file_hash': XDR_HASH, 'endpoint_id': [[' ']]}),
+    ('restore-file', {'file_hash': XDR_HASH, 'endpoint_id': [' ']}),  # a context list of one blank value
+    ('restore-file', {'file_hash': XDR_HASH, 'endpoint_id': [None]}),
 ], ids=repr)
 def test_a_list_or_object_of_blanks_as_the_scope_of_a_restore_is_refused_not_read_as_no_scope(xdr, hss, command, args):
     tenant = xdr if command == 'restore-file' else hss

@@ -412,6 +412,40 @@ def test_a_number_past_a_float64_in_a_reply_is_read_as_not_given_and_the_restore
     assert record['action_id'] == 7 and record['file_hash'] == HASH
 
 
+@pytest.mark.parametrize('count', ['"' + '9' * 19 + '"', '9' * 19, '"' + '9' * 5000 + '"'],
+                         ids=['19 digits as text', '19 digits as a number', '5000 digits as text'])
+def test_an_endpoints_count_of_more_digits_than_a_check_carries_is_not_read_and_the_action_is_followed_to_its_end(
+        replay_server, count):
+    # The seed gives endpoints_count as text of digits; one longer than any count a check takes back (18 digits, as
+    # every whole number the command carries) must not end the polling at its first check, nor the first run in a
+    # fault (Python's int() refuses text past 4300 digits): the action is followed, its count counted from the status.
+    body = b'{"reply": {"action_id": 7, "endpoints_count": %s}}' % count.encode()
+    replay_server.queue(200, body, {'Content-Type': 'application/json'}).queue(200, FINAL_STATUS)
+
+    result = room(replay_server).run('restore-file', {'file_hash': HASH})
+
+    assert not result.failed, result.entries[-1]
+    assert 'endpoints_count' in result.entries[0]['HumanReadable'], result.entries[0]  # the part not read, said
+    [record] = records(result)
+    assert record['action_id'] == 7 and record['status'] != 'IN_PROGRESS', record
+    assert record['endpoints_count'] == len(FINAL_STATUS['reply']['data']), record
+
+
+def test_an_action_id_of_thousands_of_digits_as_text_is_read_back_as_sent_not_a_fault_at_the_check(replay_server):
+    # An action ID is kept and sent back as Cortex XDR gave it (README), a text of digits as its number: one past the
+    # 4300 digits Python's int() reads must still reach the status API, not end the check in an integration fault.
+    action_id = '9' * 5000
+    replay_server.queue(200, {'reply': {'action_id': action_id, 'endpoints_count': 3}}).queue(200, FINAL_STATUS)
+
+    result = room(replay_server).run('restore-file', {'file_hash': HASH})
+
+    assert not result.failed, result.entries[-1]
+    [read] = status_requests(replay_server)
+    assert str(read['group_action_id']) == action_id
+    [record] = records(result)
+    assert record['action_id'] == action_id and record['status'] != 'IN_PROGRESS', record
+
+
 @pytest.mark.parametrize('reason, expected', [
     ('Access is denied.\r\n', 'Access is denied.'),  # the endpoint's reason as plain text, not an object
     ({'errorData': 'The file is locked by another process.'}, 'The file is locked by another process.'),  # not JSON

@@ -751,6 +751,23 @@ def test_bad_input_is_refused_before_any_request_is_sent(advanced_tenant, args, 
     assert len(advanced_tenant.gateway.requests) == before
 
 
+@pytest.mark.parametrize('digits', [19, 40])
+def test_an_incident_id_too_long_as_text_is_refused_for_its_length_as_the_same_number_is(advanced_tenant, digits):
+    """A whole number of more digits than incident_id takes is still a whole number: given as text it is refused for
+    its length, in the words the same number gets as a JSON number (from a playbook), not as "not a whole number"."""
+    number = int('9' * digits)
+    before = len(advanced_tenant.gateway.requests)
+
+    [as_text] = run_script(advanced_tenant.params(), 'restore-file', {'file_hash': CLEAN_HASH,
+                                                                      'incident_id': str(number)})
+    [as_number] = run_script(advanced_tenant.params(), 'restore-file', {'file_hash': CLEAN_HASH, 'incident_id': number})
+
+    assert as_text['Type'] == as_number['Type'] == ENTRY_ERROR
+    complaint = as_number['Contents'].split('; got ')[0]
+    assert '18 digits' in complaint and as_text['Contents'].split('; got ')[0] == complaint, as_text['Contents']
+    assert len(advanced_tenant.gateway.requests) == before
+
+
 def test_hash_quarantined_nowhere_gives_the_vendor_message(advanced_tenant, war_room_on):
     result = war_room_on(advanced_tenant).run('restore-file', {'file_hash': '0' * 64})
 
@@ -832,6 +849,25 @@ def test_a_key_refused_at_the_first_restore_sends_no_restore_of_the_other_files(
     records = as_list(restored_record(result))
     assert sorted(r['file_hash'] for r in records) == sorted(hashes)
     assert all(r['status'] == 'FAILED' and r['may_have_started'] is False for r in records)
+
+
+@pytest.mark.parametrize('status', [401, 402, 403])
+def test_each_record_of_a_file_not_sent_after_the_key_was_refused_says_what_to_do_as_the_refused_one_does(
+        advanced_tenant, status):
+    """A playbook reads a file's record alone: one not sent, as Cortex XDR refused the key, license or role at
+    another file's restore, says which was refused and what to do about it (README's words for that status), as the
+    record of the file refused says, not only that it was not sent."""
+    hashes = advanced_tenant.backend.quarantine_files(3, salt='unsent-advice')
+    params = refused_key_params(advanced_tenant, status)
+
+    result = WarRoom(params=params, time_scale=0, sleep=lambda _: None).run('restore-file',
+                                                                             {'file_hash': ','.join(hashes)})
+
+    records = as_list(restored_record(result))
+    assert len(records) == len(hashes) and all(r['status'] == 'FAILED' for r in records)
+    to_do = facts.XDR_ADVICE_WORDS[status] + (facts.XDR_RESTORE_PERMISSIONS if status == 403 else ())
+    for record in records:
+        assert f'HTTP {status}' in record['error'] and not facts.words_missing(record['error'], to_do), record
 
 
 @pytest.mark.parametrize('status', [401, 402, 403])

@@ -50,6 +50,18 @@ def test_one_file_whose_action_id_cannot_be_carried_says_it_cannot_be_followed_w
     assert not status_requests(replay_server)
 
 
+@pytest.mark.parametrize('action_id', [' ', '\t'], ids=repr)
+def test_a_blank_text_action_id_is_said_to_be_blank_text_not_no_text(replay_server, action_id):
+    # README: an action ID "that is neither a number nor a non-blank text (blank, ...)" is not followed. A blank one is
+    # a text: the record says what is wrong with it (blank), not that Cortex XDR sent no text.
+    replay_server.queue(200, {'reply': {'action_id': action_id, 'endpoints_count': '3'}})
+
+    result = room(replay_server).run('restore-file', {'file_hash': FOLLOWED})
+
+    [record] = records(result)
+    assert record['status'] == 'FAILED' and 'non-blank text' in record['error'], record
+
+
 def first_sentence(text):
     return text.split('Error: ', 1)[-1].split('. ', 1)[0]
 
