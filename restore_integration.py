@@ -2796,14 +2796,15 @@ def markdown_table(title: str, rows: list[JsonObject], headers: Sequence[str], c
     lines += (f'|{"|".join(cell(row.get(header)) for header in headers)}|' for row in ordered[:MAX_TABLE_ROWS])
     if more > 0:
         lines.append(f'\n{more:,} more {plural("row", more)} {"is" if more == 1 else "are"} not shown here: '
-                     f'{context_path} in the context holds all {len(rows):,}.')
+                     f"{context_path} holds this restore's {len(rows):,} rows.")
     return '\n'.join(lines)
 
 
 def grouped_outcomes(title: str, rows: list[JsonObject], status_key: str, ok: set[str], reason_key: str,
-                     who: Callable[[JsonObject], Any], context_path: str, held: str = 'all {:,}') -> str:
+                     who: Callable[[JsonObject], Any], context_path: str, beside: str = '') -> str:
     """A large outcome at a glance: counts by status, each failure reason once with the endpoints or hosts it applies
-    to (capped), the statuses in ``ok`` (done or running) only counted; last, what the context ``held`` ({:,}: rows)."""
+    to (capped), the statuses in ``ok`` (done or running) only counted; last, that the context holds these rows of this
+    restore, and what else of it (``beside``): one incident's context holds the rows of each of its restores."""
     counts, by_reason = Counter(), defaultdict(list)
     for row in rows:
         status = str(row.get(status_key) or 'unknown')
@@ -2815,7 +2816,7 @@ def grouped_outcomes(title: str, rows: list[JsonObject], status_key: str, ok: se
     lines = [f'### {title}', f'{tally}.']
     lines += [f'- **{status} ({len(names):,})**: {clean_text(reason)}\n  {capped_names(list(dict.fromkeys(names)))}'
               for (status, reason), names in sorted(by_reason.items(), key=lambda item: -len(item[1]))]
-    return '\n'.join(lines + [f'{context_path} in the context holds {held.format(len(rows))}.'])
+    return '\n'.join(lines + [f"{context_path} holds this restore's {len(rows):,} rows{beside}."])
 
 
 def capped_names(names: list[str]) -> str:
@@ -3781,12 +3782,12 @@ def xdr_grouped_table(summaries: list[XdrRecord], earlier: list[XdrRecord], rows
     where = f'on {endpoints:,} {plural("endpoint", endpoints)}'  # of those read: earlier ones' records keep none
     if earlier:  # their ended actions' rows are in the context too
         title = f'Restore of {what}: {final} ({len(earlier)} at an earlier check), those read at this check {where}'
-        held = 'all {:,} of this check and those earlier checks read'
+        beside = ' read at this check, plus those its earlier checks read'
     else:
-        title, held = f'Restore of {what} {where}: {final}', 'all {:,}'
+        title, beside = f'Restore of {what} {where}: {final}', ''
     named = lambda row: f'{row["endpoint_id"]} ({row["file_hash"]})'  # noqa: E731
     lines = [grouped_outcomes(title, rows, 'status', ok, 'error_description', named,
-                              'CortexXDR.RestoredFile.endpoints', held), '']  # then each file's
+                              'CortexXDR.RestoredFile.endpoints', beside), '']  # then each file's
     for s in summaries[:MAX_LISTED_FILES]:  # one not read: its state says so, its note why
         lines.append(f'- {s["file_hash"]}: {xdr_state(s, "endpoints" in s)}')
     more = len(summaries) - MAX_LISTED_FILES
@@ -4298,8 +4299,7 @@ def hss_table(title: str, rows: list[HssCopy], follow: str = '', refused: int = 
         refused_rows = f', plus the start\'s rows of {refused:,} items refused by HSS or not sent' if refused else ''
         untaken_rows = f', plus the start\'s rows of at least {untaken:,} copies HSS did not act on' if untaken else ''
         return grouped_outcomes(title, rows, 'outcome', {HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING}, 'reason', host,
-                                'HuaweiHSS.RestoredFile',
-                                "this restore's {:,} rows" + refused_rows + untaken_rows) + ended
+                                'HuaweiHSS.RestoredFile', refused_rows + untaken_rows) + ended
     return markdown_table(title, rows, ['host_id', 'host_name', 'file_path', 'file_hash', 'outcome', 'reason'],
                           'HuaweiHSS.RestoredFile',
                           first=lambda row: row['outcome'] not in (HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING)) + ended

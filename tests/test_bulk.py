@@ -131,7 +131,7 @@ def test_hss_batches_go_out_side_by_side_and_every_item_is_reported(hss_tenant):
     # So many items read as counts (README: at any scale an entry stays readable); the context holds them all.
     text = result.entries[-1]['HumanReadable']
     assert f'{len(added):,} restoring.' in text and '|' not in text
-    assert f"HuaweiHSS.RestoredFile in the context holds this restore's {len(added):,} rows." in text
+    assert f"HuaweiHSS.RestoredFile holds this restore's {len(added):,} rows." in text
 
 
 def test_a_capped_table_shows_the_failures_first():

@@ -650,7 +650,7 @@ def test_the_last_check_says_how_many_items_of_batches_hss_refused_it_does_not_f
 
 def footer_of(text):
     """The line of a grouped entry that says what HuaweiHSS.RestoredFile holds."""
-    [footer] = [line for line in text.splitlines() if line.startswith('HuaweiHSS.RestoredFile in the context holds')]
+    [footer] = [line for line in text.splitlines() if line.startswith('HuaweiHSS.RestoredFile holds')]
     return footer
 
 
@@ -662,8 +662,8 @@ def test_a_grouped_last_check_s_footer_says_the_context_also_holds_the_rows_of_a
     assert not result.failed, result.entries[-1]
     assert len(rows_of(result)) == len(taken) + len(refused)
     assert footer_of(result.entries[-1]['HumanReadable']) == (
-        f"HuaweiHSS.RestoredFile in the context holds this restore's {len(taken)} rows, plus the start's rows of "
-        f"{len(refused)} items refused by HSS or not sent.")
+        f"HuaweiHSS.RestoredFile holds this restore's {len(taken)} rows, plus the start's rows of {len(refused)} items "
+        "refused by HSS or not sent.")
 
 
 REFUSED_GROUP = ", plus the start's rows of {refused} items refused by HSS or not sent"
@@ -701,7 +701,7 @@ def test_a_grouped_last_check_s_footer_names_each_group_it_does_not_count_for_wh
     by_fate = {fate: sum(size for size, each in zip(sizes, fates) if each == fate) for fate in steps}
     checked = by_fate['ok'] if by_fate['refused'] else by_fate['ok'] + by_fate['lost']
     last = result.entries[-1]['HumanReadable']
-    said = f"HuaweiHSS.RestoredFile in the context holds this restore's {checked} rows{beside}."
+    said = f"HuaweiHSS.RestoredFile holds this restore's {checked} rows{beside}."
     assert footer_of(last) == said.format(refused=by_fate['refused'], lost=by_fate['lost']), last
     assert len(rows_of(result)) == count  # the context holds a row of every copy: those the footer names included
 
@@ -721,7 +721,7 @@ def test_a_grouped_footer_claims_only_this_restore_s_rows_when_the_incident_hold
     assert earlier and len(rows_of(result)) == earlier + copies  # both restores' rows, in one context path
     for entry in (result.entries[0], result.entries[-1]):  # the start's and the last check's
         assert footer_of(entry['HumanReadable']) == (
-            f"HuaweiHSS.RestoredFile in the context holds this restore's {copies} rows."), entry['HumanReadable']
+            f"HuaweiHSS.RestoredFile holds this restore's {copies} rows."), entry['HumanReadable']
 
 
 def test_running_again_replaces_the_rows_of_the_earlier_run_not_found_ones_too(hss_tenant):

@@ -384,15 +384,24 @@ def test_a_grouped_final_entry_says_a_running_file_s_state_in_the_words_of_its_t
     assert not set(re.findall(r'[A-Z_]{4,}', line)) & set(facts.XDR_RUNNING_STATUSES), line
 
 
-def poll_one_file_ending_first():
+def poll_one_file_ending_first(restored_before: str = ''):
     """Polling three files: the first, on 3 endpoints of its own, ends at the first check; the other two, on 30
-    others each (60 rows, grouped), at the second, the last. Returns {file_hash: endpoint numbers} and the result."""
+    others each (60 rows, grouped), at the second, the last. Returns {file_hash: endpoint numbers} and the result.
+    ``restored_before``: a file on 3 more endpoints that the same incident restored and checked by hand first."""
     early, *late = [letter * 64 for letter in 'abc']
     holders = {early: range(30, 33), **dict.fromkeys(late, range(30))}
-    server, gateway, params = grouped_tenant(holders, stage_seconds=3600)
+    before = {restored_before: range(40, 43)} if restored_before else {}
+    server, gateway, params = grouped_tenant({**holders, **before}, stage_seconds=3600)
     ending = iter([[early], late])
     try:
         room = WarRoom(params=params, time_scale=0, sleep=lambda _: end_actions(gateway.backend, next(ending, [])))
+        if restored_before:
+            started = room.run('restore-file', {'file_hash': restored_before, 'polling': 'false'})
+            end_actions(gateway.backend, [restored_before])
+            action_id = json.dumps([started.entries[-1]['Contents']['action_id']])
+            checked = room.run('restore-file', {'file_hash': restored_before, 'action_id': action_id,
+                                                'polling': 'false'})
+            assert not checked.failed, checked.entries[-1]
         return holders, room.run('restore-file', {'file_hash': ','.join(holders)})
     finally:
         server.stop()
@@ -448,8 +457,57 @@ def test_a_grouped_last_check_s_footer_says_the_context_also_holds_the_endpoints
     held = as_list(get_path(result.context, 'CortexXDR.RestoredFile.endpoints'))
     assert len(held) == read + len(holders[early]), held
     text = result.entries[-1]['HumanReadable']
-    footer = f'in the context holds all {read} of this check and those earlier checks read.'
+    footer = f"holds this restore's {read} rows read at this check, plus those its earlier checks read."
     assert f'CortexXDR.RestoredFile.endpoints {footer}' in text.splitlines(), text
+
+
+def endpoints_footer(text):
+    """The line of a grouped entry that says what CortexXDR.RestoredFile.endpoints holds."""
+    [footer] = [line for line in text.splitlines() if line.startswith('CortexXDR.RestoredFile.endpoints holds')]
+    return footer
+
+
+def test_a_grouped_last_check_s_footer_claims_only_this_restore_s_rows_beside_another_restore_s_of_the_incident():
+    """As above, after the same incident restored another file on 3 endpoints of its own (the Cortex XDR playbook runs
+    restore-file once per endpoint; an analyst may run it again): the context holds that restore's rows too, which
+    neither "all" nor this restore's earlier checks take in."""
+    from warroom.context import as_list, get_path
+
+    other = 'd' * 64
+    holders, result = poll_one_file_ending_first(restored_before=other)
+
+    assert not result.failed and len(result.entries) == 3, result.entries[-1]
+    early, *late = holders
+    read = sum(len(holders[file_hash]) for file_hash in late)
+    held = as_list(get_path(result.context, 'CortexXDR.RestoredFile.endpoints'))
+    assert {row['endpoint_id'] for row in held} >= {f'{n:032x}' for n in range(40, 43)}, held  # the other restore's
+    assert len(held) == read + len(holders[early]) + 3, held
+    assert endpoints_footer(result.entries[-1]['HumanReadable']) == (
+        f"CortexXDR.RestoredFile.endpoints holds this restore's {read} rows read at this check, plus those its "
+        "earlier checks read."), result.entries[-1]['HumanReadable']
+
+
+@pytest.mark.parametrize('files', [1, 2])
+def test_a_grouped_final_entry_s_footer_claims_only_this_restore_s_rows_when_the_incident_holds_another_restore_s(
+        files):
+    """Two restore-file runs in one incident, on the same 60 endpoints (the Cortex XDR playbook runs restore-file once
+    per endpoint; an analyst may run it again): CortexXDR.RestoredFile.endpoints then holds both runs' rows. The
+    second's final entry counts its own (grouped): "holds all N" would deny the first run's."""
+    from warroom.context import as_list, get_path
+
+    first, *second = [f'{n:064x}' for n in range(1, files + 2)]
+    server, room = sixty_endpoint_tenant([first, *second])
+    try:
+        assert not room.run('restore-file', {'file_hash': first}).failed
+        result = room.run('restore-file', {'file_hash': ','.join(second)})
+    finally:
+        server.stop()
+
+    assert not result.failed, result.entries[-1]
+    read = 60 * len(second)  # each of the second run's files on each of sixty_endpoint_tenant's 60 endpoints
+    assert len(as_list(get_path(result.context, 'CortexXDR.RestoredFile.endpoints'))) == read + 60
+    assert endpoints_footer(result.entries[-1]['HumanReadable']) == (
+        f"CortexXDR.RestoredFile.endpoints holds this restore's {read} rows."), result.entries[-1]
 
 
 def test_a_grouped_final_entry_of_one_file_restored_on_each_endpoint_alone_counts_it_once_beside_its_actions(
@@ -804,4 +862,28 @@ def test_a_first_entry_past_its_table_cap_counts_the_rows_it_leaves_out_in_words
     assert not result.failed, result.entries[-1]
     first = result.entries[0]['HumanReadable']
     assert len(markdown_rows(first)) == facts.MAX_TABLE_ROWS, first[-500:]
-    assert said in first and f'holds all {len(hashes)}.' in first, first[-500:]
+    assert said in first and f"holds this restore's {len(hashes)} rows." in first, first[-500:]
+
+
+def test_a_first_entry_past_its_table_cap_claims_only_this_restore_s_rows_when_the_incident_holds_another_restore_s(
+        monkeypatch):
+    # The same incident restored another file first: CortexXDR.RestoredFile holds that run's record too, so the last
+    # line counts this restore's rows, not "all" the context holds.
+    from conftest import FakeClock, integration_on_clock
+    from warroom.context import as_list, get_path
+
+    integration_on_clock(monkeypatch, FakeClock())  # the pace of hundreds of requests kept without waiting for it
+    other, *hashes = [f'{n:064x}' for n in range(1, facts.MAX_TABLE_ROWS + 3)]
+    server, room = sixty_endpoint_tenant([other, *hashes], count=1)  # one endpoint holding every file
+    try:
+        assert not room.run('restore-file', {'file_hash': other, 'polling': 'false'}).failed
+        result = room.run('restore-file', {'file_hash': ','.join(hashes), 'polling': 'false'})
+    finally:
+        server.stop()
+
+    assert not result.failed, result.entries[-1]
+    assert len(as_list(get_path(result.context, 'CortexXDR.RestoredFile'))) == len(hashes) + 1
+    text = result.entries[0]['HumanReadable']
+    [note] = [line for line in text.splitlines() if 'not shown here' in line]
+    said = f"1 more row is not shown here: CortexXDR.RestoredFile holds this restore's {len(hashes)} rows."
+    assert note == said, text[-500:]
