@@ -4288,9 +4288,9 @@ def hss_table(title: str, rows: list[HssCopy], follow: str = '', refused: int = 
     host = lambda row: row.get('host_name') or row.get('host_id')  # noqa: E731
     left = [str(host(row)) for row in rows if row['outcome'] == HSS_OUTCOME_RESTORING]
     ended = (f'\n\nPolling ended before HSS listed every copy restored: {len(left):,} still restoring, on '
-             f'{capped_names(list(dict.fromkeys(left)))}. HSS issued their restore tasks, but the hosts\' agents have '
-             f'not finished them (the reason of each in HuaweiHSS.RestoredFile says what to check). To follow '
-             f'them{follow}' if follow and left else '')
+             f'{capped_names(list(dict.fromkeys(left)))}. HSS issued the restore task of each, which its host\'s agent '
+             f'has not finished (its reason in HuaweiHSS.RestoredFile says what to check). To follow '
+             f'each{follow}' if follow and left else '')
     if len(rows) > MAX_DETAIL_ROWS:  # restoring rows are only counted there, their reasons unread
         refused_rows = f', plus the start\'s rows of {refused:,} items refused by HSS or not sent' if refused else ''
         untaken_rows = f', plus the start\'s rows of at least {untaken:,} copies HSS did not act on' if untaken else ''
