@@ -497,6 +497,17 @@ def test_the_playbook_command_takes_the_incident_file_s_close_block_and_says_els
     assert '!hss-restore-isolated' in done.stdout and '#default#' not in done.stdout
 
 
+def test_a_task_line_shows_an_object_argument_as_json_not_as_python_writes_it():
+    # The reputation check of a known-bad file is given the DBotScore objects: the task line shows them as XSOAR and the
+    # context hold them, JSON in backticks (a raw war-room value), never Python's repr with its single quotes.
+    done = cli('playbook', 'playbooks/playbook-Quarantine_Restore_-_Cortex_XDR.yml', '--incident',
+               'test_data/incidents/xdr_known_bad.json', '--time-scale', '0')
+    assert done.returncode == 0, done.stderr
+    [line] = [line for line in done.stdout.splitlines() if '!QuarantineRestoreReputationGate' in line]
+    assert ' dbot_score=`[{"Indicator": "' in line or ' dbot_score=`{"Indicator": "' in line, line
+    assert "{'" not in line and "'Indicator'" not in line, line
+
+
 def load_json_file(path):
     return json.loads(path.read_text())
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import functools
 import importlib.util
+import json
 import sys
 import threading
 import time
@@ -62,8 +63,14 @@ class Event:
 
 
 def _short(value: Any, limit: int = 80) -> str:
-    text = ','.join(map(str, value)) if isinstance(value, list) else str(value)
-    text = f'"{text}"' if ' ' in text else text
+    """An argument as a task line shows it: a list of values joined by commas, an object (or a list holding one) as
+    JSON in backticks, as a war-room line takes it raw; cut to ``limit`` characters."""
+    plain_list = isinstance(value, list) and not any(isinstance(item, (dict, list)) for item in value)
+    if isinstance(value, (dict, list)) and not plain_list:
+        text = f'`{json.dumps(value, ensure_ascii=False)}`'
+    else:
+        text = ','.join(map(str, value)) if plain_list else str(value)
+        text = f'"{text}"' if ' ' in text else text
     return text if len(text) <= limit else text[:limit - 3] + '...'
 
 
