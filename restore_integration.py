@@ -3860,7 +3860,7 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
         if polling:
             schedule = next_check('hss-restore-isolated', dict(args, restore_state=state_text(state)),
                                   started, checks, interval, timeout, client)
-            readable += (f'\n\nHSS issued the restore tasks; checking every {interval} seconds until each is restored'
+            readable += (f'\n\nHSS accepted the restore; checking every {interval} seconds until each copy is restored'
                          if any(row['outcome'] == HSS_OUTCOME_RESTORING for row in sent) else
                          f'\n\nHSS\'s answers were lost, so whether it took the restore is not known; checking every '
                          f'{interval} seconds what HSS did with these files') + (

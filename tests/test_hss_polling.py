@@ -1178,6 +1178,21 @@ def test_the_last_check_about_one_copy_still_restoring_speaks_of_one_task_one_ho
     assert 'tasks' not in last['HumanReadable'] and "hosts' agents" not in last['HumanReadable'], last['HumanReadable']
 
 
+def test_the_start_of_a_restore_of_one_copy_speaks_of_no_tasks_and_says_each_copy_is_followed(clocked):
+    # The demo restores one copy per incident: the start must not speak of several tasks, whatever the copies' number,
+    # and says what the checks wait for, as the reason of a failed copy speaks of it: HSS accepted the restore.
+    tenant, clock = clocked
+    file_hash = 'af' * 32
+    tenant.backend.add_host('agent-online', 'agent-online')
+    tenant.backend.add_isolated_files('agent-online', 1, file_hash=file_hash)
+
+    result = room(tenant, clock).run('hss-restore-isolated', {'file_hash': file_hash})
+
+    start = result.entries[0]['HumanReadable']
+    assert 'HSS accepted the restore; checking every 10 seconds until each copy is restored.' in start, start
+    assert 'tasks' not in start, start
+
+
 def test_a_check_of_many_exact_items_lists_copies_of_one_path_on_one_host_in_hash_order(clocked):
     # Past HSS_CHECK_BY_HASH_MAX hashes a check reads the whole project; its rows go by host and path, and copies of one
     # path on one host (the file replaced, then isolated again) by hash: the same check shows the same table every time.
