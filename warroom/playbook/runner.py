@@ -59,7 +59,8 @@ class Event:
 
     def line(self) -> str:
         call = f' !{self.command}' + ''.join(f' {k}={_short(v)}' for k, v in self.args.items()) if self.command else ''
-        return f'[{self.playbook}] #{self.task} {self.name or self.kind}{call} -> {self.outcome}'
+        number = '' if self.task == '-' else f' #{self.task}'  # '-': no task of a playbook (a script, a war-room line)
+        return f'[{self.playbook}]{number} {self.name or self.kind}{call} -> {self.outcome}'
 
 
 def _short(value: Any, limit: int = 80) -> str:
