@@ -3864,7 +3864,7 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
         if polling:
             schedule = next_check('hss-restore-isolated', dict(args, restore_state=state_text(state)),
                                   started, checks, interval, timeout, client)
-            readable += (f'\n\nHSS issued the restore tasks; checking every {interval} seconds until each is restored'
+            readable += (f'\n\nHSS accepted the restore; checking every {interval} seconds until each copy is restored'
                          if any(row['outcome'] == HSS_OUTCOME_RESTORING for row in sent) else
                          f'\n\nHSS\'s answers were lost, so whether it took the restore is not known; checking every '
                          f'{interval} seconds what HSS did with these files') + (
@@ -4292,9 +4292,9 @@ def hss_table(title: str, rows: list[HssCopy], follow: str = '', refused: int = 
     host = lambda row: row.get('host_name') or row.get('host_id')  # noqa: E731
     left = [str(host(row)) for row in rows if row['outcome'] == HSS_OUTCOME_RESTORING]
     ended = (f'\n\nPolling ended before HSS listed every copy restored: {len(left):,} still restoring, on '
-             f'{capped_names(list(dict.fromkeys(left)))}. HSS issued their restore tasks, but the hosts\' agents have '
-             f'not finished them (the reason of each in HuaweiHSS.RestoredFile says what to check). To follow '
-             f'them{follow}' if follow and left else '')
+             f'{capped_names(list(dict.fromkeys(left)))}. HSS issued the restore task of each, which its host\'s agent '
+             f'has not finished (its reason in HuaweiHSS.RestoredFile says what to check). To follow '
+             f'each{follow}' if follow and left else '')
     if len(rows) > MAX_DETAIL_ROWS:  # restoring rows are only counted there, their reasons unread
         refused_rows = f', plus the start\'s rows of {refused:,} items refused by HSS or not sent' if refused else ''
         untaken_rows = f', plus the start\'s rows of at least {untaken:,} copies HSS did not act on' if untaken else ''

@@ -1160,6 +1160,39 @@ def test_the_last_check_names_the_hosts_still_restoring_and_how_to_follow_them_a
         assert not tables and not any(path in last['HumanReadable'] for path in paths), last['HumanReadable']
 
 
+def test_the_last_check_about_one_copy_still_restoring_speaks_of_one_task_one_host_and_how_to_follow_it(clocked):
+    # The demo's offline agent leaves one copy restoring: the words after the count must not speak of several tasks,
+    # hosts or agents, and still say what to check and how to follow it.
+    tenant, clock = clocked
+    file_hash = 'ae' * 32
+    tenant.backend.add_host('agent-offline', 'agent-offline', agent_online=False)
+    tenant.backend.add_isolated_files('agent-offline', 1, file_hash=file_hash)
+
+    result = room(tenant, clock).run('hss-restore-isolated', {'file_hash': file_hash, 'timeout_in_seconds': '20'})
+
+    last = result.entries[-1]
+    [follow] = last['Contents']['follow_commands']
+    assert (f'1 still restoring, on agent-offline. HSS issued the restore task of each, which its host\'s agent has '
+            f'not finished (its reason in HuaweiHSS.RestoredFile says what to check). To follow each: {follow}'
+            in last['HumanReadable']), last['HumanReadable']
+    assert 'tasks' not in last['HumanReadable'] and "hosts' agents" not in last['HumanReadable'], last['HumanReadable']
+
+
+def test_the_start_of_a_restore_of_one_copy_speaks_of_no_tasks_and_says_each_copy_is_followed(clocked):
+    # The demo restores one copy per incident: the start must not speak of several tasks, whatever the copies' number,
+    # and says what the checks wait for, as the reason of a failed copy speaks of it: HSS accepted the restore.
+    tenant, clock = clocked
+    file_hash = 'af' * 32
+    tenant.backend.add_host('agent-online', 'agent-online')
+    tenant.backend.add_isolated_files('agent-online', 1, file_hash=file_hash)
+
+    result = room(tenant, clock).run('hss-restore-isolated', {'file_hash': file_hash})
+
+    start = result.entries[0]['HumanReadable']
+    assert 'HSS accepted the restore; checking every 10 seconds until each copy is restored.' in start, start
+    assert 'tasks' not in start, start
+
+
 def test_a_check_of_many_exact_items_lists_copies_of_one_path_on_one_host_in_hash_order(clocked):
     # Past HSS_CHECK_BY_HASH_MAX hashes a check reads the whole project; its rows go by host and path, and copies of one
     # path on one host (the file replaced, then isolated again) by hash: the same check shows the same table every time.
@@ -1847,7 +1880,7 @@ def test_the_last_check_s_follow_line_after_a_listing_read_with_a_token_due_for_
     _, last = polled_checks(war_room, parse_line(started.entries[-1]['Contents']['follow_commands'][0]), '40')
 
     assert tenant.gateway.iam_faults.seen == 1 and 'not read' not in last, last  # the listing read, token kept
-    follow = re.search(r'To follow them, after (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC \(in (\d+) s, as Huawei Cloud IAM '
+    follow = re.search(r'To follow each, after (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC \(in (\d+) s, as Huawei Cloud IAM '
                        r'asked to wait: Retry-After\): !hss-restore-isolated ', last)
     assert follow, last
     ends = datetime.strptime(follow[1], '%Y-%m-%d %H:%M:%S').replace(tzinfo=timezone.utc).timestamp()

@@ -1717,6 +1717,19 @@ def test_a_reclose_reads_again_an_hss_copy_the_first_close_left_restoring_and_ca
     assert 'restoring' not in line, line
 
 
+def test_a_reclose_says_in_hss_words_when_to_restore_by_hand_an_hss_copy_it_does_not_send_again(vendors):
+    """HSS isolates files, Cortex XDR quarantines them: the line about a copy an earlier close restored says to restore
+    it by hand if HSS lists it isolated again (as the summary note does), with the command limited to its host."""
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    found = hss_copy_of(sample.incident['CustomFields'])
+
+    _, again = closed_twice(vendors, sample.incident, sample.context)
+
+    [line] = [line for line in again.notes[-1].splitlines() if 'was not run again' in line]
+    assert 'If HSS lists it isolated again, restore it by hand: `!hss-restore-isolated ' in line, line
+    assert 'quarantined' not in line and f'host_id={found["host_id"]}' in line, line
+
+
 def test_a_reclose_sends_again_an_hss_copy_the_first_close_left_restoring_that_hss_lists_isolated_again(vendors):
     """The host's agent could not restore the copy: HSS lists it isolated again after taking the restore. The first
     close's row still says restoring; counted as done, the re-close would leave the file quarantined for good. It is

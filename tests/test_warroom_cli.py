@@ -289,7 +289,7 @@ def test_make_demo_follows_each_restore_a_close_started_and_shows_where_it_ended
                     assert FAILING[endpoint_id]['error_description'] in after
         for _, line in re.findall(r'^    - (`+) ?(!hss-restore-isolated .*restore_state=.*?) ?\1$', note, re.M):
             args, followed_hss = parse_line(line).args, followed_hss + 1
-            _, follow, event = after.partition('\n[war room] #- The analyst follows a restore the note started ')
+            _, follow, event = after.partition('\n[war room] The analyst follows a restore the note started ')
             assert follow and event.startswith('!hss-restore-isolated '), after
             assert event.split('\n')[0].endswith(' -> done'), event
             rows = {row['host_id']: row for row in markdown_rows(event.replace('\n    ', '\n'))}
@@ -495,6 +495,27 @@ def test_the_playbook_command_takes_the_incident_file_s_close_block_and_says_els
     assert done.returncode == 0, done.stderr
     assert 'closed as "False Positive" (the incident file\'s close block)' in done.stdout
     assert '!hss-restore-isolated' in done.stdout and '#default#' not in done.stdout
+
+
+def test_a_step_that_is_no_playbook_task_is_shown_without_a_task_number():
+    # The post-processing script (and, in the demo, the analyst's own line) is no task of a playbook: its line names
+    # the script, with no task number or a placeholder for one ("#-").
+    done = cli('close', 'test_data/incidents/xdr_lite_minimized.json', '--via', 'post-processing', '--time-scale', '0')
+    assert done.returncode == 0, done.stderr
+    [line] = [line for line in done.stdout.splitlines() if line.startswith('[post-processing]')]
+    assert line.startswith('[post-processing] QuarantineRestoreOnClose !QuarantineRestoreOnClose '), line
+    assert ' #' not in line, line
+
+
+def test_a_task_line_shows_an_object_argument_as_json_not_as_python_writes_it():
+    # The reputation check of a known-bad file is given the DBotScore objects: the task line shows them as XSOAR and the
+    # context hold them, JSON in backticks (a raw war-room value), never Python's repr with its single quotes.
+    done = cli('playbook', 'playbooks/playbook-Quarantine_Restore_-_Cortex_XDR.yml', '--incident',
+               'test_data/incidents/xdr_known_bad.json', '--time-scale', '0')
+    assert done.returncode == 0, done.stderr
+    [line] = [line for line in done.stdout.splitlines() if '!QuarantineRestoreReputationGate' in line]
+    assert ' dbot_score=`[{"Indicator": "' in line or ' dbot_score=`{"Indicator": "' in line, line
+    assert "{'" not in line and "'Indicator'" not in line, line
 
 
 def load_json_file(path):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import functools
 import importlib.util
+import json
 import sys
 import threading
 import time
@@ -58,12 +59,19 @@ class Event:
 
     def line(self) -> str:
         call = f' !{self.command}' + ''.join(f' {k}={_short(v)}' for k, v in self.args.items()) if self.command else ''
-        return f'[{self.playbook}] #{self.task} {self.name or self.kind}{call} -> {self.outcome}'
+        number = '' if self.task == '-' else f' #{self.task}'  # '-': no task of a playbook (a script, a war-room line)
+        return f'[{self.playbook}]{number} {self.name or self.kind}{call} -> {self.outcome}'
 
 
 def _short(value: Any, limit: int = 80) -> str:
-    text = ','.join(map(str, value)) if isinstance(value, list) else str(value)
-    text = f'"{text}"' if ' ' in text else text
+    """An argument as a task line shows it: a list of values joined by commas, an object (or a list holding one) as
+    JSON in backticks, as a war-room line takes it raw; cut to ``limit`` characters."""
+    plain_list = isinstance(value, list) and not any(isinstance(item, (dict, list)) for item in value)
+    if isinstance(value, (dict, list)) and not plain_list:
+        text = f'`{json.dumps(value, ensure_ascii=False)}`'
+    else:
+        text = ','.join(map(str, value)) if plain_list else str(value)
+        text = f'"{text}"' if ' ' in text else text
     return text if len(text) <= limit else text[:limit - 3] + '...'
 
 

@@ -83,6 +83,7 @@ XDR_MAY_HAVE_STARTED = ('may have started it, though restore-file could not foll
                         'may_have_started): sent again, Cortex XDR would refuse it should that restore have given the '
                         'file back')
 QUARANTINED_AGAIN = 'If the file was quarantined again since, restore it by hand'  # a file an earlier restore gave back
+HSS_ISOLATED_AGAIN = 'If HSS lists it isolated again, restore it by hand'  # HSS's word, as the summary note's
 XDR_LOOK_FIRST = ('Look for the file in Cortex XDR > Response > Action Center first; where no action gave it back, '
                   'restore it by hand')
 HSS_RECORDS = 'HuaweiHSS.RestoredFile'
@@ -839,7 +840,7 @@ def hss_line(by: str, value: str, rows: list[tuple[Copy, dict[str, Any]]], unrea
     what = ' and '.join(f'{state} on {hosts(picked)}' for state, picked in (
         ('restored it', restored), ('is still restoring it', restoring)) if picked)
     if not last_read:
-        return not_sent_line(RESTORE_COMMANDS[1], by, value, what, scope, many=many), '', every
+        return not_sent_line(RESTORE_COMMANDS[1], by, value, what, scope, HSS_ISOLATED_AGAIN, many), '', every
     why = '; '.join(dict.fromkeys(unread[copy] for copy, _ in last_read))
     as_check = f' restore_state={HSS_ANY_CHANGE_STATE} polling=false'  # a check: no restore sent
     checks = [by_hand(RESTORE_COMMANDS[1], fields, {}) + as_check
