@@ -35,7 +35,7 @@ from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss import HssBackend, HssGateway, create_app as create_hss_app, create_iam_app
 from warroom.emulator.httpserver import LoopbackServer
 from warroom.emulator.xdr import XdrBackend, XdrGateway, create_app as create_xdr_app
-from warroom.runtime import WarRoom
+from warroom.runtime import FetchError, WarRoom
 
 XDR_KEY = 'xdrKEYsecret' + secrets.token_hex(16)
 WRONG_XDR_KEY = 'xdrWRONGkey' + secrets.token_hex(16)
@@ -320,6 +320,35 @@ def test_xsoar_debug_mode_logs_each_request_without_a_secret_or_a_signature(capf
     if auth_type == 'aksk':  # an SDK-HMAC signature replays its request while its X-Sdk-Date is fresh
         assert 'Signature=' in logged and not re.search(r'Signature=[0-9A-Fa-f]{64}', logged)
     check_run(vendors, capfd, debug_logging, room, result)
+
+
+# The event types setting read as text is split at its commas: a password pasted there by mistake, holding a comma, is
+# refused item by item, and an item is then a piece of it, which no scrubber of whole secrets finds. The refusal names
+# the item by its number, as it names one holding a character the dialog does not show.
+PASTED_HEAD, PASTED_TAIL = 'iamPWhead' + secrets.token_urlsafe(8), 'iamPWtail' + secrets.token_urlsafe(8)
+
+
+@pytest.mark.parametrize('command', ['test-module', 'fetch-incidents'])
+def test_a_password_holding_a_comma_pasted_as_event_types_is_refused_by_item_number_quoting_no_piece_of_it(
+        capfd, debug_logging, command):
+    password = f'{PASTED_HEAD},{PASTED_TAIL}'
+    with ExitStack() as stack:
+        vendors = Vendors(stack, 'advanced', password)
+        params = dict(hss_only(vendors.params, 'token'), isFetch=True, event_types=password)
+        room = WarRoom(params=params, time_scale=0, sleep=lambda _: None)
+        if command == 'fetch-incidents':
+            with pytest.raises(FetchError) as raised:
+                room.fetch({})
+            shown, logged = str(raised.value), json.dumps(room.fetch_log, default=str)
+        else:
+            result = room.run(command, {'debug-mode': 'true'})
+            assert result.failed, result.entries
+            shown, logged = result.entries[-1]['Contents'], json.dumps(result.log, default=str)
+            check_run(vendors, capfd, debug_logging, room, result)
+
+    assert not leaked([password, PASTED_HEAD, PASTED_TAIL], {'refusal': shown, 'log': logged})
+    assert 'event_types' in shown and re.search(r'\bitem 1\b', shown), shown
+    assert vendors.hss_gateway.requests == []
 
 
 @pytest.mark.parametrize('auth_type', ['aksk', 'token'])
