@@ -679,8 +679,8 @@ def none_or_blank_text(value: Any) -> bool:
 def shown_text(value: Any) -> str:
     """Text as the dialog shows it: blanks and invisible format characters (Cf: U+200B, a BOM) at its ends dropped."""
     text = str(value)
-    unseen = {character for character in text if character.isspace() or unicodedata.category(character) == 'Cf'}
-    return text.strip(''.join(unseen))
+    unseen = ''.join(character for character in text if character.isspace() or unicodedata.category(character) == 'Cf')
+    return text.strip(unseen)
 
 
 def typed_text(text: str, setting: str) -> str:
