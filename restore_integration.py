@@ -679,8 +679,8 @@ def none_or_blank_text(value: Any) -> bool:
 def shown_text(value: Any) -> str:
     """Text as the dialog shows it: blanks and invisible format characters (Cf: U+200B, a BOM) at its ends dropped."""
     text = str(value)
-    unseen = {character for character in text if character.isspace() or unicodedata.category(character) == 'Cf'}
-    return text.strip(''.join(unseen))
+    unseen = ''.join(character for character in text if character.isspace() or unicodedata.category(character) == 'Cf')
+    return text.strip(unseen)
 
 
 def typed_text(text: str, setting: str) -> str:
@@ -751,15 +751,17 @@ def setting_event_types(params: InstanceParams) -> tuple[int, ...]:
     """The types picked, sorted; () for none, every type. XSOAR hands a list ('1004 trojan'); a text's items alike."""
     value, codes, label = params.get('event_types'), set(), f'The instance setting {setting_label("event_types")}'
     items = value if isinstance(value, list) else [value]
-    if isinstance(value, str):
+    pieces = isinstance(value, str)  # cut at commas: an item may be a piece of a secret, which is masked only whole
+    if pieces:
         items = value.split(',')
     for index, item in enumerate(items):  # each on its own, so a refusal names it; a number holds no unseen character
         text = typed_text(shown_text(item), f'{label}, item {index + 1},') if isinstance(item, str) else item
         if text not in (None, ''):  # a blank item picks nothing
             code = str(text).split()[0]  # any other kind is no type's digits
-            if code.lstrip('0') not in {str(each) for each in HSS_EVENT_TYPES | HSS_CONTAINER_EVENT_TYPES}:  # 0s: int()
+            if code.lstrip('0') not in map(str, HSS_EVENT_TYPES | HSS_CONTAINER_EVENT_TYPES):  # 0s: int()
+                shown = f'item {index + 1}, not shown as it may be part of a secret' if pieces else wrong_value(text)
                 raise RestoreError(f'{label} takes HSS event types, each one of '
-                                   f'{", ".join(map(str, sorted(HSS_EVENT_TYPES)))}; got {wrong_value(text)}.')
+                                   f'{", ".join(map(str, sorted(HSS_EVENT_TYPES)))}; got {shown}.')
             codes.add(int(code))
     if container := ', '.join(map(str, sorted(codes & HSS_CONTAINER_EVENT_TYPES))):  # once offered on the instance
         raise RestoreError(f'{label} picks container events ({container}), which this fetch of host events does not '

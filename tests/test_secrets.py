@@ -30,12 +30,13 @@ import yaml
 
 import restore_integration as ri
 from conftest import HSS_SEED, ROOT, XDR_KEY_ID, XDR_SEED, cached_token, hss_seed_copies, seed_holders
+from warroom.context import as_list, get_path
 from warroom.embedded import HSS_DOMAIN, HSS_USER, hss_params, hss_project_id
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss import HssBackend, HssGateway, create_app as create_hss_app, create_iam_app
-from warroom.emulator.httpserver import LoopbackServer
+from warroom.emulator.httpserver import LoopbackServer, Response
 from warroom.emulator.xdr import XdrBackend, XdrGateway, create_app as create_xdr_app
-from warroom.runtime import WarRoom
+from warroom.runtime import FetchError, WarRoom
 
 XDR_KEY = 'xdrKEYsecret' + secrets.token_hex(16)
 WRONG_XDR_KEY = 'xdrWRONGkey' + secrets.token_hex(16)
@@ -320,6 +321,113 @@ def test_xsoar_debug_mode_logs_each_request_without_a_secret_or_a_signature(capf
     if auth_type == 'aksk':  # an SDK-HMAC signature replays its request while its X-Sdk-Date is fresh
         assert 'Signature=' in logged and not re.search(r'Signature=[0-9A-Fa-f]{64}', logged)
     check_run(vendors, capfd, debug_logging, room, result)
+
+
+# The event types setting read as text is split at its commas: a password pasted there by mistake, holding a comma, is
+# refused item by item, and an item is then a piece of it, which no scrubber of whole secrets finds. The refusal names
+# the item by its number, as it names one holding a character the dialog does not show.
+PASTED_HEAD, PASTED_TAIL = 'iamPWhead' + secrets.token_urlsafe(8), 'iamPWtail' + secrets.token_urlsafe(8)
+
+
+@pytest.mark.parametrize('command', ['test-module', 'fetch-incidents'])
+def test_a_password_holding_a_comma_pasted_as_event_types_is_refused_by_item_number_quoting_no_piece_of_it(
+        capfd, debug_logging, command):
+    password = f'{PASTED_HEAD},{PASTED_TAIL}'
+    with ExitStack() as stack:
+        vendors = Vendors(stack, 'advanced', password)
+        params = dict(hss_only(vendors.params, 'token'), isFetch=True, event_types=password)
+        room = WarRoom(params=params, time_scale=0, sleep=lambda _: None)
+        if command == 'fetch-incidents':
+            with pytest.raises(FetchError) as raised:
+                room.fetch({})
+            shown, logged = str(raised.value), json.dumps(room.fetch_log, default=str)
+        else:
+            result = room.run(command, {'debug-mode': 'true'})
+            assert result.failed, result.entries
+            shown, logged = result.entries[-1]['Contents'], json.dumps(result.log, default=str)
+            check_run(vendors, capfd, debug_logging, room, result)
+
+    assert not leaked([password, PASTED_HEAD, PASTED_TAIL], {'refusal': shown, 'log': logged})
+    assert 'event_types' in shown and re.search(r'\bitem 1\b', shown), shown
+    assert vendors.hss_gateway.requests == []
+
+
+class TokenQuotingGateway:
+    """IAM issues a new token at each login; HSS's gateway refuses every token with APIGW.0307, as it refuses one used
+    outside its project's region, quoting back each header it received, the token's too, in its message and as its
+    request ID. ``quoted``: what it quoted back."""
+
+    def __init__(self, stack: ExitStack):
+        self.tokens: list[str] = []
+        self.quoted: list[str] = []
+        self.url = stack.enter_context(LoopbackServer(self._app)).url
+
+    def _app(self, request):
+        if request.path.endswith('/v3/auth/tokens'):
+            self.tokens.append('MIITquoted' + secrets.token_urlsafe(60))
+            body = json.loads((ROOT / 'test_data' / 'hss' / 'replies' / 'iam_token_reply.json').read_text())
+            return Response(201, json.dumps(body).encode(), {'Content-Type': 'application/json',
+                                                             'X-Subject-Token': self.tokens[-1]})
+        received = json.dumps(dict(request.headers))
+        self.quoted.append(received)
+        reply = {'error_code': 'APIGW.0307', 'error_msg': f'The token must be updated. Received: {received}'}
+        return Response(401, json.dumps(reply).encode(), {'Content-Type': 'application/json',
+                                                          'X-Request-Id': request.headers.get('X-Auth-Token', '')})
+
+
+# The renewal after a 401: the cached token refused, a new one asked of IAM and refused too, each quoted back in the
+# gateway's 401. The message counts the renewal ("sent again with a new IAM token after 1 token refusal"); no token and
+# no password is in what the run showed, logged (XSOAR's debug log too) or kept in the integration context.
+@pytest.mark.parametrize('command', ['hss-restore-isolated', 'fetch-incidents'])
+def test_a_401_quoting_each_token_back_shows_none_when_the_renewed_token_is_refused_too(capfd, debug_logging, command):
+    with ExitStack() as stack:
+        gateway = TokenQuotingGateway(stack)
+        params = {'hss_endpoint': gateway.url, 'hss_iam_endpoint': gateway.url, 'hss_project_id': 'p' * 32,
+                  'hss_auth_type': 'token', 'hss_domain': HSS_DOMAIN, 'retry_backoff': '0', 'isFetch': True,
+                  'hss_credentials': {'identifier': HSS_USER, 'password': IAM_PASSWORD}}
+        cached = {'identity': ri.token_identity(ri.read_hss_settings(params)), 'token': BOGUS_TOKEN,
+                  'expires_at': 4_000_000_000}
+        room = WarRoom(params=params, time_scale=0, sleep=lambda _: None,
+                       integration_context={'hss_iam_token': json.dumps(cached)})
+        if command == 'fetch-incidents':
+            with pytest.raises(FetchError) as raised:
+                room.fetch({})
+            shown, logged = str(raised.value), json.dumps(room.fetch_log, default=str)
+        else:
+            result = room.run(command, {'file_hash': HSS_HASH, 'debug-mode': 'true'})
+            shown, logged = json.dumps([result.entries, result.context]), json.dumps(result.log, default=str)
+    out, err = capfd.readouterr()
+
+    sent = [BOGUS_TOKEN, *gateway.tokens]
+    assert len(sent) == 2 and all(any(token in text for text in gateway.quoted) for token in sent), gateway.quoted
+    assert 'sent again with a new IAM token after 1 token refusal' in shown, shown
+    assert not leaked([IAM_PASSWORD, *sent], {'shown': shown, 'log': logged, 'stdout': out, 'stderr': err,
+                                              'log records': debug_logging.text,
+                                              'integration context': json.dumps(room.integration_context)})
+
+
+# A host's name given as host_id gets the ID of the host so named in its not_found reason. A host named as the IAM
+# password is (it may be any text the console takes) shows that name nowhere: not in the row, its reason or the table,
+# nor in any log, XSOAR's debug log too.
+HOST_NAMED_PASSWORD = 'iamPWhost' + secrets.token_urlsafe(12)
+
+
+def test_a_host_named_as_the_password_and_given_as_host_id_is_not_found_naming_its_id_and_never_its_name(
+        capfd, debug_logging):
+    [copy, *_] = hss_seed_copies()[HSS_HASH]
+    with ExitStack() as stack:
+        vendors = Vendors(stack, 'advanced', HOST_NAMED_PASSWORD)
+        vendors.hss.hosts[copy['host_id']].host_name = HOST_NAMED_PASSWORD
+        room, result = run(vendors, hss_only(vendors.params, 'token'), 'hss-restore-isolated',
+                           args={'host_id': HOST_NAMED_PASSWORD, 'debug-mode': 'true'})
+
+    [row] = as_list(get_path(result.context, 'HuaweiHSS.RestoredFile'))
+    assert row['outcome'] == 'not_found' and f"host_id={copy['host_id']}" in row['reason'], row
+    assert "send: b'GET /v5/" in json.dumps(result.log)  # debug mode is on: the log shows each request
+    check_run(vendors, capfd, debug_logging, room, result)  # the known secrets and the tokens
+    assert not leaked([HOST_NAMED_PASSWORD], {'entries': json.dumps(result.entries), 'log': json.dumps(result.log),
+                                              'context': json.dumps(result.context), 'log records': debug_logging.text,
+                                              'integration context': json.dumps(room.integration_context)})
 
 
 @pytest.mark.parametrize('auth_type', ['aksk', 'token'])
