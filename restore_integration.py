@@ -424,14 +424,15 @@ HSS_ERROR_ADVICE = {
     404: f'The URL does not lead to the HSS API. Check {SETTING_NAMES["hss_endpoint"]}, {SETTING_NAMES["hss_region"]} '
          f'and {SETTING_NAMES["hss_project_id"]}.',
     429: f'{HSS_THROTTLED} Try again later.'}
-HSS_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400: (  # of isolated files: a start's, a check's (a Test's: below)
+HSS_FOUND_NONE = 'HSS\'s own 404, not its gateway\'s: the URL leads to HSS, which did not find what the request names.'
+HSS_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400:  # of isolated files: a start's, a check's (a Test's: below)
     f'HSS rejected the listing of isolated files. Check the enterprise project ID (a command\'s argument '
     f'enterprise_project_id, else {SETTING_NAMES["hss_enterprise_project_id"]}: empty if enterprise projects are not '
-    f'enabled) and {SETTING_NAMES["hss_project_id"]}.')}
+    f'enabled) and {SETTING_NAMES["hss_project_id"]}.'}
 HSS_TEST_LISTING_ADVICE = {**HSS_LISTING_ADVICE, 429: f'{HSS_THROTTLED} {TEST_AGAIN}'}  # as XDR's Test
-HSS_EVENT_LISTING_ADVICE = {**HSS_TEST_LISTING_ADVICE, 400: (  # a Test's (a fetch's: FETCH_*): no restore field sent
+HSS_EVENT_LISTING_ADVICE = {**HSS_TEST_LISTING_ADVICE, 400:  # a Test's (a fetch's: FETCH_*): no restore field sent
     f'HSS rejected the event listing. Check {SETTING_NAMES["event_types"]} (a type this HSS may not list) and '
-    f'{SETTING_NAMES["hss_enterprise_project_id"]} (empty if enterprise projects are not enabled).')}
+    f'{SETTING_NAMES["hss_enterprise_project_id"]} (empty if enterprise projects are not enabled).'}
 HSS_START_THROTTLED_ADVICE = f'{HSS_THROTTLED} {THROTTLED_RESTORE_ADVICE}'
 FETCH_NEXT_ADVICE = ('XSOAR runs the next fetch at the fetch interval, from where this one stopped (a failed fetch '
                      'sets no last run).')  # alone for a turn too late: a lower rate would make turns later still
@@ -2096,7 +2097,7 @@ def whole_number(value: Any, default: int) -> int:
 def vendor_error(reply: VendorReply, vendor: str, advice_by_status: dict[int, str],
                  said: JsonObject | None, advice: str | None = None) -> VendorApiError:
     """A vendor's error reply as a VendorApiError (``said``: its fields from the body; None: the body's text quoted)."""
-    said = said or {'vendor_message': short_text(reply.text) or None, 'request_id': reply.headers.get('X-Request-Id')}
+    said = said or {'vendor_message': short_text(reply.text), 'request_id': reply.headers.get('X-Request-Id')}
     generic = GENERIC_ERROR_ADVICE.format(url=URL_SETTINGS[vendor], **reply.again)  # any other status's: a fault
     error = VendorApiError(vendor, reply.status, advice or advice_by_status.get(reply.status) or generic,
                            retry_note(reply.attempts[:-1], reply.gave_up), reply.attempts, **said)
@@ -2372,8 +2373,7 @@ class XdrClient:
         if not 200 <= answer.status < 300:  # CoreIRApiModule takes a 201 from endpoints/restore too
             reply = answer.field('reply')
             said = {'vendor_code': reply.get('err_code'), 'vendor_message': reply.get('err_msg'),
-                    'vendor_extra': reply.get('err_extra')} if isinstance(reply, dict) else {
-                'vendor_message': short_text(answer.text) or None}
+                    'vendor_extra': reply.get('err_extra')} if isinstance(reply, dict) else None
             error = vendor_error(answer, self.vendor, advice, said)
             if answer.status in (401, 402, 403):  # the key, license or role refused: no later request fares better
                 self.refused.setdefault(path if answer.status == 403 else '', error)
@@ -2625,10 +2625,8 @@ class HssClient:
         if 200 <= reply.status < 300:
             return reply
         if self.token_provider and reply.status == 401:  # the AK/SK advice names no setting of a token's
-            refused = HSS_TOKEN_REFUSED_ADVICE  # final: a new token was refused too
-            if reply.gave_up:
-                refused = 'HSS did not accept the token, and this run had no time left to get a new one.'
-            advice = {**advice, 401: refused}
+            no_time = 'HSS did not accept the token, and this run had no time left to get a new one.'
+            advice = {**advice, 401: no_time if reply.gave_up else HSS_TOKEN_REFUSED_ADVICE}  # a new one refused too
         raise huawei_error_from_response(reply, advice_by_status=advice)
 
 
@@ -2642,9 +2640,10 @@ def total_num_not_narrowing(wider: HssPage, narrower: HssPage) -> bool:
 def huawei_error_from_response(reply: VendorReply, vendor: str = 'Huawei Cloud HSS',
                                advice_by_status: dict[int, str] = HSS_ERROR_ADVICE) -> VendorApiError:
     """A Huawei Cloud error reply (HSS, its API gateway, IAM) as an error keeping its code and request id."""
-    said = huawei_said(reply)  # str(): a code that is not text (a number, an object) is none of HSS_CODE_ADVICE's
-    return vendor_error(reply, vendor, advice_by_status, said, HSS_CODE_ADVICE.get(str(said['vendor_code'])) if said
-                        else None)
+    said = huawei_said(reply)
+    code = str(said['vendor_code']) if said else ''  # str(): a code that is not text is none of HSS_CODE_ADVICE's
+    own_404 = f'{HSS_FOUND_NONE} {advice_by_status[400]}' if reply.status == 404 and code.startswith('HSS.') else None
+    return vendor_error(reply, vendor, advice_by_status, said, HSS_CODE_ADVICE.get(code, own_404))
 
 
 def huawei_said(reply: VendorReply) -> JsonObject | None:
@@ -2662,10 +2661,9 @@ def huawei_said(reply: VendorReply) -> JsonObject | None:
             if held.get(code):
                 # Some HSS errors carry an error_description beside error_msg: kept when it says more.
                 said, description = held.get(message) or held.get('title'), held.get('error_description')
-                return {'vendor_code': held[code], 'vendor_message': said,
-                        'vendor_extra': description if description and description != said else None,
-                        'request_id': held.get('request_id') or reply.headers.get('X-Request-Id'),
-                        'authorization_message': encoded}
+                return {'vendor_code': held[code], 'vendor_message': said, 'authorization_message': encoded,
+                        'vendor_extra': description if description != said else None,
+                        'request_id': held.get('request_id') or reply.headers.get('X-Request-Id')}
         objects.extend(held.values())
     return None
 
@@ -2674,7 +2672,8 @@ def refuses_every_request(error: RestoreError) -> bool:
     """Whether HSS or its gateway refused the credentials, their permissions or the URL, in their own words: every
     later request of the command would meet the same, as it would a refused password IAM is not sent again yet."""
     return isinstance(error, LoginPaused) or isinstance(error, VendorApiError) and (
-        error.http_status in (401, 403, 404) and error.vendor_code is not None or
+        error.http_status in (401, 403, 404) and error.vendor_code is not None and
+        not (error.http_status == 404 and str(error.vendor_code).startswith('HSS.')) or  # HSS's own: one request's
         # HSS's code for a permission refusal; str(): a code that is not text (a number, an object) is none
         str(error.vendor_code) in HSS_PERMISSION_CODES)
 
@@ -4066,8 +4065,8 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
         rows, unlisted, untaken = restore_progress(client, fields, enterprise_project_id, state, context)
     except RestoreError as error:  # one unreadable listing does not end the restore: read it again next time
         unread = error
-        # but a refusal of the credentials, permission or URL, or HSS's 400 to the listing twice, would recur to the end
-        state['listing_refused'] = getattr(error, 'http_status', 0) == 400
+        # but a refusal of the credentials, permission or URL, or HSS's 400 or 404 to the listing twice, would recur
+        state['listing_refused'] = getattr(error, 'http_status', 0) in (400, 404)
         for_good = refuses_every_request(error) or again and state['listing_refused']
         rows = [dict(row, reason=HSS_CHECK_REFUSED) for row in left_restoring(context, fields, enterprise_project_id
                 or client.enterprise_project_id) if for_good and row.get('outcome') == HSS_OUTCOME_RESTORING]
