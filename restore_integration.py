@@ -425,14 +425,14 @@ HSS_ERROR_ADVICE = {
          f'and {SETTING_NAMES["hss_project_id"]}.',
     429: f'{HSS_THROTTLED} Try again later.'}
 HSS_FOUND_NONE = 'HSS\'s own 404, not its gateway\'s: the URL leads to HSS, which did not find what the request names.'
-HSS_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400:  # of isolated files: a start's, a check's (a Test's: below)
+HSS_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400: (  # of isolated files: a start's, a check's (a Test's: below)
     f'HSS rejected the listing of isolated files. Check the enterprise project ID (a command\'s argument '
     f'enterprise_project_id, else {SETTING_NAMES["hss_enterprise_project_id"]}: empty if enterprise projects are not '
-    f'enabled) and {SETTING_NAMES["hss_project_id"]}.'}
+    f'enabled) and {SETTING_NAMES["hss_project_id"]}.')}
 HSS_TEST_LISTING_ADVICE = {**HSS_LISTING_ADVICE, 429: f'{HSS_THROTTLED} {TEST_AGAIN}'}  # as XDR's Test
-HSS_EVENT_LISTING_ADVICE = {**HSS_TEST_LISTING_ADVICE, 400:  # a Test's (a fetch's: FETCH_*): no restore field sent
+HSS_EVENT_LISTING_ADVICE = {**HSS_TEST_LISTING_ADVICE, 400: (  # a Test's (a fetch's: FETCH_*): no restore field sent
     f'HSS rejected the event listing. Check {SETTING_NAMES["event_types"]} (a type this HSS may not list) and '
-    f'{SETTING_NAMES["hss_enterprise_project_id"]} (empty if enterprise projects are not enabled).'}
+    f'{SETTING_NAMES["hss_enterprise_project_id"]} (empty if enterprise projects are not enabled).')}
 HSS_START_THROTTLED_ADVICE = f'{HSS_THROTTLED} {THROTTLED_RESTORE_ADVICE}'
 FETCH_NEXT_ADVICE = ('XSOAR runs the next fetch at the fetch interval, from where this one stopped (a failed fetch '
                      'sets no last run).')  # alone for a turn too late: a lower rate would make turns later still
@@ -2097,7 +2097,7 @@ def whole_number(value: Any, default: int) -> int:
 def vendor_error(reply: VendorReply, vendor: str, advice_by_status: dict[int, str],
                  said: JsonObject | None, advice: str | None = None) -> VendorApiError:
     """A vendor's error reply as a VendorApiError (``said``: its fields from the body; None: the body's text quoted)."""
-    said = said or {'vendor_message': short_text(reply.text), 'request_id': reply.headers.get('X-Request-Id')}
+    said = said or {'vendor_message': short_text(reply.text) or None, 'request_id': reply.headers.get('X-Request-Id')}
     generic = GENERIC_ERROR_ADVICE.format(url=URL_SETTINGS[vendor], **reply.again)  # any other status's: a fault
     error = VendorApiError(vendor, reply.status, advice or advice_by_status.get(reply.status) or generic,
                            retry_note(reply.attempts[:-1], reply.gave_up), reply.attempts, **said)
@@ -2662,7 +2662,7 @@ def huawei_said(reply: VendorReply) -> JsonObject | None:
                 # Some HSS errors carry an error_description beside error_msg: kept when it says more.
                 said, description = held.get(message) or held.get('title'), held.get('error_description')
                 return {'vendor_code': held[code], 'vendor_message': said, 'authorization_message': encoded,
-                        'vendor_extra': description if description != said else None,
+                        'vendor_extra': description if description and description != said else None,
                         'request_id': held.get('request_id') or reply.headers.get('X-Request-Id')}
         objects.extend(held.values())
     return None
@@ -2671,11 +2671,14 @@ def huawei_said(reply: VendorReply) -> JsonObject | None:
 def refuses_every_request(error: RestoreError) -> bool:
     """Whether HSS or its gateway refused the credentials, their permissions or the URL, in their own words: every
     later request of the command would meet the same, as it would a refused password IAM is not sent again yet."""
-    return isinstance(error, LoginPaused) or isinstance(error, VendorApiError) and (
-        error.http_status in (401, 403, 404) and error.vendor_code is not None and
-        not (error.http_status == 404 and str(error.vendor_code).startswith('HSS.')) or  # HSS's own: one request's
-        # HSS's code for a permission refusal; str(): a code that is not text (a number, an object) is none
-        str(error.vendor_code) in HSS_PERMISSION_CODES)
+    if isinstance(error, LoginPaused):
+        return True
+    if not isinstance(error, VendorApiError):
+        return False
+    code = str(error.vendor_code)  # str(): a code that is not text (a number, an object) is none of HSS's
+    own_404 = error.http_status == 404 and code.startswith('HSS.')  # HSS found not what one request names
+    refused = error.http_status in (401, 403, 404) and error.vendor_code is not None and not own_404
+    return refused or code in HSS_PERMISSION_CODES  # or HSS's code for a permission refusal
 
 
 ''' BULK WORK '''
