@@ -424,6 +424,7 @@ HSS_ERROR_ADVICE = {
     404: f'The URL does not lead to the HSS API. Check {SETTING_NAMES["hss_endpoint"]}, {SETTING_NAMES["hss_region"]} '
          f'and {SETTING_NAMES["hss_project_id"]}.',
     429: f'{HSS_THROTTLED} Try again later.'}
+HSS_FOUND_NONE = 'HSS\'s own 404, not its gateway\'s: the URL leads to HSS, which did not find what the request names.'
 HSS_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400: (  # of isolated files: a start's, a check's (a Test's: below)
     f'HSS rejected the listing of isolated files. Check the enterprise project ID (a command\'s argument '
     f'enterprise_project_id, else {SETTING_NAMES["hss_enterprise_project_id"]}: empty if enterprise projects are not '
@@ -2374,8 +2375,7 @@ class XdrClient:
         if not 200 <= answer.status < 300:  # CoreIRApiModule takes a 201 from endpoints/restore too
             reply = answer.field('reply')
             said = {'vendor_code': reply.get('err_code'), 'vendor_message': reply.get('err_msg'),
-                    'vendor_extra': reply.get('err_extra')} if isinstance(reply, dict) else {
-                'vendor_message': short_text(answer.text) or None}
+                    'vendor_extra': reply.get('err_extra')} if isinstance(reply, dict) else None
             error = vendor_error(answer, self.vendor, advice, said)
             if answer.status in (401, 402, 403):  # the key, license or role refused: no later request fares better
                 self.refused.setdefault(path if answer.status == 403 else '', error)
@@ -2627,10 +2627,8 @@ class HssClient:
         if 200 <= reply.status < 300:
             return reply
         if self.token_provider and reply.status == 401:  # the AK/SK advice names no setting of a token's
-            refused = HSS_TOKEN_REFUSED_ADVICE  # final: a new token was refused too
-            if reply.gave_up:
-                refused = 'HSS did not accept the token, and this run had no time left to get a new one.'
-            advice = {**advice, 401: refused}
+            no_time = 'HSS did not accept the token, and this run had no time left to get a new one.'
+            advice = {**advice, 401: no_time if reply.gave_up else HSS_TOKEN_REFUSED_ADVICE}  # a new one refused too
         raise huawei_error_from_response(reply, advice_by_status=advice)
 
 
@@ -2644,9 +2642,10 @@ def total_num_not_narrowing(wider: HssPage, narrower: HssPage) -> bool:
 def huawei_error_from_response(reply: VendorReply, vendor: str = 'Huawei Cloud HSS',
                                advice_by_status: dict[int, str] = HSS_ERROR_ADVICE) -> VendorApiError:
     """A Huawei Cloud error reply (HSS, its API gateway, IAM) as an error keeping its code and request id."""
-    said = huawei_said(reply)  # str(): a code that is not text (a number, an object) is none of HSS_CODE_ADVICE's
-    return vendor_error(reply, vendor, advice_by_status, said, HSS_CODE_ADVICE.get(str(said['vendor_code'])) if said
-                        else None)
+    said = huawei_said(reply)
+    code = str(said['vendor_code']) if said else ''  # str(): a code that is not text is none of HSS_CODE_ADVICE's
+    own_404 = f'{HSS_FOUND_NONE} {advice_by_status[400]}' if reply.status == 404 and code.startswith('HSS.') else None
+    return vendor_error(reply, vendor, advice_by_status, said, HSS_CODE_ADVICE.get(code, own_404))
 
 
 def huawei_said(reply: VendorReply) -> JsonObject | None:
@@ -2664,10 +2663,9 @@ def huawei_said(reply: VendorReply) -> JsonObject | None:
             if held.get(code):
                 # Some HSS errors carry an error_description beside error_msg: kept when it says more.
                 said, description = held.get(message) or held.get('title'), held.get('error_description')
-                return {'vendor_code': held[code], 'vendor_message': said,
+                return {'vendor_code': held[code], 'vendor_message': said, 'authorization_message': encoded,
                         'vendor_extra': description if description and description != said else None,
-                        'request_id': held.get('request_id') or reply.headers.get('X-Request-Id'),
-                        'authorization_message': encoded}
+                        'request_id': held.get('request_id') or reply.headers.get('X-Request-Id')}
         objects.extend(held.values())
     return None
 
@@ -2675,10 +2673,14 @@ def huawei_said(reply: VendorReply) -> JsonObject | None:
 def refuses_every_request(error: RestoreError) -> bool:
     """Whether HSS or its gateway refused the credentials, their permissions or the URL, in their own words: every
     later request of the command would meet the same, as it would a refused password IAM is not sent again yet."""
-    return isinstance(error, LoginPaused) or isinstance(error, VendorApiError) and (
-        error.http_status in (401, 403, 404) and error.vendor_code is not None or
-        # HSS's code for a permission refusal; str(): a code that is not text (a number, an object) is none
-        str(error.vendor_code) in HSS_PERMISSION_CODES)
+    if isinstance(error, LoginPaused):
+        return True
+    if not isinstance(error, VendorApiError):
+        return False
+    code = str(error.vendor_code)  # str(): a code that is not text (a number, an object) is none of HSS's
+    own_404 = error.http_status == 404 and code.startswith('HSS.')  # HSS found not what one request names
+    refused = error.http_status in (401, 403, 404) and error.vendor_code is not None and not own_404
+    return refused or code in HSS_PERMISSION_CODES  # or HSS's code for a permission refusal
 
 
 ''' BULK WORK '''
@@ -4072,8 +4074,8 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
         rows, unlisted, untaken = restore_progress(client, fields, enterprise_project_id, state, context)
     except RestoreError as error:  # one unreadable listing does not end the restore: read it again next time
         unread = error
-        # but a refusal of the credentials, permission or URL, or HSS's 400 to the listing twice, would recur to the end
-        state['listing_refused'] = getattr(error, 'http_status', 0) == 400
+        # but a refusal of the credentials, permission or URL, or HSS's 400 or 404 to the listing twice, would recur
+        state['listing_refused'] = getattr(error, 'http_status', 0) in (400, 404)
         for_good = refuses_every_request(error) or again and state['listing_refused']
         rows = [dict(row, reason=HSS_CHECK_REFUSED) for row in left_restoring(context, fields, enterprise_project_id
                 or client.enterprise_project_id) if for_good and row.get('outcome') == HSS_OUTCOME_RESTORING]

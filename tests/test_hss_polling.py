@@ -12,12 +12,12 @@ from datetime import datetime, timezone
 import pytest
 
 import facts
-from conftest import (HSS_SEED, ROOT, FakeClock, WaitClock as Clock, cached_token, integration_on_clock,
+from conftest import (HSS_REPLIES, HSS_SEED, ROOT, FakeClock, WaitClock as Clock, cached_token, integration_on_clock,
                       load_json, markdown_rows, start_hss_tenant)
 from warroom.context import as_list, get_path
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss import create_app as create_hss_app
-from warroom.emulator.hss.exceptions import InvalidParameter
+from warroom.emulator.hss.exceptions import HssError, InvalidParameter
 from warroom.emulator.httpserver import LoopbackServer
 from warroom.line import parse_line
 from warroom.playbook.runner import _load_script
@@ -1289,14 +1289,14 @@ def test_a_listing_by_hash_hss_refuses_gets_advice_on_that_listing_not_on_a_rest
     assert_advice_on_the_listing(said, request)
 
 
-def refusing_listings_after_the_start(tenant, clock, checks_refused):
-    """A war room whose HSS refuses the listing of isolated files (400 HSS.0001) at the first ``checks_refused``
-    checks after the start, then lists them again (``checks_refused`` None: from the start on, at every check)."""
+def refusing_listings_after_the_start(tenant, clock, checks_refused, refusal=None):
+    """A war room whose HSS refuses the listing of isolated files (400 HSS.0001, or ``refusal``, an HssError) at the
+    first ``checks_refused`` checks after the start, then lists them again (None: from the start on, at every check)."""
     listings, refused = tenant.backend.list_isolated_files, []
 
     def refusing_some(project_id, **filters):
         if checks_refused is None or len(refused) <= checks_refused:
-            raise InvalidParameter('enterprise_project_id')
+            raise refusal or InvalidParameter('enterprise_project_id')
         return listings(project_id, **filters)
 
     def after_each_entry(entry):  # the start's entry, then each check's
@@ -1323,6 +1323,25 @@ def test_polling_ends_with_hss_s_code_and_the_listing_s_advice_once_hss_refuses_
     assert_advice_on_the_listing(said, tenant.requests_to('GET', '/event/isolated-file')[-1])
     [row] = as_list(get_path(war_room.context, 'HuaweiHSS.RestoredFile'))
     assert row['outcome'] == 'restoring' and 'refused' in row['reason'] and 'agent' not in row['reason'], row
+
+
+def test_polling_ends_with_hss_s_code_and_no_word_of_the_url_once_hss_answers_two_checks_listings_with_its_own_404(
+        clocked):
+    # HSS's own 404 (test_data/hss/README.md: its code, not the gateway's APIGW.0101) to a listing the start read is
+    # HSS refusing what the listing names, as its 400 is: once may pass, twice in a row would recur to the timeout.
+    tenant, clock = clocked
+    refusal = load_json(HSS_REPLIES / 'error_hss_404.json')
+    war_room = refusing_listings_after_the_start(tenant, clock, None,
+                                                 HssError(404, refusal['error_code'], refusal['error_msg']))
+    result = war_room.run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': OFFLINE['host_id']})
+
+    assert result.runs == 3, [entry['HumanReadable'][:80] for entry in result.entries]  # start, check, check
+    assert 'Checking again' in result.entries[1]['HumanReadable']  # one refusal may pass: read again
+    last = result.entries[-1]['HumanReadable']
+    said = last.split('not read at this check; polling ended with this check:')[1].split('To follow the restore', 1)[0]
+    assert 'HTTP 404' in said and refusal['error_code'] in said and refusal['error_msg'] in said, said
+    ours = said.split(' said: ', 1)[0]
+    assert 'hss_enterprise_project_id' in ours and load_spec().params['hss_endpoint'].display not in ours, ours
 
 
 def test_a_check_whose_listing_hss_refuses_once_is_followed_by_one_that_reads_it_and_polling_goes_on(clocked):

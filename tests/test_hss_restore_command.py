@@ -953,6 +953,77 @@ def test_each_permission_code_hss_documents_stops_the_later_batches(replay_serve
     assert 'permissions' in ours.lower() and 'Check host_id' not in text, ours
 
 
+def test_hss_s_own_404_to_one_batch_keeps_its_code_and_message_names_host_id_and_the_later_batches_still_go(
+        replay_server):
+    # A 404 in HSS's own form (test_data/hss/README.md) comes from HSS, reached at this URL, not finding what this batch
+    # names (its host, say): another batch names other hosts, so it is still sent, and the refused batch's rows keep
+    # HSS's code, message and request id, with advice about what the batch names, not about the URL.
+    refusal, taken = load_json(HSS_REPLIES / 'error_hss_404.json'), {'Date': 'Fri, 04 Dec 2026 08:00:00 GMT'}
+    replay_server.queue(404, refusal).queue(200, b'', taken).queue(200, b'', taken)
+    count = 2 * facts.HSS_MAX_ITEMS_PER_REQUEST + 50
+
+    result = WarRoom(params=replayed_hss_params(replay_server), time_scale=0, sleep=lambda _: None).run(
+        'hss-restore-isolated', exact_item_args(count))
+
+    assert not result.failed and [request.method for request in replay_server.requests] == ['PUT'] * 3
+    failed = [row for row in rows_of(result) if row['outcome'] == 'failed']
+    assert sorted(row['file_hash'] for row in failed) == [f'{n:064x}' for n in range(facts.HSS_MAX_ITEMS_PER_REQUEST)]
+    reason = failed[0]['reason']
+    assert 'HTTP 404' in reason and f'code {refusal["error_code"]}, message "{refusal["error_msg"]}"' in reason, reason
+    assert refusal['request_id'] in reason
+    ours = reason.split(' said: ', 1)[0]
+    assert 'host_id' in ours and load_spec().params['hss_endpoint'].display not in ours, ours
+
+
+def test_the_gateways_own_404_to_a_batch_names_the_endpoint_setting_and_stops_the_later_batches(replay_server):
+    # APIGW.0101 (test_data/hss/README.md): the gateway found no such API at this URL, as every later batch would meet.
+    refusal = load_json(HSS_REPLIES / 'error_apigw_404.json')
+    replay_server.queue(404, refusal)
+
+    result = WarRoom(params=replayed_hss_params(replay_server), time_scale=0, sleep=lambda _: None).run(
+        'hss-restore-isolated', exact_item_args(2 * facts.HSS_MAX_ITEMS_PER_REQUEST + 50))
+
+    assert result.failed and result.entries[-1]['Type'] == ENTRY_ERROR
+    assert [request.method for request in replay_server.requests] == ['PUT']  # the 2 later batches were not sent
+    text = result.entries[-1]['Contents']
+    assert 'HTTP 404' in text and refusal['error_code'] in text and refusal['error_msg'] in text, text
+    assert load_spec().params['hss_endpoint'].display in text.split(' said: ', 1)[0], text
+
+
+def test_hss_s_own_404_to_the_listing_keeps_its_code_and_message_and_names_the_enterprise_project_not_the_url(
+        replay_server):
+    # A restore by hash lists its copies first: HSS's own 404 to that listing is about what the listing names (the
+    # enterprise project), not the URL, which led to HSS.
+    refusal = load_json(HSS_REPLIES / 'error_hss_404.json')
+    replay_server.queue(404, refusal)
+
+    result = WarRoom(params=replayed_hss_params(replay_server), time_scale=0, sleep=lambda _: None).run(
+        'hss-restore-isolated', {'file_hash': 'a' * 64, 'polling': 'false'})
+
+    assert result.failed and result.entries[-1]['Type'] == ENTRY_ERROR
+    assert [request.method for request in replay_server.requests] == ['GET']
+    text = result.entries[-1]['Contents']
+    assert 'HTTP 404' in text and f'code {refusal["error_code"]}, message "{refusal["error_msg"]}"' in text, text
+    ours = text.split(' said: ', 1)[0]
+    assert 'hss_enterprise_project_id' in ours and load_spec().params['hss_endpoint'].display not in ours, ours
+
+
+def test_an_instance_test_hss_answers_with_its_own_404_fails_with_its_code_naming_the_enterprise_project_not_the_url(
+        replay_server):
+    # Test reads one page of isolated files (README, test-module): HSS's own 404 to it says the URL led to HSS.
+    refusal = load_json(HSS_REPLIES / 'error_hss_404.json')
+    replay_server.queue(404, refusal)
+
+    result = WarRoom(params=replayed_hss_params(replay_server), time_scale=0, sleep=lambda _: None).run(
+        'test-module', {})
+
+    assert result.failed and [request.method for request in replay_server.requests] == ['GET']
+    text = result.entries[-1]['Contents']
+    assert 'HTTP 404' in text and f'code {refusal["error_code"]}, message "{refusal["error_msg"]}"' in text, text
+    ours = text.split(' said: ', 1)[0]
+    assert 'hss_enterprise_project_id' in ours and load_spec().params['hss_endpoint'].display not in ours, ours
+
+
 def test_an_identity_policy_refusal_after_accepted_batches_gives_its_encoded_reason_once_not_on_every_row(
         replay_server):
     # IAM's identity policies refuse with a 403 carrying encoded_authorization_message, kilobytes of it
