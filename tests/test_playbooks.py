@@ -2561,3 +2561,27 @@ def test_an_incident_without_a_hash_whose_war_room_holds_another_xdr_incident_s_
     assert xdr.gateway.requests == [] and hss_puts(hss) == []
     [note] = run.notes
     assert 'no SHA256' in note and '!restore-file' in note
+
+
+# XSOAR runs a task's error path, or goes on, only where it continues on error: the reputation checks do, as a file
+# check that fails (the reputation integration's quota spent) leaves the file unscored, not the restore undone.
+@pytest.mark.parametrize('name', ['xdr_false_positive.json', 'hss_false_positive.json'])
+def test_a_file_check_the_reputation_integration_answers_with_an_error_does_not_stop_the_restore(vendors, name,
+                                                                                                   tmp_path):
+    xdr, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / name)
+    replies = tmp_path / 'VirusTotal (API v3)' / 'file'
+    replies.mkdir(parents=True)
+    for file_hash in incident_hashes(sample):
+        (replies / f'{file_hash}.json').write_text(json.dumps(
+            [{'Type': 4, 'ContentsFormat': 'text', 'Contents': 'Quota exceeded for this API key.'}]))
+    others = OtherIntegrations(enabled={'Quarantine Restore', 'VirusTotal (API v3)'}, replies_dir=tmp_path)
+    runner = PlaybookRunner({**hss.params(), **xdr.params()}, time_scale=0, sleep=lambda _: None, others=others)
+    incident = close_incident(sample.incident, sample.close_reason, sample.close_notes)
+
+    run = runner.run(RESTORE_PLAYBOOK, incident, sample.context)
+
+    assert not run.failed, run.error
+    assert [e.outcome for e in run.events if e.command == 'file'] and all(
+        e.outcome.startswith('error') for e in run.events if e.command == 'file')
+    assert incident_hashes(sample) and restored_hashes_of(sample, xdr, hss) == incident_hashes(sample)
