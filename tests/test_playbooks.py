@@ -2441,3 +2441,165 @@ def test_the_hss_playbook_run_alone_reads_no_cortex_xdr_field_and_hears_the_stat
     status = hss.backend.isolation_status(host_id, hss_hash, own_copy['file_path'])
     assert (status in ('restoring', 'restored')) is restored
     assert any('no file was restored' in note for note in run.notes) is not restored
+
+
+# XSOAR offers its close reasons from a list, but CloseReason given by a caller is its own text: each playbook compares
+# it with False Positive ignoring case, as an analyst reads it.
+@pytest.mark.parametrize('playbook, name', [(RESTORE_PLAYBOOK, 'xdr_false_positive.json'),
+                                            (RESTORE_PLAYBOOK, 'hss_false_positive.json'),
+                                            (XDR_PLAYBOOK, 'xdr_false_positive.json'),
+                                            (HSS_PLAYBOOK, 'hss_false_positive.json')])
+def test_a_close_reason_a_caller_gives_in_lower_case_still_restores(vendors, playbook, name):
+    xdr, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / name)
+    given = sample.close_reason.lower()
+    assert given != sample.close_reason
+
+    run = runner_for(vendors).run(analyst_branch({'CloseReason': given}, playbook), sample.incident, sample.context)
+
+    assert not run.failed, run.error
+    assert incident_hashes(sample) and restored_hashes_of(sample, xdr, hss) == incident_hashes(sample)
+
+
+def test_an_incident_of_another_type_holding_an_hss_alarm_id_is_routed_to_the_hss_restore(vendors):
+    """The Huawei HSS Alarm ID field alone (an analyst changed the type of a fetched HSS event) routes the incident to
+    the HSS restore, as the HSSAlarmID input's description says."""
+    xdr, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    assert sample.incident['CustomFields'].get('huaweihssalarmid')
+    incident = close_incident(dict(sample.incident, type='Malware'), sample.close_reason, sample.close_notes)
+
+    run = runner_for(vendors).run(RESTORE_PLAYBOOK, incident, sample.context)
+
+    assert not run.failed, run.error
+    assert xdr.gateway.requests == [] and hss_puts(hss)
+    assert incident_hashes(sample) and restored_hashes_of(sample, xdr, hss) == incident_hashes(sample)
+
+
+def test_an_incident_of_another_type_holding_only_an_xdr_incident_id_is_routed_to_the_cortex_xdr_restore(vendors):
+    """The XDR Incident ID field alone (no file artifacts, a type that names no vendor) routes the incident to the
+    Cortex XDR restore, which reads the incident's file artifacts from Cortex XDR."""
+    xdr, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'xdr_lite_minimized.json')
+    incident = close_incident(dict(sample.incident, type='Malware'), sample.close_reason, sample.close_notes)
+
+    run = runner_for(vendors).run(RESTORE_PLAYBOOK, incident, sample.context)
+
+    assert not run.failed, run.error
+    assert incident_hashes(sample) and restored_hashes_of(sample, xdr, hss) == incident_hashes(sample)
+    assert hss_puts(hss) == []
+
+
+# An incident created by hand or by another integration, of a type that names the vendor, holding only the File
+# SHA256 field (and, for HSS, the Huawei HSS Host ID field): its type routes it.
+@pytest.mark.parametrize('incident_type', ['Cortex XDR Incident', 'Huawei Cloud HSS Event'])
+def test_an_incident_whose_only_vendor_data_is_its_type_is_restored_by_that_vendor(vendors, incident_type):
+    xdr, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    [file_hash] = incident_hashes(sample)
+    fields = {'filesha256': file_hash, 'huaweihsshostid': sample.incident['CustomFields']['huaweihsshostid']}
+    incident = close_incident({'id': '9', 'type': incident_type, 'CustomFields': fields}, 'False Positive')
+
+    run = runner_for(vendors).run(RESTORE_PLAYBOOK, incident, {})
+
+    assert not run.failed, run.error
+    if incident_type.startswith('Cortex XDR'):
+        assert {sent[0] for sent in restores_sent_to(xdr)} == {file_hash} and hss_puts(hss) == []
+    else:
+        assert xdr.gateway.requests == [] and hss_puts(hss)
+        assert restored_hashes_of(sample, xdr, hss) == {file_hash}
+
+
+def test_an_hss_incident_naming_file_paths_but_no_host_and_no_hash_restores_nothing_and_says_so(vendors):
+    """A path names a file on one host: without the Huawei HSS Host ID field (emptied by an analyst) and without a
+    SHA256, the HSS playbook does not guess the hosts; its note says what is missing and nothing is sent."""
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    fields = {key: value for key, value in sample.incident['CustomFields'].items()
+              if key not in ('huaweihsshostid', 'filesha256')}
+    assert fields.get('huaweihssfilepaths')
+    incident = close_incident(dict(sample.incident, CustomFields=fields), sample.close_reason, sample.close_notes)
+
+    run = runner_for(vendors).run(HSS_PLAYBOOK, incident, sample.context)
+
+    assert not run.failed, run.error
+    assert hss_puts(hss) == []
+    [note] = run.notes
+    assert 'no SHA256 and no host with a file path' in note and 'nothing was restored' in note
+
+
+def test_an_hss_incident_that_names_no_host_is_restored_on_every_host_that_isolated_its_file(vendors):
+    """HostID's description: empty is every host that isolated the file when the incident names no host (only an
+    incident that names its hosts holds an empty scope back)."""
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    fields = {key: value for key, value in sample.incident['CustomFields'].items() if key != 'huaweihsshostid'}
+    incident = close_incident(dict(sample.incident, CustomFields=fields), sample.close_reason, sample.close_notes)
+    [file_hash] = incident_hashes(sample)
+    assert len({copy['host_id'] for copy in HSS_COPIES[file_hash]}) > 1
+
+    run = runner_for(vendors).run(HSS_PLAYBOOK, incident, sample.context)
+
+    assert not run.failed, run.error
+    for copy in HSS_COPIES[file_hash]:
+        status = hss.backend.isolation_status(copy['host_id'], file_hash, copy['file_path'])
+        assert status in ('restoring', 'restored'), copy
+
+
+def test_the_hss_playbook_alone_restores_by_the_file_path_field_an_incident_without_hss_file_paths_names(vendors):
+    """As test_an_hss_incident_naming_only_a_file_path_is_restored_by_the_playbook_..., run alone (an
+    analyst's branch that does not close, so no close script follows it): the restore by the Common Types File Path
+    field is the playbook's own."""
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    fields = {k: v for k, v in sample.incident['CustomFields'].items()
+              if k not in ('filesha256', 'huaweihssfilepaths')}
+    incident = close_incident(dict(sample.incident, CustomFields=fields), 'False Positive')
+
+    run = runner_for(vendors).run(HSS_PLAYBOOK, incident, sample.context)
+
+    assert not run.failed, run.error
+    [put] = hss_puts(hss)
+    assert {(item['host_id'], item['file_path']) for item in put[3]['data_list']} == {
+        (fields['huaweihsshostid'], fields['filepath'])}
+
+
+def test_an_incident_without_a_hash_whose_war_room_holds_another_xdr_incident_s_files_gets_a_note_and_no_request(
+        vendors):
+    """Cortex XDR holds no file artifact of the incident, while its war room holds the record of another Cortex XDR
+    incident an analyst read, with files: those are not the incident's, and nothing is restored."""
+    xdr, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'xdr_no_hash.json')
+    read = IncidentFile.load(INCIDENTS / 'xdr_closed_other_reason.json')
+    assert get_path(read.context, 'PaloAltoNetworksXDR.Incident.file_artifacts')
+
+    run = runner_for(vendors).run(XDR_PLAYBOOK, close_incident(sample.incident, 'False Positive'), read.context)
+
+    assert not run.failed, run.error
+    assert xdr.gateway.requests == [] and hss_puts(hss) == []
+    [note] = run.notes
+    assert 'no SHA256' in note and '!restore-file' in note
+
+
+# XSOAR runs a task's error path, or goes on, only where it continues on error: the reputation checks do, as a file
+# check that fails (the reputation integration's quota spent) leaves the file unscored, not the restore undone.
+@pytest.mark.parametrize('name', ['xdr_false_positive.json', 'hss_false_positive.json'])
+def test_a_file_check_the_reputation_integration_answers_with_an_error_does_not_stop_the_restore(vendors, name,
+                                                                                                   tmp_path):
+    xdr, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / name)
+    replies = tmp_path / 'VirusTotal (API v3)' / 'file'
+    replies.mkdir(parents=True)
+    for file_hash in incident_hashes(sample):
+        (replies / f'{file_hash}.json').write_text(json.dumps(
+            [{'Type': 4, 'ContentsFormat': 'text', 'Contents': 'Quota exceeded for this API key.'}]))
+    others = OtherIntegrations(enabled={'Quarantine Restore', 'VirusTotal (API v3)'}, replies_dir=tmp_path)
+    runner = PlaybookRunner({**hss.params(), **xdr.params()}, time_scale=0, sleep=lambda _: None, others=others)
+    incident = close_incident(sample.incident, sample.close_reason, sample.close_notes)
+
+    run = runner.run(RESTORE_PLAYBOOK, incident, sample.context)
+
+    assert not run.failed, run.error
+    assert [e.outcome for e in run.events if e.command == 'file'] and all(
+        e.outcome.startswith('error') for e in run.events if e.command == 'file')
+    assert incident_hashes(sample) and restored_hashes_of(sample, xdr, hss) == incident_hashes(sample)
