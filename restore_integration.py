@@ -277,7 +277,7 @@ HSS_MAX_ITEMS_PER_REQUEST = 100  # some language versions of the API page cap da
 HSS_LIST_PAGE_SIZE, HSS_LIST_MAX_LIMIT = 200, 1000  # the listing's limit, and the most the API takes (10 to 1000)
 HSS_HOST_NAME_FILTER_MAX = 64  # the listing's host_name filter takes 1 to 64 characters (a name it lists, up to 256)
 HSS_MAX_OFFSET = 2_000_000  # both listings refuse a larger offset: no row past it can be read
-HSS_FIELD_LIMITS = {'host_id': 64, 'file_hash': 256, 'file_path': 256, 'file_attr': 256}
+HSS_FIELD_LIMITS = {'host_id': 64, 'file_hash': 256, 'file_path': 256, 'file_attr': 256}  # copy_key's order first
 # hss-restore-isolated's item fields as read: each HSS_FIELD_LIMITS name -> its values; and HSS_UNPAIRED, ['false']
 # when pair_by_position=false (each path on every host given), [] when host_id and file_path pair position by position
 HssFields = dict[str, list[str]]
@@ -4121,9 +4121,9 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
     (0: not known); and, a batch refused, at least how many other batches' copies are untouched, isolated as listed."""
     items, scope = exact_items(fields), enterprise_project_id or client.enterprise_project_id
     exact = bool(items)
-    sent = {copy_key(row) for row in left_restoring(context, fields, scope)} if not exact else {
-        copy_key(item) for index, item in enumerate(items)
-        if not state['refused'] >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1}
+    sent = {copy_key(item) for index, item in enumerate(items)
+            if not state['refused'] >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1} if exact else {
+        copy_key(row) for row in left_restoring(context, fields, scope)}
     many = exact and len(set(fields['file_hash'])) > HSS_CHECK_BY_HASH_MAX
     copies, not_found, _ = (client.all_isolated_files(enterprise_project_id=enterprise_project_id,
                                                       isolation_status=None), [], None) if many else matching_copies(
@@ -4131,8 +4131,8 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
     listed = copies_acted_on([found for found in copies if not exact or copy_key(found) in sent], state['accepted'])
     if many:  # by host, path and hash (all text); an item HSS did not list stays restoring
         return [progress_row(listed[key], state, True) if key in listed else dict(
-            zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_RESTORING,
-            reason=HSS_NOT_LISTED_AT_CHECK) for key in sorted(sent, key=lambda item: (item[0], item[2], item[1]))], 0, 0
+            zip(HSS_FIELD_LIMITS, key), outcome=HSS_OUTCOME_RESTORING, reason=HSS_NOT_LISTED_AT_CHECK)
+            for key in sorted(sent, key=lambda item: (item[0], item[2], item[1]))], 0, 0
     own = [(found, progress_row(found, state, exact)) for found in listed.values()]
     rows = [row for _, row in own if row]
     # A hash or path with no copy in any status is not_found, as the first run says (unless no_longer_listed counts it);
@@ -4165,8 +4165,8 @@ def no_longer_listed(rows: list[HssCopy], gone: set[tuple[Any, str, Any]]) -> li
     replaced = {key for host, file_hash, path in gone for where in (host, None)
                 for key in ((where, file_hash, None), (where, '', path))}
     return [row for row in rows if copy_key(row) not in replaced] + [
-        dict(zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_NOT_FOUND,
-             reason=HSS_NO_LONGER_LISTED) for key in sorted(gone, key=str)]  # as text: a host or path may be None
+        dict(zip(HSS_FIELD_LIMITS, key), outcome=HSS_OUTCOME_NOT_FOUND, reason=HSS_NO_LONGER_LISTED)
+        for key in sorted(gone, key=str)]  # as text: a host or path may be None
 
 
 def left_restoring(context: Any, fields: HssFields, scope: str | None) -> list[HssCopy]:
@@ -4219,15 +4219,21 @@ def hss_check_notes(state: HssState, gone: int, unlisted: int, refused: int, unt
 
 
 def copies_acted_on(copies: list[HssCopy], accepted: int) -> dict[Any, HssCopy]:
-    """Of the records HSS lists for each host, hash and path, the one this restore acted on, by copy_key (in the order
-    first listed). A file restored and isolated again (a new detection) is listed twice: the copy sent ranks first."""
+    """Of each host, hash and path's records, the one this restore acted on, by copy_key (in the order first listed): a
+    file restored and isolated again is listed twice, the copy sent first; one only isolated after the PUT, left out."""
     def rank(record: HssCopy) -> tuple[bool, bool, int]:
         updated = whole_number(record.get('update_time'), 0)
         return updated >= accepted, record.get('isolation_status') != HSS_STATUS_RESTORED, updated
     listed = {}
+    sent = set()  # the copies with a record HSS did not isolate after the PUT
     for found in copies:
         listed[key] = max(listed.get(key := copy_key(found), found), found, key=rank)  # of equals, the first
-    return listed
+        event = found.get('agent_event_info')  # IsolateEventResponseInfo: the alarm that isolated it, if HSS gives it
+        # The PUT went out at most 2 margins after accepted (HSS's Date counts whole seconds); 0: any change its own
+        if not accepted or found.get('isolation_status') not in HSS_ISOLATED_NOW or not isinstance(event, dict) or \
+                whole_number(event.get('occur_time'), 0) < accepted + 2 * HSS_ACCEPT_CLOCK_MARGIN_MS:
+            sent.add(key)
+    return {key: found for key, found in listed.items() if key in sent}
 
 
 def hss_row(found: HssCopy) -> HssCopy:
@@ -4249,12 +4255,10 @@ def progress_row(found: HssCopy, state: HssState, exact: bool) -> HssCopy | None
     # A copy still restoring from an earlier restore was not sent by this one (the start sends isolated copies only):
     # following it would poll to the timeout for a copy this restore never touched.
     ours = changed or exact or state['listed'] is not None and updated >= state['listed']
-    if status == HSS_STATUS_RESTORING and ours:
-        outcome, reason = HSS_OUTCOME_RESTORING, ''
-    elif status == HSS_STATUS_RESTORED and ours:
-        outcome, reason = HSS_OUTCOME_RESTORED, '' if changed else HSS_RESTORED_BEFORE
+    if status in (HSS_STATUS_RESTORING, HSS_STATUS_RESTORED) and ours:  # restoring or restored: an outcome alike
+        outcome, reason = status, '' if changed or status == HSS_STATUS_RESTORING else HSS_RESTORED_BEFORE
     elif status in HSS_ISOLATED_NOW and changed:
-        outcome, reason = HSS_OUTCOME_FAILED, HSS_ISOLATED_NOW[status] if state['accepted'] == 0 else HSS_ISOLATED_AGAIN
+        outcome, reason = HSS_OUTCOME_FAILED, HSS_ISOLATED_AGAIN if state['accepted'] else HSS_ISOLATED_NOW[status]
     elif status not in HSS_STATUSES and ours:  # still listed, its end not known: followed as one restoring
         outcome, reason = HSS_OUTCOME_RESTORING, HSS_UNNAMED_STATUS.format(status=printable(status))
     elif status in HSS_NOT_TAKEN and (exact or status == HSS_STATUS_ISOLATED and not state['refused'] and
@@ -4275,8 +4279,7 @@ def hss_counts_text(rows: list[HssCopy], unlisted: int = 0, gone: int = 0, untak
         which = '' if gone == counts[HSS_OUTCOME_NOT_FOUND] else f'{gone} of them '
         said += f' ({which}sent, no longer listed by HSS)'
     if unlisted > gone:
-        more = ' more' if gone else ''
-        said += f', {unlisted - gone}{more} sent and no longer listed'
+        said += f', {unlisted - gone}{" more" if gone else ""} sent and no longer listed'
     if untaken:
         said += f', {untaken} sent and still isolated, unchanged'
     return said
