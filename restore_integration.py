@@ -277,7 +277,7 @@ HSS_MAX_ITEMS_PER_REQUEST = 100  # some language versions of the API page cap da
 HSS_LIST_PAGE_SIZE, HSS_LIST_MAX_LIMIT = 200, 1000  # the listing's limit, and the most the API takes (10 to 1000)
 HSS_HOST_NAME_FILTER_MAX = 64  # the listing's host_name filter takes 1 to 64 characters (a name it lists, up to 256)
 HSS_MAX_OFFSET = 2_000_000  # both listings refuse a larger offset: no row past it can be read
-HSS_FIELD_LIMITS = {'host_id': 64, 'file_hash': 256, 'file_path': 256, 'file_attr': 256}  # copy_key's order first
+HSS_FIELD_LIMITS = {'host_id': 64, 'file_hash': 256, 'file_path': 256, 'file_attr': 256}
 # hss-restore-isolated's item fields as read: each HSS_FIELD_LIMITS name -> its values; and HSS_UNPAIRED, ['false']
 # when pair_by_position=false (each path on every host given), [] when host_id and file_path pair position by position
 HssFields = dict[str, list[str]]
@@ -4131,8 +4131,8 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
     listed = copies_acted_on([found for found in copies if not exact or copy_key(found) in sent], state['accepted'])
     if many:  # by host, path and hash (all text); an item HSS did not list stays restoring
         return [progress_row(listed[key], state, True) if key in listed else dict(
-            zip(HSS_FIELD_LIMITS, key), outcome=HSS_OUTCOME_RESTORING, reason=HSS_NOT_LISTED_AT_CHECK)
-            for key in sorted(sent, key=lambda item: (item[0], item[2], item[1]))], 0, 0
+            zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_RESTORING,
+            reason=HSS_NOT_LISTED_AT_CHECK) for key in sorted(sent, key=lambda item: (item[0], item[2], item[1]))], 0, 0
     own = [(found, progress_row(found, state, exact)) for found in listed.values()]
     rows = [row for _, row in own if row]
     # A hash or path with no copy in any status is not_found, as the first run says (unless no_longer_listed counts it);
@@ -4165,8 +4165,8 @@ def no_longer_listed(rows: list[HssCopy], gone: set[tuple[Any, str, Any]]) -> li
     replaced = {key for host, file_hash, path in gone for where in (host, None)
                 for key in ((where, file_hash, None), (where, '', path))}
     return [row for row in rows if copy_key(row) not in replaced] + [
-        dict(zip(HSS_FIELD_LIMITS, key), outcome=HSS_OUTCOME_NOT_FOUND, reason=HSS_NO_LONGER_LISTED)
-        for key in sorted(gone, key=str)]  # as text: a host or path may be None
+        dict(zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_NOT_FOUND,
+             reason=HSS_NO_LONGER_LISTED) for key in sorted(gone, key=str)]  # as text: a host or path may be None
 
 
 def left_restoring(context: Any, fields: HssFields, scope: str | None) -> list[HssCopy]:
@@ -4228,12 +4228,19 @@ def copies_acted_on(copies: list[HssCopy], accepted: int) -> dict[Any, HssCopy]:
     sent = set()  # the copies with a record HSS did not isolate after the PUT
     for found in copies:
         listed[key] = max(listed.get(key := copy_key(found), found), found, key=rank)  # of equals, the first
-        event = found.get('agent_event_info')  # IsolateEventResponseInfo: the alarm that isolated it, if HSS gives it
-        # The PUT went out at most 2 margins after accepted (HSS's Date counts whole seconds); 0: any change its own
-        if not accepted or found.get('isolation_status') not in HSS_ISOLATED_NOW or not isinstance(event, dict) or \
-                whole_number(event.get('occur_time'), 0) < accepted + 2 * HSS_ACCEPT_CLOCK_MARGIN_MS:
+        if not isolated_after(found, accepted):
             sent.add(key)
     return {key: found for key, found in listed.items() if key in sent}
+
+
+def isolated_after(found: HssCopy, accepted: int) -> bool:
+    """Whether HSS lists ``found`` isolated by an alarm that came after the restore was sent: a new detection, not a
+    copy it sent (HSS names the alarm in agent_event_info, IsolateEventResponseInfo; a virus scan's copy has none)."""
+    event = found.get('agent_event_info')
+    if not accepted or found.get('isolation_status') not in HSS_ISOLATED_NOW or not isinstance(event, dict):
+        return False  # accepted 0: any change is this restore's (the gate's check)
+    # The PUT went out at most two margins after accepted: HSS's Date header counts whole seconds.
+    return whole_number(event.get('occur_time'), 0) >= accepted + 2 * HSS_ACCEPT_CLOCK_MARGIN_MS
 
 
 def hss_row(found: HssCopy) -> HssCopy:
@@ -4255,8 +4262,10 @@ def progress_row(found: HssCopy, state: HssState, exact: bool) -> HssCopy | None
     # A copy still restoring from an earlier restore was not sent by this one (the start sends isolated copies only):
     # following it would poll to the timeout for a copy this restore never touched.
     ours = changed or exact or state['listed'] is not None and updated >= state['listed']
-    if status in (HSS_STATUS_RESTORING, HSS_STATUS_RESTORED) and ours:  # restoring or restored: an outcome alike
-        outcome, reason = status, '' if changed or status == HSS_STATUS_RESTORING else HSS_RESTORED_BEFORE
+    if status == HSS_STATUS_RESTORING and ours:
+        outcome, reason = HSS_OUTCOME_RESTORING, ''
+    elif status == HSS_STATUS_RESTORED and ours:
+        outcome, reason = HSS_OUTCOME_RESTORED, '' if changed else HSS_RESTORED_BEFORE
     elif status in HSS_ISOLATED_NOW and changed:
         outcome, reason = HSS_OUTCOME_FAILED, HSS_ISOLATED_AGAIN if state['accepted'] else HSS_ISOLATED_NOW[status]
     elif status not in HSS_STATUSES and ours:  # still listed, its end not known: followed as one restoring
@@ -4279,7 +4288,8 @@ def hss_counts_text(rows: list[HssCopy], unlisted: int = 0, gone: int = 0, untak
         which = '' if gone == counts[HSS_OUTCOME_NOT_FOUND] else f'{gone} of them '
         said += f' ({which}sent, no longer listed by HSS)'
     if unlisted > gone:
-        said += f', {unlisted - gone}{" more" if gone else ""} sent and no longer listed'
+        more = ' more' if gone else ''
+        said += f', {unlisted - gone}{more} sent and no longer listed'
     if untaken:
         said += f', {untaken} sent and still isolated, unchanged'
     return said
