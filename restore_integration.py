@@ -4129,9 +4129,9 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
     (0: not known); and, a batch refused, at least how many other batches' copies are untouched, isolated as listed."""
     items, scope = exact_items(fields), enterprise_project_id or client.enterprise_project_id
     exact = bool(items)
-    sent = {copy_key(row) for row in left_restoring(context, fields, scope)} if not exact else {
-        copy_key(item) for index, item in enumerate(items)
-        if not state['refused'] >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1}
+    sent = {copy_key(item) for index, item in enumerate(items)
+            if not state['refused'] >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1} if exact else {
+        copy_key(row) for row in left_restoring(context, fields, scope)}
     many = exact and len(set(fields['file_hash'])) > HSS_CHECK_BY_HASH_MAX
     copies, not_found, _ = (client.all_isolated_files(enterprise_project_id=enterprise_project_id,
                                                       isolation_status=None), [], None) if many else matching_copies(
@@ -4227,15 +4227,28 @@ def hss_check_notes(state: HssState, gone: int, unlisted: int, refused: int, unt
 
 
 def copies_acted_on(copies: list[HssCopy], accepted: int) -> dict[Any, HssCopy]:
-    """Of the records HSS lists for each host, hash and path, the one this restore acted on, by copy_key (in the order
-    first listed). A file restored and isolated again (a new detection) is listed twice: the copy sent ranks first."""
+    """Of each host, hash and path's records, the one this restore acted on, by copy_key (in the order first listed): a
+    file restored and isolated again is listed twice, the copy sent first; one only isolated after the PUT, left out."""
     def rank(record: HssCopy) -> tuple[bool, bool, int]:
         updated = whole_number(record.get('update_time'), 0)
         return updated >= accepted, record.get('isolation_status') != HSS_STATUS_RESTORED, updated
     listed = {}
+    sent = set()  # the copies with a record HSS did not isolate after the PUT
     for found in copies:
         listed[key] = max(listed.get(key := copy_key(found), found), found, key=rank)  # of equals, the first
-    return listed
+        if not isolated_after(found, accepted):
+            sent.add(key)
+    return {key: found for key, found in listed.items() if key in sent}
+
+
+def isolated_after(found: HssCopy, accepted: int) -> bool:
+    """Whether HSS lists ``found`` isolated by an alarm that came after the restore was sent: a new detection, not a
+    copy it sent (HSS names the alarm in agent_event_info, IsolateEventResponseInfo; a virus scan's copy has none)."""
+    event = found.get('agent_event_info')
+    if not accepted or found.get('isolation_status') not in HSS_ISOLATED_NOW or not isinstance(event, dict):
+        return False  # accepted 0: any change is this restore's (the gate's check)
+    # The PUT went out at most two margins after accepted: HSS's Date header counts whole seconds.
+    return whole_number(event.get('occur_time'), 0) >= accepted + 2 * HSS_ACCEPT_CLOCK_MARGIN_MS
 
 
 def hss_row(found: HssCopy) -> HssCopy:
@@ -4262,7 +4275,7 @@ def progress_row(found: HssCopy, state: HssState, exact: bool) -> HssCopy | None
     elif status == HSS_STATUS_RESTORED and ours:
         outcome, reason = HSS_OUTCOME_RESTORED, '' if changed else HSS_RESTORED_BEFORE
     elif status in HSS_ISOLATED_NOW and changed:
-        outcome, reason = HSS_OUTCOME_FAILED, HSS_ISOLATED_NOW[status] if state['accepted'] == 0 else HSS_ISOLATED_AGAIN
+        outcome, reason = HSS_OUTCOME_FAILED, HSS_ISOLATED_AGAIN if state['accepted'] else HSS_ISOLATED_NOW[status]
     elif status not in HSS_STATUSES and ours:  # still listed, its end not known: followed as one restoring
         outcome, reason = HSS_OUTCOME_RESTORING, HSS_UNNAMED_STATUS.format(status=printable(status))
     elif status in HSS_NOT_TAKEN and (exact or status == HSS_STATUS_ISOLATED and not state['refused'] and

@@ -484,6 +484,10 @@ def test_listing_filters_by_hash_and_isolation_status(http, hss):
 def test_listed_items_have_the_sdk_shape(http, hss):
     [found] = listing(http, hss, file_hash=SINGLE)["data_list"]
 
+    # IsolatedFileResponseInfo.agent_event_info, an IsolateEventResponseInfo: the alarm that isolated the file, before
+    event = found.pop("agent_event_info")
+    assert set(event) == {"event_id", "event_name", "occur_time"}, event
+    assert event["event_name"] == found["event_name"] and event["occur_time"] < found["update_time"], event
     assert found == {
         "os_type": "Linux", "host_id": DB_02, "host_name": "db-02", "file_hash": SINGLE,
         "file_path": "/usr/local/bin/backup-rotate.sh", "file_attr": "755", "isolation_status": "isolated",

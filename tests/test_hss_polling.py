@@ -940,6 +940,41 @@ def test_the_note_on_copies_sent_hss_stops_listing_says_rows_say_so_only_of_the_
         assert f'no row of the other {rowless}' in note and 'this incident' in note, note
 
 
+def test_a_copy_hss_isolates_at_a_new_path_after_a_restore_by_hash_was_accepted_is_not_counted_as_one_it_sent(
+        clocked):
+    # A restore by hash sends 130 copies on each of 3 hosts (several pages of the listing), still restoring; then one
+    # host leaves HSS and HSS detects the file anew at a path on another host, isolating it after the restore was
+    # accepted (its event's occur_time says so). The follow command counts the 130 copies sent that HSS no longer
+    # lists, not 129: the new copy is not one this restore sent, nor a row of an earlier restore's.
+    tenant, clock = clocked
+    file_hash, hosts, per_host = 'e4' * 32, ('h-a', 'h-b', 'h-c'), 130
+    for host in hosts:
+        tenant.backend.add_host(host, host, restore_stages=1000.0)  # still restoring at every check
+        tenant.backend.add_isolated_files(host, per_host, file_hash=file_hash)
+    war_room = WarRoom(params=tenant.params('aksk', hss_rate_limit='1000'), time_scale=1, sleep=clock.sleep)
+    first = war_room.run('hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false'})
+    assert not first.failed, first.entries[-1]
+    sent = len(first.entries[-1]['Contents']['items'])
+    assert sent == len(hosts) * per_host
+    clock.sleep(3 * STAGE_SECONDS)
+    tenant.backend.remove_host('h-c')
+    tenant.backend.isolate_file('h-a', file_hash, '/opt/new/detection.bin')  # a new detection, after the accept
+    line = parse_line(first.entries[-1]['Contents']['follow_commands'][0])
+
+    again = war_room.run(line.command, dict(line.args, polling='false'))
+
+    assert not again.failed, again.entries[-1]
+    last = again.entries[-1]
+    assert last['Contents']['unlisted_copies'] == per_host, last['HumanReadable']
+    assert '/opt/new/detection.bin' not in {row.get('file_path') for row in last['Contents']['items']}
+    note = unlisted_note(last)
+    assert note.startswith(f'HSS no longer lists {per_host} of the {sent} copies this restore sent'), note
+    assert 'earlier restore' not in last['HumanReadable'], note
+    said = last['HumanReadable'].split('\n')[0].split(': ', 1)[1]
+    assert said == (f'0 restored, {sent - per_host} restoring, 0 failed, {per_host} not found (sent, no longer '
+                    f'listed by HSS)'), said
+
+
 def test_the_note_on_a_copy_hss_stops_listing_after_a_check_saw_it_restored_does_not_say_the_context_has_no_row(
         clocked):
     # A restore by hash sends h-fast's copy and h-slow's; a check sees h-fast's restored (its row says so) while

@@ -214,6 +214,7 @@ class IsolatedFile:
     isolate_source: str = "event"
     event_name: str = "Malicious program"
     restore_started: float | None = None  # clock() when a restore was accepted
+    occur_time: int | None = None  # when the event that isolated it occurred (ms); None: a virus scan's, no event
 
 
 @dataclass
@@ -663,7 +664,8 @@ class HssBackend:
         item = IsolatedFile(host_id, file_hash, file_path, status=status, restore_started=restore_started, **fields)
         self.files.append(item)
         if item.isolate_source == "event":
-            self.events.append(SecurityEvent(_event_id(item), item, item.update_time - EVENT_LEAD_MS))
+            item.occur_time = item.update_time - EVENT_LEAD_MS
+            self.events.append(SecurityEvent(_event_id(item), item, item.occur_time))
         self._by_host_hash.setdefault((host_id, file_hash.lower()), []).append(item)
         self._by_host_hash_path.setdefault((host_id, file_hash.lower(), file_path), []).append(item)
         return item
@@ -767,6 +769,9 @@ class HssBackend:
             "isolate_source": item.isolate_source,
             "event_name": item.event_name,
         }
+        if item.occur_time is not None:  # the SDK's IsolateEventResponseInfo, its fields each optional: a few given
+            row["agent_event_info"] = {"event_id": _event_id(item), "event_name": item.event_name,
+                                       "occur_time": item.occur_time}
         for name, listed in (("host_id", host.host_id_listed), ("file_path", host.file_path_listed)):
             if listed == "left out":
                 del row[name]
