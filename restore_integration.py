@@ -566,9 +566,14 @@ class VendorApiError(RestoreError):
 
 
 def printable(value: Any, limit: int = 60) -> str:
-    """A user value quoted for an error message: control characters escaped, length bounded."""
-    text = repr(value)
-    return text if len(text) <= limit else f'{text[:limit]}...'
+    """A user value quoted for a message as XSOAR shows it: JSON, each character str.isprintable refuses escaped."""
+    try:  # a value JSON cannot hold by its repr (bytes; NaN is written NaN)
+        text = json.dumps(value, ensure_ascii=False, default=repr)
+    except (TypeError, ValueError):  # a key that is not text, a list that holds itself
+        text = json.dumps(repr(value), ensure_ascii=False)
+    # Escapes only lengthen a text: its first limit + 1 characters tell whether it is cut
+    shown = ''.join(char if char.isprintable() else json.dumps(char)[1:-1] for char in text[:limit + 1])
+    return shown if len(shown) <= limit else f'{shown[:limit]}...'
 
 
 def setting_label(name: str) -> str:
@@ -1815,7 +1820,7 @@ def lower_case(text: str) -> str:
 class SecretScrubber:
     """Takes every secret the instance sends (keys as saved and as sent, the SK, the IAM password, every token, the
     proxy's password) out of every entry, log line and error text leaving ``main``, in every spelling a text may hold
-    it in (each character as is or escaped, in any mix: JSON's \\uXXXX or short escapes, once or twice; printable's
+    it in (each character as is or escaped, in any mix: JSON's \\uXXXX or short escapes, once or twice; a bytes'
     repr; a URL's %XX or +; a page's named, decimal or hex reference; a table cell's \\|; blanks squeezed as short_text
     squeezes them; split across lines; base64; each letter in either case), and the run's request signatures
     (``add_signature``, found by shape). Values shorter than MIN_LENGTH are not sought: they would mask words."""

@@ -239,7 +239,7 @@ def test_a_64_character_value_with_one_stray_character_names_it_and_where_it_is(
     try:
         ri.validate_sha256(candidate)
     except ri.RestoreError as error:
-        assert f'{stray!r} at position {position + 1} is not a hexadecimal digit' in str(error)
+        assert f'"{stray}" at position {position + 1} is not a hexadecimal digit' in str(error)
     else:
         raise AssertionError(f'{candidate!r} was accepted')
 

@@ -589,7 +589,7 @@ def test_an_xdr_auth_type_not_among_its_options_is_refused_listing_them(xdr):
 
     text = refusal(dict(xdr.params(), xdr_auth_type='premium'), 'restore-file', {'file_hash': QUARANTINED})
 
-    assert 'xdr_auth_type' in text and "'premium'" in text and all(option in text for option in options)
+    assert 'xdr_auth_type' in text and '"premium"' in text and all(option in text for option in options)
     assert xdr.gateway.requests == []
 
 

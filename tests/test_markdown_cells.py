@@ -47,7 +47,7 @@ def test_a_start_one_file_past_the_table_cap_lists_its_one_unclear_answer_first_
     text = result.entries[0]['HumanReadable']
     rows = markdown_rows(text)
     assert [row['file_hash'] for row in rows] == [hashes[-1], *hashes[:facts.MAX_TABLE_ROWS - 1]], text[-500:]
-    assert "'queued'" in rows[0]['error'] and not any(row['error'] for row in rows[1:]), rows[:2]
+    assert '"queued"' in rows[0]['error'] and not any(row['error'] for row in rows[1:]), rows[:2]
     note = f"1 more row is not shown here: CortexXDR.RestoredFile holds this restore's {len(hashes)} rows."
     assert f'\n\n{note}' in text, text[-500:]
 

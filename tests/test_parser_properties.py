@@ -283,17 +283,32 @@ def test_a_quoted_value_is_one_bounded_line(value, limit):
 
 
 @FAST
-@given(value=st.text(st.characters(blacklist_characters='.'), max_size=80) | st.integers(), limit=st.integers(1, 80))
+@given(value=st.one_of(json_scalar, st.lists(json_scalar, max_size=3)), limit=st.integers(1, 80))
 @example(value='x' * 58, limit=60)  # its quoted form is 60 characters long: shown whole
 @example(value='x' * 59, limit=60)
-def test_a_quoted_value_is_shown_whole_within_its_limit_and_else_its_first_limit_characters(value, limit):
-    # README, "Limits of the scrubber": printable quotes a value as Python's repr does; "length bounded" by ``limit``
-    # (no '.' in the value: what follows a cut is told from what the value goes on with)
-    quoted, shown = repr(value), ri.printable(value, limit)
-    if len(quoted) <= limit:
-        assert shown == quoted
-    else:
-        assert shown.startswith(quoted[:limit]) and not shown.startswith(quoted[:limit + 1]), (quoted, shown)
+def test_a_quoted_value_is_json_shown_whole_within_its_limit_and_else_its_first_limit_characters(value, limit):
+    # printable quotes a value as JSON, as XSOAR shows it, its length bounded by limit (cut with '...')
+    whole, shown = ri.printable(value, 10 ** 6), ri.printable(value, limit)
+    assert json.loads(whole) == value, whole
+    assert shown == (whole if len(whole) <= limit else f'{whole[:limit]}...'), (whole, shown)
+
+
+@FAST
+@given(text=st.text(max_size=40))
+@example(text='\u00e9 \u00a0\u2028\u2029\x7f\x85\u200b\ufeff\ud800\U000e0001\n')
+def test_a_quoted_text_reads_back_as_json_with_every_character_python_cannot_print_escaped(text):
+    shown = ri.printable(text, 1000)
+    assert json.loads(shown) == text and shown.isprintable(), shown
+
+
+@pytest.mark.parametrize('value, shown', [
+    ('abc', '"abc"'), (True, 'true'), (None, 'null'), ({'id': 5}, '{"id": 5}'), (['a', 'b'], '["a", "b"]'),
+    ('caf\u00e9\u00a0\u2028\x7f\x01\u200b', r'"café\u00a0\u2028\u007f\u0001\u200b"'), ('a"b\\c\n', r'"a\"b\\c\n"'),
+    ('\U000e0001', r'"\udb40\udc01"'), (float('nan'), 'NaN'), (-float('inf'), '-Infinity'), (b'key', '"b\'key\'"'),
+    ('x' * 70, '"' + 'x' * 59 + '...'),
+])
+def test_a_value_is_quoted_as_xsoar_shows_it_in_json_its_unseen_characters_escaped(value, shown):
+    assert ri.printable(value) == shown
 
 
 @FAST

@@ -109,7 +109,7 @@ def test_a_body_that_does_not_decode_as_its_content_encoding_says_is_a_broken_re
     with pytest.raises(ri.RestoreError) as raised:
         transport.request('POST', '/', expect_json=True, json={})
 
-    assert "answered HTTP 200 with a body that does not decode as 'gzip' (its Content-Encoding)" in str(raised.value)
+    assert 'answered HTTP 200 with a body that does not decode as "gzip" (its Content-Encoding)' in str(raised.value)
     assert 'cut off' not in str(raised.value)
 
 
@@ -174,7 +174,7 @@ def test_a_gzipped_reply_whose_stream_ends_short_is_a_broken_reply_and_sent_agai
 
     first, last = reply.attempts
     # README, Reliability: an attempt's faults include "a broken reply"
-    assert first.fault == 'a broken reply' and "does not decode as 'gzip'" in first.detail
+    assert first.fault == 'a broken reply' and 'does not decode as "gzip"' in first.detail
     assert last.fault is None and reply.status == 500 and reply.body == vendor_error
 
 
@@ -218,7 +218,7 @@ def test_a_reply_in_a_known_coding_stacked_on_an_unknown_one_is_a_broken_reply_n
     with pytest.raises(ri.RestoreError) as raised:
         transport.request('POST', '/', expect_json=True, json={})
 
-    assert "answered HTTP 200 with a body that does not decode as 'br, gzip' (its Content-Encoding)" \
+    assert 'answered HTTP 200 with a body that does not decode as "br, gzip" (its Content-Encoding)' \
         in str(raised.value)
 
 

@@ -1,6 +1,6 @@
 """A secret quoted back in JSON written by another encoder than Python's (Go's `\\u0026`, PHP's `\\/`, .NET's upper-case
 `\\u003C`, or any other spelling JSON allows), once or inside a JSON text quoted in another, and a secret quoted as
-Python writes a value in a message (its repr, as printable does), are found like the secret itself.
+printable writes a value in a message (JSON, as XSOAR shows it), are found like the secret itself.
 
 A scrubber that does nothing fails every test here: each one first shows the secret was quoted back.
 """
@@ -92,9 +92,9 @@ def xdr_quoting_the_key(request):
 
 @pytest.mark.parametrize('key', [f'K\\ey"{TAIL}\u00a0{TAIL[::-1]}', f'K\\ey\'"{TAIL}\u00a0{TAIL[::-1]}',
                                  f'K\\ey\'{TAIL}\u00a0{TAIL[::-1]}'], ids=['quote', 'both quotes', 'apostrophe'])
-def test_a_key_in_a_reply_field_quoted_as_python_writes_a_value_is_scrubbed(key):
-    # A reply's field that cannot be read is quoted with printable (Python's repr: the backslash doubled, U+00A0 as
-    # \xa0); here the field holds the Authorization header the server received.
+def test_a_key_in_a_reply_field_quoted_as_printable_writes_a_value_is_scrubbed(key):
+    # A reply's field that cannot be read is quoted with printable (JSON: the backslash and the quote escaped, U+00A0
+    # as \u00a0); here the field holds the Authorization header the server received.
     server = LoopbackServer(xdr_quoting_the_key).start()
     try:
         shown = run({'xdr_url': server.url, 'xdr_api_key_id': '7', 'xdr_api_key': {'password': key},
@@ -164,14 +164,16 @@ def test_a_secret_is_found_in_any_json_spelling_once_or_quoted_in_json(data, hea
 
 
 @given(secret=st.text(min_size=4, max_size=90).filter(lambda value: len(value.strip()) >= 4),
-       lead=st.sampled_from(['', '"', "'", '"\'']))
+       lead=st.sampled_from([('', ''), ('"', '\\"'), ("'", "'"), ('\\', '\\\\'), ('\n', '\\n')]))
+@example(secret='p\u00e4ss\x01w\u00a0rd', lead=('', ''))  # kept as is, \u0001, \u00a0
+@example(secret='Pa\u2028ss\x7fw\u200bord\U000e0001', lead=('"', '\\"'))  # \u2028, \u007f, \u200b, a surrogate pair
+@example(secret='\u00e9\u00e9\x1b\u00e9' * 20, lead=('', ''))  # cut after 60 characters, inside an escape
 def test_a_secret_is_found_as_printable_writes_it_in_a_message_whole_or_cut(secret, lead):
-    # printable quotes a value with repr, cut at 60 characters; what else the quoted value holds decides repr's quotes,
-    # so ' is escaped or not
+    # printable quotes a value as JSON, cut at 60 characters: letters past ASCII as they are, control and invisible
+    # characters as JSON escapes (``lead``: a character before the secret, and as printable writes it)
     scrubber = ri.SecretScrubber([secret])
-    written = ri.printable(lead + secret)
-    quote = written[0]
-    body = written[1 + len(lead.replace("'", "\\'") if quote == "'" else lead):]  # the secret, as written there
+    written = ri.printable(lead[0] + secret)
+    body = written[1 + len(lead[1]):]  # the secret, as written there
     body = body[:-len(facts.QUOTE_CUT)] if body.endswith(facts.QUOTE_CUT) else body[:-1]
 
     cleaned = scrubber.text(f'value {written} is not a count')

@@ -6,8 +6,6 @@ the seed, the README and the replies queued here, never from the integration's c
 """
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from conftest import XDR_REPLIES, load_json, seed_holders
@@ -19,9 +17,10 @@ FINAL = load_json(XDR_REPLIES / 'action_status_final.json')
 FOLLOWED, OTHER = 'a' * 64, 'b' * 64
 
 
-@pytest.mark.parametrize('action_id', [' ', True, {'id': 1001}, [1001]])
+@pytest.mark.parametrize('action_id, quoted', [(' ', '" "'), (True, 'true'), ({'id': 1001}, '{"id": 1001}'),
+                                               ([1001], '[1001]')])  # quoted as JSON, as XSOAR shows a value
 def test_an_action_id_no_check_can_carry_is_not_followed_and_the_other_files_polling_goes_on(replay_server,
-                                                                                             action_id):
+                                                                                             action_id, quoted):
     replay_server.queue(200, {'reply': {'action_id': 3001, 'endpoints_count': '3'}})
     replay_server.queue(200, {'reply': {'action_id': action_id, 'endpoints_count': '3'}}).queue(200, FINAL)
 
@@ -33,7 +32,7 @@ def test_an_action_id_no_check_can_carry_is_not_followed_and_the_other_files_pol
     assert by_hash[FOLLOWED]['status'] != 'IN_PROGRESS'
     unfollowed = by_hash[OTHER]
     assert unfollowed['status'] == 'FAILED' and 'action_id' not in unfollowed
-    assert json.dumps(action_id) in unfollowed['error'] or repr(action_id) in unfollowed['error']
+    assert f'action_id {quoted}' in unfollowed['error'], unfollowed['error']
     assert 'cannot be followed' in unfollowed['error'] and 'Action Center' in unfollowed['error']
     restores = [r for r in replay_server.requests if r.path.endswith('/restore/')]
     assert len(restores) == 2  # accepted: never sent again
