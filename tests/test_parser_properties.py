@@ -687,3 +687,25 @@ def test_a_count_hss_lists_is_its_whole_number_or_the_default(value, default):
     elif isinstance(value, bool) or value is None:
         assert got == default
 
+
+
+@FAST
+@given(text=st.text(st.characters(codec='utf-8', exclude_categories=('Cs',)), min_size=1, max_size=30)
+       .filter(lambda text: text.strip() and text.strip().lower() not in ('all', 'xdr', 'hss')
+               and not re.fullmatch(r'\s*[0-9a-fA-F]{64}\s*', text) and ',' not in text
+               and text.strip() not in ('restore-file', 'hss-restore-isolated')),
+       reader=st.sampled_from(['file_hash', 'restore_command', 'vendor']))
+@example(text="it's", reader='restore_command')
+def test_the_scripts_quote_a_refused_argument_text_as_json_as_the_integration_does(text, reader):
+    """The gate's file_hash and restore_command and the summary's vendor refusals quoted the text as Python writes it
+    ('abc', "it's"); the integration and the scripts' other messages quote a value as JSON ("abc")."""
+    refusal = {'file_hash': (lambda: GATE.sha256_list(text), GATE.GateError),
+               'restore_command': (lambda: GATE.gate_arguments({'restore_command': text}), GATE.GateError),
+               'vendor': (lambda: SUMMARY.parse_vendor({'vendor': text}), SUMMARY.SummaryError)}
+    read, error = refusal[reader]
+    with pytest.raises(error) as refused:
+        read()
+
+    message = str(refused.value)
+    quoted = {'file_hash': text.strip().lower(), 'restore_command': text.strip(), 'vendor': text}[reader]
+    assert f'got {json.dumps(quoted, ensure_ascii=False)}.' in message, message

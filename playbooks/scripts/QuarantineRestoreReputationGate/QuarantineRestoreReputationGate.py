@@ -189,7 +189,8 @@ def sha256_list(value: Any) -> list[str]:
     hashes = [item.strip().lower() for item in text_items(value, 'file_hash', 'SHA256 values (text)')]
     for text in hashes:
         if not SHA256.fullmatch(text):
-            raise GateError(f'file_hash takes SHA256 values (64 hexadecimal characters); got {text[:80]!r}.')
+            raise GateError(f'file_hash takes SHA256 values (64 hexadecimal characters); got '
+                            f'{json.dumps(text[:80], ensure_ascii=False)}.')
     return list(dict.fromkeys(hashes))
 
 
@@ -956,7 +957,8 @@ def gate_arguments(args: dict[str, Any]) -> tuple[list[str], list[str], bool, st
     command = text_items([args.get('restore_command')], 'restore_command', 'one command (text)')
     command = command[0].strip() if command else RESTORE_COMMANDS[0]
     if command not in RESTORE_COMMANDS:
-        raise GateError(f'restore_command must be one of {", ".join(RESTORE_COMMANDS)}; got {command!r}.')
+        raise GateError(f'restore_command must be one of {", ".join(RESTORE_COMMANDS)}; got '
+                        f'{json.dumps(command, ensure_ascii=False)}.')
     scope = scope_of(args, command)
     if paths and (command != RESTORE_COMMANDS[1] or not scope.get('host_id')):
         raise GateError(f'file_path is for a restore by host and path: it goes with restore_command='

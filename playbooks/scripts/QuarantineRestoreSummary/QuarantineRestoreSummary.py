@@ -277,7 +277,8 @@ def parse_vendor(args: dict[str, Any]) -> str:
         value = value[0] if value else None  # an empty list from context is no value, as a blank is
     text = text_of(value).strip().lower() or DEFAULT_VENDOR
     if text not in VENDORS:
-        raise SummaryError(f'vendor must be one of {", ".join(VENDORS)}; got {text_of(value)[:60]!r}.')
+        raise SummaryError(f'vendor must be one of {", ".join(VENDORS)}; got '
+                           f'{json.dumps(text_of(value)[:60], ensure_ascii=False)}.')
     return text
 
 
