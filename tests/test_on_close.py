@@ -649,7 +649,7 @@ def test_a_file_cortex_xdr_refuses_on_close_is_said_not_started_with_its_reason_
     note = run.notes[-1]
     [record] = [r for r in as_list(get_path(run.context, 'CortexXDR.RestoredFile')) if r['file_hash'] == nowhere]
     [started] = [line for line in note.splitlines() if 'started for' in line]
-    assert held_somewhere in started and nowhere not in started
+    assert f'`{held_somewhere}`' in started and nowhere not in started
     [refused] = [line for line in note.splitlines() if nowhere in line.split('`!restore-file file_hash=')[0]]
     assert 'did not start' in refused and ' '.join(record['error'].split()) in refused, refused  # and why
     follows = [line.strip('- `') for line in note.splitlines() if 'action_id=' in line]
@@ -817,7 +817,7 @@ def test_a_hash_hss_finds_no_isolated_copy_of_on_close_is_not_said_to_have_start
     assert not run.failed, run.error
     note = run.notes[-1]
     [started] = [line for line in note.splitlines() if 'started for' in line]
-    assert all(h in started for h in fields['filesha256']) and nowhere not in started
+    assert all(f'`{h}`' in started for h in fields['filesha256']) and nowhere not in started
     [not_started] = [line for line in note.splitlines() if nowhere in line and 'restored no copy of' in line]
     [row] = [r for r in as_list(get_path(run.context, 'HuaweiHSS.RestoredFile')) if r.get('file_hash') == nowhere]
     assert row['outcome'] == 'not_found' and ' '.join(row['reason'].split()) in not_started
@@ -1370,7 +1370,7 @@ def test_a_reclose_reads_how_the_first_close_s_restore_ended_and_sends_again_one
 
     assert not second.failed, second.error
     assert [action.file_hash for action in xdr.backend.actions.values()] == [file_hash, file_hash]
-    assert 'still running' not in second.notes[-1] and f'started for {file_hash}' in second.notes[-1]
+    assert 'still running' not in second.notes[-1] and f'started for `{file_hash}`' in second.notes[-1]
 
 
 
@@ -1545,7 +1545,7 @@ def test_a_restore_by_path_whose_answer_was_lost_on_close_names_the_path_and_res
 
     assert not run.failed, run.error
     note = run.notes[-1]
-    assert f'started for {path}' not in note and file_hash not in note, note
+    assert f'started for `{path}`' not in note and file_hash not in note, note
     [line] = by_hand_lines(note)
     assert line.args == {'host_id': incident['CustomFields']['huaweihsshostid'], 'file_path': path}, note
 
@@ -1745,7 +1745,7 @@ def test_a_reclose_sends_again_an_hss_copy_the_first_close_left_restoring_that_h
     assert [(item['host_id'], item['file_path']) for item in hss_puts(hss)] == [(found['host_id'],
                                                                                  found['file_path'])] * 2
     note = again.notes[-1]
-    assert 'was not run again' not in note and f'started for {found["file_hash"]}' in note, note
+    assert 'was not run again' not in note and f'started for `{found["file_hash"]}`' in note, note
 
 
 def test_a_reclose_of_an_incident_naming_no_host_sends_hss_the_copy_restored_on_one_host_and_isolated_on_another(
@@ -1770,7 +1770,7 @@ def test_a_reclose_of_an_incident_naming_no_host_sends_hss_the_copy_restored_on_
     assert {(found['host_id'], found['file_path']), (other.host_id, found['file_path'])} <= set(first_put)
     assert again_puts == [[(other.host_id, found['file_path'])]]  # sent again for the copy still isolated only
     assert hss.backend.isolation_status(found['host_id'], found['file_hash'], found['file_path']) == 'restored'
-    assert 'was not run again' not in again.notes[-1] and f'started for {found["file_hash"]}' in again.notes[-1]
+    assert 'was not run again' not in again.notes[-1] and f'started for `{found["file_hash"]}`' in again.notes[-1]
 
 
 def test_a_reclose_by_path_judges_an_earlier_record_of_a_windows_path_as_hss_restore_isolated_matches_it_exactly(
@@ -2210,7 +2210,7 @@ def test_a_close_whose_hss_restore_the_server_fails_still_reports_the_cortex_xdr
     assert not run.failed, run.error
     assert xdr_hash in restored_hashes(xdr) and hss.requests_to('PUT', '/event/isolated-file') == []
     note = run.notes[-1]
-    assert f'`!restore-file` started for {xdr_hash}' in note, note
+    assert f'`!restore-file` started for `{xdr_hash}`' in note, note
     assert re.search(rf'!restore-file file_hash={xdr_hash} action_id=\S+', note), note
     [failed] = [line for line in note.splitlines() if SERVER_SAID in line]
     assert '!hss-restore-isolated' in failed, failed
@@ -2416,7 +2416,7 @@ def test_a_fault_in_the_hss_part_at_close_is_a_line_of_its_own_and_the_cortex_xd
     assert xdr_hash in restored_hashes(xdr)
     assert any('Traceback' in text and "KeyError: 'outcome'" in text for text in logged), logged  # for the admin
     note = run.notes[-1]
-    assert f'`!restore-file` started for {xdr_hash}' in note, note
+    assert f'`!restore-file` started for `{xdr_hash}`' in note, note
     assert re.search(rf'!restore-file file_hash={xdr_hash} action_id=\S+', note), note
     [failed] = [line for line in note.splitlines() if 'Huawei Cloud HSS' in line]
     assert 'KeyError' not in failed and 'outcome' in failed and 'debug log' in failed, failed
