@@ -1373,6 +1373,70 @@ def test_a_reclose_reads_how_the_first_close_s_restore_ended_and_sends_again_one
     assert 'still running' not in second.notes[-1] and f'started for `{file_hash}`' in second.notes[-1]
 
 
+def spans_of(line: str, command: str) -> list[str]:
+    """The war-room lines of ``command`` in the line's code spans (one backtick each: a hash, a host ID, a number)."""
+    return [span for span in re.findall(r'`([^`]+)`', line) if span.startswith(f'{command} ')]
+
+
+def test_a_reclose_that_finds_the_first_close_s_action_still_running_gives_the_summary_s_command_that_follows_it(
+        monkeypatch):
+    """The first close starts restore-file without polling; at the re-close Cortex XDR still runs that action, so the
+    file is not sent again. The line saying so gave only the command that restores the file by hand, where the summary
+    note gives the one that follows the action to its end: it gives that one too, and run, it follows that action (no
+    second restore) until the file is back on every endpoint holding it."""
+    clock = FakeClock()
+    xdr = start_tenant(stage_seconds=100, clock=clock, wall_clock=integration_on_clock(monkeypatch, clock).time)
+    file_hash = next(h for h, holders in sorted(HOLDERS.items()) if not set(holders) & set(seed_failing_endpoints()))
+    incident = close_incident({'id': '9', 'type': 'Cortex XDR Incident', 'CustomFields': {'filesha256': [file_hash]}},
+                              'False Positive')
+    try:
+        runner = PlaybookRunner(xdr.params(), time_scale=0, sleep=lambda _: None)
+        first = runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, {})
+        again = runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, first.context)
+        assert not again.failed, again.error
+        [line] = [line for line in again.notes[-1].splitlines() if f'was not run again for `{file_hash}`' in line]
+        assert 'is still running' in line, line
+        [follow] = [span for span in spans_of(line, '!restore-file') if 'action_id=' in span]
+        summary = _load_script('QuarantineRestoreSummary').summary_command({}, first.context)['HumanReadable']
+        assert [span for span in spans_of(summary, '!restore-file') if 'action_id=' in span] == [follow], summary
+        command = parse_line(follow)
+        followed = WarRoom(params=xdr.params(), sleep=clock.advance, clock=clock).run(command.command, command.args)
+    finally:
+        xdr.server.stop()
+
+    assert not followed.failed, followed.entries[-1]
+    assert [action.file_hash for action in xdr.backend.actions.values()] == [file_hash]  # followed, not sent again
+    assert all(file_hash in xdr.backend.restored(endpoint) for endpoint in HOLDERS[file_hash])
+
+
+def test_a_reclose_that_finds_an_hss_copy_still_restoring_gives_the_command_that_follows_it_to_restored(monkeypatch):
+    """The first close starts hss-restore-isolated without polling; at the re-close the host's agent is still restoring
+    the copy, so it is not sent again. The line saying so gave only the command that restores it by hand: it gives the
+    one that follows the copy to its end too, and run, that command sends no second restore and reads the copy until
+    HSS lists it restored."""
+    xdr = start_tenant()
+    clock = WaitClock()
+    hss = start_hss_tenant(stage_seconds=10.0, clock=clock, wall_clock=integration_on_clock(monkeypatch, clock).time)
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    found = hss_copy_of(sample.incident['CustomFields'])
+    try:
+        _, again = closed_twice((xdr, hss), sample.incident, sample.context)
+        [line] = [line for line in again.notes[-1].splitlines() if 'was not run again' in line]
+        assert 'is still restoring it' in line, line
+        [follow] = [span for span in spans_of(line, '!hss-restore-isolated') if 'restore_state=' in span]
+        command = parse_line(follow)
+        followed = WarRoom(params=hss.params(), time_scale=1, sleep=clock.sleep).run(command.command, command.args)
+    finally:
+        xdr.server.stop()
+        hss.stack.close()
+
+    assert not followed.failed, followed.entries[-1]
+    rows = as_list(get_path(followed.context, 'HuaweiHSS.RestoredFile'))
+    assert [(row['file_hash'], row['outcome']) for row in rows] == [(found['file_hash'], 'restored')], rows
+    assert hss.backend.isolation_status(found['host_id'], found['file_hash'], found['file_path']) == 'restored'
+    assert len(hss_puts(hss)) == 1  # the first close's
+
+
 
 def test_a_reclose_after_a_restore_that_failed_on_some_endpoints_says_the_file_is_still_quarantined_there(vendors):
     """The seed: without endpoint_id, a restore "will run restore on all endpoints which relate to the quarantined

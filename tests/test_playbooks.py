@@ -1546,10 +1546,13 @@ def test_the_hss_playbook_reads_again_a_copy_left_restoring_in_another_enterpris
     assert 'not_found' not in notes and 'FAILED' not in notes
     [line] = [line for line in notes.splitlines() if f'was not run again for `{copy["file_hash"]}`' in line]
     assert f'{said} on {copy["host_name"]}' in line, line
-    [by_hand] = commands_in(line)
+    follows = [command for command in commands_in(line) if 'restore_state' in command.args]
+    [by_hand] = [command for command in commands_in(line) if 'restore_state' not in command.args]
     assert by_hand.command == 'hss-restore-isolated'
     assert by_hand.args == {'file_hash': copy['file_hash'], 'host_id': copy['host_id'],
                             'enterprise_project_id': project}, line
+    # a copy still restoring gets the check that follows it to its end, in its project too
+    assert [follow.args['enterprise_project_id'] for follow in follows] == ([project] if now == 'restoring' else [])
     [covered] = as_list(get_path(again.context, 'QuarantineRestore.Gate.covered'))
     assert parse_line(covered['by_hand']).args == by_hand.args  # the context's command, as the note's
 
