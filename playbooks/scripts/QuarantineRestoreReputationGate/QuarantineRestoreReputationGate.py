@@ -786,8 +786,10 @@ def restored_line(file_hash: str, found: dict[str, tuple[dict[str, Any], str | N
     elif record.get('status') == 'IN_PROGRESS':
         # Each endpoint's action, the endpoint as found names it (alike's placeholder, for lines grouped past 50)
         follows = [xdr_follow(file_hash, dict(row, endpoint_id=endpoint)) for endpoint, (row, _) in found.items()]
-        how = 'open its actions in Cortex XDR > Response > Action Center'
-        how = f'run {commands_text(follows)}' if len(follows) <= MAX_LISTED else how
+        if len(follows) <= MAX_LISTED:
+            how = f'run {commands_text(follows)}'
+        else:
+            how = 'open its actions in Cortex XDR > Response > Action Center'
         state, advice = 'is still running', f'To follow it to its end, {how}. {QUARANTINED_AGAIN}'
     elif record.get('status') == XDR_DONE_STATUSES[0]:
         state, advice = 'restored it on every endpoint', QUARANTINED_AGAIN
