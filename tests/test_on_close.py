@@ -649,7 +649,7 @@ def test_a_file_cortex_xdr_refuses_on_close_is_said_not_started_with_its_reason_
     note = run.notes[-1]
     [record] = [r for r in as_list(get_path(run.context, 'CortexXDR.RestoredFile')) if r['file_hash'] == nowhere]
     [started] = [line for line in note.splitlines() if 'started for' in line]
-    assert held_somewhere in started and nowhere not in started
+    assert f'`{held_somewhere}`' in started and nowhere not in started
     [refused] = [line for line in note.splitlines() if nowhere in line.split('`!restore-file file_hash=')[0]]
     assert 'did not start' in refused and ' '.join(record['error'].split()) in refused, refused  # and why
     follows = [line.strip('- `') for line in note.splitlines() if 'action_id=' in line]
@@ -817,7 +817,7 @@ def test_a_hash_hss_finds_no_isolated_copy_of_on_close_is_not_said_to_have_start
     assert not run.failed, run.error
     note = run.notes[-1]
     [started] = [line for line in note.splitlines() if 'started for' in line]
-    assert all(h in started for h in fields['filesha256']) and nowhere not in started
+    assert all(f'`{h}`' in started for h in fields['filesha256']) and nowhere not in started
     [not_started] = [line for line in note.splitlines() if nowhere in line and 'restored no copy of' in line]
     [row] = [r for r in as_list(get_path(run.context, 'HuaweiHSS.RestoredFile')) if r.get('file_hash') == nowhere]
     assert row['outcome'] == 'not_found' and ' '.join(row['reason'].split()) in not_started
@@ -1370,7 +1370,71 @@ def test_a_reclose_reads_how_the_first_close_s_restore_ended_and_sends_again_one
 
     assert not second.failed, second.error
     assert [action.file_hash for action in xdr.backend.actions.values()] == [file_hash, file_hash]
-    assert 'still running' not in second.notes[-1] and f'started for {file_hash}' in second.notes[-1]
+    assert 'still running' not in second.notes[-1] and f'started for `{file_hash}`' in second.notes[-1]
+
+
+def spans_of(line: str, command: str) -> list[str]:
+    """The war-room lines of ``command`` in the line's code spans (one backtick each: a hash, a host ID, a number)."""
+    return [span for span in re.findall(r'`([^`]+)`', line) if span.startswith(f'{command} ')]
+
+
+def test_a_reclose_that_finds_the_first_close_s_action_still_running_gives_the_summary_s_command_that_follows_it(
+        monkeypatch):
+    """The first close starts restore-file without polling; at the re-close Cortex XDR still runs that action, so the
+    file is not sent again. The line saying so gave only the command that restores the file by hand, where the summary
+    note gives the one that follows the action to its end: it gives that one too, and run, it follows that action (no
+    second restore) until the file is back on every endpoint holding it."""
+    clock = FakeClock()
+    xdr = start_tenant(stage_seconds=100, clock=clock, wall_clock=integration_on_clock(monkeypatch, clock).time)
+    file_hash = next(h for h, holders in sorted(HOLDERS.items()) if not set(holders) & set(seed_failing_endpoints()))
+    incident = close_incident({'id': '9', 'type': 'Cortex XDR Incident', 'CustomFields': {'filesha256': [file_hash]}},
+                              'False Positive')
+    try:
+        runner = PlaybookRunner(xdr.params(), time_scale=0, sleep=lambda _: None)
+        first = runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, {})
+        again = runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, first.context)
+        assert not again.failed, again.error
+        [line] = [line for line in again.notes[-1].splitlines() if f'was not run again for `{file_hash}`' in line]
+        assert 'is still running' in line, line
+        [follow] = [span for span in spans_of(line, '!restore-file') if 'action_id=' in span]
+        summary = _load_script('QuarantineRestoreSummary').summary_command({}, first.context)['HumanReadable']
+        assert [span for span in spans_of(summary, '!restore-file') if 'action_id=' in span] == [follow], summary
+        command = parse_line(follow)
+        followed = WarRoom(params=xdr.params(), sleep=clock.advance, clock=clock).run(command.command, command.args)
+    finally:
+        xdr.server.stop()
+
+    assert not followed.failed, followed.entries[-1]
+    assert [action.file_hash for action in xdr.backend.actions.values()] == [file_hash]  # followed, not sent again
+    assert all(file_hash in xdr.backend.restored(endpoint) for endpoint in HOLDERS[file_hash])
+
+
+def test_a_reclose_that_finds_an_hss_copy_still_restoring_gives_the_command_that_follows_it_to_restored(monkeypatch):
+    """The first close starts hss-restore-isolated without polling; at the re-close the host's agent is still restoring
+    the copy, so it is not sent again. The line saying so gave only the command that restores it by hand: it gives the
+    one that follows the copy to its end too, and run, that command sends no second restore and reads the copy until
+    HSS lists it restored."""
+    xdr = start_tenant()
+    clock = WaitClock()
+    hss = start_hss_tenant(stage_seconds=10.0, clock=clock, wall_clock=integration_on_clock(monkeypatch, clock).time)
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    found = hss_copy_of(sample.incident['CustomFields'])
+    try:
+        _, again = closed_twice((xdr, hss), sample.incident, sample.context)
+        [line] = [line for line in again.notes[-1].splitlines() if 'was not run again' in line]
+        assert 'is still restoring it' in line, line
+        [follow] = [span for span in spans_of(line, '!hss-restore-isolated') if 'restore_state=' in span]
+        command = parse_line(follow)
+        followed = WarRoom(params=hss.params(), time_scale=1, sleep=clock.sleep).run(command.command, command.args)
+    finally:
+        xdr.server.stop()
+        hss.stack.close()
+
+    assert not followed.failed, followed.entries[-1]
+    rows = as_list(get_path(followed.context, 'HuaweiHSS.RestoredFile'))
+    assert [(row['file_hash'], row['outcome']) for row in rows] == [(found['file_hash'], 'restored')], rows
+    assert hss.backend.isolation_status(found['host_id'], found['file_hash'], found['file_path']) == 'restored'
+    assert len(hss_puts(hss)) == 1  # the first close's
 
 
 
@@ -1545,7 +1609,7 @@ def test_a_restore_by_path_whose_answer_was_lost_on_close_names_the_path_and_res
 
     assert not run.failed, run.error
     note = run.notes[-1]
-    assert f'started for {path}' not in note and file_hash not in note, note
+    assert f'started for `{path}`' not in note and file_hash not in note, note
     [line] = by_hand_lines(note)
     assert line.args == {'host_id': incident['CustomFields']['huaweihsshostid'], 'file_path': path}, note
 
@@ -1745,7 +1809,7 @@ def test_a_reclose_sends_again_an_hss_copy_the_first_close_left_restoring_that_h
     assert [(item['host_id'], item['file_path']) for item in hss_puts(hss)] == [(found['host_id'],
                                                                                  found['file_path'])] * 2
     note = again.notes[-1]
-    assert 'was not run again' not in note and f'started for {found["file_hash"]}' in note, note
+    assert 'was not run again' not in note and f'started for `{found["file_hash"]}`' in note, note
 
 
 def test_a_reclose_of_an_incident_naming_no_host_sends_hss_the_copy_restored_on_one_host_and_isolated_on_another(
@@ -1770,7 +1834,7 @@ def test_a_reclose_of_an_incident_naming_no_host_sends_hss_the_copy_restored_on_
     assert {(found['host_id'], found['file_path']), (other.host_id, found['file_path'])} <= set(first_put)
     assert again_puts == [[(other.host_id, found['file_path'])]]  # sent again for the copy still isolated only
     assert hss.backend.isolation_status(found['host_id'], found['file_hash'], found['file_path']) == 'restored'
-    assert 'was not run again' not in again.notes[-1] and f'started for {found["file_hash"]}' in again.notes[-1]
+    assert 'was not run again' not in again.notes[-1] and f'started for `{found["file_hash"]}`' in again.notes[-1]
 
 
 def test_a_reclose_by_path_judges_an_earlier_record_of_a_windows_path_as_hss_restore_isolated_matches_it_exactly(
@@ -2210,7 +2274,7 @@ def test_a_close_whose_hss_restore_the_server_fails_still_reports_the_cortex_xdr
     assert not run.failed, run.error
     assert xdr_hash in restored_hashes(xdr) and hss.requests_to('PUT', '/event/isolated-file') == []
     note = run.notes[-1]
-    assert f'`!restore-file` started for {xdr_hash}' in note, note
+    assert f'`!restore-file` started for `{xdr_hash}`' in note, note
     assert re.search(rf'!restore-file file_hash={xdr_hash} action_id=\S+', note), note
     [failed] = [line for line in note.splitlines() if SERVER_SAID in line]
     assert '!hss-restore-isolated' in failed, failed
@@ -2416,7 +2480,7 @@ def test_a_fault_in_the_hss_part_at_close_is_a_line_of_its_own_and_the_cortex_xd
     assert xdr_hash in restored_hashes(xdr)
     assert any('Traceback' in text and "KeyError: 'outcome'" in text for text in logged), logged  # for the admin
     note = run.notes[-1]
-    assert f'`!restore-file` started for {xdr_hash}' in note, note
+    assert f'`!restore-file` started for `{xdr_hash}`' in note, note
     assert re.search(rf'!restore-file file_hash={xdr_hash} action_id=\S+', note), note
     [failed] = [line for line in note.splitlines() if 'Huawei Cloud HSS' in line]
     assert 'KeyError' not in failed and 'outcome' in failed and 'debug log' in failed, failed

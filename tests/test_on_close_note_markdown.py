@@ -63,8 +63,9 @@ def test_a_python_package_path_restored_on_close_is_named_as_it_is():
 
     note, _ = close_hss_by_path(isolated['file_path'])
 
-    _, shown = the_line_shown(note, 'started for')
+    spans, shown = the_line_shown(note, 'started for')
     assert f'started for {isolated["file_path"]}.' in shown
+    assert spans == ['!hss-restore-isolated', isolated['file_path']]  # the path in a code span, as it is
 
 
 @pytest.mark.parametrize('path', TEXTS['paths'])

@@ -1546,10 +1546,13 @@ def test_the_hss_playbook_reads_again_a_copy_left_restoring_in_another_enterpris
     assert 'not_found' not in notes and 'FAILED' not in notes
     [line] = [line for line in notes.splitlines() if f'was not run again for `{copy["file_hash"]}`' in line]
     assert f'{said} on {copy["host_name"]}' in line, line
-    [by_hand] = commands_in(line)
+    follows = [command for command in commands_in(line) if 'restore_state' in command.args]
+    [by_hand] = [command for command in commands_in(line) if 'restore_state' not in command.args]
     assert by_hand.command == 'hss-restore-isolated'
     assert by_hand.args == {'file_hash': copy['file_hash'], 'host_id': copy['host_id'],
                             'enterprise_project_id': project}, line
+    # a copy still restoring gets the check that follows it to its end, in its project too
+    assert [follow.args['enterprise_project_id'] for follow in follows] == ([project] if now == 'restoring' else [])
     [covered] = as_list(get_path(again.context, 'QuarantineRestore.Gate.covered'))
     assert parse_line(covered['by_hand']).args == by_hand.args  # the context's command, as the note's
 
@@ -2340,7 +2343,8 @@ def test_a_blank_item_in_an_hss_event_s_file_paths_is_not_sent_to_the_reputation
 def test_a_restore_task_that_takes_endpoints_is_not_named_as_restoring_on_every_endpoint_alone():
     """XSOAR's playbook view and the war-room timeline show a task by its name: a restore-file task given an
     endpoint_id (the endpoints the playbook's EndpointID input names, through the gate) restores on those only when
-    it is set, so a name saying "every endpoint" without that limit tells the analyst what it does not do."""
+    it is set, so a name saying "every endpoint" without that limit tells the analyst what it does not do; the limit
+    is named in words an analyst reads, not by the input's internal name."""
     found = 0
     for path in (ROOT / 'playbooks').glob('playbook-*.yml'):
         for task in yaml.safe_load(path.read_text(encoding='utf-8'))['tasks'].values():
@@ -2348,7 +2352,8 @@ def test_a_restore_task_that_takes_endpoints_is_not_named_as_restoring_on_every_
                     task.get('scriptarguments') or {}):
                 found += 1
                 name = task['task']['name']
-                assert 'every endpoint' not in name or 'EndpointID' in name, (path.name, name)
+                assert 'EndpointID' not in name, (path.name, name)
+                assert 'every endpoint' not in name or 'the endpoints given' in name, (path.name, name)
     assert found
 
 

@@ -525,8 +525,8 @@ def start(execute: Execute, command: str, args: dict[str, Any], records_path: st
     misses = xdr_misses(entries) if records_path == XDR_RECORDS else hss_misses(entries, by)
     missed = {value for value, whole, *_ in misses if whole}
     started = [value for value in as_list(args.get(by)) if str(value).lower() not in missed and value not in missed]
-    lines = [f'`!{command}` started for {", ".join(map(shown_as_is, started)) or "the files"}.'] \
-        if started or not misses else []
+    started_text = ', '.join(code_span(text_of(value)) for value in started) or 'the files'
+    lines = [f'`!{command}` started for {started_text}.'] if started or not misses else []
     # Not restored: the vendor refused it, or it never reached the vendor (throttled, no turn in time: the reason says)
     # A message that names the file (Cortex XDR's 500 names the hash) is one reason for each file, the file taken out
     groups = {}

@@ -785,12 +785,28 @@ def restored_line(file_hash: str, found: dict[str, tuple[dict[str, Any], str | N
         state = f'was still running as its record last read it, which was not read again now, as {shown_as_is(unread)}'
         advice = f'Check it first: {shown}; where it did not give the file back, restore it by hand'
     elif record.get('status') == 'IN_PROGRESS':
-        state, advice = 'is still running', QUARANTINED_AGAIN
+        # Each endpoint's action, the endpoint as found names it (alike's placeholder, for lines grouped past 50)
+        follows = [xdr_follow(file_hash, dict(row, endpoint_id=endpoint)) for endpoint, (row, _) in found.items()]
+        if len(follows) <= MAX_LISTED:
+            how = f'run {commands_text(follows)}'
+        else:
+            how = 'open its actions in Cortex XDR > Response > Action Center'
+        state, advice = 'is still running', f'To follow it to its end, {how}. {QUARANTINED_AGAIN}'
     elif record.get('status') == XDR_DONE_STATUSES[0]:
         state, advice = 'restored it on every endpoint', QUARANTINED_AGAIN
     action = f'({plural("action", len(actions))} {capped(actions)})'
     what = state.replace(' as its record', f' {action} as its record', 1) if unread else f'{state} {action}'
     return not_sent_line(RESTORE_COMMANDS[0], 'file_hash', file_hash, what, scope, advice), covered
+
+
+def xdr_follow(file_hash: str, record: dict[str, Any]) -> str:
+    """The command that follows a restore-file action to its end, as the summary note gives it: the action ID in the
+    JSON list form Cortex XDR sent it in (a text ID would not survive the comma form), with the restore's endpoint and
+    incident (without them the follow would record an action on every endpoint)."""
+    action_ids = line_value(json.dumps([record.get('action_id')], separators=(',', ':')))
+    scope = ''.join(f' {name}={line_value(text_of(record[name]).strip())}' for name in ('endpoint_id', 'incident_id')
+                    if text_of(record.get(name)).strip())
+    return f'!{RESTORE_COMMANDS[0]} file_hash={line_value(file_hash)} action_id={action_ids}{scope}'
 
 
 def hss_restored_before(records: list[dict[str, Any]], hashes: list[str], paths: list[str], scope: dict[str, list[str]],
@@ -840,8 +856,13 @@ def hss_line(by: str, value: str, rows: list[tuple[Copy, dict[str, Any]]], unrea
     last_read = [(copy, row) for copy, row in rows if copy in unread and row.get('outcome') == HSS_RESTORING]
     what = ' and '.join(f'{state} on {hosts(picked)}' for state, picked in (
         ('restored it', restored), ('is still restoring it', restoring)) if picked)
+    # A check with polling follows the copies still restoring to their end; for many hosts, the HSS console does
+    follows = [by_hand(RESTORE_COMMANDS[1], fields, {}) + f' restore_state={HSS_ANY_CHANGE_STATE}'
+               for fields, _ in hss_checks(restoring)]
+    how = 'check the hosts in the HSS console' if many else f'run {commands_text(follows)}'
+    follow = f'To follow it to its end, {how}. ' if follows else ''
     if not last_read:
-        return not_sent_line(RESTORE_COMMANDS[1], by, value, what, scope, HSS_ISOLATED_AGAIN, many), '', every
+        return not_sent_line(RESTORE_COMMANDS[1], by, value, what, scope, follow + HSS_ISOLATED_AGAIN, many), '', every
     why = '; '.join(dict.fromkeys(unread[copy] for copy, _ in last_read))
     as_check = f' restore_state={HSS_ANY_CHANGE_STATE} polling=false'  # a check: no restore sent
     checks = [by_hand(RESTORE_COMMANDS[1], fields, {}) + as_check
@@ -852,7 +873,7 @@ def hss_line(by: str, value: str, rows: list[tuple[Copy, dict[str, Any]]], unrea
     what = (what + ', and ' if what else '') + \
         f'was still restoring it on {hosts([row for _, row in last_read])} as its record last read it, ' \
         f'which was not read again now, as {shown_as_is(why)}'
-    advice = (f'Check it first: {shown}' if shown else 'Check it in the HSS console first') + \
+    advice = follow + (f'Check it first: {shown}' if shown else 'Check it in the HSS console first') + \
         '; where HSS does not list it restored, restore it by hand'
     return not_sent_line(RESTORE_COMMANDS[1], by, value, what, scope, advice, many), \
         checks[0] if len(checks) == 1 else checks, every
