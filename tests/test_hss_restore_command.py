@@ -684,21 +684,11 @@ def test_a_grouped_last_check_s_footer_names_each_group_it_does_not_count_for_wh
     count = facts.HSS_MAX_ITEMS_PER_REQUEST * (len(fates) - 1) + facts.HSS_MAX_ITEMS_PER_REQUEST // 2
     sizes = [min(facts.HSS_MAX_ITEMS_PER_REQUEST, count - start)
              for start in range(0, count, facts.HSS_MAX_ITEMS_PER_REQUEST)]
-    tenant = start_hss_tenant()
-    try:
-        tenant.backend.add_isolated_files(sorted(tenant.backend.hosts)[0], count, file_hash='d' * 64)
-        pages = -(-count // facts.HSS_LIST_PAGE_SIZE)
-        steps = {'refused': f'503*{facts.DEFAULT_MAX_RETRIES + 1}', 'lost': every_put_lost(pages), 'ok': 'ok'}
-        plan = ','.join(['ok'] * pages + [steps[fate] for fate in fates])
-        tenant.gateway.inject_faults(FaultPlan.parse(f'sequence={plan}'))
-        tenant.backend.set_clock_skew(60)  # isolated a minute before the restore, on HSS's clock
-        result = war_room(tenant, retry_backoff='0', max_concurrency='1').run(
-            'hss-restore-isolated', {'file_hash': 'd' * 64, 'interval_in_seconds': '10', 'timeout_in_seconds': '30'})
-    finally:
-        tenant.stack.close()
+    result = restore_batches_of_each_fate(count, fates, timeout=30)
 
     assert not result.failed, result.entries[-1]
-    by_fate = {fate: sum(size for size, each in zip(sizes, fates) if each == fate) for fate in steps}
+    by_fate = {fate: sum(size for size, each in zip(sizes, fates) if each == fate)
+               for fate in ('refused', 'lost', 'ok')}
     checked = by_fate['ok'] if by_fate['refused'] else by_fate['ok'] + by_fate['lost']
     last = result.entries[-1]['HumanReadable']
     said = f"HuaweiHSS.RestoredFile holds this restore's {checked} rows{beside}."
@@ -1513,6 +1503,23 @@ def test_a_lost_put_of_one_hash_on_many_hosts_reads_back_the_fewest_listing_page
     assert {row['outcome'] for row in rows_of(result)} == {'restoring'}
 
 
+def restore_batches_of_each_fate(count, fates, timeout):
+    """hss-restore-isolated of ``count`` copies of one hash on one host, polled every 10 s up to ``timeout``, its
+    batches of 100 each refused (503s to every attempt), lost (504s: HSS never got it) or carried out ('ok')."""
+    tenant = start_hss_tenant()
+    try:
+        tenant.backend.add_isolated_files(sorted(tenant.backend.hosts)[0], count, file_hash='d' * 64)
+        pages = -(-count // facts.HSS_LIST_PAGE_SIZE)
+        steps = {'refused': f'503*{facts.DEFAULT_MAX_RETRIES + 1}', 'lost': every_put_lost(pages), 'ok': 'ok'}
+        plan = ','.join(['ok'] * pages + [steps[fate] for fate in fates])
+        tenant.gateway.inject_faults(FaultPlan.parse(f'sequence={plan}'))
+        tenant.backend.set_clock_skew(60)  # isolated a minute before the restore, on HSS's clock
+        return war_room(tenant, retry_backoff='0', max_concurrency='1').run('hss-restore-isolated', {
+            'file_hash': 'd' * 64, 'interval_in_seconds': '10', 'timeout_in_seconds': str(timeout)})
+    finally:
+        tenant.stack.close()
+
+
 def restore_with_a_put_cut_short(hss_tenant, names, copies_each, file_hash, puts_before):
     """Hosts {host_id: name} holding ``copies_each`` copies of the hash each, restored by the hash one request at a
     time, the answer to the PUT after ``puts_before`` others cut short: (its result, the hash's pages of 200, that
@@ -1948,20 +1955,7 @@ def test_the_copies_hss_never_acted_on_beside_a_refused_batch_are_counted_exactl
     sizes = [min(100, count - start) for start in range(0, count, 100)]
     fates = fates[:len(sizes)]
     assume('refused' in fates and set(fates) != {'refused'})
-    tenant = start_hss_tenant()
-    try:
-        host = sorted(tenant.backend.hosts)[0]
-        tenant.backend.add_isolated_files(host, count, file_hash='d' * 64)
-        attempts = facts.DEFAULT_MAX_RETRIES + 1
-        pages = -(-count // facts.HSS_LIST_PAGE_SIZE)
-        steps = {'refused': f'503*{attempts}', 'lost': every_put_lost(pages), 'ok': 'ok'}
-        plan = ','.join(['ok'] * pages + [steps[fate] for fate in fates])
-        tenant.gateway.inject_faults(FaultPlan.parse(f'sequence={plan}'))
-        tenant.backend.set_clock_skew(60)  # isolated a minute before the restore, on HSS's clock
-        result = war_room(tenant, retry_backoff='0', max_concurrency='1').run(
-            'hss-restore-isolated', {'file_hash': 'd' * 64, 'interval_in_seconds': '10', 'timeout_in_seconds': '20'})
-    finally:
-        tenant.stack.close()
+    result = restore_batches_of_each_fate(count, fates, timeout=20)
 
     assert not result.failed, result.entries[-1]
     lost = sum(size for size, fate in zip(sizes, fates) if fate == 'lost')
