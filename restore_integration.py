@@ -2671,16 +2671,16 @@ def huawei_said(reply: VendorReply) -> JsonObject | None:
 
 
 def refuses_every_request(error: RestoreError) -> bool:
-    """Whether HSS or its gateway refused the credentials, their permissions or the URL, in their own words: every
-    later request of the command would meet the same, as it would a refused password IAM is not sent again yet."""
+    """Whether HSS or its gateway refused the credentials or their permissions in their own words, or the URL (any 404
+    but HSS's own): every later request meets the same, as it would a refused password IAM is not sent again yet."""
     if isinstance(error, LoginPaused):
         return True
     if not isinstance(error, VendorApiError):
         return False
     code = str(error.vendor_code)  # str(): a code that is not text (a number, an object) is none of HSS's
-    own_404 = error.http_status == 404 and code.startswith('HSS.')  # HSS found not what one request names
-    refused = error.http_status in (401, 403, 404) and error.vendor_code is not None and not own_404
-    return refused or code in HSS_PERMISSION_CODES  # or HSS's code for a permission refusal
+    url_404 = error.http_status == 404 and not code.startswith('HSS.')  # HSS's own: what one request names is not found
+    refused = error.http_status in (401, 403) and error.vendor_code is not None
+    return url_404 or refused or code in HSS_PERMISSION_CODES  # or HSS's code for a permission refusal
 
 
 ''' BULK WORK '''
