@@ -2673,11 +2673,15 @@ def huawei_said(reply: VendorReply) -> JsonObject | None:
 def refuses_every_request(error: RestoreError) -> bool:
     """Whether HSS or its gateway refused the credentials or their permissions in their own words, or the URL (any 404
     but HSS's own): every later request meets the same, as it would a refused password IAM is not sent again yet."""
+    if isinstance(error, LoginPaused):
+        return True
     if not isinstance(error, VendorApiError):
-        return isinstance(error, LoginPaused)
+        return False
     code = str(error.vendor_code)  # str(): a code that is not text (a number, an object) is none of HSS's
-    url_404 = error.http_status == 404 and not code.startswith('HSS.')  # HSS's own: what one request names is not found
-    return url_404 or error.http_status in (401, 403) and error.vendor_code is not None or code in HSS_PERMISSION_CODES
+    if error.http_status == 404:  # HSS's own (an HSS. code): what one request names is not found
+        return not code.startswith('HSS.')
+    refused = error.http_status in (401, 403) and error.vendor_code is not None
+    return refused or code in HSS_PERMISSION_CODES  # or HSS's code for a permission refusal
 
 
 ''' BULK WORK '''
@@ -4136,9 +4140,10 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
         client, fields, enterprise_project_id, None, None, 'copy of this file {where}, isolated or restored')
     listed = copies_acted_on([found for found in copies if not exact or copy_key(found) in sent], state['accepted'])
     if many:  # by host, path and hash (all text); an item HSS did not list stays restoring
-        return [progress_row(listed[key], state, True) if key in listed else dict(zip(
-            ('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_RESTORING, reason=HSS_NOT_LISTED_AT_CHECK)
-            for key in sorted(sent, key=lambda item: (item[0], item[2], item[1]))], 0, 0, 0
+        return [progress_row(listed[key], state, True) if key in listed else dict(
+            zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_RESTORING,
+            reason=HSS_NOT_LISTED_AT_CHECK) for key in sorted(sent, key=lambda item: (item[0], item[2], item[1]))], \
+            0, 0, 0
     own = [(found, progress_row(found, state, exact)) for found in listed.values()]
     rows = [row for _, row in own if row]
     # A hash or path with no copy in any status is not_found, as the first run says (unless no_longer_listed counts it);
