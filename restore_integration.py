@@ -2676,15 +2676,16 @@ def huawei_said(reply: VendorReply) -> JsonObject | None:
 
 
 def refuses_every_request(error: RestoreError) -> bool:
-    """Whether HSS or its gateway refused the credentials, their permissions or the URL, in their own words: every
-    later request of the command would meet the same, as it would a refused password IAM is not sent again yet."""
+    """Whether HSS or its gateway refused the credentials or their permissions in their own words, or the URL (any 404
+    but HSS's own): every later request meets the same, as it would a refused password IAM is not sent again yet."""
     if isinstance(error, LoginPaused):
         return True
     if not isinstance(error, VendorApiError):
         return False
     code = str(error.vendor_code)  # str(): a code that is not text (a number, an object) is none of HSS's
-    own_404 = error.http_status == 404 and code.startswith('HSS.')  # HSS found not what one request names
-    refused = error.http_status in (401, 403, 404) and error.vendor_code is not None and not own_404
+    if error.http_status == 404:  # HSS's own (an HSS. code): what one request names is not found
+        return not code.startswith('HSS.')
+    refused = error.http_status in (401, 403) and error.vendor_code is not None
     return refused or code in HSS_PERMISSION_CODES  # or HSS's code for a permission refusal
 
 
@@ -4074,9 +4075,9 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     left = timeout - polling_elapsed(state['started'], checks, interval, args)
     client.transport.wait_at_most(max(left - interval if polling and left >= interval else left,
                                       CHECK_LEAST_WAIT_SECONDS))
-    unread, unlisted, untaken, for_good = None, 0, 0, False
+    unread, unlisted, untaken, unsure, for_good = None, 0, 0, 0, False
     try:
-        rows, unlisted, untaken = restore_progress(client, fields, enterprise_project_id, state, context)
+        rows, unlisted, untaken, unsure = restore_progress(client, fields, enterprise_project_id, state, context)
     except RestoreError as error:  # one unreadable listing does not end the restore: read it again next time
         unread = error
         # but a refusal of the credentials, permission or URL, or HSS's 400 or 404 to the listing twice, would recur
@@ -4100,9 +4101,9 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     not_read = told or (unread if unread.attempts else unread.without_advice()) if unread else ''
     said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
         f'the listing was not read at this check{ended}: {not_read}' if unread else
-        hss_counts_text(rows, unlisted, gone, untaken))
+        hss_counts_text(rows, unlisted, gone, untaken, unsure))
     apart = (0, 0) if schedule else (refused_items(fields, state), untaken)  # copies the last check counts apart
-    note = hss_check_notes(state, gone, unlisted, *apart)
+    note = hss_check_notes(state, gone, unlisted, *apart, unsure)
     if not schedule:  # the last check: one that could not read the listing says so, and how to follow the restore
         readable = f'{said}\n\nTo follow the restore{follow_after(client)}: {follow}' if unread else \
             hss_table(said, rows, f'{follow_after(client)}: {follow}' if last else '', *apart) + note
@@ -4129,9 +4130,10 @@ def settle_rows(rows: list[HssCopy], final: bool, last: bool, elapsed: int) -> N
 
 
 def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id: str | None,
-                     state: HssState, context: Any) -> tuple[list[HssCopy], int, int]:
+                     state: HssState, context: Any) -> tuple[list[HssCopy], int, int, int]:
     """Each copy this restore changed, as HSS lists it now; how many copies sent by hash or path HSS no longer lists
-    (0: not known); and, a batch refused, at least how many other batches' copies are untouched, isolated as listed."""
+    (0: not known); a batch refused, at least how many other batches' copies are untouched, isolated as listed; and
+    up to how many more it may no longer list: each copy listed isolated again may be a new one (a virus scan's)."""
     items, scope = exact_items(fields), enterprise_project_id or client.enterprise_project_id
     exact = bool(items)
     sent = {copy_key(item) for index, item in enumerate(items)
@@ -4145,7 +4147,8 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
     if many:  # by host, path and hash (all text); an item HSS did not list stays restoring
         return [progress_row(listed[key], state, True) if key in listed else dict(
             zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_RESTORING,
-            reason=HSS_NOT_LISTED_AT_CHECK) for key in sorted(sent, key=lambda item: (item[0], item[2], item[1]))], 0, 0
+            reason=HSS_NOT_LISTED_AT_CHECK) for key in sorted(sent, key=lambda item: (item[0], item[2], item[1]))], \
+            0, 0, 0
     own = [(found, progress_row(found, state, exact)) for found in listed.values()]
     rows = [row for _, row in own if row]
     # A hash or path with no copy in any status is not_found, as the first run says (unless no_longer_listed counts it);
@@ -4163,13 +4166,13 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
             (value, host)) or [not_found_row(fields, value, missing, asked[value] if host is None else {host})]] + rows
     gone = sent - set(listed)  # an earlier restore's rows (left as they are) when every copy sent is listed
     if exact or state['sent'] is None:
-        return no_longer_listed(rows, gone), 0, 0
+        return no_longer_listed(rows, gone), 0, 0, 0
     untouched = sum(row is None and found.get('isolation_status') == HSS_STATUS_ISOLATED and
                     whole_number(found.get('update_time'), 0) < state['listed'] for found, row in own)
     unlisted = max(state['sent'] - sum(row is not None or found.get('isolation_status') == HSS_STATUS_ISOLATED
                                        for found, row in own), 0)
     return (no_longer_listed(rows, gone if unlisted else set()), unlisted,
-            max(untouched - refused_items(fields, state), 0))
+            max(untouched - refused_items(fields, state), 0), sum(row['reason'] == HSS_ISOLATED_AGAIN for row in rows))
 
 
 def no_longer_listed(rows: list[HssCopy], gone: set[tuple[Any, str, Any]]) -> list[HssCopy]:
@@ -4202,22 +4205,26 @@ def refused_items(fields: HssFields, state: HssState) -> int:
                for batch in range(state['refused'].bit_length()) if state['refused'] >> batch & 1)
 
 
-def hss_check_notes(state: HssState, gone: int, unlisted: int, refused: int, untaken: int) -> str:
-    """What a check says below its counts: a note for each count that is not 0."""
+def hss_check_notes(state: HssState, gone: int, unlisted: int, refused: int, untaken: int, unsure: int) -> str:
+    """What a check says below its counts: a note for each count that is not 0 (``unlisted``: up to ``unsure`` more)."""
     if unlisted == 1:  # a copy: "it is back", "its row says so"
         they, known = 'it is', 'its row in the incident\'s context says so (not_found)'
     else:
         they, known = 'they are', 'their rows in the incident\'s context say so (not_found)'
     # A copy with no row left restoring may have one an earlier check wrote (restored, say) before HSS dropped it
     rowless = 'is left restoring in this incident\'s context (a row an earlier check wrote keeps what HSS listed then)'
+    which = '' if unlisted == state['sent'] else f'{unlisted:,} of '
+    if unsure:  # a copy listed isolated again may be a new one no alarm named (a virus scan's), not one sent
+        which = f'at least {unlisted:,} (up to {unlisted + unsure:,}) of '
     if not gone:  # gone: rows saying HSS lists their copy no more
         known = f'no row of {"it" if unlisted == 1 else "them"} {rowless}'
     elif gone < unlisted:
-        known += f' for {gone:,} of them; no row of the other {unlisted - gone:,} {rowless}'
+        others = f'{unlisted - gone:,} or more' if unsure else f'{unlisted - gone:,}'
+        known += f' for {gone:,} of them; no row of the other {others} {rowless}'
     elif gone > unlisted:  # rows of copies an earlier restore sent: nothing this restore keeps tells them from its own
-        known += (f'; the not found count also holds {gone - unlisted:,} more {plural("row", gone - unlisted)} of '
-                  f'copies an earlier restore sent, which HSS no longer lists either: which row is whose is not known')
-    which = '' if unlisted == state['sent'] else f'{unlisted:,} of '
+        more = f'up to {gone - unlisted:,}' if unsure else f'{gone - unlisted:,}'
+        known += (f'; the not found count also holds {more} more {plural("row", gone - unlisted)} of copies an '
+                  f'earlier restore sent, which HSS no longer lists either: which row is whose is not known')
     notes = ((unlisted, f'HSS no longer lists {which}the {state["sent"]} {plural("copy", state["sent"], "copies")} '
               f'this restore sent, isolated or restored (a host removed from HSS, or the copy deleted), so whether '
               f'{they} back is not known; {known}. Check the hosts in the HSS console.'),
@@ -4238,11 +4245,9 @@ def copies_acted_on(copies: list[HssCopy], accepted: int) -> dict[Any, HssCopy]:
         updated = whole_number(record.get('update_time'), 0)
         return updated >= accepted, record.get('isolation_status') != HSS_STATUS_RESTORED, updated
     listed = {}
-    sent = set()  # the copies with a record HSS did not isolate after the PUT
     for found in copies:
         listed[key] = max(listed.get(key := copy_key(found), found), found, key=rank)  # of equals, the first
-        if not isolated_after(found, accepted):
-            sent.add(key)
+    sent = {copy_key(found) for found in copies if not isolated_after(found, accepted)}  # a record not isolated anew
     return {key: found for key, found in listed.items() if key in sent}
 
 
@@ -4292,9 +4297,9 @@ def progress_row(found: HssCopy, state: HssState, exact: bool) -> HssCopy | None
     return dict(hss_row(found), outcome=outcome, reason=reason)
 
 
-def hss_counts_text(rows: list[HssCopy], unlisted: int = 0, gone: int = 0, untaken: int = 0) -> str:
-    """How many rows have each outcome (``gone`` of them no longer listed), then the ``unlisted`` copies with no row,
-    then the ``untaken`` ones HSS still lists isolated."""
+def hss_counts_text(rows: list[HssCopy], unlisted: int = 0, gone: int = 0, untaken: int = 0, unsure: int = 0) -> str:
+    """How many rows have each outcome (``gone`` of them no longer listed), then the ``unlisted`` copies with no row
+    (up to ``unsure`` more), then the ``untaken`` ones HSS still lists isolated."""
     counts = Counter(row['outcome'] for row in rows)
     said = ', '.join(f'{counts[outcome]} {outcome.replace("_", " ")}' for outcome in HSS_OUTCOMES)  # not_found last
     if gone:
@@ -4302,7 +4307,8 @@ def hss_counts_text(rows: list[HssCopy], unlisted: int = 0, gone: int = 0, untak
         said += f' ({which}sent, no longer listed by HSS)'
     if unlisted > gone:
         more = ' more' if gone else ''
-        said += f', {unlisted - gone}{more} sent and no longer listed'
+        least = 'at least ' if unsure else ''
+        said += f', {least}{unlisted - gone}{more} sent and no longer listed'
     if untaken:
         said += f', {untaken} sent and still isolated, unchanged'
     return said

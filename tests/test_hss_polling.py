@@ -975,6 +975,38 @@ def test_a_copy_hss_isolates_at_a_new_path_after_a_restore_by_hash_was_accepted_
                     f'listed by HSS)'), said
 
 
+def test_a_virus_scans_new_copy_after_a_restore_by_hash_turns_the_counts_of_copies_no_longer_listed_into_bounds(
+        clocked):
+    # As new_path_after, but a virus scan isolates the new copy: HSS lists no agent_event_info for it, so the check
+    # cannot tell it from a copy this restore sent and HSS isolated again. 130 of the copies sent are gone; the check
+    # may count 129 or 130, and must not claim either, nor a row of an earlier restore's, as known.
+    tenant, clock = clocked
+    file_hash, hosts, per_host = 'e5' * 32, ('h-a', 'h-b', 'h-c'), 130
+    for host in hosts:
+        tenant.backend.add_host(host, host, restore_stages=1000.0)  # still restoring at every check
+        tenant.backend.add_isolated_files(host, per_host, file_hash=file_hash)
+    war_room = WarRoom(params=tenant.params('aksk', hss_rate_limit='1000'), time_scale=1, sleep=clock.sleep)
+    first = war_room.run('hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false'})
+    assert not first.failed, first.entries[-1]
+    sent = len(first.entries[-1]['Contents']['items'])
+    clock.sleep(3 * STAGE_SECONDS)
+    tenant.backend.remove_host('h-c')
+    assert tenant.backend.isolate_file('h-a', file_hash, '/opt/new/scanned.bin', isolate_source='antivirus') == {}
+    line = parse_line(first.entries[-1]['Contents']['follow_commands'][0])
+
+    again = war_room.run(line.command, dict(line.args, polling='false'))
+
+    assert not again.failed, again.entries[-1]
+    readable = again.entries[-1]['HumanReadable']
+    note = unlisted_note(again.entries[-1])
+    [(least, most, of)] = re.findall(r'^HSS no longer lists at least (\d+) \(up to (\d+)\) of the (\d+) copies', note)
+    assert int(least) <= per_host <= int(most) and int(of) == sent, note
+    earlier = re.findall(r'(\S+ \S+) \d+ more rows? of copies an earlier restore sent', readable)
+    assert set(earlier) <= {'up to'}, readable
+    miscounted = per_host - 1  # the new copy taken for one sent: never said as the count of copies HSS dropped
+    assert re.search(rf'\b{miscounted}\b', readable.replace(f'at least {miscounted}', '')) is None, readable
+
+
 def test_the_note_on_a_copy_hss_stops_listing_after_a_check_saw_it_restored_does_not_say_the_context_has_no_row(
         clocked):
     # A restore by hash sends h-fast's copy and h-slow's; a check sees h-fast's restored (its row says so) while

@@ -980,6 +980,22 @@ def test_the_gateways_own_404_to_a_batch_names_the_endpoint_setting_and_stops_th
     assert load_spec().params['hss_endpoint'].display in text.split(' said: ', 1)[0], text
 
 
+@pytest.mark.parametrize('body', [b'', (HSS_REPLIES / 'error_proxy_404.html').read_text()])
+def test_a_404_not_in_huaweis_form_to_a_batch_names_the_endpoint_setting_and_stops_the_later_batches(
+        replay_server, body):
+    # No body, or a proxy's page: no vendor code, so not HSS finding nothing; the URL leads elsewhere for every batch.
+    replay_server.queue(404, body).queue(404, body).queue(404, body)
+
+    result = WarRoom(params=replayed_hss_params(replay_server), time_scale=0, sleep=lambda _: None).run(
+        'hss-restore-isolated', exact_item_args(2 * facts.HSS_MAX_ITEMS_PER_REQUEST + 50))
+
+    assert result.failed and result.entries[-1]['Type'] == ENTRY_ERROR
+    assert [request.method for request in replay_server.requests] == ['PUT']  # the 2 later batches were not sent
+    text = result.entries[-1]['Contents']
+    unsent = f'{facts.HSS_MAX_ITEMS_PER_REQUEST + 50} items in 2 batches: Not sent: Huawei Cloud HSS answered HTTP 404'
+    assert unsent in text and load_spec().params['hss_endpoint'].display in text, text
+
+
 def test_hss_s_own_404_to_the_listing_keeps_its_code_and_message_and_names_the_enterprise_project_not_the_url(
         replay_server):
     # A restore by hash lists its copies first: HSS's own 404 to that listing is about what the listing names (the

@@ -682,10 +682,13 @@ class HssBackend:
                     del index[key]
 
     def isolate_file(self, host_id: str, file_hash: str, file_path: str, event_name: str = "Trojan",
-                     file_attr: str | None = None, minutes_ago: float = 0) -> dict:
+                     file_attr: str | None = None, minutes_ago: float = 0, isolate_source: str = "event") -> dict:
         """HSS detects malware on a known host and isolates the file (now, or ``minutes_ago``): the file is listed as
-        isolated and an unhandled host security event records it. Returns the event as ListSecurityEvents shows it.
-        ValueError for a host HSS does not know, or a hash, path, attribute or name HSS could never hold."""
+        isolated and, isolated by an alarm (not a virus scan: ISOLATE_SOURCES), an unhandled host security event records
+        it. Returns the event as ListSecurityEvents shows it ({} for none). ValueError for a host HSS does not know, a
+        source not in ISOLATE_SOURCES, or a hash, path, attribute or name HSS could never hold."""
+        if isolate_source not in ISOLATE_SOURCES:
+            raise ValueError(f"isolate_source must be one of {list(ISOLATE_SOURCES)}")
         for name, value in (("file_hash", file_hash), ("file_path", file_path)):
             _check_seed_text(value, name, FIELD_LIMITS[name])
         _check_seed_text(event_name, "event_name", LISTED_NAME_MAX)
@@ -696,7 +699,7 @@ class HssBackend:
             item = self._add_file(host_id, file_hash, file_path,
                                   file_attr=file_attr or ("32" if host.os_type == "Windows" else "755"),
                                   update_time=int(self.wall_clock() * 1000 - minutes_ago * 60_000),
-                                  event_name=event_name)
+                                  event_name=event_name, isolate_source=isolate_source)
             return self._render_event(self.events[-1]) if self.events and self.events[-1].file is item else {}
 
     def add_isolated_files(
