@@ -940,29 +940,35 @@ def test_the_note_on_copies_sent_hss_stops_listing_says_rows_say_so_only_of_the_
         assert f'no row of the other {rowless}' in note and 'this incident' in note, note
 
 
+def follow_after_one_host_left_and_a_new_copy(tenant, clock, per_host, new_path, isolate_source='event'):
+    """A restore by hash of ``per_host`` copies on each of hosts h-a, h-b and h-c, still restoring; then h-c leaves HSS
+    and HSS isolates the file anew at ``new_path`` on h-a (by an alarm, or a virus scan). (copies sent, the new copy's
+    event as isolate_file returns it, the follow command's run)."""
+    file_hash = 'e4' * 32 if isolate_source == 'event' else 'e5' * 32
+    for host in ('h-a', 'h-b', 'h-c'):
+        tenant.backend.add_host(host, host, restore_stages=1000.0)  # still restoring at every check
+        tenant.backend.add_isolated_files(host, per_host, file_hash=file_hash)
+    war_room = WarRoom(params=tenant.params('aksk', hss_rate_limit='1000'), time_scale=1, sleep=clock.sleep)
+    first = war_room.run('hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false'})
+    assert not first.failed, first.entries[-1]
+    clock.sleep(3 * STAGE_SECONDS)
+    tenant.backend.remove_host('h-c')
+    detected = tenant.backend.isolate_file('h-a', file_hash, new_path, isolate_source=isolate_source)  # after it
+    line = parse_line(first.entries[-1]['Contents']['follow_commands'][0])
+    again = war_room.run(line.command, dict(line.args, polling='false'))
+    return len(first.entries[-1]['Contents']['items']), detected, again
+
+
 def test_a_copy_hss_isolates_at_a_new_path_after_a_restore_by_hash_was_accepted_is_not_counted_as_one_it_sent(
         clocked):
     # A restore by hash sends 130 copies on each of 3 hosts (several pages of the listing), still restoring; then one
     # host leaves HSS and HSS detects the file anew at a path on another host, isolating it after the restore was
     # accepted (its event's occur_time says so). The follow command counts the 130 copies sent that HSS no longer
     # lists, not 129: the new copy is not one this restore sent, nor a row of an earlier restore's.
-    tenant, clock = clocked
-    file_hash, hosts, per_host = 'e4' * 32, ('h-a', 'h-b', 'h-c'), 130
-    for host in hosts:
-        tenant.backend.add_host(host, host, restore_stages=1000.0)  # still restoring at every check
-        tenant.backend.add_isolated_files(host, per_host, file_hash=file_hash)
-    war_room = WarRoom(params=tenant.params('aksk', hss_rate_limit='1000'), time_scale=1, sleep=clock.sleep)
-    first = war_room.run('hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false'})
-    assert not first.failed, first.entries[-1]
-    sent = len(first.entries[-1]['Contents']['items'])
-    assert sent == len(hosts) * per_host
-    clock.sleep(3 * STAGE_SECONDS)
-    tenant.backend.remove_host('h-c')
-    tenant.backend.isolate_file('h-a', file_hash, '/opt/new/detection.bin')  # a new detection, after the accept
-    line = parse_line(first.entries[-1]['Contents']['follow_commands'][0])
+    per_host = 130
+    sent, detected, again = follow_after_one_host_left_and_a_new_copy(*clocked, per_host, '/opt/new/detection.bin')
 
-    again = war_room.run(line.command, dict(line.args, polling='false'))
-
+    assert sent == 3 * per_host and detected  # an alarm isolated it: its event is listed
     assert not again.failed, again.entries[-1]
     last = again.entries[-1]
     assert last['Contents']['unlisted_copies'] == per_host, last['HumanReadable']
@@ -980,22 +986,11 @@ def test_a_virus_scans_new_copy_after_a_restore_by_hash_turns_the_counts_of_copi
     # As new_path_after, but a virus scan isolates the new copy: HSS lists no agent_event_info for it, so the check
     # cannot tell it from a copy this restore sent and HSS isolated again. 130 of the copies sent are gone; the check
     # may count 129 or 130, and must not claim either, nor a row of an earlier restore's, as known.
-    tenant, clock = clocked
-    file_hash, hosts, per_host = 'e5' * 32, ('h-a', 'h-b', 'h-c'), 130
-    for host in hosts:
-        tenant.backend.add_host(host, host, restore_stages=1000.0)  # still restoring at every check
-        tenant.backend.add_isolated_files(host, per_host, file_hash=file_hash)
-    war_room = WarRoom(params=tenant.params('aksk', hss_rate_limit='1000'), time_scale=1, sleep=clock.sleep)
-    first = war_room.run('hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false'})
-    assert not first.failed, first.entries[-1]
-    sent = len(first.entries[-1]['Contents']['items'])
-    clock.sleep(3 * STAGE_SECONDS)
-    tenant.backend.remove_host('h-c')
-    assert tenant.backend.isolate_file('h-a', file_hash, '/opt/new/scanned.bin', isolate_source='antivirus') == {}
-    line = parse_line(first.entries[-1]['Contents']['follow_commands'][0])
+    per_host = 130
+    sent, detected, again = follow_after_one_host_left_and_a_new_copy(*clocked, per_host, '/opt/new/scanned.bin',
+                                                                      'antivirus')
 
-    again = war_room.run(line.command, dict(line.args, polling='false'))
-
+    assert detected == {}  # no alarm, no event
     assert not again.failed, again.entries[-1]
     readable = again.entries[-1]['HumanReadable']
     note = unlisted_note(again.entries[-1])

@@ -996,34 +996,21 @@ def test_a_404_not_in_huaweis_form_to_a_batch_names_the_endpoint_setting_and_sto
     assert unsent in text and load_spec().params['hss_endpoint'].display in text, text
 
 
+@pytest.mark.parametrize('command, args', [
+    ('hss-restore-isolated', {'file_hash': 'a' * 64, 'polling': 'false'}),  # a restore by hash lists its copies first
+    ('test-module', {}),  # Test reads one page of isolated files (README, test-module)
+], ids=['restore_by_hash', 'instance_test'])
 def test_hss_s_own_404_to_the_listing_keeps_its_code_and_message_and_names_the_enterprise_project_not_the_url(
-        replay_server):
-    # A restore by hash lists its copies first: HSS's own 404 to that listing is about what the listing names (the
-    # enterprise project), not the URL, which led to HSS.
+        replay_server, command, args):
+    # HSS's own 404 to that listing is about what the listing names (the enterprise project), not the URL, which led
+    # to HSS.
     refusal = load_json(HSS_REPLIES / 'error_hss_404.json')
     replay_server.queue(404, refusal)
 
-    result = WarRoom(params=replayed_hss_params(replay_server), time_scale=0, sleep=lambda _: None).run(
-        'hss-restore-isolated', {'file_hash': 'a' * 64, 'polling': 'false'})
+    result = WarRoom(params=replayed_hss_params(replay_server), time_scale=0, sleep=lambda _: None).run(command, args)
 
     assert result.failed and result.entries[-1]['Type'] == ENTRY_ERROR
     assert [request.method for request in replay_server.requests] == ['GET']
-    text = result.entries[-1]['Contents']
-    assert 'HTTP 404' in text and f'code {refusal["error_code"]}, message "{refusal["error_msg"]}"' in text, text
-    ours = text.split(' said: ', 1)[0]
-    assert 'hss_enterprise_project_id' in ours and load_spec().params['hss_endpoint'].display not in ours, ours
-
-
-def test_an_instance_test_hss_answers_with_its_own_404_fails_with_its_code_naming_the_enterprise_project_not_the_url(
-        replay_server):
-    # Test reads one page of isolated files (README, test-module): HSS's own 404 to it says the URL led to HSS.
-    refusal = load_json(HSS_REPLIES / 'error_hss_404.json')
-    replay_server.queue(404, refusal)
-
-    result = WarRoom(params=replayed_hss_params(replay_server), time_scale=0, sleep=lambda _: None).run(
-        'test-module', {})
-
-    assert result.failed and [request.method for request in replay_server.requests] == ['GET']
     text = result.entries[-1]['Contents']
     assert 'HTTP 404' in text and f'code {refusal["error_code"]}, message "{refusal["error_msg"]}"' in text, text
     ours = text.split(' said: ', 1)[0]
