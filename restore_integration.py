@@ -3328,10 +3328,11 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
     if not started:  # the next check sends them (the Not started block below says why): no table of none
         readable = 'Cortex XDR has not started restoring ' + (
             f'file {hashes[0]}' if len(records) == 1 else f'any of the {len(records)} files') + ' yet.'
-    elif len(records) > 1:
+    elif len(records) > 1:  # no column empty in every row (an error is rare), as tableToMarkdown shows what it has
+        columns = [name for name in ('file_hash', 'action_id', 'endpoints_count', 'error')
+                   if any(name in row for row in started)]
         readable = markdown_table(f'Cortex XDR is restoring {len(started)} of {len(records)} files on {where}', started,
-                                  ['file_hash', 'action_id', 'endpoints_count', 'error'], 'CortexXDR.RestoredFile',
-                                  first=lambda row: 'error' in row)
+                                  columns, 'CortexXDR.RestoredFile', first=lambda row: 'error' in row)
     else:
         [record] = records
         if not endpoint_id and 'endpoints_count' in record:
