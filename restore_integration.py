@@ -3231,7 +3231,8 @@ def restore_file_command(client: XdrClient, args: JsonObject, context: Any = Non
     endpoint_id = (validate_identifier(args.get('endpoint_id'), 'endpoint_id') or '').lower() or None  # as XDR lists
     incident_id = arg_to_int(args.get('incident_id'), 'incident_id', minimum=1, kept_as_number=XDR_INCIDENT_ID_KEPT)
     polling, interval, timeout = polling_arguments(args)
-    asked = set(hashes)  # unsent: files an earlier run did not send; sets, as thousands of hashes are looked up
+    # unsent: the files an earlier run did not send. Sets: thousands of hashes may be looked up in each other.
+    asked = set(hashes)
     unsent = set(carried_json(args, 'unsent', list, lambda item: isinstance(item, str) and item in asked))
     followed = [file_hash for file_hash in hashes if file_hash not in unsent]
     if (action_ids or unsent) and len(action_ids) != len(followed):
@@ -3239,7 +3240,8 @@ def restore_file_command(client: XdrClient, args: JsonObject, context: Any = Non
                            f'{len(followed)} {plural("file_hash value", len(followed))}'
                            f'{" not in unsent, which is set by the command itself while polling" if unsent else ""}. '
                            f'{XDR_PAIRED_ACTION_IDS}')
-    now = epoch_ms()  # XSOAR's Timeout counts from the first run: runs hand on its start (this clock) and checks made
+    # XSOAR's Timeout counts from the first run: runs hand on its start (this clock, ms) and the checks made so far.
+    now = epoch_ms()
     started = carried_json(args, 'polling_started', int, lambda n: 0 < n <= now + CLOCK_STEP_MAX_MS)
     checks = carried_json(args, 'polling_checks', int, lambda n: 0 <= n <= MAX_WHOLE_NUMBER) + \
         bool(started)  # this run is a check when a first run started the polling
