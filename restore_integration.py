@@ -203,6 +203,8 @@ XDR_PAIRED_ACTION_IDS = ('Give one action ID per file_hash, in the same order: t
 # Sent late only while a next check can follow it (two intervals left); what to do follows (a fault's advice, once).
 XDR_NO_TIME_TO_FOLLOW = ('{left} s of polling time {were} left (timeout_in_seconds {timeout}), too little to send it '
                          'and follow it (it takes {needed} s).')
+XDR_INCIDENT_ID_KEPT = ("XSOAR's context keeps a Number (CortexXDR.RestoredFile.incident_id) exactly only below "
+                        f'{FLOAT64_EXACT_BELOW}. Cortex XDR numbers incidents 1, 2, 3, ...: give the ID it shows.')
 
 # The words that tell a restore-file start that followed no action from a refusal: Cortex XDR may have started it (its
 # answer lost, or an HTTP 200 not read), or accepted it without an action ID a check can read.
@@ -2900,8 +2902,8 @@ def validate_identifier(value: Any, name: str, max_length: int = MAX_IDENTIFIER_
 
 
 def arg_to_int(value: Any, name: str, minimum: int = -MAX_WHOLE_NUMBER, maximum: int = MAX_WHOLE_NUMBER,
-               default: int | None = None) -> int | None:
-    """A whole-number argument, from an int or its decimal text. None/empty gives the default."""
+               default: int | None = None, kept_as_number: str = '') -> int | None:
+    """A whole number, an int or its digits (None/blank: the default); ``kept_as_number``: why 2**53 on is refused."""
     value = single_value(value, name)
     if none_or_blank_text(value):
         return default
@@ -2912,13 +2914,14 @@ def arg_to_int(value: Any, name: str, minimum: int = -MAX_WHOLE_NUMBER, maximum:
     number = int(text or value) if len(text) <= 19 else None  # None: past 18 digits (int() refuses 4,301 of text)
     if number is None or abs(number) > MAX_WHOLE_NUMBER:
         raise RestoreError(f'{name} must be a whole number of at most 18 digits; got {printable(value)}.')
+    if kept_as_number and number >= FLOAT64_EXACT_BELOW:  # before "Give it as text", which would not do
+        raise RestoreError(f'{name} must be below 2**53; got {printable(value)}. {kept_as_number}')
     if not text and abs(number) >= FLOAT64_EXACT_BELOW:  # an int too: maybe not the number given
         raise RestoreError(f'{name} must be given exactly; got {printable(value)}, a number too large (2**53 or more) '
                            f'for XSOAR to hand on exactly. Give it as text.')
-    if number < minimum:
-        raise RestoreError(f'{name} must be at least {minimum}; got {number}.')
-    if number > maximum:
-        raise RestoreError(f'{name} must be at most {maximum}; got {number}.')
+    if not minimum <= number <= maximum:
+        bound = f'at least {minimum}' if number < minimum else f'at most {maximum}'
+        raise RestoreError(f'{name} must be {bound}; got {number}.')
     return number
 
 
@@ -3226,7 +3229,7 @@ def restore_file_command(client: XdrClient, args: JsonObject, context: Any = Non
     action_ids = action_id_list(args.get('action_id'))  # each pairs with the file_hash at its position
     hashes = sha256_list(args.get('file_hash'), len(action_ids))
     endpoint_id = (validate_identifier(args.get('endpoint_id'), 'endpoint_id') or '').lower() or None  # as XDR lists
-    incident_id = arg_to_int(args.get('incident_id'), 'incident_id', minimum=1)  # Cortex XDR counts from 1
+    incident_id = arg_to_int(args.get('incident_id'), 'incident_id', minimum=1, kept_as_number=XDR_INCIDENT_ID_KEPT)
     polling, interval, timeout = polling_arguments(args)
     # unsent: the files an earlier run did not send. Sets: thousands of hashes may be looked up in each other.
     asked = set(hashes)
@@ -3327,10 +3330,11 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
     if not started:  # the next check sends them (the Not started block below says why): no table of none
         readable = 'Cortex XDR has not started restoring ' + (
             f'file {hashes[0]}' if len(records) == 1 else f'any of the {len(records)} files') + ' yet.'
-    elif len(records) > 1:
+    elif len(records) > 1:  # no column empty in every row (an error is rare), as tableToMarkdown shows what it has
+        columns = [name for name in ('file_hash', 'action_id', 'endpoints_count', 'error')
+                   if any(name in row for row in started)]
         readable = markdown_table(f'Cortex XDR is restoring {len(started)} of {len(records)} files on {where}', started,
-                                  ['file_hash', 'action_id', 'endpoints_count', 'error'], 'CortexXDR.RestoredFile',
-                                  first=lambda row: 'error' in row)
+                                  columns, 'CortexXDR.RestoredFile', first=lambda row: 'error' in row)
     else:
         [record] = records
         if not endpoint_id and 'endpoints_count' in record:

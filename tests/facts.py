@@ -352,6 +352,10 @@ MIN_POLLING_INTERVAL = 10
 MAX_POLLING_INTERVAL = 86_400
 # integration.yml, timeout_in_seconds: "604800 at most (7 days); while polling, at least interval_in_seconds".
 MAX_POLLING_TIMEOUT = 604_800
+# integration.yml, incident_id: "below 9007199254740992 (2**53)": IEEE 754's float64, in which XSOAR's context keeps
+# a JSON number (DEVELOPERS.md), holds every whole number below 2**53 exactly, and from there on stands for more than
+# one (9007199254740993 reads as 9007199254740992.0).
+CONTEXT_NUMBER_EXACT_BELOW = 2 ** 53
 
 # No document bounds the length of a Cortex XDR endpoint ID (the seed says only "String"): 256 characters is the
 # pack's own bound for a single ID, written here so that changing it is a decision the tests see.

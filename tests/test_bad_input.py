@@ -29,6 +29,7 @@ import restore_integration
 from conftest import hss_seed_copies, seed_holders, start_hss_tenant, start_tenant
 from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
 from test_input_properties import has_control_characters  # Unicode's reading (Cc, Cs), not the code's
+from warroom.context import as_list, get_path
 from warroom.runtime import Demisto, DemistoMisuse, WarRoom
 from warroom.spec import ArgumentError, load_spec
 
@@ -171,7 +172,9 @@ def bad_number(name, minimum, maximum=None):
         st.integers(min_value=10 ** 18, max_value=10 ** 40).map(lambda v: case(name, v, '18 digits')),
         st.floats(min_value=1e18, max_value=1e300).map(lambda v: case(name, v, '18 digits')),
         # a float64 at or past 2**53 stands for more than one whole number (IEEE 754's 53-bit significand)
-        st.floats(min_value=2.0 ** 53, max_value=1e18, exclude_max=True).map(lambda v: case(name, v, 'given exactly')),
+        # (incident_id, kept in context as a Number, is refused from 2**53 on in any form: README, restore-file)
+        st.floats(min_value=2.0 ** 53, max_value=1e18, exclude_max=True).map(
+            lambda v: case(name, v, 'given exactly', 'must be below 2**53')),
         st.integers(min_value=19, max_value=60).map(lambda n: '9' * n).map(
             lambda v: case(name, v, 'must be a whole number')),
         st.lists(st.integers(0, 99), min_size=2, max_size=3).map(lambda v: case(name, v, 'takes one value')),
@@ -479,6 +482,42 @@ def test_an_incident_id_past_2_53_from_a_playbook_is_refused_naming_it_before_an
     [entry] = result.entries
     assert entry['Type'] == ENTRY_ERROR and 'incident_id' in entry['Contents'], entry
     assert len(xdr.gateway.requests) == before
+
+
+@pytest.mark.parametrize('given', [str(facts.CONTEXT_NUMBER_EXACT_BELOW + 1), facts.CONTEXT_NUMBER_EXACT_BELOW + 1],
+                         ids=['as text', 'as a number'])
+def test_an_incident_id_from_2_53_on_in_any_form_is_refused_saying_why_and_without_asking_for_text(xdr, given):
+    # CortexXDR.RestoredFile.incident_id is a Number in XSOAR's context (a float64): text of 9007199254740993 was sent
+    # to Cortex XDR exactly but kept as 9007199254740992, another incident than the one the action was linked to.
+    before = len(xdr.gateway.requests)
+    room = WarRoom(params=xdr.params(), time_scale=0, sleep=lambda _: None)
+
+    result = room.run('restore-file', {'file_hash': XDR_HASH, 'incident_id': given, 'polling': 'false'})
+
+    assert result.failed and result.runs == 1
+    [entry] = result.entries
+    message = entry['Contents']
+    assert entry['Type'] == ENTRY_ERROR and 'Error: incident_id must be below 2**53' in message, message
+    assert str(facts.CONTEXT_NUMBER_EXACT_BELOW) in message and 'exactly' in message, message
+    assert 'as text' not in message, message  # text is refused alike
+    assert len(xdr.gateway.requests) == before
+
+
+def test_an_incident_id_just_below_2_53_given_as_text_is_sent_and_kept_in_context_exactly():
+    # A tenant of its own: this restore takes the file out of quarantine, which the module's tenant keeps for the rest.
+    incident_id = facts.CONTEXT_NUMBER_EXACT_BELOW - 1
+    tenant = start_tenant(auth_type='advanced')
+    try:
+        room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
+        result = room.run('restore-file', {'file_hash': XDR_HASH, 'incident_id': str(incident_id), 'polling': 'false'})
+    finally:
+        tenant.server.stop()
+
+    assert not result.failed, result.entries
+    restores = [body for _, path, body in tenant.gateway.requests if path.endswith('/restore/')]
+    assert [body['request_data']['incident_id'] for body in restores] == [incident_id], restores
+    [record] = as_list(get_path(result.context, 'CortexXDR.RestoredFile'))
+    assert record['incident_id'] == incident_id, record
 
 
 @pytest.mark.parametrize('handed', [2 ** 53, -(2 ** 53), 10 ** 17])

@@ -208,6 +208,13 @@ def test_the_polling_arguments_bounds_are_documented_where_the_arguments_are(com
     assert facts.MAX_POLLING_INTERVAL == 24 * 3600 and facts.MAX_POLLING_TIMEOUT == 7 * 24 * 3600  # the words' own
 
 
+def test_incident_id_s_bound_is_documented_where_the_argument_is():
+    # CortexXDR.RestoredFile.incident_id is a Number: a larger ID would be kept rounded, so the command refuses it.
+    bound = facts.CONTEXT_NUMBER_EXACT_BELOW
+    assert f'below {bound} (2**53)' in argument('restore-file', 'incident_id')
+    assert float(bound - 1) == bound - 1 and float(bound + 1) == bound  # the words' own: exact below it, not past it
+
+
 def test_how_many_endpoints_an_entry_lists_one_by_one_is_the_readme_s():
     assert f'past {facts.READABLE_DETAIL_MAX} endpoints (or HSS copies) the final entry counts them by status' in README
     assert (f'writes each failure reason once with the endpoints or hosts it applies to ({facts.READABLE_LISTED_MAX}, '

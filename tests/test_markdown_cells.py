@@ -52,6 +52,20 @@ def test_a_start_one_file_past_the_table_cap_lists_its_one_unclear_answer_first_
     assert f'\n\n{note}' in text, text[-500:]
 
 
+def test_a_start_of_several_files_whose_answers_give_no_endpoints_count_has_no_such_column(replay_server):
+    # The seed's reply gives endpoints_count, but a reply without it is read (README: "absent"): a column empty in
+    # every row is left out, as the error column is when no row has one. The rows still name each file and action.
+    replay_server.queue(200, {'reply': {'action_id': 7}})
+    replay_server.queue(200, {'reply': {'action_id': 8}})
+
+    result = room(replay_server).run('restore-file', {'file_hash': f'{HASH},{"d" * 64}', 'polling': 'false'})
+
+    assert not result.failed, result.entries[-1]
+    rows = markdown_rows(result.entries[0]['HumanReadable'])
+    assert [(row['file_hash'], row['action_id']) for row in rows] == [(HASH, '7'), ('d' * 64, '8')], rows
+    assert all(set(row) == {'file_hash', 'action_id'} for row in rows), rows
+
+
 # --------------------------------------------------------------------------- any table the integration writes
 
 # What a vendor's value may hold that its cell must keep: pipes, backslashes (a Windows folder's last one too), and

@@ -171,6 +171,19 @@ def test_the_first_entry_of_several_files_says_every_endpoint_holding_them(advan
     assert 'every endpoint holding them' in title and 'holding it' not in title, title
 
 
+def test_the_first_entry_of_several_files_started_without_a_problem_has_no_error_column(advanced_tenant, war_room_on):
+    """An error column empty in every row is noise an analyst reads past: the table shows only the columns some row
+    fills, as tableToMarkdown shows what it is given. Its rows are the restores, each with its action."""
+    hashes = sorted(HOLDERS)[:2]
+    result = war_room_on(advanced_tenant).run('restore-file', {'file_hash': ','.join(hashes), 'polling': 'false'})
+
+    assert not result.failed, result.entries
+    rows = markdown_rows(result.entries[0]['HumanReadable'])
+    records = {record['file_hash']: record for record in as_list(restored_record(result))}
+    assert [row['file_hash'] for row in rows] == hashes and 'error' not in rows[0], rows
+    assert all(row['action_id'] == str(records[row['file_hash']]['action_id']) for row in rows), (rows, records)
+
+
 # What the last check of a polling sequence must not say: no check follows it.
 PROMISES = ('checking again', 'next check')
 
