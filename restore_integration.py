@@ -1379,7 +1379,7 @@ class HttpTransport:
                         renewals += 1
                         continue
                 elif self.token_source and reply.status < 500:  # past the gateway's token check (a 5xx may not be)
-                    self.token_source.took_token()
+                    self.token_source.taken = True
                 if reply.status not in statuses:
                     return reply
             faults += 1
@@ -2259,10 +2259,6 @@ class IamTokenProvider:
     def lives_past(self, seconds: float) -> str | None:
         """The token held, if it expires over ``seconds`` from now (dropped meanwhile: None; replaced: the new one)."""
         return self._held.get('token') if self._held.get('expires_at', 0) > self._clock() + seconds else None
-
-    def took_token(self) -> None:
-        """HSS answered a request of this run past its token check: a later refusal of a token is an expiry."""
-        self.taken = True
 
     def invalidate(self, failed_token: str | None, renewals: int = 0) -> None:
         """Drops ``failed_token``, a refused request's (a newer one stays); its renewal refused before HSS took a token
