@@ -1235,7 +1235,7 @@ def server_time_ms(headers: Mapping[str, str]) -> int:
         when = parsedate_to_datetime(headers['Date'])
         # HTTP dates are GMT: the asctime form and "-0000" parse without a zone, which timestamp() would read as local
         return int(when.replace(tzinfo=when.tzinfo or timezone.utc).timestamp() * 1000)
-    return int(time.time() * 1000)
+    return epoch_ms()
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:
