@@ -1223,8 +1223,7 @@ class AdaptiveRateLimiter:
                 self._backoff *= 2
             if self._last_cut is not None and sent_at < self._last_cut:
                 return
-            # The rate that met the limit: what was sent, or, when less, the most the vendor admitted in any one second
-            # lately (the limit is shared with other clients, or it dropped), as botocore measures its sending rate.
+            # The rate that met the limit: what was sent, or what the vendor admitted lately (limit shared or lowered)
             self._rate_at_cut, self._last_cut = min(self.rate(now), self._admitted_rate(now)), now
             self.cuts += 1
 
@@ -1369,7 +1368,6 @@ class HttpTransport:
                     reply.gave_up = f'the {self.budget_s:g} s {self.waiter} waits for throttling had passed'
                     return reply
                 self.limiter.answered()
-                # A token-mode 401 drops its token (no later run sends it) and may ask for a new one (see invalidate)
                 if self.token_source and reply.status == 401:
                     self.token_source.invalidate(response.request.headers.get('X-Auth-Token'), renewals)
                     renew = not renewals  # the first, whatever the reply says (not read): a kept one may be revoked
