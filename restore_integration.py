@@ -1223,7 +1223,8 @@ class AdaptiveRateLimiter:
                 self._backoff *= 2
             if self._last_cut is not None and sent_at < self._last_cut:
                 return
-            # The rate that met the limit: what was sent, or what the vendor admitted lately (limit shared or lowered)
+            # The rate that met the limit: what was sent, or, when less, the most the vendor admitted in any one second
+            # lately (the limit is shared with other clients, or it dropped), as botocore measures its sending rate.
             self._rate_at_cut, self._last_cut = min(self.rate(now), self._admitted_rate(now)), now
             self.cuts += 1
 
