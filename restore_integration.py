@@ -1237,7 +1237,7 @@ def server_time_ms(headers: Mapping[str, str]) -> int:
         when = parsedate_to_datetime(headers['Date'])
         # HTTP dates are GMT: the asctime form and "-0000" parse without a zone, which timestamp() would read as local
         return int(when.replace(tzinfo=when.tzinfo or timezone.utc).timestamp() * 1000)
-    return int(time.time() * 1000)
+    return epoch_ms()
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:
@@ -1371,7 +1371,6 @@ class HttpTransport:
                     reply.gave_up = f'the {self.budget_s:g} s {self.waiter} waits for throttling had passed'
                     return reply
                 self.limiter.answered()
-                # A token-mode 401 drops its token (no later run sends it) and may ask for a new one (see invalidate)
                 if self.token_source and reply.status == 401:
                     self.token_source.invalidate(response.request.headers.get('X-Auth-Token'), renewals)
                     renew = not renewals  # the first, whatever the reply says (not read): a kept one may be revoked
@@ -1381,7 +1380,7 @@ class HttpTransport:
                         renewals += 1
                         continue
                 elif self.token_source and reply.status < 500:  # past the gateway's token check (a 5xx may not be)
-                    self.token_source.took_token()
+                    self.token_source.taken = True
                 if reply.status not in statuses:
                     return reply
             faults += 1
@@ -2261,10 +2260,6 @@ class IamTokenProvider:
     def lives_past(self, seconds: float) -> str | None:
         """The token held, if it expires over ``seconds`` from now (dropped meanwhile: None; replaced: the new one)."""
         return self._held.get('token') if self._held.get('expires_at', 0) > self._clock() + seconds else None
-
-    def took_token(self) -> None:
-        """HSS answered a request of this run past its token check: a later refusal of a token is an expiry."""
-        self.taken = True
 
     def invalidate(self, failed_token: str | None, renewals: int = 0) -> None:
         """Drops ``failed_token``, a refused request's (a newer one stays); its renewal refused before HSS took a token
