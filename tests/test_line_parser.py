@@ -53,6 +53,15 @@ def test_malformed_lines_say_where_they_go_wrong(line, complaint):
         parse_line(line)
 
 
+@pytest.mark.parametrize('line, shown', [('!restore-file a="open', '"!restore-file a=\\"open"'),
+                                         ("!restore-file a=\"it's", '"!restore-file a=\\"it\'s"'),
+                                         ('!restore-file a="\u200b', '"!restore-file a=\\"\\u200b"')])
+def test_an_unclosed_quote_quotes_the_line_as_json_text(line, shown):
+    with pytest.raises(LineError) as refused:
+        parse_line(line)
+    assert str(refused.value) == f'A quoted value is not closed in {shown}.'
+
+
 def test_a_backtick_quoted_value_is_taken_raw_as_xsoar_takes_it():
     line = parse_line('!hss-restore-isolated file_path=`["C:\\\\a b,c.exe"]` host_id=h1')
     assert line.args == {'file_path': '["C:\\\\a b,c.exe"]', 'host_id': 'h1'}
