@@ -23,7 +23,7 @@ from warroom.emulator.httpserver import LoopbackServer, Response
 from warroom.params import ParamsError, env_name, load_params
 from warroom.playbook.runner import ScriptDemisto
 from warroom.runtime import Demisto, DemistoMisuse, FetchError, ScheduleError, WarRoom
-from warroom.spec import load_spec
+from warroom.spec import ArgumentError, load_spec
 
 IAM_TOKENS = '/v3/auth/tokens'
 # An entry as CommonServerPython's CommandResults.to_context writes it, every field XSOAR reads set.
@@ -757,6 +757,15 @@ def test_an_error_entry_s_context_is_merged_as_any_entry_s(monkeypatch):
     result = WarRoom(params={}).run('restore-file', {'file_hash': 'a' * 64, 'polling': 'false'})
 
     assert result.failed and result.context == {'CortexXDR': {'RestoredFile': record}}
+
+
+@pytest.mark.parametrize('value, shown', [(True, 'true'), ('maybe', '"maybe"'), ("it's", '"it\'s"'), ([], '[]')])
+def test_a_predefined_argument_s_wrong_value_is_quoted_as_json(advanced_tenant, value, shown):
+    with pytest.raises(ArgumentError) as refused:
+        WarRoom(params=advanced_tenant.params()).run('restore-file', {'file_hash': 'a' * 64, 'polling': value})
+
+    assert f'polling must be one of true, false; got {shown}.' in str(refused.value)
+    assert advanced_tenant.gateway.requests == []
 
 
 @pytest.mark.parametrize('value', [True, False, 'maybe', 'TRUE', []])
