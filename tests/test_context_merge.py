@@ -79,7 +79,7 @@ def test_an_unsupported_condition_is_refused_not_guessed():
 def test_a_key_that_is_no_path_with_one_closing_condition_is_refused_not_written_as_it_is(key):
     # A DT key is a path and, last, one (condition): content-docs dt.md. The rest the module does not understand.
     context = {}
-    with pytest.raises(ContextError, match=re.escape(f'Unsupported EntryContext key {key!r}')):
+    with pytest.raises(ContextError, match=re.escape(f'Unsupported EntryContext key "{key}"')):
         merge_entry_context(context, {key: {'x': 1}})
     assert context == {}
 
@@ -95,7 +95,7 @@ def test_a_key_whose_path_runs_through_a_list_or_a_value_is_refused_by_name_not_
     value was a Python TypeError or AttributeError instead, a traceback on the war-room command line."""
     before = copy.deepcopy(context)
 
-    with pytest.raises(ContextError, match=re.escape(repr(key))):
+    with pytest.raises(ContextError, match=re.escape(f'"{key}"')):
         merge_entry_context(context, {key: {'y': 1}})
 
     assert context == before  # nothing half written

@@ -64,7 +64,7 @@ def test_a_param_or_argument_integration_yml_declares_twice_is_refused_as_demist
     items = declared(document)
     items.append(dict(items[0], required=not items[0].get('required')))
 
-    with pytest.raises(ValueError, match=f"{items[0]['name']}' is declared twice"):
+    with pytest.raises(ValueError, match=f'"{items[0]["name"]}" is declared twice'):
         parse_spec(document)
 
 

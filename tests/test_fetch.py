@@ -1482,7 +1482,7 @@ def test_the_war_room_refuses_a_mapper_that_puts_a_list_into_a_short_text_field(
     mapping['File Path'] = mapping['Huawei HSS File Paths']  # the whole list, as the pack's mapper once did
     event = {'host_id': 'h', 'file_info_list': [{'file_path': path} for path in paths]}
 
-    with pytest.raises(IngestError, match=f"maps a list of {counted} into 'File Path'"):
+    with pytest.raises(IngestError, match=f'maps a list of {counted} into "File Path"'):
         create_incident({'name': 'e', 'rawJSON': json.dumps(event)}, content, '1')
 
 

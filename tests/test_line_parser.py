@@ -53,6 +53,26 @@ def test_malformed_lines_say_where_they_go_wrong(line, complaint):
         parse_line(line)
 
 
+@pytest.mark.parametrize('line, shown', [('!restore-file a="open', '!restore-file a="open'),
+                                         ("  !restore-file a=\"it's", "!restore-file a=\"it's"),
+                                         ('!restore-file a="\u200b', '!restore-file a="\\u200b')])
+def test_an_unclosed_quote_shows_the_line_as_typed_its_invisible_characters_escaped(line, shown):
+    with pytest.raises(LineError) as refused:
+        parse_line(line)
+    assert str(refused.value) == f'A quoted value is not closed in this line: {shown}'
+
+
+@pytest.mark.parametrize('line, closing', [('   !restore-file a="b"c', '"'), ('!restore-file x=1 a=`b`c', '`')])
+def test_a_column_named_in_an_error_is_where_the_line_shown_goes_wrong(line, closing):
+    """The column is where a blank was expected: in the line as shown, after blanks before it are dropped."""
+    with pytest.raises(LineError) as refused:
+        parse_line(line)
+    message = str(refused.value)
+    column = int(message.split('column ')[1].split()[0])
+    shown = message.split('this line: ')[1]
+    assert shown[column - 2:column] == f'{closing}c'
+
+
 def test_a_backtick_quoted_value_is_taken_raw_as_xsoar_takes_it():
     line = parse_line('!hss-restore-isolated file_path=`["C:\\\\a b,c.exe"]` host_id=h1')
     assert line.args == {'file_path': '["C:\\\\a b,c.exe"]', 'host_id': 'h1'}

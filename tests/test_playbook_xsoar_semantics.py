@@ -780,6 +780,25 @@ def test_a_string_transformer_given_an_object_fails_as_xsoar_cannot_cast_it(oper
         resolve({'complex': {'root': 'Held', 'transformers': [{'operator': operator}]}}, scope)
 
 
+def test_a_value_the_runner_refuses_to_cast_or_compare_is_quoted_as_json_as_xsoar_shows_it():
+    # The design guide writes the object as JSON ({"some": "object"} To upper case => Error), as XSOAR shows values.
+    scope = Scope({}, {}, {'Held': {'some': 'object', 'ok': True}, 'Several': ['a', None], 'Text': 'b'})
+
+    def compare(left, right):
+        return evaluate({'operator': 'isEqualString', 'left': {'value': {'simple': left}, 'iscontext': True},
+                         'right': {'value': {'simple': right}, 'iscontext': True}}, scope)
+
+    with pytest.raises(UnsupportedError) as transformed:
+        resolve({'complex': {'root': 'Held', 'transformers': [{'operator': 'toLowerCase'}]}}, scope)
+    with pytest.raises(UnsupportedError) as compared:
+        compare('Held', 'Text')
+    with pytest.raises(UnsupportedError) as several:
+        compare('Text', 'Several')
+    assert 'toLowerCase was given {"some": "object", "ok": true}: XSOAR cannot cast' in str(transformed.value)
+    assert 'a string operator was given {"some": "object", "ok": true}: XSOAR' in str(compared.value)
+    assert 'the right side of a string operator is the list ["a", null]: how' in str(several.value)
+
+
 SUMMARY_YML = Path(__file__).resolve().parents[1] / 'playbooks' / 'scripts' / 'QuarantineRestoreSummary' / \
     'QuarantineRestoreSummary.yml'
 

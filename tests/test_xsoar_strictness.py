@@ -23,7 +23,7 @@ from warroom.emulator.httpserver import LoopbackServer, Response
 from warroom.params import ParamsError, env_name, load_params
 from warroom.playbook.runner import ScriptDemisto
 from warroom.runtime import Demisto, DemistoMisuse, FetchError, ScheduleError, WarRoom
-from warroom.spec import load_spec
+from warroom.spec import ArgumentError, load_spec
 
 IAM_TOKENS = '/v3/auth/tokens'
 # An entry as CommonServerPython's CommandResults.to_context writes it, every field XSOAR reads set.
@@ -96,6 +96,19 @@ def test_an_entry_s_polling_fields_are_held_to_scheduled_command_s_types_whoever
     monkeypatch.setattr(ri, 'main', return_it)
     with pytest.raises(DemistoMisuse, match=field):  # as a script's executeCommand runs it: no next run scheduled
         WarRoom(params={}).run('restore-file', {'file_hash': 'a' * 64}, follow_polling=False)
+
+
+@pytest.mark.parametrize('value, shown', [('10.5', '"10.5"'), (30, '30'), (True, 'true'), ('\u2028', '"\\u2028"')])
+def test_a_bad_next_run_is_quoted_as_json_in_the_refusal(value, shown):
+    with pytest.raises(DemistoMisuse) as refused:
+        Demisto({}, 'restore-file', {}, {}, []).results({**GOOD_ENTRY, **SCHEDULE_FIELDS, 'NextRun': value})
+    assert 'NextRun must be text holding a positive number of seconds' in str(refused.value)
+    assert f'(str(seconds)); got {shown}.' in str(refused.value)
+    polling = {'Type': 1, 'ContentsFormat': 'text', 'Contents': 'x', 'PollingCommand': 'restore-file',
+               'NextRun': value, 'Timeout': '600', 'PollingArgs': {'file_hash': 'a' * 64}}
+    with pytest.raises(ScheduleError) as unscheduled:
+        WarRoom(params={}, time_scale=0, sleep=lambda _: None)._next_run('restore-file', polling)
+    assert str(unscheduled.value).endswith(f'(str(seconds)); got {shown}.')
 
 
 @pytest.mark.parametrize('field, value', [('Contents', {'endpoints_count': float('nan')}),
@@ -272,6 +285,14 @@ def test_a_fetched_incident_field_of_a_type_xsoar_does_not_document_is_refused(f
     Demisto({}, 'fetch-incidents', {}, {}, []).incidents([dict(incident)])
     with pytest.raises(DemistoMisuse, match=field):
         Demisto({}, 'fetch-incidents', {}, {}, []).incidents([{**incident, field: value}])
+
+
+@pytest.mark.parametrize('value, shown', [('3', '"3"'), (True, 'true'), ([2], '[2]'), ('\x85', '"\\u0085"')])
+def test_a_bad_severity_is_quoted_as_json_in_the_refusal(value, shown):
+    incident = {'name': 'HSS Trojan on web-01', 'severity': value}
+    with pytest.raises(DemistoMisuse) as refused:
+        Demisto({}, 'fetch-incidents', {}, {}, []).incidents([incident])
+    assert f'(IncidentSeverity); got {shown}' in str(refused.value)
 
 
 @pytest.mark.parametrize('result', [{'Type': 1, 'ContentsFormat': 'text', 'Contents': 'fetched 0 events'},
@@ -475,6 +496,15 @@ def test_test_module_passes_only_when_it_answers_ok(advanced_tenant, monkeypatch
         assert answer in json.dumps(result.entries[-1]['Contents'])
 
 
+@pytest.mark.parametrize('answer, shown', [('OK', '"OK"'), ("it's\tnot", '"it\'s\\tnot"')])
+def test_test_module_s_answer_other_than_ok_is_quoted_as_json(advanced_tenant, monkeypatch, answer, shown):
+    monkeypatch.setattr(ri, 'test_module', lambda clients, fetching=False: answer)
+
+    result = WarRoom(params=advanced_tenant.params()).run('test-module', {})
+
+    assert result.entries[-1]['Contents'] == f'test-module answered {shown}, not "ok": XSOAR shows the test as failed.'
+
+
 def test_test_module_that_answers_ok_and_more_fails(monkeypatch):
     # code-conventions.md, "test-module": the answer 'ok' is green, "All other string will be red"
     monkeypatch.setattr(ri, 'main', misbehaving('answers_ok_and_more'))
@@ -579,6 +609,31 @@ def test_a_single_select_param_takes_one_of_its_options_not_a_list_of_them(tmp_p
     path.write_text(yaml.safe_dump({name: [param.options[0]]}), encoding='utf-8')
     with pytest.raises(ParamsError, match=name):
         load_params(path, spec, environ={})
+
+
+# The war room quotes a value in its messages as XSOAR shows it (JSON), never as Python's repr ('yes', True, None).
+
+@pytest.mark.parametrize('written, shown', [('"yes"', '"yes"'), ("\"it's\"", '"it\'s"'), ('[true]', '[true]'),
+                                            ('"ye\\u200bs"', '"ye\\u200bs"'), ('{a: null}', '{"a": null}')])
+def test_a_checkbox_param_s_wrong_value_is_quoted_as_json(tmp_path, written, shown):
+    spec = load_spec()
+    name = next(name for name, param in spec.params.items() if param.type == 8)
+    path = tmp_path / 'params.yml'
+    path.write_text(f'{name}: {written}\n', encoding='utf-8')
+    with pytest.raises(ParamsError) as refused:
+        load_params(path, spec, environ={})
+    assert str(refused.value).endswith(f'; got {shown}.')
+
+
+@pytest.mark.parametrize('written, shown', [('none of them', '"none of them"'), ('[true, null]', '[true, null]')])
+def test_an_option_param_s_wrong_value_is_quoted_as_json(tmp_path, written, shown):
+    spec = load_spec()
+    name = next(name for name, param in spec.params.items() if param.type == 15 and param.options)
+    path = tmp_path / 'params.yml'
+    path.write_text(f'{name}: {written}\n', encoding='utf-8')
+    with pytest.raises(ParamsError) as refused:
+        load_params(path, spec, environ={})
+    assert str(refused.value).endswith(f'; got {shown}.')
 
 
 def test_a_params_file_that_is_no_mapping_of_names_to_values_is_refused(tmp_path):
@@ -702,6 +757,15 @@ def test_an_error_entry_s_context_is_merged_as_any_entry_s(monkeypatch):
     result = WarRoom(params={}).run('restore-file', {'file_hash': 'a' * 64, 'polling': 'false'})
 
     assert result.failed and result.context == {'CortexXDR': {'RestoredFile': record}}
+
+
+@pytest.mark.parametrize('value, shown', [(True, 'true'), ('maybe', '"maybe"'), ("it's", '"it\'s"'), ([], '[]')])
+def test_a_predefined_argument_s_wrong_value_is_quoted_as_json(advanced_tenant, value, shown):
+    with pytest.raises(ArgumentError) as refused:
+        WarRoom(params=advanced_tenant.params()).run('restore-file', {'file_hash': 'a' * 64, 'polling': value})
+
+    assert f'polling must be one of true, false; got {shown}.' in str(refused.value)
+    assert advanced_tenant.gateway.requests == []
 
 
 @pytest.mark.parametrize('value', [True, False, 'maybe', 'TRUE', []])

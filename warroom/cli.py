@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Callable, NoReturn, TextIO
 import yaml
 
 from .context import ContextError, as_list, get_path, merge_entry_context
-from .line import LineError, argument_text, parse_line, plural
+from .line import LineError, argument_text, parse_line, plural, quoted
 from .params import ParamsError, load_params, load_typed_yaml
 from .runtime import ENTRY_ERROR, WarRoom, entry_text
 from .spec import ArgumentError, IntegrationSpec, load_spec, split_server_options
@@ -603,7 +603,7 @@ def parsed_number(text: str, whole: bool = False) -> float:
     try:
         return int(text) if whole else float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f'{text!r} is not a {"port " if whole else ""}number') from None
+        raise argparse.ArgumentTypeError(f'{quoted(text)} is not a {"port " if whole else ""}number') from None
 
 
 def scale_argument(text: str) -> float:

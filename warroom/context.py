@@ -22,6 +22,8 @@ import re
 from collections.abc import Callable, Hashable
 from typing import Any
 
+from .line import quoted
+
 DT_KEY = re.compile(r'^(?P<path>[^()]+?)(?:\((?P<condition>.*)\))?$')
 TRUTHY_TERM = re.compile(r'^val\.(?P<field>[\w.]+)$')
 EQUALS_TERM = re.compile(r'^val\.(?P<left>[\w.]+)\s*(?P<op>===?)\s*obj\.(?P<right>[\w.]+)$')
@@ -53,7 +55,7 @@ def _key_functions(condition: str) -> tuple[Callable[[Any], tuple | None], Calla
         elif term == 'true':  # ``Key(true)``: every existing item matches, the new object replaces it
             continue
         else:
-            raise ContextError(f'Unsupported DT condition term {term!r} in ({condition}).')
+            raise ContextError(f'Unsupported DT condition term {quoted(term)} in ({condition}).')
 
     def val_values(val: Any) -> tuple | None:
         if not all(js_truthy(lookup(val, field)) for field in required):
@@ -136,7 +138,7 @@ def merge_entry_context(context: dict, entry_context: dict) -> None:
     for order, result in zip((items, items[::-1]), merged):
         _merge_items_in_order(result, order)
     if merged[0] != merged[1]:
-        raise ContextError(f'EntryContext keys {", ".join(repr(key) for key, _ in items)} write overlapping paths, '
+        raise ContextError(f'EntryContext keys {", ".join(quoted(key) for key, _ in items)} write overlapping paths, '
                            f'and the context they give depends on their order, which XSOAR does not keep; write '
                            f'them in entries of their own, or so that either order gives one context.')
     context.clear()
@@ -147,7 +149,7 @@ def _parsed(key: str) -> tuple[list[str], str | None]:
     """An EntryContext key's path (its parts) and DT condition (None without one)."""
     match = DT_KEY.match(key.strip())
     if not match:
-        raise ContextError(f'Unsupported EntryContext key {key!r}.')
+        raise ContextError(f'Unsupported EntryContext key {quoted(key)}.')
     return match['path'].strip().split('.'), match['condition']
 
 
@@ -158,7 +160,7 @@ def _merge_items_in_order(context: dict, items: list[tuple[str, Any]]) -> None:
         for depth, part in enumerate(path[:-1]):
             parent = parent.setdefault(part, {})
             if not isinstance(parent, dict):  # which of a list's items, if any, XSOAR would write into is not known
-                raise ContextError(f'Unsupported EntryContext key {key!r}: {".".join(path[:depth + 1])} holds '
+                raise ContextError(f'Unsupported EntryContext key {quoted(key)}: {".".join(path[:depth + 1])} holds '
                                    f'{"a list" if isinstance(parent, list) else "a value"}, not an object, so the '
                                    f'key names no one place to write; name a key outside it.')
         leaf = path[-1]

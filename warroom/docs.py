@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import jinja2
 
-from .line import parse_line
+from .line import parse_line, quoted
 from .spec import PROJECT_ROOT, load_spec
 
 if TYPE_CHECKING:  # types only: the playbook modules are imported where a playbook's README is rendered
@@ -89,7 +89,7 @@ def capture_examples(lines: list[str]) -> dict[str, list[dict]]:
             result = WarRoom(params=vendors.params, spec=spec, time_scale=0, sleep=lambda _: None).run(
                 parsed.command, parsed.args)
         if result.failed:
-            raise RuntimeError(f'example {line!r} failed on the emulators: {entry_text(result.entries[-1])}')
+            raise RuntimeError(f'example {quoted(line)} failed on the emulators: {entry_text(result.entries[-1])}')
         captured.setdefault(parsed.command, []).append({
             'line': line,
             'readable': entry_text(result.entries[-1]),
@@ -155,7 +155,7 @@ def playbook_readme(playbook: Playbook) -> str:
 def _replace_between(text: str, start: str, end: str, body: str) -> str:
     pattern = re.compile(re.escape(start) + r'.*?' + re.escape(end), re.DOTALL)
     if not pattern.search(text):
-        raise StaleDocsError(f'README.md has no section between {start!r} and {end!r}')
+        raise StaleDocsError(f'README.md has no section between {quoted(start)} and {quoted(end)}')
     return pattern.sub(lambda _: f'{start}\n{body}{end}', text)
 
 

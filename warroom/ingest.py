@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .line import plural
+from .line import plural, quoted
 from .playbook.model import PLAYBOOKS_DIR
 from .playbook.values import Scope, is_empty, resolve
 from .spec import PROJECT_ROOT
@@ -106,18 +106,18 @@ class PackContent:
                 self._check_list_fits(field_name, value)
                 custom[self.field_cli_names[field_name]] = value
             else:
-                raise IngestError(f'the mapper {self.mapper["name"]!r} maps {field_name!r}, which is neither a field '
-                                  f'of the pack nor of a pack it depends on')
+                raise IngestError(f'the mapper {quoted(self.mapper["name"])} maps {quoted(field_name)}, which is '
+                                  f'neither a field of the pack nor of a pack it depends on')
         return system, custom
 
     def _check_list_fits(self, field_name: str, value: Any) -> None:
         """A list goes only into a field that holds lists, even a list of one."""
         kind = self.field_types.get(field_name)
         if isinstance(value, list) and kind not in LIST_FIELD_TYPES:
-            raise IngestError(f'the mapper {self.mapper["name"]!r} maps a list of {len(value)} '
-                              f'{plural("value", len(value))} into {field_name!r}, a {kind or "single-value"} field: '
-                              f'XSOAR\'s short text fields do not support lists (map it to a multi select field, or '
-                              f'take one value)')
+            raise IngestError(f'the mapper {quoted(self.mapper["name"])} maps a list of {len(value)} '
+                              f'{plural("value", len(value))} into {quoted(field_name)}, a {kind or "single-value"} '
+                              f'field: XSOAR\'s short text fields do not support lists (map it to a multi select '
+                              f'field, or take one value)')
 
 
 def create_incident(fetched: dict, content: PackContent, incident_id: str, configured_type: str = '') -> dict:

@@ -16,7 +16,7 @@ from typing import IO, Any
 
 import yaml
 
-from .line import plural
+from .line import plural, quoted
 from .spec import IntegrationSpec
 
 ENV_PREFIX = 'WARROOM_PARAM_'
@@ -81,7 +81,7 @@ def xsoar_params(spec: IntegrationSpec, params: dict) -> dict:
             continue
         text = str(value).strip().lower() if value is not None else 'false'
         if text not in ('true', 'false'):
-            raise ParamsError(f'Param {name} is a checkbox: true or false; got {value!r}.')
+            raise ParamsError(f'Param {name} is a checkbox: true or false; got {quoted(value)}.')
         handed[name] = text == 'true'
     return handed
 
@@ -121,5 +121,5 @@ def load_params(path: str | Path | None, spec: IntegrationSpec, environ: Mapping
         picked = value if param.type == MULTI_SELECT and isinstance(value, list) else [value]
         if param.options and value not in (None, '') and any(item not in param.options for item in picked):
             raise ParamsError(f'Param {name} must be {"some" if param.type == MULTI_SELECT else "one"} of '
-                              f'{", ".join(param.options)}; got {value!r}.')
+                              f'{", ".join(param.options)}; got {quoted(value)}.')
     return xsoar_params(spec, params)

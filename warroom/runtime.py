@@ -23,7 +23,7 @@ import restore_integration
 
 from .context import get_path, merge_entry_context
 from .debug_mode import xsoar_debug_mode
-from .line import format_line
+from .line import format_line, quoted
 from .params import xsoar_params
 from .spec import ArgumentError, IntegrationSpec, ServerOptions, load_spec, split_server_options
 
@@ -80,7 +80,7 @@ def _seconds(value: Any, field_name: str, command: str) -> float:
     """A polling field's seconds, for the next run an entry schedules (which needs one: None or '' are refused)."""
     if not _is_seconds(value):
         raise ScheduleError(f'!{command}: {field_name} must be text holding a positive number of seconds, as '
-                            f'CommonServerPython\'s ScheduledCommand writes it (str(seconds)); got {value!r}.')
+                            f'CommonServerPython\'s ScheduledCommand writes it (str(seconds)); got {quoted(value)}.')
     return int(value)
 
 
@@ -130,10 +130,12 @@ def entry_problems(entry: dict) -> list[str]:
     problems = []
     kind = entry.get('Type')
     if type(kind) is not int or kind not in ENTRY_TYPES:
-        problems.append(f'Type {kind!r} is none of EntryType\'s numbers ({", ".join(map(str, sorted(ENTRY_TYPES)))})')
+        problems.append(f'Type {quoted(kind)} is none of EntryType\'s numbers '
+                        f'({", ".join(map(str, sorted(ENTRY_TYPES)))})')
     for name in ('ContentsFormat', 'ReadableContentsFormat'):
         if entry.get(name) not in (None, '') and entry[name] not in ENTRY_FORMATS:
-            problems.append(f'{name} {entry[name]!r} is none of EntryFormat\'s ({", ".join(sorted(ENTRY_FORMATS))})')
+            problems.append(f'{name} {quoted(entry[name])} is none of EntryFormat\'s '
+                            f'({", ".join(sorted(ENTRY_FORMATS))})')
     for name, kind, what in (('HumanReadable', str, 'text'), ('EntryContext', dict, 'an object of context keys'),
                              ('IgnoreAutoExtract', bool, 'true or false'), ('Note', bool, 'true or false')):
         if entry.get(name) is not None and not isinstance(entry[name], kind):
@@ -147,7 +149,7 @@ def polling_field_problems(entry: dict) -> list[str]:
     NextRun and Timeout str() of whole seconds, PollingArgs an object, PollingItemsRemaining a whole number. Left out,
     None or '' (as XSOAR's own entries carry them) is not checked here; a next run needs them (``_next_run``)."""
     problems = [f'{name} must be text holding a positive number of seconds, as ScheduledCommand writes it '
-                f'(str(seconds)); got {entry[name]!r}' for name in ('NextRun', 'Timeout')
+                f'(str(seconds)); got {quoted(entry[name])}' for name in ('NextRun', 'Timeout')
                 if entry.get(name) not in (None, '') and not _is_seconds(entry[name])]
     for name, kind, what in (('PollingCommand', str, 'the name of a command'),
                              ('PollingArgs', dict, 'an object of argument names and values')):
@@ -155,7 +157,7 @@ def polling_field_problems(entry: dict) -> list[str]:
             problems.append(f'{name} must be {what}, not {type(entry[name]).__name__}')
     remaining = entry.get('PollingItemsRemaining')
     if remaining is not None and (type(remaining) is not int or remaining < 0):  # type(): a bool is no count
-        problems.append(f'PollingItemsRemaining must be a whole number of items, 0 or more; got {remaining!r}')
+        problems.append(f'PollingItemsRemaining must be a whole number of items, 0 or more; got {quoted(remaining)}')
     return problems
 
 
@@ -189,10 +191,10 @@ def incident_problems(incident: dict) -> list[str]:
     occurred = incident.get('occurred')
     if occurred is not None and not (isinstance(occurred, str) and RFC_3339.fullmatch(occurred)
                                      and _is_date(occurred)):
-        problems.append(f'occurred must be an RFC 3339 date, such as 2019-10-23T10:11:00Z; got {occurred!r}')
+        problems.append(f'occurred must be an RFC 3339 date, such as 2019-10-23T10:11:00Z; got {quoted(occurred)}')
     raw = incident.get('rawJSON')
     if raw is not None and not (isinstance(raw, str) and _is_json_object(raw)):
-        problems.append(f'rawJSON must be the JSON text of an object (json.dumps of the event); got {raw!r:.60}')
+        problems.append(f'rawJSON must be the JSON text of an object (json.dumps of the event); got {quoted(raw):.60}')
     for name in ('details', 'dbotMirrorId', 'type'):
         if incident.get(name) is not None and not isinstance(incident[name], str):
             problems.append(f'{name} must be text, not {type(incident[name]).__name__}')
@@ -203,7 +205,7 @@ def incident_problems(incident: dict) -> list[str]:
     severity = incident.get('severity')
     if severity is not None and (isinstance(severity, bool) or severity not in INCIDENT_SEVERITIES):
         problems.append(f'severity must be one of {", ".join(map(str, INCIDENT_SEVERITIES))} (IncidentSeverity); '
-                        f'got {severity!r}')
+                        f'got {quoted(severity)}')
     return problems
 
 
@@ -687,7 +689,7 @@ def verdict_of_test_module(entries: list[dict]) -> list[dict]:
         return entries
     said = '; '.join(entry_text(entry) for entry in entries)
     return [{'Type': ENTRY_ERROR, 'ContentsFormat': 'text',
-             'Contents': f'test-module answered {said!r}, not "ok": XSOAR shows the test as failed.'}]
+             'Contents': f'test-module answered {quoted(said)}, not "ok": XSOAR shows the test as failed.'}]
 
 
 @dataclass

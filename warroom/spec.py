@@ -13,7 +13,7 @@ from typing import Callable
 
 import yaml
 
-from .line import plural
+from .line import plural, quoted
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INTEGRATION_YML = PROJECT_ROOT / 'integration.yml'
@@ -115,7 +115,7 @@ def split_server_options(args: dict) -> tuple[dict, ServerOptions, list[str]]:
         try:
             options[field_name] = parse(text.strip())
         except ValueError as form:
-            problems.append(f'{name} must be {form}; got {text!r}')
+            problems.append(f'{name} must be {form}; got {quoted(text)}')
     return own, ServerOptions(**options), problems
 
 
@@ -189,7 +189,7 @@ class CommandSpec:
                 problems.append(f'{spec.name} is required ({spec.description.strip()})')
             elif predefined and not (value is None or isinstance(value, str) and not value.strip()) and \
                     spec.predefined and str(value) not in spec.predefined:  # a list, even empty, is none of them
-                problems.append(f'{spec.name} must be one of {", ".join(spec.predefined)}; got {value!r}')
+                problems.append(f'{spec.name} must be one of {", ".join(spec.predefined)}; got {quoted(value)}')
         return problems
 
 
@@ -279,7 +279,7 @@ def _by_name(items: list[dict], what: str) -> dict[str, dict]:
     named: dict[str, dict] = {}
     for item in items:
         if item['name'] in named:
-            raise ValueError(f'integration.yml: {what} {item["name"]!r} is declared twice')
+            raise ValueError(f'integration.yml: {what} {quoted(item["name"])} is declared twice')
         named[item['name']] = item
     return named
 

@@ -9,7 +9,7 @@ from typing import Iterator
 
 import yaml
 
-from ..line import plural
+from ..line import plural, quoted
 from ..spec import PROJECT_ROOT
 
 PLAYBOOKS_DIR = PROJECT_ROOT / 'playbooks'
@@ -124,7 +124,7 @@ def unsupported_forms(playbook: Playbook) -> list[str]:
                 for item in playbook.inputs if item.get('playbookInputQuery')]
     for task in playbook.tasks.values():
         if task.type not in TASK_TYPES:
-            problems.append(f'{task.label} is of type {task.type!r}, which the runner does not run '
+            problems.append(f'{task.label} is of type {quoted(task.type)}, which the runner does not run '
                             f'({", ".join(TASK_TYPES)})')
             continue
         if task.raw.get('fieldMapping'):

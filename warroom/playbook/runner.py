@@ -24,6 +24,7 @@ from typing import Any, Callable
 import yaml
 
 from ..context import ContextError, as_list, lookup, merge_entry_context
+from ..line import quoted
 from ..runtime import (ENTRY_ERROR, ENTRY_NOTE, DemistoMisuse, WarRoom, checked_entry, entry_text, json_copy,
                        keeping_misuses, log_text, one_list, printing_to)
 from ..spec import ArgumentError, IntegrationSpec, load_spec, parse_script_spec
@@ -180,7 +181,8 @@ def script_timeout(name: str, default: float) -> float:
     content pull request 1283, "300ns" for 300 seconds), and what it makes of another form is not documented."""
     given = (_script_yaml(name) or {}).get('timeout')
     if given not in NO_TIMEOUT_SET:
-        raise UnsupportedError(f'script {name!r} sets timeout: {given!r}; the unit XSOAR reads it in is not documented')
+        raise UnsupportedError(f'script {quoted(name)} sets timeout: {quoted(given)}; the unit XSOAR reads it in is '
+                               f'not documented')
     return default
 
 
@@ -333,7 +335,8 @@ class PlaybookRunner:
             return self._regular(task, frame, run)
         if kind == 'playbook':
             return self._sub_playbook(task, frame, run)
-        raise UnsupportedError(f'task type {kind!r} is not supported (start, title, regular, condition, playbook)')
+        raise UnsupportedError(f'task type {quoted(kind)} is not supported (start, title, regular, condition, '
+                               f'playbook)')
 
     def _condition(self, task: Task, frame: _Frame, run: PlaybookRun) -> str:
         from .values import holds
@@ -389,7 +392,7 @@ class PlaybookRunner:
         if body.get('iscommand') and '|||' in script:
             brand, _, command = script.partition('|||')
             if brand == 'Builtin':
-                raise UnsupportedError(f'builtin command {command!r} is not supported')
+                raise UnsupportedError(f'builtin command {quoted(command)} is not supported')
             if task.raw.get('skipunavailable') and not self._can_run(brand, command):
                 self._record(run, Event(frame.playbook.name, task.id, task.name, 'regular',
                                         'skipped: no enabled integration runs it', command=command, args=args))
@@ -478,7 +481,7 @@ class PlaybookRunner:
             return [self.others.is_integration_available(context, args)]
         module = _load_script(name)
         if module is None:
-            raise UnsupportedError(f'script {name!r} is neither a supported builtin (Set, Print, '
+            raise UnsupportedError(f'script {quoted(name)} is neither a supported builtin (Set, Print, '
                                    f'IsIntegrationAvailable) nor in {SCRIPTS_DIR}')
         declared = _script_yaml(name)
         if declared is not None:  # held to its YAML as a command to integration.yml: the server refuses it so

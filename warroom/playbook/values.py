@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..context import as_list, get_path
+from ..line import quoted
 
 REFERENCE = re.compile(r'\$\{([^{}]+)\}')
 
@@ -35,7 +36,7 @@ class Scope:
         if root == 'inputs':
             return get_path(self.inputs, rest) if rest else self.inputs
         if root == 'lists':  # "${lists.<list_name>}" reads the server's list (admin guide, "Work With Lists")
-            raise UnsupportedError(f'{path!r} reads an XSOAR list, which the local runner does not hold')
+            raise UnsupportedError(f'{quoted(path)} reads an XSOAR list, which the local runner does not hold')
         return get_path(self.context, path)
 
 
@@ -49,7 +50,7 @@ def plain_path(path: str) -> str:
     """
     path = path.strip()
     if DT_SYNTAX.search(path):
-        raise UnsupportedError(f'the DT expression {path!r} is not supported (plain dotted context paths only)')
+        raise UnsupportedError(f'the DT expression {quoted(path)} is not supported (plain dotted context paths only)')
     return path
 
 
@@ -96,7 +97,7 @@ def _cast_texts(value: Any, transformer: str) -> list[str]:
     case => Error." (Cortex XSOAR Playbook Design Guide, "Transformers Operators")."""
     items = as_list(value)
     if any(isinstance(item, (dict, list)) for item in items):
-        raise UnsupportedError(f'{transformer} was given {value!r}: XSOAR cannot cast an object to a string, and '
+        raise UnsupportedError(f'{transformer} was given {quoted(value)}: XSOAR cannot cast an object to a string, and '
                                f'fails the task ("Transformers Operators")')
     return [text_of(item) for item in items]
 
@@ -170,7 +171,7 @@ def operand(spec: Any, scope: Scope) -> Any:
     if spec is None:
         return None
     if not isinstance(spec, dict) or 'value' not in spec:
-        raise UnsupportedError(f'operand {spec!r} has no "value"')
+        raise UnsupportedError(f'operand {quoted(spec)} has no "value"')
     return resolve(spec['value'], scope, is_context=bool(spec.get('iscontext')))
 
 
@@ -179,7 +180,7 @@ def resolve(spec: Any, scope: Scope, is_context: bool = False) -> Any:
     if spec in (None, {}):
         return None
     if not isinstance(spec, dict):
-        raise UnsupportedError(f'value {spec!r} is neither simple nor complex')
+        raise UnsupportedError(f'value {quoted(spec)} is neither simple nor complex')
     if spec.get('complex') is not None:  # XSOAR writes "complex": null beside a simple value
         return resolve_complex(spec['complex'], scope)
     if 'simple' in spec:
@@ -205,7 +206,7 @@ def resolve_complex(spec: dict, scope: Scope) -> Any:
     for transformer in spec.get('transformers') or ():
         name = transformer.get('operator')
         if name not in TRANSFORMERS:
-            raise UnsupportedError(f'transformer {name!r} is not supported (known: {", ".join(TRANSFORMERS)})')
+            raise UnsupportedError(f'transformer {quoted(name)} is not supported (known: {", ".join(TRANSFORMERS)})')
         value = TRANSFORMERS[name](value, transformer.get('args') or {}, scope)
     if isinstance(value, list) and len(value) == 1 and not spec.get('transformers'):
         return value[0]
@@ -243,7 +244,7 @@ def _strings(value: Any) -> list[str]:
     alone or in a list, fails the task instead of comparing as its Python text."""
     items = as_list(value)
     if any(isinstance(item, (dict, list)) for item in items):
-        raise UnsupportedError(f'a string operator was given {value!r}: XSOAR cannot cast an object to a string, '
+        raise UnsupportedError(f'a string operator was given {quoted(value)}: XSOAR cannot cast an object to a string, '
                                f'and fails the task ("Filter Operators")')
     return [text_of(item) for item in items]
 
@@ -258,8 +259,8 @@ def _argument(right: Any) -> list[str]:
     refused, not read as "any of them"."""
     texts = _strings(right)
     if len(texts) > 1:
-        raise UnsupportedError(f'the right side of a string operator is the list {right!r}: how XSOAR casts several '
-                               f'values to one string is not documented')
+        raise UnsupportedError(f'the right side of a string operator is the list {quoted(right)}: how XSOAR casts '
+                               f'several values to one string is not documented')
     return texts
 
 
@@ -306,7 +307,7 @@ OPERATORS: dict[str, Callable[[Any, Any, bool], bool]] = {
 def evaluate(condition: dict, scope: Scope) -> bool:
     name = condition.get('operator')
     if name not in OPERATORS:
-        raise UnsupportedError(f'condition operator {name!r} is not supported (known: {", ".join(OPERATORS)})')
+        raise UnsupportedError(f'condition operator {quoted(name)} is not supported (known: {", ".join(OPERATORS)})')
     left = operand(condition.get('left'), scope)
     right = operand(condition.get('right'), scope)
     return OPERATORS[name](left, right, bool(condition.get('ignorecase')))
