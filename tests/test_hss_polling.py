@@ -18,7 +18,7 @@ from warroom.context import as_list, get_path
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss import create_app as create_hss_app
 from warroom.emulator.hss.exceptions import HssError, InvalidParameter
-from warroom.emulator.httpserver import LoopbackServer
+from warroom.emulator.httpserver import LoopbackServer, Response
 from warroom.line import parse_line
 from warroom.playbook.runner import _load_script
 from warroom.runtime import WarRoom
@@ -1404,6 +1404,37 @@ def test_polling_ends_with_hss_s_code_and_no_word_of_the_url_once_hss_answers_tw
     assert 'HTTP 404' in said and refusal['error_code'] in said and refusal['error_msg'] in said, said
     ours = said.split(' said: ', 1)[0]
     assert 'hss_enterprise_project_id' in ours and load_spec().params['hss_endpoint'].display not in ours, ours
+
+
+@pytest.mark.parametrize('body', [b'', (HSS_REPLIES / 'error_proxy_404.html').read_text()], ids=['no body', 'proxy'])
+def test_a_404_not_in_huaweis_form_to_a_check_s_listing_ends_polling_at_that_check_naming_the_endpoint_setting(
+        clocked, body):
+    # README (Polling): a 404 in no vendor's form (no body, a proxy's page) to a check's listing is the URL leading
+    # elsewhere, as at the start (test_hss_restore_command.py -k not_in_huaweis_form): every later check would meet it,
+    # so the first check that meets it is the last, with the line that follows the restore once the URL is fixed.
+    tenant, clock = clocked
+    gateway, answered = create_hss_app(tenant.gateway), []
+
+    def front(request):  # HSS's gateway until the start's entry, then a 404 of no vendor's to each listing
+        if answered and request.method == 'GET' and request.path.endswith('/event/isolated-file'):
+            return Response(404, body if isinstance(body, bytes) else body.encode(), {'Content-Type': 'text/html'})
+        return gateway(request)
+
+    server = LoopbackServer(front).start()
+    try:
+        result = WarRoom(params=tenant.params('aksk', hss_endpoint=server.url), time_scale=1, sleep=clock.sleep,
+                         on_entry=answered.append).run(
+            'hss-restore-isolated', {'file_hash': UPDATER, 'host_id': SLOW['host_id'], 'timeout_in_seconds': '600'})
+    finally:
+        server.stop()
+
+    assert result.runs == 2, [entry['HumanReadable'][:80] for entry in result.entries]  # the start, one check
+    last = result.entries[-1]['HumanReadable']
+    said = last.split('not read at this check; polling ended with this check:')[1].split('To follow the restore', 1)[0]
+    assert 'HTTP 404' in said and load_spec().params['hss_endpoint'].display in said, said
+    assert 'restore_state=' in last.split('To follow the restore', 1)[1], last
+    [row] = listed_rows(result)
+    assert row['outcome'] == 'restoring' and row['reason'].startswith('Not followed to the end: HSS refused'), row
 
 
 def test_a_check_whose_listing_hss_refuses_once_is_followed_by_one_that_reads_it_and_polling_goes_on(clocked):
