@@ -1002,6 +1002,25 @@ def test_a_virus_scans_new_copy_after_a_restore_by_hash_turns_the_counts_of_copi
     assert re.search(rf'\b{miscounted}\b', readable.replace(f'at least {miscounted}', '')) is None, readable
 
 
+def test_a_virus_scans_new_copy_that_may_stand_for_the_one_copy_sent_hss_no_longer_lists_still_gets_it_said(clocked):
+    # As virus_scans_new_copy, one copy on each host: h-c's copy is gone, but the scan's new copy on h-a may be taken
+    # for one sent and isolated again, so the count of copies sent HSS no longer lists is 0 to 1. The check still
+    # says HSS may no longer list one (a bound holding 1), and h-c's copy ends in a not_found row saying so.
+    sent, detected, again = follow_after_one_host_left_and_a_new_copy(*clocked, 1, '/opt/new/scanned.bin', 'antivirus')
+
+    assert detected == {} and sent == 3  # no alarm, no event
+    assert not again.failed, again.entries[-1]
+    last = again.entries[-1]
+    note = unlisted_note(last)
+    [(least, most, of)] = re.findall(r'^HSS no longer lists (?:at least (\d+) \()?up to (\d+)\)? of the (\d+) copies',
+                                     note)
+    assert int(least or 0) <= 1 <= int(most) and int(of) == sent, note
+    gone = [row for row in last['Contents']['items'] if row['host_id'] == 'h-c']
+    assert [row['outcome'] for row in gone] == ['not_found'] and 'no longer lists' in gone[0]['reason'], gone
+    said = last['HumanReadable'].split('\n')[0].split(': ', 1)[1]
+    assert ', 1 not found' in said, said
+
+
 def test_the_note_on_a_copy_hss_stops_listing_after_a_check_saw_it_restored_does_not_say_the_context_has_no_row(
         clocked):
     # A restore by hash sends h-fast's copy and h-slow's; a check sees h-fast's restored (its row says so) while
