@@ -283,6 +283,7 @@ HSS_FIELD_LIMITS = {'host_id': 64, 'file_hash': 256, 'file_path': 256, 'file_att
 HssFields = dict[str, list[str]]
 HSS_UNPAIRED = 'pair_by_position'
 HssCopy = JsonObject  # an isolated copy: as HSS lists it, as an item sent, or as its row in the context (hss_row)
+HssCopyKey = tuple[Any, str, Any]  # a copy's host, hash and path (copy_key)
 HssPage = JsonObject  # one page of an HSS listing: {"total_num": N, "data_list": [...]}
 HssState = dict[str, int | None]  # restore_state as hss_restore_state reads it (state_text writes it)
 HSS_ROW_FIELDS = tuple('host_id host_name file_hash file_path'.split())  # an item's row in context, in this order
@@ -4142,7 +4143,7 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
     copies, not_found, _ = (client.all_isolated_files(enterprise_project_id=enterprise_project_id,
                                                       isolation_status=None), [], None) if many else matching_copies(
         client, fields, enterprise_project_id, None, None, 'copy of this file {where}, isolated or restored')
-    listed = copies_acted_on([found for found in copies if not exact or copy_key(found) in sent], state['accepted'])
+    listed = copies_acted_on([copy for copy in copies if not exact or copy_key(copy) in sent], state['accepted'], sent)
     if many:  # by host, path and hash (all text); an item HSS did not list stays restoring
         return [progress_row(listed[key], state, True) if key in listed else dict(
             zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_RESTORING,
@@ -4175,7 +4176,7 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
             max(untouched - refused_items(fields, state), 0), most)
 
 
-def no_longer_listed(rows: list[HssCopy], gone: set[tuple[Any, str, Any]]) -> list[HssCopy]:
+def no_longer_listed(rows: list[HssCopy], gone: set[HssCopyKey]) -> list[HssCopy]:
     """The rows, and a not_found row of each copy sent that HSS lists in no status now (``gone``, by copy_key: its host
     removed from HSS, or the copy deleted), in place of its hash's or path's not_found_row: a copy is counted once."""
     replaced = {key for host, file_hash, path in gone for where in (host, None)
@@ -4240,7 +4241,7 @@ def hss_check_notes(state: HssState, gone: int, unlisted: int, refused: int, unt
     return ''.join(f'\n\n{note}' for count, note in notes if count)
 
 
-def copies_acted_on(copies: list[HssCopy], accepted: int) -> dict[Any, HssCopy]:
+def copies_acted_on(copies: list[HssCopy], accepted: int, known: set[HssCopyKey]) -> dict[HssCopyKey, HssCopy]:
     """Of each host, hash and path's records, the one this restore acted on, by copy_key (in the order first listed): a
     file restored and isolated again is listed twice, the copy sent first; one only isolated after the PUT, left out."""
     def rank(record: HssCopy) -> tuple[bool, bool, int]:
@@ -4249,15 +4250,17 @@ def copies_acted_on(copies: list[HssCopy], accepted: int) -> dict[Any, HssCopy]:
     listed = {}
     for found in copies:
         listed[key] = max(listed.get(key := copy_key(found), found), found, key=rank)  # of equals, the first
-    sent = {copy_key(found) for found in copies if not isolated_after(found, accepted)}  # a record not isolated anew
+    sent = {copy_key(found) for found in copies if not isolated_after(found, accepted, known)}  # not isolated anew
     return {key: found for key, found in listed.items() if key in sent}
 
 
-def isolated_after(found: HssCopy, accepted: int) -> bool:
+def isolated_after(found: HssCopy, accepted: int, known: set[HssCopyKey]) -> bool:
     """Whether HSS lists ``found`` isolated by an alarm that came after the restore was sent: a new detection, not a
     copy it sent (HSS names the alarm in agent_event_info, IsolateEventResponseInfo; a virus scan's copy has none)."""
     event = found.get('agent_event_info')
-    if not accepted or found.get('isolation_status') not in HSS_ISOLATED_NOW or not isinstance(event, dict):
+    # One restored since (by another restore) is told apart where the incident's context names the copies sent (known)
+    anew = found.get('isolation_status') in HSS_ISOLATED_NOW or known and copy_key(found) not in known
+    if not accepted or not anew or not isinstance(event, dict):
         return False  # accepted 0: any change is this restore's (the gate's check)
     # The PUT went out at most two margins after accepted: HSS's Date header counts whole seconds.
     return whole_number(event.get('occur_time'), 0) >= accepted + 2 * HSS_ACCEPT_CLOCK_MARGIN_MS
@@ -4269,7 +4272,7 @@ def hss_row(found: HssCopy) -> HssCopy:
             for field in HSS_ROW_FIELDS if (value := found.get(field)) not in (None, '')}
 
 
-def copy_key(found: HssCopy) -> tuple[Any, str, Any]:
+def copy_key(found: HssCopy) -> HssCopyKey:
     """A listed copy's identity: host, hash (lower case: HSS may list either), path; an empty host or path: none."""
     return found.get('host_id') or None, str(found.get('file_hash') or '').lower(), found.get('file_path') or None
 

@@ -981,6 +981,38 @@ def test_a_copy_hss_isolates_at_a_new_path_after_a_restore_by_hash_was_accepted_
                     f'listed by HSS)'), said
 
 
+@pytest.mark.parametrize('later', ['restoring', 'restored'])
+def test_a_new_detection_another_restore_restores_before_the_check_is_not_taken_for_a_copy_this_restore_sent(
+        clocked, later):
+    # new_path_after, then another restore (an exact item) restores the new copy before this restore's check: HSS
+    # lists it restoring or restored, no longer isolated, but its alarm (agent_event_info) still came after this
+    # restore was sent. The check neither gives it a row nor counts it among the copies this restore sent.
+    tenant, clock = clocked
+    file_hash, new_path = 'e6' * 32, '/opt/new/detection.bin'
+    tenant.backend.add_host('h-a', 'h-a', restore_stages=1000.0)  # still restoring at every check
+    tenant.backend.add_host('h-b', 'h-b', restore_stages=1000.0 if later == 'restoring' else 1)
+    tenant.backend.add_isolated_files('h-a', 1, file_hash=file_hash)
+    war_room = room(tenant, clock)
+    first = war_room.run('hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false'})
+    assert not first.failed, first.entries[-1]
+    clock.sleep(3 * STAGE_SECONDS)
+    detected = tenant.backend.isolate_file('h-b', file_hash, new_path)  # after this restore, by an alarm
+    other = room(tenant, clock).run('hss-restore-isolated', {'host_id': 'h-b', 'file_hash': file_hash,
+                                                             'file_path': new_path, 'polling': 'false'})
+    assert not other.failed and detected, other.entries[-1]
+    clock.sleep(3 * STAGE_SECONDS)
+    assert statuses_of(tenant, {'host_id': 'h-b', 'file_hash': file_hash, 'file_path': new_path}) == [later]
+    line = parse_line(first.entries[-1]['Contents']['follow_commands'][0])
+
+    again = war_room.run(line.command, dict(line.args, polling='false'))
+
+    assert not again.failed, again.entries[-1]
+    last = again.entries[-1]
+    assert [(row['host_id'], row['outcome']) for row in last['Contents']['items']] == [('h-a', 'restoring')], last
+    said = last['HumanReadable'].split('\n')[0].split(': ', 1)[1]
+    assert said == '0 restored, 1 restoring, 0 failed, 0 not found', said
+
+
 def test_a_virus_scans_new_copy_after_a_restore_by_hash_turns_the_counts_of_copies_no_longer_listed_into_bounds(
         clocked):
     # As new_path_after, but a virus scan isolates the new copy: HSS lists no agent_event_info for it, so the check
