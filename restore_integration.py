@@ -4259,7 +4259,7 @@ def isolated_after(found: HssCopy, accepted: int, known: set[HssCopyKey]) -> boo
     copy it sent (HSS names the alarm in agent_event_info, IsolateEventResponseInfo; a virus scan's copy has none)."""
     event = found.get('agent_event_info')
     # One restored since (by another restore) is told apart where the incident's context names the copies sent (known)
-    anew = found.get('isolation_status') in HSS_ISOLATED_NOW or known and copy_key(found) not in known
+    anew = found.get('isolation_status') in HSS_ISOLATED_NOW or (known and copy_key(found) not in known)
     if not accepted or not anew or not isinstance(event, dict):
         return False  # accepted 0: any change is this restore's (the gate's check)
     # The PUT went out at most two margins after accepted: HSS's Date header counts whole seconds.
