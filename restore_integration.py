@@ -285,6 +285,7 @@ HSS_FIELD_LIMITS = {'host_id': 64, 'file_hash': 256, 'file_path': 256, 'file_att
 HssFields = dict[str, list[str]]
 HSS_UNPAIRED = 'pair_by_position'
 HssCopy = JsonObject  # an isolated copy: as HSS lists it, as an item sent, or as its row in the context (hss_row)
+HssCopyKey = tuple[Any, str, Any]  # a copy's host, hash and path (copy_key)
 HssPage = JsonObject  # one page of an HSS listing: {"total_num": N, "data_list": [...]}
 HssState = dict[str, int | None]  # restore_state as hss_restore_state reads it (state_text writes it)
 HSS_ROW_FIELDS = tuple('host_id host_name file_hash file_path'.split())  # an item's row in context, in this order
@@ -4074,9 +4075,9 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     left = timeout - polling_elapsed(state['started'], checks, interval, args)
     client.transport.wait_at_most(max(left - interval if polling and left >= interval else left,
                                       CHECK_LEAST_WAIT_SECONDS))
-    unread, unlisted, untaken, unsure, for_good = None, 0, 0, 0, False
+    unread, unlisted, untaken, most, for_good = None, 0, 0, 0, False
     try:
-        rows, unlisted, untaken, unsure = restore_progress(client, fields, enterprise_project_id, state, context)
+        rows, unlisted, untaken, most = restore_progress(client, fields, enterprise_project_id, state, context)
     except RestoreError as error:  # one unreadable listing does not end the restore: read it again next time
         unread = error
         # but a refusal of the credentials, permission or URL, or HSS's 400 or 404 to the listing twice, would recur
@@ -4100,9 +4101,9 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     not_read = told or (unread if unread.attempts else unread.without_advice()) if unread else ''
     said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
         f'the listing was not read at this check{ended}: {not_read}' if unread else
-        hss_counts_text(rows, unlisted, gone, untaken, unsure))
+        hss_counts_text(rows, unlisted, gone, untaken, most))
     apart = (0, 0) if schedule else (refused_items(fields, state), untaken)  # copies the last check counts apart
-    note = hss_check_notes(state, gone, unlisted, *apart, unsure)
+    note = hss_check_notes(state, gone, unlisted, *apart, most)
     if not schedule:  # the last check: one that could not read the listing says so, and how to follow the restore
         readable = f'{said}\n\nTo follow the restore{follow_after(client)}: {follow}' if unread else \
             hss_table(said, rows, f'{follow_after(client)}: {follow}' if last else '', *apart) + note
@@ -4130,9 +4131,8 @@ def settle_rows(rows: list[HssCopy], final: bool, last: bool, elapsed: int) -> N
 
 def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id: str | None,
                      state: HssState, context: Any) -> tuple[list[HssCopy], int, int, int]:
-    """Each copy this restore changed, as HSS lists it now; how many copies sent by hash or path HSS no longer lists
-    (0: not known); a batch refused, at least how many other batches' copies are untouched, isolated as listed; and
-    up to how many more it may no longer list: each copy listed isolated again may be a new one (a virus scan's)."""
+    """Each copy this restore changed, as HSS lists it now; of the copies sent by hash or path, how many HSS no longer
+    lists (0: not known), how many it lists untouched (a batch refused: at least), and at most how many unlisted."""
     items, scope = exact_items(fields), enterprise_project_id or client.enterprise_project_id
     exact = bool(items)
     sent = {copy_key(item) for index, item in enumerate(items)
@@ -4142,7 +4142,7 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
     copies, not_found, _ = (client.all_isolated_files(enterprise_project_id=enterprise_project_id,
                                                       isolation_status=None), [], None) if many else matching_copies(
         client, fields, enterprise_project_id, None, None, 'copy of this file {where}, isolated or restored')
-    listed = copies_acted_on([found for found in copies if not exact or copy_key(found) in sent], state['accepted'])
+    listed = copies_acted_on([copy for copy in copies if not exact or copy_key(copy) in sent], state['accepted'], sent)
     if many:  # by host, path and hash (all text); an item HSS did not list stays restoring
         return [progress_row(listed[key], state, True) if key in listed else dict(
             zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_RESTORING,
@@ -4163,18 +4163,19 @@ def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id
         asked, pairs = hosts_asked(fields), dict.fromkeys(value_of(found, fields, True) for found in copies)
         rows = not_found + [row for value, host in pairs if (value, host) not in kept for row in taken.get(
             (value, host)) or [not_found_row(fields, value, missing, asked[value] if host is None else {host})]] + rows
-    gone = sent - set(listed)  # an earlier restore's rows (left as they are) when every copy sent is listed
+    gone = sent - set(listed)  # an earlier restore's rows (left as they are) when no copy sent may be unlisted
     if exact or state['sent'] is None:
         return no_longer_listed(rows, gone), 0, 0, 0
     untouched = sum(row is None and found.get('isolation_status') == HSS_STATUS_ISOLATED and
                     whole_number(found.get('update_time'), 0) < state['listed'] for found, row in own)
-    unlisted = max(state['sent'] - sum(row is not None or found.get('isolation_status') == HSS_STATUS_ISOLATED
-                                       for found, row in own), 0)
-    return (no_longer_listed(rows, gone if unlisted else set()), unlisted,
-            max(untouched - refused_items(fields, state), 0), sum(row['reason'] == HSS_ISOLATED_AGAIN for row in rows))
+    left = state['sent'] - sum(row is not None or found.get('isolation_status') == HSS_STATUS_ISOLATED
+                               for found, row in own)
+    most = max(left + sum(row['reason'] == HSS_ISOLATED_AGAIN for row in rows), 0)  # each may be a virus scan's copy
+    return (no_longer_listed(rows, gone if most else set()), max(left, 0),
+            max(untouched - refused_items(fields, state), 0), most)
 
 
-def no_longer_listed(rows: list[HssCopy], gone: set[tuple[Any, str, Any]]) -> list[HssCopy]:
+def no_longer_listed(rows: list[HssCopy], gone: set[HssCopyKey]) -> list[HssCopy]:
     """The rows, and a not_found row of each copy sent that HSS lists in no status now (``gone``, by copy_key: its host
     removed from HSS, or the copy deleted), in place of its hash's or path's not_found_row: a copy is counted once."""
     replaced = {key for host, file_hash, path in gone for where in (host, None)
@@ -4204,29 +4205,31 @@ def refused_items(fields: HssFields, state: HssState) -> int:
                for batch in range(state['refused'].bit_length()) if state['refused'] >> batch & 1)
 
 
-def hss_check_notes(state: HssState, gone: int, unlisted: int, refused: int, untaken: int, unsure: int) -> str:
-    """What a check says below its counts: a note for each count that is not 0 (``unlisted``: up to ``unsure`` more)."""
-    if unlisted == 1:  # a copy: "it is back", "its row says so"
+def hss_check_notes(state: HssState, gone: int, unlisted: int, refused: int, untaken: int, most: int) -> str:
+    """What a check says below its counts: a note for each count that is not 0 (``unlisted``: up to ``most``)."""
+    if most == 1:  # a copy: "it is back", "its row says so"
         they, known = 'it is', 'its row in the incident\'s context says so (not_found)'
     else:
         they, known = 'they are', 'their rows in the incident\'s context say so (not_found)'
-    # A copy with no row left restoring may have one an earlier check wrote (restored, say) before HSS dropped it
     rowless = 'is left restoring in this incident\'s context (a row an earlier check wrote keeps what HSS listed then)'
     which = '' if unlisted == state['sent'] else f'{unlisted:,} of '
-    if unsure:  # a copy listed isolated again may be a new one no alarm named (a virus scan's), not one sent
-        which = f'at least {unlisted:,} (up to {unlisted + unsure:,}) of '
+    if most > unlisted:  # a copy listed isolated again may be a new one no alarm named (a virus scan's), not one sent
+        which = f'at least {unlisted:,} (up to {most:,}) of ' if unlisted else f'up to {most:,} of '
     if not gone:  # gone: rows saying HSS lists their copy no more
-        known = f'no row of {"it" if unlisted == 1 else "them"} {rowless}'
+        known = f'no row of {"it" if most == 1 else "them"} {rowless}'
+    elif not unlisted:
+        known = 'the not found rows of copies sent may each be this restore\'s or an earlier one\'s: which is not known'
     elif gone < unlisted:
-        others = f'{unlisted - gone:,} or more' if unsure else f'{unlisted - gone:,}'
+        others = f'{unlisted - gone:,} or more' if most > unlisted else f'{unlisted - gone:,}'
         known += f' for {gone:,} of them; no row of the other {others} {rowless}'
     elif gone > unlisted:  # rows of copies an earlier restore sent: nothing this restore keeps tells them from its own
-        more = f'up to {gone - unlisted:,}' if unsure else f'{gone - unlisted:,}'
+        more = f'up to {gone - unlisted:,}' if most > unlisted else f'{gone - unlisted:,}'
         known += (f'; the not found count also holds {more} more {plural("row", gone - unlisted)} of copies an '
                   f'earlier restore sent, which HSS no longer lists either: which row is whose is not known')
-    notes = ((unlisted, f'HSS no longer lists {which}the {state["sent"]} {plural("copy", state["sent"], "copies")} '
-              f'this restore sent, isolated or restored (a host removed from HSS, or the copy deleted), so whether '
-              f'{they} back is not known; {known}. Check the hosts in the HSS console.'),
+    notes = ((most if gone else unlisted, f'HSS no longer lists {which}the {state["sent"]} '
+              f'{plural("copy", state["sent"], "copies")} this restore sent, isolated or restored (a host removed from '
+              f'HSS, or the copy deleted), so whether {they} back is not known; {known}. Check the hosts in the HSS '
+              f'console.'),
              (refused, f'Not counted here: {refused:,} of this restore\'s items, as HSS refused their batch when the '
               f'restore started (or it was not sent), so no check follows them; their rows keep the start\'s '
               f'outcome, failed, and its reason (HuaweiHSS.RestoredFile).'),
@@ -4237,7 +4240,7 @@ def hss_check_notes(state: HssState, gone: int, unlisted: int, refused: int, unt
     return ''.join(f'\n\n{note}' for count, note in notes if count)
 
 
-def copies_acted_on(copies: list[HssCopy], accepted: int) -> dict[Any, HssCopy]:
+def copies_acted_on(copies: list[HssCopy], accepted: int, known: set[HssCopyKey]) -> dict[HssCopyKey, HssCopy]:
     """Of each host, hash and path's records, the one this restore acted on, by copy_key (in the order first listed): a
     file restored and isolated again is listed twice, the copy sent first; one only isolated after the PUT, left out."""
     def rank(record: HssCopy) -> tuple[bool, bool, int]:
@@ -4246,15 +4249,17 @@ def copies_acted_on(copies: list[HssCopy], accepted: int) -> dict[Any, HssCopy]:
     listed = {}
     for found in copies:
         listed[key] = max(listed.get(key := copy_key(found), found), found, key=rank)  # of equals, the first
-    sent = {copy_key(found) for found in copies if not isolated_after(found, accepted)}  # a record not isolated anew
+    sent = {copy_key(found) for found in copies if not isolated_after(found, accepted, known)}  # not isolated anew
     return {key: found for key, found in listed.items() if key in sent}
 
 
-def isolated_after(found: HssCopy, accepted: int) -> bool:
+def isolated_after(found: HssCopy, accepted: int, known: set[HssCopyKey]) -> bool:
     """Whether HSS lists ``found`` isolated by an alarm that came after the restore was sent: a new detection, not a
     copy it sent (HSS names the alarm in agent_event_info, IsolateEventResponseInfo; a virus scan's copy has none)."""
     event = found.get('agent_event_info')
-    if not accepted or found.get('isolation_status') not in HSS_ISOLATED_NOW or not isinstance(event, dict):
+    # One restored since (by another restore) is told apart where the incident's context names the copies sent (known)
+    anew = found.get('isolation_status') in HSS_ISOLATED_NOW or (known and copy_key(found) not in known)
+    if not accepted or not anew or not isinstance(event, dict):
         return False  # accepted 0: any change is this restore's (the gate's check)
     # The PUT went out at most two margins after accepted: HSS's Date header counts whole seconds.
     return whole_number(event.get('occur_time'), 0) >= accepted + 2 * HSS_ACCEPT_CLOCK_MARGIN_MS
@@ -4266,7 +4271,7 @@ def hss_row(found: HssCopy) -> HssCopy:
             for field in HSS_ROW_FIELDS if (value := found.get(field)) not in (None, '')}
 
 
-def copy_key(found: HssCopy) -> tuple[Any, str, Any]:
+def copy_key(found: HssCopy) -> HssCopyKey:
     """A listed copy's identity: host, hash (lower case: HSS may list either), path; an empty host or path: none."""
     return found.get('host_id') or None, str(found.get('file_hash') or '').lower(), found.get('file_path') or None
 
@@ -4296,9 +4301,9 @@ def progress_row(found: HssCopy, state: HssState, exact: bool) -> HssCopy | None
     return dict(hss_row(found), outcome=outcome, reason=reason)
 
 
-def hss_counts_text(rows: list[HssCopy], unlisted: int = 0, gone: int = 0, untaken: int = 0, unsure: int = 0) -> str:
+def hss_counts_text(rows: list[HssCopy], unlisted: int = 0, gone: int = 0, untaken: int = 0, most: int = 0) -> str:
     """How many rows have each outcome (``gone`` of them no longer listed), then the ``unlisted`` copies with no row
-    (up to ``unsure`` more), then the ``untaken`` ones HSS still lists isolated."""
+    (up to ``most`` in all), then the ``untaken`` ones HSS still lists isolated."""
     counts = Counter(row['outcome'] for row in rows)
     said = ', '.join(f'{counts[outcome]} {outcome.replace("_", " ")}' for outcome in HSS_OUTCOMES)  # not_found last
     if gone:
@@ -4306,7 +4311,7 @@ def hss_counts_text(rows: list[HssCopy], unlisted: int = 0, gone: int = 0, untak
         said += f' ({which}sent, no longer listed by HSS)'
     if unlisted > gone:
         more = ' more' if gone else ''
-        least = 'at least ' if unsure else ''
+        least = 'at least ' if most > unlisted else ''
         said += f', {least}{unlisted - gone}{more} sent and no longer listed'
     if untaken:
         said += f', {untaken} sent and still isolated, unchanged'
