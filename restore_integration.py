@@ -843,7 +843,8 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
                            'settings.')
     check_identifier(project_id, f'The instance setting {SETTING_NAMES["hss_project_id"]}', 64)  # in the URL path
     insecure = setting_bool(params, 'insecure')
-    url = normalise_base_url(huawei_url(endpoint, 'hss', region), 'hss_endpoint', insecure).removesuffix(HSS_API_ROOT)
+    url = normalise_base_url(huawei_url(endpoint, 'hss', region), 'hss_endpoint', insecure)
+    url = re.sub(f'{HSS_API_ROOT}(/.*)?$', '', url)  # /v5, or the API's whole URL as its page shows it: the base
     huawei_host = re.fullmatch(r'hss\.([^.]+)\.myhuaweicloud\.(?:com|eu)', urlsplit(url).hostname)  # an IP: none
     if project_id.partition('_')[0] == (region or huawei_host and huawei_host[1]):  # a name: <region>[_<sub>]
         raise RestoreError(f'The instance setting {SETTING_NAMES["hss_project_id"]} holds {printable(project_id)}, '

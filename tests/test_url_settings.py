@@ -85,6 +85,22 @@ def test_an_hss_or_iam_endpoint_given_with_its_api_version_reaches_the_api(hss_t
     assert all(not path.startswith('/v5/v5') for _, path, *_ in hss_tenant.gateway.requests)
 
 
+# Huawei's API Explorer and the API page ("PUT https://{endpoint}/v5/{project_id}/event/isolated-file") show the API's
+# URL whole: an endpoint copied with the project ID, or with the whole path, reaches the API, not /v5/{id}/v5/{id}/....
+@pytest.mark.parametrize('auth_type', ['aksk', 'token'])
+@pytest.mark.parametrize('path', ['/v5/{project_id}', '/v5/{project_id}/', '/v5/{project_id}/event/isolated-file'])
+def test_an_hss_endpoint_given_with_the_apis_path_reaches_the_api(hss_tenant, auth_type, path):
+    params = hss_tenant.params(auth_type)
+    params['hss_endpoint'] = hss_tenant.url + path.format(project_id=params['hss_project_id'])
+    demisto = Demisto(params, 'test-module', {}, {}, [])
+
+    ri.main(demisto)
+
+    assert [entry['Contents'] for entry in demisto.entries] == ['ok']
+    listings = hss_tenant.requests_to('GET', '/event/isolated-file')
+    assert listings and {path for _, path, *_ in listings} == {f'/v5/{params["hss_project_id"]}/event/isolated-file'}
+
+
 # Huawei's endpoint tables (HSS API Reference, "Endpoints": "hss.ap-southeast-1.myhuaweicloud.com", protocol HTTPS in a
 # column of its own; IAM's alike) list an endpoint as a bare host, and the official SDK's ClientBuilder reads one so as
 # https://<host>: pasted from there, it reaches that host over HTTPS (port 443), never plain http.
