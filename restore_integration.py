@@ -846,7 +846,8 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
     url = normalise_base_url(huawei_url(endpoint, 'hss', region), 'hss_endpoint', insecure)
     url = re.sub(f'{HSS_API_ROOT}(/.*)?$', '', url)  # /v5, or the API's whole URL as its page shows it: the base
     huawei_host = re.fullmatch(r'hss\.([^.]+)\.myhuaweicloud\.(?:com|eu)', urlsplit(url).hostname)  # an IP: none
-    if project_id.partition('_')[0] == (region or huawei_host and huawei_host[1]):  # a name: <region>[_<sub>]
+    named_region = region or huawei_host and huawei_host[1]  # set, else the one Huawei's HSS host names
+    if project_id.partition('_')[0] == named_region:  # a name: <region>[_<sub>]
         raise RestoreError(f'The instance setting {SETTING_NAMES["hss_project_id"]} holds {printable(project_id)}, '
                            'a project\'s name; set the project\'s ID (My Credentials > API Credentials lists it beside '
                            'the name).')
@@ -870,12 +871,12 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
                            f'{SETTING_NAMES["hss_domain"]}, {SETTING_NAMES["hss_credentials"]}, '
                            f'{SETTING_NAMES["hss_credentials password"]}.')
     iam_endpoint = setting_text(params, 'hss_iam_endpoint')
-    if not (iam_endpoint or region):
+    if not (iam_endpoint or named_region):
         raise RestoreError(f'Token authentication needs {SETTING_NAMES["hss_iam_endpoint"]} or '
                            f'{SETTING_NAMES["hss_region"]} to find IAM.')
-    iam_url = normalise_base_url(huawei_url(iam_endpoint, 'iam', region), 'hss_iam_endpoint', insecure)
-    return common._replace(iam_url=iam_url.removesuffix(IAM_TOKENS_PATH).removesuffix(IAM_API_ROOT), domain=domain,
-                           username=username, password=password)
+    iam_url = normalise_base_url(huawei_url(iam_endpoint, 'iam', named_region), 'hss_iam_endpoint', insecure)
+    return common._replace(iam_url=re.sub(f'{IAM_API_ROOT}(/.*)?$', '', iam_url), domain=domain, username=username,
+                           password=password)  # /v3 (an auth_url), or a path on from it (the token API's)
 
 
 def parse_first_fetch(text: str) -> tuple[int | None, int | None]:

@@ -68,6 +68,20 @@ def test_with_only_a_region_set_hss_and_iam_are_reached_at_the_endpoints_huawei_
     assert lookups and set(lookups) == {expected}
 
 
+# Huawei's HSS endpoint names its region (hss.<region ID>.myhuaweicloud.com, as the region's endpoint list gives it):
+# with token authentication and that endpoint alone, IAM is reached at the endpoint Huawei gives that region.
+@pytest.mark.parametrize('region', sorted(facts.HSS_REGION_ENDPOINTS))
+def test_with_only_huaweis_hss_endpoint_set_a_token_is_asked_of_iam_in_the_region_the_endpoint_names(lookups, region):
+    hss_url, iam_url = facts.HSS_REGION_ENDPOINTS[region]
+    params = {'hss_endpoint': hss_url, 'hss_project_id': 'b7f15520cb97d9b34806a14cdf0fddfe', 'hss_auth_type': 'token',
+              'hss_domain': 'acme', 'hss_credentials': {'identifier': 'restorer', 'password': 'pw-example-123'},
+              'max_retries': '0'}
+
+    shown = run(params, 'hss-restore-isolated', {'file_hash': 'a' * 64})
+
+    assert lookups and set(lookups) == {urlsplit(iam_url).hostname}, shown
+
+
 # An endpoint copied with its API's version (Huawei's API Explorer shows https://hss.{region}.../v5/...; IAM's
 # OpenStack-style auth_url, as Terraform's huaweicloud provider takes it, is https://iam.{region}.../v3), or with
 # the token path (IAM API Reference, "Obtaining an IAM User Token": POST /v3/auth/tokens).
