@@ -756,10 +756,8 @@ def setting_number(params: InstanceParams, name: str, default: int | float, mini
 def setting_event_types(params: InstanceParams) -> tuple[int, ...]:
     """The types picked, sorted; () for none, every type. XSOAR hands a list ('1004 trojan'); a text's items alike."""
     value, codes, label = params.get('event_types'), set(), f'The instance setting {setting_label("event_types")}'
-    items = value if isinstance(value, list) else [value]
     pieces = isinstance(value, str)  # cut at commas: an item may be a piece of a secret, which is masked only whole
-    if pieces:
-        items = value.split(',')
+    items = value.split(',') if pieces else value if isinstance(value, list) else [value]
     for index, item in enumerate(items):  # each on its own, so a refusal names it; a number holds no unseen character
         text = typed_text(shown_text(item), f'{label}, item {index + 1},') if isinstance(item, str) else item
         if text not in (None, ''):  # a blank item picks nothing
@@ -839,18 +837,19 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
                            f'ap-southeast-1; got {printable(region)}.')
     if not project_id or not (endpoint or region):
         raise RestoreError(f'Huawei Cloud HSS is not configured: set {SETTING_NAMES["hss_project_id"]}, and '
-                           f'{SETTING_NAMES["hss_region"]} or {SETTING_NAMES["hss_endpoint"]}, in the instance '
-                           'settings.')
+                           f'{SETTING_NAMES["hss_region"]} or {SETTING_NAMES["hss_endpoint"]}.')
     check_identifier(project_id, f'The instance setting {SETTING_NAMES["hss_project_id"]}', 64)  # in the URL path
     insecure = setting_bool(params, 'insecure')
     url = normalise_base_url(huawei_url(endpoint, 'hss', region), 'hss_endpoint', insecure)
     url = re.sub(f'{HSS_API_ROOT}(/.*)?$', '', url)  # /v5, or the API's whole URL as its page shows it: the base
     huawei_host = re.fullmatch(r'hss\.([^.]+)\.myhuaweicloud\.(?:com|eu)', urlsplit(url).hostname)  # an IP: none
     named_region = region or huawei_host and huawei_host[1]  # set, else the one Huawei's HSS host names
+    if huawei_host and huawei_host[1] != named_region:  # a project is in one region: IAM's token, HSS's header
+        raise RestoreError(f'{SETTING_NAMES["hss_endpoint"]} is HSS\'s endpoint in {huawei_host[1]}, not in the '
+                           f'project\'s region, {SETTING_NAMES["hss_region"]}: {region}. Set its endpoint, or none.')
     if project_id.partition('_')[0] == named_region:  # a name: <region>[_<sub>]
         raise RestoreError(f'The instance setting {SETTING_NAMES["hss_project_id"]} holds {printable(project_id)}, '
-                           'a project\'s name; set the project\'s ID (My Credentials > API Credentials lists it beside '
-                           'the name).')
+                           'a project\'s name; set the project\'s ID (My Credentials > API Credentials lists both).')
     scope = setting_text(params, 'hss_enterprise_project_id')  # reaches a request line: an ID
     check_identifier(scope, f'The instance setting {SETTING_NAMES["hss_enterprise_project_id"]}', 64)
     common = HssSettings(url, project_id, setting_choice(params, 'hss_auth_type', ('token', 'aksk'), 'aksk'),

@@ -82,6 +82,24 @@ def test_with_only_huaweis_hss_endpoint_set_a_token_is_asked_of_iam_in_the_regio
     assert lookups and set(lookups) == {urlsplit(iam_url).hostname}, shown
 
 
+# A project lives in one region (its ID is that region's): Huawei's HSS endpoint of another region than hss_region would
+# send HSS's requests there (with the region header naming the other) and ask IAM of hss_region for a token, so every
+# request would be refused. Both settings are named before any request.
+@pytest.mark.parametrize('auth_type', ['aksk', 'token'])
+@pytest.mark.parametrize('region, other', [('ap-southeast-1', 'eu-west-101'), ('eu-west-101', 'ap-southeast-1')])
+def test_an_hss_endpoint_of_another_region_than_hss_region_is_refused_before_any_request(lookups, auth_type, region,
+                                                                                        other):
+    params = {'hss_region': region, 'hss_endpoint': facts.HSS_REGION_ENDPOINTS[other][0],
+              'hss_project_id': 'b7f15520cb97d9b34806a14cdf0fddfe', 'hss_auth_type': auth_type,
+              'hss_aksk': {'identifier': 'AKEXAMPLE', 'password': 'sk-example-123'}, 'hss_domain': 'acme',
+              'hss_credentials': {'identifier': 'restorer', 'password': 'pw-example-123'}, 'max_retries': '0'}
+
+    shown = run(params, 'hss-restore-isolated', {'file_hash': 'a' * 64})
+
+    assert '(hss_region)' in shown and '(hss_endpoint)' in shown and region in shown and other in shown, shown
+    assert lookups == []
+
+
 # An endpoint copied with its API's version (Huawei's API Explorer shows https://hss.{region}.../v5/...; IAM's
 # OpenStack-style auth_url, as Terraform's huaweicloud provider takes it, is https://iam.{region}.../v3), or with
 # the token path (IAM API Reference, "Obtaining an IAM User Token": POST /v3/auth/tokens).
