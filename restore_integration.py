@@ -959,8 +959,7 @@ def iam_identity_of(params: InstanceParams, hss: HssSettings | None) -> str | No
     whichever vendor runs. None: AK/SK, no HSS, or HSS settings that do not read (they stop HSS's commands alone)."""
     with suppress(RestoreError):
         hss = hss or read_hss_settings(params)
-        return token_identity(hss) if hss.auth_type == 'token' else None
-    return None
+    return token_identity(hss) if hss and hss.auth_type == 'token' else None
 
 
 def is_loopback_host(host: str) -> bool:
