@@ -756,8 +756,10 @@ def setting_number(params: InstanceParams, name: str, default: int | float, mini
 def setting_event_types(params: InstanceParams) -> tuple[int, ...]:
     """The types picked, sorted; () for none, every type. XSOAR hands a list ('1004 trojan'); a text's items alike."""
     value, codes, label = params.get('event_types'), set(), f'The instance setting {setting_label("event_types")}'
+    items = value if isinstance(value, list) else [value]
     pieces = isinstance(value, str)  # cut at commas: an item may be a piece of a secret, which is masked only whole
-    items = value.split(',') if pieces else value if isinstance(value, list) else [value]
+    if pieces:
+        items = value.split(',')
     for index, item in enumerate(items):  # each on its own, so a refusal names it; a number holds no unseen character
         text = typed_text(shown_text(item), f'{label}, item {index + 1},') if isinstance(item, str) else item
         if text not in (None, ''):  # a blank item picks nothing
@@ -837,7 +839,8 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
                            f'ap-southeast-1; got {printable(region)}.')
     if not project_id or not (endpoint or region):
         raise RestoreError(f'Huawei Cloud HSS is not configured: set {SETTING_NAMES["hss_project_id"]}, and '
-                           f'{SETTING_NAMES["hss_region"]} or {SETTING_NAMES["hss_endpoint"]}.')
+                           f'{SETTING_NAMES["hss_region"]} or {SETTING_NAMES["hss_endpoint"]}, in the instance '
+                           'settings.')
     check_identifier(project_id, f'The instance setting {SETTING_NAMES["hss_project_id"]}', 64)  # in the URL path
     insecure = setting_bool(params, 'insecure')
     url = normalise_base_url(huawei_url(endpoint, 'hss', region), 'hss_endpoint', insecure)
