@@ -846,12 +846,16 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
                            'settings.')
     check_identifier(project_id, f'The instance setting {SETTING_NAMES["hss_project_id"]}', 64)  # in the URL path
     insecure = setting_bool(params, 'insecure')
-    url = normalise_base_url(huawei_url(endpoint, 'hss', region), 'hss_endpoint', insecure).removesuffix(HSS_API_ROOT)
+    url = normalise_base_url(huawei_url(endpoint, 'hss', region), 'hss_endpoint', insecure)
+    url = re.sub(f'{HSS_API_ROOT}(/.*)?$', '', url)  # /v5, or the API's whole URL as its page shows it: the base
     huawei_host = re.fullmatch(r'hss\.([^.]+)\.myhuaweicloud\.(?:com|eu)', urlsplit(url).hostname)  # an IP: none
-    if project_id.partition('_')[0] == (region or huawei_host and huawei_host[1]):  # a name: <region>[_<sub>]
+    named_region = region or huawei_host and huawei_host[1]  # set, else the one Huawei's HSS host names
+    if huawei_host and huawei_host[1] != named_region:  # a project is in one region: IAM's token, HSS's header
+        raise RestoreError(f'{SETTING_NAMES["hss_endpoint"]} is HSS\'s endpoint in {huawei_host[1]}, not in the '
+                           f'project\'s region, {SETTING_NAMES["hss_region"]}: {region}. Set its endpoint, or none.')
+    if project_id.partition('_')[0] == named_region:  # a name: <region>[_<sub>]
         raise RestoreError(f'The instance setting {SETTING_NAMES["hss_project_id"]} holds {printable(project_id)}, '
-                           'a project\'s name; set the project\'s ID (My Credentials > API Credentials lists it beside '
-                           'the name).')
+                           'a project\'s name; set the project\'s ID (My Credentials > API Credentials lists both).')
     scope = setting_text(params, 'hss_enterprise_project_id')  # reaches a request line: an ID
     check_identifier(scope, f'The instance setting {SETTING_NAMES["hss_enterprise_project_id"]}', 64)
     common = HssSettings(url, project_id, setting_choice(params, 'hss_auth_type', ('token', 'aksk'), 'aksk'),
@@ -872,12 +876,12 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
                            f'{SETTING_NAMES["hss_domain"]}, {SETTING_NAMES["hss_credentials"]}, '
                            f'{SETTING_NAMES["hss_credentials password"]}.')
     iam_endpoint = setting_text(params, 'hss_iam_endpoint')
-    if not (iam_endpoint or region):
+    if not (iam_endpoint or named_region):
         raise RestoreError(f'Token authentication needs {SETTING_NAMES["hss_iam_endpoint"]} or '
                            f'{SETTING_NAMES["hss_region"]} to find IAM.')
-    iam_url = normalise_base_url(huawei_url(iam_endpoint, 'iam', region), 'hss_iam_endpoint', insecure)
-    return common._replace(iam_url=iam_url.removesuffix(IAM_TOKENS_PATH).removesuffix(IAM_API_ROOT), domain=domain,
-                           username=username, password=password)
+    iam_url = normalise_base_url(huawei_url(iam_endpoint, 'iam', named_region), 'hss_iam_endpoint', insecure)
+    return common._replace(iam_url=re.sub(f'{IAM_API_ROOT}(/.*)?$', '', iam_url), domain=domain, username=username,
+                           password=password)  # /v3 (an auth_url), or a path on from it (the token API's)
 
 
 def parse_first_fetch(text: str) -> tuple[int | None, int | None]:
@@ -961,8 +965,7 @@ def iam_identity_of(params: InstanceParams, hss: HssSettings | None) -> str | No
     whichever vendor runs. None: AK/SK, no HSS, or HSS settings that do not read (they stop HSS's commands alone)."""
     with suppress(RestoreError):
         hss = hss or read_hss_settings(params)
-        return token_identity(hss) if hss.auth_type == 'token' else None
-    return None
+    return token_identity(hss) if hss and hss.auth_type == 'token' else None
 
 
 def is_loopback_host(host: str) -> bool:

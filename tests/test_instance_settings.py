@@ -485,7 +485,7 @@ def test_token_authentication_without_the_account_or_the_iam_user_says_which_set
 
 
 def test_token_authentication_with_neither_an_iam_endpoint_nor_a_region_says_how_to_find_iam(hss_tenant):
-    params = hss_tenant.params('token', hss_iam_endpoint='', hss_region='')  # hss_endpoint alone finds HSS only
+    params = hss_tenant.params('token', hss_iam_endpoint='', hss_region='')  # a loopback hss_endpoint names no region
 
     text = refusal(params, 'hss-restore-isolated', HSS_ARGS)
 

@@ -68,6 +68,38 @@ def test_with_only_a_region_set_hss_and_iam_are_reached_at_the_endpoints_huawei_
     assert lookups and set(lookups) == {expected}
 
 
+# Huawei's HSS endpoint names its region (hss.<region ID>.myhuaweicloud.com, as the region's endpoint list gives it):
+# with token authentication and that endpoint alone, IAM is reached at the endpoint Huawei gives that region.
+@pytest.mark.parametrize('region', sorted(facts.HSS_REGION_ENDPOINTS))
+def test_with_only_huaweis_hss_endpoint_set_a_token_is_asked_of_iam_in_the_region_the_endpoint_names(lookups, region):
+    hss_url, iam_url = facts.HSS_REGION_ENDPOINTS[region]
+    params = {'hss_endpoint': hss_url, 'hss_project_id': 'b7f15520cb97d9b34806a14cdf0fddfe', 'hss_auth_type': 'token',
+              'hss_domain': 'acme', 'hss_credentials': {'identifier': 'restorer', 'password': 'pw-example-123'},
+              'max_retries': '0'}
+
+    shown = run(params, 'hss-restore-isolated', {'file_hash': 'a' * 64})
+
+    assert lookups and set(lookups) == {urlsplit(iam_url).hostname}, shown
+
+
+# A project lives in one region (its ID is that region's): Huawei's HSS endpoint of another region than hss_region would
+# send HSS's requests there (with the region header naming the other) and ask IAM of hss_region for a token, so every
+# request would be refused. Both settings are named before any request.
+@pytest.mark.parametrize('auth_type', ['aksk', 'token'])
+@pytest.mark.parametrize('region, other', [('ap-southeast-1', 'eu-west-101'), ('eu-west-101', 'ap-southeast-1')])
+def test_an_hss_endpoint_of_another_region_than_hss_region_is_refused_before_any_request(lookups, auth_type, region,
+                                                                                        other):
+    params = {'hss_region': region, 'hss_endpoint': facts.HSS_REGION_ENDPOINTS[other][0],
+              'hss_project_id': 'b7f15520cb97d9b34806a14cdf0fddfe', 'hss_auth_type': auth_type,
+              'hss_aksk': {'identifier': 'AKEXAMPLE', 'password': 'sk-example-123'}, 'hss_domain': 'acme',
+              'hss_credentials': {'identifier': 'restorer', 'password': 'pw-example-123'}, 'max_retries': '0'}
+
+    shown = run(params, 'hss-restore-isolated', {'file_hash': 'a' * 64})
+
+    assert '(hss_region)' in shown and '(hss_endpoint)' in shown and region in shown and other in shown, shown
+    assert lookups == []
+
+
 # An endpoint copied with its API's version (Huawei's API Explorer shows https://hss.{region}.../v5/...; IAM's
 # OpenStack-style auth_url, as Terraform's huaweicloud provider takes it, is https://iam.{region}.../v3), or with
 # the token path (IAM API Reference, "Obtaining an IAM User Token": POST /v3/auth/tokens).
@@ -83,6 +115,22 @@ def test_an_hss_or_iam_endpoint_given_with_its_api_version_reaches_the_api(hss_t
     [token_request] = hss_tenant.requests_to('POST', '/auth/tokens')
     assert token_request[1].startswith('/v3/auth/tokens'), token_request
     assert all(not path.startswith('/v5/v5') for _, path, *_ in hss_tenant.gateway.requests)
+
+
+# Huawei's API Explorer and the API page ("PUT https://{endpoint}/v5/{project_id}/event/isolated-file") show the API's
+# URL whole: an endpoint copied with the project ID, or with the whole path, reaches the API, not /v5/{id}/v5/{id}/....
+@pytest.mark.parametrize('auth_type', ['aksk', 'token'])
+@pytest.mark.parametrize('path', ['/v5/{project_id}', '/v5/{project_id}/', '/v5/{project_id}/event/isolated-file'])
+def test_an_hss_endpoint_given_with_the_apis_path_reaches_the_api(hss_tenant, auth_type, path):
+    params = hss_tenant.params(auth_type)
+    params['hss_endpoint'] = hss_tenant.url + path.format(project_id=params['hss_project_id'])
+    demisto = Demisto(params, 'test-module', {}, {}, [])
+
+    ri.main(demisto)
+
+    assert [entry['Contents'] for entry in demisto.entries] == ['ok']
+    listings = hss_tenant.requests_to('GET', '/event/isolated-file')
+    assert listings and {path for _, path, *_ in listings} == {f'/v5/{params["hss_project_id"]}/event/isolated-file'}
 
 
 # Huawei's endpoint tables (HSS API Reference, "Endpoints": "hss.ap-southeast-1.myhuaweicloud.com", protocol HTTPS in a
