@@ -264,11 +264,13 @@ def test_the_command_child_runs_one_command_and_reports_its_peak():
     from warroom.embedded import embedded_vendors
 
     with embedded_vendors(time_scale=0) as vendors:
+        file_hash = next(h for e in vendors.xdr.endpoints.values() for h in e.quarantined)
         one = {'params': vendors.params, 'command': 'restore-file',
-               'args': {'file_hash': next(h for e in vendors.xdr.endpoints.values() for h in e.quarantined),
-                        'polling': 'false'}}
+               'args': {'file_hash': file_hash, 'polling': 'false'}}
         measured = bench._child(bench.MEASURE.format(body=bench.COMMAND), json.dumps(one))
+        started = [action.file_hash for action in vendors.xdr.actions.values()]
     assert measured['peak_kb'] > 0
+    assert started == [file_hash], 'the tenant saw the one restore the command sends'
 
 
 # ----------------------------------------------------------------------------- the dropping limit (XDR)

@@ -238,9 +238,12 @@ def test_iam_locks_a_user_out_after_the_default_number_of_wrong_passwords_within
 
 
 def test_iam_forgets_a_wrong_password_once_its_period_has_passed(http, iam, wall):
+    refused = []
     for _ in range(2 * facts.IAM_LOCKOUT_FAILED_LOGINS):  # one in each period never locks
-        http.post(iam.url + "/v3/auth/tokens", json=token_request(password="wrong-Password-1"), timeout=5)
+        wrong = http.post(iam.url + "/v3/auth/tokens", json=token_request(password="wrong-Password-1"), timeout=5)
+        refused.append(assert_iam_error(wrong, 401, "Unauthorized"))
         wall.advance(facts.IAM_LOCKOUT_PERIOD_S / (facts.IAM_LOCKOUT_FAILED_LOGINS - 1))
+    assert set(refused) == {facts.IAM_WRONG_PASSWORD[1]}, 'each refused as a wrong password, none as locked'
     assert get_token(http, iam)
 
 
@@ -1216,10 +1219,10 @@ def test_unknown_path_or_method_is_404_apigw_0101_before_auth(http, hss, method,
 
 
 def test_every_request_is_recorded_accepted_or_rejected(http, hss, gateway):
-    restore(http, hss, [item(WIN_FIN, SHARED)], params={"enterprise_project_id": "0"})
-    call(http, hss, "GET", aksk=False)
-    call(http, hss, "GET", "/nowhere")
+    replies = [restore(http, hss, [item(WIN_FIN, SHARED)], params={"enterprise_project_id": "0"}),
+               call(http, hss, "GET", aksk=False), call(http, hss, "GET", "/nowhere")]
 
+    assert [reply.status_code for reply in replies] == [200, 401, 404]  # accepted, then rejected twice
     assert [(r.method, r.path) for r in gateway.requests] == [
         ("PUT", ISOLATED_FILE), ("GET", ISOLATED_FILE), ("GET", "/nowhere")]
     assert gateway.requests[0].query == {"enterprise_project_id": ["0"]}

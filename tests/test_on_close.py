@@ -45,12 +45,12 @@ def runner_for(vendors, enabled=None):
     return PlaybookRunner({**hss.params(), **xdr.params()}, time_scale=0, sleep=lambda _: None, others=others)
 
 
-def close(vendors, name, via, reason=None, enabled=None, context=None):
+def close(vendors, name, via, reason=None, enabled=None, context=None, runner=None):
     """Closes a sample incident ``via`` the post-processing script, the False Positive playbook ('playbook') or the
     playbook ``via`` names."""
     sample = IncidentFile.load(INCIDENTS / name)
     incident = close_incident(sample.incident, reason or sample.close_reason, sample.close_notes)
-    runner = runner_for(vendors, enabled)
+    runner = runner or runner_for(vendors, enabled)
     context = sample.context if context is None else context
     if via == 'post-processing':
         return sample, runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, context)
@@ -88,10 +88,11 @@ def test_a_reputation_integration_is_asked_first_and_its_verdict_holds_the_file(
     [asked] = [e for e in run.events if e.command == 'file']
     recorded = {p.stem for p in (TEST_DATA / 'xsoar' / 'replies' / VT / 'file').glob('*.json')}
     assert set(as_list(asked.args['file'])) & recorded
-    # First: the reputation is asked before the gate decides, and before any restore (events are in run order).
+    # First: the reputation is asked before the gate decides (events are in run order); the sample's one file is the
+    # one VirusTotal scores, so it is held and no restore runs at all.
     order = [e.command for e in run.events if e.command]
     assert order.index('file') < order.index('QuarantineRestoreReputationGate')
-    assert all(order.index('file') < at for at, command in enumerate(order) if command == 'restore-file')
+    assert 'restore-file' not in order
     assert restored_hashes(xdr).isdisjoint(recorded)
     assert VT in run.notes[-1]
 
@@ -1116,11 +1117,13 @@ def test_a_minimized_incident_s_own_record_in_context_beside_another_s_is_restor
     own = {a['file_sha256'] for r in context['PaloAltoNetworksXDR']['Incident'] if r['incident_id'] == '415'
            for a in r['file_artifacts']}
 
-    _, run = close(vendors, 'xdr_lite_minimized.json', via, enabled={'Quarantine Restore'}, context=context)
+    runner = runner_for(vendors, {'Quarantine Restore'})
+    asked = extra_data_calls(runner)
+    _, run = close(vendors, 'xdr_lite_minimized.json', via, context=context, runner=runner)
 
     assert not run.failed, run.error
     assert own and restored_hashes(xdr) == own
-    assert not [e for e in run.events if e.command == 'xdr-get-incident-extra-data']
+    assert asked == []
 
 
 # Another integration's incident (a QRadar offense, a Jira ticket: XSOAR's default type stands for them) mirrors under
@@ -2697,10 +2700,23 @@ RECORDED_XDR_IDS = sorted(path.stem for path in EXTRA_DATA_REPLIES.glob('*.json'
 XDR_EXTRA_DATA = 'xdr-get-incident-extra-data'
 
 
+def extra_data_calls(runner):
+    """The arguments of each xdr-get-incident-extra-data call ``runner`` will make, a task's or a script's: a script's
+    executeCommand calls are no events of the run."""
+    asked, replay = [], runner.others.run
+
+    def recorded(brand: str, command: str, args: dict) -> list[dict]:
+        if command == XDR_EXTRA_DATA:
+            asked.append(args)
+        return replay(brand, command, args)
+    runner.others.run = recorded
+    return asked
+
+
 def xdr_calls_on_fresh_tenants(name, via, unmirrored=False, **fields):
     """Sample ``name`` with its custom ``fields`` replaced (and ``unmirrored`` without its mirror ID), closed as a false
     positive on vendors of its own by the Cortex XDR playbook or the on-close script (``via``): (each Cortex XDR restore
-    request's incident_id, each xdr-get-incident-extra-data call's arguments, the run)."""
+    request's incident_id, each xdr-get-incident-extra-data call's arguments, a task's or the script's, the run)."""
     sample = IncidentFile.load(INCIDENTS / name)
     incident = {key: value for key, value in sample.incident.items() if not (unmirrored and key == 'dbotMirrorId')}
     incident = close_incident(dict(incident, CustomFields={**sample.incident['CustomFields'], **fields}),
@@ -2708,12 +2724,13 @@ def xdr_calls_on_fresh_tenants(name, via, unmirrored=False, **fields):
     xdr, hss = start_tenant(), start_hss_tenant()
     try:
         runner = runner_for((xdr, hss))
+        asked = extra_data_calls(runner)
         run = runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, sample.context) \
             if via == 'post-processing' else runner.run(via, incident, sample.context)
         assert not run.failed, run.error
         sent = [r.body['request_data'].get('incident_id') for r in xdr.gateway.requests
                 if r.path.endswith('/endpoints/restore/')]
-        return sent, [e.args for e in run.events if e.command == XDR_EXTRA_DATA], run
+        return sent, asked, run
     finally:
         xdr.server.stop()
         hss.stack.close()
@@ -2733,6 +2750,7 @@ def test_an_xdr_incident_id_field_holding_two_ids_restores_under_the_first_by_th
     sent, asked, _ = xdr_calls_on_fresh_tenants(name, via, xdrincidentid=[own, other])
 
     assert sent and set(sent) == {int(own)}
+    assert bool(asked) is (name == 'xdr_lite_minimized.json')  # the one sample whose file artifacts Cortex XDR holds
     assert all(args['incident_id'] == own for args in asked)
 
 
@@ -2751,6 +2769,7 @@ def test_an_xdr_incident_id_field_no_cortex_xdr_incident_has_is_refused_before_a
     sent, asked, run = xdr_calls_on_fresh_tenants(name, via, xdrincidentid=odd)
 
     assert sent and set(sent) == {int(mirror)}
+    assert bool(asked) is (name == 'xdr_lite_minimized.json')  # the one sample whose file artifacts Cortex XDR holds
     assert all(args['incident_id'] == mirror for args in asked)
     assert [e.command for e in run.events if json.dumps(odd) in json.dumps(e.args)] == []
     [line] = [line for note in run.notes for line in note.splitlines() if XDR_INCIDENT_ID_FIELD in line]

@@ -467,8 +467,9 @@ def test_wrong_method_is_405(http, server):
 
 
 def test_every_request_is_recorded_even_when_rejected(http, server, gateway):
-    post(http, server, RESTORE, {"file_hash": H3}, standard_headers(key="wrong"))
-    post(http, server, RESTORE, {"file_hash": H3})
+    rejected = post(http, server, RESTORE, {"file_hash": H3}, standard_headers(key="wrong"))
+    accepted = post(http, server, RESTORE, {"file_hash": H3})
+    assert (rejected.status_code, accepted.status_code) == (401, 200)
     assert [(r.method, r.path) for r in gateway.requests] == [("POST", RESTORE)] * 2
     assert gateway.requests[0].body == {"request_data": {"file_hash": H3}}
 
@@ -532,9 +533,12 @@ def test_keep_alive_session_reuses_one_connection(http, server):
 
 def test_stop_is_idempotent():
     server = LoopbackServer(lambda request: Response(204)).start()
-    assert server.url.startswith("http://127.0.0.1:")
+    url = server.url
+    assert url.startswith("http://127.0.0.1:") and requests.get(url, timeout=5).status_code == 204
     server.stop()
     server.stop()
+    with pytest.raises(requests.ConnectionError):  # stopped by the first call, and the second changed nothing
+        requests.get(url, timeout=5)
 
 
 # Every 401 of the emulated Cortex XDR tenant is the body the real service sends, whatever the cause.

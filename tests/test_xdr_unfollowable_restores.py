@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+import restore_integration as ri
 from conftest import XDR_REPLIES, load_json, seed_holders
 from facts import ENTRY_ERROR
 from warroom.context import as_list
@@ -141,9 +142,11 @@ def test_a_refused_status_read_gets_advice_about_reading_the_action_and_keeps_th
     client = make_client(replay_server.url, max_retries=0)
     client.transport.wait_at_most(0)
 
-    with pytest.raises(Exception) as raised:
+    with pytest.raises(ri.VendorApiError) as raised:
         client.get_action_status(2457)
 
+    # callers tell errors apart by these two (HTTP status, the vendor's code), not by the text
+    assert (raised.value.http_status, raised.value.vendor_code) == (status, vendor['err_code'])
     message = str(raised.value)
     ours = message.split(' said: ', 1)[0]
     assert all(words.lower() in ours.lower() for words in STATUS_READ_ADVICE[status]), ours
