@@ -416,7 +416,7 @@ def test_every_script_that_leaves_blank_items_out_holds_one_blank_rule(value):
 # on a field value no Cortex XDR incident has, the same text, or a close and the playbook restore under different
 # Cortex XDR incidents.
 XDR_ID_RULE = ('as_list', 'present', 'incident_fields', 'incident_number', 'of_xdr_type', 'xdr_incident_id',
-               'refused_incident_id', 'maybe_rounded', 'text_of', 'shown_as_is')
+               'refused_incident_id', 'refusal_reason', 'maybe_rounded', 'too_large_to_keep', 'text_of', 'shown_as_is')
 XDR_ID_RULE_HOLDERS = ('QuarantineRestoreOnClose', 'QuarantineRestoreXdrIncidentId')
 
 
@@ -427,4 +427,4 @@ def test_the_playbook_s_xdr_incident_id_script_and_the_on_close_script_hold_one_
     assert len(set(copies.values())) == 1
     held = [_load_script(holder) for holder in XDR_ID_RULE_HOLDERS]
     assert len({(script.XDR_INCIDENT_ID.pattern, script.FLOAT_EXACT_BELOW, script.XDR_TYPE_MARK, script.NO_SUCH_ID,
-                 script.ROUNDED_ID) for script in held}) == 1
+                 script.ROUNDED_ID, script.TOO_LARGE_ID) for script in held}) == 1

@@ -969,7 +969,7 @@ def test_an_xdr_incident_id_of_non_ascii_digits_is_no_incident_id_and_the_close_
 def restore_file_takes(value):
     """The incident ID restore-file's own check of its incident_id argument reads in ``value``, or None."""
     try:
-        return ri.arg_to_int(value, 'incident_id', minimum=1)
+        return ri.arg_to_int(value, 'incident_id', minimum=1, kept_as_number=ri.XDR_INCIDENT_ID_KEPT)
     except ri.RestoreError:
         return None
 
@@ -993,6 +993,7 @@ INCIDENT_TYPES = st.sampled_from(['Cortex XDR Incident', 'Cortex XDR - Lite', 'H
 @example(values=[None, '412'], kind='Huawei Cloud HSS Event')
 @example(values=[412.0, None], kind='Cortex XDR - Lite')
 @example(values=[str(2 ** 63), None], kind='Cortex XDR Incident')
+@example(values=['9007199254740992', '9007199254740991'], kind='Cortex XDR Incident')
 def test_the_on_close_script_takes_as_the_xdr_incident_id_only_one_restore_file_takes_written_as_cortex_xdr_does(
         values, kind):
     """The ID taken is the first field's (the XDR Incident ID's, then, on an incident whose type names Cortex XDR, the
@@ -2931,6 +2932,61 @@ def test_the_xdr_incident_id_note_says_which_reason_refused_each_value_beside_a_
     assert 'holds "abc", which no Cortex XDR incident has (its IDs are whole numbers from 1, of at most 18 digits); ' \
         'and 9007199254740992, a JSON number from 2^53 on' in note, note
     assert 'so they were not used; the mirror ID, 413, was.' in note, note
+
+
+# restore-file refuses an incident_id from 2**53 on, as text too: its record keeps the ID in a Number,
+# CortexXDR.RestoredFile.incident_id, which XSOAR's context holds exactly only below 2**53 (README, restore-file).
+TOO_LARGE = 'a number from 2^53 on, which restore-file refuses: XSOAR\'s context keeps a Number'
+
+
+@pytest.mark.parametrize('given', ['9007199254740992', ' 0009007199254740992 ', '999999999999999999'], ids=repr)
+def test_the_xdr_incident_id_script_refuses_an_id_s_text_from_2_to_the_53_on_saying_why_and_uses_the_mirror_id(given):
+    """The script took text of up to 18 digits, so the playbook handed restore-file such an ID, which it refused, and
+    nothing was restored under any incident: the value is now refused here, named as received, with why, and the
+    mirror ID used instead."""
+    incident = {'type': 'Cortex XDR Incident', 'dbotMirrorId': '413', 'CustomFields': {'xdrincidentid': given}}
+    demisto = ScriptDemisto({}, {}, incident)
+
+    _load_script('QuarantineRestoreXdrIncidentId').main(demisto)
+
+    [entry] = demisto.entries
+    assert entry['Contents'] == {'id': '413'} and entry['Note'] is True
+    note = entry['HumanReadable']
+    assert f'field holds {json.dumps(given)}, {TOO_LARGE}' in note and 'exactly only below 2^53' in note, note
+    assert 'so it was not used; the mirror ID, 413, was.' in note and 'no Cortex XDR incident has' not in note, note
+
+
+@pytest.mark.parametrize('given', ['9007199254740991', ' 0009007199254740991 ', 9007199254740991], ids=repr)
+def test_the_xdr_incident_id_script_takes_an_id_just_below_2_to_the_53_as_text_or_a_number_without_a_note(given):
+    incident = {'type': 'Cortex XDR Incident', 'dbotMirrorId': '413', 'CustomFields': {'xdrincidentid': given}}
+    demisto = ScriptDemisto({}, {}, incident)
+
+    _load_script('QuarantineRestoreXdrIncidentId').main(demisto)
+
+    [entry] = demisto.entries
+    assert entry['Contents'] == {'id': '9007199254740991'} and entry['Note'] is False, entry
+
+
+@pytest.mark.parametrize('via', [XDR_PLAYBOOK, 'post-processing'])
+def test_an_xdr_incident_id_s_text_from_2_to_the_53_on_is_refused_saying_why_and_the_mirror_id_restored_under(via):
+    """The field's text "9007199254740992" went to restore-file, which refused it, and with it the whole Cortex XDR
+    restore, on close and in the playbook alike: both now leave it out, say why in the note, and restore under the
+    mirror ID."""
+    mirror = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json').incident['dbotMirrorId']
+
+    sent, _, run = xdr_calls_on_fresh_tenants('xdr_false_positive.json', via, xdrincidentid='9007199254740992')
+
+    assert sent and set(sent) == {int(mirror)}
+    [line] = [line for note in run.notes for line in note.splitlines() if XDR_INCIDENT_ID_FIELD in line]
+    assert f'holds "9007199254740992", {TOO_LARGE}' in line and 'Set the field' in line, line
+
+
+@pytest.mark.parametrize('via', [XDR_PLAYBOOK, 'post-processing'])
+def test_an_xdr_incident_id_s_text_just_below_2_to_the_53_is_the_id_restored_under_by_the_playbook_and_on_close(via):
+    sent, _, run = xdr_calls_on_fresh_tenants('xdr_false_positive.json', via, xdrincidentid='9007199254740991')
+
+    assert sent and set(sent) == {9007199254740991}
+    assert not [note for note in run.notes if XDR_INCIDENT_ID_FIELD in note], run.notes
 
 
 @pytest.mark.parametrize('given, reason', [(2 ** 53, ROUNDED), (-(2 ** 53), NO_SUCH_ID)], ids=repr)

@@ -28,13 +28,17 @@ HSS_COMMAND = 'hss-restore-isolated'
 XDR_RECORDS = 'CortexXDR.RestoredFile'
 HSS_RECORDS = 'HuaweiHSS.RestoredFile'
 SHA256 = re.compile(r'[0-9a-fA-F]{64}')
-# A Cortex XDR incident ID: Cortex XDR numbers incidents from 1, and restore-file takes an incident_id of at most 18
-# digits (ASCII: str.isdigit takes '²' too). Leading zeros name the same incident; the ID is written without them, as
-# Cortex XDR and CortexXDRIR's records write it. A JSON number as a float is exact only below 2**53.
+# A Cortex XDR incident ID: Cortex XDR numbers incidents from 1, and restore-file takes an incident_id below 2**53
+# only, as text too: its record keeps the ID in a Number, which XSOAR's context (a float64) holds exactly only below
+# 2**53. Text of more than 18 digits restore-file refuses before that (so it is NO_SUCH_ID's); ASCII digits only
+# (str.isdigit takes '²' too). Leading zeros name the same incident; the ID is written without them, as Cortex XDR and
+# CortexXDRIR's records write it.
 XDR_INCIDENT_ID = re.compile(r'0*([1-9][0-9]{0,17})')
 FLOAT_EXACT_BELOW = 2 ** 53
 NO_SUCH_ID = 'which no Cortex XDR incident has (its IDs are whole numbers from 1, of at most 18 digits)'
 ROUNDED_ID = 'a JSON number from 2^53 on, which XSOAR hands on as a float64: it may not be the ID written'
+TOO_LARGE_ID = ("a number from 2^53 on, which restore-file refuses: XSOAR's context keeps a Number "
+                '(CortexXDR.RestoredFile.incident_id) exactly only below 2^53')
 # The mirror ID (dbotMirrorId) is the ID in the system the incident is mirrored with: a Cortex XDR incident ID only on
 # an incident whose type names Cortex XDR (CortexXDRIR's types all do; the playbooks test the type so too). Another
 # type's is another system's: HSS's event_id, as this pack's fetch sets it, or a QRadar or Jira number, which may name
@@ -191,8 +195,9 @@ def incident_number(value: Any) -> str:
     incident has (see XDR_INCIDENT_ID)."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    found = XDR_INCIDENT_ID.fullmatch(str(value).strip()) \
-        if type(value) in (str, int) and not maybe_rounded(value) else None  # type(): a bool is no number
+    if type(value) not in (str, int) or maybe_rounded(value) or too_large_to_keep(value):  # type(): a bool is no number
+        return ''
+    found = XDR_INCIDENT_ID.fullmatch(str(value).strip())
     return found.group(1) if found else ''
 
 
@@ -213,25 +218,38 @@ def xdr_incident_id(fields: dict[str, Any]) -> str:
 
 
 def refused_incident_id(fields: dict[str, Any]) -> list[str]:
-    """The note's line on the XDR Incident ID field's values no Cortex XDR incident has, or may not be the one written,
-    if any, each quoted as received: JSON (the mirror ID is not judged: on an incident of another type it is another
-    system's, and not read)."""
+    """The note's line on the XDR Incident ID field's values no Cortex XDR incident has, restore-file refuses, or may
+    not be the one written, if any, each quoted as received: JSON (the mirror ID is not judged: on an incident of
+    another type it is another system's, and not read)."""
     given = present(fields.get('xdrincidentid'))
     refused = [value for value in given if not incident_number(value)]
     source = "the field's other value" if len(refused) < len(given) else 'the mirror ID'  # the field is read first
     used = f'; {source}, {xdr_incident_id(fields)}, was' if xdr_incident_id(fields) else ''
     were = 'it was' if len(refused) == 1 else 'they were'
-    by_reason = {NO_SUCH_ID: [], ROUNDED_ID: []}
+    by_reason = {NO_SUCH_ID: [], TOO_LARGE_ID: [], ROUNDED_ID: []}
     for value in refused:
-        by_reason[ROUNDED_ID if maybe_rounded(value) else NO_SUCH_ID].append(json.dumps(value))
+        by_reason[refusal_reason(value)].append(json.dumps(value))
     held = '; and '.join(f'{shown_as_is(", ".join(texts))}, {reason}' for reason, texts in by_reason.items() if texts)
     return [f'Cortex XDR: the XDR Incident ID field holds {held}, so {were} not used{used}. Set the field to the '
             'incident\'s ID as Cortex XDR shows it.'] if refused else []
 
 
+def refusal_reason(value: Any) -> str:
+    """Why a value incident_number refused is not used, in the note's words."""
+    if maybe_rounded(value):
+        return ROUNDED_ID
+    return TOO_LARGE_ID if too_large_to_keep(value) else NO_SUCH_ID
+
+
 def maybe_rounded(value: Any) -> bool:
     """Whether ``value`` is a JSON number XSOAR's float64 may have rounded: restore-file refuses it too."""
     return isinstance(value, (int, float)) and value >= FLOAT_EXACT_BELOW  # a negative one is no ID either way
+
+
+def too_large_to_keep(value: Any) -> bool:
+    """Whether ``value`` is an ID's text from 2**53 on, which restore-file refuses (see TOO_LARGE_ID)."""
+    found = XDR_INCIDENT_ID.fullmatch(value.strip()) if isinstance(value, str) else None
+    return found is not None and int(found.group(1)) >= FLOAT_EXACT_BELOW
 
 
 def vendors_of(fields: dict[str, Any], context: dict[str, Any]) -> list[str]:
