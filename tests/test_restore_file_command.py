@@ -821,6 +821,20 @@ def test_license_and_permission_errors_say_what_to_do(advanced_tenant, licensed,
     assert 'another-key-' not in entry['Contents']
 
 
+def test_a_license_refusal_names_only_the_licenses_the_restore_file_api_requires(advanced_tenant):
+    # An admin whose tenant holds another license would read that one as enough and look elsewhere for the fault.
+    advanced_tenant.backend.add_api_key('98', 'unlicensed-key-' + 'u' * 30, auth_type='standard', licensed=False)
+    params = advanced_tenant.params(xdr_api_key_id='98', xdr_auth_type='standard',
+                                    xdr_api_key={'identifier': '', 'password': 'unlicensed-key-' + 'u' * 30})
+    result = WarRoom(params=params, time_scale=0, sleep=lambda _: None).run('restore-file', {'file_hash': CLEAN_HASH})
+
+    [entry] = result.entries
+    ours = entry['Contents'].split(' said: ', 1)[0]  # the advice, before Cortex XDR's own words
+    assert 'HTTP 402' in ours, ours
+    named = set(re.findall(r'\b(Prevent|Pro per \w+)', ours))
+    assert named == {license.removeprefix('Cortex XDR ') for license in facts.XDR_RESTORE_LICENSES}, ours
+
+
 def refused_key_params(tenant, status: int) -> dict:
     """The tenant's params with a key Cortex XDR refuses so (the seed's error table: 401 the key, 402 the license,
     403 the role), one request at a time so that what was sent after the refusal is counted exactly."""
