@@ -1327,8 +1327,9 @@ class HttpTransport:
         return [(math.ceil(each.limiter.paused_for()), each.limiter.throttles, each.vendor)
                 for each in ([self] if kept else self.with_iam)]
 
-    def end_run_within(self, seconds: float, stops: str) -> None:
-        """Ends this run's attempts and turns (its IAM token's too) ``seconds`` from now, as ``stops`` says why."""
+    def end_run_within(self, timeout: float, stops: str) -> None:
+        """Ends this run's attempts and turns (its IAM token's too) in time for its entry before XSOAR's ``timeout``."""
+        seconds = max(timeout - ENTRY_MARGIN_SECONDS, MIN_ATTEMPT_SECONDS + 1)  # one attempt may start: else none acts
         for each in self.with_iam:
             each.run_ends, each.stops = min(each.run_ends, each.clock() + seconds), stops
         self.wait_at_most(seconds)
@@ -3188,7 +3189,7 @@ def test_module(clients: dict[str, XdrClient | HssClient], fetch: FetchSettings 
         raise RestoreError('No vendor is configured: set the Cortex XDR URL, API key ID and API key, or the '
                            'Huawei Cloud HSS project ID, region and credentials.')
     for client in clients.values():  # every request ends before the Test's shorter time does
-        client.transport.end_run_within(XSOAR_TEST_TIMEOUT_SECONDS - ENTRY_MARGIN_SECONDS, XSOAR_STOPS_TEST)
+        client.transport.end_run_within(XSOAR_TEST_TIMEOUT_SECONDS, XSOAR_STOPS_TEST)
     if fetch:  # known before any request: a date set as the first fetch is checked against the clock; and HSS set up
         first_fetch_begin(fetch, epoch_ms())
         if 'hss' not in clients:
@@ -4604,6 +4605,9 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, kept: An
         clients[kind] = build_client(kind, settings, kept, scrubber=scrubber, progress=lambda text: runtime.info(
             scrubber.text(f'[progress] {text}')))  # XSOAR's polling entries show progress; this: war room, engines
         args = {name: value for name, value in (runtime.args() or {}).items() if name not in XSOAR_BUILTIN_ARGUMENTS}
+        limit = arg_to_int((runtime.args() or {}).get('execution-timeout'), 'execution-timeout', 1)
+        if limit and limit < XSOAR_COMMAND_TIMEOUT_SECONDS:  # XSOAR stops the run then, and what it returns is lost
+            clients[kind].transport.end_run_within(limit, f'XSOAR stops it after its execution-timeout, {limit} s')
         # HSS: a check (restore_state); restore-file: a start (no action_id), or a check with late sends (unsent)
         reads_context = not none_or_blank_text(args.get('restore_state')) if kind == 'hss' else not (
             none_or_blank_text(args.get('unsent')) and args.get('action_id'))
