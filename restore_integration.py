@@ -240,6 +240,7 @@ XDR_ERROR_ADVICE = {
     500: 'Cortex XDR could not carry out the request. Its message, quoted at the end, often says what is '
          'missing (for example no quarantined copy of the file); otherwise try again later.'}
 # A status read (actions/get_action_status) refused: about reading the action, not the restore.
+XDR_MISTYPED_ACTION = ' (an action ID it does not know: check action_id, it may be mistyped)'  # typed by hand only
 XDR_STATUS_ERROR_ADVICE = {
     **XDR_ERROR_ADVICE,
     400: 'Cortex XDR rejected the status request as malformed: it did not take the action ID as sent '
@@ -248,8 +249,8 @@ XDR_STATUS_ERROR_ADVICE = {
          '(View/Edit), or use a key whose role has it; meanwhile follow the action in Cortex XDR > Response > Action '
          'Center.',
     429: f'{XDR_THROTTLED}. It throttled the action status read, not the restore, which goes on in Cortex XDR.',
-    500: 'Cortex XDR gave no status of the action. Its message, quoted at the end, often says why (an action ID it '
-         'does not know: check action_id, it may be mistyped); otherwise try again later.'}
+    500: 'Cortex XDR gave no status of the action. Its message, quoted at the end, often says why'
+         f'{XDR_MISTYPED_ACTION}; otherwise try again later.'}
 # test-module's probe (action 0's status) refused: for an admin, with no action to follow and no polling.
 XDR_TEST_ERROR_ADVICE = {
     **XDR_ERROR_ADVICE, 429: f'{XDR_THROTTLED}. {TEST_AGAIN}',
@@ -3568,8 +3569,8 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
     def check(record: XdrRecord) -> XdrReply | RestoreError:
         try:
             return client.get_action_status(record['action_id'])
-        except RestoreError as error:
-            return error
+        except RestoreError as error:  # polling reads the action ID Cortex XDR gave: no one typed it
+            return error if by_hand else error.with_advice(error.advice.replace(XDR_MISTYPED_ACTION, ''), error.advice)
 
     checked = client.bulk.map(check, records, what='Cortex XDR actions checked')
     # A check by hand's read that met a 500, Cortex XDR's answer for an action it does not know, is followed no more
