@@ -752,6 +752,23 @@ def test_bad_input_is_refused_before_any_request_is_sent(advanced_tenant, args, 
     assert len(advanced_tenant.gateway.requests) == before
 
 
+@pytest.mark.parametrize('separator', [' ', '\n', '\r\n', '\t'])
+def test_hashes_pasted_apart_by_blanks_or_lines_are_refused_with_the_advice_to_put_commas_between_them(
+        advanced_tenant, war_room_on, separator):
+    """A column of SHA256s copied from a sheet or a console reads as one value: the error says to separate them with
+    commas, and the same hashes so written restore each file."""
+    hashes = sorted(HOLDERS)[:2]
+
+    [entry] = run_script(advanced_tenant.params(), 'restore-file', {'file_hash': separator.join(hashes)})
+
+    assert entry['Type'] == ENTRY_ERROR and 'with commas' in entry['Contents'], entry['Contents']
+    assert advanced_tenant.gateway.requests == []
+    assert not war_room_on(advanced_tenant).run('restore-file', {'file_hash': ','.join(hashes)}).failed
+    sent = [body['request_data']['file_hash'] for _, path, body in advanced_tenant.gateway.requests
+            if path.endswith('/restore/')]
+    assert sorted(sent) == hashes
+
+
 @pytest.mark.parametrize('digits', [19, 40])
 def test_an_incident_id_too_long_as_text_is_refused_for_its_length_as_the_same_number_is(advanced_tenant, digits):
     """A whole number of more digits than incident_id takes is still a whole number: given as text it is refused for
