@@ -2873,7 +2873,8 @@ def validate_sha256(value: Any) -> str:
     bad = re.search(r'[^0-9a-fA-F]', candidate)
     hint = '' if bad or len(candidate) not in HASH_LENGTH_NAMES else \
         f' That looks like {HASH_LENGTH_NAMES[len(candidate)]} hash; Cortex XDR restores by SHA256 only.'
-    if len(words := candidate.split()) > 1 and all(map(is_sha256_text, words)):  # a column pasted: one value
+    words = candidate.split()
+    if len(words) > 1 and all(map(is_sha256_text, words)):  # a column pasted: one value
         hint = f' That looks like {len(words)} SHA256 hashes: separate them with commas.'
     where = f', and {printable(bad.group())} at position {bad.start() + 1} is not a hexadecimal digit' if bad else ''
     raise RestoreError(f'file_hash must be a SHA256: 64 hexadecimal characters; got {printable(candidate)} '
