@@ -233,8 +233,7 @@ XDR_ERROR_ADVICE = {
          f'the instance settings ({SETTING_NAMES["xdr_api_key_id"]}, {SETTING_NAMES["xdr_api_key"]}, '
          f'{SETTING_NAMES["xdr_auth_type"]}); an advanced key also needs this machine\'s clock to be right within a '
          'few minutes.',
-    402: 'The tenant does not have the license this API needs (Cortex XDR Prevent, Pro per Endpoint or Pro per '
-         'GB). Ask your Cortex XDR administrator.',
+    402: 'The tenant lacks the license this API needs, Cortex XDR Prevent or Pro per Endpoint: ask its administrator.',
     403: 'The API key\'s role is not allowed to restore files. Give the role the Action Center permissions (View/Edit '
          'and Quarantine), or use a key whose role has them.',
     404: f'{SETTING_NAMES["xdr_url"]} does not lead to the Cortex XDR public API. Copy the API URL again from '
@@ -243,6 +242,7 @@ XDR_ERROR_ADVICE = {
     500: 'Cortex XDR could not carry out the request. Its message, quoted at the end, often says what is '
          'missing (for example no quarantined copy of the file); otherwise try again later.'}
 # A status read (actions/get_action_status) refused: about reading the action, not the restore.
+XDR_MISTYPED_ACTION = ' (an action ID it does not know: check action_id, it may be mistyped)'  # typed by hand only
 XDR_STATUS_ERROR_ADVICE = {
     **XDR_ERROR_ADVICE,
     400: 'Cortex XDR rejected the status request as malformed: it did not take the action ID as sent '
@@ -251,8 +251,8 @@ XDR_STATUS_ERROR_ADVICE = {
          '(View/Edit), or use a key whose role has it; meanwhile follow the action in Cortex XDR > Response > Action '
          'Center.',
     429: f'{XDR_THROTTLED}. It throttled the action status read, not the restore, which goes on in Cortex XDR.',
-    500: 'Cortex XDR gave no status of the action. Its message, quoted at the end, often says why (an action ID it '
-         'does not know: check action_id, it may be mistyped); otherwise try again later.'}
+    500: 'Cortex XDR gave no status of the action. Its message, quoted at the end, often says why'
+         f'{XDR_MISTYPED_ACTION}; otherwise try again later.'}
 # test-module's probe (action 0's status) refused: for an admin, with no action to follow and no polling.
 XDR_TEST_ERROR_ADVICE = {
     **XDR_ERROR_ADVICE, 429: f'{XDR_THROTTLED}. {TEST_AGAIN}',
@@ -1334,8 +1334,9 @@ class HttpTransport:
         return [(math.ceil(each.limiter.paused_for()), each.limiter.throttles, each.vendor)
                 for each in ([self] if kept else self.with_iam)]
 
-    def end_run_within(self, seconds: float, stops: str) -> None:
-        """Ends this run's attempts and turns (its IAM token's too) ``seconds`` from now, as ``stops`` says why."""
+    def end_run_within(self, timeout: float, stops: str) -> None:
+        """Ends this run's attempts and turns (its IAM token's too) in time for its entry before XSOAR's ``timeout``."""
+        seconds = max(timeout - ENTRY_MARGIN_SECONDS, MIN_ATTEMPT_SECONDS + 1)  # one attempt may start: else none acts
         for each in self.with_iam:
             each.run_ends, each.stops = min(each.run_ends, each.clock() + seconds), stops
         self.wait_at_most(seconds)
@@ -2873,6 +2874,9 @@ def validate_sha256(value: Any) -> str:
     bad = re.search(r'[^0-9a-fA-F]', candidate)
     hint = '' if bad or len(candidate) not in HASH_LENGTH_NAMES else \
         f' That looks like {HASH_LENGTH_NAMES[len(candidate)]} hash; Cortex XDR restores by SHA256 only.'
+    words = candidate.split()
+    if len(words) > 1 and all(map(is_sha256_text, words)):  # a column pasted: one value
+        hint = f' That looks like {len(words)} SHA256 hashes: separate them with commas.'
     where = f', and {printable(bad.group())} at position {bad.start() + 1} is not a hexadecimal digit' if bad else ''
     raise RestoreError(f'file_hash must be a SHA256: 64 hexadecimal characters; got {printable(candidate)} '
                        f'({len(candidate)} characters{where}).{hint}')
@@ -3191,7 +3195,7 @@ def test_module(clients: dict[str, XdrClient | HssClient], fetch: FetchSettings 
         raise RestoreError('No vendor is configured: set the Cortex XDR URL, API key ID and API key, or the '
                            'Huawei Cloud HSS project ID, region and credentials.')
     for client in clients.values():  # every request ends before the Test's shorter time does
-        client.transport.end_run_within(XSOAR_TEST_TIMEOUT_SECONDS - ENTRY_MARGIN_SECONDS, XSOAR_STOPS_TEST)
+        client.transport.end_run_within(XSOAR_TEST_TIMEOUT_SECONDS, XSOAR_STOPS_TEST)
     if fetch:  # known before any request: a date set as the first fetch is checked against the clock; and HSS set up
         first_fetch_begin(fetch, epoch_ms())
         if 'hss' not in clients:
@@ -3571,8 +3575,8 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
     def check(record: XdrRecord) -> XdrReply | RestoreError:
         try:
             return client.get_action_status(record['action_id'])
-        except RestoreError as error:
-            return error
+        except RestoreError as error:  # polling reads the action ID Cortex XDR gave: no one typed it
+            return error if by_hand else error.with_advice(error.advice.replace(XDR_MISTYPED_ACTION, ''), error.advice)
 
     checked = client.bulk.map(check, records, what='Cortex XDR actions checked')
     # A check by hand's read that met a 500, Cortex XDR's answer for an action it does not know, is followed no more
@@ -4612,6 +4616,9 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, kept: An
         clients[kind] = build_client(kind, settings, kept, scrubber=scrubber, progress=lambda text: runtime.info(
             scrubber.text(f'[progress] {text}')))  # XSOAR's polling entries show progress; this: war room, engines
         args = {name: value for name, value in (runtime.args() or {}).items() if name not in XSOAR_BUILTIN_ARGUMENTS}
+        limit = arg_to_int((runtime.args() or {}).get('execution-timeout'), 'execution-timeout', 1)
+        if limit and limit < XSOAR_COMMAND_TIMEOUT_SECONDS:  # XSOAR stops the run then, and what it returns is lost
+            clients[kind].transport.end_run_within(limit, f'XSOAR stops it after its execution-timeout, {limit} s')
         # HSS: a check (restore_state); restore-file: a start (no action_id), or a check with late sends (unsent)
         reads_context = not none_or_blank_text(args.get('restore_state')) if kind == 'hss' else not (
             none_or_blank_text(args.get('unsent')) and args.get('action_id'))

@@ -61,6 +61,10 @@ XDR_ADVICE_WORDS = {
 # Privileged Responder and Instance Admin). The instance setting's help and the 403 advice must both name them.
 XDR_RESTORE_PERMISSIONS = ('Action Center', 'View/Edit', 'Quarantine')
 
+# The licenses the Restore File API requires (the seed, "Required License": "Cortex XDR Prevent or Cortex XDR Pro per
+# Endpoint"); the 402 advice names these and no other.
+XDR_RESTORE_LICENSES = ('Cortex XDR Prevent', 'Cortex XDR Pro per Endpoint')
+
 # Cortex XDR answers every authentication failure (wrong key, unknown key ID, wrong key type, a clock off) with one
 # fixed body that never says which check failed: the recorded reply test_data/xdr/replies/error_401.json (the same
 # text in Rapid7's Cortex XDR plugin tests and in XSOAR's CortexXDRIR test_module; tests/test_xdr_emulator.py cites

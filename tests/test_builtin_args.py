@@ -112,6 +112,20 @@ def test_execution_timeout_lets_a_run_go_on_past_the_war_rooms_limit(tenant):
     assert get_path(result.context, f'{facts.XDR_CONTEXT_PATH}.action_id') == started_action_id(tenant)
 
 
+def test_a_run_given_a_short_execution_timeout_ends_its_requests_in_time_for_its_entry(tenant):
+    # Cortex XDR asks to wait 25 s: a run that waits it out under execution-timeout=15 sends the restore and XSOAR
+    # drops its entry, so an action starts that no record names, and the analyst's next run sends a second one.
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=429;retry-after=25'))
+
+    result = restore(tenant, **{'execution-timeout': '15'})
+
+    [entry] = result.entries
+    assert 'past the execution timeout' not in entry['Contents'], entry['Contents']
+    assert entry['Type'] == facts.ENTRY_ERROR and 'HTTP 429' in entry['Contents'], entry['Contents']
+    recorded = get_path(result.context, f'{facts.XDR_CONTEXT_PATH}.action_id')
+    assert list(tenant.backend.actions) == ([] if recorded is None else [recorded])
+
+
 def test_execution_timeout_also_ends_the_polling_sequence_in_xsoars_timeout_error():
     # content-docs code-conventions.md, on an entry's Timeout: "if a user has provided an execution-timeout, it
     # overrides the timeout specified by this field". The action stays pending: only that override ends the polling at

@@ -521,11 +521,12 @@ def test_a_status_read_meeting_a_passing_fault_names_one_next_step_and_keeps_wha
     assert not RUN_AGAIN.search(going_on['error']), going_on['error']
 
 
-def test_a_status_read_cortex_xdr_answers_500_says_what_polling_did_first_then_check_action_id_then_one_step(
+def test_a_status_read_cortex_xdr_answers_500_says_what_polling_did_first_then_one_step_and_check_action_id_by_hand(
         monkeypatch):
     """Every status read after the restore meets Cortex XDR's own 500 (whose advice, for an action it does not know,
-    is to check action_id): at a check polling goes on from, at the last one and by hand, the record says to check
-    action_id before its one next step, and "polling ended" is said as what happened, not as that step's alternative."""
+    is to check action_id): at a check polling goes on from, at the last one and by hand, the record gives one next
+    step, and "polling ended" is said as what happened, not as that step's alternative. Only by hand, where the analyst
+    typed the action ID, does it say to check action_id (before that step): polling reads the ID Cortex XDR gave."""
     tenant, room, clock = clocked_room(monkeypatch, 100)  # the action outlives the polling
     tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok;rate=1;kinds=500'))
     try:
@@ -540,9 +541,9 @@ def test_a_status_read_cortex_xdr_answers_500_says_what_polling_did_first_then_c
     [going_on] = as_list(next(iter(result.entries[1]['EntryContext'].values())))
     for record, step in ((going_on, 'next check'), (last, 'run the follow command'), (by_hand, 'run the same command')):
         error = record['error']
-        assert error.count('check action_id') == 1 and error.lower().count(step) == 1, error
-        assert error.index('check action_id') < error.lower().index(step), error
-    assert last['error'].index('polling ended') < last['error'].index('check action_id'), last['error']
+        assert error.count('check action_id') == (record is by_hand) and error.lower().count(step) == 1, error
+    assert by_hand['error'].index('check action_id') < by_hand['error'].index('run the same command'), by_hand
+    assert last['error'].index('polling ended') < last['error'].index('run the follow command'), last['error']
     assert 'polling' not in by_hand['error'].lower(), by_hand['error']
 
 
@@ -764,6 +765,23 @@ def test_bad_input_is_refused_before_any_request_is_sent(advanced_tenant, args, 
     assert len(advanced_tenant.gateway.requests) == before
 
 
+@pytest.mark.parametrize('separator', [' ', '\n', '\r\n', '\t'])
+def test_hashes_pasted_apart_by_blanks_or_lines_are_refused_with_the_advice_to_put_commas_between_them(
+        advanced_tenant, war_room_on, separator):
+    """A column of SHA256s copied from a sheet or a console reads as one value: the error says to separate them with
+    commas, and the same hashes so written restore each file."""
+    hashes = sorted(HOLDERS)[:2]
+
+    [entry] = run_script(advanced_tenant.params(), 'restore-file', {'file_hash': separator.join(hashes)})
+
+    assert entry['Type'] == ENTRY_ERROR and 'with commas' in entry['Contents'], entry['Contents']
+    assert advanced_tenant.gateway.requests == []
+    assert not war_room_on(advanced_tenant).run('restore-file', {'file_hash': ','.join(hashes)}).failed
+    sent = [body['request_data']['file_hash'] for _, path, body in advanced_tenant.gateway.requests
+            if path.endswith('/restore/')]
+    assert sorted(sent) == hashes
+
+
 @pytest.mark.parametrize('digits', [19, 40])
 def test_an_incident_id_too_long_as_text_is_refused_for_its_length_as_the_same_number_is(advanced_tenant, digits):
     """A whole number of more digits than incident_id takes is still a whole number: given as text it is refused for
@@ -832,6 +850,20 @@ def test_license_and_permission_errors_say_what_to_do(advanced_tenant, licensed,
     to_do = facts.XDR_ADVICE_WORDS[status] + (facts.XDR_RESTORE_PERMISSIONS if status == 403 else ())
     assert not facts.words_missing(entry['Contents'], to_do), entry['Contents']
     assert 'another-key-' not in entry['Contents']
+
+
+def test_a_license_refusal_names_only_the_licenses_the_restore_file_api_requires(advanced_tenant):
+    # An admin whose tenant holds another license would read that one as enough and look elsewhere for the fault.
+    advanced_tenant.backend.add_api_key('98', 'unlicensed-key-' + 'u' * 30, auth_type='standard', licensed=False)
+    params = advanced_tenant.params(xdr_api_key_id='98', xdr_auth_type='standard',
+                                    xdr_api_key={'identifier': '', 'password': 'unlicensed-key-' + 'u' * 30})
+    result = WarRoom(params=params, time_scale=0, sleep=lambda _: None).run('restore-file', {'file_hash': CLEAN_HASH})
+
+    [entry] = result.entries
+    ours = entry['Contents'].split(' said: ', 1)[0]  # the advice, before Cortex XDR's own words
+    assert 'HTTP 402' in ours, ours
+    named = set(re.findall(r'\b(Prevent|Pro per \w+)', ours))
+    assert named == {license.removeprefix('Cortex XDR ') for license in facts.XDR_RESTORE_LICENSES}, ours
 
 
 def refused_key_params(tenant, status: int) -> dict:
