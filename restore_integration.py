@@ -2789,8 +2789,8 @@ def one_or_all(values: list[Any]) -> Any:
 
 def markdown_table(title: str, rows: list[JsonObject], headers: Sequence[str], context_path: str,
                    first: Callable[[JsonObject], bool]) -> str:
-    """A table in the style of XSOAR's tableToMarkdown. Past MAX_TABLE_ROWS (bulk work) the rows ``first`` picks
-    (failures) come first, each part in its own order, and a last line says how many more ``context_path`` holds."""
+    """A table as XSOAR's tableToMarkdown, of the columns some row fills (blank ones are noise). Past MAX_TABLE_ROWS
+    the failures ``first`` picks go first, each part in order; a last line counts the rest, in ``context_path``."""
     def cell(value: Any) -> str:
         text = re.sub(r'\r\n?|\n', '<br>', ('' if value is None else str(value)).replace('|', '\\|'))
         return f'{text} ' if text.endswith('\\') else text  # a last \ (a Windows folder) would escape the closing pipe
@@ -2798,9 +2798,10 @@ def markdown_table(title: str, rows: list[JsonObject], headers: Sequence[str], c
     if not rows:
         return f'### {title}\n**No entries.**'
     more = len(rows) - MAX_TABLE_ROWS
-    ordered = sorted(rows, key=lambda row: not first(row)) if more > 0 else rows
+    shown = (sorted(rows, key=lambda row: not first(row)) if more > 0 else rows)[:MAX_TABLE_ROWS]
+    headers = [header for header in headers if any(cell(row.get(header)).strip() for row in shown)] or headers
     lines = [f'### {title}', f'|{"|".join(headers)}|', f'{"|---" * len(headers)}|']
-    lines += (f'|{"|".join(cell(row.get(header)) for header in headers)}|' for row in ordered[:MAX_TABLE_ROWS])
+    lines += (f'|{"|".join(cell(row.get(header)) for header in headers)}|' for row in shown)
     if more > 0:
         lines.append(f'\n{more:,} more {plural("row", more)} {"is" if more == 1 else "are"} not shown here: '
                      f"{context_path} holds this restore's {len(rows):,} rows.")
@@ -3325,11 +3326,10 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
     if not started:  # the next check sends them (the Not started block below says why): no table of none
         readable = 'Cortex XDR has not started restoring ' + (
             f'file {hashes[0]}' if len(records) == 1 else f'any of the {len(records)} files') + ' yet.'
-    elif len(records) > 1:  # no column empty in every row (an error is rare), as tableToMarkdown shows what it has
-        columns = [name for name in ('file_hash', 'action_id', 'endpoints_count', 'error')
-                   if any(name in row for row in started)]
+    elif len(records) > 1:
         readable = markdown_table(f'Cortex XDR is restoring {len(started)} of {len(records)} files on {where}', started,
-                                  columns, 'CortexXDR.RestoredFile', first=lambda row: 'error' in row)
+                                  'file_hash action_id endpoints_count error'.split(), 'CortexXDR.RestoredFile',
+                                  first=lambda row: 'error' in row)
     else:
         [record] = records
         if not endpoint_id and 'endpoints_count' in record:
@@ -3749,7 +3749,7 @@ def xdr_final_table(summaries: list[XdrRecord], earlier: list[XdrRecord]) -> str
     title = xdr_checked_title(summaries, earlier, what, final, unlisted)
     if not rows:  # "No entries." would read as an action that reached no endpoint (a status not read: its note says)
         return f'### {title}' + ('\n**Cortex XDR lists no endpoint yet.**' if unlisted else '')
-    headers = ['file_hash', 'endpoint_id', 'status', 'error_description']
+    headers = 'file_hash endpoint_id status error_description'.split()
     return markdown_table(title, rows, headers[1:] if len(counted) == 1 else headers,  # one file's need not name it
                           'CortexXDR.RestoredFile.endpoints', first=lambda row: 'error_description' in row)
 
@@ -4327,7 +4327,7 @@ def hss_table(title: str, rows: list[HssCopy], follow: str = '', refused: int = 
         untaken_rows = f', plus the start\'s rows of at least {untaken:,} copies HSS did not act on' if untaken else ''
         return grouped_outcomes(title, rows, 'outcome', {HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING}, 'reason', host,
                                 'HuaweiHSS.RestoredFile', refused_rows + untaken_rows) + ended
-    return markdown_table(title, rows, ['host_id', 'host_name', 'file_path', 'file_hash', 'outcome', 'reason'],
+    return markdown_table(title, rows, 'host_id host_name file_path file_hash outcome reason'.split(),
                           'HuaweiHSS.RestoredFile',
                           first=lambda row: row['outcome'] not in (HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING)) + ended
 
