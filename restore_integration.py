@@ -3328,7 +3328,7 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
             f'file {hashes[0]}' if len(records) == 1 else f'any of the {len(records)} files') + ' yet.'
     elif len(records) > 1:
         readable = markdown_table(f'Cortex XDR is restoring {len(started)} of {len(records)} files on {where}', started,
-                                  'file_hash action_id endpoints_count error'.split(), 'CortexXDR.RestoredFile',
+                                  ['file_hash', 'action_id', 'endpoints_count', 'error'], 'CortexXDR.RestoredFile',
                                   first=lambda row: 'error' in row)
     else:
         [record] = records
@@ -3749,7 +3749,7 @@ def xdr_final_table(summaries: list[XdrRecord], earlier: list[XdrRecord]) -> str
     title = xdr_checked_title(summaries, earlier, what, final, unlisted)
     if not rows:  # "No entries." would read as an action that reached no endpoint (a status not read: its note says)
         return f'### {title}' + ('\n**Cortex XDR lists no endpoint yet.**' if unlisted else '')
-    headers = 'file_hash endpoint_id status error_description'.split()
+    headers = ['file_hash', 'endpoint_id', 'status', 'error_description']
     return markdown_table(title, rows, headers[1:] if len(counted) == 1 else headers,  # one file's need not name it
                           'CortexXDR.RestoredFile.endpoints', first=lambda row: 'error_description' in row)
 
@@ -4327,7 +4327,7 @@ def hss_table(title: str, rows: list[HssCopy], follow: str = '', refused: int = 
         untaken_rows = f', plus the start\'s rows of at least {untaken:,} copies HSS did not act on' if untaken else ''
         return grouped_outcomes(title, rows, 'outcome', {HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING}, 'reason', host,
                                 'HuaweiHSS.RestoredFile', refused_rows + untaken_rows) + ended
-    return markdown_table(title, rows, 'host_id host_name file_path file_hash outcome reason'.split(),
+    return markdown_table(title, rows, ['host_id', 'host_name', 'file_path', 'file_hash', 'outcome', 'reason'],
                           'HuaweiHSS.RestoredFile',
                           first=lambda row: row['outcome'] not in (HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING)) + ended
 
