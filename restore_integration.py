@@ -2794,8 +2794,8 @@ def one_or_all(values: list[Any]) -> Any:
 
 def markdown_table(title: str, rows: list[JsonObject], headers: Sequence[str], context_path: str,
                    first: Callable[[JsonObject], bool]) -> str:
-    """A table in the style of XSOAR's tableToMarkdown. Past MAX_TABLE_ROWS (bulk work) the rows ``first`` picks
-    (failures) come first, each part in its own order, and a last line says how many more ``context_path`` holds."""
+    """A table as XSOAR's tableToMarkdown, of the columns some row fills (blank ones are noise). Past MAX_TABLE_ROWS
+    the failures ``first`` picks go first, each part in order; a last line counts the rest, in ``context_path``."""
     def cell(value: Any) -> str:
         text = re.sub(r'\r\n?|\n', '<br>', ('' if value is None else str(value)).replace('|', '\\|'))
         return f'{text} ' if text.endswith('\\') else text  # a last \ (a Windows folder) would escape the closing pipe
@@ -2803,9 +2803,10 @@ def markdown_table(title: str, rows: list[JsonObject], headers: Sequence[str], c
     if not rows:
         return f'### {title}\n**No entries.**'
     more = len(rows) - MAX_TABLE_ROWS
-    ordered = sorted(rows, key=lambda row: not first(row)) if more > 0 else rows
+    shown = (sorted(rows, key=lambda row: not first(row)) if more > 0 else rows)[:MAX_TABLE_ROWS]
+    headers = [header for header in headers if any(cell(row.get(header)).strip() for row in shown)] or headers
     lines = [f'### {title}', f'|{"|".join(headers)}|', f'{"|---" * len(headers)}|']
-    lines += (f'|{"|".join(cell(row.get(header)) for header in headers)}|' for row in ordered[:MAX_TABLE_ROWS])
+    lines += (f'|{"|".join(cell(row.get(header)) for header in headers)}|' for row in shown)
     if more > 0:
         lines.append(f'\n{more:,} more {plural("row", more)} {"is" if more == 1 else "are"} not shown here: '
                      f"{context_path} holds this restore's {len(rows):,} rows.")
@@ -3333,11 +3334,10 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
     if not started:  # the next check sends them (the Not started block below says why): no table of none
         readable = 'Cortex XDR has not started restoring ' + (
             f'file {hashes[0]}' if len(records) == 1 else f'any of the {len(records)} files') + ' yet.'
-    elif len(records) > 1:  # no column empty in every row (an error is rare), as tableToMarkdown shows what it has
-        columns = [name for name in ('file_hash', 'action_id', 'endpoints_count', 'error')
-                   if any(name in row for row in started)]
+    elif len(records) > 1:
         readable = markdown_table(f'Cortex XDR is restoring {len(started)} of {len(records)} files on {where}', started,
-                                  columns, 'CortexXDR.RestoredFile', first=lambda row: 'error' in row)
+                                  ['file_hash', 'action_id', 'endpoints_count', 'error'], 'CortexXDR.RestoredFile',
+                                  first=lambda row: 'error' in row)
     else:
         [record] = records
         if not endpoint_id and 'endpoints_count' in record:

@@ -58,6 +58,18 @@ def test_restore_by_hash_restores_every_isolated_copy(hss_tenant, auth_type):
         assert status_of(hss_tenant, copy) == 'restored'
 
 
+def test_no_table_of_a_restore_whose_every_copy_goes_through_has_a_reason_column(hss_tenant):
+    """A column empty in every row is noise: neither the start's table (every copy restoring) nor a check's (every
+    copy restored) names the reason column, which only a row HSS gave a reason fills."""
+    result = war_room(hss_tenant).run('hss-restore-isolated', {'file_hash': SHARED_HASH})
+
+    assert not result.failed, result.entries
+    assert len(result.entries) > 1 and not any(row.get('reason') for row in rows_of(result)), result.entries
+    headers = [[line for line in entry['HumanReadable'].splitlines() if line.startswith('|')][0]
+               for entry in result.entries]
+    assert headers == ['|host_id|host_name|file_path|file_hash|outcome|'] * len(result.entries), headers
+
+
 def test_host_id_limits_a_restore_by_hash_to_that_host(hss_tenant):
     chosen, *others = COPIES[SHARED_HASH]
 

@@ -96,8 +96,9 @@ def test_hss_example_restores_every_isolated_seed_copy_of_the_hash_and_nothing_e
     title = printed.splitlines()[0]
     assert title.startswith('### ') and f'{len(copies)} restored, 0 restoring, 0 failed, 0 not found' in title
     shown = markdown_rows(printed)
-    assert sorted((r['host_id'], r['host_name'], r['file_path'], r['file_hash'], r['outcome'], r['reason'])
-                  for r in shown) == sorted((*c, file_hash, 'restored', '') for c in expected)
+    assert sorted((r['host_id'], r['host_name'], r['file_path'], r['file_hash'], r['outcome'])
+                  for r in shown) == sorted((*c, file_hash, 'restored') for c in expected)
+    assert all('reason' not in r for r in shown), printed  # no copy has one: no column of blanks
 
 
 @pytest.mark.parametrize('command, path', [('restore-file', facts.XDR_CONTEXT_PATH),

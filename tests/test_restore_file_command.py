@@ -184,6 +184,19 @@ def test_the_first_entry_of_several_files_started_without_a_problem_has_no_error
     assert all(row['action_id'] == str(records[row['file_hash']]['action_id']) for row in rows), (rows, records)
 
 
+def test_the_final_table_of_a_restore_every_endpoint_completed_has_no_error_description_column(advanced_tenant,
+                                                                                               war_room_on):
+    """A column empty in every row is noise: the final table after polling names the column of Cortex XDR's reason
+    only when some endpoint has one (test_every_endpoint_row_of_the_final_entry_matches_the_context reads it then)."""
+    result = war_room_on(advanced_tenant).run('restore-file', {'file_hash': CLEAN_HASH})
+
+    assert not result.failed, result.entries
+    endpoints = as_list(restored_record(result)['endpoints'])
+    assert endpoints and not any(endpoint.get('error_description') for endpoint in endpoints), endpoints
+    final = result.entries[-1]['HumanReadable']
+    assert [line for line in final.splitlines() if line.startswith('|')][0] == '|endpoint_id|status|', final
+
+
 # What the last check of a polling sequence must not say: no check follows it.
 PROMISES = ('checking again', 'next check')
 
