@@ -128,6 +128,15 @@ def test_restore_with_endpoint_id_targets_only_that_endpoint(http, server, backe
     assert H2 in backend.quarantined(FIN_WS)  # the other holder is untouched
 
 
+def test_a_null_endpoint_id_restores_on_every_endpoint_holding_the_hash(http, server, backend):
+    # XSOAR's own Cortex XDR integration sent it so for a restore with no endpoint given (demisto/content 049f1ad8,
+    # Packs/CortexXDR/Integrations/PaloAltoNetworks_XDR/PaloAltoNetworks_XDR.py, Client.restore_file)
+    response = post(http, server, RESTORE, {"file_hash": H2, "endpoint_id": None})
+
+    assert response.status_code == 200, response.text
+    assert set(backend.actions[response.json()["reply"]["action_id"]].endpoint_ids) == {FIN_WS, MKT_WS}
+
+
 def test_restore_accepts_uppercase_hash_and_digit_string_incident_id(http, server, backend):
     response = post(http, server, RESTORE, {"file_hash": H3.upper(), "incident_id": "302"})
 
@@ -216,9 +225,13 @@ def test_restore_on_endpoint_without_that_file_is_500(http, server):
     assert IT_JUMP in err["err_extra"]
 
 
-def test_restore_on_unknown_endpoint_is_500(http, server):
+def test_restore_on_unknown_endpoint_is_500_with_the_reason_in_err_msg_as_a_tenant_sends_it(http, server):
+    # A tenant's reply to an action for an endpoint it does not find (ebarti/cortex-xdr-client issue #30): the reason
+    # follows the general message in err_msg; its err_extra names the action, so ours says which endpoint.
+    recorded = load_json(XDR_REPLIES / "error_500_no_endpoint.json")["reply"]
     err = assert_error(post(http, server, RESTORE, {"file_hash": H1, "endpoint_id": "f" * 32}), 500)
-    assert "No endpoint was found" in err["err_extra"]
+    assert err["err_msg"] == recorded["err_msg"]
+    assert "f" * 32 in err["err_extra"]
 
 
 def test_restore_after_completion_finds_nothing_left_to_restore(http, server, clock):
@@ -371,7 +384,7 @@ def test_bad_hash_is_400(http, server, backend, file_hash):
         pytest.param({"file_hash": H1, "endpoint_ids": [FIN_WS]}, id="unknown-field"),
         pytest.param({"file_hash": H1, "incident_id": "INC-302"}, id="non-integer-incident"),
         pytest.param({"file_hash": H1, "incident_id": True}, id="boolean-incident"),
-        pytest.param({"file_hash": H1, "endpoint_id": None}, id="null-endpoint"),
+        pytest.param({"file_hash": H1, "incident_id": None}, id="null-incident"),
     ],
 )
 def test_bad_request_data_is_400(http, server, request_data):
@@ -389,7 +402,7 @@ GENERAL_400 = load_json(XDR_REPLIES / "error_400.json")["reply"]["err_msg"]
         pytest.param(RESTORE, {"file_hash": H1[:-1]}, "file_hash", id="bad-hash"),
         pytest.param(RESTORE, {}, "file_hash", id="missing-file-hash"),
         pytest.param(RESTORE, {"file_hash": H1, "endpoint_ids": [FIN_WS]}, "endpoint_ids", id="unknown-field"),
-        pytest.param(RESTORE, {"file_hash": H1, "endpoint_id": None}, "endpoint_id", id="null-field"),
+        pytest.param(RESTORE, {"file_hash": H1, "incident_id": None}, "incident_id", id="null-field"),
         # the seed: endpoint_id is a "String representing the endpoint ID"
         pytest.param(RESTORE, {"file_hash": H1, "endpoint_id": 7587}, "endpoint_id", id="number-endpoint"),
         pytest.param(RESTORE, {"file_hash": H1, "incident_id": "INC-302"}, "incident_id", id="non-integer-incident"),

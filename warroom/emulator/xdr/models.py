@@ -243,9 +243,9 @@ class XdrBackend:
                 raise ApiError(f"No quarantined file with hash {file_hash} was found on any endpoint")
             return targets
         endpoint = self.endpoints.get(endpoint_id.strip().lower())
-        if endpoint is None:
-            raise ApiError(f"No endpoint was found for creating the requested action: unknown endpoint_id "
-                           f"{endpoint_id}")
+        if endpoint is None:  # a tenant words it so (ebarti/cortex-xdr-client issue #30): the reason in err_msg
+            raise ApiError(f"Unknown endpoint_id {endpoint_id}",
+                           f"{ApiError.default_msg} - No endpoint was found for creating the requested action")
         if file_hash not in endpoint.quarantined:
             raise ApiError(f"No quarantined file with hash {file_hash} was found on endpoint {endpoint.endpoint_id}")
         return [endpoint.endpoint_id]
