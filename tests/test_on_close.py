@@ -85,7 +85,7 @@ def test_a_reputation_integration_is_asked_first_and_its_verdict_holds_the_file(
                    enabled={'Quarantine Restore', 'Cortex XDR - IR', VT})
 
     assert not run.failed, run.error
-    [asked] = [e for e in run.events if e.command == 'file']
+    [asked] = [e for e in run.events if e.command == 'file' and not e.caller]  # the playbook's task, not a script's
     recorded = {p.stem for p in (TEST_DATA / 'xsoar' / 'replies' / VT / 'file').glob('*.json')}
     assert set(as_list(asked.args['file'])) & recorded
     # First: the reputation is asked before the gate decides (events are in run order); the sample's one file is the
@@ -102,7 +102,7 @@ def test_without_a_reputation_integration_the_check_is_skipped_and_unknown_files
     sample, run = close(vendors, 'xdr_false_positive.json', 'playbook')
 
     assert not run.failed, run.error
-    [asked] = [e for e in run.events if e.command == 'file']
+    [asked] = [e for e in run.events if e.command == 'file' and not e.caller]
     assert asked.outcome.startswith('skipped')
     assert restored_hashes(xdr) == {row['file_sha256'] for row in sample.incident['CustomFields']['xdrfileartifacts']}
 
@@ -1119,12 +1119,11 @@ def test_a_minimized_incident_s_own_record_in_context_beside_another_s_is_restor
            for a in r['file_artifacts']}
 
     runner = runner_for(vendors, {'Quarantine Restore'})
-    asked = extra_data_calls(runner)
     _, run = close(vendors, 'xdr_lite_minimized.json', via, context=context, runner=runner)
 
     assert not run.failed, run.error
     assert own and restored_hashes(xdr) == own
-    assert asked == []
+    assert extra_data_calls(run) == []
 
 
 # Another integration's incident (a QRadar offense, a Jira ticket: XSOAR's default type stands for them) mirrors under
@@ -1507,7 +1506,7 @@ def test_the_playbook_branch_s_close_runs_the_type_s_post_processing_script_on_t
     runs = close_by_playbook(runner_for(vendors), incident, sample.context, stream=io.StringIO())
 
     assert [run.failed for run in runs] == [False, False]
-    assert [event.command for event in runs[1].events] == [script]
+    assert [event.command for event in runs[1].events if not event.caller] == [script]
     asked = [(item['host_id'], item['file_path'], item['file_hash'])
              for request in hss.gateway.requests if request.method == 'PUT' for item in request.body['data_list']]
     assert asked and len(asked) == len(set(asked)), asked
@@ -2701,17 +2700,11 @@ RECORDED_XDR_IDS = sorted(path.stem for path in EXTRA_DATA_REPLIES.glob('*.json'
 XDR_EXTRA_DATA = 'xdr-get-incident-extra-data'
 
 
-def extra_data_calls(runner):
-    """The arguments of each xdr-get-incident-extra-data call ``runner`` will make, a task's or a script's: a script's
-    executeCommand calls are no events of the run."""
-    asked, replay = [], runner.others.run
-
-    def recorded(brand: str, command: str, args: dict) -> list[dict]:
-        if command == XDR_EXTRA_DATA:
-            asked.append(args)
-        return replay(brand, command, args)
-    runner.others.run = recorded
-    return asked
+def extra_data_calls(run):
+    """The arguments of each xdr-get-incident-extra-data call of ``run``, a task's or a script's executeCommand (a task
+    skipped for want of an enabled instance made none)."""
+    return [event.args for event in run.events
+            if event.command == XDR_EXTRA_DATA and not event.outcome.startswith('skipped')]
 
 
 def xdr_calls_on_fresh_tenants(name, via, unmirrored=False, **fields):
@@ -2725,13 +2718,12 @@ def xdr_calls_on_fresh_tenants(name, via, unmirrored=False, **fields):
     xdr, hss = start_tenant(), start_hss_tenant()
     try:
         runner = runner_for((xdr, hss))
-        asked = extra_data_calls(runner)
         run = runner.run_post_processing(POST_PROCESSING_SCRIPT, incident, sample.context) \
             if via == 'post-processing' else runner.run(via, incident, sample.context)
         assert not run.failed, run.error
         sent = [r.body['request_data'].get('incident_id') for r in xdr.gateway.requests
                 if r.path.endswith('/endpoints/restore/')]
-        return sent, asked, run
+        return sent, extra_data_calls(run), run
     finally:
         xdr.server.stop()
         hss.stack.close()

@@ -459,6 +459,26 @@ def test_a_script_another_script_runs_afterwards_starts_with_what_the_commands_w
     assert 'PaloAltoNetworksXDR' in _ReadsTheContextAroundACommand.seen[1][0]
 
 
+
+def test_a_script_s_executecommand_calls_are_events_of_the_run_marked_as_the_script_s_in_run_order(monkeypatch):
+    """A test looking in run.events for a command a script ran found nothing: a script's executeCommand calls were
+    recorded nowhere. Each is an event now, made when the call is, under the script's task and marked with the
+    script's name (caller); the tasks' own events are as they were, and the count of tasks leaves the calls out."""
+    _ReadsTheContextAroundACommand.seen = []
+
+    result = run_stand_in(monkeypatch, _ReadsTheContextAroundACommand, {}, steps=2, only_named=True)
+
+    assert not result.failed, result.error
+    call = ('StandIn', 'xdr-get-incident-extra-data', {'incident_id': '414'})
+    assert [(e.task, e.caller, e.command, e.args) for e in result.events] == [
+        ('0', '', '', {}), ('1', *call), ('1', '', 'StandIn', {}), ('2', *call), ('2', '', 'StandIn', {}),
+        ('99', '', '', {})]
+    assert {(e.kind, e.outcome, len(e.entries)) for e in result.events if e.caller} == {('executeCommand', 'done', 0)}
+    stream = io.StringIO()
+    print_outcome(result, stream)
+    assert stream.getvalue() == 'Playbook completed: 4 tasks, 0 notes.\n'
+
+
 VT = 'VirusTotal (API v3)'  # has recorded replies of the generic !file in test_data/xsoar/replies
 VT_HASH = 'ee62bd9703ccc64f54b25e9f8b7d153897c93cc1cb3c18759bbcec29c8bdfff4'
 

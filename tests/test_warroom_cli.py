@@ -582,13 +582,22 @@ def test_fetch_into_a_path_that_is_a_file_is_refused_with_exit_2(tmp_path):
     assert done.returncode == 2 and 'Traceback' not in done.stderr and str(not_a_dir) in done.stderr, done.stderr
 
 
-def test_params_out_through_a_symlink_inside_the_repository_is_refused(tmp_path):
-    # os.replace puts the file where the link is (inside the repository), not where it points.
+@pytest.mark.parametrize('target_exists', [False, True], ids=['target absent', 'target present'])
+def test_params_out_through_a_symlink_inside_the_repository_is_refused(tmp_path, target_exists):
+    # os.replace puts the file where the link is (inside the repository), not where it points. Refused, nothing is
+    # written: not through the link (its target is not created, or keeps its text), nor in its place.
+    target = tmp_path / 'emu.yml'
+    if target_exists:
+        target.write_text('kept: true\n')
     link = ROOT / f'emu-link-{os.getpid()}.yml'
-    link.symlink_to(tmp_path / 'emu.yml')
+    link.symlink_to(target)
     try:
         done = cli('emulate', 'xdr', '--params-out', str(link), timeout=30)
         assert done.returncode == 2 and '.gitignore' in done.stderr
+        assert link.is_symlink() and os.readlink(link) == str(target)
+        if target_exists:
+            assert target.read_text() == 'kept: true\n'
+        assert [path.name for path in tmp_path.iterdir()] == (['emu.yml'] if target_exists else [])
     finally:
         link.unlink()
 

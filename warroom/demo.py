@@ -111,8 +111,9 @@ def fetch_and_close(vendors: EmbeddedVendors, runner: PlaybookRunner, time_scale
 
 def shown_failed(run: PlaybookRun) -> bool:
     """Whether the run stopped, or a task of it returned an error entry: an error path (or continue on error) lets
-    the playbook run on to its end, but the timeline shows that step fail."""
-    return run.failed or any(event.outcome.startswith('error') for event in run.events)
+    the playbook run on to its end, but the timeline shows that step fail. A script's executeCommand call is no step:
+    the script reads what it returned."""
+    return run.failed or any(event.outcome.startswith('error') for event in run.events if not event.caller)
 
 
 def follow_lines(run: PlaybookRun) -> list[str]:

@@ -97,5 +97,6 @@ def print_outcome(run: PlaybookRun, stream: TextIO | None = None) -> None:
         print(f'Post-processing script completed: {len(run.notes)} {plural("note", len(run.notes))}.', file=stream,
               flush=True)
     else:
-        print(f'Playbook completed: {len(run.events)} {plural("task", len(run.events))}, {len(run.notes)} '
+        tasks = [event for event in run.events if not event.caller]  # a script's executeCommand calls are no tasks
+        print(f'Playbook completed: {len(tasks)} {plural("task", len(tasks))}, {len(run.notes)} '
               f'{plural("note", len(run.notes))}.', file=stream, flush=True)

@@ -57,6 +57,10 @@ class Event:
     args: dict = field(default_factory=dict)
     entries: list = field(default_factory=list)
     note: bool = False
+    # The script whose executeCommand made this call ('' for a task's own event): such an event's kind is
+    # 'executeCommand', its task the one running the script, its entries left to the script, which says what it made
+    # of them (what it returns are the war room's entries, in its task's event)
+    caller: str = ''
 
     def line(self) -> str:
         call = f' !{self.command}' + ''.join(f' {k}={_short(v)}' for k, v in self.args.items()) if self.command else ''
@@ -233,6 +237,8 @@ class _Frame:
     playbook: Playbook
     scope: Scope
     war_room: WarRoom
+    run: PlaybookRun
+    task: str = '-'  # the task running, whose scripts' executeCommand calls are recorded under it
 
 
 class PlaybookRunner:
@@ -305,7 +311,7 @@ class PlaybookRunner:
             playbook.__dict__['_problems'] = validation_problems(playbook) + unsupported_forms(playbook)
         if problems := playbook.__dict__['_problems']:  # what demisto-sdk's validate refuses never reaches XSOAR
             raise PlaybookError(f'{playbook.name}: ' + '; '.join(problems) + '.')
-        frame = _Frame(playbook, scope, self._war_room(scope.context))
+        frame = _Frame(playbook, scope, self._war_room(scope.context), run)
         queue, done, steps = [playbook.start], set(), 0
         while queue:
             task_id = queue.pop(_next_ready(queue, playbook))
@@ -318,6 +324,7 @@ class PlaybookRunner:
             if steps > MAX_TASK_RUNS:
                 raise PlaybookError(f'{playbook.name}: more than {MAX_TASK_RUNS} tasks ran; is there a cycle?')
             task = playbook.tasks[task_id]
+            frame.task = task_id
             try:
                 branch = self._run_task(task, frame, run)
             except (UnsupportedError, ContextError) as error:  # what the runner does not interpret stops it here
@@ -494,7 +501,7 @@ class PlaybookRunner:
         record = frame.scope.record if frame.scope.record is not None else frame.scope.incident
         timeout = script_timeout(name, self.script_timeout)
         demisto = ScriptDemisto(args, context, record, timeout=timeout,
-                                execute=lambda command, call_args: self._execute(frame, command, call_args))
+                                execute=functools.partial(self._script_call, frame, name))
         started = self.clock()
         try:
             with printing_to(demisto, module):
@@ -513,6 +520,22 @@ class PlaybookRunner:
         for entry in demisto.entries:
             merge_entry_context(context, entry.get('EntryContext') or {})
         return demisto.entries
+
+    def _script_call(self, frame: _Frame, script: str, command: str, args: dict) -> list[dict]:
+        """A script's ``demisto.executeCommand``, recorded as an event of the run when it is made (``caller``: the
+        script), so a test reads a script's calls where it reads the tasks'. Not shown on the timeline: it shows tasks,
+        and the script's own entries say what its calls did."""
+        event = Event(frame.playbook.name, frame.task, script, 'executeCommand', 'running', command=command,
+                      args=copy.deepcopy(args), caller=script)
+        frame.run.events.append(event)  # now: the calls a script it runs makes come after this one
+        try:
+            entries = self._execute(frame, command, args)
+        except Exception as error:  # the server's error marker (server_errors) raises into the script, as in XSOAR
+            event.outcome = f'raised {type(error).__name__}: {error}'
+            raise
+        failed = any(entry.get('Type') == ENTRY_ERROR for entry in entries)
+        event.outcome = 'returned an error entry' if failed else 'done'
+        return entries
 
     def _execute(self, frame: _Frame, command: str, args: dict) -> list[dict]:
         """A script's ``demisto.executeCommand``: the pack's commands in this war room (their context merged, as
@@ -548,7 +571,7 @@ class PlaybookRunner:
         args = {'closeReason': flat.get('closeReason', ''), 'closeNotes': flat.get('closeNotes', '')}
         frame = _Frame(Playbook(POST_PROCESSING, POST_PROCESSING, '0', {}),
                        Scope(flat, {}, run.context, copy.deepcopy(incident or {})),
-                       self._war_room(run.context))
+                       self._war_room(run.context), run)
         entries = self._script(script, args, frame)
         failed = any(entry.get('Type') == ENTRY_ERROR for entry in entries)
         self._record(run, Event(POST_PROCESSING, '-', script, 'script', 'error: the close is blocked' if failed
