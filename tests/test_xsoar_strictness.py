@@ -287,6 +287,19 @@ def test_a_fetched_incident_field_of_a_type_xsoar_does_not_document_is_refused(f
         Demisto({}, 'fetch-incidents', {}, {}, []).incidents([{**incident, field: value}])
 
 
+@pytest.mark.parametrize('field', ['name', 'occurred', 'rawJSON'])
+def test_a_fetched_incident_without_its_name_occurred_or_raw_json_is_refused(field):
+    # content-docs fetching-incidents.md, "Create an Incident": "These objects must contain" the name, when it occurred
+    # and the rawJSON key (the event the mapper reads).
+    incident = {'name': 'HSS Trojan on web-01', 'occurred': '2024-05-01T10:00:00.000Z',
+                'rawJSON': json.dumps({'event_id': 'evt-1'})}
+    Demisto({}, 'fetch-incidents', {}, {}, []).incidents([dict(incident)])
+    left_out = {name: value for name, value in incident.items() if name != field}
+    for incomplete in (left_out, {**incident, field: None}, {**incident, field: ''}):
+        with pytest.raises(DemistoMisuse, match=f'it has no {field}'):
+            Demisto({}, 'fetch-incidents', {}, {}, []).incidents([incomplete])
+
+
 @pytest.mark.parametrize('value, shown', [('3', '"3"'), (True, 'true'), ([2], '[2]'), ('\x85', '"\\u0085"')])
 def test_a_bad_severity_is_quoted_as_json_in_the_refusal(value, shown):
     incident = {'name': 'HSS Trojan on web-01', 'severity': value}

@@ -185,17 +185,18 @@ def one_list(results: list) -> list:
 
 def incident_problems(incident: dict) -> list[str]:
     """What XSOAR does not take in a fetched incident (fetching-incidents.md, demistomock's createIncidents,
-    CommonServerPython's IncidentSeverity): a name; occurred RFC 3339 text; rawJSON a JSON string; details,
-    dbotMirrorId and type text; labels a list of {type, value}; severity one of IncidentSeverity's."""
-    problems = [] if isinstance(incident.get('name'), str) and incident['name'] else ['it has no name']
+    CommonServerPython's IncidentSeverity): a name, occurred and rawJSON, each given ("These objects must contain");
+    occurred RFC 3339 text; rawJSON a JSON string; name, details, dbotMirrorId and type text; labels a list of
+    {type, value}; severity one of IncidentSeverity's."""
+    problems = [f'it has no {name}' for name in ('name', 'occurred', 'rawJSON') if incident.get(name) in (None, '')]
     occurred = incident.get('occurred')
-    if occurred is not None and not (isinstance(occurred, str) and RFC_3339.fullmatch(occurred)
-                                     and _is_date(occurred)):
+    if occurred not in (None, '') and not (isinstance(occurred, str) and RFC_3339.fullmatch(occurred)
+                                           and _is_date(occurred)):
         problems.append(f'occurred must be an RFC 3339 date, such as 2019-10-23T10:11:00Z; got {quoted(occurred)}')
     raw = incident.get('rawJSON')
-    if raw is not None and not (isinstance(raw, str) and _is_json_object(raw)):
+    if raw not in (None, '') and not (isinstance(raw, str) and _is_json_object(raw)):
         problems.append(f'rawJSON must be the JSON text of an object (json.dumps of the event); got {quoted(raw):.60}')
-    for name in ('details', 'dbotMirrorId', 'type'):
+    for name in ('name', 'details', 'dbotMirrorId', 'type'):
         if incident.get(name) is not None and not isinstance(incident[name], str):
             problems.append(f'{name} must be text, not {type(incident[name]).__name__}')
     labels = incident.get('labels')
@@ -435,7 +436,7 @@ class Demisto:
 
     def incidents(self, incidents: Any) -> None:
         """fetch-incidents hands over what it fetched, once, as XSOAR takes it: a list of incidents, each with a
-        name and the fields XSOAR documents in the types it documents (``incident_problems``)."""
+        name, occurred and rawJSON, and the fields XSOAR documents in the types it documents (``incident_problems``)."""
         self._check_thread('incidents')
         if self._command != 'fetch-incidents':
             raise DemistoMisuse(f'demisto.incidents() called by {self._command}: only fetch-incidents creates '
