@@ -404,6 +404,19 @@ def test_the_integration_context_takes_an_object_of_text_values_only():
     assert store == {'token': '{"value": "x"}'}
 
 
+@pytest.mark.parametrize('key', [1, 2.5, True, None])
+def test_the_integration_context_takes_text_keys_only(key):
+    # content-docs integration-cache.md: the object set_integration_context stores, "its keys and values must be
+    # strings"; json.dumps would write such a key as text unasked ("1", "true", "null"), another key than the code's.
+    store = {'kept': 'x'}
+    demisto = Demisto({}, 'restore-file', {}, store, [])
+    with pytest.raises(DemistoMisuse, match='keys'):
+        demisto.setIntegrationContext({key: 'x'})
+    with pytest.raises(DemistoMisuse, match='keys'):
+        demisto.setIntegrationContextVersioned({'kept': 'y', key: 'x'}, -1, True)
+    assert store == {'kept': 'x'}
+
+
 def test_test_module_can_neither_read_nor_write_the_integration_context():
     demisto = Demisto({}, 'test-module', {}, {'kept': 'x'}, [])
     for call in (demisto.getIntegrationContext, lambda: demisto.setIntegrationContext({'kept': 'y'}),

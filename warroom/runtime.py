@@ -240,8 +240,14 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f'{name} is not JSON (RFC 8259)')
 
 
-def text_values(state: Any, what: str) -> dict[str, str]:
-    """``state`` as XSOAR stores it: a JSON copy of an object whose values are all text, or DemistoMisuse."""
+def text_values(state: Any, what: str, text_keys: bool = False) -> dict[str, str]:
+    """``state`` as XSOAR stores it: a JSON copy of an object whose values are all text, or DemistoMisuse.
+    ``text_keys``: its keys are text too before the copy, which writes a number, true or null key as text unasked."""
+    keys = state if text_keys and isinstance(state, dict) else ()
+    bad_keys = [quoted(key) for key in keys if not isinstance(key, str)]
+    if bad_keys:
+        raise DemistoMisuse(f'{what} takes text keys only (json.dumps would write them as other keys); '
+                            f'{", ".join(bad_keys)} {"is" if len(bad_keys) == 1 else "are"} not text.')
     copy = json_copy(state, what)
     if not isinstance(copy, dict):
         raise DemistoMisuse(f'{what} must be an object of text values; got {type(copy).__name__}.')
@@ -394,7 +400,7 @@ class Demisto:
 
     def setIntegrationContext(self, context: dict) -> None:  # noqa: N802 - XSOAR's name
         self._check_context_allowed('setIntegrationContext')
-        self._store_context(text_values(context, 'The integration context'))
+        self._store_context(text_values(context, 'The integration context', text_keys=True))
 
     def getIntegrationContextVersioned(self, refresh: bool = False) -> dict:  # noqa: N802 - XSOAR's name
         """XSOAR 6.0+: ``{'context': ..., 'version': ...}`` (DemistoClassApiModuleClasses.py; CommonServerPython's
@@ -412,7 +418,7 @@ class Demisto:
         (DemistoClassApiModuleClasses.py, ``__do``: its text is the server's, not published; these words are ours).
         ``sync`` saves at once in XSOAR rather than at the command's end; the war room saves at once either way."""
         self._check_context_allowed('setIntegrationContextVersioned')
-        replacement = text_values(context, 'The integration context')
+        replacement = text_values(context, 'The integration context', text_keys=True)
         given, stored = json_copy(version, 'The version'), self._context_version.number
         if given not in (-1, NO_CONTEXT_VERSION) and given != stored:
             raise ValueError(f'The integration context was not saved: version {json.dumps(given)} is not the one '
