@@ -769,6 +769,19 @@ def test_a_restore_through_the_war_room_returns_entries_xsoar_takes(advanced_ten
     assert len(result.entries) > 1 and 'PollingCommand' in result.entries[0]  # the first run's entry schedules a check
 
 
+def test_a_context_path_the_command_does_not_declare_as_an_output_is_refused(monkeypatch):
+    # content-docs context-and-outputs.md: "The code **must** match the context path outputs specified in the YAML
+    # file"; a run that writes another path is refused, and its context kept out.
+    declared = {output['contextPath'] for output in load_spec().command('restore-file').outputs}
+    assert {'CortexXDR.RestoredFile.file_hash', 'CortexXDR.RestoredFile.status'} <= declared
+    assert 'CortexXDR.RestoredFile.note' not in declared
+    room = WarRoom(params={})
+    monkeypatch.setattr(ri, 'main', misbehaving('writes_an_undeclared_context_path'))
+    with pytest.raises(DemistoMisuse, match='CortexXDR.RestoredFile.note'):
+        room.run('restore-file', {'file_hash': 'a' * 64, 'polling': 'false'})
+    assert room.context == {}
+
+
 def test_an_error_entry_s_context_is_merged_as_any_entry_s(monkeypatch):
     """XSOAR merges an error entry's EntryContext: CommonServerPython's return_error(message, error='', outputs=None)
     documents ``outputs`` as "the outputs that will be returned to playbook/investigation context" and writes them as

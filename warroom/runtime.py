@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterator
 
 import restore_integration
 
-from .context import get_path, merge_entry_context
+from .context import get_path, merge_entry_context, undeclared_paths
 from .debug_mode import xsoar_debug_mode
 from .line import format_line, quoted
 from .params import xsoar_params
@@ -653,6 +653,12 @@ class WarRoom:
                                     'Contents': f'!{command} returned no entry.'})
         if command == 'test-module':
             demisto.entries[:] = verdict_of_test_module(demisto.entries)
+        declared = {output['contextPath'] for output in self.spec.command(command).outputs}
+        undeclared = sorted(set().union(*(undeclared_paths(entry.get('EntryContext'), declared)
+                                          for entry in demisto.entries)))
+        if undeclared:  # content-docs context-and-outputs.md: the code must match the outputs the YAML declares
+            raise DemistoMisuse(f'!{command} wrote context paths integration.yml does not declare as its outputs: '
+                                f'{", ".join(undeclared)}.')
         sequence.ran += took
         if sequence.timeout is not None and sequence.elapsed > sequence.timeout:
             return demisto.entries  # past the polling timeout: the caller says so, and nothing of it arrives
