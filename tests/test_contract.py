@@ -43,6 +43,22 @@ def test_every_yaml_file_matches_its_schema(name, path):
     assert errors(name, yaml.safe_load(path.read_text())) == []
 
 
+@pytest.mark.parametrize('name, broken', [('first_fetch', None), ('max_fetch', None), ('max_fetch', 'defaultvalue')])
+def test_a_fetching_integration_without_first_fetch_or_a_defaulted_max_fetch_is_refused(name, broken):
+    # content-docs fetching-incidents.md: "Make sure that first_fetch parameter exist in the integration yml file";
+    # "Make sure that the max_fetch parameter exist in the integration yml file and it has a default value".
+    document = yaml.safe_load(INTEGRATION_YML.read_text())
+    assert document['script']['isfetch'] is True
+    parse_spec(copy.deepcopy(document))
+    [param] = [item for item in document['configuration'] if item['name'] == name]
+    if broken is None:
+        document['configuration'].remove(param)
+    else:
+        del param[broken]
+    with pytest.raises(ValueError, match=name):
+        parse_spec(document)
+
+
 def test_the_integration_schema_catches_an_undeclared_output_type_and_a_misspelt_key():
     document = yaml.safe_load(INTEGRATION_YML.read_text())
     broken = copy.deepcopy(document)

@@ -287,6 +287,19 @@ def test_a_fetched_incident_field_of_a_type_xsoar_does_not_document_is_refused(f
         Demisto({}, 'fetch-incidents', {}, {}, []).incidents([{**incident, field: value}])
 
 
+@pytest.mark.parametrize('field', ['name', 'occurred', 'rawJSON'])
+def test_a_fetched_incident_without_its_name_occurred_or_raw_json_is_refused(field):
+    # content-docs fetching-incidents.md, "Create an Incident": "These objects must contain" the name, when it occurred
+    # and the rawJSON key (the event the mapper reads).
+    incident = {'name': 'HSS Trojan on web-01', 'occurred': '2024-05-01T10:00:00.000Z',
+                'rawJSON': json.dumps({'event_id': 'evt-1'})}
+    Demisto({}, 'fetch-incidents', {}, {}, []).incidents([dict(incident)])
+    left_out = {name: value for name, value in incident.items() if name != field}
+    for incomplete in (left_out, {**incident, field: None}, {**incident, field: ''}):
+        with pytest.raises(DemistoMisuse, match=f'it has no {field}'):
+            Demisto({}, 'fetch-incidents', {}, {}, []).incidents([incomplete])
+
+
 @pytest.mark.parametrize('value, shown', [('3', '"3"'), (True, 'true'), ([2], '[2]'), ('\x85', '"\\u0085"')])
 def test_a_bad_severity_is_quoted_as_json_in_the_refusal(value, shown):
     incident = {'name': 'HSS Trojan on web-01', 'severity': value}
@@ -389,6 +402,19 @@ def test_the_integration_context_takes_an_object_of_text_values_only():
             demisto.setIntegrationContext(context)
     demisto.setIntegrationContext({'token': '{"value": "x"}'})
     assert store == {'token': '{"value": "x"}'}
+
+
+@pytest.mark.parametrize('key', [1, 2.5, True, None])
+def test_the_integration_context_takes_text_keys_only(key):
+    # content-docs integration-cache.md: the object set_integration_context stores, "its keys and values must be
+    # strings"; json.dumps would write such a key as text unasked ("1", "true", "null"), another key than the code's.
+    store = {'kept': 'x'}
+    demisto = Demisto({}, 'restore-file', {}, store, [])
+    with pytest.raises(DemistoMisuse, match='keys'):
+        demisto.setIntegrationContext({key: 'x'})
+    with pytest.raises(DemistoMisuse, match='keys'):
+        demisto.setIntegrationContextVersioned({'kept': 'y', key: 'x'}, -1, True)
+    assert store == {'kept': 'x'}
 
 
 def test_test_module_can_neither_read_nor_write_the_integration_context():
@@ -741,6 +767,19 @@ def test_a_restore_through_the_war_room_returns_entries_xsoar_takes(advanced_ten
 
     assert not result.failed, result.entries
     assert len(result.entries) > 1 and 'PollingCommand' in result.entries[0]  # the first run's entry schedules a check
+
+
+def test_a_context_path_the_command_does_not_declare_as_an_output_is_refused(monkeypatch):
+    # content-docs context-and-outputs.md: "The code **must** match the context path outputs specified in the YAML
+    # file"; a run that writes another path is refused, and its context kept out.
+    declared = {output['contextPath'] for output in load_spec().command('restore-file').outputs}
+    assert {'CortexXDR.RestoredFile.file_hash', 'CortexXDR.RestoredFile.status'} <= declared
+    assert 'CortexXDR.RestoredFile.note' not in declared
+    room = WarRoom(params={})
+    monkeypatch.setattr(ri, 'main', misbehaving('writes_an_undeclared_context_path'))
+    with pytest.raises(DemistoMisuse, match='CortexXDR.RestoredFile.note'):
+        room.run('restore-file', {'file_hash': 'a' * 64, 'polling': 'false'})
+    assert room.context == {}
 
 
 def test_an_error_entry_s_context_is_merged_as_any_entry_s(monkeypatch):

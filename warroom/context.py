@@ -251,3 +251,28 @@ def get_path(context: dict, dotted: str) -> Any:
     if not flat:
         return [] if values and all(value == [] for value in values) else None
     return flat[0] if len(flat) == 1 else flat
+
+
+def written_paths(value: Any, prefix: str) -> set[str]:
+    """The dotted paths a context value writes under ``prefix``: down to its leaves, through lists (an empty object
+    its own path; an empty list writes nothing)."""
+    if isinstance(value, list):
+        return set().union(*(written_paths(item, prefix) for item in value))
+    if isinstance(value, dict) and value:
+        return set().union(*(written_paths(item, f'{prefix}.{key}') for key, item in value.items()))
+    return {prefix}
+
+
+def undeclared_paths(entry_context: Any, declared: set[str]) -> list[str]:
+    """The paths an entry's EntryContext writes that no declared output path holds, itself or one within it:
+    content-docs context-and-outputs.md, "The code **must** match the context path outputs specified in the YAML
+    file"."""
+    written = set()
+    for key, value in (entry_context.items() if isinstance(entry_context, dict) else ()):
+        written |= written_paths(value, '.'.join(_parsed(key)[0]))
+    return sorted(path for path in written if not _within_declared(path, declared))
+
+
+def _within_declared(path: str, declared: set[str]) -> bool:
+    parts = path.split('.')
+    return any('.'.join(parts[:length]) in declared for length in range(1, len(parts) + 1))

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterator
 
 import restore_integration
 
-from .context import get_path, merge_entry_context
+from .context import get_path, merge_entry_context, undeclared_paths
 from .debug_mode import xsoar_debug_mode
 from .line import format_line, quoted
 from .params import xsoar_params
@@ -185,17 +185,18 @@ def one_list(results: list) -> list:
 
 def incident_problems(incident: dict) -> list[str]:
     """What XSOAR does not take in a fetched incident (fetching-incidents.md, demistomock's createIncidents,
-    CommonServerPython's IncidentSeverity): a name; occurred RFC 3339 text; rawJSON a JSON string; details,
-    dbotMirrorId and type text; labels a list of {type, value}; severity one of IncidentSeverity's."""
-    problems = [] if isinstance(incident.get('name'), str) and incident['name'] else ['it has no name']
+    CommonServerPython's IncidentSeverity): a name, occurred and rawJSON, each given ("These objects must contain");
+    occurred RFC 3339 text; rawJSON a JSON string; name, details, dbotMirrorId and type text; labels a list of
+    {type, value}; severity one of IncidentSeverity's."""
+    problems = [f'it has no {name}' for name in ('name', 'occurred', 'rawJSON') if incident.get(name) in (None, '')]
     occurred = incident.get('occurred')
-    if occurred is not None and not (isinstance(occurred, str) and RFC_3339.fullmatch(occurred)
-                                     and _is_date(occurred)):
+    if occurred not in (None, '') and not (isinstance(occurred, str) and RFC_3339.fullmatch(occurred)
+                                           and _is_date(occurred)):
         problems.append(f'occurred must be an RFC 3339 date, such as 2019-10-23T10:11:00Z; got {quoted(occurred)}')
     raw = incident.get('rawJSON')
-    if raw is not None and not (isinstance(raw, str) and _is_json_object(raw)):
+    if raw not in (None, '') and not (isinstance(raw, str) and _is_json_object(raw)):
         problems.append(f'rawJSON must be the JSON text of an object (json.dumps of the event); got {quoted(raw):.60}')
-    for name in ('details', 'dbotMirrorId', 'type'):
+    for name in ('name', 'details', 'dbotMirrorId', 'type'):
         if incident.get(name) is not None and not isinstance(incident[name], str):
             problems.append(f'{name} must be text, not {type(incident[name]).__name__}')
     labels = incident.get('labels')
@@ -239,8 +240,14 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f'{name} is not JSON (RFC 8259)')
 
 
-def text_values(state: Any, what: str) -> dict[str, str]:
-    """``state`` as XSOAR stores it: a JSON copy of an object whose values are all text, or DemistoMisuse."""
+def text_values(state: Any, what: str, text_keys: bool = False) -> dict[str, str]:
+    """``state`` as XSOAR stores it: a JSON copy of an object whose values are all text, or DemistoMisuse.
+    ``text_keys``: its keys are text too before the copy, which writes a number, true or null key as text unasked."""
+    keys = state if text_keys and isinstance(state, dict) else ()
+    bad_keys = [quoted(key) for key in keys if not isinstance(key, str)]
+    if bad_keys:
+        raise DemistoMisuse(f'{what} takes text keys only (json.dumps would write them as other keys); '
+                            f'{", ".join(bad_keys)} {"is" if len(bad_keys) == 1 else "are"} not text.')
     copy = json_copy(state, what)
     if not isinstance(copy, dict):
         raise DemistoMisuse(f'{what} must be an object of text values; got {type(copy).__name__}.')
@@ -393,7 +400,7 @@ class Demisto:
 
     def setIntegrationContext(self, context: dict) -> None:  # noqa: N802 - XSOAR's name
         self._check_context_allowed('setIntegrationContext')
-        self._store_context(text_values(context, 'The integration context'))
+        self._store_context(text_values(context, 'The integration context', text_keys=True))
 
     def getIntegrationContextVersioned(self, refresh: bool = False) -> dict:  # noqa: N802 - XSOAR's name
         """XSOAR 6.0+: ``{'context': ..., 'version': ...}`` (DemistoClassApiModuleClasses.py; CommonServerPython's
@@ -411,7 +418,7 @@ class Demisto:
         (DemistoClassApiModuleClasses.py, ``__do``: its text is the server's, not published; these words are ours).
         ``sync`` saves at once in XSOAR rather than at the command's end; the war room saves at once either way."""
         self._check_context_allowed('setIntegrationContextVersioned')
-        replacement = text_values(context, 'The integration context')
+        replacement = text_values(context, 'The integration context', text_keys=True)
         given, stored = json_copy(version, 'The version'), self._context_version.number
         if given not in (-1, NO_CONTEXT_VERSION) and given != stored:
             raise ValueError(f'The integration context was not saved: version {json.dumps(given)} is not the one '
@@ -435,7 +442,7 @@ class Demisto:
 
     def incidents(self, incidents: Any) -> None:
         """fetch-incidents hands over what it fetched, once, as XSOAR takes it: a list of incidents, each with a
-        name and the fields XSOAR documents in the types it documents (``incident_problems``)."""
+        name, occurred and rawJSON, and the fields XSOAR documents in the types it documents (``incident_problems``)."""
         self._check_thread('incidents')
         if self._command != 'fetch-incidents':
             raise DemistoMisuse(f'demisto.incidents() called by {self._command}: only fetch-incidents creates '
@@ -646,6 +653,12 @@ class WarRoom:
                                     'Contents': f'!{command} returned no entry.'})
         if command == 'test-module':
             demisto.entries[:] = verdict_of_test_module(demisto.entries)
+        declared = {output['contextPath'] for output in self.spec.command(command).outputs}
+        undeclared = sorted(set().union(*(undeclared_paths(entry.get('EntryContext'), declared)
+                                          for entry in demisto.entries)))
+        if undeclared:  # content-docs context-and-outputs.md: the code must match the outputs the YAML declares
+            raise DemistoMisuse(f'!{command} wrote context paths integration.yml does not declare as its outputs: '
+                                f'{", ".join(undeclared)}.')
         sequence.ran += took
         if sequence.timeout is not None and sequence.elapsed > sequence.timeout:
             return demisto.entries  # past the polling timeout: the caller says so, and nothing of it arrives

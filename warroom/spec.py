@@ -295,8 +295,22 @@ def parse_spec(raw: dict) -> IntegrationSpec:
                                                                    f"!{command['name']}'s argument").items()},
             outputs=tuple(command.get('outputs') or ()),
         )
-    params = {name: _param(p) for name, p in _by_name(raw.get('configuration') or [], 'param').items()}
+    declared = _by_name(raw.get('configuration') or [], 'param')
+    if raw['script'].get('isfetch'):
+        _check_fetch_params(declared)
+    params = {name: _param(p) for name, p in declared.items()}
     return IntegrationSpec(raw=raw, commands=commands, params=params)
+
+
+def _check_fetch_params(declared: dict[str, dict]) -> None:
+    """A fetching integration's params hold first_fetch, and max_fetch with a default value, or ValueError: content-docs
+    fetching-incidents.md, "Make sure that first_fetch parameter exist in the integration yml file", "Make sure that
+    the max_fetch parameter exist in the integration yml file and it has a default value"."""
+    if 'first_fetch' not in declared:
+        raise ValueError('integration.yml: a fetching integration (isfetch) declares the param "first_fetch"')
+    if declared.get('max_fetch', {}).get('defaultvalue') in (None, ''):
+        raise ValueError('integration.yml: a fetching integration (isfetch) declares the param "max_fetch" with a '
+                         'default value')
 
 
 def parse_script_spec(raw: dict) -> CommandSpec:

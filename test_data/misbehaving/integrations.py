@@ -51,3 +51,9 @@ def answers_ok_and_more(demisto: Any) -> None:
 def returns_nothing(demisto: Any) -> None:
     """A command that ends without handing XSOAR any entry."""
     demisto.debug('nothing to say')
+
+
+def writes_an_undeclared_context_path(demisto: Any) -> None:
+    """A restore-file that writes, beside its declared record, a field integration.yml does not declare."""
+    record = {'file_hash': 'a' * 64, 'status': 'PENDING', 'note': 'not declared'}
+    demisto.results({**DONE, 'EntryContext': {'CortexXDR.RestoredFile(val.file_hash == obj.file_hash)': record}})
