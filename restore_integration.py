@@ -3833,9 +3833,9 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
         result = start_hss_restore(client, args, fields, enterprise_project_id, state, *timing)
     else:
         result = check_hss_restore(client, args, fields, state, enterprise_project_id, *timing, context)
-    scope = enterprise_project_id or client.enterprise_project_id or '0'  # each row's: none for the default one
-    for row in result.outputs if scope != '0' else []:
-        row['enterprise_project_id'] = scope
+    # Each row's: none if the run's and the instance's are both the default (0 or none): rows are read again without it
+    for row in [] if {enterprise_project_id, client.enterprise_project_id} <= {None, '0'} else result.outputs:
+        row['enterprise_project_id'] = enterprise_project_id or client.enterprise_project_id
     return result
 
 
