@@ -3833,9 +3833,11 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
         result = start_hss_restore(client, args, fields, enterprise_project_id, state, *timing)
     else:
         result = check_hss_restore(client, args, fields, state, enterprise_project_id, *timing, context)
-    # Each row's: none if the run's and the instance's are both the default (0 or none): rows are read again without it
-    for row in [] if {enterprise_project_id, client.enterprise_project_id} <= {None, '0'} else result.outputs:
-        row['enterprise_project_id'] = enterprise_project_id or client.enterprise_project_id
+    # Each row's project, which left_restoring compares: none where the run's and the instance's are both the default
+    # (0 or none), as a check names none then
+    if {enterprise_project_id, client.enterprise_project_id} - {None, '0'}:
+        for row in result.outputs:
+            row['enterprise_project_id'] = enterprise_project_id or client.enterprise_project_id
     return result
 
 
@@ -4142,9 +4144,11 @@ def restore_progress(client: HssClient, fields: HssFields, scope: str | None,
             if not state['refused'] >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1} if exact else {
         copy_key(row) for row in left_restoring(context, fields, scope)}
     many = exact and len(set(fields['file_hash'])) > HSS_CHECK_BY_HASH_MAX
-    copies, not_found, _ = (client.all_isolated_files(enterprise_project_id=scope, isolation_status=None), [],
-                            None) if many else matching_copies(
-        client, fields, scope, None, None, 'copy of this file {where}, isolated or restored')
+    if many:
+        copies, not_found = client.all_isolated_files(enterprise_project_id=scope, isolation_status=None), []
+    else:
+        copies, not_found, _ = matching_copies(client, fields, scope, None, None,
+                                               'copy of this file {where}, isolated or restored')
     listed = copies_acted_on([copy for copy in copies if not exact or copy_key(copy) in sent], state['accepted'], sent)
     if many:  # by host, path and hash (all text); an item HSS did not list stays restoring
         return [progress_row(listed[key], state, True) if key in listed else dict(
