@@ -3837,9 +3837,11 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
         result = start_hss_restore(client, args, fields, enterprise_project_id, state, *timing)
     else:
         result = check_hss_restore(client, args, fields, state, enterprise_project_id, *timing, context)
-    scope = enterprise_project_id or client.enterprise_project_id  # each row's, which left_restoring compares
-    for row in result.outputs if scope else []:
-        row['enterprise_project_id'] = scope
+    # Each row's project, which left_restoring compares: none where the run's and the instance's are both the default
+    # (0 or none), as a check names none then
+    if {enterprise_project_id, client.enterprise_project_id} - {None, '0'}:
+        for row in result.outputs:
+            row['enterprise_project_id'] = enterprise_project_id or client.enterprise_project_id
     return result
 
 
@@ -4077,21 +4079,21 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     # The checks made bound the time passed from below; a follow command (no start) polls anew: no interval passed yet
     checks, again = state['checks'] + (state['started'] is not None), state.get('listing_refused')
     state = dict(state, started=state['started'] or epoch_ms(), checks=checks, listing_refused=False)
-    # Turns are waited for no longer than the polling time left, less an interval when a check follows (it then comes
-    # within the timeout); never less than a few seconds, so a check at the timeout still reads a listing of pages.
+    # Turns wait at most the time left (less an interval when a check follows), at least the few seconds a listing takes
     left = timeout - polling_elapsed(state['started'], checks, interval, args)
     client.transport.wait_at_most(max(left - interval if polling and left >= interval else left,
                                       CHECK_LEAST_WAIT_SECONDS))
     unread, unlisted, untaken, most, for_good = None, 0, 0, 0, False
+    scope = enterprise_project_id or client.enterprise_project_id  # the enterprise project listed
     try:
-        rows, unlisted, untaken, most = restore_progress(client, fields, enterprise_project_id, state, context)
+        rows, unlisted, untaken, most = restore_progress(client, fields, scope, state, context)
     except RestoreError as error:  # one unreadable listing does not end the restore: read it again next time
         unread = error
         # but a refusal of the credentials, permission or URL, or HSS's 400 or 404 to the listing twice, would recur
         state['listing_refused'] = getattr(error, 'http_status', 0) in (400, 404)
         for_good = refuses_every_request(error) or again and state['listing_refused']
-        rows = [dict(row, reason=HSS_CHECK_REFUSED) for row in left_restoring(context, fields, enterprise_project_id
-                or client.enterprise_project_id) if for_good and row.get('outcome') == HSS_OUTCOME_RESTORING]
+        rows = [dict(row, reason=HSS_CHECK_REFUSED) for row in left_restoring(context, fields, scope)
+                if for_good and row.get('outcome') == HSS_OUTCOME_RESTORING]
     elapsed = polling_elapsed(state['started'], checks, interval, args)
     follow = hss_follow_command(args, state, enterprise_project_id)
     schedule, last = None, elapsed + interval > timeout or for_good
@@ -4136,19 +4138,21 @@ def settle_rows(rows: list[HssCopy], final: bool, last: bool, elapsed: int) -> N
                 f'is online; the file comes back when it is. {HSS_FOLLOW_IN_ENTRY}')}.get(row['reason'], row['reason'])
 
 
-def restore_progress(client: HssClient, fields: HssFields, enterprise_project_id: str | None,
+def restore_progress(client: HssClient, fields: HssFields, scope: str | None,
                      state: HssState, context: Any) -> tuple[list[HssCopy], int, int, int]:
     """Each copy this restore changed, as HSS lists it now; of the copies sent by hash or path, how many HSS no longer
     lists (0: not known), how many it lists untouched (a batch refused: at least), and at most how many unlisted."""
-    items, scope = exact_items(fields), enterprise_project_id or client.enterprise_project_id
+    items = exact_items(fields)
     exact = bool(items)
     sent = {copy_key(item) for index, item in enumerate(items)
             if not state['refused'] >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1} if exact else {
         copy_key(row) for row in left_restoring(context, fields, scope)}
     many = exact and len(set(fields['file_hash'])) > HSS_CHECK_BY_HASH_MAX
-    copies, not_found, _ = (client.all_isolated_files(enterprise_project_id=enterprise_project_id,
-                                                      isolation_status=None), [], None) if many else matching_copies(
-        client, fields, enterprise_project_id, None, None, 'copy of this file {where}, isolated or restored')
+    if many:
+        copies, not_found = client.all_isolated_files(enterprise_project_id=scope, isolation_status=None), []
+    else:
+        copies, not_found, _ = matching_copies(client, fields, scope, None, None,
+                                               'copy of this file {where}, isolated or restored')
     listed = copies_acted_on([copy for copy in copies if not exact or copy_key(copy) in sent], state['accepted'], sent)
     if many:  # by host, path and hash (all text); an item HSS did not list stays restoring
         return [progress_row(listed[key], state, True) if key in listed else dict(
@@ -4194,10 +4198,10 @@ def no_longer_listed(rows: list[HssCopy], gone: set[HssCopyKey]) -> list[HssCopy
 
 def left_restoring(context: Any, fields: HssFields, scope: str | None) -> list[HssCopy]:
     """The rows any run left restoring (or no longer listed) in the context, of the values, hosts and enterprise project
-    (``scope``; None: the default) asked: the copies a restore by hash or path (no restore_state) may have sent."""
+    (``scope``; None or 0: the default) asked: the copies a restore by hash or path (no restore_state) may have sent."""
     hosts, paths = hosts_asked(fields), set(fields['file_path'])
     return [row for row in context_records(context, ('HuaweiHSS', 'RestoredFile'))
-            if isinstance(row, dict) and row.get('enterprise_project_id') == scope and
+            if isinstance(row, dict) and (row.get('enterprise_project_id') or '0') == (scope or '0') and
             (row.get('outcome') == HSS_OUTCOME_RESTORING or row.get('reason') == HSS_NO_LONGER_LISTED) and
             isinstance(row.get('host_id'), str) and isinstance(row.get('file_path'), str) and
             (value := value_of(row, fields)) in hosts and (not paths or row['file_path'] in paths) and

@@ -88,6 +88,22 @@ def test_the_first_fetch_makes_one_incident_per_recent_unhandled_event_and_the_n
         assert request.query['category'] == ['host'] and 'handle_status' not in request.query
 
 
+@pytest.mark.parametrize('setting', ['0', ''])
+def test_a_fetch_in_enterprise_project_0_or_none_makes_incidents_of_the_default_projects_events_only(tenant, setting):
+    # The seed's page: "The value 0 indicates the default enterprise project", the one HSS answers for when the
+    # parameter is left out. Either setting fetches the same alarms, those of hosts in the default project, and sends
+    # the setting as given (left out when empty).
+    recent = [e for e in tenant.backend.events if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * DAY_MS]
+    default = [e.event_id for e in recent if tenant.backend.hosts[e.file.host_id].enterprise_project_id == '0']
+
+    incidents, _ = fetch(tenant, {}, hss_enterprise_project_id=setting)
+
+    assert default and len(default) < len(recent)  # the seed's tenant holds alarms of other projects too
+    assert sorted(alarm_ids(incidents)) == sorted(default)
+    sent = [request.query.get('enterprise_project_id') for request in event_requests(tenant)]
+    assert sent and all(value == ([setting] if setting else None) for value in sent), sent
+
+
 @pytest.mark.parametrize('text', ['{"cut short', '[' * 100_000], ids=['not JSON', 'nested past what JSON reads'])
 def test_a_last_run_whose_values_json_cannot_read_is_read_as_none_kept_and_the_fetch_starts_over(tenant, text):
     first, last_run = fetch(tenant, {})

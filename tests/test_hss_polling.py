@@ -1241,6 +1241,66 @@ def test_a_check_in_the_enterprise_project_a_restore_ran_in_still_says_a_copy_it
     assert gone['outcome'] == 'not_found' and 'no longer lists' in gone['reason'], gone
 
 
+def project_argument(project):
+    """The enterprise_project_id argument naming ``project``; none for None."""
+    return {'enterprise_project_id': project} if project else {}
+
+
+@pytest.mark.parametrize('started_in, checked_in', [('0', None), (None, '0')])
+def test_enterprise_project_0_and_none_write_rows_alike_and_a_check_in_either_finds_the_others_copy_gone(
+        clocked, started_in, checked_in):
+    # The seed's page: "The value 0 indicates the default enterprise project", the one HSS answers for when the
+    # parameter is left out. A restore by hash run in one of the two and checked in the other lists the same copies:
+    # its rows name no enterprise project either way (integration.yml: "left out for the default one"), and the check
+    # still reports the copy it sent that HSS no longer lists.
+    tenant, clock = clocked
+    file_hash = 'e9' * 32
+    tenant.backend.add_host('h-0', 'h-0', restore_stages=1000)
+    tenant.backend.add_isolated_files('h-0', 1, file_hash=file_hash)
+    war_room = room(tenant, clock, hss_enterprise_project_id='')
+    started = war_room.run('hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false',
+                                                    **project_argument(started_in)})
+    [row] = listed_rows(started)
+    assert row['outcome'] == 'restoring' and 'enterprise_project_id' not in row, row
+    [follow] = started.entries[-1]['Contents']['follow_commands']
+    tenant.backend.remove_host('h-0')
+
+    line = parse_line(follow)
+    args = {name: value for name, value in line.args.items() if name != 'enterprise_project_id'}
+    result = war_room.run(line.command, {**args, **project_argument(checked_in), 'polling': 'false'})
+
+    [gone] = [row for row in listed_rows(result) if row.get('host_id') == 'h-0']
+    assert gone['outcome'] == 'not_found' and 'no longer lists' in gone['reason'], gone
+    assert 'enterprise_project_id' not in gone, gone
+
+
+def test_the_gate_finds_restored_a_copy_a_run_given_0_sent_in_an_instance_set_to_another_enterprise_project(clocked):
+    # A row naming no enterprise project is read again without the argument, so in the instance's own (the gate's
+    # check, or a check by hand). In an instance set to another project, a restore given 0 (the seed's page: "The value
+    # 0 indicates the default enterprise project") must name it in its rows, or its copy is looked for where HSS does
+    # not list it, and never found restored.
+    tenant, clock = clocked
+    file_hash = 'ea' * 32
+    tenant.backend.add_host('h-0', 'h-0', restore_stages=2)
+    tenant.backend.add_isolated_files('h-0', 1, file_hash=file_hash)
+    war_room = room(tenant, clock, hss_enterprise_project_id=HOSTS['web-03']['enterprise_project_id'])
+    started = war_room.run('hss-restore-isolated', {'file_hash': file_hash, 'enterprise_project_id': '0',
+                                                    'polling': 'false'})
+    assert [row['outcome'] for row in listed_rows(started)] == ['restoring'], listed_rows(started)
+    clock.sleep(600)  # the host's agent has long finished
+    checks = []
+
+    def execute(command, args):
+        checks.append(war_room.run(command, args))
+        return checks[-1].entries
+
+    GATE.gate_command({'file_hash': file_hash, 'restore_command': 'hss-restore-isolated',
+                       'restored_before': listed_rows(started)}, {}, execute)
+
+    assert [(row['host_id'], row['outcome']) for check in checks for row in check.entries[-1]['Contents']['items']
+            ] == [('h-0', 'restored')], [check.entries[-1]['HumanReadable'] for check in checks]
+
+
 @pytest.mark.parametrize('copies', [facts.READABLE_DETAIL_MAX, facts.READABLE_DETAIL_MAX + 1])
 def test_the_last_check_names_the_hosts_still_restoring_and_how_to_follow_them_at_any_scale(clocked, copies):
     # README: the copies polling leaves stay restoring "with what to check: the host's agent is offline or busy, and
