@@ -2532,7 +2532,7 @@ class HssClient:
         rows = body.get('data_list')
         if rows is None and whole_number(body.get('total_num'), -1) == 0:  # optional in Huawei's SDK: none listed
             rows = body['data_list'] = []
-        if not isinstance(rows, list) or path == self.path and not all(map(is_listed_copy, rows)):
+        if not isinstance(rows, list) or (path == self.path and not all(map(is_listed_copy, rows))):
             advice = BROKEN_REPLY_ADVICE.format(url=URL_SETTINGS[self.vendor], **reply.again)
             raise RestoreError(f'{self.vendor} listed {what} without a data_list as its API gives one'
                                f'{request_id_of(reply.headers)} ({short_text(reply.text)}). {advice}', reply.attempts,
