@@ -2464,10 +2464,10 @@ class HssClient:
                 self.unread.add(queries[index].get('file_hash') or queries[index].get('file_path'))
         for query, rows in zip(queries, listings):
             if query.get('file_hash') and not query.get('file_path') and not query.get('host_name'):
-                self.copies_listed[query['file_hash'].lower()] = Counter(str(row.get('host_name') or '').lower()
+                self.copies_listed[query['file_hash'].lower()] = Counter((row.get('host_name') or '').lower()
                                                                          for row in rows)
             self.host_names.update((row['host_id'], row['host_name']) for row in rows if row.get('host_id') and
-                                   0 < len(str(row.get('host_name') or '')) <= HSS_HOST_NAME_FILTER_MAX)
+                                   0 < len(row.get('host_name') or '') <= HSS_HOST_NAME_FILTER_MAX)
         return listings
 
     def list_security_events(self, begin_ms: int, end_ms: int, offset: int = 0,
@@ -2533,13 +2533,14 @@ class HssClient:
             if value not in (None, '')))
         self.listed_at_ms = server_time_ms(reply.headers)
         body = parse_json_body(reply, self.vendor)
-        # Huawei's SDK models data_list as optional: a listing of nothing may leave it out, or null
-        if body.get('data_list') is None and whole_number(body.get('total_num'), -1) == 0:
-            body['data_list'] = []
-        if not isinstance(body.get('data_list'), list):
+        rows = body.get('data_list')
+        if rows is None and whole_number(body.get('total_num'), -1) == 0:  # optional in Huawei's SDK: none listed
+            rows = body['data_list'] = []
+        if not isinstance(rows, list) or (path == self.path and not all(map(is_listed_copy, rows))):
             advice = BROKEN_REPLY_ADVICE.format(url=URL_SETTINGS[self.vendor], **reply.again)
-            raise RestoreError(f'{self.vendor} listed {what} without a data_list{request_id_of(reply.headers)} '
-                               f'({short_text(reply.text)}). {advice}', reply.attempts, advice, True)
+            raise RestoreError(f'{self.vendor} listed {what} without a data_list as its API gives one'
+                               f'{request_id_of(reply.headers)} ({short_text(reply.text)}). {advice}', reply.attempts,
+                               advice, True)
         return body
 
     def _all_pages_of_each(self, keys: list[Any], read_page: Callable[[Any, int], HssPage], page_size: int,
@@ -2637,6 +2638,12 @@ class HssClient:
             no_time = 'HSS did not accept the token, and this run had no time left to get a new one.'
             advice = {**advice, 401: no_time if reply.gave_up else HSS_TOKEN_REFUSED_ADVICE}  # a new one refused too
         raise huawei_error_from_response(reply, advice_by_status=advice)
+
+
+def is_listed_copy(row: Any) -> bool:
+    """A listed isolated copy as HSS's model gives one: an object whose fields read here are text, if given."""
+    return isinstance(row, dict) and all(type(row.get(name)) in (str, type(None))
+                                         for name in (*HSS_ROW_FIELDS, 'isolation_status'))
 
 
 def total_num_not_narrowing(wider: HssPage, narrower: HssPage) -> bool:
@@ -4278,7 +4285,7 @@ def isolated_after(found: HssCopy, accepted: int, known: set[HssCopyKey]) -> boo
 
 def hss_row(found: HssCopy) -> HssCopy:
     """A listed copy's fields the context keeps, its hash in lower case (copy_key): every run's rows share a DT key."""
-    return {field: value.lower() if field == 'file_hash' and isinstance(value, str) else value
+    return {field: value.lower() if field == 'file_hash' else value
             for field in HSS_ROW_FIELDS if (value := found.get(field)) not in (None, '')}
 
 

@@ -183,3 +183,64 @@ def test_a_json_boolean_as_the_polling_start_or_the_checks_made_is_refused_by_na
     assert entry['Type'] == ENTRY_ERROR and name in entry['Contents'], entry
     assert 'set by the command itself' in entry['Contents'], entry
     assert len(xdr.gateway.requests) == before
+
+
+def is_action_id(item) -> bool:
+    """README: an action ID is a number or a text, as Cortex XDR sent it; a blank text, null, a boolean, a list, an
+    object, NaN or an infinity is none."""
+    if isinstance(item, str):
+        return bool(item.strip())
+    return type(item) in (int, float) and item == item and abs(item) != float('inf')
+
+
+def as_the_status_api_takes_it(item):
+    """README: sent to the status API as received, but for a text of digits alone (18 at most), sent as its number."""
+    return int(item) if isinstance(item, str) and re.fullmatch('[0-9]{1,18}', item) else item
+
+
+action_id_item = st.one_of(st.integers(-10 ** 30, 10 ** 30), st.floats(), st.text(max_size=20),
+                           st.text('0123456789', min_size=1, max_size=20), st.none(), st.booleans(),
+                           st.lists(st.integers(0, 9), max_size=2),
+                           st.dictionaries(text, st.integers(0, 9), max_size=1))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(item=action_id_item)
+def test_an_action_id_typed_as_a_json_list_of_one_reaches_the_status_api_as_given_or_is_refused_by_name(xdr, item):
+    # no retry: each action ID the emulator does not know is answered a 500, which a status read retries
+    args = {'file_hash': HASH, 'action_id': json.dumps([item]), 'polling': 'false'}
+    before = len(xdr.gateway.requests)
+    demisto = Demisto(xdr.params(max_retries='0'), 'restore-file', args, {}, [])
+    with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
+        restore_integration.main(demisto)
+
+    sent = xdr.gateway.requests[before:]
+    shown = f'{args["action_id"]!r:.200} -> {[str(e.get("Contents"))[:300] for e in demisto.entries]}, {sent}'
+    assert not any('Traceback' in str(e) or 'fault in the integration' in str(e) for e in demisto.entries), shown
+    if not is_action_id(item):
+        [entry] = demisto.entries
+        assert entry['Type'] == ENTRY_ERROR and 'action_id' in entry['Contents'], shown
+        assert sent == [], shown
+        return
+    # a check by hand sends no restore: it reads the one action's status, whatever Cortex XDR then answers
+    assert [request.path.rsplit('/public_api/v1', 1)[-1] for request in sent] == ['/actions/get_action_status/'], shown
+    group_action_id = sent[0].body['request_data']['group_action_id']
+    expected = as_the_status_api_takes_it(item)
+    assert group_action_id == expected and type(group_action_id) is type(expected), shown
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(action_id=st.one_of(st.integers(0, 10 ** 18 - 1), st.text('0123456789', min_size=1, max_size=18)))
+def test_a_whole_number_action_id_and_its_json_list_of_one_are_read_alike(xdr, action_id):
+    sent = []
+    for typed in (str(action_id), json.dumps([action_id])):
+        before = len(xdr.gateway.requests)
+        args = {'file_hash': HASH, 'action_id': typed, 'polling': 'false'}
+        demisto = Demisto(xdr.params(max_retries='0'), 'restore-file', args, {}, [])  # one status read, answered or not
+        with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
+            restore_integration.main(demisto)
+        sent.append([request.body for request in xdr.gateway.requests[before:]])
+    assert sent[0] == sent[1] and len(sent[0]) == 1, sent
+    assert sent[0][0]['request_data']['group_action_id'] == int(action_id), sent

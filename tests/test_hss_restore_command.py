@@ -10,7 +10,7 @@ import time
 
 import pytest
 import yaml
-from hypothesis import assume, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 import facts
 import restore_integration as ri
@@ -2317,3 +2317,50 @@ def test_restore_requests_counts_a_batch_whose_connection_dropped_after_it_was_s
     assert not result.failed and [fault.kind for fault in plan.injected] == ['reset'], entry
     # no listing here: every request the plan saw is a PUT
     assert entry['Contents']['restore_requests'] == plan.seen == 2
+
+
+class ListingServed:
+    """Wraps the emulator: answers each isolated-file listing with ``body`` (any page a gateway or HSS version may
+    serve), passing every other request (the PUT) on."""
+
+    def __init__(self, app, body):
+        self.app, self.body = app, body
+
+    def __call__(self, request):
+        if request.method == 'GET' and request.path.endswith('/event/isolated-file'):
+            return Response(200, json.dumps(self.body).encode(), {'Content-Type': 'application/json'})
+        return self.app(request)
+
+
+any_json = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(-2, 2 ** 63), st.text(max_size=8)),
+                        lambda inner: st.one_of(st.lists(inner, max_size=2), st.dictionaries(st.text(max_size=4), inner,
+                                                                                             max_size=2)), max_leaves=4)
+
+
+def listed_copy_fields(copy):
+    """A listed copy as HSS's model gives it (IsolatedFileResponseInfo), each field as given, left out or any JSON."""
+    return {name: st.one_of(st.just(value), any_json) for name, value in copy.items()}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(data=st.data(), polling=st.sampled_from(['false', 'true']))
+def test_any_listing_hss_may_serve_ends_the_restore_in_words_never_a_fault_of_the_integration(hss_tenant, data,
+                                                                                             polling):
+    # HSS's model types every field of a listed copy optional; a gateway or another HSS version may serve other shapes.
+    # Whatever a 200 listing holds, the command ends in its own entry (an outcome, or an error that says what came).
+    [copy] = COPIES[SINGLE_HASH]
+    row = st.one_of(st.fixed_dictionaries({}, optional=listed_copy_fields(
+        {**copy, 'isolation_status': 'isolated', 'update_time': 1_795_000_000_000})), any_json)
+    body = data.draw(st.one_of(st.fixed_dictionaries({'data_list': st.lists(row, max_size=3)},
+                                                     optional={'total_num': st.one_of(st.integers(0, 4), any_json)}),
+                               any_json))
+    with LoopbackServer(ListingServed(create_hss_app(hss_tenant.gateway), body)) as server:
+        params = hss_tenant.params('aksk', hss_endpoint=server.url, max_retries='0')
+        result = WarRoom(params=params, time_scale=0, sleep=lambda _: None).run(
+            'hss-restore-isolated', {'file_hash': SINGLE_HASH, 'polling': polling, 'timeout_in_seconds': '20'})
+
+    shown = f'{json.dumps(body)[:300]} -> {[str(entry.get("Contents"))[:400] for entry in result.entries]}'
+    assert result.entries, shown
+    for entry in result.entries:
+        assert 'fault in the integration' not in str(entry) and 'Traceback' not in str(entry), shown

@@ -111,6 +111,36 @@ stray_in_identifier = st.tuples(identifier_like, st.sampled_from(['\n', '\r\n', 
                                                                   '\ud800']), identifier_like).map(''.join)
 
 
+ONE_VALUE_CHECKS = {'file_hash': ri.validate_sha256,
+                    'incident_id': lambda v: ri.arg_to_int(v, 'incident_id', minimum=0),
+                    'endpoint_id': lambda v: ri.validate_identifier(v, 'endpoint_id'),
+                    'polling': lambda v: ri.arg_to_bool(v, 'polling')}
+blank = st.one_of(st.none(), st.sampled_from(['', ' ', '\t', '\n ', '\u00a0']))
+
+
+def read_by(name, value):
+    """What argument ``name``'s check makes of ``value``: ('read', what it read) or ('refused', whether the message
+    names the argument)."""
+    try:
+        return 'read', ONE_VALUE_CHECKS[name](value)
+    except ri.RestoreError as error:
+        return 'refused', name in str(error)
+
+
+@given(name=st.sampled_from(sorted(ONE_VALUE_CHECKS)),
+       value=st.one_of(anything.filter(lambda v: not isinstance(v, list)), blank, hex_sha256, identifier_like,
+                       st.integers(-10, 10 ** 17).map(str), st.sampled_from(['true', 'False', 'yes', '0'])))
+@settings(max_examples=500)
+def test_a_one_value_argument_reads_a_context_list_of_one_as_that_value(name, value):
+    # XSOAR hands a value from context (${...}) as a list: of one, it is that value; none given, the empty list.
+    if value is None or isinstance(value, str) and not value.strip():
+        outcome = read_by(name, [value])  # never read as not given: endpoint_id would then restore everywhere
+        assert outcome == ('refused', True), outcome
+    else:
+        assert read_by(name, [value]) == read_by(name, value)
+    assert read_by(name, []) == read_by(name, None)
+
+
 @given(st.one_of(st.text(max_size=300), identifier_like, stray_in_identifier))
 def test_identifiers_never_carry_control_characters_or_exceed_the_limit(value):
     try:

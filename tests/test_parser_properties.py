@@ -479,6 +479,27 @@ def test_one_endpoint_written_with_its_scheme_and_host_in_any_case_is_one_scope_
     assert path == path.lower() or scopes(origin + path.lower()) != scopes(typed), 'a path compares as written'
 
 
+HSS_SET_UP = {'hss_project_id': 'b7f15520cb97d9b34806a14cdf0fddfe', 'hss_region': 'ap-southeast-1',
+              'hss_auth_type': 'token', 'hss_domain': 'acme', 'hss_credentials': {'identifier': 'restorer',
+                                                                                  'password': 'pw-example-123'}}
+
+
+@FAST
+@given(labels=st.lists(LABEL, min_size=1, max_size=4), port=st.sampled_from(['', ':443', ':8443']),
+       path=st.sampled_from(['', '/', '/hss-proxy']), setting=st.sampled_from(['hss_endpoint', 'hss_iam_endpoint']))
+def test_an_endpoint_setting_given_as_a_bare_host_reads_as_that_host_over_https(labels, port, path, setting):
+    # integration.yml: an endpoint is a URL or a bare host, as Huawei's endpoint tables list one (HTTPS in a column of
+    # its own, which the official SDK's ClientBuilder puts before it): the bare host is the same endpoint over HTTPS.
+    endpoint = '.'.join(labels) + port + path
+
+    bare = ri.read_instance_settings({**HSS_SET_UP, setting: endpoint}, vendors=('hss',)).hss
+    https = ri.read_instance_settings({**HSS_SET_UP, setting: f'https://{endpoint}'}, vendors=('hss',)).hss
+
+    assert (bare.url, bare.iam_url) == (https.url, https.iam_url), endpoint
+    read = urlsplit(bare.url if setting == 'hss_endpoint' else bare.iam_url)
+    assert read.scheme == 'https' and read.hostname == '.'.join(labels).lower(), endpoint
+
+
 @FAST
 @given(value=anything)
 def test_a_text_choice_or_checkbox_setting_of_any_value_is_read_or_refused_naming_it(value):

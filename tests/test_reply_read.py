@@ -17,6 +17,7 @@ from typing import Callable
 
 import pytest
 import urllib3
+from hypothesis import given, settings, strategies as st
 
 import facts
 import restore_integration as ri
@@ -206,6 +207,47 @@ def test_a_reply_in_each_content_encoding_urllib3_decodes_is_handed_on_decoded(e
     reply = transport.request('POST', '/', expect_json=True, json={})
 
     assert reply.body == body
+
+
+def gzip_members(body: bytes, cuts: list[int]) -> bytes:
+    """``body`` gzipped as members, one per piece between ``cuts`` (RFC 1952 2.2: the members together are the file)."""
+    ends = sorted({min(cut, len(body)) for cut in cuts} | {len(body)})
+    return b''.join(gzip.compress(body[start:end]) for start, end in zip([0, *ends], ends))
+
+
+def raw_deflate(body: bytes) -> bytes:
+    compressor = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    return compressor.compress(body) + compressor.flush()
+
+
+# How a server may apply each coding the session asks for (RFC 9110 8.4.1): gzip (x-gzip its alias) in one member or
+# several, deflate in zlib's format or, as some servers send it, raw.
+CODINGS = {'gzip': lambda body, cuts: gzip_members(body, cuts), 'x-gzip': lambda body, cuts: gzip.compress(body),
+           'deflate': lambda body, cuts: zlib.compress(body), 'raw deflate': lambda body, cuts: raw_deflate(body)}
+
+
+def spelled(coding: str, case: str, blanks: str) -> str:
+    """A coding's name in Content-Encoding: in any case (RFC 9110 8.4.1: case-insensitive), blanks around it."""
+    name = 'deflate' if coding == 'raw deflate' else coding
+    return blanks + {'upper': name.upper(), 'title': name.title(), 'lower': name}[case] + blanks
+
+
+@settings(max_examples=60, deadline=None)
+@given(body=st.binary(max_size=3000), cuts=st.lists(st.integers(0, 3000), max_size=3),
+       applied=st.lists(st.tuples(st.sampled_from(sorted(CODINGS)), st.sampled_from(['lower', 'upper', 'title']),
+                                  st.sampled_from(['', ' ', '\t'])), min_size=1, max_size=3))
+def test_a_reply_in_any_stack_of_the_codings_asked_for_is_handed_on_as_the_body_it_encodes(body, cuts, applied):
+    encoded = body
+    for coding, _, _ in applied:  # listed in the order applied: the last listed is undone first
+        encoded = CODINGS[coding](encoded, cuts)
+    header = ','.join(spelled(*coding) for coding in applied).encode()
+    server = OneReplyServer(b'HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Encoding: %s\r\n'
+                            b'Content-Length: %d\r\n\r\n' % (header, len(encoded)) + encoded)
+    transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(max_retries=0))
+
+    reply = transport.request('POST', '/', json={})
+
+    assert reply.attempts[-1].fault is None and reply.body == body
 
 
 def test_a_reply_in_a_known_coding_stacked_on_an_unknown_one_is_a_broken_reply_naming_its_content_encoding():

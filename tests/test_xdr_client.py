@@ -6,6 +6,7 @@ import json
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 import facts
 import restore_integration as ri
@@ -127,6 +128,39 @@ def test_each_error_status_says_what_to_do_and_keeps_the_vendor_fields(replay_se
         extra = vendor['err_extra']
         assert (extra if isinstance(extra, str) else json.dumps(extra, sort_keys=True)) in message
     assert raised.value.vendor_code == vendor['err_code']
+
+
+json_scalars = st.one_of(st.none(), st.booleans(), st.integers(-10 ** 15, 10 ** 15),
+                         st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=30))
+json_values = st.recursive(json_scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)), max_leaves=8)
+# DESIGN, Vendor facts: Cortex XDR's errors come as {"reply": {"err_code", "err_msg", "err_extra"}}, err_extra of any
+# JSON type; a gateway or proxy in front of it may answer anything else, JSON or a page.
+error_reply = st.fixed_dictionaries({}, optional={'err_code': json_values, 'err_msg': json_values,
+                                                   'err_extra': json_values})
+error_body = st.one_of(error_reply.map(lambda reply: {'reply': reply}), json_values, st.text(max_size=300))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(status=st.sampled_from([400, 401, 402, 403, 404, 409, 422, 429, 500, 501, 502, 503, 504]), body=error_body)
+def test_any_error_reply_is_one_vendor_error_naming_the_status_and_keeping_what_cortex_xdr_said(replay_server, status,
+                                                                                              body):
+    replay_server.queue(status, body)
+    client = make_client(replay_server.url, max_retries=0)
+    client.transport.wait_at_most(0)  # a 429 is waited out only within the command's budget: none here
+
+    with pytest.raises(ri.VendorApiError) as raised:  # nothing else: no KeyError, TypeError, AttributeError
+        client.restore_file('d' * 64)
+
+    message = str(raised.value)
+    assert raised.value.http_status == status and message.startswith(f'Cortex XDR answered HTTP {status}. '), message
+    said = body.get('reply') if isinstance(body, dict) else None
+    if isinstance(said, dict):  # its code kept as Cortex XDR gave it, its message quoted as it is
+        assert raised.value.vendor_code == said.get('err_code')
+        if isinstance(said.get('err_msg'), str) and said['err_msg']:
+            assert said['err_msg'] in message
+    elif isinstance(body, str) and body.strip():  # a page: quoted, on one line
+        assert ' '.join(body.split())[:200] in message
 
 
 @pytest.mark.parametrize('extra', ['', {}, []], ids=['empty text', 'empty object', 'empty list'])
