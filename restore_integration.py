@@ -2725,14 +2725,14 @@ class BulkRunner(NamedTuple):
                 raise
 
         workers = min(self.workers, len(items))
-        if workers <= 1:
+        if workers <= 1 or threading.current_thread().name.startswith(BulkRunner.__name__):  # on a worker: in turn
             results = []
             for item in items:
                 results.append(run(item))
                 report(len(results))
             return results
         from concurrent.futures import ThreadPoolExecutor, as_completed  # only bulk work pays for the import
-        with ThreadPoolExecutor(max_workers=workers) as pool:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=BulkRunner.__name__) as pool:
             futures = [pool.submit(run, item) for item in items]
             try:
                 for done, future in enumerate(as_completed(futures), 1):
