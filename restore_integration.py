@@ -2734,14 +2734,16 @@ class BulkRunner(NamedTuple):
                 raise
 
         workers = min(self.workers, len(items))
-        if workers <= 1:
+        on_worker = threading.current_thread().name.startswith(BulkRunner.__name__)  # a map within an item's work
+        if workers <= 1 or on_worker:  # on a worker: in turn, within the outer map's threads
             results = []
             for item in items:
                 results.append(run(item))
-                report(len(results))
+                if not on_worker:  # progress goes to demisto, which only the main thread may call
+                    report(len(results))
             return results
         from concurrent.futures import ThreadPoolExecutor, as_completed  # only bulk work pays for the import
-        with ThreadPoolExecutor(max_workers=workers) as pool:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=BulkRunner.__name__) as pool:
             futures = [pool.submit(run, item) for item in items]
             try:
                 for done, future in enumerate(as_completed(futures), 1):

@@ -338,6 +338,36 @@ def test_the_connection_pool_keeps_a_connection_for_every_concurrent_request(ten
     assert pool >= int(setting['defaultvalue']), (pool, setting['defaultvalue'])
 
 
+
+def test_the_listing_before_a_put_is_sent_again_keeps_within_max_concurrency(tenant):
+    """A PUT answered 500 (HSS may have acted) lists its files before it goes again, on its bulk worker: that listing
+    must not add a worker pool of its own beside the other batches in flight."""
+    in_flight, most, lock, puts = [0], [0], threading.Lock(), []
+
+    def counted(request, app=create_app(tenant.gateway)):
+        with lock:
+            in_flight[0] += 1
+            most[0] = max(most[0], in_flight[0])
+            puts.append(request.method == 'PUT')
+            wait = 0.05  # a listing's page, slow enough for two to overlap
+            if request.method == 'PUT':
+                wait = 1 if sum(puts) > 1 else 0  # the later batch is in flight while the first one's listing is read
+        try:
+            threading.Event().wait(wait)
+            return app(request)
+        finally:
+            with lock:
+                in_flight[0] -= 1
+
+    args = explicit_items(tenant, 2 * facts.HSS_MAX_ITEMS_PER_REQUEST)
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=500'))
+    with LoopbackServer(counted) as server:
+        result = room(tenant, 'aksk', max_concurrency='2', hss_endpoint=server.url).run('hss-restore-isolated', args)
+
+    assert not result.failed, result.entries[-1]
+    assert len(puts) > sum(puts) + 2  # the listing was read
+    assert most[0] <= 2, most[0]
+
 # --------------------------------------------------------------------------- 5. each reply parsed once
 
 
