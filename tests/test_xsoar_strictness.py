@@ -782,6 +782,22 @@ def test_a_context_path_the_command_does_not_declare_as_an_output_is_refused(mon
     assert room.context == {}
 
 
+def test_a_context_path_a_pack_script_does_not_declare_as_an_output_is_refused(monkeypatch):
+    # The same rule for a pack script and its YAML's outputs: the run is refused, naming the script, the path, its
+    # YAML and the rule.
+    from warroom.playbook import runner
+    script = 'WritesAnUndeclaredOutput'
+    monkeypatch.setattr(runner, 'SCRIPTS_DIR', TEST_DATA / 'misbehaving')
+    declared = yaml.safe_load((TEST_DATA / 'misbehaving' / script / f'{script}.yml').read_text())['outputs']
+    assert [output['contextPath'] for output in declared] == ['Misbehaving.Close.reason']
+    playbooks = runner.PlaybookRunner(params={})
+    with pytest.raises(DemistoMisuse) as refused:
+        playbooks.run_post_processing(script, {'id': '1', 'closeReason': 'Resolved', 'closeNotes': 'benign'})
+    for named in (f'script {script}', 'Misbehaving.Close.notes', f'{script}.yml', 'context-and-outputs.md'):
+        assert named in str(refused.value)
+    assert 'Misbehaving.Close.reason' not in str(refused.value)
+
+
 def test_an_error_entry_s_context_is_merged_as_any_entry_s(monkeypatch):
     """XSOAR merges an error entry's EntryContext: CommonServerPython's return_error(message, error='', outputs=None)
     documents ``outputs`` as "the outputs that will be returned to playbook/investigation context" and writes them as

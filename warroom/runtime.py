@@ -17,7 +17,7 @@ import weakref
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import restore_integration
 
@@ -119,6 +119,17 @@ def misuses_raised(demisto: Any) -> Iterator[None]:
     finally:
         if demisto.misuses:
             raise demisto.misuses[0]
+
+
+def refuse_undeclared_outputs(entries: list[dict], outputs: Iterable[dict], writer: str, yaml_name: str) -> None:
+    """Raises DemistoMisuse when ``entries`` write a context path that none of ``outputs`` (``yaml_name``'s, for the
+    command or script ``writer``) is or holds (``undeclared_paths``), naming the paths and the rule."""
+    declared = {str(output.get('contextPath')) for output in outputs}
+    undeclared = sorted(set().union(*(undeclared_paths(entry.get('EntryContext'), declared) for entry in entries)))
+    if undeclared:
+        raise DemistoMisuse(f'{writer} wrote context paths {yaml_name} does not declare as its outputs: '
+                            f'{", ".join(undeclared)}; content-docs context-and-outputs.md: "The code must match the '
+                            f'context path outputs specified in the YAML file".')
 
 
 def entry_problems(entry: dict) -> list[str]:
@@ -653,12 +664,7 @@ class WarRoom:
                                     'Contents': f'!{command} returned no entry.'})
         if command == 'test-module':
             demisto.entries[:] = verdict_of_test_module(demisto.entries)
-        declared = {output['contextPath'] for output in self.spec.command(command).outputs}
-        undeclared = sorted(set().union(*(undeclared_paths(entry.get('EntryContext'), declared)
-                                          for entry in demisto.entries)))
-        if undeclared:  # content-docs context-and-outputs.md: the code must match the outputs the YAML declares
-            raise DemistoMisuse(f'!{command} wrote context paths integration.yml does not declare as its outputs: '
-                                f'{", ".join(undeclared)}.')
+        refuse_undeclared_outputs(demisto.entries, self.spec.command(command).outputs, f'!{command}', 'integration.yml')
         sequence.ran += took
         if sequence.timeout is not None and sequence.elapsed > sequence.timeout:
             return demisto.entries  # past the polling timeout: the caller says so, and nothing of it arrives

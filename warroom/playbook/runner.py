@@ -26,7 +26,7 @@ import yaml
 from ..context import ContextError, as_list, lookup, merge_entry_context
 from ..line import quoted
 from ..runtime import (ENTRY_ERROR, ENTRY_NOTE, DemistoMisuse, WarRoom, checked_entry, entry_text, json_copy,
-                       keeping_misuses, log_text, one_list, printing_to)
+                       keeping_misuses, log_text, one_list, printing_to, refuse_undeclared_outputs)
 from ..spec import ArgumentError, IntegrationSpec, load_spec, parse_script_spec
 from .model import SCRIPTS_DIR, Playbook, PlaybookLibrary, Task, unsupported_forms, validation_problems
 from .others import OWN_BRAND, OtherIntegrations, ReplayError, no_instance
@@ -517,6 +517,8 @@ class PlaybookRunner:
             demisto.entries[:] = [{'Type': ENTRY_ERROR, 'ContentsFormat': 'text',
                                    'Contents': f'{name} ran for {took:.1f} s, past its timeout of {timeout:g} s: XSOAR '
                                                f'stops such a script, and nothing it returns arrives.'}]
+        if declared is not None:
+            refuse_undeclared_outputs(demisto.entries, declared.get('outputs') or [], f'script {name}', f'{name}.yml')
         for entry in demisto.entries:
             merge_entry_context(context, entry.get('EntryContext') or {})
         return demisto.entries
