@@ -19,7 +19,8 @@ from conftest import FakeClock, MovedWallClock, integration_on_clock, seed_holde
 from warroom.context import as_list, get_path
 from warroom.emulator.faults import FaultPlan
 from warroom.playbook.incidents import POST_PROCESSING_SCRIPT, close_incident
-from warroom.playbook.runner import PlaybookRunner, ScriptDemisto, _Frame, _load_script
+from warroom.playbook.model import Playbook
+from warroom.playbook.runner import PlaybookRun, PlaybookRunner, ScriptDemisto, _Frame, _load_script
 from warroom.playbook.values import Scope
 
 GATE = 'QuarantineRestoreReputationGate'
@@ -64,7 +65,7 @@ def test_a_script_that_runs_past_its_timeout_ends_in_xsoar_s_error_and_nothing_i
     assert running['status'] == 'IN_PROGRESS'
     xdr.gateway.inject_faults(FaultPlan.parse(THROTTLED))
     runner = runner_on(clock, xdr, script_timeout=60)
-    frame = _Frame(None, Scope({}, {}, {}), runner._war_room({}))
+    frame = _Frame(Playbook('test', 'test', '0', {}), Scope({}, {}, {}), runner._war_room({}), PlaybookRun({}))
     began = clock()
 
     entries = runner._execute(frame, GATE, {'restore_command': 'restore-file', 'file_hash': [file_hash],

@@ -174,12 +174,13 @@ def test_a_polling_command_this_integration_does_not_have_is_refused(scripted):
 def test_a_scripts_execute_command_runs_a_polling_command_once_and_schedules_nothing(scripted):
     """content-docs scheduled-commands.md: through demisto.executeCommand a command that returns a schedule result
     "will not schedule a command execution. However, its result will contain the schedule metadata"."""
-    from warroom.playbook.runner import PlaybookRunner, _Frame
+    from warroom.playbook.model import Playbook
+    from warroom.playbook.runner import PlaybookRun, PlaybookRunner, _Frame
     from warroom.playbook.values import Scope
 
     calls = scripted([poll_entry()])
     runner = PlaybookRunner(params={}, sleep=lambda _: None)
-    frame = _Frame(None, Scope({}, {}, {}), runner._war_room({}))
+    frame = _Frame(Playbook('test', 'test', '0', {}), Scope({}, {}, {}), runner._war_room({}), PlaybookRun({}))
     entries = runner._execute(frame, 'restore-file', {'file_hash': HASH})
     assert len(calls) == 1
     assert entries[-1]['PollingCommand'] == 'restore-file' and entries[-1]['NextRun'] == '10'
