@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import importlib.util
 import json
+import re
 import tempfile
 import weakref
 from collections import OrderedDict
@@ -50,6 +51,36 @@ def test_an_entry_field_xsoar_does_not_take_is_refused_for_integrations_and_scri
             demisto.results({**GOOD_ENTRY, field: value})
         demisto.results(dict(GOOD_ENTRY))
         assert demisto.entries == [GOOD_ENTRY]
+
+
+@pytest.mark.parametrize('key', [1, 2.5, True, None])
+@pytest.mark.parametrize('holder', ['object', 'list'])
+def test_an_entry_context_key_that_is_not_text_is_refused_by_name_for_integrations_and_scripts(key, holder):
+    # content-docs context-and-outputs.md: "The Context keys are strings"; json.dumps, which sends the entry, would
+    # write such a key as text unasked ("1", "true", "null"), another key than the code's.
+    record = {'a': 1, 'b': {key: 'x'}}
+    context = {'A(val.a == obj.a)': record if holder == 'object' else [{'a': 2}, record]}
+    for demisto in (Demisto({}, 'restore-file', {}, {}, []), ScriptDemisto({}, {}, {})):
+        with pytest.raises(DemistoMisuse, match=rf'key {re.escape(json.dumps(key))} within A\.b .*not text.*strings'):
+            demisto.results({**GOOD_ENTRY, 'EntryContext': context})
+        assert demisto.entries == []
+
+
+@pytest.mark.parametrize('key', ['b.c', '.b', 'b.'])
+def test_an_entry_context_key_holding_a_dot_within_a_value_is_refused_by_name_as_dt_reads_a_dot_as_a_path(key):
+    # content-docs context-and-outputs.md: a context path is dot notation, "Avoid using dot and space characters in
+    # the context path keys"; dt.md reads ${A.b.c} as A, b, c: a key "b.c" is read back by no path.
+    for demisto in (Demisto({}, 'restore-file', {}, {}, []), ScriptDemisto({}, {}, {})):
+        with pytest.raises(DemistoMisuse, match=rf'key {re.escape(json.dumps(key))} within A .*dot'):
+            demisto.results({**GOOD_ENTRY, 'EntryContext': {'A(val.a == obj.a)': [{'a': 1, key: 'x'}]}})
+        assert demisto.entries == []
+
+
+def test_an_entry_context_s_own_keys_are_paths_whose_dots_and_conditions_pass():
+    context = {'A.B(val.a.b && val.a.b == obj.a.b)': {'a': {'b': 1}, 'c d': 'x'}, 'C.D': 2}
+    for demisto in (Demisto({}, 'restore-file', {}, {}, []), ScriptDemisto({}, {}, {})):
+        demisto.results({**GOOD_ENTRY, 'EntryContext': context})
+        assert demisto.entries == [{**GOOD_ENTRY, 'EntryContext': context}]
 
 
 @pytest.mark.parametrize('field, value', [  # a PollingCommand left empty schedules nothing (test_warroom_polling_rules)
@@ -140,9 +171,10 @@ def test_an_integer_past_2_53_comes_back_rounded_as_a_float64_and_one_up_to_it_e
     ('\U0001f600', '\U0001f600'), ('\ud83d\ude00', '\U0001f600'), ('\\ud800', '\\ud800')])
 def test_a_surrogate_alone_in_a_string_comes_back_as_u_fffd_as_xsoars_server_reads_it(monkeypatch, sent, kept):
     demisto = Demisto({}, 'restore-file', {}, {}, [])
-    demisto.results({**GOOD_ENTRY, 'Contents': [sent], 'EntryContext': {'A': {sent: {'path': sent}}}})
+    key = sent.replace('.', '_')  # a key within a value holds no dot (an entry holding one is refused)
+    demisto.results({**GOOD_ENTRY, 'Contents': [sent], 'EntryContext': {'A': {key: {'path': sent}}}})
     [shown] = demisto.entries
-    assert shown['Contents'] == [kept] and shown['EntryContext'] == {'A': {kept: {'path': kept}}}
+    assert shown['Contents'] == [kept] and shown['EntryContext'] == {'A': {kept.replace('.', '_'): {'path': kept}}}
 
     seen = []  # a playbook task's argument too, decoded from the JSON XSOAR keeps it in
     monkeypatch.setattr(ri, 'main', lambda demisto: (seen.append(demisto.args()), demisto.results('done')))
@@ -169,7 +201,7 @@ def test_objects_come_back_from_the_server_with_their_keys_in_order_as_go_writes
     order, whatever order the code wrote them in; nothing may rest on the order it wrote."""
     written = {'b': 1, 'a': {'z': 1, 'B': 2, '\u00e9': 3, 'a': 4}, 'C': [{'y': 1, 'x': 2}], 10: 'ten', '9': 'nine'}
     demisto = Demisto({}, 'restore-file', {}, {}, [])
-    demisto.results({**GOOD_ENTRY, 'Contents': written, 'EntryContext': {'Z': 1, 'A(true)': written}})
+    demisto.results({**GOOD_ENTRY, 'Contents': written, 'EntryContext': {'Z': 1, 'A(true)': written['a']}})
     [shown] = demisto.entries
     assert list(shown['Contents']) == ['10', '9', 'C', 'a', 'b']  # '1' (U+0031) < '9' < 'C' < 'a'
     assert list(shown['Contents']['a']) == ['B', 'a', 'z', '\u00e9'] and list(shown['Contents']['C'][0]) == ['x', 'y']

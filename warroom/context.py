@@ -253,6 +253,28 @@ def get_path(context: dict, dotted: str) -> Any:
     return flat[0] if len(flat) == 1 else flat
 
 
+def key_problems(value: Any, within: str = '') -> list[str]:
+    """What XSOAR would not keep as given of the keys of an entry's EntryContext (before its JSON round trip): a key
+    that is not text, as "The Context keys are strings" (content-docs context-and-outputs.md) and json.dumps, which
+    sends the entry (DemistoClassApiModuleClasses.py), writes 1, true or null as another key, text; and a key within
+    a value holding a dot, as a context path is dot notation (context-and-outputs.md, which says to avoid dots in
+    keys; dt.md reads ``A.b.c`` as three keys), so no output path or DT reads it back."""
+    if isinstance(value, list):
+        return [problem for item in value for problem in key_problems(item, within)]
+    problems = []
+    for key, item in (value.items() if isinstance(value, dict) else ()):
+        if not isinstance(key, str):
+            written = quoted(next(iter(json.loads(json.dumps({key: None})))))  # the key json.dumps sends for it
+            problems.append(f'EntryContext key {quoted(key)} within {within or "EntryContext"} is not text, which '
+                            f'json.dumps writes as the key {written}: context-and-outputs.md, "The Context keys are '
+                            f'strings"')
+        elif within and '.' in key:
+            problems.append(f'EntryContext key {quoted(key)} within {within} holds a dot, which a context path (dot '
+                            f'notation: context-and-outputs.md, dt.md) reads as two keys, so none reads it back')
+        problems += key_problems(item, f'{within}.{key}' if within else str(key).split('(')[0].strip())
+    return problems
+
+
 def written_paths(value: Any, prefix: str) -> set[str]:
     """The dotted paths a context value writes under ``prefix``: down to its leaves, through lists (an empty object
     its own path; an empty list writes nothing)."""

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 import restore_integration
 
-from .context import get_path, merge_entry_context, undeclared_paths
+from .context import get_path, key_problems, merge_entry_context, undeclared_paths
 from .debug_mode import xsoar_debug_mode
 from .line import format_line, quoted
 from .params import xsoar_params
@@ -179,7 +179,7 @@ def checked_entry(result: dict) -> dict:
     entry = json_copy(result, 'An entry')
     if 'Contents' not in entry or 'ContentsFormat' not in entry:
         return {'Type': ENTRY_NOTE, 'Contents': json.dumps(entry), 'ContentsFormat': 'json'}
-    problems = entry_problems(entry)
+    problems = entry_problems(entry) + key_problems(result.get('EntryContext'))
     if problems:
         raise DemistoMisuse('An entry XSOAR would not take: ' + '; '.join(problems) + '.')
     return entry
