@@ -3540,8 +3540,8 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
     schedule = None if last else xdr_next_check(schedule, running, refused, unsent, earlier + finished)
     if last and not summaries and not earlier:  # none ever started: an error, "later" if a send met what passes
         raise none_started(refused, not_sent, waiting)
-    readable = xdr_last_report(summaries, earlier, refused, notes, running if ending else [], timeout,
-                               follow_after(client)) \
+    ended_by = f'Polling ended (timeout_in_seconds {timeout}) with' if ending else ''  # else by hand
+    readable = xdr_last_report(summaries, earlier, refused, notes, running, ended_by, follow_after(client)) \
         if last else xdr_progress_line(summaries, schedule, earlier, len(unsent)) + notes + \
         grouped_refusals(refusals_of(not_sent, {}))  # not started at this check
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(summaries + not_sent),
@@ -3549,20 +3549,20 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
 
 
 def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refused: XdrRefusals,
-                    notes: str, ended: list[XdrRecord], timeout: int, when: str) -> str:
-    """The last check's entry: the actions it read, those finished earlier, those still running (``ended``: each record
-    says how to follow it ``when``), the files never started, each reason once (none ever started: none_started)."""
+                    notes: str, running: list[XdrRecord], ended_by: str, when: str) -> str:
+    """The last check's entry: the actions it read, those finished earlier, how to follow those still running ``when``
+    (``ended_by`` polling: each record says it too), the files never started, each reason once."""
     lines = [f'- {item["file_hash"]}: {item["status"]} ({item["restored_count"]} restored, {item["failed_count"]} '
              f'failed), finished at an earlier check' for item in earlier[:MAX_LISTED_FILES]]
     if len(earlier) > MAX_LISTED_FILES:
         lines.append(f'- and {len(earlier) - MAX_LISTED_FILES} more finished earlier (CortexXDR.RestoredFile)')
     readable = xdr_final_table(summaries, earlier) + notes + ('\n\n' + '\n'.join(lines) if lines else '')
-    for summary in ended:
+    for summary in running if ended_by else []:
         summary['error'] = (f'{summary.get("error") or "Still running when polling ended with this check."} '
                             f'{xdr_follow_text([summary], when)}')
-    if ended:
-        readable += (f'\n\nPolling ended (timeout_in_seconds {timeout}) with {len(ended)} '
-                     f'{plural("action", len(ended))} still running. {xdr_follow_text(ended, when)}')
+    if running:
+        readable += (f'\n\n{ended_by or "This check found"} {len(running)} {plural("action", len(running))} still '
+                     f'running. {xdr_follow_text(running, when)}')
     return readable + grouped_refusals(refused)
 
 

@@ -222,6 +222,27 @@ def clocked_room(monkeypatch, stage_seconds):
     return tenant, WarRoom(params=tenant.params(), sleep=clock.advance, clock=clock), clock
 
 
+def test_a_check_by_hand_that_finds_the_action_still_running_gives_the_line_that_checks_it_again(monkeypatch):
+    """A polling=false start says how to follow its action; a check by hand (polling=false) that finds the action
+    still running says it again, in its entry: the restore-file line that reads the same action, starting no other."""
+    tenant, room, _ = clocked_room(monkeypatch, 100)  # the action outlives both checks
+    try:
+        started = room.run('restore-file', {'file_hash': CLEAN_HASH, 'polling': 'false'})
+        line = follow_line(started.entries[0]['HumanReadable'])
+        checked = room.run(line.command, dict(line.args, polling='false'))
+        [entry] = checked.entries
+        again = follow_line(entry['HumanReadable'])
+        checked_again = room.run(again.command, dict(again.args, polling='false'))
+    finally:
+        tenant.server.stop()
+
+    assert restored_record(checked)['status'] == 'IN_PROGRESS' and 'PollingCommand' not in entry, entry
+    assert (again.command, again.args) == (line.command, line.args), entry['HumanReadable']
+    assert not checked_again.failed and restored_record(checked_again)['action_id'] == restored_record(started)[
+        'action_id']
+    assert len(tenant.backend.actions) == 1  # followed, not restored again
+
+
 def test_polling_that_reaches_its_timeout_ends_with_its_own_report_of_the_action_still_running(monkeypatch):
     tenant, room, clock = clocked_room(monkeypatch, 100)  # the action outlives the polling
     try:
