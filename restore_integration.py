@@ -3365,7 +3365,8 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
         refusal, problems, acted = no_time, [], False  # with no time left, nothing is sent
         if not no_time:
             try:
-                reply = client.restore_file(file_hash, endpoint_id, incident_id)
+                # Contents: Cortex XDR's reply, and the file it is for beside its action_id (extend-context's paths)
+                reply = dict(client.restore_file(file_hash, endpoint_id, incident_id), file_hash=file_hash)
                 action_id, endpoints_count, refusal, problems = parse_restore_reply(reply)
             except RestoreError as error:
                 # Sent by the next check after no turn, a 429, a 503 or no connection, unless Cortex XDR may have acted
@@ -3604,7 +3605,7 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
             lead, _, step = said.rpartition(', so ')  # what polling did, if it says, and the step
             note = lead if (told := reply.saying(step)) else said
             bare = not (told or reply.attempts)  # a read not sent: its step alone (its advice: to run again)
-            reply = {'action_id': record['action_id'], 'error': f'Status not read at this check{note and "; "}{note}. '
+            reply = {'error': f'Status not read at this check{note and "; "}{note}. '
                      f'{reply.without_advice() if bare else told or reply}'}
             summaries.append(dict(not_read, **reply))  # its error in Contents' too: why, and what comes next
         else:
@@ -3613,7 +3614,7 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
             except Exception:  # noqa: BLE001 - whatever the reply holds, the action stays followed
                 summaries.append(dict(not_read, error=f'{XDR_UNREADABLE_STATUS} (the endpoint statuses in its data, '
                                                       f'or their reasons in errorReasons); {again}.'))
-        replies.append(reply)
+        replies.append(dict(reply, action_id=record['action_id'], file_hash=record['file_hash']))  # as the start's
     return summaries, replies, polling, lost
 
 
