@@ -19,7 +19,7 @@ import yaml
 
 import facts
 import restore_integration
-from conftest import ROOT, seed_failing_endpoints, seed_holders, start_tenant
+from conftest import ROOT, FakeClock, integration_on_clock, seed_failing_endpoints, seed_holders, start_tenant
 from warroom.context import get_path
 from warroom.debug_mode import DebugLog, censored
 from warroom.emulator.faults import FaultPlan
@@ -158,6 +158,26 @@ def test_a_polling_sequence_ended_by_execution_timeout_says_so_and_gives_the_che
 
     assert list(tenant.backend.actions) == [action_id]  # followed, not sent again
     assert get_path(room.context, f'{facts.XDR_CONTEXT_PATH}.action_id') == action_id
+
+
+def test_the_next_check_a_polling_timeout_error_gives_follows_the_action_anew_when_run_later(monkeypatch):
+    # The line carried the ended sequence's polling_started and polling_checks: run an hour later, the polling time it
+    # counted from them had run out, so it made one last check. Run later, it follows the action: it checks again.
+    clock = FakeClock()
+    moved = integration_on_clock(monkeypatch, clock)
+    tenant = start_tenant(auth_type='advanced', stage_seconds=3600, clock=clock, wall_clock=moved.time)
+    try:
+        room = WarRoom(params=tenant.params(), sleep=clock.advance, clock=clock)
+        message = room.run('restore-file', {'file_hash': HASH, 'execution-timeout': '60'}).entries[-1]['Contents']
+        [action_id] = tenant.backend.actions
+        follow = parse_line(message.split('run its next check: ', 1)[1])
+        clock.advance(3600)
+        followed = room.run(follow.command, follow.args)
+    finally:
+        tenant.server.stop()
+
+    assert followed.runs > 1 and 'PollingCommand' in followed.entries[0], followed.entries[0]
+    assert list(tenant.backend.actions) == [action_id]  # followed, not sent again
 
 
 # ---------------------------------------------------------------- ignore-outputs, extend-context, raw-response
