@@ -1051,6 +1051,7 @@ class VendorReply:
     attempts: tuple[Attempt, ...] = ()
     gave_up: str | None = None
     again = AGAIN_WORDS['command']  # the words to try again, the transport's caller's
+    run_wait = MAX_RUN_WAIT_SECONDS  # the longest its run waits for turns (its transport's)
     _parsed = UNPARSED  # json() parses the body once
 
     def __init__(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
@@ -1286,6 +1287,7 @@ class HttpTransport:
     # The largest reply read: an XDR action's status over 100,000 endpoints is a few MB, an HSS page of 200 rows less.
     MAX_REPLY_BYTES = 32 * 2 ** 20
     proxy_refusal: str | None = None  # the environment's proxy refused its login: said again, never asked
+    run_wait = MAX_RUN_WAIT_SECONDS  # the longest a run waits for turns: less under a shorter execution-timeout
 
     def __init__(self, base_url: str, vendor: str, settings: TransportSettings,
                  auth: requests.auth.AuthBase | None = None, limiter: AdaptiveRateLimiter | None = None,
@@ -1339,6 +1341,7 @@ class HttpTransport:
         seconds = max(timeout - ENTRY_MARGIN_SECONDS, MIN_ATTEMPT_SECONDS + 1)  # one attempt may start: else none acts
         for each in self.with_iam:
             each.run_ends, each.stops = min(each.run_ends, each.clock() + seconds), stops
+            each.run_wait = seconds - MIN_ATTEMPT_SECONDS
         self.wait_at_most(seconds)
 
     def wait_at_most(self, seconds: float) -> None:
@@ -1368,7 +1371,7 @@ class HttpTransport:
             reply = self._read_reply(response, attempt, expect_json) if response is not None else None
             backoff = 0.0
             if reply is not None:
-                reply.attempts, reply.again = tuple(attempts), self.again
+                reply.attempts, reply.again, reply.run_wait = tuple(attempts), self.again, self.run_wait
                 if reply.status == THROTTLED_STATUS:  # slows every request of the vendor, pauses them for a Retry-After
                     self.limiter.throttled(attempt.sent_at, parse_retry_after(reply.headers))
                     if self.clock() < self.deadline:
@@ -1690,7 +1693,7 @@ class HttpTransport:
             return self._give_up(attempts, reply, gave_up)
         why = 'an earlier run was throttled' if kept else 'its turn, paced at this instance\'s request rate (slower ' \
             'after the vendor throttled it), came too late' if late.wait else 'the requests before it took the time'
-        later = '' if run_over else ', or with a larger timeout_in_seconds' if self.budget_s < MAX_RUN_WAIT_SECONDS \
+        later = '' if run_over else ', or with a larger timeout_in_seconds' if self.budget_s < self.run_wait \
             else f' (one run waits at most this long: {self.stops})'
         advice = {'command': f'Run the command again later{later}.', 'Test': TEST_AGAIN,
                   'fetch': 'The next fetch after that time goes on from where the last one stopped.' if kept else
@@ -2112,9 +2115,10 @@ def vendor_error(reply: VendorReply, vendor: str, advice_by_status: dict[int, st
     """A vendor's error reply as a VendorApiError (``said``: its fields from the body; None: the body's text quoted)."""
     said = said or {'vendor_message': short_text(reply.text) or None, 'request_id': reply.headers.get('X-Request-Id')}
     generic = GENERIC_ERROR_ADVICE.format(url=URL_SETTINGS[vendor], **reply.again)  # any other status's: a fault
-    error = VendorApiError(vendor, reply.status, advice or advice_by_status.get(reply.status) or generic,
+    error = VendorApiError(vendor, reply.status, advice or advice_by_status.get(reply.status, generic).replace(
+                               f'most {MAX_RUN_WAIT_SECONDS} s', f'most {reply.run_wait} s'),  # a 429's: this run's own
                            retry_note(reply.attempts[:-1], reply.gave_up), reply.attempts, **said)
-    error.later |= error.advice is generic  # which says to act again later, whatever the status
+    error.later |= error.advice == generic  # which says to act again later, whatever the status
     return error
 
 
@@ -3342,11 +3346,11 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
         [record] = records
         if not endpoint_id and 'endpoints_count' in record:
             where = f'{record["endpoints_count"]} {plural("endpoint", record["endpoints_count"])}'
-        readable = f'Cortex XDR is restoring file {record["file_hash"]} on {where}: action {record["action_id"]}.' + \
-            (f' {record["error"]}' if record.get('error') else '')
+        readable = (f'Cortex XDR is restoring file {record["file_hash"]} on {where}: action {record["action_id"]}.'
+                    f'{" " + record["error"] if record.get("error") else ""}')
     readable += grouped_refusals(refusals_of(records, {})) + '\n\n' + (  # the files refused, or not sent yet
-        f'Checking the status every {interval} seconds' + (f'; the first check {schedule.again()}.'
-                                                           if schedule.asked_by else '.') if polling else
+        f'Checking the status every {interval} seconds'
+        f'{"; the first check " + schedule.again() if schedule.asked_by else ""}.' if polling else
         xdr_follow_text(started, follow_after(client)))
     if older := older_actions(context, unsent, endpoint_id):
         schedule = schedule._replace(args=dict(schedule.args, older_actions=json.dumps(older, separators=(',', ':'))))
@@ -3365,7 +3369,6 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
         refusal, problems, acted = no_time, [], False  # with no time left, nothing is sent
         if not no_time:
             try:
-                # Contents: Cortex XDR's reply, and the file it is for beside its action_id (extend-context's paths)
                 reply = dict(client.restore_file(file_hash, endpoint_id, incident_id), file_hash=file_hash)
                 action_id, endpoints_count, refusal, problems = parse_restore_reply(reply)
             except RestoreError as error:
@@ -3378,10 +3381,10 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
                 refusal, reply, failure = str(error.with_advice(error.advice, error.advice, polling)), None, error
         record = restore_record(file_hash, endpoint_id or '', incident_id, action_id, endpoints_count)
         if not refusal and endpoints_count == 0:  # no endpoint to follow: its status would never say final
-            named, check = (f' {endpoint_id}', ' and the endpoint ID') if endpoint_id else ('', '')
             refusal = (f'Cortex XDR accepted the restore as action {printable(action_id)} but {XDR_NO_ENDPOINT} in it '
-                       f'(endpoints_count 0): no endpoint{named} holds the file in quarantine, so there is nothing '
-                       f'to restore. Check the file hash{check}.')
+                       f'(endpoints_count 0): no endpoint{" " + endpoint_id if endpoint_id else ""} holds the file in '
+                       f'quarantine, so there is nothing to restore. Check the file hash'
+                       f'{" and the endpoint ID" if endpoint_id else ""}.')
         if refusal:
             # may_have_started on every such record: a later one of the file (no action_id either) updates it
             record = dict(record, status=XDR_OUTCOME_FAILED, error=refusal, may_have_started=acted)
@@ -3531,7 +3534,7 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
     # A restore sent now whose answer was partly read is noted as such, not among the statuses this check did not read
     notes = xdr_unread_notes(summaries) + (
         f'\n\nSent at this check, as no earlier run had time to: {len(started)} {plural("restore", len(started))}.'
-        + xdr_unread_notes(started, 'restore', 'sent at this check whose answer was partly read') if started else '')
+        f'{xdr_unread_notes(started, "restore", "sent at this check whose answer was partly read")}' if started else '')
     running = [s for s, gone in zip(summaries, lost) if s['status'] == XDR_OUTCOME_IN_PROGRESS and not gone] + started
     summaries += started
     last = ending or not ((running or unsent) and polling)
@@ -3562,8 +3565,8 @@ def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refuse
         summary['error'] = (f'{summary.get("error") or "Still running when polling ended with this check."} '
                             f'{xdr_follow_text([summary], when)}')
     if running:
-        readable += (f'\n\n{ended_by or "This check found"} {len(running)} {plural("action", len(running))} still '
-                     f'running. {xdr_follow_text(running, when)}')
+        readable += f'\n\n{ended_by or "This check found"} {len(running)} {plural("action", len(running))} still ' \
+            f'running. {xdr_follow_text(running, when)}'
     return readable + grouped_refusals(refused)
 
 
@@ -3604,9 +3607,8 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
             said = f'polling does not follow it, so {rerun}' if gone and polling else again
             lead, _, step = said.rpartition(', so ')  # what polling did, if it says, and the step
             note = lead if (told := reply.saying(step)) else said
-            bare = not (told or reply.attempts)  # a read not sent: its step alone (its advice: to run again)
-            reply = {'error': f'Status not read at this check{note and "; "}{note}. '
-                     f'{reply.without_advice() if bare else told or reply}'}
+            reply = {'error': f'Status not read at this check{note and "; "}{note}. '  # one not sent: its step alone
+                     f'{reply.without_advice() if not (told or reply.attempts) else told or reply}'}
             summaries.append(dict(not_read, **reply))  # its error in Contents' too: why, and what comes next
         else:
             try:  # error written empty: XSOAR updates the record in context, where an earlier check's error would stay
@@ -3614,7 +3616,7 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
             except Exception:  # noqa: BLE001 - whatever the reply holds, the action stays followed
                 summaries.append(dict(not_read, error=f'{XDR_UNREADABLE_STATUS} (the endpoint statuses in its data, '
                                                       f'or their reasons in errorReasons); {again}.'))
-        replies.append(dict(reply, action_id=record['action_id'], file_hash=record['file_hash']))  # as the start's
+        replies.append(dict(reply, action_id=record['action_id'], file_hash=record['file_hash']))  # which file's
     return summaries, replies, polling, lost
 
 

@@ -11,6 +11,7 @@ import base64
 import http.client
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -124,6 +125,18 @@ def test_a_run_given_a_short_execution_timeout_ends_its_requests_in_time_for_its
     assert entry['Type'] == facts.ENTRY_ERROR and 'HTTP 429' in entry['Contents'], entry['Contents']
     recorded = get_path(result.context, f'{facts.XDR_CONTEXT_PATH}.action_id')
     assert list(tenant.backend.actions) == ([] if recorded is None else [recorded])
+
+
+def test_a_429_under_a_short_execution_timeout_gives_the_wait_such_a_run_has(tenant):
+    # The 429's advice said "one run waits at most 165 s", XSOAR's 3 minutes' figure, to a run given 30 s.
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=429;retry-after=25'))
+
+    [entry] = restore(tenant, **{'execution-timeout': '30'}).entries
+
+    said = re.search(r'one run waits at most (\d+) s', entry['Contents'])
+    waited = re.search(r'past the (\d+) s this command waits for throttling', entry['Contents'])
+    assert said and waited and said.group(1) == waited.group(1), entry['Contents']
+    assert int(said.group(1)) < 30
 
 
 def test_execution_timeout_also_ends_the_polling_sequence_in_xsoars_timeout_error():
