@@ -139,6 +139,24 @@ def test_a_429_under_a_short_execution_timeout_gives_the_wait_such_a_run_has(ten
     assert int(said.group(1)) < 30
 
 
+def test_a_turn_too_late_under_a_short_execution_timeout_names_that_limit_not_timeout_in_seconds(monkeypatch):
+    # Paced at 0.1 requests/s, the third restore's turn is 20 s away, past what a run given 30 s may wait: a larger
+    # timeout_in_seconds would not help it, the execution-timeout is the limit.
+    clock = FakeClock()
+    moved = integration_on_clock(monkeypatch, clock)
+    tenant = start_tenant(auth_type='advanced', clock=clock, wall_clock=moved.time)
+    try:
+        room = WarRoom(params=tenant.params(xdr_rate_limit='0.1'), sleep=clock.advance, clock=clock)
+        [entry] = room.run('restore-file', {'file_hash': ','.join(sorted(HOLDERS)[:3]), 'polling': 'false',
+                                            'execution-timeout': '30'}).entries
+    finally:
+        tenant.server.stop()
+
+    said = entry['HumanReadable']
+    assert 'came too late' in said and 'execution-timeout, 30 s' in said, said
+    assert 'larger timeout_in_seconds' not in said, said
+
+
 def test_execution_timeout_also_ends_the_polling_sequence_in_xsoars_timeout_error():
     # content-docs code-conventions.md, on an entry's Timeout: "if a user has provided an execution-timeout, it
     # overrides the timeout specified by this field". The action stays pending: only that override ends the polling at
