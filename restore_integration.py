@@ -3346,11 +3346,11 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
         [record] = records
         if not endpoint_id and 'endpoints_count' in record:
             where = f'{record["endpoints_count"]} {plural("endpoint", record["endpoints_count"])}'
-        readable = (f'Cortex XDR is restoring file {record["file_hash"]} on {where}: action {record["action_id"]}.'
-                    f'{" " + record["error"] if record.get("error") else ""}')
+        readable = f'Cortex XDR is restoring file {record["file_hash"]} on {where}: action {record["action_id"]}.' + \
+            (f' {record["error"]}' if record.get('error') else '')
     readable += grouped_refusals(refusals_of(records, {})) + '\n\n' + (  # the files refused, or not sent yet
-        f'Checking the status every {interval} seconds'
-        f'{"; the first check " + schedule.again() if schedule.asked_by else ""}.' if polling else
+        f'Checking the status every {interval} seconds' + (f'; the first check {schedule.again()}.'
+                                                           if schedule.asked_by else '.') if polling else
         xdr_follow_text(started, follow_after(client)))
     if older := older_actions(context, unsent, endpoint_id):
         schedule = schedule._replace(args=dict(schedule.args, older_actions=json.dumps(older, separators=(',', ':'))))
@@ -3381,10 +3381,10 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
                 refusal, reply, failure = str(error.with_advice(error.advice, error.advice, polling)), None, error
         record = restore_record(file_hash, endpoint_id or '', incident_id, action_id, endpoints_count)
         if not refusal and endpoints_count == 0:  # no endpoint to follow: its status would never say final
+            named, check = (f' {endpoint_id}', ' and the endpoint ID') if endpoint_id else ('', '')
             refusal = (f'Cortex XDR accepted the restore as action {printable(action_id)} but {XDR_NO_ENDPOINT} in it '
-                       f'(endpoints_count 0): no endpoint{" " + endpoint_id if endpoint_id else ""} holds the file in '
-                       f'quarantine, so there is nothing to restore. Check the file hash'
-                       f'{" and the endpoint ID" if endpoint_id else ""}.')
+                       f'(endpoints_count 0): no endpoint{named} holds the file in quarantine, so there is nothing '
+                       f'to restore. Check the file hash{check}.')
         if refusal:
             # may_have_started on every such record: a later one of the file (no action_id either) updates it
             record = dict(record, status=XDR_OUTCOME_FAILED, error=refusal, may_have_started=acted)
@@ -3534,7 +3534,7 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
     # A restore sent now whose answer was partly read is noted as such, not among the statuses this check did not read
     notes = xdr_unread_notes(summaries) + (
         f'\n\nSent at this check, as no earlier run had time to: {len(started)} {plural("restore", len(started))}.'
-        f'{xdr_unread_notes(started, "restore", "sent at this check whose answer was partly read")}' if started else '')
+        + xdr_unread_notes(started, 'restore', 'sent at this check whose answer was partly read') if started else '')
     running = [s for s, gone in zip(summaries, lost) if s['status'] == XDR_OUTCOME_IN_PROGRESS and not gone] + started
     summaries += started
     last = ending or not ((running or unsent) and polling)
@@ -3561,9 +3561,10 @@ def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refuse
     if len(earlier) > MAX_LISTED_FILES:
         lines.append(f'- and {len(earlier) - MAX_LISTED_FILES} more finished earlier (CortexXDR.RestoredFile)')
     readable = xdr_final_table(summaries, earlier) + notes + ('\n\n' + '\n'.join(lines) if lines else '')
-    for summary in running if ended_by else []:
-        summary['error'] = (f'{summary.get("error") or "Still running when polling ended with this check."} '
-                            f'{xdr_follow_text([summary], when)}')
+    if ended_by:  # polling ended: each record says how to follow it too
+        for summary in running:
+            summary['error'] = (f'{summary.get("error") or "Still running when polling ended with this check."} '
+                                f'{xdr_follow_text([summary], when)}')
     if running:
         readable += f'\n\n{ended_by or "This check found"} {len(running)} {plural("action", len(running))} still ' \
             f'running. {xdr_follow_text(running, when)}'
@@ -3607,8 +3608,9 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
             said = f'polling does not follow it, so {rerun}' if gone and polling else again
             lead, _, step = said.rpartition(', so ')  # what polling did, if it says, and the step
             note = lead if (told := reply.saying(step)) else said
-            reply = {'error': f'Status not read at this check{note and "; "}{note}. '  # one not sent: its step alone
-                     f'{reply.without_advice() if not (told or reply.attempts) else told or reply}'}
+            bare = not (told or reply.attempts)  # a read not sent: its step alone (its advice: to run again)
+            reply = {'error': f'Status not read at this check{note and "; "}{note}. '
+                     f'{reply.without_advice() if bare else told or reply}'}
             summaries.append(dict(not_read, **reply))  # its error in Contents' too: why, and what comes next
         else:
             try:  # error written empty: XSOAR updates the record in context, where an earlier check's error would stay
