@@ -1051,6 +1051,7 @@ class VendorReply:
     attempts: tuple[Attempt, ...] = ()
     gave_up: str | None = None
     again = AGAIN_WORDS['command']  # the words to try again, the transport's caller's
+    run_wait = MAX_RUN_WAIT_SECONDS  # the longest its run waits for turns (its transport's)
     _parsed = UNPARSED  # json() parses the body once
 
     def __init__(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
@@ -1286,6 +1287,7 @@ class HttpTransport:
     # The largest reply read: an XDR action's status over 100,000 endpoints is a few MB, an HSS page of 200 rows less.
     MAX_REPLY_BYTES = 32 * 2 ** 20
     proxy_refusal: str | None = None  # the environment's proxy refused its login: said again, never asked
+    run_wait = MAX_RUN_WAIT_SECONDS  # the longest a run waits for turns: less under a shorter execution-timeout
 
     def __init__(self, base_url: str, vendor: str, settings: TransportSettings,
                  auth: requests.auth.AuthBase | None = None, limiter: AdaptiveRateLimiter | None = None,
@@ -1339,6 +1341,7 @@ class HttpTransport:
         seconds = max(timeout - ENTRY_MARGIN_SECONDS, MIN_ATTEMPT_SECONDS + 1)  # one attempt may start: else none acts
         for each in self.with_iam:
             each.run_ends, each.stops = min(each.run_ends, each.clock() + seconds), stops
+            each.run_wait = seconds - MIN_ATTEMPT_SECONDS
         self.wait_at_most(seconds)
 
     def wait_at_most(self, seconds: float) -> None:
@@ -1368,7 +1371,7 @@ class HttpTransport:
             reply = self._read_reply(response, attempt, expect_json) if response is not None else None
             backoff = 0.0
             if reply is not None:
-                reply.attempts, reply.again = tuple(attempts), self.again
+                reply.attempts, reply.again, reply.run_wait = tuple(attempts), self.again, self.run_wait
                 if reply.status == THROTTLED_STATUS:  # slows every request of the vendor, pauses them for a Retry-After
                     self.limiter.throttled(attempt.sent_at, parse_retry_after(reply.headers))
                     if self.clock() < self.deadline:
@@ -1690,7 +1693,7 @@ class HttpTransport:
             return self._give_up(attempts, reply, gave_up)
         why = 'an earlier run was throttled' if kept else 'its turn, paced at this instance\'s request rate (slower ' \
             'after the vendor throttled it), came too late' if late.wait else 'the requests before it took the time'
-        later = '' if run_over else ', or with a larger timeout_in_seconds' if self.budget_s < MAX_RUN_WAIT_SECONDS \
+        later = '' if run_over else ', or with a larger timeout_in_seconds' if self.budget_s < self.run_wait \
             else f' (one run waits at most this long: {self.stops})'
         advice = {'command': f'Run the command again later{later}.', 'Test': TEST_AGAIN,
                   'fetch': 'The next fetch after that time goes on from where the last one stopped.' if kept else
@@ -2112,9 +2115,10 @@ def vendor_error(reply: VendorReply, vendor: str, advice_by_status: dict[int, st
     """A vendor's error reply as a VendorApiError (``said``: its fields from the body; None: the body's text quoted)."""
     said = said or {'vendor_message': short_text(reply.text) or None, 'request_id': reply.headers.get('X-Request-Id')}
     generic = GENERIC_ERROR_ADVICE.format(url=URL_SETTINGS[vendor], **reply.again)  # any other status's: a fault
-    error = VendorApiError(vendor, reply.status, advice or advice_by_status.get(reply.status) or generic,
+    error = VendorApiError(vendor, reply.status, advice or advice_by_status.get(reply.status, generic).replace(
+                               f'most {MAX_RUN_WAIT_SECONDS} s', f'most {reply.run_wait} s'),  # a 429's: this run's own
                            retry_note(reply.attempts[:-1], reply.gave_up), reply.attempts, **said)
-    error.later |= error.advice is generic  # which says to act again later, whatever the status
+    error.later |= error.advice == generic  # which says to act again later, whatever the status
     return error
 
 
@@ -3374,7 +3378,7 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
         refusal, problems, acted = no_time, [], False  # with no time left, nothing is sent
         if not no_time:
             try:
-                reply = client.restore_file(file_hash, endpoint_id, incident_id)
+                reply = dict(client.restore_file(file_hash, endpoint_id, incident_id), file_hash=file_hash)
                 action_id, endpoints_count, refusal, problems = parse_restore_reply(reply)
             except RestoreError as error:
                 # Sent by the next check after no turn, a 429, a 503 or no connection, unless Cortex XDR may have acted
@@ -3549,8 +3553,8 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
     schedule = None if last else xdr_next_check(schedule, running, refused, unsent, earlier + finished)
     if last and not summaries and not earlier:  # none ever started: an error, "later" if a send met what passes
         raise none_started(refused, not_sent, waiting)
-    readable = xdr_last_report(summaries, earlier, refused, notes, running if ending else [], timeout,
-                               follow_after(client)) \
+    ended_by = f'Polling ended (timeout_in_seconds {timeout}) with' if ending else ''  # else by hand
+    readable = xdr_last_report(summaries, earlier, refused, notes, running, ended_by, follow_after(client)) \
         if last else xdr_progress_line(summaries, schedule, earlier, len(unsent)) + notes + \
         grouped_refusals(refusals_of(not_sent, {}))  # not started at this check
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(summaries + not_sent),
@@ -3558,20 +3562,21 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
 
 
 def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refused: XdrRefusals,
-                    notes: str, ended: list[XdrRecord], timeout: int, when: str) -> str:
-    """The last check's entry: the actions it read, those finished earlier, those still running (``ended``: each record
-    says how to follow it ``when``), the files never started, each reason once (none ever started: none_started)."""
+                    notes: str, running: list[XdrRecord], ended_by: str, when: str) -> str:
+    """The last check's entry: the actions it read, those finished earlier, how to follow those still running ``when``
+    (``ended_by`` polling: each record says it too), the files never started, each reason once."""
     lines = [f'- {item["file_hash"]}: {item["status"]} ({item["restored_count"]} restored, {item["failed_count"]} '
              f'failed), finished at an earlier check' for item in earlier[:MAX_LISTED_FILES]]
     if len(earlier) > MAX_LISTED_FILES:
         lines.append(f'- and {len(earlier) - MAX_LISTED_FILES} more finished earlier (CortexXDR.RestoredFile)')
     readable = xdr_final_table(summaries, earlier) + notes + ('\n\n' + '\n'.join(lines) if lines else '')
-    for summary in ended:
-        summary['error'] = (f'{summary.get("error") or "Still running when polling ended with this check."} '
-                            f'{xdr_follow_text([summary], when)}')
-    if ended:
-        readable += (f'\n\nPolling ended (timeout_in_seconds {timeout}) with {len(ended)} '
-                     f'{plural("action", len(ended))} still running. {xdr_follow_text(ended, when)}')
+    if ended_by:  # polling ended: each record says how to follow it too
+        for summary in running:
+            summary['error'] = (f'{summary.get("error") or "Still running when polling ended with this check."} '
+                                f'{xdr_follow_text([summary], when)}')
+    if running:
+        readable += f'\n\n{ended_by or "This check found"} {len(running)} {plural("action", len(running))} still ' \
+            f'running. {xdr_follow_text(running, when)}'
     return readable + grouped_refusals(refused)
 
 
@@ -3613,7 +3618,7 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
             lead, _, step = said.rpartition(', so ')  # what polling did, if it says, and the step
             note = lead if (told := reply.saying(step)) else said
             bare = not (told or reply.attempts)  # a read not sent: its step alone (its advice: to run again)
-            reply = {'action_id': record['action_id'], 'error': f'Status not read at this check{note and "; "}{note}. '
+            reply = {'error': f'Status not read at this check{note and "; "}{note}. '
                      f'{reply.without_advice() if bare else told or reply}'}
             summaries.append(dict(not_read, **reply))  # its error in Contents' too: why, and what comes next
         else:
@@ -3622,7 +3627,7 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
             except Exception:  # noqa: BLE001 - whatever the reply holds, the action stays followed
                 summaries.append(dict(not_read, error=f'{XDR_UNREADABLE_STATUS} (the endpoint statuses in its data, '
                                                       f'or their reasons in errorReasons); {again}.'))
-        replies.append(reply)
+        replies.append(dict(reply, action_id=record['action_id'], file_hash=record['file_hash']))  # which file's
     return summaries, replies, polling, lost
 
 

@@ -11,6 +11,7 @@ import base64
 import http.client
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -19,7 +20,7 @@ import yaml
 
 import facts
 import restore_integration
-from conftest import ROOT, seed_failing_endpoints, seed_holders, start_tenant
+from conftest import ROOT, FakeClock, integration_on_clock, seed_failing_endpoints, seed_holders, start_tenant
 from warroom.context import get_path
 from warroom.debug_mode import DebugLog, censored
 from warroom.emulator.faults import FaultPlan
@@ -126,6 +127,36 @@ def test_a_run_given_a_short_execution_timeout_ends_its_requests_in_time_for_its
     assert list(tenant.backend.actions) == ([] if recorded is None else [recorded])
 
 
+def test_a_429_under_a_short_execution_timeout_gives_the_wait_such_a_run_has(tenant):
+    # The 429's advice said "one run waits at most 165 s", XSOAR's 3 minutes' figure, to a run given 30 s.
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=429;retry-after=25'))
+
+    [entry] = restore(tenant, **{'execution-timeout': '30'}).entries
+
+    said = re.search(r'one run waits at most (\d+) s', entry['Contents'])
+    waited = re.search(r'past the (\d+) s this command waits for throttling', entry['Contents'])
+    assert said and waited and said.group(1) == waited.group(1), entry['Contents']
+    assert int(said.group(1)) < 30
+
+
+def test_a_turn_too_late_under_a_short_execution_timeout_names_that_limit_not_timeout_in_seconds(monkeypatch):
+    # Paced at 0.1 requests/s, the third restore's turn is 20 s away, past what a run given 30 s may wait: a larger
+    # timeout_in_seconds would not help it, the execution-timeout is the limit.
+    clock = FakeClock()
+    moved = integration_on_clock(monkeypatch, clock)
+    tenant = start_tenant(auth_type='advanced', clock=clock, wall_clock=moved.time)
+    try:
+        room = WarRoom(params=tenant.params(xdr_rate_limit='0.1'), sleep=clock.advance, clock=clock)
+        [entry] = room.run('restore-file', {'file_hash': ','.join(sorted(HOLDERS)[:3]), 'polling': 'false',
+                                            'execution-timeout': '30'}).entries
+    finally:
+        tenant.server.stop()
+
+    said = entry['HumanReadable']
+    assert 'came too late' in said and 'execution-timeout, 30 s' in said, said
+    assert 'larger timeout_in_seconds' not in said, said
+
+
 def test_execution_timeout_also_ends_the_polling_sequence_in_xsoars_timeout_error():
     # content-docs code-conventions.md, on an entry's Timeout: "if a user has provided an execution-timeout, it
     # overrides the timeout specified by this field". The action stays pending: only that override ends the polling at
@@ -158,6 +189,26 @@ def test_a_polling_sequence_ended_by_execution_timeout_says_so_and_gives_the_che
 
     assert list(tenant.backend.actions) == [action_id]  # followed, not sent again
     assert get_path(room.context, f'{facts.XDR_CONTEXT_PATH}.action_id') == action_id
+
+
+def test_the_next_check_a_polling_timeout_error_gives_follows_the_action_anew_when_run_later(monkeypatch):
+    # The line carried the ended sequence's polling_started and polling_checks: run an hour later, the polling time it
+    # counted from them had run out, so it made one last check. Run later, it follows the action: it checks again.
+    clock = FakeClock()
+    moved = integration_on_clock(monkeypatch, clock)
+    tenant = start_tenant(auth_type='advanced', stage_seconds=3600, clock=clock, wall_clock=moved.time)
+    try:
+        room = WarRoom(params=tenant.params(), sleep=clock.advance, clock=clock)
+        message = room.run('restore-file', {'file_hash': HASH, 'execution-timeout': '60'}).entries[-1]['Contents']
+        [action_id] = tenant.backend.actions
+        follow = parse_line(message.split('run its next check: ', 1)[1])
+        clock.advance(3600)
+        followed = room.run(follow.command, follow.args)
+    finally:
+        tenant.server.stop()
+
+    assert followed.runs > 1 and 'PollingCommand' in followed.entries[0], followed.entries[0]
+    assert list(tenant.backend.actions) == [action_id]  # followed, not sent again
 
 
 # ---------------------------------------------------------------- ignore-outputs, extend-context, raw-response

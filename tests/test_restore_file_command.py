@@ -235,6 +235,47 @@ def clocked_room(monkeypatch, stage_seconds):
     return tenant, WarRoom(params=tenant.params(), sleep=clock.advance, clock=clock), clock
 
 
+def test_a_check_by_hand_that_finds_the_action_still_running_gives_the_line_that_checks_it_again(monkeypatch):
+    """A polling=false start says how to follow its action; a check by hand (polling=false) that finds the action
+    still running says it again, in its entry: the restore-file line that reads the same action, starting no other."""
+    tenant, room, _ = clocked_room(monkeypatch, 100)  # the action outlives both checks
+    try:
+        started = room.run('restore-file', {'file_hash': CLEAN_HASH, 'polling': 'false'})
+        line = follow_line(started.entries[0]['HumanReadable'])
+        checked = room.run(line.command, dict(line.args, polling='false'))
+        [entry] = checked.entries
+        again = follow_line(entry['HumanReadable'])
+        checked_again = room.run(again.command, dict(again.args, polling='false'))
+    finally:
+        tenant.server.stop()
+
+    assert restored_record(checked)['status'] == 'IN_PROGRESS' and 'PollingCommand' not in entry, entry
+    assert (again.command, again.args) == (line.command, line.args), entry['HumanReadable']
+    assert not checked_again.failed and restored_record(checked_again)['action_id'] == restored_record(started)[
+        'action_id']
+    assert len(tenant.backend.actions) == 1  # followed, not restored again
+
+
+def test_each_reply_of_a_start_and_a_check_of_several_files_names_its_action_and_file(advanced_tenant, war_room_on):
+    """A start's or a check's raw response (Contents, what extend-context reads) holds one reply per file: each carries
+    its action_id and file_hash beside Cortex XDR's own fields, as the records do, so a path picks out one file's."""
+    room = war_room_on(advanced_tenant)
+    hashes = sorted(HOLDERS)[:2]
+    start = room.run('restore-file', {'file_hash': ','.join(hashes), 'polling': 'false'})
+    started = as_list(restored_record(start))
+    checked = room.run('restore-file', {'file_hash': [r['file_hash'] for r in started], 'polling': 'false',
+                                        'action_id': json.dumps([r['action_id'] for r in started])})
+
+    [entry] = checked.entries
+    replies = as_list(entry['Contents'])
+    named = sorted((record['file_hash'], record['action_id']) for record in started)
+    for contents in (start.entries[0]['Contents'], entry['Contents']):  # the restores' replies, then the statuses
+        assert sorted((reply['file_hash'], reply['action_id']) for reply in as_list(contents)) == named, contents
+    for reply in replies:  # Cortex XDR's reply as it came, beside the IDs
+        said = advanced_tenant.backend.get_action_status(reply['action_id'])
+        assert {key: reply[key] for key in said} == said, reply
+
+
 def test_polling_that_reaches_its_timeout_ends_with_its_own_report_of_the_action_still_running(monkeypatch):
     tenant, room, clock = clocked_room(monkeypatch, 100)  # the action outlives the polling
     try:

@@ -43,6 +43,9 @@ XSOAR_TEST_TIMEOUT = 60.0
 PROGRESS_PREFIX = '[progress] '  # how the integration's log lines announce bulk progress
 XSOAR_VERSION = {'version': '8.9.0', 'buildNumber': '000000'}
 MAX_NEXT_CHECK_LINE = 2000  # a next check an analyst can paste, from a polling timeout's error; past it, where it is
+# The ended sequence's clock in a next check's PollingArgs (restore-file's hidden arguments): the error's line leaves
+# them out, so that, run later, it follows the action as a polling of its own, not one last check of a clock run out.
+SEQUENCE_CLOCK_ARGUMENTS = frozenset({'polling_started', 'polling_checks', 'put_off'})
 # What XSOAR takes in an entry (DEVELOPERS.md, "The war room", has each rule's source): CommonServerPython's EntryType
 # (with entryTypes' debug, 16) and EntryFormat; IncidentSeverity for a fetched incident.
 ENTRY_TYPES = frozenset({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 15, 16, 17, 19})
@@ -579,14 +582,15 @@ class WarRoom:
 
     def _timed_out(self, command: str, args: dict, sequence: '_Sequence', result: RunResult) -> dict:
         """XSOAR's timeout error for a polling sequence, added to the war room, with the check the sequence had
-        scheduled (``command`` with ``args``, its PollingArgs): run as it is, it follows the action the sequence
-        started, where the command run anew would start another."""
+        scheduled (``command`` with ``args``, its PollingArgs, less the sequence's clock): run, it follows the action
+        the sequence started anew, where the command run anew would start another."""
         # Waits are scaled: say how much time really passed, never more than did.
         scaled = '' if self.time_scale == 1 else \
             f' ({time.monotonic() - sequence.started:.0f} s of real time at time scale {self.time_scale:g})'
         given = '' if sequence.options.execution_timeout is None else \
             ' (the execution-timeout given to the command, which replaces the polling timeout)'
-        check = format_line(command, args)
+        check = format_line(command, {name: value for name, value in args.items()
+                                      if name not in SEQUENCE_CLOCK_ARGUMENTS})
         if len(check) > MAX_NEXT_CHECK_LINE:
             check = f'!{command} with the PollingArgs of the last entry that scheduled one'
         entry = {'Type': ENTRY_ERROR, 'ContentsFormat': 'text',
