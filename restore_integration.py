@@ -3963,11 +3963,10 @@ def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, held
 
 def not_isolated_text(scope: str | None) -> str:
     """What HSS not listing an isolated copy may mean (matching_copies' ``missing``), by the enterprise project listed
-    (``scope``; None: the default one): no request is spent to tell which."""
-    if scope == HSS_ALL_ENTERPRISE_PROJECTS:
-        listed, elsewhere = 'in any enterprise project', ''
-    else:
-        listed = f'in enterprise project {scope}' if scope else 'in the default enterprise project'
+    (``scope``; None or 0: the default one, as a Huawei user names it): no request is spent to tell which."""
+    listed, elsewhere = 'in any enterprise project', ''
+    if scope != HSS_ALL_ENTERPRISE_PROJECTS:
+        listed = f'in enterprise project {scope}' if scope and scope != '0' else 'in the default enterprise project'
         elsewhere = (f', or on a host of another enterprise project (set enterprise_project_id to its ID, or to '
                      f'{HSS_ALL_ENTERPRISE_PROJECTS} for every one)')
     return (f'isolated copy of this file {{where}} {listed}: check the {{by}} given; else it may be restored already, '

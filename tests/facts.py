@@ -139,6 +139,10 @@ HSS_CONTEXT_PATH = 'HuaweiHSS.RestoredFile'
 # IsolatedFileRequestInfo ranges (seed "Restoring Isolated Files", Table 5: host_id 1 to 64 characters,
 # file_hash / file_path / file_attr 1 to 256; the same in integration.yml and the README).
 HSS_FIELD_LIMITS = {'host_id': 64, 'file_hash': 256, 'file_path': 256, 'file_attr': 256}
+# The enterprise project ID of the default one, and how Huawei names it (seed "Restoring Isolated Files",
+# enterprise_project_id: "The value 0 indicates the default enterprise project"; integration.yml's
+# hss_enterprise_project_id: "0 for the default enterprise project").
+HSS_DEFAULT_ENTERPRISE_PROJECT = ('0', 'the default enterprise project')
 # README: "at most 100 items go in one PUT" (some language versions of the HSS page cap data_list at 100).
 HSS_MAX_ITEMS_PER_REQUEST = 100
 # README: the listing is "paged with `offset`/`limit` 200".

@@ -86,6 +86,11 @@ def test_hss_field_limits_are_the_ones_integration_yml_and_the_readme_give(name)
     assert f'1-{limit}' in facts.HSS_ADVICE_WORDS[400]
 
 
+def test_the_default_enterprise_project_s_id_and_name_are_integration_yml_s():
+    [setting] = [param for param in INTEGRATION['configuration'] if param['name'] == 'hss_enterprise_project_id']
+    project_id, name = facts.HSS_DEFAULT_ENTERPRISE_PROJECT
+    assert f'{project_id} for {name}' in ' '.join(setting['additionalinfo'].split())
+
 def test_hss_batch_page_token_and_gateway_facts_are_the_readme_s():
     assert f'at most {facts.HSS_MAX_ITEMS_PER_REQUEST} items go in one PUT' in README
     assert f'paged with `offset`/`limit` {facts.HSS_LIST_PAGE_SIZE}' in README

@@ -355,6 +355,46 @@ def test_an_hss_copy_an_earlier_restore_left_failed_is_read_again_and_not_sent_w
 
 
 
+# hss-restore-isolated's row fields, as integration.yml declares its outputs: the rows below are built of these alone
+HSS_RECORD_FIELDS = {output['contextPath'].split('.')[2] for command in
+                     yaml.safe_load((TEST_DATA.parent / 'integration.yml').read_text())['script']['commands']
+                     if command['name'] == 'hss-restore-isolated' for output in command['outputs']
+                     if output['contextPath'].startswith('HuaweiHSS.RestoredFile.')}
+
+
+def test_hss_rows_of_enterprise_project_0_and_of_none_are_read_by_one_check_and_given_one_by_hand_line():
+    """The seed: "The value 0 indicates the default enterprise project", the one HSS lists without the parameter, and
+    integration.yml's enterprise_project_id output leaves the default one out. An older run wrote "0" in its rows, a
+    later one none: the copies of one file on two hosts of the default project are read again by one check, and the
+    note gives them one line with one by-hand command, not one for "0" and another for none."""
+    file_hash, hosts = 'eb' * 32, ['h-ep-0', 'h-ep-none']
+    hss, asked = start_hss_tenant(), []
+    try:
+        for host in hosts:
+            hss.backend.add_host(host, host)
+            hss.backend.add_isolated_files(host, 1, file_hash=file_hash)
+        room = WarRoom(params=hss.params(hss_enterprise_project_id=''), time_scale=0, sleep=lambda _: None)
+        assert not room.run('hss-restore-isolated', {'file_hash': file_hash}).failed
+        # as the on-close script's start leaves them (no polling), one as a run that wrote "0" left it
+        rows = [dict(row, outcome='restoring') for row in as_list(get_path(room.context, 'HuaweiHSS.RestoredFile'))]
+        assert sorted(row['host_id'] for row in rows) == hosts and all(set(row) <= HSS_RECORD_FIELDS for row in rows)
+        rows[0]['enterprise_project_id'] = '0'
+
+        def execute(command: str, args: dict) -> list:
+            asked.append(args)
+            return room.run(command, args).entries
+
+        entry = GATE.gate_command({'file_hash': file_hash, 'restore_command': 'hss-restore-isolated',
+                                   'restored_before': rows}, {}, execute)
+    finally:
+        hss.stack.close()
+    assert len(asked) == 1, asked
+    assert entry['Contents']['allowed'] == []
+    [line] = [line for line in entry['HumanReadable'].splitlines() if f'was not run again for `{file_hash}`' in line]
+    assert all(host in line for host in hosts), line
+    [covered] = entry['Contents']['covered']
+    assert isinstance(covered['by_hand'], str), covered
+
 def refusal_of(args: dict) -> str:
     """What hss-restore-isolated's check of its item arguments says of ``args`` before any request ('' if none)."""
     fields = {name: ri.hss_field_list(args.get(name), name) for name in ri.HSS_FIELD_LIMITS}

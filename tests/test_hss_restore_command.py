@@ -343,6 +343,24 @@ def test_a_hash_on_a_host_of_another_enterprise_project_is_not_found_with_how_to
     assert 'enterprise_project_id' in row['reason'] and 'all_granted_eps' in row['reason']
 
 
+@pytest.mark.parametrize('args, setting', [({'enterprise_project_id': facts.HSS_DEFAULT_ENTERPRISE_PROJECT[0]}, ''),
+                                           ({}, facts.HSS_DEFAULT_ENTERPRISE_PROJECT[0])])
+def test_a_hash_not_found_in_enterprise_project_0_reads_as_in_the_default_enterprise_project(hss_tenant, args,
+                                                                                              setting):
+    # The seed: "The value 0 indicates the default enterprise project", the one HSS lists when the parameter is left
+    # out. A Huawei user knows it by that name: given 0 (argument or setting), the reason reads as a run given none.
+    zero, name = facts.HSS_DEFAULT_ENTERPRISE_PROJECT
+    file_hash = next(digit * 64 for digit in '0123456789' if digit * 64 not in COPIES)
+    asked = {'file_hash': file_hash, 'polling': 'false'}
+    [left_out] = rows_of(war_room(hss_tenant, hss_enterprise_project_id='').run('hss-restore-isolated', asked))
+
+    result = war_room(hss_tenant, hss_enterprise_project_id=setting).run('hss-restore-isolated', {**asked, **args})
+
+    assert not result.failed, result.entries
+    [row] = rows_of(result)
+    assert row['outcome'] == 'not_found' and name in row['reason'], row
+    assert f'enterprise project {zero}' not in row['reason'] and row['reason'] == left_out['reason'], row
+
 def test_the_last_check_counts_and_shows_a_hash_not_found_at_the_start_whose_copies_hss_lists_otherwise(hss_tenant):
     # The seed: db-02 holds SINGLE_HASH isolated and SHARED_HASH restored long ago. The start reports SHARED_HASH
     # not_found there ("it may be restored already"), and its row stays in context; the last check's counts and table,

@@ -849,8 +849,7 @@ def hss_line(by: str, value: str, rows: list[tuple[Copy, dict[str, Any]]], unrea
                                    for row in picked))
         return capped(names) if many else ', '.join(map(shown_as_is, names))
     restored = [row for _, row in rows if row.get('outcome') == HSS_RESTORED]
-    projects = list(dict.fromkeys(project_of(row) for _, row in rows))  # by hand in each: another cannot see a copy
-    scope = dict(scope, enterprise_project_id=projects) if any(projects) else scope
+    scope = dict(scope, **projects_named([row for _, row in rows]))  # by hand in each: another cannot see a copy
     every = by_hand_each(RESTORE_COMMANDS[1], {by: [value]}, scope)  # the context's covered.by_hand: every host
     restoring = [row for copy, row in rows if row.get('outcome') == HSS_RESTORING and copy not in unread]
     last_read = [(copy, row) for copy, row in rows if copy in unread and row.get('outcome') == HSS_RESTORING]
@@ -920,15 +919,22 @@ def hss_checks(rows: list[dict[str, Any]]) -> list[tuple[dict[str, list[str]], l
     for row in rows:
         named = tuple(name for name in HSS_COPY_FIELDS if str(row.get(name) or '').strip())
         if ('host_id' if 'file_path' in named else 'file_hash') in named and not kind_fault(row):  # check_hss_items'
-            groups.setdefault((named, project_of(row)), []).append(row)
-    return [({**{name: [str(row[name]) for row in group] for name in named},
-              **({'enterprise_project_id': [project]} if project else {})}, group)
-            for (named, project), group in groups.items()]
+            groups.setdefault((named, project_of(row) or '0'), []).append(row)  # 0 and none: the default one
+    return [({**{name: [str(row[name]) for row in group] for name in named}, **projects_named(group)}, group)
+            for (named, _), group in groups.items()]
 
 
 def project_of(row: dict[str, Any]) -> str:
     """The enterprise project a HuaweiHSS.RestoredFile row was listed in ('' when it names none: the default one)."""
     return str(row.get('enterprise_project_id') or '').strip()
+
+
+def projects_named(rows: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """The enterprise_project_id that reads ``rows`` again: each project they name, once, 0 and none as one (the
+    default), named 0 if a row names it (a run given 0 in an instance of another project writes it), else left out."""
+    projects = list(dict.fromkeys(project_of(row) for row in rows))
+    named = [project for project in projects if project or '0' not in projects]
+    return {'enterprise_project_id': named} if any(named) else {}
 
 
 def unread_reason(entries: list[Entry]) -> str:
