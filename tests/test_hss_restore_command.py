@@ -329,7 +329,8 @@ def test_a_hash_hss_is_still_isolating_is_reported_not_found_with_isolating_amon
 
 
 def test_a_hash_on_a_host_of_another_enterprise_project_is_not_found_with_how_to_list_every_project(hss_tenant):
-    # HSS API: enterprise_project_id left out lists the default enterprise project; all_granted_eps lists all.
+    # enterprise_project_id left out: the default enterprise project (Huawei's SDK says so of the events listing, and
+    # README assumes it of the isolated-file listing); all_granted_eps lists all (the seed).
     seed = load_json(HSS_SEED)
     web = next(h for h in seed['hosts'] if h.get('enterprise_project_id') not in (None, '', '0'))
     file_hash = web['isolated_files'][0]['file_hash']
