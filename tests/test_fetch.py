@@ -91,7 +91,8 @@ def test_the_first_fetch_makes_one_incident_per_recent_unhandled_event_and_the_n
 @pytest.mark.parametrize('setting', ['0', ''])
 def test_a_fetch_in_enterprise_project_0_or_none_makes_incidents_of_the_default_projects_events_only(tenant, setting):
     # The seed's page: "The value 0 indicates the default enterprise project", the one HSS answers for when the
-    # parameter is left out (Huawei's SDK, list_security_events_request.py, gives 0 as the default). Either setting fetches the same alarms, those of hosts in the default project, and sends
+    # parameter is left out (Huawei's SDK, list_security_events_request.py, gives 0 as the
+    # default). Either setting fetches the same alarms, those of hosts in the default project, and sends
     # the setting as given (left out when empty).
     recent = [e for e in tenant.backend.events if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * DAY_MS]
     default = [e.event_id for e in recent if tenant.backend.hosts[e.file.host_id].enterprise_project_id == '0']
