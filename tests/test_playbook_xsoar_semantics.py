@@ -921,5 +921,22 @@ def test_a_recorded_reply_that_writes_a_context_path_its_command_does_not_declar
     replies.mkdir(parents=True)
     (replies / '414.json').write_text(json.dumps([{'Type': 1, 'ContentsFormat': 'json', 'Contents': {},
                                                    'EntryContext': {'PaloAltoNetworksXDR.NoSuchOutput': 1}}]))
-    with pytest.raises(ReplayError, match='writes PaloAltoNetworksXDR.NoSuchOutput'):
+    with pytest.raises(ReplayError, match='does not declare as its outputs: PaloAltoNetworksXDR.NoSuchOutput'):
         OtherIntegrations(replies_dir=tmp_path).run('', 'xdr-get-incident-extra-data', {'incident_id': '414'})
+
+
+REFUSED_REPLIES = Path(__file__).resolve().parents[1] / 'test_data' / 'xsoar' / 'refused_replies'
+
+
+@pytest.mark.parametrize('reply, said', [
+    ('undeclared_path', 'does not declare as its outputs: File.Size'),
+    ('malicious_as_text', 'does not declare as its outputs: File.Malicious;'),  # declared: its Vendor, Description
+    ('dotted_key_within_value', 'EntryContext key "Vendor.Name" within File.Malicious holds a dot'),
+])
+def test_a_recorded_reply_is_held_to_the_rules_of_this_pack_s_entries(reply, said):
+    # An integration's entries are held to the same rules in XSOAR whichever pack it belongs to: the outputs its YAML
+    # declares (here test_data/xsoar/dependencies.json's, !file's) and context keys a path can read back.
+    from warroom.playbook.others import OtherIntegrations, ReplayError
+    others = OtherIntegrations(enabled={VT}, replies_dir=REFUSED_REPLIES)
+    with pytest.raises(ReplayError, match=re.escape(said)):
+        others.run('', 'file', {'file': reply})

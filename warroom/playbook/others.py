@@ -3,9 +3,9 @@ recorded replies, and CommonScripts' ``IsIntegrationAvailable``.
 
 The commands, their arguments and their declared outputs come from ``test_data/xsoar/dependencies.json`` (as the
 integrations' YAML declares them); a reply is ``test_data/xsoar/replies/<brand>/<command>/<first required argument's
-value>.json``: the list of entries the integration returns. A reply may only write context paths the command
-declares, so a recording cannot invent data the real integration would not give.
-"""
+value>.json``: the list of entries the integration returns. A reply is held to the rules this pack's entries are
+(``checked_entry``, ``refuse_undeclared_outputs``): it may only write context paths the command declares, so a
+recording cannot invent data the real integration would not give."""
 from __future__ import annotations
 
 import json
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..line import plural
-from ..runtime import ENTRY_ERROR, ENTRY_NOTE
+from ..runtime import ENTRY_ERROR, ENTRY_NOTE, DemistoMisuse, checked_entry, refuse_undeclared_outputs
 from ..spec import BUILTIN_ARGUMENTS, PROJECT_ROOT, instance_name
 
 DEPENDENCIES_FILE = PROJECT_ROOT / 'test_data' / 'xsoar' / 'dependencies.json'
@@ -53,26 +53,6 @@ def as_keys(value: Any) -> list[str]:
     """An argument's values: a list, or text split on commas."""
     values = value if isinstance(value, list) else str(value).split(',')
     return [str(item).strip() for item in values if str(item).strip()]
-
-
-def context_paths(entry_context: dict) -> set[str]:
-    """The dotted paths an EntryContext writes (DT keys stripped), down to the leaves."""
-    paths = set()
-
-    def walk(prefix: str, value: Any) -> None:
-        items = value if isinstance(value, list) else [value]
-        nested = False
-        for item in items:
-            if isinstance(item, dict) and item:
-                nested = True
-                for key, inner in item.items():
-                    walk(f'{prefix}.{key}', inner)
-        if not nested:
-            paths.add(prefix)
-
-    for key, value in entry_context.items():
-        walk(key.split('(')[0], value)
-    return paths
 
 
 def no_instance(brand: str, command: str) -> list[dict]:
@@ -142,12 +122,12 @@ class OtherIntegrations:
                 return [{'Type': ENTRY_NOTE, 'ContentsFormat': 'text',
                          'Contents': f'{brand}: no information on {key}.'}]
             raise ReplayError(f'no recorded reply of !{spec.name} for {spec.required[0]}={key} ({path})')
-        entries = json.loads(path.read_text(encoding='utf-8'))
-        for entry in entries:
-            undeclared = sorted(p for p in context_paths(entry.get('EntryContext') or {})
-                                if p not in spec.outputs and not any(o.startswith(p + '.') for o in spec.outputs))
-            if undeclared:
-                raise ReplayError(f'{path} writes {", ".join(undeclared)}, which !{spec.name} does not declare')
+        try:  # XSOAR holds any integration's entries to the rules it holds this pack's to
+            entries = [checked_entry(entry) for entry in json.loads(path.read_text(encoding='utf-8'))]
+            refuse_undeclared_outputs(entries, [{'contextPath': output} for output in spec.outputs], f'!{spec.name}',
+                                      f'{brand}\'s YAML')
+        except DemistoMisuse as error:
+            raise ReplayError(f'{path}: {error}') from None
         return entries
 
     def is_integration_available(self, context: dict, args: dict) -> dict:
