@@ -3854,7 +3854,9 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
     client.limiter.pause(put_off_of(args)[1])  # what is left of a vendor's wait an earlier run met
     if state is None or state['accepted'] is None:  # the start, or one put off before HSS took any of it
         result = start_hss_restore(client, args, fields, enterprise_project_id, state, *timing)
-    else:
+    else:  # XSOAR polls no check past its sequence's time: a line run later (its timeout error's) polls anew, by hand
+        if state['started'] and epoch_ms() - state['started'] > (timing[-1] + POLLING_TIMEOUT_MARGIN) * 1000:
+            state = dict(state, started=None, checks=0)
         result = check_hss_restore(client, args, fields, state, enterprise_project_id, *timing, context)
     # Each row's project, which left_restoring compares: none where the run's and the instance's are both the default
     # (0 or none), as a check names none then
