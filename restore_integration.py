@@ -3855,7 +3855,8 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
     if state is None or state['accepted'] is None:  # the start, or one put off before HSS took any of it
         result = start_hss_restore(client, args, fields, enterprise_project_id, state, *timing)
     else:  # XSOAR polls no check past its sequence's time: a line run later (its timeout error's) polls anew, by hand
-        if state['started'] and epoch_ms() - state['started'] > (timing[-1] + POLLING_TIMEOUT_MARGIN) * 1000:
+        _, _, timeout = timing
+        if state['started'] and epoch_ms() - state['started'] > (timeout + POLLING_TIMEOUT_MARGIN) * 1000:
             state = dict(state, started=None, checks=0)
         result = check_hss_restore(client, args, fields, state, enterprise_project_id, *timing, context)
     # Each row's project, which left_restoring compares: none where the run's and the instance's are both the default
@@ -3956,9 +3957,10 @@ def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, held
                           interval, timeout, client)
     if not (held and polling and
             timeout - polling_elapsed(started, checks, interval, args) - schedule.next_run_in_seconds >= interval):
-        raise error.with_advice(own_wait(HSS_START_THROTTLED_ADVICE, client.transport.run_wait),
-                                HSS_ERROR_ADVICE[THROTTLED_STATUS], polling) if held and \
-            HSS_ERROR_ADVICE[THROTTLED_STATUS] in str(error) else error
+        if held and HSS_ERROR_ADVICE[THROTTLED_STATUS] in str(error):
+            raise error.with_advice(own_wait(HSS_START_THROTTLED_ADVICE, client.transport.run_wait),
+                                    HSS_ERROR_ADVICE[THROTTLED_STATUS], polling)
+        raise error
     waits = client.transport.waits(interval)  # every service whose wait still holds the start back, else the throttler
     by = ' and '.join(vendor for wait, _, vendor in waits if wait) or max(waits)[2]
     sent = f'HSS refused the {puts} restore {plural("request", puts)} that reached it' if puts else \
