@@ -2110,14 +2110,19 @@ def whole_number(value: Any, default: int) -> int:
     return default
 
 
+def own_wait(advice: str, run_wait: int) -> str:
+    """``advice`` (a 429's) naming the run's own wait for turns, ``run_wait``, where it names a 3-minute run's."""
+    return advice.replace(f'most {MAX_RUN_WAIT_SECONDS} s', f'most {run_wait} s')
+
+
 def vendor_error(reply: VendorReply, vendor: str, advice_by_status: dict[int, str],
                  said: JsonObject | None, advice: str | None = None) -> VendorApiError:
     """A vendor's error reply as a VendorApiError (``said``: its fields from the body; None: the body's text quoted)."""
     said = said or {'vendor_message': short_text(reply.text) or None, 'request_id': reply.headers.get('X-Request-Id')}
     generic = GENERIC_ERROR_ADVICE.format(url=URL_SETTINGS[vendor], **reply.again)  # any other status's: a fault
-    error = VendorApiError(vendor, reply.status, advice or advice_by_status.get(reply.status, generic).replace(
-                               f'most {MAX_RUN_WAIT_SECONDS} s', f'most {reply.run_wait} s'),  # a 429's: this run's own
-                           retry_note(reply.attempts[:-1], reply.gave_up), reply.attempts, **said)
+    advice = advice or own_wait(advice_by_status.get(reply.status, generic), reply.run_wait)  # a 429's: this run's
+    error = VendorApiError(vendor, reply.status, advice, retry_note(reply.attempts[:-1], reply.gave_up), reply.attempts,
+                           **said)
     error.later |= error.advice == generic  # which says to act again later, whatever the status
     return error
 
@@ -3849,7 +3854,10 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
     client.limiter.pause(put_off_of(args)[1])  # what is left of a vendor's wait an earlier run met
     if state is None or state['accepted'] is None:  # the start, or one put off before HSS took any of it
         result = start_hss_restore(client, args, fields, enterprise_project_id, state, *timing)
-    else:
+    else:  # XSOAR polls no check past its sequence's time: a line run later (its timeout error's) polls anew, by hand
+        _, _, timeout = timing
+        if state['started'] and epoch_ms() - state['started'] > (timeout + POLLING_TIMEOUT_MARGIN) * 1000:
+            state = dict(state, started=None, checks=0)
         result = check_hss_restore(client, args, fields, state, enterprise_project_id, *timing, context)
     # Each row's project, which left_restoring compares: none where the run's and the instance's are both the default
     # (0 or none), as a check names none then
@@ -3949,8 +3957,10 @@ def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, held
                           interval, timeout, client)
     if not (held and polling and
             timeout - polling_elapsed(started, checks, interval, args) - schedule.next_run_in_seconds >= interval):
-        raise error.with_advice(HSS_START_THROTTLED_ADVICE, HSS_ERROR_ADVICE[THROTTLED_STATUS], polling) if held and \
-            HSS_ERROR_ADVICE[THROTTLED_STATUS] in str(error) else error
+        if held and HSS_ERROR_ADVICE[THROTTLED_STATUS] in str(error):
+            raise error.with_advice(own_wait(HSS_START_THROTTLED_ADVICE, client.transport.run_wait),
+                                    HSS_ERROR_ADVICE[THROTTLED_STATUS], polling)
+        raise error
     waits = client.transport.waits(interval)  # every service whose wait still holds the start back, else the throttler
     by = ' and '.join(vendor for wait, _, vendor in waits if wait) or max(waits)[2]
     sent = f'HSS refused the {puts} restore {plural("request", puts)} that reached it' if puts else \

@@ -377,6 +377,24 @@ def test_a_follow_command_run_by_hand_after_the_first_polling_ended_polls_on_its
     assert result.runs > 1 and [row['outcome'] for row in listed_rows(result)] == ['restored']
 
 
+def test_the_next_check_a_polling_timeout_error_gives_follows_the_restore_anew_when_run_later(clocked):
+    # The war room's timeout error gives the next check less the sequence's clock; restore_state carried the ended
+    # sequence's start and checks: run an hour later, the polling time counted from them had run out (one last check).
+    tenant, clock = clocked
+    tenant.backend.add_host('slow-agent', 'slow-agent', restore_stages=900.0)  # back 9000 s after HSS takes it
+    [copy] = tenant.backend.add_isolated_files('slow-agent', 1)
+    item = {key: copy[key] for key in ('host_id', 'file_hash', 'file_path')}
+    ended = room(tenant, clock).run('hss-restore-isolated', dict(item, **{'execution-timeout': '60'}))
+    message = ended.entries[-1]['Contents']
+    follow = parse_line(message.split('run its next check: ', 1)[1])
+    clock.sleep(3600)
+
+    followed = room(tenant, clock).run(follow.command, follow.args)
+
+    assert 'timeout of 60 s ran out' in message, message
+    assert followed.runs > 1 and 'PollingCommand' in followed.entries[0], followed.entries[0]
+    assert len(tenant.requests_to('PUT', '/event/isolated-file')) == 1  # followed, not sent again
+
 def test_a_check_run_by_hand_for_a_hash_hss_lists_nowhere_reports_it_not_found(clocked):
     tenant, clock = clocked
     args, *_ = follow_args(tenant, clock)

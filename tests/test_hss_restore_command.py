@@ -2280,6 +2280,20 @@ def test_a_start_hss_throttles_past_its_time_says_polling_true_only_to_a_run_wit
     assert ('polling=true' in message) is (polling == 'false'), message
 
 
+def test_a_start_hss_throttles_under_a_short_execution_timeout_gives_the_wait_such_a_run_has(hss_tenant):
+    # HSS throttles the start's listing asking to wait 25 s, past what a run given 30 s waits: its advice said "one run
+    # waits at most 165 s", XSOAR's 3 minutes' figure, where restore-file's names the run's own (test_builtin_args.py).
+    hss_tenant.gateway.inject_faults(FaultPlan.parse('sequence=429;retry-after=25'))
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', {'file_hash': SINGLE_HASH, 'polling': 'false',
+                                                               'execution-timeout': '30'})
+
+    message = result.entries[-1]['Contents']
+    said = re.search(r'one run waits at most (\d+) s', message)
+    waited = re.search(r'past the (\d+) s this command waits for throttling', message)
+    assert result.failed and said and waited and said.group(1) == waited.group(1), message
+    assert int(said.group(1)) < 30
+
 def test_a_start_hss_took_nothing_of_counts_a_last_batch_of_fewer_items_as_a_batch(hss_tenant):
     # HSS takes 100 items a request (facts.HSS_MAX_ITEMS_PER_REQUEST), so 250 items go in 3 batches, the last of 50.
     # The first is refused (a copy HSS does not list isolated: 400), the second meets a 503 whose Retry-After (an hour)
