@@ -4092,8 +4092,7 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     # The checks made bound the time passed from below; a follow command (no start) polls anew: no interval passed yet
     checks, again = state['checks'] + (state['started'] is not None), state.get('listing_refused')
     state = dict(state, started=state['started'] or epoch_ms(), checks=checks, listing_refused=False)
-    # Turns wait at most the time left (less an interval when a check follows), at least the few seconds a listing takes
-    left = timeout - polling_elapsed(state['started'], checks, interval, args)
+    left = timeout - polling_elapsed(state['started'], checks, interval, args)  # for turns; a listing takes seconds
     client.transport.wait_at_most(max(left - interval if polling and left >= interval else left,
                                       CHECK_LEAST_WAIT_SECONDS))
     unread, unlisted, untaken, most, for_good = None, 0, 0, 0, False
@@ -4119,16 +4118,17 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     ended = '; polling ended with this check' if polling and not schedule else ''  # as restore-file's last check says
     gone = sum(row.get('reason') == HSS_NO_LONGER_LISTED for row in rows)  # copies sent, HSS listing them no more
     told = unread and unread.saying(f'checking again {schedule.again()}' if schedule else 'run the follow line below')
-    # A listing not read counts no rows (never "0 restored"); one never sent drops its run-again advice for the step
-    not_read = told or (unread if unread.attempts else unread.without_advice()) if unread else ''
+    not_read = told or (unread if unread.attempts else unread.without_advice()) if unread else ''  # unsent: no advice
     said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
         f'the listing was not read at this check{ended}: {not_read}' if unread else
         hss_counts_text(rows, unlisted, gone, untaken, most))
     apart = (0, 0) if schedule else (refused_items(fields, state), untaken)  # copies the last check counts apart
     note = hss_check_notes(state, gone, unlisted, *apart, most)
-    if not schedule:  # the last check: one that could not read the listing says so, and how to follow the restore
-        readable = f'{said}\n\nTo follow the restore{follow_after(client)}: {follow}' if unread else \
-            hss_table(said, rows, f'{follow_after(client)}: {follow}' if last else '', *apart) + note
+    to_follow = f'{follow_after(client)}: {follow}'
+    if not schedule:  # the last check, or one by hand (polling=false), which gives the follow line if any is left
+        readable = said if unread else hss_table(said, rows, to_follow if last else '', *apart) + note
+        if unread or not last and HSS_OUTCOME_RESTORING in {row['outcome'] for row in rows}:
+            readable += f'\n\nTo follow the restore{to_follow}'
     elif unread:  # its error says when the next check comes (told), or this does
         readable = said if told else f'{said} Checking again {schedule.again()}.'
     else:
