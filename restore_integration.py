@@ -4028,12 +4028,15 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
     where = f'on {plural("host", len(hosts))} {capped_names(hosts)}' if hosts else 'on any host'
     row = {by: value, 'host_id': hosts[0]} if len(hosts) == 1 else {by: value}
     paths = sorted({found['file_path'] for found in near if not hosts or found.get('host_id') in asked_on})
-    named = sorted({found['host_id'] for found in near if found.get('host_name') in asked_on and
-                    value_of(found, fields) == value})  # a host's name as its host_id: HSS's console shows names
+    named = ','.join(sorted({found['host_id'] for found in near if found.get('host_name') in asked_on and
+                             value_of(found, fields) == value}))  # a host's name as host_id: the console shows names
+    again = f'host_id={named}'
+    if by == 'file_path':  # with its path: alone, the ID would take every path of a paired list
+        again = 'file_path=' + war_room_value(value) + ' ' + again
     return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {missing.format(where=where, by=by)}.' + (
         f' It lists one at {capped_names(paths)} there: if that is this file, run the command again with that '
         f'file_path, exactly as listed.' if paths else '') + (
-        f' It lists one on the host so named: run the command again with host_id={",".join(named)}.' if named else ''))
+        f' It lists one on the host so named: run the command again with {again}.' if named else ''))
 
 
 def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_project_id: str | None
