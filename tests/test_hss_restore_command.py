@@ -2402,3 +2402,20 @@ def test_each_pair_given_by_host_name_is_told_a_run_again_line_that_restores_tha
         again = war_room(hss_tenant).run('hss-restore-isolated', dict(args, **told))
         assert [(row['host_id'], row['outcome']) for row in rows_of(again)] == [(copy['host_id'], 'restoring')]
         assert status_of(hss_tenant, copy) != 'isolated'  # HSS took it (its agent may be done already)
+
+
+def test_a_pair_whose_path_hss_lists_in_another_case_is_told_a_line_that_restores_that_pair_alone(hss_tenant):
+    """Paired lists, one path typed in another letter case: its not_found reason names the path HSS lists, to run the
+    command again with. Run as said, on the command it came from, it must restore that path on its host alone, not take
+    that path for every host given (the other pair then not found)."""
+    copies = [copies[0] for copies in COPIES.values() if copies[0]['healthy']]
+    typed, other = list({copy['host_id']: copy for copy in copies}.values())[:2]  # two hosts, a path of each
+    args = {'host_id': json.dumps([typed['host_id'], other['host_id']]),
+            'file_path': json.dumps([typed['file_path'].swapcase(), other['file_path']]), 'polling': 'false'}
+    result = war_room(hss_tenant).run('hss-restore-isolated', args)
+    [reason] = [row['reason'] for row in rows_of(result) if row['outcome'] == 'not_found']
+
+    [said] = re.findall(r'run the command again with (file_path=.*host_id=[0-9a-f-]+)', reason)
+    again = war_room(hss_tenant).run('hss-restore-isolated', dict(args, **parse_line(f'!x {said}').args))
+    assert [(row['host_id'], row['outcome']) for row in rows_of(again)] == [(typed['host_id'], 'restoring')]
+    assert status_of(hss_tenant, typed) != 'isolated'  # HSS took it (its agent may be done already)
