@@ -4030,11 +4030,10 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
     paths = sorted({found['file_path'] for found in near if not hosts or found.get('host_id') in asked_on})
     named = ','.join(sorted({found['host_id'] for found in near if found.get('host_name') in asked_on and
                              value_of(found, fields) == value}))  # a host's name as host_id: the console shows names
-    again, listed = f'host_id={named}', 'that file_path, exactly as listed'
-    # A line with both: alone, an ID would take every path of a paired list, and a path every host
-    if by == 'file_path':
-        again = 'file_path=' + war_room_value(value) + ' ' + again
-    if len(paths) == 1 and len(hosts) == 1:
+    # A path's line names its host too, and a host's its path: alone, either would take all of a paired list
+    again = ('file_path=' + war_room_value(value) + ' ' if by == 'file_path' else '') + 'host_id=' + named
+    listed = 'that file_path, exactly as listed'
+    if len(paths) == len(hosts) == 1:
         listed = 'file_path=' + war_room_value(paths[0]) + ' host_id=' + hosts[0]
     return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {missing.format(where=where, by=by)}.' + (
         f' It lists one at {capped_names(paths)} there: if that is this file, run the command again with '
