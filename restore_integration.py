@@ -4030,8 +4030,9 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
     paths = sorted({found['file_path'] for found in near if not hosts or found.get('host_id') in asked_on})
     named = ','.join(sorted({found['host_id'] for found in near if found.get('host_name') in asked_on and
                              value_of(found, fields) == value}))  # a host's name as host_id: the console shows names
-    # A path's line names its host too, and a host's its path: alone, either would take all of a paired list
-    again = ('file_path=' + war_room_value(value) + ' ' if by == 'file_path' else '') + 'host_id=' + named
+    again = f'host_id={named}'
+    if by == 'file_path':  # a path's line names its host too, and a host's its path: alone, either takes a whole list
+        again = f'file_path={war_room_value(value)} {again}'
     listed = 'that file_path, exactly as listed'
     if len(paths) == len(hosts) == 1:
         listed = 'file_path=' + war_room_value(paths[0]) + ' host_id=' + hosts[0]
@@ -4123,7 +4124,7 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     ended = '; polling ended with this check' if polling and not schedule else ''  # as restore-file's last check says
     gone = sum(row.get('reason') == HSS_NO_LONGER_LISTED for row in rows)  # copies sent, HSS listing them no more
     told = unread and unread.saying(f'checking again {schedule.again()}' if schedule else 'run the follow line below')
-    not_read = told or (unread if unread.attempts else unread.without_advice()) if unread else ''  # unsent: no advice
+    not_read = told or (unread if unread.attempts else unread.without_advice()) if unread else ''  # no rows counted
     said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
         f'the listing was not read at this check{ended}: {not_read}' if unread else
         hss_counts_text(rows, unlisted, gone, untaken, most))
@@ -4132,7 +4133,7 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     to_follow = f'{follow_after(client)}: {follow}'
     if not schedule:  # the last check, or one by hand (polling=false), which gives the follow line if any is left
         readable = said if unread else hss_table(said, rows, to_follow if last else '', *apart) + note
-        if unread or not last and HSS_OUTCOME_RESTORING in {row['outcome'] for row in rows}:
+        if unread or (not last and HSS_OUTCOME_RESTORING in {row['outcome'] for row in rows}):
             readable += f'\n\nTo follow the restore{to_follow}'
     elif unread:  # its error says when the next check comes (told), or this does
         readable = said if told else f'{said} Checking again {schedule.again()}.'
