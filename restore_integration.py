@@ -4038,12 +4038,18 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
     where = f'on {plural("host", len(hosts))} {capped_names(hosts)}' if hosts else 'on any host'
     row = {by: value, 'host_id': hosts[0]} if len(hosts) == 1 else {by: value}
     paths = sorted({found['file_path'] for found in near if not hosts or found.get('host_id') in asked_on})
-    named = sorted({found['host_id'] for found in near if found.get('host_name') in asked_on and
-                    value_of(found, fields) == value})  # a host's name as its host_id: HSS's console shows names
+    named = ','.join(sorted({found['host_id'] for found in near if found.get('host_name') in asked_on and
+                             value_of(found, fields) == value}))  # a host's name as host_id: the console shows names
+    again = f'host_id={named}'
+    if by == 'file_path':  # a path's line names its host too, and a host's its path: alone, either takes a whole list
+        again = f'file_path={war_room_value(value)} {again}'
+    listed = 'that file_path, exactly as listed'
+    if len(paths) == len(hosts) == 1:
+        listed = 'file_path=' + war_room_value(paths[0]) + ' host_id=' + hosts[0]
     return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {missing.format(where=where, by=by)}.' + (
-        f' It lists one at {capped_names(paths)} there: if that is this file, run the command again with that '
-        f'file_path, exactly as listed.' if paths else '') + (
-        f' It lists one on the host so named: run the command again with host_id={",".join(named)}.' if named else ''))
+        f' It lists one at {capped_names(paths)} there: if that is this file, run the command again with '
+        f'{listed}.' if paths else '') + (
+        f' It lists one on the host so named: run the command again with {again}.' if named else ''))
 
 
 def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_project_id: str | None
@@ -4102,8 +4108,7 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     # The checks made bound the time passed from below; a follow command (no start) polls anew: no interval passed yet
     checks, again = state['checks'] + (state['started'] is not None), state.get('listing_refused')
     state = dict(state, started=state['started'] or epoch_ms(), checks=checks, listing_refused=False)
-    # Turns wait at most the time left (less an interval when a check follows), at least the few seconds a listing takes
-    left = timeout - polling_elapsed(state['started'], checks, interval, args)
+    left = timeout - polling_elapsed(state['started'], checks, interval, args)  # for turns; a listing takes seconds
     client.transport.wait_at_most(max(left - interval if polling and left >= interval else left,
                                       CHECK_LEAST_WAIT_SECONDS))
     unread, unlisted, untaken, most, for_good = None, 0, 0, 0, False
@@ -4129,16 +4134,17 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     ended = '; polling ended with this check' if polling and not schedule else ''  # as restore-file's last check says
     gone = sum(row.get('reason') == HSS_NO_LONGER_LISTED for row in rows)  # copies sent, HSS listing them no more
     told = unread and unread.saying(f'checking again {schedule.again()}' if schedule else 'run the follow line below')
-    # A listing not read counts no rows (never "0 restored"); one never sent drops its run-again advice for the step
-    not_read = told or (unread if unread.attempts else unread.without_advice()) if unread else ''
+    not_read = told or (unread if unread.attempts else unread.without_advice()) if unread else ''  # no rows counted
     said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
         f'the listing was not read at this check{ended}: {not_read}' if unread else
         hss_counts_text(rows, unlisted, gone, untaken, most))
     apart = (0, 0) if schedule else (refused_items(fields, state), untaken)  # copies the last check counts apart
     note = hss_check_notes(state, gone, unlisted, *apart, most)
-    if not schedule:  # the last check: one that could not read the listing says so, and how to follow the restore
-        readable = f'{said}\n\nTo follow the restore{follow_after(client)}: {follow}' if unread else \
-            hss_table(said, rows, f'{follow_after(client)}: {follow}' if last else '', *apart) + note
+    to_follow = f'{follow_after(client)}: {follow}'
+    if not schedule:  # the last check, or one by hand (polling=false), which gives the follow line if any is left
+        readable = said if unread else hss_table(said, rows, to_follow if last else '', *apart) + note
+        if unread or (not last and HSS_OUTCOME_RESTORING in {row['outcome'] for row in rows}):
+            readable += f'\n\nTo follow the restore{to_follow}'
     elif unread:  # its error says when the next check comes (told), or this does
         readable = said if told else f'{said} Checking again {schedule.again()}.'
     else:

@@ -2128,3 +2128,23 @@ def test_the_last_check_s_follow_line_after_a_listing_read_with_a_token_due_for_
     ends = datetime.strptime(follow[1], '%Y-%m-%d %H:%M:%S').replace(tzinfo=timezone.utc).timestamp()
     assert abs(ends - (throttled_at + 3600)) <= 1, last
     assert abs(int(follow[2]) - (throttled_at + 3600 - tenant.backend.wall_clock())) <= 1, last
+
+
+def test_a_check_by_hand_that_finds_copies_still_restoring_gives_the_line_that_checks_them_again(clocked):
+    """A polling=false start says how to follow its restore; a check by hand (polling=false) that finds the copy still
+    restoring says it again, in its entry: the line that reads the same restore, sending nothing again."""
+    tenant, clock = clocked
+    tenant.backend.add_host('slow-agent', 'slow-agent', restore_stages=90.0)  # back 900 s after HSS takes it
+    [copy] = tenant.backend.add_isolated_files('slow-agent', 1)
+    started = room(tenant, clock).run('hss-restore-isolated', {'file_hash': copy['file_hash'], 'polling': 'false'})
+    [follow] = re.findall(r'!hss-restore-isolated .*', started.entries[-1]['HumanReadable'])
+    line = parse_line(follow)
+    checked = room(tenant, clock).run(line.command, dict(line.args, polling='false'))
+    [entry] = checked.entries
+    shown = re.findall(r'!hss-restore-isolated .*', entry['HumanReadable'])
+
+    assert [row['outcome'] for row in listed_rows(checked)] == ['restoring'] and 'PollingCommand' not in entry
+    assert shown == entry['Contents']['follow_commands'], entry['HumanReadable']
+    again = parse_line(shown[0])
+    assert (again.command, again.args) == (line.command, line.args)
+    assert len(tenant.requests_to('PUT', '/event/isolated-file')) == 1  # followed, not restored again

@@ -2397,3 +2397,39 @@ def test_any_listing_hss_may_serve_ends_the_restore_in_words_never_a_fault_of_th
     assert result.entries, shown
     for entry in result.entries:
         assert 'fault in the integration' not in str(entry) and 'Traceback' not in str(entry), shown
+
+
+def test_each_pair_given_by_host_name_is_told_a_run_again_line_that_restores_that_pair_alone(hss_tenant):
+    """Paired lists of host names and paths: each pair's not_found reason gives the host's ID to run again with. Run as
+    said, on the command it came from, it must restore that path on that host, not that host for every path given."""
+    copies = [copies[0] for copies in COPIES.values() if copies[0]['healthy']]
+    pairs = list({copy['host_id']: copy for copy in copies}.values())[:2]  # two hosts, a path of each
+    assert len(pairs) == 2
+    args = {'host_id': json.dumps([copy['host_name'] for copy in pairs]),
+            'file_path': json.dumps([copy['file_path'] for copy in pairs]), 'polling': 'false'}
+    result = war_room(hss_tenant).run('hss-restore-isolated', args)
+    reasons = {row['file_path']: row['reason'] for row in rows_of(result)}
+
+    for copy in pairs:
+        [said] = re.findall(r'run the command again with (.*host_id=[0-9a-f-]+)', reasons[copy['file_path']])
+        told = parse_line(f'!hss-restore-isolated {said}').args
+        again = war_room(hss_tenant).run('hss-restore-isolated', dict(args, **told))
+        assert [(row['host_id'], row['outcome']) for row in rows_of(again)] == [(copy['host_id'], 'restoring')]
+        assert status_of(hss_tenant, copy) != 'isolated'  # HSS took it (its agent may be done already)
+
+
+def test_a_pair_whose_path_hss_lists_in_another_case_is_told_a_line_that_restores_that_pair_alone(hss_tenant):
+    """Paired lists, one path typed in another letter case: its not_found reason names the path HSS lists, to run the
+    command again with. Run as said, on the command it came from, it must restore that path on its host alone, not take
+    that path for every host given (the other pair then not found)."""
+    copies = [copies[0] for copies in COPIES.values() if copies[0]['healthy']]
+    typed, other = list({copy['host_id']: copy for copy in copies}.values())[:2]  # two hosts, a path of each
+    args = {'host_id': json.dumps([typed['host_id'], other['host_id']]),
+            'file_path': json.dumps([typed['file_path'].swapcase(), other['file_path']]), 'polling': 'false'}
+    result = war_room(hss_tenant).run('hss-restore-isolated', args)
+    [reason] = [row['reason'] for row in rows_of(result) if row['outcome'] == 'not_found']
+
+    [said] = re.findall(r'run the command again with (file_path=.*host_id=[0-9a-f-]+)', reason)
+    again = war_room(hss_tenant).run('hss-restore-isolated', dict(args, **parse_line(f'!x {said}').args))
+    assert [(row['host_id'], row['outcome']) for row in rows_of(again)] == [(typed['host_id'], 'restoring')]
+    assert status_of(hss_tenant, typed) != 'isolated'  # HSS took it (its agent may be done already)
