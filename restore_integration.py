@@ -401,6 +401,7 @@ HSS_EVENT_MAPPED_TEXTS = 'host_name host_id event_id event_name'.split()  # text
 HSS_EVENT_TIME_LEAD_MS = 1000
 HSS_EVENT_WINDOW_MS = 2 * 86_400_000 - HSS_EVENT_TIME_LEAD_MS  # begin_time to end_time may span two days at most
 HSS_EVENT_MAX_AGE_DAYS = 30  # the farthest back the API looks (last_days 1-30)
+HSS_EVENT_MAX_AGE_MS = HSS_EVENT_MAX_AGE_DAYS * 86_400_000
 # Each fetch rereads 30 minutes (HSS's clock) for events listed late: an agent back online, a long scan, a host lagging.
 HSS_FETCH_OVERLAP_MS = 30 * 60_000
 HSS_FETCH_SEEN_MAX = 1000  # event IDs a last run keeps, the newest (about 40 KB): the next fetch reads back that far
@@ -900,7 +901,7 @@ def parse_first_fetch(text: str) -> tuple[int | None, int | None]:
 
 def first_fetch_span(span_ms: int, first_fetch: str) -> int:
     """``span_ms``, how far back a first fetch begins, once within what HSS lists (a date ahead of now, none)."""
-    if not 0 < span_ms <= HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day']:
+    if not 0 < span_ms <= HSS_EVENT_MAX_AGE_MS:
         raise RestoreError(f'The instance setting {SETTING_NAMES["first_fetch"]} must reach back more than 0 and at '
                            f'most {HSS_EVENT_MAX_AGE_DAYS} days (as far back as HSS lists events), such as 3 days, or '
                            f'be a date or date-time before now; got {printable(first_fetch)}.')
@@ -910,10 +911,8 @@ def first_fetch_span(span_ms: int, first_fetch: str) -> int:
 def first_fetch_begin(settings: FetchSettings, now_ms: int) -> int:
     """Where a first fetch begins: first_fetch_ms before ``now_ms``, or first_fetch_at, checked only here (none ahead
     of now). A date lies further back each day: one older than HSS lists events begins where HSS's listing does."""
-    if settings.first_fetch_at is None:
-        return now_ms - settings.first_fetch_ms
-    back_ms = min(now_ms - settings.first_fetch_at, HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day'])
-    return now_ms - first_fetch_span(back_ms, settings.first_fetch)
+    at_ms = now_ms - settings.first_fetch_ms if settings.first_fetch_at is None else settings.first_fetch_at
+    return now_ms - first_fetch_span(min(now_ms - at_ms, HSS_EVENT_MAX_AGE_MS), settings.first_fetch)
 
 
 def read_fetch_settings(params: InstanceParams) -> FetchSettings:
@@ -955,6 +954,8 @@ def read_instance_settings(params: InstanceParams, vendors: Sequence[str] | None
     transport = read(read_transport_settings)
     fetching = with_fetch or (with_fetch is None and read(lambda _: setting_bool(params, 'isFetch')))
     fetch = read(read_fetch_settings) if fetching else None
+    if fetch and with_fetch is None:  # Test: a date ahead of now named with the rest (a fetch reads it only at first)
+        read(lambda _: first_fetch_begin(fetch, epoch_ms()))
     if errors:
         raise RestoreError('\n'.join(errors))
     return InstanceSettings(transport, xdr, hss, fetch, in_use, iam_identity_of(params, hss))
@@ -3210,12 +3211,10 @@ def test_module(clients: dict[str, XdrClient | HssClient], fetch: FetchSettings 
                            'Huawei Cloud HSS project ID, region and credentials.')
     for client in clients.values():  # every request ends before the Test's shorter time does
         client.transport.end_run_within(XSOAR_TEST_TIMEOUT_SECONDS, XSOAR_STOPS_TEST)
-    if fetch:  # known before any request: a date set as the first fetch is checked against the clock; and HSS set up
-        first_fetch_begin(fetch, epoch_ms())
-        if 'hss' not in clients:
-            raise RestoreError(f'{SETTING_NAMES["isFetch"]} is checked, but fetch-incidents reads Huawei Cloud HSS '
-                               f'events and HSS is not set up: set {SETTING_NAMES["hss_project_id"]}, '
-                               f'{SETTING_NAMES["hss_region"]} and its credentials, or uncheck it.')
+    if fetch and 'hss' not in clients:  # known before any request
+        raise RestoreError(f'{SETTING_NAMES["isFetch"]} is checked, but fetch-incidents reads Huawei Cloud HSS '
+                           f'events and HSS is not set up: set {SETTING_NAMES["hss_project_id"]}, '
+                           f'{SETTING_NAMES["hss_region"]} and its credentials, or uncheck it.')
     failures = []  # each vendor is tested whatever the other answered: one Test names every one that fails
     for client in clients.values():  # requests that change nothing; an error says why one failed
         try:
@@ -4392,7 +4391,7 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: Js
     begin = last_fetch = last_run.get('last_fetch')
     if not (type(begin) is int and begin <= now_ms + CLOCK_STEP_MAX_MS):  # type(): not a bool
         begin, last_fetch = first_fetch_begin(settings, now_ms), None  # unreadable: a first fetch, as none was kept
-    begin = max(begin, now_ms - HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day'])
+    begin = max(begin, now_ms - HSS_EVENT_MAX_AGE_MS)
     stored = last_run.get('seen_ids')  # a list of texts; anything else (an older version's, edited, damaged): none
     seen = set(stored) if isinstance(stored, list) and all(isinstance(key, str) for key in stored) else set()
     seen_until = last_run.get('seen_until')  # the latest time of those events: past it, every one is listed again

@@ -418,6 +418,18 @@ def test_a_first_fetch_set_as_an_iso_date_or_date_time_begins_at_that_instant(te
     assert inside['event_id'] in alarm_ids(incidents) and outside['event_id'] not in alarm_ids(incidents)
 
 
+
+# README: each part's wrong setting (a vendor's, the connection's, fetching's) is named on a line of its own, so one
+# Test names them all; a first fetch dated ahead of now is fetching's, not left for a second Test.
+def test_the_instance_test_names_a_first_fetch_date_ahead_of_now_beside_a_wrong_connection_setting(tenant):
+    ahead = (datetime.now(timezone.utc) + timedelta(days=1)).isoformat(timespec='seconds')
+
+    tested = WarRoom(params=tenant.params(isFetch=True, first_fetch=ahead, max_retries='11')).run('test-module', {})
+
+    message = str(tested.entries[-1]['Contents'])
+    assert tested.failed and FIRST_FETCH_DISPLAY in message and 'max_retries' in message, message
+    assert tenant.gateway.requests == []
+
 # A time back further than HSS lists events (30 days, README), which no fetch could ever honour, and a date ahead of
 # now, which reaches back by none: refused, naming the setting as the instance dialog labels it.
 @pytest.mark.parametrize('first_fetch', ['45 days', '5 weeks ago', 'a date an hour ahead'])
