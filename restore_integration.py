@@ -941,6 +941,8 @@ def read_instance_settings(params: InstanceParams, vendors: Sequence[str] | None
     in_use = tuple(kind for kind, names in VENDOR_MARKERS.items() if any(
         credential_part(params, name, part) for name in names for part in ('identifier', 'password')))
     wanted, errors = in_use if vendors is None else vendors, {}
+    if with_fetch and 'hss' not in in_use:  # a fetch, none of HSS's settings set: fetching is amiss (below)
+        wanted = ()
 
     def read(reader: Callable[[InstanceParams], Any]) -> Any:
         try:
@@ -956,6 +958,10 @@ def read_instance_settings(params: InstanceParams, vendors: Sequence[str] | None
     fetch = read(read_fetch_settings) if fetching else None
     if fetch and with_fetch is None:  # Test: a date ahead of now named with the rest (a fetch reads it only at first)
         read(lambda _: first_fetch_begin(fetch, epoch_ms()))
+    if fetching and 'hss' not in in_use:  # fetch-incidents reads HSS events alone: said by each fetch and Test
+        errors.setdefault(f'{SETTING_NAMES["isFetch"]} is checked, but fetch-incidents reads Huawei Cloud HSS events '
+                          f'and HSS is not set up: set {SETTING_NAMES["hss_project_id"]}, '
+                          f'{SETTING_NAMES["hss_region"]} and its credentials, or uncheck it.')
     if errors:
         raise RestoreError('\n'.join(errors))
     return InstanceSettings(transport, xdr, hss, fetch, in_use, iam_identity_of(params, hss))
@@ -3211,10 +3217,6 @@ def test_module(clients: dict[str, XdrClient | HssClient], fetch: FetchSettings 
                            'Huawei Cloud HSS project ID, region and credentials.')
     for client in clients.values():  # every request ends before the Test's shorter time does
         client.transport.end_run_within(XSOAR_TEST_TIMEOUT_SECONDS, XSOAR_STOPS_TEST)
-    if fetch and 'hss' not in clients:  # known before any request
-        raise RestoreError(f'{SETTING_NAMES["isFetch"]} is checked, but fetch-incidents reads Huawei Cloud HSS '
-                           f'events and HSS is not set up: set {SETTING_NAMES["hss_project_id"]}, '
-                           f'{SETTING_NAMES["hss_region"]} and its credentials, or uncheck it.')
     failures = []  # each vendor is tested whatever the other answered: one Test names every one that fails
     for client in clients.values():  # requests that change nothing; an error says why one failed
         try:

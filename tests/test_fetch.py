@@ -1245,6 +1245,15 @@ def test_fetching_without_hss_configured_fails_the_instance_test(advanced_tenant
     assert result.failed and '"Fetch incidents" (isFetch) is checked' in str(result.entries[-1]['Contents'])
 
 
+
+# An instance of Cortex XDR alone with "Fetch incidents" checked: the fetch fails as Test does, saying that fetching
+# reads HSS (set it up, or uncheck fetching), not that HSS is "not configured" as if the admin had meant to use it.
+def test_fetching_without_hss_configured_fails_each_fetch_naming_the_fetch_setting_to_uncheck(advanced_tenant):
+    with pytest.raises(FetchError) as failed:
+        WarRoom(params={**advanced_tenant.params(), 'isFetch': True}).fetch({})
+
+    assert '"Fetch incidents" (isFetch) is checked' in str(failed.value) and 'uncheck' in str(failed.value)
+
 def test_a_fetch_throttled_by_hss_says_the_next_fetch_goes_on_from_there_and_names_the_rate_not_a_command(tenant):
     # XSOAR runs fetch-incidents at the instance's fetch interval (content-docs, fetching-incidents.md): a fetch is no
     # command an analyst runs again. The gateway throttles (429 APIGW.0308) with a Retry-After past the 165 s a run
