@@ -4387,12 +4387,14 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: Js
     """fetch-incidents: host security events unhandled or handled by isolate_and_kill, oldest first, at most max_fetch,
     none twice, in two-day windows (HSS's longest) from where the last fetch stopped (``last_run``, as last_run_values
     reads it) to now. The state returned stays small (``last_fetch``, the event IDs seen since: one holding a secret,
-    ``scrub`` tells, by its digest only); ``note`` is told why HSS failed a fetch that stopped short (it succeeds)."""
+    ``scrub`` tells, by its digest only); ``note``: why HSS failed a fetch that stopped short, or of days lost."""
     # This fetch begins where the last one stopped (also when that is ahead of this machine's clock, set back since,
     # by no more than it ever is), else with the first-fetch window; never older than HSS lists events.
     begin = last_fetch = last_run.get('last_fetch')
     if not (type(begin) is int and begin <= now_ms + CLOCK_STEP_MAX_MS):  # type(): not a bool
         begin, last_fetch = first_fetch_begin(settings, now_ms), None  # unreadable: a first fetch, as none was kept
+    if begin < now_ms - HSS_EVENT_MAX_AGE_MS:  # fetching was off longer: told once, as begin moves on
+        note(f'HSS lists none of the events since {utc_text(begin / 1000)} older than {HSS_EVENT_MAX_AGE_DAYS} days.')
     begin = max(begin, now_ms - HSS_EVENT_MAX_AGE_MS)
     stored = last_run.get('seen_ids')  # a list of texts; anything else (an older version's, edited, damaged): none
     seen = set(stored) if isinstance(stored, list) and all(isinstance(key, str) for key in stored) else set()

@@ -2215,6 +2215,20 @@ def test_a_last_run_older_than_hss_lists_events_goes_on_from_30_days_back(tenant
     assert int(first['begin_time'][0]) >= now_ms - facts.FIRST_FETCH_MAX_MS - facts.FETCH_NARROWEST_SPAN_MS
 
 
+
+def test_a_last_run_older_than_hss_lists_events_tells_the_admin_which_days_no_fetch_could_read(tenant):
+    # Fetching off for 40 days: HSS lists none of the 10 days before its last 30 (README), so their events never come
+    # as incidents; the fetch says so (an info entry, as for a fetch that stopped short), naming where it had stopped.
+    room = WarRoom(params=tenant.params(max_fetch='200'))
+    last_fetch = int(tenant.backend.wall_clock() * 1000) - 40 * DAY_MS
+    stopped = datetime.fromtimestamp(last_fetch / 1000, timezone.utc).strftime('%Y-%m-%d %H:%M')
+
+    room.fetch({'last_fetch': json.dumps(last_fetch), 'seen_ids': '[]', 'seen_until': json.dumps(last_fetch)})
+
+    told = [(level, text) for level, text in room.fetch_log if stopped in text]
+    assert [level for level, _ in told] == ['info'], room.fetch_log
+
+
 def test_two_event_types_picked_are_sent_comma_separated_and_the_events_of_each_are_fetched(tenant):
     # ListSecurityEventsRequest's event_types is a list[int] the SDK sends comma-separated (collection format 'csv'):
     # 1004 is a trojan, 1016 mining, as the emulator types its alarms by name.
