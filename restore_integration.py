@@ -911,8 +911,10 @@ def first_fetch_span(span_ms: int, first_fetch: str) -> int:
 def first_fetch_begin(settings: FetchSettings, now_ms: int) -> int:
     """Where a first fetch begins: first_fetch_ms before ``now_ms``, or first_fetch_at, checked only here (none ahead
     of now). A date lies further back each day: one older than HSS lists events begins where HSS's listing does."""
-    at_ms = now_ms - settings.first_fetch_ms if settings.first_fetch_at is None else settings.first_fetch_at
-    return now_ms - first_fetch_span(min(now_ms - at_ms, HSS_EVENT_MAX_AGE_MS), settings.first_fetch)
+    if settings.first_fetch_at is None:
+        return now_ms - settings.first_fetch_ms
+    back_ms = min(now_ms - settings.first_fetch_at, HSS_EVENT_MAX_AGE_MS)
+    return now_ms - first_fetch_span(back_ms, settings.first_fetch)
 
 
 def read_fetch_settings(params: InstanceParams) -> FetchSettings:
@@ -4388,14 +4390,7 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: Js
     none twice, in two-day windows (HSS's longest) from where the last fetch stopped (``last_run``, as last_run_values
     reads it) to now. The state returned stays small (``last_fetch``, the event IDs seen since: one holding a secret,
     ``scrub`` tells, by its digest only); ``note``: why HSS failed a fetch that stopped short, or of days lost."""
-    # This fetch begins where the last one stopped (also when that is ahead of this machine's clock, set back since,
-    # by no more than it ever is), else with the first-fetch window; never older than HSS lists events.
-    begin = last_fetch = last_run.get('last_fetch')
-    if not (type(begin) is int and begin <= now_ms + CLOCK_STEP_MAX_MS):  # type(): not a bool
-        begin, last_fetch = first_fetch_begin(settings, now_ms), None  # unreadable: a first fetch, as none was kept
-    if begin < now_ms - HSS_EVENT_MAX_AGE_MS:  # fetching was off longer: told once, as begin moves on
-        note(f'HSS lists none of the events since {utc_text(begin / 1000)} older than {HSS_EVENT_MAX_AGE_DAYS} days.')
-    begin = max(begin, now_ms - HSS_EVENT_MAX_AGE_MS)
+    begin, last_fetch = fetch_begin(settings, last_run, now_ms, note)
     stored = last_run.get('seen_ids')  # a list of texts; anything else (an older version's, edited, damaged): none
     seen = set(stored) if isinstance(stored, list) and all(isinstance(key, str) for key in stored) else set()
     seen_until = last_run.get('seen_until')  # the latest time of those events: past it, every one is listed again
@@ -4431,6 +4426,21 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: Js
     begin = max(begin, min(progress, min(now_ms, client.listed_at_ms or now_ms) - HSS_FETCH_OVERLAP_MS))
     next_run = next_last_run(seen, times, begin, progress, now_ms)
     return incidents, next_run if window_end is None else dict(next_run, window_end=window_end)
+
+
+def fetch_begin(settings: FetchSettings, last_run: JsonObject, now_ms: int,
+                note: TextListener) -> tuple[int, int | None]:
+    """Where a fetch begins, and the last fetch's end if it goes on from there (else None: a first fetch)."""
+    # Where the last one stopped (also when that is ahead of this machine's clock, set back since, by no more than it
+    # ever is), else with the first-fetch window; never older than HSS lists events.
+    begin = last_fetch = last_run.get('last_fetch')
+    if not (type(begin) is int and begin <= now_ms + CLOCK_STEP_MAX_MS):  # type(): not a bool
+        begin, last_fetch = first_fetch_begin(settings, now_ms), None  # unreadable: a first fetch, as none was kept
+    oldest = now_ms - HSS_EVENT_MAX_AGE_MS
+    if begin < oldest:  # fetching was off longer: told once, as begin moves on
+        note(f'The last fetch stopped at {utc_text(begin / 1000)}, and HSS lists no event older than '
+             f'{HSS_EVENT_MAX_AGE_DAYS} days: the events from then until {utc_text(oldest / 1000)} are not fetched.')
+    return max(begin, oldest), last_fetch
 
 
 def next_last_run(seen: set[str], times: dict[str, int], begin: int, progress: int, now_ms: int) -> JsonObject:
