@@ -401,6 +401,7 @@ HSS_EVENT_MAPPED_TEXTS = 'host_name host_id event_id event_name'.split()  # text
 HSS_EVENT_TIME_LEAD_MS = 1000
 HSS_EVENT_WINDOW_MS = 2 * 86_400_000 - HSS_EVENT_TIME_LEAD_MS  # begin_time to end_time may span two days at most
 HSS_EVENT_MAX_AGE_DAYS = 30  # the farthest back the API looks (last_days 1-30)
+HSS_EVENT_MAX_AGE_MS = HSS_EVENT_MAX_AGE_DAYS * 86_400_000
 # Each fetch rereads 30 minutes (HSS's clock) for events listed late: an agent back online, a long scan, a host lagging.
 HSS_FETCH_OVERLAP_MS = 30 * 60_000
 HSS_FETCH_SEEN_MAX = 1000  # event IDs a last run keeps, the newest (about 40 KB): the next fetch reads back that far
@@ -900,7 +901,7 @@ def parse_first_fetch(text: str) -> tuple[int | None, int | None]:
 
 def first_fetch_span(span_ms: int, first_fetch: str) -> int:
     """``span_ms``, how far back a first fetch begins, once within what HSS lists (a date ahead of now, none)."""
-    if not 0 < span_ms <= HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day']:
+    if not 0 < span_ms <= HSS_EVENT_MAX_AGE_MS:
         raise RestoreError(f'The instance setting {SETTING_NAMES["first_fetch"]} must reach back more than 0 and at '
                            f'most {HSS_EVENT_MAX_AGE_DAYS} days (as far back as HSS lists events), such as 3 days, or '
                            f'be a date or date-time before now; got {printable(first_fetch)}.')
@@ -912,7 +913,7 @@ def first_fetch_begin(settings: FetchSettings, now_ms: int) -> int:
     of now). A date lies further back each day: one older than HSS lists events begins where HSS's listing does."""
     if settings.first_fetch_at is None:
         return now_ms - settings.first_fetch_ms
-    back_ms = min(now_ms - settings.first_fetch_at, HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day'])
+    back_ms = min(now_ms - settings.first_fetch_at, HSS_EVENT_MAX_AGE_MS)
     return now_ms - first_fetch_span(back_ms, settings.first_fetch)
 
 
@@ -942,6 +943,8 @@ def read_instance_settings(params: InstanceParams, vendors: Sequence[str] | None
     in_use = tuple(kind for kind, names in VENDOR_MARKERS.items() if any(
         credential_part(params, name, part) for name in names for part in ('identifier', 'password')))
     wanted, errors = in_use if vendors is None else vendors, {}
+    if with_fetch and 'hss' not in in_use:  # a fetch, none of HSS's settings set: fetching is amiss (below)
+        wanted = ()
 
     def read(reader: Callable[[InstanceParams], Any]) -> Any:
         try:
@@ -955,6 +958,12 @@ def read_instance_settings(params: InstanceParams, vendors: Sequence[str] | None
     transport = read(read_transport_settings)
     fetching = with_fetch or (with_fetch is None and read(lambda _: setting_bool(params, 'isFetch')))
     fetch = read(read_fetch_settings) if fetching else None
+    if fetch and with_fetch is None:  # Test: a date ahead of now named with the rest (a fetch reads it only at first)
+        read(lambda _: first_fetch_begin(fetch, epoch_ms()))
+    if fetching and 'hss' not in in_use:  # fetch-incidents reads HSS events alone: said by each fetch and Test
+        errors.setdefault(f'{SETTING_NAMES["isFetch"]} is checked, but fetch-incidents reads Huawei Cloud HSS events '
+                          f'and HSS is not set up: set {SETTING_NAMES["hss_project_id"]}, '
+                          f'{SETTING_NAMES["hss_region"]} and its credentials, or uncheck it.')
     if errors:
         raise RestoreError('\n'.join(errors))
     return InstanceSettings(transport, xdr, hss, fetch, in_use, iam_identity_of(params, hss))
@@ -3215,12 +3224,6 @@ def test_module(clients: dict[str, XdrClient | HssClient], fetch: FetchSettings 
                            'Huawei Cloud HSS project ID, region and credentials.')
     for client in clients.values():  # every request ends before the Test's shorter time does
         client.transport.end_run_within(XSOAR_TEST_TIMEOUT_SECONDS, XSOAR_STOPS_TEST)
-    if fetch:  # known before any request: a date set as the first fetch is checked against the clock; and HSS set up
-        first_fetch_begin(fetch, epoch_ms())
-        if 'hss' not in clients:
-            raise RestoreError(f'{SETTING_NAMES["isFetch"]} is checked, but fetch-incidents reads Huawei Cloud HSS '
-                               f'events and HSS is not set up: set {SETTING_NAMES["hss_project_id"]}, '
-                               f'{SETTING_NAMES["hss_region"]} and its credentials, or uncheck it.')
     failures = []  # each vendor is tested whatever the other answered: one Test names every one that fails
     for client in clients.values():  # requests that change nothing; an error says why one failed
         try:
@@ -4402,13 +4405,8 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: Js
     """fetch-incidents: host security events unhandled or handled by isolate_and_kill, oldest first, at most max_fetch,
     none twice, in two-day windows (HSS's longest) from where the last fetch stopped (``last_run``, as last_run_values
     reads it) to now. The state returned stays small (``last_fetch``, the event IDs seen since: one holding a secret,
-    ``scrub`` tells, by its digest only); ``note`` is told why HSS failed a fetch that stopped short (it succeeds)."""
-    # This fetch begins where the last one stopped (also when that is ahead of this machine's clock, set back since,
-    # by no more than it ever is), else with the first-fetch window; never older than HSS lists events.
-    begin = last_fetch = last_run.get('last_fetch')
-    if not (type(begin) is int and begin <= now_ms + CLOCK_STEP_MAX_MS):  # type(): not a bool
-        begin, last_fetch = first_fetch_begin(settings, now_ms), None  # unreadable: a first fetch, as none was kept
-    begin = max(begin, now_ms - HSS_EVENT_MAX_AGE_DAYS * DURATION_UNITS_MS['day'])
+    ``scrub`` tells, by its digest only); ``note``: why HSS failed a fetch that stopped short, or of days lost."""
+    begin, last_fetch = fetch_begin(settings, last_run, now_ms, note)
     stored = last_run.get('seen_ids')  # a list of texts; anything else (an older version's, edited, damaged): none
     seen = set(stored) if isinstance(stored, list) and all(isinstance(key, str) for key in stored) else set()
     seen_until = last_run.get('seen_until')  # the latest time of those events: past it, every one is listed again
@@ -4444,6 +4442,21 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: Js
     begin = max(begin, min(progress, min(now_ms, client.listed_at_ms or now_ms) - HSS_FETCH_OVERLAP_MS))
     next_run = next_last_run(seen, times, begin, progress, now_ms)
     return incidents, next_run if window_end is None else dict(next_run, window_end=window_end)
+
+
+def fetch_begin(settings: FetchSettings, last_run: JsonObject, now_ms: int,
+                note: TextListener) -> tuple[int, int | None]:
+    """Where a fetch begins, and the last fetch's end if it goes on from there (else None: a first fetch)."""
+    # Where the last one stopped (also when that is ahead of this machine's clock, set back since, by no more than it
+    # ever is), else with the first-fetch window; never older than HSS lists events.
+    begin = last_fetch = last_run.get('last_fetch')
+    if not (type(begin) is int and begin <= now_ms + CLOCK_STEP_MAX_MS):  # type(): not a bool
+        begin, last_fetch = first_fetch_begin(settings, now_ms), None  # unreadable: a first fetch, as none was kept
+    oldest = now_ms - HSS_EVENT_MAX_AGE_MS
+    if begin < oldest:  # fetching was off longer: told once, as begin moves on
+        note(f'The last fetch stopped at {utc_text(begin / 1000)}, and HSS lists no event older than '
+             f'{HSS_EVENT_MAX_AGE_DAYS} days: the events from then until {utc_text(oldest / 1000)} are not fetched.')
+    return max(begin, oldest), last_fetch
 
 
 def next_last_run(seen: set[str], times: dict[str, int], begin: int, progress: int, now_ms: int) -> JsonObject:

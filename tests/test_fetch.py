@@ -418,6 +418,18 @@ def test_a_first_fetch_set_as_an_iso_date_or_date_time_begins_at_that_instant(te
     assert inside['event_id'] in alarm_ids(incidents) and outside['event_id'] not in alarm_ids(incidents)
 
 
+
+# README: each part's wrong setting (a vendor's, the connection's, fetching's) is named on a line of its own, so one
+# Test names them all; a first fetch dated ahead of now is fetching's, not left for a second Test.
+def test_the_instance_test_names_a_first_fetch_date_ahead_of_now_beside_a_wrong_connection_setting(tenant):
+    ahead = (datetime.now(timezone.utc) + timedelta(days=1)).isoformat(timespec='seconds')
+
+    tested = WarRoom(params=tenant.params(isFetch=True, first_fetch=ahead, max_retries='11')).run('test-module', {})
+
+    message = str(tested.entries[-1]['Contents'])
+    assert tested.failed and FIRST_FETCH_DISPLAY in message and 'max_retries' in message, message
+    assert tenant.gateway.requests == []
+
 # A time back further than HSS lists events (30 days, README), which no fetch could ever honour, and a date ahead of
 # now, which reaches back by none: refused, naming the setting as the instance dialog labels it.
 @pytest.mark.parametrize('first_fetch', ['45 days', '5 weeks ago', 'a date an hour ahead'])
@@ -1232,6 +1244,15 @@ def test_fetching_without_hss_configured_fails_the_instance_test(advanced_tenant
     # named by its label in the instance dialog (integration.yml's display of isFetch)
     assert result.failed and '"Fetch incidents" (isFetch) is checked' in str(result.entries[-1]['Contents'])
 
+
+
+# An instance of Cortex XDR alone with "Fetch incidents" checked: the fetch fails as Test does, saying that fetching
+# reads HSS (set it up, or uncheck fetching), not that HSS is "not configured" as if the admin had meant to use it.
+def test_fetching_without_hss_configured_fails_each_fetch_naming_the_fetch_setting_to_uncheck(advanced_tenant):
+    with pytest.raises(FetchError) as failed:
+        WarRoom(params={**advanced_tenant.params(), 'isFetch': True}).fetch({})
+
+    assert '"Fetch incidents" (isFetch) is checked' in str(failed.value) and 'uncheck' in str(failed.value)
 
 def test_a_fetch_throttled_by_hss_says_the_next_fetch_goes_on_from_there_and_names_the_rate_not_a_command(tenant):
     # XSOAR runs fetch-incidents at the instance's fetch interval (content-docs, fetching-incidents.md): a fetch is no
@@ -2192,6 +2213,20 @@ def test_a_last_run_older_than_hss_lists_events_goes_on_from_30_days_back(tenant
     first = event_requests(tenant)[0].query
     # (a listing asks from up to a second before where it begins: README, HSS reads the times to the second)
     assert int(first['begin_time'][0]) >= now_ms - facts.FIRST_FETCH_MAX_MS - facts.FETCH_NARROWEST_SPAN_MS
+
+
+
+def test_a_last_run_older_than_hss_lists_events_tells_the_admin_which_days_no_fetch_could_read(tenant):
+    # Fetching off for 40 days: HSS lists none of the 10 days before its last 30 (README), so their events never come
+    # as incidents; the fetch says so (an info entry, as for a fetch that stopped short), naming where it had stopped.
+    room = WarRoom(params=tenant.params(max_fetch='200'))
+    last_fetch = int(tenant.backend.wall_clock() * 1000) - 40 * DAY_MS
+    stopped = datetime.fromtimestamp(last_fetch / 1000, timezone.utc).strftime('%Y-%m-%d %H:%M')
+
+    room.fetch({'last_fetch': json.dumps(last_fetch), 'seen_ids': '[]', 'seen_until': json.dumps(last_fetch)})
+
+    told = [(level, text) for level, text in room.fetch_log if stopped in text]
+    assert [level for level, _ in told] == ['info'], room.fetch_log
 
 
 def test_two_event_types_picked_are_sent_comma_separated_and_the_events_of_each_are_fetched(tenant):
