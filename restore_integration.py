@@ -3873,10 +3873,10 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
 def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, enterprise_project_id: str | None,
                       earlier: HssState | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
     """The first run: find the isolated copies, PUT them 100 at a time, and (polling) schedule the first check. A start
-    put off (``earlier``: start_put_off's state) waits for turns until an interval before the timeout, as checks do."""
+    put off (``earlier``) waits for turns until an interval before the timeout, as checks do; late, as polling=false."""
     started, checks = (earlier['started'], earlier['checks'] + 1) if earlier else (epoch_ms(), 0)
     left = timeout - polling_elapsed(started, checks, interval, args) - (interval if earlier else 0)
-    client.transport.wait_at_most(max(left, CHECK_LEAST_WAIT_SECONDS) if polling else timeout)
+    client.transport.wait_at_most(max(left, CHECK_LEAST_WAIT_SECONDS) if polling and left >= 0 else timeout)
     rows, listed, taken, items = [], None, None, exact_items(fields)
     if not items:  # each isolated copy matching the hashes (or paths) on the hosts given (or any host), once
         began, unique = client.limiter.clock(), {}
@@ -3898,10 +3898,10 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
         return start_put_off(client, args, none_taken_error(sent, encoded, rows, later), throttled, started, checks,
                              polling, interval, timeout, puts)
     readable = hss_table(f'Huawei Cloud HSS restore: {hss_counts_text(rows)}', rows) + ''.join(
-        f'\n\n{said}' for said in [*encoded.values(), *start_notes(fields, client)])
+        f'\n\n{said}' for said in list(encoded.values()) + start_notes(fields, client))
     schedule, raw = None, {'restore_requests': puts, 'items': rows,
                            **({'identity_policy_refusals': list(encoded.values())} if encoded else {})}
-    if accepted is not None:
+    if sent:  # so HSS took some, or may have (none: returned above)
         state = {'accepted': accepted - HSS_ACCEPT_CLOCK_MARGIN_MS, 'started': started, 'checks': checks,
                  'refused': refused, 'listed': listed, 'sent': None if listed is None else len(items), 'taken': taken}
         raw['follow_commands'] = [hss_follow_command(args, state, enterprise_project_id)]
