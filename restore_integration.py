@@ -4120,9 +4120,8 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
         rows, unlisted, untaken, most = restore_progress(client, fields, scope, state, context)
     except RestoreError as error:  # one unreadable listing does not end the restore: read it again next time
         unread = error
-        # but a refusal of the credentials, permission or URL, or HSS's 400 or 404 to the listing twice, would recur
         state['listing_refused'] = getattr(error, 'http_status', 0) in (400, 404)
-        for_good = refuses_every_request(error) or again and state['listing_refused']
+        for_good = refuses_every_request(error) or again and state['listing_refused']  # either would recur
         rows = [dict(row, reason=HSS_CHECK_REFUSED) for row in left_restoring(context, fields, scope)
                 if for_good and row.get('outcome') == HSS_OUTCOME_RESTORING]
     elapsed = polling_elapsed(state['started'], checks, interval, args)
@@ -4153,7 +4152,8 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     else:
         readable = f'{said}; checking again {schedule.again()}.{note}'
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, {
-        'elapsed_seconds': elapsed, 'items': rows, 'unlisted_copies': unlisted, 'follow_commands': [follow]}, schedule)
+        'elapsed_seconds': elapsed, 'items': rows, 'unlisted_copies': unlisted, 'unlisted_copies_at_most': most,
+        'follow_commands': [follow]}, schedule)
 
 
 def settle_rows(rows: list[HssCopy], final: bool, last: bool, elapsed: int) -> None:
@@ -4250,10 +4250,9 @@ def refused_items(fields: HssFields, state: HssState) -> int:
 
 def hss_check_notes(state: HssState, gone: int, unlisted: int, refused: int, untaken: int, most: int) -> str:
     """What a check says below its counts: a note for each count that is not 0 (``unlisted``: up to ``most``)."""
+    they, known = 'they are', 'their rows in the incident\'s context say so (not_found)'
     if most == 1:  # a copy: "it is back", "its row says so"
         they, known = 'it is', 'its row in the incident\'s context says so (not_found)'
-    else:
-        they, known = 'they are', 'their rows in the incident\'s context say so (not_found)'
     rowless = 'is left restoring in this incident\'s context (a row an earlier check wrote keeps what HSS listed then)'
     which = '' if unlisted == state['sent'] else f'{unlisted:,} of '
     if most > unlisted:  # a copy listed isolated again may be a new one no alarm named (a virus scan's), not one sent
