@@ -3898,10 +3898,10 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
         return start_put_off(client, args, none_taken_error(sent, encoded, rows, later), throttled, started, checks,
                              polling, interval, timeout, puts)
     readable = hss_table(f'Huawei Cloud HSS restore: {hss_counts_text(rows)}', rows) + ''.join(
-        f'\n\n{said}' for said in list(encoded.values()) + start_notes(fields, client))
+        f'\n\n{said}' for said in [*encoded.values(), *start_notes(fields, client)])
     schedule, raw = None, {'restore_requests': puts, 'items': rows,
                            **({'identity_policy_refusals': list(encoded.values())} if encoded else {})}
-    if sent:  # so HSS took some, or may have (none: returned above)
+    if accepted is not None:
         state = {'accepted': accepted - HSS_ACCEPT_CLOCK_MARGIN_MS, 'started': started, 'checks': checks,
                  'refused': refused, 'listed': listed, 'sent': None if listed is None else len(items), 'taken': taken}
         raw['follow_commands'] = [hss_follow_command(args, state, enterprise_project_id)]
@@ -4250,9 +4250,10 @@ def refused_items(fields: HssFields, state: HssState) -> int:
 
 def hss_check_notes(state: HssState, gone: int, unlisted: int, refused: int, untaken: int, most: int) -> str:
     """What a check says below its counts: a note for each count that is not 0 (``unlisted``: up to ``most``)."""
-    they, known = 'they are', 'their rows in the incident\'s context say so (not_found)'
     if most == 1:  # a copy: "it is back", "its row says so"
         they, known = 'it is', 'its row in the incident\'s context says so (not_found)'
+    else:
+        they, known = 'they are', 'their rows in the incident\'s context say so (not_found)'
     rowless = 'is left restoring in this incident\'s context (a row an earlier check wrote keeps what HSS listed then)'
     which = '' if unlisted == state['sent'] else f'{unlisted:,} of '
     if most > unlisted:  # a copy listed isolated again may be a new one no alarm named (a virus scan's), not one sent
