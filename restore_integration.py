@@ -851,9 +851,10 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
     url = normalise_base_url(huawei_url(endpoint, 'hss', region), 'hss_endpoint', insecure)
     url = re.sub(f'{HSS_API_ROOT}(/.*)?$', '', url)  # /v5, or the API's whole URL as its page shows it: the base
     huawei_host = re.fullmatch(r'hss\.([^.]+)\.myhuaweicloud\.(?:com|eu)', urlsplit(url).hostname)  # an IP: none
-    named_region = region or huawei_host and huawei_host[1]  # set, else the one Huawei's HSS host names
-    if huawei_host and huawei_host[1] != named_region:  # a project is in one region: IAM's token, HSS's header
-        raise RestoreError(f'{SETTING_NAMES["hss_endpoint"]} is HSS\'s endpoint in {huawei_host[1]}, not in the '
+    host_region = huawei_host[1] if huawei_host else None
+    named_region = region or host_region  # set, else the one Huawei's HSS host names
+    if host_region and host_region != named_region:  # a project is in one region: IAM's token, HSS's header
+        raise RestoreError(f'{SETTING_NAMES["hss_endpoint"]} is HSS\'s endpoint in {host_region}, not in the '
                            f'project\'s region, {SETTING_NAMES["hss_region"]}: {region}. Set its endpoint, or none.')
     if project_id.partition('_')[0] == named_region:  # a name: <region>[_<sub>]
         raise RestoreError(f'The instance setting {SETTING_NAMES["hss_project_id"]} holds {printable(project_id)}, '
