@@ -221,9 +221,10 @@ XDR_UNFOLLOWED_ELSEWHERE = (f'Not sent again: another run sent it since (the pos
                             f'{XDR_LOOK_BEFORE_AGAIN}')
 
 # A throttle no run waited out (restore-file; hss-restore-isolated's start put off, HSS taking none: start_put_off).
+# run_wait: the run's own wait for turns (its transport's), MAX_RUN_WAIT_SECONDS unless execution-timeout is shorter.
 THROTTLED_RESTORE_ADVICE = ('Run the command again later, or with polling=true and a larger timeout_in_seconds: one '
-                            f'run waits at most {MAX_RUN_WAIT_SECONDS} s, and a polling one sends the restore once the '
-                            'wait has passed.')
+                            'run waits at most {run_wait} s, and a polling one sends the restore once the wait has '
+                            'passed.')
 XDR_THROTTLED = ('Cortex XDR is rate limiting this tenant (10 requests per second, shared by every key and '
                  'integration of the tenant)')
 XDR_ERROR_ADVICE = {
@@ -850,9 +851,10 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
     url = normalise_base_url(huawei_url(endpoint, 'hss', region), 'hss_endpoint', insecure)
     url = re.sub(f'{HSS_API_ROOT}(/.*)?$', '', url)  # /v5, or the API's whole URL as its page shows it: the base
     huawei_host = re.fullmatch(r'hss\.([^.]+)\.myhuaweicloud\.(?:com|eu)', urlsplit(url).hostname)  # an IP: none
-    named_region = region or huawei_host and huawei_host[1]  # set, else the one Huawei's HSS host names
-    if huawei_host and huawei_host[1] != named_region:  # a project is in one region: IAM's token, HSS's header
-        raise RestoreError(f'{SETTING_NAMES["hss_endpoint"]} is HSS\'s endpoint in {huawei_host[1]}, not in the '
+    host_region = huawei_host[1] if huawei_host else None
+    named_region = region or host_region  # set, else the one Huawei's HSS host names
+    if host_region and host_region != named_region:  # a project is in one region: IAM's token, HSS's header
+        raise RestoreError(f'{SETTING_NAMES["hss_endpoint"]} is HSS\'s endpoint in {host_region}, not in the '
                            f'project\'s region, {SETTING_NAMES["hss_region"]}: {region}. Set its endpoint, or none.')
     if project_id.partition('_')[0] == named_region:  # a name: <region>[_<sub>]
         raise RestoreError(f'The instance setting {SETTING_NAMES["hss_project_id"]} holds {printable(project_id)}, '
@@ -2119,20 +2121,16 @@ def whole_number(value: Any, default: int) -> int:
     return default
 
 
-def own_wait(advice: str, run_wait: int) -> str:
-    """``advice`` (a 429's) naming the run's own wait for turns, ``run_wait``, where it names a 3-minute run's."""
-    return advice.replace(f'most {MAX_RUN_WAIT_SECONDS} s', f'most {run_wait} s')
-
-
 def vendor_error(reply: VendorReply, vendor: str, advice_by_status: dict[int, str],
                  said: JsonObject | None, advice: str | None = None) -> VendorApiError:
     """A vendor's error reply as a VendorApiError (``said``: its fields from the body; None: the body's text quoted)."""
     said = said or {'vendor_message': short_text(reply.text) or None, 'request_id': reply.headers.get('X-Request-Id')}
-    generic = GENERIC_ERROR_ADVICE.format(url=URL_SETTINGS[vendor], **reply.again)  # any other status's: a fault
-    advice = advice or own_wait(advice_by_status.get(reply.status, generic), reply.run_wait)  # a 429's: this run's
+    generic_advice = not advice and reply.status not in advice_by_status  # any other status's advice: a fault's
+    advice = advice or advice_by_status.get(reply.status, GENERIC_ERROR_ADVICE).format(
+        url=URL_SETTINGS[vendor], run_wait=reply.run_wait, **reply.again)  # run_wait: a 429's, this run's own
     error = VendorApiError(vendor, reply.status, advice, retry_note(reply.attempts[:-1], reply.gave_up), reply.attempts,
                            **said)
-    error.later |= error.advice == generic  # which says to act again later, whatever the status
+    error.later |= generic_advice  # which says to act again later, whatever the status
     return error
 
 
@@ -3961,7 +3959,7 @@ def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, held
     if not (held and polling and
             timeout - polling_elapsed(started, checks, interval, args) - schedule.next_run_in_seconds >= interval):
         if held and HSS_ERROR_ADVICE[THROTTLED_STATUS] in str(error):
-            raise error.with_advice(own_wait(HSS_START_THROTTLED_ADVICE, client.transport.run_wait),
+            raise error.with_advice(HSS_START_THROTTLED_ADVICE.format(run_wait=client.transport.run_wait),
                                     HSS_ERROR_ADVICE[THROTTLED_STATUS], polling)
         raise error
     waits = client.transport.waits(interval)  # every service whose wait still holds the start back, else the throttler
