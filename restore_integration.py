@@ -2723,6 +2723,13 @@ class _Cancelled(Exception):
     """Work a runner did not start because an earlier item failed."""
 
 
+BULK_WORKER = threading.local()  # marked on a BulkRunner pool's own threads, by their initializer, whatever their name
+
+
+def _mark_bulk_worker() -> None:
+    BULK_WORKER.marked = True
+
+
 class BulkRunner(NamedTuple):
     """Work on up to ``workers`` threads side by side (the vendor's limiter paces their requests); results, errors and
     progress come back to the thread that called ``map``: in XSOAR the main one, the only one that may call demisto."""
@@ -2735,9 +2742,10 @@ class BulkRunner(NamedTuple):
         """``function`` over ``items``, results in their order (``settled(item)``, not None: its result, not sent).
         A failure stops work not started; after the work in flight, the first error in the items' order is raised."""
         items, failed = list(items), threading.Event()
+        on_worker = getattr(BULK_WORKER, 'marked', False)  # a map within an item's work
 
         def report(done: int) -> None:
-            if self.progress and what and len(items) > 1:
+            if self.progress and what and len(items) > 1 and not on_worker:  # demisto: only the main thread may call
                 self.progress(f'{what}: {done}/{len(items)}')
 
         def run(item: Any) -> Any:
@@ -2752,16 +2760,14 @@ class BulkRunner(NamedTuple):
                 raise
 
         workers = min(self.workers, len(items))
-        on_worker = threading.current_thread().name.startswith(BulkRunner.__name__)  # a map within an item's work
         if workers <= 1 or on_worker:  # on a worker: in turn, within the outer map's threads
             results = []
             for item in items:
                 results.append(run(item))
-                if not on_worker:  # progress goes to demisto, which only the main thread may call
-                    report(len(results))
+                report(len(results))
             return results
         from concurrent.futures import ThreadPoolExecutor, as_completed  # only bulk work pays for the import
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=BulkRunner.__name__) as pool:
+        with ThreadPoolExecutor(workers, thread_name_prefix=BulkRunner.__name__, initializer=_mark_bulk_worker) as pool:
             futures = [pool.submit(run, item) for item in items]
             try:
                 for done, future in enumerate(as_completed(futures), 1):
