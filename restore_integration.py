@@ -2724,7 +2724,13 @@ class _Cancelled(Exception):
     """Work a runner did not start because an earlier item failed."""
 
 
-BULK_WORKER = threading.local()  # marked on a BulkRunner pool's own threads, by their initializer, whatever their name
+class BulkWorkerMark(threading.local):
+    """Whether this thread is one of a BulkRunner pool's own: set by the pool's initializer, whatever its name."""
+
+    marked = False
+
+
+BULK_WORKER = BulkWorkerMark()
 
 
 def _mark_bulk_worker() -> None:
@@ -2743,7 +2749,7 @@ class BulkRunner(NamedTuple):
         """``function`` over ``items``, results in their order (``settled(item)``, not None: its result, not sent).
         A failure stops work not started; after the work in flight, the first error in the items' order is raised."""
         items, failed = list(items), threading.Event()
-        on_worker = getattr(BULK_WORKER, 'marked', False)  # a map within an item's work
+        on_worker = BULK_WORKER.marked  # a map within an item's work
 
         def report(done: int) -> None:
             if self.progress and what and len(items) > 1 and not on_worker:  # demisto: only the main thread may call
@@ -4171,7 +4177,7 @@ def read_check_listing(client: HssClient, fields: HssFields, state: HssState, en
         # credentials, permission or URL, or HSS's 400 or 404 to the listing at this check and the one before, would
         # recur at every check to the end: polling ends with this one, and the rows left restoring say so.
         refused = getattr(error, 'http_status', 0) in (400, 404)
-        for_good = refuses_every_request(error) or refused and state.get('listing_refused')
+        for_good = refuses_every_request(error) or (refused and bool(state.get('listing_refused')))
         state['listing_refused'] = refused
         rows = [dict(row, reason=HSS_CHECK_REFUSED) for row in left_restoring(context, fields, scope)
                 if for_good and row.get('outcome') == HSS_OUTCOME_RESTORING]
