@@ -221,9 +221,10 @@ XDR_UNFOLLOWED_ELSEWHERE = (f'Not sent again: another run sent it since (the pos
                             f'{XDR_LOOK_BEFORE_AGAIN}')
 
 # A throttle no run waited out (restore-file; hss-restore-isolated's start put off, HSS taking none: start_put_off).
+# run_wait: the run's own wait for turns (its transport's), MAX_RUN_WAIT_SECONDS unless execution-timeout is shorter.
 THROTTLED_RESTORE_ADVICE = ('Run the command again later, or with polling=true and a larger timeout_in_seconds: one '
-                            f'run waits at most {MAX_RUN_WAIT_SECONDS} s, and a polling one sends the restore once the '
-                            'wait has passed.')
+                            'run waits at most {run_wait} s, and a polling one sends the restore once the wait has '
+                            'passed.')
 XDR_THROTTLED = ('Cortex XDR is rate limiting this tenant (10 requests per second, shared by every key and '
                  'integration of the tenant)')
 XDR_ERROR_ADVICE = {
@@ -288,6 +289,7 @@ HssCopy = JsonObject  # an isolated copy: as HSS lists it, as an item sent, or a
 HssCopyKey = tuple[Any, str, Any]  # a copy's host, hash and path (copy_key)
 HssPage = JsonObject  # one page of an HSS listing: {"total_num": N, "data_list": [...]}
 HssState = dict[str, int | None]  # restore_state as hss_restore_state reads it (state_text writes it)
+HssProgress = tuple[list[HssCopy], int, int, int]  # a check's rows, then copies unlisted, untaken, at most unlisted
 HSS_ROW_FIELDS = tuple('host_id host_name file_hash file_path'.split())  # an item's row in context, in this order
 # No truthiness term: a not_found row has no host, and must still replace the same row of an earlier run.
 HSS_RESTORE_CONTEXT = ('HuaweiHSS.RestoredFile(val.host_id == obj.host_id && val.file_hash == obj.file_hash && '
@@ -850,9 +852,10 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
     url = normalise_base_url(huawei_url(endpoint, 'hss', region), 'hss_endpoint', insecure)
     url = re.sub(f'{HSS_API_ROOT}(/.*)?$', '', url)  # /v5, or the API's whole URL as its page shows it: the base
     huawei_host = re.fullmatch(r'hss\.([^.]+)\.myhuaweicloud\.(?:com|eu)', urlsplit(url).hostname)  # an IP: none
-    named_region = region or huawei_host and huawei_host[1]  # set, else the one Huawei's HSS host names
-    if huawei_host and huawei_host[1] != named_region:  # a project is in one region: IAM's token, HSS's header
-        raise RestoreError(f'{SETTING_NAMES["hss_endpoint"]} is HSS\'s endpoint in {huawei_host[1]}, not in the '
+    host_region = huawei_host[1] if huawei_host else None
+    named_region = region or host_region  # set, else the one Huawei's HSS host names
+    if host_region and host_region != named_region:  # a project is in one region: IAM's token, HSS's header
+        raise RestoreError(f'{SETTING_NAMES["hss_endpoint"]} is HSS\'s endpoint in {host_region}, not in the '
                            f'project\'s region, {SETTING_NAMES["hss_region"]}: {region}. Set its endpoint, or none.')
     if project_id.partition('_')[0] == named_region:  # a name: <region>[_<sub>]
         raise RestoreError(f'The instance setting {SETTING_NAMES["hss_project_id"]} holds {printable(project_id)}, '
@@ -2119,20 +2122,16 @@ def whole_number(value: Any, default: int) -> int:
     return default
 
 
-def own_wait(advice: str, run_wait: int) -> str:
-    """``advice`` (a 429's) naming the run's own wait for turns, ``run_wait``, where it names a 3-minute run's."""
-    return advice.replace(f'most {MAX_RUN_WAIT_SECONDS} s', f'most {run_wait} s')
-
-
 def vendor_error(reply: VendorReply, vendor: str, advice_by_status: dict[int, str],
                  said: JsonObject | None, advice: str | None = None) -> VendorApiError:
     """A vendor's error reply as a VendorApiError (``said``: its fields from the body; None: the body's text quoted)."""
     said = said or {'vendor_message': short_text(reply.text) or None, 'request_id': reply.headers.get('X-Request-Id')}
-    generic = GENERIC_ERROR_ADVICE.format(url=URL_SETTINGS[vendor], **reply.again)  # any other status's: a fault
-    advice = advice or own_wait(advice_by_status.get(reply.status, generic), reply.run_wait)  # a 429's: this run's
+    generic_advice = not advice and reply.status not in advice_by_status  # any other status's advice: a fault's
+    advice = advice or advice_by_status.get(reply.status, GENERIC_ERROR_ADVICE).format(
+        url=URL_SETTINGS[vendor], run_wait=reply.run_wait, **reply.again)  # run_wait: a 429's, this run's own
     error = VendorApiError(vendor, reply.status, advice, retry_note(reply.attempts[:-1], reply.gave_up), reply.attempts,
                            **said)
-    error.later |= error.advice == generic  # which says to act again later, whatever the status
+    error.later |= generic_advice  # which says to act again later, whatever the status
     return error
 
 
@@ -2723,6 +2722,19 @@ class _Cancelled(Exception):
     """Work a runner did not start because an earlier item failed."""
 
 
+class BulkWorkerMark(threading.local):
+    """Whether this thread is one of a BulkRunner pool's own: set by the pool's initializer, whatever its name."""
+
+    marked = False
+
+
+BULK_WORKER = BulkWorkerMark()
+
+
+def _mark_bulk_worker() -> None:
+    BULK_WORKER.marked = True
+
+
 class BulkRunner(NamedTuple):
     """Work on up to ``workers`` threads side by side (the vendor's limiter paces their requests); results, errors and
     progress come back to the thread that called ``map``: in XSOAR the main one, the only one that may call demisto."""
@@ -2735,9 +2747,10 @@ class BulkRunner(NamedTuple):
         """``function`` over ``items``, results in their order (``settled(item)``, not None: its result, not sent).
         A failure stops work not started; after the work in flight, the first error in the items' order is raised."""
         items, failed = list(items), threading.Event()
+        on_worker = BULK_WORKER.marked  # a map within an item's work
 
         def report(done: int) -> None:
-            if self.progress and what and len(items) > 1:
+            if self.progress and what and len(items) > 1 and not on_worker:  # demisto: only the main thread may call
                 self.progress(f'{what}: {done}/{len(items)}')
 
         def run(item: Any) -> Any:
@@ -2752,16 +2765,14 @@ class BulkRunner(NamedTuple):
                 raise
 
         workers = min(self.workers, len(items))
-        on_worker = threading.current_thread().name.startswith(BulkRunner.__name__)  # a map within an item's work
         if workers <= 1 or on_worker:  # on a worker: in turn, within the outer map's threads
             results = []
             for item in items:
                 results.append(run(item))
-                if not on_worker:  # progress goes to demisto, which only the main thread may call
-                    report(len(results))
+                report(len(results))
             return results
         from concurrent.futures import ThreadPoolExecutor, as_completed  # only bulk work pays for the import
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=BulkRunner.__name__) as pool:
+        with ThreadPoolExecutor(workers, thread_name_prefix=BulkRunner.__name__, initializer=_mark_bulk_worker) as pool:
             futures = [pool.submit(run, item) for item in items]
             try:
                 for done, future in enumerate(as_completed(futures), 1):
@@ -3961,7 +3972,7 @@ def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, held
     if not (held and polling and
             timeout - polling_elapsed(started, checks, interval, args) - schedule.next_run_in_seconds >= interval):
         if held and HSS_ERROR_ADVICE[THROTTLED_STATUS] in str(error):
-            raise error.with_advice(own_wait(HSS_START_THROTTLED_ADVICE, client.transport.run_wait),
+            raise error.with_advice(HSS_START_THROTTLED_ADVICE.format(run_wait=client.transport.run_wait),
                                     HSS_ERROR_ADVICE[THROTTLED_STATUS], polling)
         raise error
     waits = client.transport.waits(interval)  # every service whose wait still holds the start back, else the throttler
@@ -4108,27 +4119,23 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
                       enterprise_project_id: str | None, polling: bool, interval: int, timeout: int,
                       context: Any) -> RestoreResult:
     """A polling run: the copies this restore changed, read again; the last once none is restoring, or time is up."""
-    # The checks made bound the time passed from below; a follow command (no start) polls anew: no interval passed yet
-    checks, again = state['checks'] + (state['started'] is not None), state.get('listing_refused')
-    state = dict(state, started=state['started'] or epoch_ms(), checks=checks, listing_refused=False)
-    left = timeout - polling_elapsed(state['started'], checks, interval, args)  # for turns; a listing takes seconds
+    # The checks made so far bound the time passed from below. A follow command (no start) begins a polling of its
+    # own with this run: no interval has passed yet, as restore-file counts a run without polling_started.
+    checks = state['checks'] + (state['started'] is not None)
+    state = dict(state, started=state['started'] or epoch_ms(), checks=checks)
+    # Turns are waited for no longer than the polling time left, less an interval when a check follows (it then comes
+    # within the timeout); never less than a few seconds, so a check at the timeout still reads a listing of pages.
+    left = timeout - polling_elapsed(state['started'], checks, interval, args)
     client.transport.wait_at_most(max(left - interval if polling and left >= interval else left,
                                       CHECK_LEAST_WAIT_SECONDS))
-    unread, unlisted, untaken, most, for_good = None, 0, 0, 0, False
-    scope = enterprise_project_id or client.enterprise_project_id  # the enterprise project listed
-    try:
-        rows, unlisted, untaken, most = restore_progress(client, fields, scope, state, context)
-    except RestoreError as error:  # one unreadable listing does not end the restore: read it again next time
-        unread = error
-        state['listing_refused'] = getattr(error, 'http_status', 0) in (400, 404)
-        for_good = refuses_every_request(error) or again and state['listing_refused']  # either would recur
-        rows = [dict(row, reason=HSS_CHECK_REFUSED) for row in left_restoring(context, fields, scope)
-                if for_good and row.get('outcome') == HSS_OUTCOME_RESTORING]
+    (rows, unlisted, untaken, most), unread, for_good = read_check_listing(client, fields, state,
+                                                                           enterprise_project_id, context)
     elapsed = polling_elapsed(state['started'], checks, interval, args)
     follow = hss_follow_command(args, state, enterprise_project_id)
     schedule, last = None, elapsed + interval > timeout or for_good
     settle_rows(rows, last or not polling, last, elapsed)
-    if not last and polling and (unread or untaken or any(  # HSS may yet act on untaken copies, not on taken_rows'
+    # Copies HSS has not acted on yet (untaken, HSS_NOT_TAKEN rows) may still be; another restore's (taken_rows): not
+    if not last and polling and (unread or untaken or any(
             row['outcome'] == HSS_OUTCOME_RESTORING and row['reason'] != HSS_TAKEN_ELSEWHERE[HSS_STATUS_RESTORING]
             for row in rows)):
         schedule = next_check('hss-restore-isolated', dict(args, restore_state=state_text(state)), state['started'],
@@ -4136,7 +4143,8 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     ended = '; polling ended with this check' if polling and not schedule else ''  # as restore-file's last check says
     gone = sum(row.get('reason') == HSS_NO_LONGER_LISTED for row in rows)  # copies sent, HSS listing them no more
     told = unread and unread.saying(f'checking again {schedule.again()}' if schedule else 'run the follow line below')
-    not_read = told or (unread if unread.attempts else unread.without_advice()) if unread else ''  # no rows counted
+    # A listing not read counts no rows (never "0 restored"); one never sent drops its run-again advice for the step
+    not_read = told or (unread if unread.attempts else unread.without_advice()) if unread else ''
     said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
         f'the listing was not read at this check{ended}: {not_read}' if unread else
         hss_counts_text(rows, unlisted, gone, untaken, most))
@@ -4156,6 +4164,27 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
         'follow_commands': [follow]}, schedule)
 
 
+def read_check_listing(client: HssClient, fields: HssFields, state: HssState, enterprise_project_id: str | None,
+                       context: Any) -> tuple[HssProgress, RestoreError | None, bool]:
+    """A check's read of HSS's listing: restore_progress's rows and counts; or, not read, none counted, its error, and
+    whether that ends polling (the rows left restoring then say so); ``state`` keeps whether HSS refused the listing."""
+    scope = enterprise_project_id or client.enterprise_project_id  # the one listed, whose rows left_restoring reads
+    try:
+        progress = restore_progress(client, fields, scope, state, context)
+    except RestoreError as error:
+        # One unreadable listing does not end the restore: the next check reads it again. But a refusal of the
+        # credentials, permission or URL, or HSS's 400 or 404 to the listing at this check and the one before, would
+        # recur at every check to the end: polling ends with this one, and the rows left restoring say so.
+        refused = getattr(error, 'http_status', 0) in (400, 404)
+        for_good = refuses_every_request(error) or (refused and bool(state.get('listing_refused')))
+        state['listing_refused'] = refused
+        rows = [dict(row, reason=HSS_CHECK_REFUSED) for row in left_restoring(context, fields, scope)
+                if for_good and row.get('outcome') == HSS_OUTCOME_RESTORING]
+        return (rows, 0, 0, 0), error, for_good
+    state['listing_refused'] = False
+    return progress, None, False
+
+
 def settle_rows(rows: list[HssCopy], final: bool, last: bool, elapsed: int) -> None:
     """The rows as a check with no check after it (``final``: the last, or polling=false) reports them: a copy HSS still
     lists untouched since it was sent failed; at the last, each copy still restoring says how to check and follow it."""
@@ -4171,7 +4200,7 @@ def settle_rows(rows: list[HssCopy], final: bool, last: bool, elapsed: int) -> N
 
 
 def restore_progress(client: HssClient, fields: HssFields, scope: str | None,
-                     state: HssState, context: Any) -> tuple[list[HssCopy], int, int, int]:
+                     state: HssState, context: Any) -> HssProgress:
     """Each copy this restore changed, as HSS lists it now; of the copies sent by hash or path, how many HSS no longer
     lists (0: not known), how many it lists untouched (a batch refused: at least), and at most how many unlisted."""
     items = exact_items(fields)
