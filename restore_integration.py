@@ -3884,10 +3884,10 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
 def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, enterprise_project_id: str | None,
                       earlier: HssState | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
     """The first run: find the isolated copies, PUT them 100 at a time, and (polling) schedule the first check. A start
-    put off (``earlier``: start_put_off's state) waits for turns until an interval before the timeout, as checks do."""
+    put off (``earlier``) waits for turns until an interval before the timeout, as checks do; late, as polling=false."""
     started, checks = (earlier['started'], earlier['checks'] + 1) if earlier else (epoch_ms(), 0)
     left = timeout - polling_elapsed(started, checks, interval, args) - (interval if earlier else 0)
-    client.transport.wait_at_most(max(left, CHECK_LEAST_WAIT_SECONDS) if polling else timeout)
+    client.transport.wait_at_most(max(left, CHECK_LEAST_WAIT_SECONDS) if polling and left >= 0 else timeout)
     rows, listed, taken, items = [], None, None, exact_items(fields)
     if not items:  # each isolated copy matching the hashes (or paths) on the hosts given (or any host), once
         began, unique = client.limiter.clock(), {}
@@ -4160,7 +4160,8 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     else:
         readable = f'{said}; checking again {schedule.again()}.{note}'
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, {
-        'elapsed_seconds': elapsed, 'items': rows, 'unlisted_copies': unlisted, 'follow_commands': [follow]}, schedule)
+        'elapsed_seconds': elapsed, 'items': rows, 'unlisted_copies': unlisted, 'unlisted_copies_at_most': most,
+        'follow_commands': [follow]}, schedule)
 
 
 def read_check_listing(client: HssClient, fields: HssFields, state: HssState, enterprise_project_id: str | None,

@@ -958,10 +958,10 @@ def test_the_note_on_copies_sent_hss_stops_listing_says_rows_say_so_only_of_the_
         assert f'no row of the other {rowless}' in note and 'this incident' in note, note
 
 
-def follow_after_one_host_left_and_a_new_copy(tenant, clock, per_host, new_path, isolate_source='event'):
+def follow_after_one_host_left_and_a_new_copy(tenant, clock, per_host, new_path, isolate_source='event', options=None):
     """A restore by hash of ``per_host`` copies on each of hosts h-a, h-b and h-c, still restoring; then h-c leaves HSS
     and HSS isolates the file anew at ``new_path`` on h-a (by an alarm, or a virus scan). (copies sent, the new copy's
-    event as isolate_file returns it, the follow command's run)."""
+    event as isolate_file returns it, the follow command's run, given ``options``: XSOAR's built-in arguments)."""
     file_hash = 'e4' * 32 if isolate_source == 'event' else 'e5' * 32
     for host in ('h-a', 'h-b', 'h-c'):
         tenant.backend.add_host(host, host, restore_stages=1000.0)  # still restoring at every check
@@ -973,7 +973,7 @@ def follow_after_one_host_left_and_a_new_copy(tenant, clock, per_host, new_path,
     tenant.backend.remove_host('h-c')
     detected = tenant.backend.isolate_file('h-a', file_hash, new_path, isolate_source=isolate_source)  # after it
     line = parse_line(first.entries[-1]['Contents']['follow_commands'][0])
-    again = war_room.run(line.command, dict(line.args, polling='false'))
+    again = war_room.run(line.command, dict(line.args, polling='false', **(options or {})))
     return len(first.entries[-1]['Contents']['items']), detected, again
 
 
@@ -1069,6 +1069,31 @@ def test_a_virus_scans_new_copy_that_may_stand_for_the_one_copy_sent_hss_no_long
     assert [row['outcome'] for row in gone] == ['not_found'] and 'no longer lists' in gone[0]['reason'], gone
     said = last['HumanReadable'].split('\n')[0].split(': ', 1)[1]
     assert ', 1 not found' in said, said
+
+
+def bounds_said(note: str) -> tuple[int, int]:
+    """(at least, at most) copies sent that a check's note says HSS no longer lists: "at least 1 (up to 2) of the",
+    "up to 1 of the", or one count, "1 of the"."""
+    least, most, only_most, count = re.match(
+        r'HSS no longer lists (?:at least (\d+) \(up to (\d+)\)|up to (\d+)|(\d+)) of the ', note).groups()
+    return int(least or count or 0), int(most or only_most or count)
+
+
+@pytest.mark.parametrize('isolated_by', ['antivirus', 'event'], ids=['in doubt', 'known'])
+def test_a_check_gives_both_bounds_of_the_copies_hss_no_longer_lists_in_its_contents_for_extend_context(clocked,
+                                                                                                      isolated_by):
+    # may_stand_for: h-c's copy is gone; a virus scan's new copy on h-a may be taken for one sent and isolated again,
+    # so the note says HSS no longer lists "up to 1" of the copies sent. Contents held only the lower bound,
+    # unlisted_copies (0 there), so a playbook reading it with extend-context read "none gone". By an alarm the new
+    # copy is told apart: the count is known, and both bounds are that count.
+    sent, _, again = follow_after_one_host_left_and_a_new_copy(
+        *clocked, 1, '/opt/new/isolated.bin', isolated_by,
+        {'extend-context': 'UnlistedLeast=unlisted_copies::UnlistedMost=unlisted_copies_at_most'})
+
+    assert not again.failed and sent == 3, again.entries[-1]
+    least, most = bounds_said(unlisted_note(again.entries[-1]))
+    assert least <= 1 <= most and (least < most) == (isolated_by == 'antivirus'), (least, most)
+    assert (get_path(again.context, 'UnlistedLeast'), get_path(again.context, 'UnlistedMost')) == (least, most)
 
 
 def test_the_note_on_a_copy_hss_stops_listing_after_a_check_saw_it_restored_does_not_say_the_context_has_no_row(
