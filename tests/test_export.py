@@ -160,10 +160,13 @@ def test_the_exported_readme_and_description_label_each_setting_as_readme_s_sett
 
 
 def test_the_integration_description_files_the_fetch_settings_under_hss_not_under_both_vendors(pack_dir):
-    # integration.yml's own description: "Fetch incidents (Huawei Cloud HSS only)"; README, fetch-incidents, names
-    # its settings: Fetch incidents, Incident type, Incidents Fetch Interval, first_fetch and max_fetch.
-    fetch_names = ('isFetch', 'incidentType', 'incidentFetchInterval', 'first_fetch', 'max_fetch')
-    displays = [param['display'] for param in INTEGRATION_YML['configuration'] if param['name'] in fetch_names]
+    # integration.yml's own description: "Fetch incidents (Huawei Cloud HSS only)". Its fetch settings: XSOAR's own
+    # (demisto-sdk's INCIDENT_FETCH_REQUIRED_PARAMS) and those of the Collect section, which fetching alone reads
+    # (tests/test_instance_settings.py -k collect_section), HSS event types to fetch among them.
+    fetch_names = {param['name'] for param in facts.XSOAR_FETCH_PARAMS}
+    displays = [param['display'] for param in INTEGRATION_YML['configuration']
+                if param['name'] in fetch_names or param.get('section') == 'Collect']
+    assert 'HSS event types to fetch' in displays
     text = (pack_dir / 'Integrations' / INTEGRATION / f'{INTEGRATION}_description.md').read_text()
     sections = {part.split('\n', 1)[0]: part for part in text.split('\n### ')[1:]}
 
