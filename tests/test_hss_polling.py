@@ -1319,10 +1319,9 @@ def test_enterprise_project_0_and_none_write_rows_alike_and_a_check_in_either_fi
 
 
 def test_the_gate_finds_restored_a_copy_a_run_given_0_sent_in_an_instance_set_to_another_enterprise_project(clocked):
-    # A row naming no enterprise project is read again without the argument, so in the instance's own (the gate's
-    # check, or a check by hand). In an instance set to another project, a restore given 0 (the seed's page: "The value
-    # 0 indicates the default enterprise project") must name it in its rows, or its copy is looked for where HSS does
-    # not list it, and never found restored.
+    # A row names its enterprise project unless the run's and the instance's were both the default one. In an
+    # instance set to another project, a restore given 0 (the seed's page: "The value 0 indicates the default
+    # enterprise project") names it in its rows, and the gate's check reads the copy there and finds it restored.
     tenant, clock = clocked
     file_hash = 'ea' * 32
     tenant.backend.add_host('h-0', 'h-0', restore_stages=2)
