@@ -1344,6 +1344,33 @@ def test_the_gate_finds_restored_a_copy_a_run_given_0_sent_in_an_instance_set_to
             ] == [('h-0', 'restored')], [check.entries[-1]['HumanReadable'] for check in checks]
 
 
+def test_the_follow_command_of_a_restore_in_the_default_project_follows_it_there_once_the_instance_is_set_to_another(
+        clocked):
+    # A restore run given no enterprise project in an instance of the default one lists and sends its copies there;
+    # its follow command, run after the instance is set to another project, must still list the default one (the
+    # seed's page: "The value 0 indicates the default enterprise project"), or it looks for the copy where HSS does
+    # not list it and never finds it restored.
+    tenant, clock = clocked
+    file_hash = 'eb' * 32
+    tenant.backend.add_host('h-0', 'h-0', restore_stages=2)
+    tenant.backend.add_isolated_files('h-0', 1, file_hash=file_hash)
+    war_room = room(tenant, clock, hss_enterprise_project_id='')
+    started = war_room.run('hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false'})
+    assert [row['outcome'] for row in listed_rows(started)] == ['restoring'], listed_rows(started)
+    [follow] = started.entries[-1]['Contents']['follow_commands']
+    war_room.params['hss_enterprise_project_id'] = HOSTS['web-03']['enterprise_project_id']
+    clock.sleep(600)  # the host's agent has long finished
+
+    line = parse_line(follow)
+    followed = war_room.run(line.command, {**line.args, 'polling': 'false'})
+
+    assert not followed.failed, followed.entries[-1]['Contents']
+    assert line.args.get('enterprise_project_id') == '0', follow
+    assert [(row['host_id'], row['outcome']) for row in listed_rows(followed)] == [('h-0', 'restored')], \
+        listed_rows(followed)
+    assert len(tenant.requests_to('PUT', '/event/isolated-file')) == 1  # following sends nothing again
+
+
 @pytest.mark.parametrize('copies', [facts.READABLE_DETAIL_MAX, facts.READABLE_DETAIL_MAX + 1])
 def test_the_last_check_names_the_hosts_still_restoring_and_how_to_follow_them_at_any_scale(clocked, copies):
     # README: the copies polling leaves stay restoring "with what to check: the host's agent is offline or busy, and
