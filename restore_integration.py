@@ -3856,7 +3856,9 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
     # HSS matches hashes whatever their case: the copies sent are known by the hash in lower case (copy_key).
     fields['file_hash'] = [value.lower() for value in fields['file_hash']]
     fields[HSS_UNPAIRED] = [] if arg_to_bool(args.get('pair_by_position'), 'pair_by_position', True) else ['false']
-    enterprise_project_id = validate_identifier(args.get('enterprise_project_id'), 'enterprise_project_id', 64)
+    # The project listed: the argument, else the instance's setting; rows and the follow line name it
+    given_project = validate_identifier(args.get('enterprise_project_id'), 'enterprise_project_id', 64)
+    enterprise_project_id = given_project or client.enterprise_project_id
     for value in fields['file_hash']:
         # HSS keys isolated files by SHA256: another kind of hash matches nothing, and would say so late
         if re.fullmatch(r'[0-9a-fA-F]+', value) and len(value) in HASH_LENGTH_NAMES:
@@ -3873,11 +3875,10 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
         if state['started'] and epoch_ms() - state['started'] > (timeout + POLLING_TIMEOUT_MARGIN) * 1000:
             state = dict(state, started=None, checks=0)
         result = check_hss_restore(client, args, fields, state, enterprise_project_id, *timing, context)
-    # Each row's project, which left_restoring compares: none where the run's and the instance's are both the default
-    # (0 or none), as a check names none then
+    # Each row's project (left_restoring compares it): none where the run's and the instance's are both the default
     if {enterprise_project_id, client.enterprise_project_id} - {None, '0'}:
         for row in result.outputs:
-            row['enterprise_project_id'] = enterprise_project_id or client.enterprise_project_id
+            row['enterprise_project_id'] = enterprise_project_id
     return result
 
 
@@ -3892,9 +3893,8 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
     if not items:  # each isolated copy matching the hashes (or paths) on the hosts given (or any host), once
         began, unique = client.limiter.clock(), {}
         try:
-            copies, rows, taken = matching_copies(
-                client, fields, enterprise_project_id, HSS_STATUS_ISOLATED, earlier,
-                not_isolated_text(enterprise_project_id or client.enterprise_project_id))
+            copies, rows, taken = matching_copies(client, fields, enterprise_project_id, HSS_STATUS_ISOLATED, earlier,
+                                                  not_isolated_text(enterprise_project_id))
         except RestoreError as error:  # no restore request was sent
             return start_put_off(client, args, error, held_back(error, client), started, checks, polling, interval,
                                  timeout, None)
@@ -4164,11 +4164,11 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
         'follow_commands': [follow]}, schedule)
 
 
-def read_check_listing(client: HssClient, fields: HssFields, state: HssState, enterprise_project_id: str | None,
+def read_check_listing(client: HssClient, fields: HssFields, state: HssState, scope: str | None,
                        context: Any) -> tuple[HssProgress, RestoreError | None, bool]:
-    """A check's read of HSS's listing: restore_progress's rows and counts; or, not read, none counted, its error, and
-    whether that ends polling (the rows left restoring then say so); ``state`` keeps whether HSS refused the listing."""
-    scope = enterprise_project_id or client.enterprise_project_id  # the one listed, whose rows left_restoring reads
+    """A check's read of HSS's listing (in enterprise project ``scope``, whose rows left_restoring reads):
+    restore_progress's rows and counts; or, not read, none counted, its error, and whether that ends polling (the rows
+    left restoring then say so); ``state`` keeps whether HSS refused the listing."""
     try:
         progress = restore_progress(client, fields, scope, state, context)
     except RestoreError as error:
@@ -4411,18 +4411,18 @@ def hss_table(title: str, rows: list[HssCopy], follow: str = '', refused: int = 
 
 def hss_follow_command(args: JsonObject, state: HssState, enterprise_project_id: str | None) -> str:
     """The war-room line that follows this restore to its end; run by hand, it polls anew (started, checks left out)."""
+    # The project listed as read (a context list of one is no ID), even the default (0): the instance's may change
+    project = f'enterprise_project_id={enterprise_project_id or 0}'
     restore_state = f'restore_state={state_text(dict(state, started=None, checks=0, listing_refused=False))}'
     kept = {name: args[name] for name in HSS_FIELD_LIMITS if not none_or_blank_text(args.get(name))}  # the items
     if not none_or_blank_text(args.get('pair_by_position')):  # a path restored on every host given stays so
         kept['pair_by_position'] = args['pair_by_position']
-    if enterprise_project_id:  # as read: from context it comes as a list of one, which written as a JSON list is no ID
-        kept['enterprise_project_id'] = enterprise_project_id
     # Thousands of exact items, all repeated (and copied: memory), measured before anything is built: say what to repeat
     if sum(len(str(value)) for value in kept.values()) > MAX_FOLLOW_COMMAND_LENGTH:
-        return f'!hss-restore-isolated with the same {", ".join(kept)} arguments and {restore_state}'
+        return f'!hss-restore-isolated with the same {", ".join(kept)} arguments and {project} {restore_state}'
     parts = [f'{name}={war_room_value(json.dumps(value) if isinstance(value, list) else str(value))}'
              for name, value in kept.items()]
-    return ' '.join(['!hss-restore-isolated', *parts, restore_state])
+    return ' '.join(['!hss-restore-isolated', *parts, project, restore_state])
 
 
 ''' COMMAND: fetch-incidents (Huawei Cloud HSS events) '''

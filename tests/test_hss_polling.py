@@ -1319,10 +1319,9 @@ def test_enterprise_project_0_and_none_write_rows_alike_and_a_check_in_either_fi
 
 
 def test_the_gate_finds_restored_a_copy_a_run_given_0_sent_in_an_instance_set_to_another_enterprise_project(clocked):
-    # A row naming no enterprise project is read again without the argument, so in the instance's own (the gate's
-    # check, or a check by hand). In an instance set to another project, a restore given 0 (the seed's page: "The value
-    # 0 indicates the default enterprise project") must name it in its rows, or its copy is looked for where HSS does
-    # not list it, and never found restored.
+    # A row names its enterprise project unless the run's and the instance's were both the default one. In an
+    # instance set to another project, a restore given 0 (the seed's page: "The value 0 indicates the default
+    # enterprise project") names it in its rows, and the gate's check reads the copy there and finds it restored.
     tenant, clock = clocked
     file_hash = 'ea' * 32
     tenant.backend.add_host('h-0', 'h-0', restore_stages=2)
@@ -1343,6 +1342,33 @@ def test_the_gate_finds_restored_a_copy_a_run_given_0_sent_in_an_instance_set_to
 
     assert [(row['host_id'], row['outcome']) for check in checks for row in check.entries[-1]['Contents']['items']
             ] == [('h-0', 'restored')], [check.entries[-1]['HumanReadable'] for check in checks]
+
+
+def test_the_follow_command_of_a_restore_in_the_default_project_follows_it_there_once_the_instance_is_set_to_another(
+        clocked):
+    # A restore run given no enterprise project in an instance of the default one lists and sends its copies there;
+    # its follow command, run after the instance is set to another project, must still list the default one (the
+    # seed's page: "The value 0 indicates the default enterprise project"), or it looks for the copy where HSS does
+    # not list it and never finds it restored.
+    tenant, clock = clocked
+    file_hash = 'eb' * 32
+    tenant.backend.add_host('h-0', 'h-0', restore_stages=2)
+    tenant.backend.add_isolated_files('h-0', 1, file_hash=file_hash)
+    war_room = room(tenant, clock, hss_enterprise_project_id='')
+    started = war_room.run('hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false'})
+    assert [row['outcome'] for row in listed_rows(started)] == ['restoring'], listed_rows(started)
+    [follow] = started.entries[-1]['Contents']['follow_commands']
+    war_room.params['hss_enterprise_project_id'] = HOSTS['web-03']['enterprise_project_id']
+    clock.sleep(600)  # the host's agent has long finished
+
+    line = parse_line(follow)
+    followed = war_room.run(line.command, {**line.args, 'polling': 'false'})
+
+    assert not followed.failed, followed.entries[-1]['Contents']
+    assert line.args.get('enterprise_project_id') == '0', follow
+    assert [(row['host_id'], row['outcome']) for row in listed_rows(followed)] == [('h-0', 'restored')], \
+        listed_rows(followed)
+    assert len(tenant.requests_to('PUT', '/event/isolated-file')) == 1  # following sends nothing again
 
 
 @pytest.mark.parametrize('copies', [facts.READABLE_DETAIL_MAX, facts.READABLE_DETAIL_MAX + 1])
