@@ -4412,17 +4412,17 @@ def hss_table(title: str, rows: list[HssCopy], follow: str = '', refused: int = 
 
 def hss_follow_command(args: JsonObject, state: HssState) -> str:
     """The war-room line that follows this restore to its end; run by hand, it polls anew (started, checks left out)."""
-    project_and_state = (f'enterprise_project_id={args["enterprise_project_id"]} '
-                         f'restore_state={state_text(dict(state, started=None, checks=0, listing_refused=False))}')
+    project = f'enterprise_project_id={args["enterprise_project_id"]}'  # the one listed, even the default (0)
+    restore_state = f'restore_state={state_text(dict(state, started=None, checks=0, listing_refused=False))}'
     kept = {name: args[name] for name in HSS_FIELD_LIMITS if not none_or_blank_text(args.get(name))}  # the items
     if not none_or_blank_text(args.get('pair_by_position')):  # a path restored on every host given stays so
         kept['pair_by_position'] = args['pair_by_position']
     # Thousands of exact items, all repeated (and copied: memory), measured before anything is built: say what to repeat
     if sum(len(str(value)) for value in kept.values()) > MAX_FOLLOW_COMMAND_LENGTH:
-        return f'!hss-restore-isolated with the same {", ".join(kept)} arguments and {project_and_state}'
+        return f'!hss-restore-isolated with the same {", ".join(kept)} arguments and {project} {restore_state}'
     parts = [f'{name}={war_room_value(json.dumps(value) if isinstance(value, list) else str(value))}'
              for name, value in kept.items()]
-    return ' '.join(['!hss-restore-isolated', *parts, project_and_state])
+    return ' '.join(['!hss-restore-isolated', *parts, project, restore_state])
 
 
 ''' COMMAND: fetch-incidents (Huawei Cloud HSS events) '''
