@@ -4040,18 +4040,17 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
     by, hosts = 'file_hash' if fields['file_hash'] else 'file_path', sorted(asked_on)
     where = f'on {plural("host", len(hosts))} {capped_names(hosts)}' if hosts else 'on any host'
     row = {by: value, 'host_id': hosts[0]} if len(hosts) == 1 else {by: value}
-    paths = sorted({found['file_path'] for found in near if not hosts or found.get('host_id') in asked_on})
+    pairs = sorted({(found['file_path'], found['host_id']) for found in near if found.get('host_id') in asked_on})
     named = ','.join(sorted({found['host_id'] for found in near if found.get('host_name') in asked_on and
                              value_of(found, fields) == value}))  # a host's name as host_id: the console shows names
     again = f'host_id={named}'
     if by == 'file_path':  # a path's line names its host too, and a host's its path: alone, either takes a whole list
         again = f'file_path={war_room_value(value)} {again}'
-    listed = 'that file_path, exactly as listed'
-    if len(paths) == len(hosts) == 1:
-        listed = 'file_path=' + war_room_value(paths[0]) + ' host_id=' + hosts[0]
+    listed = ' or '.join(f'file_path={war_room_value(path)} host_id={host}' for path, host in pairs[:MAX_LISTED_FILES])
+    copies = plural('one at another path', len(pairs), f'{len(pairs)} at other paths')  # in another letter case, say
     return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {missing.format(where=where, by=by)}.' + (
-        f' It lists one at {capped_names(paths)} there: if that is this file, run the command again with '
-        f'{listed}.' if paths else '') + (
+        f' It lists {copies} there: to restore the one that is this file, run the command again with {listed}.'
+        if pairs else '') + (
         f' It lists one on the host so named: run the command again with {again}.' if named else ''))
 
 

@@ -1239,6 +1239,30 @@ def test_a_path_hss_lists_only_in_another_letter_case_or_longer_is_not_found_wit
     assert listed in row['reason'] and 'file_path' in row['reason'], row['reason']
 
 
+def test_a_path_hss_lists_at_several_paths_differing_in_case_is_told_a_line_for_each_that_restores_that_copy_alone(
+        hss_tenant):
+    """HSS lists two copies on the host whose paths differ from the path given only in letter case: the not_found
+    reason names each listed path with a run-again line of its own, so the analyst runs the one that is this file, and
+    it restores that copy alone, not the other."""
+    host = sorted(hss_tenant.backend.hosts)[0]
+    listed = {'/opt/QX7/Tools/Sync-Agent.sh': 'c7' * 32, '/opt/qx7/TOOLS/sync-agent.sh': 'c8' * 32}
+    for path, file_hash in listed.items():
+        hss_tenant.backend.isolate_file(host, file_hash, path)
+    args = {'host_id': host, 'file_path': json.dumps(['/opt/qx7/tools/sync-agent.sh']), 'polling': 'false'}
+
+    [row] = rows_of(war_room(hss_tenant).run('hss-restore-isolated', args))
+
+    assert row['outcome'] == 'not_found', row
+    said = re.findall(r'(file_path=\S+ host_id=[0-9a-f-]+)', row['reason'].split('run the command again with ')[-1])
+    told = {line['file_path']: line for line in (parse_line(f'!x {text}').args for text in said)}
+    assert sorted(told) == sorted(listed), row['reason']
+    chosen = sorted(listed)[0]
+    again = war_room(hss_tenant).run('hss-restore-isolated', dict(args, **told[chosen]))
+    assert [(again_row['file_path'], again_row['outcome']) for again_row in rows_of(again)] == [(chosen, 'restoring')]
+    for path, file_hash in listed.items():
+        assert (hss_tenant.backend.isolation_status(host, file_hash, path) == 'isolated') == (path != chosen)
+
+
 def test_hosts_and_paths_pair_up_so_a_path_isolated_on_the_other_host_too_is_not_restored_there(hss_tenant):
     # README: host and path lists pair up position by position, as exact items' do. The seed holds two hosts, each
     # with a path isolated, one of which is isolated on the other host too: that third copy was not asked for.
