@@ -4047,10 +4047,9 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
     if by == 'file_path':  # a path's line names its host too, and a host's its path: alone, either takes a whole list
         again = f'file_path={war_room_value(value)} {again}'
     listed = ' or '.join(f'file_path={war_room_value(path)} host_id={host}' for path, host in pairs[:MAX_LISTED_FILES])
-    copies = plural('one at another path', len(pairs), f'{len(pairs)} at other paths')  # in another letter case, say
     return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {missing.format(where=where, by=by)}.' + (
-        f' It lists {copies} there: to restore the one that is this file, run the command again with {listed}.'
-        if pairs else '') + (
+        f' It lists {plural("one at another path", len(pairs), "copies at other paths")} there: to restore the one '
+        f'that is this file, run the command again with {listed}.' if pairs else '') + (
         f' It lists one on the host so named: run the command again with {again}.' if named else ''))
 
 
@@ -4382,7 +4381,8 @@ def hss_table(title: str, rows: list[HssCopy], follow: str = '', refused: int = 
 def hss_follow_command(args: JsonObject, state: HssState, enterprise_project_id: str | None) -> str:
     """The war-room line that follows this restore to its end; run by hand, it polls anew (started, checks left out)."""
     restore_state = f'restore_state={state_text(dict(state, started=None, checks=0, listing_refused=False))}'
-    kept = {name: args[name] for name in HSS_FIELD_LIMITS if not none_or_blank_text(args.get(name))}  # the items
+    kept = {name: args[name] for name in HSS_FIELD_LIMITS  # the items, none given as an empty list from context
+            if args.get(name) != [] and not none_or_blank_text(args.get(name))}
     if not none_or_blank_text(args.get('pair_by_position')):  # a path restored on every host given stays so
         kept['pair_by_position'] = args['pair_by_position']
     if enterprise_project_id:  # as read: from context it comes as a list of one, which written as a JSON list is no ID
