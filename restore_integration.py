@@ -466,6 +466,8 @@ HSS_CODE_ADVICE = {
     'HSS.1006': 'HSS could not send the restore to a server\'s agent. Check in the HSS console that the agent of each '
                 'server is online, then run the command again; if it fails again, contact Huawei Cloud technical '
                 'support.'}
+HSS_HOST_NAME_NOTE = ("host_id {}: a host's name, it seems, where HSS takes its ID (a UUID), which HSS's server list "
+                      'gives by name (ListHostStatus: GET /v5/{{project_id}}/host-management/hosts?host_name=<name>).')
 IAM_ERROR_ADVICE = {
     400: f'IAM rejected the token request. Check {SETTING_NAMES["hss_domain"]}, {SETTING_NAMES["hss_credentials"]} '
          f'and {SETTING_NAMES["hss_project_id"]}.',
@@ -2611,6 +2613,10 @@ class HssClient:
         except RestoreError as error:
             if not body['data_list']:  # HSS listed none isolated after an answer was lost: it took them (or had)
                 return self.hss_clock_at(started, error.attempts)
+            names = sorted({item['host_id'] for item in items if not re.fullmatch(  # not UUIDs, as HSS's host IDs are
+                '([0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12})?', item.get('host_id', ''))})
+            if HSS_ERROR_ADVICE[400] in error.advice and names:  # advised to check host_id: the console shows names
+                error.with_advice(f'{error.advice} {HSS_HOST_NAME_NOTE.format(capped_names(names))}', error.advice)
             lost = f'the answer to one of its {len(error.attempts)} attempts' if error.attempts[1:] else 'its answer'
             if may_have_applied(error.attempts, HSS_MAYBE_APPLIED_STATUSES):  # its one next step, before any other
                 step = (f'HSS may have accepted the restore even so, as {lost} was lost (or an error that may come '
@@ -2869,8 +2875,7 @@ def war_room_value(text: str) -> str:
     """A value as a war-room line takes it: bare when it can be, else raw in backticks, else quoted and escaped."""
     if text and not re.search(r'[\s"`]', text):
         return text
-    return f'`{text}`' if not re.search('[`\n]', text) else \
-        '"' + text.replace('\\', '\\\\').replace('"', '\\"') + '"'
+    return f'`{text}`' if not re.search('[`\n]', text) else '"' + text.replace('\\', '\\\\').replace('"', '\\"') + '"'
 
 
 ''' ARGUMENTS '''
@@ -3862,8 +3867,7 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
         if state['started'] and epoch_ms() - state['started'] > (timeout + POLLING_TIMEOUT_MARGIN) * 1000:
             state = dict(state, started=None, checks=0)
         result = check_hss_restore(client, args, fields, state, enterprise_project_id, *timing, context)
-    # Each row's project, which left_restoring compares: none where the run's and the instance's are both the default
-    # (0 or none), as a check names none then
+    # Each row's project, as left_restoring compares it: none where it is the default (0 or none), as a check names it
     if {enterprise_project_id, client.enterprise_project_id} - {None, '0'}:
         for row in result.outputs:
             row['enterprise_project_id'] = enterprise_project_id or client.enterprise_project_id
@@ -4040,16 +4044,15 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
     by, hosts = 'file_hash' if fields['file_hash'] else 'file_path', sorted(asked_on)
     where = f'on {plural("host", len(hosts))} {capped_names(hosts)}' if hosts else 'on any host'
     row = {by: value, 'host_id': hosts[0]} if len(hosts) == 1 else {by: value}
-    pairs = sorted({(found['file_path'], found['host_id']) for found in near if found.get('host_id') in asked_on})
+    listed = sorted({f'file_path={war_room_value(found["file_path"])} host_id={found["host_id"]}' for found in near
+                     if found.get('host_id') in asked_on})  # a line per copy: a path given may differ in case only
     named = ','.join(sorted({found['host_id'] for found in near if found.get('host_name') in asked_on and
                              value_of(found, fields) == value}))  # a host's name as host_id: the console shows names
-    again = f'host_id={named}'
-    if by == 'file_path':  # a path's line names its host too, and a host's its path: alone, either takes a whole list
-        again = f'file_path={war_room_value(value)} {again}'
-    listed = ' or '.join(f'file_path={war_room_value(path)} host_id={host}' for path, host in pairs[:MAX_LISTED_FILES])
+    # a path's line names its host too, and a host's its path: alone, either takes a whole list
+    again = f'file_path={war_room_value(value)} host_id={named}' if by == 'file_path' else f'host_id={named}'
     return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {missing.format(where=where, by=by)}.' + (
-        f' It lists {plural("one at another path", len(pairs), "copies at other paths")} there: to restore the one '
-        f'that is this file, run the command again with {listed}.' if pairs else '') + (
+        f' It lists {plural("one at another path", len(listed), "copies at other paths")} there: run the command '
+        f'again with {" or ".join(listed[:MAX_LISTED_FILES])} for the one that is this file.' if listed else '') + (
         f' It lists one on the host so named: run the command again with {again}.' if named else ''))
 
 
@@ -4381,10 +4384,8 @@ def hss_table(title: str, rows: list[HssCopy], follow: str = '', refused: int = 
 def hss_follow_command(args: JsonObject, state: HssState, enterprise_project_id: str | None) -> str:
     """The war-room line that follows this restore to its end; run by hand, it polls anew (started, checks left out)."""
     restore_state = f'restore_state={state_text(dict(state, started=None, checks=0, listing_refused=False))}'
-    kept = {name: args[name] for name in HSS_FIELD_LIMITS  # the items, none given as an empty list from context
-            if args.get(name) != [] and not none_or_blank_text(args.get(name))}
-    if not none_or_blank_text(args.get('pair_by_position')):  # a path restored on every host given stays so
-        kept['pair_by_position'] = args['pair_by_position']
+    kept = {name: args[name] for name in ('host_id', 'file_hash', 'file_path', 'file_attr', 'pair_by_position')
+            if args.get(name) != [] and not none_or_blank_text(args.get(name))}  # [] from context: none given
     if enterprise_project_id:  # as read: from context it comes as a list of one, which written as a JSON list is no ID
         kept['enterprise_project_id'] = enterprise_project_id
     # Thousands of exact items, all repeated (and copied: memory), measured before anything is built: say what to repeat
@@ -4392,7 +4393,7 @@ def hss_follow_command(args: JsonObject, state: HssState, enterprise_project_id:
         return f'!hss-restore-isolated with the same {", ".join(kept)} arguments and {restore_state}'
     parts = [f'{name}={war_room_value(json.dumps(value) if isinstance(value, list) else str(value))}'
              for name, value in kept.items()]
-    return ' '.join(['!hss-restore-isolated', *parts, restore_state])
+    return f'!hss-restore-isolated {" ".join(parts)} {restore_state}'
 
 
 ''' COMMAND: fetch-incidents (Huawei Cloud HSS events) '''

@@ -951,6 +951,30 @@ def replayed_hss_params(replay_server) -> dict:
             'max_concurrency': '1', 'retry_backoff': '0'}
 
 
+@pytest.mark.parametrize('given', ['name', 'id of a host holding nothing'])
+def test_exact_items_hss_finds_no_file_for_say_a_host_name_was_given_only_when_one_was_and_where_to_find_its_id(
+        hss_tenant, given):
+    # HSS's console shows hosts by name; exact items (host, hash and path) go to HSS as given, no listing first, and HSS
+    # answers a host_id it does not know with HSS.0011 (its Error Codes: "Requested resource not found."), kept in the
+    # row. Given a host's name, the reason says so and where HSS lists each host's ID (its server list); given a host
+    # ID of a host that holds nothing (test_data/hss/README.md: win-hr-07), it makes no such claim.
+    [copy] = COPIES[SINGLE_HASH]
+    seed = {host['host_name']: host for host in load_json(HSS_SEED)['hosts']}
+    host_id = copy['host_name'] if given == 'name' else seed['win-hr-07']['host_id']
+    args = {'host_id': host_id, 'file_hash': copy['file_hash'], 'file_path': json.dumps([copy['file_path']]),
+            'polling': 'false'}
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', args)
+
+    assert result.failed and status_of(hss_tenant, copy) == 'isolated'
+    [row] = rows_of(result)
+    code, message = facts.HSS_RESOURCE_NOT_FOUND
+    assert row['outcome'] == 'failed' and f'code {code}, message "{message}"' in row['reason'], row['reason']
+    ours = row['reason'].split(' said: ', 1)[0]
+    told = f"host_id {host_id}: a host's name" in ours and facts.HSS_SERVER_LIST[1] in ours
+    assert told == (given == 'name'), ours
+
+
 def exact_item_args(count: int) -> dict:
     return {'host_id': json.dumps(['h1'] * count), 'file_hash': json.dumps([f'{n:064x}' for n in range(count)]),
             'file_path': json.dumps([f'/srv/f{n}' for n in range(count)]), 'polling': 'false'}
