@@ -466,8 +466,6 @@ HSS_CODE_ADVICE = {
     'HSS.1006': 'HSS could not send the restore to a server\'s agent. Check in the HSS console that the agent of each '
                 'server is online, then run the command again; if it fails again, contact Huawei Cloud technical '
                 'support.'}
-HSS_HOST_NAME_NOTE = ("host_id {}: a host's name, it seems, where HSS takes its ID (a UUID), which HSS's server list "
-                      'gives by name (ListHostStatus: GET /v5/{{project_id}}/host-management/hosts?host_name=<name>).')
 IAM_ERROR_ADVICE = {
     400: f'IAM rejected the token request. Check {SETTING_NAMES["hss_domain"]}, {SETTING_NAMES["hss_credentials"]} '
          f'and {SETTING_NAMES["hss_project_id"]}.',
@@ -2613,10 +2611,12 @@ class HssClient:
         except RestoreError as error:
             if not body['data_list']:  # HSS listed none isolated after an answer was lost: it took them (or had)
                 return self.hss_clock_at(started, error.attempts)
-            names = sorted({item['host_id'] for item in items if not re.fullmatch(  # not UUIDs, as HSS's host IDs are
-                '([0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12})?', item.get('host_id', ''))})
+            names = {host for host, _, _ in map(copy_key, items) if host and not re.fullmatch(  # HSS's IDs are UUIDs
+                '[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}', host)}
             if HSS_ERROR_ADVICE[400] in error.advice and names:  # advised to check host_id: the console shows names
-                error.with_advice(f'{error.advice} {HSS_HOST_NAME_NOTE.format(capped_names(names))}', error.advice)
+                error.with_advice(f'{error.advice} host_id {capped_names(sorted(names))}: a host\'s name, it seems, '
+                                  'where HSS takes its ID (a UUID): its server list (ListHostStatus) gives it by name.',
+                                  error.advice)
             lost = f'the answer to one of its {len(error.attempts)} attempts' if error.attempts[1:] else 'its answer'
             if may_have_applied(error.attempts, HSS_MAYBE_APPLIED_STATUSES):  # its one next step, before any other
                 step = (f'HSS may have accepted the restore even so, as {lost} was lost (or an error that may come '
@@ -2871,8 +2871,10 @@ def capped_names(names: list[str]) -> str:
     return f'{", ".join(names[:MAX_LISTED_FILES])}{more}'
 
 
-def war_room_value(text: str) -> str:
-    """A value as a war-room line takes it: bare when it can be, else raw in backticks, else quoted and escaped."""
+def war_room_value(text: str, item: bool = False) -> str:
+    """A value as a war-room line takes it: bare when it can be, else raw in backticks, else quoted and escaped; an
+    ``item`` of a list as a JSON list of it where comma-separated text would alter it (arg_to_list: a comma, say)."""
+    text = json.dumps([text]) if item and re.search(r'^[\s[]|,|\s$', text) else text
     if text and not re.search(r'[\s"`]', text):
         return text
     return f'`{text}`' if not re.search('[`\n]', text) else '"' + text.replace('\\', '\\\\').replace('"', '\\"') + '"'
@@ -3055,8 +3057,7 @@ def check_hss_items(fields: HssFields) -> None:
         missing = 'host_id' if fields['file_path'] else 'file_hash or file_path'
         raise RestoreError(f'{missing} is missing. Say which files to restore: file_hash (optionally with host_id), '
                            'host_id with file_path, or host_id, file_hash and file_path together for exact items.')
-    # exact_items refuses exact item lists that do not line up, hosts_asked host and path lists
-    if not exact_items(fields) and hosts_asked(fields) and fields['file_attr']:
+    if not exact_items(fields) and hosts_asked(fields) and fields['file_attr']:  # both refuse lists that do not line up
         raise RestoreError('file_attr is only used with exact items (host_id, file_hash and file_path together); '
                            'a restore by hash or by path takes each file\'s attributes from HSS.')
     if fields.get(HSS_UNPAIRED) and fields['file_hash']:  # with no hash, the first check wants a host and a path
@@ -3996,7 +3997,7 @@ def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id:
     """Each copy HSS lists in ``isolation_status`` (None: any) matching a hash or path asked exactly; each value's
     not_found_row, or after a put-off start (``put_off``) the taken_rows since it first ran; that moment on HSS's clock.
     The listing is not filtered by status: a copy leaving one while pages are read would move later rows past a page."""
-    wanted_paths, hosts = set(fields['file_path']), hosts_asked(fields)
+    given_paths, hosts = {*fields['file_path'], None, ''}, hosts_asked(fields)  # and no path: none is another one
     by = 'file_hash' if fields['file_hash'] else 'file_path'
     listings = client.isolated_files_of_each([{by: value, 'enterprise_project_id': enterprise_project_id,
                                                'isolation_status': None} for value in hosts])
@@ -4006,12 +4007,11 @@ def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id:
                                           - (epoch_ms() - put_off['started']))
     for value, listed in zip(hosts, listings):
         # Only exact matches count, whatever the listing filter matched on (HSS's path filter matches parts, any case).
-        exact = [found for found in listed if value_of(found, fields) == value
-                 and (not wanted_paths or found.get('file_path') in wanted_paths)
+        exact = [found for found in listed if value_of(found, fields) == value  # a path given, or any for a hash
                  and (not hosts[value] or found.get('host_id') in hosts[value])]
         matched = [found for found in exact if isolation_status in (None, found.get('isolation_status'))]
         near = [found for found in listed if isolation_status in (None, found.get('isolation_status')) and (
-            found.get('file_path') not in wanted_paths | {None, ''} or found.get('host_name') in hosts[value])]
+            found.get('file_path') not in given_paths or found.get('host_name') in hosts[value])]
         copies += matched
         taken = taken_rows(exact, since)
         if by == 'file_path' and not fields.get(HSS_UNPAIRED):  # a path on each host it is paired with: a row each
@@ -4044,12 +4044,12 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
     by, hosts = 'file_hash' if fields['file_hash'] else 'file_path', sorted(asked_on)
     where = f'on {plural("host", len(hosts))} {capped_names(hosts)}' if hosts else 'on any host'
     row = {by: value, 'host_id': hosts[0]} if len(hosts) == 1 else {by: value}
-    listed = sorted({f'file_path={war_room_value(found["file_path"])} host_id={found["host_id"]}' for found in near
-                     if found.get('host_id') in asked_on})  # a line per copy: a path given may differ in case only
+    listed = sorted({f'file_path={war_room_value(found["file_path"], True)} host_id={found["host_id"]}'
+                     for found in near if found.get('host_id') in asked_on})  # a line per copy (in another case, say)
     named = ','.join(sorted({found['host_id'] for found in near if found.get('host_name') in asked_on and
                              value_of(found, fields) == value}))  # a host's name as host_id: the console shows names
     # a path's line names its host too, and a host's its path: alone, either takes a whole list
-    again = f'file_path={war_room_value(value)} host_id={named}' if by == 'file_path' else f'host_id={named}'
+    again = f'file_path={war_room_value(value, True)} host_id={named}' if by == 'file_path' else f'host_id={named}'
     return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {missing.format(where=where, by=by)}.' + (
         f' It lists {plural("one at another path", len(listed), "copies at other paths")} there: run the command '
         f'again with {" or ".join(listed[:MAX_LISTED_FILES])} for the one that is this file.' if listed else '') + (
@@ -4384,7 +4384,7 @@ def hss_table(title: str, rows: list[HssCopy], follow: str = '', refused: int = 
 def hss_follow_command(args: JsonObject, state: HssState, enterprise_project_id: str | None) -> str:
     """The war-room line that follows this restore to its end; run by hand, it polls anew (started, checks left out)."""
     restore_state = f'restore_state={state_text(dict(state, started=None, checks=0, listing_refused=False))}'
-    kept = {name: args[name] for name in ('host_id', 'file_hash', 'file_path', 'file_attr', 'pair_by_position')
+    kept = {name: args[name] for name in (*HSS_FIELD_LIMITS, 'pair_by_position')
             if args.get(name) != [] and not none_or_blank_text(args.get(name))}  # [] from context: none given
     if enterprise_project_id:  # as read: from context it comes as a list of one, which written as a JSON list is no ID
         kept['enterprise_project_id'] = enterprise_project_id

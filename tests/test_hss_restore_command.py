@@ -971,7 +971,7 @@ def test_exact_items_hss_finds_no_file_for_say_a_host_name_was_given_only_when_o
     code, message = facts.HSS_RESOURCE_NOT_FOUND
     assert row['outcome'] == 'failed' and f'code {code}, message "{message}"' in row['reason'], row['reason']
     ours = row['reason'].split(' said: ', 1)[0]
-    told = f"host_id {host_id}: a host's name" in ours and facts.HSS_SERVER_LIST[1] in ours
+    told = f"host_id {host_id}: a host's name" in ours and facts.HSS_SERVER_LIST[0] in ours
     assert told == (given == 'name'), ours
 
 
@@ -1285,6 +1285,25 @@ def test_a_path_hss_lists_at_several_paths_differing_in_case_is_told_a_line_for_
     assert [(again_row['file_path'], again_row['outcome']) for again_row in rows_of(again)] == [(chosen, 'restoring')]
     for path, file_hash in listed.items():
         assert (hss_tenant.backend.isolation_status(host, file_hash, path) == 'isolated') == (path != chosen)
+
+
+@pytest.mark.parametrize('listed', ['C:\\Users\\Public\\Report, Final.exe', '/srv/drop/Report.sh ', '[old]/Report.sh'],
+                         ids=['comma', 'blank at its end', 'bracket first'])
+def test_a_run_again_line_naming_a_listed_path_that_comma_separated_text_would_alter_gives_that_path_back(
+        hss_tenant, listed):
+    """A path HSS lists, named in a not_found reason's run-again line, must come back as that one path when the line
+    is run: as comma-separated text, a comma would split it, a blank at its end would be stripped, and a "[" first
+    would be read as a JSON list (README: every argument takes one value, comma-separated text or a JSON list)."""
+    host = sorted(hss_tenant.backend.hosts)[0]
+    hss_tenant.backend.isolate_file(host, 'c9' * 32, listed)
+    args = {'host_id': host, 'file_path': json.dumps([listed.swapcase()]), 'polling': 'false'}
+
+    [row] = rows_of(war_room(hss_tenant).run('hss-restore-isolated', args))
+
+    [said] = re.findall(r'run the command again with (file_path=.* host_id=[0-9a-f-]+)', row['reason'])
+    again = war_room(hss_tenant).run('hss-restore-isolated', dict(args, **parse_line(f'!x {said}').args))
+    assert [(again_row['file_path'], again_row['outcome']) for again_row in rows_of(again)] == [(listed, 'restoring')]
+    assert hss_tenant.backend.isolation_status(host, 'c9' * 32, listed) != 'isolated'
 
 
 def test_hosts_and_paths_pair_up_so_a_path_isolated_on_the_other_host_too_is_not_restored_there(hss_tenant):
