@@ -2611,9 +2611,8 @@ class HssClient:
         except RestoreError as error:
             if not body['data_list']:  # HSS listed none isolated after an answer was lost: it took them (or had)
                 return self.hss_clock_at(started, error.attempts)
-            names = {host for host, _, _ in map(copy_key, items) if host and not re.fullmatch(  # HSS's IDs are UUIDs
-                '[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}', host)}
-            if HSS_ERROR_ADVICE[400] in error.advice and names:  # advised to check host_id: the console shows names
+            names = {host for host, _, _ in map(copy_key, items) if host and not re.fullmatch('[0-9a-fA-F-]{36}', host)}
+            if HSS_ERROR_ADVICE[400] in error.advice and names:  # HSS's host IDs are UUIDs; its console shows names
                 error.with_advice(f'{error.advice} host_id {capped_names(sorted(names))}: a host\'s name, it seems, '
                                   'where HSS takes its ID (a UUID): its server list (ListHostStatus) gives it by name.',
                                   error.advice)
@@ -2877,7 +2876,8 @@ def war_room_value(text: str, item: bool = False) -> str:
     text = json.dumps([text]) if item and re.search(r'^[\s[]|,|\s$', text) else text
     if text and not re.search(r'[\s"`]', text):
         return text
-    return f'`{text}`' if not re.search('[`\n]', text) else '"' + text.replace('\\', '\\\\').replace('"', '\\"') + '"'
+    return f'`{text}`' if not re.search('[`\n]', text) else \
+        '"' + text.replace('\\', '\\\\').replace('"', '\\"') + '"'
 
 
 ''' ARGUMENTS '''
