@@ -984,22 +984,22 @@ def is_loopback_host(host: str) -> bool:
 
 
 def normalise_base_url(url: str, setting: str, insecure: bool) -> str:
-    """Scheme and host (plus any path prefix) of a vendor URL; plain http only to loopback or when insecure."""
+    """Scheme, host and path of a vendor URL (no login, query or fragment); plain http to loopback or if insecure."""
     try:  # url: a setting as setting_text read it (stripped), or one made of hss_region
         parts = urlsplit(url)
         parts.port  # noqa: B018 - a port that is not a number from 0 to 65535 raises ValueError
         requests.models.PreparedRequest().prepare_url(url, None)  # the host and port as requests will read them
     except ValueError:  # requests' URL errors (InvalidURL, MissingSchema) are ValueErrors too
         parts = None
-    # A blank or control character in the host: requests 2.32.3 (XSOAR's image) sends it percent-encoded to DNS
-    if parts is None or parts.scheme not in ('http', 'https') or not parts.hostname or \
+    # A login, query or fragment may hold a secret (no request carries the last two): refused, never quoted. A blank or
+    # control character in the host: requests 2.32.3 (XSOAR's image) sends it percent-encoded to DNS.
+    hidden = re.search('[@?#]', url)
+    if hidden or parts is None or parts.scheme not in ('http', 'https') or not parts.hostname or \
             re.search(r'[\s\x00-\x1f\x7f]', parts.hostname):
-        shown = 'a URL holding "@" (not shown: it may hold a password)' if '@' in url else printable(url)
-        raise RestoreError(f'The instance setting {setting_label(setting)} must be a URL such as https://host; '
-                           f'got {shown}.')
-    if parts.username or parts.password:
-        raise RestoreError(f'The instance setting {setting_label(setting)} must not carry a user name or password; '
-                           f'put credentials in their own settings.')
+        shown = 'a URL holding "@", "?" or "#" (not shown: it may hold a secret)' if hidden else printable(url)
+        raise RestoreError(f'The instance setting {setting_label(setting)} must be a URL such as https://host, which '
+                           f'must not carry a user name or password, a query or a fragment (put credentials in their '
+                           f'own settings); got {shown}.')
     if parts.scheme == 'http' and not insecure and not is_loopback_host(parts.hostname):
         raise RestoreError(f'The instance setting {setting_label(setting)} uses plain http to {parts.netloc}, which '
                            f'would send the credentials unencrypted. Use https, or check {SETTING_NAMES["insecure"]} '
