@@ -1823,16 +1823,11 @@ def html5_names() -> dict[str, list[str]]:
 
 
 def base64_pieces(secret: str) -> set[str]:
-    """What base64 (either alphabet) writes of a secret's UTF-8 alone, at each of the three places it may start in a
-    3-byte group of what is encoded: the characters no byte beside it changes."""
-    data = secret.encode('utf-8', 'replace')
-    return {b64encode(bytes(offset) + data, alphabet).decode()[first:(offset + len(data)) * 4 // 3]
+    """What base64 (either alphabet) writes of a secret alone, as UTF-8 or escaped as a JSON body holds it (the IAM
+    password), at each of the three places it may start in a 3-byte group: the characters no byte beside it changes."""
+    sent = {secret.encode(), json.dumps(secret)[1:-1].encode()}  # one, unless it holds an escape (add: no surrogate)
+    return {b64encode(bytes(offset) + data, alphabet).decode()[first:(offset + len(data)) * 4 // 3] for data in sent
             for offset, first in enumerate((0, 2, 3)) for alphabet in (b'+/', b'-_')}  # standard, URL-safe (RFC 4648)
-
-
-def lower_case(text: str) -> str:
-    """The text in lower case, each character in its place (U+0130, the one letter str.lower makes two, kept)."""
-    return '\u0130'.join(part.lower() for part in text.split('\u0130')) if '\u0130' in text else text.lower()
 
 
 class SecretScrubber:
@@ -1990,7 +1985,9 @@ class SecretScrubber:
         """The text with every secret masked, in whatever spelling, whole or cut short: the places of all of them, each
         found in the text as it came, taken together (secrets that overlap there, or one quoted over itself, go whole:
         each found after another was masked would leave the part they share out of it)."""
-        known, size, lowered = self._secrets, 64, lower_case(text)  # size: a signature's hex digits (SIGNATURE)
+        # (lowered each character in its place: U+0130, the one letter str.lower makes two, kept; size: a signature's
+        # hex digits, SIGNATURE)
+        known, size, lowered = self._secrets, 64, '\u0130'.join(part.lower() for part in text.split('\u0130'))
         spans = [(at, at + size) for run in (self.SIGNATURE.finditer(lowered) if self._signatures else ())
                  for at in range(run.start(), run.end() - size + 1) if lowered[at:at + size] in self._signatures]
         # (unpacked by name: texts are many; a find under MIN_LENGTH, its blanks squeezed, is left as any such word)

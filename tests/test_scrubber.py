@@ -322,6 +322,40 @@ def test_no_piece_of_a_secret_survives_a_vendor_that_quotes_it_back_in_base64(co
     assert not [piece for text in encoded for piece in pieces(text) if piece in shown]
 
 
+
+def base64_of(sent: bytes, echoed: list[str], quoting: str) -> list[str]:
+    """The characters of each echo in base64 that encode ``sent`` alone (4 for every 3 bytes), where it holds it."""
+    encoded = []
+    for text in (text.replace('\n', '') for text in echoed):
+        received = base64.b64decode(text, altchars=b'-_' if quoting == 'url-safe' else None)
+        if (at := received.find(sent)) >= 0:
+            encoded.append(text[at * 4 // 3 + 2:(at + len(sent)) * 4 // 3 - 1])
+    return encoded
+
+
+@pytest.mark.parametrize('quoting', BASE64_QUOTINGS)
+def test_no_piece_of_the_iam_password_survives_an_iam_that_quotes_the_body_it_received_in_base64(quoting):
+    # The token request's JSON body carries the password escaped (its quotes and backslash as \" and \\): a gateway
+    # that quotes a body back in base64 (as AWS API Gateway hands one on) writes that form's base64, not the password's
+    echoed = []
+
+    def iam(request):
+        echoed.append(BASE64_QUOTINGS[quoting](request.body.decode()))
+        reply = {'error': {'code': 401, 'title': 'Unauthorized', 'message': f'refused the body {echoed[-1]}'}}
+        return Response(401, json.dumps(reply).encode(), {'Content-Type': 'application/json'})
+
+    server = LoopbackServer(iam).start()
+    try:
+        demisto = run_main(echo_params(server, 'hss', 'token'), 'hss-restore-isolated', {'file_hash': 'b' * 64})
+    finally:
+        server.stop()
+
+    shown = json.dumps(demisto.entries) + json.dumps(demisto.log)
+    assert 'Huawei Cloud IAM answered HTTP 401' in shown
+    encoded = base64_of(json.dumps(IAM_PASSWORD)[1:-1].encode(), echoed, quoting)  # as JSON holds it (RFC 8259)
+    assert encoded  # IAM received it so, and quoted it back encoded
+    assert not [piece for text in encoded for piece in pieces(text) if piece in shown]
+
 @pytest.mark.parametrize('command, args, vendor, mode', [case for case in CASES if case[3] in ('advanced', 'aksk')])
 def test_a_request_signature_quoted_back_is_scrubbed_as_it_opens_the_api_while_fresh(echo, command, args, vendor, mode):
     # An advanced Cortex XDR key's hash covers neither path nor body (DESIGN: sha256(key + nonce + timestamp)), so with
