@@ -1847,9 +1847,10 @@ class SecretScrubber:
     # The most characters of a secret a text cut short can show (short_text keeps 200, printable 60), and how far back
     # from a cut its head is sought (a character may be spelled in a dozen)
     LONGEST_CUT, CUT_REACH = 200, 4096
-    # Request signatures (an advanced XDR key's hash, an SDK-HMAC-SHA256 signature), hundreds a run: kept in a set and
-    # found by shape in every run of hex digits at least as long (a URL-encoded quote puts hex digits beside one: %3D).
-    SIGNATURE = re.compile(r'[0-9A-Fa-f]{64,}')
+    # Request signatures, hundreds a run, and their base64 pieces: a set, looked up (_unfolded) in each run of hex
+    # digits or of base64 of lower-case ones (each 4 characters one of MNOYZ, 2DGTWjmz, ABEFIJMNQRUVYZcdghkl, 0-5h-mw-z)
+    SIGNATURE = re.compile(r'(?<![0-9a-f])[0-9a-f]{64,}|(?:[a-nqruvyz]?[0-5h-mw-z])?'
+                           r'(?:[mnoyz][2dgjmtwz][a-nqruvyz][0-5h-mw-z]){20,}(?:[mnoyz](?:[2dgjmtwz][a-nqruvyz]?)?)?')
     # Where a page or a log folds a long value: a line break (as is; escaped: \n, \u000a, \x0a; as a page writes: <br>,
     # &#10;, &#xA;, &amp;#10;; URL-encoded: %0A; CR too) and blanks around it, or the blank short_text squeezes them to
     BREAK_MARK = re.compile(r'<[bB][rR]\s*/?>|&(?:amp;)?#(?:0*1[03]|[xX]0*[aAdD]);|%0[aAdD]')
@@ -1881,10 +1882,10 @@ class SecretScrubber:
     def __init__(self, values: Iterable[str] = (), debug_log: TextListener | None = None) -> None:
         self._lock = threading.Lock()
         self._debug_log = debug_log or (lambda text: None)  # XSOAR's debug-mode masker (debug_log_masker)
-        # Each replaced whole (|= too): text reads them unlocked. _secrets: by whole pattern, each secret's length,
-        # anchor, whole and head patterns, if it holds a cut; _compiled: patterns compiled as texts need them (a 10 KB
-        # token's takes 0.2 s; most are never); _numeric: a JSON number may spell a known secret (then numbers are read)
-        self._secrets, self._signatures, self._compiled, self._numeric = {}, frozenset(), {}, False
+        # Each replaced whole (not _signatures: asked for members only), as text reads them unlocked. _secrets: by
+        # whole pattern, each secret's length, anchor, whole and head patterns, if it holds a cut; _compiled: patterns
+        # compiled when needed (a 10 KB token's takes 0.2 s; most never are); _numeric: a number may spell a secret
+        self._secrets, self._signatures, self._compiled, self._numeric = {}, set(), {}, False
         for value in values:
             self.add(value)
 
@@ -1971,7 +1972,7 @@ class SecretScrubber:
         """Learns one request signature the run made (from any thread); a value of another shape as any other secret."""
         if isinstance(signature, str) and SHA256_PATTERN.fullmatch(signature):
             with self._lock:
-                self._signatures |= {signature.lower()}
+                self._signatures.update(map(str.lower, {signature, *base64_pieces(signature)}))
         else:
             self.add(signature)
 
@@ -1985,15 +1986,12 @@ class SecretScrubber:
         """The text with every secret masked, in whatever spelling, whole or cut short: the places of all of them, each
         found in the text as it came, taken together (secrets that overlap there, or one quoted over itself, go whole:
         each found after another was masked would leave the part they share out of it)."""
-        # (lowered each character in its place: U+0130, the one letter str.lower makes two, kept; size: a signature's
-        # hex digits, SIGNATURE)
-        known, size, lowered = self._secrets, 64, '\u0130'.join(part.lower() for part in text.split('\u0130'))
-        spans = [(at, at + size) for run in (self.SIGNATURE.finditer(lowered) if self._signatures else ())
-                 for at in range(run.start(), run.end() - size + 1) if lowered[at:at + size] in self._signatures]
+        # (lowered each character in its place: U+0130, the one letter str.lower makes two, kept)
+        known, lowered = self._secrets, '\u0130'.join(part.lower() for part in text.split('\u0130'))
         # (unpacked by name: texts are many; a find under MIN_LENGTH, its blanks squeezed, is left as any such word)
-        spans += [(start, end) for _, anchor, whole, _, _ in known.values() if anchor in lowered
-                  for start, end in self._found(whole, lowered) if end - start >= self.MIN_LENGTH]
-        spans += self._unfolded(lowered, known)
+        spans = [(start, end) for _, anchor, whole, _, _ in known.values() if anchor in lowered
+                 for start, end in self._found(whole, lowered) if end - start >= self.MIN_LENGTH]
+        spans += self._unfolded(lowered, known)  # and the request signatures
         if self.CUT in text:  # (heads compiled only for a text cut short: a 10 KB token's is large)
             spans += self._cut_heads(lowered, [(self._pattern(head), cut) for *_, head, cut in known.values()])
         kept, at = [], 0  # the text around the places, each run of places that overlap one mask (none: the text itself)
@@ -2003,17 +2001,19 @@ class SecretScrubber:
         return ''.join(kept) + text[at:]
 
     def _unfolded(self, text: str, known: dict[str, tuple]) -> list[tuple[int, int]]:
-        """Where each secret a vendor split across lines stands, from its first piece to its last: each is sought in
-        the text with its folds taken out (a secret's own blanks go with them: one with blanks is not)."""
+        """Where each secret a vendor split across lines stands, from its first piece to its last, and each signature:
+        sought in the text with its folds taken out (a secret's own blanks go with them: one with blanks is not)."""
         # Folds out: breaks a page or a URL writes (as a blank: no backslash before one joins the letter after), escaped
         # ones (lone ones, most, at once), blanks; each pass skipped on a text without its first character (most are)
-        bare = self.BREAK_MARK.sub(' ', text) if '<' in text or '&' in text or '%' in text else text
+        bare = self.BREAK_MARK.sub(' ', text) if re.search('[<&%]', text) else text
         bare = self.LONE_BREAK.sub('', bare) if '\\' in bare else bare
         joined = ''.join((self.ESCAPED_BREAKS.sub(self._not_the_breaks, bare) if '\\' in bare else bare).split())
-        if len(joined) == len(text):
-            return []
-        found = [span for length, anchor, whole, _, _ in known.values()
-                 if length >= self.DISGUISED_MIN_LENGTH and anchor in joined for span in self._found(whole, joined)]
+        found = [(at, at + size) for run in self.SIGNATURE.finditer(joined)
+                 for size in (64, 84, 85) for at in range(run.start(), run.end() - size + 1)
+                 if joined[at:at + size] in self._signatures]
+        if joined != text:  # folded: the secrets too (text seeks them where they stand whole)
+            found += [span for length, anchor, whole, _, _ in known.values() if length >= self.DISGUISED_MIN_LENGTH
+                      and anchor in joined for span in self._found(whole, joined)]
         if not found:
             return []
         starts, taken = [0], [0]  # from each joined place on, how many characters the folds before it took out

@@ -370,6 +370,37 @@ def test_a_request_signature_quoted_back_is_scrubbed_as_it_opens_the_api_while_f
         assert signature not in shown and signature.upper() not in shown
 
 
+@pytest.mark.parametrize('quoting', BASE64_QUOTINGS)
+@pytest.mark.parametrize('command, args, vendor, mode', [case for case in CASES if case[3] in ('advanced', 'aksk')])
+def test_a_request_signature_quoted_back_in_base64_is_scrubbed(command, args, vendor, mode, quoting):
+    # What opens the API while fresh (above), with the headers beside it, quoted by a vendor that writes what it
+    # received in base64
+    echo = EchoVendor(quoting=BASE64_QUOTINGS[quoting])
+    shown = shown_through(echo, command, args, vendor, mode)
+
+    assert 'answered HTTP 400' in shown
+    received = [base64.b64decode(text, altchars=b'-_' if quoting == 'url-safe' else None) for text in echo.echoed]
+    signatures = {json.loads(text)['headers']['Authorization'].rsplit('Signature=', 1)[-1] for text in received}
+    encoded = [text for signature in signatures for text in base64_of(signature.encode(), echo.echoed, quoting)]
+    assert encoded and all(len(signature) == 64 for signature in signatures)
+    assert not [piece for text in encoded for piece in pieces(text) if piece in shown]
+
+
+@given(digest=st.binary(min_size=32, max_size=32), before=st.binary(max_size=5), after=st.binary(max_size=5),
+       alphabet=st.sampled_from([b'+/', b'-_']))
+def test_a_signature_s_base64_is_masked_whatever_bytes_stand_around_it(digest, before, after, alphabet):
+    # A signature as hexdigest writes it (lower-case hex), at each place in a 3-byte group base64 may start it
+    signature = digest.hex()
+    scrubber = ri.SecretScrubber()
+    scrubber.add_signature(signature)
+    text = base64.b64encode(before + signature.encode() + after, alphabet).decode()
+    encoded = text[len(before) * 4 // 3 + 2:(len(before) + len(signature)) * 4 // 3 - 1]
+
+    shown = scrubber.text(f'received: {text} (quoted back)')
+
+    assert encoded in text and not [piece for piece in pieces(encoded) if piece in shown]
+
+
 def test_the_refusal_kept_of_an_iam_that_quotes_back_the_password_holds_no_trace_of_it():
     # IAM's refusal is kept in the integration context for the next runs, which XSOAR keeps on its server unscrubbed.
     vendor = EchoVendor(iam_echoes=True)
