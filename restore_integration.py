@@ -1851,9 +1851,10 @@ class SecretScrubber:
     # digits or of base64 of lower-case ones (each 4 characters one of MNOYZ, 2DGTWjmz, ABEFIJMNQRUVYZcdghkl, 0-5h-mw-z)
     SIGNATURE = re.compile(r'(?<![0-9a-f])[0-9a-f]{64,}|(?:[a-nqruvyz]?[0-5h-mw-z])?'
                            r'(?:[mnoyz][2dgjmtwz][a-nqruvyz][0-5h-mw-z]){20,}(?:[mnoyz](?:[2dgjmtwz][a-nqruvyz]?)?)?')
-    # Where a page or a log folds a long value: a line break (as is; escaped: \n, \u000a, \x0a; as a page writes: <br>,
-    # &#10;, &#xA;, &amp;#10;; URL-encoded: %0A; CR too) and blanks around it, or the blank short_text squeezes them to
-    BREAK_MARK = re.compile(r'<[bB][rR]\s*/?>|&(?:amp;)?#(?:0*1[03]|[xX]0*[aAdD]);|%0[aAdD]')
+    # Where a page or a log folds a long value (lowered): a line break (as is; escaped: \n, \u000a, \x0a; paged: <br>,
+    # &#10;; URL-encoded: %0A; CR too), a place to wrap (<wbr>, &shy;, U+200B), blanks around, short_text's blank
+    BREAK_MARK = re.compile(r'<w?br\s*/?>|&(?:amp;)?(?:#0*(?:1[03]|173|8203)|#x0*(?:a?d|a|200b)|shy);|%0[ad]'
+                            r'|\xad|\u200b')
     ESCAPED_BREAK = r'(?:[rn]|u000[aAdD]|x0[aAdD])'
     FOLD = fr'(?:\s|\\+{ESCAPED_BREAK}|{BREAK_MARK.pattern})+'
     # An escaped line break with the run of backslashes before it, which holds the escapes of the backslashes before
@@ -2004,13 +2005,12 @@ class SecretScrubber:
         """Where each secret a vendor split across lines stands, from its first piece to its last, and each signature:
         sought in the text with its folds taken out (a secret's own blanks go with them: one with blanks is not)."""
         # Folds out: breaks a page or a URL writes (as a blank: no backslash before one joins the letter after), escaped
-        # ones (lone ones, most, at once), blanks; each pass skipped on a text without its first character (most are)
-        bare = self.BREAK_MARK.sub(' ', text) if re.search('[<&%]', text) else text
+        # ones (lone ones, most, at once), blanks; the passes for escapes skipped on a text without a backslash (most)
+        bare = self.BREAK_MARK.sub(' ', text)
         bare = self.LONE_BREAK.sub('', bare) if '\\' in bare else bare
         joined = ''.join((self.ESCAPED_BREAKS.sub(self._not_the_breaks, bare) if '\\' in bare else bare).split())
-        found = [(at, at + size) for run in self.SIGNATURE.finditer(joined)
-                 for size in (64, 84, 85) for at in range(run.start(), run.end() - size + 1)
-                 if joined[at:at + size] in self._signatures]
+        found = [(at, at + size) for run in self.SIGNATURE.finditer(joined) for size in (64, 84, 85)
+                 for at in range(run.start(), run.end() - size + 1) if joined[at:at + size] in self._signatures]
         if joined != text:  # folded: the secrets too (text seeks them where they stand whole)
             found += [span for length, anchor, whole, _, _ in known.values() if length >= self.DISGUISED_MIN_LENGTH
                       and anchor in joined for span in self._found(whole, joined)]

@@ -52,6 +52,23 @@ def test_no_piece_of_a_secret_survives_a_page_that_folds_it_at_written_line_brea
     assert not [piece for piece in pieces(carried, 8) if piece in shown]
 
 
+
+# Where a page lets a long value wrap with no line break of its own (HTML 5: <wbr>, a line break opportunity; a soft
+# hyphen, U+00AD, &shy;; a zero-width space, U+200B), as a tag, a reference or the character itself
+WORD_BREAKS = ['<wbr>', '<wbr/>', '<WBR>', '&shy;', '&#173;', '&#xAD;', '&#8203;', '&#x200B;', '\u00ad', '\u200b']
+
+
+@pytest.mark.parametrize('word_break', WORD_BREAKS)
+@pytest.mark.parametrize('command, args, vendor, mode', CASES[0:4:3])  # each vendor's, with the secret it sends
+def test_no_piece_of_a_secret_survives_a_page_that_lets_it_wrap_at_word_break_opportunities(command, args, vendor, mode,
+                                                                                          word_break):
+    echo = BreakTagPageEcho(word_break)
+    shown = shown_through(echo, command, args, vendor, mode)
+    carried = XDR_KEY if vendor == 'xdr' else IAM_TOKEN
+    assert 'answered HTTP 400' in shown
+    assert any(carried in text.replace(word_break, '') for text in echo.echoed)  # the page quoted it, folded
+    assert not [piece for piece in pieces(carried, 8) if piece in shown]
+
 # --------------------------------------------------------------------------- the scrubber on its own
 
 ALNUM = string.ascii_letters + string.digits
