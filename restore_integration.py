@@ -1830,6 +1830,11 @@ def base64_pieces(secret: str) -> set[str]:
             for offset, first in enumerate((0, 2, 3)) for alphabet in (b'+/', b'-_')}  # standard, URL-safe (RFC 4648)
 
 
+def lower_case(text: str) -> str:
+    """The text in lower case, each character in its place (U+0130, the one letter str.lower makes two, kept)."""
+    return '\u0130'.join(part.lower() for part in text.split('\u0130')) if '\u0130' in text else text.lower()
+
+
 class SecretScrubber:
     """Takes every secret the instance sends (keys as saved and as sent, the SK, the IAM password, every token, the
     proxy's password) out of every entry, log line and error text leaving ``main``, in every spelling a text may hold
@@ -1847,10 +1852,10 @@ class SecretScrubber:
     # The most characters of a secret a text cut short can show (short_text keeps 200, printable 60), and how far back
     # from a cut its head is sought (a character may be spelled in a dozen)
     LONGEST_CUT, CUT_REACH = 200, 4096
-    # Request signatures, hundreds a run, and their base64 pieces: a set, looked up (_unfolded) in each run of hex
-    # digits or of base64 of lower-case ones (each 4 characters one of MNOYZ, 2DGTWjmz, ABEFIJMNQRUVYZcdghkl, 0-5h-mw-z)
-    SIGNATURE = re.compile(r'(?<![0-9a-f])[0-9a-f]{64,}|(?:[a-nqruvyz]?[0-5h-mw-z])?'
-                           r'(?:[mnoyz][2dgjmtwz][a-nqruvyz][0-5h-mw-z]){20,}(?:[mnoyz](?:[2dgjmtwz][a-nqruvyz]?)?)?')
+    # Request signatures, hundreds a run, and their base64 pieces: a set, looked up (_unfolded) at each place of each
+    # run of letters and digits long enough (in the lowered text): 64 hex digits, and base64's 84 or 85 characters of
+    # them, are such runs. One character class: a finer pattern for base64 of hex made every text 4x slower to search.
+    SIGNATURE = re.compile(r'[0-9a-z]{64,}')
     # Where a page or a log folds a long value (lowered): a line break (as is; escaped: \n, \u000a, \x0a; paged: <br>,
     # &#10;; URL-encoded: %0A; CR too), a place to wrap (<wbr>, &shy;, U+200B), blanks around, short_text's blank
     BREAK_MARK = re.compile(r'<w?br\s*/?>|&(?:amp;)?(?:#0*(?:1[03]|173|8203)|#x0*(?:a?d|a|200b)|shy);|%0[ad]'
@@ -1987,8 +1992,7 @@ class SecretScrubber:
         """The text with every secret masked, in whatever spelling, whole or cut short: the places of all of them, each
         found in the text as it came, taken together (secrets that overlap there, or one quoted over itself, go whole:
         each found after another was masked would leave the part they share out of it)."""
-        # (lowered each character in its place: U+0130, the one letter str.lower makes two, kept)
-        known, lowered = self._secrets, '\u0130'.join(part.lower() for part in text.split('\u0130'))
+        known, lowered = self._secrets, lower_case(text)
         # (unpacked by name: texts are many; a find under MIN_LENGTH, its blanks squeezed, is left as any such word)
         spans = [(start, end) for _, anchor, whole, _, _ in known.values() if anchor in lowered
                  for start, end in self._found(whole, lowered) if end - start >= self.MIN_LENGTH]
@@ -2009,7 +2013,8 @@ class SecretScrubber:
         bare = self.BREAK_MARK.sub(' ', text)
         bare = self.LONE_BREAK.sub('', bare) if '\\' in bare else bare
         joined = ''.join((self.ESCAPED_BREAKS.sub(self._not_the_breaks, bare) if '\\' in bare else bare).split())
-        found = [(at, at + size) for run in self.SIGNATURE.finditer(joined) for size in (64, 84, 85)
+        runs = self.SIGNATURE.finditer(joined) if self._signatures else ()  # (none: no run signs its requests)
+        found = [(at, at + size) for run in runs for size in (64, 84, 85)
                  for at in range(run.start(), run.end() - size + 1) if joined[at:at + size] in self._signatures]
         if joined != text:  # folded: the secrets too (text seeks them where they stand whole)
             found += [span for length, anchor, whole, _, _ in known.values() if length >= self.DISGUISED_MIN_LENGTH
