@@ -11,6 +11,7 @@ import sys
 import time
 import unicodedata
 from dataclasses import replace
+from unittest.mock import patch
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -373,9 +374,10 @@ def test_a_first_fetch_reaches_back_through_two_day_windows(tenant):
 
 
 # The forms XSOAR users type in other integrations' first fetch, which CommonServerPython's arg_to_datetime reads
-# (dateparser): the span each reaches back, in days, is the README's (a month 30 days).
+# (dateparser), and the short ones admins type: the span each reaches back, in days, is the README's (a month 30 days).
 @pytest.mark.parametrize('first_fetch, days', [('2 weeks ago', 14), ('1 month', 30), ('12 hours ago', 0.5),
-                                               ('3 Days Ago', 3), ('2 weeks', 14), ('1 MONTH AGO', 30)])
+                                               ('3 Days Ago', 3), ('2 weeks', 14), ('1 MONTH AGO', 30), ('3d', 3),
+                                               ('12h', 0.5), ('2w', 14), ('6H ago', 0.25), ('1 D', 1)])
 def test_a_first_fetch_typed_as_in_other_integrations_reaches_back_that_far(tenant, first_fetch, days):
     span_minutes = days * facts.DURATION_UNITS_MS['day'] / facts.DURATION_UNITS_MS['minute']
     [inside] = isolate(tenant, 1, minutes_ago=span_minutes - 60)
@@ -403,6 +405,17 @@ ISO_FIRST_FETCHES = {
     'a date-time without an offset': lambda now: ((now - timedelta(days=9)).replace(tzinfo=None).isoformat(
         timespec='minutes'), now - timedelta(days=9)),
 }
+
+
+# README: `yesterday` is 00:00 UTC of that day, as a date alone is: an event 10 minutes after comes, one 10 before not.
+def test_a_first_fetch_set_as_yesterday_begins_at_its_midnight_utc(tenant):
+    minutes_back = (time.time() - midnight_utc_days_back(datetime.now(timezone.utc), 1).timestamp()) / 60
+    [inside] = isolate(tenant, 1, minutes_ago=minutes_back - 10)
+    [outside] = isolate(tenant, 1, minutes_ago=minutes_back + 10, host_index=1)
+
+    incidents, _ = fetch(tenant, {}, first_fetch=' Yesterday ', max_fetch='200')
+
+    assert inside['event_id'] in alarm_ids(incidents) and outside['event_id'] not in alarm_ids(incidents)
 
 
 @pytest.mark.parametrize('form', sorted(ISO_FIRST_FETCHES))
@@ -1164,7 +1177,8 @@ def test_a_first_fetch_date_begins_at_it_or_30_days_back_whichever_is_later_and_
 # Not "<number> <time unit>" (integration.yml's first_fetch display; README: "minutes, hours, days, weeks, months (30
 # days) or years (365 days)"): text with no digit or no unit word in it at all, and the near misses such text rarely is.
 NOT_UNITS = st.sampled_from(['fortnight', 'fortnights', 'second', 'seconds', 'ago', 'days ago ago', 'days before',
-                             'min', 'mins', 'hr', 'hrs', 'd', 'wk', 'dayz', 'hourly', 'weekday', 'monthly', 'yr'])
+                             'min', 'mins', 'hr', 'hrs', 'wk', 'dayz', 'hourly', 'weekday', 'monthly', 'yr', 'm',
+                             'mo', 'y', 'hd', 'dw'])
 def stdlib_reads_as_iso(text):
     try:
         datetime.fromisoformat(re.sub('z$', 'Z', text.strip()))
@@ -1175,11 +1189,12 @@ def stdlib_reads_as_iso(text):
 
 # Dates as XSOAR users may type them that are no ISO 8601 date or date-time, or none that exists.
 NOT_ISO_DATES = st.sampled_from(['2026-13-01', '2026-11-31', '20-11-2026', '11/20/2026', '2026/11/20',
-                                 '2026-11-20T25:00', 'November 20, 2026', '2026-11-20T08:00:00 UTC', 'yesterday',
-                                 'now', '1600000000000', '2026-11-20T08:00:00+25:00', '2026-11-20Z', 'T08:00:00Z'])
+                                 '2026-11-20T25:00', 'November 20, 2026', '2026-11-20T08:00:00 UTC', 'tomorrow',
+                                 'now', 'yesterday ago', 'the day before yesterday', 'today 08:00', '1600000000000',
+                                 '2026-11-20T08:00:00+25:00', '2026-11-20Z', 'T08:00:00Z'])
 NOT_DURATIONS = st.one_of(
-    st.text(max_size=30).filter(lambda text: not stdlib_reads_as_iso(text) and (
-        not re.search(r'\d', text) or not re.search('minute|hour|day|week|month|year', text, re.IGNORECASE))),
+    st.text(max_size=30).filter(lambda text: not stdlib_reads_as_iso(text) and not re.search(
+        r'\d.*(minute|hour|day|week|month|year|[hdw])|today|yesterday', text, re.IGNORECASE)),
     NOT_ISO_DATES,
     st.tuples(st.integers(0, 999), NOT_UNITS).map(lambda t: f'{t[0]} {t[1]}'),  # a unit it does not take
     st.tuples(st.integers(1, 999), UNITS).map(lambda t: f'-{t[0]} {t[1]}s'),  # a negative number
@@ -1198,7 +1213,56 @@ def test_anything_else_is_refused_naming_the_setting_and_what_it_takes(text):
         ri.parse_first_fetch(text)
     message = str(refused.value)
     assert FIRST_FETCH_DISPLAY in message and 'first_fetch' in message
-    assert '12 hours ago' in message and 'ISO 8601' in message and 'YYYY-MM-DD' in message
+    assert all(form in message for form in FIRST_FETCH_FORMS_NAMED), message
+
+
+# README: what first_fetch takes, each form the refusal names: a number and a unit, long or short, a day by its word,
+# an ISO 8601 date or date-time.
+FIRST_FETCH_FORMS_NAMED = ('12 hours ago', '3d', '12h', '2w', 'yesterday', 'today', 'ISO 8601', 'YYYY-MM-DD')
+
+
+def day_form(word, upper, pad):
+    """``word`` (today, yesterday) as an admin may type it, and where it begins read at a moment: its 00:00 UTC."""
+    days_back = facts.FIRST_FETCH_DAY_WORDS[word]
+    return (f'{pad}{word.upper() if upper else word}{pad}', lambda now_ms: (midnight_utc_days_back(
+        UNIX_EPOCH + timedelta(milliseconds=now_ms), days_back) - UNIX_EPOCH) // timedelta(milliseconds=1))
+
+
+def duration_form(number, unit, upper, pad, ago):
+    """A number and a unit, long or short, as an admin may type it, and where it begins read at a moment."""
+    unit_ms = facts.DURATION_UNITS_MS[facts.FIRST_FETCH_SHORT_UNITS.get(unit, unit)]
+    return f'{pad}{number}{pad}{unit.upper() if upper else unit}{ago}', lambda now_ms: now_ms - number * unit_ms
+
+
+ADMIN_FORMS = st.one_of(
+    st.builds(day_form, st.sampled_from(sorted(facts.FIRST_FETCH_DAY_WORDS)), st.booleans(),
+              st.sampled_from(['', ' '])),
+    st.builds(duration_form, st.integers(0, 50_000), st.sampled_from(sorted(facts.DURATION_UNITS_MS)
+                                                                    + sorted(facts.FIRST_FETCH_SHORT_UNITS)),
+              st.booleans(), st.sampled_from(['', ' ']), st.sampled_from(['', ' ago', ' AGO'])))
+
+
+# (text left blank reads as the default; one holding a character the dialog does not show is refused by position)
+@given(form=st.one_of(ADMIN_FORMS, NOT_DURATIONS.filter(lambda text: text.strip() and text.isprintable()).map(
+           lambda text: (text, None))),
+       now_ms=st.integers(946_684_800_000, 4_102_444_800_000))
+def test_each_first_fetch_taken_begins_in_the_past_where_it_says_and_each_refused_names_the_setting_and_the_forms(
+        form, now_ms):
+    # read at any moment from 2000 to 2100, as each fetch reads the settings and a first fetch begins
+    text, begins = form
+    with patch.object(ri, 'time', FrozenTime(now_ms)):
+        try:
+            begin = ri.first_fetch_begin(ri.read_fetch_settings({'first_fetch': text}), now_ms)
+        except ri.RestoreError as error:
+            refused = str(error)
+        else:
+            refused = None
+    if refused is None:
+        assert begins is not None and begin == begins(now_ms) < now_ms, text
+    else:  # not a form it takes, or one reaching back none or further than HSS lists events (30 days)
+        assert begins is None or not now_ms - facts.FIRST_FETCH_MAX_MS <= begins(now_ms) < now_ms, text
+        assert FIRST_FETCH_DISPLAY in refused and '(first_fetch)' in refused, refused
+        assert all(named in refused for named in FIRST_FETCH_FORMS_NAMED), refused
 
 
 def test_the_instance_test_checks_the_fetch_settings_and_lists_events_when_fetching_is_on(tenant):
