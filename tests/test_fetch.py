@@ -2248,6 +2248,20 @@ def test_a_fetch_on_an_instance_that_sets_no_max_fetch_makes_as_many_incidents_a
     assert len(incidents) == default
 
 
+@pytest.mark.parametrize('blank', ['', '  '])
+def test_a_fetch_limit_left_blank_makes_as_many_incidents_as_integration_yml_s_default_and_the_instance_test_passes(
+        tenant, blank):
+    # README: max_fetch "left blank, reads as its default", as every setting does (what XSOAR fills in and shows)
+    default = int(load_spec().params['max_fetch'].default)
+    spread(tenant, default + 10, 30, 90, tag='blank-cap')
+
+    incidents, _ = fetch(tenant, {}, max_fetch=blank)
+    tested = WarRoom(params=tenant.params(isFetch=True, max_fetch=blank)).run('test-module', {})
+
+    assert len(incidents) == default
+    assert not tested.failed and tested.entries[-1]['Contents'] == 'ok'
+
+
 def test_a_window_whose_total_num_is_exactly_10_of_its_pages_is_read_whole_page_by_page_without_halving(tenant):
     # README: a window is read whole while its total_num "fits in 10 pages (of what its first page served)": ten full
     # pages fit. HSS serves 10 rows a page; the window holding the 100 events is asked for at one span, 10 pages.
