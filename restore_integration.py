@@ -4415,8 +4415,12 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: Js
     if type(window_end) is int and begin == last_fetch and begin < window_end:
         first_end = min(first_end, window_end)
     if max(begin, seen_until) > now_ms:  # this machine's clock went back since the last fetch: the events up to
-        # begin came already, and an event seen at or after begin must be listed again to be told apart as seen
-        return [], {'last_fetch': begin, 'seen_ids': sorted(seen), 'seen_until': seen_until, 'window_end': first_end}
+        # begin came already, and an event seen at or after begin must be listed again to be told apart as seen: the
+        # last run is kept as it came (begin is its last_fetch) until the clock catches up, which is told once
+        if 'clock_back' not in last_run:
+            note(f'This machine\'s clock, {utc_text(now_ms / 1000)}, was set back behind the last fetch: fetching '
+                 f'waits until {utc_text(max(begin, seen_until) / 1000)}, then goes on from {utc_text(begin / 1000)}.')
+        return [], dict(last_run, clock_back=True)
     taken, times, progress, reached, window_end = read_event_windows(client, settings.max_fetch, begin, seen, now_ms,
                                                                      scrub, first_end, note)
     # (listed_at_ms is set: every listing sets it, and read_event_windows lists at least once)

@@ -601,7 +601,37 @@ def test_a_fetch_that_waits_for_a_clock_set_back_keeps_the_end_of_the_window_nar
     waited, kept = fetch(tenant, dict(last_run), max_fetch='5')  # a copy: the war room updates it in place
 
     assert not waited and len(event_requests(tenant)) == before
-    assert kept == last_run
+    assert {name: value for name, value in kept.items() if name in last_run} == last_run
+
+
+def utc_text(ms):
+    """A moment as the integration's messages write it (README: until when, "2026-11-23 17:00:00 UTC")."""
+    return (UNIX_EPOCH + timedelta(milliseconds=ms)).strftime('%Y-%m-%d %H:%M:%S UTC')
+
+
+def test_fetches_that_wait_for_a_clock_set_back_say_so_once_and_then_go_on_from_where_the_last_one_stopped(tenant,
+                                                                                                         monkeypatch):
+    # README: set back "by up to a day", fetching waits for the clock to catch up, saying so once to XSOAR's log (at
+    # info level, as a fetch cut short is told), not at each fetch while it waits; then it goes on from the stored time.
+    room = WarRoom(params=tenant.params())
+    first, last_run = room.fetch({})
+    stopped = json.loads(last_run['last_fetch'])
+    monkeypatch.setattr(ri, 'time', ClockSetBack(60 * 60))  # an hour back: before where that fetch stopped
+    logs = []
+    for _ in range(3):
+        waited, _ = room.fetch(last_run)  # (it updates last_run in place)
+        logs += room.fetch_log
+        assert waited == []
+    monkeypatch.setattr(ri, 'time', time)  # the clock is right again
+    [new] = isolate(tenant, 1)
+    before = len(event_requests(tenant))
+    later, _ = room.fetch(last_run)
+
+    told = [text for level, text in logs if level == 'info' and utc_text(stopped) in text]
+    assert len(told) == 1 and 'set back' in told[0] and len(logs) == 1, logs
+    assert new['event_id'] in alarm_ids(later) and not set(alarm_ids(later)) & set(alarm_ids(first))
+    resumed = int(event_requests(tenant)[before].query['begin_time'][0])  # a listing asks from its start's second
+    assert stopped - 1000 <= resumed <= stopped, (resumed, stopped)
 
 
 def test_the_fetch_after_one_capped_inside_a_narrowed_window_first_lists_that_window_not_a_wider_one(tenant):
