@@ -923,6 +923,26 @@ def test_event_types_unpicked_between_fetches_bring_the_other_types_of_the_minut
     assert mining['event_id'] in alarm_ids(unpicked) and not set(alarm_ids(picked)) & set(alarm_ids(unpicked))
 
 
+def test_an_event_type_added_brings_its_events_of_windows_fetched_before_only_once_the_last_run_is_reset(
+        tenant):
+    # README: adding a type does not revisit the windows fetched before: the next fetch goes on from where the last one
+    # stopped, reading only the last 30 minutes again. Resetting the last run in XSOAR makes the next fetch a first
+    # fetch, which lists them (first_fetch back), and makes again the incidents of the types fetched before there.
+    [trojan] = isolate(tenant, 1, minutes_ago=120)
+    host = sorted(tenant.backend.hosts)[1]
+    [older, recent] = [tenant.backend.isolate_file(host, digest * 64, f'/srv/miner-{digest}', 'Mining', minutes_ago=ago)
+                       for digest, ago in (('b', 120), ('c', 10))]
+    options = {text.split()[0]: text for text in load_spec().params['event_types'].options}
+
+    picked, last_run = fetch(tenant, {}, event_types=[options['1004']])
+    added, _ = fetch(tenant, last_run, event_types=[options['1004'], options['1016']])
+    reset, _ = fetch(tenant, {}, event_types=[options['1004'], options['1016']])  # XSOAR's reset: no last run
+
+    assert trojan['event_id'] in alarm_ids(picked) and recent['event_id'] not in alarm_ids(picked)
+    assert recent['event_id'] in alarm_ids(added) and older['event_id'] not in alarm_ids(added)
+    assert {older['event_id'], trojan['event_id']} <= set(alarm_ids(reset))
+
+
 EVENT_TYPES_DISPLAY = load_spec().params['event_types'].display
 
 
