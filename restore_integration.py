@@ -894,7 +894,8 @@ def parse_first_fetch(text: str) -> tuple[int | None, int | None]:
     (None, ms since EPOCH) for today, yesterday (00:00 UTC), an ISO 8601 date or date-time (Z, z, offset; none: UTC)."""
     if match := re.fullmatch(r'(?i)\s*([0-9]{1,6})\s*(minute|hour|day|week|month|year|[hdw])s?(?:\s+ago)?\s*', text):
         return int(match[1]) * DURATION_UNITS_MS[match[2].lower()], None
-    if (days_back := {'today': 0, 'yesterday': 1}.get(text.strip().lower())) is not None:
+    days_back = {'today': 0, 'yesterday': 1}.get(text.strip().lower())
+    if days_back is not None:  # a day: from its 00:00 UTC, as a date alone is read
         return None, (epoch_ms() // 86_400_000 - days_back) * 86_400_000
     try:
         moment = datetime.fromisoformat(re.sub('z$', 'Z', text.strip()))  # Z read as UTC, as RFC 3339 z
