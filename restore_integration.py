@@ -830,8 +830,8 @@ def read_xdr_settings(params: InstanceParams) -> XdrSettings:
                    if not text]:
         raise RestoreError(f'Cortex XDR is not configured: set {", ".join(setting_label(name) for name in missing)} in '
                            'the instance settings.')
-    return XdrSettings(normalise_base_url(url, 'xdr_url', setting_bool(params, 'insecure')).removesuffix(XDR_API_ROOT),
-                       key_id, key, auth_type,
+    return XdrSettings(normalise_base_url(url, 'xdr_url', setting_bool(params, 'insecure')).partition(XDR_API_ROOT)[0],
+                       key_id, key, auth_type,  # less /public_api/v1, or an API's whole path (as its page shows it)
                        setting_number(params, 'xdr_rate_limit', XDR_DEFAULT_RATE_LIMIT, 0.1, 1000))
 
 
