@@ -2877,13 +2877,13 @@ def war_room_value(text: str) -> str:
 
 
 def single_value(value: Any, name: str) -> Any:
-    """The one item of a list from context (XSOAR passes one); an empty list (FirstArrayElement's of none) is none."""
+    """A context list's one item (or that item once per alert); an empty list (FirstArrayElement's answer) is none."""
     if not isinstance(value, list):
         return value
-    if len(value) > 1:
-        raise RestoreError(f'{name} takes one value; got a list of {len(value)}.')
+    if any(item != value[0] for item in value):
+        raise RestoreError(f'{name} takes one value; got {printable(value)}. Run the command once for each.')
     if value and none_or_blank_text(value[0]):  # not "none given": an endpoint_id so read would restore everywhere
-        raise RestoreError(f'{name} was given a list of one blank item, {printable(value)}: give it a value, or '
+        raise RestoreError(f'{name} was given a blank value in a list, {printable(value)}: give it a value, or '
                            f'leave {name} out.')
     return value[0] if value else None
 
@@ -2918,9 +2918,9 @@ def sha256_list(value: Any, pairs: int = 0) -> list[str]:
 
 def validate_identifier(value: Any, name: str, max_length: int = MAX_IDENTIFIER_LENGTH) -> str | None:
     """An optional vendor ID: None when absent, else a stripped string of letters, digits, - and _."""
-    if isinstance(value, (str, list)) and ',' in str(value):  # several: comma-separated, or a list (or its JSON text)
-        raise RestoreError(f'{name} takes one value; got {printable(value)}. Run the command once for each.')
     value = single_value(value, name)
+    if isinstance(value, str) and ',' in value:  # several: comma-separated, or a list's JSON text
+        raise RestoreError(f'{name} takes one value; got {printable(value)}. Run the command once for each.')
     if none_or_blank_text(value):
         return None
     if type(value) not in (str, int):  # type(): a bool is no ID
