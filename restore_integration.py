@@ -2854,7 +2854,8 @@ def grouped_outcomes(title: str, rows: list[JsonObject], status_key: str, ok: se
         if status not in ok:
             reason = str(row.get(reason_key) or 'no reason given')
             by_reason[status, reason].append(str(who(row) or '?'))
-    lines = [f'### {title}', ', '.join(f'{count:,} {status}' for status, count in sorted(counts.items())) + '.']
+    tally = ', '.join(f'{count:,} {status}' for status, count in sorted(counts.items()))
+    lines = [f'### {title}', f'{tally}.']
     lines += [f'- **{status} ({len(names):,})**: {clean_text(reason)}\n  {capped_names(list(dict.fromkeys(names)))}'
               for (status, reason), names in sorted(by_reason.items(), key=lambda item: -len(item[1]))]
     return '\n'.join(lines + [f"{context_path} holds this restore's {len(rows):,} rows{beside}."])
@@ -2870,7 +2871,9 @@ def war_room_value(text: str) -> str:
     """A value as a war-room line takes it: bare when it can be, else raw in backticks, else quoted and escaped."""
     if re.fullmatch(r'[^\s"`]+', text):
         return text
-    return '"' + text.replace('\\', '\\\\').replace('"', '\\"') + '"' if re.search('[`\n]', text) else f'`{text}`'
+    if re.search('[`\n]', text):
+        return '"' + text.replace('\\', '\\\\').replace('"', '\\"') + '"'
+    return f'`{text}`'
 
 
 ''' ARGUMENTS '''
