@@ -832,8 +832,8 @@ def read_xdr_settings(params: InstanceParams) -> XdrSettings:
                    if not text]:
         raise RestoreError(f'Cortex XDR is not configured: set {", ".join(setting_label(name) for name in missing)} in '
                            'the instance settings.')
-    return XdrSettings(normalise_base_url(url, 'xdr_url', setting_bool(params, 'insecure')).removesuffix(XDR_API_ROOT),
-                       key_id, key, auth_type,
+    return XdrSettings(normalise_base_url(url, 'xdr_url', setting_bool(params, 'insecure')).partition(XDR_API_ROOT)[0],
+                       key_id, key, auth_type,  # less /public_api/v1, or an API's whole path (as its page shows it)
                        setting_number(params, 'xdr_rate_limit', XDR_DEFAULT_RATE_LIMIT, 0.1, 1000))
 
 
@@ -1842,7 +1842,7 @@ class SecretScrubber:
     """Takes every secret the instance sends (keys as saved and as sent, the SK, the IAM password, every token, the
     proxy's password) out of every entry, log line and error text leaving ``main``, in every spelling a text may hold
     it in (each character as is or escaped, in any mix: JSON's \\uXXXX or short escapes, once or twice; a bytes'
-    repr; a URL's %XX or +; a page's named, decimal or hex reference; a table cell's \\|; blanks squeezed as short_text
+    repr; a URL's %XX or +; a page's named, decimal or hex reference; a cell's \\| or \\`; blanks squeezed as short_text
     squeezes them; split across lines; base64; each letter in either case), and the run's request signatures
     (``add_signature``, found by shape). Values shorter than MIN_LENGTH are not sought: they would mask words."""
 
@@ -1873,9 +1873,9 @@ class SecretScrubber:
     BACKSLASHES = r'(?:(?:%5[cC]|&#0*92;|&#[xX]0*5[cC];|&bsol;|\\)(?:u005[cC])*)++'
     NOT_IN_BACKSLASHES = r'(?<!\\)(?<!%5[cC])(?<!u005[cC])(?<!92;)(?<![xX]5[cC];)(?<!&bsol;)'
     # The letter after that backslash in JSON's and Python repr's short escapes; and the characters that follow it as
-    # they are (JSON's \" \/, repr's \', markdown's \| in a table's cell), or as a page or a URL writes them: \&quot;
+    # they are (JSON's \" \/, repr's \', a table cell's \| and \`), or as a page or a URL writes them: \&quot;
     SHORT_ESCAPES = {'\b': 'b', '\f': 'f', '\n': 'n', '\r': 'r', '\t': 't'}
-    SELF_ESCAPED = '"/\'|'
+    SELF_ESCAPED = '"/\'|`'
     # An HTML reference's &: as is, escaped again (&amp;#x3D;), or as Go's JSON writes it (\u0026#x3D;)
     AMPERSAND = fr'(?:&(?:amp;)?|{BACKSLASHES}u0026)'
     # What a '...' may cut a character's spelling after (part of an escape: its character is lost; or of a surrogate
@@ -2835,7 +2835,9 @@ def markdown_table(title: str, rows: list[JsonObject], headers: Sequence[str], c
     """A table as XSOAR's tableToMarkdown, of the columns some row fills (blank ones are noise). Past MAX_TABLE_ROWS
     the failures ``first`` picks go first, each part in order; a last line counts the rest, in ``context_path``."""
     def cell(value: Any) -> str:
-        text = re.sub(r'\r\n?|\n', '<br>', ('' if value is None else str(value)).replace('|', '\\|'))
+        text = re.sub(r'\r\n?|\n', '<br>', str('' if value is None else value))
+        # | and ` escaped (as CSP's tableToMarkdown does), and a \ before punctuation, else read as its escape (\_MEI1)
+        text = re.sub(r'[|`]|\\(?=[!-/:-@\[-`{-~])', r'\\\g<0>', text)
         return f'{text} ' if text.endswith('\\') else text  # a last \ (a Windows folder) would escape the closing pipe
 
     if not rows:
@@ -2878,24 +2880,24 @@ def capped_names(names: list[str]) -> str:
 
 def war_room_value(text: str) -> str:
     """A value as a war-room line takes it: bare when it can be, else raw in backticks, else quoted and escaped."""
-    if text and not re.search(r'[\s"`]', text):
+    if re.fullmatch(r'[^\s"`]+', text):
         return text
-    return f'`{text}`' if not re.search('[`\n]', text) else \
-        '"' + text.replace('\\', '\\\\').replace('"', '\\"') + '"'
+    if re.search('[`\n]', text):
+        return '"' + text.replace('\\', '\\\\').replace('"', '\\"') + '"'
+    return f'`{text}`'
 
 
 ''' ARGUMENTS '''
 
 
 def single_value(value: Any, name: str) -> Any:
-    """The one item of a list from context (XSOAR passes one); an empty list (FirstArrayElement's of none) is none."""
+    """A context list's one item (or that item once per alert); an empty list (FirstArrayElement's answer) is none."""
     if not isinstance(value, list):
         return value
-    if len(value) > 1:
-        raise RestoreError(f'{name} takes one value; got a list of {len(value)}.')
+    if any(item != value[0] for item in value):
+        raise RestoreError(f'{name} takes one value; got {printable(value)}. Run the command once for each.')
     if value and none_or_blank_text(value[0]):  # not "none given": an endpoint_id so read would restore everywhere
-        raise RestoreError(f'{name} was given a list of one blank item, {printable(value)}: give it a value, or '
-                           f'leave {name} out.')
+        raise RestoreError(f'{name} has a blank value in a list, {printable(value)}: give it a value, or leave it out.')
     return value[0] if value else None
 
 
@@ -2929,9 +2931,9 @@ def sha256_list(value: Any, pairs: int = 0) -> list[str]:
 
 def validate_identifier(value: Any, name: str, max_length: int = MAX_IDENTIFIER_LENGTH) -> str | None:
     """An optional vendor ID: None when absent, else a stripped string of letters, digits, - and _."""
-    if isinstance(value, (str, list)) and ',' in str(value):  # several: comma-separated, or a list (or its JSON text)
-        raise RestoreError(f'{name} takes one value; got {printable(value)}. Run the command once for each.')
     value = single_value(value, name)
+    if isinstance(value, str) and ',' in value:  # several: comma-separated, or a list's JSON text
+        raise RestoreError(f'{name} takes one value; got {printable(value)}. Run the command once for each.')
     if none_or_blank_text(value):
         return None
     if type(value) not in (str, int):  # type(): a bool is no ID
