@@ -412,9 +412,13 @@ HSS_FETCH_SEEN_MAX = 1000  # event IDs a last run keeps, the newest (about 40 KB
 CLOCK_STEP_MAX_MS = 86_400_000
 EPOCH = datetime.fromtimestamp(0, timezone.utc)
 EPOCH_MS_MIN, EPOCH_MS_MAX = -62_135_596_800_000, 253_402_300_799_999  # 0001-01-01 to 9999-12-31, in ms since EPOCH
-# first_fetch's units: XSOAR's help text's (12 hours, 7 days, 3 months, 1 year), minutes and weeks; no calendar is read
-DURATION_UNITS_MS = {'minute': 60_000, 'hour': 3_600_000, 'day': 86_400_000, 'week': 7 * 86_400_000,
-                     'month': 30 * 86_400_000, 'year': 365 * 86_400_000}
+# first_fetch's units: XSOAR's help text's, minutes, weeks and letters (12h, 3d; not m, minutes or months); no calendar
+DURATION_UNITS_MS = {'minute': 60_000, 'hour': 3_600_000, 'h': 3_600_000, 'day': 86_400_000, 'd': 86_400_000,
+                     'week': 7 * 86_400_000, 'w': 7 * 86_400_000, 'month': 30 * 86_400_000, 'year': 365 * 86_400_000}
+FIRST_FETCH_REFUSED = (f'The instance setting {SETTING_NAMES["first_fetch"]} must be a number and a unit reaching back '
+                       f'more than 0 and at most {HSS_EVENT_MAX_AGE_DAYS} days (HSS lists no older events), such as 3 '
+                       'days, 12 hours ago, 1 month, 12h, 3d or 2w; yesterday or today; or an ISO 8601 date or '
+                       'date-time before now: YYYY-MM-DD, YYYY-MM-DDThh:mm:ssZ or YYYY-MM-DDThh:mm:ss+hh:mm; got')
 HSS_SEVERITY_TO_XSOAR = {'Security': 0.5, 'Low': 1, 'Medium': 2, 'High': 3, 'Critical': 4}  # XSOAR: 0.5 informational
 
 HSS_THROTTLED = 'Huawei Cloud is throttling these requests.'
@@ -676,8 +680,8 @@ class HssSettings(NamedTuple):
 
 class FetchSettings(NamedTuple):
     first_fetch_ms: int | None  # how far before now a first fetch begins (a time back); None for a date
-    max_fetch: int
     first_fetch_at: int | None  # where it begins (a date), in ms since EPOCH: first_fetch_begin
+    max_fetch: int
     first_fetch: str  # the setting as written, to quote
     event_types: tuple[int, ...]  # the HSS event types listed; none: every type
 
@@ -889,43 +893,36 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
 
 
 def parse_first_fetch(text: str) -> tuple[int | None, int | None]:
-    """first_fetch as CommonServerPython's arg_to_datetime reads it: (ms back, None) for '3 days', '12 hours ago' (ago
-    or not, the same); (None, ms since EPOCH) for an ISO 8601 date or date-time (Z, z or an offset; none: UTC)."""
-    if match := re.fullmatch(r'(?i)\s*([0-9]{1,6})\s*(minute|hour|day|week|month|year)s?(?:\s+ago)?\s*', text):
+    """first_fetch as CommonServerPython's arg_to_datetime reads it: (ms back, None) for '3 days', '12 hours ago', '3d';
+    (None, ms since EPOCH) for today, yesterday (00:00 UTC), an ISO 8601 date or date-time (Z, z, offset; none: UTC)."""
+    if match := re.fullmatch(r'(?i)\s*([0-9]{1,6})\s*(minute|hour|day|week|month|year|[hdw])s?(?:\s+ago)?\s*', text):
         return int(match[1]) * DURATION_UNITS_MS[match[2].lower()], None
+    days_back = {'today': 0, 'yesterday': 1}.get(text.strip().lower())
+    if days_back is not None:  # a day: from its 00:00 UTC, as a date alone is read
+        return None, (epoch_ms() // 86_400_000 - days_back) * 86_400_000
     try:
         moment = datetime.fromisoformat(re.sub('z$', 'Z', text.strip()))  # Z read as UTC, as RFC 3339 z
     except ValueError:
-        raise RestoreError(f'The instance setting {SETTING_NAMES["first_fetch"]} must be a number and a unit, such '
-                           'as 3 days, 12 hours ago, 2 weeks or 1 month, or an ISO 8601 date or date-time: YYYY-MM-DD, '
-                           f'YYYY-MM-DDThh:mm:ssZ or YYYY-MM-DDThh:mm:ss+hh:mm; got {printable(text)}.') from None
+        raise RestoreError(f'{FIRST_FETCH_REFUSED} {printable(text)}.') from None
     return None, (moment.replace(tzinfo=moment.tzinfo or timezone.utc) - EPOCH) // timedelta(milliseconds=1)
 
 
-def first_fetch_span(span_ms: int, first_fetch: str) -> int:
-    """``span_ms``, how far back a first fetch begins, once within what HSS lists (a date ahead of now, none)."""
-    if not 0 < span_ms <= HSS_EVENT_MAX_AGE_MS:
-        raise RestoreError(f'The instance setting {SETTING_NAMES["first_fetch"]} must reach back more than 0 and at '
-                           f'most {HSS_EVENT_MAX_AGE_DAYS} days (as far back as HSS lists events), such as 3 days, or '
-                           f'be a date or date-time before now; got {printable(first_fetch)}.')
-    return span_ms
-
-
 def first_fetch_begin(settings: FetchSettings, now_ms: int) -> int:
-    """Where a first fetch begins: first_fetch_ms before ``now_ms``, or first_fetch_at, checked only here (none ahead
-    of now). A date lies further back each day: one older than HSS lists events begins where HSS's listing does."""
-    if settings.first_fetch_at is None:
-        return now_ms - settings.first_fetch_ms
-    back_ms = min(now_ms - settings.first_fetch_at, HSS_EVENT_MAX_AGE_MS)
-    return now_ms - first_fetch_span(back_ms, settings.first_fetch)
+    """Where a first fetch begins: first_fetch_ms before ``now_ms``, within what HSS lists, or first_fetch_at, a date
+    checked only here (none ahead of now), which lies further back each day: once older, where HSS's listing begins."""
+    back_ms = settings.first_fetch_ms
+    if back_ms is None:
+        back_ms = min(now_ms - settings.first_fetch_at, HSS_EVENT_MAX_AGE_MS)
+    if not 0 < back_ms <= HSS_EVENT_MAX_AGE_MS:
+        raise RestoreError(f'{FIRST_FETCH_REFUSED} {printable(settings.first_fetch)}.')
+    return now_ms - back_ms
 
 
 def read_fetch_settings(params: InstanceParams) -> FetchSettings:
     first_fetch = setting_text(params, 'first_fetch') or '3 days'
-    span_ms, at_ms = parse_first_fetch(first_fetch)
-    return FetchSettings(first_fetch_span(span_ms, first_fetch) if at_ms is None else None,
+    return FetchSettings(*parse_first_fetch(first_fetch),
                          setting_number(params, 'max_fetch', 50, 1, 200, whole=True),  # XSOAR advises 200 at most
-                         at_ms, first_fetch, setting_event_types(params))
+                         first_fetch, setting_event_types(params))
 
 
 class InstanceSettings(NamedTuple):
@@ -961,7 +958,7 @@ def read_instance_settings(params: InstanceParams, vendors: Sequence[str] | None
     transport = read(read_transport_settings)
     fetching = with_fetch or (with_fetch is None and read(lambda _: setting_bool(params, 'isFetch')))
     fetch = read(read_fetch_settings) if fetching else None
-    if fetch and with_fetch is None:  # Test: a date ahead of now named with the rest (a fetch reads it only at first)
+    if fetch and with_fetch is None:  # Test: a first fetch out of HSS's reach named with the rest (read by it alone)
         read(lambda _: first_fetch_begin(fetch, epoch_ms()))
     if fetching and 'hss' not in in_use:  # fetch-incidents reads HSS events alone: said by each fetch and Test
         errors.setdefault(f'{SETTING_NAMES["isFetch"]} is checked, but fetch-incidents reads Huawei Cloud HSS events '
@@ -4450,8 +4447,12 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: Js
     if type(window_end) is int and begin == last_fetch and begin < window_end:
         first_end = min(first_end, window_end)
     if max(begin, seen_until) > now_ms:  # this machine's clock went back since the last fetch: the events up to
-        # begin came already, and an event seen at or after begin must be listed again to be told apart as seen
-        return [], {'last_fetch': begin, 'seen_ids': sorted(seen), 'seen_until': seen_until, 'window_end': first_end}
+        # begin came already, and an event seen at or after begin must be listed again to be told apart as seen: the
+        # last run is kept as it came (begin is its last_fetch) until the clock catches up, which is told once
+        if 'clock_back' not in last_run:
+            note(f'This machine\'s clock, {utc_text(now_ms / 1000)}, was set back behind the last fetch: fetching '
+                 f'waits until {utc_text(max(begin, seen_until) / 1000)}, then goes on from {utc_text(begin / 1000)}.')
+        return [], dict(last_run, clock_back=True)
     taken, times, progress, reached, window_end = read_event_windows(client, settings.max_fetch, begin, seen, now_ms,
                                                                      scrub, first_end, note)
     # (listed_at_ms is set: every listing sets it, and read_event_windows lists at least once)
