@@ -9,6 +9,7 @@ import pytest
 
 import facts
 import restore_integration as ri
+from conftest import seed_holders
 from warroom.runtime import Demisto
 
 
@@ -153,6 +154,23 @@ def test_an_hss_endpoint_given_with_the_apis_path_reaches_the_api(hss_tenant, au
     assert [entry['Contents'] for entry in demisto.entries] == ['ok']
     listings = hss_tenant.requests_to('GET', '/event/isolated-file')
     assert listings and {path for _, path, *_ in listings} == {f'/v5/{params["hss_project_id"]}/event/isolated-file'}
+
+
+# The Restore File page (seeds/000) shows the API's URL whole, "https://api-{fqdn}/public_api/v1/endpoints/restore/", as
+# the Get Action Status page does its own: a server URL pasted from there reaches the API, not /public_api/v1/.../
+# public_api/v1/..., as an HSS endpoint pasted with the API's path does (above).
+@pytest.mark.parametrize('path', ['/public_api/v1/endpoints/restore/', '/public_api/v1/actions/get_action_status'])
+def test_a_cortex_xdr_url_given_with_an_apis_whole_path_reaches_the_api(advanced_tenant, path):
+    params = advanced_tenant.params(xdr_url=advanced_tenant.url + path)
+    tested = Demisto(params, 'test-module', {}, {}, [])
+    ri.main(tested)
+    restored = Demisto(params, 'restore-file', {'file_hash': min(seed_holders()), 'polling': 'false'}, {}, [])
+    ri.main(restored)
+
+    assert [entry['Contents'] for entry in tested.entries] == ['ok']
+    assert restored.entries[0]['Type'] != facts.ENTRY_ERROR, restored.entries[0]['Contents']
+    sent = [path for _, path, _ in advanced_tenant.gateway.requests]
+    assert sent == ['/public_api/v1/actions/get_action_status/', '/public_api/v1/endpoints/restore/'], sent
 
 
 # Huawei's endpoint tables (HSS API Reference, "Endpoints": "hss.ap-southeast-1.myhuaweicloud.com", protocol HTTPS in a
