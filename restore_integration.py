@@ -984,22 +984,22 @@ def is_loopback_host(host: str) -> bool:
 
 
 def normalise_base_url(url: str, setting: str, insecure: bool) -> str:
-    """Scheme and host (plus any path prefix) of a vendor URL; plain http only to loopback or when insecure."""
+    """Scheme, host and path of a vendor URL (no login, query or fragment); plain http to loopback or if insecure."""
     try:  # url: a setting as setting_text read it (stripped), or one made of hss_region
         parts = urlsplit(url)
         parts.port  # noqa: B018 - a port that is not a number from 0 to 65535 raises ValueError
         requests.models.PreparedRequest().prepare_url(url, None)  # the host and port as requests will read them
     except ValueError:  # requests' URL errors (InvalidURL, MissingSchema) are ValueErrors too
         parts = None
-    # A blank or control character in the host: requests 2.32.3 (XSOAR's image) sends it percent-encoded to DNS
-    if parts is None or parts.scheme not in ('http', 'https') or not parts.hostname or \
+    # A login, query or fragment may hold a secret (no request carries the last two): refused, never quoted. A blank or
+    # control character in the host: requests 2.32.3 (XSOAR's image) sends it percent-encoded to DNS.
+    hidden = re.search('[@?#]', url)
+    if hidden or parts is None or parts.scheme not in ('http', 'https') or not parts.hostname or \
             re.search(r'[\s\x00-\x1f\x7f]', parts.hostname):
-        shown = 'a URL holding "@" (not shown: it may hold a password)' if '@' in url else printable(url)
-        raise RestoreError(f'The instance setting {setting_label(setting)} must be a URL such as https://host; '
-                           f'got {shown}.')
-    if parts.username or parts.password:
-        raise RestoreError(f'The instance setting {setting_label(setting)} must not carry a user name or password; '
-                           f'put credentials in their own settings.')
+        shown = 'a URL holding "@", "?" or "#" (not shown: it may hold a secret)' if hidden else printable(url)
+        raise RestoreError(f'The instance setting {setting_label(setting)} must be a URL such as https://host, which '
+                           f'must not carry a user name or password, a query or a fragment (put credentials in their '
+                           f'own settings); got {shown}.')
     if parts.scheme == 'http' and not insecure and not is_loopback_host(parts.hostname):
         raise RestoreError(f'The instance setting {setting_label(setting)} uses plain http to {parts.netloc}, which '
                            f'would send the credentials unencrypted. Use https, or check {SETTING_NAMES["insecure"]} '
@@ -1823,10 +1823,10 @@ def html5_names() -> dict[str, list[str]]:
 
 
 def base64_pieces(secret: str) -> set[str]:
-    """What base64 (either alphabet) writes of a secret's UTF-8 alone, at each of the three places it may start in a
-    3-byte group of what is encoded: the characters no byte beside it changes."""
-    data = secret.encode('utf-8', 'replace')
-    return {b64encode(bytes(offset) + data, alphabet).decode()[first:(offset + len(data)) * 4 // 3]
+    """What base64 (either alphabet) writes of a secret alone, as UTF-8 or escaped as a JSON body holds it (the IAM
+    password), at each of the three places it may start in a 3-byte group: the characters no byte beside it changes."""
+    sent = {secret.encode(), json.dumps(secret)[1:-1].encode()}  # one, unless it holds an escape (add: no surrogate)
+    return {b64encode(bytes(offset) + data, alphabet).decode()[first:(offset + len(data)) * 4 // 3] for data in sent
             for offset, first in enumerate((0, 2, 3)) for alphabet in (b'+/', b'-_')}  # standard, URL-safe (RFC 4648)
 
 
@@ -1852,12 +1852,14 @@ class SecretScrubber:
     # The most characters of a secret a text cut short can show (short_text keeps 200, printable 60), and how far back
     # from a cut its head is sought (a character may be spelled in a dozen)
     LONGEST_CUT, CUT_REACH = 200, 4096
-    # Request signatures (an advanced XDR key's hash, an SDK-HMAC-SHA256 signature), hundreds a run: kept in a set and
-    # found by shape in every run of hex digits at least as long (a URL-encoded quote puts hex digits beside one: %3D).
-    SIGNATURE = re.compile(r'[0-9A-Fa-f]{64,}')
-    # Where a page or a log folds a long value: a line break (as is; escaped: \n, \u000a, \x0a; as a page writes: <br>,
-    # &#10;, &#xA;, &amp;#10;; URL-encoded: %0A; CR too) and blanks around it, or the blank short_text squeezes them to
-    BREAK_MARK = re.compile(r'<[bB][rR]\s*/?>|&(?:amp;)?#(?:0*1[03]|[xX]0*[aAdD]);|%0[aAdD]')
+    # Request signatures, hundreds a run, and their base64 pieces: a set, looked up (_unfolded) at each place of each
+    # run of letters and digits long enough (in the lowered text): 64 hex digits, and base64's 84 or 85 characters of
+    # them, are such runs. One character class: a finer pattern for base64 of hex made every text 4x slower to search.
+    SIGNATURE = re.compile(r'[0-9a-z]{64,}')
+    # Where a page or a log folds a long value (lowered): a line break (as is; escaped: \n, \u000a, \x0a; paged: <br>,
+    # &#10;; URL-encoded: %0A; CR too), a place to wrap (<wbr>, &shy;, U+200B), blanks around, short_text's blank
+    BREAK_MARK = re.compile(r'<w?br\s*/?>|&(?:amp;)?(?:#0*(?:1[03]|173|8203)|#x0*(?:a?d|a|200b)|shy);|%0[ad]'
+                            r'|\xad|\u200b')
     ESCAPED_BREAK = r'(?:[rn]|u000[aAdD]|x0[aAdD])'
     FOLD = fr'(?:\s|\\+{ESCAPED_BREAK}|{BREAK_MARK.pattern})+'
     # An escaped line break with the run of backslashes before it, which holds the escapes of the backslashes before
@@ -1886,10 +1888,10 @@ class SecretScrubber:
     def __init__(self, values: Iterable[str] = (), debug_log: TextListener | None = None) -> None:
         self._lock = threading.Lock()
         self._debug_log = debug_log or (lambda text: None)  # XSOAR's debug-mode masker (debug_log_masker)
-        # Each replaced whole (|= too): text reads them unlocked. _secrets: by whole pattern, each secret's length,
-        # anchor, whole and head patterns, if it holds a cut; _compiled: patterns compiled as texts need them (a 10 KB
-        # token's takes 0.2 s; most are never); _numeric: a JSON number may spell a known secret (then numbers are read)
-        self._secrets, self._signatures, self._compiled, self._numeric = {}, frozenset(), {}, False
+        # Each replaced whole (not _signatures: asked for members only), as text reads them unlocked. _secrets: by
+        # whole pattern, each secret's length, anchor, whole and head patterns, if it holds a cut; _compiled: patterns
+        # compiled when needed (a 10 KB token's takes 0.2 s; most never are); _numeric: a number may spell a secret
+        self._secrets, self._signatures, self._compiled, self._numeric = {}, set(), {}, False
         for value in values:
             self.add(value)
 
@@ -1976,7 +1978,7 @@ class SecretScrubber:
         """Learns one request signature the run made (from any thread); a value of another shape as any other secret."""
         if isinstance(signature, str) and SHA256_PATTERN.fullmatch(signature):
             with self._lock:
-                self._signatures |= {signature.lower()}
+                self._signatures.update(map(str.lower, {signature, *base64_pieces(signature)}))
         else:
             self.add(signature)
 
@@ -1990,13 +1992,11 @@ class SecretScrubber:
         """The text with every secret masked, in whatever spelling, whole or cut short: the places of all of them, each
         found in the text as it came, taken together (secrets that overlap there, or one quoted over itself, go whole:
         each found after another was masked would leave the part they share out of it)."""
-        known, size, lowered = self._secrets, 64, lower_case(text)  # size: a signature's hex digits (SIGNATURE)
-        spans = [(at, at + size) for run in (self.SIGNATURE.finditer(lowered) if self._signatures else ())
-                 for at in range(run.start(), run.end() - size + 1) if lowered[at:at + size] in self._signatures]
+        known, lowered = self._secrets, lower_case(text)
         # (unpacked by name: texts are many; a find under MIN_LENGTH, its blanks squeezed, is left as any such word)
-        spans += [(start, end) for _, anchor, whole, _, _ in known.values() if anchor in lowered
-                  for start, end in self._found(whole, lowered) if end - start >= self.MIN_LENGTH]
-        spans += self._unfolded(lowered, known)
+        spans = [(start, end) for _, anchor, whole, _, _ in known.values() if anchor in lowered
+                 for start, end in self._found(whole, lowered) if end - start >= self.MIN_LENGTH]
+        spans += self._unfolded(lowered, known)  # and the request signatures
         if self.CUT in text:  # (heads compiled only for a text cut short: a 10 KB token's is large)
             spans += self._cut_heads(lowered, [(self._pattern(head), cut) for *_, head, cut in known.values()])
         kept, at = [], 0  # the text around the places, each run of places that overlap one mask (none: the text itself)
@@ -2006,17 +2006,19 @@ class SecretScrubber:
         return ''.join(kept) + text[at:]
 
     def _unfolded(self, text: str, known: dict[str, tuple]) -> list[tuple[int, int]]:
-        """Where each secret a vendor split across lines stands, from its first piece to its last: each is sought in
-        the text with its folds taken out (a secret's own blanks go with them: one with blanks is not)."""
+        """Where each secret a vendor split across lines stands, from its first piece to its last, and each signature:
+        sought in the text with its folds taken out (a secret's own blanks go with them: one with blanks is not)."""
         # Folds out: breaks a page or a URL writes (as a blank: no backslash before one joins the letter after), escaped
-        # ones (lone ones, most, at once), blanks; each pass skipped on a text without its first character (most are)
-        bare = self.BREAK_MARK.sub(' ', text) if '<' in text or '&' in text or '%' in text else text
+        # ones (lone ones, most, at once), blanks; the passes for escapes skipped on a text without a backslash (most)
+        bare = self.BREAK_MARK.sub(' ', text)
         bare = self.LONE_BREAK.sub('', bare) if '\\' in bare else bare
         joined = ''.join((self.ESCAPED_BREAKS.sub(self._not_the_breaks, bare) if '\\' in bare else bare).split())
-        if len(joined) == len(text):
-            return []
-        found = [span for length, anchor, whole, _, _ in known.values()
-                 if length >= self.DISGUISED_MIN_LENGTH and anchor in joined for span in self._found(whole, joined)]
+        runs = self.SIGNATURE.finditer(joined) if self._signatures else ()  # (none: no run signs its requests)
+        found = [(at, at + size) for run in runs for size in (64, 84, 85)
+                 for at in range(run.start(), run.end() - size + 1) if joined[at:at + size] in self._signatures]
+        if joined != text:  # folded: the secrets too (text seeks them where they stand whole)
+            found += [span for length, anchor, whole, _, _ in known.values() if length >= self.DISGUISED_MIN_LENGTH
+                      and anchor in joined for span in self._found(whole, joined)]
         if not found:
             return []
         starts, taken = [0], [0]  # from each joined place on, how many characters the folds before it took out

@@ -41,6 +41,28 @@ def test_a_url_setting_holding_a_password_is_refused_without_showing_the_passwor
     assert 'xdr_url' in shown and 'S3cretPw0rd' not in shown
 
 
+# A token pasted with a console's link (?token=..., #access_token=...) is no part of any request the integration sends
+# (they go to the API's own paths): refused by name before any request, as a URL refused for another fault is, and
+# neither quotes what follows "?" or "#".
+QUERY_URLS = ['https://api-t.example.com/?token=S3cretT0ken', 'https://api-t.example.com#S3cretT0ken',
+              'https://api-t.example.com:99999/?token=S3cretT0ken', 'ftp://api-t.example.com?S3cretT0ken']
+
+
+@pytest.mark.parametrize('setting', ['xdr_url', 'hss_endpoint'])
+@pytest.mark.parametrize('url', QUERY_URLS)
+def test_a_url_setting_holding_a_query_or_fragment_is_refused_before_any_request_without_showing_it(lookups, setting,
+                                                                                                    url):
+    params = {'xdr_url': 'https://api-t.example.com', 'xdr_api_key_id': '1',
+              'xdr_api_key': {'password': 'secretkey123'}, 'hss_project_id': 'b7f15520cb97d9b34806a14cdf0fddfe',
+              'hss_aksk': {'identifier': 'AKEXAMPLE', 'password': 'sk-example-123'}}
+    command = 'restore-file' if setting == 'xdr_url' else 'hss-restore-isolated'
+
+    shown = run({**params, setting: url, 'max_retries': '0'}, command)
+
+    assert f'({setting})' in shown and 'S3cretT0ken' not in shown, shown
+    assert lookups == []
+
+
 @pytest.fixture
 def lookups(monkeypatch):
     """Records (and blocks) every name lookup: the host a request would have gone to."""
