@@ -221,9 +221,10 @@ XDR_UNFOLLOWED_ELSEWHERE = (f'Not sent again: another run sent it since (the pos
                             f'{XDR_LOOK_BEFORE_AGAIN}')
 
 # A throttle no run waited out (restore-file; hss-restore-isolated's start put off, HSS taking none: start_put_off).
+# run_wait: the run's own wait for turns (its transport's), MAX_RUN_WAIT_SECONDS unless execution-timeout is shorter.
 THROTTLED_RESTORE_ADVICE = ('Run the command again later, or with polling=true and a larger timeout_in_seconds: one '
-                            f'run waits at most {MAX_RUN_WAIT_SECONDS} s, and a polling one sends the restore once the '
-                            'wait has passed.')
+                            'run waits at most {run_wait} s, and a polling one sends the restore once the wait has '
+                            'passed.')
 XDR_THROTTLED = ('Cortex XDR is rate limiting this tenant (10 requests per second, shared by every key and '
                  'integration of the tenant)')
 XDR_ERROR_ADVICE = {
@@ -288,6 +289,7 @@ HssCopy = JsonObject  # an isolated copy: as HSS lists it, as an item sent, or a
 HssCopyKey = tuple[Any, str, Any]  # a copy's host, hash and path (copy_key)
 HssPage = JsonObject  # one page of an HSS listing: {"total_num": N, "data_list": [...]}
 HssState = dict[str, int | None]  # restore_state as hss_restore_state reads it (state_text writes it)
+HssProgress = tuple[list[HssCopy], int, int, int]  # a check's rows, then copies unlisted, untaken, at most unlisted
 HSS_ROW_FIELDS = tuple('host_id host_name file_hash file_path'.split())  # an item's row in context, in this order
 # No truthiness term: a not_found row has no host, and must still replace the same row of an earlier run.
 HSS_RESTORE_CONTEXT = ('HuaweiHSS.RestoredFile(val.host_id == obj.host_id && val.file_hash == obj.file_hash && '
@@ -410,9 +412,13 @@ HSS_FETCH_SEEN_MAX = 1000  # event IDs a last run keeps, the newest (about 40 KB
 CLOCK_STEP_MAX_MS = 86_400_000
 EPOCH = datetime.fromtimestamp(0, timezone.utc)
 EPOCH_MS_MIN, EPOCH_MS_MAX = -62_135_596_800_000, 253_402_300_799_999  # 0001-01-01 to 9999-12-31, in ms since EPOCH
-# first_fetch's units: XSOAR's help text's (12 hours, 7 days, 3 months, 1 year), minutes and weeks; no calendar is read
-DURATION_UNITS_MS = {'minute': 60_000, 'hour': 3_600_000, 'day': 86_400_000, 'week': 7 * 86_400_000,
-                     'month': 30 * 86_400_000, 'year': 365 * 86_400_000}
+# first_fetch's units: XSOAR's help text's, minutes, weeks and letters (12h, 3d; not m, minutes or months); no calendar
+DURATION_UNITS_MS = {'minute': 60_000, 'hour': 3_600_000, 'h': 3_600_000, 'day': 86_400_000, 'd': 86_400_000,
+                     'week': 7 * 86_400_000, 'w': 7 * 86_400_000, 'month': 30 * 86_400_000, 'year': 365 * 86_400_000}
+FIRST_FETCH_REFUSED = (f'The instance setting {SETTING_NAMES["first_fetch"]} must be a number and a unit reaching back '
+                       f'more than 0 and at most {HSS_EVENT_MAX_AGE_DAYS} days (HSS lists no older events), such as 3 '
+                       'days, 12 hours ago, 1 month, 12h, 3d or 2w; yesterday or today; or an ISO 8601 date or '
+                       'date-time before now: YYYY-MM-DD, YYYY-MM-DDThh:mm:ssZ or YYYY-MM-DDThh:mm:ss+hh:mm; got')
 HSS_SEVERITY_TO_XSOAR = {'Security': 0.5, 'Low': 1, 'Medium': 2, 'High': 3, 'Critical': 4}  # XSOAR: 0.5 informational
 
 HSS_THROTTLED = 'Huawei Cloud is throttling these requests.'
@@ -674,8 +680,8 @@ class HssSettings(NamedTuple):
 
 class FetchSettings(NamedTuple):
     first_fetch_ms: int | None  # how far before now a first fetch begins (a time back); None for a date
-    max_fetch: int
     first_fetch_at: int | None  # where it begins (a date), in ms since EPOCH: first_fetch_begin
+    max_fetch: int
     first_fetch: str  # the setting as written, to quote
     event_types: tuple[int, ...]  # the HSS event types listed; none: every type
 
@@ -830,8 +836,8 @@ def read_xdr_settings(params: InstanceParams) -> XdrSettings:
                    if not text]:
         raise RestoreError(f'Cortex XDR is not configured: set {", ".join(setting_label(name) for name in missing)} in '
                            'the instance settings.')
-    return XdrSettings(normalise_base_url(url, 'xdr_url', setting_bool(params, 'insecure')).removesuffix(XDR_API_ROOT),
-                       key_id, key, auth_type,
+    return XdrSettings(normalise_base_url(url, 'xdr_url', setting_bool(params, 'insecure')).partition(XDR_API_ROOT)[0],
+                       key_id, key, auth_type,  # less /public_api/v1, or an API's whole path (as its page shows it)
                        setting_number(params, 'xdr_rate_limit', XDR_DEFAULT_RATE_LIMIT, 0.1, 1000))
 
 
@@ -850,9 +856,10 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
     url = normalise_base_url(huawei_url(endpoint, 'hss', region), 'hss_endpoint', insecure)
     url = re.sub(f'{HSS_API_ROOT}(/.*)?$', '', url)  # /v5, or the API's whole URL as its page shows it: the base
     huawei_host = re.fullmatch(r'hss\.([^.]+)\.myhuaweicloud\.(?:com|eu)', urlsplit(url).hostname)  # an IP: none
-    named_region = region or huawei_host and huawei_host[1]  # set, else the one Huawei's HSS host names
-    if huawei_host and huawei_host[1] != named_region:  # a project is in one region: IAM's token, HSS's header
-        raise RestoreError(f'{SETTING_NAMES["hss_endpoint"]} is HSS\'s endpoint in {huawei_host[1]}, not in the '
+    host_region = huawei_host[1] if huawei_host else None
+    named_region = region or host_region  # set, else the one Huawei's HSS host names
+    if host_region and host_region != named_region:  # a project is in one region: IAM's token, HSS's header
+        raise RestoreError(f'{SETTING_NAMES["hss_endpoint"]} is HSS\'s endpoint in {host_region}, not in the '
                            f'project\'s region, {SETTING_NAMES["hss_region"]}: {region}. Set its endpoint, or none.')
     if project_id.partition('_')[0] == named_region:  # a name: <region>[_<sub>]
         raise RestoreError(f'The instance setting {SETTING_NAMES["hss_project_id"]} holds {printable(project_id)}, '
@@ -886,43 +893,36 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
 
 
 def parse_first_fetch(text: str) -> tuple[int | None, int | None]:
-    """first_fetch as CommonServerPython's arg_to_datetime reads it: (ms back, None) for '3 days', '12 hours ago' (ago
-    or not, the same); (None, ms since EPOCH) for an ISO 8601 date or date-time (Z, z or an offset; none: UTC)."""
-    if match := re.fullmatch(r'(?i)\s*([0-9]{1,6})\s*(minute|hour|day|week|month|year)s?(?:\s+ago)?\s*', text):
+    """first_fetch as CommonServerPython's arg_to_datetime reads it: (ms back, None) for '3 days', '12 hours ago', '3d';
+    (None, ms since EPOCH) for today, yesterday (00:00 UTC), an ISO 8601 date or date-time (Z, z, offset; none: UTC)."""
+    if match := re.fullmatch(r'(?i)\s*([0-9]{1,6})\s*(minute|hour|day|week|month|year|[hdw])s?(?:\s+ago)?\s*', text):
         return int(match[1]) * DURATION_UNITS_MS[match[2].lower()], None
+    days_back = {'today': 0, 'yesterday': 1}.get(text.strip().lower())
+    if days_back is not None:  # a day: from its 00:00 UTC, as a date alone is read
+        return None, (epoch_ms() // 86_400_000 - days_back) * 86_400_000
     try:
         moment = datetime.fromisoformat(re.sub('z$', 'Z', text.strip()))  # Z read as UTC, as RFC 3339 z
     except ValueError:
-        raise RestoreError(f'The instance setting {SETTING_NAMES["first_fetch"]} must be a number and a unit, such '
-                           'as 3 days, 12 hours ago, 2 weeks or 1 month, or an ISO 8601 date or date-time: YYYY-MM-DD, '
-                           f'YYYY-MM-DDThh:mm:ssZ or YYYY-MM-DDThh:mm:ss+hh:mm; got {printable(text)}.') from None
+        raise RestoreError(f'{FIRST_FETCH_REFUSED} {printable(text)}.') from None
     return None, (moment.replace(tzinfo=moment.tzinfo or timezone.utc) - EPOCH) // timedelta(milliseconds=1)
 
 
-def first_fetch_span(span_ms: int, first_fetch: str) -> int:
-    """``span_ms``, how far back a first fetch begins, once within what HSS lists (a date ahead of now, none)."""
-    if not 0 < span_ms <= HSS_EVENT_MAX_AGE_MS:
-        raise RestoreError(f'The instance setting {SETTING_NAMES["first_fetch"]} must reach back more than 0 and at '
-                           f'most {HSS_EVENT_MAX_AGE_DAYS} days (as far back as HSS lists events), such as 3 days, or '
-                           f'be a date or date-time before now; got {printable(first_fetch)}.')
-    return span_ms
-
-
 def first_fetch_begin(settings: FetchSettings, now_ms: int) -> int:
-    """Where a first fetch begins: first_fetch_ms before ``now_ms``, or first_fetch_at, checked only here (none ahead
-    of now). A date lies further back each day: one older than HSS lists events begins where HSS's listing does."""
-    if settings.first_fetch_at is None:
-        return now_ms - settings.first_fetch_ms
-    back_ms = min(now_ms - settings.first_fetch_at, HSS_EVENT_MAX_AGE_MS)
-    return now_ms - first_fetch_span(back_ms, settings.first_fetch)
+    """Where a first fetch begins: first_fetch_ms before ``now_ms``, within what HSS lists, or first_fetch_at, a date
+    checked only here (none ahead of now), which lies further back each day: once older, where HSS's listing begins."""
+    back_ms = settings.first_fetch_ms
+    if back_ms is None:
+        back_ms = min(now_ms - settings.first_fetch_at, HSS_EVENT_MAX_AGE_MS)
+    if not 0 < back_ms <= HSS_EVENT_MAX_AGE_MS:
+        raise RestoreError(f'{FIRST_FETCH_REFUSED} {printable(settings.first_fetch)}.')
+    return now_ms - back_ms
 
 
 def read_fetch_settings(params: InstanceParams) -> FetchSettings:
     first_fetch = setting_text(params, 'first_fetch') or '3 days'
-    span_ms, at_ms = parse_first_fetch(first_fetch)
-    return FetchSettings(first_fetch_span(span_ms, first_fetch) if at_ms is None else None,
+    return FetchSettings(*parse_first_fetch(first_fetch),
                          setting_number(params, 'max_fetch', 50, 1, 200, whole=True),  # XSOAR advises 200 at most
-                         at_ms, first_fetch, setting_event_types(params))
+                         first_fetch, setting_event_types(params))
 
 
 class InstanceSettings(NamedTuple):
@@ -958,7 +958,7 @@ def read_instance_settings(params: InstanceParams, vendors: Sequence[str] | None
     transport = read(read_transport_settings)
     fetching = with_fetch or (with_fetch is None and read(lambda _: setting_bool(params, 'isFetch')))
     fetch = read(read_fetch_settings) if fetching else None
-    if fetch and with_fetch is None:  # Test: a date ahead of now named with the rest (a fetch reads it only at first)
+    if fetch and with_fetch is None:  # Test: a first fetch out of HSS's reach named with the rest (read by it alone)
         read(lambda _: first_fetch_begin(fetch, epoch_ms()))
     if fetching and 'hss' not in in_use:  # fetch-incidents reads HSS events alone: said by each fetch and Test
         errors.setdefault(f'{SETTING_NAMES["isFetch"]} is checked, but fetch-incidents reads Huawei Cloud HSS events '
@@ -984,22 +984,22 @@ def is_loopback_host(host: str) -> bool:
 
 
 def normalise_base_url(url: str, setting: str, insecure: bool) -> str:
-    """Scheme and host (plus any path prefix) of a vendor URL; plain http only to loopback or when insecure."""
+    """Scheme, host and path of a vendor URL (no login, query or fragment); plain http to loopback or if insecure."""
     try:  # url: a setting as setting_text read it (stripped), or one made of hss_region
         parts = urlsplit(url)
         parts.port  # noqa: B018 - a port that is not a number from 0 to 65535 raises ValueError
         requests.models.PreparedRequest().prepare_url(url, None)  # the host and port as requests will read them
     except ValueError:  # requests' URL errors (InvalidURL, MissingSchema) are ValueErrors too
         parts = None
-    # A blank or control character in the host: requests 2.32.3 (XSOAR's image) sends it percent-encoded to DNS
-    if parts is None or parts.scheme not in ('http', 'https') or not parts.hostname or \
+    # A login, query or fragment may hold a secret (no request carries the last two): refused, never quoted. A blank or
+    # control character in the host: requests 2.32.3 (XSOAR's image) sends it percent-encoded to DNS.
+    hidden = re.search('[@?#]', url)
+    if hidden or parts is None or parts.scheme not in ('http', 'https') or not parts.hostname or \
             re.search(r'[\s\x00-\x1f\x7f]', parts.hostname):
-        shown = 'a URL holding "@" (not shown: it may hold a password)' if '@' in url else printable(url)
-        raise RestoreError(f'The instance setting {setting_label(setting)} must be a URL such as https://host; '
-                           f'got {shown}.')
-    if parts.username or parts.password:
-        raise RestoreError(f'The instance setting {setting_label(setting)} must not carry a user name or password; '
-                           f'put credentials in their own settings.')
+        shown = 'a URL holding "@", "?" or "#" (not shown: it may hold a secret)' if hidden else printable(url)
+        raise RestoreError(f'The instance setting {setting_label(setting)} must be a URL such as https://host, which '
+                           f'must not carry a user name or password, a query or a fragment (put credentials in their '
+                           f'own settings); got {shown}.')
     if parts.scheme == 'http' and not insecure and not is_loopback_host(parts.hostname):
         raise RestoreError(f'The instance setting {setting_label(setting)} uses plain http to {parts.netloc}, which '
                            f'would send the credentials unencrypted. Use https, or check {SETTING_NAMES["insecure"]} '
@@ -1823,10 +1823,10 @@ def html5_names() -> dict[str, list[str]]:
 
 
 def base64_pieces(secret: str) -> set[str]:
-    """What base64 (either alphabet) writes of a secret's UTF-8 alone, at each of the three places it may start in a
-    3-byte group of what is encoded: the characters no byte beside it changes."""
-    data = secret.encode('utf-8', 'replace')
-    return {b64encode(bytes(offset) + data, alphabet).decode()[first:(offset + len(data)) * 4 // 3]
+    """What base64 (either alphabet) writes of a secret alone, as UTF-8 or escaped as a JSON body holds it (the IAM
+    password), at each of the three places it may start in a 3-byte group: the characters no byte beside it changes."""
+    sent = {secret.encode(), json.dumps(secret)[1:-1].encode()}  # one, unless it holds an escape (add: no surrogate)
+    return {b64encode(bytes(offset) + data, alphabet).decode()[first:(offset + len(data)) * 4 // 3] for data in sent
             for offset, first in enumerate((0, 2, 3)) for alphabet in (b'+/', b'-_')}  # standard, URL-safe (RFC 4648)
 
 
@@ -1839,7 +1839,7 @@ class SecretScrubber:
     """Takes every secret the instance sends (keys as saved and as sent, the SK, the IAM password, every token, the
     proxy's password) out of every entry, log line and error text leaving ``main``, in every spelling a text may hold
     it in (each character as is or escaped, in any mix: JSON's \\uXXXX or short escapes, once or twice; a bytes'
-    repr; a URL's %XX or +; a page's named, decimal or hex reference; a table cell's \\|; blanks squeezed as short_text
+    repr; a URL's %XX or +; a page's named, decimal or hex reference; a cell's \\| or \\`; blanks squeezed as short_text
     squeezes them; split across lines; base64; each letter in either case), and the run's request signatures
     (``add_signature``, found by shape). Values shorter than MIN_LENGTH are not sought: they would mask words."""
 
@@ -1852,12 +1852,14 @@ class SecretScrubber:
     # The most characters of a secret a text cut short can show (short_text keeps 200, printable 60), and how far back
     # from a cut its head is sought (a character may be spelled in a dozen)
     LONGEST_CUT, CUT_REACH = 200, 4096
-    # Request signatures (an advanced XDR key's hash, an SDK-HMAC-SHA256 signature), hundreds a run: kept in a set and
-    # found by shape in every run of hex digits at least as long (a URL-encoded quote puts hex digits beside one: %3D).
-    SIGNATURE = re.compile(r'[0-9A-Fa-f]{64,}')
-    # Where a page or a log folds a long value: a line break (as is; escaped: \n, \u000a, \x0a; as a page writes: <br>,
-    # &#10;, &#xA;, &amp;#10;; URL-encoded: %0A; CR too) and blanks around it, or the blank short_text squeezes them to
-    BREAK_MARK = re.compile(r'<[bB][rR]\s*/?>|&(?:amp;)?#(?:0*1[03]|[xX]0*[aAdD]);|%0[aAdD]')
+    # Request signatures, hundreds a run, and their base64 pieces: a set, looked up (_unfolded) at each place of each
+    # run of letters and digits long enough (in the lowered text): 64 hex digits, and base64's 84 or 85 characters of
+    # them, are such runs. One character class: a finer pattern for base64 of hex made every text 4x slower to search.
+    SIGNATURE = re.compile(r'[0-9a-z]{64,}')
+    # Where a page or a log folds a long value (lowered): a line break (as is; escaped: \n, \u000a, \x0a; paged: <br>,
+    # &#10;; URL-encoded: %0A; CR too), a place to wrap (<wbr>, &shy;, U+200B), blanks around, short_text's blank
+    BREAK_MARK = re.compile(r'<w?br\s*/?>|&(?:amp;)?(?:#0*(?:1[03]|173|8203)|#x0*(?:a?d|a|200b)|shy);|%0[ad]'
+                            r'|\xad|\u200b')
     ESCAPED_BREAK = r'(?:[rn]|u000[aAdD]|x0[aAdD])'
     FOLD = fr'(?:\s|\\+{ESCAPED_BREAK}|{BREAK_MARK.pattern})+'
     # An escaped line break with the run of backslashes before it, which holds the escapes of the backslashes before
@@ -1870,9 +1872,9 @@ class SecretScrubber:
     BACKSLASHES = r'(?:(?:%5[cC]|&#0*92;|&#[xX]0*5[cC];|&bsol;|\\)(?:u005[cC])*)++'
     NOT_IN_BACKSLASHES = r'(?<!\\)(?<!%5[cC])(?<!u005[cC])(?<!92;)(?<![xX]5[cC];)(?<!&bsol;)'
     # The letter after that backslash in JSON's and Python repr's short escapes; and the characters that follow it as
-    # they are (JSON's \" \/, repr's \', markdown's \| in a table's cell), or as a page or a URL writes them: \&quot;
+    # they are (JSON's \" \/, repr's \', a table cell's \| and \`), or as a page or a URL writes them: \&quot;
     SHORT_ESCAPES = {'\b': 'b', '\f': 'f', '\n': 'n', '\r': 'r', '\t': 't'}
-    SELF_ESCAPED = '"/\'|'
+    SELF_ESCAPED = '"/\'|`'
     # An HTML reference's &: as is, escaped again (&amp;#x3D;), or as Go's JSON writes it (\u0026#x3D;)
     AMPERSAND = fr'(?:&(?:amp;)?|{BACKSLASHES}u0026)'
     # What a '...' may cut a character's spelling after (part of an escape: its character is lost; or of a surrogate
@@ -1886,10 +1888,10 @@ class SecretScrubber:
     def __init__(self, values: Iterable[str] = (), debug_log: TextListener | None = None) -> None:
         self._lock = threading.Lock()
         self._debug_log = debug_log or (lambda text: None)  # XSOAR's debug-mode masker (debug_log_masker)
-        # Each replaced whole (|= too): text reads them unlocked. _secrets: by whole pattern, each secret's length,
-        # anchor, whole and head patterns, if it holds a cut; _compiled: patterns compiled as texts need them (a 10 KB
-        # token's takes 0.2 s; most are never); _numeric: a JSON number may spell a known secret (then numbers are read)
-        self._secrets, self._signatures, self._compiled, self._numeric = {}, frozenset(), {}, False
+        # Each replaced whole (not _signatures: asked for members only), as text reads them unlocked. _secrets: by
+        # whole pattern, each secret's length, anchor, whole and head patterns, if it holds a cut; _compiled: patterns
+        # compiled when needed (a 10 KB token's takes 0.2 s; most never are); _numeric: a number may spell a secret
+        self._secrets, self._signatures, self._compiled, self._numeric = {}, set(), {}, False
         for value in values:
             self.add(value)
 
@@ -1976,7 +1978,7 @@ class SecretScrubber:
         """Learns one request signature the run made (from any thread); a value of another shape as any other secret."""
         if isinstance(signature, str) and SHA256_PATTERN.fullmatch(signature):
             with self._lock:
-                self._signatures |= {signature.lower()}
+                self._signatures.update(map(str.lower, {signature, *base64_pieces(signature)}))
         else:
             self.add(signature)
 
@@ -1990,13 +1992,11 @@ class SecretScrubber:
         """The text with every secret masked, in whatever spelling, whole or cut short: the places of all of them, each
         found in the text as it came, taken together (secrets that overlap there, or one quoted over itself, go whole:
         each found after another was masked would leave the part they share out of it)."""
-        known, size, lowered = self._secrets, 64, lower_case(text)  # size: a signature's hex digits (SIGNATURE)
-        spans = [(at, at + size) for run in (self.SIGNATURE.finditer(lowered) if self._signatures else ())
-                 for at in range(run.start(), run.end() - size + 1) if lowered[at:at + size] in self._signatures]
+        known, lowered = self._secrets, lower_case(text)
         # (unpacked by name: texts are many; a find under MIN_LENGTH, its blanks squeezed, is left as any such word)
-        spans += [(start, end) for _, anchor, whole, _, _ in known.values() if anchor in lowered
-                  for start, end in self._found(whole, lowered) if end - start >= self.MIN_LENGTH]
-        spans += self._unfolded(lowered, known)
+        spans = [(start, end) for _, anchor, whole, _, _ in known.values() if anchor in lowered
+                 for start, end in self._found(whole, lowered) if end - start >= self.MIN_LENGTH]
+        spans += self._unfolded(lowered, known)  # and the request signatures
         if self.CUT in text:  # (heads compiled only for a text cut short: a 10 KB token's is large)
             spans += self._cut_heads(lowered, [(self._pattern(head), cut) for *_, head, cut in known.values()])
         kept, at = [], 0  # the text around the places, each run of places that overlap one mask (none: the text itself)
@@ -2006,17 +2006,19 @@ class SecretScrubber:
         return ''.join(kept) + text[at:]
 
     def _unfolded(self, text: str, known: dict[str, tuple]) -> list[tuple[int, int]]:
-        """Where each secret a vendor split across lines stands, from its first piece to its last: each is sought in
-        the text with its folds taken out (a secret's own blanks go with them: one with blanks is not)."""
+        """Where each secret a vendor split across lines stands, from its first piece to its last, and each signature:
+        sought in the text with its folds taken out (a secret's own blanks go with them: one with blanks is not)."""
         # Folds out: breaks a page or a URL writes (as a blank: no backslash before one joins the letter after), escaped
-        # ones (lone ones, most, at once), blanks; each pass skipped on a text without its first character (most are)
-        bare = self.BREAK_MARK.sub(' ', text) if '<' in text or '&' in text or '%' in text else text
+        # ones (lone ones, most, at once), blanks; the passes for escapes skipped on a text without a backslash (most)
+        bare = self.BREAK_MARK.sub(' ', text)
         bare = self.LONE_BREAK.sub('', bare) if '\\' in bare else bare
         joined = ''.join((self.ESCAPED_BREAKS.sub(self._not_the_breaks, bare) if '\\' in bare else bare).split())
-        if len(joined) == len(text):
-            return []
-        found = [span for length, anchor, whole, _, _ in known.values()
-                 if length >= self.DISGUISED_MIN_LENGTH and anchor in joined for span in self._found(whole, joined)]
+        runs = self.SIGNATURE.finditer(joined) if self._signatures else ()  # (none: no run signs its requests)
+        found = [(at, at + size) for run in runs for size in (64, 84, 85)
+                 for at in range(run.start(), run.end() - size + 1) if joined[at:at + size] in self._signatures]
+        if joined != text:  # folded: the secrets too (text seeks them where they stand whole)
+            found += [span for length, anchor, whole, _, _ in known.values() if length >= self.DISGUISED_MIN_LENGTH
+                      and anchor in joined for span in self._found(whole, joined)]
         if not found:
             return []
         starts, taken = [0], [0]  # from each joined place on, how many characters the folds before it took out
@@ -2119,20 +2121,16 @@ def whole_number(value: Any, default: int) -> int:
     return default
 
 
-def own_wait(advice: str, run_wait: int) -> str:
-    """``advice`` (a 429's) naming the run's own wait for turns, ``run_wait``, where it names a 3-minute run's."""
-    return advice.replace(f'most {MAX_RUN_WAIT_SECONDS} s', f'most {run_wait} s')
-
-
 def vendor_error(reply: VendorReply, vendor: str, advice_by_status: dict[int, str],
                  said: JsonObject | None, advice: str | None = None) -> VendorApiError:
     """A vendor's error reply as a VendorApiError (``said``: its fields from the body; None: the body's text quoted)."""
     said = said or {'vendor_message': short_text(reply.text) or None, 'request_id': reply.headers.get('X-Request-Id')}
-    generic = GENERIC_ERROR_ADVICE.format(url=URL_SETTINGS[vendor], **reply.again)  # any other status's: a fault
-    advice = advice or own_wait(advice_by_status.get(reply.status, generic), reply.run_wait)  # a 429's: this run's
+    generic_advice = not advice and reply.status not in advice_by_status  # any other status's advice: a fault's
+    advice = advice or advice_by_status.get(reply.status, GENERIC_ERROR_ADVICE).format(
+        url=URL_SETTINGS[vendor], run_wait=reply.run_wait, **reply.again)  # run_wait: a 429's, this run's own
     error = VendorApiError(vendor, reply.status, advice, retry_note(reply.attempts[:-1], reply.gave_up), reply.attempts,
                            **said)
-    error.later |= error.advice == generic  # which says to act again later, whatever the status
+    error.later |= generic_advice  # which says to act again later, whatever the status
     return error
 
 
@@ -2728,6 +2726,19 @@ class _Cancelled(Exception):
     """Work a runner did not start because an earlier item failed."""
 
 
+class BulkWorkerMark(threading.local):
+    """Whether this thread is one of a BulkRunner pool's own: set by the pool's initializer, whatever its name."""
+
+    marked = False
+
+
+BULK_WORKER = BulkWorkerMark()
+
+
+def _mark_bulk_worker() -> None:
+    BULK_WORKER.marked = True
+
+
 class BulkRunner(NamedTuple):
     """Work on up to ``workers`` threads side by side (the vendor's limiter paces their requests); results, errors and
     progress come back to the thread that called ``map``: in XSOAR the main one, the only one that may call demisto."""
@@ -2740,9 +2751,10 @@ class BulkRunner(NamedTuple):
         """``function`` over ``items``, results in their order (``settled(item)``, not None: its result, not sent).
         A failure stops work not started; after the work in flight, the first error in the items' order is raised."""
         items, failed = list(items), threading.Event()
+        on_worker = BULK_WORKER.marked  # a map within an item's work
 
         def report(done: int) -> None:
-            if self.progress and what and len(items) > 1:
+            if self.progress and what and len(items) > 1 and not on_worker:  # demisto: only the main thread may call
                 self.progress(f'{what}: {done}/{len(items)}')
 
         def run(item: Any) -> Any:
@@ -2757,16 +2769,14 @@ class BulkRunner(NamedTuple):
                 raise
 
         workers = min(self.workers, len(items))
-        on_worker = threading.current_thread().name.startswith(BulkRunner.__name__)  # a map within an item's work
         if workers <= 1 or on_worker:  # on a worker: in turn, within the outer map's threads
             results = []
             for item in items:
                 results.append(run(item))
-                if not on_worker:  # progress goes to demisto, which only the main thread may call
-                    report(len(results))
+                report(len(results))
             return results
         from concurrent.futures import ThreadPoolExecutor, as_completed  # only bulk work pays for the import
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=BulkRunner.__name__) as pool:
+        with ThreadPoolExecutor(workers, thread_name_prefix=BulkRunner.__name__, initializer=_mark_bulk_worker) as pool:
             futures = [pool.submit(run, item) for item in items]
             try:
                 for done, future in enumerate(as_completed(futures), 1):
@@ -2829,7 +2839,9 @@ def markdown_table(title: str, rows: list[JsonObject], headers: Sequence[str], c
     """A table as XSOAR's tableToMarkdown, of the columns some row fills (blank ones are noise). Past MAX_TABLE_ROWS
     the failures ``first`` picks go first, each part in order; a last line counts the rest, in ``context_path``."""
     def cell(value: Any) -> str:
-        text = re.sub(r'\r\n?|\n', '<br>', ('' if value is None else str(value)).replace('|', '\\|'))
+        text = re.sub(r'\r\n?|\n', '<br>', str('' if value is None else value))
+        # | and ` escaped (as CSP's tableToMarkdown does), and a \ before punctuation, else read as its escape (\_MEI1)
+        text = re.sub(r'[|`]|\\(?=[!-/:-@\[-`{-~])', r'\\\g<0>', text)
         return f'{text} ' if text.endswith('\\') else text  # a last \ (a Windows folder) would escape the closing pipe
 
     if not rows:
@@ -2873,25 +2885,26 @@ def capped_names(names: list[str]) -> str:
 def war_room_value(text: str, item: bool = False) -> str:
     """A value as a war-room line takes it: bare when it can be, else raw in backticks, else quoted and escaped; an
     ``item`` of a list as a JSON list of it where comma-separated text would alter it (arg_to_list: a comma, say)."""
-    text = json.dumps([text]) if item and re.search(r'^[\s[]|,|\s$', text) else text
-    if text and not re.search(r'[\s"`]', text):
+    if item and re.search(r'^[\s[]|,|\s$', text):
+        text = json.dumps([text])
+    if re.fullmatch(r'[^\s"`]+', text):
         return text
-    return f'`{text}`' if not re.search('[`\n]', text) else \
-        '"' + text.replace('\\', '\\\\').replace('"', '\\"') + '"'
+    if re.search('[`\n]', text):
+        return '"' + text.replace('\\', '\\\\').replace('"', '\\"') + '"'
+    return f'`{text}`'
 
 
 ''' ARGUMENTS '''
 
 
 def single_value(value: Any, name: str) -> Any:
-    """The one item of a list from context (XSOAR passes one); an empty list (FirstArrayElement's of none) is none."""
+    """A context list's one item (or that item once per alert); an empty list (FirstArrayElement's answer) is none."""
     if not isinstance(value, list):
         return value
-    if len(value) > 1:
-        raise RestoreError(f'{name} takes one value; got a list of {len(value)}.')
+    if any(item != value[0] for item in value):
+        raise RestoreError(f'{name} takes one value; got {printable(value)}. Run the command once for each.')
     if value and none_or_blank_text(value[0]):  # not "none given": an endpoint_id so read would restore everywhere
-        raise RestoreError(f'{name} was given a list of one blank item, {printable(value)}: give it a value, or '
-                           f'leave {name} out.')
+        raise RestoreError(f'{name} has a blank value in a list, {printable(value)}: give it a value, or leave it out.')
     return value[0] if value else None
 
 
@@ -2925,9 +2938,9 @@ def sha256_list(value: Any, pairs: int = 0) -> list[str]:
 
 def validate_identifier(value: Any, name: str, max_length: int = MAX_IDENTIFIER_LENGTH) -> str | None:
     """An optional vendor ID: None when absent, else a stripped string of letters, digits, - and _."""
-    if isinstance(value, (str, list)) and ',' in str(value):  # several: comma-separated, or a list (or its JSON text)
-        raise RestoreError(f'{name} takes one value; got {printable(value)}. Run the command once for each.')
     value = single_value(value, name)
+    if isinstance(value, str) and ',' in value:  # several: comma-separated, or a list's JSON text
+        raise RestoreError(f'{name} takes one value; got {printable(value)}. Run the command once for each.')
     if none_or_blank_text(value):
         return None
     if type(value) not in (str, int):  # type(): a bool is no ID
@@ -3057,7 +3070,8 @@ def check_hss_items(fields: HssFields) -> None:
         missing = 'host_id' if fields['file_path'] else 'file_hash or file_path'
         raise RestoreError(f'{missing} is missing. Say which files to restore: file_hash (optionally with host_id), '
                            'host_id with file_path, or host_id, file_hash and file_path together for exact items.')
-    if not exact_items(fields) and hosts_asked(fields) and fields['file_attr']:  # both refuse lists that do not line up
+    # exact_items refuses exact item lists that do not line up, hosts_asked host and path lists
+    if not exact_items(fields) and hosts_asked(fields) and fields['file_attr']:
         raise RestoreError('file_attr is only used with exact items (host_id, file_hash and file_path together); '
                            'a restore by hash or by path takes each file\'s attributes from HSS.')
     if fields.get(HSS_UNPAIRED) and fields['file_hash']:  # with no hash, the first check wants a host and a path
@@ -3851,7 +3865,9 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
     # HSS matches hashes whatever their case: the copies sent are known by the hash in lower case (copy_key).
     fields['file_hash'] = [value.lower() for value in fields['file_hash']]
     fields[HSS_UNPAIRED] = [] if arg_to_bool(args.get('pair_by_position'), 'pair_by_position', True) else ['false']
-    enterprise_project_id = validate_identifier(args.get('enterprise_project_id'), 'enterprise_project_id', 64)
+    # The project listed: the argument, else the instance's setting; rows and the follow line name it
+    given_project = validate_identifier(args.get('enterprise_project_id'), 'enterprise_project_id', 64)
+    enterprise_project_id = given_project or client.enterprise_project_id
     for value in fields['file_hash']:
         # HSS keys isolated files by SHA256: another kind of hash matches nothing, and would say so late
         if re.fullmatch(r'[0-9a-fA-F]+', value) and len(value) in HASH_LENGTH_NAMES:
@@ -3868,27 +3884,26 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
         if state['started'] and epoch_ms() - state['started'] > (timeout + POLLING_TIMEOUT_MARGIN) * 1000:
             state = dict(state, started=None, checks=0)
         result = check_hss_restore(client, args, fields, state, enterprise_project_id, *timing, context)
-    # Each row's project, as left_restoring compares it: none where it is the default (0 or none), as a check names it
+    # Each row's project (left_restoring compares it): none where the run's and the instance's are both the default
     if {enterprise_project_id, client.enterprise_project_id} - {None, '0'}:
         for row in result.outputs:
-            row['enterprise_project_id'] = enterprise_project_id or client.enterprise_project_id
+            row['enterprise_project_id'] = enterprise_project_id
     return result
 
 
 def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, enterprise_project_id: str | None,
                       earlier: HssState | None, polling: bool, interval: int, timeout: int) -> RestoreResult:
     """The first run: find the isolated copies, PUT them 100 at a time, and (polling) schedule the first check. A start
-    put off (``earlier``: start_put_off's state) waits for turns until an interval before the timeout, as checks do."""
+    put off (``earlier``) waits for turns until an interval before the timeout, as checks do; late, as polling=false."""
     started, checks = (earlier['started'], earlier['checks'] + 1) if earlier else (epoch_ms(), 0)
     left = timeout - polling_elapsed(started, checks, interval, args) - (interval if earlier else 0)
-    client.transport.wait_at_most(max(left, CHECK_LEAST_WAIT_SECONDS) if polling else timeout)
+    client.transport.wait_at_most(max(left, CHECK_LEAST_WAIT_SECONDS) if polling and left >= 0 else timeout)
     rows, listed, taken, items = [], None, None, exact_items(fields)
     if not items:  # each isolated copy matching the hashes (or paths) on the hosts given (or any host), once
         began, unique = client.limiter.clock(), {}
         try:
-            copies, rows, taken = matching_copies(
-                client, fields, enterprise_project_id, HSS_STATUS_ISOLATED, earlier,
-                not_isolated_text(enterprise_project_id or client.enterprise_project_id))
+            copies, rows, taken = matching_copies(client, fields, enterprise_project_id, HSS_STATUS_ISOLATED, earlier,
+                                                  not_isolated_text(enterprise_project_id))
         except RestoreError as error:  # no restore request was sent
             return start_put_off(client, args, error, held_back(error, client), started, checks, polling, interval,
                                  timeout, None)
@@ -3966,7 +3981,7 @@ def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, held
     if not (held and polling and
             timeout - polling_elapsed(started, checks, interval, args) - schedule.next_run_in_seconds >= interval):
         if held and HSS_ERROR_ADVICE[THROTTLED_STATUS] in str(error):
-            raise error.with_advice(own_wait(HSS_START_THROTTLED_ADVICE, client.transport.run_wait),
+            raise error.with_advice(HSS_START_THROTTLED_ADVICE.format(run_wait=client.transport.run_wait),
                                     HSS_ERROR_ADVICE[THROTTLED_STATUS], polling)
         raise error
     waits = client.transport.waits(interval)  # every service whose wait still holds the start back, else the throttler
@@ -4109,28 +4124,23 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
                       enterprise_project_id: str | None, polling: bool, interval: int, timeout: int,
                       context: Any) -> RestoreResult:
     """A polling run: the copies this restore changed, read again; the last once none is restoring, or time is up."""
-    # The checks made bound the time passed from below; a follow command (no start) polls anew: no interval passed yet
-    checks, again = state['checks'] + (state['started'] is not None), state.get('listing_refused')
-    state = dict(state, started=state['started'] or epoch_ms(), checks=checks, listing_refused=False)
-    left = timeout - polling_elapsed(state['started'], checks, interval, args)  # for turns; a listing takes seconds
+    # The checks made so far bound the time passed from below. A follow command (no start) begins a polling of its
+    # own with this run: no interval has passed yet, as restore-file counts a run without polling_started.
+    checks = state['checks'] + (state['started'] is not None)
+    state = dict(state, started=state['started'] or epoch_ms(), checks=checks)
+    # Turns are waited for no longer than the polling time left, less an interval when a check follows (it then comes
+    # within the timeout); never less than a few seconds, so a check at the timeout still reads a listing of pages.
+    left = timeout - polling_elapsed(state['started'], checks, interval, args)
     client.transport.wait_at_most(max(left - interval if polling and left >= interval else left,
                                       CHECK_LEAST_WAIT_SECONDS))
-    unread, unlisted, untaken, most, for_good = None, 0, 0, 0, False
-    scope = enterprise_project_id or client.enterprise_project_id  # the enterprise project listed
-    try:
-        rows, unlisted, untaken, most = restore_progress(client, fields, scope, state, context)
-    except RestoreError as error:  # one unreadable listing does not end the restore: read it again next time
-        unread = error
-        # but a refusal of the credentials, permission or URL, or HSS's 400 or 404 to the listing twice, would recur
-        state['listing_refused'] = getattr(error, 'http_status', 0) in (400, 404)
-        for_good = refuses_every_request(error) or again and state['listing_refused']
-        rows = [dict(row, reason=HSS_CHECK_REFUSED) for row in left_restoring(context, fields, scope)
-                if for_good and row.get('outcome') == HSS_OUTCOME_RESTORING]
+    (rows, unlisted, untaken, most), unread, for_good = read_check_listing(client, fields, state,
+                                                                           enterprise_project_id, context)
     elapsed = polling_elapsed(state['started'], checks, interval, args)
     follow = hss_follow_command(args, state, enterprise_project_id)
     schedule, last = None, elapsed + interval > timeout or for_good
     settle_rows(rows, last or not polling, last, elapsed)
-    if not last and polling and (unread or untaken or any(  # HSS may yet act on untaken copies, not on taken_rows'
+    # Copies HSS has not acted on yet (untaken, HSS_NOT_TAKEN rows) may still be; another restore's (taken_rows): not
+    if not last and polling and (unread or untaken or any(
             row['outcome'] == HSS_OUTCOME_RESTORING and row['reason'] != HSS_TAKEN_ELSEWHERE[HSS_STATUS_RESTORING]
             for row in rows)):
         schedule = next_check('hss-restore-isolated', dict(args, restore_state=state_text(state)), state['started'],
@@ -4138,7 +4148,8 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     ended = '; polling ended with this check' if polling and not schedule else ''  # as restore-file's last check says
     gone = sum(row.get('reason') == HSS_NO_LONGER_LISTED for row in rows)  # copies sent, HSS listing them no more
     told = unread and unread.saying(f'checking again {schedule.again()}' if schedule else 'run the follow line below')
-    not_read = told or (unread if unread.attempts else unread.without_advice()) if unread else ''  # no rows counted
+    # A listing not read counts no rows (never "0 restored"); one never sent drops its run-again advice for the step
+    not_read = told or (unread if unread.attempts else unread.without_advice()) if unread else ''
     said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
         f'the listing was not read at this check{ended}: {not_read}' if unread else
         hss_counts_text(rows, unlisted, gone, untaken, most))
@@ -4154,7 +4165,29 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     else:
         readable = f'{said}; checking again {schedule.again()}.{note}'
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, {
-        'elapsed_seconds': elapsed, 'items': rows, 'unlisted_copies': unlisted, 'follow_commands': [follow]}, schedule)
+        'elapsed_seconds': elapsed, 'items': rows, 'unlisted_copies': unlisted, 'unlisted_copies_at_most': most,
+        'follow_commands': [follow]}, schedule)
+
+
+def read_check_listing(client: HssClient, fields: HssFields, state: HssState, scope: str | None,
+                       context: Any) -> tuple[HssProgress, RestoreError | None, bool]:
+    """A check's read of HSS's listing (in enterprise project ``scope``, whose rows left_restoring reads):
+    restore_progress's rows and counts; or, not read, none counted, its error, and whether that ends polling (the rows
+    left restoring then say so); ``state`` keeps whether HSS refused the listing."""
+    try:
+        progress = restore_progress(client, fields, scope, state, context)
+    except RestoreError as error:
+        # One unreadable listing does not end the restore: the next check reads it again. But a refusal of the
+        # credentials, permission or URL, or HSS's 400 or 404 to the listing at this check and the one before, would
+        # recur at every check to the end: polling ends with this one, and the rows left restoring say so.
+        refused = getattr(error, 'http_status', 0) in (400, 404)
+        for_good = refuses_every_request(error) or (refused and bool(state.get('listing_refused')))
+        state['listing_refused'] = refused
+        rows = [dict(row, reason=HSS_CHECK_REFUSED) for row in left_restoring(context, fields, scope)
+                if for_good and row.get('outcome') == HSS_OUTCOME_RESTORING]
+        return (rows, 0, 0, 0), error, for_good
+    state['listing_refused'] = False
+    return progress, None, False
 
 
 def settle_rows(rows: list[HssCopy], final: bool, last: bool, elapsed: int) -> None:
@@ -4172,7 +4205,7 @@ def settle_rows(rows: list[HssCopy], final: bool, last: bool, elapsed: int) -> N
 
 
 def restore_progress(client: HssClient, fields: HssFields, scope: str | None,
-                     state: HssState, context: Any) -> tuple[list[HssCopy], int, int, int]:
+                     state: HssState, context: Any) -> HssProgress:
     """Each copy this restore changed, as HSS lists it now; of the copies sent by hash or path, how many HSS no longer
     lists (0: not known), how many it lists untouched (a batch refused: at least), and at most how many unlisted."""
     items = exact_items(fields)
@@ -4383,17 +4416,19 @@ def hss_table(title: str, rows: list[HssCopy], follow: str = '', refused: int = 
 
 def hss_follow_command(args: JsonObject, state: HssState, enterprise_project_id: str | None) -> str:
     """The war-room line that follows this restore to its end; run by hand, it polls anew (started, checks left out)."""
+    # The project listed as read (a context list of one is no ID), even the default (0): the instance's may change
+    project = f'enterprise_project_id={enterprise_project_id or 0}'
     restore_state = f'restore_state={state_text(dict(state, started=None, checks=0, listing_refused=False))}'
-    kept = {name: args[name] for name in (*HSS_FIELD_LIMITS, 'pair_by_position')
-            if args.get(name) != [] and not none_or_blank_text(args.get(name))}  # [] from context: none given
-    if enterprise_project_id:  # as read: from context it comes as a list of one, which written as a JSON list is no ID
-        kept['enterprise_project_id'] = enterprise_project_id
+    kept = {name: args[name] for name in HSS_FIELD_LIMITS  # the items ([] from context: none given)
+            if args.get(name) != [] and not none_or_blank_text(args.get(name))}
+    if not none_or_blank_text(args.get('pair_by_position')):  # a path restored on every host given stays so
+        kept['pair_by_position'] = args['pair_by_position']
     # Thousands of exact items, all repeated (and copied: memory), measured before anything is built: say what to repeat
     if sum(len(str(value)) for value in kept.values()) > MAX_FOLLOW_COMMAND_LENGTH:
-        return f'!hss-restore-isolated with the same {", ".join(kept)} arguments and {restore_state}'
+        return f'!hss-restore-isolated with the same {", ".join(kept)} arguments and {project} {restore_state}'
     parts = [f'{name}={war_room_value(json.dumps(value) if isinstance(value, list) else str(value))}'
              for name, value in kept.items()]
-    return f'!hss-restore-isolated {" ".join(parts)} {restore_state}'
+    return ' '.join(['!hss-restore-isolated', *parts, project, restore_state])
 
 
 ''' COMMAND: fetch-incidents (Huawei Cloud HSS events) '''
@@ -4419,8 +4454,12 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: Js
     if type(window_end) is int and begin == last_fetch and begin < window_end:
         first_end = min(first_end, window_end)
     if max(begin, seen_until) > now_ms:  # this machine's clock went back since the last fetch: the events up to
-        # begin came already, and an event seen at or after begin must be listed again to be told apart as seen
-        return [], {'last_fetch': begin, 'seen_ids': sorted(seen), 'seen_until': seen_until, 'window_end': first_end}
+        # begin came already, and an event seen at or after begin must be listed again to be told apart as seen: the
+        # last run is kept as it came (begin is its last_fetch) until the clock catches up, which is told once
+        if 'clock_back' not in last_run:
+            note(f'This machine\'s clock, {utc_text(now_ms / 1000)}, was set back behind the last fetch: fetching '
+                 f'waits until {utc_text(max(begin, seen_until) / 1000)}, then goes on from {utc_text(begin / 1000)}.')
+        return [], dict(last_run, clock_back=True)
     taken, times, progress, reached, window_end = read_event_windows(client, settings.max_fetch, begin, seen, now_ms,
                                                                      scrub, first_end, note)
     # (listed_at_ms is set: every listing sets it, and read_event_windows lists at least once)

@@ -290,6 +290,10 @@ HSS_SEVERITY_TO_XSOAR = {'Security': 0.5, 'Low': 1, 'Medium': 2, 'High': 3, 'Cri
 DURATION_UNITS_MS = {'minute': 60 * 1000, 'hour': 60 * 60 * 1000, 'day': 24 * 60 * 60 * 1000,
                      'week': 7 * 24 * 60 * 60 * 1000, 'month': 30 * 24 * 60 * 60 * 1000,
                      'year': 365 * 24 * 60 * 60 * 1000}
+# README, fetch-incidents: a first_fetch unit "may be written as its letter, as admins type it (`12h`, `3d`, `2w`)":
+# each letter and the unit it stands for; `yesterday` and `today` are "00:00 UTC of that day, as a date alone is".
+FIRST_FETCH_SHORT_UNITS = {'h': 'hour', 'd': 'day', 'w': 'week'}
+FIRST_FETCH_DAY_WORDS = {'today': 0, 'yesterday': 1}  # each one's days back
 # README, fetch-incidents: first_fetch reaches back "30 days at most: as far back as HSS lists events" (HSS's own
 # listing takes last_days from 1 to 30).
 FIRST_FETCH_MAX_MS = 30 * DURATION_UNITS_MS['day']

@@ -102,6 +102,28 @@ def test_the_bulk_runner_keeps_the_order_with_many_workers_and_reraises_a_worker
         runner.map(fail_on_seven, range(20))
 
 
+def test_a_map_called_from_a_thread_named_like_the_runner_s_workers_still_works_side_by_side_and_reports_progress():
+    # Only a map within a pool worker's item runs its items in turn: a caller's thread does not become one by its name.
+    side_by_side, seen, outcome = threading.Barrier(2, timeout=5), [], []
+
+    def meet(n):
+        side_by_side.wait()  # passes only while the other item is at work too
+        return n
+
+    def call_map():
+        try:
+            outcome.append(ri.BulkRunner(workers=2, progress=seen.append).map(meet, range(2), what='items done'))
+        except threading.BrokenBarrierError as error:
+            outcome.append(error)
+
+    caller = threading.Thread(target=call_map, name=f'{ri.BulkRunner.__name__}-caller')
+    caller.start()
+    caller.join(10)
+
+    assert outcome == [[0, 1]], outcome
+    assert seen == ['items done: 1/2', 'items done: 2/2'], seen
+
+
 @pytest.mark.parametrize('name, value', [('xdr_rate_limit', '0'), ('xdr_rate_limit', 'fast'),
                                          ('max_concurrency', '500'), ('max_concurrency', '2.5'),
                                          ('hss_rate_limit', '-1')])

@@ -16,6 +16,7 @@ import yaml
 import facts
 from warroom import export
 from warroom.cli import main as cli_main
+from warroom.images.playbook import BOX_HEIGHT, BOX_WIDTH
 from warroom.images.png import encode_png
 from warroom.spec import PROJECT_ROOT
 
@@ -159,10 +160,13 @@ def test_the_exported_readme_and_description_label_each_setting_as_readme_s_sett
 
 
 def test_the_integration_description_files_the_fetch_settings_under_hss_not_under_both_vendors(pack_dir):
-    # integration.yml's own description: "Fetch incidents (Huawei Cloud HSS only)"; README, fetch-incidents, names
-    # its settings: Fetch incidents, Incident type, Incidents Fetch Interval, first_fetch and max_fetch.
-    fetch_names = ('isFetch', 'incidentType', 'incidentFetchInterval', 'first_fetch', 'max_fetch')
-    displays = [param['display'] for param in INTEGRATION_YML['configuration'] if param['name'] in fetch_names]
+    # integration.yml's own description: "Fetch incidents (Huawei Cloud HSS only)". Its fetch settings: XSOAR's own
+    # (demisto-sdk's INCIDENT_FETCH_REQUIRED_PARAMS) and those of the Collect section, which fetching alone reads
+    # (tests/test_instance_settings.py -k collect_section), HSS event types to fetch among them.
+    fetch_names = {param['name'] for param in facts.XSOAR_FETCH_PARAMS}
+    displays = [param['display'] for param in INTEGRATION_YML['configuration']
+                if param['name'] in fetch_names or param.get('section') == 'Collect']
+    assert 'HSS event types to fetch' in displays
     text = (pack_dir / 'Integrations' / INTEGRATION / f'{INTEGRATION}_description.md').read_text()
     sections = {part.split('\n', 1)[0]: part for part in text.split('\n### ')[1:]}
 
@@ -209,6 +213,24 @@ def test_playbook_images_are_valid_pngs_larger_than_the_playbook_s_span(pack_dir
         # Every task is drawn where the playbook editor puts it (view.position, one pixel each), as a box: the
         # image spans the positions and more.
         assert image['channels'] == 3 and image['width'] > max(xs) - min(xs) and image['height'] > max(ys) - min(ys)
+
+
+@pytest.mark.parametrize('path', SOURCE_PLAYBOOKS, ids=lambda path: path.stem)
+def test_no_two_tasks_of_a_playbook_are_drawn_over_each_other(path):
+    # The editor draws each task at its view.position, as the picture in doc_files does with boxes of this size: two
+    # tasks nearer than a box in both directions hide each other's name and arrows, in the editor and the picture.
+    tasks = load(path.read_text())['tasks']
+    drawn = []
+    overlapping = []
+    for key in sorted(tasks, key=int):
+        position = json.loads(tasks[key]['view'])['position']
+        for other, other_position in drawn:
+            apart_x = abs(position['x'] - other_position['x'])
+            apart_y = abs(position['y'] - other_position['y'])
+            if apart_x < BOX_WIDTH and apart_y < BOX_HEIGHT:
+                overlapping.append((other, key))
+        drawn.append((key, position))
+    assert overlapping == []
 
 
 def test_zip_holds_unified_items_named_as_prepare_content_names_them(archive):

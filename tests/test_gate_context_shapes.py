@@ -269,7 +269,8 @@ def test_an_hss_file_whose_every_copy_on_the_host_an_earlier_restore_gave_back_i
     assert entry['Contents']['allowed'] == [] and entry['Contents']['held'] == [] and entry['Note'] is True
     [line] = [line for line in entry['HumanReadable'].splitlines() if 'was not run again' in line]
     assert f'for `{HSS_HASH}`' in line and f'restored it on {host["host_name"]}' in line
-    assert f'`!hss-restore-isolated file_hash={HSS_HASH} host_id={host["host_id"]}`' in line
+    # its rows name no enterprise project: the default one, named (0) so that the instance's setting now cannot move it
+    assert f'`!hss-restore-isolated file_hash={HSS_HASH} host_id={host["host_id"]} enterprise_project_id=0`' in line
     # by host and path: the path restored on that host, compared as given
     by_path = hss_gate({'file_path': host['file_path'], 'host_id': host['host_id']}, restored)
     assert by_path['Contents']['allowed_paths'] == [] and f'for `{host["file_path"]}`' in by_path['HumanReadable']
@@ -394,6 +395,78 @@ def test_hss_rows_of_enterprise_project_0_and_of_none_are_read_by_one_check_and_
     assert all(host in line for host in hosts), line
     [covered] = entry['Contents']['covered']
     assert isinstance(covered['by_hand'], str), covered
+
+def test_hss_rows_of_enterprise_project_0_and_of_none_in_an_instance_set_to_another_project_are_read_in_the_default():
+    """As above, in an instance since set to another enterprise project (hss_enterprise_project_id): rows of "0" and of
+    none are both the default project's, where the run that wrote them listed the copies, not the instance's project
+    now, which a check given no enterprise_project_id lists. The one check that reads the copies again, and the
+    by-hand line, name 0: the copies are read where they are, none is restored again, and the file is not allowed."""
+    file_hash, hosts = 'ec' * 32, ['h-ep-0', 'h-ep-none']
+    hss, asked = start_hss_tenant(), []
+    try:
+        for host in hosts:
+            hss.backend.add_host(host, host)
+            hss.backend.add_isolated_files(host, 1, file_hash=file_hash)
+        room = WarRoom(params=hss.params(hss_enterprise_project_id=''), time_scale=0, sleep=lambda _: None)
+        assert not room.run('hss-restore-isolated', {'file_hash': file_hash}).failed
+        rows = [dict(row, outcome='restoring') for row in as_list(get_path(room.context, 'HuaweiHSS.RestoredFile'))]
+        assert sorted(row['host_id'] for row in rows) == hosts and all(set(row) <= HSS_RECORD_FIELDS for row in rows)
+        rows[0]['enterprise_project_id'] = '0'
+        room.params['hss_enterprise_project_id'] = 'some-other-id'
+        puts = len(hss.requests_to('PUT', '/event/isolated-file'))
+
+        def execute(command: str, args: dict) -> list:
+            asked.append(args)
+            return room.run(command, args).entries
+
+        entry = GATE.gate_command({'file_hash': file_hash, 'restore_command': 'hss-restore-isolated',
+                                   'restored_before': rows}, {}, execute)
+        assert len(hss.requests_to('PUT', '/event/isolated-file')) == puts  # read again, not sent
+    finally:
+        hss.stack.close()
+    assert [as_list(args.get('enterprise_project_id')) for args in asked] == [['0']], asked
+    assert entry['Contents']['allowed'] == [], entry['Contents']
+    [line] = [line for line in entry['HumanReadable'].splitlines() if f'was not run again for `{file_hash}`' in line]
+    assert all(host in line for host in hosts), line
+    [covered] = entry['Contents']['covered']
+    assert parse_line(covered['by_hand']).args.get('enterprise_project_id') == '0', covered
+
+
+def test_hss_rows_naming_no_enterprise_project_in_an_instance_set_to_another_project_are_read_in_project_0():
+    """README: a row leaves its enterprise project out only when the run's and the instance's were both the default,
+    so rows that all name none are the default project's even once the instance is set to another one; a check given
+    no enterprise_project_id would list that other project, find none of the copies and let the file through. The one
+    check that reads them again, and the by-hand line, name 0: none is restored again, and the file is not allowed."""
+    file_hash, hosts = 'ed' * 32, ['h-ep-none-1', 'h-ep-none-2']
+    hss, asked = start_hss_tenant(), []
+    try:
+        for host in hosts:
+            hss.backend.add_host(host, host)
+            hss.backend.add_isolated_files(host, 1, file_hash=file_hash)
+        room = WarRoom(params=hss.params(hss_enterprise_project_id=''), time_scale=0, sleep=lambda _: None)
+        assert not room.run('hss-restore-isolated', {'file_hash': file_hash}).failed
+        rows = [dict(row, outcome='restoring') for row in as_list(get_path(room.context, 'HuaweiHSS.RestoredFile'))]
+        assert sorted(row['host_id'] for row in rows) == hosts and all(set(row) <= HSS_RECORD_FIELDS for row in rows)
+        assert not any(row.get('enterprise_project_id') for row in rows), rows
+        room.params['hss_enterprise_project_id'] = 'some-other-id'
+        puts = len(hss.requests_to('PUT', '/event/isolated-file'))
+
+        def execute(command: str, args: dict) -> list:
+            asked.append(args)
+            return room.run(command, args).entries
+
+        entry = GATE.gate_command({'file_hash': file_hash, 'restore_command': 'hss-restore-isolated',
+                                   'restored_before': rows}, {}, execute)
+        assert len(hss.requests_to('PUT', '/event/isolated-file')) == puts  # read again, not sent
+    finally:
+        hss.stack.close()
+    assert [as_list(args.get('enterprise_project_id')) for args in asked] == [['0']], asked
+    assert entry['Contents']['allowed'] == [], entry['Contents']
+    [line] = [line for line in entry['HumanReadable'].splitlines() if f'was not run again for `{file_hash}`' in line]
+    assert all(host in line for host in hosts), line
+    [covered] = entry['Contents']['covered']
+    assert parse_line(covered['by_hand']).args.get('enterprise_project_id') == '0', covered
+
 
 def refusal_of(args: dict) -> str:
     """What hss-restore-isolated's check of its item arguments says of ``args`` before any request ('' if none)."""

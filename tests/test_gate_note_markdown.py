@@ -169,7 +169,9 @@ def test_a_file_an_earlier_restore_gave_back_is_said_not_sent_again_naming_its_h
     assert entry['Contents']['not_sent']
     spans, shown = the_line_shown(entry, 'was not run again')
     assert f'restored it on {host_name}' in shown
-    assert the_command(spans, 'hss-restore-isolated').args == {'file_hash': SHA256, 'host_id': 'h-1'}
+    # a record naming no enterprise project is the default one's, which the command names (0) whatever the instance's
+    assert the_command(spans, 'hss-restore-isolated').args == {'file_hash': SHA256, 'host_id': 'h-1',
+                                                               'enterprise_project_id': '0'}
 
 
 def test_an_action_id_an_earlier_restore_file_recorded_is_named_as_it_is():

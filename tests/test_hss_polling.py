@@ -978,10 +978,10 @@ def test_the_note_on_copies_sent_hss_stops_listing_says_rows_say_so_only_of_the_
         assert f'no row of the other {rowless}' in note and 'this incident' in note, note
 
 
-def follow_after_one_host_left_and_a_new_copy(tenant, clock, per_host, new_path, isolate_source='event'):
+def follow_after_one_host_left_and_a_new_copy(tenant, clock, per_host, new_path, isolate_source='event', options=None):
     """A restore by hash of ``per_host`` copies on each of hosts h-a, h-b and h-c, still restoring; then h-c leaves HSS
     and HSS isolates the file anew at ``new_path`` on h-a (by an alarm, or a virus scan). (copies sent, the new copy's
-    event as isolate_file returns it, the follow command's run)."""
+    event as isolate_file returns it, the follow command's run, given ``options``: XSOAR's built-in arguments)."""
     file_hash = 'e4' * 32 if isolate_source == 'event' else 'e5' * 32
     for host in ('h-a', 'h-b', 'h-c'):
         tenant.backend.add_host(host, host, restore_stages=1000.0)  # still restoring at every check
@@ -993,7 +993,7 @@ def follow_after_one_host_left_and_a_new_copy(tenant, clock, per_host, new_path,
     tenant.backend.remove_host('h-c')
     detected = tenant.backend.isolate_file('h-a', file_hash, new_path, isolate_source=isolate_source)  # after it
     line = parse_line(first.entries[-1]['Contents']['follow_commands'][0])
-    again = war_room.run(line.command, dict(line.args, polling='false'))
+    again = war_room.run(line.command, dict(line.args, polling='false', **(options or {})))
     return len(first.entries[-1]['Contents']['items']), detected, again
 
 
@@ -1089,6 +1089,31 @@ def test_a_virus_scans_new_copy_that_may_stand_for_the_one_copy_sent_hss_no_long
     assert [row['outcome'] for row in gone] == ['not_found'] and 'no longer lists' in gone[0]['reason'], gone
     said = last['HumanReadable'].split('\n')[0].split(': ', 1)[1]
     assert ', 1 not found' in said, said
+
+
+def bounds_said(note: str) -> tuple[int, int]:
+    """(at least, at most) copies sent that a check's note says HSS no longer lists: "at least 1 (up to 2) of the",
+    "up to 1 of the", or one count, "1 of the"."""
+    least, most, only_most, count = re.match(
+        r'HSS no longer lists (?:at least (\d+) \(up to (\d+)\)|up to (\d+)|(\d+)) of the ', note).groups()
+    return int(least or count or 0), int(most or only_most or count)
+
+
+@pytest.mark.parametrize('isolated_by', ['antivirus', 'event'], ids=['in doubt', 'known'])
+def test_a_check_gives_both_bounds_of_the_copies_hss_no_longer_lists_in_its_contents_for_extend_context(clocked,
+                                                                                                      isolated_by):
+    # may_stand_for: h-c's copy is gone; a virus scan's new copy on h-a may be taken for one sent and isolated again,
+    # so the note says HSS no longer lists "up to 1" of the copies sent. Contents held only the lower bound,
+    # unlisted_copies (0 there), so a playbook reading it with extend-context read "none gone". By an alarm the new
+    # copy is told apart: the count is known, and both bounds are that count.
+    sent, _, again = follow_after_one_host_left_and_a_new_copy(
+        *clocked, 1, '/opt/new/isolated.bin', isolated_by,
+        {'extend-context': 'UnlistedLeast=unlisted_copies::UnlistedMost=unlisted_copies_at_most'})
+
+    assert not again.failed and sent == 3, again.entries[-1]
+    least, most = bounds_said(unlisted_note(again.entries[-1]))
+    assert least <= 1 <= most and (least < most) == (isolated_by == 'antivirus'), (least, most)
+    assert (get_path(again.context, 'UnlistedLeast'), get_path(again.context, 'UnlistedMost')) == (least, most)
 
 
 def test_the_note_on_a_copy_hss_stops_listing_after_a_check_saw_it_restored_does_not_say_the_context_has_no_row(
@@ -1314,10 +1339,9 @@ def test_enterprise_project_0_and_none_write_rows_alike_and_a_check_in_either_fi
 
 
 def test_the_gate_finds_restored_a_copy_a_run_given_0_sent_in_an_instance_set_to_another_enterprise_project(clocked):
-    # A row naming no enterprise project is read again without the argument, so in the instance's own (the gate's
-    # check, or a check by hand). In an instance set to another project, a restore given 0 (the seed's page: "The value
-    # 0 indicates the default enterprise project") must name it in its rows, or its copy is looked for where HSS does
-    # not list it, and never found restored.
+    # A row names its enterprise project unless the run's and the instance's were both the default one. In an
+    # instance set to another project, a restore given 0 (the seed's page: "The value 0 indicates the default
+    # enterprise project") names it in its rows, and the gate's check reads the copy there and finds it restored.
     tenant, clock = clocked
     file_hash = 'ea' * 32
     tenant.backend.add_host('h-0', 'h-0', restore_stages=2)
@@ -1338,6 +1362,33 @@ def test_the_gate_finds_restored_a_copy_a_run_given_0_sent_in_an_instance_set_to
 
     assert [(row['host_id'], row['outcome']) for check in checks for row in check.entries[-1]['Contents']['items']
             ] == [('h-0', 'restored')], [check.entries[-1]['HumanReadable'] for check in checks]
+
+
+def test_the_follow_command_of_a_restore_in_the_default_project_follows_it_there_once_the_instance_is_set_to_another(
+        clocked):
+    # A restore run given no enterprise project in an instance of the default one lists and sends its copies there;
+    # its follow command, run after the instance is set to another project, must still list the default one (the
+    # seed's page: "The value 0 indicates the default enterprise project"), or it looks for the copy where HSS does
+    # not list it and never finds it restored.
+    tenant, clock = clocked
+    file_hash = 'eb' * 32
+    tenant.backend.add_host('h-0', 'h-0', restore_stages=2)
+    tenant.backend.add_isolated_files('h-0', 1, file_hash=file_hash)
+    war_room = room(tenant, clock, hss_enterprise_project_id='')
+    started = war_room.run('hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false'})
+    assert [row['outcome'] for row in listed_rows(started)] == ['restoring'], listed_rows(started)
+    [follow] = started.entries[-1]['Contents']['follow_commands']
+    war_room.params['hss_enterprise_project_id'] = HOSTS['web-03']['enterprise_project_id']
+    clock.sleep(600)  # the host's agent has long finished
+
+    line = parse_line(follow)
+    followed = war_room.run(line.command, {**line.args, 'polling': 'false'})
+
+    assert not followed.failed, followed.entries[-1]['Contents']
+    assert line.args.get('enterprise_project_id') == '0', follow
+    assert [(row['host_id'], row['outcome']) for row in listed_rows(followed)] == [('h-0', 'restored')], \
+        listed_rows(followed)
+    assert len(tenant.requests_to('PUT', '/event/isolated-file')) == 1  # following sends nothing again
 
 
 @pytest.mark.parametrize('copies', [facts.READABLE_DETAIL_MAX, facts.READABLE_DETAIL_MAX + 1])

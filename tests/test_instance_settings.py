@@ -259,6 +259,25 @@ def test_a_fetch_setting_gone_wrong_stops_test_module_only_while_fetching_is_on(
     assert not not_fetching.failed and not_fetching.entries[-1]['Contents'] == 'ok'
 
 
+# XSIAM developer guide, "Integration metadata YAML file": sectionorder organizes "collection and connection related
+# parameters in separate sections". A setting of the Collect section is one fetching alone reads: both commands run
+# with it set wrong (a checkbox holds no wrong value, so none is tried).
+COLLECT_SETTINGS = [param for param in yaml.safe_load((ROOT / 'integration.yml').read_text())['configuration']
+                    if param.get('section') == 'Collect' and param['type'] != 8]
+
+
+@pytest.mark.parametrize('param', COLLECT_SETTINGS, ids=lambda param: param['name'])
+def test_a_setting_of_the_collect_section_set_wrong_stops_neither_command(xdr, hss_tenant, param):
+    wrong = ['not a setting value'] if param['type'] == 16 else 'not a setting value'
+    params = {**xdr.params(), **hss_tenant.params(), param['name']: wrong}
+
+    restored = run(params, 'restore-file', {'file_hash': QUARANTINED, 'polling': 'false'})
+    isolated = run(params, 'hss-restore-isolated', {'file_hash': 'a' * 64, 'polling': 'false'})
+
+    assert not restored.failed, restored.entries[-1]['Contents']
+    assert not isolated.failed, isolated.entries[-1]['Contents']
+
+
 def test_the_reader_reads_the_vendors_asked_for_and_names_the_ones_in_use(xdr):
     params = dict(xdr.params(), **HSS_HALF_SET_UP)
 

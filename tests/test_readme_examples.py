@@ -118,6 +118,21 @@ def test_each_example_context_holds_only_outputs_integration_yml_declares(comman
                 assert f'{path}.{name}' in outputs, name
 
 
+# What demisto-sdk generate-docs writes for a command (demisto_sdk/commands/generate_docs/generate_integration_doc.py:
+# generate_single_command_section puts a *** rule between the heading and the description, generate_command_example
+# the context before the human readable output), so that the integration's README reads as every other in content.
+SDK_COMMAND_HEADINGS = ['Base Command', 'Input', 'Context Output', 'Command example', 'Context Example',
+                        'Human Readable Output']
+
+
+@pytest.mark.parametrize('command', ['restore-file', 'hss-restore-isolated'])
+def test_each_command_section_is_laid_out_as_demisto_sdk_generate_docs_lays_it_out(command):
+    text = section(command)
+
+    assert text.lstrip('\n').startswith('***\n'), text[:80]
+    assert re.findall(r'^#### (.+)$', text, re.MULTILINE) == SDK_COMMAND_HEADINGS
+
+
 SETTINGS = README.split('<!-- instance settings:', 1)[1].split('<!-- end of instance settings -->', 1)[0]
 
 

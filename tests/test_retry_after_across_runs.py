@@ -462,6 +462,32 @@ def test_an_hss_start_put_off_to_an_interval_before_the_timeout_schedules_no_che
         assert len(puts(arrivals)) == 1 and 'after' in result.entries[-1]['HumanReadable'], result.entries
 
 
+def test_an_hss_start_put_off_whose_later_start_comes_past_the_polling_time_waits_for_its_put_as_long_as_a_run_may(
+        hss_on_clock):
+    tenant, room, arrivals = hss_on_clock
+    copy = HEALTHY_COPIES[0]
+    # An exact item: its PUT meets a 429 past what one run may wait, so the start is put off. XSOAR runs the later start
+    # late, past the polling time: no check can follow it in time, so it is the last chance, and its PUT, throttled
+    # again for 2 minutes (README: one run waits at most 165 s), waits for its turn as long as a run may, not 5 s.
+    timeout, late_s, again_s = 600, 300, 120
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429;retry-after={LONGER_THAN_A_RUN_S}'))
+
+    def late_and_throttled_again(seconds: float) -> None:  # the war room's wait before the later start, made late
+        room.clock.advance(seconds + (late_s if len(arrivals.times) == 1 else 0))
+        if len(arrivals.times) == 1:
+            tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429;retry-after={again_s}'))
+
+    room.sleep = late_and_throttled_again
+    result = room.run('hss-restore-isolated', {'host_id': copy['host_id'], 'file_hash': copy['file_hash'],
+                                               'file_path': copy['file_path'], 'timeout_in_seconds': str(timeout)})
+
+    first, late, *sent = puts(arrivals)
+    assert late - first >= timeout, (first, late)  # the later start came past the polling time
+    assert len(sent) == 1 and sent[0] >= late + again_s, (late, sent)  # sent in the same run, after HSS's wait
+    assert not result.failed, result.entries[-1]
+    assert_restored(tenant, [copy])
+
+
 @pytest.mark.parametrize('later_s', [1, 60], ids=['still restoring', 'restored by then'])
 def test_an_hss_start_put_off_whose_copies_another_run_restored_meanwhile_reports_them_as_hss_lists_them(
         hss_on_clock, later_s):

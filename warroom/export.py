@@ -104,7 +104,7 @@ COMMUNITY_DETAILED_DESCRIPTION = (
 )
 INTEGRATION_DOCS_REFERENCE = 'https://xsoar.pan.dev/docs/reference/integrations/'
 # The settings only fetching reads (XSOAR's own three, then the integration's): fetch-incidents lists HSS events only.
-FETCH_SETTINGS = ('isFetch', 'incidentType', 'incidentFetchInterval', 'first_fetch', 'max_fetch')
+FETCH_SETTINGS = ('isFetch', 'incidentType', 'incidentFetchInterval', 'first_fetch', 'max_fetch', 'event_types')
 
 # Zip entries carry this date, whatever the files' own: the same tree gives the same zip.
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)

@@ -498,8 +498,8 @@ def by_hand(command: str, what: dict[str, list[str]], scope: dict[str, list[str]
 def by_hand_each(command: str, what: dict[str, list[str]], scope: dict[str, list[str]]) -> str | list[str]:
     """by_hand, once per endpoint of a restore limited to several (restore-file's endpoint_id takes one: the playbook
     runs it once per endpoint), or per enterprise project of the HSS rows of a file listed in several (each listing
-    sees its own project's copies; '' for rows that name none: no enterprise_project_id), as a list; one line for any
-    other restore."""
+    sees its own project's copies; 0 for rows that name none: projects_named), as a list; one line for any other
+    restore."""
     for name in ('endpoint_id', 'enterprise_project_id'):
         if len(scope.get(name) or []) > 1:
             return [by_hand(command, what, dict(scope, **{name: [one]})) for one in scope[name]]
@@ -931,10 +931,8 @@ def project_of(row: dict[str, Any]) -> str:
 
 def projects_named(rows: list[dict[str, Any]]) -> dict[str, list[str]]:
     """The enterprise_project_id that reads ``rows`` again: each project they name, once, 0 and none as one (the
-    default), named 0 if a row names it (a run given 0 in an instance of another project writes it), else left out."""
-    projects = list(dict.fromkeys(project_of(row) for row in rows))
-    named = [project for project in projects if project or '0' not in projects]
-    return {'enterprise_project_id': named} if any(named) else {}
+    default), named 0 even so, as the instance, since set to another project, would read a check without it there."""
+    return {'enterprise_project_id': list(dict.fromkeys(project_of(row) or '0' for row in rows))}
 
 
 def unread_reason(entries: list[Entry]) -> str:
