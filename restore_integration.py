@@ -2609,6 +2609,11 @@ class HssClient:
         except RestoreError as error:
             if not body['data_list']:  # HSS listed none isolated after an answer was lost: it took them (or had)
                 return self.hss_clock_at(started, error.attempts)
+            names = {host for host, _, _ in map(copy_key, items) if host and not re.fullmatch('[0-9a-fA-F-]{36}', host)}
+            if HSS_ERROR_ADVICE[400] in error.advice and names:  # HSS's host IDs are UUIDs; its console shows names
+                error.with_advice(f'{error.advice} host_id {capped_names(sorted(names))}: a host\'s name, it seems, '
+                                  'where HSS takes its ID (a UUID): its server list (ListHostStatus) gives it by name.',
+                                  error.advice)
             lost = f'the answer to one of its {len(error.attempts)} attempts' if error.attempts[1:] else 'its answer'
             if may_have_applied(error.attempts, HSS_MAYBE_APPLIED_STATUSES):  # its one next step, before any other
                 step = (f'HSS may have accepted the restore even so, as {lost} was lost (or an error that may come '
@@ -2877,8 +2882,11 @@ def capped_names(names: list[str]) -> str:
     return f'{", ".join(names[:MAX_LISTED_FILES])}{more}'
 
 
-def war_room_value(text: str) -> str:
-    """A value as a war-room line takes it: bare when it can be, else raw in backticks, else quoted and escaped."""
+def war_room_value(text: str, item: bool = False) -> str:
+    """A value as a war-room line takes it: bare when it can be, else raw in backticks, else quoted and escaped; an
+    ``item`` of a list as a JSON list of it where comma-separated text would alter it (arg_to_list: a comma, say)."""
+    if item and re.search(r'^[\s[]|,|\s$', text):
+        text = json.dumps([text])
     if re.fullmatch(r'[^\s"`]+', text):
         return text
     if re.search('[`\n]', text):
@@ -4004,7 +4012,7 @@ def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id:
     """Each copy HSS lists in ``isolation_status`` (None: any) matching a hash or path asked exactly; each value's
     not_found_row, or after a put-off start (``put_off``) the taken_rows since it first ran; that moment on HSS's clock.
     The listing is not filtered by status: a copy leaving one while pages are read would move later rows past a page."""
-    wanted_paths, hosts = set(fields['file_path']), hosts_asked(fields)
+    given_paths, hosts = {*fields['file_path'], None, ''}, hosts_asked(fields)  # and no path: none is another one
     by = 'file_hash' if fields['file_hash'] else 'file_path'
     listings = client.isolated_files_of_each([{by: value, 'enterprise_project_id': enterprise_project_id,
                                                'isolation_status': None} for value in hosts])
@@ -4014,12 +4022,11 @@ def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id:
                                           - (epoch_ms() - put_off['started']))
     for value, listed in zip(hosts, listings):
         # Only exact matches count, whatever the listing filter matched on (HSS's path filter matches parts, any case).
-        exact = [found for found in listed if value_of(found, fields) == value
-                 and (not wanted_paths or found.get('file_path') in wanted_paths)
+        exact = [found for found in listed if value_of(found, fields) == value  # a path given, or any for a hash
                  and (not hosts[value] or found.get('host_id') in hosts[value])]
         matched = [found for found in exact if isolation_status in (None, found.get('isolation_status'))]
         near = [found for found in listed if isolation_status in (None, found.get('isolation_status')) and (
-            found.get('file_path') not in wanted_paths | {None, ''} or found.get('host_name') in hosts[value])]
+            found.get('file_path') not in given_paths or found.get('host_name') in hosts[value])]
         copies += matched
         taken = taken_rows(exact, since)
         if by == 'file_path' and not fields.get(HSS_UNPAIRED):  # a path on each host it is paired with: a row each
@@ -4052,18 +4059,15 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
     by, hosts = 'file_hash' if fields['file_hash'] else 'file_path', sorted(asked_on)
     where = f'on {plural("host", len(hosts))} {capped_names(hosts)}' if hosts else 'on any host'
     row = {by: value, 'host_id': hosts[0]} if len(hosts) == 1 else {by: value}
-    paths = sorted({found['file_path'] for found in near if not hosts or found.get('host_id') in asked_on})
+    listed = sorted({f'file_path={war_room_value(found["file_path"], True)} host_id={found["host_id"]}'
+                     for found in near if found.get('host_id') in asked_on})  # a line per copy (in another case, say)
     named = ','.join(sorted({found['host_id'] for found in near if found.get('host_name') in asked_on and
                              value_of(found, fields) == value}))  # a host's name as host_id: the console shows names
-    again = f'host_id={named}'
-    if by == 'file_path':  # a path's line names its host too, and a host's its path: alone, either takes a whole list
-        again = f'file_path={war_room_value(value)} {again}'
-    listed = 'that file_path, exactly as listed'
-    if len(paths) == len(hosts) == 1:
-        listed = 'file_path=' + war_room_value(paths[0]) + ' host_id=' + hosts[0]
+    # a path's line names its host too, and a host's its path: alone, either takes a whole list
+    again = f'file_path={war_room_value(value, True)} host_id={named}' if by == 'file_path' else f'host_id={named}'
     return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {missing.format(where=where, by=by)}.' + (
-        f' It lists one at {capped_names(paths)} there: if that is this file, run the command again with '
-        f'{listed}.' if paths else '') + (
+        f' It lists {plural("one at another path", len(listed), "copies at other paths")} there: run the command '
+        f'again with {" or ".join(listed[:MAX_LISTED_FILES])} for the one that is this file.' if listed else '') + (
         f' It lists one on the host so named: run the command again with {again}.' if named else ''))
 
 
@@ -4415,7 +4419,8 @@ def hss_follow_command(args: JsonObject, state: HssState, enterprise_project_id:
     # The project listed as read (a context list of one is no ID), even the default (0): the instance's may change
     project = f'enterprise_project_id={enterprise_project_id or 0}'
     restore_state = f'restore_state={state_text(dict(state, started=None, checks=0, listing_refused=False))}'
-    kept = {name: args[name] for name in HSS_FIELD_LIMITS if not none_or_blank_text(args.get(name))}  # the items
+    kept = {name: args[name] for name in HSS_FIELD_LIMITS  # the items ([] from context: none given)
+            if args.get(name) != [] and not none_or_blank_text(args.get(name))}
     if not none_or_blank_text(args.get('pair_by_position')):  # a path restored on every host given stays so
         kept['pair_by_position'] = args['pair_by_position']
     # Thousands of exact items, all repeated (and copied: memory), measured before anything is built: say what to repeat

@@ -170,6 +170,9 @@ IAM_WRONG_PASSWORD = (401, 'The username or password is wrong.')
 HSS_INVALID_PARAMETER = ('HSS.0001', 'Invalid parameter.')
 HSS_UNPARSABLE_REQUEST = ('HSS.0002', 'Failed to parse the request.')
 HSS_RESOURCE_NOT_FOUND = ('HSS.0011', 'Requested resource not found.')
+# HSS's server list (HSS API Reference, ListHostStatus, support.huaweicloud.com/api-hss2.0/ListHostStatus.html):
+# each host's host_id beside its host_name, which its host_name query parameter filters by.
+HSS_SERVER_LIST = ('ListHostStatus', 'GET /v5/{project_id}/host-management/hosts')
 # The two a user who may not act meets (README, Batches: "HSS.0010 "Access denied." or HSS.0013 "Insufficient
 # permissions.""): every later batch would meet them too.
 HSS_PERMISSION_REFUSALS = (('HSS.0010', 'Access denied.'), ('HSS.0013', 'Insufficient permissions.'))
