@@ -412,9 +412,13 @@ HSS_FETCH_SEEN_MAX = 1000  # event IDs a last run keeps, the newest (about 40 KB
 CLOCK_STEP_MAX_MS = 86_400_000
 EPOCH = datetime.fromtimestamp(0, timezone.utc)
 EPOCH_MS_MIN, EPOCH_MS_MAX = -62_135_596_800_000, 253_402_300_799_999  # 0001-01-01 to 9999-12-31, in ms since EPOCH
-# first_fetch's units: XSOAR's help text's (12 hours, 7 days, 3 months, 1 year), minutes and weeks; no calendar is read
-DURATION_UNITS_MS = {'minute': 60_000, 'hour': 3_600_000, 'day': 86_400_000, 'week': 7 * 86_400_000,
-                     'month': 30 * 86_400_000, 'year': 365 * 86_400_000}
+# first_fetch's units: XSOAR's help text's, minutes, weeks and letters (12h, 3d; not m, minutes or months); no calendar
+DURATION_UNITS_MS = {'minute': 60_000, 'hour': 3_600_000, 'h': 3_600_000, 'day': 86_400_000, 'd': 86_400_000,
+                     'week': 7 * 86_400_000, 'w': 7 * 86_400_000, 'month': 30 * 86_400_000, 'year': 365 * 86_400_000}
+FIRST_FETCH_REFUSED = (f'The instance setting {SETTING_NAMES["first_fetch"]} must be a number and a unit reaching back '
+                       f'more than 0 and at most {HSS_EVENT_MAX_AGE_DAYS} days (HSS lists no older events), such as 3 '
+                       'days, 12 hours ago, 1 month, 12h, 3d or 2w; yesterday or today; or an ISO 8601 date or '
+                       'date-time before now: YYYY-MM-DD, YYYY-MM-DDThh:mm:ssZ or YYYY-MM-DDThh:mm:ss+hh:mm; got')
 HSS_SEVERITY_TO_XSOAR = {'Security': 0.5, 'Low': 1, 'Medium': 2, 'High': 3, 'Critical': 4}  # XSOAR: 0.5 informational
 
 HSS_THROTTLED = 'Huawei Cloud is throttling these requests.'
@@ -676,8 +680,8 @@ class HssSettings(NamedTuple):
 
 class FetchSettings(NamedTuple):
     first_fetch_ms: int | None  # how far before now a first fetch begins (a time back); None for a date
-    max_fetch: int
     first_fetch_at: int | None  # where it begins (a date), in ms since EPOCH: first_fetch_begin
+    max_fetch: int
     first_fetch: str  # the setting as written, to quote
     event_types: tuple[int, ...]  # the HSS event types listed; none: every type
 
@@ -832,8 +836,8 @@ def read_xdr_settings(params: InstanceParams) -> XdrSettings:
                    if not text]:
         raise RestoreError(f'Cortex XDR is not configured: set {", ".join(setting_label(name) for name in missing)} in '
                            'the instance settings.')
-    return XdrSettings(normalise_base_url(url, 'xdr_url', setting_bool(params, 'insecure')).removesuffix(XDR_API_ROOT),
-                       key_id, key, auth_type,
+    return XdrSettings(normalise_base_url(url, 'xdr_url', setting_bool(params, 'insecure')).partition(XDR_API_ROOT)[0],
+                       key_id, key, auth_type,  # less /public_api/v1, or an API's whole path (as its page shows it)
                        setting_number(params, 'xdr_rate_limit', XDR_DEFAULT_RATE_LIMIT, 0.1, 1000))
 
 
@@ -889,43 +893,36 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
 
 
 def parse_first_fetch(text: str) -> tuple[int | None, int | None]:
-    """first_fetch as CommonServerPython's arg_to_datetime reads it: (ms back, None) for '3 days', '12 hours ago' (ago
-    or not, the same); (None, ms since EPOCH) for an ISO 8601 date or date-time (Z, z or an offset; none: UTC)."""
-    if match := re.fullmatch(r'(?i)\s*([0-9]{1,6})\s*(minute|hour|day|week|month|year)s?(?:\s+ago)?\s*', text):
+    """first_fetch as CommonServerPython's arg_to_datetime reads it: (ms back, None) for '3 days', '12 hours ago', '3d';
+    (None, ms since EPOCH) for today, yesterday (00:00 UTC), an ISO 8601 date or date-time (Z, z, offset; none: UTC)."""
+    if match := re.fullmatch(r'(?i)\s*([0-9]{1,6})\s*(minute|hour|day|week|month|year|[hdw])s?(?:\s+ago)?\s*', text):
         return int(match[1]) * DURATION_UNITS_MS[match[2].lower()], None
+    days_back = {'today': 0, 'yesterday': 1}.get(text.strip().lower())
+    if days_back is not None:  # a day: from its 00:00 UTC, as a date alone is read
+        return None, (epoch_ms() // 86_400_000 - days_back) * 86_400_000
     try:
         moment = datetime.fromisoformat(re.sub('z$', 'Z', text.strip()))  # Z read as UTC, as RFC 3339 z
     except ValueError:
-        raise RestoreError(f'The instance setting {SETTING_NAMES["first_fetch"]} must be a number and a unit, such '
-                           'as 3 days, 12 hours ago, 2 weeks or 1 month, or an ISO 8601 date or date-time: YYYY-MM-DD, '
-                           f'YYYY-MM-DDThh:mm:ssZ or YYYY-MM-DDThh:mm:ss+hh:mm; got {printable(text)}.') from None
+        raise RestoreError(f'{FIRST_FETCH_REFUSED} {printable(text)}.') from None
     return None, (moment.replace(tzinfo=moment.tzinfo or timezone.utc) - EPOCH) // timedelta(milliseconds=1)
 
 
-def first_fetch_span(span_ms: int, first_fetch: str) -> int:
-    """``span_ms``, how far back a first fetch begins, once within what HSS lists (a date ahead of now, none)."""
-    if not 0 < span_ms <= HSS_EVENT_MAX_AGE_MS:
-        raise RestoreError(f'The instance setting {SETTING_NAMES["first_fetch"]} must reach back more than 0 and at '
-                           f'most {HSS_EVENT_MAX_AGE_DAYS} days (as far back as HSS lists events), such as 3 days, or '
-                           f'be a date or date-time before now; got {printable(first_fetch)}.')
-    return span_ms
-
-
 def first_fetch_begin(settings: FetchSettings, now_ms: int) -> int:
-    """Where a first fetch begins: first_fetch_ms before ``now_ms``, or first_fetch_at, checked only here (none ahead
-    of now). A date lies further back each day: one older than HSS lists events begins where HSS's listing does."""
-    if settings.first_fetch_at is None:
-        return now_ms - settings.first_fetch_ms
-    back_ms = min(now_ms - settings.first_fetch_at, HSS_EVENT_MAX_AGE_MS)
-    return now_ms - first_fetch_span(back_ms, settings.first_fetch)
+    """Where a first fetch begins: first_fetch_ms before ``now_ms``, within what HSS lists, or first_fetch_at, a date
+    checked only here (none ahead of now), which lies further back each day: once older, where HSS's listing begins."""
+    back_ms = settings.first_fetch_ms
+    if back_ms is None:
+        back_ms = min(now_ms - settings.first_fetch_at, HSS_EVENT_MAX_AGE_MS)
+    if not 0 < back_ms <= HSS_EVENT_MAX_AGE_MS:
+        raise RestoreError(f'{FIRST_FETCH_REFUSED} {printable(settings.first_fetch)}.')
+    return now_ms - back_ms
 
 
 def read_fetch_settings(params: InstanceParams) -> FetchSettings:
     first_fetch = setting_text(params, 'first_fetch') or '3 days'
-    span_ms, at_ms = parse_first_fetch(first_fetch)
-    return FetchSettings(first_fetch_span(span_ms, first_fetch) if at_ms is None else None,
+    return FetchSettings(*parse_first_fetch(first_fetch),
                          setting_number(params, 'max_fetch', 50, 1, 200, whole=True),  # XSOAR advises 200 at most
-                         at_ms, first_fetch, setting_event_types(params))
+                         first_fetch, setting_event_types(params))
 
 
 class InstanceSettings(NamedTuple):
@@ -961,7 +958,7 @@ def read_instance_settings(params: InstanceParams, vendors: Sequence[str] | None
     transport = read(read_transport_settings)
     fetching = with_fetch or (with_fetch is None and read(lambda _: setting_bool(params, 'isFetch')))
     fetch = read(read_fetch_settings) if fetching else None
-    if fetch and with_fetch is None:  # Test: a date ahead of now named with the rest (a fetch reads it only at first)
+    if fetch and with_fetch is None:  # Test: a first fetch out of HSS's reach named with the rest (read by it alone)
         read(lambda _: first_fetch_begin(fetch, epoch_ms()))
     if fetching and 'hss' not in in_use:  # fetch-incidents reads HSS events alone: said by each fetch and Test
         errors.setdefault(f'{SETTING_NAMES["isFetch"]} is checked, but fetch-incidents reads Huawei Cloud HSS events '
@@ -987,22 +984,22 @@ def is_loopback_host(host: str) -> bool:
 
 
 def normalise_base_url(url: str, setting: str, insecure: bool) -> str:
-    """Scheme and host (plus any path prefix) of a vendor URL; plain http only to loopback or when insecure."""
+    """Scheme, host and path of a vendor URL (no login, query or fragment); plain http to loopback or if insecure."""
     try:  # url: a setting as setting_text read it (stripped), or one made of hss_region
         parts = urlsplit(url)
         parts.port  # noqa: B018 - a port that is not a number from 0 to 65535 raises ValueError
         requests.models.PreparedRequest().prepare_url(url, None)  # the host and port as requests will read them
     except ValueError:  # requests' URL errors (InvalidURL, MissingSchema) are ValueErrors too
         parts = None
-    # A blank or control character in the host: requests 2.32.3 (XSOAR's image) sends it percent-encoded to DNS
-    if parts is None or parts.scheme not in ('http', 'https') or not parts.hostname or \
+    # A login, query or fragment may hold a secret (no request carries the last two): refused, never quoted. A blank or
+    # control character in the host: requests 2.32.3 (XSOAR's image) sends it percent-encoded to DNS.
+    hidden = re.search('[@?#]', url)
+    if hidden or parts is None or parts.scheme not in ('http', 'https') or not parts.hostname or \
             re.search(r'[\s\x00-\x1f\x7f]', parts.hostname):
-        shown = 'a URL holding "@" (not shown: it may hold a password)' if '@' in url else printable(url)
-        raise RestoreError(f'The instance setting {setting_label(setting)} must be a URL such as https://host; '
-                           f'got {shown}.')
-    if parts.username or parts.password:
-        raise RestoreError(f'The instance setting {setting_label(setting)} must not carry a user name or password; '
-                           f'put credentials in their own settings.')
+        shown = 'a URL holding "@", "?" or "#" (not shown: it may hold a secret)' if hidden else printable(url)
+        raise RestoreError(f'The instance setting {setting_label(setting)} must be a URL such as https://host, which '
+                           f'must not carry a user name or password, a query or a fragment (put credentials in their '
+                           f'own settings); got {shown}.')
     if parts.scheme == 'http' and not insecure and not is_loopback_host(parts.hostname):
         raise RestoreError(f'The instance setting {setting_label(setting)} uses plain http to {parts.netloc}, which '
                            f'would send the credentials unencrypted. Use https, or check {SETTING_NAMES["insecure"]} '
@@ -1826,10 +1823,10 @@ def html5_names() -> dict[str, list[str]]:
 
 
 def base64_pieces(secret: str) -> set[str]:
-    """What base64 (either alphabet) writes of a secret's UTF-8 alone, at each of the three places it may start in a
-    3-byte group of what is encoded: the characters no byte beside it changes."""
-    data = secret.encode('utf-8', 'replace')
-    return {b64encode(bytes(offset) + data, alphabet).decode()[first:(offset + len(data)) * 4 // 3]
+    """What base64 (either alphabet) writes of a secret alone, as UTF-8 or escaped as a JSON body holds it (the IAM
+    password), at each of the three places it may start in a 3-byte group: the characters no byte beside it changes."""
+    sent = {secret.encode(), json.dumps(secret)[1:-1].encode()}  # one, unless it holds an escape (add: no surrogate)
+    return {b64encode(bytes(offset) + data, alphabet).decode()[first:(offset + len(data)) * 4 // 3] for data in sent
             for offset, first in enumerate((0, 2, 3)) for alphabet in (b'+/', b'-_')}  # standard, URL-safe (RFC 4648)
 
 
@@ -1842,7 +1839,7 @@ class SecretScrubber:
     """Takes every secret the instance sends (keys as saved and as sent, the SK, the IAM password, every token, the
     proxy's password) out of every entry, log line and error text leaving ``main``, in every spelling a text may hold
     it in (each character as is or escaped, in any mix: JSON's \\uXXXX or short escapes, once or twice; a bytes'
-    repr; a URL's %XX or +; a page's named, decimal or hex reference; a table cell's \\|; blanks squeezed as short_text
+    repr; a URL's %XX or +; a page's named, decimal or hex reference; a cell's \\| or \\`; blanks squeezed as short_text
     squeezes them; split across lines; base64; each letter in either case), and the run's request signatures
     (``add_signature``, found by shape). Values shorter than MIN_LENGTH are not sought: they would mask words."""
 
@@ -1855,12 +1852,14 @@ class SecretScrubber:
     # The most characters of a secret a text cut short can show (short_text keeps 200, printable 60), and how far back
     # from a cut its head is sought (a character may be spelled in a dozen)
     LONGEST_CUT, CUT_REACH = 200, 4096
-    # Request signatures (an advanced XDR key's hash, an SDK-HMAC-SHA256 signature), hundreds a run: kept in a set and
-    # found by shape in every run of hex digits at least as long (a URL-encoded quote puts hex digits beside one: %3D).
-    SIGNATURE = re.compile(r'[0-9A-Fa-f]{64,}')
-    # Where a page or a log folds a long value: a line break (as is; escaped: \n, \u000a, \x0a; as a page writes: <br>,
-    # &#10;, &#xA;, &amp;#10;; URL-encoded: %0A; CR too) and blanks around it, or the blank short_text squeezes them to
-    BREAK_MARK = re.compile(r'<[bB][rR]\s*/?>|&(?:amp;)?#(?:0*1[03]|[xX]0*[aAdD]);|%0[aAdD]')
+    # Request signatures, hundreds a run, and their base64 pieces: a set, looked up (_unfolded) at each place of each
+    # run of letters and digits long enough (in the lowered text): 64 hex digits, and base64's 84 or 85 characters of
+    # them, are such runs. One character class: a finer pattern for base64 of hex made every text 4x slower to search.
+    SIGNATURE = re.compile(r'[0-9a-z]{64,}')
+    # Where a page or a log folds a long value (lowered): a line break (as is; escaped: \n, \u000a, \x0a; paged: <br>,
+    # &#10;; URL-encoded: %0A; CR too), a place to wrap (<wbr>, &shy;, U+200B), blanks around, short_text's blank
+    BREAK_MARK = re.compile(r'<w?br\s*/?>|&(?:amp;)?(?:#0*(?:1[03]|173|8203)|#x0*(?:a?d|a|200b)|shy);|%0[ad]'
+                            r'|\xad|\u200b')
     ESCAPED_BREAK = r'(?:[rn]|u000[aAdD]|x0[aAdD])'
     FOLD = fr'(?:\s|\\+{ESCAPED_BREAK}|{BREAK_MARK.pattern})+'
     # An escaped line break with the run of backslashes before it, which holds the escapes of the backslashes before
@@ -1873,9 +1872,9 @@ class SecretScrubber:
     BACKSLASHES = r'(?:(?:%5[cC]|&#0*92;|&#[xX]0*5[cC];|&bsol;|\\)(?:u005[cC])*)++'
     NOT_IN_BACKSLASHES = r'(?<!\\)(?<!%5[cC])(?<!u005[cC])(?<!92;)(?<![xX]5[cC];)(?<!&bsol;)'
     # The letter after that backslash in JSON's and Python repr's short escapes; and the characters that follow it as
-    # they are (JSON's \" \/, repr's \', markdown's \| in a table's cell), or as a page or a URL writes them: \&quot;
+    # they are (JSON's \" \/, repr's \', a table cell's \| and \`), or as a page or a URL writes them: \&quot;
     SHORT_ESCAPES = {'\b': 'b', '\f': 'f', '\n': 'n', '\r': 'r', '\t': 't'}
-    SELF_ESCAPED = '"/\'|'
+    SELF_ESCAPED = '"/\'|`'
     # An HTML reference's &: as is, escaped again (&amp;#x3D;), or as Go's JSON writes it (\u0026#x3D;)
     AMPERSAND = fr'(?:&(?:amp;)?|{BACKSLASHES}u0026)'
     # What a '...' may cut a character's spelling after (part of an escape: its character is lost; or of a surrogate
@@ -1889,10 +1888,10 @@ class SecretScrubber:
     def __init__(self, values: Iterable[str] = (), debug_log: TextListener | None = None) -> None:
         self._lock = threading.Lock()
         self._debug_log = debug_log or (lambda text: None)  # XSOAR's debug-mode masker (debug_log_masker)
-        # Each replaced whole (|= too): text reads them unlocked. _secrets: by whole pattern, each secret's length,
-        # anchor, whole and head patterns, if it holds a cut; _compiled: patterns compiled as texts need them (a 10 KB
-        # token's takes 0.2 s; most are never); _numeric: a JSON number may spell a known secret (then numbers are read)
-        self._secrets, self._signatures, self._compiled, self._numeric = {}, frozenset(), {}, False
+        # Each replaced whole (not _signatures: asked for members only), as text reads them unlocked. _secrets: by
+        # whole pattern, each secret's length, anchor, whole and head patterns, if it holds a cut; _compiled: patterns
+        # compiled when needed (a 10 KB token's takes 0.2 s; most never are); _numeric: a number may spell a secret
+        self._secrets, self._signatures, self._compiled, self._numeric = {}, set(), {}, False
         for value in values:
             self.add(value)
 
@@ -1979,7 +1978,7 @@ class SecretScrubber:
         """Learns one request signature the run made (from any thread); a value of another shape as any other secret."""
         if isinstance(signature, str) and SHA256_PATTERN.fullmatch(signature):
             with self._lock:
-                self._signatures |= {signature.lower()}
+                self._signatures.update(map(str.lower, {signature, *base64_pieces(signature)}))
         else:
             self.add(signature)
 
@@ -1993,13 +1992,11 @@ class SecretScrubber:
         """The text with every secret masked, in whatever spelling, whole or cut short: the places of all of them, each
         found in the text as it came, taken together (secrets that overlap there, or one quoted over itself, go whole:
         each found after another was masked would leave the part they share out of it)."""
-        known, size, lowered = self._secrets, 64, lower_case(text)  # size: a signature's hex digits (SIGNATURE)
-        spans = [(at, at + size) for run in (self.SIGNATURE.finditer(lowered) if self._signatures else ())
-                 for at in range(run.start(), run.end() - size + 1) if lowered[at:at + size] in self._signatures]
+        known, lowered = self._secrets, lower_case(text)
         # (unpacked by name: texts are many; a find under MIN_LENGTH, its blanks squeezed, is left as any such word)
-        spans += [(start, end) for _, anchor, whole, _, _ in known.values() if anchor in lowered
-                  for start, end in self._found(whole, lowered) if end - start >= self.MIN_LENGTH]
-        spans += self._unfolded(lowered, known)
+        spans = [(start, end) for _, anchor, whole, _, _ in known.values() if anchor in lowered
+                 for start, end in self._found(whole, lowered) if end - start >= self.MIN_LENGTH]
+        spans += self._unfolded(lowered, known)  # and the request signatures
         if self.CUT in text:  # (heads compiled only for a text cut short: a 10 KB token's is large)
             spans += self._cut_heads(lowered, [(self._pattern(head), cut) for *_, head, cut in known.values()])
         kept, at = [], 0  # the text around the places, each run of places that overlap one mask (none: the text itself)
@@ -2009,17 +2006,19 @@ class SecretScrubber:
         return ''.join(kept) + text[at:]
 
     def _unfolded(self, text: str, known: dict[str, tuple]) -> list[tuple[int, int]]:
-        """Where each secret a vendor split across lines stands, from its first piece to its last: each is sought in
-        the text with its folds taken out (a secret's own blanks go with them: one with blanks is not)."""
+        """Where each secret a vendor split across lines stands, from its first piece to its last, and each signature:
+        sought in the text with its folds taken out (a secret's own blanks go with them: one with blanks is not)."""
         # Folds out: breaks a page or a URL writes (as a blank: no backslash before one joins the letter after), escaped
-        # ones (lone ones, most, at once), blanks; each pass skipped on a text without its first character (most are)
-        bare = self.BREAK_MARK.sub(' ', text) if '<' in text or '&' in text or '%' in text else text
+        # ones (lone ones, most, at once), blanks; the passes for escapes skipped on a text without a backslash (most)
+        bare = self.BREAK_MARK.sub(' ', text)
         bare = self.LONE_BREAK.sub('', bare) if '\\' in bare else bare
         joined = ''.join((self.ESCAPED_BREAKS.sub(self._not_the_breaks, bare) if '\\' in bare else bare).split())
-        if len(joined) == len(text):
-            return []
-        found = [span for length, anchor, whole, _, _ in known.values()
-                 if length >= self.DISGUISED_MIN_LENGTH and anchor in joined for span in self._found(whole, joined)]
+        runs = self.SIGNATURE.finditer(joined) if self._signatures else ()  # (none: no run signs its requests)
+        found = [(at, at + size) for run in runs for size in (64, 84, 85)
+                 for at in range(run.start(), run.end() - size + 1) if joined[at:at + size] in self._signatures]
+        if joined != text:  # folded: the secrets too (text seeks them where they stand whole)
+            found += [span for length, anchor, whole, _, _ in known.values() if length >= self.DISGUISED_MIN_LENGTH
+                      and anchor in joined for span in self._found(whole, joined)]
         if not found:
             return []
         starts, taken = [0], [0]  # from each joined place on, how many characters the folds before it took out
@@ -2610,6 +2609,11 @@ class HssClient:
         except RestoreError as error:
             if not body['data_list']:  # HSS listed none isolated after an answer was lost: it took them (or had)
                 return self.hss_clock_at(started, error.attempts)
+            names = {host for host, _, _ in map(copy_key, items) if host and not re.fullmatch('[0-9a-fA-F-]{36}', host)}
+            if HSS_ERROR_ADVICE[400] in error.advice and names:  # HSS's host IDs are UUIDs; its console shows names
+                error.with_advice(f'{error.advice} host_id {capped_names(sorted(names))}: a host\'s name, it seems, '
+                                  'where HSS takes its ID (a UUID): its server list (ListHostStatus) gives it by name.',
+                                  error.advice)
             lost = f'the answer to one of its {len(error.attempts)} attempts' if error.attempts[1:] else 'its answer'
             if may_have_applied(error.attempts, HSS_MAYBE_APPLIED_STATUSES):  # its one next step, before any other
                 step = (f'HSS may have accepted the restore even so, as {lost} was lost (or an error that may come '
@@ -2835,7 +2839,9 @@ def markdown_table(title: str, rows: list[JsonObject], headers: Sequence[str], c
     """A table as XSOAR's tableToMarkdown, of the columns some row fills (blank ones are noise). Past MAX_TABLE_ROWS
     the failures ``first`` picks go first, each part in order; a last line counts the rest, in ``context_path``."""
     def cell(value: Any) -> str:
-        text = re.sub(r'\r\n?|\n', '<br>', ('' if value is None else str(value)).replace('|', '\\|'))
+        text = re.sub(r'\r\n?|\n', '<br>', str('' if value is None else value))
+        # | and ` escaped (as CSP's tableToMarkdown does), and a \ before punctuation, else read as its escape (\_MEI1)
+        text = re.sub(r'[|`]|\\(?=[!-/:-@\[-`{-~])', r'\\\g<0>', text)
         return f'{text} ' if text.endswith('\\') else text  # a last \ (a Windows folder) would escape the closing pipe
 
     if not rows:
@@ -2876,26 +2882,29 @@ def capped_names(names: list[str]) -> str:
     return f'{", ".join(names[:MAX_LISTED_FILES])}{more}'
 
 
-def war_room_value(text: str) -> str:
-    """A value as a war-room line takes it: bare when it can be, else raw in backticks, else quoted and escaped."""
-    if text and not re.search(r'[\s"`]', text):
+def war_room_value(text: str, item: bool = False) -> str:
+    """A value as a war-room line takes it: bare when it can be, else raw in backticks, else quoted and escaped; an
+    ``item`` of a list as a JSON list of it where comma-separated text would alter it (arg_to_list: a comma, say)."""
+    if item and re.search(r'^[\s[]|,|\s$', text):
+        text = json.dumps([text])
+    if re.fullmatch(r'[^\s"`]+', text):
         return text
-    return f'`{text}`' if not re.search('[`\n]', text) else \
-        '"' + text.replace('\\', '\\\\').replace('"', '\\"') + '"'
+    if re.search('[`\n]', text):
+        return '"' + text.replace('\\', '\\\\').replace('"', '\\"') + '"'
+    return f'`{text}`'
 
 
 ''' ARGUMENTS '''
 
 
 def single_value(value: Any, name: str) -> Any:
-    """The one item of a list from context (XSOAR passes one); an empty list (FirstArrayElement's of none) is none."""
+    """A context list's one item (or that item once per alert); an empty list (FirstArrayElement's answer) is none."""
     if not isinstance(value, list):
         return value
-    if len(value) > 1:
-        raise RestoreError(f'{name} takes one value; got a list of {len(value)}.')
+    if any(item != value[0] for item in value):
+        raise RestoreError(f'{name} takes one value; got {printable(value)}. Run the command once for each.')
     if value and none_or_blank_text(value[0]):  # not "none given": an endpoint_id so read would restore everywhere
-        raise RestoreError(f'{name} was given a list of one blank item, {printable(value)}: give it a value, or '
-                           f'leave {name} out.')
+        raise RestoreError(f'{name} has a blank value in a list, {printable(value)}: give it a value, or leave it out.')
     return value[0] if value else None
 
 
@@ -2929,9 +2938,9 @@ def sha256_list(value: Any, pairs: int = 0) -> list[str]:
 
 def validate_identifier(value: Any, name: str, max_length: int = MAX_IDENTIFIER_LENGTH) -> str | None:
     """An optional vendor ID: None when absent, else a stripped string of letters, digits, - and _."""
-    if isinstance(value, (str, list)) and ',' in str(value):  # several: comma-separated, or a list (or its JSON text)
-        raise RestoreError(f'{name} takes one value; got {printable(value)}. Run the command once for each.')
     value = single_value(value, name)
+    if isinstance(value, str) and ',' in value:  # several: comma-separated, or a list's JSON text
+        raise RestoreError(f'{name} takes one value; got {printable(value)}. Run the command once for each.')
     if none_or_blank_text(value):
         return None
     if type(value) not in (str, int):  # type(): a bool is no ID
@@ -4004,7 +4013,7 @@ def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id:
     """Each copy HSS lists in ``isolation_status`` (None: any) matching a hash or path asked exactly; each value's
     not_found_row, or after a put-off start (``put_off``) the taken_rows since it first ran; that moment on HSS's clock.
     The listing is not filtered by status: a copy leaving one while pages are read would move later rows past a page."""
-    wanted_paths, hosts = set(fields['file_path']), hosts_asked(fields)
+    given_paths, hosts = {*fields['file_path'], None, ''}, hosts_asked(fields)  # and no path: none is another one
     by = 'file_hash' if fields['file_hash'] else 'file_path'
     listings = client.isolated_files_of_each([{by: value, 'enterprise_project_id': enterprise_project_id,
                                                'isolation_status': None} for value in hosts])
@@ -4014,12 +4023,11 @@ def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id:
                                           - (epoch_ms() - put_off['started']))
     for value, listed in zip(hosts, listings):
         # Only exact matches count, whatever the listing filter matched on (HSS's path filter matches parts, any case).
-        exact = [found for found in listed if value_of(found, fields) == value
-                 and (not wanted_paths or found.get('file_path') in wanted_paths)
+        exact = [found for found in listed if value_of(found, fields) == value  # a path given, or any for a hash
                  and (not hosts[value] or found.get('host_id') in hosts[value])]
         matched = [found for found in exact if isolation_status in (None, found.get('isolation_status'))]
         near = [found for found in listed if isolation_status in (None, found.get('isolation_status')) and (
-            found.get('file_path') not in wanted_paths | {None, ''} or found.get('host_name') in hosts[value])]
+            found.get('file_path') not in given_paths or found.get('host_name') in hosts[value])]
         copies += matched
         taken = taken_rows(exact, since)
         if by == 'file_path' and not fields.get(HSS_UNPAIRED):  # a path on each host it is paired with: a row each
@@ -4052,18 +4060,15 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
     by, hosts = 'file_hash' if fields['file_hash'] else 'file_path', sorted(asked_on)
     where = f'on {plural("host", len(hosts))} {capped_names(hosts)}' if hosts else 'on any host'
     row = {by: value, 'host_id': hosts[0]} if len(hosts) == 1 else {by: value}
-    paths = sorted({found['file_path'] for found in near if not hosts or found.get('host_id') in asked_on})
+    listed = sorted({f'file_path={war_room_value(found["file_path"], True)} host_id={found["host_id"]}'
+                     for found in near if found.get('host_id') in asked_on})  # a line per copy (in another case, say)
     named = ','.join(sorted({found['host_id'] for found in near if found.get('host_name') in asked_on and
                              value_of(found, fields) == value}))  # a host's name as host_id: the console shows names
-    again = f'host_id={named}'
-    if by == 'file_path':  # a path's line names its host too, and a host's its path: alone, either takes a whole list
-        again = f'file_path={war_room_value(value)} {again}'
-    listed = 'that file_path, exactly as listed'
-    if len(paths) == len(hosts) == 1:
-        listed = 'file_path=' + war_room_value(paths[0]) + ' host_id=' + hosts[0]
+    # a path's line names its host too, and a host's its path: alone, either takes a whole list
+    again = f'file_path={war_room_value(value, True)} host_id={named}' if by == 'file_path' else f'host_id={named}'
     return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {missing.format(where=where, by=by)}.' + (
-        f' It lists one at {capped_names(paths)} there: if that is this file, run the command again with '
-        f'{listed}.' if paths else '') + (
+        f' It lists {plural("one at another path", len(listed), "copies at other paths")} there: run the command '
+        f'again with {" or ".join(listed[:MAX_LISTED_FILES])} for the one that is this file.' if listed else '') + (
         f' It lists one on the host so named: run the command again with {again}.' if named else ''))
 
 
@@ -4414,7 +4419,8 @@ def hss_follow_command(args: JsonObject, state: HssState) -> str:
     """The war-room line that follows this restore to its end; run by hand, it polls anew (started, checks left out)."""
     project = f'enterprise_project_id={args["enterprise_project_id"]}'  # the one listed, even the default (0)
     restore_state = f'restore_state={state_text(dict(state, started=None, checks=0, listing_refused=False))}'
-    kept = {name: args[name] for name in HSS_FIELD_LIMITS if not none_or_blank_text(args.get(name))}  # the items
+    kept = {name: args[name] for name in HSS_FIELD_LIMITS  # the items ([] from context: none given)
+            if args.get(name) != [] and not none_or_blank_text(args.get(name))}
     if not none_or_blank_text(args.get('pair_by_position')):  # a path restored on every host given stays so
         kept['pair_by_position'] = args['pair_by_position']
     # Thousands of exact items, all repeated (and copied: memory), measured before anything is built: say what to repeat
@@ -4448,8 +4454,12 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: Js
     if type(window_end) is int and begin == last_fetch and begin < window_end:
         first_end = min(first_end, window_end)
     if max(begin, seen_until) > now_ms:  # this machine's clock went back since the last fetch: the events up to
-        # begin came already, and an event seen at or after begin must be listed again to be told apart as seen
-        return [], {'last_fetch': begin, 'seen_ids': sorted(seen), 'seen_until': seen_until, 'window_end': first_end}
+        # begin came already, and an event seen at or after begin must be listed again to be told apart as seen: the
+        # last run is kept as it came (begin is its last_fetch) until the clock catches up, which is told once
+        if 'clock_back' not in last_run:
+            note(f'This machine\'s clock, {utc_text(now_ms / 1000)}, was set back behind the last fetch: fetching '
+                 f'waits until {utc_text(max(begin, seen_until) / 1000)}, then goes on from {utc_text(begin / 1000)}.')
+        return [], dict(last_run, clock_back=True)
     taken, times, progress, reached, window_end = read_event_windows(client, settings.max_fetch, begin, seen, now_ms,
                                                                      scrub, first_end, note)
     # (listed_at_ms is set: every listing sets it, and read_event_windows lists at least once)

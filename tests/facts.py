@@ -170,6 +170,9 @@ IAM_WRONG_PASSWORD = (401, 'The username or password is wrong.')
 HSS_INVALID_PARAMETER = ('HSS.0001', 'Invalid parameter.')
 HSS_UNPARSABLE_REQUEST = ('HSS.0002', 'Failed to parse the request.')
 HSS_RESOURCE_NOT_FOUND = ('HSS.0011', 'Requested resource not found.')
+# HSS's server list (HSS API Reference, ListHostStatus, support.huaweicloud.com/api-hss2.0/ListHostStatus.html):
+# each host's host_id beside its host_name, which its host_name query parameter filters by.
+HSS_SERVER_LIST = ('ListHostStatus', 'GET /v5/{project_id}/host-management/hosts')
 # The two a user who may not act meets (README, Batches: "HSS.0010 "Access denied." or HSS.0013 "Insufficient
 # permissions.""): every later batch would meet them too.
 HSS_PERMISSION_REFUSALS = (('HSS.0010', 'Access denied.'), ('HSS.0013', 'Insufficient permissions.'))
@@ -287,6 +290,10 @@ HSS_SEVERITY_TO_XSOAR = {'Security': 0.5, 'Low': 1, 'Medium': 2, 'High': 3, 'Cri
 DURATION_UNITS_MS = {'minute': 60 * 1000, 'hour': 60 * 60 * 1000, 'day': 24 * 60 * 60 * 1000,
                      'week': 7 * 24 * 60 * 60 * 1000, 'month': 30 * 24 * 60 * 60 * 1000,
                      'year': 365 * 24 * 60 * 60 * 1000}
+# README, fetch-incidents: a first_fetch unit "may be written as its letter, as admins type it (`12h`, `3d`, `2w`)":
+# each letter and the unit it stands for; `yesterday` and `today` are "00:00 UTC of that day, as a date alone is".
+FIRST_FETCH_SHORT_UNITS = {'h': 'hour', 'd': 'day', 'w': 'week'}
+FIRST_FETCH_DAY_WORDS = {'today': 0, 'yesterday': 1}  # each one's days back
 # README, fetch-incidents: first_fetch reaches back "30 days at most: as far back as HSS lists events" (HSS's own
 # listing takes last_days from 1 to 30).
 FIRST_FETCH_MAX_MS = 30 * DURATION_UNITS_MS['day']

@@ -146,7 +146,7 @@ bad_endpoint_id = st.one_of(
     inside(control).map(lambda v: case('endpoint_id', v, 'control characters')),
     oversized(facts.MAX_IDENTIFIER_LENGTH).map(lambda v: case('endpoint_id', v, 'characters long')),
     wrong_type.map(lambda v: case('endpoint_id', v, 'must be text', 'takes one value')),
-    st.lists(alnum, min_size=2, max_size=4).map(lambda v: case('endpoint_id', v, 'takes one value')),
+    st.lists(alnum, min_size=2, max_size=4, unique=True).map(lambda v: case('endpoint_id', v, 'takes one value')),
 )
 
 # One character that is neither an ASCII digit, a sign nor blank makes any text not a whole number.
@@ -177,7 +177,8 @@ def bad_number(name, minimum, maximum=None):
             lambda v: case(name, v, 'given exactly', 'must be below 2**53')),
         st.integers(min_value=19, max_value=60).map(lambda n: '9' * n).map(
             lambda v: case(name, v, 'must be a whole number')),
-        st.lists(st.integers(0, 99), min_size=2, max_size=3).map(lambda v: case(name, v, 'takes one value')),
+        st.lists(st.integers(0, 99), min_size=2, max_size=3, unique=True).map(
+            lambda v: case(name, v, 'takes one value')),  # one value repeated (once per alert) is that value
     )
 
 
@@ -280,7 +281,8 @@ bad_enterprise_project_id = st.one_of(
     inside(control).map(lambda v: hss_case('enterprise_project_id', v, 'control characters')),
     oversized(64).map(lambda v: hss_case('enterprise_project_id', v, 'characters long')),
     wrong_type.map(lambda v: hss_case('enterprise_project_id', v, 'must be text', 'takes one value')),
-    st.lists(alnum, min_size=2, max_size=3).map(lambda v: hss_case('enterprise_project_id', v, 'takes one value')),
+    st.lists(alnum, min_size=2, max_size=3, unique=True).map(
+        lambda v: hss_case('enterprise_project_id', v, 'takes one value')),
 )
 
 hss_bad_input = st.one_of(
@@ -369,7 +371,8 @@ def test_restore_file_refuses_bad_input_before_sending_anything(xdr, debug_log, 
 
 
 @LIGHT
-@given(st.lists(alnum, min_size=2, max_size=4), st.sampled_from([',', ', ', ' , ', 'a list', 'a JSON list']))
+@given(st.lists(alnum, min_size=2, max_size=4, unique=True),
+       st.sampled_from([',', ', ', ' , ', 'a list', 'a JSON list']))
 def test_several_endpoint_ids_are_refused_saying_to_run_the_command_once_for_each(xdr, debug_log, ids, form):
     """Cortex XDR's restore takes one endpoint_id (a string: the seed), or none for every endpoint holding the file.
     Several pasted, comma-separated, as a list from context or as its JSON text, are refused before any request, the

@@ -95,15 +95,21 @@ MODULE_VALUES = {target.id: node.value for node in MODULE.body if isinstance(nod
 
 
 def texts_of(node: ast.AST) -> list[str] | None:
-    """The texts a loop over ``node`` takes: a literal tuple, list or set of texts, or a module-level one (of a dict,
-    its keys); None for anything else."""
+    """The texts a loop over ``node`` takes: a literal tuple, list or set of texts (or of such a one unpacked, ``*X``),
+    or a module-level one (of a dict, its keys); None for anything else."""
     if isinstance(node, ast.Name) and node.id in MODULE_VALUES:
         node = MODULE_VALUES[node.id]
     items = node.keys if isinstance(node, ast.Dict) else node.elts if isinstance(node, (ast.Tuple, ast.List, ast.Set)) \
         else None
-    if items is None or not all(isinstance(item, ast.Constant) and isinstance(item.value, str) for item in items):
+    if items is None:
         return None
-    return [item.value for item in items]
+    texts = []
+    for item in items:
+        if isinstance(item, ast.Starred):
+            texts += texts_of(item.value) or [None]
+        else:
+            texts.append(item.value if isinstance(item, ast.Constant) and isinstance(item.value, str) else None)
+    return None if None in texts else texts
 
 
 def arguments_read(function) -> set[str]:

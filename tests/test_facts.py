@@ -123,6 +123,10 @@ def test_hss_severities_and_fetch_units_are_the_readme_s():
     assert facts.DURATION_UNITS_MS['month'] == 30 * facts.DURATION_UNITS_MS['day']
     assert facts.DURATION_UNITS_MS['year'] == 365 * facts.DURATION_UNITS_MS['day']
     assert 'may reach back 30 days at most, as far back as HSS lists events' in section
+    assert 'a unit may be written as its letter, as admins type it (`12h`, `3d`, `2w`): ' + ', '.join(
+        f'`{short}` {unit}' for short, unit in facts.FIRST_FETCH_SHORT_UNITS.items()) in section
+    assert ' or '.join(f'`{word}`' for word in facts.FIRST_FETCH_DAY_WORDS) + (
+        ', 00:00 UTC of that day, as a date alone is') in section
     assert 'one older than 30 days starts the first fetch 30 days back' in section
     assert facts.FIRST_FETCH_MAX_MS == 30 * facts.DURATION_UNITS_MS['day']
     assert facts.FETCH_CLOCK_SET_BACK_MAX_MS == facts.DURATION_UNITS_MS['day']

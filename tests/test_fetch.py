@@ -11,6 +11,7 @@ import sys
 import time
 import unicodedata
 from dataclasses import replace
+from unittest.mock import patch
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -373,9 +374,10 @@ def test_a_first_fetch_reaches_back_through_two_day_windows(tenant):
 
 
 # The forms XSOAR users type in other integrations' first fetch, which CommonServerPython's arg_to_datetime reads
-# (dateparser): the span each reaches back, in days, is the README's (a month 30 days).
+# (dateparser), and the short ones admins type: the span each reaches back, in days, is the README's (a month 30 days).
 @pytest.mark.parametrize('first_fetch, days', [('2 weeks ago', 14), ('1 month', 30), ('12 hours ago', 0.5),
-                                               ('3 Days Ago', 3), ('2 weeks', 14), ('1 MONTH AGO', 30)])
+                                               ('3 Days Ago', 3), ('2 weeks', 14), ('1 MONTH AGO', 30), ('3d', 3),
+                                               ('12h', 0.5), ('2w', 14), ('6H ago', 0.25), ('1 D', 1)])
 def test_a_first_fetch_typed_as_in_other_integrations_reaches_back_that_far(tenant, first_fetch, days):
     span_minutes = days * facts.DURATION_UNITS_MS['day'] / facts.DURATION_UNITS_MS['minute']
     [inside] = isolate(tenant, 1, minutes_ago=span_minutes - 60)
@@ -403,6 +405,17 @@ ISO_FIRST_FETCHES = {
     'a date-time without an offset': lambda now: ((now - timedelta(days=9)).replace(tzinfo=None).isoformat(
         timespec='minutes'), now - timedelta(days=9)),
 }
+
+
+# README: `yesterday` is 00:00 UTC of that day, as a date alone is: an event 10 minutes after comes, one 10 before not.
+def test_a_first_fetch_set_as_yesterday_begins_at_its_midnight_utc(tenant):
+    minutes_back = (time.time() - midnight_utc_days_back(datetime.now(timezone.utc), 1).timestamp()) / 60
+    [inside] = isolate(tenant, 1, minutes_ago=minutes_back - 10)
+    [outside] = isolate(tenant, 1, minutes_ago=minutes_back + 10, host_index=1)
+
+    incidents, _ = fetch(tenant, {}, first_fetch=' Yesterday ', max_fetch='200')
+
+    assert inside['event_id'] in alarm_ids(incidents) and outside['event_id'] not in alarm_ids(incidents)
 
 
 @pytest.mark.parametrize('form', sorted(ISO_FIRST_FETCHES))
@@ -588,7 +601,37 @@ def test_a_fetch_that_waits_for_a_clock_set_back_keeps_the_end_of_the_window_nar
     waited, kept = fetch(tenant, dict(last_run), max_fetch='5')  # a copy: the war room updates it in place
 
     assert not waited and len(event_requests(tenant)) == before
-    assert kept == last_run
+    assert {name: value for name, value in kept.items() if name in last_run} == last_run
+
+
+def utc_text(ms):
+    """A moment as the integration's messages write it (README: until when, "2026-11-23 17:00:00 UTC")."""
+    return (UNIX_EPOCH + timedelta(milliseconds=ms)).strftime('%Y-%m-%d %H:%M:%S UTC')
+
+
+def test_fetches_that_wait_for_a_clock_set_back_say_so_once_and_then_go_on_from_where_the_last_one_stopped(tenant,
+                                                                                                         monkeypatch):
+    # README: set back "by up to a day", fetching waits for the clock to catch up, saying so once to XSOAR's log (at
+    # info level, as a fetch cut short is told), not at each fetch while it waits; then it goes on from the stored time.
+    room = WarRoom(params=tenant.params())
+    first, last_run = room.fetch({})
+    stopped = json.loads(last_run['last_fetch'])
+    monkeypatch.setattr(ri, 'time', ClockSetBack(60 * 60))  # an hour back: before where that fetch stopped
+    logs = []
+    for _ in range(3):
+        waited, _ = room.fetch(last_run)  # (it updates last_run in place)
+        logs += room.fetch_log
+        assert waited == []
+    monkeypatch.setattr(ri, 'time', time)  # the clock is right again
+    [new] = isolate(tenant, 1)
+    before = len(event_requests(tenant))
+    later, _ = room.fetch(last_run)
+
+    told = [text for level, text in logs if level == 'info' and utc_text(stopped) in text]
+    assert len(told) == 1 and 'set back' in told[0] and len(logs) == 1, logs
+    assert new['event_id'] in alarm_ids(later) and not set(alarm_ids(later)) & set(alarm_ids(first))
+    resumed = int(event_requests(tenant)[before].query['begin_time'][0])  # a listing asks from its start's second
+    assert stopped - 1000 <= resumed <= stopped, (resumed, stopped)
 
 
 def test_the_fetch_after_one_capped_inside_a_narrowed_window_first_lists_that_window_not_a_wider_one(tenant):
@@ -880,6 +923,26 @@ def test_event_types_unpicked_between_fetches_bring_the_other_types_of_the_minut
     assert mining['event_id'] in alarm_ids(unpicked) and not set(alarm_ids(picked)) & set(alarm_ids(unpicked))
 
 
+def test_an_event_type_added_brings_its_events_of_windows_fetched_before_only_once_the_last_run_is_reset(
+        tenant):
+    # README: adding a type does not revisit the windows fetched before: the next fetch goes on from where the last one
+    # stopped, reading only the last 30 minutes again. Resetting the last run in XSOAR makes the next fetch a first
+    # fetch, which lists them (first_fetch back), and makes again the incidents of the types fetched before there.
+    [trojan] = isolate(tenant, 1, minutes_ago=120)
+    host = sorted(tenant.backend.hosts)[1]
+    [older, recent] = [tenant.backend.isolate_file(host, digest * 64, f'/srv/miner-{digest}', 'Mining', minutes_ago=ago)
+                       for digest, ago in (('b', 120), ('c', 10))]
+    options = {text.split()[0]: text for text in load_spec().params['event_types'].options}
+
+    picked, last_run = fetch(tenant, {}, event_types=[options['1004']])
+    added, _ = fetch(tenant, last_run, event_types=[options['1004'], options['1016']])
+    reset, _ = fetch(tenant, {}, event_types=[options['1004'], options['1016']])  # XSOAR's reset: no last run
+
+    assert trojan['event_id'] in alarm_ids(picked) and recent['event_id'] not in alarm_ids(picked)
+    assert recent['event_id'] in alarm_ids(added) and older['event_id'] not in alarm_ids(added)
+    assert {older['event_id'], trojan['event_id']} <= set(alarm_ids(reset))
+
+
 EVENT_TYPES_DISPLAY = load_spec().params['event_types'].display
 
 
@@ -1164,7 +1227,8 @@ def test_a_first_fetch_date_begins_at_it_or_30_days_back_whichever_is_later_and_
 # Not "<number> <time unit>" (integration.yml's first_fetch display; README: "minutes, hours, days, weeks, months (30
 # days) or years (365 days)"): text with no digit or no unit word in it at all, and the near misses such text rarely is.
 NOT_UNITS = st.sampled_from(['fortnight', 'fortnights', 'second', 'seconds', 'ago', 'days ago ago', 'days before',
-                             'min', 'mins', 'hr', 'hrs', 'd', 'wk', 'dayz', 'hourly', 'weekday', 'monthly', 'yr'])
+                             'min', 'mins', 'hr', 'hrs', 'wk', 'dayz', 'hourly', 'weekday', 'monthly', 'yr', 'm',
+                             'mo', 'y', 'hd', 'dw'])
 def stdlib_reads_as_iso(text):
     try:
         datetime.fromisoformat(re.sub('z$', 'Z', text.strip()))
@@ -1175,11 +1239,12 @@ def stdlib_reads_as_iso(text):
 
 # Dates as XSOAR users may type them that are no ISO 8601 date or date-time, or none that exists.
 NOT_ISO_DATES = st.sampled_from(['2026-13-01', '2026-11-31', '20-11-2026', '11/20/2026', '2026/11/20',
-                                 '2026-11-20T25:00', 'November 20, 2026', '2026-11-20T08:00:00 UTC', 'yesterday',
-                                 'now', '1600000000000', '2026-11-20T08:00:00+25:00', '2026-11-20Z', 'T08:00:00Z'])
+                                 '2026-11-20T25:00', 'November 20, 2026', '2026-11-20T08:00:00 UTC', 'tomorrow',
+                                 'now', 'yesterday ago', 'the day before yesterday', 'today 08:00', '1600000000000',
+                                 '2026-11-20T08:00:00+25:00', '2026-11-20Z', 'T08:00:00Z'])
 NOT_DURATIONS = st.one_of(
-    st.text(max_size=30).filter(lambda text: not stdlib_reads_as_iso(text) and (
-        not re.search(r'\d', text) or not re.search('minute|hour|day|week|month|year', text, re.IGNORECASE))),
+    st.text(max_size=30).filter(lambda text: not stdlib_reads_as_iso(text) and not re.search(
+        r'\d.*(minute|hour|day|week|month|year|[hdw])|today|yesterday', text, re.IGNORECASE)),
     NOT_ISO_DATES,
     st.tuples(st.integers(0, 999), NOT_UNITS).map(lambda t: f'{t[0]} {t[1]}'),  # a unit it does not take
     st.tuples(st.integers(1, 999), UNITS).map(lambda t: f'-{t[0]} {t[1]}s'),  # a negative number
@@ -1198,7 +1263,56 @@ def test_anything_else_is_refused_naming_the_setting_and_what_it_takes(text):
         ri.parse_first_fetch(text)
     message = str(refused.value)
     assert FIRST_FETCH_DISPLAY in message and 'first_fetch' in message
-    assert '12 hours ago' in message and 'ISO 8601' in message and 'YYYY-MM-DD' in message
+    assert all(form in message for form in FIRST_FETCH_FORMS_NAMED), message
+
+
+# README: what first_fetch takes, each form the refusal names: a number and a unit, long or short, a day by its word,
+# an ISO 8601 date or date-time.
+FIRST_FETCH_FORMS_NAMED = ('12 hours ago', '3d', '12h', '2w', 'yesterday', 'today', 'ISO 8601', 'YYYY-MM-DD')
+
+
+def day_form(word, upper, pad):
+    """``word`` (today, yesterday) as an admin may type it, and where it begins read at a moment: its 00:00 UTC."""
+    days_back = facts.FIRST_FETCH_DAY_WORDS[word]
+    return (f'{pad}{word.upper() if upper else word}{pad}', lambda now_ms: (midnight_utc_days_back(
+        UNIX_EPOCH + timedelta(milliseconds=now_ms), days_back) - UNIX_EPOCH) // timedelta(milliseconds=1))
+
+
+def duration_form(number, unit, upper, pad, ago):
+    """A number and a unit, long or short, as an admin may type it, and where it begins read at a moment."""
+    unit_ms = facts.DURATION_UNITS_MS[facts.FIRST_FETCH_SHORT_UNITS.get(unit, unit)]
+    return f'{pad}{number}{pad}{unit.upper() if upper else unit}{ago}', lambda now_ms: now_ms - number * unit_ms
+
+
+ADMIN_FORMS = st.one_of(
+    st.builds(day_form, st.sampled_from(sorted(facts.FIRST_FETCH_DAY_WORDS)), st.booleans(),
+              st.sampled_from(['', ' '])),
+    st.builds(duration_form, st.integers(0, 50_000), st.sampled_from(sorted(facts.DURATION_UNITS_MS)
+                                                                    + sorted(facts.FIRST_FETCH_SHORT_UNITS)),
+              st.booleans(), st.sampled_from(['', ' ']), st.sampled_from(['', ' ago', ' AGO'])))
+
+
+# (text left blank reads as the default; one holding a character the dialog does not show is refused by position)
+@given(form=st.one_of(ADMIN_FORMS, NOT_DURATIONS.filter(lambda text: text.strip() and text.isprintable()).map(
+           lambda text: (text, None))),
+       now_ms=st.integers(946_684_800_000, 4_102_444_800_000))
+def test_each_first_fetch_taken_begins_in_the_past_where_it_says_and_each_refused_names_the_setting_and_the_forms(
+        form, now_ms):
+    # read at any moment from 2000 to 2100, as each fetch reads the settings and a first fetch begins
+    text, begins = form
+    with patch.object(ri, 'time', FrozenTime(now_ms)):
+        try:
+            begin = ri.first_fetch_begin(ri.read_fetch_settings({'first_fetch': text}), now_ms)
+        except ri.RestoreError as error:
+            refused = str(error)
+        else:
+            refused = None
+    if refused is None:
+        assert begins is not None and begin == begins(now_ms) < now_ms, text
+    else:  # not a form it takes, or one reaching back none or further than HSS lists events (30 days)
+        assert begins is None or not now_ms - facts.FIRST_FETCH_MAX_MS <= begins(now_ms) < now_ms, text
+        assert FIRST_FETCH_DISPLAY in refused and '(first_fetch)' in refused, refused
+        assert all(named in refused for named in FIRST_FETCH_FORMS_NAMED), refused
 
 
 def test_the_instance_test_checks_the_fetch_settings_and_lists_events_when_fetching_is_on(tenant):
@@ -2182,6 +2296,20 @@ def test_a_fetch_on_an_instance_that_sets_no_max_fetch_makes_as_many_incidents_a
     incidents, _ = fetch(tenant, {})
 
     assert len(incidents) == default
+
+
+@pytest.mark.parametrize('blank', ['', '  '])
+def test_a_fetch_limit_left_blank_makes_as_many_incidents_as_integration_yml_s_default_and_the_instance_test_passes(
+        tenant, blank):
+    # README: max_fetch "left blank, reads as its default", as every setting does (what XSOAR fills in and shows)
+    default = int(load_spec().params['max_fetch'].default)
+    spread(tenant, default + 10, 30, 90, tag='blank-cap')
+
+    incidents, _ = fetch(tenant, {}, max_fetch=blank)
+    tested = WarRoom(params=tenant.params(isFetch=True, max_fetch=blank)).run('test-module', {})
+
+    assert len(incidents) == default
+    assert not tested.failed and tested.entries[-1]['Contents'] == 'ok'
 
 
 def test_a_window_whose_total_num_is_exactly_10_of_its_pages_is_read_whole_page_by_page_without_halving(tenant):

@@ -138,6 +138,26 @@ def test_the_follow_command_of_a_restore_given_its_enterprise_project_as_a_conte
     assert [row['outcome'] for row in rows_of(followed).values()] == ['restored']
 
 
+@pytest.mark.parametrize('name', ['host_id', 'file_path', 'file_attr'])
+def test_an_argument_a_playbook_hands_as_an_empty_context_list_is_left_out_of_the_follow_command(clocked, name):
+    # ${Empty} resolving to an empty list reaches the command as [] (README, "Running them locally"): no value, as the
+    # restore read it (every host that holds the hash), so the follow line an analyst reads shows no "name=[]" and,
+    # run as shown, follows the same copies to their end.
+    tenant, clock = clocked
+    started = room(tenant, clock).run('hss-restore-isolated', {'file_hash': UPDATER, name: [], 'polling': 'false'})
+    assert not started.failed, started.entries[-1]
+    [follow] = started.entries[-1]['Contents']['follow_commands']
+    assert follow in started.entries[-1]['HumanReadable']
+
+    line = parse_line(follow)
+    assert name not in line.args, follow
+    clock.sleep(max(host.get('restore_stages', 1) for host in HOSTS.values()) * STAGE_SECONDS)
+    followed = room(tenant, clock).run(line.command, line.args)
+
+    assert not followed.failed, followed.entries[-1]['Contents']
+    assert set(rows_of(followed)) == set(rows_of(started)) == set(copies_of(UPDATER))
+
+
 def test_copies_restored_before_this_restore_are_not_reported_as_its_own(clocked):
     tenant, clock = clocked
     seed_restored = [(h['host_id'], f['file_hash']) for h in HOSTS.values() for f in h.get('isolated_files') or ()

@@ -951,6 +951,30 @@ def replayed_hss_params(replay_server) -> dict:
             'max_concurrency': '1', 'retry_backoff': '0'}
 
 
+@pytest.mark.parametrize('given', ['name', 'id of a host holding nothing'])
+def test_exact_items_hss_finds_no_file_for_say_a_host_name_was_given_only_when_one_was_and_where_to_find_its_id(
+        hss_tenant, given):
+    # HSS's console shows hosts by name; exact items (host, hash and path) go to HSS as given, no listing first, and HSS
+    # answers a host_id it does not know with HSS.0011 (its Error Codes: "Requested resource not found."), kept in the
+    # row. Given a host's name, the reason says so and where HSS lists each host's ID (its server list); given a host
+    # ID of a host that holds nothing (test_data/hss/README.md: win-hr-07), it makes no such claim.
+    [copy] = COPIES[SINGLE_HASH]
+    seed = {host['host_name']: host for host in load_json(HSS_SEED)['hosts']}
+    host_id = copy['host_name'] if given == 'name' else seed['win-hr-07']['host_id']
+    args = {'host_id': host_id, 'file_hash': copy['file_hash'], 'file_path': json.dumps([copy['file_path']]),
+            'polling': 'false'}
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', args)
+
+    assert result.failed and status_of(hss_tenant, copy) == 'isolated'
+    [row] = rows_of(result)
+    code, message = facts.HSS_RESOURCE_NOT_FOUND
+    assert row['outcome'] == 'failed' and f'code {code}, message "{message}"' in row['reason'], row['reason']
+    ours = row['reason'].split(' said: ', 1)[0]
+    told = f"host_id {host_id}: a host's name" in ours and facts.HSS_SERVER_LIST[0] in ours
+    assert told == (given == 'name'), ours
+
+
 def exact_item_args(count: int) -> dict:
     return {'host_id': json.dumps(['h1'] * count), 'file_hash': json.dumps([f'{n:064x}' for n in range(count)]),
             'file_path': json.dumps([f'/srv/f{n}' for n in range(count)]), 'polling': 'false'}
@@ -1237,6 +1261,49 @@ def test_a_path_hss_lists_only_in_another_letter_case_or_longer_is_not_found_wit
     [row] = rows_of(result)
     assert (row['host_id'], row['file_path'], row['outcome']) == (host, given, 'not_found')
     assert listed in row['reason'] and 'file_path' in row['reason'], row['reason']
+
+
+def test_a_path_hss_lists_at_several_paths_differing_in_case_is_told_a_line_for_each_that_restores_that_copy_alone(
+        hss_tenant):
+    """HSS lists two copies on the host whose paths differ from the path given only in letter case: the not_found
+    reason names each listed path with a run-again line of its own, so the analyst runs the one that is this file, and
+    it restores that copy alone, not the other."""
+    host = sorted(hss_tenant.backend.hosts)[0]
+    listed = {'/opt/QX7/Tools/Sync-Agent.sh': 'c7' * 32, '/opt/qx7/TOOLS/sync-agent.sh': 'c8' * 32}
+    for path, file_hash in listed.items():
+        hss_tenant.backend.isolate_file(host, file_hash, path)
+    args = {'host_id': host, 'file_path': json.dumps(['/opt/qx7/tools/sync-agent.sh']), 'polling': 'false'}
+
+    [row] = rows_of(war_room(hss_tenant).run('hss-restore-isolated', args))
+
+    assert row['outcome'] == 'not_found', row
+    said = re.findall(r'(file_path=\S+ host_id=[0-9a-f-]+)', row['reason'].split('run the command again with ')[-1])
+    told = {line['file_path']: line for line in (parse_line(f'!x {text}').args for text in said)}
+    assert sorted(told) == sorted(listed), row['reason']
+    chosen = sorted(listed)[0]
+    again = war_room(hss_tenant).run('hss-restore-isolated', dict(args, **told[chosen]))
+    assert [(again_row['file_path'], again_row['outcome']) for again_row in rows_of(again)] == [(chosen, 'restoring')]
+    for path, file_hash in listed.items():
+        assert (hss_tenant.backend.isolation_status(host, file_hash, path) == 'isolated') == (path != chosen)
+
+
+@pytest.mark.parametrize('listed', ['C:\\Users\\Public\\Report, Final.exe', '/srv/drop/Report.sh ', '[old]/Report.sh'],
+                         ids=['comma', 'blank at its end', 'bracket first'])
+def test_a_run_again_line_naming_a_listed_path_that_comma_separated_text_would_alter_gives_that_path_back(
+        hss_tenant, listed):
+    """A path HSS lists, named in a not_found reason's run-again line, must come back as that one path when the line
+    is run: as comma-separated text, a comma would split it, a blank at its end would be stripped, and a "[" first
+    would be read as a JSON list (README: every argument takes one value, comma-separated text or a JSON list)."""
+    host = sorted(hss_tenant.backend.hosts)[0]
+    hss_tenant.backend.isolate_file(host, 'c9' * 32, listed)
+    args = {'host_id': host, 'file_path': json.dumps([listed.swapcase()]), 'polling': 'false'}
+
+    [row] = rows_of(war_room(hss_tenant).run('hss-restore-isolated', args))
+
+    [said] = re.findall(r'run the command again with (file_path=.* host_id=[0-9a-f-]+)', row['reason'])
+    again = war_room(hss_tenant).run('hss-restore-isolated', dict(args, **parse_line(f'!x {said}').args))
+    assert [(again_row['file_path'], again_row['outcome']) for again_row in rows_of(again)] == [(listed, 'restoring')]
+    assert hss_tenant.backend.isolation_status(host, 'c9' * 32, listed) != 'isolated'
 
 
 def test_hosts_and_paths_pair_up_so_a_path_isolated_on_the_other_host_too_is_not_restored_there(hss_tenant):

@@ -8,6 +8,7 @@ from hypothesis import example, given, settings, strategies as st
 
 import facts
 import restore_integration as ri
+from commonmark_reading import as_commonmark_reads
 from conftest import lines_read_into_tables, markdown_rows
 from test_reply_shapes import room
 
@@ -26,6 +27,23 @@ def test_a_reason_ending_with_a_backslash_stays_in_its_own_cell(replay_server):
     [row] = markdown_rows(result.entries[-1]['HumanReadable'])
     assert row['endpoint_id'] == ENDPOINT and row['status'] == 'FAILED'
     assert row['error_description'].rstrip() == REASON
+
+
+# A Windows path's backslash before punctuation (Temp\_MEI..., {GUID}, $Recycle.Bin, ~$report.docx): CommonMark reads
+# "\_" as an escaped "_" (spec 2.4), so the cell showed a path Cortex XDR did not name, its backslash gone.
+PATH_REASON = ('Failed to restore file to C:\\Users\\k.osei\\AppData\\Local\\Temp\\_MEI81562\\{5D2F0C3B}\\'
+               '~$helper.dll: the original path no longer exists on the endpoint')
+
+
+def test_a_reason_naming_a_windows_path_shows_each_backslash_of_it(replay_server):
+    replay_server.queue(200, {'reply': {'action_id': 7, 'endpoints_count': 1}})
+    replay_server.queue(200, {'reply': {'data': {ENDPOINT: 'FAILED'},
+                                        'errorReasons': {ENDPOINT: {'errorDescription': PATH_REASON}}}})
+
+    result = room(replay_server).run('restore-file', {'file_hash': HASH})
+
+    [row] = markdown_rows(result.entries[-1]['HumanReadable'])
+    assert as_commonmark_reads(row['error_description'])[1] == PATH_REASON, row
 
 
 def test_a_start_one_file_past_the_table_cap_lists_its_one_unclear_answer_first_and_says_one_more_row_is_not_shown(
@@ -68,26 +86,30 @@ def test_a_start_of_several_files_whose_answers_give_no_endpoints_count_has_no_s
 
 # --------------------------------------------------------------------------- any table the integration writes
 
-# What a vendor's value may hold that its cell must keep: pipes, backslashes (a Windows folder's last one too), and
-# each of CommonMark's line endings (\n, \r\n, a bare \r), which would end the row; a value absent, or a number.
-CELL_VALUES = st.none() | st.integers() | st.text(st.sampled_from('ab |\\\r\n'), max_size=8)
+# What a vendor's value may hold that its cell must keep: pipes, backslashes (a Windows folder's last one too, or one
+# before punctuation, which markdown reads as an escape), backticks, and each of CommonMark's line endings (\n, \r\n, a
+# bare \r), which would end the row; a value absent, or a number.
+CELL_VALUES = st.none() | st.integers() | st.text(st.sampled_from('ab |\\_{`\r\n'), max_size=8)
 
 
 def cell_as_read(value) -> str:
-    """A value as GFM shows its cell: nothing for none, each CommonMark line ending a <br>, its ends' blanks trimmed."""
+    """A value as its cell shows it (GFM's cell, read by as_commonmark_reads): nothing for none, each CommonMark line
+    ending a <br>, its ends' blanks trimmed."""
     return '' if value is None else re.sub(r'\r\n|\r|\n', '<br>', str(value)).strip(' \t')
 
 
 @settings(max_examples=200, deadline=None)
 @given(rows=st.lists(st.fixed_dictionaries({'name': CELL_VALUES, 'reason': CELL_VALUES}), min_size=1, max_size=5))
 @example(rows=[{'name': 'a\rb', 'reason': 'C:\\Temp\\'}, {'name': None, 'reason': 'x|y\r\nz'}])
+@example(rows=[{'name': 'a\\_b\\{c}', 'reason': '\\`x`\\|'}])
 def test_every_value_reads_back_in_its_own_cell_of_its_own_row(rows):
     table = ri.markdown_table('Outcome', rows, ['name', 'reason'], 'X.Rows', first=lambda row: False)
 
     expected = [{name: cell_as_read(row[name]) for name in ('name', 'reason')} for row in rows]
     # A column blank in every row is left out (the analyst reads past it); both are kept when no row fills either.
     filled = [name for name in ('name', 'reason') if any(cells[name] for cells in expected)] or ['name', 'reason']
-    assert markdown_rows(table) == [{name: cells[name] for name in filled} for cells in expected]
+    shown = [{name: as_commonmark_reads(cell)[1] for name, cell in row.items()} for row in markdown_rows(table)]
+    assert shown == [{name: cells[name] for name in filled} for cells in expected]
     assert lines_read_into_tables(table) == []
 
 

@@ -61,6 +61,21 @@ def test_an_empty_list_from_context_for_a_single_valued_argument_is_no_value(xdr
     assert restored_record(result)['status'] == 'COMPLETED_SUCCESSFULLY'
 
 
+def test_an_endpoint_id_from_context_listing_one_endpoint_once_per_alert_restores_on_that_endpoint(advanced_tenant,
+                                                                                                  war_room_on):
+    # endpoint_id=${PaloAltoNetworksXDR.Incident.alerts.endpoint_id}: CortexXDRIR writes an endpoint_id on each alert,
+    # so an incident whose alerts all came from one endpoint lists it once per alert. That is one endpoint, not several
+    # to run the command once for each (the second run would find no quarantined copy left).
+    endpoint = HOLDERS[PARTLY_FAILING_HASH][0]
+    result = war_room_on(advanced_tenant).run('restore-file', {'file_hash': PARTLY_FAILING_HASH,
+                                                               'endpoint_id': [endpoint] * 3})
+
+    assert result.entries[-1]['Type'] != ENTRY_ERROR, result.entries[-1]
+    [body] = [body for method, path, body in advanced_tenant.gateway.requests if path.endswith('/restore/')]
+    assert body['request_data'] == {'file_hash': PARTLY_FAILING_HASH, 'endpoint_id': endpoint}
+    assert [e['endpoint_id'] for e in restored_record(result)['endpoints']] == [endpoint]
+
+
 def test_failing_endpoint_is_reported_with_its_reason_and_keeps_the_file(advanced_tenant, war_room_on):
     result = war_room_on(advanced_tenant).run('restore-file', {'file_hash': PARTLY_FAILING_HASH})
 

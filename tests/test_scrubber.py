@@ -322,6 +322,40 @@ def test_no_piece_of_a_secret_survives_a_vendor_that_quotes_it_back_in_base64(co
     assert not [piece for text in encoded for piece in pieces(text) if piece in shown]
 
 
+
+def base64_of(sent: bytes, echoed: list[str], quoting: str) -> list[str]:
+    """The characters of each echo in base64 that encode ``sent`` alone (4 for every 3 bytes), where it holds it."""
+    encoded = []
+    for text in (text.replace('\n', '') for text in echoed):
+        received = base64.b64decode(text, altchars=b'-_' if quoting == 'url-safe' else None)
+        if (at := received.find(sent)) >= 0:
+            encoded.append(text[at * 4 // 3 + 2:(at + len(sent)) * 4 // 3 - 1])
+    return encoded
+
+
+@pytest.mark.parametrize('quoting', BASE64_QUOTINGS)
+def test_no_piece_of_the_iam_password_survives_an_iam_that_quotes_the_body_it_received_in_base64(quoting):
+    # The token request's JSON body carries the password escaped (its quotes and backslash as \" and \\): a gateway
+    # that quotes a body back in base64 (as AWS API Gateway hands one on) writes that form's base64, not the password's
+    echoed = []
+
+    def iam(request):
+        echoed.append(BASE64_QUOTINGS[quoting](request.body.decode()))
+        reply = {'error': {'code': 401, 'title': 'Unauthorized', 'message': f'refused the body {echoed[-1]}'}}
+        return Response(401, json.dumps(reply).encode(), {'Content-Type': 'application/json'})
+
+    server = LoopbackServer(iam).start()
+    try:
+        demisto = run_main(echo_params(server, 'hss', 'token'), 'hss-restore-isolated', {'file_hash': 'b' * 64})
+    finally:
+        server.stop()
+
+    shown = json.dumps(demisto.entries) + json.dumps(demisto.log)
+    assert 'Huawei Cloud IAM answered HTTP 401' in shown
+    encoded = base64_of(json.dumps(IAM_PASSWORD)[1:-1].encode(), echoed, quoting)  # as JSON holds it (RFC 8259)
+    assert encoded  # IAM received it so, and quoted it back encoded
+    assert not [piece for text in encoded for piece in pieces(text) if piece in shown]
+
 @pytest.mark.parametrize('command, args, vendor, mode', [case for case in CASES if case[3] in ('advanced', 'aksk')])
 def test_a_request_signature_quoted_back_is_scrubbed_as_it_opens_the_api_while_fresh(echo, command, args, vendor, mode):
     # An advanced Cortex XDR key's hash covers neither path nor body (DESIGN: sha256(key + nonce + timestamp)), so with
@@ -334,6 +368,37 @@ def test_a_request_signature_quoted_back_is_scrubbed_as_it_opens_the_api_while_f
     assert signatures and all(len(signature) == 64 for signature in signatures)  # what the vendor was sent, and quoted
     for signature in signatures:
         assert signature not in shown and signature.upper() not in shown
+
+
+@pytest.mark.parametrize('quoting', BASE64_QUOTINGS)
+@pytest.mark.parametrize('command, args, vendor, mode', [case for case in CASES if case[3] in ('advanced', 'aksk')])
+def test_a_request_signature_quoted_back_in_base64_is_scrubbed(command, args, vendor, mode, quoting):
+    # What opens the API while fresh (above), with the headers beside it, quoted by a vendor that writes what it
+    # received in base64
+    echo = EchoVendor(quoting=BASE64_QUOTINGS[quoting])
+    shown = shown_through(echo, command, args, vendor, mode)
+
+    assert 'answered HTTP 400' in shown
+    received = [base64.b64decode(text, altchars=b'-_' if quoting == 'url-safe' else None) for text in echo.echoed]
+    signatures = {json.loads(text)['headers']['Authorization'].rsplit('Signature=', 1)[-1] for text in received}
+    encoded = [text for signature in signatures for text in base64_of(signature.encode(), echo.echoed, quoting)]
+    assert encoded and all(len(signature) == 64 for signature in signatures)
+    assert not [piece for text in encoded for piece in pieces(text) if piece in shown]
+
+
+@given(digest=st.binary(min_size=32, max_size=32), before=st.binary(max_size=5), after=st.binary(max_size=5),
+       alphabet=st.sampled_from([b'+/', b'-_']))
+def test_a_signature_s_base64_is_masked_whatever_bytes_stand_around_it(digest, before, after, alphabet):
+    # A signature as hexdigest writes it (lower-case hex), at each place in a 3-byte group base64 may start it
+    signature = digest.hex()
+    scrubber = ri.SecretScrubber()
+    scrubber.add_signature(signature)
+    text = base64.b64encode(before + signature.encode() + after, alphabet).decode()
+    encoded = text[len(before) * 4 // 3 + 2:(len(before) + len(signature)) * 4 // 3 - 1]
+
+    shown = scrubber.text(f'received: {text} (quoted back)')
+
+    assert encoded in text and not [piece for piece in pieces(encoded) if piece in shown]
 
 
 def test_the_refusal_kept_of_an_iam_that_quotes_back_the_password_holds_no_trace_of_it():

@@ -44,11 +44,29 @@ def test_no_piece_of_a_secret_survives_a_vendor_that_quotes_it_back_split_at_wri
 @pytest.mark.parametrize('command, args, vendor, mode', CASES[0:4:3])  # each vendor's, with the secret it sends
 def test_no_piece_of_a_secret_survives_a_page_that_folds_it_at_written_line_breaks_and_is_cut_short(
         command, args, vendor, mode, line_break):
-    echo = BreakTagPageEcho(line_break)
+    shows_no_piece_through_a_folding_page(command, args, vendor, mode, line_break)
+
+
+# Where a page lets a long value wrap with no line break of its own (HTML 5: <wbr>, a line break opportunity; a soft
+# hyphen, U+00AD, &shy;; a zero-width space, U+200B), as a tag, a reference or the character itself
+WORD_BREAKS = ['<wbr>', '<wbr/>', '<WBR>', '&shy;', '&#173;', '&#xAD;', '&#8203;', '&#x200B;', '\u00ad', '\u200b']
+
+
+@pytest.mark.parametrize('word_break', WORD_BREAKS)
+@pytest.mark.parametrize('command, args, vendor, mode', CASES[0:4:3])  # each vendor's, with the secret it sends
+def test_no_piece_of_a_secret_survives_a_page_that_lets_it_wrap_at_word_break_opportunities(command, args, vendor, mode,
+                                                                                          word_break):
+    shows_no_piece_through_a_folding_page(command, args, vendor, mode, word_break)
+
+
+def shows_no_piece_through_a_folding_page(command, args, vendor, mode, mark):
+    """A run against a page that folds what it quotes at ``mark`` (BreakTagPageEcho) shows no 8 characters of the
+    secret the run sent, which the page quoted."""
+    echo = BreakTagPageEcho(mark)
     shown = shown_through(echo, command, args, vendor, mode)
     carried = XDR_KEY if vendor == 'xdr' else IAM_TOKEN
     assert 'answered HTTP 400' in shown
-    assert any(carried in text.replace(line_break, '') for text in echo.echoed)  # the page quoted it, folded
+    assert any(carried in text.replace(mark, '') for text in echo.echoed)  # the page quoted it, folded
     assert not [piece for piece in pieces(carried, 8) if piece in shown]
 
 

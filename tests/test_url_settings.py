@@ -9,6 +9,7 @@ import pytest
 
 import facts
 import restore_integration as ri
+from conftest import seed_holders
 from warroom.runtime import Demisto
 
 
@@ -38,6 +39,28 @@ def test_a_url_setting_holding_a_password_is_refused_without_showing_the_passwor
     assert 'S3cretPw0rd' not in str(refused.value)
     shown = run({'xdr_url': url, 'xdr_api_key_id': '1', 'xdr_api_key': {'password': 'secretkey123'}})
     assert 'xdr_url' in shown and 'S3cretPw0rd' not in shown
+
+
+# A token pasted with a console's link (?token=..., #access_token=...) is no part of any request the integration sends
+# (they go to the API's own paths): refused by name before any request, as a URL refused for another fault is, and
+# neither quotes what follows "?" or "#".
+QUERY_URLS = ['https://api-t.example.com/?token=S3cretT0ken', 'https://api-t.example.com#S3cretT0ken',
+              'https://api-t.example.com:99999/?token=S3cretT0ken', 'ftp://api-t.example.com?S3cretT0ken']
+
+
+@pytest.mark.parametrize('setting', ['xdr_url', 'hss_endpoint'])
+@pytest.mark.parametrize('url', QUERY_URLS)
+def test_a_url_setting_holding_a_query_or_fragment_is_refused_before_any_request_without_showing_it(lookups, setting,
+                                                                                                    url):
+    params = {'xdr_url': 'https://api-t.example.com', 'xdr_api_key_id': '1',
+              'xdr_api_key': {'password': 'secretkey123'}, 'hss_project_id': 'b7f15520cb97d9b34806a14cdf0fddfe',
+              'hss_aksk': {'identifier': 'AKEXAMPLE', 'password': 'sk-example-123'}}
+    command = 'restore-file' if setting == 'xdr_url' else 'hss-restore-isolated'
+
+    shown = run({**params, setting: url, 'max_retries': '0'}, command)
+
+    assert f'({setting})' in shown and 'S3cretT0ken' not in shown, shown
+    assert lookups == []
 
 
 @pytest.fixture
@@ -131,6 +154,23 @@ def test_an_hss_endpoint_given_with_the_apis_path_reaches_the_api(hss_tenant, au
     assert [entry['Contents'] for entry in demisto.entries] == ['ok']
     listings = hss_tenant.requests_to('GET', '/event/isolated-file')
     assert listings and {path for _, path, *_ in listings} == {f'/v5/{params["hss_project_id"]}/event/isolated-file'}
+
+
+# The Restore File page (seeds/000) shows the API's URL whole, "https://api-{fqdn}/public_api/v1/endpoints/restore/", as
+# the Get Action Status page does its own: a server URL pasted from there reaches the API, not /public_api/v1/.../
+# public_api/v1/..., as an HSS endpoint pasted with the API's path does (above).
+@pytest.mark.parametrize('path', ['/public_api/v1/endpoints/restore/', '/public_api/v1/actions/get_action_status'])
+def test_a_cortex_xdr_url_given_with_an_apis_whole_path_reaches_the_api(advanced_tenant, path):
+    params = advanced_tenant.params(xdr_url=advanced_tenant.url + path)
+    tested = Demisto(params, 'test-module', {}, {}, [])
+    ri.main(tested)
+    restored = Demisto(params, 'restore-file', {'file_hash': min(seed_holders()), 'polling': 'false'}, {}, [])
+    ri.main(restored)
+
+    assert [entry['Contents'] for entry in tested.entries] == ['ok']
+    assert restored.entries[0]['Type'] != facts.ENTRY_ERROR, restored.entries[0]['Contents']
+    sent = [path for _, path, _ in advanced_tenant.gateway.requests]
+    assert sent == ['/public_api/v1/actions/get_action_status/', '/public_api/v1/endpoints/restore/'], sent
 
 
 # Huawei's endpoint tables (HSS API Reference, "Endpoints": "hss.ap-southeast-1.myhuaweicloud.com", protocol HTTPS in a
