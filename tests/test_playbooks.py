@@ -2608,3 +2608,19 @@ def test_a_file_check_the_reputation_integration_answers_with_an_error_does_not_
     assert [e.outcome for e in run.events if e.command == 'file'] and all(
         e.outcome.startswith('error') for e in run.events if e.command == 'file')
     assert incident_hashes(sample) and restored_hashes_of(sample, xdr, hss) == incident_hashes(sample)
+
+
+def test_a_cortex_xdr_incident_naming_no_file_and_no_xdr_incident_id_gets_one_note_whether_cortex_xdr_ir_is_enabled(
+        vendors):
+    """Cortex XDR - IR reads the file artifacts of a Cortex XDR incident ID: without one, enabling it changes
+    nothing, so the note does not ask for it."""
+    xdr, hss = vendors
+    incident = close_incident({'id': '7', 'type': 'Cortex XDR Incident', 'CustomFields': {}}, 'False Positive')
+
+    runs = [runner_for(vendors, enabled).run(RESTORE_PLAYBOOK, incident, {})
+            for enabled in ({'Quarantine Restore'}, {'Quarantine Restore', 'Cortex XDR - IR'})]
+
+    assert [run.error for run in runs] == [None, None]
+    assert xdr.gateway.requests == [] and hss.gateway.requests == []
+    [without_ir], [with_ir] = [run.notes for run in runs]
+    assert without_ir == with_ir and 'no SHA256' in with_ir and 'Enable a Cortex XDR - IR' not in with_ir
