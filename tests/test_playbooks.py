@@ -2624,3 +2624,13 @@ def test_a_cortex_xdr_incident_naming_no_file_and_no_xdr_incident_id_gets_one_no
     assert xdr.gateway.requests == [] and hss.gateway.requests == []
     [without_ir], [with_ir] = [run.notes for run in runs]
     assert without_ir == with_ir and 'no SHA256' in with_ir and 'Enable a Cortex XDR - IR' not in with_ir
+
+
+def test_the_no_file_note_of_a_cortex_xdr_incident_without_an_xdr_incident_id_says_so_and_leaves_no_blank_id(vendors):
+    incident = close_incident({'id': '7', 'type': 'Cortex XDR Incident', 'CustomFields': {}}, 'False Positive')
+
+    run = runner_for(vendors).run(XDR_PLAYBOOK, incident, {})
+
+    assert not run.failed, run.error
+    [note] = run.notes
+    assert 'no Cortex XDR incident ID' in note and not re.search(r'incident\s*[),.]', note)
