@@ -2634,3 +2634,35 @@ def test_the_no_file_note_of_a_cortex_xdr_incident_without_an_xdr_incident_id_sa
     assert not run.failed, run.error
     [note] = run.notes
     assert 'no Cortex XDR incident ID' in note and not re.search(r'incident\s*[),.]', note)
+
+
+def quiet_library() -> PlaybookLibrary:
+    """The pack's playbooks with Quiet Mode turned on, as an admin turns it on in their settings (or XSOAR does)."""
+    library = PlaybookLibrary()
+    for playbook in library:
+        playbook.quiet = True
+    return library
+
+
+# In Quiet Mode a task's results are not written to the War Room, errors and warnings still are; a task's own Quiet
+# Mode setting overrides the playbook's (Cortex XSIAM Administrator Guide, "Playbook task fields"; Cortex XDR 5.x,
+# "Configure playbook settings"). The notes are what an analyst reads of a restore: quiet mode keeps them.
+@pytest.mark.parametrize('name', ['xdr_false_positive.json', 'hss_false_positive.json', 'xdr_known_bad.json',
+                                  'xdr_no_hash.json', 'xdr_closed_other_reason.json'])
+def test_the_playbooks_in_quiet_mode_still_write_every_note_to_the_war_room(name):
+    sample = IncidentFile.load(INCIDENTS / name)
+    incident = close_incident(sample.incident, sample.close_reason, sample.close_notes)
+    notes = []
+    for library in (PlaybookLibrary(), quiet_library()):
+        xdr, hss = start_tenant(), start_hss_tenant()
+        try:
+            runner = PlaybookRunner({**hss.params(), **xdr.params()}, library=library, time_scale=0,
+                                    sleep=lambda _: None)
+            run = runner.run(RESTORE_PLAYBOOK, incident, sample.context)
+        finally:
+            xdr.server.stop()
+            hss.stack.close()
+        assert not run.failed, run.error
+        notes.append(run.notes)
+    loud, quiet = notes
+    assert loud and quiet == loud
