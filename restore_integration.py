@@ -3754,15 +3754,15 @@ def xdr_progress_line(summaries: list[XdrRecord], schedule: PollingSchedule, ear
     # the endpoints each action includes, but those final (a read may list fewer: those not listed still run)
     running = sum(s['endpoints_count'] - s['restored_count'] - s['failed_count']
                   for s in summaries if s.get('endpoints'))
-    restored, failed = (sum(item.get(key, 0) for item in [*summaries, *earlier])
-                        for key in ('restored_count', 'failed_count'))
+    files = [*summaries, *earlier]
+    restored, failed = (sum(item.get(key, 0) for item in files) for key in ('restored_count', 'failed_count'))
     # A file whose status this check could not read has no endpoints to count: say so, or the line reads as done.
     unread = sum('endpoints' not in summary for summary in summaries)
     # An action listing no endpoint yet (an empty data, or sent at this check) still runs: "0 running" would deny it.
     unlisted = sum(summary.get('endpoints') == [] for summary in summaries)
     listed = restored + failed + running
     # A row is one file on one endpoint: files that share an endpoint would count it once each as "endpoints"
-    what = 'endpoints' if len(summaries) + len(earlier) == 1 else 'endpoint restores'
+    what = plural('endpoint restore' if files[1:] else 'endpoint', listed)
     texts = [f'{restored + failed} of {listed} {what} final ({restored} restored, {failed} failed), {running} running'
              if listed else '',  # none listed (none followed yet, or none listing any): no "0 running" to deny it
              f'no endpoint listed yet for {unlisted} {plural("file", unlisted)}' if unlisted else '',
