@@ -248,9 +248,8 @@ XDR_STATUS_ERROR_ADVICE = {
     **XDR_ERROR_ADVICE,
     400: 'Cortex XDR rejected the status request as malformed: it did not take the action ID as sent '
          '(group_action_id). Follow the action in Cortex XDR > Response > Action Center.',
-    403: 'The API key\'s role is not allowed to read action statuses. Give the role the Action Center permission '
-         '(View/Edit), or use a key whose role has it; meanwhile follow the action in Cortex XDR > Response > Action '
-         'Center.',
+    403: 'The API key\'s role lacks the permission to read action statuses, Action Center View/Edit: give it to the '
+         'role, or use a key whose role has it.',
     429: f'{XDR_THROTTLED}. It throttled the action status read, not the restore, which goes on in Cortex XDR.',
     500: 'Cortex XDR gave no status of the action. Its message, quoted at the end, often says why'
          f'{XDR_MISTYPED_ACTION}; otherwise try again later.'}
@@ -3627,15 +3626,16 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
     rerun = f'run the same command again{follow_after(client)} to read it'  # by hand; after the reads: a wait they met
     again = rerun if not polling else 'polling ended with this check, so run the follow command this entry gives' if \
         ending else 'the next check reads it again'
-    refused = client.refused.get(XDR_ACTION_STATUS_PATH) or client.refused.get('')
+    refused = client.refused.get(XDR_ACTION_STATUS_PATH) or client.refused.get('')  # this API's: a 403, the role's
     if may_stop and checked and refused and all(isinstance(e, RestoreError) for e in checked):
+        when = ', once the role may read statuses,' if refused.http_status == 403 else ', once the key works again,'
         stopped = [dict(record, status=XDR_OUTCOME_IN_PROGRESS, error=f'Status not read at this check'
                         f'{", which ends polling" if polling else ""}: {refused} '
-                        f'{xdr_follow_text([record], ", once the key works again,")}') for record in records]
+                        f'{xdr_follow_text([record], when)}') for record in records]
         not_started = f' Not started, so not restored: {capped_names([r["file_hash"] for r in not_sent])}.'
         refused.args = (f'{refused} Every status read of this check was refused so, which does not change by itself'
-                        f'{": polling stops here" if polling else ""}. The restores go on in Cortex XDR: '
-                        f'{xdr_follow_text(records, ", once the key works again,")}{not_started if not_sent else ""}',)
+                        f'{": polling stops here" if polling else ""}. The restores go on in Cortex XDR. '
+                        f'{xdr_follow_text(records, when)}{not_started if not_sent else ""}',)
         raise refused.with_outputs({XDR_RESTORE_CONTEXT: one_or_all(stopped + not_sent)})
     summaries, replies = [], []
     for record, reply, gone in zip(records, checked, lost):  # a reply is a dict, else the RestoreError of the read

@@ -1572,6 +1572,31 @@ def test_polling_stopped_by_refused_status_reads_leaves_no_record_saying_a_next_
         tenant.server.stop()
 
 
+def test_status_reads_refused_by_the_key_s_role_say_what_the_role_lacks_once_and_where_to_follow_once():
+    """A 403 at every status read of a check (the seed: the key lacks the RBAC permissions this API needs) is the
+    role's, not a key that stopped working: the error says the role may not read action statuses and the permission
+    to give it, and points to the Action Center once, for each action, not twice."""
+    clock = FakeClock()
+    tenant = start_tenant(auth_type='advanced', stage_seconds=100, clock=clock)
+    try:
+        def revoke_after_the_first_run(entry):
+            if 'PollingCommand' in entry:
+                tenant.backend.add_api_key(conftest.XDR_KEY_ID, tenant.key, auth_type='advanced', permitted=False)
+        room = WarRoom(params=tenant.params(), time_scale=1.0, sleep=clock.advance, on_entry=revoke_after_the_first_run)
+
+        result = room.run('restore-file', {'file_hash': sorted(HOLDERS)[0]})
+
+        entry = result.entries[-1]
+        assert entry['Type'] == ENTRY_ERROR and 'HTTP 403' in entry['Contents'], entry
+        error = restored_record(result)['error']
+        for text in (entry['Contents'], error):
+            assert re.search(r"role\b[^.]*\bread action status", text) and 'View/Edit' in text, text
+            assert text.count('Response > Action Center') == 1, text
+            assert 'works again' not in text and not re.search(r': [A-Z]\w* action', text), text
+    finally:
+        tenant.server.stop()
+
+
 def test_polling_goes_on_when_only_some_status_reads_of_a_check_are_refused(replay_server):
     # A lasting refusal of one read among several does not say the key is gone: the next check reads again.
     # Restores of three endpoints each, as many as the statuses list
