@@ -2833,23 +2833,25 @@ def one_or_all(values: list[Any]) -> Any:
     return values[0] if len(values) == 1 else values
 
 
+def markdown_text(value: Any) -> str:
+    """A value (a cell, a title, a vendor's reason) as markdown shows it as written, its line ends as <br>."""
+    text = re.sub(r'\r\n?|\n', '<br>', str('' if value is None else value))
+    # | and ` escaped (as CSP's tableToMarkdown does), and a \ before punctuation, else read as its escape (\_MEI1)
+    text = re.sub(r'[|`]|\\(?=[!-/:-@\[-`{-~])', r'\\\g<0>', text)
+    return f'{text} ' if text.endswith('\\') else text  # a last \ (a Windows folder) would escape the closing pipe
+
+
 def markdown_table(title: str, rows: list[JsonObject], headers: Sequence[str], context_path: str,
                    first: Callable[[JsonObject], bool]) -> str:
     """A table as XSOAR's tableToMarkdown, of the columns some row fills (blank ones are noise). Past MAX_TABLE_ROWS
     the failures ``first`` picks go first, each part in order; a last line counts the rest, in ``context_path``."""
-    def cell(value: Any) -> str:
-        text = re.sub(r'\r\n?|\n', '<br>', str('' if value is None else value))
-        # | and ` escaped (as CSP's tableToMarkdown does), and a \ before punctuation, else read as its escape (\_MEI1)
-        text = re.sub(r'[|`]|\\(?=[!-/:-@\[-`{-~])', r'\\\g<0>', text)
-        return f'{text} ' if text.endswith('\\') else text  # a last \ (a Windows folder) would escape the closing pipe
-
     if not rows:
-        return f'### {title}\n**No entries.**'
+        return f'### {markdown_text(title)}\n**No entries.**'
     more = len(rows) - MAX_TABLE_ROWS
     shown = (sorted(rows, key=lambda row: not first(row)) if more > 0 else rows)[:MAX_TABLE_ROWS]
-    headers = [header for header in headers if any(cell(row.get(header)).strip() for row in shown)] or headers
-    lines = [f'### {title}', f'|{"|".join(headers)}|', f'{"|---" * len(headers)}|']
-    lines += (f'|{"|".join(cell(row.get(header)) for header in headers)}|' for row in shown)
+    headers = [header for header in headers if any(markdown_text(row.get(header)).strip() for row in shown)] or headers
+    lines = [f'### {markdown_text(title)}', f'|{"|".join(headers)}|', f'{"|---" * len(headers)}|']
+    lines += (f'|{"|".join(markdown_text(row.get(header)) for header in headers)}|' for row in shown)
     if more > 0:
         lines.append(f'\n{more:,} more {plural("row", more)} {"is" if more == 1 else "are"} not shown here: '
                      f"{context_path} holds this restore's {len(rows):,} rows.")
@@ -2866,13 +2868,13 @@ def grouped_outcomes(title: str, rows: list[JsonObject], status_key: str, ok: se
         status = str(row.get(status_key) or 'unknown')
         counts[status] += 1
         if status not in ok:
-            reason = str(row.get(reason_key) or 'no reason given')
-            by_reason[status, reason].append(str(who(row) or '?'))
-    tally = ', '.join(f'{count:,} {status}' for status, count in sorted(counts.items()))
-    lines = [f'### {title}', f'{tally}.']
-    lines += [f'- **{status} ({len(names):,})**: {clean_text(reason)}\n  {capped_names(list(dict.fromkeys(names)))}'
-              for (status, reason), names in sorted(by_reason.items(), key=lambda item: -len(item[1]))]
-    return '\n'.join(lines + [f"{context_path} holds this restore's {len(rows):,} rows{beside}."])
+            by_reason[status, str(row.get(reason_key) or 'no reason given')].append(str(who(row) or '?'))
+    lines = [f'### {title}', ', '.join(f'{count:,} {status}' for status, count in sorted(counts.items())) + '.']
+    for (status, reason), names in sorted(by_reason.items(), key=lambda item: -len(item[1])):
+        lines += [f'- **{status} ({len(names):,})**: {clean_text(reason)}',
+                  f'  {capped_names(list(dict.fromkeys(names)))}']
+    # Each line escaped whole, the vendor's statuses, reasons and names shown as written (ours hold no | or `)
+    return '\n'.join(map(markdown_text, lines + [f"{context_path} holds this restore's {len(rows):,} rows{beside}."]))
 
 
 def capped_names(names: list[str]) -> str:
@@ -3537,8 +3539,9 @@ def none_started(refused: XdrRefusals, records: list[XdrRecord], waiting: dict[s
 
 def grouped_refusals(refused: XdrRefusals) -> str:
     """Each reason once, with its files, under what became of them (start_label), after a blank line; '' when none."""
-    return '\n\n' + '\n'.join(f'- **{start_label(why)} ({len(files)} {plural("file", len(files))})**: {why}'
-                               f'\n  Files: {capped_names(files)}' for why, files in refused.items()) if refused else ''
+    return '\n\n' + '\n'.join(f'- **{start_label(why)} ({len(files)} {plural("file", len(files))})**: '
+                               f'{markdown_text(why)}\n  Files: {capped_names(files)}'
+                               for why, files in refused.items()) if refused else ''
 
 
 def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrRecord],
@@ -3798,7 +3801,7 @@ def xdr_final_table(summaries: list[XdrRecord], earlier: list[XdrRecord]) -> str
     unlisted = sum(s.get('endpoints') == [] for s in summaries)  # Cortex XDR's status lists none yet: still running
     title = xdr_checked_title(summaries, earlier, what, final, unlisted)
     if not rows:  # "No entries." would read as an action that reached no endpoint (a status not read: its note says)
-        return f'### {title}' + ('\n**Cortex XDR lists no endpoint yet.**' if unlisted else '')
+        return f'### {markdown_text(title)}' + ('\n**Cortex XDR lists no endpoint yet.**' if unlisted else '')
     headers = ['file_hash', 'endpoint_id', 'status', 'error_description']
     return markdown_table(title, rows, headers[1:] if len(counted) == 1 else headers,  # one file's need not name it
                           'CortexXDR.RestoredFile.endpoints', first=lambda row: 'error_description' in row)
@@ -3811,8 +3814,7 @@ def xdr_checked_title(summaries: list[XdrRecord], earlier: list[XdrRecord], what
     if len(summaries) == 1 and not earlier:
         [summary] = summaries
         return f'Restore of {summary["file_hash"]}: {xdr_state(summary, summary["status"] != XDR_OUTCOME_IN_PROGRESS)}'
-    restored = sum(s.get('restored_count', 0) for s in summaries + earlier)
-    failed = sum(s.get('failed_count', 0) for s in summaries + earlier)
+    restored, failed = (sum(s.get(key, 0) for s in summaries + earlier) for key in ('restored_count', 'failed_count'))
     parts = [f'Restore of {what} checked: {final}', f'{restored} endpoint restores done', f'{failed} failed']
     if unread:
         parts.append(f'the status of {unread} not read at this check')
@@ -3848,7 +3850,7 @@ def xdr_grouped_table(summaries: list[XdrRecord], earlier: list[XdrRecord], rows
     lines = [grouped_outcomes(title, rows, 'status', ok, 'error_description', named,
                               'CortexXDR.RestoredFile.endpoints', beside), '']  # then each file's
     for s in summaries[:MAX_LISTED_FILES]:  # one not read: its state says so, its note why
-        lines.append(f'- {s["file_hash"]}: {xdr_state(s, "endpoints" in s)}')
+        lines.append(f'- {s["file_hash"]}: {markdown_text(xdr_state(s, "endpoints" in s))}')
     more = len(summaries) - MAX_LISTED_FILES
     if more > 0:
         lines.append(f'- and {more} more {plural("file", more)} (CortexXDR.RestoredFile)')
