@@ -835,9 +835,13 @@ def read_xdr_settings(params: InstanceParams) -> XdrSettings:
                    if not text]:
         raise RestoreError(f'Cortex XDR is not configured: set {", ".join(setting_label(name) for name in missing)} in '
                            'the instance settings.')
-    return XdrSettings(normalise_base_url(url, 'xdr_url', setting_bool(params, 'insecure')).partition(XDR_API_ROOT)[0],
-                       key_id, key, auth_type,  # less /public_api/v1, or an API's whole path (as its page shows it)
-                       setting_number(params, 'xdr_rate_limit', XDR_DEFAULT_RATE_LIMIT, 0.1, 1000))
+    # its root: less /public_api/v1, or an API's whole path (as its page shows it)
+    base = normalise_base_url(url, 'xdr_url', setting_bool(params, 'insecure')).partition(XDR_API_ROOT)[0]
+    if re.fullmatch(r'(?!api-).*\.paloaltonetworks\.com', urlsplit(base).hostname):  # the seed's: https://api-{fqdn}
+        raise RestoreError(f'The instance setting {setting_label("xdr_url")} is the Cortex XDR console\'s address: the '
+                           f'API\'s starts with api- ({base.replace("//", "//api-", 1)}), as API Keys copies it.')
+    return XdrSettings(base, key_id, key, auth_type, setting_number(params, 'xdr_rate_limit', XDR_DEFAULT_RATE_LIMIT,
+                                                                    0.1, 1000))
 
 
 def read_hss_settings(params: InstanceParams) -> HssSettings:
