@@ -99,6 +99,7 @@ XdrRefusals = dict[str, list[str]]  # restore-file's refusals: {reason: [file_ha
 XdrReply = JsonObject  # the "reply" object of a Cortex XDR answer
 
 SHA256_PATTERN = re.compile(r'[0-9a-fA-F]{64}')
+XDR_ENDPOINT_ID = re.compile(r'[0-9a-fA-F]{32}')  # as Cortex XDR lists its endpoints (xdr-get-endpoints)
 HASH_LENGTH_NAMES = {32: 'an MD5', 40: 'a SHA1', 128: 'a SHA512'}
 # Single IDs (XDR endpoint_id, HSS enterprise_project_id) are opaque (check_identifier): none can carry a path, a
 # query, percent-encoding or a NUL into a request. HSS item fields are free text, sent as JSON or encoded query values.
@@ -2368,6 +2369,7 @@ class XdrClient:
     def restore_file(self, file_hash: str, endpoint_id: str | None = None, incident_id: int | None = None) -> XdrReply:
         """POST endpoints/restore; fields not given stay out of the body. Returns the reply object."""
         request_data = {'file_hash': file_hash, 'endpoint_id': endpoint_id, 'incident_id': incident_id}
+        shaped = not endpoint_id or XDR_ENDPOINT_ID.fullmatch(endpoint_id)  # an ID as Cortex XDR lists them, or none
         try:
             return self._post(XDR_RESTORE_PATH, {k: v for k, v in request_data.items() if v})
         except RestoreError as error:
@@ -2377,6 +2379,9 @@ class XdrClient:
                 error.args = (f'{error.without_advice()} Cortex XDR {XDR_MAY_HAVE_STARTED}, as an answer was lost or '
                               f'not read: {XDR_LOOK_BEFORE_AGAIN}',)
                 error.advice, error.says_until = XDR_LOOK_BEFORE_AGAIN, True
+            elif not shaped and getattr(error, 'http_status', 0) in (400, 500):  # its refusal: a name given, maybe
+                error.with_advice(f'endpoint_id {endpoint_id} is no endpoint ID (32 hex digits), maybe its name: find '
+                                  f'the ID with !xdr-get-endpoints hostname={endpoint_id}.', error.advice)
             raise
 
     def get_action_status(self, action_id: int | str, probe: bool = False) -> XdrReply:
@@ -3278,7 +3283,9 @@ def restore_file_command(client: XdrClient, args: JsonObject, context: Any = Non
     """!restore-file; ``context``: the incident's, read by a check that has files to send late (started_elsewhere)."""
     action_ids = action_id_list(args.get('action_id'))  # each pairs with the file_hash at its position
     hashes = sha256_list(args.get('file_hash'), len(action_ids))
-    endpoint_id = (validate_identifier(args.get('endpoint_id'), 'endpoint_id') or '').lower() or None  # as XDR lists
+    endpoint_id = validate_identifier(args.get('endpoint_id'), 'endpoint_id')
+    if XDR_ENDPOINT_ID.fullmatch(endpoint_id or ''):  # as Cortex XDR lists it; the seed fixes no other shape
+        endpoint_id = endpoint_id.lower()
     incident_id = arg_to_int(args.get('incident_id'), 'incident_id', minimum=1, kept_as_number=XDR_INCIDENT_ID_KEPT)
     polling, interval, timeout = polling_arguments(args)
     # unsent: the files an earlier run did not send. Sets: thousands of hashes may be looked up in each other.

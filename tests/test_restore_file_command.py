@@ -2103,3 +2103,20 @@ def test_restores_accepted_without_an_action_id_give_their_next_step_once(replay
     assert message.count('Action Center') == 1 and 'before restoring those files again' in message, message
     records = as_list(restored_record(result))
     assert len(records) == 2 and all(r['error'].endswith('before restoring it again.') for r in records), records
+
+
+def test_an_endpoint_name_given_as_endpoint_id_is_sent_as_typed_and_its_refusal_says_how_to_find_the_id(advanced_tenant,
+                                                                                                      war_room_on):
+    # The seed types endpoint_id as a string and gives it no shape, so a value is sent, not refused: an endpoint's name
+    # (the host name an analyst reads in the alert) is. Cortex XDR lists its endpoints by IDs of 32 hex digits, which
+    # the name is not: once Cortex XDR finds no such endpoint, the error says a name may have been given where the ID
+    # is needed and how to look it up, instead of trying again later, which would meet the same answer.
+    name = 'FIN-WS-0142'
+    result = war_room_on(advanced_tenant).run('restore-file', {'file_hash': CLEAN_HASH, 'endpoint_id': name})
+
+    [body] = [body for _, path, body in advanced_tenant.gateway.requests if path.endswith('/restore/')]
+    assert body['request_data']['endpoint_id'] == name
+    entry = result.entries[-1]
+    assert entry['Type'] == ENTRY_ERROR, entry
+    assert f'!xdr-get-endpoints hostname={name}' in entry['Contents'] and 'name' in entry['Contents'], entry
+    assert 'try again later' not in entry['Contents'].lower(), entry
