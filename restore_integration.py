@@ -841,8 +841,8 @@ def read_xdr_settings(params: InstanceParams) -> XdrSettings:
     if re.fullmatch(r'(?!api-).*\.paloaltonetworks\.com', urlsplit(base).hostname):  # the seed's: https://api-{fqdn}
         raise RestoreError(f'The instance setting {setting_label("xdr_url")} is the Cortex XDR console\'s address: the '
                            f'API\'s starts with api- ({base.replace("//", "//api-", 1)}), as API Keys copies it.')
-    return XdrSettings(base, key_id, key, auth_type, setting_number(params, 'xdr_rate_limit', XDR_DEFAULT_RATE_LIMIT,
-                                                                    0.1, 1000))
+    rate_limit = setting_number(params, 'xdr_rate_limit', XDR_DEFAULT_RATE_LIMIT, 0.1, 1000)
+    return XdrSettings(base, key_id, key, auth_type, rate_limit)
 
 
 def read_hss_settings(params: InstanceParams) -> HssSettings:
@@ -2877,8 +2877,10 @@ def grouped_outcomes(title: str, rows: list[JsonObject], status_key: str, ok: se
         status = str(row.get(status_key) or 'unknown')
         counts[status] += 1
         if status not in ok:
-            by_reason[status, str(row.get(reason_key) or 'no reason given')].append(str(who(row) or '?'))
-    lines = [f'### {title}', ', '.join(f'{count:,} {status}' for status, count in sorted(counts.items())) + '.']
+            reason = str(row.get(reason_key) or 'no reason given')
+            by_reason[status, reason].append(str(who(row) or '?'))
+    tally = ', '.join(f'{count:,} {status}' for status, count in sorted(counts.items()))
+    lines = [f'### {title}', f'{tally}.']
     for (status, reason), names in sorted(by_reason.items(), key=lambda item: -len(item[1])):
         lines += [f'- **{status} ({len(names):,})**: {clean_text(reason)}',
                   f'  {capped_names(list(dict.fromkeys(names)))}']
@@ -3825,7 +3827,8 @@ def xdr_checked_title(summaries: list[XdrRecord], earlier: list[XdrRecord], what
     if len(summaries) == 1 and not earlier:
         [summary] = summaries
         return f'Restore of {summary["file_hash"]}: {xdr_state(summary, summary["status"] != XDR_OUTCOME_IN_PROGRESS)}'
-    restored, failed = (sum(s.get(key, 0) for s in summaries + earlier) for key in ('restored_count', 'failed_count'))
+    restored = sum(s.get('restored_count', 0) for s in summaries + earlier)
+    failed = sum(s.get('failed_count', 0) for s in summaries + earlier)
     parts = [f'Restore of {what} checked: {final}', f'{restored} endpoint restores done', f'{failed} failed']
     if unread:
         parts.append(f'the status of {unread} not read at this check')
