@@ -1838,7 +1838,7 @@ def lower_case(text: str) -> str:
 class SecretScrubber:
     """Takes every secret the instance sends (keys as saved and as sent, the SK, the IAM password, every token, the
     proxy's password) out of every entry, log line and error text leaving ``main``, in every spelling a text may hold
-    it in (each character as is or escaped, in any mix: JSON's \\uXXXX or short escapes, once or twice; a bytes'
+    it in (each character as is or escaped, in any mix, once or twice: JSON's \\uXXXX or short escapes; a bytes'
     repr; a URL's %XX or +; a page's named, decimal or hex reference; a cell's \\| or \\`; blanks squeezed as short_text
     squeezes them; split across lines; base64; each letter in either case), and the run's request signatures
     (``add_signature``, found by shape). Values shorter than MIN_LENGTH are not sought: they would mask words."""
@@ -1954,7 +1954,8 @@ class SecretScrubber:
             return f'{self.BACKSLASHES}{char.lower()}' if escaped else char.lower()
         code, names = ord(char), ''.join(f'{re.escape(name.lower())}|' for name in html_names(char))
         pages = [f'{self.AMPERSAND}(?:{names}#0*{code};|#x0*{code:x};)',
-                 '%' + char.encode().hex('%') + ('|\\+' * (char == ' ')),  # each UTF-8 byte's %XX
+                 # each UTF-8 byte's %XX, a blank's + too, once or URL-encoded again (a blank's %2520 or %2B)
+                 ('%' + char.encode().hex('%') + ('|[+]|%2b' if char == ' ' else '')).replace('%', '%(?:25)?'),
                  re.escape(char)]
         # \uXXXX for each UTF-16 unit: a character past U+FFFF is two (a surrogate pair), each byte pair one unit
         letters = [f'u{char.encode("utf-16-be").hex("|", 2)}'.replace('|', f'{self.BACKSLASHES}u'),
@@ -1967,8 +1968,7 @@ class SecretScrubber:
         # Past ASCII, also (``cased``) its lower and upper case, that lowered (at a word's end too: Σ as ς), its title
         # case (a text is lowered, its escapes' codes are not; ς lowers to σ upper-cased, Dž to dž; ß's SS: each letter,
         # a cut after any), and as another charset's reader shows: U+FFFD (a header's Latin-1 read as UTF-8: Go's JSON)
-        word_end = f'a{char.upper()}'.lower()[1:]  # its upper case lowered after a letter, at a word's end
-        cases = [char.lower(), char.upper(), char.upper().lower(), word_end, char.title()]
+        cases = [char.lower(), char.upper(), char.upper().lower(), ('a' + char.upper()).lower()[1:], char.title()]
         others = [] if char.isascii() else {'\ufffd', *(cases if cased else [])} - {char}
         others = {self._spellings(one[0], escaped, False) + ''.join(
             f'(?:{self._spellings(after, False, False)}|\\Z)' for after in one[1:]) for one in others}

@@ -208,6 +208,21 @@ def test_an_iam_password_quoted_back_url_encoded_by_another_languages_encoder_is
     assert head not in shown and tail not in shown and facts.SCRUBBER_MASK in shown
 
 
+# A gateway that URL-encodes a text already URL-encoded (a query value quoted in the URL of its own error page): each %
+# written again as %25, a blank as %2520, = as %253D, \u00e9 as %25C3%25A9
+@pytest.mark.parametrize('middle', [' ', '=', ' pass = word ', 'caf\u00e9 100%'])
+def test_an_iam_password_quoted_back_url_encoded_twice_is_in_no_spelling_shown(gateway, middle):
+    head, tail, quoted = 'HqTwiceHead', 'TwiceTailZq', []
+    gateway.iam = iam_refusal_quoting_the_password(lambda text: quote(quote(text, safe=''), safe=''), False, quoted)
+
+    shown = shown_after_a_refused_login(gateway, head + middle + tail)
+
+    [said] = quoted
+    assert '%25' in said and head in said and tail in said  # encoded twice: the password, were it not masked
+    assert 'Huawei Cloud IAM answered HTTP 401' in shown and 'refused request: password=' in shown  # it was quoted
+    assert head not in shown and tail not in shown and facts.SCRUBBER_MASK in shown
+
+
 # --------------------------------------------------------------------------- the scrubber on its own
 
 def spellings(char):
