@@ -1849,6 +1849,7 @@ class SecretScrubber:
     DISGUISED_MIN_LENGTH = 8
     MASK = '<redacted>'
     CUT = '...'  # what short_text and printable end a text they cut with
+    CUTS = re.compile(r'\.\.\.|\u2026')  # and U+2026, one character, as a proxy or a log viewer cuts a text
     # The most characters of a secret a text cut short can show (short_text keeps 200, printable 60), and how far back
     # from a cut its head is sought (a character may be spelled in a dozen)
     LONGEST_CUT, CUT_REACH = 200, 4096
@@ -1908,7 +1909,7 @@ class SecretScrubber:
         # The longest run of ASCII letters and digits, which every spelling keeps as it is, lowered ('': none); not the
         # Kelvin sign's k, which its escapes do not hold
         anchor = max(re.findall('(?ai)[a-z0-9]+', secret), key=len, default='').lower()
-        found = (len(secret), anchor, whole, head, self.CUT in secret[:self.LONGEST_CUT])
+        found = (len(secret), anchor, whole, head, bool(self.CUTS.search(secret, 0, self.LONGEST_CUT)))
         # As is (a value saved with blanks holds it), and as http.client prints it in XSOAR's debug log (the bytes'
         # repr: \\ doubled, ' escaped), in a JSON body and in a header (Latin-1: a letter past ASCII as \xe9)
         for logged in {secret, repr(json.dumps(secret).encode())[3:-2],
@@ -1997,7 +1998,7 @@ class SecretScrubber:
         spans = [(start, end) for _, anchor, whole, _, _ in known.values() if anchor in lowered
                  for start, end in self._found(whole, lowered) if end - start >= self.MIN_LENGTH]
         spans += self._unfolded(lowered, known)  # and the request signatures
-        if self.CUT in text:  # (heads compiled only for a text cut short: a 10 KB token's is large)
+        if self.CUT in text or '\u2026' in text:  # (heads compiled only then: a 10 KB token's is large)
             spans += self._cut_heads(lowered, [(self._pattern(head), cut) for *_, head, cut in known.values()])
         kept, at = [], 0  # the text around the places, each run of places that overlap one mask (none: the text itself)
         for start, end in sorted(spans):
@@ -2046,13 +2047,13 @@ class SecretScrubber:
         return spans
 
     def _cut_heads(self, text: str, heads: list[tuple['re.Pattern[str]', bool]]) -> list[tuple[int, int]]:
-        """Where a secret stands cut short where short_text or printable cut a text (they end it with '...'): its head,
-        with the part of an escape the cut fell inside, when it is MIN_LENGTH characters or more; also one that reaches
-        back over a '...' of the secret's own (one head, masked once). The head cut is the longest that ends there.
-        ``heads``: each head's pattern, and whether its secret holds a '...' (no other head starts before the last
-        cut's second dot: each cut would read the text before it again, and a text of '...' take minutes)."""
-        spans, after_last = [], 0  # after_last: just past the last cut's first dot
-        for cut in re.finditer(re.escape(self.CUT), text):
+        """Where a secret stands cut short where a text was cut (CUTS: '...' or U+2026): its head, with the part of an
+        escape the cut fell inside, when it is MIN_LENGTH characters or more; also one that reaches back over a cut
+        of the secret's own (one head, masked once). The head cut is the longest that ends there. ``heads``: each
+        head's pattern, and whether its secret holds a cut (no other head starts before the last cut's second
+        character: each cut would read the text before it again, and a text of '...' take minutes)."""
+        spans, after_last = [], 0  # after_last: just past the last cut's first character
+        for cut in self.CUTS.finditer(text):
             end = cut.start()
             ends = {end} | {at for at in range(max(0, end - self.LONGEST_ESCAPE), end)
                             if text[at] in '\\%&' and self.CUT_SPELLING.match(text, at, end)}
