@@ -1823,9 +1823,9 @@ def html5_names() -> dict[str, list[str]]:
 
 
 def base64_pieces(secret: str) -> set[str]:
-    """What base64 (either alphabet) writes of a secret alone, as UTF-8 or escaped as a JSON body holds it (the IAM
-    password), at each of the three places it may start in a 3-byte group: the characters no byte beside it changes."""
-    sent = {secret.encode(), json.dumps(secret)[1:-1].encode()}  # one, unless it holds an escape (add: no surrogate)
+    """What base64 (either alphabet) writes of a secret alone (fsencode: an environment's bytes as they came), also as
+    a JSON body escapes it (the IAM password), from each of 3 places in a 3-byte group: what no byte beside changes."""
+    sent = {os.fsencode(secret), json.dumps(secret)[1:-1].encode()}  # one, unless it holds an escape
     return {b64encode(bytes(offset) + data, alphabet).decode()[first:(offset + len(data)) * 4 // 3] for data in sent
             for offset, first in enumerate((0, 2, 3)) for alphabet in (b'+/', b'-_')}  # standard, URL-safe (RFC 4648)
 
@@ -1955,11 +1955,11 @@ class SecretScrubber:
             return f'{self.BACKSLASHES}{char.lower()}' if escaped else char.lower()
         code, names = ord(char), ''.join(f'{re.escape(name.lower())}|' for name in html_names(char))
         pages = [f'{self.AMPERSAND}(?:{names}#0*{code};|#x0*{code:x};)',
-                 # each UTF-8 byte's %XX, a blank's + too, once or URL-encoded again (a blank's %2520 or %2B)
-                 ('%' + char.encode().hex('%') + ('|[+]|%2b' if char == ' ' else '')).replace('%', '%(?:25)?'),
+                 # each UTF-8 byte's %XX (fsencode: an environment's as it is), a blank's + too, once or twice (%2520)
+                 ('%' + os.fsencode(char).hex('%') + ('|[+]|%2b' if char == ' ' else '')).replace('%', '%(?:25)?'),
                  re.escape(char)]
-        # \uXXXX for each UTF-16 unit: a character past U+FFFF is two (a surrogate pair), each byte pair one unit
-        letters = [f'u{char.encode("utf-16-be").hex("|", 2)}'.replace('|', f'{self.BACKSLASHES}u'),
+        # \uXXXX for each UTF-16 unit: a character past U+FFFF is two (a surrogate pair); a lone surrogate as JSON's
+        letters = [f'u{char.encode("utf-16-be", "surrogatepass").hex("|", 2)}'.replace('|', f'{self.BACKSLASHES}u'),
                    f'x{code:02x}' if code < 0x100 else '',
                    f'u{code:08x}' if code > 0xFFFF else '',
                    self.SHORT_ESCAPES.get(char, ''),
