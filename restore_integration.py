@@ -1954,9 +1954,8 @@ class SecretScrubber:
         if char.isascii() and char.isalnum():
             return f'{self.BACKSLASHES}{char.lower()}' if escaped else char.lower()
         code, names = ord(char), ''.join(f'{re.escape(name.lower())}|' for name in html_names(char))
-        pages = [f'{self.AMPERSAND}(?:{names}#0*{code};|#x0*{code:x};)',
-                 # each UTF-8 byte's %XX (fsencode: an environment's as it is), a blank's + too, once or twice (%2520)
-                 ('%' + os.fsencode(char).hex('%') + ('|[+]|%2b' if char == ' ' else '')).replace('%', '%(?:25)?'),
+        pages = [f'{self.AMPERSAND}(?:{names}#0*{code};|#x0*{code:x};)',  # then each byte's %XX, once or twice
+                 f"%{os.fsencode(char).hex('%')}".replace('%', '%(?:25)?') + ('|[+]|%(?:25)?2b' if char == ' ' else ''),
                  re.escape(char)]
         # \uXXXX for each UTF-16 unit: a character past U+FFFF is two (a surrogate pair); a lone surrogate as JSON's
         letters = [f'u{char.encode("utf-16-be", "surrogatepass").hex("|", 2)}'.replace('|', f'{self.BACKSLASHES}u'),
@@ -1969,7 +1968,7 @@ class SecretScrubber:
         # Past ASCII, also (``cased``) its lower and upper case, that lowered (at a word's end too: Σ as ς), its title
         # case (a text is lowered, its escapes' codes are not; ς lowers to σ upper-cased, Dž to dž; ß's SS: each letter,
         # a cut after any), and as another charset's reader shows: U+FFFD (a header's Latin-1 read as UTF-8: Go's JSON)
-        cases = [char.lower(), char.upper(), char.upper().lower(), ('a' + char.upper()).lower()[1:], char.title()]
+        cases = [char.lower(), char.upper(), char.upper().lower(), f'a{char.upper()}'.lower()[1:], char.title()]
         others = [] if char.isascii() else {'\ufffd', *(cases if cased else [])} - {char}
         others = {self._spellings(one[0], escaped, False) + ''.join(
             f'(?:{self._spellings(after, False, False)}|\\Z)' for after in one[1:]) for one in others}
@@ -2012,8 +2011,9 @@ class SecretScrubber:
         # Folds out: breaks a page or a URL writes (as a blank: no backslash before one joins the letter after), escaped
         # ones (lone ones, most, at once), blanks; the passes for escapes skipped on a text without a backslash (most)
         bare = self.BREAK_MARK.sub(' ', text)
-        bare = self.LONE_BREAK.sub('', bare) if '\\' in bare else bare
-        joined = ''.join((self.ESCAPED_BREAKS.sub(self._not_the_breaks, bare) if '\\' in bare else bare).split())
+        if '\\' in bare:
+            bare = self.ESCAPED_BREAKS.sub(self._not_the_breaks, self.LONE_BREAK.sub('', bare))
+        joined = ''.join(bare.split())
         runs = self.SIGNATURE.finditer(joined) if self._signatures else ()  # (none: no run signs its requests)
         found = [(at, at + size) for run in runs for size in (64, 84, 85)
                  for at in range(run.start(), run.end() - size + 1) if joined[at:at + size] in self._signatures]
@@ -2047,11 +2047,10 @@ class SecretScrubber:
         return spans
 
     def _cut_heads(self, text: str, heads: list[tuple['re.Pattern[str]', bool]]) -> list[tuple[int, int]]:
-        """Where a secret stands cut short where a text was cut (CUTS: '...' or U+2026): its head, with the part of an
-        escape the cut fell inside, when it is MIN_LENGTH characters or more; also one that reaches back over a cut
-        of the secret's own (one head, masked once). The head cut is the longest that ends there. ``heads``: each
-        head's pattern, and whether its secret holds a cut (no other head starts before the last cut's second
-        character: each cut would read the text before it again, and a text of '...' take minutes)."""
+        """Where a secret stands cut short at a cut (CUTS): its head, with the part of an escape the cut fell inside,
+        when it is MIN_LENGTH characters or more, also one reaching back over a cut of its own (masked once), the
+        longest that ends there. ``heads``: each head's pattern, and whether its secret holds a cut (no other head
+        starts before the last cut's second character: each cut would read the text before it again)."""
         spans, after_last = [], 0  # after_last: just past the last cut's first character
         for cut in self.CUTS.finditer(text):
             end = cut.start()
