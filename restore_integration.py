@@ -1883,7 +1883,7 @@ class SecretScrubber:
     LONGEST_ESCAPE = 32
     CUT_SPELLING = re.compile(fr'(?:{BACKSLASHES}u[dD][89abAB][0-9a-fA-F]{{2}})?'
                               fr'(?:{BACKSLASHES}(?:u[0-9a-fA-F]{{0,7}}|x[0-9a-fA-F]?)?'
-                              fr'|(?:{BACKSLASHES})?(?:%[0-9a-fA-F]{{2}})*(?:%[0-9a-fA-F]?)?'
+                              fr'|(?:{BACKSLASHES})?(?:%(?:25)?[0-9a-fA-F]{{2}})*(?:%(?:25)?[0-9a-fA-F]?)?'
                               fr'|(?:{BACKSLASHES})?{AMPERSAND}(?:#[xX]?[0-9a-fA-F]*|[A-Za-z0-9]*))\Z')
 
     def __init__(self, values: Iterable[str] = (), debug_log: TextListener | None = None) -> None:

@@ -268,6 +268,20 @@ def test_a_secret_in_any_spelling_readme_lists_cut_short_loses_its_head_and_the_
     assert cleaned == f'vendor said: <<{facts.SCRUBBER_MASK}...'
 
 
+
+# A text URL-encoded twice, cut short anywhere from the head's end to past its escapes: inside %2520, %253D or
+# %25C3%25A9 (\u00e9) too
+@pytest.mark.parametrize('middle', [' =', '\u00e9'])
+def test_a_secret_url_encoded_twice_and_cut_short_inside_an_escape_loses_its_head_and_the_escape(middle):
+    head, secret = 'HqTwiceHead', f'HqTwiceHead{middle}TailZq'
+    spelled = quote(quote(secret, safe=''), safe='')
+    assert spelled.startswith(head) and '%25' in spelled
+
+    for cut in range(len(head), spelled.index('TailZq') + 1):
+        cleaned = ri.SecretScrubber([secret]).text(f'vendor said: <<{spelled[:cut]}...')
+        assert cleaned == f'vendor said: <<{facts.SCRUBBER_MASK}...', spelled[:cut]
+
+
 def test_the_html_names_written_out_for_ascii_are_html5s_own():
     # The integration writes out HTML5's names of ASCII punctuation (loading html.entities costs a process half a
     # megabyte): they must be the standard library's table, name for name.
