@@ -1954,9 +1954,11 @@ class SecretScrubber:
         if char.isascii() and char.isalnum():
             return f'{self.BACKSLASHES}{char.lower()}' if escaped else char.lower()
         code, names = ord(char), ''.join(f'{re.escape(name.lower())}|' for name in html_names(char))
-        pages = [f'{self.AMPERSAND}(?:{names}#0*{code};|#x0*{code:x};)',  # then each byte's %XX, once or twice
-                 f"%{os.fsencode(char).hex('%')}".replace('%', '%(?:25)?') + ('|[+]|%(?:25)?2b' if char == ' ' else ''),
-                 re.escape(char)]
+        # Each byte's %XX, URL-encoded once or twice (%25XX); os.fsencode: an environment's bytes as they came
+        percent = ''.join(f'%(?:25)?{byte:02x}' for byte in os.fsencode(char))
+        if char == ' ':  # a form's + too, and the + encoded
+            percent += '|[+]|%(?:25)?2b'
+        pages = [f'{self.AMPERSAND}(?:{names}#0*{code};|#x0*{code:x};)', percent, re.escape(char)]
         # \uXXXX for each UTF-16 unit: a character past U+FFFF is two (a surrogate pair); a lone surrogate as JSON's
         letters = [f'u{char.encode("utf-16-be", "surrogatepass").hex("|", 2)}'.replace('|', f'{self.BACKSLASHES}u'),
                    f'x{code:02x}' if code < 0x100 else '',
@@ -1968,7 +1970,8 @@ class SecretScrubber:
         # Past ASCII, also (``cased``) its lower and upper case, that lowered (at a word's end too: Σ as ς), its title
         # case (a text is lowered, its escapes' codes are not; ς lowers to σ upper-cased, Dž to dž; ß's SS: each letter,
         # a cut after any), and as another charset's reader shows: U+FFFD (a header's Latin-1 read as UTF-8: Go's JSON)
-        cases = [char.lower(), char.upper(), char.upper().lower(), f'a{char.upper()}'.lower()[1:], char.title()]
+        word_end = f'a{char.upper()}'.lower()[1:]  # its upper case lowered after a letter, at a word's end
+        cases = [char.lower(), char.upper(), char.upper().lower(), word_end, char.title()]
         others = [] if char.isascii() else {'\ufffd', *(cases if cased else [])} - {char}
         others = {self._spellings(one[0], escaped, False) + ''.join(
             f'(?:{self._spellings(after, False, False)}|\\Z)' for after in one[1:]) for one in others}
