@@ -4026,7 +4026,7 @@ def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id:
                  and (not hosts[value] or found.get('host_id') in hosts[value])]
         matched = [found for found in exact if isolation_status in (None, found.get('isolation_status'))]
         near = [found for found in listed if isolation_status in (None, found.get('isolation_status')) and (
-            found.get('file_path') not in given_paths or found.get('host_name') in hosts[value])]
+            found.get('file_path') not in given_paths or named_host(found, hosts[value]))]
         copies += matched
         taken = taken_rows(exact, since)
         if by == 'file_path' and not fields.get(HSS_UNPAIRED):  # a path on each host it is paired with: a row each
@@ -4061,14 +4061,31 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
     row = {by: value, 'host_id': hosts[0]} if len(hosts) == 1 else {by: value}
     listed = sorted({f'file_path={war_room_value(found["file_path"], True)} host_id={found["host_id"]}'
                      for found in near if found.get('host_id') in asked_on})  # a line per copy (in another case, say)
-    named = ','.join(sorted({found['host_id'] for found in near if found.get('host_name') in asked_on and
-                             value_of(found, fields) == value}))  # a host's name as host_id: the console shows names
+    named = ','.join(sorted({found['host_id'] for found in near if named_host(found, asked_on) and
+                             value_of(found, fields) == value}))
+    addresses = capped_names([host for host in hosts if is_ip_address(host)])
     # a path's line names its host too, and a host's its path: alone, either takes a whole list
     again = f'file_path={war_room_value(value, True)} host_id={named}' if by == 'file_path' else f'host_id={named}'
     return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {missing.format(where=where, by=by)}.' + (
         f' It lists {plural("one at another path", len(listed), "copies at other paths")} there: run the command '
         f'again with {" or ".join(listed[:MAX_LISTED_FILES])} for the one that is this file.' if listed else '') + (
+        f' host_id takes HSS\'s host ID, not an IP address ({addresses}): the HSS console\'s server list (Asset '
+        f'Management > Servers & Quota, or its ListHostStatus API) gives it by name or IP.' if addresses else '') + (
         f' It lists one on the host so named: run the command again with {again}.' if named else ''))
+
+
+def named_host(found: HssCopy, asked_on: set[str]) -> bool:
+    """Whether host_id values ``asked_on`` name a listed copy's host: by its name in any case (HSS's console shows it
+    as typed at creation), or its IP address."""
+    names = {(found.get('host_name') or '').lower(), (found.get('private_ip') or '').lower()} - {''}
+    return bool(names & {host.lower() for host in asked_on})
+
+
+def is_ip_address(text: str) -> bool:
+    """Whether ``text`` is an IPv4 or IPv6 address."""
+    with suppress(ValueError):
+        return ipaddress.ip_address(text) is not None
+    return False
 
 
 def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_project_id: str | None
