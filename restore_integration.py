@@ -2920,17 +2920,16 @@ def validate_sha256(value: Any) -> str:
         return candidate.lower()
     # A value of the right length is wrong in one place at least: name it, as the quote may be cut before it.
     bad = re.search(r'[^0-9a-fA-F]', candidate)
-    hint = hash_hint(candidate, 'Cortex XDR restores')
-    words = candidate.split()
-    if len(words) > 1 and all(map(is_sha256_text, words)):  # a column pasted: one value
-        hint = f' That looks like {len(words)} SHA256 hashes: separate them with commas.'
     where = f', and {printable(bad.group())} at position {bad.start() + 1} is not a hexadecimal digit' if bad else ''
     raise RestoreError(f'file_hash must be a SHA256: 64 hexadecimal characters; got {printable(candidate)} '
-                       f'({len(candidate)} characters{where}).{hint}')
+                       f'({len(candidate)} characters{where}).{hash_hint(candidate, "Cortex XDR restores")}')
 
 
 def hash_hint(value: str, vendor_takes: str) -> str:
-    """Why a hash copied from a console is no SHA256: a prefix left on (said, not stripped unasked), or its length."""
+    """Why a pasted hash is no SHA256: a prefix left on (said, never stripped), its length, or a column of them."""
+    words = value.split()
+    if len(words) > 1 and all(map(is_sha256_text, words)):
+        return f' That looks like {len(words)} SHA256 hashes: separate them with commas.'
     if prefixed := re.fullmatch(r'(?i)((?:md5|sha-?(?:1|256|512)) ?[:=] ?)[0-9a-f]+', value):
         return f' Leave out its prefix {printable(prefixed.group(1))}: give the hash alone.'
     if re.fullmatch('[0-9a-fA-F]+', value) and len(value) in HASH_LENGTH_NAMES:

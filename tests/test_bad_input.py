@@ -422,6 +422,18 @@ def test_a_hash_pasted_with_its_kind_before_it_is_refused_saying_to_leave_that_p
                    re.compile(re.escape(f'Leave out its prefix "{prefix}"')))
 
 
+# A column of hashes copied from a report is one value with blanks inside: both commands say to separate them with
+# commas (HSS takes 256 characters: three hashes fit).
+@LIGHT
+@given(st.lists(hex_text(64), min_size=2, max_size=3), st.sampled_from([' ', '  ', ' \u00a0']),
+       st.sampled_from(['restore-file', 'hss-restore-isolated']))
+def test_a_column_of_hashes_pasted_as_one_value_is_refused_saying_to_separate_them_with_commas(xdr, hss, debug_log,
+                                                                                               hashes, blank, command):
+    tenant, params = (xdr, xdr.params()) if command == 'restore-file' else (hss, hss.params())
+    assert_refused(tenant, debug_log, command, params, {'file_hash': blank.join(hashes)}, 'file_hash',
+                   re.compile(f'That looks like {len(hashes)} SHA256 hashes: separate them with commas'))
+
+
 project_id_tricks = st.one_of(
     inside(st.sampled_from(PATH_TRICKS)), inside(control), inside(unicode_text),
     st.sampled_from(['..', '../x', '%2e%2e', '/', '?', '#', '\x00', 'a' * 65]),
