@@ -349,36 +349,6 @@ def test_the_script_code_checks_find_every_script_of_the_pack():
                                                    'QuarantineRestoreSummary'}
 
 
-def executed_commands(path: Path) -> set[str]:
-    """The command names a pack script hands demisto.executeCommand (or the ``execute`` it wraps it in): each first
-    argument read in the script's own module, a literal or a constant; a wrapper's pass-through parameter reads as
-    nothing, its callers' names being found where they call it."""
-    module, names = _load_script(path.stem), set()
-    for node in ast.walk(ast.parse(path.read_text(encoding='utf-8'))):
-        called = getattr(node, 'func', None)
-        if getattr(called, 'id', getattr(called, 'attr', None)) in ('execute', 'executeCommand') and node.args:
-            try:
-                names.add(eval(compile(ast.Expression(node.args[0]), str(path), 'eval'), vars(module)))
-            except NameError:  # a parameter (a wrapper's command, or one a caller chose)
-                continue
-    return names
-
-
-def test_the_executed_command_scan_reads_literals_and_constants_and_skips_parameters():
-    assert executed_commands(SCRIPTS_DIR / 'QuarantineRestoreSummary' / 'QuarantineRestoreSummary.py') == {'Set'}
-    gate = executed_commands(SCRIPTS_DIR / 'QuarantineRestoreReputationGate' / 'QuarantineRestoreReputationGate.py')
-    assert gate == {'file', 'restore-file', 'hss-restore-isolated'}, gate
-
-
-@pytest.mark.parametrize('path', SCRIPT_CODE, ids=lambda p: p.name)
-def test_every_command_a_pack_script_executes_is_in_its_dependson(path):
-    """content's script YAML lists the commands a script runs in dependson (a brand, then |||, then the command; a
-    script by its name): XSOAR leaves a script whose commands no integration gives out of the CLI's autocomplete."""
-    declared = yaml.safe_load(path.with_suffix('.yml').read_text(encoding='utf-8')).get('dependson') or {}
-    listed = {call.rpartition('|||')[2] for calls in declared.values() for call in calls}
-    assert executed_commands(path) - listed == set(), declared
-
-
 @pytest.mark.parametrize('path', SCRIPT_CODE, ids=lambda p: p.name)
 def test_every_signature_of_the_scripts_is_typed(path):
     """DEVELOPERS.md's rule for code holds for the scripts as for the integration and the war room."""

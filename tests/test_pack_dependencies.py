@@ -94,7 +94,7 @@ def used_from_other_packs() -> dict[str, set[str]]:
     for path in sorted((ROOT / 'playbooks' / 'scripts').glob('*/*.yml')):
         for call in (yaml.safe_load(path.read_text()).get('dependson') or {}).get('should') or []:
             kind, name = ('command', call.partition('|||')[2]) if '|||' in call else ('script', call)
-            if name not in OWN_COMMANDS | OWN_SCRIPTS and not call.startswith('Builtin|||'):  # the server's own
+            if name not in OWN_COMMANDS | OWN_SCRIPTS:
                 used.setdefault(provider(kind, name) or f'?{kind} {name}', set()).add(name)
     for field in incident_fields_used() - SYSTEM_INCIDENT_KEYS - own_fields:
         used.setdefault(provider('field', field) or f'?field {field}', set()).add(field)
