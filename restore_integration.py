@@ -3870,7 +3870,8 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
     each copy until HSS lists it restored. ``context``: the incident's, read by a check (left_restoring)."""
     fields = {name: hss_field_list(args.get(name), name) for name in HSS_FIELD_LIMITS}
     for value in fields['file_hash']:  # another kind of hash, or a prefixed one, would match nothing, and say so late
-        if hint := hash_hint(value, 'HSS lists isolated files'):
+        hint = hash_hint(value, 'HSS lists isolated files')
+        if hint:
             raise RestoreError(f'file_hash {printable(value)} is no SHA256 (64 hexadecimal characters).{hint}')
     # HSS matches hashes whatever their case: the copies sent are known by the hash in lower case (copy_key).
     fields['file_hash'] = [value.lower() for value in fields['file_hash']]
