@@ -3876,9 +3876,10 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
     # HSS matches hashes whatever their case: the copies sent are known by the hash in lower case (copy_key).
     fields['file_hash'] = [value.lower() for value in fields['file_hash']]
     fields[HSS_UNPAIRED] = [] if arg_to_bool(args.get('pair_by_position'), 'pair_by_position', True) else ['false']
-    # The project listed: the argument, else the instance's setting; rows and the follow line name it
+    # The project listed (the argument, else the instance's): rows, follow line and checks XSOAR schedules name it
     given_project = validate_identifier(args.get('enterprise_project_id'), 'enterprise_project_id', 64)
     enterprise_project_id = given_project or client.enterprise_project_id
+    args = dict(args, enterprise_project_id=enterprise_project_id or '0')
     check_hss_items(fields)  # a check finds the items again from the same arguments: both runs refuse the same
     timing = polling_arguments(args)  # polling, interval, timeout
     state = hss_restore_state(args.get('restore_state'))
@@ -3930,7 +3931,7 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
     if accepted is not None:
         state = {'accepted': accepted - HSS_ACCEPT_CLOCK_MARGIN_MS, 'started': started, 'checks': checks,
                  'refused': refused, 'listed': listed, 'sent': None if listed is None else len(items), 'taken': taken}
-        raw['follow_commands'] = [hss_follow_command(args, state, enterprise_project_id)]
+        raw['follow_commands'] = [hss_follow_command(args, state)]
         if polling:
             schedule = next_check('hss-restore-isolated', dict(args, restore_state=state_text(state)),
                                   started, checks, interval, timeout, client)
@@ -4154,7 +4155,7 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     (rows, unlisted, untaken, most), unread, for_good = read_check_listing(client, fields, state,
                                                                            enterprise_project_id, context)
     elapsed = polling_elapsed(state['started'], checks, interval, args)
-    follow = hss_follow_command(args, state, enterprise_project_id)
+    follow = hss_follow_command(args, state)
     schedule, last = None, elapsed + interval > timeout or for_good
     settle_rows(rows, last or not polling, last, elapsed)
     # Copies HSS has not acted on yet (untaken, HSS_NOT_TAKEN rows) may still be; another restore's (taken_rows): not
@@ -4432,10 +4433,9 @@ def hss_table(title: str, rows: list[HssCopy], follow: str = '', refused: int = 
                           first=lambda row: row['outcome'] not in (HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING)) + ended
 
 
-def hss_follow_command(args: JsonObject, state: HssState, enterprise_project_id: str | None) -> str:
+def hss_follow_command(args: JsonObject, state: HssState) -> str:
     """The war-room line that follows this restore to its end; run by hand, it polls anew (started, checks left out)."""
-    # The project listed as read (a context list of one is no ID), even the default (0): the instance's may change
-    project = f'enterprise_project_id={enterprise_project_id or 0}'
+    project = f'enterprise_project_id={args["enterprise_project_id"]}'  # the one listed, even the default (0)
     restore_state = f'restore_state={state_text(dict(state, started=None, checks=0, listing_refused=False))}'
     kept = {name: args[name] for name in HSS_FIELD_LIMITS  # the items ([] from context: none given)
             if args.get(name) != [] and not none_or_blank_text(args.get(name))}
