@@ -2923,14 +2923,21 @@ def validate_sha256(value: Any) -> str:
         return candidate.lower()
     # A value of the right length is wrong in one place at least: name it, as the quote may be cut before it.
     bad = re.search(r'[^0-9a-fA-F]', candidate)
-    hint = '' if bad or len(candidate) not in HASH_LENGTH_NAMES else \
-        f' That looks like {HASH_LENGTH_NAMES[len(candidate)]} hash; Cortex XDR restores by SHA256 only.'
-    words = candidate.split()
-    if len(words) > 1 and all(map(is_sha256_text, words)):  # a column pasted: one value
-        hint = f' That looks like {len(words)} SHA256 hashes: separate them with commas.'
     where = f', and {printable(bad.group())} at position {bad.start() + 1} is not a hexadecimal digit' if bad else ''
     raise RestoreError(f'file_hash must be a SHA256: 64 hexadecimal characters; got {printable(candidate)} '
-                       f'({len(candidate)} characters{where}).{hint}')
+                       f'({len(candidate)} characters{where}).{hash_hint(candidate, "Cortex XDR restores")}')
+
+
+def hash_hint(value: str, vendor_takes: str) -> str:
+    """Why a pasted hash is no SHA256: a prefix left on (said, never stripped), its length, or a column of them."""
+    words = value.split()
+    if len(words) > 1 and all(map(is_sha256_text, words)):
+        return f' That looks like {len(words)} SHA256 hashes: separate them with commas.'
+    if prefixed := re.fullmatch(r'(?i)((?:md5|sha-?(?:1|256|512)) ?[:=] ?)[0-9a-f]+', value):
+        return f' Leave out its prefix {printable(prefixed.group(1))}: give the hash alone.'
+    if re.fullmatch('[0-9a-fA-F]+', value) and len(value) in HASH_LENGTH_NAMES:
+        return f' That looks like {HASH_LENGTH_NAMES[len(value)]} hash; {vendor_takes} by SHA256 only.'
+    return ''
 
 
 def sha256_list(value: Any, pairs: int = 0) -> list[str]:
@@ -3865,17 +3872,17 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
     """!hss-restore-isolated: restore isolated files by hash, by host and path, or as exact items, then follow
     each copy until HSS lists it restored. ``context``: the incident's, read by a check (left_restoring)."""
     fields = {name: hss_field_list(args.get(name), name) for name in HSS_FIELD_LIMITS}
+    for value in fields['file_hash']:  # another kind of hash, or a prefixed one, would match nothing, and say so late
+        hint = hash_hint(value, 'HSS lists isolated files')
+        if hint:
+            raise RestoreError(f'file_hash {printable(value)} is no SHA256 (64 hexadecimal characters).{hint}')
     # HSS matches hashes whatever their case: the copies sent are known by the hash in lower case (copy_key).
     fields['file_hash'] = [value.lower() for value in fields['file_hash']]
     fields[HSS_UNPAIRED] = [] if arg_to_bool(args.get('pair_by_position'), 'pair_by_position', True) else ['false']
-    # The project listed: the argument, else the instance's setting; rows and the follow line name it
+    # The project listed (the argument, else the instance's): rows, follow line and checks XSOAR schedules name it
     given_project = validate_identifier(args.get('enterprise_project_id'), 'enterprise_project_id', 64)
     enterprise_project_id = given_project or client.enterprise_project_id
-    for value in fields['file_hash']:
-        # HSS keys isolated files by SHA256: another kind of hash matches nothing, and would say so late
-        if re.fullmatch(r'[0-9a-fA-F]+', value) and len(value) in HASH_LENGTH_NAMES:
-            raise RestoreError(f'file_hash {value} is {HASH_LENGTH_NAMES[len(value)]} hash; HSS lists isolated files '
-                               f'by their SHA256 (64 hexadecimal characters). Give the SHA256 of the file.')
+    args = dict(args, enterprise_project_id=enterprise_project_id or '0')
     check_hss_items(fields)  # a check finds the items again from the same arguments: both runs refuse the same
     timing = polling_arguments(args)  # polling, interval, timeout
     state = hss_restore_state(args.get('restore_state'))
@@ -3927,7 +3934,7 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
     if accepted is not None:
         state = {'accepted': accepted - HSS_ACCEPT_CLOCK_MARGIN_MS, 'started': started, 'checks': checks,
                  'refused': refused, 'listed': listed, 'sent': None if listed is None else len(items), 'taken': taken}
-        raw['follow_commands'] = [hss_follow_command(args, state, enterprise_project_id)]
+        raw['follow_commands'] = [hss_follow_command(args, state)]
         if polling:
             schedule = next_check('hss-restore-isolated', dict(args, restore_state=state_text(state)),
                                   started, checks, interval, timeout, client)
@@ -4029,7 +4036,7 @@ def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id:
                  and (not hosts[value] or found.get('host_id') in hosts[value])]
         matched = [found for found in exact if isolation_status in (None, found.get('isolation_status'))]
         near = [found for found in listed if isolation_status in (None, found.get('isolation_status')) and (
-            found.get('file_path') not in given_paths or found.get('host_name') in hosts[value])]
+            found.get('file_path') not in given_paths or named_host(found, hosts[value]))]
         copies += matched
         taken = taken_rows(exact, since)
         if by == 'file_path' and not fields.get(HSS_UNPAIRED):  # a path on each host it is paired with: a row each
@@ -4064,14 +4071,26 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
     row = {by: value, 'host_id': hosts[0]} if len(hosts) == 1 else {by: value}
     listed = sorted({f'file_path={war_room_value(found["file_path"], True)} host_id={found["host_id"]}'
                      for found in near if found.get('host_id') in asked_on})  # a line per copy (in another case, say)
-    named = ','.join(sorted({found['host_id'] for found in near if found.get('host_name') in asked_on and
-                             value_of(found, fields) == value}))  # a host's name as host_id: the console shows names
+    named = ','.join(sorted({found['host_id'] for found in near if named_host(found, asked_on) and
+                             value_of(found, fields) == value}))
+    addresses = []  # host_id given as an IP address, which HSS's host IDs never are
+    for host in hosts:
+        with suppress(ValueError):
+            addresses.append(str(ipaddress.ip_address(host)))
     # a path's line names its host too, and a host's its path: alone, either takes a whole list
     again = f'file_path={war_room_value(value, True)} host_id={named}' if by == 'file_path' else f'host_id={named}'
     return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {missing.format(where=where, by=by)}.' + (
         f' It lists {plural("one at another path", len(listed), "copies at other paths")} there: run the command '
         f'again with {" or ".join(listed[:MAX_LISTED_FILES])} for the one that is this file.' if listed else '') + (
+        f' host_id takes HSS\'s host ID, not an IP address ({capped_names(addresses)}): the console\'s server list '
+        f'(Asset Management > Servers & Quota, or ListHostStatus) gives it by name or IP.' if addresses else '') + (
         f' It lists one on the host so named: run the command again with {again}.' if named else ''))
+
+
+def named_host(found: HssCopy, asked_on: set[str]) -> bool:
+    """Whether ``asked_on`` names a listed copy's host by its name in any case (as HSS's console shows it) or IP."""
+    names = {(found.get('host_name') or '').lower(), (found.get('private_ip') or '').lower()} - {''}
+    return bool(names & {host.lower() for host in asked_on})
 
 
 def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_project_id: str | None
@@ -4139,7 +4158,7 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     (rows, unlisted, untaken, most), unread, for_good = read_check_listing(client, fields, state,
                                                                            enterprise_project_id, context)
     elapsed = polling_elapsed(state['started'], checks, interval, args)
-    follow = hss_follow_command(args, state, enterprise_project_id)
+    follow = hss_follow_command(args, state)
     schedule, last = None, elapsed + interval > timeout or for_good
     settle_rows(rows, last or not polling, last, elapsed)
     # Copies HSS has not acted on yet (untaken, HSS_NOT_TAKEN rows) may still be; another restore's (taken_rows): not
@@ -4417,10 +4436,9 @@ def hss_table(title: str, rows: list[HssCopy], follow: str = '', refused: int = 
                           first=lambda row: row['outcome'] not in (HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING)) + ended
 
 
-def hss_follow_command(args: JsonObject, state: HssState, enterprise_project_id: str | None) -> str:
+def hss_follow_command(args: JsonObject, state: HssState) -> str:
     """The war-room line that follows this restore to its end; run by hand, it polls anew (started, checks left out)."""
-    # The project listed as read (a context list of one is no ID), even the default (0): the instance's may change
-    project = f'enterprise_project_id={enterprise_project_id or 0}'
+    project = f'enterprise_project_id={args["enterprise_project_id"]}'  # the one listed, even the default (0)
     restore_state = f'restore_state={state_text(dict(state, started=None, checks=0, listing_refused=False))}'
     kept = {name: args[name] for name in HSS_FIELD_LIMITS  # the items ([] from context: none given)
             if args.get(name) != [] and not none_or_blank_text(args.get(name))}

@@ -1391,6 +1391,36 @@ def test_the_follow_command_of_a_restore_in_the_default_project_follows_it_there
     assert len(tenant.requests_to('PUT', '/event/isolated-file')) == 1  # following sends nothing again
 
 
+@pytest.mark.parametrize('started_in, set_to', [('', 'web-03'), ('web-03', '')])
+def test_polling_checks_list_the_enterprise_project_the_restore_started_in_once_the_instance_is_set_to_another(
+        clocked, started_in, set_to):
+    # A restore run given no enterprise project lists and sends in the instance's (the default one, or another); the
+    # instance set to another project while polling runs must not move the checks XSOAR schedules there, or they never
+    # find the copy restored. Each check's PollingArgs name the project listed, the default as 0 (the seed's page:
+    # "The value 0 indicates the default enterprise project"), as the follow line does.
+    tenant, clock = clocked
+    projects = {name: HOSTS[name]['enterprise_project_id'] if name else '' for name in (started_in, set_to)}
+    file_hash = 'ec' * 32
+    tenant.backend.add_host('h-0', 'h-0', enterprise_project_id=projects[started_in] or '0', restore_stages=2)
+    tenant.backend.add_isolated_files('h-0', 1, file_hash=file_hash)
+    war_room = room(tenant, clock, hss_enterprise_project_id=projects[started_in])
+
+    def set_to_another_project_then_sleep(seconds):
+        war_room.params['hss_enterprise_project_id'] = projects[set_to]
+        clock.sleep(seconds)
+
+    war_room.sleep = set_to_another_project_then_sleep
+    result = war_room.run('hss-restore-isolated', {'file_hash': file_hash})
+
+    assert not result.failed, result.entries[-1]['Contents']
+    assert result.runs > 1, result.entries  # checks ran after the instance was set to another project
+    assert [(row.get('host_id'), row['outcome']) for row in listed_rows(result)] == [('h-0', 'restored')], \
+        listed_rows(result)
+    assert {entry['PollingArgs'].get('enterprise_project_id') for entry in result.entries if entry.get('PollingArgs')
+            } == {projects[started_in] or '0'}, result.entries
+    assert len(tenant.requests_to('PUT', '/event/isolated-file')) == 1
+
+
 @pytest.mark.parametrize('copies', [facts.READABLE_DETAIL_MAX, facts.READABLE_DETAIL_MAX + 1])
 def test_the_last_check_names_the_hosts_still_restoring_and_how_to_follow_them_at_any_scale(clocked, copies):
     # README: the copies polling leaves stay restoring "with what to check: the host's agent is offline or busy, and

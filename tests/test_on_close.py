@@ -17,9 +17,10 @@ from hypothesis import assume, example, given, settings, strategies as st
 import facts
 import restore_integration as ri
 from commonmark_reading import as_commonmark_reads
-from conftest import (TEST_DATA, FakeClock, WaitClock, assert_names_20_hosts_and_one_to_fill_in, gate_verdicts,
-                      hss_seed_copies, integration_on_clock, known_bad, lost_restore_record, many_hosts_seed,
-                      one_file_restore_lost, seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant)
+from conftest import (HSS_SEED, TEST_DATA, FakeClock, WaitClock, assert_names_20_hosts_and_one_to_fill_in,
+                      gate_verdicts, hss_seed_copies, integration_on_clock, known_bad, load_json, lost_restore_record,
+                      many_hosts_seed, one_file_restore_lost, seed_failing_endpoints, seed_holders, start_hss_tenant,
+                      start_tenant)
 from warroom.context import as_list, get_path, merge_entry_context
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss import create_app as create_hss_app
@@ -1614,7 +1615,11 @@ def test_a_restore_by_path_whose_answer_was_lost_on_close_names_the_path_and_res
     note = run.notes[-1]
     assert f'started for `{path}`' not in note and file_hash not in note, note
     [line] = by_hand_lines(note)
-    assert line.args == {'host_id': incident['CustomFields']['huaweihsshostid'], 'file_path': path}, note
+    # in the enterprise project the row was listed in: the instance may be set to another one before it runs
+    rows = as_list(get_path(run.context, 'HuaweiHSS.RestoredFile'))
+    [project] = {row.get('enterprise_project_id') or '0' for row in rows}
+    assert line.args == {'host_id': incident['CustomFields']['huaweihsshostid'], 'file_path': path,
+                         'enterprise_project_id': project}, note
 
 
 @pytest.mark.parametrize('via', ['playbook', 'post-processing'])
@@ -2319,9 +2324,10 @@ def test_a_restore_the_gate_reads_again_when_the_server_fails_that_read_is_judge
     assert len(xdr.backend.actions) + len(hss_puts(hss)) == 1
 
 
-def closed_with_puts_refused(hss, sample, taken, status, body):
+def closed_with_puts_refused(hss, sample, taken, status, body, **params):
     """The sample closed with HSS behind a server that passes on all but its PUTs after the first ``taken``, which it
-    refuses with ``status`` and ``body`` (a refusal HSS or IAM may give a batch after taking another)."""
+    refuses with ``status`` and ``body`` (a refusal HSS or IAM may give a batch after taking another); ``params``:
+    instance settings of the close's own."""
     emulated, puts = create_hss_app(hss.gateway), itertools.count()
 
     def refusing(request):
@@ -2330,7 +2336,7 @@ def closed_with_puts_refused(hss, sample, taken, status, body):
         return emulated(request)
 
     with LoopbackServer(refusing) as server:
-        runner = PlaybookRunner(hss.params(hss_endpoint=server.url), time_scale=0, sleep=lambda _: None)
+        runner = PlaybookRunner(hss.params(hss_endpoint=server.url, **params), time_scale=0, sleep=lambda _: None)
         return runner.run_post_processing(POST_PROCESSING_SCRIPT, close_incident(sample.incident, 'False Positive'),
                                           sample.context)
 
@@ -2430,7 +2436,46 @@ def test_copies_hss_refused_after_taking_others_at_close_are_counted_in_the_note
     assert 0 < len(refused) < len(rows), rows  # a batch went out, another did not
     [line] = [line for line in note.splitlines() if code in line]
     assert f'{len(refused)} of {len(rows)} copies of {file_hash}' in line and message in line, note
-    assert parse_line(command_in(line, '!hss-restore-isolated')).args == {'host_id': host_id, 'file_hash': file_hash}
+    [project] = {row.get('enterprise_project_id') or '0' for row in refused}  # as listed: the instance may change
+    assert parse_line(command_in(line, '!hss-restore-isolated')).args == {
+        'host_id': host_id, 'file_hash': file_hash, 'enterprise_project_id': project}
+
+
+@pytest.mark.parametrize('host_name, set_to', [('win-fin-01', 'web-03'), ('web-03', 'win-fin-01')])
+def test_the_by_hand_command_for_hss_copies_refused_at_close_restores_them_in_their_project_after_the_instance_changes(
+        vendors, host_name, set_to):
+    """The close lists and sends in the instance's enterprise project, and HSS refuses a batch. The note's command that
+    restores those copies by hand, run once that is fixed and after the instance is set to another project, must still
+    list the project the rows were restored in (rows naming none: the default, 0, as the seed's page says), or it finds
+    no isolated copy there and sends nothing."""
+    _, hss = vendors
+    hosts = {host['host_name']: host for host in load_json(HSS_SEED)['hosts']}
+    host = hosts[host_name]
+    # each host's enterprise project as the instance setting names it: the default one (0) left empty
+    setting = {name: '' if hosts[name]['enterprise_project_id'] == '0' else hosts[name]['enterprise_project_id']
+               for name in (host_name, set_to)}
+    file_hash = 'ee' * 32
+    for number in range(facts.HSS_MAX_ITEMS_PER_REQUEST + 1):  # two PUTs: HSS takes the first, refuses the second
+        hss.backend.isolate_file(host['host_id'], file_hash, f'/srv/quarantined/{number}.bin')
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    sample.incident['CustomFields'].update(huaweihsshostid=host['host_id'], filesha256=[file_hash])
+    code, message = facts.HSS_PERMISSION_REFUSALS[0]
+    run = closed_with_puts_refused(hss, sample, 1, facts.HSS_ERROR_STATUS, {'error_code': code, 'error_msg': message},
+                                   hss_enterprise_project_id=setting[host_name])
+    assert not run.failed, run.error
+    refused = {row['file_path'] for row in as_list(get_path(run.context, 'HuaweiHSS.RestoredFile'))
+               if row['file_hash'] == file_hash and row['outcome'] == 'failed'}
+    assert refused, run.notes[-1]
+    [line] = [line for line in run.notes[-1].splitlines() if code in line]
+    by_hand = parse_line(command_in(line, '!hss-restore-isolated'))
+    sent_before = len(hss_puts(hss))
+
+    room = WarRoom(params=hss.params(hss_enterprise_project_id=setting[set_to]), time_scale=0, sleep=lambda _: None)
+    result = room.run(by_hand.command, {**by_hand.args, 'polling': 'false'})
+
+    assert not result.failed, result.entries[-1]['Contents']
+    assert {item['file_path'] for item in hss_puts(hss)[sent_before:]} == refused, line
+    assert by_hand.args.get('enterprise_project_id') == host['enterprise_project_id'], line
 
 
 def test_many_files_hss_finds_no_copy_of_at_close_are_counted_under_their_reason_once_with_one_by_hand_command(

@@ -940,3 +940,19 @@ def test_a_recorded_reply_is_held_to_the_rules_of_this_pack_s_entries(reply, sai
     others = OtherIntegrations(enabled={VT}, replies_dir=REFUSED_REPLIES)
     with pytest.raises(ReplayError, match=re.escape(said)):
         others.run('', 'file', {'file': reply})
+
+
+# A task's Quiet Mode setting (quietmode 1 on, 2 off, 0 the playbook's) decides whether its results reach the War
+# Room (Cortex XSIAM Administrator Guide, "Playbook task fields"): a note of a quiet task is no note there.
+@pytest.mark.parametrize('playbook_quiet, quietmode, is_note', [(False, 0, True), (False, 1, False),
+                                                                (True, 0, False), (True, 2, True)])
+def test_a_note_task_in_quiet_mode_writes_no_note_to_the_war_room(playbook_quiet, quietmode, is_note):
+    start, end = task('0', 'start', '', {'#none#': ['1']}), task('99', 'title', 'Done')
+    note = task('1', 'regular', 'note 1', {'#none#': ['99']}, body={'scriptName': 'Print'},
+                scriptarguments={'value': {'simple': 'note 1'}}, note=True, quietmode=quietmode)
+    book = Playbook('semantics', 'semantics', '0', {t.id: t for t in (start, note, end)}, quiet=playbook_quiet)
+
+    result = PlaybookRunner({}).run(book, {'id': '1'}, {})
+
+    assert not result.failed, result.error
+    assert result.notes == (['note 1'] if is_note else [])

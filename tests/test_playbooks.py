@@ -2608,3 +2608,61 @@ def test_a_file_check_the_reputation_integration_answers_with_an_error_does_not_
     assert [e.outcome for e in run.events if e.command == 'file'] and all(
         e.outcome.startswith('error') for e in run.events if e.command == 'file')
     assert incident_hashes(sample) and restored_hashes_of(sample, xdr, hss) == incident_hashes(sample)
+
+
+def test_a_cortex_xdr_incident_naming_no_file_and_no_xdr_incident_id_gets_one_note_whether_cortex_xdr_ir_is_enabled(
+        vendors):
+    """Cortex XDR - IR reads the file artifacts of a Cortex XDR incident ID: without one, enabling it changes
+    nothing, so the note does not ask for it."""
+    xdr, hss = vendors
+    incident = close_incident({'id': '7', 'type': 'Cortex XDR Incident', 'CustomFields': {}}, 'False Positive')
+
+    runs = [runner_for(vendors, enabled).run(RESTORE_PLAYBOOK, incident, {})
+            for enabled in ({'Quarantine Restore'}, {'Quarantine Restore', 'Cortex XDR - IR'})]
+
+    assert [run.error for run in runs] == [None, None]
+    assert xdr.gateway.requests == [] and hss.gateway.requests == []
+    [without_ir], [with_ir] = [run.notes for run in runs]
+    assert without_ir == with_ir and 'no SHA256' in with_ir and 'Enable a Cortex XDR - IR' not in with_ir
+
+
+def test_the_no_file_note_of_a_cortex_xdr_incident_without_an_xdr_incident_id_says_so_and_leaves_no_blank_id(vendors):
+    incident = close_incident({'id': '7', 'type': 'Cortex XDR Incident', 'CustomFields': {}}, 'False Positive')
+
+    run = runner_for(vendors).run(XDR_PLAYBOOK, incident, {})
+
+    assert not run.failed, run.error
+    [note] = run.notes
+    assert 'no Cortex XDR incident ID' in note and not re.search(r'incident\s*[),.]', note)
+
+
+def quiet_library() -> PlaybookLibrary:
+    """The pack's playbooks with Quiet Mode turned on, as an admin turns it on in their settings (or XSOAR does)."""
+    library = PlaybookLibrary()
+    for playbook in library:
+        playbook.quiet = True
+    return library
+
+
+# In Quiet Mode a task's results are not written to the War Room, errors and warnings still are; a task's own Quiet
+# Mode setting overrides the playbook's (Cortex XSIAM Administrator Guide, "Playbook task fields"; Cortex XDR 5.x,
+# "Configure playbook settings"). The notes are what an analyst reads of a restore: quiet mode keeps them.
+@pytest.mark.parametrize('name', ['xdr_false_positive.json', 'hss_false_positive.json', 'xdr_known_bad.json',
+                                  'xdr_no_hash.json', 'xdr_closed_other_reason.json'])
+def test_the_playbooks_in_quiet_mode_still_write_every_note_to_the_war_room(name):
+    sample = IncidentFile.load(INCIDENTS / name)
+    incident = close_incident(sample.incident, sample.close_reason, sample.close_notes)
+    notes = []
+    for library in (PlaybookLibrary(), quiet_library()):
+        xdr, hss = start_tenant(), start_hss_tenant()
+        try:
+            runner = PlaybookRunner({**hss.params(), **xdr.params()}, library=library, time_scale=0,
+                                    sleep=lambda _: None)
+            run = runner.run(RESTORE_PLAYBOOK, incident, sample.context)
+        finally:
+            xdr.server.stop()
+            hss.stack.close()
+        assert not run.failed, run.error
+        notes.append(run.notes)
+    loud, quiet = notes
+    assert loud and quiet == loud

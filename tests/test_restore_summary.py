@@ -1583,6 +1583,55 @@ def test_an_hss_restore_on_hundreds_of_hosts_gives_a_note_grouped_by_reason_and_
     assert len(note.encode()) < 4_096
 
 
+@pytest.mark.parametrize('hosts_each', [1, facts.READABLE_DETAIL_MAX + 1])  # a step per copy; a step per group
+def test_the_by_hand_command_for_hss_copies_that_failed_restores_them_in_their_project_after_the_instance_changes(
+        hss_tenant, hosts_each):
+    """HSS copies of one file failed in two enterprise projects: the default one (0) and another, each restored with
+    the instance set to it. Each by-hand line of the note, run once the instance is set to the other project, must
+    still list the project its copies were restored in (rows naming none: the default, 0, as the seed's page says),
+    or it finds no isolated copy there and sends nothing; past the README's threshold the copies of each project
+    share a line of their own."""
+    seed_hosts = {host['host_name']: host for host in load_json(TEST_DATA / 'hss' / 'tenant.json')['hosts']}
+    # win-fin-01 is in the default project, web-03 in another: their settings as the instance names them (0 as '')
+    projects = {seed_hosts[name]['enterprise_project_id'] for name in ('win-fin-01', 'web-03')}
+    setting = {project: '' if project == '0' else project for project in projects}
+    file_hash = 'ee' * 32
+    failing = {project: [(f'fails-{tag}-{n:03d}', f'{tag * 8}-0000-4000-8000-{n:012x}') for n in range(hosts_each)]
+               for tag, project in zip('ab', sorted(projects))}
+    rows = []
+    for project, hosts in failing.items():
+        for name, host_id in hosts:
+            hss_tenant.backend.add_host(host_id, name, enterprise_project_id=project, restore_fails=True)
+            hss_tenant.backend.isolate_file(host_id, file_hash, f'/srv/quarantined/{name}.bin')
+        room = WarRoom(params=hss_tenant.params(hss_enterprise_project_id=setting[project]), time_scale=0,
+                       sleep=lambda _: None)
+        assert not room.run('hss-restore-isolated', {'file_hash': file_hash}).failed
+        rows += hss_rows(room.context)
+    assert [row['outcome'] for row in rows] == ['failed'] * 2 * hosts_each
+
+    entry, _ = summarise({'HuaweiHSS': {'RestoredFile': rows}}, 'hss')
+
+    lines = by_hand_lines(entry['HumanReadable'])
+    assert len(lines) == len(failing), lines  # a line per project: its copy's own, or its copies' group's
+    for project, hosts in failing.items():
+        [other] = projects - {project}
+        [line] = [line for line in lines if named(line, [name for name, _ in hosts])]
+        by_hand = parse_line(command_in(line, '!hss-restore-isolated'))
+        name, host_id = hosts[0]
+        args = {key: host_id if value == '<host_id>' else value for key, value in by_hand.args.items()}
+        sent_before = len(hss_tenant.requests_to('PUT', '/event/isolated-file'))
+        later = WarRoom(params=hss_tenant.params(hss_enterprise_project_id=setting[other]), time_scale=0,
+                        sleep=lambda _: None)
+
+        result = later.run(by_hand.command, {**args, 'polling': 'false'})
+
+        assert not result.failed, result.entries[-1]['Contents']
+        sent = [item for request in hss_tenant.requests_to('PUT', '/event/isolated-file')[sent_before:]
+                for item in request.body['data_list']]
+        assert [(item['host_id'], item['file_path']) for item in sent] == [(host_id, f'/srv/quarantined/{name}.bin')]
+        assert by_hand.args.get('enterprise_project_id') == project, line
+
+
 def test_two_hss_hosts_sharing_a_name_keep_a_row_each_with_their_host_id():
     rows = [{'host_id': host_id, 'host_name': 'web', 'file_hash': 'a' * 64, 'file_path': '/x', 'outcome': outcome,
              'reason': reason} for host_id, outcome, reason in (('host-A', 'restored', ''), ('host-B', 'failed', 'r'))]

@@ -44,6 +44,13 @@ class Task:
     def label(self) -> str:
         return f'task {self.id} "{self.name}"'
 
+    def is_quiet(self, playbook_quiet: bool) -> bool:
+        """Whether the task runs in Quiet Mode: its quietmode 1 turns it on, 2 off, 0 takes the playbook's."""
+        mode = self.raw.get('quietmode')
+        if mode in (1, 2):
+            return mode == 1
+        return playbook_quiet
+
 
 @dataclass
 class Playbook:
@@ -55,6 +62,7 @@ class Playbook:
     outputs: list[dict] = field(default_factory=list)
     path: Path | None = None
     description: str = ''
+    quiet: bool = False  # Quiet Mode: its tasks' results are not written to the War Room unless a task turns it off
 
     @classmethod
     def load(cls, path: Path) -> 'Playbook':
@@ -69,7 +77,7 @@ class Playbook:
         if start not in tasks:
             raise PlaybookFormatError(f'{path}: starttaskid {start} is not a task')
         return cls(str(data.get('id')), str(data.get('name')), start, tasks, data.get('inputs') or [],
-                   data.get('outputs') or [], Path(path), str(data.get('description') or ''))
+                   data.get('outputs') or [], Path(path), str(data.get('description') or ''), data.get('quiet') is True)
 
 
 # How demisto-sdk finds the inputs a playbook reads: ``inputs.`` anywhere in its text, and what follows up to a

@@ -61,6 +61,8 @@ class Event:
     # 'executeCommand', its task the one running the script, its entries left to the script, which says what it made
     # of them (what it returns are the war room's entries, in its task's event)
     caller: str = ''
+    # A task run in Quiet Mode: XSOAR writes its errors and warnings to the War Room, not its other results
+    quiet: bool = False
 
     def line(self) -> str:
         call = f' !{self.command}' + ''.join(f' {k}={_short(v)}' for k, v in self.args.items()) if self.command else ''
@@ -92,8 +94,9 @@ class PlaybookRun:
 
     @property
     def notes(self) -> list[str]:
-        # A task marked as a note makes notes of its entries; an entry can also mark itself (mark_as_note).
-        return [entry_text(entry) for event in self.events for entry in event.entries
+        # A task marked as a note makes notes of its entries; an entry can also mark itself (mark_as_note). A quiet
+        # task's entries are not in the War Room, so none is a note there.
+        return [entry_text(entry) for event in self.events if not event.quiet for entry in event.entries
                 if (event.note or entry.get('Note')) and entry.get('Type') != ENTRY_ERROR]
 
     @property
@@ -420,7 +423,8 @@ class PlaybookRunner:
                 break
         failed = any(entry.get('Type') == ENTRY_ERROR for entry in entries)
         event = Event(frame.playbook.name, task.id, task.name, 'regular', 'error' if failed else 'done',
-                      command=label, args=args, entries=entries, note=bool(task.raw.get('note')))
+                      command=label, args=args, entries=entries, note=bool(task.raw.get('note')),
+                      quiet=task.is_quiet(frame.playbook.quiet))
         if not failed:
             self._record(run, event)
             return '#none#'

@@ -466,31 +466,35 @@ def is_refused(record: dict[str, Any]) -> bool:
     return record.get('status') == 'FAILED' or action_id is None or not str(action_id).strip()
 
 
-Miss = tuple[str, bool, str, str, str]  # (hash or path, none of it went out, what the note says, why, how it names it)
+# (hash or path, none of it went out, what the note says, why, how it names it, the enterprise project its HSS rows
+# were listed in, which its by-hand command names: 0 for rows naming none, the default one; '' for Cortex XDR's)
+Miss = tuple[str, bool, str, str, str, str]
 
 
 def xdr_misses(entries: list[Entry]) -> list[Miss]:
     """The Cortex XDR records of restores that did not start, or may have though not followed (may_have_started)."""
     return [(str(record.get('file_hash')), True, 'may have started a restore of' if record.get('may_have_started') is
              True else 'did not start a restore of', str(record.get('error') or 'no action was started.'),
-             str(record.get('file_hash'))) for record in records_in(entries, XDR_RECORDS) if is_refused(record)]
+             str(record.get('file_hash')), '') for record in records_in(entries, XDR_RECORDS) if is_refused(record)]
 
 
 def hss_misses(entries: list[Entry], by: str) -> list[Miss]:
     """The hashes (or, for a restore by path, ``by`` file_path, the paths) with copies HSS did not restore (rows
     not_found or failed), by reason: of a file some of whose copies went out, or that had several, how many of them.
-    A row of a restore by path names its copy's hash too."""
+    A row of a restore by path names its copy's hash too. Each in the enterprise project its rows were listed in: the
+    instance may be set to another one before its by-hand command runs."""
     rows = {}
     for row in records_in(entries, HSS_RECORDS):
         if row.get(by):
-            rows.setdefault(str(row[by]).lower() if by == 'file_hash' else str(row[by]), []).append(row)
+            value = str(row[by]).lower() if by == 'file_hash' else str(row[by])
+            rows.setdefault((value, str(row.get('enterprise_project_id') or '0')), []).append(row)
     misses = []
-    for value, found in rows.items():
+    for (value, project), found in rows.items():
         reasons = Counter(str(row.get('reason') or f'HSS reported it {row.get("outcome")}.') for row in found
                           if row.get('outcome') not in ('restoring', 'restored'))
         whole = sum(reasons.values()) == len(found)
-        misses += [(value, whole, 'restored no copy of', reason, value) if count == len(found) else
-                   (value, whole, 'did not restore', reason, f'{count} of {len(found)} copies of {value}')
+        misses += [(value, whole, 'restored no copy of', reason, value, project) if count == len(found) else
+                   (value, whole, 'did not restore', reason, f'{count} of {len(found)} copies of {value}', project)
                    for reason, count in reasons.items()]
     return misses
 
@@ -548,18 +552,19 @@ def start(execute: Execute, command: str, args: dict[str, Any], records_path: st
     # Not restored: the vendor refused it, or it never reached the vendor (throttled, no turn in time: the reason says)
     # A message that names the file (Cortex XDR's 500 names the hash) is one reason for each file, the file taken out
     groups = {}
-    for value, _, said, reason, name in misses:
+    for value, _, said, reason, name, project in misses:
         reason = ' '.join(reason.split())
         shared = re.sub(re.escape(value), f'<{by}>', reason, flags=re.IGNORECASE) if value else reason
-        groups.setdefault((said, shared), {})[value] = (name, reason)
-    for (said, shared), found in groups.items():
+        groups.setdefault((said, shared, project), {})[value] = (name, reason)
+    for (said, shared, project), found in groups.items():
         names = {value: name for value, (name, _) in found.items()}
         reason = next(iter(found.values()))[1] if len(found) == 1 else shared
         advice = XDR_LOOK_FIRST if said.startswith('may') else 'To restore by hand once that is fixed'
+        again = {**args, by: list(names), 'enterprise_project_id': project}  # Cortex XDR's project '' is left out
         lines.append(f'`!{command}` {said} {f"{len(names)} files: " if len(names) > 1 else ""}'
                      f'{capped(list(names.values()))}: '
                      f'{shown_as_is(reason)} '
-                     f'{advice}: {by_hand_text(command, {**args, by: list(names)}, kept)}')
+                     f'{advice}: {by_hand_text(command, again, kept)}')
     lines += [f'`!{command}` was refused by an identity policy: {shown_as_is(" ".join(refusal.split()))}'
               for refusal in policy_refusals(entries)]
     return lines, follows

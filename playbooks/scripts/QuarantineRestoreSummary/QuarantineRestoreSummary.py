@@ -440,6 +440,8 @@ def hss_item(row: dict[str, Any]) -> Item:
     raw_outcome = text_of(row.get('outcome')).strip()
     outcome = raw_outcome.lower()
     reason = text_of(row.get('reason')).strip()
+    # The project its copy was listed in: the instance may be set to another one before the step's command runs
+    project = text_of(row.get('enterprise_project_id')).strip() or '0'  # none: the default one
     host = host_name or host_id
     where = f'Huawei Cloud HSS host {shown_as_is(host_name)} ({shown_as_is(host_id)})' if host_name and host_id else \
         f'Huawei Cloud HSS host {shown_as_is(host) or "(no host in context)"}'
@@ -448,18 +450,20 @@ def hss_item(row: dict[str, Any]) -> Item:
     retry = None
     if file_hash or (host_id and file_path):  # what hss-restore-isolated can act on
         retry = code_span(command_line(VENDOR_COMMANDS['hss'], [('host_id', host_id), ('file_hash', file_hash),
-                                                                ('file_path', file_path)],
+                                                                ('file_path', file_path),
+                                                                ('enterprise_project_id', project)],
                                        list_args=('host_id', 'file_hash', 'file_path')))
     kind, step, reason = hss_outcome(raw_outcome, reason, f'{where}, {what}', retry,
                                      bool(host_id and file_hash and file_path))
     table_row = {'host': host, 'file_path': file_path, 'file_hash': file_hash, 'outcome': raw_outcome,
                  'reason': reason}
     # Copies in one group share one step in a note past MAX_DETAIL_ROWS (hss_group_step): of one hash, or else
-    # of paths, each named beside its host.
-    group = ('hss', outcome, reason, file_hash.lower())
+    # of paths, each named beside its host; in one enterprise project.
+    group = ('hss', outcome, reason, file_hash.lower(), project)
     who = (host or '(no host)') if file_hash else f'{host or "(no host)"}: {file_path or "(no file in context)"}'
     return {'vendor': 'hss', 'kind': kind, 'row': table_row, 'step': step, 'host': host, 'host_id': host_id,
-            'outcome': outcome, 'file_hash': file_hash.lower(), 'file_path': file_path, 'group': group, 'who': who}
+            'outcome': outcome, 'file_hash': file_hash.lower(), 'file_path': file_path, 'group': group, 'who': who,
+            'project': project}
 
 
 def hss_outcome(raw_outcome: str, reason: str, place: str, retry: str | None,
@@ -582,8 +586,12 @@ def many_files_step(vendor: str, items: list[Item]) -> str:
                                    else '', None)
         where = XDR_ACTION_CENTER
     else:
-        command = command_line(VENDOR_COMMANDS['hss'], [('host_id', '<host_id>'), ('file_hash', '<file_hash>')] if
-                               first['row']['file_hash'] else [('host_id', '<host_id>'), ('file_path', '<file_path>')])
+        file_named = ('file_hash', '<file_hash>') if first['row']['file_hash'] else ('file_path', '<file_path>')
+        # Each copy in the project it was listed in: named when they share one, else each step in context names its own
+        projects = {item['project'] for item in items}
+        project = next(iter(projects)) if len(projects) == 1 else '<enterprise_project_id>'
+        command = command_line(VENDOR_COMMANDS['hss'], [('host_id', '<host_id>'), file_named,
+                                                        ('enterprise_project_id', project)])
         where = HSS_CONSOLE
     if first['kind'] == FAILED:
         return f'{text} Once the cause is fixed, run {code_span(command)} for each, or restore them in {where}. ' + \
@@ -617,7 +625,8 @@ def hss_group_step(items: list[Item]) -> str:
     where = (f'Huawei Cloud HSS file {shown_as_is(file_hash)} on {len(items):,} hosts ({places})' if file_hash else
              f'Huawei Cloud HSS, {len(items):,} files by host and path ({places})')
     retry = code_span(command_line(VENDOR_COMMANDS['hss'], [('host_id', '<host_id>'), ('file_hash', file_hash),
-                                                            ('file_path', '' if file_hash else '<file_path>')],
+                                                            ('file_path', '' if file_hash else '<file_path>'),
+                                                            ('enterprise_project_id', first['project'])],
                                    list_args=('host_id', 'file_hash', 'file_path')))
     if first['outcome'] == HSS_RESTORING and first['row']['reason'].startswith(HSS_UNFOLLOWED):
         return f'{where}: restoring. Reason: {sentence(first["row"]["reason"])} {EVERY_STEP}'
