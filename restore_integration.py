@@ -1823,9 +1823,9 @@ def html5_names() -> dict[str, list[str]]:
 
 
 def base64_pieces(secret: str) -> set[str]:
-    """What base64 (either alphabet) writes of a secret alone, as UTF-8 or escaped as a JSON body holds it (the IAM
-    password), at each of the three places it may start in a 3-byte group: the characters no byte beside it changes."""
-    sent = {secret.encode(), json.dumps(secret)[1:-1].encode()}  # one, unless it holds an escape (add: no surrogate)
+    """What base64 (either alphabet) writes of a secret alone (fsencode: an environment's bytes as they came), also as
+    a JSON body escapes it (the IAM password), from each of 3 places in a 3-byte group: what no byte beside changes."""
+    sent = {os.fsencode(secret), json.dumps(secret)[1:-1].encode()}  # one, unless it holds an escape
     return {b64encode(bytes(offset) + data, alphabet).decode()[first:(offset + len(data)) * 4 // 3] for data in sent
             for offset, first in enumerate((0, 2, 3)) for alphabet in (b'+/', b'-_')}  # standard, URL-safe (RFC 4648)
 
@@ -1838,7 +1838,7 @@ def lower_case(text: str) -> str:
 class SecretScrubber:
     """Takes every secret the instance sends (keys as saved and as sent, the SK, the IAM password, every token, the
     proxy's password) out of every entry, log line and error text leaving ``main``, in every spelling a text may hold
-    it in (each character as is or escaped, in any mix: JSON's \\uXXXX or short escapes, once or twice; a bytes'
+    it in (each character as is or escaped, in any mix, once or twice: JSON's \\uXXXX or short escapes; a bytes'
     repr; a URL's %XX or +; a page's named, decimal or hex reference; a cell's \\| or \\`; blanks squeezed as short_text
     squeezes them; split across lines; base64; each letter in either case), and the run's request signatures
     (``add_signature``, found by shape). Values shorter than MIN_LENGTH are not sought: they would mask words."""
@@ -1849,6 +1849,7 @@ class SecretScrubber:
     DISGUISED_MIN_LENGTH = 8
     MASK = '<redacted>'
     CUT = '...'  # what short_text and printable end a text they cut with
+    CUTS = re.compile(r'\.\.\.|\u2026')  # and U+2026, one character, as a proxy or a log viewer cuts a text
     # The most characters of a secret a text cut short can show (short_text keeps 200, printable 60), and how far back
     # from a cut its head is sought (a character may be spelled in a dozen)
     LONGEST_CUT, CUT_REACH = 200, 4096
@@ -1882,7 +1883,7 @@ class SecretScrubber:
     LONGEST_ESCAPE = 32
     CUT_SPELLING = re.compile(fr'(?:{BACKSLASHES}u[dD][89abAB][0-9a-fA-F]{{2}})?'
                               fr'(?:{BACKSLASHES}(?:u[0-9a-fA-F]{{0,7}}|x[0-9a-fA-F]?)?'
-                              fr'|(?:{BACKSLASHES})?(?:%[0-9a-fA-F]{{2}})*(?:%[0-9a-fA-F]?)?'
+                              fr'|(?:{BACKSLASHES})?(?:%(?:25)?[0-9a-fA-F]{{2}})*(?:%(?:25)?[0-9a-fA-F]?)?'
                               fr'|(?:{BACKSLASHES})?{AMPERSAND}(?:#[xX]?[0-9a-fA-F]*|[A-Za-z0-9]*))\Z')
 
     def __init__(self, values: Iterable[str] = (), debug_log: TextListener | None = None) -> None:
@@ -1908,7 +1909,7 @@ class SecretScrubber:
         # The longest run of ASCII letters and digits, which every spelling keeps as it is, lowered ('': none); not the
         # Kelvin sign's k, which its escapes do not hold
         anchor = max(re.findall('(?ai)[a-z0-9]+', secret), key=len, default='').lower()
-        found = (len(secret), anchor, whole, head, self.CUT in secret[:self.LONGEST_CUT])
+        found = (len(secret), anchor, whole, head, bool(self.CUTS.search(secret, 0, self.LONGEST_CUT)))
         # As is (a value saved with blanks holds it), and as http.client prints it in XSOAR's debug log (the bytes'
         # repr: \\ doubled, ' escaped), in a JSON body and in a header (Latin-1: a letter past ASCII as \xe9)
         for logged in {secret, repr(json.dumps(secret).encode())[3:-2],
@@ -1953,11 +1954,13 @@ class SecretScrubber:
         if char.isascii() and char.isalnum():
             return f'{self.BACKSLASHES}{char.lower()}' if escaped else char.lower()
         code, names = ord(char), ''.join(f'{re.escape(name.lower())}|' for name in html_names(char))
-        pages = [f'{self.AMPERSAND}(?:{names}#0*{code};|#x0*{code:x};)',
-                 '%' + char.encode().hex('%') + ('|\\+' * (char == ' ')),  # each UTF-8 byte's %XX
-                 re.escape(char)]
-        # \uXXXX for each UTF-16 unit: a character past U+FFFF is two (a surrogate pair), each byte pair one unit
-        letters = [f'u{char.encode("utf-16-be").hex("|", 2)}'.replace('|', f'{self.BACKSLASHES}u'),
+        # Each byte's %XX, URL-encoded once or twice (%25XX); os.fsencode: an environment's bytes as they came
+        percent = ''.join(f'%(?:25)?{byte:02x}' for byte in os.fsencode(char))
+        if char == ' ':  # a form's + too, and the + encoded
+            percent += '|[+]|%(?:25)?2b'
+        pages = [f'{self.AMPERSAND}(?:{names}#0*{code};|#x0*{code:x};)', percent, re.escape(char)]
+        # \uXXXX for each UTF-16 unit: a character past U+FFFF is two (a surrogate pair); a lone surrogate as JSON's
+        letters = [f'u{char.encode("utf-16-be", "surrogatepass").hex("|", 2)}'.replace('|', f'{self.BACKSLASHES}u'),
                    f'x{code:02x}' if code < 0x100 else '',
                    f'u{code:08x}' if code > 0xFFFF else '',
                    self.SHORT_ESCAPES.get(char, ''),
@@ -1997,7 +2000,7 @@ class SecretScrubber:
         spans = [(start, end) for _, anchor, whole, _, _ in known.values() if anchor in lowered
                  for start, end in self._found(whole, lowered) if end - start >= self.MIN_LENGTH]
         spans += self._unfolded(lowered, known)  # and the request signatures
-        if self.CUT in text:  # (heads compiled only for a text cut short: a 10 KB token's is large)
+        if self.CUT in text or '\u2026' in text:  # (heads compiled only then: a 10 KB token's is large)
             spans += self._cut_heads(lowered, [(self._pattern(head), cut) for *_, head, cut in known.values()])
         kept, at = [], 0  # the text around the places, each run of places that overlap one mask (none: the text itself)
         for start, end in sorted(spans):
@@ -2011,8 +2014,9 @@ class SecretScrubber:
         # Folds out: breaks a page or a URL writes (as a blank: no backslash before one joins the letter after), escaped
         # ones (lone ones, most, at once), blanks; the passes for escapes skipped on a text without a backslash (most)
         bare = self.BREAK_MARK.sub(' ', text)
-        bare = self.LONE_BREAK.sub('', bare) if '\\' in bare else bare
-        joined = ''.join((self.ESCAPED_BREAKS.sub(self._not_the_breaks, bare) if '\\' in bare else bare).split())
+        if '\\' in bare:
+            bare = self.ESCAPED_BREAKS.sub(self._not_the_breaks, self.LONE_BREAK.sub('', bare))
+        joined = ''.join(bare.split())
         runs = self.SIGNATURE.finditer(joined) if self._signatures else ()  # (none: no run signs its requests)
         found = [(at, at + size) for run in runs for size in (64, 84, 85)
                  for at in range(run.start(), run.end() - size + 1) if joined[at:at + size] in self._signatures]
@@ -2046,13 +2050,12 @@ class SecretScrubber:
         return spans
 
     def _cut_heads(self, text: str, heads: list[tuple['re.Pattern[str]', bool]]) -> list[tuple[int, int]]:
-        """Where a secret stands cut short where short_text or printable cut a text (they end it with '...'): its head,
-        with the part of an escape the cut fell inside, when it is MIN_LENGTH characters or more; also one that reaches
-        back over a '...' of the secret's own (one head, masked once). The head cut is the longest that ends there.
-        ``heads``: each head's pattern, and whether its secret holds a '...' (no other head starts before the last
-        cut's second dot: each cut would read the text before it again, and a text of '...' take minutes)."""
-        spans, after_last = [], 0  # after_last: just past the last cut's first dot
-        for cut in re.finditer(re.escape(self.CUT), text):
+        """Where a secret stands cut short at a cut (CUTS): its head, with the part of an escape the cut fell inside,
+        when it is MIN_LENGTH characters or more, also one reaching back over a cut of its own (masked once), the
+        longest that ends there. ``heads``: each head's pattern, and whether its secret holds a cut (no other head
+        starts before the last cut's second character: each cut would read the text before it again)."""
+        spans, after_last = [], 0  # after_last: just past the last cut's first character
+        for cut in self.CUTS.finditer(text):
             end = cut.start()
             ends = {end} | {at for at in range(max(0, end - self.LONGEST_ESCAPE), end)
                             if text[at] in '\\%&' and self.CUT_SPELLING.match(text, at, end)}
