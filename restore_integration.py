@@ -1827,9 +1827,9 @@ def html5_names() -> dict[str, list[str]]:
 
 
 def base64_pieces(secret: str) -> set[str]:
-    """What base64 (either alphabet) writes of a secret alone, as UTF-8 or escaped as a JSON body holds it (the IAM
-    password), at each of the three places it may start in a 3-byte group: the characters no byte beside it changes."""
-    sent = {secret.encode(), json.dumps(secret)[1:-1].encode()}  # one, unless it holds an escape (add: no surrogate)
+    """What base64 (either alphabet) writes of a secret alone (fsencode: an environment's bytes as they came), also as
+    a JSON body escapes it (the IAM password), from each of 3 places in a 3-byte group: what no byte beside changes."""
+    sent = {os.fsencode(secret), json.dumps(secret)[1:-1].encode()}  # one, unless it holds an escape
     return {b64encode(bytes(offset) + data, alphabet).decode()[first:(offset + len(data)) * 4 // 3] for data in sent
             for offset, first in enumerate((0, 2, 3)) for alphabet in (b'+/', b'-_')}  # standard, URL-safe (RFC 4648)
 
@@ -1842,7 +1842,7 @@ def lower_case(text: str) -> str:
 class SecretScrubber:
     """Takes every secret the instance sends (keys as saved and as sent, the SK, the IAM password, every token, the
     proxy's password) out of every entry, log line and error text leaving ``main``, in every spelling a text may hold
-    it in (each character as is or escaped, in any mix: JSON's \\uXXXX or short escapes, once or twice; a bytes'
+    it in (each character as is or escaped, in any mix, once or twice: JSON's \\uXXXX or short escapes; a bytes'
     repr; a URL's %XX or +; a page's named, decimal or hex reference; a cell's \\| or \\`; blanks squeezed as short_text
     squeezes them; split across lines; base64; each letter in either case), and the run's request signatures
     (``add_signature``, found by shape). Values shorter than MIN_LENGTH are not sought: they would mask words."""
@@ -1853,6 +1853,7 @@ class SecretScrubber:
     DISGUISED_MIN_LENGTH = 8
     MASK = '<redacted>'
     CUT = '...'  # what short_text and printable end a text they cut with
+    CUTS = re.compile(r'\.\.\.|\u2026')  # and U+2026, one character, as a proxy or a log viewer cuts a text
     # The most characters of a secret a text cut short can show (short_text keeps 200, printable 60), and how far back
     # from a cut its head is sought (a character may be spelled in a dozen)
     LONGEST_CUT, CUT_REACH = 200, 4096
@@ -1886,7 +1887,7 @@ class SecretScrubber:
     LONGEST_ESCAPE = 32
     CUT_SPELLING = re.compile(fr'(?:{BACKSLASHES}u[dD][89abAB][0-9a-fA-F]{{2}})?'
                               fr'(?:{BACKSLASHES}(?:u[0-9a-fA-F]{{0,7}}|x[0-9a-fA-F]?)?'
-                              fr'|(?:{BACKSLASHES})?(?:%[0-9a-fA-F]{{2}})*(?:%[0-9a-fA-F]?)?'
+                              fr'|(?:{BACKSLASHES})?(?:%(?:25)?[0-9a-fA-F]{{2}})*(?:%(?:25)?[0-9a-fA-F]?)?'
                               fr'|(?:{BACKSLASHES})?{AMPERSAND}(?:#[xX]?[0-9a-fA-F]*|[A-Za-z0-9]*))\Z')
 
     def __init__(self, values: Iterable[str] = (), debug_log: TextListener | None = None) -> None:
@@ -1912,7 +1913,7 @@ class SecretScrubber:
         # The longest run of ASCII letters and digits, which every spelling keeps as it is, lowered ('': none); not the
         # Kelvin sign's k, which its escapes do not hold
         anchor = max(re.findall('(?ai)[a-z0-9]+', secret), key=len, default='').lower()
-        found = (len(secret), anchor, whole, head, self.CUT in secret[:self.LONGEST_CUT])
+        found = (len(secret), anchor, whole, head, bool(self.CUTS.search(secret, 0, self.LONGEST_CUT)))
         # As is (a value saved with blanks holds it), and as http.client prints it in XSOAR's debug log (the bytes'
         # repr: \\ doubled, ' escaped), in a JSON body and in a header (Latin-1: a letter past ASCII as \xe9)
         for logged in {secret, repr(json.dumps(secret).encode())[3:-2],
@@ -1957,11 +1958,13 @@ class SecretScrubber:
         if char.isascii() and char.isalnum():
             return f'{self.BACKSLASHES}{char.lower()}' if escaped else char.lower()
         code, names = ord(char), ''.join(f'{re.escape(name.lower())}|' for name in html_names(char))
-        pages = [f'{self.AMPERSAND}(?:{names}#0*{code};|#x0*{code:x};)',
-                 '%' + char.encode().hex('%') + ('|\\+' * (char == ' ')),  # each UTF-8 byte's %XX
-                 re.escape(char)]
-        # \uXXXX for each UTF-16 unit: a character past U+FFFF is two (a surrogate pair), each byte pair one unit
-        letters = [f'u{char.encode("utf-16-be").hex("|", 2)}'.replace('|', f'{self.BACKSLASHES}u'),
+        # Each byte's %XX, URL-encoded once or twice (%25XX); os.fsencode: an environment's bytes as they came
+        percent = ''.join(f'%(?:25)?{byte:02x}' for byte in os.fsencode(char))
+        if char == ' ':  # a form's + too, and the + encoded
+            percent += '|[+]|%(?:25)?2b'
+        pages = [f'{self.AMPERSAND}(?:{names}#0*{code};|#x0*{code:x};)', percent, re.escape(char)]
+        # \uXXXX for each UTF-16 unit: a character past U+FFFF is two (a surrogate pair); a lone surrogate as JSON's
+        letters = [f'u{char.encode("utf-16-be", "surrogatepass").hex("|", 2)}'.replace('|', f'{self.BACKSLASHES}u'),
                    f'x{code:02x}' if code < 0x100 else '',
                    f'u{code:08x}' if code > 0xFFFF else '',
                    self.SHORT_ESCAPES.get(char, ''),
@@ -2001,7 +2004,7 @@ class SecretScrubber:
         spans = [(start, end) for _, anchor, whole, _, _ in known.values() if anchor in lowered
                  for start, end in self._found(whole, lowered) if end - start >= self.MIN_LENGTH]
         spans += self._unfolded(lowered, known)  # and the request signatures
-        if self.CUT in text:  # (heads compiled only for a text cut short: a 10 KB token's is large)
+        if self.CUT in text or '\u2026' in text:  # (heads compiled only then: a 10 KB token's is large)
             spans += self._cut_heads(lowered, [(self._pattern(head), cut) for *_, head, cut in known.values()])
         kept, at = [], 0  # the text around the places, each run of places that overlap one mask (none: the text itself)
         for start, end in sorted(spans):
@@ -2015,8 +2018,9 @@ class SecretScrubber:
         # Folds out: breaks a page or a URL writes (as a blank: no backslash before one joins the letter after), escaped
         # ones (lone ones, most, at once), blanks; the passes for escapes skipped on a text without a backslash (most)
         bare = self.BREAK_MARK.sub(' ', text)
-        bare = self.LONE_BREAK.sub('', bare) if '\\' in bare else bare
-        joined = ''.join((self.ESCAPED_BREAKS.sub(self._not_the_breaks, bare) if '\\' in bare else bare).split())
+        if '\\' in bare:
+            bare = self.ESCAPED_BREAKS.sub(self._not_the_breaks, self.LONE_BREAK.sub('', bare))
+        joined = ''.join(bare.split())
         runs = self.SIGNATURE.finditer(joined) if self._signatures else ()  # (none: no run signs its requests)
         found = [(at, at + size) for run in runs for size in (64, 84, 85)
                  for at in range(run.start(), run.end() - size + 1) if joined[at:at + size] in self._signatures]
@@ -2050,13 +2054,12 @@ class SecretScrubber:
         return spans
 
     def _cut_heads(self, text: str, heads: list[tuple['re.Pattern[str]', bool]]) -> list[tuple[int, int]]:
-        """Where a secret stands cut short where short_text or printable cut a text (they end it with '...'): its head,
-        with the part of an escape the cut fell inside, when it is MIN_LENGTH characters or more; also one that reaches
-        back over a '...' of the secret's own (one head, masked once). The head cut is the longest that ends there.
-        ``heads``: each head's pattern, and whether its secret holds a '...' (no other head starts before the last
-        cut's second dot: each cut would read the text before it again, and a text of '...' take minutes)."""
-        spans, after_last = [], 0  # after_last: just past the last cut's first dot
-        for cut in re.finditer(re.escape(self.CUT), text):
+        """Where a secret stands cut short at a cut (CUTS): its head, with the part of an escape the cut fell inside,
+        when it is MIN_LENGTH characters or more, also one reaching back over a cut of its own (masked once), the
+        longest that ends there. ``heads``: each head's pattern, and whether its secret holds a cut (no other head
+        starts before the last cut's second character: each cut would read the text before it again)."""
+        spans, after_last = [], 0  # after_last: just past the last cut's first character
+        for cut in self.CUTS.finditer(text):
             end = cut.start()
             ends = {end} | {at for at in range(max(0, end - self.LONGEST_ESCAPE), end)
                             if text[at] in '\\%&' and self.CUT_SPELLING.match(text, at, end)}
@@ -2932,14 +2935,21 @@ def validate_sha256(value: Any) -> str:
         return candidate.lower()
     # A value of the right length is wrong in one place at least: name it, as the quote may be cut before it.
     bad = re.search(r'[^0-9a-fA-F]', candidate)
-    hint = '' if bad or len(candidate) not in HASH_LENGTH_NAMES else \
-        f' That looks like {HASH_LENGTH_NAMES[len(candidate)]} hash; Cortex XDR restores by SHA256 only.'
-    words = candidate.split()
-    if len(words) > 1 and all(map(is_sha256_text, words)):  # a column pasted: one value
-        hint = f' That looks like {len(words)} SHA256 hashes: separate them with commas.'
     where = f', and {printable(bad.group())} at position {bad.start() + 1} is not a hexadecimal digit' if bad else ''
     raise RestoreError(f'file_hash must be a SHA256: 64 hexadecimal characters; got {printable(candidate)} '
-                       f'({len(candidate)} characters{where}).{hint}')
+                       f'({len(candidate)} characters{where}).{hash_hint(candidate, "Cortex XDR restores")}')
+
+
+def hash_hint(value: str, vendor_takes: str) -> str:
+    """Why a pasted hash is no SHA256: a prefix left on (said, never stripped), its length, or a column of them."""
+    words = value.split()
+    if len(words) > 1 and all(map(is_sha256_text, words)):
+        return f' That looks like {len(words)} SHA256 hashes: separate them with commas.'
+    if prefixed := re.fullmatch(r'(?i)((?:md5|sha-?(?:1|256|512)) ?[:=] ?)[0-9a-f]+', value):
+        return f' Leave out its prefix {printable(prefixed.group(1))}: give the hash alone.'
+    if re.fullmatch('[0-9a-fA-F]+', value) and len(value) in HASH_LENGTH_NAMES:
+        return f' That looks like {HASH_LENGTH_NAMES[len(value)]} hash; {vendor_takes} by SHA256 only.'
+    return ''
 
 
 def sha256_list(value: Any, pairs: int = 0) -> list[str]:
@@ -3878,6 +3888,10 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
     """!hss-restore-isolated: restore isolated files by hash, by host and path, or as exact items, then follow
     each copy until HSS lists it restored. ``context``: the incident's, read by a check (left_restoring)."""
     fields = {name: hss_field_list(args.get(name), name) for name in HSS_FIELD_LIMITS}
+    for value in fields['file_hash']:  # another kind of hash, or a prefixed one, would match nothing, and say so late
+        hint = hash_hint(value, 'HSS lists isolated files')
+        if hint:
+            raise RestoreError(f'file_hash {printable(value)} is no SHA256 (64 hexadecimal characters).{hint}')
     # HSS matches hashes whatever their case: the copies sent are known by the hash in lower case (copy_key).
     fields['file_hash'] = [value.lower() for value in fields['file_hash']]
     fields[HSS_UNPAIRED] = [] if arg_to_bool(args.get('pair_by_position'), 'pair_by_position', True) else ['false']
@@ -3885,11 +3899,6 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
     given_project = validate_identifier(args.get('enterprise_project_id'), 'enterprise_project_id', 64)
     enterprise_project_id = given_project or client.enterprise_project_id
     args = dict(args, enterprise_project_id=enterprise_project_id or '0')
-    for value in fields['file_hash']:
-        # HSS keys isolated files by SHA256: another kind of hash matches nothing, and would say so late
-        if re.fullmatch(r'[0-9a-fA-F]+', value) and len(value) in HASH_LENGTH_NAMES:
-            raise RestoreError(f'file_hash {value} is {HASH_LENGTH_NAMES[len(value)]} hash; HSS lists isolated files '
-                               f'by their SHA256 (64 hexadecimal characters). Give the SHA256 of the file.')
     check_hss_items(fields)  # a check finds the items again from the same arguments: both runs refuse the same
     timing = polling_arguments(args)  # polling, interval, timeout
     state = hss_restore_state(args.get('restore_state'))
@@ -4043,7 +4052,7 @@ def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id:
                  and (not hosts[value] or found.get('host_id') in hosts[value])]
         matched = [found for found in exact if isolation_status in (None, found.get('isolation_status'))]
         near = [found for found in listed if isolation_status in (None, found.get('isolation_status')) and (
-            found.get('file_path') not in given_paths or found.get('host_name') in hosts[value])]
+            found.get('file_path') not in given_paths or named_host(found, hosts[value]))]
         copies += matched
         taken = taken_rows(exact, since)
         if by == 'file_path' and not fields.get(HSS_UNPAIRED):  # a path on each host it is paired with: a row each
@@ -4078,14 +4087,26 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
     row = {by: value, 'host_id': hosts[0]} if len(hosts) == 1 else {by: value}
     listed = sorted({f'file_path={war_room_value(found["file_path"], True)} host_id={found["host_id"]}'
                      for found in near if found.get('host_id') in asked_on})  # a line per copy (in another case, say)
-    named = ','.join(sorted({found['host_id'] for found in near if found.get('host_name') in asked_on and
-                             value_of(found, fields) == value}))  # a host's name as host_id: the console shows names
+    named = ','.join(sorted({found['host_id'] for found in near if named_host(found, asked_on) and
+                             value_of(found, fields) == value}))
+    addresses = []  # host_id given as an IP address, which HSS's host IDs never are
+    for host in hosts:
+        with suppress(ValueError):
+            addresses.append(str(ipaddress.ip_address(host)))
     # a path's line names its host too, and a host's its path: alone, either takes a whole list
     again = f'file_path={war_room_value(value, True)} host_id={named}' if by == 'file_path' else f'host_id={named}'
     return dict(row, outcome=HSS_OUTCOME_NOT_FOUND, reason=f'HSS lists no {missing.format(where=where, by=by)}.' + (
         f' It lists {plural("one at another path", len(listed), "copies at other paths")} there: run the command '
         f'again with {" or ".join(listed[:MAX_LISTED_FILES])} for the one that is this file.' if listed else '') + (
+        f' host_id takes HSS\'s host ID, not an IP address ({capped_names(addresses)}): the console\'s server list '
+        f'(Asset Management > Servers & Quota, or ListHostStatus) gives it by name or IP.' if addresses else '') + (
         f' It lists one on the host so named: run the command again with {again}.' if named else ''))
+
+
+def named_host(found: HssCopy, asked_on: set[str]) -> bool:
+    """Whether ``asked_on`` names a listed copy's host by its name in any case (as HSS's console shows it) or IP."""
+    names = {(found.get('host_name') or '').lower(), (found.get('private_ip') or '').lower()} - {''}
+    return bool(names & {host.lower() for host in asked_on})
 
 
 def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_project_id: str | None

@@ -407,6 +407,33 @@ def test_a_hss_check_run_refuses_the_bad_input_a_first_run_refuses_before_sendin
                    name, phrase)
 
 
+# EDR consoles and VirusTotal copy a hash with its kind before it (sha256:..., SHA256=...): both commands refuse it
+# before any request, saying to leave that prefix out; neither strips it unasked.
+hash_prefixes = st.tuples(st.sampled_from(['sha256', 'SHA256', 'SHA-256', 'Sha256']),
+                          st.sampled_from([':', '=', ': ', ' = ', ' :'])).map(''.join)
+
+
+@LIGHT
+@given(hash_prefixes, hex_text(64), st.sampled_from(['restore-file', 'hss-restore-isolated']))
+def test_a_hash_pasted_with_its_kind_before_it_is_refused_saying_to_leave_that_prefix_out(xdr, hss, debug_log, prefix,
+                                                                                          digits, command):
+    tenant, params = (xdr, xdr.params()) if command == 'restore-file' else (hss, hss.params())
+    assert_refused(tenant, debug_log, command, params, {'file_hash': prefix + digits}, 'file_hash',
+                   re.compile(re.escape(f'Leave out its prefix "{prefix}"')))
+
+
+# A column of hashes copied from a report is one value with blanks inside: both commands say to separate them with
+# commas (HSS takes 256 characters: three hashes fit).
+@LIGHT
+@given(st.lists(hex_text(64), min_size=2, max_size=3), st.sampled_from([' ', '  ', ' \u00a0']),
+       st.sampled_from(['restore-file', 'hss-restore-isolated']))
+def test_a_column_of_hashes_pasted_as_one_value_is_refused_saying_to_separate_them_with_commas(xdr, hss, debug_log,
+                                                                                               hashes, blank, command):
+    tenant, params = (xdr, xdr.params()) if command == 'restore-file' else (hss, hss.params())
+    assert_refused(tenant, debug_log, command, params, {'file_hash': blank.join(hashes)}, 'file_hash',
+                   re.compile(f'That looks like {len(hashes)} SHA256 hashes: separate them with commas'))
+
+
 project_id_tricks = st.one_of(
     inside(st.sampled_from(PATH_TRICKS)), inside(control), inside(unicode_text),
     st.sampled_from(['..', '../x', '%2e%2e', '/', '?', '#', '\x00', 'a' * 65]),

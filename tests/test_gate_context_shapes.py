@@ -396,48 +396,17 @@ def test_hss_rows_of_enterprise_project_0_and_of_none_are_read_by_one_check_and_
     [covered] = entry['Contents']['covered']
     assert isinstance(covered['by_hand'], str), covered
 
-def test_hss_rows_of_enterprise_project_0_and_of_none_in_an_instance_set_to_another_project_are_read_in_the_default():
-    """As above, in an instance since set to another enterprise project (hss_enterprise_project_id): rows of "0" and of
-    none are both the default project's, where the run that wrote them listed the copies, not the instance's project
-    now, which a check given no enterprise_project_id lists. The one check that reads the copies again, and the
-    by-hand line, name 0: the copies are read where they are, none is restored again, and the file is not allowed."""
-    file_hash, hosts = 'ec' * 32, ['h-ep-0', 'h-ep-none']
-    hss, asked = start_hss_tenant(), []
-    try:
-        for host in hosts:
-            hss.backend.add_host(host, host)
-            hss.backend.add_isolated_files(host, 1, file_hash=file_hash)
-        room = WarRoom(params=hss.params(hss_enterprise_project_id=''), time_scale=0, sleep=lambda _: None)
-        assert not room.run('hss-restore-isolated', {'file_hash': file_hash}).failed
-        rows = [dict(row, outcome='restoring') for row in as_list(get_path(room.context, 'HuaweiHSS.RestoredFile'))]
-        assert sorted(row['host_id'] for row in rows) == hosts and all(set(row) <= HSS_RECORD_FIELDS for row in rows)
-        rows[0]['enterprise_project_id'] = '0'
-        room.params['hss_enterprise_project_id'] = 'some-other-id'
-        puts = len(hss.requests_to('PUT', '/event/isolated-file'))
 
-        def execute(command: str, args: dict) -> list:
-            asked.append(args)
-            return room.run(command, args).entries
-
-        entry = GATE.gate_command({'file_hash': file_hash, 'restore_command': 'hss-restore-isolated',
-                                   'restored_before': rows}, {}, execute)
-        assert len(hss.requests_to('PUT', '/event/isolated-file')) == puts  # read again, not sent
-    finally:
-        hss.stack.close()
-    assert [as_list(args.get('enterprise_project_id')) for args in asked] == [['0']], asked
-    assert entry['Contents']['allowed'] == [], entry['Contents']
-    [line] = [line for line in entry['HumanReadable'].splitlines() if f'was not run again for `{file_hash}`' in line]
-    assert all(host in line for host in hosts), line
-    [covered] = entry['Contents']['covered']
-    assert parse_line(covered['by_hand']).args.get('enterprise_project_id') == '0', covered
-
-
-def test_hss_rows_naming_no_enterprise_project_in_an_instance_set_to_another_project_are_read_in_project_0():
-    """README: a row leaves its enterprise project out only when the run's and the instance's were both the default,
-    so rows that all name none are the default project's even once the instance is set to another one; a check given
-    no enterprise_project_id would list that other project, find none of the copies and let the file through. The one
-    check that reads them again, and the by-hand line, name 0: none is restored again, and the file is not allowed."""
-    file_hash, hosts = 'ed' * 32, ['h-ep-none-1', 'h-ep-none-2']
+@pytest.mark.parametrize('first_row_project', ['0', None], ids=['rows_of_0_and_of_none', 'rows_all_of_none'])
+def test_hss_rows_of_the_default_project_in_an_instance_set_to_another_project_are_read_in_project_0(
+        first_row_project: str | None) -> None:
+    """As above, in an instance since set to another enterprise project (hss_enterprise_project_id). README: a row
+    leaves its project out only when the run's and the instance's were both the default, so rows of "0" and of none
+    are both the default project's, where the run that wrote them listed the copies, not the instance's project now,
+    which a check given no enterprise_project_id would list, find none of the copies in, and let the file through. The
+    one check that reads the copies again, and the by-hand line, name 0: none is restored again, and the file is not
+    allowed."""
+    file_hash, hosts = 'ec' * 32, ['h-ep-first', 'h-ep-second']
     hss, asked = start_hss_tenant(), []
     try:
         for host in hosts:
@@ -448,6 +417,8 @@ def test_hss_rows_naming_no_enterprise_project_in_an_instance_set_to_another_pro
         rows = [dict(row, outcome='restoring') for row in as_list(get_path(room.context, 'HuaweiHSS.RestoredFile'))]
         assert sorted(row['host_id'] for row in rows) == hosts and all(set(row) <= HSS_RECORD_FIELDS for row in rows)
         assert not any(row.get('enterprise_project_id') for row in rows), rows
+        if first_row_project is not None:
+            rows[0]['enterprise_project_id'] = first_row_project
         room.params['hss_enterprise_project_id'] = 'some-other-id'
         puts = len(hss.requests_to('PUT', '/event/isolated-file'))
 

@@ -302,6 +302,32 @@ def test_a_host_name_given_as_host_id_is_not_found_with_the_id_of_the_host_so_na
     assert status_of(hss_tenant, copy) == 'isolated'
 
 
+@pytest.mark.parametrize('by', ['file_hash', 'file_path'])
+@pytest.mark.parametrize('case', [str.upper, str.title], ids=['upper', 'title'])
+def test_a_host_name_given_in_another_letter_case_is_not_found_with_the_id_of_the_host_so_named(hss_tenant, by, case):
+    # HSS's console shows a name as it was typed at creation: an analyst may type it in another case.
+    [copy] = COPIES[SINGLE_HASH]
+    assert case(copy['host_name']) != copy['host_name']
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', {by: copy[by], 'host_id': case(copy['host_name'])})
+
+    [row] = rows_of(result)
+    assert row['outcome'] == 'not_found' and f"host_id={copy['host_id']}" in row['reason'], row['reason']
+    assert not hss_tenant.requests_to('PUT', '/event/isolated-file')
+
+
+def test_a_host_ip_address_given_as_host_id_is_not_found_saying_host_id_takes_the_id_of_the_host_at_that_ip(hss_tenant):
+    [copy] = COPIES[SINGLE_HASH]
+    address = next(host['private_ip'] for host in load_json(HSS_SEED)['hosts'] if host['host_id'] == copy['host_id'])
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', {'file_hash': copy['file_hash'], 'host_id': address})
+
+    [row] = rows_of(result)
+    assert row['outcome'] == 'not_found' and f"host_id={copy['host_id']}" in row['reason'], row['reason']
+    assert f"host_id takes HSS's host ID, not an IP address ({address})" in row['reason'], row['reason']
+    assert not hss_tenant.requests_to('PUT', '/event/isolated-file')
+
+
 @pytest.mark.parametrize('count, noun', [(1, 'host'), (2, 'hosts'), (3, 'hosts')])
 def test_a_hash_isolated_nowhere_names_the_hosts_it_was_asked_on_in_the_singular_or_plural_by_their_number(
         hss_tenant, count, noun):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import secrets
 import string
 from urllib.parse import quote, quote_plus
@@ -514,6 +515,23 @@ def test_a_proxy_login_of_a_user_name_alone_is_scrubbed_when_the_proxy_quotes_ba
     for form in traces(PROXY_API_KEY) | {basic}:
         assert form not in shown, form[:10]
 
+
+
+@pytest.mark.parametrize('command, args, vendor, mode', CASES[0:4:3])  # each vendor's
+def test_a_proxy_url_holding_bytes_not_utf8_is_refused_in_an_error_naming_the_variable(echo, monkeypatch, command,
+                                                                                     args, vendor, mode):
+    # A proxy URL set from a Latin-1 shell: its password's byte E9 is not UTF-8 (Python reads it as U+DCE9)
+    password = os.fsdecode(b'pw\xe9' + secrets.token_hex(8).encode())
+    for name in ('HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'all_proxy'):
+        monkeypatch.setenv(name, f'http://operator:{password}@{echo.url.split("://")[1]}')
+    for name in ('NO_PROXY', 'no_proxy'):
+        monkeypatch.delenv(name, raising=False)
+
+    demisto = run_main(dict(echo_params(echo, vendor, mode), proxy=True), command, args)
+
+    shown = json.dumps(demisto.entries) + json.dumps(demisto.log)
+    assert demisto.entries[-1]['Type'] == facts.ENTRY_ERROR and 'HTTPS_PROXY' in shown
+    assert 'unexpected' not in shown and password[3:] not in shown
 
 def nested_in_lists(value, depth: int):
     for _ in range(depth):  # built in a loop: no recursion however deep

@@ -121,6 +121,23 @@ def test_a_key_folded_by_a_vendor_page_cut_right_after_the_line_break_shows_no_h
     assert XDR_KEY[:facts.SCRUBBER_MIN_LENGTH] not in shown
 
 
+
+# A proxy or a log viewer that cuts a long value ends it with one character, U+2026, not short_text's three dots
+@pytest.mark.parametrize('kept', [facts.SCRUBBER_MIN_LENGTH, 15, len(XDR_KEY) - 1])
+def test_a_key_cut_short_with_an_ellipsis_character_by_a_vendor_page_is_not_shown_in_part(kept):
+    def cutting(request):
+        page = f'Bad request. Authorization: {request.headers.get("Authorization", "")[:kept]}\u2026 (cut)'
+        return Response(400, page.encode(), {'Content-Type': 'text/plain; charset=utf-8'})
+
+    server = LoopbackServer(cutting).start()
+    try:
+        shown = run({'xdr_url': server.url, 'xdr_api_key_id': '7', 'xdr_api_key': {'password': XDR_KEY},
+                     'xdr_auth_type': 'standard', 'max_retries': '0'}, 'restore-file', {'file_hash': 'a' * 64})
+    finally:
+        server.stop()
+    assert 'Cortex XDR answered HTTP 400' in shown and 'Authorization: ' in shown and '\u2026 (cut)' in shown
+    assert XDR_KEY[:kept] not in shown
+
 @given(secret=st.text(string.ascii_letters + string.digits + '/+=!', min_size=12, max_size=40),
        size=st.integers(facts.SCRUBBER_MIN_LENGTH, 11),
        line_break=st.sampled_from(['\n', '\r\n', ' ', ' \n ', '\\n', '\\r\\n', '\\u000a', '<br>', '&#10;', '%0A']))

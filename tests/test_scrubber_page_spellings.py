@@ -208,6 +208,21 @@ def test_an_iam_password_quoted_back_url_encoded_by_another_languages_encoder_is
     assert head not in shown and tail not in shown and facts.SCRUBBER_MASK in shown
 
 
+# A gateway that URL-encodes a text already URL-encoded (a query value quoted in the URL of its own error page): each %
+# written again as %25, a blank as %2520, = as %253D, \u00e9 as %25C3%25A9
+@pytest.mark.parametrize('middle', [' ', '=', ' pass = word ', 'caf\u00e9 100%'])
+def test_an_iam_password_quoted_back_url_encoded_twice_is_in_no_spelling_shown(gateway, middle):
+    head, tail, quoted = 'HqTwiceHead', 'TwiceTailZq', []
+    gateway.iam = iam_refusal_quoting_the_password(lambda text: quote(quote(text, safe=''), safe=''), False, quoted)
+
+    shown = shown_after_a_refused_login(gateway, head + middle + tail)
+
+    [said] = quoted
+    assert '%25' in said and head in said and tail in said  # encoded twice: the password, were it not masked
+    assert 'Huawei Cloud IAM answered HTTP 401' in shown and 'refused request: password=' in shown  # it was quoted
+    assert head not in shown and tail not in shown and facts.SCRUBBER_MASK in shown
+
+
 # --------------------------------------------------------------------------- the scrubber on its own
 
 def spellings(char):
@@ -251,6 +266,20 @@ def test_a_secret_in_any_spelling_readme_lists_cut_short_loses_its_head_and_the_
     cleaned = ri.SecretScrubber([secret]).text(f'vendor said: <<{spelled[:cut]}...')
 
     assert cleaned == f'vendor said: <<{facts.SCRUBBER_MASK}...'
+
+
+
+# A text URL-encoded twice, cut short anywhere from the head's end to past its escapes: inside %2520, %253D or
+# %25C3%25A9 (\u00e9) too
+@pytest.mark.parametrize('middle', [' =', '\u00e9'])
+def test_a_secret_url_encoded_twice_and_cut_short_inside_an_escape_loses_its_head_and_the_escape(middle):
+    head, secret = 'HqTwiceHead', f'HqTwiceHead{middle}TailZq'
+    spelled = quote(quote(secret, safe=''), safe='')
+    assert spelled.startswith(head) and '%25' in spelled
+
+    for cut in range(len(head), spelled.index('TailZq') + 1):
+        cleaned = ri.SecretScrubber([secret]).text(f'vendor said: <<{spelled[:cut]}...')
+        assert cleaned == f'vendor said: <<{facts.SCRUBBER_MASK}...', spelled[:cut]
 
 
 def test_the_html_names_written_out_for_ascii_are_html5s_own():
