@@ -99,6 +99,7 @@ XdrRefusals = dict[str, list[str]]  # restore-file's refusals: {reason: [file_ha
 XdrReply = JsonObject  # the "reply" object of a Cortex XDR answer
 
 SHA256_PATTERN = re.compile(r'[0-9a-fA-F]{64}')
+XDR_ENDPOINT_ID = re.compile(r'[0-9a-fA-F]{32}')  # as Cortex XDR lists its endpoints (xdr-get-endpoints)
 HASH_LENGTH_NAMES = {32: 'an MD5', 40: 'a SHA1', 128: 'a SHA512'}
 # Single IDs (XDR endpoint_id, HSS enterprise_project_id) are opaque (check_identifier): none can carry a path, a
 # query, percent-encoding or a NUL into a request. HSS item fields are free text, sent as JSON or encoded query values.
@@ -248,9 +249,8 @@ XDR_STATUS_ERROR_ADVICE = {
     **XDR_ERROR_ADVICE,
     400: 'Cortex XDR rejected the status request as malformed: it did not take the action ID as sent '
          '(group_action_id). Follow the action in Cortex XDR > Response > Action Center.',
-    403: 'The API key\'s role is not allowed to read action statuses. Give the role the Action Center permission '
-         '(View/Edit), or use a key whose role has it; meanwhile follow the action in Cortex XDR > Response > Action '
-         'Center.',
+    403: 'The API key\'s role lacks the permission to read action statuses, Action Center View/Edit: give it to the '
+         'role, or use a key whose role has it.',
     429: f'{XDR_THROTTLED}. It throttled the action status read, not the restore, which goes on in Cortex XDR.',
     500: 'Cortex XDR gave no status of the action. Its message, quoted at the end, often says why'
          f'{XDR_MISTYPED_ACTION}; otherwise try again later.'}
@@ -836,9 +836,13 @@ def read_xdr_settings(params: InstanceParams) -> XdrSettings:
                    if not text]:
         raise RestoreError(f'Cortex XDR is not configured: set {", ".join(setting_label(name) for name in missing)} in '
                            'the instance settings.')
-    return XdrSettings(normalise_base_url(url, 'xdr_url', setting_bool(params, 'insecure')).partition(XDR_API_ROOT)[0],
-                       key_id, key, auth_type,  # less /public_api/v1, or an API's whole path (as its page shows it)
-                       setting_number(params, 'xdr_rate_limit', XDR_DEFAULT_RATE_LIMIT, 0.1, 1000))
+    # its root: less /public_api/v1, or an API's whole path (as its page shows it)
+    base = normalise_base_url(url, 'xdr_url', setting_bool(params, 'insecure')).partition(XDR_API_ROOT)[0]
+    if re.fullmatch(r'(?!api-).*\.paloaltonetworks\.com', urlsplit(base).hostname):  # the seed's: https://api-{fqdn}
+        raise RestoreError(f'The instance setting {setting_label("xdr_url")} is the Cortex XDR console\'s address: the '
+                           f'API\'s starts with api- ({base.replace("//", "//api-", 1)}), as API Keys copies it.')
+    rate_limit = setting_number(params, 'xdr_rate_limit', XDR_DEFAULT_RATE_LIMIT, 0.1, 1000)
+    return XdrSettings(base, key_id, key, auth_type, rate_limit)
 
 
 def read_hss_settings(params: InstanceParams) -> HssSettings:
@@ -2368,6 +2372,7 @@ class XdrClient:
     def restore_file(self, file_hash: str, endpoint_id: str | None = None, incident_id: int | None = None) -> XdrReply:
         """POST endpoints/restore; fields not given stay out of the body. Returns the reply object."""
         request_data = {'file_hash': file_hash, 'endpoint_id': endpoint_id, 'incident_id': incident_id}
+        shaped = not endpoint_id or XDR_ENDPOINT_ID.fullmatch(endpoint_id)  # an ID as Cortex XDR lists them, or none
         try:
             return self._post(XDR_RESTORE_PATH, {k: v for k, v in request_data.items() if v})
         except RestoreError as error:
@@ -2377,6 +2382,9 @@ class XdrClient:
                 error.args = (f'{error.without_advice()} Cortex XDR {XDR_MAY_HAVE_STARTED}, as an answer was lost or '
                               f'not read: {XDR_LOOK_BEFORE_AGAIN}',)
                 error.advice, error.says_until = XDR_LOOK_BEFORE_AGAIN, True
+            elif not shaped and getattr(error, 'http_status', 0) in (400, 500):  # its refusal: a name given, maybe
+                error.with_advice(f'endpoint_id {endpoint_id} is no endpoint ID (32 hex digits), maybe its name: find '
+                                  f'the ID with !xdr-get-endpoints hostname={endpoint_id}.', error.advice)
             raise
 
     def get_action_status(self, action_id: int | str, probe: bool = False) -> XdrReply:
@@ -2837,23 +2845,25 @@ def one_or_all(values: list[Any]) -> Any:
     return values[0] if len(values) == 1 else values
 
 
+def markdown_text(value: Any) -> str:
+    """A value (a cell, a title, a vendor's reason) as markdown shows it as written, its line ends as <br>."""
+    text = re.sub(r'\r\n?|\n', '<br>', str('' if value is None else value))
+    # | and ` escaped (as CSP's tableToMarkdown does), and a \ before punctuation, else read as its escape (\_MEI1)
+    text = re.sub(r'[|`]|\\(?=[!-/:-@\[-`{-~])', r'\\\g<0>', text)
+    return f'{text} ' if text.endswith('\\') else text  # a last \ (a Windows folder) would escape the closing pipe
+
+
 def markdown_table(title: str, rows: list[JsonObject], headers: Sequence[str], context_path: str,
                    first: Callable[[JsonObject], bool]) -> str:
     """A table as XSOAR's tableToMarkdown, of the columns some row fills (blank ones are noise). Past MAX_TABLE_ROWS
     the failures ``first`` picks go first, each part in order; a last line counts the rest, in ``context_path``."""
-    def cell(value: Any) -> str:
-        text = re.sub(r'\r\n?|\n', '<br>', str('' if value is None else value))
-        # | and ` escaped (as CSP's tableToMarkdown does), and a \ before punctuation, else read as its escape (\_MEI1)
-        text = re.sub(r'[|`]|\\(?=[!-/:-@\[-`{-~])', r'\\\g<0>', text)
-        return f'{text} ' if text.endswith('\\') else text  # a last \ (a Windows folder) would escape the closing pipe
-
     if not rows:
-        return f'### {title}\n**No entries.**'
+        return f'### {markdown_text(title)}\n**No entries.**'
     more = len(rows) - MAX_TABLE_ROWS
     shown = (sorted(rows, key=lambda row: not first(row)) if more > 0 else rows)[:MAX_TABLE_ROWS]
-    headers = [header for header in headers if any(cell(row.get(header)).strip() for row in shown)] or headers
-    lines = [f'### {title}', f'|{"|".join(headers)}|', f'{"|---" * len(headers)}|']
-    lines += (f'|{"|".join(cell(row.get(header)) for header in headers)}|' for row in shown)
+    headers = [header for header in headers if any(markdown_text(row.get(header)).strip() for row in shown)] or headers
+    lines = [f'### {markdown_text(title)}', f'|{"|".join(headers)}|', f'{"|---" * len(headers)}|']
+    lines += (f'|{"|".join(markdown_text(row.get(header)) for header in headers)}|' for row in shown)
     if more > 0:
         lines.append(f'\n{more:,} more {plural("row", more)} {"is" if more == 1 else "are"} not shown here: '
                      f"{context_path} holds this restore's {len(rows):,} rows.")
@@ -2874,9 +2884,11 @@ def grouped_outcomes(title: str, rows: list[JsonObject], status_key: str, ok: se
             by_reason[status, reason].append(str(who(row) or '?'))
     tally = ', '.join(f'{count:,} {status}' for status, count in sorted(counts.items()))
     lines = [f'### {title}', f'{tally}.']
-    lines += [f'- **{status} ({len(names):,})**: {clean_text(reason)}\n  {capped_names(list(dict.fromkeys(names)))}'
-              for (status, reason), names in sorted(by_reason.items(), key=lambda item: -len(item[1]))]
-    return '\n'.join(lines + [f"{context_path} holds this restore's {len(rows):,} rows{beside}."])
+    for (status, reason), names in sorted(by_reason.items(), key=lambda item: -len(item[1])):
+        lines += [f'- **{status} ({len(names):,})**: {clean_text(reason)}',
+                  f'  {capped_names(list(dict.fromkeys(names)))}']
+    # Each line escaped whole, the vendor's statuses, reasons and names shown as written (ours hold no | or `)
+    return '\n'.join(map(markdown_text, lines + [f"{context_path} holds this restore's {len(rows):,} rows{beside}."]))
 
 
 def capped_names(names: list[str]) -> str:
@@ -3283,7 +3295,9 @@ def restore_file_command(client: XdrClient, args: JsonObject, context: Any = Non
     """!restore-file; ``context``: the incident's, read by a check that has files to send late (started_elsewhere)."""
     action_ids = action_id_list(args.get('action_id'))  # each pairs with the file_hash at its position
     hashes = sha256_list(args.get('file_hash'), len(action_ids))
-    endpoint_id = (validate_identifier(args.get('endpoint_id'), 'endpoint_id') or '').lower() or None  # as XDR lists
+    endpoint_id = validate_identifier(args.get('endpoint_id'), 'endpoint_id')
+    if XDR_ENDPOINT_ID.fullmatch(endpoint_id or ''):  # as Cortex XDR lists it; the seed fixes no other shape
+        endpoint_id = endpoint_id.lower()
     incident_id = arg_to_int(args.get('incident_id'), 'incident_id', minimum=1, kept_as_number=XDR_INCIDENT_ID_KEPT)
     polling, interval, timeout = polling_arguments(args)
     # unsent: the files an earlier run did not send. Sets: thousands of hashes may be looked up in each other.
@@ -3548,8 +3562,9 @@ def none_started(refused: XdrRefusals, records: list[XdrRecord], waiting: dict[s
 
 def grouped_refusals(refused: XdrRefusals) -> str:
     """Each reason once, with its files, under what became of them (start_label), after a blank line; '' when none."""
-    return '\n\n' + '\n'.join(f'- **{start_label(why)} ({len(files)} {plural("file", len(files))})**: {why}'
-                               f'\n  Files: {capped_names(files)}' for why, files in refused.items()) if refused else ''
+    return '\n\n' + '\n'.join(f'- **{start_label(why)} ({len(files)} {plural("file", len(files))})**: '
+                               f'{markdown_text(why)}\n  Files: {capped_names(files)}'
+                               for why, files in refused.items()) if refused else ''
 
 
 def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrRecord],
@@ -3637,15 +3652,16 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
     rerun = f'run the same command again{follow_after(client)} to read it'  # by hand; after the reads: a wait they met
     again = rerun if not polling else 'polling ended with this check, so run the follow command this entry gives' if \
         ending else 'the next check reads it again'
-    refused = client.refused.get(XDR_ACTION_STATUS_PATH) or client.refused.get('')
+    refused = client.refused.get(XDR_ACTION_STATUS_PATH) or client.refused.get('')  # this API's: a 403, the role's
     if may_stop and checked and refused and all(isinstance(e, RestoreError) for e in checked):
+        when = ', once the role may read statuses,' if refused.http_status == 403 else ', once the key works again,'
         stopped = [dict(record, status=XDR_OUTCOME_IN_PROGRESS, error=f'Status not read at this check'
                         f'{", which ends polling" if polling else ""}: {refused} '
-                        f'{xdr_follow_text([record], ", once the key works again,")}') for record in records]
+                        f'{xdr_follow_text([record], when)}') for record in records]
         not_started = f' Not started, so not restored: {capped_names([r["file_hash"] for r in not_sent])}.'
         refused.args = (f'{refused} Every status read of this check was refused so, which does not change by itself'
-                        f'{": polling stops here" if polling else ""}. The restores go on in Cortex XDR: '
-                        f'{xdr_follow_text(records, ", once the key works again,")}{not_started if not_sent else ""}',)
+                        f'{": polling stops here" if polling else ""}. The restores go on in Cortex XDR. '
+                        f'{xdr_follow_text(records, when)}{not_started if not_sent else ""}',)
         raise refused.with_outputs({XDR_RESTORE_CONTEXT: one_or_all(stopped + not_sent)})
     summaries, replies = [], []
     for record, reply, gone in zip(records, checked, lost):  # a reply is a dict, else the RestoreError of the read
@@ -3764,15 +3780,15 @@ def xdr_progress_line(summaries: list[XdrRecord], schedule: PollingSchedule, ear
     # the endpoints each action includes, but those final (a read may list fewer: those not listed still run)
     running = sum(s['endpoints_count'] - s['restored_count'] - s['failed_count']
                   for s in summaries if s.get('endpoints'))
-    restored, failed = (sum(item.get(key, 0) for item in [*summaries, *earlier])
-                        for key in ('restored_count', 'failed_count'))
+    files = [*summaries, *earlier]
+    restored, failed = (sum(item.get(key, 0) for item in files) for key in ('restored_count', 'failed_count'))
     # A file whose status this check could not read has no endpoints to count: say so, or the line reads as done.
     unread = sum('endpoints' not in summary for summary in summaries)
     # An action listing no endpoint yet (an empty data, or sent at this check) still runs: "0 running" would deny it.
     unlisted = sum(summary.get('endpoints') == [] for summary in summaries)
     listed = restored + failed + running
     # A row is one file on one endpoint: files that share an endpoint would count it once each as "endpoints"
-    what = 'endpoints' if len(summaries) + len(earlier) == 1 else 'endpoint restores'
+    what = plural('endpoint restore' if files[1:] else 'endpoint', listed)
     texts = [f'{restored + failed} of {listed} {what} final ({restored} restored, {failed} failed), {running} running'
              if listed else '',  # none listed (none followed yet, or none listing any): no "0 running" to deny it
              f'no endpoint listed yet for {unlisted} {plural("file", unlisted)}' if unlisted else '',
@@ -3808,7 +3824,7 @@ def xdr_final_table(summaries: list[XdrRecord], earlier: list[XdrRecord]) -> str
     unlisted = sum(s.get('endpoints') == [] for s in summaries)  # Cortex XDR's status lists none yet: still running
     title = xdr_checked_title(summaries, earlier, what, final, unlisted)
     if not rows:  # "No entries." would read as an action that reached no endpoint (a status not read: its note says)
-        return f'### {title}' + ('\n**Cortex XDR lists no endpoint yet.**' if unlisted else '')
+        return f'### {markdown_text(title)}' + ('\n**Cortex XDR lists no endpoint yet.**' if unlisted else '')
     headers = ['file_hash', 'endpoint_id', 'status', 'error_description']
     return markdown_table(title, rows, headers[1:] if len(counted) == 1 else headers,  # one file's need not name it
                           'CortexXDR.RestoredFile.endpoints', first=lambda row: 'error_description' in row)
@@ -3858,7 +3874,7 @@ def xdr_grouped_table(summaries: list[XdrRecord], earlier: list[XdrRecord], rows
     lines = [grouped_outcomes(title, rows, 'status', ok, 'error_description', named,
                               'CortexXDR.RestoredFile.endpoints', beside), '']  # then each file's
     for s in summaries[:MAX_LISTED_FILES]:  # one not read: its state says so, its note why
-        lines.append(f'- {s["file_hash"]}: {xdr_state(s, "endpoints" in s)}')
+        lines.append(f'- {s["file_hash"]}: {markdown_text(xdr_state(s, "endpoints" in s))}')
     more = len(summaries) - MAX_LISTED_FILES
     if more > 0:
         lines.append(f'- and {more} more {plural("file", more)} (CortexXDR.RestoredFile)')

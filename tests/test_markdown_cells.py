@@ -136,3 +136,32 @@ def test_a_table_shows_at_most_its_cap_of_rows_failures_first_and_says_how_many_
         note = table.rsplit('\n\n', 1)[-1]
         assert f'{count - cap:,} more' in note and 'X.Rows' in note and f'{count:,}' in note, note
         assert lines_read_into_tables(table) == []
+
+
+def test_past_fifty_endpoints_the_grouped_reason_and_the_title_show_each_backslash_of_the_vendor_s_text(replay_server):
+    # Grouped past 50 endpoints, the vendor's reason is a list item, not a cell, and the title names its action ID as
+    # Cortex XDR gave it: each still shows what Cortex XDR sent, every backslash in it.
+    endpoints = [f'{n:032x}' for n in range(1, 53)]
+    action_id = 'grp\\_7'
+    replay_server.queue(200, {'reply': {'action_id': action_id, 'endpoints_count': len(endpoints)}})
+    replay_server.queue(200, {'reply': {'data': dict.fromkeys(endpoints, 'FAILED'),
+                                        'errorReasons': {e: {'errorDescription': PATH_REASON} for e in endpoints}}})
+
+    result = room(replay_server).run('restore-file', {'file_hash': HASH})
+
+    lines = result.entries[-1]['HumanReadable'].splitlines()
+    [title] = [line for line in lines if line.startswith('### ')]
+    assert f'action {action_id})' in as_commonmark_reads(title)[1], title
+    [reason] = [line for line in lines if line.startswith('- **FAILED')]
+    assert as_commonmark_reads(reason)[1].endswith(f': {PATH_REASON}'), reason
+
+
+def test_a_not_started_line_shows_each_backslash_of_the_reason_cortex_xdr_gave(replay_server):
+    # Cortex XDR's message refusing one file (quoted in its Not started line) names a Windows path.
+    replay_server.queue(200, {'reply': {'action_id': 7, 'endpoints_count': 1}})
+    replay_server.queue(500, {'reply': {'err_code': 500, 'err_msg': PATH_REASON, 'err_extra': None}})
+
+    result = room(replay_server).run('restore-file', {'file_hash': f'{HASH},{"d" * 64}', 'polling': 'false'})
+
+    [line] = [line for line in result.entries[-1]['HumanReadable'].splitlines() if line.startswith('- **Not started')]
+    assert PATH_REASON in as_commonmark_reads(line)[1], line

@@ -887,3 +887,16 @@ def test_a_first_entry_past_its_table_cap_claims_only_this_restore_s_rows_when_t
     [note] = [line for line in text.splitlines() if 'not shown here' in line]
     said = f"1 more row is not shown here: CortexXDR.RestoredFile holds this restore's {len(hashes)} rows."
     assert note == said, text[-500:]
+
+
+def test_a_check_of_a_restore_on_one_endpoint_counts_it_in_the_singular(clocked):
+    """One endpoint is "1 endpoint", as every other count of the line is worded: not "0 of 1 endpoints final"."""
+    tenant, clock = clocked
+    file_hash = QUARANTINED[0]
+    room = WarRoom(params=tenant.params(), time_scale=1, sleep=clock.sleep)
+
+    result = room.run('restore-file', {'file_hash': file_hash, 'endpoint_id': HOLDERS[file_hash][0]})
+
+    first, *checks, last = result.entries
+    assert checks and all(re.search(r'\b[01] of 1 endpoint final \(', entry['HumanReadable']) for entry in checks), \
+        [entry['HumanReadable'] for entry in checks]

@@ -1572,6 +1572,31 @@ def test_polling_stopped_by_refused_status_reads_leaves_no_record_saying_a_next_
         tenant.server.stop()
 
 
+def test_status_reads_refused_by_the_key_s_role_say_what_the_role_lacks_once_and_where_to_follow_once():
+    """A 403 at every status read of a check (the seed: the key lacks the RBAC permissions this API needs) is the
+    role's, not a key that stopped working: the error says the role may not read action statuses and the permission
+    to give it, and points to the Action Center once, for each action, not twice."""
+    clock = FakeClock()
+    tenant = start_tenant(auth_type='advanced', stage_seconds=100, clock=clock)
+    try:
+        def revoke_after_the_first_run(entry):
+            if 'PollingCommand' in entry:
+                tenant.backend.add_api_key(conftest.XDR_KEY_ID, tenant.key, auth_type='advanced', permitted=False)
+        room = WarRoom(params=tenant.params(), time_scale=1.0, sleep=clock.advance, on_entry=revoke_after_the_first_run)
+
+        result = room.run('restore-file', {'file_hash': sorted(HOLDERS)[0]})
+
+        entry = result.entries[-1]
+        assert entry['Type'] == ENTRY_ERROR and 'HTTP 403' in entry['Contents'], entry
+        error = restored_record(result)['error']
+        for text in (entry['Contents'], error):
+            assert re.search(r"role\b[^.]*\bread action status", text) and 'View/Edit' in text, text
+            assert text.count('Response > Action Center') == 1, text
+            assert 'works again' not in text and not re.search(r': [A-Z]\w* action', text), text
+    finally:
+        tenant.server.stop()
+
+
 def test_polling_goes_on_when_only_some_status_reads_of_a_check_are_refused(replay_server):
     # A lasting refusal of one read among several does not say the key is gone: the next check reads again.
     # Restores of three endpoints each, as many as the statuses list
@@ -2078,3 +2103,20 @@ def test_restores_accepted_without_an_action_id_give_their_next_step_once(replay
     assert message.count('Action Center') == 1 and 'before restoring those files again' in message, message
     records = as_list(restored_record(result))
     assert len(records) == 2 and all(r['error'].endswith('before restoring it again.') for r in records), records
+
+
+def test_an_endpoint_name_given_as_endpoint_id_is_sent_as_typed_and_its_refusal_says_how_to_find_the_id(advanced_tenant,
+                                                                                                      war_room_on):
+    # The seed types endpoint_id as a string and gives it no shape, so a value is sent, not refused: an endpoint's name
+    # (the host name an analyst reads in the alert) is. Cortex XDR lists its endpoints by IDs of 32 hex digits, which
+    # the name is not: once Cortex XDR finds no such endpoint, the error says a name may have been given where the ID
+    # is needed and how to look it up, instead of trying again later, which would meet the same answer.
+    name = 'FIN-WS-0142'
+    result = war_room_on(advanced_tenant).run('restore-file', {'file_hash': CLEAN_HASH, 'endpoint_id': name})
+
+    [body] = [body for _, path, body in advanced_tenant.gateway.requests if path.endswith('/restore/')]
+    assert body['request_data']['endpoint_id'] == name
+    entry = result.entries[-1]
+    assert entry['Type'] == ENTRY_ERROR, entry
+    assert f'!xdr-get-endpoints hostname={name}' in entry['Contents'] and 'name' in entry['Contents'], entry
+    assert 'try again later' not in entry['Contents'].lower(), entry

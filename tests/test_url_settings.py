@@ -63,6 +63,28 @@ def test_a_url_setting_holding_a_query_or_fragment_is_refused_before_any_request
     assert lookups == []
 
 
+# The seed's request example: https://api-{fqdn}/public_api/v1/... The console's address (the tenant's host without
+# api-), pasted from the browser, is not the API's: said by the setting's name at Test and before any request.
+@pytest.mark.parametrize('command', ['test-module', 'restore-file'])
+@pytest.mark.parametrize('url', ['https://mytenant.xdr.us.paloaltonetworks.com',
+                                 'https://MyTenant.XDR.eu.PaloAltoNetworks.com/public_api/v1'])
+def test_a_cortex_xdr_console_address_is_refused_by_name_saying_the_api_host_starts_with_api(lookups, command, url):
+    params = {'xdr_url': url, 'xdr_api_key_id': '1', 'xdr_api_key': {'password': 'secretkey123'}, 'max_retries': '0'}
+
+    shown = run(params, command)
+
+    assert '(xdr_url)' in shown and 'api-' in shown, shown
+    assert lookups == [], shown
+
+
+def test_a_cortex_xdr_api_host_and_an_emulator_on_loopback_are_not_taken_for_a_console_address(lookups):
+    for url in ['https://api-mytenant.xdr.us.paloaltonetworks.com', 'http://127.0.0.1:9']:
+        shown = run({'xdr_url': url, 'xdr_api_key_id': '1', 'xdr_api_key': {'password': 'secretkey123'},
+                     'max_retries': '0'}, 'test-module')
+        assert 'starts with api-' not in shown, shown
+    assert lookups[0] == 'api-mytenant.xdr.us.paloaltonetworks.com' and '127.0.0.1' in lookups, lookups  # both sent
+
+
 @pytest.fixture
 def lookups(monkeypatch):
     """Records (and blocks) every name lookup: the host a request would have gone to."""
