@@ -742,10 +742,12 @@ def setting_choice(params: InstanceParams, name: str, choices: Sequence[str], de
 
 
 def setting_bool(params: InstanceParams, name: str) -> bool:
-    with suppress(RestoreError):
-        return arg_to_bool(params.get(name), name)
+    value = params.get(name)
+    if not isinstance(value, list):  # a setting is one value, not a context list (arg_to_bool reads [v, v] as v)
+        with suppress(RestoreError):
+            return arg_to_bool(value, name)
     raise RestoreError(f'The instance setting {setting_label(name)} must be true or false; '
-                       f'got {wrong_value(params.get(name))}.')
+                       f'got {wrong_value(value)}.')
 
 
 def setting_number(params: InstanceParams, name: str, default: int | float, minimum: float, maximum: float,
