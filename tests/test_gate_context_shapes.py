@@ -355,7 +355,6 @@ def test_an_hss_copy_an_earlier_restore_left_failed_is_read_again_and_not_sent_w
     assert f'was not run again for `{HSS_HASH}`' in entry['HumanReadable']
 
 
-
 # hss-restore-isolated's row fields, as integration.yml declares its outputs: the rows below are built of these alone
 HSS_RECORD_FIELDS = {output['contextPath'].split('.')[2] for command in
                      yaml.safe_load((TEST_DATA.parent / 'integration.yml').read_text())['script']['commands']
@@ -363,49 +362,19 @@ HSS_RECORD_FIELDS = {output['contextPath'].split('.')[2] for command in
                      if output['contextPath'].startswith('HuaweiHSS.RestoredFile.')}
 
 
-def test_hss_rows_of_enterprise_project_0_and_of_none_are_read_by_one_check_and_given_one_by_hand_line():
+@pytest.mark.parametrize('first_row_project, instance_project_later', [
+    ('0', ''), ('0', 'some-other-id'), (None, 'some-other-id')],
+    ids=['rows_of_0_and_of_none', 'rows_of_0_and_of_none_instance_since_set_to_another',
+         'rows_all_of_none_instance_since_set_to_another'])
+def test_hss_rows_of_the_default_project_are_read_by_one_check_in_project_0_and_given_one_by_hand_line(
+        first_row_project: str | None, instance_project_later: str) -> None:
     """The seed: "The value 0 indicates the default enterprise project", the one HSS lists without the parameter, and
-    integration.yml's enterprise_project_id output leaves the default one out. An older run wrote "0" in its rows, a
-    later one none: the copies of one file on two hosts of the default project are read again by one check, and the
-    note gives them one line with one by-hand command, not one for "0" and another for none."""
-    file_hash, hosts = 'eb' * 32, ['h-ep-0', 'h-ep-none']
-    hss, asked = start_hss_tenant(), []
-    try:
-        for host in hosts:
-            hss.backend.add_host(host, host)
-            hss.backend.add_isolated_files(host, 1, file_hash=file_hash)
-        room = WarRoom(params=hss.params(hss_enterprise_project_id=''), time_scale=0, sleep=lambda _: None)
-        assert not room.run('hss-restore-isolated', {'file_hash': file_hash}).failed
-        # as the on-close script's start leaves them (no polling), one as a run that wrote "0" left it
-        rows = [dict(row, outcome='restoring') for row in as_list(get_path(room.context, 'HuaweiHSS.RestoredFile'))]
-        assert sorted(row['host_id'] for row in rows) == hosts and all(set(row) <= HSS_RECORD_FIELDS for row in rows)
-        rows[0]['enterprise_project_id'] = '0'
-
-        def execute(command: str, args: dict) -> list:
-            asked.append(args)
-            return room.run(command, args).entries
-
-        entry = GATE.gate_command({'file_hash': file_hash, 'restore_command': 'hss-restore-isolated',
-                                   'restored_before': rows}, {}, execute)
-    finally:
-        hss.stack.close()
-    assert len(asked) == 1, asked
-    assert entry['Contents']['allowed'] == []
-    [line] = [line for line in entry['HumanReadable'].splitlines() if f'was not run again for `{file_hash}`' in line]
-    assert all(host in line for host in hosts), line
-    [covered] = entry['Contents']['covered']
-    assert isinstance(covered['by_hand'], str), covered
-
-
-@pytest.mark.parametrize('first_row_project', ['0', None], ids=['rows_of_0_and_of_none', 'rows_all_of_none'])
-def test_hss_rows_of_the_default_project_in_an_instance_set_to_another_project_are_read_in_project_0(
-        first_row_project: str | None) -> None:
-    """As above, in an instance since set to another enterprise project (hss_enterprise_project_id). README: a row
-    leaves its project out only when the run's and the instance's were both the default, so rows of "0" and of none
-    are both the default project's, where the run that wrote them listed the copies, not the instance's project now,
-    which a check given no enterprise_project_id would list, find none of the copies in, and let the file through. The
-    one check that reads the copies again, and the by-hand line, name 0: none is restored again, and the file is not
-    allowed."""
+    README: a row leaves its project out only when the run's and the instance's were both the default. An older run
+    wrote "0" in its rows, a later one none: the copies of one file on two hosts of the default project are read
+    again by one check, and the note gives them one line with one by-hand command, not one for "0" and another for
+    none. The check and the line name 0, also in an instance since set to another enterprise project, which a check
+    given no enterprise_project_id would list, find none of the copies in, and let the file through: none is restored
+    again, and the file is not allowed."""
     file_hash, hosts = 'ec' * 32, ['h-ep-first', 'h-ep-second']
     hss, asked = start_hss_tenant(), []
     try:
@@ -414,12 +383,13 @@ def test_hss_rows_of_the_default_project_in_an_instance_set_to_another_project_a
             hss.backend.add_isolated_files(host, 1, file_hash=file_hash)
         room = WarRoom(params=hss.params(hss_enterprise_project_id=''), time_scale=0, sleep=lambda _: None)
         assert not room.run('hss-restore-isolated', {'file_hash': file_hash}).failed
+        # as the on-close script's start leaves them (no polling), the first as a run that wrote "0" may have left it
         rows = [dict(row, outcome='restoring') for row in as_list(get_path(room.context, 'HuaweiHSS.RestoredFile'))]
         assert sorted(row['host_id'] for row in rows) == hosts and all(set(row) <= HSS_RECORD_FIELDS for row in rows)
         assert not any(row.get('enterprise_project_id') for row in rows), rows
         if first_row_project is not None:
             rows[0]['enterprise_project_id'] = first_row_project
-        room.params['hss_enterprise_project_id'] = 'some-other-id'
+        room.params['hss_enterprise_project_id'] = instance_project_later
         puts = len(hss.requests_to('PUT', '/event/isolated-file'))
 
         def execute(command: str, args: dict) -> list:
