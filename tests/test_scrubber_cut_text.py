@@ -101,6 +101,16 @@ def test_a_password_quoted_back_as_utf8_json_is_not_shown():
     assert password[-16:] not in shown
 
 
+def restore_file_answered_by(app) -> str:
+    """What restore-file shows, with the standard key XDR_KEY and no retry, of a Cortex XDR answering with ``app``."""
+    server = LoopbackServer(app).start()
+    try:
+        return run({'xdr_url': server.url, 'xdr_api_key_id': '7', 'xdr_api_key': {'password': XDR_KEY},
+                    'xdr_auth_type': 'standard', 'max_retries': '0'}, 'restore-file', {'file_hash': 'a' * 64})
+    finally:
+        server.stop()
+
+
 # A page that folds the key into lines: short_text squeezes the line break to one blank, and cuts the page at 200
 # right after it. 'Authorization: ' starts at 170, the key at 185: its first 14 characters end the line at 199.
 @pytest.mark.parametrize('line_break', ['\n', '\r\n', ' \n\t'])
@@ -110,16 +120,10 @@ def test_a_key_folded_by_a_vendor_page_cut_right_after_the_line_break_shows_no_h
         page = 'Bad request. ' + '.' * 157 + f'Authorization: {key[:14]}{line_break}{key[14:]}'
         return Response(400, page.encode(), {'Content-Type': 'text/plain'})
 
-    server = LoopbackServer(folding).start()
-    try:
-        shown = run({'xdr_url': server.url, 'xdr_api_key_id': '7', 'xdr_api_key': {'password': XDR_KEY},
-                     'xdr_auth_type': 'standard', 'max_retries': '0'}, 'restore-file', {'file_hash': 'a' * 64})
-    finally:
-        server.stop()
+    shown = restore_file_answered_by(folding)
     assert 'Cortex XDR answered HTTP 400' in shown and 'Authorization: ' in shown
     assert XDR_KEY[14:18] not in shown  # cut off: nothing after the line break was quoted
     assert XDR_KEY[:facts.SCRUBBER_MIN_LENGTH] not in shown
-
 
 
 # A proxy or a log viewer that cuts a long value ends it with one character, U+2026, not short_text's three dots
@@ -129,12 +133,7 @@ def test_a_key_cut_short_with_an_ellipsis_character_by_a_vendor_page_is_not_show
         page = f'Bad request. Authorization: {request.headers.get("Authorization", "")[:kept]}\u2026 (cut)'
         return Response(400, page.encode(), {'Content-Type': 'text/plain; charset=utf-8'})
 
-    server = LoopbackServer(cutting).start()
-    try:
-        shown = run({'xdr_url': server.url, 'xdr_api_key_id': '7', 'xdr_api_key': {'password': XDR_KEY},
-                     'xdr_auth_type': 'standard', 'max_retries': '0'}, 'restore-file', {'file_hash': 'a' * 64})
-    finally:
-        server.stop()
+    shown = restore_file_answered_by(cutting)
     assert 'Cortex XDR answered HTTP 400' in shown and 'Authorization: ' in shown and '\u2026 (cut)' in shown
     assert XDR_KEY[:kept] not in shown
 
