@@ -862,7 +862,7 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
     url = normalise_base_url(huawei_url(endpoint, 'hss', region), 'hss_endpoint', insecure)
     url = re.sub(f'{HSS_API_ROOT}(/.*)?$', '', url)  # /v5, or the API's whole URL as its page shows it: the base
     huawei_host = re.fullmatch(r'hss\.([^.]+)\.myhuaweicloud\.(?:com|eu)', urlsplit(url).hostname)  # an IP: none
-    host_region = huawei_host[1] if huawei_host else None
+    host_region = huawei_host and huawei_host[1]
     named_region = region or host_region  # set, else the one Huawei's HSS host names
     if host_region and host_region != named_region:  # a project is in one region: IAM's token, HSS's header
         raise RestoreError(f'{SETTING_NAMES["hss_endpoint"]} is HSS\'s endpoint in {host_region}, not in the '
@@ -870,7 +870,8 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
     if project_id.partition('_')[0] == named_region:  # a name: <region>[_<sub>]
         raise RestoreError(f'The instance setting {SETTING_NAMES["hss_project_id"]} holds {printable(project_id)}, '
                            'a project\'s name; set the project\'s ID (My Credentials > API Credentials lists both).')
-    scope = setting_text(params, 'hss_enterprise_project_id')  # reaches a request line: an ID
+    # It reaches a request line: an ID; the default one's name, as Huawei's console shows it, reads as its ID, 0
+    scope = re.sub('(?i)^default$', '0', setting_text(params, 'hss_enterprise_project_id'))
     check_identifier(scope, f'The instance setting {SETTING_NAMES["hss_enterprise_project_id"]}', 64)
     common = HssSettings(url, project_id, setting_choice(params, 'hss_auth_type', ('token', 'aksk'), 'aksk'),
                          region or None, scope or None,
@@ -3899,7 +3900,7 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
     fields[HSS_UNPAIRED] = [] if arg_to_bool(args.get('pair_by_position'), 'pair_by_position', True) else ['false']
     # The project listed (the argument, else the instance's): rows, follow line and checks XSOAR schedules name it
     given_project = validate_identifier(args.get('enterprise_project_id'), 'enterprise_project_id', 64)
-    enterprise_project_id = given_project or client.enterprise_project_id
+    enterprise_project_id = re.sub('(?i)^default$', '0', given_project or '') or client.enterprise_project_id
     args = dict(args, enterprise_project_id=enterprise_project_id or '0')
     check_hss_items(fields)  # a check finds the items again from the same arguments: both runs refuse the same
     timing = polling_arguments(args)  # polling, interval, timeout
