@@ -3892,11 +3892,13 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
     each copy until HSS lists it restored. ``context``: the incident's, read by a check (left_restoring)."""
     fields = {name: hss_field_list(args.get(name), name) for name in HSS_FIELD_LIMITS}
     for value in fields['file_hash']:  # another kind of hash, or a prefixed one, would match nothing, and say so late
-        hint = hash_hint(value, 'HSS lists isolated files')
-        if hint:
+        if hint := hash_hint(value, 'HSS lists isolated files'):
             raise RestoreError(f'file_hash {printable(value)} is no SHA256 (64 hexadecimal characters).{hint}')
     # HSS matches hashes whatever their case: the copies sent are known by the hash in lower case (copy_key).
     fields['file_hash'] = [value.lower() for value in fields['file_hash']]
+    # Windows reads C:/a/b and C:\\a\\b (as JSON escapes it) as C:\a\b, the one form HSS's agents list its paths in
+    fields['file_path'] = [re.sub(r'[/\\]+', r'\\', path) if re.match(r'[A-Za-z]:[/\\]', path) else path
+                           for path in fields['file_path']]
     fields[HSS_UNPAIRED] = [] if arg_to_bool(args.get('pair_by_position'), 'pair_by_position', True) else ['false']
     # The project listed (the argument, else the instance's): rows, follow line and checks XSOAR schedules name it
     given_project = validate_identifier(args.get('enterprise_project_id'), 'enterprise_project_id', 64)
@@ -4467,10 +4469,9 @@ def hss_follow_command(args: JsonObject, state: HssState) -> str:
     """The war-room line that follows this restore to its end; run by hand, it polls anew (started, checks left out)."""
     project = f'enterprise_project_id={args["enterprise_project_id"]}'  # the one listed, even the default (0)
     restore_state = f'restore_state={state_text(dict(state, started=None, checks=0, listing_refused=False))}'
-    kept = {name: args[name] for name in HSS_FIELD_LIMITS  # the items ([] from context: none given)
+    # The items ([] from context: none given), and pair_by_position: a path restored on every host given stays so
+    kept = {name: args[name] for name in (*HSS_FIELD_LIMITS, 'pair_by_position')
             if args.get(name) != [] and not none_or_blank_text(args.get(name))}
-    if not none_or_blank_text(args.get('pair_by_position')):  # a path restored on every host given stays so
-        kept['pair_by_position'] = args['pair_by_position']
     # Thousands of exact items, all repeated (and copied: memory), measured before anything is built: say what to repeat
     if sum(len(str(value)) for value in kept.values()) > MAX_FOLLOW_COMMAND_LENGTH:
         return f'!hss-restore-isolated with the same {", ".join(kept)} arguments and {project} {restore_state}'

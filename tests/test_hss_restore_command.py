@@ -1313,6 +1313,22 @@ def test_a_path_hss_lists_at_several_paths_differing_in_case_is_told_a_line_for_
         assert (hss_tenant.backend.isolation_status(host, file_hash, path) == 'isolated') == (path != chosen)
 
 
+@pytest.mark.parametrize('spell', [lambda path: path.replace('\\', '/'), lambda path: path.replace('\\', '\\\\')],
+                         ids=['forward slashes', 'backslashes doubled, as JSON escapes them'])
+def test_a_windows_path_given_with_other_separators_restores_the_copy_at_the_path_hss_lists(hss_tenant, spell):
+    """HSS's Windows agents list a path with single backslashes (the seed: C:\\Users\\Public\\test.exe). Windows reads
+    one typed with forward slashes, or with the backslashes doubled, as a JSON text or the seed's example request
+    escapes them, as that same path: the restore finds and restores the copy, and its row names the path HSS lists."""
+    copy = next(c for copies in COPIES.values() for c in copies if re.match(r'[A-Z]:\\\w', c['file_path']))
+    args = {'host_id': copy['host_id'], 'file_path': json.dumps([spell(copy['file_path'])]), 'polling': 'false'}
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', args)
+
+    assert not result.failed, result.entries[-1]
+    assert [(row['file_path'], row['outcome']) for row in rows_of(result)] == [(copy['file_path'], 'restoring')]
+    assert status_of(hss_tenant, copy) != 'isolated'
+
+
 @pytest.mark.parametrize('listed', ['C:\\Users\\Public\\Report, Final.exe', '/srv/drop/Report.sh ', '[old]/Report.sh'],
                          ids=['comma', 'blank at its end', 'bracket first'])
 def test_a_run_again_line_naming_a_listed_path_that_comma_separated_text_would_alter_gives_that_path_back(
