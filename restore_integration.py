@@ -4053,7 +4053,7 @@ def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id:
         exact = [found for found in listed if value_of(found, fields) == value  # a path given, or any for a hash
                  and (not hosts[value] or found.get('host_id') in hosts[value])]
         matched = [found for found in exact if isolation_status in (None, found.get('isolation_status'))]
-        asked_names = lowered(hosts[value])  # once: thousands of listed copies are compared with it
+        asked_names = {host.lower() for host in hosts[value]}  # once: thousands of listed copies are compared with it
         near = [found for found in listed if isolation_status in (None, found.get('isolation_status')) and (
             found.get('file_path') not in given_paths or named_host(found, asked_names))]
         copies += matched
@@ -4090,7 +4090,7 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
     row = {by: value, 'host_id': hosts[0]} if len(hosts) == 1 else {by: value}
     listed = sorted({f'file_path={war_room_value(found["file_path"], True)} host_id={found["host_id"]}'
                      for found in near if found.get('host_id') in asked_on})  # a line per copy (in another case, say)
-    asked_names = lowered(asked_on)
+    asked_names = {host.lower() for host in asked_on}
     named = ','.join(sorted({found['host_id'] for found in near if named_host(found, asked_names) and
                              value_of(found, fields) == value}))
     addresses = []  # host_id given as an IP address, which HSS's host IDs never are
@@ -4105,11 +4105,6 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
         f' host_id takes HSS\'s host ID, not an IP address ({capped_names(addresses)}): the console\'s server list '
         f'(Asset Management > Servers & Quota, or ListHostStatus) gives it by name or IP.' if addresses else '') + (
         f' It lists one on the host so named: run the command again with {again}.' if named else ''))
-
-
-def lowered(hosts: Iterable[str]) -> set[str]:
-    """The hosts asked in lower case, as named_host compares them."""
-    return {host.lower() for host in hosts}
 
 
 def named_host(found: HssCopy, asked_names: set[str]) -> bool:
