@@ -3618,8 +3618,7 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
 
 def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refused: XdrRefusals,
                     notes: str, running: list[XdrRecord], ended_by: str, when: str) -> str:
-    """The last check's entry: the actions it read, those finished earlier, how to follow those still running ``when``
-    (``ended_by`` polling: each record says it too), the files never started, each reason once."""
+    """The last check's entry: actions read, those ended earlier, how to follow the others, files not started."""
     lines = [f'- {item["file_hash"]}: {item["status"]} ({item["restored_count"]} restored, {item["failed_count"]} '
              f'failed), finished at an earlier check' for item in earlier[:MAX_LISTED_FILES]]
     if len(earlier) > MAX_LISTED_FILES:
@@ -3629,9 +3628,10 @@ def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refuse
         for summary in running:
             summary['error'] = (f'{summary.get("error") or "Still running when polling ended with this check."} '
                                 f'{xdr_follow_text([summary], when)}')
-    if running:
-        readable += f'\n\n{ended_by or "This check found"} {len(running)} {plural("action", len(running))} still ' \
-            f'running. {xdr_follow_text(running, when)}'
+    if running:  # an action whose status this check did not read (no endpoints) is not known to be running
+        readable += f'\n\n{ended_by or "This check found"} {len(running)} {plural("action", len(running))} ' \
+            f'{"still running" if all("endpoints" in s for s in running) else "not final or not read at this check"}' \
+            f'. {xdr_follow_text(running, when)}'
     return readable + grouped_refusals(refused)
 
 
@@ -3782,7 +3782,7 @@ def xdr_progress_line(summaries: list[XdrRecord], schedule: PollingSchedule, ear
     # the endpoints each action includes, but those final (a read may list fewer: those not listed still run)
     running = sum(s['endpoints_count'] - s['restored_count'] - s['failed_count']
                   for s in summaries if s.get('endpoints'))
-    files = [*summaries, *earlier]
+    files = summaries + earlier
     restored, failed = (sum(item.get(key, 0) for item in files) for key in ('restored_count', 'failed_count'))
     # A file whose status this check could not read has no endpoints to count: say so, or the line reads as done.
     unread = sum('endpoints' not in summary for summary in summaries)
@@ -3875,8 +3875,8 @@ def xdr_grouped_table(summaries: list[XdrRecord], earlier: list[XdrRecord], rows
     named = lambda row: f'{row["endpoint_id"]} ({row["file_hash"]})'  # noqa: E731
     lines = [grouped_outcomes(title, rows, 'status', ok, 'error_description', named,
                               'CortexXDR.RestoredFile.endpoints', beside), '']  # then each file's
-    for s in summaries[:MAX_LISTED_FILES]:  # one not read: its state says so, its note why
-        lines.append(f'- {s["file_hash"]}: {markdown_text(xdr_state(s, "endpoints" in s))}')
+    lines += [f'- {s["file_hash"]}: {markdown_text(xdr_state(s, "endpoints" in s))}'  # one not read: its state says so
+              for s in summaries[:MAX_LISTED_FILES]]
     more = len(summaries) - MAX_LISTED_FILES
     if more > 0:
         lines.append(f'- and {more} more {plural("file", more)} (CortexXDR.RestoredFile)')
