@@ -3628,10 +3628,12 @@ def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refuse
         for summary in running:
             summary['error'] = (f'{summary.get("error") or "Still running when polling ended with this check."} '
                                 f'{xdr_follow_text([summary], when)}')
-    if running:  # an action whose status this check did not read (no endpoints) is not known to be running
-        readable += f'\n\n{ended_by or "This check found"} {len(running)} {plural("action", len(running))} ' \
-            f'{"still running" if all("endpoints" in s for s in running) else "not final or not read at this check"}' \
-            f'. {xdr_follow_text(running, when)}'
+    if running:
+        # an action whose status this check did not read (no endpoints) is not known to be running
+        read_all = all('endpoints' in summary for summary in running)
+        state = 'still running' if read_all else 'not final or not read at this check'
+        readable += (f'\n\n{ended_by or "This check found"} {len(running)} {plural("action", len(running))} {state}. '
+                     f'{xdr_follow_text(running, when)}')
     return readable + grouped_refusals(refused)
 
 
@@ -3875,8 +3877,8 @@ def xdr_grouped_table(summaries: list[XdrRecord], earlier: list[XdrRecord], rows
     named = lambda row: f'{row["endpoint_id"]} ({row["file_hash"]})'  # noqa: E731
     lines = [grouped_outcomes(title, rows, 'status', ok, 'error_description', named,
                               'CortexXDR.RestoredFile.endpoints', beside), '']  # then each file's
-    lines += [f'- {s["file_hash"]}: {markdown_text(xdr_state(s, "endpoints" in s))}'  # one not read: its state says so
-              for s in summaries[:MAX_LISTED_FILES]]
+    for s in summaries[:MAX_LISTED_FILES]:  # one not read: its state says so, its note why
+        lines.append(f'- {s["file_hash"]}: {markdown_text(xdr_state(s, "endpoints" in s))}')
     more = len(summaries) - MAX_LISTED_FILES
     if more > 0:
         lines.append(f'- and {more} more {plural("file", more)} (CortexXDR.RestoredFile)')
