@@ -3618,8 +3618,7 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
 
 def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refused: XdrRefusals,
                     notes: str, running: list[XdrRecord], ended_by: str, when: str) -> str:
-    """The last check's entry: the actions it read, those finished earlier, how to follow those still running ``when``
-    (``ended_by`` polling: each record says it too), the files never started, each reason once."""
+    """The last check's entry: actions read, those ended earlier, how to follow the others, files not started."""
     lines = [f'- {item["file_hash"]}: {item["status"]} ({item["restored_count"]} restored, {item["failed_count"]} '
              f'failed), finished at an earlier check' for item in earlier[:MAX_LISTED_FILES]]
     if len(earlier) > MAX_LISTED_FILES:
@@ -3630,8 +3629,11 @@ def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refuse
             summary['error'] = (f'{summary.get("error") or "Still running when polling ended with this check."} '
                                 f'{xdr_follow_text([summary], when)}')
     if running:
-        readable += f'\n\n{ended_by or "This check found"} {len(running)} {plural("action", len(running))} still ' \
-            f'running. {xdr_follow_text(running, when)}'
+        # an action whose status this check did not read (no endpoints) is not known to be running
+        read_all = all('endpoints' in summary for summary in running)
+        state = 'still running' if read_all else 'not final or not read at this check'
+        readable += (f'\n\n{ended_by or "This check found"} {len(running)} {plural("action", len(running))} {state}. '
+                     f'{xdr_follow_text(running, when)}')
     return readable + grouped_refusals(refused)
 
 
@@ -3782,7 +3784,7 @@ def xdr_progress_line(summaries: list[XdrRecord], schedule: PollingSchedule, ear
     # the endpoints each action includes, but those final (a read may list fewer: those not listed still run)
     running = sum(s['endpoints_count'] - s['restored_count'] - s['failed_count']
                   for s in summaries if s.get('endpoints'))
-    files = [*summaries, *earlier]
+    files = summaries + earlier
     restored, failed = (sum(item.get(key, 0) for item in files) for key in ('restored_count', 'failed_count'))
     # A file whose status this check could not read has no endpoints to count: say so, or the line reads as done.
     unread = sum('endpoints' not in summary for summary in summaries)

@@ -639,6 +639,32 @@ def test_a_status_read_that_could_not_connect_says_at_every_check_what_to_check_
         assert not RUN_AGAIN.search(record['error']), record['error']
 
 
+def test_an_action_no_check_read_is_not_called_still_running_and_its_follow_line_reads_it_once_cortex_xdr_answers(
+        monkeypatch):
+    """Every status read of the polling meets Cortex XDR's 500: nobody read how the action stands. The last entry and
+    the record say so (status unknown, not read), never that it is still running, and give the follow line, which,
+    run once Cortex XDR answers again, reads that same action."""
+    tenant, room, clock = clocked_room(monkeypatch, 100)  # the action outlives the polling
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok;rate=1;kinds=500'))
+    try:
+        result = room.run('restore-file', {'file_hash': CLEAN_HASH, 'timeout_in_seconds': '25'})
+        last = restored_record(result)
+        text = result.entries[-1]['HumanReadable']
+        line = follow_line(text[text.index('Polling ended'):])
+        tenant.gateway.inject_faults(None)
+        clock.advance(10)
+        by_hand = restored_record(room.run(line.command, dict(line.args, polling='false')))
+    finally:
+        tenant.server.stop()
+
+    assert 'PollingCommand' not in result.entries[-1] and 'endpoints' not in last, last
+    assert 'still running' not in text.lower() and 'still running' not in last['error'].lower(), text
+    assert 'status unknown' in text.splitlines()[0] and 'not read' in text[text.index('Polling ended'):], text
+    assert json.loads(line.args['action_id']) == [last['action_id']], line
+    assert by_hand['action_id'] == last['action_id'] and by_hand['endpoints'], by_hand
+    assert len(tenant.backend.actions) == 1  # followed, not restored again
+
+
 def test_a_last_check_that_did_not_send_its_status_read_for_an_earlier_throttle_names_only_the_follow_line(
         monkeypatch):
     """The first check's status read is throttled for an hour: the last check does not send its own (the wait holds).
