@@ -4459,7 +4459,7 @@ def hss_table(title: str, rows: list[HssCopy], follow: str = '', refused: int = 
         untaken_rows = f', plus the start\'s rows of at least {untaken:,} copies HSS did not act on' if untaken else ''
         return grouped_outcomes(title, rows, 'outcome', going, 'reason', host, 'HuaweiHSS.RestoredFile',
                                 refused_rows + untaken_rows) + ended
-    return markdown_table(title, rows, 'host_id host_name file_path file_hash outcome reason'.split(),
+    return markdown_table(title, rows, ['host_id', 'host_name', 'file_path', 'file_hash', 'outcome', 'reason'],
                           'HuaweiHSS.RestoredFile', first=lambda row: row['outcome'] not in going) + ended
 
 
