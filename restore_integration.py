@@ -4441,32 +4441,32 @@ def hss_counts_text(rows: list[HssCopy], unlisted: int = 0, gone: int = 0, untak
 
 
 def hss_table(title: str, rows: list[HssCopy], follow: str = '', refused: int = 0, untaken: int = 0) -> str:
-    """The rows as a table (grouped past MAX_DETAIL_ROWS), then how to ``follow`` those still restoring (the last
-    check's wait, then its follow line); the ``refused`` items and ``untaken`` copies the notes after it count apart."""
+    """The rows as a table (grouped past MAX_DETAIL_ROWS), then the hosts left restoring and how to ``follow`` them
+    (the last check's wait, then its follow line); the notes after it count ``refused`` items and ``untaken`` copies."""
     host = lambda row: row.get('host_name') or row.get('host_id')  # noqa: E731
     left = [str(host(row)) for row in rows if row['outcome'] == HSS_OUTCOME_RESTORING]
-    ended = (f'\n\nPolling ended before HSS listed every copy restored: {len(left):,} still restoring, on '
-             f'{capped_names(list(dict.fromkeys(left)))}. HSS issued the restore task of each, which its host\'s agent '
-             f'has not finished (its reason in HuaweiHSS.RestoredFile says what to check). To follow '
-             f'each{follow}' if follow and left else '')
+    # The hosts as named: escaped as a cell is (a last \ before the full stop too), and * and _, emphasis in a line
+    hosts = re.sub(r'[*_]', r'\\\g<0>', markdown_text(f'on {capped_names(list(dict.fromkeys(left)))}.'))
+    ended = (f'\n\nPolling ended before HSS listed every copy restored: {len(left):,} still restoring, {hosts} HSS '
+             "issued the restore task of each, which its host's agent has not finished (its reason in "
+             f'HuaweiHSS.RestoredFile says what to check). To follow each{follow}' if follow and left else '')
+    going = {HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING}  # done or under way: the others come first
     if len(rows) > MAX_DETAIL_ROWS:  # restoring rows are only counted there, their reasons unread
         refused_rows = f', plus the start\'s rows of {refused:,} items refused by HSS or not sent' if refused else ''
         untaken_rows = f', plus the start\'s rows of at least {untaken:,} copies HSS did not act on' if untaken else ''
-        return grouped_outcomes(title, rows, 'outcome', {HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING}, 'reason', host,
-                                'HuaweiHSS.RestoredFile', refused_rows + untaken_rows) + ended
+        return grouped_outcomes(title, rows, 'outcome', going, 'reason', host, 'HuaweiHSS.RestoredFile',
+                                refused_rows + untaken_rows) + ended
     return markdown_table(title, rows, ['host_id', 'host_name', 'file_path', 'file_hash', 'outcome', 'reason'],
-                          'HuaweiHSS.RestoredFile',
-                          first=lambda row: row['outcome'] not in (HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING)) + ended
+                          'HuaweiHSS.RestoredFile', first=lambda row: row['outcome'] not in going) + ended
 
 
 def hss_follow_command(args: JsonObject, state: HssState) -> str:
     """The war-room line that follows this restore to its end; run by hand, it polls anew (started, checks left out)."""
     project = f'enterprise_project_id={args["enterprise_project_id"]}'  # the one listed, even the default (0)
     restore_state = f'restore_state={state_text(dict(state, started=None, checks=0, listing_refused=False))}'
-    kept = {name: args[name] for name in HSS_FIELD_LIMITS  # the items ([] from context: none given)
+    # The items ([] from context: none given), and pair_by_position: a path restored on every host given stays so
+    kept = {name: args[name] for name in (*HSS_FIELD_LIMITS, 'pair_by_position')
             if args.get(name) != [] and not none_or_blank_text(args.get(name))}
-    if not none_or_blank_text(args.get('pair_by_position')):  # a path restored on every host given stays so
-        kept['pair_by_position'] = args['pair_by_position']
     # Thousands of exact items, all repeated (and copied: memory), measured before anything is built: say what to repeat
     if sum(len(str(value)) for value in kept.values()) > MAX_FOLLOW_COMMAND_LENGTH:
         return f'!hss-restore-isolated with the same {", ".join(kept)} arguments and {project} {restore_state}'
