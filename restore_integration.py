@@ -8,30 +8,30 @@ Contents, in the order of the file (each section one concern, as XSOAR's HelloWo
 
 1. CONSTANTS        API paths, statuses, context keys, retry numbers, the advice for each vendor error; the type
                     names of the records passed around (XdrRecord, HssCopy, HssState, InstanceParams, ...)
-2. ERRORS           RestoreError (what went wrong and what to do), VendorApiError (keeps the vendor's words), and
-                    a value quoted in a message (printable, short_text, clean_text, first_text)
-3. SETTINGS         the instance params read and checked once (read_instance_settings, the one reader) into
-                    named tuples; the character checks settings and arguments share
-4. TRANSPORT        one attempt loop per request (Attempt, RetryPolicy, HttpTransport) ending in a VendorReply
-                    (the answer read whole, with its attempts), the adaptive limiter shared by a vendor's requests,
-                    TLS and connection failures in words, the SecretScrubber
-5. REPLIES          a reply's JSON object, a vendor's error reply turned into a VendorApiError
-6. AUTHENTICATION   Cortex XDR API keys, Huawei SDK-HMAC-SHA256 (AK/SK), IAM password tokens
+2. ERRORS           RestoreError (what went wrong and what to do), VendorApiError (keeps the vendor's words); how a
+                    message quotes a value (printable, short_text, ...) and names a setting: its label (setting_label)
+3. SETTINGS         the instance params read and checked once (read_instance_settings, the one reader) into named
+                    tuples; URLs (normalise_base_url: plain http to loopback or if insecure); shared character checks
+4. TRANSPORT        one attempt loop per request (Attempt, RetryPolicy: a fault's backoff, HttpTransport.request)
+                    ending in a VendorReply (read whole, with its attempts); AdaptiveRateLimiter, shared by a vendor's
+                    requests (a 429 slows it, a Retry-After pauses it); TLS, proxy and connection failures in words;
+                    the SecretScrubber, which masks every secret in entries, context, logs and errors (used by main)
+5. REPLIES          a reply's JSON object, a vendor's error reply turned into a VendorApiError (vendor_error)
+6. AUTHENTICATION   XdrApiKeyAuth, Huawei SDK-HMAC-SHA256 (AK/SK: sdk_signature), IamTokenProvider (renewed early)
 7. CORTEX XDR       XdrClient: restore a file, read an action's status; Cortex XDR's error form
-8. HUAWEI CLOUD HSS HssClient: list isolated files and security events, restore files; HSS's error form
+8. HUAWEI CLOUD HSS HssClient: list isolated files, security events (a fetch's window halved), restore files (a lost
+                    PUT resent with the items still isolated); HSS's error form (huawei_error_from_response)
 9. BULK WORK        BulkRunner: work side by side, results and progress handed back to the main thread
-10. XSOAR ENTRIES   the entry a command returns and its polling fields, markdown tables, large outcomes
-                    counted and grouped, values written as a war-room line reads them
-11. ARGUMENTS       checks of every command argument, before any request is sent, the polling arguments and
-                    the hidden ones a polling run carries
+10. XSOAR ENTRIES   RestoreResult (the entry), PollingSchedule, markdown_table, grouped_outcomes, war_room_value
+11. ARGUMENTS       every command argument checked before any request; the polling arguments, the hidden ones a
+                    polling run carries; when the next check comes (next_check: an interval on, or past a Retry-After)
 12. COMMAND: test-module
-13. COMMAND: restore-file (Cortex XDR): start (a restore per hash), check (each action's endpoint statuses),
-                    the progress line and the final table
+13. COMMAND: restore-file (Cortex XDR): start (a restore per hash), check (each action's endpoint statuses; sends
+                    what an earlier run had no time to), progress line, final table, follow line (xdr_follow_text)
 14. COMMAND: hss-restore-isolated (Huawei Cloud HSS): start (find the isolated copies, PUT them 100 at a time),
-                    check (each copy as HSS lists it now), the table and the follow command
+                    check (each copy as HSS lists it now), the table and the follow command (hss_follow_command)
 15. COMMAND: fetch-incidents (Huawei Cloud HSS events): two-day windows (halved in HssClient), oldest first, none twice
-16. DISPATCH        command name -> the client it needs and its function; what each command reads of the
-                    settings (settings_for); clients built from them
+16. DISPATCH        COMMANDS, settings_for (what each command reads), build_client (pausing kept_waits)
 17. MAIN            ``main(demisto_obj=None)``: the only code that talks to ``demisto`` (keeps IAM's token, HSS's wait)
 
 Clients know HTTP and nothing of XSOAR; only ``main`` (on the main thread) calls ``demisto``: in XSOAR each
