@@ -1874,10 +1874,10 @@ class SecretScrubber:
     ESCAPED_BREAKS = re.compile(fr'(\\+){ESCAPED_BREAK}')
     LONE_BREAK = re.compile(fr'\\(?<!\\\\){ESCAPED_BREAK}')
     # An escape's backslash as each writer puts it, once or more, in any mix: as is, doubled (JSON in JSON, repr), as
-    # \u005c (and that again: \u005cu005c), URL-encoded or as an HTML reference (a JSON body a URL or a page quotes).
-    # Taken all at once (++): read in every split, a long run would take each start to its end again and again.
-    BACKSLASHES = r'(?:(?:%5[cC]|&#0*92;|&#[xX]0*5[cC];|&bsol;|\\)(?:u005[cC])*)++'
-    NOT_IN_BACKSLASHES = r'(?<!\\)(?<!%5[cC])(?<!u005[cC])(?<!92;)(?<![xX]5[cC];)(?<!&bsol;)'
+    # \u005c (and that again: \u005cu005c), URL-encoded (twice too: %255c) or as an HTML reference (a JSON body a URL
+    # or a page quotes). Taken all at once (++): read in every split, a long run would take each start to its end again.
+    BACKSLASHES = r'(?:(?:%(?:25)?5[cC]|&#0*92;|&#[xX]0*5[cC];|&bsol;|\\)(?:u005[cC])*)++'
+    NOT_IN_BACKSLASHES = r'(?<!\\)(?<!%5[cC])(?<!%255[cC])(?<!u005[cC])(?<!92;)(?<![xX]5[cC];)(?<!&bsol;)'
     # The letter after that backslash in JSON's and Python repr's short escapes; and the characters that follow it as
     # they are (JSON's \" \/, repr's \', a table cell's \| and \`), or as a page or a URL writes them: \&quot;
     SHORT_ESCAPES = {'\b': 'b', '\f': 'f', '\n': 'n', '\r': 'r', '\t': 't'}
