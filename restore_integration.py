@@ -1854,8 +1854,8 @@ class SecretScrubber:
     # this length: a shorter one's may be a word's or a file hash's, or those of the words around a blank
     DISGUISED_MIN_LENGTH = 8
     MASK = '<redacted>'
-    CUT = '...'  # what short_text and printable end a text they cut with
-    CUTS = re.compile(r'\.\.\.|\u2026')  # and U+2026, one character, as a proxy or a log viewer cuts a text
+    # What short_text and printable end a text they cut with, and U+2026, one character, as a proxy or a log viewer does
+    CUTS = re.compile(r'\.\.\.|\u2026')
     # The most characters of a secret a text cut short can show (short_text keeps 200, printable 60), and how far back
     # from a cut its head is sought (a character may be spelled in a dozen)
     LONGEST_CUT, CUT_REACH = 200, 4096
@@ -1874,10 +1874,10 @@ class SecretScrubber:
     ESCAPED_BREAKS = re.compile(fr'(\\+){ESCAPED_BREAK}')
     LONE_BREAK = re.compile(fr'\\(?<!\\\\){ESCAPED_BREAK}')
     # An escape's backslash as each writer puts it, once or more, in any mix: as is, doubled (JSON in JSON, repr), as
-    # \u005c (and that again: \u005cu005c), URL-encoded or as an HTML reference (a JSON body a URL or a page quotes).
-    # Taken all at once (++): read in every split, a long run would take each start to its end again and again.
-    BACKSLASHES = r'(?:(?:%5[cC]|&#0*92;|&#[xX]0*5[cC];|&bsol;|\\)(?:u005[cC])*)++'
-    NOT_IN_BACKSLASHES = r'(?<!\\)(?<!%5[cC])(?<!u005[cC])(?<!92;)(?<![xX]5[cC];)(?<!&bsol;)'
+    # \u005c (and that again: \u005cu005c), URL-encoded (twice too: %255c) or as an HTML reference (a JSON body a URL
+    # or a page quotes). Taken all at once (++): read in every split, a long run would take each start to its end again.
+    BACKSLASHES = r'(?:(?:%(?:25)?5[cC]|&#0*92;|&#[xX]0*5[cC];|&bsol;|\\)(?:u005[cC])*)++'
+    NOT_IN_BACKSLASHES = r'(?<!\\)(?<!%5[cC])(?<!%255[cC])(?<!u005[cC])(?<!92;)(?<![xX]5[cC];)(?<!&bsol;)'
     # The letter after that backslash in JSON's and Python repr's short escapes; and the characters that follow it as
     # they are (JSON's \" \/, repr's \', a table cell's \| and \`), or as a page or a URL writes them: \&quot;
     SHORT_ESCAPES = {'\b': 'b', '\f': 'f', '\n': 'n', '\r': 'r', '\t': 't'}
@@ -2006,7 +2006,7 @@ class SecretScrubber:
         spans = [(start, end) for _, anchor, whole, _, _ in known.values() if anchor in lowered
                  for start, end in self._found(whole, lowered) if end - start >= self.MIN_LENGTH]
         spans += self._unfolded(lowered, known)  # and the request signatures
-        if self.CUT in text or '\u2026' in text:  # (heads compiled only then: a 10 KB token's is large)
+        if '...' in text or '\u2026' in text:  # (heads compiled only then: a 10 KB token's is large)
             spans += self._cut_heads(lowered, [(self._pattern(head), cut) for *_, head, cut in known.values()])
         kept, at = [], 0  # the text around the places, each run of places that overlap one mask (none: the text itself)
         for start, end in sorted(spans):
@@ -2070,7 +2070,7 @@ class SecretScrubber:
             after_last = end + 1
             start = min([head.start() for head in found if head and end - head.start() >= self.MIN_LENGTH], default=end)
             if start < end:
-                while spans and start < spans[-1][1] + len(self.CUT):
+                while spans and start < self.CUTS.match(text, spans[-1][1]).end():  # inside that cut's mark, or before
                     start = min(start, spans.pop()[0])
                 spans += [(start, end)]
         return spans
