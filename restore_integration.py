@@ -8,30 +8,30 @@ Contents, in the order of the file (each section one concern, as XSOAR's HelloWo
 
 1. CONSTANTS        API paths, statuses, context keys, retry numbers, the advice for each vendor error; the type
                     names of the records passed around (XdrRecord, HssCopy, HssState, InstanceParams, ...)
-2. ERRORS           RestoreError (what went wrong and what to do), VendorApiError (keeps the vendor's words), and
-                    a value quoted in a message (printable, short_text, clean_text, first_text)
-3. SETTINGS         the instance params read and checked once (read_instance_settings, the one reader) into
-                    named tuples; the character checks settings and arguments share
-4. TRANSPORT        one attempt loop per request (Attempt, RetryPolicy, HttpTransport) ending in a VendorReply
-                    (the answer read whole, with its attempts), the adaptive limiter shared by a vendor's requests,
-                    TLS and connection failures in words, the SecretScrubber
-5. REPLIES          a reply's JSON object, a vendor's error reply turned into a VendorApiError
-6. AUTHENTICATION   Cortex XDR API keys, Huawei SDK-HMAC-SHA256 (AK/SK), IAM password tokens
+2. ERRORS           RestoreError (what went wrong and what to do), VendorApiError (keeps the vendor's words); how a
+                    message quotes a value (printable, short_text, ...) and names a setting: its label (setting_label)
+3. SETTINGS         the instance params read and checked once (read_instance_settings, the one reader) into named
+                    tuples; URLs (normalise_base_url: plain http to loopback or if insecure); shared character checks
+4. TRANSPORT        one attempt loop per request (Attempt, RetryPolicy: a fault's backoff, HttpTransport.request)
+                    ending in a VendorReply (read whole, with its attempts); AdaptiveRateLimiter, shared by a vendor's
+                    requests (a 429 slows it, a Retry-After pauses it); TLS, proxy and connection failures in words;
+                    the SecretScrubber, which masks every secret in entries, context, logs and errors (used by main)
+5. REPLIES          a reply's JSON object, a vendor's error reply turned into a VendorApiError (vendor_error)
+6. AUTHENTICATION   XdrApiKeyAuth, Huawei SDK-HMAC-SHA256 (AK/SK: sdk_signature), IamTokenProvider (renewed early)
 7. CORTEX XDR       XdrClient: restore a file, read an action's status; Cortex XDR's error form
-8. HUAWEI CLOUD HSS HssClient: list isolated files and security events, restore files; HSS's error form
+8. HUAWEI CLOUD HSS HssClient: list isolated files, security events (a fetch's window halved), restore files (a lost
+                    PUT resent with the items still isolated); HSS's error form (huawei_error_from_response)
 9. BULK WORK        BulkRunner: work side by side, results and progress handed back to the main thread
-10. XSOAR ENTRIES   the entry a command returns and its polling fields, markdown tables, large outcomes
-                    counted and grouped, values written as a war-room line reads them
-11. ARGUMENTS       checks of every command argument, before any request is sent, the polling arguments and
-                    the hidden ones a polling run carries
+10. XSOAR ENTRIES   RestoreResult (the entry), PollingSchedule, markdown_table, grouped_outcomes, war_room_value
+11. ARGUMENTS       every command argument checked before any request; the polling arguments, the hidden ones a
+                    polling run carries; when the next check comes (next_check: an interval on, or past a Retry-After)
 12. COMMAND: test-module
-13. COMMAND: restore-file (Cortex XDR): start (a restore per hash), check (each action's endpoint statuses),
-                    the progress line and the final table
+13. COMMAND: restore-file (Cortex XDR): start (a restore per hash), check (each action's endpoint statuses; sends
+                    what an earlier run had no time to), progress line, final table, follow line (xdr_follow_text)
 14. COMMAND: hss-restore-isolated (Huawei Cloud HSS): start (find the isolated copies, PUT them 100 at a time),
-                    check (each copy as HSS lists it now), the table and the follow command
+                    check (each copy as HSS lists it now), the table and the follow command (hss_follow_command)
 15. COMMAND: fetch-incidents (Huawei Cloud HSS events): two-day windows (halved in HssClient), oldest first, none twice
-16. DISPATCH        command name -> the client it needs and its function; what each command reads of the
-                    settings (settings_for); clients built from them
+16. DISPATCH        COMMANDS, settings_for (what each command reads), build_client (pausing kept_waits)
 17. MAIN            ``main(demisto_obj=None)``: the only code that talks to ``demisto`` (keeps IAM's token, HSS's wait)
 
 Clients know HTTP and nothing of XSOAR; only ``main`` (on the main thread) calls ``demisto``: in XSOAR each
@@ -1855,8 +1855,8 @@ class SecretScrubber:
     # this length: a shorter one's may be a word's or a file hash's, or those of the words around a blank
     DISGUISED_MIN_LENGTH = 8
     MASK = '<redacted>'
-    CUT = '...'  # what short_text and printable end a text they cut with
-    CUTS = re.compile(r'\.\.\.|\u2026')  # and U+2026, one character, as a proxy or a log viewer cuts a text
+    # What short_text and printable end a text they cut with, and U+2026, one character, as a proxy or a log viewer does
+    CUTS = re.compile(r'\.\.\.|\u2026')
     # The most characters of a secret a text cut short can show (short_text keeps 200, printable 60), and how far back
     # from a cut its head is sought (a character may be spelled in a dozen)
     LONGEST_CUT, CUT_REACH = 200, 4096
@@ -1875,10 +1875,10 @@ class SecretScrubber:
     ESCAPED_BREAKS = re.compile(fr'(\\+){ESCAPED_BREAK}')
     LONE_BREAK = re.compile(fr'\\(?<!\\\\){ESCAPED_BREAK}')
     # An escape's backslash as each writer puts it, once or more, in any mix: as is, doubled (JSON in JSON, repr), as
-    # \u005c (and that again: \u005cu005c), URL-encoded or as an HTML reference (a JSON body a URL or a page quotes).
-    # Taken all at once (++): read in every split, a long run would take each start to its end again and again.
-    BACKSLASHES = r'(?:(?:%5[cC]|&#0*92;|&#[xX]0*5[cC];|&bsol;|\\)(?:u005[cC])*)++'
-    NOT_IN_BACKSLASHES = r'(?<!\\)(?<!%5[cC])(?<!u005[cC])(?<!92;)(?<![xX]5[cC];)(?<!&bsol;)'
+    # \u005c (and that again: \u005cu005c), URL-encoded (twice too: %255c) or as an HTML reference (a JSON body a URL
+    # or a page quotes). Taken all at once (++): read in every split, a long run would take each start to its end again.
+    BACKSLASHES = r'(?:(?:%(?:25)?5[cC]|&#0*92;|&#[xX]0*5[cC];|&bsol;|\\)(?:u005[cC])*)++'
+    NOT_IN_BACKSLASHES = r'(?<!\\)(?<!%5[cC])(?<!%255[cC])(?<!u005[cC])(?<!92;)(?<![xX]5[cC];)(?<!&bsol;)'
     # The letter after that backslash in JSON's and Python repr's short escapes; and the characters that follow it as
     # they are (JSON's \" \/, repr's \', a table cell's \| and \`), or as a page or a URL writes them: \&quot;
     SHORT_ESCAPES = {'\b': 'b', '\f': 'f', '\n': 'n', '\r': 'r', '\t': 't'}
@@ -2007,7 +2007,7 @@ class SecretScrubber:
         spans = [(start, end) for _, anchor, whole, _, _ in known.values() if anchor in lowered
                  for start, end in self._found(whole, lowered) if end - start >= self.MIN_LENGTH]
         spans += self._unfolded(lowered, known)  # and the request signatures
-        if self.CUT in text or '\u2026' in text:  # (heads compiled only then: a 10 KB token's is large)
+        if '...' in text or '\u2026' in text:  # (heads compiled only then: a 10 KB token's is large)
             spans += self._cut_heads(lowered, [(self._pattern(head), cut) for *_, head, cut in known.values()])
         kept, at = [], 0  # the text around the places, each run of places that overlap one mask (none: the text itself)
         for start, end in sorted(spans):
@@ -2071,7 +2071,7 @@ class SecretScrubber:
             after_last = end + 1
             start = min([head.start() for head in found if head and end - head.start() >= self.MIN_LENGTH], default=end)
             if start < end:
-                while spans and start < spans[-1][1] + len(self.CUT):
+                while spans and start < self.CUTS.match(text, spans[-1][1]).end():  # inside that cut's mark, or before
                     start = min(start, spans.pop()[0])
                 spans += [(start, end)]
         return spans
@@ -3619,8 +3619,7 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
 
 def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refused: XdrRefusals,
                     notes: str, running: list[XdrRecord], ended_by: str, when: str) -> str:
-    """The last check's entry: the actions it read, those finished earlier, how to follow those still running ``when``
-    (``ended_by`` polling: each record says it too), the files never started, each reason once."""
+    """The last check's entry: actions read, those ended earlier, how to follow the others, files not started."""
     lines = [f'- {item["file_hash"]}: {item["status"]} ({item["restored_count"]} restored, {item["failed_count"]} '
              f'failed), finished at an earlier check' for item in earlier[:MAX_LISTED_FILES]]
     if len(earlier) > MAX_LISTED_FILES:
@@ -3631,8 +3630,11 @@ def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refuse
             summary['error'] = (f'{summary.get("error") or "Still running when polling ended with this check."} '
                                 f'{xdr_follow_text([summary], when)}')
     if running:
-        readable += f'\n\n{ended_by or "This check found"} {len(running)} {plural("action", len(running))} still ' \
-            f'running. {xdr_follow_text(running, when)}'
+        # an action whose status this check did not read (no endpoints) is not known to be running
+        read_all = all('endpoints' in summary for summary in running)
+        state = 'still running' if read_all else 'not final or not read at this check'
+        readable += (f'\n\n{ended_by or "This check found"} {len(running)} {plural("action", len(running))} {state}. '
+                     f'{xdr_follow_text(running, when)}')
     return readable + grouped_refusals(refused)
 
 
@@ -3783,7 +3785,7 @@ def xdr_progress_line(summaries: list[XdrRecord], schedule: PollingSchedule, ear
     # the endpoints each action includes, but those final (a read may list fewer: those not listed still run)
     running = sum(s['endpoints_count'] - s['restored_count'] - s['failed_count']
                   for s in summaries if s.get('endpoints'))
-    files = [*summaries, *earlier]
+    files = summaries + earlier
     restored, failed = (sum(item.get(key, 0) for item in files) for key in ('restored_count', 'failed_count'))
     # A file whose status this check could not read has no endpoints to count: say so, or the line reads as done.
     unread = sum('endpoints' not in summary for summary in summaries)
@@ -4440,22 +4442,23 @@ def hss_counts_text(rows: list[HssCopy], unlisted: int = 0, gone: int = 0, untak
 
 
 def hss_table(title: str, rows: list[HssCopy], follow: str = '', refused: int = 0, untaken: int = 0) -> str:
-    """The rows as a table (grouped past MAX_DETAIL_ROWS), then how to ``follow`` those still restoring (the last
-    check's wait, then its follow line); the ``refused`` items and ``untaken`` copies the notes after it count apart."""
+    """The rows as a table (grouped past MAX_DETAIL_ROWS), then the hosts left restoring and how to ``follow`` them
+    (the last check's wait, then its follow line); the notes after it count ``refused`` items and ``untaken`` copies."""
     host = lambda row: row.get('host_name') or row.get('host_id')  # noqa: E731
     left = [str(host(row)) for row in rows if row['outcome'] == HSS_OUTCOME_RESTORING]
-    ended = (f'\n\nPolling ended before HSS listed every copy restored: {len(left):,} still restoring, on '
-             f'{capped_names(list(dict.fromkeys(left)))}. HSS issued the restore task of each, which its host\'s agent '
-             f'has not finished (its reason in HuaweiHSS.RestoredFile says what to check). To follow '
-             f'each{follow}' if follow and left else '')
+    # The hosts as named: escaped as a cell is (a last \ before the full stop too), and * and _, emphasis in a line
+    hosts = re.sub(r'[*_]', r'\\\g<0>', markdown_text(f'on {capped_names(list(dict.fromkeys(left)))}.'))
+    ended = (f'\n\nPolling ended before HSS listed every copy restored: {len(left):,} still restoring, {hosts} HSS '
+             "issued the restore task of each, which its host's agent has not finished (its reason in "
+             f'HuaweiHSS.RestoredFile says what to check). To follow each{follow}' if follow and left else '')
+    going = {HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING}  # done or under way: the others come first
     if len(rows) > MAX_DETAIL_ROWS:  # restoring rows are only counted there, their reasons unread
         refused_rows = f', plus the start\'s rows of {refused:,} items refused by HSS or not sent' if refused else ''
         untaken_rows = f', plus the start\'s rows of at least {untaken:,} copies HSS did not act on' if untaken else ''
-        return grouped_outcomes(title, rows, 'outcome', {HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING}, 'reason', host,
-                                'HuaweiHSS.RestoredFile', refused_rows + untaken_rows) + ended
+        return grouped_outcomes(title, rows, 'outcome', going, 'reason', host, 'HuaweiHSS.RestoredFile',
+                                refused_rows + untaken_rows) + ended
     return markdown_table(title, rows, ['host_id', 'host_name', 'file_path', 'file_hash', 'outcome', 'reason'],
-                          'HuaweiHSS.RestoredFile',
-                          first=lambda row: row['outcome'] not in (HSS_OUTCOME_RESTORED, HSS_OUTCOME_RESTORING)) + ended
+                          'HuaweiHSS.RestoredFile', first=lambda row: row['outcome'] not in going) + ended
 
 
 def hss_follow_command(args: JsonObject, state: HssState) -> str:

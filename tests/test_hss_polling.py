@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 import pytest
 
 import facts
+from commonmark_reading import as_commonmark_reads, emphasis_pairs
 from conftest import (HSS_REPLIES, HSS_SEED, ROOT, FakeClock, WaitClock as Clock, cached_token, integration_on_clock,
                       load_json, markdown_rows, start_hss_tenant)
 from warroom.context import as_list, get_path
@@ -1451,6 +1452,30 @@ def test_the_last_check_names_the_hosts_still_restoring_and_how_to_follow_them_a
         assert {row['file_path'] for row in markdown_rows(last['HumanReadable'])} == paths and len(paths) == copies
     else:
         assert not tables and not any(path in last['HumanReadable'] for path in paths), last['HumanReadable']
+
+
+@pytest.mark.parametrize('copies', [1, facts.READABLE_DETAIL_MAX + 1])  # under a table; under the grouped outcome
+def test_the_last_check_names_the_hosts_still_restoring_as_hss_names_them_whatever_markdown_their_names_hold(
+        clocked, copies):
+    # A host's name is the user's own text: an emphasis mark, a pipe, a backtick or a backslash in it (one ending the
+    # list, right before its full stop) must show as HSS names the host, not turn the rest of the line into emphasis
+    # or a code span, nor drop a character.
+    tenant, clock = clocked
+    file_hash = 'af' * 32
+    for host_id, name in (('h-star', '*web*_01_'), ('h-tick', 'C:\\hosts\\`db`|\\')):
+        tenant.backend.add_host(host_id, name, agent_online=False)
+        tenant.backend.add_isolated_files(host_id, copies, file_hash=file_hash)
+
+    result = room(tenant, clock).run('hss-restore-isolated', {'file_hash': file_hash, 'timeout_in_seconds': '20'})
+
+    assert not result.failed, result.entries[-1]
+    left = [row['host_name'] for row in listed_rows(result) if row['outcome'] == 'restoring']
+    assert len(left) == 2 * copies, listed_rows(result)
+    [line] = [line for line in result.entries[-1]['HumanReadable'].splitlines()
+              if line.startswith('Polling ended before HSS listed')]
+    names = ', '.join(dict.fromkeys(left))
+    assert f'{2 * copies} still restoring, on {names}. HSS issued' in as_commonmark_reads(line)[1], line
+    assert emphasis_pairs(line) == [], line
 
 
 def test_the_last_check_about_one_copy_still_restoring_speaks_of_one_task_one_host_and_how_to_follow_it(clocked):

@@ -2666,3 +2666,23 @@ def test_the_playbooks_in_quiet_mode_still_write_every_note_to_the_war_room(name
         notes.append(run.notes)
     loud, quiet = notes
     assert loud and quiet == loud
+
+
+def test_a_caller_giving_the_false_positive_playbook_xdr_file_artifacts_sends_an_incident_of_no_xdr_type_to_its_restore(
+        vendors):
+    """The False Positive playbook's input that holds the incident's XDR File Artifacts field was named XDRIncident, as
+    if it held the Cortex XDR incident (Cortex XDR's own playbooks name an input for what it holds: incident_id for
+    incident.xdrincidentid). A caller gives the artifacts it read by the field's name, XDRFileArtifacts: an incident
+    of no Cortex XDR type, with no Cortex XDR incident ID, then goes to the Cortex XDR restore of its File SHA256."""
+    xdr, _ = vendors
+    file_hash = next(h for h, endpoints in sorted(HOLDERS.items()) if set(endpoints) - set(FAILING))
+    runner = runner_for(vendors)
+    playbook = runner.library.get(RESTORE_PLAYBOOK)
+    [declared] = [given for given in playbook.inputs if given['key'] == 'XDRFileArtifacts']
+    declared['value'] = {'complex': {'root': 'Artifacts'}}
+    incident = close_incident({'id': '9', 'CustomFields': {'filesha256': file_hash}}, 'False Positive')
+
+    run = runner.run(playbook, incident, {'Artifacts': [{'file_sha256': file_hash}]})
+
+    assert not run.failed, run.error
+    assert {r.body['request_data']['file_hash'] for r in xdr_restores(xdr)} == {file_hash}

@@ -1583,14 +1583,17 @@ def test_an_hss_restore_on_hundreds_of_hosts_gives_a_note_grouped_by_reason_and_
     assert len(note.encode()) < 4_096
 
 
-@pytest.mark.parametrize('hosts_each', [1, facts.READABLE_DETAIL_MAX + 1])  # a step per copy; a step per group
+# a step per copy; a step per group; a step per group when other files' steps leave the copies of both projects one
+# group by file, outcome and reason (the copies' own groups too many for the README's threshold)
+@pytest.mark.parametrize('hosts_each, other_files', [(1, 0), (facts.READABLE_DETAIL_MAX + 1, 0),
+                                                     (2, facts.READABLE_DETAIL_MAX - 1)])
 def test_the_by_hand_command_for_hss_copies_that_failed_restores_them_in_their_project_after_the_instance_changes(
-        hss_tenant, hosts_each):
+        hss_tenant, hosts_each, other_files):
     """HSS copies of one file failed in two enterprise projects: the default one (0) and another, each restored with
     the instance set to it. Each by-hand line of the note, run once the instance is set to the other project, must
     still list the project its copies were restored in (rows naming none: the default, 0, as the seed's page says),
     or it finds no isolated copy there and sends nothing; past the README's threshold the copies of each project
-    share a line of their own."""
+    share a line of their own, also when other files failing beside them leave the note one line per file."""
     seed_hosts = {host['host_name']: host for host in load_json(TEST_DATA / 'hss' / 'tenant.json')['hosts']}
     # win-fin-01 is in the default project, web-03 in another: their settings as the instance names them (0 as '')
     projects = {seed_hosts[name]['enterprise_project_id'] for name in ('win-fin-01', 'web-03')}
@@ -1598,6 +1601,7 @@ def test_the_by_hand_command_for_hss_copies_that_failed_restores_them_in_their_p
     file_hash = 'ee' * 32
     failing = {project: [(f'fails-{tag}-{n:03d}', f'{tag * 8}-0000-4000-8000-{n:012x}') for n in range(hosts_each)]
                for tag, project in zip('ab', sorted(projects))}
+    others = [(f'other-{n:03d}', f'{n:08x}-0000-4000-8000-{n:012x}', f'{n:064x}') for n in range(other_files)]
     rows = []
     for project, hosts in failing.items():
         for name, host_id in hosts:
@@ -1607,18 +1611,29 @@ def test_the_by_hand_command_for_hss_copies_that_failed_restores_them_in_their_p
                        sleep=lambda _: None)
         assert not room.run('hss-restore-isolated', {'file_hash': file_hash}).failed
         rows += hss_rows(room.context)
-    assert [row['outcome'] for row in rows] == ['failed'] * 2 * hosts_each
+    if others:  # other files, each failing on a host of its own, in the first project
+        first = sorted(projects)[0]
+        for name, host_id, other_hash in others:
+            hss_tenant.backend.add_host(host_id, name, enterprise_project_id=first, restore_fails=True)
+            hss_tenant.backend.isolate_file(host_id, other_hash, f'/srv/quarantined/{name}.bin')
+        room = WarRoom(params=hss_tenant.params(hss_enterprise_project_id=setting[first]), time_scale=0,
+                       sleep=lambda _: None)
+        assert not room.run('hss-restore-isolated', {'file_hash': ','.join(h for _, _, h in others)}).failed
+        rows += hss_rows(room.context)
+    assert [row['outcome'] for row in rows] == ['failed'] * (2 * hosts_each + other_files)
 
     entry, _ = summarise({'HuaweiHSS': {'RestoredFile': rows}}, 'hss')
 
-    lines = by_hand_lines(entry['HumanReadable'])
+    everywhere = [name for hosts in failing.values() for name, _ in hosts]
+    lines = [line for line in by_hand_lines(entry['HumanReadable']) if named(line, everywhere)]
     assert len(lines) == len(failing), lines  # a line per project: its copy's own, or its copies' group's
     for project, hosts in failing.items():
         [other] = projects - {project}
         [line] = [line for line in lines if named(line, [name for name, _ in hosts])]
         by_hand = parse_line(command_in(line, '!hss-restore-isolated'))
         name, host_id = hosts[0]
-        args = {key: host_id if value == '<host_id>' else value for key, value in by_hand.args.items()}
+        placeholders = {'<host_id>': host_id, '<file_hash>': file_hash}
+        args = {key: placeholders.get(value, value) for key, value in by_hand.args.items()}
         sent_before = len(hss_tenant.requests_to('PUT', '/event/isolated-file'))
         later = WarRoom(params=hss_tenant.params(hss_enterprise_project_id=setting[other]), time_scale=0,
                         sleep=lambda _: None)

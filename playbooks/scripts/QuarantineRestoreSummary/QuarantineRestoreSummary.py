@@ -587,11 +587,8 @@ def many_files_step(vendor: str, items: list[Item]) -> str:
         where = XDR_ACTION_CENTER
     else:
         file_named = ('file_hash', '<file_hash>') if first['row']['file_hash'] else ('file_path', '<file_path>')
-        # Each copy in the project it was listed in: named when they share one, else each step in context names its own
-        projects = {item['project'] for item in items}
-        project = next(iter(projects)) if len(projects) == 1 else '<enterprise_project_id>'
         command = command_line(VENDOR_COMMANDS['hss'], [('host_id', '<host_id>'), file_named,
-                                                        ('enterprise_project_id', project)])
+                                                        ('enterprise_project_id', first['project'])])
         where = HSS_CONSOLE
     if first['kind'] == FAILED:
         return f'{text} Once the cause is fixed, run {code_span(command)} for each, or restore them in {where}. ' + \
@@ -658,6 +655,9 @@ def note_steps(items: list[Item]) -> list[str]:
         numbered = {id(item): position for position, item in enumerate(mine)}
         groups = grouped([item for item in mine if item['step']],
                          lambda item: item.get('group') or numbered[id(item)])
+        # An HSS copy is restored in the enterprise project it was listed in: a group's copies of each get a step
+        groups = [[item for item in group if item.get('project') == project]
+                  for group in groups for project in dict.fromkeys(item.get('project') for item in group)]
         # A group of one item keeps its step; one of items that share a group (one file, ended alike) takes the
         # vendor's step for it; any other (many files, or items of no group) one step for its files.
         steps.extend(group[0]['step'] if len(group) == 1 else group_step(group)
