@@ -862,7 +862,7 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
     url = normalise_base_url(huawei_url(endpoint, 'hss', region), 'hss_endpoint', insecure)
     url = re.sub(f'{HSS_API_ROOT}(/.*)?$', '', url)  # /v5, or the API's whole URL as its page shows it: the base
     huawei_host = re.fullmatch(r'hss\.([^.]+)\.myhuaweicloud\.(?:com|eu)', urlsplit(url).hostname)  # an IP: none
-    host_region = huawei_host and huawei_host[1]
+    host_region = huawei_host[1] if huawei_host else None
     named_region = region or host_region  # set, else the one Huawei's HSS host names
     if host_region and host_region != named_region:  # a project is in one region: IAM's token, HSS's header
         raise RestoreError(f'{SETTING_NAMES["hss_endpoint"]} is HSS\'s endpoint in {host_region}, not in the '
@@ -3894,13 +3894,12 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
     each copy until HSS lists it restored. ``context``: the incident's, read by a check (left_restoring)."""
     fields = {name: hss_field_list(args.get(name), name) for name in HSS_FIELD_LIMITS}
     for value in fields['file_hash']:  # another kind of hash, or a prefixed one, would match nothing, and say so late
-        if hint := hash_hint(value, 'HSS lists isolated files'):
+        hint = hash_hint(value, 'HSS lists isolated files')
+        if hint:
             raise RestoreError(f'file_hash {printable(value)} is no SHA256 (64 hexadecimal characters).{hint}')
     # HSS matches hashes whatever their case: the copies sent are known by the hash in lower case (copy_key).
     fields['file_hash'] = [value.lower() for value in fields['file_hash']]
-    # Windows reads C:/a/b and C:\\a\\b (as JSON escapes it) as C:\a\b, the one form HSS's agents list its paths in
-    fields['file_path'] = [re.sub(r'[/\\]+', r'\\', path) if re.match(r'[A-Za-z]:[/\\]', path) else path
-                           for path in fields['file_path']]
+    fields['file_path'] = [agent_path(path) for path in fields['file_path']]
     fields[HSS_UNPAIRED] = [] if arg_to_bool(args.get('pair_by_position'), 'pair_by_position', True) else ['false']
     # The project listed (the argument, else the instance's): rows, follow line and checks XSOAR schedules name it
     given_project = validate_identifier(args.get('enterprise_project_id'), 'enterprise_project_id', 64)
@@ -4112,9 +4111,17 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
         f' It lists one on the host so named: run the command again with {again}.' if named else ''))
 
 
+def agent_path(path: str) -> str:
+    """A path as HSS's agents list it: Windows reads C:/a/b and C:\\\\a\\\\b (as JSON escapes it) as C:\\a\\b."""
+    if re.match(r'[A-Za-z]:[/\\]', path):
+        return re.sub(r'[/\\]+', r'\\', path)
+    return path
+
+
 def named_host(found: HssCopy, asked_names: set[str]) -> bool:
     """Whether ``asked_names`` (lowered) names a listed copy's host: by its name in any case, private IP or EIP."""
-    return bool({str(found.get(name) or '').lower() for name in ('host_name', 'private_ip', 'public_ip')} & asked_names)
+    names = {str(found.get(name) or '').lower() for name in ('host_name', 'private_ip', 'public_ip')} - {''}
+    return bool(names & asked_names)
 
 
 def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_project_id: str | None
