@@ -870,7 +870,8 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
     if project_id.partition('_')[0] == named_region:  # a name: <region>[_<sub>]
         raise RestoreError(f'The instance setting {SETTING_NAMES["hss_project_id"]} holds {printable(project_id)}, '
                            'a project\'s name; set the project\'s ID (My Credentials > API Credentials lists both).')
-    scope = setting_text(params, 'hss_enterprise_project_id')  # reaches a request line: an ID
+    # It reaches a request line: an ID; the default one's name, as Huawei's console shows it, reads as its ID, 0
+    scope = re.sub('(?i)^default$', '0', setting_text(params, 'hss_enterprise_project_id'))
     check_identifier(scope, f'The instance setting {SETTING_NAMES["hss_enterprise_project_id"]}', 64)
     common = HssSettings(url, project_id, setting_choice(params, 'hss_auth_type', ('token', 'aksk'), 'aksk'),
                          region or None, scope or None,
@@ -3898,10 +3899,11 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
             raise RestoreError(f'file_hash {printable(value)} is no SHA256 (64 hexadecimal characters).{hint}')
     # HSS matches hashes whatever their case: the copies sent are known by the hash in lower case (copy_key).
     fields['file_hash'] = [value.lower() for value in fields['file_hash']]
+    fields['file_path'] = [agent_path(path) for path in fields['file_path']]
     fields[HSS_UNPAIRED] = [] if arg_to_bool(args.get('pair_by_position'), 'pair_by_position', True) else ['false']
     # The project listed (the argument, else the instance's): rows, follow line and checks XSOAR schedules name it
     given_project = validate_identifier(args.get('enterprise_project_id'), 'enterprise_project_id', 64)
-    enterprise_project_id = given_project or client.enterprise_project_id
+    enterprise_project_id = re.sub('(?i)^default$', '0', given_project or '') or client.enterprise_project_id
     args = dict(args, enterprise_project_id=enterprise_project_id or '0')
     check_hss_items(fields)  # a check finds the items again from the same arguments: both runs refuse the same
     timing = polling_arguments(args)  # polling, interval, timeout
@@ -4109,10 +4111,16 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
         f' It lists one on the host so named: run the command again with {again}.' if named else ''))
 
 
+def agent_path(path: str) -> str:
+    """A path as HSS's agents list it: Windows reads C:/a/b and C:\\\\a\\\\b (as JSON escapes it) as C:\\a\\b."""
+    if re.match(r'[A-Za-z]:[/\\]', path):
+        return re.sub(r'[/\\]+', r'\\', path)
+    return path
+
+
 def named_host(found: HssCopy, asked_names: set[str]) -> bool:
-    """Whether ``asked_names`` (lowered) names a listed copy's host by its name in any case (as HSS's console shows
-    it) or IP."""
-    names = {(found.get('host_name') or '').lower(), (found.get('private_ip') or '').lower()} - {''}
+    """Whether ``asked_names`` (lowered) names a listed copy's host: by its name in any case, private IP or EIP."""
+    names = {str(found.get(name) or '').lower() for name in ('host_name', 'private_ip', 'public_ip')} - {''}
     return bool(names & asked_names)
 
 
