@@ -1367,9 +1367,9 @@ class HttpTransport:
             each.budget_s = max(0, seconds if now + seconds <= last_start else round(last_start - now))
 
     def request(self, method: str, path: str, expect_json: bool = False, retry_statuses: Iterable[int] | None = None,
-                still_to_send: Callable[[JsonObject, Attempt], str | None] | None = None, **kwargs: Any) -> VendorReply:
+                still_to_send: Callable[[Attempt], str | None] | None = None, **kwargs: Any) -> VendorReply:
         """The attempt loop: the final answer and every attempt. ``expect_json``: a 2xx must carry JSON; after a fault,
-        ``still_to_send`` cuts ``kwargs`` to what the service still needs if it may have acted, or why none goes."""
+        ``still_to_send`` cuts what it sends to what the service still needs if it may have acted, or why none goes."""
         if self.proxy_refusal:  # every request of the run carries its login, which a directory may lock: not sent
             raise RestoreError(self.proxy_refusal, [Attempt(1)])  # as the refused one: no status, no fault
         statuses = self.policy.statuses if retry_statuses is None else frozenset(retry_statuses)
@@ -1409,7 +1409,7 @@ class HttpTransport:
             faults += 1
             backoff, gave_up = self._fault_wait(faults, fault_waited, reply)
             if backoff is not None and still_to_send:
-                gave_up = still_to_send(kwargs, attempt)
+                gave_up = still_to_send(attempt)
             if backoff is None or gave_up:
                 return self._give_up(attempts, reply, gave_up)
             fault_waited += backoff
@@ -2617,7 +2617,7 @@ class HssClient:
         body = {'data_list': items}  # after an answer lost, cut to the items HSS still lists isolated (_still_isolated)
         try:
             reply = self._request('PUT', self.path, params={'enterprise_project_id': epid},  # requests drops a None
-                                  json=body, still_to_send=lambda _, attempt: self._still_isolated(body, epid, attempt))
+                                  json=body, still_to_send=lambda attempt: self._still_isolated(body, epid, attempt))
             return server_time_ms(reply.headers) - int((self.limiter.clock() - started) * 1000)
         except RestoreError as error:
             if not body['data_list']:  # HSS listed none isolated after an answer was lost: it took them (or had)
