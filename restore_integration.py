@@ -1722,7 +1722,7 @@ class HttpTransport:
         if reply is None:
             *retried, last = attempts
             said = last.detail + retry_note(retried, gave_up)  # the note starts with its blank
-            raise RestoreError(' '.join(filter(None, (said, last.advice))), attempts, last.advice)
+            raise RestoreError(f'{said} {last.advice}', attempts, last.advice)
         reply.gave_up = gave_up
         return reply
 
