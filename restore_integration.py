@@ -1477,8 +1477,7 @@ class HttpTransport:
             if 'CA certificate bundle' not in str(error):
                 raise
             # requests found no file where REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE points (an engine's private CA)
-            refusal = (f'{error}, as REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE names it in this machine\'s environment. '
-                       'Correct or remove that variable.')
+            refusal = self.tls_failure(str(error))
         else:
             if response is None or not response.is_redirect:
                 return response
@@ -1488,18 +1487,18 @@ class HttpTransport:
         raise RestoreError(refusal, [*attempts, attempt]) from None
 
     def tls_failure(self, detail: str) -> str:
-        """What a failed TLS handshake means. A plain-HTTP port behind an https URL answers in clear text (to TLS a
-        wrong version's record). Only a certificate this side refused (CERTIFICATE_VERIFY_FAILED) gets the certificate
-        advice; one the server broke off (no shared cipher, client certificate required) is its setup."""
-        if re.search(r'(?i)wrong[ _]version[ _]number|record layer failure|http request', detail):
-            return (f'{self.vendor} at {self.host} answered in plain HTTP, not TLS: the URL says https, but that port '
-                    f'serves http. Check the port in {URL_SETTINGS[self.vendor]}, or use http:// for a server on this '
-                    f'machine.')
-        if self.settings.verify and re.search(TLS_BUNDLE_UNREADABLE, detail):
+        """What a failed TLS handshake or CA bundle means. A plain-HTTP port behind an https URL answers in clear text
+        (to TLS a wrong version's record). Only a certificate this side refused (CERTIFICATE_VERIFY_FAILED) gets the
+        certificate advice; one the server broke off (no shared cipher, client certificate required) is its setup."""
+        if self.settings.verify and re.search(f'{TLS_BUNDLE_UNREADABLE}|CA certificate bundle', detail):  # or not found
             return (f'No TLS connection to {self.vendor} at {self.host} was tried: the CA certificate bundle could not '
                     f'be loaded ({detail}). Correct or remove REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE in this machine\'s '
                     f'environment if one is set (it must name a PEM file of certificates), else reinstall certifi, '
                     f'requests\' own bundle.')
+        if re.search(r'(?i)wrong[ _]version[ _]number|record layer failure|http request', detail):
+            return (f'{self.vendor} at {self.host} answered in plain HTTP, not TLS: the URL says https, but that port '
+                    f'serves http. Check the port in {URL_SETTINGS[self.vendor]}, or use http:// for a server on this '
+                    f'machine.')
         if self.settings.verify and re.search(TLS_CERTIFICATE_REFUSED, detail):
             return (f'The TLS certificate of {self.vendor} at {self.host} could not be verified ({detail}). Check that '
                     f'{URL_SETTINGS[self.vendor]} names the server as its certificate does, and make the server\'s '
