@@ -521,7 +521,7 @@ class RestoreError(Exception):
         super().__init__(message)
         # says_until: when a wait ends; outputs: what the error entry writes to context
         self.attempts, self.advice, self.says_until, self.outputs = tuple(attempts), advice, False, {}
-        last = self.attempts[-1] if self.attempts else Attempt(0)  # later: what it met passes (429, 5xx, lost answer)
+        last = self.attempts[-1] if self.attempts else Attempt()  # later: what it met passes (429, 5xx, lost answer)
         self.later = later or last.status == THROTTLED_STATUS or (last.status or 0) >= 500 or \
             last.fault in FAULTS_AFTER_SENDING  # or a broken reply though HTTP 200 (``later``)
 
@@ -1038,9 +1038,9 @@ class Attempt:
     cut_to: float | None = None  # the seconds it was given when the run's end came before its timeouts
     answered_ms: int | None = None  # the server's Date (ms), also if the body broke off: the service had it
 
-    def __init__(self, number: int, waited: float = 0.0, fault: str | None = None) -> None:
+    def __init__(self, waited: float = 0.0, fault: str | None = None) -> None:
         # waited: the seconds before sending (the backoff, then the limiter's turn); fault: FAULT_*, no usable answer
-        self.number, self.waited, self.fault = number, waited, fault
+        self.waited, self.fault = waited, fault
 
     def met(self, fault: str, detail: str, advice: str) -> None:
         self.fault, self.detail, self.advice = fault, detail, advice
@@ -1371,14 +1371,14 @@ class HttpTransport:
         """The attempt loop: the final answer and every attempt. ``expect_json``: a 2xx must carry JSON; after a fault,
         ``still_to_send`` cuts what it sends to what the service still needs if it may have acted, or why none goes."""
         if self.proxy_refusal:  # every request of the run carries its login, which a directory may lock: not sent
-            raise RestoreError(self.proxy_refusal, [Attempt(1)])  # as the refused one: no status, no fault
+            raise RestoreError(self.proxy_refusal, [Attempt()])  # as the refused one: no status, no fault
         statuses = self.policy.statuses if retry_statuses is None else frozenset(retry_statuses)
         attempts, faults, fault_waited, renewals, backoff, reply = [], 0, 0.0, 0, 0.0, None
         while True:
             try:
                 if backoff:
                     self.limiter.sleep(backoff)
-                attempt = Attempt(len(attempts) + 1, waited=backoff)
+                attempt = Attempt(waited=backoff)
                 response = self._send_once(method, self.base_url + path, attempt, attempts, kwargs)
             except OutOfTime as late:  # nothing went out: no turn in time, or the IAM token came past the deadline
                 return self._out_of_time(attempts, late, reply)
@@ -3435,7 +3435,7 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
                 action_id, endpoints_count, refusal, problems = parse_restore_reply(reply)
             except RestoreError as error:
                 # Sent by the next check after no turn, a 429, a 503 or no connection, unless Cortex XDR may have acted
-                last = error.attempts[-1] if error.attempts else Attempt(0, fault=FAULT_NO_CONNECTION)
+                last = error.attempts[-1] if error.attempts else Attempt(fault=FAULT_NO_CONNECTION)
                 acted = reply is not None or may_have_applied(error.attempts)  # (or accepted it without an action ID)
                 unsent = error if not acted and (last.status in (THROTTLED_STATUS, 503) or
                                                  last.fault == FAULT_NO_CONNECTION) else None
