@@ -521,7 +521,7 @@ class RestoreError(Exception):
         super().__init__(message)
         # says_until: when a wait ends; outputs: what the error entry writes to context
         self.attempts, self.advice, self.says_until, self.outputs = tuple(attempts), advice, False, {}
-        last = self.attempts[-1] if self.attempts else Attempt(0)  # later: what it met passes (429, 5xx, lost answer)
+        last = self.attempts[-1] if self.attempts else Attempt()  # later: what it met passes (429, 5xx, lost answer)
         self.later = later or last.status == THROTTLED_STATUS or (last.status or 0) >= 500 or \
             last.fault in FAULTS_AFTER_SENDING  # or a broken reply though HTTP 200 (``later``)
 
@@ -1039,9 +1039,9 @@ class Attempt:
     cut_to: float | None = None  # the seconds it was given when the run's end came before its timeouts
     answered_ms: int | None = None  # the server's Date (ms), also if the body broke off: the service had it
 
-    def __init__(self, number: int, waited: float = 0.0, fault: str | None = None) -> None:
+    def __init__(self, waited: float = 0.0, fault: str | None = None) -> None:
         # waited: the seconds before sending (the backoff, then the limiter's turn); fault: FAULT_*, no usable answer
-        self.number, self.waited, self.fault = number, waited, fault
+        self.waited, self.fault = waited, fault
 
     def met(self, fault: str, detail: str, advice: str) -> None:
         self.fault, self.detail, self.advice = fault, detail, advice
@@ -1368,18 +1368,18 @@ class HttpTransport:
             each.budget_s = max(0, seconds if now + seconds <= last_start else round(last_start - now))
 
     def request(self, method: str, path: str, expect_json: bool = False, retry_statuses: Iterable[int] | None = None,
-                still_to_send: Callable[[JsonObject, Attempt], str | None] | None = None, **kwargs: Any) -> VendorReply:
+                still_to_send: Callable[[Attempt], str | None] | None = None, **kwargs: Any) -> VendorReply:
         """The attempt loop: the final answer and every attempt. ``expect_json``: a 2xx must carry JSON; after a fault,
-        ``still_to_send`` cuts ``kwargs`` to what the service still needs if it may have acted, or why none goes."""
+        ``still_to_send`` cuts what it sends to what the service still needs if it may have acted, or why none goes."""
         if self.proxy_refusal:  # every request of the run carries its login, which a directory may lock: not sent
-            raise RestoreError(self.proxy_refusal, [Attempt(1)])  # as the refused one: no status, no fault
+            raise RestoreError(self.proxy_refusal, [Attempt()])  # as the refused one: no status, no fault
         statuses = self.policy.statuses if retry_statuses is None else frozenset(retry_statuses)
         attempts, faults, fault_waited, renewals, backoff, reply = [], 0, 0.0, 0, 0.0, None
         while True:
             try:
                 if backoff:
                     self.limiter.sleep(backoff)
-                attempt = Attempt(len(attempts) + 1, waited=backoff)
+                attempt = Attempt(waited=backoff)
                 response = self._send_once(method, self.base_url + path, attempt, attempts, kwargs)
             except OutOfTime as late:  # nothing went out: no turn in time, or the IAM token came past the deadline
                 return self._out_of_time(attempts, late, reply)
@@ -1410,7 +1410,7 @@ class HttpTransport:
             faults += 1
             backoff, gave_up = self._fault_wait(faults, fault_waited, reply)
             if backoff is not None and still_to_send:
-                gave_up = still_to_send(kwargs, attempt)
+                gave_up = still_to_send(attempt)
             if backoff is None or gave_up:
                 return self._give_up(attempts, reply, gave_up)
             fault_waited += backoff
@@ -1478,8 +1478,7 @@ class HttpTransport:
             if 'CA certificate bundle' not in str(error):
                 raise
             # requests found no file where REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE points (an engine's private CA)
-            refusal = (f'{error}, as REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE names it in this machine\'s environment. '
-                       'Correct or remove that variable.')
+            refusal = self.tls_failure(str(error))
         else:
             if response is None or not response.is_redirect:
                 return response
@@ -1489,18 +1488,18 @@ class HttpTransport:
         raise RestoreError(refusal, [*attempts, attempt]) from None
 
     def tls_failure(self, detail: str) -> str:
-        """What a failed TLS handshake means. A plain-HTTP port behind an https URL answers in clear text (to TLS a
-        wrong version's record). Only a certificate this side refused (CERTIFICATE_VERIFY_FAILED) gets the certificate
-        advice; one the server broke off (no shared cipher, client certificate required) is its setup."""
-        if re.search(r'(?i)wrong[ _]version[ _]number|record layer failure|http request', detail):
-            return (f'{self.vendor} at {self.host} answered in plain HTTP, not TLS: the URL says https, but that port '
-                    f'serves http. Check the port in {URL_SETTINGS[self.vendor]}, or use http:// for a server on this '
-                    f'machine.')
-        if self.settings.verify and re.search(TLS_BUNDLE_UNREADABLE, detail):
+        """What a failed TLS handshake or CA bundle means. A plain-HTTP port behind an https URL answers in clear text
+        (to TLS a wrong version's record). Only a certificate this side refused (CERTIFICATE_VERIFY_FAILED) gets the
+        certificate advice; one the server broke off (no shared cipher, client certificate required) is its setup."""
+        if self.settings.verify and re.search(f'{TLS_BUNDLE_UNREADABLE}|CA certificate bundle', detail):  # or not found
             return (f'No TLS connection to {self.vendor} at {self.host} was tried: the CA certificate bundle could not '
                     f'be loaded ({detail}). Correct or remove REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE in this machine\'s '
                     f'environment if one is set (it must name a PEM file of certificates), else reinstall certifi, '
                     f'requests\' own bundle.')
+        if re.search(r'(?i)wrong[ _]version[ _]number|record layer failure|http request', detail):
+            return (f'{self.vendor} at {self.host} answered in plain HTTP, not TLS: the URL says https, but that port '
+                    f'serves http. Check the port in {URL_SETTINGS[self.vendor]}, or use http:// for a server on this '
+                    f'machine.')
         if self.settings.verify and re.search(TLS_CERTIFICATE_REFUSED, detail):
             return (f'The TLS certificate of {self.vendor} at {self.host} could not be verified ({detail}). Check that '
                     f'{URL_SETTINGS[self.vendor]} names the server as its certificate does, and make the server\'s '
@@ -1723,7 +1722,7 @@ class HttpTransport:
         if reply is None:
             *retried, last = attempts
             said = last.detail + retry_note(retried, gave_up)  # the note starts with its blank
-            raise RestoreError(' '.join(filter(None, (said, last.advice))), attempts, last.advice)
+            raise RestoreError(f'{said} {last.advice}', attempts, last.advice)
         reply.gave_up = gave_up
         return reply
 
@@ -2618,7 +2617,7 @@ class HssClient:
         body = {'data_list': items}  # after an answer lost, cut to the items HSS still lists isolated (_still_isolated)
         try:
             reply = self._request('PUT', self.path, params={'enterprise_project_id': epid},  # requests drops a None
-                                  json=body, still_to_send=lambda _, attempt: self._still_isolated(body, epid, attempt))
+                                  json=body, still_to_send=lambda attempt: self._still_isolated(body, epid, attempt))
             return server_time_ms(reply.headers) - int((self.limiter.clock() - started) * 1000)
         except RestoreError as error:
             if not body['data_list']:  # HSS listed none isolated after an answer was lost: it took them (or had)
@@ -3437,7 +3436,7 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
                 action_id, endpoints_count, refusal, problems = parse_restore_reply(reply)
             except RestoreError as error:
                 # Sent by the next check after no turn, a 429, a 503 or no connection, unless Cortex XDR may have acted
-                last = error.attempts[-1] if error.attempts else Attempt(0, fault=FAULT_NO_CONNECTION)
+                last = error.attempts[-1] if error.attempts else Attempt(fault=FAULT_NO_CONNECTION)
                 acted = reply is not None or may_have_applied(error.attempts)  # (or accepted it without an action ID)
                 unsent = error if not acted and (last.status in (THROTTLED_STATUS, 503) or
                                                  last.fault == FAULT_NO_CONNECTION) else None
