@@ -281,6 +281,30 @@ def test_a_list_inside_the_list_of_results_is_refused_as_no_entries_xsoar_takes(
         assert [entry['Contents'] for entry in demisto.entries] == [GOOD_ENTRY['Contents'], 'ok']
 
 
+@pytest.mark.parametrize('make', [lambda: Demisto({}, 'restore-file', {}, {}, []),
+                                  lambda: ScriptDemisto({}, {}, {})], ids=['integration', 'script'])
+def test_bytes_handed_to_results_become_a_note_of_their_utf_8_text_and_bytes_not_utf_8_are_refused(make):
+    # DemistoClassApiModuleClasses.py, convert(): "if sys.version_info.major >= 3 and type(results) is bytes: return
+    # {'Type': 1, 'Contents': results.decode('utf-8'), 'ContentsFormat': 'text'}": its text, not "b'...'", and
+    # decode raises UnicodeDecodeError in the run for bytes that are not UTF-8.
+    demisto = make()
+    demisto.results('d\u00e9j\u00e0 vu'.encode('utf-8'))
+    demisto.results([b'ok'])
+    assert [(e['Type'], e['ContentsFormat'], e['Contents']) for e in demisto.entries] == [
+        (1, 'text', 'd\u00e9j\u00e0 vu'), (1, 'text', 'ok')]
+    for refused in (b'\xff', [b'caf\xe9']):
+        with pytest.raises(DemistoMisuse, match='not UTF-8'):
+            demisto.results(refused)
+    assert len(demisto.entries) == 2
+
+
+def test_test_module_answering_ok_as_bytes_passes_as_xsoar_decodes_them(monkeypatch):
+    # convert() decodes b'ok' to the answer 'ok', which the Test shows green (code-conventions.md, "test-module")
+    monkeypatch.setattr(ri, 'main', lambda demisto: demisto.results(b'ok'))
+    result = WarRoom(params={}).run('test-module', {})
+    assert [entry['Contents'] for entry in result.entries] == ['ok'] and not result.failed
+
+
 # --------------------------------------------------------------------------- log lines (demisto.debug, info, error)
 
 @pytest.mark.parametrize('message', [object(), b'bytes', {1, 2}, float('nan')])

@@ -188,6 +188,18 @@ def checked_entry(result: dict) -> dict:
     return entry
 
 
+def text_note(result: Any) -> dict:
+    """The note XSOAR's convert() makes of a result that is neither a dict nor a list: its text, bytes decoded as
+    UTF-8 (DemistoClassApiModuleClasses.py, ``results.decode('utf-8')``, which raises for bytes that are not)."""
+    if type(result) is not bytes:
+        return {'Type': ENTRY_NOTE, 'ContentsFormat': 'text', 'Contents': str(result)}
+    try:
+        return {'Type': ENTRY_NOTE, 'ContentsFormat': 'text', 'Contents': result.decode('utf-8')}
+    except UnicodeDecodeError as error:
+        raise DemistoMisuse(f'demisto.results() was given bytes that are not UTF-8 ({error.reason} at byte '
+                            f'{error.start}): XSOAR\'s convert() decodes them as UTF-8, and raises.') from None
+
+
 def one_list(results: list) -> list:
     """The list handed to demisto.results, or DemistoMisuse when it holds a list: DemistoClassApiModule's convert()
     converts each item, so a list inside it stays a list, sent where XSOAR takes an entry."""
@@ -392,8 +404,7 @@ class Demisto:
         elif type(result) is dict:
             self.entries.append(checked_entry(result))
         else:
-            self.entries.append({'Type': ENTRY_NOTE, 'ContentsFormat': 'text', 'Contents': str(result),
-                                 'HumanReadable': str(result)})
+            self.entries.append(text_note(result))
 
     def context(self) -> dict:
         """The incident's context, a copy, as XSOAR hands it to a command run in an incident (demisto/content
