@@ -42,6 +42,7 @@ GOOD_ENTRY = {'Type': 1, 'ContentsFormat': 'json', 'Contents': {'a': 1}, 'HumanR
     ('EntryContext', ['A']), ('EntryContext', 'A'),  # the dictionary of context outputs
     ('IgnoreAutoExtract', 'true'), ('Note', 1),  # booleans, as CommandResults writes them
     ('Type', None),  # DemistoClassApiModule's convert gives an entry no Type of its own
+    ('IndicatorTimeline', 'x'), ('IndicatorTimeline', [{'Value': 'a'}, 'b']),  # an object, or a list of them
 ])
 def test_an_entry_field_xsoar_does_not_take_is_refused_for_integrations_and_scripts(field, value):
     integration = Demisto({}, 'restore-file', {}, {}, [])
@@ -51,6 +52,16 @@ def test_an_entry_field_xsoar_does_not_take_is_refused_for_integrations_and_scri
             demisto.results({**GOOD_ENTRY, field: value})
         demisto.results(dict(GOOD_ENTRY))
         assert demisto.entries == [GOOD_ENTRY]
+
+
+@pytest.mark.parametrize('timeline', [None, {'Value': 'a', 'Message': 'm', 'Category': 'Integration Update'},
+                                      [{'Value': 'a', 'Message': 'm', 'Category': 'Integration Update'}]])
+def test_an_indicator_timeline_of_an_object_or_a_list_of_objects_is_taken(timeline):
+    # content-docs code-conventions.md, "demisto.results()": IndicatorTimeline "is a dictionary (or list of
+    # dictionaries)"; CommandResults.to_context writes None when there is none
+    for demisto in (Demisto({}, 'restore-file', {}, {}, []), ScriptDemisto({}, {}, {})):
+        demisto.results({**GOOD_ENTRY, 'IndicatorTimeline': timeline})
+        assert demisto.entries[0]['IndicatorTimeline'] == timeline
 
 
 @pytest.mark.parametrize('key', [1, 2.5, True, None])

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 import restore_integration
 
-from .context import get_path, key_problems, merge_entry_context, undeclared_paths
+from .context import as_list, get_path, key_problems, merge_entry_context, undeclared_paths
 from .debug_mode import xsoar_debug_mode
 from .line import format_line, quoted
 from .params import xsoar_params
@@ -137,8 +137,9 @@ def refuse_undeclared_outputs(entries: list[dict], outputs: Iterable[dict], writ
 
 def entry_problems(entry: dict) -> list[str]:
     """What XSOAR would not take in an entry handed to demisto.results: the Type one of EntryType's numbers, the two
-    formats EntryFormat's names, HumanReadable text, EntryContext an object, IgnoreAutoExtract and Note booleans, and
-    the polling fields as ScheduledCommand writes them (``polling_field_problems``).
+    formats EntryFormat's names, HumanReadable text, EntryContext an object, IgnoreAutoExtract and Note booleans,
+    IndicatorTimeline an object or a list of them, and the polling fields as ScheduledCommand writes them
+    (``polling_field_problems``).
     A field left out (or None, or a format '', as XSOAR's own entries carry them) is not checked, but for Type:
     XSOAR gives an entry none of its own."""
     problems = []
@@ -154,6 +155,9 @@ def entry_problems(entry: dict) -> list[str]:
                              ('IgnoreAutoExtract', bool, 'true or false'), ('Note', bool, 'true or false')):
         if entry.get(name) is not None and not isinstance(entry[name], kind):
             problems.append(f'{name} must be {what}, not {type(entry[name]).__name__}')
+    timeline = entry.get('IndicatorTimeline')
+    if timeline is not None and not all(isinstance(item, dict) for item in as_list(timeline)):
+        problems.append('IndicatorTimeline must be an object or a list of objects (code-conventions.md)')
     return problems + polling_field_problems(entry)
 
 
