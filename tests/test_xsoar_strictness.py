@@ -704,6 +704,39 @@ def test_a_single_select_param_takes_one_of_its_options_not_a_list_of_them(tmp_p
         load_params(path, spec, environ={})
 
 
+@pytest.mark.parametrize('written, kind', [('true', 'true or false'), ('[a, b]', 'a list'), ('{a: b}', 'an object')])
+def test_a_text_param_written_as_no_text_is_refused_without_showing_it(tmp_path, written, kind):
+    # content-docs parameter-types.md: Short Text (0), Long Text (12), Short and Long Encrypted (4, 14) are text boxes
+    # in the instance dialog, so XSOAR hands them as text; the params file handed the integration a boolean, a list
+    # or an object (what was written is not shown: it may be a secret)
+    spec = load_spec()
+    name = next(name for name, param in spec.params.items() if param.type == 0)
+    path = tmp_path / 'params.yml'
+    path.write_text(f'{name}: {written}\n', encoding='utf-8')
+    with pytest.raises(ParamsError, match=f'Param {name} is text .*; got {kind}\\.$'):
+        load_params(path, spec, environ={})
+    path.write_text(f'{name}: "{written}"\n', encoding='utf-8')
+    assert load_params(path, spec, environ={})[name] == written
+
+
+@pytest.mark.parametrize('written, kind', [('true', 'true or false'), ('[s3cr3t]', 'a list'),
+                                           ('{identifier: id, password: [s3cr3t]}',
+                                            'an object whose identifier or password is not text')])
+def test_a_credentials_param_that_is_no_identifier_and_password_of_text_is_refused_without_showing_it(tmp_path,
+                                                                                                      written, kind):
+    # content-docs parameter-types.md, Authentication (9): "username as plain text and an encrypted password", read as
+    # params['credentials']['identifier'] and ['password']
+    spec = load_spec()
+    name = next(name for name, param in spec.params.items() if param.type == 9)
+    path = tmp_path / 'params.yml'
+    path.write_text(f'{name}: {written}\n', encoding='utf-8')
+    with pytest.raises(ParamsError, match=f'Param {name} is a user name and password .*; got {kind}\\.$') as refused:
+        load_params(path, spec, environ={})
+    assert 's3cr3t' not in str(refused.value)
+    path.write_text(f'{name}: {{identifier: id, password: s3cr3t}}\n', encoding='utf-8')
+    assert load_params(path, spec, environ={})[name] == {'identifier': 'id', 'password': 's3cr3t'}
+
+
 # The war room quotes a value in its messages as XSOAR shows it (JSON), never as Python's repr ('yes', True, None).
 
 @pytest.mark.parametrize('written, shown', [('"yes"', '"yes"'), ("\"it's\"", '"it\'s"'), ('[true]', '[true]'),
