@@ -812,6 +812,23 @@ def test_a_file_an_earlier_restore_covers_on_60_endpoints_gets_one_command_to_fi
         ([(r['endpoint_id'], [r['action_id']]) for r in records] if status == 'IN_PROGRESS' else [])
 
 
+@pytest.mark.parametrize('restored_on_b', [1, 2], ids=['one file left out', 'two files left out'])
+def test_the_line_of_files_left_out_on_an_endpoint_says_it_of_one_file_and_them_of_several(restored_on_b):
+    """Files restored before on endpoint b only, two more needed on a and b: the playbook restores the two on both,
+    and leaves the others out on a. Its line speaks of that one file as "it", of several as "them"."""
+    a, b = '7587a1a45680f5b074bdf8b74b9aad2a', '3fb17d1e8ae744435d8ee4078bd87316'
+    before = [char * 64 for char in 'ab'[:restored_on_b]]
+    records = [record for file_hash in before for record in xdr_records(file_hash, [b], 'COMPLETED_SUCCESSFULLY')]
+
+    entry = GATE.gate_command({'file_hash': before + ['c' * 64, 'd' * 64], 'endpoint_id': [a, b],
+                               'restored_before': records}, {}, lambda command, args: [])
+
+    assert entry['Contents']['allowed'] == ['c' * 64, 'd' * 64]
+    [left_line] = [line for line in entry['Contents']['not_sent'] if 'was not run for' in line]
+    pronoun = 'it' if restored_on_b == 1 else 'them'
+    assert f'which still needs {pronoun}:' in left_line and f'Restore {pronoun} there by hand' in left_line, left_line
+
+
 def test_a_file_left_out_on_30_of_60_endpoints_gets_one_command_to_fill_in_and_the_context_has_each():
     """The file restored before on 30 of 60 endpoints, and a second file needed on all: the playbook restores the
     second everywhere, and leaves the first out on the other 30 (one list of files per endpoint). Both lines, the
