@@ -15,8 +15,10 @@ import restore_integration as ri
 from commonmark_reading import as_commonmark_reads
 from conftest import (TEST_DATA, gate_verdicts, hss_seed_copies, load_json, seed_failing_endpoints, seed_holders,
                       start_hss_tenant, start_tenant)
+from warroom import export
 from warroom.context import as_list, get_path, merge_entry_context
 from warroom.line import parse_line
+from warroom.playbook.model import SCRIPTS_DIR
 from warroom.playbook.runner import _load_script
 from warroom.runtime import WarRoom
 
@@ -504,6 +506,30 @@ def test_given_several_endpoints_none_an_earlier_restore_covers_every_allowed_fi
                      'restored_before': [RESTORED]}, {})  # a restore on every endpoint is another scope
 
     assert verdicts['allowed'] == [SHA, 'f' * 64] and verdicts['endpoints'] == [a, b]
+
+
+GATE_YAML = yaml.safe_load((SCRIPTS_DIR / 'QuarantineRestoreReputationGate' / 'QuarantineRestoreReputationGate.yml')
+                           .read_text(encoding='utf-8'))
+# Answered by whichever reputation integration is enabled: no integration or pack to name (test_pack_dependencies.py)
+GENERIC_COMMANDS = set(json.loads(export.DEPENDENCIES_FILE.read_text())['generic_commands'])
+
+
+@pytest.mark.parametrize('args, context', [
+    ({'file_hash': SHA, 'restored_before': [dict(RESTORED, status='IN_PROGRESS')]}, {}),
+    ({'file_hash': SHA, 'host_id': 'h1', 'restore_command': 'hss-restore-isolated',
+      'restored_before': [{'host_id': 'h1', 'file_hash': SHA, 'file_path': '/x', 'outcome': 'restoring'}]}, {}),
+    ({'file_path': '/x', 'host_id': 'h1', 'restore_command': 'hss-restore-isolated'},
+     {'File': {'Path': '/x', 'SHA256': SHA}}),
+], ids=['restore-file read again', 'hss-restore-isolated read again', 'file asked of a path'])
+def test_every_integration_command_the_gate_runs_is_declared_in_its_yaml_dependson(args, context):
+    """As the on-close script's YAML does: XSOAR's and demisto-sdk's dependency views read dependson, and the gate
+    names its commands through constants, which their scan of executeCommand('...') calls does not find."""
+    asked = []
+
+    GATE.gate_command(args, context, lambda command, call_args: asked.append(command) or [])
+
+    declared = {call.partition('|||')[2] or call for call in (GATE_YAML.get('dependson') or {}).get('should') or []}
+    assert asked and set(asked) - GENERIC_COMMANDS <= declared, (asked, declared)
 
 
 # A value the gate refuses is named by its kind as JSON does, as the analyst's context shows it, not as Python does.
