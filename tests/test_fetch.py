@@ -1097,6 +1097,28 @@ def test_a_file_entry_whose_texts_hss_left_empty_names_no_file_in_the_mapped_fie
     assert fields['huaweihssfilepaths'] == [file_info['file_path']]
 
 
+def test_a_file_an_event_names_only_in_its_process_list_fills_the_fields_the_restore_reads(tenant):
+    # EventProcessResponseInfo (huaweicloudsdkhss v5) names a process's file by process_path and process_file_hash; a
+    # malware alarm on a running program may name the file HSS isolated there alone, its file_info_list empty. The
+    # playbook and the on-close script restore what File SHA256, Huawei HSS File Paths and File Path hold.
+    host_id = sorted(tenant.backend.hosts)[0]
+    digest, path = hashlib.sha256(b'process-only').hexdigest(), '/opt/agent/bin/miner'
+    tenant.backend.isolate_file(host_id, digest, path, event_lists_file='process_info_list')
+
+    incidents, _ = fetch(tenant, {})
+
+    named_by_process = []
+    for item in incidents:
+        if json.loads(item['rawJSON'])['process_info_list']:
+            named_by_process.append(item)
+    [fetched] = named_by_process
+    event = json.loads(fetched['rawJSON'])
+    assert event['file_info_list'] == [] and event['process_info_list'][0]['process_file_hash'] == digest
+    fields = create_incident(fetched, PackContent.load(), '1')['CustomFields']
+    assert fields['filesha256'] == [digest] and fields['filepath'] == path
+    assert fields['huaweihssfilepaths'] == [path] and fields['huaweihsshostid'] == host_id
+
+
 def test_the_classifier_s_type_wins_over_the_incident_type_set_on_the_instance(tenant, tmp_path):
     # content-docs docs/incidents/incident-classification-mapping.md, "Classification": the instance's incident type
     # is the default, set "if you do not classify the event through classification and mapping"; classifying "overrides
