@@ -397,6 +397,7 @@ HSS_FETCH_REQUESTS = 20  # listing requests past which a fetch starts no new win
 HSS_EVENT_IDENTITY_FIELDS = tuple('occur_time host_id host_name event_type event_class_id event_name file_info_list '
                                   'process_info_list'.split())
 HSS_EVENT_MAPPED_TEXTS = 'host_name host_id event_id event_name'.split()  # text, in single-value fields
+HSS_FILE_NAMES = ('file_alias', 'file_path', 'process_filename', 'process_path')  # a file's, a process's: name, path
 # HSS may read begin_time and end_time to the second, rounded either way (Open Telekom Cloud's HSS: "accurate to
 # seconds"; Huawei's SDK: 13-digit ms), or leave begin_time out: a listing asks from its time's second (the ms before,
 # for a whole second), and from up to this much earlier; the events it may list again there are kept as seen.
@@ -4633,15 +4634,15 @@ def hss_event_incident(event: JsonObject, occurred_ms: int) -> JsonObject:
     # Every name is optional in HSS's model: one not given is no name, never the text 'None'. A field of another shape
     # is read as not given (rawJSON too): the event is listed again at every fetch, and must not stop each one.
     raw = {name: value for name, value in event.items() if isinstance(value, str) or name not in HSS_EVENT_MAPPED_TEXTS}
-    files = event.get('file_info_list')
-    names = [first_text(item, 'file_alias', 'file_path') for item in (files if isinstance(files, list) else [])
-             if isinstance(item, dict)]
-    subject = ', '.join(filter(None, names))
+    subject = ''  # the files' names, else (an alarm on a running program) its processes'
+    for items in event.get('file_info_list'), event.get('process_info_list'):
+        if isinstance(items, list) and not subject:
+            names = (first_text(item, *HSS_FILE_NAMES) for item in items if isinstance(item, dict))
+            subject = ', '.join(filter(None, names))
     host = first_text(event, 'host_name', 'host_id') or 'an unnamed host'
     name = f'HSS {first_text(event, "event_name") or "security event"} on {host}'
-    # timedelta is exact (ms / 1000 as a float is a millisecond off in some years); isoformat writes a four-digit year
-    # (strftime's %Y writes 999 on Linux) and truncates to ms; [:23] drops its '+00:00' for the 'Z'. dbotMirrorId: HSS's
-    # event ID, the fetch's Source IDs in XSOAR's Fetch History (content-docs fetching-incidents.md); none: left out.
+    # timedelta is exact (a float's ms / 1000 is 1 ms off in some years); isoformat writes 4-digit years (%Y: 999), to
+    # the ms; [:23] drops '+00:00' ('Z'). dbotMirrorId: HSS's event ID (Fetch History's Source IDs), if it gives one
     mirror_id = first_text(event, 'event_id')
     return {'name': short_text(f'{name}: {subject}' if subject else name),
             'occurred': (EPOCH + timedelta(milliseconds=occurred_ms)).isoformat(timespec='milliseconds')[:23] + 'Z',
