@@ -2281,6 +2281,20 @@ def test_an_event_whose_file_list_names_a_file_is_named_after_it_not_after_its_p
     assert incident['name'] == 'HSS security event on host-7: /a.bin'
 
 
+@pytest.mark.parametrize('name', ['process_hash', 'process_file_hash'])
+def test_a_process_s_file_hash_in_either_of_the_models_names_fills_file_sha256(name):
+    # EventProcessResponseInfo (huaweicloudsdkhss v5) names the hash of a process's file process_hash (进程启动文件hash)
+    # in earlier versions of the model, and process_file_hash too in later ones. Known by its path alone, the file
+    # passes the reputation gate unjudged (an unknown path): by its hash, its reputation is read.
+    digest = 'cd' * 32
+    process = {'process_path': '/opt/x/miner', name: digest}
+
+    [incident], _ = fetch_from(SparseEvent(file_info_list=[], process_info_list=[process]))
+
+    fields = create_incident(incident, PackContent.load(), '1')['CustomFields']
+    assert fields['filesha256'] == [digest] and fields['huaweihssfilepaths'] == ['/opt/x/miner']
+
+
 @pytest.mark.parametrize('severity', ['Fatal', 'Informational', '', None])
 def test_an_event_of_a_severity_hss_s_scale_does_not_name_is_of_xsoar_s_unknown_severity(severity):
     # README: "severity from HSS's (Security 0.5, informational; Low 1, ...; any other 0, unknown)".
