@@ -394,10 +394,9 @@ HSS_EVENT_TYPES, HSS_CONTAINER_EVENT_TYPES = (frozenset(map(int, codes.split()))
     '3015 3018 3026 3027 3029 3030 3031 4002 4004 4006 4014 4020 6002 6003', '3036 13001 13002 13003 13004'))
 HSS_FETCH_REQUESTS = 20  # listing requests past which a fetch starts no new window; the next one goes on from there
 # What tells apart events that have no event_id: when, where and what HSS detected (EventManagementResponseInfo).
-HSS_EVENT_IDENTITY_FIELDS = tuple('occur_time host_id host_name event_type event_class_id event_name file_info_list '
-                                  'process_info_list'.split())
+HSS_EVENT_IDENTITY_FIELDS = ('occur_time host_id host_name event_type event_class_id event_name file_info_list '
+                             'process_info_list').split()
 HSS_EVENT_MAPPED_TEXTS = 'host_name host_id event_id event_name'.split()  # text, in single-value fields
-HSS_FILE_NAMES = ('file_alias', 'file_path', 'process_filename', 'process_path')  # a file's, a process's: name, path
 # HSS may read begin_time and end_time to the second, rounded either way (Open Telekom Cloud's HSS: "accurate to
 # seconds"; Huawei's SDK: 13-digit ms), or leave begin_time out: a listing asks from its time's second (the ms before,
 # for a whole second), and from up to this much earlier; the events it may list again there are kept as seen.
@@ -3282,7 +3281,7 @@ def test_module(clients: dict[str, XdrClient | HssClient], fetch: FetchSettings 
                 # credentials; fetching, one of the last hour's events proves the user may list them
                 client.list_isolated_files(limit=10, advice=HSS_TEST_LISTING_ADVICE)
                 if fetch:
-                    client.list_security_events((now_ms := epoch_ms()) - DURATION_UNITS_MS['hour'], now_ms, limit=10)
+                    client.list_security_events(epoch_ms() - 3_600_000, epoch_ms(), limit=10)
         except RestoreError as error:  # each vendor's, with when its wait ends: main() tells no Test's
             failures.append(told_when(error, client))
     if failures:  # one vendor's error as it came; several, one under another
@@ -4619,7 +4618,7 @@ def event_key(event: JsonObject, scrub: Callable[[str], str]) -> str:
         if scrub(text) == text:
             return text
     else:
-        text = json.dumps({name: event.get(name) for name in HSS_EVENT_IDENTITY_FIELDS}, sort_keys=True, default=str)
+        text = json.dumps({name: event.get(name) for name in HSS_EVENT_IDENTITY_FIELDS}, sort_keys=True)
     return 'sha256:' + hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -4634,11 +4633,10 @@ def hss_event_incident(event: JsonObject, occurred_ms: int) -> JsonObject:
     # Every name is optional in HSS's model: one not given is no name, never the text 'None'. A field of another shape
     # is read as not given (rawJSON too): the event is listed again at every fetch, and must not stop each one.
     raw = {name: value for name, value in event.items() if isinstance(value, str) or name not in HSS_EVENT_MAPPED_TEXTS}
-    subject = ''  # the files' names, else (an alarm on a running program) its processes'
-    for items in event.get('file_info_list'), event.get('process_info_list'):
-        if isinstance(items, list) and not subject:
-            names = (first_text(item, *HSS_FILE_NAMES) for item in items if isinstance(item, dict))
-            subject = ', '.join(filter(None, names))
+    items = event.get('file_info_list') or event.get('process_info_list')  # none listed: a running program's alarm
+    names = [first_text(item, 'file_alias', 'file_path', 'process_filename', 'process_path') for item in
+             (items if isinstance(items, list) else []) if isinstance(item, dict)]
+    subject = ', '.join(filter(None, names))
     host = first_text(event, 'host_name', 'host_id') or 'an unnamed host'
     name = f'HSS {first_text(event, "event_name") or "security event"} on {host}'
     # timedelta is exact (a float's ms / 1000 is 1 ms off in some years); isoformat writes 4-digit years (%Y: 999), to
@@ -4646,7 +4644,7 @@ def hss_event_incident(event: JsonObject, occurred_ms: int) -> JsonObject:
     mirror_id = first_text(event, 'event_id')
     return {'name': short_text(f'{name}: {subject}' if subject else name),
             'occurred': (EPOCH + timedelta(milliseconds=occurred_ms)).isoformat(timespec='milliseconds')[:23] + 'Z',
-            'severity': HSS_SEVERITY_TO_XSOAR.get(str(event.get('severity')), 0),
+            'severity': HSS_SEVERITY_TO_XSOAR.get(first_text(event, 'severity'), 0),
             'details': first_text(event, 'description'), 'rawJSON': json.dumps(raw),
             **({'dbotMirrorId': mirror_id} if mirror_id else {})}
 

@@ -2262,12 +2262,12 @@ def test_an_event_with_a_field_of_another_shape_still_makes_its_incident_and_the
                                 'HSS security event on host-7: /a.bin')
 
 
-@pytest.mark.parametrize('files', [[], [{'file_hash': 'ab' * 32}]], ids=['no_file', 'file_without_name'])
+@pytest.mark.parametrize('files', [[], None], ids=['empty', 'null'])
 @pytest.mark.parametrize('process, named', [({'process_filename': 'miner', 'process_path': '/opt/x/miner'}, 'miner'),
                                             ({'process_path': '/opt/x/miner'}, '/opt/x/miner')])
 def test_an_event_that_names_its_file_only_as_its_process_is_named_after_that_file(files, process, named):
     # EventProcessResponseInfo (huaweicloudsdkhss v5): process_filename, process_path. An alarm on a running program
-    # may name the file HSS isolated only there (an entry without either names none).
+    # may name the file HSS isolated only there, its file_info_list empty (an entry without either names none).
     [incident], _ = fetch_from(SparseEvent(file_info_list=files, process_info_list=[{'process_pid': 7}, process]))
 
     assert incident['name'] == f'HSS security event on host-7: {named}'
