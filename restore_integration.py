@@ -394,8 +394,8 @@ HSS_EVENT_TYPES, HSS_CONTAINER_EVENT_TYPES = (frozenset(map(int, codes.split()))
     '3015 3018 3026 3027 3029 3030 3031 4002 4004 4006 4014 4020 6002 6003', '3036 13001 13002 13003 13004'))
 HSS_FETCH_REQUESTS = 20  # listing requests past which a fetch starts no new window; the next one goes on from there
 # What tells apart events that have no event_id: when, where and what HSS detected (EventManagementResponseInfo).
-HSS_EVENT_IDENTITY_FIELDS = ('occur_time host_id host_name event_type event_class_id event_name file_info_list '
-                             'process_info_list').split()
+HSS_EVENT_IDENTITY_FIELDS = tuple('occur_time host_id host_name event_type event_class_id event_name file_info_list '
+                                  'process_info_list'.split())
 HSS_EVENT_MAPPED_TEXTS = 'host_name host_id event_id event_name'.split()  # text, in single-value fields
 # HSS may read begin_time and end_time to the second, rounded either way (Open Telekom Cloud's HSS: "accurate to
 # seconds"; Huawei's SDK: 13-digit ms), or leave begin_time out: a listing asks from its time's second (the ms before,
@@ -3281,7 +3281,8 @@ def test_module(clients: dict[str, XdrClient | HssClient], fetch: FetchSettings 
                 # credentials; fetching, one of the last hour's events proves the user may list them
                 client.list_isolated_files(limit=10, advice=HSS_TEST_LISTING_ADVICE)
                 if fetch:
-                    client.list_security_events(epoch_ms() - 3_600_000, epoch_ms(), limit=10)
+                    now_ms = epoch_ms()
+                    client.list_security_events(now_ms - DURATION_UNITS_MS['hour'], now_ms, limit=10)
         except RestoreError as error:  # each vendor's, with when its wait ends: main() tells no Test's
             failures.append(told_when(error, client))
     if failures:  # one vendor's error as it came; several, one under another
@@ -4639,8 +4640,9 @@ def hss_event_incident(event: JsonObject, occurred_ms: int) -> JsonObject:
     subject = ', '.join(filter(None, names))
     host = first_text(event, 'host_name', 'host_id') or 'an unnamed host'
     name = f'HSS {first_text(event, "event_name") or "security event"} on {host}'
-    # timedelta is exact (a float's ms / 1000 is 1 ms off in some years); isoformat writes 4-digit years (%Y: 999), to
-    # the ms; [:23] drops '+00:00' ('Z'). dbotMirrorId: HSS's event ID (Fetch History's Source IDs), if it gives one
+    # timedelta is exact (ms / 1000 as a float is a millisecond off in some years); isoformat writes a four-digit year
+    # (strftime's %Y writes 999 on Linux) and truncates to ms; [:23] drops its '+00:00' for the 'Z'. dbotMirrorId: HSS's
+    # event ID, the fetch's Source IDs in XSOAR's Fetch History (content-docs fetching-incidents.md); none: left out.
     mirror_id = first_text(event, 'event_id')
     return {'name': short_text(f'{name}: {subject}' if subject else name),
             'occurred': (EPOCH + timedelta(milliseconds=occurred_ms)).isoformat(timespec='milliseconds')[:23] + 'Z',
