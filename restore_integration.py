@@ -4118,9 +4118,9 @@ def agent_path(path: str) -> str:
 
 
 def named_host(found: HssCopy, asked_names: set[str]) -> bool:
-    """Whether ``asked_names`` (lowered) names a listed copy's host: by its name in any case, private IP or EIP."""
-    names = {str(found.get(name) or '').lower() for name in ('host_name', 'private_ip', 'public_ip')} - {''}
-    return bool(names & asked_names)
+    """Whether ``asked_names`` (lowered) names a listed copy's host: its name or ID in any case, private IP or EIP."""
+    return any(str(found.get(name) or '').lower() in asked_names
+               for name in ('host_name', 'host_id', 'private_ip', 'public_ip'))
 
 
 def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_project_id: str | None

@@ -316,6 +316,21 @@ def test_a_host_name_given_in_another_letter_case_is_not_found_with_the_id_of_th
     assert not hss_tenant.requests_to('PUT', '/event/isolated-file')
 
 
+def test_a_host_id_given_in_upper_case_is_not_found_with_the_id_as_hss_lists_it_which_restores_the_copy(hss_tenant):
+    # A UUID copied from a tool that writes it in upper case: the restore matches HSS's host ID exactly, so the reason
+    # gives the ID as HSS lists it, and that line restores the copy, rather than only saying to check the hash.
+    [copy] = COPIES[SINGLE_HASH]
+    args = {'file_hash': copy['file_hash'], 'host_id': copy['host_id'].upper(), 'polling': 'false'}
+
+    [row] = rows_of(war_room(hss_tenant).run('hss-restore-isolated', args))
+
+    assert row['outcome'] == 'not_found', row
+    [said] = re.findall(r'It lists one on the host so named: run the command again with (host_id=\S+)\.', row['reason'])
+    again = war_room(hss_tenant).run('hss-restore-isolated', dict(args, **parse_line(f'!x {said}').args))
+    assert [(again_row['host_id'], again_row['outcome']) for again_row in rows_of(again)] == [
+        (copy['host_id'], 'restoring')]
+
+
 def test_a_host_ip_address_given_as_host_id_is_not_found_saying_host_id_takes_the_id_of_the_host_at_that_ip(hss_tenant):
     [copy] = COPIES[SINGLE_HASH]
     address = next(host['private_ip'] for host in load_json(HSS_SEED)['hosts'] if host['host_id'] == copy['host_id'])
