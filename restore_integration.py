@@ -4450,8 +4450,8 @@ def hss_counts_text(rows: list[HssCopy], unlisted: int = 0, gone: int = 0, untak
 def hss_table(title: str, rows: list[HssCopy], follow: str = '', refused: int = 0, untaken: int = 0) -> str:
     """The rows as a table (grouped past MAX_DETAIL_ROWS), then the hosts left restoring and how to ``follow`` them
     (the last check's wait, then its follow line); the notes after it count ``refused`` items and ``untaken`` copies."""
-    host = lambda row: row.get('host_name') or row.get('host_id')  # noqa: E731
-    left = [str(host(row)) for row in rows if row['outcome'] == HSS_OUTCOME_RESTORING]
+    host = lambda row: first_text(row, 'host_name', 'host_id', 'file_hash')  # noqa: E731 (a hash not found: on none)
+    left = [host(row) for row in rows if row['outcome'] == HSS_OUTCOME_RESTORING]
     # The hosts as named: escaped as a cell is (a last \ before the full stop too), and * and _, emphasis in a line
     hosts = re.sub(r'[*_]', r'\\\g<0>', markdown_text(f'on {capped_names(list(dict.fromkeys(left)))}.'))
     ended = (f'\n\nPolling ended before HSS listed every copy restored: {len(left):,} still restoring, {hosts} HSS '

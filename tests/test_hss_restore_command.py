@@ -836,6 +836,19 @@ def test_a_grouped_table_names_each_host_of_a_failure_reason_once(hss_tenant):
     assert int(count.replace(',', '')) == facts.HSS_MAX_ITEMS_PER_REQUEST, text  # the copies: the batch refused
     assert names in (host['host_id'], host['host_name']), names  # the one host they are on, once
 
+
+def test_a_grouped_table_names_the_hashes_not_found_on_any_host_by_their_hash(hss_tenant):
+    # A hash HSS lists on no host is not_found on no host: the grouped line names the hashes, not a "?" for a host.
+    hashes = [hashlib.sha256(f'never isolated {n}'.encode()).hexdigest() for n in range(facts.READABLE_DETAIL_MAX + 1)]
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', {'file_hash': json.dumps(hashes), 'polling': 'false'})
+
+    text = result.entries[-1]['HumanReadable']
+    [(count, names)] = re.findall(r'^- \*\*not_found \(([\d,]+)\)\*\*: .*\n  (.*)$', text, re.MULTILINE)
+    assert int(count) == len(hashes), text
+    assert names.startswith(f'{hashes[0]}, {hashes[1]}'), names
+
+
 @pytest.mark.parametrize('value, kind', [('d41d8cd98f00b204e9800998ecf8427e', 'MD5'),
                                          ('da39a3ee5e6b4b0d3255bfef95601890afd80709', 'SHA1')])
 def test_a_hash_kind_hss_does_not_list_by_is_refused_before_any_request(hss_tenant, value, kind):
