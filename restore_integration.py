@@ -3045,8 +3045,8 @@ def json_list(text: str, name: str) -> list[Any]:
 
 def hss_field_list(value: Any, name: str) -> list[str]:
     """A list argument for an HSS item field, each value checked against the field's documented length. An ID, hash
-    or attribute pasted with blanks around it is taken without them (HSS matches it exactly); a path as given."""
-    values = [text if name == 'file_path' else text.strip() for text in arg_to_list(value, name)]
+    or attribute pasted with blanks around it is taken without them (HSS matches it exactly); a path as agent_path."""
+    values = [agent_path(text) if name == 'file_path' else text.strip() for text in arg_to_list(value, name)]
     limit = HSS_FIELD_LIMITS[name]
     for position, text in enumerate(values, 1):
         if len(text) > limit:
@@ -3897,8 +3897,7 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
         if hint:
             raise RestoreError(f'file_hash {printable(value)} is no SHA256 (64 hexadecimal characters).{hint}')
     # HSS matches hashes whatever their case: the copies sent are known by the hash in lower case (copy_key).
-    fields['file_hash'] = [value.lower() for value in fields['file_hash']]
-    fields['file_path'] = [agent_path(path) for path in fields['file_path']]
+    fields['file_hash'] = list(map(str.lower, fields['file_hash']))
     fields[HSS_UNPAIRED] = [] if arg_to_bool(args.get('pair_by_position'), 'pair_by_position', True) else ['false']
     # The project listed (the argument, else the instance's): rows, follow line and checks XSOAR schedules name it
     given_project = validate_identifier(args.get('enterprise_project_id'), 'enterprise_project_id', 64)
@@ -3910,10 +3909,7 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
     client.limiter.pause(put_off_of(args)[1])  # what is left of a vendor's wait an earlier run met
     if state is None or state['accepted'] is None:  # the start, or one put off before HSS took any of it
         result = start_hss_restore(client, args, fields, enterprise_project_id, state, *timing)
-    else:  # XSOAR polls no check past its sequence's time: a line run later (its timeout error's) polls anew, by hand
-        _, _, timeout = timing
-        if state['started'] and epoch_ms() - state['started'] > (timeout + POLLING_TIMEOUT_MARGIN) * 1000:
-            state = dict(state, started=None, checks=0)
+    else:
         result = check_hss_restore(client, args, fields, state, enterprise_project_id, *timing, context)
     # Each row's project (left_restoring compares it): none where the run's and the instance's are both the default
     if {enterprise_project_id, client.enterprise_project_id} - {None, '0'}:
@@ -4064,9 +4060,9 @@ def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id:
         if by == 'file_path' and not fields.get(HSS_UNPAIRED):  # a path on each host it is paired with: a row each
             for host in sorted(hosts[value] - {found.get('host_id') for found in matched}):
                 not_found += [row for row in taken if row.get('host_id') == host] or [
-                    not_found_row(fields, value, missing, {host}, near)]
+                    not_found_row(fields, value, missing, {host}, exact, near)]
         elif not matched:
-            not_found += taken or [not_found_row(fields, value, missing, hosts[value], near)]
+            not_found += taken or [not_found_row(fields, value, missing, hosts[value], exact, near)]
     return copies, not_found, since
 
 
@@ -4086,8 +4082,8 @@ def value_of(found: HssCopy, fields: HssFields, paired: bool = False) -> Any:
 
 
 def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str],
-                  near: Sequence[HssCopy] = ()) -> HssCopy:
-    """The not_found row of a hash or path, keyed as the first run's (a later row replaces it); names ``near`` paths."""
+                  copies: Sequence[HssCopy] = (), near: Sequence[HssCopy] = ()) -> HssCopy:
+    """A hash's or path's not_found row, keyed as the first run's; names ``near`` paths, and ``copies`` restored."""
     by, hosts = 'file_hash' if fields['file_hash'] else 'file_path', sorted(asked_on)
     where = f'on {plural("host", len(hosts))} {capped_names(hosts)}' if hosts else 'on any host'
     row = {by: value, 'host_id': hosts[0]} if len(hosts) == 1 else {by: value}
@@ -4096,6 +4092,9 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
     asked_names = {host.lower() for host in asked_on}
     named = ','.join(sorted({found['host_id'] for found in near if named_host(found, asked_names) and
                              value_of(found, fields) == value}))
+    back = sorted({first_text(found, 'host_name', 'host_id') for found in copies if value_of(found, fields) == value
+                   and found.get('isolation_status') == HSS_STATUS_RESTORED
+                   and (not asked_on or found.get('host_id') in asked_on)})
     addresses = []  # host_id given as an IP address, which HSS's host IDs never are
     for host in hosts:
         with suppress(ValueError):
@@ -4107,20 +4106,19 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
         f'again with {" or ".join(listed[:MAX_LISTED_FILES])} for the one that is this file.' if listed else '') + (
         f' host_id takes HSS\'s host ID, not an IP address ({capped_names(addresses)}): the console\'s server list '
         f'(Asset Management > Servers & Quota, or ListHostStatus) gives it by name or IP.' if addresses else '') + (
-        f' It lists one on the host so named: run the command again with {again}.' if named else ''))
+        f' It lists one on the host so named: run the command again with {again}.' if named else '') + (
+        f' It lists it restored on {capped_names(back)}: it is back there already.' if back else ''))
 
 
 def agent_path(path: str) -> str:
     """A path as HSS's agents list it: Windows reads C:/a/b and C:\\\\a\\\\b (as JSON escapes it) as C:\\a\\b."""
-    if re.match(r'[A-Za-z]:[/\\]', path):
-        return re.sub(r'[/\\]+', r'\\', path)
-    return path
+    return re.sub(r'[/\\]+', r'\\', path) if re.match(r'[A-Za-z]:[/\\]', path) else path
 
 
 def named_host(found: HssCopy, asked_names: set[str]) -> bool:
     """Whether ``asked_names`` (lowered) names a listed copy's host: its name or ID in any case, private IP or EIP."""
     return any(str(found.get(name) or '').lower() in asked_names
-               for name in ('host_name', 'host_id', 'private_ip', 'public_ip'))
+               for name in 'host_name host_id private_ip public_ip'.split())
 
 
 def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_project_id: str | None
@@ -4176,6 +4174,9 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
                       enterprise_project_id: str | None, polling: bool, interval: int, timeout: int,
                       context: Any) -> RestoreResult:
     """A polling run: the copies this restore changed, read again; the last once none is restoring, or time is up."""
+    # XSOAR polls no check past its sequence's time: a line run later (its timeout error's) polls anew, by hand
+    if state['started'] and epoch_ms() - state['started'] > (timeout + POLLING_TIMEOUT_MARGIN) * 1000:
+        state = dict(state, started=None, checks=0)
     # The checks made so far bound the time passed from below. A follow command (no start) begins a polling of its
     # own with this run: no interval has passed yet, as restore-file counts a run without polling_started.
     checks = state['checks'] + (state['started'] is not None)
@@ -4198,7 +4199,7 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
         schedule = next_check('hss-restore-isolated', dict(args, restore_state=state_text(state)), state['started'],
                               checks, interval, timeout, client)
     ended = '; polling ended with this check' if polling and not schedule else ''  # as restore-file's last check says
-    gone = sum(row.get('reason') == HSS_NO_LONGER_LISTED for row in rows)  # copies sent, HSS listing them no more
+    gone = sum(row['reason'] == HSS_NO_LONGER_LISTED for row in rows)  # copies sent, HSS listing them no more
     told = unread and unread.saying(f'checking again {schedule.again()}' if schedule else 'run the follow line below')
     # A listing not read counts no rows (never "0 restored"); one never sent drops its run-again advice for the step
     not_read = told or (unread if unread.attempts else unread.without_advice()) if unread else ''
@@ -4233,7 +4234,7 @@ def read_check_listing(client: HssClient, fields: HssFields, state: HssState, sc
         # credentials, permission or URL, or HSS's 400 or 404 to the listing at this check and the one before, would
         # recur at every check to the end: polling ends with this one, and the rows left restoring say so.
         refused = getattr(error, 'http_status', 0) in (400, 404)
-        for_good = refuses_every_request(error) or (refused and bool(state.get('listing_refused')))
+        for_good = refuses_every_request(error) or (refused and state['listing_refused'])
         state['listing_refused'] = refused
         rows = [dict(row, reason=HSS_CHECK_REFUSED) for row in left_restoring(context, fields, scope)
                 if for_good and row.get('outcome') == HSS_OUTCOME_RESTORING]
@@ -4274,7 +4275,7 @@ def restore_progress(client: HssClient, fields: HssFields, scope: str | None,
     listed = copies_acted_on([copy for copy in copies if not exact or copy_key(copy) in sent], state['accepted'], sent)
     if many:  # by host, path and hash (all text); an item HSS did not list stays restoring
         return [progress_row(listed[key], state, True) if key in listed else dict(
-            zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_RESTORING,
+            zip('host_id file_hash file_path'.split(), key), outcome=HSS_OUTCOME_RESTORING,
             reason=HSS_NOT_LISTED_AT_CHECK) for key in sorted(sent, key=lambda item: (item[0], item[2], item[1]))], \
             0, 0, 0
     own = [(found, progress_row(found, state, exact)) for found in listed.values()]
@@ -4291,7 +4292,8 @@ def restore_progress(client: HssClient, fields: HssFields, scope: str | None,
         # the values with a listed copy (a path with each host), in the order asked for (matching_copies lists them so)
         asked, pairs = hosts_asked(fields), dict.fromkeys(value_of(found, fields, True) for found in copies)
         rows = not_found + [row for value, host in pairs if (value, host) not in kept for row in taken.get(
-            (value, host)) or [not_found_row(fields, value, missing, asked[value] if host is None else {host})]] + rows
+            (value, host)) or [not_found_row(fields, value, missing, asked[value] if host is None else {host},
+                                             copies)]] + rows
     gone = sent - set(listed)  # an earlier restore's rows (left as they are) when no copy sent may be unlisted
     if exact or state['sent'] is None:
         return no_longer_listed(rows, gone), 0, 0, 0
@@ -4310,7 +4312,7 @@ def no_longer_listed(rows: list[HssCopy], gone: set[HssCopyKey]) -> list[HssCopy
     replaced = {key for host, file_hash, path in gone for where in (host, None)
                 for key in ((where, file_hash, None), (where, '', path))}
     return [row for row in rows if copy_key(row) not in replaced] + [
-        dict(zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_NOT_FOUND,
+        dict(zip('host_id file_hash file_path'.split(), key), outcome=HSS_OUTCOME_NOT_FOUND,
              reason=HSS_NO_LONGER_LISTED) for key in sorted(gone, key=str)]  # as text: a host or path may be None
 
 
@@ -4413,10 +4415,8 @@ def progress_row(found: HssCopy, state: HssState, exact: bool) -> HssCopy | None
     # A copy still restoring from an earlier restore was not sent by this one (the start sends isolated copies only):
     # following it would poll to the timeout for a copy this restore never touched.
     ours = changed or exact or state['listed'] is not None and updated >= state['listed']
-    if status == HSS_STATUS_RESTORING and ours:
-        outcome, reason = HSS_OUTCOME_RESTORING, ''
-    elif status == HSS_STATUS_RESTORED and ours:
-        outcome, reason = HSS_OUTCOME_RESTORED, '' if changed else HSS_RESTORED_BEFORE
+    if status in (HSS_STATUS_RESTORING, HSS_STATUS_RESTORED) and ours:  # the status is the outcome, as in taken_rows
+        outcome, reason = status, '' if changed or status == HSS_STATUS_RESTORING else HSS_RESTORED_BEFORE
     elif status in HSS_ISOLATED_NOW and changed:
         outcome, reason = HSS_OUTCOME_FAILED, HSS_ISOLATED_AGAIN if state['accepted'] else HSS_ISOLATED_NOW[status]
     elif status not in HSS_STATUSES and ours:  # still listed, its end not known: followed as one restoring
@@ -4463,7 +4463,7 @@ def hss_table(title: str, rows: list[HssCopy], follow: str = '', refused: int = 
         untaken_rows = f', plus the start\'s rows of at least {untaken:,} copies HSS did not act on' if untaken else ''
         return grouped_outcomes(title, rows, 'outcome', going, 'reason', host, 'HuaweiHSS.RestoredFile',
                                 refused_rows + untaken_rows) + ended
-    return markdown_table(title, rows, ['host_id', 'host_name', 'file_path', 'file_hash', 'outcome', 'reason'],
+    return markdown_table(title, rows, 'host_id host_name file_path file_hash outcome reason'.split(),
                           'HuaweiHSS.RestoredFile', first=lambda row: row['outcome'] not in going) + ended
 
 

@@ -443,6 +443,34 @@ def test_the_last_check_counts_and_shows_a_hash_not_found_at_the_start_whose_cop
     assert [row for row in last['Contents']['items'] if row['outcome'] == 'not_found'] == [start_row]
 
 
+@pytest.mark.parametrize('by', ['file_hash', 'file_path'])
+def test_a_file_hss_lists_restored_already_on_the_host_is_not_found_saying_it_is_back_there(hss_tenant, by):
+    # The seed has HSS list one copy restored long ago. The listing the start reads holds it: its reason says it is
+    # back on that host, which the analyst would otherwise have to guess among "check the hash, restored already...".
+    host, back = next((host, copy) for host in load_json(HSS_SEED)['hosts'] for copy in host['isolated_files']
+                      if copy.get('isolation_status') == 'restored')
+    args = {by: json.dumps([back[by]]), 'host_id': host['host_id']}
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', args)
+
+    [row] = rows_of(result)
+    assert row['outcome'] == 'not_found', row
+    assert f"It lists it restored on {host['host_name']}: it is back there already." in row['reason'], row['reason']
+    assert not hss_tenant.requests_to('PUT', '/event/isolated-file')
+
+
+def test_a_hash_hss_lists_only_restored_given_with_no_host_is_not_found_naming_the_host_it_is_back_on(hss_tenant):
+    host = sorted(hss_tenant.backend.hosts)[0]
+    hss_tenant.backend.add_isolated_files(host, 1, file_hash='ac' * 32, isolation_status='restored')
+
+    [row] = rows_of(war_room(hss_tenant).run('hss-restore-isolated', {'file_hash': 'ac' * 32, 'polling': 'false'}))
+
+    assert row['outcome'] == 'not_found', row
+    [named] = re.findall(r'It lists it restored on (.*): it is back there already\.', row['reason'])
+    assert named in (host, hss_tenant.backend.hosts[host].host_name), row['reason']
+    assert not hss_tenant.requests_to('PUT', '/event/isolated-file')
+
+
 def test_an_exact_item_on_a_host_of_another_enterprise_project_is_refused_by_hss_once_not_retried(hss_tenant):
     # HSS API: enterprise_project_id left out means the default enterprise project. An item on a host of another is
     # HSS's refusal (its HTTP 400, "Requested resource not found."), which no retry changes: sent once, and said so.
