@@ -3897,7 +3897,7 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
         if hint:
             raise RestoreError(f'file_hash {printable(value)} is no SHA256 (64 hexadecimal characters).{hint}')
     # HSS matches hashes whatever their case: the copies sent are known by the hash in lower case (copy_key).
-    fields['file_hash'] = list(map(str.lower, fields['file_hash']))
+    fields['file_hash'] = [value.lower() for value in fields['file_hash']]
     fields[HSS_UNPAIRED] = [] if arg_to_bool(args.get('pair_by_position'), 'pair_by_position', True) else ['false']
     # The project listed (the argument, else the instance's): rows, follow line and checks XSOAR schedules name it
     given_project = validate_identifier(args.get('enterprise_project_id'), 'enterprise_project_id', 64)
@@ -4112,13 +4112,15 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
 
 def agent_path(path: str) -> str:
     """A path as HSS's agents list it: Windows reads C:/a/b and C:\\\\a\\\\b (as JSON escapes it) as C:\\a\\b."""
-    return re.sub(r'[/\\]+', r'\\', path) if re.match(r'[A-Za-z]:[/\\]', path) else path
+    if re.match(r'[A-Za-z]:[/\\]', path):
+        return re.sub(r'[/\\]+', r'\\', path)
+    return path
 
 
 def named_host(found: HssCopy, asked_names: set[str]) -> bool:
     """Whether ``asked_names`` (lowered) names a listed copy's host: its name or ID in any case, private IP or EIP."""
     return any(str(found.get(name) or '').lower() in asked_names
-               for name in 'host_name host_id private_ip public_ip'.split())
+               for name in ('host_name', 'host_id', 'private_ip', 'public_ip'))
 
 
 def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_project_id: str | None
@@ -4199,7 +4201,7 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
         schedule = next_check('hss-restore-isolated', dict(args, restore_state=state_text(state)), state['started'],
                               checks, interval, timeout, client)
     ended = '; polling ended with this check' if polling and not schedule else ''  # as restore-file's last check says
-    gone = sum(row['reason'] == HSS_NO_LONGER_LISTED for row in rows)  # copies sent, HSS listing them no more
+    gone = sum(row.get('reason') == HSS_NO_LONGER_LISTED for row in rows)  # copies sent, HSS listing them no more
     told = unread and unread.saying(f'checking again {schedule.again()}' if schedule else 'run the follow line below')
     # A listing not read counts no rows (never "0 restored"); one never sent drops its run-again advice for the step
     not_read = told or (unread if unread.attempts else unread.without_advice()) if unread else ''
@@ -4234,7 +4236,7 @@ def read_check_listing(client: HssClient, fields: HssFields, state: HssState, sc
         # credentials, permission or URL, or HSS's 400 or 404 to the listing at this check and the one before, would
         # recur at every check to the end: polling ends with this one, and the rows left restoring say so.
         refused = getattr(error, 'http_status', 0) in (400, 404)
-        for_good = refuses_every_request(error) or (refused and state['listing_refused'])
+        for_good = refuses_every_request(error) or (refused and bool(state.get('listing_refused')))
         state['listing_refused'] = refused
         rows = [dict(row, reason=HSS_CHECK_REFUSED) for row in left_restoring(context, fields, scope)
                 if for_good and row.get('outcome') == HSS_OUTCOME_RESTORING]
@@ -4275,7 +4277,7 @@ def restore_progress(client: HssClient, fields: HssFields, scope: str | None,
     listed = copies_acted_on([copy for copy in copies if not exact or copy_key(copy) in sent], state['accepted'], sent)
     if many:  # by host, path and hash (all text); an item HSS did not list stays restoring
         return [progress_row(listed[key], state, True) if key in listed else dict(
-            zip('host_id file_hash file_path'.split(), key), outcome=HSS_OUTCOME_RESTORING,
+            zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_RESTORING,
             reason=HSS_NOT_LISTED_AT_CHECK) for key in sorted(sent, key=lambda item: (item[0], item[2], item[1]))], \
             0, 0, 0
     own = [(found, progress_row(found, state, exact)) for found in listed.values()]
@@ -4312,7 +4314,7 @@ def no_longer_listed(rows: list[HssCopy], gone: set[HssCopyKey]) -> list[HssCopy
     replaced = {key for host, file_hash, path in gone for where in (host, None)
                 for key in ((where, file_hash, None), (where, '', path))}
     return [row for row in rows if copy_key(row) not in replaced] + [
-        dict(zip('host_id file_hash file_path'.split(), key), outcome=HSS_OUTCOME_NOT_FOUND,
+        dict(zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_NOT_FOUND,
              reason=HSS_NO_LONGER_LISTED) for key in sorted(gone, key=str)]  # as text: a host or path may be None
 
 
@@ -4415,8 +4417,10 @@ def progress_row(found: HssCopy, state: HssState, exact: bool) -> HssCopy | None
     # A copy still restoring from an earlier restore was not sent by this one (the start sends isolated copies only):
     # following it would poll to the timeout for a copy this restore never touched.
     ours = changed or exact or state['listed'] is not None and updated >= state['listed']
-    if status in (HSS_STATUS_RESTORING, HSS_STATUS_RESTORED) and ours:  # the status is the outcome, as in taken_rows
-        outcome, reason = status, '' if changed or status == HSS_STATUS_RESTORING else HSS_RESTORED_BEFORE
+    if status == HSS_STATUS_RESTORING and ours:
+        outcome, reason = HSS_OUTCOME_RESTORING, ''
+    elif status == HSS_STATUS_RESTORED and ours:
+        outcome, reason = HSS_OUTCOME_RESTORED, '' if changed else HSS_RESTORED_BEFORE
     elif status in HSS_ISOLATED_NOW and changed:
         outcome, reason = HSS_OUTCOME_FAILED, HSS_ISOLATED_AGAIN if state['accepted'] else HSS_ISOLATED_NOW[status]
     elif status not in HSS_STATUSES and ours:  # still listed, its end not known: followed as one restoring
@@ -4463,7 +4467,7 @@ def hss_table(title: str, rows: list[HssCopy], follow: str = '', refused: int = 
         untaken_rows = f', plus the start\'s rows of at least {untaken:,} copies HSS did not act on' if untaken else ''
         return grouped_outcomes(title, rows, 'outcome', going, 'reason', host, 'HuaweiHSS.RestoredFile',
                                 refused_rows + untaken_rows) + ended
-    return markdown_table(title, rows, 'host_id host_name file_path file_hash outcome reason'.split(),
+    return markdown_table(title, rows, ['host_id', 'host_name', 'file_path', 'file_hash', 'outcome', 'reason'],
                           'HuaweiHSS.RestoredFile', first=lambda row: row['outcome'] not in going) + ended
 
 
