@@ -1073,12 +1073,12 @@ class VendorReply:
         self.status, self.headers, self.body = status, headers, body
 
     def json(self) -> Any:
-        """The body's JSON (UTF-8, -16 or -32, as RFC 8259 allows), parsed once; ValueError when it is not JSON."""
+        """The body's JSON (UTF-8, -16 or -32, as RFC 8259 allows, else in the charset its Content-Type names), parsed
+        once; ValueError when it is not JSON."""
         if self._parsed is UNPARSED:
-            try:  # NaN and Infinity are not JSON (RFC 8259), nor would XSOAR take them in an entry: int() refuses them
-                self._parsed = json.loads(self.body, parse_constant=int, parse_float=json_number, parse_int=json_number)
-            except (ValueError, RecursionError):  # UnicodeDecodeError too; Recursion: nested past what json reads
-                self._parsed = NOT_JSON
+            self._parsed = parsed_json(self.body)
+            if self._parsed is NOT_JSON and self.charset_named:  # a gateway's error in its locale's charset (GB18030)
+                self._parsed = parsed_json(self.text)
         if self._parsed is NOT_JSON:
             raise ValueError('the body is not JSON')
         return self._parsed
@@ -1089,15 +1089,27 @@ class VendorReply:
         return None
 
     @property
+    def charset_named(self) -> bool:
+        return bool(re.search(r'(?i);\s*charset\s*=', self.headers.get('Content-Type') or ''))
+
+    @property
     def text(self) -> str:
         # No charset named: UTF-8 when it is (requests' ISO-8859-1 for text/*, dropped by RFC 7231, showed each
         # non-ASCII character of a secret it quotes as two others: not found to mask)
-        if not re.search(r'(?i);\s*charset\s*=', self.headers.get('Content-Type') or ''):
+        if not self.charset_named:
             with suppress(UnicodeError):  # not UTF-8: byte for byte, as before
                 return self.body.decode('utf-8')
         with suppress(LookupError, UnicodeError):  # a charset unknown to Python, or a codec of no text: idna, undefined
             return self.body.decode(requests.utils.get_encoding_from_headers(self.headers) or 'utf-8', 'replace')
         return self.body.decode('utf-8', 'replace')
+
+
+def parsed_json(body: bytes | str) -> Any:
+    """A body's JSON, or NOT_JSON."""
+    try:  # NaN and Infinity are not JSON (RFC 8259), nor would XSOAR take them in an entry: int() refuses them
+        return json.loads(body, parse_constant=int, parse_float=json_number, parse_int=json_number)
+    except (ValueError, RecursionError):  # UnicodeDecodeError too; Recursion: nested past what json reads
+        return NOT_JSON
 
 
 def retry_note(retried: Sequence[Attempt], gave_up: str | None) -> str:
