@@ -1484,19 +1484,20 @@ class HttpTransport:
                     isinstance(error, requests.exceptions.ProxyError) and 'Tunnel connection failed: 407' in said):
                 self._connection_fault(error, attempt)
                 return None
-            refusal = self.proxy_refusal = self.environment_proxy_refusal(error)
+            refusal = self.environment_proxy_refusal(error)
         except OSError as error:  # requests' missing CA bundle; any other (requests' own too): the integration's fault
             if 'CA certificate bundle' not in str(error):
                 raise
             # requests found no file where REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE points (an engine's private CA)
             refusal = (f'{error}, as REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE names it in this machine\'s environment. '
                        'Correct or remove that variable.')
-        else:
-            if response is None or not response.is_redirect:
+        else:  # a plain-HTTP request's 407 is its answer, not a CONNECT's: a refused login all the same
+            proxy_407 = response is not None and response.status_code == 407 and self.settings.proxy
+            if not proxy_407 and (response is None or not response.is_redirect):
                 return response
             attempt.status = response.status_code
             response.close()
-            refusal = self.redirect_refusal(url, response)
+            refusal = self.environment_proxy_refusal(response) if proxy_407 else self.redirect_refusal(url, response)
         raise RestoreError(refusal, [*attempts, attempt]) from None
 
     def tls_failure(self, detail: str) -> str:
@@ -1520,21 +1521,24 @@ class HttpTransport:
         return (f'The TLS handshake with {self.vendor} at {self.host} failed ({detail}). Check the host and port in '
                 f'{URL_SETTINGS[self.vendor]}, and the TLS setup of the server there (or of a proxy between).')
 
-    def environment_proxy_refusal(self, error: Exception) -> str:
+    def environment_proxy_refusal(self, error: Exception | requests.Response) -> str:
         """Why the environment's proxy cannot carry the request, never quoting it (it may hold a password): requests
         cannot read it or takes no proxy of its scheme, its login is not Latin-1 (as HTTP Basic sends it), or the proxy
-        refused the login (not tried again: a proxy that checks a directory may lock the account)."""
+        refused the login, in an error or its 407 answer (kept in proxy_refusal, not tried again: a proxy that checks a
+        directory may lock the account)."""
         proxy = 'The proxy that this machine\'s environment sets (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY)'
         if isinstance(error, UnicodeEncodeError):
             return (f'{proxy} cannot be used for {self.host}: its user name or password holds a character outside '
                     f'Latin-1, which HTTP Basic proxy authentication cannot send (not shown). Use a proxy login in '
                     f'Latin-1, or uncheck "Use system proxy settings".')
-        if isinstance(error, requests.ConnectionError):  # the proxy refused its login (_send_once)
+        if isinstance(error, (requests.ConnectionError, requests.Response)):  # the proxy refused its login (_send_once)
             said = re.search(SOCKS_LOGIN_REFUSED, str(error))
-            return (f'{proxy} refused its login ({said[0] if said else "407 Proxy Authentication Required"}), so '
-                    f'nothing reached {self.vendor} at {self.host}; it is not tried again, as a proxy that checks a '
-                    f'directory may lock the account. Correct the user name and password in that variable (not '
-                    f'shown), or uncheck "Use system proxy settings".')
+            self.proxy_refusal = (
+                f'{proxy} refused its login ({said[0] if said else "407 Proxy Authentication Required"}), so nothing '
+                f'reached {self.vendor} at {self.host}; it is not tried again, as a proxy that checks a directory may '
+                f'lock the account. Correct the user name and password in that variable (not shown), or uncheck "Use '
+                f'system proxy settings".')
+            return self.proxy_refusal
         return (f'{proxy} cannot be used for {self.host}: requests cannot read it, or takes no proxy of its scheme '
                 f'(not shown: it may hold a password). Give it as http://host:port, percent-encode any @ : / ? # in '
                 f'its user name and password, or uncheck "Use system proxy settings".')
