@@ -1659,7 +1659,9 @@ class HttpTransport:
             response.close()
             return None
         reply = VendorReply(response.status_code, response.headers, body)
-        if expect_json and reply.status < 300:  # an interim status (1xx) returned above
+        # A 2xx HTML page is no API's answer (HSS's PUT has no body): a proxy's, its login page say, read as not JSON
+        page = body.strip() and 'html' in (response.headers.get('Content-Type') or '').lower()
+        if (expect_json or page) and reply.status < 300:  # an interim status (1xx) returned above
             try:
                 reply.json()
             except ValueError:
