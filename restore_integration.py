@@ -1422,7 +1422,7 @@ class HttpTransport:
         or None and why the loop gives up (a Retry-After given up on still holds the vendor's later requests back)."""
         asked = answer and parse_retry_after(answer.headers)
         wait = asked if asked is not None else self.policy.backoff_wait(faults)
-        reason = f'the vendor asked to wait {wait:g} s (Retry-After)' if asked is not None else \
+        reason = f'the vendor asked to wait {wait:.12g} s (Retry-After)' if asked is not None else \
             f'the next wait would be {wait:g} s'
         if faults > self.policy.max_retries:
             gave_up = None
@@ -1696,7 +1696,7 @@ class HttpTransport:
             f'{late.wait:.0f} s'
         kept = late.asked and self.limiter.started is None  # no turn yet: an earlier run's wait (HSS_PAUSE_KEY)
         asked = f'{self.vendor} asked to wait until {utc_text(time.time() + late.wait)} (Retry-After)' if kept \
-            else f'the vendor asked to wait {late.asked:g} s (Retry-After)' if late.asked else \
+            else f'the vendor asked to wait {late.asked:.12g} s (Retry-After)' if late.asked else \
             f'the next turn was {away} away'
         gave_up = f'less than the {MIN_ATTEMPT_SECONDS} s an attempt needs was left of this run ({self.stops})' \
             if run_over else f'{asked}, past the {self.budget_s:g} s {self.waiter} waits for throttling' if late.wait \
