@@ -1643,7 +1643,7 @@ class HttpTransport:
             return None
         reply = VendorReply(response.status_code, response.headers, body)
         # A 2xx HTML page is no API's answer (HSS's PUT has no body): a proxy's, its login page say (1xx returned above)
-        page = body and 'html' in response.headers.get('Content-Type', '').lower()
+        page = bool(body) and 'html' in response.headers.get('Content-Type', '').lower()
         if (expect_json or page) and reply.status < 300 and reply.parsed is NOT_JSON:
             attempt.met(FAULT_BROKEN_REPLY, f'{said} with a body that is not JSON ({short_text(reply.text)}).', advice)
             return None
