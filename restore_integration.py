@@ -37,6 +37,7 @@ Contents, in the order of the file (each section one concern, as XSOAR's HelloWo
 Clients know HTTP and nothing of XSOAR; only ``main`` (on the main thread) calls ``demisto``: in XSOAR each
 call is a request and a reply on one channel to the server, not safe to share between threads.
 """
+import errno
 import functools
 import hashlib
 import hmac
@@ -1281,12 +1282,12 @@ class UnfollowedRedirectsSession(requests.Session):
 
 
 def describe_connection_error(error: BaseException) -> str:
-    """The socket-level reason of a connection error in words, without the reprs urllib3 wraps around it nor those of
-    the exceptions it quotes (ConnectionResetError(104, '...')); with no words at all, that the connection failed."""
-    reason = error.args[0] if error.args else error
-    reason = getattr(reason, 'reason', reason)  # urllib3's MaxRetryError carries the real cause
+    """A connection error's socket-level reason in words (a socket's own by its errno name), without urllib3's reprs."""
+    if getattr(error, 'strerror', None):  # a socket's own, named: requests' errors carry a cause, never an errno
+        return f'{errno.errorcode.get(error.errno, error.errno)}: {error.strerror}'
+    reason = getattr(error.args[0], 'reason', error.args[0]) if error.args else error  # MaxRetryError's real cause
     parts = reason.args if isinstance(reason, ProtocolError) else (reason,)  # its words, then the socket's error
-    words = ' '.join(part.strerror if isinstance(part, OSError) and part.strerror else str(part) for part in parts)
+    words = ' '.join(getattr(part, 'strerror', None) or str(part) for part in parts)
     return re.sub(r'<[^>]*>: |\b[A-Z][A-Za-z]*\(([^()]*)\)', r'\1', words).strip() or 'the connection failed'
 
 
@@ -1662,12 +1663,11 @@ class HttpTransport:
         if not sock:  # one on a dup of the reply's descriptor: its shutdown ends the reply's reads, its close not
             with suppress(OSError, ValueError):
                 own = socket.socket(fileno=os.dup(response.raw.fileno()))
-        cut, timer = threading.Event(), None
-        if own or sock and 'chunked' in response.headers.get('Transfer-Encoding', '').lower():
-            timer = threading.Timer(ends - self.clock(), shut_down, (sock or own, cut))  # past ends: at once
-            timer.daemon = True
-            timer.start()
         body = bytearray()
+        cut, timer = threading.Event(), None
+        if own or sock and response.raw.chunked:  # joined below on every way out: no daemon needed
+            timer = threading.Timer(ends - self.clock(), shut_down, (sock or own, cut))  # past ends: at once
+            timer.start()
         try:
             while (left := ends - self.clock()) > 0:
                 if sock:
