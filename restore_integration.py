@@ -1283,11 +1283,12 @@ class UnfollowedRedirectsSession(requests.Session):
 
 def describe_connection_error(error: BaseException) -> str:
     """A connection error's socket-level reason in words (a socket's own by its errno name), without urllib3's reprs."""
-    if getattr(error, 'strerror', None):  # a socket's own, named: requests' errors carry a cause, never an errno
+    if isinstance(error, OSError) and error.strerror:  # a socket's own, named: requests' errors carry a cause instead
         return f'{errno.errorcode.get(error.errno, error.errno)}: {error.strerror}'
-    reason = getattr(error.args[0], 'reason', error.args[0]) if error.args else error  # MaxRetryError's real cause
+    reason = error.args[0] if error.args else error
+    reason = getattr(reason, 'reason', reason)  # urllib3's MaxRetryError carries the real cause
     parts = reason.args if isinstance(reason, ProtocolError) else (reason,)  # its words, then the socket's error
-    words = ' '.join(getattr(part, 'strerror', None) or str(part) for part in parts)
+    words = ' '.join(part.strerror if isinstance(part, OSError) and part.strerror else str(part) for part in parts)
     return re.sub(r'<[^>]*>: |\b[A-Z][A-Za-z]*\(([^()]*)\)', r'\1', words).strip() or 'the connection failed'
 
 
@@ -1665,8 +1666,9 @@ class HttpTransport:
                 own = socket.socket(fileno=os.dup(response.raw.fileno()))
         body = bytearray()
         cut, timer = threading.Event(), None
-        if own or sock and response.raw.chunked:  # joined below on every way out: no daemon needed
+        if own or (sock and response.raw.chunked):
             timer = threading.Timer(ends - self.clock(), shut_down, (sock or own, cut))  # past ends: at once
+            timer.daemon = True
             timer.start()
         try:
             while (left := ends - self.clock()) > 0:
