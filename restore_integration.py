@@ -840,11 +840,12 @@ def read_xdr_settings(params: InstanceParams) -> XdrSettings:
                            'the instance settings.')
     # its root: less /public_api/v1, or an API's whole path (as its page shows it)
     base = normalise_base_url(url, 'xdr_url', setting_bool(params, 'insecure')).partition(XDR_API_ROOT)[0]
-    if re.fullmatch(r'(?!api-).*\.paloaltonetworks\.com', urlsplit(base).hostname):  # the seed's: https://api-{fqdn}
+    host = urlsplit(base).hostname  # a console page's path (copied from the browser) is no part of the API's URL
+    if re.fullmatch(r'(?!api-).*\.paloaltonetworks\.com', host):  # the seed's: https://api-{fqdn}
         raise RestoreError(f'The instance setting {setting_label("xdr_url")} is the Cortex XDR console\'s address: the '
-                           f'API\'s starts with api- ({base.replace("//", "//api-", 1)}), as API Keys copies it.')
-    rate_limit = setting_number(params, 'xdr_rate_limit', XDR_DEFAULT_RATE_LIMIT, 0.1, 1000)
-    return XdrSettings(base, key_id, key, auth_type, rate_limit)
+                           f'API\'s starts with api- (https://api-{host}), as API Keys copies it.')
+    return XdrSettings(base, key_id, key, auth_type,
+                       setting_number(params, 'xdr_rate_limit', XDR_DEFAULT_RATE_LIMIT, 0.1, 1000))
 
 
 def read_hss_settings(params: InstanceParams) -> HssSettings:
