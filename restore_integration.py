@@ -868,9 +868,9 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
     if host_region and host_region != named_region:  # a project is in one region: IAM's token, HSS's header
         raise RestoreError(f'{SETTING_NAMES["hss_endpoint"]} is HSS\'s endpoint in {host_region}, not in the '
                            f'project\'s region, {SETTING_NAMES["hss_region"]}: {region}. Set its endpoint, or none.')
-    if project_id.partition('_')[0] == named_region:  # a name: <region>[_<sub>]
+    if named_region and re.fullmatch(r'[a-z]{2}-[a-z]+-[0-9]+(_.*)?', project_id):  # a name: <region>[_<sub>]
         raise RestoreError(f'The instance setting {SETTING_NAMES["hss_project_id"]} holds {printable(project_id)}, '
-                           'a project\'s name; set the project\'s ID (My Credentials > API Credentials lists both).')
+                           f'a project\'s name; set the {named_region} project\'s ID (API Credentials lists both).')
     scope = setting_text(params, 'hss_enterprise_project_id')  # reaches a request line: an ID
     check_identifier(scope, f'The instance setting {SETTING_NAMES["hss_enterprise_project_id"]}', 64)
     common = HssSettings(url, project_id, setting_choice(params, 'hss_auth_type', ('token', 'aksk'), 'aksk'),

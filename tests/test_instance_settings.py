@@ -425,6 +425,21 @@ def test_a_project_name_given_as_hss_project_id_is_refused_naming_it_before_any_
     assert hss_tenant.gateway.requests == []
 
 
+# API Credentials lists every region's project, each named after its region: a name copied from another region's row
+# (cn-north-4, eu-west-101_dev) is a name all the same, which HSS answers as a permission refused and IAM as a login
+# refused. Refused before any request, saying whose ID to set: the project's in the instance's region.
+@pytest.mark.parametrize('auth_type', ['aksk', 'token'])
+@pytest.mark.parametrize('name', ['cn-north-4', 'eu-west-101_dev'])
+def test_a_project_name_of_another_region_given_as_hss_project_id_is_refused_naming_the_region_to_take_the_id_of(
+        hss_tenant, auth_type, name):
+    region = hss_tenant.base_params['hss_region']
+
+    text = refusal(hss_tenant.params(auth_type, hss_project_id=name), 'test-module')
+
+    assert 'hss_project_id' in text and f'"{name}"' in text and 'name' in text and region in text, text
+    assert not name.startswith(region) and hss_tenant.gateway.requests == []
+
+
 # Huawei's endpoint tables name the region in each service's host (hss.<region ID>.myhuaweicloud.com), given bare
 # or as a URL: an instance set up with hss_endpoint alone still names the region a project's name is made of.
 @pytest.mark.parametrize('auth_type', ['aksk', 'token'])
