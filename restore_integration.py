@@ -768,10 +768,8 @@ def setting_number(params: InstanceParams, name: str, default: int | float, mini
 def setting_event_types(params: InstanceParams) -> tuple[int, ...]:
     """The types picked, sorted; () for none, every type. XSOAR hands a list ('1004 trojan'); a text's items alike."""
     value, codes, label = params.get('event_types'), set(), f'The instance setting {setting_label("event_types")}'
-    items = value if isinstance(value, list) else [value]
     pieces = isinstance(value, str)  # cut at commas: an item may be a piece of a secret, which is masked only whole
-    if pieces:
-        items = value.split(',')
+    items = value.split(',') if pieces else value if isinstance(value, list) else [value]
     for index, item in enumerate(items):  # each on its own, so a refusal names it; a number holds no unseen character
         text = typed_text(shown_text(item), f'{label}, item {index + 1},') if isinstance(item, str) else item
         if text not in (None, ''):  # a blank item picks nothing
@@ -834,14 +832,15 @@ def read_xdr_settings(params: InstanceParams) -> XdrSettings:
     auth_type = setting_choice(params, 'xdr_auth_type', ('standard', 'advanced'), 'advanced')
     # A standard key is sent as it is, in the Authorization header; an advanced key only through its hash.
     key = setting_credential(params, 'xdr_api_key', 'password', header=auth_type == 'standard')
-    if missing := [name for name, text in (('xdr_url', url), ('xdr_api_key_id', key_id), ('xdr_api_key', key))
-                   if not text]:
+    if missing := [name for name, text in zip(VENDOR_MARKERS['xdr'], (url, key_id, key)) if not text]:
         raise RestoreError(f'Cortex XDR is not configured: set {", ".join(setting_label(name) for name in missing)} in '
                            'the instance settings.')
+    if key_id.strip('0123456789'):  # its name, or a word typed with it: never a key Cortex XDR issued
+        raise RestoreError(f'{setting_label("xdr_api_key_id")} must be the number in API Keys\' ID column, not a name.')
     # its root: less /public_api/v1, or an API's whole path (as its page shows it)
     base = normalise_base_url(url, 'xdr_url', setting_bool(params, 'insecure')).partition(XDR_API_ROOT)[0]
-    host = urlsplit(base).hostname  # a console page's path (copied from the browser) is no part of the API's URL
-    if re.fullmatch(r'(?!api-).*\.paloaltonetworks\.com', host):  # the seed's: https://api-{fqdn}
+    # Its host alone is offered: a console page's path, copied from the browser, is no part of the API's URL.
+    if re.fullmatch(r'(?!api-).*\.paloaltonetworks\.com', host := urlsplit(base).hostname):  # seed: https://api-{fqdn}
         raise RestoreError(f'The instance setting {setting_label("xdr_url")} is the Cortex XDR console\'s address: the '
                            f'API\'s starts with api- (https://api-{host}), as API Keys copies it.')
     return XdrSettings(base, key_id, key, auth_type,
@@ -850,7 +849,7 @@ def read_xdr_settings(params: InstanceParams) -> XdrSettings:
 
 def read_hss_settings(params: InstanceParams) -> HssSettings:
     region, project_id, endpoint = (setting_text(params, name)
-                                    for name in ('hss_region', 'hss_project_id', 'hss_endpoint'))
+                                    for name in 'hss_region hss_project_id hss_endpoint'.split())
     if region and not re.fullmatch(r'[a-z0-9][a-z0-9-]{0,63}', region):
         raise RestoreError(f'The instance setting {SETTING_NAMES["hss_region"]} must be a region ID such as '
                            f'ap-southeast-1; got {printable(region)}.')
@@ -863,7 +862,7 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
     url = normalise_base_url(huawei_url(endpoint, 'hss', region), 'hss_endpoint', insecure)
     url = re.sub(f'{HSS_API_ROOT}(/.*)?$', '', url)  # /v5, or the API's whole URL as its page shows it: the base
     huawei_host = re.fullmatch(r'hss\.([^.]+)\.myhuaweicloud\.(?:com|eu)', urlsplit(url).hostname)  # an IP: none
-    host_region = huawei_host[1] if huawei_host else None
+    host_region = huawei_host and huawei_host[1]
     named_region = region or host_region  # set, else the one Huawei's HSS host names
     if host_region and host_region != named_region:  # a project is in one region: IAM's token, HSS's header
         raise RestoreError(f'{SETTING_NAMES["hss_endpoint"]} is HSS\'s endpoint in {host_region}, not in the '

@@ -637,6 +637,20 @@ def test_a_key_id_written_as_a_number_as_yaml_reads_17_is_sent_as_its_digits(xdr
     assert xdr.gateway.requests  # the key ID went out, and the tenant took it
 
 
+# The "ID" column of Cortex XDR > Settings > API Keys holds a number (integration.yml's help; demisto/content's Cortex
+# XDR description: "From the ID column, copy the Key ID"). The key's name there, or the ID typed with a word, is refused
+# before any request naming the key ID alone, not sent for a 401 that sends the admin to the key and its type too.
+@pytest.mark.parametrize('command, args', [('test-module', {}), ('restore-file', {'file_hash': QUARANTINED})])
+@pytest.mark.parametrize('key_id', ['soar-restore', 'ID 7', '7a'])
+def test_a_key_id_that_is_not_the_id_column_s_number_is_refused_naming_the_key_id_alone_before_any_request(
+        xdr, command, args, key_id):
+    text = refusal(dict(xdr.params(), xdr_api_key_id=key_id), command, args)
+
+    assert '(xdr_api_key_id)' in text and 'ID column' in text, text
+    assert '(xdr_api_key)' not in text and '(xdr_auth_type)' not in text and 'HTTP 401' not in text, text
+    assert xdr.gateway.requests == []
+
+
 def test_a_setting_left_blank_reads_as_the_default_integration_yml_gives_it():
     # integration.yml's defaultvalue is what XSOAR fills in and the README's settings table shows; a setting an admin
     # cleared comes blank or not at all, and must read as that same value, not as another one the code holds: the
