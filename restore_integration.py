@@ -521,7 +521,7 @@ class RestoreError(Exception):
         super().__init__(message)
         # says_until: when a wait ends; outputs: what the error entry writes to context
         self.attempts, self.advice, self.says_until, self.outputs = tuple(attempts), advice, False, {}
-        last = self.attempts[-1] if self.attempts else Attempt(0)  # later: what it met passes (429, 5xx, lost answer)
+        last = self.attempts[-1] if self.attempts else Attempt()  # later: what it met passes (429, 5xx, lost answer)
         self.later = later or last.status == THROTTLED_STATUS or (last.status or 0) >= 500 or \
             last.fault in FAULTS_AFTER_SENDING  # or a broken reply though HTTP 200 (``later``)
 
@@ -768,8 +768,10 @@ def setting_number(params: InstanceParams, name: str, default: int | float, mini
 def setting_event_types(params: InstanceParams) -> tuple[int, ...]:
     """The types picked, sorted; () for none, every type. XSOAR hands a list ('1004 trojan'); a text's items alike."""
     value, codes, label = params.get('event_types'), set(), f'The instance setting {setting_label("event_types")}'
+    items = value if isinstance(value, list) else [value]
     pieces = isinstance(value, str)  # cut at commas: an item may be a piece of a secret, which is masked only whole
-    items = value.split(',') if pieces else value if isinstance(value, list) else [value]
+    if pieces:
+        items = value.split(',')
     for index, item in enumerate(items):  # each on its own, so a refusal names it; a number holds no unseen character
         text = typed_text(shown_text(item), f'{label}, item {index + 1},') if isinstance(item, str) else item
         if text not in (None, ''):  # a blank item picks nothing
@@ -832,7 +834,8 @@ def read_xdr_settings(params: InstanceParams) -> XdrSettings:
     auth_type = setting_choice(params, 'xdr_auth_type', ('standard', 'advanced'), 'advanced')
     # A standard key is sent as it is, in the Authorization header; an advanced key only through its hash.
     key = setting_credential(params, 'xdr_api_key', 'password', header=auth_type == 'standard')
-    if missing := [name for name, text in zip(VENDOR_MARKERS['xdr'], (url, key_id, key)) if not text]:
+    if missing := [name for name, text in (('xdr_url', url), ('xdr_api_key_id', key_id), ('xdr_api_key', key))
+                   if not text]:
         raise RestoreError(f'Cortex XDR is not configured: set {", ".join(setting_label(name) for name in missing)} in '
                            'the instance settings.')
     if key_id.strip('0123456789'):  # its name, or a word typed with it: never a key Cortex XDR issued
@@ -840,16 +843,17 @@ def read_xdr_settings(params: InstanceParams) -> XdrSettings:
     # its root: less /public_api/v1, or an API's whole path (as its page shows it)
     base = normalise_base_url(url, 'xdr_url', setting_bool(params, 'insecure')).partition(XDR_API_ROOT)[0]
     # Its host alone is offered: a console page's path, copied from the browser, is no part of the API's URL.
-    if re.fullmatch(r'(?!api-).*\.paloaltonetworks\.com', host := urlsplit(base).hostname):  # seed: https://api-{fqdn}
+    host = urlsplit(base).hostname
+    if re.fullmatch(r'(?!api-).*\.paloaltonetworks\.com', host):  # the seed's: https://api-{fqdn}
         raise RestoreError(f'The instance setting {setting_label("xdr_url")} is the Cortex XDR console\'s address: the '
                            f'API\'s starts with api- (https://api-{host}), as API Keys copies it.')
-    return XdrSettings(base, key_id, key, auth_type,
-                       setting_number(params, 'xdr_rate_limit', XDR_DEFAULT_RATE_LIMIT, 0.1, 1000))
+    rate_limit = setting_number(params, 'xdr_rate_limit', XDR_DEFAULT_RATE_LIMIT, 0.1, 1000)
+    return XdrSettings(base, key_id, key, auth_type, rate_limit)
 
 
 def read_hss_settings(params: InstanceParams) -> HssSettings:
     region, project_id, endpoint = (setting_text(params, name)
-                                    for name in 'hss_region hss_project_id hss_endpoint'.split())
+                                    for name in ('hss_region', 'hss_project_id', 'hss_endpoint'))
     if region and not re.fullmatch(r'[a-z0-9][a-z0-9-]{0,63}', region):
         raise RestoreError(f'The instance setting {SETTING_NAMES["hss_region"]} must be a region ID such as '
                            f'ap-southeast-1; got {printable(region)}.')
@@ -862,7 +866,7 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
     url = normalise_base_url(huawei_url(endpoint, 'hss', region), 'hss_endpoint', insecure)
     url = re.sub(f'{HSS_API_ROOT}(/.*)?$', '', url)  # /v5, or the API's whole URL as its page shows it: the base
     huawei_host = re.fullmatch(r'hss\.([^.]+)\.myhuaweicloud\.(?:com|eu)', urlsplit(url).hostname)  # an IP: none
-    host_region = huawei_host and huawei_host[1]
+    host_region = huawei_host[1] if huawei_host else None
     named_region = region or host_region  # set, else the one Huawei's HSS host names
     if host_region and host_region != named_region:  # a project is in one region: IAM's token, HSS's header
         raise RestoreError(f'{SETTING_NAMES["hss_endpoint"]} is HSS\'s endpoint in {host_region}, not in the '
@@ -870,7 +874,8 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
     if named_region and re.fullmatch(r'[a-z]{2}-[a-z]+-[0-9]+(_.*)?', project_id):  # a name: <region>[_<sub>]
         raise RestoreError(f'The instance setting {SETTING_NAMES["hss_project_id"]} holds {printable(project_id)}, '
                            f'a project\'s name; set the {named_region} project\'s ID (API Credentials lists both).')
-    scope = setting_text(params, 'hss_enterprise_project_id')  # reaches a request line: an ID
+    # It reaches a request line: an ID; the default one's name, as Huawei's console shows it, reads as its ID, 0
+    scope = re.sub('(?i)^default$', '0', setting_text(params, 'hss_enterprise_project_id'))
     check_identifier(scope, f'The instance setting {SETTING_NAMES["hss_enterprise_project_id"]}', 64)
     common = HssSettings(url, project_id, setting_choice(params, 'hss_auth_type', ('token', 'aksk'), 'aksk'),
                          region or None, scope or None,
@@ -1038,9 +1043,9 @@ class Attempt:
     cut_to: float | None = None  # the seconds it was given when the run's end came before its timeouts
     answered_ms: int | None = None  # the server's Date (ms), also if the body broke off: the service had it
 
-    def __init__(self, number: int, waited: float = 0.0, fault: str | None = None) -> None:
+    def __init__(self, waited: float = 0.0, fault: str | None = None) -> None:
         # waited: the seconds before sending (the backoff, then the limiter's turn); fault: FAULT_*, no usable answer
-        self.number, self.waited, self.fault = number, waited, fault
+        self.waited, self.fault = waited, fault
 
     def met(self, fault: str, detail: str, advice: str) -> None:
         self.fault, self.detail, self.advice = fault, detail, advice
@@ -1367,18 +1372,18 @@ class HttpTransport:
             each.budget_s = max(0, seconds if now + seconds <= last_start else round(last_start - now))
 
     def request(self, method: str, path: str, expect_json: bool = False, retry_statuses: Iterable[int] | None = None,
-                still_to_send: Callable[[JsonObject, Attempt], str | None] | None = None, **kwargs: Any) -> VendorReply:
+                still_to_send: Callable[[Attempt], str | None] | None = None, **kwargs: Any) -> VendorReply:
         """The attempt loop: the final answer and every attempt. ``expect_json``: a 2xx must carry JSON; after a fault,
-        ``still_to_send`` cuts ``kwargs`` to what the service still needs if it may have acted, or why none goes."""
+        ``still_to_send`` cuts what it sends to what the service still needs if it may have acted, or why none goes."""
         if self.proxy_refusal:  # every request of the run carries its login, which a directory may lock: not sent
-            raise RestoreError(self.proxy_refusal, [Attempt(1)])  # as the refused one: no status, no fault
+            raise RestoreError(self.proxy_refusal, [Attempt()])  # as the refused one: no status, no fault
         statuses = self.policy.statuses if retry_statuses is None else frozenset(retry_statuses)
         attempts, faults, fault_waited, renewals, backoff, reply = [], 0, 0.0, 0, 0.0, None
         while True:
             try:
                 if backoff:
                     self.limiter.sleep(backoff)
-                attempt = Attempt(len(attempts) + 1, waited=backoff)
+                attempt = Attempt(waited=backoff)
                 response = self._send_once(method, self.base_url + path, attempt, attempts, kwargs)
             except OutOfTime as late:  # nothing went out: no turn in time, or the IAM token came past the deadline
                 return self._out_of_time(attempts, late, reply)
@@ -1409,7 +1414,7 @@ class HttpTransport:
             faults += 1
             backoff, gave_up = self._fault_wait(faults, fault_waited, reply)
             if backoff is not None and still_to_send:
-                gave_up = still_to_send(kwargs, attempt)
+                gave_up = still_to_send(attempt)
             if backoff is None or gave_up:
                 return self._give_up(attempts, reply, gave_up)
             fault_waited += backoff
@@ -1477,8 +1482,7 @@ class HttpTransport:
             if 'CA certificate bundle' not in str(error):
                 raise
             # requests found no file where REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE points (an engine's private CA)
-            refusal = (f'{error}, as REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE names it in this machine\'s environment. '
-                       'Correct or remove that variable.')
+            refusal = self.tls_failure(str(error))
         else:
             if response is None or not response.is_redirect:
                 return response
@@ -1488,18 +1492,18 @@ class HttpTransport:
         raise RestoreError(refusal, [*attempts, attempt]) from None
 
     def tls_failure(self, detail: str) -> str:
-        """What a failed TLS handshake means. A plain-HTTP port behind an https URL answers in clear text (to TLS a
-        wrong version's record). Only a certificate this side refused (CERTIFICATE_VERIFY_FAILED) gets the certificate
-        advice; one the server broke off (no shared cipher, client certificate required) is its setup."""
-        if re.search(r'(?i)wrong[ _]version[ _]number|record layer failure|http request', detail):
-            return (f'{self.vendor} at {self.host} answered in plain HTTP, not TLS: the URL says https, but that port '
-                    f'serves http. Check the port in {URL_SETTINGS[self.vendor]}, or use http:// for a server on this '
-                    f'machine.')
-        if self.settings.verify and re.search(TLS_BUNDLE_UNREADABLE, detail):
+        """What a failed TLS handshake or CA bundle means. A plain-HTTP port behind an https URL answers in clear text
+        (to TLS a wrong version's record). Only a certificate this side refused (CERTIFICATE_VERIFY_FAILED) gets the
+        certificate advice; one the server broke off (no shared cipher, client certificate required) is its setup."""
+        if self.settings.verify and re.search(f'{TLS_BUNDLE_UNREADABLE}|CA certificate bundle', detail):  # or not found
             return (f'No TLS connection to {self.vendor} at {self.host} was tried: the CA certificate bundle could not '
                     f'be loaded ({detail}). Correct or remove REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE in this machine\'s '
                     f'environment if one is set (it must name a PEM file of certificates), else reinstall certifi, '
                     f'requests\' own bundle.')
+        if re.search(r'(?i)wrong[ _]version[ _]number|record layer failure|http request', detail):
+            return (f'{self.vendor} at {self.host} answered in plain HTTP, not TLS: the URL says https, but that port '
+                    f'serves http. Check the port in {URL_SETTINGS[self.vendor]}, or use http:// for a server on this '
+                    f'machine.')
         if self.settings.verify and re.search(TLS_CERTIFICATE_REFUSED, detail):
             return (f'The TLS certificate of {self.vendor} at {self.host} could not be verified ({detail}). Check that '
                     f'{URL_SETTINGS[self.vendor]} names the server as its certificate does, and make the server\'s '
@@ -1722,7 +1726,7 @@ class HttpTransport:
         if reply is None:
             *retried, last = attempts
             said = last.detail + retry_note(retried, gave_up)  # the note starts with its blank
-            raise RestoreError(' '.join(filter(None, (said, last.advice))), attempts, last.advice)
+            raise RestoreError(f'{said} {last.advice}', attempts, last.advice)
         reply.gave_up = gave_up
         return reply
 
@@ -1854,8 +1858,8 @@ class SecretScrubber:
     # this length: a shorter one's may be a word's or a file hash's, or those of the words around a blank
     DISGUISED_MIN_LENGTH = 8
     MASK = '<redacted>'
-    CUT = '...'  # what short_text and printable end a text they cut with
-    CUTS = re.compile(r'\.\.\.|\u2026')  # and U+2026, one character, as a proxy or a log viewer cuts a text
+    # What short_text and printable end a text they cut with, and U+2026, one character, as a proxy or a log viewer does
+    CUTS = re.compile(r'\.\.\.|\u2026')
     # The most characters of a secret a text cut short can show (short_text keeps 200, printable 60), and how far back
     # from a cut its head is sought (a character may be spelled in a dozen)
     LONGEST_CUT, CUT_REACH = 200, 4096
@@ -1874,10 +1878,10 @@ class SecretScrubber:
     ESCAPED_BREAKS = re.compile(fr'(\\+){ESCAPED_BREAK}')
     LONE_BREAK = re.compile(fr'\\(?<!\\\\){ESCAPED_BREAK}')
     # An escape's backslash as each writer puts it, once or more, in any mix: as is, doubled (JSON in JSON, repr), as
-    # \u005c (and that again: \u005cu005c), URL-encoded or as an HTML reference (a JSON body a URL or a page quotes).
-    # Taken all at once (++): read in every split, a long run would take each start to its end again and again.
-    BACKSLASHES = r'(?:(?:%5[cC]|&#0*92;|&#[xX]0*5[cC];|&bsol;|\\)(?:u005[cC])*)++'
-    NOT_IN_BACKSLASHES = r'(?<!\\)(?<!%5[cC])(?<!u005[cC])(?<!92;)(?<![xX]5[cC];)(?<!&bsol;)'
+    # \u005c (and that again: \u005cu005c), URL-encoded (twice too: %255c) or as an HTML reference (a JSON body a URL
+    # or a page quotes). Taken all at once (++): read in every split, a long run would take each start to its end again.
+    BACKSLASHES = r'(?:(?:%(?:25)?5[cC]|&#0*92;|&#[xX]0*5[cC];|&bsol;|\\)(?:u005[cC])*)++'
+    NOT_IN_BACKSLASHES = r'(?<!\\)(?<!%5[cC])(?<!%255[cC])(?<!u005[cC])(?<!92;)(?<![xX]5[cC];)(?<!&bsol;)'
     # The letter after that backslash in JSON's and Python repr's short escapes; and the characters that follow it as
     # they are (JSON's \" \/, repr's \', a table cell's \| and \`), or as a page or a URL writes them: \&quot;
     SHORT_ESCAPES = {'\b': 'b', '\f': 'f', '\n': 'n', '\r': 'r', '\t': 't'}
@@ -2006,7 +2010,7 @@ class SecretScrubber:
         spans = [(start, end) for _, anchor, whole, _, _ in known.values() if anchor in lowered
                  for start, end in self._found(whole, lowered) if end - start >= self.MIN_LENGTH]
         spans += self._unfolded(lowered, known)  # and the request signatures
-        if self.CUT in text or '\u2026' in text:  # (heads compiled only then: a 10 KB token's is large)
+        if '...' in text or '\u2026' in text:  # (heads compiled only then: a 10 KB token's is large)
             spans += self._cut_heads(lowered, [(self._pattern(head), cut) for *_, head, cut in known.values()])
         kept, at = [], 0  # the text around the places, each run of places that overlap one mask (none: the text itself)
         for start, end in sorted(spans):
@@ -2070,7 +2074,7 @@ class SecretScrubber:
             after_last = end + 1
             start = min([head.start() for head in found if head and end - head.start() >= self.MIN_LENGTH], default=end)
             if start < end:
-                while spans and start < spans[-1][1] + len(self.CUT):
+                while spans and start < self.CUTS.match(text, spans[-1][1]).end():  # inside that cut's mark, or before
                     start = min(start, spans.pop()[0])
                 spans += [(start, end)]
         return spans
@@ -2617,7 +2621,7 @@ class HssClient:
         body = {'data_list': items}  # after an answer lost, cut to the items HSS still lists isolated (_still_isolated)
         try:
             reply = self._request('PUT', self.path, params={'enterprise_project_id': epid},  # requests drops a None
-                                  json=body, still_to_send=lambda _, attempt: self._still_isolated(body, epid, attempt))
+                                  json=body, still_to_send=lambda attempt: self._still_isolated(body, epid, attempt))
             return server_time_ms(reply.headers) - int((self.limiter.clock() - started) * 1000)
         except RestoreError as error:
             if not body['data_list']:  # HSS listed none isolated after an answer was lost: it took them (or had)
@@ -3436,7 +3440,7 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
                 action_id, endpoints_count, refusal, problems = parse_restore_reply(reply)
             except RestoreError as error:
                 # Sent by the next check after no turn, a 429, a 503 or no connection, unless Cortex XDR may have acted
-                last = error.attempts[-1] if error.attempts else Attempt(0, fault=FAULT_NO_CONNECTION)
+                last = error.attempts[-1] if error.attempts else Attempt(fault=FAULT_NO_CONNECTION)
                 acted = reply is not None or may_have_applied(error.attempts)  # (or accepted it without an action ID)
                 unsent = error if not acted and (last.status in (THROTTLED_STATUS, 503) or
                                                  last.fault == FAULT_NO_CONNECTION) else None
@@ -3898,10 +3902,11 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
             raise RestoreError(f'file_hash {printable(value)} is no SHA256 (64 hexadecimal characters).{hint}')
     # HSS matches hashes whatever their case: the copies sent are known by the hash in lower case (copy_key).
     fields['file_hash'] = [value.lower() for value in fields['file_hash']]
+    fields['file_path'] = [agent_path(path) for path in fields['file_path']]
     fields[HSS_UNPAIRED] = [] if arg_to_bool(args.get('pair_by_position'), 'pair_by_position', True) else ['false']
     # The project listed (the argument, else the instance's): rows, follow line and checks XSOAR schedules name it
     given_project = validate_identifier(args.get('enterprise_project_id'), 'enterprise_project_id', 64)
-    enterprise_project_id = given_project or client.enterprise_project_id
+    enterprise_project_id = re.sub('(?i)^default$', '0', given_project or '') or client.enterprise_project_id
     args = dict(args, enterprise_project_id=enterprise_project_id or '0')
     check_hss_items(fields)  # a check finds the items again from the same arguments: both runs refuse the same
     timing = polling_arguments(args)  # polling, interval, timeout
@@ -4109,10 +4114,16 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
         f' It lists one on the host so named: run the command again with {again}.' if named else ''))
 
 
+def agent_path(path: str) -> str:
+    """A path as HSS's agents list it: Windows reads C:/a/b and C:\\\\a\\\\b (as JSON escapes it) as C:\\a\\b."""
+    if re.match(r'[A-Za-z]:[/\\]', path):
+        return re.sub(r'[/\\]+', r'\\', path)
+    return path
+
+
 def named_host(found: HssCopy, asked_names: set[str]) -> bool:
-    """Whether ``asked_names`` (lowered) names a listed copy's host by its name in any case (as HSS's console shows
-    it) or IP."""
-    names = {(found.get('host_name') or '').lower(), (found.get('private_ip') or '').lower()} - {''}
+    """Whether ``asked_names`` (lowered) names a listed copy's host: by its name in any case, private IP or EIP."""
+    names = {str(found.get(name) or '').lower() for name in ('host_name', 'private_ip', 'public_ip')} - {''}
     return bool(names & asked_names)
 
 

@@ -16,6 +16,7 @@ import restore_integration as ri
 from conftest import HSS_SEED, ROOT, XDR_SEED, load_json, start_tenant
 from warroom.emulator.faults import FaultPlan
 from warroom import runtime
+from warroom.context import as_list, get_path
 from warroom.runtime import WarRoom
 from warroom.spec import load_spec
 
@@ -438,6 +439,31 @@ def test_a_project_name_of_another_region_given_as_hss_project_id_is_refused_nam
 
     assert 'hss_project_id' in text and f'"{name}"' in text and 'name' in text and region in text, text
     assert not name.startswith(region) and hss_tenant.gateway.requests == []
+
+
+# Huawei's console lists each server's enterprise project by name, and the default one's name is "default"; its ID,
+# the one HSS takes, is 0 (the seed: "The value 0 indicates the default enterprise project"; Huawei's SDK,
+# ListSecurityEventsRequest: "0，表示默认企业项目（default）"). The name copied from the console, as the setting or the
+# argument, reads as that ID: the copies of the default enterprise project are found and restored, asked for by 0.
+@pytest.mark.parametrize('name', ['default', 'Default'])
+@pytest.mark.parametrize('where', ['setting', 'argument'])
+def test_the_default_enterprise_projects_name_reads_as_its_id_and_restores_its_copies(hss_tenant, name, where):
+    zero = facts.HSS_DEFAULT_ENTERPRISE_PROJECT[0]
+    host = next(h for h in load_json(HSS_SEED)['hosts'] if h.get('enterprise_project_id', zero) == zero and any(
+        f.get('isolation_status', 'isolated') == 'isolated' for f in h['isolated_files']))
+    copy = next(f for f in host['isolated_files'] if f.get('isolation_status', 'isolated') == 'isolated')
+    params = hss_tenant.params(hss_enterprise_project_id=name if where == 'setting' else '')
+    args = {'file_hash': copy['file_hash'], 'host_id': host['host_id'], 'polling': 'false',
+            **({'enterprise_project_id': name} if where == 'argument' else {})}
+
+    result = run(params, 'hss-restore-isolated', args)
+
+    assert not result.failed, result.entries[-1]['Contents']
+    rows = as_list(get_path(result.context, 'HuaweiHSS.RestoredFile'))
+    assert [(row.get('file_path'), row['outcome']) for row in rows] == [(copy['file_path'], 'restoring')], rows
+    sent = [request.query.get('enterprise_project_id') for request in hss_tenant.gateway.requests
+            if request.path.endswith('/event/isolated-file')]
+    assert sent and all(value == [zero] for value in sent), sent
 
 
 # Huawei's endpoint tables name the region in each service's host (hss.<region ID>.myhuaweicloud.com), given bare

@@ -223,6 +223,22 @@ def test_an_iam_password_quoted_back_url_encoded_twice_is_in_no_spelling_shown(g
     assert head not in shown and tail not in shown and facts.SCRUBBER_MASK in shown
 
 
+# The same gateway quoting the password as the JSON body held it: each JSON escape's backslash encoded twice too, \" as
+# %255C%2522, \\ as %255C%255C, \u00e9 as %255Cu00e9
+@pytest.mark.parametrize('middle', ['"', '\\', ' say "hi" \\ ', 'caf\u00e9'])
+def test_an_iam_password_quoted_back_as_its_json_body_held_it_url_encoded_twice_is_in_no_spelling_shown(
+        gateway, middle):
+    head, tail, quoted = 'HqTwiceHead', 'TwiceTailZq', []
+    gateway.iam = iam_refusal_quoting_the_password(lambda text: quote(quote(text, safe=''), safe=''), True, quoted)
+
+    shown = shown_after_a_refused_login(gateway, head + middle + tail)
+
+    [said] = quoted
+    assert '%255C' in said and head in said and tail in said  # escaped, encoded twice: the password, were it not masked
+    assert 'Huawei Cloud IAM answered HTTP 401' in shown and 'refused request: password=' in shown  # it was quoted
+    assert head not in shown and tail not in shown and facts.SCRUBBER_MASK in shown
+
+
 # --------------------------------------------------------------------------- the scrubber on its own
 
 def spellings(char):
