@@ -838,11 +838,15 @@ def read_xdr_settings(params: InstanceParams) -> XdrSettings:
                    if not text]:
         raise RestoreError(f'Cortex XDR is not configured: set {", ".join(setting_label(name) for name in missing)} in '
                            'the instance settings.')
+    if key_id.strip('0123456789'):  # its name, or a word typed with it: never a key Cortex XDR issued
+        raise RestoreError(f'{setting_label("xdr_api_key_id")} must be the number in API Keys\' ID column, not a name.')
     # its root: less /public_api/v1, or an API's whole path (as its page shows it)
     base = normalise_base_url(url, 'xdr_url', setting_bool(params, 'insecure')).partition(XDR_API_ROOT)[0]
-    if re.fullmatch(r'(?!api-).*\.paloaltonetworks\.com', urlsplit(base).hostname):  # the seed's: https://api-{fqdn}
+    # Its host alone is offered: a console page's path, copied from the browser, is no part of the API's URL.
+    host = urlsplit(base).hostname
+    if re.fullmatch(r'(?!api-).*\.paloaltonetworks\.com', host):  # the seed's: https://api-{fqdn}
         raise RestoreError(f'The instance setting {setting_label("xdr_url")} is the Cortex XDR console\'s address: the '
-                           f'API\'s starts with api- ({base.replace("//", "//api-", 1)}), as API Keys copies it.')
+                           f'API\'s starts with api- (https://api-{host}), as API Keys copies it.')
     rate_limit = setting_number(params, 'xdr_rate_limit', XDR_DEFAULT_RATE_LIMIT, 0.1, 1000)
     return XdrSettings(base, key_id, key, auth_type, rate_limit)
 
@@ -867,9 +871,9 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
     if host_region and host_region != named_region:  # a project is in one region: IAM's token, HSS's header
         raise RestoreError(f'{SETTING_NAMES["hss_endpoint"]} is HSS\'s endpoint in {host_region}, not in the '
                            f'project\'s region, {SETTING_NAMES["hss_region"]}: {region}. Set its endpoint, or none.')
-    if project_id.partition('_')[0] == named_region:  # a name: <region>[_<sub>]
+    if named_region and re.fullmatch(r'[a-z]{2}-[a-z]+-[0-9]+(_.*)?', project_id):  # a name: <region>[_<sub>]
         raise RestoreError(f'The instance setting {SETTING_NAMES["hss_project_id"]} holds {printable(project_id)}, '
-                           'a project\'s name; set the project\'s ID (My Credentials > API Credentials lists both).')
+                           f'a project\'s name; set the {named_region} project\'s ID (API Credentials lists both).')
     # It reaches a request line: an ID; the default one's name, as Huawei's console shows it, reads as its ID, 0
     scope = re.sub('(?i)^default$', '0', setting_text(params, 'hss_enterprise_project_id'))
     check_identifier(scope, f'The instance setting {SETTING_NAMES["hss_enterprise_project_id"]}', 64)
