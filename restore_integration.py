@@ -839,11 +839,15 @@ def read_xdr_settings(params: InstanceParams) -> XdrSettings:
                    if not text]:
         raise RestoreError(f'Cortex XDR is not configured: set {", ".join(setting_label(name) for name in missing)} in '
                            'the instance settings.')
+    if key_id.strip('0123456789'):  # its name, or a word typed with it: never a key Cortex XDR issued
+        raise RestoreError(f'{setting_label("xdr_api_key_id")} must be the number in API Keys\' ID column, not a name.')
     # its root: less /public_api/v1, or an API's whole path (as its page shows it)
     base = normalise_base_url(url, 'xdr_url', setting_bool(params, 'insecure')).partition(XDR_API_ROOT)[0]
-    if re.fullmatch(r'(?!api-).*\.paloaltonetworks\.com', urlsplit(base).hostname):  # the seed's: https://api-{fqdn}
+    # Its host alone is offered: a console page's path, copied from the browser, is no part of the API's URL.
+    host = urlsplit(base).hostname
+    if re.fullmatch(r'(?!api-).*\.paloaltonetworks\.com', host):  # the seed's: https://api-{fqdn}
         raise RestoreError(f'The instance setting {setting_label("xdr_url")} is the Cortex XDR console\'s address: the '
-                           f'API\'s starts with api- ({base.replace("//", "//api-", 1)}), as API Keys copies it.')
+                           f'API\'s starts with api- (https://api-{host}), as API Keys copies it.')
     rate_limit = setting_number(params, 'xdr_rate_limit', XDR_DEFAULT_RATE_LIMIT, 0.1, 1000)
     return XdrSettings(base, key_id, key, auth_type, rate_limit)
 
@@ -868,9 +872,9 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
     if host_region and host_region != named_region:  # a project is in one region: IAM's token, HSS's header
         raise RestoreError(f'{SETTING_NAMES["hss_endpoint"]} is HSS\'s endpoint in {host_region}, not in the '
                            f'project\'s region, {SETTING_NAMES["hss_region"]}: {region}. Set its endpoint, or none.')
-    if project_id.partition('_')[0] == named_region:  # a name: <region>[_<sub>]
+    if named_region and re.fullmatch(r'[a-z]{2}-[a-z]+-[0-9]+(_.*)?', project_id):  # a name: <region>[_<sub>]
         raise RestoreError(f'The instance setting {SETTING_NAMES["hss_project_id"]} holds {printable(project_id)}, '
-                           'a project\'s name; set the project\'s ID (My Credentials > API Credentials lists both).')
+                           f'a project\'s name; set the {named_region} project\'s ID (API Credentials lists both).')
     # It reaches a request line: an ID; the default one's name, as Huawei's console shows it, reads as its ID, 0
     scope = re.sub('(?i)^default$', '0', setting_text(params, 'hss_enterprise_project_id'))
     check_identifier(scope, f'The instance setting {SETTING_NAMES["hss_enterprise_project_id"]}', 64)
@@ -1858,9 +1862,8 @@ class SecretScrubber:
     MASK = '<redacted>'
     # What short_text and printable end a text they cut with, and U+2026, one character, as a proxy or a log viewer does
     CUTS = re.compile(r'\.\.\.|\u2026')
-    # The most characters of a secret a text cut short can show (short_text keeps 200, printable 60), and how far back
-    # from a cut its head is sought (a character may be spelled in a dozen)
-    LONGEST_CUT, CUT_REACH = 200, 4096
+    LONGEST_CUT = 200  # the most characters of a secret a text cut short can show (short_text keeps 200, printable 60)
+    CUT_REACH = 4096  # how far back from a cut a secret's head is sought (a character may be spelled in a dozen)
     # Request signatures, hundreds a run, and their base64 pieces: a set, looked up (_unfolded) at each place of each
     # run of letters and digits long enough (in the lowered text): 64 hex digits, and base64's 84 or 85 characters of
     # them, are such runs. One character class: a finer pattern for base64 of hex made every text 4x slower to search.
@@ -1870,11 +1873,12 @@ class SecretScrubber:
     BREAK_MARK = re.compile(r'<w?br\s*/?>|&(?:amp;)?(?:#0*(?:1[03]|173|8203)|#x0*(?:a?d|a|200b)|shy);|%0[ad]'
                             r'|\xad|\u200b')
     ESCAPED_BREAK = r'(?:[rn]|u000[aAdD]|x0[aAdD])'
-    FOLD = fr'(?:\s|\\+{ESCAPED_BREAK}|{BREAK_MARK.pattern})+'
+    BREAK_BACKSLASH = r'(?:\\|%(?:25)?5c)'  # as is or URL-encoded, once or twice (a JSON body in a URL's query)
     # An escaped line break with the run of backslashes before it, which holds the escapes of the backslashes before
     # the break (2 ** depth each: JSON once, twice, ...) and the break's own (half as many); most stand alone (faster)
-    ESCAPED_BREAKS = re.compile(fr'(\\+){ESCAPED_BREAK}')
+    ESCAPED_BREAKS = re.compile(fr'({BREAK_BACKSLASH}{BREAK_BACKSLASH}*){ESCAPED_BREAK}')  # one first: found 2x faster
     LONE_BREAK = re.compile(fr'\\(?<!\\\\){ESCAPED_BREAK}')
+    FOLD = fr'(?:\s|{BREAK_BACKSLASH}+{ESCAPED_BREAK}|{BREAK_MARK.pattern})+'
     # An escape's backslash as each writer puts it, once or more, in any mix: as is, doubled (JSON in JSON, repr), as
     # \u005c (and that again: \u005cu005c), URL-encoded (twice too: %255c) or as an HTML reference (a JSON body a URL
     # or a page quotes). Taken all at once (++): read in every split, a long run would take each start to its end again.
@@ -1897,10 +1901,11 @@ class SecretScrubber:
     def __init__(self, values: Iterable[str] = (), debug_log: TextListener | None = None) -> None:
         self._lock = threading.Lock()
         self._debug_log = debug_log or (lambda text: None)  # XSOAR's debug-mode masker (debug_log_masker)
-        # Each replaced whole (not _signatures: asked for members only), as text reads them unlocked. _secrets: by
-        # whole pattern, each secret's length, anchor, whole and head patterns, if it holds a cut; _compiled: patterns
-        # compiled when needed (a 10 KB token's takes 0.2 s; most never are); _numeric: a number may spell a secret
-        self._secrets, self._signatures, self._compiled, self._numeric = {}, set(), {}, False
+        # Each replaced whole (not _signatures: asked for members only), as text reads them unlocked
+        self._secrets = {}  # by whole pattern: each secret's length, anchor, whole and head patterns, if it holds a cut
+        self._signatures = set()
+        self._compiled = {}  # patterns compiled when needed (a 10 KB token's takes 0.2 s; most never are)
+        self._numeric = False  # a number may spell a secret
         for value in values:
             self.add(value)
 
@@ -1925,10 +1930,10 @@ class SecretScrubber:
             self._debug_log(logged)
         with self._lock:
             self._secrets = {**self._secrets, whole: found}
-            self._numeric |= bool(re.fullmatch('[0-9.eE+-]+', secret))
-        # A vendor may quote what it received in base64
-        for piece in () if encoded or len(secret) < self.DISGUISED_MIN_LENGTH else base64_pieces(secret):
-            self.add(piece, encoded=True)
+            self._numeric = self._numeric or bool(re.fullmatch('[0-9.eE+-]+', secret))
+        if not encoded and len(secret) >= self.DISGUISED_MIN_LENGTH:  # a vendor may quote what it received in base64
+            for piece in base64_pieces(secret):
+                self.add(piece, encoded=True)
 
     def _spelled(self, secret: str, cut: bool = False) -> list[str]:
         """A regular expression per character of the secret, matching each spelling of it; a run of blanks as one
@@ -1940,7 +1945,6 @@ class SecretScrubber:
                 units += [self._blank_run(blanks, cut)]
             elif after.isspace():  # as short_text squeezes the run, after the backslashes as any text shows them
                 rest = self._blank_run(after[1:], cut) if after[1:] else ''
-                rest = f'(?:{rest}|\\Z)' if rest and cut else rest  # a head may end before the rest of the run
                 units += [f'(?:{self._spellings(after[0], escaped=True)}{rest}|{self.BACKSLASHES} )']
             else:
                 units += [self._spellings(after or char, escaped=bool(backslashes))]
@@ -1949,9 +1953,9 @@ class SecretScrubber:
         return units
 
     def _blank_run(self, blanks: str, cut: bool) -> str:
-        """A run of blanks, each in any spelling, or the space short_text squeezes it to (``cut``: or cut after any)."""
+        """Blanks, each in any spelling, or the space short_text squeezes them to (``cut``: or cut before any)."""
         spelled = [self._spellings(blank) for blank in blanks]
-        heads = [''.join(spelled[:size]) + '\\Z' for size in range(1, len(spelled) * cut)]
+        heads = [''.join(spelled[:size]) + '\\Z' for size in range(len(spelled))] if cut else []
         return f'(?:{"|".join(["".join(spelled), *heads, " "])})'
 
     def _spellings(self, char: str, escaped: bool = False, cased: bool = True) -> str:
@@ -1961,7 +1965,8 @@ class SecretScrubber:
             return rf'(?:(?:\\\\\\\\)++|(?:\\\\)++|{self.BACKSLASHES})'
         if char.isascii() and char.isalnum():
             return f'{self.BACKSLASHES}{char.lower()}' if escaped else char.lower()
-        code, names = ord(char), ''.join(f'{re.escape(name.lower())}|' for name in html_names(char))
+        code = ord(char)
+        names = ''.join(f'{re.escape(name.lower())}|' for name in html_names(char))
         # Each byte's %XX, URL-encoded once or twice (%25XX); os.fsencode: an environment's bytes as they came
         percent = ''.join(f'%(?:25)?{byte:02x}' for byte in os.fsencode(char))
         if char == ' ':  # a form's + too, and the + encoded
@@ -2003,73 +2008,73 @@ class SecretScrubber:
         """The text with every secret masked, in whatever spelling, whole or cut short: the places of all of them, each
         found in the text as it came, taken together (secrets that overlap there, or one quoted over itself, go whole:
         each found after another was masked would leave the part they share out of it)."""
-        known, lowered = self._secrets, lower_case(text)
+        lowered = lower_case(text)
         # (unpacked by name: texts are many; a find under MIN_LENGTH, its blanks squeezed, is left as any such word)
-        spans = [(start, end) for _, anchor, whole, _, _ in known.values() if anchor in lowered
+        spans = [(start, end) for _, anchor, whole, _, _ in self._secrets.values() if anchor in lowered
                  for start, end in self._found(whole, lowered) if end - start >= self.MIN_LENGTH]
-        spans += self._unfolded(lowered, known)  # and the request signatures
+        spans += self._unfolded(lowered)  # and the request signatures
         if '...' in text or '\u2026' in text:  # (heads compiled only then: a 10 KB token's is large)
-            spans += self._cut_heads(lowered, [(self._pattern(head), cut) for *_, head, cut in known.values()])
+            spans += self._cut_heads(lowered, [(self._pattern(head), cut) for *_, head, cut in self._secrets.values()])
         kept, at = [], 0  # the text around the places, each run of places that overlap one mask (none: the text itself)
         for start, end in sorted(spans):
-            kept += [text[at:start], self.MASK] if start >= at else []
+            if start >= at:
+                kept += [text[at:start], self.MASK]
             at = max(at, end)
         return ''.join(kept) + text[at:]
 
-    def _unfolded(self, text: str, known: dict[str, tuple]) -> list[tuple[int, int]]:
+    def _unfolded(self, text: str) -> list[tuple[int, int]]:
         """Where each secret a vendor split across lines stands, from its first piece to its last, and each signature:
         sought in the text with its folds taken out (a secret's own blanks go with them: one with blanks is not)."""
         # Folds out: breaks a page or a URL writes (as a blank: no backslash before one joins the letter after), escaped
-        # ones (lone ones, most, at once), blanks; the passes for escapes skipped on a text without a backslash (most)
+        # ones (lone ones, most, at once), blanks; the passes for escapes skipped on texts with no backslash or % (most)
         bare = self.BREAK_MARK.sub(' ', text)
-        if '\\' in bare:
+        if '\\' in bare or '%' in bare:
             bare = self.ESCAPED_BREAKS.sub(self._not_the_breaks, self.LONE_BREAK.sub('', bare))
         joined = ''.join(bare.split())
         runs = self.SIGNATURE.finditer(joined) if self._signatures else ()  # (none: no run signs its requests)
         found = [(at, at + size) for run in runs for size in (64, 84, 85)
                  for at in range(run.start(), run.end() - size + 1) if joined[at:at + size] in self._signatures]
         if joined != text:  # folded: the secrets too (text seeks them where they stand whole)
-            found += [span for length, anchor, whole, _, _ in known.values() if length >= self.DISGUISED_MIN_LENGTH
-                      and anchor in joined for span in self._found(whole, joined)]
+            found += [span for length, anchor, whole, _, _ in self._secrets.values() if anchor in joined
+                      and length >= self.DISGUISED_MIN_LENGTH for span in self._found(whole, joined)]
         if not found:
             return []
         starts, taken = [0], [0]  # from each joined place on, how many characters the folds before it took out
         for fold in re.finditer(f'{self.ESCAPED_BREAKS.pattern}|\\s+|{self.BREAK_MARK.pattern}', text):
-            taken += [taken[-1] + len(fold[0]) - (len(self._not_the_breaks(fold)) if fold[1] else 0)]
+            taken += [taken[-1] + len(fold[0]) - len(self._not_the_breaks(fold))]
             starts += [fold.end() - taken[-1]]
         return [(start + taken[bisect_right(starts, start) - 1], end + taken[bisect_right(starts, end - 1) - 1])
                 for start, end in found]
 
-    @staticmethod
-    def _not_the_breaks(escaped: 're.Match[str]') -> str:
-        """Backslashes before an escaped line break that are not its own (the least power of 2 their count holds)."""
-        return escaped[1][:len(escaped[1]) & (len(escaped[1]) - 1)]
+    def _not_the_breaks(self, fold: 're.Match[str]') -> str:
+        """What a fold leaves: an escaped break's backslashes not its own (the least power of 2 their count holds)."""
+        backslashes = re.findall(self.BREAK_BACKSLASH, fold[1] or '')
+        return ''.join(backslashes[:len(backslashes) & (len(backslashes) - 1)])
 
     def _pattern(self, source: str) -> 're.Pattern[str]':
         return self._compiled.get(source) or self._compiled.setdefault(source, re.compile(source))
 
-    def _found(self, whole: str, text: str) -> list[tuple[int, int]]:
+    def _found(self, whole: str, text: str) -> Iterator[tuple[int, int]]:
         """Where a secret's spelling ``whole`` stands in the text, sought again from each start found: it may stand
         there again overlapped (a vendor's echo running into itself), which one search past the last would miss."""
-        pattern, spans, at = self._pattern(whole), [], 0
-        while found := pattern.search(text, at):
-            spans += [found.span()]
-            at = found.start() + 1
-        return spans
+        pattern = self._pattern(whole)
+        found = pattern.search(text)
+        while found:
+            yield found.span()
+            found = pattern.search(text, found.start() + 1)
 
     def _cut_heads(self, text: str, heads: list[tuple['re.Pattern[str]', bool]]) -> list[tuple[int, int]]:
         """Where a secret stands cut short at a cut (CUTS): its head, with the part of an escape the cut fell inside,
         when it is MIN_LENGTH characters or more, also one reaching back over a cut of its own (masked once), the
         longest that ends there. ``heads``: each head's pattern, and whether its secret holds a cut (no other head
         starts before the last cut's second character: each cut would read the text before it again)."""
-        spans, after_last = [], 0  # after_last: just past the last cut's first character
-        for cut in self.CUTS.finditer(text):
-            end = cut.start()
+        spans = []
+        cut_starts = [cut.start() for cut in self.CUTS.finditer(text)]
+        for last, end in zip([-1, *cut_starts], cut_starts):  # last: the last cut's first character
             ends = {end} | {at for at in range(max(0, end - self.LONGEST_ESCAPE), end)
                             if text[at] in '\\%&' and self.CUT_SPELLING.match(text, at, end)}
-            found = [head.search(text, max(end - self.CUT_REACH, 0 if holds_cut else after_last), at)
+            found = [head.search(text, max(end - self.CUT_REACH, 0 if holds_cut else last + 1), at)
                      for head, holds_cut in heads for at in ends]
-            after_last = end + 1
             start = min([head.start() for head in found if head and end - head.start() >= self.MIN_LENGTH], default=end)
             if start < end:
                 while spans and start < self.CUTS.match(text, spans[-1][1]).end():  # inside that cut's mark, or before
@@ -2085,12 +2090,11 @@ class SecretScrubber:
     def _holds_secret(self, value: Any, depth: int = 0) -> bool:
         """Whether ``value`` must be scrubbed: a string or number that holds a secret, or a list or object too deep to
         walk (``value`` puts TOO_DEEP_TEXT in its place, so no secret can hide down there)."""
-        if isinstance(value, (str, int, float)):  # text, or a number that is a secret
-            return self.value(value) != value
         if isinstance(value, dict):  # its keys (text, whatever their depth) and its items
             value = (*value, *value.values())
-        return isinstance(value, (list, tuple)) and (depth >= MAX_SHOWN_DEPTH or
-                                                     any(self._holds_secret(item, depth + 1) for item in value))
+        if isinstance(value, (list, tuple)):
+            return depth >= MAX_SHOWN_DEPTH or any(self._holds_secret(item, depth + 1) for item in value)
+        return self.value(value) != value  # text, or a number that is a secret (anything else: itself)
 
     def value(self, value: Any, depth: int = 0) -> Any:
         """Any JSON-like value with every string (keys too) scrubbed and every number that is a secret masked (a vendor
@@ -2100,11 +2104,11 @@ class SecretScrubber:
         if self._numeric and isinstance(value, (int, float)) and not isinstance(value, bool):  # as a vendor quoted it
             # whole: one whose digits merely hold a short secret's (a time in ms) stays a number the next run reads
             return self.MASK if self.text(json.dumps(value)) == self.MASK else value
-        if not isinstance(value, (dict, list, tuple)):
-            return value
-        return TOO_DEEP_TEXT if depth >= MAX_SHOWN_DEPTH else (
-            {self.value(key): self.value(item, depth + 1) for key, item in value.items()} if isinstance(value, dict)
-            else [self.value(item, depth + 1) for item in value])
+        if isinstance(value, (dict, list, tuple)) and depth >= MAX_SHOWN_DEPTH:
+            return TOO_DEEP_TEXT
+        if isinstance(value, dict):
+            return {self.value(key): self.value(item, depth + 1) for key, item in value.items()}
+        return [self.value(item, depth + 1) for item in value] if isinstance(value, (list, tuple)) else value
 
 
 ''' REPLIES '''
