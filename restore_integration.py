@@ -37,6 +37,7 @@ Contents, in the order of the file (each section one concern, as XSOAR's HelloWo
 Clients know HTTP and nothing of XSOAR; only ``main`` (on the main thread) calls ``demisto``: in XSOAR each
 call is a request and a reply on one channel to the server, not safe to share between threads.
 """
+import errno
 import functools
 import hashlib
 import hmac
@@ -1285,8 +1286,9 @@ class UnfollowedRedirectsSession(requests.Session):
 
 
 def describe_connection_error(error: BaseException) -> str:
-    """The socket-level reason of a connection error in words, without the reprs urllib3 wraps around it nor those of
-    the exceptions it quotes (ConnectionResetError(104, '...')); with no words at all, that the connection failed."""
+    """A connection error's socket-level reason in words (a socket's own by its errno name), without urllib3's reprs."""
+    if isinstance(error, OSError) and error.strerror:  # a socket's own, named: requests' errors carry a cause instead
+        return f'{errno.errorcode.get(error.errno, error.errno)}: {error.strerror}'
     reason = error.args[0] if error.args else error
     reason = getattr(reason, 'reason', reason)  # urllib3's MaxRetryError carries the real cause
     parts = reason.args if isinstance(reason, ProtocolError) else (reason,)  # its words, then the socket's error
@@ -1666,12 +1668,12 @@ class HttpTransport:
         if not sock:  # one on a dup of the reply's descriptor: its shutdown ends the reply's reads, its close not
             with suppress(OSError, ValueError):
                 own = socket.socket(fileno=os.dup(response.raw.fileno()))
+        body = bytearray()
         cut, timer = threading.Event(), None
-        if own or sock and 'chunked' in response.headers.get('Transfer-Encoding', '').lower():
+        if own or (sock and response.raw.chunked):
             timer = threading.Timer(ends - self.clock(), shut_down, (sock or own, cut))  # past ends: at once
             timer.daemon = True
             timer.start()
-        body = bytearray()
         try:
             while (left := ends - self.clock()) > 0:
                 if sock:
