@@ -3330,8 +3330,8 @@ def restore_file_command(client: XdrClient, args: JsonObject, context: Any = Non
     client.limiter.pause(put_off_of(args)[1])  # what is left of a vendor's wait an earlier run met
     if not action_ids and not unsent:  # the first run: a check always follows what it started, the last if need be
         return start_xdr_restore(client, args, hashes, endpoint_id, incident_id, polling, interval, timeout, context)
-    counts = carried_json(args, 'endpoints_count', list, lambda n: n is None or type(n) is int and 0 < n <=
-                          MAX_WHOLE_NUMBER) or [None] * len(action_ids)  # one per action, as the command wrote them
+    # one per action, as the command wrote them
+    counts = carried_json(args, 'endpoints_count', list, is_carried_count) or [None] * len(action_ids)
     if len(counts) != len(action_ids):
         raise RestoreError('endpoints_count is set by the command itself while polling; run the command without it.')
     records = [restore_record(h, endpoint_id, incident_id, a, n) for h, a, n in zip(followed, action_ids, counts)]
@@ -3344,6 +3344,11 @@ def restore_file_command(client: XdrClient, args: JsonObject, context: Any = Non
     unsent.difference_update(adopted, unfollowed)  # the others are sent late (not one that may have started)
     return check_xdr_restore(client, args, records, endpoint_id, incident_id, polling, interval, timeout,
                              [file_hash for file_hash in hashes if file_hash in unsent], left, unfollowed)
+
+
+def is_carried_count(item: Any) -> bool:
+    """An item of restore-file's hidden ``endpoints_count``: a restore's count of endpoints, or null (not known)."""
+    return item is None or (type(item) is int and 0 < item <= MAX_WHOLE_NUMBER)
 
 
 def started_elsewhere(latest: dict[str, XdrRecord]) -> JsonObject:
@@ -3880,8 +3885,11 @@ def xdr_grouped_table(summaries: list[XdrRecord], earlier: list[XdrRecord], rows
         beside = ' read at this check, plus those its earlier checks read'
     else:
         title, beside = f'Restore of {what} {where}: {final}', ''
-    named = lambda row: f'{row["endpoint_id"]} ({row["file_hash"]})'  # noqa: E731
-    lines = [grouped_outcomes(title, rows, 'status', ok, 'error_description', named,
+
+    def endpoint_and_file(row: JsonObject) -> str:
+        return f'{row["endpoint_id"]} ({row["file_hash"]})'
+
+    lines = [grouped_outcomes(title, rows, 'status', ok, 'error_description', endpoint_and_file,
                               'CortexXDR.RestoredFile.endpoints', beside), '']  # then each file's
     for s in summaries[:MAX_LISTED_FILES]:  # one not read: its state says so, its note why
         lines.append(f'- {s["file_hash"]}: {markdown_text(xdr_state(s, "endpoints" in s))}')
