@@ -3769,9 +3769,10 @@ def xdr_next_check(schedule: PollingSchedule, followed: list[XdrRecord], refused
                   if followed and name in followed[0])
     for name, value in (('unsent', unsent), ('refused', refused), ('finished', finished),
                         ('endpoints_count', counts if any(counts) else [])):
-        follow[name] = json.dumps(value, separators=(',', ':'))
-        if not value:
-            del follow[name]
+        if value:
+            follow[name] = json.dumps(value, separators=(',', ':'))
+        else:  # one an earlier run carried, found empty since
+            follow.pop(name, None)
     return schedule._replace(args=follow)
 
 
