@@ -2408,7 +2408,8 @@ class XdrClient:
     def _post(self, path: str, request_data: JsonObject, retry_statuses: Iterable[int] = RETRY_STATUSES,
               advice: dict[int, str] = XDR_ERROR_ADVICE) -> XdrReply:
         # Refused alike, it would only take a turn of the tenant's rate limit, which every integration there shares
-        if refused := self.refused.get(path) or self.refused.get(''):
+        refused = self.refused.get(path) or self.refused.get('')
+        if refused:
             raise RestoreError(f'Not sent: Cortex XDR refused another request of this command with HTTP '
                                f'{refused.http_status}, as it would this one. {refused.advice}',
                                refused.attempts[-1:])  # that answer alone: nothing was sent, nor lost
@@ -3381,9 +3382,10 @@ def scoped_records(context: Any, files: set[str], endpoint_id: str | None) -> It
     An endpoint ID is hex digits (Cortex XDR's are 32), the same endpoint in either case."""
     for record in context_records(context, ('CortexXDR', 'RestoredFile')):
         scope = record.get('endpoint_id') if isinstance(record, dict) else None
-        if isinstance(scope, str) and scope.lower() == (endpoint_id or '').lower() and (  # the same scope only
-                file_hash := str(record.get('file_hash') or '').strip().lower()) in files:
-            yield file_hash, record
+        if isinstance(scope, str) and scope.lower() == (endpoint_id or '').lower():  # the same scope only
+            file_hash = str(record.get('file_hash') or '').strip().lower()
+            if file_hash in files:
+                yield file_hash, record
 
 
 def context_records(context: Any, path: Sequence[str]) -> list[Any]:
@@ -3420,13 +3422,17 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
         [record] = records
         if not endpoint_id and 'endpoints_count' in record:
             where = f'{record["endpoints_count"]} {plural("endpoint", record["endpoints_count"])}'
-        readable = f'Cortex XDR is restoring file {record["file_hash"]} on {where}: action {record["action_id"]}.' + \
-            (f' {record["error"]}' if record.get('error') else '')
-    readable += grouped_refusals(refusals_of(records, {})) + '\n\n' + (  # the files refused, or not sent yet
-        f'Checking the status every {interval} seconds' + (f'; the first check {schedule.again()}.'
-                                                           if schedule.asked_by else '.') if polling else
-        xdr_follow_text(started, follow_after(client)))
-    if older := older_actions(context, unsent, endpoint_id):
+        readable = f'Cortex XDR is restoring file {record["file_hash"]} on {where}: action {record["action_id"]}.'
+        if record.get('error'):
+            readable += f' {record["error"]}'
+    readable += grouped_refusals(refusals_of(records, {})) + '\n\n'  # the files refused, or not sent yet
+    if polling:
+        first_check = f'; the first check {schedule.again()}' if schedule.asked_by else ''
+        readable += f'Checking the status every {interval} seconds{first_check}.'
+    else:
+        readable += xdr_follow_text(started, follow_after(client))
+    older = older_actions(context, unsent, endpoint_id)
+    if older:
         schedule = schedule._replace(args=dict(schedule.args, older_actions=json.dumps(older, separators=(',', ':'))))
     schedule = xdr_next_check(schedule, started, refused, unsent) if polling else None
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(records), one_or_all(replies), schedule)
@@ -3685,7 +3691,8 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
             # What polling did leads, its step put where advice says to try again later (what to check comes first)
             said = f'polling does not follow it, so {rerun}' if gone and polling else again
             lead, _, step = said.rpartition(', so ')  # what polling did, if it says, and the step
-            note = lead if (told := reply.saying(step)) else said
+            told = reply.saying(step)
+            note = lead if told else said
             bare = not (told or reply.attempts)  # a read not sent: its step alone (its advice: to run again)
             reply = {'error': f'Status not read at this check{note and "; "}{note}. '
                      f'{reply.without_advice() if bare else told or reply}'}
