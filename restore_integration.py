@@ -3675,15 +3675,7 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
         ending else 'the next check reads it again'
     refused = client.refused.get(XDR_ACTION_STATUS_PATH) or client.refused.get('')  # this API's: a 403, the role's
     if may_stop and checked and refused and all(isinstance(e, RestoreError) for e in checked):
-        when = ', once the role may read statuses,' if refused.http_status == 403 else ', once the key works again,'
-        stopped = [dict(record, status=XDR_OUTCOME_IN_PROGRESS, error=f'Status not read at this check'
-                        f'{", which ends polling" if polling else ""}: {refused} '
-                        f'{xdr_follow_text([record], when)}') for record in records]
-        not_started = f' Not started, so not restored: {capped_names([r["file_hash"] for r in not_sent])}.'
-        refused.args = (f'{refused} Every status read of this check was refused so, which does not change by itself'
-                        f'{": polling stops here" if polling else ""}. The restores go on in Cortex XDR. '
-                        f'{xdr_follow_text(records, when)}{not_started if not_sent else ""}',)
-        raise refused.with_outputs({XDR_RESTORE_CONTEXT: one_or_all(stopped + not_sent)})
+        raise every_read_refused(refused, records, polling, not_sent)
     summaries, replies = [], []
     for record, reply, gone in zip(records, checked, lost):  # a reply is a dict, else the RestoreError of the read
         not_read = dict(record, status=XDR_OUTCOME_IN_PROGRESS)
@@ -3705,6 +3697,27 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
                                                       f'or their reasons in errorReasons); {again}.'))
         replies.append(dict(reply, action_id=record['action_id'], file_hash=record['file_hash']))  # which file's
     return summaries, replies, polling, lost
+
+
+def every_read_refused(refused: VendorApiError, records: list[XdrRecord], polling: bool,
+                       not_sent: list[XdrRecord]) -> RestoreError:
+    """``refused``, the key's or role's refusal every status read of a check met, with how to follow the restores,
+    which go on in Cortex XDR; its entry writes their records and those of the files ``not_sent``."""
+    when = ', once the role may read statuses,' if refused.http_status == 403 else ', once the key works again,'
+    ends_polling = ', which ends polling' if polling else ''
+    stopped = []
+    for record in records:
+        follow = xdr_follow_text([record], when)
+        error = f'Status not read at this check{ends_polling}: {refused} {follow}'
+        stopped.append(dict(record, status=XDR_OUTCOME_IN_PROGRESS, error=error))
+    stops_here = ': polling stops here' if polling else ''
+    said = (f'{refused} Every status read of this check was refused so, which does not change by itself{stops_here}. '
+            f'The restores go on in Cortex XDR. {xdr_follow_text(records, when)}')
+    if not_sent:
+        not_started = [record['file_hash'] for record in not_sent]
+        said += f' Not started, so not restored: {capped_names(not_started)}.'
+    refused.args = (said,)
+    return refused.with_outputs({XDR_RESTORE_CONTEXT: one_or_all(stopped + not_sent)})
 
 
 def summarise_action(record: XdrRecord, reply: XdrReply, again: str = 'the next check reads it again') -> XdrRecord:
