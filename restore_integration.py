@@ -2408,7 +2408,8 @@ class XdrClient:
     def _post(self, path: str, request_data: JsonObject, retry_statuses: Iterable[int] = RETRY_STATUSES,
               advice: dict[int, str] = XDR_ERROR_ADVICE) -> XdrReply:
         # Refused alike, it would only take a turn of the tenant's rate limit, which every integration there shares
-        if refused := self.refused.get(path) or self.refused.get(''):
+        refused = self.refused.get(path) or self.refused.get('')
+        if refused:
             raise RestoreError(f'Not sent: Cortex XDR refused another request of this command with HTTP '
                                f'{refused.http_status}, as it would this one. {refused.advice}',
                                refused.attempts[-1:])  # that answer alone: nothing was sent, nor lost
@@ -3330,8 +3331,8 @@ def restore_file_command(client: XdrClient, args: JsonObject, context: Any = Non
     client.limiter.pause(put_off_of(args)[1])  # what is left of a vendor's wait an earlier run met
     if not action_ids and not unsent:  # the first run: a check always follows what it started, the last if need be
         return start_xdr_restore(client, args, hashes, endpoint_id, incident_id, polling, interval, timeout, context)
-    counts = carried_json(args, 'endpoints_count', list, lambda n: n is None or type(n) is int and 0 < n <=
-                          MAX_WHOLE_NUMBER) or [None] * len(action_ids)  # one per action, as the command wrote them
+    # one per action, as the command wrote them
+    counts = carried_json(args, 'endpoints_count', list, is_carried_count) or [None] * len(action_ids)
     if len(counts) != len(action_ids):
         raise RestoreError('endpoints_count is set by the command itself while polling; run the command without it.')
     records = [restore_record(h, endpoint_id, incident_id, a, n) for h, a, n in zip(followed, action_ids, counts)]
@@ -3344,6 +3345,11 @@ def restore_file_command(client: XdrClient, args: JsonObject, context: Any = Non
     unsent.difference_update(adopted, unfollowed)  # the others are sent late (not one that may have started)
     return check_xdr_restore(client, args, records, endpoint_id, incident_id, polling, interval, timeout,
                              [file_hash for file_hash in hashes if file_hash in unsent], left, unfollowed)
+
+
+def is_carried_count(item: Any) -> bool:
+    """An item of restore-file's hidden ``endpoints_count``: a restore's count of endpoints, or null (not known)."""
+    return item is None or (type(item) is int and 0 < item <= MAX_WHOLE_NUMBER)
 
 
 def started_elsewhere(latest: dict[str, XdrRecord]) -> JsonObject:
@@ -3376,9 +3382,10 @@ def scoped_records(context: Any, files: set[str], endpoint_id: str | None) -> It
     An endpoint ID is hex digits (Cortex XDR's are 32), the same endpoint in either case."""
     for record in context_records(context, ('CortexXDR', 'RestoredFile')):
         scope = record.get('endpoint_id') if isinstance(record, dict) else None
-        if isinstance(scope, str) and scope.lower() == (endpoint_id or '').lower() and (  # the same scope only
-                file_hash := str(record.get('file_hash') or '').strip().lower()) in files:
-            yield file_hash, record
+        if isinstance(scope, str) and scope.lower() == (endpoint_id or '').lower():  # the same scope only
+            file_hash = str(record.get('file_hash') or '').strip().lower()
+            if file_hash in files:
+                yield file_hash, record
 
 
 def context_records(context: Any, path: Sequence[str]) -> list[Any]:
@@ -3415,13 +3422,17 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
         [record] = records
         if not endpoint_id and 'endpoints_count' in record:
             where = f'{record["endpoints_count"]} {plural("endpoint", record["endpoints_count"])}'
-        readable = f'Cortex XDR is restoring file {record["file_hash"]} on {where}: action {record["action_id"]}.' + \
-            (f' {record["error"]}' if record.get('error') else '')
-    readable += grouped_refusals(refusals_of(records, {})) + '\n\n' + (  # the files refused, or not sent yet
-        f'Checking the status every {interval} seconds' + (f'; the first check {schedule.again()}.'
-                                                           if schedule.asked_by else '.') if polling else
-        xdr_follow_text(started, follow_after(client)))
-    if older := older_actions(context, unsent, endpoint_id):
+        readable = f'Cortex XDR is restoring file {record["file_hash"]} on {where}: action {record["action_id"]}.'
+        if record.get('error'):
+            readable += f' {record["error"]}'
+    readable += grouped_refusals(refusals_of(records, {})) + '\n\n'  # the files refused, or not sent yet
+    if polling:
+        first_check = f'; the first check {schedule.again()}' if schedule.asked_by else ''
+        readable += f'Checking the status every {interval} seconds{first_check}.'
+    else:
+        readable += xdr_follow_text(started, follow_after(client))
+    older = older_actions(context, unsent, endpoint_id)
+    if older:
         schedule = schedule._replace(args=dict(schedule.args, older_actions=json.dumps(older, separators=(',', ':'))))
     schedule = xdr_next_check(schedule, started, refused, unsent) if polling else None
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(records), one_or_all(replies), schedule)
@@ -3664,15 +3675,7 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
         ending else 'the next check reads it again'
     refused = client.refused.get(XDR_ACTION_STATUS_PATH) or client.refused.get('')  # this API's: a 403, the role's
     if may_stop and checked and refused and all(isinstance(e, RestoreError) for e in checked):
-        when = ', once the role may read statuses,' if refused.http_status == 403 else ', once the key works again,'
-        stopped = [dict(record, status=XDR_OUTCOME_IN_PROGRESS, error=f'Status not read at this check'
-                        f'{", which ends polling" if polling else ""}: {refused} '
-                        f'{xdr_follow_text([record], when)}') for record in records]
-        not_started = f' Not started, so not restored: {capped_names([r["file_hash"] for r in not_sent])}.'
-        refused.args = (f'{refused} Every status read of this check was refused so, which does not change by itself'
-                        f'{": polling stops here" if polling else ""}. The restores go on in Cortex XDR. '
-                        f'{xdr_follow_text(records, when)}{not_started if not_sent else ""}',)
-        raise refused.with_outputs({XDR_RESTORE_CONTEXT: one_or_all(stopped + not_sent)})
+        raise every_read_refused(refused, records, polling, not_sent)
     summaries, replies = [], []
     for record, reply, gone in zip(records, checked, lost):  # a reply is a dict, else the RestoreError of the read
         not_read = dict(record, status=XDR_OUTCOME_IN_PROGRESS)
@@ -3680,7 +3683,8 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
             # What polling did leads, its step put where advice says to try again later (what to check comes first)
             said = f'polling does not follow it, so {rerun}' if gone and polling else again
             lead, _, step = said.rpartition(', so ')  # what polling did, if it says, and the step
-            note = lead if (told := reply.saying(step)) else said
+            told = reply.saying(step)
+            note = lead if told else said
             bare = not (told or reply.attempts)  # a read not sent: its step alone (its advice: to run again)
             reply = {'error': f'Status not read at this check{note and "; "}{note}. '
                      f'{reply.without_advice() if bare else told or reply}'}
@@ -3693,6 +3697,27 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
                                                       f'or their reasons in errorReasons); {again}.'))
         replies.append(dict(reply, action_id=record['action_id'], file_hash=record['file_hash']))  # which file's
     return summaries, replies, polling, lost
+
+
+def every_read_refused(refused: VendorApiError, records: list[XdrRecord], polling: bool,
+                       not_sent: list[XdrRecord]) -> RestoreError:
+    """``refused``, the key's or role's refusal every status read of a check met, with how to follow the restores,
+    which go on in Cortex XDR; its entry writes their records and those of the files ``not_sent``."""
+    when = ', once the role may read statuses,' if refused.http_status == 403 else ', once the key works again,'
+    ends_polling = ', which ends polling' if polling else ''
+    stopped = []
+    for record in records:
+        follow = xdr_follow_text([record], when)
+        error = f'Status not read at this check{ends_polling}: {refused} {follow}'
+        stopped.append(dict(record, status=XDR_OUTCOME_IN_PROGRESS, error=error))
+    stops_here = ': polling stops here' if polling else ''
+    said = (f'{refused} Every status read of this check was refused so, which does not change by itself{stops_here}. '
+            f'The restores go on in Cortex XDR. {xdr_follow_text(records, when)}')
+    if not_sent:
+        not_started = [record['file_hash'] for record in not_sent]
+        said += f' Not started, so not restored: {capped_names(not_started)}.'
+    refused.args = (said,)
+    return refused.with_outputs({XDR_RESTORE_CONTEXT: one_or_all(stopped + not_sent)})
 
 
 def summarise_action(record: XdrRecord, reply: XdrReply, again: str = 'the next check reads it again') -> XdrRecord:
@@ -3764,9 +3789,10 @@ def xdr_next_check(schedule: PollingSchedule, followed: list[XdrRecord], refused
                   if followed and name in followed[0])
     for name, value in (('unsent', unsent), ('refused', refused), ('finished', finished),
                         ('endpoints_count', counts if any(counts) else [])):
-        follow[name] = json.dumps(value, separators=(',', ':'))
-        if not value:
-            del follow[name]
+        if value:
+            follow[name] = json.dumps(value, separators=(',', ':'))
+        else:  # one an earlier run carried, found empty since
+            follow.pop(name, None)
     return schedule._replace(args=follow)
 
 
@@ -3880,8 +3906,11 @@ def xdr_grouped_table(summaries: list[XdrRecord], earlier: list[XdrRecord], rows
         beside = ' read at this check, plus those its earlier checks read'
     else:
         title, beside = f'Restore of {what} {where}: {final}', ''
-    named = lambda row: f'{row["endpoint_id"]} ({row["file_hash"]})'  # noqa: E731
-    lines = [grouped_outcomes(title, rows, 'status', ok, 'error_description', named,
+
+    def endpoint_and_file(row: JsonObject) -> str:
+        return f'{row["endpoint_id"]} ({row["file_hash"]})'
+
+    lines = [grouped_outcomes(title, rows, 'status', ok, 'error_description', endpoint_and_file,
                               'CortexXDR.RestoredFile.endpoints', beside), '']  # then each file's
     for s in summaries[:MAX_LISTED_FILES]:  # one not read: its state says so, its note why
         lines.append(f'- {s["file_hash"]}: {markdown_text(xdr_state(s, "endpoints" in s))}')
