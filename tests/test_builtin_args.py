@@ -333,12 +333,18 @@ def test_a_polling_command_given_built_in_arguments_carries_none_of_them_into_it
 def test_debug_mode_logs_every_request_and_reply_header_as_commonserverpythons_debug_logger_does(tenant):
     # CommonServerPython's DebugLogger (demisto/content): http.client's debuglevel 1, its print to the log at info.
     result = restore(tenant, **{'debug-mode': 'true'})
+    received = [(request.method, request.path) for request in tenant.gateway.requests]  # the emulator's own log
     quiet = restore(tenant, **{'debug-mode': 'false'})
 
     logged = [text for level, text in result.log if level == 'info']
-    assert not result.failed and any(text.startswith("send: b'POST /public_api/v1/endpoints/restore/ ")
-                                     for text in logged)
-    assert any(text.startswith('reply: ') for text in logged) and any(text.startswith('header: ') for text in logged)
+    # http.client prints a request's line and headers as one "send:", its body apart: one request line per request
+    request_lines = [re.match(r"send: b'([A-Z]+) (\S+) HTTP/1\.1", text) for text in logged]
+    assert not result.failed and received
+    assert [match.groups() for match in request_lines if match] == received, logged
+    replies = [text for text in logged if text.startswith('reply: ')]
+    assert len(replies) == len(received) and all(re.match(r"reply: 'HTTP/1\.[01] \d{3} ", text) for text in replies)
+    # each reply's headers, Content-Type among them (the emulator sends JSON), one line a header
+    assert len([text for text in logged if text.lower().startswith('header: content-type:')]) == len(received), logged
     assert not [text for _, text in quiet.log if text.startswith(('send:', 'reply:', 'header:'))]
     assert http.client.HTTPConnection.debuglevel == 0 and 'print' not in vars(http.client)  # undone after the run
 

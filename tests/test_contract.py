@@ -360,6 +360,22 @@ def test_no_function_of_the_scripts_is_longer_than_fifty_lines(path):
     assert long_functions(ast.parse(path.read_text(encoding='utf-8')), MAX_FUNCTION_LINES) == []
 
 
+def nested_f_strings(tree: ast.AST) -> list[int]:
+    """The lines of the f-strings that hold another f-string in a replacement field."""
+    return [node.lineno for node in ast.walk(tree) if isinstance(node, ast.FormattedValue)
+            and any(isinstance(inner, ast.JoinedStr) for inner in ast.walk(node.value))]
+
+
+def test_the_nested_f_string_check_finds_one_in_a_condition_and_none_in_a_plain_field():
+    assert nested_f_strings(ast.parse('x = f"{f\'{n} files\' if n else \'\'}"\ny = f"{n} files"\n')) == [1]
+
+
+@pytest.mark.parametrize('path', [Path(ri.__file__)] + SCRIPT_CODE, ids=lambda p: p.name)
+def test_no_f_string_of_the_pack_code_holds_another(path):
+    """base.md's readability rule: no nested f-strings (say the inner text in a name of its own)."""
+    assert nested_f_strings(ast.parse(path.read_text(encoding='utf-8'))) == []
+
+
 @pytest.mark.parametrize('path', SCRIPT_CODE, ids=lambda p: p.name)
 def test_no_line_of_the_scripts_is_longer_than_120_characters(path):
     lines = path.read_text(encoding='utf-8').splitlines()

@@ -15,8 +15,10 @@ import restore_integration as ri
 from commonmark_reading import as_commonmark_reads
 from conftest import (TEST_DATA, gate_verdicts, hss_seed_copies, load_json, seed_failing_endpoints, seed_holders,
                       start_hss_tenant, start_tenant)
+from warroom import export
 from warroom.context import as_list, get_path, merge_entry_context
 from warroom.line import parse_line
+from warroom.playbook.model import SCRIPTS_DIR
 from warroom.playbook.runner import _load_script
 from warroom.runtime import WarRoom
 
@@ -506,6 +508,30 @@ def test_given_several_endpoints_none_an_earlier_restore_covers_every_allowed_fi
     assert verdicts['allowed'] == [SHA, 'f' * 64] and verdicts['endpoints'] == [a, b]
 
 
+GATE_YAML = yaml.safe_load((SCRIPTS_DIR / 'QuarantineRestoreReputationGate' / 'QuarantineRestoreReputationGate.yml')
+                           .read_text(encoding='utf-8'))
+# Answered by whichever reputation integration is enabled: no integration or pack to name (test_pack_dependencies.py)
+GENERIC_COMMANDS = set(json.loads(export.DEPENDENCIES_FILE.read_text())['generic_commands'])
+
+
+@pytest.mark.parametrize('args, context', [
+    ({'file_hash': SHA, 'restored_before': [dict(RESTORED, status='IN_PROGRESS')]}, {}),
+    ({'file_hash': SHA, 'host_id': 'h1', 'restore_command': 'hss-restore-isolated',
+      'restored_before': [{'host_id': 'h1', 'file_hash': SHA, 'file_path': '/x', 'outcome': 'restoring'}]}, {}),
+    ({'file_path': '/x', 'host_id': 'h1', 'restore_command': 'hss-restore-isolated'},
+     {'File': {'Path': '/x', 'SHA256': SHA}}),
+], ids=['restore-file read again', 'hss-restore-isolated read again', 'file asked of a path'])
+def test_every_integration_command_the_gate_runs_is_declared_in_its_yaml_dependson(args, context):
+    """As the on-close script's YAML does: XSOAR's and demisto-sdk's dependency views read dependson, and the gate
+    names its commands through constants, which their scan of executeCommand('...') calls does not find."""
+    asked = []
+
+    GATE.gate_command(args, context, lambda command, call_args: asked.append(command) or [])
+
+    declared = {call.partition('|||')[2] or call for call in (GATE_YAML.get('dependson') or {}).get('should') or []}
+    assert asked and set(asked) - GENERIC_COMMANDS <= declared, (asked, declared)
+
+
 # A value the gate refuses is named by its kind as JSON does, as the analyst's context shows it, not as Python does.
 @pytest.mark.parametrize('args, context, kind', [
     ({'file_hash': SHA}, {'DBotScore': 3}, 'holds a number'),
@@ -810,6 +836,23 @@ def test_a_file_an_earlier_restore_covers_on_60_endpoints_gets_one_command_to_fi
     checks = [parse_line(command).args for command in as_list(covered.get('check'))]
     assert sorted((args['endpoint_id'], ri.action_id_list(args['action_id'])) for args in checks) == \
         ([(r['endpoint_id'], [r['action_id']]) for r in records] if status == 'IN_PROGRESS' else [])
+
+
+@pytest.mark.parametrize('restored_on_b', [1, 2], ids=['one file left out', 'two files left out'])
+def test_the_line_of_files_left_out_on_an_endpoint_says_it_of_one_file_and_them_of_several(restored_on_b):
+    """Files restored before on endpoint b only, two more needed on a and b: the playbook restores the two on both,
+    and leaves the others out on a. Its line speaks of that one file as "it", of several as "them"."""
+    a, b = '7587a1a45680f5b074bdf8b74b9aad2a', '3fb17d1e8ae744435d8ee4078bd87316'
+    before = [char * 64 for char in 'ab'[:restored_on_b]]
+    records = [record for file_hash in before for record in xdr_records(file_hash, [b], 'COMPLETED_SUCCESSFULLY')]
+
+    entry = GATE.gate_command({'file_hash': before + ['c' * 64, 'd' * 64], 'endpoint_id': [a, b],
+                               'restored_before': records}, {}, lambda command, args: [])
+
+    assert entry['Contents']['allowed'] == ['c' * 64, 'd' * 64]
+    [left_line] = [line for line in entry['Contents']['not_sent'] if 'was not run for' in line]
+    pronoun = 'it' if restored_on_b == 1 else 'them'
+    assert f'which still needs {pronoun}:' in left_line and f'Restore {pronoun} there by hand' in left_line, left_line
 
 
 def test_a_file_left_out_on_30_of_60_endpoints_gets_one_command_to_fill_in_and_the_context_has_each():

@@ -328,6 +328,23 @@ def test_a_host_ip_address_given_as_host_id_is_not_found_saying_host_id_takes_th
     assert not hss_tenant.requests_to('PUT', '/event/isolated-file')
 
 
+def test_a_hosts_public_ip_given_as_host_id_is_not_found_with_the_id_of_the_host_at_that_eip(hss_tenant):
+    # HSS lists a server's EIP beside its private IP (IsolatedFileResponseInfo.public_ip): the address an analyst
+    # knows an internet-facing server by names it as the private one does, and the line given restores the copy.
+    hss_tenant.backend.add_host('e1a2b3c4-0000-4000-8000-00000000e1b0', 'edge-01', private_ip='192.168.3.9',
+                                public_ip='203.0.113.20')
+    hss_tenant.backend.isolate_file('e1a2b3c4-0000-4000-8000-00000000e1b0', 'e1' * 32, '/srv/edge/proxy')
+    args = {'file_hash': 'e1' * 32, 'host_id': '203.0.113.20', 'polling': 'false'}
+
+    [row] = rows_of(war_room(hss_tenant).run('hss-restore-isolated', args))
+
+    assert row['outcome'] == 'not_found', row
+    [said] = re.findall(r'It lists one on the host so named: run the command again with (host_id=\S+)\.', row['reason'])
+    again = war_room(hss_tenant).run('hss-restore-isolated', dict(args, **parse_line(f'!x {said}').args))
+    assert [(again_row['host_name'], again_row['outcome']) for again_row in rows_of(again)] == [
+        ('edge-01', 'restoring')]
+
+
 @pytest.mark.parametrize('count, noun', [(1, 'host'), (2, 'hosts'), (3, 'hosts')])
 def test_a_hash_isolated_nowhere_names_the_hosts_it_was_asked_on_in_the_singular_or_plural_by_their_number(
         hss_tenant, count, noun):
@@ -1325,6 +1342,22 @@ def test_a_path_hss_lists_at_several_paths_differing_in_case_is_told_a_line_for_
     assert [(again_row['file_path'], again_row['outcome']) for again_row in rows_of(again)] == [(chosen, 'restoring')]
     for path, file_hash in listed.items():
         assert (hss_tenant.backend.isolation_status(host, file_hash, path) == 'isolated') == (path != chosen)
+
+
+@pytest.mark.parametrize('spell', [lambda path: path.replace('\\', '/'), lambda path: path.replace('\\', '\\\\')],
+                         ids=['forward slashes', 'backslashes doubled, as JSON escapes them'])
+def test_a_windows_path_given_with_other_separators_restores_the_copy_at_the_path_hss_lists(hss_tenant, spell):
+    """HSS's Windows agents list a path with single backslashes (the seed: C:\\Users\\Public\\test.exe). Windows reads
+    one typed with forward slashes, or with the backslashes doubled, as a JSON text or the seed's example request
+    escapes them, as that same path: the restore finds and restores the copy, and its row names the path HSS lists."""
+    copy = next(c for copies in COPIES.values() for c in copies if re.match(r'[A-Z]:\\\w', c['file_path']))
+    args = {'host_id': copy['host_id'], 'file_path': json.dumps([spell(copy['file_path'])]), 'polling': 'false'}
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', args)
+
+    assert not result.failed, result.entries[-1]
+    assert [(row['file_path'], row['outcome']) for row in rows_of(result)] == [(copy['file_path'], 'restoring')]
+    assert status_of(hss_tenant, copy) != 'isolated'
 
 
 @pytest.mark.parametrize('listed', ['C:\\Users\\Public\\Report, Final.exe', '/srv/drop/Report.sh ', '[old]/Report.sh'],

@@ -75,7 +75,10 @@ def test_requests_signed_by_the_auth_object_match_the_official_signer(query, bod
 
 
 def test_the_auth_object_never_shows_the_secret_key():
-    assert 'my-secret' not in repr(ri.HuaweiAkSkAuth('AK', 'my-secret', 'PROJECT'))
+    auth = ri.HuaweiAkSkAuth('AK', 'my-secret', 'PROJECT')
+    # each way a log line or a message may show it: repr, str, an f-string, inside a container's repr
+    for shown in (repr(auth), str(auth), f'{auth}', repr([auth]), repr({'auth': auth})):
+        assert 'my-secret' not in shown, shown
 
 
 def test_a_query_holding_a_literal_plus_is_signed_as_the_gateway_reads_it_a_plus_sign():

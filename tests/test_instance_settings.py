@@ -16,6 +16,7 @@ import restore_integration as ri
 from conftest import HSS_SEED, ROOT, XDR_SEED, load_json, start_tenant
 from warroom.emulator.faults import FaultPlan
 from warroom import runtime
+from warroom.context import as_list, get_path
 from warroom.runtime import WarRoom
 from warroom.spec import load_spec
 
@@ -425,6 +426,46 @@ def test_a_project_name_given_as_hss_project_id_is_refused_naming_it_before_any_
     assert hss_tenant.gateway.requests == []
 
 
+# API Credentials lists every region's project, each named after its region: a name copied from another region's row
+# (cn-north-4, eu-west-101_dev) is a name all the same, which HSS answers as a permission refused and IAM as a login
+# refused. Refused before any request, saying whose ID to set: the project's in the instance's region.
+@pytest.mark.parametrize('auth_type', ['aksk', 'token'])
+@pytest.mark.parametrize('name', ['cn-north-4', 'eu-west-101_dev'])
+def test_a_project_name_of_another_region_given_as_hss_project_id_is_refused_naming_the_region_to_take_the_id_of(
+        hss_tenant, auth_type, name):
+    region = hss_tenant.base_params['hss_region']
+
+    text = refusal(hss_tenant.params(auth_type, hss_project_id=name), 'test-module')
+
+    assert 'hss_project_id' in text and f'"{name}"' in text and 'name' in text and region in text, text
+    assert not name.startswith(region) and hss_tenant.gateway.requests == []
+
+
+# Huawei's console lists each server's enterprise project by name, and the default one's name is "default"; its ID,
+# the one HSS takes, is 0 (the seed: "The value 0 indicates the default enterprise project"; Huawei's SDK,
+# ListSecurityEventsRequest: "0，表示默认企业项目（default）"). The name copied from the console, as the setting or the
+# argument, reads as that ID: the copies of the default enterprise project are found and restored, asked for by 0.
+@pytest.mark.parametrize('name', ['default', 'Default'])
+@pytest.mark.parametrize('where', ['setting', 'argument'])
+def test_the_default_enterprise_projects_name_reads_as_its_id_and_restores_its_copies(hss_tenant, name, where):
+    zero = facts.HSS_DEFAULT_ENTERPRISE_PROJECT[0]
+    host = next(h for h in load_json(HSS_SEED)['hosts'] if h.get('enterprise_project_id', zero) == zero and any(
+        f.get('isolation_status', 'isolated') == 'isolated' for f in h['isolated_files']))
+    copy = next(f for f in host['isolated_files'] if f.get('isolation_status', 'isolated') == 'isolated')
+    params = hss_tenant.params(hss_enterprise_project_id=name if where == 'setting' else '')
+    args = {'file_hash': copy['file_hash'], 'host_id': host['host_id'], 'polling': 'false',
+            **({'enterprise_project_id': name} if where == 'argument' else {})}
+
+    result = run(params, 'hss-restore-isolated', args)
+
+    assert not result.failed, result.entries[-1]['Contents']
+    rows = as_list(get_path(result.context, 'HuaweiHSS.RestoredFile'))
+    assert [(row.get('file_path'), row['outcome']) for row in rows] == [(copy['file_path'], 'restoring')], rows
+    sent = [request.query.get('enterprise_project_id') for request in hss_tenant.gateway.requests
+            if request.path.endswith('/event/isolated-file')]
+    assert sent and all(value == [zero] for value in sent), sent
+
+
 # Huawei's endpoint tables name the region in each service's host (hss.<region ID>.myhuaweicloud.com), given bare
 # or as a URL: an instance set up with hss_endpoint alone still names the region a project's name is made of.
 @pytest.mark.parametrize('auth_type', ['aksk', 'token'])
@@ -620,6 +661,20 @@ def test_a_key_id_written_as_a_number_as_yaml_reads_17_is_sent_as_its_digits(xdr
 
     assert not result.failed, result.entries[-1]['Contents']
     assert xdr.gateway.requests  # the key ID went out, and the tenant took it
+
+
+# The "ID" column of Cortex XDR > Settings > API Keys holds a number (integration.yml's help; demisto/content's Cortex
+# XDR description: "From the ID column, copy the Key ID"). The key's name there, or the ID typed with a word, is refused
+# before any request naming the key ID alone, not sent for a 401 that sends the admin to the key and its type too.
+@pytest.mark.parametrize('command, args', [('test-module', {}), ('restore-file', {'file_hash': QUARANTINED})])
+@pytest.mark.parametrize('key_id', ['soar-restore', 'ID 7', '7a'])
+def test_a_key_id_that_is_not_the_id_column_s_number_is_refused_naming_the_key_id_alone_before_any_request(
+        xdr, command, args, key_id):
+    text = refusal(dict(xdr.params(), xdr_api_key_id=key_id), command, args)
+
+    assert '(xdr_api_key_id)' in text and 'ID column' in text, text
+    assert '(xdr_api_key)' not in text and '(xdr_auth_type)' not in text and 'HTTP 401' not in text, text
+    assert xdr.gateway.requests == []
 
 
 def test_a_setting_left_blank_reads_as_the_default_integration_yml_gives_it():

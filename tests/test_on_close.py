@@ -2829,11 +2829,13 @@ def test_an_unmirrored_incident_s_invalid_xdr_incident_id_is_refused_and_its_fil
 
 
 @pytest.mark.parametrize('args, told', [({}, True), ({'refusal_note': ''}, True), ({'refusal_note': 'true'}, True),
-                                        ({'refusal_note': 'false'}, False)], ids=['left out', 'blank', 'true', 'false'])
+                                        ({'refusal_note': 'false'}, False), ({'refusal_note': True}, True),
+                                        ({'refusal_note': False}, False), ({'refusal_note': 'False'}, False)],
+                         ids=['left out', 'blank', 'true', 'false', 'boolean true', 'boolean false', 'False'])
 def test_the_xdr_incident_id_script_notes_a_field_value_no_incident_has_unless_refusal_note_is_false(args, told):
     """The script's YAML: refusal_note defaults to true, and only false (the calling playbook wrote the note already)
-    leaves the note out. Left out, or blank (a playbook input left empty), the field's 'abc' is told; the ID used
-    instead is the mirror ID either way."""
+    leaves the note out, as text or as the boolean a playbook input taken from context hands on. Left out, or blank
+    (a playbook input left empty), the field's 'abc' is told; the ID used instead is the mirror ID either way."""
     spec = yaml.safe_load((SCRIPTS_DIR / 'QuarantineRestoreXdrIncidentId' / 'QuarantineRestoreXdrIncidentId.yml')
                           .read_text(encoding='utf-8'))
     assert [arg['defaultValue'] for arg in spec['args'] if arg['name'] == 'refusal_note'] == ['true']

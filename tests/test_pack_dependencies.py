@@ -107,7 +107,7 @@ def used_from_other_packs() -> dict[str, set[str]]:
     return used
 
 
-def test_everything_the_content_uses_from_other_packs_is_declared_as_a_dependency():
+def test_everything_the_content_uses_from_other_packs_is_declared_as_a_dependency(pack_dir_and_zip):
     used = used_from_other_packs()
     # FirstArrayElement is FiltersAndTransformers' (demisto/content Packs/FiltersAndTransformers/Scripts), not
     # CommonScripts' any more
@@ -115,7 +115,7 @@ def test_everything_the_content_uses_from_other_packs_is_declared_as_a_dependenc
     used.pop('generic', None)
     unknown = sorted(key for key in used if key.startswith('?'))
     assert unknown == [], f'used, but provided by no pack in {DEPENDENCIES_FILE.name}: {unknown}'
-    declared = export.PACK_METADATA['dependencies']
+    declared = exported_dependencies(pack_dir_and_zip)  # what the pack ships, not the exporter's constant
     assert set(used) <= set(declared), set(used) - set(declared)
     assert set(declared) <= set(used), f'declared but unused: {set(declared) - set(used)}'
 
@@ -137,8 +137,16 @@ def test_the_readme_and_dependencies_json_name_only_what_the_content_uses_of_eac
 
 
 @pytest.mark.parametrize('pack, mandatory', sorted(facts.PACK_DEPENDENCIES.items()))  # as the README says
-def test_common_packs_are_mandatory_and_cortex_xdr_optional(pack, mandatory):
-    assert export.PACK_METADATA['dependencies'][pack]['mandatory'] is mandatory
+def test_common_packs_are_mandatory_and_cortex_xdr_optional(pack_dir_and_zip, pack, mandatory):
+    assert exported_dependencies(pack_dir_and_zip)[pack]['mandatory'] is mandatory
+
+
+def exported_dependencies(pack_dir_and_zip: tuple) -> dict:
+    """The dependencies of the exported pack_metadata.json, and the same in the zip's metadata.json."""
+    pack_dir, metadata = pack_dir_and_zip
+    declared = json.loads((pack_dir / 'pack_metadata.json').read_text(encoding='utf-8'))['dependencies']
+    assert metadata['dependencies'] == declared
+    return declared
 
 
 def declared_outputs() -> set[str]:

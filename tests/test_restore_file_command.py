@@ -112,10 +112,13 @@ def test_endpoint_id_limits_the_restore_to_that_endpoint(advanced_tenant, war_ro
         assert CLEAN_HASH in advanced_tenant.backend.quarantined(other)
 
 
-def run_on_simulated_time(stage_seconds, args, **tenant_options):
-    """The war room's polling waits advance the tenant's clock: stages pass exactly, with no real sleep."""
+def run_on_simulated_time(stage_seconds, args, started: list | None = None, **tenant_options):
+    """The war room's polling waits advance the tenant's clock: stages pass exactly, with no real sleep. The tenant
+    is appended to ``started``, when given, for its backend to be read after the run."""
     clock = FakeClock()
     tenant = start_tenant(stage_seconds=stage_seconds, clock=clock, **tenant_options)
+    if started is not None:
+        started.append(tenant)
     try:
         return WarRoom(params=tenant.params(), time_scale=1.0, sleep=clock.advance).run('restore-file', args)
     finally:
@@ -123,7 +126,10 @@ def run_on_simulated_time(stage_seconds, args, **tenant_options):
 
 
 def test_polling_follows_the_action_through_each_stage_to_the_end():
-    result = run_on_simulated_time(10, {'file_hash': CLEAN_HASH, 'interval_in_seconds': '10'})
+    started = []
+    result = run_on_simulated_time(10, {'file_hash': CLEAN_HASH, 'interval_in_seconds': '10'}, started)
+    [tenant] = started
+    [sent_action_id] = tenant.backend.actions  # the one action the emulated Cortex XDR started, by its own log
 
     first, *polls = result.entries
     assert first['PollingCommand'] == 'restore-file'
@@ -132,15 +138,20 @@ def test_polling_follows_the_action_through_each_stage_to_the_end():
     # run)
     assert int(first['Timeout']) == 600 + facts.POLLING_TIMEOUT_MARGIN_SECONDS
     action_id = first['EntryContext'][next(iter(first['EntryContext']))]['action_id']
-    assert json.loads(first['PollingArgs']['action_id']) == [action_id]  # as Cortex XDR sent it
+    assert action_id == sent_action_id
+    assert json.loads(first['PollingArgs']['action_id']) == [sent_action_id]  # as Cortex XDR sent it
     assert first['PollingArgs']['file_hash'] == CLEAN_HASH
     seen = [set(poll['Contents']['data'].values()) for poll in polls]
     assert seen == [{'IN_PROGRESS'}, {'COMPLETED_SUCCESSFULLY'}]
     assert 'PollingCommand' in polls[0] and 'PollingCommand' not in polls[-1]
     assert result.runs == 3
     # The one context object was updated in place (DT key on action_id), not appended to.
-    assert restored_record(result)['action_id'] == action_id
+    assert restored_record(result)['action_id'] == sent_action_id
     assert restored_record(result)['status'] == 'COMPLETED_SUCCESSFULLY'
+    # each stage's check asked the status of that action: one status request per poll, none of another action
+    checks = [request.body for request in tenant.gateway.requests if request.path.endswith('/get_action_status/')]
+    assert len(checks) == len(polls), checks
+    assert [body['request_data']['group_action_id'] for body in checks] == [sent_action_id] * len(polls), checks
 
 
 @pytest.mark.parametrize('status', facts.XDR_FAILURE_STATUSES)
@@ -1193,8 +1204,12 @@ def test_every_endpoint_row_of_the_final_entry_matches_the_context(advanced_tena
               for endpoint_id in HOLDERS[PARTLY_FAILING_HASH]}
     assert {row['endpoint_id']: (row['status'], row['error_description']) for row in rows} == seeded
     title = final.splitlines()[0]
-    assert f'{record["restored_count"]} restored, {record["failed_count"]} failed' in title
-    assert record['status'] in title
+    # the counts and the outcome the seed calls for (integration.yml's rule, tests/facts.py), not the record's own
+    failed = sum(endpoint_id in FAILING for endpoint_id in HOLDERS[PARTLY_FAILING_HASH])
+    restored = len(HOLDERS[PARTLY_FAILING_HASH]) - failed
+    assert (record['restored_count'], record['failed_count']) == (restored, failed)
+    assert f'{restored} restored, {failed} failed' in title, title
+    assert facts.xdr_outcome(status for status, _ in seeded.values()) in title, title
     assert advanced_tenant.key not in repr(result.entries)
 
 

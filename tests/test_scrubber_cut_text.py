@@ -137,6 +137,22 @@ def test_a_key_cut_short_with_an_ellipsis_character_by_a_vendor_page_is_not_show
     assert 'Cortex XDR answered HTTP 400' in shown and 'Authorization: ' in shown and '\u2026 (cut)' in shown
     assert XDR_KEY[:kept] not in shown
 
+
+# A proxy quoting the header it received twice, each copy cut short: the text between the first cut and the second
+# head (none, or a separator) and the cut marks stay readable whatever the marks' lengths (U+2026 is one character)
+@pytest.mark.parametrize('separator', ['', ';', '|'])
+@pytest.mark.parametrize('marks', [('\u2026', '\u2026'), ('\u2026', '...'), ('...', '\u2026')])
+def test_a_key_quoted_twice_each_cut_short_by_a_vendor_page_keeps_the_text_between_its_cuts(marks, separator):
+    def cutting_twice(request):
+        key = request.headers.get('Authorization', '')[:15]
+        page = f'Bad request. Authorization: {key}{marks[0]}{separator}{key}{marks[1]} (cut)'
+        return Response(400, page.encode(), {'Content-Type': 'text/plain; charset=utf-8'})
+
+    shown = restore_file_answered_by(cutting_twice)
+    assert 'Cortex XDR answered HTTP 400' in shown and XDR_KEY[:facts.SCRUBBER_MIN_LENGTH] not in shown
+    mask = facts.SCRUBBER_MASK
+    assert f'Authorization: {mask}{marks[0]}{separator}{mask}{marks[1]} (cut)' in shown
+
 @given(secret=st.text(string.ascii_letters + string.digits + '/+=!', min_size=12, max_size=40),
        size=st.integers(facts.SCRUBBER_MIN_LENGTH, 11),
        line_break=st.sampled_from(['\n', '\r\n', ' ', ' \n ', '\\n', '\\r\\n', '\\u000a', '<br>', '&#10;', '%0A']))

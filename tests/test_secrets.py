@@ -316,6 +316,11 @@ def test_xsoar_debug_mode_logs_each_request_without_a_secret_or_a_signature(capf
     sent = ["send: b'POST /public_api/"] if command == 'restore-file' else ["send: b'GET /v5/"]
     sent += ["send: b'POST /v3/auth/tokens"] if auth_type == 'token' else []
     assert all(line in logged for line in sent), logged  # the requests are shown
+    # each of them: one request line logged for every request the emulators' own logs hold (paths without a query)
+    received = sorted((request.method, request.path)
+                      for gateway in (vendors.xdr_gateway, vendors.hss_gateway) for request in gateway.requests)
+    shown = sorted(re.findall(r"send: b'([A-Z]+) (/[^ ?]*)[ ?]", logged))  # its version may be masked: not read
+    assert received and shown == received, (shown, received)
     for secret in [DEBUG_IAM_PASSWORD, *vendors.tokens]:
         assert secret[-12:] not in logged, secret[:6]
     if auth_type == 'aksk':  # an SDK-HMAC signature replays its request while its X-Sdk-Date is fresh

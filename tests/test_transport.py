@@ -6,7 +6,9 @@ The TLS server is an emulator behind a certificate made at test time with the op
 """
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
 import secrets
 import shutil
@@ -823,6 +825,38 @@ def test_a_connection_error_without_words_is_said_in_words_not_by_its_exception_
     said = ri.describe_connection_error(error)
 
     assert said.strip() and not re.search(r'(Error|Exception)\b', said), said
+
+
+def error_of_a_closed_socket() -> OSError:
+    """What _read_body's sock.settimeout raises once urllib3 has closed the connection under the reply."""
+    sock = socket.socket()
+    sock.close()
+    with pytest.raises(OSError) as raised:
+        sock.settimeout(1)
+    return raised.value
+
+
+# No server reaches this through HTTP on one connection: a reset or a close from the server comes out of urllib3's
+# read as a ProtocolError; a bare OSError comes only from our own socket, closed by urllib3 while the reply is read.
+@pytest.mark.parametrize('make_error, code', [
+    (error_of_a_closed_socket, errno.EBADF),
+    (lambda: OSError(errno.ECONNRESET, os.strerror(errno.ECONNRESET)), errno.ECONNRESET),
+    (lambda: ConnectionResetError(errno.ECONNRESET, os.strerror(errno.ECONNRESET)), errno.ECONNRESET),
+], ids=['closed-socket', 'os-error', 'connection-reset-error'])
+def test_a_bare_socket_error_is_said_by_its_errno_name_and_words_not_by_its_number(make_error, code):
+    said = ri.describe_connection_error(make_error())
+
+    assert errno.errorcode[code] in said and os.strerror(code) in said, said
+    assert not re.search(rf'(?<![A-Z]){code}\b', said), said  # the number itself is not its description
+
+
+def test_a_requests_connection_error_holding_a_socket_error_is_said_as_before():
+    # requests' exceptions are OSErrors too, with no errno of their own: their cause's words, as they always were
+    reset = ConnectionResetError(errno.ECONNRESET, os.strerror(errno.ECONNRESET))
+
+    said = ri.describe_connection_error(requests.ConnectionError(ProtocolError('Connection aborted.', reset)))
+
+    assert said == f'Connection aborted. {os.strerror(errno.ECONNRESET)}'
 
 
 DISPLAYS = {param['name']: param['display']

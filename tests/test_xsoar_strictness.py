@@ -42,6 +42,7 @@ GOOD_ENTRY = {'Type': 1, 'ContentsFormat': 'json', 'Contents': {'a': 1}, 'HumanR
     ('EntryContext', ['A']), ('EntryContext', 'A'),  # the dictionary of context outputs
     ('IgnoreAutoExtract', 'true'), ('Note', 1),  # booleans, as CommandResults writes them
     ('Type', None),  # DemistoClassApiModule's convert gives an entry no Type of its own
+    ('IndicatorTimeline', 'x'), ('IndicatorTimeline', [{'Value': 'a'}, 'b']),  # an object, or a list of them
 ])
 def test_an_entry_field_xsoar_does_not_take_is_refused_for_integrations_and_scripts(field, value):
     integration = Demisto({}, 'restore-file', {}, {}, [])
@@ -51,6 +52,16 @@ def test_an_entry_field_xsoar_does_not_take_is_refused_for_integrations_and_scri
             demisto.results({**GOOD_ENTRY, field: value})
         demisto.results(dict(GOOD_ENTRY))
         assert demisto.entries == [GOOD_ENTRY]
+
+
+@pytest.mark.parametrize('timeline', [None, {'Value': 'a', 'Message': 'm', 'Category': 'Integration Update'},
+                                      [{'Value': 'a', 'Message': 'm', 'Category': 'Integration Update'}]])
+def test_an_indicator_timeline_of_an_object_or_a_list_of_objects_is_taken(timeline):
+    # content-docs code-conventions.md, "demisto.results()": IndicatorTimeline "is a dictionary (or list of
+    # dictionaries)"; CommandResults.to_context writes None when there is none
+    for demisto in (Demisto({}, 'restore-file', {}, {}, []), ScriptDemisto({}, {}, {})):
+        demisto.results({**GOOD_ENTRY, 'IndicatorTimeline': timeline})
+        assert demisto.entries[0]['IndicatorTimeline'] == timeline
 
 
 @pytest.mark.parametrize('key', [1, 2.5, True, None])
@@ -279,6 +290,30 @@ def test_a_list_inside_the_list_of_results_is_refused_as_no_entries_xsoar_takes(
         assert demisto.entries == []  # nothing of it taken
         demisto.results([GOOD_ENTRY, 'ok'])  # one list of entries (and of what convert makes notes of) is taken
         assert [entry['Contents'] for entry in demisto.entries] == [GOOD_ENTRY['Contents'], 'ok']
+
+
+@pytest.mark.parametrize('make', [lambda: Demisto({}, 'restore-file', {}, {}, []),
+                                  lambda: ScriptDemisto({}, {}, {})], ids=['integration', 'script'])
+def test_bytes_handed_to_results_become_a_note_of_their_utf_8_text_and_bytes_not_utf_8_are_refused(make):
+    # DemistoClassApiModuleClasses.py, convert(): "if sys.version_info.major >= 3 and type(results) is bytes: return
+    # {'Type': 1, 'Contents': results.decode('utf-8'), 'ContentsFormat': 'text'}": its text, not "b'...'", and
+    # decode raises UnicodeDecodeError in the run for bytes that are not UTF-8.
+    demisto = make()
+    demisto.results('d\u00e9j\u00e0 vu'.encode('utf-8'))
+    demisto.results([b'ok'])
+    assert [(e['Type'], e['ContentsFormat'], e['Contents']) for e in demisto.entries] == [
+        (1, 'text', 'd\u00e9j\u00e0 vu'), (1, 'text', 'ok')]
+    for refused in (b'\xff', [b'caf\xe9']):
+        with pytest.raises(DemistoMisuse, match='not UTF-8'):
+            demisto.results(refused)
+    assert len(demisto.entries) == 2
+
+
+def test_test_module_answering_ok_as_bytes_passes_as_xsoar_decodes_them(monkeypatch):
+    # convert() decodes b'ok' to the answer 'ok', which the Test shows green (code-conventions.md, "test-module")
+    monkeypatch.setattr(ri, 'main', lambda demisto: demisto.results(b'ok'))
+    result = WarRoom(params={}).run('test-module', {})
+    assert [entry['Contents'] for entry in result.entries] == ['ok'] and not result.failed
 
 
 # --------------------------------------------------------------------------- log lines (demisto.debug, info, error)
@@ -667,6 +702,39 @@ def test_a_single_select_param_takes_one_of_its_options_not_a_list_of_them(tmp_p
     path.write_text(yaml.safe_dump({name: [param.options[0]]}), encoding='utf-8')
     with pytest.raises(ParamsError, match=name):
         load_params(path, spec, environ={})
+
+
+@pytest.mark.parametrize('written, kind', [('true', 'true or false'), ('[a, b]', 'a list'), ('{a: b}', 'an object')])
+def test_a_text_param_written_as_no_text_is_refused_without_showing_it(tmp_path, written, kind):
+    # content-docs parameter-types.md: Short Text (0), Long Text (12), Short and Long Encrypted (4, 14) are text boxes
+    # in the instance dialog, so XSOAR hands them as text; the params file handed the integration a boolean, a list
+    # or an object (what was written is not shown: it may be a secret)
+    spec = load_spec()
+    name = next(name for name, param in spec.params.items() if param.type == 0)
+    path = tmp_path / 'params.yml'
+    path.write_text(f'{name}: {written}\n', encoding='utf-8')
+    with pytest.raises(ParamsError, match=f'Param {name} is text .*; got {kind}\\.$'):
+        load_params(path, spec, environ={})
+    path.write_text(f'{name}: "{written}"\n', encoding='utf-8')
+    assert load_params(path, spec, environ={})[name] == written
+
+
+@pytest.mark.parametrize('written, kind', [('true', 'true or false'), ('[s3cr3t]', 'a list'),
+                                           ('{identifier: id, password: [s3cr3t]}',
+                                            'an object whose identifier or password is not text')])
+def test_a_credentials_param_that_is_no_identifier_and_password_of_text_is_refused_without_showing_it(tmp_path,
+                                                                                                      written, kind):
+    # content-docs parameter-types.md, Authentication (9): "username as plain text and an encrypted password", read as
+    # params['credentials']['identifier'] and ['password']
+    spec = load_spec()
+    name = next(name for name, param in spec.params.items() if param.type == 9)
+    path = tmp_path / 'params.yml'
+    path.write_text(f'{name}: {written}\n', encoding='utf-8')
+    with pytest.raises(ParamsError, match=f'Param {name} is a user name and password .*; got {kind}\\.$') as refused:
+        load_params(path, spec, environ={})
+    assert 's3cr3t' not in str(refused.value)
+    path.write_text(f'{name}: {{identifier: id, password: s3cr3t}}\n', encoding='utf-8')
+    assert load_params(path, spec, environ={})[name] == {'identifier': 'id', 'password': 's3cr3t'}
 
 
 # The war room quotes a value in its messages as XSOAR shows it (JSON), never as Python's repr ('yes', True, None).

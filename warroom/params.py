@@ -17,11 +17,14 @@ from typing import IO, Any
 import yaml
 
 from .line import plural, quoted
-from .spec import IntegrationSpec
+from .spec import IntegrationSpec, ParamSpec
 
 ENV_PREFIX = 'WARROOM_PARAM_'
 BOOLEAN = 8  # the checkbox param type: True when ticked, False otherwise (content-docs parameter-types.md)
 MULTI_SELECT = 16  # a list of the param's options (content-docs parameter-types.md, "Multi Select")
+# Short Text, Short Encrypted, Long Text, Long Encrypted: text boxes in the instance dialog (parameter-types.md)
+TEXT_BOXES = frozenset({0, 4, 12, 14})
+KINDS = {bool: 'true or false', list: 'a list', dict: 'an object'}  # a value named by its kind, never shown
 
 
 # YAML 1.1 reads 2024_0315 as 20240315, 0755 as 493, 0x1F as 31, 1:30 as 90, 1.50 as 1.5 and 2024-03-15 as a date
@@ -86,6 +89,25 @@ def xsoar_params(spec: IntegrationSpec, params: dict) -> dict:
     return handed
 
 
+def kind_problem(name: str, param: ParamSpec, value: Any) -> str:
+    """Why XSOAR would never hand ``value`` for a text box or a credentials param ('' when it would): its dialog
+    gives text, and a user name and password of text (parameter-types.md, "Authentication"). What was written is
+    named by its kind only: it may be a secret."""
+    if value is None or isinstance(value, str):
+        return ''
+    kind = KINDS.get(type(value), 'a number')
+    if param.type in TEXT_BOXES:
+        return f'Param {name} is text (type {param.type}, a text box in the instance dialog); got {kind}.'
+    if not param.is_credentials:
+        return ''
+    parts = (value.get('identifier', ''), value.get('password', '')) if isinstance(value, dict) else (None,)
+    if all(isinstance(part, str) for part in parts):
+        return ''
+    if isinstance(value, dict):
+        kind = 'an object whose identifier or password is not text'
+    return f'Param {name} is a user name and password (type 9): {{identifier, password}} of text; got {kind}.'
+
+
 def load_params(path: str | Path | None, spec: IntegrationSpec, environ: Mapping[str, str] = os.environ) -> dict:
     """Defaults from integration.yml, then the file, then the environment."""
     given = {}
@@ -118,6 +140,9 @@ def load_params(path: str | Path | None, spec: IntegrationSpec, environ: Mapping
         if param.is_credentials and isinstance(params.get(name), str):
             params[name] = {'identifier': '', 'password': params[name]}
         value = params.get(name)
+        problem = kind_problem(name, param, value)
+        if problem:
+            raise ParamsError(problem)
         picked = value if param.type == MULTI_SELECT and isinstance(value, list) else [value]
         if param.options and value not in (None, '') and any(item not in param.options for item in picked):
             raise ParamsError(f'Param {name} must be {"some" if param.type == MULTI_SELECT else "one"} of '

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 import restore_integration
 
-from .context import get_path, key_problems, merge_entry_context, undeclared_paths
+from .context import as_list, get_path, key_problems, merge_entry_context, undeclared_paths
 from .debug_mode import xsoar_debug_mode
 from .line import format_line, quoted
 from .params import xsoar_params
@@ -137,8 +137,9 @@ def refuse_undeclared_outputs(entries: list[dict], outputs: Iterable[dict], writ
 
 def entry_problems(entry: dict) -> list[str]:
     """What XSOAR would not take in an entry handed to demisto.results: the Type one of EntryType's numbers, the two
-    formats EntryFormat's names, HumanReadable text, EntryContext an object, IgnoreAutoExtract and Note booleans, and
-    the polling fields as ScheduledCommand writes them (``polling_field_problems``).
+    formats EntryFormat's names, HumanReadable text, EntryContext an object, IgnoreAutoExtract and Note booleans,
+    IndicatorTimeline an object or a list of them, and the polling fields as ScheduledCommand writes them
+    (``polling_field_problems``).
     A field left out (or None, or a format '', as XSOAR's own entries carry them) is not checked, but for Type:
     XSOAR gives an entry none of its own."""
     problems = []
@@ -154,6 +155,9 @@ def entry_problems(entry: dict) -> list[str]:
                              ('IgnoreAutoExtract', bool, 'true or false'), ('Note', bool, 'true or false')):
         if entry.get(name) is not None and not isinstance(entry[name], kind):
             problems.append(f'{name} must be {what}, not {type(entry[name]).__name__}')
+    timeline = entry.get('IndicatorTimeline')
+    if timeline is not None and not all(isinstance(item, dict) for item in as_list(timeline)):
+        problems.append('IndicatorTimeline must be an object or a list of objects (code-conventions.md)')
     return problems + polling_field_problems(entry)
 
 
@@ -186,6 +190,18 @@ def checked_entry(result: dict) -> dict:
     if problems:
         raise DemistoMisuse('An entry XSOAR would not take: ' + '; '.join(problems) + '.')
     return entry
+
+
+def text_note(result: Any) -> dict:
+    """The note XSOAR's convert() makes of a result that is neither a dict nor a list: its text, bytes decoded as
+    UTF-8 (DemistoClassApiModuleClasses.py, ``results.decode('utf-8')``, which raises for bytes that are not)."""
+    if type(result) is not bytes:
+        return {'Type': ENTRY_NOTE, 'ContentsFormat': 'text', 'Contents': str(result)}
+    try:
+        return {'Type': ENTRY_NOTE, 'ContentsFormat': 'text', 'Contents': result.decode('utf-8')}
+    except UnicodeDecodeError as error:
+        raise DemistoMisuse(f'demisto.results() was given bytes that are not UTF-8 ({error.reason} at byte '
+                            f'{error.start}): XSOAR\'s convert() decodes them as UTF-8, and raises.') from None
 
 
 def one_list(results: list) -> list:
@@ -392,8 +408,7 @@ class Demisto:
         elif type(result) is dict:
             self.entries.append(checked_entry(result))
         else:
-            self.entries.append({'Type': ENTRY_NOTE, 'ContentsFormat': 'text', 'Contents': str(result),
-                                 'HumanReadable': str(result)})
+            self.entries.append(text_note(result))
 
     def context(self) -> dict:
         """The incident's context, a copy, as XSOAR hands it to a command run in an incident (demisto/content

@@ -26,7 +26,7 @@ import yaml
 from ..context import ContextError, as_list, lookup, merge_entry_context
 from ..line import quoted
 from ..runtime import (ENTRY_ERROR, ENTRY_NOTE, DemistoMisuse, WarRoom, checked_entry, entry_text, json_copy,
-                       keeping_misuses, log_text, one_list, printing_to, refuse_undeclared_outputs)
+                       keeping_misuses, log_text, one_list, printing_to, refuse_undeclared_outputs, text_note)
 from ..spec import ArgumentError, IntegrationSpec, load_spec, parse_script_spec
 from .model import SCRIPTS_DIR, Playbook, PlaybookLibrary, Task, unsupported_forms, validation_problems
 from .others import OWN_BRAND, OtherIntegrations, ReplayError, no_instance
@@ -155,8 +155,7 @@ class ScriptDemisto:
     def results(self, result: Any) -> None:
         self._check_thread('results')
         for entry in one_list(result) if type(result) is list else [result]:  # type(), as XSOAR's convert() tests them
-            self.entries.append(checked_entry(entry) if type(entry) is dict else
-                                {'Type': ENTRY_NOTE, 'ContentsFormat': 'text', 'Contents': str(entry)})
+            self.entries.append(checked_entry(entry) if type(entry) is dict else text_note(entry))
 
     def debug(self, message: object) -> None:
         self._check_thread('debug')

@@ -561,9 +561,8 @@ def start(execute: Execute, command: str, args: dict[str, Any], records_path: st
         reason = next(iter(found.values()))[1] if len(found) == 1 else shared
         advice = XDR_LOOK_FIRST if said.startswith('may') else 'To restore by hand once that is fixed'
         again = {**args, by: list(names), 'enterprise_project_id': project}  # Cortex XDR's project '' is left out
-        lines.append(f'`!{command}` {said} {f"{len(names)} files: " if len(names) > 1 else ""}'
-                     f'{capped(list(names.values()))}: '
-                     f'{shown_as_is(reason)} '
+        how_many = f'{len(names)} files: ' if len(names) > 1 else ''
+        lines.append(f'`!{command}` {said} {how_many}{capped(list(names.values()))}: {shown_as_is(reason)} '
                      f'{advice}: {by_hand_text(command, again, kept)}')
     lines += [f'`!{command}` was refused by an identity policy: {shown_as_is(" ".join(refusal.split()))}'
               for refusal in policy_refusals(entries)]

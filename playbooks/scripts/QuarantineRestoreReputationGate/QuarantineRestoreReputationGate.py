@@ -678,9 +678,10 @@ def left_out_line(left: dict[str, list[str]]) -> tuple[str, dict[str, Any]]:
     if len(endpoints) > 1:
         where = f'{len(endpoints):,} endpoints ({capped(endpoints)}), which still need'
         how = one_for_each(RESTORE_COMMANDS[0], {'file_hash': files}, {'endpoint_id': endpoints}, 'covered.by_hand')
-    return (f'`!{RESTORE_COMMANDS[0]}` was not run for {", ".join(code_span(h) for h in files)} on {where} it: an '
-            f'earlier restore in this incident covers other endpoints or files (above), and the playbook restores one '
-            f'list of files on each endpoint it restores on. Restore it there by hand: {how}'), \
+    them = 'it' if len(files) == 1 else 'them'
+    return (f'`!{RESTORE_COMMANDS[0]}` was not run for {", ".join(code_span(h) for h in files)} on {where} {them}: '
+            f'an earlier restore in this incident covers other endpoints or files (above), and the playbook restores '
+            f'one list of files on each endpoint it restores on. Restore {them} there by hand: {how}'), \
         {'file_hash': files, 'by_hand': every}
 
 

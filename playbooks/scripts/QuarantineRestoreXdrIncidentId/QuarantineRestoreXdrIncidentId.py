@@ -177,7 +177,7 @@ def xdr_incident_entry(incident: dict[str, Any] | None, refusal_note: bool = Tru
 def main(demisto_obj: Any = None) -> None:
     """Entry point: XSOAR runs it with its global ``demisto``; tests and the war room pass their own."""
     runtime = demisto_obj if demisto_obj is not None else globals()['demisto']
-    refusal_note = str((runtime.args() or {}).get('refusal_note') or '').strip().lower() != 'false'
+    refusal_note = str((runtime.args() or {}).get('refusal_note')).strip().lower() != 'false'  # a boolean false too
     runtime.results(xdr_incident_entry(runtime.incident(), refusal_note))
 
 

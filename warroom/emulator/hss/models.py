@@ -187,6 +187,7 @@ class Host:
     # or empty. A restore still needs the ID (REQUIRED_FIELDS); one without a path restores the hash on that host.
     host_id_listed: str = "as is"
     file_path_listed: str = "as is"
+    public_ip: str = ""  # its EIP, if it has one (IsolatedFileResponseInfo.public_ip)
 
     @property
     def agent_status(self) -> str:
@@ -420,9 +421,10 @@ def _check_unapplied_filters(filters: dict[str, Any]) -> None:
 
 
 def _address(host: Host) -> dict:
-    """The host's IP as HSS lists it: private_ip when it has one, no public_ip (no host here has an EIP). Huawei's
-    models give each IP 1 character at least (IsolatedFileResponseInfo, EventManagementResponseInfo): never ""."""
-    return {"private_ip": host.private_ip} if host.private_ip else {}
+    """The host's IPs as HSS lists them: private_ip and public_ip (its EIP), each when it has one. Huawei's models
+    give each IP 1 character at least (IsolatedFileResponseInfo, EventManagementResponseInfo): never ""."""
+    return {name: address for name, address in (("private_ip", host.private_ip), ("public_ip", host.public_ip))
+            if address}
 
 
 def _event_id(item: IsolatedFile) -> str:
@@ -637,9 +639,12 @@ class HssBackend:
         restore_fails: bool = False,
         host_status: str = "ACTIVE",
         asset_value: str = "common",
+        public_ip: str = "",
     ) -> None:
         """A server HSS protects; ValueError for one HSS could never hold (an ID of other than 1 to 64 characters, a
-        private_ip that is no IP address, or any value a seed may not give)."""
+        private_ip or public_ip that is no IP address, or any value a seed may not give)."""
+        if public_ip and not _is_ip_address(public_ip):
+            raise ValueError(f"host {shown(host_id)}.public_ip must be an IPv4 or IPv6 address (or left out: none)")
         _check_seed_text(host_id, "host_id", FIELD_LIMITS["host_id"])
         _check_seed_host({"host_name": host_name, "os_type": os_type, "private_ip": private_ip,
                           "agent_status": "online" if agent_online else "offline", "host_status": host_status,
@@ -648,7 +653,7 @@ class HssBackend:
         with self._lock:
             self.hosts[host_id] = Host(host_id, host_name, os_type, private_ip, enterprise_project_id,
                                        restore_stages, agent_online, restore_fails, host_status=host_status,
-                                       asset_value=asset_value)
+                                       asset_value=asset_value, public_ip=public_ip)
 
     def _known_host(self, host_id: str) -> Host:
         """The host of a file isolated on it; ValueError for a host HSS does not know."""
