@@ -1055,7 +1055,7 @@ class Attempt:
         return self.fault or f'HTTP {self.status}'
 
 
-NOT_JSON, UNPARSED = object(), object()  # what VendorReply keeps for a body that is not JSON, or not parsed yet
+NOT_JSON = object()  # what VendorReply keeps for a body that is not JSON
 
 
 def json_number(text: str) -> int | float | None:
@@ -1073,32 +1073,30 @@ class VendorReply:
     gave_up: str | None = None
     again = AGAIN_WORDS['command']  # the words to try again, the transport's caller's
     run_wait = MAX_RUN_WAIT_SECONDS  # the longest its run waits for turns (its transport's)
-    _parsed = UNPARSED  # json() parses the body once
 
     def __init__(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
         self.status, self.headers, self.body = status, headers, body
 
     def json(self) -> Any:
-        """The body's JSON (UTF-8, -16 or -32, as RFC 8259 allows), parsed once; ValueError when it is not JSON."""
-        if self._parsed is UNPARSED:
-            try:  # NaN and Infinity are not JSON (RFC 8259), nor would XSOAR take them in an entry: int() refuses them
-                self._parsed = json.loads(self.body, parse_constant=int, parse_float=json_number, parse_int=json_number)
-            except (ValueError, RecursionError):  # UnicodeDecodeError too; Recursion: nested past what json reads
-                self._parsed = NOT_JSON
-        if self._parsed is NOT_JSON:
+        """The body's JSON (``parsed``), or ValueError when it is none."""
+        if self.parsed is NOT_JSON:
             raise ValueError('the body is not JSON')
-        return self._parsed
+        return self.parsed
 
-    def field(self, name: str) -> Any:
-        with suppress(ValueError, AttributeError):  # not JSON, or JSON but not an object
-            return self.json().get(name)
-        return None
+    @functools.cached_property
+    def parsed(self) -> Any:
+        """The body's JSON (UTF-8, -16 or -32, as RFC 8259 allows, else its text), parsed once; NOT_JSON when none."""
+        for read in (lambda: self.body, lambda: self.text):  # the text: a gateway's error in GB18030, say
+            # NaN and Infinity are not JSON (RFC 8259), nor would XSOAR take them in an entry: int() refuses them
+            with suppress(ValueError, RecursionError):  # UnicodeDecodeError too; Recursion: nested past what json reads
+                return json.loads(read(), parse_constant=int, parse_float=json_number, parse_int=json_number)
+        return NOT_JSON
 
     @property
     def text(self) -> str:
         # No charset named: UTF-8 when it is (requests' ISO-8859-1 for text/*, dropped by RFC 7231, showed each
         # non-ASCII character of a secret it quotes as two others: not found to mask)
-        if not re.search(r'(?i);\s*charset\s*=', self.headers.get('Content-Type') or ''):
+        if not re.search(r'(?i);\s*charset\s*=', self.headers.get('Content-Type', '')):
             with suppress(UnicodeError):  # not UTF-8: byte for byte, as before
                 return self.body.decode('utf-8')
         with suppress(LookupError, UnicodeError):  # a charset unknown to Python, or a codec of no text: idna, undefined
@@ -1431,7 +1429,7 @@ class HttpTransport:
         or None and why the loop gives up (a Retry-After given up on still holds the vendor's later requests back)."""
         asked = answer and parse_retry_after(answer.headers)
         wait = asked if asked is not None else self.policy.backoff_wait(faults)
-        reason = f'the vendor asked to wait {wait:g} s (Retry-After)' if asked is not None else \
+        reason = f'the vendor asked to wait {wait:.12g} s (Retry-After)' if asked is not None else \
             f'the next wait would be {wait:g} s'
         if faults > self.policy.max_retries:
             gave_up = None
@@ -1474,23 +1472,23 @@ class HttpTransport:
             # environment's proxy URL (a login not in Latin-1, for Basic proxy authentication: UnicodeEncodeError)
             refusal = self.environment_proxy_refusal(error)
         except (requests.ConnectionError, requests.ReadTimeout) as error:
-            said = str(error)  # whether the environment's proxy refused its login: a SOCKS5 one, or an HTTP one
-            if not re.search(SOCKS_LOGIN_REFUSED, said) and not (  # its 407 to CONNECT, as http.client words it
-                    isinstance(error, requests.exceptions.ProxyError) and 'Tunnel connection failed: 407' in said):
+            # Unless the environment's proxy refused its login: a SOCKS5 one, or an HTTP one's 407 to CONNECT
+            if not re.search(f'{SOCKS_LOGIN_REFUSED}|Tunnel connection failed: 407', str(error)):
                 self._connection_fault(error, attempt)
                 return None
-            refusal = self.proxy_refusal = self.environment_proxy_refusal(error)
+            refusal = self.environment_proxy_refusal(error)
         except OSError as error:  # requests' missing CA bundle; any other (requests' own too): the integration's fault
             if 'CA certificate bundle' not in str(error):
                 raise
             # requests found no file where REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE points (an engine's private CA)
             refusal = self.tls_failure(str(error))
-        else:
-            if response is None or not response.is_redirect:
+        else:  # a plain-HTTP request's 407 is its answer, not a CONNECT's: a refused login all the same
+            proxy_407 = response is not None and response.status_code == 407 and self.settings.proxy
+            if not proxy_407 and (response is None or not response.is_redirect):
                 return response
             attempt.status = response.status_code
             response.close()
-            refusal = self.redirect_refusal(url, response)
+            refusal = self.environment_proxy_refusal(response) if proxy_407 else self.redirect_refusal(url, response)
         raise RestoreError(refusal, [*attempts, attempt]) from None
 
     def tls_failure(self, detail: str) -> str:
@@ -1514,7 +1512,7 @@ class HttpTransport:
         return (f'The TLS handshake with {self.vendor} at {self.host} failed ({detail}). Check the host and port in '
                 f'{URL_SETTINGS[self.vendor]}, and the TLS setup of the server there (or of a proxy between).')
 
-    def environment_proxy_refusal(self, error: Exception) -> str:
+    def environment_proxy_refusal(self, error: Exception | requests.Response) -> str:
         """Why the environment's proxy cannot carry the request, never quoting it (it may hold a password): requests
         cannot read it or takes no proxy of its scheme, its login is not Latin-1 (as HTTP Basic sends it), or the proxy
         refused the login (not tried again: a proxy that checks a directory may lock the account)."""
@@ -1523,15 +1521,16 @@ class HttpTransport:
             return (f'{proxy} cannot be used for {self.host}: its user name or password holds a character outside '
                     f'Latin-1, which HTTP Basic proxy authentication cannot send (not shown). Use a proxy login in '
                     f'Latin-1, or uncheck "Use system proxy settings".')
-        if isinstance(error, requests.ConnectionError):  # the proxy refused its login (_send_once)
-            said = re.search(SOCKS_LOGIN_REFUSED, str(error))
-            return (f'{proxy} refused its login ({said[0] if said else "407 Proxy Authentication Required"}), so '
-                    f'nothing reached {self.vendor} at {self.host}; it is not tried again, as a proxy that checks a '
-                    f'directory may lock the account. Correct the user name and password in that variable (not '
-                    f'shown), or uncheck "Use system proxy settings".')
-        return (f'{proxy} cannot be used for {self.host}: requests cannot read it, or takes no proxy of its scheme '
-                f'(not shown: it may hold a password). Give it as http://host:port, percent-encode any @ : / ? # in '
-                f'its user name and password, or uncheck "Use system proxy settings".')
+        if isinstance(error, ValueError):  # requests' InvalidURL and InvalidSchema
+            return (f'{proxy} cannot be used for {self.host}: requests cannot read it, or takes no proxy of its '
+                    f'scheme (not shown: it may hold a password). Give it as http://host:port, percent-encode any @ : '
+                    f'/ ? # in its user name and password, or uncheck "Use system proxy settings".')
+        said = re.search(SOCKS_LOGIN_REFUSED, str(error))  # a connection error or a 407 answer (_send_once)
+        self.proxy_refusal = (f'{proxy} refused its login ({said[0] if said else "407 Proxy Authentication Required"}),'
+                              f' so nothing reached {self.vendor} at {self.host}; it is not tried again, as a proxy '
+                              f'that checks a directory may lock the account. Correct the user name and password in '
+                              f'that variable (not shown), or uncheck "Use system proxy settings".')
+        return self.proxy_refusal
 
     def redirect_refusal(self, url: str, response: requests.Response) -> str:
         """A redirect is not followed: every request carries credentials (requests would drop only Authorization on
@@ -1649,13 +1648,11 @@ class HttpTransport:
             response.close()
             return None
         reply = VendorReply(response.status_code, response.headers, body)
-        if expect_json and reply.status < 300:  # an interim status (1xx) returned above
-            try:
-                reply.json()
-            except ValueError:
-                attempt.met(FAULT_BROKEN_REPLY, f'{said} with a body that is not JSON ({short_text(reply.text)}).',
-                            advice)
-                return None
+        # A 2xx HTML page is no API's answer (HSS's PUT has no body): a proxy's, its login page say (1xx returned above)
+        page = bool(body) and 'html' in response.headers.get('Content-Type', '').lower()
+        if (expect_json or page) and reply.status < 300 and reply.parsed is NOT_JSON:
+            attempt.met(FAULT_BROKEN_REPLY, f'{said} with a body that is not JSON ({short_text(reply.text)}).', advice)
+            return None
         return reply
 
     def _read_body(self, response: requests.Response, ends: float) -> bytes:
@@ -1705,7 +1702,7 @@ class HttpTransport:
             f'{late.wait:.0f} s'
         kept = late.asked and self.limiter.started is None  # no turn yet: an earlier run's wait (HSS_PAUSE_KEY)
         asked = f'{self.vendor} asked to wait until {utc_text(time.time() + late.wait)} (Retry-After)' if kept \
-            else f'the vendor asked to wait {late.asked:g} s (Retry-After)' if late.asked else \
+            else f'the vendor asked to wait {late.asked:.12g} s (Retry-After)' if late.asked else \
             f'the next turn was {away} away'
         gave_up = f'less than the {MIN_ATTEMPT_SECONDS} s an attempt needs was left of this run ({self.stops})' \
             if run_over else f'{asked}, past the {self.budget_s:g} s {self.waiter} waits for throttling' if late.wait \
@@ -2416,7 +2413,7 @@ class XdrClient:
         answer = self.transport.request('POST', path, expect_json=True, retry_statuses=retry_statuses,
                                         json={'request_data': request_data})
         if not 200 <= answer.status < 300:  # CoreIRApiModule takes a 201 from endpoints/restore too
-            reply = answer.field('reply')
+            reply = answer.parsed.get('reply') if isinstance(answer.parsed, dict) else None
             said = {'vendor_code': reply.get('err_code'), 'vendor_message': reply.get('err_msg'),
                     'vendor_extra': reply.get('err_extra')} if isinstance(reply, dict) else None
             error = vendor_error(answer, self.vendor, advice, said)
@@ -2706,10 +2703,7 @@ def huawei_error_from_response(reply: VendorReply, vendor: str = 'Huawei Cloud H
 def huawei_said(reply: VendorReply) -> JsonObject | None:
     """What a Huawei Cloud error body says, as VendorApiError's fields: its code and message in any form Huawei's SDK
     reads (HUAWEI_ERROR_FIELDS), in the body or an object in it (IAM's {"error": {code, title, message}}), or None."""
-    try:
-        objects, encoded = [reply.json()], None
-    except ValueError:
-        return None
+    objects, encoded = [reply.parsed], None  # NOT_JSON, or JSON that is not an object: none
     for held in objects:  # the body's own fields before those of the objects inside it
         if not isinstance(held, dict):
             continue

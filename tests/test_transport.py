@@ -777,6 +777,43 @@ def test_a_proxy_that_refuses_its_login_is_asked_once_per_run_and_named_as_refus
 
 
 
+class RefusingForwardProxy(RefusingTunnelProxy):
+    """A proxy on 127.0.0.1 that answers every request, a plain-HTTP one sent on in absolute form too, with 407."""
+
+    def _answer(self, connection):
+        head = b''
+        while b'\r\n\r\n' not in head and (data := connection.recv(4096)):
+            head += data
+        self.logins += b'\r\nproxy-authorization: basic ' in head.lower()
+        connection.sendall(b'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="corp"\r\n'
+                           b'Content-Type: text/html\r\nContent-Length: 21\r\nConnection: close\r\n\r\n'
+                           b'<h1>Login needed</h1>')
+
+
+def test_a_proxy_refusing_the_login_of_a_plain_http_request_is_asked_once_per_run_and_named_as_refusing_it(
+        monkeypatch):
+    # A plain-HTTP URL (here with "Trust any certificate") goes through the proxy without CONNECT: its 407 comes back
+    # as the answer itself, not as requests' ProxyError, and must lock no account either.
+    proxy = RefusingForwardProxy()
+    hashes = [digit * 64 for digit in '0123']
+    params = {'xdr_url': 'http://xdr.example.invalid', 'xdr_api_key_id': '7', 'xdr_api_key': {'password': 'k' * 40},
+              'xdr_auth_type': 'standard', 'proxy': True, 'insecure': True, 'max_concurrency': '1'}
+    for name in PROXY_VARIABLES:
+        monkeypatch.setenv(name, proxy.url)
+    for name in ('NO_PROXY', 'no_proxy'):
+        monkeypatch.delenv(name, raising=False)
+    try:
+        demisto = Demisto(params, 'restore-file', {'file_hash': ','.join(hashes)}, {}, [])
+        ri.main(demisto)
+    finally:
+        proxy.close()
+    shown = json.dumps(demisto.entries) + json.dumps(demisto.log)
+
+    assert proxy.logins == 1
+    assert demisto.entries[-1]['Type'] == ENTRY_ERROR and 'refused its login' in shown, shown
+    assert 'status page' not in shown and PROXY_PASSWORD_HALVES[1] not in shown
+
+
 # A socket error may come with no words at all (an OSError raised without errno or text, wrapped by urllib3): the
 # message says the connection failed, not the name of a Python exception, and never leaves its parentheses blank.
 @pytest.mark.parametrize('error', [
