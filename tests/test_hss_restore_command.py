@@ -1150,6 +1150,20 @@ def test_a_404_not_in_huaweis_form_to_a_batch_names_the_endpoint_setting_and_sto
     assert unsent in text and load_spec().params['hss_endpoint'].display in text, text
 
 
+def test_a_proxys_login_page_answering_the_put_with_200_is_not_taken_as_hss_accepting_the_restore(replay_server):
+    # HSS answers the PUT 200 with no body; a captive portal answers any request 200 with its HTML login page.
+    page = (HSS_REPLIES / 'proxy_login_page_200.html').read_text()
+    for _ in range(20):
+        replay_server.queue(200, page)
+
+    result = WarRoom(params=replayed_hss_params(replay_server), time_scale=0, sleep=lambda _: None).run(
+        'hss-restore-isolated', exact_item_args(1))
+
+    [row] = as_list(get_path(result.context, 'HuaweiHSS.RestoredFile'))
+    assert row['outcome'] == 'failed', row  # not "restoring": HSS never answered
+    assert 'HTTP 200 with a body that is not JSON' in row['reason'] and 'Sign in to continue' in row['reason'], row
+
+
 @pytest.mark.parametrize('command, args', [
     ('hss-restore-isolated', {'file_hash': 'a' * 64, 'polling': 'false'}),  # a restore by hash lists its copies first
     ('test-module', {}),  # Test reads one page of isolated files (README, test-module)
