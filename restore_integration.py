@@ -3046,8 +3046,8 @@ def json_list(text: str, name: str) -> list[Any]:
 
 def hss_field_list(value: Any, name: str) -> list[str]:
     """A list argument for an HSS item field, each value checked against the field's documented length. An ID, hash
-    or attribute pasted with blanks around it is taken without them (HSS matches it exactly); a path as given."""
-    values = [text if name == 'file_path' else text.strip() for text in arg_to_list(value, name)]
+    or attribute pasted with blanks around it is taken without them (HSS matches it exactly); a path as agent_path."""
+    values = [agent_path(text) if name == 'file_path' else text.strip() for text in arg_to_list(value, name)]
     limit = HSS_FIELD_LIMITS[name]
     for position, text in enumerate(values, 1):
         if len(text) > limit:
@@ -3927,7 +3927,6 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
             raise RestoreError(f'file_hash {printable(value)} is no SHA256 (64 hexadecimal characters).{hint}')
     # HSS matches hashes whatever their case: the copies sent are known by the hash in lower case (copy_key).
     fields['file_hash'] = [value.lower() for value in fields['file_hash']]
-    fields['file_path'] = [agent_path(path) for path in fields['file_path']]
     fields[HSS_UNPAIRED] = [] if arg_to_bool(args.get('pair_by_position'), 'pair_by_position', True) else ['false']
     # The project listed (the argument, else the instance's): rows, follow line and checks XSOAR schedules name it
     given_project = validate_identifier(args.get('enterprise_project_id'), 'enterprise_project_id', 64)
@@ -3939,10 +3938,7 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
     client.limiter.pause(put_off_of(args)[1])  # what is left of a vendor's wait an earlier run met
     if state is None or state['accepted'] is None:  # the start, or one put off before HSS took any of it
         result = start_hss_restore(client, args, fields, enterprise_project_id, state, *timing)
-    else:  # XSOAR polls no check past its sequence's time: a line run later (its timeout error's) polls anew, by hand
-        _, _, timeout = timing
-        if state['started'] and epoch_ms() - state['started'] > (timeout + POLLING_TIMEOUT_MARGIN) * 1000:
-            state = dict(state, started=None, checks=0)
+    else:
         result = check_hss_restore(client, args, fields, state, enterprise_project_id, *timing, context)
     # Each row's project (left_restoring compares it): none where the run's and the instance's are both the default
     if {enterprise_project_id, client.enterprise_project_id} - {None, '0'}:
@@ -4093,9 +4089,9 @@ def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id:
         if by == 'file_path' and not fields.get(HSS_UNPAIRED):  # a path on each host it is paired with: a row each
             for host in sorted(hosts[value] - {found.get('host_id') for found in matched}):
                 not_found += [row for row in taken if row.get('host_id') == host] or [
-                    not_found_row(fields, value, missing, {host}, near)]
+                    not_found_row(fields, value, missing, {host}, exact, near)]
         elif not matched:
-            not_found += taken or [not_found_row(fields, value, missing, hosts[value], near)]
+            not_found += taken or [not_found_row(fields, value, missing, hosts[value], exact, near)]
     return copies, not_found, since
 
 
@@ -4115,8 +4111,8 @@ def value_of(found: HssCopy, fields: HssFields, paired: bool = False) -> Any:
 
 
 def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str],
-                  near: Sequence[HssCopy] = ()) -> HssCopy:
-    """The not_found row of a hash or path, keyed as the first run's (a later row replaces it); names ``near`` paths."""
+                  copies: Sequence[HssCopy] = (), near: Sequence[HssCopy] = ()) -> HssCopy:
+    """A hash's or path's not_found row, keyed as the first run's; names ``near`` paths, and ``copies`` restored."""
     by, hosts = 'file_hash' if fields['file_hash'] else 'file_path', sorted(asked_on)
     where = f'on {plural("host", len(hosts))} {capped_names(hosts)}' if hosts else 'on any host'
     row = {by: value, 'host_id': hosts[0]} if len(hosts) == 1 else {by: value}
@@ -4125,6 +4121,9 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
     asked_names = {host.lower() for host in asked_on}
     named = ','.join(sorted({found['host_id'] for found in near if named_host(found, asked_names) and
                              value_of(found, fields) == value}))
+    back = sorted({first_text(found, 'host_name', 'host_id') for found in copies if value_of(found, fields) == value
+                   and found.get('isolation_status') == HSS_STATUS_RESTORED
+                   and (not asked_on or found.get('host_id') in asked_on)})
     addresses = []  # host_id given as an IP address, which HSS's host IDs never are
     for host in hosts:
         with suppress(ValueError):
@@ -4136,7 +4135,8 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
         f'again with {" or ".join(listed[:MAX_LISTED_FILES])} for the one that is this file.' if listed else '') + (
         f' host_id takes HSS\'s host ID, not an IP address ({capped_names(addresses)}): the console\'s server list '
         f'(Asset Management > Servers & Quota, or ListHostStatus) gives it by name or IP.' if addresses else '') + (
-        f' It lists one on the host so named: run the command again with {again}.' if named else ''))
+        f' It lists one on the host so named: run the command again with {again}.' if named else '') + (
+        f' It lists it restored on {capped_names(back)}: it is back there already.' if back else ''))
 
 
 def agent_path(path: str) -> str:
@@ -4147,9 +4147,9 @@ def agent_path(path: str) -> str:
 
 
 def named_host(found: HssCopy, asked_names: set[str]) -> bool:
-    """Whether ``asked_names`` (lowered) names a listed copy's host: by its name in any case, private IP or EIP."""
-    names = {str(found.get(name) or '').lower() for name in ('host_name', 'private_ip', 'public_ip')} - {''}
-    return bool(names & asked_names)
+    """Whether ``asked_names`` (lowered) names a listed copy's host: its name or ID in any case, private IP or EIP."""
+    return any(str(found.get(name) or '').lower() in asked_names
+               for name in ('host_name', 'host_id', 'private_ip', 'public_ip'))
 
 
 def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_project_id: str | None
@@ -4205,6 +4205,9 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
                       enterprise_project_id: str | None, polling: bool, interval: int, timeout: int,
                       context: Any) -> RestoreResult:
     """A polling run: the copies this restore changed, read again; the last once none is restoring, or time is up."""
+    # XSOAR polls no check past its sequence's time: a line run later (its timeout error's) polls anew, by hand
+    if state['started'] and epoch_ms() - state['started'] > (timeout + POLLING_TIMEOUT_MARGIN) * 1000:
+        state = dict(state, started=None, checks=0)
     # The checks made so far bound the time passed from below. A follow command (no start) begins a polling of its
     # own with this run: no interval has passed yet, as restore-file counts a run without polling_started.
     checks = state['checks'] + (state['started'] is not None)
@@ -4320,7 +4323,8 @@ def restore_progress(client: HssClient, fields: HssFields, scope: str | None,
         # the values with a listed copy (a path with each host), in the order asked for (matching_copies lists them so)
         asked, pairs = hosts_asked(fields), dict.fromkeys(value_of(found, fields, True) for found in copies)
         rows = not_found + [row for value, host in pairs if (value, host) not in kept for row in taken.get(
-            (value, host)) or [not_found_row(fields, value, missing, asked[value] if host is None else {host})]] + rows
+            (value, host)) or [not_found_row(fields, value, missing, asked[value] if host is None else {host},
+                                             copies)]] + rows
     gone = sent - set(listed)  # an earlier restore's rows (left as they are) when no copy sent may be unlisted
     if exact or state['sent'] is None:
         return no_longer_listed(rows, gone), 0, 0, 0
@@ -4479,8 +4483,8 @@ def hss_counts_text(rows: list[HssCopy], unlisted: int = 0, gone: int = 0, untak
 def hss_table(title: str, rows: list[HssCopy], follow: str = '', refused: int = 0, untaken: int = 0) -> str:
     """The rows as a table (grouped past MAX_DETAIL_ROWS), then the hosts left restoring and how to ``follow`` them
     (the last check's wait, then its follow line); the notes after it count ``refused`` items and ``untaken`` copies."""
-    host = lambda row: row.get('host_name') or row.get('host_id')  # noqa: E731
-    left = [str(host(row)) for row in rows if row['outcome'] == HSS_OUTCOME_RESTORING]
+    host = lambda row: first_text(row, 'host_name', 'host_id', 'file_hash')  # noqa: E731 (a hash not found: on none)
+    left = [host(row) for row in rows if row['outcome'] == HSS_OUTCOME_RESTORING]
     # The hosts as named: escaped as a cell is (a last \ before the full stop too), and * and _, emphasis in a line
     hosts = re.sub(r'[*_]', r'\\\g<0>', markdown_text(f'on {capped_names(list(dict.fromkeys(left)))}.'))
     ended = (f'\n\nPolling ended before HSS listed every copy restored: {len(left):,} still restoring, {hosts} HSS '
