@@ -37,6 +37,7 @@ Contents, in the order of the file (each section one concern, as XSOAR's HelloWo
 Clients know HTTP and nothing of XSOAR; only ``main`` (on the main thread) calls ``demisto``: in XSOAR each
 call is a request and a reply on one channel to the server, not safe to share between threads.
 """
+import errno
 import functools
 import hashlib
 import hmac
@@ -838,11 +839,15 @@ def read_xdr_settings(params: InstanceParams) -> XdrSettings:
                    if not text]:
         raise RestoreError(f'Cortex XDR is not configured: set {", ".join(setting_label(name) for name in missing)} in '
                            'the instance settings.')
+    if key_id.strip('0123456789'):  # its name, or a word typed with it: never a key Cortex XDR issued
+        raise RestoreError(f'{setting_label("xdr_api_key_id")} must be the number in API Keys\' ID column, not a name.')
     # its root: less /public_api/v1, or an API's whole path (as its page shows it)
     base = normalise_base_url(url, 'xdr_url', setting_bool(params, 'insecure')).partition(XDR_API_ROOT)[0]
-    if re.fullmatch(r'(?!api-).*\.paloaltonetworks\.com', urlsplit(base).hostname):  # the seed's: https://api-{fqdn}
+    # Its host alone is offered: a console page's path, copied from the browser, is no part of the API's URL.
+    host = urlsplit(base).hostname
+    if re.fullmatch(r'(?!api-).*\.paloaltonetworks\.com', host):  # the seed's: https://api-{fqdn}
         raise RestoreError(f'The instance setting {setting_label("xdr_url")} is the Cortex XDR console\'s address: the '
-                           f'API\'s starts with api- ({base.replace("//", "//api-", 1)}), as API Keys copies it.')
+                           f'API\'s starts with api- (https://api-{host}), as API Keys copies it.')
     rate_limit = setting_number(params, 'xdr_rate_limit', XDR_DEFAULT_RATE_LIMIT, 0.1, 1000)
     return XdrSettings(base, key_id, key, auth_type, rate_limit)
 
@@ -867,9 +872,9 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
     if host_region and host_region != named_region:  # a project is in one region: IAM's token, HSS's header
         raise RestoreError(f'{SETTING_NAMES["hss_endpoint"]} is HSS\'s endpoint in {host_region}, not in the '
                            f'project\'s region, {SETTING_NAMES["hss_region"]}: {region}. Set its endpoint, or none.')
-    if project_id.partition('_')[0] == named_region:  # a name: <region>[_<sub>]
+    if named_region and re.fullmatch(r'[a-z]{2}-[a-z]+-[0-9]+(_.*)?', project_id):  # a name: <region>[_<sub>]
         raise RestoreError(f'The instance setting {SETTING_NAMES["hss_project_id"]} holds {printable(project_id)}, '
-                           'a project\'s name; set the project\'s ID (My Credentials > API Credentials lists both).')
+                           f'a project\'s name; set the {named_region} project\'s ID (API Credentials lists both).')
     # It reaches a request line: an ID; the default one's name, as Huawei's console shows it, reads as its ID, 0
     scope = re.sub('(?i)^default$', '0', setting_text(params, 'hss_enterprise_project_id'))
     check_identifier(scope, f'The instance setting {SETTING_NAMES["hss_enterprise_project_id"]}', 64)
@@ -1050,7 +1055,7 @@ class Attempt:
         return self.fault or f'HTTP {self.status}'
 
 
-NOT_JSON, UNPARSED = object(), object()  # what VendorReply keeps for a body that is not JSON, or not parsed yet
+NOT_JSON = object()  # what VendorReply keeps for a body that is not JSON
 
 
 def json_number(text: str) -> int | float | None:
@@ -1068,32 +1073,30 @@ class VendorReply:
     gave_up: str | None = None
     again = AGAIN_WORDS['command']  # the words to try again, the transport's caller's
     run_wait = MAX_RUN_WAIT_SECONDS  # the longest its run waits for turns (its transport's)
-    _parsed = UNPARSED  # json() parses the body once
 
     def __init__(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
         self.status, self.headers, self.body = status, headers, body
 
     def json(self) -> Any:
-        """The body's JSON (UTF-8, -16 or -32, as RFC 8259 allows), parsed once; ValueError when it is not JSON."""
-        if self._parsed is UNPARSED:
-            try:  # NaN and Infinity are not JSON (RFC 8259), nor would XSOAR take them in an entry: int() refuses them
-                self._parsed = json.loads(self.body, parse_constant=int, parse_float=json_number, parse_int=json_number)
-            except (ValueError, RecursionError):  # UnicodeDecodeError too; Recursion: nested past what json reads
-                self._parsed = NOT_JSON
-        if self._parsed is NOT_JSON:
+        """The body's JSON (``parsed``), or ValueError when it is none."""
+        if self.parsed is NOT_JSON:
             raise ValueError('the body is not JSON')
-        return self._parsed
+        return self.parsed
 
-    def field(self, name: str) -> Any:
-        with suppress(ValueError, AttributeError):  # not JSON, or JSON but not an object
-            return self.json().get(name)
-        return None
+    @functools.cached_property
+    def parsed(self) -> Any:
+        """The body's JSON (UTF-8, -16 or -32, as RFC 8259 allows, else its text), parsed once; NOT_JSON when none."""
+        for read in (lambda: self.body, lambda: self.text):  # the text: a gateway's error in GB18030, say
+            # NaN and Infinity are not JSON (RFC 8259), nor would XSOAR take them in an entry: int() refuses them
+            with suppress(ValueError, RecursionError):  # UnicodeDecodeError too; Recursion: nested past what json reads
+                return json.loads(read(), parse_constant=int, parse_float=json_number, parse_int=json_number)
+        return NOT_JSON
 
     @property
     def text(self) -> str:
         # No charset named: UTF-8 when it is (requests' ISO-8859-1 for text/*, dropped by RFC 7231, showed each
         # non-ASCII character of a secret it quotes as two others: not found to mask)
-        if not re.search(r'(?i);\s*charset\s*=', self.headers.get('Content-Type') or ''):
+        if not re.search(r'(?i);\s*charset\s*=', self.headers.get('Content-Type', '')):
             with suppress(UnicodeError):  # not UTF-8: byte for byte, as before
                 return self.body.decode('utf-8')
         with suppress(LookupError, UnicodeError):  # a charset unknown to Python, or a codec of no text: idna, undefined
@@ -1281,8 +1284,9 @@ class UnfollowedRedirectsSession(requests.Session):
 
 
 def describe_connection_error(error: BaseException) -> str:
-    """The socket-level reason of a connection error in words, without the reprs urllib3 wraps around it nor those of
-    the exceptions it quotes (ConnectionResetError(104, '...')); with no words at all, that the connection failed."""
+    """A connection error's socket-level reason in words (a socket's own by its errno name), without urllib3's reprs."""
+    if isinstance(error, OSError) and error.strerror:  # a socket's own, named: requests' errors carry a cause instead
+        return f'{errno.errorcode.get(error.errno, error.errno)}: {error.strerror}'
     reason = error.args[0] if error.args else error
     reason = getattr(reason, 'reason', reason)  # urllib3's MaxRetryError carries the real cause
     parts = reason.args if isinstance(reason, ProtocolError) else (reason,)  # its words, then the socket's error
@@ -1425,7 +1429,7 @@ class HttpTransport:
         or None and why the loop gives up (a Retry-After given up on still holds the vendor's later requests back)."""
         asked = answer and parse_retry_after(answer.headers)
         wait = asked if asked is not None else self.policy.backoff_wait(faults)
-        reason = f'the vendor asked to wait {wait:g} s (Retry-After)' if asked is not None else \
+        reason = f'the vendor asked to wait {wait:.12g} s (Retry-After)' if asked is not None else \
             f'the next wait would be {wait:g} s'
         if faults > self.policy.max_retries:
             gave_up = None
@@ -1468,23 +1472,23 @@ class HttpTransport:
             # environment's proxy URL (a login not in Latin-1, for Basic proxy authentication: UnicodeEncodeError)
             refusal = self.environment_proxy_refusal(error)
         except (requests.ConnectionError, requests.ReadTimeout) as error:
-            said = str(error)  # whether the environment's proxy refused its login: a SOCKS5 one, or an HTTP one
-            if not re.search(SOCKS_LOGIN_REFUSED, said) and not (  # its 407 to CONNECT, as http.client words it
-                    isinstance(error, requests.exceptions.ProxyError) and 'Tunnel connection failed: 407' in said):
+            # Unless the environment's proxy refused its login: a SOCKS5 one, or an HTTP one's 407 to CONNECT
+            if not re.search(f'{SOCKS_LOGIN_REFUSED}|Tunnel connection failed: 407', str(error)):
                 self._connection_fault(error, attempt)
                 return None
-            refusal = self.proxy_refusal = self.environment_proxy_refusal(error)
+            refusal = self.environment_proxy_refusal(error)
         except OSError as error:  # requests' missing CA bundle; any other (requests' own too): the integration's fault
             if 'CA certificate bundle' not in str(error):
                 raise
             # requests found no file where REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE points (an engine's private CA)
             refusal = self.tls_failure(str(error))
-        else:
-            if response is None or not response.is_redirect:
+        else:  # a plain-HTTP request's 407 is its answer, not a CONNECT's: a refused login all the same
+            proxy_407 = response is not None and response.status_code == 407 and self.settings.proxy
+            if not proxy_407 and (response is None or not response.is_redirect):
                 return response
             attempt.status = response.status_code
             response.close()
-            refusal = self.redirect_refusal(url, response)
+            refusal = self.environment_proxy_refusal(response) if proxy_407 else self.redirect_refusal(url, response)
         raise RestoreError(refusal, [*attempts, attempt]) from None
 
     def tls_failure(self, detail: str) -> str:
@@ -1508,7 +1512,7 @@ class HttpTransport:
         return (f'The TLS handshake with {self.vendor} at {self.host} failed ({detail}). Check the host and port in '
                 f'{URL_SETTINGS[self.vendor]}, and the TLS setup of the server there (or of a proxy between).')
 
-    def environment_proxy_refusal(self, error: Exception) -> str:
+    def environment_proxy_refusal(self, error: Exception | requests.Response) -> str:
         """Why the environment's proxy cannot carry the request, never quoting it (it may hold a password): requests
         cannot read it or takes no proxy of its scheme, its login is not Latin-1 (as HTTP Basic sends it), or the proxy
         refused the login (not tried again: a proxy that checks a directory may lock the account)."""
@@ -1517,15 +1521,16 @@ class HttpTransport:
             return (f'{proxy} cannot be used for {self.host}: its user name or password holds a character outside '
                     f'Latin-1, which HTTP Basic proxy authentication cannot send (not shown). Use a proxy login in '
                     f'Latin-1, or uncheck "Use system proxy settings".')
-        if isinstance(error, requests.ConnectionError):  # the proxy refused its login (_send_once)
-            said = re.search(SOCKS_LOGIN_REFUSED, str(error))
-            return (f'{proxy} refused its login ({said[0] if said else "407 Proxy Authentication Required"}), so '
-                    f'nothing reached {self.vendor} at {self.host}; it is not tried again, as a proxy that checks a '
-                    f'directory may lock the account. Correct the user name and password in that variable (not '
-                    f'shown), or uncheck "Use system proxy settings".')
-        return (f'{proxy} cannot be used for {self.host}: requests cannot read it, or takes no proxy of its scheme '
-                f'(not shown: it may hold a password). Give it as http://host:port, percent-encode any @ : / ? # in '
-                f'its user name and password, or uncheck "Use system proxy settings".')
+        if isinstance(error, ValueError):  # requests' InvalidURL and InvalidSchema
+            return (f'{proxy} cannot be used for {self.host}: requests cannot read it, or takes no proxy of its '
+                    f'scheme (not shown: it may hold a password). Give it as http://host:port, percent-encode any @ : '
+                    f'/ ? # in its user name and password, or uncheck "Use system proxy settings".')
+        said = re.search(SOCKS_LOGIN_REFUSED, str(error))  # a connection error or a 407 answer (_send_once)
+        self.proxy_refusal = (f'{proxy} refused its login ({said[0] if said else "407 Proxy Authentication Required"}),'
+                              f' so nothing reached {self.vendor} at {self.host}; it is not tried again, as a proxy '
+                              f'that checks a directory may lock the account. Correct the user name and password in '
+                              f'that variable (not shown), or uncheck "Use system proxy settings".')
+        return self.proxy_refusal
 
     def redirect_refusal(self, url: str, response: requests.Response) -> str:
         """A redirect is not followed: every request carries credentials (requests would drop only Authorization on
@@ -1643,13 +1648,11 @@ class HttpTransport:
             response.close()
             return None
         reply = VendorReply(response.status_code, response.headers, body)
-        if expect_json and reply.status < 300:  # an interim status (1xx) returned above
-            try:
-                reply.json()
-            except ValueError:
-                attempt.met(FAULT_BROKEN_REPLY, f'{said} with a body that is not JSON ({short_text(reply.text)}).',
-                            advice)
-                return None
+        # A 2xx HTML page is no API's answer (HSS's PUT has no body): a proxy's, its login page say (1xx returned above)
+        page = bool(body) and 'html' in response.headers.get('Content-Type', '').lower()
+        if (expect_json or page) and reply.status < 300 and reply.parsed is NOT_JSON:
+            attempt.met(FAULT_BROKEN_REPLY, f'{said} with a body that is not JSON ({short_text(reply.text)}).', advice)
+            return None
         return reply
 
     def _read_body(self, response: requests.Response, ends: float) -> bytes:
@@ -1662,12 +1665,12 @@ class HttpTransport:
         if not sock:  # one on a dup of the reply's descriptor: its shutdown ends the reply's reads, its close not
             with suppress(OSError, ValueError):
                 own = socket.socket(fileno=os.dup(response.raw.fileno()))
+        body = bytearray()
         cut, timer = threading.Event(), None
-        if own or sock and 'chunked' in response.headers.get('Transfer-Encoding', '').lower():
+        if own or (sock and response.raw.chunked):
             timer = threading.Timer(ends - self.clock(), shut_down, (sock or own, cut))  # past ends: at once
             timer.daemon = True
             timer.start()
-        body = bytearray()
         try:
             while (left := ends - self.clock()) > 0:
                 if sock:
@@ -1699,7 +1702,7 @@ class HttpTransport:
             f'{late.wait:.0f} s'
         kept = late.asked and self.limiter.started is None  # no turn yet: an earlier run's wait (HSS_PAUSE_KEY)
         asked = f'{self.vendor} asked to wait until {utc_text(time.time() + late.wait)} (Retry-After)' if kept \
-            else f'the vendor asked to wait {late.asked:g} s (Retry-After)' if late.asked else \
+            else f'the vendor asked to wait {late.asked:.12g} s (Retry-After)' if late.asked else \
             f'the next turn was {away} away'
         gave_up = f'less than the {MIN_ATTEMPT_SECONDS} s an attempt needs was left of this run ({self.stops})' \
             if run_over else f'{asked}, past the {self.budget_s:g} s {self.waiter} waits for throttling' if late.wait \
@@ -1856,9 +1859,8 @@ class SecretScrubber:
     MASK = '<redacted>'
     # What short_text and printable end a text they cut with, and U+2026, one character, as a proxy or a log viewer does
     CUTS = re.compile(r'\.\.\.|\u2026')
-    # The most characters of a secret a text cut short can show (short_text keeps 200, printable 60), and how far back
-    # from a cut its head is sought (a character may be spelled in a dozen)
-    LONGEST_CUT, CUT_REACH = 200, 4096
+    LONGEST_CUT = 200  # the most characters of a secret a text cut short can show (short_text keeps 200, printable 60)
+    CUT_REACH = 4096  # how far back from a cut a secret's head is sought (a character may be spelled in a dozen)
     # Request signatures, hundreds a run, and their base64 pieces: a set, looked up (_unfolded) at each place of each
     # run of letters and digits long enough (in the lowered text): 64 hex digits, and base64's 84 or 85 characters of
     # them, are such runs. One character class: a finer pattern for base64 of hex made every text 4x slower to search.
@@ -1868,11 +1870,12 @@ class SecretScrubber:
     BREAK_MARK = re.compile(r'<w?br\s*/?>|&(?:amp;)?(?:#0*(?:1[03]|173|8203)|#x0*(?:a?d|a|200b)|shy);|%0[ad]'
                             r'|\xad|\u200b')
     ESCAPED_BREAK = r'(?:[rn]|u000[aAdD]|x0[aAdD])'
-    FOLD = fr'(?:\s|\\+{ESCAPED_BREAK}|{BREAK_MARK.pattern})+'
+    BREAK_BACKSLASH = r'(?:\\|%(?:25)?5c)'  # as is or URL-encoded, once or twice (a JSON body in a URL's query)
     # An escaped line break with the run of backslashes before it, which holds the escapes of the backslashes before
     # the break (2 ** depth each: JSON once, twice, ...) and the break's own (half as many); most stand alone (faster)
-    ESCAPED_BREAKS = re.compile(fr'(\\+){ESCAPED_BREAK}')
+    ESCAPED_BREAKS = re.compile(fr'({BREAK_BACKSLASH}{BREAK_BACKSLASH}*){ESCAPED_BREAK}')  # one first: found 2x faster
     LONE_BREAK = re.compile(fr'\\(?<!\\\\){ESCAPED_BREAK}')
+    FOLD = fr'(?:\s|{BREAK_BACKSLASH}+{ESCAPED_BREAK}|{BREAK_MARK.pattern})+'
     # An escape's backslash as each writer puts it, once or more, in any mix: as is, doubled (JSON in JSON, repr), as
     # \u005c (and that again: \u005cu005c), URL-encoded (twice too: %255c) or as an HTML reference (a JSON body a URL
     # or a page quotes). Taken all at once (++): read in every split, a long run would take each start to its end again.
@@ -1895,10 +1898,11 @@ class SecretScrubber:
     def __init__(self, values: Iterable[str] = (), debug_log: TextListener | None = None) -> None:
         self._lock = threading.Lock()
         self._debug_log = debug_log or (lambda text: None)  # XSOAR's debug-mode masker (debug_log_masker)
-        # Each replaced whole (not _signatures: asked for members only), as text reads them unlocked. _secrets: by
-        # whole pattern, each secret's length, anchor, whole and head patterns, if it holds a cut; _compiled: patterns
-        # compiled when needed (a 10 KB token's takes 0.2 s; most never are); _numeric: a number may spell a secret
-        self._secrets, self._signatures, self._compiled, self._numeric = {}, set(), {}, False
+        # Each replaced whole (not _signatures: asked for members only), as text reads them unlocked
+        self._secrets = {}  # by whole pattern: each secret's length, anchor, whole and head patterns, if it holds a cut
+        self._signatures = set()
+        self._compiled = {}  # patterns compiled when needed (a 10 KB token's takes 0.2 s; most never are)
+        self._numeric = False  # a number may spell a secret
         for value in values:
             self.add(value)
 
@@ -1923,10 +1927,10 @@ class SecretScrubber:
             self._debug_log(logged)
         with self._lock:
             self._secrets = {**self._secrets, whole: found}
-            self._numeric |= bool(re.fullmatch('[0-9.eE+-]+', secret))
-        # A vendor may quote what it received in base64
-        for piece in () if encoded or len(secret) < self.DISGUISED_MIN_LENGTH else base64_pieces(secret):
-            self.add(piece, encoded=True)
+            self._numeric = self._numeric or bool(re.fullmatch('[0-9.eE+-]+', secret))
+        if not encoded and len(secret) >= self.DISGUISED_MIN_LENGTH:  # a vendor may quote what it received in base64
+            for piece in base64_pieces(secret):
+                self.add(piece, encoded=True)
 
     def _spelled(self, secret: str, cut: bool = False) -> list[str]:
         """A regular expression per character of the secret, matching each spelling of it; a run of blanks as one
@@ -1938,7 +1942,6 @@ class SecretScrubber:
                 units += [self._blank_run(blanks, cut)]
             elif after.isspace():  # as short_text squeezes the run, after the backslashes as any text shows them
                 rest = self._blank_run(after[1:], cut) if after[1:] else ''
-                rest = f'(?:{rest}|\\Z)' if rest and cut else rest  # a head may end before the rest of the run
                 units += [f'(?:{self._spellings(after[0], escaped=True)}{rest}|{self.BACKSLASHES} )']
             else:
                 units += [self._spellings(after or char, escaped=bool(backslashes))]
@@ -1947,9 +1950,9 @@ class SecretScrubber:
         return units
 
     def _blank_run(self, blanks: str, cut: bool) -> str:
-        """A run of blanks, each in any spelling, or the space short_text squeezes it to (``cut``: or cut after any)."""
+        """Blanks, each in any spelling, or the space short_text squeezes them to (``cut``: or cut before any)."""
         spelled = [self._spellings(blank) for blank in blanks]
-        heads = [''.join(spelled[:size]) + '\\Z' for size in range(1, len(spelled) * cut)]
+        heads = [''.join(spelled[:size]) + '\\Z' for size in range(len(spelled))] if cut else []
         return f'(?:{"|".join(["".join(spelled), *heads, " "])})'
 
     def _spellings(self, char: str, escaped: bool = False, cased: bool = True) -> str:
@@ -1959,7 +1962,8 @@ class SecretScrubber:
             return rf'(?:(?:\\\\\\\\)++|(?:\\\\)++|{self.BACKSLASHES})'
         if char.isascii() and char.isalnum():
             return f'{self.BACKSLASHES}{char.lower()}' if escaped else char.lower()
-        code, names = ord(char), ''.join(f'{re.escape(name.lower())}|' for name in html_names(char))
+        code = ord(char)
+        names = ''.join(f'{re.escape(name.lower())}|' for name in html_names(char))
         # Each byte's %XX, URL-encoded once or twice (%25XX); os.fsencode: an environment's bytes as they came
         percent = ''.join(f'%(?:25)?{byte:02x}' for byte in os.fsencode(char))
         if char == ' ':  # a form's + too, and the + encoded
@@ -2001,73 +2005,73 @@ class SecretScrubber:
         """The text with every secret masked, in whatever spelling, whole or cut short: the places of all of them, each
         found in the text as it came, taken together (secrets that overlap there, or one quoted over itself, go whole:
         each found after another was masked would leave the part they share out of it)."""
-        known, lowered = self._secrets, lower_case(text)
+        lowered = lower_case(text)
         # (unpacked by name: texts are many; a find under MIN_LENGTH, its blanks squeezed, is left as any such word)
-        spans = [(start, end) for _, anchor, whole, _, _ in known.values() if anchor in lowered
+        spans = [(start, end) for _, anchor, whole, _, _ in self._secrets.values() if anchor in lowered
                  for start, end in self._found(whole, lowered) if end - start >= self.MIN_LENGTH]
-        spans += self._unfolded(lowered, known)  # and the request signatures
+        spans += self._unfolded(lowered)  # and the request signatures
         if '...' in text or '\u2026' in text:  # (heads compiled only then: a 10 KB token's is large)
-            spans += self._cut_heads(lowered, [(self._pattern(head), cut) for *_, head, cut in known.values()])
+            spans += self._cut_heads(lowered, [(self._pattern(head), cut) for *_, head, cut in self._secrets.values()])
         kept, at = [], 0  # the text around the places, each run of places that overlap one mask (none: the text itself)
         for start, end in sorted(spans):
-            kept += [text[at:start], self.MASK] if start >= at else []
+            if start >= at:
+                kept += [text[at:start], self.MASK]
             at = max(at, end)
         return ''.join(kept) + text[at:]
 
-    def _unfolded(self, text: str, known: dict[str, tuple]) -> list[tuple[int, int]]:
+    def _unfolded(self, text: str) -> list[tuple[int, int]]:
         """Where each secret a vendor split across lines stands, from its first piece to its last, and each signature:
         sought in the text with its folds taken out (a secret's own blanks go with them: one with blanks is not)."""
         # Folds out: breaks a page or a URL writes (as a blank: no backslash before one joins the letter after), escaped
-        # ones (lone ones, most, at once), blanks; the passes for escapes skipped on a text without a backslash (most)
+        # ones (lone ones, most, at once), blanks; the passes for escapes skipped on texts with no backslash or % (most)
         bare = self.BREAK_MARK.sub(' ', text)
-        if '\\' in bare:
+        if '\\' in bare or '%' in bare:
             bare = self.ESCAPED_BREAKS.sub(self._not_the_breaks, self.LONE_BREAK.sub('', bare))
         joined = ''.join(bare.split())
         runs = self.SIGNATURE.finditer(joined) if self._signatures else ()  # (none: no run signs its requests)
         found = [(at, at + size) for run in runs for size in (64, 84, 85)
                  for at in range(run.start(), run.end() - size + 1) if joined[at:at + size] in self._signatures]
         if joined != text:  # folded: the secrets too (text seeks them where they stand whole)
-            found += [span for length, anchor, whole, _, _ in known.values() if length >= self.DISGUISED_MIN_LENGTH
-                      and anchor in joined for span in self._found(whole, joined)]
+            found += [span for length, anchor, whole, _, _ in self._secrets.values() if anchor in joined
+                      and length >= self.DISGUISED_MIN_LENGTH for span in self._found(whole, joined)]
         if not found:
             return []
         starts, taken = [0], [0]  # from each joined place on, how many characters the folds before it took out
         for fold in re.finditer(f'{self.ESCAPED_BREAKS.pattern}|\\s+|{self.BREAK_MARK.pattern}', text):
-            taken += [taken[-1] + len(fold[0]) - (len(self._not_the_breaks(fold)) if fold[1] else 0)]
+            taken += [taken[-1] + len(fold[0]) - len(self._not_the_breaks(fold))]
             starts += [fold.end() - taken[-1]]
         return [(start + taken[bisect_right(starts, start) - 1], end + taken[bisect_right(starts, end - 1) - 1])
                 for start, end in found]
 
-    @staticmethod
-    def _not_the_breaks(escaped: 're.Match[str]') -> str:
-        """Backslashes before an escaped line break that are not its own (the least power of 2 their count holds)."""
-        return escaped[1][:len(escaped[1]) & (len(escaped[1]) - 1)]
+    def _not_the_breaks(self, fold: 're.Match[str]') -> str:
+        """What a fold leaves: an escaped break's backslashes not its own (the least power of 2 their count holds)."""
+        backslashes = re.findall(self.BREAK_BACKSLASH, fold[1] or '')
+        return ''.join(backslashes[:len(backslashes) & (len(backslashes) - 1)])
 
     def _pattern(self, source: str) -> 're.Pattern[str]':
         return self._compiled.get(source) or self._compiled.setdefault(source, re.compile(source))
 
-    def _found(self, whole: str, text: str) -> list[tuple[int, int]]:
+    def _found(self, whole: str, text: str) -> Iterator[tuple[int, int]]:
         """Where a secret's spelling ``whole`` stands in the text, sought again from each start found: it may stand
         there again overlapped (a vendor's echo running into itself), which one search past the last would miss."""
-        pattern, spans, at = self._pattern(whole), [], 0
-        while found := pattern.search(text, at):
-            spans += [found.span()]
-            at = found.start() + 1
-        return spans
+        pattern = self._pattern(whole)
+        found = pattern.search(text)
+        while found:
+            yield found.span()
+            found = pattern.search(text, found.start() + 1)
 
     def _cut_heads(self, text: str, heads: list[tuple['re.Pattern[str]', bool]]) -> list[tuple[int, int]]:
         """Where a secret stands cut short at a cut (CUTS): its head, with the part of an escape the cut fell inside,
         when it is MIN_LENGTH characters or more, also one reaching back over a cut of its own (masked once), the
         longest that ends there. ``heads``: each head's pattern, and whether its secret holds a cut (no other head
         starts before the last cut's second character: each cut would read the text before it again)."""
-        spans, after_last = [], 0  # after_last: just past the last cut's first character
-        for cut in self.CUTS.finditer(text):
-            end = cut.start()
+        spans = []
+        cut_starts = [cut.start() for cut in self.CUTS.finditer(text)]
+        for last, end in zip([-1, *cut_starts], cut_starts):  # last: the last cut's first character
             ends = {end} | {at for at in range(max(0, end - self.LONGEST_ESCAPE), end)
                             if text[at] in '\\%&' and self.CUT_SPELLING.match(text, at, end)}
-            found = [head.search(text, max(end - self.CUT_REACH, 0 if holds_cut else after_last), at)
+            found = [head.search(text, max(end - self.CUT_REACH, 0 if holds_cut else last + 1), at)
                      for head, holds_cut in heads for at in ends]
-            after_last = end + 1
             start = min([head.start() for head in found if head and end - head.start() >= self.MIN_LENGTH], default=end)
             if start < end:
                 while spans and start < self.CUTS.match(text, spans[-1][1]).end():  # inside that cut's mark, or before
@@ -2083,12 +2087,11 @@ class SecretScrubber:
     def _holds_secret(self, value: Any, depth: int = 0) -> bool:
         """Whether ``value`` must be scrubbed: a string or number that holds a secret, or a list or object too deep to
         walk (``value`` puts TOO_DEEP_TEXT in its place, so no secret can hide down there)."""
-        if isinstance(value, (str, int, float)):  # text, or a number that is a secret
-            return self.value(value) != value
         if isinstance(value, dict):  # its keys (text, whatever their depth) and its items
             value = (*value, *value.values())
-        return isinstance(value, (list, tuple)) and (depth >= MAX_SHOWN_DEPTH or
-                                                     any(self._holds_secret(item, depth + 1) for item in value))
+        if isinstance(value, (list, tuple)):
+            return depth >= MAX_SHOWN_DEPTH or any(self._holds_secret(item, depth + 1) for item in value)
+        return self.value(value) != value  # text, or a number that is a secret (anything else: itself)
 
     def value(self, value: Any, depth: int = 0) -> Any:
         """Any JSON-like value with every string (keys too) scrubbed and every number that is a secret masked (a vendor
@@ -2098,11 +2101,11 @@ class SecretScrubber:
         if self._numeric and isinstance(value, (int, float)) and not isinstance(value, bool):  # as a vendor quoted it
             # whole: one whose digits merely hold a short secret's (a time in ms) stays a number the next run reads
             return self.MASK if self.text(json.dumps(value)) == self.MASK else value
-        if not isinstance(value, (dict, list, tuple)):
-            return value
-        return TOO_DEEP_TEXT if depth >= MAX_SHOWN_DEPTH else (
-            {self.value(key): self.value(item, depth + 1) for key, item in value.items()} if isinstance(value, dict)
-            else [self.value(item, depth + 1) for item in value])
+        if isinstance(value, (dict, list, tuple)) and depth >= MAX_SHOWN_DEPTH:
+            return TOO_DEEP_TEXT
+        if isinstance(value, dict):
+            return {self.value(key): self.value(item, depth + 1) for key, item in value.items()}
+        return [self.value(item, depth + 1) for item in value] if isinstance(value, (list, tuple)) else value
 
 
 ''' REPLIES '''
@@ -2402,14 +2405,15 @@ class XdrClient:
     def _post(self, path: str, request_data: JsonObject, retry_statuses: Iterable[int] = RETRY_STATUSES,
               advice: dict[int, str] = XDR_ERROR_ADVICE) -> XdrReply:
         # Refused alike, it would only take a turn of the tenant's rate limit, which every integration there shares
-        if refused := self.refused.get(path) or self.refused.get(''):
+        refused = self.refused.get(path) or self.refused.get('')
+        if refused:
             raise RestoreError(f'Not sent: Cortex XDR refused another request of this command with HTTP '
                                f'{refused.http_status}, as it would this one. {refused.advice}',
                                refused.attempts[-1:])  # that answer alone: nothing was sent, nor lost
         answer = self.transport.request('POST', path, expect_json=True, retry_statuses=retry_statuses,
                                         json={'request_data': request_data})
         if not 200 <= answer.status < 300:  # CoreIRApiModule takes a 201 from endpoints/restore too
-            reply = answer.field('reply')
+            reply = answer.parsed.get('reply') if isinstance(answer.parsed, dict) else None
             said = {'vendor_code': reply.get('err_code'), 'vendor_message': reply.get('err_msg'),
                     'vendor_extra': reply.get('err_extra')} if isinstance(reply, dict) else None
             error = vendor_error(answer, self.vendor, advice, said)
@@ -2699,10 +2703,7 @@ def huawei_error_from_response(reply: VendorReply, vendor: str = 'Huawei Cloud H
 def huawei_said(reply: VendorReply) -> JsonObject | None:
     """What a Huawei Cloud error body says, as VendorApiError's fields: its code and message in any form Huawei's SDK
     reads (HUAWEI_ERROR_FIELDS), in the body or an object in it (IAM's {"error": {code, title, message}}), or None."""
-    try:
-        objects, encoded = [reply.json()], None
-    except ValueError:
-        return None
+    objects, encoded = [reply.parsed], None  # NOT_JSON, or JSON that is not an object: none
     for held in objects:  # the body's own fields before those of the objects inside it
         if not isinstance(held, dict):
             continue
@@ -3045,8 +3046,8 @@ def json_list(text: str, name: str) -> list[Any]:
 
 def hss_field_list(value: Any, name: str) -> list[str]:
     """A list argument for an HSS item field, each value checked against the field's documented length. An ID, hash
-    or attribute pasted with blanks around it is taken without them (HSS matches it exactly); a path as given."""
-    values = [text if name == 'file_path' else text.strip() for text in arg_to_list(value, name)]
+    or attribute pasted with blanks around it is taken without them (HSS matches it exactly); a path as agent_path."""
+    values = [agent_path(text) if name == 'file_path' else text.strip() for text in arg_to_list(value, name)]
     limit = HSS_FIELD_LIMITS[name]
     for position, text in enumerate(values, 1):
         if len(text) > limit:
@@ -3325,8 +3326,8 @@ def restore_file_command(client: XdrClient, args: JsonObject, context: Any = Non
     client.limiter.pause(put_off_of(args)[1])  # what is left of a vendor's wait an earlier run met
     if not action_ids and not unsent:  # the first run: a check always follows what it started, the last if need be
         return start_xdr_restore(client, args, hashes, endpoint_id, incident_id, polling, interval, timeout, context)
-    counts = carried_json(args, 'endpoints_count', list, lambda n: n is None or type(n) is int and 0 < n <=
-                          MAX_WHOLE_NUMBER) or [None] * len(action_ids)  # one per action, as the command wrote them
+    # one per action, as the command wrote them
+    counts = carried_json(args, 'endpoints_count', list, is_carried_count) or [None] * len(action_ids)
     if len(counts) != len(action_ids):
         raise RestoreError('endpoints_count is set by the command itself while polling; run the command without it.')
     records = [restore_record(h, endpoint_id, incident_id, a, n) for h, a, n in zip(followed, action_ids, counts)]
@@ -3339,6 +3340,11 @@ def restore_file_command(client: XdrClient, args: JsonObject, context: Any = Non
     unsent.difference_update(adopted, unfollowed)  # the others are sent late (not one that may have started)
     return check_xdr_restore(client, args, records, endpoint_id, incident_id, polling, interval, timeout,
                              [file_hash for file_hash in hashes if file_hash in unsent], left, unfollowed)
+
+
+def is_carried_count(item: Any) -> bool:
+    """An item of restore-file's hidden ``endpoints_count``: a restore's count of endpoints, or null (not known)."""
+    return item is None or (type(item) is int and 0 < item <= MAX_WHOLE_NUMBER)
 
 
 def started_elsewhere(latest: dict[str, XdrRecord]) -> JsonObject:
@@ -3371,9 +3377,10 @@ def scoped_records(context: Any, files: set[str], endpoint_id: str | None) -> It
     An endpoint ID is hex digits (Cortex XDR's are 32), the same endpoint in either case."""
     for record in context_records(context, ('CortexXDR', 'RestoredFile')):
         scope = record.get('endpoint_id') if isinstance(record, dict) else None
-        if isinstance(scope, str) and scope.lower() == (endpoint_id or '').lower() and (  # the same scope only
-                file_hash := str(record.get('file_hash') or '').strip().lower()) in files:
-            yield file_hash, record
+        if isinstance(scope, str) and scope.lower() == (endpoint_id or '').lower():  # the same scope only
+            file_hash = str(record.get('file_hash') or '').strip().lower()
+            if file_hash in files:
+                yield file_hash, record
 
 
 def context_records(context: Any, path: Sequence[str]) -> list[Any]:
@@ -3410,13 +3417,17 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
         [record] = records
         if not endpoint_id and 'endpoints_count' in record:
             where = f'{record["endpoints_count"]} {plural("endpoint", record["endpoints_count"])}'
-        readable = f'Cortex XDR is restoring file {record["file_hash"]} on {where}: action {record["action_id"]}.' + \
-            (f' {record["error"]}' if record.get('error') else '')
-    readable += grouped_refusals(refusals_of(records, {})) + '\n\n' + (  # the files refused, or not sent yet
-        f'Checking the status every {interval} seconds' + (f'; the first check {schedule.again()}.'
-                                                           if schedule.asked_by else '.') if polling else
-        xdr_follow_text(started, follow_after(client)))
-    if older := older_actions(context, unsent, endpoint_id):
+        readable = f'Cortex XDR is restoring file {record["file_hash"]} on {where}: action {record["action_id"]}.'
+        if record.get('error'):
+            readable += f' {record["error"]}'
+    readable += grouped_refusals(refusals_of(records, {})) + '\n\n'  # the files refused, or not sent yet
+    if polling:
+        first_check = f'; the first check {schedule.again()}' if schedule.asked_by else ''
+        readable += f'Checking the status every {interval} seconds{first_check}.'
+    else:
+        readable += xdr_follow_text(started, follow_after(client))
+    older = older_actions(context, unsent, endpoint_id)
+    if older:
         schedule = schedule._replace(args=dict(schedule.args, older_actions=json.dumps(older, separators=(',', ':'))))
     schedule = xdr_next_check(schedule, started, refused, unsent) if polling else None
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(records), one_or_all(replies), schedule)
@@ -3659,15 +3670,7 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
         ending else 'the next check reads it again'
     refused = client.refused.get(XDR_ACTION_STATUS_PATH) or client.refused.get('')  # this API's: a 403, the role's
     if may_stop and checked and refused and all(isinstance(e, RestoreError) for e in checked):
-        when = ', once the role may read statuses,' if refused.http_status == 403 else ', once the key works again,'
-        stopped = [dict(record, status=XDR_OUTCOME_IN_PROGRESS, error=f'Status not read at this check'
-                        f'{", which ends polling" if polling else ""}: {refused} '
-                        f'{xdr_follow_text([record], when)}') for record in records]
-        not_started = f' Not started, so not restored: {capped_names([r["file_hash"] for r in not_sent])}.'
-        refused.args = (f'{refused} Every status read of this check was refused so, which does not change by itself'
-                        f'{": polling stops here" if polling else ""}. The restores go on in Cortex XDR. '
-                        f'{xdr_follow_text(records, when)}{not_started if not_sent else ""}',)
-        raise refused.with_outputs({XDR_RESTORE_CONTEXT: one_or_all(stopped + not_sent)})
+        raise every_read_refused(refused, records, polling, not_sent)
     summaries, replies = [], []
     for record, reply, gone in zip(records, checked, lost):  # a reply is a dict, else the RestoreError of the read
         not_read = dict(record, status=XDR_OUTCOME_IN_PROGRESS)
@@ -3675,7 +3678,8 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
             # What polling did leads, its step put where advice says to try again later (what to check comes first)
             said = f'polling does not follow it, so {rerun}' if gone and polling else again
             lead, _, step = said.rpartition(', so ')  # what polling did, if it says, and the step
-            note = lead if (told := reply.saying(step)) else said
+            told = reply.saying(step)
+            note = lead if told else said
             bare = not (told or reply.attempts)  # a read not sent: its step alone (its advice: to run again)
             reply = {'error': f'Status not read at this check{note and "; "}{note}. '
                      f'{reply.without_advice() if bare else told or reply}'}
@@ -3688,6 +3692,27 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
                                                       f'or their reasons in errorReasons); {again}.'))
         replies.append(dict(reply, action_id=record['action_id'], file_hash=record['file_hash']))  # which file's
     return summaries, replies, polling, lost
+
+
+def every_read_refused(refused: VendorApiError, records: list[XdrRecord], polling: bool,
+                       not_sent: list[XdrRecord]) -> RestoreError:
+    """``refused``, the key's or role's refusal every status read of a check met, with how to follow the restores,
+    which go on in Cortex XDR; its entry writes their records and those of the files ``not_sent``."""
+    when = ', once the role may read statuses,' if refused.http_status == 403 else ', once the key works again,'
+    ends_polling = ', which ends polling' if polling else ''
+    stopped = []
+    for record in records:
+        follow = xdr_follow_text([record], when)
+        error = f'Status not read at this check{ends_polling}: {refused} {follow}'
+        stopped.append(dict(record, status=XDR_OUTCOME_IN_PROGRESS, error=error))
+    stops_here = ': polling stops here' if polling else ''
+    said = (f'{refused} Every status read of this check was refused so, which does not change by itself{stops_here}. '
+            f'The restores go on in Cortex XDR. {xdr_follow_text(records, when)}')
+    if not_sent:
+        not_started = [record['file_hash'] for record in not_sent]
+        said += f' Not started, so not restored: {capped_names(not_started)}.'
+    refused.args = (said,)
+    return refused.with_outputs({XDR_RESTORE_CONTEXT: one_or_all(stopped + not_sent)})
 
 
 def summarise_action(record: XdrRecord, reply: XdrReply, again: str = 'the next check reads it again') -> XdrRecord:
@@ -3759,9 +3784,10 @@ def xdr_next_check(schedule: PollingSchedule, followed: list[XdrRecord], refused
                   if followed and name in followed[0])
     for name, value in (('unsent', unsent), ('refused', refused), ('finished', finished),
                         ('endpoints_count', counts if any(counts) else [])):
-        follow[name] = json.dumps(value, separators=(',', ':'))
-        if not value:
-            del follow[name]
+        if value:
+            follow[name] = json.dumps(value, separators=(',', ':'))
+        else:  # one an earlier run carried, found empty since
+            follow.pop(name, None)
     return schedule._replace(args=follow)
 
 
@@ -3875,8 +3901,11 @@ def xdr_grouped_table(summaries: list[XdrRecord], earlier: list[XdrRecord], rows
         beside = ' read at this check, plus those its earlier checks read'
     else:
         title, beside = f'Restore of {what} {where}: {final}', ''
-    named = lambda row: f'{row["endpoint_id"]} ({row["file_hash"]})'  # noqa: E731
-    lines = [grouped_outcomes(title, rows, 'status', ok, 'error_description', named,
+
+    def endpoint_and_file(row: JsonObject) -> str:
+        return f'{row["endpoint_id"]} ({row["file_hash"]})'
+
+    lines = [grouped_outcomes(title, rows, 'status', ok, 'error_description', endpoint_and_file,
                               'CortexXDR.RestoredFile.endpoints', beside), '']  # then each file's
     for s in summaries[:MAX_LISTED_FILES]:  # one not read: its state says so, its note why
         lines.append(f'- {s["file_hash"]}: {markdown_text(xdr_state(s, "endpoints" in s))}')
@@ -3899,7 +3928,6 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
             raise RestoreError(f'file_hash {printable(value)} is no SHA256 (64 hexadecimal characters).{hint}')
     # HSS matches hashes whatever their case: the copies sent are known by the hash in lower case (copy_key).
     fields['file_hash'] = [value.lower() for value in fields['file_hash']]
-    fields['file_path'] = [agent_path(path) for path in fields['file_path']]
     fields[HSS_UNPAIRED] = [] if arg_to_bool(args.get('pair_by_position'), 'pair_by_position', True) else ['false']
     # The project listed (the argument, else the instance's): rows, follow line and checks XSOAR schedules name it
     given_project = validate_identifier(args.get('enterprise_project_id'), 'enterprise_project_id', 64)
@@ -3911,10 +3939,7 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
     client.limiter.pause(put_off_of(args)[1])  # what is left of a vendor's wait an earlier run met
     if state is None or state['accepted'] is None:  # the start, or one put off before HSS took any of it
         result = start_hss_restore(client, args, fields, enterprise_project_id, state, *timing)
-    else:  # XSOAR polls no check past its sequence's time: a line run later (its timeout error's) polls anew, by hand
-        _, _, timeout = timing
-        if state['started'] and epoch_ms() - state['started'] > (timeout + POLLING_TIMEOUT_MARGIN) * 1000:
-            state = dict(state, started=None, checks=0)
+    else:
         result = check_hss_restore(client, args, fields, state, enterprise_project_id, *timing, context)
     # Each row's project (left_restoring compares it): none where the run's and the instance's are both the default
     if {enterprise_project_id, client.enterprise_project_id} - {None, '0'}:
@@ -4065,9 +4090,9 @@ def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id:
         if by == 'file_path' and not fields.get(HSS_UNPAIRED):  # a path on each host it is paired with: a row each
             for host in sorted(hosts[value] - {found.get('host_id') for found in matched}):
                 not_found += [row for row in taken if row.get('host_id') == host] or [
-                    not_found_row(fields, value, missing, {host}, near)]
+                    not_found_row(fields, value, missing, {host}, exact, near)]
         elif not matched:
-            not_found += taken or [not_found_row(fields, value, missing, hosts[value], near)]
+            not_found += taken or [not_found_row(fields, value, missing, hosts[value], exact, near)]
     return copies, not_found, since
 
 
@@ -4087,8 +4112,8 @@ def value_of(found: HssCopy, fields: HssFields, paired: bool = False) -> Any:
 
 
 def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str],
-                  near: Sequence[HssCopy] = ()) -> HssCopy:
-    """The not_found row of a hash or path, keyed as the first run's (a later row replaces it); names ``near`` paths."""
+                  copies: Sequence[HssCopy] = (), near: Sequence[HssCopy] = ()) -> HssCopy:
+    """A hash's or path's not_found row, keyed as the first run's; names ``near`` paths, and ``copies`` restored."""
     by, hosts = 'file_hash' if fields['file_hash'] else 'file_path', sorted(asked_on)
     where = f'on {plural("host", len(hosts))} {capped_names(hosts)}' if hosts else 'on any host'
     row = {by: value, 'host_id': hosts[0]} if len(hosts) == 1 else {by: value}
@@ -4097,6 +4122,9 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
     asked_names = {host.lower() for host in asked_on}
     named = ','.join(sorted({found['host_id'] for found in near if named_host(found, asked_names) and
                              value_of(found, fields) == value}))
+    back = sorted({first_text(found, 'host_name', 'host_id') for found in copies if value_of(found, fields) == value
+                   and found.get('isolation_status') == HSS_STATUS_RESTORED
+                   and (not asked_on or found.get('host_id') in asked_on)})
     addresses = []  # host_id given as an IP address, which HSS's host IDs never are
     for host in hosts:
         with suppress(ValueError):
@@ -4108,7 +4136,8 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
         f'again with {" or ".join(listed[:MAX_LISTED_FILES])} for the one that is this file.' if listed else '') + (
         f' host_id takes HSS\'s host ID, not an IP address ({capped_names(addresses)}): the console\'s server list '
         f'(Asset Management > Servers & Quota, or ListHostStatus) gives it by name or IP.' if addresses else '') + (
-        f' It lists one on the host so named: run the command again with {again}.' if named else ''))
+        f' It lists one on the host so named: run the command again with {again}.' if named else '') + (
+        f' It lists it restored on {capped_names(back)}: it is back there already.' if back else ''))
 
 
 def agent_path(path: str) -> str:
@@ -4119,9 +4148,9 @@ def agent_path(path: str) -> str:
 
 
 def named_host(found: HssCopy, asked_names: set[str]) -> bool:
-    """Whether ``asked_names`` (lowered) names a listed copy's host: by its name in any case, private IP or EIP."""
-    names = {str(found.get(name) or '').lower() for name in ('host_name', 'private_ip', 'public_ip')} - {''}
-    return bool(names & asked_names)
+    """Whether ``asked_names`` (lowered) names a listed copy's host: its name or ID in any case, private IP or EIP."""
+    return any(str(found.get(name) or '').lower() in asked_names
+               for name in ('host_name', 'host_id', 'private_ip', 'public_ip'))
 
 
 def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_project_id: str | None
@@ -4177,6 +4206,9 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
                       enterprise_project_id: str | None, polling: bool, interval: int, timeout: int,
                       context: Any) -> RestoreResult:
     """A polling run: the copies this restore changed, read again; the last once none is restoring, or time is up."""
+    # XSOAR polls no check past its sequence's time: a line run later (its timeout error's) polls anew, by hand
+    if state['started'] and epoch_ms() - state['started'] > (timeout + POLLING_TIMEOUT_MARGIN) * 1000:
+        state = dict(state, started=None, checks=0)
     # The checks made so far bound the time passed from below. A follow command (no start) begins a polling of its
     # own with this run: no interval has passed yet, as restore-file counts a run without polling_started.
     checks = state['checks'] + (state['started'] is not None)
@@ -4292,7 +4324,8 @@ def restore_progress(client: HssClient, fields: HssFields, scope: str | None,
         # the values with a listed copy (a path with each host), in the order asked for (matching_copies lists them so)
         asked, pairs = hosts_asked(fields), dict.fromkeys(value_of(found, fields, True) for found in copies)
         rows = not_found + [row for value, host in pairs if (value, host) not in kept for row in taken.get(
-            (value, host)) or [not_found_row(fields, value, missing, asked[value] if host is None else {host})]] + rows
+            (value, host)) or [not_found_row(fields, value, missing, asked[value] if host is None else {host},
+                                             copies)]] + rows
     gone = sent - set(listed)  # an earlier restore's rows (left as they are) when no copy sent may be unlisted
     if exact or state['sent'] is None:
         return no_longer_listed(rows, gone), 0, 0, 0
@@ -4451,8 +4484,8 @@ def hss_counts_text(rows: list[HssCopy], unlisted: int = 0, gone: int = 0, untak
 def hss_table(title: str, rows: list[HssCopy], follow: str = '', refused: int = 0, untaken: int = 0) -> str:
     """The rows as a table (grouped past MAX_DETAIL_ROWS), then the hosts left restoring and how to ``follow`` them
     (the last check's wait, then its follow line); the notes after it count ``refused`` items and ``untaken`` copies."""
-    host = lambda row: row.get('host_name') or row.get('host_id')  # noqa: E731
-    left = [str(host(row)) for row in rows if row['outcome'] == HSS_OUTCOME_RESTORING]
+    host = lambda row: first_text(row, 'host_name', 'host_id', 'file_hash')  # noqa: E731 (a hash not found: on none)
+    left = [host(row) for row in rows if row['outcome'] == HSS_OUTCOME_RESTORING]
     # The hosts as named: escaped as a cell is (a last \ before the full stop too), and * and _, emphasis in a line
     hosts = re.sub(r'[*_]', r'\\\g<0>', markdown_text(f'on {capped_names(list(dict.fromkeys(left)))}.'))
     ended = (f'\n\nPolling ended before HSS listed every copy restored: {len(left):,} still restoring, {hosts} HSS '

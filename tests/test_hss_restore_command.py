@@ -316,6 +316,21 @@ def test_a_host_name_given_in_another_letter_case_is_not_found_with_the_id_of_th
     assert not hss_tenant.requests_to('PUT', '/event/isolated-file')
 
 
+def test_a_host_id_given_in_upper_case_is_not_found_with_the_id_as_hss_lists_it_which_restores_the_copy(hss_tenant):
+    # A UUID copied from a tool that writes it in upper case: the restore matches HSS's host ID exactly, so the reason
+    # gives the ID as HSS lists it, and that line restores the copy, rather than only saying to check the hash.
+    [copy] = COPIES[SINGLE_HASH]
+    args = {'file_hash': copy['file_hash'], 'host_id': copy['host_id'].upper(), 'polling': 'false'}
+
+    [row] = rows_of(war_room(hss_tenant).run('hss-restore-isolated', args))
+
+    assert row['outcome'] == 'not_found', row
+    [said] = re.findall(r'It lists one on the host so named: run the command again with (host_id=\S+)\.', row['reason'])
+    again = war_room(hss_tenant).run('hss-restore-isolated', dict(args, **parse_line(f'!x {said}').args))
+    assert [(again_row['host_id'], again_row['outcome']) for again_row in rows_of(again)] == [
+        (copy['host_id'], 'restoring')]
+
+
 def test_a_host_ip_address_given_as_host_id_is_not_found_saying_host_id_takes_the_id_of_the_host_at_that_ip(hss_tenant):
     [copy] = COPIES[SINGLE_HASH]
     address = next(host['private_ip'] for host in load_json(HSS_SEED)['hosts'] if host['host_id'] == copy['host_id'])
@@ -426,6 +441,34 @@ def test_the_last_check_counts_and_shows_a_hash_not_found_at_the_start_whose_cop
     assert result.runs > 1 and '1 restored, 0 restoring, 0 failed, 1 not found' in last['HumanReadable'], last
     assert SHARED_HASH in last['HumanReadable']
     assert [row for row in last['Contents']['items'] if row['outcome'] == 'not_found'] == [start_row]
+
+
+@pytest.mark.parametrize('by', ['file_hash', 'file_path'])
+def test_a_file_hss_lists_restored_already_on_the_host_is_not_found_saying_it_is_back_there(hss_tenant, by):
+    # The seed has HSS list one copy restored long ago. The listing the start reads holds it: its reason says it is
+    # back on that host, which the analyst would otherwise have to guess among "check the hash, restored already...".
+    host, back = next((host, copy) for host in load_json(HSS_SEED)['hosts'] for copy in host['isolated_files']
+                      if copy.get('isolation_status') == 'restored')
+    args = {by: json.dumps([back[by]]), 'host_id': host['host_id']}
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', args)
+
+    [row] = rows_of(result)
+    assert row['outcome'] == 'not_found', row
+    assert f"It lists it restored on {host['host_name']}: it is back there already." in row['reason'], row['reason']
+    assert not hss_tenant.requests_to('PUT', '/event/isolated-file')
+
+
+def test_a_hash_hss_lists_only_restored_given_with_no_host_is_not_found_naming_the_host_it_is_back_on(hss_tenant):
+    host = sorted(hss_tenant.backend.hosts)[0]
+    hss_tenant.backend.add_isolated_files(host, 1, file_hash='ac' * 32, isolation_status='restored')
+
+    [row] = rows_of(war_room(hss_tenant).run('hss-restore-isolated', {'file_hash': 'ac' * 32, 'polling': 'false'}))
+
+    assert row['outcome'] == 'not_found', row
+    [named] = re.findall(r'It lists it restored on (.*): it is back there already\.', row['reason'])
+    assert named in (host, hss_tenant.backend.hosts[host].host_name), row['reason']
+    assert not hss_tenant.requests_to('PUT', '/event/isolated-file')
 
 
 def test_an_exact_item_on_a_host_of_another_enterprise_project_is_refused_by_hss_once_not_retried(hss_tenant):
@@ -821,6 +864,19 @@ def test_a_grouped_table_names_each_host_of_a_failure_reason_once(hss_tenant):
     assert int(count.replace(',', '')) == facts.HSS_MAX_ITEMS_PER_REQUEST, text  # the copies: the batch refused
     assert names in (host['host_id'], host['host_name']), names  # the one host they are on, once
 
+
+def test_a_grouped_table_names_the_hashes_not_found_on_any_host_by_their_hash(hss_tenant):
+    # A hash HSS lists on no host is not_found on no host: the grouped line names the hashes, not a "?" for a host.
+    hashes = [hashlib.sha256(f'never isolated {n}'.encode()).hexdigest() for n in range(facts.READABLE_DETAIL_MAX + 1)]
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', {'file_hash': json.dumps(hashes), 'polling': 'false'})
+
+    text = result.entries[-1]['HumanReadable']
+    [(count, names)] = re.findall(r'^- \*\*not_found \(([\d,]+)\)\*\*: .*\n  (.*)$', text, re.MULTILINE)
+    assert int(count) == len(hashes), text
+    assert names.startswith(f'{hashes[0]}, {hashes[1]}'), names
+
+
 @pytest.mark.parametrize('value, kind', [('d41d8cd98f00b204e9800998ecf8427e', 'MD5'),
                                          ('da39a3ee5e6b4b0d3255bfef95601890afd80709', 'SHA1')])
 def test_a_hash_kind_hss_does_not_list_by_is_refused_before_any_request(hss_tenant, value, kind):
@@ -1092,6 +1148,20 @@ def test_a_404_not_in_huaweis_form_to_a_batch_names_the_endpoint_setting_and_sto
     text = result.entries[-1]['Contents']
     unsent = f'{facts.HSS_MAX_ITEMS_PER_REQUEST + 50} items in 2 batches: Not sent: Huawei Cloud HSS answered HTTP 404'
     assert unsent in text and load_spec().params['hss_endpoint'].display in text, text
+
+
+def test_a_proxys_login_page_answering_the_put_with_200_is_not_taken_as_hss_accepting_the_restore(replay_server):
+    # HSS answers the PUT 200 with no body; a captive portal answers any request 200 with its HTML login page.
+    page = (HSS_REPLIES / 'proxy_login_page_200.html').read_text()
+    for _ in range(20):
+        replay_server.queue(200, page)
+
+    result = WarRoom(params=replayed_hss_params(replay_server), time_scale=0, sleep=lambda _: None).run(
+        'hss-restore-isolated', exact_item_args(1))
+
+    [row] = as_list(get_path(result.context, 'HuaweiHSS.RestoredFile'))
+    assert row['outcome'] == 'failed', row  # not "restoring": HSS never answered
+    assert 'HTTP 200 with a body that is not JSON' in row['reason'] and 'Sign in to continue' in row['reason'], row
 
 
 @pytest.mark.parametrize('command, args', [

@@ -102,3 +102,18 @@ def test_a_503_whose_retry_after_date_comes_without_a_date_header_is_read_on_thi
 
     assert [attempt.status for attempt in reply.attempts] == [503, 200] and reply.json() == {}
     assert reply.attempts[0].answered_ms is None  # no Date came
+
+
+def test_a_503_asking_to_wait_years_by_date_names_the_wait_in_whole_seconds_not_in_exponent_notation():
+    # A gateway's maintenance page may name a date years ahead: the error gives the wait it read as a count of seconds
+    # an analyst can read and check against the date, never "3.47155e+08 s".
+    date, until = RFC_FORMS[0], RFC_FORMS[0].replace('1994', '2005')
+    asked = (datetime(2005, 11, 6, tzinfo=timezone.utc) - datetime(1994, 11, 6, tzinfo=timezone.utc)).days * 86400
+    server = LoopbackServer(lambda request: Response(503, b'', {'Date': date, 'Retry-After': until})).start()
+    try:
+        transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(retry_backoff=0))
+        reply = transport.request('POST', '/restore', expect_json=True, json={})
+    finally:
+        server.stop()
+
+    assert reply.status == 503 and f'asked to wait {asked} s (Retry-After)' in reply.gave_up, reply.gave_up

@@ -426,6 +426,21 @@ def test_a_project_name_given_as_hss_project_id_is_refused_naming_it_before_any_
     assert hss_tenant.gateway.requests == []
 
 
+# API Credentials lists every region's project, each named after its region: a name copied from another region's row
+# (cn-north-4, eu-west-101_dev) is a name all the same, which HSS answers as a permission refused and IAM as a login
+# refused. Refused before any request, saying whose ID to set: the project's in the instance's region.
+@pytest.mark.parametrize('auth_type', ['aksk', 'token'])
+@pytest.mark.parametrize('name', ['cn-north-4', 'eu-west-101_dev'])
+def test_a_project_name_of_another_region_given_as_hss_project_id_is_refused_naming_the_region_to_take_the_id_of(
+        hss_tenant, auth_type, name):
+    region = hss_tenant.base_params['hss_region']
+
+    text = refusal(hss_tenant.params(auth_type, hss_project_id=name), 'test-module')
+
+    assert 'hss_project_id' in text and f'"{name}"' in text and 'name' in text and region in text, text
+    assert not name.startswith(region) and hss_tenant.gateway.requests == []
+
+
 # Huawei's console lists each server's enterprise project by name, and the default one's name is "default"; its ID,
 # the one HSS takes, is 0 (the seed: "The value 0 indicates the default enterprise project"; Huawei's SDK,
 # ListSecurityEventsRequest: "0，表示默认企业项目（default）"). The name copied from the console, as the setting or the
@@ -646,6 +661,20 @@ def test_a_key_id_written_as_a_number_as_yaml_reads_17_is_sent_as_its_digits(xdr
 
     assert not result.failed, result.entries[-1]['Contents']
     assert xdr.gateway.requests  # the key ID went out, and the tenant took it
+
+
+# The "ID" column of Cortex XDR > Settings > API Keys holds a number (integration.yml's help; demisto/content's Cortex
+# XDR description: "From the ID column, copy the Key ID"). The key's name there, or the ID typed with a word, is refused
+# before any request naming the key ID alone, not sent for a 401 that sends the admin to the key and its type too.
+@pytest.mark.parametrize('command, args', [('test-module', {}), ('restore-file', {'file_hash': QUARANTINED})])
+@pytest.mark.parametrize('key_id', ['soar-restore', 'ID 7', '7a'])
+def test_a_key_id_that_is_not_the_id_column_s_number_is_refused_naming_the_key_id_alone_before_any_request(
+        xdr, command, args, key_id):
+    text = refusal(dict(xdr.params(), xdr_api_key_id=key_id), command, args)
+
+    assert '(xdr_api_key_id)' in text and 'ID column' in text, text
+    assert '(xdr_api_key)' not in text and '(xdr_auth_type)' not in text and 'HTTP 401' not in text, text
+    assert xdr.gateway.requests == []
 
 
 def test_a_setting_left_blank_reads_as_the_default_integration_yml_gives_it():

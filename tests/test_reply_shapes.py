@@ -547,3 +547,16 @@ def test_an_hss_listing_of_nothing_without_a_data_list_is_read_as_empty_by_resto
         assert recent and sorted(json.loads(i['rawJSON'])['event_id'] for i in incidents) == recent
     finally:
         tenant.stack.close()
+
+
+@pytest.mark.parametrize('charset', ['GB18030', 'UTF-16'])
+def test_a_json_error_in_the_charset_its_content_type_names_keeps_the_vendors_code_and_message(replay_server, charset):
+    said = load_json(XDR_REPLIES / 'error_400_chinese.json')['reply']
+    body = json.dumps({'reply': said}, ensure_ascii=False).encode(charset)  # a gateway set to the request's locale
+    replay_server.queue(400, body, {'Content-Type': f'application/json; charset={charset}'})
+
+    [entry] = room(replay_server).run('restore-file', {'file_hash': HASH}).entries
+
+    assert entry['Type'] == ENTRY_ERROR
+    assert f'said: code {said["err_code"]}, message {json.dumps(said["err_msg"], ensure_ascii=False)}' \
+        in entry['Contents'], entry['Contents']

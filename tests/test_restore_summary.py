@@ -623,6 +623,51 @@ def test_a_step_for_failures_grouped_past_the_threshold_counts_their_files_as_on
     assert '(s)' not in entry['HumanReadable']
 
 
+def open_restore(kind: str, number: int) -> dict:
+    """A restore of file ``number`` that is still open (``kind``: failed on an endpoint, refused before any action,
+    maybe started but not followed, or not followed to the end), for the same reason as any other of its kind."""
+    reason = 'Failed to restore file: the original path no longer exists on the endpoint'
+    if kind == 'endpoint':
+        endpoint = {'endpoint_id': f'ep-{number:03d}', 'status': 'FAILED', 'error_description': reason}
+        return {'action_id': 1000 + number, 'status': 'FAILED', 'endpoints': [endpoint]}
+    if kind == 'not followed':
+        return {'action_id': 1000 + number, 'status': 'IN_PROGRESS'}
+    return {'status': 'FAILED', 'error': reason, 'may_have_started': kind == 'unfollowed'}
+
+
+def many_open_files(kind: str, incidents: list) -> list[dict]:
+    """Past the README's threshold, files each restored on its own, alike (``kind``), their incident_id taken in turn
+    from ``incidents``."""
+    return [dict(open_restore(kind, number), file_hash=f'{number:064x}', incident_id=incidents[number % len(incidents)])
+            for number in range(facts.READABLE_DETAIL_MAX + 1)]
+
+
+# Cortex XDR's Restore File (seed): a restore sent with incident_id appears in that incident's timeline, one sent
+# without it in none. The step for many files keeps the incident they were restored for, as each file's own step does.
+@pytest.mark.parametrize('kind', ['endpoint', 'refused', 'unfollowed', 'not followed'])
+def test_the_step_for_many_files_of_one_incident_restores_them_for_that_incident(kind):
+    entry, _ = summarise({'CortexXDR': {'RestoredFile': many_open_files(kind, [412])}}, 'xdr')
+
+    [step] = by_hand_lines(entry['HumanReadable'])
+    assert step.startswith(f'- Cortex XDR, {facts.READABLE_DETAIL_MAX + 1} files ('), step
+    assert parse_line(command_in(step, '!restore-file')).args['incident_id'] == '412'
+
+
+@pytest.mark.parametrize('incidents', [[412, 413], [412, None]], ids=['two incidents', 'one and none'])
+def test_the_step_for_many_files_of_several_incidents_leaves_the_incident_to_fill_in(incidents):
+    entry, _ = summarise({'CortexXDR': {'RestoredFile': many_open_files('endpoint', incidents)}}, 'xdr')
+
+    [step] = by_hand_lines(entry['HumanReadable'])
+    assert parse_line(command_in(step, '!restore-file')).args['incident_id'] == '<incident_id>'
+
+
+def test_the_step_for_many_files_restored_for_no_incident_names_none():
+    entry, _ = summarise({'CortexXDR': {'RestoredFile': many_open_files('endpoint', [None])}}, 'xdr')
+
+    [step] = by_hand_lines(entry['HumanReadable'])
+    assert 'incident_id' not in parse_line(command_in(step, '!restore-file')).args
+
+
 def test_the_note_names_the_vendor_asked_as_it_names_its_section_and_the_context_keeps_the_argument():
     """The note is the analyst's: "Vendor: hss." is the argument's value; the vendor's name is what the note's
     sections and the script's YAML call it. QuarantineRestore.Summary.vendor stays the argument (a DT key)."""

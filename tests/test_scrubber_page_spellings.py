@@ -239,6 +239,31 @@ def test_an_iam_password_quoted_back_as_its_json_body_held_it_url_encoded_twice_
     assert head not in shown and tail not in shown and facts.SCRUBBER_MASK in shown
 
 
+# A gateway quoting in a URL's query the JSON body it wrote of the password, folded into lines: each line break is the
+# JSON escape \n (or \r, \r\n), its backslash URL-encoded as %5C, or twice as %255C when the URL is encoded again
+@pytest.mark.parametrize('line_break', ['\n', '\r', '\r\n'])
+@pytest.mark.parametrize('times', [1, 2])
+@pytest.mark.parametrize('middle', ['-', '\\', 'caf\u00e9"hi"'])
+def test_an_iam_password_folded_in_a_json_body_quoted_back_url_encoded_is_in_no_spelling_shown(
+        gateway, middle, times, line_break):
+    head, tail, quoted = 'HqFoldHead', 'FoldTailZq', []
+
+    def fold_and_encode(password):
+        spelled = json.dumps(password.replace(middle, middle + line_break))[1:-1]
+        for _ in range(times):
+            spelled = quote(spelled, safe='')
+        return spelled
+    gateway.iam = iam_refusal_quoting_the_password(fold_and_encode, False, quoted)
+
+    shown = shown_after_a_refused_login(gateway, head + middle + tail)
+
+    [said] = quoted
+    escaped_break = ['%5C', '%255C'][times - 1] + json.dumps(line_break)[2]  # the backslash encoded, its letter
+    assert escaped_break in said and head in said and tail in said  # folded: the password, were it not masked
+    assert 'Huawei Cloud IAM answered HTTP 401' in shown and 'refused request: password=' in shown  # it was quoted
+    assert head not in shown and tail not in shown and facts.SCRUBBER_MASK in shown
+
+
 # --------------------------------------------------------------------------- the scrubber on its own
 
 def spellings(char):

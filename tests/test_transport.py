@@ -6,7 +6,9 @@ The TLS server is an emulator behind a certificate made at test time with the op
 """
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
 import secrets
 import shutil
@@ -775,6 +777,43 @@ def test_a_proxy_that_refuses_its_login_is_asked_once_per_run_and_named_as_refus
 
 
 
+class RefusingForwardProxy(RefusingTunnelProxy):
+    """A proxy on 127.0.0.1 that answers every request, a plain-HTTP one sent on in absolute form too, with 407."""
+
+    def _answer(self, connection):
+        head = b''
+        while b'\r\n\r\n' not in head and (data := connection.recv(4096)):
+            head += data
+        self.logins += b'\r\nproxy-authorization: basic ' in head.lower()
+        connection.sendall(b'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="corp"\r\n'
+                           b'Content-Type: text/html\r\nContent-Length: 21\r\nConnection: close\r\n\r\n'
+                           b'<h1>Login needed</h1>')
+
+
+def test_a_proxy_refusing_the_login_of_a_plain_http_request_is_asked_once_per_run_and_named_as_refusing_it(
+        monkeypatch):
+    # A plain-HTTP URL (here with "Trust any certificate") goes through the proxy without CONNECT: its 407 comes back
+    # as the answer itself, not as requests' ProxyError, and must lock no account either.
+    proxy = RefusingForwardProxy()
+    hashes = [digit * 64 for digit in '0123']
+    params = {'xdr_url': 'http://xdr.example.invalid', 'xdr_api_key_id': '7', 'xdr_api_key': {'password': 'k' * 40},
+              'xdr_auth_type': 'standard', 'proxy': True, 'insecure': True, 'max_concurrency': '1'}
+    for name in PROXY_VARIABLES:
+        monkeypatch.setenv(name, proxy.url)
+    for name in ('NO_PROXY', 'no_proxy'):
+        monkeypatch.delenv(name, raising=False)
+    try:
+        demisto = Demisto(params, 'restore-file', {'file_hash': ','.join(hashes)}, {}, [])
+        ri.main(demisto)
+    finally:
+        proxy.close()
+    shown = json.dumps(demisto.entries) + json.dumps(demisto.log)
+
+    assert proxy.logins == 1
+    assert demisto.entries[-1]['Type'] == ENTRY_ERROR and 'refused its login' in shown, shown
+    assert 'status page' not in shown and PROXY_PASSWORD_HALVES[1] not in shown
+
+
 # A socket error may come with no words at all (an OSError raised without errno or text, wrapped by urllib3): the
 # message says the connection failed, not the name of a Python exception, and never leaves its parentheses blank.
 @pytest.mark.parametrize('error', [
@@ -786,6 +825,38 @@ def test_a_connection_error_without_words_is_said_in_words_not_by_its_exception_
     said = ri.describe_connection_error(error)
 
     assert said.strip() and not re.search(r'(Error|Exception)\b', said), said
+
+
+def error_of_a_closed_socket() -> OSError:
+    """What _read_body's sock.settimeout raises once urllib3 has closed the connection under the reply."""
+    sock = socket.socket()
+    sock.close()
+    with pytest.raises(OSError) as raised:
+        sock.settimeout(1)
+    return raised.value
+
+
+# No server reaches this through HTTP on one connection: a reset or a close from the server comes out of urllib3's
+# read as a ProtocolError; a bare OSError comes only from our own socket, closed by urllib3 while the reply is read.
+@pytest.mark.parametrize('make_error, code', [
+    (error_of_a_closed_socket, errno.EBADF),
+    (lambda: OSError(errno.ECONNRESET, os.strerror(errno.ECONNRESET)), errno.ECONNRESET),
+    (lambda: ConnectionResetError(errno.ECONNRESET, os.strerror(errno.ECONNRESET)), errno.ECONNRESET),
+], ids=['closed-socket', 'os-error', 'connection-reset-error'])
+def test_a_bare_socket_error_is_said_by_its_errno_name_and_words_not_by_its_number(make_error, code):
+    said = ri.describe_connection_error(make_error())
+
+    assert errno.errorcode[code] in said and os.strerror(code) in said, said
+    assert not re.search(rf'(?<![A-Z]){code}\b', said), said  # the number itself is not its description
+
+
+def test_a_requests_connection_error_holding_a_socket_error_is_said_as_before():
+    # requests' exceptions are OSErrors too, with no errno of their own: their cause's words, as they always were
+    reset = ConnectionResetError(errno.ECONNRESET, os.strerror(errno.ECONNRESET))
+
+    said = ri.describe_connection_error(requests.ConnectionError(ProtocolError('Connection aborted.', reset)))
+
+    assert said == f'Connection aborted. {os.strerror(errno.ECONNRESET)}'
 
 
 DISPLAYS = {param['name']: param['display']

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 from urllib.parse import urlsplit
 
@@ -74,6 +75,20 @@ def test_a_cortex_xdr_console_address_is_refused_by_name_saying_the_api_host_sta
     shown = run(params, command)
 
     assert '(xdr_url)' in shown and 'api-' in shown, shown
+    assert lookups == [], shown
+
+
+# An address copied from the browser holds the console page's path (/dashboard, /incidents/...), which the API's host
+# does not serve: the URL the refusal offers is the api- host alone, as Copy API URL gives it, not that page on it.
+@pytest.mark.parametrize('page', ['/dashboard', '/incidents/15/key_artifacts', '/action-center/quarantine-files/'])
+def test_a_cortex_xdr_console_page_address_is_refused_offering_the_api_host_without_the_page_s_path(lookups, page):
+    params = {'xdr_url': f'https://mytenant.xdr.us.paloaltonetworks.com{page}', 'xdr_api_key_id': '1',
+              'xdr_api_key': {'password': 'secretkey123'}, 'max_retries': '0'}
+
+    shown = run(params, 'test-module')
+
+    offered = re.findall(r'https://api-[^\s),"]*', shown)
+    assert offered == ['https://api-mytenant.xdr.us.paloaltonetworks.com'] and '(xdr_url)' in shown, shown
     assert lookups == [], shown
 
 

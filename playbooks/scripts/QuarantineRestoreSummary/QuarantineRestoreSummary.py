@@ -355,7 +355,8 @@ def xdr_record_item(record: dict[str, Any]) -> Item:
                'reason': error}
         step = (f'{name}: the restore was not started on {shown_as_is(target)}. Reason: {sentence(error)} Once the '
                 f'cause is fixed, restore the file in {XDR_ACTION_CENTER}, or run {code_span(command)}.')
-        return {'vendor': 'xdr', 'kind': FAILED, 'row': row, 'step': step, 'who': target, 'endpoint_id': endpoint_id}
+        return {'vendor': 'xdr', 'kind': FAILED, 'row': row, 'step': step, 'who': target, 'endpoint_id': endpoint_id,
+                'incident_id': record.get('incident_id')}
     shown = status or 'no status'
     reason = (f'Action {action_id or "(no action_id)"} is {shown}, with no per-endpoint status in context '
               f'(restore-file ran with polling=false, or its polling stopped).')
@@ -377,7 +378,8 @@ def xdr_record_item(record: dict[str, Any]) -> Item:
     step = (f'{name} on {shown_as_is(target)}: {shown_as_is(reason)} To learn which endpoints got it back, {how}; then '
             f'restore it by hand '
             f'on any endpoint that failed, and run this summary again.')
-    return {'vendor': 'xdr', 'kind': PENDING, 'row': row, 'step': step, 'who': target, 'endpoint_id': endpoint_id}
+    return {'vendor': 'xdr', 'kind': PENDING, 'row': row, 'step': step, 'who': target, 'endpoint_id': endpoint_id,
+            'incident_id': record.get('incident_id')}
 
 
 def xdr_may_have_started(record: dict[str, Any], error: str) -> bool:
@@ -400,7 +402,7 @@ def xdr_unfollowed_item(record: dict[str, Any], target: str, command: str) -> It
             f'restore, but restore-file could not follow it. Reason: {sentence(error)} Where no action in '
             f'{XDR_ACTION_CENTER} gave the file back, restore it there, or run {code_span(command)}.')
     return {'vendor': 'xdr', 'kind': PENDING, 'row': row, 'step': step, 'who': target,
-            'endpoint_id': text_of(record.get('endpoint_id')).strip()}
+            'endpoint_id': text_of(record.get('endpoint_id')).strip(), 'incident_id': record.get('incident_id')}
 
 
 def xdr_items(raw: Any, skipped: list[str]) -> list[Item]:
@@ -582,8 +584,12 @@ def many_files_step(vendor: str, items: list[Item]) -> str:
     if len(reasons) == 1:
         text += f' Reason: {sentence(first["row"]["reason"])}'
     if vendor == 'xdr':
+        # Each restore again for the incident it was for (its action in that incident's timeline): one the files
+        # share, else the analyst's to fill in
+        incidents = {text_of(item.get('incident_id')).strip() for item in items}
+        incident_id = incidents.pop() if len(incidents) == 1 else '<incident_id>'
         command = xdr_step_command('<file_hash>', '<endpoint_id>' if any(item.get('endpoint_id') for item in items)
-                                   else '', None)
+                                   else '', incident_id)
         where = XDR_ACTION_CENTER
     else:
         file_named = ('file_hash', '<file_hash>') if first['row']['file_hash'] else ('file_path', '<file_path>')
