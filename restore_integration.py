@@ -3282,7 +3282,8 @@ def test_module(clients: dict[str, XdrClient | HssClient], fetch: FetchSettings 
                 # credentials; fetching, one of the last hour's events proves the user may list them
                 client.list_isolated_files(limit=10, advice=HSS_TEST_LISTING_ADVICE)
                 if fetch:
-                    client.list_security_events((now_ms := epoch_ms()) - DURATION_UNITS_MS['hour'], now_ms, limit=10)
+                    now_ms = epoch_ms()
+                    client.list_security_events(now_ms - DURATION_UNITS_MS['hour'], now_ms, limit=10)
         except RestoreError as error:  # each vendor's, with when its wait ends: main() tells no Test's
             failures.append(told_when(error, client))
     if failures:  # one vendor's error as it came; several, one under another
@@ -4651,7 +4652,7 @@ def event_key(event: JsonObject, scrub: Callable[[str], str]) -> str:
         if scrub(text) == text:
             return text
     else:
-        text = json.dumps({name: event.get(name) for name in HSS_EVENT_IDENTITY_FIELDS}, sort_keys=True, default=str)
+        text = json.dumps({name: event.get(name) for name in HSS_EVENT_IDENTITY_FIELDS}, sort_keys=True)
     return 'sha256:' + hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -4666,9 +4667,9 @@ def hss_event_incident(event: JsonObject, occurred_ms: int) -> JsonObject:
     # Every name is optional in HSS's model: one not given is no name, never the text 'None'. A field of another shape
     # is read as not given (rawJSON too): the event is listed again at every fetch, and must not stop each one.
     raw = {name: value for name, value in event.items() if isinstance(value, str) or name not in HSS_EVENT_MAPPED_TEXTS}
-    files = event.get('file_info_list')
-    names = [first_text(item, 'file_alias', 'file_path') for item in (files if isinstance(files, list) else [])
-             if isinstance(item, dict)]
+    items = event.get('file_info_list') or event.get('process_info_list')  # none listed: a running program's alarm
+    names = [first_text(item, 'file_alias', 'file_path', 'process_filename', 'process_path') for item in
+             (items if isinstance(items, list) else []) if isinstance(item, dict)]
     subject = ', '.join(filter(None, names))
     host = first_text(event, 'host_name', 'host_id') or 'an unnamed host'
     name = f'HSS {first_text(event, "event_name") or "security event"} on {host}'
@@ -4678,7 +4679,7 @@ def hss_event_incident(event: JsonObject, occurred_ms: int) -> JsonObject:
     mirror_id = first_text(event, 'event_id')
     return {'name': short_text(f'{name}: {subject}' if subject else name),
             'occurred': (EPOCH + timedelta(milliseconds=occurred_ms)).isoformat(timespec='milliseconds')[:23] + 'Z',
-            'severity': HSS_SEVERITY_TO_XSOAR.get(str(event.get('severity')), 0),
+            'severity': HSS_SEVERITY_TO_XSOAR.get(first_text(event, 'severity'), 0),
             'details': first_text(event, 'description'), 'rawJSON': json.dumps(raw),
             **({'dbotMirrorId': mirror_id} if mirror_id else {})}
 

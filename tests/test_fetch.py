@@ -1097,6 +1097,28 @@ def test_a_file_entry_whose_texts_hss_left_empty_names_no_file_in_the_mapped_fie
     assert fields['huaweihssfilepaths'] == [file_info['file_path']]
 
 
+def test_a_file_an_event_names_only_in_its_process_list_fills_the_fields_the_restore_reads(tenant):
+    # EventProcessResponseInfo (huaweicloudsdkhss v5) names a process's file by process_path and process_file_hash; a
+    # malware alarm on a running program may name the file HSS isolated there alone, its file_info_list empty. The
+    # playbook and the on-close script restore what File SHA256, Huawei HSS File Paths and File Path hold.
+    host_id = sorted(tenant.backend.hosts)[0]
+    digest, path = hashlib.sha256(b'process-only').hexdigest(), '/opt/agent/bin/miner'
+    tenant.backend.isolate_file(host_id, digest, path, event_lists_file='process_info_list')
+
+    incidents, _ = fetch(tenant, {})
+
+    named_by_process = []
+    for item in incidents:
+        if json.loads(item['rawJSON'])['process_info_list']:
+            named_by_process.append(item)
+    [fetched] = named_by_process
+    event = json.loads(fetched['rawJSON'])
+    assert event['file_info_list'] == [] and event['process_info_list'][0]['process_file_hash'] == digest
+    fields = create_incident(fetched, PackContent.load(), '1')['CustomFields']
+    assert fields['filesha256'] == [digest] and fields['filepath'] == path
+    assert fields['huaweihssfilepaths'] == [path] and fields['huaweihsshostid'] == host_id
+
+
 def test_the_classifier_s_type_wins_over_the_incident_type_set_on_the_instance(tenant, tmp_path):
     # content-docs docs/incidents/incident-classification-mapping.md, "Classification": the instance's incident type
     # is the default, set "if you do not classify the event through classification and mapping"; classifying "overrides
@@ -2238,6 +2260,39 @@ def test_an_event_with_a_field_of_another_shape_still_makes_its_incident_and_the
     assert incident['severity'] == (0 if 'severity' in changed else facts.HSS_SEVERITY_TO_XSOAR['Low'])
     assert incident['name'] == ('HSS security event on host-7' if 'file_info_list' in changed else
                                 'HSS security event on host-7: /a.bin')
+
+
+@pytest.mark.parametrize('files', [[], None], ids=['empty', 'null'])
+@pytest.mark.parametrize('process, named', [({'process_filename': 'miner', 'process_path': '/opt/x/miner'}, 'miner'),
+                                            ({'process_path': '/opt/x/miner'}, '/opt/x/miner')])
+def test_an_event_that_names_its_file_only_as_its_process_is_named_after_that_file(files, process, named):
+    # EventProcessResponseInfo (huaweicloudsdkhss v5): process_filename, process_path. An alarm on a running program
+    # may name the file HSS isolated only there, its file_info_list empty (an entry without either names none).
+    [incident], _ = fetch_from(SparseEvent(file_info_list=files, process_info_list=[{'process_pid': 7}, process]))
+
+    assert incident['name'] == f'HSS security event on host-7: {named}'
+
+
+def test_an_event_whose_file_list_names_a_file_is_named_after_it_not_after_its_process():
+    process = {'process_filename': 'bash', 'process_path': '/bin/bash'}
+
+    [incident], _ = fetch_from(SparseEvent(process_info_list=[process]))
+
+    assert incident['name'] == 'HSS security event on host-7: /a.bin'
+
+
+@pytest.mark.parametrize('name', ['process_hash', 'process_file_hash'])
+def test_a_process_s_file_hash_in_either_of_the_models_names_fills_file_sha256(name):
+    # EventProcessResponseInfo (huaweicloudsdkhss v5) names the hash of a process's file process_hash (进程启动文件hash)
+    # in earlier versions of the model, and process_file_hash too in later ones. Known by its path alone, the file
+    # passes the reputation gate unjudged (an unknown path): by its hash, its reputation is read.
+    digest = 'cd' * 32
+    process = {'process_path': '/opt/x/miner', name: digest}
+
+    [incident], _ = fetch_from(SparseEvent(file_info_list=[], process_info_list=[process]))
+
+    fields = create_incident(incident, PackContent.load(), '1')['CustomFields']
+    assert fields['filesha256'] == [digest] and fields['huaweihssfilepaths'] == ['/opt/x/miner']
 
 
 @pytest.mark.parametrize('severity', ['Fatal', 'Informational', '', None])

@@ -157,6 +157,9 @@ EVENT_TIME_READINGS: dict[str, Callable[[int, int], tuple[int, int]]] = {
     "seconds_outward": lambda begin, end: (_DOWN(begin), _UP(end)),
     "by_second": lambda begin, end: (_DOWN(begin), _DOWN(end) + 999),
 }
+# Where an isolating event names the file: as an EventFileResponseInfo, or, a malware alarm on a running program, as
+# the EventProcessResponseInfo of its process only (process_path, process_file_hash; file_info_list empty).
+EVENT_FILE_LISTS = ("file_info_list", "process_info_list")
 EVENT_ABSTRACT_MAX = 512  # EventManagementResponseInfo.event_abstract: 0 to 512 characters
 EVENT_LEAD_MS = 4_000  # an event occurs a few seconds before HSS isolates its file
 
@@ -216,6 +219,7 @@ class IsolatedFile:
     event_name: str = "Malicious program"
     restore_started: float | None = None  # clock() when a restore was accepted
     occur_time: int | None = None  # when the event that isolated it occurred (ms); None: a virus scan's, no event
+    event_lists_file: str = "file_info_list"  # where its event names it (EVENT_FILE_LISTS)
 
 
 @dataclass
@@ -687,13 +691,17 @@ class HssBackend:
                     del index[key]
 
     def isolate_file(self, host_id: str, file_hash: str, file_path: str, event_name: str = "Trojan",
-                     file_attr: str | None = None, minutes_ago: float = 0, isolate_source: str = "event") -> dict:
+                     file_attr: str | None = None, minutes_ago: float = 0, isolate_source: str = "event",
+                     event_lists_file: str = "file_info_list") -> dict:
         """HSS detects malware on a known host and isolates the file (now, or ``minutes_ago``): the file is listed as
         isolated and, isolated by an alarm (not a virus scan: ISOLATE_SOURCES), an unhandled host security event records
-        it. Returns the event as ListSecurityEvents shows it ({} for none). ValueError for a host HSS does not know, a
-        source not in ISOLATE_SOURCES, or a hash, path, attribute or name HSS could never hold."""
+        it, naming the file in ``event_lists_file`` (EVENT_FILE_LISTS). Returns the event as ListSecurityEvents shows it
+        ({} for none). ValueError for a host HSS does not know, a source not in ISOLATE_SOURCES, a list not in
+        EVENT_FILE_LISTS, or a hash, path, attribute or name HSS could never hold."""
         if isolate_source not in ISOLATE_SOURCES:
             raise ValueError(f"isolate_source must be one of {list(ISOLATE_SOURCES)}")
+        if event_lists_file not in EVENT_FILE_LISTS:
+            raise ValueError(f"event_lists_file must be one of {list(EVENT_FILE_LISTS)}")
         for name, value in (("file_hash", file_hash), ("file_path", file_path)):
             _check_seed_text(value, name, FIELD_LIMITS[name])
         _check_seed_text(event_name, "event_name", LISTED_NAME_MAX)
@@ -704,7 +712,8 @@ class HssBackend:
             item = self._add_file(host_id, file_hash, file_path,
                                   file_attr=file_attr or ("32" if host.os_type == "Windows" else "755"),
                                   update_time=int(self.wall_clock() * 1000 - minutes_ago * 60_000),
-                                  event_name=event_name, isolate_source=isolate_source)
+                                  event_name=event_name, isolate_source=isolate_source,
+                                  event_lists_file=event_lists_file)
             return self._render_event(self.events[-1]) if self.events and self.events[-1].file is item else {}
 
     def add_isolated_files(
@@ -1034,17 +1043,24 @@ class HssBackend:
             "description": f"{item.event_name} detected; the file was isolated and its process killed.",
             "event_abstract": f"{item.event_name}: {item.file_path}"[:EVENT_ABSTRACT_MAX],
             "event_details": "",
-            "process_info_list": [],
-            "user_info_list": [],
-            "file_info_list": [{
-                "file_path": item.file_path, "file_alias": _file_name(item.file_path),
-                "file_hash": item.file_hash, "file_sha256": item.file_hash,
-                # No file behind the emulator: a stand-in MD5, stable per file.
-                "file_md5": hashlib.md5(item.file_hash.encode(), usedforsecurity=False).hexdigest(),
-                "file_attr": item.file_attr, "file_type": "PE32 executable" if windows else "ELF 64-bit executable",
-                "file_mtime": item.update_time - 86_400_000, "file_action": "isolate", "is_dir": False,
-            }],
+            "process_info_list": [], "user_info_list": [], "file_info_list": [],
             "event_count": event.event_count,
+        } | {item.event_lists_file: [self._event_file_entry(item, windows)]}
+
+    @staticmethod
+    def _event_file_entry(item: IsolatedFile, windows: bool) -> dict:
+        """The isolated file as its event names it: an EventFileResponseInfo, or its process's
+        EventProcessResponseInfo (huaweicloudsdkhss v5)."""
+        if item.event_lists_file == "process_info_list":
+            return {"process_name": _file_name(item.file_path), "process_path": item.file_path,
+                    "process_filename": _file_name(item.file_path), "process_file_hash": item.file_hash}
+        return {
+            "file_path": item.file_path, "file_alias": _file_name(item.file_path),
+            "file_hash": item.file_hash, "file_sha256": item.file_hash,
+            # No file behind the emulator: a stand-in MD5, stable per file.
+            "file_md5": hashlib.md5(item.file_hash.encode(), usedforsecurity=False).hexdigest(),
+            "file_attr": item.file_attr, "file_type": "PE32 executable" if windows else "ELF 64-bit executable",
+            "file_mtime": item.update_time - 86_400_000, "file_action": "isolate", "is_dir": False,
         }
 
     def restore_isolated_files(
