@@ -747,6 +747,21 @@ def test_a_proxy_that_refuses_iam_the_renewal_of_a_cached_token_is_not_asked_aga
     assert 'refused its login' in json.dumps(demisto.entries)
 
 
+def restore_files_through(monkeypatch, proxy, params: dict, hashes: list[str]) -> tuple[Demisto, str]:
+    """restore-file of ``hashes`` run with the environment's every proxy variable naming ``proxy`` (closed after it):
+    its demisto, and what its entries and log show."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.setenv(name, proxy.url)
+    for name in ('NO_PROXY', 'no_proxy'):
+        monkeypatch.delenv(name, raising=False)
+    try:
+        demisto = Demisto(params, 'restore-file', {'file_hash': ','.join(hashes)}, {}, [])
+        ri.main(demisto)
+    finally:
+        proxy.close()
+    return demisto, json.dumps(demisto.entries) + json.dumps(demisto.log)
+
+
 # XSOAR's image has PySocks (test_data/xsoar/docker_image_packages.json): requests takes a socks5:// proxy there too
 @pytest.mark.parametrize('refusing, says', [(RefusingTunnelProxy, '407'), (RefusingSocksProxy, 'SOCKS5')],
                          ids=['http proxy', 'socks5 proxy'])
@@ -758,16 +773,7 @@ def test_a_proxy_that_refuses_its_login_is_asked_once_per_run_and_named_as_refus
     hashes = [digit * 64 for digit in '0123456789']
     params = {'xdr_url': 'https://xdr.example.invalid', 'xdr_api_key_id': '7', 'xdr_api_key': {'password': 'k' * 40},
               'xdr_auth_type': 'standard', 'proxy': True, 'max_concurrency': '1', 'xdr_rate_limit': '1000'}
-    for name in PROXY_VARIABLES:
-        monkeypatch.setenv(name, tunnel.url)
-    for name in ('NO_PROXY', 'no_proxy'):
-        monkeypatch.delenv(name, raising=False)
-    try:
-        demisto = Demisto(params, 'restore-file', {'file_hash': ','.join(hashes)}, {}, [])
-        ri.main(demisto)
-    finally:
-        tunnel.close()
-    shown = json.dumps(demisto.entries) + json.dumps(demisto.log)
+    demisto, shown = restore_files_through(monkeypatch, tunnel, params, hashes)
 
     assert tunnel.logins == 1  # the first request's; every other file is refused with what the proxy said to it
     assert demisto.entries[-1]['Type'] == ENTRY_ERROR and says in shown and 'refused its login' in shown
@@ -798,16 +804,7 @@ def test_a_proxy_refusing_the_login_of_a_plain_http_request_is_asked_once_per_ru
     hashes = [digit * 64 for digit in '0123']
     params = {'xdr_url': 'http://xdr.example.invalid', 'xdr_api_key_id': '7', 'xdr_api_key': {'password': 'k' * 40},
               'xdr_auth_type': 'standard', 'proxy': True, 'insecure': True, 'max_concurrency': '1'}
-    for name in PROXY_VARIABLES:
-        monkeypatch.setenv(name, proxy.url)
-    for name in ('NO_PROXY', 'no_proxy'):
-        monkeypatch.delenv(name, raising=False)
-    try:
-        demisto = Demisto(params, 'restore-file', {'file_hash': ','.join(hashes)}, {}, [])
-        ri.main(demisto)
-    finally:
-        proxy.close()
-    shown = json.dumps(demisto.entries) + json.dumps(demisto.log)
+    demisto, shown = restore_files_through(monkeypatch, proxy, params, hashes)
 
     assert proxy.logins == 1
     assert demisto.entries[-1]['Type'] == ENTRY_ERROR and 'refused its login' in shown, shown
