@@ -1074,8 +1074,8 @@ class VendorReply:
     again = AGAIN_WORDS['command']  # the words to try again, the transport's caller's
     run_wait = MAX_RUN_WAIT_SECONDS  # the longest its run waits for turns (its transport's)
 
-    def __init__(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
-        self.status, self.headers, self.body = status, headers, body
+    def __init__(self, status: int, headers: Mapping[str, str], body: bytes, host: str = '') -> None:
+        self.status, self.headers, self.body, self.host = status, headers, body, host  # host: as errors name it
 
     def json(self) -> Any:
         """The body's JSON (``parsed``), or ValueError when it is none."""
@@ -1647,7 +1647,7 @@ class HttpTransport:
         if attempt.fault:
             response.close()
             return None
-        reply = VendorReply(response.status_code, response.headers, body)
+        reply = VendorReply(response.status_code, response.headers, body, self.host)
         # A 2xx HTML page is no API's answer (HSS's PUT has no body): a proxy's, its login page say (1xx returned above)
         page = bool(body) and 'html' in response.headers.get('Content-Type', '').lower()
         if (expect_json or page) and reply.status < 300 and reply.parsed is NOT_JSON:
@@ -2135,13 +2135,19 @@ def whole_number(value: Any, default: int) -> int:
 
 def vendor_error(reply: VendorReply, vendor: str, advice_by_status: dict[int, str],
                  said: JsonObject | None, advice: str | None = None) -> VendorApiError:
-    """A vendor's error reply as a VendorApiError (``said``: its fields from the body; None: the body's text quoted)."""
-    said = said or {'vendor_message': short_text(reply.text) or None, 'request_id': reply.headers.get('X-Request-Id')}
+    """A vendor's error reply as a VendorApiError (``said``: its body's fields; None: its text, a page's its host's)."""
+    note = retry_note(reply.attempts[:-1], reply.gave_up)
+    page = re.sub('<[^<>]*>', ' ', reply.text) if 'html' in reply.headers.get('Content-Type', '').lower() else ''
+    if page.strip() and not said:  # not the vendor's words: "{vendor} said" would send the analyst to the wrong party
+        note = (f' The server at {reply.host} answered with an HTML page (a gateway\'s or proxy\'s, not {vendor}\'s '
+                f'JSON): "{short_text(page)}"{request_id_of(reply.headers)}.{note}')
+        said = {}
+    elif not said:
+        said = {'vendor_message': short_text(reply.text) or None, 'request_id': reply.headers.get('X-Request-Id')}
     generic_advice = not advice and reply.status not in advice_by_status  # any other status's advice: a fault's
     advice = advice or advice_by_status.get(reply.status, GENERIC_ERROR_ADVICE).format(
         url=URL_SETTINGS[vendor], run_wait=reply.run_wait, **reply.again)  # run_wait: a 429's, this run's own
-    error = VendorApiError(vendor, reply.status, advice, retry_note(reply.attempts[:-1], reply.gave_up), reply.attempts,
-                           **said)
+    error = VendorApiError(vendor, reply.status, advice, note, reply.attempts, **said)
     error.later |= generic_advice  # which says to act again later, whatever the status
     return error
 
