@@ -1287,6 +1287,8 @@ def describe_connection_error(error: BaseException) -> str:
     """A connection error's socket-level reason in words (a socket's own by its errno name), without urllib3's reprs."""
     if isinstance(error, OSError) and error.strerror:  # a socket's own, named: requests' errors carry a cause instead
         return f'{errno.errorcode.get(error.errno, error.errno)}: {error.strerror}'
+    if isinstance(error, ProtocolError) and len(error.args) == 2 and isinstance(error.args[1], OSError):
+        return str(error.args[0]).replace(repr(error.args[1]), describe_connection_error(error.args[1]))
     reason = error.args[0] if error.args else error
     reason = getattr(reason, 'reason', reason)  # urllib3's MaxRetryError carries the real cause
     parts = reason.args if isinstance(reason, ProtocolError) else (reason,)  # its words, then the socket's error
