@@ -1485,7 +1485,7 @@ class HttpTransport:
             # requests found no file where REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE points (an engine's private CA)
             refusal = self.tls_failure(str(error))
         else:  # a plain-HTTP request's 407 is its answer, not a CONNECT's: a refused login all the same
-            proxy_407 = response is not None and response.status_code == 407 and self.settings.proxy
+            proxy_407 = response is not None and response.status_code == 407  # no proxy set: a transparent one's
             if not proxy_407 and (response is None or not response.is_redirect):
                 return response
             attempt.status = response.status_code
@@ -1515,9 +1515,12 @@ class HttpTransport:
                 f'{URL_SETTINGS[self.vendor]}, and the TLS setup of the server there (or of a proxy between).')
 
     def environment_proxy_refusal(self, error: Exception | requests.Response) -> str:
-        """Why the environment's proxy cannot carry the request, never quoting it (it may hold a password): requests
-        cannot read it or takes no proxy of its scheme, its login is not Latin-1 (as HTTP Basic sends it), or the proxy
-        refused the login (not tried again: a proxy that checks a directory may lock the account)."""
+        """Why a proxy cannot carry the request, never quoting it (it may hold a password): with none set, one on the
+        way asked for a login; the environment's: requests cannot read it or takes no proxy of its scheme, its login is
+        not Latin-1 (as HTTP Basic sends it), or it refused the login (not tried again: it may lock the account)."""
+        if not self.settings.proxy:  # a 407 all the same: not the vendor's, whose advice would point the wrong way
+            return (f'Something between XSOAR and {self.vendor} at {self.host} asked for proxy authentication (HTTP '
+                    f'407). Check the network path, or turn on {SETTING_NAMES["proxy"]} with a proxy set.')
         proxy = 'The proxy that this machine\'s environment sets (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY)'
         if isinstance(error, UnicodeEncodeError):
             return (f'{proxy} cannot be used for {self.host}: its user name or password holds a character outside '
