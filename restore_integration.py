@@ -3651,7 +3651,8 @@ def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refuse
                                 f'{xdr_follow_text([summary], when, timing)}')
     if running:
         # an action whose status this check did not read (no endpoints) is not known to be running
-        state = 'still running' if all('endpoints' in s for s in running) else 'not final or not read at this check'
+        read_all = all('endpoints' in summary for summary in running)
+        state = 'still running' if read_all else 'not final or not read at this check'
         readable += (f'\n\n{ended_by or "This check found"} {len(running)} {plural("action", len(running))} {state}. '
                      f'{xdr_follow_text(running, when, timing)}')
     return readable + grouped_refusals(refused)
@@ -3709,9 +3710,11 @@ def every_read_refused(refused: VendorApiError, records: list[XdrRecord], pollin
     which go on in Cortex XDR; its entry writes their records and those of the files ``not_sent``."""
     when = ', once the role may read statuses,' if refused.http_status == 403 else ', once the key works again,'
     ends_polling = ', which ends polling' if polling else ''
-    unread = f'Status not read at this check{ends_polling}: {refused}'
-    stopped = [dict(record, status=XDR_OUTCOME_IN_PROGRESS, error=f'{unread} {xdr_follow_text([record], when, timing)}')
-               for record in records]
+    stopped = []
+    for record in records:
+        follow = xdr_follow_text([record], when, timing)
+        error = f'Status not read at this check{ends_polling}: {refused} {follow}'
+        stopped.append(dict(record, status=XDR_OUTCOME_IN_PROGRESS, error=error))
     stops_here = ': polling stops here' if polling else ''
     said = (f'{refused} Every status read of this check was refused so, which does not change by itself{stops_here}. '
             f'The restores go on in Cortex XDR. {xdr_follow_text(records, when, timing)}')
@@ -4515,8 +4518,8 @@ def hss_follow_command(args: JsonObject, state: HssState) -> str:
     # The items ([] from context: none given), and pair_by_position: a path restored on every host given stays so
     kept = {name: args[name] for name in (*HSS_FIELD_LIMITS, 'pair_by_position')
             if args.get(name) != [] and not none_or_blank_text(args.get(name))}
-    # Thousands of exact items, all repeated (and copied: memory), measured before anything is built: say what to repeat
     timing = follow_timing(args)  # the interval and timeout given
+    # Thousands of exact items, all repeated (and copied: memory), measured before anything is built: say what to repeat
     if sum(len(str(value)) for value in kept.values()) > MAX_FOLLOW_COMMAND_LENGTH:
         return f'!hss-restore-isolated with the same {", ".join(kept)} arguments and {project} {restore_state}{timing}'
     parts = [f'{name}={war_room_value(json.dumps(value) if isinstance(value, list) else str(value))}'
