@@ -109,6 +109,7 @@ MAX_WHOLE_NUMBER = 10 ** 18 - 1  # 18 digits, as the text form allows
 FLOAT64_EXACT_BELOW = 2 ** 53  # XSOAR hands numbers on as float64s, exact for whole ones below this only
 
 MIN_POLLING_INTERVAL = 10  # XSOAR refuses to schedule a polling command sooner than 10 s after the previous run
+POLLING_DEFAULTS = {'interval_in_seconds': 10, 'timeout_in_seconds': 600}  # integration.yml's, in this order
 # The server's own arguments, which a polling command's next run never carries (content-docs scheduled-commands.md).
 XSOAR_BUILTIN_ARGUMENTS = frozenset('using using-brand using-category execution-timeout extend-context ignore-outputs '
                                     'raw-response retry-count retry-interval auto-extract debug-mode'.split())
@@ -3119,14 +3120,21 @@ def polling_arguments(args: JsonObject) -> tuple[bool, int, int]:
     """polling, interval_in_seconds and timeout_in_seconds, as both polling commands take them."""
     polling = arg_to_bool(args.get('polling'), 'polling', default=True)
     interval = arg_to_int(args.get('interval_in_seconds'), 'interval_in_seconds', minimum=MIN_POLLING_INTERVAL,
-                          maximum=86400, default=10)
+                          maximum=86400, default=POLLING_DEFAULTS['interval_in_seconds'])
     timeout = arg_to_int(args.get('timeout_in_seconds'), 'timeout_in_seconds', minimum=1, maximum=7 * 86400,
-                         default=600)
+                         default=POLLING_DEFAULTS['timeout_in_seconds'])
     if polling and timeout < interval:
         raise RestoreError(f'timeout_in_seconds ({timeout}) is shorter than interval_in_seconds ({interval}): polling '
                            f'would stop before its first check. Give a timeout of at least {interval} seconds, or '
                            f'polling=false.')
     return polling, interval, timeout
+
+
+def follow_timing(args: JsonObject) -> str:
+    """The interval and timeout a polling was given, not the defaults, for its follow line (as XSOAR's); else none."""
+    polling, interval, timeout = polling_arguments(args)
+    given = {'interval_in_seconds': interval, 'timeout_in_seconds': timeout} if polling else {}
+    return ''.join(f' {name}={value}' for name, value in given.items() if value != POLLING_DEFAULTS[name])
 
 
 def epoch_ms() -> int:  # this machine's clock, as HSS writes times and the hidden arguments carry them
@@ -3436,7 +3444,7 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
         first_check = f'; the first check {schedule.again()}' if schedule.asked_by else ''
         readable += f'Checking the status every {interval} seconds{first_check}.'
     else:
-        readable += xdr_follow_text(started, follow_after(client))
+        readable += xdr_follow_text(started, follow_after(client), follow_timing(args))
     older = older_actions(context, unsent, endpoint_id)
     if older:
         schedule = schedule._replace(args=dict(schedule.args, older_actions=json.dumps(older, separators=(',', ':'))))
@@ -3602,6 +3610,7 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
     if unfollowed:  # never sent by this polling: its last check reports them with the files not started
         refused.setdefault(XDR_UNFOLLOWED_ELSEWHERE, []).extend(unfollowed)
     ending = polling and left < interval
+    timing = follow_timing(args)  # the follow lines repeat the interval and timeout given
     # A restore is sent now only while two intervals are left (a wait, then the next check), and no wait for a turn
     # goes past that. A check not the last ends its waits an interval before the timeout (one that sends none waits
     # CHECK_LEAST_WAIT_SECONDS at least: a read starts nothing). The last sends nothing and reads what it has time for.
@@ -3614,7 +3623,7 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
                if record['status'] == XDR_OUTCOME_IN_PROGRESS]
     not_sent = [record for record in sent if record['status'] != XDR_OUTCOME_IN_PROGRESS]  # refused, or not yet
     summaries, replies, polling, lost = read_action_statuses(client, records, polling, not started,
-                                                              args['polling_checks'] == '0', ending, not_sent)
+                                                              args['polling_checks'] == '0', ending, not_sent, timing)
     schedule = next_check('restore-file', args, int(args['polling_started']), int(args['polling_checks']), interval,
                           timeout, client)  # once the reads ended
     unsent = unsent_for_next_check(sent, waiting, refused, args, polling, interval, timeout, schedule)
@@ -3632,7 +3641,7 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
     if last and not summaries and not earlier:  # none ever started: an error, "later" if a send met what passes
         raise none_started(refused, not_sent, waiting)
     ended_by = f'Polling ended (timeout_in_seconds {timeout}) with' if ending else ''  # else by hand
-    readable = xdr_last_report(summaries, earlier, refused, notes, running, ended_by, follow_after(client)) \
+    readable = xdr_last_report(summaries, earlier, refused, notes, running, ended_by, follow_after(client), timing) \
         if last else xdr_progress_line(summaries, schedule, earlier, len(unsent)) + notes + \
         grouped_refusals(refusals_of(not_sent, {}))  # not started at this check
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(summaries + not_sent),
@@ -3640,7 +3649,7 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
 
 
 def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refused: XdrRefusals,
-                    notes: str, running: list[XdrRecord], ended_by: str, when: str) -> str:
+                    notes: str, running: list[XdrRecord], ended_by: str, when: str, timing: str) -> str:
     """The last check's entry: actions read, those ended earlier, how to follow the others, files not started."""
     lines = [f'- {item["file_hash"]}: {item["status"]} ({item["restored_count"]} restored, {item["failed_count"]} '
              f'failed), finished at an earlier check' for item in earlier[:MAX_LISTED_FILES]]
@@ -3650,18 +3659,19 @@ def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refuse
     if ended_by:  # polling ended: each record says how to follow it too
         for summary in running:
             summary['error'] = (f'{summary.get("error") or "Still running when polling ended with this check."} '
-                                f'{xdr_follow_text([summary], when)}')
+                                f'{xdr_follow_text([summary], when, timing)}')
     if running:
         # an action whose status this check did not read (no endpoints) is not known to be running
         read_all = all('endpoints' in summary for summary in running)
         state = 'still running' if read_all else 'not final or not read at this check'
         readable += (f'\n\n{ended_by or "This check found"} {len(running)} {plural("action", len(running))} {state}. '
-                     f'{xdr_follow_text(running, when)}')
+                     f'{xdr_follow_text(running, when, timing)}')
     return readable + grouped_refusals(refused)
 
 
 def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: bool, may_stop: bool, by_hand: bool,
-                         ending: bool, not_sent: list[XdrRecord]) -> tuple[list[XdrRecord], list[XdrReply], bool, list]:
+                         ending: bool, not_sent: list[XdrRecord],
+                         timing: str) -> tuple[list[XdrRecord], list[XdrReply], bool, list]:
     """Reads the status of every action followed; says whether ``polling`` goes on, and whether each is ``lost``
     (followed no more). One not read stays in progress, its reason in ``error``, without endpoints or counts (XSOAR's
     update keeps an earlier check's). The key refused at every read raises when ``may_stop`` (none started now)."""
@@ -3681,7 +3691,7 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
         ending else 'the next check reads it again'
     refused = client.refused.get(XDR_ACTION_STATUS_PATH) or client.refused.get('')  # this API's: a 403, the role's
     if may_stop and checked and refused and all(isinstance(e, RestoreError) for e in checked):
-        raise every_read_refused(refused, records, polling, not_sent)
+        raise every_read_refused(refused, records, polling, not_sent, timing)
     summaries, replies = [], []
     for record, reply, gone in zip(records, checked, lost):  # a reply is a dict, else the RestoreError of the read
         not_read = dict(record, status=XDR_OUTCOME_IN_PROGRESS)
@@ -3706,19 +3716,19 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
 
 
 def every_read_refused(refused: VendorApiError, records: list[XdrRecord], polling: bool,
-                       not_sent: list[XdrRecord]) -> RestoreError:
+                       not_sent: list[XdrRecord], timing: str) -> RestoreError:
     """``refused``, the key's or role's refusal every status read of a check met, with how to follow the restores,
     which go on in Cortex XDR; its entry writes their records and those of the files ``not_sent``."""
     when = ', once the role may read statuses,' if refused.http_status == 403 else ', once the key works again,'
     ends_polling = ', which ends polling' if polling else ''
     stopped = []
     for record in records:
-        follow = xdr_follow_text([record], when)
+        follow = xdr_follow_text([record], when, timing)
         error = f'Status not read at this check{ends_polling}: {refused} {follow}'
         stopped.append(dict(record, status=XDR_OUTCOME_IN_PROGRESS, error=error))
     stops_here = ': polling stops here' if polling else ''
     said = (f'{refused} Every status read of this check was refused so, which does not change by itself{stops_here}. '
-            f'The restores go on in Cortex XDR. {xdr_follow_text(records, when)}')
+            f'The restores go on in Cortex XDR. {xdr_follow_text(records, when, timing)}')
     if not_sent:
         not_started = [record['file_hash'] for record in not_sent]
         said += f' Not started, so not restored: {capped_names(not_started)}.'
@@ -3802,14 +3812,14 @@ def xdr_next_check(schedule: PollingSchedule, followed: list[XdrRecord], refused
     return schedule._replace(args=follow)
 
 
-def xdr_follow_text(records: list[XdrRecord], when: str) -> str:
+def xdr_follow_text(records: list[XdrRecord], when: str, timing: str) -> str:
     """How to follow these actions after this polling: the Action Center, or a restore-file line (its own polling)."""
     action_ids = [record['action_id'] for record in records]
     # The run's scope goes with it (one endpoint_id and incident_id for all its records): its record says the same.
     scope = ''.join(f' {name}={war_room_value(str(records[0][name]))}' for name in ('endpoint_id', 'incident_id')
                     if records[0].get(name))
     command = (f'!restore-file file_hash={",".join(record["file_hash"] for record in records)} '
-               f'action_id={war_room_value(json.dumps(action_ids))}{scope}')
+               f'action_id={war_room_value(json.dumps(action_ids))}{scope}{timing}')
     if len(command) > MAX_FOLLOW_COMMAND_LENGTH:  # too long to paste: what to repeat instead
         command = 'restore-file given the file_hash and action_id of each file (CortexXDR.RestoredFile)'
     return (f'Follow {plural("action", len(action_ids))} {capped_names([str(a) for a in action_ids])} in Cortex XDR '
@@ -4519,12 +4529,13 @@ def hss_follow_command(args: JsonObject, state: HssState) -> str:
     # The items ([] from context: none given), and pair_by_position: a path restored on every host given stays so
     kept = {name: args[name] for name in (*HSS_FIELD_LIMITS, 'pair_by_position')
             if args.get(name) != [] and not none_or_blank_text(args.get(name))}
+    timing = follow_timing(args)  # the interval and timeout given
     # Thousands of exact items, all repeated (and copied: memory), measured before anything is built: say what to repeat
     if sum(len(str(value)) for value in kept.values()) > MAX_FOLLOW_COMMAND_LENGTH:
-        return f'!hss-restore-isolated with the same {", ".join(kept)} arguments and {project} {restore_state}'
+        return f'!hss-restore-isolated with the same {", ".join(kept)} arguments and {project} {restore_state}{timing}'
     parts = [f'{name}={war_room_value(json.dumps(value) if isinstance(value, list) else str(value))}'
              for name, value in kept.items()]
-    return ' '.join(['!hss-restore-isolated', *parts, project, restore_state])
+    return ' '.join(['!hss-restore-isolated', *parts, project, restore_state]) + timing
 
 
 ''' COMMAND: fetch-incidents (Huawei Cloud HSS events) '''

@@ -2295,6 +2295,20 @@ def test_a_process_s_file_hash_in_either_of_the_models_names_fills_file_sha256(n
     assert fields['filesha256'] == [digest] and fields['huaweihssfilepaths'] == ['/opt/x/miner']
 
 
+def test_an_event_that_names_its_file_and_a_process_fills_the_file_fields_with_the_file_s_alone():
+    # A process that ran another file: HSS isolated the file file_info_list names, and the restore reads File SHA256,
+    # File Path and Huawei HSS File Paths; the process's hash and path there would restore a file not isolated.
+    digest = 'ef' * 32
+    process = {'process_path': '/bin/bash', 'process_file_hash': 'cd' * 32, 'process_hash': '12' * 32}
+
+    [incident], _ = fetch_from(SparseEvent(file_info_list=[{'file_sha256': digest, 'file_path': '/a.bin'}],
+                                           process_info_list=[process]))
+
+    fields = create_incident(incident, PackContent.load(), '1')['CustomFields']
+    assert fields['filesha256'] == [digest] and fields['filepath'] == '/a.bin'
+    assert fields['huaweihssfilepaths'] == ['/a.bin']
+
+
 @pytest.mark.parametrize('severity', ['Fatal', 'Informational', '', None])
 def test_an_event_of_a_severity_hss_s_scale_does_not_name_is_of_xsoar_s_unknown_severity(severity):
     # README: "severity from HSS's (Security 0.5, informational; Low 1, ...; any other 0, unknown)".

@@ -2274,3 +2274,22 @@ def test_a_check_by_hand_that_finds_copies_still_restoring_gives_the_line_that_c
     again = parse_line(shown[0])
     assert (again.command, again.args) == (line.command, line.args)
     assert len(tenant.requests_to('PUT', '/event/isolated-file')) == 1  # followed, not restored again
+
+
+def test_the_follow_command_of_a_polling_given_its_own_interval_and_timeout_keeps_them_and_polls_with_them(
+        clocked, monkeypatch):
+    # XSOAR's polling commands follow up with what the analyst gave: a follow command that dropped interval_in_seconds
+    # and timeout_in_seconds would poll for the default time, and may end early again.
+    tenant, clock = clocked
+    tenant.backend.add_host('agent-offline', 'agent-offline', agent_online=False)  # its copy stays restoring
+    [copy] = tenant.backend.add_isolated_files('agent-offline', 1)
+    result = room(tenant, clock).run('hss-restore-isolated', {'file_hash': copy['file_hash'],
+                                                              'interval_in_seconds': '20', 'timeout_in_seconds': '45'})
+    [follow] = result.entries[-1]['Contents']['follow_commands']
+    line = parse_line(follow)
+
+    followed, runs = run_timed(room(tenant, clock), clock, line.command, line.args, monkeypatch)
+
+    assert (line.args.get('interval_in_seconds'), line.args.get('timeout_in_seconds')) == ('20', '45'), follow
+    assert [later[0] - earlier[0] for earlier, later in zip(runs, runs[1:])] == [20, 20], runs
+    assert 'polling ended' in followed.entries[-1]['HumanReadable'].lower(), followed.entries[-1]

@@ -83,3 +83,26 @@ def test_remove_empty_drops_what_filters_and_transformers_remove_empty_calls_emp
     asked = {'operator': 'RemoveEmpty', 'args': {'empty_values': {'value': {'simple': 'N/A'}}}}
     with pytest.raises(UnsupportedError, match='RemoveEmpty'):
         resolve({'complex': {'root': 'v', 'transformers': [asked]}}, item_scope)
+
+
+@pytest.mark.parametrize('given, applied', [(None, 'd'), ([], 'd'), ([''], 'd'), ('None', 'd'), (['null'], 'd'),
+                                            ({}, 'd'), ('a', 'a'), (['', 'a'], ['', 'a']), (0, 0)])
+def test_set_if_empty_gives_its_default_where_filters_and_transformers_set_if_empty_reads_a_value_as_empty(
+        given, applied):
+    # demisto/content Packs/FiltersAndTransformers/Scripts/SetIfEmpty/SetIfEmpty.py, is_value_empty: null, '', [], {},
+    # "None" or "null" in any case, also as a list's one item; several items are never empty
+    item_scope = Scope({}, {}, {'v': given, 'fallback': 'd'})
+    default = {'value': {'simple': 'fallback'}, 'iscontext': True}
+    args = {'applyIfEmpty': {'value': {'simple': 'true'}}, 'defaultValue': default}
+    fallback = {'operator': 'SetIfEmpty', 'args': args}
+    assert resolve({'complex': {'root': 'v', 'transformers': [fallback]}}, item_scope) == applied
+
+
+def test_set_if_empty_without_apply_if_empty_replaces_only_null_and_refuses_an_argument_it_does_not_take():
+    item_scope = Scope({}, {}, {'v': '', 'fallback': 'd'})
+    args = {'applyIfEmpty': {'value': {'simple': 'false'}}, 'defaultValue': {'value': {'simple': 'd'}}}
+    assert resolve({'complex': {'root': 'v', 'transformers': [{'operator': 'SetIfEmpty', 'args': args}]}},
+                   item_scope) == ''
+    asked = {'operator': 'SetIfEmpty', 'args': {**args, 'value': {'value': {'simple': 'x'}}}}
+    with pytest.raises(UnsupportedError, match='SetIfEmpty'):
+        resolve({'complex': {'root': 'v', 'transformers': [asked]}}, item_scope)

@@ -16,6 +16,7 @@ from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room'
 from warroom.emulator.faults import FaultPlan
 from warroom.line import parse_line
 from warroom.runtime import Demisto, WarRoom
+from test_fault_plan_properties import run_timed  # each run's start and end on the test clock
 
 HOLDERS = seed_holders()
 FAILING = seed_failing_endpoints()
@@ -2161,3 +2162,19 @@ def test_an_endpoint_name_given_as_endpoint_id_is_sent_as_typed_and_its_refusal_
     assert entry['Type'] == ENTRY_ERROR, entry
     assert f'!xdr-get-endpoints hostname={name}' in entry['Contents'] and 'name' in entry['Contents'], entry
     assert 'try again later' not in entry['Contents'].lower(), entry
+
+
+def test_the_follow_line_of_a_polling_given_its_own_interval_and_timeout_keeps_them_and_polls_with_them(monkeypatch):
+    """XSOAR's polling commands follow up with what the analyst gave: a follow line that dropped interval_in_seconds
+    and timeout_in_seconds would poll for the default time, and may end early again."""
+    tenant, room, clock = clocked_room(monkeypatch, 100)  # the action outlives both pollings
+    try:
+        result = room.run('restore-file', {'file_hash': CLEAN_HASH, 'interval_in_seconds': '20',
+                                           'timeout_in_seconds': '45'})
+        line = follow_line(result.entries[-1]['HumanReadable'])
+        followed, runs = run_timed(room, clock, line.command, line.args, monkeypatch)
+    finally:
+        tenant.server.stop()
+    assert (line.args.get('interval_in_seconds'), line.args.get('timeout_in_seconds')) == ('20', '45'), line
+    assert [later[0] - earlier[0] for earlier, later in zip(runs, runs[1:])] == [20, 20], runs
+    assert 'Polling ended (timeout_in_seconds 45)' in followed.entries[-1]['HumanReadable'], followed.entries[-1]

@@ -151,10 +151,39 @@ def _remove_empty(value: Any, args: dict, scope: Scope) -> list:
     return [item for item in as_list(value) if not _is_blank(item)]
 
 
+STRTOBOOL_TRUE = ('y', 'yes', 't', 'true', 'on', '1')
+STRTOBOOL_FALSE = ('n', 'no', 'f', 'false', 'off', '0')
+
+
+def _reads_as_empty(value: Any) -> bool:
+    """SetIfEmpty's is_value_empty: a list's one item stands for the list; null, nothing in a text, list or object,
+    and the texts "None" and "Null" in any case are empty."""
+    if isinstance(value, (list, str)) and len(value) == 1:
+        value = value[0]
+    if isinstance(value, str) and value.lower() in ('none', 'null'):
+        return True
+    return value is None or (isinstance(value, (str, list, dict)) and len(value) == 0)
+
+
+def _set_if_empty(value: Any, args: dict, scope: Scope) -> Any:
+    """FiltersAndTransformers' SetIfEmpty (SetIfEmpty.py): defaultValue in place of a null value, and with
+    applyIfEmpty (strtobool; its YAML's default "true") of an empty one too; a null result is an empty list."""
+    unknown = set(args) - {'defaultValue', 'applyIfEmpty'}
+    if unknown:
+        raise UnsupportedError(f'SetIfEmpty takes defaultValue and applyIfEmpty, not {sorted(unknown)}')
+    apply_text = text_of(operand(args.get('applyIfEmpty'), scope)).lower() or 'true'
+    if apply_text not in STRTOBOOL_TRUE + STRTOBOOL_FALSE:
+        raise UnsupportedError(f'SetIfEmpty\'s applyIfEmpty {quoted(apply_text)} is no strtobool truth value')
+    if value is None or (apply_text in STRTOBOOL_TRUE and _reads_as_empty(value)):
+        value = operand(args.get('defaultValue'), scope)
+    return [] if value is None else value
+
+
 TRANSFORMERS: dict[str, Callable[[Any, dict, Scope], Any]] = {
     'FirstArrayElement': _first,
     'LastArrayElement': _last,
     'RemoveEmpty': _remove_empty,
+    'SetIfEmpty': _set_if_empty,
     'uniq': _uniq,
     'append': _append,
     'toLowerCase': _to_lower,
