@@ -1075,8 +1075,8 @@ class VendorReply:
     again = AGAIN_WORDS['command']  # the words to try again, the transport's caller's
     run_wait = MAX_RUN_WAIT_SECONDS  # the longest its run waits for turns (its transport's)
 
-    def __init__(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
-        self.status, self.headers, self.body = status, headers, body
+    def __init__(self, status: int, headers: Mapping[str, str], body: bytes, host: str = '') -> None:
+        self.status, self.headers, self.body, self.host = status, headers, body, host  # host: as errors name it
 
     def json(self) -> Any:
         """The body's JSON (``parsed``), or ValueError when it is none."""
@@ -1288,6 +1288,8 @@ def describe_connection_error(error: BaseException) -> str:
     """A connection error's socket-level reason in words (a socket's own by its errno name), without urllib3's reprs."""
     if isinstance(error, OSError) and error.strerror:  # a socket's own, named: requests' errors carry a cause instead
         return f'{errno.errorcode.get(error.errno, error.errno)}: {error.strerror}'
+    if isinstance(error, ProtocolError) and len(error.args) == 2 and isinstance(error.args[1], OSError):
+        return str(error.args[0]).replace(repr(error.args[1]), describe_connection_error(error.args[1]))
     reason = error.args[0] if error.args else error
     reason = getattr(reason, 'reason', reason)  # urllib3's MaxRetryError carries the real cause
     parts = reason.args if isinstance(reason, ProtocolError) else (reason,)  # its words, then the socket's error
@@ -1484,7 +1486,7 @@ class HttpTransport:
             # requests found no file where REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE points (an engine's private CA)
             refusal = self.tls_failure(str(error))
         else:  # a plain-HTTP request's 407 is its answer, not a CONNECT's: a refused login all the same
-            proxy_407 = response is not None and response.status_code == 407 and self.settings.proxy
+            proxy_407 = response is not None and response.status_code == 407  # no proxy set: a transparent one's
             if not proxy_407 and (response is None or not response.is_redirect):
                 return response
             attempt.status = response.status_code
@@ -1514,9 +1516,12 @@ class HttpTransport:
                 f'{URL_SETTINGS[self.vendor]}, and the TLS setup of the server there (or of a proxy between).')
 
     def environment_proxy_refusal(self, error: Exception | requests.Response) -> str:
-        """Why the environment's proxy cannot carry the request, never quoting it (it may hold a password): requests
-        cannot read it or takes no proxy of its scheme, its login is not Latin-1 (as HTTP Basic sends it), or the proxy
-        refused the login (not tried again: a proxy that checks a directory may lock the account)."""
+        """Why a proxy cannot carry the request, never quoting it (it may hold a password): with none set, one on the
+        way asked for a login; the environment's: requests cannot read it or takes no proxy of its scheme, its login is
+        not Latin-1 (as HTTP Basic sends it), or it refused the login (not tried again: it may lock the account)."""
+        if not self.settings.proxy:  # a 407 all the same: not the vendor's, whose advice would point the wrong way
+            return (f'Something between XSOAR and {self.vendor} at {self.host} asked for proxy authentication (HTTP '
+                    f'407). Check the network path, or turn on {SETTING_NAMES["proxy"]} with a proxy set.')
         proxy = 'The proxy that this machine\'s environment sets (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY)'
         if isinstance(error, UnicodeEncodeError):
             return (f'{proxy} cannot be used for {self.host}: its user name or password holds a character outside '
@@ -1648,7 +1653,7 @@ class HttpTransport:
         if attempt.fault:
             response.close()
             return None
-        reply = VendorReply(response.status_code, response.headers, body)
+        reply = VendorReply(response.status_code, response.headers, body, self.host)
         # A 2xx HTML page is no API's answer (HSS's PUT has no body): a proxy's, its login page say (1xx returned above)
         page = bool(body) and 'html' in response.headers.get('Content-Type', '').lower()
         if (expect_json or page) and reply.status < 300 and reply.parsed is NOT_JSON:
@@ -2136,13 +2141,19 @@ def whole_number(value: Any, default: int) -> int:
 
 def vendor_error(reply: VendorReply, vendor: str, advice_by_status: dict[int, str],
                  said: JsonObject | None, advice: str | None = None) -> VendorApiError:
-    """A vendor's error reply as a VendorApiError (``said``: its fields from the body; None: the body's text quoted)."""
-    said = said or {'vendor_message': short_text(reply.text) or None, 'request_id': reply.headers.get('X-Request-Id')}
+    """A vendor's error reply as a VendorApiError (``said``: its body's fields; None: its text, a page's its host's)."""
+    note = retry_note(reply.attempts[:-1], reply.gave_up)
+    page = re.sub('<[^<>]*>', ' ', reply.text) if 'html' in reply.headers.get('Content-Type', '').lower() else ''
+    if page.strip() and not said:  # not the vendor's words: "{vendor} said" would send the analyst to the wrong party
+        note = (f' The server at {reply.host} answered with an HTML page (a gateway\'s or proxy\'s, not {vendor}\'s '
+                f'JSON): "{short_text(page)}"{request_id_of(reply.headers)}.{note}')
+        said = {}
+    elif not said:
+        said = {'vendor_message': short_text(reply.text) or None, 'request_id': reply.headers.get('X-Request-Id')}
     generic_advice = not advice and reply.status not in advice_by_status  # any other status's advice: a fault's
     advice = advice or advice_by_status.get(reply.status, GENERIC_ERROR_ADVICE).format(
         url=URL_SETTINGS[vendor], run_wait=reply.run_wait, **reply.again)  # run_wait: a 429's, this run's own
-    error = VendorApiError(vendor, reply.status, advice, retry_note(reply.attempts[:-1], reply.gave_up), reply.attempts,
-                           **said)
+    error = VendorApiError(vendor, reply.status, advice, note, reply.attempts, **said)
     error.later |= generic_advice  # which says to act again later, whatever the status
     return error
 

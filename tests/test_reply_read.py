@@ -5,10 +5,13 @@ saying so. Faults the emulators cannot make come from a socket-level server in t
 """
 from __future__ import annotations
 
+import errno
 import gzip
 import json
+import os
 import re
 import socket
+import struct
 import threading
 import time
 import tracemalloc
@@ -491,3 +494,29 @@ def test_an_attempt_ended_by_the_runs_end_is_not_advised_a_larger_timeout(reques
     # README, One run stays short: a timeout longer than the run is cut to its time, "and the error says so, naming
     # both settings"
     assert 'connect_timeout' in message and 'read_timeout' in message, message
+
+
+class ResetMidBodyServer(OneReplyServer):
+    """Answers one request with ``reply`` (its head and part of the body its Content-Length promises), then resets the
+    connection (SO_LINGER 0, then close: a TCP RST), as a crashed proxy would."""
+
+    def _serve(self, *replies: bytes):
+        with self.listener, self.listener.accept()[0] as connection:
+            read_request(connection)
+            connection.sendall(replies[0])
+            time.sleep(0.3)  # the head read first: the reset meets the body's read, not the status line's
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+
+
+def test_a_reset_in_the_middle_of_a_reply_body_is_said_by_the_errors_name_and_words_not_its_number_and_quotes():
+    server = ResetMidBodyServer(b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 400\r\n\r\n'
+                                b'{"reply": {"status": ')
+    transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(max_retries=0))
+
+    with pytest.raises(ri.RestoreError) as raised:
+        transport.request('POST', '/', expect_json=True, json={})
+
+    message = str(raised.value)
+    assert 'cut off' in message and errno.errorcode[errno.ECONNRESET] in message, message
+    assert os.strerror(errno.ECONNRESET) in message and f'{errno.ECONNRESET},' not in message, message
+    assert f"'{os.strerror(errno.ECONNRESET)}'" not in message, message

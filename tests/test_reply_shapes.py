@@ -560,3 +560,51 @@ def test_a_json_error_in_the_charset_its_content_type_names_keeps_the_vendors_co
     assert entry['Type'] == ENTRY_ERROR
     assert f'said: code {said["err_code"]}, message {json.dumps(said["err_msg"], ensure_ascii=False)}' \
         in entry['Contents'], entry['Contents']
+
+
+def page_title(page: str) -> str:
+    return re.search(r'<title>(.*?)</title>', page)[1]
+
+
+def error_sentences_of_a_502(replay_server, body) -> str:
+    replay_server.queue(502, body)
+    params = {'xdr_url': replay_server.url, 'xdr_api_key_id': '9', 'xdr_api_key': {'password': 'k' * 40},
+              'xdr_auth_type': 'standard', 'max_retries': '0'}
+    war_room = WarRoom(params=params, time_scale=0, sleep=lambda _: None)
+    [entry] = war_room.run('restore-file', {'file_hash': HASH}).entries
+    assert entry['Type'] == ENTRY_ERROR
+    return entry['Contents']
+
+
+def test_a_gateways_html_502_in_front_of_cortex_xdr_is_said_to_be_the_hosts_page_with_its_title_and_the_502_advice(
+        replay_server):
+    # A load balancer's page is not Cortex XDR's words: the analyst learns where it came from and what it says.
+    page = (XDR_REPLIES / 'error_502.html').read_text()
+    shown = error_sentences_of_a_502(replay_server, page)
+    in_its_form = error_sentences_of_a_502(replay_server, {'reply': {'err_code': 502, 'err_msg': 'Bad gateway'}})
+
+    host = replay_server.url.split('//', 1)[1].rstrip('/')
+    assert 'Cortex XDR said' not in shown and '<' not in shown, shown
+    assert f'server at {host} answered with an HTML page' in shown and page_title(page) in shown, shown
+    # The advice a 502 in Cortex XDR's own form gets, before its words and after them, is this page's too
+    before, after = in_its_form.split('answered HTTP 502.', 1)[1].split('Cortex XDR said', 1)
+    after = after.split('"Bad gateway".', 1)[1].strip()
+    assert after and before.strip() in shown and after in shown, (in_its_form, shown)
+
+
+def test_a_gateways_html_504_in_front_of_hss_is_said_to_be_the_hosts_page_with_its_title_not_hss_s_message(
+        replay_server):
+    page = (HSS_REPLIES / 'error_504_gateway.html').read_text()
+    replay_server.queue(504, page, {'X-Request-Id': 'r-504'})
+    params = {'hss_region': 'ap-southeast-1', 'hss_endpoint': replay_server.url, 'hss_project_id': 'p' * 32,
+              'hss_aksk': {'identifier': 'AK', 'password': 'sk' * 8}, 'max_retries': '0'}
+    demisto = Demisto(params, 'hss-restore-isolated', {'file_hash': 'c' * 64, 'polling': 'false'}, {}, [])
+
+    ri.main(demisto)
+
+    [entry] = demisto.entries
+    shown = entry['Contents']
+    host = replay_server.url.split('//', 1)[1].rstrip('/')
+    assert entry['Type'] == ENTRY_ERROR and 'HSS said' not in shown and '<' not in shown, shown
+    assert f'server at {host} answered with an HTML page' in shown and page_title(page) in shown, shown
+    assert 'r-504' in shown, shown

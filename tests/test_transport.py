@@ -811,6 +811,26 @@ def test_a_proxy_refusing_the_login_of_a_plain_http_request_is_asked_once_per_ru
     assert 'status page' not in shown and PROXY_PASSWORD_HALVES[1] not in shown
 
 
+
+def test_a_407_when_no_proxy_is_set_to_be_used_says_something_on_the_way_asked_for_proxy_authentication(monkeypatch):
+    # "Use system proxy settings" off, yet a 407: a transparent proxy between XSOAR and the vendor asked, not the
+    # vendor; the vendor's generic advice (its status page) would send the on-call engineer the wrong way.
+    transparent = RefusingForwardProxy()
+    params = {'xdr_url': f'http://127.0.0.1:{transparent.port}', 'xdr_api_key_id': '7', 'max_retries': '0',
+              'xdr_api_key': {'password': 'k' * 40}, 'xdr_auth_type': 'standard', 'proxy': False}
+    demisto = Demisto(params, 'restore-file', {'file_hash': '0' * 64}, {}, [])
+    try:
+        ri.main(demisto)
+    finally:
+        transparent.close()
+
+    [entry] = demisto.entries
+    shown = entry['Contents']
+    assert entry['Type'] == ENTRY_ERROR and 'proxy authentication' in shown.lower(), shown
+    assert 'network path' in shown and DISPLAYS['proxy'] in shown, shown
+    assert 'status page' not in shown and 'Cortex XDR said' not in shown, shown
+
+
 # A socket error may come with no words at all (an OSError raised without errno or text, wrapped by urllib3): the
 # message says the connection failed, not the name of a Python exception, and never leaves its parentheses blank.
 @pytest.mark.parametrize('error', [
