@@ -203,6 +203,16 @@ def test_an_hss_error_code_that_is_not_text_is_the_vendor_s_error_shown_as_json_
     assert 'HTTP 400' in message and 'Invalid parameter.' in message and json.dumps(code) in message
 
 
+def hss_restore_entry(replay_server) -> dict:
+    """The one entry of an hss-restore-isolated of a hash (no retries, no polling) against ``replay_server``'s replies."""
+    params = {'hss_region': 'ap-southeast-1', 'hss_endpoint': replay_server.url, 'hss_project_id': 'p' * 32,
+              'hss_aksk': {'identifier': 'AK', 'password': 'sk' * 8}, 'max_retries': '0'}
+    demisto = Demisto(params, 'hss-restore-isolated', {'file_hash': 'c' * 64, 'polling': 'false'}, {}, [])
+    ri.main(demisto)
+    [entry] = demisto.entries
+    return entry
+
+
 NO_LISTINGS = [['a list'], 'a text', 17, {'message': 'Welcome to the console', 'total_num': 'n/a'}]
 
 
@@ -211,13 +221,9 @@ def test_an_hss_answer_that_is_no_listing_keeps_its_words_and_request_id_and_say
     # An HTTP 200 that is no listing (JSON that is no object, an object without data_list: a proxy's or another API's
     # answer): the analyst gets what came, the request id Huawei support traces it by, and which settings lead there.
     replay_server.queue(200, json.dumps(body).encode(), {'Content-Type': 'application/json', 'X-Request-Id': 'r-77'})
-    params = {'hss_region': 'ap-southeast-1', 'hss_endpoint': replay_server.url, 'hss_project_id': 'p' * 32,
-              'hss_aksk': {'identifier': 'AK', 'password': 'sk' * 8}, 'max_retries': '0'}
-    demisto = Demisto(params, 'hss-restore-isolated', {'file_hash': 'c' * 64, 'polling': 'false'}, {}, [])
 
-    ri.main(demisto)
+    entry = hss_restore_entry(replay_server)
 
-    [entry] = demisto.entries
     shown = entry['Contents']
     assert entry['Type'] == ENTRY_ERROR and json.dumps(body) in shown and 'r-77' in shown, shown
     assert '(hss_endpoint)' in shown and '(hss_region)' in shown, shown
@@ -596,13 +602,9 @@ def test_a_gateways_html_504_in_front_of_hss_is_said_to_be_the_hosts_page_with_i
         replay_server):
     page = (HSS_REPLIES / 'error_504_gateway.html').read_text()
     replay_server.queue(504, page, {'X-Request-Id': 'r-504'})
-    params = {'hss_region': 'ap-southeast-1', 'hss_endpoint': replay_server.url, 'hss_project_id': 'p' * 32,
-              'hss_aksk': {'identifier': 'AK', 'password': 'sk' * 8}, 'max_retries': '0'}
-    demisto = Demisto(params, 'hss-restore-isolated', {'file_hash': 'c' * 64, 'polling': 'false'}, {}, [])
 
-    ri.main(demisto)
+    entry = hss_restore_entry(replay_server)
 
-    [entry] = demisto.entries
     shown = entry['Contents']
     host = replay_server.url.split('//', 1)[1].rstrip('/')
     assert entry['Type'] == ENTRY_ERROR and 'HSS said' not in shown and '<' not in shown, shown
