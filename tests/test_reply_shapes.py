@@ -204,7 +204,7 @@ def test_an_hss_error_code_that_is_not_text_is_the_vendor_s_error_shown_as_json_
 
 
 def hss_restore_entry(replay_server) -> dict:
-    """The one entry of an hss-restore-isolated of a hash (no retries, no polling) against ``replay_server``'s replies."""
+    """The one entry of an hss-restore-isolated of a hash (no retries, no polling) against replay_server's replies."""
     params = {'hss_region': 'ap-southeast-1', 'hss_endpoint': replay_server.url, 'hss_project_id': 'p' * 32,
               'hss_aksk': {'identifier': 'AK', 'password': 'sk' * 8}, 'max_retries': '0'}
     demisto = Demisto(params, 'hss-restore-isolated', {'file_hash': 'c' * 64, 'polling': 'false'}, {}, [])
