@@ -1657,7 +1657,8 @@ class HttpTransport:
         # A 2xx HTML page is no API's answer (HSS's PUT has no body): a proxy's, its login page say (1xx returned above)
         page = bool(body) and 'html' in response.headers.get('Content-Type', '').lower()
         if (expect_json or page) and reply.status < 300 and reply.parsed is NOT_JSON:
-            attempt.met(FAULT_BROKEN_REPLY, f'{said} with a body that is not JSON ({short_text(reply.text)}).', advice)
+            not_json = f'{said} with a body that is not JSON ({short_text(reply.text)}).'
+            attempt.met(FAULT_BROKEN_REPLY, html_page_note(reply, self.vendor) or not_json, advice)
             return None
         return reply
 
@@ -2139,14 +2140,25 @@ def whole_number(value: Any, default: int) -> int:
     return default
 
 
+def html_page_note(reply: VendorReply, vendor: str) -> str:
+    """A reply's HTML page said as its host's, in its words (tags dropped), with Huawei's request ID: a gateway's error
+    page, a proxy's login page, not the vendor's words; '' when the reply is no HTML page or its page has no words."""
+    if 'html' not in reply.headers.get('Content-Type', '').lower():
+        return ''
+    words = short_text(re.sub('<[^<>]*>', ' ', reply.text))
+    if not words:
+        return ''
+    return (f'The server at {reply.host} answered with an HTML page (a gateway\'s or proxy\'s, not {vendor}\'s JSON): '
+            f'"{words}"{request_id_of(reply.headers)}.')
+
+
 def vendor_error(reply: VendorReply, vendor: str, advice_by_status: dict[int, str],
                  said: JsonObject | None, advice: str | None = None) -> VendorApiError:
     """A vendor's error reply as a VendorApiError (``said``: its body's fields; None: its text, a page's its host's)."""
     note = retry_note(reply.attempts[:-1], reply.gave_up)
-    page = re.sub('<[^<>]*>', ' ', reply.text) if 'html' in reply.headers.get('Content-Type', '').lower() else ''
-    if page.strip() and not said:  # not the vendor's words: "{vendor} said" would send the analyst to the wrong party
-        note = (f' The server at {reply.host} answered with an HTML page (a gateway\'s or proxy\'s, not {vendor}\'s '
-                f'JSON): "{short_text(page)}"{request_id_of(reply.headers)}.{note}')
+    page = html_page_note(reply, vendor)
+    if page and not said:  # not the vendor's words: "{vendor} said" would send the analyst to the wrong party
+        note = f' {page}{note}'
         said = {}
     elif not said:
         said = {'vendor_message': short_text(reply.text) or None, 'request_id': reply.headers.get('X-Request-Id')}

@@ -1161,7 +1161,7 @@ def test_a_proxys_login_page_answering_the_put_with_200_is_not_taken_as_hss_acce
 
     [row] = as_list(get_path(result.context, 'HuaweiHSS.RestoredFile'))
     assert row['outcome'] == 'failed', row  # not "restoring": HSS never answered
-    assert 'HTTP 200 with a body that is not JSON' in row['reason'] and 'Sign in to continue' in row['reason'], row
+    assert 'answered with an HTML page' in row['reason'] and 'Sign in to continue' in row['reason'], row
 
 
 @pytest.mark.parametrize('command, args', [

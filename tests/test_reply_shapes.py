@@ -572,12 +572,18 @@ def page_title(page: str) -> str:
     return re.search(r'<title>(.*?)</title>', page)[1]
 
 
-def error_sentences_of_a_502(replay_server, body) -> str:
-    replay_server.queue(502, body)
+def xdr_restore_entry(replay_server) -> dict:
+    """The one entry of a restore-file of a hash (no retries) against replay_server's replies."""
     params = {'xdr_url': replay_server.url, 'xdr_api_key_id': '9', 'xdr_api_key': {'password': 'k' * 40},
               'xdr_auth_type': 'standard', 'max_retries': '0'}
     war_room = WarRoom(params=params, time_scale=0, sleep=lambda _: None)
     [entry] = war_room.run('restore-file', {'file_hash': HASH}).entries
+    return entry
+
+
+def error_sentences_of_a_502(replay_server, body) -> str:
+    replay_server.queue(502, body)
+    entry = xdr_restore_entry(replay_server)
     assert entry['Type'] == ENTRY_ERROR
     return entry['Contents']
 
@@ -610,3 +616,23 @@ def test_a_gateways_html_504_in_front_of_hss_is_said_to_be_the_hosts_page_with_i
     assert entry['Type'] == ENTRY_ERROR and 'HSS said' not in shown and '<' not in shown, shown
     assert f'server at {host} answered with an HTML page' in shown and page_title(page) in shown, shown
     assert 'r-504' in shown, shown
+
+
+@pytest.mark.parametrize('vendor', ['Cortex XDR', 'Huawei Cloud HSS'])
+def test_a_proxys_html_login_page_answering_200_is_said_to_be_the_hosts_page_in_its_words_without_tags_with_the_advice(
+        replay_server, vendor):
+    # A captive portal or proxy answers any request 200 with its login page: neither the vendor's words nor markup.
+    page = (HSS_REPLIES / 'proxy_login_page_200.html').read_text()
+    restore_entry = {'Cortex XDR': xdr_restore_entry, 'Huawei Cloud HSS': hss_restore_entry}[vendor]
+    replay_server.queue(200, b'{"cut', {'Content-Type': 'application/json'})  # a 2xx not JSON: the advice it gets
+    advice = restore_entry(replay_server)['Contents'].split('({"cut).', 1)[1].strip()
+    replay_server.queue(200, page)
+
+    entry = restore_entry(replay_server)
+
+    shown = entry['Contents']
+    host = replay_server.url.split('//', 1)[1].rstrip('/')
+    assert entry['Type'] == ENTRY_ERROR and '<' not in shown and f'{vendor} at {host} answered' not in shown, shown
+    assert f'server at {host} answered with an HTML page' in shown, shown
+    assert page_title(page) in shown and re.search(r'<h1>(.*?)</h1>', page)[1] in shown, shown
+    assert advice and advice in shown, (advice, shown)
