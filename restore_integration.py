@@ -1677,10 +1677,19 @@ class HttpTransport:
         if own or (sock and response.raw.chunked):
             timer = threading.Timer(ends - self.clock(), shut_down, (sock or own, cut))  # past ends: at once
             timer.daemon = True
+            release = response.raw.release_conn
+
+            def release_after_timer() -> None:
+                """urllib3 puts the connection back in the pool within the read that ends the reply: the timer stops
+                first (a shutdown under way done), so it never shuts down a socket another request took from there."""
+                timer.cancel()
+                timer.join()
+                release()
+            response.raw.release_conn = release_after_timer
             timer.start()
         try:
             while (left := ends - self.clock()) > 0:
-                if sock:
+                if sock and response.raw.connection:  # None once urllib3 put it back in the pool: not ours to time
                     sock.settimeout(left)  # this read within what is left
                 if not (piece := response.raw.read1(2 ** 16, decode_content=False)):
                     break

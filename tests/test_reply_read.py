@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import gzip
+import itertools
 import json
 import os
 import re
@@ -520,3 +521,80 @@ def test_a_reset_in_the_middle_of_a_reply_body_is_said_by_the_errors_name_and_wo
     assert 'cut off' in message and errno.errorcode[errno.ECONNRESET] in message, message
     assert os.strerror(errno.ECONNRESET) in message and f'{errno.ECONNRESET},' not in message, message
     assert f"'{os.strerror(errno.ECONNRESET)}'" not in message, message
+
+
+class KeptAliveServer:
+    """Answers every request on 127.0.0.1 with ``reply``, keeping the connection for the next one; ``served`` is,
+    request by request, the number of the connection (from 0, in the order accepted) it came on."""
+
+    def __init__(self, reply: bytes):
+        self.listener = socket.create_server(('127.0.0.1', 0))
+        self.url = f'http://127.0.0.1:{self.listener.getsockname()[1]}'
+        self.served: list[int] = []
+        threading.Thread(target=self._serve, args=(reply,), daemon=True).start()
+
+    def _serve(self, reply: bytes):
+        with self.listener:
+            for number in itertools.count():
+                with self.listener.accept()[0] as connection:
+                    received = b''
+                    while data := connection.recv(65536):  # until the client closes it
+                        received += data
+                        while b'\r\n\r\n' in received:  # requests without a body
+                            received = received.partition(b'\r\n\r\n')[2]
+                            self.served.append(number)
+                            connection.sendall(reply)
+
+
+@pytest.fixture
+def pooled_socket_calls(request, monkeypatch) -> list[str]:
+    """The settimeout and shutdown calls made on a socket while its connection sat in urllib3's pool (put back by
+    the reply read on it, not yet taken by the next request). The pool's first put back is held ``request.param``
+    seconds: a chunked reply's timer, due at the read timeout, fires while the pool may hand that connection on."""
+    idle, calls, held = set(), [], []  # held: the pool's first put back was held
+    put_conn, get_conn = urllib3.HTTPConnectionPool._put_conn, urllib3.HTTPConnectionPool._get_conn
+
+    def put_back(pool, conn) -> None:
+        if conn is not None and conn.sock is not None:
+            idle.add(conn.sock)
+        put_conn(pool, conn)
+        if not held:
+            held.append(conn)
+            time.sleep(request.param)
+
+    def taken(pool, timeout=None):
+        conn = get_conn(pool, timeout)
+        idle.discard(conn.sock)
+        return conn
+
+    def watched(name: str):
+        call = getattr(socket.socket, name)
+
+        def recorded(sock, *args):
+            if sock in idle:
+                calls.append(name)
+            return call(sock, *args)
+        return recorded
+
+    monkeypatch.setattr(urllib3.HTTPConnectionPool, '_put_conn', put_back)
+    monkeypatch.setattr(urllib3.HTTPConnectionPool, '_get_conn', taken)
+    for name in ('settimeout', 'shutdown'):
+        monkeypatch.setattr(socket.socket, name, watched(name))
+    return calls
+
+
+@pytest.mark.parametrize('reply, pooled_socket_calls', [
+    (b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 12\r\n\r\n{"reply": 1}', 0),
+    (CHUNKED_HEAD + b'c\r\n{"reply": 1}\r\n0\r\n\r\n', 1),  # held past the 0.5 s read timeout
+], ids=['Content-Length', 'chunked'], indirect=['pooled_socket_calls'])
+def test_a_reply_read_whole_leaves_its_pooled_connection_to_the_next_request_untouched(pooled_socket_calls, reply):
+    # urllib3 puts a kept-alive connection back in the pool within the read that ends its reply: the reader must not
+    # set a timeout on its socket after that, nor a chunked reply's timer shut it down (nor end that reply as late).
+    server = KeptAliveServer(reply)
+    transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(read_timeout=0.5, max_retries=0))
+
+    replies = [transport.request('GET', '/', expect_json=True).json() for _ in range(2)]
+
+    assert replies == [{'reply': 1}] * 2
+    assert server.served == [0, 0]  # the second request went on the first one's connection, as the pool handed it on
+    assert pooled_socket_calls == []
