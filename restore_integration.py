@@ -1898,9 +1898,10 @@ class SecretScrubber:
     BACKSLASHES = r'(?:(?:%(?:25)?5[cC]|&#0*92;|&#[xX]0*5[cC];|&bsol;|\\)(?:u005[cC])*)++'
     NOT_IN_BACKSLASHES = r'(?<!\\)(?<!%5[cC])(?<!%255[cC])(?<!u005[cC])(?<!92;)(?<![xX]5[cC];)(?<!&bsol;)'
     # The letter after that backslash in JSON's and Python repr's short escapes; and the characters that follow it as
-    # they are (JSON's \" \/, repr's \', a table cell's \| and \`), or as a page or a URL writes them: \&quot;
+    # they are (JSON's \" \/, repr's \', markdown_text's \| \` \* \_ \[ \] \< \& \~), or as a page or a URL writes
+    # them: \&quot;
     SHORT_ESCAPES = {'\b': 'b', '\f': 'f', '\n': 'n', '\r': 'r', '\t': 't'}
-    SELF_ESCAPED = '"/\'|`'
+    SELF_ESCAPED = '"/\'|`*_[]<&~'
     # An HTML reference's &: as is, escaped again (&amp;#x3D;), or as Go's JSON writes it (\u0026#x3D;)
     AMPERSAND = fr'(?:&(?:amp;)?|{BACKSLASHES}u0026)'
     # What a '...' may cut a character's spelling after (part of an escape: its character is lost; or of a surrogate
@@ -2882,10 +2883,13 @@ def one_or_all(values: list[Any]) -> Any:
 
 
 def markdown_text(value: Any) -> str:
-    """A value (a cell, a title, a vendor's reason) as markdown shows it as written, its line ends as <br>."""
-    text = re.sub(r'\r\n?|\n', '<br>', str('' if value is None else value))
-    # | and ` escaped (as CSP's tableToMarkdown does), and a \ before punctuation, else read as its escape (\_MEI1)
-    text = re.sub(r'[|`]|\\(?=[!-/:-@\[-`{-~])', r'\\\g<0>', text)
+    """A value (a cell, a title, a vendor's reason) as markdown shows it as written, its line ends as <br>: what could
+    start markup escaped (the pack's scripts' shown_as_is, the same characters): | a cell's end, ` a code span, * and an
+    _ not inside a word emphasis, [ and ] a link, < an autolink or HTML, & a character reference, ~ strikethrough, and
+    a \\ before punctuation or a line end, else read as its escape (\\_MEI1). A value starts no line, so no block."""
+    text = re.sub(r'[|`*\[\]<&~]|(?<![^\W_])_|_(?![^\W_])|\\(?=[!-/:-@\[-`{-~\r\n])', r'\\\g<0>',
+                  str('' if value is None else value))
+    text = re.sub(r'\r\n?|\n', '<br>', text)
     return f'{text} ' if text.endswith('\\') else text  # a last \ (a Windows folder) would escape the closing pipe
 
 
@@ -2919,12 +2923,12 @@ def grouped_outcomes(title: str, rows: list[JsonObject], status_key: str, ok: se
             reason = str(row.get(reason_key) or 'no reason given')
             by_reason[status, reason].append(str(who(row) or '?'))
     tally = ', '.join(f'{count:,} {status}' for status, count in sorted(counts.items()))
-    lines = [f'### {title}', f'{tally}.']
+    lines = [f'### {markdown_text(title)}', f'{markdown_text(tally)}.']
     for (status, reason), names in sorted(by_reason.items(), key=lambda item: -len(item[1])):
-        lines += [f'- **{status} ({len(names):,})**: {clean_text(reason)}',
-                  f'  {capped_names(list(dict.fromkeys(names)))}']
-    # Each line escaped whole, the vendor's statuses, reasons and names shown as written (ours hold no | or `)
-    return '\n'.join(map(markdown_text, lines + [f"{context_path} holds this restore's {len(rows):,} rows{beside}."]))
+        # The names 6 blanks in, 4 past the item's text: a line so far in starts no block (a heading, a list, ...)
+        lines += [f'- **{markdown_text(status)} ({len(names):,})**: {markdown_text(clean_text(reason))}',
+                  f'      {markdown_text(capped_names(list(dict.fromkeys(names))))}']
+    return '\n'.join(lines + [f"{context_path} holds this restore's {len(rows):,} rows{beside}."])
 
 
 def capped_names(names: list[str]) -> str:
@@ -4528,8 +4532,7 @@ def hss_table(title: str, rows: list[HssCopy], follow: str = '', refused: int = 
     (the last check's wait, then its follow line); the notes after it count ``refused`` items and ``untaken`` copies."""
     host = lambda row: first_text(row, 'host_name', 'host_id', 'file_hash')  # noqa: E731 (a hash not found: on none)
     left = [host(row) for row in rows if row['outcome'] == HSS_OUTCOME_RESTORING]
-    # The hosts as named: escaped as a cell is (a last \ before the full stop too), and * and _, emphasis in a line
-    hosts = re.sub(r'[*_]', r'\\\g<0>', markdown_text(f'on {capped_names(list(dict.fromkeys(left)))}.'))
+    hosts = markdown_text(f'on {capped_names(list(dict.fromkeys(left)))}.')  # a last \ before the full stop too
     ended = (f'\n\nPolling ended before HSS listed every copy restored: {len(left):,} still restoring, {hosts} HSS '
              "issued the restore task of each, which its host's agent has not finished (its reason in "
              f'HuaweiHSS.RestoredFile says what to check). To follow each{follow}' if follow and left else '')

@@ -860,7 +860,7 @@ def test_a_grouped_table_names_each_host_of_a_failure_reason_once(hss_tenant):
 
     assert not result.failed, result.entries[-1]
     text = result.entries[-1]['HumanReadable']
-    [(count, names)] = re.findall(r'^- \*\*failed \(([\d,]+)\)\*\*: .*\n  (.*)$', text, re.MULTILINE)
+    [(count, names)] = re.findall(r'^- \*\*failed \(([\d,]+)\)\*\*: .*\n +(.*)$', text, re.MULTILINE)
     assert int(count.replace(',', '')) == facts.HSS_MAX_ITEMS_PER_REQUEST, text  # the copies: the batch refused
     assert names in (host['host_id'], host['host_name']), names  # the one host they are on, once
 
@@ -872,7 +872,7 @@ def test_a_grouped_table_names_the_hashes_not_found_on_any_host_by_their_hash(hs
     result = war_room(hss_tenant).run('hss-restore-isolated', {'file_hash': json.dumps(hashes), 'polling': 'false'})
 
     text = result.entries[-1]['HumanReadable']
-    [(count, names)] = re.findall(r'^- \*\*not_found \(([\d,]+)\)\*\*: .*\n  (.*)$', text, re.MULTILINE)
+    [(count, names)] = re.findall(r'^- \*\*not_found \(([\d,]+)\)\*\*: .*\n +(.*)$', text, re.MULTILINE)
     assert int(count) == len(hashes), text
     assert names.startswith(f'{hashes[0]}, {hashes[1]}'), names
 

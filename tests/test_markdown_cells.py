@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import example, given, settings, strategies as st
 
 import facts
 import restore_integration as ri
-from commonmark_reading import as_commonmark_reads
+from commonmark_reading import MARKDOWN_TEXT, active_text, as_commonmark_reads, emphasis_pairs, markup_in
 from conftest import lines_read_into_tables, markdown_rows
 from test_reply_shapes import room
 
@@ -165,3 +166,79 @@ def test_a_not_started_line_shows_each_backslash_of_the_reason_cortex_xdr_gave(r
 
     [line] = [line for line in result.entries[-1]['HumanReadable'].splitlines() if line.startswith('- **Not started')]
     assert PATH_REASON in as_commonmark_reads(line)[1], line
+
+
+# --------------------------------------------------------------------------- markdown's other active characters
+
+# A vendor's text markdown would show other than as written, unescaped: emphasis (a Linux path's or a host's *, _x_; an
+# _ inside a word is none), a link or an image, strikethrough (GFM), HTML, a tag-like name, character references.
+ACTIVE_TEXTS = ['/srv/*data*/x.sh', '*db*', 'a[1](x).txt', '~~old~~', '<b>x</b>', 'left in <tmp>', '_x_ and x_y_z',
+                'AT&amp;T &#42;', '![x](y.png)']
+
+
+def assert_shows_as_written(markdown: str, text: str) -> None:
+    assert as_commonmark_reads(markdown)[1] == text, markdown
+    assert markup_in(markdown) == [] and emphasis_pairs(markdown) == [], markdown
+
+
+@pytest.mark.parametrize('text', ACTIVE_TEXTS)
+def test_a_reason_holding_markdown_s_active_characters_shows_in_its_cell_as_cortex_xdr_wrote_it(replay_server, text):
+    replay_server.queue(200, {'reply': {'action_id': 7, 'endpoints_count': 1}})
+    replay_server.queue(200, {'reply': {'data': {ENDPOINT: 'FAILED'},
+                                        'errorReasons': {ENDPOINT: {'errorDescription': text}}}})
+
+    result = room(replay_server).run('restore-file', {'file_hash': HASH})
+
+    [row] = markdown_rows(result.entries[-1]['HumanReadable'])
+    assert_shows_as_written(row['error_description'], text)
+
+
+# Where CommonMark starts a block that can interrupt a paragraph, at most 3 blanks in: an ATX heading (4.2), a setext
+# underline (4.3), a thematic break (4.1), a block quote (5.1), a list item (5.2; an ordered one only from 1), a fence
+# (4.5), an HTML block (4.6).
+BLOCK_START = re.compile(r' {0,3}(#{1,6}(\s|$)|=+\s*$|[-*_](\s*[-*_]){2,}\s*$|>|[-+*]\s+\S|1[.)]\s+\S|```|~~~|<)')
+
+
+@pytest.mark.parametrize('text', ACTIVE_TEXTS)
+def test_past_fifty_endpoints_a_reason_and_endpoint_names_holding_markdown_show_as_written_in_the_grouped_lines(
+        replay_server, text):
+    # Each endpoint's name starts like a heading: the line listing them (in the reason's list item) must not become one
+    endpoints = [f'# {text} {n}' for n in range(1, 53)]
+    replay_server.queue(200, {'reply': {'action_id': 7, 'endpoints_count': len(endpoints)}})
+    replay_server.queue(200, {'reply': {'data': dict.fromkeys(endpoints, 'FAILED'),
+                                        'errorReasons': {e: {'errorDescription': text} for e in endpoints}}})
+
+    result = room(replay_server).run('restore-file', {'file_hash': HASH})
+
+    lines = result.entries[-1]['HumanReadable'].splitlines()
+    assert lines[0].startswith('### Restore of '), lines[0]
+    [at] = [n for n, line in enumerate(lines) if line.startswith('- **FAILED (52)**: ')]
+    assert_shows_as_written(lines[at].removeprefix('- **FAILED (52)**: '), text)
+    names = lines[at + 1]
+    assert not BLOCK_START.match(names[2:]), names  # past the item's own 2 blanks
+    shown = as_commonmark_reads(names)[1].strip()
+    assert shown.startswith(f'{endpoints[0]}, ') and set(shown.rsplit(' and ', 1)[0].split(', ')) < set(endpoints)
+    assert markup_in(names) == [] and emphasis_pairs(names) == [], names
+
+
+def line_texts(text: str) -> list[str]:
+    """A value's lines as its markdown shows them: each CommonMark line end a <br>, a last backslash with a blank after
+    it (the rule that keeps it from escaping a closing pipe)."""
+    lines = re.split(r'\r\n|\r|\n', text)
+    return lines[:-1] + [lines[-1] + ' ' if lines[-1].endswith('\\') else lines[-1]]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=MARKDOWN_TEXT)
+@example(text='/srv/*data*/x.sh\n~~old~~ <tmp>\\')
+@example(text='a\\\r\n_x_ x_y &amp; a[1](x).txt')
+def test_any_text_through_markdown_text_shows_each_of_its_lines_as_written_and_nothing_else(text):
+    markdown = ri.markdown_text(text)
+
+    # Its line breaks: each <br> markdown reads as HTML (not escaped), the one markup it holds
+    breaks = [match.start() for match in re.finditer('<br>', active_text(markdown))]
+    starts, ends = [0] + [at + len('<br>') for at in breaks], breaks + [len(markdown)]
+    lines = [markdown[start:end] for start, end in zip(starts, ends)]
+    assert [as_commonmark_reads(line)[1] for line in lines] == line_texts(text), markdown
+    assert [markup_in(line) for line in lines] == [[]] * len(lines), markdown
+    assert emphasis_pairs(markdown) == [] and '|' not in active_text(markdown), markdown

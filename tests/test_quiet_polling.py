@@ -789,11 +789,11 @@ def test_an_action_whose_status_lists_fewer_endpoints_than_it_included_is_follow
 
 def read_grouped(text: str) -> tuple[dict, list]:
     """A grouped outcome read back: {status: count} of its counts line, and each failure group as (status, count,
-    reason, names line), each on the two lines it takes."""
+    reason, names line), each on the two lines it takes (the names 6 blanks in)."""
     counts_line = text.splitlines()[1]
     counts = {status: int(count.replace(',', '')) for count, status in re.findall(r'(\d[\d,]*) (\w+)', counts_line)}
     groups = [(status, int(count.replace(',', '')), reason, names) for status, count, reason, names in
-              re.findall(r'^- \*\*(\w+) \(([\d,]+)\)\*\*: (.*)\n {2}(.*)$', text, re.MULTILINE)]
+              re.findall(r'^- \*\*(\w+) \(([\d,]+)\)\*\*: (.*)\n {6}(.*)$', text, re.MULTILINE)]
     return counts, groups
 
 
