@@ -537,6 +537,10 @@ class RestoreError(Exception):
         advice = self.advice.replace(words['Again'], f'{step[:1].upper()}{step[1:]}').replace(words['again'], step)
         return str(self).replace(self.advice, advice) if advice != self.advice else ''
 
+    def with_step(self, step: str) -> str:
+        """Its message saying ``step`` (saying); else as it is, or without its advice (to run again) if never sent."""
+        return self.saying(step) or (str(self) if self.attempts else self.without_advice())
+
     def with_advice(self, advice: str, instead_of: str, polling: bool = False) -> 'RestoreError':
         """The same error, its message saying ``advice`` wherever it said ``instead_of``: its advice now; to a run that
         is ``polling`` already, without THROTTLED_RESTORE_ADVICE's polling=true."""
@@ -3724,11 +3728,8 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
             # What polling did leads, its step put where advice says to try again later (what to check comes first)
             said = f'polling does not follow it, so {rerun}' if gone and polling else again
             lead, _, step = said.rpartition(', so ')  # what polling did, if it says, and the step
-            told = reply.saying(step)
-            note = lead if told else said
-            bare = not (told or reply.attempts)  # a read not sent: its step alone (its advice: to run again)
-            reply = {'error': f'Status not read at this check{note and "; "}{note}. '
-                     f'{reply.without_advice() if bare else told or reply}'}
+            note = lead if reply.saying(step) else said
+            reply = {'error': f'Status not read at this check{note and "; "}{note}. {reply.with_step(step)}'}
             summaries.append(dict(not_read, **reply))  # its error in Contents' too: why, and what comes next
         else:
             try:  # error written empty: XSOAR updates the record in context, where an earlier check's error would stay
@@ -4278,11 +4279,11 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
                               checks, interval, timeout, client)
     ended = '; polling ended with this check' if polling and not schedule else ''  # as restore-file's last check says
     gone = sum(row.get('reason') == HSS_NO_LONGER_LISTED for row in rows)  # copies sent, HSS listing them no more
-    told = unread and unread.saying(f'checking again {schedule.again()}' if schedule else 'run the follow line below')
-    # A listing not read counts no rows (never "0 restored"); one never sent drops its run-again advice for the step
-    not_read = told or (unread if unread.attempts else unread.without_advice()) if unread else ''
+    step = f'checking again {schedule.again()}' if schedule else 'run the follow line below'
+    told = unread and unread.saying(step)
+    # A listing not read counts no rows (never "0 restored")
     said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
-        f'the listing was not read at this check{ended}: {not_read}' if unread else
+        f'the listing was not read at this check{ended}: {unread.with_step(step)}' if unread else
         hss_counts_text(rows, unlisted, gone, untaken, most))
     apart = (0, 0) if schedule else (refused_items(fields, state), untaken)  # copies the last check counts apart
     note = hss_check_notes(state, gone, unlisted, *apart, most)
