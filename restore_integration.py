@@ -2159,7 +2159,8 @@ def html_page_note(reply: VendorReply, vendor: str) -> str:
     page, a proxy's login page, not the vendor's words; '' when the reply is no HTML page or its page has no words."""
     if 'html' not in reply.headers.get('Content-Type', '').lower():
         return ''
-    words = short_text(re.sub('<[^<>]*>', ' ', reply.text))
+    # Its style sheet, scripts and comments are no words of it (a proxy's error page opens with its CSS)
+    words = short_text(re.sub(r'(?is)<(script|style)\b.*?</\1\s*>|<!--.*?-->|<[^<>]*>', ' ', reply.text))
     if not words:
         return ''
     return (f'The server at {reply.host} answered with an HTML page (a gateway\'s or proxy\'s, not {vendor}\'s JSON): '

@@ -619,6 +619,20 @@ def test_a_gateways_html_504_in_front_of_hss_is_said_to_be_the_hosts_page_with_i
 
 
 @pytest.mark.parametrize('vendor', ['Cortex XDR', 'Huawei Cloud HSS'])
+def test_a_proxys_error_page_is_quoted_by_its_words_without_its_style_sheet_script_or_comments(replay_server, vendor):
+    # A proxy's error page opens with its CSS: quoted as text, the style would fill the quote before the page says why
+    page = (HSS_REPLIES / 'error_502_proxy_styled.html').read_text()
+    restore_entry = {'Cortex XDR': xdr_restore_entry, 'Huawei Cloud HSS': hss_restore_entry}[vendor]
+    replay_server.queue(502, page)
+
+    shown = restore_entry(replay_server)['Contents']
+
+    assert page_title(page) in shown and re.search(r'<h2>(.*?)</h2>', page)[1] in shown, shown
+    for not_words in ('font-family', '{', 'window.top', 'cache-01'):
+        assert not_words not in shown, (not_words, shown)
+
+
+@pytest.mark.parametrize('vendor', ['Cortex XDR', 'Huawei Cloud HSS'])
 def test_a_proxys_html_login_page_answering_200_is_said_to_be_the_hosts_page_in_its_words_without_tags_with_the_advice(
         replay_server, vendor):
     # A captive portal or proxy answers any request 200 with its login page: neither the vendor's words nor markup.
