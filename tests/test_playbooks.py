@@ -189,6 +189,29 @@ def test_a_file_named_again_in_upper_case_or_with_blanks_is_looked_up_once_by_th
     assert as_list(lookup) == [file_hash]
 
 
+@pytest.mark.parametrize('playbook', [RESTORE_PLAYBOOK, HSS_PLAYBOOK])
+def test_an_hss_file_named_again_in_upper_case_or_with_blanks_is_looked_up_once_by_the_reputation_check(vendors,
+                                                                                                       playbook):
+    """The HSS event's File SHA256 field names its file in lower case, again in upper case and again with blanks
+    around it (edited by hand, or filled by another integration): !file (every enabled reputation integration, each
+    lookup counted against its quota) gets it once, as the Cortex XDR playbook looks a file up, and the file is
+    restored once."""
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    [file_hash] = incident_hashes(sample)
+    fields = dict(sample.incident['CustomFields'], filesha256=[file_hash, file_hash.upper(), f' {file_hash} '])
+    incident = close_incident(dict(sample.incident, CustomFields=fields), sample.close_reason)
+
+    run = runner_for(vendors, enabled={'Quarantine Restore', 'VirusTotal (API v3)'}).run(playbook, incident,
+                                                                                         sample.context)
+
+    assert not run.failed, run.error
+    [lookup] = [event.args['file'] for event in run.events if event.command == 'file' and not event.caller]
+    assert as_list(lookup) == [file_hash]
+    [put] = hss_puts(hss)
+    assert [item['file_hash'] for item in put.body['data_list']] == [file_hash]
+
+
 def test_an_hss_file_restored_by_hand_before_the_close_sends_nothing_and_the_summary_leaves_nothing_to_do(vendors):
     """An analyst restored the HSS event's file in the HSS console before closing the incident (no record of it in
     the incident's context): HSS lists no isolated copy, so the playbook sends no PUT and sums it up as not_found."""
