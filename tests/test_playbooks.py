@@ -273,6 +273,25 @@ def test_a_refused_restore_takes_the_error_path_with_steps_to_do_by_hand(vendors
         assert file_hash in xdr.backend.quarantined(endpoint_id)
 
 
+def test_the_xdr_error_path_note_s_by_hand_restore_is_made_under_the_incident_s_cortex_xdr_incident_as_the_playbook_s(
+        vendors):
+    """Cortex XDR refuses the playbook's restore (a wrong API key): the error path's note gives "the playbook's
+    restore" to run by hand once that is fixed. Run, it goes to Cortex XDR as the playbook's went, under the
+    incident's Cortex XDR incident, so that it appears in that incident's timeline in Cortex XDR."""
+    xdr, _ = vendors
+    sample, run = close_and_run(vendors, 'xdr_false_positive.json',
+                                xdr_api_key={'identifier': '', 'password': secrets.token_hex(32)})
+
+    assert not run.failed, run.error
+    [note] = [n for n in run.notes if 'FAILED' in n]
+    [command] = [parse_line(span) for span in as_commonmark_reads(note)[0] if span.startswith('!restore-file ')]
+    entry = WarRoom(params=xdr.params(), time_scale=0, sleep=lambda _: None).run(command.command, command.args)
+    assert not entry.failed, entry.entries
+    refused, by_hand = [r.body['request_data'] for r in xdr_restores(xdr)]
+    assert str(refused['incident_id']) == xdr_incident_id(sample)
+    assert by_hand == refused
+
+
 @pytest.mark.parametrize('name', ['incidents/hss_false_positive.json', 'hss/incident_two_events_by_path.json'])
 def test_the_hss_error_path_note_gives_the_by_hand_command_of_the_restore_that_failed_on_the_incident_s_hosts(
         vendors, name):
@@ -1914,7 +1933,8 @@ def test_given_several_endpoints_a_file_held_for_its_reputation_gets_a_by_hand_c
     assert not run.failed, run.error
     assert xdr_restores(xdr) == []
     notes = '\n'.join(run.notes)
-    assert all(f'`!restore-file file_hash={file_hash} endpoint_id={e}`' in notes for e in endpoints)
+    assert all(f'`!restore-file file_hash={file_hash} endpoint_id={e} incident_id={xdr_incident_id(sample)}`' in notes
+               for e in endpoints)
 
 
 def test_given_many_endpoints_the_gate_s_note_says_once_what_endpoints_alike_share_and_the_context_has_each_command():
