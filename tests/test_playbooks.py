@@ -2347,6 +2347,45 @@ def test_a_blank_file_sha256_field_is_no_file_and_the_files_cortex_xdr_holds_are
     assert hashes and {r.body['request_data']['file_hash'] for r in xdr_restores(xdr)} == hashes
 
 
+@pytest.mark.parametrize('playbook', [XDR_PLAYBOOK, RESTORE_PLAYBOOK])
+@pytest.mark.parametrize('blank', [' ', [' '], ['', '\t ']])
+def test_a_file_sha256_field_of_blanks_only_is_no_file_and_the_files_cortex_xdr_holds_are_restored(vendors, playbook,
+                                                                                                  blank):
+    """A minimized incident whose File SHA256 field holds text of blanks only: no file, as the on-close script reads
+    it. The playbook took it for a hash, skipped asking Cortex XDR for the incident's files, and ended with nothing
+    restored and no note saying so."""
+    xdr, _ = vendors
+    sample = IncidentFile.load(INCIDENTS / 'xdr_lite_minimized.json')
+    fields = {**sample.incident['CustomFields'], 'filesha256': blank}
+
+    run = runner_for(vendors).run(playbook,
+                                  close_incident({**sample.incident, 'CustomFields': fields}, 'False Positive'),
+                                  sample.context)
+
+    assert not run.failed, run.error
+    hashes = {a['file_sha256'] for a in recorded_artifacts(sample)}
+    assert hashes and {r.body['request_data']['file_hash'] for r in xdr_restores(xdr)} == hashes
+
+
+@pytest.mark.parametrize('playbook', [HSS_PLAYBOOK, RESTORE_PLAYBOOK])
+@pytest.mark.parametrize('blank', [' ', [' '], ['', '\t ']])
+def test_an_hss_event_whose_file_sha256_field_holds_blanks_only_is_restored_by_host_and_path(vendors, playbook, blank):
+    """An HSS event whose File SHA256 field holds text of blanks only names no hash, as the on-close script reads it:
+    its file is restored by host and path. The playbook took the blanks for a hash, restored nothing and wrote no
+    note."""
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    fields = sample.incident['CustomFields']
+    incident = close_incident({**sample.incident, 'CustomFields': {**fields, 'filesha256': blank}}, 'False Positive')
+
+    run = runner_for(vendors).run(playbook, incident, sample.context)
+
+    assert not run.failed, run.error
+    [put] = hss_puts(hss)
+    assert [(item['host_id'], item['file_path']) for item in put.body['data_list']] == \
+        [(fields['huaweihsshostid'], path) for path in fields['huaweihssfilepaths']]
+
+
 def test_a_blank_item_in_an_hss_event_s_file_sha256_field_is_not_sent_to_the_reputation_check(vendors):
     # The same for HSS: a blank beside the event's hash was handed to the reputation check, which refused it, and the
     # playbook stopped before restoring the hash it did name.
