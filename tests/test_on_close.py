@@ -63,6 +63,26 @@ def restored_hashes(xdr):
 
 
 @pytest.mark.parametrize('via', ['playbook', 'post-processing'])
+def test_the_by_hand_restore_of_a_file_held_for_its_reputation_is_made_under_the_incident_s_cortex_xdr_incident(
+        vendors, via):
+    """The restore the note gives for a file held back (scored bad), run by an analyst sure it is benign, goes to Cortex
+    XDR under the incident's Cortex XDR incident, as the restore the playbook and the close make is: it then appears
+    in that incident's timeline in Cortex XDR, and its record in the context names that incident."""
+    xdr, _ = vendors
+    sample, run = close(vendors, 'xdr_known_bad.json', via)
+
+    assert not run.failed, run.error
+    [file_hash] = known_bad(sample.context)
+    [command] = [parse_line(span) for note in run.notes for span in as_commonmark_reads(note)[0]
+                 if span.startswith(f'!restore-file file_hash={file_hash}')]
+    entry = WarRoom(params=xdr.params(), time_scale=0, sleep=lambda _: None).run(command.command, command.args)
+    assert not entry.failed, entry.entries
+    [restore] = [r.body['request_data'] for r in xdr.gateway.requests if r.path.endswith('/endpoints/restore/')]
+    assert (restore['file_hash'], str(restore['incident_id'])) == (file_hash,
+                                                                   sample.incident['CustomFields']['xdrincidentid'])
+
+
+@pytest.mark.parametrize('via', ['playbook', 'post-processing'])
 @pytest.mark.parametrize('name', ['xdr_known_bad.json', 'xdr_known_bad_md5.json', 'xdr_known_bad_hashes_list.json'])
 def test_a_file_scored_bad_is_never_restored_and_the_note_says_who_scored_it_and_under_which_hash(vendors, name, via):
     xdr, _ = vendors
@@ -2089,9 +2109,10 @@ def test_with_both_vendors_held_at_one_close_each_command_the_note_leaves_to_the
     pointing = [line for line in lines if 'QuarantineRestore.Gate.held.by_hand' in line]
     whole = [line for line in lines if line not in pointing]
     assert len(pointing) == len(whole) == len(held)  # each file held by each vendor's check
-    for line in whole:  # Cortex XDR's: the command is in the line
+    for line in whole:  # Cortex XDR's: the command is in the line, under the incident's Cortex XDR incident
         [command] = [span for span in as_commonmark_reads(line)[0] if span.startswith('!restore-file ')]
-        assert parse_line(command).args == {'file_hash': as_commonmark_reads(line)[0][0]}
+        assert parse_line(command).args == {'file_hash': as_commonmark_reads(line)[0][0],
+                                            'incident_id': incident['CustomFields']['xdrincidentid']}
     kept = {line.args['file_hash']: line.args for line in map(parse_line, as_list(get_path(
         run.context, 'QuarantineRestore.Gate.held.by_hand'))) if line.command == 'hss-restore-isolated'}
     for line in pointing:  # HSS's: the command for every host is where the line says
@@ -2204,7 +2225,8 @@ def test_the_by_hand_command_for_a_held_file_keeps_the_endpoint_the_xdr_playbook
     assert not run.failed, run.error
     [line] = [parse_line(command_in(part, '!restore-file')) for part in '\n'.join(run.notes).splitlines()
               if 'benign' in part]
-    assert line.args == {'file_hash': file_hash, 'endpoint_id': endpoint_id}
+    assert line.args == {'file_hash': file_hash, 'endpoint_id': endpoint_id,
+                         'incident_id': sample.incident['CustomFields']['xdrincidentid']}
 
 
 @pytest.mark.parametrize('script', [ON_CLOSE, GATE], ids=['on-close', 'gate'])

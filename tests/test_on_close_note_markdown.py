@@ -95,7 +95,8 @@ def test_a_held_file_s_line_names_the_vendor_that_scored_it_as_it_is_and_gives_i
     [file_hash] = sample.incident['CustomFields']['filesha256']
     spans, shown = the_line_shown(run.notes[-1], 'not restored automatically')
     assert as_soft_breaks(vendor) in shown
-    assert the_command(spans, 'restore-file').args == {'file_hash': file_hash}
+    assert the_command(spans, 'restore-file').args == {'file_hash': file_hash,
+                                                       'incident_id': sample.incident['CustomFields']['xdrincidentid']}
 
 
 @pytest.mark.parametrize('reason', TEXTS['vendor_names'])

@@ -189,6 +189,29 @@ def test_a_file_named_again_in_upper_case_or_with_blanks_is_looked_up_once_by_th
     assert as_list(lookup) == [file_hash]
 
 
+@pytest.mark.parametrize('playbook', [RESTORE_PLAYBOOK, HSS_PLAYBOOK])
+def test_an_hss_file_named_again_in_upper_case_or_with_blanks_is_looked_up_once_by_the_reputation_check(vendors,
+                                                                                                       playbook):
+    """The HSS event's File SHA256 field names its file in lower case, again in upper case and again with blanks
+    around it (edited by hand, or filled by another integration): !file (every enabled reputation integration, each
+    lookup counted against its quota) gets it once, as the Cortex XDR playbook looks a file up, and the file is
+    restored once."""
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    [file_hash] = incident_hashes(sample)
+    fields = dict(sample.incident['CustomFields'], filesha256=[file_hash, file_hash.upper(), f' {file_hash} '])
+    incident = close_incident(dict(sample.incident, CustomFields=fields), sample.close_reason)
+
+    run = runner_for(vendors, enabled={'Quarantine Restore', 'VirusTotal (API v3)'}).run(playbook, incident,
+                                                                                         sample.context)
+
+    assert not run.failed, run.error
+    [lookup] = [event.args['file'] for event in run.events if event.command == 'file' and not event.caller]
+    assert as_list(lookup) == [file_hash]
+    [put] = hss_puts(hss)
+    assert [item['file_hash'] for item in put.body['data_list']] == [file_hash]
+
+
 def test_an_hss_file_restored_by_hand_before_the_close_sends_nothing_and_the_summary_leaves_nothing_to_do(vendors):
     """An analyst restored the HSS event's file in the HSS console before closing the incident (no record of it in
     the incident's context): HSS lists no isolated copy, so the playbook sends no PUT and sums it up as not_found."""
@@ -248,6 +271,25 @@ def test_a_refused_restore_takes_the_error_path_with_steps_to_do_by_hand(vendors
     assert any(e.get('Type') == 4 and '401' in str(e.get('Contents')) for e in run.entries)
     for endpoint_id in HOLDERS[file_hash]:
         assert file_hash in xdr.backend.quarantined(endpoint_id)
+
+
+def test_the_xdr_error_path_note_s_by_hand_restore_is_made_under_the_incident_s_cortex_xdr_incident_as_the_playbook_s(
+        vendors):
+    """Cortex XDR refuses the playbook's restore (a wrong API key): the error path's note gives "the playbook's
+    restore" to run by hand once that is fixed. Run, it goes to Cortex XDR as the playbook's went, under the
+    incident's Cortex XDR incident, so that it appears in that incident's timeline in Cortex XDR."""
+    xdr, _ = vendors
+    sample, run = close_and_run(vendors, 'xdr_false_positive.json',
+                                xdr_api_key={'identifier': '', 'password': secrets.token_hex(32)})
+
+    assert not run.failed, run.error
+    [note] = [n for n in run.notes if 'FAILED' in n]
+    [command] = [parse_line(span) for span in as_commonmark_reads(note)[0] if span.startswith('!restore-file ')]
+    entry = WarRoom(params=xdr.params(), time_scale=0, sleep=lambda _: None).run(command.command, command.args)
+    assert not entry.failed, entry.entries
+    refused, by_hand = [r.body['request_data'] for r in xdr_restores(xdr)]
+    assert str(refused['incident_id']) == xdr_incident_id(sample)
+    assert by_hand == refused
 
 
 @pytest.mark.parametrize('name', ['incidents/hss_false_positive.json', 'hss/incident_two_events_by_path.json'])
@@ -1891,7 +1933,8 @@ def test_given_several_endpoints_a_file_held_for_its_reputation_gets_a_by_hand_c
     assert not run.failed, run.error
     assert xdr_restores(xdr) == []
     notes = '\n'.join(run.notes)
-    assert all(f'`!restore-file file_hash={file_hash} endpoint_id={e}`' in notes for e in endpoints)
+    assert all(f'`!restore-file file_hash={file_hash} endpoint_id={e} incident_id={xdr_incident_id(sample)}`' in notes
+               for e in endpoints)
 
 
 def test_given_many_endpoints_the_gate_s_note_says_once_what_endpoints_alike_share_and_the_context_has_each_command():
@@ -2302,6 +2345,45 @@ def test_a_blank_file_sha256_field_is_no_file_and_the_files_cortex_xdr_holds_are
     assert not run.failed, run.error
     hashes = {a['file_sha256'] for a in recorded_artifacts(sample)}
     assert hashes and {r.body['request_data']['file_hash'] for r in xdr_restores(xdr)} == hashes
+
+
+@pytest.mark.parametrize('playbook', [XDR_PLAYBOOK, RESTORE_PLAYBOOK])
+@pytest.mark.parametrize('blank', [' ', [' '], ['', '\t ']])
+def test_a_file_sha256_field_of_blanks_only_is_no_file_and_the_files_cortex_xdr_holds_are_restored(vendors, playbook,
+                                                                                                  blank):
+    """A minimized incident whose File SHA256 field holds text of blanks only: no file, as the on-close script reads
+    it. The playbook took it for a hash, skipped asking Cortex XDR for the incident's files, and ended with nothing
+    restored and no note saying so."""
+    xdr, _ = vendors
+    sample = IncidentFile.load(INCIDENTS / 'xdr_lite_minimized.json')
+    fields = {**sample.incident['CustomFields'], 'filesha256': blank}
+
+    run = runner_for(vendors).run(playbook,
+                                  close_incident({**sample.incident, 'CustomFields': fields}, 'False Positive'),
+                                  sample.context)
+
+    assert not run.failed, run.error
+    hashes = {a['file_sha256'] for a in recorded_artifacts(sample)}
+    assert hashes and {r.body['request_data']['file_hash'] for r in xdr_restores(xdr)} == hashes
+
+
+@pytest.mark.parametrize('playbook', [HSS_PLAYBOOK, RESTORE_PLAYBOOK])
+@pytest.mark.parametrize('blank', [' ', [' '], ['', '\t ']])
+def test_an_hss_event_whose_file_sha256_field_holds_blanks_only_is_restored_by_host_and_path(vendors, playbook, blank):
+    """An HSS event whose File SHA256 field holds text of blanks only names no hash, as the on-close script reads it:
+    its file is restored by host and path. The playbook took the blanks for a hash, restored nothing and wrote no
+    note."""
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    fields = sample.incident['CustomFields']
+    incident = close_incident({**sample.incident, 'CustomFields': {**fields, 'filesha256': blank}}, 'False Positive')
+
+    run = runner_for(vendors).run(playbook, incident, sample.context)
+
+    assert not run.failed, run.error
+    [put] = hss_puts(hss)
+    assert [(item['host_id'], item['file_path']) for item in put.body['data_list']] == \
+        [(fields['huaweihsshostid'], path) for path in fields['huaweihssfilepaths']]
 
 
 def test_a_blank_item_in_an_hss_event_s_file_sha256_field_is_not_sent_to_the_reputation_check(vendors):

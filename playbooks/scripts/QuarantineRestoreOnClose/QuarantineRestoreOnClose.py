@@ -271,7 +271,7 @@ def screen(execute: Execute, hashes: list[str], restore_suspicious: bool, comman
     QuarantineRestoreReputationGate: known bad never, suspicious only when asked, and none an earlier restore covers
     (``restored``: the records it left, the gate's restored_before). ``paths`` (a restore by host and path) go through
     it too: it finds the hashes the context knows for each path and asks !file about them itself. ``scope`` (host_id,
-    endpoint_id) goes into the command each held file's line gives for restoring it by hand (see held_line)."""
+    endpoint_id, incident_id) goes into the command each held file's line gives for restoring it by hand (held_line)."""
     if not hashes and not paths:
         return [], [], []
     known = reputation_of(execute, hashes) if hashes else {}
@@ -623,7 +623,8 @@ def xdr_restores(execute: Execute, fields: dict[str, Any], context: dict[str, An
     if not named and xdr_incident_id(fields):
         named, problem = artifacts_from_cortex_xdr(execute, xdr_incident_id(fields))
     earlier = [record for record in lookup(context, XDR_RECORDS) if isinstance(record, dict)]
-    hashes, held, _ = screen(execute, named, restore_suspicious, XDR_COMMAND, restored=earlier)
+    scope = {'incident_id': xdr_incident_id(fields)}  # the by-hand command of a held file restores under it too
+    hashes, held, _ = screen(execute, named, restore_suspicious, XDR_COMMAND, scope, restored=earlier)
     lines = refused_incident_id(fields) + ([problem] if problem else []) + held
     if hashes:
         xdr_args = {'file_hash': hashes}

@@ -474,13 +474,17 @@ def scope_of(args: dict[str, Any], command: str) -> dict[str, list[str]]:
     """The arguments that limit the restore the note's by-hand command stands for: host_id for hss-restore-isolated,
     endpoint_id for restore-file. Left out, that command would restore the file on every host or endpoint. A blank
     item is no host or endpoint, an object or list refused (text_items). A Cortex XDR endpoint ID is hex digits, the
-    same endpoint in either case: lower case, as Cortex XDR lists it, each once."""
+    same endpoint in either case: lower case, as Cortex XDR lists it, each once. And restore-file's incident_id, one:
+    a restore by hand made without it would not appear in that incident's timeline in Cortex XDR, as the playbook's
+    does."""
     scope = {}
-    for name, owner in (('host_id', 'hss-restore-isolated'), ('endpoint_id', 'restore-file')):
-        values = [value.strip() for value in text_items(args.get(name), name, name.replace('_id', ' IDs (text)'))]
+    for name, owner in (('host_id', 'hss-restore-isolated'), ('endpoint_id', 'restore-file'),
+                        ('incident_id', 'restore-file')):
+        given = [args.get(name)] if name == 'incident_id' else args.get(name)
+        values = [value.strip() for value in text_items(given, name, name.replace('_id', ' IDs (text)'))]
         values = list(dict.fromkeys(value.lower() for value in values)) if name == 'endpoint_id' else values
         if values and command != owner:
-            raise GateError(f'{name} limits a restore of {owner}, not of {command}.')
+            raise GateError(f'{name} goes with a restore of {owner}, not of {command}.')
         if values:
             scope[name] = values
     return scope
@@ -576,10 +580,10 @@ def held_item(score: int, sources: dict[str, str], unreadable: dict[str, str],
 
 
 def held_line(item: dict[str, Any], who: str, many: dict[str, list[str]]) -> str:
-    """A held file's line, with its command by hand. ``many``: the scope (endpoint_id or host_id) of a restore whose
-    held files and endpoints (or hosts) make more than MAX_DETAIL_ROWS pairs, else empty: the line then says how many
-    there are, names MAX_LISTED, and gives the command for one to fill in; held.by_hand keeps each endpoint's command
-    (restore-file's endpoint_id takes one), or the one that restores it on every host."""
+    """A held file's line, with its command by hand. ``many``: the scope (endpoint_id or host_id, first: scope_of) of
+    a restore whose held files and endpoints (or hosts) make more than MAX_DETAIL_ROWS pairs, else empty: the line
+    then says how many there are, names MAX_LISTED, and gives the command for one to fill in; held.by_hand keeps each
+    endpoint's command (restore-file's endpoint_id takes one), or the one that restores it on every host."""
     name, places = next(iter(many.items()), ('host_id', item.get('host_id') or []))
     on = f'{len(places):,} {"endpoints" if name == "endpoint_id" else "hosts"}: {capped(places)}' if many else \
         f'host {", ".join(map(shown_as_is, places))}'
@@ -589,7 +593,7 @@ def held_line(item: dict[str, Any], who: str, many: dict[str, list[str]]) -> str
     by_hand_text = f'If an analyst is sure it is benign: {commands_text(item["by_hand"])}'
     if many:
         by = {'file_path': [item['file_path']]} if item.get('file_path') else {'file_hash': [item['file_hash']]}
-        one = one_for_each(RESTORE_COMMANDS[name == 'host_id'], by, {name: places}, 'held.by_hand')
+        one = one_for_each(RESTORE_COMMANDS[name == 'host_id'], by, many, 'held.by_hand')
         by_hand_text = f'If an analyst is sure it is benign: {one}'
     if item['verdict'] == VERDICT_UNREADABLE:
         return (f'- **Held back**: {what} has a score this check cannot read, from {who} (DBotScore.Score should be 0 '
@@ -1018,7 +1022,7 @@ def gate_command(args: dict[str, Any], context: dict[str, Any] | None, execute: 
                      'verdict': found[0], 'scored_by': list(found[1]), 'scored_as': list(found[1].values()),
                      'by_hand': by_hand_each(command, {'file_path': [path]}, scope)})
         shown.append((dict(held[-1], **item), named(found[1])))
-    places = next(iter(scope.values()), [])  # restore-file's endpoints or hss-restore-isolated's hosts
+    places = scope.get('endpoint_id') or scope.get('host_id') or []  # restore-file's endpoints, or HSS's hosts
     many = scope if len(places) > 1 and len(held) * len(places) > MAX_DETAIL_ROWS else {}
     lines = [held_line(item, who, many) for item, who in shown]
     # Of the files the reputation check lets through, those an earlier restore covers are not sent again. Only they
