@@ -2978,18 +2978,30 @@ def validate_sha256(value: Any) -> str:
     candidate = value.strip()
     if is_sha256_text(candidate):
         return candidate.lower()
+    raise not_sha256(candidate, 'Cortex XDR restores')
+
+
+def not_sha256(value: str, vendor_takes: str) -> RestoreError:
+    """The error for a file_hash that is no SHA256: its first character that is no hexadecimal digit, and hash_hint."""
     # A value of the right length is wrong in one place at least: name it, as the quote may be cut before it.
-    bad = re.search(r'[^0-9a-fA-F]', candidate)
-    where = f', and {printable(bad.group())} at position {bad.start() + 1} is not a hexadecimal digit' if bad else ''
-    raise RestoreError(f'file_hash must be a SHA256: 64 hexadecimal characters; got {printable(candidate)} '
-                       f'({len(candidate)} characters{where}).{hash_hint(candidate, "Cortex XDR restores")}')
+    bad = re.search(r'[^0-9a-fA-F]', value)
+    where = ''
+    if bad:  # a look-alike (Cyrillic а, fullwidth ａ) is quoted as the digit it imitates: its code point tells it
+        code = f' (U+{ord(bad.group()):04X})' if bad.group().isprintable() and not bad.group().isascii() else ''
+        where = f', and {printable(bad.group())}{code} at position {bad.start() + 1} is not a hexadecimal digit'
+    return RestoreError(f'file_hash must be a SHA256: 64 hexadecimal characters; got {printable(value)} '
+                        f'({len(value)} characters{where}).{hash_hint(value, vendor_takes)}')
 
 
 def hash_hint(value: str, vendor_takes: str) -> str:
-    """Why a pasted hash is no SHA256: a prefix left on (said, never stripped), its length, or a column of them."""
+    """Why a pasted hash is no SHA256: a prefix or quotes left on (said, never stripped), its length, or a column of
+    them."""
     words = value.split()
     if len(words) > 1 and all(map(is_sha256_text, words)):
         return f' That looks like {len(words)} SHA256 hashes: separate them with commas.'
+    unquoted = value.strip('"\'`')  # copied out of JSON or CSV text
+    if unquoted != value and is_sha256_text(unquoted):
+        return ' Leave out the quotes around it: give the hash alone.'
     if prefixed := re.fullmatch(r'(?i)((?:md5|sha-?(?:1|256|512)) ?[:=] ?)[0-9a-f]+', value):
         return f' Leave out its prefix {printable(prefixed.group(1))}: give the hash alone.'
     if re.fullmatch('[0-9a-fA-F]+', value) and len(value) in HASH_LENGTH_NAMES:
@@ -3970,10 +3982,11 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
     """!hss-restore-isolated: restore isolated files by hash, by host and path, or as exact items, then follow
     each copy until HSS lists it restored. ``context``: the incident's, read by a check (left_restoring)."""
     fields = {name: hss_field_list(args.get(name), name) for name in HSS_FIELD_LIMITS}
-    for value in fields['file_hash']:  # another kind of hash, or a prefixed one, would match nothing, and say so late
-        hint = hash_hint(value, 'HSS lists isolated files')
-        if hint:
-            raise RestoreError(f'file_hash {printable(value)} is no SHA256 (64 hexadecimal characters).{hint}')
+    for value in fields['file_hash']:  # would match nothing, and say so late: another kind of hash, a prefixed or
+        # quoted one, or 64 characters (invisible ones not counted) of which some look-alike is no hexadecimal digit
+        seen = [character for character in value if unicodedata.category(character) != 'Cf']
+        if hash_hint(value, '') or (len(seen) == 64 and not is_sha256_text(value)):
+            raise not_sha256(value, 'HSS lists isolated files')
     # HSS matches hashes whatever their case: the copies sent are known by the hash in lower case (copy_key).
     fields['file_hash'] = [value.lower() for value in fields['file_hash']]
     fields[HSS_UNPAIRED] = [] if arg_to_bool(args.get('pair_by_position'), 'pair_by_position', True) else ['false']

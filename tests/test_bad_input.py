@@ -434,6 +434,37 @@ def test_a_column_of_hashes_pasted_as_one_value_is_refused_saying_to_separate_th
                    re.compile(f'That looks like {len(hashes)} SHA256 hashes: separate them with commas'))
 
 
+# A hash copied out of a JSON or CSV text keeps its quotes; one typed or copied from a rich page may hold a look-alike
+# (Cyrillic а, fullwidth ａ) or an invisible character (a zero-width space, a byte-order mark). Either matches nothing:
+# both commands refuse it before any request, saying what to leave out, or naming the character by its code point
+# (the quote would show a look-alike as the digit it imitates). HSS takes other hash text (1 to 256 characters).
+QUOTES = ['"', "'", '`']
+SEEN_AS_HEX_OR_NOT_AT_ALL = ['\u0430', '\u0435', '\u0441', '\uff41', '\uff10', '\u0661',
+                             '\u200b', '\ufeff', '\u2060']
+
+
+@LIGHT
+@given(hex_text(64), st.sampled_from(QUOTES), st.sampled_from(['restore-file', 'hss-restore-isolated']))
+def test_a_hash_pasted_in_quotes_is_refused_saying_to_leave_the_quotes_out(xdr, hss, debug_log, digits, quote,
+                                                                          command):
+    tenant, params = (xdr, xdr.params()) if command == 'restore-file' else (hss, hss.params())
+    assert_refused(tenant, debug_log, command, params, {'file_hash': quote + digits + quote}, 'file_hash',
+                   re.compile('Leave out the quotes around it'))
+
+
+@LIGHT
+@given(hex_text(64), st.sampled_from(SEEN_AS_HEX_OR_NOT_AT_ALL), st.integers(0, 63),
+       st.sampled_from(['restore-file', 'hss-restore-isolated']))
+def test_a_hash_holding_a_look_alike_or_an_invisible_character_is_refused_naming_its_code_point(
+        xdr, hss, debug_log, digits, odd, position, command):
+    tenant, params = (xdr, xdr.params()) if command == 'restore-file' else (hss, hss.params())
+    unseen = odd in '\u200b\ufeff\u2060'  # added to the 64 digits; a look-alike takes a digit's place
+    value = digits[:position] + odd + digits[position + (not unseen):]
+    named = f'(U+{ord(odd):04X})' if odd.isprintable() else json.dumps(odd)  # an invisible one quoted escaped
+    assert_refused(tenant, debug_log, command, params, {'file_hash': value}, 'file_hash',
+                   re.compile(re.escape(f'{named} at position {position + 1} is not a hexadecimal digit')))
+
+
 project_id_tricks = st.one_of(
     inside(st.sampled_from(PATH_TRICKS)), inside(control), inside(unicode_text),
     st.sampled_from(['..', '../x', '%2e%2e', '/', '?', '#', '\x00', 'a' * 65]),

@@ -270,7 +270,8 @@ def test_a_64_character_value_with_one_stray_character_names_it_and_where_it_is(
     try:
         ri.validate_sha256(candidate)
     except ri.RestoreError as error:
-        assert f'"{stray}" at position {position + 1} is not a hexadecimal digit' in str(error)
+        named = f'"{stray}"' if stray.isascii() else f'"{stray}" (U+{ord(stray):04X})'  # a look-alike by code point
+        assert f'{named} at position {position + 1} is not a hexadecimal digit' in str(error)
     else:
         raise AssertionError(f'{candidate!r} was accepted')
 
