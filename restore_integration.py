@@ -2959,13 +2959,23 @@ def war_room_value(text: str, item: bool = False) -> str:
 
 def single_value(value: Any, name: str) -> Any:
     """A context list's one item (or that item once per alert); an empty list (FirstArrayElement's answer) is none."""
-    if not isinstance(value, list):
-        return value
-    if any(item != value[0] for item in value):
-        raise RestoreError(f'{name} takes one value; got {printable(value)}. Run the command once for each.')
-    if value and none_or_blank_text(value[0]):  # not "none given": an endpoint_id so read would restore everywhere
-        raise RestoreError(f'{name} has a blank value in a list, {printable(value)}: give it a value, or leave it out.')
-    return value[0] if value else None
+    if isinstance(value, list):
+        if any(item != value[0] for item in value):
+            raise RestoreError(f'{name} takes one value; got {printable(value)}. Run the command once for each.')
+        if value and none_or_blank_text(value[0]):  # not none given: an endpoint_id so read would restore everywhere
+            raise RestoreError(f'{name} has a blank value in a list, {printable(value)}: give it a value, or leave it '
+                               'out.')
+        value = value[0] if value else None
+    refuse_placeholder(value, name)
+    return value
+
+
+def refuse_placeholder(value: Any, name: str) -> None:
+    """The text None or null, which a transformer gives for a value it did not find (FirstArrayElement did; SetIfEmpty
+    reads it as empty), refused: sent, it names nothing; read as not given, an endpoint_id would restore everywhere."""
+    if isinstance(value, str) and value.strip().lower() in ('none', 'null'):
+        raise RestoreError(f'{name} is {printable(value)}, the text a playbook transformer gives for a value it did '
+                           'not find: give a value, or leave it out.')
 
 
 def validate_sha256(value: Any) -> str:
@@ -3080,6 +3090,7 @@ def arg_to_list(value: Any, name: str) -> list[str]:
             raise RestoreError(f'{name} must hold text; item {position} is {json_kind(item)}.')
         if not str(item).strip():
             raise RestoreError(f'{name} has an empty item at position {position}; remove it.')
+        refuse_placeholder(item, f'{name} item {position}')
     return list(map(str, value))
 
 

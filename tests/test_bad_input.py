@@ -465,6 +465,36 @@ def test_a_hash_holding_a_look_alike_or_an_invisible_character_is_refused_naming
                    re.compile(re.escape(f'{named} at position {position + 1} is not a hexadecimal digit')))
 
 
+# "None" or "null" is what a playbook transformer gives for a value it did not find (FirstArrayElement before
+# demisto/content pull request 39944; SetIfEmpty reads both, in any case, as empty). Read as not given, an endpoint_id
+# or host_id would restore everywhere; sent, it names no endpoint, host, file or project: refused, saying so.
+PLACEHOLDERS = st.sampled_from(['None', 'null', 'NULL', ' none ', 'Null'])
+PLACEHOLDER_CASES = [  # the command, the argument, a value it takes, the other arguments
+    ('restore-file', 'endpoint_id', None, {'file_hash': XDR_HASH}),
+    ('restore-file', 'incident_id', None, {'file_hash': XDR_HASH}),
+    ('restore-file', 'file_hash', XDR_HASH, {}),
+    ('hss-restore-isolated', 'file_hash', HSS_COPY['file_hash'], {}),
+    ('hss-restore-isolated', 'host_id', HSS_COPY['host_id'], {'file_hash': HSS_COPY['file_hash']}),
+    ('hss-restore-isolated', 'file_path', HSS_COPY['file_path'], {'host_id': HSS_COPY['host_id']}),
+    ('hss-restore-isolated', 'enterprise_project_id', None, {'file_hash': HSS_COPY['file_hash']}),
+]
+
+
+@LIGHT
+@given(st.sampled_from(PLACEHOLDER_CASES), PLACEHOLDERS, st.sampled_from(['as is', 'a list item', 'a comma item']))
+def test_none_or_null_text_from_a_transformer_is_refused_by_name_not_sent_nor_read_as_not_given(
+        xdr, hss, debug_log, case, placeholder, form):
+    command, name, taken, others = case
+    tenant, params = (xdr, xdr.params()) if command == 'restore-file' else (hss, hss.params())
+    value = placeholder
+    if form == 'a list item':
+        value = [placeholder]
+    elif form == 'a comma item' and taken:  # after a value the list argument takes
+        value = f'{taken},{placeholder}'
+    assert_refused(tenant, debug_log, command, params, dict(others, **{name: value}), name,
+                   re.compile('the text a playbook transformer gives for a value it did not find'))
+
+
 project_id_tricks = st.one_of(
     inside(st.sampled_from(PATH_TRICKS)), inside(control), inside(unicode_text),
     st.sampled_from(['..', '../x', '%2e%2e', '/', '?', '#', '\x00', 'a' * 65]),
