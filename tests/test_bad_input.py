@@ -54,7 +54,8 @@ PATH_TRICKS = ['../', '..', '..\\', '%2e%2e/', '%2E%2E%2F', '%2e%2e%5c', '/', '/
                '#frag', '%00', '%0d%0a', '.', ' ', '&', '=', ';', ':', '@', '*', '~', '+']
 
 # Strategies are kept cheap (few draws each): a 64-character hash is one integer draw, not 64 character draws.
-alnum = st.text('abcdefghijklmnopqrstuvwxyz0123456789', min_size=1, max_size=6)
+alnum = st.text('abcdefghijklmnopqrstuvwxyz0123456789', min_size=1, max_size=6).filter(
+    lambda text: text not in ('none', 'null'))  # a value taken: those are a transformer's text for none found
 unicode_text = st.text(st.characters(min_codepoint=0x80, blacklist_categories=('Cs',)), min_size=1, max_size=3)
 control = st.sampled_from(CONTROLS + UNPAIRED_SURROGATES + ['\r\n', '\r\nX-Injected: 1\r\n'])
 # Fractions, NaN and infinities: floats that are not whole numbers, drawn without a filter.
