@@ -3033,7 +3033,7 @@ def validate_identifier(value: Any, name: str, max_length: int = MAX_IDENTIFIER_
     if none_or_blank_text(value):
         return None
     if type(value) not in (str, int):  # type(): a bool is no ID
-        raise RestoreError(f'{name} must be text; got {json_kind(value)}.')
+        raise RestoreError(f'{name} must be text; got {kind_given(value)}.')
     text = str(value).strip()
     if has_control_characters(text):
         raise RestoreError(f'{name} must not contain control characters (line breaks, tabs); got {printable(text)}.')
@@ -3087,11 +3087,19 @@ def arg_to_list(value: Any, name: str) -> list[str]:
         value = [value]
     for position, item in enumerate(value, 1):
         if type(item) not in (str, int):  # type(): a bool is no text
-            raise RestoreError(f'{name} must hold text; item {position} is {json_kind(item)}.')
+            raise RestoreError(f'{name} must hold text; item {position} is {kind_given(item)}.')
         if not str(item).strip():
             raise RestoreError(f'{name} has an empty item at position {position}; remove it.')
         refuse_placeholder(item, f'{name} item {position}')
     return list(map(str, value))
+
+
+def kind_given(value: Any) -> str:
+    """An argument's json_kind; for an object (a context list of objects passed whole), what to give instead."""
+    if isinstance(value, dict):
+        return 'an object. Give the values themselves: for context objects, the path to their field (${File.SHA256}, ' \
+            'not ${File})'
+    return json_kind(value)
 
 
 def json_value(value: Any, unreadable: Any = None) -> Any:

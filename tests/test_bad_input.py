@@ -496,6 +496,26 @@ def test_none_or_null_text_from_a_transformer_is_refused_by_name_not_sent_nor_re
                    re.compile('the text a playbook transformer gives for a value it did not find'))
 
 
+# A context list of objects passed whole (file_hash=${File} for ${File.SHA256}): the error says to give the path to
+# the field that holds the values, not only that an object is no text.
+OBJECTS_GIVEN = [
+    ('restore-file', 'file_hash', {}, [{'SHA256': XDR_HASH, 'Name': 'a.exe'}]),
+    ('restore-file', 'endpoint_id', {'file_hash': XDR_HASH}, [{'endpoint_id': 'e1', 'host_name': 'h'}]),
+    ('hss-restore-isolated', 'host_id', {'file_hash': HSS_COPY['file_hash']}, [{'ID': HSS_COPY['host_id']}]),
+    ('hss-restore-isolated', 'file_hash', {}, {'SHA256': HSS_COPY['file_hash']}),
+    ('hss-restore-isolated', 'enterprise_project_id', {'file_hash': HSS_COPY['file_hash']}, {'id': '0'}),
+]
+
+
+@pytest.mark.parametrize('command, name, others, value', OBJECTS_GIVEN)
+def test_a_context_object_given_for_a_value_is_refused_saying_to_give_the_path_to_its_field(xdr, hss, debug_log,
+                                                                                            command, name, others,
+                                                                                            value):
+    tenant, params = (xdr, xdr.params()) if command == 'restore-file' else (hss, hss.params())
+    assert_refused(tenant, debug_log, command, params, dict(others, **{name: value}), name,
+                   re.compile(re.escape('the path to their field (${File.SHA256}, not ${File})')))
+
+
 project_id_tricks = st.one_of(
     inside(st.sampled_from(PATH_TRICKS)), inside(control), inside(unicode_text),
     st.sampled_from(['..', '../x', '%2e%2e', '/', '?', '#', '\x00', 'a' * 65]),
