@@ -592,6 +592,13 @@ def printable(value: Any, limit: int = 60) -> str:
     return shown if len(shown) <= limit else f'{shown[:limit]}...'
 
 
+def named_character(character: str) -> str:
+    """A character quoted (printable), and by code point where it passes for another: a letter or digit not ASCII."""
+    if character.isprintable() and not character.isascii():
+        return f'{printable(character)} (U+{ord(character):04X})'
+    return printable(character)
+
+
 def setting_label(name: str) -> str:
     """How a message names an instance setting: its dialog label beside its name (SETTING_NAMES), else its name."""
     return SETTING_NAMES.get(name, name)
@@ -726,7 +733,7 @@ def check_identifier(text: str, name: str, max_length: int) -> None:
         raise RestoreError(f'{name} is {len(text)} characters long; the most allowed is {max_length}.')
     if bad := re.search(r'[^A-Za-z0-9_-]', text):
         raise RestoreError(f'{name} must be an ID: letters, digits, - and _ only; got {printable(text)}, which holds '
-                           f'{printable(bad.group())}.')
+                           f'{named_character(bad.group())}.')
 
 
 def setting_text(params: InstanceParams, name: str) -> str:
@@ -2996,9 +3003,8 @@ def not_sha256(value: str, vendor_takes: str) -> RestoreError:
     # A value of the right length is wrong in one place at least: name it, as the quote may be cut before it.
     bad = re.search(r'[^0-9a-fA-F]', value)
     where = ''
-    if bad:  # a look-alike (Cyrillic а, fullwidth ａ) is quoted as the digit it imitates: its code point tells it
-        code = f' (U+{ord(bad.group()):04X})' if bad.group().isprintable() and not bad.group().isascii() else ''
-        where = f', and {printable(bad.group())}{code} at position {bad.start() + 1} is not a hexadecimal digit'
+    if bad:  # a look-alike (Cyrillic а, fullwidth ａ) is quoted as the digit it imitates: named by code point too
+        where = f', and {named_character(bad.group())} at position {bad.start() + 1} is not a hexadecimal digit'
     return RestoreError(f'file_hash must be a SHA256: 64 hexadecimal characters; got {printable(value)} '
                         f'({len(value)} characters{where}).{hash_hint(value, vendor_takes)}')
 
@@ -3050,7 +3056,9 @@ def arg_to_int(value: Any, name: str, minimum: int = -MAX_WHOLE_NUMBER, maximum:
     text = value.strip() if isinstance(value, str) else ''  # the text checked: int() strips fewer blanks
     whole = type(value) is int or (isinstance(value, float) and value.is_integer()) or re.fullmatch('[+-]?[0-9]+', text)
     if not whole:  # type(): a bool (an int to isinstance) is no number
-        raise RestoreError(f'{name} must be a whole number; got {printable(value)}.')
+        odd = re.search('[^\x00-\x7f]', text)  # a digit not ASCII (fullwidth, Arabic-Indic) is quoted as one
+        held = f', which holds {named_character(odd.group())}' if odd else ''
+        raise RestoreError(f'{name} must be a whole number; got {printable(value)}{held}.')
     number = int(text or value) if len(text) <= 19 else None  # None: past 18 digits (int() refuses 4,301 of text)
     if number is None or abs(number) > MAX_WHOLE_NUMBER:
         raise RestoreError(f'{name} must be a whole number of at most 18 digits; got {printable(value)}.')

@@ -516,6 +516,24 @@ def test_a_context_object_given_for_a_value_is_refused_saying_to_give_the_path_t
                    re.compile(re.escape('the path to their field (${File.SHA256}, not ${File})')))
 
 
+# A look-alike quoted shows as the letter or digit it imitates ("аbc" holds "а"): the error names it by code point too.
+LOOK_ALIKE_VALUES = [
+    ('restore-file', 'endpoint_id', {'file_hash': XDR_HASH}, 'e\u0430st1', '\u0430'),  # Cyrillic a
+    ('restore-file', 'incident_id', {'file_hash': XDR_HASH}, '\uff11\uff12', '\uff11'),  # fullwidth 12
+    ('restore-file', 'interval_in_seconds', {'file_hash': XDR_HASH}, '\u0663\u0660', '\u0663'),  # Arabic-Indic 30
+    ('hss-restore-isolated', 'enterprise_project_id', {'file_hash': HSS_COPY['file_hash']}, '\u041e', '\u041e'),
+    ('hss-restore-isolated', 'timeout_in_seconds', {'file_hash': HSS_COPY['file_hash']}, '6\uff10\uff10', '\uff10'),
+]
+
+
+@pytest.mark.parametrize('command, name, others, value, odd', LOOK_ALIKE_VALUES)
+def test_a_look_alike_letter_or_digit_is_named_by_its_code_point(xdr, hss, debug_log, command, name, others, value,
+                                                                 odd):
+    tenant, params = (xdr, xdr.params()) if command == 'restore-file' else (hss, hss.params())
+    assert_refused(tenant, debug_log, command, params, dict(others, **{name: value}), name,
+                   re.compile(re.escape(f'"{odd}" (U+{ord(odd):04X})')))
+
+
 project_id_tricks = st.one_of(
     inside(st.sampled_from(PATH_TRICKS)), inside(control), inside(unicode_text),
     st.sampled_from(['..', '../x', '%2e%2e', '/', '?', '#', '\x00', 'a' * 65]),
