@@ -155,7 +155,8 @@ def test_identifiers_never_carry_control_characters_or_exceed_the_limit(value):
 
 
 list_items = st.lists(st.text(st.characters(blacklist_categories=('Cs', 'Cc'), blacklist_characters=','),
-                              min_size=1, max_size=30).filter(lambda t: t.strip() == t and t), min_size=1,
+                              min_size=1, max_size=30).filter(lambda t: t.strip() == t and t.lower() not in (
+                                  '', 'none', 'null')), min_size=1,  # a transformer's text for none found: refused
                       max_size=6).filter(lambda items: not items[0].startswith('['))  # '[' announces JSON
 
 
