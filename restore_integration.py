@@ -3121,7 +3121,9 @@ def json_value(value: Any, unreadable: Any = None) -> Any:
 def json_list(text: str, name: str) -> list[Any]:
     """A list argument given as JSON text (it starts with "["): the list, or a RestoreError naming the argument."""
     if (items := json_value(text)) is None:  # JSON text whose first character (past blanks) is "[" is a list
-        raise RestoreError(f'{name} starts with "[" but is not a JSON list: {printable(text)}.')
+        raise RestoreError(f'{name} starts with "[" but is not a JSON list: {printable(text)}. Write it as JSON, each '
+                           'item in double quotes, a backslash doubled (["C:\\\\a.exe"]), or as comma-separated values '
+                           'without brackets.')
     return items
 
 

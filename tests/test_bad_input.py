@@ -534,6 +534,24 @@ def test_a_look_alike_letter_or_digit_is_named_by_its_code_point(xdr, hss, debug
                    re.compile(re.escape(f'"{odd}" (U+{ord(odd):04X})')))
 
 
+# A list written as Python prints one (a script's str(list): items in single quotes), or a Windows path in a JSON list
+# with its backslashes single (C:\a reads as an escape): not JSON. CommonServerPython's argToList would split such text
+# at its commas, brackets and quotes kept in the items; the commands refuse it, saying how to write the list.
+NOT_JSON_LISTS = [
+    ('restore-file', 'file_hash', {}, f"['{XDR_HASH}', '{XDR_HASH.upper()}']"),
+    ('hss-restore-isolated', 'file_path', {'host_id': HSS_COPY['host_id']}, '["C:\\Temp\\a.exe"]'),
+    ('hss-restore-isolated', 'host_id', {'file_hash': HSS_COPY['file_hash']}, f"['{HSS_COPY['host_id']}']"),
+]
+
+
+@pytest.mark.parametrize('command, name, others, value', NOT_JSON_LISTS)
+def test_a_list_in_brackets_that_is_not_json_is_refused_saying_how_to_write_it(xdr, hss, debug_log, command, name,
+                                                                               others, value):
+    tenant, params = (xdr, xdr.params()) if command == 'restore-file' else (hss, hss.params())
+    assert_refused(tenant, debug_log, command, params, dict(others, **{name: value}), name,
+                   re.compile(re.escape('each item in double quotes, a backslash doubled')))
+
+
 project_id_tricks = st.one_of(
     inside(st.sampled_from(PATH_TRICKS)), inside(control), inside(unicode_text),
     st.sampled_from(['..', '../x', '%2e%2e', '/', '?', '#', '\x00', 'a' * 65]),
