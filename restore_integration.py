@@ -3105,8 +3105,8 @@ def arg_to_list(value: Any, name: str) -> list[str]:
 def kind_given(value: Any) -> str:
     """An argument's json_kind; for an object (a context list of objects passed whole), what to give instead."""
     if isinstance(value, dict):
-        return 'an object. Give the values themselves: for context objects, the path to their field (${File.SHA256}, ' \
-            'not ${File})'
+        return ('an object. Give the values themselves: for context objects, the path to their field '
+                '(${File.SHA256}, not ${File})')
     return json_kind(value)
 
 
