@@ -592,6 +592,13 @@ def printable(value: Any, limit: int = 60) -> str:
     return shown if len(shown) <= limit else f'{shown[:limit]}...'
 
 
+def named_character(character: str) -> str:
+    """A character quoted (printable), and by code point where it passes for another: a letter or digit not ASCII."""
+    if character.isprintable() and not character.isascii():
+        return f'{printable(character)} (U+{ord(character):04X})'
+    return printable(character)
+
+
 def setting_label(name: str) -> str:
     """How a message names an instance setting: its dialog label beside its name (SETTING_NAMES), else its name."""
     return SETTING_NAMES.get(name, name)
@@ -726,7 +733,7 @@ def check_identifier(text: str, name: str, max_length: int) -> None:
         raise RestoreError(f'{name} is {len(text)} characters long; the most allowed is {max_length}.')
     if bad := re.search(r'[^A-Za-z0-9_-]', text):
         raise RestoreError(f'{name} must be an ID: letters, digits, - and _ only; got {printable(text)}, which holds '
-                           f'{printable(bad.group())}.')
+                           f'{named_character(bad.group())}.')
 
 
 def setting_text(params: InstanceParams, name: str) -> str:
@@ -2959,13 +2966,23 @@ def war_room_value(text: str, item: bool = False) -> str:
 
 def single_value(value: Any, name: str) -> Any:
     """A context list's one item (or that item once per alert); an empty list (FirstArrayElement's answer) is none."""
-    if not isinstance(value, list):
-        return value
-    if any(item != value[0] for item in value):
-        raise RestoreError(f'{name} takes one value; got {printable(value)}. Run the command once for each.')
-    if value and none_or_blank_text(value[0]):  # not "none given": an endpoint_id so read would restore everywhere
-        raise RestoreError(f'{name} has a blank value in a list, {printable(value)}: give it a value, or leave it out.')
-    return value[0] if value else None
+    if isinstance(value, list):
+        if any(item != value[0] for item in value):
+            raise RestoreError(f'{name} takes one value; got {printable(value)}. Run the command once for each.')
+        if value and none_or_blank_text(value[0]):  # not none given: an endpoint_id so read would restore everywhere
+            raise RestoreError(f'{name} has a blank value in a list, {printable(value)}: give it a value, or leave it '
+                               'out.')
+        value = value[0] if value else None
+    refuse_placeholder(value, name)
+    return value
+
+
+def refuse_placeholder(value: Any, name: str) -> None:
+    """The text None or null, which a transformer gives for a value it did not find (FirstArrayElement did; SetIfEmpty
+    reads it as empty), refused: sent, it names nothing; read as not given, an endpoint_id would restore everywhere."""
+    if isinstance(value, str) and value.strip().lower() in ('none', 'null'):
+        raise RestoreError(f'{name} is {printable(value)}, the text a playbook transformer gives for a value it did '
+                           'not find: give a value, or leave it out.')
 
 
 def validate_sha256(value: Any) -> str:
@@ -2978,18 +2995,29 @@ def validate_sha256(value: Any) -> str:
     candidate = value.strip()
     if is_sha256_text(candidate):
         return candidate.lower()
+    raise not_sha256(candidate, 'Cortex XDR restores')
+
+
+def not_sha256(value: str, vendor_takes: str) -> RestoreError:
+    """The error for a file_hash that is no SHA256: its first character that is no hexadecimal digit, and hash_hint."""
     # A value of the right length is wrong in one place at least: name it, as the quote may be cut before it.
-    bad = re.search(r'[^0-9a-fA-F]', candidate)
-    where = f', and {printable(bad.group())} at position {bad.start() + 1} is not a hexadecimal digit' if bad else ''
-    raise RestoreError(f'file_hash must be a SHA256: 64 hexadecimal characters; got {printable(candidate)} '
-                       f'({len(candidate)} characters{where}).{hash_hint(candidate, "Cortex XDR restores")}')
+    bad = re.search(r'[^0-9a-fA-F]', value)
+    where = ''
+    if bad:  # a look-alike (Cyrillic а, fullwidth ａ) is quoted as the digit it imitates: named by code point too
+        where = f', and {named_character(bad.group())} at position {bad.start() + 1} is not a hexadecimal digit'
+    return RestoreError(f'file_hash must be a SHA256: 64 hexadecimal characters; got {printable(value)} '
+                        f'({len(value)} characters{where}).{hash_hint(value, vendor_takes)}')
 
 
 def hash_hint(value: str, vendor_takes: str) -> str:
-    """Why a pasted hash is no SHA256: a prefix left on (said, never stripped), its length, or a column of them."""
+    """Why a pasted hash is no SHA256: a prefix or quotes left on (said, never stripped), its length, or a column of
+    them."""
     words = value.split()
     if len(words) > 1 and all(map(is_sha256_text, words)):
         return f' That looks like {len(words)} SHA256 hashes: separate them with commas.'
+    unquoted = value.strip('"\'`')  # copied out of JSON or CSV text
+    if unquoted != value and is_sha256_text(unquoted):
+        return ' Leave out the quotes around it: give the hash alone.'
     if prefixed := re.fullmatch(r'(?i)((?:md5|sha-?(?:1|256|512)) ?[:=] ?)[0-9a-f]+', value):
         return f' Leave out its prefix {printable(prefixed.group(1))}: give the hash alone.'
     if re.fullmatch('[0-9a-fA-F]+', value) and len(value) in HASH_LENGTH_NAMES:
@@ -3011,7 +3039,7 @@ def validate_identifier(value: Any, name: str, max_length: int = MAX_IDENTIFIER_
     if none_or_blank_text(value):
         return None
     if type(value) not in (str, int):  # type(): a bool is no ID
-        raise RestoreError(f'{name} must be text; got {json_kind(value)}.')
+        raise RestoreError(f'{name} must be text; got {kind_given(value)}.')
     text = str(value).strip()
     if has_control_characters(text):
         raise RestoreError(f'{name} must not contain control characters (line breaks, tabs); got {printable(text)}.')
@@ -3028,7 +3056,9 @@ def arg_to_int(value: Any, name: str, minimum: int = -MAX_WHOLE_NUMBER, maximum:
     text = value.strip() if isinstance(value, str) else ''  # the text checked: int() strips fewer blanks
     whole = type(value) is int or (isinstance(value, float) and value.is_integer()) or re.fullmatch('[+-]?[0-9]+', text)
     if not whole:  # type(): a bool (an int to isinstance) is no number
-        raise RestoreError(f'{name} must be a whole number; got {printable(value)}.')
+        odd = re.search('[^\x00-\x7f]', text)  # a digit not ASCII (fullwidth, Arabic-Indic) is quoted as one
+        held = f', which holds {named_character(odd.group())}' if odd else ''
+        raise RestoreError(f'{name} must be a whole number; got {printable(value)}{held}.')
     number = int(text or value) if len(text) <= 19 else None  # None: past 18 digits (int() refuses 4,301 of text)
     if number is None or abs(number) > MAX_WHOLE_NUMBER:
         raise RestoreError(f'{name} must be a whole number of at most 18 digits; got {printable(value)}.')
@@ -3065,10 +3095,19 @@ def arg_to_list(value: Any, name: str) -> list[str]:
         value = [value]
     for position, item in enumerate(value, 1):
         if type(item) not in (str, int):  # type(): a bool is no text
-            raise RestoreError(f'{name} must hold text; item {position} is {json_kind(item)}.')
+            raise RestoreError(f'{name} must hold text; item {position} is {kind_given(item)}.')
         if not str(item).strip():
             raise RestoreError(f'{name} has an empty item at position {position}; remove it.')
+        refuse_placeholder(item, f'{name} item {position}')
     return list(map(str, value))
+
+
+def kind_given(value: Any) -> str:
+    """An argument's json_kind; for an object (a context list of objects passed whole), what to give instead."""
+    if isinstance(value, dict):
+        return ('an object. Give the values themselves: for context objects, the path to their field '
+                '(${File.SHA256}, not ${File})')
+    return json_kind(value)
 
 
 def json_value(value: Any, unreadable: Any = None) -> Any:
@@ -3082,7 +3121,9 @@ def json_value(value: Any, unreadable: Any = None) -> Any:
 def json_list(text: str, name: str) -> list[Any]:
     """A list argument given as JSON text (it starts with "["): the list, or a RestoreError naming the argument."""
     if (items := json_value(text)) is None:  # JSON text whose first character (past blanks) is "[" is a list
-        raise RestoreError(f'{name} starts with "[" but is not a JSON list: {printable(text)}.')
+        raise RestoreError(f'{name} starts with "[" but is not a JSON list: {printable(text)}. Write it as JSON, each '
+                           'item in double quotes, a backslash doubled (["C:\\\\a.exe"]), or as comma-separated values '
+                           'without brackets.')
     return items
 
 
@@ -3970,10 +4011,11 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
     """!hss-restore-isolated: restore isolated files by hash, by host and path, or as exact items, then follow
     each copy until HSS lists it restored. ``context``: the incident's, read by a check (left_restoring)."""
     fields = {name: hss_field_list(args.get(name), name) for name in HSS_FIELD_LIMITS}
-    for value in fields['file_hash']:  # another kind of hash, or a prefixed one, would match nothing, and say so late
-        hint = hash_hint(value, 'HSS lists isolated files')
-        if hint:
-            raise RestoreError(f'file_hash {printable(value)} is no SHA256 (64 hexadecimal characters).{hint}')
+    for value in fields['file_hash']:  # would match nothing, and say so late: another kind of hash, a prefixed or
+        # quoted one, or 64 characters (invisible ones not counted) of which some look-alike is no hexadecimal digit
+        seen = [character for character in value if unicodedata.category(character) != 'Cf']
+        if hash_hint(value, '') or (len(seen) == 64 and not is_sha256_text(value)):
+            raise not_sha256(value, 'HSS lists isolated files')
     # HSS matches hashes whatever their case: the copies sent are known by the hash in lower case (copy_key).
     fields['file_hash'] = [value.lower() for value in fields['file_hash']]
     fields[HSS_UNPAIRED] = [] if arg_to_bool(args.get('pair_by_position'), 'pair_by_position', True) else ['false']

@@ -54,7 +54,8 @@ PATH_TRICKS = ['../', '..', '..\\', '%2e%2e/', '%2E%2E%2F', '%2e%2e%5c', '/', '/
                '#frag', '%00', '%0d%0a', '.', ' ', '&', '=', ';', ':', '@', '*', '~', '+']
 
 # Strategies are kept cheap (few draws each): a 64-character hash is one integer draw, not 64 character draws.
-alnum = st.text('abcdefghijklmnopqrstuvwxyz0123456789', min_size=1, max_size=6)
+alnum = st.text('abcdefghijklmnopqrstuvwxyz0123456789', min_size=1, max_size=6).filter(
+    lambda text: text not in ('none', 'null'))  # a value taken: those are a transformer's text for none found
 unicode_text = st.text(st.characters(min_codepoint=0x80, blacklist_categories=('Cs',)), min_size=1, max_size=3)
 control = st.sampled_from(CONTROLS + UNPAIRED_SURROGATES + ['\r\n', '\r\nX-Injected: 1\r\n'])
 # Fractions, NaN and infinities: floats that are not whole numbers, drawn without a filter.
@@ -432,6 +433,123 @@ def test_a_column_of_hashes_pasted_as_one_value_is_refused_saying_to_separate_th
     tenant, params = (xdr, xdr.params()) if command == 'restore-file' else (hss, hss.params())
     assert_refused(tenant, debug_log, command, params, {'file_hash': blank.join(hashes)}, 'file_hash',
                    re.compile(f'That looks like {len(hashes)} SHA256 hashes: separate them with commas'))
+
+
+# A hash copied out of a JSON or CSV text keeps its quotes; one typed or copied from a rich page may hold a look-alike
+# (Cyrillic а, fullwidth ａ) or an invisible character (a zero-width space, a byte-order mark). Either matches nothing:
+# both commands refuse it before any request, saying what to leave out, or naming the character by its code point
+# (the quote would show a look-alike as the digit it imitates). HSS takes other hash text (1 to 256 characters).
+QUOTES = ['"', "'", '`']
+SEEN_AS_HEX_OR_NOT_AT_ALL = ['\u0430', '\u0435', '\u0441', '\uff41', '\uff10', '\u0661',
+                             '\u200b', '\ufeff', '\u2060']
+
+
+@LIGHT
+@given(hex_text(64), st.sampled_from(QUOTES), st.sampled_from(['restore-file', 'hss-restore-isolated']))
+def test_a_hash_pasted_in_quotes_is_refused_saying_to_leave_the_quotes_out(xdr, hss, debug_log, digits, quote,
+                                                                          command):
+    tenant, params = (xdr, xdr.params()) if command == 'restore-file' else (hss, hss.params())
+    assert_refused(tenant, debug_log, command, params, {'file_hash': quote + digits + quote}, 'file_hash',
+                   re.compile('Leave out the quotes around it'))
+
+
+@LIGHT
+@given(hex_text(64), st.sampled_from(SEEN_AS_HEX_OR_NOT_AT_ALL), st.integers(0, 63),
+       st.sampled_from(['restore-file', 'hss-restore-isolated']))
+def test_a_hash_holding_a_look_alike_or_an_invisible_character_is_refused_naming_its_code_point(
+        xdr, hss, debug_log, digits, odd, position, command):
+    tenant, params = (xdr, xdr.params()) if command == 'restore-file' else (hss, hss.params())
+    unseen = odd in '\u200b\ufeff\u2060'  # added to the 64 digits; a look-alike takes a digit's place
+    value = digits[:position] + odd + digits[position + (not unseen):]
+    named = f'(U+{ord(odd):04X})' if odd.isprintable() else json.dumps(odd)  # an invisible one quoted escaped
+    assert_refused(tenant, debug_log, command, params, {'file_hash': value}, 'file_hash',
+                   re.compile(re.escape(f'{named} at position {position + 1} is not a hexadecimal digit')))
+
+
+# "None" or "null" is what a playbook transformer gives for a value it did not find (FirstArrayElement before
+# demisto/content pull request 39944; SetIfEmpty reads both, in any case, as empty). Read as not given, an endpoint_id
+# or host_id would restore everywhere; sent, it names no endpoint, host, file or project: refused, saying so.
+PLACEHOLDERS = st.sampled_from(['None', 'null', 'NULL', ' none ', 'Null'])
+PLACEHOLDER_CASES = [  # the command, the argument, a value it takes, the other arguments
+    ('restore-file', 'endpoint_id', None, {'file_hash': XDR_HASH}),
+    ('restore-file', 'incident_id', None, {'file_hash': XDR_HASH}),
+    ('restore-file', 'file_hash', XDR_HASH, {}),
+    ('hss-restore-isolated', 'file_hash', HSS_COPY['file_hash'], {}),
+    ('hss-restore-isolated', 'host_id', HSS_COPY['host_id'], {'file_hash': HSS_COPY['file_hash']}),
+    ('hss-restore-isolated', 'file_path', HSS_COPY['file_path'], {'host_id': HSS_COPY['host_id']}),
+    ('hss-restore-isolated', 'enterprise_project_id', None, {'file_hash': HSS_COPY['file_hash']}),
+]
+
+
+@LIGHT
+@given(st.sampled_from(PLACEHOLDER_CASES), PLACEHOLDERS, st.sampled_from(['as is', 'a list item', 'a comma item']))
+def test_none_or_null_text_from_a_transformer_is_refused_by_name_not_sent_nor_read_as_not_given(
+        xdr, hss, debug_log, case, placeholder, form):
+    command, name, taken, others = case
+    tenant, params = (xdr, xdr.params()) if command == 'restore-file' else (hss, hss.params())
+    value = placeholder
+    if form == 'a list item':
+        value = [placeholder]
+    elif form == 'a comma item' and taken:  # after a value the list argument takes
+        value = f'{taken},{placeholder}'
+    assert_refused(tenant, debug_log, command, params, dict(others, **{name: value}), name,
+                   re.compile('the text a playbook transformer gives for a value it did not find'))
+
+
+# A context list of objects passed whole (file_hash=${File} for ${File.SHA256}): the error says to give the path to
+# the field that holds the values, not only that an object is no text.
+OBJECTS_GIVEN = [
+    ('restore-file', 'file_hash', {}, [{'SHA256': XDR_HASH, 'Name': 'a.exe'}]),
+    ('restore-file', 'endpoint_id', {'file_hash': XDR_HASH}, [{'endpoint_id': 'e1', 'host_name': 'h'}]),
+    ('hss-restore-isolated', 'host_id', {'file_hash': HSS_COPY['file_hash']}, [{'ID': HSS_COPY['host_id']}]),
+    ('hss-restore-isolated', 'file_hash', {}, {'SHA256': HSS_COPY['file_hash']}),
+    ('hss-restore-isolated', 'enterprise_project_id', {'file_hash': HSS_COPY['file_hash']}, {'id': '0'}),
+]
+
+
+@pytest.mark.parametrize('command, name, others, value', OBJECTS_GIVEN)
+def test_a_context_object_given_for_a_value_is_refused_saying_to_give_the_path_to_its_field(xdr, hss, debug_log,
+                                                                                            command, name, others,
+                                                                                            value):
+    tenant, params = (xdr, xdr.params()) if command == 'restore-file' else (hss, hss.params())
+    assert_refused(tenant, debug_log, command, params, dict(others, **{name: value}), name,
+                   re.compile(re.escape('the path to their field (${File.SHA256}, not ${File})')))
+
+
+# A look-alike quoted shows as the letter or digit it imitates ("аbc" holds "а"): the error names it by code point too.
+LOOK_ALIKE_VALUES = [
+    ('restore-file', 'endpoint_id', {'file_hash': XDR_HASH}, 'e\u0430st1', '\u0430'),  # Cyrillic a
+    ('restore-file', 'incident_id', {'file_hash': XDR_HASH}, '\uff11\uff12', '\uff11'),  # fullwidth 12
+    ('restore-file', 'interval_in_seconds', {'file_hash': XDR_HASH}, '\u0663\u0660', '\u0663'),  # Arabic-Indic 30
+    ('hss-restore-isolated', 'enterprise_project_id', {'file_hash': HSS_COPY['file_hash']}, '\u041e', '\u041e'),
+    ('hss-restore-isolated', 'timeout_in_seconds', {'file_hash': HSS_COPY['file_hash']}, '6\uff10\uff10', '\uff10'),
+]
+
+
+@pytest.mark.parametrize('command, name, others, value, odd', LOOK_ALIKE_VALUES)
+def test_a_look_alike_letter_or_digit_is_named_by_its_code_point(xdr, hss, debug_log, command, name, others, value,
+                                                                 odd):
+    tenant, params = (xdr, xdr.params()) if command == 'restore-file' else (hss, hss.params())
+    assert_refused(tenant, debug_log, command, params, dict(others, **{name: value}), name,
+                   re.compile(re.escape(f'"{odd}" (U+{ord(odd):04X})')))
+
+
+# A list written as Python prints one (a script's str(list): items in single quotes), or a Windows path in a JSON list
+# with its backslashes single (C:\a reads as an escape): not JSON. CommonServerPython's argToList would split such text
+# at its commas, brackets and quotes kept in the items; the commands refuse it, saying how to write the list.
+NOT_JSON_LISTS = [
+    ('restore-file', 'file_hash', {}, f"['{XDR_HASH}', '{XDR_HASH.upper()}']"),
+    ('hss-restore-isolated', 'file_path', {'host_id': HSS_COPY['host_id']}, '["C:\\Temp\\a.exe"]'),
+    ('hss-restore-isolated', 'host_id', {'file_hash': HSS_COPY['file_hash']}, f"['{HSS_COPY['host_id']}']"),
+]
+
+
+@pytest.mark.parametrize('command, name, others, value', NOT_JSON_LISTS)
+def test_a_list_in_brackets_that_is_not_json_is_refused_saying_how_to_write_it(xdr, hss, debug_log, command, name,
+                                                                               others, value):
+    tenant, params = (xdr, xdr.params()) if command == 'restore-file' else (hss, hss.params())
+    assert_refused(tenant, debug_log, command, params, dict(others, **{name: value}), name,
+                   re.compile(re.escape('each item in double quotes, a backslash doubled')))
 
 
 project_id_tricks = st.one_of(

@@ -155,7 +155,8 @@ def test_identifiers_never_carry_control_characters_or_exceed_the_limit(value):
 
 
 list_items = st.lists(st.text(st.characters(blacklist_categories=('Cs', 'Cc'), blacklist_characters=','),
-                              min_size=1, max_size=30).filter(lambda t: t.strip() == t and t), min_size=1,
+                              min_size=1, max_size=30).filter(lambda t: t.strip() == t and t.lower() not in (
+                                  '', 'none', 'null')), min_size=1,  # a transformer's text for none found: refused
                       max_size=6).filter(lambda items: not items[0].startswith('['))  # '[' announces JSON
 
 
@@ -270,13 +271,15 @@ def test_a_64_character_value_with_one_stray_character_names_it_and_where_it_is(
     try:
         ri.validate_sha256(candidate)
     except ri.RestoreError as error:
-        assert f'"{stray}" at position {position + 1} is not a hexadecimal digit' in str(error)
+        named = f'"{stray}"' if stray.isascii() else f'"{stray}" (U+{ord(stray):04X})'  # a look-alike by code point
+        assert f'{named} at position {position + 1} is not a hexadecimal digit' in str(error)
     else:
         raise AssertionError(f'{candidate!r} was accepted')
 
 
 @given(st.lists(st.text(st.characters(blacklist_categories=('Cs', 'Cc')), min_size=1, max_size=30)
-                .filter(lambda t: t.strip()), min_size=1, max_size=6))
+                .filter(lambda t: t.strip().lower() not in ('', 'none', 'null')),  # a transformer's text: refused
+                min_size=1, max_size=6))
 def test_items_of_a_json_or_context_list_are_taken_as_given_blanks_at_their_ends_included(items):
     # The JSON list form is how a value the comma-separated text cannot carry is given (integration.yml, file_path):
     # a path may end with a blank, and HSS matches paths exactly.
