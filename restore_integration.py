@@ -736,6 +736,14 @@ def check_identifier(text: str, name: str, max_length: int) -> None:
                            f'{named_character(bad.group())}.')
 
 
+def enterprise_project(given: str) -> str:
+    """An enterprise project as HSS takes it: the default one's name in Huawei's console reads as its ID, 0, and every
+    project the user is granted in the API's own spelling (all_granted_eps), whatever the letter case typed."""
+    if given.lower() == 'default':
+        return '0'
+    return HSS_ALL_ENTERPRISE_PROJECTS if given.lower() == HSS_ALL_ENTERPRISE_PROJECTS else given
+
+
 def setting_text(params: InstanceParams, name: str) -> str:
     """A plain text setting, its ends' blanks and invisible characters dropped (shown_text), checked (typed_text)."""
     value = params.get(name)
@@ -887,8 +895,7 @@ def read_hss_settings(params: InstanceParams) -> HssSettings:
     if named_region and re.fullmatch(r'[a-z]{2}-[a-z]+-[0-9]+(_.*)?', project_id):  # a name: <region>[_<sub>]
         raise RestoreError(f'The instance setting {SETTING_NAMES["hss_project_id"]} holds {printable(project_id)}, '
                            f'a project\'s name; set the {named_region} project\'s ID (API Credentials lists both).')
-    # It reaches a request line: an ID; the default one's name, as Huawei's console shows it, reads as its ID, 0
-    scope = re.sub('(?i)^default$', '0', setting_text(params, 'hss_enterprise_project_id'))
+    scope = enterprise_project(setting_text(params, 'hss_enterprise_project_id'))  # it reaches a request line: an ID
     check_identifier(scope, f'The instance setting {SETTING_NAMES["hss_enterprise_project_id"]}', 64)
     common = HssSettings(url, project_id, setting_choice(params, 'hss_auth_type', ('token', 'aksk'), 'aksk'),
                          region or None, scope or None,
@@ -4021,7 +4028,7 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
     fields[HSS_UNPAIRED] = [] if arg_to_bool(args.get('pair_by_position'), 'pair_by_position', True) else ['false']
     # The project listed (the argument, else the instance's): rows, follow line and checks XSOAR schedules name it
     given_project = validate_identifier(args.get('enterprise_project_id'), 'enterprise_project_id', 64)
-    enterprise_project_id = re.sub('(?i)^default$', '0', given_project or '') or client.enterprise_project_id
+    enterprise_project_id = enterprise_project(given_project or '') or client.enterprise_project_id
     args = dict(args, enterprise_project_id=enterprise_project_id or '0')
     check_hss_items(fields)  # a check finds the items again from the same arguments: both runs refuse the same
     timing = polling_arguments(args)  # polling, interval, timeout

@@ -143,6 +143,8 @@ HSS_FIELD_LIMITS = {'host_id': 64, 'file_hash': 256, 'file_path': 256, 'file_att
 # enterprise_project_id: "The value 0 indicates the default enterprise project"; integration.yml's
 # hss_enterprise_project_id: "0 for the default enterprise project").
 HSS_DEFAULT_ENTERPRISE_PROJECT = ('0', 'the default enterprise project')
+# The seed, enterprise_project_id: "To query servers in all enterprise projects, set this parameter to all_granted_eps."
+HSS_EVERY_ENTERPRISE_PROJECT = 'all_granted_eps'
 # README: "at most 100 items go in one PUT" (some language versions of the HSS page cap data_list at 100).
 HSS_MAX_ITEMS_PER_REQUEST = 100
 # README: the listing is "paged with `offset`/`limit` 200".

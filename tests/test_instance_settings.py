@@ -466,6 +466,26 @@ def test_the_default_enterprise_projects_name_reads_as_its_id_and_restores_its_c
     assert sent and all(value == [zero] for value in sent), sent
 
 
+# all_granted_eps, Huawei's word for every enterprise project the user is granted, is the API's in lower case: typed
+# in capitals (as a constant reads), as the setting or the argument, it is sent as the API spells it.
+@pytest.mark.parametrize('where', ['setting', 'argument'])
+def test_every_enterprise_project_typed_in_capitals_is_asked_for_as_huaweis_api_spells_it(hss_tenant, where):
+    every = facts.HSS_EVERY_ENTERPRISE_PROJECT
+    host = next(h for h in load_json(HSS_SEED)['hosts'] if any(
+        f.get('isolation_status', 'isolated') == 'isolated' for f in h['isolated_files']))
+    copy = next(f for f in host['isolated_files'] if f.get('isolation_status', 'isolated') == 'isolated')
+    params = hss_tenant.params(hss_enterprise_project_id=every.upper() if where == 'setting' else '')
+    args = {'file_hash': copy['file_hash'], 'host_id': host['host_id'], 'polling': 'false',
+            **({'enterprise_project_id': every.upper()} if where == 'argument' else {})}
+
+    result = run(params, 'hss-restore-isolated', args)
+
+    assert not result.failed, result.entries[-1]['Contents']
+    sent = [request.query.get('enterprise_project_id') for request in hss_tenant.gateway.requests
+            if request.path.endswith('/event/isolated-file')]
+    assert sent and all(value == [every] for value in sent), sent
+
+
 # Huawei's endpoint tables name the region in each service's host (hss.<region ID>.myhuaweicloud.com), given bare
 # or as a URL: an instance set up with hss_endpoint alone still names the region a project's name is made of.
 @pytest.mark.parametrize('auth_type', ['aksk', 'token'])
