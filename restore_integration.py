@@ -1451,12 +1451,8 @@ class HttpTransport:
     def _send_once(self, method: str, url: str, attempt: Attempt, attempts: list[Attempt],
                    kwargs: JsonObject) -> requests.Response | None:
         """One attempt on the wire, ended by ``attempt.ends``: the response, or None with ``attempt.fault`` set."""
+        token = self._turn(attempt, attempts)
         try:
-            token = {'X-Auth-Token': self.token_source.token()} if self.token_source else {}
-            # the turn after the token: a token that came late lets no request out ahead of the pace
-            attempt.waited += self.limiter.wait_turn(self.deadline)
-            if self._past_last_start():  # also when the turn was free at once, or the token took the time
-                raise OutOfTime(0.0)
             attempt.sent_at = now = self.clock()
             connect, read = self.settings.timeout
             left = self.run_ends - now  # MIN_ATTEMPT_SECONDS at least
@@ -1470,9 +1466,6 @@ class HttpTransport:
                 auth=functools.partial(self._signed_then_held, attempt), **kwargs))
         except requests.exceptions.SSLError as error:
             refusal = self.tls_failure(describe_connection_error(error))
-        except RestoreError as error:  # from the token source: IAM's token request failed, this one was not sent
-            error.attempts = tuple(attempts)  # its own history goes with the error, not the token request's
-            raise
         except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema, UnicodeEncodeError) as error:
             # The URL and every header value passed the settings' checks (Latin-1: setting_credential): this is the
             # environment's proxy URL (a login not in Latin-1, for Basic proxy authentication: UnicodeEncodeError)
@@ -1496,6 +1489,22 @@ class HttpTransport:
             response.close()
             refusal = self.environment_proxy_refusal(response) if proxy_407 else self.redirect_refusal(url, response)
         raise RestoreError(refusal, [*attempts, attempt]) from None
+
+    def _turn(self, attempt: Attempt, attempts: list[Attempt]) -> dict[str, str]:
+        """The attempt's headers (a due IAM token), then its turn: OutOfTime past the run's last start; a RestoreError,
+        this attempt unsent, when the environment's proxy refused another request's login while it waited."""
+        try:
+            token = {'X-Auth-Token': self.token_source.token()} if self.token_source else {}
+        except RestoreError as error:  # from the token source: IAM's token request failed, this one was not sent
+            error.attempts = tuple(attempts)  # its own history goes with the error, not the token request's
+            raise
+        # the turn after the token: a token that came late lets no request out ahead of the pace
+        attempt.waited += self.limiter.wait_turn(self.deadline)
+        if self._past_last_start():  # also when the turn was free at once, or the token took the time
+            raise OutOfTime(0.0)
+        if self.proxy_refusal:  # refused while this one waited for its turn: not asked again, it may lock the account
+            raise RestoreError(self.proxy_refusal, [*attempts, attempt])
+        return token
 
     def tls_failure(self, detail: str) -> str:
         """What a failed TLS handshake or CA bundle means. A plain-HTTP port behind an https URL answers in clear text
