@@ -42,6 +42,7 @@ import functools
 import hashlib
 import hmac
 import http.client
+import io
 import ipaddress
 import json
 import math
@@ -1062,6 +1063,7 @@ class Attempt:
     sent_at = ends = math.inf  # when it went out; when it is given up (limiter's clock): its timeouts or the run's end
     cut_to: float | None = None  # the seconds it was given when the run's end came before its timeouts
     answered_ms: int | None = None  # the server's Date (ms), also if the body broke off: the service had it
+    given_up = False  # its send thread was given up on, and sends none of its body after (BodyWhileWaited)
 
     def __init__(self, waited: float = 0.0, fault: str | None = None) -> None:
         # waited: the seconds before sending (the backoff, then the limiter's turn); fault: FAULT_*, no usable answer
@@ -1467,12 +1469,8 @@ class HttpTransport:
     def _send_once(self, method: str, url: str, attempt: Attempt, attempts: list[Attempt],
                    kwargs: JsonObject) -> requests.Response | None:
         """One attempt on the wire, ended by ``attempt.ends``: the response, or None with ``attempt.fault`` set."""
+        token = self._turn(attempt, attempts)
         try:
-            token = {'X-Auth-Token': self.token_source.token()} if self.token_source else {}
-            # the turn after the token: a token that came late lets no request out ahead of the pace
-            attempt.waited += self.limiter.wait_turn(self.deadline)
-            if self._past_last_start():  # also when the turn was free at once, or the token took the time
-                raise OutOfTime(0.0)
             attempt.sent_at = now = self.clock()
             connect, read = self.settings.timeout
             left = self.run_ends - now  # MIN_ATTEMPT_SECONDS at least
@@ -1482,12 +1480,10 @@ class HttpTransport:
             # headers or a timeout (urllib3 connects within the shorter of total and connect, reads within what is left)
             response = self._sent_in_time(attempt, lambda: self.session.request(
                 method, url, headers=token, proxies=self.proxies, stream=True, verify=self.settings.verify,
-                allow_redirects=False, timeout=SocketTimeouts(connect=connect, read=read, total=total), **kwargs))
+                allow_redirects=False, timeout=SocketTimeouts(connect=connect, read=read, total=total),
+                auth=functools.partial(self._signed_then_held, attempt), **kwargs))
         except requests.exceptions.SSLError as error:
             refusal = self.tls_failure(describe_connection_error(error))
-        except RestoreError as error:  # from the token source: IAM's token request failed, this one was not sent
-            error.attempts = tuple(attempts)  # its own history goes with the error, not the token request's
-            raise
         except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema, UnicodeEncodeError) as error:
             # The URL and every header value passed the settings' checks (Latin-1: setting_credential): this is the
             # environment's proxy URL (a login not in Latin-1, for Basic proxy authentication: UnicodeEncodeError)
@@ -1511,6 +1507,22 @@ class HttpTransport:
             response.close()
             refusal = self.environment_proxy_refusal(response) if proxy_407 else self.redirect_refusal(url, response)
         raise RestoreError(refusal, [*attempts, attempt]) from None
+
+    def _turn(self, attempt: Attempt, attempts: list[Attempt]) -> dict[str, str]:
+        """The attempt's headers (a due IAM token), then its turn: OutOfTime past the run's last start; a RestoreError,
+        this attempt unsent, when the environment's proxy refused another request's login while it waited."""
+        try:
+            token = {'X-Auth-Token': self.token_source.token()} if self.token_source else {}
+        except RestoreError as error:  # from the token source: IAM's token request failed, this one was not sent
+            error.attempts = tuple(attempts)  # its own history goes with the error, not the token request's
+            raise
+        # the turn after the token: a token that came late lets no request out ahead of the pace
+        attempt.waited += self.limiter.wait_turn(self.deadline)
+        if self._past_last_start():  # also when the turn was free at once, or the token took the time
+            raise OutOfTime(0.0)
+        if self.proxy_refusal:  # refused while this one waited for its turn: not asked again, it may lock the account
+            raise RestoreError(self.proxy_refusal, [*attempts, attempt])
+        return token
 
     def tls_failure(self, detail: str) -> str:
         """What a failed TLS handshake or CA bundle means. A plain-HTTP port behind an https URL answers in clear text
@@ -1572,10 +1584,10 @@ class HttpTransport:
         """``send()`` on a thread of its own, waited for SEND_GRACE_SECONDS past ``attempt.ends`` at most: urllib3 times
         each read of the status line and headers (a proxy's to CONNECT too) on its own, the name lookup not at all, and
         requests hands back no socket to shut down before they are in. Its own timeouts come first (they tell no
-        connection from no answer); past the grace: no answer in time, and the thread is left to end (a reply that comes
-        then is closed unread). It calls no ``demisto``."""
+        connection from no answer); past the grace: no answer in time, ``attempt.given_up``, and the thread is left to
+        end (no body goes out then, and a reply that comes then is closed unread). It calls no ``demisto``."""
         # threading alone: concurrent.futures is imported by bulk work only, which alone pays for it
-        state, lock = {}, threading.Lock()  # sent: the reply, or the error it raised; late: given up on
+        state, lock = {}, threading.Lock()  # sent: the reply, or the error it raised
 
         def send_on_thread() -> None:
             try:
@@ -1583,7 +1595,7 @@ class HttpTransport:
             except BaseException as error:  # noqa: BLE001 - raised again on the attempt's own thread
                 result = error
             with lock:
-                state['sent'], late = result, state.get('late')
+                state['sent'], late = result, attempt.given_up
             if late and isinstance(result, requests.Response):
                 result.close()
 
@@ -1592,7 +1604,7 @@ class HttpTransport:
         thread.join(max(0.0, attempt.ends - self.clock()) + SEND_GRACE_SECONDS)
         with lock:
             result = state.get('sent')
-            state['late'] = result is None
+            attempt.given_up = result is None
         if isinstance(result, BaseException):
             raise result
         if result is not None:
@@ -1601,6 +1613,13 @@ class HttpTransport:
                         f'connection or the reply\'s status line and headers (slow, or trickling in) were not all done',
                         None, 'Check DNS, the network path and the proxy setting; if they are right, {again}.')
         return None
+
+    def _signed_then_held(self, attempt: Attempt, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        """The session's auth, which signs the body as it is, then the body held back once ``attempt`` is given up."""
+        request = self.session.auth(request)
+        if isinstance(request.body, bytes):  # the JSON requests encoded (a GET has none)
+            request.body = BodyWhileWaited(request.body, attempt)
+        return request
 
     def _connection_fault(self, error: requests.RequestException, attempt: Attempt) -> None:
         """Which fault a connection error or read timeout is, in words (in the TLS handshake: no connection in time)."""
@@ -1762,6 +1781,21 @@ class HttpTransport:
             raise RestoreError(f'{said} {last.advice}', attempts, last.advice)
         reply.gave_up = gave_up
         return reply
+
+
+class BodyWhileWaited(io.BytesIO):
+    """A request's body, which urllib3 reads once the connection is made and the request's head sent: none of it once
+    its attempt was given up (a name lookup or a proxy's CONNECT late past its end), so the server, short of the
+    Content-Length, acts on nothing, and only a retry can (the thread given up on goes on while its resolver does)."""
+
+    def __init__(self, body: bytes, attempt: Attempt) -> None:
+        super().__init__(body)
+        self.attempt = attempt
+
+    def read(self, size: int | None = -1) -> bytes:
+        if self.attempt.given_up:
+            raise ConnectionAbortedError('the attempt was given up before its body went out')
+        return super().read(size)
 
 
 def shut_down(sock: socket.socket, cut: threading.Event) -> None:

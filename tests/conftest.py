@@ -384,6 +384,7 @@ class HssTenant:
         self.stack = stack
         self.gateway = gateway
         self.backend = gateway.backend
+        self.hss_server = hss_server  # its connections_accepted: a request that reached no app still connected
         self.url = hss_server.url
         self.iam_url = iam_server.url
         self.base_params = params

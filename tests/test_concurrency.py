@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import threading
+import time
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -431,3 +434,52 @@ def test_a_put_whose_answer_was_lost_still_says_hss_may_have_accepted_it_when_it
     assert 'Huawei Cloud IAM answered HTTP 503' in str(raised.value)
     assert len(tenant.requests_to('PUT', '/event/isolated-file')) == 1
     assert 'HSS may have accepted the restore even so, as its answer was lost' in str(raised.value)
+
+
+# --------------------------------------------------------------------------- 5. no send thread acts after its attempt
+
+
+@pytest.fixture
+def late_lookup(monkeypatch):
+    """A host name whose first lookup waits until the test lets it end, then finds 127.0.0.1, as a resolver does whose
+    DNS server answers late; each later lookup finds it at once: (name, release, the thread whose lookup waits)."""
+    name, release, waiting, lookup = 'hss-resolves-late.invalid', threading.Event(), [], socket.getaddrinfo
+
+    def resolved_late(host, *args, **kwargs):
+        if host == name:
+            if not waiting:
+                waiting.append(threading.current_thread())
+                release.wait(30)
+            host = '127.0.0.1'
+        return lookup(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, 'getaddrinfo', resolved_late)
+    yield name, release, waiting
+    release.set()
+
+
+def test_a_put_given_up_while_its_name_lookup_hung_does_not_reach_hss_when_the_lookup_ends_after_its_retry(
+        tenant, late_lookup):
+    # The attempt gives its send thread up 1 s past its end (no timeout of ours bounds a name lookup); HSS still lists
+    # the file isolated, so the retry restores it. The thread given up on goes on once the lookup ends, after the
+    # restore has its answer: its PUT must not reach HSS as well (README: a PUT goes again only with what HSS still
+    # lists isolated; the file would be sent twice).
+    name, release, waiting = late_lookup
+    [row] = tenant.backend.add_isolated_files(sorted(tenant.backend.hosts)[0], 1)
+    client = client_from_params('hss', tenant.params(
+        hss_endpoint=f'http://{name}:{urlsplit(tenant.url).port}', insecure=True, connect_timeout='1',
+        read_timeout='1', retry_backoff='0', hss_rate_limit='1000', max_retries='2'))
+
+    client.restore_isolated_files([{key: row[key] for key in ('host_id', 'file_hash', 'file_path')}])
+    assert len(tenant.requests_to('PUT', '/event/isolated-file')) == 1 and waiting[0].is_alive()
+    server = tenant.hss_server  # (the retry's connection stays open, kept for the next request)
+    connections, open_before = server.connections_accepted, server.connections_open
+    release.set()
+    waiting[0].join(10)
+    ends = time.monotonic() + 10  # until HSS accepted the late connection, read what it sent and is done with it
+    while (server.connections_accepted == connections or server.connections_open > open_before) and \
+            time.monotonic() < ends:
+        time.sleep(0.01)
+
+    assert not waiting[0].is_alive() and server.connections_accepted > connections  # it did connect, late
+    assert server.connections_open == open_before and len(tenant.requests_to('PUT', '/event/isolated-file')) == 1

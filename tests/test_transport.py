@@ -783,6 +783,46 @@ def test_a_proxy_that_refuses_its_login_is_asked_once_per_run_and_named_as_refus
 
 
 
+
+class TurnsAfterBothChecked(ri.AdaptiveRateLimiter):
+    """One turn a second, taken only once both of two requests have begun (each past the check of a refusal at its
+    start); the second's wait ends once ``transport`` knows the proxy refused the first one's login."""
+
+    def __init__(self):
+        super().__init__(1, sleep=self.until_refused)
+        self.both_begun, self.transport = threading.Barrier(2, timeout=10), None
+
+    def wait_turn(self, deadline: float = float('inf')) -> float:
+        self.both_begun.wait()
+        return super().wait_turn(deadline)
+
+    def until_refused(self, seconds: float) -> None:
+        ends = time.monotonic() + 10
+        while not self.transport.proxy_refusal and time.monotonic() < ends:
+            time.sleep(0.01)
+
+
+def test_a_request_waiting_for_its_turn_when_the_proxy_refused_another_s_login_does_not_ask_the_proxy(monkeypatch):
+    # Side by side, every file's request begins at once, then waits for its turn (the instance's rate): one still
+    # waiting when the proxy refused the first login has not asked it yet, and must not (README: only those already
+    # in flight then have asked too), or a run asks as many times as max_concurrency, past a lockout threshold of 5.
+    tunnel = RefusingTunnelProxy()
+    for name in PROXY_VARIABLES:
+        monkeypatch.setenv(name, tunnel.url)
+    for name in ('NO_PROXY', 'no_proxy'):
+        monkeypatch.delenv(name, raising=False)
+    limiter = TurnsAfterBothChecked()
+    client = ri.XdrClient(ri.XdrSettings('https://xdr.example.invalid', '7', 'k' * 40, 'standard'),
+                          ri.TransportSettings(proxy=True, max_concurrency=2), limiter)
+    limiter.transport = client.transport
+    try:
+        records, _, unsent = ri.send_xdr_restores(client, ['0' * 64, '1' * 64], None, None, polling=False)
+    finally:
+        tunnel.close()
+
+    assert tunnel.logins == 1
+    assert all('refused its login' in record['error'] for record in records) and not unsent
+
 class RefusingForwardProxy(RefusingTunnelProxy):
     """A proxy on 127.0.0.1 that answers every request, a plain-HTTP one sent on in absolute form too, with 407."""
 

@@ -154,7 +154,10 @@ class _Handler(BaseHTTPRequestHandler):
             raise _BadRequestBody("Content-Length is not a number") from None
         if length < 0 or length > _MAX_BODY_BYTES:
             raise _BadRequestBody("Content-Length out of range")
-        return self.rfile.read(length)
+        body = self.rfile.read(length)
+        if len(body) < length:  # the client went away mid-body: a gateway passes no such request on
+            raise _BadRequestBody("the body ended before its Content-Length")
+        return body
 
     def _read_chunked(self) -> bytes:
         chunks, total = [], 0
@@ -321,6 +324,11 @@ class LoopbackServer:
     @property
     def connections_accepted(self) -> int:
         return self._server.connections_accepted if self._server else 0
+
+    @property
+    def connections_open(self) -> int:
+        """Connections accepted and not yet done with: each one's request read, answered or refused."""
+        return len(self._server._open) if self._server else 0
 
     def _bind(self) -> _Server:
         with self._lock:
