@@ -394,6 +394,28 @@ def test_an_hss_incident_naming_only_a_file_path_is_restored_by_the_playbook_as_
         assert status in (('restoring', 'restored') if copy['host_id'] == host else ('isolated',))
 
 
+@pytest.mark.parametrize('playbook', [HSS_PLAYBOOK, RESTORE_PLAYBOOK])
+@pytest.mark.parametrize('blank', [' ', [' '], ['', '\t '], ['\u3000']])
+def test_an_hss_incident_whose_file_paths_field_holds_blanks_only_is_restored_by_its_file_path(vendors, playbook,
+                                                                                             blank):
+    """No SHA256, and a Huawei HSS File Paths field of blanks only: HSS lists absolute paths (Linux's start with "/",
+    Windows' with a drive), so nothing but whitespace is no path on any OS HSS protects, as the on-close script reads
+    it: the file at the File Path field is restored, on the incident's host. The playbook took the blanks for a path,
+    restored nothing and wrote no note."""
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    fields = {**{k: v for k, v in sample.incident['CustomFields'].items() if k != 'filesha256'},
+              'huaweihssfilepaths': blank}
+    host, path = fields['huaweihsshostid'], fields['filepath']
+
+    run = runner_for(vendors).run(playbook, close_incident(dict(sample.incident, CustomFields=fields),
+                                                           'False Positive'), sample.context)
+
+    assert not run.failed, run.error
+    [put] = hss_puts(hss)
+    assert {(item['host_id'], item['file_path']) for item in put[3]['data_list']} == {(host, path)}
+
+
 def test_the_hss_note_of_an_incident_naming_a_host_and_no_file_gives_a_command_that_restores_on_that_host(vendors):
     """No SHA256 and no path: nothing to restore, and the note says how to restore by hand once the analyst has
     found the file. Its command named no host, so run as given it restored the file on every host that isolated it;
