@@ -855,6 +855,29 @@ def test_the_line_of_files_left_out_on_an_endpoint_says_it_of_one_file_and_them_
     assert f'which still needs {pronoun}:' in left_line and f'Restore {pronoun} there by hand' in left_line, left_line
 
 
+@pytest.mark.parametrize('status', ['COMPLETED_SUCCESSFULLY', 'COMPLETED_WITH_FAILURES', 'IN_PROGRESS'])
+def test_each_restore_file_command_for_a_file_not_sent_again_or_left_out_names_the_incident_s_cortex_xdr_incident(
+        status):
+    """A file restored before on endpoint b (given back, with failures, or still running and not read again now) and
+    still needed on a, beside a file needed on both: the gate's line for b (not sent again) and for a (left out) each
+    give restore-file commands by hand, and a check where the earlier action's state is unknown. Each names the Cortex
+    XDR incident the restore is made under, as the held files' do, so that what an analyst runs shows in that
+    incident's timeline in Cortex XDR; QuarantineRestore.Gate.covered's commands too."""
+    a, b, incident_id = '7587a1a45680f5b074bdf8b74b9aad2a', '3fb17d1e8ae744435d8ee4078bd87316', '412'
+    records = xdr_records(SHA, [b], status)
+
+    entry = GATE.gate_command({'file_hash': [SHA, 'c' * 64], 'endpoint_id': [a, b], 'incident_id': incident_id,
+                               'restored_before': records}, {}, lambda command, args: [])
+
+    assert entry['Contents']['allowed'] == ['c' * 64] and len(entry['Contents']['not_sent']) == 2
+    shown = [parse_line(span) for line in entry['Contents']['not_sent'] for span in as_commonmark_reads(line)[0]
+             if span.startswith('!restore-file ')]
+    kept = [parse_line(command) for item in entry['EntryContext']['QuarantineRestore.Gate(true)']['covered']
+            for key in ('by_hand', 'check') for command in as_list(item.get(key))]
+    assert len(shown) >= 2 and len(kept) >= 2
+    assert [line.args.get('incident_id') for line in shown + kept] == [incident_id] * len(shown + kept)
+
+
 def test_a_file_left_out_on_30_of_60_endpoints_gets_one_command_to_fill_in_and_the_context_has_each():
     """The file restored before on 30 of 60 endpoints, and a second file needed on all: the playbook restores the
     second everywhere, and leaves the first out on the other 30 (one list of files per endpoint). Both lines, the

@@ -83,6 +83,29 @@ def test_the_by_hand_restore_of_a_file_held_for_its_reputation_is_made_under_the
 
 
 @pytest.mark.parametrize('via', ['playbook', 'post-processing'])
+def test_a_reclose_s_by_hand_restore_of_a_file_not_sent_again_is_made_under_the_incident_s_cortex_xdr_incident(
+        vendors, via):
+    """Closed again, the note's line for each file an earlier restore covers (not sent again) gives the command that
+    restores it by hand should it be quarantined again. Run, it goes to Cortex XDR under the incident's Cortex XDR
+    incident, as the playbook's and the close's restores do, so that it appears in that incident's timeline."""
+    xdr, _ = vendors
+    sample, first = close(vendors, 'xdr_false_positive.json', via)
+    assert not first.failed, first.error
+    sent = len(restores_sent(xdr))
+
+    _, again = close(vendors, 'xdr_false_positive.json', via, context=first.context)
+
+    assert not again.failed, again.error
+    commands = [parse_line(span) for note in again.notes for line in note.splitlines() if 'was not run again' in line
+                for span in as_commonmark_reads(line)[0] if span.startswith('!restore-file ')]
+    assert commands and len(restores_sent(xdr)) == sent
+    for command in commands:
+        WarRoom(params=xdr.params(), time_scale=0, sleep=lambda _: None).run(command.command, command.args)
+    made = [str(r.body['request_data'].get('incident_id')) for r in restores_sent(xdr)[sent:]]
+    assert made and made == [sample.incident['CustomFields']['xdrincidentid']] * len(made)
+
+
+@pytest.mark.parametrize('via', ['playbook', 'post-processing'])
 @pytest.mark.parametrize('name', ['xdr_known_bad.json', 'xdr_known_bad_md5.json', 'xdr_known_bad_hashes_list.json'])
 def test_a_file_scored_bad_is_never_restored_and_the_note_says_who_scored_it_and_under_which_hash(vendors, name, via):
     xdr, _ = vendors

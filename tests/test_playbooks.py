@@ -22,7 +22,8 @@ from warroom.context import as_list, get_path, merge_entry_context
 from warroom.ingest import PackContent, create_incident
 from warroom.emulator.faults import FaultPlan
 from warroom.line import parse_line
-from warroom.playbook.incidents import RESTORE_PLAYBOOK, IncidentFile, close_by_playbook, close_incident
+from warroom.playbook.incidents import (POST_PROCESSING_SCRIPT, RESTORE_PLAYBOOK, IncidentFile, close_by_playbook,
+                                       close_incident)
 from warroom.playbook.model import Playbook, PlaybookLibrary, Task
 from warroom.playbook.others import REPLIES_DIR, OtherIntegrations
 from warroom.playbook.runner import PlaybookRunner
@@ -392,6 +393,28 @@ def test_an_hss_incident_naming_only_a_file_path_is_restored_by_the_playbook_as_
     for copy in copies:
         status = hss.backend.isolation_status(copy['host_id'], copy['file_hash'], copy['file_path'])
         assert status in (('restoring', 'restored') if copy['host_id'] == host else ('isolated',))
+
+
+@pytest.mark.parametrize('playbook', [HSS_PLAYBOOK, RESTORE_PLAYBOOK])
+@pytest.mark.parametrize('blank', [' ', [' '], ['', '\t '], ['\u3000']])
+def test_an_hss_incident_whose_file_paths_field_holds_blanks_only_is_restored_by_its_file_path(vendors, playbook,
+                                                                                             blank):
+    """No SHA256, and a Huawei HSS File Paths field of blanks only: HSS lists absolute paths (Linux's start with "/",
+    Windows' with a drive), so nothing but whitespace is no path on any OS HSS protects, as the on-close script reads
+    it: the file at the File Path field is restored, on the incident's host. The playbook took the blanks for a path,
+    restored nothing and wrote no note."""
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    fields = {**{k: v for k, v in sample.incident['CustomFields'].items() if k != 'filesha256'},
+              'huaweihssfilepaths': blank}
+    host, path = fields['huaweihsshostid'], fields['filepath']
+
+    run = runner_for(vendors).run(playbook, close_incident(dict(sample.incident, CustomFields=fields),
+                                                           'False Positive'), sample.context)
+
+    assert not run.failed, run.error
+    [put] = hss_puts(hss)
+    assert {(item['host_id'], item['file_path']) for item in put[3]['data_list']} == {(host, path)}
 
 
 def test_the_hss_note_of_an_incident_naming_a_host_and_no_file_gives_a_command_that_restores_on_that_host(vendors):
@@ -1125,6 +1148,35 @@ def test_an_hss_rerun_that_writes_a_new_summary_leaves_that_summary_alone_in_the
     assert written['vendor'] == 'hss' and written != get_path(first.context, 'QuarantineRestore.Summary')
     assert get_path(again.context, 'QuarantineRestore.Summary') == written
     assert again.entries[-1]['Contents'] == written
+
+
+@pytest.mark.parametrize('outputs', ['add', 'replace'])
+def test_a_close_after_a_rerun_sends_no_second_restore_of_a_file_restored_before_whatever_xsoar_does_with_outputs(
+        vendors, outputs):
+    """The Cortex XDR playbook runs with a context of its own: what it hands back (CortexXDR.RestoredFile) reaches the
+    restore playbook's context added to the records held there, or in their place; XSOAR documents neither
+    (DEVELOPERS.md), and the runner does either. Rerun on the reopened incident, now naming a second file, it restores
+    that one only. Replaced, the first file's record was gone, so the close's script sent its restore again, which
+    Cortex XDR refused (no quarantined copy left) and the note called a restore that did not start. Either way the
+    context now keeps both files' records, and the close sends nothing again."""
+    xdr, hss = vendors
+    failing = seed_failing_endpoints()
+    first_file, second_file = sorted(h for h, endpoints in HOLDERS.items() if not set(endpoints) & set(failing))[:2]
+    runner = PlaybookRunner({**hss.params(), **xdr.params()}, time_scale=0, sleep=lambda _: None,
+                            sub_playbook_outputs=outputs)
+
+    def closed(hashes):
+        return close_incident({'id': '9', 'type': 'Cortex XDR Incident',
+                               'CustomFields': {'filesha256': hashes, 'xdrincidentid': '412'}}, 'False Positive')
+
+    first = runner.run(RESTORE_PLAYBOOK, closed([first_file]), {})
+    again = runner.run(RESTORE_PLAYBOOK, closed([first_file, second_file]), first.context)
+    close = runner.run_post_processing(POST_PROCESSING_SCRIPT, closed([first_file, second_file]), again.context)
+
+    assert not first.failed and not again.failed and not close.failed, (first.error, again.error, close.error)
+    assert [r.body['request_data']['file_hash'] for r in xdr_restores(xdr)] == [first_file, second_file]
+    records = as_list(get_path(close.context, 'CortexXDR.RestoredFile'))
+    assert sorted(record['file_hash'] for record in records) == sorted([first_file, second_file])
 
 
 def analyst_branch(given=None, playbook=RESTORE_PLAYBOOK, private=True, keep_latest=False):

@@ -22,6 +22,8 @@ Sources:
 """
 from __future__ import annotations
 
+import pytest
+
 from warroom.playbook.model import Playbook, PlaybookLibrary, Task
 from warroom.playbook.runner import PlaybookRunner
 
@@ -79,6 +81,25 @@ def test_a_sub_playbook_sharing_its_caller_s_context_writes_every_key_there_and_
     assert not result.failed, result.error
     assert result.context['Declared'] == {'Value': 'out'} and result.context['Undeclared'] == {'Value': 'kept inside'}
     assert 'caller holds c1' in [event.entries[0]['Contents'] for event in result.events if event.command == 'Print']
+
+
+@pytest.mark.parametrize('outputs, held', [('add', [{'Value': 'earlier'}, {'Value': 'out'}]),
+                                           ('replace', {'Value': 'out'})])
+def test_the_runner_adds_a_private_sub_playbook_s_outputs_to_the_caller_s_value_or_puts_them_in_its_place(outputs,
+                                                                                                          held):
+    """No public source says which XSOAR does (DEVELOPERS.md): sub_playbook_outputs lets the pack's tests run both."""
+    library = PlaybookLibrary()
+    library.add(child_playbook())
+    tasks = [task('0', 'start', '', {'#none#': ['1']}),
+             task('1', 'playbook', CHILD, {'#none#': ['99']}, body={'playbookName': CHILD}, separatecontext=True),
+             task('99', 'title', 'Done')]
+    caller = Playbook('caller', 'caller', '0', {t.id: t for t in tasks})
+    runner = PlaybookRunner({}, library=library, sub_playbook_outputs=outputs)
+
+    result = runner.run(caller, {'id': '1'}, {'Declared': {'Value': 'earlier'}, 'Caller': {'Value': 'c1'}})
+
+    assert not result.failed, result.error
+    assert result.context['Declared'] == held and result.context['Caller'] == {'Value': 'c1'}
 
 
 def run_scoped_child(arguments: dict):

@@ -249,8 +249,14 @@ class PlaybookRunner:
                  on_event: Callable[[Event], None] | None = None, integration_context: dict | None = None,
                  others: OtherIntegrations | None = None, server_errors: dict[str, str] | None = None,
                  clock: Callable[[], float] = time.monotonic,
-                 script_timeout: float = DEFAULT_SCRIPT_TIMEOUT) -> None:
+                 script_timeout: float = DEFAULT_SCRIPT_TIMEOUT, sub_playbook_outputs: str = 'add') -> None:
         self.params = params
+        # How a private sub-playbook's declared outputs reach its caller's context: 'add' (merged as an entry with no
+        # DT key) or 'replace' (the caller's value at that path replaced). XSOAR documents neither (DEVELOPERS.md);
+        # tests run the pack under both, so that it holds whichever XSOAR does.
+        if sub_playbook_outputs not in ('add', 'replace'):
+            raise ValueError(f'sub_playbook_outputs is add or replace, not {sub_playbook_outputs!r}')
+        self.sub_playbook_outputs = sub_playbook_outputs
         # Times each script and integration run (a test passes a clock the integration's waits move), and the
         # server's timeout for a script whose YAML sets none (a test may stand in another the server was given)
         self.clock, self.script_timeout = clock, script_timeout
@@ -597,14 +603,16 @@ class PlaybookRunner:
         self._record(run, Event(frame.playbook.name, task.id, task.name, 'playbook', f'runs "{child.name}"'))
         self._run_playbook(child, Scope(frame.scope.incident, inputs, context, frame.scope.record), run)
         # What the child declares as outputs goes back to the caller (a path inside another once), merged as an entry
-        # with no DT key: whether XSOAR replaces, appends or merges by DT there is not documented (DEVELOPERS.md)
+        # with no DT key, or in place of the caller's value (sub_playbook_outputs): XSOAR documents neither
         if separate:
             paths = [output['contextPath'] for output in child.outputs]
             for path in paths:
                 if any(path.startswith(other + '.') for other in paths):
                     continue
                 value = lookup(context, path)
-                if value is not None:
+                if value is not None and self.sub_playbook_outputs == 'replace':
+                    _replace_at(frame.scope.context, path, value)
+                elif value is not None:
                     merge_entry_context(frame.scope.context, {path: value})
         return '#none#'
 
@@ -612,6 +620,16 @@ class PlaybookRunner:
         run.events.append(event)
         if self.on_event:
             self.on_event(event)
+
+
+def _replace_at(context: dict, path: str, value: Any) -> None:
+    """``value`` in place of what ``context`` holds at the dotted ``path`` (objects made on the way)."""
+    *parents, key = path.split('.')
+    for part in parents:
+        if not isinstance(context.get(part), dict):
+            context[part] = {}
+        context = context[part]
+    context[key] = copy.deepcopy(value)
 
 
 def _first_error(entries: list[dict]) -> str:

@@ -626,6 +626,7 @@ def xdr_plan(records: list[dict[str, Any]], hashes: list[str], scope: dict[str, 
     such restore of what each endpoint still needs (``widest_restore``); what it leaves out on an endpoint that still
     needs it gets a line with its command by hand, never a restore on an endpoint an earlier restore covers."""
     endpoints = scope.get('endpoint_id') or ['']
+    under = {'incident_id': scope['incident_id']} if scope.get('incident_id') else {}  # by-hand commands' incident
     covered = {endpoint: restored_before(records, hashes, dict(scope, endpoint_id=[endpoint]) if endpoint else {},
                                          execute) for endpoint in endpoints}
     needed = {endpoint: [h for h in hashes if h not in covered[endpoint]] for endpoint in endpoints}
@@ -636,7 +637,7 @@ def xdr_plan(records: list[dict[str, Any]], hashes: list[str], scope: dict[str, 
 
     def alike(h: str, endpoint: str) -> str:  # its line, but for the endpoint and its action
         record, unread = covered[endpoint][h]
-        return restored_line(h, {'<endpoint_id>': (dict(record, action_id='<action_id>'), unread)})[0]
+        return restored_line(h, {'<endpoint_id>': (dict(record, action_id='<action_id>'), unread)}, under)[0]
 
     # (key, endpoint, what its line says): past MAX_DETAIL_ROWS, the endpoints of one key share a line
     found = [(('covered', h, alike(h, e)), e, covered[e][h]) for h in hashes for e in endpoints if h in covered[e]]
@@ -644,7 +645,7 @@ def xdr_plan(records: list[dict[str, Any]], hashes: list[str], scope: dict[str, 
     groups = {}
     for number, (key, endpoint, said) in enumerate(found):
         groups.setdefault(key if len(found) > MAX_DETAIL_ROWS else number, (key, {}))[1][endpoint] = said
-    made = [restored_line(key[1], group) if key[0] == 'covered' else left_out_line(group)
+    made = [restored_line(key[1], group, under) if key[0] == 'covered' else left_out_line(group, under)
             for key, group in groups.values()]
     return files, [], faults + [line for line, _ in made], [endpoint for endpoint in chosen if endpoint], \
         [covered for _, covered in made]
@@ -671,17 +672,18 @@ def kind_lines(records: list[dict[str, Any]], needed: set[str]) -> list[str]:
     return lines
 
 
-def left_out_line(left: dict[str, list[str]]) -> tuple[str, dict[str, Any]]:
+def left_out_line(left: dict[str, list[str]], under: dict[str, list[str]]) -> tuple[str, dict[str, Any]]:
     """(the note's line, the context's covered item) for the endpoints of ``left`` ({endpoint: the files it still
-    needs, the same for each}) the playbook's restore leaves those files out on, with the command by hand (for several
-    endpoints, see one_for_each)."""
+    needs, the same for each}) the playbook's restore leaves those files out on, with the command by hand, made
+    ``under`` the restore's Cortex XDR incident as restored_line's (for several endpoints, see one_for_each)."""
     files, endpoints = next(iter(left.values())), list(left)
-    every = by_hand_each(RESTORE_COMMANDS[0], {'file_hash': files}, {'endpoint_id': endpoints})
+    scope = {'endpoint_id': endpoints, **under}
+    every = by_hand_each(RESTORE_COMMANDS[0], {'file_hash': files}, scope)
     where = f'endpoint {code_span(endpoints[0])}, which still needs'
     how = commands_text(every)
     if len(endpoints) > 1:
         where = f'{len(endpoints):,} endpoints ({capped(endpoints)}), which still need'
-        how = one_for_each(RESTORE_COMMANDS[0], {'file_hash': files}, {'endpoint_id': endpoints}, 'covered.by_hand')
+        how = one_for_each(RESTORE_COMMANDS[0], {'file_hash': files}, scope, 'covered.by_hand')
     them = 'it' if len(files) == 1 else 'them'
     return (f'`!{RESTORE_COMMANDS[0]}` was not run for {", ".join(code_span(h) for h in files)} on {where} {them}: '
             f'an earlier restore in this incident covers other endpoints or files (above), and the playbook restores '
@@ -765,13 +767,15 @@ def status_now(execute: Execute | None, records: list[dict[str, Any]],
     return found, unread
 
 
-def restored_line(file_hash: str, found: dict[str, tuple[dict[str, Any], str | None]]) -> tuple[str, dict[str, Any]]:
+def restored_line(file_hash: str, found: dict[str, tuple[dict[str, Any], str | None]],
+                  under: dict[str, list[str]]) -> tuple[str, dict[str, Any]]:
     """(the line, the context's covered item) for a file earlier restore-files cover on the endpoints of ``found``
-    ({endpoint, '' for every endpoint: restored_before's (record, unread)}, alike but for their actions): ``unread``,
+    ({endpoint, '' for every endpoint: restored_before's (record, unread)}, alike but for their actions), its commands
+    made ``under`` the restore's Cortex XDR incident (incident_id, when given: scope_of): ``unread``,
     why a record, IN_PROGRESS, was not read again now (its state is not known: the line gives the check that reads it
     first; for several endpoints, see one_for_each)."""
     (record, unread), actions = next(iter(found.values())), [text_of(row.get('action_id')) for row, _ in found.values()]
-    scope = {'endpoint_id': list(found)} if '' not in found else {}
+    scope = {'endpoint_id': list(found), **under} if '' not in found else under
     covered = {'file_hash': file_hash, 'by_hand': by_hand_each(RESTORE_COMMANDS[0], {'file_hash': [file_hash]}, scope)}
     if may_have_started(record):
         return not_sent_line(RESTORE_COMMANDS[0], 'file_hash', file_hash, XDR_MAY_HAVE_STARTED, scope,
@@ -782,7 +786,7 @@ def restored_line(file_hash: str, found: dict[str, tuple[dict[str, Any], str | N
     if record.get('status') == 'IN_PROGRESS' and unread:
         check = {'file_hash': [file_hash], 'action_id': ['<action_id>'], 'polling': ['false']}
         covered['check'] = [by_hand(RESTORE_COMMANDS[0], dict(check, action_id=[action]),
-                                    {'endpoint_id': [endpoint]} if endpoint else {})
+                                    dict(scope, endpoint_id=[endpoint]) if endpoint else scope)
                             for endpoint, action in zip(found, actions)]
         shown = commands_text(covered['check'])
         if len(found) > 1:

@@ -250,8 +250,8 @@ def context_value(context: dict[str, Any], dotted: str, skipped: list[str]) -> A
 def with_earlier(context: dict[str, Any], earlier: Any, vendor: str, skipped: list[str]) -> list[dict[str, Any]]:
     """The context's records of ``vendor`` after ``earlier`` (restored_before: a sub-playbook with a context of its own
     holds only its own run's records, so a file an earlier run left failed, and did not send again, would go
-    unmentioned), but those of a file the reputation check holds back now: its note says why, and their steps would
-    say to restore it."""
+    unmentioned), but those (earlier or the context's) of a file the reputation check holds back now: its note says
+    why, and their steps would say to restore it."""
     if isinstance(earlier, str):
         try:
             earlier = json.loads(earlier) if earlier.strip() else None
@@ -263,10 +263,12 @@ def with_earlier(context: dict[str, Any], earlier: Any, vendor: str, skipped: li
     held = {(text_of(item.get('file_hash')).lower(), text_of(item.get('file_path')))
             for item in as_items(context_value(context, GATE_HELD_PATH, skipped), GATE_HELD_PATH, skipped)
             if text_of(item.get('restore_command')) == VENDOR_COMMANDS[vendor][1:]}
-    return [record for record in as_items(earlier, 'restored_before', skipped)
-            if tuple(text_of(record.get(key)) for key in RECORD_KEYS[vendor]) not in keys
-            and not any(text_of(record.get('file_hash')).lower() == file_hash != '' or
-                        text_of(record.get('file_path')) == file_path != '' for file_hash, file_path in held)] + current
+    # The context's own records too: a vendor playbook with a context of its own sets the earlier ones there first
+    records = [record for record in as_items(earlier, 'restored_before', skipped)
+               if tuple(text_of(record.get(key)) for key in RECORD_KEYS[vendor]) not in keys] + current
+    return [record for record in records
+            if not any(text_of(record.get('file_hash')).lower() == file_hash != '' or
+                       text_of(record.get('file_path')) == file_path != '' for file_hash, file_path in held)]
 
 
 def parse_vendor(args: dict[str, Any]) -> str:
@@ -871,14 +873,31 @@ def latest_summaries(context: Any) -> list[dict[str, Any]] | None:
     return list(latest.values()) if len(latest) < len(held) else None
 
 
+def records_once(context: Any, path: str) -> list[Any] | None:
+    """The context's records at ``path``, each once (the first of those alike, so the order of the others, which says
+    which record is a file's latest, holds); None when none comes twice."""
+    held = context_value(context if isinstance(context, dict) else {}, path, [])
+    held = held if isinstance(held, list) else [held]
+    kept = []
+    for record in held:
+        if record not in kept:
+            kept.append(record)
+    return kept if len(kept) < len(held) else None
+
+
 def keep_latest_summaries(runtime: Any) -> list[Entry]:
     """latest_only=true: the context's summaries cut to the latest of each vendor; the errors of writing them, if any.
     A vendor playbook run again with a context of its own hands its summary back to the caller as an output, beside
     the earlier one (the DT key does not reach it: how XSOAR merges a sub-playbook's outputs is not documented). Set
-    writes the key anew and adds no entry after the summary's note."""
-    kept = latest_summaries(runtime.context())
-    written = [] if kept is None else runtime.executeCommand('Set', {'key': SUMMARY_PATH, 'value': kept})
-    return [entry for entry in written or [] if entry.get('Type') == ENTRY_TYPE_ERROR]
+    writes the key anew and adds no entry after the summary's note. So with its records: it keeps those an earlier run
+    left in its own context (its RestoredBefore), so that whether XSOAR adds what it hands back to the caller's or puts
+    it in their place, none is lost; added, each comes back twice, and is kept once."""
+    written = []
+    for path, kept in [(SUMMARY_PATH, latest_summaries(runtime.context()))] + \
+            [(path, records_once(runtime.context(), path)) for path in (XDR_CONTEXT_PATH, HSS_CONTEXT_PATH)]:
+        if kept is not None:
+            written += runtime.executeCommand('Set', {'key': path, 'value': kept}) or []
+    return [entry for entry in written if entry.get('Type') == ENTRY_TYPE_ERROR]
 
 
 def error_entry(message: str) -> Entry:
