@@ -32,6 +32,11 @@ GOOD_ENTRY = {'Type': 1, 'ContentsFormat': 'json', 'Contents': {'a': 1}, 'HumanR
               'ReadableContentsFormat': 'markdown', 'EntryContext': {'A(val.a == obj.a)': {'a': 1}},
               'IgnoreAutoExtract': False, 'Note': True}
 
+# A relationship as CommonServerPython's EntityRelationship.to_entry writes it.
+RELATIONSHIP = {'name': 'related-to', 'reverseName': 'related-to', 'type': 'IndicatorToIndicator',
+                'entityA': 'a.example', 'entityAFamily': 'Indicator', 'entityAType': 'Domain', 'entityB': '192.0.2.1',
+                'entityBFamily': 'Indicator', 'entityBType': 'IP', 'fields': {}}
+
 
 # --------------------------------------------------------------------------- entries (demisto.results)
 
@@ -43,6 +48,8 @@ GOOD_ENTRY = {'Type': 1, 'ContentsFormat': 'json', 'Contents': {'a': 1}, 'HumanR
     ('IgnoreAutoExtract', 'true'), ('Note', 1),  # booleans, as CommandResults writes them
     ('Type', None),  # DemistoClassApiModule's convert gives an entry no Type of its own
     ('IndicatorTimeline', 'x'), ('IndicatorTimeline', [{'Value': 'a'}, 'b']),  # an object, or a list of them
+    ('Relationships', 'x'), ('Relationships', {'name': 'related-to'}),  # a list of relationship objects only
+    ('Relationships', [{'name': 'related-to'}, 'b']),
 ])
 def test_an_entry_field_xsoar_does_not_take_is_refused_for_integrations_and_scripts(field, value):
     integration = Demisto({}, 'restore-file', {}, {}, [])
@@ -240,6 +247,14 @@ def test_a_number_comes_back_as_the_server_writes_its_float64(sent, kept):
 def test_a_number_past_a_float64_s_range_is_refused_as_the_server_cannot_read_it():
     with pytest.raises(DemistoMisuse, match='JSON'):
         Demisto({}, 'restore-file', {}, {}, []).results({**GOOD_ENTRY, 'Contents': [10 ** 400]})
+
+
+@pytest.mark.parametrize('relationships', [None, [], [RELATIONSHIP]])
+def test_relationships_as_a_list_of_relationship_objects_are_taken(relationships):
+    # CommandResults.to_context writes [relationship.to_entry() for ...]: a list, each an object (empty list: none)
+    for demisto in (Demisto({}, 'restore-file', {}, {}, []), ScriptDemisto({}, {}, {})):
+        demisto.results({**GOOD_ENTRY, 'Relationships': relationships})
+        assert demisto.entries[0]['Relationships'] == relationships
 
 
 def test_an_entry_may_leave_out_what_it_does_not_use():
