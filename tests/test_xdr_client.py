@@ -188,7 +188,7 @@ def test_html_error_page_becomes_one_readable_line(replay_server):
 
 
 def test_non_json_success_body_is_reported_not_crashed_on(replay_server):
-    replay_server.queue(200, 'not json at all')
+    replay_server.queue(200, 'not json at all', {'Content-Type': 'text/plain'})  # an HTML page is said as a page
 
     with pytest.raises(ri.RestoreError, match='not JSON'):
         make_client(replay_server.url, max_retries=0).restore_file('f' * 64)
