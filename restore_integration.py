@@ -78,6 +78,7 @@ from urllib3.util import Timeout as SocketTimeouts, parse_url
 
 JsonObject = dict[str, Any]  # a JSON object as a vendor sends it, or an entry, argument set or row we write
 TextListener = Callable[[str], None]  # told each line of text as it happens: progress, a secret, a log line
+Refused = Callable[[], str | None]  # why a request is not sent: another met a refusal it would meet too (None: none)
 
 XDR_API_ROOT = '/public_api/v1'
 XDR_RESTORE_PATH = '/endpoints/restore/'
@@ -1395,11 +1396,11 @@ class HttpTransport:
             each.budget_s = max(0, seconds if now + seconds <= last_start else round(last_start - now))
 
     def request(self, method: str, path: str, expect_json: bool = False, retry_statuses: Iterable[int] | None = None,
-                still_to_send: Callable[[Attempt], str | None] | None = None, **kwargs: Any) -> VendorReply:
+                still_to_send: Callable[[Attempt], str | None] | None = None, refused: Refused | None = None,
+                **kwargs: Any) -> VendorReply:
         """The attempt loop: the final answer and every attempt. ``expect_json``: a 2xx must carry JSON; after a fault,
-        ``still_to_send`` cuts what it sends to what the service still needs if it may have acted, or why none goes."""
-        if self.proxy_refusal:  # every request of the run carries its login, which a directory may lock: not sent
-            raise RestoreError(self.proxy_refusal, [Attempt()])  # as the refused one: no status, no fault
+        ``still_to_send`` cuts what it sends to what the service still needs if it may have acted, or why none goes;
+        ``refused``, the client's: why no attempt of it goes any more (a refusal of another, which it would meet)."""
         statuses = self.policy.statuses if retry_statuses is None else frozenset(retry_statuses)
         attempts, faults, fault_waited, renewals, backoff, reply = [], 0, 0.0, 0, 0.0, None
         while True:
@@ -1407,7 +1408,7 @@ class HttpTransport:
                 if backoff:
                     self.limiter.sleep(backoff)
                 attempt = Attempt(waited=backoff)
-                response = self._send_once(method, self.base_url + path, attempt, attempts, kwargs)
+                response = self._send_once(method, self.base_url + path, attempt, attempts, kwargs, refused)
             except OutOfTime as late:  # nothing went out: no turn in time, or the IAM token came past the deadline
                 return self._out_of_time(attempts, late, reply)
             attempts.append(attempt)
@@ -1466,10 +1467,10 @@ class HttpTransport:
         self.limiter.pause(asked)  # RFC 9110: the service is unavailable to this client that long (503)
         return None, gave_up
 
-    def _send_once(self, method: str, url: str, attempt: Attempt, attempts: list[Attempt],
-                   kwargs: JsonObject) -> requests.Response | None:
+    def _send_once(self, method: str, url: str, attempt: Attempt, attempts: list[Attempt], kwargs: JsonObject,
+                   refused: Refused | None) -> requests.Response | None:
         """One attempt on the wire, ended by ``attempt.ends``: the response, or None with ``attempt.fault`` set."""
-        token = self._turn(attempt, attempts)
+        token = self._turn(attempt, attempts, refused)
         try:
             attempt.sent_at = now = self.clock()
             connect, read = self.settings.timeout
@@ -1508,9 +1509,10 @@ class HttpTransport:
             refusal = self.environment_proxy_refusal(response) if proxy_407 else self.redirect_refusal(url, response)
         raise RestoreError(refusal, [*attempts, attempt]) from None
 
-    def _turn(self, attempt: Attempt, attempts: list[Attempt]) -> dict[str, str]:
+    def _turn(self, attempt: Attempt, attempts: list[Attempt], refused: Refused | None) -> dict[str, str]:
         """The attempt's headers (a due IAM token), then its turn: OutOfTime past the run's last start; a RestoreError,
-        this attempt unsent, when the environment's proxy refused another request's login while it waited."""
+        this attempt unsent, when another request met a refusal it would meet, before its turn or while it waited."""
+        self._unless_refused(attempt, attempts, refused)
         try:
             token = {'X-Auth-Token': self.token_source.token()} if self.token_source else {}
         except RestoreError as error:  # from the token source: IAM's token request failed, this one was not sent
@@ -1520,9 +1522,15 @@ class HttpTransport:
         attempt.waited += self.limiter.wait_turn(self.deadline)
         if self._past_last_start():  # also when the turn was free at once, or the token took the time
             raise OutOfTime(0.0)
-        if self.proxy_refusal:  # refused while this one waited for its turn: not asked again, it may lock the account
-            raise RestoreError(self.proxy_refusal, [*attempts, attempt])
+        self._unless_refused(attempt, attempts, refused)  # met while this one waited for its turn: not sent either
         return token
+
+    def _unless_refused(self, attempt: Attempt, attempts: list[Attempt], refused: Refused | None) -> None:
+        """Raises, this attempt unsent (no status, no fault), when the environment's proxy refused the run's login
+        (asked again, a directory may lock the account) or ``refused`` says the vendor would refuse it as another."""
+        why = self.proxy_refusal or (refused and refused())
+        if why:
+            raise RestoreError(why, [*attempts, attempt])
 
     def tls_failure(self, detail: str) -> str:
         """What a failed TLS handshake or CA bundle means. A plain-HTTP port behind an https URL answers in clear text
@@ -2491,13 +2499,8 @@ class XdrClient:
 
     def _post(self, path: str, request_data: JsonObject, retry_statuses: Iterable[int] = RETRY_STATUSES,
               advice: dict[int, str] = XDR_ERROR_ADVICE) -> XdrReply:
-        # Refused alike, it would only take a turn of the tenant's rate limit, which every integration there shares
-        refused = self.refused.get(path) or self.refused.get('')
-        if refused:
-            raise RestoreError(f'Not sent: Cortex XDR refused another request of this command with HTTP '
-                               f'{refused.http_status}, as it would this one. {refused.advice}',
-                               refused.attempts[-1:])  # that answer alone: nothing was sent, nor lost
         answer = self.transport.request('POST', path, expect_json=True, retry_statuses=retry_statuses,
+                                        refused=functools.partial(self._refusal, path),
                                         json={'request_data': request_data})
         if not 200 <= answer.status < 300:  # CoreIRApiModule takes a 201 from endpoints/restore too
             reply = answer.parsed.get('reply') if isinstance(answer.parsed, dict) else None
@@ -2515,6 +2518,15 @@ class XdrClient:
             raise RestoreError(f'{self.vendor} answered HTTP {answer.status} without a "reply" object '
                                f'({short_text(answer.text)}). {advice}', answer.attempts, advice)
         return reply
+
+    def _refusal(self, path: str) -> str | None:
+        """Why a request to ``path`` is not sent (before its turn, or once it came): Cortex XDR refused another of the
+        command as it would this one. Sent, it would take a turn of the tenant's rate limit every integration shares."""
+        refused = self.refused.get(path) or self.refused.get('')
+        if not refused:
+            return None
+        return (f'Not sent: Cortex XDR refused another request of this command with HTTP {refused.http_status}, as it '
+                f'would this one. {refused.advice}')
 
 
 ''' HUAWEI CLOUD HSS '''
@@ -2699,7 +2711,8 @@ class HssClient:
         answered = max((a.answered_ms for a in attempts if a.answered_ms is not None), default=self.listed_at_ms)
         return (answered if answered is not None else epoch_ms()) - since
 
-    def restore_isolated_files(self, items: list[HssCopy], enterprise_project_id: str | None = None) -> int:
+    def restore_isolated_files(self, items: list[HssCopy], enterprise_project_id: str | None = None,
+                               refused: Refused | None = None) -> int:
         """One PUT isolated-file (HSS answers 200 with no body); returns the earliest HSS can have acted on it, on its
         clock (ms), so later listings tell this restore's changes by update_time whatever this machine's clock says."""
         if len(items) > HSS_MAX_ITEMS_PER_REQUEST:
@@ -2708,7 +2721,8 @@ class HssClient:
         body = {'data_list': items}  # after an answer lost, cut to the items HSS still lists isolated (_still_isolated)
         try:
             reply = self._request('PUT', self.path, params={'enterprise_project_id': epid},  # requests drops a None
-                                  json=body, still_to_send=lambda attempt: self._still_isolated(body, epid, attempt))
+                                  json=body, still_to_send=lambda attempt: self._still_isolated(body, epid, attempt),
+                                  refused=refused)
             return server_time_ms(reply.headers) - int((self.limiter.clock() - started) * 1000)
         except RestoreError as error:
             if not body['data_list']:  # HSS listed none isolated after an answer was lost: it took them (or had)
@@ -4293,14 +4307,16 @@ def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_proje
     batches = [items[at:at + HSS_MAX_ITEMS_PER_REQUEST] for at in range(0, len(items), HSS_MAX_ITEMS_PER_REQUEST)]
     stop, encoded, throttled, later = [], {}, [], []  # stop: the reasons of refusals every request meets, first told
 
+    def stopped() -> str | None:  # asked before each PUT's turn and once it came: a batch waiting then is not sent
+        return f'Not sent: {stop[0]}' if stop else None
+
     def send(batch: list[HssCopy]) -> tuple[str, str, int | None, bool]:
-        if stop:
-            return HSS_OUTCOME_FAILED, f'Not sent: {stop[0]}', None, False
         payload = [{field: item[field] for field in HSS_FIELD_LIMITS if item.get(field) not in (None, '')}
                    for item in batch]
         sent_at = client.limiter.clock()
         try:
-            return HSS_OUTCOME_RESTORING, '', client.restore_isolated_files(payload, enterprise_project_id), True
+            accepted_at = client.restore_isolated_files(payload, enterprise_project_id, stopped)
+            return HSS_OUTCOME_RESTORING, '', accepted_at, True
         except RestoreError as error:
             reason = str(error)
             if isinstance(error, VendorApiError) and error.decode:

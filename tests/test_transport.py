@@ -786,11 +786,11 @@ def test_a_proxy_that_refuses_its_login_is_asked_once_per_run_and_named_as_refus
 
 class TurnsAfterBothChecked(ri.AdaptiveRateLimiter):
     """One turn a second, taken only once both of two requests have begun (each past the check of a refusal at its
-    start); the second's wait ends once ``transport`` knows the proxy refused the first one's login."""
+    start); the second's wait ends once ``refused()`` says the first one met a refusal (its proxy's, its vendor's)."""
 
     def __init__(self):
         super().__init__(1, sleep=self.until_refused)
-        self.both_begun, self.transport = threading.Barrier(2, timeout=10), None
+        self.both_begun, self.refused = threading.Barrier(2, timeout=10), None
 
     def wait_turn(self, deadline: float = float('inf')) -> float:
         self.both_begun.wait()
@@ -798,7 +798,7 @@ class TurnsAfterBothChecked(ri.AdaptiveRateLimiter):
 
     def until_refused(self, seconds: float) -> None:
         ends = time.monotonic() + 10
-        while not self.transport.proxy_refusal and time.monotonic() < ends:
+        while not self.refused() and time.monotonic() < ends:
             time.sleep(0.01)
 
 
@@ -814,7 +814,7 @@ def test_a_request_waiting_for_its_turn_when_the_proxy_refused_another_s_login_d
     limiter = TurnsAfterBothChecked()
     client = ri.XdrClient(ri.XdrSettings('https://xdr.example.invalid', '7', 'k' * 40, 'standard'),
                           ri.TransportSettings(proxy=True, max_concurrency=2), limiter)
-    limiter.transport = client.transport
+    limiter.refused = lambda: client.transport.proxy_refusal
     try:
         records, _, unsent = ri.send_xdr_restores(client, ['0' * 64, '1' * 64], None, None, polling=False)
     finally:
@@ -822,6 +822,53 @@ def test_a_request_waiting_for_its_turn_when_the_proxy_refused_another_s_login_d
 
     assert tunnel.logins == 1
     assert all('refused its login' in record['error'] for record in records) and not unsent
+
+
+def test_a_restore_waiting_for_its_turn_when_cortex_xdr_refused_the_key_to_another_is_not_sent():
+    # README: a refusal of the key (401) stops the sending, only the requests in flight then still end. Side by side,
+    # both files' restores begin at once and wait for their turns: the one still waiting when Cortex XDR refused the
+    # key to the other is not sent (it would be refused alike, a failed login more for the key).
+    tenant = start_tenant(auth_type='standard')
+    tenant.backend.add_api_key('97', 'refused-key-' + 'r' * 30, auth_type='standard')
+    hashes = tenant.backend.quarantine_files(2, salt='waiting-for-its-turn')
+    limiter = TurnsAfterBothChecked()
+    client = ri.XdrClient(ri.XdrSettings(tenant.url, '97', 'not-the-key-' + 'r' * 30, 'standard'),
+                          ri.TransportSettings(max_concurrency=2), limiter)
+    limiter.refused = lambda: client.refused
+    try:
+        records, _, unsent = ri.send_xdr_restores(client, hashes, None, None, polling=False)
+    finally:
+        tenant.server.stop()
+
+    assert len(tenant.gateway.requests) == 1  # the refused restore alone reached Cortex XDR
+    assert all(record['status'] == 'FAILED' and 'HTTP 401' in record['error'] for record in records), records
+    assert sum(record['error'].startswith('Not sent') for record in records) == 1 and not unsent
+
+
+@pytest.mark.parametrize('refusal, code', [('secret key', 'APIGW.0301'), ('permission', 'HSS.0013')])
+def test_a_batch_waiting_for_its_turn_when_hss_refused_another_for_good_is_not_sent(refusal, code):
+    # README: a refusal every later batch would meet (the credentials, a permission) stops the sending, and the
+    # batches not sent yet are reported failed with it. Side by side, both batches begin at once and wait for their
+    # turns: the one still waiting when HSS refused the other is not sent, nor counted as a restore request.
+    tenant = start_hss_tenant()
+    host = hss_seed_copies()[HSS_HASH][0]['host_id']
+    items = [{name: item[name] for name in ('host_id', 'file_hash', 'file_path')}
+             for item in tenant.backend.add_isolated_files(host, 150)]  # two batches of at most 100
+    wrong = {'hss_aksk': {**tenant.base_params['hss_aksk'], 'password': 'not-the-secret-key-123'}} \
+        if refusal == 'secret key' else {'hss_project_id': 'f' * 32}  # HSS.0013, "Insufficient permissions."
+    done, limiter = [], TurnsAfterBothChecked()
+    limiter.refused = lambda: done  # the first batch's work ended: its refusal is known
+    client = ri.HssClient(ri.read_hss_settings(tenant.params('aksk', **wrong)), ri.TransportSettings(max_concurrency=2),
+                          progress=done.append, limiter=limiter)
+    try:
+        rows, _, _, _, _, puts, _ = ri.restore_in_batches(client, items, None)
+    finally:
+        tenant.stack.close()
+
+    assert len(tenant.requests_to('PUT', '/event/isolated-file')) == 1 and puts == 1
+    assert {row['outcome'] for row in rows} == {'failed'} and all(code in row['reason'] for row in rows)
+    assert sum(row['reason'].startswith('Not sent') for row in rows) in (50, 100)  # the one batch not sent
+
 
 class RefusingForwardProxy(RefusingTunnelProxy):
     """A proxy on 127.0.0.1 that answers every request, a plain-HTTP one sent on in absolute form too, with 407."""
