@@ -1611,7 +1611,8 @@ class HttpTransport:
             return result
         self._timed_out(attempt, FAULT_NO_ANSWER, f'{self.vendor} at {self.host} did not answer: the name lookup, the '
                         f'connection or the reply\'s status line and headers (slow, or trickling in) were not all done',
-                        None, 'Check DNS, the network path and the proxy setting; if they are right, {again}.')
+                        None, f'Check DNS, the network path and {SETTING_NAMES["proxy"]}; if they are right, '
+                        '{again}.')
         return None
 
     def _signed_then_held(self, attempt: Attempt, request: requests.PreparedRequest) -> requests.PreparedRequest:
