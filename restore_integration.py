@@ -2761,9 +2761,11 @@ class HssClient:
         if 200 <= reply.status < 300:
             return reply
         if self.token_provider and reply.status == 401:  # the AK/SK advice names no setting of a token's
-            no_time = 'HSS did not accept the token, and this run had no time left to get a new one.'
+            no_time = 'HSS did not accept the token, and this run had no time left to get a new one. {Again}.'
             advice = {**advice, 401: no_time if reply.gave_up else HSS_TOKEN_REFUSED_ADVICE}  # a new one refused too
-        raise huawei_error_from_response(reply, advice_by_status=advice)
+        error = huawei_error_from_response(reply, advice_by_status=advice)
+        error.later |= reply.status == 401 and bool(reply.gave_up)  # no_time's advice: to act again later
+        raise error
 
 
 def is_listed_copy(row: Any) -> bool:
