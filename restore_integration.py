@@ -3181,7 +3181,7 @@ def hss_field_list(value: Any, name: str) -> list[str]:
             raise RestoreError(f'{name} item {position} is {len(text)} characters long; HSS accepts 1 to {limit}.')
         if has_control_characters(text):
             raise RestoreError(f'{name} item {position} holds control characters (line breaks, tabs): '
-                               f'{printable(text)}.')
+                               f'{printable(text)}. Remove them.')
     return values
 
 
