@@ -3635,9 +3635,9 @@ def parse_restore_reply(reply: XdrReply) -> tuple[Any, int | None, str | None, l
     said = str(status).strip().lower()
     if said in ('0', 'false'):
         reason = first_text(reply, 'errorText', 'err_msg', 'message')
-        refusal = f'Cortex XDR did not accept the restore (status {status})' + (
-            f': {reason}' if reason else '. Check the file hash and the endpoints in Cortex XDR > Response > '
-                                         'Action Center.')
+        quoted = f': "{reason}"' if reason else ''  # quoted: its own full stop stays inside
+        refusal = (f'Cortex XDR did not accept the restore (status {status}){quoted}. Check the file hash and the '
+                   'endpoints in Cortex XDR > Response > Action Center.')
     elif not can_be_carried(action_id):  # a check could not read it back: this file alone not followed
         got = 'no action_id' if action_id in (None, '') else \
             f'action_id {printable(action_id)}, which is neither a number nor a non-blank text'
