@@ -574,6 +574,7 @@ class VendorApiError(RestoreError):
                  'details {}': None if vendor_extra in ('', {}, []) else vendor_extra,
                  'request id {}': request_id or None}
         details = ', '.join(form.format(json_text(value)) for form, value in given.items() if value is not None)
+        self.details = details  # the vendor's words alone, for a message that quotes this error's first sentence
         said = f' {vendor} said: {details}.' if details else ''
         # Which identity policy refused (encoded_authorization_message), in kilobytes: last, whole, after how to decode.
         self.decode = (' To see which identity policy refused it, decode this with IAM\'s DecodeAuthorizationMessage '
@@ -2748,9 +2749,10 @@ class HssClient:
                        pages(file_hash, host) for host in names) < pages(file_hash, '') else [None])]
         try:
             listings = self.isolated_files_of_each(queries, what='')
-        except RestoreError as error:  # its first sentence: its retries and advice would read as the PUT's
+        except RestoreError as error:  # first sentence, HSS's words: its retries and advice would read as the PUT's
+            said = f' ({error.details})' if getattr(error, 'details', '') else ''
             return f'the listing read to find which of its files HSS still lists isolated failed after ' \
-                   f'{len(error.attempts)} {plural("attempt", len(error.attempts))}: {str(error).split(". ")[0]}'
+                   f'{len(error.attempts)} {plural("attempt", len(error.attempts))}: {str(error).split(". ")[0]}{said}'
         isolated = {copy_key(found) for listed in listings for found in listed
                     if found.get('isolation_status') == HSS_STATUS_ISOLATED}
         body['data_list'] = [item for item in body['data_list'] if copy_key(item) in isolated]
