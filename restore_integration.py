@@ -2750,7 +2750,7 @@ class HssClient:
         try:
             listings = self.isolated_files_of_each(queries, what='')
         except RestoreError as error:  # first sentence, HSS's words: its retries and advice would read as the PUT's
-            said = f' ({error.details})' if getattr(error, 'details', '') else ''
+            said = f' ({error.details})' if isinstance(error, VendorApiError) and error.details else ''
             return f'the listing read to find which of its files HSS still lists isolated failed after ' \
                    f'{len(error.attempts)} {plural("attempt", len(error.attempts))}: {str(error).split(". ")[0]}{said}'
         isolated = {copy_key(found) for listed in listings for found in listed
@@ -3183,7 +3183,7 @@ def hss_field_list(value: Any, name: str) -> list[str]:
             raise RestoreError(f'{name} item {position} is {len(text)} characters long; HSS accepts 1 to {limit}.')
         if has_control_characters(text):
             raise RestoreError(f'{name} item {position} holds control characters (line breaks, tabs): '
-                               f'{printable(text)}. Remove them.')
+                               f'{printable(text)}. Remove them; separate values with commas.')
     return values
 
 
