@@ -575,6 +575,7 @@ class VendorApiError(RestoreError):
                  'details {}': None if vendor_extra in ('', {}, []) else vendor_extra,
                  'request id {}': request_id or None}
         details = ', '.join(form.format(json_text(value)) for form, value in given.items() if value is not None)
+        self.details = details  # the vendor's words alone, for a message that quotes this error's first sentence
         said = f' {vendor} said: {details}.' if details else ''
         # Which identity policy refused (encoded_authorization_message), in kilobytes: last, whole, after how to decode.
         self.decode = (' To see which identity policy refused it, decode this with IAM\'s DecodeAuthorizationMessage '
@@ -1619,7 +1620,8 @@ class HttpTransport:
             return result
         self._timed_out(attempt, FAULT_NO_ANSWER, f'{self.vendor} at {self.host} did not answer: the name lookup, the '
                         f'connection or the reply\'s status line and headers (slow, or trickling in) were not all done',
-                        None, 'Check DNS, the network path and the proxy setting; if they are right, {again}.')
+                        None, f'Check DNS, the network path and {SETTING_NAMES["proxy"]}; if they are right, '
+                        '{again}.')
         return None
 
     def _signed_then_held(self, attempt: Attempt, request: requests.PreparedRequest) -> requests.PreparedRequest:
@@ -2761,9 +2763,10 @@ class HssClient:
                        pages(file_hash, host) for host in names) < pages(file_hash, '') else [None])]
         try:
             listings = self.isolated_files_of_each(queries, what='')
-        except RestoreError as error:  # its first sentence: its retries and advice would read as the PUT's
+        except RestoreError as error:  # first sentence, HSS's words: its retries and advice would read as the PUT's
+            said = f' ({error.details})' if isinstance(error, VendorApiError) and error.details else ''
             return f'the listing read to find which of its files HSS still lists isolated failed after ' \
-                   f'{len(error.attempts)} {plural("attempt", len(error.attempts))}: {str(error).split(". ")[0]}'
+                   f'{len(error.attempts)} {plural("attempt", len(error.attempts))}: {str(error).split(". ")[0]}{said}'
         isolated = {copy_key(found) for listed in listings for found in listed
                     if found.get('isolation_status') == HSS_STATUS_ISOLATED}
         body['data_list'] = [item for item in body['data_list'] if copy_key(item) in isolated]
@@ -2774,9 +2777,11 @@ class HssClient:
         if 200 <= reply.status < 300:
             return reply
         if self.token_provider and reply.status == 401:  # the AK/SK advice names no setting of a token's
-            no_time = 'HSS did not accept the token, and this run had no time left to get a new one.'
+            no_time = 'HSS did not accept the token, and this run had no time left to get a new one. {Again}.'
             advice = {**advice, 401: no_time if reply.gave_up else HSS_TOKEN_REFUSED_ADVICE}  # a new one refused too
-        raise huawei_error_from_response(reply, advice_by_status=advice)
+        error = huawei_error_from_response(reply, advice_by_status=advice)
+        error.later |= reply.status == 401 and bool(reply.gave_up)  # no_time's advice: to act again later
+        raise error
 
 
 def is_listed_copy(row: Any) -> bool:
@@ -3192,7 +3197,7 @@ def hss_field_list(value: Any, name: str) -> list[str]:
             raise RestoreError(f'{name} item {position} is {len(text)} characters long; HSS accepts 1 to {limit}.')
         if has_control_characters(text):
             raise RestoreError(f'{name} item {position} holds control characters (line breaks, tabs): '
-                               f'{printable(text)}.')
+                               f'{printable(text)}. Remove them; separate values with commas.')
     return values
 
 
@@ -3646,9 +3651,9 @@ def parse_restore_reply(reply: XdrReply) -> tuple[Any, int | None, str | None, l
     said = str(status).strip().lower()
     if said in ('0', 'false'):
         reason = first_text(reply, 'errorText', 'err_msg', 'message')
-        refusal = f'Cortex XDR did not accept the restore (status {status})' + (
-            f': {reason}' if reason else '. Check the file hash and the endpoints in Cortex XDR > Response > '
-                                         'Action Center.')
+        quoted = f': "{reason}"' if reason else ''  # quoted: its own full stop stays inside
+        refusal = (f'Cortex XDR did not accept the restore (status {status}){quoted}. Check the file hash and the '
+                   'endpoints in Cortex XDR > Response > Action Center.')
     elif not can_be_carried(action_id):  # a check could not read it back: this file alone not followed
         got = 'no action_id' if action_id in (None, '') else \
             f'action_id {printable(action_id)}, which is neither a number nor a non-blank text'

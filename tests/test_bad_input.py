@@ -408,6 +408,15 @@ def test_a_hss_check_run_refuses_the_bad_input_a_first_run_refuses_before_sendin
                    name, phrase)
 
 
+@pytest.mark.parametrize('name', HSS_FIELDS)
+@pytest.mark.parametrize('value', ['a\tb', json.dumps(['ok', 'a\r\nb'])])
+def test_an_hss_item_holding_a_line_break_or_tab_is_refused_saying_to_remove_it_or_use_commas(hss, debug_log, name,
+                                                                                            value):
+    assert_refused(hss, debug_log, 'hss-restore-isolated', hss.params(), dict(HSS_BASE[name], **{name: value}), name,
+                   re.compile(r'holds control characters \(line breaks, tabs\): .*\. Remove them; separate values with '
+                              r'commas\.$'))
+
+
 # EDR consoles and VirusTotal copy a hash with its kind before it (sha256:..., SHA256=...): both commands refuse it
 # before any request, saying to leave that prefix out; neither strips it unasked.
 hash_prefixes = st.tuples(st.sampled_from(['sha256', 'SHA256', 'SHA-256', 'Sha256']),

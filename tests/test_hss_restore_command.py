@@ -2049,6 +2049,17 @@ def test_a_cut_put_whose_listing_fails_counts_the_listings_attempts_in_the_singu
     assert f'still lists isolated failed after {attempts}' in row['reason'], row
 
 
+def test_a_cut_put_whose_listing_the_gateway_throttles_keeps_the_gateway_s_code_in_the_reason(hss_tenant):
+    # The listing that would tell what HSS still lists isolated after the PUT's answer was lost is a vendor's answer
+    # too: the row's reason keeps its code, as every error a vendor answered does.
+    copy, result = restore_whose_answers_are_lost(hss_tenant, 'exact item', 'truncated,429;retry-after=3600',
+                                                  polling={'polling': 'false'})
+
+    [row] = result.entries[0]['Contents']['items']
+    assert f'failed after 1 attempt: Huawei Cloud HSS answered HTTP 429 (code {facts.HSS_THROTTLED}, message ' in \
+        row['reason'], row
+
+
 @pytest.mark.parametrize('by', ['hash', 'exact item'])
 def test_a_restore_hss_did_not_take_though_its_answers_were_lost_is_reported_as_hss_lists_it(hss_tenant, by):
     # README: a batch whose every answer was lost "may have been carried out, so it is reported failed with that

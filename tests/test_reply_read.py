@@ -434,6 +434,13 @@ def test_a_name_lookup_that_hangs_ends_within_the_connect_and_read_timeouts(hang
     assert not ended.is_set()  # given up while the lookup still hung
 
 
+def test_a_name_lookup_that_hangs_says_to_check_the_proxy_setting_by_its_dialog_label(hanging_lookup):
+    # The advice names the setting to check as the instance dialog labels it, beside its name, as other faults' do.
+    name, _ = hanging_lookup
+    message = assert_given_up_at_the_attempts_end(f'http://{name}')
+    assert 'Check DNS, the network path and "Use system proxy settings" (proxy)' in message, message
+
+
 @pytest.fixture
 def full_listener():
     """A server on 127.0.0.1 whose queue of connections to accept is full: a new connection is never accepted."""

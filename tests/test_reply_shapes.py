@@ -373,6 +373,18 @@ def test_a_refusal_without_an_action_id_is_said_with_the_vendor_s_reason_not_tak
     assert not status_requests(replay_server)
 
 
+@pytest.mark.parametrize('reason', ['The file is not quarantined on any endpoint', ''])
+def test_a_refusal_without_an_action_id_says_what_to_check_with_or_without_the_vendor_s_reason(replay_server,
+                                                                                              reason):
+    replay_server.queue(200, {'reply': {'status': 0, 'errorText': reason}})
+
+    result = room(replay_server).run('restore-file', {'file_hash': HASH})
+
+    [entry] = result.entries
+    assert entry['Type'] == ENTRY_ERROR and reason in entry['Contents'], entry['Contents']
+    assert 'Check the file hash and the endpoints in Cortex XDR > Response > Action Center.' in entry['Contents']
+
+
 def test_a_file_refused_for_one_endpoint_then_for_every_endpoint_keeps_no_stale_endpoint_id(replay_server):
     # integration.yml: endpoint_id is empty when the restore ran on every endpoint. A refusal has no action_id, so
     # XSOAR updates the file's earlier refused record with the later one: the later one must say its own endpoint_id.

@@ -506,6 +506,25 @@ def test_once_the_gateway_refused_a_renewed_token_the_run_s_other_requests_go_no
     assert ri.refuses_every_request(later.value)  # which ends a restore's batches and its polling, as the first did
 
 
+def test_a_token_hss_refused_with_no_turn_left_in_the_run_for_a_new_one_says_to_try_again_later(hss_tenant_faulty):
+    # A kept token HSS no longer takes (revoked), met when the run has no turn left to send the request again with
+    # a new token: the error keeps HSS's answer and says what to do (the next run sends a new token).
+    tenant = hss_tenant_faulty
+    context, args = {}, {'file_hash': HSS_HASH, 'polling': 'false'}
+    assert not WarRoom(params=tenant.params('token', **FAST), integration_context=context, time_scale=0,
+                       sleep=lambda _: None).run('hss-restore-isolated', args).failed  # a token, kept
+    tenant.backend.expire_tokens()
+    # A turn every 10 s; execution-timeout 16 s leaves the run 6 s, and turns taken in its first second only
+    result = WarRoom(params=tenant.params('token', **FAST, hss_rate_limit='0.1'), integration_context=context,
+                     time_scale=0, sleep=lambda _: None).run('hss-restore-isolated',
+                                                             dict(args, **{'execution-timeout': '16'}))
+
+    message = result.entries[-1]['Contents']
+    assert result.failed and 'HTTP 401' in message and facts.HSS_TOKEN_EXPIRED in message, message
+    assert len(tenant.requests_to('POST', '/v3/auth/tokens')) == 2, message  # the first run's, and the new one
+    assert 'no time left to get a new one. Try again later.' in message, message
+
+
 def test_a_token_the_gateway_refused_is_not_kept_for_the_next_run(hss_tenant_faulty):
     # The last token of a run that met APIGW.0307 to the end is no good: the next run must not send it once more.
     tenant = hss_tenant_faulty
