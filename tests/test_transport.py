@@ -278,14 +278,19 @@ class RecordingProxy:
                                                                                 'content-encoding')})
 
 
+def every_request_through(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    """Every proxy variable of the environment names ``url``, and nothing exempts a host from it (NO_PROXY unset)."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.setenv(name, url)
+    for name in ('NO_PROXY', 'no_proxy'):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def proxy(monkeypatch):
     """Every proxy variable points at a recording proxy; nothing exempts loopback (NO_PROXY unset)."""
     recording = RecordingProxy()
-    for name in PROXY_VARIABLES:
-        monkeypatch.setenv(name, recording.url)
-    for name in ('NO_PROXY', 'no_proxy'):
-        monkeypatch.delenv(name, raising=False)
+    every_request_through(monkeypatch, recording.url)
     yield recording
     recording.server.stop()
 
@@ -371,10 +376,7 @@ def test_a_proxy_password_too_short_to_be_masked_is_not_refused_as_a_secret_sett
 def test_plain_http_to_this_machine_never_goes_through_a_proxy_on_another_one(vendors, monkeypatch):
     # Plain http is allowed to loopback only, as it never leaves the machine: a proxy elsewhere would carry the key in
     # clear (192.0.2.2 is TEST-NET-1: nothing answers there, so the run would fail had it gone that way).
-    for name in PROXY_VARIABLES:
-        monkeypatch.setenv(name, 'http://192.0.2.2:3128')
-    for name in ('NO_PROXY', 'no_proxy'):
-        monkeypatch.delenv(name, raising=False)
+    every_request_through(monkeypatch, 'http://192.0.2.2:3128')
 
     entry = run(dict(vendors[0].params(), proxy=True, connect_timeout='2', max_retries='0'), 'test-module')
 
@@ -733,10 +735,7 @@ def test_a_proxy_that_refuses_iam_the_renewal_of_a_cached_token_is_not_asked_aga
     cached = {'identity': identity, 'token': 't' * 64, 'expires_at': time.time() + 5 * 60}
     try:
         with pytest.MonkeyPatch.context() as patch:
-            for name in PROXY_VARIABLES:
-                patch.setenv(name, tunnel.url)
-            for name in ('NO_PROXY', 'no_proxy'):
-                patch.delenv(name, raising=False)
+            every_request_through(patch, tunnel.url)
             demisto = Demisto(params, 'hss-restore-isolated', {'file_hash': HSS_HASH},
                               {'hss_iam_token': json.dumps(cached)}, [])
             ri.main(demisto)
@@ -750,10 +749,7 @@ def test_a_proxy_that_refuses_iam_the_renewal_of_a_cached_token_is_not_asked_aga
 def restore_files_through(monkeypatch, proxy, params: dict, hashes: list[str]) -> tuple[Demisto, str]:
     """restore-file of ``hashes`` run with the environment's every proxy variable naming ``proxy`` (closed after it):
     its demisto, and what its entries and log show."""
-    for name in PROXY_VARIABLES:
-        monkeypatch.setenv(name, proxy.url)
-    for name in ('NO_PROXY', 'no_proxy'):
-        monkeypatch.delenv(name, raising=False)
+    every_request_through(monkeypatch, proxy.url)
     try:
         demisto = Demisto(params, 'restore-file', {'file_hash': ','.join(hashes)}, {}, [])
         ri.main(demisto)
@@ -807,10 +803,7 @@ def test_a_request_waiting_for_its_turn_when_the_proxy_refused_another_s_login_d
     # waiting when the proxy refused the first login has not asked it yet, and must not (README: only those already
     # in flight then have asked too), or a run asks as many times as max_concurrency, past a lockout threshold of 5.
     tunnel = RefusingTunnelProxy()
-    for name in PROXY_VARIABLES:
-        monkeypatch.setenv(name, tunnel.url)
-    for name in ('NO_PROXY', 'no_proxy'):
-        monkeypatch.delenv(name, raising=False)
+    every_request_through(monkeypatch, tunnel.url)
     limiter = TurnsAfterBothChecked()
     client = ri.XdrClient(ri.XdrSettings('https://xdr.example.invalid', '7', 'k' * 40, 'standard'),
                           ri.TransportSettings(proxy=True, max_concurrency=2), limiter)
