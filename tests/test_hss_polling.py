@@ -1930,8 +1930,6 @@ def test_a_host_removed_while_a_check_reads_the_pages_costs_no_copy_of_the_other
     assert check.entries[-1]['Contents']['unlisted_copies'] == 1, check.entries[-1]['HumanReadable']
 
 
-@pytest.mark.xfail(strict=True, reason='not fixed: a page tells only its rows and total_num, so seeing this costs '
-                   'another reading of every listing of more than a page (review-paging)')
 def test_a_check_finds_every_copy_when_one_copy_leaves_and_another_comes_between_its_listing_pages(clocked):
     # As above, and HSS isolates the file on another host meanwhile (listed last): total_num is what it was, yet the
     # rows after the first page still moved up a place, the first of the second page onto the page already read.
