@@ -4413,6 +4413,10 @@ def read_check_listing(client: HssClient, fields: HssFields, state: HssState, sc
     left restoring then say so); ``state`` keeps whether HSS refused the listing."""
     try:
         progress = restore_progress(client, fields, scope, state, context)
+        # A copy gone and another come between two pages (total_num as it was) move a row past a page border unread:
+        # a copy sent that HSS seems to list no more is looked for in a second reading before it is said gone
+        if any(row.get('reason') == HSS_NO_LONGER_LISTED for row in progress[0]):
+            progress = restore_progress(client, fields, scope, state, context)
     except RestoreError as error:
         # One unreadable listing does not end the restore: the next check reads it again. But a refusal of the
         # credentials, permission or URL, or HSS's 400 or 404 to the listing at this check and the one before, would
