@@ -66,7 +66,8 @@ def test_an_unexpected_exception_holding_the_iam_password_json_escaped_shows_it_
     password = 'pw"é!' + secrets.token_hex(12)
     params = hss_tenant.params('token', hss_credentials={**hss_tenant.base_params['hss_credentials'],
                                                          'password': password})
-    broken_adapter(monkeypatch, lambda request: f'cannot send {request.body.decode()}')
+    # The body goes to urllib3 as a file (the transport's BodyWhileWaited), read as urllib3 reads it
+    broken_adapter(monkeypatch, lambda request: f'cannot send {request.body.read().decode()}')
 
     entries, debug, _ = run(params, 'hss-restore-isolated', {'file_hash': HSS_HASH, 'polling': 'false'})
 
