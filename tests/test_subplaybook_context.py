@@ -54,14 +54,17 @@ def child_playbook():
     return Playbook(CHILD, CHILD, '0', {t.id: t for t in tasks}, outputs=[{'contextPath': 'Declared'}])
 
 
-def run_caller(separate: bool):
+def run_caller(separate: bool, held: dict | None = None, outputs: str = 'add'):
+    """A caller holding ``held`` (and Caller.Value c1) runs the child; ``outputs``: the runner's
+    sub_playbook_outputs."""
     library = PlaybookLibrary()
     library.add(child_playbook())
     tasks = [task('0', 'start', '', {'#none#': ['1']}),
              task('1', 'playbook', CHILD, {'#none#': ['99']}, body={'playbookName': CHILD}, separatecontext=separate),
              task('99', 'title', 'Done')]
     caller = Playbook('caller', 'caller', '0', {t.id: t for t in tasks})
-    return PlaybookRunner({}, library=library).run(caller, {'id': '1'}, {'Caller': {'Value': 'c1'}})
+    runner = PlaybookRunner({}, library=library, sub_playbook_outputs=outputs)
+    return runner.run(caller, {'id': '1'}, {**(held or {}), 'Caller': {'Value': 'c1'}})
 
 
 def test_a_sub_playbook_with_a_context_of_its_own_hands_back_what_it_declares_as_outputs_and_nothing_else():
@@ -88,15 +91,7 @@ def test_a_sub_playbook_sharing_its_caller_s_context_writes_every_key_there_and_
 def test_the_runner_adds_a_private_sub_playbook_s_outputs_to_the_caller_s_value_or_puts_them_in_its_place(outputs,
                                                                                                           held):
     """No public source says which XSOAR does (DEVELOPERS.md): sub_playbook_outputs lets the pack's tests run both."""
-    library = PlaybookLibrary()
-    library.add(child_playbook())
-    tasks = [task('0', 'start', '', {'#none#': ['1']}),
-             task('1', 'playbook', CHILD, {'#none#': ['99']}, body={'playbookName': CHILD}, separatecontext=True),
-             task('99', 'title', 'Done')]
-    caller = Playbook('caller', 'caller', '0', {t.id: t for t in tasks})
-    runner = PlaybookRunner({}, library=library, sub_playbook_outputs=outputs)
-
-    result = runner.run(caller, {'id': '1'}, {'Declared': {'Value': 'earlier'}, 'Caller': {'Value': 'c1'}})
+    result = run_caller(separate=True, held={'Declared': {'Value': 'earlier'}}, outputs=outputs)
 
     assert not result.failed, result.error
     assert result.context['Declared'] == held and result.context['Caller'] == {'Value': 'c1'}
