@@ -8,29 +8,42 @@ Contents, in the order of the file (each section one concern, as XSOAR's HelloWo
 
 1. CONSTANTS        API paths, statuses, context keys, retry numbers, the advice for each vendor error; the type
                     names of the records passed around (XdrRecord, HssCopy, HssState, InstanceParams, ...)
-2. ERRORS           RestoreError (what went wrong and what to do), VendorApiError (keeps the vendor's words); how a
-                    message quotes a value (printable, short_text, ...) and names a setting: its label (setting_label)
+2. ERRORS           RestoreError (what went wrong and what to do), VendorApiError (keeps the vendor's words, a Huawei
+                    policy's encoded refusal whole); how a message quotes a value (printable, short_text, ...) and
+                    names a setting: its label (setting_label)
 3. SETTINGS         the instance params read and checked once (read_instance_settings, the one reader) into named
-                    tuples; URLs (normalise_base_url: plain http to loopback or if insecure); shared character checks
+                    tuples: first fetch (parse_first_fetch), event types (setting_event_types), enterprise project;
+                    character checks shared with arguments (blanks, invisible characters: shown_text, typed_text);
+                    URLs (normalise_base_url: plain http to loopback or if insecure; huawei_url: from the region)
 4. TRANSPORT        one attempt loop per request (Attempt, RetryPolicy: a fault's backoff, HttpTransport.request)
                     ending in a VendorReply (read whole, with its attempts); AdaptiveRateLimiter, shared by a vendor's
-                    requests (a 429 slows it, a Retry-After pauses it); TLS, proxy and connection failures in words;
-                    the SecretScrubber, which masks every secret in entries, context, logs and errors (used by main)
-5. REPLIES          a reply's JSON object, a vendor's error reply turned into a VendorApiError (vendor_error)
+                    requests (a 429 slows it, a Retry-After pauses it: parse_retry_after, a date on the vendor's clock);
+                    the run's time limit (end_run_within, a Test's too); redirects refused; replies up to 32 MB, gzip
+                    decoded; TLS, proxy and connection failures in words; the SecretScrubber, which masks every secret
+                    in entries, context, logs and errors (used by main), debug mode's log too (debug_log_masker)
+5. REPLIES          a reply's JSON object, a vendor's error reply turned into a VendorApiError (vendor_error), an HTML
+                    page in its host's words (html_page_note)
 6. AUTHENTICATION   XdrApiKeyAuth, Huawei SDK-HMAC-SHA256 (AK/SK: sdk_signature), IamTokenProvider (renewed early)
-7. CORTEX XDR       XdrClient: restore a file, read an action's status; Cortex XDR's error form
-8. HUAWEI CLOUD HSS HssClient: list isolated files, security events (a fetch's window halved), restore files (a lost
-                    PUT resent with the items still isolated); HSS's error form (huawei_error_from_response)
+7. CORTEX XDR       XdrClient: restore a file, read an action's status (an ID of digits sent as a number); nothing
+                    more sent once the key or license (401, 402) is refused, nor to an API the role is (403);
+                    Cortex XDR's error form
+8. HUAWEI CLOUD HSS HssClient: list isolated files (a copy met twice read again on pages of 1000), security events (a
+                    fetch's window halved), restore files (a lost PUT resent with the items still isolated); HSS's
+                    error form (huawei_error_from_response)
 9. BULK WORK        BulkRunner: work side by side, results and progress handed back to the main thread
-10. XSOAR ENTRIES   RestoreResult (the entry), PollingSchedule, markdown_table, grouped_outcomes, war_room_value
+10. XSOAR ENTRIES   RestoreResult (the entry; XSOAR's polling Timeout, a margin added), PollingSchedule, markdown_text
+                    (a cell escaped), markdown_table, grouped_outcomes (thousands of rows by reason), war_room_value
 11. ARGUMENTS       every command argument checked before any request; the polling arguments, the hidden ones a
                     polling run carries; when the next check comes (next_check: an interval on, or past a Retry-After)
 12. COMMAND: test-module
-13. COMMAND: restore-file (Cortex XDR): start (a restore per hash), check (each action's endpoint statuses; sends
-                    what an earlier run had no time to), progress line, final table, follow line (xdr_follow_text)
-14. COMMAND: hss-restore-isolated (Huawei Cloud HSS): start (find the isolated copies, PUT them 100 at a time),
-                    check (each copy as HSS lists it now), the table and the follow command (hss_follow_command)
-15. COMMAND: fetch-incidents (Huawei Cloud HSS events): two-day windows (halved in HssClient), oldest first, none twice
+13. COMMAND: restore-file (Cortex XDR): start (a restore per hash; an endpoint ID of 32 hex digits lower-cased), check
+                    (each action's endpoint statuses, a failed one's reason: describe_error_reason; sends what an
+                    earlier run had no time to), progress line, final table, follow line (xdr_follow_text)
+14. COMMAND: hss-restore-isolated (Huawei Cloud HSS): start (find the isolated copies, not_found_row for a hash with
+                    none; PUT them 100 at a time), check (each copy as HSS lists it now), the table and the follow
+                    command (hss_follow_command)
+15. COMMAND: fetch-incidents (Huawei Cloud HSS events): two-day windows (halved in HssClient), oldest first, none twice;
+                    each event's incident: name, severity, time (hss_event_incident)
 16. DISPATCH        COMMANDS, settings_for (what each command reads), build_client (pausing kept_waits)
 17. MAIN            ``main(demisto_obj=None)``: the only code that talks to ``demisto`` (keeps IAM's token, HSS's wait)
 

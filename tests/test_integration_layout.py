@@ -80,6 +80,30 @@ def test_the_contents_list_names_every_section_in_the_order_of_the_file():
         assert entry.startswith(marker), f'the contents list says {entry!r} where the file has {marker!r}'
 
 
+def defined_names(tree: ast.Module) -> set[str]:
+    """The names bound at the top level, and each class's members both bare and as Class.member."""
+    names = set()
+    for node in tree.body:
+        targets = [target for target in getattr(node, 'targets', []) + [getattr(node, 'target', None)] if target]
+        names |= {name.id for target in targets for name in ast.walk(target) if isinstance(name, ast.Name)}
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        if isinstance(node, ast.ClassDef):
+            members = defined_names(ast.Module(body=node.body, type_ignores=[]))
+            names |= members | {f'{node.name}.{member}' for member in members}
+    return names
+
+
+def test_every_code_name_in_the_contents_list_is_one_the_integration_defines():
+    """The list points a newcomer at functions by name: a renamed one would send them to nothing."""
+    defined = defined_names(TREE)
+    for entry in contents_list(ast.get_docstring(TREE)):
+        prose = re.sub(r'``.*?``', '', entry)  # a call as written, not a name to look up
+        for word in re.findall(r'[A-Za-z_]\w*(?:\.\w+)?', prose):
+            if '_' in word or '.' in word or re.search('[a-z][A-Z]', word):  # code, not an English word
+                assert word in defined, f'the contents list names {word}, which the integration does not define'
+
+
 def test_every_command_has_a_section_of_its_own_named_in_the_contents_list():
     declared = set(load_spec().commands) | BUILT_IN_COMMANDS
     with_section = {re.match(r'COMMAND: (\S+)', name).group(1) for name, _ in section_markers(TREE)
