@@ -316,6 +316,10 @@ def test_the_commonserverpython_list_is_read_whole():
             'parse_date_range', 'timestamp_to_datestring', 'createContext', 'flattenCell'} <= defined
     assert imported['datetime'] == 'datetime.datetime' and imported['demisto'] == 'demistomock'
     assert not defined & set(imported)
+    # whole: each name the list gives, to its last line, read as one name
+    entries = [line.strip() for line in CSP_NAMES.read_text().splitlines()
+               if line.strip() and not line.strip().startswith('#')]
+    assert len(defined) + len(imported) == len(entries) and imported['string'] == 'string' == entries[-1].split()[0]
 
 
 def test_the_clash_check_catches_a_definition_an_assignment_and_a_rebound_import():
