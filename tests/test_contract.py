@@ -39,7 +39,7 @@ def errors(name, document):
 @pytest.mark.parametrize('name, path', [('integration', INTEGRATION_YML)]
                          + [('playbook', p) for p in PLAYBOOK_FILES] + [('script', p) for p in SCRIPT_FILES],
                          ids=lambda v: v.name if isinstance(v, Path) else v)
-def test_every_yaml_file_matches_its_schema(name, path):
+def test_every_yaml_file_of_the_pack_matches_its_schema(name, path):
     assert errors(name, yaml.safe_load(path.read_text())) == []
 
 
