@@ -39,7 +39,7 @@ def errors(name, document):
 @pytest.mark.parametrize('name, path', [('integration', INTEGRATION_YML)]
                          + [('playbook', p) for p in PLAYBOOK_FILES] + [('script', p) for p in SCRIPT_FILES],
                          ids=lambda v: v.name if isinstance(v, Path) else v)
-def test_every_yaml_file_matches_its_schema(name, path):
+def test_every_yaml_file_of_the_pack_matches_its_schema(name, path):
     assert errors(name, yaml.safe_load(path.read_text())) == []
 
 
@@ -316,6 +316,10 @@ def test_the_commonserverpython_list_is_read_whole():
             'parse_date_range', 'timestamp_to_datestring', 'createContext', 'flattenCell'} <= defined
     assert imported['datetime'] == 'datetime.datetime' and imported['demisto'] == 'demistomock'
     assert not defined & set(imported)
+    # whole: each name the list gives, to its last line, read as one name
+    entries = [line.strip() for line in CSP_NAMES.read_text().splitlines()
+               if line.strip() and not line.strip().startswith('#')]
+    assert len(defined) + len(imported) == len(entries) and imported['string'] == 'string' == entries[-1].split()[0]
 
 
 def test_the_clash_check_catches_a_definition_an_assignment_and_a_rebound_import():

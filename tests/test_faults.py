@@ -48,9 +48,10 @@ def tenant():
 
 
 def test_a_spec_reads_every_option():
-    plan = FaultPlan.parse('rate=0.25; seed=7; kinds=429,503-html,reset; retry-after=3; delay=0.5; skew=-600')
-    assert (plan.rate, plan.seed, plan.kinds, plan.retry_after_s, plan.delay_s, plan.skew_s) == \
-        (0.25, 7, ('429', '503-html', 'reset'), 3, 0.5, -600.0)
+    plan = FaultPlan.parse('rate=0.25; seed=7; kinds=429,503-html,reset; retry-after=3; delay=0.5; trickle=0.125; '
+                           'skew=-600')
+    assert (plan.rate, plan.seed, plan.kinds, plan.retry_after_s, plan.delay_s, plan.trickle_s, plan.skew_s) == \
+        (0.25, 7, ('429', '503-html', 'reset'), 3, 0.5, 0.125, -600.0)
     assert FaultPlan.parse('sequence=429,ok,reset*3,ok*2').sequence == \
         ('429', 'ok', 'reset', 'reset', 'reset', 'ok', 'ok')
     assert FaultPlan.parse('').describe() == 'faults: none'

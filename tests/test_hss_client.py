@@ -48,7 +48,11 @@ def test_restore_sends_exactly_the_seed_example(replay_server):
     [request] = replay_server.requests
     assert (request.method, request.path) == ('PUT', f'/v5/{PROJECT}/event/isolated-file')
     assert request.query == {'enterprise_project_id': ['0']}
-    assert json.loads(request.body) == example
+    # the body as the seed's "Example Requests" writes it (seeds/003, "Restoring Isolated Files"), copied by hand here
+    # rather than compared with the test_data copy the request was built from
+    assert json.loads(request.body) == {'data_list': [{
+        'file_attr': '0', 'file_hash': '58693382bc0c9f60ef86e5b37cf3c2f3a9c9ec46936901eaa9131f7ee4a09bde',
+        'file_path': r'C:\\Users\\Public\\test.exe', 'host_id': '5a41ca47-8ea7-4a65-a8fb-950d03d8638e'}]}
     assert request.headers['Authorization'].startswith('SDK-HMAC-SHA256 Access=MYAK, SignedHeaders=')
     assert request.headers['X-Project-Id'] == PROJECT
 

@@ -2182,11 +2182,18 @@ def test_files_held_on_many_hss_hosts_each_get_a_line_naming_20_hosts_and_the_co
         run = runner.run(HSS_PLAYBOOK, close_incident({'id': '9', 'CustomFields': fields}, 'False Positive'), context)
         puts = hss_puts(tenant)
         statuses = {tenant.backend.isolation_status(host, h, paths[h]) for host in hosts for h in held}
+        assert not run.failed, run.error
+        # the context's command, run, restores its file on every host (the emulator's state, not the command's words)
+        [by_hand, *_] = [item['by_hand'] for item in as_list(get_path(run.context, 'QuarantineRestore.Gate.held'))]
+        ran = run_by_hand(tenant, by_hand, polling='false')
+        value = ri.hss_field_list(parse_line(by_hand).args[by], by)[0]
+        file_hash = value if by == 'file_hash' else next(h for h in held if paths[h] == value)
+        restored = {tenant.backend.isolation_status(host, file_hash, paths[file_hash]) for host in hosts}
     finally:
         tenant.stack.close()
 
-    assert not run.failed, run.error
     assert puts == [] and statuses == {'isolated'}
+    assert not ran.failed and restored == {'restored'}, ran.entries[-1]
     wanted = held if by == 'file_hash' else list(paths.values())
     restores = [parse_line(item['by_hand']).args
                 for item in as_list(get_path(run.context, 'QuarantineRestore.Gate.held'))]
