@@ -50,6 +50,7 @@ RELATIONSHIP = {'name': 'related-to', 'reverseName': 'related-to', 'type': 'Indi
     ('IndicatorTimeline', 'x'), ('IndicatorTimeline', [{'Value': 'a'}, 'b']),  # an object, or a list of them
     ('Relationships', 'x'), ('Relationships', {'name': 'related-to'}),  # a list of relationship objects only
     ('Relationships', [{'name': 'related-to'}, 'b']),
+    ('Tags', 'evidence'), ('Tags', ['evidence', 1]), ('Tags', {'evidence': True}),  # a list of text only
 ])
 def test_an_entry_field_xsoar_does_not_take_is_refused_for_integrations_and_scripts(field, value):
     integration = Demisto({}, 'restore-file', {}, {}, [])
@@ -69,6 +70,15 @@ def test_an_indicator_timeline_of_an_object_or_a_list_of_objects_is_taken(timeli
     for demisto in (Demisto({}, 'restore-file', {}, {}, []), ScriptDemisto({}, {}, {})):
         demisto.results({**GOOD_ENTRY, 'IndicatorTimeline': timeline})
         assert demisto.entries[0]['IndicatorTimeline'] == timeline
+
+
+@pytest.mark.parametrize('tags', [None, [], ['evidence', 'malware']])
+def test_an_entry_s_tags_as_command_results_writes_them_are_taken(tags):
+    # CommonServerPython's CommandResults: "tags: must be a list" (its type comment: List[str]), written to the entry's
+    # Tags only when given; None or [] is no tag.
+    for demisto in (Demisto({}, 'restore-file', {}, {}, []), ScriptDemisto({}, {}, {})):
+        demisto.results({**GOOD_ENTRY, 'Tags': tags})
+        assert demisto.entries[0]['Tags'] == tags
 
 
 @pytest.mark.parametrize('key', [1, 2.5, True, None])
