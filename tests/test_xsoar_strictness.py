@@ -81,6 +81,21 @@ def test_an_entry_s_tags_as_command_results_writes_them_are_taken(tags):
         assert demisto.entries[0]['Tags'] == tags
 
 
+def test_a_script_s_execute_command_args_reach_the_command_with_the_keys_json_dump_writes():
+    """XSOAR's executeCommand sends its args down the channel with json.dump (DemistoClassApiModuleClasses.py,
+    DemistoScript.executeCommand, __do): a key True, 2 or None arrives as "true", "2" or "null" (the war room wrote
+    str() of it, "True" and "None"), and a key json.dump cannot write (a tuple) fails the call."""
+    received = []
+    script = ScriptDemisto({}, {}, {}, execute=lambda command, args: received.append(args) or [])
+
+    script.executeCommand('Set', {True: 'a', 2: 'b', None: 'c', 'key': 'd'})
+
+    assert received == [{'true': 'a', '2': 'b', 'null': 'c', 'key': 'd'}]
+    with pytest.raises(DemistoMisuse, match='JSON round trip'):
+        script.executeCommand('Set', {('key',): 'a'})
+    assert len(received) == 1
+
+
 @pytest.mark.parametrize('key', [1, 2.5, True, None])
 @pytest.mark.parametrize('holder', ['object', 'list'])
 def test_an_entry_context_key_that_is_not_text_is_refused_by_name_for_integrations_and_scripts(key, holder):
