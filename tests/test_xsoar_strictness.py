@@ -51,6 +51,9 @@ RELATIONSHIP = {'name': 'related-to', 'reverseName': 'related-to', 'type': 'Indi
     ('Relationships', 'x'), ('Relationships', {'name': 'related-to'}),  # a list of relationship objects only
     ('Relationships', [{'name': 'related-to'}, 'b']),
     ('Tags', 'evidence'), ('Tags', ['evidence', 1]), ('Tags', {'evidence': True}),  # a list of text only
+    ('APIExecutionMetrics', 'x'), ('APIExecutionMetrics', {'Type': 'Successful', 'APICallsCount': 1}),
+    ('APIExecutionMetrics', [{'Type': 'Successful', 'APICallsCount': '1'}]),  # ExecutionMetrics' list of counts
+    ('APIExecutionMetrics', [{'Type': 'Successful'}]), ('APIExecutionMetrics', [{'Type': 2, 'APICallsCount': 1}]),
 ])
 def test_an_entry_field_xsoar_does_not_take_is_refused_for_integrations_and_scripts(field, value):
     integration = Demisto({}, 'restore-file', {}, {}, [])
@@ -79,6 +82,17 @@ def test_an_entry_s_tags_as_command_results_writes_them_are_taken(tags):
     for demisto in (Demisto({}, 'restore-file', {}, {}, []), ScriptDemisto({}, {}, {})):
         demisto.results({**GOOD_ENTRY, 'Tags': tags})
         assert demisto.entries[0]['Tags'] == tags
+
+
+def test_execution_metrics_as_command_results_writes_them_are_taken():
+    # CommonServerPython's ExecutionMetrics.update_metrics keeps {'Type': ..., 'APICallsCount': ...} per error type;
+    # CommandResults.to_context writes that list as APIExecutionMetrics in an entry of EntryType.EXECUTION_METRICS (19)
+    metrics = {'Type': 19, 'ContentsFormat': 'text', 'Contents': 'Metrics reported successfully.',
+               'APIExecutionMetrics': [{'Type': 'Successful', 'APICallsCount': 3},
+                                       {'Type': 'QuotaError', 'APICallsCount': 1}]}
+    for demisto in (Demisto({}, 'restore-file', {}, {}, []), ScriptDemisto({}, {}, {})):
+        demisto.results(dict(metrics))
+        assert demisto.entries == [metrics]
 
 
 def test_a_script_s_execute_command_args_reach_the_command_with_the_keys_json_dump_writes():
