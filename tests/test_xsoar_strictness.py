@@ -50,6 +50,10 @@ RELATIONSHIP = {'name': 'related-to', 'reverseName': 'related-to', 'type': 'Indi
     ('IndicatorTimeline', 'x'), ('IndicatorTimeline', [{'Value': 'a'}, 'b']),  # an object, or a list of them
     ('Relationships', 'x'), ('Relationships', {'name': 'related-to'}),  # a list of relationship objects only
     ('Relationships', [{'name': 'related-to'}, 'b']),
+    ('Tags', 'evidence'), ('Tags', ['evidence', 1]), ('Tags', {'evidence': True}),  # a list of text only
+    ('APIExecutionMetrics', 'x'), ('APIExecutionMetrics', {'Type': 'Successful', 'APICallsCount': 1}),
+    ('APIExecutionMetrics', [{'Type': 'Successful', 'APICallsCount': '1'}]),  # ExecutionMetrics' list of counts
+    ('APIExecutionMetrics', [{'Type': 'Successful'}]), ('APIExecutionMetrics', [{'Type': 2, 'APICallsCount': 1}]),
 ])
 def test_an_entry_field_xsoar_does_not_take_is_refused_for_integrations_and_scripts(field, value):
     integration = Demisto({}, 'restore-file', {}, {}, [])
@@ -69,6 +73,41 @@ def test_an_indicator_timeline_of_an_object_or_a_list_of_objects_is_taken(timeli
     for demisto in (Demisto({}, 'restore-file', {}, {}, []), ScriptDemisto({}, {}, {})):
         demisto.results({**GOOD_ENTRY, 'IndicatorTimeline': timeline})
         assert demisto.entries[0]['IndicatorTimeline'] == timeline
+
+
+@pytest.mark.parametrize('tags', [None, [], ['evidence', 'malware']])
+def test_an_entry_s_tags_as_command_results_writes_them_are_taken(tags):
+    # CommonServerPython's CommandResults: "tags: must be a list" (its type comment: List[str]), written to the entry's
+    # Tags only when given; None or [] is no tag.
+    for demisto in (Demisto({}, 'restore-file', {}, {}, []), ScriptDemisto({}, {}, {})):
+        demisto.results({**GOOD_ENTRY, 'Tags': tags})
+        assert demisto.entries[0]['Tags'] == tags
+
+
+def test_execution_metrics_as_command_results_writes_them_are_taken():
+    # CommonServerPython's ExecutionMetrics.update_metrics keeps {'Type': ..., 'APICallsCount': ...} per error type;
+    # CommandResults.to_context writes that list as APIExecutionMetrics in an entry of EntryType.EXECUTION_METRICS (19)
+    metrics = {'Type': 19, 'ContentsFormat': 'text', 'Contents': 'Metrics reported successfully.',
+               'APIExecutionMetrics': [{'Type': 'Successful', 'APICallsCount': 3},
+                                       {'Type': 'QuotaError', 'APICallsCount': 1}]}
+    for demisto in (Demisto({}, 'restore-file', {}, {}, []), ScriptDemisto({}, {}, {})):
+        demisto.results(dict(metrics))
+        assert demisto.entries == [metrics]
+
+
+def test_a_script_s_execute_command_args_reach_the_command_with_the_keys_json_dump_writes():
+    """XSOAR's executeCommand sends its args down the channel with json.dump (DemistoClassApiModuleClasses.py,
+    DemistoScript.executeCommand, __do): a key True, 2 or None arrives as "true", "2" or "null" (the war room wrote
+    str() of it, "True" and "None"), and a key json.dump cannot write (a tuple) fails the call."""
+    received = []
+    script = ScriptDemisto({}, {}, {}, execute=lambda command, args: received.append(args) or [])
+
+    script.executeCommand('Set', {True: 'a', 2: 'b', None: 'c', 'key': 'd'})
+
+    assert received == [{'true': 'a', '2': 'b', 'null': 'c', 'key': 'd'}]
+    with pytest.raises(DemistoMisuse, match='JSON round trip'):
+        script.executeCommand('Set', {('key',): 'a'})
+    assert len(received) == 1
 
 
 @pytest.mark.parametrize('key', [1, 2.5, True, None])

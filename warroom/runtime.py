@@ -138,8 +138,9 @@ def refuse_undeclared_outputs(entries: list[dict], outputs: Iterable[dict], writ
 def entry_problems(entry: dict) -> list[str]:
     """What XSOAR would not take in an entry handed to demisto.results: the Type one of EntryType's numbers, the two
     formats EntryFormat's names, HumanReadable text, EntryContext an object, IgnoreAutoExtract and Note booleans,
-    IndicatorTimeline an object or a list of them, Relationships a list of objects, and the polling fields as
-    ScheduledCommand writes them (``polling_field_problems``).
+    IndicatorTimeline an object or a list of them, Relationships a list of objects, Tags a list of text,
+    APIExecutionMetrics a list of counts, and the polling fields as ScheduledCommand writes them
+    (``polling_field_problems``).
     A field left out (or None, or a format '', as XSOAR's own entries carry them) is not checked, but for Type:
     XSOAR gives an entry none of its own."""
     problems = []
@@ -162,7 +163,19 @@ def entry_problems(entry: dict) -> list[str]:
     if relationships is not None and not (isinstance(relationships, list)
                                           and all(isinstance(item, dict) for item in relationships)):
         problems.append('Relationships must be a list of relationship objects, as CommandResults writes them')
+    tags = entry.get('Tags')  # CommandResults: "tags: must be a list" (type comment List[str]), Tags when given
+    if tags is not None and not (isinstance(tags, list) and all(isinstance(tag, str) for tag in tags)):
+        problems.append('Tags must be a list of text tags, as CommandResults writes them')
+    metrics = entry.get('APIExecutionMetrics')  # CommandResults.to_context: ExecutionMetrics' list, update_metrics'
+    if metrics is not None and not (isinstance(metrics, list) and all(map(_is_metric, metrics))):
+        problems.append('APIExecutionMetrics must be a list of {"Type": text, "APICallsCount": a whole number} '
+                        'objects, as ExecutionMetrics writes them')
     return problems + polling_field_problems(entry)
+
+
+def _is_metric(item: Any) -> bool:
+    """One count of ExecutionMetrics (CommonServerPython's update_metrics: {'Type': ..., 'APICallsCount': ...})."""
+    return isinstance(item, dict) and isinstance(item.get('Type'), str) and type(item.get('APICallsCount')) is int
 
 
 def polling_field_problems(entry: dict) -> list[str]:

@@ -134,7 +134,9 @@ class ScriptDemisto:
         self._check_thread('executeCommand')
         if self._execute is None:
             raise UnsupportedError(f'executeCommand({command!r}) is not available to this script')
-        call_args = json_copy({str(k): v for k, v in (args or {}).items()}, f'executeCommand({command!r}) args')
+        # XSOAR's executeCommand sends them with json.dump (DemistoClassApiModuleClasses.py, __do): a key True or None
+        # arrives as "true" or "null", and one json.dump cannot write (a tuple) fails the call
+        call_args = json_copy(dict(args or {}), f'executeCommand({command!r}) args')
         return json_copy(self._execute(command, call_args), f'The entries of {command}')
 
     def args(self) -> dict:
