@@ -141,8 +141,16 @@ def close_reason(args: dict[str, Any], fields: dict[str, Any]) -> str:
 
 
 def is_false_positive(args: dict[str, Any], fields: dict[str, Any]) -> bool:
-    reason = close_reason(args, fields).lower()
-    return reason == FALSE_POSITIVE or str(fields.get('xdrstatusv2') or '').lower() == XDR_FALSE_POSITIVE_STATUS
+    """The close reason decides; Cortex XDR's mirrored status only a close that gives none. CortexXDRIR's mirroring
+    closes as False Positive when Cortex XDR resolves so, and sends an XSOAR close back as Cortex XDR's status: a
+    reason that differs is the later word, and the status it leaves behind is stale."""
+    if close_reason(args, fields):
+        return close_reason(args, fields).lower() == FALSE_POSITIVE
+    return xdr_says_false_positive(fields)
+
+
+def xdr_says_false_positive(fields: dict[str, Any]) -> bool:
+    return str(fields.get('xdrstatusv2') or '').lower() == XDR_FALSE_POSITIVE_STATUS
 
 
 def unique_hashes(values: list[Any]) -> list[str]:
@@ -592,8 +600,10 @@ def on_close_command(args: dict[str, Any], incident: dict[str, Any], context: di
     fields = incident_fields(incident)
     if not is_false_positive(args, fields):
         reason = close_reason(args, fields) or 'no reason'
+        stale = (f" Cortex XDR's mirrored status, `{XDR_FALSE_POSITIVE_STATUS}`, decides only a close that gives no "
+                 'reason.') if xdr_says_false_positive(fields) else ''
         return note(f'The incident was closed as "{shown_as_is(reason)}", not as a false positive: no file was '
-                    'restored.')
+                    f'restored.{stale}')
     restore_suspicious = str(args.get('restoreSuspicious') or 'false').lower() == 'true'
     lines, follows, kept = [], [], []
     kinds = vendors_of(fields, context)
