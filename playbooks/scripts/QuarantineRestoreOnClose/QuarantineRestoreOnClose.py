@@ -384,7 +384,9 @@ def in_time(execute: Execute, timeout: float, started: float) -> Execute:
     def call(command: str, args: dict[str, Any]) -> list[Entry] | None:
         left = timeout - (time.monotonic() - started)
         if left >= CALL_SECONDS + NOTE_SECONDS:
-            return execute(command, args)
+            # XSOAR times the gate on its own timeout, which this script's counts: it may use only what is left
+            given = {'seconds_left': int(left - NOTE_SECONDS)} if command == GATE_SCRIPT else {}
+            return execute(command, {**args, **given})
         return [{'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text',
                  'Contents': f'only {max(left, 0):.0f} s were left of the {timeout:g} s XSOAR gives this script (its '
                              f'timeout), and the call may take {CALL_SECONDS} s (past that timeout XSOAR stops the '
