@@ -152,7 +152,8 @@ def test_a_reclose_whose_reputation_check_reads_long_writes_its_note_within_the_
     clock, xdr = clocked
     hss = start_hss_tenant()
     try:
-        x, h = (IncidentFile.load(TEST_DATA / 'incidents' / f'{vendor}_false_positive.json') for vendor in ('xdr', 'hss'))
+        x, h = (IncidentFile.load(TEST_DATA / 'incidents' / f'{vendor}_false_positive.json')
+                for vendor in ('xdr', 'hss'))
         both = dict(x.incident, CustomFields={**x.incident['CustomFields'], **h.incident['CustomFields']})
         params = {**hss.params(), **xdr.params()}
         runner = PlaybookRunner(params, time_scale=0, sleep=clock.advance, clock=clock)
