@@ -495,19 +495,44 @@ def test_a_close_reason_that_only_holds_the_words_false_positive_restores_nothin
     assert run.notes and reason in run.notes[-1]
 
 
-def test_a_close_by_mirroring_restores_when_cortex_xdr_resolved_it_as_a_false_positive(vendors):
-    """Mirroring closes the incident when Cortex XDR resolves it; the status says why, whatever the reason text."""
+# CortexXDRIR's mirroring closes the incident as "False Positive" when Cortex XDR resolves it so (its
+# XDR_RESOLVED_STATUS_TO_XSOAR), and sends a close made in XSOAR back as Cortex XDR's status ("Resolved":
+# resolved_true_positive): the close reason is the latest word of either side. The mirrored status decides only a close
+# that gives no reason.
+@pytest.mark.parametrize('reason', ['False Positive', ''])
+def test_a_close_by_mirroring_restores_when_cortex_xdr_resolved_it_as_a_false_positive(vendors, reason):
+    """Mirroring closes the incident when Cortex XDR resolves it: as False Positive, or with no reason, the mirrored
+    status then saying why."""
     xdr, _ = vendors
     sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
     mirrored = dict(sample.incident, CustomFields=dict(sample.incident['CustomFields'],
                                                        xdrstatusv2='resolved_false_positive'))
-    incident = close_incident(mirrored, 'Resolved', 'Closed by mirroring from Cortex XDR.')
+    incident = close_incident(mirrored, reason, 'Closed by mirroring from Cortex XDR.')
 
     run = runner_for(vendors).run_post_processing(POST_PROCESSING_SCRIPT, incident, sample.context)
 
     assert not run.failed, run.error
     assert restored_hashes(xdr) == {row['file_sha256'] for row in sample.incident['CustomFields']['xdrfileartifacts']}
     assert '!restore-file' in run.notes[-1] and 'action_id=' in run.notes[-1]  # the command that follows it
+
+
+def test_a_close_in_xsoar_for_another_reason_restores_nothing_though_the_mirrored_status_still_says_false_positive(
+        vendors):
+    """Cortex XDR resolved the incident as a false positive, an analyst reopened it in XSOAR and closed it as
+    Resolved (which mirroring sends to Cortex XDR as resolved_true_positive): the stale mirrored status does not
+    restore the files, and the note says that the close reason, not that status, decided."""
+    xdr, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
+    mirrored = dict(sample.incident, CustomFields=dict(sample.incident['CustomFields'],
+                                                       xdrstatusv2='resolved_false_positive'))
+
+    run = runner_for(vendors).run_post_processing(POST_PROCESSING_SCRIPT, close_incident(mirrored, 'Resolved'),
+                                                  sample.context)
+
+    assert not run.failed, run.error
+    assert restored_hashes(xdr) == set() and hss.requests_to('PUT', '/event/isolated-file') == []
+    [note] = run.notes
+    assert '"Resolved", not as a false positive' in note and 'resolved_false_positive' in note, note
 
 
 def test_a_cortex_xdr_close_whose_files_all_came_back_is_summed_up_without_a_word_of_hss(vendors):

@@ -15,10 +15,11 @@ import pytest
 from hypothesis import example, given, strategies as st
 
 import facts
-from conftest import FakeClock, MovedWallClock, integration_on_clock, seed_holders, start_tenant
+from conftest import (TEST_DATA, FakeClock, MovedWallClock, integration_on_clock, seed_holders, start_hss_tenant,
+                      start_tenant)
 from warroom.context import as_list, get_path
 from warroom.emulator.faults import FaultPlan
-from warroom.playbook.incidents import POST_PROCESSING_SCRIPT, close_incident
+from warroom.playbook.incidents import POST_PROCESSING_SCRIPT, IncidentFile, close_incident
 from warroom.playbook.model import Playbook
 from warroom.playbook.runner import PlaybookRun, PlaybookRunner, ScriptDemisto, _Frame, _load_script
 from warroom.playbook.values import Scope
@@ -142,6 +143,42 @@ def test_a_reclose_given_a_longer_timeout_by_xsoar_sends_the_restore_it_had_no_t
     assert not [line for line in run.notes[-1].splitlines() if 'not run' in line and earlier not in line]
 
 
+def test_a_reclose_whose_reputation_check_reads_long_writes_its_note_within_the_script_s_own_timeout(clocked):
+    """XSOAR times the gate the on-close script calls on its own timeout, and the script's on the script's, which
+    counts the gate's run. An incident of both vendors closed again: the Cortex XDR part takes 100 s (its requests
+    throttled), then the HSS part's gate reads again the copy the first close left restoring, by two checks (HSS
+    listed it once without its path): the first 100 s, the second as long as HSS throttles it. The gate may not use
+    its own 5 minutes: the note comes within the script's, and says which check it had no time for, to run by hand."""
+    clock, xdr = clocked
+    hss = start_hss_tenant()
+    try:
+        x, h = (IncidentFile.load(TEST_DATA / 'incidents' / f'{vendor}_false_positive.json')
+                for vendor in ('xdr', 'hss'))
+        both = dict(x.incident, CustomFields={**x.incident['CustomFields'], **h.incident['CustomFields']})
+        params = {**hss.params(), **xdr.params()}
+        runner = PlaybookRunner(params, time_scale=0, sleep=clock.advance, clock=clock)
+        first = runner.run_post_processing(POST_PROCESSING_SCRIPT, close_incident(both, 'False Positive'),
+                                           {**x.context, **h.context})
+        assert not first.failed, first.error
+        [row] = as_list(get_path(first.context, 'HuaweiHSS.RestoredFile'))
+        assert row['outcome'] == 'restoring'
+        pathless = {name: value for name, value in row.items() if name != 'file_path'}
+        context = dict(first.context, HuaweiHSS={'RestoredFile': [row, pathless]})
+        xdr.gateway.inject_faults(FaultPlan.parse('sequence=429*5;retry-after=20'))
+        hss.gateway.inject_faults(FaultPlan.parse('sequence=429*5,ok,429*1000;retry-after=20'))
+        began = clock()
+
+        run = PlaybookRunner(params, time_scale=0, sleep=clock.advance, clock=clock).run_post_processing(
+            POST_PROCESSING_SCRIPT, close_incident(both, 'False Positive'), context)
+
+        assert not run.failed, run.error
+        assert clock() - began <= XSOAR_DEFAULT_SCRIPT_TIMEOUT
+        [line] = [line for line in run.notes[-1].splitlines() if line.startswith('- `!hss-restore-isolated`')]
+        assert 'no time was left' in line and 'Check it first: `!hss-restore-isolated host_id=' in line, line
+    finally:
+        hss.stack.close()
+
+
 def gate_on_two_endpoints_left_running(clock, xdr):
     """The Cortex XDR playbook given two endpoints on a reopened incident, each with a restore the first close left
     running, run while Cortex XDR throttles every request: (the run, the file, the endpoints, the actions sent before
@@ -240,3 +277,16 @@ def test_a_script_takes_its_timeout_from_a_timeout_duration_a_go_duration_can_ho
     seconds = _load_script(script).timeout_of(runtime)
 
     assert seconds == (nanoseconds / 1e9 if 0 < nanoseconds < 2 ** 63 else XSOAR_DEFAULT_SCRIPT_TIMEOUT)
+
+
+@pytest.mark.parametrize('given, seconds', [('120', 120), (90.5, 90.5), ('600', 300), ('', 300), (None, 300)])
+def test_the_gate_keeps_to_the_seconds_its_caller_leaves_it_when_fewer_than_its_own_timeout(given, seconds):
+    gate = _load_script(GATE)
+    assert gate.time_given({'seconds_left': given}, 300) == seconds
+
+
+@pytest.mark.parametrize('given', ['soon', ['120'], {'seconds': 120}])
+def test_the_gate_refuses_by_name_seconds_left_that_are_not_a_number(given):
+    gate = _load_script(GATE)
+    with pytest.raises(gate.GateError, match='seconds_left'):
+        gate.time_given({'seconds_left': given}, 300)

@@ -141,8 +141,16 @@ def close_reason(args: dict[str, Any], fields: dict[str, Any]) -> str:
 
 
 def is_false_positive(args: dict[str, Any], fields: dict[str, Any]) -> bool:
-    reason = close_reason(args, fields).lower()
-    return reason == FALSE_POSITIVE or str(fields.get('xdrstatusv2') or '').lower() == XDR_FALSE_POSITIVE_STATUS
+    """The close reason decides; Cortex XDR's mirrored status only a close that gives none. CortexXDRIR's mirroring
+    closes as False Positive when Cortex XDR resolves so, and sends an XSOAR close back as Cortex XDR's status: a
+    reason that differs is the later word, and the status it leaves behind is stale."""
+    if close_reason(args, fields):
+        return close_reason(args, fields).lower() == FALSE_POSITIVE
+    return xdr_says_false_positive(fields)
+
+
+def xdr_says_false_positive(fields: dict[str, Any]) -> bool:
+    return str(fields.get('xdrstatusv2') or '').lower() == XDR_FALSE_POSITIVE_STATUS
 
 
 def unique_hashes(values: list[Any]) -> list[str]:
@@ -376,7 +384,9 @@ def in_time(execute: Execute, timeout: float, started: float) -> Execute:
     def call(command: str, args: dict[str, Any]) -> list[Entry] | None:
         left = timeout - (time.monotonic() - started)
         if left >= CALL_SECONDS + NOTE_SECONDS:
-            return execute(command, args)
+            # XSOAR times the gate on its own timeout, which this script's counts: it may use only what is left
+            given = {'seconds_left': int(left - NOTE_SECONDS)} if command == GATE_SCRIPT else {}
+            return execute(command, {**args, **given})
         return [{'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text',
                  'Contents': f'only {max(left, 0):.0f} s were left of the {timeout:g} s XSOAR gives this script (its '
                              f'timeout), and the call may take {CALL_SECONDS} s (past that timeout XSOAR stops the '
@@ -592,8 +602,10 @@ def on_close_command(args: dict[str, Any], incident: dict[str, Any], context: di
     fields = incident_fields(incident)
     if not is_false_positive(args, fields):
         reason = close_reason(args, fields) or 'no reason'
+        stale = (f" Cortex XDR's mirrored status, `{XDR_FALSE_POSITIVE_STATUS}`, decides only a close that gives no "
+                 'reason.') if xdr_says_false_positive(fields) else ''
         return note(f'The incident was closed as "{shown_as_is(reason)}", not as a false positive: no file was '
-                    'restored.')
+                    f'restored.{stale}')
     restore_suspicious = str(args.get('restoreSuspicious') or 'false').lower() == 'true'
     lines, follows, kept = [], [], []
     kinds = vendors_of(fields, context)

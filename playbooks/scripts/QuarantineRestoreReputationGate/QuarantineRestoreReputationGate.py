@@ -1088,6 +1088,17 @@ def timeout_of(runtime: Any) -> float:
         return XSOAR_SCRIPT_TIMEOUT_SECONDS
 
 
+def time_given(args: dict[str, Any], timeout: float) -> float:
+    """The seconds this run may take: XSOAR's timeout for it, or what a calling script leaves it when less
+    (seconds_left: XSOAR times this run on its own timeout, and the caller's, which counts this run too)."""
+    if is_blank(args.get('seconds_left')):
+        return timeout
+    try:
+        return min(timeout, float(args['seconds_left']))
+    except (TypeError, ValueError) as error:
+        raise GateError(f'seconds_left must be a number of seconds, not {json.dumps(args["seconds_left"])}') from error
+
+
 def reads_in_time(execute: Execute, timeout: float, started: float) -> Execute:
     """executeCommand that starts a status read (a restore command) only while CALL_SECONDS and ENTRY_SECONDS are left
     of ``timeout`` (counted from ``started``); one past that is an error entry, so its record stays as it was."""
@@ -1096,8 +1107,9 @@ def reads_in_time(execute: Execute, timeout: float, started: float) -> Execute:
         if command not in RESTORE_COMMANDS or left >= CALL_SECONDS + ENTRY_SECONDS:
             return execute(command, args)
         return [{'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text',
-                 'Contents': f'{NO_TIME_LEFT}: only {max(left, 0):.0f} s were left of the {timeout:g} s XSOAR gives '
-                             f'this script, and the read may take {CALL_SECONDS} s, so it was not run'}]
+                 'Contents': f'{NO_TIME_LEFT}: only {max(left, 0):.0f} s were left of the {timeout:g} s this script '
+                             f'has (its timeout, or what its caller left it), and the read may take {CALL_SECONDS} s, '
+                             'so it was not run'}]
     return call
 
 
@@ -1109,8 +1121,9 @@ def main(demisto_obj: Any = None) -> None:
     started = time.monotonic()
     runtime = demisto_obj if demisto_obj is not None else globals()['demisto']
     try:
+        timeout = time_given(runtime.args() or {}, timeout_of(runtime))
         entry = gate_command(runtime.args() or {}, runtime.context() or {}, reads_in_time(
-            failed_calls_as_entries(runtime.executeCommand), timeout_of(runtime), started))
+            failed_calls_as_entries(runtime.executeCommand), timeout, started))
     except GateError as error:
         entry = {'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text',
                  'Contents': f'QuarantineRestoreReputationGate could not run: {error}'}
