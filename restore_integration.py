@@ -1714,7 +1714,7 @@ class HttpTransport:
         whole by ``ends``, each read within what is left. urllib3 reads a chunk's size line and trailers a line at a
         time, each recv given the whole timeout again: for a chunked reply a timer shuts the socket down at ``ends``,
         for a "Connection: close" one (http.client holds its socket) a socket of our own on it. ReadTimeoutError then,
-        whatever the read made of it; OverflowError past MAX_REPLY_BYTES."""
+        whatever the read made of it, unless all its Content-Length came; OverflowError past MAX_REPLY_BYTES."""
         sock, own = getattr(response.raw.connection, 'sock', None), None
         if not sock:  # one on a dup of the reply's descriptor: its shutdown ends the reply's reads, its close not
             with suppress(OSError, ValueError):
@@ -1754,7 +1754,7 @@ class HttpTransport:
                 timer.join()
             if own:
                 own.close()  # its own descriptor: the reply's stays open
-        if cut.is_set():
+        if cut.is_set() and response.raw.length_remaining != 0:
             raise ReadTimeoutError(None, response.url, 'the reply did not end in time')
         return bytes(body)
 
