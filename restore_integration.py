@@ -560,7 +560,12 @@ class RestoreError(Exception):
         """The same error, its message saying ``advice`` wherever it said ``instead_of``: its advice now; to a run that
         is ``polling`` already, without THROTTLED_RESTORE_ADVICE's polling=true."""
         advice = advice.replace('polling=true and ', '') if polling else advice
-        self.args, self.advice = (str(self).replace(instead_of, advice),), advice
+        said = str(self)
+        if instead_of:
+            said = said.replace(instead_of, advice)
+        elif advice:  # it said none (a request not sent for another's refusal): the advice follows
+            said = f'{said} {advice}'
+        self.args, self.advice = (said,), advice
         return self
 
     def with_outputs(self, outputs: JsonObject) -> 'RestoreError':
@@ -1727,7 +1732,7 @@ class HttpTransport:
         whole by ``ends``, each read within what is left. urllib3 reads a chunk's size line and trailers a line at a
         time, each recv given the whole timeout again: for a chunked reply a timer shuts the socket down at ``ends``,
         for a "Connection: close" one (http.client holds its socket) a socket of our own on it. ReadTimeoutError then,
-        whatever the read made of it; OverflowError past MAX_REPLY_BYTES."""
+        whatever the read made of it, unless all its Content-Length came; OverflowError past MAX_REPLY_BYTES."""
         sock, own = getattr(response.raw.connection, 'sock', None), None
         if not sock:  # one on a dup of the reply's descriptor: its shutdown ends the reply's reads, its close not
             with suppress(OSError, ValueError):
@@ -1767,7 +1772,7 @@ class HttpTransport:
                 timer.join()
             if own:
                 own.close()  # its own descriptor: the reply's stays open
-        if cut.is_set():
+        if cut.is_set() and response.raw.length_remaining != 0:
             raise ReadTimeoutError(None, response.url, 'the reply did not end in time')
         return bytes(body)
 
@@ -2586,11 +2591,11 @@ class HssClient:
     def list_isolated_files(self, file_hash: str | None = None, file_path: str | None = None,
                             isolation_status: str = 'isolated', offset: int = 0, limit: int = HSS_LIST_PAGE_SIZE,
                             enterprise_project_id: str | None = None, host_name: str | None = None,
-                            advice: dict[int, str] = HSS_LISTING_ADVICE) -> HssPage:
+                            advice: dict[int, str] = HSS_LISTING_ADVICE, refused: Refused | None = None) -> HssPage:
         return self._listing(self.path, 'isolated files', {
             'enterprise_project_id': enterprise_project_id or self.enterprise_project_id, 'file_hash': file_hash,
             'file_path': file_path, 'host_name': host_name, 'isolation_status': isolation_status, 'offset': offset,
-            'limit': limit}, advice)
+            'limit': limit}, advice, refused)
 
     def all_isolated_files(self, **filters: Any) -> list[Any]:
         return self.isolated_files_of_each([filters])[0]
@@ -2673,9 +2678,10 @@ class HssClient:
                 return rows
         return None  # the listing grew past what it held a moment ago: not read whole, so halved as a backlog
 
-    def _listing(self, path: str, what: str, query: JsonObject, advice: dict[int, str]) -> HssPage:
+    def _listing(self, path: str, what: str, query: JsonObject, advice: dict[int, str],
+                 refused: Refused | None = None) -> HssPage:
         # Unset filters left out; as Huawei's SDK sends and signs them: sorted, a blank as %20 (gateways may not read +)
-        reply = self._request('GET', path, advice, expect_json=True, params='&'.join(
+        reply = self._request('GET', path, advice, expect_json=True, refused=refused, params='&'.join(
             f'{sdk_quote(name)}={sdk_quote(str(value))}' for name, value in sorted(query.items())
             if value not in (None, '')))
         self.listed_at_ms = server_time_ms(reply.headers)
@@ -2736,8 +2742,8 @@ class HssClient:
         body = {'data_list': items}  # after an answer lost, cut to the items HSS still lists isolated (_still_isolated)
         try:
             reply = self._request('PUT', self.path, params={'enterprise_project_id': epid},  # requests drops a None
-                                  json=body, still_to_send=lambda attempt: self._still_isolated(body, epid, attempt),
-                                  refused=refused)
+                                  json=body, refused=refused,
+                                  still_to_send=lambda attempt: self._still_isolated(body, epid, attempt, refused))
             return server_time_ms(reply.headers) - int((self.limiter.clock() - started) * 1000)
         except RestoreError as error:
             if not body['data_list']:  # HSS listed none isolated after an answer was lost: it took them (or had)
@@ -2757,9 +2763,11 @@ class HssClient:
                 error.with_advice(step, error.advice)
             raise
 
-    def _still_isolated(self, body: JsonObject, enterprise_project_id: str | None, attempt: Attempt) -> str | None:
+    def _still_isolated(self, body: JsonObject, enterprise_project_id: str | None, attempt: Attempt,
+                        refused: Refused | None) -> str | None:
         """Before a PUT HSS may have acted on goes again after ``attempt``: its items HSS still lists isolated, by host,
-        hash and path, become its ``body``'s data_list; None, or why it is not sent again (none left, no listing)."""
+        hash and path, become its ``body``'s data_list; None, or why it is not sent again (none left, no listing). Its
+        listing asks the PUT's ``refused`` too."""
         if not may_have_applied([attempt], HSS_MAYBE_APPLIED_STATUSES):
             return None  # HSS did not act on it (no connection, a 503): it goes again whole
         hosts = defaultdict(set)  # each hash (an item without one: its path) -> its items' hosts' names (None: unknown)
@@ -2771,12 +2779,14 @@ class HssClient:
             copies = sum(count for host, count in self.copies_listed.get(file_hash, {}).items() if name.lower() in host)
             return max(1, -(-copies // HSS_LIST_PAGE_SIZE))
         queries = [{'file_hash': file_hash, 'file_path': file_path, 'host_name': name,
-                    'enterprise_project_id': enterprise_project_id, 'isolation_status': None}
+                    'enterprise_project_id': enterprise_project_id, 'isolation_status': None, 'refused': refused}
                    for (file_hash, file_path), names in hosts.items() for name in (names if None not in names and sum(
                        pages(file_hash, host) for host in names) < pages(file_hash, '') else [None])]
         try:
             listings = self.isolated_files_of_each(queries, what='')
         except RestoreError as error:  # first sentence, HSS's words: its retries and advice would read as the PUT's
+            if refused and refused():  # the PUT is refused too at its next attempt, which says why
+                return None
             said = f' ({error.details})' if isinstance(error, VendorApiError) and error.details else ''
             return f'the listing read to find which of its files HSS still lists isolated failed after ' \
                    f'{len(error.attempts)} {plural("attempt", len(error.attempts))}: {str(error).split(". ")[0]}{said}'

@@ -5,6 +5,7 @@ provider or the war room keep must be per request, or locked. Everything talks H
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import socket
@@ -20,7 +21,7 @@ import restore_integration as ri
 from conftest import ROOT, FakeClock, client_from_params, hss_seed_copies, refused_in_a_worker
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss import create_app
-from warroom.emulator.httpserver import LoopbackServer
+from warroom.emulator.httpserver import AbortConnection, Headers, LoopbackServer, json_response
 from warroom.playbook.runner import PlaybookRunner, ScriptDemisto, _load_script
 from warroom.runtime import Demisto, DemistoMisuse, WarRoom
 
@@ -370,6 +371,95 @@ def test_the_listing_before_a_put_is_sent_again_keeps_within_max_concurrency(ten
     assert not result.failed, result.entries[-1]
     assert len(puts) > sum(puts) + 2  # the listing was read
     assert most[0] <= 2, most[0]
+
+
+def lost_answer_beside_a_refusal(tenant, monkeypatch):
+    """Two batches: the first PUT to come is held until the other's was refused (a spoiled signature: HSS's 401, which
+    every later request would meet) and the command took that refusal, then HSS acts on it and its answer is lost.
+    Returns the run's result and the methods of the requests HSS got."""
+    refusal_taken, lock, seen, app = threading.Event(), threading.Lock(), [], create_app(tenant.gateway)
+    held_back = ri.held_back
+
+    def noted(error, client):  # called on a batch's failure, once its refusal is recorded
+        refusal_taken.set()
+        return held_back(error, client)
+
+    def served(request):
+        with lock:
+            seen.append(request.method)
+            first_put = seen == ['PUT']
+        if first_put:
+            assert refusal_taken.wait(10)
+            app(request)  # HSS acts on it; its answer is lost
+            raise AbortConnection()
+        if request.method == 'PUT':
+            spoiled = request.headers['Authorization'].replace('Signature=', 'Signature=0')
+            request = dataclasses.replace(request, headers=Headers({**request.headers, 'Authorization': spoiled}))
+        return app(request)
+
+    monkeypatch.setattr(ri, 'held_back', noted)
+    args = explicit_items(tenant, 2 * facts.HSS_MAX_ITEMS_PER_REQUEST)
+    with LoopbackServer(served) as server:
+        result = room(tenant, 'aksk', max_concurrency='2', hss_endpoint=server.url).run('hss-restore-isolated', args)
+    assert refusal_taken.is_set()
+    return result, seen
+
+
+def test_a_put_whose_answer_was_lost_lists_nothing_once_another_batch_met_a_refusal_every_request_meets(
+        tenant, monkeypatch):
+    result, seen = lost_answer_beside_a_refusal(tenant, monkeypatch)
+
+    assert 'verify aksk signature fail' in json.dumps(result.entries[-1]['Contents'])
+    assert seen == ['PUT', 'PUT']  # no listing, nor the PUT again
+
+
+def test_the_listing_after_a_lost_answer_stops_between_its_pages_once_another_batch_met_a_refusal(tenant, monkeypatch):
+    """The first PUT to come is answered 500 (HSS may have acted): its files are listed, a hash a page, before it goes
+    again. The other batch's PUT is refused (HSS's 401) once that listing's first page is asked for, which is answered
+    once the command took the refusal: no other page is asked for."""
+    refusal_taken, listing_begun, lock, seen = threading.Event(), threading.Event(), threading.Lock(), []
+    app, held_back = create_app(tenant.gateway), ri.held_back
+
+    def noted(error, client):  # called on a batch's failure, once its refusal is recorded
+        refusal_taken.set()
+        return held_back(error, client)
+
+    def served(request):
+        with lock:
+            seen.append(request.method)
+            puts = seen.count('PUT')
+        if request.method == 'GET':
+            listing_begun.set()
+            assert refusal_taken.wait(10)
+        elif puts == 1:
+            return json_response(500, {'error_code': 'HSS.1000', 'error_msg': 'Internal error.'})
+        else:
+            assert listing_begun.wait(10)
+            spoiled = request.headers['Authorization'].replace('Signature=', 'Signature=0')
+            request = dataclasses.replace(request, headers=Headers({**request.headers, 'Authorization': spoiled}))
+        return app(request)
+
+    monkeypatch.setattr(ri, 'held_back', noted)
+    args = explicit_items(tenant, 2 * facts.HSS_MAX_ITEMS_PER_REQUEST)
+    hashes, batch = json.loads(args['file_hash']), facts.HSS_MAX_ITEMS_PER_REQUEST
+    assert len(set(hashes[:batch])) > 1 and len(set(hashes[batch:])) > 1  # either batch's listing takes pages
+    with LoopbackServer(served) as server:
+        result = room(tenant, 'aksk', max_concurrency='2', hss_endpoint=server.url).run('hss-restore-isolated', args)
+
+    assert 'verify aksk signature fail' in json.dumps(result.entries[-1]['Contents'])
+    assert sorted(seen) == ['GET', 'PUT', 'PUT']  # one page only (the other PUT may come before it or after)
+
+
+def test_a_put_whose_answer_was_lost_not_sent_again_for_another_batchs_refusal_says_that_refusal_then_to_list_first(
+        tenant, monkeypatch):
+    result, _ = lost_answer_beside_a_refusal(tenant, monkeypatch)
+
+    reasons = {row['reason'] for row in result.entries[-1]['Contents']['items']}
+    lost = next(reason for reason in reasons if reason.startswith('Not sent: '))
+    assert 'verify aksk signature fail' in lost
+    assert lost.count('HSS may have accepted the restore even so') == 1, lost
+    assert lost.endswith('list these files (isolation_status restoring) before sending them again.'), lost
+
 
 # --------------------------------------------------------------------------- 5. each reply parsed once
 

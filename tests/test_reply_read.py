@@ -605,3 +605,42 @@ def test_a_reply_read_whole_leaves_its_pooled_connection_to_the_next_request_unt
     assert replies == [{'reply': 1}] * 2
     assert server.served == [0, 0]  # the second request went on the first one's connection, as the pool handed it on
     assert pooled_socket_calls == []
+
+
+def test_a_reply_whose_last_bytes_were_read_as_the_read_time_ran_out_is_taken_whole_not_sent_again(monkeypatch):
+    body = b'{"reply": {"status": "done"}}'
+    server = OneReplyServer(b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s'
+                            % (len(body), body))
+    clock = FakeClock(0.0)
+    transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(read_timeout=5, max_retries=1),
+                                 limiter=ri.AdaptiveRateLimiter(1000, clock=clock))
+    read, received = urllib3.response.HTTPResponse.read1, bytearray()
+
+    def read_then_time_up(response, *args, **kwargs):  # the read that brings the body's last byte ends the time
+        piece = read(response, *args, **kwargs)
+        received.extend(piece)
+        if piece and received.endswith(body):
+            clock.advance(10)  # past the 5 s read timeout
+        return piece
+
+    monkeypatch.setattr(urllib3.response.HTTPResponse, 'read1', read_then_time_up)
+
+    reply = transport.request('PUT', '/', json={})
+
+    assert reply.status == 200 and reply.body == body
+    assert len(reply.attempts) == 1  # not sent again
+
+
+def test_an_empty_reply_whose_head_came_as_the_attempt_ran_out_is_taken_not_sent_again():
+    # The status line and headers came in the moments an attempt is waited for past its end: its empty body (as
+    # HSS's PUT answers) has nothing left to read
+    server = OneReplyServer(b'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n')
+    clock = FakeClock(0.0)
+    transport = ri.HttpTransport(server.url, 'Huawei Cloud HSS',
+                                 ri.TransportSettings(connect_timeout=5, read_timeout=5, max_retries=1),
+                                 limiter=ri.AdaptiveRateLimiter(1000, clock=clock))
+
+    reply = transport.request('PUT', '/', json={}, hooks={'response': lambda response, **_: clock.advance(11)})
+
+    assert reply.status == 200 and reply.body == b''
+    assert len(reply.attempts) == 1
