@@ -1488,6 +1488,27 @@ def test_after_a_close_by_the_on_close_script_the_playbook_on_the_reopened_incid
     assert f'was not run again for `{record["file_hash"]}`' in notes and f'(action {record["action_id"]})' in notes
 
 
+def test_the_gate_reads_an_earlier_action_again_under_the_incident_s_cortex_xdr_incident_as_its_note_s_check_does(
+        vendors):
+    """The gate reads again the action of a record left IN_PROGRESS (restore-file with its action_id, without
+    polling). Every other restore-file the playbook writes names the incident's Cortex XDR incident, and so does the
+    check the gate's note gives for a read that fails: the read did not, so the record it wrote named none (a context
+    that held no record of the action kept none). Cortex XDR's status read takes the action ID alone either way."""
+    xdr, _ = vendors
+    runner, incident, on_close = closed_by_the_on_close_script(vendors)
+    [record] = as_list(get_path(on_close.context, 'CortexXDR.RestoredFile'))
+    asked = len(xdr.gateway.requests)
+
+    again = runner.run(RESTORE_PLAYBOOK, incident, on_close.context)
+
+    assert not again.failed, again.error
+    [read] = [event.args for event in again.events if event.caller == GATE_SCRIPT and event.command == 'restore-file']
+    assert (json.loads(read['action_id']), str(read['incident_id'])) == \
+        ([record['action_id']], incident['CustomFields']['xdrincidentid'])
+    statuses = [r.body for r in xdr.gateway.requests[asked:] if r.path.endswith('/actions/get_action_status/')]
+    assert statuses == [{'request_data': {'group_action_id': record['action_id']}}]
+
+
 def test_the_playbook_on_a_reopened_incident_sends_no_second_restore_of_a_file_whose_earlier_restore_may_have_started(
         vendors):
     """Closed as False Positive from the Close dialog: the on-close script's restore of one of two files lost its answer
