@@ -1150,6 +1150,17 @@ def test_an_hss_rerun_that_writes_a_new_summary_leaves_that_summary_alone_in_the
     assert again.entries[-1]['Contents'] == written
 
 
+def two_files_restored_everywhere():
+    """Two files of the seed whose every holder gives them back (none a failing endpoint)."""
+    return sorted(h for h, endpoints in HOLDERS.items() if not set(endpoints) & set(FAILING))[:2]
+
+
+def closed_naming(hashes):
+    """A Cortex XDR incident naming ``hashes`` and its Cortex XDR incident, closed as a false positive."""
+    return close_incident({'id': '9', 'type': 'Cortex XDR Incident',
+                           'CustomFields': {'filesha256': hashes, 'xdrincidentid': '412'}}, 'False Positive')
+
+
 @pytest.mark.parametrize('outputs', ['add', 'replace'])
 def test_a_close_after_a_rerun_sends_no_second_restore_of_a_file_restored_before_whatever_xsoar_does_with_outputs(
         vendors, outputs):
@@ -1159,24 +1170,49 @@ def test_a_close_after_a_rerun_sends_no_second_restore_of_a_file_restored_before
     that one only. Replaced, the first file's record was gone, so the close's script sent its restore again, which
     Cortex XDR refused (no quarantined copy left) and the note called a restore that did not start. Either way the
     context now keeps both files' records, and the close sends nothing again."""
-    xdr, hss = vendors
-    failing = seed_failing_endpoints()
-    first_file, second_file = sorted(h for h, endpoints in HOLDERS.items() if not set(endpoints) & set(failing))[:2]
-    runner = PlaybookRunner({**hss.params(), **xdr.params()}, time_scale=0, sleep=lambda _: None,
-                            sub_playbook_outputs=outputs)
+    xdr, _ = vendors
+    first_file, second_file = two_files_restored_everywhere()
+    runner = runner_for(vendors)
+    runner.sub_playbook_outputs = outputs
 
-    def closed(hashes):
-        return close_incident({'id': '9', 'type': 'Cortex XDR Incident',
-                               'CustomFields': {'filesha256': hashes, 'xdrincidentid': '412'}}, 'False Positive')
-
-    first = runner.run(RESTORE_PLAYBOOK, closed([first_file]), {})
-    again = runner.run(RESTORE_PLAYBOOK, closed([first_file, second_file]), first.context)
-    close = runner.run_post_processing(POST_PROCESSING_SCRIPT, closed([first_file, second_file]), again.context)
+    first = runner.run(RESTORE_PLAYBOOK, closed_naming([first_file]), {})
+    again = runner.run(RESTORE_PLAYBOOK, closed_naming([first_file, second_file]), first.context)
+    close = runner.run_post_processing(POST_PROCESSING_SCRIPT, closed_naming([first_file, second_file]), again.context)
 
     assert not first.failed and not again.failed and not close.failed, (first.error, again.error, close.error)
     assert [r.body['request_data']['file_hash'] for r in xdr_restores(xdr)] == [first_file, second_file]
     records = as_list(get_path(close.context, 'CortexXDR.RestoredFile'))
     assert sorted(record['file_hash'] for record in records) == sorted([first_file, second_file])
+
+
+@pytest.mark.parametrize('outputs', ['add', 'replace'])
+@pytest.mark.parametrize('private', ['fresh', 'kept'])
+def test_a_private_restore_playbook_run_again_hands_back_the_records_its_caller_holds_whatever_context_it_starts_in(
+        vendors, outputs, private):
+    """XSOAR keeps a private sub-playbook's context in the incident's (DeleteContext's subplaybook argument); whether
+    the Cortex XDR playbook, run again on the reopened incident, starts from the one its first run left is not
+    documented, and the runner does either. That first run restored the first file; a close from the Close dialog
+    then started the second file's restore (its record IN_PROGRESS). Kept, the rerun's context held the first run's
+    records only, so it did not set its caller's there: the gate's read of the second file's action wrote a record
+    naming no endpoint scope, which came back last (added), or in place of the caller's records, and the next close
+    sent that restore again."""
+    xdr, _ = vendors
+    first_file, second_file = two_files_restored_everywhere()
+    runner = runner_for(vendors)
+    runner.sub_playbook_outputs, runner.private_contexts = outputs, private
+
+    both = closed_naming([first_file, second_file])
+
+    first = runner.run(RESTORE_PLAYBOOK, closed_naming([first_file]), {})
+    on_close = runner.run_post_processing(POST_PROCESSING_SCRIPT, both, first.context)
+    again = runner.run(RESTORE_PLAYBOOK, both, on_close.context)
+    close = runner.run_post_processing(POST_PROCESSING_SCRIPT, both, again.context)
+
+    assert not any(run.failed for run in (first, on_close, again, close)), [first.error, again.error]
+    assert [r.body['request_data']['file_hash'] for r in xdr_restores(xdr)] == [first_file, second_file]
+    latest = {record['file_hash']: record for record in as_list(get_path(close.context, 'CortexXDR.RestoredFile'))}
+    assert sorted(latest) == sorted([first_file, second_file])
+    assert {(record['endpoint_id'], str(record['incident_id'])) for record in latest.values()} == {('', '412')}
 
 
 def analyst_branch(given=None, playbook=RESTORE_PLAYBOOK, private=True, keep_latest=False):
@@ -1452,6 +1488,27 @@ def test_after_a_close_by_the_on_close_script_the_playbook_on_the_reopened_incid
     assert f'was not run again for `{record["file_hash"]}`' in notes and f'(action {record["action_id"]})' in notes
 
 
+def test_the_gate_reads_an_earlier_action_again_under_the_incident_s_cortex_xdr_incident_as_its_note_s_check_does(
+        vendors):
+    """The gate reads again the action of a record left IN_PROGRESS (restore-file with its action_id, without
+    polling). Every other restore-file the playbook writes names the incident's Cortex XDR incident, and so does the
+    check the gate's note gives for a read that fails: the read did not, so the record it wrote named none (a context
+    that held no record of the action kept none). Cortex XDR's status read takes the action ID alone either way."""
+    xdr, _ = vendors
+    runner, incident, on_close = closed_by_the_on_close_script(vendors)
+    [record] = as_list(get_path(on_close.context, 'CortexXDR.RestoredFile'))
+    asked = len(xdr.gateway.requests)
+
+    again = runner.run(RESTORE_PLAYBOOK, incident, on_close.context)
+
+    assert not again.failed, again.error
+    [read] = [event.args for event in again.events if event.caller == GATE_SCRIPT and event.command == 'restore-file']
+    assert (json.loads(read['action_id']), str(read['incident_id'])) == \
+        ([record['action_id']], incident['CustomFields']['xdrincidentid'])
+    statuses = [r.body for r in xdr.gateway.requests[asked:] if r.path.endswith('/actions/get_action_status/')]
+    assert statuses == [{'request_data': {'group_action_id': record['action_id']}}]
+
+
 def test_the_playbook_on_a_reopened_incident_sends_no_second_restore_of_a_file_whose_earlier_restore_may_have_started(
         vendors):
     """Closed as False Positive from the Close dialog: the on-close script's restore of one of two files lost its answer
@@ -1552,6 +1609,38 @@ def test_the_hss_playbook_on_a_reopened_incident_sends_no_second_restore_of_what
         # by hand, on the incident's host, in the enterprise project the earlier run listed it in (its row's)
         assert (f'`!hss-restore-isolated {by}={value} host_id={host_id} '
                 f'enterprise_project_id={rows[0]["enterprise_project_id"]}`') in line
+
+
+@pytest.mark.parametrize('outputs', ['add', 'replace'])
+@pytest.mark.parametrize('private', ['fresh', 'kept'])
+def test_a_private_hss_playbook_run_again_hands_back_the_rows_its_caller_holds_whatever_context_it_starts_in(
+        vendors, outputs, private):
+    """The HSS playbook, as the Cortex XDR one: its first run restored the incident's file; reopened naming a second
+    file isolated on the same host, a close from the Close dialog started that one's restore (its row restoring), and
+    a second close read it restored. Run again in the context its first run left, the playbook held that run's rows
+    only, and handed back in place of its caller's, they lost the second file's: the next close ran its restore again,
+    which found no isolated copy, and its row said not_found."""
+    _, hss = vendors
+    incident, fields, context = hss_sample('file_hash')
+    host_id = fields['huaweihsshostid']
+    [(second, copy)] = [(file_hash, copy) for file_hash, copies in sorted(HSS_COPIES.items()) for copy in copies
+                        if copy['host_id'] == host_id and copy['healthy'] and file_hash not in fields['filesha256']][:1]
+    both = close_incident(dict(incident, CustomFields=dict(fields, filesha256=[*fields['filesha256'], second])),
+                          'False Positive')
+    runner = runner_for(vendors)
+    runner.sub_playbook_outputs, runner.private_contexts = outputs, private
+
+    first = runner.run(RESTORE_PLAYBOOK, incident, context)
+    on_close = runner.run_post_processing(POST_PROCESSING_SCRIPT, both, first.context)
+    read = runner.run_post_processing(POST_PROCESSING_SCRIPT, both, on_close.context)
+    again = runner.run(RESTORE_PLAYBOOK, both, read.context)
+    close = runner.run_post_processing(POST_PROCESSING_SCRIPT, both, again.context)
+
+    assert not any(run.failed for run in (first, on_close, read, again, close)), [first.error, again.error]
+    assert len(hss_puts(hss)) == 2  # one restore of each file, none sent again
+    latest = {row['file_hash']: row for row in as_list(get_path(close.context, 'HuaweiHSS.RestoredFile'))}
+    assert sorted(latest) == sorted([*fields['filesha256'], second])
+    assert {row['outcome'] for row in latest.values()} == {'restored'}
 
 
 @pytest.mark.parametrize('now, said', [('restored', 'restored it'), ('restoring', 'is still restoring it')])

@@ -251,7 +251,8 @@ class PlaybookRunner:
                  on_event: Callable[[Event], None] | None = None, integration_context: dict | None = None,
                  others: OtherIntegrations | None = None, server_errors: dict[str, str] | None = None,
                  clock: Callable[[], float] = time.monotonic,
-                 script_timeout: float = DEFAULT_SCRIPT_TIMEOUT, sub_playbook_outputs: str = 'add') -> None:
+                 script_timeout: float = DEFAULT_SCRIPT_TIMEOUT, sub_playbook_outputs: str = 'add',
+                 private_contexts: str = 'fresh') -> None:
         self.params = params
         # How a private sub-playbook's declared outputs reach its caller's context: 'add' (merged as an entry with no
         # DT key) or 'replace' (the caller's value at that path replaced). XSOAR documents neither (DEVELOPERS.md);
@@ -259,6 +260,13 @@ class PlaybookRunner:
         if sub_playbook_outputs not in ('add', 'replace'):
             raise ValueError(f'sub_playbook_outputs is add or replace, not {sub_playbook_outputs!r}')
         self.sub_playbook_outputs = sub_playbook_outputs
+        # Where a private sub-playbook's run starts: 'fresh' (an empty context) or 'kept' (the context a run of the
+        # same task left, kept in the caller's under subplaybook-<task id>, where XSOAR keeps it: demisto/content
+        # DeleteContext.js deletes a sub-playbook's key there). Whether XSOAR empties it for a new run is not
+        # documented; tests run a playbook run twice in one incident both ways.
+        if private_contexts not in ('fresh', 'kept'):
+            raise ValueError(f'private_contexts is fresh or kept, not {private_contexts!r}')
+        self.private_contexts = private_contexts
         # Times each script and integration run (a test passes a clock the integration's waits move), and the
         # server's timeout for a script whose YAML sets none (a test may stand in another the server was given)
         self.clock, self.script_timeout = clock, script_timeout
@@ -601,7 +609,11 @@ class PlaybookRunner:
         child = self.library.get(name)
         inputs = self._inputs(child, task.arguments, frame.scope, caller=task)
         separate = bool(task.raw.get('separatecontext'))
-        context = {} if separate else frame.scope.context
+        context = frame.scope.context
+        if separate and self.private_contexts == 'kept':
+            context = context.setdefault(f'subplaybook-{task.id}', {})
+        elif separate:
+            context = {}
         self._record(run, Event(frame.playbook.name, task.id, task.name, 'playbook', f'runs "{child.name}"'))
         self._run_playbook(child, Scope(frame.scope.incident, inputs, context, frame.scope.record), run)
         # What the child declares as outputs goes back to the caller (a path inside another once), merged as an entry

@@ -627,7 +627,7 @@ def xdr_plan(records: list[dict[str, Any]], hashes: list[str], scope: dict[str, 
     needs it gets a line with its command by hand, never a restore on an endpoint an earlier restore covers."""
     endpoints = scope.get('endpoint_id') or ['']
     under = {'incident_id': scope['incident_id']} if scope.get('incident_id') else {}  # by-hand commands' incident
-    covered = {endpoint: restored_before(records, hashes, dict(scope, endpoint_id=[endpoint]) if endpoint else {},
+    covered = {endpoint: restored_before(records, hashes, dict(under, endpoint_id=[endpoint]) if endpoint else under,
                                          execute) for endpoint in endpoints}
     needed = {endpoint: [h for h in hashes if h not in covered[endpoint]] for endpoint in endpoints}
     # said only of a file still needed on some endpoint: of one covered everywhere (a re-close, say) it would be false
@@ -721,8 +721,13 @@ def restored_before(records: list[dict[str, Any]], hashes: list[str], scope: dic
     unknown = {file_hash: (record, None) for file_hash, record in latest.items() if may_have_started(record)}
     latest = {file_hash: record for file_hash, record in latest.items() if file_hash not in unknown
               and str(record.get('action_id') or '').strip() and not kind_fault(record, XDR_TEXT_FIELDS)}  # kind_lines
+    # Read on the restore's scope, under its Cortex XDR incident as each restore-file line the gate writes: the
+    # record the read writes names it (Cortex XDR's status read takes the action ID alone)
+    read_scope = {'endpoint_id': endpoint_id} if endpoint_id else {}
+    if scope.get('incident_id'):
+        read_scope['incident_id'] = scope['incident_id'][0]
     now, unread = status_now(execute, [record for record in latest.values() if record.get('status') == 'IN_PROGRESS'],
-                             {'endpoint_id': endpoint_id} if endpoint_id else {})
+                             read_scope)
     latest.update(now)
     return dict(unknown, **{file_hash: (record, unread.get(file_hash))
                             for file_hash, record in latest.items() if record.get('status') in XDR_DONE_STATUSES})
