@@ -399,7 +399,9 @@ IAM_REFUSAL_PAUSE_SECONDS = IAM_LOCKOUT_PERIOD_SECONDS
 IAM_PASSWORD_MARK_ROUNDS = 100_000
 IAM_THROTTLE_BACKOFF_MAX = 20.0  # IAM's limit is the account's, other tools' too: back off as botocore's standard mode
 
-# fetch-incidents: HSS host security events (ListSecurityEvents), one incident each.
+# fetch-incidents: HSS host security events (ListSecurityEvents), one incident each. Huawei's documents name no event
+# time begin_time and end_time filter on, nor an order: taken as occur_time, the one time an event gives of when it
+# occurred (one listed by another time of its window is kept seen until the window's end: read_event_windows); no order.
 HSS_EVENT_PAGE_SIZE = 1000  # the most the API takes (ListSecurityEventsRequest's limit: 10 to 1000)
 # A window is read whole only while its total_num (first page) fits in this many pages; a larger one (a backlog) is
 # halved until it fits or spans under a second, relying on no listing order. An overstated total_num never fits: once

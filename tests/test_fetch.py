@@ -343,7 +343,7 @@ def test_events_listed_fewer_per_page_than_asked_each_become_one_incident(tenant
 
 @pytest.mark.parametrize('seed', range(12))
 def test_events_of_one_millisecond_that_hss_orders_anew_for_each_page_each_become_one_incident(tenant, seed):
-    # HSS lists events by occur_time, newest first, and promises no order among those of one occur_time: each page
+    # The emulator lists events by occur_time, newest first, and HSS promises no order among those of one time: a page
     # request may order them anew (the emulator's seeded tie order), so paging by offset may meet some twice, others
     # never. 10 events a page: 3 events of the last 20 minutes, then 9 of one millisecond 20 minutes ago, then the
     # seed's 4 from 36 to 42 minutes ago, so the page border falls inside the 9.
@@ -1776,9 +1776,12 @@ def test_an_alarm_that_occurs_again_after_its_incident_was_made_makes_no_second_
     assert again == [] and later == []
 
 
-def test_an_alarm_handled_while_a_fetch_reads_the_listing_s_pages_makes_it_skip_no_other_event(tenant):
-    # HSS lists newest first and pages by offset: an alarm an operator handles between two page reads must not shift
-    # an unhandled one past the pages still to be read (it occurred long before the minute each fetch reads again).
+@pytest.mark.parametrize('oldest_first', [False, True], ids=['newest first', 'oldest first'])
+def test_an_alarm_handled_while_a_fetch_reads_the_listing_s_pages_makes_it_skip_no_other_event(tenant, oldest_first):
+    # HSS pages by offset, in an order its documents do not give: an alarm an operator handles between two page reads
+    # must not shift an unhandled one past the pages still to be read (it occurred long before the minutes each fetch
+    # reads again).
+    tenant.backend.events_oldest_first = oldest_first
     tenant.backend.max_page_rows = 20  # several pages in the window
     isolate(tenant, 50, minutes_ago=30)
     expected = {e.event_id for e in tenant.backend.events
@@ -1845,10 +1848,14 @@ def test_every_occur_time_hss_may_give_makes_an_incident_dated_as_xsoar_reads_da
         assert occurred == exact
 
 
-def test_events_written_while_the_pages_are_read_push_none_of_the_oldest_out_of_every_fetch(tenant):
-    # HSS lists events newest first: an event written (a little late) between two pages moves every row down a place,
-    # and the oldest would fall past the last offset the first page's total_num planned, never to be fetched: the
-    # next fetch starts after them. A page's total_num says the listing grew.
+@pytest.mark.parametrize('oldest_first', [False, True], ids=['newest first', 'oldest first'])
+def test_events_written_while_the_pages_are_read_push_none_out_of_every_fetch_in_either_listing_order(tenant,
+                                                                                                     oldest_first):
+    # HSS's documents give the listing no order (README: none is relied on). Newest first, an event written (a little
+    # late) between two pages moves every row down a place, and the oldest would fall past the last offset the first
+    # page's total_num planned, never to be fetched: the next fetch starts after them; oldest first, the late ones
+    # land past it. A page's total_num says the listing grew.
+    tenant.backend.events_oldest_first = oldest_first
     tenant.backend.max_page_rows = 100  # a window of 401 events in several pages, whatever limit the fetch asks for
     isolate(tenant, 401, minutes_ago=30)
     wanted = {e.event_id for e in tenant.backend.events if tenant.backend.wall_clock() * 1000 - e.occur_time < DAY_MS}

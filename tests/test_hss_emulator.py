@@ -1300,6 +1300,23 @@ def test_a_tie_order_seed_orders_events_of_one_occur_time_anew_for_each_page_req
     assert event_pages(http, hss, moment, 12, 3) == pages  # repeatable: the seed and the offset decide
 
 
+def test_events_are_listed_newest_first_by_default_and_oldest_first_when_the_backend_says_so(http, hss, backend):
+    # HSS's documents give ListSecurityEvents no order: the emulator's is a knob, so that a client is tested in either
+    for number in range(5):
+        backend.isolate_file(WEB_03, f"{number + 100:064x}", f"/srv/order-{number}.bin", minutes_ago=number)
+    window = {**EVERY_PROJECT, "category": "host", "host_id": WEB_03, "limit": 1000, "last_days": "30"}
+
+    def occur_times():
+        return [row["occur_time"] for row in call(http, hss, "GET", EVENTS, params=window).json()["data_list"]]
+
+    newest_first = occur_times()
+    backend.events_oldest_first = True
+    oldest_first = occur_times()
+
+    assert len(set(newest_first)) >= 5 and newest_first == sorted(newest_first, reverse=True)
+    assert oldest_first == sorted(newest_first)
+
+
 def test_an_event_that_occurs_again_is_listed_once_its_event_count_raised_and_its_occur_time_kept(http, hss, backend):
     [event] = [event for event in backend.events if event.file.host_id == WEB_03][:1]
     window = {**EVERY_PROJECT, "category": "host", "host_id": WEB_03, "limit": 1000,

@@ -143,6 +143,8 @@ EVENT_KINDS = {
     "Suspicious script": (1001, "malware_1001", "Medium"),
 }
 DEFAULT_EVENT_KIND = (1001, "malware_1001", "High")  # "Malicious program"
+# Huawei's documents name no event time ListSecurityEvents' begin_time and end_time filter on: occur_time here (发生时间,
+# the one time EventManagementResponseInfo gives of when the event occurred, as a user reads an alarm's time).
 # Readings of ListSecurityEvents's begin_time and end_time other than Huawei's SDK's (13-digit milliseconds, both ends
 # in): Open Telekom Cloud's HSS (the same service; gophertelekomcloud's event.ListOpts) calls them "accurate to
 # seconds". Each maps (begin, end) in ms to the first and last occur_time listed: begin itself left out; both rounded
@@ -479,9 +481,9 @@ class HssBackend:
         # How ListSecurityEvents reads begin_time and end_time: to the millisecond, as Huawei's SDK has them (None), or
         # another reading the vendors' documents leave open (EVENT_TIME_READINGS). May be set at any time.
         self.event_time_reading: str | None = None
-        # ListSecurityEvents orders events by occur_time only: HSS's documents promise no order among events of one
-        # occur_time, nor the same one from a request to the next. None: ties keep their isolation order; a number:
-        # each page request orders them anew, seeded by it and the page's offset (repeatable). May be set at any time.
+        # ListSecurityEvents' order (HSS's documents give none): by occur_time, newest first unless events_oldest_first;
+        # ties in isolation order (None), or anew for each page request, seeded by the number and the page's offset.
+        self.events_oldest_first = False
         self.event_tie_order_seed: int | None = None
         self.file_tie_order_seed: int | None = None  # the same for isolated files of one update_time: _ties_ordered
         self.project_id: str | None = None  # the project that holds the hosts
@@ -907,7 +909,7 @@ class HssBackend:
         region: str | None = None,
         granted: frozenset | None = None, event_types: str | None = None,
     ) -> dict:
-        """GET event/events (ListSecurityEvents): ``{"total_num": N, "data_list": [...]}``, newest first.
+        """GET event/events (ListSecurityEvents): ``{"total_num": N, "data_list": [...]}``, as _events_ordered orders.
 
         Only host events exist here (each one isolated a file); ``category`` is required, as in the SDK. ``region``
         is the request's region header: checked, as the SDK's model bounds it, and otherwise not used.
@@ -937,7 +939,7 @@ class HssBackend:
                 and (host_name is None or host_name.lower() in self.hosts[event.file.host_id].host_name.lower())
                 and self._in_scope(project_id, self.hosts[event.file.host_id], enterprise_project_id, granted)
             ]
-            self._newest_first(matches, offset)
+            self._events_ordered(matches, offset)
             served, total_num = self._page(matches, offset, limit)
             page = [self._render_event(event) for event in served]
         return self._listing(total_num, page)
@@ -954,12 +956,14 @@ class HssBackend:
             files.sort(key=lambda item: place[item.update_time])  # a stable sort: ties keep the order above
         return files
 
-    def _newest_first(self, events: list[SecurityEvent], offset: int) -> None:
-        """Sorts ``events`` by occur_time, newest first; those of one occur_time in isolation order, or, with
-        ``event_tie_order_seed`` set, in an order of that seed and the page's ``offset``."""
+    def _events_ordered(self, events: list[SecurityEvent], offset: int) -> None:
+        """Sorts ``events`` by occur_time, newest first (oldest first with ``events_oldest_first``); those of one
+        occur_time in isolation order, or, with ``event_tie_order_seed`` set, in an order of that seed and the page's
+        ``offset``."""
         if self.event_tie_order_seed is not None:
             random.Random(f"{self.event_tie_order_seed}/{offset}").shuffle(events)
-        events.sort(key=lambda event: event.occur_time, reverse=True)  # a stable sort: ties keep the order above
+        # a stable sort: ties keep the order above
+        events.sort(key=lambda event: event.occur_time, reverse=not self.events_oldest_first)
 
     def _page(self, matches: list, offset: int, limit: int) -> tuple[list, int]:
         """The rows of ``matches`` one listing page serves from ``offset``, and the total_num it reports: ``limit``
