@@ -3569,9 +3569,10 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
         [record] = records
         if not endpoint_id and 'endpoints_count' in record:
             where = f'{record["endpoints_count"]} {plural("endpoint", record["endpoints_count"])}'
-        readable = f'Cortex XDR is restoring file {record["file_hash"]} on {where}: action {record["action_id"]}.'
+        readable = (f'Cortex XDR is restoring file {record["file_hash"]} on {where}: '
+                    f'action {markdown_text(record["action_id"])}.')
         if record.get('error'):
-            readable += f' {record["error"]}'
+            readable += f' {markdown_text(record["error"])}'
     readable += grouped_refusals(refusals_of(records, {})) + '\n\n'  # the files refused, or not sent yet
     if polling:
         first_check = f'; the first check {schedule.again()}' if schedule.asked_by else ''

@@ -312,3 +312,16 @@ def test_any_text_in_a_cell_or_a_title_s_parentheses_shows_as_written_and_links_
     assert title == 'Restore (' + re.sub(r'\r\n|\r|\n', '<br>', text) + ')', table
     assert as_commonmark_reads(cell)[1] == cell_as_read(text), table
     assert [bare_links(line) for line in table.splitlines()] == [[]] * len(table.splitlines()), table
+
+
+def test_a_start_of_one_file_shows_the_action_id_and_the_status_cortex_xdr_gave_as_written(replay_server):
+    # One file's start is a sentence, not a table: the action ID and the unreadable status it quotes are Cortex XDR's
+    replay_server.queue(200, {'reply': {'action_id': 'grp\\_7&amp;', 'endpoints_count': 1, 'status': '*queued* &copy;'}})
+    replay_server.queue(200, {'reply': {'data': {ENDPOINT: 'COMPLETED_SUCCESSFULLY'}}})
+
+    result = room(replay_server).run('restore-file', {'file_hash': HASH})
+
+    line = result.entries[0]['HumanReadable'].splitlines()[0]
+    shown = as_commonmark_reads(line)[1]
+    assert f'on 1 endpoint: action grp\\_7&amp;. ' in shown and 'status "*queued* &copy;"' in shown, line
+    assert markup_in(line) == [] and emphasis_pairs(line) == [] and bare_links(line) == [], line
