@@ -1980,10 +1980,10 @@ class SecretScrubber:
     BACKSLASHES = r'(?:(?:%(?:25)?5[cC]|&#0*92;|&#[xX]0*5[cC];|&bsol;|\\)(?:u005[cC])*)++'
     NOT_IN_BACKSLASHES = r'(?<!\\)(?<!%5[cC])(?<!%255[cC])(?<!u005[cC])(?<!92;)(?<![xX]5[cC];)(?<!&bsol;)'
     # The letter after that backslash in JSON's and Python repr's short escapes; and the characters that follow it as
-    # they are (JSON's \" \/, repr's \', markdown_text's \| \` \* \_ \[ \] \< \& \~), or as a page or a URL writes
-    # them: \&quot;
+    # they are (JSON's \" \/, repr's \', markdown_text's \| \` \* \_ \[ \] \< \& \~ \. \:), or as a page or a URL
+    # writes them: \&quot;
     SHORT_ESCAPES = {'\b': 'b', '\f': 'f', '\n': 'n', '\r': 'r', '\t': 't'}
-    SELF_ESCAPED = '"/\'|`*_[]<&~'
+    SELF_ESCAPED = '"/\'|`*_[]<&~.:'
     # An HTML reference's &: as is, escaped again (&amp;#x3D;), or as Go's JSON writes it (\u0026#x3D;)
     AMPERSAND = fr'(?:&(?:amp;)?|{BACKSLASHES}u0026)'
     # What a '...' may cut a character's spelling after (part of an escape: its character is lost; or of a surrogate
@@ -2981,10 +2981,12 @@ def one_or_all(values: list[Any]) -> Any:
 
 def markdown_text(value: Any) -> str:
     """A value (a cell, a title, a vendor's reason) as markdown shows it as written, its line ends as <br>: what could
-    start markup escaped (the pack's scripts' shown_as_is, the same characters): | a cell's end, ` a code span, * and an
-    _ not inside a word emphasis, [ and ] a link, < an autolink or HTML, & a character reference, ~ strikethrough, and
-    a \\ before punctuation or a line end, else read as its escape (\\_MEI1). A value starts no line, so no block."""
-    text = re.sub(r'[|`*\[\]<&~]|(?<![^\W_])_|_(?![^\W_])|\\(?=[!-/:-@\[-`{-~\r\n])', r'\\\g<0>',
+    start markup escaped (the pack's scripts' shown_as_is escapes the same, less . and :): | a cell's end, ` a code
+    span, * and an _ not inside a word emphasis, [ and ] a link, < an autolink or HTML, & a character reference, ~
+    strikethrough, the . of www. and the : of :// a bare link, whose text GFM shows as its source, escapes and all
+    (a=1\\&b=2), and a \\ before punctuation or a line end, else read as its escape (\\_MEI1). A value starts no
+    line, so no block (a title ends with the pack's words or ")", never with # after a blank, closing a heading)."""
+    text = re.sub(r'[|`*\[\]<&~]|(?<![^\W_])_|_(?![^\W_])|(?<=www)\.|:(?=//)|\\(?=[!-/:-@\[-`{-~\r\n])', r'\\\g<0>',
                   str('' if value is None else value))
     text = re.sub(r'\r\n?|\n', '<br>', text)
     return f'{text} ' if text.endswith('\\') else text  # a last \ (a Windows folder) would escape the closing pipe
@@ -3592,9 +3594,10 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
         [record] = records
         if not endpoint_id and 'endpoints_count' in record:
             where = f'{record["endpoints_count"]} {plural("endpoint", record["endpoints_count"])}'
-        readable = f'Cortex XDR is restoring file {record["file_hash"]} on {where}: action {record["action_id"]}.'
+        readable = (f'Cortex XDR is restoring file {record["file_hash"]} on {where}: '
+                    f'action {markdown_text(record["action_id"])}.')
         if record.get('error'):
-            readable += f' {record["error"]}'
+            readable += f' {markdown_text(record["error"])}'
     readable += grouped_refusals(refusals_of(records, {})) + '\n\n'  # the files refused, or not sent yet
     if polling:
         first_check = f'; the first check {schedule.again()}' if schedule.asked_by else ''

@@ -114,6 +114,30 @@ def markup_in(line: str) -> list[str]:
     return found
 
 
+# GitHub Flavored Markdown 6.9, extended www and URL autolinks, as GitHub's reader (cmark-gfm) finds them in a line's
+# source: www. at the line's start or after a blank or one of * _ ~ ( (the spec's rule, an escaped one too: cmark-gfm
+# reads the character before as it stands), http://, https:// or ftp:// after anything but a letter (it looks back over
+# the scheme's letters alone), each followed by a domain's character. Their text is the source as it stands, escapes
+# and all ("a=1\\&b=2" shows its backslash). Left out: an extended email autolink, found in text already read (its
+# escapes gone), which shows the text as written. A domain holding an _ is found too (cmark-gfm links none with one in
+# its last two segments): a line this finds none in has none.
+BARE_LINK = re.compile(r'(?:(?<![^\s*_~(])www\.|(?<![A-Za-z])(?:https?|ftp)://)[\w-]')
+
+
+def bare_links(line: str) -> list[str]:
+    """The starts of the extended www and URL autolinks (BARE_LINK) in one line of markdown, outside code spans."""
+    source = ''.join('\0' * len(source) if kind == 'code' else source for kind, source, _ in pieces(line))
+    return [match.group() for match in BARE_LINK.finditer(source)]
+
+
+def atx_heading_content(line: str) -> str | None:
+    """The inline content of an ATX heading (4.2): after its opening run of 1 to 6 # (at most 3 blanks in, then a blank
+    or the line's end), less its optional closing run of # (after a blank, with only blanks after it), blanks at both
+    ends stripped; None for a line that is no ATX heading."""
+    opening = re.fullmatch(r' {0,3}#{1,6}((?:[ \t].*)?)', line)
+    return None if opening is None else re.sub(r'[ \t]#+[ \t]*$', '', opening.group(1)).strip(' \t')
+
+
 def as_soft_breaks(text: str) -> str:
     """A text as markdown shows it within a paragraph: each line ending a soft line break, shown as a blank (6.13)."""
     return re.sub(r'\r\n|\r|\n', ' ', text)

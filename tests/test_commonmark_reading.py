@@ -2,7 +2,7 @@
 the spec says (https://spec.commonmark.org/0.31.2/, example numbers cited)."""
 from __future__ import annotations
 
-from commonmark_reading import as_commonmark_reads, emphasis_pairs, markup_in
+from commonmark_reading import as_commonmark_reads, atx_heading_content, bare_links, emphasis_pairs, markup_in
 
 
 def test_the_markdown_reader_reads_code_spans_as_commonmark_s_examples_do():
@@ -36,3 +36,28 @@ def test_the_markup_reader_finds_links_html_and_references_as_commonmark_s_examp
     assert markup_in('\\&ouml; not a character entity') == []  # 2.4 example 20
     assert markup_in('This will ~~~not~~~ strike.') == []  # GFM example 492
     assert markup_in('C:\\PROGRA~1\\app') == []
+
+
+def test_the_heading_reader_drops_an_atx_heading_s_closing_sequence_as_commonmark_s_examples_do():
+    """Section 4.2 (ATX headings), examples 62 to 65, 72 to 76, 79."""
+    assert [atx_heading_content(f'{"#" * n} foo') for n in range(1, 7)] == ['foo'] * 6  # 62
+    assert atx_heading_content('####### foo') is None and atx_heading_content('#5 bolt') is None  # 63, 64
+    assert atx_heading_content('\\## foo') is None  # 65
+    assert atx_heading_content('# foo ##################################') == 'foo'  # 72
+    assert atx_heading_content('##### foo ##') == 'foo' and atx_heading_content('### foo ###     ') == 'foo'  # 72, 73
+    assert atx_heading_content('### foo ### b') == 'foo ### b' and atx_heading_content('# foo#') == 'foo#'  # 74, 75
+    assert [as_commonmark_reads(atx_heading_content(line))[1] for line in ('### foo \\###', '## foo #\\##', '# foo \\#')
+            ] == ['foo ###', 'foo ###', 'foo #']  # 76
+    assert [atx_heading_content(line) for line in ('## ', '#', '### ###')] == ['', '', '']  # 79
+
+
+def test_the_bare_link_reader_finds_gfm_s_extended_www_and_url_autolinks_and_only_those():
+    """GitHub Flavored Markdown 6.9 (extended autolinks): its examples, as GitHub's reader (cmark-gfm) finds them."""
+    assert bare_links('www.commonmark.org') and bare_links('Visit www.commonmark.org/help for more information.')
+    assert bare_links('Visit https://encrypted.google.com/search?q=Markup+(business)')
+    assert bare_links('(www.google.com/search?q=Markup+(business))') and bare_links('a \\*www.x.example')
+    assert bare_links('see ftp://a.example') and bare_links('C:/http://a.example')
+    # and not what GFM shows as it is
+    assert bare_links('www\\.commonmark.org') == [] and bare_links('https\\://a.example') == []  # 2.4 escapes
+    assert bare_links('`www.commonmark.org`') == [] and bare_links('C:\\www.x.example') == []
+    assert bare_links('xhttp://a.example') == [] and bare_links('www.') == [] and bare_links('foo@bar.baz') == []

@@ -9,9 +9,11 @@ from hypothesis import example, given, settings, strategies as st
 
 import facts
 import restore_integration as ri
-from commonmark_reading import MARKDOWN_TEXT, active_text, as_commonmark_reads, emphasis_pairs, markup_in
-from conftest import lines_read_into_tables, markdown_rows
+from commonmark_reading import (MARKDOWN_TEXT, active_text, as_commonmark_reads, atx_heading_content, bare_links,
+                                emphasis_pairs, markup_in)
+from conftest import lines_read_into_tables, markdown_rows, start_hss_tenant
 from test_reply_shapes import room
+from warroom.runtime import WarRoom
 
 HASH = 'c' * 64
 ENDPOINT = '5a763600a3e44928a94ba84b6088380f'
@@ -171,14 +173,19 @@ def test_a_not_started_line_shows_each_backslash_of_the_reason_cortex_xdr_gave(r
 # --------------------------------------------------------------------------- markdown's other active characters
 
 # A vendor's text markdown would show other than as written, unescaped: emphasis (a Linux path's or a host's *, _x_; an
-# _ inside a word is none), a link or an image, strikethrough (GFM), HTML, a tag-like name, character references.
+# _ inside a word is none), a link or an image, strikethrough (GFM), HTML, a tag-like name, character references (as
+# written: &amp; shows as &amp;, not &), a ! before a [ it holds escaped, a block's marker (#, >, -, +, 1.: none starts
+# in a cell or an item's text). And GFM's bare links, www. and http://, whose text GitHub's reader takes from the
+# source as it stands: a URL holding a character escaped for markdown (&, _, ~, [) showed its backslash.
 ACTIVE_TEXTS = ['/srv/*data*/x.sh', '*db*', 'a[1](x).txt', '~~old~~', '<b>x</b>', 'left in <tmp>', '_x_ and x_y_z',
-                'AT&amp;T &#42;', '![x](y.png)']
+                'AT&amp;T &#42;', '![x](y.png)', '&copy; &#x41; &amp;amp;', '!\\[x]', '# a #', '> b', '- c', '+ d', '1. e',
+                'Download from https://files.corp.example/get?id=7&kind=_raw failed', 'mirror www.corp.example/[1] is down',
+                '(www.x.example/~a~) http://h/x\\y']
 
 
 def assert_shows_as_written(markdown: str, text: str) -> None:
     assert as_commonmark_reads(markdown)[1] == text, markdown
-    assert markup_in(markdown) == [] and emphasis_pairs(markdown) == [], markdown
+    assert markup_in(markdown) == [] and emphasis_pairs(markdown) == [] and bare_links(markdown) == [], markdown
 
 
 @pytest.mark.parametrize('text', ACTIVE_TEXTS)
@@ -218,7 +225,7 @@ def test_past_fifty_endpoints_a_reason_and_endpoint_names_holding_markdown_show_
     assert not BLOCK_START.match(names[2:]), names  # past the item's own 2 blanks
     shown = as_commonmark_reads(names)[1].strip()
     assert shown.startswith(f'{endpoints[0]}, ') and set(shown.rsplit(' and ', 1)[0].split(', ')) < set(endpoints)
-    assert markup_in(names) == [] and emphasis_pairs(names) == [], names
+    assert markup_in(names) == [] and emphasis_pairs(names) == [] and bare_links(names) == [], names
 
 
 def line_texts(text: str) -> list[str]:
@@ -242,3 +249,79 @@ def test_any_text_through_markdown_text_shows_each_of_its_lines_as_written_and_n
     assert [as_commonmark_reads(line)[1] for line in lines] == line_texts(text), markdown
     assert [markup_in(line) for line in lines] == [[]] * len(lines), markdown
     assert emphasis_pairs(markdown) == [] and '|' not in active_text(markdown), markdown
+
+
+@pytest.mark.parametrize('action_id', ['# 7 #', '7 ##', '1. > - + #x', 'www.x.example/a~b&c_', 'https://x/&amp;\\'])
+def test_a_title_naming_the_action_id_cortex_xdr_gave_shows_it_as_written(replay_server, action_id):
+    # The title, a heading, names the action ID Cortex XDR gave last, inside parentheses: a closing run of # (which
+    # CommonMark drops from a heading) never ends it, and no block starts inside a heading.
+    replay_server.queue(200, {'reply': {'action_id': action_id, 'endpoints_count': 1}})
+    replay_server.queue(200, {'reply': {'data': {ENDPOINT: 'FAILED'},
+                                        'errorReasons': {ENDPOINT: {'errorDescription': 'no disk'}}}})
+
+    result = room(replay_server).run('restore-file', {'file_hash': HASH})
+
+    title = result.entries[-1]['HumanReadable'].splitlines()[0]
+    shown = as_commonmark_reads(atx_heading_content(title))[1]
+    assert shown.startswith(f'Restore of {HASH}: FAILED (') and shown.endswith(f', action {action_id})'), title
+    assert markup_in(title) == [] and emphasis_pairs(title) == [] and bare_links(title) == [], title
+
+
+# Hosts and paths as HSS lists them, each with what markdown reads: a host named like a web site, or like a heading, a
+# quote or a list item; references; a Windows download's name with a bare link in it; a path with a URL in it.
+HSS_HOSTS = {'www.corp.example': 'C:\\Users\\bob\\Downloads\\Invoice from www.billing.example[1].exe',
+             '# db 1 #': '/var/cache/http://mirror.example/pool/a_b&c~1.deb',
+             '> 1. - +': 'C:\\Program Files\\App\\',
+             'AT&amp;T &#x41; &copy;': '/home/j.doe@corp.example/!\\[x].sh'}
+
+
+def test_hss_rows_show_each_host_name_and_file_path_as_hss_lists_it_and_link_nothing():
+    tenant = start_hss_tenant()
+    try:
+        file_hash = 'e' * 64
+        for number, (host_name, file_path) in enumerate(HSS_HOSTS.items()):
+            tenant.backend.add_host(f'host-{number}', host_name)
+            tenant.backend.isolate_file(f'host-{number}', file_hash, file_path)
+
+        result = WarRoom(params=tenant.params('aksk'), time_scale=0, sleep=lambda _: None).run(
+            'hss-restore-isolated', {'file_hash': file_hash})
+    finally:
+        tenant.stack.close()
+
+    assert not result.failed, result.entries[-1]
+    rows = markdown_rows(result.entries[-1]['HumanReadable'])
+    shown = {as_commonmark_reads(row['host_name'])[1]: as_commonmark_reads(row['file_path'])[1].rstrip() for row in rows}
+    assert shown == HSS_HOSTS, rows
+    for row in rows:
+        for cell in (row['host_name'], row['file_path']):
+            assert markup_in(cell) == [] and emphasis_pairs(cell) == [] and bare_links(cell) == [], cell
+
+
+PIECES = st.sampled_from(['www.', 'http://', 'https://', 'ftp://', '(', '*', '_', '~', ' ', '#', '&amp;', '&#x41;',
+                          '&copy;', '\\', '!', '[', ']', '>', '-', '+', '1.', 'x.example', 'j@h.example', '\n', 'a'])
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=MARKDOWN_TEXT | st.lists(PIECES, min_size=1, max_size=12).map(''.join).filter(lambda text: text.strip()))
+@example(text='see https://x.example/?a=1&b=_2 or (www.y.example/~a~)\\')
+def test_any_text_in_a_cell_or_a_title_s_parentheses_shows_as_written_and_links_nothing(text):
+    # A title ends with the integration's own words or a closing parenthesis, never with a value
+    table = ri.markdown_table(f'Restore ({text})', [{'reason': text}], ['reason'], 'X.Rows', first=lambda row: False)
+
+    title, cell = as_commonmark_reads(atx_heading_content(table.splitlines()[0]))[1], markdown_rows(table)[0]['reason']
+    assert title == 'Restore (' + re.sub(r'\r\n|\r|\n', '<br>', text) + ')', table
+    assert as_commonmark_reads(cell)[1] == cell_as_read(text), table
+    assert [bare_links(line) for line in table.splitlines()] == [[]] * len(table.splitlines()), table
+
+
+def test_a_start_of_one_file_shows_the_action_id_and_the_status_cortex_xdr_gave_as_written(replay_server):
+    # One file's start is a sentence, not a table: the action ID and the unreadable status it quotes are Cortex XDR's
+    replay_server.queue(200, {'reply': {'action_id': 'grp\\_7&amp;', 'endpoints_count': 1, 'status': '*queued* &copy;'}})
+    replay_server.queue(200, {'reply': {'data': {ENDPOINT: 'COMPLETED_SUCCESSFULLY'}}})
+
+    result = room(replay_server).run('restore-file', {'file_hash': HASH})
+
+    line = result.entries[0]['HumanReadable'].splitlines()[0]
+    shown = as_commonmark_reads(line)[1]
+    assert f'on 1 endpoint: action grp\\_7&amp;. ' in shown and 'status "*queued* &copy;"' in shown, line
+    assert markup_in(line) == [] and emphasis_pairs(line) == [] and bare_links(line) == [], line

@@ -106,7 +106,7 @@ def test_a_key_in_a_reply_field_quoted_as_printable_writes_a_value_is_scrubbed(k
     assert TAIL not in shown and TAIL[::-1] not in shown
 
 
-@pytest.mark.parametrize('mark', ['|', '`', '*', '__', '[', ']', '<', '&', '~'])
+@pytest.mark.parametrize('mark', ['|', '`', '*', '__', '[', ']', '<', '&', '~', 'www.', 'http://'])
 def test_a_key_holding_a_character_markdown_reads_quoted_in_a_table_cell_is_masked(mark):
     # Two files, so the entry is a table, whose rows' error quotes the key; the cell writes its '|' as '\\|' and its
     # '`' as '\\`', as tableToMarkdown does, and the others markdown reads with a backslash too (an '_' beside another).
