@@ -259,6 +259,58 @@ def test_the_xdr_status_resolved_false_positive_is_enough_to_restore(vendors):
     assert {restore.body['request_data']['file_hash']} == incident_hashes(sample)  # the incident's file, restored
 
 
+def closed_with_mirrored_status(vendors, playbook, reason, status='resolved_false_positive'):
+    """The playbook's sample closed as ``reason`` ('' when the close gives none, as XSOAR holds an incident closed
+    without one) while Cortex XDR's mirrored status is ``status``; the HSS playbook, which reads no Cortex XDR field,
+    is handed the status as the False Positive playbook hands it."""
+    sample = IncidentFile.load(INCIDENTS / ('hss_false_positive.json' if playbook == HSS_PLAYBOOK
+                                            else 'xdr_false_positive.json'))
+    fields = dict(sample.incident['CustomFields'], xdrstatusv2=status)
+    incident = close_incident(dict(sample.incident, CustomFields=fields), reason)
+    if playbook == HSS_PLAYBOOK:
+        playbook = analyst_branch({'XDRIncidentStatus': status}, HSS_PLAYBOOK)
+    return sample, runner_for(vendors).run(playbook, incident, sample.context)
+
+
+# The on-close script's rule (tests/test_on_close.py -k another_reason_restores_nothing): CortexXDRIR's mirroring closes
+# the incident as False Positive when Cortex XDR resolves it so, and sends a close made in XSOAR back to Cortex XDR, so
+# a close reason is the later word and the mirrored status it leaves behind is stale. The playbooks restored when
+# either said false positive: a reopened incident closed as Resolved had its files restored by the playbook, not by
+# the on-close script.
+@pytest.mark.parametrize('playbook', [RESTORE_PLAYBOOK, XDR_PLAYBOOK, HSS_PLAYBOOK])
+def test_a_close_for_another_reason_restores_nothing_though_the_mirrored_status_still_says_false_positive(vendors,
+                                                                                                           playbook):
+    xdr, hss = vendors
+    _, run = closed_with_mirrored_status(vendors, playbook, 'Resolved')
+
+    assert not run.failed, run.error
+    assert xdr_restores(xdr) == [] and hss_puts(hss) == []
+    [note] = run.notes
+    assert 'no file was restored' in note and '"Resolved"' in note
+    assert 'status decides only where no close reason is given' in note
+
+
+@pytest.mark.parametrize('playbook', [RESTORE_PLAYBOOK, XDR_PLAYBOOK, HSS_PLAYBOOK])
+def test_a_close_that_gives_no_reason_restores_when_the_mirrored_status_says_false_positive(vendors, playbook):
+    xdr, hss = vendors
+    sample, run = closed_with_mirrored_status(vendors, playbook, '')
+
+    assert not run.failed, run.error
+    assert incident_hashes(sample) and restored_hashes_of(sample, xdr, hss) == incident_hashes(sample)
+    assert not any('no file was restored' in note for note in run.notes)
+
+
+@pytest.mark.parametrize('status', ['resolved_false_positive', 'resolved_true_positive'])
+@pytest.mark.parametrize('playbook', [RESTORE_PLAYBOOK, XDR_PLAYBOOK, HSS_PLAYBOOK])
+def test_a_close_as_false_positive_restores_whatever_the_mirrored_status_says(vendors, playbook, status):
+    xdr, hss = vendors
+    sample, run = closed_with_mirrored_status(vendors, playbook, 'False Positive', status)
+
+    assert not run.failed, run.error
+    assert incident_hashes(sample) and restored_hashes_of(sample, xdr, hss) == incident_hashes(sample)
+    assert not any('no file was restored' in note for note in run.notes)
+
+
 def test_a_refused_restore_takes_the_error_path_with_steps_to_do_by_hand(vendors):
     xdr, _ = vendors
     sample, run = close_and_run(vendors, 'xdr_false_positive.json',
