@@ -63,6 +63,13 @@ def test_no_piece_of_a_secret_survives_a_page_that_lets_it_wrap_at_word_break_op
     shows_no_piece_through_a_folding_page(command, args, vendor, mode, word_break)
 
 
+# Tags a page writes inside what it quotes (a highlight, a span, a comment), which html_page_note drops
+@pytest.mark.parametrize('tag', ['<b></b>', '<span class="key">', '</span>', '<!-- -->'])
+@pytest.mark.parametrize('command, args, vendor, mode', CASES[0:4:3])  # each vendor's, with the secret it sends
+def test_no_piece_of_a_secret_survives_a_page_that_splits_it_with_tags(command, args, vendor, mode, tag):
+    shows_no_piece_through_a_folding_page(command, args, vendor, mode, tag)
+
+
 def shows_no_piece_through_a_folding_page(command, args, vendor, mode, mark):
     """A run against a page that folds what it quotes at ``mark`` (BreakTagPageEcho) shows no 8 characters of the
     secret the run sent, which the page quoted."""
