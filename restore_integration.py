@@ -1956,9 +1956,10 @@ class SecretScrubber:
     FOLD = fr'(?:\s|{BREAK_BACKSLASH}+{ESCAPED_BREAK}|{BREAK_MARK.pattern})+'
     # An escape's backslash as each writer puts it, once or more, in any mix: as is, doubled (JSON in JSON, repr), as
     # \u005c (and that again: \u005cu005c), URL-encoded (twice too: %255c) or as an HTML reference (a JSON body a URL
-    # or a page quotes). Taken all at once (++): read in every split, a long run would take each start to its end again.
-    BACKSLASHES = r'(?:(?:%(?:25)?5[cC]|&#0*92;|&#[xX]0*5[cC];|&bsol;|\\)(?:u005[cC])*)++'
-    NOT_IN_BACKSLASHES = r'(?<!\\)(?<!%5[cC])(?<!%255[cC])(?<!u005[cC])(?<!92;)(?<![xX]5[cC];)(?<!&bsol;)'
+    # or a page quotes; escaped again too, &amp;#x5c;, by a page quoting a page). Taken all at once (++): read in every
+    # split, a long run would take each start to its end again.
+    BACKSLASHES = r'(?:(?:%(?:25)?5[cC]|&(?:amp;)?(?:#0*92|#[xX]0*5[cC]|bsol);|\\)(?:u005[cC])*)++'
+    NOT_IN_BACKSLASHES = r'(?<!\\)(?<!%5[cC])(?<!%255[cC])(?<!u005[cC])(?<!92;)(?<![xX]5[cC];)(?<!bsol;)'
     # The letter after that backslash in JSON's and Python repr's short escapes; and the characters that follow it as
     # they are (JSON's \" \/, repr's \', markdown_text's \| \` \* \_ \[ \] \< \& \~), or as a page or a URL writes
     # them: \&quot;
