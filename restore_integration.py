@@ -1976,9 +1976,10 @@ class SecretScrubber:
     FOLD = fr'(?:\s|{BREAK_BACKSLASH}+{ESCAPED_BREAK}|{BREAK_MARK.pattern})+'
     # An escape's backslash as each writer puts it, once or more, in any mix: as is, doubled (JSON in JSON, repr), as
     # \u005c (and that again: \u005cu005c), URL-encoded (twice too: %255c) or as an HTML reference (a JSON body a URL
-    # or a page quotes). Taken all at once (++): read in every split, a long run would take each start to its end again.
-    BACKSLASHES = r'(?:(?:%(?:25)?5[cC]|&#0*92;|&#[xX]0*5[cC];|&bsol;|\\)(?:u005[cC])*)++'
-    NOT_IN_BACKSLASHES = r'(?<!\\)(?<!%5[cC])(?<!%255[cC])(?<!u005[cC])(?<!92;)(?<![xX]5[cC];)(?<!&bsol;)'
+    # or a page quotes; escaped again too, &amp;#x5c;, by a page quoting a page). Taken all at once (++): read in every
+    # split, a long run would take each start to its end again.
+    BACKSLASHES = r'(?:(?:%(?:25)?5[cC]|&(?:amp;)?(?:#0*92|#[xX]0*5[cC]|bsol);|\\)(?:u005[cC])*)++'
+    NOT_IN_BACKSLASHES = r'(?<!\\)(?<!%5[cC])(?<!%255[cC])(?<!u005[cC])(?<!92;)(?<![xX]5[cC];)(?<!bsol;)'
     # The letter after that backslash in JSON's and Python repr's short escapes; and the characters that follow it as
     # they are (JSON's \" \/, repr's \', markdown_text's \| \` \* \_ \[ \] \< \& \~ \. \:), or as a page or a URL
     # writes them: \&quot;
@@ -1998,7 +1999,7 @@ class SecretScrubber:
         self._lock = threading.Lock()
         self._debug_log = debug_log or (lambda text: None)  # XSOAR's debug-mode masker (debug_log_masker)
         # Each replaced whole (not _signatures: asked for members only), as text reads them unlocked
-        self._secrets = {}  # by whole pattern: each secret's length, anchor, whole and head patterns, if it holds a cut
+        self._secrets = {}  # by whole pattern: each secret's folded, anchor, whole and head patterns, if it holds a cut
         self._signatures = set()
         self._compiled = {}  # patterns compiled when needed (a 10 KB token's takes 0.2 s; most never are)
         self._numeric = False  # a number may spell a secret
@@ -2012,13 +2013,15 @@ class SecretScrubber:
         if len(secret) < self.MIN_LENGTH:
             return
         whole = ''.join(self._spelled(secret))  # as it is: an escape holds its code (\u03f4 for ϴ, not θ's)
+        # As _unfolded seeks it, with the folds (its own blanks too) taken out: none for one too short to seek so
+        folded = ''.join(self._spelled(secret, folded=True)) if len(secret) >= self.DISGUISED_MIN_LENGTH else ''
         # A head ending where a text was cut (folded, or just after a fold), which any character but its first may end
         first, *later = self._spelled(secret[:self.LONGEST_CUT], cut=True)
         head = first + ''.join(f'(?:{self.FOLD})?(?:{unit}|\\Z)' for unit in later) + '\\Z'
         # The longest run of ASCII letters and digits, which every spelling keeps as it is, lowered ('': none); not the
         # Kelvin sign's k, which its escapes do not hold
         anchor = max(re.findall('(?ai)[a-z0-9]+', secret), key=len, default='').lower()
-        found = (len(secret), anchor, whole, head, bool(self.CUTS.search(secret, 0, self.LONGEST_CUT)))
+        found = (folded, anchor, whole, head, bool(self.CUTS.search(secret, 0, self.LONGEST_CUT)))
         # As is (a value saved with blanks holds it), and as http.client prints it in XSOAR's debug log (the bytes'
         # repr: \\ doubled, ' escaped), in a JSON body and in a header (Latin-1: a letter past ASCII as \xe9)
         for logged in {secret, repr(json.dumps(secret).encode())[3:-2],
@@ -2031,14 +2034,15 @@ class SecretScrubber:
             for piece in base64_pieces(secret):
                 self.add(piece, encoded=True)
 
-    def _spelled(self, secret: str, cut: bool = False) -> list[str]:
+    def _spelled(self, secret: str, cut: bool = False, folded: bool = False) -> list[str]:
         """A regular expression per character of the secret, matching each spelling of it; a run of blanks as one
-        (``_blank_run``); a run of backslashes as one with the character after it, its escape's backslashes taken at
-        once (one way to read a run, not one per split; blanks after it: the first escaped, the run squeezed too)."""
+        (``_blank_run``; ``folded``: or none); a run of backslashes as one with the character after it, its escape's
+        backslashes taken at once (one way to read a run, not one per split; blanks after it: the first escaped, the
+        run squeezed too)."""
         units = []
         for blanks, backslashes, after, char in re.findall(r'(\s+)|(\\+)(\s+|.?)|(.)', secret, re.DOTALL):
             if blanks:
-                units += [self._blank_run(blanks, cut)]
+                units += [self._blank_run(blanks, cut, folded)]
             elif after.isspace():  # as short_text squeezes the run, after the backslashes as any text shows them
                 rest = self._blank_run(after[1:], cut) if after[1:] else ''
                 units += [f'(?:{self._spellings(after[0], escaped=True)}{rest}|{self.BACKSLASHES} )']
@@ -2048,11 +2052,13 @@ class SecretScrubber:
         units[0] = units[0].replace(self.BACKSLASHES, f'{self.NOT_IN_BACKSLASHES}{self.BACKSLASHES}')
         return units
 
-    def _blank_run(self, blanks: str, cut: bool) -> str:
-        """Blanks, each in any spelling, or the space short_text squeezes them to (``cut``: or cut before any)."""
+    def _blank_run(self, blanks: str, cut: bool, folded: bool = False) -> str:
+        """Blanks, each in any spelling, or the space short_text squeezes them to (``cut``: or cut before any;
+        ``folded``: or none, taken out with the folds)."""
         spelled = [self._spellings(blank) for blank in blanks]
         heads = [''.join(spelled[:size]) + '\\Z' for size in range(len(spelled))] if cut else []
-        return f'(?:{"|".join(["".join(spelled), *heads, " "])})'
+        optional = '?' if folded else ''
+        return f'(?:{"|".join(["".join(spelled), *heads, " "])}){optional}'
 
     def _spellings(self, char: str, escaped: bool = False, cased: bool = True) -> str:
         """A regular expression for every spelling of one character the class names, in any mix (after backslashes
@@ -2120,7 +2126,7 @@ class SecretScrubber:
 
     def _unfolded(self, text: str) -> list[tuple[int, int]]:
         """Where each secret a vendor split across lines stands, from its first piece to its last, and each signature:
-        sought in the text with its folds taken out (a secret's own blanks go with them: one with blanks is not)."""
+        sought in the text with its folds taken out (a secret's own blanks go with them: its folded pattern)."""
         # Folds out: breaks a page or a URL writes (as a blank: no backslash before one joins the letter after), escaped
         # ones (lone ones, most, at once), blanks; the passes for escapes skipped on texts with no backslash or % (most)
         bare = self.BREAK_MARK.sub(' ', text)
@@ -2131,8 +2137,8 @@ class SecretScrubber:
         found = [(at, at + size) for run in runs for size in (64, 84, 85)
                  for at in range(run.start(), run.end() - size + 1) if joined[at:at + size] in self._signatures]
         if joined != text:  # folded: the secrets too (text seeks them where they stand whole)
-            found += [span for length, anchor, whole, _, _ in self._secrets.values() if anchor in joined
-                      and length >= self.DISGUISED_MIN_LENGTH for span in self._found(whole, joined)]
+            found += [span for folded, anchor, *_ in self._secrets.values() if folded and anchor in joined
+                      for span in self._found(folded, joined)]
         if not found:
             return []
         starts, taken = [0], [0]  # from each joined place on, how many characters the folds before it took out

@@ -10,13 +10,17 @@ A scrubber that does nothing fails every test here that a secret reaches: each o
 """
 from __future__ import annotations
 
+import json
+import secrets
 import string
 from urllib.parse import quote
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from test_scrubber import CASES, IAM_TOKEN, XDR_KEY, PageEchoVendor, folded, pieces, quoted_back, shown_through
+from test_scrubber import (CASES, IAM_TOKEN, XDR_KEY, PageEchoVendor, folded, pieces, quoted_back, run_main,
+                          shown_through)
+from test_scrubber_hex_secrets import QuotingVendor
 
 import facts
 import restore_integration as ri
@@ -59,6 +63,13 @@ def test_no_piece_of_a_secret_survives_a_page_that_lets_it_wrap_at_word_break_op
     shows_no_piece_through_a_folding_page(command, args, vendor, mode, word_break)
 
 
+# Tags a page writes inside what it quotes (a highlight, a span, a comment), which html_page_note drops
+@pytest.mark.parametrize('tag', ['<b></b>', '<span class="key">', '</span>', '<!-- -->'])
+@pytest.mark.parametrize('command, args, vendor, mode', CASES[0:4:3])  # each vendor's, with the secret it sends
+def test_no_piece_of_a_secret_survives_a_page_that_splits_it_with_tags(command, args, vendor, mode, tag):
+    shows_no_piece_through_a_folding_page(command, args, vendor, mode, tag)
+
+
 def shows_no_piece_through_a_folding_page(command, args, vendor, mode, mark):
     """A run against a page that folds what it quotes at ``mark`` (BreakTagPageEcho) shows no 8 characters of the
     secret the run sent, which the page quoted."""
@@ -68,6 +79,36 @@ def shows_no_piece_through_a_folding_page(command, args, vendor, mode, mark):
     assert 'answered HTTP 400' in shown
     assert any(carried in text.replace(mark, '') for text in echo.echoed)  # the page quoted it, folded
     assert not [piece for piece in pieces(carried, 8) if piece in shown]
+
+
+# An IAM password of words (Huawei's password policy takes blanks), its ends marked
+WORDED_PASSWORD = ' '.join(['Hq' + secrets.token_urlsafe(6), secrets.token_urlsafe(6), secrets.token_urlsafe(6) + 'Zq'])
+
+
+@pytest.mark.parametrize('tag', ['<b></b>', '<span class="key">', '<!-- -->', '<br>'])
+def test_no_piece_of_a_password_of_words_survives_a_page_that_splits_it_with_tags(tag):
+    # The page quotes the password with a tag every 5 characters: once its tags are dropped (html_page_note), each is
+    # a blank beside the password's own, in its words and between them
+    pages = []
+
+    def iam(request):
+        password = json.loads(request.body)['auth']['identity']['password']['user']['password']
+        pages.append('<html><body><p>Login refused for ' + tag.join(folded(5, '\n')(password).split('\n')) + '</p>')
+        return Response(401, pages[-1].encode(), {'Content-Type': 'text/html'})
+
+    gateway = QuotingVendor(answer=None, iam=iam)
+    try:
+        demisto = run_main({'hss_endpoint': gateway.url, 'hss_iam_endpoint': gateway.url, 'hss_project_id': 'p' * 32,
+                            'hss_auth_type': 'token', 'hss_domain': 'acme', 'max_retries': '0',
+                            'hss_credentials': {'identifier': 'user', 'password': WORDED_PASSWORD}},
+                           'hss-restore-isolated', {'file_hash': 'b' * 64})
+    finally:
+        gateway.server.stop()
+
+    shown = json.dumps([demisto.entries, demisto.log])
+    assert 'Huawei Cloud IAM answered HTTP 401' in shown and 'Login refused for' in shown  # the page was quoted
+    assert pages and all(WORDED_PASSWORD in page.replace(tag, '') for page in pages)  # split by the tags
+    assert not [piece for piece in pieces(''.join(WORDED_PASSWORD.split()), 8) if piece in ''.join(shown.split())]
 
 
 # --------------------------------------------------------------------------- the scrubber on its own

@@ -156,6 +156,33 @@ def test_an_iam_password_quoted_by_a_page_that_writes_more_characters_as_referen
     assert head not in shown and tail not in shown and facts.SCRUBBER_MASK in shown
 
 
+# A page quoting a text escaped already (a gateway's page quoting an upstream page's words): each reference the first
+# wrote escaped again, its & as &amp; (&amp;quot;, &amp;#x3D;, &amp;excl;)
+ESCAPED_AGAIN = {
+    "Python's html.escape, twice": lambda text: html.escape(html.escape(text)),
+    **{f'{name}, then html.escape': lambda text, escape=escape: html.escape(escape(text))
+       for name, (escape, _) in REFERENCING_ESCAPERS.items()},
+}
+
+
+@pytest.mark.parametrize('as_sent', [False, True], ids=['as read', 'as the JSON body held it'])
+@pytest.mark.parametrize('escaper', sorted(ESCAPED_AGAIN))
+def test_an_iam_password_quoted_by_a_page_that_escapes_its_references_again_is_in_no_spelling_shown(
+        gateway, escaper, as_sent):
+    # Characters each escaper above writes as references (JSON's \" and \u00a0 too, their backslash one: &#x5c;)
+    head, tail = 'HqAgainHead', 'AgainTailZq'
+    password, pages = f'{head}&"=\u00a0{tail}', []
+    gateway.iam = page_quoting_the_password(ESCAPED_AGAIN[escaper], 0, as_sent, pages)
+
+    shown = shown_after_a_refused_login(gateway, password)
+
+    [page] = pages
+    assert '&amp;' in page  # a reference escaped again
+    assert 'Huawei Cloud IAM answered HTTP 401' in shown and 'Login refused' in shown  # the page was quoted
+    assert head in ri.short_text(page) and tail in ri.short_text(page)  # the page's quote of it was quoted
+    assert head not in shown and tail not in shown and facts.SCRUBBER_MASK in shown
+
+
 def url_encoder(kept, blank='%20', case=str.upper):
     """A URL encoder that keeps letters, digits and ``kept``, writes a blank as ``blank`` and every other character as
     its UTF-8 bytes' %XX escapes, their hex digits in ``case``."""
