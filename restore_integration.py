@@ -1084,6 +1084,7 @@ class Attempt:
     cut_to: float | None = None  # the seconds it was given when the run's end came before its timeouts
     answered_ms: int | None = None  # the server's Date (ms), also if the body broke off: the service had it
     given_up = False  # its send thread was given up on, and sends none of its body after (BodyWhileWaited)
+    body_waits = held = False  # a body urllib3 has not begun to read; held: given up so, it never reached the vendor
 
     def __init__(self, waited: float = 0.0, fault: str | None = None) -> None:
         # waited: the seconds before sending (the backoff, then the limiter's turn); fault: FAULT_*, no usable answer
@@ -1094,6 +1095,11 @@ class Attempt:
 
     def describe(self) -> str:
         return self.fault or f'HTTP {self.status}'
+
+    @property
+    def reached(self) -> bool:
+        """Whether it may have reached the vendor: answered, or lost after it went out (not one refused unsent)."""
+        return self.status is not None or (self.fault in FAULTS_AFTER_SENDING and not self.held)
 
 
 NOT_JSON = object()  # what VendorReply keeps for a body that is not JSON
@@ -1169,7 +1175,7 @@ def retry_note(retried: Sequence[Attempt], gave_up: str | None) -> str:
 def may_have_applied(attempts: Iterable[Attempt], statuses: frozenset[int] = MAYBE_APPLIED_STATUSES) -> bool:
     """Whether the service may have acted though its answer was lost: an attempt broke after reaching it, or was
     answered one of ``statuses`` (a gateway gave up waiting). A refused connection, a 429 or a 503: it did not act."""
-    return any(a.fault in FAULTS_AFTER_SENDING or a.status in statuses for a in attempts)
+    return any((a.fault in FAULTS_AFTER_SENDING and not a.held) or a.status in statuses for a in attempts)
 
 
 class RetryPolicy(NamedTuple):
@@ -1632,6 +1638,7 @@ class HttpTransport:
         with lock:
             result = state.get('sent')
             attempt.given_up = result is None
+            attempt.held = attempt.given_up and attempt.body_waits  # after given_up: a read begun since raises
         if isinstance(result, BaseException):
             raise result
         if result is not None:
@@ -1818,9 +1825,10 @@ class BodyWhileWaited(io.BytesIO):
 
     def __init__(self, body: bytes, attempt: Attempt) -> None:
         super().__init__(body)
-        self.attempt = attempt
+        self.attempt, attempt.body_waits = attempt, True
 
     def read(self, size: int | None = -1) -> bytes:
+        self.attempt.body_waits = False  # before the check: an attempt given up after this may have sent its body
         if self.attempt.given_up:
             raise ConnectionAbortedError('the attempt was given up before its body went out')
         return super().read(size)
@@ -2753,7 +2761,8 @@ class HssClient:
                 error.with_advice(f'{error.advice} host_id {capped_names(sorted(names))}: a host\'s name, it seems, '
                                   'where HSS takes its ID (a UUID): its server list (ListHostStatus) gives it by name.',
                                   error.advice)
-            lost = f'the answer to one of its {len(error.attempts)} attempts' if error.attempts[1:] else 'its answer'
+            sent = [attempt for attempt in error.attempts if attempt.reached]  # one refused unsent never went
+            lost = f'the answer to one of its {len(sent)} attempts' if sent[1:] else 'its answer'
             if may_have_applied(error.attempts, HSS_MAYBE_APPLIED_STATUSES):  # its one next step, before any other
                 step = (f'HSS may have accepted the restore even so, as {lost} was lost (or an error that may come '
                         'after HSS acted): list these files (isolation_status restoring) before sending them again.')
@@ -4354,7 +4363,7 @@ def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_proje
                 stop.append(reason)
             throttled.append(held_back(error, client))
             later.append(error.later)
-            went_out = any(attempt.status or attempt.fault in FAULTS_AFTER_SENDING for attempt in error.attempts)
+            went_out = any(attempt.reached for attempt in error.attempts)
             # HSS may have acted on it from its first attempt on (its answer lost): the checks follow it from then.
             return HSS_OUTCOME_FAILED, reason, client.hss_clock_at(sent_at, error.attempts) if may_have_applied(
                 error.attempts, HSS_MAYBE_APPLIED_STATUSES) else None, went_out
