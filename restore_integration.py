@@ -1760,15 +1760,7 @@ class HttpTransport:
             response.raw.release_conn = release_after_timer
             timer.start()
         try:
-            while (left := ends - self.clock()) > 0:
-                if sock and response.raw.connection:  # None once urllib3 put it back in the pool: not ours to time
-                    sock.settimeout(left)  # this read within what is left
-                if not (piece := response.raw.read1(2 ** 16, decode_content=False)):
-                    break
-                body += piece
-                if len(body) > self.MAX_REPLY_BYTES:
-                    raise OverflowError
-            else:  # the time is up, as when the timer cuts the reading
+            if not self._read_until(response, sock, ends, body):  # the time is up, as when the timer cuts the reading
                 cut.set()
         except (Urllib3Error, OSError):
             if not cut.is_set():
@@ -1782,6 +1774,28 @@ class HttpTransport:
         if cut.is_set() and response.raw.length_remaining != 0:
             raise ReadTimeoutError(None, response.url, 'the reply did not end in time')
         return bytes(body)
+
+    def _read_until(self, response: requests.Response, sock: socket.socket | None, ends: float,
+                    body: bytearray) -> bool:
+        """Reads the reply on into ``body``, each read within what is left: whether it ended by ``ends``. On a kept
+        connection's ``sock``, once the time is up, one last read takes what came already: a reply whose rest had come
+        unread (its head came late, or a chunked one's last chunk) ends, as its server sent it in time."""
+        while True:
+            left = ends - self.clock()
+            if sock and response.raw.connection:  # None once urllib3 put it back in the pool: not ours to time
+                # the last read raises rather than wait (not 0: returning at once, it would hand http.client part of a
+                # chunk's size line as the whole line, a "0" of "0a" as the last chunk)
+                sock.settimeout(max(left, 1e-9))
+            elif left <= 0:
+                return False
+            piece = response.raw.read1(2 ** 16, decode_content=False)
+            if not piece:
+                return True
+            body += piece
+            if len(body) > self.MAX_REPLY_BYTES:
+                raise OverflowError
+            if left <= 0:  # the last read brought more: not ended, unless all its Content-Length came
+                return False
 
     def _out_of_time(self, attempts: list[Attempt], late: OutOfTime, reply: VendorReply | None) -> VendorReply:
         """Past the deadline: the last attempt's answer (``reply``) is final, else an error says why none came."""
