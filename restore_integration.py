@@ -1839,7 +1839,8 @@ class BodyWhileWaited(io.BytesIO):
 
     def __init__(self, body: bytes, attempt: Attempt) -> None:
         super().__init__(body)
-        self.attempt, attempt.body_waits = attempt, True
+        self.attempt = attempt
+        attempt.body_waits = True
 
     def read(self, size: int | None = -1) -> bytes:
         self.attempt.body_waits = False  # before the check: an attempt given up after this may have sent its body
