@@ -1086,6 +1086,7 @@ class Attempt:
     cut_to: float | None = None  # the seconds it was given when the run's end came before its timeouts
     answered_ms: int | None = None  # the server's Date (ms), also if the body broke off: the service had it
     given_up = False  # its send thread was given up on, and sends none of its body after (BodyWhileWaited)
+    body_waits = held = False  # a body urllib3 has not begun to read; held: given up so, it never reached the vendor
 
     def __init__(self, waited: float = 0.0, fault: str | None = None) -> None:
         # waited: the seconds before sending (the backoff, then the limiter's turn); fault: FAULT_*, no usable answer
@@ -1096,6 +1097,11 @@ class Attempt:
 
     def describe(self) -> str:
         return self.fault or f'HTTP {self.status}'
+
+    @property
+    def reached(self) -> bool:
+        """Whether it may have reached the vendor: answered, or lost after it went out (not one refused unsent)."""
+        return self.status is not None or (self.fault in FAULTS_AFTER_SENDING and not self.held)
 
 
 NOT_JSON = object()  # what VendorReply keeps for a body that is not JSON
@@ -1171,7 +1177,7 @@ def retry_note(retried: Sequence[Attempt], gave_up: str | None) -> str:
 def may_have_applied(attempts: Iterable[Attempt], statuses: frozenset[int] = MAYBE_APPLIED_STATUSES) -> bool:
     """Whether the service may have acted though its answer was lost: an attempt broke after reaching it, or was
     answered one of ``statuses`` (a gateway gave up waiting). A refused connection, a 429 or a 503: it did not act."""
-    return any(a.fault in FAULTS_AFTER_SENDING or a.status in statuses for a in attempts)
+    return any((a.fault in FAULTS_AFTER_SENDING and not a.held) or a.status in statuses for a in attempts)
 
 
 class RetryPolicy(NamedTuple):
@@ -1634,6 +1640,7 @@ class HttpTransport:
         with lock:
             result = state.get('sent')
             attempt.given_up = result is None
+            attempt.held = attempt.given_up and attempt.body_waits  # after given_up: a read begun since raises
         if isinstance(result, BaseException):
             raise result
         if result is not None:
@@ -1755,15 +1762,7 @@ class HttpTransport:
             response.raw.release_conn = release_after_timer
             timer.start()
         try:
-            while (left := ends - self.clock()) > 0:
-                if sock and response.raw.connection:  # None once urllib3 put it back in the pool: not ours to time
-                    sock.settimeout(left)  # this read within what is left
-                if not (piece := response.raw.read1(2 ** 16, decode_content=False)):
-                    break
-                body += piece
-                if len(body) > self.MAX_REPLY_BYTES:
-                    raise OverflowError
-            else:  # the time is up, as when the timer cuts the reading
+            if not self._read_until(response, sock, ends, body):  # the time is up, as when the timer cuts the reading
                 cut.set()
         except (Urllib3Error, OSError):
             if not cut.is_set():
@@ -1777,6 +1776,28 @@ class HttpTransport:
         if cut.is_set() and response.raw.length_remaining != 0:
             raise ReadTimeoutError(None, response.url, 'the reply did not end in time')
         return bytes(body)
+
+    def _read_until(self, response: requests.Response, sock: socket.socket | None, ends: float,
+                    body: bytearray) -> bool:
+        """Reads the reply on into ``body``, each read within what is left: whether it ended by ``ends``. On a kept
+        connection's ``sock``, once the time is up, one last read takes what came already: a reply whose rest had come
+        unread (its head came late, or a chunked one's last chunk) ends, as its server sent it in time."""
+        while True:
+            left = ends - self.clock()
+            if sock and response.raw.connection:  # None once urllib3 put it back in the pool: not ours to time
+                # the last read raises rather than wait (not 0: returning at once, it would hand http.client part of a
+                # chunk's size line as the whole line, a "0" of "0a" as the last chunk)
+                sock.settimeout(max(left, 1e-9))
+            elif left <= 0:
+                return False
+            piece = response.raw.read1(2 ** 16, decode_content=False)
+            if not piece:
+                return True
+            body += piece
+            if len(body) > self.MAX_REPLY_BYTES:
+                raise OverflowError
+            if left <= 0:  # the last read brought more: not ended, unless all its Content-Length came
+                return False
 
     def _out_of_time(self, attempts: list[Attempt], late: OutOfTime, reply: VendorReply | None) -> VendorReply:
         """Past the deadline: the last attempt's answer (``reply``) is final, else an error says why none came."""
@@ -1821,8 +1842,10 @@ class BodyWhileWaited(io.BytesIO):
     def __init__(self, body: bytes, attempt: Attempt) -> None:
         super().__init__(body)
         self.attempt = attempt
+        attempt.body_waits = True
 
     def read(self, size: int | None = -1) -> bytes:
+        self.attempt.body_waits = False  # before the check: an attempt given up after this may have sent its body
         if self.attempt.given_up:
             raise ConnectionAbortedError('the attempt was given up before its body went out')
         return super().read(size)
@@ -2761,7 +2784,8 @@ class HssClient:
                 error.with_advice(f'{error.advice} host_id {capped_names(sorted(names))}: a host\'s name, it seems, '
                                   'where HSS takes its ID (a UUID): its server list (ListHostStatus) gives it by name.',
                                   error.advice)
-            lost = f'the answer to one of its {len(error.attempts)} attempts' if error.attempts[1:] else 'its answer'
+            sent = [attempt for attempt in error.attempts if attempt.reached]  # one refused unsent never went
+            lost = f'the answer to one of its {len(sent)} attempts' if sent[1:] else 'its answer'
             if may_have_applied(error.attempts, HSS_MAYBE_APPLIED_STATUSES):  # its one next step, before any other
                 step = (f'HSS may have accepted the restore even so, as {lost} was lost (or an error that may come '
                         'after HSS acted): list these files (isolation_status restoring) before sending them again.')
@@ -4365,7 +4389,7 @@ def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_proje
                 stop.append(reason)
             throttled.append(held_back(error, client))
             later.append(error.later)
-            went_out = any(attempt.status or attempt.fault in FAULTS_AFTER_SENDING for attempt in error.attempts)
+            went_out = any(attempt.reached for attempt in error.attempts)
             # HSS may have acted on it from its first attempt on (its answer lost): the checks follow it from then.
             return HSS_OUTCOME_FAILED, reason, client.hss_clock_at(sent_at, error.attempts) if may_have_applied(
                 error.attempts, HSS_MAYBE_APPLIED_STATUSES) else None, went_out

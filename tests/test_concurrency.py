@@ -461,6 +461,18 @@ def test_a_put_whose_answer_was_lost_not_sent_again_for_another_batchs_refusal_s
     assert lost.endswith('list these files (isolation_status restoring) before sending them again.'), lost
 
 
+def test_a_put_whose_answer_was_lost_then_not_sent_again_for_another_batchs_refusal_counts_only_the_attempt_that_went(
+        tenant, monkeypatch):
+    # Its second attempt was stopped before its turn (another batch's refusal): only the first reached HSS, so the
+    # reason speaks of that one answer, not of one of two attempts.
+    result, seen = lost_answer_beside_a_refusal(tenant, monkeypatch)
+
+    assert seen.count('PUT') == 2  # the lost one and the other batch's refused one
+    lost = next(row['reason'] for row in result.entries[-1]['Contents']['items'] if row['reason'].startswith('Not '))
+    assert 'HSS may have accepted the restore even so, as its answer was lost' in lost, lost
+    assert 'attempts' not in lost, lost
+
+
 # --------------------------------------------------------------------------- 5. each reply parsed once
 
 
@@ -573,3 +585,22 @@ def test_a_put_given_up_while_its_name_lookup_hung_does_not_reach_hss_when_the_l
 
     assert not waiting[0].is_alive() and server.connections_accepted > connections  # it did connect, late
     assert server.connections_open == open_before and len(tenant.requests_to('PUT', '/event/isolated-file')) == 1
+
+
+def test_a_put_given_up_before_its_body_went_out_is_not_said_to_have_reached_hss_when_its_retry_is_refused(
+        tenant, late_lookup):
+    # The first attempt's name lookup hangs past the attempt's end: it is given up on, and its body never goes out
+    # (the lookup ends only after the test). The retry reaches HSS, which refuses it (a host it does not know): HSS
+    # got no other attempt, so nothing says an earlier one may have reached it, nor to list the files first.
+    name, release, waiting = late_lookup
+    client = client_from_params('hss', tenant.params(
+        hss_endpoint=f'http://{name}:{urlsplit(tenant.url).port}', insecure=True, connect_timeout='1',
+        read_timeout='1', retry_backoff='0', hss_rate_limit='1000', max_retries='2'))
+
+    with pytest.raises(ri.VendorApiError) as refused:
+        client.restore_isolated_files([{'host_id': 'no-such-host', 'file_hash': HSS_HASH}])
+
+    assert refused.value.http_status == 400 and waiting[0].is_alive()  # the first attempt's lookup still hangs
+    assert len(tenant.requests_to('PUT', '/event/isolated-file')) == 1
+    assert 'may have' not in str(refused.value) and 'isolation_status restoring' not in str(refused.value)
+    assert tenant.requests_to('GET', '/event/isolated-file') == []  # nothing listed before the retry: HSS had none

@@ -644,3 +644,71 @@ def test_an_empty_reply_whose_head_came_as_the_attempt_ran_out_is_taken_not_sent
 
     assert reply.status == 200 and reply.body == b''
     assert len(reply.attempts) == 1
+
+
+def test_a_reply_whose_body_came_with_its_late_head_is_taken_whole_not_sent_again():
+    # The status line and headers came in the moments an attempt is waited for past its end, the body with them: it
+    # has all come, so one last read that waits for nothing takes it
+    body = b'{"reply": {"status": "done"}}'
+    server = OneReplyServer(b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s'
+                            % (len(body), body))
+    clock = FakeClock(0.0)
+    transport = ri.HttpTransport(server.url, 'Cortex XDR',
+                                 ri.TransportSettings(connect_timeout=5, read_timeout=5, max_retries=1),
+                                 limiter=ri.AdaptiveRateLimiter(1000, clock=clock))
+
+    reply = transport.request('PUT', '/', json={}, hooks={'response': lambda response, **_: clock.advance(11)})
+
+    assert reply.status == 200 and reply.body == body
+    assert len(reply.attempts) == 1
+
+
+def test_a_chunked_reply_whose_last_chunk_had_come_unread_as_the_read_time_ran_out_is_taken_whole_not_sent_again(
+        monkeypatch):
+    body = b'{"reply": 1}'
+    server = OneReplyServer(CHUNKED_HEAD + b'%x\r\n%s\r\n0\r\n\r\n' % (len(body), body))
+    clock = FakeClock(0.0)
+    transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(read_timeout=5, max_retries=1),
+                                 limiter=ri.AdaptiveRateLimiter(1000, clock=clock))
+    read, received = urllib3.response.HTTPResponse.read1, bytearray()
+
+    def read_then_time_up(response, *args, **kwargs):  # the read that brings the body's data ends the time
+        piece = read(response, *args, **kwargs)
+        received.extend(piece)
+        if piece and received.endswith(body):
+            clock.advance(10)  # past the 5 s read timeout, the last chunk (0 CRLF CRLF) not read
+        return piece
+
+    monkeypatch.setattr(urllib3.response.HTTPResponse, 'read1', read_then_time_up)
+
+    reply = transport.request('PUT', '/', json={})
+
+    assert reply.status == 200 and reply.body == body
+    assert len(reply.attempts) == 1  # not sent again
+
+
+def test_a_chunked_reply_whose_next_size_line_had_come_in_part_as_the_read_time_ran_out_is_not_taken_as_ended(
+        monkeypatch):
+    # After its first chunk, the next chunk's size line "0a" came only as far as its "0" (the rest comes later): the
+    # last read must not take that "0" for the last chunk, and hand on the body's first chunk as the whole body.
+    first = b'{"reply": 1'
+    server = TrickledReplyServer(CHUNKED_HEAD + b'%x\r\n%s\r\n0' % (len(first), first), b'', b'a\r\n, "more": 1}\r\n'
+                                 b'0\r\n\r\n', pace=0.1, seconds=5)
+    clock = FakeClock(0.0)
+    transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(read_timeout=5, max_retries=0),
+                                 limiter=ri.AdaptiveRateLimiter(1000, clock=clock))
+    read, received = urllib3.response.HTTPResponse.read1, bytearray()
+
+    def read_then_time_up(response, *args, **kwargs):  # the read that brings the first chunk ends the time
+        piece = read(response, *args, **kwargs)
+        received.extend(piece)
+        if piece and received.endswith(first):
+            clock.advance(10)  # past the 5 s read timeout, the "0" come with the first chunk unread
+        return piece
+
+    monkeypatch.setattr(urllib3.response.HTTPResponse, 'read1', read_then_time_up)
+
+    with pytest.raises(ri.RestoreError) as raised:
+        transport.request('GET', '/', expect_json=True)
+
+    assert 'answered HTTP 200 but its reply did not end within 5 s' in str(raised.value)
