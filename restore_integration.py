@@ -1063,8 +1063,11 @@ def url_scope(url: str) -> str:
 def huawei_url(endpoint: str, service: str, region: str) -> str:
     """An HSS or IAM endpoint setting as a URL (empty: the region's). A bare host, as Huawei's endpoint tables list one
     (their protocol, HTTPS, in a column of its own), is read as the official SDK's ClientBuilder reads it."""
-    return endpoint if re.match(r'[A-Za-z][A-Za-z0-9+.-]*:/', endpoint) else f'https://{endpoint}' if endpoint else \
-        f'https://{service}.{region}.{HUAWEI_REGION_DOMAINS.get(region, "myhuaweicloud.com")}'
+    if re.match(r'[A-Za-z][A-Za-z0-9+.-]*:/', endpoint):
+        return endpoint
+    if endpoint:
+        return f'https://{endpoint}'
+    return f'https://{service}.{region}.{HUAWEI_REGION_DOMAINS.get(region, "myhuaweicloud.com")}'
 
 
 ''' TRANSPORT '''
@@ -1098,7 +1101,9 @@ def json_number(text: str) -> int | float | None:
     """A JSON number as json reads it, or None (not given) past a float64's range, which XSOAR's server reads numbers
     into: Python reads 1e999 as Infinity, 400 digits as an int, and the server refuses either (RFC 8259 allows both)."""
     number = float(text)
-    return None if math.isinf(number) else int(text) if text.lstrip('-').isdigit() else number
+    if math.isinf(number):
+        return None
+    return int(text) if text.lstrip('-').isdigit() else number
 
 
 class VendorReply:
@@ -3326,8 +3331,12 @@ def told_when(error: RestoreError, client: 'XdrClient | HssClient') -> RestoreEr
         return error
     if TEST_AGAIN in error.advice:  # a Test's throttle: one instruction, that time
         return error.with_advice(f'Test again after {when}.', TEST_AGAIN)
-    lead = 'Fetches may be throttled until' if client.transport.settings.caller == 'fetch' else \
-        'Later means after' if error.later else 'Try again, after'
+    if client.transport.settings.caller == 'fetch':
+        lead = 'Fetches may be throttled until'
+    elif error.later:
+        lead = 'Later means after'
+    else:
+        lead = 'Try again, after'
     error.args = (f'{error} {lead} {when}.',)  # its message, one sentence more: its type and fields kept
     return error
 
@@ -3363,10 +3372,15 @@ def carried_json(args: JsonObject, name: str, kind: type, item_fits: Callable[[A
     if none_or_blank_text(value):
         return kind()
     carried = json_value(value, value)  # a value not text (from context) as it is
-    # type(): a bool is no count nor time
-    if type(carried) is kind and all(map(item_fits, carried.values() if kind is dict else
-                                         carried if kind is list else [carried])):
-        return carried
+    if type(carried) is kind:  # type(): a bool is no count nor time
+        if kind is dict:
+            items = carried.values()
+        elif kind is list:
+            items = carried
+        else:
+            items = [carried]
+        if all(map(item_fits, items)):
+            return carried
     raise RestoreError(f'{name} is set by the command itself while polling; run the command without it.')
 
 
@@ -3755,13 +3769,10 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
         refused.setdefault(XDR_UNFOLLOWED_ELSEWHERE, []).extend(unfollowed)
     ending = polling and left < interval
     timing = follow_timing(args)  # the follow lines repeat the interval and timeout given
-    # A restore is sent now only while two intervals are left (a wait, then the next check), and no wait for a turn
-    # goes past that. A check not the last ends its waits an interval before the timeout (one that sends none waits
-    # CHECK_LEAST_WAIT_SECONDS at least: a read starts nothing). The last sends nothing and reads what it has time for.
+    # A restore is sent now only while two intervals are left (a wait, then the next check)
     no_time = '' if not polling or left > 2 * interval else 'Not sent: ' + XDR_NO_TIME_TO_FOLLOW.format(
         left=max(left, 0), were='were', timeout=timeout, needed=2 * interval) + ' Run restore-file again for this file.'
-    client.transport.wait_at_most(MAX_RUN_WAIT_SECONDS if ending else left if not polling else left - 2 * interval
-                                  if unsent and not no_time else max(left - interval, CHECK_LEAST_WAIT_SECONDS))
+    client.transport.wait_at_most(check_wait_seconds(polling, ending, bool(unsent) and not no_time, left, interval))
     sent, sent_replies, waiting = send_xdr_restores(client, unsent, endpoint_id, incident_id, polling, no_time=no_time)
     started = [dict(record, restored_count=0, failed_count=0, endpoints=[]) for record in sent
                if record['status'] == XDR_OUTCOME_IN_PROGRESS]
@@ -3799,6 +3810,20 @@ def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refuse
              f'failed), finished at an earlier check' for item in earlier[:MAX_LISTED_FILES]]
     if len(earlier) > MAX_LISTED_FILES:
         lines.append(f'- and {len(earlier) - MAX_LISTED_FILES} more finished earlier (CortexXDR.RestoredFile)')
+def check_wait_seconds(polling: bool, ending: bool, sends: bool, left: int, interval: int) -> int:
+    """How long a restore-file check waits for turns at most (``left``: polling seconds). One that ``sends`` restores
+    waits no longer than leaves two intervals (a wait, then the next check); any other check not the last ends its
+    waits an interval before the timeout, CHECK_LEAST_WAIT_SECONDS at least (a read starts nothing). The last
+    (``ending``) sends nothing and reads what it has time for; a check by hand (not ``polling``) waits its timeout."""
+    if ending:
+        return MAX_RUN_WAIT_SECONDS
+    if not polling:
+        return left
+    if sends:
+        return left - 2 * interval
+    return max(left - interval, CHECK_LEAST_WAIT_SECONDS)
+
+
     readable = xdr_final_table(summaries, earlier) + notes + ('\n\n' + '\n'.join(lines) if lines else '')
     if ended_by:  # polling ended: each record says how to follow it too
         for summary in running:
@@ -3831,8 +3856,12 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
     lost = [by_hand and may_stop and getattr(e, 'http_status', 0) == 500 for e in checked]
     polling = polling and not (checked and all(lost))
     rerun = f'run the same command again{follow_after(client)} to read it'  # by hand; after the reads: a wait they met
-    again = rerun if not polling else 'polling ended with this check, so run the follow command this entry gives' if \
-        ending else 'the next check reads it again'
+    if not polling:
+        again = rerun
+    elif ending:
+        again = 'polling ended with this check, so run the follow command this entry gives'
+    else:
+        again = 'the next check reads it again'
     refused = client.refused.get(XDR_ACTION_STATUS_PATH) or client.refused.get('')  # this API's: a 403, the role's
     if may_stop and checked and refused and all(isinstance(e, RestoreError) for e in checked):
         raise every_read_refused(refused, records, polling, not_sent, timing)
@@ -3897,9 +3926,14 @@ def summarise_action(record: XdrRecord, reply: XdrReply, again: str = 'the next 
         restored += status == XDR_SUCCESS_STATUS  # a final status too
     # The restore's endpoints_count, unknown until the first read, is counted from it; a read listing fewer keeps it
     count = max(record.get('endpoints_count') or 0, len(endpoints))
-    outcome = (XDR_OUTCOME_IN_PROGRESS if final < count or not endpoints
-               else XDR_OUTCOME_SUCCESS if final == restored
-               else XDR_OUTCOME_PARTIAL if restored else XDR_OUTCOME_FAILED)
+    if final < count or not endpoints:
+        outcome = XDR_OUTCOME_IN_PROGRESS
+    elif final == restored:
+        outcome = XDR_OUTCOME_SUCCESS
+    elif restored:
+        outcome = XDR_OUTCOME_PARTIAL
+    else:
+        outcome = XDR_OUTCOME_FAILED
     summary = dict(record, status=outcome, restored_count=restored, failed_count=final - restored, endpoints=endpoints)
     if endpoints:
         summary['endpoints_count'] = count
