@@ -281,8 +281,8 @@ XDR_TEST_ERROR_ADVICE = {
     500: 'Cortex XDR could not read the action status this test reads, and did not answer in its own error form (a '
          'gateway in front of it may have: its answer is quoted at the end). Test again later.'}
 # Any other status: mostly a 5xx of the service or a gateway in front of it, a fault (README, Reliability) retried first
-GENERIC_ERROR_ADVICE = 'The server could not carry out the request this time. {Again}; if it persists, ' \
-                       'check {url} and the vendor\'s status page.'  # url: the vendor's URL_SETTINGS
+GENERIC_ERROR_ADVICE = ('The server could not carry out the request this time. {Again}; if it persists, '
+                        'check {url} and the vendor\'s status page.')  # url: the vendor's URL_SETTINGS
 
 # Huawei Cloud API Gateway request signing (AK/SK), as the official SDK's Signer does it.
 SDK_SIGNING_ALGORITHM = 'SDK-HMAC-SHA256'
@@ -539,8 +539,8 @@ class RestoreError(Exception):
         # says_until: when a wait ends; outputs: what the error entry writes to context
         self.attempts, self.advice, self.says_until, self.outputs = tuple(attempts), advice, False, {}
         last = self.attempts[-1] if self.attempts else Attempt()  # later: what it met passes (429, 5xx, lost answer)
-        self.later = later or last.status == THROTTLED_STATUS or (last.status or 0) >= 500 or \
-            last.fault in FAULTS_AFTER_SENDING  # or a broken reply though HTTP 200 (``later``)
+        self.later = (later or last.status == THROTTLED_STATUS or (last.status or 0) >= 500
+                      or last.fault in FAULTS_AFTER_SENDING)  # or a broken reply though HTTP 200 (``later``)
 
     def without_advice(self) -> str:
         """What went wrong alone: for a record that says what comes next instead (a next check sends the restore)."""
@@ -1041,8 +1041,8 @@ def normalise_base_url(url: str, setting: str, insecure: bool) -> str:
     # A login, query or fragment may hold a secret (no request carries the last two): refused, never quoted. A blank or
     # control character in the host: requests 2.32.3 (XSOAR's image) sends it percent-encoded to DNS.
     hidden = re.search('[@?#]', url)
-    if hidden or parts is None or parts.scheme not in ('http', 'https') or not parts.hostname or \
-            re.search(r'[\s\x00-\x1f\x7f]', parts.hostname):
+    if (hidden or parts is None or parts.scheme not in ('http', 'https') or not parts.hostname
+            or re.search(r'[\s\x00-\x1f\x7f]', parts.hostname)):
         shown = 'a URL holding "@", "?" or "#" (not shown: it may hold a secret)' if hidden else printable(url)
         raise RestoreError(f'The instance setting {setting_label(setting)} must be a URL such as https://host, which '
                            f'must not carry a user name or password, a query or a fragment (put credentials in their '
@@ -1472,8 +1472,8 @@ class HttpTransport:
         or None and why the loop gives up (a Retry-After given up on still holds the vendor's later requests back)."""
         asked = answer and parse_retry_after(answer.headers)
         wait = asked if asked is not None else self.policy.backoff_wait(faults)
-        reason = f'the vendor asked to wait {wait:.12g} s (Retry-After)' if asked is not None else \
-            f'the next wait would be {wait:g} s'
+        reason = (f'the vendor asked to wait {wait:.12g} s (Retry-After)' if asked is not None
+                  else f'the next wait would be {wait:g} s')
         if faults > self.policy.max_retries:
             gave_up = None
         elif fault_waited + wait > self.policy.max_fault_wait:
@@ -1682,8 +1682,8 @@ class HttpTransport:
                      f'read_timeout ({self.settings.connect_timeout:g} + {self.settings.read_timeout:g} s).')
             advice = '{Again}: this run\'s time, not a timeout setting, ended the attempt.'
         else:
-            given = f'{sum(self.settings.timeout):g} s (connect_timeout + read_timeout).' if seconds is None else \
-                f'{seconds:g} s.'
+            given = (f'{sum(self.settings.timeout):g} s (connect_timeout + read_timeout).' if seconds is None
+                     else f'{seconds:g} s.')
         attempt.met(fault, f'{what} within {given}', advice.format(**self.again))
 
     def _read_reply(self, response: requests.Response, attempt: Attempt, expect_json: bool) -> VendorReply | None:
@@ -2585,8 +2585,8 @@ class HssClient:
         self.copies_listed: dict[str, Counter[str]] = {}
         self.unread: set[str] = set()  # the hashes (paths) whose listing may have skipped rows: a tie past any page
         self.event_types = ','.join(map(str, event_types))  # those listed (the SDK sends the list comma-separated)
-        self.event_advice = FETCH_EVENT_LISTING_ADVICE if transport_settings.caller == 'fetch' else \
-            HSS_EVENT_LISTING_ADVICE
+        self.event_advice = (FETCH_EVENT_LISTING_ADVICE if transport_settings.caller == 'fetch'
+                             else HSS_EVENT_LISTING_ADVICE)
 
     def list_isolated_files(self, file_hash: str | None = None, file_path: str | None = None,
                             isolation_status: str = 'isolated', offset: int = 0, limit: int = HSS_LIST_PAGE_SIZE,
@@ -2649,8 +2649,8 @@ class HssClient:
                     return first['data_list'], end_ms
             # (under a second: HSS may read the times to the second, so a narrower window may list no fewer; a whole
             # second from a second's edge, asked from the millisecond before, may list three seconds)
-            if not served or whole_number(first.get('total_num'), 0) <= HSS_FETCH_WINDOW_PAGES * served or \
-                    span < HSS_EVENT_TIME_LEAD_MS:
+            if (not served or whole_number(first.get('total_num'), 0) <= HSS_FETCH_WINDOW_PAGES * served
+                    or span < HSS_EVENT_TIME_LEAD_MS):
                 break
             wider, wider_end, end_ms = first, end_ms, begin_ms + span // 2  # half a second at least
         rows = self._all_pages_of_each([None], lambda _, offset: first if offset == 0 else self.list_security_events(
@@ -2783,8 +2783,9 @@ class HssClient:
             listings = self.isolated_files_of_each(queries, what='')
         except RestoreError as error:  # first sentence, HSS's words: its retries and advice would read as the PUT's
             said = f' ({error.details})' if isinstance(error, VendorApiError) and error.details else ''
-            return f'the listing read to find which of its files HSS still lists isolated failed after ' \
-                   f'{len(error.attempts)} {plural("attempt", len(error.attempts))}: {str(error).split(". ")[0]}{said}'
+            return (f'the listing read to find which of its files HSS still lists isolated failed after '
+                    f'{len(error.attempts)} {plural("attempt", len(error.attempts))}: '
+                    f'{str(error).split(". ")[0]}{said}')
         isolated = {copy_key(found) for listed in listings for found in listed
                     if found.get('isolation_status') == HSS_STATUS_ISOLATED}
         body['data_list'] = [item for item in body['data_list'] if copy_key(item) in isolated]
@@ -3349,8 +3350,9 @@ def follow_after(client: 'XdrClient | HssClient') -> str:
 def can_be_carried(action_id: Any) -> bool:
     """Whether an action ID can travel in the hidden action_id JSON list as Cortex XDR sent it: a finite number or a
     non-blank text. A first run follows no other (a check would refuse the whole list)."""
-    return bool(action_id.strip()) if isinstance(action_id, str) else type(action_id) in (int, float) and \
-        abs(action_id) < math.inf  # type(): a bool is no action ID
+    if isinstance(action_id, str):
+        return bool(action_id.strip())
+    return type(action_id) in (int, float) and abs(action_id) < math.inf  # type(): a bool is no action ID
 
 
 def action_id_list(value: Any) -> list[int | str]:
@@ -3386,10 +3388,10 @@ def carried_json(args: JsonObject, name: str, kind: type, item_fits: Callable[[A
 
 def is_finished_file(item: Any) -> bool:
     """An item of restore-file's hidden ``finished``: a file (its SHA256) whose action ended, its outcome and counts."""
-    return isinstance(item, dict) and is_sha256_text(item.get('file_hash')) and \
-        item.get('status') in (XDR_OUTCOME_SUCCESS, XDR_OUTCOME_PARTIAL, XDR_OUTCOME_FAILED) and all(
-            type(item.get(count)) is int and 0 <= item[count] <= MAX_WHOLE_NUMBER
-            for count in ('restored_count', 'failed_count'))
+    return (isinstance(item, dict) and is_sha256_text(item.get('file_hash'))
+            and item.get('status') in (XDR_OUTCOME_SUCCESS, XDR_OUTCOME_PARTIAL, XDR_OUTCOME_FAILED)
+            and all(type(item.get(count)) is int and 0 <= item[count] <= MAX_WHOLE_NUMBER
+                    for count in ('restored_count', 'failed_count')))
 
 
 def is_hash_list(item: Any) -> bool:
@@ -3493,8 +3495,8 @@ def restore_file_command(client: XdrClient, args: JsonObject, context: Any = Non
     # XSOAR's Timeout counts from the first run: runs hand on its start (this clock, ms) and the checks made so far.
     now = epoch_ms()
     started = carried_json(args, 'polling_started', int, lambda n: 0 < n <= now + CLOCK_STEP_MAX_MS)
-    checks = carried_json(args, 'polling_checks', int, lambda n: 0 <= n <= MAX_WHOLE_NUMBER) + \
-        bool(started)  # this run is a check when a first run started the polling
+    checks = (carried_json(args, 'polling_checks', int, lambda n: 0 <= n <= MAX_WHOLE_NUMBER)
+              + bool(started))  # this run is a check when a first run started the polling
     elapsed = polling_elapsed(started, checks, interval, args) if started and polling else 0
     left = timeout - elapsed
     # Handed on no later than the time counted here: one from a clock ahead of this one (another engine's) still ages
@@ -3658,11 +3660,14 @@ def unsent_for_next_check(records: list[XdrRecord], unsent: dict[str, RestoreErr
                           schedule: PollingSchedule) -> list[str]:
     """The files of ``unsent`` ({file_hash: its error}) the next check sends: only with over two intervals of polling
     time left when ``schedule`` brings it (XSOAR may run it late). ``refused`` gets the refusals of those not sent."""
-    left = timeout - polling_elapsed(int(args['polling_started']), int(args['polling_checks']), interval, args) - \
-        schedule.next_run_in_seconds
+    elapsed = polling_elapsed(int(args['polling_started']), int(args['polling_checks']), interval, args)
+    left = timeout - elapsed - schedule.next_run_in_seconds
     later = polling and left > 3 * interval
-    note = ' While polling lasts, its next check sends it.' if later else ' Not sent later either: ' + \
-        XDR_NO_TIME_TO_FOLLOW.format(left=max(left, 0), were='would be', timeout=timeout, needed=3 * interval)
+    if later:
+        note = ' While polling lasts, its next check sends it.'
+    else:
+        note = ' Not sent later either: ' + XDR_NO_TIME_TO_FOLLOW.format(left=max(left, 0), were='would be',
+                                                                         timeout=timeout, needed=3 * interval)
     for record in records:
         if polling and record['file_hash'] in unsent:
             # its advice (to run the command again) moot while a next check sends it, else the one step, said once
@@ -3682,8 +3687,8 @@ def parse_restore_reply(reply: XdrReply) -> tuple[Any, int | None, str | None, l
         refusal = (f'Cortex XDR did not accept the restore (status {status}){quoted}. Check the file hash and the '
                    'endpoints in Cortex XDR > Response > Action Center.')
     elif not can_be_carried(action_id):  # a check could not read it back: this file alone not followed
-        got = 'no action_id' if action_id in (None, '') else \
-            f'action_id {printable(action_id)}, which is neither a number nor a non-blank text'
+        got = ('no action_id' if action_id in (None, '')
+               else f'action_id {printable(action_id)}, which is neither a number nor a non-blank text')
         raise RestoreError(f'Cortex XDR accepted the restore but returned {got}, {XDR_NOT_FOLLOWABLE}: '
                            f'{XDR_LOOK_BEFORE_AGAIN}')
     if action_id in (None, ''):  # a refusal (status 0) may come without an action_id: its reason is kept
@@ -3796,20 +3801,15 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
     if last and not summaries and not earlier:  # none ever started: an error, "later" if a send met what passes
         raise none_started(refused, not_sent, waiting)
     ended_by = f'Polling ended (timeout_in_seconds {timeout}) with' if ending else ''  # else by hand
-    readable = xdr_last_report(summaries, earlier, refused, notes, running, ended_by, follow_after(client), timing) \
-        if last else xdr_progress_line(summaries, schedule, earlier, len(unsent)) + notes + \
-        grouped_refusals(refusals_of(not_sent, {}))  # not started at this check
+    if last:
+        readable = xdr_last_report(summaries, earlier, refused, notes, running, ended_by, follow_after(client), timing)
+    else:  # with the files not started at this check
+        readable = (xdr_progress_line(summaries, schedule, earlier, len(unsent)) + notes
+                    + grouped_refusals(refusals_of(not_sent, {})))
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(summaries + not_sent),
                          one_or_all(replies + sent_replies), schedule)
 
 
-def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refused: XdrRefusals,
-                    notes: str, running: list[XdrRecord], ended_by: str, when: str, timing: str) -> str:
-    """The last check's entry: actions read, those ended earlier, how to follow the others, files not started."""
-    lines = [f'- {item["file_hash"]}: {item["status"]} ({item["restored_count"]} restored, {item["failed_count"]} '
-             f'failed), finished at an earlier check' for item in earlier[:MAX_LISTED_FILES]]
-    if len(earlier) > MAX_LISTED_FILES:
-        lines.append(f'- and {len(earlier) - MAX_LISTED_FILES} more finished earlier (CortexXDR.RestoredFile)')
 def check_wait_seconds(polling: bool, ending: bool, sends: bool, left: int, interval: int) -> int:
     """How long a restore-file check waits for turns at most (``left``: polling seconds). One that ``sends`` restores
     waits no longer than leaves two intervals (a wait, then the next check); any other check not the last ends its
@@ -3824,6 +3824,13 @@ def check_wait_seconds(polling: bool, ending: bool, sends: bool, left: int, inte
     return max(left - interval, CHECK_LEAST_WAIT_SECONDS)
 
 
+def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refused: XdrRefusals,
+                    notes: str, running: list[XdrRecord], ended_by: str, when: str, timing: str) -> str:
+    """The last check's entry: actions read, those ended earlier, how to follow the others, files not started."""
+    lines = [f'- {item["file_hash"]}: {item["status"]} ({item["restored_count"]} restored, {item["failed_count"]} '
+             f'failed), finished at an earlier check' for item in earlier[:MAX_LISTED_FILES]]
+    if len(earlier) > MAX_LISTED_FILES:
+        lines.append(f'- and {len(earlier) - MAX_LISTED_FILES} more finished earlier (CortexXDR.RestoredFile)')
     readable = xdr_final_table(summaries, earlier) + notes + ('\n\n' + '\n'.join(lines) if lines else '')
     if ended_by:  # polling ended: each record says how to follow it too
         for summary in running:
@@ -4201,8 +4208,8 @@ def none_taken_error(sent: list[HssCopy], encoded: dict[str, str], rows: list[Hs
         batches = -(-count // HSS_MAX_ITEMS_PER_REQUEST)
         said.append(f'{count:,} {plural("item", count)} in {batches} {plural("batch", batches)}: '
                     f'{encoded.get(why, why)}')
-    others = f'\n\n{len(reasons) - 3} other {plural("reason", len(reasons) - 3)}: each item\'s row has its own.' \
-        if len(reasons) > 3 else ''
+    others = (f'\n\n{len(reasons) - 3} other {plural("reason", len(reasons) - 3)}: each item\'s row has its own.'
+              if len(reasons) > 3 else '')
     return RestoreError(f'HSS restored none of the {len(sent)} {plural("item", len(sent))} to send. ' +
                         '\n\n'.join(said) + others, later=later).with_outputs({HSS_RESTORE_CONTEXT: rows})
 
@@ -4221,8 +4228,10 @@ def start_notes(fields: HssFields, client: HssClient) -> list[str]:
 
 def held_back(error: RestoreError, client: HssClient) -> RestoreError | None:
     """``error`` when throttling alone (HSS's, IAM's) kept its request from being taken (no turn in time); else None."""
-    throttled = error.attempts[-1].status == THROTTLED_STATUS if error.attempts else \
-        client.limiter.throttles or client.limiter.paused_for() or error.says_until  # or a wait kept (HSS's, IAM's)
+    if error.attempts:
+        throttled = error.attempts[-1].status == THROTTLED_STATUS
+    else:  # no attempt made: throttled earlier, or a wait kept (HSS's, IAM's)
+        throttled = client.limiter.throttles or client.limiter.paused_for() or error.says_until
     return error if throttled and not may_have_applied(error.attempts, HSS_MAYBE_APPLIED_STATUSES) else None
 
 
@@ -4240,8 +4249,12 @@ def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, held
         raise error
     waits = client.transport.waits(interval)  # every service whose wait still holds the start back, else the throttler
     by = ' and '.join(vendor for wait, _, vendor in waits if wait) or max(waits)[2]
-    sent = f'HSS refused the {puts} restore {plural("request", puts)} that reached it' if puts else \
-        f'No restore request was sent{": the listing of isolated copies met it" if puts is None else ""}'
+    if puts:
+        sent = f'HSS refused the {puts} restore {plural("request", puts)} that reached it'
+    elif puts is None:
+        sent = 'No restore request was sent: the listing of isolated copies met it'
+    else:
+        sent = 'No restore request was sent'
     return RestoreResult(f'{by} throttled this restore before HSS took any of it: {held.without_advice()}\n\n{sent}, '
                          f'so nothing is lost or restored twice: the restore starts again {schedule.again()}. There '
                          f'is nothing to run by hand meanwhile.', HSS_RESTORE_CONTEXT, [],
@@ -4509,10 +4522,10 @@ def restore_progress(client: HssClient, fields: HssFields, scope: str | None,
                                                'copy of this file {where}, isolated or restored')
     listed = copies_acted_on([copy for copy in copies if not exact or copy_key(copy) in sent], state['accepted'], sent)
     if many:  # by host, path and hash (all text); an item HSS did not list stays restoring
-        return [progress_row(listed[key], state, True) if key in listed else dict(
-            zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_RESTORING,
-            reason=HSS_NOT_LISTED_AT_CHECK) for key in sorted(sent, key=lambda item: (item[0], item[2], item[1]))], \
-            0, 0, 0
+        return ([progress_row(listed[key], state, True) if key in listed
+                 else dict(zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_RESTORING,
+                           reason=HSS_NOT_LISTED_AT_CHECK)
+                 for key in sorted(sent, key=lambda item: (item[0], item[2], item[1]))], 0, 0, 0)
     own = [(found, progress_row(found, state, exact)) for found in listed.values()]
     rows = [row for _, row in own if row]
     # A hash or path with no copy in any status is not_found, as the first run says (unless no_longer_listed counts it);
@@ -4966,8 +4979,9 @@ def keep_integration_context(runtime: Any, clients: dict[str, XdrClient | HssCli
             state[key] = json.dumps({'kept_at': now, 'until': now + left, 'scope': scope}) if left else None
         state = {key: value for key, value in state.items() if value is not None}
         with suppress(ValueError):  # XSOAR refuses a version another run's write made old (its channel: ValueError)
-            return runtime.setIntegrationContextVersioned(state, read.get('version', -1), True) if read else \
-                runtime.setIntegrationContext(state)
+            if read:
+                return runtime.setIntegrationContextVersioned(state, read.get('version', -1), True)
+            return runtime.setIntegrationContext(state)
     raise RuntimeError('Another run of the instance wrote its integration context before each write of this one.')
 
 
