@@ -281,8 +281,8 @@ XDR_TEST_ERROR_ADVICE = {
     500: 'Cortex XDR could not read the action status this test reads, and did not answer in its own error form (a '
          'gateway in front of it may have: its answer is quoted at the end). Test again later.'}
 # Any other status: mostly a 5xx of the service or a gateway in front of it, a fault (README, Reliability) retried first
-GENERIC_ERROR_ADVICE = 'The server could not carry out the request this time. {Again}; if it persists, ' \
-                       'check {url} and the vendor\'s status page.'  # url: the vendor's URL_SETTINGS
+GENERIC_ERROR_ADVICE = ('The server could not carry out the request this time. {Again}; if it persists, '
+                        'check {url} and the vendor\'s status page.')  # url: the vendor's URL_SETTINGS
 
 # Huawei Cloud API Gateway request signing (AK/SK), as the official SDK's Signer does it.
 SDK_SIGNING_ALGORITHM = 'SDK-HMAC-SHA256'
@@ -541,8 +541,8 @@ class RestoreError(Exception):
         # says_until: when a wait ends; outputs: what the error entry writes to context
         self.attempts, self.advice, self.says_until, self.outputs = tuple(attempts), advice, False, {}
         last = self.attempts[-1] if self.attempts else Attempt()  # later: what it met passes (429, 5xx, lost answer)
-        self.later = later or last.status == THROTTLED_STATUS or (last.status or 0) >= 500 or \
-            last.fault in FAULTS_AFTER_SENDING  # or a broken reply though HTTP 200 (``later``)
+        self.later = (later or last.status == THROTTLED_STATUS or (last.status or 0) >= 500
+                      or last.fault in FAULTS_AFTER_SENDING)  # or a broken reply though HTTP 200 (``later``)
 
     def without_advice(self) -> str:
         """What went wrong alone: for a record that says what comes next instead (a next check sends the restore)."""
@@ -1048,8 +1048,8 @@ def normalise_base_url(url: str, setting: str, insecure: bool) -> str:
     # A login, query or fragment may hold a secret (no request carries the last two): refused, never quoted. A blank or
     # control character in the host: requests 2.32.3 (XSOAR's image) sends it percent-encoded to DNS.
     hidden = re.search('[@?#]', url)
-    if hidden or parts is None or parts.scheme not in ('http', 'https') or not parts.hostname or \
-            re.search(r'[\s\x00-\x1f\x7f]', parts.hostname):
+    if (hidden or parts is None or parts.scheme not in ('http', 'https') or not parts.hostname
+            or re.search(r'[\s\x00-\x1f\x7f]', parts.hostname)):
         shown = 'a URL holding "@", "?" or "#" (not shown: it may hold a secret)' if hidden else printable(url)
         raise RestoreError(f'The instance setting {setting_label(setting)} must be a URL such as https://host, which '
                            f'must not carry a user name or password, a query or a fragment (put credentials in their '
@@ -1070,8 +1070,11 @@ def url_scope(url: str) -> str:
 def huawei_url(endpoint: str, service: str, region: str) -> str:
     """An HSS or IAM endpoint setting as a URL (empty: the region's). A bare host, as Huawei's endpoint tables list one
     (their protocol, HTTPS, in a column of its own), is read as the official SDK's ClientBuilder reads it."""
-    return endpoint if re.match(r'[A-Za-z][A-Za-z0-9+.-]*:/', endpoint) else f'https://{endpoint}' if endpoint else \
-        f'https://{service}.{region}.{HUAWEI_REGION_DOMAINS.get(region, "myhuaweicloud.com")}'
+    if re.match(r'[A-Za-z][A-Za-z0-9+.-]*:/', endpoint):
+        return endpoint
+    if endpoint:
+        return f'https://{endpoint}'
+    return f'https://{service}.{region}.{HUAWEI_REGION_DOMAINS.get(region, "myhuaweicloud.com")}'
 
 
 ''' TRANSPORT '''
@@ -1111,7 +1114,9 @@ def json_number(text: str) -> int | float | None:
     """A JSON number as json reads it, or None (not given) past a float64's range, which XSOAR's server reads numbers
     into: Python reads 1e999 as Infinity, 400 digits as an int, and the server refuses either (RFC 8259 allows both)."""
     number = float(text)
-    return None if math.isinf(number) else int(text) if text.lstrip('-').isdigit() else number
+    if math.isinf(number):
+        return None
+    return int(text) if text.lstrip('-').isdigit() else number
 
 
 class VendorReply:
@@ -1480,8 +1485,8 @@ class HttpTransport:
         or None and why the loop gives up (a Retry-After given up on still holds the vendor's later requests back)."""
         asked = answer and parse_retry_after(answer.headers)
         wait = asked if asked is not None else self.policy.backoff_wait(faults)
-        reason = f'the vendor asked to wait {wait:.12g} s (Retry-After)' if asked is not None else \
-            f'the next wait would be {wait:g} s'
+        reason = (f'the vendor asked to wait {wait:.12g} s (Retry-After)' if asked is not None
+                  else f'the next wait would be {wait:g} s')
         if faults > self.policy.max_retries:
             gave_up = None
         elif fault_waited + wait > self.policy.max_fault_wait:
@@ -1691,8 +1696,8 @@ class HttpTransport:
                      f'read_timeout ({self.settings.connect_timeout:g} + {self.settings.read_timeout:g} s).')
             advice = '{Again}: this run\'s time, not a timeout setting, ended the attempt.'
         else:
-            given = f'{sum(self.settings.timeout):g} s (connect_timeout + read_timeout).' if seconds is None else \
-                f'{seconds:g} s.'
+            given = (f'{sum(self.settings.timeout):g} s (connect_timeout + read_timeout).' if seconds is None
+                     else f'{seconds:g} s.')
         attempt.met(fault, f'{what} within {given}', advice.format(**self.again))
 
     def _read_reply(self, response: requests.Response, attempt: Attempt, expect_json: bool) -> VendorReply | None:
@@ -2616,8 +2621,8 @@ class HssClient:
         self.copies_listed: dict[str, Counter[str]] = {}
         self.unread: set[str] = set()  # the hashes (paths) whose listing may have skipped rows: a tie past any page
         self.event_types = ','.join(map(str, event_types))  # those listed (the SDK sends the list comma-separated)
-        self.event_advice = FETCH_EVENT_LISTING_ADVICE if transport_settings.caller == 'fetch' else \
-            HSS_EVENT_LISTING_ADVICE
+        self.event_advice = (FETCH_EVENT_LISTING_ADVICE if transport_settings.caller == 'fetch'
+                             else HSS_EVENT_LISTING_ADVICE)
 
     def list_isolated_files(self, file_hash: str | None = None, file_path: str | None = None,
                             isolation_status: str = 'isolated', offset: int = 0, limit: int = HSS_LIST_PAGE_SIZE,
@@ -2680,8 +2685,8 @@ class HssClient:
                     return first['data_list'], end_ms
             # (under a second: HSS may read the times to the second, so a narrower window may list no fewer; a whole
             # second from a second's edge, asked from the millisecond before, may list three seconds)
-            if not served or whole_number(first.get('total_num'), 0) <= HSS_FETCH_WINDOW_PAGES * served or \
-                    span < HSS_EVENT_TIME_LEAD_MS:
+            if (not served or whole_number(first.get('total_num'), 0) <= HSS_FETCH_WINDOW_PAGES * served
+                    or span < HSS_EVENT_TIME_LEAD_MS):
                 break
             wider, wider_end, end_ms = first, end_ms, begin_ms + span // 2  # half a second at least
         rows = self._all_pages_of_each([None], lambda _, offset: first if offset == 0 else self.list_security_events(
@@ -2820,8 +2825,9 @@ class HssClient:
             if refused and refused():  # the PUT is refused too at its next attempt, which says why
                 return None
             said = f' ({error.details})' if isinstance(error, VendorApiError) and error.details else ''
-            return f'the listing read to find which of its files HSS still lists isolated failed after ' \
-                   f'{len(error.attempts)} {plural("attempt", len(error.attempts))}: {str(error).split(". ")[0]}{said}'
+            return (f'the listing read to find which of its files HSS still lists isolated failed after '
+                    f'{len(error.attempts)} {plural("attempt", len(error.attempts))}: '
+                    f'{str(error).split(". ")[0]}{said}')
         isolated = {copy_key(found) for listed in listings for found in listed
                     if found.get('isolation_status') == HSS_STATUS_ISOLATED}
         body['data_list'] = [item for item in body['data_list'] if copy_key(item) in isolated]
@@ -3370,8 +3376,12 @@ def told_when(error: RestoreError, client: 'XdrClient | HssClient') -> RestoreEr
         return error
     if TEST_AGAIN in error.advice:  # a Test's throttle: one instruction, that time
         return error.with_advice(f'Test again after {when}.', TEST_AGAIN)
-    lead = 'Fetches may be throttled until' if client.transport.settings.caller == 'fetch' else \
-        'Later means after' if error.later else 'Try again, after'
+    if client.transport.settings.caller == 'fetch':
+        lead = 'Fetches may be throttled until'
+    elif error.later:
+        lead = 'Later means after'
+    else:
+        lead = 'Try again, after'
     error.args = (f'{error} {lead} {when}.',)  # its message, one sentence more: its type and fields kept
     return error
 
@@ -3384,8 +3394,9 @@ def follow_after(client: 'XdrClient | HssClient') -> str:
 def can_be_carried(action_id: Any) -> bool:
     """Whether an action ID can travel in the hidden action_id JSON list as Cortex XDR sent it: a finite number or a
     non-blank text. A first run follows no other (a check would refuse the whole list)."""
-    return bool(action_id.strip()) if isinstance(action_id, str) else type(action_id) in (int, float) and \
-        abs(action_id) < math.inf  # type(): a bool is no action ID
+    if isinstance(action_id, str):
+        return bool(action_id.strip())
+    return type(action_id) in (int, float) and abs(action_id) < math.inf  # type(): a bool is no action ID
 
 
 def action_id_list(value: Any) -> list[int | str]:
@@ -3407,19 +3418,24 @@ def carried_json(args: JsonObject, name: str, kind: type, item_fits: Callable[[A
     if none_or_blank_text(value):
         return kind()
     carried = json_value(value, value)  # a value not text (from context) as it is
-    # type(): a bool is no count nor time
-    if type(carried) is kind and all(map(item_fits, carried.values() if kind is dict else
-                                         carried if kind is list else [carried])):
-        return carried
+    if type(carried) is kind:  # type(): a bool is no count nor time
+        if kind is dict:
+            items = carried.values()
+        elif kind is list:
+            items = carried
+        else:
+            items = [carried]
+        if all(map(item_fits, items)):
+            return carried
     raise RestoreError(f'{name} is set by the command itself while polling; run the command without it.')
 
 
 def is_finished_file(item: Any) -> bool:
     """An item of restore-file's hidden ``finished``: a file (its SHA256) whose action ended, its outcome and counts."""
-    return isinstance(item, dict) and is_sha256_text(item.get('file_hash')) and \
-        item.get('status') in (XDR_OUTCOME_SUCCESS, XDR_OUTCOME_PARTIAL, XDR_OUTCOME_FAILED) and all(
-            type(item.get(count)) is int and 0 <= item[count] <= MAX_WHOLE_NUMBER
-            for count in ('restored_count', 'failed_count'))
+    return (isinstance(item, dict) and is_sha256_text(item.get('file_hash'))
+            and item.get('status') in (XDR_OUTCOME_SUCCESS, XDR_OUTCOME_PARTIAL, XDR_OUTCOME_FAILED)
+            and all(type(item.get(count)) is int and 0 <= item[count] <= MAX_WHOLE_NUMBER
+                    for count in ('restored_count', 'failed_count')))
 
 
 def is_hash_list(item: Any) -> bool:
@@ -3523,8 +3539,8 @@ def restore_file_command(client: XdrClient, args: JsonObject, context: Any = Non
     # XSOAR's Timeout counts from the first run: runs hand on its start (this clock, ms) and the checks made so far.
     now = epoch_ms()
     started = carried_json(args, 'polling_started', int, lambda n: 0 < n <= now + CLOCK_STEP_MAX_MS)
-    checks = carried_json(args, 'polling_checks', int, lambda n: 0 <= n <= MAX_WHOLE_NUMBER) + \
-        bool(started)  # this run is a check when a first run started the polling
+    checks = (carried_json(args, 'polling_checks', int, lambda n: 0 <= n <= MAX_WHOLE_NUMBER)
+              + bool(started))  # this run is a check when a first run started the polling
     elapsed = polling_elapsed(started, checks, interval, args) if started and polling else 0
     left = timeout - elapsed
     # Handed on no later than the time counted here: one from a clock ahead of this one (another engine's) still ages
@@ -3689,11 +3705,14 @@ def unsent_for_next_check(records: list[XdrRecord], unsent: dict[str, RestoreErr
                           schedule: PollingSchedule) -> list[str]:
     """The files of ``unsent`` ({file_hash: its error}) the next check sends: only with over two intervals of polling
     time left when ``schedule`` brings it (XSOAR may run it late). ``refused`` gets the refusals of those not sent."""
-    left = timeout - polling_elapsed(int(args['polling_started']), int(args['polling_checks']), interval, args) - \
-        schedule.next_run_in_seconds
+    elapsed = polling_elapsed(int(args['polling_started']), int(args['polling_checks']), interval, args)
+    left = timeout - elapsed - schedule.next_run_in_seconds
     later = polling and left > 3 * interval
-    note = ' While polling lasts, its next check sends it.' if later else ' Not sent later either: ' + \
-        XDR_NO_TIME_TO_FOLLOW.format(left=max(left, 0), were='would be', timeout=timeout, needed=3 * interval)
+    if later:
+        note = ' While polling lasts, its next check sends it.'
+    else:
+        note = ' Not sent later either: ' + XDR_NO_TIME_TO_FOLLOW.format(left=max(left, 0), were='would be',
+                                                                         timeout=timeout, needed=3 * interval)
     for record in records:
         if polling and record['file_hash'] in unsent:
             # its advice (to run the command again) moot while a next check sends it, else the one step, said once
@@ -3713,8 +3732,8 @@ def parse_restore_reply(reply: XdrReply) -> tuple[Any, int | None, str | None, l
         refusal = (f'Cortex XDR did not accept the restore (status {status}){quoted}. Check the file hash and the '
                    'endpoints in Cortex XDR > Response > Action Center.')
     elif not can_be_carried(action_id):  # a check could not read it back: this file alone not followed
-        got = 'no action_id' if action_id in (None, '') else \
-            f'action_id {printable(action_id)}, which is neither a number nor a non-blank text'
+        got = ('no action_id' if action_id in (None, '')
+               else f'action_id {printable(action_id)}, which is neither a number nor a non-blank text')
         raise RestoreError(f'Cortex XDR accepted the restore but returned {got}, {XDR_NOT_FOLLOWABLE}: '
                            f'{XDR_LOOK_BEFORE_AGAIN}')
     if action_id in (None, ''):  # a refusal (status 0) may come without an action_id: its reason is kept
@@ -3800,13 +3819,10 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
         refused.setdefault(XDR_UNFOLLOWED_ELSEWHERE, []).extend(unfollowed)
     ending = polling and left < interval
     timing = follow_timing(args)  # the follow lines repeat the interval and timeout given
-    # A restore is sent now only while two intervals are left (a wait, then the next check), and no wait for a turn
-    # goes past that. A check not the last ends its waits an interval before the timeout (one that sends none waits
-    # CHECK_LEAST_WAIT_SECONDS at least: a read starts nothing). The last sends nothing and reads what it has time for.
+    # A restore is sent now only while two intervals are left (a wait, then the next check)
     no_time = '' if not polling or left > 2 * interval else 'Not sent: ' + XDR_NO_TIME_TO_FOLLOW.format(
         left=max(left, 0), were='were', timeout=timeout, needed=2 * interval) + ' Run restore-file again for this file.'
-    client.transport.wait_at_most(MAX_RUN_WAIT_SECONDS if ending else left if not polling else left - 2 * interval
-                                  if unsent and not no_time else max(left - interval, CHECK_LEAST_WAIT_SECONDS))
+    client.transport.wait_at_most(check_wait_seconds(polling, ending, bool(unsent) and not no_time, left, interval))
     sent, sent_replies, waiting = send_xdr_restores(client, unsent, endpoint_id, incident_id, polling, no_time=no_time)
     started = [dict(record, restored_count=0, failed_count=0, endpoints=[]) for record in sent
                if record['status'] == XDR_OUTCOME_IN_PROGRESS]
@@ -3830,11 +3846,27 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
     if last and not summaries and not earlier:  # none ever started: an error, "later" if a send met what passes
         raise none_started(refused, not_sent, waiting)
     ended_by = f'Polling ended (timeout_in_seconds {timeout}) with' if ending else ''  # else by hand
-    readable = xdr_last_report(summaries, earlier, refused, notes, running, ended_by, follow_after(client), timing) \
-        if last else xdr_progress_line(summaries, schedule, earlier, len(unsent)) + notes + \
-        grouped_refusals(refusals_of(not_sent, {}))  # not started at this check
+    if last:
+        readable = xdr_last_report(summaries, earlier, refused, notes, running, ended_by, follow_after(client), timing)
+    else:  # with the files not started at this check
+        readable = (xdr_progress_line(summaries, schedule, earlier, len(unsent)) + notes
+                    + grouped_refusals(refusals_of(not_sent, {})))
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(summaries + not_sent),
                          one_or_all(replies + sent_replies), schedule)
+
+
+def check_wait_seconds(polling: bool, ending: bool, sends: bool, left: int, interval: int) -> int:
+    """How long a restore-file check waits for turns at most (``left``: polling seconds). One that ``sends`` restores
+    waits no longer than leaves two intervals (a wait, then the next check); any other check not the last ends its
+    waits an interval before the timeout, CHECK_LEAST_WAIT_SECONDS at least (a read starts nothing). The last
+    (``ending``) sends nothing and reads what it has time for; a check by hand (not ``polling``) waits its timeout."""
+    if ending:
+        return MAX_RUN_WAIT_SECONDS
+    if not polling:
+        return left
+    if sends:
+        return left - 2 * interval
+    return max(left - interval, CHECK_LEAST_WAIT_SECONDS)
 
 
 def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refused: XdrRefusals,
@@ -3876,8 +3908,12 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
     lost = [by_hand and may_stop and getattr(e, 'http_status', 0) == 500 for e in checked]
     polling = polling and not (checked and all(lost))
     rerun = f'run the same command again{follow_after(client)} to read it'  # by hand; after the reads: a wait they met
-    again = rerun if not polling else 'polling ended with this check, so run the follow command this entry gives' if \
-        ending else 'the next check reads it again'
+    if not polling:
+        again = rerun
+    elif ending:
+        again = 'polling ended with this check, so run the follow command this entry gives'
+    else:
+        again = 'the next check reads it again'
     refused = client.refused.get(XDR_ACTION_STATUS_PATH) or client.refused.get('')  # this API's: a 403, the role's
     if may_stop and checked and refused and all(isinstance(e, RestoreError) for e in checked):
         raise every_read_refused(refused, records, polling, not_sent, timing)
@@ -3942,9 +3978,14 @@ def summarise_action(record: XdrRecord, reply: XdrReply, again: str = 'the next 
         restored += status == XDR_SUCCESS_STATUS  # a final status too
     # The restore's endpoints_count, unknown until the first read, is counted from it; a read listing fewer keeps it
     count = max(record.get('endpoints_count') or 0, len(endpoints))
-    outcome = (XDR_OUTCOME_IN_PROGRESS if final < count or not endpoints
-               else XDR_OUTCOME_SUCCESS if final == restored
-               else XDR_OUTCOME_PARTIAL if restored else XDR_OUTCOME_FAILED)
+    if final < count or not endpoints:
+        outcome = XDR_OUTCOME_IN_PROGRESS
+    elif final == restored:
+        outcome = XDR_OUTCOME_SUCCESS
+    elif restored:
+        outcome = XDR_OUTCOME_PARTIAL
+    else:
+        outcome = XDR_OUTCOME_FAILED
     summary = dict(record, status=outcome, restored_count=restored, failed_count=final - restored, endpoints=endpoints)
     if endpoints:
         summary['endpoints_count'] = count
@@ -4212,8 +4253,8 @@ def none_taken_error(sent: list[HssCopy], encoded: dict[str, str], rows: list[Hs
         batches = -(-count // HSS_MAX_ITEMS_PER_REQUEST)
         said.append(f'{count:,} {plural("item", count)} in {batches} {plural("batch", batches)}: '
                     f'{encoded.get(why, why)}')
-    others = f'\n\n{len(reasons) - 3} other {plural("reason", len(reasons) - 3)}: each item\'s row has its own.' \
-        if len(reasons) > 3 else ''
+    others = (f'\n\n{len(reasons) - 3} other {plural("reason", len(reasons) - 3)}: each item\'s row has its own.'
+              if len(reasons) > 3 else '')
     return RestoreError(f'HSS restored none of the {len(sent)} {plural("item", len(sent))} to send. ' +
                         '\n\n'.join(said) + others, later=later).with_outputs({HSS_RESTORE_CONTEXT: rows})
 
@@ -4232,8 +4273,10 @@ def start_notes(fields: HssFields, client: HssClient) -> list[str]:
 
 def held_back(error: RestoreError, client: HssClient) -> RestoreError | None:
     """``error`` when throttling alone (HSS's, IAM's) kept its request from being taken (no turn in time); else None."""
-    throttled = error.attempts[-1].status == THROTTLED_STATUS if error.attempts else \
-        client.limiter.throttles or client.limiter.paused_for() or error.says_until  # or a wait kept (HSS's, IAM's)
+    if error.attempts:
+        throttled = error.attempts[-1].status == THROTTLED_STATUS
+    else:  # no attempt made: throttled earlier, or a wait kept (HSS's, IAM's)
+        throttled = client.limiter.throttles or client.limiter.paused_for() or error.says_until
     return error if throttled and not may_have_applied(error.attempts, HSS_MAYBE_APPLIED_STATUSES) else None
 
 
@@ -4251,8 +4294,12 @@ def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, held
         raise error
     waits = client.transport.waits(interval)  # every service whose wait still holds the start back, else the throttler
     by = ' and '.join(vendor for wait, _, vendor in waits if wait) or max(waits)[2]
-    sent = f'HSS refused the {puts} restore {plural("request", puts)} that reached it' if puts else \
-        f'No restore request was sent{": the listing of isolated copies met it" if puts is None else ""}'
+    if puts:
+        sent = f'HSS refused the {puts} restore {plural("request", puts)} that reached it'
+    elif puts is None:
+        sent = 'No restore request was sent: the listing of isolated copies met it'
+    else:
+        sent = 'No restore request was sent'
     return RestoreResult(f'{by} throttled this restore before HSS took any of it: {held.without_advice()}\n\n{sent}, '
                          f'so nothing is lost or restored twice: the restore starts again {schedule.again()}. There '
                          f'is nothing to run by hand meanwhile.', HSS_RESTORE_CONTEXT, [],
@@ -4520,10 +4567,10 @@ def restore_progress(client: HssClient, fields: HssFields, scope: str | None,
                                                'copy of this file {where}, isolated or restored')
     listed = copies_acted_on([copy for copy in copies if not exact or copy_key(copy) in sent], state['accepted'], sent)
     if many:  # by host, path and hash (all text); an item HSS did not list stays restoring
-        return [progress_row(listed[key], state, True) if key in listed else dict(
-            zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_RESTORING,
-            reason=HSS_NOT_LISTED_AT_CHECK) for key in sorted(sent, key=lambda item: (item[0], item[2], item[1]))], \
-            0, 0, 0
+        return ([progress_row(listed[key], state, True) if key in listed
+                 else dict(zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_RESTORING,
+                           reason=HSS_NOT_LISTED_AT_CHECK)
+                 for key in sorted(sent, key=lambda item: (item[0], item[2], item[1]))], 0, 0, 0)
     own = [(found, progress_row(found, state, exact)) for found in listed.values()]
     rows = [row for _, row in own if row]
     # A hash or path with no copy in any status is not_found, as the first run says (unless no_longer_listed counts it);
@@ -4977,8 +5024,9 @@ def keep_integration_context(runtime: Any, clients: dict[str, XdrClient | HssCli
             state[key] = json.dumps({'kept_at': now, 'until': now + left, 'scope': scope}) if left else None
         state = {key: value for key, value in state.items() if value is not None}
         with suppress(ValueError):  # XSOAR refuses a version another run's write made old (its channel: ValueError)
-            return runtime.setIntegrationContextVersioned(state, read.get('version', -1), True) if read else \
-                runtime.setIntegrationContext(state)
+            if read:
+                return runtime.setIntegrationContextVersioned(state, read.get('version', -1), True)
+            return runtime.setIntegrationContext(state)
     raise RuntimeError('Another run of the instance wrote its integration context before each write of this one.')
 
 
