@@ -1517,8 +1517,8 @@ def test_a_fetch_whose_turns_came_too_late_at_a_slow_request_rate_logs_the_next_
 
 def test_a_fetch_whose_retries_after_faults_would_wait_past_its_run_says_this_fetch_s_wait_not_a_command_s(
         monkeypatch):
-    # The fetch's first listing is answered 160 s late, past the read timeout (60 s: README): no answer in time. Each
-    # attempt after it meets a dropped connection. Retries wait 0, 1, 2 and 4 s (README, retry_backoff 0.5) and no run
+    # The fetch's first listing is answered 160 s late, past the read timeout (60 s: README), its body cut short: no
+    # whole answer in time (one whole by then would be taken). Each attempt after it meets a dropped connection. Retries wait 0, 1, 2 and 4 s (README, retry_backoff 0.5) and no run
     # waits past 165 s (README): at 163 s the next retry would start past it, so the fetch fails there. XSOAR runs
     # fetch-incidents itself (content-docs, fetching-incidents.md): the wait it ran out of is this fetch's.
     clock = FakeClock()
@@ -1532,14 +1532,14 @@ def test_a_fetch_whose_retries_after_faults_would_wait_past_its_run_says_this_fe
         return listed
     tenant.backend.list_security_events = answered_late
     try:
-        tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,reset*10'))
+        tenant.gateway.inject_faults(FaultPlan.parse('sequence=truncated,reset*10'))
         with pytest.raises(FetchError) as raised:
             WarRoom(params=tenant.params(), sleep=clock.advance, clock=clock).fetch({})
     finally:
         tenant.stack.close()
     message = str(raised.value)
 
-    assert len(tenant.gateway.faults.injected) == len(facts.RETRY_WAITS) - 1, message  # the retries at 160, 161, 163 s
+    assert len(tenant.gateway.faults.injected) == len(facts.RETRY_WAITS), message  # and the retries at 160, 161, 163 s
     assert f'would start past the {facts.MAX_RUN_WAIT_SECONDS} s this fetch may wait' in message, message
     assert 'command' not in message.replace('fetch-incidents command', ''), message
 
