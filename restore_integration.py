@@ -1807,27 +1807,49 @@ class HttpTransport:
     def _out_of_time(self, attempts: list[Attempt], late: OutOfTime, reply: VendorReply | None) -> VendorReply:
         """Past the deadline: the last attempt's answer (``reply``) is final, else an error says why none came."""
         run_over = not late.wait and self._past_last_start()
-        away = 'less than a second' if late.wait < 1 else f'{late.wait:.1f} s' if late.wait < 10 else \
-            f'{late.wait:.0f} s'
-        kept = late.asked and self.limiter.started is None  # no turn yet: an earlier run's wait (HSS_PAUSE_KEY)
-        asked = f'{self.vendor} asked to wait until {utc_text(time.time() + late.wait)} (Retry-After)' if kept \
-            else f'the vendor asked to wait {late.asked:.12g} s (Retry-After)' if late.asked else \
-            f'the next turn was {away} away'
-        gave_up = f'less than the {MIN_ATTEMPT_SECONDS} s an attempt needs was left of this run ({self.stops})' \
-            if run_over else f'{asked}, past the {self.budget_s:g} s {self.waiter} waits for throttling' if late.wait \
-            else f'the {self.budget_s:g} s this run may wait for its turns had passed'
+        kept = bool(late.asked) and self.limiter.started is None  # no turn yet: an earlier run's wait (HSS_PAUSE_KEY)
+        gave_up = self._why_out_of_time(late, run_over, kept)
         if attempts:
             return self._give_up(attempts, reply, gave_up)
-        why = 'an earlier run was throttled' if kept else 'its turn, paced at this instance\'s request rate (slower ' \
-            'after the vendor throttled it), came too late' if late.wait else 'the requests before it took the time'
-        later = '' if run_over else ', or with a larger timeout_in_seconds' if self.budget_s < self.run_wait \
-            else f' (one run waits at most this long: {self.stops})'
+        if kept:
+            why = 'an earlier run was throttled'
+        elif late.wait:
+            why = ('its turn, paced at this instance\'s request rate (slower after the vendor throttled it), came too '
+                   'late')
+        else:
+            why = 'the requests before it took the time'
+        if run_over:
+            later = ''
+        elif self.budget_s < self.run_wait:
+            later = ', or with a larger timeout_in_seconds'
+        else:
+            later = f' (one run waits at most this long: {self.stops})'
+        fetch_advice = FETCH_NEXT_ADVICE
+        if kept:
+            fetch_advice = 'The next fetch after that time goes on from where the last one stopped.'
         advice = {'command': f'Run the command again later{later}.', 'Test': TEST_AGAIN,
-                  'fetch': 'The next fetch after that time goes on from where the last one stopped.' if kept else
-                  FETCH_NEXT_ADVICE}[self.settings.caller]
+                  'fetch': fetch_advice}[self.settings.caller]
         error = RestoreError(f'Not sent to {self.vendor} at {self.host}: {why}: {gave_up}. {advice}', (), advice, True)
         error.says_until = kept  # until when an earlier run's wait holds: told_when adds no end
         raise error
+
+    def _why_out_of_time(self, late: OutOfTime, run_over: bool, kept: bool) -> str:
+        """Why no attempt (more) went out: the run's end too near, or the next turn past what may be waited for."""
+        if run_over:
+            return f'less than the {MIN_ATTEMPT_SECONDS} s an attempt needs was left of this run ({self.stops})'
+        if not late.wait:
+            return f'the {self.budget_s:g} s this run may wait for its turns had passed'
+        if kept:
+            asked = f'{self.vendor} asked to wait until {utc_text(time.time() + late.wait)} (Retry-After)'
+        elif late.asked:
+            asked = f'the vendor asked to wait {late.asked:.12g} s (Retry-After)'
+        elif late.wait < 1:
+            asked = 'the next turn was less than a second away'
+        elif late.wait < 10:
+            asked = f'the next turn was {late.wait:.1f} s away'
+        else:
+            asked = f'the next turn was {late.wait:.0f} s away'
+        return f'{asked}, past the {self.budget_s:g} s {self.waiter} waits for throttling'
 
     @staticmethod
     def _give_up(attempts: list[Attempt], reply: VendorReply | None, gave_up: str | None) -> VendorReply:
