@@ -1518,9 +1518,10 @@ def test_a_fetch_whose_turns_came_too_late_at_a_slow_request_rate_logs_the_next_
 def test_a_fetch_whose_retries_after_faults_would_wait_past_its_run_says_this_fetch_s_wait_not_a_command_s(
         monkeypatch):
     # The fetch's first listing is answered 160 s late, past the read timeout (60 s: README), its body cut short: no
-    # whole answer in time (one whole by then would be taken). Each attempt after it meets a dropped connection. Retries wait 0, 1, 2 and 4 s (README, retry_backoff 0.5) and no run
-    # waits past 165 s (README): at 163 s the next retry would start past it, so the fetch fails there. XSOAR runs
-    # fetch-incidents itself (content-docs, fetching-incidents.md): the wait it ran out of is this fetch's.
+    # whole answer in time (one whole by then would be taken). Each attempt after it meets a dropped connection.
+    # Retries wait 0, 1, 2 and 4 s (README, retry_backoff 0.5) and no run waits past 165 s (README): at 163 s the
+    # next retry would start past it, so the fetch fails there. XSOAR runs fetch-incidents itself (content-docs,
+    # fetching-incidents.md): the wait it ran out of is this fetch's.
     clock = FakeClock()
     moved = integration_on_clock(monkeypatch, clock)
     tenant = start_hss_tenant(clock=clock, wall_clock=moved.time)
