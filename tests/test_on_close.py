@@ -2549,6 +2549,37 @@ def test_the_by_hand_command_for_hss_copies_refused_at_close_restores_them_in_th
     assert by_hand.args.get('enterprise_project_id') == host['enterprise_project_id'], line
 
 
+@pytest.mark.parametrize('host_name, set_to', [('win-fin-01', 'web-03'), ('web-03', 'win-fin-01')])
+def test_the_by_hand_command_for_a_file_hss_lists_in_no_copy_of_the_instance_s_project_lists_the_host_s_project_too(
+        vendors, host_name, set_to):
+    """The instance is set to an enterprise project other than the incident's host's (the host was moved, or the
+    instance set to another one since the event): the close lists the file there, HSS lists no copy, and the note says
+    so. Its command by hand must not name that project again, where HSS lists none: run as it is, once the analyst
+    reads the line, it finds the copy on the host in the host's own project and restores it."""
+    _, hss = vendors
+    hosts = {host['host_name']: host for host in load_json(HSS_SEED)['hosts']}
+    host = hosts[host_name]
+    setting = '' if hosts[set_to]['enterprise_project_id'] == '0' else hosts[set_to]['enterprise_project_id']
+    file_hash, file_path = 'cd' * 32, '/srv/quarantined/moved.bin'
+    hss.backend.isolate_file(host['host_id'], file_hash, file_path)
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    sample.incident['CustomFields'].update(huaweihsshostid=host['host_id'], filesha256=[file_hash])
+    params = hss.params(hss_enterprise_project_id=setting)
+    run = PlaybookRunner(params, time_scale=0, sleep=lambda _: None).run_post_processing(
+        POST_PROCESSING_SCRIPT, close_incident(sample.incident, 'False Positive'), sample.context)
+    assert not run.failed, run.error
+    assert hss_puts(hss) == []  # the instance's project lists no copy of it
+    [line] = [line for line in run.notes[-1].splitlines() if f'restored no copy of {file_hash}' in line]
+    by_hand = parse_line(command_in(line, '!hss-restore-isolated'))
+
+    result = WarRoom(params=params, time_scale=0, sleep=lambda _: None).run(by_hand.command,
+                                                                            {**by_hand.args, 'polling': 'false'})
+
+    assert not result.failed, result.entries[-1]['Contents']
+    assert [(item['host_id'], item['file_path']) for item in hss_puts(hss)] == [(host['host_id'], file_path)], line
+    assert by_hand.args.get('enterprise_project_id') != (setting or '0'), line
+
+
 def test_many_files_hss_finds_no_copy_of_at_close_are_counted_under_their_reason_once_with_one_by_hand_command(
         vendors):
     """Files not restored for one reason make one line, not one each: counted, named up to a point, and restored by

@@ -54,6 +54,10 @@ XDR_LOOK_FIRST = ('Look for the file in Cortex XDR > Response > Action Center fi
 # identity_policy_refusals in its Contents, or its error, which names IAM's API that decodes it. executeCommand shows
 # the analyst none of that entry: the note gives each.
 POLICY_REFUSALS = 'identity_policy_refusals'
+# hss-restore-isolated's enterprise_project_id for every enterprise project the instance's user may see: a file HSS
+# lists no copy of in the project the close listed may be on a host of another one (the host moved, or the instance's
+# setting since the event), so its by-hand command lists them all, as that row's reason advises.
+HSS_ALL_PROJECTS = 'all_granted_eps'
 DECODE_API = 'DecodeAuthorizationMessage'
 # A vendor's part of this script that failed may have sent its restore first: its name, and what to run by hand
 FAILED_PARTS = {'xdr': ('Cortex XDR', f'{XDR_LOOK_FIRST}: `!{XDR_COMMAND} file_hash=<sha256>`'),
@@ -477,7 +481,8 @@ def is_refused(record: dict[str, Any]) -> bool:
 
 
 # (hash or path, none of it went out, what the note says, why, how it names it, the enterprise project its HSS rows
-# were listed in, which its by-hand command names: 0 for rows naming none, the default one; '' for Cortex XDR's)
+# were listed in, which its by-hand command names: 0 for rows naming none, the default one; '' for Cortex XDR's;
+# HSS_ALL_PROJECTS for a file HSS listed no copy of there, as the host may sit in another project)
 Miss = tuple[str, bool, str, str, str, str]
 
 
@@ -492,7 +497,8 @@ def hss_misses(entries: list[Entry], by: str) -> list[Miss]:
     """The hashes (or, for a restore by path, ``by`` file_path, the paths) with copies HSS did not restore (rows
     not_found or failed), by reason: of a file some of whose copies went out, or that had several, how many of them.
     A row of a restore by path names its copy's hash too. Each in the enterprise project its rows were listed in: the
-    instance may be set to another one before its by-hand command runs."""
+    instance may be set to another one before its by-hand command runs; of a file HSS listed no copy of, in every one
+    the instance's user may see (HSS_ALL_PROJECTS): the copy may be on a host of another project."""
     rows = {}
     for row in records_in(entries, HSS_RECORDS):
         if row.get(by):
@@ -500,6 +506,8 @@ def hss_misses(entries: list[Entry], by: str) -> list[Miss]:
             rows.setdefault((value, str(row.get('enterprise_project_id') or '0')), []).append(row)
     misses = []
     for (value, project), found in rows.items():
+        if any(row.get('outcome') == 'not_found' for row in found):  # its reason names the project listed
+            project = HSS_ALL_PROJECTS
         reasons = Counter(str(row.get('reason') or f'HSS reported it {row.get("outcome")}.') for row in found
                           if row.get('outcome') not in ('restoring', 'restored'))
         whole = sum(reasons.values()) == len(found)
