@@ -276,14 +276,15 @@ def vendors_of(fields: dict[str, Any], context: dict[str, Any]) -> list[str]:
     return kinds
 
 
-def screen(execute: Execute, hashes: list[str], restore_suspicious: bool, command: str,
+def screen(execute: Execute, hashes: list[str], restore_suspicious: bool, command: str, kept: list[str],
            scope: dict[str, list[Any]] | None = None, paths: Sequence[Any] = (),
            restored: Sequence[dict[str, Any]] = ()) -> tuple[list[str], list[str], list[Any]]:
     """(hashes to restore, notes on the ones held back or not sent again, paths to restore), by the pack's
     QuarantineRestoreReputationGate: known bad never, suspicious only when asked, and none an earlier restore covers
     (``restored``: the records it left, the gate's restored_before). ``paths`` (a restore by host and path) go through
     it too: it finds the hashes the context knows for each path and asks !file about them itself. ``scope`` (host_id,
-    endpoint_id, incident_id) goes into the command each held file's line gives for restoring it by hand (held_line)."""
+    endpoint_id, incident_id) goes into the command each held file's line gives for restoring it by hand (held_line),
+    and into the one a failed check's line gives for them all (``kept``: see by_hand_text)."""
     if not hashes and not paths:
         return [], [], []
     known = reputation_of(execute, hashes) if hashes else {}
@@ -301,9 +302,17 @@ def screen(execute: Execute, hashes: list[str], restore_suspicious: bool, comman
             held = list(contents.get('not_sent') or []) + [held_line(item, many) for item in contents.get('held') or []]
             allowed_paths = [p for p in paths if p in (contents.get('allowed_paths') or [])]
             return [h for h in hashes if h in contents['allowed']], held, allowed_paths
-    problem = next((entry_text(e) for e in entries if isinstance(e, dict)), 'no answer')
+    problem = ' '.join(next((entry_text(e) for e in entries if isinstance(e, dict)), 'no answer').split())
+    # The restore the close would have sent: the files and their scope (a path on the hosts HSS lists it isolated on)
+    restore = {name: value for name, value in args.items() if name in ('file_hash', 'file_path', *(scope or {}))}
+    if paths and len(restore.get('host_id') or []) > 1:
+        restore['pair_by_position'] = 'false'
+    check = 'Look up each file'  # a path's hashes are the gate's to find
+    if hashes:
+        check = 'Run ' + code_span(f'!{FILE_COMMAND} file={list_value(hashes)}')
     return [], [f'The reputation check ({GATE_SCRIPT}) failed, so nothing was restored automatically: '
-                f'{shown_as_is(" ".join(problem.split()))}'], []
+                f'{shown_as_is(problem.removesuffix("."))}. {check} for its reputation, then restore what you judge '
+                f'benign by hand: {by_hand_text(command, restore, kept)}'], []
 
 
 def held_line(item: dict[str, Any], hosts: list[Any]) -> str:
@@ -628,7 +637,10 @@ def on_close_command(args: dict[str, Any], incident: dict[str, Any], context: di
                           f'whether its restore went out is not known. {by_hand}'], []
         lines, follows = lines + said, follows + more
     if not kinds:
-        lines.append('The incident holds no Cortex XDR or Huawei Cloud HSS data, so nothing was restored.')
+        lines.append('The incident holds no Cortex XDR or Huawei Cloud HSS data (its type names neither; XDR Incident '
+                     'ID, XDR File Artifacts and Huawei HSS Alarm ID are empty), so nothing was restored. If a file '
+                     f'was quarantined, restore it by hand: `!{XDR_COMMAND} file_hash=<sha256>` (Cortex XDR) or '
+                     f'`!{HSS_COMMAND} host_id=<host_id> file_hash=<sha256>` (Huawei Cloud HSS).')
     if follows:
         lines.append('To follow each restore to its end, run in this war room:')
         lines += [code_span(command) for command in follows]
@@ -644,7 +656,7 @@ def xdr_restores(execute: Execute, fields: dict[str, Any], context: dict[str, An
         named, problem = artifacts_from_cortex_xdr(execute, xdr_incident_id(fields))
     earlier = [record for record in lookup(context, XDR_RECORDS) if isinstance(record, dict)]
     scope = {'incident_id': xdr_incident_id(fields)}  # the by-hand command of a held file restores under it too
-    hashes, held, _ = screen(execute, named, restore_suspicious, XDR_COMMAND, scope, restored=earlier)
+    hashes, held, _ = screen(execute, named, restore_suspicious, XDR_COMMAND, kept, scope, restored=earlier)
     lines = refused_incident_id(fields) + ([problem] if problem else []) + held
     if hashes:
         xdr_args = {'file_hash': hashes}
@@ -674,7 +686,7 @@ def hss_restores(execute: Execute, fields: dict[str, Any], context: dict[str, An
         named_paths = present(fields.get('huaweihssfilepaths')) or present(fields.get('filepath'))
     # The gate judges the records an earlier restore left, as it does for the playbook and for Cortex XDR's records
     earlier = [row for row in lookup(context, HSS_RECORDS) if isinstance(row, dict)]
-    hashes, lines, paths = screen(execute, named, restore_suspicious, HSS_COMMAND, scope, named_paths, earlier)
+    hashes, lines, paths = screen(execute, named, restore_suspicious, HSS_COMMAND, kept, scope, named_paths, earlier)
     if hashes or paths:
         # the incident's host and path fields do not pair: each path on the hosts HSS lists it isolated on, as a hash
         # is (one host pairs with every path alike, and its by-hand command says no more)
@@ -683,8 +695,10 @@ def hss_restores(execute: Execute, fields: dict[str, Any], context: dict[str, An
         said, follows = start(execute, HSS_COMMAND, hss_args, HSS_RECORDS, kept)
         return lines + said, follows
     if not lines:
-        lines.append('Huawei Cloud HSS: the incident names no SHA256 and no host with a path, so nothing was '
-                     'started.')
+        lines.append('Huawei Cloud HSS: the incident names no SHA256 (File SHA256) and no host with a path (Huawei '
+                     'HSS Host ID, with Huawei HSS File Paths or File Path), so nothing was started. If HSS isolated a '
+                     'file, find its host ID and SHA256 in the HSS console and run '
+                     f'`!{HSS_COMMAND} host_id=<host_id> file_hash=<sha256>`.')
     return lines, []
 
 
