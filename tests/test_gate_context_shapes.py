@@ -895,3 +895,46 @@ def test_a_file_left_out_on_30_of_60_endpoints_gets_one_command_to_fill_in_and_t
     by_hand = [parse_line(command).args for item in entry['EntryContext']['QuarantineRestore.Gate(true)']['covered']
                for command in item['by_hand']]
     assert sorted((args['file_hash'], args['endpoint_id']) for args in by_hand) == [(SHA, e) for e in MANY_ENDPOINTS]
+
+
+class FaultyRuntime:
+    """The part of XSOAR's ``demisto`` the gate's main uses, keeping what it writes and logs."""
+
+    def __init__(self, args: dict) -> None:
+        self._args, self.entries, self.log = args, [], []
+
+    def args(self) -> dict:
+        return self._args
+
+    def context(self) -> dict:
+        return {}
+
+    def executeCommand(self, command: str, args: dict) -> list:  # noqa: N802 - XSOAR's name
+        return []
+
+    def results(self, entry: dict) -> None:
+        self.entries.append(entry)
+
+    def debug(self, message: str) -> None:
+        self.log.append(message)
+
+
+def test_a_fault_of_the_gate_s_own_says_no_file_was_judged_and_how_to_restore_by_hand_and_get_the_traceback(
+        monkeypatch):
+    """No argument or context value found makes the gate fail on its own, so the fault is injected (the test's only
+    stand-in). Its error entry keeps the fault's words, says what that means for the restore (no file judged: none
+    restored automatically) and what to do: look up the file's reputation and restore by hand, and run the script with
+    debug-mode=true for the traceback the pack's maintainers need."""
+    def broken(args, context, execute=None):
+        raise RuntimeError('the verdict table is gone')
+    monkeypatch.setattr(GATE, 'gate_command', broken)
+    runtime = FaultyRuntime({'file_hash': 'ab' * 32})
+
+    GATE.main(runtime)
+
+    [entry] = runtime.entries
+    text = entry['Contents']
+    assert entry['Type'] == 4 and 'the verdict table is gone' in text and 'Traceback' not in text
+    assert 'judged no file' in text and 'none is restored automatically' in text, text
+    assert '!file file=<sha256>' in text and 'by hand' in text and 'debug-mode=true' in text, text
+    assert any('Traceback' in message for message in runtime.log)

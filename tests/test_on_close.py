@@ -2549,6 +2549,37 @@ def test_the_by_hand_command_for_hss_copies_refused_at_close_restores_them_in_th
     assert by_hand.args.get('enterprise_project_id') == host['enterprise_project_id'], line
 
 
+@pytest.mark.parametrize('host_name, set_to', [('win-fin-01', 'web-03'), ('web-03', 'win-fin-01')])
+def test_the_by_hand_command_for_a_file_hss_lists_in_no_copy_of_the_instance_s_project_lists_the_host_s_project_too(
+        vendors, host_name, set_to):
+    """The instance is set to an enterprise project other than the incident's host's (the host was moved, or the
+    instance set to another one since the event): the close lists the file there, HSS lists no copy, and the note says
+    so. Its command by hand must not name that project again, where HSS lists none: run as it is, once the analyst
+    reads the line, it finds the copy on the host in the host's own project and restores it."""
+    _, hss = vendors
+    hosts = {host['host_name']: host for host in load_json(HSS_SEED)['hosts']}
+    host = hosts[host_name]
+    setting = '' if hosts[set_to]['enterprise_project_id'] == '0' else hosts[set_to]['enterprise_project_id']
+    file_hash, file_path = 'cd' * 32, '/srv/quarantined/moved.bin'
+    hss.backend.isolate_file(host['host_id'], file_hash, file_path)
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    sample.incident['CustomFields'].update(huaweihsshostid=host['host_id'], filesha256=[file_hash])
+    params = hss.params(hss_enterprise_project_id=setting)
+    run = PlaybookRunner(params, time_scale=0, sleep=lambda _: None).run_post_processing(
+        POST_PROCESSING_SCRIPT, close_incident(sample.incident, 'False Positive'), sample.context)
+    assert not run.failed, run.error
+    assert hss_puts(hss) == []  # the instance's project lists no copy of it
+    [line] = [line for line in run.notes[-1].splitlines() if f'restored no copy of {file_hash}' in line]
+    by_hand = parse_line(command_in(line, '!hss-restore-isolated'))
+
+    result = WarRoom(params=params, time_scale=0, sleep=lambda _: None).run(by_hand.command,
+                                                                            {**by_hand.args, 'polling': 'false'})
+
+    assert not result.failed, result.entries[-1]['Contents']
+    assert [(item['host_id'], item['file_path']) for item in hss_puts(hss)] == [(host['host_id'], file_path)], line
+    assert by_hand.args.get('enterprise_project_id') != (setting or '0'), line
+
+
 def test_many_files_hss_finds_no_copy_of_at_close_are_counted_under_their_reason_once_with_one_by_hand_command(
         vendors):
     """Files not restored for one reason make one line, not one each: counted, named up to a point, and restored by
@@ -3120,3 +3151,67 @@ def test_the_close_note_says_the_mirror_id_was_used_when_the_xdr_incident_id_fie
     [line] = [line for line in note.splitlines() if XDR_INCIDENT_ID_FIELD in line]
     assert 'digits), so it was not used; the mirror ID, 412, was. Set the field' in line, line
     assert "field's other value" not in line, line
+
+
+# ---------------------------------------------------------------- what each note line says to do
+
+FIELD_NAMES = {json.loads(path.read_text(encoding='utf-8'))['cliName']: json.loads(path.read_text(
+    encoding='utf-8'))['name'] for path in (TEST_DATA.parent / 'playbooks' / 'incident_fields').glob('*.json')}
+
+
+def test_an_hss_incident_naming_no_file_is_told_which_fields_to_fill_by_their_names_and_the_command_to_run(vendors):
+    """The HSS event named no SHA256 and no host with a path: the note names the fields as the analyst sees them in
+    XSOAR (their display names), and gives the command that restores the file by hand."""
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    fields = {key: value for key, value in sample.incident['CustomFields'].items()
+              if key not in ('filesha256', 'huaweihsshostid')}
+    incident = close_incident(dict(sample.incident, CustomFields=fields), 'False Positive')
+
+    run = runner_for(vendors).run_post_processing(POST_PROCESSING_SCRIPT, incident, {})
+
+    assert not run.failed, run.error
+    [line] = [line for line in run.notes[-1].splitlines() if 'Huawei Cloud HSS' in line]
+    for name in ('File SHA256', FIELD_NAMES['huaweihsshostid'], FIELD_NAMES['huaweihssfilepaths']):
+        assert name in line, line
+    assert set(parse_line(command_in(line, '!hss-restore-isolated')).args) == {'host_id', 'file_hash'}, line
+
+
+def test_an_incident_of_neither_vendor_closed_as_false_positive_is_told_the_commands_that_restore_by_hand(vendors):
+    incident = close_incident({'id': '77', 'name': 'Phishing report', 'type': 'Phishing', 'CustomFields': {}},
+                              'False Positive')
+
+    run = runner_for(vendors).run_post_processing(POST_PROCESSING_SCRIPT, incident, {})
+
+    assert not run.failed, run.error
+    note = run.notes[-1]
+    assert 'nothing was restored' in note, note
+    assert parse_line(command_in(note, '!restore-file')).args.keys() == {'file_hash'}, note
+    assert parse_line(command_in(note, '!hss-restore-isolated')).args.keys() == {'host_id', 'file_hash'}, note
+
+
+@pytest.mark.parametrize('name', ['xdr_false_positive.json', 'hss_false_positive.json'])
+def test_a_reputation_check_xsoar_failed_at_close_is_a_line_with_xsoar_s_words_and_the_restore_to_run_by_hand(
+        vendors, name):
+    """XSOAR fails the call to the reputation check (its server's message): nothing is restored automatically, and
+    the line keeps XSOAR's words and says what to do: check the file's reputation, then the restore the close would
+    have sent, which, run, restores it."""
+    xdr, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / name)
+    runner = PlaybookRunner({**hss.params(), **xdr.params()}, time_scale=0, sleep=lambda _: None,
+                            server_errors={'QuarantineRestoreReputationGate': SERVER_SAID})
+
+    run = runner.run_post_processing(POST_PROCESSING_SCRIPT, close_incident(sample.incident, 'False Positive'),
+                                     sample.context)
+
+    assert not run.failed, run.error
+    assert not xdr.backend.actions and hss_puts(hss) == []
+    [line] = [line for line in run.notes[-1].splitlines() if SERVER_SAID in line]
+    file_hash = parse_line(command_in(line, '!file')).args['file']
+    assert re.fullmatch('[0-9a-f]{64}', file_hash) and file_hash in json.dumps(sample.incident), line
+    command = '!hss-restore-isolated' if name.startswith('hss') else '!restore-file'
+    by_hand = parse_line(command_in(line, command))
+    assert by_hand.args['file_hash'] == file_hash, line
+    result = WarRoom(params={**hss.params(), **xdr.params()}, time_scale=0, sleep=lambda _: None).run(
+        by_hand.command, {**by_hand.args, 'polling': 'false'})
+    assert not result.failed, result.entries[-1]['Contents']
+    assert len(xdr.backend.actions) + len(hss_puts(hss)) >= 1

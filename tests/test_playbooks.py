@@ -300,6 +300,30 @@ def test_a_close_that_gives_no_reason_restores_when_the_mirrored_status_says_fal
     assert not any('no file was restored' in note for note in run.notes)
 
 
+# The on-close script trims the close reason (a blank one is none) and reads the mirrored status without case
+# (tests/test_on_close.py -k close_reason_with_blanks): the playbooks decide the same close alike.
+@pytest.mark.parametrize('playbook', [RESTORE_PLAYBOOK, XDR_PLAYBOOK, HSS_PLAYBOOK])
+def test_a_close_reason_with_blanks_around_it_restores_as_the_on_close_script_reads_it(vendors, playbook):
+    xdr, hss = vendors
+    sample, run = closed_with_mirrored_status(vendors, playbook, ' False Positive ', 'resolved_true_positive')
+
+    assert not run.failed, run.error
+    assert incident_hashes(sample) and restored_hashes_of(sample, xdr, hss) == incident_hashes(sample)
+    assert not any('no file was restored' in note for note in run.notes)
+
+
+@pytest.mark.parametrize('reason', ['', '  '])
+@pytest.mark.parametrize('playbook', [RESTORE_PLAYBOOK, XDR_PLAYBOOK, HSS_PLAYBOOK])
+def test_a_blank_close_reason_leaves_it_to_the_mirrored_status_in_any_case_as_the_on_close_script(vendors, playbook,
+                                                                                                  reason):
+    xdr, hss = vendors
+    sample, run = closed_with_mirrored_status(vendors, playbook, reason, 'Resolved_False_Positive')
+
+    assert not run.failed, run.error
+    assert incident_hashes(sample) and restored_hashes_of(sample, xdr, hss) == incident_hashes(sample)
+    assert not any('no file was restored' in note for note in run.notes)
+
+
 @pytest.mark.parametrize('status', ['resolved_false_positive', 'resolved_true_positive'])
 @pytest.mark.parametrize('playbook', [RESTORE_PLAYBOOK, XDR_PLAYBOOK, HSS_PLAYBOOK])
 def test_a_close_as_false_positive_restores_whatever_the_mirrored_status_says(vendors, playbook, status):

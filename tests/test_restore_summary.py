@@ -1936,6 +1936,37 @@ def test_main_given_latest_only_in_any_case_keeps_the_latest_summary_of_each_ven
     assert commands == [('Set', {'key': 'QuarantineRestore.Summary', 'value': [hss, later_xdr]})]
 
 
+def test_latest_only_refused_by_xsoar_names_the_key_left_as_it_was_in_xsoar_s_words_and_what_to_run():
+    """XSOAR refuses the Set that cuts the summaries to the latest of each vendor (its error entry): the script's error
+    keeps XSOAR's words, says which context key it could not write and that the earlier summaries stay beside the
+    latest, and gives the command to run again once that is fixed, not XSOAR's entry alone, which names no script."""
+    both = fixture('both_vendors')
+    first_xdr = summarise(both, 'xdr')[1]
+    runtime = FakeDemisto({'latest_only': 'true'}, {'QuarantineRestore': {'Summary': [first_xdr, first_xdr]}})
+    said = 'Failed to set key: the context is locked by another task'
+    runtime.executeCommand = lambda command, args: [{'Type': 4, 'ContentsFormat': 'text', 'Contents': said}]
+
+    qrs.main(runtime)
+
+    [entry] = runtime.entries
+    text = entry['Contents']
+    assert entry['Type'] == 4 and said in text and 'QuarantineRestoreSummary' in text, text
+    assert 'QuarantineRestore.Summary' in text and 'earlier' in text, text
+    assert '`!QuarantineRestoreSummary latest_only=true`' in text, text
+
+
+def test_the_not_found_line_says_the_host_may_be_in_another_enterprise_project_and_how_to_look_in_every_one():
+    """A file HSS listed no isolated copy of in the project the restore listed may sit on a host of another one (the
+    host moved, or the instance set to another project): the line says so, and how to look in all of them."""
+    rows = [{'host_id': 'h-1', 'file_hash': 'ab' * 32, 'outcome': 'not_found', 'enterprise_project_id': 'ep-1',
+             'reason': 'HSS lists no isolated copy of this file on host h-1 in enterprise project ep-1.'}]
+
+    note = summarise({'HuaweiHSS': {'RestoredFile': rows}}, 'hss')[0]['HumanReadable']
+
+    [line] = [line for line in note.splitlines() if 'had no isolated copy in HSS' in line]
+    assert 'another enterprise project' in line and '`enterprise_project_id=all_granted_eps`' in line, line
+
+
 @pytest.mark.parametrize('followed, unfollowed', [(1, 2), (2, 1)])
 def test_the_hss_section_counts_restores_still_restoring_and_those_not_followed_each_by_their_own_number(followed,
                                                                                                         unfollowed):
@@ -1962,3 +1993,19 @@ def test_one_restore_still_restoring_sends_the_analyst_to_its_one_host_in_the_hs
 
     [line] = [line for line in note.splitlines() if line.startswith('1 restore still restoring')]
     assert 'HSS console' in line and 'hosts' not in line, line
+
+
+def test_a_fault_of_the_summary_s_own_says_the_restores_stand_and_the_command_that_gives_its_traceback():
+    """The summary failed on its own (its context read broke): its error entry keeps the fault's words, says that the
+    restores themselves are not affected and where their records are, and gives the command, run in the war room,
+    whose debug log holds the traceback for the pack's maintainers."""
+    runtime = FakeDemisto({}, context_error=RuntimeError('context service unavailable'))
+
+    qrs.main(runtime)
+
+    [entry] = runtime.entries
+    text = entry['Contents']
+    assert entry['Type'] == 4 and 'context service unavailable' in text
+    assert 'no summary was written' in text and 'restores are not affected' in text, text
+    assert 'CortexXDR.RestoredFile' in text and 'HuaweiHSS.RestoredFile' in text, text
+    assert '`!QuarantineRestoreSummary debug-mode=true`' in text, text

@@ -54,6 +54,10 @@ XDR_LOOK_FIRST = ('Look for the file in Cortex XDR > Response > Action Center fi
 # identity_policy_refusals in its Contents, or its error, which names IAM's API that decodes it. executeCommand shows
 # the analyst none of that entry: the note gives each.
 POLICY_REFUSALS = 'identity_policy_refusals'
+# hss-restore-isolated's enterprise_project_id for every enterprise project the instance's user may see: a file HSS
+# lists no copy of in the project the close listed may be on a host of another one (the host moved, or the instance's
+# setting since the event), so its by-hand command lists them all, as that row's reason advises.
+HSS_ALL_PROJECTS = 'all_granted_eps'
 DECODE_API = 'DecodeAuthorizationMessage'
 # A vendor's part of this script that failed may have sent its restore first: its name, and what to run by hand
 FAILED_PARTS = {'xdr': ('Cortex XDR', f'{XDR_LOOK_FIRST}: `!{XDR_COMMAND} file_hash=<sha256>`'),
@@ -272,14 +276,15 @@ def vendors_of(fields: dict[str, Any], context: dict[str, Any]) -> list[str]:
     return kinds
 
 
-def screen(execute: Execute, hashes: list[str], restore_suspicious: bool, command: str,
+def screen(execute: Execute, hashes: list[str], restore_suspicious: bool, command: str, kept: list[str],
            scope: dict[str, list[Any]] | None = None, paths: Sequence[Any] = (),
            restored: Sequence[dict[str, Any]] = ()) -> tuple[list[str], list[str], list[Any]]:
     """(hashes to restore, notes on the ones held back or not sent again, paths to restore), by the pack's
     QuarantineRestoreReputationGate: known bad never, suspicious only when asked, and none an earlier restore covers
     (``restored``: the records it left, the gate's restored_before). ``paths`` (a restore by host and path) go through
     it too: it finds the hashes the context knows for each path and asks !file about them itself. ``scope`` (host_id,
-    endpoint_id, incident_id) goes into the command each held file's line gives for restoring it by hand (held_line)."""
+    endpoint_id, incident_id) goes into the command each held file's line gives for restoring it by hand (held_line),
+    and into the one a failed check's line gives for them all (``kept``: see by_hand_text)."""
     if not hashes and not paths:
         return [], [], []
     known = reputation_of(execute, hashes) if hashes else {}
@@ -297,9 +302,17 @@ def screen(execute: Execute, hashes: list[str], restore_suspicious: bool, comman
             held = list(contents.get('not_sent') or []) + [held_line(item, many) for item in contents.get('held') or []]
             allowed_paths = [p for p in paths if p in (contents.get('allowed_paths') or [])]
             return [h for h in hashes if h in contents['allowed']], held, allowed_paths
-    problem = next((entry_text(e) for e in entries if isinstance(e, dict)), 'no answer')
+    problem = ' '.join(next((entry_text(e) for e in entries if isinstance(e, dict)), 'no answer').split())
+    # The restore the close would have sent: the files and their scope (a path on the hosts HSS lists it isolated on)
+    restore = {name: value for name, value in args.items() if name in ('file_hash', 'file_path', *(scope or {}))}
+    if paths and len(restore.get('host_id') or []) > 1:
+        restore['pair_by_position'] = 'false'
+    check = 'Look up each file'  # a path's hashes are the gate's to find
+    if hashes:
+        check = 'Run ' + code_span(f'!{FILE_COMMAND} file={list_value(hashes)}')
     return [], [f'The reputation check ({GATE_SCRIPT}) failed, so nothing was restored automatically: '
-                f'{shown_as_is(" ".join(problem.split()))}'], []
+                f'{shown_as_is(problem.removesuffix("."))}. {check} for its reputation, then restore what you judge '
+                f'benign by hand: {by_hand_text(command, restore, kept)}'], []
 
 
 def held_line(item: dict[str, Any], hosts: list[Any]) -> str:
@@ -477,7 +490,8 @@ def is_refused(record: dict[str, Any]) -> bool:
 
 
 # (hash or path, none of it went out, what the note says, why, how it names it, the enterprise project its HSS rows
-# were listed in, which its by-hand command names: 0 for rows naming none, the default one; '' for Cortex XDR's)
+# were listed in, which its by-hand command names: 0 for rows naming none, the default one; '' for Cortex XDR's;
+# HSS_ALL_PROJECTS for a file HSS listed no copy of there, as the host may sit in another project)
 Miss = tuple[str, bool, str, str, str, str]
 
 
@@ -492,7 +506,8 @@ def hss_misses(entries: list[Entry], by: str) -> list[Miss]:
     """The hashes (or, for a restore by path, ``by`` file_path, the paths) with copies HSS did not restore (rows
     not_found or failed), by reason: of a file some of whose copies went out, or that had several, how many of them.
     A row of a restore by path names its copy's hash too. Each in the enterprise project its rows were listed in: the
-    instance may be set to another one before its by-hand command runs."""
+    instance may be set to another one before its by-hand command runs; of a file HSS listed no copy of, in every one
+    the instance's user may see (HSS_ALL_PROJECTS): the copy may be on a host of another project."""
     rows = {}
     for row in records_in(entries, HSS_RECORDS):
         if row.get(by):
@@ -500,6 +515,8 @@ def hss_misses(entries: list[Entry], by: str) -> list[Miss]:
             rows.setdefault((value, str(row.get('enterprise_project_id') or '0')), []).append(row)
     misses = []
     for (value, project), found in rows.items():
+        if any(row.get('outcome') == 'not_found' for row in found):  # its reason names the project listed
+            project = HSS_ALL_PROJECTS
         reasons = Counter(str(row.get('reason') or f'HSS reported it {row.get("outcome")}.') for row in found
                           if row.get('outcome') not in ('restoring', 'restored'))
         whole = sum(reasons.values()) == len(found)
@@ -620,7 +637,10 @@ def on_close_command(args: dict[str, Any], incident: dict[str, Any], context: di
                           f'whether its restore went out is not known. {by_hand}'], []
         lines, follows = lines + said, follows + more
     if not kinds:
-        lines.append('The incident holds no Cortex XDR or Huawei Cloud HSS data, so nothing was restored.')
+        lines.append('The incident holds no Cortex XDR or Huawei Cloud HSS data (its type names neither; XDR Incident '
+                     'ID, XDR File Artifacts and Huawei HSS Alarm ID are empty), so nothing was restored. If a file '
+                     f'was quarantined, restore it by hand: `!{XDR_COMMAND} file_hash=<sha256>` (Cortex XDR) or '
+                     f'`!{HSS_COMMAND} host_id=<host_id> file_hash=<sha256>` (Huawei Cloud HSS).')
     if follows:
         lines.append('To follow each restore to its end, run in this war room:')
         lines += [code_span(command) for command in follows]
@@ -636,7 +656,7 @@ def xdr_restores(execute: Execute, fields: dict[str, Any], context: dict[str, An
         named, problem = artifacts_from_cortex_xdr(execute, xdr_incident_id(fields))
     earlier = [record for record in lookup(context, XDR_RECORDS) if isinstance(record, dict)]
     scope = {'incident_id': xdr_incident_id(fields)}  # the by-hand command of a held file restores under it too
-    hashes, held, _ = screen(execute, named, restore_suspicious, XDR_COMMAND, scope, restored=earlier)
+    hashes, held, _ = screen(execute, named, restore_suspicious, XDR_COMMAND, kept, scope, restored=earlier)
     lines = refused_incident_id(fields) + ([problem] if problem else []) + held
     if hashes:
         xdr_args = {'file_hash': hashes}
@@ -666,7 +686,7 @@ def hss_restores(execute: Execute, fields: dict[str, Any], context: dict[str, An
         named_paths = present(fields.get('huaweihssfilepaths')) or present(fields.get('filepath'))
     # The gate judges the records an earlier restore left, as it does for the playbook and for Cortex XDR's records
     earlier = [row for row in lookup(context, HSS_RECORDS) if isinstance(row, dict)]
-    hashes, lines, paths = screen(execute, named, restore_suspicious, HSS_COMMAND, scope, named_paths, earlier)
+    hashes, lines, paths = screen(execute, named, restore_suspicious, HSS_COMMAND, kept, scope, named_paths, earlier)
     if hashes or paths:
         # the incident's host and path fields do not pair: each path on the hosts HSS lists it isolated on, as a hash
         # is (one host pairs with every path alike, and its by-hand command says no more)
@@ -675,8 +695,10 @@ def hss_restores(execute: Execute, fields: dict[str, Any], context: dict[str, An
         said, follows = start(execute, HSS_COMMAND, hss_args, HSS_RECORDS, kept)
         return lines + said, follows
     if not lines:
-        lines.append('Huawei Cloud HSS: the incident names no SHA256 and no host with a path, so nothing was '
-                     'started.')
+        lines.append('Huawei Cloud HSS: the incident names no SHA256 (File SHA256) and no host with a path (Huawei '
+                     'HSS Host ID, with Huawei HSS File Paths or File Path), so nothing was started. If HSS isolated a '
+                     'file, find its host ID and SHA256 in the HSS console and run '
+                     f'`!{HSS_COMMAND} host_id=<host_id> file_hash=<sha256>`.')
     return lines, []
 
 

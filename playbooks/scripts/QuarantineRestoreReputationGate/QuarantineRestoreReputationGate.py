@@ -1138,8 +1138,11 @@ def main(demisto_obj: Any = None) -> None:
         except Exception:  # noqa: BLE001 - logging is best effort
             pass
         entry = {'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text',
-                 'Contents': f'QuarantineRestoreReputationGate failed because of an unexpected {type(error).__name__}: '
-                             f'{error}. This is a fault in the script; the debug log holds the details.'}
+                 'Contents': f'QuarantineRestoreReputationGate stopped on a fault of its own ({type(error).__name__}: '
+                             f'{error}), so it judged no file and none is restored automatically. Look up each file\'s '
+                             'reputation (`!file file=<sha256>`) and restore one you judge benign by hand; for the '
+                             'traceback, which the pack\'s maintainers need, run the script again with '
+                             '`debug-mode=true`.'}
     runtime.results(entry)
 
 

@@ -756,8 +756,10 @@ def vendor_section(vendor: str, items: list[Item]) -> str:
             lines.extend(['', markdown_table(hosts, HSS_HOST_HEADERS), ''])
         if counts[NOT_FOUND]:
             lines.append(f'{counts[NOT_FOUND]} {plural("item", counts[NOT_FOUND])} had no isolated copy in HSS '
-                         f'({HSS_NOT_FOUND}), so nothing was restored: each may be back already, or its hash, host or '
-                         'path is not the one HSS isolated.')
+                         f'({HSS_NOT_FOUND}), so nothing was restored: each may be back already, its hash, host or '
+                         'path is not the one HSS isolated, or its host is in another enterprise project than the one '
+                         'listed (its reason names it): run its restore again with '
+                         '`enterprise_project_id=all_granted_eps` to look in every one.')
         lines.append('')
     if len(items) > MAX_DETAIL_ROWS:
         lines.append(grouped_table(vendor, items))
@@ -892,12 +894,19 @@ def keep_latest_summaries(runtime: Any) -> list[Entry]:
     writes the key anew and adds no entry after the summary's note. So with its records: it keeps those an earlier run
     left in its own context (its RestoredBefore), so that whether XSOAR adds what it hands back to the caller's or puts
     it in their place, none is lost; added, each comes back twice, and is kept once."""
-    written = []
+    errors = []
     for path, kept in [(SUMMARY_PATH, latest_summaries(runtime.context()))] + \
             [(path, records_once(runtime.context(), path)) for path in (XDR_CONTEXT_PATH, HSS_CONTEXT_PATH)]:
-        if kept is not None:
-            written += runtime.executeCommand('Set', {'key': path, 'value': kept}) or []
-    return [entry for entry in written if entry.get('Type') == ENTRY_TYPE_ERROR]
+        if kept is None:
+            continue
+        written = runtime.executeCommand('Set', {'key': path, 'value': kept}) or []
+        # XSOAR's error names no script: the entry says whose Set it was, what it left, and what to run again
+        errors += [error_entry(f'QuarantineRestoreSummary (latest_only=true) could not write {path} anew: '
+                               f'{text_of(entry.get("Contents")).strip().removesuffix(".")}. Its earlier entries '
+                               'stay beside the latest; run '
+                               '`!QuarantineRestoreSummary latest_only=true` again once that is fixed.')
+                   for entry in written if entry.get('Type') == ENTRY_TYPE_ERROR]
+    return errors
 
 
 def error_entry(message: str) -> Entry:
@@ -924,8 +933,11 @@ def main(demisto_obj: Any = None) -> None:
             runtime.debug(traceback.format_exc())
         except Exception:  # noqa: BLE001 - logging is best effort
             pass
-        entry = error_entry(f'QuarantineRestoreSummary failed because of an unexpected {type(error).__name__}: '
-                            f'{error}. This is a fault in the script; the debug log holds the details.')
+        entry = error_entry(f'QuarantineRestoreSummary stopped on a fault of its own ({type(error).__name__}: '
+                            f'{error}), so no summary was written; the restores are not affected: their entries, and '
+                            f'{XDR_CONTEXT_PATH} and {HSS_CONTEXT_PATH} in the context, say what each did. For the '
+                            'traceback, which the pack\'s maintainers need, run '
+                            '`!QuarantineRestoreSummary debug-mode=true` in this war room.')
     runtime.results(entry)
 
 
