@@ -229,6 +229,10 @@ XDR_INCIDENT_ID_KEPT = ("XSOAR's context keeps a Number (CortexXDR.RestoredFile.
 XDR_MAY_HAVE_STARTED = 'may have started this restore even so'
 XDR_LOOK_BEFORE_AGAIN = 'look for the file in Cortex XDR > Response > Action Center before restoring it again.'
 XDR_NOT_FOLLOWABLE = 'so it cannot be followed'
+# Cortex XDR's reason for an endpoint says what went wrong there, not what to do: the last report says it.
+XDR_FAILED_ENDPOINT_STEP = ('For each endpoint that failed: once what its error_description says is fixed, restore '
+                            'the file there in Cortex XDR > Response > Action Center, or run restore-file with that '
+                            'file_hash and endpoint_id.')
 XDR_NO_ENDPOINT = 'included no endpoint'  # endpoints_count 0, the seed's "Number of endpoints included in the request"
 XDR_START_LABELS = {XDR_MAY_HAVE_STARTED: 'May have started', XDR_NOT_FOLLOWABLE: 'Accepted, not followed',
                     XDR_NO_ENDPOINT: 'Nothing to restore'}
@@ -3821,6 +3825,8 @@ def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refuse
     if len(earlier) > MAX_LISTED_FILES:
         lines.append(f'- and {len(earlier) - MAX_LISTED_FILES} more finished earlier (CortexXDR.RestoredFile)')
     readable = xdr_final_table(summaries, earlier) + notes + ('\n\n' + '\n'.join(lines) if lines else '')
+    if any(item.get('failed_count') for item in summaries + earlier):
+        readable += f'\n\n{XDR_FAILED_ENDPOINT_STEP}'
     if ended_by:  # polling ended: each record says how to follow it too
         for summary in running:
             summary['error'] = (f'{summary.get("error") or "Still running when polling ended with this check."} '
