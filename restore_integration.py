@@ -339,8 +339,8 @@ HSS_NO_LONGER_LISTED = 'HSS no longer lists this copy, isolated or restored: che
 HSS_NOT_LISTED_AT_CHECK = ('HSS did not list this copy at this check, isolated or restored; the next check reads it '
                            'again. If it stays unlisted, check the host in the HSS console.')
 # Given once, in the entry: the command names every hash asked, and thousands of rows repeating it would be megabytes.
-HSS_FOLLOW_IN_ENTRY = ('To follow it, run the command the last check\'s entry gives once, below its table and in its '
-                       'Contents (follow_commands).')
+HSS_FOLLOW_IN_ENTRY = ("To follow it, run the follow command of the last check's entry, given once for every copy "
+                       'below its table (and in its raw response, follow_commands).')
 HSS_NOT_LISTED_AT_LAST_CHECK = ('HSS did not list this copy at the last check, isolated or restored, so whether it is '
                                 f'back is not known: check the host in the HSS console. {HSS_FOLLOW_IN_ENTRY}')
 HSS_RESTORED_BEFORE = 'HSS lists this copy restored since before this restore: it was back already.'
