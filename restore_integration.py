@@ -229,6 +229,10 @@ XDR_INCIDENT_ID_KEPT = ("XSOAR's context keeps a Number (CortexXDR.RestoredFile.
 XDR_MAY_HAVE_STARTED = 'may have started this restore even so'
 XDR_LOOK_BEFORE_AGAIN = 'look for the file in Cortex XDR > Response > Action Center before restoring it again.'
 XDR_NOT_FOLLOWABLE = 'so it cannot be followed'
+# Cortex XDR's reason for an endpoint says what went wrong there, not what to do: the last report says it.
+XDR_FAILED_ENDPOINT_STEP = ('For each endpoint that failed: once what its error_description says is fixed, restore '
+                            'the file there in Cortex XDR > Response > Action Center, or run restore-file with that '
+                            'file_hash and endpoint_id.')
 XDR_NO_ENDPOINT = 'included no endpoint'  # endpoints_count 0, the seed's "Number of endpoints included in the request"
 XDR_START_LABELS = {XDR_MAY_HAVE_STARTED: 'May have started', XDR_NOT_FOLLOWABLE: 'Accepted, not followed',
                     XDR_NO_ENDPOINT: 'Nothing to restore'}
@@ -335,8 +339,8 @@ HSS_NO_LONGER_LISTED = 'HSS no longer lists this copy, isolated or restored: che
 HSS_NOT_LISTED_AT_CHECK = ('HSS did not list this copy at this check, isolated or restored; the next check reads it '
                            'again. If it stays unlisted, check the host in the HSS console.')
 # Given once, in the entry: the command names every hash asked, and thousands of rows repeating it would be megabytes.
-HSS_FOLLOW_IN_ENTRY = ('To follow it, run the command the last check\'s entry gives once, below its table and in its '
-                       'Contents (follow_commands).')
+HSS_FOLLOW_IN_ENTRY = ("To follow it, run the follow command of the last check's entry, given once for every copy "
+                       'below its table (and in its raw response, follow_commands).')
 HSS_NOT_LISTED_AT_LAST_CHECK = ('HSS did not list this copy at the last check, isolated or restored, so whether it is '
                                 f'back is not known: check the host in the HSS console. {HSS_FOLLOW_IN_ENTRY}')
 HSS_RESTORED_BEFORE = 'HSS lists this copy restored since before this restore: it was back already.'
@@ -3899,6 +3903,10 @@ def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refuse
     if len(earlier) > MAX_LISTED_FILES:
         lines.append(f'- and {len(earlier) - MAX_LISTED_FILES} more finished earlier (CortexXDR.RestoredFile)')
     readable = xdr_final_table(summaries, earlier) + notes + ('\n\n' + '\n'.join(lines) if lines else '')
+    # Not past MAX_DETAIL_ROWS endpoints: the entry that counts them keeps under 1 KB at any scale (README)
+    listed = sum(len(summary.get('endpoints', ())) for summary in summaries)
+    if listed <= MAX_DETAIL_ROWS and any(item.get('failed_count') for item in summaries + earlier):
+        readable += f'\n\n{XDR_FAILED_ENDPOINT_STEP}'
     if ended_by:  # polling ended: each record says how to follow it too
         for summary in running:
             summary['error'] = (f'{summary.get("error") or "Still running when polling ended with this check."} '

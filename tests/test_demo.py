@@ -120,3 +120,14 @@ def test_no_file_a_note_of_the_demo_holds_back_as_scored_bad_is_restored_by_anot
     back = {cell for row in xdr_table.splitlines()[2:] for cell in row.split('|')[2].split(', ')}
     back |= {row.split('|')[3] for row in hss_table.splitlines()[2:] if row.split('|')[4] in ('restored', 'restoring')}
     assert {sha256 for sha256 in held if sha256[:12] in back} == set()
+
+
+def test_the_demo_opens_saying_its_polling_waits_are_scaled_and_what_an_entry_s_seconds_mean_in_real_time(capsys):
+    """The demo runs the emulators' polling at a tenth of its length: an entry "after 600 s" came a minute into a
+    demo that takes about 90 s, which reads as a wrong count unless the demo says so before its first entry."""
+    demo.print_clock(0.1)
+    demo.print_clock(1)  # the real clock: nothing to say
+
+    out = capsys.readouterr().out
+    assert out == ('Polling waits here last 0.1 times what the entries say (--time-scale 0.1): a check an entry '
+                   'dates "after 100 s" comes about 10 s after its restore started.\n'), out

@@ -1496,6 +1496,24 @@ def test_the_last_check_about_one_copy_still_restoring_speaks_of_one_task_one_ho
     assert 'tasks' not in last['HumanReadable'] and "hosts' agents" not in last['HumanReadable'], last['HumanReadable']
 
 
+def test_a_copy_still_restoring_says_where_its_follow_command_is_in_words_an_analyst_reads(clocked):
+    # The reason is read in the entry's table and in the summary note, away from the entry: it says which command
+    # (the last check's follow command, given once below its table) and where else it is, as XSOAR names it (the raw
+    # response), not "gives once ... in its Contents".
+    tenant, clock = clocked
+    file_hash = 'ad' * 32
+    tenant.backend.add_host('agent-offline', 'agent-offline', agent_online=False)
+    tenant.backend.add_isolated_files('agent-offline', 1, file_hash=file_hash)
+
+    result = room(tenant, clock).run('hss-restore-isolated', {'file_hash': file_hash, 'timeout_in_seconds': '20'})
+
+    [row] = listed_rows(result)
+    assert row['outcome'] == 'restoring', row
+    assert row['reason'].endswith("To follow it, run the follow command of the last check's entry, given once for "
+                                  'every copy below its table (and in its raw response, follow_commands).'), row
+    assert 'gives once' not in row['reason'] and 'Contents' not in row['reason'], row
+
+
 def test_the_start_of_a_restore_of_one_copy_speaks_of_no_tasks_and_says_each_copy_is_followed(clocked):
     # The demo restores one copy per incident: the start must not speak of several tasks, whatever the copies' number,
     # and says what the checks wait for, as the reason of a failed copy speaks of it: HSS accepted the restore.

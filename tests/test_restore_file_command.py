@@ -100,6 +100,19 @@ def test_failing_endpoint_is_reported_with_its_reason_and_keeps_the_file(advance
             assert FAILING[endpoint_id]['error_description'] in final_text
 
 
+def test_a_final_report_with_a_failed_endpoint_says_how_to_restore_the_file_there_once_fixed(advanced_tenant,
+                                                                                                  war_room_on):
+    # Cortex XDR's reason says what went wrong on the endpoint, not what to do: a close from the dialog gets no summary
+    # note, so the entry itself says it; a restore with no failure says nothing of it.
+    failed = war_room_on(advanced_tenant).run('restore-file', {'file_hash': PARTLY_FAILING_HASH})
+    clean = war_room_on(advanced_tenant).run('restore-file', {'file_hash': CLEAN_HASH})
+
+    advice = ('For each endpoint that failed: once what its error_description says is fixed, restore the file there '
+              'in Cortex XDR > Response > Action Center, or run restore-file with that file_hash and endpoint_id.')
+    assert advice in failed.entries[-1]['HumanReadable'], failed.entries[-1]['HumanReadable']
+    assert 'failed:' not in clean.entries[-1]['HumanReadable'], clean.entries[-1]['HumanReadable']
+
+
 def test_endpoint_id_limits_the_restore_to_that_endpoint(advanced_tenant, war_room_on):
     chosen, *others = HOLDERS[CLEAN_HASH]
 

@@ -179,7 +179,17 @@ def close_sample(path: Path, runner: PlaybookRunner, vendors: EmbeddedVendors, t
     return failures
 
 
+def print_clock(time_scale: float) -> None:
+    """The entries count polling time as XSOAR would: on a scaled clock their "after 600 s" comes sooner, said first
+    (not at 0, where no wait is waited: the tests' clock)."""
+    if time_scale not in (0, 1):
+        print(f'Polling waits here last {time_scale:g} times what the entries say (--time-scale {time_scale:g}): a '
+              f'check an entry dates "after 100 s" comes about {100 * time_scale:g} s after its restore started.',
+              flush=True)
+
+
 def run_demo(time_scale: float) -> int:
+    print_clock(time_scale)
     library = PlaybookLibrary()
     with embedded_vendors(time_scale=time_scale) as vendors:
         runner = PlaybookRunner(vendors.params, library=library, time_scale=time_scale, on_event=print_event)
