@@ -178,9 +178,9 @@ def test_a_not_started_line_shows_each_backslash_of_the_reason_cortex_xdr_gave(r
 # in a cell or an item's text). And GFM's bare links, www. and http://, whose text GitHub's reader takes from the
 # source as it stands: a URL holding a character escaped for markdown (&, _, ~, [) showed its backslash.
 ACTIVE_TEXTS = ['/srv/*data*/x.sh', '*db*', 'a[1](x).txt', '~~old~~', '<b>x</b>', 'left in <tmp>', '_x_ and x_y_z',
-                'AT&amp;T &#42;', '![x](y.png)', '&copy; &#x41; &amp;amp;', '!\\[x]', '# a #', '> b', '- c', '+ d', '1. e',
-                'Download from https://files.corp.example/get?id=7&kind=_raw failed', 'mirror www.corp.example/[1] is down',
-                '(www.x.example/~a~) http://h/x\\y']
+                'AT&amp;T &#42;', '![x](y.png)', '&copy; &#x41; &amp;amp;', '!\\[x]', '# a #', '> b', '- c', '+ d',
+                '1. e', 'Download from https://files.corp.example/get?id=7&kind=_raw failed',
+                'mirror www.corp.example/[1] is down', '(www.x.example/~a~) http://h/x\\y']
 
 
 def assert_shows_as_written(markdown: str, text: str) -> None:
@@ -290,7 +290,8 @@ def test_hss_rows_show_each_host_name_and_file_path_as_hss_lists_it_and_link_not
 
     assert not result.failed, result.entries[-1]
     rows = markdown_rows(result.entries[-1]['HumanReadable'])
-    shown = {as_commonmark_reads(row['host_name'])[1]: as_commonmark_reads(row['file_path'])[1].rstrip() for row in rows}
+    shown = {as_commonmark_reads(row['host_name'])[1]: as_commonmark_reads(row['file_path'])[1].rstrip()
+             for row in rows}
     assert shown == HSS_HOSTS, rows
     for row in rows:
         for cell in (row['host_name'], row['file_path']):
@@ -316,7 +317,8 @@ def test_any_text_in_a_cell_or_a_title_s_parentheses_shows_as_written_and_links_
 
 def test_a_start_of_one_file_shows_the_action_id_and_the_status_cortex_xdr_gave_as_written(replay_server):
     # One file's start is a sentence, not a table: the action ID and the unreadable status it quotes are Cortex XDR's
-    replay_server.queue(200, {'reply': {'action_id': 'grp\\_7&amp;', 'endpoints_count': 1, 'status': '*queued* &copy;'}})
+    replay_server.queue(200, {'reply': {'action_id': 'grp\\_7&amp;', 'endpoints_count': 1,
+                                        'status': '*queued* &copy;'}})
     replay_server.queue(200, {'reply': {'data': {ENDPOINT: 'COMPLETED_SUCCESSFULLY'}}})
 
     result = room(replay_server).run('restore-file', {'file_hash': HASH})
