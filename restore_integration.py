@@ -4211,10 +4211,10 @@ def start_notes(fields: HssFields, client: HssClient) -> list[str]:
     notes = [f'The {hosts} hosts and {paths} paths were not paired (pair_by_position=false): each path was restored on '
              f'every one of these hosts HSS lists it isolated on, even one that isolated it for a reason of its own.'
              ] if fields.get(HSS_UNPAIRED) and hosts > 1 < paths else []
-    return notes + [f'HSS listed more copies of {capped_names(sorted(client.unread))} isolated at one moment than its '
-                    f'largest page holds, in a new order for each page: some may not have been read, and stay '
-                    f'isolated. Run the command again once this restore ends: the copies it restored leave that moment.'
-                    ] if client.unread else notes
+    unread = markdown_text(capped_names(sorted(client.unread)))  # hashes or paths, as given: a path's __init__ too
+    return notes + [f'HSS listed more copies of {unread} isolated at one moment than its largest page holds, in a new '
+                    f'order for each page: some may not have been read, and stay isolated. Run the command again once '
+                    f'this restore ends: the copies it restored leave that moment.'] if client.unread else notes
 
 
 def held_back(error: RestoreError, client: HssClient) -> RestoreError | None:

@@ -398,3 +398,24 @@ def test_the_follow_line_of_the_last_check_of_a_restore_file_still_running_gives
     [follow] = commands_in(line, 'restore-file')
     assert follow.args['file_hash'] == HASH and json.loads(follow.args['action_id']) == [action_id], follow
     assert f'Follow action {action_id} in Cortex XDR' in as_commonmark_reads(line)[1], line
+
+
+def test_a_start_that_may_have_left_copies_unread_names_the_hash_as_given():
+    # More copies isolated in one millisecond than HSS's largest page, each page ordering them anew: the start's note
+    # names the hash whose copies may be left, as the analyst gave it (HSS's hashes are text up to 256 characters: one
+    # of 64 must be a SHA256, another need not).
+    file_hash = '__' + 'f' * 40 + '__'
+    tenant = start_hss_tenant()
+    try:
+        tenant.backend.add_host('host-0', 'web-0')
+        tenant.backend.add_isolated_files('host-0', facts.HSS_LIST_LIMIT_RANGE[1] + 100, file_hash=file_hash)
+        tenant.backend.file_tie_order_seed = 0
+        result = WarRoom(params=tenant.params('aksk'), time_scale=0, sleep=lambda _: None).run(
+            'hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false'})
+    finally:
+        tenant.stack.close()
+
+    assert not result.failed, result.entries[-1]
+    [line] = [line for line in result.entries[-1]['HumanReadable'].splitlines() if 'may not have been read' in line]
+    assert as_commonmark_reads(line)[1].startswith(f'HSS listed more copies of {file_hash} isolated at one '), line
+    assert markup_in(line) == [] and emphasis_pairs(line) == [] and bare_links(line) == [], line
