@@ -3043,15 +3043,25 @@ def one_or_all(values: list[Any]) -> Any:
 
 def markdown_text(value: Any) -> str:
     """A value (a cell, a title, a vendor's reason) as markdown shows it as written, its line ends as <br>: what could
-    start markup escaped (the pack's scripts' shown_as_is escapes the same, less . and :): | a cell's end, ` a code
-    span, * and an _ not inside a word emphasis, [ and ] a link, < an autolink or HTML, & a character reference, ~
-    strikethrough, the . of www. and the : of :// a bare link, whose text GFM shows as its source, escapes and all
-    (a=1\\&b=2), and a \\ before punctuation or a line end, else read as its escape (\\_MEI1). A value starts no
-    line, so no block (a title ends with the pack's words or ")", never with # after a blank, closing a heading)."""
+    start markup escaped (the pack's scripts' shown_as_is escapes the same): | a cell's end, ` a code span, * and an _
+    not inside a word emphasis, [ and ] a link, < an autolink or HTML, & a character reference, ~ strikethrough, the .
+    of www. and the : of :// a bare link, whose text GFM shows as its source, escapes and all (a=1\\&b=2), and a \\
+    before punctuation or a line end, else read as its escape (\\_MEI1). A value starts no line, so no block (a title
+    ends with the pack's words or ")", never with # after a blank, closing a heading)."""
     text = re.sub(r'[|`*\[\]<&~]|(?<![^\W_])_|_(?![^\W_])|(?<=www)\.|:(?=//)|\\(?=[!-/:-@\[-`{-~\r\n])', r'\\\g<0>',
                   str('' if value is None else value))
     text = re.sub(r'\r\n?|\n', '<br>', text)
     return f'{text} ' if text.endswith('\\') else text  # a last \ (a Windows folder) would escape the closing pipe
+
+
+def code_span(command: str) -> str:
+    """A command to copy as an entry's markdown shows it, exactly: a code span, where nothing is markup (CommonMark
+    6.1), fenced by one backtick more than its longest run, with a blank inside each fence when it starts or ends with
+    a backtick (a raw value's), which CommonMark drops again. No command holds a line break: an item holding one is
+    refused, and a vendor's text goes in as JSON."""
+    fence = '`' * (max(map(len, re.findall('`+', command)), default=0) + 1)
+    padding = ' ' if '`' in command[:1] + command[-1:] else ''
+    return f'{fence}{padding}{command}{padding}{fence}'
 
 
 def markdown_table(title: str, rows: list[JsonObject], headers: Sequence[str], context_path: str,
@@ -3675,7 +3685,7 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
         first_check = f'; the first check {schedule.again()}' if schedule.asked_by else ''
         readable += f'Checking the status every {interval} seconds{first_check}.'
     else:
-        readable += xdr_follow_text(started, follow_after(client), follow_timing(args))
+        readable += xdr_follow_text(started, follow_after(client), follow_timing(args), markdown=True)
     older = older_actions(context, unsent, endpoint_id)
     if older:
         schedule = schedule._replace(args=dict(schedule.args, older_actions=json.dumps(older, separators=(',', ':'))))
@@ -3916,7 +3926,7 @@ def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refuse
         read_all = all('endpoints' in summary for summary in running)
         state = 'still running' if read_all else 'not final or not read at this check'
         readable += (f'\n\n{ended_by or "This check found"} {len(running)} {plural("action", len(running))} {state}. '
-                     f'{xdr_follow_text(running, when, timing)}')
+                     f'{xdr_follow_text(running, when, timing, markdown=True)}')
     return readable + grouped_refusals(refused)
 
 
@@ -4069,18 +4079,24 @@ def xdr_next_check(schedule: PollingSchedule, followed: list[XdrRecord], refused
     return schedule._replace(args=follow)
 
 
-def xdr_follow_text(records: list[XdrRecord], when: str, timing: str) -> str:
-    """How to follow these actions after this polling: the Action Center, or a restore-file line (its own polling)."""
+def xdr_follow_text(records: list[XdrRecord], when: str, timing: str, markdown: bool = False) -> str:
+    """How to follow these actions after this polling: the Action Center, or a restore-file line (its own polling);
+    ``markdown``, for an entry's text: the action IDs Cortex XDR gave as written, the line a code span to copy."""
     action_ids = [record['action_id'] for record in records]
+    named = capped_names([str(action_id) for action_id in action_ids])
     # The run's scope goes with it (one endpoint_id and incident_id for all its records): its record says the same.
     scope = ''.join(f' {name}={war_room_value(str(records[0][name]))}' for name in ('endpoint_id', 'incident_id')
                     if records[0].get(name))
     command = (f'!restore-file file_hash={",".join(record["file_hash"] for record in records)} '
                f'action_id={war_room_value(json.dumps(action_ids))}{scope}{timing}')
+    if markdown:
+        named = markdown_text(named)
     if len(command) > MAX_FOLLOW_COMMAND_LENGTH:  # too long to paste: what to repeat instead
         command = 'restore-file given the file_hash and action_id of each file (CortexXDR.RestoredFile)'
-    return (f'Follow {plural("action", len(action_ids))} {capped_names([str(a) for a in action_ids])} in Cortex XDR '
-            f'> Response > Action Center, or{when} with {command}.')
+    elif markdown:
+        command = code_span(command)
+    return (f'Follow {plural("action", len(action_ids))} {named} in Cortex XDR > Response > Action Center, or{when} '
+            f'with {command}.')
 
 
 def xdr_progress_line(summaries: list[XdrRecord], schedule: PollingSchedule, earlier: list[XdrRecord],
@@ -4270,7 +4286,8 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
                          f'{interval} seconds what HSS did with these files') + (
                 f'; the first check {schedule.again()}.' if schedule.asked_by else '.')
         else:  # no check follows this run: the analyst gets the line that makes one
-            readable += f'\n\nTo follow the restore{follow_after(client)}: {raw["follow_commands"][0]}'
+            follow = hss_follow_command(args, state, code_span)
+            readable += f'\n\nTo follow the restore{follow_after(client)}: {follow}'
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, raw, schedule)
 
 
@@ -4295,10 +4312,10 @@ def start_notes(fields: HssFields, client: HssClient) -> list[str]:
     notes = [f'The {hosts} hosts and {paths} paths were not paired (pair_by_position=false): each path was restored on '
              f'every one of these hosts HSS lists it isolated on, even one that isolated it for a reason of its own.'
              ] if fields.get(HSS_UNPAIRED) and hosts > 1 < paths else []
-    return notes + [f'HSS listed more copies of {capped_names(sorted(client.unread))} isolated at one moment than its '
-                    f'largest page holds, in a new order for each page: some may not have been read, and stay '
-                    f'isolated. Run the command again once this restore ends: the copies it restored leave that moment.'
-                    ] if client.unread else notes
+    unread = markdown_text(capped_names(sorted(client.unread)))  # hashes or paths, as given: a path's __init__ too
+    return notes + [f'HSS listed more copies of {unread} isolated at one moment than its largest page holds, in a new '
+                    f'order for each page: some may not have been read, and stay isolated. Run the command again once '
+                    f'this restore ends: the copies it restored leave that moment.'] if client.unread else notes
 
 
 def held_back(error: RestoreError, client: HssClient) -> RestoreError | None:
@@ -4527,7 +4544,7 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
         hss_counts_text(rows, unlisted, gone, untaken, most))
     apart = (0, 0) if schedule else (refused_items(fields, state), untaken)  # copies the last check counts apart
     note = hss_check_notes(state, gone, unlisted, *apart, most)
-    to_follow = f'{follow_after(client)}: {follow}'
+    to_follow = f'{follow_after(client)}: {hss_follow_command(args, state, code_span)}'
     if not schedule:  # the last check, or one by hand (polling=false), which gives the follow line if any is left
         readable = said if unread else hss_table(said, rows, to_follow if last else '', *apart) + note
         if unread or (not last and HSS_OUTCOME_RESTORING in {row['outcome'] for row in rows}):
@@ -4791,8 +4808,9 @@ def hss_table(title: str, rows: list[HssCopy], follow: str = '', refused: int = 
                           'HuaweiHSS.RestoredFile', first=lambda row: row['outcome'] not in going) + ended
 
 
-def hss_follow_command(args: JsonObject, state: HssState) -> str:
-    """The war-room line that follows this restore to its end; run by hand, it polls anew (started, checks left out)."""
+def hss_follow_command(args: JsonObject, state: HssState, copied: Callable[[str], str] = str) -> str:
+    """The war-room line that follows this restore to its end; run by hand, it polls anew (started, checks left out).
+    ``copied``: how an entry's text shows what to copy (code_span)."""
     project = f'enterprise_project_id={args["enterprise_project_id"]}'  # the one listed, even the default (0)
     restore_state = f'restore_state={state_text(dict(state, started=None, checks=0, listing_refused=False))}'
     # The items ([] from context: none given), and pair_by_position: a path restored on every host given stays so
@@ -4801,10 +4819,11 @@ def hss_follow_command(args: JsonObject, state: HssState) -> str:
     timing = follow_timing(args)  # the interval and timeout given
     # Thousands of exact items, all repeated (and copied: memory), measured before anything is built: say what to repeat
     if sum(len(str(value)) for value in kept.values()) > MAX_FOLLOW_COMMAND_LENGTH:
-        return f'!hss-restore-isolated with the same {", ".join(kept)} arguments and {project} {restore_state}{timing}'
+        scope = f'{project} {restore_state}{timing}'
+        return f'{copied("!hss-restore-isolated")} with the same {", ".join(kept)} arguments and {copied(scope)}'
     parts = [f'{name}={war_room_value(json.dumps(value) if isinstance(value, list) else str(value))}'
              for name, value in kept.items()]
-    return ' '.join(['!hss-restore-isolated', *parts, project, restore_state]) + timing
+    return copied(' '.join(['!hss-restore-isolated', *parts, project, restore_state]) + timing)
 
 
 ''' COMMAND: fetch-incidents (Huawei Cloud HSS events) '''

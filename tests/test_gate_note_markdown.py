@@ -11,7 +11,8 @@ import pytest
 from hypothesis import example, given, settings
 
 import restore_integration as ri
-from commonmark_reading import MARKDOWN_TEXT, as_commonmark_reads, as_soft_breaks, emphasis_pairs, markup_in
+from commonmark_reading import (MARKDOWN_TEXT, as_commonmark_reads, as_soft_breaks, bare_links, emphasis_pairs,
+                                markup_in)
 from conftest import TEST_DATA, load_json
 from warroom.line import CommandLine, parse_line
 from warroom.playbook.runner import _load_script
@@ -286,3 +287,18 @@ def test_files_asked_for_by_their_path_are_counted_among_the_files_that_may_be_r
 
     _, shown = the_line_shown(entry, 'may be restored automatically')
     assert shown.startswith(f'{len(paths)} of {len(paths)} {files} may be restored automatically'), shown
+
+
+# GFM's bare links (www. and http://), whose text GitHub's reader takes from the source as it stands: a vendor's URL
+# holding a character escaped for markdown (&, _, ~) would show its backslash, and link where the vendor chose.
+@pytest.mark.parametrize('vendor', ['Intel from www.vendor.example', 'https://x.example/?a=1&b=_2 (www.y.example/~a~)',
+                                    'ftp://mirror.example/_pub_'])
+def test_a_held_file_s_line_shows_a_vendor_named_like_a_link_as_written_and_links_nothing(vendor):
+    entry = GATE.gate_command({'file_hash': SHA256},
+                              {'DBotScore': {'Indicator': SHA256, 'Type': 'file', 'Vendor': vendor, 'Score': 3}})
+
+    spans, shown = the_line_shown(entry, SHA256)
+    assert vendor in shown, shown
+    [line] = [line for line in note_lines(entry) if SHA256 in line]
+    assert bare_links(line) == [], line
+    assert the_command(spans, 'restore-file').args == {'file_hash': SHA256}

@@ -105,13 +105,19 @@ def test_a_slow_host_is_polled_until_its_agent_is_done(clocked):
     assert progress and all('restoring' in text and '|' not in text for text in progress)  # one line per poll
 
 
+def shown_follow_commands(markdown: str) -> list[str]:
+    """The hss-restore-isolated lines an entry's markdown gives to run by hand: its code spans holding one, as an
+    analyst copies them."""
+    return [span for span in as_commonmark_reads(markdown)[0] if span.startswith('!hss-restore-isolated ')]
+
+
 def test_polling_false_stops_at_restoring_and_the_follow_command_its_entry_shows_finishes_the_job(clocked):
     # No check follows a run with polling=false: the analyst reads in the entry the line that follows the restore.
     tenant, clock = clocked
     started = room(tenant, clock).run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': SLOW['host_id'],
                                                                'polling': 'false'})
     assert [row['outcome'] for row in rows_of(started).values()] == ['restoring'] and started.runs == 1
-    [shown] = re.findall(r'!hss-restore-isolated .*', started.entries[-1]['HumanReadable'])
+    [shown] = shown_follow_commands(started.entries[-1]['HumanReadable'])
     assert started.entries[-1]['Contents']['follow_commands'] == [shown]
 
     clock.sleep(SLOW.get('restore_stages', 1) * STAGE_SECONDS)
@@ -1491,8 +1497,8 @@ def test_the_last_check_about_one_copy_still_restoring_speaks_of_one_task_one_ho
     last = result.entries[-1]
     [follow] = last['Contents']['follow_commands']
     assert (f'1 still restoring, on agent-offline. HSS issued the restore task of each, which its host\'s agent has '
-            f'not finished (its reason in HuaweiHSS.RestoredFile says what to check). To follow each: {follow}'
-            in last['HumanReadable']), last['HumanReadable']
+            f'not finished (its reason in HuaweiHSS.RestoredFile says what to check). To follow each: `{follow}`'
+            in last['HumanReadable']), last['HumanReadable']  # the command Contents gives, a code span to copy
     assert 'tasks' not in last['HumanReadable'] and "hosts' agents" not in last['HumanReadable'], last['HumanReadable']
 
 
@@ -1757,7 +1763,8 @@ def test_checks_after_iam_refused_the_password_do_not_lock_the_iam_user_out(cloc
                        on_entry=password_changed_after_the_start)
     result = war_room.run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': OFFLINE['host_id'],
                                                    'timeout_in_seconds': '120'})
-    follow = parse_line(result.entries[-1]['HumanReadable'].split('To follow the restore: ', 1)[1])
+    said = result.entries[-1]['HumanReadable'].split('To follow the restore: ', 1)[1]
+    [follow] = [parse_line(command) for command in shown_follow_commands(said)]
     checks = [war_room.run(follow.command, follow.args) for _ in range(facts.IAM_LOCKOUT_FAILED_LOGINS)]
 
     assert result.runs == 2  # the start, then the check IAM refused: no check every interval refused alike
@@ -2275,7 +2282,7 @@ def test_the_last_check_s_follow_line_after_a_listing_read_with_a_token_due_for_
 
     assert tenant.gateway.iam_faults.seen == 1 and 'not read' not in last, last  # the listing read, token kept
     follow = re.search(r'To follow each, after (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC \(in (\d+) s, as Huawei Cloud IAM '
-                       r'asked to wait: Retry-After\): !hss-restore-isolated ', last)
+                       r'asked to wait: Retry-After\): `!hss-restore-isolated ', last)
     assert follow, last
     ends = datetime.strptime(follow[1], '%Y-%m-%d %H:%M:%S').replace(tzinfo=timezone.utc).timestamp()
     assert abs(ends - (throttled_at + 3600)) <= 1, last
@@ -2289,11 +2296,11 @@ def test_a_check_by_hand_that_finds_copies_still_restoring_gives_the_line_that_c
     tenant.backend.add_host('slow-agent', 'slow-agent', restore_stages=90.0)  # back 900 s after HSS takes it
     [copy] = tenant.backend.add_isolated_files('slow-agent', 1)
     started = room(tenant, clock).run('hss-restore-isolated', {'file_hash': copy['file_hash'], 'polling': 'false'})
-    [follow] = re.findall(r'!hss-restore-isolated .*', started.entries[-1]['HumanReadable'])
+    [follow] = shown_follow_commands(started.entries[-1]['HumanReadable'])
     line = parse_line(follow)
     checked = room(tenant, clock).run(line.command, dict(line.args, polling='false'))
     [entry] = checked.entries
-    shown = re.findall(r'!hss-restore-isolated .*', entry['HumanReadable'])
+    shown = shown_follow_commands(entry['HumanReadable'])
 
     assert [row['outcome'] for row in listed_rows(checked)] == ['restoring'] and 'PollingCommand' not in entry
     assert shown == entry['Contents']['follow_commands'], entry['HumanReadable']

@@ -2,6 +2,7 @@
 folder) does not escape the pipe that closes its cell."""
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -13,6 +14,7 @@ from commonmark_reading import (MARKDOWN_TEXT, active_text, as_commonmark_reads,
                                 emphasis_pairs, markup_in)
 from conftest import lines_read_into_tables, markdown_rows, start_hss_tenant
 from test_reply_shapes import room
+from warroom.line import CommandLine, parse_line
 from warroom.runtime import WarRoom
 
 HASH = 'c' * 64
@@ -179,10 +181,8 @@ def test_a_not_started_line_shows_each_backslash_of_the_reason_cortex_xdr_gave(r
 # source as it stands: a URL holding a character escaped for markdown (&, _, ~, [) showed its backslash.
 ACTIVE_TEXTS = ['/srv/*data*/x.sh', '*db*', 'a[1](x).txt', '~~old~~', '<b>x</b>', 'left in <tmp>', '_x_ and x_y_z',
                 'AT&amp;T &#42;', '![x](y.png)', '&copy; &#x41; &amp;amp;', '!\\[x]', '# a #', '> b', '- c', '+ d',
-                '1. e',
-                'Download from https://files.corp.example/get?id=7&kind=_raw failed',
-                'mirror www.corp.example/[1] is down',
-                '(www.x.example/~a~) http://h/x\\y']
+                '1. e', 'Download from https://files.corp.example/get?id=7&kind=_raw failed',
+                'mirror www.corp.example/[1] is down', '(www.x.example/~a~) http://h/x\\y']
 
 
 def assert_shows_as_written(markdown: str, text: str) -> None:
@@ -328,4 +328,94 @@ def test_a_start_of_one_file_shows_the_action_id_and_the_status_cortex_xdr_gave_
     line = result.entries[0]['HumanReadable'].splitlines()[0]
     shown = as_commonmark_reads(line)[1]
     assert f'on 1 endpoint: action grp\\_7&amp;. ' in shown and 'status "*queued* &copy;"' in shown, line
+    assert markup_in(line) == [] and emphasis_pairs(line) == [] and bare_links(line) == [], line
+
+
+# --------------------------------------------------------------------------- commands an entry gives to run by hand
+
+# Paths an analyst's follow command must carry as typed: markdown would read __init__ as bold, \_ as an escaped _, a
+# backtick as a code span's end, and a bare link's source as it stands; one with blanks goes raw in backticks, one
+# holding a backtick in double quotes (warroom/line.py reads both back).
+FOLLOW_PATHS = ['/srv/__init__.py', 'C:\\T\\_x', 'C:\\Users\\a b\\*new*.exe', '/opt/`x` and ``y``/a.sh',
+                '/srv/www.corp.example/https://x/a&amp;b~1~.py']
+
+
+def commands_in(line: str, command: str) -> list[CommandLine]:
+    """The war-room lines of ``command`` an entry's line gives in its code spans, read back as XSOAR's war room reads
+    them; the rest of the line shows its own characters (no emphasis, link, HTML or reference)."""
+    assert markup_in(line) == [] and emphasis_pairs(line) == [] and bare_links(line) == [], line
+    return [parse_line(span) for span in as_commonmark_reads(line)[0] if span.startswith(f'!{command} ')]
+
+
+@pytest.mark.parametrize('file_path', FOLLOW_PATHS)
+def test_the_follow_command_an_hss_restore_gives_is_a_code_span_that_reads_back_as_the_path_and_host_given(file_path):
+    tenant = start_hss_tenant(stage_seconds=600)  # still restoring at the check: it gives the line again
+    try:
+        tenant.backend.add_host('host-0', 'web-0')
+        tenant.backend.isolate_file('host-0', 'e' * 64, file_path)
+        room = WarRoom(params=tenant.params('aksk'), time_scale=0, sleep=lambda _: None)
+        started = room.run('hss-restore-isolated', {'host_id': 'host-0', 'file_path': file_path, 'polling': 'false'})
+        [line] = [line for line in started.entries[-1]['HumanReadable'].splitlines() if 'To follow the restore' in line]
+        [follow] = commands_in(line, 'hss-restore-isolated')
+        checked = room.run(follow.command, follow.args)  # a check by hand, its last: the copy still restoring
+    finally:
+        tenant.stack.close()
+
+    assert not started.failed and not checked.failed, (started.entries[-1], checked.entries[-1])
+    assert follow.args['file_path'] == file_path and follow.args['host_id'] == 'host-0', follow
+    assert parse_line(started.entries[-1]['Contents']['follow_commands'][0]) == follow  # Contents: the same command
+    [again] = [line for line in checked.entries[-1]['HumanReadable'].splitlines()
+               if 'To follow' in line and not line.startswith('|')]  # not a row's reason, which points to it
+    [given] = checked.entries[-1]['Contents']['follow_commands']
+    assert commands_in(again, 'hss-restore-isolated') == [parse_line(given)], again
+
+
+@pytest.mark.parametrize('action_id', ['grp\\_7', '__7__ `8`', 'www.x.example/a&amp;b'])
+def test_the_follow_line_of_a_restore_file_start_shows_the_action_id_and_gives_a_command_that_reads_back_as_it(
+        replay_server, action_id):
+    replay_server.queue(200, {'reply': {'action_id': action_id, 'endpoints_count': 1}})
+
+    result = room(replay_server).run('restore-file', {'file_hash': HASH, 'polling': 'false'})
+
+    assert not result.failed, result.entries[-1]
+    [line] = [line for line in result.entries[-1]['HumanReadable'].splitlines() if line.startswith('Follow action')]
+    [follow] = commands_in(line, 'restore-file')
+    assert follow.args['file_hash'] == HASH and json.loads(follow.args['action_id']) == [action_id], follow
+    assert as_commonmark_reads(line)[1].startswith(f'Follow action {action_id} in Cortex XDR'), line
+
+
+def test_the_follow_line_of_the_last_check_of_a_restore_file_still_running_gives_a_command_that_reads_back(
+        replay_server):
+    action_id = '__7__ C:\\T\\_x'
+    replay_server.queue(200, {'reply': {'action_id': action_id, 'endpoints_count': 1}})
+    replay_server.queue(200, {'reply': {'data': {ENDPOINT: 'IN_PROGRESS'}}})
+
+    result = room(replay_server).run('restore-file', {'file_hash': HASH, 'interval_in_seconds': '10',
+                                                      'timeout_in_seconds': '10'})
+
+    assert not result.failed, result.entries[-1]
+    [line] = [line for line in result.entries[-1]['HumanReadable'].splitlines() if 'still running' in line]
+    [follow] = commands_in(line, 'restore-file')
+    assert follow.args['file_hash'] == HASH and json.loads(follow.args['action_id']) == [action_id], follow
+    assert f'Follow action {action_id} in Cortex XDR' in as_commonmark_reads(line)[1], line
+
+
+def test_a_start_that_may_have_left_copies_unread_names_the_hash_as_given():
+    # More copies isolated in one millisecond than HSS's largest page, each page ordering them anew: the start's note
+    # names the hash whose copies may be left, as the analyst gave it (HSS's hashes are text up to 256 characters: one
+    # of 64 must be a SHA256, another need not).
+    file_hash = '__' + 'f' * 40 + '__'
+    tenant = start_hss_tenant()
+    try:
+        tenant.backend.add_host('host-0', 'web-0')
+        tenant.backend.add_isolated_files('host-0', facts.HSS_LIST_LIMIT_RANGE[1] + 100, file_hash=file_hash)
+        tenant.backend.file_tie_order_seed = 0
+        result = WarRoom(params=tenant.params('aksk'), time_scale=0, sleep=lambda _: None).run(
+            'hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false'})
+    finally:
+        tenant.stack.close()
+
+    assert not result.failed, result.entries[-1]
+    [line] = [line for line in result.entries[-1]['HumanReadable'].splitlines() if 'may not have been read' in line]
+    assert as_commonmark_reads(line)[1].startswith(f'HSS listed more copies of {file_hash} isolated at one '), line
     assert markup_in(line) == [] and emphasis_pairs(line) == [] and bare_links(line) == [], line

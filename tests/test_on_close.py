@@ -630,7 +630,8 @@ def test_a_close_after_a_restore_limited_to_one_endpoint_restores_the_file_on_th
     try:
         room = WarRoom(params=xdr.params(), sleep=clock.advance, clock=clock)
         ended = room.run('restore-file', {'file_hash': file_hash, 'endpoint_id': endpoint, 'timeout_in_seconds': '25'})
-        line = parse_line(re.search(r'!restore-file [^\n]*?(?=\.(?:\s|$))', ended.entries[-1]['HumanReadable']).group())
+        [line] = [parse_line(span) for span in as_commonmark_reads(ended.entries[-1]['HumanReadable'])[0]
+                  if span.startswith('!restore-file ')]  # the follow line's code span, as the analyst copies it
         clock.advance(200)  # the action ends on its endpoint
         assert not room.run(line.command, line.args).failed
         incident = close_incident({'id': '9', 'type': 'Cortex XDR Incident',

@@ -10,6 +10,7 @@ import requests
 import conftest
 import facts
 import restore_integration
+from commonmark_reading import as_commonmark_reads
 from conftest import FakeClock, integration_on_clock, markdown_rows, seed_failing_endpoints, seed_holders, start_tenant
 from warroom.context import as_list, get_path
 from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
@@ -242,8 +243,16 @@ PROMISES = ('checking again', 'next check')
 
 
 def follow_line(text):
-    """The war-room line a report gives to follow a restore: from "!restore-file" to the end of its sentence."""
+    """The war-room line a record's error (plain text) gives to follow a restore: from "!restore-file" to the end of
+    its sentence."""
     return parse_line(re.search(r'!restore-file [^\n]*?(?=\.(?:\s|$))', text).group())
+
+
+def shown_follow_line(markdown):
+    """The war-room line an entry's markdown gives to follow a restore: its one code span holding a restore-file line,
+    as an analyst copies it."""
+    [line] = [parse_line(span) for span in as_commonmark_reads(markdown)[0] if span.startswith('!restore-file ')]
+    return line
 
 
 def test_polling_false_gives_the_restore_file_line_that_checks_the_action_later(advanced_tenant, war_room_on):
@@ -256,7 +265,7 @@ def test_polling_false_gives_the_restore_file_line_that_checks_the_action_later(
 
     [entry] = started.entries
     record = restored_record(started)
-    line = follow_line(entry['HumanReadable'])
+    line = shown_follow_line(entry['HumanReadable'])
     assert line.command == 'restore-file' and json.loads(line.args['action_id']) == [record['action_id']], line
     assert (line.args['file_hash'], line.args.get('endpoint_id'), line.args.get('incident_id')) == (
         CLEAN_HASH, endpoint, '412')
@@ -281,10 +290,10 @@ def test_a_check_by_hand_that_finds_the_action_still_running_gives_the_line_that
     tenant, room, _ = clocked_room(monkeypatch, 100)  # the action outlives both checks
     try:
         started = room.run('restore-file', {'file_hash': CLEAN_HASH, 'polling': 'false'})
-        line = follow_line(started.entries[0]['HumanReadable'])
+        line = shown_follow_line(started.entries[0]['HumanReadable'])
         checked = room.run(line.command, dict(line.args, polling='false'))
         [entry] = checked.entries
-        again = follow_line(entry['HumanReadable'])
+        again = shown_follow_line(entry['HumanReadable'])
         checked_again = room.run(again.command, dict(again.args, polling='false'))
     finally:
         tenant.server.stop()
@@ -353,7 +362,7 @@ def test_the_follow_line_of_a_restore_limited_to_one_endpoint_follows_it_on_that
         result = room.run('restore-file', {'file_hash': CLEAN_HASH, 'endpoint_id': endpoint, 'incident_id': '412',
                                            'timeout_in_seconds': '25'})
         line = follow_line(restored_record(result)['error'])
-        assert follow_line(result.entries[-1]['HumanReadable']) == line
+        assert shown_follow_line(result.entries[-1]['HumanReadable']) == line
         assert (line.args.get('endpoint_id'), line.args.get('incident_id')) == (endpoint, '412')
         clock.advance(200)
         followed = room.run(line.command, line.args)
@@ -468,7 +477,7 @@ def test_the_last_check_reports_each_file_finished_still_running_or_not_started(
     assert records[finished]['status'] == 'COMPLETED_SUCCESSFULLY' and finished in text
     assert records[running]['status'] == 'IN_PROGRESS' and str(records[running]['action_id']) in text
     assert 'polling ended' in records[running]['error'].lower()
-    assert follow_line(text).args['file_hash'] == running  # the command follows the file still running, alone
+    assert shown_follow_line(text).args['file_hash'] == running  # the command follows the file still running, alone
     assert records[nowhere]['status'] == 'FAILED' and 'Not started' in text and nowhere in text
 
 
@@ -530,9 +539,9 @@ def test_the_last_check_counts_the_actions_still_running_and_follows_those_alone
     assert finished in text.split('Polling ended')[0], text  # read at the last check: in its table
     ended = text[text.index('Polling ended'):].splitlines()[0]
     assert ended.startswith(f'Polling ended (timeout_in_seconds 25) with {counted}. {follow}'), ended
-    named = ended.split(follow, 1)[1].split(' in Cortex XDR > Response > Action Center, or with !restore-file ')[0]
+    named = ended.split(follow, 1)[1].split(' in Cortex XDR > Response > Action Center, or with ')[0]
     assert sorted(named.split(', ')) == sorted(str(action_ids[file_hash]) for file_hash in hashes), ended
-    line = follow_line(ended)
+    line = shown_follow_line(ended)
     followed = dict(zip(line.args['file_hash'].split(','), json.loads(line.args['action_id'])))
     assert followed == {file_hash: action_ids[file_hash] for file_hash in hashes}, ended
 
@@ -649,7 +658,7 @@ def test_a_status_read_that_could_not_connect_says_at_every_check_what_to_check_
     tells the analyst to run anything again before the last."""
     tenant, room, _ = clocked_room(monkeypatch, 100)  # the action outlives the polling
     try:
-        line = follow_line(room.run('restore-file', {'file_hash': CLEAN_HASH, 'polling': 'false'}).entries[0][
+        line = shown_follow_line(room.run('restore-file', {'file_hash': CLEAN_HASH, 'polling': 'false'}).entries[0][
             'HumanReadable'])
     finally:
         tenant.server.stop()  # its port now refuses every connection
@@ -675,7 +684,7 @@ def test_an_action_no_check_read_is_not_called_still_running_and_its_follow_line
         result = room.run('restore-file', {'file_hash': CLEAN_HASH, 'timeout_in_seconds': '25'})
         last = restored_record(result)
         text = result.entries[-1]['HumanReadable']
-        line = follow_line(text[text.index('Polling ended'):])
+        line = shown_follow_line(text[text.index('Polling ended'):])
         tenant.gateway.inject_faults(None)
         clock.advance(10)
         by_hand = restored_record(room.run(line.command, dict(line.args, polling='false')))
@@ -1810,7 +1819,7 @@ def follow_line_mistyped(monkeypatch):
     run through the war room: its result, and Cortex XDR's own answer to a status read of that action."""
     tenant, room, _ = clocked_room(monkeypatch, 100)
     try:
-        line = follow_line(room.run('restore-file', {'file_hash': CLEAN_HASH, 'polling': 'false'}).entries[0][
+        line = shown_follow_line(room.run('restore-file', {'file_hash': CLEAN_HASH, 'polling': 'false'}).entries[0][
             'HumanReadable'])
         unknown = max(tenant.backend.actions) * 10 + 7  # a digit too many
         with pytest.raises(Exception) as answer:
@@ -2184,7 +2193,7 @@ def test_the_follow_line_of_a_polling_given_its_own_interval_and_timeout_keeps_t
     try:
         result = room.run('restore-file', {'file_hash': CLEAN_HASH, 'interval_in_seconds': '20',
                                            'timeout_in_seconds': '45'})
-        line = follow_line(result.entries[-1]['HumanReadable'])
+        line = shown_follow_line(result.entries[-1]['HumanReadable'])
         followed, runs = run_timed(room, clock, line.command, line.args, monkeypatch)
     finally:
         tenant.server.stop()

@@ -170,8 +170,8 @@ def test_the_follow_line_of_a_polling_that_ends_while_cortex_xdr_s_wait_runs_say
     assert not result.failed and 'Polling ended' in last['HumanReadable'], last
     [record] = last['EntryContext'].values()
     left = left_of_the_wait(tenant, room, arrivals)
-    for text in (last['HumanReadable'], record['error']):
-        said = re.search(WHEN_IT_MAY_BE_RUN + ' with !restore-file ', text)
+    for text, command in ((last['HumanReadable'], ' with `!restore-file '), (record['error'], ' with !restore-file ')):
+        said = re.search(WHEN_IT_MAY_BE_RUN + command, text)  # the entry's line a code span, the record's plain
         assert said and left <= int(said[1]) <= left + 1, (left, text)
 
 

@@ -450,9 +450,10 @@ def shown_as_is(value: Any) -> str:
     span, escaped so that markdown shows it as it is, on one line: a backtick would open a code span that a command's
     own span then closes; * and an _ at either end of a word mark emphasis (.../__init__.py would show as .../init.py
     in bold; an _ inside a word is left); [ and ] make a link, < an autolink or HTML, & a character reference, ~
-    strikethrough, | a table's next cell; a backslash before punctuation, or last, would escape it; a line break would
-    end the bullet (a next line could start a heading or a list). Each of the pack's scripts holds this rule, the
-    same, as XSOAR runs a script alone (DEVELOPERS.md)."""
+    strikethrough, | a table's next cell, the . of www. and the : of :// a bare link, whose text GFM shows as its
+    source, escapes and all; a backslash before punctuation, or last, would escape it; a line break would end the
+    bullet (a next line could start a heading or a list). Each of the pack's scripts holds this rule, the same, as
+    XSOAR runs a script alone (DEVELOPERS.md), and the integration's markdown_text escapes the same characters."""
     text = re.sub(r'\r\n|\r|\n', ' ', text_of(value))
 
     def escaped(match: re.Match) -> str:
@@ -460,7 +461,7 @@ def shown_as_is(value: Any) -> str:
         inside_word = 0 < at < len(text) - 1 and text[at - 1].isalnum() and text[at + 1].isalnum()
         return char if char == '_' and inside_word else '\\' + char
 
-    return re.sub(r'[`*_\[\]<&~|]|\\(?=[!-/:-@\[-`{-~]|$)', escaped, text)
+    return re.sub(r'[`*_\[\]<&~|]|(?<=www)\.|:(?=//)|\\(?=[!-/:-@\[-`{-~]|$)', escaped, text)
 
 
 def code_span(text: str) -> str:
