@@ -1,14 +1,25 @@
-# Every target builds .venv from pyproject.toml when it is missing or older than it.
-PYTHON ?= python3
+# Every target builds .venv from pyproject.toml when it is missing or older than it, on the Python minor version of the
+# docker image integration.yml names (test_data/xsoar/docker_image_packages.json; tests/test_docker_image_packages.py
+# checks it): python3 when it is that version, else python3.12 on the PATH, else pyenv's. PYTHON=... names another.
+IMAGE_PYTHON := 3.12
+IMAGE_PYTHONS := python3 python$(IMAGE_PYTHON) $(HOME)/.pyenv/versions/$(IMAGE_PYTHON).*/bin/python$(IMAGE_PYTHON)
+IS_IMAGE_PYTHON := 'import sys; sys.exit("%d.%d" % sys.version_info[:2] != "$(IMAGE_PYTHON)")'
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(shell for p in $(IMAGE_PYTHONS); do "$$p" -c $(IS_IMAGE_PYTHON) 2>/dev/null && { echo "$$p"; break; }; done)
+endif
 VENV := .venv
 PY := $(VENV)/bin/python
 # demisto-sdk lives in a venv of its own (its dependencies are not the pack's), pinned for reproducible checks.
 SDK_VENV := .venv-sdk
 DEMISTO_SDK_VERSION := 1.39.13
+SDK_PYTHON ?= python3
 
 .PHONY: demo test bench xsoar-validate clean
 
 $(VENV)/.installed: pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python $(IMAGE_PYTHON), XSOAR's image's, was not found: install it, or name it:" \
+		"make PYTHON=/path/to/python$(IMAGE_PYTHON) ..." >&2; exit 1; }
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
@@ -22,7 +33,7 @@ test: $(VENV)/.installed
 
 $(SDK_VENV)/.installed-$(DEMISTO_SDK_VERSION):
 	rm -rf $(SDK_VENV)
-	$(PYTHON) -m venv $(SDK_VENV)
+	$(SDK_PYTHON) -m venv $(SDK_VENV)
 	$(SDK_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(SDK_VENV)/bin/python -m pip install --quiet 'demisto-sdk==$(DEMISTO_SDK_VERSION)'
 	touch $@

@@ -1050,7 +1050,7 @@ def normalise_base_url(url: str, setting: str, insecure: bool) -> str:
     except ValueError:  # requests' URL errors (InvalidURL, MissingSchema) are ValueErrors too
         parts = None
     # A login, query or fragment may hold a secret (no request carries the last two): refused, never quoted. A blank or
-    # control character in the host: requests 2.32.3 (XSOAR's image) sends it percent-encoded to DNS.
+    # control character in the host: requests (2.34.2 in XSOAR's image) sends it percent-encoded to DNS.
     hidden = re.search('[@?#]', url)
     if (hidden or parts is None or parts.scheme not in ('http', 'https') or not parts.hostname
             or re.search(r'[\s\x00-\x1f\x7f]', parts.hostname)):
