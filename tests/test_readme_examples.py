@@ -156,12 +156,13 @@ def test_instance_settings_table_names_every_field_the_instance_dialog_shows():
 
 def test_the_opening_says_which_python_make_needs_and_how_to_pick_it():
     """`make test` fails on any Python but the minor version of XSOAR's docker image
-    (tests/test_docker_image_packages.py), and the Makefile builds .venv with $(PYTHON), python3 unless told: the
-    first lines a newcomer runs must say so, not that nothing else needs installing."""
+    (tests/test_docker_image_packages.py), and the Makefile looks for that version (IMAGE_PYTHON) unless PYTHON names
+    one: the first lines a newcomer runs must say so, not that nothing else needs installing."""
     image = load_json(TEST_DATA / 'xsoar' / 'docker_image_packages.json')
+    minor = image['python'].rsplit('.', 1)[0]
     opening = README.split('\n## ', 1)[0]
-    assert f"Python {image['python'].rsplit('.', 1)[0]}" in opening
-    assert re.search(r'^PYTHON \?= (\S+)$', (ROOT / 'Makefile').read_text(), re.MULTILINE)
+    assert f"Python {minor}" in opening
+    assert re.findall(r'^IMAGE_PYTHON := (\S+)$', (ROOT / 'Makefile').read_text(), re.MULTILINE) == [minor]
     assert 'PYTHON=' in opening
 
 
