@@ -373,16 +373,28 @@ def test_the_listing_before_a_put_is_sent_again_keeps_within_max_concurrency(ten
     assert most[0] <= 2, most[0]
 
 
+def refusal_taken_event(monkeypatch) -> threading.Event:
+    """Set once a batch's failure is handled (held_back), its refusal recorded for every batch after it."""
+    taken, held_back = threading.Event(), ri.held_back
+
+    def noted(error, client):
+        taken.set()
+        return held_back(error, client)
+    monkeypatch.setattr(ri, 'held_back', noted)
+    return taken
+
+
+def signature_spoiled(request):
+    """The request as HSS gets it with its AK/SK signature spoiled: HSS's 401, which every later request would meet."""
+    spoiled = request.headers['Authorization'].replace('Signature=', 'Signature=0')
+    return dataclasses.replace(request, headers=Headers({**request.headers, 'Authorization': spoiled}))
+
+
 def lost_answer_beside_a_refusal(tenant, monkeypatch):
     """Two batches: the first PUT to come is held until the other's was refused (a spoiled signature: HSS's 401, which
     every later request would meet) and the command took that refusal, then HSS acts on it and its answer is lost.
     Returns the run's result and the methods of the requests HSS got."""
-    refusal_taken, lock, seen, app = threading.Event(), threading.Lock(), [], create_app(tenant.gateway)
-    held_back = ri.held_back
-
-    def noted(error, client):  # called on a batch's failure, once its refusal is recorded
-        refusal_taken.set()
-        return held_back(error, client)
+    refusal_taken, lock, seen, app = refusal_taken_event(monkeypatch), threading.Lock(), [], create_app(tenant.gateway)
 
     def served(request):
         with lock:
@@ -393,11 +405,9 @@ def lost_answer_beside_a_refusal(tenant, monkeypatch):
             app(request)  # HSS acts on it; its answer is lost
             raise AbortConnection()
         if request.method == 'PUT':
-            spoiled = request.headers['Authorization'].replace('Signature=', 'Signature=0')
-            request = dataclasses.replace(request, headers=Headers({**request.headers, 'Authorization': spoiled}))
+            request = signature_spoiled(request)
         return app(request)
 
-    monkeypatch.setattr(ri, 'held_back', noted)
     args = explicit_items(tenant, 2 * facts.HSS_MAX_ITEMS_PER_REQUEST)
     with LoopbackServer(served) as server:
         result = room(tenant, 'aksk', max_concurrency='2', hss_endpoint=server.url).run('hss-restore-isolated', args)
@@ -417,12 +427,8 @@ def test_the_listing_after_a_lost_answer_stops_between_its_pages_once_another_ba
     """The first PUT to come is answered 500 (HSS may have acted): its files are listed, a hash a page, before it goes
     again. The other batch's PUT is refused (HSS's 401) once that listing's first page is asked for, which is answered
     once the command took the refusal: no other page is asked for."""
-    refusal_taken, listing_begun, lock, seen = threading.Event(), threading.Event(), threading.Lock(), []
-    app, held_back = create_app(tenant.gateway), ri.held_back
-
-    def noted(error, client):  # called on a batch's failure, once its refusal is recorded
-        refusal_taken.set()
-        return held_back(error, client)
+    refusal_taken, listing_begun, lock, seen = refusal_taken_event(monkeypatch), threading.Event(), threading.Lock(), []
+    app = create_app(tenant.gateway)
 
     def served(request):
         with lock:
@@ -435,11 +441,9 @@ def test_the_listing_after_a_lost_answer_stops_between_its_pages_once_another_ba
             return json_response(500, {'error_code': 'HSS.1000', 'error_msg': 'Internal error.'})
         else:
             assert listing_begun.wait(10)
-            spoiled = request.headers['Authorization'].replace('Signature=', 'Signature=0')
-            request = dataclasses.replace(request, headers=Headers({**request.headers, 'Authorization': spoiled}))
+            request = signature_spoiled(request)
         return app(request)
 
-    monkeypatch.setattr(ri, 'held_back', noted)
     args = explicit_items(tenant, 2 * facts.HSS_MAX_ITEMS_PER_REQUEST)
     hashes, batch = json.loads(args['file_hash']), facts.HSS_MAX_ITEMS_PER_REQUEST
     assert len(set(hashes[:batch])) > 1 and len(set(hashes[batch:])) > 1  # either batch's listing takes pages
