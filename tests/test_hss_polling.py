@@ -1484,15 +1484,18 @@ def test_the_last_check_names_the_hosts_still_restoring_as_hss_names_them_whatev
     assert emphasis_pairs(line) == [], line
 
 
+def restore_left_on_an_offline_agent(clocked, file_hash):
+    """A restore of one copy on a host whose agent is offline, followed to a 20 s timeout: left restoring."""
+    tenant, clock = clocked
+    tenant.backend.add_host('agent-offline', 'agent-offline', agent_online=False)
+    tenant.backend.add_isolated_files('agent-offline', 1, file_hash=file_hash)
+    return room(tenant, clock).run('hss-restore-isolated', {'file_hash': file_hash, 'timeout_in_seconds': '20'})
+
+
 def test_the_last_check_about_one_copy_still_restoring_speaks_of_one_task_one_host_and_how_to_follow_it(clocked):
     # The demo's offline agent leaves one copy restoring: the words after the count must not speak of several tasks,
     # hosts or agents, and still say what to check and how to follow it.
-    tenant, clock = clocked
-    file_hash = 'ae' * 32
-    tenant.backend.add_host('agent-offline', 'agent-offline', agent_online=False)
-    tenant.backend.add_isolated_files('agent-offline', 1, file_hash=file_hash)
-
-    result = room(tenant, clock).run('hss-restore-isolated', {'file_hash': file_hash, 'timeout_in_seconds': '20'})
+    result = restore_left_on_an_offline_agent(clocked, 'ae' * 32)
 
     last = result.entries[-1]
     [follow] = last['Contents']['follow_commands']
@@ -1506,12 +1509,7 @@ def test_a_copy_still_restoring_says_where_its_follow_command_is_in_words_an_ana
     # The reason is read in the entry's table and in the summary note, away from the entry: it says which command
     # (the last check's follow command, given once below its table) and where else it is, as XSOAR names it (the raw
     # response), not "gives once ... in its Contents".
-    tenant, clock = clocked
-    file_hash = 'ad' * 32
-    tenant.backend.add_host('agent-offline', 'agent-offline', agent_online=False)
-    tenant.backend.add_isolated_files('agent-offline', 1, file_hash=file_hash)
-
-    result = room(tenant, clock).run('hss-restore-isolated', {'file_hash': file_hash, 'timeout_in_seconds': '20'})
+    result = restore_left_on_an_offline_agent(clocked, 'ad' * 32)
 
     [row] = listed_rows(result)
     assert row['outcome'] == 'restoring', row

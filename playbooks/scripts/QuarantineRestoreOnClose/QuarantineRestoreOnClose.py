@@ -148,8 +148,9 @@ def is_false_positive(args: dict[str, Any], fields: dict[str, Any]) -> bool:
     """The close reason decides; Cortex XDR's mirrored status only a close that gives none. CortexXDRIR's mirroring
     closes as False Positive when Cortex XDR resolves so, and sends an XSOAR close back as Cortex XDR's status: a
     reason that differs is the later word, and the status it leaves behind is stale."""
-    if close_reason(args, fields):
-        return close_reason(args, fields).lower() == FALSE_POSITIVE
+    reason = close_reason(args, fields)
+    if reason:
+        return reason.lower() == FALSE_POSITIVE
     return xdr_says_false_positive(fields)
 
 
