@@ -27,6 +27,7 @@ from warroom.playbook.incidents import (POST_PROCESSING_SCRIPT, RESTORE_PLAYBOOK
 from warroom.playbook.model import Playbook, PlaybookLibrary, Task
 from warroom.playbook.others import REPLIES_DIR, OtherIntegrations
 from warroom.playbook.runner import PlaybookRunner
+from warroom.playbook.values import Scope
 from warroom.runtime import WarRoom
 
 INCIDENTS = TEST_DATA / 'incidents'
@@ -323,6 +324,40 @@ def test_a_blank_close_reason_leaves_it_to_the_mirrored_status_in_any_case_as_th
     assert incident_hashes(sample) and restored_hashes_of(sample, xdr, hss) == incident_hashes(sample)
     assert not any('no file was restored' in note for note in run.notes)
 
+
+def read_a_list_of_one_blank_as_handed(monkeypatch):
+    """The other reading of *Is empty* on ``[""]`` (the uniq transformer's output on an empty close reason, an input
+    the playbook hands on): the runner reads a one-item list at a context path as its item, so ``[""]`` is empty;
+    XSOAR may read the list as handed, which holds an item, so not empty. No public source says which (README,
+    "Running them locally"), so the playbooks are run under both."""
+    unwrapping = Scope.lookup
+
+    def lookup(scope, path):
+        root, _, key = path.strip().partition('.')
+        value = scope.inputs.get(key) if root == 'inputs' else None
+        if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str) and not value[0].strip():
+            return value
+        return unwrapping(scope, path)
+    monkeypatch.setattr(Scope, 'lookup', lookup)
+
+
+@pytest.mark.parametrize('reading', ['item', 'list'])
+@pytest.mark.parametrize('reason', ['', '  '])
+@pytest.mark.parametrize('playbook', [RESTORE_PLAYBOOK, XDR_PLAYBOOK, HSS_PLAYBOOK])
+def test_a_blank_close_reason_leaves_it_to_the_mirrored_status_whether_xsoar_reads_its_one_item_list_as_empty(
+        vendors, monkeypatch, playbook, reason, reading):
+    """CloseReason is the incident's close reason through uniq: a blank reason reaches the playbook as a list of one
+    blank. Read as its item (the runner's reading) it was empty; read as the list (a reading XSOAR may have), it was
+    not, and the playbook took a blank reason for another one and restored nothing although Cortex XDR's mirrored
+    status said resolved_false_positive. The condition now drops blanks (RemoveEmpty) before asking."""
+    xdr, hss = vendors
+    if reading == 'list':
+        read_a_list_of_one_blank_as_handed(monkeypatch)
+    sample, run = closed_with_mirrored_status(vendors, playbook, reason, 'resolved_false_positive')
+
+    assert not run.failed, run.error
+    assert incident_hashes(sample) and restored_hashes_of(sample, xdr, hss) == incident_hashes(sample)
+    assert not any('no file was restored' in note for note in run.notes)
 
 
 @pytest.mark.parametrize('status', ['resolved_false_positive', 'resolved_true_positive'])
