@@ -27,6 +27,7 @@ from warroom.playbook.incidents import (POST_PROCESSING_SCRIPT, RESTORE_PLAYBOOK
 from warroom.playbook.model import Playbook, PlaybookLibrary, Task
 from warroom.playbook.others import REPLIES_DIR, OtherIntegrations
 from warroom.playbook.runner import PlaybookRunner
+from warroom.playbook.values import Scope
 from warroom.runtime import WarRoom
 
 INCIDENTS = TEST_DATA / 'incidents'
@@ -318,6 +319,41 @@ def test_a_blank_close_reason_leaves_it_to_the_mirrored_status_in_any_case_as_th
                                                                                                   reason):
     xdr, hss = vendors
     sample, run = closed_with_mirrored_status(vendors, playbook, reason, 'Resolved_False_Positive')
+
+    assert not run.failed, run.error
+    assert incident_hashes(sample) and restored_hashes_of(sample, xdr, hss) == incident_hashes(sample)
+    assert not any('no file was restored' in note for note in run.notes)
+
+
+def read_a_list_of_one_blank_as_handed(monkeypatch):
+    """The other reading of *Is empty* on ``[""]`` (the uniq transformer's output on an empty close reason, an input
+    the playbook hands on): the runner reads a one-item list at a context path as its item, so ``[""]`` is empty;
+    XSOAR may read the list as handed, which holds an item, so not empty. No public source says which (README,
+    "Running them locally"), so the playbooks are run under both."""
+    unwrapping = Scope.lookup
+
+    def lookup(scope, path):
+        root, _, key = path.strip().partition('.')
+        value = scope.inputs.get(key) if root == 'inputs' else None
+        if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str) and not value[0].strip():
+            return value
+        return unwrapping(scope, path)
+    monkeypatch.setattr(Scope, 'lookup', lookup)
+
+
+@pytest.mark.parametrize('reading', ['item', 'list'])
+@pytest.mark.parametrize('reason', ['', '  '])
+@pytest.mark.parametrize('playbook', [RESTORE_PLAYBOOK, XDR_PLAYBOOK, HSS_PLAYBOOK])
+def test_a_blank_close_reason_leaves_it_to_the_mirrored_status_whether_xsoar_reads_its_one_item_list_as_empty(
+        vendors, monkeypatch, playbook, reason, reading):
+    """CloseReason is the incident's close reason through uniq: a blank reason reaches the playbook as a list of one
+    blank. Read as its item (the runner's reading) it was empty; read as the list (a reading XSOAR may have), it was
+    not, and the playbook took a blank reason for another one and restored nothing although Cortex XDR's mirrored
+    status said resolved_false_positive. The condition now drops blanks (RemoveEmpty) before asking."""
+    xdr, hss = vendors
+    if reading == 'list':
+        read_a_list_of_one_blank_as_handed(monkeypatch)
+    sample, run = closed_with_mirrored_status(vendors, playbook, reason, 'resolved_false_positive')
 
     assert not run.failed, run.error
     assert incident_hashes(sample) and restored_hashes_of(sample, xdr, hss) == incident_hashes(sample)
@@ -1291,6 +1327,32 @@ def test_a_private_restore_playbook_run_again_hands_back_the_records_its_caller_
     assert {(record['endpoint_id'], str(record['incident_id'])) for record in latest.values()} == {('', '412')}
 
 
+@pytest.mark.parametrize('outputs', ['add', 'replace'])
+@pytest.mark.parametrize('private', ['fresh', 'kept'])
+def test_a_private_restore_playbook_handed_no_records_acts_on_none_whatever_context_it_starts_in(
+        vendors, outputs, private):
+    """The incident's restore records deleted after a first run (DeleteContext key=CortexXDR.RestoredFile), the rerun
+    hands the Cortex XDR playbook no RestoredBefore. Started in the context its first run left (kept), the playbook
+    still held that run's record of the first file: its summary counted that restore again, as one of this run's, and
+    handed the record back, so the caller's context held the record it had deleted."""
+    xdr, _ = vendors
+    first_file, second_file = two_files_restored_everywhere()
+    runner = runner_for(vendors)
+    runner.sub_playbook_outputs, runner.private_contexts = outputs, private
+
+    first = runner.run(RESTORE_PLAYBOOK, closed_naming([first_file]), {})
+    cleared = {key: value for key, value in first.context.items() if key != 'CortexXDR'}
+    again = runner.run(RESTORE_PLAYBOOK, closed_naming([second_file]), cleared)
+
+    assert not first.failed and not again.failed, (first.error, again.error)
+    assert [r.body['request_data']['file_hash'] for r in xdr_restores(xdr)] == [first_file, second_file]
+    records = as_list(get_path(again.context, 'CortexXDR.RestoredFile'))
+    assert [record['file_hash'] for record in records] == [second_file]
+    [summary] = summaries_written(again)
+    assert summary['restored'] == len(HOLDERS[second_file])
+    assert not any(first_file in note for note in again.notes)
+
+
 def analyst_branch(given=None, playbook=RESTORE_PLAYBOOK, private=True, keep_latest=False):
     """README, "Wiring them into XSOAR": the incident type's playbook runs the restore playbook (or ``playbook``) as a
     sub-playbook, here with a context of its own (separatecontext, unless not ``private``), as the pack runs its vendor
@@ -1717,6 +1779,35 @@ def test_a_private_hss_playbook_run_again_hands_back_the_rows_its_caller_holds_w
     latest = {row['file_hash']: row for row in as_list(get_path(close.context, 'HuaweiHSS.RestoredFile'))}
     assert sorted(latest) == sorted([*fields['filesha256'], second])
     assert {row['outcome'] for row in latest.values()} == {'restored'}
+
+@pytest.mark.parametrize('outputs', ['add', 'replace'])
+@pytest.mark.parametrize('private', ['fresh', 'kept'])
+def test_a_private_hss_playbook_handed_no_rows_acts_on_none_whatever_context_it_starts_in(vendors, outputs, private):
+    """The HSS playbook, as the Cortex XDR one: the incident's rows deleted after a first run, the rerun (the event
+    reopened naming a second file isolated on the same host) hands it no RestoredBefore. Started in the context its
+    first run left, it still held that run's row: its summary counted the first file's restore as this run's, and
+    handed the row back to a caller that had deleted it."""
+    _, hss = vendors
+    incident, fields, context = hss_sample('file_hash')
+    [first_file], host_id = fields['filesha256'], fields['huaweihsshostid']
+    [(second, copy)] = [(file_hash, copy) for file_hash, copies in sorted(HSS_COPIES.items()) for copy in copies
+                        if copy['host_id'] == host_id and copy['healthy'] and file_hash != first_file][:1]
+    only_second = close_incident(dict(incident, CustomFields=dict(fields, filesha256=[second],
+                                                                  huaweihssfilepaths=[copy['file_path']])),
+                                 'False Positive')
+    runner = runner_for(vendors)
+    runner.sub_playbook_outputs, runner.private_contexts = outputs, private
+
+    first = runner.run(RESTORE_PLAYBOOK, incident, context)
+    cleared = {key: value for key, value in first.context.items() if key != 'HuaweiHSS'}
+    again = runner.run(RESTORE_PLAYBOOK, only_second, cleared)
+
+    assert not first.failed and not again.failed, (first.error, again.error)
+    assert len(hss_puts(hss)) == 2
+    assert [row['file_hash'] for row in as_list(get_path(again.context, 'HuaweiHSS.RestoredFile'))] == [second]
+    [summary] = summaries_written(again)
+    assert summary['restored'] == 1
+    assert not any(first_file in note for note in again.notes)
 
 
 @pytest.mark.parametrize('now, said', [('restored', 'restored it'), ('restoring', 'is still restoring it')])
