@@ -1757,8 +1757,8 @@ class HttpTransport:
                 own = socket.socket(fileno=os.dup(response.raw.fileno()))
         body = bytearray()
         cut, timer = threading.Event(), None
-        if own or (sock and response.raw.chunked):
-            timer = threading.Timer(ends - self.clock(), shut_down, (sock or own, cut))  # past ends: at once
+        if (own or (sock and response.raw.chunked)) and ends > self.clock():  # past ends: no read waits (_read_until)
+            timer = threading.Timer(ends - self.clock(), shut_down, (sock or own, cut))
             timer.daemon = True
             release = response.raw.release_conn
 
@@ -1789,13 +1789,14 @@ class HttpTransport:
     def _read_until(self, response: requests.Response, sock: socket.socket | None, ends: float,
                     body: bytearray) -> bool:
         """Reads the reply on into ``body``, each read within what is left: whether it ended by ``ends``. On a kept
-        connection's ``sock``, once the time is up, one last read takes what came already: a reply whose rest had come
-        unread (its head came late, or a chunked one's last chunk) ends, as its server sent it in time."""
+        connection's ``sock``, once the time is up, reads that raise rather than wait take what came already: a reply
+        whose rest had come unread (its head came late, or a chunked one's last chunk) ends, as its server sent it in
+        time; one whose rest had not raises ReadTimeoutError."""
         while True:
             left = ends - self.clock()
             if sock and response.raw.connection:  # None once urllib3 put it back in the pool: not ours to time
-                # the last read raises rather than wait (not 0: returning at once, it would hand http.client part of a
-                # chunk's size line as the whole line, a "0" of "0a" as the last chunk)
+                # not 0: returning at once, a read would hand http.client part of a chunk's size line as the whole
+                # line, a "0" of "0a" as the last chunk
                 sock.settimeout(max(left, 1e-9))
             elif left <= 0:
                 return False
@@ -1805,8 +1806,6 @@ class HttpTransport:
             body += piece
             if len(body) > self.MAX_REPLY_BYTES:
                 raise OverflowError
-            if left <= 0:  # the last read brought more: not ended, unless all its Content-Length came
-                return False
 
     def _out_of_time(self, attempts: list[Attempt], late: OutOfTime, reply: VendorReply | None) -> VendorReply:
         """Past the deadline: the last attempt's answer (``reply``) is final, else an error says why none came."""

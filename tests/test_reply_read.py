@@ -663,6 +663,29 @@ def test_a_reply_whose_body_came_with_its_late_head_is_taken_whole_not_sent_agai
     assert len(reply.attempts) == 1
 
 
+def late_past_the_attempts_end(clock: FakeClock) -> Callable[..., None]:
+    """A response hook: the status line and headers came in the moments an attempt is waited for past its end, once
+    the server had sent all it sends (and closed the connection if it closes it)."""
+    def late(response, **_) -> None:
+        time.sleep(0.2)
+        clock.advance(11)  # past the 5 s connect and read timeouts
+    return late
+
+
+def test_a_chunked_reply_that_came_whole_with_its_late_head_on_a_kept_connection_is_taken_not_sent_again():
+    body = b'{"reply": {"status": "done"}}'
+    server = KeptAliveServer(CHUNKED_HEAD + b'%x\r\n%s\r\n0\r\n\r\n' % (len(body), body))
+    clock = FakeClock(0.0)
+    transport = ri.HttpTransport(server.url, 'Huawei Cloud HSS',
+                                 ri.TransportSettings(connect_timeout=5, read_timeout=5, max_retries=1),
+                                 limiter=ri.AdaptiveRateLimiter(1000, clock=clock))
+
+    reply = transport.request('GET', '/', hooks={'response': late_past_the_attempts_end(clock)})
+
+    assert reply.status == 200 and reply.body == body
+    assert len(reply.attempts) == 1 and server.served == [0]
+
+
 def test_a_chunked_reply_whose_last_chunk_had_come_unread_as_the_read_time_ran_out_is_taken_whole_not_sent_again(
         monkeypatch):
     body = b'{"reply": 1}'
