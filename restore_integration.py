@@ -2859,8 +2859,11 @@ class HssClient:
             if refused and refused():  # the PUT is refused too at its next attempt, which says why
                 return None
             said = f' ({error.details})' if isinstance(error, VendorApiError) and error.details else ''
-            return (f'the listing read to find which of its files HSS still lists isolated failed after '
-                    f'{len(error.attempts)} {plural("attempt", len(error.attempts))}: '
+            went = sum(attempt.sent_at < math.inf for attempt in error.attempts)  # not one stopped before its turn
+            after = 'was not sent'
+            if went:
+                after = f'failed after {went} {plural("attempt", went)}'
+            return (f'the listing read to find which of its files HSS still lists isolated {after}: '
                     f'{str(error).split(". ")[0]}{said}')
         isolated = {copy_key(found) for listed in listings for found in listed
                     if found.get('isolation_status') == HSS_STATUS_ISOLATED}
