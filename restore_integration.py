@@ -63,6 +63,7 @@ import os
 import random
 import re
 import secrets
+import select
 import socket
 import string
 import threading
@@ -1757,8 +1758,8 @@ class HttpTransport:
                 own = socket.socket(fileno=os.dup(response.raw.fileno()))
         body = bytearray()
         cut, timer = threading.Event(), None
-        if own or (sock and response.raw.chunked):
-            timer = threading.Timer(ends - self.clock(), shut_down, (sock or own, cut))  # past ends: at once
+        if (own or (sock and response.raw.chunked)) and ends > self.clock():  # past ends: no read waits (_read_until)
+            timer = threading.Timer(ends - self.clock(), shut_down, (sock or own, cut))
             timer.daemon = True
             release = response.raw.release_conn
 
@@ -1771,7 +1772,7 @@ class HttpTransport:
             response.raw.release_conn = release_after_timer
             timer.start()
         try:
-            if not self._read_until(response, sock, ends, body):  # the time is up, as when the timer cuts the reading
+            if not self._read_until(response, sock, own, ends, body):  # the time is up, as when the timer cuts it
                 cut.set()
         except (Urllib3Error, OSError):
             if not cut.is_set():
@@ -1786,18 +1787,20 @@ class HttpTransport:
             raise ReadTimeoutError(None, response.url, 'the reply did not end in time')
         return bytes(body)
 
-    def _read_until(self, response: requests.Response, sock: socket.socket | None, ends: float,
-                    body: bytearray) -> bool:
+    def _read_until(self, response: requests.Response, sock: socket.socket | None, own: socket.socket | None,
+                    ends: float, body: bytearray) -> bool:
         """Reads the reply on into ``body``, each read within what is left: whether it ended by ``ends``. On a kept
-        connection's ``sock``, once the time is up, one last read takes what came already: a reply whose rest had come
-        unread (its head came late, or a chunked one's last chunk) ends, as its server sent it in time."""
+        connection's ``sock``, once the time is up, reads that raise rather than wait take what came already: a reply
+        whose rest had come unread (its head came late, or a chunked one's last chunk) ends, as its server sent it in
+        time; one whose rest had not raises ReadTimeoutError. On one the server closes after the reply (``own``, on
+        its descriptor), reads go on then only if its close had come: none waits."""
         while True:
             left = ends - self.clock()
             if sock and response.raw.connection:  # None once urllib3 put it back in the pool: not ours to time
-                # the last read raises rather than wait (not 0: returning at once, it would hand http.client part of a
-                # chunk's size line as the whole line, a "0" of "0a" as the last chunk)
+                # not 0: returning at once, a read would hand http.client part of a chunk's size line as the whole
+                # line, a "0" of "0a" as the last chunk
                 sock.settimeout(max(left, 1e-9))
-            elif left <= 0:
+            elif left <= 0 and not (own and closed_by_server(own)):
                 return False
             piece = response.raw.read1(2 ** 16, decode_content=False)
             if not piece:
@@ -1805,8 +1808,6 @@ class HttpTransport:
             body += piece
             if len(body) > self.MAX_REPLY_BYTES:
                 raise OverflowError
-            if left <= 0:  # the last read brought more: not ended, unless all its Content-Length came
-                return False
 
     def _out_of_time(self, attempts: list[Attempt], late: OutOfTime, reply: VendorReply | None) -> VendorReply:
         """Past the deadline: the last attempt's answer (``reply``) is final, else an error says why none came."""
@@ -1887,6 +1888,13 @@ def shut_down(sock: socket.socket, cut: threading.Event) -> None:
     cut.set()
     with suppress(OSError):  # closed already
         socket.socket.shutdown(sock, socket.SHUT_RDWR)  # not SSLSocket's, which drops the TLS object the reader uses
+
+
+def closed_by_server(sock: socket.socket) -> bool:
+    """Whether the server's close had come on ``sock``, bytes before it unread or not (Linux's POLLRDHUP)."""
+    poller = select.poll()
+    poller.register(sock, select.POLLRDHUP)
+    return bool(poller.poll(0))
 
 
 def decoded_body(headers: Mapping[str, str], body: bytes, most: int) -> bytes:
@@ -2851,8 +2859,11 @@ class HssClient:
             if refused and refused():  # the PUT is refused too at its next attempt, which says why
                 return None
             said = f' ({error.details})' if isinstance(error, VendorApiError) and error.details else ''
-            return (f'the listing read to find which of its files HSS still lists isolated failed after '
-                    f'{len(error.attempts)} {plural("attempt", len(error.attempts))}: '
+            went = sum(attempt.sent_at < math.inf for attempt in error.attempts)  # not one stopped before its turn
+            after = 'was not sent'
+            if went:
+                after = f'failed after {went} {plural("attempt", went)}'
+            return (f'the listing read to find which of its files HSS still lists isolated {after}: '
                     f'{str(error).split(". ")[0]}{said}')
         isolated = {copy_key(found) for listed in listings for found in listed
                     if found.get('isolation_status') == HSS_STATUS_ISOLATED}

@@ -21,7 +21,7 @@ import restore_integration as ri
 from conftest import ROOT, FakeClock, client_from_params, hss_seed_copies, refused_in_a_worker
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss import create_app
-from warroom.emulator.httpserver import AbortConnection, Headers, LoopbackServer, json_response
+from warroom.emulator.httpserver import AbortConnection, Headers, LoopbackServer, Response, json_response
 from warroom.playbook.runner import PlaybookRunner, ScriptDemisto, _load_script
 from warroom.runtime import Demisto, DemistoMisuse, WarRoom
 
@@ -475,6 +475,73 @@ def test_a_put_whose_answer_was_lost_then_not_sent_again_for_another_batchs_refu
     lost = next(row['reason'] for row in result.entries[-1]['Contents']['items'] if row['reason'].startswith('Not '))
     assert 'HSS may have accepted the restore even so, as its answer was lost' in lost, lost
     assert 'attempts' not in lost, lost
+
+
+def lost_answer_whose_listing_a_proxy_refusal_stops(tenant, monkeypatch, after_its_first_attempt: bool) -> str:
+    """A PUT answered 500 (HSS acts on it): the listing read before it goes again is stopped once the proxy this
+    machine's environment sets refused another request's login (the same client's PUT on another thread), after that
+    listing's first attempt (HSS's 503, worth a retry) or before it. The first PUT's error."""
+    app, lock, seen, errors = create_app(tenant.gateway), threading.Lock(), [], []
+    first_put_came, listing_begun, refusal_taken = threading.Event(), threading.Event(), threading.Event()
+
+    def proxied(request):  # the environment's proxy, which every request goes through
+        with lock:
+            seen.append(request.method)
+            first_put = seen == ['PUT']
+        if request.method == 'GET':
+            listing_begun.set()
+            assert refusal_taken.wait(10)
+            return json_response(503, {'error_code': 'HSS.1000', 'error_msg': 'Service unavailable.'})
+        if first_put:
+            first_put_came.set()
+            if not after_its_first_attempt:
+                assert refusal_taken.wait(10)
+            app(request)  # HSS acts on it, but the answer is a 500: it may have
+            return json_response(500, {'error_code': 'HSS.1000', 'error_msg': 'Internal error.'})
+        if after_its_first_attempt:
+            assert listing_begun.wait(10)
+        return Response(407, headers={'Proxy-Authenticate': 'Basic realm="corp"'})
+
+    first, other = ({key: row[key] for key in ('host_id', 'file_hash', 'file_path')}
+                    for row in tenant.backend.add_isolated_files(sorted(tenant.backend.hosts)[0], 2))
+    with LoopbackServer(proxied) as proxy:
+        for name in ('HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'all_proxy'):
+            monkeypatch.setenv(name, proxy.url)
+        for name in ('NO_PROXY', 'no_proxy'):
+            monkeypatch.delenv(name, raising=False)
+        client = client_from_params('hss', tenant.params(retry_backoff='0', hss_rate_limit='1000', proxy=True))
+
+        def restore_first() -> None:
+            try:
+                client.restore_isolated_files([first])
+            except ri.RestoreError as error:
+                errors.append(str(error))
+        thread = threading.Thread(target=restore_first)
+        thread.start()
+        assert first_put_came.wait(10)
+        with pytest.raises(ri.RestoreError, match='refused its login'):
+            client.restore_isolated_files([other])
+        refusal_taken.set()
+        thread.join(10)
+
+    assert seen.count('GET') == after_its_first_attempt and seen.count('PUT') == 2, seen
+    [error] = errors
+    return error
+
+
+def test_a_lost_answers_listing_stopped_by_a_proxy_refusal_after_its_first_attempt_counts_only_the_attempt_that_went(
+        tenant, monkeypatch):
+    error = lost_answer_whose_listing_a_proxy_refusal_stops(tenant, monkeypatch, after_its_first_attempt=True)
+
+    assert 'still lists isolated failed after 1 attempt: ' in error and 'refused its login' in error, error
+
+
+def test_a_lost_answers_listing_stopped_by_a_proxy_refusal_before_its_first_attempt_says_it_was_not_sent(
+        tenant, monkeypatch):
+    error = lost_answer_whose_listing_a_proxy_refusal_stops(tenant, monkeypatch, after_its_first_attempt=False)
+
+    assert 'still lists isolated was not sent: ' in error and 'refused its login' in error, error
+    assert 'attempt:' not in error, error
 
 
 # --------------------------------------------------------------------------- 5. each reply parsed once
