@@ -842,6 +842,57 @@ def test_an_unsupported_task_stops_the_run_naming_the_task(vendors, tmp_path):
     assert 'task 3' in run.error and data['tasks']['3']['task']['name'] in run.error and 'collection' in run.error
 
 
+def one_task(kind_body, **raw):
+    """A playbook of one regular task (``kind_body``: its task body beside name and type) between start and end."""
+    def task(task_id, kind, name, follow, **raw):
+        return Task(task_id, kind, name, {'type': kind, 'task': {'name': name, 'type': kind, **raw.pop('body', {})},
+                                          'nexttasks': {'#none#': follow} if follow else {}, **raw})
+    tasks = [task('0', 'start', '', ['1']), task('1', 'regular', 'the task', ['2'], body=kind_body, **raw),
+             task('2', 'title', 'Done', [])]
+    return Playbook('one task', 'one task', '0', {t.id: t for t in tasks})
+
+
+class _SetsGiven:
+    """A script that calls Set with ``value``, as a pack script's executeCommand('Set') does."""
+    value: object = None
+    answers: list = []
+
+    @classmethod
+    def main(cls, demisto):
+        cls.answers.append(demisto.executeCommand('Set', {'key': 'Kept.Value', 'value': cls.value}))
+        demisto.results('ok')
+
+
+# demisto/content's Set.yml declares value required (Packs/CommonScripts/Scripts/Set/Set.yml), and XSOAR refuses a
+# required argument left empty: a mandatory argument "empty/missing" raises an error in the playbook (demisto/content
+# pull request 748), and `!set` "provides an error when setting an empty value" (pull request 5393, which added
+# SetAndHandleEmpty for it). The war room's Set deleted the key instead, so a playbook that relied on it passed here.
+@pytest.mark.parametrize('given', [None, [], '  '], ids=repr)
+def test_a_set_task_given_no_value_is_an_error_entry_naming_value_and_leaves_the_key_as_it_was(given):
+    held = {'Kept': {'Value': 'earlier'}, **({} if given is None else {'Given': given})}
+    playbook = one_task({'scriptName': 'Set'}, scriptarguments={'key': {'simple': 'Kept.Value'},
+                                                                'value': {'simple': '${Given}'}})
+
+    run = PlaybookRunner({}).run(playbook, {'id': '1'}, held)
+
+    assert run.failed and 'Set' in run.error and 'value is required' in run.error
+    assert run.context['Kept'] == {'Value': 'earlier'}
+
+
+@pytest.mark.parametrize('given', [None, [], '', [''], '  '], ids=repr)
+def test_a_script_s_set_call_given_no_value_answers_with_an_error_entry_naming_value_and_leaves_the_key(
+        monkeypatch, given):
+    _SetsGiven.value, _SetsGiven.answers = given, []
+    monkeypatch.setattr('warroom.playbook.runner._load_script', lambda name: _SetsGiven)
+
+    run = PlaybookRunner({}).run(one_task({'scriptName': 'StandIn'}), {'id': '1'}, {'Kept': {'Value': 'earlier'}})
+
+    assert not run.failed, run.error
+    [[entry]] = _SetsGiven.answers
+    assert entry['Type'] == 4 and 'value is required' in entry['Contents']
+    assert run.context['Kept'] == {'Value': 'earlier'}
+
+
 def test_every_task_of_every_playbook_is_reachable_and_leads_to_existing_tasks():
     for playbook in PlaybookLibrary():
         reached, queue = set(), [playbook.start]
