@@ -700,7 +700,7 @@ def builtin_set(context: dict, args: dict) -> dict:
     if no_value(value):
         return {'Type': ENTRY_ERROR, 'ContentsFormat': 'text',
                 'Contents': f'Set: value is required; got {quoted(value)} for {key}. Give the value to set, or '
-                            f'run DeleteContext to delete the key.'}
+                            'run DeleteContext to delete the key.'}
     append = str(args.get('append', 'false')).lower() == 'true'
     parent = context
     *path, leaf = key.split('.')
