@@ -27,7 +27,7 @@ from ..context import ContextError, as_list, lookup, merge_entry_context
 from ..line import quoted
 from ..runtime import (ENTRY_ERROR, ENTRY_NOTE, DemistoMisuse, WarRoom, checked_entry, entry_text, json_copy,
                        keeping_misuses, log_text, one_list, printing_to, refuse_undeclared_outputs, text_note)
-from ..spec import ArgumentError, IntegrationSpec, load_spec, parse_script_spec
+from ..spec import ArgumentError, IntegrationSpec, load_spec, no_value, parse_script_spec
 from .model import SCRIPTS_DIR, Playbook, PlaybookLibrary, Task, unsupported_forms, validation_problems
 from .others import OWN_BRAND, OtherIntegrations, ReplayError, no_instance
 from .values import Scope, UnsupportedError, is_empty, resolve
@@ -691,11 +691,16 @@ def _next_ready(queue: list[str], playbook: Playbook) -> int:
 
 
 def builtin_set(context: dict, args: dict) -> dict:
-    """XSOAR's Set script: key, value, append (false replaces what the key holds)."""
+    """XSOAR's Set script: key, value, append (false replaces what the key holds). Set.yml declares key and value
+    required, and XSOAR refuses a required argument left empty (spec.no_value): nothing is written or deleted."""
     key = str(args.get('key') or '').strip()
     if not key:
         return {'Type': ENTRY_ERROR, 'ContentsFormat': 'text', 'Contents': 'Set: key is required.'}
     value = args.get('value')
+    if no_value(value):
+        return {'Type': ENTRY_ERROR, 'ContentsFormat': 'text',
+                'Contents': f'Set: value is required; got {quoted(value)} for {key}. Give the value to set, or '
+                            'run DeleteContext to delete the key.'}
     append = str(args.get('append', 'false')).lower() == 'true'
     parent = context
     *path, leaf = key.split('.')
@@ -704,9 +709,6 @@ def builtin_set(context: dict, args: dict) -> dict:
     if append and leaf in parent:
         combined = as_list(parent[leaf]) + as_list(value)
         parent[leaf] = combined[0] if len(combined) == 1 else combined
-    elif value is None or value == []:
-        if not append:
-            parent.pop(leaf, None)
     else:
         parent[leaf] = value
     return {'Type': ENTRY_NOTE, 'ContentsFormat': 'json', 'Contents': {key: parent.get(leaf)},
