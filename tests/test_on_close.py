@@ -1496,7 +1496,7 @@ def test_a_reclose_that_finds_an_hss_copy_still_restoring_gives_the_command_that
         _, again = closed_twice((xdr, hss), sample.incident, sample.context)
         [line] = [line for line in again.notes[-1].splitlines() if 'was not run again' in line]
         assert 'is still restoring it' in line, line
-        [follow] = [span for span in spans_of(line, '!hss-restore-isolated') if 'restore_state=' in span]
+        [follow] = follow_spans(line)
         command = parse_line(follow)
         followed = WarRoom(params=hss.params(), time_scale=1, sleep=clock.sleep).run(command.command, command.args)
     finally:
@@ -1508,6 +1508,57 @@ def test_a_reclose_that_finds_an_hss_copy_still_restoring_gives_the_command_that
     assert [(row['file_hash'], row['outcome']) for row in rows] == [(found['file_hash'], 'restored')], rows
     assert hss.backend.isolation_status(found['host_id'], found['file_hash'], found['file_path']) == 'restored'
     assert len(hss_puts(hss)) == 1  # the first close's
+
+
+def follow_spans(text: str) -> list[str]:
+    """The hss-restore-isolated lines a note gives in code spans that carry a restore_state (a follow, not a restore),
+    as markdown reads them."""
+    return [span for span in as_commonmark_reads(text)[0]
+            if span.startswith('!hss-restore-isolated ') and 'restore_state=' in span]
+
+
+def test_one_hss_copy_left_restoring_gets_one_follow_command_from_the_check_s_entry_the_summary_and_the_reclose(
+        monkeypatch):
+    """The first close leaves a copy restoring. Three places then give the command that follows it, each knowing the
+    copy by its record alone (the restore_state of the first close's restore is in that entry, not in the context):
+    the entry of the check the re-close makes of it, the re-close's note, and the summary of the first close's
+    context. They gave three different commands (items in another form, pair_by_position left out, or no follow
+    command at all); the same copy in the same state gets the same command, which follows it to restored, and the
+    notes say why it is not the first close's."""
+    xdr = start_tenant()
+    clock = WaitClock()
+    hss = start_hss_tenant(stage_seconds=10.0, clock=clock, wall_clock=integration_on_clock(monkeypatch, clock).time)
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    found = hss_copy_of(sample.incident['CustomFields'])
+    try:
+        first, again = closed_twice((xdr, hss), sample.incident, sample.context)
+        [started] = follow_spans(first.notes[-1])  # the first close's: its restore's own restore_state
+        # The integration's entry for the check the re-close made of the copy (the same arguments, run again)
+        [check] = [event for event in again.events if event.caller and event.command == 'hss-restore-isolated']
+        entry = WarRoom(params=hss.params(), time_scale=0, sleep=clock.sleep).run(check.command, check.args)
+        [by_entry] = follow_spans('\n'.join(line for line in entry.entries[-1]['HumanReadable'].splitlines()
+                                            if line.startswith('To follow the restore')))
+        [reclose_line] = [line for line in again.notes[-1].splitlines() if 'was not run again' in line]
+        [by_reclose] = follow_spans(reclose_line)
+        summary = _load_script('QuarantineRestoreSummary').summary_command({}, first.context)['HumanReadable']
+        [summary_line] = [line for line in summary.splitlines() if line.startswith('- ') and 'still restoring' in line]
+        by_summary = follow_spans(summary_line)
+        assert [by_reclose, by_summary] == [by_entry, [by_entry]], (by_entry, by_reclose, by_summary)
+        command = parse_line(by_entry)
+        followed = WarRoom(params=hss.params(), time_scale=1, sleep=clock.sleep).run(command.command, command.args)
+    finally:
+        xdr.server.stop()
+        hss.stack.close()
+
+    assert [ri.hss_field_list(command.args.get(name), name) for name in ('host_id', 'file_hash', 'file_path')] == [
+        [found['host_id']], [found['file_hash']], [found['file_path']]], command
+    assert parse_line(started).args['restore_state'] != command.args['restore_state']
+    for line in (reclose_line, summary_line):  # why the command is not the first close's
+        assert 'restore_state' in line.replace(by_entry, '') and 'not in the context' in line, line
+    assert not followed.failed, followed.entries[-1]
+    rows = as_list(get_path(followed.context, 'HuaweiHSS.RestoredFile'))
+    assert [(row['file_hash'], row['outcome']) for row in rows] == [(found['file_hash'], 'restored')], rows
+    assert len(hss_puts(hss)) == 1  # the first close's: followed, never sent again
 
 
 
@@ -2464,7 +2515,8 @@ def test_a_copy_left_restoring_whose_row_has_no_path_is_read_again_or_held_with_
         return
     assert SERVER_SAID in line, line
     [check] = [parse_line(span).args for span in as_commonmark_reads(line)[0] if 'restore_state=' in span]
-    assert check['file_hash'] == file_hash and check['host_id'] == host_id and 'file_path' not in check, line
+    assert ri.hss_field_list(check['file_hash'], 'file_hash') == [file_hash] and 'file_path' not in check, line
+    assert ri.hss_field_list(check['host_id'], 'host_id') == [host_id], line
 
 @pytest.mark.parametrize('taken', [0, 1], ids=['every batch refused', 'a batch taken, the next refused'])
 def test_an_identity_policy_refusal_at_close_is_in_the_note_once_with_its_encoded_reason_to_decode(vendors, taken):

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import example, given, strategies as st
 
 import facts
+from commonmark_reading import as_commonmark_reads
 from conftest import (TEST_DATA, FakeClock, MovedWallClock, integration_on_clock, seed_holders, start_hss_tenant,
                       start_tenant)
 from warroom.context import as_list, get_path
@@ -174,7 +175,9 @@ def test_a_reclose_whose_reputation_check_reads_long_writes_its_note_within_the_
         assert not run.failed, run.error
         assert clock() - began <= XSOAR_DEFAULT_SCRIPT_TIMEOUT
         [line] = [line for line in run.notes[-1].splitlines() if line.startswith('- `!hss-restore-isolated`')]
-        assert 'no time was left' in line and 'Check it first: `!hss-restore-isolated host_id=' in line, line
+        check = line.split('Check it first: ')[1]
+        assert 'no time was left' in line and as_commonmark_reads(check)[0][0].startswith(
+            '!hss-restore-isolated host_id='), line
     finally:
         hss.stack.close()
 

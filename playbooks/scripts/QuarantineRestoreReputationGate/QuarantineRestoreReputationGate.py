@@ -104,6 +104,9 @@ HSS_UNREADABLE = ('its record names too little to read it by: a file_path withou
 # restore is not in their rows, so any change of a copy counts as its (accepted at 0): a copy listed isolated now reads
 # failed.
 HSS_ANY_CHANGE_STATE = '0000000000000::0'
+# Why the command that follows such copies is not the one the restore's entry gave: the note says so beside it.
+HSS_STATE_NOT_KEPT = ('any change of the copy counts: the restore_state of the restore that left it is in that '
+                      'restore\'s entry, not in the context')
 # XSOAR stops this script at its timeout, its executeCommand calls included (TimeoutDuration in the calling context,
 # nanoseconds, else the 5 minutes CommonServerPython's content_profiler assumes), and nothing it returns then arrives.
 # A status read again (a restore command, which may take XSOAR's 3-minute command timeout when the vendor throttles;
@@ -871,16 +874,14 @@ def hss_line(by: str, value: str, rows: list[tuple[Copy, dict[str, Any]]], unrea
     what = ' and '.join(f'{state} on {hosts(picked)}' for state, picked in (
         ('restored it', restored), ('is still restoring it', restoring)) if picked)
     # A check with polling follows the copies still restoring to their end; for many hosts, the HSS console does
-    follows = [by_hand(RESTORE_COMMANDS[1], fields, {}) + f' restore_state={HSS_ANY_CHANGE_STATE}'
-               for fields, _ in hss_checks(restoring)]
-    how = 'check the hosts in the HSS console' if many else f'run {commands_text(follows)}'
+    follows = [hss_follow(fields) for fields, _ in hss_checks(restoring)]
+    how = 'check the hosts in the HSS console' if many else f'run {commands_text(follows)} ({HSS_STATE_NOT_KEPT})'
     follow = f'To follow it to its end, {how}. ' if follows else ''
     if not last_read:
         return not_sent_line(RESTORE_COMMANDS[1], by, value, what, scope, follow + HSS_ISOLATED_AGAIN, many), '', every
     why = '; '.join(dict.fromkeys(unread[copy] for copy, _ in last_read))
     as_check = f' restore_state={HSS_ANY_CHANGE_STATE} polling=false'  # a check: no restore sent
-    checks = [by_hand(RESTORE_COMMANDS[1], fields, {}) + as_check
-              for fields, _ in hss_checks([row for _, row in last_read])]
+    checks = [hss_follow(fields) + ' polling=false' for fields, _ in hss_checks([row for _, row in last_read])]
     shown = commands_text(checks)
     if many:  # as its by-hand command: for one host, to fill in (a check by hash or path reads each copy there)
         shown = one_for_each(RESTORE_COMMANDS[1], {by: [value]}, scope, 'covered.check', as_check)
@@ -891,6 +892,16 @@ def hss_line(by: str, value: str, rows: list[tuple[Copy, dict[str, Any]]], unrea
         '; where HSS does not list it restored, restore it by hand'
     return not_sent_line(RESTORE_COMMANDS[1], by, value, what, scope, advice, many), \
         checks[0] if len(checks) == 1 else checks, every
+
+
+def hss_follow(fields: dict[str, list[str]]) -> str:
+    """The command that follows the copies of hss_checks' ``fields`` to their end, as the entry of hss-restore-isolated
+    run with them gives it (its follow line): each item field a JSON list, pair_by_position (true, its default), their
+    enterprise project, and HSS_ANY_CHANGE_STATE (see HSS_STATE_NOT_KEPT)."""
+    items = ''.join(f' {name}={line_value(json.dumps(values))}' for name, values in fields.items()
+                    if name in HSS_COPY_FIELDS)
+    return (f'!{RESTORE_COMMANDS[1]}{items} pair_by_position=true enterprise_project_id='
+            f'{line_value(fields["enterprise_project_id"][0])} restore_state={HSS_ANY_CHANGE_STATE}')
 
 
 def copy_of(record: dict[str, Any]) -> Copy:
