@@ -2390,6 +2390,32 @@ def test_a_close_of_both_vendors_asks_hss_only_for_the_incident_s_file_sha256_no
     assert 'restored no copy' not in run.notes[-1], run.notes[-1]
 
 
+def test_the_on_close_notes_write_the_action_id_of_one_action_in_one_form_the_json_list_cortex_xdr_sent(vendors):
+    """The first close gives the command that follows its restore-file action; a re-close, whose read of that action
+    the server fails, gives the check to run first. Both name the same action: its action_id was a JSON list in the
+    one (as the restore's entry writes it) and a bare number in the other. One form now: the JSON list, which gives
+    the ID back as Cortex XDR sent it."""
+    xdr, _ = vendors
+    file_hash = next(iter(HOLDERS))
+    incident = {'id': '9', 'type': 'Cortex XDR Incident', 'CustomFields': {'filesha256': [file_hash]}}
+    first = runner_for(vendors).run_post_processing(POST_PROCESSING_SCRIPT, close_incident(incident, 'False Positive'),
+                                                    {})
+    assert not first.failed, first.error
+    failing = PlaybookRunner(xdr.params(), time_scale=0, sleep=lambda _: None,
+                             server_errors={'restore-file': SERVER_SAID})
+
+    again = failing.run_post_processing(POST_PROCESSING_SCRIPT, close_incident(incident, 'False Positive'),
+                                        first.context)
+
+    assert not again.failed, again.error
+    [action] = list(xdr.backend.actions)
+    [line] = [line for line in again.notes[-1].splitlines() if 'Check it first' in line]
+    written = [span.split(' action_id=')[1].split(' ')[0] for note in (first.notes[-1], line)
+               for span in as_commonmark_reads(note)[0] if span.startswith('!restore-file ') and 'action_id=' in span]
+    assert len(written) == 2 and len(set(written)) == 1, written
+    assert [str(item) for item in json.loads(written[0])] == [str(action)], written
+
+
 def test_a_close_whose_hss_restore_the_server_fails_still_reports_the_cortex_xdr_restore_it_started(vendors):
     """An incident of both vendors: restore-file went out, then the server failed hss-restore-isolated. The note still
     gives the Cortex XDR restore and the command that follows it, and says the HSS part failed, with the command that

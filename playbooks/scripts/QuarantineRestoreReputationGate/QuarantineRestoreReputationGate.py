@@ -794,9 +794,11 @@ def restored_line(file_hash: str, found: dict[str, tuple[dict[str, Any], str | N
     advice = XDR_LEFT_QUARANTINED
     if record.get('status') == 'IN_PROGRESS' and unread:
         check = {'file_hash': [file_hash], 'action_id': ['<action_id>'], 'polling': ['false']}
-        covered['check'] = [by_hand(RESTORE_COMMANDS[0], dict(check, action_id=[action]),
-                                    dict(scope, endpoint_id=[endpoint]) if endpoint else scope)
-                            for endpoint, action in zip(found, actions)]
+        # The command that follows each endpoint's action, without polling (its action_id written as there), made
+        # under the restore's Cortex XDR incident as the by-hand commands are
+        made_under = {'incident_id': under['incident_id'][0]} if under else {}
+        covered['check'] = [xdr_follow(file_hash, dict(row, endpoint_id=endpoint, **made_under)) + ' polling=false'
+                            for endpoint, (row, _) in found.items()]
         shown = commands_text(covered['check'])
         if len(found) > 1:
             shown = one_for_each(RESTORE_COMMANDS[0], check, scope, 'covered.check')
