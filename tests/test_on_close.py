@@ -106,6 +106,25 @@ def test_a_reclose_s_by_hand_restore_of_a_file_not_sent_again_is_made_under_the_
 
 
 @pytest.mark.parametrize('via', ['playbook', 'post-processing'])
+def test_a_file_scored_3_is_called_malicious_in_every_note_as_xsoar_shows_that_verdict(vendors, via):
+    """XSOAR shows an indicator's DBotScore 3 as the verdict Malicious (0 Unknown, 1 Benign, 2 Suspicious,
+    3 Malicious: its Indicator Verdict page), and the pack's other notes and playbooks say a file scored malicious is
+    held back; the held file's line said "scored bad (3)". One word: malicious, in the note and in the gate's
+    verdict."""
+    sample, run = close(vendors, 'xdr_known_bad.json', via)
+
+    assert not run.failed, run.error
+    [file_hash] = known_bad(sample.context)
+    lines = [line for note in run.notes for line in note.splitlines() if file_hash in line and ' scored ' in line]
+    assert lines and all('is scored malicious (3) by ' in line and 'scored bad' not in line for line in lines), lines
+    # What the gate held: in the close's context, or (the playbook's, under a context of its own) its task's entry
+    held = as_list(get_path(run.context, 'QuarantineRestore.Gate.held')) + [
+        item for event in run.events for entry in event.entries if isinstance(entry.get('Contents'), dict)
+        for item in entry['Contents'].get('held') or []]
+    assert held and {item['verdict'] for item in held} == {'malicious'}, held
+
+
+@pytest.mark.parametrize('via', ['playbook', 'post-processing'])
 @pytest.mark.parametrize('name', ['xdr_known_bad.json', 'xdr_known_bad_md5.json', 'xdr_known_bad_hashes_list.json'])
 def test_a_file_scored_bad_is_never_restored_and_the_note_says_who_scored_it_and_under_which_hash(vendors, name, via):
     xdr, _ = vendors
@@ -375,7 +394,7 @@ def test_a_score_recorded_under_the_files_md5_or_sha1_holds_it_and_the_note_name
 
     assert result['allowed'] == []
     [held] = result['held']
-    assert (held['file_hash'], held['score'], held['verdict']) == (file_entry['SHA256'], 3, 'bad')
+    assert (held['file_hash'], held['score'], held['verdict']) == (file_entry['SHA256'], 3, 'malicious')
     assert held['scored_by'] == [score['Vendor']] and held['scored_as'] == [f'{kind} {file_entry[kind]}']
     assert file_entry[kind] in note and score['Vendor'] in note
 
@@ -387,7 +406,7 @@ def test_a_file_entry_marked_malicious_holds_the_file_without_any_dbotscore():
 
     assert result['allowed'] == []
     [held] = result['held']
-    assert (held['score'], held['verdict']) == (3, 'bad')
+    assert (held['score'], held['verdict']) == (3, 'malicious')
     assert held['scored_by'] == [file_entry['Malicious']['Vendor']] and held['scored_as'] == ['File.Malicious']
     assert file_entry['Malicious']['Vendor'] in note and 'Malicious' in note
 
@@ -935,7 +954,7 @@ def test_a_reclose_holds_back_a_file_an_earlier_close_restored_once_a_reputation
     assert bad, 'VirusTotal scores the file bad'
     for file_hash in bad:
         [line] = [line for line in again.notes[-1].splitlines() if file_hash in line]
-        assert 'is scored bad' in line and 'not run again' not in line, line
+        assert 'is scored malicious' in line and 'not run again' not in line, line
 
 
 @pytest.mark.parametrize('name', ['xdr_false_positive.json', 'hss_false_positive.json'])

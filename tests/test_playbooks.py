@@ -1939,7 +1939,7 @@ def test_the_hss_playbook_reads_no_copy_again_of_a_file_it_holds_back_nor_sums_i
     assert [item['file_hash'] for item in hss_puts(hss)[1][3]['data_list']] == [other]  # the other file, sent again
     notes = '\n'.join(again.notes)
     [held_line] = [line for line in notes.splitlines() if held in line and 'Held back' in line]
-    assert 'scored bad' in held_line
+    assert 'scored malicious' in held_line
     [summary] = [note for note in again.notes if 'What to do by hand' in note]
     assert other in summary and held not in summary, summary
     rows = [row for row in as_list(get_path(again.context, 'HuaweiHSS.RestoredFile')) if row['file_hash'] == held]

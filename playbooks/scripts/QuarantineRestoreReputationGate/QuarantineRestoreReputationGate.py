@@ -2,11 +2,12 @@
 
 A close reason is a human judgement; a file that XSOAR's threat intelligence scores as malicious is not given back
 without a second look. The script reads ``DBotScore`` for each SHA256 (the highest score any source gave, and who
-gave it): bad (3) is held back, suspicious (2) too unless ``restore_suspicious`` is true; unknown (0) and good (1)
-pass. A reputation command run on a file's MD5 or SHA1 records its score under that hash, while the ``File`` entry
-it writes holds the file's hashes together (as keys, and in its ``Hashes`` list): so a score is read under the SHA256
-or any hash a ``File`` entry of that SHA256 gives it, and a ``File`` entry marked ``Malicious`` holds the file as bad
-even without a score. It writes ``QuarantineRestore.Gate.allowed`` (what the playbook restores) and ``.held`` (each
+gave it): malicious (3) is held back, suspicious (2) too unless ``restore_suspicious`` is true; unknown (0) and
+benign (1) pass (each score named by the verdict XSOAR shows for it). A reputation command run on a file's MD5 or SHA1
+records its score under that hash, while the ``File`` entry it writes holds the file's hashes together (as keys, and
+in its ``Hashes`` list): so a score is read under the SHA256 or any hash a ``File`` entry of that SHA256 gives it, and
+a ``File`` entry marked ``Malicious`` holds the file as malicious even without a score. It writes
+``QuarantineRestore.Gate.allowed`` (what the playbook restores) and ``.held`` (each
 held file, its score, who scored it and under which hash, kept beside what earlier runs held), and a note naming
 every held file with the command that restores it by hand (past MAX_DETAIL_ROWS held file-endpoint or file-host pairs,
 a line names MAX_LISTED of its endpoints or hosts and gives the command for one, to fill in: ``held.by_hand`` keeps
@@ -47,7 +48,8 @@ from typing import Any, Callable, NamedTuple, Sequence
 SHA256 = re.compile(r'[0-9a-fA-F]{64}')
 SCORE_BAD = 3
 SCORE_SUSPICIOUS = 2
-SCORE_NAMES = {0: 'unknown', 1: 'good', 2: 'suspicious', 3: 'bad'}
+# Each score by the verdict XSOAR shows for it (its Indicator Verdict page: Unknown, Benign, Suspicious, Malicious)
+SCORE_NAMES = {0: 'unknown', 1: 'benign', 2: 'suspicious', 3: 'malicious'}
 VERDICT_UNREADABLE = 'unreadable'  # a score for the file that is not 0 to 3
 # A File entry's hashes that name one file: those XSOAR itself tells File entries apart by (the DT of
 # CommonServerPython's Common.File.CONTEXT_PATH), spelled as Common.File.to_context writes them, as keys and as
@@ -350,7 +352,7 @@ def hashes_of(entry: dict[str, Any]) -> dict[str, str]:
 
 def hashes_list(value: Any) -> list[dict[str, Any]]:
     """A File entry's Hashes: {type, value} items. Anything else is refused: skipped, it might have been the hash that
-    links the file to its bad score."""
+    links the file to its malicious score."""
     items = [] if value is None or value == '' else value if isinstance(value, list) else [value]
     for item in items:
         if not isinstance(item, dict):
@@ -578,7 +580,7 @@ def held_item(score: int, sources: dict[str, str], unreadable: dict[str, str],
     """(verdict, sources) of a file held back, or None for one that may be restored."""
     if score >= SCORE_BAD or (score == SCORE_SUSPICIOUS and not restore_suspicious):
         return SCORE_NAMES[score], sources
-    if unreadable:  # a verdict this check cannot read might be "bad": the analyst decides, not the playbook
+    if unreadable:  # a verdict this check cannot read might be "malicious": the analyst decides, not the playbook
         return VERDICT_UNREADABLE, unreadable
     return None
 
@@ -1049,7 +1051,7 @@ def gate_command(args: dict[str, Any], context: dict[str, Any] | None, execute: 
     many = scope if len(places) > 1 and len(held) * len(places) > MAX_DETAIL_ROWS else {}
     lines = [held_line(item, who, many) for item, who in shown]
     # Of the files the reputation check lets through, those an earlier restore covers are not sent again. Only they
-    # are read again: a file held back (scored bad since) stays held whatever that restore left, and its copy read
+    # are read again: a file held back (scored malicious since) stays held whatever that restore left, and its copy read
     # again would leave a record (a failed one: "restore it again") the summary would put beside the hold.
     allowed, allowed_paths, not_sent, endpoints, covered = covered_before(command, args.get('restored_before'), allowed,
                                                                           allowed_paths, scope, execute)
