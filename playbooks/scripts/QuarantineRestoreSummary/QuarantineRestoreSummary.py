@@ -738,7 +738,9 @@ def count_items(items: list[Item]) -> dict[str, int]:
 
 
 def counts_line(counts: dict[str, Any]) -> str:
-    return (f'Restored {counts[RESTORED]}, failed {counts[FAILED]}, pending {counts[PENDING]}, '
+    """The note's counts; of the pending, HSS's copies still restoring in the word its rows and tables give them."""
+    restoring = f' ({counts[HSS_RESTORING]} of them {HSS_RESTORING})' if counts[HSS_RESTORING] else ''
+    return (f'Restored {counts[RESTORED]}, failed {counts[FAILED]}, pending {counts[PENDING]}{restoring}, '
             f'not found {counts[NOT_FOUND]}.')
 
 
