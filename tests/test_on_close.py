@@ -433,7 +433,7 @@ def test_hashes_in_upper_case_link_and_match_as_in_lower_case():
 
     assert result['allowed'] == []
     [held] = result['held']
-    assert held['file_hash'] == file_entry['SHA256'].lower() and held['verdict'] == 'bad'
+    assert held['file_hash'] == file_entry['SHA256'].lower() and held['verdict'] == 'malicious'
     assert held['scored_as'] == [f'MD5 {file_entry["MD5"].lower()}']
 
 

@@ -239,8 +239,8 @@ def test_a_running_restore_the_gate_has_no_time_to_read_again_is_said_not_read_w
     for record in records:
         [line] = [line for line in lines if f'endpoint_id={record["endpoint_id"]}`' in line]
         assert 'is still running' not in line and 'was not read again now' in line, line
-        assert f'`!restore-file file_hash={file_hash} action_id={record["action_id"]} polling=false endpoint_id=' \
-               f'{record["endpoint_id"]}`' in line, line
+        assert f'`!restore-file file_hash={file_hash} action_id=[{record["action_id"]}] endpoint_id=' \
+               f'{record["endpoint_id"]} polling=false`' in line, line  # the follow command, without polling
         assert f'`!restore-file file_hash={file_hash} endpoint_id={record["endpoint_id"]}`' in line, line
     assert [line for line in lines if 'as no time was left' in line], lines
 
