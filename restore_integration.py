@@ -1895,7 +1895,10 @@ def shut_down(sock: socket.socket, cut: threading.Event) -> None:
 
 
 def closed_by_server(sock: socket.socket) -> bool:
-    """Whether the server's close had come on ``sock``, bytes before it unread or not (Linux's POLLRDHUP)."""
+    """Whether the server's close had come on ``sock``, bytes before it unread or not (Linux's POLLRDHUP). Where Python
+    has no POLLRDHUP (macOS, Windows), False: the reply is not taken as ended, as before this check."""
+    if not hasattr(select, 'POLLRDHUP'):
+        return False
     poller = select.poll()
     poller.register(sock, select.POLLRDHUP)
     return bool(poller.poll(0))
