@@ -63,6 +63,7 @@ import os
 import random
 import re
 import secrets
+import select
 import socket
 import string
 import threading
@@ -1093,7 +1094,8 @@ class Attempt:
     cut_to: float | None = None  # the seconds it was given when the run's end came before its timeouts
     answered_ms: int | None = None  # the server's Date (ms), also if the body broke off: the service had it
     given_up = False  # its send thread was given up on, and sends none of its body after (BodyWhileWaited)
-    body_waits = held = False  # a body urllib3 has not begun to read; held: given up so, it never reached the vendor
+    held = False  # given up before urllib3 began to read its body: it never reached the vendor
+    body_went: bool | None = None  # whether urllib3 began to read its body, the request's head sent (None: it has none)
 
     def __init__(self, waited: float = 0.0, fault: str | None = None) -> None:
         # waited: the seconds before sending (the backoff, then the limiter's turn); fault: FAULT_*, no usable answer
@@ -1649,7 +1651,7 @@ class HttpTransport:
         with lock:
             result = state.get('sent')
             attempt.given_up = result is None
-            attempt.held = attempt.given_up and attempt.body_waits  # after given_up: a read begun since raises
+            attempt.held = attempt.given_up and attempt.body_went is False  # after given_up: a read begun since raises
         if isinstance(result, BaseException):
             raise result
         if result is not None:
@@ -1670,13 +1672,16 @@ class HttpTransport:
     def _connection_fault(self, error: requests.RequestException, attempt: Attempt) -> None:
         """Which fault a connection error or read timeout is, in words (in the TLS handshake: no connection in time)."""
         reason = getattr(error.args[0], 'reason', error.args[0])  # urllib3's cause: requests raises these with it
-        # Whether it rose in the TLS handshake (ssl's SSLSocket and SSLObject), before the request went out: urllib3
-        # raises its timeout there as a read timeout, a reset as dropped. A read timeout's cause is the socket's
-        # timeout; a dropped connection's ProtocolError holds the socket's error.
+        # Sent or not: whether its body began to go out, as the attempt knows, not by urllib3's class (through a
+        # plain-HTTP proxy a reset after the request went out is its ProxyError, "Unable to connect to proxy"); for a
+        # request without one, whether it rose in the TLS handshake (ssl's SSLSocket and SSLObject): urllib3 raises its
+        # timeout there as a read timeout, a reset as dropped. A read timeout's cause is the socket's timeout; a
+        # dropped connection's ProtocolError (or a proxy's ProxyError) holds the socket's error.
         cause = getattr(reason, '__cause__', None) or next(
             (arg for arg in getattr(reason, 'args', ()) if isinstance(arg, BaseException)), None)
-        unsent = any(frame.f_code.co_name == 'do_handshake'
-                     for frame, _ in traceback.walk_tb(getattr(cause, '__traceback__', None)))
+        in_handshake = any(frame.f_code.co_name == 'do_handshake'
+                           for frame, _ in traceback.walk_tb(getattr(cause, '__traceback__', None)))
+        unsent = attempt.body_went is False or in_handshake
         if isinstance(error, requests.ConnectTimeout) or unsent and isinstance(error, requests.ReadTimeout):
             self._timed_out(attempt, FAULT_NO_CONNECTION, f'{self.vendor} at {self.host} did not accept a connection',
                             self.settings.connect_timeout, f'Check {URL_SETTINGS[self.vendor]}, the network path and '
@@ -1684,9 +1689,9 @@ class HttpTransport:
         elif isinstance(error, requests.ReadTimeout) or isinstance(reason, ReadTimeoutError):
             self._timed_out(attempt, FAULT_NO_ANSWER, f'{self.vendor} at {self.host} did not answer',
                             self.settings.read_timeout, NO_ANSWER_ADVICE)
-        elif isinstance(reason, ProtocolError) and not unsent:  # a refused connection's NewConnectionError is none
+        elif attempt.body_went or (isinstance(reason, ProtocolError) and not unsent):  # a refused connection: neither
             attempt.met(FAULT_DROPPED, f'The connection to {self.vendor} at {self.host} broke before the answer '
-                                       f'arrived ({describe_connection_error(error)}).',
+                                       f'arrived ({describe_connection_error(cause or error)}).',
                         f'{self.again["Again"]}; if it persists, check {SETTING_NAMES["proxy"]} and the network path.')
         else:
             attempt.met(FAULT_NO_CONNECTION,
@@ -1757,8 +1762,8 @@ class HttpTransport:
                 own = socket.socket(fileno=os.dup(response.raw.fileno()))
         body = bytearray()
         cut, timer = threading.Event(), None
-        if own or (sock and response.raw.chunked):
-            timer = threading.Timer(ends - self.clock(), shut_down, (sock or own, cut))  # past ends: at once
+        if (own or (sock and response.raw.chunked)) and ends > self.clock():  # past ends: no read waits (_read_until)
+            timer = threading.Timer(ends - self.clock(), shut_down, (sock or own, cut))
             timer.daemon = True
             release = response.raw.release_conn
 
@@ -1771,7 +1776,7 @@ class HttpTransport:
             response.raw.release_conn = release_after_timer
             timer.start()
         try:
-            if not self._read_until(response, sock, ends, body):  # the time is up, as when the timer cuts the reading
+            if not self._read_until(response, sock, own, ends, body):  # the time is up, as when the timer cuts it
                 cut.set()
         except (Urllib3Error, OSError):
             if not cut.is_set():
@@ -1786,18 +1791,20 @@ class HttpTransport:
             raise ReadTimeoutError(None, response.url, 'the reply did not end in time')
         return bytes(body)
 
-    def _read_until(self, response: requests.Response, sock: socket.socket | None, ends: float,
-                    body: bytearray) -> bool:
+    def _read_until(self, response: requests.Response, sock: socket.socket | None, own: socket.socket | None,
+                    ends: float, body: bytearray) -> bool:
         """Reads the reply on into ``body``, each read within what is left: whether it ended by ``ends``. On a kept
-        connection's ``sock``, once the time is up, one last read takes what came already: a reply whose rest had come
-        unread (its head came late, or a chunked one's last chunk) ends, as its server sent it in time."""
+        connection's ``sock``, once the time is up, reads that raise rather than wait take what came already: a reply
+        whose rest had come unread (its head came late, or a chunked one's last chunk) ends, as its server sent it in
+        time; one whose rest had not raises ReadTimeoutError. On one the server closes after the reply (``own``, on
+        its descriptor), reads go on then only if its close had come: none waits."""
         while True:
             left = ends - self.clock()
             if sock and response.raw.connection:  # None once urllib3 put it back in the pool: not ours to time
-                # the last read raises rather than wait (not 0: returning at once, it would hand http.client part of a
-                # chunk's size line as the whole line, a "0" of "0a" as the last chunk)
+                # not 0: returning at once, a read would hand http.client part of a chunk's size line as the whole
+                # line, a "0" of "0a" as the last chunk
                 sock.settimeout(max(left, 1e-9))
-            elif left <= 0:
+            elif left <= 0 and not (own and closed_by_server(own)):
                 return False
             piece = response.raw.read1(2 ** 16, decode_content=False)
             if not piece:
@@ -1805,8 +1812,6 @@ class HttpTransport:
             body += piece
             if len(body) > self.MAX_REPLY_BYTES:
                 raise OverflowError
-            if left <= 0:  # the last read brought more: not ended, unless all its Content-Length came
-                return False
 
     def _out_of_time(self, attempts: list[Attempt], late: OutOfTime, reply: VendorReply | None) -> VendorReply:
         """Past the deadline: the last attempt's answer (``reply``) is final, else an error says why none came."""
@@ -1873,10 +1878,10 @@ class BodyWhileWaited(io.BytesIO):
     def __init__(self, body: bytes, attempt: Attempt) -> None:
         super().__init__(body)
         self.attempt = attempt
-        attempt.body_waits = True
+        attempt.body_went = False
 
     def read(self, size: int | None = -1) -> bytes:
-        self.attempt.body_waits = False  # before the check: an attempt given up after this may have sent its body
+        self.attempt.body_went = True  # before the check: an attempt given up after this may have sent its body
         if self.attempt.given_up:
             raise ConnectionAbortedError('the attempt was given up before its body went out')
         return super().read(size)
@@ -1887,6 +1892,16 @@ def shut_down(sock: socket.socket, cut: threading.Event) -> None:
     cut.set()
     with suppress(OSError):  # closed already
         socket.socket.shutdown(sock, socket.SHUT_RDWR)  # not SSLSocket's, which drops the TLS object the reader uses
+
+
+def closed_by_server(sock: socket.socket) -> bool:
+    """Whether the server's close had come on ``sock``, bytes before it unread or not (Linux's POLLRDHUP). Where Python
+    has no POLLRDHUP (macOS, Windows), False: the reply is not taken as ended, as before this check."""
+    if not hasattr(select, 'POLLRDHUP'):
+        return False
+    poller = select.poll()
+    poller.register(sock, select.POLLRDHUP)
+    return bool(poller.poll(0))
 
 
 def decoded_body(headers: Mapping[str, str], body: bytes, most: int) -> bytes:
@@ -2851,8 +2866,11 @@ class HssClient:
             if refused and refused():  # the PUT is refused too at its next attempt, which says why
                 return None
             said = f' ({error.details})' if isinstance(error, VendorApiError) and error.details else ''
-            return (f'the listing read to find which of its files HSS still lists isolated failed after '
-                    f'{len(error.attempts)} {plural("attempt", len(error.attempts))}: '
+            went = sum(attempt.sent_at < math.inf for attempt in error.attempts)  # not one stopped before its turn
+            after = 'was not sent'
+            if went:
+                after = f'failed after {went} {plural("attempt", went)}'
+            return (f'the listing read to find which of its files HSS still lists isolated {after}: '
                     f'{str(error).split(". ")[0]}{said}')
         isolated = {copy_key(found) for listed in listings for found in listed
                     if found.get('isolation_status') == HSS_STATUS_ISOLATED}

@@ -249,7 +249,10 @@ def test_extend_context_writes_each_key_from_the_vendors_reply(tenant):
 
     action_id = started_action_id(tenant)
     assert result.context['RestoreAction'] == action_id
-    assert result.context['RestoreReply']['action_id'] == action_id  # an empty path: the whole reply
+    # an empty path: the whole reply, the seed's Restore File fields (status 1: succeeded; endpoints_count, text: the
+    # endpoints included) beside the file it restores, as every raw reply of restore-file names it
+    assert result.context['RestoreReply'] == {'action_id': action_id, 'status': 1, 'file_hash': HASH,
+                                              'endpoints_count': str(len(HOLDERS[HASH]))}
     assert get_path(result.context, f'{facts.XDR_CONTEXT_PATH}.action_id') == action_id  # the outputs too
 
 

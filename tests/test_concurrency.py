@@ -5,6 +5,7 @@ provider or the war room keep must be per request, or locked. Everything talks H
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
@@ -21,7 +22,7 @@ import restore_integration as ri
 from conftest import ROOT, FakeClock, client_from_params, hss_seed_copies, refused_in_a_worker
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss import create_app
-from warroom.emulator.httpserver import AbortConnection, Headers, LoopbackServer, json_response
+from warroom.emulator.httpserver import AbortConnection, Headers, LoopbackServer, Response, json_response
 from warroom.playbook.runner import PlaybookRunner, ScriptDemisto, _load_script
 from warroom.runtime import Demisto, DemistoMisuse, WarRoom
 
@@ -475,6 +476,127 @@ def test_a_put_whose_answer_was_lost_then_not_sent_again_for_another_batchs_refu
     lost = next(row['reason'] for row in result.entries[-1]['Contents']['items'] if row['reason'].startswith('Not '))
     assert 'HSS may have accepted the restore even so, as its answer was lost' in lost, lost
     assert 'attempts' not in lost, lost
+
+
+@contextlib.contextmanager
+def environment_proxy(monkeypatch, app):
+    """``app`` served as the proxy this machine's environment sets, which every request goes through."""
+    with LoopbackServer(app) as proxy:
+        for name in ('HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'all_proxy'):
+            monkeypatch.setenv(name, proxy.url)
+        for name in ('NO_PROXY', 'no_proxy'):
+            monkeypatch.delenv(name, raising=False)
+        yield proxy
+
+
+def isolated_copies(tenant, count):
+    """``count`` freshly isolated copies on one host, as a PUT's items."""
+    return [{key: row[key] for key in ('host_id', 'file_hash', 'file_path')}
+            for row in tenant.backend.add_isolated_files(sorted(tenant.backend.hosts)[0], count)]
+
+
+def lost_answer_whose_listing_a_proxy_refusal_stops(tenant, monkeypatch, after_its_first_attempt: bool) -> str:
+    """A PUT answered 500 (HSS acts on it): the listing read before it goes again is stopped once the proxy this
+    machine's environment sets refused another request's login (the same client's PUT on another thread), after that
+    listing's first attempt (HSS's 503, worth a retry) or before it. The first PUT's error."""
+    app, lock, seen, errors = create_app(tenant.gateway), threading.Lock(), [], []
+    first_put_came, listing_begun, refusal_taken = threading.Event(), threading.Event(), threading.Event()
+
+    def proxied(request):  # the environment's proxy, which every request goes through
+        with lock:
+            seen.append(request.method)
+            first_put = seen == ['PUT']
+        if request.method == 'GET':
+            listing_begun.set()
+            assert refusal_taken.wait(10)
+            return json_response(503, {'error_code': 'HSS.1000', 'error_msg': 'Service unavailable.'})
+        if first_put:
+            first_put_came.set()
+            if not after_its_first_attempt:
+                assert refusal_taken.wait(10)
+            app(request)  # HSS acts on it, but the answer is a 500: it may have
+            return json_response(500, {'error_code': 'HSS.1000', 'error_msg': 'Internal error.'})
+        if after_its_first_attempt:
+            assert listing_begun.wait(10)
+        return Response(407, headers={'Proxy-Authenticate': 'Basic realm="corp"'})
+
+    first, other = isolated_copies(tenant, 2)
+    with environment_proxy(monkeypatch, proxied):
+        client = client_from_params('hss', tenant.params(retry_backoff='0', hss_rate_limit='1000', proxy=True))
+
+        def restore_first() -> None:
+            try:
+                client.restore_isolated_files([first])
+            except ri.RestoreError as error:
+                errors.append(str(error))
+        thread = threading.Thread(target=restore_first)
+        thread.start()
+        assert first_put_came.wait(10)
+        with pytest.raises(ri.RestoreError, match='refused its login'):
+            client.restore_isolated_files([other])
+        refusal_taken.set()
+        thread.join(10)
+
+    assert seen.count('GET') == after_its_first_attempt and seen.count('PUT') == 2, seen
+    [error] = errors
+    return error
+
+
+def test_a_lost_answers_listing_stopped_by_a_proxy_refusal_after_its_first_attempt_counts_only_the_attempt_that_went(
+        tenant, monkeypatch):
+    error = lost_answer_whose_listing_a_proxy_refusal_stops(tenant, monkeypatch, after_its_first_attempt=True)
+
+    assert 'still lists isolated failed after 1 attempt: ' in error and 'refused its login' in error, error
+
+
+def test_a_lost_answers_listing_stopped_by_a_proxy_refusal_before_its_first_attempt_says_it_was_not_sent(
+        tenant, monkeypatch):
+    error = lost_answer_whose_listing_a_proxy_refusal_stops(tenant, monkeypatch, after_its_first_attempt=False)
+
+    assert 'still lists isolated was not sent: ' in error and 'refused its login' in error, error
+    assert 'attempt:' not in error, error
+
+
+def put_whose_answer_a_plain_http_proxy_lost(tenant, monkeypatch, max_retries: str):
+    """One isolated copy restored through the environment's proxy (plain HTTP to HSS on loopback), which passes each
+    PUT on to HSS, then resets the connection: HSS took it, its answer is lost. The methods the proxy got, the copy's
+    status after, and the client's error (None when it raised none)."""
+    app, seen = create_app(tenant.gateway), []
+
+    def proxied(request):
+        seen.append(request.method)
+        response = app(request)
+        if request.method == 'PUT':
+            raise AbortConnection()
+        return response
+
+    [copy] = isolated_copies(tenant, 1)
+    with environment_proxy(monkeypatch, proxied):
+        client = client_from_params('hss', tenant.params(retry_backoff='0', hss_rate_limit='1000', proxy=True,
+                                                         max_retries=max_retries))
+        try:
+            client.restore_isolated_files([copy])
+            error = None
+        except ri.RestoreError as raised:
+            error = str(raised)
+    return seen, tenant.backend.isolation_status(*copy.values()), error
+
+
+def test_a_put_whose_answer_a_plain_http_proxy_lost_is_listed_first_and_not_sent_again_once_hss_took_it(
+        tenant, monkeypatch):
+    seen, status, error = put_whose_answer_a_plain_http_proxy_lost(tenant, monkeypatch, max_retries='1')
+
+    assert seen == ['PUT', 'GET'], seen  # the listing shows the copy taken: no PUT again
+    assert status != 'isolated' and error is None, (status, error)
+
+
+def test_a_put_whose_answer_a_plain_http_proxy_lost_is_said_lost_not_a_proxy_that_could_not_be_reached(
+        tenant, monkeypatch):
+    seen, _, error = put_whose_answer_a_plain_http_proxy_lost(tenant, monkeypatch, max_retries='0')
+
+    assert seen == ['PUT'], seen
+    assert 'broke before the answer arrived' in error and 'HSS may have accepted the restore even so' in error, error
+    assert 'Could not connect' not in error and 'Unable to connect to proxy' not in error, error
 
 
 # --------------------------------------------------------------------------- 5. each reply parsed once

@@ -899,13 +899,19 @@ def test_event_types_picked_on_the_instance_are_all_hss_lists_and_the_fetch_read
 
 
 def test_no_event_type_picked_fetches_every_type_as_before(tenant):
+    # 1004 is a trojan, 1016 mining (ListSecurityEventsRequest's event_types), as the emulator types its alarms by name
+    [trojan] = isolate(tenant, 1, minutes_ago=10)
     [mining] = [tenant.backend.isolate_file(sorted(tenant.backend.hosts)[1], 'b' * 64, '/srv/miner', 'Mining',
                                             minutes_ago=10)]
+    expected = {e.event_id for e in tenant.backend.events
+                if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * DAY_MS}
 
     incidents, _ = fetch(tenant, {})
 
-    assert mining['event_id'] in alarm_ids(incidents)
-    assert all('event_types' not in request.query for request in event_requests(tenant))
+    assert {trojan['event_id'], mining['event_id']} <= set(alarm_ids(incidents))
+    assert {1004, 1016} <= {json.loads(incident['rawJSON'])['event_type'] for incident in incidents}
+    assert sorted(alarm_ids(incidents)) == sorted(expected)  # every event of every type, none left out
+    assert event_requests(tenant) and all('event_types' not in request.query for request in event_requests(tenant))
 
 
 def test_event_types_unpicked_between_fetches_bring_the_other_types_of_the_minutes_read_again_none_twice(tenant):
@@ -1142,9 +1148,16 @@ def test_the_instance_s_incident_type_applies_to_an_event_a_classifier_leaves_un
 
 
 def test_only_fetch_incidents_may_create_incidents_and_raw_json_must_be_text():
-    demisto = Demisto({}, 'restore-file', {}, {}, [])
-    with pytest.raises(DemistoMisuse, match='only fetch-incidents'):
-        demisto.incidents([])
+    others = sorted(load_spec().commands) + ['test-module']  # every command integration.yml declares, and Test
+    assert 'restore-file' in others and 'fetch-incidents' not in others
+    for command in others:
+        demisto = Demisto({}, command, {}, {}, [])
+        with pytest.raises(DemistoMisuse, match='only fetch-incidents'):
+            demisto.incidents([])
+    taken = [{'name': 'x', 'occurred': '2026-12-06T08:00:00Z', 'rawJSON': '{"event_id": "e1"}'}]
+    may = Demisto({}, 'fetch-incidents', {}, {}, [])
+    may.incidents(taken)  # the one command that may
+    assert may.fetched == taken
     fetching = Demisto({}, 'fetch-incidents', {}, {}, [])
     # fetching-incidents.md: rawJSON is the event, as text the mapper reads; JSON (RFC 8259) has no NaN
     for raw in ({'event_id': 'e1'}, '[]', '"text"', '{"risk": NaN}'):

@@ -403,6 +403,7 @@ def test_bad_signature_is_401_apigw_0301_with_request_id_and_no_secret(http, hss
     signature = response.request.headers["Authorization"].rsplit("Signature=", 1)[1]
     for secret in (SK, wrong_sk, signature):
         assert secret not in response.text
+        assert all(secret not in value for value in response.headers.values())
 
 
 def test_query_changed_after_signing_is_401(http, hss):
@@ -1010,22 +1011,27 @@ def test_100_items_are_accepted(http, hss, backend):
 
 def test_101_items_are_400_and_nothing_changes(http, hss, backend):
     added = backend.add_isolated_files(WEB_03, 101)
+    before = backend.snapshot()
 
     response = restore(http, hss, [item(WEB_03, i["file_hash"], i["file_path"]) for i in added])
 
     assert "101" in assert_hss_error(response, 400, "HSS.0001")
     assert backend.put_sizes == []
-    assert backend.isolation_status(WEB_03, added[0]["file_hash"]) == "isolated"
+    # nothing: each of the 101 copies still isolated, and every other file of the project as it was
+    assert [backend.isolation_status(WEB_03, i["file_hash"], i["file_path"]) for i in added] == ["isolated"] * 101
+    assert backend.snapshot() == before
 
 
 def test_an_item_matching_no_isolated_file_is_400_naming_it_and_nothing_changes(http, hss, backend):
     items = [item(WIN_FIN, SHARED, WIN_PATH), item(WEB_03, SHARED, "/not/isolated/here")]
+    before = backend.snapshot()
 
     response = restore(http, hss, items)
 
     assert "data_list[1]" in assert_hss_error(response, 400, "HSS.0011")
     assert backend.isolation_status(WIN_FIN, SHARED) == "isolated"  # atomic: the valid item did not move
     assert backend.put_sizes == []
+    assert backend.snapshot() == before  # nor did any other file of the project
 
 
 @pytest.mark.parametrize("target", [item(WIN_HR, SHARED), item("no-such-host", SHARED), item(WEB_03, SINGLE)])
@@ -1041,12 +1047,14 @@ def test_a_restore_in_another_project_s_path_finds_no_server_of_this_project_and
     if auth == "token":
         issued = http.post(iam.url + "/v3/auth/tokens", json=token_request(project=OTHER_PROJECT), timeout=5)
         token = issued.headers["X-Subject-Token"]
+    before = backend.snapshot()
     response = call(http, hss, "PUT", f"/v5/{OTHER_PROJECT}/event/isolated-file", params=EVERY_PROJECT,
                     body={"data_list": [item(WIN_FIN, SHARED, WIN_PATH)]}, token=token)
 
     assert_hss_error(response, facts.HSS_ERROR_STATUS, facts.HSS_RESOURCE_NOT_FOUND[0])
     assert backend.isolation_status(WIN_FIN, SHARED, WIN_PATH) == "isolated"
     assert backend.put_sizes == []
+    assert backend.snapshot() == before  # nothing else of this project changed either
 
 
 @pytest.mark.parametrize("params", [{"enterprise_project_id": "0"}, {}])  # left out: the default one, as "0"
@@ -1147,12 +1155,17 @@ def test_a_restore_on_a_server_whose_agent_cannot_take_it_is_refused_with_huawei
     assert [backend.isolation_status(host, SHARED) for host in (WEB_03, WIN_FIN)] == ["isolated", "isolated"]
 
 
-def test_a_failing_service_never_answers_hss_0001_which_is_a_bad_parameter(http, hss, backend):
+@pytest.mark.parametrize("operation", ["list_isolated_files", "restore_isolated_files", "list_security_events"])
+def test_a_failing_service_never_answers_hss_0001_which_is_a_bad_parameter(http, hss, backend, operation):
+    # each API the emulator serves: the isolated-file listing, the restore and the event listing
     def broken(*args, **kwargs):
         raise RuntimeError("bug")
 
-    backend.list_isolated_files = broken
-    response = call(http, hss, "GET")
+    setattr(backend, operation, broken)
+    response = {"list_isolated_files": lambda: call(http, hss, "GET"),
+                "restore_isolated_files": lambda: restore(http, hss, [item(WIN_FIN, SHARED, WIN_PATH)]),
+                "list_security_events": lambda: call(http, hss, "GET", EVENTS, params={"category": "host"}),
+                }[operation]()
 
     assert response.status_code == 500 and response.json()["error_code"] != facts.HSS_INVALID_PARAMETER[0]
 

@@ -390,12 +390,20 @@ def test_a_number_past_a_float64_reads_as_no_value_not_infinity_nor_an_error(dig
        status=st.sampled_from([400, 401, 403, 404, 429, 500]))
 @example(body=json.dumps({'error': {'code': ['x'], 'message': {'a': 1}}}), status=401)
 @example(body=json.dumps({'error_code': True, 'error_msg': None}), status=400)
+@example(body=json.dumps({'error_code': 'HSS.1001', 'error_msg': 'The host does not exist.'}), status=400)
 def test_any_huawei_error_body_becomes_one_error_keeping_the_code_it_gives(body, status):
     reply = ri.VendorReply(status, {'X-Request-Id': 'r1'}, body.encode('utf-8', 'surrogatepass'))
     error = ri.huawei_error_from_response(reply)
     assert isinstance(error, ri.VendorApiError) and f'HTTP {status}' in str(error)
     said = ri.huawei_said(reply)
     assert said is None or said['vendor_code']
+    # HSS's own form (its Error Codes page: error_code and error_msg at the top): that code, kept as given and shown
+    try:
+        given = json.loads(body)
+    except ValueError:
+        given = None
+    if isinstance(given, dict) and isinstance(given.get('error_code'), str) and given['error_code'].strip():
+        assert error.vendor_code == given['error_code'] and given['error_code'] in str(error), str(error)
 
 
 

@@ -343,16 +343,25 @@ def test_faults_are_waited_for_0_1_2_4_seconds_and_each_wait_is_in_the_history(t
 
 
 def test_a_500_on_a_status_read_is_retried_with_the_same_waits(tenant):
-    clock = FakeClock(0.0)
+    clock, slept = FakeClock(0.0), []
+    moved = clock.advance
+
+    def advance(seconds: float) -> None:  # each wait the client makes, one by one
+        slept.append(seconds)
+        moved(seconds)
+
+    clock.advance = advance
     client = xdr_client(tenant, clock, retry_backoff=1.0)
     action_id = client.restore_file(XDR_HASH)['action_id']
     tenant.gateway.inject_faults(FaultPlan.parse('sequence=500*2'))
-    before = clock()
+    before, slept[:] = clock(), []
 
     reply = client.get_action_status(action_id)
 
     assert set(reply['data']) == set(HOLDERS[XDR_HASH])
-    assert tenant.gateway.faults.seen == 3 and clock() - before == pytest.approx(0 + 2, abs=0.05)
+    # README, retry_backoff: the first retry waits none, the second twice the backoff (2 s at 1.0), as any fault's do
+    assert tenant.gateway.faults.seen == 3 and [round(wait, 2) for wait in slept if wait >= 0.01] == [2.0], slept
+    assert clock() - before == pytest.approx(0 + 2, abs=0.05)
 
 
 def test_throttling_is_waited_out_past_the_retry_count_and_never_fails_the_request(tenant):

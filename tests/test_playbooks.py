@@ -27,6 +27,7 @@ from warroom.playbook.incidents import (POST_PROCESSING_SCRIPT, RESTORE_PLAYBOOK
 from warroom.playbook.model import Playbook, PlaybookLibrary, Task
 from warroom.playbook.others import REPLIES_DIR, OtherIntegrations
 from warroom.playbook.runner import PlaybookRunner
+from warroom.playbook.values import Scope
 from warroom.runtime import WarRoom
 
 INCIDENTS = TEST_DATA / 'incidents'
@@ -322,6 +323,148 @@ def test_a_blank_close_reason_leaves_it_to_the_mirrored_status_in_any_case_as_th
     assert not run.failed, run.error
     assert incident_hashes(sample) and restored_hashes_of(sample, xdr, hss) == incident_hashes(sample)
     assert not any('no file was restored' in note for note in run.notes)
+
+
+def read_a_list_of_one_blank_as_handed(monkeypatch):
+    """The other reading of *Is empty* on ``[""]`` (the uniq transformer's output on an empty close reason, an input
+    the playbook hands on): the runner reads a one-item list at a context path as its item, so ``[""]`` is empty;
+    XSOAR may read the list as handed, which holds an item, so not empty. No public source says which (README,
+    "Running them locally"), so the playbooks are run under both."""
+    unwrapping = Scope.lookup
+
+    def lookup(scope, path):
+        root, _, key = path.strip().partition('.')
+        value = scope.inputs.get(key) if root == 'inputs' else None
+        if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str) and not value[0].strip():
+            return value
+        return unwrapping(scope, path)
+    monkeypatch.setattr(Scope, 'lookup', lookup)
+
+
+@pytest.mark.parametrize('reading', ['item', 'list'])
+@pytest.mark.parametrize('reason', ['', '  '])
+@pytest.mark.parametrize('playbook', [RESTORE_PLAYBOOK, XDR_PLAYBOOK, HSS_PLAYBOOK])
+def test_a_blank_close_reason_leaves_it_to_the_mirrored_status_whether_xsoar_reads_its_one_item_list_as_empty(
+        vendors, monkeypatch, playbook, reason, reading):
+    """CloseReason is the incident's close reason through uniq: a blank reason reaches the playbook as a list of one
+    blank. Read as its item (the runner's reading) it was empty; read as the list (a reading XSOAR may have), it was
+    not, and the playbook took a blank reason for another one and restored nothing although Cortex XDR's mirrored
+    status said resolved_false_positive. The condition now drops blanks (RemoveEmpty) before asking."""
+    xdr, hss = vendors
+    if reading == 'list':
+        read_a_list_of_one_blank_as_handed(monkeypatch)
+    sample, run = closed_with_mirrored_status(vendors, playbook, reason, 'resolved_false_positive')
+
+    assert not run.failed, run.error
+    assert incident_hashes(sample) and restored_hashes_of(sample, xdr, hss) == incident_hashes(sample)
+    assert not any('no file was restored' in note for note in run.notes)
+
+
+# HostID and HSSAlarmID come through uniq as CloseReason does, so a blank field (or a blank value a caller maps through
+# uniq) reaches the playbook as a list of one blank. Read as the list, it was not empty: the HSS playbook restored by
+# host and path on no host, a blank host scope on an incident that names its host was widened to every host, and a
+# blank HSS alarm ID sent a Cortex XDR incident to the HSS restore. Their checks now drop blanks (trim, RemoveEmpty)
+# before asking, and so does the check of the incident's own host field beside HostID.
+def blank_host_field(blank, *dropped):
+    """The HSS sample closed as a false positive with its Huawei HSS Host ID field ``blank``, ``dropped`` fields left
+    out."""
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    fields = {key: value for key, value in sample.incident['CustomFields'].items() if key not in dropped}
+    incident = close_incident(dict(sample.incident, CustomFields=dict(fields, huaweihsshostid=blank)),
+                              sample.close_reason, sample.close_notes)
+    return sample, incident
+
+
+@pytest.mark.parametrize('reading', ['item', 'list'])
+@pytest.mark.parametrize('blank', ['', '  '])
+@pytest.mark.parametrize('playbook', [RESTORE_PLAYBOOK, HSS_PLAYBOOK])
+def test_an_hss_incident_whose_host_field_is_blank_and_names_no_hash_restores_nothing_whether_xsoar_reads_its_list(
+        vendors, monkeypatch, playbook, blank, reading):
+    """As test_an_hss_incident_naming_file_paths_but_no_host_and_no_hash_restores_nothing_and_says_so, with the host
+    field blank rather than left out: a blank is no host, so no path is restored on it."""
+    _, hss = vendors
+    if reading == 'list':
+        read_a_list_of_one_blank_as_handed(monkeypatch)
+    sample, incident = blank_host_field(blank, 'filesha256')
+    assert incident['CustomFields'].get('huaweihssfilepaths')
+
+    run = runner_for(vendors).run(playbook, incident, sample.context)
+
+    assert not run.failed, run.error
+    assert hss_puts(hss) == []
+    [note] = [note for note in run.notes if 'nothing was restored' in note]
+    assert 'no SHA256 and no host with a file path' in note
+
+
+@pytest.mark.parametrize('reading', ['item', 'list'])
+@pytest.mark.parametrize('blank', ['', '  '])
+def test_an_hss_incident_whose_host_field_is_blank_is_restored_on_every_host_whether_xsoar_reads_its_list_as_empty(
+        vendors, monkeypatch, blank, reading):
+    """As test_an_hss_incident_that_names_no_host_is_restored_on_every_host_that_isolated_its_file: a blank host field
+    names no host, so an empty host scope is not held back for it."""
+    _, hss = vendors
+    if reading == 'list':
+        read_a_list_of_one_blank_as_handed(monkeypatch)
+    sample, incident = blank_host_field(blank)
+    [file_hash] = incident_hashes(sample)
+    assert len({copy['host_id'] for copy in HSS_COPIES[file_hash]}) > 1
+
+    run = runner_for(vendors).run(HSS_PLAYBOOK, incident, sample.context)
+
+    assert not run.failed, run.error
+    for copy in HSS_COPIES[file_hash]:
+        status = hss.backend.isolation_status(copy['host_id'], file_hash, copy['file_path'])
+        assert status in ('restoring', 'restored'), copy
+
+
+@pytest.mark.parametrize('reading', ['item', 'list'])
+@pytest.mark.parametrize('blank', ['', '  '])
+@pytest.mark.parametrize('playbook', [RESTORE_PLAYBOOK, HSS_PLAYBOOK])
+def test_a_blank_host_scope_on_an_incident_that_names_its_host_is_held_whether_xsoar_reads_its_list_as_empty(
+        vendors, monkeypatch, playbook, blank, reading):
+    """As test_an_empty_host_scope_on_an_incident_that_names_its_host_is_held_not_widened_to_every_host, with the
+    caller's host scope a context key holding a blank, mapped through uniq (as the playbooks map the host field)."""
+    _, hss = vendors
+    if reading == 'list':
+        read_a_list_of_one_blank_as_handed(monkeypatch)
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    incident = close_incident(sample.incident, sample.close_reason, sample.close_notes)
+    [file_hash] = incident_hashes(sample)
+    own_host = sample.incident['CustomFields']['huaweihsshostid']
+    scope = {RESTORE_PLAYBOOK: 'HSSHostID', HSS_PLAYBOOK: 'HostID'}[playbook]
+    through_uniq = {'complex': {'root': 'Analyst.ChosenHost', 'transformers': [{'operator': 'uniq'}]}}
+
+    run = runner_for(vendors).run(analyst_branch({scope: through_uniq}, playbook), incident,
+                                  dict(sample.context, Analyst={'ChosenHost': blank}))
+
+    assert not run.failed, run.error
+    assert hss_puts(hss) == []
+    assert {hss.backend.isolation_status(c['host_id'], file_hash, c['file_path']) for c in HSS_COPIES[file_hash]} == {
+        'isolated'}
+    [note] = run.notes
+    assert 'nothing was restored' in note and own_host in note and 'every host' in note
+
+
+@pytest.mark.parametrize('reading', ['item', 'list'])
+@pytest.mark.parametrize('blank', ['', '  '])
+def test_a_blank_hss_alarm_id_field_sends_no_incident_to_the_hss_restore_whether_xsoar_reads_its_list_as_empty(
+        vendors, monkeypatch, blank, reading):
+    """A Cortex XDR incident made by hand (its type and File SHA256 field) whose Huawei HSS Alarm ID field is blank:
+    no HSS event, so the False Positive playbook restores it in Cortex XDR only, and HSS is not asked (its playbook
+    would restore the file on every host that isolated it there)."""
+    xdr, hss = vendors
+    if reading == 'list':
+        read_a_list_of_one_blank_as_handed(monkeypatch)
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    [file_hash] = incident_hashes(sample)
+    fields = {'filesha256': file_hash, 'huaweihssalarmid': blank}
+    incident = close_incident({'id': '9', 'type': 'Cortex XDR Incident', 'CustomFields': fields}, 'False Positive')
+
+    run = runner_for(vendors).run(RESTORE_PLAYBOOK, incident, {})
+
+    assert not run.failed, run.error
+    assert {sent[0] for sent in restores_sent_to(xdr)} == {file_hash}
+    assert hss.gateway.requests == []
 
 
 @pytest.mark.parametrize('status', ['resolved_false_positive', 'resolved_true_positive'])
@@ -697,6 +840,57 @@ def test_an_unsupported_task_stops_the_run_naming_the_task(vendors, tmp_path):
 
     assert run.failed
     assert 'task 3' in run.error and data['tasks']['3']['task']['name'] in run.error and 'collection' in run.error
+
+
+def one_task(kind_body, **raw):
+    """A playbook of one regular task (``kind_body``: its task body beside name and type) between start and end."""
+    def task(task_id, kind, name, follow, **raw):
+        return Task(task_id, kind, name, {'type': kind, 'task': {'name': name, 'type': kind, **raw.pop('body', {})},
+                                          'nexttasks': {'#none#': follow} if follow else {}, **raw})
+    tasks = [task('0', 'start', '', ['1']), task('1', 'regular', 'the task', ['2'], body=kind_body, **raw),
+             task('2', 'title', 'Done', [])]
+    return Playbook('one task', 'one task', '0', {t.id: t for t in tasks})
+
+
+class _SetsGiven:
+    """A script that calls Set with ``value``, as a pack script's executeCommand('Set') does."""
+    value: object = None
+    answers: list = []
+
+    @classmethod
+    def main(cls, demisto):
+        cls.answers.append(demisto.executeCommand('Set', {'key': 'Kept.Value', 'value': cls.value}))
+        demisto.results('ok')
+
+
+# demisto/content's Set.yml declares value required (Packs/CommonScripts/Scripts/Set/Set.yml), and XSOAR refuses a
+# required argument left empty: a mandatory argument "empty/missing" raises an error in the playbook (demisto/content
+# pull request 748), and `!set` "provides an error when setting an empty value" (pull request 5393, which added
+# SetAndHandleEmpty for it). The war room's Set deleted the key instead, so a playbook that relied on it passed here.
+@pytest.mark.parametrize('given', [None, [], '  '], ids=repr)
+def test_a_set_task_given_no_value_is_an_error_entry_naming_value_and_leaves_the_key_as_it_was(given):
+    held = {'Kept': {'Value': 'earlier'}, **({} if given is None else {'Given': given})}
+    playbook = one_task({'scriptName': 'Set'}, scriptarguments={'key': {'simple': 'Kept.Value'},
+                                                                'value': {'simple': '${Given}'}})
+
+    run = PlaybookRunner({}).run(playbook, {'id': '1'}, held)
+
+    assert run.failed and 'Set' in run.error and 'value is required' in run.error
+    assert run.context['Kept'] == {'Value': 'earlier'}
+
+
+@pytest.mark.parametrize('given', [None, [], '', [''], '  '], ids=repr)
+def test_a_script_s_set_call_given_no_value_answers_with_an_error_entry_naming_value_and_leaves_the_key(
+        monkeypatch, given):
+    _SetsGiven.value, _SetsGiven.answers = given, []
+    monkeypatch.setattr('warroom.playbook.runner._load_script', lambda name: _SetsGiven)
+
+    run = PlaybookRunner({}).run(one_task({'scriptName': 'StandIn'}), {'id': '1'}, {'Kept': {'Value': 'earlier'}})
+
+    assert not run.failed, run.error
+    [[entry]] = _SetsGiven.answers
+    assert entry['Type'] == 4 and 'value is required' in entry['Contents']
+    assert run.context['Kept'] == {'Value': 'earlier'}
 
 
 def test_every_task_of_every_playbook_is_reachable_and_leads_to_existing_tasks():
@@ -1291,15 +1485,41 @@ def test_a_private_restore_playbook_run_again_hands_back_the_records_its_caller_
     assert {(record['endpoint_id'], str(record['incident_id'])) for record in latest.values()} == {('', '412')}
 
 
+@pytest.mark.parametrize('outputs', ['add', 'replace'])
+@pytest.mark.parametrize('private', ['fresh', 'kept'])
+def test_a_private_restore_playbook_handed_no_records_acts_on_none_whatever_context_it_starts_in(
+        vendors, outputs, private):
+    """The incident's restore records deleted after a first run (DeleteContext key=CortexXDR.RestoredFile), the rerun
+    hands the Cortex XDR playbook no RestoredBefore. Started in the context its first run left (kept), the playbook
+    still held that run's record of the first file: its summary counted that restore again, as one of this run's, and
+    handed the record back, so the caller's context held the record it had deleted."""
+    xdr, _ = vendors
+    first_file, second_file = two_files_restored_everywhere()
+    runner = runner_for(vendors)
+    runner.sub_playbook_outputs, runner.private_contexts = outputs, private
+
+    first = runner.run(RESTORE_PLAYBOOK, closed_naming([first_file]), {})
+    cleared = {key: value for key, value in first.context.items() if key != 'CortexXDR'}
+    again = runner.run(RESTORE_PLAYBOOK, closed_naming([second_file]), cleared)
+
+    assert not first.failed and not again.failed, (first.error, again.error)
+    assert [r.body['request_data']['file_hash'] for r in xdr_restores(xdr)] == [first_file, second_file]
+    records = as_list(get_path(again.context, 'CortexXDR.RestoredFile'))
+    assert [record['file_hash'] for record in records] == [second_file]
+    [summary] = summaries_written(again)
+    assert summary['restored'] == len(HOLDERS[second_file])
+    assert not any(first_file in note for note in again.notes)
+
+
 def analyst_branch(given=None, playbook=RESTORE_PLAYBOOK, private=True, keep_latest=False):
     """README, "Wiring them into XSOAR": the incident type's playbook runs the restore playbook (or ``playbook``) as a
     sub-playbook, here with a context of its own (separatecontext, unless not ``private``), as the pack runs its vendor
-    playbooks; ``given`` ({input: text}) are the inputs its task gives the restore playbook; ``keep_latest``: a
-    QuarantineRestoreSummary latest_only=true task of its own follows it."""
+    playbooks; ``given`` ({input: text, or a value spec such as {'complex': ...}}) are the inputs its task gives the
+    restore playbook; ``keep_latest``: a QuarantineRestoreSummary latest_only=true task of its own follows it."""
     def task(task_id, kind, name, follow, **raw):
         return Task(task_id, kind, name, {'type': kind, 'task': {'name': name, 'type': kind, **raw.pop('body', {})},
                                           'nexttasks': {'#none#': follow} if follow else {}, **raw})
-    arguments = {key: {'simple': value} for key, value in (given or {}).items()}
+    arguments = {key: value if isinstance(value, dict) else {'simple': value} for key, value in (given or {}).items()}
     tasks = [task('0', 'start', '', ['1']),
              task('1', 'playbook', playbook, ['3' if keep_latest else '2'], body={'playbookName': playbook},
                   separatecontext=private, scriptarguments=arguments),
@@ -1717,6 +1937,35 @@ def test_a_private_hss_playbook_run_again_hands_back_the_rows_its_caller_holds_w
     latest = {row['file_hash']: row for row in as_list(get_path(close.context, 'HuaweiHSS.RestoredFile'))}
     assert sorted(latest) == sorted([*fields['filesha256'], second])
     assert {row['outcome'] for row in latest.values()} == {'restored'}
+
+@pytest.mark.parametrize('outputs', ['add', 'replace'])
+@pytest.mark.parametrize('private', ['fresh', 'kept'])
+def test_a_private_hss_playbook_handed_no_rows_acts_on_none_whatever_context_it_starts_in(vendors, outputs, private):
+    """The HSS playbook, as the Cortex XDR one: the incident's rows deleted after a first run, the rerun (the event
+    reopened naming a second file isolated on the same host) hands it no RestoredBefore. Started in the context its
+    first run left, it still held that run's row: its summary counted the first file's restore as this run's, and
+    handed the row back to a caller that had deleted it."""
+    _, hss = vendors
+    incident, fields, context = hss_sample('file_hash')
+    [first_file], host_id = fields['filesha256'], fields['huaweihsshostid']
+    [(second, copy)] = [(file_hash, copy) for file_hash, copies in sorted(HSS_COPIES.items()) for copy in copies
+                        if copy['host_id'] == host_id and copy['healthy'] and file_hash != first_file][:1]
+    only_second = close_incident(dict(incident, CustomFields=dict(fields, filesha256=[second],
+                                                                  huaweihssfilepaths=[copy['file_path']])),
+                                 'False Positive')
+    runner = runner_for(vendors)
+    runner.sub_playbook_outputs, runner.private_contexts = outputs, private
+
+    first = runner.run(RESTORE_PLAYBOOK, incident, context)
+    cleared = {key: value for key, value in first.context.items() if key != 'HuaweiHSS'}
+    again = runner.run(RESTORE_PLAYBOOK, only_second, cleared)
+
+    assert not first.failed and not again.failed, (first.error, again.error)
+    assert len(hss_puts(hss)) == 2
+    assert [row['file_hash'] for row in as_list(get_path(again.context, 'HuaweiHSS.RestoredFile'))] == [second]
+    [summary] = summaries_written(again)
+    assert summary['restored'] == 1
+    assert not any(first_file in note for note in again.notes)
 
 
 @pytest.mark.parametrize('now, said', [('restored', 'restored it'), ('restoring', 'is still restoring it')])

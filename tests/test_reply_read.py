@@ -11,6 +11,7 @@ import itertools
 import json
 import os
 import re
+import select
 import socket
 import struct
 import threading
@@ -663,6 +664,29 @@ def test_a_reply_whose_body_came_with_its_late_head_is_taken_whole_not_sent_agai
     assert len(reply.attempts) == 1
 
 
+def late_past_the_attempts_end(clock: FakeClock) -> Callable[..., None]:
+    """A response hook: the status line and headers came in the moments an attempt is waited for past its end, once
+    the server had sent all it sends (and closed the connection if it closes it)."""
+    def late(response, **_) -> None:
+        time.sleep(0.2)
+        clock.advance(11)  # past the 5 s connect and read timeouts
+    return late
+
+
+def test_a_chunked_reply_that_came_whole_with_its_late_head_on_a_kept_connection_is_taken_not_sent_again():
+    body = b'{"reply": {"status": "done"}}'
+    server = KeptAliveServer(CHUNKED_HEAD + b'%x\r\n%s\r\n0\r\n\r\n' % (len(body), body))
+    clock = FakeClock(0.0)
+    transport = ri.HttpTransport(server.url, 'Huawei Cloud HSS',
+                                 ri.TransportSettings(connect_timeout=5, read_timeout=5, max_retries=1),
+                                 limiter=ri.AdaptiveRateLimiter(1000, clock=clock))
+
+    reply = transport.request('GET', '/', hooks={'response': late_past_the_attempts_end(clock)})
+
+    assert reply.status == 200 and reply.body == body
+    assert len(reply.attempts) == 1 and server.served == [0]
+
+
 def test_a_chunked_reply_whose_last_chunk_had_come_unread_as_the_read_time_ran_out_is_taken_whole_not_sent_again(
         monkeypatch):
     body = b'{"reply": 1}'
@@ -712,3 +736,92 @@ def test_a_chunked_reply_whose_next_size_line_had_come_in_part_as_the_read_time_
         transport.request('GET', '/', expect_json=True)
 
     assert 'answered HTTP 200 but its reply did not end within 5 s' in str(raised.value)
+
+
+CLOSED_HEAD = b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n'  # ends as it closes
+
+
+def test_a_reply_ended_by_its_close_that_came_with_its_late_head_is_taken_whole_not_sent_again():
+    # No Content-Length: the body ends as the server closes the connection. The head, the body and the close came in
+    # the moments an attempt is waited for past its end: all of it had come, so a last read takes it
+    body = b'{"reply": {"status": "done"}}'
+    server = OneReplyServer(CLOSED_HEAD + body)
+    clock = FakeClock(0.0)
+    transport = ri.HttpTransport(server.url, 'Huawei Cloud HSS',
+                                 ri.TransportSettings(connect_timeout=5, read_timeout=5, max_retries=1),
+                                 limiter=ri.AdaptiveRateLimiter(1000, clock=clock))
+
+    reply = transport.request('PUT', '/', json={}, hooks={'response': late_past_the_attempts_end(clock)})
+
+    assert reply.status == 200 and reply.body == body
+    assert len(reply.attempts) == 1
+
+
+def close_come_unread_as_the_read_time_ran_out(monkeypatch, body: bytes, max_retries: int) -> ri.HttpTransport:
+    """A transport to a server that answers one request with ``body`` and closes: the read that brings the body ends
+    the read time, once the close had come."""
+    server = OneReplyServer(CLOSED_HEAD + body)
+    clock = FakeClock(0.0)
+    settings = ri.TransportSettings(read_timeout=5, max_retries=max_retries)
+    transport = ri.HttpTransport(server.url, 'Huawei Cloud HSS', settings,
+                                 limiter=ri.AdaptiveRateLimiter(1000, clock=clock))
+    read, received = urllib3.response.HTTPResponse.read1, bytearray()
+
+    def read_then_time_up(response, *args, **kwargs):  # the read that brings the body ends the time
+        piece = read(response, *args, **kwargs)
+        received.extend(piece)
+        if piece and received.endswith(body):
+            time.sleep(0.2)  # the server's close comes
+            clock.advance(10)  # past the 5 s read timeout, the close unread
+        return piece
+
+    monkeypatch.setattr(urllib3.response.HTTPResponse, 'read1', read_then_time_up)
+    return transport
+
+
+def test_a_reply_ended_by_its_close_that_had_come_unread_as_the_read_time_ran_out_is_taken_whole_not_sent_again(
+        monkeypatch):
+    body = b'{"reply": 1}'
+
+    reply = close_come_unread_as_the_read_time_ran_out(monkeypatch, body, 1).request('PUT', '/', json={})
+
+    assert reply.status == 200 and reply.body == body
+    assert len(reply.attempts) == 1  # not sent again
+
+
+def test_where_python_has_no_pollrdhup_a_reply_whose_close_had_come_unread_is_not_taken_as_ended_nor_a_crash(
+        monkeypatch):
+    # macOS's select has no POLLRDHUP: whether the close had come is not known, so the reply is not taken as ended
+    monkeypatch.delattr(select, 'POLLRDHUP', raising=False)
+    transport = close_come_unread_as_the_read_time_ran_out(monkeypatch, b'{"reply": 1}', 0)
+
+    with pytest.raises(ri.RestoreError) as raised:
+        transport.request('PUT', '/', json={})
+
+    assert 'answered HTTP 200 but its reply did not end within 5 s' in str(raised.value)
+
+
+def test_a_reply_ended_by_its_close_that_had_not_come_as_the_read_time_ran_out_is_not_taken_as_ended(
+        monkeypatch):
+    # The body's first part came, the rest and the close come later: the last read must not take it as ended
+    first = b'{"reply": 1'
+    server = TrickledReplyServer(CLOSED_HEAD + first, b'', b', "more": 1}', pace=0.1, seconds=5)
+    clock = FakeClock(0.0)
+    transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(read_timeout=5, max_retries=0),
+                                 limiter=ri.AdaptiveRateLimiter(1000, clock=clock))
+    read, received = urllib3.response.HTTPResponse.read1, bytearray()
+
+    def read_then_time_up(response, *args, **kwargs):  # the read that brings the first part ends the time
+        piece = read(response, *args, **kwargs)
+        received.extend(piece)
+        if piece and received.endswith(first):
+            clock.advance(10)  # past the 5 s read timeout
+        return piece
+
+    monkeypatch.setattr(urllib3.response.HTTPResponse, 'read1', read_then_time_up)
+
+    with pytest.raises(ri.RestoreError) as raised:
+        transport.request('GET', '/', expect_json=True)
+
+    assert 'answered HTTP 200 but its reply did not end within 5 s' in str(raised.value)
+    assert not server.tail_sent

@@ -334,11 +334,15 @@ def test_restores_on_a_tenant_answering_in_every_known_shape_lose_no_action_endp
         by_hash = {r['file_hash']: r for r in records(result)}
         assert set(by_hash) == set(hashes)
         reason = backend.endpoints[failing].restore_failure.error_description
+        actions = {str(action_id): action for action_id, action in backend.actions.items()}
+        assert sorted(action.file_hash for action in actions.values()) == sorted(hashes)  # one action a file
         for file_hash in hashes:
             record = by_hash[file_hash]
             assert record['status'] == 'COMPLETED_WITH_FAILURES' and record['endpoints_count'] == 2
-            assert str(record['action_id']) in {str(a) for a in backend.actions}
+            assert actions[str(record['action_id'])].file_hash == file_hash  # its own action, none lost
             endpoints = {e['endpoint_id']: e for e in record['endpoints']}
+            assert set(endpoints) == {healthy[0], failing}, endpoints  # both endpoints the file was on
+            assert endpoints[healthy[0]]['status'] == 'COMPLETED_SUCCESSFULLY', endpoints
             assert endpoints[failing]['error_description'] == ' '.join(reason.split())
     finally:
         tenant.server.stop()
@@ -412,6 +416,7 @@ def test_a_reply_holding_nan_or_infinity_is_not_json_and_never_reaches_an_entry(
 
     [entry] = result.entries  # the integration's own error, before any entry could carry the value
     assert entry['Type'] == ENTRY_ERROR and 'with a body that is not JSON' in entry['Contents'], entry
+    json.dumps([result.entries, result.context], allow_nan=False)  # no NaN or Infinity anywhere: JSON XSOAR reads
 
 
 @pytest.mark.parametrize('number', ['1e999', '-1e999', '1' + '0' * 400])

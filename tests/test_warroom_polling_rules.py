@@ -111,11 +111,13 @@ def test_a_command_without_polling_true_in_integration_yml_schedules_no_next_run
     assert 'polling: true' in last_error(result)
 
 
-def test_next_run_is_never_shorter_than_ten_seconds(scripted):
+@pytest.mark.parametrize('asked, waited', [('1', 10), ('9', 10), ('11', 11)])
+def test_next_run_is_never_shorter_than_ten_seconds(scripted, asked, waited):
+    # XSOAR's scheduled commands run 10 s apart at the least: a shorter NextRun waits 10 s, a longer one as asked
     sleeps: list = []
-    scripted([poll_entry(NextRun='1')])
+    scripted([poll_entry(NextRun=asked)])
     war_room(sleeps=sleeps).run('restore-file', {'file_hash': HASH})
-    assert sleeps == [10]
+    assert sleeps == [waited]
 
 
 @pytest.mark.parametrize('next_run', [None, ''])

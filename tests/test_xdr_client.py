@@ -267,7 +267,9 @@ def test_missing_settings_are_named():
 
 def test_auth_object_never_shows_the_key():
     auth = ri.XdrApiKeyAuth('1', 'the-secret-key-value', 'advanced')
-    assert 'the-secret-key-value' not in repr(auth)
+    # each way a log line or a message may show it: repr, str, an f-string, inside a container's repr
+    for shown in (repr(auth), str(auth), f'{auth}', repr([auth]), repr({'auth': auth})):
+        assert 'the-secret-key-value' not in shown, shown
 
 
 def test_a_key_id_with_a_line_break_is_refused_by_name_before_any_request(replay_server):

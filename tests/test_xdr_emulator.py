@@ -287,6 +287,7 @@ def test_bad_credentials_are_401_and_never_echo_the_secret(http, server, headers
     assert_error(response, 401)
     for secret in (STANDARD_KEY, ADVANCED_KEY, headers.get("Authorization")):
         assert secret is None or secret not in response.text
+        assert secret is None or all(secret not in value for value in response.headers.values())
 
 
 def test_replayed_nonce_is_401(http, server, gateway):

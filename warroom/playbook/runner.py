@@ -3,9 +3,9 @@
 Supported: start, title, regular, condition (by conditions, or by a script's answer) and playbook
 (sub-playbook) tasks; the pack's integration commands (``|||command``, polling followed to the end by the war
 room; an error entry while no instance of the pack is enabled, as in XSOAR), other integrations' commands from
-recorded replies and ``IsIntegrationAvailable`` (``others.py``), the
-``Set`` and ``Print`` scripts and the pack's own scripts; playbook inputs and outputs, separate context;
-``continueonerror`` and the ``#error#`` path. Anything else stops the run with an error naming the task. A task
+recorded replies and ``IsIntegrationAvailable`` (``others.py``), the ``Set``, ``Print`` and ``DeleteContext``
+scripts and the pack's own scripts; playbook inputs and outputs, separate context; ``continueonerror`` and the
+``#error#`` path. Anything else stops the run with an error naming the task. A task
 reached a second time (two branches joining) runs once.
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ from ..context import ContextError, as_list, lookup, merge_entry_context
 from ..line import quoted
 from ..runtime import (ENTRY_ERROR, ENTRY_NOTE, DemistoMisuse, WarRoom, checked_entry, entry_text, json_copy,
                        keeping_misuses, log_text, one_list, printing_to, refuse_undeclared_outputs, text_note)
-from ..spec import ArgumentError, IntegrationSpec, load_spec, parse_script_spec
+from ..spec import ArgumentError, IntegrationSpec, load_spec, no_value, parse_script_spec
 from .model import SCRIPTS_DIR, Playbook, PlaybookLibrary, Task, unsupported_forms, validation_problems
 from .others import OWN_BRAND, OtherIntegrations, ReplayError, no_instance
 from .values import Scope, UnsupportedError, is_empty, resolve
@@ -503,11 +503,13 @@ class PlaybookRunner:
             return [builtin_set(context, args)]
         if name == 'Print':
             return [{'Type': ENTRY_NOTE, 'ContentsFormat': 'text', 'Contents': str(args.get('value', ''))}]
+        if name == 'DeleteContext':
+            return [builtin_delete_context(context, args)]
         if name == 'IsIntegrationAvailable':
             return [self.others.is_integration_available(context, args)]
         module = _load_script(name)
         if module is None:
-            raise UnsupportedError(f'script {quoted(name)} is neither a supported builtin (Set, Print, '
+            raise UnsupportedError(f'script {quoted(name)} is neither a supported builtin (Set, Print, DeleteContext, '
                                    f'IsIntegrationAvailable) nor in {SCRIPTS_DIR}')
         declared = _script_yaml(name)
         if declared is not None:  # held to its YAML as a command to integration.yml: the server refuses it so
@@ -689,11 +691,16 @@ def _next_ready(queue: list[str], playbook: Playbook) -> int:
 
 
 def builtin_set(context: dict, args: dict) -> dict:
-    """XSOAR's Set script: key, value, append (false replaces what the key holds)."""
+    """XSOAR's Set script: key, value, append (false replaces what the key holds). Set.yml declares key and value
+    required, and XSOAR refuses a required argument left empty (spec.no_value): nothing is written or deleted."""
     key = str(args.get('key') or '').strip()
     if not key:
         return {'Type': ENTRY_ERROR, 'ContentsFormat': 'text', 'Contents': 'Set: key is required.'}
     value = args.get('value')
+    if no_value(value):
+        return {'Type': ENTRY_ERROR, 'ContentsFormat': 'text',
+                'Contents': f'Set: value is required; got {quoted(value)} for {key}. Give the value to set, or '
+                            'run DeleteContext to delete the key.'}
     append = str(args.get('append', 'false')).lower() == 'true'
     parent = context
     *path, leaf = key.split('.')
@@ -702,13 +709,35 @@ def builtin_set(context: dict, args: dict) -> dict:
     if append and leaf in parent:
         combined = as_list(parent[leaf]) + as_list(value)
         parent[leaf] = combined[0] if len(combined) == 1 else combined
-    elif value is None or value == []:
-        if not append:
-            parent.pop(leaf, None)
     else:
         parent[leaf] = value
     return {'Type': ENTRY_NOTE, 'ContentsFormat': 'json', 'Contents': {key: parent.get(leaf)},
             'HumanReadable': f'Set {key}'}
+
+
+def builtin_delete_context(context: dict, args: dict) -> dict:
+    """demisto/content's DeleteContext (DeleteContext.js) with ``key`` (comma-separated keys) and ``subplaybook=auto``:
+    the keys deleted from the context the playbook runs in, a private sub-playbook's own (DeleteContext.js prefixes
+    ``subplaybook-${currentPlaybookID}.``), a top playbook's the incident's. A key that is not there is no error, as
+    there. Its other forms (``all``, ``index``, ``subplaybook`` yes or no) are not supported."""
+    others = sorted(set(args) - {'key', 'subplaybook'})
+    if others or str(args.get('subplaybook', '')).strip().lower() != 'auto':
+        raise UnsupportedError(f'DeleteContext is understood with key and subplaybook=auto only, not {sorted(args)}')
+    keys = [key.strip() for key in str(args.get('key') or '').split(',') if key.strip()]
+    if not keys:
+        return {'Type': ENTRY_ERROR, 'ContentsFormat': 'text', 'Contents': 'You must specify key or all=yes'}
+    deleted = []
+    for key in keys:
+        *path, leaf = key.split('.')
+        parent = context
+        for part in path:
+            parent = parent.get(part) if isinstance(parent, dict) else None
+        if isinstance(parent, dict) and leaf in parent:
+            del parent[leaf]
+            deleted.append(key)
+    names = "', '".join(deleted)
+    said = f"Successfully deleted keys '{names}' from context." if deleted else ''
+    return {'Type': ENTRY_NOTE, 'ContentsFormat': 'json', 'Contents': said, 'HumanReadable': said}
 
 
 def flatten_incident(incident: dict) -> dict:
