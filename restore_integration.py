@@ -1094,7 +1094,8 @@ class Attempt:
     cut_to: float | None = None  # the seconds it was given when the run's end came before its timeouts
     answered_ms: int | None = None  # the server's Date (ms), also if the body broke off: the service had it
     given_up = False  # its send thread was given up on, and sends none of its body after (BodyWhileWaited)
-    body_waits = held = False  # a body urllib3 has not begun to read; held: given up so, it never reached the vendor
+    held = False  # given up before urllib3 began to read its body: it never reached the vendor
+    body_went: bool | None = None  # whether urllib3 began to read its body, the request's head sent (None: it has none)
 
     def __init__(self, waited: float = 0.0, fault: str | None = None) -> None:
         # waited: the seconds before sending (the backoff, then the limiter's turn); fault: FAULT_*, no usable answer
@@ -1650,7 +1651,7 @@ class HttpTransport:
         with lock:
             result = state.get('sent')
             attempt.given_up = result is None
-            attempt.held = attempt.given_up and attempt.body_waits  # after given_up: a read begun since raises
+            attempt.held = attempt.given_up and attempt.body_went is False  # after given_up: a read begun since raises
         if isinstance(result, BaseException):
             raise result
         if result is not None:
@@ -1671,13 +1672,16 @@ class HttpTransport:
     def _connection_fault(self, error: requests.RequestException, attempt: Attempt) -> None:
         """Which fault a connection error or read timeout is, in words (in the TLS handshake: no connection in time)."""
         reason = getattr(error.args[0], 'reason', error.args[0])  # urllib3's cause: requests raises these with it
-        # Whether it rose in the TLS handshake (ssl's SSLSocket and SSLObject), before the request went out: urllib3
-        # raises its timeout there as a read timeout, a reset as dropped. A read timeout's cause is the socket's
-        # timeout; a dropped connection's ProtocolError holds the socket's error.
+        # Sent or not: whether its body began to go out, as the attempt knows, not by urllib3's class (through a
+        # plain-HTTP proxy a reset after the request went out is its ProxyError, "Unable to connect to proxy"); for a
+        # request without one, whether it rose in the TLS handshake (ssl's SSLSocket and SSLObject): urllib3 raises its
+        # timeout there as a read timeout, a reset as dropped. A read timeout's cause is the socket's timeout; a
+        # dropped connection's ProtocolError (or a proxy's ProxyError) holds the socket's error.
         cause = getattr(reason, '__cause__', None) or next(
             (arg for arg in getattr(reason, 'args', ()) if isinstance(arg, BaseException)), None)
-        unsent = any(frame.f_code.co_name == 'do_handshake'
-                     for frame, _ in traceback.walk_tb(getattr(cause, '__traceback__', None)))
+        in_handshake = any(frame.f_code.co_name == 'do_handshake'
+                           for frame, _ in traceback.walk_tb(getattr(cause, '__traceback__', None)))
+        unsent = attempt.body_went is False or in_handshake
         if isinstance(error, requests.ConnectTimeout) or unsent and isinstance(error, requests.ReadTimeout):
             self._timed_out(attempt, FAULT_NO_CONNECTION, f'{self.vendor} at {self.host} did not accept a connection',
                             self.settings.connect_timeout, f'Check {URL_SETTINGS[self.vendor]}, the network path and '
@@ -1685,9 +1689,9 @@ class HttpTransport:
         elif isinstance(error, requests.ReadTimeout) or isinstance(reason, ReadTimeoutError):
             self._timed_out(attempt, FAULT_NO_ANSWER, f'{self.vendor} at {self.host} did not answer',
                             self.settings.read_timeout, NO_ANSWER_ADVICE)
-        elif isinstance(reason, ProtocolError) and not unsent:  # a refused connection's NewConnectionError is none
+        elif attempt.body_went or (isinstance(reason, ProtocolError) and not unsent):  # a refused connection: neither
             attempt.met(FAULT_DROPPED, f'The connection to {self.vendor} at {self.host} broke before the answer '
-                                       f'arrived ({describe_connection_error(error)}).',
+                                       f'arrived ({describe_connection_error(cause or error)}).',
                         f'{self.again["Again"]}; if it persists, check {SETTING_NAMES["proxy"]} and the network path.')
         else:
             attempt.met(FAULT_NO_CONNECTION,
@@ -1874,10 +1878,10 @@ class BodyWhileWaited(io.BytesIO):
     def __init__(self, body: bytes, attempt: Attempt) -> None:
         super().__init__(body)
         self.attempt = attempt
-        attempt.body_waits = True
+        attempt.body_went = False
 
     def read(self, size: int | None = -1) -> bytes:
-        self.attempt.body_waits = False  # before the check: an attempt given up after this may have sent its body
+        self.attempt.body_went = True  # before the check: an attempt given up after this may have sent its body
         if self.attempt.given_up:
             raise ConnectionAbortedError('the attempt was given up before its body went out')
         return super().read(size)
@@ -1891,7 +1895,10 @@ def shut_down(sock: socket.socket, cut: threading.Event) -> None:
 
 
 def closed_by_server(sock: socket.socket) -> bool:
-    """Whether the server's close had come on ``sock``, bytes before it unread or not (Linux's POLLRDHUP)."""
+    """Whether the server's close had come on ``sock``, bytes before it unread or not (Linux's POLLRDHUP). Where Python
+    has no POLLRDHUP (macOS, Windows), False: the reply is not taken as ended, as before this check."""
+    if not hasattr(select, 'POLLRDHUP'):
+        return False
     poller = select.poll()
     poller.register(sock, select.POLLRDHUP)
     return bool(poller.poll(0))

@@ -5,6 +5,7 @@ provider or the war room keep must be per request, or locked. Everything talks H
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
@@ -477,6 +478,23 @@ def test_a_put_whose_answer_was_lost_then_not_sent_again_for_another_batchs_refu
     assert 'attempts' not in lost, lost
 
 
+@contextlib.contextmanager
+def environment_proxy(monkeypatch, app):
+    """``app`` served as the proxy this machine's environment sets, which every request goes through."""
+    with LoopbackServer(app) as proxy:
+        for name in ('HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'all_proxy'):
+            monkeypatch.setenv(name, proxy.url)
+        for name in ('NO_PROXY', 'no_proxy'):
+            monkeypatch.delenv(name, raising=False)
+        yield proxy
+
+
+def isolated_copies(tenant, count):
+    """``count`` freshly isolated copies on one host, as a PUT's items."""
+    return [{key: row[key] for key in ('host_id', 'file_hash', 'file_path')}
+            for row in tenant.backend.add_isolated_files(sorted(tenant.backend.hosts)[0], count)]
+
+
 def lost_answer_whose_listing_a_proxy_refusal_stops(tenant, monkeypatch, after_its_first_attempt: bool) -> str:
     """A PUT answered 500 (HSS acts on it): the listing read before it goes again is stopped once the proxy this
     machine's environment sets refused another request's login (the same client's PUT on another thread), after that
@@ -502,13 +520,8 @@ def lost_answer_whose_listing_a_proxy_refusal_stops(tenant, monkeypatch, after_i
             assert listing_begun.wait(10)
         return Response(407, headers={'Proxy-Authenticate': 'Basic realm="corp"'})
 
-    first, other = ({key: row[key] for key in ('host_id', 'file_hash', 'file_path')}
-                    for row in tenant.backend.add_isolated_files(sorted(tenant.backend.hosts)[0], 2))
-    with LoopbackServer(proxied) as proxy:
-        for name in ('HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'all_proxy'):
-            monkeypatch.setenv(name, proxy.url)
-        for name in ('NO_PROXY', 'no_proxy'):
-            monkeypatch.delenv(name, raising=False)
+    first, other = isolated_copies(tenant, 2)
+    with environment_proxy(monkeypatch, proxied):
         client = client_from_params('hss', tenant.params(retry_backoff='0', hss_rate_limit='1000', proxy=True))
 
         def restore_first() -> None:
@@ -542,6 +555,48 @@ def test_a_lost_answers_listing_stopped_by_a_proxy_refusal_before_its_first_atte
 
     assert 'still lists isolated was not sent: ' in error and 'refused its login' in error, error
     assert 'attempt:' not in error, error
+
+
+def put_whose_answer_a_plain_http_proxy_lost(tenant, monkeypatch, max_retries: str):
+    """One isolated copy restored through the environment's proxy (plain HTTP to HSS on loopback), which passes each
+    PUT on to HSS, then resets the connection: HSS took it, its answer is lost. The methods the proxy got, the copy's
+    status after, and the client's error (None when it raised none)."""
+    app, seen = create_app(tenant.gateway), []
+
+    def proxied(request):
+        seen.append(request.method)
+        response = app(request)
+        if request.method == 'PUT':
+            raise AbortConnection()
+        return response
+
+    [copy] = isolated_copies(tenant, 1)
+    with environment_proxy(monkeypatch, proxied):
+        client = client_from_params('hss', tenant.params(retry_backoff='0', hss_rate_limit='1000', proxy=True,
+                                                         max_retries=max_retries))
+        try:
+            client.restore_isolated_files([copy])
+            error = None
+        except ri.RestoreError as raised:
+            error = str(raised)
+    return seen, tenant.backend.isolation_status(*copy.values()), error
+
+
+def test_a_put_whose_answer_a_plain_http_proxy_lost_is_listed_first_and_not_sent_again_once_hss_took_it(
+        tenant, monkeypatch):
+    seen, status, error = put_whose_answer_a_plain_http_proxy_lost(tenant, monkeypatch, max_retries='1')
+
+    assert seen == ['PUT', 'GET'], seen  # the listing shows the copy taken: no PUT again
+    assert status != 'isolated' and error is None, (status, error)
+
+
+def test_a_put_whose_answer_a_plain_http_proxy_lost_is_said_lost_not_a_proxy_that_could_not_be_reached(
+        tenant, monkeypatch):
+    seen, _, error = put_whose_answer_a_plain_http_proxy_lost(tenant, monkeypatch, max_retries='0')
+
+    assert seen == ['PUT'], seen
+    assert 'broke before the answer arrived' in error and 'HSS may have accepted the restore even so' in error, error
+    assert 'Could not connect' not in error and 'Unable to connect to proxy' not in error, error
 
 
 # --------------------------------------------------------------------------- 5. each reply parsed once

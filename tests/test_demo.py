@@ -103,13 +103,15 @@ def test_the_demo_s_isolated_files_are_dated_and_a_copy_hss_restored_already_say
 
 
 HELD_BACK = re.compile(r'\*\*Held back\*\*: `(?P<what>[^`]+)` (?:\(on host \S+, SHA256 (?P<sha256>[0-9a-f]{64})\) )?is '
-                       r'scored bad')
+                       r'scored malicious')
 
 
-def test_no_file_a_note_of_the_demo_holds_back_as_scored_bad_is_restored_by_another_close_of_the_same_run(capsys):
-    """README, "Reputation check before every restore": bad (3) is never restored automatically. The demo closes every
-    sample in one run against one tenant: a file a sample's note holds back as scored bad must not be the file another
-    sample restores, or the run shows it held back, then back on its endpoint or host in the final tables."""
+def test_no_file_a_note_of_the_demo_holds_back_as_scored_malicious_is_restored_by_another_close_of_the_same_run(
+        capsys):
+    """README, "Reputation check before every restore": malicious (3) is never restored automatically. The demo closes
+    every sample in one run against one tenant: a file a sample's note holds back as scored malicious must not be the
+    file another sample restores, or the run shows it held back, then back on its endpoint or host in the final
+    tables."""
     assert demo.run_demo(0) == 0
 
     out = capsys.readouterr().out

@@ -50,7 +50,7 @@ def test_a_score_under_a_hash_a_file_entry_gives_only_in_its_hashes_list_holds_t
 
     assert result['allowed'] == []
     [held] = result['held']
-    assert (held['file_hash'], held['verdict']) == (sha256, 'bad')
+    assert (held['file_hash'], held['verdict']) == (sha256, 'malicious')
     assert f'MD5 {md5}' in held['scored_as'] and score['Vendor'] in held['scored_by']
 
 
@@ -146,7 +146,7 @@ def test_a_held_file_is_said_to_be_scored_by_the_sources_of_its_highest_score_on
         entry = GATE.gate_command({'file_hash': sha256}, {'DBotScore': ordered})
 
         [held] = gate_verdicts(entry)['held']
-        assert (held['score'], held['verdict'], held['scored_by']) == (3, 'bad', [bad['Vendor']])
+        assert (held['score'], held['verdict'], held['scored_by']) == (3, 'malicious', [bad['Vendor']])
         assert suspicious['Vendor'] not in entry['HumanReadable']
 
 

@@ -109,7 +109,7 @@ def test_a_vendor_list_holding_an_object_or_list_is_quoted_as_its_json_as_it_is(
 
     vendor = ', '.join(beside + [json.dumps(value)])
     _, shown = the_line_shown(entry, SHA256)
-    assert f'scored bad (3) by {vendor}.' in shown, shown
+    assert f'scored malicious (3) by {vendor}.' in shown, shown
     assert entry['Contents']['held'][0]['scored_by'] == [vendor]
 
 

@@ -139,7 +139,7 @@ def test_a_score_list_counts_as_its_highest_readable_score_and_an_unreadable_ite
                               {'DBotScore': {'Indicator': file_hash, 'Vendor': 'V', 'Score': items, 'Type': 'file'}})
 
     verdicts = gate_verdicts(entry)
-    expected = 'bad' if best == 3 else 'suspicious' if best == 2 and not suspicious else \
+    expected = 'malicious' if best == 3 else 'suspicious' if best == 2 and not suspicious else \
         'unreadable' if len(readable) < len(items) else None
     if expected is None:
         assert verdicts['allowed'] == [file_hash] and verdicts['held'] == []

@@ -106,6 +106,25 @@ def test_a_reclose_s_by_hand_restore_of_a_file_not_sent_again_is_made_under_the_
 
 
 @pytest.mark.parametrize('via', ['playbook', 'post-processing'])
+def test_a_file_scored_3_is_called_malicious_in_every_note_as_xsoar_shows_that_verdict(vendors, via):
+    """XSOAR shows an indicator's DBotScore 3 as the verdict Malicious (0 Unknown, 1 Benign, 2 Suspicious,
+    3 Malicious: its Indicator Verdict page), and the pack's other notes and playbooks say a file scored malicious is
+    held back; the held file's line said "scored bad (3)". One word: malicious, in the note and in the gate's
+    verdict."""
+    sample, run = close(vendors, 'xdr_known_bad.json', via)
+
+    assert not run.failed, run.error
+    [file_hash] = known_bad(sample.context)
+    lines = [line for note in run.notes for line in note.splitlines() if file_hash in line and ' scored ' in line]
+    assert lines and all('is scored malicious (3) by ' in line and 'scored bad' not in line for line in lines), lines
+    # What the gate held: in the close's context, or (the playbook's, under a context of its own) its task's entry
+    held = as_list(get_path(run.context, 'QuarantineRestore.Gate.held')) + [
+        item for event in run.events for entry in event.entries if isinstance(entry.get('Contents'), dict)
+        for item in entry['Contents'].get('held') or []]
+    assert held and {item['verdict'] for item in held} == {'malicious'}, held
+
+
+@pytest.mark.parametrize('via', ['playbook', 'post-processing'])
 @pytest.mark.parametrize('name', ['xdr_known_bad.json', 'xdr_known_bad_md5.json', 'xdr_known_bad_hashes_list.json'])
 def test_a_file_scored_bad_is_never_restored_and_the_note_says_who_scored_it_and_under_which_hash(vendors, name, via):
     xdr, _ = vendors
@@ -375,7 +394,7 @@ def test_a_score_recorded_under_the_files_md5_or_sha1_holds_it_and_the_note_name
 
     assert result['allowed'] == []
     [held] = result['held']
-    assert (held['file_hash'], held['score'], held['verdict']) == (file_entry['SHA256'], 3, 'bad')
+    assert (held['file_hash'], held['score'], held['verdict']) == (file_entry['SHA256'], 3, 'malicious')
     assert held['scored_by'] == [score['Vendor']] and held['scored_as'] == [f'{kind} {file_entry[kind]}']
     assert file_entry[kind] in note and score['Vendor'] in note
 
@@ -387,7 +406,7 @@ def test_a_file_entry_marked_malicious_holds_the_file_without_any_dbotscore():
 
     assert result['allowed'] == []
     [held] = result['held']
-    assert (held['score'], held['verdict']) == (3, 'bad')
+    assert (held['score'], held['verdict']) == (3, 'malicious')
     assert held['scored_by'] == [file_entry['Malicious']['Vendor']] and held['scored_as'] == ['File.Malicious']
     assert file_entry['Malicious']['Vendor'] in note and 'Malicious' in note
 
@@ -414,7 +433,7 @@ def test_hashes_in_upper_case_link_and_match_as_in_lower_case():
 
     assert result['allowed'] == []
     [held] = result['held']
-    assert held['file_hash'] == file_entry['SHA256'].lower() and held['verdict'] == 'bad'
+    assert held['file_hash'] == file_entry['SHA256'].lower() and held['verdict'] == 'malicious'
     assert held['scored_as'] == [f'MD5 {file_entry["MD5"].lower()}']
 
 
@@ -935,7 +954,7 @@ def test_a_reclose_holds_back_a_file_an_earlier_close_restored_once_a_reputation
     assert bad, 'VirusTotal scores the file bad'
     for file_hash in bad:
         [line] = [line for line in again.notes[-1].splitlines() if file_hash in line]
-        assert 'is scored bad' in line and 'not run again' not in line, line
+        assert 'is scored malicious' in line and 'not run again' not in line, line
 
 
 @pytest.mark.parametrize('name', ['xdr_false_positive.json', 'hss_false_positive.json'])
@@ -1496,7 +1515,7 @@ def test_a_reclose_that_finds_an_hss_copy_still_restoring_gives_the_command_that
         _, again = closed_twice((xdr, hss), sample.incident, sample.context)
         [line] = [line for line in again.notes[-1].splitlines() if 'was not run again' in line]
         assert 'is still restoring it' in line, line
-        [follow] = [span for span in spans_of(line, '!hss-restore-isolated') if 'restore_state=' in span]
+        [follow] = follow_spans(line)
         command = parse_line(follow)
         followed = WarRoom(params=hss.params(), time_scale=1, sleep=clock.sleep).run(command.command, command.args)
     finally:
@@ -1508,6 +1527,57 @@ def test_a_reclose_that_finds_an_hss_copy_still_restoring_gives_the_command_that
     assert [(row['file_hash'], row['outcome']) for row in rows] == [(found['file_hash'], 'restored')], rows
     assert hss.backend.isolation_status(found['host_id'], found['file_hash'], found['file_path']) == 'restored'
     assert len(hss_puts(hss)) == 1  # the first close's
+
+
+def follow_spans(text: str) -> list[str]:
+    """The hss-restore-isolated lines a note gives in code spans that carry a restore_state (a follow, not a restore),
+    as markdown reads them."""
+    return [span for span in as_commonmark_reads(text)[0]
+            if span.startswith('!hss-restore-isolated ') and 'restore_state=' in span]
+
+
+def test_one_hss_copy_left_restoring_gets_one_follow_command_from_the_check_s_entry_the_summary_and_the_reclose(
+        monkeypatch):
+    """The first close leaves a copy restoring. Three places then give the command that follows it, each knowing the
+    copy by its record alone (the restore_state of the first close's restore is in that entry, not in the context):
+    the entry of the check the re-close makes of it, the re-close's note, and the summary of the first close's
+    context. They gave three different commands (items in another form, pair_by_position left out, or no follow
+    command at all); the same copy in the same state gets the same command, which follows it to restored, and the
+    notes say why it is not the first close's."""
+    xdr = start_tenant()
+    clock = WaitClock()
+    hss = start_hss_tenant(stage_seconds=10.0, clock=clock, wall_clock=integration_on_clock(monkeypatch, clock).time)
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    found = hss_copy_of(sample.incident['CustomFields'])
+    try:
+        first, again = closed_twice((xdr, hss), sample.incident, sample.context)
+        [started] = follow_spans(first.notes[-1])  # the first close's: its restore's own restore_state
+        # The integration's entry for the check the re-close made of the copy (the same arguments, run again)
+        [check] = [event for event in again.events if event.caller and event.command == 'hss-restore-isolated']
+        entry = WarRoom(params=hss.params(), time_scale=0, sleep=clock.sleep).run(check.command, check.args)
+        [by_entry] = follow_spans('\n'.join(line for line in entry.entries[-1]['HumanReadable'].splitlines()
+                                            if line.startswith('To follow the restore')))
+        [reclose_line] = [line for line in again.notes[-1].splitlines() if 'was not run again' in line]
+        [by_reclose] = follow_spans(reclose_line)
+        summary = _load_script('QuarantineRestoreSummary').summary_command({}, first.context)['HumanReadable']
+        [summary_line] = [line for line in summary.splitlines() if line.startswith('- ') and 'still restoring' in line]
+        by_summary = follow_spans(summary_line)
+        assert [by_reclose, by_summary] == [by_entry, [by_entry]], (by_entry, by_reclose, by_summary)
+        command = parse_line(by_entry)
+        followed = WarRoom(params=hss.params(), time_scale=1, sleep=clock.sleep).run(command.command, command.args)
+    finally:
+        xdr.server.stop()
+        hss.stack.close()
+
+    assert [ri.hss_field_list(command.args.get(name), name) for name in ('host_id', 'file_hash', 'file_path')] == [
+        [found['host_id']], [found['file_hash']], [found['file_path']]], command
+    assert parse_line(started).args['restore_state'] != command.args['restore_state']
+    for line in (reclose_line, summary_line):  # why the command is not the first close's
+        assert 'restore_state' in line.replace(by_entry, '') and 'not in the context' in line, line
+    assert not followed.failed, followed.entries[-1]
+    rows = as_list(get_path(followed.context, 'HuaweiHSS.RestoredFile'))
+    assert [(row['file_hash'], row['outcome']) for row in rows] == [(found['file_hash'], 'restored')], rows
+    assert len(hss_puts(hss)) == 1  # the first close's: followed, never sent again
 
 
 
@@ -2339,6 +2409,32 @@ def test_a_close_of_both_vendors_asks_hss_only_for_the_incident_s_file_sha256_no
     assert 'restored no copy' not in run.notes[-1], run.notes[-1]
 
 
+def test_the_on_close_notes_write_the_action_id_of_one_action_in_one_form_the_json_list_cortex_xdr_sent(vendors):
+    """The first close gives the command that follows its restore-file action; a re-close, whose read of that action
+    the server fails, gives the check to run first. Both name the same action: its action_id was a JSON list in the
+    one (as the restore's entry writes it) and a bare number in the other. One form now: the JSON list, which gives
+    the ID back as Cortex XDR sent it."""
+    xdr, _ = vendors
+    file_hash = next(iter(HOLDERS))
+    incident = {'id': '9', 'type': 'Cortex XDR Incident', 'CustomFields': {'filesha256': [file_hash]}}
+    first = runner_for(vendors).run_post_processing(POST_PROCESSING_SCRIPT, close_incident(incident, 'False Positive'),
+                                                    {})
+    assert not first.failed, first.error
+    failing = PlaybookRunner(xdr.params(), time_scale=0, sleep=lambda _: None,
+                             server_errors={'restore-file': SERVER_SAID})
+
+    again = failing.run_post_processing(POST_PROCESSING_SCRIPT, close_incident(incident, 'False Positive'),
+                                        first.context)
+
+    assert not again.failed, again.error
+    [action] = list(xdr.backend.actions)
+    [line] = [line for line in again.notes[-1].splitlines() if 'Check it first' in line]
+    written = [span.split(' action_id=')[1].split(' ')[0] for note in (first.notes[-1], line)
+               for span in as_commonmark_reads(note)[0] if span.startswith('!restore-file ') and 'action_id=' in span]
+    assert len(written) == 2 and len(set(written)) == 1, written
+    assert [str(item) for item in json.loads(written[0])] == [str(action)], written
+
+
 def test_a_close_whose_hss_restore_the_server_fails_still_reports_the_cortex_xdr_restore_it_started(vendors):
     """An incident of both vendors: restore-file went out, then the server failed hss-restore-isolated. The note still
     gives the Cortex XDR restore and the command that follows it, and says the HSS part failed, with the command that
@@ -2464,7 +2560,8 @@ def test_a_copy_left_restoring_whose_row_has_no_path_is_read_again_or_held_with_
         return
     assert SERVER_SAID in line, line
     [check] = [parse_line(span).args for span in as_commonmark_reads(line)[0] if 'restore_state=' in span]
-    assert check['file_hash'] == file_hash and check['host_id'] == host_id and 'file_path' not in check, line
+    assert ri.hss_field_list(check['file_hash'], 'file_hash') == [file_hash] and 'file_path' not in check, line
+    assert ri.hss_field_list(check['host_id'], 'host_id') == [host_id], line
 
 @pytest.mark.parametrize('taken', [0, 1], ids=['every batch refused', 'a batch taken, the next refused'])
 def test_an_identity_policy_refusal_at_close_is_in_the_note_once_with_its_encoded_reason_to_decode(vendors, taken):

@@ -2091,8 +2091,9 @@ def restored_by_hand_in_another_project(vendors, agent_online, server_errors=Non
 
 
 def commands_in(line):
-    """The war-room commands a note's line gives, each as parse_line reads it."""
-    return [parse_line(text) for text in re.findall(r'`(![^`\s]+ [^`]+)`', line)]
+    """The war-room commands a note's line gives, each as parse_line reads it (its code spans, as markdown reads them:
+    a command whose values hold backticks is fenced by two)."""
+    return [parse_line(text) for text in as_commonmark_reads(line)[0] if re.match(r'![^`\s]+ ', text)]
 
 
 @pytest.mark.parametrize('now, said', [('restored', 'restored it'), ('restoring', 'is still restoring it')])
@@ -2187,8 +2188,9 @@ def test_the_hss_playbook_sends_not_again_a_copy_left_restoring_whose_read_again
     notes = '\n'.join(again.notes)
     [line] = [line for line in notes.splitlines() if f'was not run again for `{file_hash}`' in line]
     assert 'was not read again now, as the read failed' in line and '500' in line, line
-    assert f'`!hss-restore-isolated host_id={host_id} file_hash={file_hash} file_path=' in line, line  # the check
-    assert 'restore_state=' in line and 'polling=false' in line, line
+    [check] = [command.args for command in commands_in(line) if 'restore_state' in command.args]  # the check
+    assert [ri.hss_field_list(check.get(name), name) for name in ('host_id', 'file_hash')] == [[host_id], [file_hash]]
+    assert check['file_path'] and check['polling'] == 'false', line
     assert (f'`!hss-restore-isolated file_hash={file_hash} host_id={host_id} '  # by hand, in the row's project
             f'enterprise_project_id={row["enterprise_project_id"]}`') in line, line
     assert 'is still restoring' not in line, line  # not as if read now
@@ -2254,7 +2256,7 @@ def test_the_hss_playbook_reads_no_copy_again_of_a_file_it_holds_back_nor_sums_i
     assert [item['file_hash'] for item in hss_puts(hss)[1][3]['data_list']] == [other]  # the other file, sent again
     notes = '\n'.join(again.notes)
     [held_line] = [line for line in notes.splitlines() if held in line and 'Held back' in line]
-    assert 'scored bad' in held_line
+    assert 'scored malicious' in held_line
     [summary] = [note for note in again.notes if 'What to do by hand' in note]
     assert other in summary and held not in summary, summary
     rows = [row for row in as_list(get_path(again.context, 'HuaweiHSS.RestoredFile')) if row['file_hash'] == held]

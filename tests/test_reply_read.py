@@ -11,6 +11,7 @@ import itertools
 import json
 import os
 import re
+import select
 import socket
 import struct
 import threading
@@ -756,12 +757,13 @@ def test_a_reply_ended_by_its_close_that_came_with_its_late_head_is_taken_whole_
     assert len(reply.attempts) == 1
 
 
-def test_a_reply_ended_by_its_close_that_had_come_unread_as_the_read_time_ran_out_is_taken_whole_not_sent_again(
-        monkeypatch):
-    body = b'{"reply": 1}'
+def close_come_unread_as_the_read_time_ran_out(monkeypatch, body: bytes, max_retries: int) -> ri.HttpTransport:
+    """A transport to a server that answers one request with ``body`` and closes: the read that brings the body ends
+    the read time, once the close had come."""
     server = OneReplyServer(CLOSED_HEAD + body)
     clock = FakeClock(0.0)
-    transport = ri.HttpTransport(server.url, 'Huawei Cloud HSS', ri.TransportSettings(read_timeout=5, max_retries=1),
+    settings = ri.TransportSettings(read_timeout=5, max_retries=max_retries)
+    transport = ri.HttpTransport(server.url, 'Huawei Cloud HSS', settings,
                                  limiter=ri.AdaptiveRateLimiter(1000, clock=clock))
     read, received = urllib3.response.HTTPResponse.read1, bytearray()
 
@@ -774,11 +776,29 @@ def test_a_reply_ended_by_its_close_that_had_come_unread_as_the_read_time_ran_ou
         return piece
 
     monkeypatch.setattr(urllib3.response.HTTPResponse, 'read1', read_then_time_up)
+    return transport
 
-    reply = transport.request('PUT', '/', json={})
+
+def test_a_reply_ended_by_its_close_that_had_come_unread_as_the_read_time_ran_out_is_taken_whole_not_sent_again(
+        monkeypatch):
+    body = b'{"reply": 1}'
+
+    reply = close_come_unread_as_the_read_time_ran_out(monkeypatch, body, 1).request('PUT', '/', json={})
 
     assert reply.status == 200 and reply.body == body
     assert len(reply.attempts) == 1  # not sent again
+
+
+def test_where_python_has_no_pollrdhup_a_reply_whose_close_had_come_unread_is_not_taken_as_ended_nor_a_crash(
+        monkeypatch):
+    # macOS's select has no POLLRDHUP: whether the close had come is not known, so the reply is not taken as ended
+    monkeypatch.delattr(select, 'POLLRDHUP', raising=False)
+    transport = close_come_unread_as_the_read_time_ran_out(monkeypatch, b'{"reply": 1}', 0)
+
+    with pytest.raises(ri.RestoreError) as raised:
+        transport.request('PUT', '/', json={})
+
+    assert 'answered HTTP 200 but its reply did not end within 5 s' in str(raised.value)
 
 
 def test_a_reply_ended_by_its_close_that_had_not_come_as_the_read_time_ran_out_is_not_taken_as_ended(

@@ -2009,3 +2009,26 @@ def test_a_fault_of_the_summary_s_own_says_the_restores_stand_and_the_command_th
     assert 'no summary was written' in text and 'restores are not affected' in text, text
     assert 'CortexXDR.RestoredFile' in text and 'HuaweiHSS.RestoredFile' in text, text
     assert '`!QuarantineRestoreSummary debug-mode=true`' in text, text
+
+
+def test_the_counts_line_names_hss_copies_still_restoring_by_the_word_the_hss_tables_give_them():
+    """A copy HSS is still restoring: its row and the per-host table say "restoring", while the note's counts line
+    gave it only as "pending" (the summary's count of everything not done yet, a Cortex XDR action still running or
+    an HSS copy no longer listed too). The line says how many of the pending are restoring, in that word."""
+    rows = [{'host_id': f'h-{n}', 'file_hash': 'ab' * 32, 'file_path': f'/srv/q/{n}.bin', 'outcome': outcome}
+            for n, outcome in enumerate(['restoring', 'restoring', 'restored', 'oddity'])]
+
+    note = summarise({'HuaweiHSS': {'RestoredFile': rows}}, 'hss')[0]['HumanReadable']
+
+    [line] = [line for line in note.splitlines() if line.startswith('Vendor: ')]
+    assert 'pending 3 (2 of them restoring),' in line, line
+    assert '|host|restored|restoring|' in note and '|h-0|0|1|0|0|' in note, note  # the host table's word and count
+
+
+def test_the_counts_line_of_pending_items_none_of_which_is_restoring_says_no_more_than_pending():
+    record = {'file_hash': 'ab' * 32, 'action_id': 7, 'status': 'IN_PROGRESS'}  # a Cortex XDR action, no endpoints
+
+    note = summarise({'CortexXDR': {'RestoredFile': [record]}}, 'xdr')[0]['HumanReadable']
+
+    [line] = [line for line in note.splitlines() if line.startswith('Vendor: ')]
+    assert 'pending 1, not found' in line and 'restoring' not in line, line

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import example, given, strategies as st
 
 import facts
+from commonmark_reading import as_commonmark_reads
 from conftest import (TEST_DATA, FakeClock, MovedWallClock, integration_on_clock, seed_holders, start_hss_tenant,
                       start_tenant)
 from warroom.context import as_list, get_path
@@ -174,7 +175,9 @@ def test_a_reclose_whose_reputation_check_reads_long_writes_its_note_within_the_
         assert not run.failed, run.error
         assert clock() - began <= XSOAR_DEFAULT_SCRIPT_TIMEOUT
         [line] = [line for line in run.notes[-1].splitlines() if line.startswith('- `!hss-restore-isolated`')]
-        assert 'no time was left' in line and 'Check it first: `!hss-restore-isolated host_id=' in line, line
+        check = line.split('Check it first: ')[1]
+        assert 'no time was left' in line and as_commonmark_reads(check)[0][0].startswith(
+            '!hss-restore-isolated host_id='), line
     finally:
         hss.stack.close()
 
@@ -236,8 +239,8 @@ def test_a_running_restore_the_gate_has_no_time_to_read_again_is_said_not_read_w
     for record in records:
         [line] = [line for line in lines if f'endpoint_id={record["endpoint_id"]}`' in line]
         assert 'is still running' not in line and 'was not read again now' in line, line
-        assert f'`!restore-file file_hash={file_hash} action_id={record["action_id"]} polling=false endpoint_id=' \
-               f'{record["endpoint_id"]}`' in line, line
+        assert f'`!restore-file file_hash={file_hash} action_id=[{record["action_id"]}] endpoint_id=' \
+               f'{record["endpoint_id"]} polling=false`' in line, line  # the follow command, without polling
         assert f'`!restore-file file_hash={file_hash} endpoint_id={record["endpoint_id"]}`' in line, line
     assert [line for line in lines if 'as no time was left' in line], lines
 

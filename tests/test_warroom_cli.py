@@ -246,7 +246,7 @@ def test_make_demo_shows_every_path_of_the_restore_and_exits_0():
     assert '|restored|' in out and 'failed|HSS accepted the restore, then listed the file as isolated again' in out
     assert "Check in the HSS console that the agent of app-05 is online" in out
     assert 'post-processing script QuarantineRestoreOnClose' in out and '### Quarantine restore on close' in out
-    assert '**Held back**' in out and 'scored bad (3)' in out
+    assert '**Held back**' in out and 'scored malicious (3)' in out
     state = out.split('### Emulated HSS project after the playbooks')[1]
     assert {'restored', 'restoring', 'isolated'} <= set(re.findall(r'\|(restored|restoring|isolated)\|', state))
 

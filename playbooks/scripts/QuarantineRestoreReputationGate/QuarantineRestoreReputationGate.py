@@ -2,11 +2,12 @@
 
 A close reason is a human judgement; a file that XSOAR's threat intelligence scores as malicious is not given back
 without a second look. The script reads ``DBotScore`` for each SHA256 (the highest score any source gave, and who
-gave it): bad (3) is held back, suspicious (2) too unless ``restore_suspicious`` is true; unknown (0) and good (1)
-pass. A reputation command run on a file's MD5 or SHA1 records its score under that hash, while the ``File`` entry
-it writes holds the file's hashes together (as keys, and in its ``Hashes`` list): so a score is read under the SHA256
-or any hash a ``File`` entry of that SHA256 gives it, and a ``File`` entry marked ``Malicious`` holds the file as bad
-even without a score. It writes ``QuarantineRestore.Gate.allowed`` (what the playbook restores) and ``.held`` (each
+gave it): malicious (3) is held back, suspicious (2) too unless ``restore_suspicious`` is true; unknown (0) and
+benign (1) pass (each score named by the verdict XSOAR shows for it). A reputation command run on a file's MD5 or SHA1
+records its score under that hash, while the ``File`` entry it writes holds the file's hashes together (as keys, and
+in its ``Hashes`` list): so a score is read under the SHA256 or any hash a ``File`` entry of that SHA256 gives it, and
+a ``File`` entry marked ``Malicious`` holds the file as malicious even without a score. It writes
+``QuarantineRestore.Gate.allowed`` (what the playbook restores) and ``.held`` (each
 held file, its score, who scored it and under which hash, kept beside what earlier runs held), and a note naming
 every held file with the command that restores it by hand (past MAX_DETAIL_ROWS held file-endpoint or file-host pairs,
 a line names MAX_LISTED of its endpoints or hosts and gives the command for one, to fill in: ``held.by_hand`` keeps
@@ -47,7 +48,8 @@ from typing import Any, Callable, NamedTuple, Sequence
 SHA256 = re.compile(r'[0-9a-fA-F]{64}')
 SCORE_BAD = 3
 SCORE_SUSPICIOUS = 2
-SCORE_NAMES = {0: 'unknown', 1: 'good', 2: 'suspicious', 3: 'bad'}
+# Each score by the verdict XSOAR shows for it (its Indicator Verdict page: Unknown, Benign, Suspicious, Malicious)
+SCORE_NAMES = {0: 'unknown', 1: 'benign', 2: 'suspicious', 3: 'malicious'}
 VERDICT_UNREADABLE = 'unreadable'  # a score for the file that is not 0 to 3
 # A File entry's hashes that name one file: those XSOAR itself tells File entries apart by (the DT of
 # CommonServerPython's Common.File.CONTEXT_PATH), spelled as Common.File.to_context writes them, as keys and as
@@ -104,6 +106,9 @@ HSS_UNREADABLE = ('its record names too little to read it by: a file_path withou
 # restore is not in their rows, so any change of a copy counts as its (accepted at 0): a copy listed isolated now reads
 # failed.
 HSS_ANY_CHANGE_STATE = '0000000000000::0'
+# Why the command that follows such copies is not the one the restore's entry gave: the note says so beside it.
+HSS_STATE_NOT_KEPT = ('any change of the copy counts: the restore_state of the restore that left it is in that '
+                      'restore\'s entry, not in the context')
 # XSOAR stops this script at its timeout, its executeCommand calls included (TimeoutDuration in the calling context,
 # nanoseconds, else the 5 minutes CommonServerPython's content_profiler assumes), and nothing it returns then arrives.
 # A status read again (a restore command, which may take XSOAR's 3-minute command timeout when the vendor throttles;
@@ -347,7 +352,7 @@ def hashes_of(entry: dict[str, Any]) -> dict[str, str]:
 
 def hashes_list(value: Any) -> list[dict[str, Any]]:
     """A File entry's Hashes: {type, value} items. Anything else is refused: skipped, it might have been the hash that
-    links the file to its bad score."""
+    links the file to its malicious score."""
     items = [] if value is None or value == '' else value if isinstance(value, list) else [value]
     for item in items:
         if not isinstance(item, dict):
@@ -575,7 +580,7 @@ def held_item(score: int, sources: dict[str, str], unreadable: dict[str, str],
     """(verdict, sources) of a file held back, or None for one that may be restored."""
     if score >= SCORE_BAD or (score == SCORE_SUSPICIOUS and not restore_suspicious):
         return SCORE_NAMES[score], sources
-    if unreadable:  # a verdict this check cannot read might be "bad": the analyst decides, not the playbook
+    if unreadable:  # a verdict this check cannot read might be "malicious": the analyst decides, not the playbook
         return VERDICT_UNREADABLE, unreadable
     return None
 
@@ -791,9 +796,11 @@ def restored_line(file_hash: str, found: dict[str, tuple[dict[str, Any], str | N
     advice = XDR_LEFT_QUARANTINED
     if record.get('status') == 'IN_PROGRESS' and unread:
         check = {'file_hash': [file_hash], 'action_id': ['<action_id>'], 'polling': ['false']}
-        covered['check'] = [by_hand(RESTORE_COMMANDS[0], dict(check, action_id=[action]),
-                                    dict(scope, endpoint_id=[endpoint]) if endpoint else scope)
-                            for endpoint, action in zip(found, actions)]
+        # The command that follows each endpoint's action, without polling (its action_id written as there), made
+        # under the restore's Cortex XDR incident as the by-hand commands are
+        made_under = {'incident_id': under['incident_id'][0]} if under else {}
+        covered['check'] = [xdr_follow(file_hash, dict(row, endpoint_id=endpoint, **made_under)) + ' polling=false'
+                            for endpoint, (row, _) in found.items()]
         shown = commands_text(covered['check'])
         if len(found) > 1:
             shown = one_for_each(RESTORE_COMMANDS[0], check, scope, 'covered.check')
@@ -871,16 +878,14 @@ def hss_line(by: str, value: str, rows: list[tuple[Copy, dict[str, Any]]], unrea
     what = ' and '.join(f'{state} on {hosts(picked)}' for state, picked in (
         ('restored it', restored), ('is still restoring it', restoring)) if picked)
     # A check with polling follows the copies still restoring to their end; for many hosts, the HSS console does
-    follows = [by_hand(RESTORE_COMMANDS[1], fields, {}) + f' restore_state={HSS_ANY_CHANGE_STATE}'
-               for fields, _ in hss_checks(restoring)]
-    how = 'check the hosts in the HSS console' if many else f'run {commands_text(follows)}'
+    follows = [hss_follow(fields) for fields, _ in hss_checks(restoring)]
+    how = 'check the hosts in the HSS console' if many else f'run {commands_text(follows)} ({HSS_STATE_NOT_KEPT})'
     follow = f'To follow it to its end, {how}. ' if follows else ''
     if not last_read:
         return not_sent_line(RESTORE_COMMANDS[1], by, value, what, scope, follow + HSS_ISOLATED_AGAIN, many), '', every
     why = '; '.join(dict.fromkeys(unread[copy] for copy, _ in last_read))
     as_check = f' restore_state={HSS_ANY_CHANGE_STATE} polling=false'  # a check: no restore sent
-    checks = [by_hand(RESTORE_COMMANDS[1], fields, {}) + as_check
-              for fields, _ in hss_checks([row for _, row in last_read])]
+    checks = [hss_follow(fields) + ' polling=false' for fields, _ in hss_checks([row for _, row in last_read])]
     shown = commands_text(checks)
     if many:  # as its by-hand command: for one host, to fill in (a check by hash or path reads each copy there)
         shown = one_for_each(RESTORE_COMMANDS[1], {by: [value]}, scope, 'covered.check', as_check)
@@ -891,6 +896,16 @@ def hss_line(by: str, value: str, rows: list[tuple[Copy, dict[str, Any]]], unrea
         '; where HSS does not list it restored, restore it by hand'
     return not_sent_line(RESTORE_COMMANDS[1], by, value, what, scope, advice, many), \
         checks[0] if len(checks) == 1 else checks, every
+
+
+def hss_follow(fields: dict[str, list[str]]) -> str:
+    """The command that follows the copies of hss_checks' ``fields`` to their end, as the entry of hss-restore-isolated
+    run with them gives it (its follow line): each item field a JSON list, pair_by_position (true, its default), their
+    enterprise project, and HSS_ANY_CHANGE_STATE (see HSS_STATE_NOT_KEPT)."""
+    items = ''.join(f' {name}={line_value(json.dumps(values))}' for name, values in fields.items()
+                    if name in HSS_COPY_FIELDS)
+    return (f'!{RESTORE_COMMANDS[1]}{items} pair_by_position=true enterprise_project_id='
+            f'{line_value(fields["enterprise_project_id"][0])} restore_state={HSS_ANY_CHANGE_STATE}')
 
 
 def copy_of(record: dict[str, Any]) -> Copy:
@@ -1036,7 +1051,7 @@ def gate_command(args: dict[str, Any], context: dict[str, Any] | None, execute: 
     many = scope if len(places) > 1 and len(held) * len(places) > MAX_DETAIL_ROWS else {}
     lines = [held_line(item, who, many) for item, who in shown]
     # Of the files the reputation check lets through, those an earlier restore covers are not sent again. Only they
-    # are read again: a file held back (scored bad since) stays held whatever that restore left, and its copy read
+    # are read again: a file held back (scored malicious since) stays held whatever that restore left, and its copy read
     # again would leave a record (a failed one: "restore it again") the summary would put beside the hold.
     allowed, allowed_paths, not_sent, endpoints, covered = covered_before(command, args.get('restored_before'), allowed,
                                                                           allowed_paths, scope, execute)

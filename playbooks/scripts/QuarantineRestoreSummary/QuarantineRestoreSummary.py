@@ -56,6 +56,11 @@ HSS_GONE = 'sent for restore, then no longer listed by HSS, isolated or restored
 # A restoring row whose checks HSS refused (credentials, permissions, URL): hss-restore-isolated's reason opens so, and
 # says what to fix. Not the host's agent.
 HSS_UNFOLLOWED = 'Not followed to the end:'
+# A copy still restoring is followed by a check from its record, as the reputation gate's note gives it (and the entry
+# of hss-restore-isolated run so): any change of the copy counts as the restore's, whose own state is not in context.
+HSS_ANY_CHANGE_STATE = '0000000000000::0'
+HSS_STATE_NOT_KEPT = ('any change of the copy counts: the restore_state of the restore that left it is in that '
+                      'restore\'s entry, not in the context')
 
 # What an item counts as in the summary.
 RESTORED = 'restored'
@@ -452,13 +457,18 @@ def hss_item(row: dict[str, Any]) -> Item:
         f'Huawei Cloud HSS host {shown_as_is(host) or "(no host in context)"}'
     what = ', '.join(shown_as_is(part) for part in (file_path, f'hash {file_hash}' if file_hash else '') if part) or \
         '(no file in context)'
-    retry = None
+    retry = follow = None
     if file_hash or (host_id and file_path):  # what hss-restore-isolated can act on
         retry = code_span(command_line(VENDOR_COMMANDS['hss'], [('host_id', host_id), ('file_hash', file_hash),
                                                                 ('file_path', file_path),
                                                                 ('enterprise_project_id', project)],
                                        list_args=('host_id', 'file_hash', 'file_path')))
-    kind, step, reason = hss_outcome(raw_outcome, reason, f'{where}, {what}', retry,
+        # Its items as JSON lists, as the entry of that check writes them
+        items = ''.join(f' {name}={json_list_value([value])}' for name, value in
+                        (('host_id', host_id), ('file_hash', file_hash), ('file_path', file_path)) if value)
+        follow = code_span(f'{VENDOR_COMMANDS["hss"]}{items} pair_by_position=true enterprise_project_id='
+                           f'{command_value(project, False)} restore_state={HSS_ANY_CHANGE_STATE}')
+    kind, step, reason = hss_outcome(raw_outcome, reason, f'{where}, {what}', (retry, follow),
                                      bool(host_id and file_hash and file_path))
     table_row = {'host': host, 'file_path': file_path, 'file_hash': file_hash, 'outcome': raw_outcome,
                  'reason': reason}
@@ -471,11 +481,12 @@ def hss_item(row: dict[str, Any]) -> Item:
             'project': project}
 
 
-def hss_outcome(raw_outcome: str, reason: str, place: str, retry: str | None,
+def hss_outcome(raw_outcome: str, reason: str, place: str, commands: tuple[str | None, str | None],
                 exact: bool) -> tuple[str, str | None, str]:
     """(kind, step, reason) of a copy by its outcome: the step None when nothing is left to do, the reason HSS gave
-    or, when it gave none, one that says what the outcome means. ``exact``: the row names a host, a hash and a path."""
-    outcome, step = raw_outcome.lower(), None
+    or, when it gave none, one that says what the outcome means. ``commands``: the copy's restore and the check that
+    follows it (None when the row names too little). ``exact``: the row names a host, a hash and a path."""
+    (retry, follow), outcome, step = commands, raw_outcome.lower(), None
     if outcome == HSS_RESTORED:
         kind = RESTORED
     elif outcome == HSS_RESTORING:
@@ -483,7 +494,8 @@ def hss_outcome(raw_outcome: str, reason: str, place: str, retry: str | None,
         # off or ran out of time). The file is not back yet.
         kind = PENDING
         reason = reason or 'HSS accepted the restore; the host\'s agent has not put the file back yet.'
-        step = (f'{place}: still restoring. Check in the HSS console that the host\'s agent is online; '
+        followed = f' To follow it to its end, run {follow} ({HSS_STATE_NOT_KEPT}).' if follow else ''
+        step = (f'{place}: still restoring.{followed} Check in the HSS console that the host\'s agent is online; '
                 f'the file comes back when it is. If HSS lists it isolated again, run {retry or "the restore"}.')
         if reason.startswith(HSS_UNFOLLOWED):
             step = f'{place}: restoring, not followed to the end: {sentence(reason[len(HSS_UNFOLLOWED):].strip())}'
@@ -726,7 +738,9 @@ def count_items(items: list[Item]) -> dict[str, int]:
 
 
 def counts_line(counts: dict[str, Any]) -> str:
-    return (f'Restored {counts[RESTORED]}, failed {counts[FAILED]}, pending {counts[PENDING]}, '
+    """The note's counts; of the pending, HSS's copies still restoring in the word its rows and tables give them."""
+    restoring = f' ({counts[HSS_RESTORING]} of them {HSS_RESTORING})' if counts[HSS_RESTORING] else ''
+    return (f'Restored {counts[RESTORED]}, failed {counts[FAILED]}, pending {counts[PENDING]}{restoring}, '
             f'not found {counts[NOT_FOUND]}.')
 
 
