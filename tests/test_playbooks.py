@@ -27,6 +27,7 @@ from warroom.playbook.incidents import (POST_PROCESSING_SCRIPT, RESTORE_PLAYBOOK
 from warroom.playbook.model import Playbook, PlaybookLibrary, Task
 from warroom.playbook.others import REPLIES_DIR, OtherIntegrations
 from warroom.playbook.runner import PlaybookRunner
+from warroom.playbook import values as playbook_values
 from warroom.playbook.values import Scope
 from warroom.runtime import WarRoom
 
@@ -329,8 +330,10 @@ def read_a_list_of_one_blank_as_handed(monkeypatch):
     """The other reading of *Is empty* on ``[""]`` (the uniq transformer's output on an empty close reason, an input
     the playbook hands on): the runner reads a one-item list at a context path as its item, so ``[""]`` is empty;
     XSOAR may read the list as handed, which holds an item, so not empty. No public source says which (README,
-    "Running them locally"), so the playbooks are run under both."""
-    unwrapping = Scope.lookup
+    "Running them locally"), so the playbooks are run under both. Read so, the list is what a task hands on too, a
+    complex value that is the bare path (``root: inputs.HostID``) as ``${inputs.HostID}`` is: the runner hands such a
+    value's one item on."""
+    unwrapping, unwrapping_complex = Scope.lookup, playbook_values.resolve_complex
 
     def lookup(scope, path):
         root, _, key = path.strip().partition('.')
@@ -338,7 +341,15 @@ def read_a_list_of_one_blank_as_handed(monkeypatch):
         if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str) and not value[0].strip():
             return value
         return unwrapping(scope, path)
+
+    def resolve_complex(spec, scope):
+        if set(spec) == {'root'} and isinstance(spec['root'], str):
+            value = scope.lookup(spec['root'])
+            if isinstance(value, list) and len(value) == 1:  # lookup kept it a list: a list of one blank
+                return value
+        return unwrapping_complex(spec, scope)
     monkeypatch.setattr(Scope, 'lookup', lookup)
+    monkeypatch.setattr(playbook_values, 'resolve_complex', resolve_complex)
 
 
 @pytest.mark.parametrize('reading', ['item', 'list'])
@@ -443,6 +454,63 @@ def test_a_blank_host_scope_on_an_incident_that_names_its_host_is_held_whether_x
         'isolated'}
     [note] = run.notes
     assert 'nothing was restored' in note and own_host in note and 'every host' in note
+
+
+# The checks drop blanks from HostID before asking, but the tasks that restore (the reputation check, then
+# hss-restore-isolated) were handed HostID as it came: a blank host field on an incident naming a hash handed them
+# "  " (read as the item) or [""] (read as the list), and a host field holding a blank beside its host handed both.
+# The command refuses a list holding a blank (restore_integration's arg_to_list), so nothing was restored. The tasks
+# now hand on the value the checks read (trim, RemoveEmpty).
+BESIDE_ITS_HOST = 'its host and a blank'  # the host field holding the incident's host and a blank item
+
+
+def host_field_and_hosts(field):
+    """The sample's host field ``field`` (BESIDE_ITS_HOST: its own host and a blank), the hosts that field names."""
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    own_host = sample.incident['CustomFields']['huaweihsshostid']
+    if field == BESIDE_ITS_HOST:
+        return [own_host, '  '], {own_host}
+    return field, set()
+
+
+@pytest.mark.parametrize('by', ['hash', 'path'])
+def test_an_hss_incident_whose_host_field_holds_a_blank_beside_its_host_is_restored_on_that_host_only(vendors, by):
+    """As test_hss_false_positive_restores_the_file_on_the_incident_s_host_only (and, with no hash, by host and path),
+    with a blank item beside the host: the blank names no host, the restore neither fails on it nor widens."""
+    _, hss = vendors
+    field, [own_host] = host_field_and_hosts(BESIDE_ITS_HOST)
+    sample, incident = blank_host_field(field, *(['filesha256'] if by == 'path' else []))
+    [file_hash] = incident_hashes(sample)
+    assert {copy['host_id'] for copy in HSS_COPIES[file_hash]} > {own_host}
+
+    run = runner_for(vendors).run(HSS_PLAYBOOK, incident, sample.context)
+
+    assert not run.failed, run.error
+    for copy in HSS_COPIES[file_hash]:
+        status = hss.backend.isolation_status(copy['host_id'], file_hash, copy['file_path'])
+        assert status in (('restoring', 'restored') if copy['host_id'] == own_host else ('isolated',)), copy
+    assert not any('FAILED' in note for note in run.notes)
+
+
+@pytest.mark.parametrize('reading', ['item', 'list'])
+@pytest.mark.parametrize('field, by', [('', 'hash'), ('  ', 'hash'), (BESIDE_ITS_HOST, 'hash'),
+                                       (BESIDE_ITS_HOST, 'path')])
+def test_the_hss_restore_and_its_reputation_check_are_handed_no_blank_host_whether_xsoar_reads_its_list(
+        vendors, monkeypatch, field, by, reading):
+    """The reputation check and hss-restore-isolated are handed the hosts the checks read in HostID, blanks dropped:
+    none for a blank host field (every host that isolated the file), the incident's host beside a blank."""
+    if reading == 'list':
+        read_a_list_of_one_blank_as_handed(monkeypatch)
+    field, hosts = host_field_and_hosts(field)
+    sample, incident = blank_host_field(field, *(['filesha256'] if by == 'path' else []))
+
+    run = runner_for(vendors).run(HSS_PLAYBOOK, incident, sample.context)
+
+    assert not run.failed, run.error
+    calls = [event for event in run.events if event.command in (GATE_SCRIPT, 'hss-restore-isolated')]
+    assert {event.command for event in calls} == {GATE_SCRIPT, 'hss-restore-isolated'}
+    for event in calls:
+        assert as_list(event.args.get('host_id')) == sorted(hosts), event.line()
 
 
 @pytest.mark.parametrize('reading', ['item', 'list'])
