@@ -2019,7 +2019,7 @@ class SecretScrubber:
     SIGNATURE = re.compile(r'[0-9a-z]{64,}')
     # Where a page or a log folds a long value (lowered): a line break (as is; escaped: \n, \u000a, \x0a; paged: <br>,
     # &#10;; URL-encoded: %0A; CR too), a place to wrap (<wbr>, &shy;, U+200B), blanks around, short_text's blank
-    BREAK_MARK = re.compile(r'<w?br\s*/?>|&(?:amp;)?(?:#0*(?:1[03]|173|8203)|#x0*(?:a?d|a|200b)|shy);|%0[ad]'
+    BREAK_MARK = re.compile(r'<w?br\s*/?>|&(?:amp;)*(?:#0*(?:1[03]|173|8203)|#x0*(?:a?d|a|200b)|shy);|%0[ad]'
                             r'|\xad|\u200b')
     ESCAPED_BREAK = r'(?:[rn]|u000[aAdD]|x0[aAdD])'
     BREAK_BACKSLASH = r'(?:\\|%(?:25)?5c)'  # as is or URL-encoded, once or twice (a JSON body in a URL's query)
@@ -2030,17 +2030,18 @@ class SecretScrubber:
     FOLD = fr'(?:\s|{BREAK_BACKSLASH}+{ESCAPED_BREAK}|{BREAK_MARK.pattern})+'
     # An escape's backslash as each writer puts it, once or more, in any mix: as is, doubled (JSON in JSON, repr), as
     # \u005c (and that again: \u005cu005c), URL-encoded (twice too: %255c) or as an HTML reference (a JSON body a URL
-    # or a page quotes; escaped again too, &amp;#x5c;, by a page quoting a page). Taken all at once (++): read in every
-    # split, a long run would take each start to its end again.
-    BACKSLASHES = r'(?:(?:%(?:25)?5[cC]|&(?:amp;)?(?:#0*92|#[xX]0*5[cC]|bsol);|\\)(?:u005[cC])*)++'
+    # or a page quotes; escaped again, &amp;#x5c;, by a page quoting a page, and so on). Taken all at once (++): read
+    # in every split, a long run would take each start to its end again.
+    BACKSLASHES = r'(?:(?:%(?:25)?5[cC]|&(?:amp;)*(?:#0*92|#[xX]0*5[cC]|bsol);|\\)(?:u005[cC])*)++'
     NOT_IN_BACKSLASHES = r'(?<!\\)(?<!%5[cC])(?<!%255[cC])(?<!u005[cC])(?<!92;)(?<![xX]5[cC];)(?<!bsol;)'
     # The letter after that backslash in JSON's and Python repr's short escapes; and the characters that follow it as
     # they are (JSON's \" \/, repr's \', markdown_text's \| \` \* \_ \[ \] \< \& \~ \. \:), or as a page or a URL
     # writes them: \&quot;
     SHORT_ESCAPES = {'\b': 'b', '\f': 'f', '\n': 'n', '\r': 'r', '\t': 't'}
     SELF_ESCAPED = '"/\'|`*_[]<&~.:'
-    # An HTML reference's &: as is, escaped again (&amp;#x3D;), or as Go's JSON writes it (\u0026#x3D;)
-    AMPERSAND = fr'(?:&(?:amp;)?|{BACKSLASHES}u0026)'
+    # An HTML reference's &: as is, escaped again any number of times (&amp;#x3D;, &amp;amp;#x3D;), or as Go's JSON
+    # writes it (\u0026#x3D;)
+    AMPERSAND = fr'(?:&(?:amp;)*|{BACKSLASHES}u0026)'
     # What a '...' may cut a character's spelling after (part of an escape: its character is lost; or of a surrogate
     # pair, after its first half), before the cut, from one of its first characters at most LONGEST_ESCAPE back
     LONGEST_ESCAPE = 32

@@ -157,9 +157,12 @@ def test_an_iam_password_quoted_by_a_page_that_writes_more_characters_as_referen
 
 
 # A page quoting a text escaped already (a gateway's page quoting an upstream page's words): each reference the first
-# wrote escaped again, its & as &amp; (&amp;quot;, &amp;#x3D;, &amp;excl;)
+# wrote escaped again, its & as &amp; (&amp;quot;, &amp;#x3D;, &amp;excl;), and again by a page quoting that (&amp;amp;)
 ESCAPED_AGAIN = {
     "Python's html.escape, twice": lambda text: html.escape(html.escape(text)),
+    "Python's html.escape, three times": lambda text: html.escape(html.escape(html.escape(text))),
+    "OWASP ESAPI's encodeForHTML, then html.escape twice": lambda text: html.escape(html.escape(
+        REFERENCING_ESCAPERS["OWASP ESAPI's encodeForHTML"][0](text))),
     **{f'{name}, then html.escape': lambda text, escape=escape: html.escape(escape(text))
        for name, (escape, _) in REFERENCING_ESCAPERS.items()},
 }
