@@ -2046,9 +2046,13 @@ class SecretScrubber:
     # pair, after its first half), before the cut, from one of its first characters at most LONGEST_ESCAPE back
     LONGEST_ESCAPE = 32
     CUT_SPELLING = re.compile(fr'(?:{BACKSLASHES}u[dD][89abAB][0-9a-fA-F]{{2}})?'
-                              fr'(?:{BACKSLASHES}(?:u[0-9a-fA-F]{{0,7}}|x[0-9a-fA-F]?)?'
-                              fr'|(?:{BACKSLASHES})?(?:%(?:25)?[0-9a-fA-F]{{2}})*(?:%(?:25)?[0-9a-fA-F]?)?'
-                              fr'|(?:{BACKSLASHES})?{AMPERSAND}(?:#[xX]?[0-9a-fA-F]*|[A-Za-z0-9]*))\Z')
+                              fr'(?:{BACKSLASHES}(?:u[0-9a-fA-F]{{0,7}}|x[0-9a-fA-F]?)?)?'  # its digit a reference too
+                              fr'(?:(?:%(?:25)?[0-9a-fA-F]{{2}})*(?:%(?:25)?[0-9a-fA-F]?)?'
+                              fr'|{AMPERSAND}(?:#[xX]?[0-9a-fA-F]*|[A-Za-z0-9]*))\Z')
+    # What _spans reads in a text holding & or % (lowered), for the spellings above to be sought there too: a letter
+    # or digit a page wrote as a reference (its & escaped again any number of times; HTML 5's one name for letters,
+    # &fjlig;, is two) or a URL as %XX (its % encoded again too), which no encoder does but a vendor may
+    READABLE = re.compile(r'&(?:amp;)*(?:#0*(\d{1,3})|#x0*([0-9a-f]{1,2})|(fj)lig);|%(?:25)*([0-9a-f]{2})')
 
     def __init__(self, values: Iterable[str] = (), debug_log: TextListener | None = None) -> None:
         self._lock = threading.Lock()
@@ -2166,18 +2170,55 @@ class SecretScrubber:
         found in the text as it came, taken together (secrets that overlap there, or one quoted over itself, go whole:
         each found after another was masked would leave the part they share out of it)."""
         lowered = lower_case(text)
-        # (unpacked by name: texts are many; a find under MIN_LENGTH, its blanks squeezed, is left as any such word)
-        spans = [(start, end) for _, anchor, whole, _, _ in self._secrets.values() if anchor in lowered
-                 for start, end in self._found(whole, lowered) if end - start >= self.MIN_LENGTH]
-        spans += self._unfolded(lowered)  # and the request signatures
-        if '...' in text or '\u2026' in text:  # (heads compiled only then: a 10 KB token's is large)
-            spans += self._cut_heads(lowered, [(self._pattern(head), cut) for *_, head, cut in self._secrets.values()])
+        spans = self._spans(lowered)
         kept, at = [], 0  # the text around the places, each run of places that overlap one mask (none: the text itself)
         for start, end in sorted(spans):
             if start >= at:
                 kept += [text[at:start], self.MASK]
             at = max(at, end)
         return ''.join(kept) + text[at:]
+
+    def _spans(self, text: str) -> list[tuple[int, int]]:
+        """Where each secret and signature stands in the (lowered) text: whole, split across lines, cut short, or with
+        letters or digits written as references or %XX (``_read_spans``)."""
+        # (unpacked by name: texts are many; a find under MIN_LENGTH, its blanks squeezed, is left as any such word)
+        spans = [(start, end) for _, anchor, whole, _, _ in self._secrets.values() if anchor in text
+                 for start, end in self._found(whole, text) if end - start >= self.MIN_LENGTH]
+        spans += self._unfolded(text)  # and the request signatures
+        if '...' in text or '\u2026' in text:  # (heads compiled only then: a 10 KB token's is large)
+            spans += self._cut_heads(text, [(self._pattern(head), cut) for *_, head, cut in self._secrets.values()])
+        if '&' in text or '%' in text:  # sought again once read (as is, a secret's own %41 was)
+            spans += self._read_spans(text)
+        return spans
+
+    def _read_spans(self, text: str) -> list[tuple[int, int]]:
+        """Where each secret stands in the text with what READABLE finds read (and again, while a pass reads any: a
+        reference URL-encoded), each span widened to the whole of a reading it starts or ends in (none read: none)."""
+        pieces, places, at = [], [(0, 0, 0, 0)], 0  # each reading's start and end in what it gave, then in the text
+        for found in self.READABLE.finditer(text):
+            decimal, hexadecimal, ligature, percent = found.groups()
+            code = int(decimal) if decimal else int(hexadecimal or percent or '0', 16)
+            if not ligature and not (code < 128 and chr(code).isalnum()):  # its spellings are sought as they stand
+                continue
+            read = ligature or chr(code).lower()
+            start = places[-1][1] + found.start() - places[-1][3]  # as far past the last reading as it is in the text
+            pieces += [text[at:found.start()], read]
+            places += [(start, start + len(read), *found.span())]
+            at = found.end()
+        if len(places) == 1:
+            return []
+        starts = [place[0] for place in places]
+        return [(self._source(start, places, starts)[0], self._source(end - 1, places, starts)[1])
+                for start, end in self._spans(''.join(pieces) + text[at:])]
+
+    @staticmethod
+    def _source(at: int, places: list[tuple[int, int, int, int]], starts: list[int]) -> tuple[int, int]:
+        """Where the character ``at`` of a text read (``_read_spans``) came from: a reading's whole place, or itself,
+        as far past the reading before it as it stands past what that gave."""
+        read_start, read_end, start, end = places[bisect_right(starts, at) - 1]
+        if at < read_end:
+            return start, end
+        return at + end - read_end, at + end - read_end + 1
 
     def _unfolded(self, text: str) -> list[tuple[int, int]]:
         """Where each secret a vendor split across lines stands, from its first piece to its last, and each signature:
