@@ -2049,10 +2049,12 @@ class SecretScrubber:
                               fr'(?:{BACKSLASHES}(?:u[0-9a-fA-F]{{0,7}}|x[0-9a-fA-F]?)?)?'  # its digit a reference too
                               fr'(?:(?:%(?:25)?[0-9a-fA-F]{{2}})*(?:%(?:25)?[0-9a-fA-F]?)?'
                               fr'|{AMPERSAND}(?:#[xX]?[0-9a-fA-F]*|[A-Za-z0-9]*))\Z')
-    # What _spans reads in a text holding & or % (lowered), for the spellings above to be sought there too: a letter
+    # What _spans reads in a text holding &, % or < (lowered), for the spellings above to be sought there too: a letter
     # or digit a page wrote as a reference (its & escaped again any number of times; HTML 5's one name for letters,
-    # &fjlig;, is two) or a URL as %XX (its % encoded again too), which no encoder does but a vendor may
-    READABLE = re.compile(r'&(?:amp;)*(?:#0*(\d{1,3})|#x0*([0-9a-f]{1,2})|(fj)lig);|%(?:25)*([0-9a-f]{2})')
+    # &fjlig;, is two) or a URL as %XX (its % encoded again too), which no encoder does but a vendor may; and a tag
+    # (a JSON message may highlight a secret's piece, and only a page's are dropped: html_page_note)
+    READABLE = re.compile(r'&(?:amp;)*(?:#0*(\d{1,3})|#x0*([0-9a-f]{1,2})|(fj)lig);|%(?:25)*([0-9a-f]{2})'
+                          r'|</?[a-z][a-z0-9]*(?:\s[^<>]*)?/?>|<!--[^<>]*-->')
 
     def __init__(self, values: Iterable[str] = (), debug_log: TextListener | None = None) -> None:
         self._lock = threading.Lock()
@@ -2180,14 +2182,14 @@ class SecretScrubber:
 
     def _spans(self, text: str) -> list[tuple[int, int]]:
         """Where each secret and signature stands in the (lowered) text: whole, split across lines, cut short, or with
-        letters or digits written as references or %XX (``_read_spans``)."""
+        letters or digits written as references or %XX, or tags inside (``_read_spans``)."""
         # (unpacked by name: texts are many; a find under MIN_LENGTH, its blanks squeezed, is left as any such word)
         spans = [(start, end) for _, anchor, whole, _, _ in self._secrets.values() if anchor in text
                  for start, end in self._found(whole, text) if end - start >= self.MIN_LENGTH]
         spans += self._unfolded(text)  # and the request signatures
         if '...' in text or '\u2026' in text:  # (heads compiled only then: a 10 KB token's is large)
             spans += self._cut_heads(text, [(self._pattern(head), cut) for *_, head, cut in self._secrets.values()])
-        if '&' in text or '%' in text:  # sought again once read (as is, a secret's own %41 was)
+        if '&' in text or '%' in text or '<' in text:  # sought again once read (as is, a secret's own %41 or <b> was)
             spans += self._read_spans(text)
         return spans
 
@@ -2197,10 +2199,13 @@ class SecretScrubber:
         pieces, places, at = [], [(0, 0, 0, 0)], 0  # each reading's start and end in what it gave, then in the text
         for found in self.READABLE.finditer(text):
             decimal, hexadecimal, ligature, percent = found.groups()
-            code = int(decimal) if decimal else int(hexadecimal or percent or '0', 16)
-            if not ligature and not (code < 128 and chr(code).isalnum()):  # its spellings are sought as they stand
+            code = int(decimal) if decimal else int(hexadecimal or percent or '0', 16)  # a tag's: 0, no letter
+            if ligature or (code < 128 and chr(code).isalnum()):
+                read = ligature or chr(code).lower()
+            elif found[0].startswith('<'):
+                read = ''
+            else:  # any other character: its spellings are sought as they stand
                 continue
-            read = ligature or chr(code).lower()
             start = places[-1][1] + found.start() - places[-1][3]  # as far past the last reading as it is in the text
             pieces += [text[at:found.start()], read]
             places += [(start, start + len(read), *found.span())]
