@@ -1999,9 +1999,9 @@ def lower_case(text: str) -> str:
 class SecretScrubber:
     """Takes every secret the instance sends (keys as saved and as sent, the SK, the IAM password, every token, the
     proxy's password) out of every entry, log line and error text leaving ``main``, in every spelling a text may hold
-    it in (each character as is or escaped, in any mix, once or twice: JSON's \\uXXXX or short escapes; a bytes'
+    it in (each character as is or escaped, in any mix, once or more: JSON's \\uXXXX or short escapes; a bytes'
     repr; a URL's %XX or +; a page's named, decimal or hex reference; a cell's \\| or \\`; blanks squeezed as short_text
-    squeezes them; split across lines; base64; each letter in either case), and the run's request signatures
+    squeezes them; split across lines or by tags; base64; each letter in either case), and the run's request signatures
     (``add_signature``, found by shape). Values shorter than MIN_LENGTH are not sought: they would mask words."""
 
     MIN_LENGTH = 4
