@@ -2180,20 +2180,22 @@ class SecretScrubber:
             at = max(at, end)
         return ''.join(kept) + text[at:]
 
-    def _spans(self, text: str) -> list[tuple[int, int]]:
+    def _spans(self, text: str, readings: int = 4) -> list[tuple[int, int]]:
         """Where each secret and signature stands in the (lowered) text: whole, split across lines, cut short, or with
-        letters or digits written as references or %XX, or tags inside (``_read_spans``)."""
+        letters or digits written as references or %XX, or tags inside (``_read_spans``, up to ``readings`` passes: a
+        pass may bring out another reading, a tag inside a tag, and a text of hundreds nested must not recurse as
+        deep)."""
         # (unpacked by name: texts are many; a find under MIN_LENGTH, its blanks squeezed, is left as any such word)
         spans = [(start, end) for _, anchor, whole, _, _ in self._secrets.values() if anchor in text
                  for start, end in self._found(whole, text) if end - start >= self.MIN_LENGTH]
         spans += self._unfolded(text)  # and the request signatures
         if '...' in text or '\u2026' in text:  # (heads compiled only then: a 10 KB token's is large)
             spans += self._cut_heads(text, [(self._pattern(head), cut) for *_, head, cut in self._secrets.values()])
-        if '&' in text or '%' in text or '<' in text:  # sought again once read (as is, a secret's own %41 or <b> was)
-            spans += self._read_spans(text)
+        if readings and ('&' in text or '%' in text or '<' in text):  # sought again once read (a secret's own %41 too)
+            spans += self._read_spans(text, readings - 1)
         return spans
 
-    def _read_spans(self, text: str) -> list[tuple[int, int]]:
+    def _read_spans(self, text: str, readings: int) -> list[tuple[int, int]]:
         """Where each secret stands in the text with what READABLE finds read (and again, while a pass reads any: a
         reference URL-encoded), each span widened to the whole of a reading it starts or ends in (none read: none)."""
         pieces, places, at = [], [(0, 0, 0, 0)], 0  # each reading's start and end in what it gave, then in the text
@@ -2214,7 +2216,7 @@ class SecretScrubber:
             return []
         starts = [place[0] for place in places]
         return [(self._source(start, places, starts)[0], self._source(end - 1, places, starts)[1])
-                for start, end in self._spans(''.join(pieces) + text[at:])]
+                for start, end in self._spans(''.join(pieces) + text[at:], readings)]
 
     @staticmethod
     def _source(at: int, places: list[tuple[int, int, int, int]], starts: list[int]) -> tuple[int, int]:

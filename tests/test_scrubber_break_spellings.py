@@ -166,6 +166,18 @@ def test_a_secret_split_by_tags_in_a_text_that_is_no_page_is_masked_whole(secret
     assert cleaned == json.dumps({'message': f'bad key {facts.SCRUBBER_MASK} refused'})
 
 
+def test_tags_nested_hundreds_deep_do_not_stop_the_masking_of_a_secret_beside_them():
+    # each pass that drops tags may uncover another (<<b>b> is <b> once read); a text nested 1000 deep is read a few
+    # times, not once per level, so the scrubber neither recurses past Python's limit nor lets the text out unmasked
+    secret = 'Sk' + secrets.token_hex(8)
+    nested = '<' * 1000 + 'b>' * 1000
+    text = f'{nested} key {secret} and {secret[:5]}<b>{secret[5:]} {nested}'
+
+    cleaned = ri.SecretScrubber([secret]).text(text)
+
+    assert cleaned == f'{nested} key {facts.SCRUBBER_MASK} and {facts.SCRUBBER_MASK} {nested}'
+
+
 # What only looks like a line break: another character's reference (escaped again too), a reference or escape left
 # unfinished, a %0A URL-encoded again (%250A), U+00A0 (a no-break space, not a line break) as a page, a URL or JSON
 # writes it
