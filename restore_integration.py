@@ -2014,9 +2014,9 @@ def lower_case(text: str) -> str:
 class SecretScrubber:
     """Takes every secret the instance sends (keys as saved and as sent, the SK, the IAM password, every token, the
     proxy's password) out of every entry, log line and error text leaving ``main``, in every spelling a text may hold
-    it in (each character as is or escaped, in any mix, once or twice: JSON's \\uXXXX or short escapes; a bytes'
+    it in (each character as is or escaped, in any mix, once or more: JSON's \\uXXXX or short escapes; a bytes'
     repr; a URL's %XX or +; a page's named, decimal or hex reference; a cell's \\| or \\`; blanks squeezed as short_text
-    squeezes them; split across lines; base64; each letter in either case), and the run's request signatures
+    squeezes them; split across lines or by tags; base64; each letter in either case), and the run's request signatures
     (``add_signature``, found by shape). Values shorter than MIN_LENGTH are not sought: they would mask words."""
 
     MIN_LENGTH = 4
@@ -2034,7 +2034,7 @@ class SecretScrubber:
     SIGNATURE = re.compile(r'[0-9a-z]{64,}')
     # Where a page or a log folds a long value (lowered): a line break (as is; escaped: \n, \u000a, \x0a; paged: <br>,
     # &#10;; URL-encoded: %0A; CR too), a place to wrap (<wbr>, &shy;, U+200B), blanks around, short_text's blank
-    BREAK_MARK = re.compile(r'<w?br\s*/?>|&(?:amp;)?(?:#0*(?:1[03]|173|8203)|#x0*(?:a?d|a|200b)|shy);|%0[ad]'
+    BREAK_MARK = re.compile(r'<w?br\s*/?>|&(?:amp;)*(?:#0*(?:1[03]|173|8203)|#x0*(?:a?d|a|200b)|shy);|%0[ad]'
                             r'|\xad|\u200b')
     ESCAPED_BREAK = r'(?:[rn]|u000[aAdD]|x0[aAdD])'
     BREAK_BACKSLASH = r'(?:\\|%(?:25)?5c)'  # as is or URL-encoded, once or twice (a JSON body in a URL's query)
@@ -2045,24 +2045,31 @@ class SecretScrubber:
     FOLD = fr'(?:\s|{BREAK_BACKSLASH}+{ESCAPED_BREAK}|{BREAK_MARK.pattern})+'
     # An escape's backslash as each writer puts it, once or more, in any mix: as is, doubled (JSON in JSON, repr), as
     # \u005c (and that again: \u005cu005c), URL-encoded (twice too: %255c) or as an HTML reference (a JSON body a URL
-    # or a page quotes; escaped again too, &amp;#x5c;, by a page quoting a page). Taken all at once (++): read in every
-    # split, a long run would take each start to its end again.
-    BACKSLASHES = r'(?:(?:%(?:25)?5[cC]|&(?:amp;)?(?:#0*92|#[xX]0*5[cC]|bsol);|\\)(?:u005[cC])*)++'
+    # or a page quotes; escaped again, &amp;#x5c;, by a page quoting a page, and so on). Taken all at once (++): read
+    # in every split, a long run would take each start to its end again.
+    BACKSLASHES = r'(?:(?:%(?:25)?5[cC]|&(?:amp;)*(?:#0*92|#[xX]0*5[cC]|bsol);|\\)(?:u005[cC])*)++'
     NOT_IN_BACKSLASHES = r'(?<!\\)(?<!%5[cC])(?<!%255[cC])(?<!u005[cC])(?<!92;)(?<![xX]5[cC];)(?<!bsol;)'
     # The letter after that backslash in JSON's and Python repr's short escapes; and the characters that follow it as
     # they are (JSON's \" \/, repr's \', markdown_text's \| \` \* \_ \[ \] \< \& \~ \. \:), or as a page or a URL
     # writes them: \&quot;
     SHORT_ESCAPES = {'\b': 'b', '\f': 'f', '\n': 'n', '\r': 'r', '\t': 't'}
     SELF_ESCAPED = '"/\'|`*_[]<&~.:'
-    # An HTML reference's &: as is, escaped again (&amp;#x3D;), or as Go's JSON writes it (\u0026#x3D;)
-    AMPERSAND = fr'(?:&(?:amp;)?|{BACKSLASHES}u0026)'
+    # An HTML reference's &: as is, escaped again any number of times (&amp;#x3D;, &amp;amp;#x3D;), or as Go's JSON
+    # writes it (\u0026#x3D;)
+    AMPERSAND = fr'(?:&(?:amp;)*|{BACKSLASHES}u0026)'
     # What a '...' may cut a character's spelling after (part of an escape: its character is lost; or of a surrogate
     # pair, after its first half), before the cut, from one of its first characters at most LONGEST_ESCAPE back
     LONGEST_ESCAPE = 32
     CUT_SPELLING = re.compile(fr'(?:{BACKSLASHES}u[dD][89abAB][0-9a-fA-F]{{2}})?'
-                              fr'(?:{BACKSLASHES}(?:u[0-9a-fA-F]{{0,7}}|x[0-9a-fA-F]?)?'
-                              fr'|(?:{BACKSLASHES})?(?:%(?:25)?[0-9a-fA-F]{{2}})*(?:%(?:25)?[0-9a-fA-F]?)?'
-                              fr'|(?:{BACKSLASHES})?{AMPERSAND}(?:#[xX]?[0-9a-fA-F]*|[A-Za-z0-9]*))\Z')
+                              fr'(?:{BACKSLASHES}(?:u[0-9a-fA-F]{{0,7}}|x[0-9a-fA-F]?)?)?'  # its digit a reference too
+                              fr'(?:(?:%(?:25)?[0-9a-fA-F]{{2}})*(?:%(?:25)?[0-9a-fA-F]?)?'
+                              fr'|{AMPERSAND}(?:#[xX]?[0-9a-fA-F]*|[A-Za-z0-9]*))\Z')
+    # What _spans reads in a text holding &, % or < (lowered), for the spellings above to be sought there too: a letter
+    # or digit a page wrote as a reference (its & escaped again any number of times; HTML 5's one name for letters,
+    # &fjlig;, is two) or a URL as %XX (its % encoded again too), which no encoder does but a vendor may; and a tag
+    # (a JSON message may highlight a secret's piece, and only a page's are dropped: html_page_note)
+    READABLE = re.compile(r'&(?:amp;)*(?:#0*(\d{1,3})|#x0*([0-9a-f]{1,2})|(fj)lig);|%(?:25)*([0-9a-f]{2})'
+                          r'|</?[a-z][a-z0-9]*(?:\s[^<>]*)?/?>|<!--[^<>]*-->')
 
     def __init__(self, values: Iterable[str] = (), debug_log: TextListener | None = None) -> None:
         self._lock = threading.Lock()
@@ -2180,18 +2187,60 @@ class SecretScrubber:
         found in the text as it came, taken together (secrets that overlap there, or one quoted over itself, go whole:
         each found after another was masked would leave the part they share out of it)."""
         lowered = lower_case(text)
-        # (unpacked by name: texts are many; a find under MIN_LENGTH, its blanks squeezed, is left as any such word)
-        spans = [(start, end) for _, anchor, whole, _, _ in self._secrets.values() if anchor in lowered
-                 for start, end in self._found(whole, lowered) if end - start >= self.MIN_LENGTH]
-        spans += self._unfolded(lowered)  # and the request signatures
-        if '...' in text or '\u2026' in text:  # (heads compiled only then: a 10 KB token's is large)
-            spans += self._cut_heads(lowered, [(self._pattern(head), cut) for *_, head, cut in self._secrets.values()])
+        spans = self._spans(lowered)
         kept, at = [], 0  # the text around the places, each run of places that overlap one mask (none: the text itself)
         for start, end in sorted(spans):
             if start >= at:
                 kept += [text[at:start], self.MASK]
             at = max(at, end)
         return ''.join(kept) + text[at:]
+
+    def _spans(self, text: str, readings: int = 4) -> list[tuple[int, int]]:
+        """Where each secret and signature stands in the (lowered) text: whole, split across lines, cut short, or with
+        letters or digits written as references or %XX, or tags inside (``_read_spans``, up to ``readings`` passes: a
+        pass may bring out another reading, a tag inside a tag, and a text of hundreds nested must not recurse as
+        deep)."""
+        # (unpacked by name: texts are many; a find under MIN_LENGTH, its blanks squeezed, is left as any such word)
+        spans = [(start, end) for _, anchor, whole, _, _ in self._secrets.values() if anchor in text
+                 for start, end in self._found(whole, text) if end - start >= self.MIN_LENGTH]
+        spans += self._unfolded(text)  # and the request signatures
+        if '...' in text or '\u2026' in text:  # (heads compiled only then: a 10 KB token's is large)
+            spans += self._cut_heads(text, [(self._pattern(head), cut) for *_, head, cut in self._secrets.values()])
+        if readings and ('&' in text or '%' in text or '<' in text):  # sought again once read (a secret's own %41 too)
+            spans += self._read_spans(text, readings - 1)
+        return spans
+
+    def _read_spans(self, text: str, readings: int) -> list[tuple[int, int]]:
+        """Where each secret stands in the text with what READABLE finds read (and again, while a pass reads any: a
+        reference URL-encoded), each span widened to the whole of a reading it starts or ends in (none read: none)."""
+        pieces, places, at = [], [(0, 0, 0, 0)], 0  # each reading's start and end in what it gave, then in the text
+        for found in self.READABLE.finditer(text):
+            decimal, hexadecimal, ligature, percent = found.groups()
+            code = int(decimal) if decimal else int(hexadecimal or percent or '0', 16)  # a tag's: 0, no letter
+            if ligature or (code < 128 and chr(code).isalnum()):
+                read = ligature or chr(code).lower()
+            elif found[0].startswith('<'):
+                read = ''
+            else:  # any other character: its spellings are sought as they stand
+                continue
+            start = places[-1][1] + found.start() - places[-1][3]  # as far past the last reading as it is in the text
+            pieces += [text[at:found.start()], read]
+            places += [(start, start + len(read), *found.span())]
+            at = found.end()
+        if len(places) == 1:
+            return []
+        starts = [place[0] for place in places]
+        return [(self._source(start, places, starts)[0], self._source(end - 1, places, starts)[1])
+                for start, end in self._spans(''.join(pieces) + text[at:], readings)]
+
+    @staticmethod
+    def _source(at: int, places: list[tuple[int, int, int, int]], starts: list[int]) -> tuple[int, int]:
+        """Where the character ``at`` of a text read (``_read_spans``) came from: a reading's whole place, or itself,
+        as far past the reading before it as it stands past what that gave."""
+        read_start, read_end, start, end = places[bisect_right(starts, at) - 1]
+        if at < read_end:
+            return start, end
+        return at + end - read_end, at + end - read_end + 1
 
     def _unfolded(self, text: str) -> list[tuple[int, int]]:
         """Where each secret a vendor split across lines stands, from its first piece to its last, and each signature:

@@ -11,6 +11,7 @@ A scrubber that does nothing fails every test here that a secret reaches: each o
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import string
 from urllib.parse import quote
@@ -68,6 +69,18 @@ def test_no_piece_of_a_secret_survives_a_page_that_lets_it_wrap_at_word_break_op
 @pytest.mark.parametrize('command, args, vendor, mode', CASES[0:4:3])  # each vendor's, with the secret it sends
 def test_no_piece_of_a_secret_survives_a_page_that_splits_it_with_tags(command, args, vendor, mode, tag):
     shows_no_piece_through_a_folding_page(command, args, vendor, mode, tag)
+
+
+# The same tags in a vendor's JSON error (a message that highlights what it quotes), which no page's reading drops
+@pytest.mark.parametrize('tag', ['<b></b>', '<mark>', '</span>', '<!-- -->'])
+@pytest.mark.parametrize('command, args, vendor, mode', CASES[0:4:3])  # each vendor's, with the secret it sends
+def test_no_piece_of_a_secret_survives_a_vendor_s_json_that_splits_it_with_tags(command, args, vendor, mode, tag):
+    echo, shown, carried = quoted_back(folded(7, tag), command, args, vendor, mode)
+    assert 'html' not in shown.lower()  # not said as a page's
+    assert all(carried not in text for text in echo.echoed)  # split: not quoted whole, but whole without the tags
+    assert any(carried in text.replace(tag, '') for text in echo.echoed)
+    # the tags out (with the \\ a table cell escapes their < with), what is left holds no 8 characters of it
+    assert not [piece for piece in pieces(carried, 8) if piece in re.sub(r'\\*<[^<>]*>', '', shown)]
 
 
 def shows_no_piece_through_a_folding_page(command, args, vendor, mode, mark):
@@ -140,6 +153,29 @@ def test_a_secret_split_at_any_mix_of_written_line_breaks_is_masked_whole(data, 
     cleaned = ri.SecretScrubber([secret]).text(f'said: "{text}" (echoed)')
 
     assert cleaned == f'said: "{facts.SCRUBBER_MASK}" (echoed)'
+
+
+@given(secret=SECRET, data=st.data(), tag=st.sampled_from(['<b>', '</b>', '<span class="key">', '<!-- -->', '<wbr>']))
+def test_a_secret_split_by_tags_in_a_text_that_is_no_page_is_masked_whole(secret, data, tag):
+    # a JSON text (not a page: no reading drops its tags) that highlights what it quotes
+    cuts = sorted(data.draw(st.sets(st.integers(1, len(secret) - 1), min_size=1, max_size=3)))
+    split = tag.join(secret[start:end] for start, end in zip([0, *cuts], [*cuts, len(secret)]))
+
+    cleaned = ri.SecretScrubber([secret]).text(json.dumps({'message': f'bad key {split} refused'}))
+
+    assert cleaned == json.dumps({'message': f'bad key {facts.SCRUBBER_MASK} refused'})
+
+
+def test_tags_nested_hundreds_deep_do_not_stop_the_masking_of_a_secret_beside_them():
+    # each pass that drops tags may uncover another (<<b>b> is <b> once read); a text nested 1000 deep is read a few
+    # times, not once per level, so the scrubber neither recurses past Python's limit nor lets the text out unmasked
+    secret = 'Sk' + secrets.token_hex(8)
+    nested = '<' * 1000 + 'b>' * 1000
+    text = f'{nested} key {secret} and {secret[:5]}<b>{secret[5:]} {nested}'
+
+    cleaned = ri.SecretScrubber([secret]).text(text)
+
+    assert cleaned == f'{nested} key {facts.SCRUBBER_MASK} and {facts.SCRUBBER_MASK} {nested}'
 
 
 # What only looks like a line break: another character's reference (escaped again too), a reference or escape left

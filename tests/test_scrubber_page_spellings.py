@@ -12,7 +12,7 @@ import html
 import json
 import string
 from html.entities import codepoint2name, html5
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -157,9 +157,12 @@ def test_an_iam_password_quoted_by_a_page_that_writes_more_characters_as_referen
 
 
 # A page quoting a text escaped already (a gateway's page quoting an upstream page's words): each reference the first
-# wrote escaped again, its & as &amp; (&amp;quot;, &amp;#x3D;, &amp;excl;)
+# wrote escaped again, its & as &amp; (&amp;quot;, &amp;#x3D;, &amp;excl;), and again by a page quoting that (&amp;amp;)
 ESCAPED_AGAIN = {
     "Python's html.escape, twice": lambda text: html.escape(html.escape(text)),
+    "Python's html.escape, three times": lambda text: html.escape(html.escape(html.escape(text))),
+    "OWASP ESAPI's encodeForHTML, then html.escape twice": lambda text: html.escape(html.escape(
+        REFERENCING_ESCAPERS["OWASP ESAPI's encodeForHTML"][0](text))),
     **{f'{name}, then html.escape': lambda text, escape=escape: html.escape(escape(text))
        for name, (escape, _) in REFERENCING_ESCAPERS.items()},
 }
@@ -181,6 +184,43 @@ def test_an_iam_password_quoted_by_a_page_that_escapes_its_references_again_is_i
     assert 'Huawei Cloud IAM answered HTTP 401' in shown and 'Login refused' in shown  # the page was quoted
     assert head in ri.short_text(page) and tail in ri.short_text(page)  # the page's quote of it was quoted
     assert head not in shown and tail not in shown and facts.SCRUBBER_MASK in shown
+
+
+def unescaped(text):
+    """A text with every HTML reference in it read, again until none is left (&amp;amp;#72; is H): what a reader of
+    the page, or of the page quoted in another, makes of it."""
+    while html.unescape(text) != text:
+        text = html.unescape(text)
+    return text
+
+
+# Pages that write every character as a reference, letters and digits too (no escaper README names does, but a page
+# may: README's "Limits of the scrubber" listed them), its & escaped again by a page quoting a page, up to three times
+EVERY_CHARACTER_REFERENCED = {
+    'decimal references': lambda text: ''.join(f'&#{ord(char)};' for char in text),
+    'upper-case hex references with leading zeros': lambda text: ''.join(f'&#X{ord(char):04X};' for char in text),
+    'decimal references escaped again twice': lambda text: ''.join(f'&amp;amp;#{ord(char)};' for char in text),
+    'hex references escaped again three times': lambda text: ''.join(f'&amp;amp;amp;#x{ord(char):x};' for char in text),
+    # HTML 5's one name for ASCII letters: &fjlig; is "fj"
+    "HTML 5's &fjlig; for each fj, decimal references for the rest": lambda text: '&fjlig;'.join(
+        ''.join(f'&#{ord(char)};' for char in part) for part in text.split('fj')),
+}
+
+
+@pytest.mark.parametrize('as_sent', [False, True], ids=['as read', 'as the JSON body held it'])
+@pytest.mark.parametrize('written', sorted(EVERY_CHARACTER_REFERENCED))
+def test_an_iam_password_quoted_by_a_page_with_its_letters_and_digits_as_references_is_in_no_spelling_shown(
+        gateway, written, as_sent):
+    head, tail = 'Hqfj7', 'fj8Zq'  # 4 characters or more of it, before the cut of short_text, are sought
+    password, pages = f'{head}&"=\u00a0{tail}', []
+    gateway.iam = page_quoting_the_password(EVERY_CHARACTER_REFERENCED[written], 0, as_sent, pages)
+
+    shown = shown_after_a_refused_login(gateway, password)
+
+    [page] = pages
+    assert head not in page and head in unescaped(ri.short_text(page))  # written as references, and quoted
+    assert 'Huawei Cloud IAM answered HTTP 401' in shown and 'Login refused' in shown  # the page was quoted
+    assert head not in unescaped(shown) and tail not in unescaped(shown) and facts.SCRUBBER_MASK in shown
 
 
 def url_encoder(kept, blank='%20', case=str.upper):
@@ -233,6 +273,30 @@ def test_an_iam_password_quoted_back_url_encoded_by_another_languages_encoder_is
     assert 'Huawei Cloud IAM answered HTTP 401' in shown and 'refused request: password=' in shown  # it was quoted
     assert head in said and tail in said  # the letters and digits as they are: the password, were it not masked
     assert head not in shown and tail not in shown and facts.SCRUBBER_MASK in shown
+
+
+# A gateway that URL-encodes every character, letters and digits too (no encoder README names does, but a URL may
+# hold them so: README's "Limits of the scrubber" listed them), its hex digits in either case; that URL-encoded again
+# (as quote does: %2548 for H)
+@pytest.mark.parametrize('times', [1, 2])
+@pytest.mark.parametrize('case', [str.upper, str.lower], ids=['%4A', '%4a'])
+def test_an_iam_password_quoted_back_with_its_letters_and_digits_url_encoded_is_in_no_spelling_shown(gateway, case,
+                                                                                                    times):
+    head, tail, quoted = 'HqEveryHead', 'EveryTailZq', []
+
+    def encode_every_character(text):
+        text = ''.join(case(f'%{byte:02x}') for byte in text.encode())
+        return quote(text, safe='') if times == 2 else text
+    gateway.iam = iam_refusal_quoting_the_password(encode_every_character, False, quoted)
+
+    shown = shown_after_a_refused_login(gateway, f'{head} caf\u00e9 ={tail}')
+
+    [said] = quoted
+    read = unquote(unquote(said))
+    assert head not in said and head in read and tail in read  # every character encoded: the password, once read
+    assert 'Huawei Cloud IAM answered HTTP 401' in shown and 'refused request: password=' in shown  # it was quoted
+    read = unquote(unquote(shown))
+    assert head not in read and tail not in read and facts.SCRUBBER_MASK in shown
 
 
 # A gateway that URL-encodes a text already URL-encoded (a query value quoted in the URL of its own error page): each %
@@ -348,6 +412,30 @@ def test_a_secret_url_encoded_twice_and_cut_short_inside_an_escape_loses_its_hea
     for cut in range(len(head), spelled.index('TailZq') + 1):
         cleaned = ri.SecretScrubber([secret]).text(f'vendor said: <<{spelled[:cut]}...')
         assert cleaned == f'vendor said: <<{facts.SCRUBBER_MASK}...', spelled[:cut]
+
+
+def letter_spellings(char):
+    """A letter's or digit's spellings as a page or a URL may write it (no encoder README names does): a decimal or hex
+    reference, with leading zeros or not, or %XX in either case, once or twice URL-encoded."""
+    code = ord(char)
+    return [char, f'&#{code};', f'&#00{code};', f'&#x{code:x};', f'&#X{code:04X};', f'%{code:02X}', f'%{code:02x}',
+            f'%25{code:02X}']
+
+
+@given(data=st.data(), head=HEAD, tail=TAIL, middle=st.text(st.sampled_from(HTML_SPECIAL + '=`!/+:~ \u00e9\u20ac')
+                                                             | st.characters(blacklist_categories=('Cc', 'Cs')),
+                                                             min_size=1, max_size=8))
+def test_a_secret_is_masked_with_any_character_as_a_reference_or_escape_its_ampersand_escaped_again_up_to_3_times(
+        data, head, tail, middle):
+    secret = head + middle + tail
+    spelled = ''
+    for char in secret:
+        spelling = data.draw(st.sampled_from(letter_spellings(char) if char in ALNUM else spellings(char)))
+        spelled += spelling.replace('&', '&' + 'amp;' * data.draw(st.integers(0, 3)), 1)  # a page quoting a page
+
+    cleaned = ri.SecretScrubber([secret]).text(f'vendor said: <<{spelled}>> (echoed)')
+
+    assert cleaned == f'vendor said: <<{facts.SCRUBBER_MASK}>> (echoed)'
 
 
 def test_the_html_names_written_out_for_ascii_are_html5s_own():
