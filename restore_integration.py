@@ -51,6 +51,7 @@ Clients know HTTP and nothing of XSOAR; only ``main`` (on the main thread) calls
 call is a request and a reply on one channel to the server, not safe to share between threads.
 """
 import errno
+import fcntl
 import functools
 import hashlib
 import hmac
@@ -66,6 +67,8 @@ import secrets
 import select
 import socket
 import string
+import sys
+import termios
 import threading
 import time
 import traceback
@@ -1794,16 +1797,20 @@ class HttpTransport:
     def _read_until(self, response: requests.Response, sock: socket.socket | None, own: socket.socket | None,
                     ends: float, body: bytearray) -> bool:
         """Reads the reply on into ``body``, each read within what is left: whether it ended by ``ends``. On a kept
-        connection's ``sock``, once the time is up, reads that raise rather than wait take what came already: a reply
-        whose rest had come unread (its head came late, or a chunked one's last chunk) ends, as its server sent it in
-        time; one whose rest had not raises ReadTimeoutError. On one the server closes after the reply (``own``, on
-        its descriptor), reads go on then only if its close had come: none waits."""
+        connection's ``sock``, once the time is up, reads that raise rather than wait take what came already, and no
+        more (``came``, what had come unread then: a server streaming on is not read to its end): a reply whose rest
+        had come unread (its head came late, or a chunked one's last chunk) ends, as its server sent it in time; one
+        whose rest had not raises ReadTimeoutError. On one the server closes after the reply (``own``, on its
+        descriptor), reads go on then only if its close had come: none waits."""
+        came = None
         while True:
             left = ends - self.clock()
             if sock and response.raw.connection:  # None once urllib3 put it back in the pool: not ours to time
                 # not 0: returning at once, a read would hand http.client part of a chunk's size line as the whole
                 # line, a "0" of "0a" as the last chunk
                 sock.settimeout(max(left, 1e-9))
+                if left <= 0 and came is None:
+                    came = len(body) + unread_bytes(sock)
             elif left <= 0 and not (own and closed_by_server(own)):
                 return False
             piece = response.raw.read1(2 ** 16, decode_content=False)
@@ -1812,6 +1819,8 @@ class HttpTransport:
             body += piece
             if len(body) > self.MAX_REPLY_BYTES:
                 raise OverflowError
+            if came is not None and len(body) > came:  # read past what had come by ``ends``: the rest came late
+                return False
 
     def _out_of_time(self, attempts: list[Attempt], late: OutOfTime, reply: VendorReply | None) -> VendorReply:
         """Past the deadline: the last attempt's answer (``reply``) is final, else an error says why none came."""
@@ -1902,6 +1911,16 @@ def closed_by_server(sock: socket.socket) -> bool:
     poller = select.poll()
     poller.register(sock, select.POLLRDHUP)
     return bool(poller.poll(0))
+
+
+def unread_bytes(sock: socket.socket) -> int:
+    """At most how many bytes of a reply had come on ``sock`` unread: its kernel's receive queue and an SSLSocket's
+    decrypted bytes (raw bytes: TLS and chunk framing make the body fewer), and 64 KB for what http.client's buffer
+    (8 KB) and TLS records begun (16 KB each, two through an HTTPS proxy) hold."""
+    unread = int.from_bytes(fcntl.ioctl(sock.fileno(), termios.FIONREAD, bytes(4)), sys.byteorder)
+    if hasattr(sock, 'pending'):  # an SSLSocket
+        unread += sock.pending()
+    return unread + 2 ** 16
 
 
 def decoded_body(headers: Mapping[str, str], body: bytes, most: int) -> bytes:

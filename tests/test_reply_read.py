@@ -687,6 +687,23 @@ def test_a_chunked_reply_that_came_whole_with_its_late_head_on_a_kept_connection
     assert len(reply.attempts) == 1 and server.served == [0]
 
 
+def test_a_reply_of_90_kb_that_came_whole_with_its_late_head_on_a_kept_connection_is_taken_not_sent_again():
+    # Past the attempt's end, reads go on only as far as what had come by then: all of a body larger than http.client's
+    # and TLS's buffers had (a loopback socket holds about 110 KB unread)
+    body = b'{"reply": "%s"}' % (b'x' * 90_000)
+    server = KeptAliveServer(b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s'
+                             % (len(body), body))
+    clock = FakeClock(0.0)
+    transport = ri.HttpTransport(server.url, 'Huawei Cloud HSS',
+                                 ri.TransportSettings(connect_timeout=5, read_timeout=5, max_retries=1),
+                                 limiter=ri.AdaptiveRateLimiter(1000, clock=clock))
+
+    reply = transport.request('GET', '/', hooks={'response': late_past_the_attempts_end(clock)})
+
+    assert reply.status == 200 and reply.body == body
+    assert len(reply.attempts) == 1 and server.served == [0]
+
+
 def test_a_chunked_reply_whose_last_chunk_had_come_unread_as_the_read_time_ran_out_is_taken_whole_not_sent_again(
         monkeypatch):
     body = b'{"reply": 1}'
