@@ -19,7 +19,7 @@ DEPENDENCIES = json.loads(DEPENDENCIES_FILE.read_text())['packs']
 INTEGRATION = yaml.safe_load((ROOT / 'integration.yml').read_text())
 OWN_COMMANDS = {command['name'] for command in INTEGRATION['script']['commands']}
 # Transformers and incident keys XSOAR itself provides (no pack needed).
-BUILTIN_TRANSFORMERS = {'uniq', 'append', 'toLowerCase', 'toUpperCase', 'trim', 'join', 'splitAndTrim'}
+BUILTIN_TRANSFORMERS = {'uniq', 'append', 'toLowerCase', 'toUpperCase', 'trim', 'concat', 'join', 'splitAndTrim'}
 SYSTEM_INCIDENT_KEYS = {'id', 'name', 'type', 'severity', 'status', 'closeReason', 'closeNotes', 'details',
                         'occurred', 'owner', 'dbotMirrorId', 'rawJSON', 'labels'}
 REFERENCE = re.compile(r'\$\{([^{}]+)\}')

@@ -513,6 +513,64 @@ def test_the_hss_restore_and_its_reputation_check_are_handed_no_blank_host_wheth
         assert as_list(event.args.get('host_id')) == sorted(hosts), event.line()
 
 
+# Two notes put the incident's hosts into the command they give an analyst: "no file on the incident's hosts"
+# (HostID) and "host scope empty" (the incident's host field). A blank beside the host was printed in it,
+# host_id=<host>,  , which hss-restore-isolated refuses for its blank item. They now name the hosts the checks read.
+def note_command_restores_on_its_host_only(vendors, run, file_hash, own_host):
+    """The one note's command, its SHA256 filled in with ``file_hash`` (isolated on ``own_host`` and on other hosts),
+    run in the war room: accepted, and the file restored on ``own_host`` only."""
+    _, hss = vendors
+    assert not run.failed, run.error
+    assert {copy['host_id'] for copy in HSS_COPIES[file_hash]} > {own_host}
+    [note] = run.notes
+    [command] = [span for span in as_commonmark_reads(note)[0] if span.startswith('!hss-restore-isolated ')]
+
+    entry = run_by_hand(hss, command, file_hash=file_hash)
+
+    assert not entry.failed, entry.entries
+    for copy in HSS_COPIES[file_hash]:
+        status = hss.backend.isolation_status(copy['host_id'], file_hash, copy['file_path'])
+        assert status in (('restoring', 'restored') if copy['host_id'] == own_host else ('isolated',)), copy
+
+
+@pytest.mark.parametrize('reading', ['item', 'list'])
+def test_the_note_on_an_incident_naming_its_hosts_but_no_file_gives_a_command_the_war_room_accepts_beside_a_blank(
+        vendors, monkeypatch, reading):
+    """An HSS incident whose host field holds its host and a blank, with no SHA256 and no path: nothing is restored,
+    and the note's command restores a file on the incident's host."""
+    if reading == 'list':
+        read_a_list_of_one_blank_as_handed(monkeypatch)
+    field, [own_host] = host_field_and_hosts(BESIDE_ITS_HOST)
+    sample, incident = blank_host_field(field, 'filesha256', 'huaweihssfilepaths', 'filepath')
+    [file_hash] = incident_hashes(sample)  # the file the incident no longer names, to fill the command in with
+
+    run = runner_for(vendors).run(HSS_PLAYBOOK, incident, sample.context)
+
+    assert hss_puts(vendors[1]) == []
+    note_command_restores_on_its_host_only(vendors, run, file_hash, own_host)
+
+
+@pytest.mark.parametrize('reading', ['item', 'list'])
+@pytest.mark.parametrize('blank', ['', '  '])
+def test_the_held_host_scope_note_gives_a_command_the_war_room_accepts_when_the_host_field_holds_a_blank(
+        vendors, monkeypatch, blank, reading):
+    """A caller maps HostID to a blank on an incident whose host field holds its host and a blank: held, nothing
+    restored, and the note's command restores the file on the incident's host."""
+    if reading == 'list':
+        read_a_list_of_one_blank_as_handed(monkeypatch)
+    field, [own_host] = host_field_and_hosts(BESIDE_ITS_HOST)
+    sample, incident = blank_host_field(field)
+    [file_hash] = incident_hashes(sample)
+    through_uniq = {'complex': {'root': 'Analyst.ChosenHost', 'transformers': [{'operator': 'uniq'}]}}
+
+    run = runner_for(vendors).run(analyst_branch({'HostID': through_uniq}, HSS_PLAYBOOK), incident,
+                                  dict(sample.context, Analyst={'ChosenHost': blank}))
+
+    assert hss_puts(vendors[1]) == []
+    assert 'nothing was restored' in run.notes[0]
+    note_command_restores_on_its_host_only(vendors, run, file_hash, own_host)
+
+
 @pytest.mark.parametrize('reading', ['item', 'list'])
 @pytest.mark.parametrize('blank', ['', '  '])
 def test_a_blank_hss_alarm_id_field_sends_no_incident_to_the_hss_restore_whether_xsoar_reads_its_list_as_empty(

@@ -112,6 +112,16 @@ def _trim(value: Any, args: dict, scope: Scope) -> list[str] | str | None:
     return texts if isinstance(value, list) else (None if value is None else texts[0])
 
 
+def _concat(value: Any, args: dict, scope: Scope) -> list[str] | str | None:
+    """XSOAR's String transformer concat: prefix, the text, suffix, on each item of a list ("Some transformers are
+    applied on each item of the result", "Transformers Operators"; demisto/content's playbooks prefix each item of a
+    list so). An argument left unset, which XSOAR writes as {}, adds nothing."""
+    prefix = text_of(operand(args.get('prefix') or None, scope))
+    suffix = text_of(operand(args.get('suffix') or None, scope))
+    texts = [prefix + text + suffix for text in _cast_texts(value, 'concat')]
+    return texts if isinstance(value, list) else (None if value is None else texts[0])
+
+
 def _join(value: Any, args: dict, scope: Scope) -> str:
     separator = text_of(operand(args.get('separator'), scope)) or ','
     return separator.join(_cast_texts(value, 'join'))
@@ -188,6 +198,7 @@ TRANSFORMERS: dict[str, Callable[[Any, dict, Scope], Any]] = {
     'append': _append,
     'toLowerCase': _to_lower,
     'trim': _trim,
+    'concat': _concat,
     'join': _join,
     'splitAndTrim': _split_and_trim,
 }
