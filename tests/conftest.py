@@ -372,7 +372,8 @@ def assert_names_20_hosts_and_one_to_fill_in(line: str, hosts: list[str], by: st
     assert f'{len(hosts):,} hosts' in line and f'and {len(hosts) - listed:,} more' in line
     [one] = [args for args in (parse_line(span).args for span in as_commonmark_reads(line)[0]
                                if span.startswith('!hss-restore-isolated ')) if ('restore_state' in args) == check]
-    assert one[by] == value and ri.hss_field_list(one['host_id'], 'host_id')[0] not in hosts
+    assert ri.hss_field_list(one[by], by) == ri.hss_field_list(value, by), one  # in either form: a check's JSON list
+    assert ri.hss_field_list(one['host_id'], 'host_id')[0] not in hosts
     assert key in line
 
 

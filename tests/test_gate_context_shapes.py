@@ -838,6 +838,54 @@ def test_a_file_an_earlier_restore_covers_on_60_endpoints_gets_one_command_to_fi
         ([(r['endpoint_id'], [r['action_id']]) for r in records] if status == 'IN_PROGRESS' else [])
 
 
+def check_it_first(line: str) -> str:
+    """The restore-file check a gate line gives to run first (a status read: polling=false and an action_id)."""
+    [check] = [span for span in as_commonmark_reads(line)[0]
+               if span.startswith('!restore-file ') and 'action_id' in parse_line(span).args]
+    return check
+
+
+def test_the_check_to_fill_in_for_60_endpoints_filled_in_with_one_endpoint_and_its_action_is_that_endpoint_s_own(
+        tmp_path):
+    """Restores of the file on 60 endpoints, one action each, still running and not read again now (the reads give no
+    answer): the line gives the check for one endpoint, to fill in. It wrote action_id=<action_id>, where the check
+    for one endpoint writes the JSON list Cortex XDR sent (action_id=[1001]), so filled in it was not that check.
+    Filled in with an endpoint and its action as Cortex XDR holds them, it is now the very check the line for that
+    endpoint alone gives, and it reads that action."""
+    endpoints = [f'{n:032x}' for n in range(60)]
+    seed = tmp_path / 'tenant.json'
+    seed.write_text(json.dumps({'endpoints': [{'endpoint_id': endpoint, 'quarantined': [{'file_hash': SHA}]}
+                                              for endpoint in endpoints]}))
+    xdr = start_tenant(seed=seed, stage_seconds=3600)
+    try:
+        room = WarRoom(params=xdr.params(), time_scale=0, sleep=lambda _: None)
+        for endpoint in endpoints:
+            assert not room.run('restore-file', {'file_hash': SHA, 'endpoint_id': endpoint, 'incident_id': '412',
+                                                 'polling': 'false'}).failed
+        records = as_list(get_path(room.context, 'CortexXDR.RestoredFile'))
+        assert {record['status'] for record in records} == {'IN_PROGRESS'}
+        scope = {'file_hash': SHA, 'incident_id': '412'}
+        many = GATE.gate_command(dict(scope, endpoint_id=endpoints, restored_before=records), {},
+                                 lambda command, args: [])
+        endpoint = endpoints[7]
+        [action] = [action for action in xdr.backend.actions.values() if action.endpoint_ids == (endpoint,)]
+        [record] = [record for record in records if record['endpoint_id'] == endpoint]
+        one = GATE.gate_command(dict(scope, endpoint_id=[endpoint], restored_before=[record]), {},
+                                lambda command, args: [])
+        [many_line], [one_line] = many['Contents']['not_sent'], one['Contents']['not_sent']
+        filled = check_it_first(many_line).replace('<endpoint_id>', endpoint).replace('<action_id>',
+                                                                                        str(action.action_id))
+        assert filled == check_it_first(one_line), (many_line, one_line)
+        command = parse_line(filled)
+        read = WarRoom(params=xdr.params(), time_scale=0, sleep=lambda _: None).run(command.command, command.args)
+    finally:
+        xdr.server.stop()
+
+    assert not read.failed, read.entries[-1]
+    [now] = as_list(get_path(read.context, 'CortexXDR.RestoredFile'))
+    assert (now['action_id'], now['endpoint_id'], now['status']) == (action.action_id, endpoint, 'IN_PROGRESS')
+
+
 @pytest.mark.parametrize('restored_on_b', [1, 2], ids=['one file left out', 'two files left out'])
 def test_the_line_of_files_left_out_on_an_endpoint_says_it_of_one_file_and_them_of_several(restored_on_b):
     """Files restored before on endpoint b only, two more needed on a and b: the playbook restores the two on both,

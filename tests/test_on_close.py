@@ -2206,6 +2206,49 @@ def test_copies_left_restoring_on_many_hss_hosts_and_not_read_again_at_close_get
         assert_names_20_hosts_and_one_to_fill_in(line, hosts, 'file_hash', value,
                                                  'QuarantineRestore.Gate.covered.check', True)
 
+def test_the_check_to_fill_in_for_copies_restoring_on_many_hss_hosts_filled_in_with_one_host_is_that_host_s_own(
+        tmp_path):
+    """The first close left a file's copies restoring on 60 hosts; closed again while the server fails the reads, the
+    line gives the check to run first for one host, to fill in. It wrote the older form (host_id=<host_id> by hash,
+    neither JSON lists nor pair_by_position nor the path), where the check for one host writes the follow command's
+    (each item a JSON list, pair_by_position=true, the project, the state), so filled in it was not that check.
+    Filled in with one of the hosts HSS holds the copy on, it is now the very check the close of that host alone
+    gives, and it reads that copy."""
+    files = sorted(HOLDERS)[:1]
+    seed, paths, hosts = many_hosts_seed(tmp_path, files, 60)
+    host = hosts[7]
+
+    def incident(hosts):
+        return close_incident({'id': '9', 'type': 'Huawei Cloud HSS Event',
+                               'CustomFields': {'huaweihsshostid': hosts, 'filesha256': files}}, 'False Positive')
+    tenant = start_hss_tenant(seed=seed)
+    try:
+        first = PlaybookRunner(tenant.params(), time_scale=0, sleep=lambda _: None).run_post_processing(
+            POST_PROCESSING_SCRIPT, incident(hosts), {})
+        assert not first.failed, first.error
+        failing = PlaybookRunner(tenant.params(), time_scale=0, sleep=lambda _: None,
+                                 server_errors={'hss-restore-isolated': SERVER_SAID})
+        many, one = (failing.run_post_processing(POST_PROCESSING_SCRIPT, incident(closed), first.context)
+                     for closed in (hosts, [host]))
+        checks = []
+        for run in (many, one):
+            [line] = [line for line in run.notes[-1].splitlines() if 'Check it first' in line]
+            checks += [span for span in as_commonmark_reads(line)[0]
+                       if span.startswith('!hss-restore-isolated ') and 'restore_state' in parse_line(span).args]
+        [to_fill_in, own] = checks
+        filled = to_fill_in.replace('<host_id>', host)
+        assert filled == own, (to_fill_in, own)
+        command = parse_line(filled)
+        read = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None).run(command.command, command.args)
+    finally:
+        tenant.stack.close()
+
+    assert not read.failed, read.entries[-1]
+    rows = as_list(get_path(read.context, 'HuaweiHSS.RestoredFile'))
+    assert [(row['host_id'], row['file_hash'], row['file_path']) for row in rows] == [(host, files[0],
+                                                                                         paths[files[0]])], rows
+
+
 def test_with_both_vendors_held_at_one_close_each_command_the_note_leaves_to_the_context_is_there(tmp_path):
     """An incident with both vendors' data runs the reputation check twice (Cortex XDR's part, then HSS's), and the
     context keeps what each run held (QuarantineRestore.Gate.held, one item per command and file). What the note

@@ -1693,6 +1693,44 @@ def test_the_by_hand_command_for_hss_copies_that_failed_restores_them_in_their_p
         assert by_hand.args.get('enterprise_project_id') == project, line
 
 
+def follow_span(step: str) -> str:
+    """The hss-restore-isolated command a step gives that follows copies (a check: its restore_state), as read."""
+    [follow] = [span for span in as_commonmark_reads(step)[0]
+                if span.startswith('!hss-restore-isolated ') and 'restore_state' in parse_line(span).args]
+    return follow
+
+
+def test_copies_still_restoring_on_many_hss_hosts_get_the_follow_command_for_one_host_to_fill_in(hss_tenant):
+    """One file restored without polling on 60 hosts, each copy still restoring: past the README's threshold the
+    copies share one step, which gave no command that follows them, where a copy's own step gives one. It now gives
+    that command for one host, to fill in: filled in with one of the hosts HSS holds the copy on, it is the command
+    that host's copy gets in a summary of its row alone, and it reads that copy."""
+    file_hash, file_path = 'ab' * 32, '/srv/quarantined/agent.bin'
+    hosts = [f'{n:08x}-0000-4000-8000-{n:012x}' for n in range(facts.READABLE_DETAIL_MAX + 10)]
+    for number, host_id in enumerate(hosts):
+        hss_tenant.backend.add_host(host_id, f'restoring-{number:03d}')
+        hss_tenant.backend.isolate_file(host_id, file_hash, file_path)
+    room = WarRoom(params=hss_tenant.params(), time_scale=0, sleep=lambda _: None)
+    assert not room.run('hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false'}).failed
+    rows = hss_rows(room.context)
+    assert sorted((row['host_id'], row['outcome']) for row in rows) == [(host, 'restoring') for host in hosts]
+    host = hosts[7]
+
+    grouped, _ = summarise({'HuaweiHSS': {'RestoredFile': rows}}, 'hss')
+    alone, _ = summarise({'HuaweiHSS': {'RestoredFile': [row for row in rows if row['host_id'] == host]}}, 'hss')
+
+    [step] = [line for line in by_hand_lines(grouped['HumanReadable']) if 'still restoring' in line]
+    assert f'{len(hosts)} hosts' in step, step
+    [own] = [line for line in by_hand_lines(alone['HumanReadable']) if 'still restoring' in line]
+    filled = follow_span(step).replace('<host_id>', host)
+    assert filled == follow_span(own), (step, own)
+    command = parse_line(filled)
+    read = WarRoom(params=hss_tenant.params(), time_scale=0, sleep=lambda _: None).run(command.command, command.args)
+    assert not read.failed, read.entries[-1]
+    assert [(row['host_id'], row['file_hash'], row['file_path']) for row in hss_rows(read.context)] == [
+        (host, file_hash, file_path)]
+
+
 def test_two_hss_hosts_sharing_a_name_keep_a_row_each_with_their_host_id():
     rows = [{'host_id': host_id, 'host_name': 'web', 'file_hash': 'a' * 64, 'file_path': '/x', 'outcome': outcome,
              'reason': reason} for host_id, outcome, reason in (('host-A', 'restored', ''), ('host-B', 'failed', 'r'))]

@@ -520,16 +520,19 @@ def commands_text(commands: str | list[str]) -> str:
     return ', '.join(code_span(command) for command in ([commands] if isinstance(commands, str) else commands))
 
 
-def one_for_each(command: str, what: dict[str, list[str]], scope: dict[str, list[str]], key: str,
-                 suffix: str = '') -> str:
-    """The command (``suffix`` added: a check) for one endpoint or host of ``scope``, to fill in, on each of them: a
-    line about many (past MAX_DETAIL_ROWS pairs or lines) gives it, and names its ``key`` in the context, which keeps
-    each endpoint's command (restore-file's endpoint_id takes one), or the one for every host."""
+def one_for_each(command: str, what: dict[str, list[str]], scope: dict[str, list[str]], key: str) -> str:
+    """The by-hand command for one endpoint or host of ``scope``, to fill in, on each of them (on_each)."""
     name = 'endpoint_id' if 'endpoint_id' in scope else 'host_id'
     one = by_hand_each(command, what, dict(scope, **{name: [f'<{name}>']}))  # HSS's: in each project of its rows
+    return on_each(as_list(one), name, key)
+
+
+def on_each(commands: list[str], name: str, key: str) -> str:
+    """``commands`` for one endpoint or host (``name``, its placeholder in them), to fill in, on each of them: a line
+    about many (past MAX_DETAIL_ROWS pairs or lines) gives them, and names their ``key`` in the context, which keeps
+    each endpoint's command (restore-file's endpoint_id takes one), or the one for every host."""
     whose = "each endpoint's" if name == 'endpoint_id' else 'the one for all of them at once'
-    return (f'{commands_text([line + suffix for line in as_list(one)])} on each of them '
-            f'({GATE_CONTEXT_KEY.split("(")[0]}.{key} has {whose})')
+    return f'{commands_text(commands)} on each of them ({GATE_CONTEXT_KEY.split("(")[0]}.{key} has {whose})'
 
 
 def plural(noun: str, count: int) -> str:
@@ -795,15 +798,16 @@ def restored_line(file_hash: str, found: dict[str, tuple[dict[str, Any], str | N
         f'{shown_as_is(record.get("failed_count"))}; its record says why)'
     advice = XDR_LEFT_QUARANTINED
     if record.get('status') == 'IN_PROGRESS' and unread:
-        check = {'file_hash': [file_hash], 'action_id': ['<action_id>'], 'polling': ['false']}
         # The command that follows each endpoint's action, without polling (its action_id written as there), made
         # under the restore's Cortex XDR incident as the by-hand commands are
         made_under = {'incident_id': under['incident_id'][0]} if under else {}
         covered['check'] = [xdr_follow(file_hash, dict(row, endpoint_id=endpoint, **made_under)) + ' polling=false'
                             for endpoint, (row, _) in found.items()]
         shown = commands_text(covered['check'])
-        if len(found) > 1:
-            shown = one_for_each(RESTORE_COMMANDS[0], check, scope, 'covered.check')
+        if len(found) > 1:  # that check for one endpoint and its action, to fill in (quoted as JSON quotes a text ID)
+            action = '"<action_id>"' if isinstance(record.get('action_id'), str) else '<action_id>'
+            one = dict(record, endpoint_id='<endpoint_id>', **made_under)
+            shown = on_each([xdr_follow(file_hash, one, action) + ' polling=false'], 'endpoint_id', 'covered.check')
         state = f'was still running as its record last read it, which was not read again now, as {shown_as_is(unread)}'
         advice = f'Check it first: {shown}; where it did not give the file back, restore it by hand'
     elif record.get('status') == 'IN_PROGRESS':
@@ -821,11 +825,12 @@ def restored_line(file_hash: str, found: dict[str, tuple[dict[str, Any], str | N
     return not_sent_line(RESTORE_COMMANDS[0], 'file_hash', file_hash, what, scope, advice), covered
 
 
-def xdr_follow(file_hash: str, record: dict[str, Any]) -> str:
+def xdr_follow(file_hash: str, record: dict[str, Any], action: str = '') -> str:
     """The command that follows a restore-file action to its end, as the summary note gives it: the action ID in the
     JSON list form Cortex XDR sent it in (a text ID would not survive the comma form), with the restore's endpoint and
-    incident (without them the follow would record an action on every endpoint)."""
-    action_ids = line_value(json.dumps([record.get('action_id')], separators=(',', ':')))
+    incident (without them the follow would record an action on every endpoint). ``action``: the list's item as
+    written, when not the record's (a placeholder)."""
+    action_ids = line_value(f'[{action or json.dumps(record.get("action_id"), separators=(",", ":"))}]')
     scope = ''.join(f' {name}={line_value(text_of(record[name]).strip())}' for name in ('endpoint_id', 'incident_id')
                     if text_of(record.get(name)).strip())
     return f'!{RESTORE_COMMANDS[0]} file_hash={line_value(file_hash)} action_id={action_ids}{scope}'
@@ -884,11 +889,12 @@ def hss_line(by: str, value: str, rows: list[tuple[Copy, dict[str, Any]]], unrea
     if not last_read:
         return not_sent_line(RESTORE_COMMANDS[1], by, value, what, scope, follow + HSS_ISOLATED_AGAIN, many), '', every
     why = '; '.join(dict.fromkeys(unread[copy] for copy, _ in last_read))
-    as_check = f' restore_state={HSS_ANY_CHANGE_STATE} polling=false'  # a check: no restore sent
-    checks = [hss_follow(fields) + ' polling=false' for fields, _ in hss_checks([row for _, row in last_read])]
+    groups = hss_checks([row for _, row in last_read])
+    checks = [hss_follow(fields) + ' polling=false' for fields, _ in groups]  # a check: no restore sent
     shown = commands_text(checks)
-    if many:  # as its by-hand command: for one host, to fill in (a check by hash or path reads each copy there)
-        shown = one_for_each(RESTORE_COMMANDS[1], {by: [value]}, scope, 'covered.check', as_check)
+    if many:  # each check for one host, to fill in
+        shown = on_each([hss_follow(for_one_host(fields)) + ' polling=false' for fields, _ in groups], 'host_id',
+                        'covered.check')
     what = (what + ', and ' if what else '') + \
         f'was still restoring it on {hosts([row for _, row in last_read])} as its record last read it, ' \
         f'which was not read again now, as {shown_as_is(why)}'
@@ -906,6 +912,17 @@ def hss_follow(fields: dict[str, list[str]]) -> str:
                     if name in HSS_COPY_FIELDS)
     return (f'!{RESTORE_COMMANDS[1]}{items} pair_by_position=true enterprise_project_id='
             f'{line_value(fields["enterprise_project_id"][0])} restore_state={HSS_ANY_CHANGE_STATE}')
+
+
+def for_one_host(fields: dict[str, list[str]]) -> dict[str, list[str]]:
+    """hss_checks' ``fields`` for one host of their copies, to fill in: its host's placeholder, and each other item
+    field the copies share, else that field's placeholder (each host's copy at a path of its own, say)."""
+    one = {}
+    for name in HSS_COPY_FIELDS:
+        if name in fields:
+            shared = name != 'host_id' and len(set(fields[name])) == 1
+            one[name] = fields[name][:1] if shared else [f'<{name}>']
+    return {**fields, **one}
 
 
 def copy_of(record: dict[str, Any]) -> Copy:

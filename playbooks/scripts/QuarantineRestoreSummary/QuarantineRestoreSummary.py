@@ -463,11 +463,7 @@ def hss_item(row: dict[str, Any]) -> Item:
                                                                 ('file_path', file_path),
                                                                 ('enterprise_project_id', project)],
                                        list_args=('host_id', 'file_hash', 'file_path')))
-        # Its items as JSON lists, as the entry of that check writes them
-        items = ''.join(f' {name}={json_list_value([value])}' for name, value in
-                        (('host_id', host_id), ('file_hash', file_hash), ('file_path', file_path)) if value)
-        follow = code_span(f'{VENDOR_COMMANDS["hss"]}{items} pair_by_position=true enterprise_project_id='
-                           f'{command_value(project, False)} restore_state={HSS_ANY_CHANGE_STATE}')
+        follow = hss_follow(host_id, file_hash, file_path, project)
     kind, step, reason = hss_outcome(raw_outcome, reason, f'{where}, {what}', (retry, follow),
                                      bool(host_id and file_hash and file_path))
     table_row = {'host': host, 'file_path': file_path, 'file_hash': file_hash, 'outcome': raw_outcome,
@@ -479,6 +475,15 @@ def hss_item(row: dict[str, Any]) -> Item:
     return {'vendor': 'hss', 'kind': kind, 'row': table_row, 'step': step, 'host': host, 'host_id': host_id,
             'outcome': outcome, 'file_hash': file_hash.lower(), 'file_path': file_path, 'group': group, 'who': who,
             'project': project}
+
+
+def hss_follow(host_id: str, file_hash: str, file_path: str, project: str) -> str:
+    """The check that follows a copy to its end, in a code span: its items as JSON lists, as the entry of that check
+    writes its own follow command."""
+    items = ''.join(f' {name}={json_list_value([value])}' for name, value in
+                    (('host_id', host_id), ('file_hash', file_hash), ('file_path', file_path)) if value)
+    return code_span(f'{VENDOR_COMMANDS["hss"]}{items} pair_by_position=true enterprise_project_id='
+                     f'{command_value(project, False)} restore_state={HSS_ANY_CHANGE_STATE}')
 
 
 def hss_outcome(raw_outcome: str, reason: str, place: str, commands: tuple[str | None, str | None],
@@ -649,7 +654,12 @@ def hss_group_step(items: list[Item]) -> str:
     if first['outcome'] == HSS_RESTORING and first['row']['reason'].startswith(HSS_UNFOLLOWED):
         return f'{where}: restoring. Reason: {sentence(first["row"]["reason"])} {EVERY_STEP}'
     if first['outcome'] == HSS_RESTORING:
-        return (f'{where}: still restoring. Check in the HSS console that the hosts\' agents are online; the files '
+        # A copy's own follow command, for one host to fill in (and its path, unless the copies share one)
+        paths = {item['file_path'] for item in items}
+        path = paths.pop() if len(paths) == 1 else '<file_path>'
+        follow = hss_follow('<host_id>', file_hash, path, first['project'])
+        return (f'{where}: still restoring. To follow each copy to its end, run {follow} with its values filled in '
+                f'({HSS_STATE_NOT_KEPT}). Check in the HSS console that the hosts\' agents are online; the files '
                 f'come back when they are. If HSS lists one isolated again, run {retry} for it. {EVERY_STEP}')
     if first['outcome'] == HSS_NOT_FOUND:  # an open not_found item: sent, then no longer listed (hss_item)
         return (f'{where}: {HSS_GONE}. Check the hosts in the HSS console, and on each host whether the file is back; '
