@@ -2067,9 +2067,11 @@ class SecretScrubber:
     # What _spans reads in a text holding &, % or < (lowered), for the spellings above to be sought there too: a letter
     # or digit a page wrote as a reference (its & escaped again any number of times; HTML 5's one name for letters,
     # &fjlig;, is two) or a URL as %XX (its % encoded again too), which no encoder does but a vendor may; and a tag
-    # (a JSON message may highlight a secret's piece, and only a page's are dropped: html_page_note)
+    # (a JSON message may highlight a secret's piece, and only a page's are dropped: html_page_note), escapes only in
+    # its attributes' values (words a message sets off, <a secret of w&#111;rds>, are no tag)
     READABLE = re.compile(r'&(?:amp;)*(?:#0*(\d{1,3})|#x0*([0-9a-f]{1,2})|(fj)lig);|%(?:25)*([0-9a-f]{2})'
-                          r'|</?[a-z][a-z0-9]*(?:\s[^<>]*)?/?>|<!--[^<>]*-->')
+                          r'|<!--[^<>]*-->|</?[a-z][a-z0-9]*'
+                          r'(?:\s+[a-z][-\w:.]*(?:\s*=\s*(?:"[^"<>]*"|\'[^\'<>]*\'|[^\s<>]+))?)*\s*/?>')
 
     def __init__(self, values: Iterable[str] = (), debug_log: TextListener | None = None) -> None:
         self._lock = threading.Lock()
