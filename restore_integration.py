@@ -2059,7 +2059,9 @@ class SecretScrubber:
     BREAK_BACKSLASH = r'(?:\\|%(?:25)?5c)'  # as is or URL-encoded, once or twice (a JSON body in a URL's query)
     # An escaped line break with the run of backslashes before it, which holds the escapes of the backslashes before
     # the break (2 ** depth each: JSON once, twice, ...) and the break's own (half as many); most stand alone (faster)
-    ESCAPED_BREAKS = re.compile(fr'({BREAK_BACKSLASH}{BREAK_BACKSLASH}*){ESCAPED_BREAK}')  # one first: found 2x faster
+    # From a run's first backslash only, its rest taken whole (*+): tried from each backslash of a long run, each try
+    # reading to its end, a reply of n backslashes took n * n steps (50,000: 43 s)
+    ESCAPED_BREAKS = re.compile(fr'(?<!\\)(?<!%5c)(?<!%255c)({BREAK_BACKSLASH}{BREAK_BACKSLASH}*+){ESCAPED_BREAK}')
     LONE_BREAK = re.compile(fr'\\(?<!\\\\){ESCAPED_BREAK}')
     FOLD = fr'(?:\s|{BREAK_BACKSLASH}+{ESCAPED_BREAK}|{BREAK_MARK.pattern})+'
     # An escape's backslash as each writer puts it, once or more, in any mix: as is, doubled (JSON in JSON, repr), as
@@ -2083,12 +2085,19 @@ class SecretScrubber:
                               fr'(?:{BACKSLASHES}(?:u[0-9a-fA-F]{{0,7}}|x[0-9a-fA-F]?)?)?'  # its digit a reference too
                               fr'(?:(?:%(?:25)?[0-9a-fA-F]{{2}})*(?:%(?:25)?[0-9a-fA-F]?)?'
                               fr'|{AMPERSAND}(?:#[xX]?[0-9a-fA-F]*|[A-Za-z0-9]*))\Z')
-    # What _spans reads in a text holding &, % or < (lowered), for the spellings above to be sought there too: a letter
-    # or digit a page wrote as a reference (its & escaped again any number of times; HTML 5's one name for letters,
-    # &fjlig;, is two) or a URL as %XX (its % encoded again too), which no encoder does but a vendor may; and a tag
-    # (a JSON message may highlight a secret's piece, and only a page's are dropped: html_page_note)
-    READABLE = re.compile(r'&(?:amp;)*(?:#0*(\d{1,3})|#x0*([0-9a-f]{1,2})|(fj)lig);|%(?:25)*([0-9a-f]{2})'
-                          r'|</?[a-z][a-z0-9]*(?:\s[^<>]*)?/?>|<!--[^<>]*-->')
+    # What _spans reads in a text holding &, %, < or \ (lowered), for the spellings above to be sought there too: a
+    # letter or digit a page wrote as a reference (its & escaped again any number of times; HTML 5's one name for
+    # letters, &fjlig;, is two), a URL as %XX (its % encoded again too) or JSON or a repr as \u00XX or \xXX (its
+    # backslash in any form), which no encoder does but a vendor may; so too what escapes and tags are written with,
+    # ESCAPES_OPEN, for an escape written in another's to be read next (Go's JSON's \u0026#72;, a page's %26gt%3B; any
+    # other character's spellings are sought as they stand); and a tag (a JSON message may highlight a secret's piece,
+    # and only a page's are dropped: html_page_note), escapes only in its attributes' values (words a message sets
+    # off, <a secret of w&#111;rds>, are no tag)
+    ESCAPES_OPEN = '&#;%\\<>'
+    READABLE = re.compile(fr'{NOT_IN_BACKSLASHES}{BACKSLASHES}(?:u00|x)([0-9a-f]{{2}})'
+                          r'|&(?:amp;)*(?:#0*(\d{1,3})|#x0*([0-9a-f]{1,2})|(fj)lig);|%(?:25)*([0-9a-f]{2})'
+                          r'|<!--[^<>]*-->|</?[a-z][a-z0-9]*'
+                          r'(?:\s+[a-z][-\w:.]*(?:\s*=\s*(?:"[^"<>]*"|\'[^\'<>]*\'|[^\s<>]+))?)*\s*/?>')
 
     def __init__(self, values: Iterable[str] = (), debug_log: TextListener | None = None) -> None:
         self._lock = threading.Lock()
@@ -2225,7 +2234,7 @@ class SecretScrubber:
         spans += self._unfolded(text)  # and the request signatures
         if '...' in text or '\u2026' in text:  # (heads compiled only then: a 10 KB token's is large)
             spans += self._cut_heads(text, [(self._pattern(head), cut) for *_, head, cut in self._secrets.values()])
-        if readings and ('&' in text or '%' in text or '<' in text):  # sought again once read (a secret's own %41 too)
+        if readings and ('&' in text or '%' in text or '<' in text or '\\' in text):  # sought again once read (%41 too)
             spans += self._read_spans(text, readings - 1)
         return spans
 
@@ -2234,9 +2243,9 @@ class SecretScrubber:
         reference URL-encoded), each span widened to the whole of a reading it starts or ends in (none read: none)."""
         pieces, places, at = [], [(0, 0, 0, 0)], 0  # each reading's start and end in what it gave, then in the text
         for found in self.READABLE.finditer(text):
-            decimal, hexadecimal, ligature, percent = found.groups()
-            code = int(decimal) if decimal else int(hexadecimal or percent or '0', 16)  # a tag's: 0, no letter
-            if ligature or (code < 128 and chr(code).isalnum()):
+            escape, decimal, hexadecimal, ligature, percent = found.groups()
+            code = int(decimal) if decimal else int(escape or hexadecimal or percent or '0', 16)  # a tag's: 0, none
+            if ligature or (code < 128 and (chr(code).isalnum() or chr(code) in self.ESCAPES_OPEN)):
                 read = ligature or chr(code).lower()
             elif found[0].startswith('<'):
                 read = ''

@@ -166,6 +166,18 @@ def test_a_secret_split_by_tags_in_a_text_that_is_no_page_is_masked_whole(secret
     assert cleaned == json.dumps({'message': f'bad key {facts.SCRUBBER_MASK} refused'})
 
 
+# A password of words quoted in angle brackets (<password>, as a message may set off what it quotes) with a letter
+# written as a reference or escape: what the brackets hold looks like a tag's name and attributes, but no attribute
+# holds a reference outside quotes, so it is no tag to drop
+@pytest.mark.parametrize('letter', ['&#113;', '&amp;#x71;', '%71', '%2571', '\\u0071', '\\x71'])
+def test_a_password_of_words_in_angle_brackets_with_a_letter_written_otherwise_is_no_tag_and_is_masked(letter):
+    password = 'Hqwords of a passphrase Zq'
+
+    cleaned = ri.SecretScrubber([password]).text(f'refused: <{password[:-1]}{letter}> (echoed)')
+
+    assert cleaned == f'refused: <{facts.SCRUBBER_MASK}> (echoed)'
+
+
 def test_tags_nested_hundreds_deep_do_not_stop_the_masking_of_a_secret_beside_them():
     # each pass that drops tags may uncover another (<<b>b> is <b> once read); a text nested 1000 deep is read a few
     # times, not once per level, so the scrubber neither recurses past Python's limit nor lets the text out unmasked

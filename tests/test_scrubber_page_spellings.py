@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import string
 from html.entities import codepoint2name, html5
 from urllib.parse import quote, unquote
@@ -464,3 +465,118 @@ def test_each_character_past_ascii_has_every_name_html5_gives_it_and_no_other():
     chars = {*expected, *map(chr, range(0x80, 0x3000))}
     named = {char: set(ri.html_names(char)) for char in chars if ri.html_names(char)}
     assert named == expected and {'\u1f80', '\u1fb3', '\u1ff3'} <= chars - set(named)
+
+
+# An escape's backslash as each writer puts it (README's "JSON-escaped" and "the JSON body ... quoted by a page"): as
+# is, doubled (JSON in JSON, a repr), as \u005c, URL-encoded, as a page's reference
+BACKSLASH_FORMS = {'as is': '\\', 'doubled': '\\\\', '\\u005c': '\\u005c', '%5C': '%5C', '&#92;': '&#92;'}
+LETTER_ESCAPES = {'\\u0048': '\\u%04x', '\\u004A': '\\u%04X', '\\x48': '\\x%02x'}
+
+
+def escapes_read(text):
+    """A text with every backslash form above read as a backslash and every \\uXXXX or \\xXX after backslashes read as
+    its character: what a reader of the JSON or repr (quoted again, or by a URL or a page) makes of it."""
+    text = re.sub(r'%5c|&#92;|\\u005c', lambda _: '\\', text, flags=re.IGNORECASE)
+    return re.sub(r'\\+(?:u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2}))', lambda found: chr(int(found[1] or found[2], 16)), text)
+
+
+# A vendor's JSON error quoting the password with its letters and digits written as JSON's or a repr's escapes (no
+# encoder does: README's "Limits of the scrubber" listed them), the escape's backslash in each form
+@pytest.mark.parametrize('backslash', sorted(BACKSLASH_FORMS))
+@pytest.mark.parametrize('escape', sorted(LETTER_ESCAPES))
+def test_an_iam_password_quoted_back_with_its_letters_and_digits_as_json_or_repr_escapes_is_in_no_spelling_shown(
+        gateway, escape, backslash):
+    head, tail, quoted = 'HqEscapedHead', 'EscapedTailZq', []
+
+    def escape_letters_and_digits(text):
+        return ''.join(BACKSLASH_FORMS[backslash] + (LETTER_ESCAPES[escape] % ord(char))[1:] if char in ALNUM else char
+                       for char in text)
+    gateway.iam = iam_refusal_quoting_the_password(escape_letters_and_digits, False, quoted)
+
+    shown = shown_after_a_refused_login(gateway, f'{head} caf\u00e9 ={tail}')
+
+    [said] = quoted
+    assert head not in said and head in escapes_read(said) and tail in escapes_read(said)  # escaped, and quoted
+    assert 'Huawei Cloud IAM answered HTTP 401' in shown and 'refused request: password=' in shown
+    assert head not in escapes_read(shown) and tail not in escapes_read(shown) and facts.SCRUBBER_MASK in shown
+
+
+# A JSON error quoting a page's words as Go's encoding/json writes them: each reference's & as \u0026 (README's
+# "Limits" listed \u0026#72;), that JSON quoted in JSON again (\\u0026), or of a page quoting a page (\u0026amp;)
+AMPERSAND_FORMS = {"Go's \\u0026": '\\u0026', 'quoted in JSON again: \\\\u0026': '\\\\u0026',
+                   "Go's, of a page quoting a page: \\u0026amp;": '\\u0026amp;', 'its backslash %5C': '%5Cu0026'}
+
+
+@pytest.mark.parametrize('ampersand', sorted(AMPERSAND_FORMS))
+@pytest.mark.parametrize('written', sorted(EVERY_CHARACTER_REFERENCED)[:2])
+def test_an_iam_password_quoted_as_references_whose_ampersand_is_written_otherwise_is_in_no_spelling_shown(
+        gateway, written, ampersand):
+    head, tail, quoted = 'HqGoHead', 'GoTailZq', []
+
+    def go_json(text):
+        return EVERY_CHARACTER_REFERENCED[written](text).replace('&', AMPERSAND_FORMS[ampersand])
+    gateway.iam = iam_refusal_quoting_the_password(go_json, False, quoted)
+
+    shown = shown_after_a_refused_login(gateway, f'{head}&"={tail}')
+
+    [said] = quoted
+    read = unescaped(escapes_read(said))
+    assert head not in said and head in read and tail in read  # every character a reference, the & written otherwise
+    assert 'Huawei Cloud IAM answered HTTP 401' in shown and 'refused request: password=' in shown
+    read = unescaped(escapes_read(shown))
+    assert head not in read and tail not in read and facts.SCRUBBER_MASK in shown
+
+
+# A gateway that URL-encodes a page's words (a page's text in the query of its error page's URL): each reference's
+# & ; and # as %26 %3B %23 (README's "Limits" listed %26gt%3B), once or twice
+PAGES_URL_ENCODED = {
+    "Python's html.escape, then quote": lambda text: quote(html.escape(text), safe=''),
+    "Python's html.escape, then quote twice": lambda text: quote(quote(html.escape(text), safe=''), safe=''),
+    'decimal references, then quote': lambda text: quote(''.join(f'&#{ord(char)};' for char in text), safe=''),
+    'hex references escaped again, then quote (lower-case escapes)': lambda text: quote(
+        ''.join(f'&amp;#x{ord(char):x};' for char in text), safe='').lower(),
+}
+
+
+@pytest.mark.parametrize('encoded', sorted(PAGES_URL_ENCODED))
+def test_an_iam_password_quoted_by_a_page_whose_escapes_are_url_encoded_is_in_no_spelling_shown(gateway, encoded):
+    head, tail, quoted = 'HqPagedHead', 'PagedTailZq', []
+    gateway.iam = iam_refusal_quoting_the_password(PAGES_URL_ENCODED[encoded], False, quoted)
+
+    shown = shown_after_a_refused_login(gateway, f'{head}<"&\'>{tail}')
+
+    [said] = quoted
+    assert '&' not in said and unescaped(unquote(unquote(said))) == f'{head}<"&\'>{tail}'  # paged, URL-encoded
+    assert 'Huawei Cloud IAM answered HTTP 401' in shown and 'refused request: password=' in shown
+    read = unescaped(unquote(unquote(shown)))
+    assert head not in read and tail not in read and facts.SCRUBBER_MASK in shown
+
+
+def written_otherwise(data, spelling):
+    """A spelling with its escapes written in one more way: its letter's or digit's as JSON's or a repr's escape, its
+    backslash in any form; its reference's & as Go's JSON writes it; or the whole URL-encoded, & ; # too."""
+    if spelling in ALNUM:
+        escape = data.draw(st.sampled_from(sorted(LETTER_ESCAPES.values()))) % ord(spelling)
+        return data.draw(st.sampled_from(sorted(BACKSLASH_FORMS.values()))) + escape[1:]
+    if data.draw(st.booleans()):
+        return spelling.replace('&', data.draw(st.sampled_from(sorted(AMPERSAND_FORMS.values()))), 1)
+    return quote(spelling, safe='')
+
+
+@given(data=st.data(), head=HEAD, tail=TAIL, middle=st.text(st.sampled_from(HTML_SPECIAL + '=`!/+:~ \u00e9\u20ac')
+                                                             | st.characters(blacklist_categories=('Cc', 'Cs')),
+                                                             min_size=1, max_size=8))
+def test_a_secret_is_masked_with_its_characters_escapes_written_as_json_a_repr_or_a_url_writes_them(
+        data, head, tail, middle):
+    secret = head + middle + tail
+    spelled = ''
+    for at, char in enumerate(secret):
+        spelling = data.draw(st.sampled_from(letter_spellings(char) if char in ALNUM else spellings(char)))
+        # (not right after a backslash of its own: that and an escape's backslashes are one run, README's limits say)
+        if secret[at - 1:at] != '\\' and data.draw(st.booleans()):
+            spelling = written_otherwise(data, spelling)
+        spelled += spelling
+
+    cleaned = ri.SecretScrubber([secret]).text(f'vendor said: <<{spelled}>> (echoed)')
+
+    assert cleaned == f'vendor said: <<{facts.SCRUBBER_MASK}>> (echoed)'
