@@ -1501,16 +1501,22 @@ def test_a_reclose_that_finds_the_first_close_s_action_still_running_gives_the_s
     assert all(file_hash in xdr.backend.restored(endpoint) for endpoint in HOLDERS[file_hash])
 
 
+def tenants_whose_hss_copy_restores_for_10_s(monkeypatch):
+    """Both vendors' tenants, HSS's agent taking 10 s on its clock to restore a copy, and the HSS sample incident with
+    its copy: (xdr, hss, clock, sample, found)."""
+    xdr = start_tenant()
+    clock = WaitClock()
+    hss = start_hss_tenant(stage_seconds=10.0, clock=clock, wall_clock=integration_on_clock(monkeypatch, clock).time)
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    return xdr, hss, clock, sample, hss_copy_of(sample.incident['CustomFields'])
+
+
 def test_a_reclose_that_finds_an_hss_copy_still_restoring_gives_the_command_that_follows_it_to_restored(monkeypatch):
     """The first close starts hss-restore-isolated without polling; at the re-close the host's agent is still restoring
     the copy, so it is not sent again. The line saying so gave only the command that restores it by hand: it gives the
     one that follows the copy to its end too, and run, that command sends no second restore and reads the copy until
     HSS lists it restored."""
-    xdr = start_tenant()
-    clock = WaitClock()
-    hss = start_hss_tenant(stage_seconds=10.0, clock=clock, wall_clock=integration_on_clock(monkeypatch, clock).time)
-    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
-    found = hss_copy_of(sample.incident['CustomFields'])
+    xdr, hss, clock, sample, found = tenants_whose_hss_copy_restores_for_10_s(monkeypatch)
     try:
         _, again = closed_twice((xdr, hss), sample.incident, sample.context)
         [line] = [line for line in again.notes[-1].splitlines() if 'was not run again' in line]
@@ -1544,11 +1550,7 @@ def test_one_hss_copy_left_restoring_gets_one_follow_command_from_the_check_s_en
     context. They gave three different commands (items in another form, pair_by_position left out, or no follow
     command at all); the same copy in the same state gets the same command, which follows it to restored, and the
     notes say why it is not the first close's."""
-    xdr = start_tenant()
-    clock = WaitClock()
-    hss = start_hss_tenant(stage_seconds=10.0, clock=clock, wall_clock=integration_on_clock(monkeypatch, clock).time)
-    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
-    found = hss_copy_of(sample.incident['CustomFields'])
+    xdr, hss, clock, sample, found = tenants_whose_hss_copy_restores_for_10_s(monkeypatch)
     try:
         first, again = closed_twice((xdr, hss), sample.incident, sample.context)
         [started] = follow_spans(first.notes[-1])  # the first close's: its restore's own restore_state

@@ -407,16 +407,32 @@ def test_an_hss_incident_whose_host_field_is_blank_and_names_no_hash_restores_no
     assert 'no SHA256 and no host with a file path' in note
 
 
+def assert_held_with_a_note_naming_its_own_host(run, hss, file_hash: str, own_host: str) -> None:
+    """The run sent HSS no restore, every copy of the file stays isolated, and its one note says nothing was restored,
+    naming the incident's own host and how to restore on every host."""
+    assert not run.failed, run.error
+    assert hss_puts(hss) == []
+    assert {hss.backend.isolation_status(c['host_id'], file_hash, c['file_path']) for c in HSS_COPIES[file_hash]} == {
+        'isolated'}
+    [note] = run.notes
+    assert 'nothing was restored' in note and own_host in note and 'every host' in note
+
+
 @pytest.mark.parametrize('reading', ['item', 'list'])
 @pytest.mark.parametrize('blank', ['', '  '])
 def test_an_hss_incident_whose_host_field_is_blank_is_restored_on_every_host_whether_xsoar_reads_its_list_as_empty(
         vendors, monkeypatch, blank, reading):
     """As test_an_hss_incident_that_names_no_host_is_restored_on_every_host_that_isolated_its_file: a blank host field
     names no host, so an empty host scope is not held back for it."""
-    _, hss = vendors
     if reading == 'list':
         read_a_list_of_one_blank_as_handed(monkeypatch)
     sample, incident = blank_host_field(blank)
+    assert_restored_on_every_host_that_isolated_it(vendors, sample, incident)
+
+
+def assert_restored_on_every_host_that_isolated_it(vendors, sample: IncidentFile, incident: dict) -> None:
+    """The HSS playbook run on the incident leaves its file restoring or restored on each of its (several) hosts."""
+    _, hss = vendors
     [file_hash] = incident_hashes(sample)
     assert len({copy['host_id'] for copy in HSS_COPIES[file_hash]}) > 1
 
@@ -448,12 +464,7 @@ def test_a_blank_host_scope_on_an_incident_that_names_its_host_is_held_whether_x
     run = runner_for(vendors).run(analyst_branch({scope: through_uniq}, playbook), incident,
                                   dict(sample.context, Analyst={'ChosenHost': blank}))
 
-    assert not run.failed, run.error
-    assert hss_puts(hss) == []
-    assert {hss.backend.isolation_status(c['host_id'], file_hash, c['file_path']) for c in HSS_COPIES[file_hash]} == {
-        'isolated'}
-    [note] = run.notes
-    assert 'nothing was restored' in note and own_host in note and 'every host' in note
+    assert_held_with_a_note_naming_its_own_host(run, hss, file_hash, own_host)
 
 
 # The checks drop blanks from HostID before asking, but the tasks that restore (the reputation check, then
@@ -1816,12 +1827,7 @@ def test_an_empty_host_scope_on_an_incident_that_names_its_host_is_held_not_wide
     run = runner_for(vendors).run(analyst_branch({scope: '${Analyst.ChosenHost}'}, playbook), incident,
                                   sample.context)
 
-    assert not run.failed, run.error
-    assert hss_puts(hss) == []
-    assert {hss.backend.isolation_status(c['host_id'], file_hash, c['file_path']) for c in HSS_COPIES[file_hash]} == {
-        'isolated'}
-    [note] = run.notes
-    assert 'nothing was restored' in note and own_host in note and 'every host' in note
+    assert_held_with_a_note_naming_its_own_host(run, hss, file_hash, own_host)
 
 
 def test_a_cortex_xdr_status_the_caller_gives_the_restore_playbook_reaches_the_cortex_xdr_playbook(vendors):
@@ -3201,19 +3207,10 @@ def test_an_hss_incident_naming_file_paths_but_no_host_and_no_hash_restores_noth
 def test_an_hss_incident_that_names_no_host_is_restored_on_every_host_that_isolated_its_file(vendors):
     """HostID's description: empty is every host that isolated the file when the incident names no host (only an
     incident that names its hosts holds an empty scope back)."""
-    _, hss = vendors
     sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
     fields = {key: value for key, value in sample.incident['CustomFields'].items() if key != 'huaweihsshostid'}
     incident = close_incident(dict(sample.incident, CustomFields=fields), sample.close_reason, sample.close_notes)
-    [file_hash] = incident_hashes(sample)
-    assert len({copy['host_id'] for copy in HSS_COPIES[file_hash]}) > 1
-
-    run = runner_for(vendors).run(HSS_PLAYBOOK, incident, sample.context)
-
-    assert not run.failed, run.error
-    for copy in HSS_COPIES[file_hash]:
-        status = hss.backend.isolation_status(copy['host_id'], file_hash, copy['file_path'])
-        assert status in ('restoring', 'restored'), copy
+    assert_restored_on_every_host_that_isolated_it(vendors, sample, incident)
 
 
 def test_the_hss_playbook_alone_restores_by_the_file_path_field_an_incident_without_hss_file_paths_names(vendors):

@@ -615,16 +615,8 @@ def test_a_reply_whose_last_bytes_were_read_as_the_read_time_ran_out_is_taken_wh
     clock = FakeClock(0.0)
     transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(read_timeout=5, max_retries=1),
                                  limiter=ri.AdaptiveRateLimiter(1000, clock=clock))
-    read, received = urllib3.response.HTTPResponse.read1, bytearray()
-
-    def read_then_time_up(response, *args, **kwargs):  # the read that brings the body's last byte ends the time
-        piece = read(response, *args, **kwargs)
-        received.extend(piece)
-        if piece and received.endswith(body):
-            clock.advance(10)  # past the 5 s read timeout
-        return piece
-
-    monkeypatch.setattr(urllib3.response.HTTPResponse, 'read1', read_then_time_up)
+    # the time is up once the body's last byte is read
+    time_up_once_read(monkeypatch, clock, body)
 
     reply = transport.request('PUT', '/', json={})
 
@@ -664,6 +656,23 @@ def test_a_reply_whose_body_came_with_its_late_head_is_taken_whole_not_sent_agai
     assert len(reply.attempts) == 1
 
 
+def time_up_once_read(monkeypatch, clock: FakeClock, ending: bytes, close_first: bool = False) -> None:
+    """The read that brings ``ending`` (what was received ends with it) ends the time: the clock goes past the 5 s
+    read timeout (after 0.2 s for the server's close to come, if ``close_first``), what came after it unread."""
+    read, received = urllib3.response.HTTPResponse.read1, bytearray()
+
+    def read_then_time_up(response, *args, **kwargs):
+        piece = read(response, *args, **kwargs)
+        received.extend(piece)
+        if piece and received.endswith(ending):
+            if close_first:
+                time.sleep(0.2)
+            clock.advance(10)
+        return piece
+
+    monkeypatch.setattr(urllib3.response.HTTPResponse, 'read1', read_then_time_up)
+
+
 def late_past_the_attempts_end(clock: FakeClock) -> Callable[..., None]:
     """A response hook: the status line and headers came in the moments an attempt is waited for past its end, once
     the server had sent all it sends (and closed the connection if it closes it)."""
@@ -673,9 +682,9 @@ def late_past_the_attempts_end(clock: FakeClock) -> Callable[..., None]:
     return late
 
 
-def test_a_chunked_reply_that_came_whole_with_its_late_head_on_a_kept_connection_is_taken_not_sent_again():
-    body = b'{"reply": {"status": "done"}}'
-    server = KeptAliveServer(CHUNKED_HEAD + b'%x\r\n%s\r\n0\r\n\r\n' % (len(body), body))
+def assert_taken_whole_after_its_late_head(raw: bytes, body: bytes) -> None:
+    """A reply ``raw`` sent whole on a kept connection, its head read past the attempt's end: taken, not sent again."""
+    server = KeptAliveServer(raw)
     clock = FakeClock(0.0)
     transport = ri.HttpTransport(server.url, 'Huawei Cloud HSS',
                                  ri.TransportSettings(connect_timeout=5, read_timeout=5, max_retries=1),
@@ -685,23 +694,19 @@ def test_a_chunked_reply_that_came_whole_with_its_late_head_on_a_kept_connection
 
     assert reply.status == 200 and reply.body == body
     assert len(reply.attempts) == 1 and server.served == [0]
+
+
+def test_a_chunked_reply_that_came_whole_with_its_late_head_on_a_kept_connection_is_taken_not_sent_again():
+    body = b'{"reply": {"status": "done"}}'
+    assert_taken_whole_after_its_late_head(CHUNKED_HEAD + b'%x\r\n%s\r\n0\r\n\r\n' % (len(body), body), body)
 
 
 def test_a_reply_of_90_kb_that_came_whole_with_its_late_head_on_a_kept_connection_is_taken_not_sent_again():
     # Past the attempt's end, reads go on only as far as what had come by then: all of a body larger than http.client's
     # and TLS's buffers had (a loopback socket holds about 110 KB unread)
     body = b'{"reply": "%s"}' % (b'x' * 90_000)
-    server = KeptAliveServer(b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s'
-                             % (len(body), body))
-    clock = FakeClock(0.0)
-    transport = ri.HttpTransport(server.url, 'Huawei Cloud HSS',
-                                 ri.TransportSettings(connect_timeout=5, read_timeout=5, max_retries=1),
-                                 limiter=ri.AdaptiveRateLimiter(1000, clock=clock))
-
-    reply = transport.request('GET', '/', hooks={'response': late_past_the_attempts_end(clock)})
-
-    assert reply.status == 200 and reply.body == body
-    assert len(reply.attempts) == 1 and server.served == [0]
+    assert_taken_whole_after_its_late_head(
+        b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s' % (len(body), body), body)
 
 
 def test_a_chunked_reply_whose_last_chunk_had_come_unread_as_the_read_time_ran_out_is_taken_whole_not_sent_again(
@@ -711,16 +716,8 @@ def test_a_chunked_reply_whose_last_chunk_had_come_unread_as_the_read_time_ran_o
     clock = FakeClock(0.0)
     transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(read_timeout=5, max_retries=1),
                                  limiter=ri.AdaptiveRateLimiter(1000, clock=clock))
-    read, received = urllib3.response.HTTPResponse.read1, bytearray()
-
-    def read_then_time_up(response, *args, **kwargs):  # the read that brings the body's data ends the time
-        piece = read(response, *args, **kwargs)
-        received.extend(piece)
-        if piece and received.endswith(body):
-            clock.advance(10)  # past the 5 s read timeout, the last chunk (0 CRLF CRLF) not read
-        return piece
-
-    monkeypatch.setattr(urllib3.response.HTTPResponse, 'read1', read_then_time_up)
+    # the time is up once the body's data is read: the last chunk (0 CRLF CRLF) not read
+    time_up_once_read(monkeypatch, clock, body)
 
     reply = transport.request('PUT', '/', json={})
 
@@ -738,16 +735,8 @@ def test_a_chunked_reply_whose_next_size_line_had_come_in_part_as_the_read_time_
     clock = FakeClock(0.0)
     transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(read_timeout=5, max_retries=0),
                                  limiter=ri.AdaptiveRateLimiter(1000, clock=clock))
-    read, received = urllib3.response.HTTPResponse.read1, bytearray()
-
-    def read_then_time_up(response, *args, **kwargs):  # the read that brings the first chunk ends the time
-        piece = read(response, *args, **kwargs)
-        received.extend(piece)
-        if piece and received.endswith(first):
-            clock.advance(10)  # past the 5 s read timeout, the "0" come with the first chunk unread
-        return piece
-
-    monkeypatch.setattr(urllib3.response.HTTPResponse, 'read1', read_then_time_up)
+    # the time is up once the first chunk is read: the "0" come with the first chunk unread
+    time_up_once_read(monkeypatch, clock, first)
 
     with pytest.raises(ri.RestoreError) as raised:
         transport.request('GET', '/', expect_json=True)
@@ -782,17 +771,8 @@ def close_come_unread_as_the_read_time_ran_out(monkeypatch, body: bytes, max_ret
     settings = ri.TransportSettings(read_timeout=5, max_retries=max_retries)
     transport = ri.HttpTransport(server.url, 'Huawei Cloud HSS', settings,
                                  limiter=ri.AdaptiveRateLimiter(1000, clock=clock))
-    read, received = urllib3.response.HTTPResponse.read1, bytearray()
-
-    def read_then_time_up(response, *args, **kwargs):  # the read that brings the body ends the time
-        piece = read(response, *args, **kwargs)
-        received.extend(piece)
-        if piece and received.endswith(body):
-            time.sleep(0.2)  # the server's close comes
-            clock.advance(10)  # past the 5 s read timeout, the close unread
-        return piece
-
-    monkeypatch.setattr(urllib3.response.HTTPResponse, 'read1', read_then_time_up)
+    # the time is up once the body is read: the close unread
+    time_up_once_read(monkeypatch, clock, body, close_first=True)
     return transport
 
 
@@ -826,16 +806,8 @@ def test_a_reply_ended_by_its_close_that_had_not_come_as_the_read_time_ran_out_i
     clock = FakeClock(0.0)
     transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(read_timeout=5, max_retries=0),
                                  limiter=ri.AdaptiveRateLimiter(1000, clock=clock))
-    read, received = urllib3.response.HTTPResponse.read1, bytearray()
-
-    def read_then_time_up(response, *args, **kwargs):  # the read that brings the first part ends the time
-        piece = read(response, *args, **kwargs)
-        received.extend(piece)
-        if piece and received.endswith(first):
-            clock.advance(10)  # past the 5 s read timeout
-        return piece
-
-    monkeypatch.setattr(urllib3.response.HTTPResponse, 'read1', read_then_time_up)
+    # the time is up once the first part is read
+    time_up_once_read(monkeypatch, clock, first)
 
     with pytest.raises(ri.RestoreError) as raised:
         transport.request('GET', '/', expect_json=True)

@@ -374,9 +374,12 @@ def spellings(char):
             *(f'&{name}' for name, named in html5.items() if named == char and name.endswith(';'))]
 
 
-@given(data=st.data(), head=HEAD, tail=TAIL, middle=st.text(st.sampled_from(HTML_SPECIAL + '=`!/+:~ \u00e9\u20ac')
-                                                             | st.characters(blacklist_categories=('Cc', 'Cs')),
-                                                             min_size=1, max_size=8))
+# A secret's middle: the characters a page writes as references, others, and any printable one
+MIDDLE = st.text(st.sampled_from(HTML_SPECIAL + '=`!/+:~ \u00e9\u20ac')
+                 | st.characters(blacklist_categories=('Cc', 'Cs')), min_size=1, max_size=8)
+
+
+@given(data=st.data(), head=HEAD, tail=TAIL, middle=MIDDLE)
 def test_a_secret_is_masked_with_each_of_its_characters_in_any_spelling_readme_lists(data, head, tail, middle):
     secret = head + middle + tail
     spelled = ''.join(data.draw(st.sampled_from(spellings(char))) for char in secret)
@@ -386,9 +389,7 @@ def test_a_secret_is_masked_with_each_of_its_characters_in_any_spelling_readme_l
     assert cleaned == f'vendor said: <<{facts.SCRUBBER_MASK}>> (echoed)'
 
 
-@given(data=st.data(), head=HEAD, tail=TAIL, middle=st.text(st.sampled_from(HTML_SPECIAL + '=`!/+:~ \u00e9\u20ac')
-                                                             | st.characters(blacklist_categories=('Cc', 'Cs')),
-                                                             min_size=1, max_size=8))
+@given(data=st.data(), head=HEAD, tail=TAIL, middle=MIDDLE)
 def test_a_secret_in_any_spelling_readme_lists_cut_short_loses_its_head_and_the_escape_the_cut_fell_in(
         data, head, tail, middle):
     # short_text and printable end a text they cut with '...', wherever the cut falls: inside %2F, &#x3D; or \u00e9 too
@@ -423,9 +424,7 @@ def letter_spellings(char):
             f'%25{code:02X}']
 
 
-@given(data=st.data(), head=HEAD, tail=TAIL, middle=st.text(st.sampled_from(HTML_SPECIAL + '=`!/+:~ \u00e9\u20ac')
-                                                             | st.characters(blacklist_categories=('Cc', 'Cs')),
-                                                             min_size=1, max_size=8))
+@given(data=st.data(), head=HEAD, tail=TAIL, middle=MIDDLE)
 def test_a_secret_is_masked_with_any_character_as_a_reference_or_escape_its_ampersand_escaped_again_up_to_3_times(
         data, head, tail, middle):
     secret = head + middle + tail
@@ -563,9 +562,7 @@ def written_otherwise(data, spelling):
     return quote(spelling, safe='')
 
 
-@given(data=st.data(), head=HEAD, tail=TAIL, middle=st.text(st.sampled_from(HTML_SPECIAL + '=`!/+:~ \u00e9\u20ac')
-                                                             | st.characters(blacklist_categories=('Cc', 'Cs')),
-                                                             min_size=1, max_size=8))
+@given(data=st.data(), head=HEAD, tail=TAIL, middle=MIDDLE)
 def test_a_secret_is_masked_with_its_characters_escapes_written_as_json_a_repr_or_a_url_writes_them(
         data, head, tail, middle):
     secret = head + middle + tail
