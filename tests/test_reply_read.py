@@ -725,6 +725,19 @@ def test_a_chunked_reply_whose_last_chunk_had_come_unread_as_the_read_time_ran_o
     assert len(reply.attempts) == 1  # not sent again
 
 
+def assert_not_ended_in_time_once_read(monkeypatch, server, first: bytes) -> None:
+    """A GET of the reply ``server`` sends, the time up once ``first`` is read (the rest not come): it did not end."""
+    clock = FakeClock(0.0)
+    transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(read_timeout=5, max_retries=0),
+                                 limiter=ri.AdaptiveRateLimiter(1000, clock=clock))
+    time_up_once_read(monkeypatch, clock, first)
+
+    with pytest.raises(ri.RestoreError) as raised:
+        transport.request('GET', '/', expect_json=True)
+
+    assert 'answered HTTP 200 but its reply did not end within 5 s' in str(raised.value)
+
+
 def test_a_chunked_reply_whose_next_size_line_had_come_in_part_as_the_read_time_ran_out_is_not_taken_as_ended(
         monkeypatch):
     # After its first chunk, the next chunk's size line "0a" came only as far as its "0" (the rest comes later): the
@@ -732,16 +745,8 @@ def test_a_chunked_reply_whose_next_size_line_had_come_in_part_as_the_read_time_
     first = b'{"reply": 1'
     server = TrickledReplyServer(CHUNKED_HEAD + b'%x\r\n%s\r\n0' % (len(first), first), b'', b'a\r\n, "more": 1}\r\n'
                                  b'0\r\n\r\n', pace=0.1, seconds=5)
-    clock = FakeClock(0.0)
-    transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(read_timeout=5, max_retries=0),
-                                 limiter=ri.AdaptiveRateLimiter(1000, clock=clock))
     # the time is up once the first chunk is read: the "0" come with the first chunk unread
-    time_up_once_read(monkeypatch, clock, first)
-
-    with pytest.raises(ri.RestoreError) as raised:
-        transport.request('GET', '/', expect_json=True)
-
-    assert 'answered HTTP 200 but its reply did not end within 5 s' in str(raised.value)
+    assert_not_ended_in_time_once_read(monkeypatch, server, first)
 
 
 CLOSED_HEAD = b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n'  # ends as it closes
@@ -803,14 +808,5 @@ def test_a_reply_ended_by_its_close_that_had_not_come_as_the_read_time_ran_out_i
     # The body's first part came, the rest and the close come later: the last read must not take it as ended
     first = b'{"reply": 1'
     server = TrickledReplyServer(CLOSED_HEAD + first, b'', b', "more": 1}', pace=0.1, seconds=5)
-    clock = FakeClock(0.0)
-    transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(read_timeout=5, max_retries=0),
-                                 limiter=ri.AdaptiveRateLimiter(1000, clock=clock))
-    # the time is up once the first part is read
-    time_up_once_read(monkeypatch, clock, first)
-
-    with pytest.raises(ri.RestoreError) as raised:
-        transport.request('GET', '/', expect_json=True)
-
-    assert 'answered HTTP 200 but its reply did not end within 5 s' in str(raised.value)
+    assert_not_ended_in_time_once_read(monkeypatch, server, first)
     assert not server.tail_sent
