@@ -1030,6 +1030,17 @@ def test_a_script_s_set_call_given_no_value_answers_with_an_error_entry_naming_v
     assert run.context['Kept'] == {'Value': 'earlier'}
 
 
+def test_a_set_task_whose_key_passes_through_a_value_that_is_not_an_object_is_an_error_entry_leaving_the_value():
+    held = {'Kept': 'a text'}
+    playbook = one_task({'scriptName': 'Set'}, scriptarguments={'key': {'simple': 'Kept.Value'},
+                                                                'value': {'simple': 'new'}})
+
+    run = PlaybookRunner({}).run(playbook, {'id': '1'}, held)
+
+    assert run.failed and 'Set: Kept.Value' in run.error and 'not an object' in run.error
+    assert run.context['Kept'] == 'a text'
+
+
 def test_every_task_of_every_playbook_is_reachable_and_leads_to_existing_tasks():
     for playbook in PlaybookLibrary():
         reached, queue = set(), [playbook.start]

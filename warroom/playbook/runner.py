@@ -690,6 +690,18 @@ def _next_ready(queue: list[str], playbook: Playbook) -> int:
     return 0
 
 
+def key_parent(context: dict, key: str, create: bool) -> tuple[dict | None, str]:
+    """The object holding a dotted key's last level, and that level's name; None where a level on the way is missing
+    (``create`` makes it, as Set does; DeleteContext only reads) or holds a value that is not an object."""
+    *path, leaf = key.split('.')
+    parent = context
+    for part in path:
+        if not isinstance(parent, dict):
+            return None, leaf
+        parent = parent.setdefault(part, {}) if create else parent.get(part)
+    return (parent if isinstance(parent, dict) else None), leaf
+
+
 def builtin_set(context: dict, args: dict) -> dict:
     """XSOAR's Set script: key, value, append (false replaces what the key holds). Set.yml declares key and value
     required, and XSOAR refuses a required argument left empty (spec.no_value): nothing is written or deleted."""
@@ -702,10 +714,11 @@ def builtin_set(context: dict, args: dict) -> dict:
                 'Contents': f'Set: value is required; got {quoted(value)} for {key}. Give the value to set, or '
                             'run DeleteContext to delete the key.'}
     append = str(args.get('append', 'false')).lower() == 'true'
-    parent = context
-    *path, leaf = key.split('.')
-    for part in path:
-        parent = parent.setdefault(part, {})
+    parent, leaf = key_parent(context, key, create=True)
+    if parent is None:
+        return {'Type': ENTRY_ERROR, 'ContentsFormat': 'text',
+                'Contents': f'Set: {key} cannot be set: a level on its way holds a value, not an object. Set '
+                            'another key, or delete that level first (DeleteContext).'}
     if append and leaf in parent:
         combined = as_list(parent[leaf]) + as_list(value)
         parent[leaf] = combined[0] if len(combined) == 1 else combined
@@ -728,11 +741,8 @@ def builtin_delete_context(context: dict, args: dict) -> dict:
         return {'Type': ENTRY_ERROR, 'ContentsFormat': 'text', 'Contents': 'You must specify key or all=yes'}
     deleted = []
     for key in keys:
-        *path, leaf = key.split('.')
-        parent = context
-        for part in path:
-            parent = parent.get(part) if isinstance(parent, dict) else None
-        if isinstance(parent, dict) and leaf in parent:
+        parent, leaf = key_parent(context, key, create=False)
+        if parent is not None and leaf in parent:
             del parent[leaf]
             deleted.append(key)
     names = "', '".join(deleted)
