@@ -3073,6 +3073,9 @@ def test_an_unmirrored_incident_s_invalid_xdr_incident_id_is_refused_and_its_fil
     sent, _, run = xdr_calls_on_fresh_tenants('xdr_false_positive.json', via, unmirrored=True, xdrincidentid='abc')
 
     assert len(sent) == len(artifacts) and set(sent) == {None}
+    restores = [e.args for e in run.events if e.command == 'restore-file']
+    assert {h for args in restores for h in as_list(args['file_hash'])} == {a['file_sha256'] for a in artifacts}
+    assert all('incident_id' not in args for args in restores), restores
     assert [e.command for e in run.events if 'abc' in json.dumps(e.args)] == []
     [line] = [line for note in run.notes for line in note.splitlines() if XDR_INCIDENT_ID_FIELD in line]
     assert '"abc"' in line and 'mirror ID' not in line, line
