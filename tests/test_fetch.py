@@ -590,7 +590,7 @@ def test_no_incident_comes_twice_when_this_machine_s_clock_is_set_back_between_f
 def test_a_fetch_that_waits_for_a_clock_set_back_keeps_the_end_of_the_window_narrowed_before(tenant, monkeypatch):
     # README: a fetch capped inside a narrowed window "keeps its end too, so the next one does not narrow it again"
     # (the last run's `window_end`); and when this machine's clock is set back, fetching waits until it catches up. A
-    # fetch that only waits reads nothing and learns nothing: the last run it leaves is the one it was given.
+    # fetch that only waits reads nothing and learns nothing: the last run it leaves keeps every value it was given.
     tenant.backend.max_page_rows = 10  # 10 pages hold 100 events: 150 in the last half hour narrow the window
     spread(tenant, 150, 5, 25)
     _, last_run = fetch(tenant, {}, max_fetch='5')

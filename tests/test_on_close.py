@@ -429,12 +429,17 @@ def test_hashes_in_upper_case_link_and_match_as_in_lower_case():
                   if k != 'Malicious'}
     scores = [dict(s, Indicator=s['Indicator'].upper()) for s in MD5_SCORED['DBotScore']]
 
+    lower = {k: v for k, v in MD5_SCORED['File'].items() if k != 'Malicious'}
+
     note, result = held_by_gate({'file_hash': file_entry['SHA256']}, {'DBotScore': scores, 'File': file_entry})
 
     assert result['allowed'] == []
     [held] = result['held']
     assert held['file_hash'] == file_entry['SHA256'].lower() and held['verdict'] == 'malicious'
-    assert held['scored_as'] == [f'MD5 {file_entry["MD5"].lower()}']
+    assert held['scored_as'] == [f'MD5 {file_entry["MD5"].lower()}']  # the File entry linked the MD5 to the SHA256
+    # as in lower case: the same verdicts and the same note as the sample's own hashes give, word for word
+    assert (note, result) == held_by_gate({'file_hash': lower['SHA256']},
+                                          {'DBotScore': MD5_SCORED['DBotScore'], 'File': lower})
 
 
 MD5 = st.text(alphabet='0123456789abcdef', min_size=32, max_size=32)
@@ -3068,6 +3073,9 @@ def test_an_unmirrored_incident_s_invalid_xdr_incident_id_is_refused_and_its_fil
     sent, _, run = xdr_calls_on_fresh_tenants('xdr_false_positive.json', via, unmirrored=True, xdrincidentid='abc')
 
     assert len(sent) == len(artifacts) and set(sent) == {None}
+    restores = [e.args for e in run.events if e.command == 'restore-file']
+    assert {h for args in restores for h in as_list(args['file_hash'])} == {a['file_sha256'] for a in artifacts}
+    assert all('incident_id' not in args for args in restores), restores
     assert [e.command for e in run.events if 'abc' in json.dumps(e.args)] == []
     [line] = [line for note in run.notes for line in note.splitlines() if XDR_INCIDENT_ID_FIELD in line]
     assert '"abc"' in line and 'mirror ID' not in line, line

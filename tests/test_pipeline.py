@@ -588,8 +588,16 @@ def test_the_enterprise_project_setting_is_checked_like_the_argument_before_any_
         room = WarRoom(params=tenant.params('aksk', hss_enterprise_project_id=value), time_scale=0,
                        sleep=lambda _: None)
         result = room.run('hss-restore-isolated', {'file_hash': 'a' * 64})
-        [entry] = result.entries
+        given = WarRoom(params=tenant.params('aksk'), time_scale=0, sleep=lambda _: None).run(
+            'hss-restore-isolated', {'file_hash': 'a' * 64, 'enterprise_project_id': value})
+        [entry], [as_argument] = result.entries, given.entries
         assert entry['Type'] == ENTRY_ERROR and '(hss_enterprise_project_id)' in entry['Contents']
+        # like the argument: the same value given as enterprise_project_id is refused too, naming the argument
+        assert as_argument['Type'] == ENTRY_ERROR and 'enterprise_project_id' in as_argument['Contents']
+        assert 'hss_enterprise_project_id' not in as_argument['Contents'], as_argument['Contents']
+        if value.isprintable():  # a control character in a setting is named by code point, the value never quoted
+            said = entry['Contents'].split('(hss_enterprise_project_id) ', 1)[1]
+            assert as_argument['Contents'].endswith(f'enterprise_project_id {said}'), (said, as_argument['Contents'])
         assert not tenant.gateway.requests
     finally:
         tenant.stack.close()

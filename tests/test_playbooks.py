@@ -302,8 +302,23 @@ def test_a_close_that_gives_no_reason_restores_when_the_mirrored_status_says_fal
     assert not any('no file was restored' in note for note in run.notes)
 
 
-# The on-close script trims the close reason (a blank one is none) and reads the mirrored status without case
-# (tests/test_on_close.py -k close_reason_with_blanks): the playbooks decide the same close alike.
+def restored_on_close(sample, reason, status):
+    """The files of ``sample`` the on-close script gives back, on vendors of its own, when the incident is closed as
+    ``reason`` while Cortex XDR's mirrored status is ``status``."""
+    fields = dict(sample.incident['CustomFields'], xdrstatusv2=status)
+    incident = close_incident(dict(sample.incident, CustomFields=fields), reason)
+    xdr, hss = start_tenant(), start_hss_tenant()
+    try:
+        run = runner_for((xdr, hss)).run_post_processing(POST_PROCESSING_SCRIPT, incident, sample.context)
+        assert not run.failed, run.error
+        return restored_hashes_of(sample, xdr, hss)
+    finally:
+        xdr.server.stop()
+        hss.stack.close()
+
+
+# The on-close script trims the close reason (a blank one is none) and reads the mirrored status without case: the
+# playbooks decide the same close alike, and each test runs the script on the same close to compare.
 @pytest.mark.parametrize('playbook', [RESTORE_PLAYBOOK, XDR_PLAYBOOK, HSS_PLAYBOOK])
 def test_a_close_reason_with_blanks_around_it_restores_as_the_on_close_script_reads_it(vendors, playbook):
     xdr, hss = vendors
@@ -312,6 +327,7 @@ def test_a_close_reason_with_blanks_around_it_restores_as_the_on_close_script_re
     assert not run.failed, run.error
     assert incident_hashes(sample) and restored_hashes_of(sample, xdr, hss) == incident_hashes(sample)
     assert not any('no file was restored' in note for note in run.notes)
+    assert restored_on_close(sample, ' False Positive ', 'resolved_true_positive') == incident_hashes(sample)
 
 
 @pytest.mark.parametrize('reason', ['', '  '])
@@ -324,6 +340,7 @@ def test_a_blank_close_reason_leaves_it_to_the_mirrored_status_in_any_case_as_th
     assert not run.failed, run.error
     assert incident_hashes(sample) and restored_hashes_of(sample, xdr, hss) == incident_hashes(sample)
     assert not any('no file was restored' in note for note in run.notes)
+    assert restored_on_close(sample, reason, 'Resolved_False_Positive') == incident_hashes(sample)
 
 
 def read_a_list_of_one_blank_as_handed(monkeypatch):

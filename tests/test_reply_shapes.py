@@ -165,6 +165,9 @@ def test_a_status_reply_whose_reason_cannot_be_read_at_all_keeps_the_action_foll
     assert first_check[0]['error'] and 'PollingCommand' in result.entries[1]  # said, and read again
     [record] = records(result)
     assert record['error'] == '' and record['endpoints_count'] == len(FINAL_STATUS['reply']['data'])
+    # to its end: the same action, each endpoint in the final status the recorded reply gives it
+    assert record['action_id'] == expected_action, record
+    assert {e['endpoint_id']: e['status'] for e in record['endpoints']} == FINAL_STATUS['reply']['data'], record
 
 
 def test_a_status_reply_that_cannot_be_read_says_which_part_of_it_not_a_python_exception(replay_server):

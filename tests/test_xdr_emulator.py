@@ -202,7 +202,8 @@ def test_failing_endpoint_reports_error_reasons_and_keeps_file_quarantined(http,
     assert reply["data"] == {FIN_WS: "COMPLETED_SUCCESSFULLY", HR_LT: "COMPLETED_SUCCESSFULLY", ENG_SRV: "FAILED"}
     assert set(reply["errorReasons"]) == {ENG_SRV}  # only failed endpoints have a reason
     reason = reply["errorReasons"][ENG_SRV]
-    assert "no longer exists" in reason["errorDescription"]
+    [seeded] = [e["restore_failure"] for e in load_json(SEED)["endpoints"] if e["endpoint_id"] == ENG_SRV]
+    assert reason["errorDescription"] == seeded["error_description"]  # the seed's reason, whole
     assert json.loads(reason["errorData"]) == {"errorText": reason["errorDescription"]}
     assert H1 in backend.quarantined(ENG_SRV) and H1 not in backend.restored(ENG_SRV)
     assert H1 in backend.restored(FIN_WS) and H1 in backend.restored(HR_LT)
