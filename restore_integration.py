@@ -1619,11 +1619,10 @@ class HttpTransport:
     def redirect_refusal(self, url: str, response: requests.Response) -> str:
         """A redirect is not followed: every request carries credentials (requests would drop only Authorization on
         the way, and send a 307's body again), and neither vendor's API redirects a right URL."""
-        try:
+        where = 'an address that cannot be read'
+        with suppress(ValueError):
             target = urlsplit(requests.compat.urljoin(url, response.headers['Location']))
             where = f'{target.scheme}://{target.netloc.rpartition("@")[2]}'  # without a user name or password it holds
-        except ValueError:
-            where = 'an address that cannot be read'
         return (f'{self.vendor} at {self.host} answered HTTP {response.status_code}, a redirect to {where}. It is not '
                 f'followed, as every request carries credentials. Check {URL_SETTINGS[self.vendor]} in the instance '
                 f'settings; if {where} is the vendor\'s API, set that URL instead.')
