@@ -1225,7 +1225,6 @@ class AdaptiveRateLimiter:
     # than what the vendor admitted lately, so a far-off rate drops in one cut, and a near one needs only a trim.
     BETA = 0.95  # a throttle leaves this share of the rate that met the limit
     SCALE = 0.05  # requests/s per s^3: how fast the rate climbs back (to 6/s from 5.7 in 1.8 s)
-    RATE_MARGIN = 0.98
     MEASURE_SPAN = 3.0  # seconds of answers the admitted rate is measured over
     MIN_RATE = 0.5  # as botocore: the slowest pace a throttle can bring
     _next_turn = _paused_until = 0.0
@@ -1258,7 +1257,7 @@ class AdaptiveRateLimiter:
                 if turn > max(now, deadline):  # 0: the deadline had passed already
                     raise OutOfTime(turn - now if now <= deadline else 0.0,
                                     self._pause_asked if turn == self._paused_until else None)
-                self._next_turn = turn + 1.0 / (self.rate(turn) * self.RATE_MARGIN)
+                self._next_turn = turn + 1.0 / (self.rate(turn) * 0.98)
                 self.started = now if self.started is None else self.started
             if turn <= now:
                 return waited
@@ -1620,11 +1619,10 @@ class HttpTransport:
     def redirect_refusal(self, url: str, response: requests.Response) -> str:
         """A redirect is not followed: every request carries credentials (requests would drop only Authorization on
         the way, and send a 307's body again), and neither vendor's API redirects a right URL."""
-        try:
+        where = 'an address that cannot be read'
+        with suppress(ValueError):
             target = urlsplit(requests.compat.urljoin(url, response.headers['Location']))
             where = f'{target.scheme}://{target.netloc.rpartition("@")[2]}'  # without a user name or password it holds
-        except ValueError:
-            where = 'an address that cannot be read'
         return (f'{self.vendor} at {self.host} answered HTTP {response.status_code}, a redirect to {where}. It is not '
                 f'followed, as every request carries credentials. Check {URL_SETTINGS[self.vendor]} in the instance '
                 f'settings; if {where} is the vendor\'s API, set that URL instead.')
