@@ -2265,7 +2265,7 @@ class SecretScrubber:
     def _source(at: int, places: list[tuple[int, int, int, int]], starts: list[int]) -> tuple[int, int]:
         """Where the character ``at`` of a text read (``_read_spans``) came from: a reading's whole place, or itself,
         as far past the reading before it as it stands past what that gave."""
-        read_start, read_end, start, end = places[bisect_right(starts, at) - 1]
+        _, read_end, start, end = places[bisect_right(starts, at) - 1]
         if at < read_end:
             return start, end
         return at + end - read_end, at + end - read_end + 1
