@@ -1999,22 +1999,13 @@ def proxy_secrets(settings: TransportSettings) -> list[str]:
     return found
 
 
+@functools.cache  # a secret past ASCII asks for each of its characters' names, and for each of its cases'
 def html_names(char: str) -> list[str]:
     """A character's HTML5 names, each with its ';': &quot; &apos; &equals; &grave; ..."""
     if char.isascii():
         return [f'{name};' for name in HTML_ASCII_NAMES.get(char, '').split()]
-    return html5_names().get(char, [])
-
-
-@functools.cache  # read once: a secret past ASCII asks for each of its characters' names, and for each of its cases'
-def html5_names() -> dict[str, list[str]]:
-    """HTML5's names of each character (or pair), each with its ';': html.entities.html5 read the other way."""
     import html.entities  # here: half a megabyte, for the rare secret past ASCII
-    names = {}
-    for name, value in html.entities.html5.items():
-        if name.endswith(';'):
-            names.setdefault(value, []).append(name)
-    return names
+    return [name for name, value in html.entities.html5.items() if value == char and name.endswith(';')]
 
 
 def base64_pieces(secret: str) -> set[str]:
