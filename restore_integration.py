@@ -2016,11 +2016,6 @@ def base64_pieces(secret: str) -> set[str]:
             for offset, first in enumerate((0, 2, 3)) for alphabet in (b'+/', b'-_')}  # standard, URL-safe (RFC 4648)
 
 
-def lower_case(text: str) -> str:
-    """The text in lower case, each character in its place (U+0130, the one letter str.lower makes two, kept)."""
-    return '\u0130'.join(part.lower() for part in text.split('\u0130')) if '\u0130' in text else text.lower()
-
-
 class SecretScrubber:
     """Takes every secret the instance sends (keys as saved and as sent, the SK, the IAM password, every token, the
     proxy's password) out of every entry, log line and error text leaving ``main``, in every spelling a text may hold
@@ -2205,7 +2200,8 @@ class SecretScrubber:
         """The text with every secret masked, in whatever spelling, whole or cut short: the places of all of them, each
         found in the text as it came, taken together (secrets that overlap there, or one quoted over itself, go whole:
         each found after another was masked would leave the part they share out of it)."""
-        lowered = lower_case(text)
+        # In lower case, each character in its place (U+0130, the one letter str.lower makes two, kept)
+        lowered = '\u0130'.join(part.lower() for part in text.split('\u0130')) if '\u0130' in text else text.lower()
         spans = self._spans(lowered)
         kept, at = [], 0  # the text around the places, each run of places that overlap one mask (none: the text itself)
         for start, end in sorted(spans):
