@@ -1997,22 +1997,13 @@ def proxy_secrets(settings: TransportSettings) -> list[str]:
     return found
 
 
+@functools.cache  # a secret past ASCII asks for each of its characters' names, and for each of its cases'
 def html_names(char: str) -> list[str]:
     """A character's HTML5 names, each with its ';': &quot; &apos; &equals; &grave; ..."""
     if char.isascii():
         return [f'{name};' for name in HTML_ASCII_NAMES.get(char, '').split()]
-    return html5_names().get(char, [])
-
-
-@functools.cache  # read once: a secret past ASCII asks for each of its characters' names, and for each of its cases'
-def html5_names() -> dict[str, list[str]]:
-    """HTML5's names of each character (or pair), each with its ';': html.entities.html5 read the other way."""
     import html.entities  # here: half a megabyte, for the rare secret past ASCII
-    names = {}
-    for name, value in html.entities.html5.items():
-        if name.endswith(';'):
-            names.setdefault(value, []).append(name)
-    return names
+    return [name for name, value in html.entities.html5.items() if value == char and name.endswith(';')]
 
 
 def base64_pieces(secret: str) -> set[str]:
@@ -2021,11 +2012,6 @@ def base64_pieces(secret: str) -> set[str]:
     sent = {os.fsencode(secret), json.dumps(secret)[1:-1].encode()}  # one, unless it holds an escape
     return {b64encode(bytes(offset) + data, alphabet).decode()[first:(offset + len(data)) * 4 // 3] for data in sent
             for offset, first in enumerate((0, 2, 3)) for alphabet in (b'+/', b'-_')}  # standard, URL-safe (RFC 4648)
-
-
-def lower_case(text: str) -> str:
-    """The text in lower case, each character in its place (U+0130, the one letter str.lower makes two, kept)."""
-    return '\u0130'.join(part.lower() for part in text.split('\u0130')) if '\u0130' in text else text.lower()
 
 
 class SecretScrubber:
@@ -2212,7 +2198,8 @@ class SecretScrubber:
         """The text with every secret masked, in whatever spelling, whole or cut short: the places of all of them, each
         found in the text as it came, taken together (secrets that overlap there, or one quoted over itself, go whole:
         each found after another was masked would leave the part they share out of it)."""
-        lowered = lower_case(text)
+        # In lower case, each character in its place (U+0130, the one letter str.lower makes two, kept)
+        lowered = '\u0130'.join(part.lower() for part in text.split('\u0130')) if '\u0130' in text else text.lower()
         spans = self._spans(lowered)
         kept, at = [], 0  # the text around the places, each run of places that overlap one mask (none: the text itself)
         for start, end in sorted(spans):
@@ -2263,7 +2250,7 @@ class SecretScrubber:
     def _source(at: int, places: list[tuple[int, int, int, int]], starts: list[int]) -> tuple[int, int]:
         """Where the character ``at`` of a text read (``_read_spans``) came from: a reading's whole place, or itself,
         as far past the reading before it as it stands past what that gave."""
-        read_start, read_end, start, end = places[bisect_right(starts, at) - 1]
+        _, read_end, start, end = places[bisect_right(starts, at) - 1]
         if at < read_end:
             return start, end
         return at + end - read_end, at + end - read_end + 1
