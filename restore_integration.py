@@ -1777,7 +1777,7 @@ class HttpTransport:
             response.raw.release_conn = release_after_timer
             timer.start()
         try:
-            if not self._read_until(response, sock, own, ends, body):  # the time is up, as when the timer cuts it
+            if not self._read_until(response, sock, own, ends, body, cut):  # the time is up, as the timer cuts it
                 cut.set()
         except (Urllib3Error, OSError):
             if not cut.is_set():
@@ -1793,13 +1793,14 @@ class HttpTransport:
         return bytes(body)
 
     def _read_until(self, response: requests.Response, sock: socket.socket | None, own: socket.socket | None,
-                    ends: float, body: bytearray) -> bool:
+                    ends: float, body: bytearray, cut: threading.Event) -> bool:
         """Reads the reply on into ``body``, each read within what is left: whether it ended by ``ends``. On a kept
         connection's ``sock``, once the time is up, reads that raise rather than wait take what came already, and no
         more (``came``, what had come unread then: a server streaming on is not read to its end): a reply whose rest
         had come unread (its head came late, or a chunked one's last chunk) ends, as its server sent it in time; one
         whose rest had not raises ReadTimeoutError. On one the server closes after the reply (``own``, on its
-        descriptor), reads go on then only if its close had come: none waits."""
+        descriptor), reads go on then only if its close had come, or, with a Content-Length, once ``own`` is shut down
+        (``cut``): none waits, what had come is read (macOS drops what its socket held), what comes later resets it."""
         came = None
         while True:
             left = ends - self.clock()
@@ -1809,7 +1810,9 @@ class HttpTransport:
                 sock.settimeout(max(left, 1e-9))
                 if left <= 0 and came is None:
                     came = len(body) + unread_bytes(sock)
-            elif left <= 0 and not (own and closed_by_server(own)):
+            elif left <= 0 and own and response.raw.length_remaining and not cut.is_set():
+                shut_down(own, cut)  # all its Content-Length may have come, not its close: whole all the same
+            elif left <= 0 and not (own and (cut.is_set() or closed_by_server(own))):
                 return False
             piece = response.raw.read1(2 ** 16, decode_content=False)
             if not piece:
@@ -1895,7 +1898,7 @@ class BodyWhileWaited(io.BytesIO):
 
 
 def shut_down(sock: socket.socket, cut: threading.Event) -> None:
-    """Ends a reply's reading at its time, on a timer's thread (no demisto call): the read under way ends at once."""
+    """Ends a reply's reading at its time, on a timer's thread (no demisto call) or past it: no read waits after."""
     cut.set()
     with suppress(OSError):  # closed already
         socket.socket.shutdown(sock, socket.SHUT_RDWR)  # not SSLSocket's, which drops the TLS object the reader uses
