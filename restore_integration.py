@@ -88,7 +88,7 @@ from urllib.request import getproxies
 
 import requests
 # urllib3 is requests' own transport (installed with it): the attempt loop below classifies its failures.
-from urllib3.exceptions import DecodeError, HTTPError as Urllib3Error, ProtocolError, ReadTimeoutError
+from urllib3.exceptions import DecodeError, HTTPError as Urllib3Error, ProtocolError, ProxyError, ReadTimeoutError
 from urllib3.util import Timeout as SocketTimeouts, parse_url
 
 ''' CONSTANTS '''
@@ -1683,6 +1683,13 @@ class HttpTransport:
         in_handshake = any(frame.f_code.co_name == 'do_handshake'
                            for frame, _ in traceback.walk_tb(getattr(cause, '__traceback__', None)))
         unsent = attempt.body_went is False or in_handshake
+        # urllib3's ProxyError, "Unable to connect to proxy", is also a connection the proxy took that broke as the
+        # answer was awaited (http.client closes it then, so urllib3 deems the proxy unreached): its cause, a socket's
+        # ConnectionError, tells it from a proxy never reached (a NewConnectionError or a timeout)
+        via, look = '', f'{SETTING_NAMES["proxy"]} and the network path'
+        if isinstance(reason, ProxyError) and isinstance(cause, ConnectionError):
+            via = ' through the proxy'
+            look = f'the log of the proxy that this machine\'s environment sets, and its path to {self.vendor}'
         if isinstance(error, requests.ConnectTimeout) or unsent and isinstance(error, requests.ReadTimeout):
             self._timed_out(attempt, FAULT_NO_CONNECTION, f'{self.vendor} at {self.host} did not accept a connection',
                             self.settings.connect_timeout, f'Check {URL_SETTINGS[self.vendor]}, the network path and '
@@ -1690,10 +1697,10 @@ class HttpTransport:
         elif isinstance(error, requests.ReadTimeout) or isinstance(reason, ReadTimeoutError):
             self._timed_out(attempt, FAULT_NO_ANSWER, f'{self.vendor} at {self.host} did not answer',
                             self.settings.read_timeout, NO_ANSWER_ADVICE)
-        elif attempt.body_went or (isinstance(reason, ProtocolError) and not unsent):  # a refused connection: neither
-            attempt.met(FAULT_DROPPED, f'The connection to {self.vendor} at {self.host} broke before the answer '
+        elif attempt.body_went or (not unsent and (via or isinstance(reason, ProtocolError))):  # not a refused one
+            attempt.met(FAULT_DROPPED, f'The connection to {self.vendor} at {self.host}{via} broke before the answer '
                                        f'arrived ({describe_connection_error(cause or error)}).',
-                        f'{self.again["Again"]}; if it persists, check {SETTING_NAMES["proxy"]} and the network path.')
+                        f'{self.again["Again"]}; if it persists, check {look}.')
         else:
             attempt.met(FAULT_NO_CONNECTION,
                         f'Could not connect to {self.vendor} at {self.host} ({describe_connection_error(error)}).',
