@@ -88,7 +88,7 @@ from urllib.request import getproxies
 
 import requests
 # urllib3 is requests' own transport (installed with it): the attempt loop below classifies its failures.
-from urllib3.exceptions import DecodeError, HTTPError as Urllib3Error, ProtocolError, ReadTimeoutError
+from urllib3.exceptions import DecodeError, HTTPError as Urllib3Error, ProtocolError, ProxyError, ReadTimeoutError
 from urllib3.util import Timeout as SocketTimeouts, parse_url
 
 ''' CONSTANTS '''
@@ -1683,6 +1683,13 @@ class HttpTransport:
         in_handshake = any(frame.f_code.co_name == 'do_handshake'
                            for frame, _ in traceback.walk_tb(getattr(cause, '__traceback__', None)))
         unsent = attempt.body_went is False or in_handshake
+        # urllib3's ProxyError, "Unable to connect to proxy", is also a connection the proxy took that broke as the
+        # answer was awaited (http.client closes it then, so urllib3 deems the proxy unreached): its cause, a socket's
+        # ConnectionError, tells it from a proxy never reached (a NewConnectionError or a timeout)
+        via, look = '', f'{SETTING_NAMES["proxy"]} and the network path'
+        if isinstance(reason, ProxyError) and isinstance(cause, ConnectionError):
+            via = ' through the proxy'
+            look = f'the log of the proxy that this machine\'s environment sets, and its path to {self.vendor}'
         if isinstance(error, requests.ConnectTimeout) or unsent and isinstance(error, requests.ReadTimeout):
             self._timed_out(attempt, FAULT_NO_CONNECTION, f'{self.vendor} at {self.host} did not accept a connection',
                             self.settings.connect_timeout, f'Check {URL_SETTINGS[self.vendor]}, the network path and '
@@ -1690,10 +1697,10 @@ class HttpTransport:
         elif isinstance(error, requests.ReadTimeout) or isinstance(reason, ReadTimeoutError):
             self._timed_out(attempt, FAULT_NO_ANSWER, f'{self.vendor} at {self.host} did not answer',
                             self.settings.read_timeout, NO_ANSWER_ADVICE)
-        elif attempt.body_went or (isinstance(reason, ProtocolError) and not unsent):  # a refused connection: neither
-            attempt.met(FAULT_DROPPED, f'The connection to {self.vendor} at {self.host} broke before the answer '
+        elif attempt.body_went or (not unsent and (via or isinstance(reason, ProtocolError))):  # not a refused one
+            attempt.met(FAULT_DROPPED, f'The connection to {self.vendor} at {self.host}{via} broke before the answer '
                                        f'arrived ({describe_connection_error(cause or error)}).',
-                        f'{self.again["Again"]}; if it persists, check {SETTING_NAMES["proxy"]} and the network path.')
+                        f'{self.again["Again"]}; if it persists, check {look}.')
         else:
             attempt.met(FAULT_NO_CONNECTION,
                         f'Could not connect to {self.vendor} at {self.host} ({describe_connection_error(error)}).',
@@ -1777,7 +1784,7 @@ class HttpTransport:
             response.raw.release_conn = release_after_timer
             timer.start()
         try:
-            if not self._read_until(response, sock, own, ends, body):  # the time is up, as when the timer cuts it
+            if not self._read_until(response, sock, own, ends, body, cut):  # the time is up, as the timer cuts it
                 cut.set()
         except (Urllib3Error, OSError):
             if not cut.is_set():
@@ -1793,13 +1800,14 @@ class HttpTransport:
         return bytes(body)
 
     def _read_until(self, response: requests.Response, sock: socket.socket | None, own: socket.socket | None,
-                    ends: float, body: bytearray) -> bool:
+                    ends: float, body: bytearray, cut: threading.Event) -> bool:
         """Reads the reply on into ``body``, each read within what is left: whether it ended by ``ends``. On a kept
         connection's ``sock``, once the time is up, reads that raise rather than wait take what came already, and no
         more (``came``, what had come unread then: a server streaming on is not read to its end): a reply whose rest
         had come unread (its head came late, or a chunked one's last chunk) ends, as its server sent it in time; one
         whose rest had not raises ReadTimeoutError. On one the server closes after the reply (``own``, on its
-        descriptor), reads go on then only if its close had come: none waits."""
+        descriptor), reads go on then only if its close had come, or, with a Content-Length, once ``own`` is shut down
+        (``cut``): none waits, what had come is read (macOS drops what its socket held), what comes later resets it."""
         came = None
         while True:
             left = ends - self.clock()
@@ -1809,7 +1817,9 @@ class HttpTransport:
                 sock.settimeout(max(left, 1e-9))
                 if left <= 0 and came is None:
                     came = len(body) + unread_bytes(sock)
-            elif left <= 0 and not (own and closed_by_server(own)):
+            elif left <= 0 and own and response.raw.length_remaining and not cut.is_set():
+                shut_down(own, cut)  # all its Content-Length may have come, not its close: whole all the same
+            elif left <= 0 and not (own and (cut.is_set() or closed_by_server(own))):
                 return False
             piece = response.raw.read1(2 ** 16, decode_content=False)
             if not piece:
@@ -1895,7 +1905,7 @@ class BodyWhileWaited(io.BytesIO):
 
 
 def shut_down(sock: socket.socket, cut: threading.Event) -> None:
-    """Ends a reply's reading at its time, on a timer's thread (no demisto call): the read under way ends at once."""
+    """Ends a reply's reading at its time, on a timer's thread (no demisto call) or past it: no read waits after."""
     cut.set()
     with suppress(OSError):  # closed already
         socket.socket.shutdown(sock, socket.SHUT_RDWR)  # not SSLSocket's, which drops the TLS object the reader uses

@@ -599,6 +599,28 @@ def test_a_put_whose_answer_a_plain_http_proxy_lost_is_said_lost_not_a_proxy_tha
     assert 'Could not connect' not in error and 'Unable to connect to proxy' not in error, error
 
 
+def test_a_listing_whose_connection_a_plain_http_proxy_reset_is_said_lost_through_it_with_its_log_to_check(
+        tenant, monkeypatch):
+    # The proxy took the GET and reset the connection: it was reached (urllib3 still calls it "Unable to connect to
+    # proxy", as http.client closed the connection), so the error says so and where to look: the proxy's log.
+    seen = []
+
+    def proxied(request):
+        seen.append(request.method)
+        raise AbortConnection()
+
+    with environment_proxy(monkeypatch, proxied):
+        client = client_from_params('hss', tenant.params(hss_rate_limit='1000', proxy=True, max_retries='0'))
+        with pytest.raises(ri.RestoreError) as raised:
+            client.list_isolated_files()
+
+    error = str(raised.value)
+    assert seen == ['GET'], seen
+    assert 'through the proxy broke before the answer arrived (ECONNRESET: Connection reset by peer)' in error, error
+    assert 'check the log of the proxy that this machine\'s environment sets' in error, error
+    assert 'Could not connect' not in error and 'Unable to connect to proxy' not in error, error
+
+
 # --------------------------------------------------------------------------- 5. each reply parsed once
 
 

@@ -810,3 +810,51 @@ def test_a_reply_ended_by_its_close_that_had_not_come_as_the_read_time_ran_out_i
     server = TrickledReplyServer(CLOSED_HEAD + first, b'', b', "more": 1}', pace=0.1, seconds=5)
     assert_not_ended_in_time_once_read(monkeypatch, server, first)
     assert not server.tail_sent
+
+
+class HeldOpenServer(OneReplyServer):
+    """Answers one request with ``reply``'s parts, 0.1 s apart, then holds the connection open 5 s before closing it
+    (``closed`` set then): all of the reply came long before its close."""
+
+    def _serve(self, *parts: bytes):
+        self.closed = threading.Event()
+        with self.listener, self.listener.accept()[0] as connection:
+            read_request(connection)
+            for part in parts:
+                connection.sendall(part)
+                time.sleep(0.1)
+            time.sleep(5)
+        self.closed.set()
+
+
+def test_a_reply_with_a_content_length_that_came_whole_with_its_late_head_but_not_its_close_is_taken_not_sent_again():
+    # "Connection: close" and a Content-Length: all its Content-Length came in the moments an attempt is waited for
+    # past its end, its close did not. It is whole, close or not: a PUT's answer is not lost.
+    body = b'{"reply": {"status": "done"}}'
+    server = HeldOpenServer(CLOSED_HEAD.replace(b'\r\n\r\n', b'\r\nContent-Length: %d\r\n\r\n' % len(body)) + body)
+    clock = FakeClock(0.0)
+    transport = ri.HttpTransport(server.url, 'Huawei Cloud HSS',
+                                 ri.TransportSettings(connect_timeout=5, read_timeout=5, max_retries=1),
+                                 limiter=ri.AdaptiveRateLimiter(1000, clock=clock))
+
+    reply = transport.request('PUT', '/', json={}, hooks={'response': late_past_the_attempts_end(clock)})
+
+    assert reply.status == 200 and reply.body == body
+    assert len(reply.attempts) == 1 and not server.closed.is_set()  # taken then, not once the close came
+
+
+def test_a_reply_with_a_content_length_whose_rest_had_come_unread_but_not_its_close_is_taken_not_sent_again(
+        monkeypatch):
+    first, rest = b'{"reply": ', b'{"status": "done"}}'
+    server = HeldOpenServer(CLOSED_HEAD.replace(b'\r\n\r\n', b'\r\nContent-Length: %d\r\n\r\n' % len(first + rest))
+                            + first, rest)
+    clock = FakeClock(0.0)
+    transport = ri.HttpTransport(server.url, 'Huawei Cloud HSS', ri.TransportSettings(read_timeout=5, max_retries=1),
+                                 limiter=ri.AdaptiveRateLimiter(1000, clock=clock))
+    # the time is up once the body's first part is read, its rest come (0.2 s later) unread, the close not
+    time_up_once_read(monkeypatch, clock, first, close_first=True)
+
+    reply = transport.request('PUT', '/', json={})
+
+    assert reply.status == 200 and reply.body == first + rest
+    assert len(reply.attempts) == 1 and not server.closed.is_set()
