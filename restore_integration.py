@@ -2739,8 +2739,6 @@ class HssClient:
         self.copies_listed: dict[str, Counter[str]] = {}
         self.unread: set[str] = set()  # the hashes (paths) whose listing may have skipped rows: a tie past any page
         self.event_types = ','.join(map(str, event_types))  # those listed (the SDK sends the list comma-separated)
-        self.event_advice = (FETCH_EVENT_LISTING_ADVICE if transport_settings.caller == 'fetch'
-                             else HSS_EVENT_LISTING_ADVICE)
 
     def list_isolated_files(self, file_hash: str | None = None, file_path: str | None = None,
                             isolation_status: str = 'isolated', offset: int = 0, limit: int = HSS_LIST_PAGE_SIZE,
@@ -2779,10 +2777,11 @@ class HssClient:
     def list_security_events(self, begin_ms: int, end_ms: int, offset: int = 0,
                              limit: int = HSS_EVENT_PAGE_SIZE) -> HssPage:
         self.event_requests += 1
+        advice = FETCH_EVENT_LISTING_ADVICE if self.transport.settings.caller == 'fetch' else HSS_EVENT_LISTING_ADVICE
         return self._listing(self.events_path, 'security events', {
             'category': 'host', 'enterprise_project_id': self.enterprise_project_id, 'end_time': end_ms,
             'event_types': self.event_types, 'offset': offset, 'limit': limit,
-            'begin_time': begin_ms - max(1, begin_ms % HSS_EVENT_TIME_LEAD_MS)}, self.event_advice)
+            'begin_time': begin_ms - max(1, begin_ms % HSS_EVENT_TIME_LEAD_MS)}, advice)
 
     def security_events_window(self, begin_ms: int, end_ms: int) -> tuple[list[Any], int]:
         """The events listed in a window from begin_ms, and where it ends: end_ms, or earlier when halved as a backlog
