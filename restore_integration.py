@@ -4380,8 +4380,7 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
                          f'{interval} seconds what HSS did with these files') + (
                 f'; the first check {schedule.again()}.' if schedule.asked_by else '.')
         else:  # no check follows this run: the analyst gets the line that makes one
-            follow = hss_follow_command(args, state, code_span)
-            readable += f'\n\nTo follow the restore{follow_after(client)}: {follow}'
+            readable += f'\n\nTo follow the restore{follow_after(client)}: {hss_follow_command(args, state, code_span)}'
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, raw, schedule)
 
 
