@@ -4630,7 +4630,6 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     ended = '; polling ended with this check' if polling and not schedule else ''  # as restore-file's last check says
     gone = sum(row.get('reason') == HSS_NO_LONGER_LISTED for row in rows)  # copies sent, HSS listing them no more
     step = f'checking again {schedule.again()}' if schedule else 'run the follow line below'
-    told = unread and unread.saying(step)
     # A listing not read counts no rows (never "0 restored")
     said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
         f'the listing was not read at this check{ended}: {unread.with_step(step)}' if unread else
@@ -4642,8 +4641,8 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
         readable = said if unread else hss_table(said, rows, to_follow if last else '', *apart) + note
         if unread or (not last and HSS_OUTCOME_RESTORING in {row['outcome'] for row in rows}):
             readable += f'\n\nTo follow the restore{to_follow}'
-    elif unread:  # its error says when the next check comes (told), or this does
-        readable = said if told else f'{said} Checking again {schedule.again()}.'
+    elif unread:  # its error says when the next check comes (saying), or this does
+        readable = said if unread.saying(step) else f'{said} Checking again {schedule.again()}.'
     else:
         readable = f'{said}; checking again {schedule.again()}.{note}'
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, {
