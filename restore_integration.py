@@ -2734,8 +2734,6 @@ class HssClient:
         self.copies_listed: dict[str, Counter[str]] = {}
         self.unread: set[str] = set()  # the hashes (paths) whose listing may have skipped rows: a tie past any page
         self.event_types = ','.join(map(str, event_types))  # those listed (the SDK sends the list comma-separated)
-        self.event_advice = (FETCH_EVENT_LISTING_ADVICE if transport_settings.caller == 'fetch'
-                             else HSS_EVENT_LISTING_ADVICE)
 
     def list_isolated_files(self, file_hash: str | None = None, file_path: str | None = None,
                             isolation_status: str = 'isolated', offset: int = 0, limit: int = HSS_LIST_PAGE_SIZE,
@@ -2774,10 +2772,11 @@ class HssClient:
     def list_security_events(self, begin_ms: int, end_ms: int, offset: int = 0,
                              limit: int = HSS_EVENT_PAGE_SIZE) -> HssPage:
         self.event_requests += 1
+        advice = FETCH_EVENT_LISTING_ADVICE if self.transport.settings.caller == 'fetch' else HSS_EVENT_LISTING_ADVICE
         return self._listing(self.events_path, 'security events', {
             'category': 'host', 'enterprise_project_id': self.enterprise_project_id, 'end_time': end_ms,
             'event_types': self.event_types, 'offset': offset, 'limit': limit,
-            'begin_time': begin_ms - max(1, begin_ms % HSS_EVENT_TIME_LEAD_MS)}, self.event_advice)
+            'begin_time': begin_ms - max(1, begin_ms % HSS_EVENT_TIME_LEAD_MS)}, advice)
 
     def security_events_window(self, begin_ms: int, end_ms: int) -> tuple[list[Any], int]:
         """The events listed in a window from begin_ms, and where it ends: end_ms, or earlier when halved as a backlog
@@ -4376,8 +4375,7 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
                          f'{interval} seconds what HSS did with these files') + (
                 f'; the first check {schedule.again()}.' if schedule.asked_by else '.')
         else:  # no check follows this run: the analyst gets the line that makes one
-            follow = hss_follow_command(args, state, code_span)
-            readable += f'\n\nTo follow the restore{follow_after(client)}: {follow}'
+            readable += f'\n\nTo follow the restore{follow_after(client)}: {hss_follow_command(args, state, code_span)}'
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, raw, schedule)
 
 
@@ -4627,7 +4625,6 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     ended = '; polling ended with this check' if polling and not schedule else ''  # as restore-file's last check says
     gone = sum(row.get('reason') == HSS_NO_LONGER_LISTED for row in rows)  # copies sent, HSS listing them no more
     step = f'checking again {schedule.again()}' if schedule else 'run the follow line below'
-    told = unread and unread.saying(step)
     # A listing not read counts no rows (never "0 restored")
     said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
         f'the listing was not read at this check{ended}: {unread.with_step(step)}' if unread else
@@ -4639,8 +4636,8 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
         readable = said if unread else hss_table(said, rows, to_follow if last else '', *apart) + note
         if unread or (not last and HSS_OUTCOME_RESTORING in {row['outcome'] for row in rows}):
             readable += f'\n\nTo follow the restore{to_follow}'
-    elif unread:  # its error says when the next check comes (told), or this does
-        readable = said if told else f'{said} Checking again {schedule.again()}.'
+    elif unread:  # its error says when the next check comes (saying), or this does
+        readable = said if unread.saying(step) else f'{said} Checking again {schedule.again()}.'
     else:
         readable = f'{said}; checking again {schedule.again()}.{note}'
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, {
