@@ -83,7 +83,7 @@ from email.utils import parsedate_to_datetime
 # Annotations are evaluated when each def runs (no `from __future__ import annotations`: demisto-sdk puts lines before
 # this code, and a __future__ import anywhere but first is a SyntaxError), so a class defined further down is quoted.
 from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
-from urllib.parse import parse_qsl, quote, unquote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 from urllib.request import getproxies
 
 import requests
@@ -2457,19 +2457,15 @@ class HuaweiAkSkAuth(requests.auth.AuthBase):
         return request
 
 
-def sdk_quote(text: str) -> str:
-    """Percent-encoding of the API Gateway's canonical form: everything but letters, digits and -_.~."""
-    return quote(text, safe='~')
-
-
 def sdk_signature(secret_key: str, method: str, path: str, query_pairs: Iterable[tuple[str, str]],
                   headers: Mapping[str, str], signed_headers: Sequence[str], body: bytes | None) -> str:
     """Hex HMAC-SHA256 of the string to sign (it hashes the canonical request); headers hold X-Sdk-Date, each signed."""
     pairs = [(str(name).lower(), str(value).strip()) for name, value in headers.items()]
     lowered = dict(pairs)  # a name given twice (in two cases): its last value
     payload_hash = (lowered.get('x-sdk-content-sha256') if body else None) or hashlib.sha256(body or b'').hexdigest()
-    canonical = '\n'.join([method.upper(), quote(unquote(path), safe='/~').removesuffix('/') + '/',  # as sdk_quote
-                           '&'.join(f'{sdk_quote(key)}={sdk_quote(value)}' for key, value in sorted(query_pairs)),
+    # Percent-encoded as the API Gateway's canonical form: all but letters, digits and -_.~ (and / in the path)
+    canonical = '\n'.join([method.upper(), quote(unquote(path), safe='/~').removesuffix('/') + '/',
+                           urlencode(sorted(query_pairs), quote_via=quote, safe='~'),
                            ''.join(f'{name}:{lowered.get(name, "")}\n' for name in signed_headers),
                            ';'.join(signed_headers), payload_hash])
     sdk_date = next(value for name, value in pairs if name == SDK_DATE_HEADER.lower())  # its first value
@@ -2829,9 +2825,9 @@ class HssClient:
     def _listing(self, path: str, what: str, query: JsonObject, advice: dict[int, str],
                  refused: Refused | None = None) -> HssPage:
         # Unset filters left out; as Huawei's SDK sends and signs them: sorted, a blank as %20 (gateways may not read +)
-        reply = self._request('GET', path, advice, expect_json=True, refused=refused, params='&'.join(
-            f'{sdk_quote(name)}={sdk_quote(str(value))}' for name, value in sorted(query.items())
-            if value not in (None, '')))
+        reply = self._request('GET', path, advice, expect_json=True, refused=refused, params=urlencode(
+            sorted((name, value) for name, value in query.items() if value not in (None, '')), quote_via=quote,
+            safe='~'))
         self.listed_at_ms = server_time_ms(reply.headers)
         body = parse_json_body(reply, self.vendor)
         rows = body.get('data_list')
