@@ -23,7 +23,7 @@ from warroom.ingest import PackContent, create_incident
 from warroom.emulator.faults import FaultPlan
 from warroom.line import parse_line
 from warroom.playbook.incidents import (POST_PROCESSING_SCRIPT, RESTORE_PLAYBOOK, IncidentFile, close_by_playbook,
-                                       close_incident)
+                                       close_incident, print_event)
 from warroom.playbook.model import Playbook, PlaybookLibrary, Task
 from warroom.playbook.others import REPLIES_DIR, OtherIntegrations
 from warroom.playbook.runner import PlaybookRunner
@@ -1056,6 +1056,19 @@ def test_a_set_task_whose_key_passes_through_a_value_that_is_not_an_object_is_an
 
     assert run.failed and 'Set: Kept.Value' in run.error and 'not an object' in run.error
     assert run.context['Kept'] == 'a text'
+
+
+def test_a_task_whose_entry_has_no_text_prints_its_line_and_no_blank_line_after_it(capsys):
+    # DeleteContext that finds none of its keys answers with an empty note (DeleteContext.js says nothing then)
+    playbook = one_task({'scriptName': 'DeleteContext'}, scriptarguments={'key': {'simple': 'Gone.Key'},
+                                                                          'subplaybook': {'simple': 'auto'}})
+
+    run = PlaybookRunner({}, on_event=print_event).run(playbook, {'id': '1'}, {})
+
+    assert not run.failed, run.error
+    printed = capsys.readouterr().out.splitlines()
+    assert any('DeleteContext' in line for line in printed), printed
+    assert all(line.strip() for line in printed), printed
 
 
 def test_every_task_of_every_playbook_is_reachable_and_leads_to_existing_tasks():

@@ -84,6 +84,8 @@ def print_event(event: Event, stream: TextIO | None = None) -> None:
             print(f'    ERROR: {entry_text(entry)}', file=stream, flush=True)
         elif event.note or entry.get('Note') or event.command not in ('Set',):
             text = entry_text(entry)
+            if not text.strip():  # an entry with nothing to say (DeleteContext finding no key): the task's line alone
+                continue
             if event.note or entry.get('Note'):
                 print('    NOTE:', file=stream, flush=True)
             print('\n'.join('    ' + line for line in text.splitlines()), file=stream, flush=True)
