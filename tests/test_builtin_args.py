@@ -205,6 +205,7 @@ def test_a_polling_sequence_ended_by_execution_timeout_says_so_and_gives_the_che
         message = room.run('restore-file', {'file_hash': HASH, 'execution-timeout': '60'}).entries[-1]['Contents']
         [action_id] = tenant.backend.actions
         assert 'execution-timeout' in message and 'larger timeout_in_seconds' not in message, message
+        assert 'its timeout of 60 s ran out' in message, message  # the execution-timeout given ended it
 
         follow = parse_line(message.split('run its next check: ', 1)[1])
         room.run(follow.command, follow.args)

@@ -527,8 +527,9 @@ def test_a_restored_row_with_a_reason_is_one_the_reason_output_says_has_one(cloc
     result = restore_of_an_exact_item_restored_before(*clocked)
 
     [row] = listed_rows(result)
-    assert row['outcome'] == 'restored' and row['reason'], row
-    assert re.search(r'\brestored\b', reason_output_description()), reason_output_description()
+    assert row['outcome'] == 'restored' and 'before this restore' in row['reason'], row
+    # the description's own case for it, not only the word somewhere in it
+    assert 'for a copy restored, that it was back before this restore' in reason_output_description()
 
 
 def test_exact_items_sharing_a_hash_are_checked_with_one_listing_of_that_hash(clocked):
@@ -2135,6 +2136,11 @@ def test_a_check_whose_listing_meets_a_passing_fault_names_one_next_step_and_wha
     step = 'Checking again' if polling == 'true' else 'To follow the restore'
     assert 'not read at this check' in text and 'if it persists, check' in text, text
     assert text.count(step) == 1 and not re.search(r'\b(run|try)\b[^.]*\bagain\b', text, re.IGNORECASE), text
+    # what to check: the URL settings and the vendor's status page after a gateway's 5xx; the proxy setting and the
+    # network path after a dropped connection
+    checked = text.split('if it persists, check', 1)[1].split('. ', 1)[0]
+    wanted = {'503': ('(hss_endpoint)', "the vendor's status page"), 'reset': ('(proxy)', 'the network path')}[fault]
+    assert all(words in checked for words in wanted), checked
     # the fault's advice names that step: when the next check comes, or where the follow line is
     assert (f'checking again in {interval} s' if polling == 'true' else 'the follow line below') in text.lower(), text
 

@@ -363,7 +363,7 @@ def test_a_score_the_gate_cannot_read_holds_the_file_for_an_analyst_naming_its_s
                                              {'Indicator': file_hash, 'Vendor': 'Y', 'Score': 1, 'Type': 'file'}]})
     result = gate_verdicts(entry)
     assert result['allowed'] == [] and [item['verdict'] for item in result['held']] == ['unreadable']
-    assert 'X' in entry['HumanReadable'] and entry['Note'] is True
+    assert 'from X (score ' in entry['HumanReadable'] and entry['Note'] is True, entry['HumanReadable']
 
 
 MD5_SCORED = IncidentFile.load(INCIDENTS / 'xdr_known_bad_md5.json').context  # !file run on the MD5, as XSOAR keeps it

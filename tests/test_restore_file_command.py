@@ -1517,6 +1517,7 @@ def test_a_single_late_file_whose_restore_at_a_check_may_have_started_says_so_of
     last = result.entries[-1]
     assert last['Type'] == ENTRY_ERROR and 'PollingCommand' not in last, last
     assert CLEAN_HASH in last['Contents'] and 'Action Center' in last['Contents'], last
+    assert 'may have started this restore' in last['Contents'], last
     assert 'None of' not in last['Contents'] and 'restores' not in last['Contents'], last
     [record] = as_list(restored_record(result))
     assert record['status'] == 'FAILED' and record['may_have_started'] is True, record

@@ -196,6 +196,8 @@ def test_a_dropped_connection_or_a_cut_reply_is_told_in_words_not_as_python_exce
     # A repr writes a class name right before its parenthesis: ConnectionResetError(104, ...), IncompleteRead(...)
     assert not re.search(r'\b[A-Z][A-Za-z]*\(', message), message
     assert "('" not in message, message  # nor a tuple of them
+    said = {'reset': 'broke before the answer arrived', 'truncated': 'the reply was cut off before its end'}[kind]
+    assert said in message, message  # what happened, in words
     if kind == 'reset':  # the system's own words for the reset are kept
         assert os.strerror(errno.ECONNRESET) in message, message
 

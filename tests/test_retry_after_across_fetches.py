@@ -84,26 +84,29 @@ def test_a_fetch_while_the_wait_hss_asked_of_an_earlier_fetch_runs_names_the_end
     # The message already says until when HSS asked to wait and that the next fetch after that time goes on; the same
     # end said again ("Fetches may be throttled until <time>") tells the user nothing more.
     tenant, room, arrivals, moved = fetching
-    throttled_fetch(tenant, room, arrivals, moved)
+    ends = throttled_fetch(tenant, room, arrivals, moved)
     room.clock.advance(FETCH_INTERVAL_S)
 
     with pytest.raises(FetchError) as raised:
         room.fetch({})
 
-    assert len(arrivals.times) == 1 and len(re.findall(UTC_TIME, str(raised.value))) == 1, str(raised.value)
+    told = re.findall(UTC_TIME, str(raised.value))
+    assert len(arrivals.times) == 1 and len(told) == 1, str(raised.value)
+    assert abs(utc_seconds(told[0]) - ends) <= 1, str(raised.value)  # the end of the wait HSS asked of that fetch
 
 
 def test_an_hss_restore_without_polling_while_the_wait_hss_asked_of_a_fetch_runs_names_its_end_once(fetching):
     # README: hss-restore-isolated honours the kept wait; without polling it fails saying when to run it again: once.
     tenant, room, arrivals, moved = fetching
-    throttled_fetch(tenant, room, arrivals, moved)
+    ends = throttled_fetch(tenant, room, arrivals, moved)
     file_hash = sorted(hss_seed_copies())[0]
 
     result = room.run('hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false'})
     message = str(result.entries[-1]['Contents'])
 
     assert result.failed and len(arrivals.times) == 1, message
-    assert re.search(rf'Huawei Cloud HSS asked to wait until {UTC_TIME}', message), message
+    until = re.search(rf'Huawei Cloud HSS asked to wait until {UTC_TIME}', message)
+    assert until and abs(utc_seconds(until[1]) - ends) <= 1, message
     assert len(re.findall(UTC_TIME, message)) == 1, message
 
 

@@ -117,12 +117,13 @@ def test_faults_retried_late_in_a_run_end_it_before_xsoars_timeout(xdr_room, run
 
 def test_a_read_timeout_longer_than_a_run_ends_its_attempt_at_the_runs_end_and_says_so(xdr_room, run_clock):
     tenant, room = xdr_room
-    room.params = dict(room.params, read_timeout='3600')
+    room.params = dict(room.params, connect_timeout='10', read_timeout='3600')
     tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429,slow;retry-after={LATE};{NEVER}'))
 
     result, took = run_once(room, run_clock, 'restore-file', {'file_hash': XDR_HASH})
 
-    assert_own_error_in_time(result, took, 'read_timeout')
+    assert_own_error_in_time(result, took, 'read_timeout (10 + 3600 s)')
+    assert re.search(r'did not answer within the [0-9.]+ s left of this run', result.entries[-1]['Contents'])
 
 
 def ran_test_module_before_the_test_buttons_timeout(room, run_clock) -> dict:

@@ -921,7 +921,8 @@ def test_a_407_when_no_proxy_is_set_to_be_used_says_something_on_the_way_asked_f
 def test_a_connection_error_without_words_is_said_in_words_not_by_its_exception_class(error):
     said = ri.describe_connection_error(error)
 
-    assert said.strip() and not re.search(r'(Error|Exception)\b', said), said
+    assert 'connection failed' in said and not re.search(r'(Error|Exception)\b', said), said
+    assert '()' not in said, said  # no parentheses left blank
 
 
 def error_of_a_closed_socket() -> OSError:

@@ -217,7 +217,9 @@ def test_connection_refused_names_the_host_and_what_to_check():
 
     with pytest.raises(ri.RestoreError, match=r'Could not connect to Cortex XDR at 127\.0\.0\.1:9') as raised:
         client.restore_file('a' * 64)
-    assert 'proxy' in str(raised.value)
+    # what to check: the URL setting, name resolution, the firewall and the proxy setting, each named
+    assert all(words in str(raised.value) for words in ('Check ', '(xdr_url)', 'DNS', 'firewall', '(proxy)')), \
+        str(raised.value)
     retries = facts.DEFAULT_MAX_RETRIES
     # every retry after the same fault: the count said once (README, Reliability: "retried 4 times (after HTTP 503
     # (3 times), no answer in time)" counts each of several)

@@ -163,6 +163,12 @@ def test_a_status_read_refused_with_400_while_polling_says_so_on_the_file_s_reco
     assert not result.failed and result.runs == 3, result.entries[-1]['Contents']
     check = result.entries[1]['HumanReadable']
     assert 'Action Center' in check and 'file_hash must be' not in check, check
+    [record] = as_list(next(iter(result.entries[1]['EntryContext'].values())))  # the check's record of the file
+    vendor = load_json(XDR_REPLIES / 'error_400.json')['reply']
+    error = record['error']
+    assert record['file_hash'] == FOLLOWED and record['status'] == 'IN_PROGRESS', record
+    assert 'not read' in error and 'HTTP 400' in error and vendor['err_msg'] in error, error
+    assert 'Action Center' in error and 'file_hash must be' not in error, error
 
 
 def test_a_turn_less_than_a_second_away_is_not_said_to_be_0_s_away(monkeypatch):
