@@ -384,7 +384,45 @@ def test_plain_http_to_this_machine_never_goes_through_a_proxy_on_another_one(ve
     assert vendors[0].gateway.requests  # it reached the vendor on 127.0.0.1, directly
 
 
+
 PROXY_PASSWORD_HALVES = ('pxA' + secrets.token_hex(8), 'pxB' + secrets.token_hex(8))
+
+
+def unreached_proxy_error(vendors, monkeypatch, port: int, **params) -> str:
+    """test-module's error, every request sent through the environment's proxy at 127.0.0.1:``port`` with a login;
+    asserts it names the proxy, never its login nor urllib3's words, says what to do, and nothing reached the vendor."""
+    every_request_through(monkeypatch, f'http://operator:{PROXY_PASSWORD_HALVES[0]}@127.0.0.1:{port}')
+    entry = run(dict(vendors[0].params(), proxy=True, max_retries='0', **params), 'test-module')
+    shown = entry['Contents']
+    assert entry['Type'] == ENTRY_ERROR and vendors[0].gateway.requests == []
+    assert f'The proxy at 127.0.0.1:{port} that this machine\'s environment sets ' in shown, shown
+    assert 'Check the proxy HTTPS_PROXY, HTTP_PROXY or ALL_PROXY sets, or uncheck "Use system proxy settings"' in shown
+    assert PROXY_PASSWORD_HALVES[0] not in shown and 'operator' not in shown
+    assert 'Unable to connect to proxy' not in shown and 'Error(' not in shown, shown
+    return shown
+
+
+def test_a_proxy_that_refuses_the_connection_is_named_by_its_host_and_port_with_the_os_reason_and_what_to_do(
+        vendors, monkeypatch):
+    # A loopback port nobody listens on: the proxy the environment sets refuses every connection.
+    with socket.create_server(('127.0.0.1', 0)) as closed:
+        port = closed.getsockname()[1]
+
+    shown = unreached_proxy_error(vendors, monkeypatch, port)
+
+    assert 'sets refused the connection (ECONNREFUSED: Connection refused), so nothing reached Cortex XDR' in shown
+
+
+def test_a_proxy_that_never_accepts_the_connection_is_said_to_take_none_within_the_connect_timeout(
+        vendors, monkeypatch):
+    # A loopback listener whose queue of connections to accept is full: the proxy never takes the connection.
+    with socket.socket() as listener:
+        listener.bind(('127.0.0.1', 0))
+        listener.listen(0)
+        with socket.create_connection(listener.getsockname(), timeout=2):
+            shown = unreached_proxy_error(vendors, monkeypatch, listener.getsockname()[1], connect_timeout='1')
+
+    assert 'sets did not accept a connection within 1 s.' in shown and 'raise "Connect timeout (seconds)"' in shown
 
 
 def refused_behind_environment_proxy(monkeypatch, vendors, command, args, mode, proxy_url):
