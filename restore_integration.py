@@ -89,7 +89,7 @@ from urllib.request import getproxies
 import requests
 # urllib3 is requests' own transport (installed with it): the attempt loop below classifies its failures.
 from urllib3.exceptions import (ConnectTimeoutError, DecodeError, HTTPError as Urllib3Error, NewConnectionError,
-                                ProtocolError, ProxyError, ReadTimeoutError)
+                                ProtocolError, ProxyError, ReadTimeoutError, SSLError as Urllib3SslError)
 from urllib3.util import Timeout as SocketTimeouts, parse_url
 
 ''' CONSTANTS '''
@@ -1702,28 +1702,44 @@ class HttpTransport:
             attempt.met(FAULT_DROPPED, f'The connection to {self.vendor} at {self.host}{via} broke before the answer '
                                        f'arrived ({describe_connection_error(cause or error)}).',
                         f'{self.again["Again"]}; if it persists, check {look}.')
-        elif isinstance(reason, ProxyError) and isinstance(cause, ConnectTimeoutError):  # the proxy never took it
+        elif isinstance(reason, ProxyError) and not via:  # the proxy never took it, or refused its tunnel or TLS
             self._proxy_not_reached(attempt, cause)
+        elif re.match('Error connecting to SOCKS', str(getattr(reason, '__context__', ''))):  # PySocks': no cause
+            self._proxy_not_reached(attempt, reason.__context__)
         else:
             attempt.met(FAULT_NO_CONNECTION,
                         f'Could not connect to {self.vendor} at {self.host} ({describe_connection_error(error)}).',
                         f'Check {URL_SETTINGS[self.vendor]}, DNS, the firewall and {SETTING_NAMES["proxy"]}.')
 
-    def _proxy_not_reached(self, attempt: Attempt, cause: ConnectTimeoutError) -> None:
-        """The environment's proxy refused the connection, could not be reached, or took none in time: said in words,
-        the proxy named by its host and port (netloc holds no login), not by urllib3's reprs."""
+    def _proxy_not_reached(self, attempt: Attempt, cause: Exception) -> None:
+        """The environment's proxy refused the connection or a tunnel, could not be reached, failed TLS, or took none in
+        time: said in words, the proxy named by its host and port (netloc holds no login), not by urllib3's reprs."""
         proxy = parse_url(requests.utils.select_proxy(self.base_url, getproxies())).netloc
         what = f'The proxy at {proxy} that this machine\'s environment sets'
         advice = 'Check the proxy HTTPS_PROXY, HTTP_PROXY or ALL_PROXY sets, or uncheck "Use system proxy settings"'
-        if isinstance(cause, NewConnectionError):  # its cause is the socket's error
-            said = 'could not be reached'
-            if isinstance(cause.__cause__, ConnectionRefusedError):
-                said = 'refused the connection'
-            attempt.met(FAULT_NO_CONNECTION, f'{what} {said} ({describe_connection_error(cause.__cause__ or cause)}),'
-                                             f' so nothing reached {self.vendor} at {self.host}.', f'{advice}.')
-        else:  # no answer to the connect in time
+        error = getattr(cause, 'socket_err', None) or cause.__cause__ or cause  # PySocks' or urllib3's socket error
+        said, why, first = 'could not be reached', describe_connection_error(error), ''
+        tunnel = re.fullmatch('Tunnel connection failed: (.*)', str(cause))  # http.client's, the CONNECT's status
+        if tunnel:
+            url = parse_url(self.base_url)
+            target = f'{url.host}:{url.port or 443}'
+            said, why = f'refused to open a tunnel to {target}', tunnel[1]
+            first = f'The proxy must allow CONNECT to {target}. '
+        elif isinstance(error, ConnectionRefusedError):
+            said = 'refused the connection'
+        elif isinstance(error, socket.gaierror):  # no errno name: the resolver's reason alone
+            said, why = 'could not be reached: its name could not be resolved', error.strerror
+            first = f'Check that this machine\'s DNS resolves {parse_url(proxy).host}. '
+        elif isinstance(cause, Urllib3SslError):  # an https:// proxy's certificate, verified as the vendors' are
+            said, why = 'failed the TLS handshake', str(cause)
+            first = ('Its certificate is verified as the vendors\' are: make its certificate authority trusted '
+                     '(REQUESTS_CA_BUNDLE names the bundle if set). ')
+        elif not isinstance(cause, NewConnectionError):  # no answer to the connect in time
             self._timed_out(attempt, FAULT_NO_CONNECTION, f'{what} did not accept a connection',
                             self.settings.connect_timeout, f'{advice}, or raise {SETTING_NAMES["connect_timeout"]}.')
+            return
+        attempt.met(FAULT_NO_CONNECTION, f'{what} {said} ({why}), so nothing reached {self.vendor} at {self.host}.',
+                    f'{first}{advice}.')
 
     def _timed_out(self, attempt: Attempt, fault: str, what: str, seconds: float | None, advice: str) -> None:
         """``attempt`` met ``fault``: ``what`` not done within ``seconds`` (None: both timeouts), or the run's rest."""

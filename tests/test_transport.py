@@ -388,27 +388,29 @@ def test_plain_http_to_this_machine_never_goes_through_a_proxy_on_another_one(ve
 PROXY_PASSWORD_HALVES = ('pxA' + secrets.token_hex(8), 'pxB' + secrets.token_hex(8))
 
 
-def unreached_proxy_error(vendors, monkeypatch, port: int, **params) -> str:
-    """test-module's error, every request sent through the environment's proxy at 127.0.0.1:``port`` with a login;
+def unreached_proxy_error(vendors, monkeypatch, port: int, scheme='http', host='127.0.0.1', **params) -> str:
+    """test-module's error, every request sent through the environment's proxy at ``host``:``port`` with a login;
     asserts it names the proxy, never its login nor urllib3's words, says what to do, and nothing reached the vendor."""
-    every_request_through(monkeypatch, f'http://operator:{PROXY_PASSWORD_HALVES[0]}@127.0.0.1:{port}')
+    every_request_through(monkeypatch, f'{scheme}://operator:{PROXY_PASSWORD_HALVES[0]}@{host}:{port}')
     entry = run(dict(vendors[0].params(), proxy=True, max_retries='0', **params), 'test-module')
     shown = entry['Contents']
     assert entry['Type'] == ENTRY_ERROR and vendors[0].gateway.requests == []
-    assert f'The proxy at 127.0.0.1:{port} that this machine\'s environment sets ' in shown, shown
+    assert f'The proxy at {host}:{port} that this machine\'s environment sets ' in shown, shown
     assert 'Check the proxy HTTPS_PROXY, HTTP_PROXY or ALL_PROXY sets, or uncheck "Use system proxy settings"' in shown
     assert PROXY_PASSWORD_HALVES[0] not in shown and 'operator' not in shown
     assert 'Unable to connect to proxy' not in shown and 'Error(' not in shown, shown
     return shown
 
 
+# socks5: XSOAR's image has PySocks (test_data/xsoar/docker_image_packages.json), through which requests takes it
+@pytest.mark.parametrize('scheme', ['http', 'socks5'])
 def test_a_proxy_that_refuses_the_connection_is_named_by_its_host_and_port_with_the_os_reason_and_what_to_do(
-        vendors, monkeypatch):
+        vendors, monkeypatch, scheme):
     # A loopback port nobody listens on: the proxy the environment sets refuses every connection.
     with socket.create_server(('127.0.0.1', 0)) as closed:
         port = closed.getsockname()[1]
 
-    shown = unreached_proxy_error(vendors, monkeypatch, port)
+    shown = unreached_proxy_error(vendors, monkeypatch, port, scheme)
 
     assert 'sets refused the connection (ECONNREFUSED: Connection refused), so nothing reached Cortex XDR' in shown
 
@@ -423,6 +425,46 @@ def test_a_proxy_that_never_accepts_the_connection_is_said_to_take_none_within_t
             shown = unreached_proxy_error(vendors, monkeypatch, listener.getsockname()[1], connect_timeout='1')
 
     assert 'sets did not accept a connection within 1 s.' in shown and 'raise "Connect timeout (seconds)"' in shown
+
+
+@pytest.mark.parametrize('status, url, tunnel', [
+    ('403 Forbidden', 'https://xdr.example.invalid', 'xdr.example.invalid:443'),
+    ('502 Bad Gateway', 'https://127.0.0.1:8443/xdr', '127.0.0.1:8443')])
+def test_a_proxy_that_refuses_a_tunnel_is_said_to_with_its_status_and_to_need_to_allow_connect_to_the_vendor(
+        vendors, monkeypatch, status, url, tunnel):
+    # A proxy that allows only listed destinations answers CONNECT (an https URL's) to any other with an error.
+    proxy = TunnelRefusingProxy(status)
+    try:
+        shown = unreached_proxy_error(vendors, monkeypatch, proxy.port, xdr_url=url)
+    finally:
+        proxy.close()
+
+    assert f'sets refused to open a tunnel to {tunnel} ({status}), so nothing reached Cortex XDR' in shown
+    assert f'The proxy must allow CONNECT to {tunnel}. Check the proxy' in shown
+
+
+def test_a_proxy_whose_name_does_not_resolve_is_said_so_with_the_resolver_reason_and_what_to_check(
+        vendors, monkeypatch):
+    name = 'proxy.nowhere.invalid'  # RFC 2606: .invalid names nothing
+    with pytest.raises(socket.gaierror) as lookup:
+        socket.getaddrinfo(name, 3128)
+
+    shown = unreached_proxy_error(vendors, monkeypatch, 3128, host=name, xdr_url='https://xdr.example.invalid')
+
+    assert f'sets could not be reached: its name could not be resolved ({lookup.value.strerror}), so' in shown
+    assert f'Check that this machine\'s DNS resolves {name}.' in shown
+
+
+def test_an_https_proxy_whose_certificate_is_not_trusted_is_named_with_the_tls_reason_and_what_to_do(
+        vendors, monkeypatch, certificate):
+    proxy = TlsPeer(*certificate)  # self-signed: certifi's bundle does not trust it
+    try:
+        shown = unreached_proxy_error(vendors, monkeypatch, proxy.port, 'https', xdr_url='https://xdr.example.invalid')
+    finally:
+        proxy.close()
+
+    assert 'sets failed the TLS handshake ([SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed' in shown
+    assert 'Its certificate is verified as the vendors\' are: make its certificate authority trusted' in shown
 
 
 def refused_behind_environment_proxy(monkeypatch, vendors, command, args, mode, proxy_url):
@@ -742,6 +784,35 @@ class RefusingTunnelProxy(LoopbackPeer):
         self.logins += head.startswith(b'CONNECT ')
         connection.sendall(b'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="corp"\r\n'
                            b'Content-Length: 0\r\nConnection: close\r\n\r\n')
+
+
+class TunnelRefusingProxy(LoopbackPeer):
+    """A proxy on 127.0.0.1 that answers every CONNECT with ``status`` (as "403 Forbidden")."""
+
+    def __init__(self, status: str):
+        self.status = status
+        super().__init__()
+
+    def _answer(self, connection):
+        head = b''
+        while b'\r\n\r\n' not in head and (data := connection.recv(4096)):
+            head += data
+        connection.sendall(f'HTTP/1.1 {self.status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'.encode())
+
+
+class TlsPeer(LoopbackPeer):
+    """A port on 127.0.0.1 that speaks TLS with the given certificate, and nothing past the handshake."""
+
+    def __init__(self, certfile, keyfile):
+        self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.context.load_cert_chain(certfile, keyfile)
+        super().__init__()
+
+    def _answer(self, connection):
+        try:
+            self.context.wrap_socket(connection, server_side=True).close()
+        except ssl.SSLError:  # the client refused the certificate
+            pass
 
 
 class RefusingSocksProxy(LoopbackPeer):
