@@ -62,6 +62,20 @@ def test_whole_numbers_round_trip_from_their_text(number):
         assert ri.arg_to_int(number, 'n') == number
 
 
+# README (restore-file's action_id): a text of digits alone, "18 at most, as every whole number the command carries".
+LONGEST_WHOLE_NUMBER = 999_999_999_999_999_999
+
+
+@given(st.integers(10 ** 17, LONGEST_WHOLE_NUMBER), st.sampled_from(['', '+', '-']))
+@example(LONGEST_WHOLE_NUMBER, '')
+@example(LONGEST_WHOLE_NUMBER, '-')
+@example(LONGEST_WHOLE_NUMBER, '+')
+def test_a_whole_number_of_18_digits_reads_from_its_text_with_or_without_a_sign_and_one_of_19_is_refused(number, sign):
+    assert ri.arg_to_int(f'{sign}{number}', 'n') == int(f'{sign}{number}')
+    with pytest.raises(ri.RestoreError, match='n must be a whole number of at most 18 digits'):
+        ri.arg_to_int(f'{sign}{number}0', 'n')
+
+
 # IEEE 754: a float64's significand holds 53 bits, so it holds every whole number below 2**53 exactly and, at or past
 # it, stands for more than one (9007199254740993 reads as 9007199254740992.0). A number XSOAR hands on from a playbook
 # or the context is such a float64 (DEVELOPERS.md): past 2**53 it may not be the number given.
