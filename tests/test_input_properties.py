@@ -197,6 +197,15 @@ def test_hss_fields_take_1_to_their_documented_length_and_not_one_more(name):
         ri.hss_field_list('x' * (limit + 1), name)
 
 
+@given(st.sampled_from(sorted(facts.HSS_FIELD_LIMITS)), st.integers(0, 4), st.booleans())
+def test_an_hss_field_item_too_long_or_holding_a_tab_is_named_by_its_position_counted_from_1(name, index, too_long):
+    limit = facts.HSS_FIELD_LIMITS[name]  # the seed's ranges
+    bad = 'x' * (limit + 1) if too_long else 'a\tb'
+    said = f'is {limit + 1} characters long' if too_long else 'holds control characters'
+    with pytest.raises(ri.RestoreError, match=f'^{name} item {index + 1} {said}'):
+        ri.hss_field_list(['x'] * index + [bad, 'y'], name)
+
+
 def test_an_id_takes_up_to_the_pack_s_length_and_not_one_more():
     assert ri.validate_identifier('e' * facts.MAX_IDENTIFIER_LENGTH, 'endpoint_id') == 'e' * facts.MAX_IDENTIFIER_LENGTH
     with pytest.raises(ri.RestoreError, match=rf'endpoint_id\b.*\b{facts.MAX_IDENTIFIER_LENGTH}\b'):
