@@ -76,6 +76,18 @@ def test_a_whole_number_of_18_digits_reads_from_its_text_with_or_without_a_sign_
         ri.arg_to_int(f'{sign}{number}0', 'n')
 
 
+@given(st.text('0123456789', min_size=1, max_size=22))
+@example('0' * 18 + '1')  # 19 digits, 1 once its zeros are dropped: read as 1 without the sign, refused with it
+def test_a_plus_sign_before_digits_changes_nothing_they_read_as(digits):
+    # The sign is no digit: digits read (or are refused) alike with a + before them.
+    def read(text):
+        try:
+            return ri.arg_to_int(text, 'n')
+        except ri.RestoreError as error:
+            return str(error).replace(text, digits)  # the refusal quotes the text given
+    assert read('+' + digits) == read(digits)
+
+
 # IEEE 754: a float64's significand holds 53 bits, so it holds every whole number below 2**53 exactly and, at or past
 # it, stands for more than one (9007199254740993 reads as 9007199254740992.0). A number XSOAR hands on from a playbook
 # or the context is such a float64 (DEVELOPERS.md): past 2**53 it may not be the number given.
