@@ -3338,7 +3338,8 @@ def arg_to_int(value: Any, name: str, minimum: int = -MAX_WHOLE_NUMBER, maximum:
         odd = re.search('[^\x00-\x7f]', text)  # a digit not ASCII (fullwidth, Arabic-Indic) is quoted as one
         held = f', which holds {named_character(odd.group())}' if odd else ''
         raise RestoreError(f'{name} must be a whole number; got {printable(value)}{held}.')
-    number = int(text or value) if len(text) <= 19 else None  # None: past 18 digits (int() refuses 4,301 of text)
+    digits = text.lstrip('+-').lstrip('0')  # neither a sign nor leading zeros is one of its 18
+    number = int(text or value) if len(digits) <= 18 else None  # None: past 18 digits (int() refuses 4,301 of text)
     if number is None or abs(number) > MAX_WHOLE_NUMBER:
         raise RestoreError(f'{name} must be a whole number of at most 18 digits; got {printable(value)}.')
     if kept_as_number and number >= FLOAT64_EXACT_BELOW:  # before "Give it as text", which would not do

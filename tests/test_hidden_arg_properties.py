@@ -166,6 +166,19 @@ def test_an_action_id_list_holding_an_item_no_action_id_can_be_is_refused_by_pos
     assert len(xdr.gateway.requests) == before
 
 
+
+def test_an_action_id_typed_with_a_minus_sign_is_refused_by_name_before_any_request(xdr):
+    # README, restore-file: an action ID typed as text is "a text of digits alone", which goes as its number
+    args = {'file_hash': HASH, 'action_id': '-1', 'polling': 'false'}
+    before = len(xdr.gateway.requests)
+    demisto = Demisto(xdr.params(), 'restore-file', args, {}, [])
+
+    restore_integration.main(demisto)
+
+    [entry] = demisto.entries
+    assert entry['Type'] == ENTRY_ERROR and 'action_id' in entry['Contents'] and 'unexpected' not in entry['Contents']
+    assert len(xdr.gateway.requests) == before
+
 # JSON's true and false are no count of checks nor a time (json reads them as Python's True and False, which are ints
 # to isinstance): a polling run handed one refuses it by name rather than count True as 1 ms since the epoch (its
 # polling time run out at once) or as one check made.

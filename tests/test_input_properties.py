@@ -62,6 +62,32 @@ def test_whole_numbers_round_trip_from_their_text(number):
         assert ri.arg_to_int(number, 'n') == number
 
 
+# README (restore-file's action_id): a text of digits alone, "18 at most, as every whole number the command carries".
+LONGEST_WHOLE_NUMBER = 999_999_999_999_999_999
+
+
+@given(st.integers(10 ** 17, LONGEST_WHOLE_NUMBER), st.sampled_from(['', '+', '-']))
+@example(LONGEST_WHOLE_NUMBER, '')
+@example(LONGEST_WHOLE_NUMBER, '-')
+@example(LONGEST_WHOLE_NUMBER, '+')
+def test_a_whole_number_of_18_digits_reads_from_its_text_with_or_without_a_sign_and_one_of_19_is_refused(number, sign):
+    assert ri.arg_to_int(f'{sign}{number}', 'n') == int(f'{sign}{number}')
+    with pytest.raises(ri.RestoreError, match='n must be a whole number of at most 18 digits'):
+        ri.arg_to_int(f'{sign}{number}0', 'n')
+
+
+@given(st.text('0123456789', min_size=1, max_size=22))
+@example('0' * 18 + '1')  # 19 digits, 1 once its zeros are dropped: read as 1 without the sign, refused with it
+def test_a_plus_sign_before_digits_changes_nothing_they_read_as(digits):
+    # The sign is no digit: digits read (or are refused) alike with a + before them.
+    def read(text):
+        try:
+            return ri.arg_to_int(text, 'n')
+        except ri.RestoreError as error:
+            return str(error).replace(text, digits)  # the refusal quotes the text given
+    assert read('+' + digits) == read(digits)
+
+
 # IEEE 754: a float64's significand holds 53 bits, so it holds every whole number below 2**53 exactly and, at or past
 # it, stands for more than one (9007199254740993 reads as 9007199254740992.0). A number XSOAR hands on from a playbook
 # or the context is such a float64 (DEVELOPERS.md): past 2**53 it may not be the number given.
@@ -181,6 +207,15 @@ def test_hss_fields_take_1_to_their_documented_length_and_not_one_more(name):
         assert ri.hss_field_list('x' * length, name) == ['x' * length]
     with pytest.raises(ri.RestoreError, match=rf'{name}\b.*\b{limit}\b'):
         ri.hss_field_list('x' * (limit + 1), name)
+
+
+@given(st.sampled_from(sorted(facts.HSS_FIELD_LIMITS)), st.integers(0, 4), st.booleans())
+def test_an_hss_field_item_too_long_or_holding_a_tab_is_named_by_its_position_counted_from_1(name, index, too_long):
+    limit = facts.HSS_FIELD_LIMITS[name]  # the seed's ranges
+    bad = 'x' * (limit + 1) if too_long else 'a\tb'
+    said = f'is {limit + 1} characters long' if too_long else 'holds control characters'
+    with pytest.raises(ri.RestoreError, match=f'^{name} item {index + 1} {said}'):
+        ri.hss_field_list(['x'] * index + [bad, 'y'], name)
 
 
 def test_an_id_takes_up_to_the_pack_s_length_and_not_one_more():

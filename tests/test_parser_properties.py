@@ -351,6 +351,20 @@ def test_an_endpoint_s_error_data_of_any_text_or_json_json_reads_gives_a_one_lin
     assert reason and reason == reason.strip() and '\n' not in reason and '\r' not in reason
 
 
+
+@FAST
+@given(error_data=st.one_of(st.dictionaries(st.text(max_size=5).filter(lambda key: key != 'errorText'), any_json,
+                                            max_size=3).map(json.dumps), st.integers(),
+                            st.floats(allow_nan=False, allow_infinity=False)),
+       reply_text=st.text('abcdefghij', min_size=1, max_size=20))
+def test_an_endpoint_s_error_data_without_error_text_gives_way_to_the_reply_s_error_text(error_data, reply_text):
+    # README, restore-file: a failed endpoint's reason from, in order, its errorDescription, its errorText, the
+    # errorText inside errorData, the reply's own errorText: JSON holding none, or a number, is not a reason of its own
+    record = ri.restore_record('a' * 64, None, None, 12, None)
+    reply = {'data': {'e1': 'FAILED'}, 'errorReasons': {'e1': {'errorData': error_data}}, 'errorText': reply_text}
+    (endpoint,) = ri.summarise_action(record, reply)['endpoints']
+    assert endpoint['error_description'] == reply_text
+
 finite_json = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(-10 ** 300, 10 ** 300),
                                      st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=10)),
                            lambda inner: st.one_of(st.lists(inner, max_size=3),
