@@ -1367,7 +1367,7 @@ class HttpTransport:
     - throttled (429): the limiter slows every request, honours Retry-After; sent again if its turn beats the deadline;
     - new token (HSS token mode, 401): its token dropped, the next attempt fetches one (no retry used; see invalidate);
     - fault (gateway error, no connection, no answer in time, broken reply): retried after a backoff, max_retries times;
-    - TLS failure: reported at once."""
+    - TLS failure, or the proxy's 4xx to its tunnel (CONNECT): reported at once."""
 
     # The largest reply read: an XDR action's status over 100,000 endpoints is a few MB, an HSS page of 200 rows less.
     MAX_REPLY_BYTES = 32 * 2 ** 20
@@ -1534,7 +1534,9 @@ class HttpTransport:
             # Unless the environment's proxy refused its login: a SOCKS5 one, or an HTTP one's 407 to CONNECT
             if not re.search(f'{SOCKS_LOGIN_REFUSED}|Tunnel connection failed: 407', str(error)):
                 self._connection_fault(error, attempt)
-                return None
+                if not re.search('Tunnel connection failed: 4', str(error)):  # its 4xx (403) is a rule, its 5xx passes
+                    return None
+                raise RestoreError(f'{attempt.detail} {attempt.advice}', [*attempts, attempt], attempt.advice)
             refusal = self.environment_proxy_refusal(error)
         except OSError as error:  # requests' missing CA bundle; any other (requests' own too): the integration's fault
             if 'CA certificate bundle' not in str(error):
@@ -1614,7 +1616,8 @@ class HttpTransport:
         self.proxy_refusal = (f'{proxy} refused its login ({said[0] if said else "407 Proxy Authentication Required"}),'
                               f' so nothing reached {self.vendor} at {self.host}; it is not tried again, as a proxy '
                               f'that checks a directory may lock the account. Correct the user name and password in '
-                              f'that variable (not shown), or uncheck "Use system proxy settings".')
+                              f'that variable\'s URL (its user:password@ part, not shown), or uncheck "Use system '
+                              f'proxy settings".')
         return self.proxy_refusal
 
     def redirect_refusal(self, url: str, response: requests.Response) -> str:

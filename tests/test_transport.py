@@ -392,7 +392,7 @@ def unreached_proxy_error(vendors, monkeypatch, port: int, scheme='http', host='
     """test-module's error, every request sent through the environment's proxy at ``host``:``port`` with a login;
     asserts it names the proxy, never its login nor urllib3's words, says what to do, and nothing reached the vendor."""
     every_request_through(monkeypatch, f'{scheme}://operator:{PROXY_PASSWORD_HALVES[0]}@{host}:{port}')
-    entry = run(dict(vendors[0].params(), proxy=True, max_retries='0', **params), 'test-module')
+    entry = run({**vendors[0].params(), 'proxy': True, 'max_retries': '0', **params}, 'test-module')
     shown = entry['Contents']
     assert entry['Type'] == ENTRY_ERROR and vendors[0].gateway.requests == []
     assert f'The proxy at {host}:{port} that this machine\'s environment sets ' in shown, shown
@@ -441,6 +441,20 @@ def test_a_proxy_that_refuses_a_tunnel_is_said_to_with_its_status_and_to_need_to
 
     assert f'sets refused to open a tunnel to {tunnel} ({status}), so nothing reached Cortex XDR' in shown
     assert f'the proxy must resolve and reach {tunnel}, and allow a tunnel (CONNECT) to it. Check the proxy' in shown
+
+
+@pytest.mark.parametrize('status, connects', [('403 Forbidden', 1), ('502 Bad Gateway', 3)])
+def test_a_proxy_s_4xx_to_a_tunnel_is_final_at_once_and_its_5xx_is_retried(vendors, monkeypatch, status, connects):
+    # A 403 is the proxy's rule, which a retry meets again; a 502 its gateway's passing fault, as a vendor's is.
+    proxy = TunnelRefusingProxy(status)
+    try:
+        shown = unreached_proxy_error(vendors, monkeypatch, proxy.port, xdr_url='https://xdr.example.invalid',
+                                      max_retries='2', retry_backoff='0')
+    finally:
+        proxy.close()
+
+    assert proxy.connects == connects, shown
+    assert ('retried 2 times' in shown) == (connects == 3), shown
 
 
 def test_a_socks5h_proxy_that_cannot_reach_the_vendor_s_name_is_said_to_with_its_reply_and_what_to_check(
@@ -821,16 +835,17 @@ class RefusingTunnelProxy(LoopbackPeer):
 
 
 class TunnelRefusingProxy(LoopbackPeer):
-    """A proxy on 127.0.0.1 that answers every CONNECT with ``status`` (as "403 Forbidden")."""
+    """A proxy on 127.0.0.1 that answers every CONNECT with ``status`` (as "403 Forbidden"), counting them."""
 
     def __init__(self, status: str):
-        self.status = status
+        self.status, self.connects = status, 0
         super().__init__()
 
     def _answer(self, connection):
         head = b''
         while b'\r\n\r\n' not in head and (data := connection.recv(4096)):
             head += data
+        self.connects += head.startswith(b'CONNECT ')
         connection.sendall(f'HTTP/1.1 {self.status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'.encode())
 
 
@@ -936,6 +951,7 @@ def test_a_proxy_that_refuses_its_login_is_asked_once_per_run_and_named_as_refus
     assert demisto.entries[-1]['Type'] == ENTRY_ERROR and says in shown and 'refused its login' in shown
     assert all(file_hash in json.dumps(demisto.entries) for file_hash in hashes)
     assert PROXY_PASSWORD_HALVES[1] not in shown and 'fault in the integration' not in shown
+    assert 'password in that variable\'s URL (its user:password@ part, not shown)' in shown  # where its login is
     assert 'next check sends' not in shown  # nor handed to a later run to send again
 
 
