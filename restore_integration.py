@@ -1367,7 +1367,7 @@ class HttpTransport:
     - throttled (429): the limiter slows every request, honours Retry-After; sent again if its turn beats the deadline;
     - new token (HSS token mode, 401): its token dropped, the next attempt fetches one (no retry used; see invalidate);
     - fault (gateway error, no connection, no answer in time, broken reply): retried after a backoff, max_retries times;
-    - TLS failure: reported at once."""
+    - TLS failure, or the proxy's 4xx to its tunnel (CONNECT): reported at once."""
 
     # The largest reply read: an XDR action's status over 100,000 endpoints is a few MB, an HSS page of 200 rows less.
     MAX_REPLY_BYTES = 32 * 2 ** 20
@@ -1534,7 +1534,9 @@ class HttpTransport:
             # Unless the environment's proxy refused its login: a SOCKS5 one, or an HTTP one's 407 to CONNECT
             if not re.search(f'{SOCKS_LOGIN_REFUSED}|Tunnel connection failed: 407', str(error)):
                 self._connection_fault(error, attempt)
-                return None
+                if not re.search('Tunnel connection failed: 4', str(error)):  # its 4xx (403) is a rule, its 5xx passes
+                    return None
+                raise RestoreError(f'{attempt.detail} {attempt.advice}', [*attempts, attempt], attempt.advice)
             refusal = self.environment_proxy_refusal(error)
         except OSError as error:  # requests' missing CA bundle; any other (requests' own too): the integration's fault
             if 'CA certificate bundle' not in str(error):
@@ -1614,7 +1616,8 @@ class HttpTransport:
         self.proxy_refusal = (f'{proxy} refused its login ({said[0] if said else "407 Proxy Authentication Required"}),'
                               f' so nothing reached {self.vendor} at {self.host}; it is not tried again, as a proxy '
                               f'that checks a directory may lock the account. Correct the user name and password in '
-                              f'that variable (not shown), or uncheck "Use system proxy settings".')
+                              f'that variable\'s URL (its user:password@ part, not shown), or uncheck "Use system '
+                              f'proxy settings".')
         return self.proxy_refusal
 
     def redirect_refusal(self, url: str, response: requests.Response) -> str:
@@ -1684,6 +1687,10 @@ class HttpTransport:
         in_handshake = any(frame.f_code.co_name == 'do_handshake'
                            for frame, _ in traceback.walk_tb(getattr(cause, '__traceback__', None)))
         unsent = attempt.body_went is False or in_handshake
+        # PySocks' error, which urllib3 raises its own over, holds the socket's (socket_err); urllib3's lookups of its
+        # own raise NameResolutionError: a plain NewConnectionError holding a gaierror is PySocks' lookup of the proxy
+        socks = getattr(reason, '__context__', None)
+        lookup = getattr(socks, 'socket_err', socks)
         # urllib3's ProxyError, "Unable to connect to proxy", is also a connection the proxy took that broke as the
         # answer was awaited (http.client closes it then, so urllib3 deems the proxy unreached): its cause, a socket's
         # ConnectionError, tells it from a proxy never reached (a NewConnectionError or a timeout)
@@ -1704,8 +1711,13 @@ class HttpTransport:
                         f'{self.again["Again"]}; if it persists, check {look}.')
         elif isinstance(reason, ProxyError) and not via:  # the proxy never took it, or refused its tunnel or TLS
             self._proxy_not_reached(attempt, cause)
-        elif re.match('Error connecting to SOCKS', str(getattr(reason, '__context__', ''))):  # PySocks': no cause
-            self._proxy_not_reached(attempt, reason.__context__)
+        elif re.match(r'Error connecting to SOCKS|Socket error: \d', str(socks)) or (
+                type(reason) is NewConnectionError and isinstance(cause, socket.gaierror)):
+            self._proxy_not_reached(attempt, socks)  # a SOCKS proxy not reached, its name not resolved, or its reply
+        elif isinstance(lookup, socket.gaierror):  # the vendor's name, looked up here (for a socks5:// proxy too)
+            attempt.met(FAULT_NO_CONNECTION, f'Could not connect to {self.vendor} at {self.host}: its name could not '
+                                             f'be resolved ({lookup.strerror}).',
+                        f'Check {URL_SETTINGS[self.vendor]} and that this machine\'s DNS resolves {self.host}.')
         else:
             attempt.met(FAULT_NO_CONNECTION,
                         f'Could not connect to {self.vendor} at {self.host} ({describe_connection_error(error)}).',
@@ -1719,12 +1731,14 @@ class HttpTransport:
         advice = 'Check the proxy HTTPS_PROXY, HTTP_PROXY or ALL_PROXY sets, or uncheck "Use system proxy settings"'
         error = getattr(cause, 'socket_err', None) or cause.__cause__ or cause  # PySocks' or urllib3's socket error
         said, why, first = 'could not be reached', describe_connection_error(error), ''
-        tunnel = re.fullmatch('Tunnel connection failed: (.*)', str(cause))  # http.client's, the CONNECT's status
+        # http.client's, the CONNECT's status; PySocks', the SOCKS reply (a socks5h:// proxy resolves the vendor's name)
+        tunnel = re.fullmatch(r'(?:Tunnel connection failed|Socket error): (\d.*)', str(cause))
         if tunnel:
             url = parse_url(self.base_url)
             target = f'{url.host}:{url.port or 443}'
             said, why = f'refused to open a tunnel to {target}', tunnel[1]
-            first = f'The proxy must allow CONNECT to {target}. '
+            first = (f'Check {URL_SETTINGS[self.vendor]}: the proxy must resolve and reach {target}, and allow a '
+                     f'tunnel (CONNECT) to it. ')
         elif isinstance(error, ConnectionRefusedError):
             said = 'refused the connection'
         elif isinstance(error, socket.gaierror):  # no errno name: the resolver's reason alone

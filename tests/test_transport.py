@@ -392,7 +392,7 @@ def unreached_proxy_error(vendors, monkeypatch, port: int, scheme='http', host='
     """test-module's error, every request sent through the environment's proxy at ``host``:``port`` with a login;
     asserts it names the proxy, never its login nor urllib3's words, says what to do, and nothing reached the vendor."""
     every_request_through(monkeypatch, f'{scheme}://operator:{PROXY_PASSWORD_HALVES[0]}@{host}:{port}')
-    entry = run(dict(vendors[0].params(), proxy=True, max_retries='0', **params), 'test-module')
+    entry = run({**vendors[0].params(), 'proxy': True, 'max_retries': '0', **params}, 'test-module')
     shown = entry['Contents']
     assert entry['Type'] == ENTRY_ERROR and vendors[0].gateway.requests == []
     assert f'The proxy at {host}:{port} that this machine\'s environment sets ' in shown, shown
@@ -440,19 +440,67 @@ def test_a_proxy_that_refuses_a_tunnel_is_said_to_with_its_status_and_to_need_to
         proxy.close()
 
     assert f'sets refused to open a tunnel to {tunnel} ({status}), so nothing reached Cortex XDR' in shown
-    assert f'The proxy must allow CONNECT to {tunnel}. Check the proxy' in shown
+    assert f'the proxy must resolve and reach {tunnel}, and allow a tunnel (CONNECT) to it. Check the proxy' in shown
 
 
-def test_a_proxy_whose_name_does_not_resolve_is_said_so_with_the_resolver_reason_and_what_to_check(
+@pytest.mark.parametrize('status, connects', [('403 Forbidden', 1), ('502 Bad Gateway', 3)])
+def test_a_proxy_s_4xx_to_a_tunnel_is_final_at_once_and_its_5xx_is_retried(vendors, monkeypatch, status, connects):
+    # A 403 is the proxy's rule, which a retry meets again; a 502 its gateway's passing fault, as a vendor's is.
+    proxy = TunnelRefusingProxy(status)
+    try:
+        shown = unreached_proxy_error(vendors, monkeypatch, proxy.port, xdr_url='https://xdr.example.invalid',
+                                      max_retries='2', retry_backoff='0')
+    finally:
+        proxy.close()
+
+    assert proxy.connects == connects, shown
+    assert ('retried 2 times' in shown) == (connects == 3), shown
+
+
+def test_a_socks5h_proxy_that_cannot_reach_the_vendor_s_name_is_said_to_with_its_reply_and_what_to_check(
         vendors, monkeypatch):
+    name = 'xdr.nowhere.invalid'  # RFC 6761: .invalid names nothing, so a proxy that resolves it answers an error
+    proxy = HostUnreachableSocksProxy()
+    try:
+        shown = unreached_proxy_error(vendors, monkeypatch, proxy.port, 'socks5h', xdr_url=f'https://{name}')
+    finally:
+        proxy.close()
+
+    assert proxy.names == [name]  # socks5h: the name went to the proxy, not looked up here
+    assert f'sets refused to open a tunnel to {name}:443 (0x04: Host unreachable), so nothing reached' in shown
+    assert f'Check "Cortex XDR server URL" (xdr_url): the proxy must resolve and reach {name}:443' in shown
+
+
+@pytest.mark.parametrize('scheme', ['http', 'socks5h'])
+def test_a_proxy_whose_name_does_not_resolve_is_said_so_with_the_resolver_reason_and_what_to_check(
+        vendors, monkeypatch, scheme):
     name = 'proxy.nowhere.invalid'  # RFC 2606: .invalid names nothing
     with pytest.raises(socket.gaierror) as lookup:
         socket.getaddrinfo(name, 3128)
 
-    shown = unreached_proxy_error(vendors, monkeypatch, 3128, host=name, xdr_url='https://xdr.example.invalid')
+    shown = unreached_proxy_error(vendors, monkeypatch, 3128, scheme, name, xdr_url='https://xdr.example.invalid')
 
     assert f'sets could not be reached: its name could not be resolved ({lookup.value.strerror}), so' in shown
     assert f'Check that this machine\'s DNS resolves {name}.' in shown
+
+
+@pytest.mark.parametrize('vendor, setting, value, settings', [
+    (0, 'xdr_url', 'https://xdr.nowhere.invalid', '"Cortex XDR server URL" (xdr_url)'),
+    (1, 'hss_endpoint', 'hss.nowhere.invalid', '"Huawei Cloud HSS endpoint" (hss_endpoint) or "Huawei Cloud region"')])
+def test_a_vendor_host_name_that_does_not_resolve_is_said_so_with_the_resolver_reason_retried_and_what_to_check(
+        vendors, monkeypatch, vendor, setting, value, settings):
+    name = urlsplit(f'https://{value.partition("://")[2] or value}').hostname
+    with pytest.raises(socket.gaierror) as lookup:  # RFC 6761: .invalid names nothing
+        socket.getaddrinfo(name, 443)
+    for variable in PROXY_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)
+
+    entry = run({**vendors[vendor].params(), 'max_retries': '1', 'retry_backoff': '0', setting: value}, 'test-module')
+
+    shown = entry['Contents']
+    assert entry['Type'] == ENTRY_ERROR and 'Failed to resolve' not in shown and 'Errno' not in shown, shown
+    assert f'at {name}: its name could not be resolved ({lookup.value.strerror}). The request was retried once' in shown
+    assert f'Check {settings}' in shown and f'and that this machine\'s DNS resolves {name}.' in shown
 
 
 def test_an_https_proxy_whose_certificate_is_not_trusted_is_named_with_the_tls_reason_and_what_to_do(
@@ -787,16 +835,17 @@ class RefusingTunnelProxy(LoopbackPeer):
 
 
 class TunnelRefusingProxy(LoopbackPeer):
-    """A proxy on 127.0.0.1 that answers every CONNECT with ``status`` (as "403 Forbidden")."""
+    """A proxy on 127.0.0.1 that answers every CONNECT with ``status`` (as "403 Forbidden"), counting them."""
 
     def __init__(self, status: str):
-        self.status = status
+        self.status, self.connects = status, 0
         super().__init__()
 
     def _answer(self, connection):
         head = b''
         while b'\r\n\r\n' not in head and (data := connection.recv(4096)):
             head += data
+        self.connects += head.startswith(b'CONNECT ')
         connection.sendall(f'HTTP/1.1 {self.status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'.encode())
 
 
@@ -813,6 +862,24 @@ class TlsPeer(LoopbackPeer):
             self.context.wrap_socket(connection, server_side=True).close()
         except ssl.SSLError:  # the client refused the certificate
             pass
+
+
+class HostUnreachableSocksProxy(LoopbackPeer):
+    """A SOCKS5 proxy on 127.0.0.1 that takes no login and answers every CONNECT to a name (RFC 1928's address type 3)
+    with reply 4, Host unreachable, as one that cannot resolve it does; it keeps the names asked for."""
+
+    def __init__(self):
+        self.names = []
+        super().__init__()
+
+    def _answer(self, connection):
+        greeting = connection.recv(2)
+        connection.recv(greeting[1])
+        connection.sendall(b'\x05\x00')  # no authentication
+        request = connection.recv(512)  # version, CONNECT, reserved, type 3, the name's length, the name, the port
+        if request[3:4] == b'\x03':
+            self.names.append(request[5:5 + request[4]].decode())
+        connection.sendall(b'\x05\x04\x00\x01' + bytes(6))  # Host unreachable, a zero IPv4 address and port
 
 
 class RefusingSocksProxy(LoopbackPeer):
@@ -884,6 +951,7 @@ def test_a_proxy_that_refuses_its_login_is_asked_once_per_run_and_named_as_refus
     assert demisto.entries[-1]['Type'] == ENTRY_ERROR and says in shown and 'refused its login' in shown
     assert all(file_hash in json.dumps(demisto.entries) for file_hash in hashes)
     assert PROXY_PASSWORD_HALVES[1] not in shown and 'fault in the integration' not in shown
+    assert 'password in that variable\'s URL (its user:password@ part, not shown)' in shown  # where its login is
     assert 'next check sends' not in shown  # nor handed to a later run to send again
 
 
