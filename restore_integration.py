@@ -190,6 +190,7 @@ URL_SETTINGS = {'Cortex XDR': SETTING_NAMES['xdr_url'],  # where each vendor's U
 
 # What an attempt met when no usable answer came back (Attempt.fault).
 FAULT_NO_CONNECTION = 'no connection'
+FAULT_PROXY_REFUSED = 'a refusal by the proxy'  # its rule (a 4xx to CONNECT) or its login: it holds at a next check
 FAULT_NO_ANSWER = 'no answer in time'
 FAULT_DROPPED = 'a dropped connection'
 FAULT_BROKEN_REPLY = 'a broken reply'
@@ -1534,9 +1535,10 @@ class HttpTransport:
             # Unless the environment's proxy refused its login: a SOCKS5 one, or an HTTP one's 407 to CONNECT
             if not re.search(f'{SOCKS_LOGIN_REFUSED}|Tunnel connection failed: 407', str(error)):
                 self._connection_fault(error, attempt)
-                if not re.search('Tunnel connection failed: 4', str(error)):  # its 4xx (403) is a rule, its 5xx passes
+                if attempt.fault != FAULT_PROXY_REFUSED:  # its 5xx to a tunnel passes, as a vendor's 5xx does
                     return None
                 raise RestoreError(f'{attempt.detail} {attempt.advice}', [*attempts, attempt], attempt.advice)
+            attempt.fault = FAULT_PROXY_REFUSED
             refusal = self.environment_proxy_refusal(error)
         except OSError as error:  # requests' missing CA bundle; any other (requests' own too): the integration's fault
             if 'CA certificate bundle' not in str(error):
@@ -1730,13 +1732,15 @@ class HttpTransport:
         what = f'The proxy at {proxy} that this machine\'s environment sets'
         advice = 'Check the proxy HTTPS_PROXY, HTTP_PROXY or ALL_PROXY sets, or uncheck "Use system proxy settings"'
         error = getattr(cause, 'socket_err', None) or cause.__cause__ or cause  # PySocks' or urllib3's socket error
-        said, why, first = 'could not be reached', describe_connection_error(error), ''
+        said, why, first, fault = 'could not be reached', describe_connection_error(error), '', FAULT_NO_CONNECTION
         # http.client's, the CONNECT's status; PySocks', the SOCKS reply (a socks5h:// proxy resolves the vendor's name)
         tunnel = re.fullmatch(r'(?:Tunnel connection failed|Socket error): (\d.*)', str(cause))
         if tunnel:
             url = parse_url(self.base_url)
             target = f'{url.host}:{url.port or 443}'
             said, why = f'refused to open a tunnel to {target}', tunnel[1]
+            if str(cause).startswith('Tunnel connection failed: 4'):  # its 4xx (403): its rule, which a retry meets
+                fault = FAULT_PROXY_REFUSED
             first = (f'Check {URL_SETTINGS[self.vendor]}: the proxy must resolve and reach {target}, and allow a '
                      f'tunnel (CONNECT) to it. ')
         elif isinstance(error, ConnectionRefusedError):
@@ -1752,7 +1756,7 @@ class HttpTransport:
             self._timed_out(attempt, FAULT_NO_CONNECTION, f'{what} did not accept a connection',
                             self.settings.connect_timeout, f'{advice}, or raise {SETTING_NAMES["connect_timeout"]}.')
             return
-        attempt.met(FAULT_NO_CONNECTION, f'{what} {said} ({why}), so nothing reached {self.vendor} at {self.host}.',
+        attempt.met(fault, f'{what} {said} ({why}), so nothing reached {self.vendor} at {self.host}.',
                     f'{first}{advice}.')
 
     def _timed_out(self, attempt: Attempt, fault: str, what: str, seconds: float | None, advice: str) -> None:

@@ -35,7 +35,7 @@ from warroom.emulator.hss import create_app as create_hss_app, create_iam_app
 from warroom.emulator.httpserver import LoopbackServer, Response
 from warroom.emulator.xdr import create_app as create_xdr_app
 from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
-from warroom.runtime import Demisto
+from warroom.runtime import Demisto, WarRoom
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -455,6 +455,30 @@ def test_a_proxy_s_4xx_to_a_tunnel_is_final_at_once_and_its_5xx_is_retried(vendo
 
     assert proxy.connects == connects, shown
     assert ('retried 2 times' in shown) == (connects == 3), shown
+
+
+@pytest.mark.parametrize('command, params, args', [
+    ('restore-file', {'xdr_url': 'https://xdr.example.invalid', 'xdr_api_key_id': '7',
+                      'xdr_api_key': {'password': 'k' * 40}, 'xdr_auth_type': 'standard'}, {'file_hash': XDR_HASH}),
+    ('hss-restore-isolated', {'hss_project_id': 'p1', 'hss_region': 'ap-southeast-1', 'hss_auth_type': 'aksk',
+                              'hss_aksk': {'identifier': 'AK', 'password': 's' * 40}}, {'file_hash': HSS_HASH})])
+def test_a_proxy_s_403_to_a_tunnel_is_not_left_for_a_next_check_and_says_what_to_change(monkeypatch, command, params,
+                                                                                        args):
+    # The proxy's rule (it allows only listed destinations) holds at every check: only the analyst can change it
+    proxy = TunnelRefusingProxy('403 Forbidden')
+    every_request_through(monkeypatch, f'http://127.0.0.1:{proxy.port}')
+    room = WarRoom(params={**params, 'proxy': True, 'max_retries': '2', 'retry_backoff': '0'}, time_scale=0.0,
+                   sleep=lambda _: None)
+    try:
+        result = room.run(command, {**args, 'polling': 'true'})
+    finally:
+        proxy.close()
+
+    shown = json.dumps(result.entries)
+    assert (proxy.connects, result.runs) == (1, 1), shown
+    assert result.entries[-1]['Type'] == ENTRY_ERROR and 'next check' not in shown, shown
+    assert 'refused to open a tunnel' in shown and '(403 Forbidden)' in shown, shown  # the proxy's words
+    assert 'allow a tunnel (CONNECT) to it' in shown and 'uncheck \\"Use system proxy settings\\"' in shown, shown
 
 
 def test_a_socks5h_proxy_that_cannot_reach_the_vendor_s_name_is_said_to_with_its_reply_and_what_to_check(
