@@ -1372,7 +1372,7 @@ class HttpTransport:
 
     # The largest reply read: an XDR action's status over 100,000 endpoints is a few MB, an HSS page of 200 rows less.
     MAX_REPLY_BYTES = 32 * 2 ** 20
-    proxy_refusal: str | None = None  # the environment's proxy refused its login: said again, never asked
+    proxy_refusal: str | None = None  # the proxy refused its login, or a tunnel by its rule: said again, never asked
     run_wait = MAX_RUN_WAIT_SECONDS  # the longest a run waits for turns: less under a shorter execution-timeout
 
     def __init__(self, base_url: str, vendor: str, settings: TransportSettings,
@@ -1537,7 +1537,8 @@ class HttpTransport:
                 self._connection_fault(error, attempt)
                 if attempt.fault != FAULT_PROXY_REFUSED:  # its 5xx to a tunnel passes, as a vendor's 5xx does
                     return None
-                raise RestoreError(f'{attempt.detail} {attempt.advice}', [*attempts, attempt], attempt.advice)
+                self.proxy_refusal = f'{attempt.detail} {attempt.advice}'  # its rule holds for the run's other requests
+                raise RestoreError(self.proxy_refusal, [*attempts, attempt], attempt.advice)
             attempt.fault = FAULT_PROXY_REFUSED
             refusal = self.environment_proxy_refusal(error)
         except OSError as error:  # requests' missing CA bundle; any other (requests' own too): the integration's fault
@@ -1572,7 +1573,8 @@ class HttpTransport:
 
     def _unless_refused(self, attempt: Attempt, attempts: list[Attempt], refused: Refused | None) -> None:
         """Raises, this attempt unsent (no status, no fault), when the environment's proxy refused the run's login
-        (asked again, a directory may lock the account) or ``refused`` says the vendor would refuse it as another."""
+        (asked again, a directory may lock the account) or, by its rule, the tunnel, or ``refused`` says the vendor
+        would refuse it as another."""
         why = self.proxy_refusal or (refused and refused())
         if why:
             raise RestoreError(why, [*attempts, attempt])
@@ -1739,7 +1741,8 @@ class HttpTransport:
             url = parse_url(self.base_url)
             target = f'{url.host}:{url.port or 443}'
             said, why = f'refused to open a tunnel to {target}', tunnel[1]
-            if str(cause).startswith('Tunnel connection failed: 4'):  # its 4xx (403): its rule, which a retry meets
+            # its rule, which a retry meets: a 4xx (403), or SOCKS5's "connection not allowed by ruleset" (RFC 1928)
+            if re.match('Tunnel connection failed: 4|Socket error: 0x02', str(cause)):
                 fault = FAULT_PROXY_REFUSED
             first = (f'Check {URL_SETTINGS[self.vendor]}: the proxy must resolve and reach {target}, and allow a '
                      f'tunnel (CONNECT) to it. ')

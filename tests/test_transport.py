@@ -443,12 +443,19 @@ def test_a_proxy_that_refuses_a_tunnel_is_said_to_with_its_status_and_to_need_to
     assert f'the proxy must resolve and reach {tunnel}, and allow a tunnel (CONNECT) to it. Check the proxy' in shown
 
 
-@pytest.mark.parametrize('status, connects', [('403 Forbidden', 1), ('502 Bad Gateway', 3)])
-def test_a_proxy_s_4xx_to_a_tunnel_is_final_at_once_and_its_5xx_is_retried(vendors, monkeypatch, status, connects):
-    # A 403 is the proxy's rule, which a retry meets again; a 502 its gateway's passing fault, as a vendor's is.
-    proxy = TunnelRefusingProxy(status)
+@pytest.mark.parametrize('refusing, scheme, connects', [
+    (lambda: TunnelRefusingProxy('403 Forbidden'), 'http', 1),
+    (lambda: TunnelRefusingProxy('502 Bad Gateway'), 'http', 3),
+    (lambda: TunnelRefusingSocksProxy(0x02), 'socks5h', 1),
+    (lambda: TunnelRefusingSocksProxy(0x01), 'socks5h', 3)],
+    ids=['http 403', 'http 502', 'socks5 0x02 ruleset', 'socks5 0x01 general failure'])
+def test_a_proxy_s_tunnel_refused_by_its_rule_is_final_at_once_and_by_a_passing_fault_is_retried(
+        vendors, monkeypatch, refusing, scheme, connects):
+    # A 403 is the proxy's rule, which a retry meets again; a 502 its gateway's passing fault, as a vendor's is. Their
+    # SOCKS5 twins (RFC 1928 section 6): reply 2, "connection not allowed by ruleset"; reply 1, a general failure.
+    proxy = refusing()
     try:
-        shown = unreached_proxy_error(vendors, monkeypatch, proxy.port, xdr_url='https://xdr.example.invalid',
+        shown = unreached_proxy_error(vendors, monkeypatch, proxy.port, scheme, xdr_url='https://xdr.example.invalid',
                                       max_retries='2', retry_backoff='0')
     finally:
         proxy.close()
@@ -481,10 +488,33 @@ def test_a_proxy_s_403_to_a_tunnel_is_not_left_for_a_next_check_and_says_what_to
     assert 'allow a tunnel (CONNECT) to it' in shown and 'uncheck \\"Use system proxy settings\\"' in shown, shown
 
 
+@pytest.mark.parametrize('refusing, scheme, says', [
+    (lambda: TunnelRefusingProxy('403 Forbidden'), 'http', '(403 Forbidden)'),
+    (lambda: TunnelRefusingSocksProxy(0x02), 'socks5h', '(0x02: Connection not allowed by ruleset)')],
+    ids=['http 403', 'socks5 0x02 ruleset'])
+def test_a_proxy_refusing_a_tunnel_by_its_rule_is_asked_once_per_run_and_each_file_says_so(monkeypatch, refusing,
+                                                                                           scheme, says):
+    # The proxy's rule holds for every file's request to the same vendor: asking it once per file says nothing new.
+    proxy = refusing()
+    proxy.url = f'{scheme}://127.0.0.1:{proxy.port}'
+    hashes = [digit * 64 for digit in '012']
+    params = {'xdr_url': 'https://xdr.example.invalid', 'xdr_api_key_id': '7', 'xdr_api_key': {'password': 'k' * 40},
+              'xdr_auth_type': 'standard', 'proxy': True, 'max_concurrency': '1', 'xdr_rate_limit': '1000'}
+    demisto, shown = restore_files_through(monkeypatch, proxy, params, hashes)
+
+    assert proxy.connects == 1, shown
+    [records] = demisto.entries[-1]['EntryContext'].values()
+    assert [record['file_hash'] for record in records] == hashes, shown
+    for record in records:  # the proxy's words, and what to do
+        assert f'refused to open a tunnel to xdr.example.invalid:443 {says}' in record['error'], shown
+        assert 'allow a tunnel (CONNECT) to it' in record['error'], shown
+    assert demisto.entries[-1]['Type'] == ENTRY_ERROR and 'next check' not in shown, shown
+
+
 def test_a_socks5h_proxy_that_cannot_reach_the_vendor_s_name_is_said_to_with_its_reply_and_what_to_check(
         vendors, monkeypatch):
     name = 'xdr.nowhere.invalid'  # RFC 6761: .invalid names nothing, so a proxy that resolves it answers an error
-    proxy = HostUnreachableSocksProxy()
+    proxy = TunnelRefusingSocksProxy()
     try:
         shown = unreached_proxy_error(vendors, monkeypatch, proxy.port, 'socks5h', xdr_url=f'https://{name}')
     finally:
@@ -888,13 +918,18 @@ class TlsPeer(LoopbackPeer):
             pass
 
 
-class HostUnreachableSocksProxy(LoopbackPeer):
+class TunnelRefusingSocksProxy(LoopbackPeer):
     """A SOCKS5 proxy on 127.0.0.1 that takes no login and answers every CONNECT to a name (RFC 1928's address type 3)
-    with reply 4, Host unreachable, as one that cannot resolve it does; it keeps the names asked for."""
+    with ``reply`` (RFC 1928 section 6: by default 4, Host unreachable, as one that cannot resolve it does); it keeps
+    the names asked for."""
 
-    def __init__(self):
-        self.names = []
+    def __init__(self, reply: int = 0x04):
+        self.names, self.reply = [], reply
         super().__init__()
+
+    @property
+    def connects(self) -> int:
+        return len(self.names)
 
     def _answer(self, connection):
         greeting = connection.recv(2)
@@ -903,7 +938,7 @@ class HostUnreachableSocksProxy(LoopbackPeer):
         request = connection.recv(512)  # version, CONNECT, reserved, type 3, the name's length, the name, the port
         if request[3:4] == b'\x03':
             self.names.append(request[5:5 + request[4]].decode())
-        connection.sendall(b'\x05\x04\x00\x01' + bytes(6))  # Host unreachable, a zero IPv4 address and port
+        connection.sendall(bytes([5, self.reply, 0, 1]) + bytes(6))  # the reply, a zero IPv4 address and port
 
 
 class RefusingSocksProxy(LoopbackPeer):
