@@ -370,6 +370,18 @@ def test_a_restore_state_the_command_writes_on_any_hss_clock_reads_back_as_it_wa
     assert ri.hss_restore_state(ri.state_text(state)) == state
 
 
+@given(accepted=HSS_CLOCK_MS, after=st.integers(1, 10 ** 9), listed_after=st.booleans())
+def test_a_restore_state_whose_listing_or_put_off_start_came_after_accepted_on_hss_s_clock_reads_back_as_at_accepted(
+        accepted, after, listed_after):
+    """HSS's clock may step back between a start's listing (or its put-off first run) and HSS taking the restore: the
+    state still holds ms before <accepted>, a count of digits only, so the next check reads it back."""
+    later = accepted + after
+    state = {'accepted': accepted, 'started': None, 'checks': 0, 'listing_refused': False, 'refused': 0,
+             'listed': later if listed_after else accepted, 'sent': 1, 'taken': accepted if listed_after else later}
+
+    assert ri.hss_restore_state(ri.state_text(state)) == dict(state, listed=accepted, taken=accepted)
+
+
 class FrozenTime:
     """The integration's ``time`` module with this machine's clock stopped at ``now_ms``."""
 
