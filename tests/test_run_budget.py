@@ -324,6 +324,24 @@ def test_a_check_waits_for_turns_no_longer_than_a_later_check_can_still_follow_w
     assert_followed_or_not_started(tenant, result, hashes)
 
 
+
+# README: a check's waits for turns end two intervals (the default 10 s each) before the polling timeout. The first
+# check, put off by Cortex XDR until about 90 s of polling are left, is asked to wait at its first request: 75 s is
+# past the 70 s it may (the check sends nothing more), 65 s within them (it sends the other restore, a check follows).
+@pytest.mark.parametrize('wait, sent', [(75, 1), (65, 2)])
+def test_a_check_waits_for_turns_until_two_intervals_before_the_timeout_and_no_longer(on_test_clock, wait, sent):
+    tenant, room = on_test_clock
+    hashes = sorted(seed_holders())[:2]
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,429;retry-after=200'))
+    later = [FaultPlan.parse(f'sequence=429;retry-after={wait}')]
+    room.on_entry = lambda entry: later and tenant.gateway.inject_faults(later.pop())
+
+    result = room.run('restore-file', {'file_hash': ','.join(hashes), 'timeout_in_seconds': '300'})
+
+    assert not result.failed, result.entries[-1]
+    assert [action.file_hash for action in tenant.backend.actions.values()] == hashes[:sent]
+    assert_followed_or_not_started(tenant, result, hashes)
+
 @pytest.mark.parametrize('count', [1, 2])  # one file alone, as one of several
 def test_a_first_run_that_had_no_time_to_send_any_restore_leaves_them_to_the_next_check(on_test_clock, count):
     tenant, room = on_test_clock
