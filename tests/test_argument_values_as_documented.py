@@ -75,6 +75,25 @@ def test_one_past_the_longest_documented_polling_value_is_refused_naming_it(hss_
     assert hss_tenant.gateway.requests == []
 
 
+
+def test_one_past_the_longest_interval_is_refused_naming_it_also_under_the_longest_timeout(hss_tenant):
+    # Under the default timeout, an interval past the longest is refused as longer than it: here only its own bound can
+    args = {'file_hash': HSS_HASH, 'interval_in_seconds': str(facts.MAX_POLLING_INTERVAL + 1),
+            'timeout_in_seconds': str(facts.MAX_POLLING_TIMEOUT)}
+    result = run(hss_tenant.params(), 'hss-restore-isolated', args)
+
+    assert result.failed and 'interval_in_seconds' in result.entries[-1]['Contents'], result.entries[-1]['Contents']
+    assert 'shorter than' not in result.entries[-1]['Contents']
+    assert hss_tenant.gateway.requests == []
+
+
+# "while polling, at least interval_in_seconds": without polling, a timeout of one second bounds the wait for turns.
+@pytest.mark.parametrize('form', [str, int])
+def test_a_timeout_of_one_second_without_polling_is_taken_as_given(form):
+    polling, _, timeout = ri.polling_arguments({'polling': 'false', 'timeout_in_seconds': form(1)})
+
+    assert (polling, timeout) == (False, 1)
+
 # integration.yml, file_path: "the items of a comma-separated list are stripped": paths typed with blanks around the
 # commas name the copies the host holds, as the same paths in a JSON list do.
 @pytest.mark.parametrize('comma', [', ', ' , ', ',\t'])

@@ -370,6 +370,43 @@ def test_a_restore_state_the_command_writes_on_any_hss_clock_reads_back_as_it_wa
     assert ri.hss_restore_state(ri.state_text(state)) == state
 
 
+@given(accepted=HSS_CLOCK_MS, after=st.integers(1, 10 ** 9), listed_after=st.booleans())
+def test_a_restore_state_whose_listing_or_put_off_start_came_after_accepted_on_hss_s_clock_reads_back_as_at_accepted(
+        accepted, after, listed_after):
+    """HSS's clock may step back between a start's listing (or its put-off first run) and HSS taking the restore: the
+    state still holds ms before <accepted>, a count of digits only, so the next check reads it back."""
+    later = accepted + after
+    state = {'accepted': accepted, 'started': None, 'checks': 0, 'listing_refused': False, 'refused': 0,
+             'listed': later if listed_after else accepted, 'sent': 1, 'taken': accepted if listed_after else later}
+
+    assert ri.hss_restore_state(ri.state_text(state)) == dict(state, listed=accepted, taken=accepted)
+
+
+class FrozenTime:
+    """The integration's ``time`` module with this machine's clock stopped at ``now_ms``."""
+
+    def __init__(self, now_ms):
+        self.now_ms = now_ms
+
+    def __getattr__(self, name):
+        return getattr(time, name)
+
+    def time(self):
+        return self.now_ms / 1000
+
+
+def test_a_restore_state_started_a_day_ahead_of_this_machine_is_read_and_one_ms_more_is_refused(monkeypatch):
+    """The start is on this machine's clock, which its refusal says may be not more than a day ahead of it (as far as a
+    clock may be set back): exactly a day ahead is still a restore's state, a millisecond past that is not one."""
+    now_ms = 1_700_000_000_000
+    day_ms = 24 * 60 * 60 * 1000
+    monkeypatch.setattr(ri, 'time', FrozenTime(now_ms))
+
+    assert ri.hss_restore_state(f'{now_ms}:{now_ms + day_ms}:0')['started'] == now_ms + day_ms
+    with pytest.raises(ri.RestoreError, match='restore_state'):
+        ri.hss_restore_state(f'{now_ms}:{now_ms + day_ms + 1}:0')
+
+
 # An instance setting's text as pasted: invisible format characters (Cf, as Unicode reads them: a zero-width space, a
 # byte-order mark, a direction mark) and blanks, in any order, at its ends or between its visible characters. The
 # settings read as free text, a credentials setting's user name and secret among them, and where the reader puts each.

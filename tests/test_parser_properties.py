@@ -582,6 +582,36 @@ def test_put_off_reads_back_what_next_check_writes(put_off, left):
     assert ri.put_off_of({'put_off': written}) == (put_off, left or 0)
 
 
+
+class StoppedClock:
+    """The integration's ``time`` module with this machine's clock stopped at ``now_ms``."""
+
+    def __init__(self, now_ms):
+        self.now_ms = now_ms
+
+    def __getattr__(self, name):
+        return getattr(time, name)
+
+    def time(self):
+        return self.now_ms / 1000
+
+
+# README, "restore-file": the checks made count that many intervals at least, and the seconds a vendor's wait put them
+# off (put_off, not the wait left after it), whatever the clock says; else the seconds the clock says since the start.
+@FAST
+@given(clock_s=st.integers(-10 ** 6, 10 ** 7), checks=st.integers(0, 10 ** 4), interval=st.integers(10, 86_400),
+       put_off=st.integers(0, 10 ** 6), left=st.integers(0, 10 ** 6), ms=st.integers(0, 999))
+@example(clock_s=0, checks=100, interval=10, put_off=0, left=0, ms=0)
+@example(clock_s=5000, checks=0, interval=10, put_off=0, left=7, ms=999)
+def test_the_polling_time_counted_is_the_clock_s_or_the_intervals_and_put_off_whichever_is_more(
+        clock_s, checks, interval, put_off, left, ms):
+    started_ms = 1_700_000_000_000
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ri, 'time', StoppedClock(started_ms + clock_s * 1000 + ms))
+        elapsed = ri.polling_elapsed(started_ms, checks, interval, {'put_off': f'{put_off}:{left}'})
+
+    assert elapsed == max(clock_s, checks * interval + put_off)
+
 @FAST
 @given(value=anything)
 def test_put_off_of_any_other_value_is_nothing_or_refused(value):

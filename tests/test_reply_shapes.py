@@ -194,6 +194,31 @@ def test_an_hss_error_description_is_kept_beside_its_code_and_message(replay_ser
     assert all(vendor[field] in message for field in ('error_code', 'error_msg', 'error_description'))
 
 
+
+def test_an_hss_error_description_that_repeats_its_message_is_said_once(replay_server):
+    vendor = dict(load_json(HSS_REPLIES / 'variants' / 'error_hss_400_with_description.json'))
+    vendor['error_description'] = vendor['error_msg']
+    replay_server.queue(400, vendor)
+    settings = ri.HssSettings(replay_server.url, 'p' * 32, 'aksk', access_key='AK', secret_key='sk' * 8)
+
+    with pytest.raises(ri.VendorApiError) as raised:
+        ri.HssClient(settings).restore_isolated_files([{'host_id': 'h'}])
+
+    assert str(raised.value).count(vendor['error_msg']) == 1, str(raised.value)
+
+
+def test_an_error_reply_in_plain_text_is_quoted_as_the_vendor_s_words_with_its_request_id(replay_server):
+    # No JSON and no HTML page: what the body says is all there is of the vendor's reason (a gateway's plain words)
+    replay_server.queue(400, b'upstream refused: bad project', {'Content-Type': 'text/plain',
+                                                                  'X-Request-Id': 'req-plain-1'})
+    settings = ri.HssSettings(replay_server.url, 'p' * 32, 'aksk', access_key='AK', secret_key='sk' * 8)
+
+    with pytest.raises(ri.VendorApiError) as raised:
+        ri.HssClient(settings).restore_isolated_files([{'host_id': 'h'}])
+
+    message = str(raised.value)
+    assert 'upstream refused: bad project' in message and 'req-plain-1' in message, message
+
 @pytest.mark.parametrize('code', [{'code': 'HSS.1001'}, ['HSS.1001'], 1001])
 def test_an_hss_error_code_that_is_not_text_is_the_vendor_s_error_shown_as_json_not_a_fault(replay_server, code):
     replay_server.queue(400, {'error_code': code, 'error_msg': 'Invalid parameter.', 'request_id': 'r-1'})

@@ -103,6 +103,33 @@ def test_a_check_put_off_by_cortex_xdr_s_wait_says_when_the_next_check_comes_and
     assert said in put_off['HumanReadable'], put_off
 
 
+
+# README, "A vendor's wait holds across runs": the hidden put_off carries the seconds the checks were put off in all
+# and, only when the wait outlasts the polling time, `:` and the seconds of it left as the next check starts.
+@pytest.mark.parametrize('timeout', [600, 200], ids=['wait within the polling time', 'wait past it'])
+def test_a_check_carries_the_seconds_it_was_put_off_and_the_wait_left_only_when_the_wait_outlasts_polling(
+        xdr_on_clock, timeout):
+    tenant, room, arrivals = xdr_on_clock
+    interval = 30
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=ok,429;retry-after={LONGER_THAN_A_RUN_S}'))
+
+    result = room.run('restore-file', {'file_hash': sorted(seed_holders())[0], 'interval_in_seconds': str(interval),
+                                       'timeout_in_seconds': str(timeout)})
+
+    scheduled = [entry for entry in result.entries if entry.get('PollingCommand')]
+    [put_off_at] = [n for n, entry in enumerate(scheduled) if int(entry['NextRun']) > interval]
+    assert all('put_off' not in entry['PollingArgs'] for entry in scheduled[:put_off_at]), scheduled
+    entry = scheduled[put_off_at]
+    seconds, *left = entry['PollingArgs']['put_off'].split(':')
+    assert int(seconds) == int(entry['NextRun']) - interval, entry
+    if timeout == 600:  # the later checks, not put off again, carry the same seconds
+        assert left == [], entry
+        assert [later['PollingArgs'].get('put_off') for later in scheduled[put_off_at + 1:]] == \
+            [seconds] * (len(scheduled) - put_off_at - 1), scheduled
+    else:  # the next check is the last, at the timeout, and waits out the rest of the 300 s first
+        [left] = left
+        assert int(left) > 0 and int(entry['NextRun']) + int(left) <= LONGER_THAN_A_RUN_S, entry
+
 def test_a_first_run_throttled_longer_than_a_run_may_wait_sends_the_restore_once_the_wait_has_passed(xdr_on_clock):
     tenant, room, arrivals = xdr_on_clock
     tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429;retry-after={LONGER_THAN_A_RUN_S}'))

@@ -324,6 +324,41 @@ def test_a_check_waits_for_turns_no_longer_than_a_later_check_can_still_follow_w
     assert_followed_or_not_started(tenant, result, hashes)
 
 
+
+# README: a check's waits for turns end two intervals (the default 10 s each) before the polling timeout. The first
+# check, put off by Cortex XDR until about 90 s of polling are left, is asked to wait at its first request: 75 s is
+# past the 70 s it may (the check sends nothing more), 65 s within them (it sends the other restore, a check follows).
+@pytest.mark.parametrize('wait, sent', [(75, 1), (65, 2)])
+def test_a_check_waits_for_turns_until_two_intervals_before_the_timeout_and_no_longer(on_test_clock, wait, sent):
+    tenant, room = on_test_clock
+    hashes = sorted(seed_holders())[:2]
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=ok,429;retry-after=200'))
+    later = [FaultPlan.parse(f'sequence=429;retry-after={wait}')]
+    room.on_entry = lambda entry: later and tenant.gateway.inject_faults(later.pop())
+
+    result = room.run('restore-file', {'file_hash': ','.join(hashes), 'timeout_in_seconds': '300'})
+
+    assert not result.failed, result.entries[-1]
+    assert [action.file_hash for action in tenant.backend.actions.values()] == hashes[:sent]
+    assert_followed_or_not_started(tenant, result, hashes)
+
+
+# README: a check by hand (polling=false) waits for its turns as long as its timeout_in_seconds, not an interval less
+# as a polling check does: asked by Cortex XDR to wait 55 s of its 60, it waits them and reads the action's status.
+def test_a_check_by_hand_waits_for_turns_its_whole_timeout(on_test_clock):
+    tenant, room = on_test_clock
+    file_hash = sorted(seed_holders())[0]
+    started = room.run('restore-file', {'file_hash': file_hash, 'polling': 'false'})
+    action_id = str(latest_records(started.context)[file_hash]['action_id'])
+    tenant.gateway.inject_faults(FaultPlan.parse('sequence=429;retry-after=55'))
+
+    check = room.run('restore-file', {'action_id': action_id, 'file_hash': file_hash, 'polling': 'false',
+                                      'timeout_in_seconds': '60'})
+
+    assert not check.failed, check.entries[-1]
+    record = latest_records(check.context)[file_hash]
+    assert record['status'] in facts.XDR_OUTCOMES[1:] and not record.get('error'), record
+
 @pytest.mark.parametrize('count', [1, 2])  # one file alone, as one of several
 def test_a_first_run_that_had_no_time_to_send_any_restore_leaves_them_to_the_next_check(on_test_clock, count):
     tenant, room = on_test_clock
