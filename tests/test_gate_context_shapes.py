@@ -150,6 +150,23 @@ def test_a_held_file_is_said_to_be_scored_by_the_sources_of_its_highest_score_on
         assert suspicious['Vendor'] not in entry['HumanReadable']
 
 
+@pytest.mark.parametrize('left_empty', [{}, {'Score': None}, {'Score': ''}])
+def test_a_dbotscore_with_its_score_left_empty_reads_as_unknown_0_and_lets_the_file_through(left_empty):
+    """XSOAR's DBotScore scores: 0 Unknown, 1 Good, 2 Suspicious, 3 Bad. A score object naming the file with no Score
+    is no verdict: the file passes, as an unknown one does; held beside a score the gate cannot read, its held score
+    is that empty one's 0, not Good's 1."""
+    file_hash = 'ab' * 32
+    empty = {'Indicator': file_hash, 'Vendor': 'Quiet', 'Type': 'file', **left_empty}
+    odd = {'Indicator': file_hash, 'Vendor': 'Odd', 'Type': 'file', 'Score': 'high'}
+
+    alone = gate({'file_hash': file_hash}, {'DBotScore': [empty]})
+    beside = gate({'file_hash': file_hash}, {'DBotScore': [empty, odd]})
+
+    assert alone['allowed'] == [file_hash] and alone['held'] == []
+    [held] = beside['held']
+    assert (held['verdict'], held['score'], held['scored_by']) == ('unreadable', 0, ['Odd (score "high")'])
+
+
 def test_a_hashes_list_the_gate_cannot_read_is_refused_by_name_not_skipped():
     try:
         entry = GATE.gate_command({'file_hash': 'ab' * 32}, {'File': {'Hashes': ['ab' * 32]}})
