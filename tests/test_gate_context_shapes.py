@@ -133,6 +133,24 @@ def test_a_dbotscore_whose_indicator_lists_the_md5_and_the_sha256_is_read_as_the
     assert md5 not in entry['HumanReadable']
 
 
+@pytest.mark.parametrize('md5_first', [True, False])
+def test_a_dbotscore_whose_indicator_lists_two_other_hashes_of_the_file_is_named_under_the_first_it_lists(md5_first):
+    """README: the note names who scored the file "and under which hash, when it was not the SHA256". A score whose
+    Indicator lists the file's MD5 and SHA1 (not its SHA256) is named under one hash, the first it lists."""
+    ec = HASHES_ONLY['EntryContext']
+    sha256, md5, sha1 = listed(ec, 'SHA256'), listed(ec, 'MD5'), listed(ec, 'SHA1')
+    [score] = scores(ec)
+    [files] = [value for key, value in ec.items() if key.startswith('File(')]
+    unmarked = [{k: v for k, v in f.items() if k != 'Malicious'} for f in files]  # only the score says "bad"
+    indicators = [md5, sha1] if md5_first else [sha1, md5]
+
+    entry = GATE.gate_command({'file_hash': sha256},
+                              {'File': unmarked, 'DBotScore': [dict(score, Indicator=indicators)]})
+
+    [held] = gate_verdicts(entry)['held']
+    assert held['scored_as'] == [f'MD5 {md5}' if md5_first else f'SHA1 {sha1}']
+
+
 def test_a_held_file_is_said_to_be_scored_by_the_sources_of_its_highest_score_only():
     """README: the gate reads "the highest score any source gave", and the note names "its score and who scored it":
     a source that scored the file suspicious is not named beside the one that scored it bad."""
