@@ -1836,6 +1836,21 @@ def test_a_windows_path_is_held_by_the_file_entry_that_names_it_in_any_case_or_a
     assert 'host_id=h-1' in held['by_hand'] and 'file_hash' not in held['by_hand']
 
 
+def test_a_path_is_held_by_another_file_entry_of_its_sha256_marked_malicious_whatever_other_hashes_its_own_gives():
+    """README: a path is held "as it would hold the file": by every File entry of the SHA256 the path's entry gives,
+    here one that names no path and no MD5 (a reputation integration's), marked Malicious."""
+    sha256, md5, path = '5' * 64, '7f7b284c4269a68e722becf4830226ed', '/opt/app/bin/updater'
+    context = {'File': [{'Path': path, 'SHA256': sha256, 'MD5': md5},
+                        {'SHA256': sha256, 'Malicious': {'Vendor': VT, 'Description': 'Known malware'}}]}
+
+    result = gate_verdicts(GATE.gate_command({'file_path': path, 'host_id': 'h-1', 'restore_command':
+                                             'hss-restore-isolated'}, context))
+
+    assert result['allowed_paths'] == []
+    [held] = result['held']
+    assert (held['file_path'], held['verdict'], held['scored_by']) == (path, 'malicious', [VT])
+
+
 @pytest.mark.parametrize('entry_path, path', [
     ('/opt/App/bin/updater', '/opt/app/bin/updater'),  # Linux paths differ by case
     ('C:\\Users\\Public\\other.exe', 'C:\\Users\\Public\\test.exe'),
