@@ -185,6 +185,29 @@ def test_a_dbotscore_with_its_score_left_empty_reads_as_unknown_0_and_lets_the_f
     assert (held['verdict'], held['score'], held['scored_by']) == ('unreadable', 0, ['Odd (score "high")'])
 
 
+@pytest.mark.parametrize('says_bad', ['malicious', 'score under its sha1'])
+def test_a_file_entry_without_a_sha256_that_shares_the_file_s_md5_holds_it_by_what_it_says(says_bad):
+    """README: a score is read under any hash a File entry of the file gives, and an entry marked Malicious holds it.
+    An entry of an enrichment that knew only the MD5 (no SHA256) is of the file whose entry gives that MD5 beside its
+    SHA256: its Malicious, or a score under the SHA1 only it gives, holds that file."""
+    ec = HASHES_ONLY['EntryContext']
+    sha256, md5, sha1 = listed(ec, 'SHA256'), listed(ec, 'MD5'), listed(ec, 'SHA1')
+    [score] = scores(ec)
+    md5_only = {'MD5': md5, 'SHA1': sha1}
+    context = {'File': [{'SHA256': sha256, 'MD5': md5}, md5_only]}
+    if says_bad == 'malicious':
+        md5_only['Malicious'] = {'Vendor': score['Vendor'], 'Description': 'Known malware'}
+    else:
+        context['DBotScore'] = [dict(score, Indicator=sha1)]
+
+    result = gate({'file_hash': sha256}, context)
+
+    assert result['allowed'] == []
+    [held] = result['held']
+    assert (held['verdict'], held['scored_by']) == ('malicious', [score['Vendor']])
+    assert held['scored_as'] == ['File.Malicious' if says_bad == 'malicious' else f'SHA1 {sha1}']
+
+
 def test_a_hashes_list_the_gate_cannot_read_is_refused_by_name_not_skipped():
     try:
         entry = GATE.gate_command({'file_hash': 'ab' * 32}, {'File': {'Hashes': ['ab' * 32]}})
