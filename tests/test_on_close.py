@@ -3355,6 +3355,27 @@ def test_an_incident_of_neither_vendor_closed_as_false_positive_is_told_the_comm
     assert parse_line(command_in(note, '!hss-restore-isolated')).args.keys() == {'host_id', 'file_hash'}, note
 
 
+@pytest.mark.parametrize('hosts', [['h-1'], ['h-1', 'h-2']])
+def test_a_failed_reputation_check_gives_the_restore_of_paths_by_hand_unpaired_on_several_hosts_only(hosts):
+    """integration.yml's pair_by_position (default true) pairs the lists position by position, a single value
+    applying to every item; false, for lists that do not say which path is on which host, restores each path on every
+    host given that HSS lists it isolated on. The line of a failed check gives the close's restore of two paths by
+    hand so on two hosts, and on one as the close sends it, without pair_by_position."""
+    paths = ['/opt/app/bin/updater', '/opt/app/bin/helper']
+
+    def execute(command, args):
+        return [{'Type': 4, 'ContentsFormat': 'text', 'Contents': 'the gate is unavailable'}]
+
+    hashes, [line], allowed_paths = ON_CLOSE.screen(execute, [], False, 'hss-restore-isolated', [],
+                                                    {'host_id': hosts}, paths)
+
+    assert hashes == [] and allowed_paths == [] and 'the gate is unavailable' in line
+    by_hand = parse_line(command_in(line, '!hss-restore-isolated'))
+    assert ri.hss_field_list(by_hand.args['file_path'], 'file_path') == paths
+    assert ri.hss_field_list(by_hand.args['host_id'], 'host_id') == hosts
+    assert by_hand.args.get('pair_by_position') == ('false' if len(hosts) > 1 else None), line
+
+
 @pytest.mark.parametrize('name', ['xdr_false_positive.json', 'hss_false_positive.json'])
 def test_a_reputation_check_xsoar_failed_at_close_is_a_line_with_xsoar_s_words_and_the_restore_to_run_by_hand(
         vendors, name):
