@@ -3376,6 +3376,25 @@ def test_a_failed_reputation_check_gives_the_restore_of_paths_by_hand_unpaired_o
     assert by_hand.args.get('pair_by_position') == ('false' if len(hosts) > 1 else None), line
 
 
+@pytest.mark.parametrize('contents', ['Running QuarantineRestoreReputationGate is not allowed for this user',
+                                      {'allowed': ['ab' * 32], 'held': []}])
+def test_an_error_entry_the_reputation_check_answers_with_restores_nothing_whatever_its_contents_say_allowed(contents):
+    """An error entry (XSOAR's entry type 4) of the check is a failed check, whatever its Contents hold: words
+    naming "allowed" (XSOAR refusing the script to the user) or an object with an allowed list; nothing is restored
+    automatically and the line says so."""
+    file_hash = 'ab' * 32
+
+    def execute(command, args):
+        if command != 'QuarantineRestoreReputationGate':
+            return []
+        return [{'Type': 4, 'ContentsFormat': 'text' if isinstance(contents, str) else 'json', 'Contents': contents}]
+
+    hashes, [line], allowed_paths = ON_CLOSE.screen(execute, [file_hash], False, 'restore-file', [])
+
+    assert hashes == [] and allowed_paths == [] and 'nothing was restored automatically' in line, line
+    assert parse_line(command_in(line, '!restore-file')).args['file_hash'] == file_hash
+
+
 @pytest.mark.parametrize('name', ['xdr_false_positive.json', 'hss_false_positive.json'])
 def test_a_reputation_check_xsoar_failed_at_close_is_a_line_with_xsoar_s_words_and_the_restore_to_run_by_hand(
         vendors, name):
