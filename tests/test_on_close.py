@@ -3376,6 +3376,23 @@ def test_a_failed_reputation_check_gives_the_restore_of_paths_by_hand_unpaired_o
     assert by_hand.args.get('pair_by_position') == ('false' if len(hosts) > 1 else None), line
 
 
+def test_a_file_held_on_a_few_hosts_at_close_gets_its_whole_restore_by_hand_not_one_to_fill_in():
+    """Past MAX_DETAIL_ROWS held file-host pairs a held file's line gives the command for one host, to fill
+    in; one file held on two hosts is two pairs: its line gives the gate's command for both hosts, whole."""
+    file_hash, hosts = 'ab' * 32, ['h-1', 'h-2']
+    context = {'DBotScore': [{'Indicator': file_hash, 'Vendor': VT, 'Type': 'file', 'Score': 3}]}
+
+    def execute(command, args):
+        return [GATE.gate_command(args, context)] if command == 'QuarantineRestoreReputationGate' else []
+
+    hashes, [line], _ = ON_CLOSE.screen(execute, [file_hash], False, 'hss-restore-isolated', [], {'host_id': hosts})
+
+    assert hashes == [] and 'malicious (3)' in line and '<host_id>' not in line, line
+    by_hand = parse_line(command_in(line, '!hss-restore-isolated'))
+    assert by_hand.args['file_hash'] == file_hash
+    assert ri.hss_field_list(by_hand.args['host_id'], 'host_id') == hosts
+
+
 @pytest.mark.parametrize('contents', ['Running QuarantineRestoreReputationGate is not allowed for this user',
                                       {'allowed': ['ab' * 32], 'held': []}])
 def test_an_error_entry_the_reputation_check_answers_with_restores_nothing_whatever_its_contents_say_allowed(contents):
