@@ -3376,21 +3376,26 @@ def test_a_failed_reputation_check_gives_the_restore_of_paths_by_hand_unpaired_o
     assert by_hand.args.get('pair_by_position') == ('false' if len(hosts) > 1 else None), line
 
 
-def test_a_file_held_on_a_few_hosts_at_close_gets_its_whole_restore_by_hand_not_one_to_fill_in():
-    """Past MAX_DETAIL_ROWS held file-host pairs a held file's line gives the command for one host, to fill
-    in; one file held on two hosts is two pairs: its line gives the gate's command for both hosts, whole."""
-    file_hash, hosts = 'ab' * 32, ['h-1', 'h-2']
-    context = {'DBotScore': [{'Indicator': file_hash, 'Vendor': VT, 'Type': 'file', 'Score': 3}]}
+@pytest.mark.parametrize('count, hosts', [(1, ['h-1', 'h-2']), (51, ['h-1'])])
+def test_files_held_at_close_on_one_host_or_a_few_pairs_get_their_whole_restore_by_hand_not_one_to_fill_in(count,
+                                                                                                          hosts):
+    """README: past 50 held file-host pairs a held file's line gives the command for one host, to fill in. One file
+    held on two hosts is two pairs, and on one host there is nothing to fill in, however many files are held: each
+    line gives the gate's command, whole."""
+    file_hashes = [f'{number:064x}' for number in range(1, count + 1)]
+    context = {'DBotScore': [{'Indicator': h, 'Vendor': VT, 'Type': 'file', 'Score': 3} for h in file_hashes]}
 
     def execute(command, args):
         return [GATE.gate_command(args, context)] if command == 'QuarantineRestoreReputationGate' else []
 
-    hashes, [line], _ = ON_CLOSE.screen(execute, [file_hash], False, 'hss-restore-isolated', [], {'host_id': hosts})
+    hashes, lines, _ = ON_CLOSE.screen(execute, file_hashes, False, 'hss-restore-isolated', [], {'host_id': hosts})
 
-    assert hashes == [] and 'malicious (3)' in line and '<host_id>' not in line, line
-    by_hand = parse_line(command_in(line, '!hss-restore-isolated'))
-    assert by_hand.args['file_hash'] == file_hash
-    assert ri.hss_field_list(by_hand.args['host_id'], 'host_id') == hosts
+    assert hashes == [] and len(lines) == count
+    for file_hash, line in zip(file_hashes, lines):
+        assert 'malicious (3)' in line and '<host_id>' not in line, line
+        by_hand = parse_line(command_in(line, '!hss-restore-isolated'))
+        assert by_hand.args['file_hash'] == file_hash
+        assert ri.hss_field_list(by_hand.args['host_id'], 'host_id') == hosts
 
 
 @pytest.mark.parametrize('contents', ['Running QuarantineRestoreReputationGate is not allowed for this user',
