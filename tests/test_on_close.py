@@ -3376,12 +3376,13 @@ def test_a_failed_reputation_check_gives_the_restore_of_paths_by_hand_unpaired_o
     assert by_hand.args.get('pair_by_position') == ('false' if len(hosts) > 1 else None), line
 
 
-@pytest.mark.parametrize('count, hosts', [(1, ['h-1', 'h-2']), (51, ['h-1'])])
-def test_files_held_at_close_on_one_host_or_a_few_pairs_get_their_whole_restore_by_hand_not_one_to_fill_in(count,
-                                                                                                          hosts):
-    """README: past 50 held file-host pairs a held file's line gives the command for one host, to fill in. One file
-    held on two hosts is two pairs, and on one host there is nothing to fill in, however many files are held: each
-    line gives the gate's command, whole."""
+@pytest.mark.parametrize('count, hosts, to_fill_in', [(1, ['h-1', 'h-2'], False), (51, ['h-1'], False),
+                                                     (25, ['h-1', 'h-2'], False), (26, ['h-1', 'h-2'], True)])
+def test_files_held_at_close_past_50_file_host_pairs_get_a_restore_by_hand_to_fill_in_else_the_whole_one(count, hosts,
+                                                                                                         to_fill_in):
+    """README: past 50 held file-host pairs a held file's line gives the command for one host, to fill in. Up to 50
+    (25 files on 2 hosts), and on one host however many files are held (nothing to fill in), each line gives the
+    gate's command, whole."""
     file_hashes = [f'{number:064x}' for number in range(1, count + 1)]
     context = {'DBotScore': [{'Indicator': h, 'Vendor': VT, 'Type': 'file', 'Score': 3} for h in file_hashes]}
 
@@ -3392,10 +3393,10 @@ def test_files_held_at_close_on_one_host_or_a_few_pairs_get_their_whole_restore_
 
     assert hashes == [] and len(lines) == count
     for file_hash, line in zip(file_hashes, lines):
-        assert 'malicious (3)' in line and '<host_id>' not in line, line
+        assert 'malicious (3)' in line and ('on 2 hosts: h-1, h-2' in line) == to_fill_in, line
         by_hand = parse_line(command_in(line, '!hss-restore-isolated'))
         assert by_hand.args['file_hash'] == file_hash
-        assert ri.hss_field_list(by_hand.args['host_id'], 'host_id') == hosts
+        assert ri.hss_field_list(by_hand.args['host_id'], 'host_id') == (['<host_id>'] if to_fill_in else hosts)
 
 
 @pytest.mark.parametrize('contents', ['Running QuarantineRestoreReputationGate is not allowed for this user',
