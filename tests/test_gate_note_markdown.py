@@ -195,6 +195,19 @@ def test_the_endpoints_a_restore_file_is_limited_to_are_named_as_they_are():
     assert f'on endpoints {", ".join(endpoints)}.' in shown
 
 
+@pytest.mark.parametrize('args, context', [
+    ({'file_hash': SHA256}, {}),  # on every endpoint: none to name
+    ({'file_hash': SHA256, 'endpoint_id': ['ep-1']},  # nothing may be restored: no endpoint it is restored on
+     {'DBotScore': {'Indicator': SHA256, 'Type': 'file', 'Vendor': 'VT', 'Score': 3}}),
+], ids=['no-endpoint-given', 'none-allowed'])
+def test_the_note_names_endpoints_only_of_a_restore_limited_to_them_that_restores_a_file(args, context):
+    entry = GATE.gate_command(args, context)
+
+    _, shown = the_line_shown(entry, 'may be restored automatically')
+    allowed = 0 if context else 1
+    assert shown == f'{allowed} of 1 file may be restored automatically.', shown
+
+
 @pytest.mark.parametrize('count, files, endpoints, records', [(1, 'file', 'endpoint', 'record'),
                                                               (2, 'files', 'endpoints', 'records')])
 def test_the_note_counts_files_endpoints_and_earlier_records_as_one_or_as_several(count, files, endpoints, records):
