@@ -208,6 +208,21 @@ def test_the_note_names_endpoints_only_of_a_restore_limited_to_them_that_restore
     assert shown == f'{allowed} of 1 file may be restored automatically.', shown
 
 
+@pytest.mark.parametrize('count, listed', [(50, 50), (51, 20)])
+def test_the_note_names_up_to_50_endpoints_of_a_restore_each_and_past_that_20_of_them(count, listed):
+    """As the note's other lines at scale (README: past 50, name 20 and how many more), its first line names each of
+    up to 50 endpoints of a restore, and 20 of more."""
+    endpoints = [f'ep-{number}' for number in range(1, count + 1)]
+
+    entry = GATE.gate_command({'file_hash': SHA256, 'endpoint_id': endpoints}, {})
+
+    _, shown = the_line_shown(entry, 'may be restored automatically')
+    named = ', '.join(endpoints[:listed])
+    assert (f'on {count} endpoints ({named} and {count - listed} more' if count > listed else
+            f'on endpoints {named}.') in shown, shown
+    assert f'ep-{listed + 1},' not in shown and f'ep-{listed + 1}.' not in shown
+
+
 @pytest.mark.parametrize('count, files, endpoints, records', [(1, 'file', 'endpoint', 'record'),
                                                               (2, 'files', 'endpoints', 'records')])
 def test_the_note_counts_files_endpoints_and_earlier_records_as_one_or_as_several(count, files, endpoints, records):
