@@ -223,18 +223,23 @@ def test_the_note_names_up_to_50_endpoints_of_a_restore_each_and_past_that_20_of
     assert f'ep-{listed + 1},' not in shown and f'ep-{listed + 1}.' not in shown
 
 
-def test_files_held_on_one_endpoint_however_many_each_get_the_whole_command_by_hand_with_nothing_to_fill_in():
-    """README: past 50 held file-endpoint pairs a held file's line gives the command for one endpoint, to fill in; 51
-    files held on one endpoint leave nothing to fill in: each line gives its command with that endpoint."""
-    file_hashes = [f'{number:064x}' for number in range(1, 52)]
+@pytest.mark.parametrize('count, endpoints, to_fill_in', [(51, ['ep-1'], False), (25, ['ep-1', 'ep-2'], False),
+                                                         (26, ['ep-1', 'ep-2'], True)])
+def test_files_held_past_50_file_endpoint_pairs_get_a_command_to_fill_in_else_each_its_whole_one(count, endpoints,
+                                                                                                  to_fill_in):
+    """README: past 50 held file-endpoint pairs a held file's line gives the command for one endpoint, to fill in. Up
+    to 50 (25 files on 2 endpoints), and on one endpoint however many files are held (nothing to fill in), each line
+    gives its commands whole, one per endpoint."""
+    file_hashes = [f'{number:064x}' for number in range(1, count + 1)]
     context = {'DBotScore': [{'Indicator': h, 'Type': 'file', 'Vendor': 'VT', 'Score': 3} for h in file_hashes]}
 
-    entry = GATE.gate_command({'file_hash': file_hashes, 'endpoint_id': ['ep-1']}, context)
+    entry = GATE.gate_command({'file_hash': file_hashes, 'endpoint_id': endpoints}, context)
 
     for file_hash in file_hashes:
         spans, shown = the_line_shown(entry, file_hash)
-        assert '<endpoint_id>' not in shown, shown
-        assert the_command(spans, 'restore-file').args == {'file_hash': file_hash, 'endpoint_id': 'ep-1'}
+        commands = [parse_line(span).args for span in spans if span.startswith('!restore-file ')]
+        assert commands == ([{'file_hash': file_hash, 'endpoint_id': '<endpoint_id>'}] if to_fill_in else
+                            [{'file_hash': file_hash, 'endpoint_id': endpoint} for endpoint in endpoints]), shown
 
 
 @pytest.mark.parametrize('count, files, endpoints, records', [(1, 'file', 'endpoint', 'record'),
