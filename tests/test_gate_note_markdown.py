@@ -218,8 +218,8 @@ def test_the_note_names_up_to_50_endpoints_of_a_restore_each_and_past_that_20_of
 
     _, shown = the_line_shown(entry, 'may be restored automatically')
     named = ', '.join(endpoints[:listed])
-    assert (f'on {count} endpoints ({named} and {count - listed} more' if count > listed else
-            f'on endpoints {named}.') in shown, shown
+    assert (f'on {count} endpoints ({named} and {count - listed} more: QuarantineRestore.Gate.endpoints lists each)'
+            if count > listed else f'on endpoints {named}.') in shown, shown
     assert f'ep-{listed + 1},' not in shown and f'ep-{listed + 1}.' not in shown
 
 
