@@ -1851,6 +1851,20 @@ def test_a_path_is_held_by_another_file_entry_of_its_sha256_marked_malicious_wha
     assert (held['file_path'], held['verdict'], held['scored_by']) == (path, 'malicious', [VT])
 
 
+def test_a_path_held_whose_file_entries_give_two_sha256s_is_kept_under_the_first_with_both_named():
+    """Two File entries name the path (the file there changed): the held item names it by the first SHA256 the
+    context gives, and its line names both."""
+    first, second, path = '1' * 64, '2' * 64, '/opt/app/bin/updater'
+    context = {'File': [{'Path': path, 'SHA256': first}, {'Path': path, 'SHA256': second, 'Malicious': {'Vendor': VT}}]}
+
+    entry = GATE.gate_command({'file_path': path, 'host_id': 'h-1', 'restore_command': 'hss-restore-isolated'},
+                              context)
+
+    [held] = gate_verdicts(entry)['held']
+    assert (held['file_path'], held['file_hash'], held['verdict']) == (path, first, 'malicious')
+    assert first in entry['HumanReadable'] and second in entry['HumanReadable']
+
+
 @pytest.mark.parametrize('entry_path, path', [
     ('/opt/App/bin/updater', '/opt/app/bin/updater'),  # Linux paths differ by case
     ('C:\\Users\\Public\\other.exe', 'C:\\Users\\Public\\test.exe'),
