@@ -1865,6 +1865,25 @@ def test_a_path_held_whose_file_entries_give_two_sha256s_is_kept_under_the_first
     assert first in entry['HumanReadable'] and second in entry['HumanReadable']
 
 
+def test_each_path_held_in_one_run_gets_a_line_with_its_own_verdict_and_command():
+    """Two paths held by one check, one scored suspicious (2), one malicious (3) (XSOAR's DBotScore scores): each
+    line names its own path, verdict and restore by hand."""
+    paths = ['/opt/app/bin/updater', '/opt/app/bin/helper']
+    sha256s = ['1' * 64, '2' * 64]
+    context = {'File': [{'Path': path, 'SHA256': sha256} for path, sha256 in zip(paths, sha256s)],
+               'DBotScore': [{'Indicator': sha256, 'Type': 'file', 'Vendor': VT, 'Score': score}
+                             for sha256, score in zip(sha256s, (2, 3))]}
+
+    entry = GATE.gate_command({'file_path': paths, 'host_id': 'h-1', 'restore_command': 'hss-restore-isolated'},
+                              context)
+
+    lines = [line for line in entry['HumanReadable'].splitlines() if 'Held back' in line]
+    assert len(lines) == 2, entry['HumanReadable']
+    for line, path, verdict in zip(lines, paths, ('suspicious (2)', 'malicious (3)')):
+        assert verdict in line, line
+        assert parse_line(command_in(line, '!hss-restore-isolated')).args == {'file_path': path, 'host_id': 'h-1'}
+
+
 @pytest.mark.parametrize('entry_path, path', [
     ('/opt/App/bin/updater', '/opt/app/bin/updater'),  # Linux paths differ by case
     ('C:\\Users\\Public\\other.exe', 'C:\\Users\\Public\\test.exe'),
