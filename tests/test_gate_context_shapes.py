@@ -208,6 +208,18 @@ def test_a_file_entry_without_a_sha256_that_shares_the_file_s_md5_holds_it_by_wh
     assert held['scored_as'] == ['File.Malicious' if says_bad == 'malicious' else f'SHA1 {sha1}']
 
 
+@pytest.mark.parametrize('args', [
+    {'file_path': '/opt/app/bin/updater', 'restore_command': 'hss-restore-isolated'},  # no host_id
+    {'file_path': '/opt/app/bin/updater'},  # restore-file, by default: it takes no path
+], ids=['hss-without-host', 'restore-file'])
+def test_a_file_path_without_an_hss_restore_and_its_host_is_refused_saying_what_it_goes_with(args):
+    """The gate's YAML: file_path is for a restore by host and path, hss-restore-isolated's with host_id."""
+    with pytest.raises(GATE.GateError) as refused:
+        GATE.gate_command(args, {'File': {'Path': '/opt/app/bin/updater', 'SHA256': 'ab' * 32}})
+
+    assert 'restore_command=hss-restore-isolated and host_id' in str(refused.value)
+
+
 def test_a_hashes_list_the_gate_cannot_read_is_refused_by_name_not_skipped():
     try:
         entry = GATE.gate_command({'file_hash': 'ab' * 32}, {'File': {'Hashes': ['ab' * 32]}})
