@@ -133,6 +133,24 @@ def test_a_dbotscore_whose_indicator_lists_the_md5_and_the_sha256_is_read_as_the
     assert md5 not in entry['HumanReadable']
 
 
+@pytest.mark.parametrize('md5_first', [True, False])
+def test_a_dbotscore_whose_indicator_lists_two_other_hashes_of_the_file_is_named_under_the_first_it_lists(md5_first):
+    """README: the note names who scored the file "and under which hash, when it was not the SHA256". A score whose
+    Indicator lists the file's MD5 and SHA1 (not its SHA256) is named under one hash, the first it lists."""
+    ec = HASHES_ONLY['EntryContext']
+    sha256, md5, sha1 = listed(ec, 'SHA256'), listed(ec, 'MD5'), listed(ec, 'SHA1')
+    [score] = scores(ec)
+    [files] = [value for key, value in ec.items() if key.startswith('File(')]
+    unmarked = [{k: v for k, v in f.items() if k != 'Malicious'} for f in files]  # only the score says "bad"
+    indicators = [md5, sha1] if md5_first else [sha1, md5]
+
+    entry = GATE.gate_command({'file_hash': sha256},
+                              {'File': unmarked, 'DBotScore': [dict(score, Indicator=indicators)]})
+
+    [held] = gate_verdicts(entry)['held']
+    assert held['scored_as'] == [f'MD5 {md5}' if md5_first else f'SHA1 {sha1}']
+
+
 def test_a_held_file_is_said_to_be_scored_by_the_sources_of_its_highest_score_only():
     """README: the gate reads "the highest score any source gave", and the note names "its score and who scored it":
     a source that scored the file suspicious is not named beside the one that scored it bad."""
@@ -148,6 +166,58 @@ def test_a_held_file_is_said_to_be_scored_by_the_sources_of_its_highest_score_on
         [held] = gate_verdicts(entry)['held']
         assert (held['score'], held['verdict'], held['scored_by']) == (3, 'malicious', [bad['Vendor']])
         assert suspicious['Vendor'] not in entry['HumanReadable']
+
+
+@pytest.mark.parametrize('left_empty', [{}, {'Score': None}, {'Score': ''}])
+def test_a_dbotscore_with_its_score_left_empty_reads_as_unknown_0_and_lets_the_file_through(left_empty):
+    """XSOAR's DBotScore scores: 0 Unknown, 1 Good, 2 Suspicious, 3 Bad. A score object naming the file with no Score
+    is no verdict: the file passes, as an unknown one does; held beside a score the gate cannot read, its held score
+    is that empty one's 0, not Good's 1."""
+    file_hash = 'ab' * 32
+    empty = {'Indicator': file_hash, 'Vendor': 'Quiet', 'Type': 'file', **left_empty}
+    odd = {'Indicator': file_hash, 'Vendor': 'Odd', 'Type': 'file', 'Score': 'high'}
+
+    alone = gate({'file_hash': file_hash}, {'DBotScore': [empty]})
+    beside = gate({'file_hash': file_hash}, {'DBotScore': [empty, odd]})
+
+    assert alone['allowed'] == [file_hash] and alone['held'] == []
+    [held] = beside['held']
+    assert (held['verdict'], held['score'], held['scored_by']) == ('unreadable', 0, ['Odd (score "high")'])
+
+
+@pytest.mark.parametrize('says_bad', ['malicious', 'score under its sha1'])
+def test_a_file_entry_without_a_sha256_that_shares_the_file_s_md5_holds_it_by_what_it_says(says_bad):
+    """README: a score is read under any hash a File entry of the file gives, and an entry marked Malicious holds it.
+    An entry of an enrichment that knew only the MD5 (no SHA256) is of the file whose entry gives that MD5 beside its
+    SHA256: its Malicious, or a score under the SHA1 only it gives, holds that file."""
+    ec = HASHES_ONLY['EntryContext']
+    sha256, md5, sha1 = listed(ec, 'SHA256'), listed(ec, 'MD5'), listed(ec, 'SHA1')
+    [score] = scores(ec)
+    md5_only = {'MD5': md5, 'SHA1': sha1}
+    context = {'File': [{'SHA256': sha256, 'MD5': md5}, md5_only]}
+    if says_bad == 'malicious':
+        md5_only['Malicious'] = {'Vendor': score['Vendor'], 'Description': 'Known malware'}
+    else:
+        context['DBotScore'] = [dict(score, Indicator=sha1)]
+
+    result = gate({'file_hash': sha256}, context)
+
+    assert result['allowed'] == []
+    [held] = result['held']
+    assert (held['verdict'], held['scored_by']) == ('malicious', [score['Vendor']])
+    assert held['scored_as'] == ['File.Malicious' if says_bad == 'malicious' else f'SHA1 {sha1}']
+
+
+@pytest.mark.parametrize('args', [
+    {'file_path': '/opt/app/bin/updater', 'restore_command': 'hss-restore-isolated'},  # no host_id
+    {'file_path': '/opt/app/bin/updater'},  # restore-file, by default: it takes no path
+], ids=['hss-without-host', 'restore-file'])
+def test_a_file_path_without_an_hss_restore_and_its_host_is_refused_saying_what_it_goes_with(args):
+    """The gate's YAML: file_path is for a restore by host and path, hss-restore-isolated's with host_id."""
+    with pytest.raises(GATE.GateError) as refused:
+        GATE.gate_command(args, {'File': {'Path': '/opt/app/bin/updater', 'SHA256': 'ab' * 32}})
+
+    assert 'restore_command=hss-restore-isolated and host_id' in str(refused.value)
 
 
 def test_a_hashes_list_the_gate_cannot_read_is_refused_by_name_not_skipped():

@@ -195,6 +195,53 @@ def test_the_endpoints_a_restore_file_is_limited_to_are_named_as_they_are():
     assert f'on endpoints {", ".join(endpoints)}.' in shown
 
 
+@pytest.mark.parametrize('args, context', [
+    ({'file_hash': SHA256}, {}),  # on every endpoint: none to name
+    ({'file_hash': SHA256, 'endpoint_id': ['ep-1']},  # nothing may be restored: no endpoint it is restored on
+     {'DBotScore': {'Indicator': SHA256, 'Type': 'file', 'Vendor': 'VT', 'Score': 3}}),
+], ids=['no-endpoint-given', 'none-allowed'])
+def test_the_note_names_endpoints_only_of_a_restore_limited_to_them_that_restores_a_file(args, context):
+    entry = GATE.gate_command(args, context)
+
+    _, shown = the_line_shown(entry, 'may be restored automatically')
+    allowed = 0 if context else 1
+    assert shown == f'{allowed} of 1 file may be restored automatically.', shown
+
+
+@pytest.mark.parametrize('count, listed', [(50, 50), (51, 20)])
+def test_the_note_names_up_to_50_endpoints_of_a_restore_each_and_past_that_20_of_them(count, listed):
+    """As the note's other lines at scale (README: past 50, name 20 and how many more), its first line names each of
+    up to 50 endpoints of a restore, and 20 of more."""
+    endpoints = [f'ep-{number}' for number in range(1, count + 1)]
+
+    entry = GATE.gate_command({'file_hash': SHA256, 'endpoint_id': endpoints}, {})
+
+    _, shown = the_line_shown(entry, 'may be restored automatically')
+    named = ', '.join(endpoints[:listed])
+    assert (f'on {count} endpoints ({named} and {count - listed} more: QuarantineRestore.Gate.endpoints lists each)'
+            if count > listed else f'on endpoints {named}.') in shown, shown
+    assert f'ep-{listed + 1},' not in shown and f'ep-{listed + 1}.' not in shown
+
+
+@pytest.mark.parametrize('count, endpoints, to_fill_in', [(51, ['ep-1'], False), (25, ['ep-1', 'ep-2'], False),
+                                                         (26, ['ep-1', 'ep-2'], True)])
+def test_files_held_past_50_file_endpoint_pairs_get_a_command_to_fill_in_else_each_its_whole_one(count, endpoints,
+                                                                                                  to_fill_in):
+    """README: past 50 held file-endpoint pairs a held file's line gives the command for one endpoint, to fill in. Up
+    to 50 (25 files on 2 endpoints), and on one endpoint however many files are held (nothing to fill in), each line
+    gives its commands whole, one per endpoint."""
+    file_hashes = [f'{number:064x}' for number in range(1, count + 1)]
+    context = {'DBotScore': [{'Indicator': h, 'Type': 'file', 'Vendor': 'VT', 'Score': 3} for h in file_hashes]}
+
+    entry = GATE.gate_command({'file_hash': file_hashes, 'endpoint_id': endpoints}, context)
+
+    for file_hash in file_hashes:
+        spans, shown = the_line_shown(entry, file_hash)
+        commands = [parse_line(span).args for span in spans if span.startswith('!restore-file ')]
+        assert commands == ([{'file_hash': file_hash, 'endpoint_id': '<endpoint_id>'}] if to_fill_in else
+                            [{'file_hash': file_hash, 'endpoint_id': endpoint} for endpoint in endpoints]), shown
+
+
 @pytest.mark.parametrize('count, files, endpoints, records', [(1, 'file', 'endpoint', 'record'),
                                                               (2, 'files', 'endpoints', 'records')])
 def test_the_note_counts_files_endpoints_and_earlier_records_as_one_or_as_several(count, files, endpoints, records):

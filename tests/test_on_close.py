@@ -1836,6 +1836,54 @@ def test_a_windows_path_is_held_by_the_file_entry_that_names_it_in_any_case_or_a
     assert 'host_id=h-1' in held['by_hand'] and 'file_hash' not in held['by_hand']
 
 
+def test_a_path_is_held_by_another_file_entry_of_its_sha256_marked_malicious_whatever_other_hashes_its_own_gives():
+    """README: a path is held "as it would hold the file": by every File entry of the SHA256 the path's entry gives,
+    here one that names no path and no MD5 (a reputation integration's), marked Malicious."""
+    sha256, md5, path = '5' * 64, '7f7b284c4269a68e722becf4830226ed', '/opt/app/bin/updater'
+    context = {'File': [{'Path': path, 'SHA256': sha256, 'MD5': md5},
+                        {'SHA256': sha256, 'Malicious': {'Vendor': VT, 'Description': 'Known malware'}}]}
+
+    result = gate_verdicts(GATE.gate_command({'file_path': path, 'host_id': 'h-1', 'restore_command':
+                                             'hss-restore-isolated'}, context))
+
+    assert result['allowed_paths'] == []
+    [held] = result['held']
+    assert (held['file_path'], held['verdict'], held['scored_by']) == (path, 'malicious', [VT])
+
+
+def test_a_path_held_whose_file_entries_give_two_sha256s_is_kept_under_the_first_with_both_named():
+    """Two File entries name the path (the file there changed): the held item names it by the first SHA256 the
+    context gives, and its line names both."""
+    first, second, path = '1' * 64, '2' * 64, '/opt/app/bin/updater'
+    context = {'File': [{'Path': path, 'SHA256': first}, {'Path': path, 'SHA256': second, 'Malicious': {'Vendor': VT}}]}
+
+    entry = GATE.gate_command({'file_path': path, 'host_id': 'h-1', 'restore_command': 'hss-restore-isolated'},
+                              context)
+
+    [held] = gate_verdicts(entry)['held']
+    assert (held['file_path'], held['file_hash'], held['verdict']) == (path, first, 'malicious')
+    assert first in entry['HumanReadable'] and second in entry['HumanReadable']
+
+
+def test_each_path_held_in_one_run_gets_a_line_with_its_own_verdict_and_command():
+    """Two paths held by one check, one scored suspicious (2), one malicious (3) (XSOAR's DBotScore scores): each
+    line names its own path, verdict and restore by hand."""
+    paths = ['/opt/app/bin/updater', '/opt/app/bin/helper']
+    sha256s = ['1' * 64, '2' * 64]
+    context = {'File': [{'Path': path, 'SHA256': sha256} for path, sha256 in zip(paths, sha256s)],
+               'DBotScore': [{'Indicator': sha256, 'Type': 'file', 'Vendor': VT, 'Score': score}
+                             for sha256, score in zip(sha256s, (2, 3))]}
+
+    entry = GATE.gate_command({'file_path': paths, 'host_id': 'h-1', 'restore_command': 'hss-restore-isolated'},
+                              context)
+
+    lines = [line for line in entry['HumanReadable'].splitlines() if 'Held back' in line]
+    assert len(lines) == 2, entry['HumanReadable']
+    for line, path, verdict in zip(lines, paths, ('suspicious (2)', 'malicious (3)')):
+        assert verdict in line, line
+        assert parse_line(command_in(line, '!hss-restore-isolated')).args == {'file_path': path, 'host_id': 'h-1'}
+
+
 @pytest.mark.parametrize('entry_path, path', [
     ('/opt/App/bin/updater', '/opt/app/bin/updater'),  # Linux paths differ by case
     ('C:\\Users\\Public\\other.exe', 'C:\\Users\\Public\\test.exe'),
@@ -3338,6 +3386,69 @@ def test_an_incident_of_neither_vendor_closed_as_false_positive_is_told_the_comm
     assert 'nothing was restored' in note, note
     assert parse_line(command_in(note, '!restore-file')).args.keys() == {'file_hash'}, note
     assert parse_line(command_in(note, '!hss-restore-isolated')).args.keys() == {'host_id', 'file_hash'}, note
+
+
+@pytest.mark.parametrize('hosts', [['h-1'], ['h-1', 'h-2']])
+def test_a_failed_reputation_check_gives_the_restore_of_paths_by_hand_unpaired_on_several_hosts_only(hosts):
+    """integration.yml's pair_by_position (default true) pairs the lists position by position, a single value
+    applying to every item; false, for lists that do not say which path is on which host, restores each path on every
+    host given that HSS lists it isolated on. The line of a failed check gives the close's restore of two paths by
+    hand so on two hosts, and on one as the close sends it, without pair_by_position."""
+    paths = ['/opt/app/bin/updater', '/opt/app/bin/helper']
+
+    def execute(command, args):
+        return [{'Type': 4, 'ContentsFormat': 'text', 'Contents': 'the gate is unavailable'}]
+
+    hashes, [line], allowed_paths = ON_CLOSE.screen(execute, [], False, 'hss-restore-isolated', [],
+                                                    {'host_id': hosts}, paths)
+
+    assert hashes == [] and allowed_paths == [] and 'the gate is unavailable' in line
+    by_hand = parse_line(command_in(line, '!hss-restore-isolated'))
+    assert ri.hss_field_list(by_hand.args['file_path'], 'file_path') == paths
+    assert ri.hss_field_list(by_hand.args['host_id'], 'host_id') == hosts
+    assert by_hand.args.get('pair_by_position') == ('false' if len(hosts) > 1 else None), line
+
+
+@pytest.mark.parametrize('count, hosts, to_fill_in', [(1, ['h-1', 'h-2'], False), (51, ['h-1'], False),
+                                                     (25, ['h-1', 'h-2'], False), (26, ['h-1', 'h-2'], True)])
+def test_files_held_at_close_past_50_file_host_pairs_get_a_restore_by_hand_to_fill_in_else_the_whole_one(count, hosts,
+                                                                                                         to_fill_in):
+    """README: past 50 held file-host pairs a held file's line gives the command for one host, to fill in. Up to 50
+    (25 files on 2 hosts), and on one host however many files are held (nothing to fill in), each line gives the
+    gate's command, whole."""
+    file_hashes = [f'{number:064x}' for number in range(1, count + 1)]
+    context = {'DBotScore': [{'Indicator': h, 'Vendor': VT, 'Type': 'file', 'Score': 3} for h in file_hashes]}
+
+    def execute(command, args):
+        return [GATE.gate_command(args, context)] if command == 'QuarantineRestoreReputationGate' else []
+
+    hashes, lines, _ = ON_CLOSE.screen(execute, file_hashes, False, 'hss-restore-isolated', [], {'host_id': hosts})
+
+    assert hashes == [] and len(lines) == count
+    for file_hash, line in zip(file_hashes, lines):
+        assert 'malicious (3)' in line and ('on 2 hosts: h-1, h-2' in line) == to_fill_in, line
+        by_hand = parse_line(command_in(line, '!hss-restore-isolated'))
+        assert by_hand.args['file_hash'] == file_hash
+        assert ri.hss_field_list(by_hand.args['host_id'], 'host_id') == (['<host_id>'] if to_fill_in else hosts)
+
+
+@pytest.mark.parametrize('contents', ['Running QuarantineRestoreReputationGate is not allowed for this user',
+                                      {'allowed': ['ab' * 32], 'held': []}])
+def test_an_error_entry_the_reputation_check_answers_with_restores_nothing_whatever_its_contents_say_allowed(contents):
+    """An error entry (XSOAR's entry type 4) of the check is a failed check, whatever its Contents hold: words
+    naming "allowed" (XSOAR refusing the script to the user) or an object with an allowed list; nothing is restored
+    automatically and the line says so."""
+    file_hash = 'ab' * 32
+
+    def execute(command, args):
+        if command != 'QuarantineRestoreReputationGate':
+            return []
+        return [{'Type': 4, 'ContentsFormat': 'text' if isinstance(contents, str) else 'json', 'Contents': contents}]
+
+    hashes, [line], allowed_paths = ON_CLOSE.screen(execute, [file_hash], False, 'restore-file', [])
+
+    assert hashes == [] and allowed_paths == [] and 'nothing was restored automatically' in line, line
+    assert parse_line(command_in(line, '!restore-file')).args['file_hash'] == file_hash
 
 
 @pytest.mark.parametrize('name', ['xdr_false_positive.json', 'hss_false_positive.json'])
