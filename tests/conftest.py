@@ -47,6 +47,19 @@ class FakeClock:
         self.now += seconds
 
 
+class FrozenTime:
+    """The integration's ``time`` module, its clock stopped at ``ms``; everything else keeps the real one."""
+
+    def __init__(self, ms):
+        self.ms = ms
+
+    def __getattr__(self, name):
+        return getattr(time, name)
+
+    def time(self):
+        return self.ms / 1000
+
+
 class MovedWallClock:
     """The integration's (or a script's) ``time`` module with its clocks moved by a test clock: how much polling time
     has passed is read from it, as the war room counts it, and ``monotonic`` is the test clock. It reads the real time

@@ -19,8 +19,8 @@ from hypothesis import example, given, strategies as st
 
 import facts
 import restore_integration as ri
-from conftest import (ROOT, TEST_DATA, FakeClock, cached_token, inject_hss_faults, integration_on_clock, load_json,
-                      seconds_to_test_again, start_hss_tenant)
+from conftest import (ROOT, TEST_DATA, FakeClock, FrozenTime, cached_token, inject_hss_faults, integration_on_clock,
+                      load_json, seconds_to_test_again, start_hss_tenant)
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss.models import EVENT_TIME_READINGS
 from warroom.emulator.httpserver import LoopbackServer, Response
@@ -165,19 +165,6 @@ def test_a_fetch_capped_in_a_millisecond_or_a_second_loses_no_event_however_hss_
     assert sorted(fetched) == sorted(expected)  # each once, none lost
     assert [expected[i] for i in fetched] == sorted(expected.values())  # oldest first
     assert len(json.dumps(last_run)) < 2_000  # the state XSOAR keeps stays small
-
-
-class FrozenTime:
-    """The integration's ``time`` module, its clock stopped at ``ms``; everything else keeps the real one."""
-
-    def __init__(self, ms):
-        self.ms = ms
-
-    def __getattr__(self, name):
-        return getattr(time, name)
-
-    def time(self):
-        return self.ms / 1000
 
 
 def clocks_stopped_with_no_events(tenant, monkeypatch) -> int:

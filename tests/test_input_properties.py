@@ -13,6 +13,7 @@ from hypothesis import example, given, settings, strategies as st
 
 import facts
 import restore_integration as ri
+from conftest import FrozenTime
 
 def has_control_characters(text: str) -> bool:
     """Unicode's own reading, not the code's: a control character (Cc: C0, DEL, C1) or an unpaired surrogate (Cs)."""
@@ -380,19 +381,6 @@ def test_a_restore_state_whose_listing_or_put_off_start_came_after_accepted_on_h
              'listed': later if listed_after else accepted, 'sent': 1, 'taken': accepted if listed_after else later}
 
     assert ri.hss_restore_state(ri.state_text(state)) == dict(state, listed=accepted, taken=accepted)
-
-
-class FrozenTime:
-    """The integration's ``time`` module with this machine's clock stopped at ``now_ms``."""
-
-    def __init__(self, now_ms):
-        self.now_ms = now_ms
-
-    def __getattr__(self, name):
-        return getattr(time, name)
-
-    def time(self):
-        return self.now_ms / 1000
 
 
 def test_a_restore_state_started_a_day_ahead_of_this_machine_is_read_and_one_ms_more_is_refused(monkeypatch):

@@ -22,6 +22,7 @@ from hypothesis import example, given, settings, strategies as st
 from requests.structures import CaseInsensitiveDict
 
 import restore_integration as ri
+from conftest import FrozenTime
 from commonmark_reading import MARKDOWN_TEXT, as_commonmark_reads, as_soft_breaks, emphasis_pairs, markup_in
 from warroom.line import parse_line
 from warroom.playbook.runner import _load_script
@@ -583,19 +584,6 @@ def test_put_off_reads_back_what_next_check_writes(put_off, left):
 
 
 
-class StoppedClock:
-    """The integration's ``time`` module with this machine's clock stopped at ``now_ms``."""
-
-    def __init__(self, now_ms):
-        self.now_ms = now_ms
-
-    def __getattr__(self, name):
-        return getattr(time, name)
-
-    def time(self):
-        return self.now_ms / 1000
-
-
 # README, "restore-file": the checks made count that many intervals at least, and the seconds a vendor's wait put them
 # off (put_off, not the wait left after it), whatever the clock says; else the seconds the clock says since the start.
 @FAST
@@ -607,7 +595,7 @@ def test_the_polling_time_counted_is_the_clock_s_or_the_intervals_and_put_off_wh
         clock_s, checks, interval, put_off, left, ms):
     started_ms = 1_700_000_000_000
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(ri, 'time', StoppedClock(started_ms + clock_s * 1000 + ms))
+        patch.setattr(ri, 'time', FrozenTime(started_ms + clock_s * 1000 + ms))
         elapsed = ri.polling_elapsed(started_ms, checks, interval, {'put_off': f'{put_off}:{left}'})
 
     assert elapsed == max(clock_s, checks * interval + put_off)

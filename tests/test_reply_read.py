@@ -682,6 +682,15 @@ def late_past_the_attempts_end(clock: FakeClock) -> Callable[..., None]:
     return late
 
 
+def put_with_a_late_head(server: OneReplyServer) -> ri.VendorReply:
+    """A PUT to ``server`` (one attempt and one retry, 5 s timeouts) whose reply head is read past the attempt's end."""
+    clock = FakeClock(0.0)
+    transport = ri.HttpTransport(server.url, 'Huawei Cloud HSS',
+                                 ri.TransportSettings(connect_timeout=5, read_timeout=5, max_retries=1),
+                                 limiter=ri.AdaptiveRateLimiter(1000, clock=clock))
+    return transport.request('PUT', '/', json={}, hooks={'response': late_past_the_attempts_end(clock)})
+
+
 def assert_taken_whole_after_its_late_head(raw: bytes, body: bytes) -> None:
     """A reply ``raw`` sent whole on a kept connection, its head read past the attempt's end: taken, not sent again."""
     server = KeptAliveServer(raw)
@@ -756,13 +765,8 @@ def test_a_reply_ended_by_its_close_that_came_with_its_late_head_is_taken_whole_
     # No Content-Length: the body ends as the server closes the connection. The head, the body and the close came in
     # the moments an attempt is waited for past its end: all of it had come, so a last read takes it
     body = b'{"reply": {"status": "done"}}'
-    server = OneReplyServer(CLOSED_HEAD + body)
-    clock = FakeClock(0.0)
-    transport = ri.HttpTransport(server.url, 'Huawei Cloud HSS',
-                                 ri.TransportSettings(connect_timeout=5, read_timeout=5, max_retries=1),
-                                 limiter=ri.AdaptiveRateLimiter(1000, clock=clock))
 
-    reply = transport.request('PUT', '/', json={}, hooks={'response': late_past_the_attempts_end(clock)})
+    reply = put_with_a_late_head(OneReplyServer(CLOSED_HEAD + body))
 
     assert reply.status == 200 and reply.body == body
     assert len(reply.attempts) == 1
@@ -832,12 +836,8 @@ def test_a_reply_with_a_content_length_that_came_whole_with_its_late_head_but_no
     # past its end, its close did not. It is whole, close or not: a PUT's answer is not lost.
     body = b'{"reply": {"status": "done"}}'
     server = HeldOpenServer(CLOSED_HEAD.replace(b'\r\n\r\n', b'\r\nContent-Length: %d\r\n\r\n' % len(body)) + body)
-    clock = FakeClock(0.0)
-    transport = ri.HttpTransport(server.url, 'Huawei Cloud HSS',
-                                 ri.TransportSettings(connect_timeout=5, read_timeout=5, max_retries=1),
-                                 limiter=ri.AdaptiveRateLimiter(1000, clock=clock))
 
-    reply = transport.request('PUT', '/', json={}, hooks={'response': late_past_the_attempts_end(clock)})
+    reply = put_with_a_late_head(server)
 
     assert reply.status == 200 and reply.body == body
     assert len(reply.attempts) == 1 and not server.closed.is_set()  # taken then, not once the close came
