@@ -1773,6 +1773,27 @@ def test_copies_still_restoring_at_two_paths_of_an_hss_host_get_a_follow_command
     assert own in [read([span]) for span in filled if '<' not in span], filled
 
 
+def test_a_step_for_copies_at_two_paths_of_each_of_many_hss_hosts_counts_the_hosts_and_the_copies(hss_tenant):
+    """30 hosts, each holding the file at two paths, each copy still restoring: the step for the 60 copies said
+    "on 60 hosts" while naming 20 and "10 more". It counts the hosts, and says how many copies they hold."""
+    file_hash, paths = 'cd' * 32, ['/srv/quarantined/agent.bin', '/opt/agent/agent.bin']
+    hosts = [f'{n:08x}-0000-4000-8000-{n:012x}' for n in range(30)]
+    for number, host_id in enumerate(hosts):
+        hss_tenant.backend.add_host(host_id, f'restoring-{number:03d}')
+        for path in paths:
+            hss_tenant.backend.isolate_file(host_id, file_hash, path)
+    room = WarRoom(params=hss_tenant.params(), time_scale=0, sleep=lambda _: None)
+    assert not room.run('hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false'}).failed
+    rows = hss_rows(room.context)
+    assert len(rows) == 60 > facts.READABLE_DETAIL_MAX
+
+    entry, _ = summarise({'HuaweiHSS': {'RestoredFile': rows}}, 'hss')
+
+    [step] = [line for line in by_hand_lines(entry['HumanReadable']) if 'still restoring' in line]
+    assert '60 copies on 30 hosts' in step and '60 hosts' not in step, step
+    assert 'and 10 more' in step, step
+
+
 def test_two_hss_hosts_sharing_a_name_keep_a_row_each_with_their_host_id():
     rows = [{'host_id': host_id, 'host_name': 'web', 'file_hash': 'a' * 64, 'file_path': '/x', 'outcome': outcome,
              'reason': reason} for host_id, outcome, reason in (('host-A', 'restored', ''), ('host-B', 'failed', 'r'))]

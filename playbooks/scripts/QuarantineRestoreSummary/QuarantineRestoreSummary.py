@@ -647,8 +647,10 @@ def hss_group_step(items: list[Item]) -> str:
     first = items[0]
     file_hash = first['row']['file_hash']
     places = shown_as_is(listed(items))
-    where = (f'Huawei Cloud HSS file {shown_as_is(file_hash)} on {len(items):,} hosts ({places})' if file_hash else
-             f'Huawei Cloud HSS, {len(items):,} files by host and path ({places})')
+    hosts = len({item['host_id'] or place for place, item in enumerate(items)})  # a host may hold it at two paths
+    copies = f', {len(items):,} copies' if len(items) > hosts else ''
+    where = (f'Huawei Cloud HSS file {shown_as_is(file_hash)}{copies} on {hosts:,} {plural("host", hosts)} ({places})'
+             if file_hash else f'Huawei Cloud HSS, {len(items):,} files by host and path ({places})')
     retry = code_span(command_line(VENDOR_COMMANDS['hss'], [('host_id', '<host_id>'), ('file_hash', file_hash),
                                                             ('file_path', '' if file_hash else '<file_path>'),
                                                             ('enterprise_project_id', first['project'])],
