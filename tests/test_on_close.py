@@ -2304,6 +2304,56 @@ def test_the_check_to_fill_in_for_copies_restoring_on_many_hss_hosts_filled_in_w
                                                                                          paths[files[0]])], rows
 
 
+@pytest.mark.parametrize('second_path_on', ['every host', 'one host'])
+def test_the_check_to_fill_in_for_a_hash_at_two_paths_on_hss_hosts_filled_in_with_one_host_reads_both_copies(
+        tmp_path, second_path_on):
+    """One host holds the file at two paths (as every host, or as the only one): the first close left each copy
+    restoring on 60 hosts, and closed again while the server fails the reads the line gives the check for one host to
+    fill in. It gave one item, its path `<file_path>`, where the check of that host alone reads both of its copies
+    (pair_by_position), so filled in with the host it followed neither. Filled in now, one of the checks it gives
+    is that host's own, and it reads both copies."""
+    [file_hash] = sorted(HOLDERS)[:1]
+    first_path, second_path = '/opt/tools/tool-0.sh', '/usr/local/bin/tool-0.sh'
+    hosts = [f'{n:032x}' for n in range(60)]
+    host = hosts[7]
+    seed = tmp_path / 'tenant.json'
+    seed.write_text(json.dumps({'project_id': load_json(HSS_SEED)['project_id'], 'hosts': [
+        {'host_id': each, 'isolated_files': [{'file_hash': file_hash, 'file_path': path, 'file_attr': '755'}
+                                             for path in (first_path, second_path)
+                                             if path == first_path or second_path_on == 'every host' or each == host]}
+        for each in hosts]}))
+
+    def incident(hosts):
+        return close_incident({'id': '9', 'type': 'Huawei Cloud HSS Event',
+                               'CustomFields': {'huaweihsshostid': hosts, 'filesha256': [file_hash]}}, 'False Positive')
+    tenant = start_hss_tenant(seed=seed)
+    try:
+        first = PlaybookRunner(tenant.params(), time_scale=0, sleep=lambda _: None).run_post_processing(
+            POST_PROCESSING_SCRIPT, incident(hosts), {})
+        assert not first.failed, first.error
+        failing = PlaybookRunner(tenant.params(), time_scale=0, sleep=lambda _: None,
+                                 server_errors={'hss-restore-isolated': SERVER_SAID})
+        many, one = (failing.run_post_processing(POST_PROCESSING_SCRIPT, incident(closed), first.context)
+                     for closed in (hosts, [host]))
+        checks = []
+        for run in (many, one):
+            [line] = [line for line in run.notes[-1].splitlines() if 'Check it first' in line]
+            checks.append([span for span in as_commonmark_reads(line)[0]
+                           if span.startswith('!hss-restore-isolated ') and 'restore_state' in parse_line(span).args])
+        to_fill_in, [own] = checks
+        filled = [check.replace('<host_id>', host) for check in to_fill_in]
+        assert own in filled, (to_fill_in, own)
+        command = parse_line(own)
+        read = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None).run(command.command, command.args)
+    finally:
+        tenant.stack.close()
+
+    assert not read.failed, read.entries[-1]
+    rows = as_list(get_path(read.context, 'HuaweiHSS.RestoredFile'))
+    assert sorted((row['host_id'], row['file_hash'], row['file_path']) for row in rows) == [
+        (host, file_hash, first_path), (host, file_hash, second_path)], rows
+
+
 def test_with_both_vendors_held_at_one_close_each_command_the_note_leaves_to_the_context_is_there(tmp_path):
     """An incident with both vendors' data runs the reputation check twice (Cortex XDR's part, then HSS's), and the
     context keeps what each run held (QuarantineRestore.Gate.held, one item per command and file). What the note

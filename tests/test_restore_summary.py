@@ -1731,6 +1731,69 @@ def test_copies_still_restoring_on_many_hss_hosts_get_the_follow_command_for_one
         (host, file_hash, file_path)]
 
 
+@pytest.mark.parametrize('second_path_on', ['every host', 'one host'])
+def test_copies_still_restoring_at_two_paths_of_an_hss_host_get_a_follow_command_for_one_host_reading_both(
+        hss_tenant, second_path_on):
+    """One host holds the file at two paths (as every host, or as the only one), each copy still restoring, past the
+    README's threshold: the step's follow command for one host gave one item, its path `<file_path>`, so filled in
+    with the host it read neither copy. Filled in now, one of the commands it gives reads both of that host's copies,
+    what the commands of a summary of that host's rows alone read."""
+    file_hash, paths = 'ab' * 32, ['/srv/quarantined/agent.bin', '/opt/agent/agent.bin']
+    hosts = [f'{n:08x}-0000-4000-8000-{n:012x}' for n in range(facts.READABLE_DETAIL_MAX + 5)]
+    host = hosts[7]
+    for number, host_id in enumerate(hosts):
+        hss_tenant.backend.add_host(host_id, f'restoring-{number:03d}')
+        for path in paths if second_path_on == 'every host' or host_id == host else paths[:1]:
+            hss_tenant.backend.isolate_file(host_id, file_hash, path)
+    room = WarRoom(params=hss_tenant.params(), time_scale=0, sleep=lambda _: None)
+    assert not room.run('hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false'}).failed
+    rows = hss_rows(room.context)
+    assert {row['outcome'] for row in rows} == {'restoring'} and len(rows) > facts.READABLE_DETAIL_MAX
+
+    grouped, _ = summarise({'HuaweiHSS': {'RestoredFile': rows}}, 'hss')
+    alone, _ = summarise({'HuaweiHSS': {'RestoredFile': [row for row in rows if row['host_id'] == host]}}, 'hss')
+
+    def read(spans):
+        copies = []
+        for span in spans:
+            command = parse_line(span)
+            run = WarRoom(params=hss_tenant.params(), time_scale=0, sleep=lambda _: None).run(command.command,
+                                                                                              command.args)
+            assert not run.failed, run.entries[-1]
+            copies += [(row['host_id'], row['file_hash'], row['file_path']) for row in hss_rows(run.context)]
+        return sorted(copies)
+
+    def follows(note):
+        return [span for line in by_hand_lines(note) if 'still restoring' in line
+                for span in as_commonmark_reads(line)[0]
+                if span.startswith('!hss-restore-isolated ') and 'restore_state' in parse_line(span).args]
+    own = read(follows(alone['HumanReadable']))
+    assert own == sorted((host, file_hash, path) for path in paths)
+    filled = [span.replace('<host_id>', host) for span in follows(grouped['HumanReadable'])]
+    assert own in [read([span]) for span in filled if '<' not in span], filled
+
+
+def test_a_step_for_copies_at_two_paths_of_each_of_many_hss_hosts_counts_the_hosts_and_the_copies(hss_tenant):
+    """30 hosts, each holding the file at two paths, each copy still restoring: the step for the 60 copies said
+    "on 60 hosts" while naming 20 and "10 more". It counts the hosts, and says how many copies they hold."""
+    file_hash, paths = 'cd' * 32, ['/srv/quarantined/agent.bin', '/opt/agent/agent.bin']
+    hosts = [f'{n:08x}-0000-4000-8000-{n:012x}' for n in range(30)]
+    for number, host_id in enumerate(hosts):
+        hss_tenant.backend.add_host(host_id, f'restoring-{number:03d}')
+        for path in paths:
+            hss_tenant.backend.isolate_file(host_id, file_hash, path)
+    room = WarRoom(params=hss_tenant.params(), time_scale=0, sleep=lambda _: None)
+    assert not room.run('hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false'}).failed
+    rows = hss_rows(room.context)
+    assert len(rows) == 60 > facts.READABLE_DETAIL_MAX
+
+    entry, _ = summarise({'HuaweiHSS': {'RestoredFile': rows}}, 'hss')
+
+    [step] = [line for line in by_hand_lines(entry['HumanReadable']) if 'still restoring' in line]
+    assert '60 copies on 30 hosts' in step and '60 hosts' not in step, step
+    assert 'and 10 more' in step, step
+
+
 def test_two_hss_hosts_sharing_a_name_keep_a_row_each_with_their_host_id():
     rows = [{'host_id': host_id, 'host_name': 'web', 'file_hash': 'a' * 64, 'file_path': '/x', 'outcome': outcome,
              'reason': reason} for host_id, outcome, reason in (('host-A', 'restored', ''), ('host-B', 'failed', 'r'))]

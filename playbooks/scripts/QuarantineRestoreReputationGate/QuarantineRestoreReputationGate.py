@@ -893,8 +893,8 @@ def hss_line(by: str, value: str, rows: list[tuple[Copy, dict[str, Any]]], unrea
     checks = [hss_follow(fields) + ' polling=false' for fields, _ in groups]  # a check: no restore sent
     shown = commands_text(checks)
     if many:  # each check for one host, to fill in
-        shown = on_each([hss_follow(for_one_host(fields)) + ' polling=false' for fields, _ in groups], 'host_id',
-                        'covered.check')
+        shown = on_each([hss_follow(one) + ' polling=false' for fields, _ in groups for one in for_one_host(fields)],
+                        'host_id', 'covered.check')
     what = (what + ', and ' if what else '') + \
         f'was still restoring it on {hosts([row for _, row in last_read])} as its record last read it, ' \
         f'which was not read again now, as {shown_as_is(why)}'
@@ -914,15 +914,25 @@ def hss_follow(fields: dict[str, list[str]]) -> str:
             f'{line_value(fields["enterprise_project_id"][0])} restore_state={HSS_ANY_CHANGE_STATE}')
 
 
-def for_one_host(fields: dict[str, list[str]]) -> dict[str, list[str]]:
-    """hss_checks' ``fields`` for one host of their copies, to fill in: its host's placeholder, and each other item
-    field the copies share, else that field's placeholder (each host's copy at a path of its own, say)."""
-    one = {}
-    for name in HSS_COPY_FIELDS:
-        if name in fields:
-            shared = name != 'host_id' and len(set(fields[name])) == 1
-            one[name] = fields[name][:1] if shared else [f'<{name}>']
-    return {**fields, **one}
+def for_one_host(fields: dict[str, list[str]]) -> list[dict[str, list[str]]]:
+    """hss_checks' ``fields`` for one host of their copies, to fill in: one for the hosts holding each number of
+    copies (a hash at two paths, say), an item for each copy in the order its host's come: its host's placeholder, and
+    each other item field as those hosts' copies in that place share it, else that field's placeholder (each host's
+    copy at a path of its own, say). Filled in, it is the check of that host alone (pair_by_position)."""
+    names = [name for name in HSS_COPY_FIELDS if name in fields]
+    held, alike, ones = {}, {}, []
+    for place, copy in enumerate(zip(*(fields[name] for name in names))):
+        held.setdefault(copy[0] if 'host_id' in fields else place, []).append(copy)  # no host_id: each copy alone
+    for copies in held.values():
+        alike.setdefault(len(copies), []).append(copies)
+    for hosts in alike.values():
+        one = {name: [] for name in names}
+        for place in zip(*hosts):  # the copy each of these hosts holds in that place
+            for column, name in enumerate(names):
+                values = {copy[column] for copy in place}
+                one[name].append(values.pop() if len(values) == 1 and name != 'host_id' else f'<{name}>')
+        ones.append({**fields, **one})
+    return ones
 
 
 def copy_of(record: dict[str, Any]) -> Copy:

@@ -463,7 +463,7 @@ def hss_item(row: dict[str, Any]) -> Item:
                                                                 ('file_path', file_path),
                                                                 ('enterprise_project_id', project)],
                                        list_args=('host_id', 'file_hash', 'file_path')))
-        follow = hss_follow(host_id, file_hash, file_path, project)
+        follow = hss_follow(host_id, file_hash, [file_path], project)
     kind, step, reason = hss_outcome(raw_outcome, reason, f'{where}, {what}', (retry, follow),
                                      bool(host_id and file_hash and file_path))
     table_row = {'host': host, 'file_path': file_path, 'file_hash': file_hash, 'outcome': raw_outcome,
@@ -477,11 +477,13 @@ def hss_item(row: dict[str, Any]) -> Item:
             'project': project}
 
 
-def hss_follow(host_id: str, file_hash: str, file_path: str, project: str) -> str:
-    """The check that follows a copy to its end, in a code span: its items as JSON lists, as the entry of that check
-    writes its own follow command."""
-    items = ''.join(f' {name}={json_list_value([value])}' for name, value in
-                    (('host_id', host_id), ('file_hash', file_hash), ('file_path', file_path)) if value)
+def hss_follow(host_id: str, file_hash: str, file_paths: list[str], project: str) -> str:
+    """The check that follows a host's copies of a file (one at each of ``file_paths``) to their end, in a code span:
+    its items as JSON lists, as the entry of that check writes its own follow command."""
+    count = len(file_paths)
+    items = ''.join(f' {name}={json_list_value(values)}' for name, values in
+                    (('host_id', [host_id] * count), ('file_hash', [file_hash] * count), ('file_path', file_paths))
+                    if values[0])
     return code_span(f'{VENDOR_COMMANDS["hss"]}{items} pair_by_position=true enterprise_project_id='
                      f'{command_value(project, False)} restore_state={HSS_ANY_CHANGE_STATE}')
 
@@ -645,8 +647,10 @@ def hss_group_step(items: list[Item]) -> str:
     first = items[0]
     file_hash = first['row']['file_hash']
     places = shown_as_is(listed(items))
-    where = (f'Huawei Cloud HSS file {shown_as_is(file_hash)} on {len(items):,} hosts ({places})' if file_hash else
-             f'Huawei Cloud HSS, {len(items):,} files by host and path ({places})')
+    hosts = len({item['host_id'] or place for place, item in enumerate(items)})  # a host may hold it at two paths
+    copies = f', {len(items):,} copies' if len(items) > hosts else ''
+    where = (f'Huawei Cloud HSS file {shown_as_is(file_hash)}{copies} on {hosts:,} {plural("host", hosts)} ({places})'
+             if file_hash else f'Huawei Cloud HSS, {len(items):,} files by host and path ({places})')
     retry = code_span(command_line(VENDOR_COMMANDS['hss'], [('host_id', '<host_id>'), ('file_hash', file_hash),
                                                             ('file_path', '' if file_hash else '<file_path>'),
                                                             ('enterprise_project_id', first['project'])],
@@ -654,13 +658,12 @@ def hss_group_step(items: list[Item]) -> str:
     if first['outcome'] == HSS_RESTORING and first['row']['reason'].startswith(HSS_UNFOLLOWED):
         return f'{where}: restoring. Reason: {sentence(first["row"]["reason"])} {EVERY_STEP}'
     if first['outcome'] == HSS_RESTORING:
-        # A copy's own follow command, for one host to fill in (and its path, unless the copies share one)
-        paths = {item['file_path'] for item in items}
-        path = paths.pop() if len(paths) == 1 else '<file_path>'
-        follow = hss_follow('<host_id>', file_hash, path, first['project'])
-        return (f'{where}: still restoring. To follow each copy to its end, run {follow} with its values filled in '
-                f'({HSS_STATE_NOT_KEPT}). Check in the HSS console that the hosts\' agents are online; the files '
-                f'come back when they are. If HSS lists one isolated again, run {retry} for it. {EVERY_STEP}')
+        # One host's follow command to fill in, an item for each of its copies: a host may hold the file at two paths
+        follow = ', '.join(hss_follow('<host_id>', file_hash, paths, first['project'])
+                           for paths in one_host_paths(items))
+        return (f'{where}: still restoring. To follow each host\'s copies to their end, run {follow} with its values '
+                f'filled in ({HSS_STATE_NOT_KEPT}). Check in the HSS console that the hosts\' agents are online; the '
+                f'files come back when they are. If HSS lists one isolated again, run {retry} for it. {EVERY_STEP}')
     if first['outcome'] == HSS_NOT_FOUND:  # an open not_found item: sent, then no longer listed (hss_item)
         return (f'{where}: {HSS_GONE}. Check the hosts in the HSS console, and on each host whether the file is back; '
                 f'where HSS lists one isolated again, run {retry} for it. {EVERY_STEP}')
@@ -669,6 +672,18 @@ def hss_group_step(items: list[Item]) -> str:
                 f'for each, or restore them from {HSS_CONSOLE}. {EVERY_STEP}')
     return (f'{where}: {shown_as_is(first["row"]["outcome"]) or "no outcome"}, not a known outcome. Check the files in '
             f'{HSS_CONSOLE}; where one is still isolated, restore it there or run {retry} for it. {EVERY_STEP}')
+
+
+def one_host_paths(items: list[Item]) -> list[list[str]]:
+    """The paths of one host's copies of ``items`` (of one file), for its follow command to fill in: for the hosts
+    holding each number of copies (a file at two paths, say), each in the order its host's come, as those hosts'
+    copies in that place share it, else '<file_path>'. Filled in, it follows what the host's own steps do."""
+    held, alike = {}, {}
+    for place, item in enumerate(items):
+        held.setdefault(item['host_id'] or place, []).append(item['file_path'])  # no host_id: each copy alone
+    for paths in held.values():
+        alike.setdefault(len(paths), []).append(paths)
+    return [[place[0] if len(set(place)) == 1 else '<file_path>' for place in zip(*hosts)] for hosts in alike.values()]
 
 
 GROUP_STEPS = {'xdr': xdr_group_step, 'hss': hss_group_step}
