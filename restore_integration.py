@@ -1603,7 +1603,8 @@ class HttpTransport:
     def environment_proxy_refusal(self, error: Exception | requests.Response) -> str:
         """Why a proxy cannot carry the request, never quoting it (it may hold a password): with none set, one on the
         way asked for a login; the environment's: requests cannot read it or takes no proxy of its scheme, its login is
-        not Latin-1 (as HTTP Basic sends it), or it refused the login (not tried again: it may lock the account)."""
+        not Latin-1 (as HTTP Basic sends it), or it refused the login (not tried again: it may lock the account) or
+        asked for one its URL does not hold (not asked again either)."""
         if not self.settings.proxy:  # a 407 all the same: not the vendor's, whose advice would point the wrong way
             return (f'Something between XSOAR and {self.vendor} at {self.host} asked for proxy authentication (HTTP '
                     f'407). Check the network path, or turn on {SETTING_NAMES["proxy"]} with a proxy set.')
@@ -1617,11 +1618,17 @@ class HttpTransport:
                     f'scheme (not shown: it may hold a password). Give it as http://host:port, percent-encode any @ : '
                     f'/ ? # in its user name and password, or uncheck "Use system proxy settings".')
         said = re.search(SOCKS_LOGIN_REFUSED, str(error))  # a connection error or a 407 answer (_send_once)
-        self.proxy_refusal = (f'{proxy} refused its login ({said[0] if said else "407 Proxy Authentication Required"}),'
-                              f' so nothing reached {self.vendor} at {self.host}; it is not tried again, as a proxy '
-                              f'that checks a directory may lock the account. Correct the user name and password in '
-                              f'that variable\'s URL (its user:password@ part, not shown), or uncheck "Use system '
-                              f'proxy settings".')
+        why = said[0] if said else '407 Proxy Authentication Required'
+        # requests sends a proxy login only with a user name in its URL: without one, no login was refused
+        if not requests.utils.get_auth_from_url(requests.utils.select_proxy(self.base_url, getproxies()))[0]:
+            self.proxy_refusal = (f'{proxy} asks for a login ({why}), and its URL holds none, so nothing reached '
+                                  f'{self.vendor} at {self.host}. Put the proxy\'s user name and password in that '
+                                  f'variable\'s URL (its user:password@ part), or uncheck "Use system proxy settings".')
+            return self.proxy_refusal
+        self.proxy_refusal = (f'{proxy} refused its login ({why}), so nothing reached {self.vendor} at {self.host}; it '
+                              f'is not tried again, as a proxy that checks a directory may lock the account. Correct '
+                              f'the user name and password in that variable\'s URL (its user:password@ part, not '
+                              f'shown), or uncheck "Use system proxy settings".')
         return self.proxy_refusal
 
     def redirect_refusal(self, url: str, response: requests.Response) -> str:

@@ -1014,6 +1014,26 @@ def test_a_proxy_that_refuses_its_login_is_asked_once_per_run_and_named_as_refus
     assert 'next check sends' not in shown  # nor handed to a later run to send again
 
 
+@pytest.mark.parametrize('login', [True, False], ids=['login in the proxy url', 'no login in the proxy url'])
+def test_a_proxy_s_407_is_a_refused_login_only_when_its_url_holds_one_else_a_login_asked_for_and_none_set(
+        monkeypatch, login):
+    # With no user:password@ in the proxy URL no login went: "refused its login" would send the analyst to correct a
+    # password that is not there. Either way the proxy is asked once per run, and what to do is where a login goes.
+    tunnel = RefusingTunnelProxy()
+    if not login:
+        tunnel.url = f'http://127.0.0.1:{tunnel.port}'
+    key = 'k' * 40
+    params = {'xdr_url': 'https://xdr.example.invalid', 'xdr_api_key_id': '7', 'xdr_api_key': {'password': key},
+              'xdr_auth_type': 'standard', 'proxy': True, 'max_concurrency': '1', 'xdr_rate_limit': '1000'}
+    demisto, shown = restore_files_through(monkeypatch, tunnel, params, [digit * 64 for digit in '012'])
+
+    assert tunnel.logins == 1 and demisto.entries[-1]['Type'] == ENTRY_ERROR, shown
+    assert ('refused its login (407 Proxy Authentication Required)' in shown) == login, shown
+    assert ('asks for a login (407 Proxy Authentication Required), and its URL holds none' in shown) != login, shown
+    assert 'that variable\'s URL (its user:password@ part' in shown, shown
+    assert PROXY_PASSWORD_HALVES[1] not in shown and 'operator' not in shown and key not in shown
+
+
 
 
 class TurnsAfterBothChecked(ri.AdaptiveRateLimiter):
