@@ -1373,6 +1373,7 @@ class HttpTransport:
     # The largest reply read: an XDR action's status over 100,000 endpoints is a few MB, an HSS page of 200 rows less.
     MAX_REPLY_BYTES = 32 * 2 ** 20
     proxy_refusal: str | None = None  # the proxy refused its login, or a tunnel by its rule: said again, never asked
+    login_refused = False  # the refusal was of its login (or of none given), which a tunnel to any host meets too
     run_wait = MAX_RUN_WAIT_SECONDS  # the longest a run waits for turns: less under a shorter execution-timeout
 
     def __init__(self, base_url: str, vendor: str, settings: TransportSettings,
@@ -1619,6 +1620,7 @@ class HttpTransport:
                     f'/ ? # in its user name and password, or uncheck "Use system proxy settings".')
         said = re.search(SOCKS_LOGIN_REFUSED, str(error))  # a connection error or a 407 answer (_send_once)
         why = said[0] if said else '407 Proxy Authentication Required'
+        self.login_refused = True
         # requests sends a proxy login only with a user name in its URL: without one, no login was refused
         if not requests.utils.get_auth_from_url(requests.utils.select_proxy(self.base_url, getproxies()))[0]:
             self.proxy_refusal = (f'{proxy} asks for a login ({why}), and its URL holds none, so nothing reached '
@@ -2591,8 +2593,9 @@ class IamTokenProvider:
             self._paused()  # a refusal an earlier run kept: the password sent again only once its pause is over
             try:
                 return self._fetch()
-            except RestoreError:  # not renewed (nor refused by IAM or proxy): the held token serves a run it outlives
-                if self._refusal or self.transport.proxy_refusal or not self.lives_past(XSOAR_COMMAND_TIMEOUT_SECONDS):
+            except RestoreError:  # not renewed, nor refused by IAM or the proxy's login: the held token serves a run
+                # it outlives (a proxy's rule may refuse IAM's host alone; a login refused, HSS's tunnel would send too)
+                if self._refusal or self.transport.login_refused or not self.lives_past(XSOAR_COMMAND_TIMEOUT_SECONDS):
                     raise
                 self._renewal_failed = True  # not asked again this run; the next run asks
                 return self._held['token']

@@ -981,6 +981,84 @@ def test_a_proxy_that_refuses_iam_the_renewal_of_a_cached_token_is_not_asked_aga
     assert 'refused its login' in json.dumps(demisto.entries)
 
 
+class RuleTunnelProxy(LoopbackPeer):
+    """A proxy on 127.0.0.1 that opens a tunnel (CONNECT) to ``allowed`` (host:port) alone, and by its rule answers
+    403 Forbidden to any other; it keeps each host:port it was asked for."""
+
+    def __init__(self, allowed: str):
+        self.allowed, self.asked = allowed, []
+        super().__init__()
+
+    def _serve(self):
+        while True:  # a tunnel lasts as long as its connection: each on a thread of its own
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._answer, args=(connection,), daemon=True).start()
+
+    def _answer(self, connection):
+        with connection:
+            head = b''
+            while b'\r\n\r\n' not in head and (data := connection.recv(4096)):
+                head += data
+            target = head.split(b' ')[1].decode()
+            self.asked.append(target)
+            if target != self.allowed:
+                connection.sendall(b'HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')
+                return
+            host, port = target.rsplit(':', 1)
+            with socket.create_connection((host, int(port))) as upstream:
+                connection.sendall(b'HTTP/1.1 200 Connection established\r\n\r\n')
+                back = threading.Thread(target=relay, args=(upstream, connection), daemon=True)
+                back.start()
+                relay(connection, upstream)
+                back.join(10)
+
+
+def relay(source: socket.socket, sink: socket.socket) -> None:
+    """Sends on what ``source`` gives until it ends, then ends ``sink``'s sending."""
+    try:
+        while data := source.recv(65536):
+            sink.sendall(data)
+        sink.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass
+
+
+def test_a_proxy_refusing_iam_s_tunnel_by_its_rule_leaves_a_held_token_that_outlives_the_run_to_serve_hss(
+        certificate, monkeypatch):
+    # Token mode, a held token in its last minutes (due for renewal, yet it outlives the command). The proxy allows a
+    # tunnel to HSS only: its rule refuses IAM's host, not HSS's, and HSS's requests need no IAM request, so the held
+    # token serves them, as when IAM cannot be reached for any other reason. IAM's tunnel is asked once in the run.
+    tenant = start_hss_tenant()
+    hss = TlsLoopbackServer(create_hss_app(tenant.gateway), *certificate).start()
+    params = tenant.params('token', hss_endpoint=hss.url, hss_iam_endpoint='', proxy=True)  # the region's IAM
+    user = tenant.base_params['hss_credentials']
+    login = {'auth': {'identity': {'methods': ['password'], 'password': {'user': {
+        'name': user['identifier'], 'password': user['password'], 'domain': {'name': params['hss_domain']}}}},
+        'scope': {'project': {'id': params['hss_project_id']}}}}
+    token = requests.post(tenant.iam_url + '/v3/auth/tokens', json=login, timeout=10).headers['X-Subject-Token']
+    proxy = RuleTunnelProxy(urlsplit(hss.url).netloc)
+    monkeypatch.setenv('REQUESTS_CA_BUNDLE', certificate[0])
+    every_request_through(monkeypatch, f'http://127.0.0.1:{proxy.port}')
+    held = {'identity': ri.token_identity(ri.read_hss_settings(params)), 'token': token,
+            'expires_at': time.time() + 5 * 60}
+    demisto = Demisto(params, 'hss-restore-isolated', {'file_hash': HSS_HASH}, {'hss_iam_token': json.dumps(held)}, [])
+    try:
+        ri.main(demisto)
+    finally:
+        proxy.close()
+        hss.stop()
+        tenant.stack.close()
+
+    shown = json.dumps(demisto.entries)
+    assert demisto.entries[-1]['Type'] != ENTRY_ERROR, shown
+    assert proxy.asked.count('iam.ap-southeast-1.myhuaweicloud.com:443') == 1, proxy.asked
+    sent = tenant.requests_to('PUT', '/event/isolated-file')
+    assert sent and all(request.token == token for request in sent), sent
+
+
 def restore_files_through(monkeypatch, proxy, params: dict, hashes: list[str]) -> tuple[Demisto, str]:
     """restore-file of ``hashes`` run with the environment's every proxy variable naming ``proxy`` (closed after it):
     its demisto, and what its entries and log show."""
