@@ -200,8 +200,10 @@ AGAIN_WORDS = {caller: {'again': words, 'Again': words.capitalize()} for caller,
 TEST_AGAIN = 'Test again in a moment.'  # a Test's throttle, as Cortex XDR's Test says: a running wait's end replaces it
 NO_ANSWER_ADVICE = f'{{Again}}, or raise {SETTING_NAMES["read_timeout"]}.'
 BROKEN_REPLY_ADVICE = 'Check {url}; if it is right, {again}.'  # url: the vendor's URL_SETTINGS
-# A SOCKS5 proxy refusing its login (RFC 1929), as PySocks (in XSOAR's image) words it: a connection error
-SOCKS_LOGIN_REFUSED = r'SOCKS5 authentication failed|All offered authentication methods were rejected'
+# A SOCKS5 proxy refusing its login (RFC 1929), or asking for one none is set for, as PySocks (in XSOAR's image) words
+# it: a connection error
+SOCKS_LOGIN_REFUSED = (r'SOCKS5 authentication failed|All offered SOCKS5 authentication methods were rejected|'
+                       r'Server requested username/password authentication')
 # OpenSSL loading a CA bundle that holds no PEM certificate (a DER file, a key, a damaged PEM): before any handshake.
 TLS_BUNDLE_UNREADABLE = r'(?i)\[X509\]|PEM lib|no certificate or crl found'
 # A certificate this side refused (OpenSSL's and urllib3's words), not a handshake the server broke off (tls_failure).

@@ -1112,6 +1112,37 @@ def test_a_proxy_s_407_is_a_refused_login_only_when_its_url_holds_one_else_a_log
     assert PROXY_PASSWORD_HALVES[1] not in shown and 'operator' not in shown and key not in shown
 
 
+class LoginAskingSocksProxy(LoopbackPeer):
+    """A SOCKS5 proxy on 127.0.0.1 that answers every greeting with ``method`` (RFC 1928 section 3: 2, username and
+    password, or 0xFF, none of those offered acceptable), counting the greetings."""
+
+    def __init__(self, method: int):
+        self.method, self.connects = method, 0
+        super().__init__()
+        self.url = f'socks5h://127.0.0.1:{self.port}'  # no user:password@: the client offers no login
+
+    def _answer(self, connection):
+        greeting = connection.recv(2)
+        connection.recv(greeting[1])
+        self.connects += 1
+        connection.sendall(bytes([5, self.method]))
+
+
+@pytest.mark.parametrize('method', [0x02, 0xFF], ids=['asks for username and password', 'no method acceptable'])
+def test_a_socks5_proxy_asking_for_a_login_its_url_does_not_hold_is_said_so_and_asked_once_per_run(
+        monkeypatch, method):
+    # The SOCKS5 twin of a 407 with no login in the proxy URL: what the proxy needs is a login, which only the analyst
+    # can add, not a connection a retry or a next check would find.
+    proxy = LoginAskingSocksProxy(method)
+    params = {'xdr_url': 'https://xdr.example.invalid', 'xdr_api_key_id': '7', 'xdr_api_key': {'password': 'k' * 40},
+              'xdr_auth_type': 'standard', 'proxy': True, 'max_concurrency': '1', 'retry_backoff': '0'}
+    demisto, shown = restore_files_through(monkeypatch, proxy, params, [digit * 64 for digit in '012'])
+
+    assert proxy.connects == 1 and demisto.entries[-1]['Type'] == ENTRY_ERROR, shown
+    assert 'asks for a login (' in shown and 'its URL holds none' in shown, shown
+    assert 'that variable\'s URL (its user:password@ part' in shown and 'next check' not in shown, shown
+
+
 
 
 class TurnsAfterBothChecked(ri.AdaptiveRateLimiter):
