@@ -200,8 +200,10 @@ AGAIN_WORDS = {caller: {'again': words, 'Again': words.capitalize()} for caller,
 TEST_AGAIN = 'Test again in a moment.'  # a Test's throttle, as Cortex XDR's Test says: a running wait's end replaces it
 NO_ANSWER_ADVICE = f'{{Again}}, or raise {SETTING_NAMES["read_timeout"]}.'
 BROKEN_REPLY_ADVICE = 'Check {url}; if it is right, {again}.'  # url: the vendor's URL_SETTINGS
-# A SOCKS5 proxy refusing its login (RFC 1929), as PySocks (in XSOAR's image) words it: a connection error
-SOCKS_LOGIN_REFUSED = r'SOCKS5 authentication failed|All offered authentication methods were rejected'
+# A SOCKS5 proxy refusing its login (RFC 1929), or asking for one none is set for, as PySocks (in XSOAR's image) words
+# it: a connection error
+SOCKS_LOGIN_REFUSED = (r'SOCKS5 authentication failed|All offered SOCKS5 authentication methods were rejected|'
+                       r'Server requested username/password authentication')
 # OpenSSL loading a CA bundle that holds no PEM certificate (a DER file, a key, a damaged PEM): before any handshake.
 TLS_BUNDLE_UNREADABLE = r'(?i)\[X509\]|PEM lib|no certificate or crl found'
 # A certificate this side refused (OpenSSL's and urllib3's words), not a handshake the server broke off (tls_failure).
@@ -1373,6 +1375,7 @@ class HttpTransport:
     # The largest reply read: an XDR action's status over 100,000 endpoints is a few MB, an HSS page of 200 rows less.
     MAX_REPLY_BYTES = 32 * 2 ** 20
     proxy_refusal: str | None = None  # the proxy refused its login, or a tunnel by its rule: said again, never asked
+    login_refused = False  # the refusal was of its login (or of none given), which a tunnel to any host meets too
     run_wait = MAX_RUN_WAIT_SECONDS  # the longest a run waits for turns: less under a shorter execution-timeout
 
     def __init__(self, base_url: str, vendor: str, settings: TransportSettings,
@@ -1603,7 +1606,8 @@ class HttpTransport:
     def environment_proxy_refusal(self, error: Exception | requests.Response) -> str:
         """Why a proxy cannot carry the request, never quoting it (it may hold a password): with none set, one on the
         way asked for a login; the environment's: requests cannot read it or takes no proxy of its scheme, its login is
-        not Latin-1 (as HTTP Basic sends it), or it refused the login (not tried again: it may lock the account)."""
+        not Latin-1 (as HTTP Basic sends it), or it refused the login (not tried again: it may lock the account) or
+        asked for one its URL does not hold (not asked again either)."""
         if not self.settings.proxy:  # a 407 all the same: not the vendor's, whose advice would point the wrong way
             return (f'Something between XSOAR and {self.vendor} at {self.host} asked for proxy authentication (HTTP '
                     f'407). Check the network path, or turn on {SETTING_NAMES["proxy"]} with a proxy set.')
@@ -1617,11 +1621,18 @@ class HttpTransport:
                     f'scheme (not shown: it may hold a password). Give it as http://host:port, percent-encode any @ : '
                     f'/ ? # in its user name and password, or uncheck "Use system proxy settings".')
         said = re.search(SOCKS_LOGIN_REFUSED, str(error))  # a connection error or a 407 answer (_send_once)
-        self.proxy_refusal = (f'{proxy} refused its login ({said[0] if said else "407 Proxy Authentication Required"}),'
-                              f' so nothing reached {self.vendor} at {self.host}; it is not tried again, as a proxy '
-                              f'that checks a directory may lock the account. Correct the user name and password in '
-                              f'that variable\'s URL (its user:password@ part, not shown), or uncheck "Use system '
-                              f'proxy settings".')
+        why = said[0] if said else '407 Proxy Authentication Required'
+        self.login_refused = True
+        # requests sends a proxy login only with a user name in its URL: without one, no login was refused
+        if not requests.utils.get_auth_from_url(requests.utils.select_proxy(self.base_url, getproxies()))[0]:
+            self.proxy_refusal = (f'{proxy} asks for a login ({why}), and its URL holds none, so nothing reached '
+                                  f'{self.vendor} at {self.host}. Put the proxy\'s user name and password in that '
+                                  f'variable\'s URL (its user:password@ part), or uncheck "Use system proxy settings".')
+            return self.proxy_refusal
+        self.proxy_refusal = (f'{proxy} refused its login ({why}), so nothing reached {self.vendor} at {self.host}; it '
+                              f'is not tried again, as a proxy that checks a directory may lock the account. Correct '
+                              f'the user name and password in that variable\'s URL (its user:password@ part, not '
+                              f'shown), or uncheck "Use system proxy settings".')
         return self.proxy_refusal
 
     def redirect_refusal(self, url: str, response: requests.Response) -> str:
@@ -2584,8 +2595,9 @@ class IamTokenProvider:
             self._paused()  # a refusal an earlier run kept: the password sent again only once its pause is over
             try:
                 return self._fetch()
-            except RestoreError:  # not renewed (nor refused by IAM or proxy): the held token serves a run it outlives
-                if self._refusal or self.transport.proxy_refusal or not self.lives_past(XSOAR_COMMAND_TIMEOUT_SECONDS):
+            except RestoreError:  # not renewed, nor refused by IAM or the proxy's login: the held token serves a run
+                # it outlives (a proxy's rule may refuse IAM's host alone; a login refused, HSS's tunnel would send too)
+                if self._refusal or self.transport.login_refused or not self.lives_past(XSOAR_COMMAND_TIMEOUT_SECONDS):
                     raise
                 self._renewal_failed = True  # not asked again this run; the next run asks
                 return self._held['token']

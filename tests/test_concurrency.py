@@ -479,11 +479,12 @@ def test_a_put_whose_answer_was_lost_then_not_sent_again_for_another_batchs_refu
 
 
 @contextlib.contextmanager
-def environment_proxy(monkeypatch, app):
-    """``app`` served as the proxy this machine's environment sets, which every request goes through."""
+def environment_proxy(monkeypatch, app, login=''):
+    """``app`` served as the proxy this machine's environment sets (its URL holding ``login``, as user:password@),
+    which every request goes through."""
     with LoopbackServer(app) as proxy:
         for name in ('HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'all_proxy'):
-            monkeypatch.setenv(name, proxy.url)
+            monkeypatch.setenv(name, proxy.url.replace('://', f'://{login}', 1))
         for name in ('NO_PROXY', 'no_proxy'):
             monkeypatch.delenv(name, raising=False)
         yield proxy
@@ -521,7 +522,7 @@ def lost_answer_whose_listing_a_proxy_refusal_stops(tenant, monkeypatch, after_i
         return Response(407, headers={'Proxy-Authenticate': 'Basic realm="corp"'})
 
     first, other = isolated_copies(tenant, 2)
-    with environment_proxy(monkeypatch, proxied):
+    with environment_proxy(monkeypatch, proxied, 'operator:proxy-password@'):
         client = client_from_params('hss', tenant.params(retry_backoff='0', hss_rate_limit='1000', proxy=True))
 
         def restore_first() -> None:

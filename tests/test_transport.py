@@ -981,6 +981,84 @@ def test_a_proxy_that_refuses_iam_the_renewal_of_a_cached_token_is_not_asked_aga
     assert 'refused its login' in json.dumps(demisto.entries)
 
 
+class RuleTunnelProxy(LoopbackPeer):
+    """A proxy on 127.0.0.1 that opens a tunnel (CONNECT) to ``allowed`` (host:port) alone, and by its rule answers
+    403 Forbidden to any other; it keeps each host:port it was asked for."""
+
+    def __init__(self, allowed: str):
+        self.allowed, self.asked = allowed, []
+        super().__init__()
+
+    def _serve(self):
+        while True:  # a tunnel lasts as long as its connection: each on a thread of its own
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._answer, args=(connection,), daemon=True).start()
+
+    def _answer(self, connection):
+        with connection:
+            head = b''
+            while b'\r\n\r\n' not in head and (data := connection.recv(4096)):
+                head += data
+            target = head.split(b' ')[1].decode()
+            self.asked.append(target)
+            if target != self.allowed:
+                connection.sendall(b'HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')
+                return
+            host, port = target.rsplit(':', 1)
+            with socket.create_connection((host, int(port))) as upstream:
+                connection.sendall(b'HTTP/1.1 200 Connection established\r\n\r\n')
+                back = threading.Thread(target=relay, args=(upstream, connection), daemon=True)
+                back.start()
+                relay(connection, upstream)
+                back.join(10)
+
+
+def relay(source: socket.socket, sink: socket.socket) -> None:
+    """Sends on what ``source`` gives until it ends, then ends ``sink``'s sending."""
+    try:
+        while data := source.recv(65536):
+            sink.sendall(data)
+        sink.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass
+
+
+def test_a_proxy_refusing_iam_s_tunnel_by_its_rule_leaves_a_held_token_that_outlives_the_run_to_serve_hss(
+        certificate, monkeypatch):
+    # Token mode, a held token in its last minutes (due for renewal, yet it outlives the command). The proxy allows a
+    # tunnel to HSS only: its rule refuses IAM's host, not HSS's, and HSS's requests need no IAM request, so the held
+    # token serves them, as when IAM cannot be reached for any other reason. IAM's tunnel is asked once in the run.
+    tenant = start_hss_tenant()
+    hss = TlsLoopbackServer(create_hss_app(tenant.gateway), *certificate).start()
+    params = tenant.params('token', hss_endpoint=hss.url, hss_iam_endpoint='', proxy=True)  # the region's IAM
+    user = tenant.base_params['hss_credentials']
+    login = {'auth': {'identity': {'methods': ['password'], 'password': {'user': {
+        'name': user['identifier'], 'password': user['password'], 'domain': {'name': params['hss_domain']}}}},
+        'scope': {'project': {'id': params['hss_project_id']}}}}
+    token = requests.post(tenant.iam_url + '/v3/auth/tokens', json=login, timeout=10).headers['X-Subject-Token']
+    proxy = RuleTunnelProxy(urlsplit(hss.url).netloc)
+    monkeypatch.setenv('REQUESTS_CA_BUNDLE', certificate[0])
+    every_request_through(monkeypatch, f'http://127.0.0.1:{proxy.port}')
+    held = {'identity': ri.token_identity(ri.read_hss_settings(params)), 'token': token,
+            'expires_at': time.time() + 5 * 60}
+    demisto = Demisto(params, 'hss-restore-isolated', {'file_hash': HSS_HASH}, {'hss_iam_token': json.dumps(held)}, [])
+    try:
+        ri.main(demisto)
+    finally:
+        proxy.close()
+        hss.stop()
+        tenant.stack.close()
+
+    shown = json.dumps(demisto.entries)
+    assert demisto.entries[-1]['Type'] != ENTRY_ERROR, shown
+    assert proxy.asked.count('iam.ap-southeast-1.myhuaweicloud.com:443') == 1, proxy.asked
+    sent = tenant.requests_to('PUT', '/event/isolated-file')
+    assert sent and all(request.token == token for request in sent), sent
+
+
 def restore_files_through(monkeypatch, proxy, params: dict, hashes: list[str]) -> tuple[Demisto, str]:
     """restore-file of ``hashes`` run with the environment's every proxy variable naming ``proxy`` (closed after it):
     its demisto, and what its entries and log show."""
@@ -1012,6 +1090,57 @@ def test_a_proxy_that_refuses_its_login_is_asked_once_per_run_and_named_as_refus
     assert PROXY_PASSWORD_HALVES[1] not in shown and 'fault in the integration' not in shown
     assert 'password in that variable\'s URL (its user:password@ part, not shown)' in shown  # where its login is
     assert 'next check sends' not in shown  # nor handed to a later run to send again
+
+
+@pytest.mark.parametrize('login', [True, False], ids=['login in the proxy url', 'no login in the proxy url'])
+def test_a_proxy_s_407_is_a_refused_login_only_when_its_url_holds_one_else_a_login_asked_for_and_none_set(
+        monkeypatch, login):
+    # With no user:password@ in the proxy URL no login went: "refused its login" would send the analyst to correct a
+    # password that is not there. Either way the proxy is asked once per run, and what to do is where a login goes.
+    tunnel = RefusingTunnelProxy()
+    if not login:
+        tunnel.url = f'http://127.0.0.1:{tunnel.port}'
+    key = 'k' * 40
+    params = {'xdr_url': 'https://xdr.example.invalid', 'xdr_api_key_id': '7', 'xdr_api_key': {'password': key},
+              'xdr_auth_type': 'standard', 'proxy': True, 'max_concurrency': '1', 'xdr_rate_limit': '1000'}
+    demisto, shown = restore_files_through(monkeypatch, tunnel, params, [digit * 64 for digit in '012'])
+
+    assert tunnel.logins == 1 and demisto.entries[-1]['Type'] == ENTRY_ERROR, shown
+    assert ('refused its login (407 Proxy Authentication Required)' in shown) == login, shown
+    assert ('asks for a login (407 Proxy Authentication Required), and its URL holds none' in shown) != login, shown
+    assert 'that variable\'s URL (its user:password@ part' in shown, shown
+    assert PROXY_PASSWORD_HALVES[1] not in shown and 'operator' not in shown and key not in shown
+
+
+class LoginAskingSocksProxy(LoopbackPeer):
+    """A SOCKS5 proxy on 127.0.0.1 that answers every greeting with ``method`` (RFC 1928 section 3: 2, username and
+    password, or 0xFF, none of those offered acceptable), counting the greetings."""
+
+    def __init__(self, method: int):
+        self.method, self.connects = method, 0
+        super().__init__()
+        self.url = f'socks5h://127.0.0.1:{self.port}'  # no user:password@: the client offers no login
+
+    def _answer(self, connection):
+        greeting = connection.recv(2)
+        connection.recv(greeting[1])
+        self.connects += 1
+        connection.sendall(bytes([5, self.method]))
+
+
+@pytest.mark.parametrize('method', [0x02, 0xFF], ids=['asks for username and password', 'no method acceptable'])
+def test_a_socks5_proxy_asking_for_a_login_its_url_does_not_hold_is_said_so_and_asked_once_per_run(
+        monkeypatch, method):
+    # The SOCKS5 twin of a 407 with no login in the proxy URL: what the proxy needs is a login, which only the analyst
+    # can add, not a connection a retry or a next check would find.
+    proxy = LoginAskingSocksProxy(method)
+    params = {'xdr_url': 'https://xdr.example.invalid', 'xdr_api_key_id': '7', 'xdr_api_key': {'password': 'k' * 40},
+              'xdr_auth_type': 'standard', 'proxy': True, 'max_concurrency': '1', 'retry_backoff': '0'}
+    demisto, shown = restore_files_through(monkeypatch, proxy, params, [digit * 64 for digit in '012'])
+
+    assert proxy.connects == 1 and demisto.entries[-1]['Type'] == ENTRY_ERROR, shown
+    assert 'asks for a login (' in shown and 'its URL holds none' in shown, shown
+    assert 'that variable\'s URL (its user:password@ part' in shown and 'next check' not in shown, shown
 
 
 
