@@ -390,6 +390,34 @@ def assert_names_20_hosts_and_one_to_fill_in(line: str, hosts: list[str], by: st
     assert key in line
 
 
+def checks_to_fill_in_and_whom(line: str) -> list[tuple[str, int | None, int | None, list[str] | None]]:
+    """Each command to fill in for one host that a line of markdown gives (an !hss-restore-isolated code span with a
+    restore_state: a check, or a follow command) with what the words right after it say it is for, "(for the host
+    holding 2 copies: web-07)" or "(for the 35 hosts holding 1 copy)": (the command, how many hosts, how many copies
+    each holds, the hosts named or None where only counted); (the command, None, None, None) where no such words
+    follow it."""
+    from commonmark_reading import pieces
+    from warroom.line import parse_line
+
+    read, found = pieces(line), []
+    for at, (kind, _, shown) in enumerate(read):
+        if kind != 'code' or not shown.startswith('!hss-restore-isolated ') or \
+                'restore_state' not in parse_line(shown).args:
+            continue
+        after = ''
+        for next_kind, _, text in read[at + 1:]:
+            if next_kind == 'code':
+                break
+            after += text
+        whom = re.match(r' \(for the (?:host|([\d,]+) hosts) holding (\d+) cop(?:y|ies)(?:: ([^)]*))?\)', after)
+        if whom is None:
+            found.append((shown, None, None, None))
+            continue
+        hosts = int(whom.group(1).replace(',', '')) if whom.group(1) else 1
+        found.append((shown, hosts, int(whom.group(2)), whom.group(3).split(', ') if whom.group(3) else None))
+    return found
+
+
 class HssTenant:
     """An emulated HSS project: the gateway in front of HSS and IAM (request log, rate limit, faults), the backend
     (state), their URLs and params with working credentials."""

@@ -18,7 +18,7 @@ import facts
 import restore_integration as ri
 from commonmark_reading import as_commonmark_reads
 from conftest import (HSS_SEED, TEST_DATA, FakeClock, WaitClock, assert_names_20_hosts_and_one_to_fill_in,
-                      gate_verdicts, hss_seed_copies, integration_on_clock, known_bad, load_json, lost_restore_record,
+                      checks_to_fill_in_and_whom, gate_verdicts, hss_seed_copies, integration_on_clock, known_bad, load_json, lost_restore_record,
                       many_hosts_seed, one_file_restore_lost, seed_failing_endpoints, seed_holders, start_hss_tenant,
                       start_tenant)
 from warroom.context import as_list, get_path, merge_entry_context
@@ -2352,6 +2352,60 @@ def test_the_check_to_fill_in_for_a_hash_at_two_paths_on_hss_hosts_filled_in_wit
     rows = as_list(get_path(read.context, 'HuaweiHSS.RestoredFile'))
     assert sorted((row['host_id'], row['file_hash'], row['file_path']) for row in rows) == [
         (host, file_hash, first_path), (host, file_hash, second_path)], rows
+
+
+@pytest.mark.parametrize('at_two_paths', [3, 25, 0])
+def test_checks_to_fill_in_for_hss_hosts_holding_different_numbers_of_copies_each_say_which_hosts_they_are_for(
+        tmp_path, at_two_paths):
+    """60 hosts, ``at_two_paths`` of them holding the file at two paths and the others at one: the first close left
+    each copy restoring, and closed again while the server fails the reads the line gives a check to fill in for the
+    hosts holding each number of copies, side by side, with nothing saying which is whose. Each says which hosts it is
+    for, naming them (README's 20 at most) or counting them, and filled in with any of them it is that host's own
+    check (the one the line about that host alone gives). One check for all (no host at two paths) reads as before."""
+    [file_hash] = sorted(HOLDERS)[:1]
+    first_path, second_path = '/opt/tools/tool-0.sh', '/usr/local/bin/tool-0.sh'
+    hosts = [f'{n:032x}' for n in range(60)]
+    names = {host: f'web-{number:02d}' for number, host in enumerate(hosts)}
+    copies = {host: 2 if number % 2 and number < 2 * at_two_paths else 1 for number, host in enumerate(hosts)}
+    seed = tmp_path / 'tenant.json'
+    seed.write_text(json.dumps({'project_id': load_json(HSS_SEED)['project_id'], 'hosts': [
+        {'host_id': host, 'host_name': names[host], 'isolated_files': [
+            {'file_hash': file_hash, 'file_path': path, 'file_attr': '755'}
+            for path in (first_path, second_path)[:copies[host]]]} for host in hosts]}))
+
+    def incident(hosts):
+        return close_incident({'id': '9', 'type': 'Huawei Cloud HSS Event',
+                               'CustomFields': {'huaweihsshostid': hosts, 'filesha256': [file_hash]}}, 'False Positive')
+
+    def checks(run):
+        [line] = [line for line in run.notes[-1].splitlines() if 'Check it first' in line]
+        return line, checks_to_fill_in_and_whom(line)
+    tenant = start_hss_tenant(seed=seed)
+    try:
+        first = PlaybookRunner(tenant.params(), time_scale=0, sleep=lambda _: None).run_post_processing(
+            POST_PROCESSING_SCRIPT, incident(hosts), {})
+        assert not first.failed, first.error
+        failing = PlaybookRunner(tenant.params(), time_scale=0, sleep=lambda _: None,
+                                 server_errors={'hss-restore-isolated': SERVER_SAID})
+        line, to_fill_in = checks(failing.run_post_processing(POST_PROCESSING_SCRIPT, incident(hosts), first.context))
+        if not at_two_paths:
+            [(check, whom, _, _)] = to_fill_in
+            assert whom is None and f'{check} on each of them (' in as_commonmark_reads(line)[1], line
+            return
+        assert len(to_fill_in) == 2, line
+        for check, count, held, named in to_fill_in:
+            said = [host for host in hosts if copies[host] == held]  # the hosts holding that many copies
+            assert count == len(said), line
+            if named is not None:
+                assert named == [names[host] for host in said], line
+                said = [host for host in hosts if names[host] in named]
+            for host in (said[0], said[-1]):
+                _, [(own, _, _, _)] = checks(failing.run_post_processing(POST_PROCESSING_SCRIPT, incident([host]),
+                                                                         first.context))
+                assert check.replace('<host_id>', host) == own, (check, host, own)
+    finally:
+        tenant.stack.close()
+    assert {named is None for _, _, _, named in to_fill_in} == ({True} if at_two_paths > 20 else {False, True})
 
 
 def test_with_both_vendors_held_at_one_close_each_command_the_note_leaves_to_the_context_is_there(tmp_path):

@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 import facts
 import restore_integration as ri
 from commonmark_reading import MARKDOWN_TEXT, as_commonmark_reads, as_soft_breaks, emphasis_pairs, markup_in
-from conftest import (TEST_DATA, FakeClock, MovedWallClock, hss_seed_copies, lines_read_into_tables, load_json,
-                      markdown_rows, seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant)
+from conftest import (TEST_DATA, FakeClock, MovedWallClock, checks_to_fill_in_and_whom, hss_seed_copies,
+                      lines_read_into_tables, load_json, markdown_rows, seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant)
 from warroom.context import as_list
 from warroom.emulator.httpserver import LoopbackServer
 from warroom.emulator.xdr import XdrBackend, XdrGateway, create_app as create_xdr_app
@@ -1771,6 +1771,60 @@ def test_copies_still_restoring_at_two_paths_of_an_hss_host_get_a_follow_command
     assert own == sorted((host, file_hash, path) for path in paths)
     filled = [span.replace('<host_id>', host) for span in follows(grouped['HumanReadable'])]
     assert own in [read([span]) for span in filled if '<' not in span], filled
+
+
+@pytest.mark.parametrize('at_two_paths', [3, 25, 0])
+def test_follow_commands_for_hss_hosts_holding_different_numbers_of_copies_each_say_which_hosts_they_are_for(
+        hss_tenant, at_two_paths):
+    """Past the README's threshold, ``at_two_paths`` hosts hold the file at two paths and the others at one, each copy
+    still restoring: the step gave a follow command to fill in for the hosts holding each number of copies, side by
+    side, with nothing saying which is whose. Each says which hosts it is for, naming them (README's 20 at most) or
+    counting them, and filled in with any of them it reads what that host's own commands read (those of a summary of
+    its rows alone). One command for all (no host at two paths) reads as before."""
+    file_hash, paths = 'ef' * 32, ['/srv/quarantined/agent.bin', '/opt/agent/agent.bin']
+    hosts = [f'{n:08x}-0000-4000-8000-{n:012x}' for n in range(facts.READABLE_DETAIL_MAX + 5)]
+    names = {host: f'restoring-{number:03d}' for number, host in enumerate(hosts)}
+    copies = {host: 2 if number % 2 and number < 2 * at_two_paths else 1 for number, host in enumerate(hosts)}
+    for host in hosts:
+        hss_tenant.backend.add_host(host, names[host])
+        for path in paths[:copies[host]]:
+            hss_tenant.backend.isolate_file(host, file_hash, path)
+    room = WarRoom(params=hss_tenant.params(), time_scale=0, sleep=lambda _: None)
+    assert not room.run('hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false'}).failed
+    rows = hss_rows(room.context)
+    assert {row['outcome'] for row in rows} == {'restoring'} and len(rows) > facts.READABLE_DETAIL_MAX
+
+    def read(spans):
+        copies = []
+        for span in spans:
+            command = parse_line(span)
+            run = WarRoom(params=hss_tenant.params(), time_scale=0, sleep=lambda _: None).run(command.command,
+                                                                                              command.args)
+            assert not run.failed, run.entries[-1]
+            copies += [(row['host_id'], row['file_hash'], row['file_path']) for row in hss_rows(run.context)]
+        return sorted(copies)
+
+    def follows(hosts):
+        entry, _ = summarise({'HuaweiHSS': {'RestoredFile': [row for row in rows if row['host_id'] in hosts]}}, 'hss')
+        return [(line, checks_to_fill_in_and_whom(line)) for line in by_hand_lines(entry['HumanReadable'])
+                if 'still restoring' in line]
+    [(step, to_fill_in)] = follows(hosts)
+    if not at_two_paths:
+        [(command, whom, _, _)] = to_fill_in
+        assert whom is None and f'{command} with its values filled in' in as_commonmark_reads(step)[1], step
+        return
+    assert len(to_fill_in) == 2, step
+    for command, count, held, named in to_fill_in:
+        said = [host for host in hosts if copies[host] == held]  # the hosts holding that many copies
+        assert count == len(said), step
+        if named is not None:
+            assert named == [names[host] for host in said], step
+            said = [host for host in hosts if names[host] in named]
+        for host in (said[0], said[-1]):
+            own = read([span for _, spans in follows([host]) for span, _, _, _ in spans])
+            assert read([command.replace('<host_id>', host)]) == own == sorted(
+                (host, file_hash, path) for path in paths[:held]), (command, host)
+    assert {named is None for _, _, _, named in to_fill_in} == ({True} if at_two_paths > 20 else {False, True})
 
 
 def test_a_step_for_copies_at_two_paths_of_each_of_many_hss_hosts_counts_the_hosts_and_the_copies(hss_tenant):

@@ -527,12 +527,16 @@ def one_for_each(command: str, what: dict[str, list[str]], scope: dict[str, list
     return on_each(as_list(one), name, key)
 
 
-def on_each(commands: list[str], name: str, key: str) -> str:
+def on_each(commands: list[str], name: str, key: str, whom: Sequence[str] = ()) -> str:
     """``commands`` for one endpoint or host (``name``, its placeholder in them), to fill in, on each of them: a line
     about many (past MAX_DETAIL_ROWS pairs or lines) gives them, and names their ``key`` in the context, which keeps
-    each endpoint's command (restore-file's endpoint_id takes one), or the one for every host."""
+    each endpoint's command (restore-file's endpoint_id takes one), or the one for every host. ``whom``: which of
+    them each command is for (for_whom), where they differ."""
     whose = "each endpoint's" if name == 'endpoint_id' else 'the one for all of them at once'
-    return f'{commands_text(commands)} on each of them ({GATE_CONTEXT_KEY.split("(")[0]}.{key} has {whose})'
+    shown = commands_text(commands)
+    if whom:
+        shown = ', '.join(f'{code_span(command)} {who}' for command, who in zip(commands, whom))
+    return f'{shown} on each of them ({GATE_CONTEXT_KEY.split("(")[0]}.{key} has {whose})'
 
 
 def plural(noun: str, count: int) -> str:
@@ -872,8 +876,7 @@ def hss_line(by: str, value: str, rows: list[tuple[Copy, dict[str, Any]]], unrea
     check is a list of them when the copies' rows name different fields (hss_checks); then the by-hand command on every
     host of ``scope``, in the enterprise project of its rows (one each, for rows of several), as its checks are."""
     def hosts(picked: list[dict[str, Any]]) -> str:
-        names = list(dict.fromkeys(text_of(row.get('host_name') or row.get('host_id') or 'a host it does not name')
-                                   for row in picked))
+        names = host_names(picked)
         return capped(names) if many else ', '.join(map(shown_as_is, names))
     restored = [row for _, row in rows if row.get('outcome') == HSS_RESTORED]
     scope = dict(scope, **projects_named([row for _, row in rows]))  # by hand in each: another cannot see a copy
@@ -892,9 +895,11 @@ def hss_line(by: str, value: str, rows: list[tuple[Copy, dict[str, Any]]], unrea
     groups = hss_checks([row for _, row in last_read])
     checks = [hss_follow(fields) + ' polling=false' for fields, _ in groups]  # a check: no restore sent
     shown = commands_text(checks)
-    if many:  # each check for one host, to fill in
-        shown = on_each([hss_follow(one) + ' polling=false' for fields, _ in groups for one in for_one_host(fields)],
-                        'host_id', 'covered.check')
+    if many:  # each check for one host, to fill in, and which hosts it is for where there are several
+        ones = [(hss_follow(one) + ' polling=false', held) for fields, group in groups
+                for one, held in for_one_host(fields, group)]
+        whom = [for_whom(held) for _, held in ones] if len(ones) > 1 else []
+        shown = on_each([check for check, _ in ones], 'host_id', 'covered.check', whom)
     what = (what + ', and ' if what else '') + \
         f'was still restoring it on {hosts([row for _, row in last_read])} as its record last read it, ' \
         f'which was not read again now, as {shown_as_is(why)}'
@@ -914,25 +919,44 @@ def hss_follow(fields: dict[str, list[str]]) -> str:
             f'{line_value(fields["enterprise_project_id"][0])} restore_state={HSS_ANY_CHANGE_STATE}')
 
 
-def for_one_host(fields: dict[str, list[str]]) -> list[dict[str, list[str]]]:
-    """hss_checks' ``fields`` for one host of their copies, to fill in: one for the hosts holding each number of
-    copies (a hash at two paths, say), an item for each copy in the order its host's come: its host's placeholder, and
-    each other item field as those hosts' copies in that place share it, else that field's placeholder (each host's
-    copy at a path of its own, say). Filled in, it is the check of that host alone (pair_by_position)."""
+def for_one_host(fields: dict[str, list[str]],
+                 rows: list[dict[str, Any]]) -> list[tuple[dict[str, list[str]], list[list[dict[str, Any]]]]]:
+    """hss_checks' ``fields`` (of ``rows``) for one host of their copies, to fill in, each with the rows of the hosts
+    it is for, host by host: one for the hosts holding each number of copies (a hash at two paths, say), an item for
+    each copy in the order its host's come: its host's placeholder, and each other item field as those hosts' copies
+    in that place share it, else that field's placeholder (each host's copy at a path of its own, say). Filled in, it
+    is the check of that host alone (pair_by_position)."""
     names = [name for name in HSS_COPY_FIELDS if name in fields]
     held, alike, ones = {}, {}, []
     for place, copy in enumerate(zip(*(fields[name] for name in names))):
-        held.setdefault(copy[0] if 'host_id' in fields else place, []).append(copy)  # no host_id: each copy alone
+        held.setdefault(copy[0] if 'host_id' in fields else place, []).append((copy, rows[place]))  # no host_id: alone
     for copies in held.values():
         alike.setdefault(len(copies), []).append(copies)
     for hosts in alike.values():
         one = {name: [] for name in names}
         for place in zip(*hosts):  # the copy each of these hosts holds in that place
             for column, name in enumerate(names):
-                values = {copy[column] for copy in place}
+                values = {copy[column] for copy, _ in place}
                 one[name].append(values.pop() if len(values) == 1 and name != 'host_id' else f'<{name}>')
-        ones.append({**fields, **one})
+        ones.append(({**fields, **one}, [[row for _, row in copies] for copies in hosts]))
     return ones
+
+
+def for_whom(held: list[list[dict[str, Any]]]) -> str:
+    """Which hosts a check to fill in is for, beside the others a line gives (``held``: their rows, host by host, as
+    many each): named as the line names them, where all fit its bound (MAX_LISTED), else counted."""
+    copies = len(held[0])
+    who = 'the host' if len(held) == 1 else f'the {len(held):,} hosts'
+    named = ''
+    if len(held) <= MAX_LISTED:
+        named = ': ' + ', '.join(map(shown_as_is, host_names([rows[0] for rows in held])))
+    return f'(for {who} holding {copies} {"copy" if copies == 1 else "copies"}{named})'
+
+
+def host_names(rows: list[dict[str, Any]]) -> list[str]:
+    """The hosts of ``rows``, each once, as a line names them: by name, else by ID."""
+    return list(dict.fromkeys(text_of(row.get('host_name') or row.get('host_id') or 'a host it does not name')
+                              for row in rows))
 
 
 def copy_of(record: dict[str, Any]) -> Copy:

@@ -659,8 +659,11 @@ def hss_group_step(items: list[Item]) -> str:
         return f'{where}: restoring. Reason: {sentence(first["row"]["reason"])} {EVERY_STEP}'
     if first['outcome'] == HSS_RESTORING:
         # One host's follow command to fill in, an item for each of its copies: a host may hold the file at two paths
-        follow = ', '.join(hss_follow('<host_id>', file_hash, paths, first['project'])
-                           for paths in one_host_paths(items))
+        ones = one_host_paths(items)
+        follows = [hss_follow('<host_id>', file_hash, paths, first['project']) for paths, _ in ones]
+        if len(ones) > 1:  # side by side, each says which hosts it is for
+            follows = [f'{command} {for_whom(held)}' for command, (_, held) in zip(follows, ones)]
+        follow = ', '.join(follows)
         return (f'{where}: still restoring. To follow each host\'s copies to their end, run {follow} with its values '
                 f'filled in ({HSS_STATE_NOT_KEPT}). Check in the HSS console that the hosts\' agents are online; the '
                 f'files come back when they are. If HSS lists one isolated again, run {retry} for it. {EVERY_STEP}')
@@ -674,16 +677,30 @@ def hss_group_step(items: list[Item]) -> str:
             f'{HSS_CONSOLE}; where one is still isolated, restore it there or run {retry} for it. {EVERY_STEP}')
 
 
-def one_host_paths(items: list[Item]) -> list[list[str]]:
-    """The paths of one host's copies of ``items`` (of one file), for its follow command to fill in: for the hosts
-    holding each number of copies (a file at two paths, say), each in the order its host's come, as those hosts'
-    copies in that place share it, else '<file_path>'. Filled in, it follows what the host's own steps do."""
+def one_host_paths(items: list[Item]) -> list[tuple[list[str], list[list[Item]]]]:
+    """The paths of one host's copies of ``items`` (of one file), for its follow command to fill in, each with the
+    items of the hosts it is for, host by host: for the hosts holding each number of copies (a file at two paths, say),
+    each in the order its host's come, as those hosts' copies in that place share it, else '<file_path>'. Filled in,
+    it follows what the host's own steps do."""
     held, alike = {}, {}
     for place, item in enumerate(items):
-        held.setdefault(item['host_id'] or place, []).append(item['file_path'])  # no host_id: each copy alone
-    for paths in held.values():
-        alike.setdefault(len(paths), []).append(paths)
-    return [[place[0] if len(set(place)) == 1 else '<file_path>' for place in zip(*hosts)] for hosts in alike.values()]
+        held.setdefault(item['host_id'] or place, []).append(item)  # no host_id: each copy alone
+    for copies in held.values():
+        alike.setdefault(len(copies), []).append(copies)
+    ones = []
+    for hosts in alike.values():
+        paths = [{item['file_path'] for item in place} for place in zip(*hosts)]  # those hosts' copies in that place
+        ones.append(([path.pop() if len(path) == 1 else '<file_path>' for path in paths], hosts))
+    return ones
+
+
+def for_whom(held: list[list[Item]]) -> str:
+    """Which hosts a follow command to fill in is for, beside the others a step gives (``held``: their items, host by
+    host, as many each): named as the step names them, where all fit its bound (MAX_LISTED), else counted."""
+    copies = len(held[0])
+    who = 'the host' if len(held) == 1 else f'the {len(held):,} hosts'
+    named = f': {shown_as_is(listed([items[0] for items in held]))}' if len(held) <= MAX_LISTED else ''
+    return f'(for {who} holding {copies} {"copy" if copies == 1 else "copies"}{named})'
 
 
 GROUP_STEPS = {'xdr': xdr_group_step, 'hss': hss_group_step}
