@@ -4537,7 +4537,7 @@ def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id:
         exact = [found for found in listed if value_of(found, fields) == value  # a path given, or any for a hash
                  and (not hosts[value] or found.get('host_id') in hosts[value])]
         matched = [found for found in exact if isolation_status in (None, found.get('isolation_status'))]
-        asked_names = {host.lower() for host in hosts[value]}  # once: thousands of listed copies are compared with it
+        asked_names = host_names(hosts[value])  # once: thousands of listed copies are compared with it
         near = [found for found in listed if isolation_status in (None, found.get('isolation_status')) and (
             found.get('file_path') not in given_paths or named_host(found, asked_names))]
         copies += matched
@@ -4574,7 +4574,7 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
     row = {by: value, 'host_id': hosts[0]} if len(hosts) == 1 else {by: value}
     listed = sorted({f'file_path={war_room_value(found["file_path"], True)} host_id={found["host_id"]}'
                      for found in near if found.get('host_id') in asked_on})  # a line per copy (in another case, say)
-    asked_names = {host.lower() for host in asked_on}
+    asked_names = host_names(asked_on)
     named = ','.join(sorted({found['host_id'] for found in near if named_host(found, asked_names) and
                              value_of(found, fields) == value}))
     back = sorted({first_text(found, 'host_name', 'host_id') for found in copies if value_of(found, fields) == value
@@ -4600,6 +4600,13 @@ def agent_path(path: str) -> str:
     if re.match(r'[A-Za-z]:[/\\]', path):
         return re.sub(r'[/\\]+', r'\\', path)
     return path
+
+
+def host_names(hosts: Iterable[str]) -> set[str]:
+    """What each host given may name a host by (lowered): itself, and each word of a server copied from HSS's console
+    with its name and ID together ("win-fin-01 (ID)"), which names no host whole."""
+    names = {host.lower() for host in hosts}
+    return names | {word for name in names for word in re.findall(r'[^\s()\[\]]+', name)}
 
 
 def named_host(found: HssCopy, asked_names: set[str]) -> bool:

@@ -331,6 +331,24 @@ def test_a_host_id_given_in_upper_case_is_not_found_with_the_id_as_hss_lists_it_
         (copy['host_id'], 'restoring')]
 
 
+@pytest.mark.parametrize('copied', ['{name} ({id})', '{id} {name}'], ids=['name (id)', 'id name'])
+def test_a_host_id_copied_with_its_name_is_not_found_with_the_id_alone_which_restores_the_copy(hss_tenant, copied):
+    # HSS's console shows a server's name beside its ID: copied together, host_id names no host HSS lists, and the
+    # reason gives the ID alone to run again with, rather than only saying to check the hash.
+    [copy] = COPIES[SINGLE_HASH]
+    given = copied.format(name=copy['host_name'], id=copy['host_id'])
+    args = {'file_hash': copy['file_hash'], 'host_id': given, 'polling': 'false'}
+
+    [row] = rows_of(war_room(hss_tenant).run('hss-restore-isolated', args))
+
+    assert row['outcome'] == 'not_found' and row['host_id'] == given, row
+    assert not hss_tenant.requests_to('PUT', '/event/isolated-file')
+    [said] = re.findall(r'It lists one on the host so named: run the command again with (host_id=\S+)\.', row['reason'])
+    again = war_room(hss_tenant).run('hss-restore-isolated', dict(args, **parse_line(f'!x {said}').args))
+    assert [(again_row['host_id'], again_row['outcome']) for again_row in rows_of(again)] == [
+        (copy['host_id'], 'restoring')]
+
+
 def test_a_host_ip_address_given_as_host_id_is_not_found_saying_host_id_takes_the_id_of_the_host_at_that_ip(hss_tenant):
     [copy] = COPIES[SINGLE_HASH]
     address = next(host['private_ip'] for host in load_json(HSS_SEED)['hosts'] if host['host_id'] == copy['host_id'])
