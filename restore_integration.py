@@ -3432,12 +3432,15 @@ def json_value(value: Any, unreadable: Any = None) -> Any:
 
 
 def json_list(text: str, name: str) -> list[Any]:
-    """A list argument given as JSON text (it starts with "["): the list, or a RestoreError naming the argument."""
-    if (items := json_value(text)) is None:  # JSON text whose first character (past blanks) is "[" is a list
-        raise RestoreError(f'{name} starts with "[" but is not a JSON list: {printable(text)}. Write it as JSON, each '
-                           'item in double quotes, a backslash doubled (["C:\\\\a.exe"]), or as comma-separated values '
-                           'without brackets.')
-    return items
+    """A list argument given as JSON text (it starts with "["): the list, or a RestoreError naming the argument and
+    where JSON stopped reading it (a single backslash, say: the value quoted shows each one doubled, as JSON does)."""
+    try:
+        return json.loads(text)  # JSON text whose first character (past blanks) is "[" is a list
+    except (ValueError, RecursionError) as error:
+        where = f' ({error.msg} at character {error.pos + 1})' if isinstance(error, json.JSONDecodeError) else ''
+        raise RestoreError(f'{name} starts with "[" but is not a JSON list{where}: {printable(text)}. Write it as '
+                           'JSON, each item in double quotes, a backslash doubled (["C:\\\\a.exe"]), or as '
+                           'comma-separated values without brackets.') from None
 
 
 def hss_field_list(value: Any, name: str) -> list[str]:

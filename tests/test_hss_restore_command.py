@@ -2659,3 +2659,21 @@ def test_a_pair_whose_path_hss_lists_in_another_case_is_told_a_line_that_restore
     again = war_room(hss_tenant).run('hss-restore-isolated', dict(args, **parse_line(f'!x {said}').args))
     assert [(row['host_id'], row['outcome']) for row in rows_of(again)] == [(typed['host_id'], 'restoring')]
     assert status_of(hss_tenant, typed) != 'isolated'  # HSS took it (its agent may be done already)
+
+
+@pytest.mark.parametrize('typed, where', [
+    # RFC 8259 section 7: a backslash starts an escape, and \P is none; the 5th character is that backslash
+    ('["C:\\Program Files\\AcmeSync\\acmesync-updater.exe"]', 'Invalid \\escape at character 5'),
+    ('["/a" "/b"]', "Expecting ',' delimiter at character 7"),
+])
+def test_a_path_list_json_cannot_read_says_where_json_stopped_reading_it(hss_tenant, typed, where):
+    """A Windows path in a JSON list with its backslashes single (as an analyst copies it) is no JSON: the error
+    says at which character and why, since the value it quotes shows each backslash as JSON writes it, doubled."""
+    demisto = Demisto(hss_tenant.params(), 'hss-restore-isolated',
+                      {'host_id': COPIES[SHARED_HASH][0]['host_id'], 'file_path': typed}, {}, [])
+
+    ri.main(demisto)
+
+    [entry] = demisto.entries
+    assert entry['Type'] == ENTRY_ERROR and f'is not a JSON list ({where})' in entry['Contents'], entry['Contents']
+    assert hss_tenant.gateway.requests == []
