@@ -1026,11 +1026,41 @@ def relay(source: socket.socket, sink: socket.socket) -> None:
         pass
 
 
+class RuleSocksProxy(RuleTunnelProxy):
+    """RuleTunnelProxy's SOCKS5 twin: it takes no login, opens a tunnel (CONNECT) to ``allowed`` alone, and by its rule
+    answers any other with reply 2, connection not allowed by ruleset (RFC 1928 section 6)."""
+
+    def _answer(self, connection):
+        with connection:
+            greeting = connection.recv(2)
+            connection.recv(greeting[1])
+            connection.sendall(b'\x05\x00')  # no authentication
+            request = connection.recv(4)  # version, CONNECT, reserved, the address type
+            if request[3] == 3:  # a name (a socks5h:// proxy resolves it), after its length
+                host = connection.recv(connection.recv(1)[0]).decode()
+            else:  # an IPv4 address (PySocks sends an address as one, socks5h:// or not)
+                host = socket.inet_ntoa(connection.recv(4))
+            target = f'{host}:{int.from_bytes(connection.recv(2), "big")}'
+            self.asked.append(target)
+            if target != self.allowed:
+                connection.sendall(bytes([5, 2, 0, 1]) + bytes(6))  # the reply, a zero IPv4 address and port
+                return
+            with socket.create_connection(target.rsplit(':', 1)) as upstream:
+                connection.sendall(bytes([5, 0, 0, 1]) + bytes(6))
+                back = threading.Thread(target=relay, args=(upstream, connection), daemon=True)
+                back.start()
+                relay(connection, upstream)
+                back.join(10)
+
+
+@pytest.mark.parametrize('rule_proxy, scheme', [(RuleTunnelProxy, 'http'), (RuleSocksProxy, 'socks5h')],
+                         ids=['http 403', 'socks5 0x02 ruleset'])
 def test_a_proxy_refusing_iam_s_tunnel_by_its_rule_leaves_a_held_token_that_outlives_the_run_to_serve_hss(
-        certificate, monkeypatch):
+        certificate, monkeypatch, rule_proxy, scheme):
     # Token mode, a held token in its last minutes (due for renewal, yet it outlives the command). The proxy allows a
     # tunnel to HSS only: its rule refuses IAM's host, not HSS's, and HSS's requests need no IAM request, so the held
     # token serves them, as when IAM cannot be reached for any other reason. IAM's tunnel is asked once in the run.
+    # A SOCKS5 proxy's rule (reply 2) is no refusal of its login either (socks5h: IAM's name goes to the proxy).
     tenant = start_hss_tenant()
     hss = TlsLoopbackServer(create_hss_app(tenant.gateway), *certificate).start()
     params = tenant.params('token', hss_endpoint=hss.url, hss_iam_endpoint='', proxy=True)  # the region's IAM
@@ -1039,9 +1069,10 @@ def test_a_proxy_refusing_iam_s_tunnel_by_its_rule_leaves_a_held_token_that_outl
         'name': user['identifier'], 'password': user['password'], 'domain': {'name': params['hss_domain']}}}},
         'scope': {'project': {'id': params['hss_project_id']}}}}
     token = requests.post(tenant.iam_url + '/v3/auth/tokens', json=login, timeout=10).headers['X-Subject-Token']
-    proxy = RuleTunnelProxy(urlsplit(hss.url).netloc)
+    hss_host = urlsplit(hss.url).netloc
+    proxy = rule_proxy(hss_host)
     monkeypatch.setenv('REQUESTS_CA_BUNDLE', certificate[0])
-    every_request_through(monkeypatch, f'http://127.0.0.1:{proxy.port}')
+    every_request_through(monkeypatch, f'{scheme}://127.0.0.1:{proxy.port}')
     held = {'identity': ri.token_identity(ri.read_hss_settings(params)), 'token': token,
             'expires_at': time.time() + 5 * 60}
     demisto = Demisto(params, 'hss-restore-isolated', {'file_hash': HSS_HASH}, {'hss_iam_token': json.dumps(held)}, [])
@@ -1055,6 +1086,7 @@ def test_a_proxy_refusing_iam_s_tunnel_by_its_rule_leaves_a_held_token_that_outl
     shown = json.dumps(demisto.entries)
     assert demisto.entries[-1]['Type'] != ENTRY_ERROR, shown
     assert proxy.asked.count('iam.ap-southeast-1.myhuaweicloud.com:443') == 1, proxy.asked
+    assert hss_host in proxy.asked, proxy.asked  # HSS's tunnel, which the proxy's rule allows
     sent = tenant.requests_to('PUT', '/event/isolated-file')
     assert sent and all(request.token == token for request in sent), sent
 
