@@ -1146,16 +1146,16 @@ def test_a_proxy_s_407_is_a_refused_login_only_when_its_url_holds_one_else_a_log
 
 class LoginAskingSocksProxy(LoopbackPeer):
     """A SOCKS5 proxy on 127.0.0.1 that answers every greeting with ``method`` (RFC 1928 section 3: 2, username and
-    password, or 0xFF, none of those offered acceptable), counting the greetings."""
+    password, or 0xFF, none of those offered acceptable), counting the greetings and keeping the methods offered."""
 
     def __init__(self, method: int):
-        self.method, self.connects = method, 0
+        self.method, self.connects, self.offered = method, 0, []
         super().__init__()
         self.url = f'socks5h://127.0.0.1:{self.port}'  # no user:password@: the client offers no login
 
     def _answer(self, connection):
         greeting = connection.recv(2)
-        connection.recv(greeting[1])
+        self.offered.append(list(connection.recv(greeting[1])))
         self.connects += 1
         connection.sendall(bytes([5, self.method]))
 
@@ -1173,6 +1173,26 @@ def test_a_socks5_proxy_asking_for_a_login_its_url_does_not_hold_is_said_so_and_
     assert proxy.connects == 1 and demisto.entries[-1]['Type'] == ENTRY_ERROR, shown
     assert 'asks for a login (' in shown and 'its URL holds none' in shown, shown
     assert 'that variable\'s URL (its user:password@ part' in shown and 'next check' not in shown, shown
+
+
+def test_a_socks5_proxy_accepting_none_of_the_methods_offered_is_not_said_to_refuse_a_login_it_was_never_sent(
+        monkeypatch):
+    # RFC 1928 section 3: 0xFF, none of the methods the client offered is acceptable, and the client closes. With a
+    # user:password@ in the proxy URL PySocks offers both it can use, no login (0) and username and password (2, RFC
+    # 1929); a proxy that takes neither (GSSAPI alone, say) is sent no login, so "refused its login" would send the
+    # analyst to correct a password nobody checked. Final all the same: asked once per run.
+    proxy = LoginAskingSocksProxy(0xFF)
+    proxy.url = f'socks5h://operator:{PROXY_PASSWORD_HALVES[1]}@127.0.0.1:{proxy.port}'
+    key = 'k' * 40
+    params = {'xdr_url': 'https://xdr.example.invalid', 'xdr_api_key_id': '7', 'xdr_api_key': {'password': key},
+              'xdr_auth_type': 'standard', 'proxy': True, 'max_concurrency': '1', 'retry_backoff': '0'}
+    demisto, shown = restore_files_through(monkeypatch, proxy, params, [digit * 64 for digit in '012'])
+
+    assert proxy.offered == [[0, 2]] and demisto.entries[-1]['Type'] == ENTRY_ERROR, shown
+    assert 'refused its login' not in shown and 'its login was not sent' in shown, shown
+    assert 'accepts none of the login methods requests can use (no login, user name and password)' in shown, shown
+    assert 'next check' not in shown, shown
+    assert PROXY_PASSWORD_HALVES[1] not in shown and 'operator' not in shown and key not in shown
 
 
 
