@@ -201,8 +201,10 @@ TEST_AGAIN = 'Test again in a moment.'  # a Test's throttle, as Cortex XDR's Tes
 NO_ANSWER_ADVICE = f'{{Again}}, or raise {SETTING_NAMES["read_timeout"]}.'
 BROKEN_REPLY_ADVICE = 'Check {url}; if it is right, {again}.'  # url: the vendor's URL_SETTINGS
 # A SOCKS5 proxy refusing its login (RFC 1929), or asking for one none is set for, as PySocks (in XSOAR's image) words
-# it: a connection error
-SOCKS_LOGIN_REFUSED = (r'SOCKS5 authentication failed|All offered SOCKS5 authentication methods were rejected|'
+# it: a connection error. Its reply 0xFF (RFC 1928), none of the methods offered acceptable, is said apart (a login
+# in the URL is then not sent): PySocks offers no login, and username and password only when the URL holds a login.
+SOCKS_NO_METHOD = 'All offered SOCKS5 authentication methods were rejected'
+SOCKS_LOGIN_REFUSED = (f'SOCKS5 authentication failed|{SOCKS_NO_METHOD}|'
                        r'Server requested username/password authentication')
 # OpenSSL loading a CA bundle that holds no PEM certificate (a DER file, a key, a damaged PEM): before any handshake.
 TLS_BUNDLE_UNREADABLE = r'(?i)\[X509\]|PEM lib|no certificate or crl found'
@@ -1606,8 +1608,8 @@ class HttpTransport:
     def environment_proxy_refusal(self, error: Exception | requests.Response) -> str:
         """Why a proxy cannot carry the request, never quoting it (it may hold a password): with none set, one on the
         way asked for a login; the environment's: requests cannot read it or takes no proxy of its scheme, its login is
-        not Latin-1 (as HTTP Basic sends it), or it refused the login (not tried again: it may lock the account) or
-        asked for one its URL does not hold (not asked again either)."""
+        not Latin-1 (as HTTP Basic sends it), or it refused the login (not tried again: it may lock the account),
+        asked for one its URL does not hold, or takes no login requests can send (not asked again either)."""
         if not self.settings.proxy:  # a 407 all the same: not the vendor's, whose advice would point the wrong way
             return (f'Something between XSOAR and {self.vendor} at {self.host} asked for proxy authentication (HTTP '
                     f'407). Check the network path, or turn on {SETTING_NAMES["proxy"]} with a proxy set.')
@@ -1628,6 +1630,13 @@ class HttpTransport:
             self.proxy_refusal = (f'{proxy} asks for a login ({why}), and its URL holds none, so nothing reached '
                                   f'{self.vendor} at {self.host}. Put the proxy\'s user name and password in that '
                                   f'variable\'s URL (its user:password@ part), or uncheck "Use system proxy settings".')
+            return self.proxy_refusal
+        if why == SOCKS_NO_METHOD:  # a proxy that takes neither (GSSAPI alone, say) checked no password
+            self.proxy_refusal = (f'{proxy} accepts none of the login methods requests can use (no login, user name '
+                                  f'and password), so its login was not sent ({why}) and nothing reached '
+                                  f'{self.vendor} at {self.host}. Have it accept a user name and password from this '
+                                  f'machine (requests cannot log in by GSSAPI), or uncheck "Use system proxy '
+                                  f'settings".')
             return self.proxy_refusal
         self.proxy_refusal = (f'{proxy} refused its login ({why}), so nothing reached {self.vendor} at {self.host}; it '
                               f'is not tried again, as a proxy that checks a directory may lock the account. Correct '

@@ -1026,11 +1026,41 @@ def relay(source: socket.socket, sink: socket.socket) -> None:
         pass
 
 
+class RuleSocksProxy(RuleTunnelProxy):
+    """RuleTunnelProxy's SOCKS5 twin: it takes no login, opens a tunnel (CONNECT) to ``allowed`` alone, and by its rule
+    answers any other with reply 2, connection not allowed by ruleset (RFC 1928 section 6)."""
+
+    def _answer(self, connection):
+        with connection:
+            greeting = connection.recv(2)
+            connection.recv(greeting[1])
+            connection.sendall(b'\x05\x00')  # no authentication
+            request = connection.recv(4)  # version, CONNECT, reserved, the address type
+            if request[3] == 3:  # a name (a socks5h:// proxy resolves it), after its length
+                host = connection.recv(connection.recv(1)[0]).decode()
+            else:  # an IPv4 address (PySocks sends an address as one, socks5h:// or not)
+                host = socket.inet_ntoa(connection.recv(4))
+            target = f'{host}:{int.from_bytes(connection.recv(2), "big")}'
+            self.asked.append(target)
+            if target != self.allowed:
+                connection.sendall(bytes([5, 2, 0, 1]) + bytes(6))  # the reply, a zero IPv4 address and port
+                return
+            with socket.create_connection(target.rsplit(':', 1)) as upstream:
+                connection.sendall(bytes([5, 0, 0, 1]) + bytes(6))
+                back = threading.Thread(target=relay, args=(upstream, connection), daemon=True)
+                back.start()
+                relay(connection, upstream)
+                back.join(10)
+
+
+@pytest.mark.parametrize('rule_proxy, scheme', [(RuleTunnelProxy, 'http'), (RuleSocksProxy, 'socks5h')],
+                         ids=['http 403', 'socks5 0x02 ruleset'])
 def test_a_proxy_refusing_iam_s_tunnel_by_its_rule_leaves_a_held_token_that_outlives_the_run_to_serve_hss(
-        certificate, monkeypatch):
+        certificate, monkeypatch, rule_proxy, scheme):
     # Token mode, a held token in its last minutes (due for renewal, yet it outlives the command). The proxy allows a
     # tunnel to HSS only: its rule refuses IAM's host, not HSS's, and HSS's requests need no IAM request, so the held
     # token serves them, as when IAM cannot be reached for any other reason. IAM's tunnel is asked once in the run.
+    # A SOCKS5 proxy's rule (reply 2) is no refusal of its login either (socks5h: IAM's name goes to the proxy).
     tenant = start_hss_tenant()
     hss = TlsLoopbackServer(create_hss_app(tenant.gateway), *certificate).start()
     params = tenant.params('token', hss_endpoint=hss.url, hss_iam_endpoint='', proxy=True)  # the region's IAM
@@ -1039,9 +1069,10 @@ def test_a_proxy_refusing_iam_s_tunnel_by_its_rule_leaves_a_held_token_that_outl
         'name': user['identifier'], 'password': user['password'], 'domain': {'name': params['hss_domain']}}}},
         'scope': {'project': {'id': params['hss_project_id']}}}}
     token = requests.post(tenant.iam_url + '/v3/auth/tokens', json=login, timeout=10).headers['X-Subject-Token']
-    proxy = RuleTunnelProxy(urlsplit(hss.url).netloc)
+    hss_host = urlsplit(hss.url).netloc
+    proxy = rule_proxy(hss_host)
     monkeypatch.setenv('REQUESTS_CA_BUNDLE', certificate[0])
-    every_request_through(monkeypatch, f'http://127.0.0.1:{proxy.port}')
+    every_request_through(monkeypatch, f'{scheme}://127.0.0.1:{proxy.port}')
     held = {'identity': ri.token_identity(ri.read_hss_settings(params)), 'token': token,
             'expires_at': time.time() + 5 * 60}
     demisto = Demisto(params, 'hss-restore-isolated', {'file_hash': HSS_HASH}, {'hss_iam_token': json.dumps(held)}, [])
@@ -1055,6 +1086,7 @@ def test_a_proxy_refusing_iam_s_tunnel_by_its_rule_leaves_a_held_token_that_outl
     shown = json.dumps(demisto.entries)
     assert demisto.entries[-1]['Type'] != ENTRY_ERROR, shown
     assert proxy.asked.count('iam.ap-southeast-1.myhuaweicloud.com:443') == 1, proxy.asked
+    assert hss_host in proxy.asked, proxy.asked  # HSS's tunnel, which the proxy's rule allows
     sent = tenant.requests_to('PUT', '/event/isolated-file')
     assert sent and all(request.token == token for request in sent), sent
 
@@ -1114,16 +1146,16 @@ def test_a_proxy_s_407_is_a_refused_login_only_when_its_url_holds_one_else_a_log
 
 class LoginAskingSocksProxy(LoopbackPeer):
     """A SOCKS5 proxy on 127.0.0.1 that answers every greeting with ``method`` (RFC 1928 section 3: 2, username and
-    password, or 0xFF, none of those offered acceptable), counting the greetings."""
+    password, or 0xFF, none of those offered acceptable), counting the greetings and keeping the methods offered."""
 
     def __init__(self, method: int):
-        self.method, self.connects = method, 0
+        self.method, self.connects, self.offered = method, 0, []
         super().__init__()
         self.url = f'socks5h://127.0.0.1:{self.port}'  # no user:password@: the client offers no login
 
     def _answer(self, connection):
         greeting = connection.recv(2)
-        connection.recv(greeting[1])
+        self.offered.append(list(connection.recv(greeting[1])))
         self.connects += 1
         connection.sendall(bytes([5, self.method]))
 
@@ -1141,6 +1173,26 @@ def test_a_socks5_proxy_asking_for_a_login_its_url_does_not_hold_is_said_so_and_
     assert proxy.connects == 1 and demisto.entries[-1]['Type'] == ENTRY_ERROR, shown
     assert 'asks for a login (' in shown and 'its URL holds none' in shown, shown
     assert 'that variable\'s URL (its user:password@ part' in shown and 'next check' not in shown, shown
+
+
+def test_a_socks5_proxy_accepting_none_of_the_methods_offered_is_not_said_to_refuse_a_login_it_was_never_sent(
+        monkeypatch):
+    # RFC 1928 section 3: 0xFF, none of the methods the client offered is acceptable, and the client closes. With a
+    # user:password@ in the proxy URL PySocks offers both it can use, no login (0) and username and password (2, RFC
+    # 1929); a proxy that takes neither (GSSAPI alone, say) is sent no login, so "refused its login" would send the
+    # analyst to correct a password nobody checked. Final all the same: asked once per run.
+    proxy = LoginAskingSocksProxy(0xFF)
+    proxy.url = f'socks5h://operator:{PROXY_PASSWORD_HALVES[1]}@127.0.0.1:{proxy.port}'
+    key = 'k' * 40
+    params = {'xdr_url': 'https://xdr.example.invalid', 'xdr_api_key_id': '7', 'xdr_api_key': {'password': key},
+              'xdr_auth_type': 'standard', 'proxy': True, 'max_concurrency': '1', 'retry_backoff': '0'}
+    demisto, shown = restore_files_through(monkeypatch, proxy, params, [digit * 64 for digit in '012'])
+
+    assert proxy.offered == [[0, 2]] and demisto.entries[-1]['Type'] == ENTRY_ERROR, shown
+    assert 'refused its login' not in shown and 'its login was not sent' in shown, shown
+    assert 'accepts none of the login methods requests can use (no login, user name and password)' in shown, shown
+    assert 'next check' not in shown, shown
+    assert PROXY_PASSWORD_HALVES[1] not in shown and 'operator' not in shown and key not in shown
 
 
 
