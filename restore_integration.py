@@ -3331,9 +3331,9 @@ def not_sha256(value: str, vendor_takes: str) -> RestoreError:
 
 
 def hash_hint(value: str, vendor_takes: str) -> str:
-    """Why a pasted hash is no SHA256: a prefix or quotes left on (said, never stripped), its length, or a column of
-    them."""
-    words = value.split()
+    """Why a pasted hash is no SHA256: a prefix or quotes left on (said, never stripped), its length, or a column or
+    row of them (a spreadsheet's or a log's, joined by semicolons or bars)."""
+    words = [word for word in re.split(r'[\s;|]+', value) if word]
     if len(words) > 1 and all(map(is_sha256_text, words)):
         return f' That looks like {len(words)} SHA256 hashes: separate them with commas.'
     unquoted = value.strip('"\'`')  # copied out of JSON or CSV text

@@ -432,10 +432,11 @@ def test_a_hash_pasted_with_its_kind_before_it_is_refused_saying_to_leave_that_p
                    re.compile(re.escape(f'Leave out its prefix "{prefix}"')))
 
 
-# A column of hashes copied from a report is one value with blanks inside: both commands say to separate them with
-# commas (HSS takes 256 characters: three hashes fit).
+# A column of hashes copied from a report is one value with blanks inside, a row of them from a spreadsheet or a
+# log joined by semicolons or bars: both commands say to separate them with commas (HSS takes 256 characters: three
+# hashes fit).
 @LIGHT
-@given(st.lists(hex_text(64), min_size=2, max_size=3), st.sampled_from([' ', '  ', ' \u00a0']),
+@given(st.lists(hex_text(64), min_size=2, max_size=3), st.sampled_from([' ', '  ', ' \u00a0', ';', '; ', '|', ' | ']),
        st.sampled_from(['restore-file', 'hss-restore-isolated']))
 def test_a_column_of_hashes_pasted_as_one_value_is_refused_saying_to_separate_them_with_commas(xdr, hss, debug_log,
                                                                                                hashes, blank, command):
