@@ -561,6 +561,21 @@ def test_a_secret_nested_a_few_levels_is_masked_where_it_stands_and_the_rest_kep
     assert contents == ['kept', f'key={facts.SCRUBBER_MASK}'], contents  # the key masked whole, the rest as it was
 
 
+def test_bulk_rows_repeating_their_texts_have_a_secret_masked_in_the_one_row_holding_it_and_the_rest_kept():
+    # Rows as a bulk entry writes them, Contents and context sharing them: the same keys and values row after row, the
+    # secret in the last row's reason only, and a clean text that row shares with the others
+    rows = [{'host_id': 'h1', 'outcome': 'restoring', 'reason': '', 'file_path': f'C:\\q\\f{n}.exe'}
+            for n in range(500)]
+    rows[-1]['reason'] = f'HSS quoted key={XDR_KEY}'
+    entry = {'Type': 1, 'Contents': {'items': rows}, 'EntryContext': {'X.Y': rows}}
+
+    scrubbed = ri.SecretScrubber([XDR_KEY]).entry(entry)
+
+    for place in (scrubbed['Contents']['items'], scrubbed['EntryContext']['X.Y']):
+        assert place[-1] == dict(rows[-1], reason=f'HSS quoted key={facts.SCRUBBER_MASK}')
+        assert place[:-1] == rows[:-1]
+
+
 @given(head=st.text(string.ascii_letters, min_size=4, max_size=8), tail=st.text(string.digits, min_size=6, max_size=10),
        middle=st.text('|"\\/ ', min_size=1, max_size=4).filter(lambda text: '|' in text),
        quoting=st.sampled_from([str, lambda text: json.dumps(text)[1:-1], ri.printable, ri.short_text]))
