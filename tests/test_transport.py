@@ -1309,6 +1309,59 @@ def test_a_proxy_refusing_the_login_of_a_plain_http_request_is_asked_once_per_ru
 
 
 
+def progress_lines(demisto: Demisto, what: str) -> list[str]:
+    """The progress lines a run logged (XSOAR shows them while it runs) that begin with ``what``."""
+    lines = [text.removeprefix('[progress] ') for _, text in demisto.log if text.startswith('[progress] ')]
+    return [line for line in lines if line.startswith(what)]
+
+
+def closed_loopback_port() -> int:
+    with socket.create_server(('127.0.0.1', 0)) as closed:  # closed again: nobody listens there
+        return closed.getsockname()[1]
+
+
+@pytest.mark.parametrize('fault', ['proxy 403 to CONNECT', 'proxy refusing its login', 'connection refused',
+                                   'name not resolved'])
+def test_the_progress_line_counts_no_restore_sent_when_no_request_left_this_machine(monkeypatch, fault):
+    # "Cortex XDR restores sent: 3/3" after a proxy refused every request would tell the analyst Cortex XDR got them
+    # (and may have acted): the line counts only the restores that reached it, as each file's request ends.
+    hashes = [digit * 64 for digit in '012']
+    params = {'xdr_url': 'https://xdr.example.invalid', 'xdr_api_key_id': '7', 'xdr_api_key': {'password': 'k' * 40},
+              'xdr_auth_type': 'standard', 'max_concurrency': '1', 'max_retries': '1', 'retry_backoff': '0'}
+    if fault.startswith('proxy'):
+        if '403' in fault:
+            proxy = TunnelRefusingProxy('403 Forbidden')
+            proxy.url = f'http://127.0.0.1:{proxy.port}'
+        else:
+            proxy = RefusingTunnelProxy()  # a 407 to the login its URL holds
+        demisto, shown = restore_files_through(monkeypatch, proxy, {**params, 'proxy': True}, hashes)
+    else:
+        for variable in PROXY_VARIABLES:
+            monkeypatch.delenv(variable, raising=False)
+        url = 'https://xdr.nowhere.invalid'  # RFC 6761: .invalid names nothing
+        if fault == 'connection refused':
+            url = f'http://127.0.0.1:{closed_loopback_port()}'
+        demisto = Demisto({**params, 'xdr_url': url}, 'restore-file', {'file_hash': ','.join(hashes)}, {}, [])
+        ri.main(demisto)
+        shown = json.dumps(demisto.entries)
+
+    assert 'nothing reached Cortex XDR' in shown or 'Could not connect to Cortex XDR' in shown, shown
+    assert progress_lines(demisto, 'Cortex XDR restores') == ['Cortex XDR restores sent: 0/3'] * 3, demisto.log
+
+
+def test_the_progress_line_counts_no_action_checked_whose_status_read_never_left_this_machine():
+    # A check of 3 actions while Cortex XDR's address takes no connection: none of them was checked.
+    seen = []
+    client = ri.XdrClient(ri.XdrSettings(f'http://127.0.0.1:{closed_loopback_port()}', '7', 'k' * 40, 'standard'),
+                          ri.TransportSettings(max_concurrency=1, max_retries=0), progress=seen.append)
+    records = [{'file_hash': digit * 64, 'action_id': int(digit) + 1} for digit in '012']
+
+    summaries, *_ = ri.read_action_statuses(client, records, False, False, False, False, [], '')
+
+    assert all('Could not connect to Cortex XDR' in summary['error'] for summary in summaries), summaries
+    assert seen == ['Cortex XDR actions checked: 0/3'] * 3, seen
+
+
 def test_a_407_when_no_proxy_is_set_to_be_used_says_something_on_the_way_asked_for_proxy_authentication(monkeypatch):
     # "Use system proxy settings" off, yet a 407: a transparent proxy between XSOAR and the vendor asked, not the
     # vendor; the vendor's generic advice (its status page) would send the on-call engineer the wrong way.
