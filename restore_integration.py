@@ -202,7 +202,7 @@ NO_ANSWER_ADVICE = f'{{Again}}, or raise {SETTING_NAMES["read_timeout"]}.'
 BROKEN_REPLY_ADVICE = 'Check {url}; if it is right, {again}.'  # url: the vendor's URL_SETTINGS
 # A SOCKS5 proxy refusing its login (RFC 1929), or asking for one none is set for, as PySocks (in XSOAR's image) words
 # it: a connection error. Its reply 0xFF (RFC 1928), none of the methods offered acceptable, is said apart (a login
-# in the URL is then not sent): PySocks offers no login, and username and password only when the URL holds a login.
+# in the URL is then not sent): PySocks offers no login, and username and password only when the URL holds both.
 SOCKS_NO_METHOD = 'All offered SOCKS5 authentication methods were rejected'
 SOCKS_LOGIN_REFUSED = (f'SOCKS5 authentication failed|{SOCKS_NO_METHOD}|'
                        r'Server requested username/password authentication')
@@ -1631,9 +1631,14 @@ class HttpTransport:
         said = re.search(SOCKS_LOGIN_REFUSED, str(error))  # a connection error or a 407 answer (_send_once)
         why = said[0] if said else '407 Proxy Authentication Required'
         self.login_refused = True
-        # requests sends a proxy login only with a user name in its URL: without one, no login was refused
-        if not requests.utils.get_auth_from_url(requests.utils.select_proxy(self.base_url, getproxies()))[0]:
-            self.proxy_refusal = (f'{proxy} asks for a login ({why}), and its URL holds none, so nothing reached '
+        url = requests.utils.select_proxy(self.base_url, getproxies())
+        user, password = requests.utils.get_auth_from_url(url)  # both '' for a user@ with no colon
+        held = 'none, so'
+        if urlsplit(url).username:
+            held = 'a user name but no password, so no login was sent and'
+        # requests sends an HTTP proxy's login with a user name (user:@ too), PySocks a SOCKS5 one only with a password
+        if not user or (not password and url.lower().startswith('socks')):
+            self.proxy_refusal = (f'{proxy} asks for a login ({why}), and its URL holds {held} nothing reached '
                                   f'{self.vendor} at {self.host}. Put the proxy\'s user name and password in that '
                                   f'variable\'s URL (its user:password@ part), or uncheck "Use system proxy settings".')
             return self.proxy_refusal

@@ -875,7 +875,7 @@ class RefusingTunnelProxy(LoopbackPeer):
     """A proxy on 127.0.0.1 that answers every CONNECT with 407 Proxy Authentication Required, counting them."""
 
     def __init__(self):
-        self.logins = 0  # each CONNECT carries the login
+        self.logins, self.authorized = 0, []  # each CONNECT carries the login; whether it had Proxy-Authorization
         super().__init__()
         self.url = f'http://operator:{PROXY_PASSWORD_HALVES[1]}@127.0.0.1:{self.port}'
 
@@ -884,6 +884,7 @@ class RefusingTunnelProxy(LoopbackPeer):
         while b'\r\n\r\n' not in head and (data := connection.recv(4096)):
             head += data
         self.logins += head.startswith(b'CONNECT ')
+        self.authorized.append(b'\r\nproxy-authorization: basic ' in head.lower())
         connection.sendall(b'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="corp"\r\n'
                            b'Content-Length: 0\r\nConnection: close\r\n\r\n')
 
@@ -1194,6 +1195,36 @@ def test_a_socks5_proxy_accepting_none_of_the_methods_offered_is_not_said_to_ref
     assert 'next check' not in shown, shown
     assert PROXY_PASSWORD_HALVES[1] not in shown and 'operator' not in shown and key not in shown
 
+
+
+@pytest.mark.parametrize('scheme, login, method, sent', [
+    ('socks5h', 'operator@', 0x02, []), ('socks5h', 'operator:@', 0x02, []), ('socks5h', 'operator@', 0xFF, []),
+    ('socks5h', 'operator:@', 0xFF, []), ('http', 'operator@', None, [False]), ('http', 'operator:@', None, [True])],
+    ids=['socks5 user, asks for a login', 'socks5 user and empty password, asks for a login',
+         'socks5 user, no method acceptable', 'socks5 user and empty password, no method acceptable',
+         'http user', 'http user and empty password'])
+def test_a_proxy_url_with_a_user_name_but_no_password_is_said_refusing_a_login_only_when_one_was_sent(
+        monkeypatch, scheme, login, method, sent):
+    # PySocks offers SOCKS5's username and password (RFC 1929) only with both, so a user name alone sends no login;
+    # requests sends an HTTP proxy Basic login with a user name and an empty password (user:@), none with user@.
+    if method is None:
+        proxy = RefusingTunnelProxy()
+    else:
+        proxy = LoginAskingSocksProxy(method)
+    proxy.url = f'{scheme}://{login}127.0.0.1:{proxy.port}'
+    params = {'xdr_url': 'https://xdr.example.invalid', 'xdr_api_key_id': '7', 'xdr_api_key': {'password': 'k' * 40},
+              'xdr_auth_type': 'standard', 'proxy': True, 'max_concurrency': '1', 'retry_backoff': '0'}
+    demisto, shown = restore_files_through(monkeypatch, proxy, params, [digit * 64 for digit in '012'])
+
+    if method is None:
+        assert proxy.authorized == sent, proxy.authorized  # whether requests sent a login at all
+    else:
+        assert proxy.offered == [[0]], proxy.offered  # no login offered: only "no authentication"
+    refused = any(sent)
+    assert demisto.entries[-1]['Type'] == ENTRY_ERROR and ('refused its login' in shown) == refused, shown
+    assert ('its URL holds a user name but no password, so no login was sent' in shown) != refused, shown
+    assert 'accepts none of the login methods' not in shown and 'operator' not in shown, shown
+    assert 'that variable\'s URL (its user:password@ part' in shown, shown
 
 
 
