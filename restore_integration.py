@@ -202,7 +202,7 @@ NO_ANSWER_ADVICE = f'{{Again}}, or raise {SETTING_NAMES["read_timeout"]}.'
 BROKEN_REPLY_ADVICE = 'Check {url}; if it is right, {again}.'  # url: the vendor's URL_SETTINGS
 # A SOCKS5 proxy refusing its login (RFC 1929), or asking for one none is set for, as PySocks (in XSOAR's image) words
 # it: a connection error. Its reply 0xFF (RFC 1928), none of the methods offered acceptable, is said apart (a login
-# in the URL is then not sent): PySocks offers no login, and username and password only when the URL holds a login.
+# in the URL is then not sent): PySocks offers no login, and username and password only when the URL holds both.
 SOCKS_NO_METHOD = 'All offered SOCKS5 authentication methods were rejected'
 SOCKS_LOGIN_REFUSED = (f'SOCKS5 authentication failed|{SOCKS_NO_METHOD}|'
                        r'Server requested username/password authentication')
@@ -1200,6 +1200,12 @@ def may_have_applied(attempts: Iterable[Attempt], statuses: frozenset[int] = MAY
     return any((a.fault in FAULTS_AFTER_SENDING and not a.held) or a.status in statuses for a in attempts)
 
 
+def reached_vendor(outcome: Any) -> bool:
+    """Whether a request's outcome, its reply or the RestoreError it raised, may have reached the vendor: what a count
+    of requests sent counts (not one a proxy, a name lookup or a refused connection stopped, nor one never tried)."""
+    return not isinstance(outcome, RestoreError) or any(attempt.reached for attempt in outcome.attempts)
+
+
 class RetryPolicy(NamedTuple):
     """When a fault is worth another attempt, and how long to wait before it."""
 
@@ -1625,9 +1631,14 @@ class HttpTransport:
         said = re.search(SOCKS_LOGIN_REFUSED, str(error))  # a connection error or a 407 answer (_send_once)
         why = said[0] if said else '407 Proxy Authentication Required'
         self.login_refused = True
-        # requests sends a proxy login only with a user name in its URL: without one, no login was refused
-        if not requests.utils.get_auth_from_url(requests.utils.select_proxy(self.base_url, getproxies()))[0]:
-            self.proxy_refusal = (f'{proxy} asks for a login ({why}), and its URL holds none, so nothing reached '
+        url = requests.utils.select_proxy(self.base_url, getproxies())
+        user, password = requests.utils.get_auth_from_url(url)  # both '' for a user@ with no colon
+        held = 'none, so'
+        if urlsplit(url).username:
+            held = 'a user name but no password, so no login was sent and'
+        # requests sends an HTTP proxy's login with a user name (user:@ too), PySocks a SOCKS5 one only with a password
+        if not user or (not password and url.lower().startswith('socks')):
+            self.proxy_refusal = (f'{proxy} asks for a login ({why}), and its URL holds {held} nothing reached '
                                   f'{self.vendor} at {self.host}. Put the proxy\'s user name and password in that '
                                   f'variable\'s URL (its user:password@ part), or uncheck "Use system proxy settings".')
             return self.proxy_refusal
@@ -3122,15 +3133,18 @@ class BulkRunner(NamedTuple):
     progress: TextListener | None = None
 
     def map(self, function: Callable[[Any], Any], items: Iterable[Any], what: str = '',
-            settled: Callable[[Any], Any] | None = None) -> list[Any]:
+            settled: Callable[[Any], Any] | None = None, sent: Callable[[Any], bool] | None = None) -> list[Any]:
         """``function`` over ``items``, results in their order (``settled(item)``, not None: its result, not sent).
-        A failure stops work not started; after the work in flight, the first error in the items' order is raised."""
-        items, failed = list(items), threading.Event()
+        A failure stops work not started; after the work in flight, the first error in the items' order is raised.
+        ``what``'s progress counts the results ``sent`` says reached the vendor (without it: every one that came)."""
+        items, failed, counted = list(items), threading.Event(), 0
         on_worker = BULK_WORKER.marked  # a map within an item's work
 
-        def report(done: int) -> None:
+        def report(result: Any) -> None:
+            nonlocal counted
+            counted += sent is None or sent(result)
             if self.progress and what and len(items) > 1 and not on_worker:  # demisto: only the main thread may call
-                self.progress(f'{what}: {done}/{len(items)}')
+                self.progress(f'{what}: {counted}/{len(items)}')
 
         def run(item: Any) -> Any:
             if settled and (known := settled(item)) is not None:
@@ -3148,15 +3162,14 @@ class BulkRunner(NamedTuple):
             results = []
             for item in items:
                 results.append(run(item))
-                report(len(results))
+                report(results[-1])
             return results
         from concurrent.futures import ThreadPoolExecutor, as_completed  # only bulk work pays for the import
         with ThreadPoolExecutor(workers, thread_name_prefix=BulkRunner.__name__, initializer=_mark_bulk_worker) as pool:
             futures = [pool.submit(run, item) for item in items]
             try:
-                for done, future in enumerate(as_completed(futures), 1):
-                    future.result()
-                    report(done)
+                for future in as_completed(futures):
+                    report(future.result())
             except BaseException as error:
                 pool.shutdown(cancel_futures=True)  # waits for the work in flight; what has not started never will
                 errors = [f.exception() for f in futures if not f.cancelled() and f.exception()]  # all ended now
@@ -3871,17 +3884,19 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
     """One restore per hash, side by side: records, replies, {file_hash: error} of the files not acted on, which a next
     check may send; ``polling``: this run's; ``alone``: a refusal raises with its record; ``no_time``: why none sent."""
 
-    def start(file_hash: str) -> tuple[XdrRecord, XdrReply | None, RestoreError | None]:
+    def start(file_hash: str) -> tuple[XdrRecord, XdrReply | None, RestoreError | None, bool]:
         action_id = endpoints_count = reply = unsent = failure = None
-        refusal, problems, acted = no_time, [], False  # with no time left, nothing is sent
+        refusal, problems, acted, went = no_time, [], False, False  # with no time left, nothing is sent
         if not no_time:
             try:
                 reply = dict(client.restore_file(file_hash, endpoint_id, incident_id), file_hash=file_hash)
+                went = True
                 action_id, endpoints_count, refusal, problems = parse_restore_reply(reply)
             except RestoreError as error:
                 # Sent by the next check after no turn, a 429, a 503 or no connection, unless Cortex XDR may have acted
                 last = error.attempts[-1] if error.attempts else Attempt(fault=FAULT_NO_CONNECTION)
                 acted = reply is not None or may_have_applied(error.attempts)  # (or accepted it without an action ID)
+                went = acted or reached_vendor(error)
                 unsent = error if not acted and (last.status in (THROTTLED_STATUS, 503) or
                                                  last.fault == FAULT_NO_CONNECTION) else None
                 # A reply not read is not handed back; the advice fits this run (polling=true only to one without)
@@ -3897,15 +3912,15 @@ def send_xdr_restores(client: XdrClient, hashes: list[str], endpoint_id: str | N
             record = dict(record, status=XDR_OUTCOME_FAILED, error=refusal, may_have_started=acted)
             if alone and not unsent:  # an error entry, which writes the record all the same
                 raise (failure or RestoreError(refusal)).with_outputs({XDR_RESTORE_CONTEXT: record})
-            return record, reply, unsent
+            return record, reply, unsent, went
         if problems:
             record['error'] = (f'Cortex XDR accepted the restore, but part of its answer cannot be read '
                                f'({"; ".join(problems)}); the action is followed even so.')
-        return dict(record, status=XDR_OUTCOME_IN_PROGRESS), reply, None
+        return dict(record, status=XDR_OUTCOME_IN_PROGRESS), reply, None, True
 
-    started = client.bulk.map(start, hashes, what='Cortex XDR restores sent')
-    return ([record for record, _, _ in started], [reply for _, reply, _ in started if reply],  # (a dict, never empty)
-            {record['file_hash']: unsent for record, _, unsent in started if unsent})
+    started = client.bulk.map(start, hashes, what='Cortex XDR restores sent', sent=lambda outcome: outcome[3])
+    return ([record for record, *_ in started], [reply for _, reply, *_ in started if reply],  # (a dict, never empty)
+            {record['file_hash']: unsent for record, _, unsent, _ in started if unsent})
 
 
 def unsent_for_next_check(records: list[XdrRecord], unsent: dict[str, RestoreError], refused: XdrRefusals,
@@ -4115,7 +4130,7 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
         except RestoreError as error:  # polling reads the action ID Cortex XDR gave: no one typed it
             return error if by_hand else error.with_advice(error.advice.replace(XDR_MISTYPED_ACTION, ''), error.advice)
 
-    checked = client.bulk.map(check, records, what='Cortex XDR actions checked')
+    checked = client.bulk.map(check, records, what='Cortex XDR actions checked', sent=reached_vendor)
     # A check by hand's read that met a 500, Cortex XDR's answer for an action it does not know, is followed no more
     lost = [by_hand and may_stop and getattr(e, 'http_status', 0) == 500 for e in checked]
     polling = polling and not (checked and all(lost))
@@ -4661,14 +4676,13 @@ def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_proje
                 stop.append(reason)
             throttled.append(held_back(error, client))
             later.append(error.later)
-            went_out = any(attempt.reached for attempt in error.attempts)
             # HSS may have acted on it from its first attempt on (its answer lost): the checks follow it from then.
             return HSS_OUTCOME_FAILED, reason, client.hss_clock_at(sent_at, error.attempts) if may_have_applied(
-                error.attempts, HSS_MAYBE_APPLIED_STATUSES) else None, went_out
+                error.attempts, HSS_MAYBE_APPLIED_STATUSES) else None, reached_vendor(error)
 
     rows, accepted, refused, puts = [], [], 0, 0
-    outcomes = client.bulk.map(send, batches, what='HSS restore requests',
-                               settled=lambda batch: send(batch) if stop else None)
+    outcomes = client.bulk.map(send, batches, what='HSS restore requests sent',
+                               settled=lambda batch: send(batch) if stop else None, sent=lambda outcome: outcome[3])
     for index, (batch, (outcome, reason, accepted_at, went_out)) in enumerate(zip(batches, outcomes)):
         puts += went_out
         if accepted_at is None:

@@ -2404,6 +2404,35 @@ def test_restore_requests_leaves_out_the_batches_whose_connection_hss_never_took
     assert result.entries[-1]['Contents']['restore_requests'] == len(puts)
 
 
+def test_the_progress_line_counts_no_restore_request_sent_whose_connection_hss_never_took(hss_tenant):
+    # HSS's front stops taking connections once the first of 3 batches went out: the other two never reach HSS, so
+    # the progress line XSOAR shows while the restore runs counts one request sent, not 3 of 3.
+    args = bulk_exact_args(hss_tenant, 2 * facts.HSS_MAX_ITEMS_PER_REQUEST + 50)
+    app, taken, seen = create_hss_app(hss_tenant.gateway), [], []
+
+    def counting_puts(request):
+        reply = app(request)
+        taken.append(request.method == 'PUT')
+        return reply
+
+    def stopping_after_a_put(text: str) -> None:  # a batch's end, on the main thread
+        seen.append(text)
+        if any(taken):
+            front.stop()
+
+    front = LoopbackServer(counting_puts).start()
+    room = WarRoom(params=hss_tenant.params('aksk', hss_endpoint=front.url, max_concurrency='1', max_retries='0'),
+                   time_scale=0, sleep=lambda _: None, on_progress=stopping_after_a_put)
+    try:
+        result = room.run('hss-restore-isolated', {**args, 'polling': 'false'})
+    finally:
+        front.stop()
+
+    assert not result.failed and len(hss_tenant.requests_to('PUT', '/event/isolated-file')) == 1, result.entries[-1]
+    restores = [line for line in seen if line.startswith('HSS restore requests')]
+    assert restores == ['HSS restore requests sent: 1/3'] * 3, seen
+
+
 def test_restore_requests_counts_a_batch_retried_after_a_fault_once(hss_tenant):
     # A 503 comes before HSS acts (warroom/emulator/faults.py): the batch goes again whole. It is one restore request.
     args = bulk_exact_args(hss_tenant, 2 * facts.HSS_MAX_ITEMS_PER_REQUEST + 50)

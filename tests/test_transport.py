@@ -875,7 +875,7 @@ class RefusingTunnelProxy(LoopbackPeer):
     """A proxy on 127.0.0.1 that answers every CONNECT with 407 Proxy Authentication Required, counting them."""
 
     def __init__(self):
-        self.logins = 0  # each CONNECT carries the login
+        self.logins, self.authorized = 0, []  # each CONNECT carries the login; whether it had Proxy-Authorization
         super().__init__()
         self.url = f'http://operator:{PROXY_PASSWORD_HALVES[1]}@127.0.0.1:{self.port}'
 
@@ -884,6 +884,7 @@ class RefusingTunnelProxy(LoopbackPeer):
         while b'\r\n\r\n' not in head and (data := connection.recv(4096)):
             head += data
         self.logins += head.startswith(b'CONNECT ')
+        self.authorized.append(b'\r\nproxy-authorization: basic ' in head.lower())
         connection.sendall(b'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="corp"\r\n'
                            b'Content-Length: 0\r\nConnection: close\r\n\r\n')
 
@@ -1196,6 +1197,36 @@ def test_a_socks5_proxy_accepting_none_of_the_methods_offered_is_not_said_to_ref
 
 
 
+@pytest.mark.parametrize('scheme, login, method, sent', [
+    ('socks5h', 'operator@', 0x02, []), ('socks5h', 'operator:@', 0x02, []), ('socks5h', 'operator@', 0xFF, []),
+    ('socks5h', 'operator:@', 0xFF, []), ('http', 'operator@', None, [False]), ('http', 'operator:@', None, [True])],
+    ids=['socks5 user, asks for a login', 'socks5 user and empty password, asks for a login',
+         'socks5 user, no method acceptable', 'socks5 user and empty password, no method acceptable',
+         'http user', 'http user and empty password'])
+def test_a_proxy_url_with_a_user_name_but_no_password_is_said_refusing_a_login_only_when_one_was_sent(
+        monkeypatch, scheme, login, method, sent):
+    # PySocks offers SOCKS5's username and password (RFC 1929) only with both, so a user name alone sends no login;
+    # requests sends an HTTP proxy Basic login with a user name and an empty password (user:@), none with user@.
+    if method is None:
+        proxy = RefusingTunnelProxy()
+    else:
+        proxy = LoginAskingSocksProxy(method)
+    proxy.url = f'{scheme}://{login}127.0.0.1:{proxy.port}'
+    params = {'xdr_url': 'https://xdr.example.invalid', 'xdr_api_key_id': '7', 'xdr_api_key': {'password': 'k' * 40},
+              'xdr_auth_type': 'standard', 'proxy': True, 'max_concurrency': '1', 'retry_backoff': '0'}
+    demisto, shown = restore_files_through(monkeypatch, proxy, params, [digit * 64 for digit in '012'])
+
+    if method is None:
+        assert proxy.authorized == sent, proxy.authorized  # whether requests sent a login at all
+    else:
+        assert proxy.offered == [[0]], proxy.offered  # no login offered: only "no authentication"
+    refused = any(sent)
+    assert demisto.entries[-1]['Type'] == ENTRY_ERROR and ('refused its login' in shown) == refused, shown
+    assert ('its URL holds a user name but no password, so no login was sent' in shown) != refused, shown
+    assert 'accepts none of the login methods' not in shown and 'operator' not in shown, shown
+    assert 'that variable\'s URL (its user:password@ part' in shown, shown
+
+
 
 class TurnsAfterBothChecked(ri.AdaptiveRateLimiter):
     """One turn a second, taken only once both of two requests have begun (each past the check of a refusal at its
@@ -1307,6 +1338,59 @@ def test_a_proxy_refusing_the_login_of_a_plain_http_request_is_asked_once_per_ru
     assert demisto.entries[-1]['Type'] == ENTRY_ERROR and 'refused its login' in shown, shown
     assert 'status page' not in shown and PROXY_PASSWORD_HALVES[1] not in shown
 
+
+
+def progress_lines(demisto: Demisto, what: str) -> list[str]:
+    """The progress lines a run logged (XSOAR shows them while it runs) that begin with ``what``."""
+    lines = [text.removeprefix('[progress] ') for _, text in demisto.log if text.startswith('[progress] ')]
+    return [line for line in lines if line.startswith(what)]
+
+
+def closed_loopback_port() -> int:
+    with socket.create_server(('127.0.0.1', 0)) as closed:  # closed again: nobody listens there
+        return closed.getsockname()[1]
+
+
+@pytest.mark.parametrize('fault', ['proxy 403 to CONNECT', 'proxy refusing its login', 'connection refused',
+                                   'name not resolved'])
+def test_the_progress_line_counts_no_restore_sent_when_no_request_left_this_machine(monkeypatch, fault):
+    # "Cortex XDR restores sent: 3/3" after a proxy refused every request would tell the analyst Cortex XDR got them
+    # (and may have acted): the line counts only the restores that reached it, as each file's request ends.
+    hashes = [digit * 64 for digit in '012']
+    params = {'xdr_url': 'https://xdr.example.invalid', 'xdr_api_key_id': '7', 'xdr_api_key': {'password': 'k' * 40},
+              'xdr_auth_type': 'standard', 'max_concurrency': '1', 'max_retries': '1', 'retry_backoff': '0'}
+    if fault.startswith('proxy'):
+        if '403' in fault:
+            proxy = TunnelRefusingProxy('403 Forbidden')
+            proxy.url = f'http://127.0.0.1:{proxy.port}'
+        else:
+            proxy = RefusingTunnelProxy()  # a 407 to the login its URL holds
+        demisto, shown = restore_files_through(monkeypatch, proxy, {**params, 'proxy': True}, hashes)
+    else:
+        for variable in PROXY_VARIABLES:
+            monkeypatch.delenv(variable, raising=False)
+        url = 'https://xdr.nowhere.invalid'  # RFC 6761: .invalid names nothing
+        if fault == 'connection refused':
+            url = f'http://127.0.0.1:{closed_loopback_port()}'
+        demisto = Demisto({**params, 'xdr_url': url}, 'restore-file', {'file_hash': ','.join(hashes)}, {}, [])
+        ri.main(demisto)
+        shown = json.dumps(demisto.entries)
+
+    assert 'nothing reached Cortex XDR' in shown or 'Could not connect to Cortex XDR' in shown, shown
+    assert progress_lines(demisto, 'Cortex XDR restores') == ['Cortex XDR restores sent: 0/3'] * 3, demisto.log
+
+
+def test_the_progress_line_counts_no_action_checked_whose_status_read_never_left_this_machine():
+    # A check of 3 actions while Cortex XDR's address takes no connection: none of them was checked.
+    seen = []
+    client = ri.XdrClient(ri.XdrSettings(f'http://127.0.0.1:{closed_loopback_port()}', '7', 'k' * 40, 'standard'),
+                          ri.TransportSettings(max_concurrency=1, max_retries=0), progress=seen.append)
+    records = [{'file_hash': digit * 64, 'action_id': int(digit) + 1} for digit in '012']
+
+    summaries, *_ = ri.read_action_statuses(client, records, False, False, False, False, [], '')
+
+    assert all('Could not connect to Cortex XDR' in summary['error'] for summary in summaries), summaries
+    assert seen == ['Cortex XDR actions checked: 0/3'] * 3, seen
 
 
 def test_a_407_when_no_proxy_is_set_to_be_used_says_something_on_the_way_asked_for_proxy_authentication(monkeypatch):
