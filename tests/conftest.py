@@ -369,6 +369,21 @@ def many_hosts_seed(tmp_path: Path, held: list[str], count: int) -> tuple[Path, 
     return seed, paths, hosts
 
 
+def hash_at_paths_seed(tmp_path: Path, file_hash: str, paths_on: dict[str, list[str]],
+                       names: dict[str, str] | None = None) -> Path:
+    """An HSS seed of the sample's project whose hosts (``paths_on``'s keys, named as ``names`` says where given)
+    each isolate ``file_hash`` at every path ``paths_on`` gives it: the seed file."""
+    hosts = []
+    for host, paths in paths_on.items():
+        isolated = [{'file_hash': file_hash, 'file_path': path, 'file_attr': '755'} for path in paths]
+        hosts.append({'host_id': host, 'isolated_files': isolated})
+        if names is not None:
+            hosts[-1]['host_name'] = names[host]
+    seed = tmp_path / 'tenant.json'
+    seed.write_text(json.dumps({'project_id': load_json(HSS_SEED)['project_id'], 'hosts': hosts}))
+    return seed
+
+
 def assert_names_20_hosts_and_one_to_fill_in(line: str, hosts: list[str], by: str, value: str, key: str,
                                              check: bool = False) -> None:
     """A note's line about a file on many HSS hosts, bounded as README's "Readable at any scale" says: how many hosts,
@@ -415,6 +430,23 @@ def checks_to_fill_in_and_whom(line: str) -> list[tuple[str, int | None, int | N
             continue
         hosts = int(whom.group(1).replace(',', '')) if whom.group(1) else 1
         found.append((shown, hosts, int(whom.group(2)), whom.group(3).split(', ') if whom.group(3) else None))
+    return found
+
+
+def first_and_last_host_each_is_for(line: str, to_fill_in: list, hosts: list[str], copies: dict[str, int],
+                                    names: dict[str, str]) -> list[tuple[str, int, str]]:
+    """Asserts that ``line`` gives two commands to fill in (``to_fill_in``, as checks_to_fill_in_and_whom reads them),
+    each counting the ``hosts`` holding as many copies as it says (``copies``), and naming them by ``names`` where it
+    names any: (the command, how many copies, a host it is for), for the first and the last host each is for."""
+    assert len(to_fill_in) == 2, line
+    found = []
+    for command, count, held, named in to_fill_in:
+        said = [host for host in hosts if copies[host] == held]  # the hosts holding that many copies
+        assert count == len(said), line
+        if named is not None:
+            assert named == [names[host] for host in said], line
+            said = [host for host in hosts if names[host] in named]
+        found += [(command, held, host) for host in (said[0], said[-1])]
     return found
 
 

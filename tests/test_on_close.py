@@ -8,6 +8,9 @@ import itertools
 import json
 import math
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -17,10 +20,10 @@ from hypothesis import assume, example, given, settings, strategies as st
 import facts
 import restore_integration as ri
 from commonmark_reading import as_commonmark_reads
-from conftest import (HSS_SEED, TEST_DATA, FakeClock, WaitClock, assert_names_20_hosts_and_one_to_fill_in,
-                      checks_to_fill_in_and_whom, gate_verdicts, hss_seed_copies, integration_on_clock, known_bad, load_json, lost_restore_record,
-                      many_hosts_seed, one_file_restore_lost, seed_failing_endpoints, seed_holders, start_hss_tenant,
-                      start_tenant)
+from conftest import (HSS_SEED, TEST_DATA, FakeClock, HssTenant, WaitClock, assert_names_20_hosts_and_one_to_fill_in,
+                      checks_to_fill_in_and_whom, first_and_last_host_each_is_for, gate_verdicts, hash_at_paths_seed,
+                      hss_seed_copies, integration_on_clock, known_bad, load_json, lost_restore_record, many_hosts_seed,
+                      one_file_restore_lost, seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant)
 from warroom.context import as_list, get_path, merge_entry_context
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss import create_app as create_hss_app
@@ -2261,6 +2264,42 @@ def test_copies_left_restoring_on_many_hss_hosts_and_not_read_again_at_close_get
         assert_names_20_hosts_and_one_to_fill_in(line, hosts, 'file_hash', value,
                                                  'QuarantineRestore.Gate.covered.check', True)
 
+
+def hss_close(hosts: list[str], files: list[str]) -> dict:
+    """An HSS incident on ``hosts`` naming ``files``, closed as a false positive."""
+    return close_incident({'id': '9', 'type': 'Huawei Cloud HSS Event',
+                           'CustomFields': {'huaweihsshostid': hosts, 'filesha256': files}}, 'False Positive')
+
+
+@contextmanager
+def closed_again_while_reads_fail(seed: Path, files: list[str],
+                                  hosts: list[str]) -> Iterator[tuple[HssTenant, Callable[[list[str]], str]]]:
+    """An HSS tenant of ``seed`` on which an incident naming ``files`` on ``hosts`` was closed, its copies left
+    restoring, and ``check_line(closed)``: the 'Check it first' line of the note of the incident closed again on the
+    hosts ``closed`` while the server fails the reads (hss-restore-isolated)."""
+    tenant = start_hss_tenant(seed=seed)
+    try:
+        first = PlaybookRunner(tenant.params(), time_scale=0, sleep=lambda _: None).run_post_processing(
+            POST_PROCESSING_SCRIPT, hss_close(hosts, files), {})
+        assert not first.failed, first.error
+        failing = PlaybookRunner(tenant.params(), time_scale=0, sleep=lambda _: None,
+                                 server_errors={'hss-restore-isolated': SERVER_SAID})
+
+        def check_line(closed: list[str]) -> str:
+            run = failing.run_post_processing(POST_PROCESSING_SCRIPT, hss_close(closed, files), first.context)
+            [line] = [line for line in run.notes[-1].splitlines() if 'Check it first' in line]
+            return line
+        yield tenant, check_line
+    finally:
+        tenant.stack.close()
+
+
+def checks_in(line: str) -> list[str]:
+    """The hss-restore-isolated checks (a restore_state: no restore sent) a line gives in code spans, as read."""
+    return [span for span in as_commonmark_reads(line)[0]
+            if span.startswith('!hss-restore-isolated ') and 'restore_state' in parse_line(span).args]
+
+
 def test_the_check_to_fill_in_for_copies_restoring_on_many_hss_hosts_filled_in_with_one_host_is_that_host_s_own(
         tmp_path):
     """The first close left a file's copies restoring on 60 hosts; closed again while the server fails the reads, the
@@ -2273,30 +2312,13 @@ def test_the_check_to_fill_in_for_copies_restoring_on_many_hss_hosts_filled_in_w
     seed, paths, hosts = many_hosts_seed(tmp_path, files, 60)
     host = hosts[7]
 
-    def incident(hosts):
-        return close_incident({'id': '9', 'type': 'Huawei Cloud HSS Event',
-                               'CustomFields': {'huaweihsshostid': hosts, 'filesha256': files}}, 'False Positive')
-    tenant = start_hss_tenant(seed=seed)
-    try:
-        first = PlaybookRunner(tenant.params(), time_scale=0, sleep=lambda _: None).run_post_processing(
-            POST_PROCESSING_SCRIPT, incident(hosts), {})
-        assert not first.failed, first.error
-        failing = PlaybookRunner(tenant.params(), time_scale=0, sleep=lambda _: None,
-                                 server_errors={'hss-restore-isolated': SERVER_SAID})
-        many, one = (failing.run_post_processing(POST_PROCESSING_SCRIPT, incident(closed), first.context)
-                     for closed in (hosts, [host]))
-        checks = []
-        for run in (many, one):
-            [line] = [line for line in run.notes[-1].splitlines() if 'Check it first' in line]
-            checks += [span for span in as_commonmark_reads(line)[0]
-                       if span.startswith('!hss-restore-isolated ') and 'restore_state' in parse_line(span).args]
+    with closed_again_while_reads_fail(seed, files, hosts) as (tenant, check_line):
+        checks = [check for closed in (hosts, [host]) for check in checks_in(check_line(closed))]
         [to_fill_in, own] = checks
         filled = to_fill_in.replace('<host_id>', host)
         assert filled == own, (to_fill_in, own)
         command = parse_line(filled)
         read = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None).run(command.command, command.args)
-    finally:
-        tenant.stack.close()
 
     assert not read.failed, read.entries[-1]
     rows = as_list(get_path(read.context, 'HuaweiHSS.RestoredFile'))
@@ -2316,37 +2338,16 @@ def test_the_check_to_fill_in_for_a_hash_at_two_paths_on_hss_hosts_filled_in_wit
     first_path, second_path = '/opt/tools/tool-0.sh', '/usr/local/bin/tool-0.sh'
     hosts = [f'{n:032x}' for n in range(60)]
     host = hosts[7]
-    seed = tmp_path / 'tenant.json'
-    seed.write_text(json.dumps({'project_id': load_json(HSS_SEED)['project_id'], 'hosts': [
-        {'host_id': each, 'isolated_files': [{'file_hash': file_hash, 'file_path': path, 'file_attr': '755'}
-                                             for path in (first_path, second_path)
-                                             if path == first_path or second_path_on == 'every host' or each == host]}
-        for each in hosts]}))
+    seed = hash_at_paths_seed(tmp_path, file_hash, {
+        each: [first_path, second_path] if second_path_on == 'every host' or each == host else [first_path]
+        for each in hosts})
 
-    def incident(hosts):
-        return close_incident({'id': '9', 'type': 'Huawei Cloud HSS Event',
-                               'CustomFields': {'huaweihsshostid': hosts, 'filesha256': [file_hash]}}, 'False Positive')
-    tenant = start_hss_tenant(seed=seed)
-    try:
-        first = PlaybookRunner(tenant.params(), time_scale=0, sleep=lambda _: None).run_post_processing(
-            POST_PROCESSING_SCRIPT, incident(hosts), {})
-        assert not first.failed, first.error
-        failing = PlaybookRunner(tenant.params(), time_scale=0, sleep=lambda _: None,
-                                 server_errors={'hss-restore-isolated': SERVER_SAID})
-        many, one = (failing.run_post_processing(POST_PROCESSING_SCRIPT, incident(closed), first.context)
-                     for closed in (hosts, [host]))
-        checks = []
-        for run in (many, one):
-            [line] = [line for line in run.notes[-1].splitlines() if 'Check it first' in line]
-            checks.append([span for span in as_commonmark_reads(line)[0]
-                           if span.startswith('!hss-restore-isolated ') and 'restore_state' in parse_line(span).args])
-        to_fill_in, [own] = checks
+    with closed_again_while_reads_fail(seed, [file_hash], hosts) as (tenant, check_line):
+        to_fill_in, [own] = (checks_in(check_line(closed)) for closed in (hosts, [host]))
         filled = [check.replace('<host_id>', host) for check in to_fill_in]
         assert own in filled, (to_fill_in, own)
         command = parse_line(own)
         read = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None).run(command.command, command.args)
-    finally:
-        tenant.stack.close()
 
     assert not read.failed, read.entries[-1]
     rows = as_list(get_path(read.context, 'HuaweiHSS.RestoredFile'))
@@ -2363,48 +2364,22 @@ def test_checks_to_fill_in_for_hss_hosts_holding_different_numbers_of_copies_eac
     for, naming them (README's 20 at most) or counting them, and filled in with any of them it is that host's own
     check (the one the line about that host alone gives). One check for all (no host at two paths) reads as before."""
     [file_hash] = sorted(HOLDERS)[:1]
-    first_path, second_path = '/opt/tools/tool-0.sh', '/usr/local/bin/tool-0.sh'
+    paths = ['/opt/tools/tool-0.sh', '/usr/local/bin/tool-0.sh']
     hosts = [f'{n:032x}' for n in range(60)]
     names = {host: f'web-{number:02d}' for number, host in enumerate(hosts)}
     copies = {host: 2 if number % 2 and number < 2 * at_two_paths else 1 for number, host in enumerate(hosts)}
-    seed = tmp_path / 'tenant.json'
-    seed.write_text(json.dumps({'project_id': load_json(HSS_SEED)['project_id'], 'hosts': [
-        {'host_id': host, 'host_name': names[host], 'isolated_files': [
-            {'file_hash': file_hash, 'file_path': path, 'file_attr': '755'}
-            for path in (first_path, second_path)[:copies[host]]]} for host in hosts]}))
+    seed = hash_at_paths_seed(tmp_path, file_hash, {host: paths[:copies[host]] for host in hosts}, names)
 
-    def incident(hosts):
-        return close_incident({'id': '9', 'type': 'Huawei Cloud HSS Event',
-                               'CustomFields': {'huaweihsshostid': hosts, 'filesha256': [file_hash]}}, 'False Positive')
-
-    def checks(run):
-        [line] = [line for line in run.notes[-1].splitlines() if 'Check it first' in line]
-        return line, checks_to_fill_in_and_whom(line)
-    tenant = start_hss_tenant(seed=seed)
-    try:
-        first = PlaybookRunner(tenant.params(), time_scale=0, sleep=lambda _: None).run_post_processing(
-            POST_PROCESSING_SCRIPT, incident(hosts), {})
-        assert not first.failed, first.error
-        failing = PlaybookRunner(tenant.params(), time_scale=0, sleep=lambda _: None,
-                                 server_errors={'hss-restore-isolated': SERVER_SAID})
-        line, to_fill_in = checks(failing.run_post_processing(POST_PROCESSING_SCRIPT, incident(hosts), first.context))
+    with closed_again_while_reads_fail(seed, [file_hash], hosts) as (_, check_line):
+        line = check_line(hosts)
+        to_fill_in = checks_to_fill_in_and_whom(line)
         if not at_two_paths:
             [(check, whom, _, _)] = to_fill_in
             assert whom is None and f'{check} on each of them (' in as_commonmark_reads(line)[1], line
             return
-        assert len(to_fill_in) == 2, line
-        for check, count, held, named in to_fill_in:
-            said = [host for host in hosts if copies[host] == held]  # the hosts holding that many copies
-            assert count == len(said), line
-            if named is not None:
-                assert named == [names[host] for host in said], line
-                said = [host for host in hosts if names[host] in named]
-            for host in (said[0], said[-1]):
-                _, [(own, _, _, _)] = checks(failing.run_post_processing(POST_PROCESSING_SCRIPT, incident([host]),
-                                                                         first.context))
-                assert check.replace('<host_id>', host) == own, (check, host, own)
-    finally:
-        tenant.stack.close()
+        for check, _, host in first_and_last_host_each_is_for(line, to_fill_in, hosts, copies, names):
+            [(own, _, _, _)] = checks_to_fill_in_and_whom(check_line([host]))
+            assert check.replace('<host_id>', host) == own, (check, host, own)
     assert {named is None for _, _, _, named in to_fill_in} == ({True} if at_two_paths > 20 else {False, True})
 
 

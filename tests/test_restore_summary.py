@@ -21,8 +21,9 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 import facts
 import restore_integration as ri
 from commonmark_reading import MARKDOWN_TEXT, as_commonmark_reads, as_soft_breaks, emphasis_pairs, markup_in
-from conftest import (TEST_DATA, FakeClock, MovedWallClock, checks_to_fill_in_and_whom, hss_seed_copies,
-                      lines_read_into_tables, load_json, markdown_rows, seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant)
+from conftest import (TEST_DATA, FakeClock, HssTenant, MovedWallClock, checks_to_fill_in_and_whom,
+                      first_and_last_host_each_is_for, hss_seed_copies, lines_read_into_tables, load_json,
+                      markdown_rows, seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant)
 from warroom.context import as_list
 from warroom.emulator.httpserver import LoopbackServer
 from warroom.emulator.xdr import XdrBackend, XdrGateway, create_app as create_xdr_app
@@ -1731,6 +1732,30 @@ def test_copies_still_restoring_on_many_hss_hosts_get_the_follow_command_for_one
         (host, file_hash, file_path)]
 
 
+def restored_without_polling(hss_tenant: HssTenant, file_hash: str, paths_on: dict[str, list[str]]) -> list[dict]:
+    """The rows of hss-restore-isolated of ``file_hash`` without polling, on the hosts ``paths_on`` adds to the tenant
+    (restoring-000, restoring-001, ... in its order), each isolating the file at every path it gives that host."""
+    for number, (host_id, paths) in enumerate(paths_on.items()):
+        hss_tenant.backend.add_host(host_id, f'restoring-{number:03d}')
+        for path in paths:
+            hss_tenant.backend.isolate_file(host_id, file_hash, path)
+    room = WarRoom(params=hss_tenant.params(), time_scale=0, sleep=lambda _: None)
+    assert not room.run('hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false'}).failed
+    return hss_rows(room.context)
+
+
+def copies_read_by(hss_tenant: HssTenant, spans: list[str]) -> list[tuple[str, str, str]]:
+    """The copies (host, hash, path) the hss-restore-isolated commands ``spans`` read, each in a war room of its own,
+    sorted."""
+    copies = []
+    for span in spans:
+        command = parse_line(span)
+        run = WarRoom(params=hss_tenant.params(), time_scale=0, sleep=lambda _: None).run(command.command, command.args)
+        assert not run.failed, run.entries[-1]
+        copies += [(row['host_id'], row['file_hash'], row['file_path']) for row in hss_rows(run.context)]
+    return sorted(copies)
+
+
 @pytest.mark.parametrize('second_path_on', ['every host', 'one host'])
 def test_copies_still_restoring_at_two_paths_of_an_hss_host_get_a_follow_command_for_one_host_reading_both(
         hss_tenant, second_path_on):
@@ -1741,36 +1766,21 @@ def test_copies_still_restoring_at_two_paths_of_an_hss_host_get_a_follow_command
     file_hash, paths = 'ab' * 32, ['/srv/quarantined/agent.bin', '/opt/agent/agent.bin']
     hosts = [f'{n:08x}-0000-4000-8000-{n:012x}' for n in range(facts.READABLE_DETAIL_MAX + 5)]
     host = hosts[7]
-    for number, host_id in enumerate(hosts):
-        hss_tenant.backend.add_host(host_id, f'restoring-{number:03d}')
-        for path in paths if second_path_on == 'every host' or host_id == host else paths[:1]:
-            hss_tenant.backend.isolate_file(host_id, file_hash, path)
-    room = WarRoom(params=hss_tenant.params(), time_scale=0, sleep=lambda _: None)
-    assert not room.run('hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false'}).failed
-    rows = hss_rows(room.context)
+    rows = restored_without_polling(hss_tenant, file_hash, {
+        host_id: paths if second_path_on == 'every host' or host_id == host else paths[:1] for host_id in hosts})
     assert {row['outcome'] for row in rows} == {'restoring'} and len(rows) > facts.READABLE_DETAIL_MAX
 
     grouped, _ = summarise({'HuaweiHSS': {'RestoredFile': rows}}, 'hss')
     alone, _ = summarise({'HuaweiHSS': {'RestoredFile': [row for row in rows if row['host_id'] == host]}}, 'hss')
 
-    def read(spans):
-        copies = []
-        for span in spans:
-            command = parse_line(span)
-            run = WarRoom(params=hss_tenant.params(), time_scale=0, sleep=lambda _: None).run(command.command,
-                                                                                              command.args)
-            assert not run.failed, run.entries[-1]
-            copies += [(row['host_id'], row['file_hash'], row['file_path']) for row in hss_rows(run.context)]
-        return sorted(copies)
-
     def follows(note):
         return [span for line in by_hand_lines(note) if 'still restoring' in line
                 for span in as_commonmark_reads(line)[0]
                 if span.startswith('!hss-restore-isolated ') and 'restore_state' in parse_line(span).args]
-    own = read(follows(alone['HumanReadable']))
+    own = copies_read_by(hss_tenant, follows(alone['HumanReadable']))
     assert own == sorted((host, file_hash, path) for path in paths)
     filled = [span.replace('<host_id>', host) for span in follows(grouped['HumanReadable'])]
-    assert own in [read([span]) for span in filled if '<' not in span], filled
+    assert own in [copies_read_by(hss_tenant, [span]) for span in filled if '<' not in span], filled
 
 
 @pytest.mark.parametrize('at_two_paths', [3, 25, 0])
@@ -1785,24 +1795,8 @@ def test_follow_commands_for_hss_hosts_holding_different_numbers_of_copies_each_
     hosts = [f'{n:08x}-0000-4000-8000-{n:012x}' for n in range(facts.READABLE_DETAIL_MAX + 5)]
     names = {host: f'restoring-{number:03d}' for number, host in enumerate(hosts)}
     copies = {host: 2 if number % 2 and number < 2 * at_two_paths else 1 for number, host in enumerate(hosts)}
-    for host in hosts:
-        hss_tenant.backend.add_host(host, names[host])
-        for path in paths[:copies[host]]:
-            hss_tenant.backend.isolate_file(host, file_hash, path)
-    room = WarRoom(params=hss_tenant.params(), time_scale=0, sleep=lambda _: None)
-    assert not room.run('hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false'}).failed
-    rows = hss_rows(room.context)
+    rows = restored_without_polling(hss_tenant, file_hash, {host: paths[:copies[host]] for host in hosts})
     assert {row['outcome'] for row in rows} == {'restoring'} and len(rows) > facts.READABLE_DETAIL_MAX
-
-    def read(spans):
-        copies = []
-        for span in spans:
-            command = parse_line(span)
-            run = WarRoom(params=hss_tenant.params(), time_scale=0, sleep=lambda _: None).run(command.command,
-                                                                                              command.args)
-            assert not run.failed, run.entries[-1]
-            copies += [(row['host_id'], row['file_hash'], row['file_path']) for row in hss_rows(run.context)]
-        return sorted(copies)
 
     def follows(hosts):
         entry, _ = summarise({'HuaweiHSS': {'RestoredFile': [row for row in rows if row['host_id'] in hosts]}}, 'hss')
@@ -1813,17 +1807,10 @@ def test_follow_commands_for_hss_hosts_holding_different_numbers_of_copies_each_
         [(command, whom, _, _)] = to_fill_in
         assert whom is None and f'{command} with its values filled in' in as_commonmark_reads(step)[1], step
         return
-    assert len(to_fill_in) == 2, step
-    for command, count, held, named in to_fill_in:
-        said = [host for host in hosts if copies[host] == held]  # the hosts holding that many copies
-        assert count == len(said), step
-        if named is not None:
-            assert named == [names[host] for host in said], step
-            said = [host for host in hosts if names[host] in named]
-        for host in (said[0], said[-1]):
-            own = read([span for _, spans in follows([host]) for span, _, _, _ in spans])
-            assert read([command.replace('<host_id>', host)]) == own == sorted(
-                (host, file_hash, path) for path in paths[:held]), (command, host)
+    for command, held, host in first_and_last_host_each_is_for(step, to_fill_in, hosts, copies, names):
+        own = copies_read_by(hss_tenant, [span for _, spans in follows([host]) for span, _, _, _ in spans])
+        assert copies_read_by(hss_tenant, [command.replace('<host_id>', host)]) == own == sorted(
+            (host, file_hash, path) for path in paths[:held]), (command, host)
     assert {named is None for _, _, _, named in to_fill_in} == ({True} if at_two_paths > 20 else {False, True})
 
 
@@ -1832,13 +1819,7 @@ def test_a_step_for_copies_at_two_paths_of_each_of_many_hss_hosts_counts_the_hos
     "on 60 hosts" while naming 20 and "10 more". It counts the hosts, and says how many copies they hold."""
     file_hash, paths = 'cd' * 32, ['/srv/quarantined/agent.bin', '/opt/agent/agent.bin']
     hosts = [f'{n:08x}-0000-4000-8000-{n:012x}' for n in range(30)]
-    for number, host_id in enumerate(hosts):
-        hss_tenant.backend.add_host(host_id, f'restoring-{number:03d}')
-        for path in paths:
-            hss_tenant.backend.isolate_file(host_id, file_hash, path)
-    room = WarRoom(params=hss_tenant.params(), time_scale=0, sleep=lambda _: None)
-    assert not room.run('hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false'}).failed
-    rows = hss_rows(room.context)
+    rows = restored_without_polling(hss_tenant, file_hash, {host_id: paths for host_id in hosts})
     assert len(rows) == 60 > facts.READABLE_DETAIL_MAX
 
     entry, _ = summarise({'HuaweiHSS': {'RestoredFile': rows}}, 'hss')
