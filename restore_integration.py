@@ -3467,7 +3467,9 @@ def json_list(text: str, name: str) -> list[Any]:
     try:
         return json.loads(text)  # JSON text whose first character (past blanks) is "[" is a list
     except (ValueError, RecursionError) as error:
-        where = f' ({error.msg} at character {error.pos + 1})' if isinstance(error, json.JSONDecodeError) else ''
+        # json's "Unterminated string starting at", "Invalid control character at" end with the "at" said here
+        where = f' ({error.msg.removesuffix(" at")} at character {error.pos + 1})' if isinstance(
+            error, json.JSONDecodeError) else ''
         raise RestoreError(f'{name} starts with "[" but is not a JSON list{where}: {printable(text)}. Write it as '
                            'JSON, each item in double quotes, a backslash doubled (["C:\\\\a.exe"]), or as '
                            'comma-separated values without brackets.') from None
