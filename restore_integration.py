@@ -1616,9 +1616,12 @@ class HttpTransport:
         way asked for a login; the environment's: requests cannot read it or takes no proxy of its scheme, its login is
         not Latin-1 (as HTTP Basic sends it), or it refused the login (not tried again: it may lock the account),
         asked for one its URL does not hold, or takes no login requests can send (not asked again either)."""
-        if not self.settings.proxy:  # a 407 all the same: not the vendor's, whose advice would point the wrong way
+        # the proxy requests took for this URL: none set for its scheme, or NO_PROXY names its host, took none
+        url = requests.utils.select_proxy(self.base_url, requests.utils.get_environ_proxies(self.base_url, None))
+        if not self.settings.proxy or not url:  # a 407 all the same: not the vendor's, whose advice would mislead
             return (f'Something between XSOAR and {self.vendor} at {self.host} asked for proxy authentication (HTTP '
-                    f'407). Check the network path, or turn on {SETTING_NAMES["proxy"]} with a proxy set.')
+                    f'407). Check the network path, or set the proxy it needs in this machine\'s environment and check '
+                    f'{SETTING_NAMES["proxy"]}.')
         proxy = 'The proxy that this machine\'s environment sets (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY)'
         if isinstance(error, UnicodeEncodeError):
             return (f'{proxy} cannot be used for {self.host}: its user name or password holds a character outside '
@@ -1631,7 +1634,6 @@ class HttpTransport:
         said = re.search(SOCKS_LOGIN_REFUSED, str(error))  # a connection error or a 407 answer (_send_once)
         why = said[0] if said else '407 Proxy Authentication Required'
         self.login_refused = True
-        url = requests.utils.select_proxy(self.base_url, getproxies())
         user, password = requests.utils.get_auth_from_url(url)  # both '' for a user@ with no colon
         held = 'none, so'
         if urlsplit(url).username:
@@ -3465,7 +3467,9 @@ def json_list(text: str, name: str) -> list[Any]:
     try:
         return json.loads(text)  # JSON text whose first character (past blanks) is "[" is a list
     except (ValueError, RecursionError) as error:
-        where = f' ({error.msg} at character {error.pos + 1})' if isinstance(error, json.JSONDecodeError) else ''
+        # json's "Unterminated string starting at", "Invalid control character at" end with the "at" said here
+        where = f' ({error.msg.removesuffix(" at")} at character {error.pos + 1})' if isinstance(
+            error, json.JSONDecodeError) else ''
         raise RestoreError(f'{name} starts with "[" but is not a JSON list{where}: {printable(text)}. Write it as '
                            'JSON, each item in double quotes, a backslash doubled (["C:\\\\a.exe"]), or as '
                            'comma-separated values without brackets.') from None

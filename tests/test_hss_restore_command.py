@@ -2694,6 +2694,8 @@ def test_a_pair_whose_path_hss_lists_in_another_case_is_told_a_line_that_restore
     # RFC 8259 section 7: a backslash starts an escape, and \P is none; the 5th character is that backslash
     ('["C:\\Program Files\\AcmeSync\\acmesync-updater.exe"]', 'Invalid \\escape at character 5'),
     ('["/a" "/b"]', "Expecting ',' delimiter at character 7"),
+    # a list cut short inside a path (copied up to a line's end): where its quote opened, said once
+    ('["C:/Tools/acmesync-updater.exe', 'Unterminated string starting at character 2'),
 ])
 def test_a_path_list_json_cannot_read_says_where_json_stopped_reading_it(hss_tenant, typed, where):
     """A Windows path in a JSON list with its backslashes single (as an analyst copies it) is no JSON: the error

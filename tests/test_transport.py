@@ -1412,6 +1412,32 @@ def test_a_407_when_no_proxy_is_set_to_be_used_says_something_on_the_way_asked_f
     assert 'status page' not in shown and 'Cortex XDR said' not in shown, shown
 
 
+@pytest.mark.parametrize('environment', [{}, {'HTTPS_PROXY': 'http://operator:pw@127.0.0.1:9'},
+                                         {'HTTP_PROXY': 'http://operator:pw@127.0.0.1:9', 'NO_PROXY': '127.0.0.1'}],
+                         ids=['no proxy in the environment', 'only another scheme', 'the host exempted'])
+def test_a_407_with_system_proxy_checked_but_no_proxy_taken_for_the_url_says_something_on_the_way_asked(
+        monkeypatch, environment):
+    # "Use system proxy settings" checked, yet requests took no proxy for this URL: the 407 is a transparent one's, so
+    # no proxy URL of the environment asked for a login or holds none; before, one was said to.
+    for name in (*PROXY_VARIABLES, 'NO_PROXY', 'no_proxy'):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    transparent = RefusingForwardProxy()
+    params = {'xdr_url': f'http://127.0.0.1:{transparent.port}', 'xdr_api_key_id': '7', 'max_retries': '0',
+              'xdr_api_key': {'password': 'k' * 40}, 'xdr_auth_type': 'standard', 'proxy': True}
+    demisto = Demisto(params, 'restore-file', {'file_hash': '0' * 64}, {}, [])
+    try:
+        ri.main(demisto)
+    finally:
+        transparent.close()
+
+    [entry] = demisto.entries
+    shown = entry['Contents']
+    assert entry['Type'] == ENTRY_ERROR and 'asked for proxy authentication (HTTP 407)' in shown, shown
+    assert 'network path' in shown and 'environment sets' not in shown and 'its URL holds' not in shown, shown
+
+
 # A socket error may come with no words at all (an OSError raised without errno or text, wrapped by urllib3): the
 # message says the connection failed, not the name of a Python exception, and never leaves its parentheses blank.
 @pytest.mark.parametrize('error', [
