@@ -314,6 +314,8 @@ def test_failed_endpoint_id_and_reason_reach_the_note_and_one_manual_step():
         assert endpoint['endpoint_id'] in entry['HumanReadable']
         assert endpoint['error_description'] in entry['HumanReadable']
         [step] = steps_naming(summary, endpoint['endpoint_id'])
+        prose = step.split('`')[0]  # what the step says before its command: the endpoint and file it is about
+        assert endpoint['endpoint_id'] in prose and record['file_hash'] in prose
         assert endpoint['error_description'] in step
         assert 'Cortex XDR > Response > Action Center' in step
         assert f'`!restore-file file_hash={record["file_hash"]} endpoint_id={endpoint["endpoint_id"]}`' in step
@@ -369,6 +371,8 @@ def test_refused_file_counts_as_failed_with_its_error_and_a_restore_step():
     for record in refused:
         [step] = steps_naming(summary, record['file_hash'])
         assert record['error'] in step
+        # Asked with no endpoint_id, as Cortex XDR's restore then is: on every endpoint holding the file, no action
+        assert 'every endpoint' in step.split('Reason:')[0] and 'action' not in step.split('Reason:')[0]
         assert f'`!restore-file file_hash={record["file_hash"]}`' in step
         assert record['error'] in table_line(entry['HumanReadable'], record['file_hash'])
 
@@ -403,11 +407,15 @@ def test_action_without_endpoint_status_is_pending_with_a_step_that_follows_it()
     [record] = xdr_records(context)
     assert 'endpoints' not in record
 
-    _, summary = summarise(context)
+    entry, summary = summarise(context)
 
     assert (summary['pending'], summary['restored'], summary['failed']) == (1, 0, 0)
     assert summary['needs_manual_action'] is True
     [step] = summary['manual_steps']
+    assert record['file_hash'] in step.split('`')[0]  # the step says which file, not only its command
+    # Why it is pending: the action's ID and its last status, which the row's reason gives
+    reason = split_cells(table_line(entry['HumanReadable'], record['file_hash']))[3]
+    assert str(record['action_id']) in reason and record['status'] in reason
     line = parse_line(command_in(step, '!restore-file'))
     assert line.args['file_hash'] == record['file_hash']
     assert json.loads(line.args['action_id']) == [record['action_id']]  # the form restore-file writes itself
@@ -445,12 +453,16 @@ def test_endpoint_still_running_counts_as_pending(status):
     endpoint['status'] = status
     endpoint.pop('error_description')
 
-    _, summary = summarise(context)
+    entry, summary = summarise(context)
 
     assert (summary['pending'], summary['failed']) == (1, 0)
     assert summary['needs_manual_action'] is True
     [step] = steps_naming(summary, endpoint['endpoint_id'])
     assert status in step and str(record['action_id']) in step
+    # Cortex XDR has not finished there: the step and the row say it is still running, not a status unknown
+    assert f'still {status}' in step and 'not a known' not in step
+    reason = split_cells(table_line(entry['HumanReadable'], endpoint['endpoint_id']))[3]
+    assert re.search(f'still {status}', reason, re.IGNORECASE) and 'not a status' not in reason
 
 
 @pytest.mark.parametrize('status', facts.XDR_FAILURE_STATUSES)
@@ -471,10 +483,12 @@ def test_endpoint_status_the_script_does_not_know_counts_as_pending():
     endpoint['status'] = 'QUEUED_FOR_REVIEW'
     endpoint.pop('error_description')
 
-    _, summary = summarise(context)
+    entry, summary = summarise(context)
 
     assert (summary['pending'], summary['failed']) == (1, 0)
     assert 'QUEUED_FOR_REVIEW' in steps_naming(summary, endpoint['endpoint_id'])[0]
+    # No reason given: the row's own says which status it is that the summary does not know
+    assert 'QUEUED_FOR_REVIEW' in split_cells(table_line(entry['HumanReadable'], endpoint['endpoint_id']))[3]
 
 
 def test_a_single_record_reads_the_same_as_a_list_of_one():
@@ -1130,6 +1144,9 @@ def test_a_started_restore_whose_status_could_not_be_read_is_pending_not_refused
 
     assert (summary['pending'], summary['failed']) == (1, 0)
     assert 'action_id' in summary['manual_steps'][0] and 'refused' not in entry['HumanReadable']
+    # Why its endpoints are not known: the status check's error, in its step and its row
+    assert 'Status not read at this check.' in summary['manual_steps'][0]
+    assert 'Status not read at this check.' in table_line(entry['HumanReadable'], 'a' * 64)
 
 
 def test_a_failed_endpoint_restored_later_by_its_step_is_no_longer_counted_failed():
