@@ -555,17 +555,39 @@ def test_hss_failed_row_gets_one_step_whose_command_restores_exactly_that_item()
             assert ri.hss_field_list(args[name], name) == [row[name]]
 
 
+def test_a_copy_still_restoring_gets_the_command_that_follows_it_and_the_one_that_restores_it_if_isolated_again():
+    """README: a copy still restoring has the command that follows it; should HSS list it isolated again, its
+    restore is run again, the command restoring exactly that item."""
+    context = fixture('hss_mixed')
+    restoring = [row for row in hss_rows(context) if row['outcome'] == 'restoring']
+    assert restoring
+    hss_command = load_spec().command('hss-restore-isolated')
+
+    _, summary = summarise(context, 'hss')
+
+    for row in restoring:
+        [step] = steps_naming(summary, row['host_id'])
+        spans = [parse_line(span) for _, span in re.findall(r'(`+) ?(!hss-restore-isolated.*?) ?\1(?!`)', step)]
+        assert sorted('restore_state' in line.args for line in spans) == [False, True], step
+        [again] = [line for line in spans if 'restore_state' not in line.args]
+        args = hss_command.check_args(again.args)
+        for name in ('host_id', 'file_hash', 'file_path'):
+            assert ri.hss_field_list(args[name], name) == [row[name]]
+
+
 def test_hss_outcome_the_script_does_not_know_counts_as_pending_with_a_step():
     context = copy.deepcopy(fixture('hss_mixed'))
     row = next(row for row in hss_rows(context) if row['outcome'] == 'restoring')
     row['outcome'] = 'isolating'
 
-    _, summary = summarise(context, 'hss')
+    entry, summary = summarise(context, 'hss')
 
     still_restoring = sum(r['outcome'] == 'restoring' for r in hss_rows(context))
     assert summary['pending'] == still_restoring + 1
     [step] = steps_naming(summary, row['file_path'])
     assert 'isolating' in step and '!hss-restore-isolated' in step
+    assert 'reason' not in row  # HSS gave none: the row's own says which outcome it is that the summary does not know
+    assert 'isolating' in split_cells(table_line(entry['HumanReadable'], row['file_path']))[-1]
 
 
 @pytest.mark.parametrize('outcome', ['host', 'HOST', 'host_id'])
@@ -597,6 +619,34 @@ def test_hss_table_names_the_host_by_name_or_else_by_id():
     assert split_cells(table_line(entry['HumanReadable'], named['file_path']))[0] == named['host_name']
     assert split_cells(table_line(entry['HumanReadable'], unnamed['file_path']))[0] == unnamed['host_id']
 
+
+@pytest.mark.parametrize('kept', ['host_name', 'host_id'])
+def test_an_hss_step_names_its_host_by_the_one_of_name_and_id_its_row_gives(kept):
+    context = copy.deepcopy(fixture('hss_mixed'))
+    [row] = [row for row in hss_rows(context) if row['outcome'] == 'failed']
+    row.pop('host_id' if kept == 'host_name' else 'host_name')
+
+    _, summary = summarise(context, 'hss')
+
+    [step] = steps_naming(summary, row['file_path'])
+    assert f'host {row[kept]}' in step.split('`')[0]  # before its command, where the step says what it is about
+
+
+@pytest.mark.parametrize('names, command', [(('file_hash',), True), (('host_id', 'file_path'), True),
+                                            (('host_id',), False), (('file_path',), False)])
+def test_an_hss_step_gives_the_restore_command_exactly_when_its_row_names_what_the_command_restores_by(names, command):
+    """integration.yml: hss-restore-isolated restores by file_hash (optionally on host_id) or by host_id and
+    file_path; a row naming less gets the console step alone."""
+    context = copy.deepcopy(fixture('hss_mixed'))
+    [row] = [row for row in hss_rows(context) if row['outcome'] == 'failed']
+    for name in {'host_id', 'host_name', 'file_hash', 'file_path'} - set(names):
+        row.pop(name)
+
+    _, summary = summarise(context, 'hss')
+
+    [step] = steps_naming(summary, row['reason'][-20:])
+    assert ('!hss-restore-isolated' in step) is command
+    assert 'isolated-file list in the HSS console' in step
 
 
 @pytest.mark.parametrize('count, restores, items', [(1, 'restore', 'item'), (2, 'restores', 'items')])
@@ -748,6 +798,11 @@ def test_vendor_with_no_record_says_no_restore_ran_even_when_the_other_has_some(
     assert summary['needs_manual_action'] is False
     assert says_nothing_was_restored(entry['HumanReadable']) and 'CortexXDR.RestoredFile' in entry['HumanReadable']
     assert 'HuaweiHSS' not in entry['HumanReadable']
+    # Both vendors asked: the Cortex XDR section says it has no record, and where the command would have written it
+    note = summarise(fixture('hss_mixed'))[0]['HumanReadable']
+    xdr_section = note.split('#### Cortex XDR')[1].split('#### ')[0]
+    assert 'CortexXDR.RestoredFile' in xdr_section and '!restore-file' in xdr_section
+    assert not any(line.startswith('|') for line in xdr_section.splitlines())
 
 
 def test_vendor_argument_ignores_case_and_blanks():
@@ -953,6 +1008,17 @@ def test_nothing_left_to_do_is_said_in_the_terms_of_the_vendor_that_restored(ven
     by_hand = entry['HumanReadable'].split(f'#### {facts.SUMMARY_MANUAL_TITLE}')[1]
     assert by_hand.strip().startswith('Nothing') and name in by_hand
     assert other not in by_hand
+
+
+def test_nothing_left_to_do_counts_the_hss_copies_restored_and_the_items_not_found_each_by_its_own_number():
+    rows = [{'host_id': f'h-{n}', 'file_hash': 'ab' * 32, 'file_path': '/srv/q/0.bin', 'outcome': 'restored'}
+            for n in range(2)] + [{'file_hash': 'cd' * 32, 'outcome': 'not_found'}]
+
+    entry, summary = summarise({'HuaweiHSS': {'RestoredFile': rows}}, 'hss')
+
+    assert (summary['restored'], summary['not_found'], summary['needs_manual_action']) == (2, 1, False)
+    by_hand = entry['HumanReadable'].split(f'#### {facts.SUMMARY_MANUAL_TITLE}')[1]
+    assert '(2) as restored' in by_hand and 'no isolated copy of 1 item' in by_hand, by_hand
 
 
 @settings(max_examples=150, deadline=None)
@@ -1409,6 +1475,24 @@ def test_a_hash_not_found_on_a_host_and_restored_there_later_counts_once_in_one_
     assert (contents['restored'], contents['not_found']) == (1, 1)
     [row] = contents['hosts']
     assert row['host'] == host['host_name'] and (row['restored'], row['not_found']) == (1, 1)
+
+
+def test_a_path_not_found_on_a_host_and_restored_there_later_counts_once_beside_a_path_still_not_found(hss_tenant):
+    # By host and path, HSS lists no copy of either path at first (the not_found rows name no hash); one is isolated
+    # later and restored by a second run: that file counts once, as restored, and the other path stays not found.
+    host = next(copy for copies in hss_seed_copies().values() for copy in copies)
+    later, never = '/srv/drop/payroll.bin', '/srv/drop/ledger.bin'
+    room = WarRoom(params=hss_tenant.params(), time_scale=0, sleep=lambda _: None)
+    room.run('hss-restore-isolated', {'host_id': host['host_id'], 'file_path': f'{later},{never}'})
+    assert [(row['outcome'], row.get('file_hash')) for row in hss_rows(room.context)] == [('not_found', None)] * 2
+    hss_tenant.backend.isolate_file(host['host_id'], 'ab' * 32, later)
+    room.run('hss-restore-isolated', {'host_id': host['host_id'], 'file_path': later})
+
+    _, contents = summarise(room.context, 'hss')
+
+    assert (contents['restored'], contents['not_found']) == (1, 1)
+    [row] = contents['hosts']
+    assert (row['restored'], row['not_found']) == (1, 1)
 
 
 def test_an_exact_item_hss_stops_listing_after_it_was_sent_is_open_with_a_step_not_nothing_to_restore(hss_tenant):
