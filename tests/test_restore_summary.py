@@ -718,6 +718,29 @@ def test_the_step_for_many_files_of_one_incident_restores_them_for_that_incident
     assert parse_line(command_in(step, '!restore-file')).args['incident_id'] == '412'
 
 
+@pytest.mark.parametrize('kind, failed', [('endpoint', True), ('refused', True), ('unfollowed', False),
+                                          ('not followed', False)])
+def test_the_step_for_many_files_that_failed_says_to_fix_the_cause_first_and_for_many_still_open_to_check_each(kind,
+                                                                                                             failed):
+    """A failed restore has ended, as each file's own step says: fix the cause, then restore it; one that may still
+    be running is checked first."""
+    entry, _ = summarise({'CortexXDR': {'RestoredFile': many_open_files(kind, [412])}}, 'xdr')
+
+    [step] = by_hand_lines(entry['HumanReadable'])
+    assert ('Once the cause is fixed' in step) is failed and ('Check each' in step) is not failed, step
+
+
+def test_the_step_for_many_files_says_the_status_they_ended_in_and_its_reason():
+    records = many_open_files('endpoint', [412])
+    [status] = {record['endpoints'][0]['status'] for record in records}
+    [reason] = {record['endpoints'][0]['error_description'] for record in records}
+
+    entry, _ = summarise({'CortexXDR': {'RestoredFile': records}}, 'xdr')
+
+    [step] = by_hand_lines(entry['HumanReadable'])
+    assert f': {status}. Reason: {reason}.' in step, step
+
+
 @pytest.mark.parametrize('incidents', [[412, 413], [412, None]], ids=['two incidents', 'one and none'])
 def test_the_step_for_many_files_of_several_incidents_leaves_the_incident_to_fill_in(incidents):
     entry, _ = summarise({'CortexXDR': {'RestoredFile': many_open_files('endpoint', incidents)}}, 'xdr')
@@ -1552,6 +1575,17 @@ def test_the_restoring_count_is_of_copies_hss_still_restores_not_of_every_open_c
     assert restoring == {gone['host_id']: 0, still['host_id']: 1}
 
 
+def test_copies_of_one_file_on_many_hss_hosts_in_an_outcome_the_script_does_not_know_share_a_step_naming_it():
+    rows = [{'host_id': f'h-{n:03d}', 'file_hash': 'ab' * 32, 'file_path': '/srv/q/0.bin', 'outcome': 'isolating'}
+            for n in range(facts.READABLE_DETAIL_MAX + 1)]
+
+    entry, summary = summarise({'HuaweiHSS': {'RestoredFile': rows}}, 'hss')
+
+    assert summary['pending'] == len(rows)
+    [step] = by_hand_lines(entry['HumanReadable'])
+    assert 'isolating' in step.split('Check')[0] and '!hss-restore-isolated' in step, step
+
+
 def test_exact_items_hss_stopped_listing_on_many_hosts_share_one_step_that_says_their_return_is_not_known():
     # Past the README's threshold the rows of one hash and reason share a step: it must say what each one's step says.
     reason = 'HSS no longer lists this copy, isolated or restored: check the host in the HSS console.'
@@ -1608,14 +1642,17 @@ def named(note: str, names) -> list[str]:
     return [name for name in names if re.search(rf'(?<![\w-]){re.escape(name)}(?![\w-])', note)]
 
 
-def xdr_bulk_context(endpoints: int, every: int) -> dict:
+def xdr_bulk_context(endpoints: int, every: int, reasons: int = 1) -> dict:
     """The context of restore-file on one hash quarantined on ``endpoints`` emulated endpoints, one in ``every``
-    failing as the seed's first failing endpoint does."""
-    failure = next(iter(seed_failing_endpoints().values()))
+    failing as the seed's first failing endpoint does (with ``reasons``, for as many reasons, in turn)."""
+    first = next(iter(seed_failing_endpoints().values()))
+    failures = [first] if reasons == 1 else [dict(first, error_description=f'{first["error_description"]} (cause {n})')
+                                             for n in range(reasons)]
     file_hash = sorted(seed_holders())[0]
     seed = {'endpoints': [{'endpoint_id': f'{n:032x}', 'endpoint_name': f'WS-{n:05d}',
                            'quarantined': [{'file_hash': file_hash, 'file_path': f'C:\\\\q\\\\{n}.exe'}],
-                           **({'restore_failure': failure} if n % every == 0 else {})} for n in range(endpoints)]}
+                           **({'restore_failure': failures[n // every % reasons]} if n % every == 0 else {})}
+                          for n in range(endpoints)]}
     backend = XdrBackend.from_seed(seed, stage_seconds=0)
     backend.add_api_key('1', 'k' * 64, auth_type='advanced')
     with LoopbackServer(create_xdr_app(XdrGateway(backend, rate_limit=1000))) as server:
@@ -1648,6 +1685,7 @@ def test_a_restore_on_thousands_of_endpoints_gives_a_note_grouped_by_reason_and_
     listed = facts.READABLE_LISTED_MAX
     [step] = by_hand_lines(note)
     assert note.count(reason) == 2 and reason in step
+    assert record['file_hash'] in step.split('`')[0]  # which file, before the command that restores it
     assert named(step, [e['endpoint_id'] for e in failing]) == [e['endpoint_id'] for e in failing[:listed]]
     assert f'and {len(failing) - listed:,} more' in step
     assert f'`!restore-file file_hash={record["file_hash"]} endpoint_id=<endpoint_id>' in step
@@ -1667,14 +1705,51 @@ def test_the_note_lists_each_endpoint_up_to_the_readme_s_threshold_and_groups_pa
 
     lines = by_hand_lines(entry['HumanReadable'])
     assert len(summary['manual_steps']) == len(failing)
+    everyone = [e['endpoint_id'] for _, e in all_endpoints(context)]
+    table = entry['HumanReadable'].split(f'#### {facts.SUMMARY_MANUAL_TITLE}')[0]
     if endpoints <= facts.READABLE_DETAIL_MAX:
         assert lines == [f'- {step}' for step in summary['manual_steps']]
+        assert named(table, everyone) == everyone  # a row for each, restored or not
     else:  # README: each failure reason once, with the first 20 endpoints it applies to, then "and N more"
         [line] = lines
         [reason] = {e['error_description'] for e in failing}
         listed = facts.READABLE_LISTED_MAX
         assert reason in line and f'and {len(failing) - listed:,} more' in line
         assert named(line, [e['endpoint_id'] for e in failing]) == [e['endpoint_id'] for e in failing[:listed]]
+        assert named(table, everyone) == [e['endpoint_id'] for e in failing[:listed]]
+
+
+def test_past_the_threshold_each_of_as_many_reasons_as_the_readme_s_threshold_keeps_a_row_and_a_step_of_its_own():
+    """README: past 50 endpoints, one row and one step per file, status and reason; only past 50 such rows are they
+    counted by less. Two endpoints failing for each of 50 reasons: 50 rows and 50 steps, one per reason."""
+    reasons = facts.READABLE_DETAIL_MAX
+    context = xdr_bulk_context(2 * reasons, 1, reasons)
+    failing = [e for _, e in all_endpoints(context) if e['status'] != SUCCESS]
+    causes = sorted({e['error_description'] for e in failing})
+    assert len(failing) == 2 * reasons and len(causes) == reasons
+
+    entry, _ = summarise(context, 'xdr')
+
+    note = entry['HumanReadable']
+    rows = markdown_rows(note.split('#### Cortex XDR')[1].split(f'#### {facts.SUMMARY_MANUAL_TITLE}')[0])
+    assert sorted((row['reason'], row['count']) for row in rows) == [(cause, '2') for cause in causes]
+    lines = by_hand_lines(note)
+    assert sorted(cause for line in lines for cause in causes if f'{cause}.' in line) == causes
+    assert len(lines) == reasons
+    for cause in causes:  # each step names the two endpoints of its reason
+        [line] = [line for line in lines if f'{cause}.' in line]
+        assert sorted(named(line, [e['endpoint_id'] for e in failing])) == sorted(
+            e['endpoint_id'] for e in failing if e['error_description'] == cause)
+
+
+def test_past_the_threshold_an_endpoint_alone_in_failing_keeps_its_own_step_in_the_note():
+    context = xdr_bulk_context(facts.READABLE_DETAIL_MAX + 1, facts.READABLE_DETAIL_MAX + 1)
+    assert sum(e['status'] != SUCCESS for _, e in all_endpoints(context)) == 1
+
+    entry, summary = summarise(context, 'xdr')
+
+    [step] = summary['manual_steps']
+    assert by_hand_lines(entry['HumanReadable']) == [f'- {step}']
 
 
 @pytest.mark.parametrize('failing_count', [facts.READABLE_LISTED_MAX, facts.READABLE_LISTED_MAX + 1])
@@ -1727,6 +1802,8 @@ def test_an_hss_restore_on_hundreds_of_hosts_gives_a_note_grouped_by_reason_and_
     listed = facts.READABLE_LISTED_MAX
     [step] = by_hand_lines(note)
     assert note.count(reason) == 2 and reason in step and f'and {len(failed) - listed:,} more' in step
+    # README: the step counts its hosts, and its copies only where a host holds the file at two paths (none here)
+    assert f'on {len(failed)} hosts (' in step and 'copies' not in step.split('(')[0]
     assert named(note, [name for name, _ in hosts]) == [row['host_name'] for row in failed[:listed]]
     assert len(note.encode()) < 4_096
 
@@ -1930,6 +2007,22 @@ def test_a_step_for_copies_at_two_paths_of_each_of_many_hss_hosts_counts_the_hos
     assert 'and 10 more' in step, step
 
 
+@pytest.mark.parametrize('hosts', [facts.READABLE_DETAIL_MAX, facts.READABLE_DETAIL_MAX + 1])
+def test_the_hss_section_has_a_row_per_host_up_to_the_readme_s_threshold_and_points_to_the_context_past_it(hosts):
+    rows = [{'host_id': f'h-{n:03d}', 'file_hash': 'ab' * 32, 'file_path': '/srv/q/0.bin', 'outcome': 'restored'}
+            for n in range(hosts)]
+
+    entry, summary = summarise({'HuaweiHSS': {'RestoredFile': rows}}, 'hss')
+
+    note = entry['HumanReadable']
+    assert len(summary['hosts']) == hosts
+    host_rows = [line for line in note.splitlines() if re.match(r'\|h-\d{3}\|\d', line)]  # then its counts
+    if hosts <= facts.READABLE_DETAIL_MAX:
+        assert len(host_rows) == hosts
+    else:  # the counts of each host are in the context, where the note says they are
+        assert host_rows == [] and f'{facts.SUMMARY_CONTEXT_PATH}.hosts' in note and f'{hosts} hosts' in note
+
+
 def test_two_hss_hosts_sharing_a_name_keep_a_row_each_with_their_host_id():
     rows = [{'host_id': host_id, 'host_name': 'web', 'file_hash': 'a' * 64, 'file_path': '/x', 'outcome': outcome,
              'reason': reason} for host_id, outcome, reason in (('host-A', 'restored', ''), ('host-B', 'failed', 'r'))]
@@ -2058,6 +2151,29 @@ def test_an_hss_restore_of_over_a_hundred_files_gives_a_note_grouped_by_reason_n
     [step] = by_hand_lines(note)
     assert reason in step and f'and {MANY_FILES // 2 - facts.READABLE_LISTED_MAX:,} more' in step
     assert len(note.encode()) < 4_096
+
+
+def test_hss_paths_found_on_no_host_past_the_threshold_share_a_row_naming_each_host_with_its_path():
+    """Past the threshold, files asked for by host and path, which HSS listed nowhere (no hash known), are counted in
+    one row, and each is named by its host and path: a host alone would not say which file."""
+    host_id, paths = 'a1b2c3d4-0000-4000-8000-000000000001', [f'/opt/app/f{number}.bin' for number in range(60)]
+    tenant = start_hss_tenant()
+    try:
+        tenant.backend.add_host(host_id, 'bulk-ok')
+        room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
+        assert not room.run('hss-restore-isolated', {'host_id': host_id, 'file_path': ','.join(paths)}).failed
+    finally:
+        tenant.stack.close()
+    assert {(row['outcome'], row.get('file_hash')) for row in hss_rows(room.context)} == {('not_found', None)}
+
+    entry, summary = summarise(room.context, 'hss')
+
+    assert summary['not_found'] == len(paths)
+    [row] = [line for line in entry['HumanReadable'].splitlines() if line.startswith('|') and paths[0] in line]
+    hosts = split_cells(row)[-1]
+    shown = hosts.split(' and ')[0].split(', ')
+    assert shown == [f'{host_id}: {path}' for path in paths[:facts.READABLE_LISTED_MAX]]
+    assert hosts.endswith(f' and {len(paths) - facts.READABLE_LISTED_MAX} more')
 
 
 def test_a_python_package_path_in_an_hss_row_is_shown_as_it_is_in_the_table_and_the_step():
