@@ -314,6 +314,8 @@ def test_failed_endpoint_id_and_reason_reach_the_note_and_one_manual_step():
         assert endpoint['endpoint_id'] in entry['HumanReadable']
         assert endpoint['error_description'] in entry['HumanReadable']
         [step] = steps_naming(summary, endpoint['endpoint_id'])
+        prose = step.split('`')[0]  # what the step says before its command: the endpoint and file it is about
+        assert endpoint['endpoint_id'] in prose and record['file_hash'] in prose
         assert endpoint['error_description'] in step
         assert 'Cortex XDR > Response > Action Center' in step
         assert f'`!restore-file file_hash={record["file_hash"]} endpoint_id={endpoint["endpoint_id"]}`' in step
@@ -369,6 +371,8 @@ def test_refused_file_counts_as_failed_with_its_error_and_a_restore_step():
     for record in refused:
         [step] = steps_naming(summary, record['file_hash'])
         assert record['error'] in step
+        # Asked with no endpoint_id, as Cortex XDR's restore then is: on every endpoint holding the file, no action
+        assert 'every endpoint' in step.split('Reason:')[0] and 'action' not in step.split('Reason:')[0]
         assert f'`!restore-file file_hash={record["file_hash"]}`' in step
         assert record['error'] in table_line(entry['HumanReadable'], record['file_hash'])
 
@@ -403,11 +407,15 @@ def test_action_without_endpoint_status_is_pending_with_a_step_that_follows_it()
     [record] = xdr_records(context)
     assert 'endpoints' not in record
 
-    _, summary = summarise(context)
+    entry, summary = summarise(context)
 
     assert (summary['pending'], summary['restored'], summary['failed']) == (1, 0, 0)
     assert summary['needs_manual_action'] is True
     [step] = summary['manual_steps']
+    assert record['file_hash'] in step.split('`')[0]  # the step says which file, not only its command
+    # Why it is pending: the action's ID and its last status, which the row's reason gives
+    reason = split_cells(table_line(entry['HumanReadable'], record['file_hash']))[3]
+    assert str(record['action_id']) in reason and record['status'] in reason
     line = parse_line(command_in(step, '!restore-file'))
     assert line.args['file_hash'] == record['file_hash']
     assert json.loads(line.args['action_id']) == [record['action_id']]  # the form restore-file writes itself
@@ -445,12 +453,16 @@ def test_endpoint_still_running_counts_as_pending(status):
     endpoint['status'] = status
     endpoint.pop('error_description')
 
-    _, summary = summarise(context)
+    entry, summary = summarise(context)
 
     assert (summary['pending'], summary['failed']) == (1, 0)
     assert summary['needs_manual_action'] is True
     [step] = steps_naming(summary, endpoint['endpoint_id'])
     assert status in step and str(record['action_id']) in step
+    # Cortex XDR has not finished there: the step and the row say it is still running, not a status unknown
+    assert f'still {status}' in step and 'not a known' not in step
+    reason = split_cells(table_line(entry['HumanReadable'], endpoint['endpoint_id']))[3]
+    assert re.search(f'still {status}', reason, re.IGNORECASE) and 'not a status' not in reason
 
 
 @pytest.mark.parametrize('status', facts.XDR_FAILURE_STATUSES)
@@ -471,10 +483,12 @@ def test_endpoint_status_the_script_does_not_know_counts_as_pending():
     endpoint['status'] = 'QUEUED_FOR_REVIEW'
     endpoint.pop('error_description')
 
-    _, summary = summarise(context)
+    entry, summary = summarise(context)
 
     assert (summary['pending'], summary['failed']) == (1, 0)
     assert 'QUEUED_FOR_REVIEW' in steps_naming(summary, endpoint['endpoint_id'])[0]
+    # No reason given: the row's own says which status it is that the summary does not know
+    assert 'QUEUED_FOR_REVIEW' in split_cells(table_line(entry['HumanReadable'], endpoint['endpoint_id']))[3]
 
 
 def test_a_single_record_reads_the_same_as_a_list_of_one():
@@ -541,17 +555,39 @@ def test_hss_failed_row_gets_one_step_whose_command_restores_exactly_that_item()
             assert ri.hss_field_list(args[name], name) == [row[name]]
 
 
+def test_a_copy_still_restoring_gets_the_command_that_follows_it_and_the_one_that_restores_it_if_isolated_again():
+    """README: a copy still restoring has the command that follows it; should HSS list it isolated again, its
+    restore is run again, the command restoring exactly that item."""
+    context = fixture('hss_mixed')
+    restoring = [row for row in hss_rows(context) if row['outcome'] == 'restoring']
+    assert restoring
+    hss_command = load_spec().command('hss-restore-isolated')
+
+    _, summary = summarise(context, 'hss')
+
+    for row in restoring:
+        [step] = steps_naming(summary, row['host_id'])
+        spans = [parse_line(span) for _, span in re.findall(r'(`+) ?(!hss-restore-isolated.*?) ?\1(?!`)', step)]
+        assert sorted('restore_state' in line.args for line in spans) == [False, True], step
+        [again] = [line for line in spans if 'restore_state' not in line.args]
+        args = hss_command.check_args(again.args)
+        for name in ('host_id', 'file_hash', 'file_path'):
+            assert ri.hss_field_list(args[name], name) == [row[name]]
+
+
 def test_hss_outcome_the_script_does_not_know_counts_as_pending_with_a_step():
     context = copy.deepcopy(fixture('hss_mixed'))
     row = next(row for row in hss_rows(context) if row['outcome'] == 'restoring')
     row['outcome'] = 'isolating'
 
-    _, summary = summarise(context, 'hss')
+    entry, summary = summarise(context, 'hss')
 
     still_restoring = sum(r['outcome'] == 'restoring' for r in hss_rows(context))
     assert summary['pending'] == still_restoring + 1
     [step] = steps_naming(summary, row['file_path'])
     assert 'isolating' in step and '!hss-restore-isolated' in step
+    assert 'reason' not in row  # HSS gave none: the row's own says which outcome it is that the summary does not know
+    assert 'isolating' in split_cells(table_line(entry['HumanReadable'], row['file_path']))[-1]
 
 
 @pytest.mark.parametrize('outcome', ['host', 'HOST', 'host_id'])
@@ -583,6 +619,34 @@ def test_hss_table_names_the_host_by_name_or_else_by_id():
     assert split_cells(table_line(entry['HumanReadable'], named['file_path']))[0] == named['host_name']
     assert split_cells(table_line(entry['HumanReadable'], unnamed['file_path']))[0] == unnamed['host_id']
 
+
+@pytest.mark.parametrize('kept', ['host_name', 'host_id'])
+def test_an_hss_step_names_its_host_by_the_one_of_name_and_id_its_row_gives(kept):
+    context = copy.deepcopy(fixture('hss_mixed'))
+    [row] = [row for row in hss_rows(context) if row['outcome'] == 'failed']
+    row.pop('host_id' if kept == 'host_name' else 'host_name')
+
+    _, summary = summarise(context, 'hss')
+
+    [step] = steps_naming(summary, row['file_path'])
+    assert f'host {row[kept]}' in step.split('`')[0]  # before its command, where the step says what it is about
+
+
+@pytest.mark.parametrize('names, command', [(('file_hash',), True), (('host_id', 'file_path'), True),
+                                            (('host_id',), False), (('file_path',), False)])
+def test_an_hss_step_gives_the_restore_command_exactly_when_its_row_names_what_the_command_restores_by(names, command):
+    """integration.yml: hss-restore-isolated restores by file_hash (optionally on host_id) or by host_id and
+    file_path; a row naming less gets the console step alone."""
+    context = copy.deepcopy(fixture('hss_mixed'))
+    [row] = [row for row in hss_rows(context) if row['outcome'] == 'failed']
+    for name in {'host_id', 'host_name', 'file_hash', 'file_path'} - set(names):
+        row.pop(name)
+
+    _, summary = summarise(context, 'hss')
+
+    [step] = steps_naming(summary, row['reason'][-20:])
+    assert ('!hss-restore-isolated' in step) is command
+    assert 'isolated-file list in the HSS console' in step
 
 
 @pytest.mark.parametrize('count, restores, items', [(1, 'restore', 'item'), (2, 'restores', 'items')])
@@ -652,6 +716,29 @@ def test_the_step_for_many_files_of_one_incident_restores_them_for_that_incident
     [step] = by_hand_lines(entry['HumanReadable'])
     assert step.startswith(f'- Cortex XDR, {facts.READABLE_DETAIL_MAX + 1} files ('), step
     assert parse_line(command_in(step, '!restore-file')).args['incident_id'] == '412'
+
+
+@pytest.mark.parametrize('kind, failed', [('endpoint', True), ('refused', True), ('unfollowed', False),
+                                          ('not followed', False)])
+def test_the_step_for_many_files_that_failed_says_to_fix_the_cause_first_and_for_many_still_open_to_check_each(kind,
+                                                                                                             failed):
+    """A failed restore has ended, as each file's own step says: fix the cause, then restore it; one that may still
+    be running is checked first."""
+    entry, _ = summarise({'CortexXDR': {'RestoredFile': many_open_files(kind, [412])}}, 'xdr')
+
+    [step] = by_hand_lines(entry['HumanReadable'])
+    assert ('Once the cause is fixed' in step) is failed and ('Check each' in step) is not failed, step
+
+
+def test_the_step_for_many_files_says_the_status_they_ended_in_and_its_reason():
+    records = many_open_files('endpoint', [412])
+    [status] = {record['endpoints'][0]['status'] for record in records}
+    [reason] = {record['endpoints'][0]['error_description'] for record in records}
+
+    entry, _ = summarise({'CortexXDR': {'RestoredFile': records}}, 'xdr')
+
+    [step] = by_hand_lines(entry['HumanReadable'])
+    assert f': {status}. Reason: {reason}.' in step, step
 
 
 @pytest.mark.parametrize('incidents', [[412, 413], [412, None]], ids=['two incidents', 'one and none'])
@@ -734,6 +821,11 @@ def test_vendor_with_no_record_says_no_restore_ran_even_when_the_other_has_some(
     assert summary['needs_manual_action'] is False
     assert says_nothing_was_restored(entry['HumanReadable']) and 'CortexXDR.RestoredFile' in entry['HumanReadable']
     assert 'HuaweiHSS' not in entry['HumanReadable']
+    # Both vendors asked: the Cortex XDR section says it has no record, and where the command would have written it
+    note = summarise(fixture('hss_mixed'))[0]['HumanReadable']
+    xdr_section = note.split('#### Cortex XDR')[1].split('#### ')[0]
+    assert 'CortexXDR.RestoredFile' in xdr_section and '!restore-file' in xdr_section
+    assert not any(line.startswith('|') for line in xdr_section.splitlines())
 
 
 def test_vendor_argument_ignores_case_and_blanks():
@@ -941,6 +1033,17 @@ def test_nothing_left_to_do_is_said_in_the_terms_of_the_vendor_that_restored(ven
     assert other not in by_hand
 
 
+def test_nothing_left_to_do_counts_the_hss_copies_restored_and_the_items_not_found_each_by_its_own_number():
+    rows = [{'host_id': f'h-{n}', 'file_hash': 'ab' * 32, 'file_path': '/srv/q/0.bin', 'outcome': 'restored'}
+            for n in range(2)] + [{'file_hash': 'cd' * 32, 'outcome': 'not_found'}]
+
+    entry, summary = summarise({'HuaweiHSS': {'RestoredFile': rows}}, 'hss')
+
+    assert (summary['restored'], summary['not_found'], summary['needs_manual_action']) == (2, 1, False)
+    by_hand = entry['HumanReadable'].split(f'#### {facts.SUMMARY_MANUAL_TITLE}')[1]
+    assert '(2) as restored' in by_hand and 'no isolated copy of 1 item' in by_hand, by_hand
+
+
 @settings(max_examples=150, deadline=None)
 @given(action_id=st.one_of(st.integers(min_value=0, max_value=10 ** 18), st.text(min_size=1).filter(str.strip)))
 @example(action_id='act-7')
@@ -1130,6 +1233,9 @@ def test_a_started_restore_whose_status_could_not_be_read_is_pending_not_refused
 
     assert (summary['pending'], summary['failed']) == (1, 0)
     assert 'action_id' in summary['manual_steps'][0] and 'refused' not in entry['HumanReadable']
+    # Why its endpoints are not known: the status check's error, in its step and its row
+    assert 'Status not read at this check.' in summary['manual_steps'][0]
+    assert 'Status not read at this check.' in table_line(entry['HumanReadable'], 'a' * 64)
 
 
 def test_a_failed_endpoint_restored_later_by_its_step_is_no_longer_counted_failed():
@@ -1394,6 +1500,24 @@ def test_a_hash_not_found_on_a_host_and_restored_there_later_counts_once_in_one_
     assert row['host'] == host['host_name'] and (row['restored'], row['not_found']) == (1, 1)
 
 
+def test_a_path_not_found_on_a_host_and_restored_there_later_counts_once_beside_a_path_still_not_found(hss_tenant):
+    # By host and path, HSS lists no copy of either path at first (the not_found rows name no hash); one is isolated
+    # later and restored by a second run: that file counts once, as restored, and the other path stays not found.
+    host = next(copy for copies in hss_seed_copies().values() for copy in copies)
+    later, never = '/srv/drop/payroll.bin', '/srv/drop/ledger.bin'
+    room = WarRoom(params=hss_tenant.params(), time_scale=0, sleep=lambda _: None)
+    room.run('hss-restore-isolated', {'host_id': host['host_id'], 'file_path': f'{later},{never}'})
+    assert [(row['outcome'], row.get('file_hash')) for row in hss_rows(room.context)] == [('not_found', None)] * 2
+    hss_tenant.backend.isolate_file(host['host_id'], 'ab' * 32, later)
+    room.run('hss-restore-isolated', {'host_id': host['host_id'], 'file_path': later})
+
+    _, contents = summarise(room.context, 'hss')
+
+    assert (contents['restored'], contents['not_found']) == (1, 1)
+    [row] = contents['hosts']
+    assert (row['restored'], row['not_found']) == (1, 1)
+
+
 def test_an_exact_item_hss_stops_listing_after_it_was_sent_is_open_with_a_step_not_nothing_to_restore(hss_tenant):
     # The copy was isolated and HSS accepted its restore; then its host is removed from HSS, so a check finds it listed
     # in no status (HSS lists a copy it restored as restored): the row is not_found, its reason that whether it is
@@ -1449,6 +1573,17 @@ def test_the_restoring_count_is_of_copies_hss_still_restores_not_of_every_open_c
     assert (summary['pending'], summary['restoring']) == (2, 1)
     restoring = {host['host_id']: host['restoring'] for host in summary['hosts']}
     assert restoring == {gone['host_id']: 0, still['host_id']: 1}
+
+
+def test_copies_of_one_file_on_many_hss_hosts_in_an_outcome_the_script_does_not_know_share_a_step_naming_it():
+    rows = [{'host_id': f'h-{n:03d}', 'file_hash': 'ab' * 32, 'file_path': '/srv/q/0.bin', 'outcome': 'isolating'}
+            for n in range(facts.READABLE_DETAIL_MAX + 1)]
+
+    entry, summary = summarise({'HuaweiHSS': {'RestoredFile': rows}}, 'hss')
+
+    assert summary['pending'] == len(rows)
+    [step] = by_hand_lines(entry['HumanReadable'])
+    assert 'isolating' in step.split('Check')[0] and '!hss-restore-isolated' in step, step
 
 
 def test_exact_items_hss_stopped_listing_on_many_hosts_share_one_step_that_says_their_return_is_not_known():
@@ -1507,14 +1642,17 @@ def named(note: str, names) -> list[str]:
     return [name for name in names if re.search(rf'(?<![\w-]){re.escape(name)}(?![\w-])', note)]
 
 
-def xdr_bulk_context(endpoints: int, every: int) -> dict:
+def xdr_bulk_context(endpoints: int, every: int, reasons: int = 1) -> dict:
     """The context of restore-file on one hash quarantined on ``endpoints`` emulated endpoints, one in ``every``
-    failing as the seed's first failing endpoint does."""
-    failure = next(iter(seed_failing_endpoints().values()))
+    failing as the seed's first failing endpoint does (with ``reasons``, for as many reasons, in turn)."""
+    first = next(iter(seed_failing_endpoints().values()))
+    failures = [first] if reasons == 1 else [dict(first, error_description=f'{first["error_description"]} (cause {n})')
+                                             for n in range(reasons)]
     file_hash = sorted(seed_holders())[0]
     seed = {'endpoints': [{'endpoint_id': f'{n:032x}', 'endpoint_name': f'WS-{n:05d}',
                            'quarantined': [{'file_hash': file_hash, 'file_path': f'C:\\\\q\\\\{n}.exe'}],
-                           **({'restore_failure': failure} if n % every == 0 else {})} for n in range(endpoints)]}
+                           **({'restore_failure': failures[n // every % reasons]} if n % every == 0 else {})}
+                          for n in range(endpoints)]}
     backend = XdrBackend.from_seed(seed, stage_seconds=0)
     backend.add_api_key('1', 'k' * 64, auth_type='advanced')
     with LoopbackServer(create_xdr_app(XdrGateway(backend, rate_limit=1000))) as server:
@@ -1547,6 +1685,7 @@ def test_a_restore_on_thousands_of_endpoints_gives_a_note_grouped_by_reason_and_
     listed = facts.READABLE_LISTED_MAX
     [step] = by_hand_lines(note)
     assert note.count(reason) == 2 and reason in step
+    assert record['file_hash'] in step.split('`')[0]  # which file, before the command that restores it
     assert named(step, [e['endpoint_id'] for e in failing]) == [e['endpoint_id'] for e in failing[:listed]]
     assert f'and {len(failing) - listed:,} more' in step
     assert f'`!restore-file file_hash={record["file_hash"]} endpoint_id=<endpoint_id>' in step
@@ -1566,14 +1705,51 @@ def test_the_note_lists_each_endpoint_up_to_the_readme_s_threshold_and_groups_pa
 
     lines = by_hand_lines(entry['HumanReadable'])
     assert len(summary['manual_steps']) == len(failing)
+    everyone = [e['endpoint_id'] for _, e in all_endpoints(context)]
+    table = entry['HumanReadable'].split(f'#### {facts.SUMMARY_MANUAL_TITLE}')[0]
     if endpoints <= facts.READABLE_DETAIL_MAX:
         assert lines == [f'- {step}' for step in summary['manual_steps']]
+        assert named(table, everyone) == everyone  # a row for each, restored or not
     else:  # README: each failure reason once, with the first 20 endpoints it applies to, then "and N more"
         [line] = lines
         [reason] = {e['error_description'] for e in failing}
         listed = facts.READABLE_LISTED_MAX
         assert reason in line and f'and {len(failing) - listed:,} more' in line
         assert named(line, [e['endpoint_id'] for e in failing]) == [e['endpoint_id'] for e in failing[:listed]]
+        assert named(table, everyone) == [e['endpoint_id'] for e in failing[:listed]]
+
+
+def test_past_the_threshold_each_of_as_many_reasons_as_the_readme_s_threshold_keeps_a_row_and_a_step_of_its_own():
+    """README: past 50 endpoints, one row and one step per file, status and reason; only past 50 such rows are they
+    counted by less. Two endpoints failing for each of 50 reasons: 50 rows and 50 steps, one per reason."""
+    reasons = facts.READABLE_DETAIL_MAX
+    context = xdr_bulk_context(2 * reasons, 1, reasons)
+    failing = [e for _, e in all_endpoints(context) if e['status'] != SUCCESS]
+    causes = sorted({e['error_description'] for e in failing})
+    assert len(failing) == 2 * reasons and len(causes) == reasons
+
+    entry, _ = summarise(context, 'xdr')
+
+    note = entry['HumanReadable']
+    rows = markdown_rows(note.split('#### Cortex XDR')[1].split(f'#### {facts.SUMMARY_MANUAL_TITLE}')[0])
+    assert sorted((row['reason'], row['count']) for row in rows) == [(cause, '2') for cause in causes]
+    lines = by_hand_lines(note)
+    assert sorted(cause for line in lines for cause in causes if f'{cause}.' in line) == causes
+    assert len(lines) == reasons
+    for cause in causes:  # each step names the two endpoints of its reason
+        [line] = [line for line in lines if f'{cause}.' in line]
+        assert sorted(named(line, [e['endpoint_id'] for e in failing])) == sorted(
+            e['endpoint_id'] for e in failing if e['error_description'] == cause)
+
+
+def test_past_the_threshold_an_endpoint_alone_in_failing_keeps_its_own_step_in_the_note():
+    context = xdr_bulk_context(facts.READABLE_DETAIL_MAX + 1, facts.READABLE_DETAIL_MAX + 1)
+    assert sum(e['status'] != SUCCESS for _, e in all_endpoints(context)) == 1
+
+    entry, summary = summarise(context, 'xdr')
+
+    [step] = summary['manual_steps']
+    assert by_hand_lines(entry['HumanReadable']) == [f'- {step}']
 
 
 @pytest.mark.parametrize('failing_count', [facts.READABLE_LISTED_MAX, facts.READABLE_LISTED_MAX + 1])
@@ -1626,6 +1802,8 @@ def test_an_hss_restore_on_hundreds_of_hosts_gives_a_note_grouped_by_reason_and_
     listed = facts.READABLE_LISTED_MAX
     [step] = by_hand_lines(note)
     assert note.count(reason) == 2 and reason in step and f'and {len(failed) - listed:,} more' in step
+    # README: the step counts its hosts, and its copies only where a host holds the file at two paths (none here)
+    assert f'on {len(failed)} hosts (' in step and 'copies' not in step.split('(')[0]
     assert named(note, [name for name, _ in hosts]) == [row['host_name'] for row in failed[:listed]]
     assert len(note.encode()) < 4_096
 
@@ -1829,6 +2007,22 @@ def test_a_step_for_copies_at_two_paths_of_each_of_many_hss_hosts_counts_the_hos
     assert 'and 10 more' in step, step
 
 
+@pytest.mark.parametrize('hosts', [facts.READABLE_DETAIL_MAX, facts.READABLE_DETAIL_MAX + 1])
+def test_the_hss_section_has_a_row_per_host_up_to_the_readme_s_threshold_and_points_to_the_context_past_it(hosts):
+    rows = [{'host_id': f'h-{n:03d}', 'file_hash': 'ab' * 32, 'file_path': '/srv/q/0.bin', 'outcome': 'restored'}
+            for n in range(hosts)]
+
+    entry, summary = summarise({'HuaweiHSS': {'RestoredFile': rows}}, 'hss')
+
+    note = entry['HumanReadable']
+    assert len(summary['hosts']) == hosts
+    host_rows = [line for line in note.splitlines() if re.match(r'\|h-\d{3}\|\d', line)]  # then its counts
+    if hosts <= facts.READABLE_DETAIL_MAX:
+        assert len(host_rows) == hosts
+    else:  # the counts of each host are in the context, where the note says they are
+        assert host_rows == [] and f'{facts.SUMMARY_CONTEXT_PATH}.hosts' in note and f'{hosts} hosts' in note
+
+
 def test_two_hss_hosts_sharing_a_name_keep_a_row_each_with_their_host_id():
     rows = [{'host_id': host_id, 'host_name': 'web', 'file_hash': 'a' * 64, 'file_path': '/x', 'outcome': outcome,
              'reason': reason} for host_id, outcome, reason in (('host-A', 'restored', ''), ('host-B', 'failed', 'r'))]
@@ -1957,6 +2151,29 @@ def test_an_hss_restore_of_over_a_hundred_files_gives_a_note_grouped_by_reason_n
     [step] = by_hand_lines(note)
     assert reason in step and f'and {MANY_FILES // 2 - facts.READABLE_LISTED_MAX:,} more' in step
     assert len(note.encode()) < 4_096
+
+
+def test_hss_paths_found_on_no_host_past_the_threshold_share_a_row_naming_each_host_with_its_path():
+    """Past the threshold, files asked for by host and path, which HSS listed nowhere (no hash known), are counted in
+    one row, and each is named by its host and path: a host alone would not say which file."""
+    host_id, paths = 'a1b2c3d4-0000-4000-8000-000000000001', [f'/opt/app/f{number}.bin' for number in range(60)]
+    tenant = start_hss_tenant()
+    try:
+        tenant.backend.add_host(host_id, 'bulk-ok')
+        room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
+        assert not room.run('hss-restore-isolated', {'host_id': host_id, 'file_path': ','.join(paths)}).failed
+    finally:
+        tenant.stack.close()
+    assert {(row['outcome'], row.get('file_hash')) for row in hss_rows(room.context)} == {('not_found', None)}
+
+    entry, summary = summarise(room.context, 'hss')
+
+    assert summary['not_found'] == len(paths)
+    [row] = [line for line in entry['HumanReadable'].splitlines() if line.startswith('|') and paths[0] in line]
+    hosts = split_cells(row)[-1]
+    shown = hosts.split(' and ')[0].split(', ')
+    assert shown == [f'{host_id}: {path}' for path in paths[:facts.READABLE_LISTED_MAX]]
+    assert hosts.endswith(f' and {len(paths) - facts.READABLE_LISTED_MAX} more')
 
 
 def test_a_python_package_path_in_an_hss_row_is_shown_as_it_is_in_the_table_and_the_step():
