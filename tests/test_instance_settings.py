@@ -412,6 +412,19 @@ def test_an_hss_region_that_is_not_a_region_id_is_refused_naming_hss_region_and_
     assert hss_tenant.gateway.requests == []
 
 
+# README, hss_region: "The region of the HSS project ... Also sent as the optional "region" header": the instance's
+# Test, its one request a listing of isolated files, names that region in the header (HSS's emulator does not read it).
+def test_hss_region_is_sent_as_the_region_header_of_hss_s_requests(replay_server):
+    replay_server.queue(200, {'total_num': 0, 'data_list': []})
+    params = {'hss_region': 'ap-southeast-1', 'hss_endpoint': replay_server.url, 'hss_project_id': 'p' * 32,
+              'hss_aksk': {'identifier': 'AKEXAMPLE', 'password': 'sk-example-123'}, 'max_retries': '0'}
+
+    tested = run(params, 'test-module')
+
+    assert tested.entries[-1]['Contents'] == 'ok', tested.entries[-1]
+    assert [request.headers.get('region') for request in replay_server.requests] == ['ap-southeast-1']
+
+
 # Huawei names a region's project after the region (huaweicloudsdkcore finds its ID with GET /v3/projects?name=<region
 # ID>, auth/internal.py), a subproject <region>_<name>; "My Credentials > API Credentials" lists names beside IDs.
 @pytest.mark.parametrize('auth_type', ['aksk', 'token'])
