@@ -479,6 +479,23 @@ def test_the_default_enterprise_projects_name_reads_as_its_id_and_restores_its_c
     assert sent and all(value == [zero] for value in sent), sent
 
 
+# README, enterprise_project_id: "an ID ... of at most 64" (default: this setting), as the isolated files' listing
+# bounds it (HSS's page, the emulator's LIST_TEXT_MAX): a setting of 64 characters is sent as given, one of 65 is
+# refused naming it before any request.
+@pytest.mark.parametrize('length', [64, 65])
+def test_an_enterprise_project_id_setting_of_64_characters_is_sent_and_one_of_65_refused_by_name(hss_tenant, length):
+    scope = 'e' * length
+
+    tested = run(hss_tenant.params(hss_enterprise_project_id=scope), 'test-module')
+
+    sent = [request.query.get('enterprise_project_id') for request in hss_tenant.gateway.requests]
+    if length == 64:
+        assert tested.entries[-1]['Contents'] == 'ok' and sent == [[scope]], (tested.entries[-1], sent)
+    else:
+        assert tested.failed and '(hss_enterprise_project_id)' in tested.entries[-1]['Contents'], tested.entries[-1]
+        assert sent == []
+
+
 # all_granted_eps, Huawei's word for every enterprise project the user is granted, is the API's in lower case: typed
 # in capitals (as a constant reads), as the setting or the argument, it is sent as the API spells it.
 @pytest.mark.parametrize('where', ['setting', 'argument'])
