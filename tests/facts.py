@@ -367,7 +367,9 @@ MAX_TABLE_ROWS = 200
 # most)".
 MIN_POLLING_INTERVAL = 10
 MAX_POLLING_INTERVAL = 86_400
-# integration.yml, timeout_in_seconds: "604800 at most (7 days); while polling, at least interval_in_seconds".
+# integration.yml, timeout_in_seconds: "1 at least, 604800 at most (7 days); while polling, at least
+# interval_in_seconds".
+MIN_POLLING_TIMEOUT = 1
 MAX_POLLING_TIMEOUT = 604_800
 # integration.yml, incident_id: "below 9007199254740992 (2**53)": IEEE 754's float64, in which XSOAR's context keeps
 # a JSON number (DEVELOPERS.md), holds every whole number below 2**53 exactly, and from there on stands for more than

@@ -94,6 +94,17 @@ def test_a_timeout_of_one_second_without_polling_is_taken_as_given(form):
 
     assert (polling, timeout) == (False, 1)
 
+
+# "1 at least", with polling or without: a timeout of 0 would read as no wait for turns or as no limit at all (as a
+# 0 timeout means in many tools), so it is refused, naming the argument, before any request.
+@pytest.mark.parametrize('polling', ['false', 'true'])
+def test_a_timeout_of_zero_seconds_is_refused_naming_it_also_without_polling(hss_tenant, polling):
+    result = run(hss_tenant.params(), 'hss-restore-isolated',
+                 {'file_hash': HSS_HASH, 'polling': polling, 'timeout_in_seconds': str(facts.MIN_POLLING_TIMEOUT - 1)})
+
+    assert result.failed and 'timeout_in_seconds' in result.entries[-1]['Contents'], result.entries[-1]['Contents']
+    assert hss_tenant.gateway.requests == []
+
 # integration.yml, file_path: "the items of a comma-separated list are stripped": paths typed with blanks around the
 # commas name the copies the host holds, as the same paths in a JSON list do.
 @pytest.mark.parametrize('comma', [', ', ' , ', ',\t'])

@@ -212,8 +212,8 @@ def test_the_polling_arguments_bounds_are_documented_where_the_arguments_are(com
     # command enforces and its description leaves out is met only as an error entry.
     assert (f'({facts.MIN_POLLING_INTERVAL} at least, {facts.MAX_POLLING_INTERVAL} at most)'
             in argument(command, 'interval_in_seconds'))
-    assert (f'{facts.MAX_POLLING_TIMEOUT} at most (7 days); while polling, at least interval_in_seconds'
-            in argument(command, 'timeout_in_seconds'))
+    assert (f'{facts.MIN_POLLING_TIMEOUT} at least, {facts.MAX_POLLING_TIMEOUT} at most (7 days); while polling, at '
+            'least interval_in_seconds' in argument(command, 'timeout_in_seconds'))
     assert facts.MAX_POLLING_INTERVAL == 24 * 3600 and facts.MAX_POLLING_TIMEOUT == 7 * 24 * 3600  # the words' own
 
 

@@ -412,6 +412,19 @@ def test_an_hss_region_that_is_not_a_region_id_is_refused_naming_hss_region_and_
     assert hss_tenant.gateway.requests == []
 
 
+# README, hss_region: "The region of the HSS project ... Also sent as the optional "region" header": the instance's
+# Test, its one request a listing of isolated files, names that region in the header (HSS's emulator does not read it).
+def test_hss_region_is_sent_as_the_region_header_of_hss_s_requests(replay_server):
+    replay_server.queue(200, {'total_num': 0, 'data_list': []})
+    params = {'hss_region': 'ap-southeast-1', 'hss_endpoint': replay_server.url, 'hss_project_id': 'p' * 32,
+              'hss_aksk': {'identifier': 'AKEXAMPLE', 'password': 'sk-example-123'}, 'max_retries': '0'}
+
+    tested = run(params, 'test-module')
+
+    assert tested.entries[-1]['Contents'] == 'ok', tested.entries[-1]
+    assert [request.headers.get('region') for request in replay_server.requests] == ['ap-southeast-1']
+
+
 # Huawei names a region's project after the region (huaweicloudsdkcore finds its ID with GET /v3/projects?name=<region
 # ID>, auth/internal.py), a subproject <region>_<name>; "My Credentials > API Credentials" lists names beside IDs.
 @pytest.mark.parametrize('auth_type', ['aksk', 'token'])
@@ -464,6 +477,23 @@ def test_the_default_enterprise_projects_name_reads_as_its_id_and_restores_its_c
     sent = [request.query.get('enterprise_project_id') for request in hss_tenant.gateway.requests
             if request.path.endswith('/event/isolated-file')]
     assert sent and all(value == [zero] for value in sent), sent
+
+
+# README, enterprise_project_id: "an ID ... of at most 64" (default: this setting), as the isolated files' listing
+# bounds it (HSS's page, the emulator's LIST_TEXT_MAX): a setting of 64 characters is sent as given, one of 65 is
+# refused naming it before any request.
+@pytest.mark.parametrize('length', [64, 65])
+def test_an_enterprise_project_id_setting_of_64_characters_is_sent_and_one_of_65_refused_by_name(hss_tenant, length):
+    scope = 'e' * length
+
+    tested = run(hss_tenant.params(hss_enterprise_project_id=scope), 'test-module')
+
+    sent = [request.query.get('enterprise_project_id') for request in hss_tenant.gateway.requests]
+    if length == 64:
+        assert tested.entries[-1]['Contents'] == 'ok' and sent == [[scope]], (tested.entries[-1], sent)
+    else:
+        assert tested.failed and '(hss_enterprise_project_id)' in tested.entries[-1]['Contents'], tested.entries[-1]
+        assert sent == []
 
 
 # all_granted_eps, Huawei's word for every enterprise project the user is granted, is the API's in lower case: typed

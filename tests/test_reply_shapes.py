@@ -310,6 +310,17 @@ def test_an_hss_error_status_told_with_the_general_advice_while_iam_s_wait_runs_
     assert f'HTTP {status}' in shown and says_later_is_when_iam_s_wait_ends(shown), shown
 
 
+def test_an_hss_refusal_with_advice_of_its_own_while_iam_s_wait_runs_says_when_to_try_again_not_when_later_is(
+        replay_server):
+    # A 403's advice says what to change (the user's permissions), never to try again later: while IAM's wait runs,
+    # what follows is the one instruction of when to try again, not when a "later" it did not say is.
+    shown = listed_while_iam_s_wait_runs(replay_server, 403, {'error_code': 'APIGW.0302', 'error_msg': 'Forbidden.'})
+
+    assert 'HTTP 403' in shown and 'later' not in shown.lower(), shown
+    assert re.search(r'\. Try again, after \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(in \d+ s, as Huawei Cloud IAM asked to '
+                     r'wait: Retry-After\)\.$', shown), shown
+
+
 def test_an_iam_answer_without_a_token_keeps_its_status_and_request_id_and_names_the_settings_iam_comes_from(
         replay_server):
     replay_server.queue(201, {'token': {'expires_at': '2099-01-01T00:00:00.000000Z'}}, {'X-Request-Id': 'r-79'})

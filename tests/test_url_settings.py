@@ -142,6 +142,21 @@ def test_with_only_huaweis_hss_endpoint_set_a_token_is_asked_of_iam_in_the_regio
     assert lookups and set(lookups) == {urlsplit(iam_url).hostname}, shown
 
 
+# An HSS endpoint that names no region (a gateway or address of one's own) leaves token authentication no IAM to ask
+# (README: an empty hss_iam_endpoint is hss_region's IAM, else that of the region Huawei's HSS endpoint names): with
+# neither set, both settings are named before any request, and no IAM host is guessed.
+def test_with_token_authentication_and_an_hss_endpoint_naming_no_region_iam_s_settings_are_named_before_any_request(
+        lookups):
+    params = {'hss_endpoint': 'https://hss-gateway.example.com', 'hss_project_id': 'b7f15520cb97d9b34806a14cdf0fddfe',
+              'hss_auth_type': 'token', 'hss_domain': 'acme',
+              'hss_credentials': {'identifier': 'restorer', 'password': 'pw-example-123'}, 'max_retries': '0'}
+
+    shown = run(params, 'hss-restore-isolated', {'file_hash': 'a' * 64})
+
+    assert '(hss_iam_endpoint)' in shown and '(hss_region)' in shown, shown
+    assert lookups == []
+
+
 # A project lives in one region (its ID is that region's): Huawei's HSS endpoint of another region than hss_region would
 # send HSS's requests there (with the region header naming the other) and ask IAM of hss_region for a token, so every
 # request would be refused. Both settings are named before any request.

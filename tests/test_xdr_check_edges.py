@@ -105,6 +105,27 @@ def test_a_check_whose_status_lists_no_endpoint_yet_writes_its_one_line_and_no_e
     assert record['status'] == 'IN_PROGRESS' and not record.get('error'), record
 
 
+def test_a_check_whose_status_lists_one_of_three_endpoints_keeps_it_running_and_says_two_are_not_listed_yet(
+        replay_server):
+    # README, "Every reply shape": a status read listing fewer endpoints than the restore included leaves the action
+    # in progress, and the record's error says how many are not listed yet; one listed is fewer, as none is not a
+    # partial listing (above). The restore included three endpoints; the first check lists one of them, ended.
+    [file_hash] = hashes_of(1)
+    [(endpoint, status)] = list(FINAL['reply']['data'].items())[:1]
+    replay_server.queue(200, {'reply': {'action_id': 32, 'endpoints_count': '3'}})
+    replay_server.queue(200, {'reply': {'data': {endpoint: status}}})  # the first check: one of the three
+    replay_server.queue(200, FINAL)  # the second: every endpoint final
+
+    result = room(replay_server).run('restore-file', {'file_hash': file_hash})
+
+    assert not result.failed, result.entries[-1]
+    check = result.entries[1]
+    assert 'PollingCommand' in check, check
+    [record] = as_list(next(iter(check['EntryContext'].values())))
+    assert record['status'] == 'IN_PROGRESS' and record['endpoints_count'] == 3, record
+    assert '2 not listed yet' in record.get('error', ''), record
+
+
 @pytest.mark.parametrize('files, counted', [(21, '- and 1 more file (CortexXDR.RestoredFile)'),
                                             (24, '- and 4 more files (CortexXDR.RestoredFile)')])
 def test_a_final_entry_past_fifty_endpoint_rows_accounts_for_every_file_named_or_counted(replay_server, files, counted):
