@@ -80,6 +80,7 @@ def test_each_copy_is_followed_to_its_end_restored_restoring_or_failed(clocked):
             assert row['outcome'] == 'restoring'
             # how to follow it: the command the entry gives once, below its table (not on each row)
             assert 'online' in row['reason'] and 'follow_commands' in row['reason']
+            assert f'agent of {host["host_name"]} is online' in row['reason']  # by the name the console shows
             [follow] = result.entries[-1]['Contents']['follow_commands']
             assert 'restore_state=' in follow and result.entries[-1]['HumanReadable'].count(follow) == 1
         elif host.get('restore_fails'):
@@ -177,6 +178,47 @@ def test_copies_restored_before_this_restore_are_not_reported_as_its_own(clocked
     assert not result.failed, result.entries[-1]
     assert host_id not in rows_of(result)
     assert set(rows_of(result)) == set(copies_of(file_hash))  # the copies it restored are its own, reported
+
+
+def restored_at(tenant, clock, file_hash, status, state):
+    """A check without polling, by hash, of one copy on h-a HSS lists in ``status`` (its update_time as listed, ms,
+    given to ``state``, which returns the restore_state the check is run with)."""
+    tenant.backend.add_host('h-a', 'h-a')
+    [copy] = tenant.backend.add_isolated_files('h-a', 1, file_hash=file_hash, isolation_status=status)
+    return room(tenant, clock).run('hss-restore-isolated', {
+        'file_hash': file_hash, 'polling': 'false', 'restore_state': state(copy['update_time'])})
+
+
+# restore_state (README): <accepted>::<checks>, then :<refused batches>:<ms the listing began before accepted>:<sent>
+@pytest.mark.parametrize('state, reason', [(lambda updated: f'{updated:013d}::0', ''),
+                                           (lambda updated: f'{updated + 5000:013d}::0:0:5000:1', 'back already')],
+                         ids=['accepted', 'listing began'])
+def test_a_copy_hss_lists_restored_at_the_very_ms_the_restore_was_accepted_or_its_listing_began_is_its_own(
+        clocked, state, reason):
+    # README: the PUT's Date, less the time since its first attempt, marks the earliest HSS can have acted, and copies
+    # whose update_time moved since count as this restore's; one that changed after the start's listing began is given
+    # its outcome, restored, with the reason that it was back already. Both are earliest moments (ms): a copy updated
+    # at the very moment may be the restore's own, so it is reported restored, not a hash HSS lists no copy of.
+    tenant, clock = clocked
+
+    result = restored_at(tenant, clock, 'a1' * 32, 'restored', state)
+
+    assert not result.failed, result.entries[-1]
+    [row] = listed_rows(result)
+    assert (row['host_id'], row['outcome']) == ('h-a', 'restored'), row
+    assert row.get('reason', '') == '' if not reason else reason in row['reason'], row
+
+
+def test_a_copy_hss_lists_isolated_since_the_very_ms_the_listing_began_is_not_said_unchanged_since_it_was_sent(clocked):
+    # restore_state's listing time is when the start's listing began (README): a copy updated at that moment changed
+    # since, as the restored copy above is this restore's, so no row says HSS left it untouched since it was sent.
+    tenant, clock = clocked
+
+    result = restored_at(tenant, clock, 'a2' * 32, 'isolated', lambda updated: f'{updated + 5000:013d}::0:0:5000:1')
+
+    assert not result.failed, result.entries[-1]
+    assert not [row for row in listed_rows(result) if 'unchanged since' in row.get('reason', '')], listed_rows(result)
+    assert 'unchanged' not in result.entries[-1]['HumanReadable'], result.entries[-1]['HumanReadable']
 
 
 def test_an_unreadable_listing_is_read_again_at_the_next_check(clocked):
