@@ -1069,6 +1069,33 @@ def test_a_copy_hss_isolates_at_a_new_path_after_a_restore_by_hash_was_accepted_
                     f'listed by HSS)'), said
 
 
+@pytest.mark.parametrize('occurred, new', [(lambda took: took // 1000 * 1000 + 1000, True), (lambda took: took - 1, False)],
+                         ids=['in the second after the put s date', 'before hss took the put'])
+def test_an_alarm_after_the_put_s_date_isolates_a_new_copy_and_one_before_hss_took_the_put_may_be_a_copy_sent(
+        clocked, occurred, new):
+    # README: a copy HSS isolates anew is told apart by its alarm's occur_time, when it occurred after the restore was
+    # sent. The command knows that moment by the PUT's Date, in whole seconds (HTTP's date format): an alarm in a later
+    # second surely came after the PUT (no row, not counted); one before HSS took the PUT may have isolated a copy this
+    # restore sent, so it is taken for one, failed as isolated again.
+    tenant, clock = clocked
+    file_hash, new_path = 'e7' * 32, '/opt/new/detection.bin'
+    tenant.backend.add_host('h-a', 'h-a', restore_stages=1000.0)  # still restoring at the check
+    tenant.backend.add_isolated_files('h-a', 1, file_hash=file_hash)
+    war_room = room(tenant, clock)
+    first = war_room.run('hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false'})
+    assert not first.failed, first.entries[-1]
+    [sent] = [item for item in tenant.backend.files if item.file_hash == file_hash]  # its update_time: HSS took it
+    tenant.backend.isolate_file('h-a', file_hash, new_path)
+    tenant.backend.files[-1].occur_time = occurred(sent.update_time)
+    line = parse_line(first.entries[-1]['Contents']['follow_commands'][0])
+
+    again = war_room.run(line.command, dict(line.args, polling='false'))
+
+    assert not again.failed, again.entries[-1]
+    rows = {row['file_path']: row['outcome'] for row in again.entries[-1]['Contents']['items']}
+    assert rows == {sent.file_path: 'restoring', **({} if new else {new_path: 'failed'})}, rows
+
+
 @pytest.mark.parametrize('later', ['restoring', 'restored'])
 def test_a_new_detection_another_restore_restores_before_the_check_is_not_taken_for_a_copy_this_restore_sent(
         clocked, later):
