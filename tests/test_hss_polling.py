@@ -1588,6 +1588,21 @@ def test_a_copy_still_restoring_says_where_its_follow_command_is_in_words_an_ana
     assert 'gives once' not in row['reason'] and 'Contents' not in row['reason'], row
 
 
+def test_the_start_counts_its_rows_by_outcome_and_no_copy_unlisted_or_untaken_which_only_a_check_can_see(clocked):
+    # The start has sent its copies and read nothing since: no copy it sent can be unlisted yet, or still isolated
+    # unchanged since it was sent, so its line counts the rows by outcome and says no more.
+    tenant, clock = clocked
+    file_hash = 'a3' * 32
+    tenant.backend.add_host('h-a', 'h-a')
+    tenant.backend.add_isolated_files('h-a', 1, file_hash=file_hash)
+
+    result = room(tenant, clock).run('hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false'})
+
+    assert not result.failed, result.entries[-1]
+    first_line = result.entries[0]['HumanReadable'].split('\n')[0]
+    assert first_line.endswith('Huawei Cloud HSS restore: 0 restored, 1 restoring, 0 failed, 0 not found'), first_line
+
+
 def test_the_start_of_a_restore_of_one_copy_speaks_of_no_tasks_and_says_each_copy_is_followed(clocked):
     # The demo restores one copy per incident: the start must not speak of several tasks, whatever the copies' number,
     # and says what the checks wait for, as the reason of a failed copy speaks of it: HSS accepted the restore.
