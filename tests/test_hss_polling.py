@@ -515,6 +515,27 @@ def test_exact_items_given_with_an_upper_case_hash_are_followed_until_hss_lists_
     assert listed_by == ({(item['file_hash'],) for item in added} if by_hash else {()}), listed_by
 
 
+@pytest.mark.parametrize('count', [1, facts.HSS_CHECK_BY_HASH_MAX + 1])  # listed hash by hash; the whole project
+def test_each_check_of_exact_items_counts_every_copy_in_its_rows_and_none_apart_as_unlisted_or_untaken(clocked, count):
+    # README: exact items are followed item by item, each with its row at every check (restoring until HSS lists it
+    # restored, or not_found once it lists it no more), so no copy is counted apart as unlisted or still isolated.
+    tenant, clock = clocked
+    host = SLOW['host_id']
+    added = tenant.backend.add_isolated_files(host, count)
+    args = {'host_id': host, 'file_hash': json.dumps([item['file_hash'] for item in added]),
+            'file_path': json.dumps([item['file_path'] for item in added])}
+
+    result = room(tenant, clock).run('hss-restore-isolated', args)
+
+    assert not result.failed, result.entries[-1]
+    checks = result.entries[1:]
+    assert checks and all(len(entry['Contents']['items']) == count for entry in checks), checks
+    for entry in checks:
+        contents, said = entry['Contents'], entry['HumanReadable'].split('\n')[0]
+        assert (contents['unlisted_copies'], contents['unlisted_copies_at_most']) == (0, 0), contents
+        assert 'no longer listed' not in said and 'still isolated' not in said, said
+
+
 def test_a_last_check_that_cannot_read_the_listing_says_so(clocked):
     tenant, clock = clocked
     host = SLOW['host_id']
