@@ -1090,14 +1090,20 @@ def test_a_copy_hss_isolates_at_a_new_path_after_a_restore_by_hash_was_accepted_
                     f'listed by HSS)'), said
 
 
-@pytest.mark.parametrize('occurred, new', [(lambda took: took // 1000 * 1000 + 1000, True), (lambda took: took - 1, False)],
-                         ids=['in the second after the put s date', 'before hss took the put'])
+def second_after(took: int) -> int:
+    return took // 1000 * 1000 + 1000
+
+
+@pytest.mark.parametrize('occurred, new, incident', [
+    (second_after, True, 'the same'), (second_after, True, 'another'), (lambda took: took - 1, False, 'the same')],
+    ids=['in the second after the put s date', 'the same in another incident', 'before hss took the put'])
 def test_an_alarm_after_the_put_s_date_isolates_a_new_copy_and_one_before_hss_took_the_put_may_be_a_copy_sent(
-        clocked, occurred, new):
+        clocked, occurred, new, incident):
     # README: a copy HSS isolates anew is told apart by its alarm's occur_time, when it occurred after the restore was
     # sent. The command knows that moment by the PUT's Date, in whole seconds (HTTP's date format): an alarm in a later
-    # second surely came after the PUT (no row, not counted); one before HSS took the PUT may have isolated a copy this
-    # restore sent, so it is taken for one, failed as isolated again.
+    # second surely came after the PUT (no row, not counted), whether or not the incident's context keeps the rows of
+    # the copies sent; one before HSS took the PUT may have isolated a copy this restore sent, so it is taken for one,
+    # failed as isolated again.
     tenant, clock = clocked
     file_hash, new_path = 'e7' * 32, '/opt/new/detection.bin'
     tenant.backend.add_host('h-a', 'h-a', restore_stages=1000.0)  # still restoring at the check
@@ -1110,7 +1116,9 @@ def test_an_alarm_after_the_put_s_date_isolates_a_new_copy_and_one_before_hss_to
     tenant.backend.files[-1].occur_time = occurred(sent.update_time)
     line = parse_line(first.entries[-1]['Contents']['follow_commands'][0])
 
-    again = war_room.run(line.command, dict(line.args, polling='false'))
+    follower = war_room if incident == 'the same' else room(tenant, clock)  # another: a context without the rows
+
+    again = follower.run(line.command, dict(line.args, polling='false'))
 
     assert not again.failed, again.entries[-1]
     rows = {row['file_path']: row['outcome'] for row in again.entries[-1]['Contents']['items']}
