@@ -477,6 +477,23 @@ def test_a_check_run_by_hand_for_a_hash_hss_lists_nowhere_reports_it_not_found(c
     assert (row['file_hash'], row['host_id'], row['outcome']) == (absent, SLOW['host_id'], 'not_found')
 
 
+def test_a_hash_hss_lists_only_isolating_on_the_host_given_is_not_found_and_not_said_to_be_back_there(clocked):
+    # isolating: HSS's isolation task issued, not done (ListIsolatedFile's isolation_status). The start finds no
+    # isolated copy to send, so the hash is not_found on that host; its reason may name hosts where HSS lists the file
+    # restored, and h-b's copy is not one: the file is not back there.
+    tenant, clock = clocked
+    file_hash = 'a4' * 32
+    tenant.backend.add_host('h-b', 'host-b')
+    tenant.backend.add_isolated_files('h-b', 1, file_hash=file_hash, isolation_status='isolating')
+
+    result = room(tenant, clock).run('hss-restore-isolated', {'file_hash': file_hash, 'host_id': 'h-b'})
+
+    assert not result.failed, result.entries[-1]
+    [row] = listed_rows(result)
+    assert (row.get('host_id'), row['outcome']) == ('h-b', 'not_found'), row
+    assert 'restored on' not in row['reason'] and 'back there' not in row['reason'], row['reason']
+
+
 def test_a_check_run_by_hand_for_an_exact_item_hss_lists_nowhere_reports_it_not_found(clocked):
     tenant, clock = clocked
     args, *_ = follow_args(tenant, clock)
