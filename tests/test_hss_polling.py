@@ -1239,6 +1239,29 @@ def test_a_check_gives_both_bounds_of_the_copies_hss_no_longer_lists_in_its_cont
     assert (get_path(again.context, 'UnlistedLeast'), get_path(again.context, 'UnlistedMost')) == (least, most)
 
 
+def test_a_check_that_finds_more_copies_of_the_hash_restored_than_were_sent_bounds_none_unlisted_never_below_0(clocked):
+    # A restore by hash sends h-a's one copy (still restoring); a virus scan then isolates the file anew at another
+    # path on h-a (no alarm tells it apart) and another restore, of that exact item, gives it back before the follow
+    # command checks. That check lists two copies of this restore's, one more than it sent: none is unlisted, and
+    # both bounds of the unlisted count are 0: a count of copies is never below 0.
+    tenant, clock = clocked
+    file_hash = 'a5' * 32
+    tenant.backend.add_host('h-a', 'h-a', restore_stages=1000.0)  # this restore's copy: still restoring at the check
+    tenant.backend.add_isolated_files('h-a', 1, file_hash=file_hash)
+    war_room = room(tenant, clock)
+    first = war_room.run('hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false'})
+    assert not first.failed, first.entries[-1]
+    # the new copy, as HSS lists it once given back: restored, updated now, isolated by no alarm
+    tenant.backend.add_isolated_files('h-a', 1, file_hash=file_hash, isolation_status='restored')
+    line = parse_line(first.entries[-1]['Contents']['follow_commands'][0])
+
+    again = war_room.run(line.command, dict(line.args, polling='false'))
+
+    assert not again.failed, again.entries[-1]
+    contents = again.entries[-1]['Contents']
+    assert (contents['unlisted_copies'], contents['unlisted_copies_at_most']) == (0, 0), contents
+
+
 def test_the_note_on_a_copy_hss_stops_listing_after_a_check_saw_it_restored_does_not_say_the_context_has_no_row(
         clocked):
     # A restore by hash sends h-fast's copy and h-slow's; a check sees h-fast's restored (its row says so) while
