@@ -1718,6 +1718,30 @@ def test_a_check_of_many_exact_items_lists_copies_of_one_path_on_one_host_in_has
     assert [row['file_hash'] for row in rows] == sorted(hashes)
 
 
+def test_a_check_of_many_exact_items_lists_its_rows_by_host_then_path_then_hash(clocked):
+    # README: past HSS_CHECK_BY_HASH_MAX hashes a check reads the whole project, and its rows go by host, path, then
+    # hash, so the same check shows the same table every time: here hosts, paths and hashes each out of that order.
+    tenant, clock = clocked
+    for host in ('h-b', 'h-a'):
+        tenant.backend.add_host(host, host)
+    items = [(('h-b', 'h-a')[n % 2], ('/srv/z.bin', '/srv/a.bin')[n // 2 % 2],
+              hashlib.sha256(f'copy {n}'.encode()).hexdigest()) for n in range(facts.HSS_CHECK_BY_HASH_MAX + 4)]
+    for host, path, file_hash in items:
+        tenant.backend.isolate_file(host, file_hash, path)
+    args = {name: json.dumps([item[index] for item in items])
+            for index, name in enumerate(('host_id', 'file_path', 'file_hash'))}
+    war_room = room(tenant, clock)
+    first = war_room.run('hss-restore-isolated', dict(args, polling='false'))
+    assert not first.failed, first.entries[-1]
+    state = re.search(r'restore_state=(\S+)', first.entries[-1]['Contents']['follow_commands'][0]).group(1)
+
+    check = war_room.run('hss-restore-isolated', dict(args, polling='false', restore_state=state))
+
+    assert not check.failed, check.entries[-1]
+    rows = check.entries[-1]['Contents']['items']
+    assert [(row['host_id'], row['file_path'], row['file_hash']) for row in rows] == sorted(items)
+
+
 def refusing_every_listing(tenant):
     """HSS refusing each listing of isolated files from now on: 400 HSS.0001 "Invalid parameter", of the enterprise
     project ID (as an HSS whose enterprise projects are off refuses one)."""
