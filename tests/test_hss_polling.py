@@ -80,6 +80,7 @@ def test_each_copy_is_followed_to_its_end_restored_restoring_or_failed(clocked):
             assert row['outcome'] == 'restoring'
             # how to follow it: the command the entry gives once, below its table (not on each row)
             assert 'online' in row['reason'] and 'follow_commands' in row['reason']
+            assert f'agent of {host["host_name"]} is online' in row['reason']  # by the name the console shows
             [follow] = result.entries[-1]['Contents']['follow_commands']
             assert 'restore_state=' in follow and result.entries[-1]['HumanReadable'].count(follow) == 1
         elif host.get('restore_fails'):
@@ -177,6 +178,54 @@ def test_copies_restored_before_this_restore_are_not_reported_as_its_own(clocked
     assert not result.failed, result.entries[-1]
     assert host_id not in rows_of(result)
     assert set(rows_of(result)) == set(copies_of(file_hash))  # the copies it restored are its own, reported
+
+
+def restored_at(tenant, clock, file_hash, status, state, copies=1):
+    """A check without polling, by hash, of ``copies`` copies on h-a HSS lists in ``status`` (their update_time as
+    listed, ms, given to ``state``, which returns the restore_state the check is run with)."""
+    tenant.backend.add_host('h-a', 'h-a')
+    added = tenant.backend.add_isolated_files('h-a', copies, file_hash=file_hash, isolation_status=status)
+    [updated] = {copy['update_time'] for copy in added}
+    return room(tenant, clock).run('hss-restore-isolated', {
+        'file_hash': file_hash, 'polling': 'false', 'restore_state': state(updated)})
+
+
+# restore_state (README): <accepted>::<checks>, then :<refused batches>:<ms the listing began before accepted>:<sent>
+@pytest.mark.parametrize('state, reason', [(lambda updated: f'{updated:013d}::0', ''),
+                                           (lambda updated: f'{updated + 5000:013d}::0:0:5000:1', 'back already')],
+                         ids=['accepted', 'listing began'])
+def test_a_copy_hss_lists_restored_at_the_very_ms_the_restore_was_accepted_or_its_listing_began_is_its_own(
+        clocked, state, reason):
+    # README: the PUT's Date, less the time since its first attempt, marks the earliest HSS can have acted, and copies
+    # whose update_time moved since count as this restore's; one that changed after the start's listing began is given
+    # its outcome, restored, with the reason that it was back already. Both are earliest moments (ms): a copy updated
+    # at the very moment may be the restore's own, so it is reported restored, not a hash HSS lists no copy of.
+    tenant, clock = clocked
+
+    result = restored_at(tenant, clock, 'a1' * 32, 'restored', state)
+
+    assert not result.failed, result.entries[-1]
+    [row] = listed_rows(result)
+    assert (row['host_id'], row['outcome']) == ('h-a', 'restored'), row
+    assert row.get('reason', '') == '' if not reason else reason in row['reason'], row
+
+
+# The second: 101 copies sent in two batches, HSS refused the second (bit 1, its 1 item): copies still isolated are
+# then counted, not given rows, as no check can tell a refused one from one HSS did not act on.
+@pytest.mark.parametrize('state, copies', [(lambda updated: f'{updated + 5000:013d}::0:0:5000:1', 1),
+                                           (lambda updated: f'{updated + 5000:013d}::0:2:5000:101', 2)],
+                         ids=['no batch refused', 'a batch refused'])
+def test_a_copy_hss_lists_isolated_since_the_very_ms_the_listing_began_is_not_said_unchanged_since_it_was_sent(
+        clocked, state, copies):
+    # restore_state's listing time is when the start's listing began (README): a copy updated at that moment changed
+    # since, as the restored copy above is this restore's, so neither a row nor a count says HSS left it untouched.
+    tenant, clock = clocked
+
+    result = restored_at(tenant, clock, 'a2' * 32, 'isolated', state, copies)
+
+    assert not result.failed, result.entries[-1]
+    assert not [row for row in listed_rows(result) if 'unchanged since' in row.get('reason', '')], listed_rows(result)
+    assert 'unchanged' not in result.entries[-1]['HumanReadable'], result.entries[-1]['HumanReadable']
 
 
 def test_an_unreadable_listing_is_read_again_at_the_next_check(clocked):
@@ -435,6 +484,23 @@ def test_a_check_run_by_hand_for_a_hash_hss_lists_nowhere_reports_it_not_found(c
     assert (row['file_hash'], row['host_id'], row['outcome']) == (absent, SLOW['host_id'], 'not_found')
 
 
+def test_a_hash_hss_lists_only_isolating_on_the_host_given_is_not_found_and_not_said_to_be_back_there(clocked):
+    # isolating: HSS's isolation task issued, not done (ListIsolatedFile's isolation_status). The start finds no
+    # isolated copy to send, so the hash is not_found on that host; its reason may name hosts where HSS lists the file
+    # restored, and h-b's copy is not one: the file is not back there.
+    tenant, clock = clocked
+    file_hash = 'a4' * 32
+    tenant.backend.add_host('h-b', 'host-b')
+    tenant.backend.add_isolated_files('h-b', 1, file_hash=file_hash, isolation_status='isolating')
+
+    result = room(tenant, clock).run('hss-restore-isolated', {'file_hash': file_hash, 'host_id': 'h-b'})
+
+    assert not result.failed, result.entries[-1]
+    [row] = listed_rows(result)
+    assert (row.get('host_id'), row['outcome']) == ('h-b', 'not_found'), row
+    assert 'restored on' not in row['reason'] and 'back there' not in row['reason'], row['reason']
+
+
 def test_a_check_run_by_hand_for_an_exact_item_hss_lists_nowhere_reports_it_not_found(clocked):
     tenant, clock = clocked
     args, *_ = follow_args(tenant, clock)
@@ -471,6 +537,27 @@ def test_exact_items_given_with_an_upper_case_hash_are_followed_until_hss_lists_
                  for r in tenant.requests_to('GET', '/event/isolated-file')}
     by_hash = count <= facts.HSS_CHECK_BY_HASH_MAX
     assert listed_by == ({(item['file_hash'],) for item in added} if by_hash else {()}), listed_by
+
+
+@pytest.mark.parametrize('count', [1, facts.HSS_CHECK_BY_HASH_MAX + 1])  # listed hash by hash; the whole project
+def test_each_check_of_exact_items_counts_every_copy_in_its_rows_and_none_apart_as_unlisted_or_untaken(clocked, count):
+    # README: exact items are followed item by item, each with its row at every check (restoring until HSS lists it
+    # restored, or not_found once it lists it no more), so no copy is counted apart as unlisted or still isolated.
+    tenant, clock = clocked
+    host = SLOW['host_id']
+    added = tenant.backend.add_isolated_files(host, count)
+    args = {'host_id': host, 'file_hash': json.dumps([item['file_hash'] for item in added]),
+            'file_path': json.dumps([item['file_path'] for item in added])}
+
+    result = room(tenant, clock).run('hss-restore-isolated', args)
+
+    assert not result.failed, result.entries[-1]
+    checks = result.entries[1:]
+    assert checks and all(len(entry['Contents']['items']) == count for entry in checks), checks
+    for entry in checks:
+        contents, said = entry['Contents'], entry['HumanReadable'].split('\n')[0]
+        assert (contents['unlisted_copies'], contents['unlisted_copies_at_most']) == (0, 0), contents
+        assert 'no longer listed' not in said and 'still isolated' not in said, said
 
 
 def test_a_last_check_that_cannot_read_the_listing_says_so(clocked):
@@ -1027,6 +1114,41 @@ def test_a_copy_hss_isolates_at_a_new_path_after_a_restore_by_hash_was_accepted_
                     f'listed by HSS)'), said
 
 
+def second_after(took: int) -> int:
+    return took // 1000 * 1000 + 1000
+
+
+@pytest.mark.parametrize('occurred, new, incident', [
+    (second_after, True, 'the same'), (second_after, True, 'another'), (lambda took: took - 1, False, 'the same')],
+    ids=['in the second after the put s date', 'the same in another incident', 'before hss took the put'])
+def test_an_alarm_after_the_put_s_date_isolates_a_new_copy_and_one_before_hss_took_the_put_may_be_a_copy_sent(
+        clocked, occurred, new, incident):
+    # README: a copy HSS isolates anew is told apart by its alarm's occur_time, when it occurred after the restore was
+    # sent. The command knows that moment by the PUT's Date, in whole seconds (HTTP's date format): an alarm in a later
+    # second surely came after the PUT (no row, not counted), whether or not the incident's context keeps the rows of
+    # the copies sent; one before HSS took the PUT may have isolated a copy this restore sent, so it is taken for one,
+    # failed as isolated again.
+    tenant, clock = clocked
+    file_hash, new_path = 'e7' * 32, '/opt/new/detection.bin'
+    tenant.backend.add_host('h-a', 'h-a', restore_stages=1000.0)  # still restoring at the check
+    tenant.backend.add_isolated_files('h-a', 1, file_hash=file_hash)
+    war_room = room(tenant, clock)
+    first = war_room.run('hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false'})
+    assert not first.failed, first.entries[-1]
+    [sent] = [item for item in tenant.backend.files if item.file_hash == file_hash]  # its update_time: HSS took it
+    tenant.backend.isolate_file('h-a', file_hash, new_path)
+    tenant.backend.files[-1].occur_time = occurred(sent.update_time)
+    line = parse_line(first.entries[-1]['Contents']['follow_commands'][0])
+
+    follower = war_room if incident == 'the same' else room(tenant, clock)  # another: a context without the rows
+
+    again = follower.run(line.command, dict(line.args, polling='false'))
+
+    assert not again.failed, again.entries[-1]
+    rows = {row['file_path']: row['outcome'] for row in again.entries[-1]['Contents']['items']}
+    assert rows == {sent.file_path: 'restoring', **({} if new else {new_path: 'failed'})}, rows
+
+
 @pytest.mark.parametrize('later', ['restoring', 'restored'])
 def test_a_new_detection_another_restore_restores_before_the_check_is_not_taken_for_a_copy_this_restore_sent(
         clocked, later):
@@ -1122,6 +1244,29 @@ def test_a_check_gives_both_bounds_of_the_copies_hss_no_longer_lists_in_its_cont
     least, most = bounds_said(unlisted_note(again.entries[-1]))
     assert least <= 1 <= most and (least < most) == (isolated_by == 'antivirus'), (least, most)
     assert (get_path(again.context, 'UnlistedLeast'), get_path(again.context, 'UnlistedMost')) == (least, most)
+
+
+def test_a_check_that_finds_more_copies_of_the_hash_restored_than_were_sent_bounds_none_unlisted_never_below_0(clocked):
+    # A restore by hash sends h-a's one copy (still restoring); a virus scan then isolates the file anew at another
+    # path on h-a (no alarm tells it apart) and another restore, of that exact item, gives it back before the follow
+    # command checks. That check lists two copies of this restore's, one more than it sent: none is unlisted, and
+    # both bounds of the unlisted count are 0: a count of copies is never below 0.
+    tenant, clock = clocked
+    file_hash = 'a5' * 32
+    tenant.backend.add_host('h-a', 'h-a', restore_stages=1000.0)  # this restore's copy: still restoring at the check
+    tenant.backend.add_isolated_files('h-a', 1, file_hash=file_hash)
+    war_room = room(tenant, clock)
+    first = war_room.run('hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false'})
+    assert not first.failed, first.entries[-1]
+    # the new copy, as HSS lists it once given back: restored, updated now, isolated by no alarm
+    tenant.backend.add_isolated_files('h-a', 1, file_hash=file_hash, isolation_status='restored')
+    line = parse_line(first.entries[-1]['Contents']['follow_commands'][0])
+
+    again = war_room.run(line.command, dict(line.args, polling='false'))
+
+    assert not again.failed, again.entries[-1]
+    contents = again.entries[-1]['Contents']
+    assert (contents['unlisted_copies'], contents['unlisted_copies_at_most']) == (0, 0), contents
 
 
 def test_the_note_on_a_copy_hss_stops_listing_after_a_check_saw_it_restored_does_not_say_the_context_has_no_row(
@@ -1519,6 +1664,21 @@ def test_a_copy_still_restoring_says_where_its_follow_command_is_in_words_an_ana
     assert 'gives once' not in row['reason'] and 'Contents' not in row['reason'], row
 
 
+def test_the_start_counts_its_rows_by_outcome_and_no_copy_unlisted_or_untaken_which_only_a_check_can_see(clocked):
+    # The start has sent its copies and read nothing since: no copy it sent can be unlisted yet, or still isolated
+    # unchanged since it was sent, so its line counts the rows by outcome and says no more.
+    tenant, clock = clocked
+    file_hash = 'a3' * 32
+    tenant.backend.add_host('h-a', 'h-a')
+    tenant.backend.add_isolated_files('h-a', 1, file_hash=file_hash)
+
+    result = room(tenant, clock).run('hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false'})
+
+    assert not result.failed, result.entries[-1]
+    first_line = result.entries[0]['HumanReadable'].split('\n')[0]
+    assert first_line.endswith('Huawei Cloud HSS restore: 0 restored, 1 restoring, 0 failed, 0 not found'), first_line
+
+
 def test_the_start_of_a_restore_of_one_copy_speaks_of_no_tasks_and_says_each_copy_is_followed(clocked):
     # The demo restores one copy per incident: the start must not speak of several tasks, whatever the copies' number,
     # and says what the checks wait for, as the reason of a failed copy speaks of it: HSS accepted the restore.
@@ -1556,6 +1716,30 @@ def test_a_check_of_many_exact_items_lists_copies_of_one_path_on_one_host_in_has
     [rows] = [as_list(rows) for key, rows in check.entries[-1]['EntryContext'].items()
               if key.startswith('HuaweiHSS.RestoredFile')]
     assert [row['file_hash'] for row in rows] == sorted(hashes)
+
+
+def test_a_check_of_many_exact_items_lists_its_rows_by_host_then_path_then_hash(clocked):
+    # README: past HSS_CHECK_BY_HASH_MAX hashes a check reads the whole project, and its rows go by host, path, then
+    # hash, so the same check shows the same table every time: here hosts, paths and hashes each out of that order.
+    tenant, clock = clocked
+    for host in ('h-b', 'h-a'):
+        tenant.backend.add_host(host, host)
+    items = [(('h-b', 'h-a')[n % 2], ('/srv/z.bin', '/srv/a.bin')[n // 2 % 2],
+              hashlib.sha256(f'copy {n}'.encode()).hexdigest()) for n in range(facts.HSS_CHECK_BY_HASH_MAX + 4)]
+    for host, path, file_hash in items:
+        tenant.backend.isolate_file(host, file_hash, path)
+    args = {name: json.dumps([item[index] for item in items])
+            for index, name in enumerate(('host_id', 'file_path', 'file_hash'))}
+    war_room = room(tenant, clock)
+    first = war_room.run('hss-restore-isolated', dict(args, polling='false'))
+    assert not first.failed, first.entries[-1]
+    state = re.search(r'restore_state=(\S+)', first.entries[-1]['Contents']['follow_commands'][0]).group(1)
+
+    check = war_room.run('hss-restore-isolated', dict(args, polling='false', restore_state=state))
+
+    assert not check.failed, check.entries[-1]
+    rows = check.entries[-1]['Contents']['items']
+    assert [(row['host_id'], row['file_path'], row['file_hash']) for row in rows] == sorted(items)
 
 
 def refusing_every_listing(tenant):
@@ -1841,8 +2025,10 @@ def test_the_follow_command_of_a_check_the_reputation_gate_makes_reads_back_as_a
     assert [row['host_id'] for row in listed_rows(followed)] == [host]
 
 
+@pytest.mark.parametrize('update_time', ['listed', 'left out'])
 @pytest.mark.parametrize('status', ['isolated', 'isolating'])
-def test_the_gate_s_check_of_a_copy_no_restore_reached_says_it_is_isolated_now_not_isolated_again(clocked, status):
+def test_the_gate_s_check_of_a_copy_no_restore_reached_says_it_is_isolated_now_not_isolated_again(
+        clocked, monkeypatch, status, update_time):
     # The gate's check (and the line its note gives to run by hand) takes any change as a restore's, HSS's clock at 0:
     # it knows of no moment a restore was accepted. A copy HSS lists isolated (or isolating) then, one no restore ever
     # reached, is isolated still: a report that HSS "accepted the restore, then listed the file as isolated again"
@@ -1854,6 +2040,13 @@ def test_the_gate_s_check_of_a_copy_no_restore_reached_says_it_is_isolated_now_n
     [copy] = [f for f in tenant.backend.files if (f.host_id, f.file_hash, f.file_path) == (host, UPDATER, path)]
     copy.status = status
     exact = {'host_id': host, 'file_hash': UPDATER, 'file_path': path}
+    render = tenant.backend._render
+
+    def without_update_time(item, now):  # Huawei's SDK makes each field of a listed copy optional
+        return {name: value for name, value in render(item, now).items() if name != 'update_time'}
+
+    if update_time == 'left out':
+        monkeypatch.setattr(tenant.backend, '_render', without_update_time)
 
     check = room(tenant, clock).run('hss-restore-isolated', dict(
         exact, restore_state=GATE.HSS_ANY_CHANGE_STATE, polling='false'))
@@ -1865,6 +2058,7 @@ def test_the_gate_s_check_of_a_copy_no_restore_reached_says_it_is_isolated_now_n
     reason = row['reason']
     assert f'lists this copy {status}' in reason, reason  # what HSS lists now
     assert 'accepted' not in reason and 'again' not in reason.split('.')[0], reason  # no restore it knows of
+    assert 'restore was sent' not in reason, reason  # nor one it sent, whether HSS gives the copy's update_time or not
     assert reason in check.entries[-1]['HumanReadable'].replace('\\', '')
 
 
