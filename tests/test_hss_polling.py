@@ -1706,9 +1706,7 @@ def test_a_check_of_many_exact_items_lists_copies_of_one_path_on_one_host_in_has
     args = {'host_id': json.dumps([host] * len(given)), 'file_hash': json.dumps(given),
             'file_path': json.dumps([path] * len(given))}
     war_room = room(tenant, clock)
-    first = war_room.run('hss-restore-isolated', dict(args, polling='false'))
-    assert not first.failed, first.entries[-1]
-    state = re.search(r'restore_state=(\S+)', first.entries[-1]['Contents']['follow_commands'][0]).group(1)
+    state = restore_state_of_a_start(war_room, args)
 
     check = war_room.run('hss-restore-isolated', dict(args, polling='false', restore_state=state))
 
@@ -1731,15 +1729,20 @@ def test_a_check_of_many_exact_items_lists_its_rows_by_host_then_path_then_hash(
     args = {name: json.dumps([item[index] for item in items])
             for index, name in enumerate(('host_id', 'file_path', 'file_hash'))}
     war_room = room(tenant, clock)
-    first = war_room.run('hss-restore-isolated', dict(args, polling='false'))
-    assert not first.failed, first.entries[-1]
-    state = re.search(r'restore_state=(\S+)', first.entries[-1]['Contents']['follow_commands'][0]).group(1)
+    state = restore_state_of_a_start(war_room, args)
 
     check = war_room.run('hss-restore-isolated', dict(args, polling='false', restore_state=state))
 
     assert not check.failed, check.entries[-1]
     rows = check.entries[-1]['Contents']['items']
     assert [(row['host_id'], row['file_path'], row['file_hash']) for row in rows] == sorted(items)
+
+
+def restore_state_of_a_start(war_room, args):
+    """The restore_state a start without polling writes in its follow command, for a check by hand to read on."""
+    first = war_room.run('hss-restore-isolated', dict(args, polling='false'))
+    assert not first.failed, first.entries[-1]
+    return re.search(r'restore_state=(\S+)', first.entries[-1]['Contents']['follow_commands'][0]).group(1)
 
 
 def refusing_every_listing(tenant):
@@ -1773,9 +1776,7 @@ def test_a_check_of_many_exact_items_hss_refuses_the_listing_of_gets_advice_on_t
     args = {'host_id': host, 'file_hash': json.dumps([item['file_hash'] for item in added]),
             'file_path': json.dumps([item['file_path'] for item in added])}
     war_room = room(tenant, clock)
-    first = war_room.run('hss-restore-isolated', dict(args, polling='false'))
-    assert not first.failed, first.entries[-1]
-    state = re.search(r'restore_state=(\S+)', first.entries[-1]['Contents']['follow_commands'][0]).group(1)
+    state = restore_state_of_a_start(war_room, args)
 
     before = refusing_every_listing(tenant)
     check = war_room.run('hss-restore-isolated', dict(args, polling='false', restore_state=state))

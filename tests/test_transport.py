@@ -1393,19 +1393,25 @@ def test_the_progress_line_counts_no_action_checked_whose_status_read_never_left
     assert seen == ['Cortex XDR actions checked: 0/3'] * 3, seen
 
 
-def test_a_407_when_no_proxy_is_set_to_be_used_says_something_on_the_way_asked_for_proxy_authentication(monkeypatch):
-    # "Use system proxy settings" off, yet a 407: a transparent proxy between XSOAR and the vendor asked, not the
-    # vendor; the vendor's generic advice (its status page) would send the on-call engineer the wrong way.
+def restore_through_a_transparent_407(proxy_setting: bool) -> dict:
+    """restore-file's one entry where everything on the way answers 407, as a transparent proxy would, with "Use
+    system proxy settings" as given."""
     transparent = RefusingForwardProxy()
     params = {'xdr_url': f'http://127.0.0.1:{transparent.port}', 'xdr_api_key_id': '7', 'max_retries': '0',
-              'xdr_api_key': {'password': 'k' * 40}, 'xdr_auth_type': 'standard', 'proxy': False}
+              'xdr_api_key': {'password': 'k' * 40}, 'xdr_auth_type': 'standard', 'proxy': proxy_setting}
     demisto = Demisto(params, 'restore-file', {'file_hash': '0' * 64}, {}, [])
     try:
         ri.main(demisto)
     finally:
         transparent.close()
-
     [entry] = demisto.entries
+    return entry
+
+
+def test_a_407_when_no_proxy_is_set_to_be_used_says_something_on_the_way_asked_for_proxy_authentication(monkeypatch):
+    # "Use system proxy settings" off, yet a 407: a transparent proxy between XSOAR and the vendor asked, not the
+    # vendor; the vendor's generic advice (its status page) would send the on-call engineer the wrong way.
+    entry = restore_through_a_transparent_407(proxy_setting=False)
     shown = entry['Contents']
     assert entry['Type'] == ENTRY_ERROR and 'proxy authentication' in shown.lower(), shown
     assert 'network path' in shown and DISPLAYS['proxy'] in shown, shown
@@ -1423,16 +1429,7 @@ def test_a_407_with_system_proxy_checked_but_no_proxy_taken_for_the_url_says_som
         monkeypatch.delenv(name, raising=False)
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
-    transparent = RefusingForwardProxy()
-    params = {'xdr_url': f'http://127.0.0.1:{transparent.port}', 'xdr_api_key_id': '7', 'max_retries': '0',
-              'xdr_api_key': {'password': 'k' * 40}, 'xdr_auth_type': 'standard', 'proxy': True}
-    demisto = Demisto(params, 'restore-file', {'file_hash': '0' * 64}, {}, [])
-    try:
-        ri.main(demisto)
-    finally:
-        transparent.close()
-
-    [entry] = demisto.entries
+    entry = restore_through_a_transparent_407(proxy_setting=True)
     shown = entry['Contents']
     assert entry['Type'] == ENTRY_ERROR and 'asked for proxy authentication (HTTP 407)' in shown, shown
     assert 'network path' in shown and 'environment sets' not in shown and 'its URL holds' not in shown, shown
