@@ -1839,6 +1839,47 @@ def test_a_windows_path_is_held_by_the_file_entry_that_names_it_in_any_case_or_a
     assert 'host_id=h-1' in held['by_hand'] and 'file_hash' not in held['by_hand']
 
 
+def file_answering(scores: dict[str, int], extra: list) -> tuple[list, object]:
+    """(the calls made, an execute whose !file answers with a DBotScore entry of ``scores`` ({hash: score}, VT's)
+    after the items ``extra``)."""
+    calls = []
+
+    def execute(command, args):
+        calls.append((command, args))
+        found = [{'Indicator': value, 'Type': 'file', 'Vendor': VT, 'Score': score} for value, score in scores.items()]
+        return extra + [{'Type': 1, 'EntryContext': {'DBotScore': found}}] if command == 'file' else []
+    return calls, execute
+
+
+@pytest.mark.parametrize('kind, value', [('MD5', '7f7b284c4269a68e722becf4830226ed'),
+                                         ('SHA1', 'a9993e364706816aba3e25717850c26c9cd0d89d')])
+def test_a_path_whose_file_entry_gives_no_sha256_is_looked_up_with_file_by_its_md5_or_sha1_and_held_when_bad(
+        kind, value):
+    """README: a path's hashes, "each entry's SHA256, or its MD5 or SHA1 when it gives no SHA256", go to !file;
+    VirusTotal scoring that MD5 or SHA1 bad holds the path."""
+    path = '/opt/app/bin/updater'
+    calls, execute = file_answering({value: 3}, [])
+
+    result = gate_verdicts(GATE.gate_command({'file_path': path, 'host_id': 'h-1', 'restore_command':
+                                             'hss-restore-isolated'}, {'File': {'Path': path, kind: value}}, execute))
+
+    assert calls == [('file', {'file': value})]
+    assert result['allowed_paths'] == [] and [held['file_path'] for held in result['held']] == [path]
+
+
+def test_an_item_of_the_file_answer_that_is_no_entry_is_passed_over_and_the_entry_beside_it_still_holds_the_path():
+    """!file's answer is read as executeCommand may hand it back, with an item that is no entry (text): the gate
+    does not fail on it, and VirusTotal's score of the path's SHA256 in the entry beside it holds the path."""
+    sha256, path = '5' * 64, '/opt/app/bin/updater'
+    _, execute = file_answering({sha256: 3}, ['not an entry'])
+
+    result = gate_verdicts(GATE.gate_command({'file_path': path, 'host_id': 'h-1', 'restore_command':
+                                             'hss-restore-isolated'}, {'File': {'Path': path, 'SHA256': sha256}},
+                                             execute))
+
+    assert result['allowed_paths'] == [] and [held['scored_by'] for held in result['held']] == [[VT]]
+
+
 def test_a_path_is_held_by_another_file_entry_of_its_sha256_marked_malicious_whatever_other_hashes_its_own_gives():
     """README: a path is held "as it would hold the file": by every File entry of the SHA256 the path's entry gives,
     here one that names no path and no MD5 (a reputation integration's), marked Malicious."""
