@@ -1880,6 +1880,20 @@ def test_an_item_of_the_file_answer_that_is_no_entry_is_passed_over_and_the_entr
     assert result['allowed_paths'] == [] and [held['scored_by'] for held in result['held']] == [[VT]]
 
 
+def test_a_file_answer_whose_dbotscore_is_no_object_refuses_the_path_check_naming_file_as_where_it_came_from():
+    """!file's answer holding a DBotScore that is no object (a number) is refused, as a context one is (skipped, it
+    might have been the score that holds the path), and the refusal names !file, the command that wrote it, not the
+    DBotScore key, which the context holds fine."""
+    sha256, path = '5' * 64, '/opt/app/bin/updater'
+    _, execute = file_answering({}, [{'Type': 1, 'EntryContext': {'DBotScore': 3}}])
+
+    with pytest.raises(GATE.GateError) as refused:
+        GATE.gate_command({'file_path': path, 'host_id': 'h-1', 'restore_command': 'hss-restore-isolated'},
+                          {'File': {'Path': path, 'SHA256': sha256}}, execute)
+
+    assert str(refused.value).startswith('!file ') and 'DBotScore' in str(refused.value), refused.value
+
+
 def test_a_path_is_held_by_another_file_entry_of_its_sha256_marked_malicious_whatever_other_hashes_its_own_gives():
     """README: a path is held "as it would hold the file": by every File entry of the SHA256 the path's entry gives,
     here one that names no path and no MD5 (a reputation integration's), marked Malicious."""
@@ -2341,22 +2355,28 @@ def checks_in(line: str) -> list[str]:
             if span.startswith('!hss-restore-isolated ') and 'restore_state' in parse_line(span).args]
 
 
+@pytest.mark.parametrize('path_of_its_own', [False, True], ids=['one path on every host', 'a path of each host'])
 def test_the_check_to_fill_in_for_copies_restoring_on_many_hss_hosts_filled_in_with_one_host_is_that_host_s_own(
-        tmp_path):
+        tmp_path, path_of_its_own):
     """The first close left a file's copies restoring on 60 hosts; closed again while the server fails the reads, the
     line gives the check to run first for one host, to fill in. It wrote the older form (host_id=<host_id> by hash,
     neither JSON lists nor pair_by_position nor the path), where the check for one host writes the follow command's
     (each item a JSON list, pair_by_position=true, the project, the state), so filled in it was not that check.
     Filled in with one of the hosts HSS holds the copy on, it is now the very check the close of that host alone
-    gives, and it reads that copy."""
+    gives, and it reads that copy. Where each host holds it at a path of its own, the check has `<file_path>` to fill
+    in too (README: "where the hosts' paths differ"), not one host's path."""
     files = sorted(HOLDERS)[:1]
     seed, paths, hosts = many_hosts_seed(tmp_path, files, 60)
+    path_on = {each: paths[files[0]] for each in hosts}
+    if path_of_its_own:
+        path_on = {each: f'/opt/tools/{number}/tool-0.sh' for number, each in enumerate(hosts)}
+        seed = hash_at_paths_seed(tmp_path, files[0], {each: [path] for each, path in path_on.items()})
     host = hosts[7]
 
     with closed_again_while_reads_fail(seed, files, hosts) as (tenant, check_line):
         checks = [check for closed in (hosts, [host]) for check in checks_in(check_line(closed))]
         [to_fill_in, own] = checks
-        filled = to_fill_in.replace('<host_id>', host)
+        filled = to_fill_in.replace('<host_id>', host).replace('<file_path>', path_on[host])
         assert filled == own, (to_fill_in, own)
         command = parse_line(filled)
         read = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None).run(command.command, command.args)
@@ -2364,7 +2384,7 @@ def test_the_check_to_fill_in_for_copies_restoring_on_many_hss_hosts_filled_in_w
     assert not read.failed, read.entries[-1]
     rows = as_list(get_path(read.context, 'HuaweiHSS.RestoredFile'))
     assert [(row['host_id'], row['file_hash'], row['file_path']) for row in rows] == [(host, files[0],
-                                                                                         paths[files[0]])], rows
+                                                                                         path_on[host])], rows
 
 
 @pytest.mark.parametrize('second_path_on', ['every host', 'one host'])
@@ -2396,14 +2416,15 @@ def test_the_check_to_fill_in_for_a_hash_at_two_paths_on_hss_hosts_filled_in_wit
         (host, file_hash, first_path), (host, file_hash, second_path)], rows
 
 
-@pytest.mark.parametrize('at_two_paths', [3, 25, 0])
+@pytest.mark.parametrize('at_two_paths', [1, 3, 20, 25, 0])
 def test_checks_to_fill_in_for_hss_hosts_holding_different_numbers_of_copies_each_say_which_hosts_they_are_for(
         tmp_path, at_two_paths):
     """60 hosts, ``at_two_paths`` of them holding the file at two paths and the others at one: the first close left
     each copy restoring, and closed again while the server fails the reads the line gives a check to fill in for the
     hosts holding each number of copies, side by side, with nothing saying which is whose. Each says which hosts it is
-    for, naming them (README's 20 at most) or counting them, and filled in with any of them it is that host's own
-    check (the one the line about that host alone gives). One check for all (no host at two paths) reads as before."""
+    for, naming them (README's 20 at most: 20 named, 25 counted) or counting them, in English words ("the host" where
+    there is one, "1 copy", "2 copies"), and filled in with any of them it is that host's own check (the one the line
+    about that host alone gives). One check for all (no host at two paths) reads as before."""
     [file_hash] = sorted(HOLDERS)[:1]
     paths = ['/opt/tools/tool-0.sh', '/usr/local/bin/tool-0.sh']
     hosts = [f'{n:032x}' for n in range(60)]
