@@ -2416,20 +2416,22 @@ def test_the_check_to_fill_in_for_a_hash_at_two_paths_on_hss_hosts_filled_in_wit
         (host, file_hash, first_path), (host, file_hash, second_path)], rows
 
 
-@pytest.mark.parametrize('at_two_paths', [1, 3, 20, 25, 0])
+@pytest.mark.parametrize('at_two_paths', [1, 3, 20, 25, 45, 0])
 def test_checks_to_fill_in_for_hss_hosts_holding_different_numbers_of_copies_each_say_which_hosts_they_are_for(
         tmp_path, at_two_paths):
     """60 hosts, ``at_two_paths`` of them holding the file at two paths and the others at one: the first close left
     each copy restoring, and closed again while the server fails the reads the line gives a check to fill in for the
     hosts holding each number of copies, side by side, with nothing saying which is whose. Each says which hosts it is
-    for, naming them (README's 20 at most: 20 named, 25 counted) or counting them, in English words ("the host" where
-    there is one, "1 copy", "2 copies"), and filled in with any of them it is that host's own check (the one the line
-    about that host alone gives). One check for all (no host at two paths) reads as before."""
+    for, naming them (README's 20 at most: 20 named, 25 counted, and with 45 at two paths the 15 at one named) or
+    counting them, in English words ("the host" where there is one, "1 copy", "2 copies"), and filled in with any of
+    them it is that host's own check (the one the line about that host alone gives). One check for all (no host at
+    two paths) reads as before."""
     [file_hash] = sorted(HOLDERS)[:1]
     paths = ['/opt/tools/tool-0.sh', '/usr/local/bin/tool-0.sh']
     hosts = [f'{n:032x}' for n in range(60)]
     names = {host: f'web-{number:02d}' for number, host in enumerate(hosts)}
-    copies = {host: 2 if number % 2 and number < 2 * at_two_paths else 1 for number, host in enumerate(hosts)}
+    two = set((hosts[1::2] + hosts[::2])[:at_two_paths])  # every other host first, then those between
+    copies = {host: 2 if host in two else 1 for host in hosts}
     seed = hash_at_paths_seed(tmp_path, file_hash, {host: paths[:copies[host]] for host in hosts}, names)
 
     with closed_again_while_reads_fail(seed, [file_hash], hosts) as (_, check_line):
@@ -2442,7 +2444,7 @@ def test_checks_to_fill_in_for_hss_hosts_holding_different_numbers_of_copies_eac
         for check, _, host in first_and_last_host_each_is_for(line, to_fill_in, hosts, copies, names):
             [(own, _, _, _)] = checks_to_fill_in_and_whom(check_line([host]))
             assert check.replace('<host_id>', host) == own, (check, host, own)
-    assert {named is None for _, _, _, named in to_fill_in} == ({True} if at_two_paths > 20 else {False, True})
+    assert {named is None for _, _, _, named in to_fill_in} == {at_two_paths > 20, len(hosts) - at_two_paths > 20}
 
 
 def test_with_both_vendors_held_at_one_close_each_command_the_note_leaves_to_the_context_is_there(tmp_path):
