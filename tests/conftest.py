@@ -410,7 +410,7 @@ def checks_to_fill_in_and_whom(line: str) -> list[tuple[str, int | None, int | N
     restore_state: a check, or a follow command) with what the words right after it say it is for, "(for the host
     holding 2 copies: web-07)" or "(for the 35 hosts holding 1 copy)": (the command, how many hosts, how many copies
     each holds, the hosts named or None where only counted); (the command, None, None, None) where no such words
-    follow it."""
+    follow it, or where they are not English ("the 1 hosts", "2 copy")."""
     from commonmark_reading import pieces
     from warroom.line import parse_line
 
@@ -424,12 +424,13 @@ def checks_to_fill_in_and_whom(line: str) -> list[tuple[str, int | None, int | N
             if next_kind == 'code':
                 break
             after += text
-        whom = re.match(r' \(for the (?:host|([\d,]+) hosts) holding (\d+) cop(?:y|ies)(?:: ([^)]*))?\)', after)
-        if whom is None:
+        whom = re.match(r' \(for the (?:host|([\d,]+) hosts) holding (\d+) cop(y|ies)(?:: ([^)]*))?\)', after)
+        # in English words only: "the host", never "the 1 hosts"; "1 copy", "2 copies"
+        if whom is None or whom.group(1) == '1' or (whom.group(2) == '1') != (whom.group(3) == 'y'):
             found.append((shown, None, None, None))
             continue
         hosts = int(whom.group(1).replace(',', '')) if whom.group(1) else 1
-        found.append((shown, hosts, int(whom.group(2)), whom.group(3).split(', ') if whom.group(3) else None))
+        found.append((shown, hosts, int(whom.group(2)), whom.group(4).split(', ') if whom.group(4) else None))
     return found
 
 

@@ -1839,6 +1839,61 @@ def test_a_windows_path_is_held_by_the_file_entry_that_names_it_in_any_case_or_a
     assert 'host_id=h-1' in held['by_hand'] and 'file_hash' not in held['by_hand']
 
 
+def file_answering(scores: dict[str, int], extra: list) -> tuple[list, object]:
+    """(the calls made, an execute whose !file answers with a DBotScore entry of ``scores`` ({hash: score}, VT's)
+    after the items ``extra``)."""
+    calls = []
+
+    def execute(command, args):
+        calls.append((command, args))
+        found = [{'Indicator': value, 'Type': 'file', 'Vendor': VT, 'Score': score} for value, score in scores.items()]
+        return extra + [{'Type': 1, 'EntryContext': {'DBotScore': found}}] if command == 'file' else []
+    return calls, execute
+
+
+@pytest.mark.parametrize('kind, value', [('MD5', '7f7b284c4269a68e722becf4830226ed'),
+                                         ('SHA1', 'a9993e364706816aba3e25717850c26c9cd0d89d')])
+def test_a_path_whose_file_entry_gives_no_sha256_is_looked_up_with_file_by_its_md5_or_sha1_and_held_when_bad(
+        kind, value):
+    """README: a path's hashes, "each entry's SHA256, or its MD5 or SHA1 when it gives no SHA256", go to !file;
+    VirusTotal scoring that MD5 or SHA1 bad holds the path."""
+    path = '/opt/app/bin/updater'
+    calls, execute = file_answering({value: 3}, [])
+
+    result = gate_verdicts(GATE.gate_command({'file_path': path, 'host_id': 'h-1', 'restore_command':
+                                             'hss-restore-isolated'}, {'File': {'Path': path, kind: value}}, execute))
+
+    assert calls == [('file', {'file': value})]
+    assert result['allowed_paths'] == [] and [held['file_path'] for held in result['held']] == [path]
+
+
+def test_an_item_of_the_file_answer_that_is_no_entry_is_passed_over_and_the_entry_beside_it_still_holds_the_path():
+    """!file's answer is read as executeCommand may hand it back, with an item that is no entry (text): the gate
+    does not fail on it, and VirusTotal's score of the path's SHA256 in the entry beside it holds the path."""
+    sha256, path = '5' * 64, '/opt/app/bin/updater'
+    _, execute = file_answering({sha256: 3}, ['not an entry'])
+
+    result = gate_verdicts(GATE.gate_command({'file_path': path, 'host_id': 'h-1', 'restore_command':
+                                             'hss-restore-isolated'}, {'File': {'Path': path, 'SHA256': sha256}},
+                                             execute))
+
+    assert result['allowed_paths'] == [] and [held['scored_by'] for held in result['held']] == [[VT]]
+
+
+def test_a_file_answer_whose_dbotscore_is_no_object_refuses_the_path_check_naming_file_as_where_it_came_from():
+    """!file's answer holding a DBotScore that is no object (a number) is refused, as a context one is (skipped, it
+    might have been the score that holds the path), and the refusal names !file, the command that wrote it, not the
+    DBotScore key, which the context holds fine."""
+    sha256, path = '5' * 64, '/opt/app/bin/updater'
+    _, execute = file_answering({}, [{'Type': 1, 'EntryContext': {'DBotScore': 3}}])
+
+    with pytest.raises(GATE.GateError) as refused:
+        GATE.gate_command({'file_path': path, 'host_id': 'h-1', 'restore_command': 'hss-restore-isolated'},
+                          {'File': {'Path': path, 'SHA256': sha256}}, execute)
+
+    assert str(refused.value).startswith('!file ') and 'DBotScore' in str(refused.value), refused.value
+
+
 def test_a_path_is_held_by_another_file_entry_of_its_sha256_marked_malicious_whatever_other_hashes_its_own_gives():
     """README: a path is held "as it would hold the file": by every File entry of the SHA256 the path's entry gives,
     here one that names no path and no MD5 (a reputation integration's), marked Malicious."""
@@ -2300,22 +2355,28 @@ def checks_in(line: str) -> list[str]:
             if span.startswith('!hss-restore-isolated ') and 'restore_state' in parse_line(span).args]
 
 
+@pytest.mark.parametrize('path_of_its_own', [False, True], ids=['one path on every host', 'a path of each host'])
 def test_the_check_to_fill_in_for_copies_restoring_on_many_hss_hosts_filled_in_with_one_host_is_that_host_s_own(
-        tmp_path):
+        tmp_path, path_of_its_own):
     """The first close left a file's copies restoring on 60 hosts; closed again while the server fails the reads, the
     line gives the check to run first for one host, to fill in. It wrote the older form (host_id=<host_id> by hash,
     neither JSON lists nor pair_by_position nor the path), where the check for one host writes the follow command's
     (each item a JSON list, pair_by_position=true, the project, the state), so filled in it was not that check.
     Filled in with one of the hosts HSS holds the copy on, it is now the very check the close of that host alone
-    gives, and it reads that copy."""
+    gives, and it reads that copy. Where each host holds it at a path of its own, the check has `<file_path>` to fill
+    in too (README: "where the hosts' paths differ"), not one host's path."""
     files = sorted(HOLDERS)[:1]
     seed, paths, hosts = many_hosts_seed(tmp_path, files, 60)
+    path_on = {each: paths[files[0]] for each in hosts}
+    if path_of_its_own:
+        path_on = {each: f'/opt/tools/{number}/tool-0.sh' for number, each in enumerate(hosts)}
+        seed = hash_at_paths_seed(tmp_path, files[0], {each: [path] for each, path in path_on.items()})
     host = hosts[7]
 
     with closed_again_while_reads_fail(seed, files, hosts) as (tenant, check_line):
         checks = [check for closed in (hosts, [host]) for check in checks_in(check_line(closed))]
         [to_fill_in, own] = checks
-        filled = to_fill_in.replace('<host_id>', host)
+        filled = to_fill_in.replace('<host_id>', host).replace('<file_path>', path_on[host])
         assert filled == own, (to_fill_in, own)
         command = parse_line(filled)
         read = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None).run(command.command, command.args)
@@ -2323,7 +2384,7 @@ def test_the_check_to_fill_in_for_copies_restoring_on_many_hss_hosts_filled_in_w
     assert not read.failed, read.entries[-1]
     rows = as_list(get_path(read.context, 'HuaweiHSS.RestoredFile'))
     assert [(row['host_id'], row['file_hash'], row['file_path']) for row in rows] == [(host, files[0],
-                                                                                         paths[files[0]])], rows
+                                                                                         path_on[host])], rows
 
 
 @pytest.mark.parametrize('second_path_on', ['every host', 'one host'])
@@ -2355,19 +2416,22 @@ def test_the_check_to_fill_in_for_a_hash_at_two_paths_on_hss_hosts_filled_in_wit
         (host, file_hash, first_path), (host, file_hash, second_path)], rows
 
 
-@pytest.mark.parametrize('at_two_paths', [3, 25, 0])
+@pytest.mark.parametrize('at_two_paths', [1, 3, 20, 25, 45, 0])
 def test_checks_to_fill_in_for_hss_hosts_holding_different_numbers_of_copies_each_say_which_hosts_they_are_for(
         tmp_path, at_two_paths):
     """60 hosts, ``at_two_paths`` of them holding the file at two paths and the others at one: the first close left
     each copy restoring, and closed again while the server fails the reads the line gives a check to fill in for the
     hosts holding each number of copies, side by side, with nothing saying which is whose. Each says which hosts it is
-    for, naming them (README's 20 at most) or counting them, and filled in with any of them it is that host's own
-    check (the one the line about that host alone gives). One check for all (no host at two paths) reads as before."""
+    for, naming them (README's 20 at most: 20 named, 25 counted, and with 45 at two paths the 15 at one named) or
+    counting them, in English words ("the host" where there is one, "1 copy", "2 copies"), and filled in with any of
+    them it is that host's own check (the one the line about that host alone gives). One check for all (no host at
+    two paths) reads as before."""
     [file_hash] = sorted(HOLDERS)[:1]
     paths = ['/opt/tools/tool-0.sh', '/usr/local/bin/tool-0.sh']
     hosts = [f'{n:032x}' for n in range(60)]
     names = {host: f'web-{number:02d}' for number, host in enumerate(hosts)}
-    copies = {host: 2 if number % 2 and number < 2 * at_two_paths else 1 for number, host in enumerate(hosts)}
+    two = set((hosts[1::2] + hosts[::2])[:at_two_paths])  # every other host first, then those between
+    copies = {host: 2 if host in two else 1 for host in hosts}
     seed = hash_at_paths_seed(tmp_path, file_hash, {host: paths[:copies[host]] for host in hosts}, names)
 
     with closed_again_while_reads_fail(seed, [file_hash], hosts) as (_, check_line):
@@ -2380,7 +2444,7 @@ def test_checks_to_fill_in_for_hss_hosts_holding_different_numbers_of_copies_eac
         for check, _, host in first_and_last_host_each_is_for(line, to_fill_in, hosts, copies, names):
             [(own, _, _, _)] = checks_to_fill_in_and_whom(check_line([host]))
             assert check.replace('<host_id>', host) == own, (check, host, own)
-    assert {named is None for _, _, _, named in to_fill_in} == ({True} if at_two_paths > 20 else {False, True})
+    assert {named is None for _, _, _, named in to_fill_in} == {at_two_paths > 20, len(hosts) - at_two_paths > 20}
 
 
 def test_with_both_vendors_held_at_one_close_each_command_the_note_leaves_to_the_context_is_there(tmp_path):
