@@ -923,9 +923,10 @@ def for_one_host(fields: dict[str, list[str]],
                  rows: list[dict[str, Any]]) -> list[tuple[dict[str, list[str]], list[list[dict[str, Any]]]]]:
     """hss_checks' ``fields`` (of ``rows``) for one host of their copies, to fill in, each with the rows of the hosts
     it is for, host by host: one for the hosts holding each number of copies (a hash at two paths, say), an item for
-    each copy in the order its host's come: its host's placeholder, and each other item field as those hosts' copies
-    in that place share it, else that field's placeholder (each host's copy at a path of its own, say). Filled in, it
-    is the check of that host alone (pair_by_position)."""
+    each copy in the order its host's come, lined up by the place each copy first comes among those hosts (hosts
+    listing the same two paths in another order, say): its host's placeholder, and each other item field as those
+    hosts' copies in that place share it, else that field's placeholder (each host's copy at a path of its own, say).
+    Filled in, it is the check of that host alone (pair_by_position), its items maybe in another order."""
     names = [name for name in HSS_COPY_FIELDS if name in fields]
     held, alike, ones = {}, {}, []
     for place, copy in enumerate(zip(*(fields[name] for name in names))):
@@ -933,6 +934,11 @@ def for_one_host(fields: dict[str, list[str]],
     for copies in held.values():
         alike.setdefault(len(copies), []).append(copies)
     for hosts in alike.values():
+        first = {}  # each copy but its host (no host_id: one copy each, none to line up), by where it first comes
+        for copies in hosts:
+            for copy, _ in copies:
+                first.setdefault(copy[1:], len(first))
+        hosts = [sorted(copies, key=lambda pair: first[pair[0][1:]]) for copies in hosts]
         one = {name: [] for name in names}
         for place in zip(*hosts):  # the copy each of these hosts holds in that place
             for column, name in enumerate(names):
