@@ -1635,14 +1635,17 @@ class HttpTransport:
         why = said[0] if said else '407 Proxy Authentication Required'
         self.login_refused = True
         user, password = requests.utils.get_auth_from_url(url)  # both '' for a user@ with no colon
-        held = 'none, so'
+        held, put = 'none, so', 'user name and password'
         if urlsplit(url).username:
             held = 'a user name but no password, so no login was sent and'
+        elif password:  # :password@, sent by neither (below): what it lacks is the user name
+            held = 'a password but no user name, so no login was sent and'
+            put = 'user name before the password'
         # requests sends an HTTP proxy's login with a user name (user:@ too), PySocks a SOCKS5 one only with a password
         if not user or (not password and url.lower().startswith('socks')):
             self.proxy_refusal = (f'{proxy} asks for a login ({why}), and its URL holds {held} nothing reached '
-                                  f'{self.vendor} at {self.host}. Put the proxy\'s user name and password in that '
-                                  f'variable\'s URL (its user:password@ part), or uncheck "Use system proxy settings".')
+                                  f'{self.vendor} at {self.host}. Put the proxy\'s {put} in that variable\'s URL (its '
+                                  f'user:password@ part), or uncheck "Use system proxy settings".')
             return self.proxy_refusal
         if why == SOCKS_NO_METHOD:  # a proxy that takes neither (GSSAPI alone, say) checked no password
             self.proxy_refusal = (f'{proxy} accepts none of the login methods requests can use (no login, user name '

@@ -408,9 +408,10 @@ def assert_names_20_hosts_and_one_to_fill_in(line: str, hosts: list[str], by: st
 def checks_to_fill_in_and_whom(line: str) -> list[tuple[str, int | None, int | None, list[str] | None]]:
     """Each command to fill in for one host that a line of markdown gives (an !hss-restore-isolated code span with a
     restore_state: a check, or a follow command) with what the words right after it say it is for, "(for the host
-    holding 2 copies: web-07)" or "(for the 35 hosts holding 1 copy)": (the command, how many hosts, how many copies
-    each holds, the hosts named or None where only counted); (the command, None, None, None) where no such words
-    follow it, or where they are not English ("the 1 hosts", "2 copy")."""
+    holding 2 copies: web-07)" or "(for the 35 hosts holding 1 copy)", maybe with "in enterprise project proj-a" after
+    the copies: (the command, how many hosts, how many copies each holds, the hosts named or None where only counted);
+    (the command, None, None, None) where no such words follow it, or where they are not English ("the 1 hosts", "2
+    copy")."""
     from commonmark_reading import pieces
     from warroom.line import parse_line
 
@@ -424,7 +425,8 @@ def checks_to_fill_in_and_whom(line: str) -> list[tuple[str, int | None, int | N
             if next_kind == 'code':
                 break
             after += text
-        whom = re.match(r' \(for the (?:host|([\d,]+) hosts) holding (\d+) cop(y|ies)(?:: ([^)]*))?\)', after)
+        whom = re.match(r' \(for the (?:host|([\d,]+) hosts) holding (\d+) cop(y|ies)'
+                        r'(?: in enterprise project [^:)]+)?(?:: ([^)]*))?\)', after)
         # in English words only: "the host", never "the 1 hosts"; "1 copy", "2 copies"
         if whom is None or whom.group(1) == '1' or (whom.group(2) == '1') != (whom.group(3) == 'y'):
             found.append((shown, None, None, None))

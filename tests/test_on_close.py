@@ -2416,6 +2416,86 @@ def test_the_check_to_fill_in_for_a_hash_at_two_paths_on_hss_hosts_filled_in_wit
         (host, file_hash, first_path), (host, file_hash, second_path)], rows
 
 
+def hss_items(check: str) -> tuple[dict[str, str], list[tuple[str, ...]]]:
+    """An hss-restore-isolated check's arguments other than its items, and its items (host, hash, path), sorted."""
+    args = parse_line(check).args
+    fields = [ri.hss_field_list(args.pop(name), name) for name in ('host_id', 'file_hash', 'file_path')]
+    return args, sorted(zip(*fields))
+
+
+def test_the_check_to_fill_in_for_hss_hosts_listing_the_same_two_paths_in_another_order_names_both_paths(tmp_path):
+    """60 hosts each hold the file at the same two paths, every other one listed by HSS in the other order: the first
+    close left each copy restoring, and closed again while the server fails the reads, the line gave one check to fill
+    in whose two items both had `<file_path>` (the paths differ place by place), though every host holds those two.
+    It names both paths now, and filled in with a host listing them in either order it is that host's own check (the
+    one the line about that host alone gives) but for its items' order, and reads both of that host's copies."""
+    [file_hash] = sorted(HOLDERS)[:1]
+    paths = ['/opt/tools/tool-0.sh', '/usr/local/bin/tool-0.sh']
+    hosts = [f'{n:032x}' for n in range(60)]
+    seed = hash_at_paths_seed(tmp_path, file_hash, {
+        host: paths[::-1] if number % 2 else paths for number, host in enumerate(hosts)})
+
+    with closed_again_while_reads_fail(seed, [file_hash], hosts) as (tenant, check_line):
+        [to_fill_in] = checks_in(check_line(hosts))
+        assert sorted(ri.hss_field_list(parse_line(to_fill_in).args['file_path'], 'file_path')) == paths, to_fill_in
+        owns = {host: checks_in(check_line([host])) for host in hosts[6:8]}
+        assert len({parse_line(own).args['file_path'] for [own] in owns.values()}) == 2, owns  # in either order
+        for host, [own] in owns.items():
+            filled = to_fill_in.replace('<host_id>', host)
+            assert hss_items(filled) == hss_items(own), (to_fill_in, own)
+            assert hss_items(own)[1] == [(host, file_hash, path) for path in paths], own
+            command = parse_line(filled)
+            read = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None).run(command.command,
+                                                                                            command.args)
+            assert not read.failed, read.entries[-1]
+            assert sorted((row['host_id'], row['file_hash'], row['file_path']) for row in as_list(
+                get_path(read.context, 'HuaweiHSS.RestoredFile'))) == [(host, file_hash, path) for path in paths]
+
+
+def test_checks_to_fill_in_for_hss_hosts_of_two_enterprise_projects_each_name_the_project_they_are_for(tmp_path):
+    """30 hosts in one enterprise project and 30 in another, each holding the file at one path: a close in each
+    project left the copies restoring, and closed again on all 60 while the server fails the reads, the line gives a
+    check to fill in for each project's hosts. Both said "(for the 30 hosts holding 1 copy)", the one difference the
+    project deep in the command. Each names the project its hosts are in now, and filled in with one of them it is
+    that host's own check (the one the line about that host alone gives)."""
+    [file_hash] = sorted(HOLDERS)[:1]
+    hosts = [f'{n:032x}' for n in range(60)]
+    project_of = {host: 'proj-a' if number < 30 else 'proj-b' for number, host in enumerate(hosts)}
+    seed = tmp_path / 'tenant.json'
+    seed.write_text(json.dumps({'project_id': load_json(HSS_SEED)['project_id'], 'hosts': [
+        {'host_id': host, 'enterprise_project_id': project_of[host], 'isolated_files': [
+            {'file_hash': file_hash, 'file_path': '/opt/tools/tool-0.sh', 'file_attr': '755'}]} for host in hosts]}))
+    tenant = start_hss_tenant(seed=seed)
+    try:
+        context = {}
+        for project in ('proj-a', 'proj-b'):
+            run = PlaybookRunner(tenant.params(hss_enterprise_project_id=project), time_scale=0,
+                                 sleep=lambda _: None).run_post_processing(POST_PROCESSING_SCRIPT, hss_close(
+                                     [host for host in hosts if project_of[host] == project], [file_hash]), context)
+            assert not run.failed, run.error
+            context = run.context
+        failing = PlaybookRunner(tenant.params(), time_scale=0, sleep=lambda _: None,
+                                 server_errors={'hss-restore-isolated': SERVER_SAID})
+
+        def check_line(closed: list[str]) -> str:
+            closed_again = failing.run_post_processing(POST_PROCESSING_SCRIPT, hss_close(closed, [file_hash]), context)
+            [line] = [line for line in closed_again.notes[-1].splitlines() if 'Check it first' in line]
+            return line
+        line = check_line(hosts)
+        to_fill_in = checks_to_fill_in_and_whom(line)
+        assert [(count, copies, named) for _, count, copies, named in to_fill_in] == [(30, 1, None)] * 2, line
+        projects = [parse_line(check).args['enterprise_project_id'] for check, _, _, _ in to_fill_in]
+        assert sorted(projects) == ['proj-a', 'proj-b'], line
+        for (check, _, _, _), project in zip(to_fill_in, projects):
+            words = as_commonmark_reads(line)[1].split(check, 1)[1].split(')', 1)[0]  # those right after it
+            assert words == ' (for the 30 hosts holding 1 copy in enterprise project ' + project, line
+            host = [host for host in hosts if project_of[host] == project][-1]
+            [own] = checks_in(check_line([host]))
+            assert check.replace('<host_id>', host) == own, (check, own)
+    finally:
+        tenant.stack.close()
+
+
 @pytest.mark.parametrize('at_two_paths', [1, 3, 20, 25, 45, 0])
 def test_checks_to_fill_in_for_hss_hosts_holding_different_numbers_of_copies_each_say_which_hosts_they_are_for(
         tmp_path, at_two_paths):

@@ -1961,6 +1961,32 @@ def test_copies_still_restoring_at_two_paths_of_an_hss_host_get_a_follow_command
     assert own in [copies_read_by(hss_tenant, [span]) for span in filled if '<' not in span], filled
 
 
+def test_the_follow_command_for_hss_hosts_listing_the_same_two_paths_in_another_order_names_both_paths(hss_tenant):
+    """Past the README's threshold every host holds the file at the same two paths, every other one listed by HSS in
+    the other order, each copy still restoring: the step's follow command for one host had `<file_path>` in both
+    items (the paths differ place by place), though every host holds those two. It names both paths now, and filled
+    in with a host listing them in either order it reads what that host's own command reads (a summary of its rows
+    alone), both of its copies."""
+    file_hash, paths = 'ab' * 32, ['/srv/quarantined/agent.bin', '/opt/agent/agent.bin']
+    hosts = [f'{n:08x}-0000-4000-8000-{n:012x}' for n in range(facts.READABLE_DETAIL_MAX)]
+    rows = restored_without_polling(hss_tenant, file_hash, {
+        host: paths[::-1] if number % 2 else paths for number, host in enumerate(hosts)})
+    assert {row['outcome'] for row in rows} == {'restoring'} and len(rows) > facts.READABLE_DETAIL_MAX
+
+    def follows(hosts):
+        entry, _ = summarise({'HuaweiHSS': {'RestoredFile': [row for row in rows if row['host_id'] in hosts]}}, 'hss')
+        return [span for line in by_hand_lines(entry['HumanReadable']) if 'still restoring' in line
+                for span in as_commonmark_reads(line)[0]
+                if span.startswith('!hss-restore-isolated ') and 'restore_state' in parse_line(span).args]
+    [to_fill_in] = follows(hosts)
+    assert sorted(json.loads(parse_line(to_fill_in).args['file_path'])) == sorted(paths), to_fill_in
+    owns = {host: follows([host]) for host in hosts[6:8]}
+    assert [[row['file_path'] for row in rows if row['host_id'] == host] for host in owns] == [paths, paths[::-1]]
+    for host, own in owns.items():
+        assert copies_read_by(hss_tenant, [to_fill_in.replace('<host_id>', host)]) == copies_read_by(
+            hss_tenant, own) == sorted((host, file_hash, path) for path in paths), (to_fill_in, own)
+
+
 @pytest.mark.parametrize('at_two_paths', [3, 25, 0])
 def test_follow_commands_for_hss_hosts_holding_different_numbers_of_copies_each_say_which_hosts_they_are_for(
         hss_tenant, at_two_paths):

@@ -1228,6 +1228,32 @@ def test_a_proxy_url_with_a_user_name_but_no_password_is_said_refusing_a_login_o
 
 
 
+@pytest.mark.parametrize('scheme, method', [('socks5h', 0x02), ('socks5h', 0xFF), ('http', None)],
+                         ids=['socks5, asks for a login', 'socks5, no method acceptable', 'http'])
+def test_a_proxy_url_with_a_password_but_no_user_name_is_said_to_hold_that_never_quoting_the_password(
+        monkeypatch, scheme, method):
+    # requests sends an HTTP proxy's Basic login, and PySocks offers SOCKS5's username and password, only with a user
+    # name: from :password@ no login goes, and "its URL holds none" would send the analyst looking for a login that is
+    # there, when what it lacks is the user name before the password.
+    if method is None:
+        proxy = RefusingTunnelProxy()
+    else:
+        proxy = LoginAskingSocksProxy(method)
+    proxy.url = f'{scheme}://:{PROXY_PASSWORD_HALVES[1]}@127.0.0.1:{proxy.port}'
+    params = {'xdr_url': 'https://xdr.example.invalid', 'xdr_api_key_id': '7', 'xdr_api_key': {'password': 'k' * 40},
+              'xdr_auth_type': 'standard', 'proxy': True, 'max_concurrency': '1', 'retry_backoff': '0'}
+    demisto, shown = restore_files_through(monkeypatch, proxy, params, [digit * 64 for digit in '012'])
+
+    if method is None:
+        assert proxy.authorized == [False], proxy.authorized  # no login sent
+    else:
+        assert proxy.offered == [[0]], proxy.offered  # no login offered: only "no authentication"
+    assert demisto.entries[-1]['Type'] == ENTRY_ERROR and 'refused its login' not in shown, shown
+    assert 'its URL holds a password but no user name, so no login was sent' in shown, shown
+    assert 'its URL holds none' not in shown and PROXY_PASSWORD_HALVES[1] not in shown, shown
+    assert 'user name before the password in that variable\'s URL (its user:password@ part' in shown, shown
+
+
 class TurnsAfterBothChecked(ri.AdaptiveRateLimiter):
     """One turn a second, taken only once both of two requests have begun (each past the check of a refusal at its
     start); the second's wait ends once ``refused()`` says the first one met a refusal (its proxy's, its vendor's)."""

@@ -898,7 +898,8 @@ def hss_line(by: str, value: str, rows: list[tuple[Copy, dict[str, Any]]], unrea
     if many:  # each check for one host, to fill in, and which hosts it is for where there are several
         ones = [(hss_follow(one) + ' polling=false', held) for fields, group in groups
                 for one, held in for_one_host(fields, group)]
-        whom = [for_whom(held) for _, held in ones] if len(ones) > 1 else []
+        in_several = len({fields['enterprise_project_id'][0] for fields, _ in groups}) > 1  # so each names its own
+        whom = [for_whom(held, in_several) for _, held in ones] if len(ones) > 1 else []
         shown = on_each([check for check, _ in ones], 'host_id', 'covered.check', whom)
     what = (what + ', and ' if what else '') + \
         f'was still restoring it on {hosts([row for _, row in last_read])} as its record last read it, ' \
@@ -923,9 +924,10 @@ def for_one_host(fields: dict[str, list[str]],
                  rows: list[dict[str, Any]]) -> list[tuple[dict[str, list[str]], list[list[dict[str, Any]]]]]:
     """hss_checks' ``fields`` (of ``rows``) for one host of their copies, to fill in, each with the rows of the hosts
     it is for, host by host: one for the hosts holding each number of copies (a hash at two paths, say), an item for
-    each copy in the order its host's come: its host's placeholder, and each other item field as those hosts' copies
-    in that place share it, else that field's placeholder (each host's copy at a path of its own, say). Filled in, it
-    is the check of that host alone (pair_by_position)."""
+    each copy in the order its host's come, lined up by the place each copy first comes among those hosts (hosts
+    listing the same two paths in another order, say): its host's placeholder, and each other item field as those
+    hosts' copies in that place share it, else that field's placeholder (each host's copy at a path of its own, say).
+    Filled in, it is the check of that host alone (pair_by_position), its items maybe in another order."""
     names = [name for name in HSS_COPY_FIELDS if name in fields]
     held, alike, ones = {}, {}, []
     for place, copy in enumerate(zip(*(fields[name] for name in names))):
@@ -933,6 +935,11 @@ def for_one_host(fields: dict[str, list[str]],
     for copies in held.values():
         alike.setdefault(len(copies), []).append(copies)
     for hosts in alike.values():
+        first = {}  # each copy but its host (no host_id: one copy each, none to line up), by where it first comes
+        for copies in hosts:
+            for copy, _ in copies:
+                first.setdefault(copy[1:], len(first))
+        hosts = [sorted(copies, key=lambda pair: first[pair[0][1:]]) for copies in hosts]
         one = {name: [] for name in names}
         for place in zip(*hosts):  # the copy each of these hosts holds in that place
             for column, name in enumerate(names):
@@ -942,15 +949,18 @@ def for_one_host(fields: dict[str, list[str]],
     return ones
 
 
-def for_whom(held: list[list[dict[str, Any]]]) -> str:
+def for_whom(held: list[list[dict[str, Any]]], in_project: bool = False) -> str:
     """Which hosts a check to fill in is for, beside the others a line gives (``held``: their rows, host by host, as
-    many each): named as the line names them, where all fit its bound (MAX_LISTED), else counted."""
+    many each): named as the line names them, where all fit its bound (MAX_LISTED), else counted; ``in_project``: and
+    the enterprise project their rows were listed in, where the others are for hosts of another."""
     copies = len(held[0])
     who = 'the host' if len(held) == 1 else f'the {len(held):,} hosts'
-    named = ''
+    where, named = '', ''
+    if in_project:
+        where = f' in enterprise project {shown_as_is(project_of(held[0][0]) or "0")}'
     if len(held) <= MAX_LISTED:
         named = ': ' + ', '.join(map(shown_as_is, host_names([rows[0] for rows in held])))
-    return f'(for {who} holding {copies} {"copy" if copies == 1 else "copies"}{named})'
+    return f'(for {who} holding {copies} {"copy" if copies == 1 else "copies"}{where}{named})'
 
 
 def host_names(rows: list[dict[str, Any]]) -> list[str]:

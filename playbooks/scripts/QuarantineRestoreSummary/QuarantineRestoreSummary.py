@@ -680,8 +680,9 @@ def hss_group_step(items: list[Item]) -> str:
 def one_host_paths(items: list[Item]) -> list[tuple[list[str], list[list[Item]]]]:
     """The paths of one host's copies of ``items`` (of one file), for its follow command to fill in, each with the
     items of the hosts it is for, host by host: for the hosts holding each number of copies (a file at two paths, say),
-    each in the order its host's come, as those hosts' copies in that place share it, else '<file_path>'. Filled in,
-    it follows what the host's own steps do."""
+    each in the order its host's come, lined up by the place each path first comes among those hosts (hosts listing
+    the same two paths in another order, say), as those hosts' copies in that place share it, else '<file_path>'.
+    Filled in, it follows what the host's own steps do."""
     held, alike = {}, {}
     for place, item in enumerate(items):
         held.setdefault(item['host_id'] or place, []).append(item)  # no host_id: each copy alone
@@ -689,6 +690,11 @@ def one_host_paths(items: list[Item]) -> list[tuple[list[str], list[list[Item]]]
         alike.setdefault(len(copies), []).append(copies)
     ones = []
     for hosts in alike.values():
+        first = {}  # each path, by where it first comes
+        for copies in hosts:
+            for item in copies:
+                first.setdefault(item['file_path'], len(first))
+        hosts = [sorted(copies, key=lambda item: first[item['file_path']]) for copies in hosts]
         paths = [{item['file_path'] for item in place} for place in zip(*hosts)]  # those hosts' copies in that place
         ones.append(([path.pop() if len(path) == 1 else '<file_path>' for path in paths], hosts))
     return ones
