@@ -4835,8 +4835,8 @@ def restore_progress(client: HssClient, fields: HssFields, scope: str | None,
     gone = sent - set(listed)  # an earlier restore's rows (left as they are) when no copy sent may be unlisted
     if exact or state['sent'] is None:
         return no_longer_listed(rows, gone), 0, 0, 0
-    untouched = sum(row is None and found.get('isolation_status') == HSS_STATUS_ISOLATED and
-                    whole_number(found.get('update_time'), 0) < state['listed'] for found, row in own)
+    # isolated, no row (a batch was refused): unchanged since HSS accepted the restore, whenever listed (progress_row)
+    untouched = sum(row is None and found.get('isolation_status') == HSS_STATUS_ISOLATED for found, row in own)
     left = state['sent'] - sum(row is not None or found.get('isolation_status') == HSS_STATUS_ISOLATED
                                for found, row in own)
     most = max(left + sum(row['reason'] == HSS_ISOLATED_AGAIN for row in rows), 0)  # each may be a virus scan's copy
@@ -4962,8 +4962,9 @@ def progress_row(found: HssCopy, state: HssState, exact: bool) -> HssCopy | None
     elif status not in HSS_STATUSES and ours:  # still listed, its end not known: followed as one restoring
         outcome, reason = HSS_OUTCOME_RESTORING, HSS_UNNAMED_STATUS.format(status=printable(status))
     elif status in HSS_NOT_TAKEN and (exact or status == HSS_STATUS_ISOLATED and not state['refused'] and
-                                      state['listed'] is not None and updated < state['listed']):
-        # sent and left as it was so far: failed once no check follows (settle_rows)
+                                      state['listed'] is not None):
+        # not changed since HSS accepted the restore (the branch above), so not acted on: a change after the listing
+        # began came before, to a copy the start sent all the same. Failed once no check follows (settle_rows)
         outcome, reason = HSS_OUTCOME_RESTORING, HSS_NOT_TAKEN[status][0]
     else:
         return None

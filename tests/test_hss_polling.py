@@ -210,22 +210,78 @@ def test_a_copy_hss_lists_restored_at_the_very_ms_the_restore_was_accepted_or_it
     assert row.get('reason', '') == '' if not reason else reason in row['reason'], row
 
 
-# The second: 101 copies sent in two batches, HSS refused the second (bit 1, its 1 item): copies still isolated are
-# then counted, not given rows, as no check can tell a refused one from one HSS did not act on.
-@pytest.mark.parametrize('state, copies', [(lambda updated: f'{updated + 5000:013d}::0:0:5000:1', 1),
-                                           (lambda updated: f'{updated + 5000:013d}::0:2:5000:101', 2)],
-                         ids=['no batch refused', 'a batch refused'])
-def test_a_copy_hss_lists_isolated_since_the_very_ms_the_listing_began_is_not_said_unchanged_since_it_was_sent(
-        clocked, state, copies):
-    # restore_state's listing time is when the start's listing began (README): a copy updated at that moment changed
-    # since, as the restored copy above is this restore's, so neither a row nor a count says HSS left it untouched.
+# The second: accepted 1 ms after the copy's update_time, the listing 5 s before it.
+@pytest.mark.parametrize('state', [lambda updated: f'{updated + 5000:013d}::0:0:5000:1',
+                                   lambda updated: f'{updated + 1:013d}::0:0:5000:1'],
+                         ids=['the very ms the listing began', 'a ms before accepted'])
+def test_a_copy_hss_lists_isolated_since_its_listing_began_but_before_it_accepted_is_said_unchanged_since_sent(
+        clocked, state):
+    # restore_state's listing time is when the start's listing began (README): a copy it listed may change after that
+    # (isolated by another event) until HSS accepts the restore, and was sent all the same. HSS lists it isolated,
+    # unchanged since then: it did not act on it, so a check no check follows reports it failed, saying so.
     tenant, clock = clocked
 
-    result = restored_at(tenant, clock, 'a2' * 32, 'isolated', state, copies)
+    result = restored_at(tenant, clock, 'a2' * 32, 'isolated', state)
 
     assert not result.failed, result.entries[-1]
-    assert not [row for row in listed_rows(result) if 'unchanged since' in row.get('reason', '')], listed_rows(result)
-    assert 'unchanged' not in result.entries[-1]['HumanReadable'], result.entries[-1]['HumanReadable']
+    [row] = listed_rows(result)
+    assert (row['host_id'], row['outcome']) == ('h-a', 'failed'), row
+    assert 'unchanged since this restore was sent' in row['reason'] and 'did not act' in row['reason'], row
+    said = result.entries[-1]['HumanReadable']
+    assert said.split('\n')[0].endswith(': 0 restored, 0 restoring, 1 failed, 0 not found'), said
+
+
+def test_copies_hss_lists_isolated_since_the_listing_began_beside_a_refused_batch_are_counted_sent_and_unchanged(
+        clocked):
+    # 101 copies sent in two batches, HSS refused the second (bit 1, its 1 item): copies still isolated are then
+    # counted, not given rows, as no check can tell a refused one from one HSS did not act on. Those that changed after
+    # the listing began, before HSS accepted the restore, count as sent and unchanged, as those listed earlier do.
+    tenant, clock = clocked
+
+    result = restored_at(tenant, clock, 'a4' * 32, 'isolated', lambda updated: f'{updated + 5000:013d}::0:2:5000:101',
+                         101)
+
+    assert not result.failed, result.entries[-1]
+    said = result.entries[-1]['HumanReadable']
+    assert said.split('\n')[0].endswith(
+        ': 0 restored, 0 restoring, 0 failed, 0 not found, 100 sent and still isolated, unchanged'), said
+    assert 'At least 100 of the copies this restore sent in the other batches are still isolated' in said, said
+
+def test_a_copy_hss_isolates_while_the_start_lists_and_never_acts_on_is_reported_by_the_check_not_dropped(clocked):
+    # README: a copy the start listed isolated that changed after its listing began yet before HSS accepted the
+    # restore (isolated by another event, touched by another client: restore_state's <listed> to <accepted>) was sent
+    # by this restore. HSS isolates it 1 s into a listing answered in 3 s; every answer to the PUT is lost (504 before
+    # HSS saw it). The check lists it isolated, unchanged since it was sent: HSS did not act on it, so it is failed
+    # (no check follows), its row saying so and counted, not left out of the table and the counts.
+    tenant, clock = clocked
+    tenant.backend.add_host('h-a', 'h-a')
+    file_hash, path, gateway, listings = 'a3' * 32, '/opt/app/run.bin', create_hss_app(tenant.gateway), []
+
+    def front(request):  # the start's listing takes 3 s, and HSS isolates the file 1 s into it
+        if request.method == 'GET' and request.path.endswith('/event/isolated-file') and not listings:
+            listings.append(clock.sleep(1))
+            tenant.backend.isolate_file('h-a', file_hash, path)
+            clock.sleep(2)
+        return gateway(request)
+
+    lost = ',ok,'.join(['504'] * (facts.DEFAULT_MAX_RETRIES + 1))  # a listing before each resend: still isolated
+    tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=ok,{lost}'))
+    server = LoopbackServer(front).start()
+    try:
+        started = room(tenant, clock, hss_endpoint=server.url, retry_backoff='0').run(
+            'hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false'})
+        line = parse_line(started.entries[-1]['Contents']['follow_commands'][0])
+        checked = room(tenant, clock, hss_endpoint=server.url).run(line.command, dict(line.args, polling='false'))
+    finally:
+        server.stop()
+
+    assert [(row['host_id'], row['file_path']) for row in started.entries[0]['Contents']['items']] == [('h-a', path)]
+    assert tenant.backend.isolation_status('h-a', file_hash, path) == 'isolated'  # HSS never saw the restore
+    [row] = checked.entries[-1]['Contents']['items']
+    assert (row['host_id'], row['outcome']) == ('h-a', 'failed'), row
+    assert 'unchanged since this restore was sent' in row['reason'] and 'did not act' in row['reason'], row
+    said = checked.entries[-1]['HumanReadable']
+    assert said.split('\n')[0].endswith(': 0 restored, 0 restoring, 1 failed, 0 not found'), said
 
 
 def test_an_unreadable_listing_is_read_again_at_the_next_check(clocked):
