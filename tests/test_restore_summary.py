@@ -2349,6 +2349,33 @@ def test_the_not_found_line_says_the_host_may_be_in_another_enterprise_project_a
     assert 'another enterprise project' in line and '`enterprise_project_id=all_granted_eps`' in line, line
 
 
+def test_a_copy_not_found_in_every_enterprise_project_is_not_sent_to_look_in_every_one_again():
+    """A file restored already (by an earlier incident of the same event) and asked for again with
+    enterprise_project_id=all_granted_eps: HSS lists no isolated copy in any project. The not_found line must not send
+    the analyst to run the restore again in all_granted_eps, where it already looked."""
+    seed = hss_seed_copies()
+    host_id, file_hash = next((copy['host_id'], h) for h, copies in sorted(seed.items()) for copy in copies
+                              if copy['isolation_status'] == 'isolated')
+    tenant = start_hss_tenant()
+    try:
+        room = WarRoom(params=tenant.params(hss_enterprise_project_id='all_granted_eps'), time_scale=0,
+                       sleep=lambda _: None)
+        args = {'file_hash': file_hash, 'host_id': host_id, 'enterprise_project_id': 'all_granted_eps'}
+        assert not room.run('hss-restore-isolated', args).failed
+        again = WarRoom(params=tenant.params(hss_enterprise_project_id='all_granted_eps'), time_scale=0,
+                        sleep=lambda _: None).run('hss-restore-isolated', args)
+    finally:
+        tenant.stack.close()
+    [record] = as_list(again.context['HuaweiHSS']['RestoredFile'])
+    assert record['outcome'] == 'not_found' and record['enterprise_project_id'] == 'all_granted_eps', record
+
+    note = summarise(again.context, 'hss')[0]['HumanReadable']
+
+    [line] = [line for line in note.splitlines() if 'had no isolated copy in HSS' in line]
+    assert 'enterprise_project_id=all_granted_eps' not in line, line
+    assert 'every enterprise project' in line, line
+
+
 @pytest.mark.parametrize('followed, unfollowed', [(1, 2), (2, 1)])
 def test_the_hss_section_counts_restores_still_restoring_and_those_not_followed_each_by_their_own_number(followed,
                                                                                                         unfollowed):

@@ -32,6 +32,7 @@ VENDOR_COMMANDS = {'xdr': '!restore-file', 'hss': '!hss-restore-isolated'}
 # The DT keys restore-file and hss-restore-isolated write their records by: a record of restored_before the context
 # holds by its key is the context's (a shared context's, which this run's restore may have updated).
 RECORD_KEYS = {'xdr': ('file_hash', 'action_id'), 'hss': ('host_id', 'file_hash', 'file_path')}
+ALL_PROJECTS = 'all_granted_eps'  # HSS's enterprise_project_id of every project the credentials may see
 GATE_HELD_PATH = 'QuarantineRestore.Gate.held'  # the files QuarantineRestoreReputationGate held back
 
 # Cortex XDR action statuses, per endpoint (the same sets the integration polls with).
@@ -842,11 +843,16 @@ def vendor_section(vendor: str, items: list[Item]) -> str:
         else:
             lines.extend(['', markdown_table(hosts, HSS_HOST_HEADERS), ''])
         if counts[NOT_FOUND]:
-            lines.append(f'{counts[NOT_FOUND]} {plural("item", counts[NOT_FOUND])} had no isolated copy in HSS '
-                         f'({HSS_NOT_FOUND}), so nothing was restored: each may be back already, its hash, host or '
-                         'path is not the one HSS isolated, or its host is in another enterprise project than the one '
-                         'listed (its reason names it): run its restore again with '
-                         '`enterprise_project_id=all_granted_eps` to look in every one.')
+            line = (f'{counts[NOT_FOUND]} {plural("item", counts[NOT_FOUND])} had no isolated copy in HSS '
+                    f'({HSS_NOT_FOUND}), so nothing was restored: each may be back already, its hash, host or path '
+                    'is not the one HSS isolated')
+            # Listed in every project already, another one cannot hold it: no restore to run again there
+            if all(item['project'] == ALL_PROJECTS for item in items if item['kind'] == NOT_FOUND):
+                line += ' (HSS was asked in every enterprise project: its reason says what it lists).'
+            else:
+                line += (', or its host is in another enterprise project than the one listed (its reason names it): '
+                         f'run its restore again with `enterprise_project_id={ALL_PROJECTS}` to look in every one.')
+            lines.append(line)
         lines.append('')
     if len(items) > MAX_DETAIL_ROWS:
         lines.append(grouped_table(vendor, items))
