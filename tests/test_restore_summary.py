@@ -1284,8 +1284,11 @@ def test_a_polling_timeout_after_an_unread_status_leaves_the_endpoints_an_earlie
     _, summary = summarise(result.context)
 
     statuses = list(running['reply']['data'].values())
+    # The endpoints the restore included (endpoints_count) that no check listed are one pending item of their own
+    included = int(load_json(TEST_DATA / 'xdr' / 'replies' / 'restore_reply.json')['reply']['endpoints_count'])
     assert summary['restored'] == statuses.count(SUCCESS)
-    assert summary['pending'] == sum(status in facts.XDR_RUNNING_STATUSES for status in statuses)
+    assert summary['pending'] == sum(status in facts.XDR_RUNNING_STATUSES for status in statuses) + \
+        (included > len(statuses))
     for endpoint_id, status in running['reply']['data'].items():
         if status != SUCCESS:
             assert steps_naming(summary, endpoint_id)
@@ -2346,6 +2349,33 @@ def test_the_not_found_line_says_the_host_may_be_in_another_enterprise_project_a
     assert 'another enterprise project' in line and '`enterprise_project_id=all_granted_eps`' in line, line
 
 
+def test_a_copy_not_found_in_every_enterprise_project_is_not_sent_to_look_in_every_one_again():
+    """A file restored already (by an earlier incident of the same event) and asked for again with
+    enterprise_project_id=all_granted_eps: HSS lists no isolated copy in any project. The not_found line must not send
+    the analyst to run the restore again in all_granted_eps, where it already looked."""
+    seed = hss_seed_copies()
+    host_id, file_hash = next((copy['host_id'], h) for h, copies in sorted(seed.items()) for copy in copies
+                              if copy['isolation_status'] == 'isolated')
+    tenant = start_hss_tenant()
+    try:
+        room = WarRoom(params=tenant.params(hss_enterprise_project_id='all_granted_eps'), time_scale=0,
+                       sleep=lambda _: None)
+        args = {'file_hash': file_hash, 'host_id': host_id, 'enterprise_project_id': 'all_granted_eps'}
+        assert not room.run('hss-restore-isolated', args).failed
+        again = WarRoom(params=tenant.params(hss_enterprise_project_id='all_granted_eps'), time_scale=0,
+                        sleep=lambda _: None).run('hss-restore-isolated', args)
+    finally:
+        tenant.stack.close()
+    [record] = as_list(again.context['HuaweiHSS']['RestoredFile'])
+    assert record['outcome'] == 'not_found' and record['enterprise_project_id'] == 'all_granted_eps', record
+
+    note = summarise(again.context, 'hss')[0]['HumanReadable']
+
+    [line] = [line for line in note.splitlines() if 'had no isolated copy in HSS' in line]
+    assert 'enterprise_project_id=all_granted_eps' not in line, line
+    assert 'every enterprise project' in line, line
+
+
 @pytest.mark.parametrize('followed, unfollowed', [(1, 2), (2, 1)])
 def test_the_hss_section_counts_restores_still_restoring_and_those_not_followed_each_by_their_own_number(followed,
                                                                                                         unfollowed):
@@ -2411,3 +2441,28 @@ def test_the_counts_line_of_pending_items_none_of_which_is_restoring_says_no_mor
 
     [line] = [line for line in note.splitlines() if line.startswith('Vendor: ')]
     assert 'pending 1, not found' in line and 'restoring' not in line, line
+
+
+def test_an_endpoint_the_action_included_but_cortex_xdr_never_listed_is_pending_with_the_action_to_follow():
+    """A restore whose polling ended while Cortex XDR listed fewer endpoints than the action included
+    (endpoints_count): the one not listed has not been said to have its file back, so the summary must not say every
+    endpoint has it; it counts that endpoint pending and gives the action to follow."""
+    seed = TEST_DATA / 'xdr' / 'tenant_unlisted_endpoint.json'
+    endpoints = load_json(seed)['endpoints']
+    [file_hash] = {q['file_hash'] for e in endpoints for q in e['quarantined']}
+    unlisted = [e for e in endpoints if e.get('listed') is False]
+    tenant = start_tenant(seed=seed)
+    try:
+        room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
+        result = room.run('restore-file', {'file_hash': file_hash, 'timeout_in_seconds': '30'})
+    finally:
+        tenant.server.stop()
+    [action_id] = {r['action_id'] for r in as_list(result.context['CortexXDR']['RestoredFile'])}
+
+    entry, summary = summarise(result.context, 'xdr')
+
+    assert summary['restored'] == len(endpoints) - len(unlisted)
+    assert summary['pending'] == len(unlisted) and summary['needs_manual_action'] is True, summary
+    [step] = summary['manual_steps']
+    assert f'action_id=[{action_id}]' in step and file_hash in step, step
+    assert 'Nothing: no file is left' not in entry['HumanReadable'], entry['HumanReadable']

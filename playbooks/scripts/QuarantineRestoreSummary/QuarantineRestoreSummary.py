@@ -32,6 +32,7 @@ VENDOR_COMMANDS = {'xdr': '!restore-file', 'hss': '!hss-restore-isolated'}
 # The DT keys restore-file and hss-restore-isolated write their records by: a record of restored_before the context
 # holds by its key is the context's (a shared context's, which this run's restore may have updated).
 RECORD_KEYS = {'xdr': ('file_hash', 'action_id'), 'hss': ('host_id', 'file_hash', 'file_path')}
+ALL_PROJECTS = 'all_granted_eps'  # HSS's enterprise_project_id of every project the credentials may see
 GATE_HELD_PATH = 'QuarantineRestore.Gate.held'  # the files QuarantineRestoreReputationGate held back
 
 # Cortex XDR action statuses, per endpoint (the same sets the integration polls with).
@@ -341,9 +342,9 @@ def xdr_endpoint_item(record: dict[str, Any], endpoint: dict[str, Any]) -> Item:
             'endpoint_id': endpoint_id}
 
 
-def xdr_record_item(record: dict[str, Any]) -> Item:
+def xdr_record_item(record: dict[str, Any], unlisted: int = 0) -> Item:
     """A record with no per-endpoint status: a restore not started (Cortex XDR refused it, or no run sent it), or one
-    not followed yet."""
+    not followed yet; or (``unlisted``) the endpoints its action included that no status read listed."""
     file_hash = text_of(record.get('file_hash')).strip()
     endpoint_id = text_of(record.get('endpoint_id')).strip()
     action_id = text_of(record.get('action_id')).strip()
@@ -368,6 +369,8 @@ def xdr_record_item(record: dict[str, Any]) -> Item:
     shown = status or 'no status'
     reason = (f'Action {action_id or "(no action_id)"} is {shown}, with no per-endpoint status in context '
               f'(restore-file ran with polling=false, or its polling stopped).')
+    if unlisted:
+        target, reason = unlisted_endpoints(record, unlisted)
     if error:
         reason += f' Last status check: {full_stop(one_line(error))}'
     if action_id:
@@ -388,6 +391,21 @@ def xdr_record_item(record: dict[str, Any]) -> Item:
             f'on any endpoint that failed, and run this summary again.')
     return {'vendor': 'xdr', 'kind': PENDING, 'row': row, 'step': step, 'who': target, 'endpoint_id': endpoint_id,
             'incident_id': record.get('incident_id')}
+
+
+def unlisted_endpoints(record: dict[str, Any], unlisted: int) -> tuple[str, str]:
+    """(whom, why) of the ``unlisted`` endpoints a record's action included that no status read listed."""
+    action_id, status = (text_of(record.get(name)).strip() for name in ('action_id', 'status'))
+    return (f'{unlisted} {plural("endpoint", unlisted)} of action {action_id} Cortex XDR has not listed',
+            f'Action {action_id} is {status or "no status"}: it included '
+            f'{shown_as_is(record.get("endpoints_count"))} endpoints (endpoints_count), and no status read listed '
+            f'{unlisted} of them, so whether they have the file back is not known.')
+
+
+def count_value(value: Any) -> int:
+    """A record's count (endpoints_count) as a whole number; 0 for anything else, which then claims no endpoint."""
+    text = text_of(value).strip()
+    return int(text) if text.isdigit() else 0
 
 
 def xdr_may_have_started(record: dict[str, Any], error: str) -> bool:
@@ -422,6 +440,9 @@ def xdr_items(raw: Any, skipped: list[str]) -> list[Item]:
         file_hash = text_of(record.get('file_hash')).strip().lower() or f'(record {position})'
         target = text_of(record.get('endpoint_id')).strip().lower()
         items.pop((file_hash, 'record', target), None)  # a record that reached no endpoint, restored again
+        if not target and text_of(record.get('action_id')).strip():  # a later action on every endpoint holding it
+            for key in [key for key in items if key[:2] == (file_hash, 'unlisted')]:
+                del items[key]
         endpoints = as_items(record.get('endpoints'), f'the endpoints of {XDR_CONTEXT_PATH} record {position}',
                              skipped)
         if not endpoints:
@@ -435,6 +456,10 @@ def xdr_items(raw: Any, skipped: list[str]) -> list[Item]:
             key = (file_hash, 'endpoint', item['row']['endpoint_id'].lower())
             own[key if key[2] and key not in own else (file_hash, position, number)] = item
         items.update(own)
+        # An endpoint the action included that no status read listed (polling ended first) is not known restored
+        unlisted = count_value(record.get('endpoints_count')) - len(endpoints)
+        if endpoints and unlisted > 0:
+            items[(file_hash, 'unlisted', text_of(record.get('action_id')))] = xdr_record_item(record, unlisted)
     return list(items.values())
 
 
@@ -818,11 +843,16 @@ def vendor_section(vendor: str, items: list[Item]) -> str:
         else:
             lines.extend(['', markdown_table(hosts, HSS_HOST_HEADERS), ''])
         if counts[NOT_FOUND]:
-            lines.append(f'{counts[NOT_FOUND]} {plural("item", counts[NOT_FOUND])} had no isolated copy in HSS '
-                         f'({HSS_NOT_FOUND}), so nothing was restored: each may be back already, its hash, host or '
-                         'path is not the one HSS isolated, or its host is in another enterprise project than the one '
-                         'listed (its reason names it): run its restore again with '
-                         '`enterprise_project_id=all_granted_eps` to look in every one.')
+            line = (f'{counts[NOT_FOUND]} {plural("item", counts[NOT_FOUND])} had no isolated copy in HSS '
+                    f'({HSS_NOT_FOUND}), so nothing was restored: each may be back already, its hash, host or path '
+                    'is not the one HSS isolated')
+            # Listed in every project already, another one cannot hold it: no restore to run again there
+            if all(item['project'] == ALL_PROJECTS for item in items if item['kind'] == NOT_FOUND):
+                line += ' (HSS was asked in every enterprise project: its reason says what it lists).'
+            else:
+                line += (', or its host is in another enterprise project than the one listed (its reason names it): '
+                         f'run its restore again with `enterprise_project_id={ALL_PROJECTS}` to look in every one.')
+            lines.append(line)
         lines.append('')
     if len(items) > MAX_DETAIL_ROWS:
         lines.append(grouped_table(vendor, items))
