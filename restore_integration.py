@@ -2900,12 +2900,19 @@ class HssClient:
     def with_ties_listed_again(self, rows: list[Any], begin_ms: int, end_ms: int) -> list[Any]:
         """``rows``, and the millisecond of each one met twice listed again on one page: HSS may order the events of
         one occur_time anew for each page, so a page border inside such a tie may skip one of them (or none: a cost).
-        Listed to the end of its second (within the window), as HSS may read end_time down to its second."""
+        Where that listing holds none of the millisecond (HSS read end_time down to its second), another lists to the
+        second's end; never at first, as HSS reading by the second would then list the next second too, maybe past a
+        page."""
         met = Counter(json.dumps(row, sort_keys=True) for row in rows)
         split = sorted({min(max(occur_time_ms(row, end_ms), begin_ms), end_ms) for row in rows
                         if isinstance(row, dict) and met[json.dumps(row, sort_keys=True)] > 1})
-        return rows + [row for moment in split for row in self.list_security_events(
-            moment, min(moment + -moment % HSS_EVENT_TIME_LEAD_MS, end_ms))['data_list']]
+        for moment in split:
+            again = self.list_security_events(moment, moment)['data_list']
+            if not any(isinstance(row, dict) and occur_time_ms(row, -1) == moment for row in again):
+                again = self.list_security_events(moment, min(moment + -moment % HSS_EVENT_TIME_LEAD_MS, end_ms))[
+                    'data_list']
+            rows = rows + again
+        return rows
 
     def window_read_by_page(self, begin_ms: int, end_ms: int, first: HssPage) -> list[Any] | None:
         """Every row of a window whose total_num did not narrow with it, page by page from ``first`` to a short one (the
