@@ -4329,7 +4329,8 @@ def xdr_unread_notes(summaries: list[XdrRecord], noun: str = 'action', what: str
     # A status listing fewer endpoints than the restore included was read (the line counts it so): counted apart
     kinds = Counter('whose status lists fewer endpoints than the restore included' if s.get('endpoints') else what
                     for s in noted[MAX_UNREAD_NOTES:])
-    notes = [f'Action {s["action_id"]} ({s["file_hash"]}): {s["error"]}' for s in noted[:MAX_UNREAD_NOTES]]
+    notes = [f'Action {markdown_text(s["action_id"])} ({s["file_hash"]}): {markdown_text(s["error"])}'
+             for s in noted[:MAX_UNREAD_NOTES]]  # Cortex XDR's words as written: a path's \_ is no escape
     notes += [f'And {count} more {plural(noun, count)} {kind} (the error of each record in CortexXDR.RestoredFile).'
               for kind, count in kinds.items()]
     return '\n\n' + '\n'.join(notes) if notes else ''
@@ -4744,7 +4745,7 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     step = f'checking again {schedule.again()}' if schedule else 'run the follow line below'
     # A listing not read counts no rows (never "0 restored")
     said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
-        f'the listing was not read at this check{ended}: {unread.with_step(step)}' if unread else
+        f'the listing was not read at this check{ended}: {markdown_text(unread.with_step(step))}' if unread else
         hss_counts_text(rows, unlisted, gone, untaken, most))
     apart = (0, 0) if schedule else (refused_items(fields, state), untaken)  # copies the last check counts apart
     note = hss_check_notes(state, gone, unlisted, *apart, most)
