@@ -2902,11 +2902,20 @@ class HssClient:
 
     def with_ties_listed_again(self, rows: list[Any], begin_ms: int, end_ms: int) -> list[Any]:
         """``rows``, and the millisecond of each one met twice listed again on one page: HSS may order the events of
-        one occur_time anew for each page, so a page border inside such a tie may skip one of them (or none: a cost)."""
+        one occur_time anew for each page, so a page border inside such a tie may skip one of them (or none: a cost).
+        Where that listing holds none of the millisecond (HSS read end_time down to its second), another lists to the
+        second's end; never at first, as HSS reading by the second would then list the next second too, maybe past a
+        page."""
         met = Counter(json.dumps(row, sort_keys=True) for row in rows)
         split = sorted({min(max(occur_time_ms(row, end_ms), begin_ms), end_ms) for row in rows
                         if isinstance(row, dict) and met[json.dumps(row, sort_keys=True)] > 1})
-        return rows + [row for moment in split for row in self.list_security_events(moment, moment)['data_list']]
+        for moment in split:
+            again = self.list_security_events(moment, moment)['data_list']
+            if not any(isinstance(row, dict) and occur_time_ms(row, -1) == moment for row in again):
+                again = self.list_security_events(moment, min(moment + -moment % HSS_EVENT_TIME_LEAD_MS, end_ms))[
+                    'data_list']
+            rows = rows + again
+        return rows
 
     def window_read_by_page(self, begin_ms: int, end_ms: int, first: HssPage) -> list[Any] | None:
         """Every row of a window whose total_num did not narrow with it, page by page from ``first`` to a short one (the
@@ -4323,7 +4332,8 @@ def xdr_unread_notes(summaries: list[XdrRecord], noun: str = 'action', what: str
     # A status listing fewer endpoints than the restore included was read (the line counts it so): counted apart
     kinds = Counter('whose status lists fewer endpoints than the restore included' if s.get('endpoints') else what
                     for s in noted[MAX_UNREAD_NOTES:])
-    notes = [f'Action {s["action_id"]} ({s["file_hash"]}): {s["error"]}' for s in noted[:MAX_UNREAD_NOTES]]
+    notes = [f'Action {markdown_text(s["action_id"])} ({s["file_hash"]}): {markdown_text(s["error"])}'
+             for s in noted[:MAX_UNREAD_NOTES]]  # Cortex XDR's words as written: a path's \_ is no escape
     notes += [f'And {count} more {plural(noun, count)} {kind} (the error of each record in CortexXDR.RestoredFile).'
               for kind, count in kinds.items()]
     return '\n\n' + '\n'.join(notes) if notes else ''
@@ -4738,7 +4748,7 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     step = f'checking again {schedule.again()}' if schedule else 'run the follow line below'
     # A listing not read counts no rows (never "0 restored")
     said = f'Huawei Cloud HSS restore, after {elapsed} s: ' + (
-        f'the listing was not read at this check{ended}: {unread.with_step(step)}' if unread else
+        f'the listing was not read at this check{ended}: {markdown_text(unread.with_step(step))}' if unread else
         hss_counts_text(rows, unlisted, gone, untaken, most))
     apart = (0, 0) if schedule else (refused_items(fields, state), untaken)  # copies the last check counts apart
     note = hss_check_notes(state, gone, unlisted, *apart, most)

@@ -349,6 +349,53 @@ def test_events_of_one_millisecond_that_hss_orders_anew_for_each_page_each_becom
     assert len(expected) == 16 and sorted(seen) == sorted(expected)  # each event, once
 
 
+@pytest.mark.parametrize('reading', COVERED_READINGS)
+@pytest.mark.parametrize('seed', range(12))
+def test_a_tie_of_one_millisecond_mid_second_split_by_a_page_border_makes_each_incident_however_hss_reads_end_time(
+        tenant, seed, reading):
+    # As above, the 9 events' millisecond half a second past a second's edge: a listing of that millisecond alone may
+    # list none of them where HSS reads end_time down to its second (seconds_down, seconds_inward), so the tie a page
+    # border split must be listed again to where HSS reads it.
+    tenant.backend.max_page_rows, tenant.backend.event_tie_order_seed = 10, seed
+    tenant.backend.event_time_reading = reading
+    moment = isolate(tenant, 12, minutes_ago=20)[0]['occur_time'] // 1000 * 1000 + 500
+    for number, event in enumerate(tenant.backend.events[-12:]):
+        event.occur_time = moment + max(0, number - 8) * 60_000
+    expected = {e.event_id for e in tenant.backend.events
+                if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * DAY_MS}
+
+    seen, last_run = [], {}
+    for _ in range(3):
+        incidents, last_run = fetch(tenant, last_run, max_fetch='200')
+        seen += alarm_ids(incidents)
+
+    assert len(expected) == 16 and sorted(seen) == sorted(expected)  # each event, once
+
+
+@pytest.mark.parametrize('reading', COVERED_READINGS)
+@pytest.mark.parametrize('seed', range(6))
+def test_a_tie_split_at_a_page_border_beside_an_event_of_the_next_second_comes_once_each_however_hss_reads_end_time(
+        tenant, seed, reading):
+    # 10 events of one millisecond half a second into a second, as many as a page serves, and one in the next second,
+    # fetched one a fetch: the tie is split at a page border. Listed again from the tie to its second's end, HSS
+    # reading by the second would list the next second too, 11 events, more than the page, and may skip one of the
+    # tie at every fetch.
+    tenant.backend.max_page_rows, tenant.backend.event_tie_order_seed = 10, seed
+    tenant.backend.event_time_reading = reading
+    moment = isolate(tenant, 11, minutes_ago=20)[0]['occur_time'] // 1000 * 1000 + 500
+    for number, event in enumerate(tenant.backend.events[-11:]):
+        event.occur_time = moment + 1000 * (number == 10)
+    expected = {e.event_id for e in tenant.backend.events
+                if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * DAY_MS}
+
+    seen, last_run = [], {}
+    for _ in range(len(expected) + 1):
+        incidents, last_run = fetch(tenant, last_run, max_fetch='1')
+        seen += alarm_ids(incidents)
+
+    assert sorted(seen) == sorted(expected)  # each event, once
+
+
 def test_a_first_fetch_reaches_back_through_two_day_windows(tenant):
     [old] = isolate(tenant, 1, minutes_ago=5 * 24 * 60)  # five days ago
 

@@ -1968,6 +1968,19 @@ def test_a_check_whose_listing_hss_refuses_once_is_followed_by_one_that_reads_it
     assert [row['outcome'] for row in rows_of(result).values()] == ['restored']
 
 
+def test_a_check_whose_listing_hss_refuses_shows_hss_s_words_as_written(clocked):
+    # HSS's message names a path holding markdown's active characters and a Windows folder: the check's entry, which
+    # quotes it, shows it as HSS wrote it, every backslash, and emphasises nothing.
+    tenant, clock = clocked
+    message = 'Invalid parameter: file_path /srv/*data*/_x_ [1] <tmp> C:\\Temp\\_MEI1\\{5D2F}'
+    war_room = refusing_listings_after_the_start(tenant, clock, 1, HssError(400, 'HSS.0001', message))
+    result = war_room.run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': SLOW['host_id']})
+
+    text = result.entries[1]['HumanReadable']
+    assert 'not read at this check' in text and message in as_commonmark_reads(text)[1], text
+    assert emphasis_pairs(text) == [], text
+
+
 def test_a_check_hss_refuses_the_listing_of_while_polling_goes_on_says_so_and_when_it_checks_again(clocked):
     # HSS refuses the first check's listing (400 HSS.0001, whose advice says nothing of trying again), then reads it:
     # that check, an interval after the start, counts no rows it did not read, and ends with when the next comes.

@@ -172,6 +172,19 @@ def test_a_not_started_line_shows_each_backslash_of_the_reason_cortex_xdr_gave(r
     assert PATH_REASON in as_commonmark_reads(line)[1], line
 
 
+def test_a_check_that_could_not_read_an_action_s_status_notes_cortex_xdr_s_words_as_written(replay_server):
+    # Cortex XDR refuses the status read with a message naming a Windows path and markdown's active characters: the
+    # check's note on that action (its own paragraph, not a cell) still shows what Cortex XDR wrote, every backslash.
+    said = f'{PATH_REASON} (*db* <tmp> [1])'
+    replay_server.queue(400, {'reply': {'err_code': 400, 'err_msg': said, 'err_extra': None}})
+
+    result = room(replay_server).run('restore-file', {'file_hash': HASH, 'action_id': '7', 'polling': 'false'})
+
+    [line] = [line for line in result.entries[-1]['HumanReadable'].splitlines() if line.startswith('Action 7 ')]
+    assert said in as_commonmark_reads(line)[1], line
+    assert markup_in(line) == [] and emphasis_pairs(line) == [], line
+
+
 # --------------------------------------------------------------------------- markdown's other active characters
 
 # A vendor's text markdown would show other than as written, unescaped: emphasis (a Linux path's or a host's *, _x_; an
