@@ -4550,7 +4550,8 @@ def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, held
         sent = 'No restore request was sent: the listing of isolated copies met it'
     else:
         sent = 'No restore request was sent'
-    return RestoreResult(f'{by} throttled this restore before HSS took any of it: {held.without_advice()}\n\n{sent}, '
+    return RestoreResult(f'{by} throttled this restore before HSS took any of it: '  # the vendor's words as written
+                         f'{markdown_text(held.without_advice())}\n\n{sent}, '
                          f'so nothing is lost or restored twice: the restore starts again {schedule.again()}. There '
                          f'is nothing to run by hand meanwhile.', HSS_RESTORE_CONTEXT, [],
                          {'restore_requests': puts or 0, 'items': []}, schedule)
