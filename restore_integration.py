@@ -4474,7 +4474,7 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
         return start_put_off(client, args, none_taken_error(sent, encoded, rows, later), throttled, started, checks,
                              polling, interval, timeout, puts)
     readable = hss_table(f'Huawei Cloud HSS restore: {hss_counts_text(rows)}', rows) + ''.join(
-        f'\n\n{said}' for said in [*encoded.values(), *start_notes(fields, client)])
+        f'\n\n{said}' for said in [*map(markdown_text, encoded.values()), *start_notes(fields, client)])
     schedule, raw = None, {'restore_requests': puts, 'items': rows,
                            **({'identity_policy_refusals': list(encoded.values())} if encoded else {})}
     if accepted is not None:
