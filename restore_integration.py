@@ -4474,7 +4474,7 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
         return start_put_off(client, args, none_taken_error(sent, encoded, rows, later), throttled, started, checks,
                              polling, interval, timeout, puts)
     readable = hss_table(f'Huawei Cloud HSS restore: {hss_counts_text(rows)}', rows) + ''.join(
-        f'\n\n{said}' for said in [*encoded.values(), *start_notes(fields, client)])
+        f'\n\n{said}' for said in [*map(markdown_text, encoded.values()), *start_notes(fields, client)])
     schedule, raw = None, {'restore_requests': puts, 'items': rows,
                            **({'identity_policy_refusals': list(encoded.values())} if encoded else {})}
     if accepted is not None:
@@ -4550,7 +4550,8 @@ def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, held
         sent = 'No restore request was sent: the listing of isolated copies met it'
     else:
         sent = 'No restore request was sent'
-    return RestoreResult(f'{by} throttled this restore before HSS took any of it: {held.without_advice()}\n\n{sent}, '
+    return RestoreResult(f'{by} throttled this restore before HSS took any of it: '  # the vendor's words as written
+                         f'{markdown_text(held.without_advice())}\n\n{sent}, '
                          f'so nothing is lost or restored twice: the restore starts again {schedule.again()}. There '
                          f'is nothing to run by hand meanwhile.', HSS_RESTORE_CONTEXT, [],
                          {'restore_requests': puts or 0, 'items': []}, schedule)

@@ -1981,6 +1981,26 @@ def test_a_check_whose_listing_hss_refuses_shows_hss_s_words_as_written(clocked)
     assert emphasis_pairs(text) == [], text
 
 
+def test_a_start_hss_throttles_past_a_run_shows_hss_s_words_as_written_in_its_put_off_entry(clocked):
+    # HSS throttles the start's listing past what a run may wait (Retry-After 300 s), with a message naming a Windows
+    # path and markdown's active characters: the entry that puts the start off quotes it as HSS wrote it.
+    tenant, clock = clocked
+    message = 'Too many requests: /srv/*data*/_x_ | [1] <tmp> C:\\Temp\\_MEI1\\{5D2F}'
+
+    def throttled(project_id, **filters):
+        raise HssError(429, 'APIGW.0308', message, headers={'Retry-After': '300'})
+
+    tenant.backend.list_isolated_files = throttled
+    result = room(tenant, clock).run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': SLOW['host_id'],
+                                                              'timeout_in_seconds': '600'}, follow_polling=False)
+
+    put_off = result.entries[-1]
+    assert put_off.get('PollingCommand') and not tenant.requests_to('PUT', '/event/isolated-file'), put_off
+    [line] = [line for line in put_off['HumanReadable'].splitlines() if 'throttled this restore' in line]
+    assert message in as_commonmark_reads(line)[1], line
+    assert emphasis_pairs(line) == [], line
+
+
 def test_a_check_hss_refuses_the_listing_of_while_polling_goes_on_says_so_and_when_it_checks_again(clocked):
     # HSS refuses the first check's listing (400 HSS.0001, whose advice says nothing of trying again), then reads it:
     # that check, an interval after the start, counts no rows it did not read, and ends with when the next comes.

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 import facts
 import restore_integration as ri
+from commonmark_reading import as_commonmark_reads, emphasis_pairs
 from conftest import (HSS_REPLIES, HSS_SEED, ROOT, FakeClock, InFlight, cached_token, hss_seed_copies,
                       inject_hss_faults, integration_on_clock, load_json, seconds_to_test_again,
                       start_hss_tenant)
@@ -1228,6 +1229,23 @@ def test_an_identity_policy_refusal_after_accepted_batches_gives_its_encoded_rea
     assert entry['HumanReadable'].count(encoded) == 1 and json.dumps(entry['Contents']).count(encoded) == 1
     note = entry['HumanReadable'].split(encoded)[0].rsplit('\n\n', 1)[-1]
     assert 'DecodeAuthorizationMessage' in note and refusal['request_id'] in note, note
+
+
+def test_an_identity_policy_refusal_after_an_accepted_batch_shows_its_message_as_written_in_the_entry(replay_server):
+    # The policy's refusal names a Windows path and markdown's active characters: the entry's note that gives it whole
+    # (the rows point there) shows it as HSS wrote it, every backslash, and emphasises nothing.
+    message = 'access denied by policy *deny-hss*: /srv/_x_ | [1] <tmp> C:\\Temp\\_MEI1\\{5D2F}'
+    refusal = dict(load_json(HSS_REPLIES / 'error_policy_denied_403.json'), error_msg=message)
+    replay_server.queue(200, b'', {'Date': 'Fri, 04 Dec 2026 08:00:00 GMT'}).queue(403, refusal)
+
+    result = WarRoom(params=replayed_hss_params(replay_server), time_scale=0, sleep=lambda _: None).run(
+        'hss-restore-isolated', exact_item_args(2 * facts.HSS_MAX_ITEMS_PER_REQUEST))
+
+    assert not result.failed and [request.method for request in replay_server.requests] == ['PUT', 'PUT']
+    [line] = [line for line in result.entries[-1]['HumanReadable'].splitlines()
+              if refusal['encoded_authorization_message'] in line]
+    assert message in as_commonmark_reads(line)[1], line
+    assert emphasis_pairs(line) == [], line
 
 
 def test_an_identity_policy_refusing_every_batch_ends_in_an_error_with_its_encoded_reason_whole(replay_server):
