@@ -166,6 +166,19 @@ def test_a_secret_split_by_tags_in_a_text_that_is_no_page_is_masked_whole(secret
     assert cleaned == json.dumps({'message': f'bad key {facts.SCRUBBER_MASK} refused'})
 
 
+
+# A secret may hold what a text's reading reads (a URL's %30 for 0, %2541 for A encoded again, a page's &#65; and
+# &#x25; for %): split by a tag, it stands whole only in the text read, where those stand read too
+@pytest.mark.parametrize('secret', ['Hq0000%30000Zq', 'Hq00%2541Zq%3a', 'Hq00&#65;00!Zq', 'Hq00&#x25;4100Zq'])
+@pytest.mark.parametrize('tag', ['<b>', '<!-- -->'])
+def test_a_secret_holding_what_a_reading_reads_is_masked_whole_split_by_a_tag(secret, tag):
+    for at in (1, len(secret) // 2, len(secret) - 1):  # a tag after its first character, in its middle, before its last
+        split = secret[:at] + tag + secret[at:]
+
+        cleaned = ri.SecretScrubber([secret]).text(json.dumps({'message': f'bad key {split} refused'}))
+
+        assert cleaned == json.dumps({'message': f'bad key {facts.SCRUBBER_MASK} refused'}), split
+
 # A password of words quoted in angle brackets (<password>, as a message may set off what it quotes) with a letter
 # written as a reference or escape: what the brackets hold looks like a tag's name and attributes, but no attribute
 # holds a reference outside quotes, so it is no tag to drop
