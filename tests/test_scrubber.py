@@ -402,6 +402,23 @@ def test_a_signature_s_base64_is_masked_whatever_bytes_stand_around_it(digest, b
     assert encoded in text and not [piece for piece in pieces(encoded) if piece in shown]
 
 
+
+@pytest.mark.parametrize('before', [b'', b'{', b'k='])  # the secret at each of the 3 places in a 3-byte group
+@pytest.mark.parametrize('alphabet', [b'+/', b'-_'])
+@pytest.mark.parametrize('secret, sent', [('Hq7pN2vXc9Lm', 'Hq7pN2vXc9Lm'),  # a key, sent as is
+                                          ('Hq7pN2vX', 'Hq7pN2vX'),  # as short as one sought in base64 may be
+                                          ('pw"Hq7p\\N2v', 'pw\\"Hq7p\\\\N2v')])  # a password, in a JSON body
+def test_every_base64_character_that_encodes_a_secret_alone_is_masked_at_each_place_in_a_group(before, alphabet,
+                                                                                                secret, sent):
+    # 6 bits a character: those whose bits all fall in the bytes sent of the secret, from the first to the last (README)
+    text = base64.b64encode(before + sent.encode() + b'}', alphabet).decode()
+    first, end = -(-len(before) * 8 // 6), (len(before) + len(sent)) * 8 // 6
+
+    shown = ri.SecretScrubber([secret]).text(f'received: {text} (quoted back)')
+
+    assert shown == f'received: {text[:first]}{facts.SCRUBBER_MASK}{text[end:]} (quoted back)'
+
+
 def test_the_refusal_kept_of_an_iam_that_quotes_back_the_password_holds_no_trace_of_it():
     # IAM's refusal is kept in the integration context for the next runs, which XSOAR keeps on its server unscrubbed.
     vendor = EchoVendor(iam_echoes=True)
