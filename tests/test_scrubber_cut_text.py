@@ -174,6 +174,14 @@ def test_a_key_holding_dots_of_its_own_cut_past_them_by_a_short_vendor_page_is_n
     assert key[9:15] not in shown and 'Winter' not in shown  # neither side of the key's own '...'
 
 
+
+@pytest.mark.parametrize('mark', ['...', '\u2026'])
+def test_a_secret_that_starts_with_a_cut_of_its_own_cut_short_past_it_loses_its_whole_head(mark):
+    # An IAM or proxy password may open with dots: the head a cut leaves reaches back over that cut (README, cut short)
+    secret = f'{mark}Hq7pN2vXc9Lm'
+
+    assert ri.SecretScrubber([secret]).text(f'said: {mark}Hq7pN2...') == f'said: {facts.SCRUBBER_MASK}...'
+
 def test_a_refusal_quoting_a_key_cut_short_leaves_the_next_checks_refused_argument_json_it_reads():
     # Two files: Cortex XDR starts one and refuses the other with a plain-text page quoting the Authorization header,
     # cut by short_text inside the key. restore-file carries that refusal to its next check as JSON text (its hidden
