@@ -269,3 +269,21 @@ def test_a_secret_of_the_least_length_sought_in_pieces_is_masked_whole_split_at_
     text = f'vendor said: {secret[:at]}{line_break}{secret[at:]} (end)'
 
     assert ri.SecretScrubber([secret]).text(text) == f'vendor said: {facts.SCRUBBER_MASK} (end)'
+
+
+# README: a line break escaped by JSON, "that escape's backslash URL-encoded once or twice too, %5Cn, %255Cn, as a JSON
+# body in a URL's query holds it": such a query holds no backslash as is
+@pytest.mark.parametrize('line_break', ['%5Cn', '%5cr%5cn', '%255Cn', '%5Cu000a'])
+def test_a_secret_split_at_a_url_encoded_json_line_break_in_a_text_with_no_backslash_is_masked_whole(line_break):
+    text = f'GET /echo?body=%7B%22key%22%3A%22Hq7pN2{line_break}vXc9Lm%22%7D'
+
+    shown = ri.SecretScrubber(['Hq7pN2vXc9Lm']).text(text)
+
+    assert shown == f'GET /echo?body=%7B%22key%22%3A%22{facts.SCRUBBER_MASK}%22%7D'
+
+
+@pytest.mark.parametrize('line_break', ['\n', '\\n', '<br>', '%0A'])
+def test_a_secret_split_across_lines_at_the_very_start_of_a_text_is_masked_from_its_first_character(line_break):
+    shown = ri.SecretScrubber(['Hq7pN2vXc9Lm']).text(f'Hq7pN2{line_break}vXc9Lm was refused')
+
+    assert shown == f'{facts.SCRUBBER_MASK} was refused'
