@@ -271,3 +271,11 @@ def test_a_long_head_cut_short_then_quoted_in_json_twice_is_masked(secret):
     shown = ri.SecretScrubber([secret]).text(json.dumps(json.dumps(cut)))
 
     assert shown == json.dumps(json.dumps(f'vendor said: {facts.SCRUBBER_MASK}...'))
+
+
+# README: a text cut short loses "the longest head of [a secret] that ends there ... when it is 4 characters or more",
+# with the part of an escape the cut fell inside: nothing else. A text with no such head at its cut stays as it is.
+@pytest.mark.parametrize('text', ['The page was not found...', 'key Hq7\u2026', 'key Hq7pN2&co, then more...',
+                                  'key Hq7pN2%, then more...'])
+def test_a_text_cut_short_with_no_head_of_a_secret_at_its_cut_is_left_as_it_is(text):
+    assert ri.SecretScrubber(['Hq7pN2vXc9Lm']).text(text) == text
