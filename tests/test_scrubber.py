@@ -605,3 +605,24 @@ def test_a_secret_holding_a_pipe_is_masked_in_a_table_cell_in_each_form_a_messag
     cleaned = ri.SecretScrubber([secret]).text(cell)
 
     assert tail not in cleaned and facts.SCRUBBER_MASK in cleaned
+
+
+def test_an_entry_holding_no_secret_is_handed_on_itself_uncopied_though_its_rows_repeat_their_texts():
+    # README (bench): every string of a bulk entry passes the scrubber; one holding no secret is neither copied nor
+    # walked again (DEVELOPERS: its entry checks each distinct text once, as bulk rows repeat theirs)
+    rows = [{'host_id': 'h1', 'outcome': 'restoring', 'reason': '', 'file_path': f'C:\\q\\f{n % 7}.exe'}
+            for n in range(50)]
+    entry = {'Type': 1, 'Contents': {'items': rows}, 'EntryContext': {'X.Y': rows}}
+
+    assert ri.SecretScrubber([XDR_KEY]).entry(entry) is entry
+
+
+@pytest.mark.parametrize('depth', [62, 63, 64])
+def test_an_entry_nested_about_as_deep_as_is_shown_is_what_value_makes_of_it_secret_or_not(depth):
+    # entry is value, or the entry itself when value would change nothing: the part nested too deep to show is
+    # replaced there as value replaces it, whether a secret stands beside it or not
+    for inner in (['kept'], ['kept', f'key={XDR_KEY}']):
+        entry = {'Type': 1, 'Contents': nested_in_lists(inner, depth)}
+        scrubber = ri.SecretScrubber([XDR_KEY])
+
+        assert scrubber.entry(entry) == scrubber.value(entry)
