@@ -589,3 +589,11 @@ def test_a_letter_written_in_escapes_4_readings_deep_is_read_and_5_deep_is_not(w
     shown = ri.SecretScrubber(['Hq7pN2vXc9Lm']).text(text)
 
     assert shown == (f'key {facts.SCRUBBER_MASK} end' if masked else text)
+
+
+# A letter written as a reference or %XX (README: read so too) in a secret that opens the text: masked from the text's
+# first character, whichever of its letters the reading read
+@pytest.mark.parametrize('text', ['Hq7pN2vXc9L&#109; was refused', 'Hq7pN2vXc9L%6d was refused',
+                                  'Hq7p&#78;2vXc9Lm was refused', '&#72;q7pN2vXc9Lm was refused'])
+def test_a_secret_opening_a_text_with_a_letter_written_as_a_reference_is_masked_from_its_first_character(text):
+    assert ri.SecretScrubber(['Hq7pN2vXc9Lm']).text(text) == f'{facts.SCRUBBER_MASK} was refused'
