@@ -567,6 +567,23 @@ def test_a_secret_nested_deeper_than_a_walk_can_go_is_never_shown_and_the_scrubb
             assert trace not in shown
 
 
+def nested_in_objects(value, depth: int):
+    for _ in range(depth):  # built in a loop: no recursion however deep
+        value = {'inner': value}
+    return value
+
+
+@pytest.mark.parametrize('depth', [1_000, 100_000])
+def test_a_secret_nested_in_objects_deeper_than_a_walk_can_go_is_never_shown_and_the_scrubber_does_not_crash(depth):
+    scrubber = ri.SecretScrubber([XDR_KEY])
+    entry = {'Type': 1, 'Contents': nested_in_objects({'reason': f'key={XDR_KEY}'}, depth)}
+
+    for scrubbed in (scrubber.entry(entry), scrubber.value(entry)):
+        shown = json.dumps(scrubbed)  # what XSOAR's demisto.results writes: too deep would fail here too
+        for trace in traces(XDR_KEY):
+            assert trace not in shown
+
+
 def test_a_secret_nested_a_few_levels_is_masked_where_it_stands_and_the_rest_kept():
     scrubber = ri.SecretScrubber([XDR_KEY])
     entry = {'Type': 1, 'Contents': nested_in_lists(['kept', f'key={XDR_KEY}'], 10)}
