@@ -286,7 +286,7 @@ def test_a_secret_holding_any_latin_greek_or_cyrillic_letter_is_found_escaped(le
 
 # README: a secret is caught as is, JSON-escaped, and with its blanks squeezed as short_text quotes it: an IAM password
 # may hold a backslash before blanks (Huawei's policy takes both), one, two or more of them
-@pytest.mark.parametrize('blanks', [' ', '  ', '   '])
+@pytest.mark.parametrize('blanks', [' ', '  ', '   ', '\t '])  # a tab too: a blank of another kind
 @pytest.mark.parametrize('secret', ['Hq\\{}7p', 'Hq7p\\{}N2vXc9'])  # too short to be sought folded, and long enough
 def test_a_secret_holding_a_backslash_before_blanks_is_masked_as_is_json_escaped_and_squeezed(secret, blanks):
     secret = secret.format(blanks)
