@@ -2220,6 +2220,10 @@ class SecretScrubber:
         with self._lock:
             self._secrets = {**self._secrets, whole: found}
             self._numeric = self._numeric or bool(re.fullmatch('[0-9.eE+-]+', secret))
+        # One holding what a text's reading reads (%30, &#65;, a tag) stands there read too: split by a tag, only so
+        read = self._reading(secret.lower())[0]
+        if read != secret.lower():
+            self.add(read, encoded=True)
         if not encoded and len(secret) >= self.DISGUISED_MIN_LENGTH:  # a vendor may quote what it received in base64
             for piece in base64_pieces(secret):
                 self.add(piece, encoded=True)
@@ -2328,7 +2332,17 @@ class SecretScrubber:
     def _read_spans(self, text: str, readings: int) -> list[tuple[int, int]]:
         """Where each secret stands in the text with what READABLE finds read (and again, while a pass reads any: a
         reference URL-encoded), each span widened to the whole of a reading it starts or ends in (none read: none)."""
-        pieces, places, at = [], [(0, 0, 0, 0)], 0  # each reading's start and end in what it gave, then in the text
+        read, places = self._reading(text)
+        if len(places) == 1:
+            return []
+        starts = [place[0] for place in places]
+        return [(self._source(start, places, starts)[0], self._source(end - 1, places, starts)[1])
+                for start, end in self._spans(read, readings)]
+
+    def _reading(self, text: str) -> tuple[str, list[tuple[int, int, int, int]]]:
+        """The (lowered) text with what READABLE finds read, and each reading's start and end in what it gave, then in
+        the text."""
+        pieces, places, at = [], [(0, 0, 0, 0)], 0
         for found in self.READABLE.finditer(text):
             escape, decimal, hexadecimal, ligature, percent = found.groups()
             code = int(decimal) if decimal else int(escape or hexadecimal or percent or '0', 16)  # a tag's: 0, none
@@ -2342,11 +2356,7 @@ class SecretScrubber:
             pieces += [text[at:found.start()], read]
             places += [(start, start + len(read), *found.span())]
             at = found.end()
-        if len(places) == 1:
-            return []
-        starts = [place[0] for place in places]
-        return [(self._source(start, places, starts)[0], self._source(end - 1, places, starts)[1])
-                for start, end in self._spans(''.join(pieces) + text[at:], readings)]
+        return ''.join(pieces) + text[at:], places
 
     @staticmethod
     def _source(at: int, places: list[tuple[int, int, int, int]], starts: list[int]) -> tuple[int, int]:

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import start_tenant
+import restore_integration
 from warroom.runtime import WarRoom
 
 TENANT = start_tenant(auth_type='standard')  # one emulated tenant for every example; each adds its own key
@@ -39,3 +40,16 @@ def test_a_standard_key_with_a_blank_and_latin1_letters_is_not_in_the_debug_log(
     assert "send: b'POST /public_api/" in logged and 'Authorization: ' in logged  # the request is shown
     pieces = {key[start:start + 8] for start in range(len(key) - 7)}
     assert not [piece for piece in pieces for form in logged_forms(piece) if form in logged]
+
+
+def test_outside_debug_mode_no_secret_is_handed_to_the_log_masker_commonserverpython_defines(monkeypatch):
+    # CommonServerPython defines add_sensitive_log_strs in every run; the integration hands it its secrets only while
+    # http.client prints (debug-mode=true), as only then does a request reach the log (README, XSOAR's debug mode)
+    handed = []
+    monkeypatch.setattr(restore_integration, 'add_sensitive_log_strs', handed.append, raising=False)
+    room = WarRoom(params=TENANT.params(), time_scale=0, sleep=lambda _: None)
+
+    result = room.run('restore-file', {'file_hash': 'a' * 64, 'polling': 'false'})
+
+    assert 'Cortex XDR answered' in result.entries[-1]['Contents']  # a request went out, with the key
+    assert handed == []

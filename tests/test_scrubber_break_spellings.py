@@ -166,6 +166,19 @@ def test_a_secret_split_by_tags_in_a_text_that_is_no_page_is_masked_whole(secret
     assert cleaned == json.dumps({'message': f'bad key {facts.SCRUBBER_MASK} refused'})
 
 
+
+# A secret may hold what a text's reading reads (a URL's %30 for 0, %2541 for A encoded again, a page's &#65; and
+# &#x25; for %): split by a tag, it stands whole only in the text read, where those stand read too
+@pytest.mark.parametrize('secret', ['Hq0000%30000Zq', 'Hq00%2541Zq%3a', 'Hq00&#65;00!Zq', 'Hq00&#x25;4100Zq'])
+@pytest.mark.parametrize('tag', ['<b>', '<!-- -->'])
+def test_a_secret_holding_what_a_reading_reads_is_masked_whole_split_by_a_tag(secret, tag):
+    for at in (1, len(secret) // 2, len(secret) - 1):  # a tag after its first character, in its middle, before its last
+        split = secret[:at] + tag + secret[at:]
+
+        cleaned = ri.SecretScrubber([secret]).text(json.dumps({'message': f'bad key {split} refused'}))
+
+        assert cleaned == json.dumps({'message': f'bad key {facts.SCRUBBER_MASK} refused'}), split
+
 # A password of words quoted in angle brackets (<password>, as a message may set off what it quotes) with a letter
 # written as a reference or escape: what the brackets hold looks like a tag's name and attributes, but no attribute
 # holds a reference outside quotes, so it is no tag to drop
@@ -256,3 +269,21 @@ def test_a_secret_of_the_least_length_sought_in_pieces_is_masked_whole_split_at_
     text = f'vendor said: {secret[:at]}{line_break}{secret[at:]} (end)'
 
     assert ri.SecretScrubber([secret]).text(text) == f'vendor said: {facts.SCRUBBER_MASK} (end)'
+
+
+# README: a line break escaped by JSON, "that escape's backslash URL-encoded once or twice too, %5Cn, %255Cn, as a JSON
+# body in a URL's query holds it": such a query holds no backslash as is
+@pytest.mark.parametrize('line_break', ['%5Cn', '%5cr%5cn', '%255Cn', '%5Cu000a'])
+def test_a_secret_split_at_a_url_encoded_json_line_break_in_a_text_with_no_backslash_is_masked_whole(line_break):
+    text = f'GET /echo?body=%7B%22key%22%3A%22Hq7pN2{line_break}vXc9Lm%22%7D'
+
+    shown = ri.SecretScrubber(['Hq7pN2vXc9Lm']).text(text)
+
+    assert shown == f'GET /echo?body=%7B%22key%22%3A%22{facts.SCRUBBER_MASK}%22%7D'
+
+
+@pytest.mark.parametrize('line_break', ['\n', '\\n', '<br>', '%0A'])
+def test_a_secret_split_across_lines_at_the_very_start_of_a_text_is_masked_from_its_first_character(line_break):
+    shown = ri.SecretScrubber(['Hq7pN2vXc9Lm']).text(f'Hq7pN2{line_break}vXc9Lm was refused')
+
+    assert shown == f'{facts.SCRUBBER_MASK} was refused'

@@ -174,6 +174,23 @@ def test_a_key_holding_dots_of_its_own_cut_past_them_by_a_short_vendor_page_is_n
     assert key[9:15] not in shown and 'Winter' not in shown  # neither side of the key's own '...'
 
 
+
+@pytest.mark.parametrize('before', ['said: ', ''])  # in a text, or opening it
+@pytest.mark.parametrize('mark', ['...', '\u2026'])
+def test_a_secret_that_starts_with_a_cut_of_its_own_cut_short_past_it_loses_its_whole_head(mark, before):
+    # An IAM or proxy password may open with dots: the head a cut leaves reaches back over that cut (README, cut short)
+    secret = f'{mark}Hq7pN2vXc9Lm'
+
+    assert ri.SecretScrubber([secret]).text(f'{before}{mark}Hq7pN2...') == f'{before}{facts.SCRUBBER_MASK}...'
+
+
+def test_a_head_cut_short_reaching_back_over_another_secret_s_cut_head_masks_both_whole():
+    # README: spellings that overlap are one mask from the first's start to the last's end. The key's head ends at the
+    # first cut; the password holds a '...' of its own, and its head, from inside the key's, ends at the second
+    shown = ri.SecretScrubber(['Hq7pN2vXc9Lm', 'pN2...Zk8wQy']).text('key Hq7pN2...Zk8w...')
+
+    assert shown == f'key {facts.SCRUBBER_MASK}...'
+
 def test_a_refusal_quoting_a_key_cut_short_leaves_the_next_checks_refused_argument_json_it_reads():
     # Two files: Cortex XDR starts one and refuses the other with a plain-text page quoting the Authorization header,
     # cut by short_text inside the key. restore-file carries that refusal to its next check as JSON text (its hidden
@@ -263,3 +280,11 @@ def test_a_long_head_cut_short_then_quoted_in_json_twice_is_masked(secret):
     shown = ri.SecretScrubber([secret]).text(json.dumps(json.dumps(cut)))
 
     assert shown == json.dumps(json.dumps(f'vendor said: {facts.SCRUBBER_MASK}...'))
+
+
+# README: a text cut short loses "the longest head of [a secret] that ends there ... when it is 4 characters or more",
+# with the part of an escape the cut fell inside: nothing else. A text with no such head at its cut stays as it is.
+@pytest.mark.parametrize('text', ['The page was not found...', 'key Hq7\u2026', 'key Hq7pN2&co, then more...',
+                                  'key Hq7pN2%, then more...'])
+def test_a_text_cut_short_with_no_head_of_a_secret_at_its_cut_is_left_as_it_is(text):
+    assert ri.SecretScrubber(['Hq7pN2vXc9Lm']).text(text) == text

@@ -282,3 +282,13 @@ def test_a_secret_holding_any_latin_greek_or_cyrillic_letter_is_found_escaped(le
     shown = ri.SecretScrubber([secret]).text(f'quoted: {quoting(secret)}.')
 
     assert facts.SCRUBBER_MASK in shown and HEAD not in shown and TAIL not in shown, shown
+
+
+# README: a secret is caught as is, JSON-escaped, and with its blanks squeezed as short_text quotes it: an IAM password
+# may hold a backslash before blanks (Huawei's policy takes both), one, two or more of them
+@pytest.mark.parametrize('blanks', [' ', '  ', '   ', '\t '])  # a tab too: a blank of another kind
+@pytest.mark.parametrize('secret', ['Hq\\{}7p', 'Hq7p\\{}N2vXc9'])  # too short to be sought folded, and long enough
+def test_a_secret_holding_a_backslash_before_blanks_is_masked_as_is_json_escaped_and_squeezed(secret, blanks):
+    secret = secret.format(blanks)
+    for quoted in (secret, json.dumps(secret)[1:-1], json.dumps(json.dumps(secret))[3:-3], secret.replace(blanks, ' ')):
+        assert ri.SecretScrubber([secret]).text(f'pw {quoted} end') == f'pw {facts.SCRUBBER_MASK} end', quoted

@@ -62,3 +62,9 @@ def test_a_secret_split_across_lines_in_a_war_room_table_cell_is_masked_whole(se
 
     assert cleaned == table.replace(f'{secret[:at]}<br>{secret[at:]}', facts.SCRUBBER_MASK)
     assert f'|refused: {facts.SCRUBBER_MASK} (echoed)|' in cleaned
+
+
+def test_a_secret_of_one_character_repeated_quoted_over_itself_one_character_on_is_masked_whole():
+    # README: one quoted twice over its own end and start is one mask, from the first's start to the last's end; a
+    # secret of one repeated character overlaps itself one character on
+    assert ri.SecretScrubber(['xxxxxxxx']).text('pw=xxxxxxxxx; ok') == f'pw={facts.SCRUBBER_MASK}; ok'

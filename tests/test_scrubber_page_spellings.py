@@ -577,3 +577,23 @@ def test_a_secret_is_masked_with_its_characters_escapes_written_as_json_a_repr_o
     cleaned = ri.SecretScrubber([secret]).text(f'vendor said: <<{spelled}>> (echoed)')
 
     assert cleaned == f'vendor said: <<{facts.SCRUBBER_MASK}>> (echoed)'
+
+
+# README: an escape written in another's escapes is read too, "at most 4 readings deep" (its limits: "more than 4
+# readings deep ... is not caught"). H as &#72;, its & as %26, that % as &#37;, that & as %26: each pass reads one
+# layer; a fifth layer (the first % as &#37;) is left as it stands.
+@pytest.mark.parametrize('written, masked', [('%26#37;26#72;', True), ('&#37;26#37;26#72;', False)])
+def test_a_letter_written_in_escapes_4_readings_deep_is_read_and_5_deep_is_not(written, masked):
+    text = f'key {written}q7pN2vXc9Lm end'
+
+    shown = ri.SecretScrubber(['Hq7pN2vXc9Lm']).text(text)
+
+    assert shown == (f'key {facts.SCRUBBER_MASK} end' if masked else text)
+
+
+# A letter written as a reference or %XX (README: read so too) in a secret that opens the text: masked from the text's
+# first character, whichever of its letters the reading read
+@pytest.mark.parametrize('text', ['Hq7pN2vXc9L&#109; was refused', 'Hq7pN2vXc9L%6d was refused',
+                                  'Hq7p&#78;2vXc9Lm was refused', '&#72;q7pN2vXc9Lm was refused'])
+def test_a_secret_opening_a_text_with_a_letter_written_as_a_reference_is_masked_from_its_first_character(text):
+    assert ri.SecretScrubber(['Hq7pN2vXc9Lm']).text(text) == f'{facts.SCRUBBER_MASK} was refused'
