@@ -2823,6 +2823,12 @@ class HssClient:
                                                                settings.project_id, on_signature=on_signature)
         self.transport = HttpTransport(settings.url, self.vendor, transport_settings, auth, self.limiter,
                                        HUAWEI_RETRY_STATUSES, token_source=self.token_provider)
+        # HSS's gateway locks an access key (every tool's that signs with it) for 5 minutes once it refused 5 of its
+        # requests in a row: until it took a signature of this run (signing None), the request of one thread (probe)
+        # goes at a time, the others wait for its answer (_refusal); none goes once it refused one (key_refused)
+        self.signing = threading.Condition() if auth else None
+        self.probe: int | None = None
+        self.key_refused: VendorApiError | None = None
         if settings.region:
             self.transport.session.headers['region'] = settings.region
         self.path, self.events_path = (path.format(project_id=quote(settings.project_id, safe=''))
@@ -3033,6 +3039,7 @@ class HssClient:
         listing asks the PUT's ``refused`` too."""
         if not may_have_applied([attempt], HSS_MAYBE_APPLIED_STATUSES):
             return None  # HSS did not act on it (no connection, a 503): it goes again whole
+        self._answered(attempt)  # past the gateway, or lost: its listings, on other threads too, wait for no answer
         hosts = defaultdict(set)  # each hash (an item without one: its path) -> its items' hosts' names (None: unknown)
         for host_id, file_hash, file_path in map(copy_key, body['data_list']):
             hosts[file_hash, None if file_hash else file_path].add(self.host_names.get(host_id))
@@ -3062,16 +3069,53 @@ class HssClient:
         body['data_list'] = [item for item in body['data_list'] if copy_key(item) in isolated]
         return None if body['data_list'] else 'HSS lists none of its files isolated any more'
 
-    def _request(self, method: str, path: str, advice: dict[int, str] = HSS_ERROR_ADVICE, **kwargs: Any) -> VendorReply:
-        reply = self.transport.request(method, path, **kwargs)
-        if 200 <= reply.status < 300:
-            return reply
-        if self.token_provider and reply.status == 401:  # the AK/SK advice names no setting of a token's
-            no_time = 'HSS did not accept the token, and this run had no time left to get a new one. {Again}.'
-            advice = {**advice, 401: no_time if reply.gave_up else HSS_TOKEN_REFUSED_ADVICE}  # a new one refused too
-        error = huawei_error_from_response(reply, advice_by_status=advice)
-        error.later |= reply.status == 401 and bool(reply.gave_up)  # no_time's advice: to act again later
-        raise error
+    def _request(self, method: str, path: str, advice: dict[int, str] = HSS_ERROR_ADVICE,
+                 refused: Refused | None = None, **kwargs: Any) -> VendorReply:
+        reply = None
+        try:  # its refusal kept before a request waiting for its answer goes (_answered)
+            reply = self.transport.request(method, path, refused=functools.partial(self._refusal, refused), **kwargs)
+            if 200 <= reply.status < 300:
+                return reply
+            if self.token_provider and reply.status == 401:  # the AK/SK advice names no setting of a token's
+                no_time = 'HSS did not accept the token, and this run had no time left to get a new one. {Again}.'
+                advice = {**advice, 401: no_time if reply.gave_up else HSS_TOKEN_REFUSED_ADVICE}  # a new one refused
+            error = huawei_error_from_response(reply, advice_by_status=advice)
+            error.later |= reply.status == 401 and bool(reply.gave_up)  # no_time's advice: to act again later
+            if reply.status == 401 and not self.token_provider:
+                self.key_refused = error
+            raise error
+        finally:
+            self._answered(reply)
+
+    def _answered(self, reply: VendorReply | Attempt | None) -> None:
+        """This thread's request (or a PUT's attempt) ended: the gateway took the signature if it did not answer 401;
+        else the next request waiting goes alone."""
+        signing = self.signing
+        if signing is None:
+            return
+        with signing:
+            if reply is not None and reply.status != 401:
+                self.signing = None
+            if self.probe == threading.get_ident():
+                self.probe = None
+            signing.notify_all()
+
+    def _refusal(self, refused: Refused | None) -> str | None:
+        """Why a request is not sent (before its turn, or once it came): what ``refused`` says, else the gateway refused
+        the access key's signature of another request of the command, as it would this one's. Until the gateway took a
+        signature of the run, it waits for the answer to another thread's request first."""
+        signing, me = self.signing, threading.get_ident()
+        if signing is not None:
+            with signing:
+                while self.probe not in (None, me) and self.signing and not self.key_refused:
+                    signing.wait()
+                if self.signing and not self.key_refused:
+                    self.probe = me
+        said = refused() if refused else None  # the caller's, in its own words, first
+        if said or not self.key_refused:
+            return said
+        return (f'Not sent: {self.vendor} refused another request of this command with HTTP 401, as it would this '
+                f'one. {self.key_refused.advice}')
 
 
 def is_listed_copy(row: Any) -> bool:

@@ -156,6 +156,15 @@ HSS_TOKEN_EXPIRED = 'APIGW.0307'
 # words it, the failed check after ': '.
 HSS_GATEWAY_AUTH_FAILED = ('APIGW.0301', 'Incorrect IAM authentication information')
 HSS_THROTTLED = 'APIGW.0308'
+# The gateway's lockout of an access key (Huawei's API Request Signing Guide, FAQ "Common Errors Related to IAM
+# Authentication Information", support.huaweicloud.com/eu/nl-nl/devg-apisign/api-sign-0001.html): "AK/SK authentication
+# fails for more than five consecutive times, and the AK/SK pair is locked for five minutes. (Authentication requests
+# are rejected within this period)", with 401 APIGW.0301 "Incorrect IAM authentication information: AK access failed to
+# reach the limit,forbidden." Read as five failures in a row locking it (the stricter reading of "more than five").
+HSS_AK_LOCKOUT_FAILURES = 5
+HSS_AK_LOCKOUT_S = 5 * 60
+HSS_AK_LOCKED = ('APIGW.0301',
+                 'Incorrect IAM authentication information: AK access failed to reach the limit,forbidden.')
 # IAM's account lockout by default (Huawei Cloud IAM user guide, "Login Authentication Policy", Account Lockout:
 # "Maximum number of unsuccessful login attempts ... the default value is 5", "Time for resetting the account lockout
 # counter ... the default value is 15 minutes", "Lockout duration ... the default value is 15 minutes"; its least

@@ -392,15 +392,18 @@ def signature_spoiled(request):
 
 
 def lost_answer_beside_a_refusal(tenant, monkeypatch):
-    """Two batches: the first PUT to come is held until the other's was refused (a spoiled signature: HSS's 401, which
-    every later request would meet) and the command took that refusal, then HSS acts on it and its answer is lost.
-    Returns the run's result and the methods of the requests HSS got."""
+    """Three batches: the first PUT to come goes alone and is accepted (HSS's gateway took the access key: README,
+    "Only the main thread talks to XSOAR"); of the two then side by side, the first is held until the other's was
+    refused (a spoiled signature: HSS's 401, which every later request would meet) and the command took that refusal,
+    then HSS acts on it and its answer is lost. Returns the run's result and the methods of the requests HSS got."""
     refusal_taken, lock, seen, app = refusal_taken_event(monkeypatch), threading.Lock(), [], create_app(tenant.gateway)
 
     def served(request):
         with lock:
             seen.append(request.method)
-            first_put = seen == ['PUT']
+            accepted, first_put = seen == ['PUT'], seen == ['PUT', 'PUT']
+        if accepted:
+            return app(request)
         if first_put:
             assert refusal_taken.wait(10)
             app(request)  # HSS acts on it; its answer is lost
@@ -409,7 +412,7 @@ def lost_answer_beside_a_refusal(tenant, monkeypatch):
             request = signature_spoiled(request)
         return app(request)
 
-    args = explicit_items(tenant, 2 * facts.HSS_MAX_ITEMS_PER_REQUEST)
+    args = explicit_items(tenant, 3 * facts.HSS_MAX_ITEMS_PER_REQUEST)
     with LoopbackServer(served) as server:
         result = room(tenant, 'aksk', max_concurrency='2', hss_endpoint=server.url).run('hss-restore-isolated', args)
     assert refusal_taken.is_set()
@@ -421,7 +424,7 @@ def test_a_put_whose_answer_was_lost_lists_nothing_once_another_batch_met_a_refu
     result, seen = lost_answer_beside_a_refusal(tenant, monkeypatch)
 
     assert 'verify aksk signature fail' in json.dumps(result.entries[-1]['Contents'])
-    assert seen == ['PUT', 'PUT']  # no listing, nor the PUT again
+    assert seen == ['PUT', 'PUT', 'PUT']  # the accepted one, the lost one, the refused one: no listing, no PUT again
 
 
 def test_the_listing_after_a_lost_answer_stops_between_its_pages_once_another_batch_met_a_refusal(tenant, monkeypatch):
@@ -472,7 +475,7 @@ def test_a_put_whose_answer_was_lost_then_not_sent_again_for_another_batchs_refu
     # reason speaks of that one answer, not of one of two attempts.
     result, seen = lost_answer_beside_a_refusal(tenant, monkeypatch)
 
-    assert seen.count('PUT') == 2  # the lost one and the other batch's refused one
+    assert seen.count('PUT') == 3  # the accepted one, the lost one and the other batch's refused one
     lost = next(row['reason'] for row in result.entries[-1]['Contents']['items'] if row['reason'].startswith('Not '))
     assert 'HSS may have accepted the restore even so, as its answer was lost' in lost, lost
     assert 'attempts' not in lost, lost
@@ -499,14 +502,17 @@ def isolated_copies(tenant, count):
 def lost_answer_whose_listing_a_proxy_refusal_stops(tenant, monkeypatch, after_its_first_attempt: bool) -> str:
     """A PUT answered 500 (HSS acts on it): the listing read before it goes again is stopped once the proxy this
     machine's environment sets refused another request's login (the same client's PUT on another thread), after that
-    listing's first attempt (HSS's 503, worth a retry) or before it. The first PUT's error."""
+    listing's first attempt (HSS's 503, worth a retry) or before it. The first PUT's error. A PUT accepted before them
+    has the client's requests go side by side (README, "Only the main thread talks to XSOAR")."""
     app, lock, seen, errors = create_app(tenant.gateway), threading.Lock(), [], []
     first_put_came, listing_begun, refusal_taken = threading.Event(), threading.Event(), threading.Event()
 
     def proxied(request):  # the environment's proxy, which every request goes through
         with lock:
             seen.append(request.method)
-            first_put = seen == ['PUT']
+            accepted, first_put = seen == ['PUT'], seen == ['PUT', 'PUT']
+        if accepted:
+            return app(request)
         if request.method == 'GET':
             listing_begun.set()
             assert refusal_taken.wait(10)
@@ -521,9 +527,10 @@ def lost_answer_whose_listing_a_proxy_refusal_stops(tenant, monkeypatch, after_i
             assert listing_begun.wait(10)
         return Response(407, headers={'Proxy-Authenticate': 'Basic realm="corp"'})
 
-    first, other = isolated_copies(tenant, 2)
+    opening, first, other = isolated_copies(tenant, 3)
     with environment_proxy(monkeypatch, proxied, 'operator:proxy-password@'):
         client = client_from_params('hss', tenant.params(retry_backoff='0', hss_rate_limit='1000', proxy=True))
+        client.restore_isolated_files([opening])
 
         def restore_first() -> None:
             try:
@@ -538,7 +545,7 @@ def lost_answer_whose_listing_a_proxy_refusal_stops(tenant, monkeypatch, after_i
         refusal_taken.set()
         thread.join(10)
 
-    assert seen.count('GET') == after_its_first_attempt and seen.count('PUT') == 2, seen
+    assert seen.count('GET') == after_its_first_attempt and seen.count('PUT') == 3, seen
     [error] = errors
     return error
 

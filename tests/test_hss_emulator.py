@@ -437,6 +437,28 @@ def test_unknown_access_key_is_401_apigw_0301(http, hss):
     assert "UNKNOWNAK" not in message
 
 
+WRONG_SK = "not-the-secret-key-" + "q" * 20
+
+
+def test_an_access_key_refused_5_times_in_a_row_is_locked_for_5_minutes_even_when_signed_right(http, hss, wall):
+    for _ in range(facts.HSS_AK_LOCKOUT_FAILURES):
+        assert_gateway_error(call(http, hss, "GET", params=EVERY_PROJECT, sk=WRONG_SK), 401, "APIGW.0301")
+
+    code, message = facts.HSS_AK_LOCKED
+    assert assert_gateway_error(call(http, hss, "GET", params=EVERY_PROJECT), 401, code) == message
+    wall.advance(facts.HSS_AK_LOCKOUT_S - 1)
+    assert assert_gateway_error(call(http, hss, "GET", params=EVERY_PROJECT, at=wall()), 401, code) == message
+    wall.advance(1)
+    assert call(http, hss, "GET", params=EVERY_PROJECT, at=wall()).status_code == 200
+
+
+def test_an_accepted_signature_starts_the_count_of_refusals_in_a_row_again(http, hss):
+    for _ in range(2):
+        for _ in range(facts.HSS_AK_LOCKOUT_FAILURES - 1):
+            assert_gateway_error(call(http, hss, "GET", params=EVERY_PROJECT, sk=WRONG_SK), 401, "APIGW.0301")
+        assert call(http, hss, "GET", params=EVERY_PROJECT).status_code == 200
+
+
 @pytest.mark.parametrize("offset_s, status", [(-14 * 60, 200), (14 * 60, 200), (-901, 401), (901, 401)])
 def test_x_sdk_date_may_be_at_most_15_minutes_off(http, hss, offset_s, status):
     response = call(http, hss, "GET", at=WALL_NOW + offset_s)

@@ -578,6 +578,22 @@ def test_wrong_secret_key_is_a_401_with_the_gateway_code_and_no_secret(hss_tenan
         assert secret not in repr(result.entries) + repr(result.log)
 
 
+def test_a_command_of_many_hashes_sends_a_secret_key_the_gateway_refuses_once_and_locks_no_access_key(hss_tenant):
+    # The gateway locks an access key, for every tool that signs with it, once it refused its requests
+    # facts.HSS_AK_LOCKOUT_FAILURES times in a row: the hashes' listings, sent side by side, must not all go out signed
+    # with a secret key it refuses.
+    access_key = hss_tenant.base_params['hss_aksk']['identifier']
+    wrong = {'identifier': access_key, 'password': 'not-the-secret-key-123'}
+    hashes = [hashlib.sha256(f'not isolated {n}'.encode()).hexdigest() for n in range(30)]
+
+    result = war_room(hss_tenant, hss_aksk=wrong).run('hss-restore-isolated', {'file_hash': ','.join(hashes)})
+
+    [entry] = result.entries
+    assert entry['Type'] == ENTRY_ERROR and 'verify aksk signature fail' in entry['Contents'], entry
+    assert len(hss_tenant.gateway.requests) == 1
+    assert not hss_tenant.gateway.aksk_locked(access_key)
+
+
 # Huawei's API gateway refuses what it cannot authenticate with 401 APIGW.0301, "Incorrect IAM authentication
 # information" and the failed check after ': ' (APIG's error codes; its FAQ: "verify aksk signature fail" for a wrong
 # SK, "decrypt token fail" for a token from another environment). Two ways to meet it: a wrong secret key, and tokens
@@ -1269,12 +1285,19 @@ def test_an_identity_policy_refusing_every_batch_ends_in_an_error_with_its_encod
 
 
 def test_identity_policies_refusing_batches_sent_side_by_side_give_each_encoded_reason_once_in_the_error():
-    # With max_concurrency above 1 the batches go out at once, each refused with its own request id and encoded
-    # reason (test_data/hss/README.md): each row points to its own, so the error entry must hold each, once.
+    # With max_concurrency above 1 the batches go out at once once the gateway took the access key (here by the listing
+    # of the hash's copies: README, "Only the main thread talks to XSOAR"), each refused with its own request id and
+    # encoded reason (test_data/hss/README.md): each row points to its own, so the error entry must hold each, once.
     refusal = load_json(HSS_REPLIES / 'error_policy_denied_403.json')
     together, numbers = threading.Barrier(2, timeout=10), itertools.count()
+    copies = [{'host_id': 'h1', 'host_name': 'web-01', 'file_hash': '0' * 64, 'file_path': f'/srv/f{n}',
+               'isolation_status': 'isolated', 'update_time': 1_795_000_000_000 + n}
+              for n in range(2 * facts.HSS_MAX_ITEMS_PER_REQUEST)]
 
     def refuse(request):
+        if request.method == 'GET':
+            listing = {'total_num': len(copies), 'data_list': copies}
+            return Response(200, json.dumps(listing).encode(), {'Content-Type': 'application/json'})
         together.wait()  # both batches are in flight before either is refused
         number = next(numbers)
         body = dict(refusal, request_id=f'{number:032x}',
@@ -1284,7 +1307,7 @@ def test_identity_policies_refusing_batches_sent_side_by_side_give_each_encoded_
     with LoopbackServer(refuse) as server:
         params = dict(replayed_hss_params(server), max_concurrency='2')
         result = WarRoom(params=params, time_scale=0, sleep=lambda _: None).run(
-            'hss-restore-isolated', exact_item_args(2 * facts.HSS_MAX_ITEMS_PER_REQUEST))
+            'hss-restore-isolated', {'file_hash': '0' * 64, 'polling': 'false'})
 
     assert result.failed and result.entries[-1]['Type'] == ENTRY_ERROR
     text = result.entries[-1]['Contents']

@@ -7,7 +7,8 @@ nothing of:
 - the rate windows: a limit the gateway does not publish (``rate_limit``, ``others_rate``, ``throttled``), and IAM's
   own for its token API (``iam_rate_limit``, ``iam_throttled``; off by default), each answered in its service's form;
 - authentication: an IAM token (``X-Auth-Token``) or an SDK-HMAC-SHA256 signature (``signature.py``) with a
-  fresh ``X-Sdk-Date``, checked against the users, keys and tokens the backend holds;
+  fresh ``X-Sdk-Date``, checked against the users, keys and tokens the backend holds; an access key refused
+  ``aksk_lockout_failures`` times in a row is refused whatever it signs for ``aksk_lockout_s`` (``aksk_locked``);
 - the fault plans of both endpoints (``faults``, ``iam_faults``; see ``faults.py``);
 - the emulator's own bugs, each answered with a 500 (``internal_errors``);
 - the error form: ``described_errors`` as some HSS errors are written (a short ``error_msg``, the detail in an
@@ -80,6 +81,13 @@ class HssGateway:
         self.iam_rate_limit: float | None = None  # token requests per second IAM admits; None turns its limit off
         self.iam_throttled = 0  # token requests refused by IAM's limit (429)
         self.skew_tolerance_s = skew_tolerance_s
+        # Huawei's signing guide (FAQ, "Common Errors Related to IAM Authentication Information"): "AK/SK authentication
+        # fails for more than five consecutive times, and the AK/SK pair is locked for five minutes" (read: five lock
+        # it), answered "AK access failed to reach the limit,forbidden." Settable at any time.
+        self.aksk_lockout_failures = 5
+        self.aksk_lockout_s = 300.0
+        self._aksk_failures: dict[str, int] = {}  # access key -> its refusals since its last accepted request
+        self._aksk_locked_until: dict[str, float] = {}  # access key -> until when it is locked (wall clock)
         self.described_errors = described_errors
         self.error_form: str | None = None
         self.faults: FaultPlan | None = None  # injected by the HSS app
@@ -170,6 +178,26 @@ class HssGateway:
         secret_key = self.backend.secret_key_of(parsed.access_key)
         if secret_key is None:
             raise AuthenticationFailed("the access key is not known")
+        if self.aksk_locked(parsed.access_key):
+            raise AuthenticationFailed("AK access failed to reach the limit,forbidden.")
+        try:
+            self._check_signature(request, parsed, secret_key, sent_at)
+        except AuthenticationFailed:
+            self._aksk_refused(parsed.access_key)
+            raise
+        with self._lock:
+            self._aksk_failures.pop(parsed.access_key, None)
+        header_project = request.headers.get("X-Project-Id")
+        for wanted in {project_id, header_project} - {None}:
+            if not self.backend.has_project(wanted):
+                raise ProjectForbidden(f"the access key's account has no project {shown(wanted)}")
+        if project_id is not None and header_project is not None and header_project != project_id:
+            raise ProjectForbidden("X-Project-Id does not match the project in the URL")
+        return self.backend.enterprise_projects_of(parsed.access_key)
+
+    def _check_signature(self, request: Request, parsed: signature.AuthorizationHeader, secret_key: str,
+                         sent_at: datetime) -> None:
+        """The date within the skew allowed, and the signature right: else a 401."""
         skew = sent_at.timestamp() - self.backend.wall_clock()
         if abs(skew) > self.skew_tolerance_s:
             raise AuthenticationFailed(
@@ -178,10 +206,17 @@ class HssGateway:
             )
         if not signature.verify(secret_key, request, parsed):
             raise AuthenticationFailed("verify aksk signature fail")
-        header_project = request.headers.get("X-Project-Id")
-        for wanted in {project_id, header_project} - {None}:
-            if not self.backend.has_project(wanted):
-                raise ProjectForbidden(f"the access key's account has no project {shown(wanted)}")
-        if project_id is not None and header_project is not None and header_project != project_id:
-            raise ProjectForbidden("X-Project-Id does not match the project in the URL")
-        return self.backend.enterprise_projects_of(parsed.access_key)
+
+    def aksk_locked(self, access_key: str) -> bool:
+        """Whether the gateway refuses ``access_key`` now, whatever it signs (its lockout)."""
+        with self._lock:
+            return self._aksk_locked_until.get(access_key, 0.0) > self.backend.wall_clock()
+
+    def _aksk_refused(self, access_key: str) -> None:
+        """Counts a refusal of a known access key's request; the one that reaches the limit locks the key."""
+        with self._lock:
+            failures = self._aksk_failures.get(access_key, 0) + 1
+            if failures >= self.aksk_lockout_failures:
+                self._aksk_locked_until[access_key] = self.backend.wall_clock() + self.aksk_lockout_s
+                failures = 0
+            self._aksk_failures[access_key] = failures
