@@ -647,6 +647,54 @@ def test_a_refused_restore_takes_the_error_path_with_steps_to_do_by_hand(vendors
         assert file_hash in xdr.backend.quarantined(endpoint_id)
 
 
+def closed_as_false_positive_naming(vendors, file_hash, context=None):
+    """The False Positive sample closed naming ``file_hash`` alone (its XDR File Artifacts row), on ``context`` (the
+    sample's, a fresh one, when None)."""
+    sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
+    fields = sample.incident['CustomFields']
+    artifacts = [dict(fields['xdrfileartifacts'][0], file_sha256=file_hash, filesha256=file_hash)]
+    incident = close_incident(dict(sample.incident, CustomFields=dict(fields, xdrfileartifacts=artifacts)),
+                              sample.close_reason)
+    return runner_for(vendors).run(RESTORE_PLAYBOOK, incident, sample.context if context is None else context)
+
+
+@pytest.mark.parametrize('case', ['never quarantined', 'restored by an earlier close'])
+def test_a_restore_cortex_xdr_refuses_for_no_quarantined_copy_gets_a_note_to_check_the_file_not_the_setup(vendors,
+                                                                                                           case):
+    """Cortex XDR answers "No quarantined file ... on any endpoint": a process image it never quarantined, or a file an
+    earlier incident's close gave back (its context not this one's). Nothing is wrong with the instance: the note
+    says what Cortex XDR said and to look in the Action Center and on the endpoint, not to fix settings, role or
+    license."""
+    xdr, _ = vendors
+    if case == 'never quarantined':
+        file_hash = secrets.token_hex(32)  # a hash no endpoint of the tenant holds
+    else:
+        [file_hash] = [h for h, holders in HOLDERS.items() if not set(holders) & set(FAILING)][:1]
+        first = closed_as_false_positive_naming(vendors, file_hash)
+        assert not first.failed, first.error
+        assert all(file_hash in xdr.backend.restored(endpoint_id) for endpoint_id in HOLDERS[file_hash])
+
+    run = closed_as_false_positive_naming(vendors, file_hash, context={})
+
+    assert not run.failed, run.error
+    assert any(e.get('Type') == 4 and 'No quarantined file' in str(e.get('Contents')) for e in run.entries)
+    [note] = [n for n in run.notes if file_hash in n]
+    assert 'instance settings' not in note and 'API key role' not in note and 'license' not in note
+    assert 'no quarantined copy' in note and 'Action Center' in note
+    assert 'back already' in note and 'never quarantined' in note
+
+
+def test_a_restore_refused_for_a_setup_fault_keeps_the_note_to_fix_the_setup(vendors):
+    """Cortex XDR refuses the key (HTTP 401): the error path's note still says to fix the instance settings, key role
+    or license first."""
+    _, run = close_and_run(vendors, 'xdr_false_positive.json',
+                           xdr_api_key={'identifier': '', 'password': secrets.token_hex(32)})
+
+    assert not run.failed, run.error
+    [note] = [n for n in run.notes if 'FAILED' in n]
+    assert 'instance settings, API key role, license' in note and 'no quarantined copy' not in note
+
+
 def test_the_xdr_error_path_note_s_by_hand_restore_is_made_under_the_incident_s_cortex_xdr_incident_as_the_playbook_s(
         vendors):
     """Cortex XDR refuses the playbook's restore (a wrong API key): the error path's note gives "the playbook's
