@@ -50,6 +50,15 @@ XDR_TYPE_MARK = 'Cortex XDR'
 # none of whose files is followed (one file, say) ends in an error entry that writes those records all the same.
 XDR_LOOK_FIRST = ('Look for the file in Cortex XDR > Response > Action Center first; where no action gave it back, '
                   'restore it by hand')
+# Cortex XDR's words for a restore it refused as no endpoint asked holds the file quarantined (its err_code, 500, is the
+# same for any request it could not carry out, so only its words tell this refusal apart): a file back already or
+# never quarantined, nothing to fix in the setup, and the same restore by hand would be refused alike.
+XDR_NO_COPY = 'no quarantined file'
+XDR_NO_COPY_ADVICE = ('Nothing in the setup needs fixing: the file is back already (an earlier restore, of this '
+                      'incident or another one, gave it back) or was never quarantined (a process image, say). Look '
+                      'for its restore in Cortex XDR > Response > Action Center, and for the file on the endpoint; '
+                      'missing there, find the file Cortex XDR did quarantine (the incident\'s Key Artifacts) and '
+                      'restore that one by hand.')
 # hss-restore-isolated's rows refused by an identity policy point to the entry that gives its encoded reason once:
 # identity_policy_refusals in its Contents, or its error, which names IAM's API that decodes it. executeCommand shows
 # the analyst none of that entry: the note gives each.
@@ -591,8 +600,11 @@ def start(execute: Execute, command: str, args: dict[str, Any], records_path: st
         advice = XDR_LOOK_FIRST if said.startswith('may') else 'To restore by hand once that is fixed'
         again = {**args, by: list(names), 'enterprise_project_id': project}  # Cortex XDR's project '' is left out
         how_many = f'{len(names)} files: ' if len(names) > 1 else ''
-        lines.append(f'`!{command}` {said} {how_many}{capped(list(names.values()))}: {shown_as_is(reason)} '
-                     f'{advice}: {by_hand_text(command, again, kept)}')
+        missed = f'`!{command}` {said} {how_many}{capped(list(names.values()))}: {shown_as_is(reason)}'
+        if records_path == XDR_RECORDS and not said.startswith('may') and XDR_NO_COPY in reason.lower():
+            lines.append(f'{missed} {XDR_NO_COPY_ADVICE}')
+        else:
+            lines.append(f'{missed} {advice}: {by_hand_text(command, again, kept)}')
     lines += [f'`!{command}` was refused by an identity policy: {shown_as_is(" ".join(refusal.split()))}'
               for refusal in policy_refusals(entries)]
     return lines, follows
