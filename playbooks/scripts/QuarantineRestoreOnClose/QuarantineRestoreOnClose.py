@@ -56,9 +56,9 @@ XDR_LOOK_FIRST = ('Look for the file in Cortex XDR > Response > Action Center fi
 XDR_NO_COPY = 'no quarantined file'
 XDR_NO_COPY_ADVICE = ('Nothing in the setup needs fixing: the file is back already (an earlier restore, of this '
                       'incident or another one, gave it back) or was never quarantined (a process image, say). Look '
-                      'for its restore in Cortex XDR > Response > Action Center, and for the file on the endpoint; '
-                      'missing there, find the file Cortex XDR did quarantine (the incident\'s Key Artifacts) and '
-                      'restore that one by hand.')
+                      'for its restore in Cortex XDR > Response > Action Center, and for the file on the endpoint: '
+                      'if it is not there, no copy of it under this SHA256 was quarantined, so find the file Cortex '
+                      'XDR did quarantine (the incident\'s Key Artifacts) and restore that one by hand.')
 # hss-restore-isolated's rows refused by an identity policy point to the entry that gives its encoded reason once:
 # identity_policy_refusals in its Contents, or its error, which names IAM's API that decodes it. executeCommand shows
 # the analyst none of that entry: the note gives each.
