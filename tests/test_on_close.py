@@ -609,6 +609,36 @@ def test_a_restore_refused_for_a_setup_fault_keeps_the_line_to_restore_by_hand_o
     assert 'once that is fixed' in note and 'back already' not in note
 
 
+def test_a_close_that_gives_no_reason_gets_a_note_naming_the_cortex_xdr_status_that_decided(vendors):
+    """No close reason: Cortex XDR's mirrored status decides, here resolved_true_positive. The note says no reason was
+    given and names that status, not 'closed as "no reason"'."""
+    xdr, _ = vendors
+    sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
+    mirrored = dict(sample.incident, CustomFields=dict(sample.incident['CustomFields'],
+                                                       xdrstatusv2='resolved_true_positive'))
+
+    run = runner_for(vendors).run_post_processing(POST_PROCESSING_SCRIPT, close_incident(mirrored, ' '), {})
+
+    assert not run.failed, run.error
+    assert restored_hashes(xdr) == set()
+    [note] = run.notes
+    assert 'no close reason' in note and 'resolved_true_positive' in note and '"no reason"' not in note
+
+
+@pytest.mark.parametrize('reason', ['Other', ''])
+def test_an_hss_incident_closed_for_another_reason_gets_a_note_naming_no_cortex_xdr_status(vendors, reason):
+    """An HSS event holds no Cortex XDR status: the note names the close reason, or that none was given, and no
+    Cortex XDR status."""
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+
+    run = runner_for(vendors).run_post_processing(POST_PROCESSING_SCRIPT, close_incident(sample.incident, reason), {})
+
+    assert not run.failed, run.error
+    [note] = run.notes
+    assert 'no file was restored' in note and 'Cortex XDR' not in note
+    assert f'"{reason}"' in note if reason else 'no close reason' in note
+
+
 def test_a_cortex_xdr_close_whose_files_all_came_back_is_summed_up_without_a_word_of_hss(vendors):
     """xdr_lite_minimized.json closed as a false positive by the playbook branch: its one file comes back on the
     endpoint holding it (the seed fails none of them), and the summary says nothing is left in Cortex XDR's terms."""

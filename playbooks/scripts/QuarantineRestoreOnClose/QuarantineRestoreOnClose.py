@@ -632,11 +632,7 @@ def on_close_command(args: dict[str, Any], incident: dict[str, Any], context: di
     traceback goes (demisto.debug), as the note gives only its one line."""
     fields = incident_fields(incident)
     if not is_false_positive(args, fields):
-        reason = close_reason(args, fields) or 'no reason'
-        stale = (f" Cortex XDR's mirrored status, `{XDR_FALSE_POSITIVE_STATUS}`, decides only a close that gives no "
-                 'reason.') if xdr_says_false_positive(fields) else ''
-        return note(f'The incident was closed as "{shown_as_is(reason)}", not as a false positive: no file was '
-                    f'restored.{stale}')
+        return note(not_restored_text(args, fields))
     restore_suspicious = str(args.get('restoreSuspicious') or 'false').lower() == 'true'
     lines, follows, kept = [], [], []
     kinds = vendors_of(fields, context)
@@ -660,6 +656,21 @@ def on_close_command(args: dict[str, Any], incident: dict[str, Any], context: di
         lines += [code_span(command) for command in follows]
     entry = note('\n'.join(f'- {line}' for line in lines))
     return dict(entry, EntryContext={f'{BY_HAND_KEY}(true)': {'by_hand': kept}}) if kept else entry
+
+
+def not_restored_text(args: dict[str, Any], fields: dict[str, Any]) -> str:
+    """Why a close restores nothing: its reason; with none, the Cortex XDR status that then decided, if it has one."""
+    reason = close_reason(args, fields)
+    if reason:
+        stale = (f" Cortex XDR's mirrored status, `{XDR_FALSE_POSITIVE_STATUS}`, decides only a close that gives no "
+                 'reason.') if xdr_says_false_positive(fields) else ''
+        return (f'The incident was closed as "{shown_as_is(reason)}", not as a false positive: no file was '
+                f'restored.{stale}')
+    status = str(fields.get('xdrstatusv2') or '').strip()
+    if status:
+        return (f'The incident was closed with no close reason, so its Cortex XDR status decided: it is '
+                f'{code_span(status)}, not `{XDR_FALSE_POSITIVE_STATUS}`, so no file was restored.')
+    return 'The incident was closed with no close reason, not as a false positive: no file was restored.'
 
 
 def xdr_restores(execute: Execute, fields: dict[str, Any], context: dict[str, Any], restore_suspicious: bool,
