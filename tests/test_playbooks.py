@@ -302,6 +302,38 @@ def test_a_close_that_gives_no_reason_restores_when_the_mirrored_status_says_fal
     assert not any('no file was restored' in note for note in run.notes)
 
 
+@pytest.mark.parametrize('playbook', [RESTORE_PLAYBOOK, XDR_PLAYBOOK, HSS_PLAYBOOK])
+def test_a_close_that_gives_no_reason_gets_a_note_naming_the_cortex_xdr_status_that_decided(vendors, playbook):
+    """No close reason: Cortex XDR's mirrored status decides, here resolved_true_positive. The note names it as the
+    one that decided, not as one that "decides only where no close reason is given"."""
+    xdr, hss = vendors
+    _, run = closed_with_mirrored_status(vendors, playbook, '', 'resolved_true_positive')
+
+    assert not run.failed, run.error
+    assert xdr_restores(xdr) == [] and hss_puts(hss) == []
+    [note] = run.notes
+    assert 'no file was restored' in note and 'no close reason' in note and '"resolved_true_positive"' in note
+    assert 'decides only where no close reason is given' not in note
+
+
+@pytest.mark.parametrize('reason', ['Other', ''])
+@pytest.mark.parametrize('playbook', [RESTORE_PLAYBOOK, HSS_PLAYBOOK])
+def test_an_hss_incident_closed_for_another_reason_gets_a_note_naming_no_cortex_xdr_status(vendors, playbook, reason):
+    """An HSS event holds no Cortex XDR status: the note names the close reason (or that none was given) and no
+    Cortex XDR status, not 'Cortex XDR status ""'."""
+    xdr, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    assert 'xdrstatusv2' not in sample.incident['CustomFields']
+
+    run = runner_for(vendors).run(playbook, close_incident(sample.incident, reason), sample.context)
+
+    assert not run.failed, run.error
+    assert xdr_restores(xdr) == [] and hss_puts(hss) == []
+    [note] = run.notes
+    assert 'no file was restored' in note and 'Cortex XDR' not in note
+    assert f'close reason "{reason}"' in note if reason else 'no close reason' in note
+
+
 def restored_on_close(sample, reason, status):
     """The files of ``sample`` the on-close script gives back, on vendors of its own, when the incident is closed as
     ``reason`` while Cortex XDR's mirrored status is ``status``."""
