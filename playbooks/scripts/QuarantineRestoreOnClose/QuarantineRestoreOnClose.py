@@ -668,8 +668,8 @@ def not_restored_text(args: dict[str, Any], fields: dict[str, Any]) -> str:
                 f'restored.{stale}')
     status = str(fields.get('xdrstatusv2') or '').strip()
     if status:
-        return (f'The incident was closed with no close reason, so its Cortex XDR status decided: it is '
-                f'{code_span(status)}, not `{XDR_FALSE_POSITIVE_STATUS}`, so no file was restored.')
+        return (f'The incident was closed with no close reason, not as a false positive: its Cortex XDR status, which '
+                f'decides then, is {code_span(status)}, not `{XDR_FALSE_POSITIVE_STATUS}`. No file was restored.')
     return 'The incident was closed with no close reason, not as a false positive: no file was restored.'
 
 
