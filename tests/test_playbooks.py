@@ -302,6 +302,38 @@ def test_a_close_that_gives_no_reason_restores_when_the_mirrored_status_says_fal
     assert not any('no file was restored' in note for note in run.notes)
 
 
+@pytest.mark.parametrize('playbook', [RESTORE_PLAYBOOK, XDR_PLAYBOOK, HSS_PLAYBOOK])
+def test_a_close_that_gives_no_reason_gets_a_note_naming_the_cortex_xdr_status_that_decided(vendors, playbook):
+    """No close reason: Cortex XDR's mirrored status decides, here resolved_true_positive. The note names it as the
+    one that decided, not as one that "decides only where no close reason is given"."""
+    xdr, hss = vendors
+    _, run = closed_with_mirrored_status(vendors, playbook, '', 'resolved_true_positive')
+
+    assert not run.failed, run.error
+    assert xdr_restores(xdr) == [] and hss_puts(hss) == []
+    [note] = run.notes
+    assert 'no file was restored' in note and 'no close reason' in note and '"resolved_true_positive"' in note
+    assert 'decides only where no close reason is given' not in note
+
+
+@pytest.mark.parametrize('reason', ['Other', ''])
+@pytest.mark.parametrize('playbook', [RESTORE_PLAYBOOK, HSS_PLAYBOOK])
+def test_an_hss_incident_closed_for_another_reason_gets_a_note_naming_no_cortex_xdr_status(vendors, playbook, reason):
+    """An HSS event holds no Cortex XDR status: the note names the close reason (or that none was given) and no
+    Cortex XDR status, not 'Cortex XDR status ""'."""
+    xdr, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    assert 'xdrstatusv2' not in sample.incident['CustomFields']
+
+    run = runner_for(vendors).run(playbook, close_incident(sample.incident, reason), sample.context)
+
+    assert not run.failed, run.error
+    assert xdr_restores(xdr) == [] and hss_puts(hss) == []
+    [note] = run.notes
+    assert 'no file was restored' in note and 'Cortex XDR' not in note
+    assert f'close reason "{reason}"' in note if reason else 'no close reason' in note
+
+
 def restored_on_close(sample, reason, status):
     """The files of ``sample`` the on-close script gives back, on vendors of its own, when the incident is closed as
     ``reason`` while Cortex XDR's mirrored status is ``status``."""
@@ -645,6 +677,54 @@ def test_a_refused_restore_takes_the_error_path_with_steps_to_do_by_hand(vendors
     assert any(e.get('Type') == 4 and '401' in str(e.get('Contents')) for e in run.entries)
     for endpoint_id in HOLDERS[file_hash]:
         assert file_hash in xdr.backend.quarantined(endpoint_id)
+
+
+def closed_as_false_positive_naming(vendors, file_hash, context=None):
+    """The False Positive sample closed naming ``file_hash`` alone (its XDR File Artifacts row), on ``context`` (the
+    sample's, a fresh one, when None)."""
+    sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
+    fields = sample.incident['CustomFields']
+    artifacts = [dict(fields['xdrfileartifacts'][0], file_sha256=file_hash, filesha256=file_hash)]
+    incident = close_incident(dict(sample.incident, CustomFields=dict(fields, xdrfileartifacts=artifacts)),
+                              sample.close_reason)
+    return runner_for(vendors).run(RESTORE_PLAYBOOK, incident, sample.context if context is None else context)
+
+
+@pytest.mark.parametrize('case', ['never quarantined', 'restored by an earlier close'])
+def test_a_restore_cortex_xdr_refuses_for_no_quarantined_copy_gets_a_note_to_check_the_file_not_the_setup(vendors,
+                                                                                                           case):
+    """Cortex XDR answers "No quarantined file ... on any endpoint": a process image it never quarantined, or a file an
+    earlier incident's close gave back (its context not this one's). Nothing is wrong with the instance: the note
+    says what Cortex XDR said and to look in the Action Center and on the endpoint, not to fix settings, role or
+    license."""
+    xdr, _ = vendors
+    if case == 'never quarantined':
+        file_hash = secrets.token_hex(32)  # a hash no endpoint of the tenant holds
+    else:
+        [file_hash] = [h for h, holders in HOLDERS.items() if not set(holders) & set(FAILING)][:1]
+        first = closed_as_false_positive_naming(vendors, file_hash)
+        assert not first.failed, first.error
+        assert all(file_hash in xdr.backend.restored(endpoint_id) for endpoint_id in HOLDERS[file_hash])
+
+    run = closed_as_false_positive_naming(vendors, file_hash, context={})
+
+    assert not run.failed, run.error
+    assert any(e.get('Type') == 4 and 'No quarantined file' in str(e.get('Contents')) for e in run.entries)
+    [note] = [n for n in run.notes if file_hash in n]
+    assert 'instance settings' not in note and 'API key role' not in note and 'license' not in note
+    assert 'no quarantined copy' in note and 'Action Center' in note
+    assert 'back already' in note and 'never quarantined' in note
+
+
+def test_a_restore_refused_for_a_setup_fault_keeps_the_note_to_fix_the_setup(vendors):
+    """Cortex XDR refuses the key (HTTP 401): the error path's note still says to fix the instance settings, key role
+    or license first."""
+    _, run = close_and_run(vendors, 'xdr_false_positive.json',
+                           xdr_api_key={'identifier': '', 'password': secrets.token_hex(32)})
+
+    assert not run.failed, run.error
+    [note] = [n for n in run.notes if 'FAILED' in n]
+    assert 'instance settings, API key role, license' in note and 'no quarantined copy' not in note
 
 
 def test_the_xdr_error_path_note_s_by_hand_restore_is_made_under_the_incident_s_cortex_xdr_incident_as_the_playbook_s(

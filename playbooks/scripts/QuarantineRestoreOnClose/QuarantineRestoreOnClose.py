@@ -50,6 +50,15 @@ XDR_TYPE_MARK = 'Cortex XDR'
 # none of whose files is followed (one file, say) ends in an error entry that writes those records all the same.
 XDR_LOOK_FIRST = ('Look for the file in Cortex XDR > Response > Action Center first; where no action gave it back, '
                   'restore it by hand')
+# Cortex XDR's words for a restore it refused as no endpoint asked holds the file quarantined (its err_code, 500, is the
+# same for any request it could not carry out, so only its words tell this refusal apart): a file back already or
+# never quarantined, nothing to fix in the setup, and the same restore by hand would be refused alike.
+XDR_NO_COPY = 'no quarantined file'
+XDR_NO_COPY_ADVICE = ('Nothing in the setup needs fixing: the file is back already (an earlier restore, of this '
+                      'incident or another one, gave it back) or was never quarantined (a process image, say). Look '
+                      'for its restore in Cortex XDR > Response > Action Center, and for the file on the endpoint: '
+                      'if it is not there, no copy of it under this SHA256 was quarantined, so find the file Cortex '
+                      'XDR did quarantine (the incident\'s Key Artifacts) and restore that one by hand.')
 # hss-restore-isolated's rows refused by an identity policy point to the entry that gives its encoded reason once:
 # identity_policy_refusals in its Contents, or its error, which names IAM's API that decodes it. executeCommand shows
 # the analyst none of that entry: the note gives each.
@@ -591,8 +600,11 @@ def start(execute: Execute, command: str, args: dict[str, Any], records_path: st
         advice = XDR_LOOK_FIRST if said.startswith('may') else 'To restore by hand once that is fixed'
         again = {**args, by: list(names), 'enterprise_project_id': project}  # Cortex XDR's project '' is left out
         how_many = f'{len(names)} files: ' if len(names) > 1 else ''
-        lines.append(f'`!{command}` {said} {how_many}{capped(list(names.values()))}: {shown_as_is(reason)} '
-                     f'{advice}: {by_hand_text(command, again, kept)}')
+        missed = f'`!{command}` {said} {how_many}{capped(list(names.values()))}: {shown_as_is(reason)}'
+        if records_path == XDR_RECORDS and not said.startswith('may') and XDR_NO_COPY in reason.lower():
+            lines.append(f'{missed} {XDR_NO_COPY_ADVICE}')
+        else:
+            lines.append(f'{missed} {advice}: {by_hand_text(command, again, kept)}')
     lines += [f'`!{command}` was refused by an identity policy: {shown_as_is(" ".join(refusal.split()))}'
               for refusal in policy_refusals(entries)]
     return lines, follows
@@ -620,11 +632,7 @@ def on_close_command(args: dict[str, Any], incident: dict[str, Any], context: di
     traceback goes (demisto.debug), as the note gives only its one line."""
     fields = incident_fields(incident)
     if not is_false_positive(args, fields):
-        reason = close_reason(args, fields) or 'no reason'
-        stale = (f" Cortex XDR's mirrored status, `{XDR_FALSE_POSITIVE_STATUS}`, decides only a close that gives no "
-                 'reason.') if xdr_says_false_positive(fields) else ''
-        return note(f'The incident was closed as "{shown_as_is(reason)}", not as a false positive: no file was '
-                    f'restored.{stale}')
+        return note(not_restored_text(args, fields))
     restore_suspicious = str(args.get('restoreSuspicious') or 'false').lower() == 'true'
     lines, follows, kept = [], [], []
     kinds = vendors_of(fields, context)
@@ -648,6 +656,21 @@ def on_close_command(args: dict[str, Any], incident: dict[str, Any], context: di
         lines += [code_span(command) for command in follows]
     entry = note('\n'.join(f'- {line}' for line in lines))
     return dict(entry, EntryContext={f'{BY_HAND_KEY}(true)': {'by_hand': kept}}) if kept else entry
+
+
+def not_restored_text(args: dict[str, Any], fields: dict[str, Any]) -> str:
+    """Why a close restores nothing: its reason; with none, the Cortex XDR status that then decided, if it has one."""
+    reason = close_reason(args, fields)
+    if reason:
+        stale = (f" Cortex XDR's mirrored status, `{XDR_FALSE_POSITIVE_STATUS}`, decides only a close that gives no "
+                 'reason.') if xdr_says_false_positive(fields) else ''
+        return (f'The incident was closed as "{shown_as_is(reason)}", not as a false positive: no file was '
+                f'restored.{stale}')
+    status = str(fields.get('xdrstatusv2') or '').strip()
+    if status:
+        return (f'The incident was closed with no close reason, not as a false positive: its Cortex XDR status, which '
+                f'decides then, is {code_span(status)}, not `{XDR_FALSE_POSITIVE_STATUS}`. No file was restored.')
+    return 'The incident was closed with no close reason, not as a false positive: no file was restored.'
 
 
 def xdr_restores(execute: Execute, fields: dict[str, Any], context: dict[str, Any], restore_suspicious: bool,
