@@ -130,3 +130,11 @@ def test_a_retry_after_with_blanks_after_its_value_is_read_as_the_value(value):
     reply = transport.request('POST', '/restore', expect_json=True, json={})
 
     assert reply.status == 503 and 'asked to wait 40 s (Retry-After)' in reply.gave_up, reply.gave_up
+
+
+def test_an_iam_token_s_times_read_as_utc_whatever_the_machine_s_zone(machine_zone):
+    # IAM writes its token's expires_at and issued_at in UTC ("Z"): with no issued_at, the lifetime runs from the
+    # reply's Date, so a time read in the machine's zone would be hours off it.
+    reply = {'token': {'expires_at': '1994-11-07T08:49:37.000000Z'}}
+    assert ri.iam_time('1994-11-06T08:49:37.000000Z') * 1000 == RFC_EXAMPLE_MS
+    assert ri.parse_iam_expiry(reply, 0.0, RFC_EXAMPLE_MS / 1000) == 24 * 3600
