@@ -171,6 +171,20 @@ def test_a_token_iam_cannot_renew_is_not_used_when_it_could_die_in_the_command_n
     assert [r.method for r in replay_server.requests] == ['POST', 'PUT', 'POST']
 
 
+@pytest.mark.parametrize('status', [400, 403, 404])
+def test_a_token_request_iam_refused_is_not_sent_again_by_the_command_s_next_request(replay_server, status):
+    # A 4xx is IAM's answer to the request itself (RFC 9110 15.5: not to be repeated unchanged): the command's later
+    # requests meet that refusal again without asking IAM a second time.
+    replay_server.queue(status, {'error': {'code': 'IAM.0001', 'message': 'Refused.'}})
+    client, _ = token_client(replay_server)
+
+    for file_hash in ('x', 'y'):
+        with pytest.raises(ri.VendorApiError, match=f'IAM answered HTTP {status}'):
+            client.restore_isolated_files([{'host_id': 'h', 'file_hash': file_hash}])
+
+    assert [request.path for request in replay_server.requests] == [IAM_TOKENS]
+
+
 def test_a_401_fetches_a_new_token_once_and_retries(replay_server):
     queue_token(replay_server, 'stale')
     replay_server.queue_file(401, 'error_apigw_401.json', HSS_REPLIES)
