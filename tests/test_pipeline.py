@@ -154,6 +154,16 @@ def test_a_vendor_that_admitted_none_cuts_to_the_slowest_pace_only_3_s_into_the_
     assert limiter.rate() == pytest.approx(1 / facts.SLOWEST_TURN_GAP_S, rel=0.05)
 
 
+def test_a_vendor_that_admitted_none_cuts_to_the_slowest_pace_3_s_into_the_run_exactly():
+    # README, Bulk restores: "when it has admitted none of the run's requests, 3 s or more into the run".
+    clock, limiter = clock_and_limiter()
+    limiter.wait_turn()
+    clock.advance(3.0)
+    limiter.wait_turn()
+    limiter.throttled(sent_at=clock())
+    assert limiter.rate() == pytest.approx(1 / facts.SLOWEST_TURN_GAP_S, rel=0.05)
+
+
 def test_a_tenant_that_admits_none_for_seconds_is_sent_a_request_about_every_2_s_no_slower():
     # README, Bulk restores: a vendor that has admitted none of the run's requests, 3 s or more into the run, brings
     # "the slowest pace, one about every 2 s" (botocore's adaptive mode floors its rate at 0.5 a second): not slower.
