@@ -185,6 +185,17 @@ def test_a_token_request_iam_refused_is_not_sent_again_by_the_command_s_next_req
     assert [request.path for request in replay_server.requests] == [IAM_TOKENS]
 
 
+def test_a_token_iam_hands_over_with_200_rather_than_its_documented_201_is_taken(replay_server):
+    # RFC 9110 15.3.1: 200 OK is a success as much as 201 Created: its X-Subject-Token is the token.
+    replay_server.queue_file(200, 'iam_token_reply.json', HSS_REPLIES, headers={'X-Subject-Token': 'token-one'})
+    replay_server.queue(200, b'')
+    client, _ = token_client(replay_server)
+
+    client.restore_isolated_files([{'host_id': 'h', 'file_hash': 'x'}])
+
+    assert replay_server.requests[-1].headers['X-Auth-Token'] == 'token-one'
+
+
 def test_a_401_fetches_a_new_token_once_and_retries(replay_server):
     queue_token(replay_server, 'stale')
     replay_server.queue_file(401, 'error_apigw_401.json', HSS_REPLIES)
