@@ -196,6 +196,32 @@ def test_a_token_iam_hands_over_with_200_rather_than_its_documented_201_is_taken
     assert replay_server.requests[-1].headers['X-Auth-Token'] == 'token-one'
 
 
+def test_a_token_request_iam_failed_with_a_500_is_sent_again_by_the_command_s_next_request(replay_server):
+    # A 5xx is a fault of the server, not a refusal of the request (RFC 9110 15.6): a later request may have a token.
+    replay_server.queue(500, {'error': {'code': 'IAM.0006', 'message': 'System error.'}})
+    queue_token(replay_server)
+    replay_server.queue(200, b'')
+    client, _ = token_client(replay_server, max_retries=0)
+
+    with pytest.raises(ri.VendorApiError, match='IAM answered HTTP 500'):
+        client.restore_isolated_files([{'host_id': 'h', 'file_hash': 'x'}])
+    client.restore_isolated_files([{'host_id': 'h', 'file_hash': 'y'}])
+
+    assert [request.path for request in replay_server.requests].count(IAM_TOKENS) == 2
+
+
+def test_a_token_without_issued_at_lives_from_the_date_iam_answered_at(replay_server):
+    # IAM's clock days ahead of this machine's (2026-11-18): a token IAM says expires a day after its Date lives a day.
+    replay_server.queue(201, {'token': {'expires_at': '2026-11-23T17:00:00.000000Z'}},
+                        headers={'X-Subject-Token': 'token-one', 'Date': 'Sun, 22 Nov 2026 17:00:00 GMT'})
+    replay_server.queue(200, b'')
+    client, provider = token_client(replay_server)
+
+    client.restore_isolated_files([{'host_id': 'h', 'file_hash': 'x'}])
+
+    assert provider.cache_entry()['expires_at'] == 1_795_000_000.0 + 24 * 3600
+
+
 def test_a_401_fetches_a_new_token_once_and_retries(replay_server):
     queue_token(replay_server, 'stale')
     replay_server.queue_file(401, 'error_apigw_401.json', HSS_REPLIES)
