@@ -222,6 +222,21 @@ def test_a_token_without_issued_at_lives_from_the_date_iam_answered_at(replay_se
     assert provider.cache_entry()['expires_at'] == 1_795_000_000.0 + 24 * 3600
 
 
+def test_a_password_refusal_iam_gave_without_a_message_is_kept_and_quoted_without_one(replay_server):
+    # The refusal is kept with IAM's own code and message, for later runs to quote: IAM said none, so none is.
+    replay_server.queue(401, {'error': {'code': 401}})
+    client, provider = token_client(replay_server)
+    with pytest.raises(ri.VendorApiError, match='IAM answered HTTP 401'):
+        client.restore_isolated_files([{'host_id': 'h', 'file_hash': 'x'}])
+    kept = provider.cache_entry()
+
+    later, _ = token_client(replay_server, stored=kept)
+    with pytest.raises(ri.LoginPaused) as paused:
+        later.restore_isolated_files([{'host_id': 'h', 'file_hash': 'x'}])
+
+    assert kept['message'] is None and '(code 401)' in str(paused.value) and 'message "' not in str(paused.value)
+
+
 def test_a_401_fetches_a_new_token_once_and_retries(replay_server):
     queue_token(replay_server, 'stale')
     replay_server.queue_file(401, 'error_apigw_401.json', HSS_REPLIES)
