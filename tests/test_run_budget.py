@@ -502,7 +502,7 @@ def test_files_not_sent_at_the_runs_last_start_blame_xsoars_run_limit_not_the_co
 
 
 @pytest.mark.parametrize('seconds', [0, -30])
-def test_a_429_met_with_no_time_left_to_wait_names_a_wait_of_0_s(seconds):
+def test_a_429_met_with_no_time_left_to_wait_is_not_sent_again_and_names_a_wait_of_0_s(seconds):
     # A check whose polling time is up (none left, or past) waits for no turn: its 429 names that wait, 0 s, neither
     # a second it never had nor a negative one.
     server = LoopbackServer(lambda request: Response(429, b'', {})).start()
@@ -513,4 +513,5 @@ def test_a_429_met_with_no_time_left_to_wait_names_a_wait_of_0_s(seconds):
     finally:
         server.stop()
 
-    assert reply.status == 429 and reply.gave_up.startswith('the 0 s '), reply.gave_up
+    assert reply.status == 429 and len(reply.attempts) == 1  # no turn waited for: none sent again
+    assert reply.gave_up.startswith('the 0 s '), reply.gave_up
