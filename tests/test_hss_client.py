@@ -171,6 +171,72 @@ def test_a_token_iam_cannot_renew_is_not_used_when_it_could_die_in_the_command_n
     assert [r.method for r in replay_server.requests] == ['POST', 'PUT', 'POST']
 
 
+@pytest.mark.parametrize('status', [400, 403, 404])
+def test_a_token_request_iam_refused_is_not_sent_again_by_the_command_s_next_request(replay_server, status):
+    # A 4xx is IAM's answer to the request itself (RFC 9110 15.5: not to be repeated unchanged): the command's later
+    # requests meet that refusal again without asking IAM a second time.
+    replay_server.queue(status, {'error': {'code': 'IAM.0001', 'message': 'Refused.'}})
+    client, _ = token_client(replay_server)
+
+    for file_hash in ('x', 'y'):
+        with pytest.raises(ri.VendorApiError, match=f'IAM answered HTTP {status}'):
+            client.restore_isolated_files([{'host_id': 'h', 'file_hash': file_hash}])
+
+    assert [request.path for request in replay_server.requests] == [IAM_TOKENS]
+
+
+def test_a_token_iam_hands_over_with_200_rather_than_its_documented_201_is_taken(replay_server):
+    # RFC 9110 15.3.1: 200 OK is a success as much as 201 Created: its X-Subject-Token is the token.
+    replay_server.queue_file(200, 'iam_token_reply.json', HSS_REPLIES, headers={'X-Subject-Token': 'token-one'})
+    replay_server.queue(200, b'')
+    client, _ = token_client(replay_server)
+
+    client.restore_isolated_files([{'host_id': 'h', 'file_hash': 'x'}])
+
+    assert replay_server.requests[-1].headers['X-Auth-Token'] == 'token-one'
+
+
+def test_a_token_request_iam_failed_with_a_500_is_sent_again_by_the_command_s_next_request(replay_server):
+    # A 5xx is a fault of the server, not a refusal of the request (RFC 9110 15.6): a later request may have a token.
+    replay_server.queue(500, {'error': {'code': 'IAM.0006', 'message': 'System error.'}})
+    queue_token(replay_server)
+    replay_server.queue(200, b'')
+    client, _ = token_client(replay_server, max_retries=0)
+
+    with pytest.raises(ri.VendorApiError, match='IAM answered HTTP 500'):
+        client.restore_isolated_files([{'host_id': 'h', 'file_hash': 'x'}])
+    client.restore_isolated_files([{'host_id': 'h', 'file_hash': 'y'}])
+
+    assert [request.path for request in replay_server.requests].count(IAM_TOKENS) == 2
+
+
+def test_a_token_without_issued_at_lives_from_the_date_iam_answered_at(replay_server):
+    # IAM's clock days ahead of this machine's (2026-11-18): a token IAM says expires a day after its Date lives a day.
+    replay_server.queue(201, {'token': {'expires_at': '2026-11-23T17:00:00.000000Z'}},
+                        headers={'X-Subject-Token': 'token-one', 'Date': 'Sun, 22 Nov 2026 17:00:00 GMT'})
+    replay_server.queue(200, b'')
+    client, provider = token_client(replay_server)
+
+    client.restore_isolated_files([{'host_id': 'h', 'file_hash': 'x'}])
+
+    assert provider.cache_entry()['expires_at'] == 1_795_000_000.0 + 24 * 3600
+
+
+def test_a_password_refusal_iam_gave_without_a_message_is_kept_and_quoted_without_one(replay_server):
+    # The refusal is kept with IAM's own code and message, for later runs to quote: IAM said none, so none is.
+    replay_server.queue(401, {'error': {'code': 401}})
+    client, provider = token_client(replay_server)
+    with pytest.raises(ri.VendorApiError, match='IAM answered HTTP 401'):
+        client.restore_isolated_files([{'host_id': 'h', 'file_hash': 'x'}])
+    kept = provider.cache_entry()
+
+    later, _ = token_client(replay_server, stored=kept)
+    with pytest.raises(ri.LoginPaused) as paused:
+        later.restore_isolated_files([{'host_id': 'h', 'file_hash': 'x'}])
+
+    assert kept['message'] is None and '(code 401)' in str(paused.value) and 'message "' not in str(paused.value)
+
+
 def test_a_401_fetches_a_new_token_once_and_retries(replay_server):
     queue_token(replay_server, 'stale')
     replay_server.queue_file(401, 'error_apigw_401.json', HSS_REPLIES)

@@ -97,3 +97,38 @@ def test_a_query_holding_a_literal_plus_is_signed_as_the_gateway_reads_it_a_plus
     assert reply.status_code == 200, reply.text
     [listing] = tenant.requests_to('GET', 'isolated-file')
     assert listing.query['file_hash'] == ['a+b']
+
+
+@pytest.mark.parametrize('method, path, query, header, body', [
+    pytest.param('put', '/v5/p/event/isolated-file', [], {}, b'{}', id='a-lower-case-method'),
+    pytest.param('GET', '/v5/p/event/isolated-file/', [], {}, b'', id='a-path-that-ends-in-a-slash'),
+    pytest.param('GET', '/v5/p/event/isolated-file', [('file_path', '/tmp/a~b')], {}, b'', id='a-slash-in-the-query'),
+    pytest.param('PUT', '/v5/p/event/isolated-file', [], {'X-Project-Id': ' p\t'}, b'{}', id='blanks-around-a-value'),
+    pytest.param('PUT', '/v5/p/event/isolated-file', [], {'X-Sdk-Content-Sha256': 'UNSIGNED-PAYLOAD'}, b'{}',
+                 id='the-payload-hash-in-its-header'),
+])
+def test_a_request_unlike_the_generated_ones_is_signed_as_the_official_signer_signs_it(method, path, query, header,
+                                                                                        body):
+    # What the generated requests above seldom or never hold: the official Signer upper-cases the method, ends the
+    # canonical URI with one slash, encodes a / in a query value, drops blanks around a header value, and signs an
+    # X-Sdk-Content-Sha256 header's value in place of the body's hash.
+    headers = {'X-Sdk-Date': '20261122T101500Z', 'Host': 'hss.ap-southeast-1.myhuaweicloud.com',
+               'Content-Type': 'application/json', **header}
+    signed = sorted(name.lower() for name in headers)
+
+    ours = ri.sdk_signature('SK', method, path, query, headers, signed, body)
+
+    assert official_signature('AK', 'SK', method, headers['Host'], path, query, headers, body).endswith(
+        f'Signature={ours}')
+
+
+def test_a_query_value_left_blank_is_signed_as_the_official_signer_signs_it():
+    # A name with an empty value is still in the query the gateway reads ("flag="), so the signature covers it.
+    fixed = datetime(2026, 11, 22, 10, 15, tzinfo=timezone.utc)
+    auth = ri.HuaweiAkSkAuth('AK', 'SK', project_id='0123456789abcdef0123456789abcdef', clock=lambda: fixed)
+    url = 'https://hss.ap-southeast-1.myhuaweicloud.com/v5/0123456789abcdef0123456789abcdef/event/isolated-file'
+    prepared = requests.Request('GET', url + '?host_name=&limit=10', auth=auth).prepare()
+
+    headers = {name: prepared.headers[name] for name in ('Host', 'X-Project-Id', 'X-Sdk-Date')}
+    assert prepared.headers['Authorization'] == official_signature(
+        'AK', 'SK', 'GET', headers['Host'], urlsplit(url).path, [('host_name', ''), ('limit', '10')], headers, b'')

@@ -117,3 +117,24 @@ def test_a_503_asking_to_wait_years_by_date_names_the_wait_in_whole_seconds_not_
         server.stop()
 
     assert reply.status == 503 and f'asked to wait {asked} s (Retry-After)' in reply.gave_up, reply.gave_up
+
+
+@pytest.mark.parametrize('value', [b'40 ', b'40\t', b'Sun, 06 Nov 1994 08:50:17 GMT '])
+def test_a_retry_after_with_blanks_after_its_value_is_read_as_the_value(value):
+    # RFC 9110 5.5: whitespace around a field value is no part of it, and http.client keeps what follows the value.
+    # 40 s, or the date 40 s past the Date header, is more than the retries of one request may wait in all.
+    server = OneReplyServer(b'HTTP/1.1 503 Service Unavailable\r\nDate: %s\r\nRetry-After: %s\r\n'
+                            b'Content-Length: 0\r\n\r\n' % (RFC_FORMS[0].encode(), value))
+    transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings(retry_backoff=0))
+
+    reply = transport.request('POST', '/restore', expect_json=True, json={})
+
+    assert reply.status == 503 and 'asked to wait 40 s (Retry-After)' in reply.gave_up, reply.gave_up
+
+
+def test_an_iam_token_s_times_read_as_utc_whatever_the_machine_s_zone(machine_zone):
+    # IAM writes its token's expires_at and issued_at in UTC ("Z"): with no issued_at, the lifetime runs from the
+    # reply's Date, so a time read in the machine's zone would be hours off it.
+    reply = {'token': {'expires_at': '1994-11-07T08:49:37.000000Z'}}
+    assert ri.iam_time('1994-11-06T08:49:37.000000Z') * 1000 == RFC_EXAMPLE_MS
+    assert ri.parse_iam_expiry(reply, 0.0, RFC_EXAMPLE_MS / 1000) == 24 * 3600

@@ -83,6 +83,7 @@ def test_the_same_refused_password_is_sent_again_at_the_moment_the_paused_run_sa
         tenant.stack.close()
 
     assert 'not sent again before 2026-11-18 11:21:40 UTC' in str(paused)
+    assert 'Huawei Cloud IAM password' in str(paused)  # integration.yml's label of the password IAM refused: check it
     assert logins(tenant) == 2 and 'Huawei Cloud IAM answered HTTP 401' in str(again)
 
 

@@ -110,6 +110,34 @@ def test_a_vendor_answering_every_0_19_s_is_taken_to_admit_6_in_a_second_and_a_4
     assert limiter.rate() == pytest.approx(6 * facts.THROTTLE_CUT)
 
 
+def test_a_429_half_a_second_into_the_run_cuts_to_95_percent_of_the_rate_admitted_in_that_half_second():
+    # README, Bulk restores: the rate drops to 95% of the rate that met the limit, never more than the vendor admitted
+    # lately. Half a second into the run, 3 answers are a rate of 6 a second, not of 3: the second is not over.
+    clock, limiter = clock_and_limiter()
+    limiter.wait_turn()
+    for _ in range(3):
+        clock.advance(0.125)
+        limiter.answered()
+    clock.advance(0.125)
+    limiter.throttled(sent_at=clock())
+    assert limiter.rate() == pytest.approx(6 * facts.THROTTLE_CUT)
+
+
+def test_a_burst_the_vendor_admitted_long_ago_does_not_raise_the_rate_a_429_cuts_to():
+    # README, Bulk restores: the rate that met the limit is "never more than the vendor admitted in any one second
+    # lately": 8 answers in one second half a minute ago are not lately; one every 1.5 s since then is.
+    clock, limiter = clock_and_limiter()
+    limiter.wait_turn()
+    for _ in range(8):
+        clock.advance(0.1)
+        limiter.answered()
+    for _ in range(20):
+        clock.advance(1.5)
+        limiter.answered()
+    limiter.throttled(sent_at=clock())
+    assert limiter.rate() == pytest.approx(1 * facts.THROTTLE_CUT)
+
+
 def test_a_vendor_that_admitted_none_cuts_to_the_slowest_pace_only_3_s_into_the_run_not_before():
     # README, Bulk restores: "when it has admitted none of the run's requests, 3 s or more into the run: the slowest
     # pace, one about every 2 s". Before those 3 s, a 429 trims the rate that met the limit as any other does.
@@ -121,6 +149,16 @@ def test_a_vendor_that_admitted_none_cuts_to_the_slowest_pace_only_3_s_into_the_
     assert limiter.rate() == pytest.approx(10 * facts.THROTTLE_CUT)
 
     clock.advance(1.0)  # 3.5 s into the run, still none admitted
+    limiter.wait_turn()
+    limiter.throttled(sent_at=clock())
+    assert limiter.rate() == pytest.approx(1 / facts.SLOWEST_TURN_GAP_S, rel=0.05)
+
+
+def test_a_vendor_that_admitted_none_cuts_to_the_slowest_pace_3_s_into_the_run_exactly():
+    # README, Bulk restores: "when it has admitted none of the run's requests, 3 s or more into the run".
+    clock, limiter = clock_and_limiter()
+    limiter.wait_turn()
+    clock.advance(3.0)
     limiter.wait_turn()
     limiter.throttled(sent_at=clock())
     assert limiter.rate() == pytest.approx(1 / facts.SLOWEST_TURN_GAP_S, rel=0.05)

@@ -255,6 +255,37 @@ def test_retry_after_waits_each_within_the_fault_budget_stop_once_their_sum_woul
            f'retries of one request may wait in all' in str(raised.value)
 
 
+def test_retry_after_waits_that_add_up_to_the_fault_budget_exactly_are_waited(pending_tenant):
+    # README, Reliability: "the fault waits of one request stop at 30 s in all": two of half that make 30 s in all.
+    wait = facts.FAULT_WAIT_BUDGET_SECONDS / 2
+    action_id = xdr_client(pending_tenant).restore_file(XDR_HASH)['action_id']
+    pending_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=503*2;retry-after={wait:g}'))
+    clock = FakeClock(0.0)
+    client = ri.XdrClient(ri.XdrSettings(pending_tenant.url, '17', pending_tenant.key, pending_tenant.auth_type,
+                                         rate_limit=1000),
+                          ri.TransportSettings(), ri.AdaptiveRateLimiter(1000, clock=clock, sleep=clock.advance))
+
+    client.get_action_status(action_id)
+
+    assert pending_tenant.gateway.faults.seen == 3 and clock() == pytest.approx(2 * wait, abs=0.1)  # 503, 503, answer
+
+
+def test_a_retry_after_that_ends_as_the_time_the_run_may_wait_ends_is_waited(pending_tenant):
+    # README: "A check waits no longer than the polling time left": a 503's 20 s, all of a check's 20 s left, is not
+    # longer, so the request goes again then.
+    action_id = xdr_client(pending_tenant).restore_file(XDR_HASH)['action_id']
+    pending_tenant.gateway.inject_faults(FaultPlan.parse('sequence=503;retry-after=20'))
+    clock = FakeClock(0.0)
+    client = ri.XdrClient(ri.XdrSettings(pending_tenant.url, '17', pending_tenant.key, pending_tenant.auth_type,
+                                         rate_limit=1000),
+                          ri.TransportSettings(), ri.AdaptiveRateLimiter(1000, clock=clock, sleep=clock.advance))
+    client.transport.wait_at_most(20)
+
+    client.get_action_status(action_id)
+
+    assert pending_tenant.gateway.faults.seen == 2 and clock() == pytest.approx(20)  # 503, then the answer
+
+
 # README, Reliability: "Where an attempt may have reached the service before its answer was lost (no answer in time, a
 # dropped connection, a broken reply, a 502 or 504), the error says the vendor may have acted on it"; a 503 says not.
 MAY_HAVE_REACHED = {'slow': True, 'reset': True, 'truncated': True, 'malformed': True, '502': True, '502-html': True,

@@ -19,7 +19,7 @@ from conftest import FakeClock, MovedWallClock, integration_on_clock, seed_holde
 from facts import ENTRY_ERROR
 from warroom.context import as_list, get_path
 from warroom.emulator.faults import FaultPlan
-from warroom.emulator.httpserver import LoopbackServer
+from warroom.emulator.httpserver import LoopbackServer, Response
 from warroom.emulator.xdr import create_app
 from warroom.runtime import FetchError, WarRoom
 
@@ -499,3 +499,19 @@ def test_files_not_sent_at_the_runs_last_start_blame_xsoars_run_limit_not_the_co
         assert 'less than the 5 s an attempt needs' in reason and 'XSOAR stops a command after 3 minutes' in reason
         assert 'Run the command again later.' in reason, reason
         assert 'timeout_in_seconds' not in reason and '30 s' not in reason, reason
+
+
+@pytest.mark.parametrize('seconds', [0, -30])
+def test_a_429_met_with_no_time_left_to_wait_is_not_sent_again_and_names_a_wait_of_0_s(seconds):
+    # A check whose polling time is up (none left, or past) waits for no turn: its 429 names that wait, 0 s, neither
+    # a second it never had nor a negative one.
+    server = LoopbackServer(lambda request: Response(429, b'', {})).start()
+    try:
+        transport = ri.HttpTransport(server.url, 'Cortex XDR', ri.TransportSettings())
+        transport.wait_at_most(seconds)
+        reply = transport.request('POST', '/restore', json={})
+    finally:
+        server.stop()
+
+    assert reply.status == 429 and len(reply.attempts) == 1  # no turn waited for: none sent again
+    assert reply.gave_up.startswith('the 0 s '), reply.gave_up
