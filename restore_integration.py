@@ -396,7 +396,7 @@ HSS_NOT_TAKEN = {
         'HSS lists this copy isolating (its isolation task issued, not done), unchanged since this restore was sent: '
         'HSS did not act on the restore. Run the command again once HSS lists it isolated.')}
 TOKEN_REFRESH_MARGIN_SECONDS = 600  # a cached IAM token is replaced this long before it expires: none goes out dying
-TOKEN_CACHE_KEY = 'hss_iam_token'  # the IAM token, or IAM's refusal of the password (IAM_REFUSAL_PAUSE_SECONDS)
+TOKEN_CACHE_KEY = 'hss_iam_token'  # the IAM token, or IAM's refusal of the password, or the gateway's of the access key
 HSS_PAUSE_KEY = 'hss_paused_until'  # JSON: until when HSS's Retry-After holds its URL (scope) back, when kept (ms)
 IAM_PAUSE_KEY = 'hss_iam_paused_until'  # the same of IAM's Retry-After for the token requests of one identity (scope)
 CONTEXT_WRITE_TRIES = 3  # versioned writes refused as another run wrote first (CSP's CONTEXT_UPDATE_RETRY_TIMES)
@@ -407,10 +407,14 @@ IAM_LOCKOUT_PERIOD_SECONDS = 15 * 60
 # A password IAM refused (401) is not sent again for a period, but by test-module (it has no integration context):
 # at most 2 failed logins in any period, below the least maximum allowed (3, reached over a period past 30 minutes).
 IAM_REFUSAL_PAUSE_SECONDS = IAM_LOCKOUT_PERIOD_SECONDS
-# The integration context is read by admins and logs, so a refusal keeps the password's 8-bit mark only: PBKDF2-HMAC-
-# SHA256's first byte, salted with IAM account and user, of this many rounds. It rules out no guess, narrows a list 256
-# times at a PBKDF2 each, and lets a changed password through at once with 255/256 odds.
-IAM_PASSWORD_MARK_ROUNDS = 100_000
+# HSS's API gateway locks an access key, every tool's that signs with it, for 5 minutes once it refused 5 of its
+# requests in a row: a secret key it refused (401) is not sent again for this long (but by test-module), so the instance
+# alone reaches the 5th refusal in a row an hour after the first at the soonest, its fetches failing each minute till.
+AKSK_REFUSAL_PAUSE_SECONDS = 15 * 60
+# The integration context is read by admins and logs, so a refusal keeps the secret's 8-bit mark only: PBKDF2-HMAC-
+# SHA256's first byte, salted with the IAM account and user (the access key), of this many rounds. It rules out no
+# guess, narrows a list 256 times at a PBKDF2 each, and lets a changed secret through at once with 255/256 odds.
+SECRET_MARK_ROUNDS = 100_000
 IAM_THROTTLE_BACKOFF_MAX = 20.0  # IAM's limit is the account's, other tools' too: back off as botocore's standard mode
 
 # fetch-incidents: HSS host security events (ListSecurityEvents), one incident each. Huawei's documents name no event
@@ -591,7 +595,8 @@ class RestoreError(Exception):
 
 
 class LoginPaused(RestoreError):
-    """No login, as every request would meet it: IAM refused the password (its pause lasts), or HSS a new token."""
+    """No login, as every request would meet it: IAM refused the password or HSS's gateway the access key (its pause
+    lasts: KeptRefusal), or HSS a new token."""
 
 
 class FetchFailed(Exception):
@@ -2587,10 +2592,46 @@ def token_identity(settings: HssSettings) -> str:
                           f'{settings.project_id}'.encode()).hexdigest()
 
 
-def password_mark(settings: HssSettings) -> int:
-    """The 8-bit mark of the IAM password (IAM_PASSWORD_MARK_ROUNDS) a refusal of it is kept with."""
-    return hashlib.pbkdf2_hmac('sha256', settings.password.encode(errors='surrogatepass'),
-                               f'{settings.domain}\n{settings.username}'.encode(), IAM_PASSWORD_MARK_ROUNDS)[0]
+def secret_mark(secret: str, salt: str) -> int:
+    """The 8-bit mark of a secret (SECRET_MARK_ROUNDS) a refusal of it is kept with."""
+    return hashlib.pbkdf2_hmac('sha256', secret.encode(errors='surrogatepass'), salt.encode(), SECRET_MARK_ROUNDS)[0]
+
+
+class KeptRefusal:
+    """A vendor's 401 to a secret (an IAM password, an access key's secret key), kept across runs in the token's place
+    (TOKEN_CACHE_KEY) so later commands and fetches do not send that secret for ``pause`` seconds: when, the vendor's
+    code and message (scrubbed when kept) and the secret's mark (secret_mark), never the secret. One of another
+    ``identity``, or of another secret (another mark; none kept: any), holds nothing back. test-module reads none."""
+
+    def __init__(self, stored: JsonObject, identity: str, mark: Callable[[], int], pause: float,
+                 clock: Callable[[], float]) -> None:
+        self.identity, self._mark, self._pause, self._clock = identity, mark, pause, clock
+        mine = stored.get('identity') == identity and type(stored.get('refused_at')) in (int, float)
+        refused = stored if mine else {}
+        self.entry = refused if 'password_mark' not in refused or refused['password_mark'] == mark() else {}
+
+    def keep(self, reply: VendorReply) -> None:
+        """Keeps the vendor's refusal in ``reply``, now."""
+        said = huawei_said(reply) or {}
+        message = said.get('vendor_message')  # bounded: it is kept, and shown by every run that reads it
+        self.entry = {'identity': self.identity, 'refused_at': self._clock(), 'code': said.get('vendor_code'),
+                      'message': message if message is None else short_text(json_text(message)),
+                      'password_mark': self._mark()}
+
+    def check(self, refused: str, secret: str, why: str) -> None:
+        """Raises LoginPaused while the pause lasts (on either side: a clock set back a little): ``refused``, what was,
+        when, what the vendor said, from when the ``secret`` is sent again, and ``why`` not before."""
+        kept = self.entry
+        if not kept or not abs(self._clock() - kept['refused_at']) < self._pause:  # NaN: not kept
+            return
+        codes = ', '.join(form.format(json_text(value)) for form, value in (
+            ('code {}', kept.get('code')), ('message "{}"', kept.get('message'))) if value is not None)
+        said = f' ({codes})' if codes else ''
+        raise LoginPaused(
+            f'{refused} at {utc_text(kept["refused_at"])}{said}, so the {secret} is not sent again before '
+            f'{utc_text(kept["refused_at"] + self._pause)}: {why} A {secret} corrected in the instance settings is '
+            f'sent at once (255 times in 256: only a mark of a few bits tells it apart), and Test in the instance '
+            f'settings sends it at once all the same.')
 
 
 class IamTokenProvider:
@@ -2617,9 +2658,8 @@ class IamTokenProvider:
         mine = stored if isinstance(stored, dict) and stored.get('identity') == self.identity else {}
         self._held = mine if isinstance(mine.get('token'), str) and type(mine.get('expires_at')) in (int, float) else {}
         # IAM's refusal kept by an earlier run (no secret): it holds back the password of its mark (none kept: any)
-        refused = mine if not self._held and type(mine.get('refused_at')) in (int, float) else {}
-        self._kept = refused if 'password_mark' not in refused or refused['password_mark'] == password_mark(
-            settings) else {}
+        mark = functools.partial(secret_mark, settings.password, f'{settings.domain}\n{settings.username}')
+        self.refusal = KeptRefusal({} if self._held else mine, self.identity, mark, IAM_REFUSAL_PAUSE_SECONDS, clock)
         if self._held:
             self._on_token(self._held['token'])
 
@@ -2644,20 +2684,11 @@ class IamTokenProvider:
                 return self._held['token']
 
     def _paused(self) -> None:
-        """Raises the refusal an earlier run kept while its pause lasts (on either side: a clock set back a little)."""
-        kept = self._kept
-        if not kept or not abs(self._clock() - kept['refused_at']) < IAM_REFUSAL_PAUSE_SECONDS:  # NaN: not kept
-            return
-        codes = ', '.join(form.format(json_text(value)) for form, value in (
-            ('code {}', kept.get('code')), ('message "{}"', kept.get('message'))) if value is not None)
-        said = f' ({codes})' if codes else ''
-        raise LoginPaused(
-            f'{self.vendor} refused the login at {utc_text(kept["refused_at"])}{said}, so the password is not sent '
-            f'again before {utc_text(kept["refused_at"] + IAM_REFUSAL_PAUSE_SECONDS)}: IAM locks a user out after '
-            f'{IAM_LOCKOUT_FAILED_LOGINS} failed logins in {IAM_LOCKOUT_PERIOD_SECONDS // 60} minutes (its default), '
-            f'and other tools may share this user. {IAM_ERROR_ADVICE[401]} A password corrected in the instance '
-            f'settings is sent at once (255 times in 256: only a mark of a few bits tells it apart), and Test in the '
-            f'instance settings sends it at once all the same.')
+        """Raises the refusal an earlier run kept while its pause lasts."""
+        self.refusal.check(f'{self.vendor} refused the login', 'password', (
+            f'IAM locks a user out after {IAM_LOCKOUT_FAILED_LOGINS} failed logins in '
+            f'{IAM_LOCKOUT_PERIOD_SECONDS // 60} minutes (its default), and other tools may share this user. '
+            f'{IAM_ERROR_ADVICE[401]}'))
 
     def lives_past(self, seconds: float) -> str | None:
         """The token held, if it expires over ``seconds`` from now (dropped meanwhile: None; replaced: the new one)."""
@@ -2674,7 +2705,7 @@ class IamTokenProvider:
 
     def cache_entry(self) -> JsonObject | None:
         """What to keep in the integration context: the token held, else IAM's refusal of the password; or None."""
-        return dict(self._held or self._kept) or None
+        return dict(self._held or self.refusal.entry) or None
 
     def _fetch(self) -> str:
         settings = self._settings
@@ -2686,18 +2717,14 @@ class IamTokenProvider:
             if reply.status < 500 and reply.status != THROTTLED_STATUS:
                 self._refusal = reply
             if reply.status == 401:  # the password (or the lockout it led to): kept, so later runs do not send it
-                said = huawei_said(reply) or {}
-                message = said.get('vendor_message')  # bounded: it is kept, and shown by every run that reads it
                 self._held = {}  # a token that ran out (the password changed in IAM) would bring later runs here
-                self._kept = {'identity': self.identity, 'refused_at': self._clock(), 'code': said.get('vendor_code'),
-                              'message': message if message is None else short_text(json_text(message)),
-                              'password_mark': password_mark(settings)}
+                self.refusal.keep(reply)
             raise huawei_error_from_response(reply, self.vendor, self.advice)
         if not (token := reply.headers.get('X-Subject-Token')):
             raise RestoreError(f'{self.vendor} answered HTTP {reply.status}{request_id_of(reply.headers)} without '
                                f'an X-Subject-Token header. Check {URL_SETTINGS[self.vendor]}.', reply.attempts)
         self._on_token(token)
-        self._kept = {}  # a token: the password works
+        self.refusal.entry = {}  # a token: the password works
         self._held = {'identity': self.identity, 'token': token, 'expires_at': parse_iam_expiry(
             parse_json_body(reply, self.vendor), self._clock(), server_time_ms(reply.headers) / 1000)}
         return token
@@ -2829,6 +2856,10 @@ class HssClient:
         self.signing = threading.Condition() if auth else None
         self.probe: int | None = None
         self.key_refused: VendorApiError | None = None
+        # The gateway's 401 kept by an earlier run (no secret): it holds back the secret key of its mark for that key
+        self.refusal = None if self.token_provider else KeptRefusal(
+            json_object(stored_token) or {}, settings.access_key, functools.partial(
+                secret_mark, settings.secret_key, settings.access_key), AKSK_REFUSAL_PAUSE_SECONDS, token_clock)
         if settings.region:
             self.transport.session.headers['region'] = settings.region
         self.path, self.events_path = (path.format(project_id=quote(settings.project_id, safe=''))
@@ -3072,6 +3103,10 @@ class HssClient:
     def _request(self, method: str, path: str, advice: dict[int, str] = HSS_ERROR_ADVICE,
                  refused: Refused | None = None, **kwargs: Any) -> VendorReply:
         reply = None
+        if self.refusal:
+            self.refusal.check(f'{self.vendor} refused the access key {self.refusal.identity}', 'secret key', (
+                'its API gateway locks an access key, for every tool that signs with it, for 5 minutes once it refused '
+                f'5 of its requests in a row. Another access key is sent at once. {HSS_ERROR_ADVICE[401]}'))
         try:  # its refusal kept before a request waiting for its answer goes (_answered)
             reply = self.transport.request(method, path, refused=functools.partial(self._refusal, refused), **kwargs)
             if 200 <= reply.status < 300:
@@ -3081,11 +3116,18 @@ class HssClient:
                 advice = {**advice, 401: no_time if reply.gave_up else HSS_TOKEN_REFUSED_ADVICE}  # a new one refused
             error = huawei_error_from_response(reply, advice_by_status=advice)
             error.later |= reply.status == 401 and bool(reply.gave_up)  # no_time's advice: to act again later
-            if reply.status == 401 and not self.token_provider:
+            if reply.status == 401 and self.refusal:
                 self.key_refused = error
+                self.refusal.keep(reply)
             raise error
         finally:
             self._answered(reply)
+
+    def cache_entry(self) -> JsonObject | None:
+        """What to keep in the token's place: IAM's (IamTokenProvider.cache_entry), or the gateway's refusal kept."""
+        if self.token_provider:
+            return self.token_provider.cache_entry()
+        return dict(self.refusal.entry) or None
 
     def _answered(self, reply: VendorReply | Attempt | None) -> None:
         """This thread's request (or a PUT's attempt) ended: the gateway took the signature if it did not answer 401;
@@ -3095,7 +3137,7 @@ class HssClient:
             return
         with signing:
             if reply is not None and reply.status != 401:
-                self.signing = None
+                self.signing, self.refusal.entry = None, {}  # the key works: a refusal kept of it is void
             if self.probe == threading.get_ident():
                 self.probe = None
             signing.notify_all()
@@ -5319,7 +5361,7 @@ def keep_integration_context(runtime: Any, clients: dict[str, XdrClient | HssCli
     def foreign(held: JsonObject | None) -> bool:  # a token of another identity (iam_identity None: any token)
         return bool(held and 'token' in held and held.get('identity') != iam_identity)
     hss, stored = clients.get('hss'), json_object(kept.get(TOKEN_CACHE_KEY))
-    entry = hss.token_provider.cache_entry() if hss and hss.token_provider else stored
+    entry = hss.cache_entry() if hss else stored
     entry = None if foreign(entry) else entry
     waits = [(key, math.ceil(limiter.paused_for() * 1000), kept_wait_ms(kept, key, scope), scope)
              for key, limiter, scope in (kept_waits(hss) if hss else ())]  # each wait, and the one the context had

@@ -165,6 +165,9 @@ HSS_AK_LOCKOUT_FAILURES = 5
 HSS_AK_LOCKOUT_S = 5 * 60
 HSS_AK_LOCKED = ('APIGW.0301',
                  'Incorrect IAM authentication information: AK access failed to reach the limit,forbidden.')
+# README ("Access key and secret key"): a secret key the gateway refused is not sent again for 15 minutes (but by Test),
+# so the instance alone reaches the gateway's 5th refusal in a row an hour after the first at the soonest.
+AKSK_REFUSAL_PAUSE_S = 15 * 60
 # IAM's account lockout by default (Huawei Cloud IAM user guide, "Login Authentication Policy", Account Lockout:
 # "Maximum number of unsuccessful login attempts ... the default value is 5", "Time for resetting the account lockout
 # counter ... the default value is 15 minutes", "Lockout duration ... the default value is 15 minutes"; its least

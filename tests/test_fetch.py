@@ -845,6 +845,36 @@ def test_fetches_after_the_password_changed_do_not_lock_the_iam_user_out_once_th
     assert all(re.search(r'not sent again before \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC', text) for text in failures[1:])
 
 
+def test_fetches_every_minute_with_a_secret_key_the_gateway_refused_send_it_once_and_never_lock_the_key(tenant):
+    # The gateway locks an access key, for every tool signing with it, for 5 minutes once it refused 5 of its requests
+    # in a row; XSOAR fetches every minute by default, each fetch a run of its own.
+    access_key = tenant.base_params['hss_aksk']['identifier']
+    wrong = {'identifier': access_key, 'password': 'Wrong' + 'x' * 35}
+    context = {}  # one instance: one integration context
+    room = WarRoom(params=tenant.params('aksk', hss_aksk=wrong), integration_context=context)
+
+    failures = fetches_past_the_lockout(room)
+
+    assert len(event_requests(tenant)) == 1 and not tenant.gateway.aksk_locked(access_key)
+    # what the gateway said, when, when it is sent again, and what sends it at once
+    assert facts.HSS_GATEWAY_AUTH_FAILED[0] in failures[-1] and facts.HSS_GATEWAY_AUTH_FAILED[1] in failures[-1]
+    assert re.search(r'refused the access key \S+ at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC', failures[-1])
+    assert re.search(r'not sent again before \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC', failures[-1])
+    assert 'Test in the instance settings' in failures[-1]
+    assert wrong['password'] not in json.dumps(context) and access_key in json.dumps(context)
+
+
+def test_a_fetch_with_the_secret_key_corrected_after_the_gateway_refused_one_goes_at_once(tenant):
+    wrong = {'identifier': tenant.base_params['hss_aksk']['identifier'], 'password': 'Wrong' + 'x' * 35}
+    context = {}
+    with pytest.raises(FetchError):
+        WarRoom(params=tenant.params('aksk', hss_aksk=wrong), integration_context=context).fetch({})
+
+    WarRoom(params=tenant.params('aksk'), integration_context=context).fetch({})
+
+    assert len(event_requests(tenant)) > 1 and context == {}  # listed; the refusal kept is dropped once the key works
+
+
 @pytest.mark.parametrize('setting, value, words', [
     ('first_fetch', '3 fortnights', r'\(first_fetch\) must be a number and a unit'),
     ('first_fetch', '45 days', 'at most 30 days'),

@@ -703,6 +703,74 @@ def test_runs_at_any_times_with_a_refused_password_never_lock_the_user_even_at_t
     assert all(later - earlier >= facts.IAM_LOCKOUT_PERIOD_S for earlier, later in zip(sent_at, sent_at[1:]))
 
 
+def aksk_tenant():
+    """A locking_tenant whose wall clock starts at this machine's (the signature's X-Sdk-Date is dated by it), and
+    whose gateway takes any skew (the test moves its wall clock on by the hour)."""
+    from conftest import FakeClock, start_hss_tenant
+    wall = FakeClock(time.time())
+    tenant = start_hss_tenant(wall_clock=wall)
+    tenant.wall, tenant.gateway.skew_tolerance_s = wall, 10 ** 9
+    return tenant
+
+
+def one_aksk_run(tenant, kept, secret_key=None, access_key=None):
+    """One command (or fetch) with an access key: as one_run; returns (its error or None, what it keeps)."""
+    aksk = {'identifier': access_key or tenant.base_params['hss_aksk']['identifier'],
+            'password': secret_key or tenant.base_params['hss_aksk']['password']}
+    params = tenant.params('aksk', hss_aksk=aksk, retry_backoff='0')
+    client = ri.HssClient(ri.read_hss_settings(params), ri.read_transport_settings(params),
+                          json.loads(kept) if kept else None, token_clock=tenant.wall)
+    try:
+        client.list_isolated_files()
+        error = None
+    except ri.RestoreError as raised:
+        error = raised
+    entry = client.cache_entry()
+    return error, json.dumps(entry) if entry else None
+
+
+def test_runs_each_minute_with_a_secret_key_the_gateway_refused_send_it_once_a_pause_and_never_lock_the_key():
+    tenant = aksk_tenant()
+    access_key, sent_at, runs, kept = tenant.base_params['hss_aksk']['identifier'], [], [], None
+    try:
+        for _ in range(2 * facts.AKSK_REFUSAL_PAUSE_S // 60 + 1):  # a run each minute over two pauses
+            before = len(tenant.requests_to('GET', 'isolated-file'))
+            error, kept = one_aksk_run(tenant, kept, secret_key='Wrong' + 'x' * 35)
+            runs.append(error)
+            if len(tenant.requests_to('GET', 'isolated-file')) > before:
+                sent_at.append(tenant.wall())
+            assert not tenant.gateway.aksk_locked(access_key)
+            tenant.wall.advance(60)
+    finally:
+        tenant.stack.close()
+
+    start = sent_at[0]
+    assert sent_at == [start, start + facts.AKSK_REFUSAL_PAUSE_S, start + 2 * facts.AKSK_REFUSAL_PAUSE_S]
+    assert facts.HSS_GATEWAY_AUTH_FAILED[0] in str(runs[1]) and 'not sent again before' in str(runs[1])
+    assert set(json.loads(kept)) == {'identity', 'refused_at', 'code', 'message', 'password_mark'}
+    assert 'Wrong' + 'x' * 35 not in kept
+
+
+@pytest.mark.parametrize('corrected', ['secret key', 'access key'])
+def test_a_corrected_secret_key_or_another_access_key_goes_at_once_after_the_gateway_refused_one(corrected):
+    tenant = aksk_tenant()
+    try:
+        _, kept = one_aksk_run(tenant, None, secret_key='Wrong' + 'x' * 35)
+        tenant.wall.advance(60)
+        if corrected == 'secret key':
+            error, kept = one_aksk_run(tenant, kept)
+        else:  # another access key, itself wrong: refused by the gateway, not held back by the first one's refusal
+            error, kept = one_aksk_run(tenant, kept, secret_key='Wrong' + 'x' * 35, access_key='ANOTHERACCESSKEY0000')
+    finally:
+        tenant.stack.close()
+
+    assert len(tenant.requests_to('GET', 'isolated-file')) == 2
+    if corrected == 'secret key':
+        assert error is None and kept is None  # the refusal kept is dropped once the key works
+    else:
+        assert 'HTTP 401' in str(error)
+
+
 @settings(max_examples=20, deadline=None)  # Cf: one inside a setting is refused (test_instance_settings -k invisible)
 @given(st.text(st.characters(blacklist_categories=('Cc', 'Cs', 'Cf')), min_size=8, max_size=40).filter(
     lambda text: len(text.strip()) >= 8))  # 8 or more: a shorter one may be a piece of the words kept
