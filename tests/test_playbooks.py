@@ -716,6 +716,28 @@ def test_a_restore_cortex_xdr_refuses_for_no_quarantined_copy_gets_a_note_to_che
     assert 'back already' in note and 'never quarantined' in note
 
 
+def test_a_restore_cortex_xdr_accepts_but_includes_no_endpoint_in_gets_a_note_that_none_held_the_file(vendors):
+    """A tenant that accepts a restore of a file no endpoint holds as an action including none (endpoints_count 0, the
+    seed's "Number of endpoints included in the request"): restore-file records it FAILED, nothing to follow. The
+    note says no endpoint held the file quarantined and where to look, not to fix the setup, nor that Cortex XDR
+    accepted the restore, so the file may be back."""
+    from warroom.emulator.xdr import ReplyShapes
+    xdr, _ = vendors
+    xdr.backend.empty_restores = True
+    xdr.backend.shapes = ReplyShapes(mixed=False)  # the documented reply, which gives endpoints_count
+    file_hash = secrets.token_hex(32)  # a hash no endpoint of the tenant holds
+
+    run = closed_as_false_positive_naming(vendors, file_hash, context={})
+
+    assert not run.failed, run.error
+    [record] = as_list(get_path(run.context, 'CortexXDR.RestoredFile'))
+    assert record['endpoints_count'] == 0 and record['status'] == 'FAILED' and record['action_id']
+    [note] = [n for n in run.notes if file_hash in n]
+    assert 'instance settings' not in note and 'API key role' not in note and 'may be back' not in note
+    assert 'no quarantined copy' in note and 'endpoints_count 0' in note and 'Action Center' in note
+    assert 'back already' in note and 'never quarantined' in note
+
+
 def test_a_restore_refused_for_a_setup_fault_keeps_the_note_to_fix_the_setup(vendors):
     """Cortex XDR refuses the key (HTTP 401): the error path's note still says to fix the instance settings, key role
     or license first."""
