@@ -1914,6 +1914,25 @@ def test_the_endpoints_a_caller_gives_the_restore_playbook_are_the_only_ones_the
     assert all(file_hash in xdr.backend.quarantined(e) for e in others)
 
 
+@pytest.mark.parametrize('fault', ['agent_installed', 'agent_unreachable'])
+def test_the_hss_error_path_note_of_a_host_whose_agent_hss_cannot_use_points_to_the_agent_not_only_the_setup(
+        vendors, fault):
+    """HSS refuses the restore whole for the host's agent (HSS.1001: none installed; HSS.1006: HSS cannot reach it):
+    the error path's note names the host's agent among what to fix, not the instance settings, IAM permissions and
+    project alone, which are not at fault."""
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    host = hss.backend.hosts[sample.incident['CustomFields']['huaweihsshostid']]
+    setattr(host, fault, fault == 'agent_unreachable')
+
+    run = runner_for(vendors).run(HSS_PLAYBOOK, close_incident(sample.incident, sample.close_reason), sample.context)
+
+    assert not run.failed, run.error
+    assert any(e.get('Type') == 4 and 'agent' in str(e.get('Contents')) for e in run.entries)
+    [note] = [n for n in run.notes if 'FAILED' in n]
+    assert "host's HSS agent" in note and 'instance settings' in note
+
+
 def test_the_xdr_error_path_note_gives_the_by_hand_command_on_the_endpoint_the_caller_gave_only(vendors):
     """A caller limits the Cortex XDR restore to one endpoint (XDREndpointID) and Cortex XDR refuses it (a wrong API
     key): the error path's note gives the command to run by hand once that is fixed. Run, it restores the file on
