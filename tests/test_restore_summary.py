@@ -364,8 +364,8 @@ def test_refused_file_counts_as_failed_with_its_error_and_a_restore_step():
     endpoints = all_endpoints(context)
     assert refused and endpoints
     for record in refused:  # a fault of the setup (the fixture's own refusal, no quarantined copy: the test below)
-        record['error'] = ('Cortex XDR answered HTTP 403. The API key\'s role lacks the permission for this API: give it '
-                           'the Quarantine permission.')
+        record['error'] = ('Cortex XDR answered HTTP 403. The API key\'s role lacks the permission for this API: '
+                           'give it the Quarantine permission.')
 
     entry, summary = summarise(context)
 
