@@ -470,3 +470,13 @@ def test_the_playbook_s_xdr_incident_id_script_and_the_on_close_script_hold_one_
     held = [_load_script(holder) for holder in XDR_ID_RULE_HOLDERS]
     assert len({(script.XDR_INCIDENT_ID.pattern, script.FLOAT_EXACT_BELOW, script.XDR_TYPE_MARK, script.NO_SUCH_ID,
                  script.ROUNDED_ID, script.TOO_LARGE_ID) for script in held}) == 1
+
+
+# What a file no endpoint held quarantined calls for (README, error path): the on-close script and the summary each hold
+# Cortex XDR's words for that refusal and the advice the Cortex XDR playbook's note gives, the same text in each.
+XDR_NO_COPY_HOLDERS = ('QuarantineRestoreOnClose', 'QuarantineRestoreSummary')
+
+
+def test_the_on_close_script_and_the_summary_hold_one_wording_for_a_file_no_endpoint_held_quarantined():
+    held = [_load_script(name) for name in XDR_NO_COPY_HOLDERS]
+    assert len({(script.XDR_NO_COPY, script.XDR_NO_COPY_ADVICE) for script in held}) == 1

@@ -20,7 +20,8 @@ from hypothesis import assume, example, given, settings, strategies as st
 import facts
 import restore_integration as ri
 from commonmark_reading import as_commonmark_reads
-from conftest import (HSS_SEED, TEST_DATA, FakeClock, HssTenant, WaitClock, assert_names_20_hosts_and_one_to_fill_in,
+from conftest import (ROOT, HSS_SEED, TEST_DATA, FakeClock, HssTenant, WaitClock,
+                      assert_names_20_hosts_and_one_to_fill_in,
                       checks_to_fill_in_and_whom, first_and_last_host_each_is_for, gate_verdicts, hash_at_paths_seed,
                       hss_seed_copies, integration_on_clock, known_bad, load_json, lost_restore_record, many_hosts_seed,
                       one_file_restore_lost, seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant)
@@ -594,6 +595,28 @@ def test_a_restore_cortex_xdr_refuses_for_no_quarantined_copy_gets_a_line_to_che
     assert 'No quarantined file with hash' in note  # Cortex XDR's words, quoted
     assert 'once that is fixed' not in note
     assert 'Action Center' in note and 'back already' in note and 'never quarantined' in note
+
+
+def test_a_restore_cortex_xdr_accepts_but_includes_no_endpoint_in_gets_the_playbook_s_line_to_check_the_file(
+        vendors):
+    """A tenant that accepts a restore of a file no endpoint holds as an action including none (endpoints_count 0):
+    no endpoint held the file quarantined, as for "No quarantined file": the line sends the analyst to the Action
+    Center and the endpoint, in the Cortex XDR playbook's words, not to restore by hand once a fault is fixed."""
+    from warroom.emulator.xdr import ReplyShapes
+    xdr, _ = vendors
+    xdr.backend.empty_restores = True
+    xdr.backend.shapes = ReplyShapes(mixed=False)  # the documented reply, which gives endpoints_count
+    file_hash = 'cd' * 32  # a hash no endpoint of the tenant holds
+    playbook = yaml.safe_load((ROOT / 'playbooks' / 'playbook-Quarantine_Restore_-_Cortex_XDR.yml').read_text())
+    [advice] = [task['scriptarguments']['value']['simple'] for task in playbook['tasks'].values()
+                if task['task']['name'] == 'Note: no quarantined copy to restore']
+
+    run = closed_by_script_naming(vendors, file_hash)
+
+    assert not run.failed, run.error
+    [note] = run.notes
+    assert 'endpoints_count 0' in note and 'once that is fixed' not in note
+    assert ' '.join(advice[advice.index('Nothing in'):].split()) in ' '.join(note.split())
 
 
 def test_a_restore_refused_for_a_setup_fault_keeps_the_line_to_restore_by_hand_once_fixed(vendors):

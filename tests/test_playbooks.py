@@ -716,6 +716,28 @@ def test_a_restore_cortex_xdr_refuses_for_no_quarantined_copy_gets_a_note_to_che
     assert 'back already' in note and 'never quarantined' in note
 
 
+def test_a_restore_cortex_xdr_accepts_but_includes_no_endpoint_in_gets_a_note_that_none_held_the_file(vendors):
+    """A tenant that accepts a restore of a file no endpoint holds as an action including none (endpoints_count 0, the
+    seed's "Number of endpoints included in the request"): restore-file records it FAILED, nothing to follow. The
+    note says no endpoint held the file quarantined and where to look, not to fix the setup, nor that Cortex XDR
+    accepted the restore, so the file may be back."""
+    from warroom.emulator.xdr import ReplyShapes
+    xdr, _ = vendors
+    xdr.backend.empty_restores = True
+    xdr.backend.shapes = ReplyShapes(mixed=False)  # the documented reply, which gives endpoints_count
+    file_hash = secrets.token_hex(32)  # a hash no endpoint of the tenant holds
+
+    run = closed_as_false_positive_naming(vendors, file_hash, context={})
+
+    assert not run.failed, run.error
+    [record] = as_list(get_path(run.context, 'CortexXDR.RestoredFile'))
+    assert record['endpoints_count'] == 0 and record['status'] == 'FAILED' and record['action_id']
+    [note] = [n for n in run.notes if file_hash in n]
+    assert 'instance settings' not in note and 'API key role' not in note and 'may be back' not in note
+    assert 'no quarantined copy' in note and 'endpoints_count 0' in note and 'Action Center' in note
+    assert 'back already' in note and 'never quarantined' in note
+
+
 def test_a_restore_refused_for_a_setup_fault_keeps_the_note_to_fix_the_setup(vendors):
     """Cortex XDR refuses the key (HTTP 401): the error path's note still says to fix the instance settings, key role
     or license first."""
@@ -1890,6 +1912,25 @@ def test_the_endpoints_a_caller_gives_the_restore_playbook_are_the_only_ones_the
     assert restores_sent_to(xdr) == [(file_hash, chosen)]
     assert file_hash in xdr.backend.restored(chosen)
     assert all(file_hash in xdr.backend.quarantined(e) for e in others)
+
+
+@pytest.mark.parametrize('fault', ['agent_installed', 'agent_unreachable'])
+def test_the_hss_error_path_note_of_a_host_whose_agent_hss_cannot_use_points_to_the_agent_not_only_the_setup(
+        vendors, fault):
+    """HSS refuses the restore whole for the host's agent (HSS.1001: none installed; HSS.1006: HSS cannot reach it):
+    the error path's note names the host's agent among what to fix, not the instance settings, IAM permissions and
+    project alone, which are not at fault."""
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    host = hss.backend.hosts[sample.incident['CustomFields']['huaweihsshostid']]
+    setattr(host, fault, fault == 'agent_unreachable')
+
+    run = runner_for(vendors).run(HSS_PLAYBOOK, close_incident(sample.incident, sample.close_reason), sample.context)
+
+    assert not run.failed, run.error
+    assert any(e.get('Type') == 4 and 'agent' in str(e.get('Contents')) for e in run.entries)
+    [note] = [n for n in run.notes if 'FAILED' in n]
+    assert "host's HSS agent" in note and 'instance settings' in note
 
 
 def test_the_xdr_error_path_note_gives_the_by_hand_command_on_the_endpoint_the_caller_gave_only(vendors):

@@ -359,10 +359,13 @@ def test_all_restored_needs_no_manual_action_and_says_so():
 
 
 def test_refused_file_counts_as_failed_with_its_error_and_a_restore_step():
-    context = fixture('xdr_refused')
+    context = copy.deepcopy(fixture('xdr_refused'))
     refused = [r for r in xdr_records(context) if r.get('error') and not r.get('action_id')]
     endpoints = all_endpoints(context)
     assert refused and endpoints
+    for record in refused:  # a fault of the setup (the fixture's own refusal, no quarantined copy: the test below)
+        record['error'] = ('Cortex XDR answered HTTP 403. The API key\'s role lacks the permission for this API: '
+                           'give it the Quarantine permission.')
 
     entry, summary = summarise(context)
 
@@ -375,6 +378,42 @@ def test_refused_file_counts_as_failed_with_its_error_and_a_restore_step():
         assert 'every endpoint' in step.split('Reason:')[0] and 'action' not in step.split('Reason:')[0]
         assert f'`!restore-file file_hash={record["file_hash"]}`' in step
         assert record['error'] in table_line(entry['HumanReadable'], record['file_hash'])
+
+
+XDR_PLAYBOOK_YML = Path(__file__).resolve().parent.parent / 'playbooks' / 'playbook-Quarantine_Restore_-_Cortex_XDR.yml'
+
+
+def playbook_no_copy_advice() -> str:
+    """The where-to-look advice of the Cortex XDR playbook's note on a file no endpoint held quarantined, one line."""
+    tasks = yaml.safe_load(XDR_PLAYBOOK_YML.read_text(encoding='utf-8'))['tasks'].values()
+    [note] = [task['scriptarguments']['value']['simple'] for task in tasks
+              if task['task']['name'] == 'Note: no quarantined copy to restore']
+    return ' '.join(note[note.index('Nothing in'):].split())
+
+
+@pytest.mark.parametrize('case', ['refused', 'included no endpoint'])
+def test_a_file_no_endpoint_held_quarantined_gets_where_to_look_as_the_playbook_says_not_a_restore_once_fixed(
+        replay_server, case):
+    """Cortex XDR refused the restore, "No quarantined file ... was found" (the xdr_refused fixture, as the emulator
+    answers), or accepted it as an action including no endpoint (endpoints_count 0): the file is back already or was
+    never quarantined, nothing to fix. Its step says so, with the playbook note's advice on where to look, not "Once
+    the cause is fixed" and a restore Cortex XDR would refuse alike."""
+    if case == 'refused':
+        context = fixture('xdr_refused')
+        [file_hash] = [r['file_hash'] for r in xdr_records(context) if not r.get('action_id')]
+    else:
+        from test_reply_shapes import room
+        replay_server.queue(200, {'reply': {'action_id': 3002, 'endpoints_count': '0'}})
+        file_hash = 'd' * 64
+        context = room(replay_server).run('restore-file', {'file_hash': file_hash}).context
+        assert [r['endpoints_count'] for r in xdr_records(context)] == [0]
+
+    entry, summary = summarise(context)
+
+    [step] = steps_naming(summary, file_hash)
+    assert 'no quarantined copy' in step and playbook_no_copy_advice() in ' '.join(step.split())
+    assert 'cause is fixed' not in step and f'!restore-file file_hash={file_hash}' not in step
+    assert summary['failed'] == 1
 
 
 def test_a_restore_cortex_xdr_did_not_accept_counts_as_failed_not_as_pending(replay_server):

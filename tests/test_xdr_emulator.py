@@ -221,6 +221,20 @@ def test_restore_of_hash_quarantined_nowhere_is_the_unified_500(http, server):
     assert never_seen in err["err_extra"] and "No quarantined file" in err["err_extra"]
 
 
+@pytest.mark.parametrize("endpoint_id", [None, IT_JUMP])
+def test_a_tenant_set_to_empty_restores_accepts_a_restore_no_endpoint_holds_as_an_action_including_none(
+        http, server, backend, clock, endpoint_id):
+    backend.empty_restores = True
+    never_seen = hashlib.sha256(b"not-quarantined-anywhere").hexdigest()
+    asked = {"file_hash": never_seen, **({"endpoint_id": endpoint_id} if endpoint_id else {})}
+
+    reply = post(http, server, RESTORE, asked).json()["reply"]
+
+    assert reply["endpoints_count"] == "0" and isinstance(reply["action_id"], int)
+    clock.advance(5.0)
+    assert post(http, server, STATUS, {"group_action_id": reply["action_id"]}).json()["reply"] == {"data": {}}
+
+
 def test_restore_on_endpoint_without_that_file_is_500(http, server):
     err = assert_error(post(http, server, RESTORE, {"file_hash": H1, "endpoint_id": IT_JUMP}), 500)
     assert IT_JUMP in err["err_extra"]

@@ -51,14 +51,18 @@ XDR_TYPE_MARK = 'Cortex XDR'
 XDR_LOOK_FIRST = ('Look for the file in Cortex XDR > Response > Action Center first; where no action gave it back, '
                   'restore it by hand')
 # Cortex XDR's words for a restore it refused as no endpoint asked holds the file quarantined (its err_code, 500, is the
-# same for any request it could not carry out, so only its words tell this refusal apart): a file back already or
-# never quarantined, nothing to fix in the setup, and the same restore by hand would be refused alike.
+# same for any request it could not carry out, so only its words tell this refusal apart), and restore-file's for one
+# Cortex XDR accepted as an action including no endpoint: a file back already or never quarantined, nothing to fix in
+# the setup, and the same restore by hand would meet the same answer. The advice is the Cortex XDR playbook's note's
+# and QuarantineRestoreSummary's, word for word.
 XDR_NO_COPY = 'no quarantined file'
-XDR_NO_COPY_ADVICE = ('Nothing in the setup needs fixing: the file is back already (an earlier restore, of this '
-                      'incident or another one, gave it back) or was never quarantined (a process image, say). Look '
-                      'for its restore in Cortex XDR > Response > Action Center, and for the file on the endpoint: '
-                      'if it is not there, no copy of it under this SHA256 was quarantined, so find the file Cortex '
-                      'XDR did quarantine (the incident\'s Key Artifacts) and restore that one by hand.')
+XDR_NO_ENDPOINT = '(endpoints_count 0)'
+XDR_NO_COPY_ADVICE = ('Nothing in the instance\'s setup needs fixing: the file is back already (an earlier restore, of '
+                      'this or another incident, or one by hand, gave it back) or was never quarantined (a process '
+                      'image Cortex XDR blocked, say). Look for its restore in Cortex XDR > Response > Action Center, '
+                      'and for the file on the endpoint: if it is there, nothing is left to do; if not, no copy of it '
+                      'under this SHA256 was quarantined, so find the file Cortex XDR did quarantine (its incident\'s '
+                      'Key Artifacts) and restore that one by hand.')
 # hss-restore-isolated's rows refused by an identity policy point to the entry that gives its encoded reason once:
 # identity_policy_refusals in its Contents, or its error, which names IAM's API that decodes it. executeCommand shows
 # the analyst none of that entry: the note gives each.
@@ -601,7 +605,8 @@ def start(execute: Execute, command: str, args: dict[str, Any], records_path: st
         again = {**args, by: list(names), 'enterprise_project_id': project}  # Cortex XDR's project '' is left out
         how_many = f'{len(names)} files: ' if len(names) > 1 else ''
         missed = f'`!{command}` {said} {how_many}{capped(list(names.values()))}: {shown_as_is(reason)}'
-        if records_path == XDR_RECORDS and not said.startswith('may') and XDR_NO_COPY in reason.lower():
+        no_copy = XDR_NO_COPY in reason.lower() or XDR_NO_ENDPOINT in reason
+        if records_path == XDR_RECORDS and not said.startswith('may') and no_copy:
             lines.append(f'{missed} {XDR_NO_COPY_ADVICE}')
         else:
             lines.append(f'{missed} {advice}: {by_hand_text(command, again, kept)}')

@@ -45,6 +45,18 @@ XDR_ACTION_CENTER = 'Cortex XDR > Response > Action Center'
 # started it even so (README, "How restore-file behaves": May have started, Accepted, not followed). A record written
 # before that field (a reopened incident's context) says it only in its error, in these words.
 XDR_OLDER_UNFOLLOWED_WORDS = ('may have started this restore', 'so it cannot be followed')
+# Cortex XDR's words for a restore it refused as no endpoint asked holds the file quarantined (its err_code, 500, is the
+# same for any request it could not carry out, so only its words tell this refusal apart). Such a file, or one whose
+# restore it accepted as an action including no endpoint (endpoints_count 0), is back already or was never
+# quarantined: nothing to fix, and the same restore would meet the same answer. The advice is the Cortex XDR
+# playbook's note's and the on-close script's, word for word.
+XDR_NO_COPY = 'no quarantined file'
+XDR_NO_COPY_ADVICE = ('Nothing in the instance\'s setup needs fixing: the file is back already (an earlier restore, of '
+                      'this or another incident, or one by hand, gave it back) or was never quarantined (a process '
+                      'image Cortex XDR blocked, say). Look for its restore in Cortex XDR > Response > Action Center, '
+                      'and for the file on the endpoint: if it is there, nothing is left to do; if not, no copy of it '
+                      'under this SHA256 was quarantined, so find the file Cortex XDR did quarantine (its incident\'s '
+                      'Key Artifacts) and restore that one by hand.')
 
 # Huawei Cloud HSS outcomes, per isolated copy, as hss-restore-isolated writes them.
 HSS_RESTORED = 'restored'
@@ -362,10 +374,8 @@ def xdr_record_item(record: dict[str, Any], unlisted: int = 0) -> Item:
             return xdr_unfollowed_item(record, target, command)
         row = {'file_hash': file_hash, 'endpoint_id': target, 'status': 'FAILED (restore not started)',
                'reason': error}
-        step = (f'{name}: the restore was not started on {shown_as_is(target)}. Reason: {sentence(error)} Once the '
-                f'cause is fixed, restore the file in {XDR_ACTION_CENTER}, or run {code_span(command)}.')
-        return {'vendor': 'xdr', 'kind': FAILED, 'row': row, 'step': step, 'who': target, 'endpoint_id': endpoint_id,
-                'incident_id': record.get('incident_id')}
+        return {'vendor': 'xdr', 'kind': FAILED, 'row': row, 'step': xdr_refused_step(record, name, target, command),
+                'who': target, 'endpoint_id': endpoint_id, 'incident_id': record.get('incident_id')}
     shown = status or 'no status'
     reason = (f'Action {action_id or "(no action_id)"} is {shown}, with no per-endpoint status in context '
               f'(restore-file ran with polling=false, or its polling stopped).')
@@ -391,6 +401,19 @@ def xdr_record_item(record: dict[str, Any], unlisted: int = 0) -> Item:
             f'on any endpoint that failed, and run this summary again.')
     return {'vendor': 'xdr', 'kind': PENDING, 'row': row, 'step': step, 'who': target, 'endpoint_id': endpoint_id,
             'incident_id': record.get('incident_id')}
+
+
+def xdr_refused_step(record: dict[str, Any], name: str, target: str, command: str) -> str:
+    """The step of a restore Cortex XDR did not start: restore it once the cause is fixed; but where no endpoint held
+    the file quarantined (refused as holding none, or accepted as an action including none), where to look."""
+    error = text_of(record.get('error')).strip()
+    if XDR_NO_COPY in error.lower() or text_of(record.get('endpoints_count')).strip() == '0':
+        endpoint_id = text_of(record.get('endpoint_id')).strip()
+        asked = f'endpoint {shown_as_is(endpoint_id)}' if endpoint_id else 'any endpoint asked'
+        return (f'{name}: Cortex XDR found no quarantined copy of it on {asked}, so no restore ran. Reason: '
+                f'{sentence(error)} {XDR_NO_COPY_ADVICE}')
+    return (f'{name}: the restore was not started on {shown_as_is(target)}. Reason: {sentence(error)} Once the cause '
+            f'is fixed, restore the file in {XDR_ACTION_CENTER}, or run {code_span(command)}.')
 
 
 def unlisted_endpoints(record: dict[str, Any], unlisted: int) -> tuple[str, str]:
