@@ -23,13 +23,15 @@ Contents, in the order of the file (each section one concern, as XSOAR's HelloWo
                     in entries, context, logs and errors (used by main), debug mode's log too (debug_log_masker)
 5. REPLIES          a reply's JSON object, a vendor's error reply turned into a VendorApiError (vendor_error), an HTML
                     page in its host's words (html_page_note)
-6. AUTHENTICATION   XdrApiKeyAuth, Huawei SDK-HMAC-SHA256 (AK/SK: sdk_signature), IamTokenProvider (renewed early)
+6. AUTHENTICATION   XdrApiKeyAuth, Huawei SDK-HMAC-SHA256 (AK/SK: sdk_signature), IamTokenProvider (renewed early);
+                    KeptRefusal: a refused password or secret key not sent again for a while (secret_mark)
 7. CORTEX XDR       XdrClient: restore a file, read an action's status (an ID of digits sent as a number); nothing
                     more sent once the key or license (401, 402) is refused, nor to an API the role is (403);
                     Cortex XDR's error form
 8. HUAWEI CLOUD HSS HssClient: list isolated files (a copy met twice read again on pages of 1000), security events (a
-                    fetch's window halved), restore files (a lost PUT resent with the items still isolated); HSS's
-                    error form (huawei_error_from_response)
+                    fetch's window halved), restore files (a lost PUT resent with the items still isolated); an access
+                    key's requests one at a time until the gateway takes one, its refusal kept; HSS's error form
+                    (huawei_error_from_response)
 9. BULK WORK        BulkRunner: work side by side, results and progress handed back to the main thread
 10. XSOAR ENTRIES   RestoreResult (the entry; XSOAR's polling Timeout, a margin added), PollingSchedule, markdown_text
                     (a cell escaped), markdown_table, grouped_outcomes (thousands of rows by reason), war_room_value
@@ -45,7 +47,8 @@ Contents, in the order of the file (each section one concern, as XSOAR's HelloWo
 15. COMMAND: fetch-incidents (Huawei Cloud HSS events): two-day windows (halved in HssClient), oldest first, none twice;
                     each event's incident: name, severity, time (hss_event_incident)
 16. DISPATCH        COMMANDS, settings_for (what each command reads), build_client (pausing kept_waits)
-17. MAIN            ``main(demisto_obj=None)``: the only code that talks to ``demisto`` (keeps IAM's token, HSS's wait)
+17. MAIN            ``main(demisto_obj=None)``: the only code that talks to ``demisto`` (keeps IAM's token or a
+                    refusal kept, HSS's wait)
 
 Clients know HTTP and nothing of XSOAR; only ``main`` (on the main thread) calls ``demisto``: in XSOAR each
 call is a request and a reply on one channel to the server, not safe to share between threads.
