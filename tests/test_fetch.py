@@ -1897,6 +1897,28 @@ def test_every_occur_time_hss_may_give_makes_an_incident_dated_as_xsoar_reads_da
         assert occurred == exact
 
 
+# The dates XSOAR reads (RFC 3339) have four-digit years: an occur_time on the first or last millisecond of years 0001
+# to 9999 dates its incident then; one a millisecond outside them says no date, and the incident is dated when HSS
+# listed it (0001-01-01 lies 719,162 days of 86,400,000 ms before 1970-01-01; 10000-01-01 2,932,897 days after).
+@pytest.mark.parametrize('occur_time, occurred', [
+    (-719_162 * DAY_MS, '0001-01-01T00:00:00.000Z'), (-719_162 * DAY_MS - 1, None),
+    (2_932_897 * DAY_MS - 1, '9999-12-31T23:59:59.999Z'), (2_932_897 * DAY_MS, None)])
+def test_an_occur_time_on_the_first_or_last_millisecond_a_date_can_say_dates_its_incident_then(one_event, occur_time,
+                                                                                               occurred):
+    one_event.occur_time = occur_time
+    params = {'hss_endpoint': one_event.server.url, 'hss_project_id': 'p' * 32, 'hss_region': 'ap-southeast-1',
+              'hss_auth_type': 'aksk', 'hss_aksk': {'identifier': 'AKTEST', 'password': 'S' * 40}, 'isFetch': True}
+    settings = ri.read_instance_settings(params, ('hss',), with_fetch=True)
+
+    [incident], _ = ri.fetch_hss_incidents(ri.build_client('hss', settings), settings.fetch, {}, NOW_MS)
+
+    if occurred:
+        assert incident['occurred'] == occurred
+    else:
+        listed = datetime.fromisoformat(incident['occurred'].replace('Z', '+00:00')).timestamp() * 1000
+        assert NOW_MS - 3 * DAY_MS <= listed <= NOW_MS, incident['occurred']
+
+
 @pytest.mark.parametrize('oldest_first', [False, True], ids=['newest first', 'oldest first'])
 def test_events_written_while_the_pages_are_read_push_none_out_of_every_fetch_in_either_listing_order(tenant,
                                                                                                      oldest_first):
