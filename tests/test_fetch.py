@@ -1281,7 +1281,10 @@ def test_an_iso_date_or_a_date_time_without_an_offset_is_read_as_utc(moment, dat
 
 
 # A date set as the first fetch, read at any moment from 2000 to 2100: from a day ahead of it to a century back.
+# The edges: a date one millisecond behind now begins there; one at now is refused.
 @given(now_ms=st.integers(946_684_800_000, 4_102_444_800_000), back_ms=st.integers(-DAY_MS, 100 * 365 * DAY_MS))
+@example(now_ms=1_764_000_000_000, back_ms=1)
+@example(now_ms=1_764_000_000_000, back_ms=0)
 def test_a_first_fetch_date_begins_at_it_or_30_days_back_whichever_is_later_and_none_ahead_of_now(now_ms, back_ms):
     # README: HSS lists events of the last 30 days; a date older begins there, one not behind now is refused
     text = (UNIX_EPOCH + timedelta(milliseconds=now_ms - back_ms)).isoformat(timespec='milliseconds')
