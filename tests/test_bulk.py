@@ -226,6 +226,20 @@ def test_one_worker_s_progress_counts_each_result_that_reached_the_vendor_after_
     assert reached == [False, True, True]
     assert seen == ['requests sent: 0/3', 'requests sent: 1/3', 'requests sent: 2/3'], seen
 
+# One worker starts no pool: the items' work runs on the calling thread (in XSOAR the main one, the only one that may
+# call demisto), so a map within an item's work shows its progress there too, between the outer map's lines.
+def test_with_one_worker_a_map_within_an_item_s_work_runs_on_the_calling_thread_and_shows_its_progress():
+    seen, threads = [], set()
+    runner = ri.BulkRunner(workers=1, progress=seen.append)
+
+    def inner(n):
+        threads.add(threading.current_thread())
+        return runner.map(str, [n, n + 1], what='inner')
+
+    assert runner.map(inner, [1, 3], what='outer') == [['1', '2'], ['3', '4']]
+    assert threads == {threading.current_thread()}
+    assert seen == ['inner: 1/2', 'inner: 2/2', 'outer: 1/2', 'inner: 1/2', 'inner: 2/2', 'outer: 2/2'], seen
+
 def test_settled_items_do_not_run():
     ran = []
 
