@@ -718,6 +718,26 @@ def test_an_event_fetched_comes_once_when_the_clock_goes_back_within_a_second_pa
 
     assert event['event_id'] in fetched[0] and event['event_id'] not in fetched[1] + fetched[2], fetched
 
+# README: each fetch reads the last 30 minutes again, and an HSS may read begin_time down to its second (Open Telekom
+# Cloud's "accurate to seconds"): a next fetch beginning on a whole second 30 minutes back lists that second's start
+# and the second before it, so an event a whole second before where it begins comes again and is told apart as seen.
+@pytest.mark.parametrize('reading', COVERED_READINGS)
+def test_an_event_a_second_before_where_the_next_fetch_begins_on_a_whole_second_comes_once(tenant, monkeypatch,
+                                                                                           reading):
+    tenant.backend.event_time_reading = reading
+    now_ms = (int(time.time()) - 60) * 1000  # a whole second, on both clocks
+    monkeypatch.setattr(ri, 'time', FrozenTime(now_ms))
+    tenant.backend.wall_clock = lambda: now_ms / 1000
+    tenant.backend.events.clear()
+    [event] = isolate(tenant, 1, minutes_ago=31)
+    [stored] = [e for e in tenant.backend.events if e.event_id == event['event_id']]
+    stored.occur_time = now_ms - 30 * 60_000 - 1000
+
+    first, last_run = fetch(tenant, {})
+    second, _ = fetch(tenant, last_run)
+
+    assert alarm_ids(first) == [event['event_id']] and alarm_ids(second) == [], (alarm_ids(first), alarm_ids(second))
+
 
 def test_an_event_hss_lists_from_the_second_before_a_window_comes_oldest_first_with_the_window_s_events(tenant,
                                                                                                           monkeypatch):
