@@ -667,6 +667,42 @@ def test_fetches_that_wait_for_a_clock_set_back_say_so_once_and_then_go_on_from_
     resumed = int(event_requests(tenant)[before].query['begin_time'][0])  # a listing asks from its start's second
     assert stopped - 1000 <= resumed <= stopped, (resumed, stopped)
 
+def test_a_fetch_waiting_for_a_clock_set_back_names_the_time_this_machine_s_clock_reads_in_its_note(tenant,
+                                                                                                       monkeypatch):
+    # The note says what this machine's clock read (an hour and a quarter second behind where the last fetch
+    # stopped), until when fetching waits (the latest event the last fetch saw, past where it stopped) and where it
+    # goes on from, so the admin sees how far it was set back.
+    room = WarRoom(params=tenant.params())
+    isolate(tenant, 1)  # an event now: seen past where the fetch stops, 30 minutes back
+    _, last_run = room.fetch({})
+    stopped, seen_until = json.loads(last_run['last_fetch']), json.loads(last_run['seen_until'])
+    back = stopped - 3_600_250
+    monkeypatch.setattr(ri, 'time', FrozenTime(back))
+
+    waited, _ = room.fetch(last_run)
+
+    [(level, text)] = room.fetch_log
+    assert waited == [] and seen_until - stopped >= 1000, (stopped, seen_until)
+    assert (f"clock, {utc_text(back)}, was set back behind the last fetch: fetching waits until "
+            f"{utc_text(seen_until)}, then goes on from {utc_text(stopped)}.") in text, text
+
+def test_a_fetch_in_the_millisecond_of_the_last_one_s_latest_event_is_not_told_the_clock_went_back(tenant, monkeypatch):
+    # The clock stood still, it did not go back: the fetch goes on at once, with no note.
+    now_ms = (int(time.time()) - 60) * 1000 + 500
+    monkeypatch.setattr(ri, 'time', FrozenTime(now_ms))
+    tenant.backend.wall_clock = lambda: now_ms / 1000
+    tenant.backend.events.clear()
+    [event] = isolate(tenant, 1)
+    [stored] = [e for e in tenant.backend.events if e.event_id == event['event_id']]
+    stored.occur_time = now_ms
+    room = WarRoom(params=tenant.params())
+    first, last_run = room.fetch({})
+
+    again, next_run = room.fetch(dict(last_run))
+
+    assert alarm_ids(first) == [event['event_id']] and json.loads(last_run['seen_until']) == now_ms, last_run
+    assert again == [] and room.fetch_log == [] and 'clock_back' not in next_run, (room.fetch_log, next_run)
+
 
 def test_the_fetch_after_one_capped_inside_a_narrowed_window_first_lists_that_window_not_a_wider_one(tenant):
     # README: a fetch capped at max_fetch inside a narrowed window "keeps its end too, so the next one does not narrow
@@ -2161,6 +2197,17 @@ def test_two_events_of_one_millisecond_across_the_1000th_newest_keep_the_last_ru
         assert max(kept) <= facts.FETCH_SEEN_IDS_MAX, kept  # the fetch that took the last of them too
     finally:
         tenant.stack.close()
+
+def test_the_last_run_of_a_project_busier_than_1000_ids_keeps_the_newest_1000_down_to_a_millisecond_after_the_dropped():
+    # README: "a project that raised more in the last 30 minutes has the newest 1,000 kept". Of 1,001 events seen ten
+    # minutes ago, the oldest alone is dropped, though the next newest occurred one millisecond after it.
+    now_ms = 1_764_000_000_000
+    dropped = now_ms - 600_000
+    times = {'dropped': dropped, 'next': dropped + 1, **{f'newer-{n:04}': dropped + 2 + n for n in range(999)}}
+
+    last_run = ri.next_last_run(set(times), times, now_ms - 1_800_000, now_ms, now_ms)
+
+    assert last_run['seen_ids'] == sorted(set(times) - {'dropped'})
 
 
 def test_a_capped_fetch_asks_for_the_largest_page_and_reads_no_more_than_its_backlog_needs(tenant):
