@@ -407,6 +407,14 @@ def test_a_first_fetch_reaches_back_through_two_day_windows(tenant):
         assert 0 <= end - begin <= 2 * DAY_MS
 
 
+def test_a_first_fetch_of_a_quiet_project_lists_each_two_day_window_up_to_now_once(tenant):
+    # README: a first fetch reads "two-day windows" from 3 days back up to now: two listings, each one page, no more.
+    incidents, _ = fetch(tenant, {}, first_fetch='3 days')
+
+    windows = [(int(r.query['begin_time'][0]), int(r.query['end_time'][0])) for r in event_requests(tenant)]
+    assert incidents and len(windows) == 2 and windows[0][1] <= windows[1][0] + 1000, windows
+
+
 # The forms XSOAR users type in other integrations' first fetch, which CommonServerPython's arg_to_datetime reads
 # (dateparser), and the short ones admins type: the span each reaches back, in days, is the README's (a month 30 days).
 @pytest.mark.parametrize('first_fetch, days', [('2 weeks ago', 14), ('1 month', 30), ('12 hours ago', 0.5),
