@@ -799,6 +799,24 @@ def test_an_event_hss_lists_from_the_second_before_a_window_comes_oldest_first_w
     occurred = [incident['occurred'] for incident in incidents]
     assert occurred == sorted(occurred) and set(alarm_ids(incidents)) >= {e['event_id'] for e in events[1:]}, occurred
 
+def test_an_event_hss_lists_a_whole_second_before_a_window_on_a_whole_second_comes_first(tenant, monkeypatch):
+    # As above, with both clocks on a whole second and an HSS that reads begin_time down to its second: the listing,
+    # asked from the millisecond before the window, lists the whole second before it, whose first event comes first.
+    tenant.backend.event_time_reading = 'seconds_down'
+    now_ms = (int(time.time()) - 60) * 1000
+    monkeypatch.setattr(ri, 'time', FrozenTime(now_ms))
+    tenant.backend.wall_clock = lambda: now_ms / 1000
+    tenant.backend.events.clear()
+    begin = now_ms - 3 * DAY_MS
+    events = isolate(tenant, 3, minutes_ago=60)
+    for event, occurred in zip(events, (begin - 1000, begin + 3_600_000, now_ms - 3_600_000)):
+        [stored] = [e for e in tenant.backend.events if e.event_id == event['event_id']]
+        stored.occur_time = occurred
+
+    incidents, _ = fetch(tenant, {}, first_fetch='3 days')
+
+    assert alarm_ids(incidents) == [event['event_id'] for event in events], [i['occurred'] for i in incidents]
+
 
 def test_a_fetch_capped_at_the_last_millisecond_of_its_window_is_followed_by_one_that_reads_on_past_it(tenant,
                                                                                                          monkeypatch):
@@ -2586,6 +2604,19 @@ def test_a_last_run_older_than_hss_lists_events_tells_the_admin_which_days_no_fe
 
     told = [(level, text) for level, text in room.fetch_log if stopped in text]
     assert [level for level, _ in told] == ['info'], room.fetch_log
+
+def test_a_last_run_exactly_as_old_as_hss_lists_events_loses_no_day_and_tells_the_admin_nothing(tenant, monkeypatch):
+    # README: HSS lists the events of the last 30 days; a fetch that stopped exactly 30 days ago can read on from there,
+    # so no day is lost and nothing is told.
+    now_ms = int(tenant.backend.wall_clock() * 1000)
+    monkeypatch.setattr(ri, 'time', FrozenTime(now_ms))
+    room = WarRoom(params=tenant.params(max_fetch='200'))
+    last_fetch = now_ms - 30 * DAY_MS
+
+    room.fetch({'last_fetch': json.dumps(last_fetch), 'seen_ids': '[]', 'seen_until': json.dumps(last_fetch)})
+
+    assert room.fetch_log == []
+    assert int(event_requests(tenant)[0].query['begin_time'][0]) >= last_fetch - 1000
 
 
 def test_two_event_types_picked_are_sent_comma_separated_and_the_events_of_each_are_fetched(tenant):
