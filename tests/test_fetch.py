@@ -851,6 +851,19 @@ def test_a_last_run_up_to_a_day_ahead_waits_and_one_further_ahead_starts_from_th
     beyond, _ = fetch(tenant, {'last_fetch': now_ms + facts.FETCH_CLOCK_SET_BACK_MAX_MS + margin_ms, 'seen_ids': []})
     assert recent and set(alarm_ids(beyond)) == recent  # the first-fetch window (3 days) read again
 
+@pytest.mark.parametrize('ahead', ['last_fetch', 'seen_until'])
+def test_a_last_run_exactly_a_day_ahead_waits_for_the_clock(tenant, monkeypatch, ahead):
+    # README: set back "by up to a day", fetching waits: a last fetch, or the latest event seen, a day ahead to the
+    # millisecond is still read, and nothing is asked of HSS.
+    now_ms = int(tenant.backend.wall_clock() * 1000)
+    monkeypatch.setattr(ri, 'time', FrozenTime(now_ms))
+    last_run = {'last_fetch': now_ms - 60_000, 'seen_ids': [], 'seen_until': now_ms - 60_000,
+                ahead: now_ms + facts.FETCH_CLOCK_SET_BACK_MAX_MS}
+
+    waited, _ = fetch(tenant, last_run)
+
+    assert waited == [] and event_requests(tenant) == []
+
 
 def test_an_event_written_late_is_fetched_when_a_capped_fetch_stopped_within_the_last_minute(tenant):
     _, last_run = fetch(tenant, {})
