@@ -2631,6 +2631,19 @@ def test_a_last_run_exactly_as_old_as_hss_lists_events_loses_no_day_and_tells_th
     assert room.fetch_log == []
     assert int(event_requests(tenant)[0].query['begin_time'][0]) >= last_fetch - 1000
 
+def test_a_last_run_40_days_old_names_both_ends_of_the_days_no_fetch_could_read(tenant, monkeypatch):
+    # README: HSS lists the events of the last 30 days: of a fetch stopped 40 days ago, the note names where it stopped
+    # and the start of those 30 days, the end of the 10 days lost.
+    now_ms = int(tenant.backend.wall_clock() * 1000)
+    monkeypatch.setattr(ri, 'time', FrozenTime(now_ms))
+    room = WarRoom(params=tenant.params(max_fetch='200'))
+    last_fetch = now_ms - 40 * DAY_MS
+
+    room.fetch({'last_fetch': json.dumps(last_fetch), 'seen_ids': '[]', 'seen_until': json.dumps(last_fetch)})
+
+    [(level, text)] = [(level, text) for level, text in room.fetch_log if 'not fetched' in text]
+    assert f'stopped at {utc_text(last_fetch)}' in text and f'until {utc_text(now_ms - 30 * DAY_MS)}' in text, text
+
 
 def test_two_event_types_picked_are_sent_comma_separated_and_the_events_of_each_are_fetched(tenant):
     # ListSecurityEventsRequest's event_types is a list[int] the SDK sends comma-separated (collection format 'csv'):
