@@ -2359,6 +2359,22 @@ def test_a_total_num_that_overstates_every_window_keeps_no_fetch_from_getting_on
     assert {e['event_id'] for e in isolated} <= expected
     assert sorted(fetched) == sorted(expected)  # every one, none twice
 
+def test_a_window_of_exactly_10_full_pages_under_an_overstating_total_num_is_read_by_page_not_halved_on(tenant):
+    # README: once halving stops telling ("Short pages in the HSS emulator": pages of 10 rows, total_num 101 rows
+    # more), the page past the 10 is asked for; serving none, the window is read page by page up to the first page
+    # short of its first. 100 events in the first half of an hour's window: 10 full pages, so no halving past the one
+    # that showed total_num not falling, and each event comes once.
+    tenant.backend.events.clear()
+    events = spread(tenant, 100, 40, 55, tag='ten-pages')
+    tenant.backend.max_page_rows = 10
+    tenant.backend.total_num_surplus = 101
+
+    incidents, _ = fetch(tenant, {}, first_fetch='1 hour', max_fetch='200')
+
+    windows = {(r.query['begin_time'][0], r.query['end_time'][0]) for r in event_requests(tenant)}
+    assert sorted(alarm_ids(incidents)) == sorted(e['event_id'] for e in events)
+    assert len(windows) == 2, sorted(windows)
+
 
 def test_a_backlog_of_more_than_10_pages_under_a_total_num_that_overstates_it_is_worked_off_within_budget(tenant):
     # As above, with a minute's backlog of 150 events: more than 10 pages of 10, so the window is halved on; total_num
