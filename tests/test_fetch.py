@@ -817,6 +817,26 @@ def test_an_event_hss_lists_a_whole_second_before_a_window_on_a_whole_second_com
 
     assert alarm_ids(incidents) == [event['event_id'] for event in events], [i['occurred'] for i in incidents]
 
+def test_a_fetch_whose_cap_its_first_window_s_events_fill_exactly_stops_there_and_the_next_goes_on_from_its_end(
+        tenant, monkeypatch):
+    # README: a capped fetch goes on where it stopped. Two events in a first fetch's first two-day window, and a cap of
+    # 2: both come, no later window is listed, and the next fetch goes on from the end of that window, which it had
+    # read whole, not from the second of the last event taken.
+    now_ms = clocks_stopped_with_no_events(tenant, monkeypatch)
+    begin = now_ms - 3 * DAY_MS
+    events = isolate(tenant, 2, minutes_ago=60)
+    for event, occurred in zip(events, (begin + 3_600_000, begin + 7_200_000)):
+        [stored] = [e for e in tenant.backend.events if e.event_id == event['event_id']]
+        stored.occur_time = occurred
+
+    first, last_run = fetch(tenant, {}, first_fetch='3 days', max_fetch='2')
+    [listed] = event_requests(tenant)
+    fetch(tenant, last_run, first_fetch='3 days', max_fetch='2')
+
+    resumed = int(event_requests(tenant)[1].query['begin_time'][0])
+    assert alarm_ids(first) == [event['event_id'] for event in events]
+    assert resumed >= int(listed.query['end_time'][0]) - 1000, (resumed, listed.query)
+
 
 def test_a_fetch_capped_at_the_last_millisecond_of_its_window_is_followed_by_one_that_reads_on_past_it(tenant,
                                                                                                          monkeypatch):
