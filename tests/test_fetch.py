@@ -1029,6 +1029,8 @@ def test_a_fetch_hss_fails_after_its_first_window_keeps_its_incidents_logs_why_a
     told = [(level, text) for level, text in room.fetch_log if '502' in text]
     assert [level for level, _ in told] == ['info'], room.fetch_log
     assert f'{len(made)} incident' in told[0][1] and 'next fetch' in told[0][1], told
+    first_end = int(event_requests(tenant)[0].query['end_time'][0])  # where the second window, which failed, begins
+    assert f'stopped at the HSS events from {utc_text(first_end)} on' in told[0][1], told
 
 
 def test_event_types_picked_on_the_instance_are_all_hss_lists_and_the_fetch_reads_no_other(tenant):
