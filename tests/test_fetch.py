@@ -371,6 +371,26 @@ def test_a_tie_of_one_millisecond_mid_second_split_by_a_page_border_makes_each_i
 
     assert len(expected) == 16 and sorted(seen) == sorted(expected)  # each event, once
 
+@pytest.mark.parametrize('seed', range(12))
+def test_a_tie_mid_second_split_by_a_page_border_comes_whole_beside_an_event_at_that_second_s_start(tenant, seed):
+    # As above, where HSS reads end_time down to its second: a listing of the tie's millisecond alone lists the event at
+    # that second's start, none of the tie's, so the tie is still listed again to the second's end.
+    tenant.backend.max_page_rows, tenant.backend.event_tie_order_seed = 10, seed
+    tenant.backend.event_time_reading = 'seconds_down'
+    moment = isolate(tenant, 13, minutes_ago=20)[0]['occur_time'] // 1000 * 1000 + 500
+    for number, event in enumerate(tenant.backend.events[-13:-1]):
+        event.occur_time = moment + max(0, number - 8) * 60_000
+    tenant.backend.events[-1].occur_time = moment - 500
+    expected = {e.event_id for e in tenant.backend.events
+                if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * DAY_MS}
+
+    seen, last_run = [], {}
+    for _ in range(3):
+        incidents, last_run = fetch(tenant, last_run, max_fetch='200')
+        seen += alarm_ids(incidents)
+
+    assert len(expected) == 17 and sorted(seen) == sorted(expected)  # each event, once
+
 
 @pytest.mark.parametrize('reading', COVERED_READINGS)
 @pytest.mark.parametrize('seed', range(6))
