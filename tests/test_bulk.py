@@ -203,6 +203,43 @@ def test_after_an_error_the_bulk_runner_starts_nothing_more():
     assert sorted(started) == list(range(len(started))) and len(started) <= workers + 1, started
 
 
+# A progress line counts items done out of several; a lone item's result is the whole of it, so its map shows none,
+# with one worker or many.
+@pytest.mark.parametrize('workers', [1, 4])
+def test_a_map_of_one_item_shows_no_progress_line_and_one_of_two_shows_each(workers):
+    seen = []
+    runner = ri.BulkRunner(workers=workers, progress=seen.append)
+
+    assert runner.map(str, [7], what='items done') == ['7']
+    assert seen == []
+    assert runner.map(str, [7, 8], what='items done') == ['7', '8']
+    assert seen == ['items done: 1/2', 'items done: 2/2'], seen
+
+# One worker runs the items in turn: each progress line counts the results that reached the vendor so far, so a first
+# request stopped short (a refused connection) is never counted, and each one after it that reached it is.
+def test_one_worker_s_progress_counts_each_result_that_reached_the_vendor_after_one_that_did_not():
+    seen = []
+    reached = ri.BulkRunner(workers=1, progress=seen.append).map(lambda item: item != 'refused',
+                                                                   ['refused', 'sent', 'sent'], what='requests sent',
+                                                                   sent=lambda result: result)
+
+    assert reached == [False, True, True]
+    assert seen == ['requests sent: 0/3', 'requests sent: 1/3', 'requests sent: 2/3'], seen
+
+# One worker starts no pool: the items' work runs on the calling thread (in XSOAR the main one, the only one that may
+# call demisto), so a map within an item's work shows its progress there too, between the outer map's lines.
+def test_with_one_worker_a_map_within_an_item_s_work_runs_on_the_calling_thread_and_shows_its_progress():
+    seen, threads = [], set()
+    runner = ri.BulkRunner(workers=1, progress=seen.append)
+
+    def inner(n):
+        threads.add(threading.current_thread())
+        return runner.map(str, [n, n + 1], what='inner')
+
+    assert runner.map(inner, [1, 3], what='outer') == [['1', '2'], ['3', '4']]
+    assert threads == {threading.current_thread()}
+    assert seen == ['inner: 1/2', 'inner: 2/2', 'outer: 1/2', 'inner: 1/2', 'inner: 2/2', 'outer: 2/2'], seen
+
 def test_settled_items_do_not_run():
     ran = []
 

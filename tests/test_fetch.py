@@ -371,6 +371,26 @@ def test_a_tie_of_one_millisecond_mid_second_split_by_a_page_border_makes_each_i
 
     assert len(expected) == 16 and sorted(seen) == sorted(expected)  # each event, once
 
+@pytest.mark.parametrize('seed', range(12))
+def test_a_tie_mid_second_split_by_a_page_border_comes_whole_beside_an_event_at_that_second_s_start(tenant, seed):
+    # As above, where HSS reads end_time down to its second: a listing of the tie's millisecond alone lists the event at
+    # that second's start, none of the tie's, so the tie is still listed again to the second's end.
+    tenant.backend.max_page_rows, tenant.backend.event_tie_order_seed = 10, seed
+    tenant.backend.event_time_reading = 'seconds_down'
+    moment = isolate(tenant, 13, minutes_ago=20)[0]['occur_time'] // 1000 * 1000 + 500
+    for number, event in enumerate(tenant.backend.events[-13:-1]):
+        event.occur_time = moment + max(0, number - 8) * 60_000
+    tenant.backend.events[-1].occur_time = moment - 500
+    expected = {e.event_id for e in tenant.backend.events
+                if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * DAY_MS}
+
+    seen, last_run = [], {}
+    for _ in range(3):
+        incidents, last_run = fetch(tenant, last_run, max_fetch='200')
+        seen += alarm_ids(incidents)
+
+    assert len(expected) == 17 and sorted(seen) == sorted(expected)  # each event, once
+
 
 @pytest.mark.parametrize('reading', COVERED_READINGS)
 @pytest.mark.parametrize('seed', range(6))
@@ -405,6 +425,14 @@ def test_a_first_fetch_reaches_back_through_two_day_windows(tenant):
     for request in event_requests(tenant):
         begin, end = int(request.query['begin_time'][0]), int(request.query['end_time'][0])
         assert 0 <= end - begin <= 2 * DAY_MS
+
+
+def test_a_first_fetch_of_a_quiet_project_lists_each_two_day_window_up_to_now_once(tenant):
+    # README: a first fetch reads "two-day windows" from 3 days back up to now: two listings, each one page, no more.
+    incidents, _ = fetch(tenant, {}, first_fetch='3 days')
+
+    windows = [(int(r.query['begin_time'][0]), int(r.query['end_time'][0])) for r in event_requests(tenant)]
+    assert incidents and len(windows) == 2 and windows[0][1] <= windows[1][0] + 1000, windows
 
 
 # The forms XSOAR users type in other integrations' first fetch, which CommonServerPython's arg_to_datetime reads
@@ -667,6 +695,42 @@ def test_fetches_that_wait_for_a_clock_set_back_say_so_once_and_then_go_on_from_
     resumed = int(event_requests(tenant)[before].query['begin_time'][0])  # a listing asks from its start's second
     assert stopped - 1000 <= resumed <= stopped, (resumed, stopped)
 
+def test_a_fetch_waiting_for_a_clock_set_back_names_the_time_this_machine_s_clock_reads_in_its_note(tenant,
+                                                                                                       monkeypatch):
+    # The note says what this machine's clock read (an hour and a quarter second behind where the last fetch
+    # stopped), until when fetching waits (the latest event the last fetch saw, past where it stopped) and where it
+    # goes on from, so the admin sees how far it was set back.
+    room = WarRoom(params=tenant.params())
+    isolate(tenant, 1)  # an event now: seen past where the fetch stops, 30 minutes back
+    _, last_run = room.fetch({})
+    stopped, seen_until = json.loads(last_run['last_fetch']), json.loads(last_run['seen_until'])
+    back = stopped - 3_600_250
+    monkeypatch.setattr(ri, 'time', FrozenTime(back))
+
+    waited, _ = room.fetch(last_run)
+
+    [(level, text)] = room.fetch_log
+    assert waited == [] and seen_until - stopped >= 1000, (stopped, seen_until)
+    assert (f"clock, {utc_text(back)}, was set back behind the last fetch: fetching waits until "
+            f"{utc_text(seen_until)}, then goes on from {utc_text(stopped)}.") in text, text
+
+def test_a_fetch_in_the_millisecond_of_the_last_one_s_latest_event_is_not_told_the_clock_went_back(tenant, monkeypatch):
+    # The clock stood still, it did not go back: the fetch goes on at once, with no note.
+    now_ms = (int(time.time()) - 60) * 1000 + 500
+    monkeypatch.setattr(ri, 'time', FrozenTime(now_ms))
+    tenant.backend.wall_clock = lambda: now_ms / 1000
+    tenant.backend.events.clear()
+    [event] = isolate(tenant, 1)
+    [stored] = [e for e in tenant.backend.events if e.event_id == event['event_id']]
+    stored.occur_time = now_ms
+    room = WarRoom(params=tenant.params())
+    first, last_run = room.fetch({})
+
+    again, next_run = room.fetch(dict(last_run))
+
+    assert alarm_ids(first) == [event['event_id']] and json.loads(last_run['seen_until']) == now_ms, last_run
+    assert again == [] and room.fetch_log == [] and 'clock_back' not in next_run, (room.fetch_log, next_run)
+
 
 def test_the_fetch_after_one_capped_inside_a_narrowed_window_first_lists_that_window_not_a_wider_one(tenant):
     # README: a fetch capped at max_fetch inside a narrowed window "keeps its end too, so the next one does not narrow
@@ -718,6 +782,26 @@ def test_an_event_fetched_comes_once_when_the_clock_goes_back_within_a_second_pa
 
     assert event['event_id'] in fetched[0] and event['event_id'] not in fetched[1] + fetched[2], fetched
 
+# README: each fetch reads the last 30 minutes again, and an HSS may read begin_time down to its second (Open Telekom
+# Cloud's "accurate to seconds"): a next fetch beginning on a whole second 30 minutes back lists that second's start
+# and the second before it, so an event a whole second before where it begins comes again and is told apart as seen.
+@pytest.mark.parametrize('reading', COVERED_READINGS)
+def test_an_event_a_second_before_where_the_next_fetch_begins_on_a_whole_second_comes_once(tenant, monkeypatch,
+                                                                                           reading):
+    tenant.backend.event_time_reading = reading
+    now_ms = (int(time.time()) - 60) * 1000  # a whole second, on both clocks
+    monkeypatch.setattr(ri, 'time', FrozenTime(now_ms))
+    tenant.backend.wall_clock = lambda: now_ms / 1000
+    tenant.backend.events.clear()
+    [event] = isolate(tenant, 1, minutes_ago=31)
+    [stored] = [e for e in tenant.backend.events if e.event_id == event['event_id']]
+    stored.occur_time = now_ms - 30 * 60_000 - 1000
+
+    first, last_run = fetch(tenant, {})
+    second, _ = fetch(tenant, last_run)
+
+    assert alarm_ids(first) == [event['event_id']] and alarm_ids(second) == [], (alarm_ids(first), alarm_ids(second))
+
 
 def test_an_event_hss_lists_from_the_second_before_a_window_comes_oldest_first_with_the_window_s_events(tenant,
                                                                                                           monkeypatch):
@@ -734,6 +818,44 @@ def test_an_event_hss_lists_from_the_second_before_a_window_comes_oldest_first_w
 
     occurred = [incident['occurred'] for incident in incidents]
     assert occurred == sorted(occurred) and set(alarm_ids(incidents)) >= {e['event_id'] for e in events[1:]}, occurred
+
+def test_an_event_hss_lists_a_whole_second_before_a_window_on_a_whole_second_comes_first(tenant, monkeypatch):
+    # As above, with both clocks on a whole second and an HSS that reads begin_time down to its second: the listing,
+    # asked from the millisecond before the window, lists the whole second before it, whose first event comes first.
+    tenant.backend.event_time_reading = 'seconds_down'
+    now_ms = (int(time.time()) - 60) * 1000
+    monkeypatch.setattr(ri, 'time', FrozenTime(now_ms))
+    tenant.backend.wall_clock = lambda: now_ms / 1000
+    tenant.backend.events.clear()
+    begin = now_ms - 3 * DAY_MS
+    events = isolate(tenant, 3, minutes_ago=60)
+    for event, occurred in zip(events, (begin - 1000, begin + 3_600_000, now_ms - 3_600_000)):
+        [stored] = [e for e in tenant.backend.events if e.event_id == event['event_id']]
+        stored.occur_time = occurred
+
+    incidents, _ = fetch(tenant, {}, first_fetch='3 days')
+
+    assert alarm_ids(incidents) == [event['event_id'] for event in events], [i['occurred'] for i in incidents]
+
+def test_a_fetch_whose_cap_its_first_window_s_events_fill_exactly_stops_there_and_the_next_goes_on_from_its_end(
+        tenant, monkeypatch):
+    # README: a capped fetch goes on where it stopped. Two events in a first fetch's first two-day window, and a cap of
+    # 2: both come, no later window is listed, and the next fetch goes on from the end of that window, which it had
+    # read whole, not from the second of the last event taken.
+    now_ms = clocks_stopped_with_no_events(tenant, monkeypatch)
+    begin = now_ms - 3 * DAY_MS
+    events = isolate(tenant, 2, minutes_ago=60)
+    for event, occurred in zip(events, (begin + 3_600_000, begin + 7_200_000)):
+        [stored] = [e for e in tenant.backend.events if e.event_id == event['event_id']]
+        stored.occur_time = occurred
+
+    first, last_run = fetch(tenant, {}, first_fetch='3 days', max_fetch='2')
+    [listed] = event_requests(tenant)
+    fetch(tenant, last_run, first_fetch='3 days', max_fetch='2')
+
+    resumed = int(event_requests(tenant)[1].query['begin_time'][0])
+    assert alarm_ids(first) == [event['event_id'] for event in events]
+    assert resumed >= int(listed.query['end_time'][0]) - 1000, (resumed, listed.query)
 
 
 def test_a_fetch_capped_at_the_last_millisecond_of_its_window_is_followed_by_one_that_reads_on_past_it(tenant,
@@ -768,6 +890,19 @@ def test_a_last_run_up_to_a_day_ahead_waits_and_one_further_ahead_starts_from_th
 
     beyond, _ = fetch(tenant, {'last_fetch': now_ms + facts.FETCH_CLOCK_SET_BACK_MAX_MS + margin_ms, 'seen_ids': []})
     assert recent and set(alarm_ids(beyond)) == recent  # the first-fetch window (3 days) read again
+
+@pytest.mark.parametrize('ahead', ['last_fetch', 'seen_until'])
+def test_a_last_run_exactly_a_day_ahead_waits_for_the_clock(tenant, monkeypatch, ahead):
+    # README: set back "by up to a day", fetching waits: a last fetch, or the latest event seen, a day ahead to the
+    # millisecond is still read, and nothing is asked of HSS.
+    now_ms = int(tenant.backend.wall_clock() * 1000)
+    monkeypatch.setattr(ri, 'time', FrozenTime(now_ms))
+    last_run = {'last_fetch': now_ms - 60_000, 'seen_ids': [], 'seen_until': now_ms - 60_000,
+                ahead: now_ms + facts.FETCH_CLOCK_SET_BACK_MAX_MS}
+
+    waited, _ = fetch(tenant, last_run)
+
+    assert waited == [] and event_requests(tenant) == []
 
 
 def test_an_event_written_late_is_fetched_when_a_capped_fetch_stopped_within_the_last_minute(tenant):
@@ -944,6 +1079,8 @@ def test_a_fetch_hss_fails_after_its_first_window_keeps_its_incidents_logs_why_a
     told = [(level, text) for level, text in room.fetch_log if '502' in text]
     assert [level for level, _ in told] == ['info'], room.fetch_log
     assert f'{len(made)} incident' in told[0][1] and 'next fetch' in told[0][1], told
+    first_end = int(event_requests(tenant)[0].query['end_time'][0])  # where the second window, which failed, begins
+    assert f'stopped at the HSS events from {utc_text(first_end)} on' in told[0][1], told
 
 
 def test_event_types_picked_on_the_instance_are_all_hss_lists_and_the_fetch_reads_no_other(tenant):
@@ -1311,7 +1448,10 @@ def test_an_iso_date_or_a_date_time_without_an_offset_is_read_as_utc(moment, dat
 
 
 # A date set as the first fetch, read at any moment from 2000 to 2100: from a day ahead of it to a century back.
+# The edges: a date one millisecond behind now begins there; one at now is refused.
 @given(now_ms=st.integers(946_684_800_000, 4_102_444_800_000), back_ms=st.integers(-DAY_MS, 100 * 365 * DAY_MS))
+@example(now_ms=1_764_000_000_000, back_ms=1)
+@example(now_ms=1_764_000_000_000, back_ms=0)
 def test_a_first_fetch_date_begins_at_it_or_30_days_back_whichever_is_later_and_none_ahead_of_now(now_ms, back_ms):
     # README: HSS lists events of the last 30 days; a date older begins there, one not behind now is refused
     text = (UNIX_EPOCH + timedelta(milliseconds=now_ms - back_ms)).isoformat(timespec='milliseconds')
@@ -1927,6 +2067,28 @@ def test_every_occur_time_hss_may_give_makes_an_incident_dated_as_xsoar_reads_da
         assert occurred == exact
 
 
+# The dates XSOAR reads (RFC 3339) have four-digit years: an occur_time on the first or last millisecond of years 0001
+# to 9999 dates its incident then; one a millisecond outside them says no date, and the incident is dated when HSS
+# listed it (0001-01-01 lies 719,162 days of 86,400,000 ms before 1970-01-01; 10000-01-01 2,932,897 days after).
+@pytest.mark.parametrize('occur_time, occurred', [
+    (-719_162 * DAY_MS, '0001-01-01T00:00:00.000Z'), (-719_162 * DAY_MS - 1, None),
+    (2_932_897 * DAY_MS - 1, '9999-12-31T23:59:59.999Z'), (2_932_897 * DAY_MS, None)])
+def test_an_occur_time_on_the_first_or_last_millisecond_a_date_can_say_dates_its_incident_then(one_event, occur_time,
+                                                                                               occurred):
+    one_event.occur_time = occur_time
+    params = {'hss_endpoint': one_event.server.url, 'hss_project_id': 'p' * 32, 'hss_region': 'ap-southeast-1',
+              'hss_auth_type': 'aksk', 'hss_aksk': {'identifier': 'AKTEST', 'password': 'S' * 40}, 'isFetch': True}
+    settings = ri.read_instance_settings(params, ('hss',), with_fetch=True)
+
+    [incident], _ = ri.fetch_hss_incidents(ri.build_client('hss', settings), settings.fetch, {}, NOW_MS)
+
+    if occurred:
+        assert incident['occurred'] == occurred
+    else:
+        listed = datetime.fromisoformat(incident['occurred'].replace('Z', '+00:00')).timestamp() * 1000
+        assert NOW_MS - 3 * DAY_MS <= listed <= NOW_MS, incident['occurred']
+
+
 @pytest.mark.parametrize('oldest_first', [False, True], ids=['newest first', 'oldest first'])
 def test_events_written_while_the_pages_are_read_push_none_out_of_every_fetch_in_either_listing_order(tenant,
                                                                                                      oldest_first):
@@ -2147,6 +2309,17 @@ def test_two_events_of_one_millisecond_across_the_1000th_newest_keep_the_last_ru
     finally:
         tenant.stack.close()
 
+def test_the_last_run_of_a_project_busier_than_1000_ids_keeps_the_newest_1000_down_to_a_millisecond_after_the_dropped():
+    # README: "a project that raised more in the last 30 minutes has the newest 1,000 kept". Of 1,001 events seen ten
+    # minutes ago, the oldest alone is dropped, though the next newest occurred one millisecond after it.
+    now_ms = 1_764_000_000_000
+    dropped = now_ms - 600_000
+    times = {'dropped': dropped, 'next': dropped + 1, **{f'newer-{n:04}': dropped + 2 + n for n in range(999)}}
+
+    last_run = ri.next_last_run(set(times), times, now_ms - 1_800_000, now_ms, now_ms)
+
+    assert last_run['seen_ids'] == sorted(set(times) - {'dropped'})
+
 
 def test_a_capped_fetch_asks_for_the_largest_page_and_reads_no_more_than_its_backlog_needs(tenant):
     backlog = isolate(tenant, 3000, minutes_ago=120)
@@ -2257,6 +2430,22 @@ def test_a_total_num_that_overstates_every_window_keeps_no_fetch_from_getting_on
 
     assert {e['event_id'] for e in isolated} <= expected
     assert sorted(fetched) == sorted(expected)  # every one, none twice
+
+def test_a_window_of_exactly_10_full_pages_under_an_overstating_total_num_is_read_by_page_not_halved_on(tenant):
+    # README: once halving stops telling ("Short pages in the HSS emulator": pages of 10 rows, total_num 101 rows
+    # more), the page past the 10 is asked for; serving none, the window is read page by page up to the first page
+    # short of its first. 100 events in the first half of an hour's window: 10 full pages, so no halving past the one
+    # that showed total_num not falling, and each event comes once.
+    tenant.backend.events.clear()
+    events = spread(tenant, 100, 40, 55, tag='ten-pages')
+    tenant.backend.max_page_rows = 10
+    tenant.backend.total_num_surplus = 101
+
+    incidents, _ = fetch(tenant, {}, first_fetch='1 hour', max_fetch='200')
+
+    windows = {(r.query['begin_time'][0], r.query['end_time'][0]) for r in event_requests(tenant)}
+    assert sorted(alarm_ids(incidents)) == sorted(e['event_id'] for e in events)
+    assert len(windows) == 2, sorted(windows)
 
 
 def test_a_backlog_of_more_than_10_pages_under_a_total_num_that_overstates_it_is_worked_off_within_budget(tenant):
@@ -2516,6 +2705,32 @@ def test_a_last_run_older_than_hss_lists_events_tells_the_admin_which_days_no_fe
 
     told = [(level, text) for level, text in room.fetch_log if stopped in text]
     assert [level for level, _ in told] == ['info'], room.fetch_log
+
+def test_a_last_run_exactly_as_old_as_hss_lists_events_loses_no_day_and_tells_the_admin_nothing(tenant, monkeypatch):
+    # README: HSS lists the events of the last 30 days; a fetch that stopped exactly 30 days ago can read on from there,
+    # so no day is lost and nothing is told.
+    now_ms = int(tenant.backend.wall_clock() * 1000)
+    monkeypatch.setattr(ri, 'time', FrozenTime(now_ms))
+    room = WarRoom(params=tenant.params(max_fetch='200'))
+    last_fetch = now_ms - 30 * DAY_MS
+
+    room.fetch({'last_fetch': json.dumps(last_fetch), 'seen_ids': '[]', 'seen_until': json.dumps(last_fetch)})
+
+    assert room.fetch_log == []
+    assert int(event_requests(tenant)[0].query['begin_time'][0]) >= last_fetch - 1000
+
+def test_a_last_run_40_days_old_names_both_ends_of_the_days_no_fetch_could_read(tenant, monkeypatch):
+    # README: HSS lists the events of the last 30 days: of a fetch stopped 40 days ago, the note names where it stopped
+    # and the start of those 30 days, the end of the 10 days lost.
+    now_ms = int(tenant.backend.wall_clock() * 1000)
+    monkeypatch.setattr(ri, 'time', FrozenTime(now_ms))
+    room = WarRoom(params=tenant.params(max_fetch='200'))
+    last_fetch = now_ms - 40 * DAY_MS
+
+    room.fetch({'last_fetch': json.dumps(last_fetch), 'seen_ids': '[]', 'seen_until': json.dumps(last_fetch)})
+
+    [(level, text)] = [(level, text) for level, text in room.fetch_log if 'not fetched' in text]
+    assert f'stopped at {utc_text(last_fetch)}' in text and f'until {utc_text(now_ms - 30 * DAY_MS)}' in text, text
 
 
 def test_two_event_types_picked_are_sent_comma_separated_and_the_events_of_each_are_fetched(tenant):
