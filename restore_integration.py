@@ -4881,7 +4881,7 @@ def restore_progress(client: HssClient, fields: HssFields, scope: str | None,
                  else dict(zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_RESTORING,
                            reason=HSS_NOT_LISTED_AT_CHECK)
                  for key in sorted(sent, key=lambda item: (item[0], item[2], item[1]))], 0, 0, 0)
-    own = [(found, progress_row(found, state, exact)) for found in listed.values()]
+    own = [(found, progress_row(found, state, exact)) for found in listed.values() if not unseen(found, state, sent)]
     rows = [row for _, row in own if row]
     # A hash or path with no copy in any status is not_found, as the first run says (unless no_longer_listed counts it);
     # one whose copies HSS lists, none isolated nor this restore's (restored long ago), is not_found as the start said,
@@ -4907,6 +4907,14 @@ def restore_progress(client: HssClient, fields: HssFields, scope: str | None,
     most = max(left + sum(row['reason'] == HSS_ISOLATED_AGAIN for row in rows), 0)  # each may be a virus scan's copy
     return (no_longer_listed(rows, gone if most else set()), max(left, 0),
             max(untouched - refused_items(fields, state), 0), most)
+
+
+def unseen(found: HssCopy, state: HssState, sent: set[HssCopyKey]) -> bool:
+    """Whether ``found``, listed isolated, unchanged since before HSS accepted the restore but since its start's listing
+    began, is not among the copies the context names (if any): one isolated after that listing read it, never sent."""
+    updated = whole_number(found.get('update_time'), 0)
+    return (bool(sent) and copy_key(found) not in sent and found.get('isolation_status') == HSS_STATUS_ISOLATED and
+            state['listed'] is not None and state['listed'] <= updated < state['accepted'])
 
 
 def no_longer_listed(rows: list[HssCopy], gone: set[HssCopyKey]) -> list[HssCopy]:
