@@ -3039,7 +3039,7 @@ class HssClient:
         listing asks the PUT's ``refused`` too."""
         if not may_have_applied([attempt], HSS_MAYBE_APPLIED_STATUSES):
             return None  # HSS did not act on it (no connection, a 503): it goes again whole
-        self._answered(attempt)  # past the gateway, or lost: its listings, on other threads too, wait for no answer
+        self._answered(attempt)  # its listings, on other threads too, wait for no answer of the PUT's
         hosts = defaultdict(set)  # each hash (an item without one: its path) -> its items' hosts' names (None: unknown)
         for host_id, file_hash, file_path in map(copy_key, body['data_list']):
             hosts[file_hash, None if file_hash else file_path].add(self.host_names.get(host_id))
@@ -3088,13 +3088,15 @@ class HssClient:
             self._answered(reply)
 
     def _answered(self, reply: VendorReply | Attempt | None) -> None:
-        """This thread's request (or a PUT's attempt) ended: the gateway took the signature if it did not answer 401;
-        else the next request waiting goes alone."""
+        """This thread's request (or a PUT's attempt) ended: the gateway took the signature if it answered past its
+        check of it; else the next request waiting goes alone."""
         signing = self.signing
         if signing is None:
             return
         with signing:
-            if reply is not None and reply.status != 401:
+            # It answers a 429, a 404 (no such API) and a fault in front of it (502 to 504; HSS's own is a 500) before
+            # it checks the signature; a lost answer tells nothing
+            if reply is not None and reply.status not in (None, 401, 404, THROTTLED_STATUS, *RETRY_STATUSES):
                 self.signing = None
             if self.probe == threading.get_ident():
                 self.probe = None
