@@ -3073,7 +3073,7 @@ class HssClient:
         listing asks the PUT's ``refused`` too."""
         if not may_have_applied([attempt], HSS_MAYBE_APPLIED_STATUSES):
             return None  # HSS did not act on it (no connection, a 503): it goes again whole
-        self._answered(attempt)  # past the gateway, or lost: its listings, on other threads too, wait for no answer
+        self._answered(attempt)  # its listings, on other threads too, wait for no answer of the PUT's
         hosts = defaultdict(set)  # each hash (an item without one: its path) -> its items' hosts' names (None: unknown)
         for host_id, file_hash, file_path in map(copy_key, body['data_list']):
             hosts[file_hash, None if file_hash else file_path].add(self.host_names.get(host_id))
@@ -3133,13 +3133,15 @@ class HssClient:
         return dict(self.refusal.entry) or None
 
     def _answered(self, reply: VendorReply | Attempt | None) -> None:
-        """This thread's request (or a PUT's attempt) ended: the gateway took the signature if it did not answer 401;
-        else the next request waiting goes alone."""
+        """This thread's request (or a PUT's attempt) ended: the gateway took the signature if it answered past its
+        check of it; else the next request waiting goes alone."""
         signing = self.signing
         if signing is None:
             return
         with signing:
-            if reply is not None and reply.status != 401:
+            # It answers a 429, a 404 (no such API) and a fault in front of it (502 to 504; HSS's own is a 500) before
+            # it checks the signature; a lost answer tells nothing
+            if reply is not None and reply.status not in (None, 401, 404, THROTTLED_STATUS, *RETRY_STATUSES):
                 self.signing, self.refusal.entry = None, {}  # the key works: a refusal kept of it is void
             if self.probe == threading.get_ident():
                 self.probe = None
@@ -4926,7 +4928,7 @@ def restore_progress(client: HssClient, fields: HssFields, scope: str | None,
                  else dict(zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_RESTORING,
                            reason=HSS_NOT_LISTED_AT_CHECK)
                  for key in sorted(sent, key=lambda item: (item[0], item[2], item[1]))], 0, 0, 0)
-    own = [(found, progress_row(found, state, exact)) for found in listed.values()]
+    own = [(found, progress_row(found, state, exact)) for found in listed.values() if not unseen(found, state, sent)]
     rows = [row for _, row in own if row]
     # A hash or path with no copy in any status is not_found, as the first run says (unless no_longer_listed counts it);
     # one whose copies HSS lists, none isolated nor this restore's (restored long ago), is not_found as the start said,
@@ -4952,6 +4954,14 @@ def restore_progress(client: HssClient, fields: HssFields, scope: str | None,
     most = max(left + sum(row['reason'] == HSS_ISOLATED_AGAIN for row in rows), 0)  # each may be a virus scan's copy
     return (no_longer_listed(rows, gone if most else set()), max(left, 0),
             max(untouched - refused_items(fields, state), 0), most)
+
+
+def unseen(found: HssCopy, state: HssState, sent: set[HssCopyKey]) -> bool:
+    """Whether ``found``, listed isolated, unchanged since before HSS accepted the restore but since its start's listing
+    began, is not among the copies the context names (if any): one isolated after that listing read it, never sent."""
+    updated = whole_number(found.get('update_time'), 0)
+    return (bool(sent) and copy_key(found) not in sent and found.get('isolation_status') == HSS_STATUS_ISOLATED and
+            state['listed'] is not None and state['listed'] <= updated < state['accepted'])
 
 
 def no_longer_listed(rows: list[HssCopy], gone: set[HssCopyKey]) -> list[HssCopy]:

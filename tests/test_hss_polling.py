@@ -284,6 +284,41 @@ def test_a_copy_hss_isolates_while_the_start_lists_and_never_acts_on_is_reported
     assert said.split('\n')[0].endswith(': 0 restored, 0 restoring, 1 failed, 0 not found'), said
 
 
+def test_a_copy_hss_isolates_after_the_start_listed_its_hash_gets_no_row_saying_it_was_sent(clocked):
+    # The start's listing began at restore_state's <listed>: a copy HSS isolates after that listing read its page is
+    # one the start never saw, so never sent. HSS lists it isolated at the check, unchanged since before it accepted the
+    # restore; the incident's context names the copies sent (h-a's row), so no row says this one was sent and left
+    # untouched by HSS (it is no copy of this restore's: the next restore of the hash sends it).
+    tenant, clock = clocked
+    file_hash, path, gateway, listings = 'a6' * 32, '/opt/app/run.bin', create_hss_app(tenant.gateway), []
+    for host in ('h-a', 'h-b'):
+        tenant.backend.add_host(host, host)
+    tenant.backend.isolate_file('h-a', file_hash, path, minutes_ago=5)
+
+    def front(request):  # HSS isolates the file on h-b 1 s after the start's listing was answered, 2 s before its PUT
+        response = gateway(request)
+        if request.method == 'GET' and request.path.endswith('/event/isolated-file') and not listings:
+            listings.append(clock.sleep(1))
+            tenant.backend.isolate_file('h-b', file_hash, path)
+            clock.sleep(2)
+        return response
+
+    server = LoopbackServer(front).start()
+    try:
+        incident = room(tenant, clock, hss_endpoint=server.url)  # the check reads the start's rows in its context
+        started = incident.run('hss-restore-isolated', {'file_hash': file_hash, 'polling': 'false'})
+        line = parse_line(started.entries[-1]['Contents']['follow_commands'][0])
+        checked = incident.run(line.command, dict(line.args, polling='false'))
+    finally:
+        server.stop()
+
+    assert [row['host_id'] for row in started.entries[0]['Contents']['items']] == ['h-a']
+    assert tenant.backend.isolation_status('h-b', file_hash, path) == 'isolated'  # never sent
+    rows = checked.entries[-1]['Contents']['items']
+    assert 'h-b' not in [row['host_id'] for row in rows], [(row['host_id'], row.get('reason')) for row in rows]
+    assert 'unchanged since' not in checked.entries[-1]['HumanReadable'], checked.entries[-1]['HumanReadable']
+
+
 def test_an_unreadable_listing_is_read_again_at_the_next_check(clocked):
     tenant, clock = clocked
     # the listing before the PUT, the PUT, then the first check's listing fails (retries off): read again later

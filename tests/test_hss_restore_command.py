@@ -594,6 +594,25 @@ def test_a_command_of_many_hashes_sends_a_secret_key_the_gateway_refuses_once_an
     assert not hss_tenant.gateway.aksk_locked(access_key)
 
 
+
+def test_a_gateway_503_before_the_signature_check_lets_no_other_hash_s_listing_out_with_a_refused_key(hss_tenant):
+    # The gateway answers a fault in front of it (a 503) before it checks the signature (the emulator's order, README
+    # of warroom/emulator/hss/responses.py): a request given up on with a 503 says nothing of the secret key, so the
+    # hashes' listings waiting for that answer still go one at a time; the first refused with 401 stops the rest, and
+    # the access key is not locked.
+    access_key = hss_tenant.base_params['hss_aksk']['identifier']
+    wrong = {'identifier': access_key, 'password': 'not-the-secret-key-123'}
+    hashes = [hashlib.sha256(f'not isolated {n}'.encode()).hexdigest() for n in range(30)]
+    hss_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=503*{facts.DEFAULT_MAX_RETRIES + 1};retry-after=0'))
+
+    result = war_room(hss_tenant, hss_aksk=wrong, retry_backoff='0', hss_rate_limit='1000').run(
+        'hss-restore-isolated', {'file_hash': ','.join(hashes)})
+
+    assert result.entries[-1]['Type'] == ENTRY_ERROR, result.entries[-1]
+    assert not hss_tenant.gateway.aksk_locked(access_key)
+    assert len(hss_tenant.gateway.requests) == 1  # past the faults: one signature checked, refused
+
+
 # Huawei's API gateway refuses what it cannot authenticate with 401 APIGW.0301, "Incorrect IAM authentication
 # information" and the failed check after ': ' (APIG's error codes; its FAQ: "verify aksk signature fail" for a wrong
 # SK, "decrypt token fail" for a token from another environment). Two ways to meet it: a wrong secret key, and tokens
