@@ -72,6 +72,15 @@ def alarm_ids(incidents):
     return [json.loads(incident['rawJSON'])['event_id'] for incident in incidents]
 
 
+def ids_of_three_fetches(tenant):
+    """The event IDs of three fetches in a row, each given the last run the one before left (200 incidents each)."""
+    seen, last_run = [], {}
+    for _ in range(3):
+        incidents, last_run = fetch(tenant, last_run, max_fetch='200')
+        seen += alarm_ids(incidents)
+    return seen
+
+
 def test_the_first_fetch_makes_one_incident_per_recent_unhandled_event_and_the_next_fetch_none(tenant):
     recent = [e for e in tenant.backend.events if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * DAY_MS]
 
@@ -341,10 +350,7 @@ def test_events_of_one_millisecond_that_hss_orders_anew_for_each_page_each_becom
     expected = {e.event_id for e in tenant.backend.events
                 if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * DAY_MS}
 
-    seen, last_run = [], {}
-    for _ in range(3):  # the first fetch has room for them all; later ones read the last 30 minutes again
-        incidents, last_run = fetch(tenant, last_run, max_fetch='200')
-        seen += alarm_ids(incidents)
+    seen = ids_of_three_fetches(tenant)  # the first has room for them all; later ones read the last 30 minutes again
 
     assert len(expected) == 16 and sorted(seen) == sorted(expected)  # each event, once
 
@@ -364,12 +370,10 @@ def test_a_tie_of_one_millisecond_mid_second_split_by_a_page_border_makes_each_i
     expected = {e.event_id for e in tenant.backend.events
                 if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * DAY_MS}
 
-    seen, last_run = [], {}
-    for _ in range(3):
-        incidents, last_run = fetch(tenant, last_run, max_fetch='200')
-        seen += alarm_ids(incidents)
+    seen = ids_of_three_fetches(tenant)
 
     assert len(expected) == 16 and sorted(seen) == sorted(expected)  # each event, once
+
 
 @pytest.mark.parametrize('seed', range(12))
 def test_a_tie_mid_second_split_by_a_page_border_comes_whole_beside_an_event_at_that_second_s_start(tenant, seed):
@@ -384,10 +388,7 @@ def test_a_tie_mid_second_split_by_a_page_border_comes_whole_beside_an_event_at_
     expected = {e.event_id for e in tenant.backend.events
                 if tenant.backend.wall_clock() * 1000 - e.occur_time < 3 * DAY_MS}
 
-    seen, last_run = [], {}
-    for _ in range(3):
-        incidents, last_run = fetch(tenant, last_run, max_fetch='200')
-        seen += alarm_ids(incidents)
+    seen = ids_of_three_fetches(tenant)
 
     assert len(expected) == 17 and sorted(seen) == sorted(expected)  # each event, once
 
@@ -2015,10 +2016,7 @@ def test_an_alarm_handled_while_a_fetch_reads_the_listing_s_pages_makes_it_skip_
         return page
 
     tenant.backend.list_security_events = handled_after_the_first_page
-    fetched, last_run = [], {}
-    for _ in range(3):
-        incidents, last_run = fetch(tenant, last_run, max_fetch='200')
-        fetched += alarm_ids(incidents)
+    fetched = ids_of_three_fetches(tenant)
 
     assert len(expected) > 2 * tenant.backend.max_page_rows
     assert sorted(fetched) == sorted(expected)  # each once, the one handled too (it was listed before)
