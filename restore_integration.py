@@ -5177,10 +5177,10 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: Js
     taken, times, progress, reached, window_end = read_event_windows(client, settings.max_fetch, begin, seen, now_ms,
                                                                      scrub, first_end, note)
     # (listed_at_ms is set: every listing sets it, and read_event_windows lists at least once)
-    if last_fetch is None and settings.first_fetch_at is None and client.listed_at_ms < begin:
-        # HSS's clock is behind this machine's by more than the first-fetch window, which then held none of its
-        # events: the window is read again on HSS's clock (each later fetch goes on from HSS's: see below); a date
-        # set is the same instant on either clock
+    if last_fetch is None and settings.first_fetch_at is None and client.listed_at_ms <= begin:
+        # HSS's clock is behind this machine's by the first-fetch window or more, which then held none of its events
+        # dated before its Date: the window is read again on HSS's clock (each later fetch goes on from HSS's: see
+        # below); a date set is the same instant on either clock
         return fetch_hss_incidents(client, settings, {'last_fetch': client.listed_at_ms - settings.first_fetch_ms},
                                    now_ms, scrub, note)
     incidents = [hss_event_incident(event, occur_time_ms(event, times[key])) for key, event in taken]

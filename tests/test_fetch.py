@@ -558,7 +558,7 @@ def test_a_first_fetch_date_that_grew_older_than_hss_lists_stops_neither_later_f
 
 
 def test_a_first_fetch_from_a_date_is_not_read_again_on_a_lagging_hss_s_clock(tenant):
-    # README: a time back is read again on HSS's clock when HSS's is behind by more than it; a date names the same
+    # README: a time back is read again on HSS's clock when HSS's is behind by it or more; a date names the same
     # instant on any clock: no listing asks from before it (but for the second before, which every listing may take:
     # README, "the start of the second its start falls in"), and the next fetch begins at the date.
     begin = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=3)
@@ -608,7 +608,7 @@ def test_an_event_is_fetched_once_when_this_machine_s_clock_runs_minutes_ahead_o
 
 def test_a_first_fetch_that_reads_its_window_again_on_hss_s_clock_sends_the_requests_of_both_readings(tenant):
     # README: a fetch sends at most 49 listing requests, "twice that for a first fetch that reads its window again on
-    # HSS's clock" (one from an HSS whose clock is behind by more than first_fetch). Here HSS's clock is four days
+    # HSS's clock" (one from an HSS whose clock is behind by first_fetch or more). Here HSS's clock is four days
     # behind this machine's, and its hosts date 300 events in the last three days of this machine's clock (ahead of
     # HSS's); 10 rows a page, and a total_num 101 rows more than any page serves: each reading narrows its windows.
     tenant.backend.max_page_rows = 10
@@ -622,6 +622,23 @@ def test_a_first_fetch_that_reads_its_window_again_on_hss_s_clock_sends_the_requ
     assert incidents and FETCH_REQUESTS_MAX == 49
     assert FETCH_REQUESTS_MAX < len(event_requests(tenant)) <= 2 * FETCH_REQUESTS_MAX, len(event_requests(tenant))
     assert json.loads(last_run['last_fetch']) < tenant.backend.wall_clock() * 1000  # read on HSS's clock
+
+
+def test_a_first_fetch_from_an_hss_whose_clock_is_behind_by_exactly_the_window_loses_none_of_its_events(
+        tenant, monkeypatch):
+    # README: a skewed clock loses no event. HSS's Date reads exactly three days (first_fetch) behind this machine's
+    # clock, to the millisecond: the window counted on this machine's clock holds none of the events HSS dated before
+    # its Date, and every later fetch goes on from that window's start, so they come now or never.
+    now_ms = int(time.time()) * 1000  # a whole second: HSS's Date counts whole seconds
+    monkeypatch.setattr(ri, 'time', FrozenTime(now_ms))
+    tenant.gateway.skew_tolerance_s = 10 ** 9  # X-Sdk-Date is signed on this machine's clock; HSS's runs behind it
+    tenant.backend.wall_clock = lambda: now_ms / 1000 - 3 * DAY_MS / 1000
+    [earlier] = isolate(tenant, 1, minutes_ago=60)  # an hour before HSS's Date: inside the window on HSS's clock
+
+    first, last_run = fetch(tenant, {}, first_fetch='3 days', max_fetch='200')
+    later, _ = fetch(tenant, last_run, first_fetch='3 days', max_fetch='200')
+
+    assert earlier['event_id'] in alarm_ids(first) + alarm_ids(later)
 
 
 class ClockSetBack:
@@ -2177,7 +2194,7 @@ def test_a_first_fetch_from_an_hss_whose_clock_is_hours_behind_loses_none_of_the
                          ids=['a boolean', 'more than a day ahead'])
 def test_a_last_fetch_read_as_unreadable_starts_a_first_fetch_read_again_on_a_lagging_hss_s_clock(last_fetch):
     # README: a last run whose last_fetch cannot be read starts over from the first-fetch window, which a first fetch
-    # reads again on HSS's clock when that is behind by more than the window: none of the alarms after it is lost.
+    # reads again on HSS's clock when that is behind by the window or more: none of the alarms after it is lost.
     tenant = start_hss_tenant(faults=FaultPlan(skew_s=-3 * 3600))  # token mode: no 15-minute signature window
     try:
         room = WarRoom(params=tenant.params('token', first_fetch='1 hour'), time_scale=0, sleep=lambda _: None)
