@@ -475,6 +475,12 @@ HSS_ERROR_ADVICE = {
          f'and {SETTING_NAMES["hss_project_id"]}.',
     429: f'{HSS_THROTTLED} Try again later.'}
 HSS_FOUND_NONE = 'HSS\'s own 404, not its gateway\'s: the URL leads to HSS, which did not find what the request names.'
+# The gateway's 401 to every request of an access key it locked (see AKSK_REFUSAL_PAUSE_SECONDS), however signed
+HSS_AK_LOCKED = 'AK access failed to reach the limit'
+HSS_AK_LOCKED_ADVICE = (
+    "HSS's API gateway locked the access key for 5 minutes, as it refused 5 of its requests in a row (maybe another "
+    "tool's, signed with a wrong secret key), and refuses every request of the key till then, however signed. Wait 5 "
+    'minutes, and check which tool signs with this access key and a wrong secret key.')
 HSS_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400: (  # of isolated files: a start's, a check's (a Test's: below)
     f'HSS rejected the listing of isolated files. Check the enterprise project ID (a command\'s argument '
     f'enterprise_project_id, else {SETTING_NAMES["hss_enterprise_project_id"]}: empty if enterprise projects are not '
@@ -3117,11 +3123,15 @@ class HssClient:
             if self.token_provider and reply.status == 401:  # the AK/SK advice names no setting of a token's
                 no_time = 'HSS did not accept the token, and this run had no time left to get a new one. {Again}.'
                 advice = {**advice, 401: no_time if reply.gave_up else HSS_TOKEN_REFUSED_ADVICE}  # a new one refused
+            locked = reply.status == 401 and HSS_AK_LOCKED in str((huawei_said(reply) or {}).get('vendor_message'))
+            if locked:
+                advice = {**advice, 401: HSS_AK_LOCKED_ADVICE}
             error = huawei_error_from_response(reply, advice_by_status=advice)
             error.later |= reply.status == 401 and bool(reply.gave_up)  # no_time's advice: to act again later
             if reply.status == 401 and self.refusal:
                 self.key_refused = error
-                self.refusal.keep(reply)
+                if not locked:  # a lock is no verdict on this secret key: a run once it ended sends it
+                    self.refusal.keep(reply)
             raise error
         finally:
             self._answered(reply)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import time
 from datetime import datetime
 
@@ -769,6 +770,29 @@ def test_a_corrected_secret_key_or_another_access_key_goes_at_once_after_the_gat
         assert error is None and kept is None  # the refusal kept is dropped once the key works
     else:
         assert 'HTTP 401' in str(error)
+
+
+
+def test_a_right_secret_key_met_by_a_lock_another_tool_caused_is_told_the_lock_and_goes_once_it_ended():
+    # The gateway locks an access key for 5 minutes once it refused 5 of its requests in a row, and then refuses even
+    # a right signature: the lock (maybe another tool's wrong secret key) is no verdict on this instance's secret key.
+    tenant = aksk_tenant()
+    access_key = tenant.base_params['hss_aksk']['identifier']
+    try:
+        for _ in range(facts.HSS_AK_LOCKOUT_FAILURES):  # another tool, its own runs, signing with a wrong secret key
+            one_aksk_run(tenant, None, secret_key='Wrong' + 'x' * 35)
+        assert tenant.gateway.aksk_locked(access_key)
+        locked, kept = one_aksk_run(tenant, None)
+        tenant.wall.advance(facts.HSS_AK_LOCKOUT_S)
+        after, kept = one_aksk_run(tenant, kept)
+    finally:
+        tenant.stack.close()
+
+    assert facts.HSS_AK_LOCKED[1].split(': ')[1] in str(locked)
+    assert re.search(r'locked .*\b5 minutes', str(locked)) and 'another tool' in str(locked), str(locked)
+    assert 'Check the access key and the secret key' not in str(locked)  # the key is right: no word calls it wrong
+    assert after is None and kept is None
+    assert len(tenant.requests_to('GET', 'isolated-file')) == facts.HSS_AK_LOCKOUT_FAILURES + 2
 
 
 @settings(max_examples=20, deadline=None)  # Cf: one inside a setting is refused (test_instance_settings -k invisible)
