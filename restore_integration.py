@@ -3127,7 +3127,8 @@ class HssClient:
             if locked:
                 advice = {**advice, 401: HSS_AK_LOCKED_ADVICE}
             error = huawei_error_from_response(reply, advice_by_status=advice)
-            error.later |= reply.status == 401 and bool(reply.gave_up)  # no_time's advice: to act again later
+            # later: what it met passes (the lock in 5 minutes; a new token, no_time's advice: to act again later)
+            error.later |= locked or (reply.status == 401 and bool(reply.gave_up))
             if reply.status == 401 and self.refusal:
                 self.key_refused = error
                 if not locked:  # a lock is no verdict on this secret key: a run once it ended sends it
@@ -4891,10 +4892,12 @@ def read_check_listing(client: HssClient, fields: HssFields, state: HssState, sc
             progress = restore_progress(client, fields, scope, state, context)
     except RestoreError as error:
         # One unreadable listing does not end the restore: the next check reads it again. But a refusal of the
-        # credentials, permission or URL, or HSS's 400 or 404 to the listing at this check and the one before, would
-        # recur at every check to the end: polling ends with this one, and the rows left restoring say so.
+        # credentials, permission or URL (not one that passes: the gateway's lock of the access key), or HSS's 400 or
+        # 404 to the listing at this check and the one before, would recur at every check to the end: polling ends
+        # with this one, and the rows left restoring say so.
         refused = getattr(error, 'http_status', 0) in (400, 404)
-        for_good = refuses_every_request(error) or (refused and bool(state.get('listing_refused')))
+        for_good = ((refuses_every_request(error) and not error.later)
+                    or (refused and bool(state.get('listing_refused'))))
         state['listing_refused'] = refused
         rows = [dict(row, reason=HSS_CHECK_REFUSED) for row in left_restoring(context, fields, scope)
                 if for_good and row.get('outcome') == HSS_OUTCOME_RESTORING]
