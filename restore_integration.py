@@ -3989,7 +3989,7 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
         [record] = records
         if not endpoint_id and 'endpoints_count' in record:
             where = f'{record["endpoints_count"]} {plural("endpoint", record["endpoints_count"])}'
-        readable = (f'Cortex XDR is restoring file {record["file_hash"]} on {where}: '
+        readable = (f'Cortex XDR is restoring file {record["file_hash"]} on {markdown_text(where)}: '
                     f'action {markdown_text(record["action_id"])}.')
         if record.get('error'):
             readable += f' {markdown_text(record["error"])}'
