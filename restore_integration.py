@@ -439,8 +439,9 @@ HSS_EVENT_IDENTITY_FIELDS = tuple('occur_time host_id host_name event_type event
 HSS_EVENT_MAPPED_TEXTS = 'host_name host_id event_id event_name'.split()  # text, in single-value fields
 # HSS may read begin_time and end_time to the second, rounded either way (Open Telekom Cloud's HSS: "accurate to
 # seconds"; Huawei's SDK: 13-digit ms), or leave begin_time out: a listing asks from its time's second (the ms before,
-# for a whole second), and from up to this much earlier; the events it may list again there are kept as seen.
-HSS_EVENT_TIME_LEAD_MS = 1000
+# for a whole second), and from up to a second earlier (the lead); the events it may list again there are kept as seen.
+HSS_TIME_RESOLUTION_MS = 1000
+HSS_EVENT_TIME_LEAD_MS = HSS_TIME_RESOLUTION_MS
 HSS_EVENT_WINDOW_MS = 2 * 86_400_000 - HSS_EVENT_TIME_LEAD_MS  # begin_time to end_time may span two days at most
 HSS_EVENT_MAX_AGE_DAYS = 30  # the farthest back the API looks (last_days 1-30)
 HSS_EVENT_MAX_AGE_MS = HSS_EVENT_MAX_AGE_DAYS * 86_400_000
@@ -2927,7 +2928,7 @@ class HssClient:
         return self._listing(self.events_path, 'security events', {
             'category': 'host', 'enterprise_project_id': self.enterprise_project_id, 'end_time': end_ms,
             'event_types': self.event_types, 'offset': offset, 'limit': limit,
-            'begin_time': begin_ms - max(1, begin_ms % HSS_EVENT_TIME_LEAD_MS)}, advice)
+            'begin_time': begin_ms - max(1, begin_ms % HSS_TIME_RESOLUTION_MS)}, advice)
 
     def security_events_window(self, begin_ms: int, end_ms: int) -> tuple[list[Any], int]:
         """The events listed in a window from begin_ms, and where it ends: end_ms, or earlier when halved as a backlog
@@ -2949,7 +2950,7 @@ class HssClient:
             # (under a second: HSS may read the times to the second, so a narrower window may list no fewer; a whole
             # second from a second's edge, asked from the millisecond before, may list three seconds)
             if (not served or whole_number(first.get('total_num'), 0) <= HSS_FETCH_WINDOW_PAGES * served
-                    or span < HSS_EVENT_TIME_LEAD_MS):
+                    or span < HSS_TIME_RESOLUTION_MS):
                 break
             wider, wider_end, end_ms = first, end_ms, begin_ms + span // 2  # half a second at least
         rows = self._all_pages_of_each([None], lambda _, offset: first if offset == 0 else self.list_security_events(
@@ -2968,7 +2969,7 @@ class HssClient:
         for moment in split:
             again = self.list_security_events(moment, moment)['data_list']
             if not any(isinstance(row, dict) and occur_time_ms(row, -1) == moment for row in again):
-                again = self.list_security_events(moment, min(moment + -moment % HSS_EVENT_TIME_LEAD_MS, end_ms))[
+                again = self.list_security_events(moment, min(moment + -moment % HSS_TIME_RESOLUTION_MS, end_ms))[
                     'data_list']
             rows = rows + again
         return rows
@@ -3127,7 +3128,8 @@ class HssClient:
             if locked:
                 advice = {**advice, 401: HSS_AK_LOCKED_ADVICE}
             error = huawei_error_from_response(reply, advice_by_status=advice)
-            error.later |= reply.status == 401 and bool(reply.gave_up)  # no_time's advice: to act again later
+            # later: what it met passes (the lock in 5 minutes; a new token, no_time's advice: to act again later)
+            error.later |= locked or (reply.status == 401 and bool(reply.gave_up))
             if reply.status == 401 and self.refusal:
                 self.key_refused = error
                 if not locked:  # a lock is no verdict on this secret key: a run once it ended sends it
@@ -3988,7 +3990,7 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
         [record] = records
         if not endpoint_id and 'endpoints_count' in record:
             where = f'{record["endpoints_count"]} {plural("endpoint", record["endpoints_count"])}'
-        readable = (f'Cortex XDR is restoring file {record["file_hash"]} on {where}: '
+        readable = (f'Cortex XDR is restoring file {record["file_hash"]} on {markdown_text(where)}: '
                     f'action {markdown_text(record["action_id"])}.')
         if record.get('error'):
             readable += f' {markdown_text(record["error"])}'
@@ -4891,10 +4893,12 @@ def read_check_listing(client: HssClient, fields: HssFields, state: HssState, sc
             progress = restore_progress(client, fields, scope, state, context)
     except RestoreError as error:
         # One unreadable listing does not end the restore: the next check reads it again. But a refusal of the
-        # credentials, permission or URL, or HSS's 400 or 404 to the listing at this check and the one before, would
-        # recur at every check to the end: polling ends with this one, and the rows left restoring say so.
+        # credentials, permission or URL (not one that passes: the gateway's lock of the access key), or HSS's 400 or
+        # 404 to the listing at this check and the one before, would recur at every check to the end: polling ends
+        # with this one, and the rows left restoring say so.
         refused = getattr(error, 'http_status', 0) in (400, 404)
-        for_good = refuses_every_request(error) or (refused and bool(state.get('listing_refused')))
+        for_good = ((refuses_every_request(error) and not error.later)
+                    or (refused and bool(state.get('listing_refused'))))
         state['listing_refused'] = refused
         rows = [dict(row, reason=HSS_CHECK_REFUSED) for row in left_restoring(context, fields, scope)
                 if for_good and row.get('outcome') == HSS_OUTCOME_RESTORING]
@@ -5197,7 +5201,7 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: Js
     # HSS was not listed as far as the events kept last time (it may read end_time down to its second, and list the
     # rest of that second with the next): those not listed are kept (seen has learnt only events taken this time, each
     # of them in times). From that second, not a second before: each fetch going on by less would keep them all anew.
-    if reached - reached % HSS_EVENT_TIME_LEAD_MS < seen_until:
+    if reached - reached % HSS_TIME_RESOLUTION_MS < seen_until:
         times.update({key: seen_until for key in seen if key not in times})
     # The next fetch begins where this one stopped, or earlier to read the last 30 minutes again: from 30 minutes
     # before HSS's clock when it answered the last listing (its Date), or before this machine's when that is behind

@@ -2101,6 +2101,39 @@ def test_polling_stops_with_how_to_follow_the_restore_once_hss_refuses_the_crede
 
 
 
+def test_a_check_that_meets_the_gateway_s_lock_of_the_access_key_polls_on_and_reads_the_restore_once_it_ended(clocked):
+    # Another tool signing with a wrong secret key locks the access key for 5 minutes while a restore polls. The lock
+    # passes by itself: a check that meets it must not end polling, nor leave the rows saying HSS refused a check
+    # (credentials, permission, URL); a check after the lock reads the listing and finds the copy restored.
+    import restore_integration as ri
+    tenant, clock = clocked
+    access_key = tenant.base_params['hss_aksk']['identifier']
+    wrong = tenant.params('aksk', hss_aksk={'identifier': access_key, 'password': 'Wrong' + 'x' * 35},
+                          retry_backoff='0')
+    [path] = [f['file_path'] for f in SLOW['isolated_files'] if f['file_hash'] == UPDATER]
+    locked = []
+
+    def another_tool_locks_the_key_after_the_start(entry):
+        for _ in range(0 if locked else facts.HSS_AK_LOCKOUT_FAILURES):  # its own runs, each refused once
+            with pytest.raises(ri.RestoreError):
+                ri.HssClient(ri.read_hss_settings(wrong), ri.read_transport_settings(wrong)).list_isolated_files()
+        locked.append(tenant.gateway.aksk_locked(access_key))
+
+    war_room = WarRoom(params=tenant.params('aksk'), time_scale=1, sleep=clock.sleep,
+                       on_entry=another_tool_locks_the_key_after_the_start)
+    result = war_room.run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': SLOW['host_id'],
+                                                   'file_path': path, 'timeout_in_seconds': '900'})
+
+    assert locked[0]
+    met = [entry for entry in result.entries if facts.HSS_AK_LOCKED[1].split(': ')[1] in json.dumps(entry)]
+    assert met and met[-1] is not result.entries[-1], result.entries[-1]  # a check met the lock, and polling went on
+    assert not result.failed, result.entries[-1]
+    [row] = listed_rows(result)
+    assert (row['host_id'], row['outcome']) == (SLOW['host_id'], 'restored'), row
+    assert 'refused' not in row['reason'], row
+    assert not tenant.gateway.aksk_locked(access_key)  # polling outlasted the lock
+
+
 @pytest.mark.parametrize('by', ['file_hash', 'exact item'])
 def test_a_check_hss_refuses_the_credentials_of_says_so_in_the_context_rows_of_the_copies_it_followed(clocked, by):
     # The summary note reads the context, not the entry: the rows the start left restoring must not read as a host's

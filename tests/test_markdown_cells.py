@@ -344,6 +344,19 @@ def test_a_start_of_one_file_shows_the_action_id_and_the_status_cortex_xdr_gave_
     assert markup_in(line) == [] and emphasis_pairs(line) == [] and bare_links(line) == [], line
 
 
+@pytest.mark.parametrize('endpoint', ['__edge_01__', '_lab_-_7_'])
+def test_a_start_of_one_file_on_one_endpoint_shows_the_endpoint_id_given_as_typed(replay_server, endpoint):
+    # An endpoint ID may hold _ (letters, digits, - and _): at its ends, or beside a -, markdown reads it as emphasis
+    replay_server.queue(200, {'reply': {'action_id': 7, 'endpoints_count': 1}})
+    replay_server.queue(200, {'reply': {'data': {endpoint: 'COMPLETED_SUCCESSFULLY'}}})
+
+    result = room(replay_server).run('restore-file', {'file_hash': HASH, 'endpoint_id': endpoint})
+
+    line = result.entries[0]['HumanReadable'].splitlines()[0]
+    assert f'on endpoint {endpoint}: action 7.' in as_commonmark_reads(line)[1], line
+    assert emphasis_pairs(line) == [], line
+
+
 # --------------------------------------------------------------------------- commands an entry gives to run by hand
 
 # Paths an analyst's follow command must carry as typed: markdown would read __init__ as bold, \_ as an escaped _, a
