@@ -378,6 +378,11 @@ MAX_TABLE_ROWS = 200
 # integration.yml, interval_in_seconds: "Seconds between two status checks while polling (10 at least, 86400 at
 # most)".
 MIN_POLLING_INTERVAL = 10
+# ... and a smaller one is read as 10, as XSOAR itself reads it: CommonServerPython's ScheduledCommand sets a
+# next_run_in_seconds below 10 to 10 ("too low - minimum interval is 10 seconds. next_run_in_seconds was set to 10
+# seconds"), and CortexXDRIR's polling commands (CoreIRApiModule's run_polling_command) hand their interval_in_seconds
+# to it as given, so a playbook moving from xdr-file-restore may pass one. integration.yml: "0 to 9 is read as 10".
+SMALLEST_INTERVAL_TAKEN = 0
 MAX_POLLING_INTERVAL = 86_400
 # integration.yml, timeout_in_seconds: "1 at least, 604800 at most (7 days); while polling, at least
 # interval_in_seconds".
