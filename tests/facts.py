@@ -514,3 +514,16 @@ SCRUBBER_MIN_LENGTH = 4
 SCRUBBER_MASK = '<redacted>'
 # README, "One scrubber": "cut short where `short_text` or `printable` cut a text (they end it with `...`)".
 QUOTE_CUT = '...'
+
+
+# What CortexXDRIR's xdr-file-restore writes to context (demisto/content Packs/ApiModules/Scripts/CoreIRApiModule/
+# CoreIRApiModule.py): restore_file_command, the first run, "restoredFiles.actionId(val.actionId == obj.actionId)";
+# action_status_get_command, each check, "GetActionStatus(val.action_id == obj.action_id)" rows of action_id,
+# endpoint_id, status and, for an endpoint Cortex XDR gave a reason for, ErrorReasons and error_description; both
+# under CortexXDRIR's brand, PaloAltoNetworksXDR (Packs/CortexXDR/Integrations/CortexXDRIR/README.md).
+CORTEXXDRIR_RESTORE_OUTPUTS = ('PaloAltoNetworksXDR.restoredFiles.actionId',
+                               'PaloAltoNetworksXDR.GetActionStatus.action_id',
+                               'PaloAltoNetworksXDR.GetActionStatus.endpoint_id',
+                               'PaloAltoNetworksXDR.GetActionStatus.status',
+                               'PaloAltoNetworksXDR.GetActionStatus.error_description',
+                               'PaloAltoNetworksXDR.GetActionStatus.ErrorReasons')
