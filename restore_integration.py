@@ -131,7 +131,7 @@ MAX_IDENTIFIER_LENGTH = 256
 MAX_WHOLE_NUMBER = 10 ** 18 - 1  # 18 digits, as the text form allows
 FLOAT64_EXACT_BELOW = 2 ** 53  # XSOAR hands numbers on as float64s, exact for whole ones below this only
 
-MIN_POLLING_INTERVAL = 10  # XSOAR refuses to schedule a polling command sooner than 10 s after the previous run
+MIN_POLLING_INTERVAL = 10  # XSOAR runs a polling command no sooner than 10 s after the previous run
 POLLING_DEFAULTS = {'interval_in_seconds': 10, 'timeout_in_seconds': 600}  # integration.yml's, in this order
 # The server's own arguments, which a polling command's next run never carries (content-docs scheduled-commands.md).
 XSOAR_BUILTIN_ARGUMENTS = frozenset('using using-brand using-category execution-timeout extend-context ignore-outputs '
@@ -3663,8 +3663,9 @@ def check_hss_items(fields: HssFields) -> None:
 def polling_arguments(args: JsonObject) -> tuple[bool, int, int]:
     """polling, interval_in_seconds and timeout_in_seconds, as both polling commands take them."""
     polling = arg_to_bool(args.get('polling'), 'polling', default=True)
-    interval = arg_to_int(args.get('interval_in_seconds'), 'interval_in_seconds', minimum=MIN_POLLING_INTERVAL,
-                          maximum=86400, default=POLLING_DEFAULTS['interval_in_seconds'])
+    # One below XSOAR's 10 s is read as 10, as ScheduledCommand reads it: CortexXDRIR's polling hands it on as given.
+    interval = max(MIN_POLLING_INTERVAL, arg_to_int(args.get('interval_in_seconds'), 'interval_in_seconds', minimum=0,
+                                                    maximum=86400, default=POLLING_DEFAULTS['interval_in_seconds']))
     timeout = arg_to_int(args.get('timeout_in_seconds'), 'timeout_in_seconds', minimum=1, maximum=7 * 86400,
                          default=POLLING_DEFAULTS['timeout_in_seconds'])
     if polling and timeout < interval:

@@ -378,6 +378,11 @@ MAX_TABLE_ROWS = 200
 # integration.yml, interval_in_seconds: "Seconds between two status checks while polling (10 at least, 86400 at
 # most)".
 MIN_POLLING_INTERVAL = 10
+# ... and a smaller one is read as 10, as XSOAR itself reads it: CommonServerPython's ScheduledCommand sets a
+# next_run_in_seconds below 10 to 10 ("too low - minimum interval is 10 seconds. next_run_in_seconds was set to 10
+# seconds"), and CortexXDRIR's polling commands (CoreIRApiModule's run_polling_command) hand their interval_in_seconds
+# to it as given, so a playbook moving from xdr-file-restore may pass one. integration.yml: "0 to 9 is read as 10".
+SMALLEST_INTERVAL_TAKEN = 0
 MAX_POLLING_INTERVAL = 86_400
 # integration.yml, timeout_in_seconds: "1 at least, 604800 at most (7 days); while polling, at least
 # interval_in_seconds".
@@ -509,3 +514,16 @@ SCRUBBER_MIN_LENGTH = 4
 SCRUBBER_MASK = '<redacted>'
 # README, "One scrubber": "cut short where `short_text` or `printable` cut a text (they end it with `...`)".
 QUOTE_CUT = '...'
+
+
+# What CortexXDRIR's xdr-file-restore writes to context (demisto/content Packs/ApiModules/Scripts/CoreIRApiModule/
+# CoreIRApiModule.py): restore_file_command, the first run, "restoredFiles.actionId(val.actionId == obj.actionId)";
+# action_status_get_command, each check, "GetActionStatus(val.action_id == obj.action_id)" rows of action_id,
+# endpoint_id, status and, for an endpoint Cortex XDR gave a reason for, ErrorReasons and error_description; both
+# under CortexXDRIR's brand, PaloAltoNetworksXDR (Packs/CortexXDR/Integrations/CortexXDRIR/README.md).
+CORTEXXDRIR_RESTORE_OUTPUTS = ('PaloAltoNetworksXDR.restoredFiles.actionId',
+                               'PaloAltoNetworksXDR.GetActionStatus.action_id',
+                               'PaloAltoNetworksXDR.GetActionStatus.endpoint_id',
+                               'PaloAltoNetworksXDR.GetActionStatus.status',
+                               'PaloAltoNetworksXDR.GetActionStatus.error_description',
+                               'PaloAltoNetworksXDR.GetActionStatus.ErrorReasons')

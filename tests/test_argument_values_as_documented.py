@@ -67,6 +67,16 @@ def test_hss_restore_isolated_polls_at_the_longest_documented_interval_and_timeo
     assert scheduled(result.entries[0]) == ('hss-restore-isolated', *POLLED_AT)
 
 
+# integration.yml: "0 to 9 is read as 10, the soonest XSOAR runs a next check" (tests/facts.py: ScheduledCommand)
+@pytest.mark.parametrize('interval', [facts.SMALLEST_INTERVAL_TAKEN, facts.MIN_POLLING_INTERVAL - 1])
+def test_hss_restore_isolated_given_an_interval_below_ten_restores_and_checks_ten_seconds_later(hss_tenant, interval):
+    result = run(hss_tenant.params(), 'hss-restore-isolated', {'file_hash': HSS_HASH, 'interval_in_seconds': interval})
+
+    assert not result.failed, result.entries[-1]['Contents']
+    assert hss_tenant.requests_to('PUT', '/event/isolated-file')
+    assert result.entries[0]['NextRun'] == str(facts.MIN_POLLING_INTERVAL)
+
+
 @pytest.mark.parametrize('name', sorted(LONGEST))
 def test_one_past_the_longest_documented_polling_value_is_refused_naming_it(hss_tenant, name):
     result = run(hss_tenant.params(), 'hss-restore-isolated', {'file_hash': HSS_HASH, name: str(LONGEST[name] + 1)})

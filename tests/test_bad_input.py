@@ -215,7 +215,7 @@ restore_file_bad_input = st.one_of(
     bad_endpoint_id,
     bad_number('incident_id', 1),  # Cortex XDR numbers incidents from 1
     bad_polling,
-    bad_number('interval_in_seconds', facts.MIN_POLLING_INTERVAL, facts.MAX_POLLING_INTERVAL),
+    bad_number('interval_in_seconds', facts.SMALLEST_INTERVAL_TAKEN, facts.MAX_POLLING_INTERVAL),
     bad_number('timeout_in_seconds', facts.MIN_POLLING_TIMEOUT, facts.MAX_POLLING_TIMEOUT),
     bad_action_id,
 )

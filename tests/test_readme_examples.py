@@ -118,6 +118,22 @@ def test_each_example_context_holds_only_outputs_integration_yml_declares(comman
                 assert f'{path}.{name}' in outputs, name
 
 
+def test_coming_from_cortexxdrir_maps_each_path_xdr_file_restore_wrote_to_one_restore_file_declares():
+    """A playbook moving from xdr-file-restore finds, for every context path CortexXDRIR wrote, the path restore-file
+    writes instead: a CortexXDR.RestoredFile path integration.yml declares, or where the value is kept."""
+    text = README.split('\n## Coming from CortexXDRIR', 1)[1].split('\n## ', 1)[0]
+    spec = yaml.safe_load((ROOT / 'integration.yml').read_text(encoding='utf-8'))
+    [declared] = [c for c in spec['script']['commands'] if c['name'] == 'restore-file']
+    outputs = {o['contextPath'] for o in declared['outputs']}
+    rows = {theirs.split('`')[1]: ours for theirs, ours in map(dict.values, markdown_rows(text))
+            if theirs.startswith('`')}  # the last row: what CortexXDRIR wrote nothing for
+    assert set(rows) == set(facts.CORTEXXDRIR_RESTORE_OUTPUTS)
+    for theirs, ours in rows.items():
+        named = set(re.findall(r'`(CortexXDR\.[\w.]+)`', ours))
+        assert named <= outputs, (theirs, named - outputs)
+        assert named or 'extend-context=' in ours, theirs
+
+
 # What demisto-sdk generate-docs writes for a command (demisto_sdk/commands/generate_docs/generate_integration_doc.py:
 # generate_single_command_section puts a *** rule between the heading and the description, generate_command_example
 # the context before the human readable output), so that the integration's README reads as every other in content.

@@ -879,7 +879,7 @@ def test_an_optional_argument_given_nothing_in_any_form_xsoar_may_hand_it_sends_
     ({'file_hash': 'g' * 64}, 'must be a SHA256'),
     ({'file_hash': CLEAN_HASH, 'incident_id': 'INC-12'}, 'incident_id must be a whole number'),
     ({'file_hash': CLEAN_HASH, 'endpoint_id': 'ep\r\nx-injected: 1'}, 'control characters'),
-    ({'file_hash': CLEAN_HASH, 'interval_in_seconds': '1'}, 'at least 10'),
+    ({'file_hash': CLEAN_HASH, 'interval_in_seconds': '-1'}, 'at least 0'),
     ({'file_hash': CLEAN_HASH, 'polling': 'maybe'}, 'true or false'),
 ])
 def test_bad_input_is_refused_before_any_request_is_sent(advanced_tenant, args, complaint):
@@ -892,6 +892,21 @@ def test_bad_input_is_refused_before_any_request_is_sent(advanced_tenant, args, 
     assert entry['Type'] == ENTRY_ERROR
     assert complaint in entry['Contents']
     assert len(advanced_tenant.gateway.requests) == before
+
+
+@pytest.mark.parametrize('interval', ['5', facts.SMALLEST_INTERVAL_TAKEN, '9'])
+def test_an_interval_below_ten_seconds_is_taken_and_checked_ten_seconds_later_as_xsoar_schedules_it(advanced_tenant,
+                                                                                                    interval):
+    """xdr-file-restore hands interval_in_seconds to XSOAR's ScheduledCommand, which reads one below 10 s as 10
+    (tests/facts.py): a playbook moving to restore-file with interval_in_seconds=5 restores its file and is checked
+    10 s later, not refused before any request."""
+    [first] = run_script(advanced_tenant.params(), 'restore-file', {'file_hash': CLEAN_HASH,
+                                                                    'interval_in_seconds': interval})
+
+    assert first['Type'] != ENTRY_ERROR, first['Contents']
+    assert first['NextRun'] == str(facts.MIN_POLLING_INTERVAL)
+    assert [body['request_data'] for _, path, body in advanced_tenant.gateway.requests
+            if path.endswith('/restore/')] == [{'file_hash': CLEAN_HASH}]
 
 
 @pytest.mark.parametrize('separator', [' ', '\n', '\r\n', '\t'])
