@@ -531,6 +531,10 @@ IAM_ERROR_ADVICE = {
          'access it.',
     404: f'The URL does not lead to IAM. Check {SETTING_NAMES["hss_iam_endpoint"]} and {SETTING_NAMES["hss_region"]}.',
     429: 'Huawei Cloud IAM is throttling token requests. Try again later.'}
+# KooCLI's profile (cli-domain-id) and the SDK's GlobalCredentials hold the account's ID; IAM's password login takes
+# its name, and answers the ID with a wrong password's 401
+IAM_ACCOUNT_ID_GIVEN = (f'{SETTING_NAMES["hss_domain"]} holds 32 hexadecimal digits, as an account ID (KooCLI\'s '
+                        'cli-domain-id) does: set the account name, which My Credentials lists beside it.')
 FETCH_IAM_ADVICE = {**IAM_ERROR_ADVICE, 429: f'Huawei Cloud IAM is throttling token requests. {FETCH_AGAIN_ADVICE}'}
 TEST_IAM_ADVICE = {**IAM_ERROR_ADVICE, 429: f'Huawei Cloud IAM is throttling token requests. {TEST_AGAIN}'}
 InstanceParams = JsonObject  # the instance params as XSOAR hands them, setting name -> value
@@ -2664,6 +2668,8 @@ class IamTokenProvider:
         self.advice = {'fetch': FETCH_IAM_ADVICE, 'Test': TEST_IAM_ADVICE}.get(transport_settings.caller,
                                                                                 IAM_ERROR_ADVICE)
         self._on_token = on_token or (lambda token: None)
+        if re.fullmatch('[0-9a-f]{32}', settings.domain):  # an account ID: IAM's 401 says only 'wrong password'
+            self.advice = {**self.advice, 401: f'{self.advice[401]} {IAM_ACCOUNT_ID_GIVEN}'}
         self.identity = token_identity(settings)
         mine = stored if isinstance(stored, dict) and stored.get('identity') == self.identity else {}
         self._held = mine if isinstance(mine.get('token'), str) and type(mine.get('expires_at')) in (int, float) else {}
@@ -2698,7 +2704,7 @@ class IamTokenProvider:
         self.refusal.check(f'{self.vendor} refused the login', 'password', (
             f'IAM locks a user out after {IAM_LOCKOUT_FAILED_LOGINS} failed logins in '
             f'{IAM_LOCKOUT_PERIOD_SECONDS // 60} minutes (its default), and other tools may share this user. '
-            f'{IAM_ERROR_ADVICE[401]}'))
+            f'{self.advice[401]}'))
 
     def lives_past(self, seconds: float) -> str | None:
         """The token held, if it expires over ``seconds`` from now (dropped meanwhile: None; replaced: the new one)."""

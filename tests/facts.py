@@ -257,6 +257,16 @@ HSS_EVENT_FILE_TEXT_RANGES = {'file_path': (1, 256), 'file_alias': (1, 256)}
 # Where an isolated file's isolation came from (huaweicloudsdkhss v5 isolated_file_response_info.py, isolate_source:
 # "event : 安全告警事件" a security alarm, "antivirus : 病毒查杀" a virus scan).
 HSS_ISOLATE_SOURCES = ('event', 'antivirus')
+# The fields of one isolated file as HSS lists it (ListIsolatedFile's data_list: huaweicloudsdkhss v5
+# isolated_file_response_info.py, IsolatedFileResponseInfo.openapi_types), and its isolation_status 取值范围: isolated
+# 已隔离, restored 已恢复, isolating 已下发隔离任务 (isolation task issued), restoring 已下发恢复任务 (restore task issued).
+HSS_ISOLATED_FILE_FIELDS = ('os_type', 'host_id', 'host_name', 'file_hash', 'file_path', 'file_attr',
+                            'isolation_status', 'private_ip', 'public_ip', 'asset_value', 'update_time',
+                            'agent_version', 'isolate_source', 'event_name', 'agent_event_info',
+                            'antivirus_result_info')
+HSS_ISOLATION_STATUSES = ('isolated', 'restored', 'isolating', 'restoring')
+# The fields of one file to restore (the seed's Table 5, IsolatedFileRequestInfo, ChangeIsolatedFile's data_list).
+HSS_RESTORE_ITEM_FIELDS = ('host_id', 'file_hash', 'file_path', 'file_attr')
 # How important an asset is to its owner (huaweicloudsdkhss v5 list_security_events_request.py, asset_value 取值范围:
 # important 重要资产, common 一般资产, test 测试资产), which an event of the server gives.
 HSS_ASSET_VALUES = ('important', 'common', 'test')

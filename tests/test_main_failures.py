@@ -629,3 +629,22 @@ def test_a_file_left_to_a_check_is_followed_not_sent_again_when_another_run_rest
     sent = [body['request_data']['file_hash'] for method, path, body in standard_tenant.gateway.requests
             if path.endswith('/restore/')]
     assert sent == [first, late], sent  # (the 503 reaches no log)
+
+
+def test_an_account_id_given_as_the_account_name_is_named_so_when_iam_refuses_the_login_and_while_that_is_kept(
+        hss_tenant):
+    # KooCLI's profile (cli-domain-id) and the SDK's GlobalCredentials hold the account's ID, 32 hexadecimal digits;
+    # IAM's password login (README: user hss_credentials "in account hss_domain") takes the account's name, and answers
+    # its ID with the same 401 as a wrong password: the message says which, at the refusal and while it is kept.
+    args = {'file_hash': HSS_HASH, 'polling': 'false'}
+    params = hss_tenant.params('token', hss_domain=hss_tenant.backend.domain_id)
+    entries, _, context = run(params, 'hss-restore-isolated', args)
+    again, _, _ = run(params, 'hss-restore-isolated', args, dict(context))
+    misnamed, _, _ = run(hss_tenant.params('token', hss_domain='another-account'), 'hss-restore-isolated', args)
+
+    assert 'HTTP 401' in entries[-1]['Contents'] and 'not sent again before' in again[-1]['Contents']
+    for entry in (entries[-1], again[-1]):
+        said = entry['Contents']
+        assert entry['Type'] == ENTRY_ERROR and re.search(r'account ID \(KooCLI.s cli-domain-id\).*account name', said)
+    assert len(hss_tenant.requests_to('POST', IAM_TOKENS)) == 2  # the kept refusal sent nothing
+    assert misnamed[-1]['Type'] == ENTRY_ERROR and 'cli-domain-id' not in misnamed[-1]['Contents']

@@ -134,6 +134,59 @@ def test_coming_from_cortexxdrir_maps_each_path_xdr_file_restore_wrote_to_one_re
         assert named or 'extend-context=' in ours, theirs
 
 
+def coming_from_huawei_table(first_header: str) -> list[dict]:
+    """The rows of the table of README's 'Coming from Huawei Cloud' whose first header cell starts so."""
+    text = README.split('\n## Coming from Huawei Cloud', 1)[1].split('\n## ', 1)[0]
+    return markdown_rows(text[text.index(f'| {first_header}'):])
+
+
+def hss_command_declares() -> tuple[set, set]:
+    """(the arguments, the context paths) integration.yml declares for hss-restore-isolated."""
+    spec = yaml.safe_load((ROOT / 'integration.yml').read_text(encoding='utf-8'))
+    [declared] = [c for c in spec['script']['commands'] if c['name'] == 'hss-restore-isolated']
+    return {a['name'] for a in declared['arguments']}, {o['contextPath'] for o in declared['outputs']}
+
+
+def test_coming_from_huawei_maps_each_sdk_field_of_an_isolated_file_to_a_declared_path_or_says_it_is_not_kept():
+    """A Huawei SDK user looking for a field of ListIsolatedFile's IsolatedFileResponseInfo finds the
+    HuaweiHSS.RestoredFile path that holds it (one integration.yml declares), or that the context does not keep it."""
+    _, outputs = hss_command_declares()
+    rows = coming_from_huawei_table('`IsolatedFileResponseInfo`')
+    fields = [field for row in rows for field in re.findall(r'`(\w+)`', list(row.values())[0])]
+    assert sorted(fields) == sorted(facts.HSS_ISOLATED_FILE_FIELDS)
+    for row in rows:
+        theirs, ours = row.values()
+        named = set(re.findall(r'`(HuaweiHSS\.[\w.]+)`', ours))
+        assert named <= outputs, (theirs, named - outputs)
+        assert named or ours.startswith('not in context'), theirs
+
+
+def test_coming_from_huawei_gives_the_outcome_of_each_isolation_status_hss_lists_and_only_declared_outcomes():
+    """HSS's isolation_status and the rows' outcome share words (restoring, restored) but not their meaning: the
+    section gives, for each status Huawei's SDK names, the outcome a row then holds, among those integration.yml
+    declares; a copy still isolated is restoring while checks follow, failed at the last."""
+    rows = coming_from_huawei_table('HSS lists')
+    statuses = {status for row in rows for status in re.findall(r'`(\w+)`', list(row.values())[0])}
+    assert set(facts.HSS_ISOLATION_STATUSES) <= statuses
+    for row in rows:
+        theirs, ours = row.values()
+        outcomes = set(re.findall(r'`(\w+)`', ours))
+        assert outcomes and outcomes <= set(facts.HSS_OUTCOMES), (theirs, outcomes)
+    [isolated] = [ours for theirs, ours in map(dict.values, rows) if theirs.startswith('`isolated`, untouched')]
+    assert re.search(r'`restoring`.*`failed`', isolated), isolated
+
+
+def test_coming_from_huawei_maps_each_field_of_a_restore_item_to_the_argument_of_the_same_name():
+    """ChangeIsolatedFile's data_list items (the seed's IsolatedFileRequestInfo) map to hss-restore-isolated's
+    arguments, which keep the API's names."""
+    arguments, _ = hss_command_declares()
+    rows = coming_from_huawei_table('`IsolatedFileRequestInfo`')
+    mapped = {re.findall(r'`data_list\[\]\.(\w+)`', theirs)[0]: re.findall(r'`(\w+)`', ours)[0]
+              for theirs, ours in map(dict.values, rows) if theirs.startswith('`data_list[].')}
+    assert mapped == {field: field for field in facts.HSS_RESTORE_ITEM_FIELDS}
+    assert set(mapped.values()) <= arguments
+
+
 # What demisto-sdk generate-docs writes for a command (demisto_sdk/commands/generate_docs/generate_integration_doc.py:
 # generate_single_command_section puts a *** rule between the heading and the description, generate_command_example
 # the context before the human readable output), so that the integration's README reads as every other in content.
