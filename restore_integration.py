@@ -5198,12 +5198,13 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: Js
     taken, times, progress, reached, window_end = read_event_windows(client, settings.max_fetch, begin, seen, now_ms,
                                                                      scrub, first_end, note)
     # (listed_at_ms is set: every listing sets it, and read_event_windows lists at least once)
-    if last_fetch is None and settings.first_fetch_at is None and client.listed_at_ms <= begin:
-        # HSS's clock is behind this machine's by the first-fetch window or more, which then held none of its events
-        # dated before its Date: the window is read again on HSS's clock (each later fetch goes on from HSS's: see
-        # below); a date set is the same instant on either clock
-        return fetch_hss_incidents(client, settings, {'last_fetch': client.listed_at_ms - settings.first_fetch_ms},
-                                   now_ms, scrub, note)
+    if last_fetch is None and settings.first_fetch_at is None:  # a date set is the same instant on either clock
+        # With HSS's clock behind this machine's by a second or more (its Date counts whole seconds; the listing took
+        # the second before begin), the window missed the events HSS dated at its start: it is read again on HSS's
+        # clock (each later fetch goes on from HSS's: see below), no further back than HSS lists events
+        on_hss_clock = max(client.listed_at_ms - settings.first_fetch_ms, now_ms - HSS_EVENT_MAX_AGE_MS)
+        if on_hss_clock <= begin - HSS_EVENT_TIME_LEAD_MS:
+            return fetch_hss_incidents(client, settings, {'last_fetch': on_hss_clock}, now_ms, scrub, note)
     incidents = [hss_event_incident(event, occur_time_ms(event, times[key])) for key, event in taken]
     # HSS was not listed as far as the events kept last time (it may read end_time down to its second, and list the
     # rest of that second with the next): those not listed are kept (seen has learnt only events taken this time, each

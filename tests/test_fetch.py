@@ -641,6 +641,67 @@ def test_a_first_fetch_from_an_hss_whose_clock_is_behind_by_exactly_the_window_l
     assert earlier['event_id'] in alarm_ids(first) + alarm_ids(later)
 
 
+@pytest.mark.parametrize('first_fetch, window_minutes, behind_minutes', [('3 days', 3 * 24 * 60, 10),
+                                                                         ('1 day', 24 * 60, 60)],
+                         ids=['10 minutes behind, 3 days', 'an hour behind, 1 day'])
+def test_a_first_fetch_from_an_hss_whose_clock_is_behind_by_less_than_the_window_fetches_the_window_hss_s_clock_holds(
+        tenant, monkeypatch, first_fetch, window_minutes, behind_minutes):
+    # README: the first-fetch window begins first_fetch before the earlier of HSS's clock (the Date of its answer) and
+    # this machine's. HSS dates one event a minute after its window's start, more than first_fetch before this
+    # machine's clock (every later fetch goes on from after it, so it comes now or never), and one a minute before.
+    now_ms = int(time.time()) * 1000  # a whole second: HSS's Date counts whole seconds
+    monkeypatch.setattr(ri, 'time', FrozenTime(now_ms))
+    tenant.gateway.skew_tolerance_s = 10 ** 9  # X-Sdk-Date is signed on this machine's clock; HSS's runs behind it
+    tenant.backend.wall_clock = lambda: now_ms / 1000 - behind_minutes * 60
+    [inside] = isolate(tenant, 1, minutes_ago=window_minutes - 1)
+    [before] = isolate(tenant, 1, minutes_ago=window_minutes + 1)
+
+    first, last_run = fetch(tenant, {}, first_fetch=first_fetch, max_fetch='200')
+    later, _ = fetch(tenant, last_run, first_fetch=first_fetch, max_fetch='200')
+
+    assert inside['event_id'] in alarm_ids(first)
+    assert before['event_id'] not in alarm_ids(first) + alarm_ids(later)
+
+
+def test_a_first_fetch_of_30_days_from_a_lagging_hss_reads_each_window_once_and_tells_of_no_day_lost(tenant,
+                                                                                                      monkeypatch):
+    # README: the first-fetch window begins no more than 30 days before this machine's clock (HSS lists no older
+    # event), whichever clock it is counted on: with HSS's 10 minutes behind, a window of 30 days has nothing to read
+    # again, and no note tells of days lost, as of a last fetch stopped more than 30 days ago.
+    now_ms = int(time.time()) * 1000
+    monkeypatch.setattr(ri, 'time', FrozenTime(now_ms))
+    tenant.gateway.skew_tolerance_s = 10 ** 9  # X-Sdk-Date is signed on this machine's clock; HSS's runs behind it
+    tenant.backend.wall_clock = lambda: now_ms / 1000 - 10 * 60
+    room = WarRoom(params=tenant.params(first_fetch='30 days', max_fetch='200'))
+
+    room.fetch({})
+
+    begins = [int(request.query['begin_time'][0]) for request in event_requests(tenant)]
+    assert room.fetch_log == []
+    assert len(begins) == len(set(begins)) and min(begins) >= now_ms - facts.FIRST_FETCH_MAX_MS - 1000, begins
+
+
+def test_a_first_fetch_from_an_hss_whose_clock_is_ahead_by_less_than_the_window_fetches_the_window_of_this_machine_s(
+        tenant, monkeypatch):
+    # README: the first-fetch window begins first_fetch before the earlier of HSS's clock and this machine's: here,
+    # HSS's running 10 minutes ahead, this machine's. So it takes the events HSS dated within the 3 days before its
+    # clock, and those up to 10 minutes older (within 3 days of this machine's clock), and none older than both.
+    now_ms = int(time.time()) * 1000
+    monkeypatch.setattr(ri, 'time', FrozenTime(now_ms))
+    tenant.gateway.skew_tolerance_s = 10 ** 9  # X-Sdk-Date is signed on this machine's clock; HSS's runs ahead of it
+    tenant.backend.wall_clock = lambda: now_ms / 1000 + 10 * 60
+    window_minutes = 3 * 24 * 60
+    [inside] = isolate(tenant, 1, minutes_ago=window_minutes - 1)
+    [in_the_lead] = isolate(tenant, 1, minutes_ago=window_minutes + 9)
+    [before] = isolate(tenant, 1, minutes_ago=window_minutes + 11)
+
+    first, last_run = fetch(tenant, {}, first_fetch='3 days', max_fetch='200')
+    later, _ = fetch(tenant, last_run, first_fetch='3 days', max_fetch='200')
+
+    assert {inside['event_id'], in_the_lead['event_id']} <= set(alarm_ids(first))
+    assert before['event_id'] not in alarm_ids(first) + alarm_ids(later)
+
+
 class ClockSetBack:
     """The integration's ``time`` module, with this machine's clock set back (an NTP step, or the instance moved to an
     engine whose clock is behind); everything else, the emulator too, keeps the real clock."""
