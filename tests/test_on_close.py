@@ -619,6 +619,27 @@ def test_a_restore_cortex_xdr_accepts_but_includes_no_endpoint_in_gets_the_playb
     assert ' '.join(advice[advice.index('Nothing in'):].split()) in ' '.join(note.split())
 
 
+def test_a_restore_cortex_xdr_refuses_as_an_action_including_no_endpoint_gets_the_line_to_check_the_file(vendors,
+                                                                                                      replay_server):
+    """Cortex XDR did not accept the restore (status 0) and counted no endpoint in its action (endpoints_count 0): the
+    record says so in its endpoints_count, which the summary and the Cortex XDR playbook's check read, while its error
+    quotes the refusal, without restore-file's words for an empty action. The line reads the field as they do: where
+    to look, not a restore by hand once a fault is fixed."""
+    xdr, hss = vendors
+    replay_server.queue(200, {'reply': {'action_id': 2461, 'status': 0, 'endpoints_count': '0'}})
+    sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
+    runner = PlaybookRunner({**hss.params(), **xdr.params(xdr_url=replay_server.url)}, time_scale=0,
+                            sleep=lambda _: None)
+
+    run = runner.run_post_processing(POST_PROCESSING_SCRIPT, close_incident(sample.incident, 'False Positive'), {})
+
+    assert not run.failed, run.error
+    [record] = as_list(get_path(run.context, 'CortexXDR.RestoredFile'))
+    assert record['endpoints_count'] == 0 and record['status'] == 'FAILED' and 'endpoints_count' not in record['error']
+    [note] = run.notes
+    assert 'once that is fixed' not in note and 'back already' in note and 'never quarantined' in note
+
+
 def test_a_restore_refused_for_a_setup_fault_keeps_the_line_to_restore_by_hand_once_fixed(vendors):
     """Cortex XDR refuses the key (HTTP 401): the line still says to restore by hand once that is fixed."""
     xdr, hss = vendors
