@@ -501,7 +501,7 @@ def test_the_gate_takes_sha256_values_and_refuses_a_list_holding_anything_else(i
         result = gate_verdicts(GATE.gate_command({'file_hash': given}, {}))  # nothing scored: every one allowed
         allowed = list(dict.fromkeys(item.lower() for item in items))
         assert result == {'allowed': allowed, 'allowed_paths': [], 'held': [], 'covered': [], 'endpoints': None,
-                          'by_hand': f'!restore-file file_hash={",".join(allowed)}'}
+                          'by_hand': f'!restore-file file_hash={",".join(allowed)}', 'earlier_actions': []}
     else:
         with pytest.raises(GATE.GateError, match='file_hash'):
             GATE.gate_command({'file_hash': given}, {})
@@ -2075,7 +2075,7 @@ def test_a_path_no_file_entry_names_is_an_unknown_file_and_may_be_restored(entry
                                              'hss-restore-isolated'}, context))
 
     assert result == {'allowed': [], 'allowed_paths': [path], 'held': [], 'covered': [], 'endpoints': None,
-                      'by_hand': f'!hss-restore-isolated file_path={path} host_id=h-1'}
+                      'by_hand': f'!hss-restore-isolated file_path={path} host_id=h-1', 'earlier_actions': []}
 
 
 def test_a_close_after_the_playbook_restored_by_host_and_path_sends_that_restore_no_second_time(vendors):
@@ -3345,7 +3345,7 @@ def test_blank_items_in_a_file_sha256_field_the_gate_is_given_are_no_files_not_b
     assert beside.context['QuarantineRestore']['Gate'] == alone.context['QuarantineRestore']['Gate']
     assert alone.context['QuarantineRestore']['Gate']['allowed'] == XDR_SAMPLE_HASHES
     assert only.context['QuarantineRestore']['Gate'] == {'allowed': [], 'allowed_paths': [], 'held': [], 'covered': [],
-                                                         'endpoints': None, 'by_hand': None}
+                                                         'endpoints': None, 'by_hand': None, 'earlier_actions': []}
 
 
 @pytest.mark.parametrize('blanks', BLANK_ITEMS, ids=repr)
