@@ -501,7 +501,7 @@ def test_the_gate_takes_sha256_values_and_refuses_a_list_holding_anything_else(i
         result = gate_verdicts(GATE.gate_command({'file_hash': given}, {}))  # nothing scored: every one allowed
         allowed = list(dict.fromkeys(item.lower() for item in items))
         assert result == {'allowed': allowed, 'allowed_paths': [], 'held': [], 'covered': [], 'endpoints': None,
-                          'by_hand': f'!restore-file file_hash={",".join(allowed)}'}
+                          'by_hand': f'!restore-file file_hash={",".join(allowed)}', 'earlier_actions': []}
     else:
         with pytest.raises(GATE.GateError, match='file_hash'):
             GATE.gate_command({'file_hash': given}, {})
@@ -617,6 +617,27 @@ def test_a_restore_cortex_xdr_accepts_but_includes_no_endpoint_in_gets_the_playb
     [note] = run.notes
     assert 'endpoints_count 0' in note and 'once that is fixed' not in note
     assert ' '.join(advice[advice.index('Nothing in'):].split()) in ' '.join(note.split())
+
+
+def test_a_restore_cortex_xdr_refuses_as_an_action_including_no_endpoint_gets_the_line_to_check_the_file(vendors,
+                                                                                                      replay_server):
+    """Cortex XDR did not accept the restore (status 0) and counted no endpoint in its action (endpoints_count 0): the
+    record says so in its endpoints_count, which the summary and the Cortex XDR playbook's check read, while its error
+    quotes the refusal, without restore-file's words for an empty action. The line reads the field as they do: where
+    to look, not a restore by hand once a fault is fixed."""
+    xdr, hss = vendors
+    replay_server.queue(200, {'reply': {'action_id': 2461, 'status': 0, 'endpoints_count': '0'}})
+    sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
+    runner = PlaybookRunner({**hss.params(), **xdr.params(xdr_url=replay_server.url)}, time_scale=0,
+                            sleep=lambda _: None)
+
+    run = runner.run_post_processing(POST_PROCESSING_SCRIPT, close_incident(sample.incident, 'False Positive'), {})
+
+    assert not run.failed, run.error
+    [record] = as_list(get_path(run.context, 'CortexXDR.RestoredFile'))
+    assert record['endpoints_count'] == 0 and record['status'] == 'FAILED' and 'endpoints_count' not in record['error']
+    [note] = run.notes
+    assert 'once that is fixed' not in note and 'back already' in note and 'never quarantined' in note
 
 
 def test_a_restore_refused_for_a_setup_fault_keeps_the_line_to_restore_by_hand_once_fixed(vendors):
@@ -2054,7 +2075,7 @@ def test_a_path_no_file_entry_names_is_an_unknown_file_and_may_be_restored(entry
                                              'hss-restore-isolated'}, context))
 
     assert result == {'allowed': [], 'allowed_paths': [path], 'held': [], 'covered': [], 'endpoints': None,
-                      'by_hand': f'!hss-restore-isolated file_path={path} host_id=h-1'}
+                      'by_hand': f'!hss-restore-isolated file_path={path} host_id=h-1', 'earlier_actions': []}
 
 
 def test_a_close_after_the_playbook_restored_by_host_and_path_sends_that_restore_no_second_time(vendors):
@@ -3324,7 +3345,7 @@ def test_blank_items_in_a_file_sha256_field_the_gate_is_given_are_no_files_not_b
     assert beside.context['QuarantineRestore']['Gate'] == alone.context['QuarantineRestore']['Gate']
     assert alone.context['QuarantineRestore']['Gate']['allowed'] == XDR_SAMPLE_HASHES
     assert only.context['QuarantineRestore']['Gate'] == {'allowed': [], 'allowed_paths': [], 'held': [], 'covered': [],
-                                                         'endpoints': None, 'by_hand': None}
+                                                         'endpoints': None, 'by_hand': None, 'earlier_actions': []}
 
 
 @pytest.mark.parametrize('blanks', BLANK_ITEMS, ids=repr)

@@ -738,6 +738,37 @@ def test_a_restore_cortex_xdr_accepts_but_includes_no_endpoint_in_gets_a_note_th
     assert 'back already' in note and 'never quarantined' in note
 
 
+@pytest.mark.parametrize('playbook', [RESTORE_PLAYBOOK, XDR_PLAYBOOK])
+def test_a_restore_refused_for_a_setup_fault_keeps_the_note_to_fix_the_setup_beside_an_earlier_empty_action(vendors,
+                                                                                                          playbook):
+    """An earlier close's restore of the file was accepted as an action including no endpoint (endpoints_count 0);
+    closed again, this run's restore is refused for the key (HTTP 401). The check reads only this run's records: the
+    earlier one, which the context keeps beside this run's (another action), no longer takes the note to "nothing in
+    the setup needs fixing"."""
+    from warroom.emulator.xdr import ReplyShapes
+    xdr, _ = vendors
+    xdr.backend.empty_restores = True
+    xdr.backend.shapes = ReplyShapes(mixed=False)  # the documented reply, which gives endpoints_count
+    file_hash = secrets.token_hex(32)  # a hash no endpoint of the tenant holds
+    sample = IncidentFile.load(INCIDENTS / 'xdr_false_positive.json')
+    fields = sample.incident['CustomFields']
+    artifacts = [dict(fields['xdrfileartifacts'][0], file_sha256=file_hash, filesha256=file_hash)]
+    incident = close_incident(dict(sample.incident, CustomFields=dict(fields, xdrfileartifacts=artifacts)),
+                              sample.close_reason)
+    first = runner_for(vendors).run(playbook, incident, sample.context)
+    assert not first.failed, first.error
+    [earlier] = as_list(get_path(first.context, 'CortexXDR.RestoredFile'))
+    assert earlier['endpoints_count'] == 0 and earlier['status'] == 'FAILED'
+
+    again = runner_for(vendors, xdr_api_key={'identifier': '', 'password': secrets.token_hex(32)}).run(
+        playbook, incident, first.context)
+
+    assert not again.failed, again.error
+    assert any(e.get('Type') == 4 and '401' in str(e.get('Contents')) for e in again.entries)
+    [note] = [n for n in again.notes if 'FAILED' in n or 'no quarantined copy' in n]
+    assert 'instance settings, API key role, license' in note and 'no quarantined copy' not in note
+
+
 def test_a_restore_refused_for_a_setup_fault_keeps_the_note_to_fix_the_setup(vendors):
     """Cortex XDR refuses the key (HTTP 401): the error path's note still says to fix the instance settings, key role
     or license first."""
@@ -827,6 +858,38 @@ def test_an_error_after_the_restore_started_takes_the_error_path_without_calling
     assert file_hash in note and 'Action Center' in note
     assert 'did not restore' not in note  # the file is back on most of its endpoints
     assert 'may be back already' in note and 'the error names its action' in note
+
+
+def test_a_restore_stopped_after_it_started_keeps_the_error_path_note_beside_an_earlier_no_copy_refusal(vendors):
+    """An earlier restore of the file on an endpoint that did not hold it was refused, "No quarantined file" (a record
+    with no action, which the context keeps beside a later restore's). The playbook then restores the file on every
+    endpoint, and the API key is rotated while it polls: Cortex XDR started the restore, every status read is refused.
+    The check counts this run's records, the restore it started among them: the note sends the analyst to the action
+    the error names, not to "no file was restored"."""
+    xdr, _ = vendors
+    [file_hash] = [h for h, holders in HOLDERS.items() if set(holders) - set(FAILING)][:1]
+    [elsewhere] = [e for e in xdr.backend.endpoints if e not in HOLDERS[file_hash]][:1]
+    incident = close_incident({'id': '9', 'CustomFields': {'filesha256': file_hash}}, 'False Positive')
+    runner = runner_for(vendors)
+    first = runner.run(xdr_playbook_on_endpoints(runner), incident, {'Endpoints': [elsewhere]})
+    assert not first.failed, first.error
+    [earlier] = as_list(get_path(first.context, 'CortexXDR.RestoredFile'))
+    assert 'No quarantined file' in earlier['error'] and 'action_id' not in earlier
+    waits = []
+
+    def rotate_the_key_at_the_first_wait(seconds):
+        if not waits:
+            xdr.backend.add_api_key(XDR_KEY_ID, secrets.token_hex(32), auth_type=xdr.auth_type)
+        waits.append(seconds)
+
+    again = PlaybookRunner(xdr.params(), time_scale=0, sleep=rotate_the_key_at_the_first_wait).run(
+        XDR_PLAYBOOK, incident, first.context)
+
+    assert not again.failed, again.error
+    assert any(file_hash in xdr.backend.restored(e) for e in HOLDERS[file_hash])  # the restore did happen
+    assert any(e.get('Type') == 4 and '401' in str(e.get('Contents')) for e in again.entries)
+    [note] = [n for n in again.notes if 'FAILED' in n or 'no quarantined copy' in n]
+    assert 'no quarantined copy' not in note and 'may be back already' in note
 
 
 def test_an_hss_incident_without_a_hash_is_restored_by_host_and_path(vendors):

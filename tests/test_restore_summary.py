@@ -416,6 +416,34 @@ def test_a_file_no_endpoint_held_quarantined_gets_where_to_look_as_the_playbook_
     assert summary['failed'] == 1
 
 
+def test_past_the_threshold_files_no_endpoint_held_quarantined_get_where_to_look_not_a_restore_once_fixed(
+        advanced_tenant):
+    """Past the README's threshold the steps go by status and reason. Cortex XDR's "No quarantined file with hash ..."
+    names each file, a reason of its own, so such files shared a step by status alone with files refused for a fault
+    of the setup, which said of all "Once the cause is fixed, run ... for each". The files no endpoint held quarantined
+    get where to look, in the playbook note's words; those refused for the setup keep the restore once fixed."""
+    from warroom.runtime import WarRoom
+    no_copy = [f'{n:064x}' for n in range(1, facts.READABLE_DETAIL_MAX + 6)]  # no seed endpoint holds these
+    setup = [f'{n:064x}' for n in range(900, 903)]
+    assert not set(no_copy + setup) & set(seed_holders())
+    room = WarRoom(params=advanced_tenant.params(xdr_api_key={'identifier': '', 'password': '0' * 64}), time_scale=0,
+                   sleep=lambda _: None)
+    assert room.run('restore-file', {'file_hash': ','.join(setup)}).failed  # the key refused: HTTP 401
+    room = WarRoom(params=advanced_tenant.params(), context=room.context, time_scale=0, sleep=lambda _: None)
+    assert room.run('restore-file', {'file_hash': ','.join(no_copy)}).failed
+    assert len(xdr_records(room.context)) == len(no_copy) + len(setup)
+
+    entry, summary = summarise(room.context, 'xdr')
+
+    steps = by_hand_lines(entry['HumanReadable'])
+    [where_to_look] = [step for step in steps if no_copy[0] in step]
+    assert all(file_hash in where_to_look for file_hash in no_copy[:facts.READABLE_LISTED_MAX])
+    assert playbook_no_copy_advice() in ' '.join(where_to_look.split())
+    assert 'cause is fixed' not in where_to_look and not any(file_hash in where_to_look for file_hash in setup)
+    [once_fixed] = [step for step in steps if setup[0] in step]
+    assert 'cause is fixed' in once_fixed and playbook_no_copy_advice() not in ' '.join(once_fixed.split())
+
+
 def test_a_restore_cortex_xdr_did_not_accept_counts_as_failed_not_as_pending(replay_server):
     """A restore reply whose status is 0 (the seed: "0 - failed") refused the restore, even though it names an action
     (README: "a `status` of 0 in the restore reply (the restore was not accepted: `FAILED`, with the reason)"): the

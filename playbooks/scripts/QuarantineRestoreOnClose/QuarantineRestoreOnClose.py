@@ -51,12 +51,11 @@ XDR_TYPE_MARK = 'Cortex XDR'
 XDR_LOOK_FIRST = ('Look for the file in Cortex XDR > Response > Action Center first; where no action gave it back, '
                   'restore it by hand')
 # Cortex XDR's words for a restore it refused as no endpoint asked holds the file quarantined (its err_code, 500, is the
-# same for any request it could not carry out, so only its words tell this refusal apart), and restore-file's for one
-# Cortex XDR accepted as an action including no endpoint: a file back already or never quarantined, nothing to fix in
-# the setup, and the same restore by hand would meet the same answer. The advice is the Cortex XDR playbook's note's
-# and QuarantineRestoreSummary's, word for word.
+# same for any request it could not carry out, so only its words tell this refusal apart); one whose action included no
+# endpoint, its record's endpoints_count 0, is alike: a file back already or never quarantined, nothing to fix in the
+# setup, and the same restore by hand would meet the same answer. The advice is the Cortex XDR playbook's note's and
+# QuarantineRestoreSummary's, word for word.
 XDR_NO_COPY = 'no quarantined file'
-XDR_NO_ENDPOINT = '(endpoints_count 0)'
 XDR_NO_COPY_ADVICE = ('Nothing in the instance\'s setup needs fixing: the file is back already (an earlier restore, of '
                       'this or another incident, or one by hand, gave it back) or was never quarantined (a process '
                       'image Cortex XDR blocked, say). Look for its restore in Cortex XDR > Response > Action Center, '
@@ -593,6 +592,8 @@ def start(execute: Execute, command: str, args: dict[str, Any], records_path: st
     lines = [f'`!{command}` started for {started_text}.'] if started or not misses else []
     # Not restored: the vendor refused it, or it never reached the vendor (throttled, no turn in time: the reason says)
     # A message that names the file (Cortex XDR's 500 names the hash) is one reason for each file, the file taken out
+    empty = {str(record.get('file_hash')) for record in records_in(entries, XDR_RECORDS)
+             if str(record.get('endpoints_count')) == '0'}  # an action that included no endpoint
     groups = {}
     for value, _, said, reason, name, project in misses:
         reason = ' '.join(reason.split())
@@ -605,7 +606,7 @@ def start(execute: Execute, command: str, args: dict[str, Any], records_path: st
         again = {**args, by: list(names), 'enterprise_project_id': project}  # Cortex XDR's project '' is left out
         how_many = f'{len(names)} files: ' if len(names) > 1 else ''
         missed = f'`!{command}` {said} {how_many}{capped(list(names.values()))}: {shown_as_is(reason)}'
-        no_copy = XDR_NO_COPY in reason.lower() or XDR_NO_ENDPOINT in reason
+        no_copy = XDR_NO_COPY in reason.lower() or set(names) <= empty
         if records_path == XDR_RECORDS and not said.startswith('may') and no_copy:
             lines.append(f'{missed} {XDR_NO_COPY_ADVICE}')
         else:

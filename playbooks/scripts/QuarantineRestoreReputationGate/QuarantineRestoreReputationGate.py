@@ -1126,7 +1126,7 @@ def gate_command(args: dict[str, Any], context: dict[str, Any] | None, execute: 
         [f'{len(allowed) + len(allowed_paths)} of {asked} {plural("file", asked)} may be restored '
          f'automatically{where}.'] + [f'- {line}' for line in not_sent] + lines)
     verdicts = {'allowed': allowed, 'allowed_paths': allowed_paths, 'covered': covered}  # held: HELD_CONTEXT_KEY
-    verdicts.update(restore_plan(command, allowed, allowed_paths, scope, endpoints))
+    verdicts.update(restore_plan(command, allowed, allowed_paths, scope, endpoints, args.get('restored_before')))
     # not_sent is for the on-close script, which writes those lines in a note of its own; no playbook reads them
     return {'Type': ENTRY_TYPE_NOTE, 'ContentsFormat': 'json', 'Contents': dict(verdicts, held=held, not_sent=not_sent),
             'HumanReadable': text, 'ReadableContentsFormat': 'markdown',
@@ -1134,17 +1134,29 @@ def gate_command(args: dict[str, Any], context: dict[str, Any] | None, execute: 
             'Note': bool(held or not_sent)}  # a held file is the analyst's to decide, a file not sent again news: notes
 
 
+def earlier_actions(command: str, given: Any) -> list[str]:
+    """The action IDs of the restore-file records ``given`` (restored_before), taken before this restore: the Cortex XDR
+    playbook's check of a restore that ended on an error leaves their records out, the context keeping them beside
+    this restore's (another action), and judges this restore's alone."""
+    if command != RESTORE_COMMANDS[0]:
+        return []
+    actions = [text_of(record.get('action_id')).strip() for record in objects_in(given, XDR_RECORDS, 'restored_before')]
+    return list(dict.fromkeys(action for action in actions if action))
+
+
 def restore_plan(command: str, allowed: list[str], allowed_paths: list[str], scope: dict[str, list[str]],
-                 endpoints: list[str]) -> dict[str, Any]:
+                 endpoints: list[str], given: Any) -> dict[str, Any]:
     """The playbook's restore of what the check lets through: ``endpoints``, given endpoint_id, those to restore on
     (restore-file, once per endpoint), else null; ``by_hand``, the war-room command that makes that restore by hand,
     on the same hosts or endpoints (one per endpoint for several), which the note of a restore that failed gives; null
-    when nothing is let through. Both are written each time: Gate(true) updates what an earlier run wrote, and a field
-    left out would keep that run's value for this restore."""
+    when nothing is let through; ``earlier_actions``, those of the records ``given`` (restored_before). All are written
+    each time: Gate(true) updates what an earlier run wrote, and a field left out would keep that run's value for this
+    restore."""
     chosen = (endpoints if allowed else []) if 'endpoint_id' in scope else None
     what = {'file_hash': allowed} if allowed else {'file_path': allowed_paths}
     by_hand_of = by_hand_each(command, what, dict(scope, endpoint_id=chosen) if chosen else scope)
-    return {'endpoints': chosen, 'by_hand': by_hand_of if allowed or allowed_paths else None}
+    return {'endpoints': chosen, 'by_hand': by_hand_of if allowed or allowed_paths else None,
+            'earlier_actions': earlier_actions(command, given)}
 
 
 def failed_calls_as_entries(execute: Execute) -> Execute:

@@ -51,6 +51,7 @@ XDR_OLDER_UNFOLLOWED_WORDS = ('may have started this restore', 'so it cannot be 
 # quarantined: nothing to fix, and the same restore would meet the same answer. The advice is the Cortex XDR
 # playbook's note's and the on-close script's, word for word.
 XDR_NO_COPY = 'no quarantined file'
+XDR_NO_COPY_STATUS = 'FAILED (no quarantined copy)'
 XDR_NO_COPY_ADVICE = ('Nothing in the instance\'s setup needs fixing: the file is back already (an earlier restore, of '
                       'this or another incident, or one by hand, gave it back) or was never quarantined (a process '
                       'image Cortex XDR blocked, say). Look for its restore in Cortex XDR > Response > Action Center, '
@@ -372,8 +373,10 @@ def xdr_record_item(record: dict[str, Any], unlisted: int = 0) -> Item:
         command = xdr_step_command(file_hash, endpoint_id, record.get('incident_id'))
         if xdr_may_have_started(record, error):
             return xdr_unfollowed_item(record, target, command)
-        row = {'file_hash': file_hash, 'endpoint_id': target, 'status': 'FAILED (restore not started)',
-               'reason': error}
+        # Its own status: grouped past MAX_DETAIL_ROWS, a file no endpoint held quarantined shares no step with one
+        # refused for a fault to fix (Cortex XDR's words name each file, so such refusals meet by status alone)
+        status = XDR_NO_COPY_STATUS if xdr_no_copy(record) else 'FAILED (restore not started)'
+        row = {'file_hash': file_hash, 'endpoint_id': target, 'status': status, 'reason': error}
         return {'vendor': 'xdr', 'kind': FAILED, 'row': row, 'step': xdr_refused_step(record, name, target, command),
                 'who': target, 'endpoint_id': endpoint_id, 'incident_id': record.get('incident_id')}
     shown = status or 'no status'
@@ -407,13 +410,18 @@ def xdr_refused_step(record: dict[str, Any], name: str, target: str, command: st
     """The step of a restore Cortex XDR did not start: restore it once the cause is fixed; but where no endpoint held
     the file quarantined (refused as holding none, or accepted as an action including none), where to look."""
     error = text_of(record.get('error')).strip()
-    if XDR_NO_COPY in error.lower() or text_of(record.get('endpoints_count')).strip() == '0':
+    if xdr_no_copy(record):
         endpoint_id = text_of(record.get('endpoint_id')).strip()
         asked = f'endpoint {shown_as_is(endpoint_id)}' if endpoint_id else 'any endpoint asked'
         return (f'{name}: Cortex XDR found no quarantined copy of it on {asked}, so no restore ran. Reason: '
                 f'{sentence(error)} {XDR_NO_COPY_ADVICE}')
     return (f'{name}: the restore was not started on {shown_as_is(target)}. Reason: {sentence(error)} Once the cause '
             f'is fixed, restore the file in {XDR_ACTION_CENTER}, or run {code_span(command)}.')
+
+
+def xdr_no_copy(record: dict[str, Any]) -> bool:
+    """Whether a refused restore's record says no endpoint held the file quarantined (see XDR_NO_COPY)."""
+    return XDR_NO_COPY in text_of(record.get('error')).lower() or text_of(record.get('endpoints_count')).strip() == '0'
 
 
 def unlisted_endpoints(record: dict[str, Any], unlisted: int) -> tuple[str, str]:
@@ -666,6 +674,9 @@ def many_files_step(vendor: str, items: list[Item]) -> str:
         command = command_line(VENDOR_COMMANDS['hss'], [('host_id', '<host_id>'), file_named,
                                                         ('enterprise_project_id', first['project'])])
         where = HSS_CONSOLE
+    if status_of(first) == XDR_NO_COPY_STATUS:
+        return f'{text} Cortex XDR found no quarantined copy of them, so no restore ran. {XDR_NO_COPY_ADVICE} ' + \
+            EVERY_STEP
     if first['kind'] == FAILED:
         return f'{text} Once the cause is fixed, run {code_span(command)} for each, or restore them in {where}. ' + \
             EVERY_STEP
