@@ -4716,9 +4716,9 @@ def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id:
         if by == 'file_path' and not fields.get(HSS_UNPAIRED):  # a path on each host it is paired with: a row each
             for host in sorted(hosts[value] - {found.get('host_id') for found in matched}):
                 not_found += [row for row in taken if row.get('host_id') == host] or [
-                    not_found_row(fields, value, missing, {host}, exact, near)]
+                    not_found_row(fields, value, missing, {host}, listed, near)]
         elif not matched:
-            not_found += taken or [not_found_row(fields, value, missing, hosts[value], exact, near)]
+            not_found += taken or [not_found_row(fields, value, missing, hosts[value], listed, near)]
     return copies, not_found, since
 
 
@@ -4748,9 +4748,13 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
     asked_names = host_names(asked_on)
     named = ','.join(sorted({found['host_id'] for found in near if named_host(found, asked_names) and
                              value_of(found, fields) == value}))
-    back = sorted({first_text(found, 'host_name', 'host_id') for found in copies if value_of(found, fields) == value
-                   and found.get('isolation_status') == HSS_STATUS_RESTORED
-                   and (not asked_on or found.get('host_id') in asked_on)})
+    restored = [found for found in copies if value_of(found, fields) == value
+                and found.get('isolation_status') == HSS_STATUS_RESTORED]
+    back = sorted({first_text(found, 'host_name', 'host_id') for found in restored
+                   if not asked_on or found.get('host_id') in asked_on})
+    # a host given by name or IP, which host_id does not take: its ID too
+    back += sorted({f'{first_text(found, "host_name", "host_id")} (host_id {found["host_id"]})' for found in restored
+                    if found.get('host_id') not in asked_on | {None, ''} and named_host(found, asked_names)})
     addresses = []  # host_id given as an IP address, which HSS's host IDs never are
     for host in hosts:
         with suppress(ValueError):

@@ -490,6 +490,24 @@ def test_a_hash_hss_lists_only_restored_given_with_no_host_is_not_found_naming_t
     assert not hss_tenant.requests_to('PUT', '/event/isolated-file')
 
 
+@pytest.mark.parametrize('by', ['file_hash', 'file_path'])
+def test_a_host_name_given_as_host_id_whose_copy_hss_lists_restored_is_not_found_saying_it_is_back_with_the_host_id(
+        hss_tenant, by):
+    # The seed: db-02 holds a copy HSS lists restored long ago. Given by the name the console shows, host_id names no
+    # host HSS lists (its host IDs are UUIDs), yet the listing read holds that copy with host_name db-02: the reason
+    # says it is back on that host, with the host ID host_id takes, rather than only "check the hash or path given".
+    host, back = next((host, copy) for host in load_json(HSS_SEED)['hosts'] for copy in host['isolated_files']
+                      if copy.get('isolation_status') == 'restored')
+    args = {by: json.dumps([back[by]]), 'host_id': host['host_name'], 'polling': 'false'}
+
+    [row] = rows_of(war_room(hss_tenant).run('hss-restore-isolated', args))
+
+    assert row['outcome'] == 'not_found' and row['host_id'] == host['host_name'], row
+    assert (f"It lists it restored on {host['host_name']} (host_id {host['host_id']}): it is back there already."
+            in row['reason']), row['reason']
+    assert not hss_tenant.requests_to('PUT', '/event/isolated-file')
+
+
 def test_an_exact_item_on_a_host_of_another_enterprise_project_is_refused_by_hss_once_not_retried(hss_tenant):
     # HSS API: enterprise_project_id left out means the default enterprise project. An item on a host of another is
     # HSS's refusal (its HTTP 400, "Requested resource not found."), which no retry changes: sent once, and said so.
