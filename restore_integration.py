@@ -345,6 +345,7 @@ HSS_STATUS_ISOLATED, HSS_STATUS_ISOLATING, HSS_STATUS_RESTORING, HSS_STATUS_REST
 # HSS's Date header counts whole seconds: a copy this restore changed was updated at most this before it first accepted.
 HSS_ACCEPT_CLOCK_MARGIN_MS = 1000
 HSS_ALL_ENTERPRISE_PROJECTS = 'all_granted_eps'  # enterprise_project_id: every enterprise project the user may see
+HUAWEI_UUID = '[0-9a-fA-F-]{36}'  # HSS's host IDs; enterprise project IDs too, but the default one's, 0 (EPS's docs)
 HSS_CHECK_BY_HASH_MAX = 20  # a check lists up to this many hashes each alone (every status); more: one project listing
 # An exact item HSS lists in no status at a check (the host removed from HSS, or the copy deleted).
 HSS_NO_LONGER_LISTED = 'HSS no longer lists this copy, isolated or restored: check the host in the HSS console.'
@@ -3063,7 +3064,7 @@ class HssClient:
         except RestoreError as error:
             if not body['data_list']:  # HSS listed none isolated after an answer was lost: it took them (or had)
                 return self.hss_clock_at(started, error.attempts)
-            names = {host for host, _, _ in map(copy_key, items) if host and not re.fullmatch('[0-9a-fA-F-]{36}', host)}
+            names = {host for host, _, _ in map(copy_key, items) if host and not re.fullmatch(HUAWEI_UUID, host)}
             if HSS_ERROR_ADVICE[400] in error.advice and names:  # HSS's host IDs are UUIDs; its console shows names
                 error.with_advice(f'{error.advice} host_id {capped_names(sorted(names))}: a host\'s name, it seems, '
                                   'where HSS takes its ID (a UUID): its server list (ListHostStatus) gives it by name.',
@@ -4683,8 +4684,12 @@ def not_isolated_text(scope: str | None) -> str:
     listed, elsewhere = 'in any enterprise project', ''
     if scope != HSS_ALL_ENTERPRISE_PROJECTS:
         listed = f'in enterprise project {scope}' if scope and scope != '0' else 'in the default enterprise project'
-        elsewhere = (f', or on a host of another enterprise project (set enterprise_project_id to its ID, or to '
-                     f'{HSS_ALL_ENTERPRISE_PROJECTS} for every one)')
+        every = f'or to {HSS_ALL_ENTERPRISE_PROJECTS} for every one'
+        elsewhere = f', or on a host of another enterprise project (set enterprise_project_id to its ID, {every})'
+        if scope and scope != '0' and not re.fullmatch(HUAWEI_UUID, scope):  # sent as given: HSS documents no form
+            elsewhere = (f', or on a host of the enterprise project meant: {scope} looks like its name, not its ID (a '
+                         f'UUID; 0 is the default one\'s): set enterprise_project_id to the ID the console\'s '
+                         f'Enterprise Project Management page shows for it, {every}')
     return (f'isolated copy of this file {{where}} {listed}: check the {{by}} given; else it may be restored already, '
             f'or still being isolated (run the command again once HSS lists it isolated){elsewhere}')
 

@@ -439,6 +439,30 @@ def test_a_hash_not_found_in_enterprise_project_0_reads_as_in_the_default_enterp
     assert row['outcome'] == 'not_found' and name in row['reason'], row
     assert f'enterprise project {zero}' not in row['reason'] and row['reason'] == left_out['reason'], row
 
+@pytest.mark.parametrize('given', ['finance', 'seed ID'])
+def test_an_enterprise_project_name_given_as_its_id_is_sent_and_not_found_saying_it_looks_like_a_name_and_where_ids_are(
+        hss_tenant, given):
+    # Huawei documents enterprise project IDs as UUIDs, 0 the default one's (EPS; VPC's and EIP's pages: "UUID format
+    # with hyphens, or the string 0"), while its console lists projects by name. HSS's page takes 0 to 64 characters,
+    # no form: the value goes to HSS as given, and when HSS lists nothing in it, a name (not an ID of the seed's) is
+    # said to look like one, with where its ID is shown: Enterprise Project Management.
+    seed = load_json(HSS_SEED)
+    [copy] = COPIES[SINGLE_HASH]
+    held_in = next(h['enterprise_project_id'] for h in seed['hosts'] if h['host_id'] == copy['host_id'])
+    other = next(h['enterprise_project_id'] for h in seed['hosts'] if h['enterprise_project_id'] not in ('0', held_in))
+    project = other if given == 'seed ID' else given
+    args = {'file_hash': copy['file_hash'], 'enterprise_project_id': project, 'polling': 'false'}
+
+    [row] = rows_of(war_room(hss_tenant).run('hss-restore-isolated', args))
+
+    assert row['outcome'] == 'not_found', row
+    listings = hss_tenant.requests_to('GET', '/event/isolated-file')
+    assert listings and {tuple(r.query.get('enterprise_project_id', [])) for r in listings} == {(project,)}, listings
+    hint = f'{project} looks like its name, not its ID'
+    assert (hint in row['reason'] and 'Enterprise Project Management' in row['reason']) == (given == 'finance'), row
+    assert not hss_tenant.requests_to('PUT', '/event/isolated-file')
+
+
 def test_the_last_check_counts_and_shows_a_hash_not_found_at_the_start_whose_copies_hss_lists_otherwise(hss_tenant):
     # The seed: db-02 holds SINGLE_HASH isolated and SHARED_HASH restored long ago. The start reports SHARED_HASH
     # not_found there ("it may be restored already"), and its row stays in context; the last check's counts and table,
