@@ -345,6 +345,7 @@ HSS_STATUS_ISOLATED, HSS_STATUS_ISOLATING, HSS_STATUS_RESTORING, HSS_STATUS_REST
 # HSS's Date header counts whole seconds: a copy this restore changed was updated at most this before it first accepted.
 HSS_ACCEPT_CLOCK_MARGIN_MS = 1000
 HSS_ALL_ENTERPRISE_PROJECTS = 'all_granted_eps'  # enterprise_project_id: every enterprise project the user may see
+HUAWEI_UUID = '[0-9a-fA-F-]{36}'  # HSS's host IDs; enterprise project IDs too, but the default one's, 0 (EPS's docs)
 HSS_CHECK_BY_HASH_MAX = 20  # a check lists up to this many hashes each alone (every status); more: one project listing
 # An exact item HSS lists in no status at a check (the host removed from HSS, or the copy deleted).
 HSS_NO_LONGER_LISTED = 'HSS no longer lists this copy, isolated or restored: check the host in the HSS console.'
@@ -3063,7 +3064,7 @@ class HssClient:
         except RestoreError as error:
             if not body['data_list']:  # HSS listed none isolated after an answer was lost: it took them (or had)
                 return self.hss_clock_at(started, error.attempts)
-            names = {host for host, _, _ in map(copy_key, items) if host and not re.fullmatch('[0-9a-fA-F-]{36}', host)}
+            names = {host for host, _, _ in map(copy_key, items) if host and not re.fullmatch(HUAWEI_UUID, host)}
             if HSS_ERROR_ADVICE[400] in error.advice and names:  # HSS's host IDs are UUIDs; its console shows names
                 error.with_advice(f'{error.advice} host_id {capped_names(sorted(names))}: a host\'s name, it seems, '
                                   'where HSS takes its ID (a UUID): its server list (ListHostStatus) gives it by name.',
@@ -4683,8 +4684,12 @@ def not_isolated_text(scope: str | None) -> str:
     listed, elsewhere = 'in any enterprise project', ''
     if scope != HSS_ALL_ENTERPRISE_PROJECTS:
         listed = f'in enterprise project {scope}' if scope and scope != '0' else 'in the default enterprise project'
-        elsewhere = (f', or on a host of another enterprise project (set enterprise_project_id to its ID, or to '
-                     f'{HSS_ALL_ENTERPRISE_PROJECTS} for every one)')
+        every = f'or to {HSS_ALL_ENTERPRISE_PROJECTS} for every one'
+        elsewhere = f', or on a host of another enterprise project (set enterprise_project_id to its ID, {every})'
+        if scope and scope != '0' and not re.fullmatch(HUAWEI_UUID, scope):  # sent as given: HSS documents no form
+            elsewhere = (f', or on a host of the enterprise project meant: {scope} looks like its name, not its ID (a '
+                         f'UUID; 0 is the default one\'s): set enterprise_project_id to the ID the console\'s '
+                         f'Enterprise Project Management page shows for it, {every}')
     return (f'isolated copy of this file {{where}} {listed}: check the {{by}} given; else it may be restored already, '
             f'or still being isolated (run the command again once HSS lists it isolated){elsewhere}')
 
@@ -4716,9 +4721,9 @@ def matching_copies(client: HssClient, fields: HssFields, enterprise_project_id:
         if by == 'file_path' and not fields.get(HSS_UNPAIRED):  # a path on each host it is paired with: a row each
             for host in sorted(hosts[value] - {found.get('host_id') for found in matched}):
                 not_found += [row for row in taken if row.get('host_id') == host] or [
-                    not_found_row(fields, value, missing, {host}, exact, near)]
+                    not_found_row(fields, value, missing, {host}, listed, near)]
         elif not matched:
-            not_found += taken or [not_found_row(fields, value, missing, hosts[value], exact, near)]
+            not_found += taken or [not_found_row(fields, value, missing, hosts[value], listed, near)]
     return copies, not_found, since
 
 
@@ -4748,9 +4753,13 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
     asked_names = host_names(asked_on)
     named = ','.join(sorted({found['host_id'] for found in near if named_host(found, asked_names) and
                              value_of(found, fields) == value}))
-    back = sorted({first_text(found, 'host_name', 'host_id') for found in copies if value_of(found, fields) == value
-                   and found.get('isolation_status') == HSS_STATUS_RESTORED
-                   and (not asked_on or found.get('host_id') in asked_on)})
+    restored = [found for found in copies if value_of(found, fields) == value
+                and found.get('isolation_status') == HSS_STATUS_RESTORED]
+    back = sorted({first_text(found, 'host_name', 'host_id') for found in restored
+                   if not asked_on or found.get('host_id') in asked_on})
+    # a host given by name or IP, which host_id does not take: its ID too
+    back += sorted({f'{first_text(found, "host_name", "host_id")} (host_id {found["host_id"]})' for found in restored
+                    if found.get('host_id') not in asked_on | {None, ''} and named_host(found, asked_names)})
     addresses = []  # host_id given as an IP address, which HSS's host IDs never are
     for host in hosts:
         with suppress(ValueError):

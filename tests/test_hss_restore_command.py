@@ -439,6 +439,30 @@ def test_a_hash_not_found_in_enterprise_project_0_reads_as_in_the_default_enterp
     assert row['outcome'] == 'not_found' and name in row['reason'], row
     assert f'enterprise project {zero}' not in row['reason'] and row['reason'] == left_out['reason'], row
 
+@pytest.mark.parametrize('given', ['finance', 'seed ID'])
+def test_an_enterprise_project_name_given_as_its_id_is_sent_and_not_found_saying_it_looks_like_a_name_and_where_ids_are(
+        hss_tenant, given):
+    # Huawei documents enterprise project IDs as UUIDs, 0 the default one's (EPS; VPC's and EIP's pages: "UUID format
+    # with hyphens, or the string 0"), while its console lists projects by name. HSS's page takes 0 to 64 characters,
+    # no form: the value goes to HSS as given, and when HSS lists nothing in it, a name (not an ID of the seed's) is
+    # said to look like one, with where its ID is shown: Enterprise Project Management.
+    seed = load_json(HSS_SEED)
+    [copy] = COPIES[SINGLE_HASH]
+    held_in = next(h['enterprise_project_id'] for h in seed['hosts'] if h['host_id'] == copy['host_id'])
+    other = next(h['enterprise_project_id'] for h in seed['hosts'] if h['enterprise_project_id'] not in ('0', held_in))
+    project = other if given == 'seed ID' else given
+    args = {'file_hash': copy['file_hash'], 'enterprise_project_id': project, 'polling': 'false'}
+
+    [row] = rows_of(war_room(hss_tenant).run('hss-restore-isolated', args))
+
+    assert row['outcome'] == 'not_found', row
+    listings = hss_tenant.requests_to('GET', '/event/isolated-file')
+    assert listings and {tuple(r.query.get('enterprise_project_id', [])) for r in listings} == {(project,)}, listings
+    hint = f'{project} looks like its name, not its ID'
+    assert (hint in row['reason'] and 'Enterprise Project Management' in row['reason']) == (given == 'finance'), row
+    assert not hss_tenant.requests_to('PUT', '/event/isolated-file')
+
+
 def test_the_last_check_counts_and_shows_a_hash_not_found_at_the_start_whose_copies_hss_lists_otherwise(hss_tenant):
     # The seed: db-02 holds SINGLE_HASH isolated and SHARED_HASH restored long ago. The start reports SHARED_HASH
     # not_found there ("it may be restored already"), and its row stays in context; the last check's counts and table,
@@ -487,6 +511,24 @@ def test_a_hash_hss_lists_only_restored_given_with_no_host_is_not_found_naming_t
     assert row['outcome'] == 'not_found', row
     [named] = re.findall(r'It lists it restored on (.*): it is back there already\.', row['reason'])
     assert named in (host, hss_tenant.backend.hosts[host].host_name), row['reason']
+    assert not hss_tenant.requests_to('PUT', '/event/isolated-file')
+
+
+@pytest.mark.parametrize('by', ['file_hash', 'file_path'])
+def test_a_host_name_given_as_host_id_whose_copy_hss_lists_restored_is_not_found_saying_it_is_back_with_the_host_id(
+        hss_tenant, by):
+    # The seed: db-02 holds a copy HSS lists restored long ago. Given by the name the console shows, host_id names no
+    # host HSS lists (its host IDs are UUIDs), yet the listing read holds that copy with host_name db-02: the reason
+    # says it is back on that host, with the host ID host_id takes, rather than only "check the hash or path given".
+    host, back = next((host, copy) for host in load_json(HSS_SEED)['hosts'] for copy in host['isolated_files']
+                      if copy.get('isolation_status') == 'restored')
+    args = {by: json.dumps([back[by]]), 'host_id': host['host_name'], 'polling': 'false'}
+
+    [row] = rows_of(war_room(hss_tenant).run('hss-restore-isolated', args))
+
+    assert row['outcome'] == 'not_found' and row['host_id'] == host['host_name'], row
+    assert (f"It lists it restored on {host['host_name']} (host_id {host['host_id']}): it is back there already."
+            in row['reason']), row['reason']
     assert not hss_tenant.requests_to('PUT', '/event/isolated-file')
 
 
