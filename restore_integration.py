@@ -3152,15 +3152,18 @@ class HssClient:
         return dict(self.refusal.entry) or None
 
     def _answered(self, reply: VendorReply | Attempt | None) -> None:
-        """This thread's request (or a PUT's attempt) ended: the gateway took the signature if it answered past its
-        check of it; else the next request waiting goes alone."""
+        """This thread's request (or a PUT's attempt) ended: the gateway took the signature if HSS answered it; else
+        the next request waiting goes alone."""
         signing = self.signing
         if signing is None:
             return
         with signing:
-            # It answers a 429, a 404 (no such API) and a fault in front of it (502 to 504; HSS's own is a 500) before
-            # it checks the signature; a lost answer tells nothing
-            if reply is not None and reply.status not in (None, 401, 404, THROTTLED_STATUS, *RETRY_STATUSES):
+            # Only HSS's answer shows it: a 2xx, or an error in its words (an HSS. code). The gateway's own errors
+            # (APIGW. codes: a bad request or body too large, a throttle, no such API, a fault of its own or behind
+            # it) may come before it checks the signature (its signing guide's "Error Codes"), as may a page of a
+            # proxy's or balancer's; a lost answer, or a PUT attempt's status alone, tells nothing
+            if isinstance(reply, VendorReply) and (
+                    200 <= reply.status < 300 or str((huawei_said(reply) or {}).get('vendor_code')).startswith('HSS.')):
                 self.signing, self.refusal.entry = None, {}  # the key works: a refusal kept of it is void
             if self.probe == threading.get_ident():
                 self.probe = None

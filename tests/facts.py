@@ -408,10 +408,11 @@ CONTEXT_NUMBER_EXACT_BELOW = 2 ** 53
 MAX_IDENTIFIER_LENGTH = 256
 
 # The faults the emulators inject (README, Reliability, the fault table): every one is Cortex XDR's and HSS's but
-# `expire-token`, which is HSS's only.
-FAULT_KINDS = ('429', '500', '502', '503', '504', '500-html', '502-html', '503-html', '504-html', 'reset', 'slow',
-               'malformed', 'truncated', 'expire-token')
-XDR_FAULT_KINDS = tuple(kind for kind in FAULT_KINDS if kind != 'expire-token')
+# `expire-token` and the API gateway's own errors (`-apigw`), which are HSS's only.
+FAULT_KINDS = ('429', '500', '502', '503', '504', '500-html', '502-html', '503-html', '504-html', '400-apigw',
+               '413-apigw', '500-apigw', 'reset', 'slow', 'malformed', 'truncated', 'expire-token')
+HSS_ONLY_FAULT_KINDS = ('400-apigw', '413-apigw', '500-apigw', 'expire-token')
+XDR_FAULT_KINDS = tuple(kind for kind in FAULT_KINDS if kind not in HSS_ONLY_FAULT_KINDS)
 
 # --------------------------------------------------------------------------- Cortex XSOAR
 

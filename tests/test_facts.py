@@ -253,7 +253,10 @@ def test_fault_kinds_are_the_readme_s_fault_table():
     listed = set(re.findall(r'`([a-z0-9-]+)`', named)) - {'-html'}
     assert listed - {'skew=S'} == {kind.removesuffix('-html') for kind in facts.FAULT_KINDS}
     assert '`500` `502` `503` `504`, and `-html`' in named and '`expire-token` (HSS)' in named
-    assert set(facts.FAULT_KINDS) - set(facts.XDR_FAULT_KINDS) == {'expire-token'}
+    hss_only = {kind for row in rows if '(HSS)' in row.split('|')[1]
+                for kind in re.findall(r'`([a-z0-9-]+)`', row.split('|')[1])}
+    assert set(facts.FAULT_KINDS) - set(facts.XDR_FAULT_KINDS) == hss_only == {'expire-token', '400-apigw', '413-apigw',
+                                                                               '500-apigw'}
 
 
 def test_context_paths_are_integration_yml_s():

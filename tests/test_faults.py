@@ -113,6 +113,15 @@ def test_the_plan_only_picks_its_own_kinds_and_a_skew_moves_the_clock():
     assert gateway.backend.wall_clock() == 1000.0
 
 
+def test_a_rate_picks_the_api_gateway_s_own_errors_only_when_its_kinds_name_them():
+    hss_kinds = facts.FAULT_KINDS  # faults.py: "A rate picks them only when ``kinds`` names them"
+    plan = FaultPlan(rate=1.0, seed=5)
+    unnamed = {plan.choose(request(n), hss_kinds) for n in range(500)}
+    assert unnamed == set(hss_kinds) - {'400-apigw', '413-apigw', '500-apigw'}
+    named = FaultPlan(rate=1.0, seed=5, kinds=('413-apigw', '503'))
+    assert {named.choose(request(n), hss_kinds) for n in range(50)} == {'413-apigw', '503'}
+
+
 # --------------------------------------------------------------------------- on the wire
 
 
@@ -153,13 +162,16 @@ def test_hss_status_faults_come_in_the_gateways_form():
     hss = start_hss_tenant()
     try:
         codes = {}
-        for kind in ('429', '500', '502', '503', '504'):
+        for kind in ('429', '500', '502', '503', '504', '400-apigw', '413-apigw', '500-apigw'):
             hss.gateway.inject_faults(FaultPlan.parse(f'sequence={kind}'))
             response = requests.get(hss.url + f'/v5/{hss.backend.project_id}/event/isolated-file', timeout=5)
             body = response.json() if response.headers.get('Content-Type') == 'application/json' else None
             codes[kind] = (response.status_code, body and body['error_code'], 'X-Request-Id' in response.headers)
+        # the gateway's own errors before it checks the credentials (Huawei's API signing guide, "Error Codes")
         assert codes == {'429': (429, 'APIGW.0308', True), '500': (500, 'HSS.0041', True),
-                         '502': (502, 'APIGW.0202', True), '503': (503, None, False), '504': (504, 'APIGW.0203', True)}
+                         '502': (502, 'APIGW.0202', True), '503': (503, None, False), '504': (504, 'APIGW.0203', True),
+                         '400-apigw': (400, 'APIGW.0201', True), '413-apigw': (413, 'APIGW.0201', True),
+                         '500-apigw': (500, 'APIGW.0601', True)}
     finally:
         hss.stack.close()
 

@@ -655,6 +655,30 @@ def test_a_gateway_503_before_the_signature_check_lets_no_other_hash_s_listing_o
     assert len(hss_tenant.gateway.requests) == 1  # past the faults: one signature checked, refused
 
 
+@pytest.mark.parametrize('kind', ['400-apigw', '413-apigw', '500-apigw'])
+def test_a_gateway_error_before_the_signature_check_lets_no_other_hash_s_listing_out_with_a_refused_key(hss_tenant,
+                                                                                                        kind):
+    # Huawei's gateway answers errors of its own, with an APIGW. code, before it checks the signature (a request it
+    # refuses, 400; a body too large, 413; a fault of its own, 500: its signing guide's "Error Codes"). Such an answer,
+    # to every attempt of the first request, says nothing of the secret key: the hashes' listings waiting for it still
+    # go one at a time; the first that reaches the check, refused with 401, stops the rest, and the access key is not
+    # locked.
+    access_key = hss_tenant.base_params['hss_aksk']['identifier']
+    wrong = {'identifier': access_key, 'password': 'not-the-secret-key-123'}
+    hashes = [hashlib.sha256(f'not isolated {n}'.encode()).hexdigest() for n in range(30)]
+    hss_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence={kind}*{facts.DEFAULT_MAX_RETRIES + 1}'))
+    in_flight = InFlight(create_hss_app(hss_tenant.gateway))  # each request held 50 ms: two sent together overlap
+
+    with LoopbackServer(in_flight) as server:
+        result = war_room(hss_tenant, hss_aksk=wrong, retry_backoff='0', hss_rate_limit='1000',
+                          hss_endpoint=server.url).run('hss-restore-isolated', {'file_hash': ','.join(hashes)})
+
+    assert result.entries[-1]['Type'] == ENTRY_ERROR, result.entries[-1]
+    assert in_flight.most == 1  # no two requests side by side
+    assert len(hss_tenant.gateway.requests) == 1  # past the gateway's errors: one signature checked, refused
+    assert not hss_tenant.gateway.aksk_locked(access_key)
+
+
 # Huawei's API gateway refuses what it cannot authenticate with 401 APIGW.0301, "Incorrect IAM authentication
 # information" and the failed check after ': ' (APIG's error codes; its FAQ: "verify aksk signature fail" for a wrong
 # SK, "decrypt token fail" for a token from another environment). Two ways to meet it: a wrong secret key, and tokens

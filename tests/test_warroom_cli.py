@@ -645,6 +645,7 @@ def test_an_emulator_rate_or_stage_that_means_nothing_is_refused_before_serving(
     (['emulate', 'xdr', '--iam-faults', 'rate=0.2'], '--iam-faults: only HSS has an IAM service'),
     (['emulate', 'xdr', '--faults', 'rate=0.2;kinds=expire-token'], 'expire-token is for hss only'),
     (['emulate', 'xdr', '--faults', 'sequence=ok,expire-token'], 'expire-token is for hss only'),
+    (['emulate', 'xdr', '--faults', 'sequence=ok,413-apigw'], '413-apigw is for hss only'),
     (['emulate', 'hss', '--iam-faults', 'bogus=1'], "--iam-faults: unknown option 'bogus'"),
 ])
 def test_a_fault_spec_the_emulator_would_not_inject_is_refused_naming_its_option(argv, words):

@@ -440,6 +440,9 @@ def fault_plans(vendor: str, faults: str | None, iam_faults: str | None) -> tupl
     plan = plans['--faults']
     if vendor == 'xdr' and plan and 'expire-token' in plan.kinds + plan.sequence:
         raise Refused('--faults: expire-token is for hss only: Cortex XDR API keys carry no token to expire.')
+    apigw = [kind for kind in plan.kinds + plan.sequence if kind.endswith('-apigw')] if plan else []
+    if vendor == 'xdr' and apigw:
+        raise Refused(f'--faults: {apigw[0]} is for hss only: it is the error of Huawei\'s API gateway.')
     return plan, plans['--iam-faults']
 
 

@@ -12,6 +12,9 @@ Where each fault happens, as seen from the client:
 - before the service acts (the request changes nothing): ``429`` (with ``Retry-After``), ``500``, ``502``,
   ``503``, ``504`` in the vendor's JSON error form, the same with ``-html`` as a gateway's HTML page
   (``503-html``), and ``reset`` (the connection is cut without an answer);
+- before the vendor's API gateway checks the credentials (HSS only: ``VendorFaults.gateway_error``), its own
+  errors in its own form: ``400-apigw`` (a request it refuses), ``413-apigw`` (a body too large), ``500-apigw`` (a
+  fault of its own). A rate picks them only when ``kinds`` names them;
 - after the service acted (the change is made, the answer is lost or damaged): ``slow`` (the answer comes
   ``delay`` seconds late, after the client's read timeout; with ``trickle`` its headers come at once and its body a
   byte every ``trickle`` seconds, each byte within any read timeout), ``malformed`` (a body that is not JSON) and
@@ -24,7 +27,7 @@ Where each fault happens, as seen from the client:
 
 Spec syntax (``python -m warroom emulate --faults SPEC``; ``;`` between options, no spaces needed)::
 
-    rate=0.2;seed=7                          20% of requests, any kind the vendor supports
+    rate=0.2;seed=7                          20% of requests, any kind the vendor supports (but -apigw)
     rate=0.2;kinds=429,503-html,reset        20%, only these kinds (equally likely)
     sequence=429,ok,reset*2                  request 1 gets a 429, 2 goes through, 3 and 4 are reset;
                                              after the sequence, ``rate`` (if given) takes over
@@ -45,8 +48,9 @@ from .httpserver import AbortConnection, Request, Response
 __all__ = ["FaultPlan", "FaultRecord", "VendorFaults", "serve", "FAULT_KINDS", "SPEC_HELP", "FaultSpecError"]
 
 STATUS_KINDS = ("429", "500", "502", "503", "504", "500-html", "502-html", "503-html", "504-html")
+GATEWAY_KINDS = ("400-apigw", "413-apigw", "500-apigw")
 AFTER_KINDS = ("slow", "malformed", "truncated")
-FAULT_KINDS = STATUS_KINDS + ("reset",) + AFTER_KINDS + ("expire-token",)
+FAULT_KINDS = STATUS_KINDS + GATEWAY_KINDS + ("reset",) + AFTER_KINDS + ("expire-token",)
 OK = "ok"
 DEFAULT_RETRY_AFTER_S = 1
 DEFAULT_DELAY_S = 65.0  # longer than the integration's default read timeout (60 s)
@@ -54,7 +58,7 @@ MAX_SEQUENCE = 100_000
 
 SPEC_HELP = (
     "Faults to inject, as OPTION;OPTION... with OPTION one of: rate=P (share of requests, 0 to 1), "
-    "seed=N (random seed, default 0), kinds=K,K,... (default: every kind the vendor supports), "
+    "seed=N (random seed, default 0), kinds=K,K,... (default: every kind the vendor supports, but the -apigw ones), "
     "sequence=STEP,STEP,... (one step per request in order; STEP is a kind, ok, or KIND*N), "
     "retry-after=S (Retry-After of injected 429/503, default 1), delay=S (how late a slow answer comes, "
     "default 65), trickle=S (a slow body, a byte every S seconds), "
@@ -79,17 +83,19 @@ class FaultRecord:
 
 @dataclass(frozen=True)
 class VendorFaults:
-    """What the shared layer needs from a vendor: its error reply for a status (None: an HTML page), and
-    how its tokens expire (None: the vendor has no tokens)."""
+    """What the shared layer needs from a vendor: its error reply for a status (None: an HTML page), how its
+    tokens expire (None: the vendor has no tokens), and its API gateway's own error for a status, given before the
+    gateway checks the credentials (None: no such gateway, and the -apigw kinds pass the request through)."""
 
     error_reply: Callable[[int, int], Response | None]  # (status, retry_after_s) -> reply
     expire_tokens: Callable[[Request], None] | None = None  # expires the token the request carries
+    gateway_error: Callable[[int], Response] | None = None  # status -> the gateway's reply
 
 
 @dataclass
 class FaultPlan:
     rate: float = 0.0
-    kinds: tuple[str, ...] = ()  # empty: every kind the vendor supports
+    kinds: tuple[str, ...] = ()  # empty: every kind the vendor supports, but the gateway's own (GATEWAY_KINDS)
     seed: int = 0
     sequence: tuple[str, ...] = ()
     retry_after_s: int = DEFAULT_RETRY_AFTER_S
@@ -171,7 +177,8 @@ class FaultPlan:
                 kind = self.sequence[number - 1]
                 kind = None if kind == OK else kind
             elif self.rate and self._random.random() < self.rate:
-                kinds = [k for k in (self.kinds or supported) if k in supported]
+                named = self.kinds or tuple(k for k in supported if k not in GATEWAY_KINDS)  # those only when named
+                kinds = [k for k in named if k in supported]
                 kind = self._random.choice(kinds) if kinds else None
             else:
                 kind = None
@@ -205,7 +212,8 @@ def _expand(value: str) -> tuple[str, ...]:
 
 
 def supported_kinds(vendor: VendorFaults) -> tuple[str, ...]:
-    return tuple(k for k in FAULT_KINDS if k != "expire-token" or vendor.expire_tokens is not None)
+    return tuple(k for k in FAULT_KINDS if (k != "expire-token" or vendor.expire_tokens is not None)
+                 and (k not in GATEWAY_KINDS or vendor.gateway_error is not None))
 
 
 def gateway_page(status: int) -> Response:
@@ -226,6 +234,10 @@ def serve(plan: FaultPlan | None, request: Request, handle: Callable[[Request], 
         return handle(request)
     if kind == "reset":
         raise AbortConnection()
+    if kind in GATEWAY_KINDS and vendor.gateway_error is not None:
+        return vendor.gateway_error(int(kind[:3]))
+    if kind in GATEWAY_KINDS:  # the vendor has no such gateway: as expire-token for one without tokens
+        return handle(request)
     if kind in STATUS_KINDS:
         status = int(kind[:3])
         retry_after = plan.retry_after_s if status in (429, 503) else None

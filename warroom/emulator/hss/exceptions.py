@@ -29,6 +29,12 @@ HTTP  error_code    when
 400   HSS.1006      "Failed to send requests to the agent.": HSS cannot reach a data_list item's server's agent
                     (``Host.agent_unreachable``); nothing was changed
 500   HSS.0041      the service failed (an emulator bug, or an injected 500)
+400   APIGW.0201    "API request error.": the gateway refuses the request before it checks the
+                    credentials (injected faults only, ``400-apigw``; see ``faults.py``)
+413   APIGW.0201    "Request entity too large." (a body over 12 MB), before the credentials too (injected
+                    faults only, ``413-apigw``)
+500   APIGW.0601    "Internal server error.", the gateway's own, before the credentials (injected faults only,
+                    ``500-apigw``)
 401   APIGW.0301    Incorrect IAM authentication information: no credentials, unknown token or access
                     key, malformed Authorization, bad signature, X-Sdk-Date more than 15 min off
 401   APIGW.0307    The token must be updated (the token has expired)
@@ -44,6 +50,9 @@ The HSS codes and their messages are those of HSS's API Reference, "Error Codes"
 HSS.0041 is the one HSS-prefixed 500 Huawei documents (in the CGS API's error codes, "Query host extend info
 error"). A project the credentials may not use is refused as that table's HSS.0013 "Insufficient permissions."
 (its HSS.0010 "Access denied." would read the same to a client: neither says more).
+The gateway's own codes are those of Huawei's API signing guide, "Error Codes"
+(support.huaweicloud.com/intl/en-us/devg-apisign/api-sign-errorcode.html): every error it writes has an APIGW.
+code, HSS's its HSS. one, so only an answer in HSS's words shows that a request passed the gateway's checks.
 (The gateway codes for 502 and 504 follow the numbering of Huawei's API gateway error tables, in which
 0201 is a bad request; a 503 has no documented JSON form, so an injected one is the gateway's HTML page.)
 

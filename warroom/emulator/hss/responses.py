@@ -1,10 +1,10 @@
 """HTTP face of the emulated Huawei Cloud HSS API and of IAM's token API: routing, bodies, replies.
 
-HSS pipeline, in the order the API Gateway and then HSS would be observed to apply it: injected faults,
-record the request, rate limit (429), route (404), authenticate (401, or 400 HSS.0013 for a project the
-credentials may not use) (those four by ``gateway.py``), check the input (400), then call the backend
-(``models.py``). Every reply carries an ``X-Request-Id``;
-every reply with a body is JSON.
+HSS pipeline, in the order the API Gateway and then HSS would be observed to apply it: injected faults (the
+gateway's own 400, 413 or 500 among them, before it looks at the credentials), record the request, rate limit
+(429), route (404), authenticate (401, or 400 HSS.0013 for a project the credentials may not use) (those four by
+``gateway.py``), check the input (400), then call the backend (``models.py``). Every reply carries an
+``X-Request-Id``; every reply with a body is JSON.
 """
 from __future__ import annotations
 
@@ -97,6 +97,18 @@ def _gateway_fault(status: int, retry_after_s: int) -> Response | None:
     return _reply(error.status, error.to_json(), error.request_id or request_id, error.headers)
 
 
+# The gateway's own errors, given before it checks the credentials (Huawei's API signing guide, "Error Codes"): a
+# request it refuses, a body over 12 MB, a fault of its own. Injected only (faults.py, the -apigw kinds).
+_GATEWAY_ERRORS = {400: ("APIGW.0201", "API request error."), 413: ("APIGW.0201", "Request entity too large."),
+                   500: ("APIGW.0601", "Internal server error.")}
+
+
+def _gateway_error(status: int) -> Response:
+    """An injected error of the API gateway's own, in its form, before it looked at the credentials."""
+    request_id = new_request_id()
+    return _reply(status, HssError(status, *_GATEWAY_ERRORS[status], request_id=request_id).to_json(), request_id)
+
+
 def _iam_fault(status: int, retry_after_s: int) -> Response:
     """An injected IAM error in IAM's form."""
     error = IamError(status, "Too many requests." if status == 429 else "Emulated fault: the service failed.",
@@ -145,7 +157,7 @@ def _hss_routes(backend: HssBackend) -> tuple[tuple[re.Pattern[str], dict[str, H
 def create_app(gateway: HssGateway) -> Callable[[Request], Response]:
     """The HSS endpoint (``https://hss.{region}.myhuaweicloud.com``) of ``gateway.backend``, behind ``gateway``."""
     backend = gateway.backend
-    vendor_faults = faults.VendorFaults(_gateway_fault, gateway.expire_token_of)
+    vendor_faults = faults.VendorFaults(_gateway_fault, gateway.expire_token_of, _gateway_error)
     routes = _hss_routes(backend)
 
     def route(request: Request) -> tuple[Handler, str]:
