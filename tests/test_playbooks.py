@@ -2663,6 +2663,50 @@ def test_given_several_endpoints_the_xdr_playbook_restores_the_file_on_each_of_t
     assert all(e in notes for e in chosen) and 'FAILED' not in notes
 
 
+def test_given_several_endpoints_one_holding_no_copy_the_xdr_playbook_sums_up_the_restores_it_made_beside_that_one(
+        vendors):
+    """Of the endpoints given, one holds no quarantined copy of the file (an endpoint the incident's alerts name, its
+    copy restored by hand, say): Cortex XDR refuses that endpoint's restore, "No quarantined file", after the others'
+    completed. The restores made are summed up, and that endpoint gets where to look; no note says the restore failed
+    for a fault to fix in the setup, nor gives again the restores that completed."""
+    xdr, _ = vendors
+    file_hash = sorted(h for h, endpoints in HOLDERS.items() if len(set(endpoints) - set(FAILING)) >= 2)[0]
+    chosen = [e for e in HOLDERS[file_hash] if e not in FAILING][:2]
+    [empty] = [e for e in xdr.backend.endpoints if not any(e in held for held in HOLDERS.values())][:1]
+    incident = close_incident({'id': '9', 'CustomFields': {'filesha256': file_hash}}, 'False Positive')
+    runner = runner_for(vendors)
+
+    run = runner.run(xdr_playbook_on_endpoints(runner), incident, {'Endpoints': [*chosen, empty]})
+
+    assert not run.failed, run.error
+    assert all(file_hash in xdr.backend.restored(e) for e in chosen)
+    [note] = run.notes
+    assert 'instance settings, API key role, license' not in note and 'no file was restored' not in note, note
+    assert 'back already' in note and 'never quarantined' in note and empty in note, note
+    summary = get_path(run.context, 'QuarantineRestore.Summary')
+    assert summary and summary['restored'] == len(chosen) and summary['failed'] == 1, summary
+
+
+def test_given_several_endpoints_the_first_holding_no_copy_the_note_gives_the_restore_on_those_never_sent(vendors):
+    """The first endpoint given holds no quarantined copy: Cortex XDR refuses its restore, and the task ends there, the
+    endpoints after it never sent (README). The note must not say no quarantined copy was found on any endpoint asked
+    and nothing is left to do: it gives the restore by hand on each endpoint that was never sent."""
+    xdr, _ = vendors
+    file_hash = sorted(h for h, endpoints in HOLDERS.items() if len(set(endpoints) - set(FAILING)) >= 2)[0]
+    chosen = [e for e in HOLDERS[file_hash] if e not in FAILING][:2]
+    [empty] = [e for e in xdr.backend.endpoints if not any(e in held for held in HOLDERS.values())][:1]
+    incident = close_incident({'id': '9', 'CustomFields': {'filesha256': file_hash}}, 'False Positive')
+    runner = runner_for(vendors)
+
+    run = runner.run(xdr_playbook_on_endpoints(runner), incident, {'Endpoints': [empty, *chosen]})
+
+    assert not run.failed, run.error
+    assert restores_sent_to(xdr) == [(file_hash, empty)]
+    notes = '\n'.join(run.notes)
+    assert 'no file was restored' not in notes, notes
+    assert all(f'file_hash={file_hash} endpoint_id={e}' in notes for e in chosen), notes
+
+
 # An endpoint list read from a grid or the context may hold a blank item: empty text, an empty list, or a row of empty
 # cells. It is no endpoint: the gate took it for one (its text, "[]" or the row's), and the playbook ran restore-file
 # there, which refused it, and the playbook took its error path beside the restores it sent.
