@@ -3297,6 +3297,29 @@ def test_a_restore_task_that_takes_endpoints_is_not_named_as_restoring_on_every_
     assert found
 
 
+def test_an_hss_incident_whose_host_field_holds_the_host_s_name_leaves_a_step_to_restore_it_by_the_host_s_id(vendors):
+    """The Huawei HSS Host ID field edited to the name the console shows: host_id takes HSS's host ID, so the restore
+    finds no copy as given, while HSS lists the file isolated on the host so named. The file is still isolated: the
+    summary must not say nothing is left to restore by hand; its step gives the host's ID."""
+    xdr, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    [file_hash] = incident_hashes(sample)
+    host_id = sample.incident['CustomFields']['huaweihsshostid']
+    [copy] = [c for c in HSS_COPIES[file_hash] if c['host_id'] == host_id]
+    fields = dict(sample.incident['CustomFields'], huaweihsshostid=copy['host_name'])
+    incident = close_incident(dict(sample.incident, CustomFields=fields), sample.close_reason)
+
+    run = runner_for(vendors).run(RESTORE_PLAYBOOK, incident, sample.context)
+
+    assert not run.failed, run.error
+    assert hss.backend.isolation_status(host_id, file_hash, copy['file_path']) == 'isolated'
+    summary = get_path(run.context, 'QuarantineRestore.Summary')
+    assert summary['needs_manual_action'] is True, summary
+    [note] = [n for n in run.notes if 'What to do by hand' in n]
+    by_hand = note[note.index('What to do by hand'):]
+    assert 'Nothing: no file is left' not in by_hand and f'host_id={host_id}' in by_hand, by_hand
+
+
 @pytest.mark.parametrize('field', ['abc', ' '], ids=['no ID a Cortex XDR incident has', 'emptied to a blank'])
 def test_an_hss_incident_whose_xdr_incident_id_field_names_no_cortex_xdr_incident_is_not_routed_to_cortex_xdr(
         vendors, field):
