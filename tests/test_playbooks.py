@@ -2707,6 +2707,30 @@ def test_given_several_endpoints_the_first_holding_no_copy_the_note_gives_the_re
     assert all(f'file_hash={file_hash} endpoint_id={e}' in notes for e in chosen), notes
 
 
+def test_closed_again_after_a_restore_on_the_endpoints_given_the_gate_s_note_names_those_endpoints_not_every_one(
+        vendors):
+    """The first close restored the file on the two endpoints given, each its own action; a third endpoint still holds
+    it quarantined. Closed again, the reputation check's note says where the earlier restore put it back: on those
+    endpoints, not "on every endpoint", which would tell the analyst the third is done too."""
+    xdr, _ = vendors
+    file_hash = sorted(h for h, endpoints in HOLDERS.items() if len(endpoints) > 2)[0]
+    chosen = [e for e in HOLDERS[file_hash] if e not in FAILING][:2]
+    [left] = [e for e in HOLDERS[file_hash] if e not in chosen]
+    incident = close_incident({'id': '9', 'CustomFields': {'filesha256': file_hash}}, 'False Positive')
+    runner = runner_for(vendors)
+    first = runner.run(xdr_playbook_on_endpoints(runner), incident, {'Endpoints': chosen})
+    assert not first.failed, first.error
+    assert file_hash in xdr.backend.quarantined(left)
+
+    again = runner.run(xdr_playbook_on_endpoints(runner), incident, dict(first.context, Endpoints=chosen))
+
+    assert not again.failed, again.error
+    lines = [line for note in again.notes for line in note.splitlines() if 'was not run again' in line]
+    assert len(lines) == len(chosen), again.notes
+    assert all('every endpoint' not in line for line in lines), lines
+    assert sorted(e for line in lines for e in chosen if e in line.split(':')[1]) == sorted(chosen), lines
+
+
 # An endpoint list read from a grid or the context may hold a blank item: empty text, an empty list, or a row of empty
 # cells. It is no endpoint: the gate took it for one (its text, "[]" or the row's), and the playbook ran restore-file
 # there, which refused it, and the playbook took its error path beside the restores it sent.
