@@ -323,7 +323,7 @@ def test_earlier_restores_of_a_file_on_more_endpoints_than_the_note_details_are_
     entry = GATE.gate_command({'file_hash': SHA256, 'endpoint_id': endpoints, 'restored_before': records}, {})
 
     _, shown = the_line_shown(entry, 'was not run again')
-    assert 'on every endpoint (actions 100, 101, ' in shown and ' and 40 more)' in shown, shown
+    assert 'on each endpoint it was given (actions 100, 101, ' in shown and ' and 40 more)' in shown, shown
 
 
 @pytest.mark.parametrize('paths, files', [(['/opt/app/run.sh'], 'file'),

@@ -2663,6 +2663,74 @@ def test_given_several_endpoints_the_xdr_playbook_restores_the_file_on_each_of_t
     assert all(e in notes for e in chosen) and 'FAILED' not in notes
 
 
+def test_given_several_endpoints_one_holding_no_copy_the_xdr_playbook_sums_up_the_restores_it_made_beside_that_one(
+        vendors):
+    """Of the endpoints given, one holds no quarantined copy of the file (an endpoint the incident's alerts name, its
+    copy restored by hand, say): Cortex XDR refuses that endpoint's restore, "No quarantined file", after the others'
+    completed. The restores made are summed up, and that endpoint gets where to look; no note says the restore failed
+    for a fault to fix in the setup, nor gives again the restores that completed."""
+    xdr, _ = vendors
+    file_hash = sorted(h for h, endpoints in HOLDERS.items() if len(set(endpoints) - set(FAILING)) >= 2)[0]
+    chosen = [e for e in HOLDERS[file_hash] if e not in FAILING][:2]
+    [empty] = [e for e in xdr.backend.endpoints if not any(e in held for held in HOLDERS.values())][:1]
+    incident = close_incident({'id': '9', 'CustomFields': {'filesha256': file_hash}}, 'False Positive')
+    runner = runner_for(vendors)
+
+    run = runner.run(xdr_playbook_on_endpoints(runner), incident, {'Endpoints': [*chosen, empty]})
+
+    assert not run.failed, run.error
+    assert all(file_hash in xdr.backend.restored(e) for e in chosen)
+    [note] = run.notes
+    assert 'instance settings, API key role, license' not in note and 'no file was restored' not in note, note
+    assert 'back already' in note and 'never quarantined' in note and empty in note, note
+    summary = get_path(run.context, 'QuarantineRestore.Summary')
+    assert summary and summary['restored'] == len(chosen) and summary['failed'] == 1, summary
+
+
+def test_given_several_endpoints_the_first_holding_no_copy_the_note_gives_the_restore_on_those_never_sent(vendors):
+    """The first endpoint given holds no quarantined copy: Cortex XDR refuses its restore, and the task ends there, the
+    endpoints after it never sent (README). The note must not say no quarantined copy was found on any endpoint asked
+    and nothing is left to do: it gives the restore by hand on each endpoint that was never sent."""
+    xdr, _ = vendors
+    file_hash = sorted(h for h, endpoints in HOLDERS.items() if len(set(endpoints) - set(FAILING)) >= 2)[0]
+    chosen = [e for e in HOLDERS[file_hash] if e not in FAILING][:2]
+    [empty] = [e for e in xdr.backend.endpoints if not any(e in held for held in HOLDERS.values())][:1]
+    incident = close_incident({'id': '9', 'CustomFields': {'filesha256': file_hash}}, 'False Positive')
+    runner = runner_for(vendors)
+
+    run = runner.run(xdr_playbook_on_endpoints(runner), incident, {'Endpoints': [empty, *chosen]})
+
+    assert not run.failed, run.error
+    assert restores_sent_to(xdr) == [(file_hash, empty)]
+    notes = '\n'.join(run.notes)
+    assert 'no file was restored' not in notes, notes
+    assert all(f'file_hash={file_hash} endpoint_id={e}' in notes for e in chosen), notes
+
+
+def test_closed_again_after_a_restore_on_the_endpoints_given_the_gate_s_note_names_those_endpoints_not_every_one(
+        vendors):
+    """The first close restored the file on the two endpoints given, each its own action; a third endpoint still holds
+    it quarantined. Closed again, the reputation check's note says where the earlier restore put it back: on those
+    endpoints, not "on every endpoint", which would tell the analyst the third is done too."""
+    xdr, _ = vendors
+    file_hash = sorted(h for h, endpoints in HOLDERS.items() if len(endpoints) > 2)[0]
+    chosen = [e for e in HOLDERS[file_hash] if e not in FAILING][:2]
+    [left] = [e for e in HOLDERS[file_hash] if e not in chosen]
+    incident = close_incident({'id': '9', 'CustomFields': {'filesha256': file_hash}}, 'False Positive')
+    runner = runner_for(vendors)
+    first = runner.run(xdr_playbook_on_endpoints(runner), incident, {'Endpoints': chosen})
+    assert not first.failed, first.error
+    assert file_hash in xdr.backend.quarantined(left)
+
+    again = runner.run(xdr_playbook_on_endpoints(runner), incident, dict(first.context, Endpoints=chosen))
+
+    assert not again.failed, again.error
+    lines = [line for note in again.notes for line in note.splitlines() if 'was not run again' in line]
+    assert len(lines) == len(chosen), again.notes
+    assert all('every endpoint' not in line for line in lines), lines
+    assert sorted(e for line in lines for e in chosen if e in line.split(':')[1]) == sorted(chosen), lines
+
+
 # An endpoint list read from a grid or the context may hold a blank item: empty text, an empty list, or a row of empty
 # cells. It is no endpoint: the gate took it for one (its text, "[]" or the row's), and the playbook ran restore-file
 # there, which refused it, and the playbook took its error path beside the restores it sent.
@@ -3251,6 +3319,29 @@ def test_a_restore_task_that_takes_endpoints_is_not_named_as_restoring_on_every_
                 assert 'EndpointID' not in name, (path.name, name)
                 assert 'every endpoint' not in name or 'the endpoints given' in name, (path.name, name)
     assert found
+
+
+def test_an_hss_incident_whose_host_field_holds_the_host_s_name_leaves_a_step_to_restore_it_by_the_host_s_id(vendors):
+    """The Huawei HSS Host ID field edited to the name the console shows: host_id takes HSS's host ID, so the restore
+    finds no copy as given, while HSS lists the file isolated on the host so named. The file is still isolated: the
+    summary must not say nothing is left to restore by hand; its step gives the host's ID."""
+    xdr, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    [file_hash] = incident_hashes(sample)
+    host_id = sample.incident['CustomFields']['huaweihsshostid']
+    [copy] = [c for c in HSS_COPIES[file_hash] if c['host_id'] == host_id]
+    fields = dict(sample.incident['CustomFields'], huaweihsshostid=copy['host_name'])
+    incident = close_incident(dict(sample.incident, CustomFields=fields), sample.close_reason)
+
+    run = runner_for(vendors).run(RESTORE_PLAYBOOK, incident, sample.context)
+
+    assert not run.failed, run.error
+    assert hss.backend.isolation_status(host_id, file_hash, copy['file_path']) == 'isolated'
+    summary = get_path(run.context, 'QuarantineRestore.Summary')
+    assert summary['needs_manual_action'] is True, summary
+    [note] = [n for n in run.notes if 'What to do by hand' in n]
+    by_hand = note[note.index('What to do by hand'):]
+    assert 'Nothing: no file is left' not in by_hand and f'host_id={host_id}' in by_hand, by_hand
 
 
 @pytest.mark.parametrize('field', ['abc', ' '], ids=['no ID a Cortex XDR incident has', 'emptied to a blank'])

@@ -823,7 +823,11 @@ def restored_line(file_hash: str, found: dict[str, tuple[dict[str, Any], str | N
             how = 'open its actions in Cortex XDR > Response > Action Center'
         state, advice = 'is still running', f'To follow it to its end, {how}. {QUARANTINED_AGAIN}'
     elif record.get('status') == XDR_DONE_STATUSES[0]:
-        state, advice = 'restored it on every endpoint', QUARANTINED_AGAIN
+        # On the endpoints it was given, if any, not on every one (the line names several already, one it does not)
+        where = 'every endpoint' if '' in found else 'each endpoint it was given'
+        if len(found) == 1 and '' not in found:
+            where = f'endpoint {capped(list(found))}'
+        state, advice = f'restored it on {where}', QUARANTINED_AGAIN
     action = f'({plural("action", len(actions))} {capped(actions)})'
     what = state.replace(' as its record', f' {action} as its record', 1) if unread else f'{state} {action}'
     return not_sent_line(RESTORE_COMMANDS[0], 'file_hash', file_hash, what, scope, advice), covered

@@ -70,6 +70,9 @@ HSS_GONE = 'sent for restore, then no longer listed by HSS, isolated or restored
 # A restoring row whose checks HSS refused (credentials, permissions, URL): hss-restore-isolated's reason opens so, and
 # says what to fix. Not the host's agent.
 HSS_UNFOLLOWED = 'Not followed to the end:'
+# A not_found row whose reason gives the command again with other values: HSS lists the file isolated on the host so
+# named (a host's name given as its ID) or at another path, so it is still isolated, not "nothing to restore".
+HSS_NEAR_COPY = 'run the command again with'
 # A copy still restoring is followed by a check from its record, as the reputation gate's note gives it (and the entry
 # of hss-restore-isolated run so): any change of the copy counts as the restore's, whose own state is not in context.
 HSS_ANY_CHANGE_STATE = '0000000000000::0'
@@ -571,6 +574,8 @@ def hss_outcome(raw_outcome: str, reason: str, place: str, commands: tuple[str |
                 f'is back; if HSS lists it isolated again, run {retry}.')
     elif outcome == HSS_NOT_FOUND:
         kind = NOT_FOUND
+        if HSS_NEAR_COPY in reason:
+            step = f'{place}: not restored, though HSS lists it isolated as the reason says. Reason: {sentence(reason)}'
     elif outcome == HSS_FAILED:
         kind = FAILED
         reason = reason or 'HSS refused the restore without a reason.'
@@ -979,7 +984,7 @@ def summary_command(args: dict[str, Any] | None, context: Any) -> Entry:
         'not_found': counts[NOT_FOUND],
         'restoring': sum(item['outcome'] == HSS_RESTORING for item in hss),
         'hosts': hss_hosts(hss),
-        'needs_manual_action': counts[FAILED] > 0 or counts[PENDING] > 0,
+        'needs_manual_action': counts[FAILED] > 0 or counts[PENDING] > 0 or bool(steps),
         'manual_steps': steps,
     }
     return {
