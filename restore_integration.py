@@ -3671,14 +3671,17 @@ def polling_arguments(args: JsonObject) -> tuple[bool, int, int]:
     """polling, interval_in_seconds and timeout_in_seconds, as both polling commands take them."""
     polling = arg_to_bool(args.get('polling'), 'polling', default=True)
     # One below XSOAR's 10 s is read as 10, as ScheduledCommand reads it: CortexXDRIR's polling hands it on as given.
-    interval = max(MIN_POLLING_INTERVAL, arg_to_int(args.get('interval_in_seconds'), 'interval_in_seconds', minimum=0,
-                                                    maximum=86400, default=POLLING_DEFAULTS['interval_in_seconds']))
+    given = arg_to_int(args.get('interval_in_seconds'), 'interval_in_seconds', minimum=0, maximum=86400,
+                       default=POLLING_DEFAULTS['interval_in_seconds'])
+    interval = max(MIN_POLLING_INTERVAL, given)
     timeout = arg_to_int(args.get('timeout_in_seconds'), 'timeout_in_seconds', minimum=1, maximum=7 * 86400,
                          default=POLLING_DEFAULTS['timeout_in_seconds'])
     if polling and timeout < interval:
-        raise RestoreError(f'timeout_in_seconds ({timeout}) is shorter than interval_in_seconds ({interval}): polling '
-                           f'would stop before its first check. Give a timeout of at least {interval} seconds, or '
-                           f'polling=false.')
+        named = f'interval_in_seconds ({interval})'
+        if given < interval:  # the value typed, so a timeout longer than it is not refused as if it were shorter
+            named = f'interval_in_seconds {given} (read as {interval}, the soonest XSOAR runs a next check)'
+        raise RestoreError(f'timeout_in_seconds ({timeout}) is shorter than {named}: polling would stop before its '
+                           f'first check. Give a timeout of at least {interval} seconds, or polling=false.')
     return polling, interval, timeout
 
 
