@@ -4583,7 +4583,7 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
         began, unique = client.limiter.clock(), {}
         try:
             copies, rows, taken = matching_copies(client, fields, enterprise_project_id, HSS_STATUS_ISOLATED, earlier,
-                                                  not_isolated_text(enterprise_project_id))
+                                                  not_isolated_text(enterprise_project_id, client))
         except RestoreError as error:  # no restore request was sent
             return start_put_off(client, args, error, held_back(error, client), started, checks, polling, interval,
                                  timeout, None)
@@ -4681,7 +4681,7 @@ def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, held
                          {'restore_requests': puts or 0, 'items': []}, schedule)
 
 
-def not_isolated_text(scope: str | None) -> str:
+def not_isolated_text(scope: str | None, client: HssClient) -> str:
     """What HSS not listing an isolated copy may mean (matching_copies' ``missing``), by the enterprise project listed
     (``scope``; None or 0: the default one, as a Huawei user names it): no request is spent to tell which."""
     listed, elsewhere = 'in any enterprise project', ''
@@ -4690,8 +4690,12 @@ def not_isolated_text(scope: str | None) -> str:
         every = f'or to {HSS_ALL_ENTERPRISE_PROJECTS} for every one'
         elsewhere = f', or on a host of another enterprise project (set enterprise_project_id to its ID, {every})'
         if scope and scope != '0' and not re.fullmatch(HUAWEI_UUID, scope):  # sent as given: HSS documents no form
+            # Put right where the run read it: a check's argument is the start's, the instance's project if none given
+            source = 'enterprise_project_id'
+            if scope == client.enterprise_project_id:
+                source = f'the instance setting {setting_label("hss_enterprise_project_id")}'
             elsewhere = (f', or on a host of the enterprise project meant: {scope} looks like its name, not its ID (a '
-                         f'UUID; 0 is the default one\'s): set enterprise_project_id to the ID the console\'s '
+                         f'UUID; 0 is the default one\'s): set {source} to the ID the console\'s '
                          f'Enterprise Project Management page shows for it, {every}')
     return (f'isolated copy of this file {{where}} {listed}: check the {{by}} given; else it may be restored already, '
             f'or still being isolated (run the command again once HSS lists it isolated){elsewhere}')
@@ -4969,7 +4973,7 @@ def restore_progress(client: HssClient, fields: HssFields, scope: str | None,
     if not exact:
         kept = {value_of(found, fields, True) for found, row in own if row} | {
             value_of(found, fields, True) for found in copies if found.get('isolation_status') == HSS_STATUS_ISOLATED}
-        missing, taken = not_isolated_text(scope), {}
+        missing, taken = not_isolated_text(scope, client), {}
         for row in taken_rows(copies, state['taken']):
             taken.setdefault(value_of(row, fields, True), []).append(row)
         # the values with a listed copy (a path with each host), in the order asked for (matching_copies lists them so)
