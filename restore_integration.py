@@ -5192,7 +5192,7 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: Js
     none twice, in two-day windows (HSS's longest) from where the last fetch stopped (``last_run``, as last_run_values
     reads it) to now. The state returned stays small (``last_fetch``, the event IDs seen since: one holding a secret,
     ``scrub`` tells, by its digest only); ``note``: why HSS failed a fetch that stopped short, or of days lost."""
-    begin, last_fetch = fetch_begin(settings, last_run, now_ms, note)
+    begin, last_fetch = fetch_begin(settings, last_run, now_ms, note, client.listed_at_ms)
     stored = last_run.get('seen_ids')  # a list of texts; anything else (an older version's, edited, damaged): none
     seen = set(stored) if isinstance(stored, list) and all(isinstance(key, str) for key in stored) else set()
     seen_until = last_run.get('seen_until')  # the latest time of those events: past it, every one is listed again
@@ -5217,8 +5217,8 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: Js
     if last_fetch is None and settings.first_fetch_at is None:  # a date set is the same instant on either clock
         # With HSS's clock behind this machine's by a second or more (its Date counts whole seconds; the listing took
         # the second before begin), the window missed the events HSS dated at its start: it is read again on HSS's
-        # clock (each later fetch goes on from HSS's: see below), no further back than HSS lists events
-        on_hss_clock = max(client.listed_at_ms - settings.first_fetch_ms, now_ms - HSS_EVENT_MAX_AGE_MS)
+        # clock (each later fetch goes on from HSS's: see below); first_fetch reaches 30 days back at most, as HSS lists
+        on_hss_clock = client.listed_at_ms - settings.first_fetch_ms
         if on_hss_clock <= begin - HSS_EVENT_TIME_LEAD_MS:
             return fetch_hss_incidents(client, settings, {'last_fetch': on_hss_clock}, now_ms, scrub, note)
     incidents = [hss_event_incident(event, occur_time_ms(event, times[key])) for key, event in taken]
@@ -5235,15 +5235,16 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: Js
     return incidents, next_run if window_end is None else dict(next_run, window_end=window_end)
 
 
-def fetch_begin(settings: FetchSettings, last_run: JsonObject, now_ms: int,
-                note: TextListener) -> tuple[int, int | None]:
+def fetch_begin(settings: FetchSettings, last_run: JsonObject, now_ms: int, note: TextListener,
+                hss_now_ms: int | None) -> tuple[int, int | None]:
     """Where a fetch begins, and the last fetch's end if it goes on from there (else None: a first fetch)."""
     # Where the last one stopped (also when that is ahead of this machine's clock, set back since, by no more than it
-    # ever is), else with the first-fetch window; never older than HSS lists events.
+    # ever is), else with the first-fetch window; never older than HSS lists events: 30 days on its clock, its Date
+    # once a listing gave it (``hss_now_ms``: HSS documents no refusal of an older begin_time), else on this machine's.
     begin = last_fetch = last_run.get('last_fetch')
     if not (type(begin) is int and begin <= now_ms + CLOCK_STEP_MAX_MS):  # type(): not a bool
         begin, last_fetch = first_fetch_begin(settings, now_ms), None  # unreadable: a first fetch, as none was kept
-    oldest = now_ms - HSS_EVENT_MAX_AGE_MS
+    oldest = (hss_now_ms or now_ms) - HSS_EVENT_MAX_AGE_MS
     if begin < oldest:  # fetching was off longer: told once, as begin moves on
         note(f'The last fetch stopped at {utc_text(begin / 1000)}, and HSS lists no event older than '
              f'{HSS_EVENT_MAX_AGE_DAYS} days: the events from then until {utc_text(oldest / 1000)} are not fetched.')
