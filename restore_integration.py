@@ -3674,14 +3674,17 @@ def polling_arguments(args: JsonObject) -> tuple[bool, int, int]:
     """polling, interval_in_seconds and timeout_in_seconds, as both polling commands take them."""
     polling = arg_to_bool(args.get('polling'), 'polling', default=True)
     # One below XSOAR's 10 s is read as 10, as ScheduledCommand reads it: CortexXDRIR's polling hands it on as given.
-    interval = max(MIN_POLLING_INTERVAL, arg_to_int(args.get('interval_in_seconds'), 'interval_in_seconds', minimum=0,
-                                                    maximum=86400, default=POLLING_DEFAULTS['interval_in_seconds']))
+    given = arg_to_int(args.get('interval_in_seconds'), 'interval_in_seconds', minimum=0, maximum=86400,
+                       default=POLLING_DEFAULTS['interval_in_seconds'])
+    interval = max(MIN_POLLING_INTERVAL, given)
     timeout = arg_to_int(args.get('timeout_in_seconds'), 'timeout_in_seconds', minimum=1, maximum=7 * 86400,
                          default=POLLING_DEFAULTS['timeout_in_seconds'])
     if polling and timeout < interval:
-        raise RestoreError(f'timeout_in_seconds ({timeout}) is shorter than interval_in_seconds ({interval}): polling '
-                           f'would stop before its first check. Give a timeout of at least {interval} seconds, or '
-                           f'polling=false.')
+        named = f'interval_in_seconds ({interval})'
+        if given < interval:  # the value typed, so a timeout longer than it is not refused as if it were shorter
+            named = f'interval_in_seconds {given} (read as {interval}, the soonest XSOAR runs a next check)'
+        raise RestoreError(f'timeout_in_seconds ({timeout}) is shorter than {named}: polling would stop before its '
+                           f'first check. Give a timeout of at least {interval} seconds, or polling=false.')
     return polling, interval, timeout
 
 
@@ -4583,7 +4586,7 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
         began, unique = client.limiter.clock(), {}
         try:
             copies, rows, taken = matching_copies(client, fields, enterprise_project_id, HSS_STATUS_ISOLATED, earlier,
-                                                  not_isolated_text(enterprise_project_id))
+                                                  not_isolated_text(enterprise_project_id, client))
         except RestoreError as error:  # no restore request was sent
             return start_put_off(client, args, error, held_back(error, client), started, checks, polling, interval,
                                  timeout, None)
@@ -4681,7 +4684,7 @@ def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, held
                          {'restore_requests': puts or 0, 'items': []}, schedule)
 
 
-def not_isolated_text(scope: str | None) -> str:
+def not_isolated_text(scope: str | None, client: HssClient) -> str:
     """What HSS not listing an isolated copy may mean (matching_copies' ``missing``), by the enterprise project listed
     (``scope``; None or 0: the default one, as a Huawei user names it): no request is spent to tell which."""
     listed, elsewhere = 'in any enterprise project', ''
@@ -4690,8 +4693,12 @@ def not_isolated_text(scope: str | None) -> str:
         every = f'or to {HSS_ALL_ENTERPRISE_PROJECTS} for every one'
         elsewhere = f', or on a host of another enterprise project (set enterprise_project_id to its ID, {every})'
         if scope and scope != '0' and not re.fullmatch(HUAWEI_UUID, scope):  # sent as given: HSS documents no form
+            # Put right where the run read it: a check's argument is the start's, the instance's project if none given
+            source = 'enterprise_project_id'
+            if scope == client.enterprise_project_id:
+                source = f'the instance setting {setting_label("hss_enterprise_project_id")}'
             elsewhere = (f', or on a host of the enterprise project meant: {scope} looks like its name, not its ID (a '
-                         f'UUID; 0 is the default one\'s): set enterprise_project_id to the ID the console\'s '
+                         f'UUID; 0 is the default one\'s): set {source} to the ID the console\'s '
                          f'Enterprise Project Management page shows for it, {every}')
     return (f'isolated copy of this file {{where}} {listed}: check the {{by}} given; else it may be restored already, '
             f'or still being isolated (run the command again once HSS lists it isolated){elsewhere}')
@@ -4969,7 +4976,7 @@ def restore_progress(client: HssClient, fields: HssFields, scope: str | None,
     if not exact:
         kept = {value_of(found, fields, True) for found, row in own if row} | {
             value_of(found, fields, True) for found in copies if found.get('isolation_status') == HSS_STATUS_ISOLATED}
-        missing, taken = not_isolated_text(scope), {}
+        missing, taken = not_isolated_text(scope, client), {}
         for row in taken_rows(copies, state['taken']):
             taken.setdefault(value_of(row, fields, True), []).append(row)
         # the values with a listed copy (a path with each host), in the order asked for (matching_copies lists them so)
@@ -5188,7 +5195,7 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: Js
     none twice, in two-day windows (HSS's longest) from where the last fetch stopped (``last_run``, as last_run_values
     reads it) to now. The state returned stays small (``last_fetch``, the event IDs seen since: one holding a secret,
     ``scrub`` tells, by its digest only); ``note``: why HSS failed a fetch that stopped short, or of days lost."""
-    begin, last_fetch = fetch_begin(settings, last_run, now_ms, note)
+    begin, last_fetch = fetch_begin(settings, last_run, now_ms, note, client.listed_at_ms)
     stored = last_run.get('seen_ids')  # a list of texts; anything else (an older version's, edited, damaged): none
     seen = set(stored) if isinstance(stored, list) and all(isinstance(key, str) for key in stored) else set()
     seen_until = last_run.get('seen_until')  # the latest time of those events: past it, every one is listed again
@@ -5213,8 +5220,8 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: Js
     if last_fetch is None and settings.first_fetch_at is None:  # a date set is the same instant on either clock
         # With HSS's clock behind this machine's by a second or more (its Date counts whole seconds; the listing took
         # the second before begin), the window missed the events HSS dated at its start: it is read again on HSS's
-        # clock (each later fetch goes on from HSS's: see below), no further back than HSS lists events
-        on_hss_clock = max(client.listed_at_ms - settings.first_fetch_ms, now_ms - HSS_EVENT_MAX_AGE_MS)
+        # clock (each later fetch goes on from HSS's: see below); first_fetch reaches 30 days back at most, as HSS lists
+        on_hss_clock = client.listed_at_ms - settings.first_fetch_ms
         if on_hss_clock <= begin - HSS_EVENT_TIME_LEAD_MS:
             return fetch_hss_incidents(client, settings, {'last_fetch': on_hss_clock}, now_ms, scrub, note)
     incidents = [hss_event_incident(event, occur_time_ms(event, times[key])) for key, event in taken]
@@ -5231,15 +5238,16 @@ def fetch_hss_incidents(client: HssClient, settings: FetchSettings, last_run: Js
     return incidents, next_run if window_end is None else dict(next_run, window_end=window_end)
 
 
-def fetch_begin(settings: FetchSettings, last_run: JsonObject, now_ms: int,
-                note: TextListener) -> tuple[int, int | None]:
+def fetch_begin(settings: FetchSettings, last_run: JsonObject, now_ms: int, note: TextListener,
+                hss_now_ms: int | None) -> tuple[int, int | None]:
     """Where a fetch begins, and the last fetch's end if it goes on from there (else None: a first fetch)."""
     # Where the last one stopped (also when that is ahead of this machine's clock, set back since, by no more than it
-    # ever is), else with the first-fetch window; never older than HSS lists events.
+    # ever is), else with the first-fetch window; never older than HSS lists events: 30 days on its clock, its Date
+    # once a listing gave it (``hss_now_ms``: HSS documents no refusal of an older begin_time), else on this machine's.
     begin = last_fetch = last_run.get('last_fetch')
     if not (type(begin) is int and begin <= now_ms + CLOCK_STEP_MAX_MS):  # type(): not a bool
         begin, last_fetch = first_fetch_begin(settings, now_ms), None  # unreadable: a first fetch, as none was kept
-    oldest = now_ms - HSS_EVENT_MAX_AGE_MS
+    oldest = (hss_now_ms or now_ms) - HSS_EVENT_MAX_AGE_MS
     if begin < oldest:  # fetching was off longer: told once, as begin moves on
         note(f'The last fetch stopped at {utc_text(begin / 1000)}, and HSS lists no event older than '
              f'{HSS_EVENT_MAX_AGE_DAYS} days: the events from then until {utc_text(oldest / 1000)} are not fetched.')

@@ -463,6 +463,29 @@ def test_an_enterprise_project_name_given_as_its_id_is_sent_and_not_found_saying
     assert not hss_tenant.requests_to('PUT', '/event/isolated-file')
 
 
+@pytest.mark.parametrize('source', ['argument', 'setting'])
+def test_an_enterprise_project_name_that_lists_nothing_is_said_to_be_fixed_where_the_run_took_it_from(hss_tenant,
+                                                                                                     source):
+    # The argument enterprise_project_id, else the instance setting: the advice to put the project's ID there names
+    # the one this run read the name from (the setting as the instance dialog labels it), in the entry and context.
+    [copy] = COPIES[SINGLE_HASH]
+    args = {'file_hash': copy['file_hash'], 'enterprise_project_id': 'finance'} if source == 'argument' else {
+        'file_hash': copy['file_hash']}
+    setting = 'finance' if source == 'setting' else ''
+    label = f'the instance setting "{load_spec().params["hss_enterprise_project_id"].display}"'
+
+    result = war_room(hss_tenant, hss_enterprise_project_id=setting).run('hss-restore-isolated', args)
+
+    reasons = [row['reason'] for entry in result.entries if isinstance(entry['Contents'], dict)
+               for row in entry['Contents'].get('items', []) if row['outcome'] == 'not_found'] + [
+        row['reason'] for row in rows_of(result)]
+    assert reasons and all('finance looks like its name, not its ID' in reason for reason in reasons), reasons
+    for reason in reasons:
+        assert (label in reason) == (source == 'setting'), reason
+        assert ('set enterprise_project_id to the ID' in reason) == (source == 'argument'), reason
+    assert not hss_tenant.requests_to('PUT', '/event/isolated-file')
+
+
 def test_the_last_check_counts_and_shows_a_hash_not_found_at_the_start_whose_copies_hss_lists_otherwise(hss_tenant):
     # The seed: db-02 holds SINGLE_HASH isolated and SHARED_HASH restored long ago. The start reports SHARED_HASH
     # not_found there ("it may be restored already"), and its row stays in context; the last check's counts and table,

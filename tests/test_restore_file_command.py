@@ -1319,6 +1319,20 @@ def test_a_polling_timeout_shorter_than_the_interval_is_refused_before_anything_
     assert not result.failed  # without polling the timeout only bounds the wait for throttling
 
 
+def test_a_timeout_shorter_than_an_interval_read_as_ten_names_the_interval_typed_and_as_read(advanced_tenant,
+                                                                                                war_room_on):
+    """interval_in_seconds=5 is read as 10 (tests/facts.py: ScheduledCommand): a timeout of 7, longer than the 5 the
+    user typed, is refused saying both, so the refusal does not seem to contradict the arguments given."""
+    result = war_room_on(advanced_tenant).run('restore-file', {'file_hash': CLEAN_HASH, 'interval_in_seconds': '5',
+                                                               'timeout_in_seconds': '7'})
+
+    [entry] = result.entries
+    assert entry['Type'] == ENTRY_ERROR, entry['Contents']
+    assert 'interval_in_seconds 5 (read as 10, the soonest XSOAR runs a next check)' in entry['Contents']
+    assert 'at least 10 seconds' in entry['Contents']
+    assert not advanced_tenant.gateway.requests
+
+
 def test_when_every_restore_is_refused_the_error_names_every_file_under_its_reason(advanced_tenant, war_room_on):
     not_quarantined = sorted({format(n, '064x') for n in (1, 2)} - set(HOLDERS))
 
