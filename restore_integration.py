@@ -640,10 +640,8 @@ class VendorApiError(RestoreError):
 
 def printable(value: Any, limit: int = 60) -> str:
     """A user value quoted for a message as XSOAR shows it: JSON, each character str.isprintable refuses escaped."""
-    try:  # a value JSON cannot hold by its repr (bytes; NaN is written NaN)
-        text = json.dumps(value, ensure_ascii=False, default=repr)
-    except (TypeError, ValueError):  # a key that is not text, a list that holds itself
-        text = json.dumps(repr(value), ensure_ascii=False)
+    # By its repr: a value JSON cannot hold (bytes; NaN is written NaN). Others came as JSON: text keys, no loop
+    text = json.dumps(value, ensure_ascii=False, default=repr)
     # Escapes only lengthen a text: its first limit + 1 characters tell whether it is cut
     shown = ''.join(char if char.isprintable() else json.dumps(char)[1:-1] for char in text[:limit + 1])
     return shown if len(shown) <= limit else f'{shown[:limit]}...'

@@ -1017,3 +1017,14 @@ def test_a_command_names_the_wrong_settings_of_its_vendor_and_the_connection_a_l
     assert len(reported) == 2 and DIALOG_LABELS['xdr_url'] in reported[0], text
     assert DIALOG_LABELS['connect_timeout'] in reported[1] and DIALOG_LABELS['hss_project_id'] not in text, text
     assert xdr.gateway.requests == []
+
+
+@pytest.mark.parametrize('auth_type', ['aksk', 'token'])
+def test_the_repr_of_the_settings_read_shows_no_key_secret_key_or_password(xdr, hss_tenant, auth_type):
+    secrets_given = [xdr.key, *hss_tenant.secrets()]
+    settings = ri.read_instance_settings({**xdr.params(), **hss_tenant.params(auth_type)})
+
+    shown = repr(settings)  # what a log line or a traceback's locals would show
+
+    assert xdr.url in shown and hss_tenant.base_params['hss_project_id'] in shown  # the rest is shown
+    assert [secret for secret in secrets_given if secret in shown] == []

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import select
+import ssl
 import socket
 import struct
 import threading
@@ -27,6 +28,7 @@ from hypothesis import given, settings, strategies as st
 import facts
 import restore_integration as ri
 from conftest import FakeClock, seed_holders, start_tenant
+from test_transport import self_signed
 
 XDR_HASH = sorted(seed_holders())[0]
 
@@ -858,3 +860,30 @@ def test_a_reply_with_a_content_length_whose_rest_had_come_unread_but_not_its_cl
 
     assert reply.status == 200 and reply.body == first + rest
     assert len(reply.attempts) == 1 and not server.closed.is_set()
+
+
+def test_bytes_come_unread_count_the_same_on_a_tls_socket_as_on_a_plain_one(tmp_path_factory):
+    # unread_bytes bounds what reads past an attempt's end may take: what had come by then. On TLS, bytes that had come
+    # may wait decrypted in the SSL object (a record is read whole), no longer in the kernel's receive queue
+    certfile, keyfile = self_signed(tmp_path_factory, '127.0.0.1', 'IP:127.0.0.1')
+    server_side = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_side.load_cert_chain(certfile, keyfile)
+    client_side = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    client_side.load_verify_locations(certfile)
+    plain, plain_peer = socket.socketpair()
+    raw, raw_peer = socket.socketpair()
+    with plain, plain_peer, raw, raw_peer:
+        served = []
+
+        def serve():
+            served.append(server_side.wrap_socket(raw_peer, server_side=True))
+
+        handshake = threading.Thread(target=serve)
+        handshake.start()
+        tls = client_side.wrap_socket(raw, server_hostname='127.0.0.1')
+        handshake.join()
+        for sender, receiver in ((plain_peer, plain), (served[0], tls)):
+            sender.sendall(b'x' * 16_000)  # one TLS record (16 KB at most)
+            assert receiver.recv(1) == b'x'  # 15999 bytes come, unread
+
+        assert ri.unread_bytes(tls) == ri.unread_bytes(plain)

@@ -515,3 +515,21 @@ def test_a_429_met_with_no_time_left_to_wait_is_not_sent_again_and_names_a_wait_
 
     assert reply.status == 429 and len(reply.attempts) == 1  # no turn waited for: none sent again
     assert reply.gave_up.startswith('the 0 s '), reply.gave_up
+
+
+def test_a_request_whose_turn_comes_after_the_requests_before_it_used_up_the_runs_wait_is_not_sent_saying_so(
+        replay_server):
+    clock = FakeClock(0.0)
+    pace = ri.AdaptiveRateLimiter(0.1, clock=clock, sleep=clock.advance)  # a turn every 10 s or so
+    transport = ri.HttpTransport(replay_server.url, 'Cortex XDR', ri.TransportSettings(max_retries=0), limiter=pace)
+    transport.wait_at_most(5)  # a short polling time left: the run itself has minutes
+    replay_server.queue(200, {'reply': {}})
+    assert transport.request('GET', '/first').status == 200  # its turn free at once
+    clock.advance(6)  # the first request's answer took 6 s
+
+    with pytest.raises(ri.RestoreError) as raised:
+        transport.request('GET', '/second')  # its turn 10 s after the first's
+
+    assert len(replay_server.requests) == 1  # the second was not sent
+    assert ('the requests before it took the time: the 5 s this run may wait for its turns had passed. Run the '
+            'command again later, or with a larger timeout_in_seconds.') in str(raised.value)
