@@ -1467,8 +1467,8 @@ class HttpTransport:
             each.budget_s = max(0, seconds if now + seconds <= last_start else round(last_start - now))
 
     def request(self, method: str, path: str, expect_json: bool = False, retry_statuses: Iterable[int] | None = None,
-                still_to_send: Callable[[Attempt], str | None] | None = None, refused: Refused | None = None,
-                **kwargs: Any) -> VendorReply:
+                still_to_send: Callable[[Attempt, VendorReply | None], str | None] | None = None,
+                refused: Refused | None = None, **kwargs: Any) -> VendorReply:
         """The attempt loop: the final answer and every attempt. ``expect_json``: a 2xx must carry JSON; after a fault,
         ``still_to_send`` cuts what it sends to what the service still needs if it may have acted, or why none goes;
         ``refused``, the client's: why no attempt of it goes any more (a refusal of another, which it would meet)."""
@@ -1509,7 +1509,7 @@ class HttpTransport:
             faults += 1
             backoff, gave_up = self._fault_wait(faults, fault_waited, reply)
             if backoff is not None and still_to_send:
-                gave_up = still_to_send(attempt)
+                gave_up = still_to_send(attempt, reply)
             if backoff is None or gave_up:
                 return self._give_up(attempts, reply, gave_up)
             fault_waited += backoff
@@ -3057,7 +3057,7 @@ class HssClient:
         try:
             reply = self._request('PUT', self.path, params={'enterprise_project_id': epid},  # requests drops a None
                                   json=body, refused=refused,
-                                  still_to_send=lambda attempt: self._still_isolated(body, epid, attempt, refused))
+                                  still_to_send=functools.partial(self._still_isolated, body, epid, refused=refused))
             return server_time_ms(reply.headers) - int((self.limiter.clock() - started) * 1000)
         except RestoreError as error:
             if not body['data_list']:  # HSS listed none isolated after an answer was lost: it took them (or had)
@@ -3079,13 +3079,14 @@ class HssClient:
             raise
 
     def _still_isolated(self, body: JsonObject, enterprise_project_id: str | None, attempt: Attempt,
-                        refused: Refused | None) -> str | None:
-        """Before a PUT HSS may have acted on goes again after ``attempt``: its items HSS still lists isolated, by host,
-        hash and path, become its ``body``'s data_list; None, or why it is not sent again (none left, no listing). Its
-        listing asks the PUT's ``refused`` too."""
+                        reply: VendorReply | None, refused: Refused | None) -> str | None:
+        """Before a PUT HSS may have acted on goes again after ``attempt`` (its ``reply``; None: lost): its items HSS
+        still lists isolated, by host, hash and path, become its ``body``'s data_list; None, or why it is not sent
+        again (none left, no listing). Its listing asks the PUT's ``refused`` too."""
         if not may_have_applied([attempt], HSS_MAYBE_APPLIED_STATUSES):
             return None  # HSS did not act on it (no connection, a 503): it goes again whole
-        self._answered(attempt)  # its listings, on other threads too, wait for no answer of the PUT's
+        # its listings, on other threads too, wait for no answer of the PUT's; HSS's own error shows the signature taken
+        self._answered(attempt if reply is None else reply)
         hosts = defaultdict(set)  # each hash (an item without one: its path) -> its items' hosts' names (None: unknown)
         for host_id, file_hash, file_path in map(copy_key, body['data_list']):
             hosts[file_hash, None if file_hash else file_path].add(self.host_names.get(host_id))
