@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 import facts
 from conftest import FakeClock
 import restore_integration as ri
+from warroom.emulator.faults import FaultPlan
 from warroom.emulator.httpserver import LoopbackServer
 from warroom.emulator.hss import HssBackend, HssGateway, create_app, create_iam_app
 from warroom.emulator.hss.models import load_seed
@@ -457,6 +458,54 @@ def test_an_accepted_signature_starts_the_count_of_refusals_in_a_row_again(http,
         for _ in range(facts.HSS_AK_LOCKOUT_FAILURES - 1):
             assert_gateway_error(call(http, hss, "GET", params=EVERY_PROJECT, sk=WRONG_SK), 401, "APIGW.0301")
         assert call(http, hss, "GET", params=EVERY_PROJECT).status_code == 200
+
+
+# HSS sees only what its gateway authenticated (Huawei's API signing guide: only once the identity is authenticated
+# does the gateway send a request on to the cloud service), so its own errors, HSS.xxxx, such as its 500, can answer
+# only a request whose signature the gateway accepted; a wrong secret key meets the gateway's 401 whatever HSS would
+# have answered.
+def test_a_planned_hss_500_answers_a_wrong_secret_key_with_the_gateway_s_401_and_a_right_one_with_hss_s_500(
+        http, hss, gateway):
+    gateway.inject_faults(FaultPlan.parse("sequence=500*2"))
+
+    refused = call(http, hss, "GET", params=EVERY_PROJECT, sk=WRONG_SK)
+    failed = call(http, hss, "GET", params=EVERY_PROJECT)
+
+    assert assert_gateway_error(refused, 401, "APIGW.0301").endswith("verify aksk signature fail")
+    assert_hss_error(failed, 500, "HSS.0041")
+    assert [(r.method, r.path) for r in gateway.requests] == [("GET", ISOLATED_FILE)] * 2  # both reached the gateway
+
+
+def test_wrong_signatures_under_planned_hss_500s_lock_the_access_key_and_a_right_one_among_them_starts_the_count_again(
+        http, hss, gateway):
+    gateway.inject_faults(FaultPlan.parse(f"sequence=500*{3 * facts.HSS_AK_LOCKOUT_FAILURES}"))
+    for _ in range(facts.HSS_AK_LOCKOUT_FAILURES - 1):
+        call(http, hss, "GET", params=EVERY_PROJECT, sk=WRONG_SK)
+    assert_hss_error(call(http, hss, "GET", params=EVERY_PROJECT), 500, "HSS.0041")  # accepted: the count restarts
+    for _ in range(facts.HSS_AK_LOCKOUT_FAILURES - 1):
+        call(http, hss, "GET", params=EVERY_PROJECT, sk=WRONG_SK)
+    assert not gateway.aksk_locked(AK)
+
+    call(http, hss, "GET", params=EVERY_PROJECT, sk=WRONG_SK)  # the fifth refusal in a row
+
+    assert gateway.aksk_locked(AK)
+    code, message = facts.HSS_AK_LOCKED
+    assert assert_gateway_error(call(http, hss, "GET", params=EVERY_PROJECT), 401, code) == message
+
+
+# The gateway's own errors before its signature check (APIGW.0201's 400 and 413, APIGW.0601, a 429, 502 to 504) leave
+# the signature unchecked: neither a refusal nor an acceptance, they neither add to nor end a run of refusals.
+@pytest.mark.parametrize("kind", ["400-apigw", "500-apigw", "429", "502", "503-html"])
+def test_a_gateway_error_before_the_signature_check_neither_counts_toward_the_lock_nor_starts_the_count_again(
+        http, hss, gateway, kind):
+    steps = ["ok"] * (facts.HSS_AK_LOCKOUT_FAILURES - 1) + [kind, kind, "ok"]
+    gateway.inject_faults(FaultPlan.parse("sequence=" + ",".join(steps)))
+    replies = [call(http, hss, "GET", params=EVERY_PROJECT, sk=WRONG_SK) for _ in range(len(steps) - 1)]
+
+    assert [reply.status_code for reply in replies] == [401] * (facts.HSS_AK_LOCKOUT_FAILURES - 1) + [int(kind[:3])] * 2
+    assert not gateway.aksk_locked(AK)  # the two faults were no refusals
+    call(http, hss, "GET", params=EVERY_PROJECT, sk=WRONG_SK)  # nor acceptances: this refusal is the fifth in a row
+    assert gateway.aksk_locked(AK)
 
 
 @pytest.mark.parametrize("offset_s, status", [(-14 * 60, 200), (14 * 60, 200), (-901, 401), (901, 401)])

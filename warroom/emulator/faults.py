@@ -11,7 +11,10 @@ Where each fault happens, as seen from the client:
 
 - before the service acts (the request changes nothing): ``429`` (with ``Retry-After``), ``500``, ``502``,
   ``503``, ``504`` in the vendor's JSON error form, the same with ``-html`` as a gateway's HTML page
-  (``503-html``), and ``reset`` (the connection is cut without an answer);
+  (``503-html``), and ``reset`` (the connection is cut without an answer). The service's own among them
+  (``VendorFaults.service_kinds``: HSS's ``500``, HSS.0041) come only once its gateway's checks passed the request
+  (``VendorFaults.past_gateway``): a request they refuse, a wrong signature, meets their refusal instead (the plan
+  still records the fault it chose); the others come before any check;
 - before the vendor's API gateway checks the credentials (HSS only: ``VendorFaults.gateway_error``), its own
   errors in its own form: ``400-apigw`` (a request it refuses), ``413-apigw`` (a body too large), ``500-apigw`` (a
   fault of its own). A rate picks them only when ``kinds`` names them;
@@ -90,6 +93,10 @@ class VendorFaults:
     error_reply: Callable[[int, int], Response | None]  # (status, retry_after_s) -> reply
     expire_tokens: Callable[[Request], None] | None = None  # expires the token the request carries
     gateway_error: Callable[[int], Response] | None = None  # status -> the gateway's reply
+    # Kinds the service behind the gateway answers, not the gateway: it sees only what the gateway passed, so
+    # past_gateway(request, reply) runs the gateway's checks and gives the reply only to a request they pass.
+    service_kinds: tuple[str, ...] = ()
+    past_gateway: Callable[[Request, Response], Response] | None = None
 
 
 @dataclass
@@ -245,6 +252,8 @@ def serve(plan: FaultPlan | None, request: Request, handle: Callable[[Request], 
         reply = reply or gateway_page(status)
         if retry_after is not None:
             reply.headers.setdefault("Retry-After", str(retry_after))
+        if kind in vendor.service_kinds and vendor.past_gateway is not None:
+            return vendor.past_gateway(request, reply)
         return reply
     if kind == "expire-token":
         if vendor.expire_tokens is not None:

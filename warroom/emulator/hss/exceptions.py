@@ -28,7 +28,7 @@ HTTP  error_code    when
                     agent (``Host.agent_installed``); nothing was changed
 400   HSS.1006      "Failed to send requests to the agent.": HSS cannot reach a data_list item's server's agent
                     (``Host.agent_unreachable``); nothing was changed
-500   HSS.0041      the service failed (an emulator bug, or an injected 500)
+500   HSS.0041      the service failed (an emulator bug, or an injected 500, given only past the gateway's checks)
 400   APIGW.0201    "API request error.": the gateway refuses the request before it checks the
                     credentials (injected faults only, ``400-apigw``; see ``faults.py``)
 413   APIGW.0201    "Request entity too large." (a body over 12 MB), before the credentials too (injected

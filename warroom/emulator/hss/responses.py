@@ -3,7 +3,8 @@
 HSS pipeline, in the order the API Gateway and then HSS would be observed to apply it: injected faults (the
 gateway's own 400, 413 or 500 among them, before it looks at the credentials), record the request, rate limit
 (429), route (404), authenticate (401, or 400 HSS.0013 for a project the credentials may not use) (those four by
-``gateway.py``), check the input (400), then call the backend (``models.py``). Every reply carries an
+``gateway.py``), an injected fault of HSS's own (its 500, HSS.0041: HSS sees only requests the gateway
+authenticated), check the input (400), then call the backend (``models.py``). Every reply carries an
 ``X-Request-Id``; every reply with a body is JSON.
 """
 from __future__ import annotations
@@ -84,7 +85,8 @@ _BACKEND_FAULTS = {502: ("APIGW.0202", "Backend unavailable"), 504: ("APIGW.0203
 
 
 def _gateway_fault(status: int, retry_after_s: int) -> Response | None:
-    """An injected HSS or API Gateway error in its own form (None: the gateway's HTML page)."""
+    """An injected HSS or API Gateway error in its own form (None: the gateway's HTML page); HSS's, the 500, is given
+    only past the gateway's checks (``_HSS_FAULT_KINDS``)."""
     request_id = new_request_id()
     if status == 429:
         error = Throttled(retry_after_s=retry_after_s)
@@ -154,10 +156,13 @@ def _hss_routes(backend: HssBackend) -> tuple[tuple[re.Pattern[str], dict[str, H
             (EVENTS_PATH_RE, {"GET": list_events}))
 
 
+# Injected faults HSS answers itself, not its gateway: its 500 (HSS.0041).
+_HSS_FAULT_KINDS = ("500",)
+
+
 def create_app(gateway: HssGateway) -> Callable[[Request], Response]:
     """The HSS endpoint (``https://hss.{region}.myhuaweicloud.com``) of ``gateway.backend``, behind ``gateway``."""
     backend = gateway.backend
-    vendor_faults = faults.VendorFaults(_gateway_fault, gateway.expire_token_of, _gateway_error)
     routes = _hss_routes(backend)
 
     def route(request: Request) -> tuple[Handler, str]:
@@ -168,15 +173,19 @@ def create_app(gateway: HssGateway) -> Callable[[Request], Response]:
         raise ApiNotFound()
 
     def app(request: Request) -> Response:
-        # Injected faults come first, as the network or the gateway in front of HSS would.
+        # Injected faults come first, as the network or the gateway in front of HSS would (HSS's own: past_gateway).
         return _dated(faults.serve(gateway.faults, request, handle, vendor_faults), backend.wall_clock())
 
-    def handle(request: Request) -> Response:
+    def handle(request: Request, hss_fault: Response | None = None) -> Response:
+        """The gateway's checks, then HSS: its handler, or ``hss_fault``, an injected error of its own."""
         gateway.record(request, _try_parse_json(request.body))
         try:
             gateway.admit()
             handler, project_id = route(request)
-            return handler(request, project_id, gateway.authenticate(request))
+            granted = gateway.authenticate(request)
+            if hss_fault is not None:
+                return hss_fault
+            return handler(request, project_id, granted)
         except HssError as exc:
             return _reply(exc.status, in_form(exc.to_json(gateway.described_errors), gateway.error_form),
                           exc.request_id or new_request_id(), exc.headers)
@@ -185,6 +194,8 @@ def create_app(gateway: HssGateway) -> Callable[[Request], Response]:
             error = InternalError(f"unexpected {type(exc).__name__}")
             return _reply(error.status, error.to_json(), new_request_id())
 
+    vendor_faults = faults.VendorFaults(_gateway_fault, gateway.expire_token_of, _gateway_error,
+                                        service_kinds=_HSS_FAULT_KINDS, past_gateway=handle)
     return app
 
 
