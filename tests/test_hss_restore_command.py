@@ -538,6 +538,20 @@ def test_a_hash_hss_lists_only_restored_given_with_no_host_is_not_found_naming_t
 
 
 
+def test_a_hash_hss_lists_still_isolating_on_the_host_given_is_not_found_without_saying_it_is_back(hss_tenant):
+    # HSS's isolation_status "isolating": the file is being isolated, not restored. Its copy on the host given is no
+    # isolated copy to restore (not found), and nothing says the file is back on that host.
+    host = sorted(hss_tenant.backend.hosts)[0]
+    hss_tenant.backend.add_isolated_files(host, 1, file_hash='ad' * 32, isolation_status='isolating')
+
+    [row] = rows_of(war_room(hss_tenant).run('hss-restore-isolated', {'file_hash': 'ad' * 32, 'host_id': host,
+                                                                      'polling': 'false'}))
+
+    assert row['outcome'] == 'not_found', row
+    assert 'restored on' not in row['reason'] and 'back there' not in row['reason'], row['reason']
+    assert not hss_tenant.requests_to('PUT', '/event/isolated-file')
+
+
 @pytest.mark.parametrize('by', ['file_hash', 'file_path'])
 def test_a_host_name_given_as_host_id_whose_copy_hss_lists_restored_is_not_found_saying_it_is_back_with_the_host_id(
         hss_tenant, by):
