@@ -663,6 +663,25 @@ def test_a_first_fetch_from_an_hss_whose_clock_is_behind_by_less_than_the_window
     assert before['event_id'] not in alarm_ids(first) + alarm_ids(later)
 
 
+def test_a_first_fetch_from_an_hss_one_second_behind_fetches_the_event_hss_dated_within_its_window_s_first_second(
+        tenant, monkeypatch):
+    # HSS's Date counts whole seconds: one second is the least lag it shows. The first-fetch window on HSS's clock then
+    # begins a second before the one on this machine's, and an event HSS dated half a second into it is fetched once
+    # (every later fetch goes on from after it, so it comes now or never).
+    tenant.backend.wall_clock = lambda: int(time.time()) - 86_400 + 0.5  # HSS isolates it a day ago, mid-second
+    [event] = isolate(tenant, 1)
+    hss_now_ms = event['occur_time'] - event['occur_time'] % 1000 + 86_400_000  # first_fetch (1 day) after its second
+    monkeypatch.setattr(ri, 'time', FrozenTime(hss_now_ms + 1000))
+    tenant.gateway.skew_tolerance_s = 10 ** 9  # X-Sdk-Date is signed on this machine's clock; HSS's runs behind it
+    tenant.backend.wall_clock = lambda: hss_now_ms / 1000
+
+    first, last_run = fetch(tenant, {}, first_fetch='1 day', max_fetch='200')
+    later, _ = fetch(tenant, last_run, first_fetch='1 day', max_fetch='200')
+
+    assert event['occur_time'] % 1000 == 500  # half a second into HSS's window, half a second before this machine's
+    assert (alarm_ids(first) + alarm_ids(later)).count(event['event_id']) == 1, (alarm_ids(first), alarm_ids(later))
+
+
 def test_a_first_fetch_of_30_days_from_a_lagging_hss_fetches_what_hss_dated_within_its_own_30_days(tenant, monkeypatch):
     # README: HSS lists no event older than 30 days, counted on HSS's clock once a listing gave its Date (HSS documents
     # no refusal of an older begin_time: ListSecurityEventsRequest's begin_time is 13 digits, two days from end_time at
