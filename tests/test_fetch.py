@@ -22,6 +22,7 @@ import restore_integration as ri
 from conftest import (ROOT, TEST_DATA, FakeClock, FrozenTime, cached_token, inject_hss_faults, integration_on_clock,
                       load_json, seconds_to_test_again, start_hss_tenant)
 from warroom.emulator.faults import FaultPlan
+from warroom.emulator.hss import create_app as create_hss_app
 from warroom.emulator.hss.models import EVENT_TIME_READINGS
 from warroom.emulator.httpserver import LoopbackServer, Response
 from warroom import ingest
@@ -661,6 +662,53 @@ def test_a_first_fetch_from_an_hss_whose_clock_is_behind_by_less_than_the_window
 
     assert inside['event_id'] in alarm_ids(first)
     assert before['event_id'] not in alarm_ids(first) + alarm_ids(later)
+
+
+def test_a_first_fetch_from_an_hss_one_second_behind_fetches_the_event_hss_dated_within_its_window_s_first_second(
+        tenant, monkeypatch):
+    # HSS's Date counts whole seconds: one second is the least lag it shows. The first-fetch window on HSS's clock then
+    # begins a second before the one on this machine's, and an event HSS dated half a second into it is fetched once
+    # (every later fetch goes on from after it, so it comes now or never).
+    tenant.backend.wall_clock = lambda: int(time.time()) - 86_400 + 0.5  # HSS isolates it a day ago, mid-second
+    [event] = isolate(tenant, 1)
+    hss_now_ms = event['occur_time'] - event['occur_time'] % 1000 + 86_400_000  # first_fetch (1 day) after its second
+    monkeypatch.setattr(ri, 'time', FrozenTime(hss_now_ms + 1000))
+    tenant.gateway.skew_tolerance_s = 10 ** 9  # X-Sdk-Date is signed on this machine's clock; HSS's runs behind it
+    tenant.backend.wall_clock = lambda: hss_now_ms / 1000
+
+    first, last_run = fetch(tenant, {}, first_fetch='1 day', max_fetch='200')
+    later, _ = fetch(tenant, last_run, first_fetch='1 day', max_fetch='200')
+
+    assert event['occur_time'] % 1000 == 500  # half a second into HSS's window, half a second before this machine's
+    assert (alarm_ids(first) + alarm_ids(later)).count(event['event_id']) == 1, (alarm_ids(first), alarm_ids(later))
+
+
+def test_a_first_fetch_whose_reading_again_on_hss_s_clock_fails_says_why_in_the_log_as_any_fetch_cut_short(
+        tenant, monkeypatch):
+    # HSS a second behind: the first-fetch window, 3 days (two windows of HSS's two days at most), is read again on
+    # its clock, and HSS's gateway answers that reading's second window 502. The fetch is cut short there as any other,
+    # and says why in XSOAR's log (CortexXDRIR tells a fetch cut short with demisto.info).
+    now_ms = int(time.time()) * 1000  # a whole second: HSS's Date counts whole seconds
+    monkeypatch.setattr(ri, 'time', FrozenTime(now_ms))
+    tenant.gateway.skew_tolerance_s = 10 ** 9  # X-Sdk-Date is signed on this machine's clock; HSS's runs behind it
+    tenant.backend.wall_clock = lambda: now_ms / 1000 - 1
+    hss, readings = create_hss_app(tenant.gateway), []
+
+    def the_second_reading_s_second_window_meets_a_502(request):
+        if request.path.endswith('/event/events'):
+            readings.append(int(request.query['begin_time'][0]))
+            if len(readings) == 4:
+                tenant.gateway.inject_faults(FaultPlan.parse('sequence=502'))
+        return hss(request)
+
+    with LoopbackServer(the_second_reading_s_second_window_meets_a_502) as server:
+        room = WarRoom(params=tenant.params(first_fetch='3 days', max_retries='0', hss_endpoint=server.url))
+        room.fetch({})
+
+    assert len(readings) == 4 and readings[2] < readings[0], readings  # read again from earlier: on HSS's clock
+    assert tenant.gateway.faults.counts() == {'502': 1}
+    told = [(level, text) for level, text in room.fetch_log if '502' in text]
+    assert [level for level, _ in told] == ['info'], room.fetch_log
 
 
 def test_a_first_fetch_of_30_days_from_a_lagging_hss_fetches_what_hss_dated_within_its_own_30_days(tenant, monkeypatch):

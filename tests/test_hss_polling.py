@@ -1665,6 +1665,26 @@ def test_polling_checks_list_the_enterprise_project_the_restore_started_in_once_
     assert len(tenant.requests_to('PUT', '/event/isolated-file')) == 1
 
 
+
+def test_a_check_in_an_enterprise_project_names_that_project_where_a_hash_has_no_isolated_copy(clocked):
+    # A restore run in an enterprise project (web-03's, by its ID): a hash HSS lists there only as restored before the
+    # run has no copy to restore, and every check's row for it says where none was found: that project, not the default.
+    tenant, clock = clocked
+    project = HOSTS['web-03']['enterprise_project_id']
+    restoring, back = 'ed' * 32, 'ee' * 32
+    tenant.backend.add_host('h-0', 'h-0', enterprise_project_id=project, restore_stages=2)
+    tenant.backend.add_isolated_files('h-0', 1, file_hash=restoring)
+    tenant.backend.add_isolated_files('h-0', 1, file_hash=back, isolation_status='restored')
+    clock.sleep(60)  # restored a minute before the run
+
+    result = room(tenant, clock).run('hss-restore-isolated', {'file_hash': f'{restoring},{back}',
+                                                               'enterprise_project_id': project})
+
+    assert not result.failed and result.runs > 1, result.entries[-1]['Contents']  # checks ran
+    [row] = [row for row in listed_rows(result) if row['file_hash'] == back]
+    assert row['outcome'] == 'not_found' and f'in enterprise project {project}' in row['reason'], row
+
+
 @pytest.mark.parametrize('copies', [facts.READABLE_DETAIL_MAX, facts.READABLE_DETAIL_MAX + 1])
 def test_the_last_check_names_the_hosts_still_restoring_and_how_to_follow_them_at_any_scale(clocked, copies):
     # README: the copies polling leaves stay restoring "with what to check: the host's agent is offline or busy, and

@@ -537,6 +537,21 @@ def test_a_hash_hss_lists_only_restored_given_with_no_host_is_not_found_naming_t
     assert not hss_tenant.requests_to('PUT', '/event/isolated-file')
 
 
+
+def test_a_hash_hss_lists_still_isolating_on_the_host_given_is_not_found_without_saying_it_is_back(hss_tenant):
+    # HSS's isolation_status "isolating": the file is being isolated, not restored. Its copy on the host given is no
+    # isolated copy to restore (not found), and nothing says the file is back on that host.
+    host = sorted(hss_tenant.backend.hosts)[0]
+    hss_tenant.backend.add_isolated_files(host, 1, file_hash='ad' * 32, isolation_status='isolating')
+
+    [row] = rows_of(war_room(hss_tenant).run('hss-restore-isolated', {'file_hash': 'ad' * 32, 'host_id': host,
+                                                                      'polling': 'false'}))
+
+    assert row['outcome'] == 'not_found', row
+    assert 'restored on' not in row['reason'] and 'back there' not in row['reason'], row['reason']
+    assert not hss_tenant.requests_to('PUT', '/event/isolated-file')
+
+
 @pytest.mark.parametrize('by', ['file_hash', 'file_path'])
 def test_a_host_name_given_as_host_id_whose_copy_hss_lists_restored_is_not_found_saying_it_is_back_with_the_host_id(
         hss_tenant, by):
@@ -700,6 +715,39 @@ def test_a_gateway_error_before_the_signature_check_lets_no_other_hash_s_listing
     assert in_flight.most == 1  # no two requests side by side
     assert len(hss_tenant.gateway.requests) == 1  # past the gateway's errors: one signature checked, refused
     assert not hss_tenant.gateway.aksk_locked(access_key)
+
+
+
+class ArrivalLevels(InFlight):
+    """InFlight that also notes, as each request arrives, how many are in flight with it (itself counted)."""
+
+    def __init__(self, app):
+        super().__init__(app)
+        self.levels = []
+
+    def __call__(self, request):
+        with self._lock:
+            self.levels.append(self.now + 1)
+        return super().__call__(request)
+
+
+def test_hss_s_own_error_to_the_first_listing_lets_the_other_hashes_listings_out_side_by_side_at_once(hss_tenant):
+    # An error in HSS's own words (an HSS. code: HSS.0041, its service failing, Huawei's documented 500) comes from
+    # behind the gateway, past its check of the signature: the key works, so the hashes' listings that waited for the
+    # first one's answer all go out side by side then, none of them alone first as while the key was untried.
+    # (20 hashes, each listed alone: more are read in one listing of the project)
+    hashes = [hashlib.sha256(f'not isolated {n}'.encode()).hexdigest() for n in range(20)]
+    faulted = facts.DEFAULT_MAX_RETRIES + 1
+    hss_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=500*{faulted};retry-after=0'))
+    arrivals = ArrivalLevels(create_hss_app(hss_tenant.gateway))  # each request held 50 ms: two sent together overlap
+
+    with LoopbackServer(arrivals) as server:
+        war_room(hss_tenant, retry_backoff='0', hss_rate_limit='1000', hss_endpoint=server.url).run(
+            'hss-restore-isolated', {'file_hash': ','.join(hashes), 'polling': 'false'})
+
+    assert hss_tenant.gateway.faults.counts() == {'500': faulted}  # the first listing's every attempt met HSS.0041
+    assert arrivals.levels[:faulted] == [1] * faulted, arrivals.levels  # the key untried: that listing alone
+    assert arrivals.levels[faulted + 1] > 1, arrivals.levels  # the next two side by side (the error ends the run)
 
 
 # Huawei's API gateway refuses what it cannot authenticate with 401 APIGW.0301, "Incorrect IAM authentication

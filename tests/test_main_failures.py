@@ -646,5 +646,7 @@ def test_an_account_id_given_as_the_account_name_is_named_so_when_iam_refuses_th
     for entry in (entries[-1], again[-1]):
         said = entry['Contents']
         assert entry['Type'] == ENTRY_ERROR and re.search(r'account ID \(KooCLI.s cli-domain-id\).*account name', said)
+        # IAM's 401 is a wrong password's too: the password setting (integration.yml's label) is still named to check
+        assert 'Huawei Cloud IAM password' in said, said
     assert len(hss_tenant.requests_to('POST', IAM_TOKENS)) == 2  # the kept refusal sent nothing
     assert misnamed[-1]['Type'] == ENTRY_ERROR and 'cli-domain-id' not in misnamed[-1]['Contents']
