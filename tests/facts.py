@@ -168,6 +168,10 @@ HSS_AK_LOCKED = ('APIGW.0301',
 # README ("Access key and secret key"): a secret key the gateway refused is not sent again for 15 minutes (but by Test),
 # so the instance alone reaches the gateway's 5th refusal in a row an hour after the first at the soonest.
 AKSK_REFUSAL_PAUSE_S = 15 * 60
+# README ("How `hss-restore-isolated` behaves", Authentication: a password's refusal kept, as a secret key's is): its
+# mark is "the first byte of a PBKDF2-HMAC-SHA256 of it (100,000 rounds ...)"; a secret key's "salted with the access
+# key".
+SECRET_MARK_ROUNDS = 100_000
 # IAM's account lockout by default (Huawei Cloud IAM user guide, "Login Authentication Policy", Account Lockout:
 # "Maximum number of unsuccessful login attempts ... the default value is 5", "Time for resetting the account lockout
 # counter ... the default value is 15 minutes", "Lockout duration ... the default value is 15 minutes"; its least

@@ -1,6 +1,7 @@
 """HssClient and IAM tokens over HTTP against recorded replies built from the seed's example."""
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import re
@@ -772,6 +773,34 @@ def test_a_corrected_secret_key_or_another_access_key_goes_at_once_after_the_gat
         assert 'HTTP 401' in str(error)
 
 
+def test_a_refused_secret_key_is_kept_as_the_first_byte_of_its_pbkdf2_salted_with_the_access_key_as_readme_says():
+    # The mark is what a later run, maybe of another version of the pack, reads the refusal kept in the context by:
+    # README spells it out, so it is computed here from README's words, not from the script.
+    tenant = aksk_tenant()
+    access_key, secret_key = tenant.base_params['hss_aksk']['identifier'], 'Wrong' + 'x' * 35
+    try:
+        _, kept = one_aksk_run(tenant, None, secret_key=secret_key)
+    finally:
+        tenant.stack.close()
+
+    documented = hashlib.pbkdf2_hmac('sha256', secret_key.encode(), access_key.encode(), facts.SECRET_MARK_ROUNDS)[0]
+    assert json.loads(kept)['password_mark'] == documented
+
+
+def test_a_refusal_kept_without_a_mark_for_another_access_key_holds_back_nothing_of_this_one():
+    # Unmarked (as an earlier version kept it), a refusal holds back any secret key, but only of the access key it was
+    # kept for: the gateway counts its refusals in a row, and locks, by access key.
+    tenant = aksk_tenant()
+    try:
+        _, kept = one_aksk_run(tenant, None, secret_key='Wrong' + 'x' * 35, access_key='ANOTHERACCESSKEY0000')
+        unmarked = {key: value for key, value in json.loads(kept).items() if key != 'password_mark'}
+        tenant.wall.advance(60)
+        error, kept = one_aksk_run(tenant, json.dumps(unmarked))
+    finally:
+        tenant.stack.close()
+
+    assert error is None and kept is None and len(tenant.requests_to('GET', 'isolated-file')) == 2
+
 
 def test_a_right_secret_key_met_by_a_lock_another_tool_caused_is_told_the_lock_and_goes_once_it_ended():
     # The gateway locks an access key for 5 minutes once it refused 5 of its requests in a row, and then refuses even
@@ -793,6 +822,23 @@ def test_a_right_secret_key_met_by_a_lock_another_tool_caused_is_told_the_lock_a
     assert 'Check the access key and the secret key' not in str(locked)  # the key is right: no word calls it wrong
     assert after is None and kept is None
     assert len(tenant.requests_to('GET', 'isolated-file')) == facts.HSS_AK_LOCKOUT_FAILURES + 2
+
+
+@pytest.mark.parametrize('secret', ['password', 'secret key'])
+def test_a_run_paused_by_a_refusal_kept_says_what_to_check_as_the_refusal_itself_did(secret):
+    # The paused run is what the admin reads for the next 15 minutes: it must lead where the vendor's 401 led.
+    tenant = locking_tenant() if secret == 'password' else aksk_tenant()
+    run = one_run if secret == 'password' else one_aksk_run
+    wrong = {'password': 'not-the-password'} if secret == 'password' else {'secret_key': 'Wrong' + 'x' * 35}
+    try:
+        first, kept = run(tenant, None, **wrong)
+        tenant.wall.advance(60)
+        later, _ = run(tenant, kept, **wrong)
+    finally:
+        tenant.stack.close()
+
+    assert 'HTTP 401' in str(first) and 'not sent again before' in str(later)
+    assert first.advice and first.advice in str(later)
 
 
 @settings(max_examples=20, deadline=None)  # Cf: one inside a setting is refused (test_instance_settings -k invisible)
