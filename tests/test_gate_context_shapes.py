@@ -1073,3 +1073,29 @@ def test_a_scope_argument_of_the_other_restore_command_is_refused_and_nothing_is
 
     assert str(refused.value) == f'{name} goes with a restore of {owner}, not of {command}.'
     assert asked == []
+
+
+def test_a_fault_of_the_gate_s_own_still_ends_in_its_error_entry_when_the_debug_log_fails_too():
+    class Runtime:
+        def __init__(self):
+            self.entries = []
+
+        def args(self):
+            return {'file_hash': SHA}
+
+        def context(self):
+            raise RuntimeError('context service unavailable')
+
+        def debug(self, message):
+            raise ValueError('debug channel closed')
+
+        def results(self, entry):
+            self.entries.append(entry)
+
+    runtime = Runtime()
+
+    GATE.main(runtime)
+
+    [entry] = runtime.entries
+    assert entry['Type'] == 4 and 'context service unavailable' in entry['Contents'], entry
+    assert 'judged no file' in entry['Contents'] and 'debug channel closed' not in entry['Contents'], entry

@@ -2561,3 +2561,17 @@ def test_restored_before_with_the_summary_of_both_vendors_ends_in_an_error_askin
 
     [entry] = runtime.entries
     assert entry['Type'] == 4 and 'give vendor xdr or hss with it' in entry['Contents']
+
+
+def test_a_fault_of_the_summary_s_own_still_ends_in_its_error_entry_when_the_debug_log_fails_too():
+    class DebugFails(FakeDemisto):
+        def debug(self, message):
+            raise ValueError('debug channel closed')
+
+    runtime = DebugFails({}, context_error=RuntimeError('context service unavailable'))
+
+    qrs.main(runtime)
+
+    [entry] = runtime.entries
+    assert entry['Type'] == 4 and 'context service unavailable' in entry['Contents'], entry
+    assert 'no summary was written' in entry['Contents'] and 'debug channel closed' not in entry['Contents'], entry
