@@ -1056,3 +1056,46 @@ def test_a_fault_of_the_gate_s_own_says_no_file_was_judged_and_how_to_restore_by
     assert 'judged no file' in text and 'none is restored automatically' in text, text
     assert '!file file=<sha256>' in text and 'by hand' in text and 'debug-mode=true' in text, text
     assert any('Traceback' in message for message in runtime.log)
+
+
+@pytest.mark.parametrize('name, value, command, owner', [
+    ('host_id', 'h1', 'restore-file', 'hss-restore-isolated'),
+    ('endpoint_id', 'a' * 32, 'hss-restore-isolated', 'restore-file'),
+    ('incident_id', '7', 'hss-restore-isolated', 'restore-file'),
+])
+def test_a_scope_argument_of_the_other_restore_command_is_refused_and_nothing_is_asked(name, value, command, owner):
+    # a by-hand command would otherwise drop the scope given and restore the file on every host or endpoint
+    asked = []
+
+    with pytest.raises(GATE.GateError) as refused:
+        GATE.gate_command({'file_hash': SHA, 'restore_command': command, name: value}, {},
+                          lambda called, args: asked.append((called, args)) or [])
+
+    assert str(refused.value) == f'{name} goes with a restore of {owner}, not of {command}.'
+    assert asked == []
+
+
+def test_a_fault_of_the_gate_s_own_still_ends_in_its_error_entry_when_the_debug_log_fails_too():
+    class Runtime:
+        def __init__(self):
+            self.entries = []
+
+        def args(self):
+            return {'file_hash': SHA}
+
+        def context(self):
+            raise RuntimeError('context service unavailable')
+
+        def debug(self, message):
+            raise ValueError('debug channel closed')
+
+        def results(self, entry):
+            self.entries.append(entry)
+
+    runtime = Runtime()
+
+    GATE.main(runtime)
+
+    [entry] = runtime.entries
+    assert entry['Type'] == 4 and 'context service unavailable' in entry['Contents'], entry
+    assert 'judged no file' in entry['Contents'] and 'debug channel closed' not in entry['Contents'], entry

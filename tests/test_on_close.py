@@ -3821,3 +3821,26 @@ def test_a_reputation_check_xsoar_failed_at_close_is_a_line_with_xsoar_s_words_a
         by_hand.command, {**by_hand.args, 'polling': 'false'})
     assert not result.failed, result.entries[-1]['Contents']
     assert len(xdr.backend.actions) + len(hss_puts(hss)) >= 1
+
+
+@pytest.mark.parametrize('where', ['call', 'start'])
+def test_an_error_the_on_close_script_did_not_expect_is_still_its_note_when_the_debug_log_fails_too(where):
+    """The close goes on whatever happens: a debug log that raises while the traceback is logged must not replace the
+    note (nor block the close with an error)."""
+    incident = close_incident({'id': '9', 'type': 'Cortex XDR Incident', 'CustomFields': {'filesha256': ['a' * 64]}},
+                              'False Positive')
+
+    def raising(*_):
+        raise KeyError('outcome')
+
+    def debug_fails(message):
+        raise ValueError('debug channel closed')
+
+    demisto = ScriptDemisto({'closeReason': 'False Positive'}, {}, incident, execute=raising)
+    demisto.debug = debug_fails
+    with mock.patch.object(ON_CLOSE, 'vendors_of', raising if where == 'start' else ON_CLOSE.vendors_of):
+        ON_CLOSE.main(demisto)
+
+    [entry] = demisto.entries
+    assert entry['Type'] == 1 and entry['Note'] is True, entry
+    assert 'did not expect' in entry['Contents'] and 'debug channel closed' not in entry['Contents'], entry

@@ -2533,3 +2533,45 @@ def test_an_endpoint_the_action_included_but_cortex_xdr_never_listed_is_pending_
     [step] = summary['manual_steps']
     assert f'action_id=[{action_id}]' in step and file_hash in step, step
     assert 'Nothing: no file is left' not in entry['HumanReadable'], entry['HumanReadable']
+
+
+def test_restored_before_given_as_json_text_is_read_as_the_records_that_text_holds():
+    # A playbook may hand the earlier records on as one JSON text rather than a list: both read alike
+    earlier = xdr_records(fixture('both_vendors'))
+
+    as_text = qrs.summary_command({'vendor': 'xdr', 'restored_before': json.dumps(earlier)}, {})
+
+    assert earlier and as_text == qrs.summary_command({'vendor': 'xdr', 'restored_before': earlier}, {})
+
+
+def test_restored_before_text_that_is_not_json_ends_in_an_error_naming_the_records_it_takes():
+    runtime = FakeDemisto(args={'vendor': 'hss', 'restored_before': '[{"file_hash": '}, context={})
+
+    qrs.main(runtime)
+
+    [entry] = runtime.entries
+    assert entry['Type'] == 4 and 'restored_before must be HuaweiHSS.RestoredFile records (JSON).' in entry['Contents']
+
+
+def test_restored_before_with_the_summary_of_both_vendors_ends_in_an_error_asking_for_one_vendor():
+    runtime = FakeDemisto(args={'vendor': 'all', 'restored_before': xdr_records(fixture('both_vendors'))},
+                          context=fixture('both_vendors'))
+
+    qrs.main(runtime)
+
+    [entry] = runtime.entries
+    assert entry['Type'] == 4 and 'give vendor xdr or hss with it' in entry['Contents']
+
+
+def test_a_fault_of_the_summary_s_own_still_ends_in_its_error_entry_when_the_debug_log_fails_too():
+    class DebugFails(FakeDemisto):
+        def debug(self, message):
+            raise ValueError('debug channel closed')
+
+    runtime = DebugFails({}, context_error=RuntimeError('context service unavailable'))
+
+    qrs.main(runtime)
+
+    [entry] = runtime.entries
+    assert entry['Type'] == 4 and 'context service unavailable' in entry['Contents'], entry
+    assert 'no summary was written' in entry['Contents'] and 'debug channel closed' not in entry['Contents'], entry

@@ -451,10 +451,7 @@ def text_of(value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, (dict, list)):
-        try:
-            return json.dumps(value, sort_keys=True, default=str)
-        except (TypeError, ValueError):
-            return repr(value)
+        return json.dumps(value, sort_keys=True, default=str)  # XSOAR's values are JSON: text keys, no loops
     return str(value)
 
 
