@@ -2663,18 +2663,24 @@ def test_given_several_endpoints_the_xdr_playbook_restores_the_file_on_each_of_t
     assert all(e in notes for e in chosen) and 'FAILED' not in notes
 
 
+def two_holders_and_an_endpoint_holding_none(vendors):
+    """A file two working endpoints hold quarantined, an endpoint holding no file, its incident closed as False
+    Positive, and a runner."""
+    xdr, _ = vendors
+    file_hash = sorted(h for h, endpoints in HOLDERS.items() if len(set(endpoints) - set(FAILING)) >= 2)[0]
+    chosen = [e for e in HOLDERS[file_hash] if e not in FAILING][:2]
+    [empty] = [e for e in xdr.backend.endpoints if not any(e in held for held in HOLDERS.values())][:1]
+    incident = close_incident({'id': '9', 'CustomFields': {'filesha256': file_hash}}, 'False Positive')
+    return xdr, file_hash, chosen, empty, incident, runner_for(vendors)
+
+
 def test_given_several_endpoints_one_holding_no_copy_the_xdr_playbook_sums_up_the_restores_it_made_beside_that_one(
         vendors):
     """Of the endpoints given, one holds no quarantined copy of the file (an endpoint the incident's alerts name, its
     copy restored by hand, say): Cortex XDR refuses that endpoint's restore, "No quarantined file", after the others'
     completed. The restores made are summed up, and that endpoint gets where to look; no note says the restore failed
     for a fault to fix in the setup, nor gives again the restores that completed."""
-    xdr, _ = vendors
-    file_hash = sorted(h for h, endpoints in HOLDERS.items() if len(set(endpoints) - set(FAILING)) >= 2)[0]
-    chosen = [e for e in HOLDERS[file_hash] if e not in FAILING][:2]
-    [empty] = [e for e in xdr.backend.endpoints if not any(e in held for held in HOLDERS.values())][:1]
-    incident = close_incident({'id': '9', 'CustomFields': {'filesha256': file_hash}}, 'False Positive')
-    runner = runner_for(vendors)
+    xdr, file_hash, chosen, empty, incident, runner = two_holders_and_an_endpoint_holding_none(vendors)
 
     run = runner.run(xdr_playbook_on_endpoints(runner), incident, {'Endpoints': [*chosen, empty]})
 
@@ -2691,12 +2697,7 @@ def test_given_several_endpoints_the_first_holding_no_copy_the_note_gives_the_re
     """The first endpoint given holds no quarantined copy: Cortex XDR refuses its restore, and the task ends there, the
     endpoints after it never sent (README). The note must not say no quarantined copy was found on any endpoint asked
     and nothing is left to do: it gives the restore by hand on each endpoint that was never sent."""
-    xdr, _ = vendors
-    file_hash = sorted(h for h, endpoints in HOLDERS.items() if len(set(endpoints) - set(FAILING)) >= 2)[0]
-    chosen = [e for e in HOLDERS[file_hash] if e not in FAILING][:2]
-    [empty] = [e for e in xdr.backend.endpoints if not any(e in held for held in HOLDERS.values())][:1]
-    incident = close_incident({'id': '9', 'CustomFields': {'filesha256': file_hash}}, 'False Positive')
-    runner = runner_for(vendors)
+    xdr, file_hash, chosen, empty, incident, runner = two_holders_and_an_endpoint_holding_none(vendors)
 
     run = runner.run(xdr_playbook_on_endpoints(runner), incident, {'Endpoints': [empty, *chosen]})
 
