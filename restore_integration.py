@@ -3782,12 +3782,7 @@ def carried_json(args: JsonObject, name: str, kind: type, item_fits: Callable[[A
         return kind()
     carried = json_value(value, value)  # a value not text (from context) as it is
     if type(carried) is kind:  # type(): a bool is no count nor time
-        if kind is dict:
-            items = carried.values()
-        elif kind is list:
-            items = carried
-        else:
-            items = [carried]
+        items = carried.values() if kind is dict else carried if kind is list else [carried]
         if all(map(item_fits, items)):
             return carried
     raise RestoreError(f'{name} is set by the command itself while polling; run the command without it.')
