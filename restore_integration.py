@@ -4307,17 +4307,13 @@ def every_read_refused(refused: VendorApiError, records: list[XdrRecord], pollin
     which go on in Cortex XDR; its entry writes their records and those of the files ``not_sent``."""
     when = ', once the role may read statuses,' if refused.http_status == 403 else ', once the key works again,'
     ends_polling = ', which ends polling' if polling else ''
-    stopped = []
-    for record in records:
-        follow = xdr_follow_text([record], when, timing)
-        error = f'Status not read at this check{ends_polling}: {refused} {follow}'
-        stopped.append(dict(record, status=XDR_OUTCOME_IN_PROGRESS, error=error))
+    stopped = [dict(record, status=XDR_OUTCOME_IN_PROGRESS, error=f'Status not read at this check{ends_polling}: '
+                    f'{refused} {xdr_follow_text([record], when, timing)}') for record in records]
     stops_here = ': polling stops here' if polling else ''
     said = (f'{refused} Every status read of this check was refused so, which does not change by itself{stops_here}. '
             f'The restores go on in Cortex XDR. {xdr_follow_text(records, when, timing)}')
     if not_sent:
-        not_started = [record['file_hash'] for record in not_sent]
-        said += f' Not started, so not restored: {capped_names(not_started)}.'
+        said += f' Not started, so not restored: {capped_names([record["file_hash"] for record in not_sent])}.'
     refused.args = (said,)
     return refused.with_outputs({XDR_RESTORE_CONTEXT: one_or_all(stopped + not_sent)})
 
@@ -4520,11 +4516,8 @@ def xdr_grouped_table(summaries: list[XdrRecord], earlier: list[XdrRecord], rows
         beside = ' read at this check, plus those its earlier checks read'
     else:
         title, beside = f'Restore of {what} {where}: {final}', ''
-
-    def endpoint_and_file(row: JsonObject) -> str:
-        return f'{row["endpoint_id"]} ({row["file_hash"]})'
-
-    lines = [grouped_outcomes(title, rows, 'status', ok, 'error_description', endpoint_and_file,
+    lines = [grouped_outcomes(title, rows, 'status', ok, 'error_description',
+                              lambda row: f'{row["endpoint_id"]} ({row["file_hash"]})',
                               'CortexXDR.RestoredFile.endpoints', beside), '']  # then each file's
     for s in summaries[:MAX_LISTED_FILES]:  # one not read: its state says so, its note why
         lines.append(f'- {s["file_hash"]}: {markdown_text(xdr_state(s, "endpoints" in s))}')
