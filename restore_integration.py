@@ -4008,8 +4008,7 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
         readable += f'Checking the status every {interval} seconds{first_check}.'
     else:
         readable += xdr_follow_text(started, follow_after(client), follow_timing(args), markdown=True)
-    older = older_actions(context, unsent, endpoint_id)
-    if older:
+    if older := older_actions(context, unsent, endpoint_id):
         schedule = schedule._replace(args=dict(schedule.args, older_actions=json.dumps(older, separators=(',', ':'))))
     schedule = xdr_next_check(schedule, started, refused, unsent) if polling else None
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(records), one_or_all(replies), schedule)
@@ -4483,14 +4482,11 @@ def xdr_checked_title(summaries: list[XdrRecord], earlier: list[XdrRecord], what
     if len(summaries) == 1 and not earlier:
         [summary] = summaries
         return f'Restore of {summary["file_hash"]}: {xdr_state(summary, summary["status"] != XDR_OUTCOME_IN_PROGRESS)}'
-    restored = sum(s.get('restored_count', 0) for s in summaries + earlier)
-    failed = sum(s.get('failed_count', 0) for s in summaries + earlier)
-    parts = [f'Restore of {what} checked: {final}', f'{restored} endpoint restores done', f'{failed} failed']
-    if unread:
-        parts.append(f'the status of {unread} not read at this check')
-    if unlisted:
-        parts.append(f'no endpoint listed yet for {unlisted}')
-    return ', '.join(parts)
+    restored, failed = (sum(s.get(key, 0) for s in summaries + earlier) for key in ('restored_count', 'failed_count'))
+    parts = [f'Restore of {what} checked: {final}', f'{restored} endpoint restores done', f'{failed} failed',
+             f'the status of {unread} not read at this check' if unread else '',
+             f'no endpoint listed yet for {unlisted}' if unlisted else '']
+    return ', '.join(filter(None, parts))
 
 
 def xdr_state(summary: XdrRecord, counted: bool) -> str:
