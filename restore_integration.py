@@ -4067,11 +4067,8 @@ def unsent_for_next_check(records: list[XdrRecord], unsent: dict[str, RestoreErr
     elapsed = polling_elapsed(int(args['polling_started']), int(args['polling_checks']), interval, args)
     left = timeout - elapsed - schedule.next_run_in_seconds
     later = polling and left > 3 * interval
-    if later:
-        note = ' While polling lasts, its next check sends it.'
-    else:
-        note = ' Not sent later either: ' + XDR_NO_TIME_TO_FOLLOW.format(left=max(left, 0), were='would be',
-                                                                         timeout=timeout, needed=3 * interval)
+    note = ' While polling lasts, its next check sends it.' if later else ' Not sent later either: ' + (
+        XDR_NO_TIME_TO_FOLLOW.format(left=max(left, 0), were='would be', timeout=timeout, needed=3 * interval))
     for record in records:
         if polling and record['file_hash'] in unsent:
             # its advice (to run the command again) moot while a next check sends it, else the one step, said once
