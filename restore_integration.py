@@ -3782,12 +3782,7 @@ def carried_json(args: JsonObject, name: str, kind: type, item_fits: Callable[[A
         return kind()
     carried = json_value(value, value)  # a value not text (from context) as it is
     if type(carried) is kind:  # type(): a bool is no count nor time
-        if kind is dict:
-            items = carried.values()
-        elif kind is list:
-            items = carried
-        else:
-            items = [carried]
+        items = carried.values() if kind is dict else carried if kind is list else [carried]
         if all(map(item_fits, items)):
             return carried
     raise RestoreError(f'{name} is set by the command itself while polling; run the command without it.')
@@ -4013,8 +4008,7 @@ def start_xdr_restore(client: XdrClient, args: JsonObject, hashes: list[str], en
         readable += f'Checking the status every {interval} seconds{first_check}.'
     else:
         readable += xdr_follow_text(started, follow_after(client), follow_timing(args), markdown=True)
-    older = older_actions(context, unsent, endpoint_id)
-    if older:
+    if older := older_actions(context, unsent, endpoint_id):
         schedule = schedule._replace(args=dict(schedule.args, older_actions=json.dumps(older, separators=(',', ':'))))
     schedule = xdr_next_check(schedule, started, refused, unsent) if polling else None
     return RestoreResult(readable, XDR_RESTORE_CONTEXT, one_or_all(records), one_or_all(replies), schedule)
@@ -4073,11 +4067,8 @@ def unsent_for_next_check(records: list[XdrRecord], unsent: dict[str, RestoreErr
     elapsed = polling_elapsed(int(args['polling_started']), int(args['polling_checks']), interval, args)
     left = timeout - elapsed - schedule.next_run_in_seconds
     later = polling and left > 3 * interval
-    if later:
-        note = ' While polling lasts, its next check sends it.'
-    else:
-        note = ' Not sent later either: ' + XDR_NO_TIME_TO_FOLLOW.format(left=max(left, 0), were='would be',
-                                                                         timeout=timeout, needed=3 * interval)
+    note = ' While polling lasts, its next check sends it.' if later else ' Not sent later either: ' + (
+        XDR_NO_TIME_TO_FOLLOW.format(left=max(left, 0), were='would be', timeout=timeout, needed=3 * interval))
     for record in records:
         if polling and record['file_hash'] in unsent:
             # its advice (to run the command again) moot while a next check sends it, else the one step, said once
@@ -4312,17 +4303,13 @@ def every_read_refused(refused: VendorApiError, records: list[XdrRecord], pollin
     which go on in Cortex XDR; its entry writes their records and those of the files ``not_sent``."""
     when = ', once the role may read statuses,' if refused.http_status == 403 else ', once the key works again,'
     ends_polling = ', which ends polling' if polling else ''
-    stopped = []
-    for record in records:
-        follow = xdr_follow_text([record], when, timing)
-        error = f'Status not read at this check{ends_polling}: {refused} {follow}'
-        stopped.append(dict(record, status=XDR_OUTCOME_IN_PROGRESS, error=error))
+    stopped = [dict(record, status=XDR_OUTCOME_IN_PROGRESS, error=f'Status not read at this check{ends_polling}: '
+                    f'{refused} {xdr_follow_text([record], when, timing)}') for record in records]
     stops_here = ': polling stops here' if polling else ''
     said = (f'{refused} Every status read of this check was refused so, which does not change by itself{stops_here}. '
             f'The restores go on in Cortex XDR. {xdr_follow_text(records, when, timing)}')
     if not_sent:
-        not_started = [record['file_hash'] for record in not_sent]
-        said += f' Not started, so not restored: {capped_names(not_started)}.'
+        said += f' Not started, so not restored: {capped_names([record["file_hash"] for record in not_sent])}.'
     refused.args = (said,)
     return refused.with_outputs({XDR_RESTORE_CONTEXT: one_or_all(stopped + not_sent)})
 
@@ -4492,14 +4479,11 @@ def xdr_checked_title(summaries: list[XdrRecord], earlier: list[XdrRecord], what
     if len(summaries) == 1 and not earlier:
         [summary] = summaries
         return f'Restore of {summary["file_hash"]}: {xdr_state(summary, summary["status"] != XDR_OUTCOME_IN_PROGRESS)}'
-    restored = sum(s.get('restored_count', 0) for s in summaries + earlier)
-    failed = sum(s.get('failed_count', 0) for s in summaries + earlier)
-    parts = [f'Restore of {what} checked: {final}', f'{restored} endpoint restores done', f'{failed} failed']
-    if unread:
-        parts.append(f'the status of {unread} not read at this check')
-    if unlisted:
-        parts.append(f'no endpoint listed yet for {unlisted}')
-    return ', '.join(parts)
+    restored, failed = (sum(s.get(key, 0) for s in summaries + earlier) for key in ('restored_count', 'failed_count'))
+    parts = [f'Restore of {what} checked: {final}', f'{restored} endpoint restores done', f'{failed} failed',
+             f'the status of {unread} not read at this check' if unread else '',
+             f'no endpoint listed yet for {unlisted}' if unlisted else '']
+    return ', '.join(filter(None, parts))
 
 
 def xdr_state(summary: XdrRecord, counted: bool) -> str:
@@ -4525,11 +4509,8 @@ def xdr_grouped_table(summaries: list[XdrRecord], earlier: list[XdrRecord], rows
         beside = ' read at this check, plus those its earlier checks read'
     else:
         title, beside = f'Restore of {what} {where}: {final}', ''
-
-    def endpoint_and_file(row: JsonObject) -> str:
-        return f'{row["endpoint_id"]} ({row["file_hash"]})'
-
-    lines = [grouped_outcomes(title, rows, 'status', ok, 'error_description', endpoint_and_file,
+    lines = [grouped_outcomes(title, rows, 'status', ok, 'error_description',
+                              lambda row: f'{row["endpoint_id"]} ({row["file_hash"]})',
                               'CortexXDR.RestoredFile.endpoints', beside), '']  # then each file's
     for s in summaries[:MAX_LISTED_FILES]:  # one not read: its state says so, its note why
         lines.append(f'- {s["file_hash"]}: {markdown_text(xdr_state(s, "endpoints" in s))}')
