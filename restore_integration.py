@@ -479,10 +479,12 @@ HSS_ERROR_ADVICE = {
 HSS_FOUND_NONE = 'HSS\'s own 404, not its gateway\'s: the URL leads to HSS, which did not find what the request names.'
 # The gateway's 401 to every request of an access key it locked (see AKSK_REFUSAL_PAUSE_SECONDS), however signed
 HSS_AK_LOCKED = 'AK access failed to reach the limit'
+HSS_AK_LOCK_SECONDS = 5 * 60  # the lock's length: a check that meets it knows it ends this long after, at the latest
 HSS_AK_LOCKED_ADVICE = (
-    "HSS's API gateway locked the access key for 5 minutes, as it refused 5 of its requests in a row (maybe another "
-    "tool's, signed with a wrong secret key), and refuses every request of the key till then, however signed. Wait 5 "
-    'minutes, and check which tool signs with this access key and a wrong secret key.')
+    f"HSS's API gateway locked the access key for {HSS_AK_LOCK_SECONDS // 60} minutes, as it refused 5 of its requests "
+    "in a row (maybe another tool's, signed with a wrong secret key), and refuses every request of the key till then, "
+    f'however signed. Wait {HSS_AK_LOCK_SECONDS // 60} minutes, and check which tool signs with this access key and a '
+    'wrong secret key.')
 HSS_LISTING_ADVICE = {**HSS_ERROR_ADVICE, 400: (  # of isolated files: a start's, a check's (a Test's: below)
     f'HSS rejected the listing of isolated files. Check the enterprise project ID (a command\'s argument '
     f'enterprise_project_id, else {SETTING_NAMES["hss_enterprise_project_id"]}: empty if enterprise projects are not '
@@ -3813,7 +3815,7 @@ def hss_restore_state(value: Any) -> HssState | None:
         return None
     # Both times are one moment (HSS took the restore) on two clocks, in ms as HSS writes times (13 digits); HSS's
     # clock (its Date header) may be set off: accepted is any year 1 to 9999, as state_text writes it (13 wide).
-    match = re.fullmatch(r'(-[0-9]{12,14}|[0-9]{13,15})?:([0-9]{13})?:([0-9]{1,9})(r?)(?::([0-9a-f]{1,2000})'
+    match = re.fullmatch(r'(-[0-9]{12,14}|[0-9]{13,15})?:([0-9]{13})?:([0-9]{1,9})(r|l[0-9]{13})?(?::([0-9a-f]{1,2000})'
                          r'(?::([0-9]{1,12})(?::([0-9]{1,9})(?::([0-9]{1,12}))?)?)?)?', str(value).strip())
     # The clocks are not compared (HSS's may be far off; the command wrote both). A put-off start has no accepted.
     if match is None or int(match[2] or 0) > epoch_ms() + CLOCK_STEP_MAX_MS or not match[1] and (
@@ -3822,17 +3824,23 @@ def hss_restore_state(value: Any) -> HssState | None:
                            f'on HSS\'s clock, and when the command started, on this machine\'s: not more than a day '
                            f'ahead of it); got {printable(value)}. Run the command without it.')
     accepted = match[1] and int(match[1])
+    locked = (match[4] or '').startswith('l')  # until when the gateway's lock the last check met lasts (gateway_lock)
     return {'accepted': accepted, 'started': match[2] and int(match[2]), 'checks': int(match[3]),
-            'listing_refused': bool(match[4]), 'refused': int(match[5] or '0', 16), 'listed': match[6] and accepted -
+            'listing_refused': match[4] == 'r', 'locked_until': int(match[4][1:]) if locked else None,
+            'refused': int(match[5] or '0', 16), 'listed': match[6] and accepted -
             int(match[6]), 'sent': match[7] and int(match[7]), 'taken': match[8] and accepted - int(match[8])}
 
 
 def state_text(state: HssState) -> str:
-    """``<accepted>:<started>:<checks>`` (then ``r`` when HSS refused the last check's listing), ``:<refused>`` (hex,
+    """``<accepted>:<started>:<checks>`` (then ``r`` when HSS refused the last check's listing, or ``l`` and until when,
+    ms, when its gateway's lock of the access key met the last check: gateway_lock), ``:<refused>`` (hex,
     a bit per batch of 100 HSS refused) when any was, then ``:<ms the listing began before accepted>`` when the start
     listed the copies, ``:<copies sent>`` when it knows how many, and ``:<ms taken was before accepted>`` if put off."""
     accepted = f'{state["accepted"]:013d}'  # 0 too (the gate's), as it is read; None: start_put_off writes its own
-    text = f'{accepted}:{state["started"] or ""}:{state["checks"]}{"r" if state.get("listing_refused") else ""}'
+    flag = 'r' if state.get('listing_refused') else ''
+    if state.get('locked_until'):  # never beside r: a lock's 401 is no refusal of the listing
+        flag = f'l{state["locked_until"]:013d}'
+    text = f'{accepted}:{state["started"] or ""}:{state["checks"]}{flag}'
     if state['listed'] is not None:
         sent = '' if state['sent'] is None else f':{state["sent"]}' + (
             '' if state['taken'] is None else f':{max(state["accepted"] - state["taken"], 0)}')
@@ -4908,9 +4916,26 @@ def read_check_listing(client: HssClient, fields: HssFields, state: HssState, sc
         state['listing_refused'] = refused
         rows = [dict(row, reason=HSS_CHECK_REFUSED) for row in left_restoring(context, fields, scope)
                 if for_good and row.get('outcome') == HSS_OUTCOME_RESTORING]
-        return (rows, 0, 0, 0), error, for_good
-    state['listing_refused'] = False
+        return (rows, 0, 0, 0), gateway_lock(error, state), for_good
+    state['listing_refused'], state['locked_until'] = False, None
     return progress, None, False
+
+
+def gateway_lock(error: RestoreError, state: HssState) -> RestoreError:
+    """A check's ``error``; when it is HSS's gateway's lock of the access key (HSS_AK_LOCKED), which passes by itself
+    while checks go on every interval: the first check that meets it gives it whole and until when it lasts at the
+    latest (it began by this check: ``state`` keeps that end for the next), a later one within that end a line alone."""
+    now, until = epoch_ms(), state.get('locked_until')
+    if error.advice != HSS_AK_LOCKED_ADVICE:
+        state['locked_until'] = None
+        return error
+    if until and now < until <= now + HSS_AK_LOCK_SECONDS * 1000:  # the lock an earlier check met and told
+        return RestoreError(f'HSS\'s API gateway still locks the access key (HTTP {error.http_status}, code '
+                            f'{json_text(error.vendor_code)}), until {utc_text(until / 1000)} at the latest, as an '
+                            f'earlier check said in full.', error.attempts, later=True)
+    state['locked_until'] = now + HSS_AK_LOCK_SECONDS * 1000  # a new lock (or one met anew once that end passed)
+    error.args = (f'{error} The lock ends by {utc_text(state["locked_until"] / 1000)} at the latest.',)
+    return error
 
 
 def settle_rows(rows: list[HssCopy], final: bool, last: bool, elapsed: int) -> None:
@@ -5151,7 +5176,8 @@ def hss_follow_command(args: JsonObject, state: HssState, copied: Callable[[str]
     """The war-room line that follows this restore to its end; run by hand, it polls anew (started, checks left out).
     ``copied``: how an entry's text shows what to copy (code_span)."""
     project = f'enterprise_project_id={args["enterprise_project_id"]}'  # the one listed, even the default (0)
-    restore_state = f'restore_state={state_text(dict(state, started=None, checks=0, listing_refused=False))}'
+    anew = dict(state, started=None, checks=0, listing_refused=False, locked_until=None)  # as no check met any yet
+    restore_state = f'restore_state={state_text(anew)}'
     # The items ([] from context: none given), and pair_by_position: a path restored on every host given stays so
     kept = {name: args[name] for name in (*HSS_FIELD_LIMITS, 'pair_by_position')
             if args.get(name) != [] and not none_or_blank_text(args.get(name))}

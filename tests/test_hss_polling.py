@@ -2121,37 +2121,67 @@ def test_polling_stops_with_how_to_follow_the_restore_once_hss_refuses_the_crede
 
 
 
-def test_a_check_that_meets_the_gateway_s_lock_of_the_access_key_polls_on_and_reads_the_restore_once_it_ended(clocked):
-    # Another tool signing with a wrong secret key locks the access key for 5 minutes while a restore polls. The lock
-    # passes by itself: a check that meets it must not end polling, nor leave the rows saying HSS refused a check
-    # (credentials, permission, URL); a check after the lock reads the listing and finds the copy restored.
+def polled_over_a_lock(tenant, clock):
+    """A restore polled while another tool, signing with a wrong secret key, locks the access key for 5 minutes right
+    after the start: (the war room's result, whether the key was locked then, when the gateway's lock ends: epoch s)."""
     import restore_integration as ri
-    tenant, clock = clocked
     access_key = tenant.base_params['hss_aksk']['identifier']
     wrong = tenant.params('aksk', hss_aksk={'identifier': access_key, 'password': 'Wrong' + 'x' * 35},
                           retry_backoff='0')
     [path] = [f['file_path'] for f in SLOW['isolated_files'] if f['file_hash'] == UPDATER]
-    locked = []
+    locked, lock_ends = [], []
 
     def another_tool_locks_the_key_after_the_start(entry):
         for _ in range(0 if locked else facts.HSS_AK_LOCKOUT_FAILURES):  # its own runs, each refused once
             with pytest.raises(ri.RestoreError):
                 ri.HssClient(ri.read_hss_settings(wrong), ri.read_transport_settings(wrong)).list_isolated_files()
+            lock_ends[:] = [ri.time.time() + facts.HSS_AK_LOCKOUT_S]  # the emulator's wall clock is the integration's
         locked.append(tenant.gateway.aksk_locked(access_key))
 
     war_room = WarRoom(params=tenant.params('aksk'), time_scale=1, sleep=clock.sleep,
                        on_entry=another_tool_locks_the_key_after_the_start)
     result = war_room.run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': SLOW['host_id'],
-                                                   'file_path': path, 'timeout_in_seconds': '900'})
+                                                   'file_path': path, 'timeout_in_seconds': '900',
+                                                   'interval_in_seconds': str(facts.MIN_POLLING_INTERVAL)})
+    return result, locked[0], lock_ends[0]
 
-    assert locked[0]
+
+def test_a_check_that_meets_the_gateway_s_lock_of_the_access_key_polls_on_and_reads_the_restore_once_it_ended(clocked):
+    # Another tool signing with a wrong secret key locks the access key for 5 minutes while a restore polls. The lock
+    # passes by itself: a check that meets it must not end polling, nor leave the rows saying HSS refused a check
+    # (credentials, permission, URL); a check after the lock reads the listing and finds the copy restored.
+    tenant, clock = clocked
+    result, locked, _ = polled_over_a_lock(tenant, clock)
+
+    assert locked
     met = [entry for entry in result.entries if facts.HSS_AK_LOCKED[1].split(': ')[1] in json.dumps(entry)]
     assert met and met[-1] is not result.entries[-1], result.entries[-1]  # a check met the lock, and polling went on
     assert not result.failed, result.entries[-1]
     [row] = listed_rows(result)
     assert (row['host_id'], row['outcome']) == (SLOW['host_id'], 'restored'), row
     assert 'refused' not in row['reason'], row
-    assert not tenant.gateway.aksk_locked(access_key)  # polling outlasted the lock
+    assert not tenant.gateway.aksk_locked(tenant.base_params['hss_aksk']['identifier'])  # polling outlasted the lock
+
+
+def test_only_the_first_check_that_meets_the_gateway_s_lock_says_it_in_full_the_later_ones_till_when_it_lasts(clocked):
+    # A check every 10 s over a 5-minute lock: the war room must not show the gateway's whole answer and its advice
+    # some 29 times. The first check that meets the lock quotes it and says until when it lasts at the latest; each
+    # later one that meets it still says so in a line, with the gateway's code and the same end, and polls on.
+    tenant, clock = clocked
+    result, _, lock_ends = polled_over_a_lock(tenant, clock)
+
+    code, message = facts.HSS_AK_LOCKED
+    met = [entry['HumanReadable'] for entry in result.entries if code in entry['HumanReadable']]
+    full = [text for text in met if message.split(': ')[1] in text]
+    assert len(met) > 2 and len(full) == 1 and met[0] == full[0], met[:3]
+    ends = [re.findall(r'\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC', text) for text in met]
+    assert all(len(found) == 1 and found == ends[0] for found in ends), ends  # each says the same end, once
+    said_end = datetime.strptime(ends[0][0], '%Y-%m-%d %H:%M:%S UTC').replace(tzinfo=timezone.utc).timestamp()
+    # at the latest: not before the gateway's lock ends, nor later than the first check's interval after it began
+    assert int(lock_ends) <= said_end <= lock_ends + facts.MIN_POLLING_INTERVAL, (ends[0], lock_ends)
+    for text in met[1:]:
+        assert len(text) < len(full[0]) / 2 and 'still' in text and 'Checking again' in text, text
+    assert not result.failed and listed_rows(result)[0]['outcome'] == 'restored', result.entries[-1]
 
 
 @pytest.mark.parametrize('by', ['file_hash', 'exact item'])

@@ -325,23 +325,29 @@ def test_items_of_a_json_or_context_list_are_taken_as_given_blanks_at_their_ends
 
 # hss-restore-isolated's hidden restore_state, as README ("How hss-restore-isolated behaves") lays it out: when HSS
 # accepted the restore (HSS's clock, 13 digits), when the command started (this machine's), the checks made (an r after
-# them when HSS refused the last check's listing, which a second refusal in a row ends polling on); then the
+# them when HSS refused the last check's listing, which a second refusal in a row ends polling on; or an l and until
+# when, at the latest, the gateway's lock of the access key the last check met lasts, in ms); then the
 # batches refused (hex), how many ms before <accepted> the listing began, the copies sent, and, for a start put off by
 # HSS's throttling, how many ms before <accepted> its first run began. Each later part may be left out (older versions).
 NOW_MS = int(time.time() * 1000)
+# After the checks: nothing, r (HSS refused the last check's listing) or l and a lock's end (ms, this machine's clock)
+LAST_CHECK_FLAGS = st.one_of(st.just(('', False, None)), st.just(('r', True, None)), st.integers(
+    10 ** 12, 10 ** 13 - 1).map(lambda until: (f'l{until}', False, until)))
 
 
 @given(accepted=st.integers(10 ** 12, 10 ** 13 - 1), started=st.integers(10 ** 12, NOW_MS),
        checks=st.integers(0, 10 ** 9 - 1), refused=st.integers(0, 2 ** 64), listed=st.integers(0, 10 ** 12 - 1),
        sent=st.integers(0, 10 ** 9 - 1), taken=st.integers(0, 10 ** 12 - 1), parts=st.integers(3, 7),
-       listing_refused=st.booleans())
+       last_check=LAST_CHECK_FLAGS)
 def test_a_restore_state_the_command_writes_reads_back_part_by_part_and_is_written_again_as_it_was(
-        accepted, started, checks, refused, listed, sent, taken, parts, listing_refused):
-    text = ':'.join([str(accepted), str(started), str(checks) + 'r' * listing_refused, f'{refused:x}', str(listed),
+        accepted, started, checks, refused, listed, sent, taken, parts, last_check):
+    flag, listing_refused, locked_until = last_check
+    text = ':'.join([str(accepted), str(started), str(checks) + flag, f'{refused:x}', str(listed),
                      str(sent), str(taken)][:parts])
     state = ri.hss_restore_state(text)
     assert state == {'accepted': accepted, 'started': started, 'checks': checks, 'listing_refused': listing_refused,
-                     'refused': refused if parts > 3 else 0, 'listed': accepted - listed if parts > 4 else None,
+                     'locked_until': locked_until, 'refused': refused if parts > 3 else 0,
+                     'listed': accepted - listed if parts > 4 else None,
                      'sent': sent if parts > 5 else None, 'taken': accepted - taken if parts > 6 else None}
     if parts > 4 or refused:  # a bitmap of none is left out when nothing follows it
         assert ri.state_text(state) == text
@@ -355,17 +361,18 @@ HSS_CLOCK_MS = st.integers(int(datetime(1, 1, 1, tzinfo=timezone.utc).timestamp(
 @given(accepted=HSS_CLOCK_MS, started=st.one_of(st.none(), st.integers(10 ** 12, NOW_MS)),
        checks=st.integers(0, 10 ** 9 - 1), refused=st.integers(0, 2 ** 64), listed=st.integers(0, 10 ** 12 - 1),
        sent=st.one_of(st.none(), st.integers(0, 10 ** 9 - 1)), taken=st.integers(0, 10 ** 12 - 1),
-       listing_refused=st.booleans())
+       last_check=LAST_CHECK_FLAGS)
 @example(accepted=10 ** 13, started=None, checks=0, refused=0, listed=0, sent=None, taken=0,  # 2286-11-20
-         listing_refused=False)
+         last_check=('', False, None))
 @example(accepted=-1, started=None, checks=0, refused=0, listed=0, sent=None, taken=0,  # just before 1970
-         listing_refused=True)
+         last_check=('r', True, None))
 def test_a_restore_state_the_command_writes_on_any_hss_clock_reads_back_as_it_was_written(
-        accepted, started, checks, refused, listed, sent, taken, listing_refused):
+        accepted, started, checks, refused, listed, sent, taken, last_check):
     """The state a start writes holds HSS's clock when HSS took the restore (its Date header): a gateway whose clock
     is off by centuries still gets its restore followed, as the next check reads back what the start wrote."""
+    _, listing_refused, locked_until = last_check
     state = {'accepted': accepted, 'started': started, 'checks': checks, 'listing_refused': listing_refused,
-             'refused': refused,
+             'locked_until': locked_until, 'refused': refused,
              'listed': accepted - listed, 'sent': sent, 'taken': None if sent is None else accepted - taken}
 
     assert ri.hss_restore_state(ri.state_text(state)) == state
@@ -377,8 +384,9 @@ def test_a_restore_state_whose_listing_or_put_off_start_came_after_accepted_on_h
     """HSS's clock may step back between a start's listing (or its put-off first run) and HSS taking the restore: the
     state still holds ms before <accepted>, a count of digits only, so the next check reads it back."""
     later = accepted + after
-    state = {'accepted': accepted, 'started': None, 'checks': 0, 'listing_refused': False, 'refused': 0,
-             'listed': later if listed_after else accepted, 'sent': 1, 'taken': accepted if listed_after else later}
+    state = {'accepted': accepted, 'started': None, 'checks': 0, 'listing_refused': False, 'locked_until': None,
+             'refused': 0, 'listed': later if listed_after else accepted, 'sent': 1,
+             'taken': accepted if listed_after else later}
 
     assert ri.hss_restore_state(ri.state_text(state)) == dict(state, listed=accepted, taken=accepted)
 
