@@ -794,9 +794,7 @@ def check_identifier(text: str, name: str, max_length: int) -> None:
 def enterprise_project(given: str) -> str:
     """An enterprise project as HSS takes it: the default one's name in Huawei's console reads as its ID, 0, and every
     project the user is granted in the API's own spelling (all_granted_eps), whatever the letter case typed."""
-    if given.lower() == 'default':
-        return '0'
-    return HSS_ALL_ENTERPRISE_PROJECTS if given.lower() == HSS_ALL_ENTERPRISE_PROJECTS else given
+    return {'default': '0', HSS_ALL_ENTERPRISE_PROJECTS: HSS_ALL_ENTERPRISE_PROJECTS}.get(given.lower(), given)
 
 
 def setting_text(params: InstanceParams, name: str) -> str:
@@ -844,10 +842,8 @@ def setting_number(params: InstanceParams, name: str, default: int | float, mini
 def setting_event_types(params: InstanceParams) -> tuple[int, ...]:
     """The types picked, sorted; () for none, every type. XSOAR hands a list ('1004 trojan'); a text's items alike."""
     value, codes, label = params.get('event_types'), set(), f'The instance setting {setting_label("event_types")}'
-    items = value if isinstance(value, list) else [value]
     pieces = isinstance(value, str)  # cut at commas: an item may be a piece of a secret, which is masked only whole
-    if pieces:
-        items = value.split(',')
+    items = value.split(',') if pieces else value if isinstance(value, list) else [value]
     for index, item in enumerate(items):  # each on its own, so a refusal names it; a number holds no unseen character
         text = typed_text(shown_text(item), f'{label}, item {index + 1},') if isinstance(item, str) else item
         if text not in (None, ''):  # a blank item picks nothing
@@ -1102,11 +1098,8 @@ def url_scope(url: str) -> str:
 def huawei_url(endpoint: str, service: str, region: str) -> str:
     """An HSS or IAM endpoint setting as a URL (empty: the region's). A bare host, as Huawei's endpoint tables list one
     (their protocol, HTTPS, in a column of its own), is read as the official SDK's ClientBuilder reads it."""
-    if re.match(r'[A-Za-z][A-Za-z0-9+.-]*:/', endpoint):
-        return endpoint
-    if endpoint:
-        return f'https://{endpoint}'
-    return f'https://{service}.{region}.{HUAWEI_REGION_DOMAINS.get(region, "myhuaweicloud.com")}'
+    endpoint = endpoint or f'{service}.{region}.{HUAWEI_REGION_DOMAINS.get(region, "myhuaweicloud.com")}'
+    return endpoint if re.match(r'[A-Za-z][A-Za-z0-9+.-]*:/', endpoint) else f'https://{endpoint}'
 
 
 ''' TRANSPORT '''
