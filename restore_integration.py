@@ -1953,9 +1953,8 @@ class HttpTransport:
             later = ', or with a larger timeout_in_seconds'
         else:
             later = f' (one run waits at most this long: {self.stops})'
-        fetch_advice = FETCH_NEXT_ADVICE
-        if kept:
-            fetch_advice = 'The next fetch after that time goes on from where the last one stopped.'
+        fetch_advice = ('The next fetch after that time goes on from where the last one stopped.' if kept
+                        else FETCH_NEXT_ADVICE)
         advice = {'command': f'Run the command again later{later}.', 'Test': TEST_AGAIN,
                   'fetch': fetch_advice}[self.settings.caller]
         error = RestoreError(f'Not sent to {self.vendor} at {self.host}: {why}: {gave_up}. {advice}', (), advice, True)
@@ -2029,9 +2028,7 @@ def unread_bytes(sock: socket.socket) -> int:
     decrypted bytes (raw bytes: TLS and chunk framing make the body fewer), and 64 KB for what http.client's buffer
     (8 KB) and TLS records begun (16 KB each, two through an HTTPS proxy) hold."""
     unread = int.from_bytes(fcntl.ioctl(sock.fileno(), termios.FIONREAD, bytes(4)), sys.byteorder)
-    if hasattr(sock, 'pending'):  # an SSLSocket
-        unread += sock.pending()
-    return unread + 2 ** 16
+    return unread + (sock.pending() if hasattr(sock, 'pending') else 0) + 2 ** 16  # pending: an SSLSocket's
 
 
 def decoded_body(headers: Mapping[str, str], body: bytes, most: int) -> bytes:
