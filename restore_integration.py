@@ -604,7 +604,6 @@ class RestoreError(Exception):
         return self
 
     def with_outputs(self, outputs: JsonObject) -> 'RestoreError':
-        """The same error, its entry writing ``outputs`` to context."""
         self.outputs = outputs
         return self
 
@@ -1158,7 +1157,6 @@ class VendorReply:
         self.status, self.headers, self.body, self.host = status, headers, body, host  # host: as errors name it
 
     def json(self) -> Any:
-        """The body's JSON (``parsed``), or ValueError when it is none."""
         if self.parsed is NOT_JSON:
             raise ValueError('the body is not JSON')
         return self.parsed
@@ -2614,7 +2612,6 @@ class KeptRefusal:
         self.entry = refused if 'password_mark' not in refused or refused['password_mark'] == mark() else {}
 
     def keep(self, reply: VendorReply) -> None:
-        """Keeps the vendor's refusal in ``reply``, now."""
         said = huawei_said(reply) or {}
         message = said.get('vendor_message')  # bounded: it is kept, and shown by every run that reads it
         self.entry = {'identity': self.identity, 'refused_at': self._clock(), 'code': said.get('vendor_code'),
@@ -2776,7 +2773,6 @@ class XdrClient:
         self.refused: dict[str, VendorApiError] = {}
 
     def restore_file(self, file_hash: str, endpoint_id: str | None = None, incident_id: int | None = None) -> XdrReply:
-        """POST endpoints/restore; fields not given stay out of the body. Returns the reply object."""
         request_data = {'file_hash': file_hash, 'endpoint_id': endpoint_id, 'incident_id': incident_id}
         shaped = not endpoint_id or XDR_ENDPOINT_ID.fullmatch(endpoint_id)  # an ID as Cortex XDR lists them, or none
         try:
