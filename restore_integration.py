@@ -2675,7 +2675,11 @@ class IamTokenProvider:
                 raise huawei_error_from_response(self._refusal, self.vendor, self.advice)
             if self._renewal_refused:
                 raise LoginPaused(f'Not sent, nor a new IAM token asked for: {HSS_TOKEN_REFUSED_ADVICE}')
-            self._paused()  # a refusal an earlier run kept: the password sent again only once its pause is over
+            # A refusal an earlier run kept: the password sent again only once its pause is over
+            self.refusal.check(f'{self.vendor} refused the login', 'password', (
+                f'IAM locks a user out after {IAM_LOCKOUT_FAILED_LOGINS} failed logins in '
+                f'{IAM_LOCKOUT_PERIOD_SECONDS // 60} minutes (its default), and other tools may share this user. '
+                f'{self.advice[401]}'))
             try:
                 return self._fetch()
             except RestoreError:  # not renewed, nor refused by IAM or the proxy's login: the held token serves a run
@@ -2684,13 +2688,6 @@ class IamTokenProvider:
                     raise
                 self._renewal_failed = True  # not asked again this run; the next run asks
                 return self._held['token']
-
-    def _paused(self) -> None:
-        """Raises the refusal an earlier run kept while its pause lasts."""
-        self.refusal.check(f'{self.vendor} refused the login', 'password', (
-            f'IAM locks a user out after {IAM_LOCKOUT_FAILED_LOGINS} failed logins in '
-            f'{IAM_LOCKOUT_PERIOD_SECONDS // 60} minutes (its default), and other tools may share this user. '
-            f'{self.advice[401]}'))
 
     def lives_past(self, seconds: float) -> str | None:
         """The token held, if it expires over ``seconds`` from now (dropped meanwhile: None; replaced: the new one)."""
