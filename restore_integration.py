@@ -1655,18 +1655,17 @@ class HttpTransport:
             self.proxy_refusal = (f'{proxy} asks for a login ({why}), and its URL holds {held} nothing reached '
                                   f'{self.vendor} at {self.host}. Put the proxy\'s {put} in that variable\'s URL (its '
                                   f'user:password@ part), or uncheck "Use system proxy settings".')
-            return self.proxy_refusal
-        if why == SOCKS_NO_METHOD:  # a proxy that takes neither (GSSAPI alone, say) checked no password
+        elif why == SOCKS_NO_METHOD:  # a proxy that takes neither (GSSAPI alone, say) checked no password
             self.proxy_refusal = (f'{proxy} accepts none of the login methods requests can use (no login, user name '
                                   f'and password), so its login was not sent ({why}) and nothing reached '
                                   f'{self.vendor} at {self.host}. Have it accept a user name and password from this '
                                   f'machine (requests cannot log in by GSSAPI), or uncheck "Use system proxy '
                                   f'settings".')
-            return self.proxy_refusal
-        self.proxy_refusal = (f'{proxy} refused its login ({why}), so nothing reached {self.vendor} at {self.host}; it '
-                              f'is not tried again, as a proxy that checks a directory may lock the account. Correct '
-                              f'the user name and password in that variable\'s URL (its user:password@ part, not '
-                              f'shown), or uncheck "Use system proxy settings".')
+        else:
+            self.proxy_refusal = (f'{proxy} refused its login ({why}), so nothing reached {self.vendor} at '
+                                  f'{self.host}; it is not tried again, as a proxy that checks a directory may lock '
+                                  f'the account. Correct the user name and password in that variable\'s URL (its '
+                                  f'user:password@ part, not shown), or uncheck "Use system proxy settings".')
         return self.proxy_refusal
 
     def redirect_refusal(self, url: str, response: requests.Response) -> str:
@@ -1971,10 +1970,8 @@ class HttpTransport:
             asked = f'the vendor asked to wait {late.asked:.12g} s (Retry-After)'
         elif late.wait < 1:
             asked = 'the next turn was less than a second away'
-        elif late.wait < 10:
-            asked = f'the next turn was {late.wait:.1f} s away'
         else:
-            asked = f'the next turn was {late.wait:.0f} s away'
+            asked = f'the next turn was {late.wait:.{1 if late.wait < 10 else 0}f} s away'
         return f'{asked}, past the {self.budget_s:g} s {self.waiter} waits for throttling'
 
     @staticmethod
