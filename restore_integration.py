@@ -2254,8 +2254,7 @@ class SecretScrubber:
         ``folded``: or none, taken out with the folds)."""
         spelled = [self._spellings(blank) for blank in blanks]
         heads = [''.join(spelled[:size]) + '\\Z' for size in range(len(spelled))] if cut else []
-        optional = '?' if folded else ''
-        return f'(?:{"|".join(["".join(spelled), *heads, " "])}){optional}'
+        return f'(?:{"|".join(["".join(spelled), *heads, " "])}){"?" if folded else ""}'
 
     def _spellings(self, char: str, escaped: bool = False, cased: bool = True) -> str:
         """A regular expression for every spelling of one character the class names, in any mix (after backslashes
@@ -2309,9 +2308,8 @@ class SecretScrubber:
         each found after another was masked would leave the part they share out of it)."""
         # In lower case, each character in its place (U+0130, the one letter str.lower makes two, kept)
         lowered = '\u0130'.join(part.lower() for part in text.split('\u0130')) if '\u0130' in text else text.lower()
-        spans = self._spans(lowered)
         kept, at = [], 0  # the text around the places, each run of places that overlap one mask (none: the text itself)
-        for start, end in sorted(spans):
+        for start, end in sorted(self._spans(lowered)):
             if start >= at:
                 kept += [text[at:start], self.MASK]
             at = max(at, end)
