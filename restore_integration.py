@@ -606,7 +606,6 @@ class RestoreError(Exception):
         return self
 
     def with_outputs(self, outputs: JsonObject) -> 'RestoreError':
-        """The same error, its entry writing ``outputs`` to context."""
         self.outputs = outputs
         return self
 
@@ -796,9 +795,7 @@ def check_identifier(text: str, name: str, max_length: int) -> None:
 def enterprise_project(given: str) -> str:
     """An enterprise project as HSS takes it: the default one's name in Huawei's console reads as its ID, 0, and every
     project the user is granted in the API's own spelling (all_granted_eps), whatever the letter case typed."""
-    if given.lower() == 'default':
-        return '0'
-    return HSS_ALL_ENTERPRISE_PROJECTS if given.lower() == HSS_ALL_ENTERPRISE_PROJECTS else given
+    return {'default': '0', HSS_ALL_ENTERPRISE_PROJECTS: HSS_ALL_ENTERPRISE_PROJECTS}.get(given.lower(), given)
 
 
 def setting_text(params: InstanceParams, name: str) -> str:
@@ -846,10 +843,8 @@ def setting_number(params: InstanceParams, name: str, default: int | float, mini
 def setting_event_types(params: InstanceParams) -> tuple[int, ...]:
     """The types picked, sorted; () for none, every type. XSOAR hands a list ('1004 trojan'); a text's items alike."""
     value, codes, label = params.get('event_types'), set(), f'The instance setting {setting_label("event_types")}'
-    items = value if isinstance(value, list) else [value]
     pieces = isinstance(value, str)  # cut at commas: an item may be a piece of a secret, which is masked only whole
-    if pieces:
-        items = value.split(',')
+    items = value.split(',') if pieces else value if isinstance(value, list) else [value]
     for index, item in enumerate(items):  # each on its own, so a refusal names it; a number holds no unseen character
         text = typed_text(shown_text(item), f'{label}, item {index + 1},') if isinstance(item, str) else item
         if text not in (None, ''):  # a blank item picks nothing
@@ -1104,11 +1099,8 @@ def url_scope(url: str) -> str:
 def huawei_url(endpoint: str, service: str, region: str) -> str:
     """An HSS or IAM endpoint setting as a URL (empty: the region's). A bare host, as Huawei's endpoint tables list one
     (their protocol, HTTPS, in a column of its own), is read as the official SDK's ClientBuilder reads it."""
-    if re.match(r'[A-Za-z][A-Za-z0-9+.-]*:/', endpoint):
-        return endpoint
-    if endpoint:
-        return f'https://{endpoint}'
-    return f'https://{service}.{region}.{HUAWEI_REGION_DOMAINS.get(region, "myhuaweicloud.com")}'
+    endpoint = endpoint or f'{service}.{region}.{HUAWEI_REGION_DOMAINS.get(region, "myhuaweicloud.com")}'
+    return endpoint if re.match(r'[A-Za-z][A-Za-z0-9+.-]*:/', endpoint) else f'https://{endpoint}'
 
 
 ''' TRANSPORT '''
@@ -1167,7 +1159,6 @@ class VendorReply:
         self.status, self.headers, self.body, self.host = status, headers, body, host  # host: as errors name it
 
     def json(self) -> Any:
-        """The body's JSON (``parsed``), or ValueError when it is none."""
         if self.parsed is NOT_JSON:
             raise ValueError('the body is not JSON')
         return self.parsed
@@ -1666,18 +1657,17 @@ class HttpTransport:
             self.proxy_refusal = (f'{proxy} asks for a login ({why}), and its URL holds {held} nothing reached '
                                   f'{self.vendor} at {self.host}. Put the proxy\'s {put} in that variable\'s URL (its '
                                   f'user:password@ part), or uncheck "Use system proxy settings".')
-            return self.proxy_refusal
-        if why == SOCKS_NO_METHOD:  # a proxy that takes neither (GSSAPI alone, say) checked no password
+        elif why == SOCKS_NO_METHOD:  # a proxy that takes neither (GSSAPI alone, say) checked no password
             self.proxy_refusal = (f'{proxy} accepts none of the login methods requests can use (no login, user name '
                                   f'and password), so its login was not sent ({why}) and nothing reached '
                                   f'{self.vendor} at {self.host}. Have it accept a user name and password from this '
                                   f'machine (requests cannot log in by GSSAPI), or uncheck "Use system proxy '
                                   f'settings".')
-            return self.proxy_refusal
-        self.proxy_refusal = (f'{proxy} refused its login ({why}), so nothing reached {self.vendor} at {self.host}; it '
-                              f'is not tried again, as a proxy that checks a directory may lock the account. Correct '
-                              f'the user name and password in that variable\'s URL (its user:password@ part, not '
-                              f'shown), or uncheck "Use system proxy settings".')
+        else:
+            self.proxy_refusal = (f'{proxy} refused its login ({why}), so nothing reached {self.vendor} at '
+                                  f'{self.host}; it is not tried again, as a proxy that checks a directory may lock '
+                                  f'the account. Correct the user name and password in that variable\'s URL (its '
+                                  f'user:password@ part, not shown), or uncheck "Use system proxy settings".')
         return self.proxy_refusal
 
     def redirect_refusal(self, url: str, response: requests.Response) -> str:
@@ -1962,9 +1952,8 @@ class HttpTransport:
             later = ', or with a larger timeout_in_seconds'
         else:
             later = f' (one run waits at most this long: {self.stops})'
-        fetch_advice = FETCH_NEXT_ADVICE
-        if kept:
-            fetch_advice = 'The next fetch after that time goes on from where the last one stopped.'
+        fetch_advice = ('The next fetch after that time goes on from where the last one stopped.' if kept
+                        else FETCH_NEXT_ADVICE)
         advice = {'command': f'Run the command again later{later}.', 'Test': TEST_AGAIN,
                   'fetch': fetch_advice}[self.settings.caller]
         error = RestoreError(f'Not sent to {self.vendor} at {self.host}: {why}: {gave_up}. {advice}', (), advice, True)
@@ -1983,10 +1972,8 @@ class HttpTransport:
             asked = f'the vendor asked to wait {late.asked:.12g} s (Retry-After)'
         elif late.wait < 1:
             asked = 'the next turn was less than a second away'
-        elif late.wait < 10:
-            asked = f'the next turn was {late.wait:.1f} s away'
         else:
-            asked = f'the next turn was {late.wait:.0f} s away'
+            asked = f'the next turn was {late.wait:.{1 if late.wait < 10 else 0}f} s away'
         return f'{asked}, past the {self.budget_s:g} s {self.waiter} waits for throttling'
 
     @staticmethod
@@ -2038,9 +2025,7 @@ def unread_bytes(sock: socket.socket) -> int:
     decrypted bytes (raw bytes: TLS and chunk framing make the body fewer), and 64 KB for what http.client's buffer
     (8 KB) and TLS records begun (16 KB each, two through an HTTPS proxy) hold."""
     unread = int.from_bytes(fcntl.ioctl(sock.fileno(), termios.FIONREAD, bytes(4)), sys.byteorder)
-    if hasattr(sock, 'pending'):  # an SSLSocket
-        unread += sock.pending()
-    return unread + 2 ** 16
+    return unread + (sock.pending() if hasattr(sock, 'pending') else 0) + 2 ** 16  # pending: an SSLSocket's
 
 
 def decoded_body(headers: Mapping[str, str], body: bytes, most: int) -> bytes:
@@ -2271,8 +2256,7 @@ class SecretScrubber:
         ``folded``: or none, taken out with the folds)."""
         spelled = [self._spellings(blank) for blank in blanks]
         heads = [''.join(spelled[:size]) + '\\Z' for size in range(len(spelled))] if cut else []
-        optional = '?' if folded else ''
-        return f'(?:{"|".join(["".join(spelled), *heads, " "])}){optional}'
+        return f'(?:{"|".join(["".join(spelled), *heads, " "])}){"?" if folded else ""}'
 
     def _spellings(self, char: str, escaped: bool = False, cased: bool = True) -> str:
         """A regular expression for every spelling of one character the class names, in any mix (after backslashes
@@ -2326,9 +2310,8 @@ class SecretScrubber:
         each found after another was masked would leave the part they share out of it)."""
         # In lower case, each character in its place (U+0130, the one letter str.lower makes two, kept)
         lowered = '\u0130'.join(part.lower() for part in text.split('\u0130')) if '\u0130' in text else text.lower()
-        spans = self._spans(lowered)
         kept, at = [], 0  # the text around the places, each run of places that overlap one mask (none: the text itself)
-        for start, end in sorted(spans):
+        for start, end in sorted(self._spans(lowered)):
             if start >= at:
                 kept += [text[at:start], self.MASK]
             at = max(at, end)
@@ -2626,7 +2609,6 @@ class KeptRefusal:
         self.entry = refused if 'password_mark' not in refused or refused['password_mark'] == mark() else {}
 
     def keep(self, reply: VendorReply) -> None:
-        """Keeps the vendor's refusal in ``reply``, now."""
         said = huawei_said(reply) or {}
         message = said.get('vendor_message')  # bounded: it is kept, and shown by every run that reads it
         self.entry = {'identity': self.identity, 'refused_at': self._clock(), 'code': said.get('vendor_code'),
@@ -2690,7 +2672,11 @@ class IamTokenProvider:
                 raise huawei_error_from_response(self._refusal, self.vendor, self.advice)
             if self._renewal_refused:
                 raise LoginPaused(f'Not sent, nor a new IAM token asked for: {HSS_TOKEN_REFUSED_ADVICE}')
-            self._paused()  # a refusal an earlier run kept: the password sent again only once its pause is over
+            # A refusal an earlier run kept: the password sent again only once its pause is over
+            self.refusal.check(f'{self.vendor} refused the login', 'password', (
+                f'IAM locks a user out after {IAM_LOCKOUT_FAILED_LOGINS} failed logins in '
+                f'{IAM_LOCKOUT_PERIOD_SECONDS // 60} minutes (its default), and other tools may share this user. '
+                f'{self.advice[401]}'))
             try:
                 return self._fetch()
             except RestoreError:  # not renewed, nor refused by IAM or the proxy's login: the held token serves a run
@@ -2699,13 +2685,6 @@ class IamTokenProvider:
                     raise
                 self._renewal_failed = True  # not asked again this run; the next run asks
                 return self._held['token']
-
-    def _paused(self) -> None:
-        """Raises the refusal an earlier run kept while its pause lasts."""
-        self.refusal.check(f'{self.vendor} refused the login', 'password', (
-            f'IAM locks a user out after {IAM_LOCKOUT_FAILED_LOGINS} failed logins in '
-            f'{IAM_LOCKOUT_PERIOD_SECONDS // 60} minutes (its default), and other tools may share this user. '
-            f'{self.advice[401]}'))
 
     def lives_past(self, seconds: float) -> str | None:
         """The token held, if it expires over ``seconds`` from now (dropped meanwhile: None; replaced: the new one)."""
@@ -2788,7 +2767,6 @@ class XdrClient:
         self.refused: dict[str, VendorApiError] = {}
 
     def restore_file(self, file_hash: str, endpoint_id: str | None = None, incident_id: int | None = None) -> XdrReply:
-        """POST endpoints/restore; fields not given stay out of the body. Returns the reply object."""
         request_data = {'file_hash': file_hash, 'endpoint_id': endpoint_id, 'incident_id': incident_id}
         shaped = not endpoint_id or XDR_ENDPOINT_ID.fullmatch(endpoint_id)  # an ID as Cortex XDR lists them, or none
         try:
