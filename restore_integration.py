@@ -3130,7 +3130,9 @@ class HssClient:
             if self.token_provider and reply.status == 401:  # the AK/SK advice names no setting of a token's
                 no_time = 'HSS did not accept the token, and this run had no time left to get a new one. {Again}.'
                 advice = {**advice, 401: no_time if reply.gave_up else HSS_TOKEN_REFUSED_ADVICE}  # a new one refused
-            locked = reply.status == 401 and HSS_AK_LOCKED in str((huawei_said(reply) or {}).get('vendor_message'))
+            # The lock is of an access key: a token request carries none, so such words to it lock nothing of its own
+            locked = (reply.status == 401 and not self.token_provider
+                      and HSS_AK_LOCKED in str((huawei_said(reply) or {}).get('vendor_message')))
             if locked:
                 advice = {**advice, 401: HSS_AK_LOCKED_ADVICE}
             error = huawei_error_from_response(reply, advice_by_status=advice)
