@@ -3110,7 +3110,9 @@ class HssClient:
             if self.token_provider and reply.status == 401:  # the AK/SK advice names no setting of a token's
                 no_time = 'HSS did not accept the token, and this run had no time left to get a new one. {Again}.'
                 advice = {**advice, 401: no_time if reply.gave_up else HSS_TOKEN_REFUSED_ADVICE}  # a new one refused
-            locked = reply.status == 401 and HSS_AK_LOCKED in str((huawei_said(reply) or {}).get('vendor_message'))
+            # The lock is of an access key: a token request carries none, so such words to it lock nothing of its own
+            locked = (reply.status == 401 and not self.token_provider
+                      and HSS_AK_LOCKED in str((huawei_said(reply) or {}).get('vendor_message')))
             if locked:
                 advice = {**advice, 401: HSS_AK_LOCKED_ADVICE}
             error = huawei_error_from_response(reply, advice_by_status=advice)
@@ -3137,12 +3139,13 @@ class HssClient:
         if signing is None:
             return
         with signing:
-            # Only HSS's answer shows it: a 2xx, or an error in its words (an HSS. code). The gateway's own errors
-            # (APIGW. codes: a bad request or body too large, a throttle, no such API, a fault of its own or behind
-            # it) may come before it checks the signature (its signing guide's "Error Codes"), as may a page of a
-            # proxy's or balancer's; a lost answer, or a PUT attempt's status alone, tells nothing
-            if isinstance(reply, VendorReply) and (
-                    200 <= reply.status < 300 or str((huawei_said(reply) or {}).get('vendor_code')).startswith('HSS.')):
+            # Only HSS's answer shows it: a 2xx in its form (is_hss_answer), or an error in its words (an HSS.
+            # code). The gateway's own errors (APIGW. codes: a bad request or body too large, a throttle, no such API,
+            # a fault of its own or behind it) may come before it checks the signature (its signing guide's "Error
+            # Codes"), as may a proxy's page or a balancer's 200; a lost answer, or a PUT attempt's status alone,
+            # tells nothing
+            if isinstance(reply, VendorReply) and (is_hss_answer(reply) or str(
+                    (huawei_said(reply) or {}).get('vendor_code')).startswith('HSS.')):
                 self.signing, self.refusal.entry = None, {}  # the key works: a refusal kept of it is void
             if self.probe == threading.get_ident():
                 self.probe = None
@@ -3164,6 +3167,17 @@ class HssClient:
             return said
         return (f'Not sent: {self.vendor} refused another request of this command with HTTP 401, as it would this '
                 f'one. {self.key_refused.advice}')
+
+
+def is_hss_answer(reply: VendorReply) -> bool:
+    """Whether a 2xx reply is in HSS's form: a JSON object (a listing; HSS writes no other JSON), or no body at all
+    with the request ID Huawei's gateway gives every request it passed (its restore's 200 has no body). Not a proxy's
+    or captive portal's page, a load balancer's empty 200, nor JSON that is no object: from something in between."""
+    if not 200 <= reply.status < 300:
+        return False
+    if not reply.body.strip():
+        return bool(reply.headers.get('X-Request-Id'))
+    return isinstance(reply.parsed, dict)
 
 
 def is_listed_copy(row: Any) -> bool:

@@ -412,11 +412,14 @@ CONTEXT_NUMBER_EXACT_BELOW = 2 ** 53
 MAX_IDENTIFIER_LENGTH = 256
 
 # The faults the emulators inject (README, Reliability, the fault table): every one is Cortex XDR's and HSS's but
-# `expire-token` and the API gateway's own errors (`-apigw`), which are HSS's only.
+# `expire-token` and the API gateway's own errors (`-apigw`), which are HSS's only. A rate picks the gateway's own and
+# the 200s from in front of the vendor (`200-`) only when its kinds name them.
 FAULT_KINDS = ('429', '500', '502', '503', '504', '500-html', '502-html', '503-html', '504-html', '400-apigw',
-               '413-apigw', '500-apigw', 'reset', 'slow', 'malformed', 'truncated', 'expire-token')
+               '413-apigw', '500-apigw', '200-page', '200-empty', 'reset', 'slow', 'malformed', 'truncated',
+               'expire-token')
 HSS_ONLY_FAULT_KINDS = ('400-apigw', '413-apigw', '500-apigw', 'expire-token')
 XDR_FAULT_KINDS = tuple(kind for kind in FAULT_KINDS if kind not in HSS_ONLY_FAULT_KINDS)
+NAMED_ONLY_FAULT_KINDS = ('400-apigw', '413-apigw', '500-apigw', '200-page', '200-empty')
 
 # --------------------------------------------------------------------------- Cortex XSOAR
 

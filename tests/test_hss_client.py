@@ -269,6 +269,27 @@ def test_a_second_401_is_reported_not_retried_forever(replay_server):
     assert 'APIGW.0301' in str(raised.value)
 
 
+def test_a_token_request_refused_with_the_access_key_lock_wording_gets_the_token_advice_not_the_lock_s(replay_server):
+    # The gateway's lock is of an access key, which a token request does not carry: a 401 in the lock's words (a
+    # gateway's mistake, or a proxy's) is no lock of this instance's credentials, nor does it pass in 5 minutes by
+    # itself. It gets what any refusal of a new token gets: where a token works, and which settings to check.
+    code, message = facts.HSS_AK_LOCKED
+    for token in ('one', 'two'):
+        queue_token(replay_server, token)
+        replay_server.queue(401, {'error_code': code, 'error_msg': message})
+    client, _ = token_client(replay_server)
+
+    with pytest.raises(ri.VendorApiError) as raised:
+        client.restore_isolated_files([{'host_id': 'h'}])
+
+    error = raised.value
+    assert [r.method for r in replay_server.requests] == ['POST', 'PUT', 'POST', 'PUT']
+    assert message.split(': ')[1] in str(error)  # the gateway's own words are kept
+    assert not re.search(r'\block|wrong secret key|another tool', error.advice), error.advice  # no lock's words
+    assert 'token' in error.advice and 'region' in error.advice, error.advice
+    assert not error.later  # nothing here passes by itself: the advice does not say to act again later
+
+
 def test_wrong_iam_password_keeps_iam_words_and_hides_the_password(replay_server):
     replay_server.queue_file(401, 'iam_error_401.json', HSS_REPLIES)
     client, _ = token_client(replay_server)

@@ -717,6 +717,39 @@ def test_a_gateway_error_before_the_signature_check_lets_no_other_hash_s_listing
     assert not hss_tenant.gateway.aksk_locked(access_key)
 
 
+@pytest.mark.parametrize('kind, request_kind', [('200-page', 'listing'), ('200-empty', 'listing'),
+                                                ('200-empty', 'restore')])
+def test_a_200_from_in_front_of_hss_lets_no_other_request_out_with_a_refused_key(hss_tenant, kind, request_kind):
+    # A proxy's or captive portal's page, or a load balancer's empty 200, comes from in front of HSS's gateway, which
+    # never checked the signature: it is no answer of HSS's (HSS answers in JSON, or its restore's 200 with no body
+    # but the gateway's request ID). The requests waiting for it still go one at a time; the first that reaches the
+    # check, refused with 401, stops the rest, and the access key is not locked. A listing meets such a 200 on every
+    # attempt (it is no listing: sent again); a restore of exact items, 3 PUTs, on its first PUT only (a 200 to it is
+    # taken: HSS's own has no body either).
+    access_key = hss_tenant.base_params['hss_aksk']['identifier']
+    wrong = {'identifier': access_key, 'password': 'not-the-secret-key-123'}
+    if request_kind == 'listing':
+        args = {'file_hash': ','.join(hashlib.sha256(f'not isolated {n}'.encode()).hexdigest() for n in range(30))}
+        faulted = facts.DEFAULT_MAX_RETRIES + 1
+    else:
+        added = hss_tenant.backend.add_isolated_files(hss_tenant.backend.snapshot()[0]['host_id'],
+                                                      2 * facts.HSS_MAX_ITEMS_PER_REQUEST + 1)
+        args = {name: json.dumps([item[name] for item in added]) for name in ('host_id', 'file_hash', 'file_path')}
+        faulted = 1
+    hss_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence={kind}*{faulted}'))
+    in_flight = InFlight(create_hss_app(hss_tenant.gateway))  # each request held 50 ms: two sent together overlap
+
+    with LoopbackServer(in_flight) as server:
+        result = war_room(hss_tenant, hss_aksk=wrong, retry_backoff='0', hss_rate_limit='1000',
+                          hss_endpoint=server.url).run('hss-restore-isolated', dict(args, polling='false'))
+
+    assert hss_tenant.gateway.faults.counts() == {kind: faulted}
+    assert in_flight.most == 1  # no two requests side by side
+    assert len(hss_tenant.gateway.requests) == 1  # past the 200s: one signature checked, refused
+    assert result.failed or 'HTTP 401' in result.entries[-1]['HumanReadable'], result.entries[-1]  # refused, said
+    assert not hss_tenant.gateway.aksk_locked(access_key)
+
+
 
 class ArrivalLevels(InFlight):
     """InFlight that also notes, as each request arrives, how many are in flight with it (itself counted)."""

@@ -18,6 +18,9 @@ Where each fault happens, as seen from the client:
 - before the vendor's API gateway checks the credentials (HSS only: ``VendorFaults.gateway_error``), its own
   errors in its own form: ``400-apigw`` (a request it refuses), ``413-apigw`` (a body too large), ``500-apigw`` (a
   fault of its own). A rate picks them only when ``kinds`` names them;
+- before the request reaches the vendor, a 200 from something in between, without the vendor's request ID:
+  ``200-page`` (a proxy's or captive portal's HTML page) and ``200-empty`` (a load balancer's empty 200). A rate
+  picks them only when ``kinds`` names them, as they are no answer a client can account for by itself;
 - after the service acted (the change is made, the answer is lost or damaged): ``slow`` (the answer comes
   ``delay`` seconds late, after the client's read timeout; with ``trickle`` its headers come at once and its body a
   byte every ``trickle`` seconds, each byte within any read timeout), ``malformed`` (a body that is not JSON) and
@@ -30,7 +33,7 @@ Where each fault happens, as seen from the client:
 
 Spec syntax (``python -m warroom emulate --faults SPEC``; ``;`` between options, no spaces needed)::
 
-    rate=0.2;seed=7                          20% of requests, any kind the vendor supports (but -apigw)
+    rate=0.2;seed=7                          20% of requests, any kind the vendor supports (but -apigw, 200-)
     rate=0.2;kinds=429,503-html,reset        20%, only these kinds (equally likely)
     sequence=429,ok,reset*2                  request 1 gets a 429, 2 goes through, 3 and 4 are reset;
                                              after the sequence, ``rate`` (if given) takes over
@@ -52,8 +55,10 @@ __all__ = ["FaultPlan", "FaultRecord", "VendorFaults", "serve", "FAULT_KINDS", "
 
 STATUS_KINDS = ("429", "500", "502", "503", "504", "500-html", "502-html", "503-html", "504-html")
 GATEWAY_KINDS = ("400-apigw", "413-apigw", "500-apigw")
+IN_BETWEEN_KINDS = ("200-page", "200-empty")  # a 200 from in front of the vendor: a proxy's page, a balancer's
 AFTER_KINDS = ("slow", "malformed", "truncated")
-FAULT_KINDS = STATUS_KINDS + GATEWAY_KINDS + ("reset",) + AFTER_KINDS + ("expire-token",)
+FAULT_KINDS = STATUS_KINDS + GATEWAY_KINDS + IN_BETWEEN_KINDS + ("reset",) + AFTER_KINDS + ("expire-token",)
+NAMED_ONLY_KINDS = GATEWAY_KINDS + IN_BETWEEN_KINDS  # a rate picks them only when its kinds name them
 OK = "ok"
 DEFAULT_RETRY_AFTER_S = 1
 DEFAULT_DELAY_S = 65.0  # longer than the integration's default read timeout (60 s)
@@ -61,7 +66,8 @@ MAX_SEQUENCE = 100_000
 
 SPEC_HELP = (
     "Faults to inject, as OPTION;OPTION... with OPTION one of: rate=P (share of requests, 0 to 1), "
-    "seed=N (random seed, default 0), kinds=K,K,... (default: every kind the vendor supports, but the -apigw ones), "
+    "seed=N (random seed, default 0), kinds=K,K,... (default: every kind the vendor supports, but the -apigw and "
+    "200- ones), "
     "sequence=STEP,STEP,... (one step per request in order; STEP is a kind, ok, or KIND*N), "
     "retry-after=S (Retry-After of injected 429/503, default 1), delay=S (how late a slow answer comes, "
     "default 65), trickle=S (a slow body, a byte every S seconds), "
@@ -102,7 +108,7 @@ class VendorFaults:
 @dataclass
 class FaultPlan:
     rate: float = 0.0
-    kinds: tuple[str, ...] = ()  # empty: every kind the vendor supports, but the gateway's own (GATEWAY_KINDS)
+    kinds: tuple[str, ...] = ()  # empty: every kind the vendor supports, but NAMED_ONLY_KINDS
     seed: int = 0
     sequence: tuple[str, ...] = ()
     retry_after_s: int = DEFAULT_RETRY_AFTER_S
@@ -184,7 +190,7 @@ class FaultPlan:
                 kind = self.sequence[number - 1]
                 kind = None if kind == OK else kind
             elif self.rate and self._random.random() < self.rate:
-                named = self.kinds or tuple(k for k in supported if k not in GATEWAY_KINDS)  # those only when named
+                named = self.kinds or tuple(k for k in supported if k not in NAMED_ONLY_KINDS)  # those only when named
                 kinds = [k for k in named if k in supported]
                 kind = self._random.choice(kinds) if kinds else None
             else:
@@ -231,6 +237,14 @@ def gateway_page(status: int) -> Response:
     return Response(status, body, {"Content-Type": "text/html"})
 
 
+def portal_page() -> Response:
+    """The sign-in page a proxy or captive portal answers with 200 in the place of the API's answer."""
+    body = (b"<html>\r\n<head><title>Network access</title></head>\r\n<body>\r\n<h1>Sign in to continue</h1>\r\n"
+            b"<form method=\"post\" action=\"/login\"><input name=\"user\"><input name=\"password\" type=\"password\">"
+            b"</form>\r\n</body>\r\n</html>\r\n")
+    return Response(200, body, {"Content-Type": "text/html"})
+
+
 def serve(plan: FaultPlan | None, request: Request, handle: Callable[[Request], Response],
           vendor: VendorFaults) -> Response:
     """``handle(request)``, or what the plan's fault for this request makes of it."""
@@ -245,6 +259,10 @@ def serve(plan: FaultPlan | None, request: Request, handle: Callable[[Request], 
         return vendor.gateway_error(int(kind[:3]))
     if kind in GATEWAY_KINDS:  # the vendor has no such gateway: as expire-token for one without tokens
         return handle(request)
+    if kind == "200-page":
+        return portal_page()
+    if kind == "200-empty":  # a load balancer's 200 of its own: no body, no vendor's request ID
+        return Response(200, b"", {})
     if kind in STATUS_KINDS:
         status = int(kind[:3])
         retry_after = plan.retry_after_s if status in (429, 503) else None
