@@ -774,7 +774,8 @@ def test_a_string_operator_given_a_list_of_several_values_on_the_right_is_refuse
     """XSOAR casts a string operator's argument (the right side) to a string ("Filters try to cast the transformed value
     and arguments to the appropriate type", "Filter Operators"); only the left side has the rule that a list passes
     when one item does. How it casts a list of several strings (an error, or their joined text) is not documented;
-    the runner read it as "equals any of them", which neither is. Refused; one item, or none, still compares."""
+    the runner read it as "equals any of them", which neither is. Refused; one item still compares, and none is refused
+    too (tests/test_playbook_values.py -k nothing_on_the_right)."""
     scope = Scope({}, {}, {'Held': 'b', 'Several': ['a', 'b'], 'One': ['b'], 'Nothing': []})
 
     def compare(right):
@@ -784,7 +785,8 @@ def test_a_string_operator_given_a_list_of_several_values_on_the_right_is_refuse
     with pytest.raises(UnsupportedError, match='right'):
         compare('Several')
     assert compare('One') == (operator != 'isNotEqualString')
-    assert compare('Nothing') == (operator == 'isNotEqualString')
+    with pytest.raises(UnsupportedError, match='nothing on the right'):
+        compare('Nothing')
 
 
 @pytest.mark.parametrize('operator', ['toLowerCase', 'trim', 'splitAndTrim', 'join'])

@@ -293,45 +293,99 @@ def _fold(values: list[str], ignore_case: bool) -> list[str]:
     return [value.lower() for value in values] if ignore_case else values
 
 
-def _argument(right: Any) -> list[str]:
-    """A string operator's right side: one text, or none. XSOAR casts the argument to a string ("Filter Operators");
-    the rule that a list passes when one item does is the left side's. How it casts several strings is not documented:
-    refused, not read as "any of them"."""
-    texts = _strings(right)
-    if len(texts) > 1:
-        raise UnsupportedError(f'the right side of a string operator is the list {quoted(right)}: how XSOAR casts '
-                               f'several values to one string is not documented')
+def _given(value: Any, side: str) -> list[str]:
+    """The texts on the right side of a string operator, or on the left of a negated one, of which there must be one
+    at least. What XSOAR makes of a key that is not there, or holds an empty list, is not documented ("Filters try to
+    cast the transformed value and arguments to the appropriate type. The task fails if casting fails", "Filter
+    Operators"), and demisto/content authors guard such a key with isNotEmpty, as "otherwise, the condition will
+    fail" (pull request 40255; 40327 added one "after the playbook failed"): refused, not read as false or true."""
+    texts = _strings(value)
+    if not texts:
+        raise UnsupportedError(f'a string operator was given nothing on the {side} ({quoted(value)}): whether XSOAR '
+                               f'fails the task or compares it as false is not documented; test it first (isEmpty)')
     return texts
 
 
-def _equal_string(left: Any, right: Any, ignore_case: bool) -> bool:
-    rights = _fold(_argument(right), ignore_case)
-    return any(value in rights for value in _fold(_strings(left), ignore_case))
+def _argument(right: Any) -> str:
+    """A string operator's right side: one text. XSOAR casts the argument to a string ("Filter Operators"); the rule
+    that a list passes when one item does is the left side's. How it casts several strings is not documented:
+    refused, not read as "any of them"."""
+    texts = _given(right, 'right')
+    if len(texts) > 1:
+        raise UnsupportedError(f'the right side of a string operator is the list {quoted(right)}: how XSOAR casts '
+                               f'several values to one string is not documented')
+    return texts[0]
 
 
-def _in_list(left: Any, right: Any, ignore_case: bool) -> bool:
-    choices = _fold([part.strip() for value in _strings(right) for part in value.split(',')], ignore_case)
-    return any(value in choices for value in _fold(_strings(left), ignore_case))
+def _either_reading(first: bool, second: bool, what: str) -> bool:
+    """The outcome where two readings of an undocumented rule agree; refused where they do not."""
+    if first != second:
+        raise UnsupportedError(what)
+    return first
 
 
-def _contains_string(left: Any, right: Any, ignore_case: bool) -> bool:
-    needles = _fold(_argument(right), ignore_case)
-    return any(needle in value for value in _fold(_strings(left), ignore_case) for needle in needles)
+def _equals(text: str, right: Any, ignore_case: bool) -> bool:
+    return _fold([text], ignore_case) == _fold([_argument(right)], ignore_case)
+
+
+def _includes(text: str, right: Any, ignore_case: bool) -> bool:
+    needle, = _fold([_argument(right)], ignore_case)
+    return needle in _fold([text], ignore_case)[0]
+
+
+def _in_list(text: str, right: Any, ignore_case: bool) -> bool:
+    """In list: the right side's items (a context list), and, whether XSOAR splits a text on commas and trims the
+    parts or compares it whole not being documented (the "Built-in Filters" table gives no rule; demisto/content's
+    ExtFilter, a script, splits its own "in list" argument on commas), the outcome both readings give. A right side
+    holding no value at all (nothing, an empty text, commas) is refused: an empty list is not documented either."""
+    wholes = _given(right, 'right')
+    parts = [part.strip() for whole in wholes for part in whole.split(',') if part.strip()]
+    if not parts:
+        raise UnsupportedError(f'In list was given no value in the list on the right ({quoted(right)}): what XSOAR '
+                               f'does with an empty list is not documented; test it first (isEmpty)')
+    folded, = _fold([text], ignore_case)
+    return _either_reading(folded in _fold(parts, ignore_case), folded in _fold(wholes, ignore_case),
+                           f'whether {quoted(text)} is In list {quoted(right)} depends on whether XSOAR splits the '
+                           f'right side on commas (and trims the parts), which is not documented')
+
+
+def _any_item(test: Callable[[str, Any, bool], bool]) -> Callable[[Any, Any, bool], bool]:
+    """A string operator on the left side's items: "If the filter's left-side value expects a single item, but
+    receives a list, the filter passes if at least one item meets the requirements" ("Filter Operators"); so a key
+    that is not there, or holds an empty list, no item, does not pass. The right side is checked even so."""
+    def positive(left: Any, right: Any, ignore_case: bool) -> bool:
+        texts = _strings(left)
+        if not texts:
+            _given(right, 'right')
+        return any(test(text, right, ignore_case) for text in texts)
+    return positive
+
+
+def _no_item(test: Callable[[str, Any, bool], bool]) -> Callable[[Any, Any, bool], bool]:
+    """A negated string operator (Doesn't equal, Not in list). On a list, the documented rule (one item meets the
+    negated requirement) and the negation of the operator (no item meets it) can differ: refused where they do."""
+    def negated(left: Any, right: Any, ignore_case: bool) -> bool:
+        verdicts = [test(text, right, ignore_case) for text in _given(left, 'left')]
+        return _either_reading(not all(verdicts), not any(verdicts),
+                               f'the list {quoted(left)} holds items on both sides of {quoted(right)}: whether XSOAR '
+                               f'passes a negated operator when one item meets it, or takes the negation of the '
+                               f'operator, is not documented')
+    return negated
 
 
 def _greater_than(left: Any, right: Any, ignore_case: bool) -> bool:
     try:
-        return any(float(value) > float(text_of(_argument(right))) for value in _strings(left))
+        return any(float(value) > float(_argument(right)) for value in _strings(left))
     except ValueError:
         return False
 
 
 OPERATORS: dict[str, Callable[[Any, Any, bool], bool]] = {
-    'isEqualString': _equal_string,
-    'isNotEqualString': lambda left, right, ic: not _equal_string(left, right, ic),
-    'inList': _in_list,
-    'notInList': lambda left, right, ic: not _in_list(left, right, ic),
-    'containsString': _contains_string,
+    'isEqualString': _any_item(_equals),
+    'isNotEqualString': _no_item(_equals),
+    'inList': _any_item(_in_list),
+    'notInList': _no_item(_in_list),
+    'containsString': _any_item(_includes),
     # "Is defined considers false and empty strings and lists to be defined values. If you don't want those to be
     # included as defined, use Is not empty." (Cortex XSOAR 6 Playbook Design Guide, "Built-in Filters")
     'isExists': lambda left, right, ic: left is not None,
