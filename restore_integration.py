@@ -3795,6 +3795,15 @@ def is_hash_list(item: Any) -> bool:
     return isinstance(item, list) and all(map(is_sha256_text, item))
 
 
+def is_unread_cause(item: Any) -> bool:
+    """A value of restore-file's hidden ``unread``: why a check did not read an action's status, [HTTP status, vendor
+    code (any JSON), the check that said it whole (a whole number: 0, a check by hand polling went on from), when (ms
+    since the epoch, not past a day ahead)]."""
+    return (isinstance(item, list) and len(item) == 4 and type(item[0]) is int and 100 <= item[0] <= 599
+            and all(type(n) is int and 0 <= n <= MAX_WHOLE_NUMBER for n in item[2:])
+            and 0 < item[3] <= epoch_ms() + CLOCK_STEP_MAX_MS)
+
+
 def is_sha256_text(value: Any) -> bool:
     return isinstance(value, str) and SHA256_PATTERN.fullmatch(value) is not None
 
@@ -4171,6 +4180,7 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
     checks every running action, schedules the next check unless the last; ``unfollowed``: sent by another run."""
     earlier = carried_json(args, 'finished', list, is_finished_file)  # files whose actions ended at an earlier check
     refused = carried_json(args, 'refused', dict, is_hash_list)  # {reason: [file_hash, ...]} refused when sent
+    told = carried_json(args, 'unread', dict, is_unread_cause)  # status reads an earlier check failed, and why
     if unfollowed:  # never sent by this polling: its last check reports them with the files not started
         refused.setdefault(XDR_UNFOLLOWED_ELSEWHERE, []).extend(unfollowed)
     ending = polling and left < interval
@@ -4183,22 +4193,24 @@ def check_xdr_restore(client: XdrClient, args: JsonObject, records: list[XdrReco
     started = [dict(record, restored_count=0, failed_count=0, endpoints=[]) for record in sent
                if record['status'] == XDR_OUTCOME_IN_PROGRESS]
     not_sent = [record for record in sent if record['status'] != XDR_OUTCOME_IN_PROGRESS]  # refused, or not yet
-    summaries, replies, polling, lost = read_action_statuses(client, records, polling, not started,
-                                                              args['polling_checks'] == '0', ending, not_sent, timing)
+    summaries, replies, polling, lost, causes = read_action_statuses(
+        client, records, polling, not started, args['polling_checks'] == '0', ending, not_sent, timing)
     schedule = next_check('restore-file', args, int(args['polling_started']), int(args['polling_checks']), interval,
                           timeout, client)  # once the reads ended
     unsent = unsent_for_next_check(sent, waiting, refused, args, polling, interval, timeout, schedule)
-    # A restore sent now whose answer was partly read is noted as such, not among the statuses this check did not read
-    notes = xdr_unread_notes(summaries) + (
-        f'\n\nSent at this check, as no earlier run had time to: {len(started)} {plural("restore", len(started))}.'
-        + xdr_unread_notes(started, 'restore', 'sent at this check whose answer was partly read') if started else '')
     running = [s for s, gone in zip(summaries, lost) if s['status'] == XDR_OUTCOME_IN_PROGRESS and not gone] + started
-    summaries += started
     last = ending or not ((running or unsent) and polling)
+    unread, lines = unread_as_before(summaries, causes, told, int(args['polling_checks']), last)
+    # A restore sent now whose answer was partly read is noted as such, not among the statuses this check did not read
+    notes = xdr_unread_notes(summaries, lines) + (
+        f'\n\nSent at this check, as no earlier run had time to: {len(started)} {plural("restore", len(started))}.'
+        + xdr_unread_notes(started, noun='restore', what='sent at this check whose answer was partly read')
+        if started else '')
+    summaries += started
     # Finished actions are final and already in context: the next check reads only those still running.
     finished = [{key: s[key] for key in ('file_hash', 'status', 'restored_count', 'failed_count')}
                 for s in summaries if s['status'] != XDR_OUTCOME_IN_PROGRESS]
-    schedule = None if last else xdr_next_check(schedule, running, refused, unsent, earlier + finished)
+    schedule = None if last else xdr_next_check(schedule, running, refused, unsent, earlier + finished, unread)
     if last and not summaries and not earlier:  # none ever started: an error, "later" if a send met what passes
         raise none_started(refused, not_sent, waiting)
     ended_by = f'Polling ended (timeout_in_seconds {timeout}) with' if ending else ''  # else by hand
@@ -4252,10 +4264,12 @@ def xdr_last_report(summaries: list[XdrRecord], earlier: list[XdrRecord], refuse
 
 def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: bool, may_stop: bool, by_hand: bool,
                          ending: bool, not_sent: list[XdrRecord],
-                         timing: str) -> tuple[list[XdrRecord], list[XdrReply], bool, list]:
+                         timing: str) -> tuple[list[XdrRecord], list[XdrReply], bool, list, list]:
     """Reads the status of every action followed; says whether ``polling`` goes on, and whether each is ``lost``
     (followed no more). One not read stays in progress, its reason in ``error``, without endpoints or counts (XSOAR's
-    update keeps an earlier check's). The key refused at every read raises when ``may_stop`` (none started now)."""
+    update keeps an earlier check's), and its ``causes`` item is the HTTP status and vendor code of the read's error
+    (None: read, or failed without an HTTP status). The key refused at every read raises when ``may_stop`` (none
+    started now)."""
 
     def check(record: XdrRecord) -> XdrReply | RestoreError:
         try:
@@ -4278,6 +4292,7 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
     if may_stop and checked and refused and all(isinstance(e, RestoreError) for e in checked):
         raise every_read_refused(refused, records, polling, not_sent, timing)
     summaries, replies = [], []
+    causes = [[e.http_status, e.vendor_code] if isinstance(e, VendorApiError) else None for e in checked]
     for record, reply, gone in zip(records, checked, lost):  # a reply is a dict, else the RestoreError of the read
         not_read = dict(record, status=XDR_OUTCOME_IN_PROGRESS)
         if isinstance(reply, RestoreError):
@@ -4294,7 +4309,32 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
                 summaries.append(dict(not_read, error=f'{XDR_UNREADABLE_STATUS} (the endpoint statuses in its data, '
                                                       f'or their reasons in errorReasons); {again}.'))
         replies.append(dict(reply, action_id=record['action_id'], file_hash=record['file_hash']))  # which file's
-    return summaries, replies, polling, lost
+    return summaries, replies, polling, lost, causes
+
+
+def unread_as_before(summaries: list[XdrRecord], causes: list, told: JsonObject, check: int,
+                     last: bool) -> tuple[JsonObject, dict[str, str]]:
+    """The status reads of this check (number ``check``) that failed as at the check before, which ``told`` it (the
+    same HTTP status and vendor code): while a next check follows, each one's note a line alone, saying since which
+    check; the first check that meets a cause, and the ``last``, say it whole. Returns what the next check is told,
+    {action ID as text: [HTTP status, vendor code, the check that said it whole, when (ms)]}, and the lines."""
+    unread, lines, now = {}, {}, epoch_ms()
+    for summary, cause in zip(summaries, causes):
+        if cause is None:
+            continue
+        key = str(summary['action_id'])
+        before = told.get(key)
+        if not before or before[:2] != cause or before[2] >= check:  # a new cause (or polling begun anew): whole
+            unread[key] = [*cause, check, now]
+            continue
+        unread[key] = before
+        if not last:  # the last check's entry stands alone: what the analyst reads at the end
+            status, code, since, when = before
+            check_named = f'check {since}' if since else 'the run by hand that began this polling'  # its check 0
+            lines[key] = (f'Status still not read (HTTP {status}, code {json_text(code)}) since {check_named}, '
+                          f'{max(now - when, 0) // 1000} s ago, as that entry said in full; the next check reads it '
+                          'again.')
+    return unread, lines
 
 
 def every_read_refused(refused: VendorApiError, records: list[XdrRecord], polling: bool,
@@ -4378,15 +4418,18 @@ def json_object(value: Any) -> JsonObject | None:
 
 
 def xdr_next_check(schedule: PollingSchedule, followed: list[XdrRecord], refused: XdrRefusals, unsent: list[str],
-                   finished: Sequence[XdrRecord] = ()) -> PollingSchedule:
+                   finished: Sequence[XdrRecord] = (), unread: JsonObject | None = None) -> PollingSchedule:
     """``schedule`` with the files followed and their actions, then those not sent yet, and what earlier runs found (an
-    empty one left out); endpoint_id and incident_id as text, not a list of one from context, as a check reads them."""
+    empty one left out; ``unread``: the status reads this check failed, unread_as_before's); endpoint_id and
+    incident_id as text, not a list of one from context, as a check reads them."""
     follow = dict(schedule.args, file_hash=','.join([r['file_hash'] for r in followed] + unsent),
                   action_id=json.dumps([r['action_id'] for r in followed]))
     counts = [r.get('endpoints_count') for r in followed]  # the restores' own: a status read may list fewer
+    ids = {str(r['action_id']) for r in followed}
+    unread = {key: cause for key, cause in (unread or {}).items() if key in ids}  # of the actions still followed
     follow.update((name, str(followed[0][name])) for name in ('endpoint_id', 'incident_id')
                   if followed and name in followed[0])
-    for name, value in (('unsent', unsent), ('refused', refused), ('finished', finished),
+    for name, value in (('unsent', unsent), ('refused', refused), ('finished', finished), ('unread', unread),
                         ('endpoints_count', counts if any(counts) else [])):
         if value:
             follow[name] = json.dumps(value, separators=(',', ':'))
@@ -4438,14 +4481,17 @@ def xdr_progress_line(summaries: list[XdrRecord], schedule: PollingSchedule, ear
     return f'Cortex XDR restore: {", ".join(filter(None, texts))}; checking again {schedule.again()}.'
 
 
-def xdr_unread_notes(summaries: list[XdrRecord], noun: str = 'action', what: str = 'whose status was not read') -> str:
+def xdr_unread_notes(summaries: list[XdrRecord], lines: dict[str, str] | None = None, noun: str = 'action',
+                     what: str = 'whose status was not read') -> str:
     """What of each action's answer (``what``) was not read at this check, for the first MAX_UNREAD_NOTES, and how many
-    more: notes that stop short without saying so read as every file not read."""
+    more: notes that stop short without saying so read as every file not read. ``lines``: an action's line in place of
+    its error, by its ID as text (unread_as_before)."""
     noted = [s for s in summaries if s.get('error')]
     # A status listing fewer endpoints than the restore included was read (the line counts it so): counted apart
     kinds = Counter('whose status lists fewer endpoints than the restore included' if s.get('endpoints') else what
                     for s in noted[MAX_UNREAD_NOTES:])
-    notes = [f'Action {markdown_text(s["action_id"])} ({s["file_hash"]}): {markdown_text(s["error"])}'
+    notes = [f'Action {markdown_text(s["action_id"])} ({s["file_hash"]}): '
+             f'{markdown_text((lines or {}).get(str(s["action_id"]), s["error"]))}'
              for s in noted[:MAX_UNREAD_NOTES]]  # Cortex XDR's words as written: a path's \_ is no escape
     notes += [f'And {count} more {plural(noun, count)} {kind} (the error of each record in CortexXDR.RestoredFile).'
               for kind, count in kinds.items()]

@@ -1,11 +1,11 @@
 """restore-file's hidden polling arguments (finished, refused, unsent, polling_started, polling_checks, put_off,
-older_actions, endpoints_count), generated: whatever is typed there, the command either goes on with what the
+older_actions, endpoints_count, unread), generated: whatever is typed there, the command either goes on with what the
 command itself writes (each finished file a SHA256 with an outcome and its counts, each refused file a SHA256 under
 a reason, each unsent file one of file_hash that has no action, the polling's start a whole number of ms since the
 epoch, not past a day ahead of this machine's clock, the checks made a whole number of at most 18 digits, the
-seconds put off whole seconds, maybe with a colon and the seconds of a vendor's wait left, as integration.yml
-describes it) or refuses with one error entry before any request: never a traceback, never "a fault in the
-integration"."""
+seconds put off whole seconds, maybe with a colon and the seconds of a vendor's wait left, each status read not read
+an HTTP status, a vendor code, a check and a time, as integration.yml describes it) or refuses with one error entry
+before any request: never a traceback, never "a fault in the integration"."""
 from __future__ import annotations
 
 import io
@@ -54,6 +54,11 @@ endpoints_count = st.one_of(st.lists(st.one_of(st.none(), count), max_size=2).ma
                            text)
 older_actions = st.one_of(st.dictionaries(a_hash, st.lists(json_scalar, max_size=3), max_size=2).map(json.dumps),
                          any_json.map(json.dumps), text)
+# For each action (its ID as text) whose status a check did not read: [HTTP status, vendor code, check, when (ms)]
+unread_cause = st.tuples(st.integers(0, 1000), any_json, count, st.one_of(ahead.map(
+    lambda ms: int(time.time() * 1000) + ms), count)).map(list)
+unread = st.one_of(st.dictionaries(text, st.one_of(unread_cause, any_json), max_size=2).map(json.dumps),
+                   any_json.map(json.dumps), text)
 put_off = st.one_of(st.integers(-10, 10 ** 10).map(str), st.tuples(st.integers(0, 10 ** 10), wait_left).map(
     lambda pair: f'{pair[0]}:{pair[1]}'), any_json.map(json.dumps), text)
 
@@ -82,6 +87,11 @@ def written_by_the_command(name, value, now_ms):
     if name == 'older_actions':  # for each file left to a check, the action IDs (as text) the context held then
         return isinstance(carried, dict) and all(
             isinstance(ids, list) and all(isinstance(i, str) for i in ids) for ids in carried.values())
+    if name == 'unread':  # for each action not read, [HTTP status, vendor code, the check, when (ms)]
+        return isinstance(carried, dict) and all(
+            isinstance(cause, list) and len(cause) == 4 and type(cause[0]) is int and 100 <= cause[0] <= 599
+            and all(type(n) is int and 0 <= n < 10 ** 18 for n in cause[2:])  # a check by hand is check 0
+            and 0 < cause[3] <= now_ms + facts.POLLING_STARTED_AHEAD_MAX_MS for cause in carried.values())
     if name == 'finished':
         return isinstance(carried, list) and all(
             isinstance(item, dict) and set(item) == {'file_hash', 'status', 'restored_count', 'failed_count'}
@@ -108,13 +118,13 @@ def xdr():
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.function_scoped_fixture])
 @given(name=st.sampled_from(['finished', 'refused', 'unsent', 'polling_started', 'polling_checks', 'put_off',
-                              'older_actions', 'endpoints_count']),
+                              'older_actions', 'endpoints_count', 'unread']),
        polling=st.sampled_from(['false', 'true']), data=st.data())
 def test_a_hidden_argument_goes_on_as_written_or_is_refused_before_any_request(xdr, name, polling, data):
     value = data.draw({'finished': finished, 'refused': refused, 'unsent': unsent,
                        'polling_started': polling_started,
                        'polling_checks': polling_checks, 'put_off': put_off, 'older_actions': older_actions,
-                       'endpoints_count': endpoints_count}[name])
+                       'endpoints_count': endpoints_count, 'unread': unread}[name])
     args = {'file_hash': HASH, 'action_id': json.dumps([xdr.action_id]), 'polling': polling, name: value}
     before, started_ms = len(xdr.gateway.requests), time.time() * 1000
     demisto = Demisto(xdr.params(), 'restore-file', args, {}, [])
@@ -136,7 +146,7 @@ def test_a_hidden_argument_goes_on_as_written_or_is_refused_before_any_request(x
 
 
 @pytest.mark.parametrize('name', ['finished', 'refused', 'unsent', 'polling_started', 'polling_checks', 'put_off',
-                                  'older_actions', 'endpoints_count', 'action_id', 'file_hash'])
+                                  'older_actions', 'endpoints_count', 'unread', 'action_id', 'file_hash'])
 def test_a_list_nested_past_python_s_recursion_limit_is_refused_by_name_not_a_fault(xdr, name):
     args = {'file_hash': HASH, 'action_id': json.dumps([xdr.action_id]), 'polling': 'false',
             name: '[' * 100_000 + ']' * 100_000}

@@ -110,7 +110,7 @@ def test_ten_thousand_endpoints_read_as_counts_and_grouped_failures_in_a_small_e
 @pytest.mark.parametrize('name, value', [('refused', '["not", "a map"]'), ('finished', '{"not": "a list"}'),
                                          ('finished', '[not json'), ('finished', '[{}]'), ('refused', '{"r": [1]}'),
                                          ('finished', '[{"file_hash": "a", "status": "FAILED", "restored_count": "x",'
-                                                      ' "failed_count": 1}]')])
+                                                      ' "failed_count": 1}]'), ('unread', '{"1": [500, 500, 1]}')])
 def test_a_hidden_polling_argument_it_did_not_write_is_refused_before_any_request(name, value):
     tenant = start_tenant()
     try:

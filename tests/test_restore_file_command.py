@@ -673,6 +673,89 @@ def test_a_status_read_that_could_not_connect_says_at_every_check_what_to_check_
         assert not RUN_AGAIN.search(record['error']), record['error']
 
 
+# Cortex XDR's words, which only a status read's whole note quotes (its short line gives the HTTP status and code)
+VENDOR_WORDS = 'Cortex XDR said: code '
+
+
+def polled_while_status_reads_fail(monkeypatch, causes):
+    """restore-file polled for its default 600 s while every status read fails: ``causes`` says how, check by check
+    from the first ('500': Cortex XDR's own at every attempt; '429': the tenant's rate taken by its other clients, a
+    429 without Retry-After), the last cause for every check after; the entries of the checks, the last one's apart."""
+    tenant, room, _ = clocked_room(monkeypatch, 1000)  # the action outlives the polling
+    entries_so_far = []
+
+    def plan_the_next_check(entry):
+        cause = causes[min(len(entries_so_far), len(causes) - 1)]
+        entries_so_far.append(entry)
+        tenant.gateway.inject_faults(FaultPlan.parse('rate=1;kinds=500') if cause == '500' else None)
+        tenant.gateway.others_rate = tenant.gateway.rate_limit if cause == '429' else 0
+
+    room.on_entry = plan_the_next_check
+    try:
+        result = room.run('restore-file', {'file_hash': CLEAN_HASH})
+    finally:
+        tenant.server.stop()
+    assert not result.failed and 'PollingCommand' not in result.entries[-1], result.entries[-1]
+    _, *checks, last = [entry['HumanReadable'] for entry in result.entries]
+    return checks, last
+
+
+def unread_note(text):
+    """The note under a check's line, or the last check's table, on the action whose status was not read, after the
+    action and file it names."""
+    [note] = [line for line in text.split('\n\n') if line.startswith('Action ')]
+    return note.split('): ', 1)[1]
+
+
+@pytest.mark.parametrize('cause', ['500', '429'])
+def test_a_status_read_failing_alike_at_every_check_is_told_whole_once_then_in_a_line_and_whole_at_the_last(
+        monkeypatch, cause):
+    """Cortex XDR fails the status read at every check, for the same cause: the first check's entry gives the whole
+    note (the HTTP status, the advice, Cortex XDR's words, the retries); each later check but the last says in one
+    short line that the status is still not read, since which check and how long, and that the next check reads it
+    again; the last check's entry, what the analyst reads at the end, stands alone: whole again."""
+    checks, last = polled_while_status_reads_fail(monkeypatch, [cause])
+
+    whole = [text for text in checks if VENDOR_WORDS in text]
+    assert len(checks) > 2 and whole == checks[:1], checks
+    assert VENDOR_WORDS in unread_note(last) and 'polling ended' in unread_note(last), last
+    for text in checks[1:]:
+        line = unread_note(text)
+        assert len(line) < len(unread_note(checks[0])) / 2, line
+        assert 'still not read' in line and f'HTTP {cause}, code {cause}' in line and 'since check 1' in line, line
+        assert re.search(r'\b[1-9][0-9]* s\b', line) and line.endswith('the next check reads it again.'), line
+
+
+def test_a_status_read_that_fails_for_another_cause_is_told_whole_again_then_in_a_line_since_that_check(monkeypatch):
+    """Cortex XDR's 500 at the first two checks, then a 429 without Retry-After at every check after: the check that
+    meets the 429 gives its whole note, as the first check gave the 500's, and the checks after it a line since it."""
+    checks, last = polled_while_status_reads_fail(monkeypatch, ['500', '500', '429'])
+
+    assert [VENDOR_WORDS in text for text in checks[:3]] == [True, False, True] and len(checks) > 3, checks
+    assert 'HTTP 500, code 500' in unread_note(checks[1]) and 'since check 1' in unread_note(checks[1]), checks[1]
+    assert 'HTTP 429' in unread_note(checks[2]) and VENDOR_WORDS not in ''.join(checks[3:]), checks
+    for text in checks[3:]:
+        assert 'HTTP 429, code 429' in unread_note(text) and 'since check 3' in unread_note(text), text
+    assert VENDOR_WORDS in unread_note(last), last
+
+
+def test_a_status_a_check_by_hand_could_not_read_is_told_in_a_line_by_the_checks_of_the_polling_it_began(monkeypatch):
+    """The follow line of a polling=false start, run with polling (a check by hand, check 0), meets a 429 without
+    Retry-After, as every check after it does: it gives the whole note, and the next check's line names that run."""
+    tenant, room, _ = clocked_room(monkeypatch, 1000)  # the action outlives the polling
+    try:
+        line = shown_follow_line(room.run('restore-file', {'file_hash': CLEAN_HASH, 'polling': 'false'}).entries[0][
+            'HumanReadable'])
+        tenant.gateway.others_rate = tenant.gateway.rate_limit  # the tenant's rate taken by its other clients
+        result = room.run(line.command, line.args)
+    finally:
+        tenant.server.stop()
+
+    by_hand, going_on, *_ = [entry['HumanReadable'] for entry in result.entries]
+    assert result.runs > 2 and VENDOR_WORDS in unread_note(by_hand), by_hand
+    assert 'since the run by hand that began this polling' in unread_note(going_on), going_on
+
+
 def test_an_action_no_check_read_is_not_called_still_running_and_its_follow_line_reads_it_once_cortex_xdr_answers(
         monkeypatch):
     """Every status read of the polling meets Cortex XDR's 500: nobody read how the action stands. The last entry and
