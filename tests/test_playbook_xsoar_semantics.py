@@ -705,6 +705,15 @@ def test_a_playbook_input_read_by_a_query_is_refused_before_any_task_runs():
     assert result.events == []
 
 
+def test_a_task_of_a_type_the_runner_does_not_run_is_refused_before_any_task_runs():
+    # A data collection task (type collection) asks people questions: the runner has no one to ask, so it says so
+    # rather than pass over the task as if it were not there.
+    result = run(task('1', 'collection', 'ask the analyst', {'#none#': ['2']}), print_task('2', 'next'))
+
+    assert result.failed and 'is of type "collection", which the runner does not run' in result.error, result.error
+    assert result.events == []
+
+
 def test_the_pack_s_playbooks_use_no_task_form_the_runner_refuses():
     from warroom.playbook.model import unsupported_forms
     for book in PlaybookLibrary():

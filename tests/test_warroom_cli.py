@@ -1021,3 +1021,18 @@ def test_docs_on_a_readme_without_a_generated_section_exits_2_naming_the_section
     readme_copy.write_text(readme_copy.read_text(encoding='utf-8').replace(SETTINGS_END, ''), encoding='utf-8')
     assert main(['docs']) == 2
     assert 'README.md has no section between' in capsys.readouterr().err
+
+
+@pytest.mark.parametrize('playbook_text, said', [
+    ('id: x\nname: x\n', 'not a playbook (no tasks or starttaskid)'),
+    ('id: x\nname: x\nstarttaskid: "9"\ntasks:\n  "0": {type: start}\n', 'starttaskid 9 is not a task'),
+    (None, 'no playbook "No Such Playbook" in'),
+], ids=['no-tasks', 'start-not-a-task', 'no-such-name'])
+def test_a_playbook_that_cannot_be_run_is_named_in_one_line_and_exits_2(tmp_path, playbook_text, said):
+    given = 'No Such Playbook'
+    if playbook_text is not None:
+        given = str(tmp_path / 'x.yml')
+        (tmp_path / 'x.yml').write_text(playbook_text)
+    done = cli('playbook', given, '--incident', 'test_data/incidents/xdr_false_positive.json', timeout=30)
+    assert done.returncode == 2 and done.stdout == '', done.stdout + done.stderr
+    assert said in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
