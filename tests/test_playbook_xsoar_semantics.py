@@ -678,6 +678,8 @@ ANY_FILE = {'complex': {'root': 'File.SHA256'}}
     (task('1', 'playbook', 'loop', {'#none#': ['99']}, body={'playbookName': 'Quarantine Restore - Cortex XDR'},
           loop={'iscommand': False, 'exitCondition': '', 'wait': 1, 'max': 5, 'builtincondition': [[{
               'operator': 'isNotEmpty', 'left': {'value': {'simple': 'File'}, 'iscontext': True}}]]}), 'loop'),
+    (task('1', 'playbook', 'loop', {'#none#': ['99']}, body={'playbookName': 'Quarantine Restore - Cortex XDR'},
+          loop={'iscommand': False, 'forEach': True, 'exitCondition': '', 'wait': 1, 'max': 100}), 'forEach'),
 ])
 def test_a_task_form_the_runner_does_not_interpret_is_refused_before_any_task_runs(odd, what):
     """What XSOAR does with these, the runner did not do, and ran on as if they were not there: a task's fieldMapping
