@@ -707,6 +707,13 @@ def test_a_playbook_input_read_by_a_query_is_refused_before_any_task_runs():
     assert result.events == []
 
 
+def test_a_branch_to_a_task_the_playbook_does_not_hold_stops_the_run_naming_it():
+    result = run(task('1', 'title', 'section', {'#none#': ['7']}))
+
+    assert result.failed and 'a task points to task 7, which does not exist' in result.error, result.error
+    assert [event.task for event in result.events] == ['0', '1']  # the tasks before it ran
+
+
 def test_a_task_of_a_type_the_runner_does_not_run_is_refused_before_any_task_runs():
     # A data collection task (type collection) asks people questions: the runner has no one to ask, so it says so
     # rather than pass over the task as if it were not there.
