@@ -9,7 +9,9 @@ nonce and timestamp in that order; a nonce of other than 64 letters and digits; 
 for each 401 (XDR's one fixed body, ``{"reply": {"err_code": 401, "err_msg": "Public API request unauthorized",
 "err_extra": null}}``, with what failed in the gateway's ``auth_failures``; the HSS gateway's
 ``{"error_code": "APIGW.0301", "error_msg": ..., "request_id": <32 hex>}``); an HSS X-Sdk-Date in another date
-format, a signed request replayed against another project's path, and a signature under another scheme's name.
+format, or in its form naming no such time, a signed request replayed against another project's path, a signature
+under another scheme's name, SignedHeaders naming a header not sent or not in lowercase, and an X-Project-Id other
+than the URL's project.
 """
 from __future__ import annotations
 
@@ -146,3 +148,41 @@ def test_hss_signature_under_another_scheme_name_than_sdk_hmac_sha256_is_401(htt
     response = http.send(prepared, timeout=5)
 
     assert response.status_code == 401 and response.json()['error_code'] == facts.HSS_GATEWAY_AUTH_FAILED[0]
+
+
+# The guide's form, 16 characters, but a date no calendar holds: refused as the form is, not read as another date.
+@pytest.mark.parametrize('sdk_date', ['20261318T110640Z', '20260230T110640Z', '20261118T250640Z'],
+                         ids=['month-13', 'february-30', 'hour-25'])
+def test_hss_x_sdk_date_in_the_guide_s_form_naming_no_such_time_is_401(http, hss_server, sdk_date):
+    listing = requests.Request('GET', hss_server.url + f'/v5/{PROJECT}/event/isolated-file')
+    prepared = sign(http.prepare_request(listing), sdk_date=sdk_date)
+
+    assert_gateway_401(http.send(prepared, timeout=5), 'X-Sdk-Date must be YYYYMMDDTHHMMSSZ (UTC)')
+
+
+@pytest.mark.parametrize('signed, message', [
+    ('host;x-sdk-date;x-trace', 'signed header(s) missing from the request: x-trace'),
+    ('Host;x-sdk-date', "SignedHeaders must be lowercase header names separated by ';'"),
+], ids=['header-not-sent', 'not-lowercase'])
+def test_hss_signed_headers_the_request_cannot_be_checked_by_are_401(http, hss_server, signed, message):
+    listing = requests.Request('GET', hss_server.url + f'/v5/{PROJECT}/event/isolated-file')
+    prepared = sign(http.prepare_request(listing), at=HSS_NOW)
+    assert 'SignedHeaders=host;x-sdk-date,' in prepared.headers['Authorization']  # a GET sends no Content-Type
+    prepared.headers['Authorization'] = prepared.headers['Authorization'].replace(
+        'SignedHeaders=host;x-sdk-date,', f'SignedHeaders={signed},', 1)
+
+    assert_gateway_401(http.send(prepared, timeout=5), message)
+
+
+def test_hss_x_project_id_naming_another_project_than_the_url_is_refused_as_insufficient_permissions(http, hss_server):
+    # Both projects are the account's: only their disagreement is refused.
+    listing = requests.Request('GET', hss_server.url + f'/v5/{PROJECT}/event/isolated-file',
+                               headers={'X-Project-Id': OTHER_PROJECT})
+    prepared = sign(http.prepare_request(listing), at=HSS_NOW)
+
+    response = http.send(prepared, timeout=5)
+    del prepared.headers['X-Project-Id']  # not signed: the same request without it
+
+    assert (response.status_code, response.json()['error_code']) == (400, 'HSS.0013'), response.text
+    assert 'X-Project-Id does not match the project in the URL' in response.text
+    assert http.send(prepared, timeout=5).status_code == 200

@@ -476,3 +476,17 @@ def test_demisto_sdk_format_runs_without_the_network(tmp_path):
             socket.create_connection((host, int(port)), timeout=5)
         assert env['DOCKER_HOST'] == f'unix://{tmp_path / "no-docker.sock"}'
         assert not (tmp_path / 'no-docker.sock').exists()
+
+
+@pytest.mark.parametrize('kind, text', [
+    ('integration', 'name: X\nscript:\n  type: python\n  script: "def main():\\n    pass\\n"\n'),
+    ('script', 'name: X\ntype: python\nscript: "return 1"\n'),
+])
+def test_a_yaml_that_holds_its_own_code_is_refused_for_the_py_beside_it(tmp_path, kind, text):
+    # The content layout keeps the code in the .py beside the YAML: a script in the YAML would be exported twice over.
+    path = tmp_path / 'X.yml'
+    path.write_text(text, encoding='utf-8')
+    with pytest.raises(export.ExportError, match=re.escape(f'{path}: the code belongs in the .py beside it')):
+        export._split_yaml_text(path, kind)
+    path.write_text(text.replace('"def main():\\n    pass\\n"', "'-'").replace('"return 1"', "''"), encoding='utf-8')
+    assert export._split_yaml_text(path, kind) == path.read_text(encoding='utf-8')

@@ -57,6 +57,17 @@ def test_a_spec_reads_every_option():
     assert FaultPlan.parse('').describe() == 'faults: none'
 
 
+@pytest.mark.parametrize('spec, said', [
+    ('rate=0.25;seed=7', 'faults: 25% of requests (every kind, seed 7)'),
+    ('rate=0.1;seed=3;kinds=429,reset', 'faults: 10% of requests (429, reset, seed 3)'),
+    ('skew=-600', 'faults: a clock 600 s behind'),
+    ('sequence=429,ok;skew=2.5', 'faults: a sequence of 2 steps; a clock 2.5 s ahead'),
+], ids=['rate', 'rate-of-kinds', 'clock-behind', 'sequence-and-clock-ahead'])
+def test_a_plan_is_described_by_each_part_it_injects(spec, said):
+    # What `warroom emulate` prints on starting ("Injecting ..."): the rate with its kinds and seed, the clock's skew.
+    assert FaultPlan.parse(spec).describe() == said
+
+
 @pytest.mark.parametrize('spec, says', [
     ('rate=2', 'rate must be between 0 and 1'), ('rate=x', "'rate=x'"), ('kinds=404', "unknown fault kind '404'"),
     ('sequence=ok,teapot', "unknown fault kind 'teapot'"), ('speed=3', "unknown option 'speed'"),

@@ -739,6 +739,47 @@ def test_a_seed_is_refused_when_a_host_s_private_ip_is_not_an_ip_address():
         HssBackend.from_seed(seed)
 
 
+def first_file(seed: dict) -> dict:
+    return next(host for host in seed["hosts"] if host.get("isolated_files"))["isolated_files"][0]
+
+
+def first_file_where(seed: dict) -> str:
+    index = next(index for index, host in enumerate(seed["hosts"]) if host.get("isolated_files"))
+    return f"hosts[{index}].isolated_files[0]"
+
+
+def repeat_first_file(seed: dict) -> None:
+    files = next(host for host in seed["hosts"] if host.get("isolated_files"))["isolated_files"]
+    files.append(dict(files[0], file_hash=files[0]["file_hash"].upper()))  # a hash's case makes no other file
+
+
+@pytest.mark.parametrize("spoil, message", [
+    (lambda seed: seed["hosts"], "seed must be a JSON object"),
+    (lambda seed: seed.update(project_id=seed["project_id"].upper()) or seed,
+     "seed.project_id must be 32 lowercase hex characters"),
+    (lambda seed: seed.update(hosts={}) or seed, "seed.hosts must be a list"),
+    (lambda seed: seed["hosts"].insert(0, "db-02") or seed, "hosts[0] must be an object"),
+    (lambda seed: seed["hosts"].append(dict(seed["hosts"][0])) or seed, "hosts[{last}].host_id {first} is repeated"),
+    (lambda seed: first_file(seed).update(isolated_minutes_ago=43_201) or seed,
+     "{file}.isolated_minutes_ago must be a number of minutes from 0 to 43200"),
+    (lambda seed: first_file(seed).update(isolation_status="deleted") or seed,
+     "{file}.isolation_status must be one of"),
+    (lambda seed: repeat_first_file(seed) or seed, "repeats a file_hash and file_path already on this host"),
+    (lambda seed: seed["hosts"][0].update(os_type="macOS") or seed, "hosts[0].os_type must be Linux or Windows"),
+    (lambda seed: seed["hosts"][0].update(agent_status="asleep") or seed,
+     "hosts[0].agent_status must be online or offline"),
+    (lambda seed: seed["hosts"][0].update(restore_stages=True) or seed,
+     "hosts[0].restore_stages must be a number from 0 to 1000"),
+    (lambda seed: seed["hosts"][0].update(restore_fails="no") or seed, "hosts[0].restore_fails must be true or false"),
+], ids=["not-an-object", "project-id", "hosts-not-a-list", "host-not-an-object", "host-repeated", "minutes-ago",
+        "isolation-status", "file-repeated", "os-type", "agent-status", "restore-stages", "restore-fails"])
+def test_a_seed_hss_could_not_hold_is_refused_naming_the_entry(spoil, message):
+    seed = load_seed(SEED)
+    expected = message.format(last=len(seed["hosts"]), first=seed["hosts"][0]["host_id"], file=first_file_where(seed))
+    with pytest.raises(ValueError, match=re.escape(expected)):
+        HssBackend.from_seed(spoil(seed))
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(host_id=st.sampled_from([WIN_HR, "no-such-host"]),
        file_hash=st.sampled_from(["ab" * 32, "", "f" * (facts.HSS_FIELD_LIMITS["file_hash"] + 1)]),

@@ -47,6 +47,7 @@ def test_escaped_quote_inside_a_quoted_value():
     ('!restore-file a=1 a=2', 'given twice'),
     ('!restore-file a="open', 'not closed'),
     ('!restore-file a="x"b', 'blank after the closing quote'),
+    ('!restore-file,file_hash=abc', 'Expected a blank before column 14'),  # the name ends where no blank follows
 ])
 def test_malformed_lines_say_where_they_go_wrong(line, complaint):
     with pytest.raises(LineError, match=complaint):

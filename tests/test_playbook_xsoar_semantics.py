@@ -678,6 +678,8 @@ ANY_FILE = {'complex': {'root': 'File.SHA256'}}
     (task('1', 'playbook', 'loop', {'#none#': ['99']}, body={'playbookName': 'Quarantine Restore - Cortex XDR'},
           loop={'iscommand': False, 'exitCondition': '', 'wait': 1, 'max': 5, 'builtincondition': [[{
               'operator': 'isNotEmpty', 'left': {'value': {'simple': 'File'}, 'iscontext': True}}]]}), 'loop'),
+    (task('1', 'playbook', 'loop', {'#none#': ['99']}, body={'playbookName': 'Quarantine Restore - Cortex XDR'},
+          loop={'iscommand': False, 'forEach': True, 'exitCondition': '', 'wait': 1, 'max': 100}), 'forEach'),
 ])
 def test_a_task_form_the_runner_does_not_interpret_is_refused_before_any_task_runs(odd, what):
     """What XSOAR does with these, the runner did not do, and ran on as if they were not there: a task's fieldMapping
@@ -702,6 +704,22 @@ def test_a_playbook_input_read_by_a_query_is_refused_before_any_task_runs():
     result = PlaybookRunner({}).run(book, {'id': '1'}, {})
 
     assert result.failed and 'playbookInputQuery' in result.error and 'Files' in result.error
+    assert result.events == []
+
+
+def test_a_branch_to_a_task_the_playbook_does_not_hold_stops_the_run_naming_it():
+    result = run(task('1', 'title', 'section', {'#none#': ['7']}))
+
+    assert result.failed and 'a task points to task 7, which does not exist' in result.error, result.error
+    assert [event.task for event in result.events] == ['0', '1']  # the tasks before it ran
+
+
+def test_a_task_of_a_type_the_runner_does_not_run_is_refused_before_any_task_runs():
+    # A data collection task (type collection) asks people questions: the runner has no one to ask, so it says so
+    # rather than pass over the task as if it were not there.
+    result = run(task('1', 'collection', 'ask the analyst', {'#none#': ['2']}), print_task('2', 'next'))
+
+    assert result.failed and 'is of type "collection", which the runner does not run' in result.error, result.error
     assert result.events == []
 
 

@@ -1,6 +1,7 @@
 """`python -m warroom` end to end, as an analyst runs it: a real process, HTTP to the emulator on loopback."""
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -859,3 +860,179 @@ def test_under_a_scaled_clock_the_commands_own_last_report_counts_polling_time_a
     readme = ' '.join((ROOT / 'README.md').read_text(encoding='utf-8').split())
     [promise] = [sentence for sentence in re.split(r'(?<=\.) ', readme) if 'how much real time passed' in sentence]
     assert "XSOAR's timeout error" in promise, promise
+
+
+@pytest.mark.parametrize('content, words', [
+    (b'file_hash: [unclosed\n', 'not YAML or JSON'),
+    (b'- file_hash\n- polling\n', 'expected a mapping of argument names to values'),
+], ids=['not-yaml', 'a-list'])
+def test_an_args_file_that_is_no_mapping_of_arguments_exits_2_naming_the_file(tmp_path, content, words):
+    args_file = tmp_path / 'args.yml'
+    args_file.write_bytes(content)
+    done = cli('run', '!restore-file file_hash=' + 'a' * 64, '--args', str(args_file), timeout=30)
+    assert done.returncode == 2 and done.stdout == '', done.stdout + done.stderr  # refused before anything ran
+    assert f'--args {args_file}: {words}' in done.stderr and 'Traceback' not in done.stderr, done.stderr
+
+
+def test_a_params_out_ending_in_a_slash_that_is_no_folder_yet_is_refused_as_naming_a_directory(tmp_path):
+    given = str(tmp_path / 'no-such-folder') + '/'
+    done = cli('emulate', 'xdr', '--params-out', given, timeout=30)
+    assert done.returncode == 2 and done.stdout == '', done.stdout + done.stderr  # refused: no banner, no server
+    assert f'--params-out {given}: ends in /, which names a directory' in done.stderr, done.stderr
+    assert not (tmp_path / 'no-such-folder').exists()
+
+
+def test_without_git_to_ask_a_params_out_inside_the_repository_is_refused_even_where_gitignore_covers_it():
+    # *.params.yml is in .gitignore, but with no git on the PATH nothing can say so: the secrets stay out.
+    target = ROOT / 'warroom-unrun-test.params.yml'
+    done = cli('emulate', 'xdr', '--params-out', str(target), env={**os.environ, 'PATH': ''}, timeout=30)
+    assert done.returncode == 2 and done.stdout == '', done.stdout + done.stderr
+    assert 'would land inside the repository' in done.stderr and not target.exists(), done.stderr
+
+
+def test_a_port_that_is_not_a_number_is_refused_by_argparse_naming_the_text():
+    done = cli('emulate', 'xdr', '--port', 'eighty', timeout=30)
+    assert done.returncode == 2 and done.stdout == '', done.stdout + done.stderr
+    assert 'argument --port: "eighty" is not a port number' in done.stderr, done.stderr
+
+
+def test_an_emulator_s_rate_limit_admits_that_many_requests_a_second_and_refuses_the_next_with_429():
+    import urllib.error
+    import urllib.request
+
+    server = subprocess.Popen([sys.executable, '-m', 'warroom', 'emulate', 'xdr', '--rate-limit', '2'],
+                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = [server.stdout.readline() for _ in range(3)]  # banner, rate, params: it is serving
+        url = re.search(r'http://127\.0\.0\.1:\d+', lines[0]).group(0)
+        answers = []
+        for _ in range(3):  # well within one second
+            try:
+                answers.append((urllib.request.urlopen(url + '/public_api/v1/endpoints/restore/', b'{}').status, ''))
+            except urllib.error.HTTPError as error:
+                answers.append((error.code, error.read().decode()))
+        server.terminate()
+        server.communicate(timeout=30)
+    finally:
+        server.kill()
+    assert lines[1] == 'It admits 2 requests per second.\n', lines
+    assert [status == 429 for status, _ in answers] == [False, False, True], answers
+    assert 'Rate limit of 2 requests per second per tenant exceeded' in answers[2][1], answers
+
+
+def test_fetch_into_a_folder_the_os_cannot_make_gives_its_reason_and_names_outdir(tmp_path):
+    outdir = tmp_path / ('x' * 300)  # longer than a file name may be: its parent exists, it cannot be made
+    done = cli('fetch', str(outdir), timeout=60)
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert f'fetch: OUTDIR {outdir} cannot be made (File name too long)' in done.stderr, done.stderr
+    assert 'one you can write to' in done.stderr and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize('argv', [
+    ['fetch', '{tmp}/incidents'],
+    ['playbook', 'playbooks/playbook-Quarantine_Restore_-_Cortex_XDR.yml', '--incident',
+     'test_data/incidents/xdr_false_positive.json'],
+    ['close', 'test_data/incidents/xdr_false_positive.json'],
+], ids=['fetch', 'playbook', 'close'])
+def test_a_params_file_that_is_not_there_stops_fetch_and_the_playbook_commands_before_anything_runs(tmp_path, argv):
+    missing = tmp_path / 'missing.params.yml'
+    done = cli(*(arg.format(tmp=tmp_path) for arg in argv), '--params', str(missing), timeout=60)
+    assert done.returncode == 2 and str(missing) in done.stderr and 'Traceback' not in done.stderr, done.stderr
+    assert '] #' not in done.stdout and 'created' not in done.stdout, done.stdout  # no task ran, no incident came
+
+
+def test_an_incident_file_that_is_not_there_is_named_and_exits_2():
+    done = cli('playbook', 'playbooks/playbook-Quarantine_Restore_-_Cortex_XDR.yml', '--incident',
+               'test_data/incidents/no_such_incident.json', timeout=30)
+    assert done.returncode == 2 and done.stdout == '', done.stdout + done.stderr
+    assert 'no_such_incident.json' in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_the_playbook_command_runs_an_incident_file_without_a_close_block_as_an_open_incident(tmp_path):
+    # README, "Running them locally": `playbook` runs any playbook as it is; a file with no close block is an incident
+    # not closed, so the restore playbook finds no false positive, restores nothing and says why.
+    sample = json.loads((ROOT / 'test_data/incidents/hss_false_positive.json').read_text())
+    sample.pop('close')
+    incident, context_out = tmp_path / 'open.json', tmp_path / 'context.json'
+    incident.write_text(json.dumps(sample))
+    done = cli('playbook', 'playbooks/playbook-Quarantine_Restore_-_Huawei_Cloud_HSS.yml', '--incident', str(incident),
+               '--time-scale', '0', '--context-out', str(context_out))
+    assert done.returncode == 0, done.stderr
+    assert not done.stdout.startswith('Incident ') and '!hss-restore-isolated' not in done.stdout, done.stdout
+    assert 'no file was restored: the incident is not closed as a False Positive' in done.stdout, done.stdout
+    assert 'HuaweiHSS' not in json.loads(context_out.read_text())
+
+
+def test_an_export_whose_pack_folder_is_taken_by_a_file_exits_2_naming_it_and_keeps_the_file(tmp_path):
+    from warroom.export import PACK_ID
+    taken = tmp_path / PACK_ID
+    taken.write_text('mine\n')
+    done = cli('export', str(tmp_path), timeout=60)
+    assert done.returncode == 2 and done.stdout == '', done.stdout + done.stderr
+    assert done.stderr == f'ERROR: export: Not a directory ({taken}).\n', done.stderr
+    assert taken.read_text() == 'mine\n' and sorted(p.name for p in tmp_path.iterdir()) == [PACK_ID]
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_on_a_terminal_rewrites_one_line_in_place_and_ends_it_at_the_last_item():
+    from warroom.cli import ProgressLine
+    terminal = Terminal()
+    progress = ProgressLine(terminal)
+    for done in range(1, 4):
+        progress(f'Restores sent: {done}/3')
+    assert terminal.getvalue() == '\rRestores sent: 1/3\rRestores sent: 2/3\rRestores sent: 3/3\n'
+
+
+@pytest.fixture
+def readme_copy(tmp_path, monkeypatch):
+    """README.md copied where `warroom docs` reads and writes it, so the repository's own is never touched."""
+    import warroom.docs
+    copy = tmp_path / 'README.md'
+    copy.write_text((ROOT / 'README.md').read_text(encoding='utf-8'), encoding='utf-8')
+    monkeypatch.setattr(warroom.docs, 'README', copy)
+    return copy
+
+
+def test_docs_check_fails_on_a_stale_readme_and_docs_rewrites_it(readme_copy, capsys):
+    from warroom.cli import main
+    from warroom.docs import SETTINGS_START
+    fresh = readme_copy.read_text(encoding='utf-8')
+    stale = fresh.replace(SETTINGS_START + '\n', SETTINGS_START + '\n| a setting integration.yml has not |\n', 1)
+    readme_copy.write_text(stale, encoding='utf-8')
+
+    assert main(['docs', '--check']) == 1
+    assert readme_copy.read_text(encoding='utf-8') == stale  # --check writes nothing
+    assert 'README.md differs from integration.yml' in capsys.readouterr().err
+    assert main(['docs']) == 0
+    assert readme_copy.read_text(encoding='utf-8') == fresh  # tests/test_contract.py: the repository's is fresh
+    assert main(['docs', '--check']) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        'README.md instance settings, command reference and playbook diagrams rewritten.',
+        'README.md is up to date with integration.yml and the playbooks.']
+
+
+def test_docs_on_a_readme_without_a_generated_section_exits_2_naming_the_section(readme_copy, capsys):
+    from warroom.cli import main
+    from warroom.docs import SETTINGS_END
+    readme_copy.write_text(readme_copy.read_text(encoding='utf-8').replace(SETTINGS_END, ''), encoding='utf-8')
+    assert main(['docs']) == 2
+    assert 'README.md has no section between' in capsys.readouterr().err
+
+
+@pytest.mark.parametrize('playbook_text, said', [
+    ('id: x\nname: x\n', 'not a playbook (no tasks or starttaskid)'),
+    ('id: x\nname: x\nstarttaskid: "9"\ntasks:\n  "0": {type: start}\n', 'starttaskid 9 is not a task'),
+    (None, 'no playbook "No Such Playbook" in'),
+], ids=['no-tasks', 'start-not-a-task', 'no-such-name'])
+def test_a_playbook_that_cannot_be_run_is_named_in_one_line_and_exits_2(tmp_path, playbook_text, said):
+    given = 'No Such Playbook'
+    if playbook_text is not None:
+        given = str(tmp_path / 'x.yml')
+        (tmp_path / 'x.yml').write_text(playbook_text)
+    done = cli('playbook', given, '--incident', 'test_data/incidents/xdr_false_positive.json', timeout=30)
+    assert done.returncode == 2 and done.stdout == '', done.stdout + done.stderr
+    assert said in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr

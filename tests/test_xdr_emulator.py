@@ -5,6 +5,7 @@ import gzip
 import hashlib
 import json
 import secrets
+import socket
 import string
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -14,7 +15,7 @@ import requests
 
 from conftest import ROOT, XDR_REPLIES, FakeClock, load_json
 from warroom.emulator.faults import FaultPlan
-from warroom.emulator.httpserver import LoopbackServer, Response
+from warroom.emulator.httpserver import LoopbackServer, Response, json_response
 from warroom.emulator.xdr import ReplyShapes, XdrBackend, XdrGateway, create_app
 
 SEED = Path(__file__).resolve().parent.parent / "test_data" / "xdr" / "tenant.json"
@@ -568,6 +569,84 @@ def test_stop_is_idempotent():
     server.stop()
     with pytest.raises(requests.ConnectionError):  # stopped by the first call, and the second changed nothing
         requests.get(url, timeout=5)
+
+
+def echo_app(request):
+    """What the app was handed: the body, the X-Trace header as the server joined it, and how many distinct names."""
+    return json_response(200, {"body": request.body.decode(), "trace": request.headers.get("X-TRACE"),
+                               "names": len(request.headers)})
+
+
+def raw_exchange(server: LoopbackServer, request: bytes, end_sending: bool = False) -> tuple[int, bytes, bytes]:
+    """``request`` sent as is (framing no HTTP library writes), the reply read until the server closes: its status,
+    its head and its body."""
+    host, port = server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(request)
+        if end_sending:  # the client is done: what it sent is all the server will get
+            connection.shutdown(socket.SHUT_WR)
+        reply = b""
+        while chunk := connection.recv(65536):
+            reply += chunk
+    head, _, body = reply.partition(b"\r\n\r\n")
+    return int(head.split()[1]), head, body
+
+
+def test_a_header_sent_twice_reaches_the_app_once_its_values_joined_as_rfc_9110_allows():
+    with LoopbackServer(echo_app) as server:
+        status, _, body = raw_exchange(server, b"GET /x HTTP/1.1\r\nHost: h\r\nX-Trace: a\r\nx-trace: b\r\n"
+                                               b"Connection: close\r\n\r\n")
+    seen = json.loads(body)
+    assert status == 200 and seen["trace"] == "a, b", seen
+    assert seen["names"] == 3  # Host, X-Trace, Connection: the repeated name counted once
+
+
+def test_a_chunked_request_body_reaches_the_app_whole_without_its_framing_or_trailer():
+    with LoopbackServer(echo_app) as server:
+        status, _, body = raw_exchange(server, b"POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n"
+                                               b"Connection: close\r\n\r\n5\r\nhello\r\n6;name=value\r\n world\r\n"
+                                               b"0\r\nX-Checksum: 1\r\n\r\n")
+    assert status == 200 and json.loads(body)["body"] == "hello world", body
+
+
+@pytest.mark.parametrize("framing, reason", [
+    (b"Content-Length: ten\r\n\r\n", "Content-Length is not a number"),
+    (b"Content-Length: -1\r\n\r\n", "Content-Length out of range"),
+    (b"Content-Length: 16777217\r\n\r\n", "Content-Length out of range"),  # past the 16 MB an upload may hold
+    (b"Content-Length: 10\r\n\r\n{}", "the body ended before its Content-Length"),
+    (b"Transfer-Encoding: chunked\r\n\r\nzz\r\n", "bad chunk size"),
+    (b"Transfer-Encoding: chunked\r\n\r\n1000001\r\n", "body too large"),  # a chunk past 16 MB, never sent
+], ids=["length-not-a-number", "length-negative", "length-too-large", "body-short", "chunk-size-not-hex",
+        "chunks-too-large"])
+def test_a_body_whose_framing_cannot_be_read_is_answered_400_and_never_reaches_the_app(framing, reason):
+    calls = []
+    with LoopbackServer(lambda request: calls.append(request) or Response(200)) as server:
+        status, _, body = raw_exchange(server, b"POST /x HTTP/1.1\r\nHost: h\r\n" + framing, end_sending=True)
+    assert (status, json.loads(body)) == (400, {"error": "Bad Request", "message": reason}), body
+    assert calls == []
+
+
+def test_an_app_that_returns_no_response_is_answered_500_naming_the_type(http):
+    with LoopbackServer(lambda request: {"reply": "not a Response"}) as server:
+        response = http.get(server.url + "/anything", timeout=5)
+        errors = list(server.app_errors)
+    assert (response.status_code, response.json()["message"]) == (500, "unhandled TypeError in emulator")
+    assert [str(error) for error in errors] == ["app returned dict, not Response"]
+
+
+def test_a_head_request_gets_the_headers_and_the_body_s_length_but_no_body():
+    with LoopbackServer(lambda request: json_response(200, {"reply": True})) as server:
+        status, head, body = raw_exchange(server, b"HEAD /x HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+    assert status == 200 and body == b"", body
+    assert f"Content-Length: {len(json.dumps({'reply': True}))}".encode() in head, head
+
+
+def test_localhost_is_served_on_127_0_0_1_and_a_server_not_started_has_no_url():
+    server = LoopbackServer(lambda request: Response(204), host="localhost")
+    with pytest.raises(RuntimeError, match="not started"):
+        server.url
+    with server:
+        assert server.url.startswith("http://127.0.0.1:") and requests.get(server.url, timeout=5).status_code == 204
 
 
 # Every 401 of the emulated Cortex XDR tenant is the body the real service sends, whatever the cause.

@@ -49,9 +49,6 @@ class Headers(Mapping):
     def __len__(self) -> int:
         return len(self._by_lower)
 
-    def __repr__(self) -> str:
-        return f"Headers({dict(self.items())!r})"
-
 
 @dataclass
 class Request:
@@ -299,7 +296,7 @@ def _shutdown_promptly(server: _Server) -> None:
 
 
 class LoopbackServer:
-    """Serve ``app`` on a loopback address, in a background thread or in the foreground."""
+    """Serve ``app`` on a loopback address, in a background thread."""
 
     def __init__(self, app: App, host: str = "127.0.0.1", port: int = 0) -> None:
         self._app = app
@@ -345,15 +342,6 @@ class LoopbackServer:
                 )
                 self._thread.start()
         return self
-
-    def serve_forever(self) -> None:
-        server = self._bind()
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            self._close()
 
     def stop(self) -> None:
         with self._lock:

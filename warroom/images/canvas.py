@@ -14,11 +14,6 @@ class Canvas:
         self.width, self.height = width, height
         self.pixels = bytearray(b'\xff') * (width * height * 3)
 
-    def dot(self, x: int, y: int, color: Color) -> None:
-        if 0 <= x < self.width and 0 <= y < self.height:
-            offset = (y * self.width + x) * 3
-            self.pixels[offset:offset + 3] = bytes(color)
-
     def rect(self, x0: int, y0: int, x1: int, y1: int, color: Color) -> None:
         x0, x1 = max(0, x0), min(self.width, x1)
         for y in range(max(0, y0), min(self.height, y1)):

@@ -358,10 +358,7 @@ class PlaybookRunner:
             return self._condition(task, frame, run)
         if kind == 'regular':
             return self._regular(task, frame, run)
-        if kind == 'playbook':
-            return self._sub_playbook(task, frame, run)
-        raise UnsupportedError(f'task type {quoted(kind)} is not supported (start, title, regular, condition, '
-                               f'playbook)')
+        return self._sub_playbook(task, frame, run)  # 'playbook': unsupported_forms refused every other type
 
     def _condition(self, task: Task, frame: _Frame, run: PlaybookRun) -> str:
         from .values import holds
@@ -604,9 +601,7 @@ class PlaybookRunner:
         return run
 
     def _sub_playbook(self, task: Task, frame: _Frame, run: PlaybookRun) -> str:
-        loop = task.raw.get('loop') or {}
-        if loop.get('forEach') or loop.get('exitCondition'):  # XSOAR writes an inert loop block on every call
-            raise UnsupportedError('sub-playbook loops are not supported')
+        # A loop (forEach, exitCondition, ...) was refused by unsupported_forms before the playbook ran.
         name = task.body.get('playbookName') or task.body.get('playbookId')
         child = self.library.get(name)
         inputs = self._inputs(child, task.arguments, frame.scope, caller=task)

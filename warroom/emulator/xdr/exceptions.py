@@ -36,10 +36,6 @@ class XdrError(Exception):
         self.err_extra = err_extra
         super().__init__(f"{status} {err_msg}: {err_extra}")
 
-    @property
-    def err_code(self) -> int:
-        return self.status
-
     # Extra reply headers (Retry-After for 429); kept here so the HTTP layer needs no special cases.
     @property
     def headers(self) -> dict[str, str]:
