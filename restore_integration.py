@@ -4813,9 +4813,7 @@ def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str
 
 def agent_path(path: str) -> str:
     """A path as HSS's agents list it: Windows reads C:/a/b and C:\\\\a\\\\b (as JSON escapes it) as C:\\a\\b."""
-    if re.match(r'[A-Za-z]:[/\\]', path):
-        return re.sub(r'[/\\]+', r'\\', path)
-    return path
+    return re.sub(r'[/\\]+', r'\\', path) if re.match(r'[A-Za-z]:[/\\]', path) else path
 
 
 def host_names(hosts: Iterable[str]) -> set[str]:
@@ -5079,10 +5077,8 @@ def refused_items(fields: HssFields, state: HssState) -> int:
 
 def hss_check_notes(state: HssState, gone: int, unlisted: int, refused: int, untaken: int, most: int) -> str:
     """What a check says below its counts: a note for each count that is not 0 (``unlisted``: up to ``most``)."""
-    if most == 1:  # a copy: "it is back", "its row says so"
-        they, known = 'it is', 'its row in the incident\'s context says so (not_found)'
-    else:
-        they, known = 'they are', 'their rows in the incident\'s context say so (not_found)'
+    they, known = ('it is', 'its row in the incident\'s context says so (not_found)') if most == 1 else (
+        'they are', 'their rows in the incident\'s context say so (not_found)')
     rowless = 'is left restoring in this incident\'s context (a row an earlier check wrote keeps what HSS listed then)'
     which = '' if unlisted == state['sent'] else f'{unlisted:,} of '
     if most > unlisted:  # a copy listed isolated again may be a new one no alarm named (a virus scan's), not one sent
