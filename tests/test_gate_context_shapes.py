@@ -956,6 +956,44 @@ def test_the_check_to_fill_in_for_60_endpoints_filled_in_with_one_endpoint_and_i
     assert (now['action_id'], now['endpoint_id'], now['status']) == (action.action_id, endpoint, 'IN_PROGRESS')
 
 
+def test_a_restore_read_again_still_running_on_60_endpoints_is_followed_in_the_action_center_not_60_commands(
+        tmp_path):
+    """Restores of the file on 60 endpoints (past the 50 lines a note gives endpoints, so they share one), one action
+    each, started without polling and read again by the gate now: Cortex XDR says each is still running. The file is
+    not sent again; the line says the restore is still running, names 20 of its actions and how many more, and sends
+    the analyst to follow them in the Action Center rather than through 60 commands in one line (README: past 20
+    endpoints, the Action Center)."""
+    endpoints = MANY_ENDPOINTS
+    seed = tmp_path / 'tenant.json'
+    seed.write_text(json.dumps({'endpoints': [{'endpoint_id': endpoint, 'quarantined': [{'file_hash': SHA}]}
+                                              for endpoint in endpoints]}))
+    xdr = start_tenant(seed=seed, stage_seconds=3600)
+    try:
+        room = WarRoom(params=xdr.params(), time_scale=0, sleep=lambda _: None)
+        for endpoint in endpoints:
+            assert not room.run('restore-file', {'file_hash': SHA, 'endpoint_id': endpoint, 'incident_id': '412',
+                                                 'polling': 'false'}).failed
+        records = as_list(get_path(room.context, 'CortexXDR.RestoredFile'))
+        restores = len(xdr.backend.actions)
+
+        entry = GATE.gate_command({'file_hash': SHA, 'incident_id': '412', 'endpoint_id': endpoints,
+                                   'restored_before': records}, {},
+                                  lambda command, args: room.run(command, args, follow_polling=False).entries)
+
+        assert len(xdr.backend.actions) == restores  # read again, not sent
+        read = as_list(get_path(room.context, 'CortexXDR.RestoredFile'))
+    finally:
+        xdr.server.stop()
+    assert {record['status'] for record in read} == {'IN_PROGRESS'} and len(read) == len(endpoints)
+    assert entry['Contents']['allowed'] == []
+    [line] = entry['Contents']['not_sent']
+    spans, shown = as_commonmark_reads(line)
+    actions = [str(record['action_id']) for record in records]
+    assert 'is still running' in shown and 'Cortex XDR > Response > Action Center' in shown, shown
+    assert f'actions {", ".join(actions[:20])} and {len(actions) - 20} more' in shown, shown
+    assert [span for span in spans if 'action_id' in span] == [], spans  # no command per endpoint to follow
+
+
 @pytest.mark.parametrize('restored_on_b', [1, 2], ids=['one file left out', 'two files left out'])
 def test_the_line_of_files_left_out_on_an_endpoint_says_it_of_one_file_and_them_of_several(restored_on_b):
     """Files restored before on endpoint b only, two more needed on a and b: the playbook restores the two on both,
