@@ -2575,3 +2575,47 @@ def test_a_fault_of_the_summary_s_own_still_ends_in_its_error_entry_when_the_deb
     [entry] = runtime.entries
     assert entry['Type'] == 4 and 'context service unavailable' in entry['Contents'], entry
     assert 'no summary was written' in entry['Contents'] and 'debug channel closed' not in entry['Contents'], entry
+
+
+def test_a_copy_not_found_on_a_host_id_in_another_case_gets_a_step_that_gives_the_host_id_hss_lists(hss_tenant):
+    """hss-restore-isolated given a host ID in upper case (copied from a tool that writes it so) lists no copy there,
+    and its reason gives the host ID as HSS lists it to run the command again with. That copy is not back and HSS
+    still lists it isolated: the summary counts it not found, yet gives a step for it, which says so and quotes the
+    reason, so the analyst runs the command again with that host ID."""
+    [copy] = next(copies for _, copies in sorted(hss_seed_copies().items()) if len(copies) == 1)
+    args = {'file_hash': copy['file_hash'], 'host_id': copy['host_id'].upper(), 'polling': 'false'}
+    room = WarRoom(params=hss_tenant.params('aksk'), time_scale=0, sleep=lambda _: None)
+    room.run('hss-restore-isolated', args)
+    [row] = as_list(room.context['HuaweiHSS']['RestoredFile'])
+    assert row['outcome'] == 'not_found' and 'run the command again with' in row['reason'], row
+
+    entry, summary = summarise(room.context, 'hss')
+
+    assert summary['not_found'] == 1 and summary['needs_manual_action'] is True, summary
+    [step] = summary['manual_steps']
+    assert 'not restored, though HSS lists it isolated as the reason says' in step, step
+    assert f'host_id={copy["host_id"]}' in step and copy['host_id'] in entry['HumanReadable'], step
+
+
+def test_a_restore_started_again_on_every_endpoint_holding_the_file_replaces_the_endpoint_an_earlier_one_never_listed():
+    """restore-file's polling ended while Cortex XDR listed 2 of the 3 endpoints its action included; the third still
+    holds the file quarantined, and restore-file is run again (without polling) on every endpoint holding it: a second
+    action, which includes that endpoint. The summary follows the later action alone: one item pending, whose step
+    follows that action, not also the earlier action's endpoint it never listed, which the later one covers."""
+    seed = TEST_DATA / 'xdr' / 'tenant_unlisted_endpoint_still_quarantined.json'
+    [file_hash] = {q['file_hash'] for e in load_json(seed)['endpoints'] for q in e['quarantined']}
+    tenant = start_tenant(seed=seed)
+    try:
+        room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
+        room.run('restore-file', {'file_hash': file_hash, 'timeout_in_seconds': '30'})
+        room.run('restore-file', {'file_hash': file_hash, 'polling': 'false'})
+    finally:
+        tenant.server.stop()
+    first, again = as_list(room.context['CortexXDR']['RestoredFile'])
+    assert first['endpoints_count'] > len(first['endpoints']) and 'endpoints' not in again, (first, again)
+
+    _, summary = summarise(room.context, 'xdr')
+
+    assert summary['pending'] == 1 and summary['needs_manual_action'] is True, summary
+    [step] = summary['manual_steps']
+    assert f'action_id=[{again["action_id"]}]' in step and f'action_id=[{first["action_id"]}]' not in step, step
