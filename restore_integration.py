@@ -4608,11 +4608,12 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
     check_hss_items(fields)  # a check finds the items again from the same arguments: both runs refuse the same
     timing = polling_arguments(args)  # polling, interval, timeout
     state = hss_restore_state(args.get('restore_state'))
+    told = carried_json(args, 'unread', dict, is_unread_cause)  # a check's: its listing's failure, said whole before
     client.limiter.pause(put_off_of(args)[1])  # what is left of a vendor's wait an earlier run met
     if state is None or state['accepted'] is None:  # the start, or one put off before HSS took any of it
         result = start_hss_restore(client, args, fields, enterprise_project_id, state, *timing)
     else:
-        result = check_hss_restore(client, args, fields, state, enterprise_project_id, *timing, context)
+        result = check_hss_restore(client, args, fields, state, enterprise_project_id, *timing, context, told)
     # Each row's project (left_restoring compares it): none where the run's and the instance's are both the default
     if {enterprise_project_id, client.enterprise_project_id} - {None, '0'}:
         for row in result.outputs:
@@ -4903,8 +4904,9 @@ def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_proje
 
 def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, state: HssState,
                       enterprise_project_id: str | None, polling: bool, interval: int, timeout: int,
-                      context: Any) -> RestoreResult:
-    """A polling run: the copies this restore changed, read again; the last once none is restoring, or time is up."""
+                      context: Any, told: JsonObject) -> RestoreResult:
+    """A polling run: the copies this restore changed, read again; the last once none is restoring, or time is up.
+    ``told``: the hidden ``unread``, a failure of the listing an earlier check said whole (listing_as_before)."""
     # XSOAR polls no check past its sequence's time: a line run later (its timeout error's) polls anew, by hand
     if state['started'] and epoch_ms() - state['started'] > (timeout + POLLING_TIMEOUT_MARGIN) * 1000:
         state = dict(state, started=None, checks=0)
@@ -4922,13 +4924,13 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     elapsed = polling_elapsed(state['started'], checks, interval, args)
     follow = hss_follow_command(args, state)
     schedule, last = None, elapsed + interval > timeout or for_good
+    unread, again = listing_as_before(unread, state, told.get('listing'), last or not polling, args)
     settle_rows(rows, last or not polling, last, elapsed)
     # Copies HSS has not acted on yet (untaken, HSS_NOT_TAKEN rows) may still be; another restore's (taken_rows): not
     if not last and polling and (unread or untaken or any(
             row['outcome'] == HSS_OUTCOME_RESTORING and row['reason'] != HSS_TAKEN_ELSEWHERE[HSS_STATUS_RESTORING]
             for row in rows)):
-        schedule = next_check('hss-restore-isolated', dict(args, restore_state=state_text(state)), state['started'],
-                              checks, interval, timeout, client)
+        schedule = next_check('hss-restore-isolated', again, state['started'], checks, interval, timeout, client)
     ended = '; polling ended with this check' if polling and not schedule else ''  # as restore-file's last check says
     gone = sum(row.get('reason') == HSS_NO_LONGER_LISTED for row in rows)  # copies sent, HSS listing them no more
     step = f'checking again {schedule.again()}' if schedule else 'run the follow line below'
@@ -4977,6 +4979,21 @@ def read_check_listing(client: HssClient, fields: HssFields, state: HssState, sc
         return (rows, 0, 0, 0), gateway_lock(error, state), for_good
     state['listing_refused'], state['locked_until'] = False, None
     return progress, None, False
+
+
+def listing_as_before(error: RestoreError | None, state: HssState, told: list | None, final: bool,
+                      args: JsonObject) -> tuple[RestoreError | None, JsonObject]:
+    """A check's ``error`` reading the listing, and the next check's arguments (``args`` with ``state`` and, when it
+    failed, why: ``unread``). A failure an earlier check of the polling gave whole (``told``: said_whole_before) is a
+    line alone, unless ``final`` (no check follows: its entry stands alone); the gateway's lock is gateway_lock's."""
+    again = dict({name: value for name, value in args.items() if name != 'unread'}, restore_state=state_text(state))
+    if not error or state.get('locked_until'):
+        return error, again
+    kept, since = said_whole_before(failure_cause(error), told, state['checks'])
+    again['unread'] = json.dumps({'listing': kept}, separators=(',', ':'))  # for the next check to compare
+    if since and not final:
+        error = RestoreError(f'The same failure {since}, as that entry said in full.', error.attempts)
+    return error, again
 
 
 def gateway_lock(error: RestoreError, state: HssState) -> RestoreError:
