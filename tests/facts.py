@@ -358,6 +358,9 @@ HSS_HOST_EVENT_TYPES = tuple(code for code in HSS_EVENT_TYPES if code not in HSS
 # integration.yml, restore-file's hidden polling_started: when the first run started, "ms since the epoch, this
 # machine's clock, at most a day ahead of it".
 POLLING_STARTED_AHEAD_MAX_MS = DURATION_UNITS_MS['day']
+# integration.yml, restore-file's hidden unread: a status read's failure "without an HTTP status, its kind" is one of
+UNREAD_KINDS_WITHOUT_STATUS = ('no connection', 'a refusal by the proxy', 'no answer in time', 'a dropped connection',
+                               'a broken reply', 'no TLS connection', 'not sent')
 
 # --------------------------------------------------------------------------- both commands
 
