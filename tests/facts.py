@@ -213,6 +213,11 @@ HSS_LIST_TEXT_MAX = {'enterprise_project_id': 64, 'host_name': 64, 'private_ip':
 # huaweicloud/huaweicloud-sdk-php-v3 Services/Hss/V5/Model/ChangeIsolatedFileRequest.php (listInvalidProperties, commit
 # 766542185bfd: "the character length must be smaller than or equal to 64").
 HSS_RESTORE_ENTERPRISE_PROJECT_ID_MAX = 64
+# The project ID in the path of both isolated-file APIs, 20 to 64 characters: Huawei's ChangeIsolatedFile page in
+# the versions that give ranges (support.huaweicloud.com/intl/es-us/api-hss2.0/ChangeIsolatedFile.html, "Mínimo: 20
+# Máximo: 64", and its pt-br twin) and ListIsolatedFile's Chinese page ("最小长度：20 最大长度：64"); the seed's English
+# version gives none.
+HSS_PROJECT_ID_LENGTH = (20, 64)
 # ListIsolatedFile's filters the emulator checks and does not apply (README, "What the emulators refuse"):
 # last_days 1 to 30, public_ip at most 256 characters and asset_value 128 (huaweicloud/huaweicloud-sdk-php-v3
 # Services/Hss/V5/Model/ListIsolatedFileRequest.php, listInvalidProperties, the version with last_days and
