@@ -10,7 +10,8 @@ Contents, in the order of the file (each section one concern, as XSOAR's HelloWo
                     names of the records passed around (XdrRecord, HssCopy, HssState, InstanceParams, ...)
 2. ERRORS           RestoreError (what went wrong and what to do), VendorApiError (keeps the vendor's words, a Huawei
                     policy's encoded refusal whole); how a message quotes a value (printable, short_text, ...) and
-                    names a setting: its label (setting_label)
+                    names a setting: its label (setting_label); what a failed request met, as a later check compares
+                    it (failure_cause)
 3. SETTINGS         the instance params read and checked once (read_instance_settings, the one reader) into named
                     tuples: first fetch (parse_first_fetch), event types (setting_event_types), enterprise project;
                     character checks shared with arguments (blanks, invisible characters: shown_text, typed_text);
@@ -30,20 +31,24 @@ Contents, in the order of the file (each section one concern, as XSOAR's HelloWo
                     Cortex XDR's error form
 8. HUAWEI CLOUD HSS HssClient: list isolated files (a copy met twice read again on pages of 1000), security events (a
                     fetch's window halved), restore files (a lost PUT resent with the items still isolated); an access
-                    key's requests one at a time until the gateway takes one, its refusal kept; HSS's error form
-                    (huawei_error_from_response)
+                    key's requests one at a time until the gateway takes one (a 2xx counts only in HSS's form:
+                    is_hss_answer), its refusal kept; HSS's error form (huawei_error_from_response)
 9. BULK WORK        BulkRunner: work side by side, results and progress handed back to the main thread
 10. XSOAR ENTRIES   RestoreResult (the entry; XSOAR's polling Timeout, a margin added), PollingSchedule, markdown_text
                     (a cell escaped), markdown_table, grouped_outcomes (thousands of rows by reason), war_room_value
 11. ARGUMENTS       every command argument checked before any request; the polling arguments, the hidden ones a
-                    polling run carries; when the next check comes (next_check: an interval on, or past a Retry-After)
+                    polling run carries (unread, both commands': a failure said whole once, then in a line while it
+                    repeats: is_unread_cause, said_whole_before; hss_restore_state, with the end of the gateway's
+                    lock a check met); when the next check comes (next_check: an interval on, or past a Retry-After)
 12. COMMAND: test-module
 13. COMMAND: restore-file (Cortex XDR): start (a restore per hash; an endpoint ID of 32 hex digits lower-cased), check
-                    (each action's endpoint statuses, a failed one's reason: describe_error_reason; sends what an
-                    earlier run had no time to), progress line, final table, follow line (xdr_follow_text)
+                    (each action's endpoint statuses, a failed one's reason: describe_error_reason; a status not read
+                    as at the check before in a line: unread_as_before; sends what an earlier run had no time to),
+                    progress line, final table, follow line (xdr_follow_text)
 14. COMMAND: hss-restore-isolated (Huawei Cloud HSS): start (find the isolated copies, not_found_row for a hash with
-                    none; PUT them 100 at a time), check (each copy as HSS lists it now), the table and the follow
-                    command (hss_follow_command)
+                    none; PUT them 100 at a time), check (each copy as HSS lists it now; a listing that fails as
+                    before in a line: listing_as_before; the gateway's lock of the access key told whole once, with
+                    its end: gateway_lock), the table and the follow command (hss_follow_command)
 15. COMMAND: fetch-incidents (Huawei Cloud HSS events): two-day windows (halved in HssClient), oldest first, none twice;
                     each event's incident: name, severity, time (hss_event_incident)
 16. DISPATCH        COMMANDS, settings_for (what each command reads), build_client (pausing kept_waits)
