@@ -366,7 +366,7 @@ class PlaybookRunner:
             raise UnsupportedError('a condition task without conditions asks an analyst to choose; the local runner '
                                    'only follows conditions it can evaluate')
         matching = [str(labelled.get('label')) for labelled in conditions
-                    if holds(labelled.get('condition') or [], frame.scope)]
+                    if holds(labelled.get('condition') or [], frame.scope, str(labelled.get('label')))]
         if len(matching) > 1:  # which branch XSOAR takes then (the first, or all) is not documented: refuse to guess
             raise UnsupportedError(f'the branches {", ".join(matching)} all match; the local runner refuses to guess '
                                    f'which XSOAR takes: make the conditions exclusive')
