@@ -25,6 +25,7 @@ from warroom.playbook.runner import _load_script
 from warroom.runtime import WarRoom
 from warroom.spec import load_spec
 from test_fault_plan_properties import run_timed  # each run's start and end on the test clock
+from test_run_limit import LATE, RunClock
 
 GATE = _load_script('QuarantineRestoreReputationGate')  # its check of copies an earlier restore left restoring
 STAGE_SECONDS = 10.0  # one emulator stage: the hosts' restore times are counted in them
@@ -37,8 +38,9 @@ SLOW = max((h for h in HOSTS.values() if h.get('agent_status', 'online') == 'onl
 
 
 @pytest.fixture
-def clocked(monkeypatch):
-    clock = Clock()
+def clocked(monkeypatch, request):
+    # A test may ask for another kind of clock (parametrized indirectly): RunClock, which real time moves too
+    clock = getattr(request, 'param', Clock)()
     # One clock for all: HSS's restores, its Date and update_time, and the integration's wall clock and waits
     moved = integration_on_clock(monkeypatch, clock)
     tenant = start_hss_tenant(stage_seconds=STAGE_SECONDS, clock=clock, wall_clock=moved.time)
@@ -2196,6 +2198,48 @@ def test_only_the_first_check_that_meets_the_gateway_s_lock_says_it_in_full_the_
     for text in met[1:]:
         assert len(text) < len(full[0]) / 2 and 'still' in text and 'Checking again' in text, text
     assert not result.failed and listed_rows(result)[0]['outcome'] == 'restored', result.entries[-1]
+
+
+# On a clock real time moves too: IAM's answer that comes 3 s late takes 3 s of the check's run
+@pytest.mark.parametrize('clocked', [RunClock], indirect=True, ids=['real time too'])
+def test_a_check_hss_refuses_the_token_of_with_no_time_left_for_a_new_one_polls_on_and_the_next_reads_the_restore(
+        clocked):
+    # Token mode. At the first check, HSS throttles the listing with a Retry-After that brings the run to its last
+    # seconds, then refuses the token it is sent again with (expired: APIGW.0307). IAM gives the new one, but too late
+    # for the listing to go again: less than an attempt's time is left of the run. What the check met passes (the next
+    # run sends a token HSS takes): polling goes on, as it does over the gateway's lock, and the next check reads the
+    # listing with a fresh token and finds the copy restored.
+    tenant, clock = clocked
+    [path] = [f['file_path'] for f in SLOW['isolated_files'] if f['file_hash'] == UPDATER]
+    faulted = []
+
+    def token_refused_late_in_the_first_check(entry):
+        if not faulted:
+            tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429,expire-token;retry-after={LATE}'))
+            tenant.gateway.iam_faults = FaultPlan.parse('sequence=slow;delay=3')  # the new token, 3 s late
+            faulted.append(entry)
+
+    war_room = WarRoom(params=tenant.params('token'), time_scale=1, sleep=clock.advance, clock=clock,
+                       on_entry=token_refused_late_in_the_first_check)
+    result = war_room.run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': SLOW['host_id'],
+                                                   'file_path': path, 'timeout_in_seconds': '900',
+                                                   'interval_in_seconds': str(facts.MIN_POLLING_INTERVAL)})
+
+    assert [fault.kind for fault in tenant.gateway.faults.injected] == ['429', 'expire-token']
+    assert [fault.kind for fault in tenant.gateway.iam_faults.injected] == ['slow']  # a new token asked for, in time
+    refused = result.entries[1]
+    said = refused['HumanReadable']
+    assert 'HTTP 401' in said and 'APIGW.0307' in said and 'no time left to get a new one' in said, said
+    assert 'less than the 5 s an attempt needs was left of this run' in said, said
+    assert refused.get('PollingCommand') and said.count('Checking again') == 1, said  # polling went on
+    assert result.runs == 3 and not result.failed, result.entries[-1]
+    [row] = listed_rows(result)
+    assert (row['host_id'], row['outcome']) == (SLOW['host_id'], 'restored'), row
+    assert 'refused' not in row['reason'], row
+    # The listing the last check read went with another token than the one HSS refused (tokens not shown: secrets)
+    refused_token, read_with = [r.token for r in tenant.gateway.requests if r.method == 'GET'][-2:]
+    fresh = read_with is not None and read_with != refused_token
+    assert fresh, 'the last check sent the token HSS refused'
 
 
 # What only a check's whole note on a listing it could not read says: HSS's words after its 500, the transport's and
