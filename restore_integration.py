@@ -3193,8 +3193,8 @@ def not_hss_answer(reply: VendorReply) -> str | None:
         return None
     if reply.body.strip():
         return f"with a body that is not HSS's answer ({short_text(reply.text)}): HSS may or may not have taken it."
-    return ("with no body and without the request ID (X-Request-Id) Huawei's API gateway gives every request it passed: "
-            'from something in front of HSS (a load balancer or proxy), so HSS may not have got it.')
+    return ("with no body and without the request ID (X-Request-Id) Huawei's API gateway gives every request it "
+            'passed: from something in front of HSS (a load balancer or proxy), so HSS may not have got it.')
 
 
 def is_listed_copy(row: Any) -> bool:

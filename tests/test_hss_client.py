@@ -14,7 +14,7 @@ from huaweicloudsdkcore.exceptions.exception_handler import DefaultExceptionHand
 
 import facts
 import restore_integration as ri
-from conftest import HSS_REPLIES, client_from_params, load_json
+from conftest import HSS_ANSWER, HSS_REPLIES, client_from_params, load_json
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss import create_app as create_hss_app
 from warroom.emulator.hss.exceptions import ERROR_FORMS, in_form
@@ -22,10 +22,6 @@ from warroom.emulator.httpserver import LoopbackServer
 from warroom.runtime import incident_problems
 
 PROJECT = '0123456789abcdef0123456789abcdef'
-# HSS's own answer to its restore: 200 with no body but the request ID Huawei's gateway gives every request it passed
-# (an empty 200 without it is from something in front of HSS: an answer lost, tests/test_hss_restore_command.py -k
-# 200_from_in_front_of_hss_is_a_lost_answer)
-HSS_ANSWER = {'X-Request-Id': '5f2b1c0e9a8d4e7fb3c6a1d2e4f80917'}
 
 
 def token_client(replay, stored=None, clock=lambda: 1_795_000_000.0, **transport):

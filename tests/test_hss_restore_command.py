@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 import facts
 import restore_integration as ri
 from commonmark_reading import as_commonmark_reads, emphasis_pairs
-from conftest import (HSS_REPLIES, HSS_SEED, ROOT, FakeClock, InFlight, cached_token, hss_seed_copies,
+from conftest import (HSS_ANSWER, HSS_REPLIES, HSS_SEED, ROOT, FakeClock, InFlight, cached_token, hss_seed_copies,
                       inject_hss_faults, integration_on_clock, load_json, seconds_to_test_again,
                       start_hss_tenant)
 from warroom.context import as_list, get_path
@@ -29,8 +29,7 @@ from warroom.runtime import Demisto, WarRoom
 from warroom.spec import load_spec
 
 COPIES = hss_seed_copies()
-# HSS's own answer to a restore a replayed HSS takes: 200 with no body, but Huawei's gateway's request ID and a Date
-HSS_ANSWER = {'Date': 'Fri, 04 Dec 2026 08:00:00 GMT', 'X-Request-Id': '5f2b1c0e9a8d4e7fb3c6a1d2e4f80917'}
+TAKEN = {'Date': 'Fri, 04 Dec 2026 08:00:00 GMT', **HSS_ANSWER}  # HSS's answer to a restore it took, and when
 SHARED_HASH = next(h for h, copies in sorted(COPIES.items()) if len({c['host_id'] for c in copies}) > 1)
 SINGLE_HASH = next(h for h, copies in sorted(COPIES.items()) if len(copies) == 1)
 
@@ -1329,7 +1328,7 @@ def test_hss_s_own_404_to_one_batch_keeps_its_code_and_message_names_host_id_and
     # A 404 in HSS's own form (test_data/hss/README.md) comes from HSS, reached at this URL, not finding what this batch
     # names (its host, say): another batch names other hosts, so it is still sent, and the refused batch's rows keep
     # HSS's code, message and request id, with advice about what the batch names, not about the URL.
-    refusal, taken = load_json(HSS_REPLIES / 'error_hss_404.json'), HSS_ANSWER
+    refusal, taken = load_json(HSS_REPLIES / 'error_hss_404.json'), TAKEN
     replay_server.queue(404, refusal).queue(200, b'', taken).queue(200, b'', taken)
     count = 2 * facts.HSS_MAX_ITEMS_PER_REQUEST + 50
 
@@ -1419,7 +1418,7 @@ def test_an_identity_policy_refusal_after_accepted_batches_gives_its_encoded_rea
     # of the 900 rows says HSS's code, message and request id, and how to decode the reason, which is written once.
     refusal = load_json(HSS_REPLIES / 'error_policy_denied_403.json')
     encoded = refusal['encoded_authorization_message']
-    replay_server.queue(200, b'', HSS_ANSWER).queue(403, refusal)
+    replay_server.queue(200, b'', TAKEN).queue(403, refusal)
     count = 10 * facts.HSS_MAX_ITEMS_PER_REQUEST
 
     result = WarRoom(params=replayed_hss_params(replay_server), time_scale=0, sleep=lambda _: None).run(
@@ -1443,7 +1442,7 @@ def test_an_identity_policy_refusal_after_an_accepted_batch_shows_its_message_as
     # (the rows point there) shows it as HSS wrote it, every backslash, and emphasises nothing.
     message = 'access denied by policy *deny-hss*: /srv/_x_ | [1] <tmp> C:\\Temp\\_MEI1\\{5D2F}'
     refusal = dict(load_json(HSS_REPLIES / 'error_policy_denied_403.json'), error_msg=message)
-    replay_server.queue(200, b'', HSS_ANSWER).queue(403, refusal)
+    replay_server.queue(200, b'', TAKEN).queue(403, refusal)
 
     result = WarRoom(params=replayed_hss_params(replay_server), time_scale=0, sleep=lambda _: None).run(
         'hss-restore-isolated', exact_item_args(2 * facts.HSS_MAX_ITEMS_PER_REQUEST))

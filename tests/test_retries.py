@@ -18,8 +18,8 @@ import pytest
 
 import facts
 import restore_integration as ri
-from conftest import (HSS_REPLIES, ROOT, FakeClock, client_from_params, hss_seed_copies, seed_failing_endpoints,
-                      seed_holders, start_hss_tenant, start_tenant)
+from conftest import (HSS_ANSWER, HSS_REPLIES, ROOT, FakeClock, client_from_params, hss_seed_copies,
+                      seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant)
 from warroom.context import as_list, get_path
 from warroom.emulator.faults import FaultPlan
 from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
@@ -39,8 +39,6 @@ FAST = {'retry_backoff': '0', 'read_timeout': str(READ_TIMEOUT)}
 RETRIED = ['429', '502', '503', '504', '502-html', '503-html', '504-html', 'reset', 'slow', 'malformed', 'truncated']
 NOT_RETRIED_BY_XDR = ['500', '500-html']
 APPLIED_BEFORE_THE_FAULT = {'slow', 'malformed', 'truncated'}  # the service acted, then the answer was lost
-# HSS's own answer to its restore: 200 with no body, but the request ID Huawei's gateway gives every request it passed
-HSS_ANSWER = {'X-Request-Id': '5f2b1c0e9a8d4e7fb3c6a1d2e4f80917'}
 
 
 def plan(spec):
