@@ -10,7 +10,8 @@ Contents, in the order of the file (each section one concern, as XSOAR's HelloWo
                     names of the records passed around (XdrRecord, HssCopy, HssState, InstanceParams, ...)
 2. ERRORS           RestoreError (what went wrong and what to do), VendorApiError (keeps the vendor's words, a Huawei
                     policy's encoded refusal whole); how a message quotes a value (printable, short_text, ...) and
-                    names a setting: its label (setting_label)
+                    names a setting: its label (setting_label); what a failed request met, as a later check compares
+                    it (failure_cause)
 3. SETTINGS         the instance params read and checked once (read_instance_settings, the one reader) into named
                     tuples: first fetch (parse_first_fetch), event types (setting_event_types), enterprise project;
                     character checks shared with arguments (blanks, invisible characters: shown_text, typed_text);
@@ -30,20 +31,24 @@ Contents, in the order of the file (each section one concern, as XSOAR's HelloWo
                     Cortex XDR's error form
 8. HUAWEI CLOUD HSS HssClient: list isolated files (a copy met twice read again on pages of 1000), security events (a
                     fetch's window halved), restore files (a lost PUT resent with the items still isolated); an access
-                    key's requests one at a time until the gateway takes one, its refusal kept; HSS's error form
-                    (huawei_error_from_response)
+                    key's requests one at a time until the gateway takes one (a 2xx counts only in HSS's form:
+                    is_hss_answer), its refusal kept; HSS's error form (huawei_error_from_response)
 9. BULK WORK        BulkRunner: work side by side, results and progress handed back to the main thread
 10. XSOAR ENTRIES   RestoreResult (the entry; XSOAR's polling Timeout, a margin added), PollingSchedule, markdown_text
                     (a cell escaped), markdown_table, grouped_outcomes (thousands of rows by reason), war_room_value
 11. ARGUMENTS       every command argument checked before any request; the polling arguments, the hidden ones a
-                    polling run carries; when the next check comes (next_check: an interval on, or past a Retry-After)
+                    polling run carries (unread, both commands': a failure said whole once, then in a line while it
+                    repeats: is_unread_cause, said_whole_before; hss_restore_state, with the end of the gateway's
+                    lock a check met); when the next check comes (next_check: an interval on, or past a Retry-After)
 12. COMMAND: test-module
 13. COMMAND: restore-file (Cortex XDR): start (a restore per hash; an endpoint ID of 32 hex digits lower-cased), check
-                    (each action's endpoint statuses, a failed one's reason: describe_error_reason; sends what an
-                    earlier run had no time to), progress line, final table, follow line (xdr_follow_text)
+                    (each action's endpoint statuses, a failed one's reason: describe_error_reason; a status not read
+                    as at the check before in a line: unread_as_before; sends what an earlier run had no time to),
+                    progress line, final table, follow line (xdr_follow_text)
 14. COMMAND: hss-restore-isolated (Huawei Cloud HSS): start (find the isolated copies, not_found_row for a hash with
-                    none; PUT them 100 at a time), check (each copy as HSS lists it now), the table and the follow
-                    command (hss_follow_command)
+                    none; PUT them 100 at a time), check (each copy as HSS lists it now; a listing that fails as
+                    before in a line: listing_as_before; the gateway's lock of the access key told whole once, with
+                    its end: gateway_lock), the table and the follow command (hss_follow_command)
 15. COMMAND: fetch-incidents (Huawei Cloud HSS events): two-day windows (halved in HssClient), oldest first, none twice;
                     each event's incident: name, severity, time (hss_event_incident)
 16. DISPATCH        COMMANDS, settings_for (what each command reads), build_client (pausing kept_waits)
@@ -197,6 +202,11 @@ FAULT_PROXY_REFUSED = 'a refusal by the proxy'  # its rule (a 4xx to CONNECT) or
 FAULT_NO_ANSWER = 'no answer in time'
 FAULT_DROPPED = 'a dropped connection'
 FAULT_BROKEN_REPLY = 'a broken reply'
+FAULT_TLS = 'no TLS connection'  # a handshake that failed, or a CA bundle not loaded (tls_failure): nothing sent
+NOT_SENT = 'not sent'  # no attempt went out (no time left, another request's refusal): no fault, no status
+# A failure without an HTTP status, by kind (failure_cause): what a later check compares, never the words
+NO_STATUS_CAUSES = frozenset({FAULT_NO_CONNECTION, FAULT_PROXY_REFUSED, FAULT_NO_ANSWER, FAULT_DROPPED,
+                              FAULT_BROKEN_REPLY, FAULT_TLS, NOT_SENT})
 FAULTS_AFTER_SENDING = frozenset({FAULT_NO_ANSWER, FAULT_DROPPED, FAULT_BROKEN_REPLY})  # the service may have acted
 AGAIN_WORDS = {caller: {'again': words, 'Again': words.capitalize()} for caller, words in {  # by settings.caller
     'command': 'try again later', 'Test': 'test again later', 'fetch': 'wait for the next fetch'}.items()}
@@ -637,6 +647,16 @@ class VendorApiError(RestoreError):
                        'API (POST /v5/decode-authorization-message, allowed by sts::decodeAuthorizationMessage): '
                        f'{authorization_message}') if isinstance(authorization_message, str) else ''
         super().__init__(f'{vendor} answered HTTP {http_status}. {advice}{said}{note}{self.decode}', attempts, advice)
+
+
+def failure_cause(error: RestoreError) -> list:
+    """What a failed request met, as a later check tells one cause from another (never by its words, which hold times
+    and counts): a vendor's error's [HTTP status, vendor code]; another's [its last attempt's fault (FAULT_*), else its
+    HTTP status (a redirect refused, a proxy's 407), else NOT_SENT, None]."""
+    if isinstance(error, VendorApiError):
+        return [error.http_status, error.vendor_code]
+    last = error.attempts[-1] if error.attempts else Attempt()
+    return [last.fault or last.status or NOT_SENT, None]
 
 
 def printable(value: Any, limit: int = 60) -> str:
@@ -1550,7 +1570,7 @@ class HttpTransport:
                 allow_redirects=False, timeout=SocketTimeouts(connect=connect, read=read, total=total),
                 auth=functools.partial(self._signed_then_held, attempt), **kwargs))
         except requests.exceptions.SSLError as error:
-            refusal = self.tls_failure(describe_connection_error(error))
+            attempt.fault, refusal = FAULT_TLS, self.tls_failure(describe_connection_error(error))
         except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema, UnicodeEncodeError) as error:
             # The URL and every header value passed the settings' checks (Latin-1: setting_credential): this is the
             # environment's proxy URL (a login not in Latin-1, for Basic proxy authentication: UnicodeEncodeError)
@@ -1569,7 +1589,7 @@ class HttpTransport:
             if 'CA certificate bundle' not in str(error):
                 raise
             # requests found no file where REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE points (an engine's private CA)
-            refusal = self.tls_failure(str(error))
+            attempt.fault, refusal = FAULT_TLS, self.tls_failure(str(error))
         else:  # a plain-HTTP request's 407 is its answer, not a CONNECT's: a refused login all the same
             proxy_407 = response is not None and response.status_code == 407  # no proxy set: a transparent one's
             if not proxy_407 and (response is None or not response.is_redirect):
@@ -3813,12 +3833,26 @@ def is_hash_list(item: Any) -> bool:
 
 
 def is_unread_cause(item: Any) -> bool:
-    """A value of restore-file's hidden ``unread``: why a check did not read an action's status, [HTTP status, vendor
-    code (any JSON), the check that said it whole (a whole number: 0, a check by hand polling went on from), when (ms
-    since the epoch, not past a day ahead)]."""
-    return (isinstance(item, list) and len(item) == 4 and type(item[0]) is int and 100 <= item[0] <= 599
+    """A value of restore-file's hidden ``unread``: why a check did not read an action's status, [HTTP status, or the
+    kind of a failure without one (NO_STATUS_CAUSES), vendor code (any JSON), the check that said it whole (a whole
+    number: 0, a check by hand polling went on from), when (ms since the epoch, not past a day ahead)]."""
+    return (isinstance(item, list) and len(item) == 4 and (type(item[0]) is int and 100 <= item[0] <= 599 or (
+                isinstance(item[0], str) and item[0] in NO_STATUS_CAUSES))
             and all(type(n) is int and 0 <= n <= MAX_WHOLE_NUMBER for n in item[2:])
             and 0 < item[3] <= epoch_ms() + CLOCK_STEP_MAX_MS)
+
+
+def said_whole_before(cause: list, before: list | None, check: int) -> tuple[list, str]:
+    """A failure's ``cause`` (failure_cause's) met at check number ``check``, and ``before``, what an earlier check of
+    the polling kept of its own ([cause, vendor code, the check that said it whole, when (ms)]: is_unread_cause): what
+    the next check is told, and, when ``before`` gave the same cause whole, how a line says so: '(HTTP 500, code 500)
+    since check 1, 20 s ago'; else '' (a new cause, or polling begun anew: said whole)."""
+    if not before or before[:2] != cause or before[2] >= check:
+        return [*cause, check, epoch_ms()], ''
+    kind, code, since, when = before
+    named = f'HTTP {kind}, code {json_text(code)}' if type(kind) is int else kind  # else NO_STATUS_CAUSES' words
+    check_named = f'check {since}' if since else 'the run by hand that began this polling'  # its check 0
+    return before, f'({named}) since {check_named}, {max(epoch_ms() - when, 0) // 1000} s ago'
 
 
 def is_sha256_text(value: Any) -> bool:
@@ -4284,9 +4318,8 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
                          timing: str) -> tuple[list[XdrRecord], list[XdrReply], bool, list, list]:
     """Reads the status of every action followed; says whether ``polling`` goes on, and whether each is ``lost``
     (followed no more). One not read stays in progress, its reason in ``error``, without endpoints or counts (XSOAR's
-    update keeps an earlier check's), and its ``causes`` item is the HTTP status and vendor code of the read's error
-    (None: read, or failed without an HTTP status). The key refused at every read raises when ``may_stop`` (none
-    started now)."""
+    update keeps an earlier check's), and its ``causes`` item what the read's error met (failure_cause; None: read).
+    The key refused at every read raises when ``may_stop`` (none started now)."""
 
     def check(record: XdrRecord) -> XdrReply | RestoreError:
         try:
@@ -4309,7 +4342,7 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
     if may_stop and checked and refused and all(isinstance(e, RestoreError) for e in checked):
         raise every_read_refused(refused, records, polling, not_sent, timing)
     summaries, replies = [], []
-    causes = [[e.http_status, e.vendor_code] if isinstance(e, VendorApiError) else None for e in checked]
+    causes = [failure_cause(e) if isinstance(e, RestoreError) else None for e in checked]
     for record, reply, gone in zip(records, checked, lost):  # a reply is a dict, else the RestoreError of the read
         not_read = dict(record, status=XDR_OUTCOME_IN_PROGRESS)
         if isinstance(reply, RestoreError):
@@ -4332,25 +4365,17 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
 def unread_as_before(summaries: list[XdrRecord], causes: list, told: JsonObject, check: int,
                      last: bool) -> tuple[JsonObject, dict[str, str]]:
     """The status reads of this check (number ``check``) that failed as at the check before, which ``told`` it (the
-    same HTTP status and vendor code): while a next check follows, each one's note a line alone, saying since which
+    same cause: failure_cause's): while a next check follows, each one's note a line alone, saying since which
     check; the first check that meets a cause, and the ``last``, say it whole. Returns what the next check is told,
-    {action ID as text: [HTTP status, vendor code, the check that said it whole, when (ms)]}, and the lines."""
-    unread, lines, now = {}, {}, epoch_ms()
+    {action ID as text: [cause, vendor code, the check that said it whole, when (ms)]}, and the lines."""
+    unread, lines = {}, {}
     for summary, cause in zip(summaries, causes):
         if cause is None:
             continue
         key = str(summary['action_id'])
-        before = told.get(key)
-        if not before or before[:2] != cause or before[2] >= check:  # a new cause (or polling begun anew): whole
-            unread[key] = [*cause, check, now]
-            continue
-        unread[key] = before
-        if not last:  # the last check's entry stands alone: what the analyst reads at the end
-            status, code, since, when = before
-            check_named = f'check {since}' if since else 'the run by hand that began this polling'  # its check 0
-            lines[key] = (f'Status still not read (HTTP {status}, code {json_text(code)}) since {check_named}, '
-                          f'{max(now - when, 0) // 1000} s ago, as that entry said in full; the next check reads it '
-                          'again.')
+        unread[key], since = said_whole_before(cause, told.get(key), check)
+        if since and not last:  # the last check's entry stands alone: what the analyst reads at the end
+            lines[key] = f'Status still not read {since}, as that entry said in full; the next check reads it again.'
     return unread, lines
 
 
@@ -4605,11 +4630,12 @@ def hss_restore_isolated_command(client: HssClient, args: JsonObject, context: A
     check_hss_items(fields)  # a check finds the items again from the same arguments: both runs refuse the same
     timing = polling_arguments(args)  # polling, interval, timeout
     state = hss_restore_state(args.get('restore_state'))
+    told = carried_json(args, 'unread', dict, is_unread_cause)  # a check's: its listing's failure, said whole before
     client.limiter.pause(put_off_of(args)[1])  # what is left of a vendor's wait an earlier run met
     if state is None or state['accepted'] is None:  # the start, or one put off before HSS took any of it
         result = start_hss_restore(client, args, fields, enterprise_project_id, state, *timing)
     else:
-        result = check_hss_restore(client, args, fields, state, enterprise_project_id, *timing, context)
+        result = check_hss_restore(client, args, fields, state, enterprise_project_id, *timing, context, told)
     # Each row's project (left_restoring compares it): none where the run's and the instance's are both the default
     if {enterprise_project_id, client.enterprise_project_id} - {None, '0'}:
         for row in result.outputs:
@@ -4898,8 +4924,9 @@ def restore_in_batches(client: HssClient, items: list[HssCopy], enterprise_proje
 
 def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, state: HssState,
                       enterprise_project_id: str | None, polling: bool, interval: int, timeout: int,
-                      context: Any) -> RestoreResult:
-    """A polling run: the copies this restore changed, read again; the last once none is restoring, or time is up."""
+                      context: Any, told: JsonObject) -> RestoreResult:
+    """A polling run: the copies this restore changed, read again; the last once none is restoring, or time is up.
+    ``told``: the hidden ``unread``, a failure of the listing an earlier check said whole (listing_as_before)."""
     # XSOAR polls no check past its sequence's time: a line run later (its timeout error's) polls anew, by hand
     if state['started'] and epoch_ms() - state['started'] > (timeout + POLLING_TIMEOUT_MARGIN) * 1000:
         state = dict(state, started=None, checks=0)
@@ -4917,13 +4944,13 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     elapsed = polling_elapsed(state['started'], checks, interval, args)
     follow = hss_follow_command(args, state)
     schedule, last = None, elapsed + interval > timeout or for_good
+    unread, again = listing_as_before(unread, state, told.get('listing'), last or not polling, args)
     settle_rows(rows, last or not polling, last, elapsed)
     # Copies HSS has not acted on yet (untaken, HSS_NOT_TAKEN rows) may still be; another restore's (taken_rows): not
     if not last and polling and (unread or untaken or any(
             row['outcome'] == HSS_OUTCOME_RESTORING and row['reason'] != HSS_TAKEN_ELSEWHERE[HSS_STATUS_RESTORING]
             for row in rows)):
-        schedule = next_check('hss-restore-isolated', dict(args, restore_state=state_text(state)), state['started'],
-                              checks, interval, timeout, client)
+        schedule = next_check('hss-restore-isolated', again, state['started'], checks, interval, timeout, client)
     ended = '; polling ended with this check' if polling and not schedule else ''  # as restore-file's last check says
     gone = sum(row.get('reason') == HSS_NO_LONGER_LISTED for row in rows)  # copies sent, HSS listing them no more
     step = f'checking again {schedule.again()}' if schedule else 'run the follow line below'
@@ -4972,6 +4999,21 @@ def read_check_listing(client: HssClient, fields: HssFields, state: HssState, sc
         return (rows, 0, 0, 0), gateway_lock(error, state), for_good
     state['listing_refused'], state['locked_until'] = False, None
     return progress, None, False
+
+
+def listing_as_before(error: RestoreError | None, state: HssState, told: list | None, final: bool,
+                      args: JsonObject) -> tuple[RestoreError | None, JsonObject]:
+    """A check's ``error`` reading the listing, and the next check's arguments (``args`` with ``state`` and, when it
+    failed, why: ``unread``). A failure an earlier check of the polling gave whole (``told``: said_whole_before) is a
+    line alone, unless ``final`` (no check follows: its entry stands alone); the gateway's lock is gateway_lock's."""
+    again = dict({name: value for name, value in args.items() if name != 'unread'}, restore_state=state_text(state))
+    if not error or state.get('locked_until'):
+        return error, again
+    kept, since = said_whole_before(failure_cause(error), told, state['checks'])
+    again['unread'] = json.dumps({'listing': kept}, separators=(',', ':'))  # for the next check to compare
+    if since and not final:
+        error = RestoreError(f'The same failure {since}, as that entry said in full.', error.attempts)
+    return error, again
 
 
 def gateway_lock(error: RestoreError, state: HssState) -> RestoreError:

@@ -213,6 +213,11 @@ HSS_LIST_TEXT_MAX = {'enterprise_project_id': 64, 'host_name': 64, 'private_ip':
 # huaweicloud/huaweicloud-sdk-php-v3 Services/Hss/V5/Model/ChangeIsolatedFileRequest.php (listInvalidProperties, commit
 # 766542185bfd: "the character length must be smaller than or equal to 64").
 HSS_RESTORE_ENTERPRISE_PROJECT_ID_MAX = 64
+# The project ID in the path of both isolated-file APIs, 20 to 64 characters: Huawei's ChangeIsolatedFile page in
+# the versions that give ranges (support.huaweicloud.com/intl/es-us/api-hss2.0/ChangeIsolatedFile.html, "Mínimo: 20
+# Máximo: 64", and its pt-br twin) and ListIsolatedFile's Chinese page ("最小长度：20 最大长度：64"); the seed's English
+# version gives none.
+HSS_PROJECT_ID_LENGTH = (20, 64)
 # ListIsolatedFile's filters the emulator checks and does not apply (README, "What the emulators refuse"):
 # last_days 1 to 30, public_ip at most 256 characters and asset_value 128 (huaweicloud/huaweicloud-sdk-php-v3
 # Services/Hss/V5/Model/ListIsolatedFileRequest.php, listInvalidProperties, the version with last_days and
@@ -358,6 +363,9 @@ HSS_HOST_EVENT_TYPES = tuple(code for code in HSS_EVENT_TYPES if code not in HSS
 # integration.yml, restore-file's hidden polling_started: when the first run started, "ms since the epoch, this
 # machine's clock, at most a day ahead of it".
 POLLING_STARTED_AHEAD_MAX_MS = DURATION_UNITS_MS['day']
+# integration.yml, restore-file's hidden unread: a status read's failure "without an HTTP status, its kind" is one of
+UNREAD_KINDS_WITHOUT_STATUS = ('no connection', 'a refusal by the proxy', 'no answer in time', 'a dropped connection',
+                               'a broken reply', 'no TLS connection', 'not sent')
 
 # --------------------------------------------------------------------------- both commands
 

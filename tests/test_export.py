@@ -18,6 +18,8 @@ from warroom import export
 from warroom.cli import main as cli_main
 from warroom.images.playbook import BOX_HEIGHT, BOX_WIDTH
 from warroom.images.png import encode_png
+from warroom.playbook.incidents import IncidentFile, close_incident
+from warroom.playbook.runner import ScriptDemisto, _load_script
 from warroom.spec import PROJECT_ROOT
 
 INTEGRATION_YML = yaml.safe_load((PROJECT_ROOT / 'integration.yml').read_text())
@@ -337,6 +339,41 @@ def test_unified_code_runs_as_xsoar_runs_it(archive):
     exec(compile(code, 'integration', 'exec'), {'__name__': 'builtins', 'demisto': Demisto(),
                                                 '__line__': lambda: 0, 'register_module_line': lambda *a, **k: None})
     assert len(results) == 1 and 'No vendor is configured' in json.dumps(results[0])
+
+
+SAMPLE = IncidentFile.load(PROJECT_ROOT / 'test_data' / 'incidents' / 'xdr_false_positive.json')
+SAMPLE_HASH = SAMPLE.incident['CustomFields']['xdrfileartifacts'][0]['filesha256']
+# Each script's input, one that asks no command: (args, context, incident). Closed as resolved, the on-close script
+# restores nothing; the gate judges a file no reputation source scored; the summary finds no restore record.
+SCRIPT_RUNS = {
+    'QuarantineRestoreOnClose': ({}, SAMPLE.context, close_incident(SAMPLE.incident, 'Resolved')),
+    'QuarantineRestoreReputationGate': ({'file_hash': SAMPLE_HASH}, {}, SAMPLE.incident),
+    'QuarantineRestoreSummary': ({}, {}, SAMPLE.incident),
+    'QuarantineRestoreXdrIncidentId': ({}, {}, SAMPLE.incident),
+}
+
+
+def test_the_script_runs_cover_every_script_of_the_pack():
+    assert sorted(SCRIPT_RUNS) == [package.name for package in SOURCE_SCRIPTS]
+
+
+@pytest.mark.parametrize('name', sorted(SCRIPT_RUNS))
+def test_each_unified_script_run_as_xsoar_runs_it_writes_the_entry_its_main_writes(archive, name):
+    """XSOAR runs a script's unified code with a global ``demisto`` and ``__name__`` 'builtins': the code's last line
+    calls main(), which reads that global. It writes one entry, the one main() writes given the same ``demisto``
+    (as the tests and the war room run the scripts)."""
+    args, context, incident = SCRIPT_RUNS[name]
+
+    def refuse(command, call_args):
+        raise AssertionError(f'{name} ran !{command}: its input here asks no command')
+
+    as_xsoar, as_tests = (ScriptDemisto(args, context, incident, refuse) for _ in range(2))
+    code = load(archive[f'Scripts/script-{name}.yml'])['script']
+    exec(compile(code, name, 'exec'), {'__name__': 'builtins', 'demisto': as_xsoar, '__line__': lambda: 0,
+                                       'register_module_line': lambda *a, **k: None})
+    _load_script(name).main(as_tests)
+
+    assert len(as_xsoar.entries) == 1 and as_xsoar.entries == as_tests.entries, as_xsoar.entries
 
 
 def test_zip_is_sorted_with_fixed_dates(exported):

@@ -915,14 +915,10 @@ def check_it_first(line: str) -> str:
     return check
 
 
-def test_the_check_to_fill_in_for_60_endpoints_filled_in_with_one_endpoint_and_its_action_is_that_endpoint_s_own(
-        tmp_path):
-    """Restores of the file on 60 endpoints, one action each, still running and not read again now (the reads give no
-    answer): the line gives the check for one endpoint, to fill in. It wrote action_id=<action_id>, where the check
-    for one endpoint writes the JSON list Cortex XDR sent (action_id=[1001]), so filled in it was not that check.
-    Filled in with an endpoint and its action as Cortex XDR holds them, it is now the very check the line for that
-    endpoint alone gives, and it reads that action."""
-    endpoints = [f'{n:032x}' for n in range(60)]
+def restores_running_on_each(tmp_path, endpoints: list[str]) -> tuple:
+    """A tenant whose actions run for an hour, each endpoint holding SHA quarantined, and a war room that started
+    restore-file of it on each endpoint, one action each, under Cortex XDR incident 412, without polling: (the
+    tenant, which the caller stops, the war room, its records)."""
     seed = tmp_path / 'tenant.json'
     seed.write_text(json.dumps({'endpoints': [{'endpoint_id': endpoint, 'quarantined': [{'file_hash': SHA}]}
                                               for endpoint in endpoints]}))
@@ -932,7 +928,22 @@ def test_the_check_to_fill_in_for_60_endpoints_filled_in_with_one_endpoint_and_i
         for endpoint in endpoints:
             assert not room.run('restore-file', {'file_hash': SHA, 'endpoint_id': endpoint, 'incident_id': '412',
                                                  'polling': 'false'}).failed
-        records = as_list(get_path(room.context, 'CortexXDR.RestoredFile'))
+    except BaseException:
+        xdr.server.stop()
+        raise
+    return xdr, room, as_list(get_path(room.context, 'CortexXDR.RestoredFile'))
+
+
+def test_the_check_to_fill_in_for_60_endpoints_filled_in_with_one_endpoint_and_its_action_is_that_endpoint_s_own(
+        tmp_path):
+    """Restores of the file on 60 endpoints, one action each, still running and not read again now (the reads give no
+    answer): the line gives the check for one endpoint, to fill in. It wrote action_id=<action_id>, where the check
+    for one endpoint writes the JSON list Cortex XDR sent (action_id=[1001]), so filled in it was not that check.
+    Filled in with an endpoint and its action as Cortex XDR holds them, it is now the very check the line for that
+    endpoint alone gives, and it reads that action."""
+    endpoints = [f'{n:032x}' for n in range(60)]
+    xdr, room, records = restores_running_on_each(tmp_path, endpoints)
+    try:
         assert {record['status'] for record in records} == {'IN_PROGRESS'}
         scope = {'file_hash': SHA, 'incident_id': '412'}
         many = GATE.gate_command(dict(scope, endpoint_id=endpoints, restored_before=records), {},
@@ -954,6 +965,36 @@ def test_the_check_to_fill_in_for_60_endpoints_filled_in_with_one_endpoint_and_i
     assert not read.failed, read.entries[-1]
     [now] = as_list(get_path(read.context, 'CortexXDR.RestoredFile'))
     assert (now['action_id'], now['endpoint_id'], now['status']) == (action.action_id, endpoint, 'IN_PROGRESS')
+
+
+def test_a_restore_read_again_still_running_on_60_endpoints_is_followed_in_the_action_center_not_60_commands(
+        tmp_path):
+    """Restores of the file on 60 endpoints (past the 50 lines a note gives endpoints, so they share one), one action
+    each, started without polling and read again by the gate now: Cortex XDR says each is still running. The file is
+    not sent again; the line says the restore is still running, names 20 of its actions and how many more, and sends
+    the analyst to follow them in the Action Center rather than through 60 commands in one line (README: past 20
+    endpoints, the Action Center)."""
+    endpoints = MANY_ENDPOINTS
+    xdr, room, records = restores_running_on_each(tmp_path, endpoints)
+    try:
+        restores = len(xdr.backend.actions)
+
+        entry = GATE.gate_command({'file_hash': SHA, 'incident_id': '412', 'endpoint_id': endpoints,
+                                   'restored_before': records}, {},
+                                  lambda command, args: room.run(command, args, follow_polling=False).entries)
+
+        assert len(xdr.backend.actions) == restores  # read again, not sent
+        read = as_list(get_path(room.context, 'CortexXDR.RestoredFile'))
+    finally:
+        xdr.server.stop()
+    assert {record['status'] for record in read} == {'IN_PROGRESS'} and len(read) == len(endpoints)
+    assert entry['Contents']['allowed'] == []
+    [line] = entry['Contents']['not_sent']
+    spans, shown = as_commonmark_reads(line)
+    actions = [str(record['action_id']) for record in records]
+    assert 'is still running' in shown and 'Cortex XDR > Response > Action Center' in shown, shown
+    assert f'actions {", ".join(actions[:20])} and {len(actions) - 20} more' in shown, shown
+    assert [span for span in spans if 'action_id' in span] == [], spans  # no command per endpoint to follow
 
 
 @pytest.mark.parametrize('restored_on_b', [1, 2], ids=['one file left out', 'two files left out'])

@@ -4,8 +4,9 @@ command itself writes (each finished file a SHA256 with an outcome and its count
 a reason, each unsent file one of file_hash that has no action, the polling's start a whole number of ms since the
 epoch, not past a day ahead of this machine's clock, the checks made a whole number of at most 18 digits, the
 seconds put off whole seconds, maybe with a colon and the seconds of a vendor's wait left, each status read not read
-an HTTP status, a vendor code, a check and a time, as integration.yml describes it) or refuses with one error entry
-before any request: never a traceback, never "a fault in the integration"."""
+an HTTP status (or the kind of a failure without one), a vendor code, a check and a time, as integration.yml
+describes it) or refuses with one error entry before any request: never a traceback, never "a fault in the
+integration"."""
 from __future__ import annotations
 
 import io
@@ -54,8 +55,9 @@ endpoints_count = st.one_of(st.lists(st.one_of(st.none(), count), max_size=2).ma
                            text)
 older_actions = st.one_of(st.dictionaries(a_hash, st.lists(json_scalar, max_size=3), max_size=2).map(json.dumps),
                          any_json.map(json.dumps), text)
-# For each action (its ID as text) whose status a check did not read: [HTTP status, vendor code, check, when (ms)]
-unread_cause = st.tuples(st.integers(0, 1000), any_json, count, st.one_of(ahead.map(
+# For each action (its ID as text) whose status a check did not read: [HTTP status or a kind, vendor code, check, when]
+unread_cause = st.tuples(st.one_of(st.integers(0, 1000), st.sampled_from(facts.UNREAD_KINDS_WITHOUT_STATUS), text),
+                         any_json, count, st.one_of(ahead.map(
     lambda ms: int(time.time() * 1000) + ms), count)).map(list)
 unread = st.one_of(st.dictionaries(text, st.one_of(unread_cause, any_json), max_size=2).map(json.dumps),
                    any_json.map(json.dumps), text)
@@ -87,9 +89,10 @@ def written_by_the_command(name, value, now_ms):
     if name == 'older_actions':  # for each file left to a check, the action IDs (as text) the context held then
         return isinstance(carried, dict) and all(
             isinstance(ids, list) and all(isinstance(i, str) for i in ids) for ids in carried.values())
-    if name == 'unread':  # for each action not read, [HTTP status, vendor code, the check, when (ms)]
+    if name == 'unread':  # for each action not read, [HTTP status or a kind without one, vendor code, check, when (ms)]
         return isinstance(carried, dict) and all(
-            isinstance(cause, list) and len(cause) == 4 and type(cause[0]) is int and 100 <= cause[0] <= 599
+            isinstance(cause, list) and len(cause) == 4 and (type(cause[0]) is int and 100 <= cause[0] <= 599 or (
+                isinstance(cause[0], str) and cause[0] in facts.UNREAD_KINDS_WITHOUT_STATUS))
             and all(type(n) is int and 0 <= n < 10 ** 18 for n in cause[2:])  # a check by hand is check 0
             and 0 < cause[3] <= now_ms + facts.POLLING_STARTED_AHEAD_MAX_MS for cause in carried.values())
     if name == 'finished':

@@ -583,6 +583,18 @@ def test_a_listing_of_nothing_that_leaves_out_its_data_list_is_read_as_no_rows(r
     assert len(replay_server.requests) == 1
 
 
+def test_a_listing_answered_with_http_300_is_an_error_not_read_as_hss_s_rows(replay_server):
+    # A 3xx that is no redirect (300 Multiple Choices, no Location) comes back from the transport: only a 2xx is an
+    # answer of HSS's, so a listing-shaped body with it is not taken as the copies HSS lists.
+    replay_server.queue(300, {'total_num': 1, 'data_list': [{'host_id': 'h', 'file_hash': 'abc'}]})
+
+    with pytest.raises(ri.VendorApiError) as raised:
+        aksk_client(replay_server, max_retries=0).all_isolated_files(file_hash='abc')
+
+    assert raised.value.http_status == 300 and 'HTTP 300' in str(raised.value)
+    assert len(replay_server.requests) == 1
+
+
 @pytest.mark.parametrize('expires_at', ['soon', None, [1], {'at': 1}, True])
 def test_a_cached_token_whose_expiry_is_no_number_is_not_used_and_a_new_one_is_fetched(replay_server, expires_at):
     settings = ri.HssSettings(replay_server.url, PROJECT, 'token', iam_url=replay_server.url, domain='acme-corp',

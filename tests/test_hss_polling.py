@@ -491,6 +491,20 @@ def test_a_restore_state_whose_times_are_not_a_restores_is_refused_before_any_re
     assert len(tenant.gateway.requests) == sent
 
 
+@pytest.mark.parametrize('unread', ['{"listing": [500, null, 1]}', '{"listing": ["refused", null, 1, 1]}', '[1]'])
+def test_an_unread_cause_it_did_not_write_is_refused_before_any_request(clocked, unread):
+    # A check's hidden unread, written by the check before it: why that check could not read the listing (an HTTP
+    # status or a kind of failure without one, restore-file's), the check that said it whole and when.
+    tenant, clock = clocked
+    args = dict(follow_args(tenant, clock)[0], unread=unread)
+    sent = len(tenant.gateway.requests)
+
+    result = room(tenant, clock).run('hss-restore-isolated', args)
+
+    assert result.failed and 'unread is set by the command itself' in result.entries[-1]['Contents'], result.entries
+    assert len(tenant.gateway.requests) == sent
+
+
 def days_to(year):
     """Days from now to the start of ``year``: a gateway's clock set that far off (a broken clock)."""
     return (datetime(year, 1, 1, tzinfo=timezone.utc).timestamp() - time.time()) / 86_400
@@ -2184,6 +2198,41 @@ def test_only_the_first_check_that_meets_the_gateway_s_lock_says_it_in_full_the_
     assert not result.failed and listed_rows(result)[0]['outcome'] == 'restored', result.entries[-1]
 
 
+# What only a check's whole note on a listing it could not read says: HSS's words after its 500, the transport's and
+# what to check after a refused connection (HSS's port closed)
+LISTING_WHOLE_WORDS = {'500': 'Huawei Cloud HSS said: code', 'refused': 'Could not connect to Huawei Cloud HSS'}
+LISTING_CAUSE_NAMED = {'500': 'HTTP 500, code ', 'refused': 'no connection'}  # how a check's line names the cause
+
+
+@pytest.mark.parametrize('cause', ['500', 'refused'])
+def test_a_check_whose_listing_fails_alike_at_every_check_says_it_whole_once_then_in_a_line_and_whole_at_the_last(
+        clocked, cause):
+    # HSS fails every listing after the start (its own 500 at every attempt), or its port refuses every connection: a
+    # check every 10 s must not give the whole note some 30 times. The first check gives it whole; each later check
+    # but the last says in a line that the listing's read met the same failure since check 1, and polls on;
+    # the last check's entry, what the analyst reads at the end, is whole again.
+    tenant, clock = clocked
+
+    def every_listing_fails_after_the_start(entry):
+        if cause == '500':
+            tenant.gateway.inject_faults(FaultPlan.parse('rate=1;kinds=500'))
+        else:
+            tenant.hss_server.stop()  # its port on 127.0.0.1 now refuses every connection
+
+    war_room = WarRoom(params=tenant.params('aksk'), time_scale=1, sleep=clock.sleep,
+                       on_entry=every_listing_fails_after_the_start)
+    result = war_room.run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': SLOW['host_id'],
+                                                   'timeout_in_seconds': '300'})
+
+    _, *checks, last = [entry['HumanReadable'] for entry in result.entries]
+    whole = [text for text in checks if LISTING_WHOLE_WORDS[cause] in text]
+    assert len(checks) > 2 and whole == checks[:1], checks[:3]
+    assert LISTING_WHOLE_WORDS[cause] in last and 'polling ended' in last, last
+    for text in checks[1:]:
+        assert len(text) < len(checks[0]) / 2 and 'Checking again' in text, text
+        assert f'The same failure ({LISTING_CAUSE_NAMED[cause]}' in text and ') since check 1' in text, text
+
+
 @pytest.mark.parametrize('by', ['file_hash', 'exact item'])
 def test_a_check_hss_refuses_the_credentials_of_says_so_in_the_context_rows_of_the_copies_it_followed(clocked, by):
     # The summary note reads the context, not the entry: the rows the start left restoring must not read as a host's
@@ -2531,8 +2580,8 @@ def test_a_check_whose_listing_meets_a_passing_fault_names_one_next_step_and_wha
     tenant.gateway.inject_faults(FaultPlan.parse(f'rate=1;kinds={fault}'))
     interval = 15
 
-    check = war_room.run(line.command, dict(line.args, polling=polling, interval_in_seconds=str(interval))).entries[
-        1 if polling == 'true' else -1]
+    # the run's first entry: a later check that fails alike says so in a line (-k fails_alike_at_every_check)
+    check = war_room.run(line.command, dict(line.args, polling=polling, interval_in_seconds=str(interval))).entries[0]
 
     text = check['HumanReadable']
     step = 'Checking again' if polling == 'true' else 'To follow the restore'

@@ -496,6 +496,26 @@ def test_an_enterprise_project_id_setting_of_64_characters_is_sent_and_one_of_65
         assert sent == []
 
 
+# hss_project_id goes into the path of every HSS request, and Huawei's pages for the isolated-file APIs bound it at
+# 64 characters (facts.HSS_PROJECT_ID_LENGTH; README, the settings table): one of 64 is sent in the path as given, one
+# of 65 refused naming the setting before any request.
+@pytest.mark.parametrize('past_the_longest', [0, 1], ids=['longest', 'one-more'])
+def test_an_hss_project_id_of_64_characters_is_sent_in_the_path_and_one_of_65_refused_by_name(hss_tenant,
+                                                                                               past_the_longest):
+    longest = facts.HSS_PROJECT_ID_LENGTH[1]
+    project_id = 'a' * (longest + past_the_longest)
+
+    tested = run(hss_tenant.params(hss_project_id=project_id), 'test-module')
+
+    paths = [request.path for request in hss_tenant.gateway.requests]
+    if not past_the_longest:
+        assert paths and all(path.startswith(f'/v5/{project_id}/') for path in paths), paths
+    else:
+        text = tested.entries[-1]['Contents']
+        assert tested.failed and '(hss_project_id)' in text and f'the most allowed is {longest}' in text, text
+        assert paths == []
+
+
 # all_granted_eps, Huawei's word for every enterprise project the user is granted, is the API's in lower case: typed
 # in capitals (as a constant reads), as the setting or the argument, it is sent as the API spells it.
 @pytest.mark.parametrize('where', ['setting', 'argument'])

@@ -1282,6 +1282,49 @@ def test_an_xdr_incident_id_written_otherwise_than_cortex_xdr_writes_it_is_still
     assert [r.get('incident_id') for r in written[0]] == [412] and otherwise == written
 
 
+EXTRA_DATA_REFUSED = load_json(TEST_DATA / 'xsoar' / 'xdr_get_incident_extra_data_refused.json')['entry']
+
+
+@pytest.mark.parametrize('cause', ['Cortex XDR refused the read', 'no Cortex XDR - IR instance'])
+def test_on_close_a_minimized_incident_whose_file_artifacts_were_not_read_gets_the_read_and_the_restore_to_run(
+        vendors, tmp_path, cause):
+    """A minimized incident names no SHA256, and xdr-get-incident-extra-data fails: Cortex XDR refuses the read (the
+    instance's API key), or no Cortex XDR - IR instance is enabled. Nothing is restored, and the note's Cortex XDR line
+    quotes the error as a sentence of its own, then gives the read (with this incident's ID) to run again once that is
+    fixed, and the restore by hand made under the incident's Cortex XDR incident, as the close would have made it.
+    It gave the read without an incident ID, the restore without the incident, ran the error into its advice, and told
+    the analyst to enable an instance that was enabled and refused."""
+    xdr, _ = vendors
+    sample = IncidentFile.load(INCIDENTS / 'xdr_lite_minimized.json')
+    incident_id = sample.incident['CustomFields']['xdrincidentid']
+    replies = tmp_path / 'Cortex XDR - IR' / XDR_EXTRA_DATA
+    replies.mkdir(parents=True)
+    (replies / f'{incident_id}.json').write_text(json.dumps([EXTRA_DATA_REFUSED]))
+    enabled = {'Quarantine Restore', 'Cortex XDR - IR'} if cause == 'Cortex XDR refused the read' else \
+        {'Quarantine Restore'}
+    runner = PlaybookRunner(xdr.params(), time_scale=0, sleep=lambda _: None,
+                            others=OtherIntegrations(enabled=enabled, replies_dir=tmp_path))
+
+    _, run = close(vendors, 'xdr_lite_minimized.json', 'post-processing', runner=runner)
+
+    assert not run.failed, run.error
+    assert xdr.gateway.requests == []
+    [read] = [event for event in run.events if event.command == XDR_EXTRA_DATA]
+    assert read.outcome == 'returned an error entry'
+    [error] = [entry['Contents'] for entry in runner.others.run('', XDR_EXTRA_DATA, {'incident_id': incident_id})]
+    [note] = run.notes
+    [line] = [line for line in note.splitlines() if XDR_EXTRA_DATA in line]
+    spans, shown = as_commonmark_reads(line)
+    commands = [parse_line(span) for span in spans]
+    assert [(c.command, c.args) for c in commands] == [
+        (XDR_EXTRA_DATA, {'incident_id': incident_id}),
+        ('restore-file', {'file_hash': '<sha256>', 'incident_id': incident_id})], line
+    assert f'{" ".join(error.split()).removesuffix(".")}. ' in shown, shown
+    assert 'could not read its file artifacts' in shown and 'nothing was restored' in shown, shown
+    if cause == 'Cortex XDR refused the read':
+        assert 'Enable a Cortex XDR - IR instance' not in shown and 'API key' in shown, shown
+
+
 def test_a_minimized_incident_whose_xdr_incident_id_has_leading_zeros_finds_its_own_record_in_context(vendors):
     """CortexXDRIR writes its record's incident_id as Cortex XDR does ('415'): a field of '000415' is the same
     incident, so its files come from its own record, as Cortex XDR - IR is no longer there to read them again."""

@@ -198,3 +198,41 @@ def test_a_negated_operator_is_refused_where_its_list_on_the_left_has_items_each
     assert evaluate(condition, room) is True  # no item equals, or is in the list: both readings hold
     condition, room = string_condition(operator, ['a'], right)
     assert evaluate(condition, room) is False
+
+
+@pytest.mark.parametrize('nothing', NOTHING)
+@pytest.mark.parametrize('blank', ['', ' ', [''], ',', ' , '])
+def test_in_list_given_nothing_on_the_left_still_refuses_a_list_without_one_value_on_the_right(nothing, blank):
+    # no item on the left does not pass (the list rule), but the right side is read as it is for any left side: an
+    # empty text or commas alone are no list XSOAR documents, whatever is on the left
+    condition, room = string_condition('inList', nothing, blank)
+    with pytest.raises(UnsupportedError, match='no value in the list'):
+        evaluate(condition, room)
+
+
+# The number operators follow the same documented rules: both sides cast ("The task fails if casting fails"), and a
+# list on the left passes when one of its items does (so no item, none).
+@pytest.mark.parametrize('left, right, held', [
+    (5, '3', True), ('2', 3, False), ('3.5', '3', True), ('-1e3', '-2000', True), (['1', '5'], '3', True),
+    (['1', '2'], '3', False), (None, '3', False), ([], 3, False)])
+def test_greater_than_compares_numbers_and_a_list_on_the_left_passes_when_one_item_does(left, right, held):
+    condition, room = string_condition('greaterThan', left, right)
+    assert evaluate(condition, room) is held
+
+
+@pytest.mark.parametrize('left, right', [
+    ('abc', '3'), ('5', 'abc'), (True, '0'), ('5', True), ({'some': 'object'}, '3'), ('nan', '3'), ('1_000', '3'),
+    (['5', 'abc'], '3'),  # one item that does not cast fails the task, though another passes
+    (None, 'abc'), ([], 'abc')])  # the right side is cast whatever is on the left
+def test_greater_than_refuses_a_side_xsoar_cannot_cast_to_a_number_not_read_as_false(left, right):
+    condition, room = string_condition('greaterThan', left, right)
+    with pytest.raises(UnsupportedError, match='cast'):
+        evaluate(condition, room)
+
+
+@pytest.mark.parametrize('left', ['5', None, []])
+@pytest.mark.parametrize('right', [None, [], ['1', '2']])
+def test_greater_than_given_nothing_or_several_values_on_the_right_is_refused(left, right):
+    condition, room = string_condition('greaterThan', left, right)
+    with pytest.raises(UnsupportedError, match='right'):
+        evaluate(condition, room)

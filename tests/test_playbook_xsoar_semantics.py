@@ -660,6 +660,63 @@ def test_strings_still_compare_and_a_list_on_the_left_passes_when_one_item_does(
         assert evaluate(condition, scope) is expected, (left, right)
 
 
+
+# Whether XSOAR reads every term of a condition (the terms of a group are ORed, the groups ANDed) or stops at the first
+# that decides is not documented: the Playbook Design Guide's "Filter Operators" and "Create a Conditional Task" pages
+# say nothing of it, and no demisto/content, demisto-sdk or content-docs text found in session 45 does either. The
+# strict reading: every term is read, and one the runner refuses stops the run, whichever term decided.
+RECORD_ID = {'value': {'simple': 'Record.action_id'}, 'iscontext': True}
+ID_IS_EMPTY = {'operator': 'isEmpty', 'left': RECORD_ID}
+ID_IS_NOT_EMPTY = {'operator': 'isNotEmpty', 'left': RECORD_ID}
+ID_NOT_EARLIER = {'operator': 'notInList', 'left': RECORD_ID, 'right': {'value': {'simple': 'earlier-action'}}}
+
+
+def grouped_condition(*groups):
+    """A conditional task whose one label holds when its groups of terms do."""
+    return task('1', 'condition', 'compare', {'yes': ['2'], '#default#': ['3']},
+                conditions=[{'label': 'yes', 'condition': [list(group) for group in groups]}])
+
+
+def run_grouped(context, *groups):
+    start, end = task('0', 'start', '', {'#none#': ['1']}), task('99', 'title', 'Done')
+    book = playbook(start, grouped_condition(*groups), print_task('2', 'yes'), print_task('3', 'else'), end)
+    return PlaybookRunner({}).run(book, {'id': '1'}, context)
+
+
+@pytest.mark.parametrize('group', [(ID_IS_EMPTY, ID_NOT_EARLIER), (ID_NOT_EARLIER, ID_IS_EMPTY)])
+def test_every_term_of_an_or_group_is_read_so_one_refused_stops_the_run_though_another_decided_it(group):
+    # isEmpty holds for a record without an action ID; Not in list of nothing is what XSOAR's documents leave open
+    result = run_grouped({'Record': {'status': 'FAILED'}}, group)
+
+    assert result.failed and 'task 1' in result.error and 'nothing on the left' in result.error
+    assert 'term' in result.error and 'notInList' in result.error
+    assert printed(result) == []
+
+
+def test_every_group_is_read_so_one_refused_stops_the_run_though_an_earlier_group_decided_it():
+    # A demisto/content guard, isNotEmpty in a group of its own before the term that reads the key (pull request
+    # 40255), decides the condition only if XSOAR stops at the first group that is false: not documented
+    result = run_grouped({'Record': {'status': 'FAILED'}}, [ID_IS_NOT_EMPTY], [ID_NOT_EARLIER])
+
+    assert result.failed and 'task 1' in result.error and 'nothing on the left' in result.error
+    assert printed(result) == []
+
+
+@pytest.mark.parametrize('action_id, branch', [('7', ['2']), ('earlier-action', ['3'])])
+def test_a_condition_whose_every_term_can_be_read_takes_its_branch(action_id, branch):
+    result = run_grouped({'Record': {'action_id': action_id}}, [ID_IS_EMPTY, ID_NOT_EARLIER], [ID_IS_NOT_EMPTY])
+
+    assert not result.failed and printed(result) == branch
+
+
+def test_every_term_of_a_filter_is_read_so_one_refused_fails_the_value_though_another_decided_it():
+    scope = Scope({}, {}, {'Record': [{'status': 'FAILED'}, {'action_id': '7'}]})
+    filtered = {'complex': {'root': 'Record', 'accessor': 'status', 'filters': [[ID_IS_EMPTY, ID_NOT_EARLIER]]}}
+
+    with pytest.raises(UnsupportedError, match='nothing on the left'):
+        resolve(filtered, scope)
+
+
 def with_raw(base, **raw):
     base.raw.update(raw)
     return base

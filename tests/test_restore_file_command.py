@@ -677,18 +677,27 @@ def test_a_status_read_that_could_not_connect_says_at_every_check_what_to_check_
 VENDOR_WORDS = 'Cortex XDR said: code '
 
 
+# A status read's failures without an HTTP status: a connection Cortex XDR's port refuses (its server stopped) and one
+# cut without an answer (the faults' reset)
+NO_STATUS_CAUSES = ('refused', 'reset')
+
+
 def polled_while_status_reads_fail(monkeypatch, causes):
     """restore-file polled for its default 600 s while every status read fails: ``causes`` says how, check by check
     from the first ('500': Cortex XDR's own at every attempt; '429': the tenant's rate taken by its other clients, a
-    429 without Retry-After), the last cause for every check after; the entries of the checks, the last one's apart."""
+    429 without Retry-After; 'reset': each connection cut without an answer; 'refused': Cortex XDR's port closed, for
+    every check after), the last cause for every check after; the entries of the checks, the last one's apart."""
     tenant, room, _ = clocked_room(monkeypatch, 1000)  # the action outlives the polling
     entries_so_far = []
 
     def plan_the_next_check(entry):
         cause = causes[min(len(entries_so_far), len(causes) - 1)]
         entries_so_far.append(entry)
-        tenant.gateway.inject_faults(FaultPlan.parse('rate=1;kinds=500') if cause == '500' else None)
+        kinds = {'500': 'rate=1;kinds=500', 'reset': 'rate=1;kinds=reset'}
+        tenant.gateway.inject_faults(FaultPlan.parse(kinds[cause]) if cause in kinds else None)
         tenant.gateway.others_rate = tenant.gateway.rate_limit if cause == '429' else 0
+        if cause == 'refused':
+            tenant.server.stop()  # its port on 127.0.0.1 now refuses every connection
 
     room.on_entry = plan_the_next_check
     try:
@@ -737,6 +746,45 @@ def test_a_status_read_that_fails_for_another_cause_is_told_whole_again_then_in_
     for text in checks[3:]:
         assert 'HTTP 429, code 429' in unread_note(text) and 'since check 3' in unread_note(text), text
     assert VENDOR_WORDS in unread_note(last), last
+
+
+# What only a whole note on a status read that met no HTTP status says: the transport's words and what to check
+NO_STATUS_WORDS = {'refused': 'Could not connect to Cortex XDR', 'reset': 'broke before the answer arrived'}
+NO_STATUS_KINDS = {'refused': 'no connection', 'reset': 'a dropped connection'}  # the line's name of each
+
+
+@pytest.mark.parametrize('cause', NO_STATUS_CAUSES)
+def test_a_status_read_failing_without_an_http_status_at_every_check_is_told_whole_once_then_in_a_line(
+        monkeypatch, cause):
+    """Every status read meets a refused connection, or a connection cut without an answer: no HTTP status, the
+    transport's words instead. The first check's entry gives the whole note (what happened, what to check); each later
+    check but the last says in a line that the status is still not read, by the kind of failure, since check 1; the
+    last check's entry is whole again."""
+    checks, last = polled_while_status_reads_fail(monkeypatch, [cause])
+
+    whole = [text for text in checks if NO_STATUS_WORDS[cause] in text]
+    assert len(checks) > 2 and whole == checks[:1], checks
+    assert NO_STATUS_WORDS[cause] in unread_note(last) and 'polling ended' in unread_note(last), last
+    for text in checks[1:]:
+        line = unread_note(text)
+        assert len(line) < len(unread_note(checks[0])) / 2, line
+        assert f'still not read ({NO_STATUS_KINDS[cause]}) since check 1' in line, line
+        assert line.endswith('the next check reads it again.') and 'HTTP' not in line, line
+
+
+def test_a_status_read_whose_connection_is_refused_after_resets_is_told_whole_again_then_in_a_line_since_then(
+        monkeypatch):
+    """Connections cut without an answer at the first two checks, then Cortex XDR's port closed: the check that meets
+    the refused connection gives its whole note, as the first check gave the reset's, and the checks after it a line
+    since it."""
+    checks, last = polled_while_status_reads_fail(monkeypatch, ['reset', 'reset', 'refused'])
+
+    assert [NO_STATUS_WORDS['reset'] in text for text in checks[:3]] == [True, False, False] and len(checks) > 3, checks
+    assert NO_STATUS_WORDS['refused'] in checks[2] and 'since check 1' in unread_note(checks[1]), checks[:3]
+    for text in checks[3:]:
+        assert f'({NO_STATUS_KINDS["refused"]}) since check 3' in unread_note(text), text
+        assert NO_STATUS_WORDS['refused'] not in text, text
+    assert NO_STATUS_WORDS['refused'] in unread_note(last), last
 
 
 def test_a_status_a_check_by_hand_could_not_read_is_told_in_a_line_by_the_checks_of_the_polling_it_began(monkeypatch):

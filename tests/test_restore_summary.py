@@ -1364,7 +1364,9 @@ def test_a_polling_timeout_after_an_unread_status_leaves_the_endpoints_an_earlie
 def test_a_file_restored_again_after_failing_everywhere_counts_once_as_pending_with_no_step_for_the_old_failure(
         replay_server):
     # The on-close script sends again a restore that failed on every endpoint; the summary then reads the later
-    # record (the script's docstring and the README): the earlier action's failures are not steps any more.
+    # record (the script's docstring and the README): the earlier action's failures are not steps any more. Those
+    # endpoints still hold the file, so the later action includes them; one the earlier action restored would not be
+    # included, and stays restored (-k keeps_the_endpoints_the_earlier_action_restored).
     file_hash = 'ab' * 32
     failed = {'reply': {'data': {'e1': 'FAILED', 'e2': 'FAILED'},
                         'errorReasons': {'e1': {'errorText': 'disk full'}, 'e2': {'errorText': 'disk full'}}}}
@@ -2575,3 +2577,107 @@ def test_a_fault_of_the_summary_s_own_still_ends_in_its_error_entry_when_the_deb
     [entry] = runtime.entries
     assert entry['Type'] == 4 and 'context service unavailable' in entry['Contents'], entry
     assert 'no summary was written' in entry['Contents'] and 'debug channel closed' not in entry['Contents'], entry
+
+
+def test_a_copy_not_found_on_a_host_id_in_another_case_gets_a_step_that_gives_the_host_id_hss_lists(hss_tenant):
+    """hss-restore-isolated given a host ID in upper case (copied from a tool that writes it so) lists no copy there,
+    and its reason gives the host ID as HSS lists it to run the command again with. That copy is not back and HSS
+    still lists it isolated: the summary counts it not found, yet gives a step for it, which says so and quotes the
+    reason, so the analyst runs the command again with that host ID."""
+    [copy] = next(copies for _, copies in sorted(hss_seed_copies().items()) if len(copies) == 1)
+    args = {'file_hash': copy['file_hash'], 'host_id': copy['host_id'].upper(), 'polling': 'false'}
+    room = WarRoom(params=hss_tenant.params('aksk'), time_scale=0, sleep=lambda _: None)
+    room.run('hss-restore-isolated', args)
+    [row] = as_list(room.context['HuaweiHSS']['RestoredFile'])
+    assert row['outcome'] == 'not_found' and 'run the command again with' in row['reason'], row
+
+    entry, summary = summarise(room.context, 'hss')
+
+    assert summary['not_found'] == 1 and summary['needs_manual_action'] is True, summary
+    [step] = summary['manual_steps']
+    assert 'not restored, though HSS lists it isolated as the reason says' in step, step
+    assert f'host_id={copy["host_id"]}' in step and copy['host_id'] in entry['HumanReadable'], step
+
+
+def test_a_restore_started_again_on_every_endpoint_holding_the_file_replaces_the_endpoint_an_earlier_one_never_listed():
+    """restore-file's polling ended while Cortex XDR listed 2 of the 3 endpoints its action included; the third still
+    holds the file quarantined, and restore-file is run again (without polling) on every endpoint holding it: a second
+    action, which includes that endpoint. The summary follows the later action alone: one item pending, whose step
+    follows that action, not also the earlier action's endpoint it never listed, which the later one covers."""
+    seed = TEST_DATA / 'xdr' / 'tenant_unlisted_endpoint_still_quarantined.json'
+    [file_hash] = {q['file_hash'] for e in load_json(seed)['endpoints'] for q in e['quarantined']}
+    tenant = start_tenant(seed=seed)
+    try:
+        room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
+        room.run('restore-file', {'file_hash': file_hash, 'timeout_in_seconds': '30'})
+        room.run('restore-file', {'file_hash': file_hash, 'polling': 'false'})
+    finally:
+        tenant.server.stop()
+    first, again = as_list(room.context['CortexXDR']['RestoredFile'])
+    assert first['endpoints_count'] > len(first['endpoints']) and 'endpoints' not in again, (first, again)
+
+    _, summary = summarise(room.context, 'xdr')
+
+    assert summary['pending'] == 1 and summary['needs_manual_action'] is True, summary
+    [step] = summary['manual_steps']
+    assert f'action_id=[{again["action_id"]}]' in step and f'action_id=[{first["action_id"]}]' not in step, step
+
+
+@pytest.mark.parametrize('seed_name', ['tenant.json', 'tenant_unlisted_endpoint_still_quarantined.json'])
+def test_a_restore_started_again_on_every_endpoint_holding_the_file_keeps_the_endpoints_the_earlier_action_restored(
+        seed_name):
+    """The first action restored the file on some endpoints and failed on one (tenant.json: the cause is then fixed) or
+    ended polling before Cortex XDR listed it (the other seed). restore-file is run again, without polling, on every
+    endpoint holding the file: a second action, which can include only the endpoint that still holds it quarantined.
+    The endpoints the first action restored have the file back, and no later action said otherwise: the summary
+    counts them restored, and the second action, not followed yet, pending, with the step that follows it."""
+    seed = TEST_DATA / 'xdr' / seed_name
+    failing = seed_failing_endpoints(seed)
+    file_hash, holders = next((h, e) for h, e in sorted(seed_holders(seed).items()) if set(e) & set(failing))
+    tenant = start_tenant(seed=seed)
+    try:
+        room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
+        room.run('restore-file', {'file_hash': file_hash, 'timeout_in_seconds': '30'})
+        for endpoint_id in failing:
+            tenant.backend.endpoints[endpoint_id].restore_failure = None  # the cause is fixed
+        room.run('restore-file', {'file_hash': file_hash, 'polling': 'false'})
+        back = [endpoint_id for endpoint_id in holders if file_hash in tenant.backend.restored(endpoint_id)]
+    finally:
+        tenant.server.stop()
+    first, again = xdr_records(room.context)
+    restored_first = [e['endpoint_id'] for e in first['endpoints'] if e['status'] == SUCCESS]
+    assert restored_first and set(restored_first) < set(back) and 'endpoints' not in again, (first, again)
+    assert again['endpoints_count'] == len(holders) - len(restored_first), again  # those still quarantined only
+
+    entry, summary = summarise(room.context, 'xdr')
+
+    assert (summary['restored'], summary['failed'], summary['pending']) == (len(restored_first), 0, 1), summary
+    for endpoint_id in restored_first:
+        assert SUCCESS in table_line(entry['HumanReadable'], endpoint_id) and not steps_naming(summary, endpoint_id)
+    [step] = summary['manual_steps']
+    assert f'action_id=[{again["action_id"]}]' in step and f'action_id=[{first["action_id"]}]' not in step, step
+
+
+def test_a_restore_started_again_and_followed_counts_every_endpoint_restored_by_either_action():
+    """The first action restored the file on two endpoints and failed on the third; once the cause is fixed, a second
+    restore on every endpoint holding the file, followed to the end, restores it on the third only. Each endpoint
+    counts by the latest action that listed it: all three restored, nothing failed, no step."""
+    failing = seed_failing_endpoints()
+    file_hash, holders = next((h, e) for h, e in sorted(seed_holders().items()) if set(e) & set(failing))
+    tenant = start_tenant()
+    try:
+        room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
+        room.run('restore-file', {'file_hash': file_hash})
+        for endpoint_id in failing:
+            tenant.backend.endpoints[endpoint_id].restore_failure = None  # the cause is fixed
+        room.run('restore-file', {'file_hash': file_hash})
+        back = [endpoint_id for endpoint_id in holders if file_hash in tenant.backend.restored(endpoint_id)]
+    finally:
+        tenant.server.stop()
+    first, again = xdr_records(room.context)
+    assert {e['endpoint_id'] for e in again['endpoints']} == set(failing) & set(holders), again
+
+    _, summary = summarise(room.context, 'xdr')
+
+    assert back == holders and (summary['restored'], summary['failed'], summary['pending']) == (len(holders), 0, 0)
+    assert summary['needs_manual_action'] is False and not summary['manual_steps'], summary

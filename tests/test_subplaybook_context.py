@@ -151,3 +151,27 @@ def test_a_sub_playbook_called_without_a_required_input_or_with_one_it_does_not_
     undeclared = run_child_called_with({'Scope': {'simple': 'h1'}, 'Hosts': {'simple': 'h2'}}, required=False)
     assert missing.failed and 'required input Scope has no value' in missing.error
     assert undeclared.failed and 'passes Hosts' in undeclared.error and 'does not declare' in undeclared.error
+
+
+def calling(name: str, callee: str) -> Playbook:
+    """A playbook whose one task runs ``callee`` as a sub-playbook."""
+    tasks = [task('0', 'start', '', {'#none#': ['1']}),
+             task('1', 'playbook', callee, {'#none#': ['99']}, body={'playbookName': callee}),
+             task('99', 'title', 'Done')]
+    return Playbook(name, name, '0', {t.id: t for t in tasks})
+
+
+# Each task of a playbook runs once, so a branch back to an earlier task ends there; a sub-playbook that calls itself
+# is a cycle that does not end: each call runs a fresh copy. The runner raised Python's RecursionError for it.
+@pytest.mark.parametrize('chain', [['self-caller'], ['first', 'second']], ids=['directly', 'through-another'])
+def test_a_playbook_that_calls_itself_as_a_sub_playbook_stops_the_run_with_an_error_naming_the_cycle(chain):
+    library = PlaybookLibrary()
+    for position, name in enumerate(chain):
+        library.add(calling(name, chain[(position + 1) % len(chain)]))
+
+    result = PlaybookRunner({}, library=library).run(chain[0], {'id': '1'}, {})
+
+    shown = ' -> '.join(f'"{name}"' for name in (*chain, chain[0]))
+    assert result.failed and f'a sub-playbook cycle: {shown}' in result.error, result.error
+    started = [event.playbook for event in result.events if event.kind == 'start']
+    assert started == chain, started  # each started once: the call that closes the cycle is refused

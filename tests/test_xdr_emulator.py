@@ -618,11 +618,17 @@ def test_a_chunked_request_body_reaches_the_app_whole_without_its_framing_or_tra
     (b"Transfer-Encoding: chunked\r\n\r\n1000001\r\n", "body too large"),  # a chunk past 16 MB, never sent
 ], ids=["length-not-a-number", "length-negative", "length-too-large", "body-short", "chunk-size-not-hex",
         "chunks-too-large"])
-def test_a_body_whose_framing_cannot_be_read_is_answered_400_and_never_reaches_the_app(framing, reason):
+def test_a_body_whose_framing_cannot_be_read_is_answered_400_with_connection_close_and_never_reaches_the_app(
+        framing, reason):
     calls = []
     with LoopbackServer(lambda request: calls.append(request) or Response(200)) as server:
-        status, _, body = raw_exchange(server, b"POST /x HTTP/1.1\r\nHost: h\r\n" + framing, end_sending=True)
+        status, head, body = raw_exchange(server, b"POST /x HTTP/1.1\r\nHost: h\r\n" + framing, end_sending=True)
     assert (status, json.loads(body)) == (400, {"error": "Bad Request", "message": reason}), body
+    # The server closes after this reply (the rest of the stream cannot be framed), so it says so: RFC 9112 9.6.
+    header_lines = head.decode("latin-1").split("\r\n")[1:]
+    connection_values = [value.strip().lower() for name, _, value in (line.partition(":") for line in header_lines)
+                         if name.strip().lower() == "connection"]
+    assert connection_values == ["close"], head
     assert calls == []
 
 

@@ -179,8 +179,10 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             body = self._read_body()
         except _BadRequestBody as exc:
-            self.close_connection = True  # framing is unknown: the rest of the stream cannot be trusted
-            self._send(json_response(400, {"error": "Bad Request", "message": str(exc)}))
+            # Framing is unknown: the rest of the stream cannot be trusted, so the connection closes after this
+            # reply, and the reply says so (RFC 9112 section 9.6).
+            self.close_connection = True
+            self._send(json_response(400, {"error": "Bad Request", "message": str(exc)}, {"Connection": "close"}))
             return
         parts = urlsplit(self.path)
         request = Request(

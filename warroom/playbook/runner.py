@@ -32,7 +32,6 @@ from .model import SCRIPTS_DIR, Playbook, PlaybookLibrary, Task, unsupported_for
 from .others import OWN_BRAND, OtherIntegrations, ReplayError, no_instance
 from .values import Scope, UnsupportedError, is_empty, resolve
 
-MAX_TASK_RUNS = 10_000  # a guard against a cycle in a hand-edited playbook
 POST_PROCESSING = 'post-processing'  # the timeline's name for a post-processing script's run (no playbook)
 # XSOAR stops an automation script at its timeout, the time its executeCommand calls take included (CommonServerPython's
 # safe_sleep counts the time left from the script's start on the wall clock). A script YAML that sets none gets the
@@ -243,6 +242,7 @@ class _Frame:
     war_room: WarRoom
     run: PlaybookRun
     task: str = '-'  # the task running, whose scripts' executeCommand calls are recorded under it
+    callers: tuple[str, ...] = ()  # the playbooks whose sub-playbook tasks led here, outermost first
 
 
 class PlaybookRunner:
@@ -324,23 +324,20 @@ class PlaybookRunner:
                                 f'"{playbook.name}" does not declare as inputs')
         return values
 
-    def _run_playbook(self, playbook: Playbook, scope: Scope, run: PlaybookRun) -> None:
+    def _run_playbook(self, playbook: Playbook, scope: Scope, run: PlaybookRun, callers: tuple[str, ...] = ()) -> None:
         if '_problems' not in playbook.__dict__:  # the YAML does not change during a run
             playbook.__dict__['_problems'] = validation_problems(playbook) + unsupported_forms(playbook)
         if problems := playbook.__dict__['_problems']:  # what demisto-sdk's validate refuses never reaches XSOAR
             raise PlaybookError(f'{playbook.name}: ' + '; '.join(problems) + '.')
-        frame = _Frame(playbook, scope, self._war_room(scope.context), run)
-        queue, done, steps = [playbook.start], set(), 0
+        frame = _Frame(playbook, scope, self._war_room(scope.context), run, callers=callers)
+        queue, done = [playbook.start], set()
         while queue:
             task_id = queue.pop(_next_ready(queue, playbook))
             if task_id in done:
                 continue
             if task_id not in playbook.tasks:
                 raise PlaybookError(f'{playbook.name}: a task points to task {task_id}, which does not exist')
-            done.add(task_id)
-            steps += 1
-            if steps > MAX_TASK_RUNS:
-                raise PlaybookError(f'{playbook.name}: more than {MAX_TASK_RUNS} tasks ran; is there a cycle?')
+            done.add(task_id)  # each task runs once: a branch back to one that ran leads nowhere
             task = playbook.tasks[task_id]
             frame.task = task_id
             try:
@@ -369,7 +366,7 @@ class PlaybookRunner:
             raise UnsupportedError('a condition task without conditions asks an analyst to choose; the local runner '
                                    'only follows conditions it can evaluate')
         matching = [str(labelled.get('label')) for labelled in conditions
-                    if holds(labelled.get('condition') or [], frame.scope)]
+                    if holds(labelled.get('condition') or [], frame.scope, str(labelled.get('label')))]
         if len(matching) > 1:  # which branch XSOAR takes then (the first, or all) is not documented: refuse to guess
             raise UnsupportedError(f'the branches {", ".join(matching)} all match; the local runner refuses to guess '
                                    f'which XSOAR takes: make the conditions exclusive')
@@ -604,6 +601,11 @@ class PlaybookRunner:
         # A loop (forEach, exitCondition, ...) was refused by unsupported_forms before the playbook ran.
         name = task.body.get('playbookName') or task.body.get('playbookId')
         child = self.library.get(name)
+        chain = (*frame.callers, frame.playbook.name)
+        if child.name in chain:  # it would call itself again at each level, until Python's recursion limit
+            shown = ' -> '.join(f'"{called}"' for called in (*chain[chain.index(child.name):], child.name))
+            raise UnsupportedError(f'a sub-playbook cycle: {shown}; the local runner refuses a playbook that calls '
+                                   f'itself, directly or through another')
         inputs = self._inputs(child, task.arguments, frame.scope, caller=task)
         separate = bool(task.raw.get('separatecontext'))
         context = frame.scope.context
@@ -612,7 +614,7 @@ class PlaybookRunner:
         elif separate:
             context = {}
         self._record(run, Event(frame.playbook.name, task.id, task.name, 'playbook', f'runs "{child.name}"'))
-        self._run_playbook(child, Scope(frame.scope.incident, inputs, context, frame.scope.record), run)
+        self._run_playbook(child, Scope(frame.scope.incident, inputs, context, frame.scope.record), run, chain)
         # What the child declares as outputs goes back to the caller (a path inside another once), merged as an entry
         # with no DT key, or in place of the caller's value (sub_playbook_outputs): XSOAR documents neither
         if separate:

@@ -254,9 +254,8 @@ def resolve_complex(spec: dict, scope: Scope) -> Any:
 
 
 def _passes(item: Any, root: str, groups: list[list[dict]], scope: Scope) -> bool:
-    """A filter: every group must hold, a group holds when any of its conditions does."""
-    item_scope = _ItemScope(item, root, scope)
-    return all(any(evaluate(condition, item_scope) for condition in group) for group in groups)
+    """A filter: every group must hold, a group holds when any of its conditions does (every one read: holds)."""
+    return _every_term_read(groups, _ItemScope(item, root, scope), 'filter')
 
 
 class _ItemScope(Scope):
@@ -333,31 +332,39 @@ def _includes(text: str, right: Any, ignore_case: bool) -> bool:
     return needle in _fold([text], ignore_case)[0]
 
 
-def _in_list(text: str, right: Any, ignore_case: bool) -> bool:
-    """In list: the right side's items (a context list), and, whether XSOAR splits a text on commas and trims the
-    parts or compares it whole not being documented (the "Built-in Filters" table gives no rule; demisto/content's
-    ExtFilter, a script, splits its own "in list" argument on commas), the outcome both readings give. A right side
-    holding no value at all (nothing, an empty text, commas) is refused: an empty list is not documented either."""
+def _list_items(right: Any) -> tuple[list[str], list[str]]:
+    """In list's right side, read whole (its items) and split (each item's comma-separated parts, trimmed). A right
+    side holding no value at all (nothing, an empty text, commas) is refused: an empty list is not documented."""
     wholes = _given(right, 'right')
     parts = [part.strip() for whole in wholes for part in whole.split(',') if part.strip()]
     if not parts:
         raise UnsupportedError(f'In list was given no value in the list on the right ({quoted(right)}): what XSOAR '
                                f'does with an empty list is not documented; test it first (isEmpty)')
+    return wholes, parts
+
+
+def _in_list(text: str, right: Any, ignore_case: bool) -> bool:
+    """In list: the right side's items (a context list), and, whether XSOAR splits a text on commas and trims the
+    parts or compares it whole not being documented (the "Built-in Filters" table gives no rule; demisto/content's
+    ExtFilter, a script, splits its own "in list" argument on commas), the outcome both readings give."""
+    wholes, parts = _list_items(right)
     folded, = _fold([text], ignore_case)
     return _either_reading(folded in _fold(parts, ignore_case), folded in _fold(wholes, ignore_case),
                            f'whether {quoted(text)} is In list {quoted(right)} depends on whether XSOAR splits the '
                            f'right side on commas (and trims the parts), which is not documented')
 
 
-def _any_item(test: Callable[[str, Any, bool], bool]) -> Callable[[Any, Any, bool], bool]:
+def _any_item(test: Callable[[str, Any, bool], bool],
+              right_side: Callable[[Any], Any]) -> Callable[[Any, Any, bool], bool]:
     """A string operator on the left side's items: "If the filter's left-side value expects a single item, but
     receives a list, the filter passes if at least one item meets the requirements" ("Filter Operators"); so a key
-    that is not there, or holds an empty list, no item, does not pass. The right side is checked even so."""
+    that is not there, or holds an empty list, no item, does not pass. Every item is compared, and the right side is
+    read as the operator reads it (``right_side``) whatever the left holds: nothing on the left leaves a right side
+    XSOAR's documents give no answer for as open as before."""
     def positive(left: Any, right: Any, ignore_case: bool) -> bool:
         texts = _strings(left)
-        if not texts:
-            _given(right, 'right')
-        return any(test(text, right, ignore_case) for text in texts)
+        right_side(right)
+        return any([test(text, right, ignore_case) for text in texts])
     return positive
 
 
@@ -373,19 +380,46 @@ def _no_item(test: Callable[[str, Any, bool], bool]) -> Callable[[Any, Any, bool
     return negated
 
 
+NUMBER_TEXT = re.compile(r'[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?')
+
+
+def _numbers(value: Any, side: str) -> list[float]:
+    """The numbers a number operator compares: each item of a list, every one cast. "Filters try to cast the
+    transformed value and arguments to the appropriate type. The task fails if casting fails" ("Filter Operators"):
+    an item that is no number fails the task, not compares as false. Which texts XSOAR casts beyond decimal digits
+    (with a sign, a point, an exponent) is not documented: true, NaN, Inf, 1_000 or blanks around it are refused."""
+    items = as_list(value)
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (int, float, str)) or not NUMBER_TEXT.fullmatch(
+                text_of(item)):
+            raise UnsupportedError(f'a number operator was given {quoted(item)} on the {side}: XSOAR fails the task '
+                                   f'when it cannot cast a side to a number ("Filter Operators")')
+    return [float(text_of(item)) for item in items]
+
+
+def _number_argument(right: Any) -> float:
+    """A number operator's right side: one number; nothing, or several, are refused as a string operator's are."""
+    numbers = _numbers(right, 'right')
+    if len(numbers) != 1:
+        given = 'nothing' if not numbers else f'the list {quoted(right)}'
+        raise UnsupportedError(f'a number operator was given {given} on the right: how XSOAR casts it to one number '
+                               f'is not documented')
+    return numbers[0]
+
+
 def _greater_than(left: Any, right: Any, ignore_case: bool) -> bool:
-    try:
-        return any(float(value) > float(_argument(right)) for value in _strings(left))
-    except ValueError:
-        return False
+    """Greater than: a list on the left passes when one item does, nothing on the left does not ("Filter
+    Operators"), and the right side is cast whatever the left holds."""
+    bound = _number_argument(right)
+    return any(number > bound for number in _numbers(left, 'left'))
 
 
 OPERATORS: dict[str, Callable[[Any, Any, bool], bool]] = {
-    'isEqualString': _any_item(_equals),
+    'isEqualString': _any_item(_equals, _argument),
     'isNotEqualString': _no_item(_equals),
-    'inList': _any_item(_in_list),
+    'inList': _any_item(_in_list, _list_items),
     'notInList': _no_item(_in_list),
-    'containsString': _any_item(_includes),
+    'containsString': _any_item(_includes, _argument),
     # "Is defined considers false and empty strings and lists to be defined values. If you don't want those to be
     # included as defined, use Is not empty." (Cortex XSOAR 6 Playbook Design Guide, "Built-in Filters")
     'isExists': lambda left, right, ic: left is not None,
@@ -407,6 +441,23 @@ def evaluate(condition: dict, scope: Scope) -> bool:
     return OPERATORS[name](left, right, bool(condition.get('ignorecase')))
 
 
-def holds(condition_groups: list[list[dict]], scope: Scope) -> bool:
+def _every_term_read(groups: list[list[dict]], scope: Scope, what: str) -> bool:
+    """All groups must hold; a group holds when any of its terms does. Every term is read, whichever decides: whether
+    XSOAR stops at the first term that decides a group, or the first group that decides the whole, is not documented
+    ("Filter Operators", "Create a Conditional Task"; nor in demisto/content, demisto-sdk or content-docs, searched in
+    session 45), so a term it may read that the runner refuses stops the run, named by its group and place."""
+    verdicts = []
+    for group_number, group in enumerate(groups, 1):
+        verdicts.append([])
+        for term_number, term in enumerate(group, 1):
+            try:
+                verdicts[-1].append(evaluate(term, scope))
+            except UnsupportedError as error:
+                raise UnsupportedError(f'{what} group {group_number}, term {term_number} '
+                                       f'({term.get("operator")}): {error}') from None
+    return all(any(group) for group in verdicts)
+
+
+def holds(condition_groups: list[list[dict]], scope: Scope, label: str = '') -> bool:
     """A label's condition: a list of groups, all must hold; a group holds when any of its terms does."""
-    return all(any(evaluate(term, scope) for term in group) for group in condition_groups)
+    return _every_term_read(condition_groups, scope, f'label {quoted(label)}, condition' if label else 'condition')

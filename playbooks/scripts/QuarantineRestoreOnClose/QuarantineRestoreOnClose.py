@@ -203,10 +203,14 @@ def artifacts_from_cortex_xdr(execute: Execute, incident_id: str) -> tuple[list[
     entries = execute(XDR_EXTRA_DATA_COMMAND, {'incident_id': incident_id}) or []
     errors = [entry_text(e) for e in entries if isinstance(e, dict) and e.get('Type') == ENTRY_TYPE_ERROR]
     if errors:
-        return [], (f'Cortex XDR: the incident names no SHA256 and `!{XDR_EXTRA_DATA_COMMAND}` (Cortex XDR - IR) '
-                    f'could not read its file artifacts: {shown_as_is(" ".join(errors[0].split()))} Enable a Cortex '
-                    f'XDR - IR instance, or find the SHA256 in Cortex XDR (Incidents > Key Artifacts) and run '
-                    f'`!{XDR_COMMAND} file_hash=<sha256>`.')
+        # The read to run again and the restore by hand, made under the incident's Cortex XDR incident as the close's
+        read = code_span(by_hand_command(XDR_EXTRA_DATA_COMMAND, {'incident_id': incident_id}))
+        restore = code_span(by_hand_command(XDR_COMMAND, {'file_hash': '<sha256>', 'incident_id': incident_id}))
+        error = ' '.join(errors[0].split()).removesuffix('.')
+        return [], (f'Cortex XDR: the incident names no SHA256 and {read} (Cortex XDR - IR) could not read its file '
+                    f'artifacts, so nothing was restored: {shown_as_is(error)}. Fix what the error names (enable a '
+                    f'Cortex XDR - IR instance, or correct its settings or its API key\'s role) and run that read '
+                    f'again, or find the SHA256 in Cortex XDR (Incidents > Key Artifacts); then run {restore}.')
     values = []
     for entry in entries:
         for key, value in (entry.get('EntryContext') or {}).items():

@@ -463,9 +463,10 @@ def xdr_unfollowed_item(record: dict[str, Any], target: str, command: str) -> It
 
 
 def xdr_items(raw: Any, skipped: list[str]) -> list[Item]:
-    """One item per file and endpoint, the latest restore's: restore-file keys its records by action, so a file
-    restored again (a manual step, a retry) has a record beside the earlier one, which it replaces here. An endpoint ID
-    is hex digits, one endpoint in either case (an older record, or one written by hand, may hold capitals)."""
+    """One item per file and endpoint, the latest word on it: restore-file keys its records by action, so a file
+    restored again (a manual step, a retry) has a record beside the earlier one, whose endpoints replace the earlier
+    one's there; an endpoint the later action did not include keeps the earlier word. An endpoint ID is hex digits, one
+    endpoint in either case (an older record, or one written by hand, may hold capitals)."""
     items = {}
     for position, record in enumerate(as_items(raw, XDR_CONTEXT_PATH, skipped), 1):
         file_hash = text_of(record.get('file_hash')).strip().lower() or f'(record {position})'
@@ -479,7 +480,11 @@ def xdr_items(raw: Any, skipped: list[str]) -> list[Item]:
         if not endpoints:
             if text_of(record.get('action_id')).strip():  # a restore started again: the earlier endpoints' are old
                 for key in [key for key in items if key[:2] == (file_hash, 'endpoint') and target in ('', key[2])]:
-                    del items[key]
+                    # But not an endpoint the earlier action restored, when the new one is on every endpoint holding
+                    # the file: that endpoint holds no quarantined copy for the new action to include, so restored is
+                    # still its latest word. A failed or unfinished one still holds the file: the new action covers it.
+                    if target or items[key]['kind'] != RESTORED:
+                        del items[key]
             items[(file_hash, 'record', target)] = xdr_record_item(record)
         own = {}
         for number, endpoint in enumerate(endpoints, 1):
