@@ -30,9 +30,10 @@ Contents, in the order of the file (each section one concern, as XSOAR's HelloWo
                     more sent once the key or license (401, 402) is refused, nor to an API the role is (403);
                     Cortex XDR's error form
 8. HUAWEI CLOUD HSS HssClient: list isolated files (a copy met twice read again on pages of 1000), security events (a
-                    fetch's window halved), restore files (a lost PUT resent with the items still isolated); an access
-                    key's requests one at a time until the gateway takes one (a 2xx counts only in HSS's form:
-                    is_hss_answer), its refusal kept; HSS's error form (huawei_error_from_response)
+                    fetch's window halved), restore files (a lost PUT resent with the items still isolated; a 2xx not
+                    in HSS's form is a lost answer: not_hss_answer); an access key's requests one at a time until the
+                    gateway takes one (a 2xx counts only in HSS's form: is_hss_answer), its refusal kept; HSS's error
+                    form (huawei_error_from_response)
 9. BULK WORK        BulkRunner: work side by side, results and progress handed back to the main thread
 10. XSOAR ENTRIES   RestoreResult (the entry; XSOAR's polling Timeout, a margin added), PollingSchedule, markdown_text
                     (a cell escaped), markdown_table, grouped_outcomes (thousands of rows by reason), war_room_value
