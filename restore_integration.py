@@ -30,9 +30,10 @@ Contents, in the order of the file (each section one concern, as XSOAR's HelloWo
                     more sent once the key or license (401, 402) is refused, nor to an API the role is (403);
                     Cortex XDR's error form
 8. HUAWEI CLOUD HSS HssClient: list isolated files (a copy met twice read again on pages of 1000), security events (a
-                    fetch's window halved), restore files (a lost PUT resent with the items still isolated); an access
-                    key's requests one at a time until the gateway takes one (a 2xx counts only in HSS's form:
-                    is_hss_answer), its refusal kept; HSS's error form (huawei_error_from_response)
+                    fetch's window halved), restore files (a lost PUT resent with the items still isolated; a 2xx not
+                    in HSS's form is a lost answer: not_hss_answer); an access key's requests one at a time until the
+                    gateway takes one (a 2xx counts only in HSS's form: is_hss_answer), its refusal kept; HSS's error
+                    form (huawei_error_from_response)
 9. BULK WORK        BulkRunner: work side by side, results and progress handed back to the main thread
 10. XSOAR ENTRIES   RestoreResult (the entry; XSOAR's polling Timeout, a margin added), PollingSchedule, markdown_text
                     (a cell escaped), markdown_table, grouped_outcomes (thousands of rows by reason), war_room_value
@@ -1481,10 +1482,12 @@ class HttpTransport:
 
     def request(self, method: str, path: str, expect_json: bool = False, retry_statuses: Iterable[int] | None = None,
                 still_to_send: Callable[[Attempt, VendorReply | None], str | None] | None = None,
-                refused: Refused | None = None, **kwargs: Any) -> VendorReply:
+                refused: Refused | None = None, not_answer: Callable[[VendorReply], str | None] | None = None,
+                **kwargs: Any) -> VendorReply:
         """The attempt loop: the final answer and every attempt. ``expect_json``: a 2xx must carry JSON; after a fault,
         ``still_to_send`` cuts what it sends to what the service still needs if it may have acted, or why none goes;
-        ``refused``, the client's: why no attempt of it goes any more (a refusal of another, which it would meet)."""
+        ``refused``, the client's: why no attempt of it goes any more (a refusal of another, which it would meet);
+        ``not_answer``, why a 2xx is no answer of the vendor's (something in between gave it): a broken reply then."""
         statuses = self.policy.statuses if retry_statuses is None else frozenset(retry_statuses)
         attempts, faults, fault_waited, renewals, backoff, reply = [], 0, 0.0, 0, 0.0, None
         while True:
@@ -1496,7 +1499,7 @@ class HttpTransport:
             except OutOfTime as late:  # nothing went out: no turn in time, or the IAM token came past the deadline
                 return self._out_of_time(attempts, late, reply)
             attempts.append(attempt)
-            reply = self._read_reply(response, attempt, expect_json) if response is not None else None
+            reply = self._read_reply(response, attempt, expect_json, not_answer) if response is not None else None
             backoff = 0.0
             if reply is not None:
                 reply.attempts, reply.again, reply.run_wait = tuple(attempts), self.again, self.run_wait
@@ -1839,7 +1842,8 @@ class HttpTransport:
                      else f'{seconds:g} s.')
         attempt.met(fault, f'{what} within {given}', advice.format(**self.again))
 
-    def _read_reply(self, response: requests.Response, attempt: Attempt, expect_json: bool) -> VendorReply | None:
+    def _read_reply(self, response: requests.Response, attempt: Attempt, expect_json: bool,
+                    not_answer: Callable[[VendorReply], str | None] | None = None) -> VendorReply | None:
         """The answer, its body read within the read timeout in all (urllib3's is per read: bytes trickling in never
         meet it) and the attempt's time; None when the attempt met a fault (a broken reply, no answer in time)."""
         attempt.status = response.status_code
@@ -1877,6 +1881,9 @@ class HttpTransport:
         if (expect_json or page) and reply.status < 300 and reply.parsed is NOT_JSON:
             not_json = f'{said} with a body that is not JSON ({short_text(reply.text)}).'
             attempt.met(FAULT_BROKEN_REPLY, html_page_note(reply, self.vendor) or not_json, advice)
+            return None
+        if not_answer and reply.status < 300 and (why := not_answer(reply)):  # lost as a broken reply's answer is
+            attempt.met(FAULT_BROKEN_REPLY, f'{said} {why}', advice)
             return None
         return reply
 
@@ -3056,7 +3063,7 @@ class HssClient:
         body = {'data_list': items}  # after an answer lost, cut to the items HSS still lists isolated (_still_isolated)
         try:
             reply = self._request('PUT', self.path, params={'enterprise_project_id': epid},  # requests drops a None
-                                  json=body, refused=refused,
+                                  json=body, refused=refused, not_answer=not_hss_answer,
                                   still_to_send=functools.partial(self._still_isolated, body, epid, refused=refused))
             return server_time_ms(reply.headers) - int((self.limiter.clock() - started) * 1000)
         except RestoreError as error:
@@ -3198,6 +3205,17 @@ def is_hss_answer(reply: VendorReply) -> bool:
     if not reply.body.strip():
         return bool(reply.headers.get('X-Request-Id'))
     return isinstance(reply.parsed, dict)
+
+
+def not_hss_answer(reply: VendorReply) -> str | None:
+    """Why a 2xx is not HSS's answer (is_hss_answer), in words after its status; None when it is. The restore's
+    attempt loop meets such a 200 as an answer lost: the PUT may never have reached HSS, or HSS may have taken it."""
+    if is_hss_answer(reply):
+        return None
+    if reply.body.strip():
+        return f"with a body that is not HSS's answer ({short_text(reply.text)}): HSS may or may not have taken it."
+    return ("with no body and without the request ID (X-Request-Id) Huawei's API gateway gives every request it "
+            'passed: from something in front of HSS (a load balancer or proxy), so HSS may not have got it.')
 
 
 def is_listed_copy(row: Any) -> bool:

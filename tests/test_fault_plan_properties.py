@@ -51,9 +51,10 @@ from warroom.runtime import WarRoom
 EXAMPLES = settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 READS_LEAST_SECONDS = 5  # README: the least a check's reads are given, which its next check, the last, may come past
 INTERVAL = 10  # interval_in_seconds left to its default (integration.yml)
-# Not 200-empty: a load balancer's empty 200 is no answer a reading of the wire tells from the vendor's own. HSS's
-# restore takes it for HSS's (whose 200 has no body), so a restore HSS never got reads as accepted; the wire log
-# (readable_ok) takes it for Cortex XDR's answer, which the client, expecting JSON, rightly sends again.
+# Not 200-empty: the wire log (readable_ok) takes a load balancer's empty 200 for the vendor's answer, as it reads no
+# request ID: Cortex XDR's, which the client, expecting JSON, rightly sends again; HSS's restore, which the client, not
+# finding Huawei's X-Request-Id, takes for an answer lost and sends again to the copies still isolated
+# (tests/test_hss_restore_command.py -k 200_from_in_front_of_hss_is_a_lost_answer).
 XDR_KINDS = tuple(kind for kind in facts.XDR_FAULT_KINDS if kind not in ('slow', '200-empty'))
 HSS_KINDS = tuple(kind for kind in facts.FAULT_KINDS if kind not in ('slow', '200-empty'))
 XDR_ENDPOINTS = [endpoint['endpoint_id'] for endpoint in load_json(XDR_SEED)['endpoints']]

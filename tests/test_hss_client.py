@@ -14,7 +14,7 @@ from huaweicloudsdkcore.exceptions.exception_handler import DefaultExceptionHand
 
 import facts
 import restore_integration as ri
-from conftest import HSS_REPLIES, client_from_params, load_json
+from conftest import HSS_ANSWER, HSS_REPLIES, client_from_params, load_json
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss import create_app as create_hss_app
 from warroom.emulator.hss.exceptions import ERROR_FORMS, in_form
@@ -43,7 +43,7 @@ def queue_token(replay, token='token-one'):
 
 def test_restore_sends_exactly_the_seed_example(replay_server):
     example = load_json(HSS_REPLIES / 'restore_request.json')
-    replay_server.queue(200, b'')
+    replay_server.queue(200, b'', HSS_ANSWER)
 
     aksk_client(replay_server).restore_isolated_files(example['data_list'], enterprise_project_id='0')
 
@@ -67,7 +67,7 @@ def test_more_than_100_items_are_never_put_in_one_request(replay_server):
 
 def test_token_is_fetched_scoped_to_the_project_and_sent_with_the_region(replay_server):
     queue_token(replay_server)
-    replay_server.queue(200, b'')
+    replay_server.queue(200, b'', HSS_ANSWER)
     client, provider = token_client(replay_server)
 
     client.restore_isolated_files([{'host_id': 'h', 'file_hash': 'x'}])
@@ -91,7 +91,7 @@ def test_cached_token_is_reused_until_10_minutes_before_it_expires(replay_server
     now = [1_800_000_000.0]
     expires = now[0] + lifetime
     queue_token(replay_server, 'first')
-    replay_server.queue(200, b'').queue(200, b'').queue(200, b'')
+    replay_server.queue(200, b'', HSS_ANSWER).queue(200, b'', HSS_ANSWER).queue(200, b'', HSS_ANSWER)
     client, provider = token_client(replay_server, clock=lambda: now[0])
 
     client.restore_isolated_files([{'host_id': 'h'}])
@@ -100,7 +100,7 @@ def test_cached_token_is_reused_until_10_minutes_before_it_expires(replay_server
     client.restore_isolated_files([{'host_id': 'h'}])
     now[0] = expires - facts.TOKEN_REFRESH_MARGIN_SECONDS + 1  # inside the margin: replaced
     queue_token(replay_server, 'second')
-    replay_server.queue(200, b'')
+    replay_server.queue(200, b'', HSS_ANSWER)
     client.restore_isolated_files([{'host_id': 'h'}])
 
     sent = [r.headers.get('X-Auth-Token') for r in replay_server.requests if r.method == 'PUT']
@@ -118,7 +118,7 @@ def renewal_due(replay, seconds_left, iam_status):
                 datetime.fromisoformat(token['issued_at'].replace('Z', '+00:00'))).total_seconds()
     now = [1_800_000_000.0]
     queue_token(replay, 'first')
-    replay.queue(200, b'')
+    replay.queue(200, b'', HSS_ANSWER)
     client, provider = token_client(replay, clock=lambda: now[0], max_retries=0)
     client.restore_isolated_files([{'host_id': 'h'}])
     now[0] += lifetime - seconds_left
@@ -126,7 +126,7 @@ def renewal_due(replay, seconds_left, iam_status):
         replay.queue_file(401, 'iam_error_401.json', HSS_REPLIES)
     else:
         replay.queue(iam_status, b'')
-    replay.queue(200, b'').queue(200, b'')
+    replay.queue(200, b'', HSS_ANSWER).queue(200, b'', HSS_ANSWER)
     return client, provider
 
 
@@ -150,7 +150,7 @@ def test_a_token_iam_cannot_renew_serves_to_the_end_of_the_command_it_outlives_w
     now = [1_800_000_000.0]
     identity = token_client(replay_server)[1].identity
     stored = {'identity': identity, 'token': 'held', 'expires_at': now[0] + facts.XSOAR_COMMAND_TIMEOUT_SECONDS + 60}
-    replay_server.queue(503, b'').queue(200, b'').queue(200, b'')
+    replay_server.queue(503, b'').queue(200, b'', HSS_ANSWER).queue(200, b'', HSS_ANSWER)
     client, provider = token_client(replay_server, stored, clock=lambda: now[0], max_retries=0)
 
     client.restore_isolated_files([{'host_id': 'h'}])
@@ -190,7 +190,7 @@ def test_a_token_request_iam_refused_is_not_sent_again_by_the_command_s_next_req
 def test_a_token_iam_hands_over_with_200_rather_than_its_documented_201_is_taken(replay_server):
     # RFC 9110 15.3.1: 200 OK is a success as much as 201 Created: its X-Subject-Token is the token.
     replay_server.queue_file(200, 'iam_token_reply.json', HSS_REPLIES, headers={'X-Subject-Token': 'token-one'})
-    replay_server.queue(200, b'')
+    replay_server.queue(200, b'', HSS_ANSWER)
     client, _ = token_client(replay_server)
 
     client.restore_isolated_files([{'host_id': 'h', 'file_hash': 'x'}])
@@ -202,7 +202,7 @@ def test_a_token_request_iam_failed_with_a_500_is_sent_again_by_the_command_s_ne
     # A 5xx is a fault of the server, not a refusal of the request (RFC 9110 15.6): a later request may have a token.
     replay_server.queue(500, {'error': {'code': 'IAM.0006', 'message': 'System error.'}})
     queue_token(replay_server)
-    replay_server.queue(200, b'')
+    replay_server.queue(200, b'', HSS_ANSWER)
     client, _ = token_client(replay_server, max_retries=0)
 
     with pytest.raises(ri.VendorApiError, match='IAM answered HTTP 500'):
@@ -216,7 +216,7 @@ def test_a_token_without_issued_at_lives_from_the_date_iam_answered_at(replay_se
     # IAM's clock days ahead of this machine's (2026-11-18): a token IAM says expires a day after its Date lives a day.
     replay_server.queue(201, {'token': {'expires_at': '2026-11-23T17:00:00.000000Z'}},
                         headers={'X-Subject-Token': 'token-one', 'Date': 'Sun, 22 Nov 2026 17:00:00 GMT'})
-    replay_server.queue(200, b'')
+    replay_server.queue(200, b'', HSS_ANSWER)
     client, provider = token_client(replay_server)
 
     client.restore_isolated_files([{'host_id': 'h', 'file_hash': 'x'}])
@@ -243,7 +243,7 @@ def test_a_401_fetches_a_new_token_once_and_retries(replay_server):
     queue_token(replay_server, 'stale')
     replay_server.queue_file(401, 'error_apigw_401.json', HSS_REPLIES)
     queue_token(replay_server, 'fresh')
-    replay_server.queue(200, b'')
+    replay_server.queue(200, b'', HSS_ANSWER)
     client, provider = token_client(replay_server)
 
     client.restore_isolated_files([{'host_id': 'h'}])
@@ -424,7 +424,7 @@ def test_a_429_once_the_commands_throttling_budget_has_passed_is_the_answer_not_
     client = ri.HssClient(settings, ri.TransportSettings(max_retries=0), limiter=limiter)
     client.transport.wait_at_most(1)
     replay_server.queue_file(429, 'error_apigw_429.json', HSS_REPLIES)
-    replay_server.queue(200, b'')
+    replay_server.queue(200, b'', HSS_ANSWER)
 
     with pytest.raises(ri.VendorApiError, match='HTTP 429') as raised:
         client.restore_isolated_files([{'host_id': 'h'}])
@@ -545,7 +545,7 @@ def test_a_token_whose_reply_gives_no_readable_expiry_is_reused_for_a_while_but_
         replay_server, token):
     now = 1_800_000_000.0
     replay_server.queue(201, {'token': token}, headers={'X-Subject-Token': 'token-one'})
-    replay_server.queue(200, b'').queue(200, b'')
+    replay_server.queue(200, b'', HSS_ANSWER).queue(200, b'', HSS_ANSWER)
     client, provider = token_client(replay_server, clock=lambda: now)
 
     client.restore_isolated_files([{'host_id': 'h', 'file_hash': 'x'}])
@@ -601,7 +601,7 @@ def test_a_cached_token_whose_expiry_is_no_number_is_not_used_and_a_new_one_is_f
                               username='soar-restore', password='iam-password-value')
     stored = {'identity': ri.token_identity(settings), 'token': 'cached-token', 'expires_at': expires_at}
     queue_token(replay_server, 'fresh-token')
-    replay_server.queue(200, b'')
+    replay_server.queue(200, b'', HSS_ANSWER)
     client, provider = token_client(replay_server, stored=stored)
 
     client.restore_isolated_files([{'host_id': 'h', 'file_hash': 'x'}])

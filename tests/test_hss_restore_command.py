@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 import facts
 import restore_integration as ri
 from commonmark_reading import as_commonmark_reads, emphasis_pairs
-from conftest import (HSS_REPLIES, HSS_SEED, ROOT, FakeClock, InFlight, cached_token, hss_seed_copies,
+from conftest import (HSS_ANSWER, HSS_REPLIES, HSS_SEED, ROOT, FakeClock, InFlight, cached_token, hss_seed_copies,
                       inject_hss_faults, integration_on_clock, load_json, seconds_to_test_again,
                       start_hss_tenant)
 from warroom.context import as_list, get_path
@@ -29,6 +29,7 @@ from warroom.runtime import Demisto, WarRoom
 from warroom.spec import load_spec
 
 COPIES = hss_seed_copies()
+TAKEN = {'Date': 'Fri, 04 Dec 2026 08:00:00 GMT', **HSS_ANSWER}  # HSS's answer to a restore it took, and when
 SHARED_HASH = next(h for h, copies in sorted(COPIES.items()) if len({c['host_id'] for c in copies}) > 1)
 SINGLE_HASH = next(h for h, copies in sorted(COPIES.items()) if len(copies) == 1)
 
@@ -724,8 +725,8 @@ def test_a_200_from_in_front_of_hss_lets_no_other_request_out_with_a_refused_key
     # never checked the signature: it is no answer of HSS's (HSS answers in JSON, or its restore's 200 with no body
     # but the gateway's request ID). The requests waiting for it still go one at a time; the first that reaches the
     # check, refused with 401, stops the rest, and the access key is not locked. A listing meets such a 200 on every
-    # attempt (it is no listing: sent again); a restore of exact items, 3 PUTs, on its first PUT only (a 200 to it is
-    # taken: HSS's own has no body either).
+    # attempt (it is no listing: sent again); a restore of exact items, 3 PUTs, on its first PUT only (an answer lost:
+    # the listing read next, to find which items are still isolated, is the request the gateway refuses).
     access_key = hss_tenant.base_params['hss_aksk']['identifier']
     wrong = {'identifier': access_key, 'password': 'not-the-secret-key-123'}
     if request_kind == 'listing':
@@ -1327,7 +1328,7 @@ def test_hss_s_own_404_to_one_batch_keeps_its_code_and_message_names_host_id_and
     # A 404 in HSS's own form (test_data/hss/README.md) comes from HSS, reached at this URL, not finding what this batch
     # names (its host, say): another batch names other hosts, so it is still sent, and the refused batch's rows keep
     # HSS's code, message and request id, with advice about what the batch names, not about the URL.
-    refusal, taken = load_json(HSS_REPLIES / 'error_hss_404.json'), {'Date': 'Fri, 04 Dec 2026 08:00:00 GMT'}
+    refusal, taken = load_json(HSS_REPLIES / 'error_hss_404.json'), TAKEN
     replay_server.queue(404, refusal).queue(200, b'', taken).queue(200, b'', taken)
     count = 2 * facts.HSS_MAX_ITEMS_PER_REQUEST + 50
 
@@ -1417,7 +1418,7 @@ def test_an_identity_policy_refusal_after_accepted_batches_gives_its_encoded_rea
     # of the 900 rows says HSS's code, message and request id, and how to decode the reason, which is written once.
     refusal = load_json(HSS_REPLIES / 'error_policy_denied_403.json')
     encoded = refusal['encoded_authorization_message']
-    replay_server.queue(200, b'', {'Date': 'Fri, 04 Dec 2026 08:00:00 GMT'}).queue(403, refusal)
+    replay_server.queue(200, b'', TAKEN).queue(403, refusal)
     count = 10 * facts.HSS_MAX_ITEMS_PER_REQUEST
 
     result = WarRoom(params=replayed_hss_params(replay_server), time_scale=0, sleep=lambda _: None).run(
@@ -1441,7 +1442,7 @@ def test_an_identity_policy_refusal_after_an_accepted_batch_shows_its_message_as
     # (the rows point there) shows it as HSS wrote it, every backslash, and emphasises nothing.
     message = 'access denied by policy *deny-hss*: /srv/_x_ | [1] <tmp> C:\\Temp\\_MEI1\\{5D2F}'
     refusal = dict(load_json(HSS_REPLIES / 'error_policy_denied_403.json'), error_msg=message)
-    replay_server.queue(200, b'', {'Date': 'Fri, 04 Dec 2026 08:00:00 GMT'}).queue(403, refusal)
+    replay_server.queue(200, b'', TAKEN).queue(403, refusal)
 
     result = WarRoom(params=replayed_hss_params(replay_server), time_scale=0, sleep=lambda _: None).run(
         'hss-restore-isolated', exact_item_args(2 * facts.HSS_MAX_ITEMS_PER_REQUEST))
@@ -1923,6 +1924,42 @@ def test_a_put_cut_before_hss_got_it_is_sent_again_with_only_the_copies_hss_stil
     [put] = hss_tenant.requests_to('PUT', '/event/isolated-file')
     assert put.body['data_list'] == [{key: isolated[key] for key in ('host_id', 'file_hash', 'file_path')}]
     assert status_of(hss_tenant, isolated) != 'isolated'
+
+
+@pytest.mark.parametrize('kind', ['200-empty', '200-page'])
+def test_a_put_answered_200_from_in_front_of_hss_is_a_lost_answer_and_goes_again_with_the_copy_still_isolated(
+        hss_tenant, kind):
+    # A load balancer's empty 200 without the X-Request-Id Huawei's gateway gives every request it passed, or a proxy's
+    # 200 page, answers the first PUT: HSS never got it. Neither counts as HSS's answer: the listing is read, finds the
+    # copy still isolated, and the PUT goes again. The copy is restored by that resend, the only PUT HSS got.
+    copy, result = restore_whose_answers_are_lost(hss_tenant, 'exact item', kind)
+
+    assert not result.failed, result.entries[-1]
+    assert [(r.method, r.path.split('/')[-1], r.kind) for r in hss_tenant.gateway.faults.injected] == [
+        ('PUT', 'isolated-file', kind)]  # the first PUT: its 200 came from in front of the gateway
+    logged = [r.method for r in hss_tenant.gateway.requests]
+    assert logged[:2] == ['GET', 'PUT'], logged  # the listing read first, then the resend HSS got
+    assert puts_carrying(hss_tenant, copy) == 1
+    assert status_of(hss_tenant, copy) == 'restored'
+    assert [(r['host_id'], r['outcome']) for r in rows_of(result)] == [(copy['host_id'], 'restored')]
+
+
+def test_a_put_every_attempt_of_which_meets_an_empty_200_without_hss_s_request_id_ends_as_a_lost_answer(hss_tenant):
+    # Each attempt of the PUT meets a load balancer's empty 200 (no X-Request-Id), each resend after a listing that
+    # finds the copy still isolated. No attempt counts as accepted: the row says HSS may have taken it all the same, as
+    # its answers were lost, names the empty 200 without the gateway's request ID, and what to do next.
+    steps = ',ok,'.join(['200-empty'] * (facts.DEFAULT_MAX_RETRIES + 1))
+    copy, result = restore_whose_answers_are_lost(hss_tenant, 'exact item', steps, polling={'polling': 'false'})
+
+    assert hss_tenant.gateway.faults.counts() == {'200-empty': facts.DEFAULT_MAX_RETRIES + 1}
+    assert puts_carrying(hss_tenant, copy) == 0  # HSS got none of them
+    assert status_of(hss_tenant, copy) == 'isolated'
+    [row] = rows_of(result)
+    reason = row['reason']
+    assert row['outcome'] == 'failed', row
+    assert 'X-Request-Id' in reason and f'retried {facts.DEFAULT_MAX_RETRIES} times' in reason, reason
+    assert 'HSS may have accepted the restore even so' in reason, reason
+    assert reason.endswith('before sending them again.'), reason
 
 
 @pytest.mark.parametrize('gateway_error', ['500', '500-html', '502', '504', '502-html', '504-html'])

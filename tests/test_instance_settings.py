@@ -13,7 +13,7 @@ from hypothesis import assume, given, strategies as st
 
 import facts
 import restore_integration as ri
-from conftest import HSS_SEED, ROOT, XDR_SEED, load_json, start_tenant
+from conftest import HSS_ANSWER, HSS_SEED, ROOT, XDR_SEED, load_json, start_tenant
 from warroom.emulator.faults import FaultPlan
 from warroom import runtime
 from warroom.context import as_list, get_path
@@ -558,7 +558,7 @@ def test_a_project_name_given_as_hss_project_id_is_refused_when_only_hss_endpoin
 # a project ID of 0, or one starting with 0_, is taken as the ID it is and sent, not refused as a region "0"'s name.
 @pytest.mark.parametrize('project_id', ['0', '0_dev'])
 def test_a_project_id_like_a_label_of_an_ip_endpoint_is_taken_when_no_region_is_set(replay_server, project_id):
-    replay_server.queue(200, b'', {'Date': 'Fri, 04 Dec 2026 08:00:00 GMT'})  # the PUT's answer: 200, no body
+    replay_server.queue(200, b'', {'Date': 'Fri, 04 Dec 2026 08:00:00 GMT', **HSS_ANSWER})  # the PUT's: 200, no body
     params = {'hss_endpoint': replay_server.url, 'hss_project_id': project_id, 'hss_auth_type': 'aksk',
               'hss_aksk': {'identifier': 'AKTEST', 'password': 'S' * 40}}
 

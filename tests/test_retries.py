@@ -18,8 +18,8 @@ import pytest
 
 import facts
 import restore_integration as ri
-from conftest import (HSS_REPLIES, ROOT, FakeClock, client_from_params, hss_seed_copies, seed_failing_endpoints,
-                      seed_holders, start_hss_tenant, start_tenant)
+from conftest import (HSS_ANSWER, HSS_REPLIES, ROOT, FakeClock, client_from_params, hss_seed_copies,
+                      seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant)
 from warroom.context import as_list, get_path
 from warroom.emulator.faults import FaultPlan
 from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
@@ -391,12 +391,12 @@ def test_each_fault_on_an_hss_listing_or_restore_succeeds_after_a_retry(hss_tena
     result = hss_room(tenant).run('hss-restore-isolated', {'file_hash': HSS_HASH, 'polling': 'false'})
 
     assert not result.failed, result.entries[-1]
-    # A PUT's answer has no body to read: a malformed one still says 200, and HSS did restore the files. A PUT cut
-    # after it may have reached HSS (README, Reliability: a dropped connection, no answer in time, a broken reply) is
-    # not sent again blind, nor is one answered 500, 502 or 504 (which may come after the PUT reached HSS): the
-    # listing is read first, and the PUT goes again only while HSS lists the files isolated (the reset and the
-    # emulator's 5xx never reached HSS; the slow and the truncated answers came after HSS acted).
-    cut = kind in ('reset', 'slow', 'truncated') or kind[:3] in ('500', '502', '504')
+    # A PUT cut after it may have reached HSS (README, Reliability: a dropped connection, no answer in time, a broken
+    # reply, a 200 whose body is not HSS's: HSS answers with none, or a JSON object) is not sent again blind, nor is one
+    # answered 500, 502 or 504 (which may come after the PUT reached HSS): the listing is read first, and the PUT goes
+    # again only while HSS lists the files isolated (the reset and the emulator's 5xx never reached HSS; the slow, the
+    # malformed and the truncated answers came after HSS acted).
+    cut = kind in ('reset', 'slow', 'malformed', 'truncated') or kind[:3] in ('500', '502', '504')
     sent_again = kind not in APPLIED_BEFORE_THE_FAULT
     assert tenant.gateway.faults.counts() == {kind: 2}
     assert tenant.gateway.faults.seen == 3 + cut + sent_again
@@ -670,7 +670,7 @@ def test_a_new_token_that_meets_token_must_be_updated_again_ends_the_request_wha
     expired = {'error_code': facts.HSS_TOKEN_EXPIRED, 'error_msg': 'The token must be updated'}
     for token in ('one', 'two', 'three'):
         replay_server.queue_file(201, 'iam_token_reply.json', HSS_REPLIES, headers={'X-Subject-Token': token})
-        replay_server.queue(401, expired) if token != 'three' else replay_server.queue(200, b'')
+        replay_server.queue(401, expired) if token != 'three' else replay_server.queue(200, b'', HSS_ANSWER)
     settings = ri.HssSettings(replay_server.url, 'p' * 32, 'token', iam_url=replay_server.url, domain='acme',
                               username='user', password='iam-password-value')
     client = ri.HssClient(settings, ri.TransportSettings(max_retries=2), token_clock=lambda: 1_795_000_000.0)
@@ -706,7 +706,7 @@ def test_a_renewed_token_refused_again_is_fetched_again_only_after_hss_answered_
     for token in ('two', 'three'):
         replay_server.queue(401, body).queue_file(201, 'iam_token_reply.json', HSS_REPLIES,
                                                   headers={'X-Subject-Token': token})
-    replay_server.queue(200, b'')
+    replay_server.queue(200, b'', HSS_ANSWER)
     settings = ri.HssSettings(replay_server.url, 'p' * 32, 'token', iam_url=replay_server.url, domain='acme',
                               username='user', password='iam-password-value')
     client = ri.HssClient(settings, ri.TransportSettings(max_retries=2, retry_backoff=0),
