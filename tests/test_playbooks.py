@@ -1685,6 +1685,39 @@ def test_a_reopened_incident_closed_again_sends_no_second_restore_and_the_note_s
         assert f'(action {record["action_id"]})' in notes  # the action that gave the file back
 
 
+
+@pytest.mark.parametrize('empty_restores', [True, False], ids=['included_no_endpoint', 'refused'])
+@pytest.mark.parametrize('name', ['xdr_false_positive.json', 'xdr_lite_minimized.json'])
+def test_a_restore_by_hand_that_found_no_quarantined_copy_does_not_make_the_gate_send_the_restore_again(
+        vendors, name, empty_restores):
+    """The playbook restored the incident's files; an analyst then runs restore-file by hand on every endpoint holding
+    them, and Cortex XDR finds no quarantined copy left (an action including no endpoint, or refused so). That record,
+    the latest, only confirms the file is back: closed again, the gate still reads the playbook's restore as covering
+    the file, and sends no second one."""
+    xdr, _ = vendors
+    sample, first = close_and_run(vendors, name)
+    assert not first.failed, first.error
+    hashes = incident_hashes(sample)
+    for endpoint in xdr.backend.endpoints.values():  # a copy the restore left quarantined is given back by hand
+        for file_hash in hashes:
+            endpoint.quarantined.pop(file_hash, None)
+    xdr.backend.empty_restores = empty_restores
+    by_hand = WarRoom(params=xdr.params(), context=json.loads(json.dumps(first.context)), time_scale=0,
+                      sleep=lambda _: None)
+    by_hand.run('restore-file', {'file_hash': ','.join(hashes)})
+    latest = {r['file_hash']: r for r in as_list(get_path(by_hand.context, 'CortexXDR.RestoredFile'))}
+    assert all('endpoints' not in latest[h] and latest[h]['status'] == 'FAILED' for h in hashes), latest
+    sent = len(xdr_restores(xdr))
+
+    incident = close_incident(sample.incident, sample.close_reason, sample.close_notes)
+    again = runner_for(vendors).run(RESTORE_PLAYBOOK, incident, by_hand.context)
+
+    assert not again.failed, again.error
+    assert len(xdr_restores(xdr)) == sent  # no second action
+    notes = '\n'.join(again.notes)
+    for file_hash in hashes:
+        assert file_hash in notes and 'was not run again' in notes
+
 def with_a_new_file(sample, old_hash):
     """(incident, new_hash): the sample's incident reopened naming a second file, quarantined on endpoints where no
     restore fails, beside ``old_hash``."""

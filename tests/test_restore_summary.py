@@ -2681,3 +2681,67 @@ def test_a_restore_started_again_and_followed_counts_every_endpoint_restored_by_
 
     assert back == holders and (summary['restored'], summary['failed'], summary['pending']) == (len(holders), 0, 0)
     assert summary['needs_manual_action'] is False and not summary['manual_steps'], summary
+
+
+def a_file_every_holder_restores() -> tuple[str, list[str]]:
+    """(a file the seed quarantines on several endpoints, none of which fails its restore, those endpoints)."""
+    failing = seed_failing_endpoints()
+    return next((h, e) for h, e in sorted(seed_holders().items()) if len(e) > 1 and not set(e) & set(failing))
+
+
+def restored_then_asked_again(file_hash: str, holders: list[str], empty_restores: bool,
+                              endpoint_id: str | None) -> dict:
+    """The context after restore-file gave ``file_hash`` back on every endpoint holding it, followed to the end, then
+    was run again for it, on ``endpoint_id`` or (None) on every endpoint holding it, where no quarantined copy is left:
+    Cortex XDR accepts that as an action including no endpoint (``empty_restores``, endpoints_count 0) or refuses it,
+    "No quarantined file ... was found"."""
+    tenant = start_tenant()
+    try:
+        room = WarRoom(params=tenant.params(), time_scale=0, sleep=lambda _: None)
+        room.run('restore-file', {'file_hash': file_hash})
+        tenant.backend.empty_restores = empty_restores
+        scope = {} if endpoint_id is None else {'endpoint_id': endpoint_id}
+        room.run('restore-file', {'file_hash': file_hash, **scope})
+        assert all(file_hash in tenant.backend.restored(holder) for holder in holders)
+    finally:
+        tenant.server.stop()
+    first, later = xdr_records(room.context)
+    assert {e['endpoint_id'] for e in first['endpoints'] if e['status'] == SUCCESS} == set(holders), first
+    assert 'endpoints' not in later and (later.get('endpoints_count') == 0) == empty_restores, later
+    return room.context
+
+
+@pytest.mark.parametrize('empty_restores', [True, False], ids=['included_no_endpoint', 'refused'])
+@pytest.mark.parametrize('on_one_endpoint', [True, False], ids=['on_one_endpoint', 'on_every_endpoint'])
+def test_a_later_restore_finding_no_quarantined_copy_leaves_the_endpoints_an_earlier_action_restored_restored(
+        empty_restores, on_one_endpoint):
+    """An earlier action restored the file on every endpoint holding it; restore-file runs again, on one of them or on
+    every endpoint holding the file, and Cortex XDR finds no quarantined copy left. The file is back: the later action
+    only confirms nothing is left to restore. Each endpoint counts restored, nothing failed, no step."""
+    file_hash, holders = a_file_every_holder_restores()
+    context = restored_then_asked_again(file_hash, holders, empty_restores, holders[0] if on_one_endpoint else None)
+
+    entry, summary = summarise(context, 'xdr')
+
+    assert (summary['restored'], summary['failed'], summary['pending']) == (len(holders), 0, 0), summary
+    assert summary['needs_manual_action'] is False and not summary['manual_steps'], summary
+    for endpoint_id in holders:
+        assert SUCCESS in table_line(entry['HumanReadable'], endpoint_id)
+    assert 'no quarantined copy' not in entry['HumanReadable']
+
+
+@pytest.mark.parametrize('empty_restores', [True, False], ids=['included_no_endpoint', 'refused'])
+def test_no_quarantined_copy_on_an_endpoint_no_action_restored_the_file_on_still_counts_as_failed(empty_restores):
+    """The earlier action restored the file on the endpoints holding it; the later restore is aimed at another
+    endpoint, which never held it, and finds no quarantined copy there. No action restored the file on that endpoint:
+    its failure stands, with the where-to-look advice, beside the endpoints restored."""
+    file_hash, holders = a_file_every_holder_restores()
+    stranger = next(endpoint['endpoint_id'] for endpoint in load_json(TEST_DATA / 'xdr' / 'tenant.json')['endpoints']
+                    if endpoint['endpoint_id'] not in holders)
+    context = restored_then_asked_again(file_hash, holders, empty_restores, stranger)
+
+    entry, summary = summarise(context, 'xdr')
+
+    assert (summary['restored'], summary['failed'], summary['pending']) == (len(holders), 1, 0), summary
+    [step] = summary['manual_steps']
+    assert stranger in step and 'no quarantined copy' in step, step

@@ -76,6 +76,10 @@ XDR_DONE_STATUSES = ('COMPLETED_SUCCESSFULLY', 'COMPLETED_WITH_FAILURES', 'IN_PR
 # relate to the quarantined file" (the seed): the by-hand command gives it back there.
 XDR_LEFT_QUARANTINED = ('It is still quarantined on each endpoint that restore failed on: once the cause is fixed, '
                         'restore it by hand')
+# Cortex XDR's words for a restore it refused as no endpoint asked holds the file quarantined; one it accepted as an
+# action including no endpoint (endpoints_count 0) is alike. Such a record, after an earlier restore of the same file
+# and scope, only confirms that restore gave the file back: it does not take that restore's place (restored_before).
+XDR_NO_COPY = 'no quarantined file'
 XDR_RECORDS = 'CortexXDR.RestoredFile'
 XDR_TEXT_FIELDS = ('file_hash', 'endpoint_id', 'action_id')  # read as text: one of another kind is read as not there
 # A restore restore-file could not follow though Cortex XDR may have carried it out (its record's may_have_started):
@@ -719,6 +723,7 @@ def restored_before(records: list[dict[str, Any]], hashes: list[str], scope: dic
     restore-file in this incident, limited as this one (``scope``'s endpoint_id; '' for every endpoint, as restore-file
     writes it), gave back, still runs or may have started (its record's may_have_started: not followed, Cortex XDR may
     have carried it out). A record without endpoint_id (a status check alone) does not say what its action covered.
+    One that found no quarantined copy (no_copy_left) does not take an earlier one's place: it confirms the file back.
     One that says IN_PROGRESS is read again first: the on-close script starts its restores without polling, so its
     record says so whatever Cortex XDR did since (a restore that failed everywhere is sent again)."""
     endpoint_id = ','.join(scope.get('endpoint_id') or [])
@@ -726,8 +731,8 @@ def restored_before(records: list[dict[str, Any]], hashes: list[str], scope: dic
     for record in records:
         file_hash = str(record.get('file_hash') or '').strip().lower()
         if file_hash in hashes and isinstance(record.get('endpoint_id'), str) and \
-                record['endpoint_id'].lower() == endpoint_id:  # either case
-            latest[file_hash] = record
+                record['endpoint_id'].lower() == endpoint_id and not (file_hash in latest and no_copy_left(record)):
+            latest[file_hash] = record  # (endpoint_id in either case)
     unknown = {file_hash: (record, None) for file_hash, record in latest.items() if may_have_started(record)}
     latest = {file_hash: record for file_hash, record in latest.items() if file_hash not in unknown
               and str(record.get('action_id') or '').strip() and not kind_fault(record, XDR_TEXT_FIELDS)}  # kind_lines
@@ -741,6 +746,11 @@ def restored_before(records: list[dict[str, Any]], hashes: list[str], scope: dic
     latest.update(now)
     return dict(unknown, **{file_hash: (record, unread.get(file_hash))
                             for file_hash, record in latest.items() if record.get('status') in XDR_DONE_STATUSES})
+
+
+def no_copy_left(record: dict[str, Any]) -> bool:
+    """Whether a restore-file record says Cortex XDR found no quarantined copy of its file (see XDR_NO_COPY)."""
+    return XDR_NO_COPY in text_of(record.get('error')).lower() or text_of(record.get('endpoints_count')).strip() == '0'
 
 
 def records_in(entries: list[Entry], root: str, where: str = '') -> list[dict[str, Any]]:

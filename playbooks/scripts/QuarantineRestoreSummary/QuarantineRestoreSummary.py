@@ -482,8 +482,9 @@ def xdr_items(raw: Any, skipped: list[str]) -> list[Item]:
                 for key in [key for key in items if key[:2] == (file_hash, 'endpoint') and target in ('', key[2])]:
                     # But not an endpoint the earlier action restored, when the new one is on every endpoint holding
                     # the file: that endpoint holds no quarantined copy for the new action to include, so restored is
-                    # still its latest word. A failed or unfinished one still holds the file: the new action covers it.
-                    if target or items[key]['kind'] != RESTORED:
+                    # still its latest word. Nor when the new one found no quarantined copy: it confirms the file is
+                    # back. A failed or unfinished one still holds the file: the new action covers it.
+                    if items[key]['kind'] != RESTORED or (target and not xdr_no_copy(record)):
                         del items[key]
             items[(file_hash, 'record', target)] = xdr_record_item(record)
         own = {}
@@ -496,7 +497,19 @@ def xdr_items(raw: Any, skipped: list[str]) -> list[Item]:
         unlisted = count_value(record.get('endpoints_count')) - len(endpoints)
         if endpoints and unlisted > 0:
             items[(file_hash, 'unlisted', text_of(record.get('action_id')))] = xdr_record_item(record, unlisted)
-    return list(items.values())
+    return [item for key, item in items.items() if not xdr_copy_back_already(key, item, items)]
+
+
+def xdr_copy_back_already(key: tuple, item: Item, items: dict[tuple, Item]) -> bool:
+    """Whether ``item`` is a restore that found no quarantined copy (refused so, or an action including no endpoint)
+    of a file an action of this incident restored, before or after it, on its endpoint (on any endpoint, for a restore
+    on every endpoint holding the file): the file is back there, so nothing failed. Where no action restored it, the
+    "no quarantined copy" failure stands, with where to look."""
+    if key[1] != 'record' or item['kind'] != FAILED or item['row']['status'] != XDR_NO_COPY_STATUS:
+        return False
+    file_hash, target = key[0], key[2]
+    return any(other['kind'] == RESTORED and other_key[0] == file_hash and (not target or other_key[1:] == (
+        'endpoint', target)) for other_key, other in items.items())
 
 
 ''' HUAWEI CLOUD HSS '''
