@@ -204,10 +204,14 @@ FAULT_NO_ANSWER = 'no answer in time'
 FAULT_DROPPED = 'a dropped connection'
 FAULT_BROKEN_REPLY = 'a broken reply'
 FAULT_TLS = 'no TLS connection'  # a handshake that failed, or a CA bundle not loaded (tls_failure): nothing sent
-NOT_SENT = 'not sent'  # no attempt went out (no time left, another request's refusal): no fault, no status
-# A failure without an HTTP status, by kind (failure_cause): what a later check compares, never the words
+# Why a request met no fault and no status: no attempt of it went out (RestoreError.unsent; else NOT_SENT)
+NO_TIME_LEFT = 'no time left to send it'  # its turn came past what the run may wait, or past its last start
+REFUSED_ELSEWHERE = "not sent for another request's refusal"  # which it would meet too (_unless_refused)
+NOT_SENT = 'not sent for another reason'  # no IAM token (IAM's fault), the environment's proxy unusable, a refusal kept
+# A failure without an HTTP status, by kind (failure_cause): what a later check compares, never the words. An older
+# version's 'not sent' (any of the three) is read, and met by none: the check that reads it says its failure whole.
 NO_STATUS_CAUSES = frozenset({FAULT_NO_CONNECTION, FAULT_PROXY_REFUSED, FAULT_NO_ANSWER, FAULT_DROPPED,
-                              FAULT_BROKEN_REPLY, FAULT_TLS, NOT_SENT})
+                              FAULT_BROKEN_REPLY, FAULT_TLS, NO_TIME_LEFT, REFUSED_ELSEWHERE, NOT_SENT, 'not sent'})
 FAULTS_AFTER_SENDING = frozenset({FAULT_NO_ANSWER, FAULT_DROPPED, FAULT_BROKEN_REPLY})  # the service may have acted
 AGAIN_WORDS = {caller: {'again': words, 'Again': words.capitalize()} for caller, words in {  # by settings.caller
     'command': 'try again later', 'Test': 'test again later', 'fetch': 'wait for the next fetch'}.items()}
@@ -582,6 +586,8 @@ class RestoreError(Exception):
     """A failure the analyst can act on: what went wrong, what to do (``advice``, where told apart); ``attempts``: a
     failed request's; ``outputs``: what its error entry writes to context (XSOAR merges it, as return_error's)."""
 
+    unsent = ''  # why no attempt of it went out (NO_TIME_LEFT, REFUSED_ELSEWHERE): what failure_cause names
+
     def __init__(self, message: str, attempts: 'Iterable[Attempt]' = (), advice: str = '', later: bool = False) -> None:
         super().__init__(message)
         # says_until: when a wait ends; outputs: what the error entry writes to context
@@ -652,12 +658,13 @@ class VendorApiError(RestoreError):
 
 def failure_cause(error: RestoreError) -> list:
     """What a failed request met, as a later check tells one cause from another (never by its words, which hold times
-    and counts): a vendor's error's [HTTP status, vendor code]; another's [its last attempt's fault (FAULT_*), else its
-    HTTP status (a redirect refused, a proxy's 407), else NOT_SENT, None]."""
+    and counts): a vendor's error's [HTTP status, vendor code]; another's [why no attempt went out (unsent: an IAM
+    token's failure keeps its own over the attempts of the request it held back), else its last attempt's fault
+    (FAULT_*), else its HTTP status (a redirect refused, a proxy's 407), else NOT_SENT, None]."""
     if isinstance(error, VendorApiError):
         return [error.http_status, error.vendor_code]
     last = error.attempts[-1] if error.attempts else Attempt()
-    return [last.fault or last.status or NOT_SENT, None]
+    return [error.unsent or last.fault or last.status or NOT_SENT, None]
 
 
 def printable(value: Any, limit: int = 60) -> str:
@@ -1622,7 +1629,9 @@ class HttpTransport:
         would refuse it as another."""
         why = self.proxy_refusal or (refused and refused())
         if why:
-            raise RestoreError(why, [*attempts, attempt])
+            error = RestoreError(why, [*attempts, attempt])
+            error.unsent = REFUSED_ELSEWHERE
+            raise error
 
     def tls_failure(self, detail: str) -> str:
         """What a failed TLS handshake or CA bundle means. A plain-HTTP port behind an https URL answers in clear text
@@ -1985,6 +1994,7 @@ class HttpTransport:
                   'fetch': fetch_advice}[self.settings.caller]
         error = RestoreError(f'Not sent to {self.vendor} at {self.host}: {why}: {gave_up}. {advice}', (), advice, True)
         error.says_until = kept  # until when an earlier run's wait holds: told_when adds no end
+        error.unsent = NO_TIME_LEFT
         raise error
 
     def _why_out_of_time(self, late: OutOfTime, run_over: bool, kept: bool) -> str:

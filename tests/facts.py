@@ -364,8 +364,10 @@ HSS_HOST_EVENT_TYPES = tuple(code for code in HSS_EVENT_TYPES if code not in HSS
 # machine's clock, at most a day ahead of it".
 POLLING_STARTED_AHEAD_MAX_MS = DURATION_UNITS_MS['day']
 # integration.yml, restore-file's hidden unread: a status read's failure "without an HTTP status, its kind" is one of
+# (the last an older version's, read still)
 UNREAD_KINDS_WITHOUT_STATUS = ('no connection', 'a refusal by the proxy', 'no answer in time', 'a dropped connection',
-                               'a broken reply', 'no TLS connection', 'not sent')
+                               'a broken reply', 'no TLS connection', 'no time left to send it',
+                               "not sent for another request's refusal", 'not sent for another reason', 'not sent')
 
 # --------------------------------------------------------------------------- both commands
 

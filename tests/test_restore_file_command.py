@@ -15,6 +15,9 @@ from conftest import FakeClock, integration_on_clock, markdown_rows, seed_failin
 from warroom.context import as_list, get_path
 from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
 from warroom.emulator.faults import FaultPlan
+from warroom.emulator.httpserver import LoopbackServer
+from warroom.emulator.xdr import create_app
+from warroom.emulator.xdr.responses import ACTION_STATUS_PATH, RESTORE_PATH
 from warroom.line import parse_line
 from warroom.runtime import Demisto, WarRoom
 from test_fault_plan_properties import run_timed  # each run's start and end on the test clock
@@ -785,6 +788,54 @@ def test_a_status_read_whose_connection_is_refused_after_resets_is_told_whole_ag
         assert f'({NO_STATUS_KINDS["refused"]}) since check 3' in unread_note(text), text
         assert NO_STATUS_WORDS['refused'] not in text, text
     assert NO_STATUS_WORDS['refused'] in unread_note(last), last
+
+
+def test_a_status_read_not_sent_for_no_time_after_one_not_sent_for_a_refusal_is_told_whole_as_a_new_cause(
+        monkeypatch):
+    """Two reads not sent for two reasons: at check 1 the key's role is refused Cortex XDR's status API at the second
+    read, so the third is not sent (another request's refusal); at check 2 the second read's answer comes past the
+    run's last start, so the third is not sent (no time left). The same action, no status either time, yet not the
+    same failure: check 2 tells its note whole, not "since check 1", which would send the analyst to another reason."""
+    tenant, _, clock = clocked_room(monkeypatch, 1000)  # the actions outlive the polling
+    key = tenant.backend.api_key(conftest.XDR_KEY_ID)
+    emulator, plan, reads = create_app(tenant.gateway), [], []  # plan: what the next check's second read meets
+    stages = ['refused', 'late']  # check 1's plan, then check 2's; none after
+
+    def vendor(request):
+        if request.path != ACTION_STATUS_PATH or not plan:
+            return emulator(request)
+        reads.append(clock())
+        if len(reads) != 2:
+            return emulator(request)
+        if plan[0] == 'refused':
+            key.permitted = frozenset({RESTORE_PATH})  # the role may restore, not read statuses: a 403
+            try:
+                return emulator(request)
+            finally:
+                key.permitted = True
+        clock.advance(reads[0] + facts.MAX_RUN_WAIT_SECONDS + 1 - clock())  # the answer past the run's last start
+        return emulator(request)
+
+    def plan_the_next_check(entry):
+        reads.clear()
+        plan[:] = stages[:1]
+        del stages[:1]
+
+    server = LoopbackServer(vendor).start()
+    room = WarRoom(params=tenant.params(xdr_url=server.url, max_concurrency='1', read_timeout='600'),
+                   sleep=clock.advance, clock=clock, on_entry=plan_the_next_check)
+    try:
+        result = room.run('restore-file', {'file_hash': ','.join(tenant.backend.quarantine_files(3, salt='unsent'))})
+    finally:
+        server.stop()
+        tenant.server.stop()
+    _, refused, late, *after = [entry['HumanReadable'] for entry in result.entries]
+
+    [unsent] = [line for line in refused.split('\n') if 'refused another request' in line]
+    action = unsent.split(' (', 1)[0]  # "Action N": the third read's, not sent at either check
+    [note] = [line for line in late.split('\n') if line.startswith(f'{action} (')]
+    assert after and 'HTTP 403' in refused and 'next check' in late, late  # check 2 is not the last: polling goes on
+    assert 'since check' not in note and 'less than the 5 s an attempt needs' in note, note
 
 
 def test_a_status_a_check_by_hand_could_not_read_is_told_in_a_line_by_the_checks_of_the_polling_it_began(monkeypatch):
