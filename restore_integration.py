@@ -4356,7 +4356,7 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
         else:
             try:  # error written empty: XSOAR updates the record in context, where an earlier check's error would stay
                 summaries.append({'error': '', **summarise_action(record, reply, again)})
-            except Exception:  # noqa: BLE001 - whatever the reply holds, the action stays followed
+            except RecursionError:  # a value nested past what Python reads: the one error a reply of JSON meets
                 summaries.append(dict(not_read, error=f'{XDR_UNREADABLE_STATUS} (the endpoint statuses in its data, '
                                                       f'or their reasons in errorReasons); {again}.'))
         replies.append(dict(reply, action_id=record['action_id'], file_hash=record['file_hash']))  # which file's
@@ -4399,7 +4399,8 @@ def every_read_refused(refused: VendorApiError, records: list[XdrRecord], pollin
 
 def summarise_action(record: XdrRecord, reply: XdrReply, again: str = 'the next check reads it again') -> XdrRecord:
     """Per-endpoint statuses of a restore action, counted into an outcome. A part of the reply not read becomes
-    ``error`` on the record (the action stays followed; ``again``: how it is read again), never an exception."""
+    ``error`` on the record (the action stays followed; ``again``: how it is read again), never an exception but the
+    RecursionError of a value nested past what Python reads (an errorData's JSON text; a status's own text)."""
     statuses = reply.get('data')
     if statuses is not None and not isinstance(statuses, dict):  # not read: no endpoints nor counts, as in context
         return dict(record, status=XDR_OUTCOME_IN_PROGRESS, error=f'{XDR_UNREADABLE_STATUS} (its data is '
