@@ -4366,7 +4366,7 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
         else:
             try:  # error written empty: XSOAR updates the record in context, where an earlier check's error would stay
                 summaries.append({'error': '', **summarise_action(record, reply, again)})
-            except Exception:  # noqa: BLE001 - whatever the reply holds, the action stays followed
+            except RecursionError:  # a value nested past what Python reads: the one error a reply of JSON meets
                 summaries.append(dict(not_read, error=f'{XDR_UNREADABLE_STATUS} (the endpoint statuses in its data, '
                                                       f'or their reasons in errorReasons); {again}.'))
         replies.append(dict(reply, action_id=record['action_id'], file_hash=record['file_hash']))  # which file's
@@ -4409,7 +4409,8 @@ def every_read_refused(refused: VendorApiError, records: list[XdrRecord], pollin
 
 def summarise_action(record: XdrRecord, reply: XdrReply, again: str = 'the next check reads it again') -> XdrRecord:
     """Per-endpoint statuses of a restore action, counted into an outcome. A part of the reply not read becomes
-    ``error`` on the record (the action stays followed; ``again``: how it is read again), never an exception."""
+    ``error`` on the record (the action stays followed; ``again``: how it is read again), never an exception but the
+    RecursionError of a value nested past what Python reads (an errorData's JSON text; a status's own text)."""
     statuses = reply.get('data')
     if statuses is not None and not isinstance(statuses, dict):  # not read: no endpoints nor counts, as in context
         return dict(record, status=XDR_OUTCOME_IN_PROGRESS, error=f'{XDR_UNREADABLE_STATUS} (its data is '
@@ -5550,6 +5551,22 @@ def keep_integration_context(runtime: Any, clients: dict[str, XdrClient | HssCli
     raise RuntimeError('Another run of the instance wrote its integration context before each write of this one.')
 
 
+def keep_context_or_say_why(runtime: Any, command: str, clients: dict[str, XdrClient | HssClient],
+                            kept: JsonObject, scrubber: SecretScrubber, iam_identity: str | None) -> None:
+    """keep_integration_context, or a debug line saying what was not kept: a token not cached is fetched again next
+    time, a wait met again. What XSOAR and other runs may do: its channel refuse a read or write (ValueError, as its
+    server's error comes; OSError), another run write before each write of this one (RuntimeError), the context hold
+    JSON nested past what Python reads (RecursionError). Any other exception is a fault in the integration: an entry."""
+    try:
+        keep_integration_context(runtime, clients, kept, scrubber, iam_identity)
+    except (RuntimeError, ValueError, OSError):  # RecursionError is a RuntimeError
+        runtime.debug('The IAM token could not be kept in the integration context (nor the waits); the next run '
+                      'fetches one.' if iam_identity else 'HSS\'s wait could not be kept in the integration '
+                      'context (nor a token of no use dropped); the next run may meet the wait again.')
+    except Exception as error:  # noqa: BLE001 - main's: every failure becomes an entry (or a fetch error)
+        report_failure(runtime, command, error, {}, scrubber)
+
+
 def run_command(runtime: Any, command: str, settings: InstanceSettings, kept: Any, scrubber: SecretScrubber,
                 clients: dict[str, XdrClient | HssClient]) -> None:
     """Runs one command and hands its result to XSOAR; ``clients`` receives the clients it built."""
@@ -5585,6 +5602,27 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, kept: An
         runtime.results(scrubber.entry(entry))
 
 
+def report_failure(runtime: Any, command: str, error: Exception, clients: dict[str, XdrClient | HssClient],
+                   scrubber: SecretScrubber) -> None:
+    """``error`` as XSOAR shows a command's failure, scrubbed: an error entry, or FetchFailed raised for a fetch.
+    Called while ``error`` is handled: an exception not a RestoreError is a fault in the integration, its traceback
+    logged."""
+    outputs = None  # the error entry's: a RestoreError's
+    if isinstance(error, RestoreError):  # a vendor's Retry-After still running: when to try again, not "later"
+        for client in clients.values():  # what its advice's "later" is
+            error = told_when(error, client)
+        message, outputs = f'Failed to execute {command} command.\nError: {error}', error.outputs
+    else:
+        runtime.debug(scrubber.text(traceback.format_exc()))
+        message = (f'Failed to execute {command} command because of an unexpected {type(error).__name__}: '
+                   f'{error}. This is a fault in the integration; the debug log holds the traceback.')
+    message = scrubber.text(message)
+    if command == 'fetch-incidents':  # XSOAR shows a fetch's failure on the instance, from the exception
+        raise FetchFailed(message) from None
+    runtime.results({'Type': 4, 'ContentsFormat': 'text', 'Contents': message,  # 4: EntryType.ERROR
+                     **({'EntryContext': scrubber.value(outputs)} if outputs else {})})
+
+
 def main(demisto_obj: Any = None) -> None:
     """The only function that calls ``demisto`` (XSOAR's global, or the war room's), from the calling thread alone."""
     runtime = demisto_obj or globals()['demisto']
@@ -5592,7 +5630,7 @@ def main(demisto_obj: Any = None) -> None:
     if masker := debug_log_masker(globals()):  # CSP's debug log calls demisto.info from each request's thread
         runtime.enable_multithreading()  # XSOAR's demisto then locks its channel for each call
     scrubber = SecretScrubber(setting_secrets(params), masker)
-    clients, kept, iam_identity, outputs = {}, {}, None, None  # outputs: the error entry's, a RestoreError's
+    clients, kept, iam_identity = {}, {}, None
     caching = command != 'test-module'  # test-module: no integration context
     try:
         settings = settings_for(command, params)
@@ -5602,27 +5640,10 @@ def main(demisto_obj: Any = None) -> None:
             kept, iam_identity = runtime.getIntegrationContext() or {}, settings.iam_identity
         run_command(runtime, command, settings, kept, scrubber, clients)
     except Exception as error:  # noqa: BLE001 - every failure becomes an entry (or a fetch error), never a crash
-        if isinstance(error, RestoreError):  # a vendor's Retry-After still running: when to try again, not "later"
-            for client in clients.values() if caching else ():  # what its advice's "later" is (test_module's told)
-                error = told_when(error, client)
-            message, outputs = f'Failed to execute {command} command.\nError: {error}', error.outputs
-        else:
-            runtime.debug(scrubber.text(traceback.format_exc()))
-            message = (f'Failed to execute {command} command because of an unexpected {type(error).__name__}: '
-                       f'{error}. This is a fault in the integration; the debug log holds the traceback.')
-        message = scrubber.text(message)
-        if command == 'fetch-incidents':  # XSOAR shows a fetch's failure on the instance, from the exception
-            raise FetchFailed(message) from None
-        runtime.results({'Type': 4, 'ContentsFormat': 'text', 'Contents': message,  # 4: EntryType.ERROR
-                         **({'EntryContext': scrubber.value(outputs)} if outputs else {})})
+        report_failure(runtime, command, error, clients if caching else {}, scrubber)  # test_module's: told
     finally:
-        try:
-            if caching:
-                keep_integration_context(runtime, clients, kept, scrubber, iam_identity)
-        except Exception:  # noqa: BLE001 - a token not cached is fetched again next time, a wait met again
-            runtime.debug('The IAM token could not be kept in the integration context (nor the waits); the next run '
-                          'fetches one.' if iam_identity else 'HSS\'s wait could not be kept in the integration '
-                          'context (nor a token of no use dropped); the next run may meet the wait again.')
+        if caching:
+            keep_context_or_say_why(runtime, command, clients, kept, scrubber, iam_identity)
 
 
 if __name__ in ('__main__', '__builtin__', 'builtins'):

@@ -29,6 +29,10 @@ XDR_FAILURE_STATUSES = tuple(status for status in XDR_FINAL_STATUSES if status !
 # FAILED (none did)"; failed_count: "endpoints that ended in a status other than COMPLETED_SUCCESSFULLY".
 XDR_OUTCOMES = ('IN_PROGRESS', 'COMPLETED_SUCCESSFULLY', 'COMPLETED_WITH_FAILURES', 'FAILED')
 
+# How a record's error begins when a status check's reply could not be read (README, "How `restore-file` behaves":
+# a part of a reply that cannot be read becomes error on the record, which says so in these words).
+XDR_UNREADABLE_STATUS = 'Cortex XDR answered the status check in a form this integration cannot read'
+
 
 def xdr_outcome(endpoint_statuses) -> str:
     """The overall status integration.yml promises for a file whose endpoints have these statuses. An endpoint is

@@ -63,6 +63,10 @@ def test_xdr_overall_outcomes_and_their_rule_are_integration_yml_s():
     assert 'other than COMPLETED_SUCCESSFULLY' in output('restore-file', 'CortexXDR.RestoredFile.failed_count')
 
 
+def test_the_words_of_an_unreadable_status_are_the_readme_s():
+    assert f'its `error` saying "{facts.XDR_UNREADABLE_STATUS}"' in readme_section('How `restore-file` behaves')
+
+
 @pytest.mark.parametrize('status', sorted(facts.XDR_ADVICE_WORDS))
 def test_xdr_error_words_are_the_readme_s(status):
     section = readme_section('How `restore-file` behaves')

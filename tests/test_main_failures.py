@@ -121,6 +121,46 @@ def test_an_aksk_instance_whose_hss_wait_the_integration_context_will_not_take_s
     assert said and all("HSS's wait" in line and 'IAM token' not in line and 'fetches one' not in line
                         for line in said), debug
 
+class ContextChannelFails(Demisto):
+    """XSOAR's channel failing the integration context's read and write as its demisto does: the server's error
+    raised as a ValueError (DemistoClassApiModuleClasses.py, ``__do``), or the channel itself broken (OSError)."""
+
+    error = ValueError
+
+    def getIntegrationContextVersioned(self, refresh=False):  # noqa: N802 - XSOAR's name
+        raise self.error('the integration context could not be read')
+
+    def setIntegrationContext(self, context):  # noqa: N802 - XSOAR's name
+        raise self.error('the integration context could not be saved')
+
+
+@pytest.mark.parametrize('error', [ValueError, BrokenPipeError])
+def test_a_token_xsoar_s_channel_will_not_keep_leaves_the_commands_entry_and_says_so_in_the_debug_log(hss_tenant,
+                                                                                                     error):
+    demisto_class = type('Failing', (ContextChannelFails,), {'error': error})
+
+    entries, debug, context = run(hss_tenant.params('token'), 'hss-restore-isolated',
+                                  {'file_hash': HSS_HASH, 'polling': 'false'}, demisto_class=demisto_class)
+
+    assert entries and ENTRY_ERROR not in [entry['Type'] for entry in entries], entries
+    assert context == {}
+    assert [line for line in debug if 'IAM token could not be kept' in line and 'next run fetches one' in line]
+
+
+def test_a_fault_of_the_integration_s_own_while_keeping_the_token_is_an_error_entry_not_a_debug_line(
+        hss_tenant, monkeypatch):
+    def typo(*args, **kwargs):
+        raise NameError("name 'wait' is not defined")  # as a typo in the integration's own code raises it
+    monkeypatch.setattr(ri.HssClient, 'cache_entry', typo)  # what keep_integration_context asks of the client
+
+    entries, debug, _ = run(hss_tenant.params('token'), 'hss-restore-isolated',
+                            {'file_hash': HSS_HASH, 'polling': 'false'})
+
+    assert entries[-1]['Type'] == ENTRY_ERROR and 'unexpected NameError' in entries[-1]['Contents'], entries
+    assert not [line for line in debug if 'could not be kept' in line], debug
+    assert not any(secret in json.dumps(entries) + json.dumps(debug) for secret in hss_tenant.secrets())
+
+
 class AnotherRunWritesBetween(Demisto):
     """A run of the instance beside which another run of it writes the integration context (``then``): once this run
     has its entry, right after each of its reads of the context (``times`` of them), before it writes what it keeps."""
