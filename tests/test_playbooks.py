@@ -1685,15 +1685,11 @@ def test_a_reopened_incident_closed_again_sends_no_second_restore_and_the_note_s
         assert f'(action {record["action_id"]})' in notes  # the action that gave the file back
 
 
-
-@pytest.mark.parametrize('empty_restores', [True, False], ids=['included_no_endpoint', 'refused'])
-@pytest.mark.parametrize('name', ['xdr_false_positive.json', 'xdr_lite_minimized.json'])
-def test_a_restore_by_hand_that_found_no_quarantined_copy_does_not_make_the_gate_send_the_restore_again(
-        vendors, name, empty_restores):
-    """The playbook restored the incident's files; an analyst then runs restore-file by hand on every endpoint holding
-    them, and Cortex XDR finds no quarantined copy left (an action including no endpoint, or refused so). That record,
-    the latest, only confirms the file is back: closed again, the gate still reads the playbook's restore as covering
-    the file, and sends no second one."""
+def given_back_by_hand_then_found_nowhere(vendors, name, empty_restores):
+    """(sample, its hashes, the context, the restores sent so far): the playbook restored the incident's files; every
+    copy a restore left quarantined is then given back by hand in Cortex XDR, and an analyst runs restore-file on
+    every endpoint holding them: Cortex XDR finds no quarantined copy left (an action including no endpoint, or
+    refused so)."""
     xdr, _ = vendors
     sample, first = close_and_run(vendors, name)
     assert not first.failed, first.error
@@ -1707,16 +1703,58 @@ def test_a_restore_by_hand_that_found_no_quarantined_copy_does_not_make_the_gate
     by_hand.run('restore-file', {'file_hash': ','.join(hashes)})
     latest = {r['file_hash']: r for r in as_list(get_path(by_hand.context, 'CortexXDR.RestoredFile'))}
     assert all('endpoints' not in latest[h] and latest[h]['status'] == 'FAILED' for h in hashes), latest
-    sent = len(xdr_restores(xdr))
+    return sample, hashes, by_hand.context, len(xdr_restores(xdr))
+
+
+@pytest.mark.parametrize('empty_restores', [True, False], ids=['included_no_endpoint', 'refused'])
+@pytest.mark.parametrize('name', ['xdr_false_positive.json', 'xdr_lite_minimized.json'])
+def test_a_restore_by_hand_that_found_no_quarantined_copy_does_not_make_the_gate_send_the_restore_again(
+        vendors, name, empty_restores):
+    """The playbook restored the incident's files; an analyst then runs restore-file by hand on every endpoint holding
+    them, and Cortex XDR finds no quarantined copy left (an action including no endpoint, or refused so). That record,
+    the latest, only confirms the file is back: closed again, the gate still reads the playbook's restore as covering
+    the file, and sends no second one."""
+    xdr, _ = vendors
+    sample, hashes, context, sent = given_back_by_hand_then_found_nowhere(vendors, name, empty_restores)
 
     incident = close_incident(sample.incident, sample.close_reason, sample.close_notes)
-    again = runner_for(vendors).run(RESTORE_PLAYBOOK, incident, by_hand.context)
+    again = runner_for(vendors).run(RESTORE_PLAYBOOK, incident, context)
 
     assert not again.failed, again.error
     assert len(xdr_restores(xdr)) == sent  # no second action
     notes = '\n'.join(again.notes)
     for file_hash in hashes:
         assert file_hash in notes and 'was not run again' in notes
+
+
+@pytest.mark.parametrize('empty_restores', [True, False], ids=['included_no_endpoint', 'refused'])
+def test_a_reclose_after_a_restore_with_failures_and_one_that_found_no_quarantined_copy_says_so_not_still_quarantined(
+        vendors, empty_restores):
+    """The playbook's restore gave the sample's file back with failures (COMPLETED_WITH_FAILURES: the seed's restore
+    fails on one endpoint), leaving it quarantined there; it is then given back there by hand in Cortex XDR (or
+    deleted), and restore-file on every endpoint holding it finds no quarantined copy anywhere. Closed again, the gate
+    sends nothing, and its line no longer says the file is still quarantined where the restore failed, which is false
+    now: it says what is known, that the later restore found no quarantined copy, naming that restore."""
+    xdr, _ = vendors
+    sample, [file_hash], context, sent = given_back_by_hand_then_found_nowhere(vendors, 'xdr_false_positive.json',
+                                                                               empty_restores)
+    first, later = [r for r in as_list(get_path(context, 'CortexXDR.RestoredFile')) if r['file_hash'] == file_hash]
+    assert first['status'] == 'COMPLETED_WITH_FAILURES' and first['endpoint_id'] == later['endpoint_id'] == ''
+
+    incident = close_incident(sample.incident, sample.close_reason, sample.close_notes)
+    again = runner_for(vendors).run(RESTORE_PLAYBOOK, incident, context)
+
+    assert not again.failed, again.error
+    assert len(xdr_restores(xdr)) == sent  # no second action
+    [line] = [line for line in '\n'.join(again.notes).splitlines() if f'not run again for `{file_hash}`' in line]
+    assert 'still quarantined' not in line, line
+    assert f'(action {first["action_id"]})' in line and 'later restore' in line, line
+    assert 'found no quarantined copy' in line, line
+    if empty_restores:  # the later restore's own action, which included no endpoint
+        assert f'action {later["action_id"]}' in line, line
+    [by_hand] = [parse_line(span) for span in as_commonmark_reads(line)[0] if span.startswith('!restore-file ')]
+    assert by_hand.args['file_hash'] == file_hash  # by hand, should it be needed
+
 
 def with_a_new_file(sample, old_hash):
     """(incident, new_hash): the sample's incident reopened naming a second file, quarantined on endpoints where no

@@ -80,6 +80,9 @@ XDR_LEFT_QUARANTINED = ('It is still quarantined on each endpoint that restore f
 # action including no endpoint (endpoints_count 0) is alike. Such a record, after an earlier restore of the same file
 # and scope, only confirms that restore gave the file back: it does not take that restore's place (restored_before).
 XDR_NO_COPY = 'no quarantined file'
+# restored_before keeps such a later record beside the earlier one's, under this key: where the earlier restore failed,
+# the file is no longer quarantined (given back by hand in Cortex XDR, or deleted), all that is known (left_where).
+XDR_FOUND_NO_COPY_SINCE = 'found_no_copy_since'
 XDR_RECORDS = 'CortexXDR.RestoredFile'
 XDR_TEXT_FIELDS = ('file_hash', 'endpoint_id', 'action_id')  # read as text: one of another kind is read as not there
 # A restore restore-file could not follow though Cortex XDR may have carried it out (its record's may_have_started):
@@ -723,7 +726,8 @@ def restored_before(records: list[dict[str, Any]], hashes: list[str], scope: dic
     restore-file in this incident, limited as this one (``scope``'s endpoint_id; '' for every endpoint, as restore-file
     writes it), gave back, still runs or may have started (its record's may_have_started: not followed, Cortex XDR may
     have carried it out). A record without endpoint_id (a status check alone) does not say what its action covered.
-    One that found no quarantined copy (no_copy_left) does not take an earlier one's place: it confirms the file back.
+    One that found no quarantined copy (no_copy_left) does not take an earlier one's place: it confirms the file back,
+    and goes with it (XDR_FOUND_NO_COPY_SINCE): where that one failed, the file is no longer quarantined either.
     One that says IN_PROGRESS is read again first: the on-close script starts its restores without polling, so its
     record says so whatever Cortex XDR did since (a restore that failed everywhere is sent again)."""
     endpoint_id = ','.join(scope.get('endpoint_id') or [])
@@ -731,8 +735,11 @@ def restored_before(records: list[dict[str, Any]], hashes: list[str], scope: dic
     for record in records:
         file_hash = str(record.get('file_hash') or '').strip().lower()
         if file_hash in hashes and isinstance(record.get('endpoint_id'), str) and \
-                record['endpoint_id'].lower() == endpoint_id and not (file_hash in latest and no_copy_left(record)):
-            latest[file_hash] = record  # (endpoint_id in either case)
+                record['endpoint_id'].lower() == endpoint_id:  # either case
+            if file_hash in latest and no_copy_left(record):
+                latest[file_hash] = dict(latest[file_hash], **{XDR_FOUND_NO_COPY_SINCE: record})
+            else:
+                latest[file_hash] = record
     unknown = {file_hash: (record, None) for file_hash, record in latest.items() if may_have_started(record)}
     latest = {file_hash: record for file_hash, record in latest.items() if file_hash not in unknown
               and str(record.get('action_id') or '').strip() and not kind_fault(record, XDR_TEXT_FIELDS)}  # kind_lines
@@ -807,7 +814,7 @@ def restored_line(file_hash: str, found: dict[str, tuple[dict[str, Any], str | N
                              XDR_LOOK_FIRST), covered
     state = f'restored it with failures (restored count: {shown_as_is(record.get("restored_count"))}, failed count: ' \
         f'{shown_as_is(record.get("failed_count"))}; its record says why)'
-    advice = XDR_LEFT_QUARANTINED
+    advice = left_where(record)
     if record.get('status') == 'IN_PROGRESS' and unread:
         # The command that follows each endpoint's action, without polling (its action_id written as there), made
         # under the restore's Cortex XDR incident as the by-hand commands are
@@ -838,6 +845,20 @@ def restored_line(file_hash: str, found: dict[str, tuple[dict[str, Any], str | N
     action = f'({plural("action", len(actions))} {capped(actions)})'
     what = state.replace(' as its record', f' {action} as its record', 1) if unread else f'{state} {action}'
     return not_sent_line(RESTORE_COMMANDS[0], 'file_hash', file_hash, what, scope, advice), covered
+
+
+def left_where(record: dict[str, Any]) -> str:
+    """Where a restore that gave the file back with failures left it: still quarantined on each endpoint it failed on
+    (XDR_LEFT_QUARANTINED), unless a later restore of it, limited alike, found no quarantined copy (its record under
+    XDR_FOUND_NO_COPY_SINCE): then it is not, given back by hand or deleted, which Cortex XDR does not say."""
+    later = record.get(XDR_FOUND_NO_COPY_SINCE)
+    if not isinstance(later, dict):
+        return XDR_LEFT_QUARANTINED
+    action = text_of(later.get('action_id')).strip()
+    which = f'action {shown_as_is(action)}' if action else 'Cortex XDR refused it so'
+    return (f'A later restore of it found no quarantined copy on any endpoint asked ({which}): it is no longer '
+            f'quarantined on the endpoints that restore failed on (given back by hand in Cortex XDR, or deleted). Look '
+            f'for it there; if it was quarantined again since, restore it by hand')
 
 
 def xdr_follow(file_hash: str, record: dict[str, Any], action: str = '') -> str:

@@ -321,8 +321,7 @@ def xdr_endpoint_item(record: dict[str, Any], endpoint: dict[str, Any]) -> Item:
     status = raw_status.upper()
     reason = text_of(endpoint.get('error_description')).strip()
     command = xdr_step_command(file_hash, endpoint_id, record.get('incident_id'))
-    where = (f'Cortex XDR endpoint {shown_as_is(endpoint_id) or "(no endpoint_id in context)"}, '
-             f'file {shown_as_is(file_hash) or "(no file_hash in context)"}')
+    where = xdr_where(endpoint_id, file_hash)
     in_action = f' in action {shown_as_is(action_id)}' if action_id else ''
     state = f'{shown_as_is(status)}{in_action}'
     if status == XDR_SUCCESS_STATUS:
@@ -352,7 +351,13 @@ def xdr_endpoint_item(record: dict[str, Any], endpoint: dict[str, Any]) -> Item:
     group = ('xdr', file_hash.lower(), raw_status, reason, action_id, text_of(record.get('incident_id')))
     return {'vendor': 'xdr', 'kind': kind, 'row': row, 'step': step, 'group': group, 'state': state,
             'who': endpoint_id or '(no endpoint_id)', 'incident_id': record.get('incident_id'),
-            'endpoint_id': endpoint_id}
+            'endpoint_id': endpoint_id, 'action_id': action_id}
+
+
+def xdr_where(endpoint_id: str, file_hash: str) -> str:
+    """An endpoint's step's opening: which endpoint and file."""
+    return (f'Cortex XDR endpoint {shown_as_is(endpoint_id) or "(no endpoint_id in context)"}, '
+            f'file {shown_as_is(file_hash) or "(no file_hash in context)"}')
 
 
 def xdr_record_item(record: dict[str, Any], unlisted: int = 0) -> Item:
@@ -478,15 +483,21 @@ def xdr_items(raw: Any, skipped: list[str]) -> list[Item]:
         endpoints = as_items(record.get('endpoints'), f'the endpoints of {XDR_CONTEXT_PATH} record {position}',
                              skipped)
         if not endpoints:
-            if text_of(record.get('action_id')).strip():  # a restore started again: the earlier endpoints' are old
-                for key in [key for key in items if key[:2] == (file_hash, 'endpoint') and target in ('', key[2])]:
+            item = xdr_record_item(record)
+            earlier = [key for key in items if key[:2] == (file_hash, 'endpoint') and target in ('', key[2])]
+            if status_of(item) == XDR_NO_COPY_STATUS:  # it confirms the file is back where an action restored it
+                # A failed or unfinished one is no longer quarantined (one said so already stays as it was said)
+                for key in [key for key in earlier if items[key]['kind'] != RESTORED]:
+                    if status_of(items[key]) != XDR_NO_COPY_STATUS:
+                        items[key] = xdr_no_copy_since(items[key], record)
+            elif text_of(record.get('action_id')).strip():  # a restore started again: the earlier endpoints' are old
+                for key in earlier:
                     # But not an endpoint the earlier action restored, when the new one is on every endpoint holding
                     # the file: that endpoint holds no quarantined copy for the new action to include, so restored is
-                    # still its latest word. Nor when the new one found no quarantined copy: it confirms the file is
-                    # back. A failed or unfinished one still holds the file: the new action covers it.
-                    if items[key]['kind'] != RESTORED or (target and not xdr_no_copy(record)):
+                    # still its latest word. A failed or unfinished one still holds the file: the new action covers it.
+                    if items[key]['kind'] != RESTORED or target:
                         del items[key]
-            items[(file_hash, 'record', target)] = xdr_record_item(record)
+            items[(file_hash, 'record', target)] = item
         own = {}
         for number, endpoint in enumerate(endpoints, 1):
             item = xdr_endpoint_item(record, endpoint)
@@ -503,13 +514,35 @@ def xdr_items(raw: Any, skipped: list[str]) -> list[Item]:
 def xdr_copy_back_already(key: tuple, item: Item, items: dict[tuple, Item]) -> bool:
     """Whether ``item`` is a restore that found no quarantined copy (refused so, or an action including no endpoint)
     of a file an action of this incident restored, before or after it, on its endpoint (on any endpoint, for a restore
-    on every endpoint holding the file): the file is back there, so nothing failed. Where no action restored it, the
-    "no quarantined copy" failure stands, with where to look."""
+    on every endpoint holding the file): the file is back there, so nothing failed; or of one an earlier action did not
+    restore there, whose row now says so (xdr_no_copy_since). Where no action touched it, the "no quarantined copy"
+    failure stands, with where to look."""
     if key[1] != 'record' or item['kind'] != FAILED or item['row']['status'] != XDR_NO_COPY_STATUS:
         return False
     file_hash, target = key[0], key[2]
-    return any(other['kind'] == RESTORED and other_key[0] == file_hash and (not target or other_key[1:] == (
-        'endpoint', target)) for other_key, other in items.items())
+    return any((other['kind'] == RESTORED or other_key[1] == 'endpoint' and status_of(other) == XDR_NO_COPY_STATUS)
+               and other_key[0] == file_hash and (not target or other_key[1:] == ('endpoint', target))
+               for other_key, other in items.items())
+
+
+def xdr_no_copy_since(earlier: Item, record: dict[str, Any]) -> Item:
+    """An endpoint an action did not restore the file on (``earlier``: failed, or not finished) once a later restore
+    (``record``), on it or on every endpoint holding the file, found no quarantined copy: the latest word on it. The
+    file is no longer quarantined there, given back by hand in Cortex XDR or deleted, which Cortex XDR does not say: a
+    failure still, with the earlier word beside it and where to look. No group: past MAX_DETAIL_ROWS, the steps of
+    files no endpoint held quarantined say where to look (many_files_step), not "once the cause is fixed"."""
+    row = earlier['row']
+    action_id = text_of(record.get('action_id')).strip()
+    later = f'action {action_id}' if action_id else 'refused'
+    where = 'this endpoint' if text_of(record.get('endpoint_id')).strip() else 'any endpoint'
+    reason = (f'{row["status"] or "No status"} in action {earlier["action_id"] or "(no action_id)"}: '
+              f'{full_stop(one_line(row["reason"]))} Then a later restore ({later}) found no quarantined copy of the '
+              f'file on {where}: it is no longer quarantined here (given back by hand in Cortex XDR, or deleted).')
+    step = (f'{xdr_where(row["endpoint_id"], row["file_hash"])}: {sentence(reason)} Look for the file on that '
+            f'endpoint, and for its restore in {XDR_ACTION_CENTER}: if it is there, nothing is left to do; if not, '
+            f'Cortex XDR holds no quarantined copy of it to restore.')
+    return dict({name: value for name, value in earlier.items() if name != 'group'}, kind=FAILED, step=step,
+                row=dict(row, status=XDR_NO_COPY_STATUS, reason=reason))
 
 
 ''' HUAWEI CLOUD HSS '''
