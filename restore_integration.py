@@ -32,7 +32,7 @@ Contents, in the order of the file (each section one concern, as XSOAR's HelloWo
 8. HUAWEI CLOUD HSS HssClient: list isolated files (a copy met twice read again on pages of 1000), security events (a
                     fetch's window halved), restore files (a lost PUT resent with the items still isolated; a 2xx not
                     in HSS's form is a lost answer: not_hss_answer); an access key's requests one at a time until the
-                    gateway takes one (a 2xx counts only in HSS's form: is_hss_answer), its refusal kept; HSS's error
+                    gateway takes one (a 2xx counts only in HSS's form: not_hss_answer), its refusal kept; HSS's error
                     form (huawei_error_from_response)
 9. BULK WORK        BulkRunner: work side by side, results and progress handed back to the main thread
 10. XSOAR ENTRIES   RestoreResult (the entry; XSOAR's polling Timeout, a margin added), PollingSchedule, markdown_text
@@ -3166,12 +3166,12 @@ class HssClient:
         if signing is None:
             return
         with signing:
-            # Only HSS's answer shows it: a 2xx in its form (is_hss_answer), or an error in its words (an HSS.
+            # Only HSS's answer shows it: a 2xx in its form (not_hss_answer), or an error in its words (an HSS.
             # code). The gateway's own errors (APIGW. codes: a bad request or body too large, a throttle, no such API,
             # a fault of its own or behind it) may come before it checks the signature (its signing guide's "Error
             # Codes"), as may a proxy's page or a balancer's 200; a lost answer, or a PUT attempt's status alone,
             # tells nothing
-            if isinstance(reply, VendorReply) and (is_hss_answer(reply) or str(
+            if isinstance(reply, VendorReply) and (not_hss_answer(reply) is None if 200 <= reply.status < 300 else str(
                     (huawei_said(reply) or {}).get('vendor_code')).startswith('HSS.')):
                 self.signing, self.refusal.entry = None, {}  # the key works: a refusal kept of it is void
             if self.probe == threading.get_ident():
@@ -3196,26 +3196,20 @@ class HssClient:
                 f'one. {self.key_refused.advice}')
 
 
-def is_hss_answer(reply: VendorReply) -> bool:
-    """Whether a 2xx reply is in HSS's form: a JSON object (a listing; HSS writes no other JSON), or no body at all
-    with the request ID Huawei's gateway gives every request it passed (its restore's 200 has no body). Not a proxy's
-    or captive portal's page, a load balancer's empty 200, nor JSON that is no object: from something in between."""
-    if not 200 <= reply.status < 300:
-        return False
-    if not reply.body.strip():
-        return bool(reply.headers.get('X-Request-Id'))
-    return isinstance(reply.parsed, dict)
-
-
 def not_hss_answer(reply: VendorReply) -> str | None:
-    """Why a 2xx is not HSS's answer (is_hss_answer), in words after its status; None when it is. The restore's
-    attempt loop meets such a 200 as an answer lost: the PUT may never have reached HSS, or HSS may have taken it."""
-    if is_hss_answer(reply):
+    """Why a 2xx reply is not in HSS's form, in words after its status; None when it is. HSS's form: a JSON object (a
+    listing; HSS writes no other JSON), or no body at all with the request ID Huawei's gateway gives every request it
+    passed (its restore's 200 has no body). Not a proxy's or captive portal's page, a load balancer's empty 200, nor
+    JSON that is no object: from something in between. The restore's attempt loop meets such a 200 as an answer lost:
+    the PUT may never have reached HSS, or HSS may have taken it."""
+    if not reply.body.strip():
+        if reply.headers.get('X-Request-Id'):
+            return None
+        return ("with no body and without the request ID (X-Request-Id) Huawei's API gateway gives every request it "
+                'passed: from something in front of HSS (a load balancer or proxy), so HSS may not have got it.')
+    if isinstance(reply.parsed, dict):
         return None
-    if reply.body.strip():
-        return f"with a body that is not HSS's answer ({short_text(reply.text)}): HSS may or may not have taken it."
-    return ("with no body and without the request ID (X-Request-Id) Huawei's API gateway gives every request it "
-            'passed: from something in front of HSS (a load balancer or proxy), so HSS may not have got it.')
+    return f"with a body that is not HSS's answer ({short_text(reply.text)}): HSS may or may not have taken it."
 
 
 def is_listed_copy(row: Any) -> bool:
