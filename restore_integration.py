@@ -3862,20 +3862,20 @@ def hss_restore_state(value: Any) -> HssState | None:
         return None
     # Both times are one moment (HSS took the restore) on two clocks, in ms as HSS writes times (13 digits); HSS's
     # clock (its Date header) may be set off: accepted is any year 1 to 9999, as state_text writes it (13 wide).
-    match = re.fullmatch(r'(-[0-9]{12,14}|[0-9]{13,15})?:([0-9]{13})?:([0-9]{1,9})(r|l[0-9]{13})?(?::([0-9a-f]{1,2000})'
-                         r'(?::([0-9]{1,12})(?::([0-9]{1,9})(?::([0-9]{1,12}))?)?)?)?', str(value).strip())
+    match = re.fullmatch(r'(-[0-9]{12,14}|[0-9]{13,15})?:([0-9]{13})?:([0-9]{1,9})(r|l([0-9]{13}))?'
+                         r'(?::([0-9a-f]{1,2000})(?::([0-9]{1,12})(?::([0-9]{1,9})(?::([0-9]{1,12}))?)?)?)?',
+                         str(value).strip())
     # The clocks are not compared (HSS's may be far off; the command wrote both). A put-off start has no accepted.
     if match is None or int(match[2] or 0) > epoch_ms() + CLOCK_STEP_MAX_MS or not match[1] and (
-            not match[2] or match[5]):
+            not match[2] or match[6]):
         raise RestoreError(f'restore_state is set by the command itself while polling (when HSS accepted the restore, '
                            f'on HSS\'s clock, and when the command started, on this machine\'s: not more than a day '
                            f'ahead of it); got {printable(value)}. Run the command without it.')
     accepted = match[1] and int(match[1])
-    locked = (match[4] or '').startswith('l')  # until when the gateway's lock the last check met lasts (gateway_lock)
     return {'accepted': accepted, 'started': match[2] and int(match[2]), 'checks': int(match[3]),
-            'listing_refused': match[4] == 'r', 'locked_until': int(match[4][1:]) if locked else None,
-            'refused': int(match[5] or '0', 16), 'listed': match[6] and accepted -
-            int(match[6]), 'sent': match[7] and int(match[7]), 'taken': match[8] and accepted - int(match[8])}
+            'listing_refused': match[4] == 'r', 'locked_until': match[5] and int(match[5]),
+            'refused': int(match[6] or '0', 16), 'listed': match[7] and accepted - int(match[7]),
+            'sent': match[8] and int(match[8]), 'taken': match[9] and accepted - int(match[9])}
 
 
 def state_text(state: HssState) -> str:
