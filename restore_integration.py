@@ -4379,10 +4379,9 @@ def every_read_refused(refused: VendorApiError, records: list[XdrRecord], pollin
     """``refused``, the key's or role's refusal every status read of a check met, with how to follow the restores,
     which go on in Cortex XDR; its entry writes their records and those of the files ``not_sent``."""
     when = ', once the role may read statuses,' if refused.http_status == 403 else ', once the key works again,'
-    ends_polling = ', which ends polling' if polling else ''
+    ends_polling, stops_here = (', which ends polling', ': polling stops here') if polling else ('', '')
     stopped = [dict(record, status=XDR_OUTCOME_IN_PROGRESS, error=f'Status not read at this check{ends_polling}: '
                     f'{refused} {xdr_follow_text([record], when, timing)}') for record in records]
-    stops_here = ': polling stops here' if polling else ''
     said = (f'{refused} Every status read of this check was refused so, which does not change by itself{stops_here}. '
             f'The restores go on in Cortex XDR. {xdr_follow_text(records, when, timing)}')
     if not_sent:
