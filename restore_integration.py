@@ -3113,9 +3113,7 @@ class HssClient:
                 return None
             said = f' ({error.details})' if isinstance(error, VendorApiError) and error.details else ''
             went = sum(attempt.sent_at < math.inf for attempt in error.attempts)  # not one stopped before its turn
-            after = 'was not sent'
-            if went:
-                after = f'failed after {went} {plural("attempt", went)}'
+            after = f'failed after {went} {plural("attempt", went)}' if went else 'was not sent'
             return (f'the listing read to find which of its files HSS still lists isolated {after}: '
                     f'{str(error).split(". ")[0]}{said}')
         isolated = {copy_key(found) for listed in listings for found in listed
