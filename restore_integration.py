@@ -32,7 +32,7 @@ Contents, in the order of the file (each section one concern, as XSOAR's HelloWo
 8. HUAWEI CLOUD HSS HssClient: list isolated files (a copy met twice read again on pages of 1000), security events (a
                     fetch's window halved), restore files (a lost PUT resent with the items still isolated; a 2xx not
                     in HSS's form is a lost answer: not_hss_answer); an access key's requests one at a time until the
-                    gateway takes one (a 2xx counts only in HSS's form: is_hss_answer), its refusal kept; HSS's error
+                    gateway takes one (a 2xx counts only in HSS's form: not_hss_answer), its refusal kept; HSS's error
                     form (huawei_error_from_response)
 9. BULK WORK        BulkRunner: work side by side, results and progress handed back to the main thread
 10. XSOAR ENTRIES   RestoreResult (the entry; XSOAR's polling Timeout, a margin added), PollingSchedule, markdown_text
@@ -3123,9 +3123,7 @@ class HssClient:
                 return None
             said = f' ({error.details})' if isinstance(error, VendorApiError) and error.details else ''
             went = sum(attempt.sent_at < math.inf for attempt in error.attempts)  # not one stopped before its turn
-            after = 'was not sent'
-            if went:
-                after = f'failed after {went} {plural("attempt", went)}'
+            after = f'failed after {went} {plural("attempt", went)}' if went else 'was not sent'
             return (f'the listing read to find which of its files HSS still lists isolated {after}: '
                     f'{str(error).split(". ")[0]}{said}')
         isolated = {copy_key(found) for listed in listings for found in listed
@@ -3176,12 +3174,12 @@ class HssClient:
         if signing is None:
             return
         with signing:
-            # Only HSS's answer shows it: a 2xx in its form (is_hss_answer), or an error in its words (an HSS.
+            # Only HSS's answer shows it: a 2xx in its form (not_hss_answer), or an error in its words (an HSS.
             # code). The gateway's own errors (APIGW. codes: a bad request or body too large, a throttle, no such API,
             # a fault of its own or behind it) may come before it checks the signature (its signing guide's "Error
             # Codes"), as may a proxy's page or a balancer's 200; a lost answer, or a PUT attempt's status alone,
             # tells nothing
-            if isinstance(reply, VendorReply) and (is_hss_answer(reply) or str(
+            if isinstance(reply, VendorReply) and (not_hss_answer(reply) is None if 200 <= reply.status < 300 else str(
                     (huawei_said(reply) or {}).get('vendor_code')).startswith('HSS.')):
                 self.signing, self.refusal.entry = None, {}  # the key works: a refusal kept of it is void
             if self.probe == threading.get_ident():
@@ -3206,26 +3204,20 @@ class HssClient:
                 f'one. {self.key_refused.advice}')
 
 
-def is_hss_answer(reply: VendorReply) -> bool:
-    """Whether a 2xx reply is in HSS's form: a JSON object (a listing; HSS writes no other JSON), or no body at all
-    with the request ID Huawei's gateway gives every request it passed (its restore's 200 has no body). Not a proxy's
-    or captive portal's page, a load balancer's empty 200, nor JSON that is no object: from something in between."""
-    if not 200 <= reply.status < 300:
-        return False
-    if not reply.body.strip():
-        return bool(reply.headers.get('X-Request-Id'))
-    return isinstance(reply.parsed, dict)
-
-
 def not_hss_answer(reply: VendorReply) -> str | None:
-    """Why a 2xx is not HSS's answer (is_hss_answer), in words after its status; None when it is. The restore's
-    attempt loop meets such a 200 as an answer lost: the PUT may never have reached HSS, or HSS may have taken it."""
-    if is_hss_answer(reply):
+    """Why a 2xx reply is not in HSS's form, in words after its status; None when it is. HSS's form: a JSON object (a
+    listing; HSS writes no other JSON), or no body at all with the request ID Huawei's gateway gives every request it
+    passed (its restore's 200 has no body). Not a proxy's or captive portal's page, a load balancer's empty 200, nor
+    JSON that is no object: from something in between. The restore's attempt loop meets such a 200 as an answer lost:
+    the PUT may never have reached HSS, or HSS may have taken it."""
+    if not reply.body.strip():
+        if reply.headers.get('X-Request-Id'):
+            return None
+        return ("with no body and without the request ID (X-Request-Id) Huawei's API gateway gives every request it "
+                'passed: from something in front of HSS (a load balancer or proxy), so HSS may not have got it.')
+    if isinstance(reply.parsed, dict):
         return None
-    if reply.body.strip():
-        return f"with a body that is not HSS's answer ({short_text(reply.text)}): HSS may or may not have taken it."
-    return ("with no body and without the request ID (X-Request-Id) Huawei's API gateway gives every request it "
-            'passed: from something in front of HSS (a load balancer or proxy), so HSS may not have got it.')
+    return f"with a body that is not HSS's answer ({short_text(reply.text)}): HSS may or may not have taken it."
 
 
 def is_listed_copy(row: Any) -> bool:
@@ -3878,20 +3870,20 @@ def hss_restore_state(value: Any) -> HssState | None:
         return None
     # Both times are one moment (HSS took the restore) on two clocks, in ms as HSS writes times (13 digits); HSS's
     # clock (its Date header) may be set off: accepted is any year 1 to 9999, as state_text writes it (13 wide).
-    match = re.fullmatch(r'(-[0-9]{12,14}|[0-9]{13,15})?:([0-9]{13})?:([0-9]{1,9})(r|l[0-9]{13})?(?::([0-9a-f]{1,2000})'
-                         r'(?::([0-9]{1,12})(?::([0-9]{1,9})(?::([0-9]{1,12}))?)?)?)?', str(value).strip())
+    match = re.fullmatch(r'(-[0-9]{12,14}|[0-9]{13,15})?:([0-9]{13})?:([0-9]{1,9})(r|l([0-9]{13}))?'
+                         r'(?::([0-9a-f]{1,2000})(?::([0-9]{1,12})(?::([0-9]{1,9})(?::([0-9]{1,12}))?)?)?)?',
+                         str(value).strip())
     # The clocks are not compared (HSS's may be far off; the command wrote both). A put-off start has no accepted.
     if match is None or int(match[2] or 0) > epoch_ms() + CLOCK_STEP_MAX_MS or not match[1] and (
-            not match[2] or match[5]):
+            not match[2] or match[6]):
         raise RestoreError(f'restore_state is set by the command itself while polling (when HSS accepted the restore, '
                            f'on HSS\'s clock, and when the command started, on this machine\'s: not more than a day '
                            f'ahead of it); got {printable(value)}. Run the command without it.')
     accepted = match[1] and int(match[1])
-    locked = (match[4] or '').startswith('l')  # until when the gateway's lock the last check met lasts (gateway_lock)
     return {'accepted': accepted, 'started': match[2] and int(match[2]), 'checks': int(match[3]),
-            'listing_refused': match[4] == 'r', 'locked_until': int(match[4][1:]) if locked else None,
-            'refused': int(match[5] or '0', 16), 'listed': match[6] and accepted -
-            int(match[6]), 'sent': match[7] and int(match[7]), 'taken': match[8] and accepted - int(match[8])}
+            'listing_refused': match[4] == 'r', 'locked_until': match[5] and int(match[5]),
+            'refused': int(match[6] or '0', 16), 'listed': match[7] and accepted - int(match[7]),
+            'sent': match[8] and int(match[8]), 'taken': match[9] and accepted - int(match[9])}
 
 
 def state_text(state: HssState) -> str:
@@ -4395,10 +4387,9 @@ def every_read_refused(refused: VendorApiError, records: list[XdrRecord], pollin
     """``refused``, the key's or role's refusal every status read of a check met, with how to follow the restores,
     which go on in Cortex XDR; its entry writes their records and those of the files ``not_sent``."""
     when = ', once the role may read statuses,' if refused.http_status == 403 else ', once the key works again,'
-    ends_polling = ', which ends polling' if polling else ''
+    ends_polling, stops_here = (', which ends polling', ': polling stops here') if polling else ('', '')
     stopped = [dict(record, status=XDR_OUTCOME_IN_PROGRESS, error=f'Status not read at this check{ends_polling}: '
                     f'{refused} {xdr_follow_text([record], when, timing)}') for record in records]
-    stops_here = ': polling stops here' if polling else ''
     said = (f'{refused} Every status read of this check was refused so, which does not change by itself{stops_here}. '
             f'The restores go on in Cortex XDR. {xdr_follow_text(records, when, timing)}')
     if not_sent:
