@@ -1033,3 +1033,26 @@ def test_a_note_task_in_quiet_mode_writes_no_note_to_the_war_room(playbook_quiet
 
     assert not result.failed, result.error
     assert result.notes == (['note 1'] if is_note else [])
+
+
+# A filter term's side may carry transformers of its own. Whether XSOAR runs them on the value of the item being
+# filtered, or once on the whole list's (every item's field), is not documented (DEVELOPERS.md, "A filter term's
+# side"): the runner does either (filter_sides), and the pack's playbooks must answer the same both ways.
+
+
+def placeholder_filter(root: str) -> dict:
+    """Records whose ``status``, through SetIfEmpty, is the placeholder: a filter side that transforms the item."""
+    status = {'complex': {'root': f'{root}.status', 'transformers': [
+        {'operator': 'SetIfEmpty', 'args': {'defaultValue': {'value': {'simple': 'none given'}}}}]}}
+    return {'complex': {'root': root, 'accessor': 'name', 'filters': [[
+        {'operator': 'isEqualString', 'left': {'value': status, 'iscontext': True},
+         'right': {'value': {'simple': 'none given'}}}]]}}
+
+
+@pytest.mark.parametrize('reading, picked', [('each item', 'first'), ('whole list', [])])
+def test_a_filter_side_that_transforms_the_item_reads_that_item_or_the_whole_list_as_the_runner_is_told(reading,
+                                                                                                      picked):
+    records = [{'name': 'first', 'status': ''}, {'name': 'second', 'status': 'done'}]
+    scope = Scope({}, {}, {'Run': {'Record': records}}, filter_sides=reading)
+
+    assert resolve(placeholder_filter('Run.Record'), scope) == picked
