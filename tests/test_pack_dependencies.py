@@ -161,10 +161,16 @@ def declared_outputs() -> set[str]:
     return outputs | {output for command in commands for output in command.get('outputs', ())}
 
 
+def set_keys(playbook: dict) -> set[str]:
+    """The context keys a playbook's Set tasks write (their key argument, as text)."""
+    return {task['scriptarguments']['key']['simple'] for task in (playbook.get('tasks') or {}).values()
+            if task.get('task', {}).get('scriptName') == 'Set'}
+
+
 def test_the_playbooks_read_the_hss_fields_the_mapper_fills_and_no_invented_context():
     used = set().union(*(context_paths(yaml.safe_load(p.read_text())) for p in PLAYBOOKS))
     assert not [path for path in used if path.startswith('HuaweiHSS.Event')]
-    outputs = declared_outputs()
+    outputs = declared_outputs() | set().union(*(set_keys(yaml.safe_load(p.read_text())) for p in PLAYBOOKS))
     invented = [path for path in used if not path.startswith(('incident.', 'inputs.'))
                 and not any(output == path or output.startswith(path + '.') for output in outputs)]
     assert invented == [], f'read, but written by nothing the playbooks run: {invented}'

@@ -5,12 +5,15 @@ from __future__ import annotations
 import io
 import json
 import re
+import secrets
 from pathlib import Path
 
 import pytest
 import yaml
 
-from warroom.playbook.incidents import print_outcome
+from conftest import TEST_DATA
+from warroom.context import as_list, get_path
+from warroom.playbook.incidents import RESTORE_PLAYBOOK, IncidentFile, close_incident, print_outcome
 from warroom.playbook.model import Playbook, PlaybookLibrary, Task, validation_problems
 from warroom.playbook.runner import PlaybookRunner
 from warroom.playbook.values import Scope, UnsupportedError, evaluate, interpolate, resolve
@@ -1033,3 +1036,90 @@ def test_a_note_task_in_quiet_mode_writes_no_note_to_the_war_room(playbook_quiet
 
     assert not result.failed, result.error
     assert result.notes == (['note 1'] if is_note else [])
+
+
+# A filter term's side may carry transformers of its own. Whether XSOAR runs them on the value of the item being
+# filtered, or once on the whole list's (every item's field), is not documented (DEVELOPERS.md, "A filter term's
+# side"): the runner does either (filter_sides), and the pack's playbooks must answer the same both ways.
+FILTER_SIDE_READINGS = ('each item', 'whole list')
+PACK_PLAYBOOKS = sorted((Path(__file__).resolve().parents[1] / 'playbooks').glob('*.yml'))
+
+
+def placeholder_filter(root: str) -> dict:
+    """Records whose ``status``, through SetIfEmpty, is the placeholder: a filter side that transforms the item."""
+    status = {'complex': {'root': f'{root}.status', 'transformers': [
+        {'operator': 'SetIfEmpty', 'args': {'defaultValue': {'value': {'simple': 'none given'}}}}]}}
+    return {'complex': {'root': root, 'accessor': 'name', 'filters': [[
+        {'operator': 'isEqualString', 'left': {'value': status, 'iscontext': True},
+         'right': {'value': {'simple': 'none given'}}}]]}}
+
+
+@pytest.mark.parametrize('reading, picked', [('each item', 'first'), ('whole list', [])])
+def test_a_filter_side_that_transforms_the_item_reads_that_item_or_the_whole_list_as_the_runner_is_told(reading,
+                                                                                                      picked):
+    records = [{'name': 'first', 'status': ''}, {'name': 'second', 'status': 'done'}]
+    scope = Scope({}, {}, {'Run': {'Record': records}}, filter_sides=reading)
+
+    assert resolve(placeholder_filter('Run.Record'), scope) == picked
+
+
+def filter_sides_reading_the_item(node, found: list, where: str = '') -> list:
+    """Each filter term side, in a playbook's YAML, that reads the item being filtered and carries transformers."""
+    if isinstance(node, dict):
+        root = node.get('root')
+        for group in node.get('filters') or () if isinstance(root, str) else ():
+            for term in group:
+                for side in ('left', 'right'):
+                    value = ((term.get(side) or {}).get('value') or {}).get('complex') or {}
+                    side_root = str(value.get('root', ''))
+                    reads_item = side_root == root or side_root.startswith(root + '.')
+                    if reads_item and value.get('transformers'):
+                        found.append(f'{where}: {term.get("operator")} {side} {value["root"]}')
+        for key, child in node.items():
+            filter_sides_reading_the_item(child, found, f'{where}/{key}')
+    elif isinstance(node, list):
+        for position, child in enumerate(node):
+            filter_sides_reading_the_item(child, found, f'{where}/{position}')
+    return found
+
+
+@pytest.mark.parametrize('path', PACK_PLAYBOOKS, ids=[path.stem for path in PACK_PLAYBOOKS])
+def test_no_filter_side_of_the_pack_s_playbooks_transforms_the_item_being_filtered(path):
+    # A side that transforms a value other than the item's (an input, another key) is the same for every item, so
+    # both readings give it alike; one that transforms the item's field answers as XSOAR happens to read it.
+    assert filter_sides_reading_the_item(yaml.safe_load(path.read_text()), []) == []
+
+
+def closed_naming(file_hash: str) -> dict:
+    """The False Positive sample closed naming ``file_hash`` alone (its XDR File Artifacts row)."""
+    sample = IncidentFile.load(TEST_DATA / 'incidents' / 'xdr_false_positive.json')
+    fields = sample.incident['CustomFields']
+    artifacts = [dict(fields['xdrfileartifacts'][0], file_sha256=file_hash, filesha256=file_hash)]
+    return close_incident(dict(sample.incident, CustomFields=dict(fields, xdrfileartifacts=artifacts)),
+                          sample.close_reason)
+
+
+@pytest.mark.parametrize('reading', FILTER_SIDE_READINGS)
+def test_the_xdr_check_after_a_failed_restore_reads_this_run_s_records_alike_whichever_way_xsoar_reads_filter_sides(
+        vendors, reading):
+    """An earlier close's restore of one file was accepted as an action including no endpoint (endpoints_count 0), and
+    this close's restore of another file is too. The check after the failed restore reads this run's record only (not
+    the earlier action, whose ID the gate names) and gives the note that no endpoint held the file: so whether XSOAR
+    runs a filter side's transformers on each record's action_id or on every record's at once."""
+    from warroom.emulator.xdr import ReplyShapes
+    xdr, hss = vendors
+    xdr.backend.empty_restores = True
+    xdr.backend.shapes = ReplyShapes(mixed=False)  # the documented reply, which gives endpoints_count
+    earlier_file, this_file = secrets.token_hex(32), secrets.token_hex(32)  # hashes no endpoint holds
+    runner = PlaybookRunner({**hss.params(), **xdr.params()}, time_scale=0, sleep=lambda _: None,
+                            filter_sides=reading)
+
+    first = runner.run(RESTORE_PLAYBOOK, closed_naming(earlier_file), {})
+    again = runner.run(RESTORE_PLAYBOOK, closed_naming(this_file), first.context)
+
+    assert not first.failed and not again.failed, [first.error, again.error]
+    records = as_list(get_path(again.context, 'CortexXDR.RestoredFile'))
+    assert sorted(record['file_hash'] for record in records) == sorted([earlier_file, this_file])
+    assert all(record['action_id'] and record['endpoints_count'] == 0 for record in records)
+    [note] = [note for note in again.notes if this_file in note]
+    assert 'no quarantined copy' in note and 'endpoints_count 0' in note and earlier_file not in note

@@ -30,7 +30,7 @@ from ..runtime import (ENTRY_ERROR, ENTRY_NOTE, DemistoMisuse, WarRoom, checked_
 from ..spec import ArgumentError, IntegrationSpec, load_spec, no_value, parse_script_spec
 from .model import SCRIPTS_DIR, Playbook, PlaybookLibrary, Task, unsupported_forms, validation_problems
 from .others import OWN_BRAND, OtherIntegrations, ReplayError, no_instance
-from .values import Scope, UnsupportedError, is_empty, resolve
+from .values import FILTER_SIDE_READINGS, Scope, UnsupportedError, is_empty, resolve
 
 POST_PROCESSING = 'post-processing'  # the timeline's name for a post-processing script's run (no playbook)
 # XSOAR stops an automation script at its timeout, the time its executeCommand calls take included (CommonServerPython's
@@ -252,7 +252,7 @@ class PlaybookRunner:
                  others: OtherIntegrations | None = None, server_errors: dict[str, str] | None = None,
                  clock: Callable[[], float] = time.monotonic,
                  script_timeout: float = DEFAULT_SCRIPT_TIMEOUT, sub_playbook_outputs: str = 'add',
-                 private_contexts: str = 'fresh') -> None:
+                 private_contexts: str = 'fresh', filter_sides: str = 'each item') -> None:
         self.params = params
         # How a private sub-playbook's declared outputs reach its caller's context: 'add' (merged as an entry with no
         # DT key) or 'replace' (the caller's value at that path replaced). XSOAR documents neither (DEVELOPERS.md);
@@ -267,6 +267,11 @@ class PlaybookRunner:
         if private_contexts not in ('fresh', 'kept'):
             raise ValueError(f'private_contexts is fresh or kept, not {private_contexts!r}')
         self.private_contexts = private_contexts
+        # How a filter term's side that reads the item being filtered runs its transformers (values.Scope): on the
+        # item's value, or on the whole list's. XSOAR documents neither; tests run the pack's playbooks both ways.
+        if filter_sides not in FILTER_SIDE_READINGS:
+            raise ValueError(f'filter_sides is {" or ".join(FILTER_SIDE_READINGS)}, not {filter_sides!r}')
+        self.filter_sides = filter_sides
         # Times each script and integration run (a test passes a clock the integration's waits move), and the
         # server's timeout for a script whose YAML sets none (a test may stand in another the server was given)
         self.clock, self.script_timeout = clock, script_timeout
@@ -287,10 +292,10 @@ class PlaybookRunner:
         playbook = playbook if isinstance(playbook, Playbook) else self.library.get(playbook)
         run = PlaybookRun(context=copy.deepcopy(context or {}))
         record, incident = copy.deepcopy(incident or {}), flatten_incident(incident)
-        outer = Scope(incident, {}, run.context, record)
+        outer = Scope(incident, {}, run.context, record, self.filter_sides)
         try:
             inputs = self._inputs(playbook, {}, outer, caller=None)
-            self._run_playbook(playbook, Scope(incident, inputs, run.context, record), run)
+            self._run_playbook(playbook, Scope(incident, inputs, run.context, record, self.filter_sides), run)
         except PlaybookError as error:
             run.error = str(error)
         return run
@@ -587,7 +592,7 @@ class PlaybookRunner:
         flat = flatten_incident(incident)
         args = {'closeReason': flat.get('closeReason', ''), 'closeNotes': flat.get('closeNotes', '')}
         frame = _Frame(Playbook(POST_PROCESSING, POST_PROCESSING, '0', {}),
-                       Scope(flat, {}, run.context, copy.deepcopy(incident or {})),
+                       Scope(flat, {}, run.context, copy.deepcopy(incident or {}), self.filter_sides),
                        self._war_room(run.context), run)
         entries = self._script(script, args, frame)
         failed = any(entry.get('Type') == ENTRY_ERROR for entry in entries)
@@ -614,7 +619,8 @@ class PlaybookRunner:
         elif separate:
             context = {}
         self._record(run, Event(frame.playbook.name, task.id, task.name, 'playbook', f'runs "{child.name}"'))
-        self._run_playbook(child, Scope(frame.scope.incident, inputs, context, frame.scope.record), run, chain)
+        scope = Scope(frame.scope.incident, inputs, context, frame.scope.record, self.filter_sides)
+        self._run_playbook(child, scope, run, chain)
         # What the child declares as outputs goes back to the caller (a path inside another once), merged as an entry
         # with no DT key, or in place of the caller's value (sub_playbook_outputs): XSOAR documents neither
         if separate:

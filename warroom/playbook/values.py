@@ -27,6 +27,9 @@ class Scope:
     inputs: dict
     context: dict
     record: dict | None = None  # the incident as XSOAR hands it to a script (demisto.incident()): CustomFields nested
+    # How a filter term's side that reads the item being filtered runs its transformers: on that item's value
+    # ('each item') or on the whole list's ('whole list'). XSOAR documents neither (DEVELOPERS.md): tests run both.
+    filter_sides: str = 'each item'
 
     def lookup(self, path: str) -> Any:
         path = plain_path(path)
@@ -236,7 +239,7 @@ def resolve_complex(spec: dict, scope: Scope) -> Any:
     if unknown:
         raise UnsupportedError(f'complex value keys {sorted(unknown)} are not supported')
     root = spec['root']
-    value = scope.lookup(root)
+    value = _root_value(root, bool(spec.get('transformers')), scope)
     if spec.get('filters'):
         value = [item for item in as_list(value) if _passes(item, root, spec['filters'], scope)]
     if spec.get('accessor'):
@@ -253,6 +256,18 @@ def resolve_complex(spec: dict, scope: Scope) -> Any:
     return value
 
 
+FILTER_SIDE_READINGS = ('each item', 'whole list')
+
+
+def _root_value(root: str, transformed: bool, scope: Scope) -> Any:
+    """A complex value's root. Inside a filter, a root naming the item being filtered (or a field of it) is that
+    item's; read the other way (``filter_sides`` 'whole list'), a side that transforms it gets the whole list's value,
+    every item's field at once, as the filter's root reads it outside the filter."""
+    if transformed and isinstance(scope, _ItemScope) and scope.filter_sides == 'whole list' and scope.reads_item(root):
+        return scope.outer.lookup(root)
+    return scope.lookup(root)
+
+
 def _passes(item: Any, root: str, groups: list[list[dict]], scope: Scope) -> bool:
     """A filter: every group must hold, a group holds when any of its conditions does (every one read: holds)."""
     return _every_term_read(groups, _ItemScope(item, root, scope), 'filter')
@@ -262,8 +277,12 @@ class _ItemScope(Scope):
     """Inside a filter ``root.field`` (or ``field``) names a field of the item being filtered."""
 
     def __init__(self, item: Any, root: str, outer: Scope) -> None:
-        super().__init__(outer.incident, outer.inputs, outer.context)
-        self.item, self.root = item, root
+        super().__init__(outer.incident, outer.inputs, outer.context, filter_sides=outer.filter_sides)
+        self.item, self.root, self.outer = item, root, outer
+
+    def reads_item(self, path: str) -> bool:
+        path = plain_path(path)
+        return path == self.root or path.startswith(self.root + '.')
 
     def lookup(self, path: str) -> Any:
         path = plain_path(path)
