@@ -2624,6 +2624,51 @@ def test_events_written_after_the_page_past_the_10_served_none_halve_the_window_
     assert sorted(fetched) == sorted(expected)  # every one, none twice
 
 
+def pages_read_by_page(step: int, held: int, pages: int) -> list[int]:
+    """README: the offsets a window read by page is asked for after its first page (of ``step`` rows), the listing
+    holding ``held`` rows: a page each up to the first page short of its first, and none past the ``pages`` pages
+    after it (all full: the listing grew meanwhile, and the window is halved on)."""
+    offsets = []
+    for number in range(1, pages + 1):
+        offsets.append(number * step)
+        if held - number * step < step:
+            break
+    return offsets
+
+
+@pytest.mark.parametrize('step', [1, 3])
+def test_a_window_read_by_page_whose_listing_grew_asks_for_no_page_past_the_10_after_its_first(tenant, step):
+    # README: once halving stops telling, the page past the 10 is asked for; serving none, the window is read page by
+    # page up to the first page short of its first; "the 10 pages all full, the listing grew meanwhile: the window is
+    # halved on as a backlog". Pages of ``step`` rows (one: each offset a page), 5 events in the first half of an hour's
+    # window (its half's total_num does not fall), and events written into the window once that page served none, so
+    # that the 10 pages past the first are all full: each is asked for once, and no page past them.
+    pages, surplus = facts.FETCH_WINDOW_PAGES_MAX, 101
+    tenant.backend.events.clear()
+    spread(tenant, 5, 40, 55, tag='held')
+    tenant.backend.max_page_rows, tenant.backend.total_num_surplus = step, surplus
+    list_page, probed = tenant.backend.list_security_events, {}
+
+    def events_written_after_the_page_past_the_10(*args, **kwargs):
+        page = list_page(*args, **kwargs)
+        if not probed and int(kwargs['offset']) == pages * step and not page['data_list']:
+            held = page['total_num'] - surplus  # the rows the listing holds
+            grown = spread(tenant, (pages + 1) * step - held, 20, 30, tag='late')  # inside the hour, past its half
+            probed.update(window=(kwargs['begin_time'], kwargs['end_time']), held=held + len(grown))
+        return page
+
+    tenant.backend.list_security_events = events_written_after_the_page_past_the_10
+
+    fetch(tenant, {}, first_fetch='1 hour')
+
+    assert probed, 'the page past the 10 served none, and events were written after it'
+    asked = [(r.query['begin_time'][0], r.query['end_time'][0], int(r.query['offset'][0]))
+             for r in event_requests(tenant)]
+    probe = asked.index((*probed['window'], pages * step))
+    by_page = [offset for *window, offset in asked[probe + 1:] if tuple(window) == probed['window'] and offset]
+    assert by_page == pages_read_by_page(step, probed['held'], pages)
+
+
 class SparseEvent:
     """Lists one event that leaves out what EventManagementResponseInfo marks optional: no host_name, event_name or
     description, a file_info_list entry with neither file_alias nor file_path; ``changed`` sets fields over it."""
