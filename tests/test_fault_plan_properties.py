@@ -63,11 +63,12 @@ def _outputs(command: str) -> dict[str, str]:
     return {output['contextPath']: output['description'] for output in found.get('outputs') or ()}
 
 
-# The outcomes integration.yml documents, read from its descriptions (each outcome is named before its "(...)").
+# The outcomes integration.yml documents, read from its descriptions (each outcome is named before its "(...)", the
+# HSS ones each at the start of a sentence).
 XDR_STATUSES = set(re.findall(r'\b([A-Z]+(?:_[A-Z]+)*)\b', _outputs('restore-file')['CortexXDR.RestoredFile.status']))
 XDR_ENDPOINT_STATUSES = set(re.findall(r'\b([A-Z]{2,}(?:_[A-Z]+)*)\b',
                                        _outputs('restore-file')['CortexXDR.RestoredFile.endpoints.status']))
-HSS_OUTCOMES = set(re.findall(r'(?:^|, |\) or )([a-z_]+) \(',
+HSS_OUTCOMES = set(re.findall(r'(?:^|, |\) or |\. )([a-z_]+) \(',
                               _outputs('hss-restore-isolated')['HuaweiHSS.RestoredFile.outcome']))
 
 

@@ -75,7 +75,8 @@ def print_hss_state(hss: HssBackend) -> None:
 def print_hss_events(hss: HssBackend) -> None:
     """The files HSS isolated, by its unhandled events. Each is dated: the first fetch takes only the recent ones, so
     the count of incidents that follows reads true; a copy no longer isolated (restored before the demo) says so."""
-    print('=== Huawei Cloud HSS isolated these files (its unhandled host security events):', flush=True)
+    print("=== Huawei Cloud HSS's isolated-file events (unhandled host security events); a copy no longer isolated "
+          'says so:', flush=True)
     for event in hss.events:
         if event.handle_status == 'unhandled':
             item = event.file
@@ -183,8 +184,8 @@ def print_clock(time_scale: float) -> None:
     """The entries count polling time as XSOAR would: on a scaled clock their "after 600 s" comes sooner, said first
     (not at 0, where no wait is waited: the tests' clock)."""
     if time_scale not in (0, 1):
-        print(f'Polling waits here last {time_scale:g} times what the entries say (--time-scale {time_scale:g}): a '
-              f'check an entry dates "after 100 s" comes about {100 * time_scale:g} s after its restore started.',
+        print(f'Polling waits here take {time_scale:g}x the time the entries give (--time-scale {time_scale:g}): '
+              f'a check an entry dates "after 100 s" comes about {100 * time_scale:g} s after its restore started.',
               flush=True)
 
 
