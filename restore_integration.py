@@ -11,7 +11,7 @@ Contents, in the order of the file (each section one concern, as XSOAR's HelloWo
 2. ERRORS           RestoreError (what went wrong and what to do), VendorApiError (keeps the vendor's words, a Huawei
                     policy's encoded refusal whole); how a message quotes a value (printable, short_text, ...) and
                     names a setting: its label (setting_label); what a failed request met, as a later check compares
-                    it (failure_cause)
+                    it (failure_cause; why none of its attempts went out: RestoreError.unsent)
 3. SETTINGS         the instance params read and checked once (read_instance_settings, the one reader) into named
                     tuples: first fetch (parse_first_fetch), event types (setting_event_types), enterprise project;
                     character checks shared with arguments (blanks, invisible characters: shown_text, typed_text);
@@ -32,8 +32,8 @@ Contents, in the order of the file (each section one concern, as XSOAR's HelloWo
 8. HUAWEI CLOUD HSS HssClient: list isolated files (a copy met twice read again on pages of 1000), security events (a
                     fetch's window halved), restore files (a lost PUT resent with the items still isolated; a 2xx not
                     in HSS's form is a lost answer: not_hss_answer); an access key's requests one at a time until the
-                    gateway takes one (a 2xx counts only in HSS's form: not_hss_answer), its refusal kept; HSS's error
-                    form (huawei_error_from_response)
+                    gateway takes one (a 2xx counts only in HSS's form), its refusal kept; HSS's error form
+                    (huawei_error_from_response)
 9. BULK WORK        BulkRunner: work side by side, results and progress handed back to the main thread
 10. XSOAR ENTRIES   RestoreResult (the entry; XSOAR's polling Timeout, a margin added), PollingSchedule, markdown_text
                     (a cell escaped), markdown_table, grouped_outcomes (thousands of rows by reason), war_room_value
@@ -54,7 +54,7 @@ Contents, in the order of the file (each section one concern, as XSOAR's HelloWo
                     each event's incident: name, severity, time (hss_event_incident)
 16. DISPATCH        COMMANDS, settings_for (what each command reads), build_client (pausing kept_waits)
 17. MAIN            ``main(demisto_obj=None)``: the only code that talks to ``demisto`` (keeps IAM's token or a
-                    refusal kept, HSS's wait)
+                    refusal kept, HSS's wait: keep_context_or_say_why); a failure as an entry (report_failure)
 
 Clients know HTTP and nothing of XSOAR; only ``main`` (on the main thread) calls ``demisto``: in XSOAR each
 call is a request and a reply on one channel to the server, not safe to share between threads.
