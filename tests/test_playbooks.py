@@ -2932,7 +2932,8 @@ def test_given_many_endpoints_the_gate_s_note_says_once_what_endpoints_alike_sha
     assert left == {(first_file, e) for e in endpoints[60:]}  # the run is what the test asked for
     assert as_list(get_path(again.context, 'QuarantineRestore.Gate.endpoints')) == endpoints
     [note] = [n for n in again.notes if 'reputation check' in n]
-    header, *lines = note.splitlines()[1:]
+    header, unscored, *lines = note.splitlines()[1:]
+    assert unscored.startswith('- **Not scored**') and second_file in unscored, note  # no source scored it: unknown
     assert len(lines) == 2, note  # the endpoints covered before, alike; those the file is left out on, alike
     listed = facts.READABLE_LISTED_MAX
     assert [e for e in endpoints if e in header] == endpoints[:listed]

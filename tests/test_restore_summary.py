@@ -2489,27 +2489,57 @@ def test_a_fault_of_the_summary_s_own_says_the_restores_stand_and_the_command_th
     assert '`!QuarantineRestoreSummary debug-mode=true`' in text, text
 
 
-def test_the_counts_line_names_hss_copies_still_restoring_by_the_word_the_hss_tables_give_them():
-    """A copy HSS is still restoring: its row and the per-host table say "restoring", while the note's counts line
-    gave it only as "pending" (the summary's count of everything not done yet, a Cortex XDR action still running or
-    an HSS copy no longer listed too). The line says how many of the pending are restoring, in that word."""
+def counted(line: str) -> dict[str, int]:
+    """The counts line read back: {word: count}, in its order ("Restored 1, restoring 2" gives restored and
+    restoring)."""
+    pairs = re.findall(r'([^\s,.][^,]*?) (\d[\d,]*)', line)
+    return {word.lower(): int(count.replace(',', '')) for word, count in pairs}
+
+
+def table_rows(note: str, header: str) -> list[dict[str, str]]:
+    """The rows of the note's table whose header line starts with ``header``, each as {column: cell}."""
+    lines = note.splitlines()
+    at = next(number for number, line in enumerate(lines) if line.startswith(header))
+    columns = lines[at].strip('|').split('|')
+    rows = []
+    for line in lines[at + 2:]:
+        if not line.startswith('|'):
+            break
+        rows.append(dict(zip(columns, line.strip('|').split('|'))))
+    return rows
+
+
+def test_the_counts_line_counts_hss_copies_in_the_words_and_numbers_of_the_hosts_table():
+    """The line said "pending 3 (2 of them restoring)": no table of the note says pending (the summary's own count
+    of what is not done, a copy HSS no longer lists too, which the tables call not_found). It now counts as the
+    hosts' table does, by its columns, and names an outcome that table has no column for as the row shows it."""
+    outcomes = ['restoring', 'restoring', 'restored', 'failed', 'not_found', 'oddity']
     rows = [{'host_id': f'h-{n}', 'file_hash': 'ab' * 32, 'file_path': f'/srv/q/{n}.bin', 'outcome': outcome}
-            for n, outcome in enumerate(['restoring', 'restoring', 'restored', 'oddity'])]
+            for n, outcome in enumerate(outcomes)]
 
     note = summarise({'HuaweiHSS': {'RestoredFile': rows}}, 'hss')[0]['HumanReadable']
 
     [line] = [line for line in note.splitlines() if line.startswith('Vendor: ')]
-    assert 'pending 3 (2 of them restoring),' in line, line
-    assert '|host|restored|restoring|' in note and '|h-0|0|1|0|0|' in note, note  # the host table's word and count
+    counts = counted(line.split('. ', 1)[1])
+    hosts = table_rows(note, '|host|restored|')
+    columns = [column for column in hosts[0] if column != 'host']
+    assert counts == {**{column: sum(int(row[column]) for row in hosts) for column in columns},
+                      **{outcome: 1 for outcome in outcomes if outcome not in columns}}, line
+    assert {row['outcome'] for row in table_rows(note, '|host|file_path|')} == set(outcomes)
+    assert 'pending' not in line, line
 
 
-def test_the_counts_line_of_pending_items_none_of_which_is_restoring_says_no_more_than_pending():
+def test_the_counts_line_of_cortex_xdr_names_an_endpoint_not_final_by_the_status_its_row_shows():
+    """A Cortex XDR action not followed to its end: the line said "pending 1, not found 0", neither a word of the
+    Cortex XDR table (whose status column says IN_PROGRESS) nor, not found, of Cortex XDR at all."""
     record = {'file_hash': 'ab' * 32, 'action_id': 7, 'status': 'IN_PROGRESS'}  # a Cortex XDR action, no endpoints
 
     note = summarise({'CortexXDR': {'RestoredFile': [record]}}, 'xdr')[0]['HumanReadable']
 
     [line] = [line for line in note.splitlines() if line.startswith('Vendor: ')]
-    assert 'pending 1, not found' in line and 'restoring' not in line, line
+    [row] = table_rows(note, '|file_hash|endpoint_id|status|')
+    assert counted(line.split('. ', 1)[1]) == {'restored': 0, 'failed': 0, row['status'].lower(): 1}, line
+    assert not {'pending', 'restoring', 'not found', 'not_found'} & set(counted(line)), line
 
 
 def test_an_endpoint_the_action_included_but_cortex_xdr_never_listed_is_pending_with_the_action_to_follow():

@@ -3,7 +3,8 @@
 A close reason is a human judgement; a file that XSOAR's threat intelligence scores as malicious is not given back
 without a second look. The script reads ``DBotScore`` for each SHA256 (the highest score any source gave, and who
 gave it): malicious (3) is held back, suspicious (2) too unless ``restore_suspicious`` is true; unknown (0) and
-benign (1) pass (each score named by the verdict XSOAR shows for it). A reputation command run on a file's MD5 or SHA1
+benign (1) pass (each score named by the verdict XSOAR shows for it; the note names each unknown one: unknown_lines).
+A reputation command run on a file's MD5 or SHA1
 records its score under that hash, while the ``File`` entry it writes holds the file's hashes together (as keys, and
 in its ``Hashes`` list): so a score is read under the SHA256 or any hash a ``File`` entry of that SHA256 gives it, and
 a ``File`` entry marked ``Malicious`` holds the file as malicious even without a score. It writes
@@ -134,6 +135,9 @@ MAX_REASON = 500  # characters of a failed read's error the note quotes
 # hosts and gives its command for one, to fill in: the context's held.by_hand keeps every command.
 MAX_DETAIL_ROWS = 50
 MAX_LISTED = 20
+# README's policy for a file let through with a score of 0 (Unknown): restored, as no input holds such a file back.
+UNKNOWN_RESTORED = ('Unknown files are restored: the check holds back a file scored malicious, or suspicious unless '
+                    'RestoreSuspicious is true, and no input holds back an unknown one.')
 ENTRY_TYPE_NOTE = 1
 ENTRY_TYPE_ERROR = 4
 
@@ -446,7 +450,7 @@ def verdict(scores: list[Score], linked: list[dict[str, Any]], known: dict[str, 
         value = max(values)
         if value > best:
             best, sources = value, {}
-        if value == best and value and vendor:
+        if value == best and vendor:  # of 0 too: the note names who knew the file as unknown (unknown_lines)
             keep(sources, vendor, how)
     for entry in linked:
         for vendor in malicious_vendors(entry.get('Malicious')):
@@ -548,10 +552,10 @@ def plural(noun: str, count: int) -> str:
     return noun if count == 1 else f'{noun}s'
 
 
-def capped(names: list[str]) -> str:
-    """``names`` shown as they are: the first MAX_LISTED, and how many more there are."""
+def capped(names: list[str], show: Callable[[str], str] = shown_as_is) -> str:
+    """``names`` shown as they are (or as ``show`` gives them): the first MAX_LISTED, and how many more there are."""
     more = f' and {len(names) - MAX_LISTED:,} more' if len(names) > MAX_LISTED else ''
-    return ', '.join(map(shown_as_is, names[:MAX_LISTED])) + more
+    return ', '.join(map(show, names[:MAX_LISTED])) + more
 
 
 def lookup_reputation(execute: Execute | None,
@@ -1118,12 +1122,15 @@ def gate_command(args: dict[str, Any], context: dict[str, Any] | None, execute: 
     hashes, paths, restore_suspicious, command, scope = gate_arguments(args)
     scores = dbot_scores(objects_of(context, 'DBotScore', args.get('dbot_score'), 'dbot_score'))
     files = file_entries(objects_of(context, 'File', args.get('file_entries'), 'file_entries'))
-    allowed, allowed_paths, held, shown = [], [], [], []  # shown: (each held file as its line names it, who scored it)
+    # shown: (each held file as its line names it, who scored it); unknown: each file let through with a score of 0
+    allowed, allowed_paths, held, shown, unknown = [], [], [], [], {}
     for file_hash in hashes:
         score, sources, unreadable = reputation(scores, files, file_hash)
         found = held_item(score, sources, unreadable, restore_suspicious)
         if not found:
             allowed.append(file_hash)
+            if not score:
+                unknown[file_hash] = sources
             continue
         held.append({'file_hash': file_hash, 'restore_command': command, 'score': score, 'verdict': found[0],
                      'scored_by': list(found[1]), 'scored_as': list(found[1].values()),
@@ -1134,6 +1141,8 @@ def gate_command(args: dict[str, Any], context: dict[str, Any] | None, execute: 
         found = held_item(score, sources, unreadable, restore_suspicious)
         if not found:
             allowed_paths.append(path)
+            if not score:
+                unknown[path] = sources
             continue
         item = {'file_path': path, 'host_id': scope['host_id'], 'sha256': sha256s}
         held.append({'file_hash': (sha256s or [''])[0], 'file_path': path, 'restore_command': command, 'score': score,
@@ -1148,15 +1157,9 @@ def gate_command(args: dict[str, Any], context: dict[str, Any] | None, execute: 
     # again would leave a record (a failed one: "restore it again") the summary would put beside the hold.
     allowed, allowed_paths, not_sent, endpoints, covered = covered_before(command, args.get('restored_before'), allowed,
                                                                           allowed_paths, scope, execute)
-    endpoint_list = ', '.join(map(shown_as_is, endpoints))
-    where = f' on {plural("endpoint", len(endpoints))} {endpoint_list}' if 'endpoint_id' in scope and allowed else ''
-    if where and len(endpoints) > MAX_DETAIL_ROWS:
-        where = (f' on {len(endpoints):,} endpoints ({capped(endpoints)}: '
-                 f'{GATE_CONTEXT_KEY.split("(")[0]}.endpoints lists each)')
-    asked = len(hashes) + len(paths)
     text = '### Quarantine restore: reputation check\n' + '\n'.join(
-        [f'{len(allowed) + len(allowed_paths)} of {asked} {plural("file", asked)} may be restored '
-         f'automatically{where}.'] + [f'- {line}' for line in not_sent] + lines)
+        allowed_lines(len(hashes) + len(paths), allowed, allowed_paths, scope, endpoints, unknown)
+        + [f'- {line}' for line in not_sent] + lines)
     verdicts = {'allowed': allowed, 'allowed_paths': allowed_paths, 'covered': covered}  # held: HELD_CONTEXT_KEY
     verdicts.update(restore_plan(command, allowed, allowed_paths, scope, endpoints, args.get('restored_before')))
     # not_sent is for the on-close script, which writes those lines in a note of its own; no playbook reads them
@@ -1164,6 +1167,44 @@ def gate_command(args: dict[str, Any], context: dict[str, Any] | None, execute: 
             'HumanReadable': text, 'ReadableContentsFormat': 'markdown',
             'EntryContext': {GATE_CONTEXT_KEY: verdicts, HELD_CONTEXT_KEY: held},
             'Note': bool(held or not_sent)}  # a held file is the analyst's to decide, a file not sent again news: notes
+
+
+def allowed_lines(asked: int, allowed: list[str], allowed_paths: list[str], scope: dict[str, list[str]],
+                  endpoints: list[str], unknown: dict[str, dict[str, str]]) -> list[str]:
+    """The note's count of the files that may be restored (on which endpoints, given restore-file's), then the lines of
+    those of them whose score is 0 (``unknown``: {file hash or path: the sources that scored it 0})."""
+    endpoint_list = ', '.join(map(shown_as_is, endpoints))
+    where = f' on {plural("endpoint", len(endpoints))} {endpoint_list}' if 'endpoint_id' in scope and allowed else ''
+    if where and len(endpoints) > MAX_DETAIL_ROWS:
+        where = (f' on {len(endpoints):,} endpoints ({capped(endpoints)}: '
+                 f'{GATE_CONTEXT_KEY.split("(")[0]}.endpoints lists each)')
+    count = (f'{len(allowed) + len(allowed_paths)} of {asked} {plural("file", asked)} may be restored '
+             f'automatically{where}.')
+    return [count] + unknown_lines({item: unknown[item] for item in allowed + allowed_paths if item in unknown})
+
+
+def unknown_lines(unknown: dict[str, dict[str, str]]) -> list[str]:
+    """The lines of the files let through whose score is 0, Unknown in XSOAR's words: those no DBotScore names (no
+    source scored them: !file skipped, with no reputation integration enabled, or none knew them), and those scored 0
+    by a source. Under "reputation check", "may be restored" alone would read as checked and clean."""
+    unscored = [item for item, sources in unknown.items() if not sources]
+    scored_0 = [item for item, sources in unknown.items() if sources]
+    lines = []
+    if unscored:
+        it, they_are = ('it', 'it is') if len(unscored) == 1 else ('them', 'they are')
+        lines.append(f'- **Not scored**: no reputation source scored {files_named(unscored)}: no DBotScore names '
+                     f'{it}, so {they_are} unknown. {UNKNOWN_RESTORED}')
+    if scored_0:
+        vendors = dict.fromkeys(source for item in scored_0 for source in unknown[item])
+        is_ = 'is' if len(scored_0) == 1 else 'are'
+        lines.append(f'- **Scored unknown**: {files_named(scored_0)} {is_} scored unknown (0) by '
+                     f'{", ".join(map(shown_as_is, vendors))}, which is no verdict. {UNKNOWN_RESTORED}')
+    return lines
+
+
+def files_named(items: list[str]) -> str:
+    """Files (hashes or paths) as the note names them: each in a code span, MAX_LISTED of them at most (capped)."""
+    return capped(items, code_span) if len(items) == 1 else f'{len(items):,} files ({capped(items, code_span)})'
 
 
 def earlier_actions(command: str, given: Any) -> list[str]:

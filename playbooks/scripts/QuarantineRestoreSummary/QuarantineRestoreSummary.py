@@ -897,11 +897,22 @@ def count_items(items: list[Item]) -> dict[str, int]:
     return {key: sum(item['kind'] == key for item in items) for key in COUNT_KEYS}
 
 
-def counts_line(counts: dict[str, Any]) -> str:
-    """The note's counts; of the pending, HSS's copies still restoring in the word its rows and tables give them."""
-    restoring = f' ({counts[HSS_RESTORING]} of them {HSS_RESTORING})' if counts[HSS_RESTORING] else ''
-    return (f'Restored {counts[RESTORED]}, failed {counts[FAILED]}, pending {counts[PENDING]}{restoring}, '
-            f'not found {counts[NOT_FOUND]}.')
+def counts_line(items: list[Item], asked: list[str]) -> str:
+    """The note's counts, in the words of its tables: restored and failed; for HSS (``asked``), each copy as the hosts'
+    table counts it, by its outcome column; any other item (a Cortex XDR endpoint not final, an outcome the summary
+    does not know) by the status or outcome its row shows. The summary's pending, a word no table uses, would join a
+    copy still restoring, one HSS no longer lists (not_found in its row) and an action still running."""
+    words = Counter(dict.fromkeys(HSS_HOST_HEADERS[1:] if 'hss' in asked else (RESTORED, FAILED), 0))
+    for item in items:
+        if item['vendor'] == 'hss' and item['outcome'] in HSS_HOST_HEADERS[1:]:
+            words[item['outcome']] += 1
+        elif item['kind'] in (RESTORED, FAILED):
+            words[item['kind']] += 1
+        else:
+            column = 'status' if item['vendor'] == 'xdr' else 'outcome'
+            words[shown_as_is(item['row'][column]) or f'no {column}'] += 1
+    text = ', '.join(f'{word} {count:,}' for word, count in words.items())
+    return text[:1].upper() + text[1:] + '.'
 
 
 def vendor_section(vendor: str, items: list[Item]) -> str:
@@ -978,7 +989,7 @@ def build_note(vendor: str, sections: list[str], items: list[Item], skipped: lis
                      f'Run {commands} first (or check that the playbook\'s restore task ran and wrote its outputs), '
                      'then run this summary again.')
     names = ' and '.join(VENDOR_NAMES[name] for name in asked)
-    lines.append(f'Vendor: {names}. {counts_line(summary)}')
+    lines.append(f'Vendor: {names}. {counts_line(items, asked)}')
     if items:
         lines.extend(['', *('\n'.join([section, '']) for section in sections)])
     else:
