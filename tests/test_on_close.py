@@ -1721,7 +1721,7 @@ def test_one_hss_copy_left_restoring_gets_one_follow_command_from_the_check_s_en
     the entry of the check the re-close makes of it, the re-close's note, and the summary of the first close's
     context. They gave three different commands (items in another form, pair_by_position left out, or no follow
     command at all); the same copy in the same state gets the same command, which follows it to restored, and the
-    notes say why it is not the first close's."""
+    notes say in plain words why its restore_state is all zeros, not the first close's."""
     xdr, hss, clock, sample, found = tenants_whose_hss_copy_restores_for_10_s(monkeypatch)
     try:
         first, again = closed_twice((xdr, hss), sample.incident, sample.context)
@@ -1746,8 +1746,9 @@ def test_one_hss_copy_left_restoring_gets_one_follow_command_from_the_check_s_en
     assert [ri.hss_field_list(command.args.get(name), name) for name in ('host_id', 'file_hash', 'file_path')] == [
         [found['host_id']], [found['file_hash']], [found['file_path']]], command
     assert parse_line(started).args['restore_state'] != command.args['restore_state']
-    for line in (reclose_line, summary_line):  # why the command is not the first close's
-        assert 'restore_state' in line.replace(by_entry, '') and 'not in the context' in line, line
+    for line in (reclose_line, summary_line):  # why its restore_state is all zeros, in plain words: no "counts:"
+        shown = as_commonmark_reads(line)[1].replace(by_entry, '')
+        assert "the restore's own restore_state is not needed" in shown and 'counts:' not in shown, line
     assert not followed.failed, followed.entries[-1]
     rows = as_list(get_path(followed.context, 'HuaweiHSS.RestoredFile'))
     assert [(row['file_hash'], row['outcome']) for row in rows] == [(found['file_hash'], 'restored')], rows
