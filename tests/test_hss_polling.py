@@ -1791,6 +1791,31 @@ def test_a_copy_still_restoring_says_where_its_follow_command_is_in_words_an_ana
     assert 'gives once' not in row['reason'] and 'Contents' not in row['reason'], row
 
 
+def test_the_summary_of_a_copy_left_restoring_gives_one_command_beside_its_row_which_run_as_given_follows_it(clocked):
+    # The summary note's table showed the row's reason, which sends the analyst to the follow command of the last
+    # check's entry, while the step beside it gives a command of its own with an all-zero restore_state and words
+    # ("any change of the copy counts") that read as a fault. The row no longer points elsewhere; the step's one
+    # command says in plain words why its restore_state is all zeros, and run exactly as given, it follows the copy.
+    tenant, clock = clocked
+    result = restore_left_on_an_offline_agent(clocked, 'af' * 32)
+    [row] = listed_rows(result)
+    summary = _load_script('QuarantineRestoreSummary').summary_command({'vendor': 'hss'}, result.context)
+    note = summary['HumanReadable']
+
+    [cell] = [line.split('|')[-2] for line in note.splitlines() if line.startswith('|') and row['file_path'] in line]
+    assert "last check's entry" not in cell and 'follow_commands' not in cell, cell
+    assert 'agent-offline' in cell, cell  # what to check stays
+    [step] = [line for line in note.splitlines() if line.startswith('- ') and 'still restoring' in line]
+    [follow] = [span for span in as_commonmark_reads(step)[0] if 'restore_state=' in span]
+    shown = as_commonmark_reads(step)[1]
+    assert 'counts:' not in shown and "the restore's own restore_state is not needed" in shown, shown
+    tenant.backend.hosts['agent-offline'].agent_online = True
+    line = parse_line(follow)
+    followed = room(tenant, clock).run(line.command, line.args)
+    assert not followed.failed, followed.entries[-1]
+    assert [r['outcome'] for r in as_list(get_path(followed.context, 'HuaweiHSS.RestoredFile'))] == ['restored']
+
+
 def test_the_start_counts_its_rows_by_outcome_and_no_copy_unlisted_or_untaken_which_only_a_check_can_see(clocked):
     # The start has sent its copies and read nothing since: no copy it sent can be unlisted yet, or still isolated
     # unchanged since it was sent, so its line counts the rows by outcome and says no more.

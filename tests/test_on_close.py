@@ -37,6 +37,7 @@ from warroom.playbook.model import SCRIPTS_DIR, Playbook, Task
 from warroom.playbook.others import REPLIES_DIR, OtherIntegrations
 from warroom.playbook.runner import PlaybookRunner, ScriptDemisto, _load_script
 from warroom.runtime import WarRoom
+from warroom.spec import load_spec
 
 INCIDENTS = TEST_DATA / 'incidents'
 HOLDERS = seed_holders()
@@ -1721,7 +1722,7 @@ def test_one_hss_copy_left_restoring_gets_one_follow_command_from_the_check_s_en
     the entry of the check the re-close makes of it, the re-close's note, and the summary of the first close's
     context. They gave three different commands (items in another form, pair_by_position left out, or no follow
     command at all); the same copy in the same state gets the same command, which follows it to restored, and the
-    notes say why it is not the first close's."""
+    notes say in plain words why its restore_state is all zeros, not the first close's."""
     xdr, hss, clock, sample, found = tenants_whose_hss_copy_restores_for_10_s(monkeypatch)
     try:
         first, again = closed_twice((xdr, hss), sample.incident, sample.context)
@@ -1746,8 +1747,9 @@ def test_one_hss_copy_left_restoring_gets_one_follow_command_from_the_check_s_en
     assert [ri.hss_field_list(command.args.get(name), name) for name in ('host_id', 'file_hash', 'file_path')] == [
         [found['host_id']], [found['file_hash']], [found['file_path']]], command
     assert parse_line(started).args['restore_state'] != command.args['restore_state']
-    for line in (reclose_line, summary_line):  # why the command is not the first close's
-        assert 'restore_state' in line.replace(by_entry, '') and 'not in the context' in line, line
+    for line in (reclose_line, summary_line):  # why its restore_state is all zeros, in plain words: no "counts:"
+        shown = as_commonmark_reads(line)[1].replace(by_entry, '')
+        assert "the restore's own restore_state is not needed" in shown and 'counts:' not in shown, line
     assert not followed.failed, followed.entries[-1]
     rows = as_list(get_path(followed.context, 'HuaweiHSS.RestoredFile'))
     assert [(row['file_hash'], row['outcome']) for row in rows] == [(found['file_hash'], 'restored')], rows
@@ -3887,3 +3889,52 @@ def test_an_error_the_on_close_script_did_not_expect_is_still_its_note_when_the_
     [entry] = demisto.entries
     assert entry['Type'] == 1 and entry['Note'] is True, entry
     assert 'did not expect' in entry['Contents'] and 'debug channel closed' not in entry['Contents'], entry
+
+
+@pytest.mark.parametrize('as_text', [False, True], ids=['a_number', 'a_text'])
+def test_the_close_note_nests_its_follow_commands_under_their_lead_line_and_each_reads_back_the_action(vendors,
+                                                                                                      as_text):
+    """The lead line "To follow each restore to its end, run in this war room:" was a bullet beside its commands, as if
+    it were one more step: the commands are a list nested in its item (CommonMark 5.2, 5.3: indented to the item's
+    content). Cortex XDR sends an action ID as a number or as text (the demo's two Cortex XDR closes): the command gives
+    it as the JSON list restore-file's hidden action_id reads (integration.yml), and it reads back that action."""
+    xdr, _ = vendors
+    xdr.backend.shapes.restore_reply = lambda action_id, count: {'action_id': str(action_id) if as_text else action_id,
+                                                                 'endpoints_count': count}
+    _, run = close(vendors, 'xdr_lite_minimized.json', 'post-processing')
+
+    assert not run.failed, run.error
+    lines = run.notes[-1].splitlines()
+    [lead] = [at for at, line in enumerate(lines) if 'To follow each restore to its end' in line]
+    assert lines[lead].startswith('- '), lines
+    nested = lines[lead + 1:]
+    assert nested and all(line.startswith(' ' * len('- ') + '- ') for line in nested), lines
+    [action] = list(xdr.backend.actions)
+    for line in nested:
+        [span] = as_commonmark_reads(line.strip()[len('- '):])[0]
+        command = parse_line(span)
+        load_spec().command(command.command).check_args(command.args)
+        assert ri.action_id_list(command.args['action_id']) == [str(action) if as_text else action], span
+        assert json.loads(command.args['action_id']) == [str(action) if as_text else action], span
+
+
+def test_a_close_that_sends_again_an_hss_copy_the_playbook_failed_to_restore_says_it_is_a_second_try_and_why(vendors):
+    """The host's agent cannot put the file back: the playbook's restore ends failed, and its summary says to run the
+    restore again once the cause is fixed. Seconds later the close's script sends it again (HSS still lists it
+    isolated), and its note said only "started", as if for the first time: it says this is a second try after the
+    earlier restore failed, where, and why it is sent again."""
+    _, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / 'hss_false_positive.json')
+    found = hss_copy_of(sample.incident['CustomFields'])
+    hss.backend.hosts[found['host_id']].restore_fails = True
+    incident = close_incident(sample.incident, 'False Positive')
+
+    playbook, on_close = close_by_playbook(runner_for(vendors), incident, sample.context, stream=io.StringIO())
+
+    rows = as_list(get_path(playbook.context, 'HuaweiHSS.RestoredFile'))
+    assert [row['outcome'] for row in rows] == ['failed'], rows
+    assert len(hss_puts(hss)) == 2  # the playbook's, then the close's
+    [line] = [line for line in on_close.notes[-1].splitlines() if f'`{found["file_hash"]}`' in line]
+    shown = as_commonmark_reads(line)[1]
+    assert 'started' in shown and 'second try' in shown, shown
+    assert f'failed on {found["host_name"]}' in shown and 'isolated' in shown, shown

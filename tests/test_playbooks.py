@@ -30,6 +30,7 @@ from warroom.playbook.runner import PlaybookRunner
 from warroom.playbook import values as playbook_values
 from warroom.playbook.values import Scope
 from warroom.runtime import WarRoom
+from warroom.spec import load_spec
 
 INCIDENTS = TEST_DATA / 'incidents'
 XDR_INCIDENT = 'PaloAltoNetworksXDR.Incident'  # where xdr-get-incident-extra-data writes the incident
@@ -246,6 +247,19 @@ def test_an_incident_without_a_hash_gets_a_note_and_no_request(vendors):
     assert xdr.gateway.requests == [] and hss_puts(hss) == []
     [note] = run.notes
     assert 'no SHA256' in note and '!restore-file' in note
+
+
+def test_the_note_of_an_incident_without_a_hash_gives_the_restore_under_the_cortex_xdr_incident_it_knows(vendors):
+    """The playbook knows the incident's Cortex XDR incident (it asked Cortex XDR for its file artifacts): the restore
+    the note suggests goes under it (restore-file's incident_id), as every other restore of the playbook does, so it
+    shows in that incident's timeline. Filled in with a SHA256, the command is one restore-file takes."""
+    sample, run = close_and_run(vendors, 'xdr_no_hash.json')
+
+    [note] = run.notes
+    [span] = [span for span in as_commonmark_reads(note)[0] if span.startswith('!restore-file ')]
+    line = parse_line(span.replace('<sha256>', 'ab' * 32))
+    args = load_spec().command(line.command).check_args(line.args)
+    assert args['incident_id'] == xdr_incident_id(sample), span
 
 
 def test_the_xdr_status_resolved_false_positive_is_enough_to_restore(vendors):

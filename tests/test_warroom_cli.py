@@ -276,8 +276,9 @@ def test_make_demo_follows_each_restore_a_close_started_and_shows_where_it_ended
     for note_and_after in out.split('### Quarantine restore on close')[1:]:
         note, after = re.split(r'\n(?=\S)', note_and_after, maxsplit=1)
         after = re.split(r'\n=== .* closed as ', after)[0]  # up to the next sample's close
-        # each follow line in its code span, whatever fence it takes (an action ID as text is quoted in backticks)
-        for _, line in re.findall(r'^    - (`+) ?(!restore-file .*action_id=.*?) ?\1$', note, re.M):
+        # each follow line in its code span, whatever fence it takes (an action ID as text is quoted in backticks),
+        # an item of the list nested under the line that leads the follow lines in
+        for _, line in re.findall(r'^ {4}(?:  )?- (`+) ?(!restore-file .*action_id=.*?) ?\1$', note, re.M):
             args, followed = parse_line(line).args, followed + 1
             file_hash, action_id = args['file_hash'], json.loads(args['action_id'])[0]
             [final] = [text for text in after.splitlines()
@@ -288,7 +289,7 @@ def test_make_demo_follows_each_restore_a_close_started_and_shows_where_it_ended
                 assert file_hash[:12] not in table[endpoint_id].get('restoring', '')
                 if endpoint_id in FAILING:
                     assert FAILING[endpoint_id]['error_description'] in after
-        for _, line in re.findall(r'^    - (`+) ?(!hss-restore-isolated .*restore_state=.*?) ?\1$', note, re.M):
+        for _, line in re.findall(r'^ {4}(?:  )?- (`+) ?(!hss-restore-isolated .*restore_state=.*?) ?\1$', note, re.M):
             args, followed_hss = parse_line(line).args, followed_hss + 1
             _, follow, event = after.partition('\n[war room] The analyst follows a restore the note started ')
             assert follow and event.startswith('!hss-restore-isolated '), after

@@ -29,9 +29,10 @@ from .spec import PROJECT_ROOT, ArgumentError, load_spec
 INCIDENTS = PROJECT_ROOT / 'test_data' / 'incidents'
 # Closed from the Close dialog: the post-processing script set on the incident type starts their restores, no playbook.
 CLOSED_BY_DIALOG = {'xdr_lite_minimized.json', 'xdr_legacy_fields_removed.json'}
-# The post-processing note lists, after this line, one war-room line per restore it started (in a code span).
+# The post-processing note lists, after this line, one war-room line per restore it started (in a code span), each an
+# item of a list nested in this line's.
 FOLLOW_HEADING = 'To follow each restore to its end'
-FOLLOW_LINE = re.compile(r'^- (`+) ?(!.+?) ?\1$', re.MULTILINE)
+FOLLOW_LINE = re.compile(r'^ *- (`+) ?(!.+?) ?\1$', re.MULTILINE)
 
 
 def running_restores(xdr: XdrBackend, endpoint_id: str) -> dict[str, list[int]]:

@@ -70,6 +70,8 @@ POLICY_REFUSALS = 'identity_policy_refusals'
 # lists no copy of in the project the close listed may be on a host of another one (the host moved, or the instance's
 # setting since the event), so its by-hand command lists them all, as that row's reason advises.
 HSS_ALL_PROJECTS = 'all_granted_eps'
+# The outcomes of an earlier restore's HSS row that leave the copy to send again, when no check finds it restored since
+HSS_LEFT_UNRESTORED = ('failed', 'restoring')
 DECODE_API = 'DecodeAuthorizationMessage'
 # A vendor's part of this script that failed may have sent its restore first: its name, and what to run by hand
 FAILED_PARTS = {'xdr': ('Cortex XDR', f'{XDR_LOOK_FIRST}: `!{XDR_COMMAND} file_hash=<sha256>`'),
@@ -574,10 +576,31 @@ def follow_commands(entries: list[Entry], records_path: str) -> list[str]:
 ''' COMMAND '''
 
 
+def second_try(started: list[Any], by: str, earlier: Sequence[dict[str, Any]], hosts: list[Any]) -> str:
+    """What the started line adds for the files (by ``by``, on ``hosts``, if any) an earlier HSS restore of this
+    incident left failed or restoring (``earlier``: its rows): sent again as no check found them restored since (the
+    gate sends again such a copy HSS lists isolated, or whose read fails), a second try, which the analyst must tell
+    from a first one, as the playbook's summary says to fix the cause before restoring again."""
+    left = {}
+    for value in started:
+        rows = [row for row in earlier if str(row.get(by) or '').lower() == str(value).lower()
+                and row.get('outcome') in HSS_LEFT_UNRESTORED and (not hosts or row.get('host_id') in hosts)]
+        left.update({value: rows} if rows else {})
+    if not left:
+        return ''
+    whom = 'It is' if len(started) == 1 else f'For {", ".join(code_span(text_of(value)) for value in left)} it is'
+    what = ', '.join(dict.fromkeys(f'{row["outcome"]} on {shown_as_is(row.get("host_name") or row.get("host_id"))}'
+                                   for rows in left.values() for row in rows))
+    return (f' {whom} a second try: an earlier restore in this incident (the playbook\'s, or an earlier close\'s) left '
+            f'it {what}, and no check found it restored since (HSS lists it isolated, or its status could not be '
+            'read), so the close sends it again. If it fails the same way, fix first what that restore\'s reason names '
+            f'({HSS_RECORDS}).')
+
+
 def start(execute: Execute, command: str, args: dict[str, Any], records_path: str,
-          kept: list[str]) -> tuple[list[str], list[str]]:
+          kept: list[str], earlier: Sequence[dict[str, Any]] = ()) -> tuple[list[str], list[str]]:
     """One restore command, without polling: (what the note says about it, the follow-up commands); ``kept``: see
-    by_hand_text."""
+    by_hand_text; ``earlier``: the HSS rows an earlier restore of the incident left (second_try)."""
     entries = execute(command, dict(args, polling='false')) or []
     errors = [entry_text(e) for e in entries if isinstance(e, dict) and e.get('Type') == ENTRY_TYPE_ERROR]
     if errors and next(records_in(entries, records_path), None) is None:  # with records: each file's line below
@@ -590,7 +613,8 @@ def start(execute: Execute, command: str, args: dict[str, Any], records_path: st
     missed = {value for value, whole, *_ in misses if whole}
     started = [value for value in as_list(args.get(by)) if str(value).lower() not in missed and value not in missed]
     started_text = ', '.join(code_span(text_of(value)) for value in started) or 'the files'
-    lines = [f'`!{command}` started for {started_text}.'] if started or not misses else []
+    again = second_try(started, by, earlier, as_list(args.get('host_id')))
+    lines = [f'`!{command}` started for {started_text}.{again}'] if started or not misses else []
     # Not restored: the vendor refused it, or it never reached the vendor (throttled, no turn in time: the reason says)
     # A message that names the file (Cortex XDR's 500 names the hash) is one reason for each file, the file taken out
     empty = {str(record.get('file_hash')) for record in records_in(entries, XDR_RECORDS)
@@ -658,10 +682,11 @@ def on_close_command(args: dict[str, Any], incident: dict[str, Any], context: di
                      'ID, XDR File Artifacts and Huawei HSS Alarm ID are empty), so nothing was restored. If a file '
                      f'was quarantined, restore it by hand: `!{XDR_COMMAND} file_hash=<sha256>` (Cortex XDR) or '
                      f'`!{HSS_COMMAND} host_id=<host_id> file_hash=<sha256>` (Huawei Cloud HSS).')
-    if follows:
-        lines.append('To follow each restore to its end, run in this war room:')
-        lines += [code_span(command) for command in follows]
-    entry = note('\n'.join(f'- {line}' for line in lines))
+    bullets = [f'- {line}' for line in lines]
+    if follows:  # the commands, a list nested in the item that leads them in (indented to its content: CommonMark 5.2)
+        bullets.append('- To follow each restore to its end, run in this war room:')
+        bullets += [f'  - {code_span(command)}' for command in follows]
+    entry = note('\n'.join(bullets))
     return dict(entry, EntryContext={f'{BY_HAND_KEY}(true)': {'by_hand': kept}}) if kept else entry
 
 
@@ -724,7 +749,7 @@ def hss_restores(execute: Execute, fields: dict[str, Any], context: dict[str, An
         # is (one host pairs with every path alike, and its by-hand command says no more)
         by_path = {'file_path': paths, **({'pair_by_position': 'false'} if len(host_ids) > 1 else {})}
         hss_args = dict(scope, **({'file_hash': hashes} if hashes else by_path))
-        said, follows = start(execute, HSS_COMMAND, hss_args, HSS_RECORDS, kept)
+        said, follows = start(execute, HSS_COMMAND, hss_args, HSS_RECORDS, kept, earlier)
         return lines + said, follows
     if not lines:
         lines.append('Huawei Cloud HSS: the incident names no SHA256 (File SHA256) and no host with a path (Huawei '

@@ -115,8 +115,8 @@ HSS_UNREADABLE = ('its record names too little to read it by: a file_path withou
 # failed.
 HSS_ANY_CHANGE_STATE = '0000000000000::0'
 # Why the command that follows such copies is not the one the restore's entry gave: the note says so beside it.
-HSS_STATE_NOT_KEPT = ('any change of the copy counts: the restore_state of the restore that left it is in that '
-                      'restore\'s entry, not in the context')
+HSS_STATE_NOT_KEPT = ("its all-zero restore_state follows any change HSS lists for the copy, whichever restore "
+                      "started it, so the restore's own restore_state is not needed")
 # XSOAR stops this script at its timeout, its executeCommand calls included (TimeoutDuration in the calling context,
 # nanoseconds, else the 5 minutes CommonServerPython's content_profiler assumes), and nothing it returns then arrives.
 # A status read again (a restore command, which may take XSOAR's 3-minute command timeout when the vendor throttles;

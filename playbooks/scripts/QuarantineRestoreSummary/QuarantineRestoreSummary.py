@@ -76,8 +76,11 @@ HSS_NEAR_COPY = 'run the command again with'
 # A copy still restoring is followed by a check from its record, as the reputation gate's note gives it (and the entry
 # of hss-restore-isolated run so): any change of the copy counts as the restore's, whose own state is not in context.
 HSS_ANY_CHANGE_STATE = '0000000000000::0'
-HSS_STATE_NOT_KEPT = ('any change of the copy counts: the restore_state of the restore that left it is in that '
-                      'restore\'s entry, not in the context')
+HSS_STATE_NOT_KEPT = ("its all-zero restore_state follows any change HSS lists for the copy, whichever restore "
+                      "started it, so the restore's own restore_state is not needed")
+# hss-restore-isolated's last check ends a copy's reason with this sentence, pointing to the follow command of its
+# entry: beside the row, the note's step gives the command itself, so the row's reason leaves the pointer out.
+HSS_FOLLOW_IN_ENTRY = "To follow it, run the follow command of the last check's entry"
 
 # What an item counts as in the summary.
 RESTORED = 'restored'
@@ -608,6 +611,8 @@ def hss_outcome(raw_outcome: str, reason: str, place: str, commands: tuple[str |
         # off or ran out of time). The file is not back yet.
         kind = PENDING
         reason = reason or 'HSS accepted the restore; the host\'s agent has not put the file back yet.'
+        if follow and HSS_FOLLOW_IN_ENTRY in reason:
+            reason = reason[:reason.index(HSS_FOLLOW_IN_ENTRY)].rstrip()
         followed = f' To follow it to its end, run {follow} ({HSS_STATE_NOT_KEPT}).' if follow else ''
         step = (f'{place}: still restoring.{followed} Check in the HSS console that the host\'s agent is online; '
                 f'the file comes back when it is. If HSS lists it isolated again, run {retry or "the restore"}.')
