@@ -277,6 +277,21 @@ def test_make_export_writes_the_pack_where_out_says_and_asks_for_out_when_it_is_
     assert unnamed.returncode != 0 and 'make export OUT=dir' in unnamed.stderr and not unnamed.stdout
 
 
+def github_anchor(heading: str) -> str:
+    """The id GitHub gives a heading: lower case, punctuation but - and _ dropped, each blank a -."""
+    return re.sub(r'[^\w\- ]', '', heading.strip().lower()).replace(' ', '-')
+
+
+def test_the_contents_link_every_top_heading_in_order():
+    """The list under "Contents:" links each ## heading, in the README's order, by the anchor GitHub gives it (an
+    inline link, or a reference defined under the list)."""
+    contents = README.split('\nContents:\n', 1)[1].split('\n## ', 1)[0]
+    references = dict(re.findall(r'(?m)^\[([\w-]+)\]: (#\S+)$', contents))
+    targets = [inline or references[label]
+               for inline, label in re.findall(r'(?m)^- \[[^\]]+\](?:\((#[^)]+)\)|\[([\w-]+)\])$', contents)]
+    assert targets == [f'#{github_anchor(heading)}' for heading in re.findall(r'(?m)^## (.+)$', README)]
+
+
 def test_the_opening_says_which_python_make_needs_and_how_to_pick_it():
     """`make test` fails on any Python but the minor version of XSOAR's docker image
     (tests/test_docker_image_packages.py), and the Makefile looks for that version (IMAGE_PYTHON) unless PYTHON names
