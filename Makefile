@@ -14,7 +14,7 @@ SDK_VENV := .venv-sdk
 DEMISTO_SDK_VERSION := 1.39.13
 SDK_PYTHON ?= python3
 
-.PHONY: demo test bench xsoar-validate clean
+.PHONY: demo test export bench xsoar-validate clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python $(IMAGE_PYTHON), XSOAR's image's, was not found: install it, or name it:" \
@@ -30,6 +30,15 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(PY) -m pytest -q
+
+# The pack as XSOAR installs it: OUT/QuarantineRestore/ and OUT/QuarantineRestore.zip (README, install).
+ifneq ($(filter export,$(MAKECMDGOALS)),)
+ifeq ($(strip $(OUT)),)
+$(error Name the directory to export the pack into: make export OUT=dir)
+endif
+endif
+export: $(VENV)/.installed
+	$(PY) -m warroom export "$(OUT)"
 
 $(SDK_VENV)/.installed-$(DEMISTO_SDK_VERSION):
 	rm -rf $(SDK_VENV)

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 
 import pytest
 import yaml
 
 import facts
 from conftest import ROOT, TEST_DATA, hss_seed_copies, load_json, markdown_rows, seed_failing_endpoints, seed_holders
+import restore_integration as ri
 from warroom.line import parse_line
 
 README = (ROOT / 'README.md').read_text(encoding='utf-8')
@@ -221,6 +224,72 @@ def test_instance_settings_table_names_every_field_the_instance_dialog_shows():
             shown.append(param.get('displaypassword'))
         for label in filter(None, shown):
             assert label in rows[param['name']], (param['name'], label)
+
+
+VENDOR_SETTINGS = README.split('<!-- vendor settings:', 1)[1].split('<!-- end of vendor settings -->', 1)[0]
+# A well-formed value of each setting the vendor table may name: what an admin types, as the dialog hands it.
+SAMPLE_VALUES = {'xdr_url': 'https://api-tenant.xdr.us.paloaltonetworks.com', 'xdr_api_key_id': '7',
+                 'hss_region': 'ap-southeast-1', 'hss_project_id': '0123456789abcdef', 'hss_domain': 'acme'}
+
+
+def vendor_table() -> list[tuple[str, list[str], str]]:
+    """(vendor, the settings the row says to fill in, its hss_auth_type or '') of each row of the install text's
+    table; the names after a ';' are said to keep their default, not to be filled in."""
+    rows = []
+    for row in markdown_rows(VENDOR_SETTINGS):
+        vendor, settings = row['vendor (`hss_auth_type`)'], row['settings to fill in']
+        auth = re.findall(r'`(\w+)`', vendor)
+        rows.append((vendor, re.findall(r'`(\w+)`', settings.split(';', 1)[0]), auth[0] if auth else ''))
+    return rows
+
+
+def sample_params(names: list[str], auth: str) -> dict:
+    spec = {param['name']: param for param in yaml.safe_load((ROOT / 'integration.yml').read_text())['configuration']}
+    params = {name: ({'identifier': 'user', 'password': 's' * 40} if spec[name]['type'] == 9 else SAMPLE_VALUES[name])
+              for name in names}
+    return {**params, 'hss_auth_type': auth} if auth else params
+
+
+@pytest.mark.parametrize('vendor, names, auth', vendor_table())
+def test_the_vendor_settings_table_names_what_each_vendor_needs_and_nothing_more(vendor, names, auth):
+    """The install text's table says which settings each vendor (and HSS authentication) needs: those alone are read
+    as a configured vendor, and with any one of them left empty the instance says that vendor is not configured."""
+    spec = yaml.safe_load((ROOT / 'integration.yml').read_text())['configuration']
+    assert set(names) <= {param['name'] for param in spec}, vendor
+    if auth:
+        [auth_type] = [param for param in spec if param['name'] == 'hss_auth_type']
+        assert auth in auth_type['options'], vendor
+    read = ri.read_hss_settings if auth else ri.read_xdr_settings
+    read(sample_params(names, auth))
+    for left_out in names:
+        with pytest.raises(ri.RestoreError, match='not configured|needs'):
+            read(sample_params([name for name in names if name != left_out], auth))
+
+
+def test_make_export_writes_the_pack_where_out_says_and_asks_for_out_when_it_is_missing():
+    """`make export OUT=dir` is the install text's first step: it runs the export into OUT (after building .venv, as
+    every target does), and without OUT stops before building anything, saying how to name it. make -n: nothing runs."""
+    assert '`make export OUT=OUTDIR`' in README
+    make = [shutil.which('make') or 'make', '-n', 'export']
+    named = subprocess.run([*make, 'OUT=some dir'], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert named.stdout.splitlines()[-1] == '.venv/bin/python -m warroom export "some dir"'
+    unnamed = subprocess.run(make, cwd=ROOT, capture_output=True, text=True)
+    assert unnamed.returncode != 0 and 'make export OUT=dir' in unnamed.stderr and not unnamed.stdout
+
+
+def github_anchor(heading: str) -> str:
+    """The id GitHub gives a heading: lower case, punctuation but - and _ dropped, each blank a -."""
+    return re.sub(r'[^\w\- ]', '', heading.strip().lower()).replace(' ', '-')
+
+
+def test_the_contents_link_every_top_heading_in_order():
+    """The list under "Contents:" links each ## heading, in the README's order, by the anchor GitHub gives it (an
+    inline link, or a reference defined under the list)."""
+    contents = README.split('\nContents:\n', 1)[1].split('\n## ', 1)[0]
+    references = dict(re.findall(r'(?m)^\[([\w-]+)\]: (#\S+)$', contents))
+    targets = [inline or references[label]
+               for inline, label in re.findall(r'(?m)^- \[[^\]]+\](?:\((#[^)]+)\)|\[([\w-]+)\])$', contents)]
+    assert targets == [f'#{github_anchor(heading)}' for heading in re.findall(r'(?m)^## (.+)$', README)]
 
 
 def test_the_opening_says_which_python_make_needs_and_how_to_pick_it():

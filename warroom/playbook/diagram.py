@@ -42,10 +42,11 @@ def mermaid(playbook: Playbook) -> str:
 
 
 def diagrams_section(library: PlaybookLibrary) -> str:
-    """The README's diagram section, without its markers: a heading, the inputs and a flowchart per playbook."""
+    """The README's diagram section, without its markers: a heading under *Diagrams* (###), the inputs and a
+    flowchart per playbook."""
     parts = []
     for playbook in sorted(library, key=lambda p: p.name):
-        parts.append(f'### {playbook.name}\n\n{playbook.path.name if playbook.path else ""}: '
+        parts.append(f'#### {playbook.name}\n\n{playbook.path.name if playbook.path else ""}: '
                      f'{playbook.inputs and "inputs " + ", ".join(i["key"] for i in playbook.inputs) or "no inputs"}'
                      f'.\n\n```mermaid\n{mermaid(playbook)}\n```\n')
     return '\n'.join(parts) + '\n'
