@@ -527,8 +527,9 @@ HSS_TOKEN_REFUSED_ADVICE = (
 # HSS answers its own errors with HTTP 400, permissions too (HSS API Reference, "Error Codes"): these, "Access denied."
 # and "Insufficient permissions.", refuse the user: no later request fares better.
 HSS_PERMISSION_CODES = frozenset({'HSS.0010', 'HSS.0013'})
-# For codes caused by permissions or a server's agent, not the request's fields, in place of their status's advice
-# ("Error Codes": HSS.1001 "...not associated with any agent.", HSS.1006 "Failed to send requests to the agent.").
+# For codes caused by permissions, a server's agent or the file's fields, in place of their status's advice ("Error
+# Codes": HSS.1001 "...not associated with any agent.", HSS.1006 "Failed to send requests to the agent."; its Chinese
+# edition's HSS.1007 "Agent离线" (Agent offline), HSS.1018 "无效的文件信息" (Invalid file information)).
 HSS_CODE_ADVICE = {
     **dict.fromkeys(HSS_PERMISSION_CODES, HSS_ERROR_ADVICE[403]),
     'HSS.1001': 'A server of this request has no HSS agent, so HSS cannot restore its files. Check whether the agent '
@@ -536,7 +537,12 @@ HSS_CODE_ADVICE = {
                 'the command again.',
     'HSS.1006': 'HSS could not send the restore to a server\'s agent. Check in the HSS console that the agent of each '
                 'server is online, then run the command again; if it fails again, contact Huawei Cloud technical '
-                'support.'}
+                'support.',
+    'HSS.1007': 'The HSS agent of a server of this request is offline, so HSS cannot restore its files. Check in the '
+                'HSS console that the agent is running and online, then run the command again.',
+    'HSS.1018': 'HSS did not take an item\'s file information: its host_id, file_hash, file_path and file_attr are not '
+                'those of a file HSS holds isolated. List the isolated files again and restore with the fields as HSS '
+                'lists them, or restore by file_hash, which takes them from HSS.'}
 IAM_ERROR_ADVICE = {
     400: f'IAM rejected the token request. Check {SETTING_NAMES["hss_domain"]}, {SETTING_NAMES["hss_credentials"]} '
          f'and {SETTING_NAMES["hss_project_id"]}.',

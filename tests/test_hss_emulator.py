@@ -1267,6 +1267,31 @@ def test_a_restore_on_a_server_whose_agent_cannot_take_it_is_refused_with_huawei
     assert [backend.isolation_status(host, SHARED) for host in (WEB_03, WIN_FIN)] == ["isolated", "isolated"]
 
 
+@pytest.mark.parametrize("setting, expected", [
+    ("offline_agents_refuse", facts.HSS_AGENT_OFFLINE),
+    ("file_attr_checked", facts.HSS_INVALID_FILE_INFORMATION),
+])
+def test_a_restore_hss_set_to_refuse_an_offline_agent_or_another_file_attr_is_refused_whole_in_huaweis_form(
+        backend, http, setting, expected):
+    """HSS's Error Codes page (its Chinese edition): HSS.1007 "Agent离线" and HSS.1018 "无效的文件信息", HTTP 400, which
+    Huawei does not say when HSS gives: each only when the backend is set to, the item named in the detail."""
+    setattr(backend, setting, True)
+    backend.hosts[APP_05].agent_online = False  # as the seed has it: refused only with offline_agents_refuse
+    listed = {row["host_id"]: row for row in backend.list_isolated_files(backend.project_id, file_hash=SINGLE,
+                                                                         enterprise_project_id="all_granted_eps")[
+        "data_list"]}
+    attr = listed[DB_02]["file_attr"] + ("1" if setting == "file_attr_checked" else "")
+    offline = [item(APP_05, f.file_hash, f.file_path) for f in backend.files if f.host_id == APP_05][:1]
+    with LoopbackServer(create_app(HssGateway(backend, described_errors=True))) as hss:
+        response = restore(http, hss, [item(DB_02, SINGLE, listed[DB_02]["file_path"], attr), *offline])
+
+    assert response.status_code == facts.HSS_ERROR_STATUS
+    body = response.json()
+    where = "data_list[1]" if setting == "offline_agents_refuse" else "data_list[0]"
+    assert (body["error_code"], body["error_msg"]) == expected and where in body["error_description"]
+    assert backend.put_sizes == []
+
+
 @pytest.mark.parametrize("operation", ["list_isolated_files", "restore_isolated_files", "list_security_events"])
 def test_a_failing_service_never_answers_hss_0001_which_is_a_bad_parameter(http, hss, backend, operation):
     # each API the emulator serves: the isolated-file listing, the restore and the event listing

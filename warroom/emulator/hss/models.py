@@ -41,8 +41,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from .exceptions import (AgentNotInstalled, AgentUnreachable, IamError, InvalidParameter, IsolatedFileNotFound,
-                         ProjectForbidden, TooManyItems, shown)
+from .exceptions import (AgentNotInstalled, AgentOffline, AgentUnreachable, IamError, InvalidFileInformation,
+                         InvalidParameter, IsolatedFileNotFound, ProjectForbidden, TooManyItems, shown)
 
 __all__ = [
     "HssBackend",
@@ -486,6 +486,12 @@ class HssBackend:
         self.events_oldest_first = False
         self.event_tie_order_seed: int | None = None
         self.file_tie_order_seed: int | None = None  # the same for isolated files of one update_time: _ties_ordered
+        # Two more refusals of HSS's error code table, which Huawei does not say when HSS gives (each may be set at any
+        # time): a restore on a server whose agent is offline refused whole with HSS.1007 "Agent offline" (else the
+        # agent never takes the task: Host.agent_online); an item whose file_attr is not the isolated file's, with
+        # HSS.1018 "Invalid file information" (else file_attr is not compared)
+        self.offline_agents_refuse = False
+        self.file_attr_checked = False
         self.project_id: str | None = None  # the project that holds the hosts
         self.projects: set[str] = set()  # every project of the account (access keys may use any)
         self.hosts: dict[str, Host] = {}
@@ -1140,6 +1146,10 @@ class HssBackend:
             raise AgentNotInstalled(f"{where}: server {shown(host.host_id)}")
         if host.agent_unreachable:
             raise AgentUnreachable(f"{where}: server {shown(host.host_id)}")
+        if self.offline_agents_refuse and not host.agent_online:
+            raise AgentOffline(f"{where}: server {shown(host.host_id)}")
+        if self.file_attr_checked and any(c.file_attr != item.get("file_attr", c.file_attr) for c in candidates):
+            raise InvalidFileInformation(f"{where}: file_attr {shown(item['file_attr'])} is not the isolated file's")
         return candidates
 
 
