@@ -343,7 +343,12 @@ HSS_ROW_FIELDS = tuple('host_id host_name file_hash file_path'.split())  # an it
 # No truthiness term: a not_found row has no host, and must still replace the same row of an earlier run.
 HSS_RESTORE_CONTEXT = ('HuaweiHSS.RestoredFile(val.host_id == obj.host_id && val.file_hash == obj.file_hash && '
                        'val.file_path == obj.file_path)')
-HUAWEI_TOKEN_EXPIRED = 'APIGW.0307'  # the API Gateway's "The token must be updated"
+# The API Gateway's "The token must be updated", in both its prefixes (Huawei's FAQs still show the older APIG.)
+HUAWEI_TOKEN_EXPIRED = frozenset({'APIGW.0307', 'APIG.0307'})
+# Its "Incorrect IAM authentication information" is an expired token too when its message says so (the OCR FAQ "How Do
+# I Handle the Error APIG.0301?": "token expires, expires_at: xxx"); otherwise a token of another environment.
+HUAWEI_AUTH_FAILED = frozenset({'APIGW.0301', 'APIG.0301'})
+HUAWEI_TOKEN_EXPIRES = 'token expires'
 # Where huaweicloudsdkcore's DefaultExceptionHandler looks for an error's code and message (IAM's in "error"), in order.
 HUAWEI_ERROR_FIELDS = (('error_code', 'error_msg'), ('errorCode', 'errorMsg'), ('code', 'message'))
 # In an item's row in place of VendorApiError.decode (how to decode, the encoded reason): kilobytes on each of thousands
@@ -1526,8 +1531,8 @@ class HttpTransport:
                 if self.token_source and reply.status == 401:
                     self.token_source.invalidate(response.request.headers.get('X-Auth-Token'), renewals)
                     renew = not renewals  # the first, whatever the reply says (not read): a kept one may be revoked
-                    if renewals and self.token_source.taken:  # HSS took one: an expiry, if APIGW.0307 or nothing said
-                        renew = (huawei_said(reply) or {}).get('vendor_code') in (HUAWEI_TOKEN_EXPIRED, None)
+                    if renewals and self.token_source.taken:  # HSS took one: an expiry, if it says so or nothing
+                        renew = token_expired(reply)
                     if renew and renewals <= self.policy.max_retries:
                         renewals += 1
                         continue
@@ -3265,6 +3270,17 @@ def huawei_said(reply: VendorReply) -> JsonObject | None:
                         'request_id': held.get('request_id') or reply.headers.get('X-Request-Id')}
         objects.extend(held.values())
     return None
+
+
+def token_expired(reply: VendorReply) -> bool:
+    """Whether a 401 is the gateway's expiry of the token (APIG(W).0307, or 0301 saying so), or says nothing readable."""
+    said = huawei_said(reply)
+    if said is None:
+        return True
+    code = str(said['vendor_code'])  # str(): a code that is not text (a list, say) is neither, and no set takes it
+    if code in HUAWEI_TOKEN_EXPIRED:
+        return True
+    return code in HUAWEI_AUTH_FAILED and HUAWEI_TOKEN_EXPIRES in str(said['vendor_message']).lower()
 
 
 def refuses_every_request(error: RestoreError) -> bool:

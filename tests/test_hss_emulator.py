@@ -19,6 +19,7 @@ import restore_integration as ri
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.httpserver import LoopbackServer
 from warroom.emulator.hss import HssBackend, HssGateway, create_app, create_iam_app
+from warroom.emulator.hss.gateway import TOKEN_EXPIRES
 from warroom.emulator.hss.models import load_seed
 
 SEED = Path(__file__).resolve().parent.parent / "test_data" / "hss" / "tenant.json"
@@ -297,6 +298,23 @@ def test_expired_token_is_401_apigw_0307_and_a_new_token_works(http, hss, iam, b
 
     assert assert_gateway_error(response, 401, "APIGW.0307") == "The token must be updated"
     assert call(http, hss, "GET", token=get_token(http, iam)).status_code == 200
+
+
+@pytest.mark.parametrize("prefix", ["APIGW", "APIG"])
+def test_the_gateway_can_write_an_expired_token_as_huaweis_faqs_do_apig_0307_or_0301_token_expires(
+        http, hss, iam, backend, gateway, prefix):
+    # The older prefix (APIG.0307 "The token must be updated."), and 0301 "Incorrect IAM authentication information:
+    # token expires, expires_at: xxx" (OCR FAQ, "How Do I Handle the Error APIG.0301?"), each when a test sets it.
+    gateway.code_prefix = prefix
+    token = get_token(http, iam)
+    backend.expire_tokens()
+    assert_gateway_error(call(http, hss, "GET", token=token), 401, f"{prefix}.0307")
+
+    gateway.expired_as_0301 = TOKEN_EXPIRES
+    message = assert_gateway_error(call(http, hss, "GET", token=token), 401, f"{prefix}.0301")
+    assert re.fullmatch(r"Incorrect IAM authentication information: token expires, expires_at: "
+                        r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z", message), message
+    assert assert_gateway_error(call(http, hss, "GET", token="MIIT" + "x" * 20), 401, f"{prefix}.0301") != message
 
 
 def test_token_past_its_24_hours_is_expired(http, hss, iam, wall):
