@@ -3273,7 +3273,7 @@ def huawei_said(reply: VendorReply) -> JsonObject | None:
 
 
 def token_expired(reply: VendorReply) -> bool:
-    """Whether a 401 is the gateway's expiry of the token (APIG(W).0307, or 0301 saying so), or says nothing readable."""
+    """Whether a 401 is the gateway's expiry of the token (APIG(W).0307, or 0301 saying so), or says nothing."""
     said = huawei_said(reply)
     if said is None:
         return True

@@ -831,10 +831,10 @@ class HssBackend:
                   granted: frozenset | None = None) -> bool:
         if project_id != self.project_id:
             return False
-        # Left out, the parameter means the default enterprise project (assumed for isolated files, as the SDK
-        # documents it for events: README, "Try it from the war room, locally"; the seed: "The value 0 indicates the
-        # default enterprise project. To query servers in all enterprise projects, set this parameter to
-        # all_granted_eps"): all those the user is granted (``granted``; None: every one).
+        # Left out, the parameter means the default enterprise project (the Chinese ListIsolatedFile and
+        # ChangeIsolatedFile pages: "企业项目ID默认取值为“0”", its default value is "0"; the SDK for events: README,
+        # "Try it from the war room, locally"); all_granted_eps, all those the user is granted (``granted``; None:
+        # every one).
         wanted = enterprise_project_id or DEFAULT_ENTERPRISE_PROJECT
         if wanted == ALL_ENTERPRISE_PROJECTS:
             return granted is None or host.enterprise_project_id in granted
