@@ -1243,6 +1243,17 @@ def test_an_agent_error_hss_refuses_a_restore_with_is_shown_with_its_code_messag
     assert status_of(hss_tenant, copy) == 'isolated'
 
 
+def test_the_iam_token_request_asks_iam_to_leave_the_service_catalog_out(hss_tenant):
+    # IAM's "Obtaining a User Token Through Password Authentication" (iam_30_0001), its query parameter nocatalog: set
+    # to any non-empty string, the response leaves out the catalog, every service's endpoints, which the pack never
+    # reads.
+    result = war_room(hss_tenant, 'token').run('hss-restore-isolated', {'file_hash': SINGLE_HASH, 'polling': 'false'})
+
+    assert not result.failed, result.entries[-1]['Contents']
+    [login] = hss_tenant.requests_to('POST', '/v3/auth/tokens')
+    assert login.query == {'nocatalog': ['true']}, login.query
+
+
 @pytest.mark.parametrize('refusal, words', [
     # HSS's Error Codes page, its Chinese edition's Solution column: HSS.1007 "请启动agent" (start the agent);
     # HSS.1018 "请检查参数是否正确" (check the parameters): the item's fields as HSS lists the file
