@@ -325,6 +325,9 @@ HSS_API_ROOT, IAM_API_ROOT = '/v5', '/v3'  # also taken off an endpoint setting 
 HSS_ISOLATED_FILE_PATH = f'{HSS_API_ROOT}/{{project_id}}/event/isolated-file'
 HSS_EVENTS_PATH = f'{HSS_API_ROOT}/{{project_id}}/event/events'
 IAM_TOKENS_PATH = f'{IAM_API_ROOT}/auth/tokens'
+# IAM's token API ("Obtaining a User Token Through Password Authentication"): nocatalog, any non-empty value, leaves
+# out the catalog of every service's endpoints, which nothing here reads
+IAM_NO_CATALOG = {'nocatalog': 'true'}
 HSS_MAX_ITEMS_PER_REQUEST = 100  # some language versions of the API page cap data_list at 100
 HSS_LIST_PAGE_SIZE, HSS_LIST_MAX_LIMIT = 200, 1000  # the listing's limit, and the most the API takes (10 to 1000)
 HSS_HOST_NAME_FILTER_MAX = 64  # the listing's host_name filter takes 1 to 64 characters (a name it lists, up to 256)
@@ -343,7 +346,12 @@ HSS_ROW_FIELDS = tuple('host_id host_name file_hash file_path'.split())  # an it
 # No truthiness term: a not_found row has no host, and must still replace the same row of an earlier run.
 HSS_RESTORE_CONTEXT = ('HuaweiHSS.RestoredFile(val.host_id == obj.host_id && val.file_hash == obj.file_hash && '
                        'val.file_path == obj.file_path)')
-HUAWEI_TOKEN_EXPIRED = 'APIGW.0307'  # the API Gateway's "The token must be updated"
+# The API Gateway's "The token must be updated", in both its prefixes (Huawei's FAQs still show the older APIG.)
+HUAWEI_TOKEN_EXPIRED = frozenset({'APIGW.0307', 'APIG.0307'})
+# Its "Incorrect IAM authentication information" is an expired token too when its message says so (the OCR FAQ "How Do
+# I Handle the Error APIG.0301?": "token expires, expires_at: xxx"); otherwise a token of another environment.
+HUAWEI_AUTH_FAILED = frozenset({'APIGW.0301', 'APIG.0301'})
+HUAWEI_TOKEN_EXPIRES = 'token expires'
 # Where huaweicloudsdkcore's DefaultExceptionHandler looks for an error's code and message (IAM's in "error"), in order.
 HUAWEI_ERROR_FIELDS = (('error_code', 'error_msg'), ('errorCode', 'errorMsg'), ('code', 'message'))
 # In an item's row in place of VendorApiError.decode (how to decode, the encoded reason): kilobytes on each of thousands
@@ -527,8 +535,9 @@ HSS_TOKEN_REFUSED_ADVICE = (
 # HSS answers its own errors with HTTP 400, permissions too (HSS API Reference, "Error Codes"): these, "Access denied."
 # and "Insufficient permissions.", refuse the user: no later request fares better.
 HSS_PERMISSION_CODES = frozenset({'HSS.0010', 'HSS.0013'})
-# For codes caused by permissions or a server's agent, not the request's fields, in place of their status's advice
-# ("Error Codes": HSS.1001 "...not associated with any agent.", HSS.1006 "Failed to send requests to the agent.").
+# For codes caused by permissions, a server's agent or the file's fields, in place of their status's advice ("Error
+# Codes": HSS.1001 "...not associated with any agent.", HSS.1006 "Failed to send requests to the agent."; its Chinese
+# edition's HSS.1007 "Agent离线" (Agent offline), HSS.1018 "无效的文件信息" (Invalid file information)).
 HSS_CODE_ADVICE = {
     **dict.fromkeys(HSS_PERMISSION_CODES, HSS_ERROR_ADVICE[403]),
     'HSS.1001': 'A server of this request has no HSS agent, so HSS cannot restore its files. Check whether the agent '
@@ -536,7 +545,12 @@ HSS_CODE_ADVICE = {
                 'the command again.',
     'HSS.1006': 'HSS could not send the restore to a server\'s agent. Check in the HSS console that the agent of each '
                 'server is online, then run the command again; if it fails again, contact Huawei Cloud technical '
-                'support.'}
+                'support.',
+    'HSS.1007': 'The HSS agent of a server of this request is offline, so HSS cannot restore its files. Check in the '
+                'HSS console that the agent is running and online, then run the command again.',
+    'HSS.1018': 'HSS did not take an item\'s file information: its host_id, file_hash, file_path and file_attr are not '
+                'those of a file HSS holds isolated. List the isolated files again and restore with the fields as HSS '
+                'lists them, or restore by file_hash, which takes them from HSS.'}
 IAM_ERROR_ADVICE = {
     400: f'IAM rejected the token request. Check {SETTING_NAMES["hss_domain"]}, {SETTING_NAMES["hss_credentials"]} '
          f'and {SETTING_NAMES["hss_project_id"]}.',
@@ -1520,8 +1534,8 @@ class HttpTransport:
                 if self.token_source and reply.status == 401:
                     self.token_source.invalidate(response.request.headers.get('X-Auth-Token'), renewals)
                     renew = not renewals  # the first, whatever the reply says (not read): a kept one may be revoked
-                    if renewals and self.token_source.taken:  # HSS took one: an expiry, if APIGW.0307 or nothing said
-                        renew = (huawei_said(reply) or {}).get('vendor_code') in (HUAWEI_TOKEN_EXPIRED, None)
+                    if renewals and self.token_source.taken:  # HSS took one: an expiry, if it says so or nothing
+                        renew = token_expired(reply)
                     if renew and renewals <= self.policy.max_retries:
                         renewals += 1
                         continue
@@ -2743,9 +2757,9 @@ class IamTokenProvider:
     def _fetch(self) -> str:
         settings = self._settings
         user = {'name': settings.username, 'password': settings.password, 'domain': {'name': settings.domain}}
-        reply = self.transport.request('POST', IAM_TOKENS_PATH, expect_json=True, json={'auth': {
-            'identity': {'methods': ['password'], 'password': {'user': user}},
-            'scope': {'project': {'id': settings.project_id}}}})
+        reply = self.transport.request('POST', IAM_TOKENS_PATH, expect_json=True, params=IAM_NO_CATALOG, json={
+            'auth': {'identity': {'methods': ['password'], 'password': {'user': user}},
+                     'scope': {'project': {'id': settings.project_id}}}})
         if reply.status not in (200, 201):
             if reply.status < 500 and reply.status != THROTTLED_STATUS:
                 self._refusal = reply
@@ -3259,6 +3273,17 @@ def huawei_said(reply: VendorReply) -> JsonObject | None:
                         'request_id': held.get('request_id') or reply.headers.get('X-Request-Id')}
         objects.extend(held.values())
     return None
+
+
+def token_expired(reply: VendorReply) -> bool:
+    """Whether a 401 is the gateway's expiry of the token (APIG(W).0307, or 0301 saying so), or says nothing."""
+    said = huawei_said(reply)
+    if said is None:
+        return True
+    code = str(said['vendor_code'])  # str(): a code that is not text (a list, say) is neither, and no set takes it
+    if code in HUAWEI_TOKEN_EXPIRED:
+        return True
+    return code in HUAWEI_AUTH_FAILED and HUAWEI_TOKEN_EXPIRES in str(said['vendor_message']).lower()
 
 
 def refuses_every_request(error: RestoreError) -> bool:

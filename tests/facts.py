@@ -204,6 +204,10 @@ HSS_ERROR_STATUS = 400
 # requests to the agent." (the Chinese page's 请联系技术支持, as its HSS.0002 reads "Contact technical support.").
 HSS_NO_AGENT = ('HSS.1001', 'The selected server is not associated with any agent.')
 HSS_AGENT_UNREACHABLE = ('HSS.1006', 'Failed to send requests to the agent.')
+# Two more rows of that table, as its Chinese edition (intl/zh-cn/api-hss2.0/ErrorCode.html) words them: HSS.1007
+# "Agent离线" (solution "请启动agent", start the agent) and HSS.1018 "无效的文件信息" (check the parameters).
+HSS_AGENT_OFFLINE = ('HSS.1007', 'Agent offline.')
+HSS_INVALID_FILE_INFORMATION = ('HSS.1018', 'Invalid file information.')
 # ListIsolatedFile's paging ranges (Huawei's page for the API, "查询已隔离文件列表", Query parameters: limit minimum 10,
 # maximum 1000, default 10; offset minimum 0, maximum 2000000).
 HSS_LIST_LIMIT_RANGE = (10, 1000)

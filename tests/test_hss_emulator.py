@@ -19,6 +19,7 @@ import restore_integration as ri
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.httpserver import LoopbackServer
 from warroom.emulator.hss import HssBackend, HssGateway, create_app, create_iam_app
+from warroom.emulator.hss.gateway import TOKEN_EXPIRES
 from warroom.emulator.hss.models import load_seed
 
 SEED = Path(__file__).resolve().parent.parent / "test_data" / "hss" / "tenant.json"
@@ -297,6 +298,23 @@ def test_expired_token_is_401_apigw_0307_and_a_new_token_works(http, hss, iam, b
 
     assert assert_gateway_error(response, 401, "APIGW.0307") == "The token must be updated"
     assert call(http, hss, "GET", token=get_token(http, iam)).status_code == 200
+
+
+@pytest.mark.parametrize("prefix", ["APIGW", "APIG"])
+def test_the_gateway_can_write_an_expired_token_as_huaweis_faqs_do_apig_0307_or_0301_token_expires(
+        http, hss, iam, backend, gateway, prefix):
+    # The older prefix (APIG.0307 "The token must be updated."), and 0301 "Incorrect IAM authentication information:
+    # token expires, expires_at: xxx" (OCR FAQ, "How Do I Handle the Error APIG.0301?"), each when a test sets it.
+    gateway.code_prefix = prefix
+    token = get_token(http, iam)
+    backend.expire_tokens()
+    assert_gateway_error(call(http, hss, "GET", token=token), 401, f"{prefix}.0307")
+
+    gateway.expired_as_0301 = TOKEN_EXPIRES
+    message = assert_gateway_error(call(http, hss, "GET", token=token), 401, f"{prefix}.0301")
+    assert re.fullmatch(r"Incorrect IAM authentication information: token expires, expires_at: "
+                        r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z", message), message
+    assert assert_gateway_error(call(http, hss, "GET", token="MIIT" + "x" * 20), 401, f"{prefix}.0301") != message
 
 
 def test_token_past_its_24_hours_is_expired(http, hss, iam, wall):
@@ -1265,6 +1283,31 @@ def test_a_restore_on_a_server_whose_agent_cannot_take_it_is_refused_with_huawei
     assert (body["error_code"], body["error_msg"]) == expected and "data_list[1]" in body["error_description"]
     assert backend.put_sizes == []
     assert [backend.isolation_status(host, SHARED) for host in (WEB_03, WIN_FIN)] == ["isolated", "isolated"]
+
+
+@pytest.mark.parametrize("setting, expected", [
+    ("offline_agents_refuse", facts.HSS_AGENT_OFFLINE),
+    ("file_attr_checked", facts.HSS_INVALID_FILE_INFORMATION),
+])
+def test_a_restore_hss_set_to_refuse_an_offline_agent_or_another_file_attr_is_refused_whole_in_huaweis_form(
+        backend, http, setting, expected):
+    """HSS's Error Codes page (its Chinese edition): HSS.1007 "Agent离线" and HSS.1018 "无效的文件信息", HTTP 400, which
+    Huawei does not say when HSS gives: each only when the backend is set to, the item named in the detail."""
+    setattr(backend, setting, True)
+    backend.hosts[APP_05].agent_online = False  # as the seed has it: refused only with offline_agents_refuse
+    listed = {row["host_id"]: row for row in backend.list_isolated_files(backend.project_id, file_hash=SINGLE,
+                                                                         enterprise_project_id="all_granted_eps")[
+        "data_list"]}
+    attr = listed[DB_02]["file_attr"] + ("1" if setting == "file_attr_checked" else "")
+    offline = [item(APP_05, f.file_hash, f.file_path) for f in backend.files if f.host_id == APP_05][:1]
+    with LoopbackServer(create_app(HssGateway(backend, described_errors=True))) as hss:
+        response = restore(http, hss, [item(DB_02, SINGLE, listed[DB_02]["file_path"], attr), *offline])
+
+    assert response.status_code == facts.HSS_ERROR_STATUS
+    body = response.json()
+    where = "data_list[1]" if setting == "offline_agents_refuse" else "data_list[0]"
+    assert (body["error_code"], body["error_msg"]) == expected and where in body["error_description"]
+    assert backend.put_sizes == []
 
 
 @pytest.mark.parametrize("operation", ["list_isolated_files", "restore_isolated_files", "list_security_events"])

@@ -1573,10 +1573,10 @@ def project_argument(project):
 def test_enterprise_project_0_and_none_write_rows_alike_and_a_check_in_either_finds_the_others_copy_gone(
         clocked, started_in, checked_in):
     # The seed's page: "The value 0 indicates the default enterprise project", the one HSS answers for when the
-    # parameter is left out (Huawei's SDK says so of the events listing; assumed of the isolated-file
-    # listing). A restore by hash run in one of the two and checked in the other lists the same copies:
-    # its rows name no enterprise project either way (integration.yml: "left out for the default one"), and the check
-    # still reports the copy it sent that HSS no longer lists.
+    # parameter is left out (the Chinese ListIsolatedFile page: "企业项目ID默认取值为“0”", its default value is
+    # "0"; Huawei's SDK says so of the events listing). A restore by hash run in one of the two and checked in the
+    # other lists the same copies: its rows name no enterprise project either way (integration.yml: "left out for
+    # the default one"), and the check still reports the copy it sent that HSS no longer lists.
     tenant, clock = clocked
     file_hash = 'e9' * 32
     tenant.backend.add_host('h-0', 'h-0', restore_stages=1000)

@@ -1243,6 +1243,50 @@ def test_an_agent_error_hss_refuses_a_restore_with_is_shown_with_its_code_messag
     assert status_of(hss_tenant, copy) == 'isolated'
 
 
+def test_the_iam_token_request_asks_iam_to_leave_the_service_catalog_out(hss_tenant):
+    # IAM's "Obtaining a User Token Through Password Authentication" (iam_30_0001), its query parameter nocatalog: set
+    # to any non-empty string, the response leaves out the catalog, every service's endpoints, which the pack never
+    # reads.
+    result = war_room(hss_tenant, 'token').run('hss-restore-isolated', {'file_hash': SINGLE_HASH, 'polling': 'false'})
+
+    assert not result.failed, result.entries[-1]['Contents']
+    [login] = hss_tenant.requests_to('POST', '/v3/auth/tokens')
+    assert login.query == {'nocatalog': ['true']}, login.query
+
+
+@pytest.mark.parametrize('refusal, words', [
+    # HSS's Error Codes page, its Chinese edition's Solution column: HSS.1007 "请启动agent" (start the agent);
+    # HSS.1018 "请检查参数是否正确" (check the parameters): the item's fields as HSS lists the file
+    (facts.HSS_AGENT_OFFLINE, ('offline', 'running and online', 'run the command again')),
+    (facts.HSS_INVALID_FILE_INFORMATION, ('file_attr', 'as HSS lists', 'again')),
+])
+def test_an_offline_agent_or_invalid_file_information_hss_refuses_a_restore_with_gets_that_code_s_advice(
+        hss_tenant, refusal, words):
+    # The likeliest refusal of one host's restore is its agent being offline; HSS.1018 is the item's file fields not
+    # matching the file HSS holds isolated. Each gets advice for its cause beside HSS's code and message, not the
+    # generic advice of a 400.
+    [copy] = COPIES[SINGLE_HASH]
+    args = {'file_hash': SINGLE_HASH, 'polling': 'false'}
+    if refusal == facts.HSS_AGENT_OFFLINE:
+        hss_tenant.backend.offline_agents_refuse = True
+        hss_tenant.backend.hosts[copy['host_id']].agent_online = False
+    else:
+        hss_tenant.backend.file_attr_checked = True
+        args.update({name: copy[name] for name in ('host_id', 'file_path')}, file_attr=f'{copy["file_attr"]}1')
+
+    result = war_room(hss_tenant).run('hss-restore-isolated', args)
+
+    assert result.failed and result.entries[-1]['Type'] == ENTRY_ERROR  # HSS took none of the items
+    text = result.entries[-1]['Contents']
+    code, message = refusal
+    assert f'HTTP {facts.HSS_ERROR_STATUS}' in text and f'code {code}, message "{message}"' in text, text
+    ours = ' '.join(text.split(' said: ', 1)[0].split())
+    assert all(word in ours for word in words) and 'Check host_id (1-64' not in ours, ours
+    [row] = rows_of(result)
+    assert row['outcome'] == 'failed' and code in row['reason'] and words[1] in ' '.join(row['reason'].split())
+    assert status_of(hss_tenant, copy) == 'isolated'
+
+
 @pytest.mark.parametrize('auth_type', ['aksk', 'token'])
 def test_a_user_allowed_in_one_enterprise_project_only_is_told_to_name_it_and_then_restores(hss_tenant, auth_type):
     # The seed's page, enterprise_project_id: "If you have only the permission on an enterprise project, you need to

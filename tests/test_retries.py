@@ -22,6 +22,7 @@ from conftest import (HSS_ANSWER, HSS_REPLIES, ROOT, FakeClock, client_from_para
                       seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant)
 from warroom.context import as_list, get_path
 from warroom.emulator.faults import FaultPlan
+from warroom.emulator.hss.gateway import TOKEN_EXPIRES
 from facts import ENTRY_ERROR  # XSOAR's error entry type (4), not the war room's constant
 from warroom.runtime import WarRoom
 from test_instance_settings import DIALOG_LABELS  # integration.yml's labels, not the code's
@@ -489,6 +490,42 @@ def test_a_token_that_expires_mid_run_is_fetched_again(hss_tenant_faulty):
     assert len(tenant.requests_to('POST', '/v3/auth/tokens')) == 2
     assert [r[0] for r in tenant.requests_to('PUT', '/event/isolated-file')] == ['PUT', 'PUT']  # 401, then the resend
     assert {r['outcome'] for r in hss_rows(result)} == {'restoring'}
+
+
+@pytest.mark.parametrize('prefix, expired_as_0301', [('APIGW', None), ('APIG', None), ('APIGW', TOKEN_EXPIRES),
+                                                     ('APIG', TOKEN_EXPIRES)])
+def test_a_renewed_token_the_gateway_refuses_as_expired_in_any_of_its_wordings_is_renewed_again_once_hss_took_one(
+        hss_tenant_faulty, prefix, expired_as_0301):
+    # Huawei's FAQs write the gateway's expiry APIG.0307 "The token must be updated." (its older prefix) beside
+    # APIGW.0307, and as 0301 "Incorrect IAM authentication information: token expires, expires_at: xxx" (OCR FAQ,
+    # "How Do I Handle the Error APIG.0301?"). Once HSS took a token of the run, each is an expiry: the request whose
+    # new token expired too asks for another one, as for APIGW.0307.
+    tenant = hss_tenant_faulty
+    tenant.gateway.code_prefix, tenant.gateway.expired_as_0301 = prefix, expired_as_0301
+    tenant.gateway.inject_faults(plan('sequence=ok,expire-token*2'))  # the listing takes the token; the restore not
+
+    result = hss_room(tenant, 'token').run('hss-restore-isolated', {'file_hash': HSS_HASH, 'polling': 'false'})
+
+    assert not result.failed, result.entries[-1]['Contents']
+    assert len(tenant.requests_to('POST', '/v3/auth/tokens')) == 3  # the first token, then one per expiry
+    assert len(tenant.requests_to('PUT', '/event/isolated-file')) == 3
+    assert {r['outcome'] for r in hss_rows(result)} == {'restoring'}
+
+
+def test_a_renewed_token_the_gateway_refuses_as_0301_in_words_of_no_expiry_is_not_renewed_again(hss_tenant_faulty):
+    # 0301 "Incorrect IAM authentication information: decrypt token fail" is a token from another environment (the
+    # APIG FAQ, "Common Errors Related to IAM Authentication Information"), which no new token fixes: the request's
+    # one renewal (whatever the first refusal says), then HSS's answer.
+    tenant = hss_tenant_faulty
+    tenant.gateway.expired_as_0301 = 'decrypt token fail'
+    tenant.gateway.inject_faults(plan('sequence=ok,expire-token*5'))
+
+    result = hss_room(tenant, 'token').run('hss-restore-isolated', {'file_hash': HSS_HASH, 'polling': 'false'})
+
+    message = result.entries[-1]['Contents']
+    assert result.failed and 'APIGW.0301' in message and 'decrypt token fail' in message, message
+    assert len(tenant.requests_to('POST', '/v3/auth/tokens')) == 2
+    assert tenant.gateway.faults.counts()['expire-token'] == 2
 
 
 def test_tokens_iam_issued_that_the_gateway_keeps_refusing_are_told_as_such_not_as_wrong_credentials(

@@ -28,6 +28,10 @@ HTTP  error_code    when
                     agent (``Host.agent_installed``); nothing was changed
 400   HSS.1006      "Failed to send requests to the agent.": HSS cannot reach a data_list item's server's agent
                     (``Host.agent_unreachable``); nothing was changed
+400   HSS.1007      "Agent offline.": a data_list item's server's agent is offline, when the backend's
+                    ``offline_agents_refuse`` is set (else it takes the task and never finishes it); nothing was changed
+400   HSS.1018      "Invalid file information.": a data_list item's file_attr is not the isolated file's, when the
+                    backend's ``file_attr_checked`` is set; nothing was changed
 500   HSS.0041      the service failed (an emulator bug, or an injected 500, given only past the gateway's checks)
 400   APIGW.0201    "API request error.": the gateway refuses the request before it checks the
                     credentials (injected faults only, ``400-apigw``; see ``faults.py``)
@@ -46,7 +50,9 @@ HTTP  error_code    when
 
 The HSS codes and their messages are those of HSS's API Reference, "Error Codes"
 (support.huaweicloud.com/intl/en-us/api-hss2.0/ErrorCode.html), which lists every HSS.xxxx error with status
-400 and HSS.0001 as "Invalid parameter." (so HSS.0001 is never a server failure). That table has no 500 row;
+400 and HSS.0001 as "Invalid parameter." (so HSS.0001 is never a server failure). HSS.1007 and HSS.1018 are
+that table's rows as its Chinese edition (intl/zh-cn/api-hss2.0/ErrorCode.html) words them, "Agent离线" (solution:
+"请启动agent", start the agent) and "无效的文件信息" (check the parameters), in English. That table has no 500 row;
 HSS.0041 is the one HSS-prefixed 500 Huawei documents (in the CGS API's error codes, "Query host extend info
 error"). A project the credentials may not use is refused as that table's HSS.0013 "Insufficient permissions."
 (its HSS.0010 "Access denied." would read the same to a client: neither says more).
@@ -78,6 +84,8 @@ __all__ = [
     "ProjectForbidden",
     "AgentNotInstalled",
     "AgentUnreachable",
+    "AgentOffline",
+    "InvalidFileInformation",
     "InternalError",
     "new_request_id",
     "shown",
@@ -252,6 +260,18 @@ class AgentUnreachable(_ServiceError):
     error_code = "HSS.1006"
     prefix = "Failed to send requests to the agent: "
     short_msg = "Failed to send requests to the agent."
+
+
+class AgentOffline(_ServiceError):
+    error_code = "HSS.1007"
+    prefix = "Agent offline: "
+    short_msg = "Agent offline."
+
+
+class InvalidFileInformation(_ServiceError):
+    error_code = "HSS.1018"
+    prefix = "Invalid file information: "
+    short_msg = "Invalid file information."
 
 
 class InternalError(_ServiceError):

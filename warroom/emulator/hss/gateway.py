@@ -13,7 +13,12 @@ nothing of:
 - the emulator's own bugs, each answered with a 500 (``internal_errors``);
 - the error form: ``described_errors`` as some HSS errors are written (a short ``error_msg``, the detail in an
   ``error_description`` beside it); ``error_form``, None (HSS's own ``error_code``/``error_msg``) or another form
-  Huawei's SDK reads (``exceptions.ERROR_FORMS``), set by a test at any time.
+  Huawei's SDK reads (``exceptions.ERROR_FORMS``), set by a test at any time;
+- the gateway's older wording, which Huawei's FAQs still show, each set by a test at any time: ``code_prefix``
+  ``"APIG"`` writes the codes of its checks (authentication, throttling, routing) ``APIG.0307`` and so on, not
+  ``APIGW.`` (injected faults keep ``APIGW.``); ``expired_as_0301``, a detail, answers an expired token with 0301
+  "Incorrect IAM authentication information: <detail>", not 0307 "The token must be updated": ``TOKEN_EXPIRES``, as
+  the OCR FAQ "How Do I Handle the Error APIG.0301?" shows one, or another (its ``{expires_at}`` filled in).
 
 ``responses.py`` runs a request through these steps in the gateway's order, then calls the backend.
 """
@@ -32,7 +37,10 @@ from . import signature
 from .exceptions import AuthenticationFailed, HssError, IamError, ProjectForbidden, Throttled, TokenExpired, shown
 from .models import HssBackend
 
-__all__ = ["HssGateway", "RecordedRequest"]
+__all__ = ["HssGateway", "RecordedRequest", "TOKEN_EXPIRES"]
+
+# An expired token's 0301 detail, as Huawei's OCR FAQ ("How Do I Handle the Error APIG.0301?") shows it
+TOKEN_EXPIRES = "token expires, expires_at: {expires_at}"
 
 _PROJECT_PATH_RE = re.compile(r"/v5/(?P<project_id>[^/]+)/")
 # Headers the gateway insists on having signed: without them a signature could be replayed to another
@@ -90,6 +98,8 @@ class HssGateway:
         self._aksk_locked_until: dict[str, float] = {}  # access key -> until when it is locked (wall clock)
         self.described_errors = described_errors
         self.error_form: str | None = None
+        self.code_prefix = "APIGW"
+        self.expired_as_0301: str | None = None
         self.faults: FaultPlan | None = None  # injected by the HSS app
         self.iam_faults: FaultPlan | None = iam_faults  # injected by the IAM app
         self.requests: list[RecordedRequest] = []
@@ -109,6 +119,13 @@ class HssGateway:
         token = request.headers.get("X-Auth-Token")
         if token is not None:
             self.backend.expire_token(token.strip())
+
+    def prefixed(self, body: dict) -> dict:
+        """An error body of HSS's own form with a gateway code in ``code_prefix`` (HSS's own codes as they are)."""
+        code = body.get("error_code", "")
+        if code.startswith("APIGW."):
+            body["error_code"] = f"{self.code_prefix}.{code.split('.', 1)[1]}"
+        return body
 
     # ----------------------------------------------------------------- log and rate
 
@@ -159,6 +176,9 @@ class HssGateway:
         if issued is None:
             raise AuthenticationFailed("the token is not valid")
         if issued.has_expired(self.backend.wall_clock()):
+            if self.expired_as_0301 is not None:
+                expires_at = datetime.fromtimestamp(issued.expires_at, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+                raise AuthenticationFailed(self.expired_as_0301.format(expires_at=expires_at))
             raise TokenExpired()
         if project_id is not None and issued.project_id != project_id:
             raise ProjectForbidden(f"the token is scoped to another project than {shown(project_id)}")

@@ -41,8 +41,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from .exceptions import (AgentNotInstalled, AgentUnreachable, IamError, InvalidParameter, IsolatedFileNotFound,
-                         ProjectForbidden, TooManyItems, shown)
+from .exceptions import (AgentNotInstalled, AgentOffline, AgentUnreachable, IamError, InvalidFileInformation,
+                         InvalidParameter, IsolatedFileNotFound, ProjectForbidden, TooManyItems, shown)
 
 __all__ = [
     "HssBackend",
@@ -486,6 +486,12 @@ class HssBackend:
         self.events_oldest_first = False
         self.event_tie_order_seed: int | None = None
         self.file_tie_order_seed: int | None = None  # the same for isolated files of one update_time: _ties_ordered
+        # Two more refusals of HSS's error code table, which Huawei does not say when HSS gives (each may be set at any
+        # time): a restore on a server whose agent is offline refused whole with HSS.1007 "Agent offline" (else the
+        # agent never takes the task: Host.agent_online); an item whose file_attr is not the isolated file's, with
+        # HSS.1018 "Invalid file information" (else file_attr is not compared)
+        self.offline_agents_refuse = False
+        self.file_attr_checked = False
         self.project_id: str | None = None  # the project that holds the hosts
         self.projects: set[str] = set()  # every project of the account (access keys may use any)
         self.hosts: dict[str, Host] = {}
@@ -825,10 +831,10 @@ class HssBackend:
                   granted: frozenset | None = None) -> bool:
         if project_id != self.project_id:
             return False
-        # Left out, the parameter means the default enterprise project (assumed for isolated files, as the SDK
-        # documents it for events: README, "Try it from the war room, locally"; the seed: "The value 0 indicates the
-        # default enterprise project. To query servers in all enterprise projects, set this parameter to
-        # all_granted_eps"): all those the user is granted (``granted``; None: every one).
+        # Left out, the parameter means the default enterprise project (the Chinese ListIsolatedFile and
+        # ChangeIsolatedFile pages: "企业项目ID默认取值为“0”", its default value is "0"; the SDK for events: README,
+        # "Try it from the war room, locally"); all_granted_eps, all those the user is granted (``granted``; None:
+        # every one).
         wanted = enterprise_project_id or DEFAULT_ENTERPRISE_PROJECT
         if wanted == ALL_ENTERPRISE_PROJECTS:
             return granted is None or host.enterprise_project_id in granted
@@ -1140,6 +1146,10 @@ class HssBackend:
             raise AgentNotInstalled(f"{where}: server {shown(host.host_id)}")
         if host.agent_unreachable:
             raise AgentUnreachable(f"{where}: server {shown(host.host_id)}")
+        if self.offline_agents_refuse and not host.agent_online:
+            raise AgentOffline(f"{where}: server {shown(host.host_id)}")
+        if self.file_attr_checked and any(c.file_attr != item.get("file_attr", c.file_attr) for c in candidates):
+            raise InvalidFileInformation(f"{where}: file_attr {shown(item['file_attr'])} is not the isolated file's")
         return candidates
 
 

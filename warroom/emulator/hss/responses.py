@@ -187,8 +187,9 @@ def create_app(gateway: HssGateway) -> Callable[[Request], Response]:
                 return hss_fault
             return handler(request, project_id, granted)
         except HssError as exc:
-            return _reply(exc.status, in_form(exc.to_json(gateway.described_errors), gateway.error_form),
-                          exc.request_id or new_request_id(), exc.headers)
+            body = gateway.prefixed(exc.to_json(gateway.described_errors))
+            return _reply(exc.status, in_form(body, gateway.error_form), exc.request_id or new_request_id(),
+                          exc.headers)
         except Exception as exc:  # keep the vendor's error form even for emulator bugs
             gateway.internal_errors.append(exc)
             error = InternalError(f"unexpected {type(exc).__name__}")
