@@ -284,11 +284,13 @@ XDR_ERROR_ADVICE = {
          f'the instance settings ({SETTING_NAMES["xdr_api_key_id"]}, {SETTING_NAMES["xdr_api_key"]}, '
          f'{SETTING_NAMES["xdr_auth_type"]}); an advanced key also needs this machine\'s clock to be right within a '
          'few minutes.',
-    402: 'The tenant lacks the license this API needs, Cortex XDR Prevent or Pro per Endpoint: ask its administrator.',
+    402: 'The tenant lacks the license this API needs, Cortex XDR Prevent, Pro per Endpoint or Pro per GB: ask its '
+         'administrator.',
     403: 'The API key\'s role is not allowed to restore files. Give the role the Action Center permissions (View/Edit '
          'and Quarantine), or use a key whose role has them.',
-    404: f'{SETTING_NAMES["xdr_url"]} does not lead to the Cortex XDR public API. Copy the API URL again from '
-         'Cortex XDR > Settings > API Keys (it starts with https://api-).',
+    404: f'{SETTING_NAMES["xdr_url"]} does not lead to the Cortex XDR public API. Copy the API URL again (it starts '
+         'with https://api-) from Cortex XDR > Settings > Configurations > Integrations > API Keys, or Settings > API '
+         'Keys in an older console.',
     429: f'{XDR_THROTTLED}. {THROTTLED_RESTORE_ADVICE}',
     500: 'Cortex XDR could not carry out the request. Its message, quoted at the end, often says what is '
          'missing (for example no quarantined copy of the file); otherwise try again later.'}
