@@ -284,11 +284,13 @@ XDR_ERROR_ADVICE = {
          f'the instance settings ({SETTING_NAMES["xdr_api_key_id"]}, {SETTING_NAMES["xdr_api_key"]}, '
          f'{SETTING_NAMES["xdr_auth_type"]}); an advanced key also needs this machine\'s clock to be right within a '
          'few minutes.',
-    402: 'The tenant lacks the license this API needs, Cortex XDR Prevent or Pro per Endpoint: ask its administrator.',
+    402: 'The tenant lacks the license this API needs, Cortex XDR Prevent, Pro per Endpoint or Pro per GB: ask its '
+         'administrator.',
     403: 'The API key\'s role is not allowed to restore files. Give the role the Action Center permissions (View/Edit '
          'and Quarantine), or use a key whose role has them.',
-    404: f'{SETTING_NAMES["xdr_url"]} does not lead to the Cortex XDR public API. Copy the API URL again from '
-         'Cortex XDR > Settings > API Keys (it starts with https://api-).',
+    404: f'{SETTING_NAMES["xdr_url"]} does not lead to the Cortex XDR public API. Copy the API URL again (it starts '
+         'with https://api-) from Cortex XDR > Settings > Configurations > Integrations > API Keys, or Settings > API '
+         'Keys in an older console.',
     429: f'{XDR_THROTTLED}. {THROTTLED_RESTORE_ADVICE}',
     500: 'Cortex XDR could not carry out the request. Its message, quoted at the end, often says what is '
          'missing (for example no quarantined copy of the file); otherwise try again later.'}
@@ -2834,20 +2836,24 @@ class XdrClient:
                                   f'the ID with !xdr-get-endpoints hostname={endpoint_id}.', error.advice)
             raise
 
-    def get_action_status(self, action_id: int | str, probe: bool = False) -> XdrReply:
+    def get_action_status(self, action_id: int | str, probe: bool = False, by_hand: bool = False) -> XdrReply:
         """POST actions/get_action_status: {"data": {endpoint: status}, "errorReasons"?: {...}}. An ID given as digits
-        goes as the Integer the API takes (as CoreIRApiModule sends it). ``probe``: test-module's read of action 0."""
+        goes as the Integer the API takes (as CoreIRApiModule sends it). ``probe``: test-module's read of action 0;
+        ``by_hand``: an ID the analyst gave (restore-file's action_id at a check by hand), not one polling carries."""
         if re.fullmatch('[0-9]{1,18}', str(action_id)):  # a text of as many digits as arguments take, or a number
             action_id = int(action_id)
-        # A 500 reading an action this instance started is the service failing; to the probe of action 0, the answer.
+        # A 500 reading an action Cortex XDR gave this command is the service failing; to the probe of action 0, the
+        # answer; to an ID given by hand, most likely the answer too (mistyped): retried once, in case it passes.
         return self._post(XDR_ACTION_STATUS_PATH, {'group_action_id': action_id},
                           RETRY_STATUSES if probe else RETRY_STATUSES | {500},
-                          XDR_TEST_ERROR_ADVICE if probe else XDR_STATUS_ERROR_ADVICE)
+                          XDR_TEST_ERROR_ADVICE if probe else XDR_STATUS_ERROR_ADVICE,
+                          second_500_ends if by_hand else None)
 
     def _post(self, path: str, request_data: JsonObject, retry_statuses: Iterable[int] = RETRY_STATUSES,
-              advice: dict[int, str] = XDR_ERROR_ADVICE) -> XdrReply:
+              advice: dict[int, str] = XDR_ERROR_ADVICE,
+              still_to_send: Callable[[Attempt, VendorReply | None], str | None] | None = None) -> XdrReply:
         answer = self.transport.request('POST', path, expect_json=True, retry_statuses=retry_statuses,
-                                        refused=functools.partial(self._refusal, path),
+                                        still_to_send=still_to_send, refused=functools.partial(self._refusal, path),
                                         json={'request_data': request_data})
         if not 200 <= answer.status < 300:  # CoreIRApiModule takes a 201 from endpoints/restore too
             reply = answer.parsed.get('reply') if isinstance(answer.parsed, dict) else None
@@ -2874,6 +2880,14 @@ class XdrClient:
             return None
         return (f'Not sent: Cortex XDR refused another request of this command with HTTP {refused.http_status}, as it '
                 f'would this one. {refused.advice}')
+
+
+def second_500_ends(_: Attempt, reply: VendorReply | None) -> str | None:
+    """Why a status read of an action ID given by hand goes no more: a second 500, Cortex XDR's answer for an action
+    it does not know; a first may be the service failing once, so it is retried."""
+    if reply is None or reply.status != 500 or sum(attempt.status == 500 for attempt in reply.attempts) < 2:
+        return None
+    return 'Cortex XDR answered HTTP 500 again to an action ID given by hand'
 
 
 ''' HUAWEI CLOUD HSS '''
@@ -4351,7 +4365,7 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
 
     def check(record: XdrRecord) -> XdrReply | RestoreError:
         try:
-            return client.get_action_status(record['action_id'])
+            return client.get_action_status(record['action_id'], by_hand=by_hand)
         except RestoreError as error:  # polling reads the action ID Cortex XDR gave: no one typed it
             return error if by_hand else error.with_advice(error.advice.replace(XDR_MISTYPED_ACTION, ''), error.advice)
 

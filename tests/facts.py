@@ -66,8 +66,14 @@ XDR_ADVICE_WORDS = {
 XDR_RESTORE_PERMISSIONS = ('Action Center', 'View/Edit', 'Quarantine')
 
 # The licenses the Restore File API requires (the seed, "Required License": "Cortex XDR Prevent or Cortex XDR Pro per
-# Endpoint"); the 402 advice names these and no other.
-XDR_RESTORE_LICENSES = ('Cortex XDR Prevent', 'Cortex XDR Pro per Endpoint')
+# Endpoint"; docs-cortex's Cortex XDR REST API pages Restore File and Get Action Status now add the third: "Cortex XDR
+# Prevent, Cortex XDR Pro per Endpoint, or Cortex XDR Pro per GB"); the 402 advice names these and no other.
+XDR_RESTORE_LICENSES = ('Cortex XDR Prevent', 'Cortex XDR Pro per Endpoint', 'Cortex XDR Pro per GB')
+
+# Where Cortex XDR lists the API keys, their ID column and "Copy API URL": docs-cortex's "Get Started with Cortex XDR
+# APIs" (Cortex XDR REST API) navigates to Settings > Configurations > Integrations > API Keys; the older console's
+# (docs.paloaltonetworks.com's page of that name) had API Keys under Settings itself.
+XDR_API_KEYS_PAGES = ('Settings > Configurations > Integrations > API Keys', 'Settings > API Keys')
 
 # Cortex XDR answers every authentication failure (wrong key, unknown key ID, wrong key type, a clock off) with one
 # fixed body that never says which check failed: the recorded reply test_data/xdr/replies/error_401.json (the same

@@ -733,8 +733,23 @@ def test_a_key_id_written_as_a_number_as_yaml_reads_17_is_sent_as_its_digits(xdr
     assert xdr.gateway.requests  # the key ID went out, and the tenant took it
 
 
-# The "ID" column of Cortex XDR > Settings > API Keys holds a number (integration.yml's help; demisto/content's Cortex
-# XDR description: "From the ID column, copy the Key ID"). The key's name there, or the ID typed with a word, is refused
+def test_the_xdr_url_and_key_id_help_and_a_404_name_the_api_keys_page_of_the_current_and_the_older_console(xdr):
+    # An admin looks for the API URL and the key's ID where the setting's help or the 404's advice says: the page the
+    # current docs name (facts.XDR_API_KEYS_PAGES), and the older console's, which some tenants still show.
+    settings = {param['name']: ' '.join(param.get('additionalinfo', '').split())
+                for param in yaml.safe_load((ROOT / 'integration.yml').read_text())['configuration']}
+    not_the_api = refusal(xdr.params(xdr_url=xdr.url + '/xdr'), 'restore-file', {'file_hash': QUARANTINED,
+                                                                                   'polling': 'false'})
+    advice = not_the_api.split(' said: ', 1)[0]  # ours, before Cortex XDR's own words
+
+    assert 'HTTP 404' in advice, not_the_api
+    for text in (settings['xdr_url'], settings['xdr_api_key_id'], advice):
+        assert all(page in text for page in facts.XDR_API_KEYS_PAGES), text
+
+
+# The "ID" column of Cortex XDR > Settings > Configurations > Integrations > API Keys (Settings > API Keys in the
+# older console) holds a number (integration.yml's help; demisto/content's Cortex XDR description: "From the ID
+# column, copy the Key ID"). The key's name there, or the ID typed with a word, is refused
 # before any request naming the key ID alone, not sent for a 401 that sends the admin to the key and its type too.
 @pytest.mark.parametrize('command, args', [('test-module', {}), ('restore-file', {'file_hash': QUARANTINED})])
 @pytest.mark.parametrize('key_id', ['soar-restore', 'ID 7', '7a'])

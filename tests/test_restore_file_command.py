@@ -2205,7 +2205,7 @@ def test_a_check_by_hand_of_an_action_cortex_xdr_does_not_know_says_so_at_once_a
         assert 'check action_id' in text and 'run the same command again' in text, text
         assert not any(promise in text for promise in PROMISES), text
     reads = [path for _, path, _ in xdr_tenant.gateway.requests if path.endswith('/get_action_status/')]
-    assert len(reads) == 1 + facts.DEFAULT_MAX_RETRIES  # one check's attempts, no more
+    assert len(reads) == 2  # one check's read and its one retry of a 500 (an ID given by hand), no more
 
 
 @pytest.mark.parametrize('stage_seconds', [10, 0])  # the action Cortex XDR knows still running, or done already
@@ -2246,8 +2246,52 @@ def test_a_check_by_hand_of_several_actions_says_at_once_which_cortex_xdr_does_n
         assert not any(promise in text for promise in PROMISES), text
     reads = [body['request_data']['group_action_id'] for _, path, body in tenant.gateway.requests
              if path.endswith('/get_action_status/')]
-    assert reads.count(unknown) == 1 + facts.DEFAULT_MAX_RETRIES  # the first run's attempts, no more
+    assert reads.count(unknown) == 2  # the first run's read and its one retry of a 500 (given by hand), no more
     assert reads.count(known) == result.runs  # one read a run
+
+
+def status_reads(tenant):
+    """The action IDs of every status read the emulated tenant received, in order."""
+    return [body['request_data']['group_action_id'] for _, path, body in tenant.gateway.requests
+            if path.endswith('/get_action_status/')]
+
+
+def test_a_check_by_hand_retries_cortex_xdr_s_500_to_its_action_id_once_then_says_to_check_action_id(monkeypatch):
+    # A check by hand (polling=false) of an action ID the tenant never gave: Cortex XDR answers its status read with
+    # its 500, as for any action it does not know. Typed by hand, the ID is most likely mistyped: the read is retried
+    # once, in case the 500 passes, not max_retries times with their waits, before the advice to check action_id.
+    tenant, room, _ = clocked_room(monkeypatch, 100)
+    try:
+        room.run('restore-file', {'file_hash': CLEAN_HASH, 'polling': 'false'})
+        unknown = max(tenant.backend.actions) * 10 + 7  # a digit too many
+        result = room.run('restore-file', {'file_hash': CLEAN_HASH, 'action_id': str(unknown), 'polling': 'false'})
+    finally:
+        tenant.server.stop()
+
+    assert status_reads(tenant) == [unknown, unknown]  # the read and its one retry
+    [error] = [record['error'] for record in as_list(restored_record(result)) if record['action_id'] == unknown]
+    assert 'HTTP 500' in error and 'retried once (after HTTP 500)' in error, error
+    assert 'check action_id' in error and 'run the same command again' in error, error
+
+
+def test_a_check_by_hand_whose_status_read_meets_one_passing_500_reads_the_action_on_its_retry(monkeypatch):
+    # The follow line of a restore started moments ago, run by hand: the action ID is one Cortex XDR gave, and a 500
+    # that passes (the service failing once) is read through by the one retry a check by hand has.
+    tenant, room, _ = clocked_room(monkeypatch, 100)
+    try:
+        started = room.run('restore-file', {'file_hash': CLEAN_HASH, 'polling': 'false'})
+        line = shown_follow_line(started.entries[0]['HumanReadable'])
+        tenant.gateway.inject_faults(FaultPlan.parse('sequence=500'))
+        record = restored_record(room.run(line.command, dict(line.args, polling='false')))
+    finally:
+        tenant.server.stop()
+
+    action_id = int(restored_record(started)['action_id'])
+    # two reads since the fault was planned: the one the 500 met (in front of the tenant, which logged none) and its
+    # retry, which the tenant answered
+    assert tenant.gateway.faults.seen == 2 and status_reads(tenant) == [action_id]
+    assert not record['error'] and record['endpoints'], record  # read: the 500 passed
+
 
 
 @pytest.mark.parametrize('status', [401, 403])

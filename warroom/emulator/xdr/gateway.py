@@ -136,7 +136,9 @@ class XdrGateway:
             else:
                 nonce, timestamp_s = self._check_advanced(api_key, lowered, authorization)
             if not api_key.licensed:
-                raise LicenseRequired("The tenant has no Cortex XDR Prevent or Cortex XDR Pro per Endpoint license")
+                raise LicenseRequired(
+                    "The tenant has no Cortex XDR Prevent, Cortex XDR Pro per Endpoint or Cortex XDR Pro per GB license"
+                )
             if not api_key.permits(path):
                 raise Forbidden(f"The API key's role may not use {path}")
             if nonce is not None:
