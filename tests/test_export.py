@@ -27,6 +27,7 @@ PACK = facts.PACK_ID  # the README's export paths
 # The content repository names an integration's package after its ID without spaces ("Quarantine Restore").
 INTEGRATION = INTEGRATION_YML['commonfields']['id'].replace(' ', '')
 SOURCE_PLAYBOOKS = sorted((PROJECT_ROOT / 'playbooks').glob('playbook-*.yml'))
+SOURCE_TEST_PLAYBOOKS = sorted((PROJECT_ROOT / 'playbooks' / 'test_playbooks').glob('playbook-*.yml'))
 SOURCE_SCRIPTS = sorted(p for p in (PROJECT_ROOT / 'playbooks' / 'scripts').iterdir()
                         if (p / f'{p.name}.yml').is_file())
 
@@ -93,6 +94,7 @@ def test_layout_is_the_content_repository_s(pack_dir):
     for package in SOURCE_SCRIPTS:
         expected |= {f'Scripts/{package.name}/{package.name}.yml', f'Scripts/{package.name}/{package.name}.py',
                      f'Scripts/{package.name}/README.md'}
+    expected |= {f'TestPlaybooks/{path.name}' for path in SOURCE_TEST_PLAYBOOKS}
     expected |= set(json_items())
     assert files == expected
     assert not any((pack_dir / 'ReleaseNotes').glob('*'))  # a first version (1.0.0) has no release notes
@@ -110,6 +112,19 @@ def test_split_files_are_the_sources_as_they_are(pack_dir):
         for name in (f'{source.name}.yml', f'{source.name}.py'):
             assert (target / name).read_bytes() == (source / name).read_bytes()
         assert load((target / f'{source.name}.yml').read_text())['script'] in ('', '-')
+
+
+def test_the_test_playbook_is_in_the_pack_s_test_playbooks_as_it_is_and_named_by_the_integration_s_tests(pack_dir):
+    assert SOURCE_TEST_PLAYBOOKS
+    for path in SOURCE_TEST_PLAYBOOKS:
+        assert (pack_dir / 'TestPlaybooks' / path.name).read_bytes() == path.read_bytes()
+    assert INTEGRATION_YML['tests'] == [load(path.read_text())['id'] for path in SOURCE_TEST_PLAYBOOKS]
+
+
+def test_the_zip_and_its_metadata_leave_the_test_playbooks_out_as_marketplace_never_installs_them(archive):
+    test_ids = {load(path.read_text())['id'] for path in SOURCE_TEST_PLAYBOOKS}
+    assert not [name for name in archive if name.startswith('TestPlaybooks/')]
+    assert not test_ids & {item['id'] for item in json.loads(archive['metadata.json'])['contentItems']['playbook']}
 
 
 def test_pack_metadata_has_every_field_marketplace_reads(pack_dir):

@@ -12,7 +12,9 @@ import facts
 from conftest import ROOT, TEST_DATA
 from warroom import export
 
-PLAYBOOKS = sorted((ROOT / 'playbooks').glob('playbook-*.yml'))
+# The test playbook too: the scripts and commands it runs come from the same declared packs.
+PLAYBOOKS = sorted([*(ROOT / 'playbooks').glob('playbook-*.yml'),
+                    *(ROOT / 'playbooks' / 'test_playbooks').glob('playbook-*.yml')])
 OWN_SCRIPTS = {path.name for path in (ROOT / 'playbooks' / 'scripts').iterdir() if path.is_dir()}
 DEPENDENCIES_FILE = TEST_DATA / 'xsoar' / 'dependencies.json'
 DEPENDENCIES = json.loads(DEPENDENCIES_FILE.read_text())['packs']

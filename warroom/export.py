@@ -45,6 +45,10 @@ INTEGRATION_YML = PROJECT_ROOT / 'integration.yml'
 INTEGRATION_PY = PROJECT_ROOT / 'restore_integration.py'
 PLAYBOOKS_DIR = PROJECT_ROOT / 'playbooks'
 SCRIPTS_DIR = PLAYBOOKS_DIR / 'scripts'
+# The integration's test playbooks (integration.yml's tests: names them): the content repository keeps them in the
+# pack's TestPlaybooks/; prepare-content leaves them out of the zip and of metadata.json's contentItems, as demisto-sdk
+# skips CONTENT_TYPES_EXCLUDED_FROM_UPLOAD (test playbooks and test scripts) in Pack.dump and its metadata.
+TEST_PLAYBOOKS_DIR = PLAYBOOKS_DIR / 'test_playbooks'
 DEPENDENCIES_FILE = PROJECT_ROOT / 'test_data' / 'xsoar' / 'dependencies.json'
 # The JSON content items beside the playbooks -> their folder in the content layout, and their contentItems key
 # (mappers are listed with the classifiers, as demisto-sdk lists them).
@@ -242,6 +246,7 @@ def write_pack(pack_dir: Path) -> None:
     write_integration(pack_dir, integration, integration_readme)
     playbooks = write_playbooks(pack_dir, playbook_readme)
     scripts = write_scripts(pack_dir)
+    write_test_playbooks(pack_dir)
     for source, (folder, _) in JSON_ITEM_DIRS.items():
         for path in sorted((PLAYBOOKS_DIR / source).glob('*.json')):
             (pack_dir / folder).mkdir(exist_ok=True)
@@ -290,6 +295,15 @@ def write_playbooks(pack_dir: Path, playbook_readme: Callable[[Playbook], str]) 
         (playbooks_dir / f'{path.stem}_README.md').write_text(readme, encoding='utf-8')
         playbooks.append(raw)
     return playbooks
+
+
+def write_test_playbooks(pack_dir: Path) -> None:
+    """``TestPlaybooks/``: the test playbooks as they are (no README, no picture: the content repository's have none)."""
+    sources = sorted(TEST_PLAYBOOKS_DIR.glob('playbook-*.yml'))
+    if sources:
+        (pack_dir / 'TestPlaybooks').mkdir()
+    for path in sources:
+        shutil.copyfile(path, pack_dir / 'TestPlaybooks' / path.name)
 
 
 def write_scripts(pack_dir: Path) -> list[dict]:

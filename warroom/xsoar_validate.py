@@ -7,7 +7,8 @@ imports nothing from the rest of ``warroom``, so that the SDK's venv needs none 
 
 ``EXPORT_DIR`` is what ``python -m warroom export EXPORT_DIR`` wrote. This script
 
-1. builds a scratch content repository in a temporary directory: ``Packs/QuarantineRestore/`` (the export),
+1. builds a scratch content repository in a temporary directory: ``Packs/QuarantineRestore/`` (the export, its
+   ``TestPlaybooks/`` too, so that validate checks the test playbook integration.yml's ``tests:`` names),
    ``Config/approved_*.json``, and a git repository whose ``origin`` (a bare repository on disk, named
    ``content.git``) holds a ``master`` without the pack, so that the pack is a new pack added on a branch,
    as in a contribution to the content repository;
