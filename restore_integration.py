@@ -942,9 +942,11 @@ def setting_credential(params: InstanceParams, name: str, part: str, header: boo
 
 
 def setting_secrets(params: InstanceParams) -> list[str]:
-    """Every secret the instance holds (any credentials param's, a dict, too), as sent (shown_text): what to scrub."""
-    return [credential_part(params, name, 'password') for name, value in params.items()
+    """Every secret the instance holds (any credentials param's, a dict, too), as sent (shown_text): what to scrub.
+    Not one holding an unpaired surrogate, which has no bytes to seek: typed_text refuses it before any request."""
+    held = [credential_part(params, name, 'password') for name, value in params.items()
             if name in SECRET_SETTINGS or isinstance(value, dict)]
+    return [secret for secret in held if not re.search('[\ud800-\udfff]', secret)]
 
 
 def read_transport_settings(params: InstanceParams) -> TransportSettings:

@@ -96,3 +96,16 @@ def test_a_key_cortex_xdr_quotes_right_at_the_cut_of_its_message_is_masked(repla
     assert f'{lead}{SCRUBBER_MASK}...' in demisto.entries[-1]['Contents'], demisto.entries[-1]['Contents'][-300:]
     assert key[:4] not in output
 
+
+def test_a_secret_setting_holding_an_unpaired_surrogate_is_refused_by_the_settings_check_not_a_traceback():
+    secret = 'surrogate-key-\ud800-' + secrets.token_hex(8)
+    params = {'xdr_url': 'https://api-tenant.xdr.us.paloaltonetworks.com', 'xdr_api_key_id': '9',
+              'xdr_api_key': {'password': secret}, 'xdr_auth_type': 'advanced'}
+    demisto = Demisto(params, 'restore-file', {'file_hash': HASH, 'polling': 'false'}, {}, [])
+
+    ri.main(demisto)
+
+    [entry] = demisto.entries
+    assert entry['Type'] == ENTRY_ERROR and 'U+D800' in entry['Contents'], entry['Contents']
+    output = json.dumps(demisto.entries) + json.dumps(demisto.log)
+    assert secret[-16:] not in output and 'surrogate-key' not in output
