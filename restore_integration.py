@@ -658,11 +658,12 @@ class VendorApiError(RestoreError):
     def __init__(self, vendor: str, http_status: int, advice: str, note: str, attempts: 'Iterable[Attempt]',
                  vendor_code: Any = None, vendor_message: Any = None, vendor_extra: Any = None, request_id: Any = None,
                  authorization_message: Any = None) -> None:
-        self.http_status, self.vendor_code = http_status, vendor_code  # what callers tell errors apart by
-        given = {'code {}': vendor_code, 'message "{}"': vendor_message or None,
+        self.http_status, self.vendor_code = http_status, vendor_words(vendor_code)  # what callers tell errors apart by
+        given = {'code {}': self.vendor_code, 'message "{}"': vendor_message or None,
                  'details {}': None if vendor_extra in ('', {}, []) else vendor_extra,
                  'request id {}': request_id or None}
-        details = ', '.join(form.format(json_text(value)) for form, value in given.items() if value is not None)
+        details = ', '.join(form.format(json_text(vendor_words(value))) for form, value in given.items()
+                            if value is not None)
         self.details = details  # the vendor's words alone, for a message that quotes this error's first sentence
         said = f' {vendor} said: {details}.' if details else ''
         # Which identity policy refused (encoded_authorization_message), in kilobytes: last, whole, after how to decode.
@@ -720,10 +721,21 @@ def json_text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
 
 
-def short_text(text: Any) -> str:
-    """A vendor body cut to one readable line, of 200 characters at most (HTML error pages can be long)."""
+# The most characters of a vendor's words (message, details, code) an error or kept state quotes: a 4xx may be 32 MB
+VENDOR_TEXT_LIMIT = 1000
+
+
+def short_text(text: Any, limit: int = 200) -> str:
+    """A vendor body cut to one readable line, of ``limit`` characters at most (HTML error pages can be long)."""
     text = ' '.join(str(text).split())
-    return text if len(text) <= 200 else f'{text[:200]}...'
+    return text if len(text) <= limit else f'{text[:limit]}...'
+
+
+def vendor_words(value: Any) -> Any:
+    """A vendor's code, message or details as an error or kept state holds it: as given, unless its text (json_text)
+    is longer than VENDOR_TEXT_LIMIT; then that text cut (short_text, whose '...' the scrubber reads as a cut)."""
+    text = json_text(value)
+    return value if len(text) <= VENDOR_TEXT_LIMIT else short_text(text, VENDOR_TEXT_LIMIT)
 
 
 def clean_text(value: Any) -> str:
@@ -930,9 +942,11 @@ def setting_credential(params: InstanceParams, name: str, part: str, header: boo
 
 
 def setting_secrets(params: InstanceParams) -> list[str]:
-    """Every secret the instance holds (any credentials param's, a dict, too), as sent (shown_text): what to scrub."""
-    return [credential_part(params, name, 'password') for name, value in params.items()
+    """Every secret the instance holds (any credentials param's, a dict, too), as sent (shown_text): what to scrub.
+    Not one holding an unpaired surrogate, which has no bytes to seek: typed_text refuses it before any request."""
+    held = [credential_part(params, name, 'password') for name, value in params.items()
             if name in SECRET_SETTINGS or isinstance(value, dict)]
+    return [secret for secret in held if not re.search('[\ud800-\udfff]', secret)]
 
 
 def read_transport_settings(params: InstanceParams) -> TransportSettings:
@@ -2189,7 +2203,9 @@ class SecretScrubber:
     MASK = '<redacted>'
     # What short_text and printable end a text they cut with, and U+2026, one character, as a proxy or a log viewer does
     CUTS = re.compile(r'\.\.\.|\u2026')
-    LONGEST_CUT = 200  # the most characters of a secret a text cut short can show (short_text keeps 200, printable 60)
+    # The most characters of a secret a text cut short can show (short_text keeps 200 of a page, VENDOR_TEXT_LIMIT of a
+    # vendor's message; printable 60)
+    LONGEST_CUT = VENDOR_TEXT_LIMIT
     CUT_REACH = 4096  # how far back from a cut a secret's head is sought (a character may be spelled in a dozen)
     # Request signatures, hundreds a run, and their base64 pieces: a set, looked up (_unfolded) at each place of each
     # run of letters and digits long enough (in the lowered text): 64 hex digits, and base64's 84 or 85 characters of
@@ -2663,8 +2679,9 @@ class KeptRefusal:
 
     def keep(self, reply: VendorReply) -> None:
         said = huawei_said(reply) or {}
-        message = said.get('vendor_message')  # bounded: it is kept, and shown by every run that reads it
-        self.entry = {'identity': self.identity, 'refused_at': self._clock(), 'code': said.get('vendor_code'),
+        message = said.get('vendor_message')  # bounded, as its code: it is kept, and shown by every run that reads it
+        code = vendor_words(said.get('vendor_code'))
+        self.entry = {'identity': self.identity, 'refused_at': self._clock(), 'code': code,
                       'message': message if message is None else short_text(json_text(message)),
                       'password_mark': self._mark()}
 
