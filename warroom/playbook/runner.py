@@ -584,6 +584,12 @@ class PlaybookRunner:
             return [builtin_set(frame.scope.context, args)]
         try:
             if command in self.spec.commands:  # run once: XSOAR schedules no polling run for executeCommand
+                shared = [] if args.get('using-brand') or args.get('using') else self._shared_with(command)
+                if shared:
+                    return [{'Type': ENTRY_ERROR, 'ContentsFormat': 'text',
+                             'Contents': f'executeCommand without using-brand runs {command} on every enabled '
+                                         f'integration that has it, here {OWN_BRAND} and {", ".join(shared)}: '
+                                         f'give using-brand={OWN_BRAND}'}]
                 if not self.others.is_available(OWN_BRAND):
                     return no_instance(OWN_BRAND, command)
                 return frame.war_room.run(command, args, follow_polling=False).entries
