@@ -67,6 +67,29 @@ def restored_hashes(xdr):
     return {r.body['request_data']['file_hash'] for r in xdr.gateway.requests if r.path.endswith('/endpoints/restore/')}
 
 
+@pytest.mark.parametrize('name', ['xdr_false_positive.json', 'hss_false_positive.json'])
+def test_the_close_s_restores_name_this_integration_so_another_with_a_command_of_that_name_is_not_called(vendors,
+                                                                                                         name):
+    """The on-close script's executeCommand of restore-file and hss-restore-isolated gives using-brand=Quarantine
+    Restore: XSOAR runs a call that names no brand on every enabled integration that has the command (the runner
+    answers such a call with an error entry when another integration has it), so the restore goes to this pack's
+    integration only."""
+    from warroom.playbook.others import OtherCommand, load_other_commands
+    shared = {command: OtherCommand('Other Restorer', command, ('file_hash',), ('file_hash',), frozenset())
+              for command in ('restore-file', 'hss-restore-isolated')}
+    others = OtherIntegrations(enabled={'Quarantine Restore', 'Cortex XDR - IR', 'Other Restorer'},
+                               commands={**load_other_commands(), **shared})
+    xdr, hss = vendors
+    runner = PlaybookRunner({**hss.params(), **xdr.params()}, time_scale=0, sleep=lambda _: None, others=others)
+
+    _, run = close(vendors, name, 'post-processing', runner=runner)
+
+    calls = [event for event in run.events if event.command in shared]
+    assert calls and all(event.args.get('using-brand') == 'Quarantine Restore' for event in calls)
+    assert all(event.outcome == 'done' for event in calls), [event.outcome for event in calls]
+    assert 'Other Restorer' not in json.dumps([event.entries for event in run.events], default=str)
+
+
 @pytest.mark.parametrize('via', ['playbook', 'post-processing'])
 def test_the_by_hand_restore_of_a_file_held_for_its_reputation_is_made_under_the_incident_s_cortex_xdr_incident(
         vendors, via):

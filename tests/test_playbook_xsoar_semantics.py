@@ -1123,3 +1123,30 @@ def test_the_xdr_check_after_a_failed_restore_reads_this_run_s_records_alike_whi
     assert all(record['action_id'] and record['endpoints_count'] == 0 for record in records)
     [note] = [note for note in again.notes if this_file in note]
     assert 'no quarantined copy' in note and 'endpoints_count 0' in note and earlier_file not in note
+
+
+def _another_restorer(enabled=('Quarantine Restore', 'Other Restorer')):
+    """The war room's integrations plus another enabled one that has a command of this pack's name, restore-file."""
+    from warroom.playbook.others import OtherCommand, OtherIntegrations, load_other_commands
+    shared = OtherCommand('Other Restorer', 'restore-file', ('file_hash',), ('file_hash',), frozenset())
+    return OtherIntegrations(enabled=set(enabled), commands={**load_other_commands(), 'restore-file': shared})
+
+
+@pytest.mark.parametrize('script', ['|||restore-file', 'Quarantine Restore|||restore-file'])
+def test_a_task_without_a_brand_is_refused_when_another_enabled_integration_has_the_command(script):
+    """XSOAR runs a task whose script names no brand ('|||command') on every enabled integration that has the command,
+    so a second integration with a restore-file would be called too. The runner refuses it, naming both; a task that
+    names this pack's brand runs here only. The runner ran a brandless task on this pack's integration alone."""
+    ask = task('1', 'regular', 'restore', {'#none#': ['99']}, continueonerror=True,
+               body={'script': script, 'iscommand': True},
+               scriptarguments={'file_hash': {'simple': 'ab' * 32}, 'polling': {'simple': 'false'}})
+    start, end = task('0', 'start', '', {'#none#': ['1']}), task('99', 'title', 'Done')
+
+    result = PlaybookRunner({}, others=_another_restorer()).run(playbook(start, ask, end), {'id': '1'}, {})
+
+    if script.startswith('|||'):
+        assert result.failed and 'Other Restorer' in result.error
+        assert 'Quarantine Restore|||restore-file' in result.error
+    else:
+        [event] = [event for event in result.events if event.task == '1']
+        assert event.command == 'restore-file' and 'Other Restorer' not in str(event.entries)

@@ -128,6 +128,29 @@ def test_hss_false_positive_restores_the_file_on_the_incident_s_host_only(vendor
     assert xdr_restores(xdr) == []
 
 
+@pytest.mark.parametrize('name', ['xdr_false_positive.json', 'hss_false_positive.json'])
+def test_the_restore_playbooks_call_no_other_integration_that_has_a_command_of_the_same_name(vendors, name):
+    """Another enabled integration with its own restore-file and hss-restore-isolated: the playbooks name this pack's
+    brand on each task that calls them ('Quarantine Restore|||restore-file'), so that integration is never called;
+    XSOAR would run a task without a brand on both (the runner refuses such a task rather than call either)."""
+    from warroom.playbook.others import OtherCommand, load_other_commands
+    shared = {command: OtherCommand('Other Restorer', command, ('file_hash',), ('file_hash',), frozenset())
+              for command in ('restore-file', 'hss-restore-isolated')}
+    others = OtherIntegrations(enabled={'Quarantine Restore', 'Cortex XDR - IR', 'Other Restorer'},
+                               commands={**load_other_commands(), **shared})
+    xdr, hss = vendors
+    sample = IncidentFile.load(INCIDENTS / name)
+    incident = close_incident(sample.incident, sample.close_reason, sample.close_notes)
+
+    run = PlaybookRunner({**hss.params(), **xdr.params()}, time_scale=0, sleep=lambda _: None,
+                         others=others).run(RESTORE_PLAYBOOK, incident, sample.context)
+
+    assert not run.failed, run.error
+    called = [event.command for event in run.events if event.command in shared]
+    assert called and 'Other Restorer' not in json.dumps([event.entries for event in run.events], default=str)
+    assert xdr_restores(xdr) or hss_puts(hss)
+
+
 def test_an_incident_closed_for_another_reason_restores_nothing_and_says_so(vendors):
     xdr, hss = vendors
     sample, run = close_and_run(vendors, 'xdr_closed_other_reason.json')

@@ -386,8 +386,9 @@ def content_items_summary(pack_dir: Path) -> dict:
         description=integration['description'], category=integration['category'], is_beta=bool(integration.get('beta')),
         isfetch=bool(script.get('isfetch')), isfetchassets=bool(script.get('isfetchassets')),
         isfetchcredentials=bool(script.get('isfetchcredentials')), isfetchevents=bool(script.get('isfetchevents')),
-        commands=[{'compliantpolicies': [], 'deprecated': bool(c.get('deprecated', False)),
-                   'description': c['description'], 'hidden': bool(c.get('hidden', False)), 'name': c['name'],
+        commands=[{'compliantpolicies': c.get('compliantpolicies') or [],
+                   'deprecated': bool(c.get('deprecated', False)), 'description': c['description'],
+                   'hidden': bool(c.get('hidden', False)), 'name': c['name'],
                    'quickaction': bool(c.get('quickaction', False)), 'source_repo': 'content'}
                   for c in script['commands']])], 'playbook': []}
     for path in sorted((pack_dir / 'Playbooks').glob('playbook-*.yml')):

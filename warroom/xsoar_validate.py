@@ -58,6 +58,8 @@ except ModuleNotFoundError:  # python 3.10: demisto-sdk's own dependency reads T
 from pathlib import Path
 
 PACK_ID = 'QuarantineRestore'
+# demisto/content's Config/compliant_policies.json, recorded (its about and source say from which commit).
+COMPLIANT_POLICIES = Path(__file__).resolve().parent.parent / 'test_data' / 'xsoar' / 'compliant_policies.json'
 # Docker image checks that query Docker Hub (DO103 image exists, DO106 latest tag) or GitHub (DO105
 # deprecated images); the other DO checks read the YAML only.
 NETWORK_DOCKER_CHECKS = frozenset({'DO103', 'DO105', 'DO106'})
@@ -191,9 +193,10 @@ def build_content_repo(root: Path, pack_dir: Path) -> Path:
         'approved_tags.json': {'approved_list': {'common': sorted(metadata.get('tags', [])), 'xsoar': [],
                                                  'marketplacev2': [], 'xpanse': [], 'platform': []}},
     }
-    # Which command arguments call for "compliantpolicies" (BA112, BA129): the content repository's list is not
-    # fetched (offline), so none; without the file the SDK would try to download it.
-    approved['compliant_policies.json'] = {'policies': []}
+    # Which command arguments call for "compliantpolicies" (BA112, BA129): the content repository's list as recorded
+    # in test_data (offline; without the file the SDK would try to download it).
+    recorded = json.loads(COMPLIANT_POLICIES.read_text(encoding='utf-8'))
+    approved['compliant_policies.json'] = {'policies': recorded['policies']}
     for name, data in approved.items():
         (config / name).write_text(json.dumps(data, indent=4) + '\n', encoding='utf-8')
     (repo / 'Packs').mkdir()

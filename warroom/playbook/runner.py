@@ -477,6 +477,14 @@ class PlaybookRunner:
             return self.others.is_available(OWN_BRAND)
         return self.others.knows(command) and bool(self.others.providers(command, brand))
 
+    def _shared_with(self, command: str) -> list[str]:
+        """The other enabled integrations that have a command of this pack's name: XSOAR runs a call of it that names
+        no brand (a task's '|||command', a script's executeCommand without using-brand) on each of them too."""
+        spec = self.others.commands.get(command)
+        if spec is None or not spec.brand or spec.brand == OWN_BRAND:
+            return []
+        return self.others.providers(command)
+
     def _command(self, task: Task, frame: _Frame, brand: str, command: str, args: dict) -> list[dict]:
         if command not in self.spec.commands or brand not in ('', OWN_BRAND):
             if not self.others.knows(command):
@@ -489,6 +497,11 @@ class PlaybookRunner:
             for entry in entries:
                 merge_entry_context(frame.scope.context, entry.get('EntryContext') or {})
             return entries
+        shared = self._shared_with(command) if not brand else []
+        if shared:
+            raise PlaybookError(f'{frame.playbook.name}, {task.label}: a task without a brand runs !{command} on every '
+                                f'enabled integration that has it, here {OWN_BRAND} and {", ".join(shared)}; name the '
+                                f'brand in the task: {OWN_BRAND}|||{command}')
         if not self.others.is_available(OWN_BRAND):
             return no_instance(OWN_BRAND, command)
         try:
@@ -571,6 +584,12 @@ class PlaybookRunner:
             return [builtin_set(frame.scope.context, args)]
         try:
             if command in self.spec.commands:  # run once: XSOAR schedules no polling run for executeCommand
+                shared = [] if args.get('using-brand') or args.get('using') else self._shared_with(command)
+                if shared:
+                    return [{'Type': ENTRY_ERROR, 'ContentsFormat': 'text',
+                             'Contents': f'executeCommand without using-brand runs {command} on every enabled '
+                                         f'integration that has it, here {OWN_BRAND} and {", ".join(shared)}: '
+                                         f'give using-brand={OWN_BRAND}'}]
                 if not self.others.is_available(OWN_BRAND):
                     return no_instance(OWN_BRAND, command)
                 return frame.war_room.run(command, args, follow_polling=False).entries

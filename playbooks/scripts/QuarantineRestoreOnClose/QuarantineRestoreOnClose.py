@@ -25,6 +25,7 @@ XDR_FALSE_POSITIVE_STATUS = 'resolved_false_positive'  # Cortex XDR's status, mi
 XDR_COMMAND = 'restore-file'
 XDR_EXTRA_DATA_COMMAND = 'xdr-get-incident-extra-data'  # Cortex XDR - IR's: the file artifacts of an incident
 HSS_COMMAND = 'hss-restore-isolated'
+OWN_BRAND = 'Quarantine Restore'  # integration.yml commonfields.id: the brand that runs those commands
 XDR_RECORDS = 'CortexXDR.RestoredFile'
 HSS_RECORDS = 'HuaweiHSS.RestoredFile'
 SHA256 = re.compile(r'[0-9a-fA-F]{64}')
@@ -385,6 +386,14 @@ def who_scored(item: dict[str, Any]) -> str:
     names = [f'{shown_as_is(name)} ({shown_as_is(hows[i])})' if i < len(hows) and hows[i] not in ('', 'SHA256') else
              shown_as_is(name) for i, name in enumerate(item.get('scored_by') or [])]
     return ', '.join(names) or 'a reputation source'
+
+
+def on_own_integration(execute: Execute) -> Execute:
+    """executeCommand with this pack's restore commands pinned to its integration (using-brand): XSOAR runs a call
+    that names no brand on every enabled integration that has the command, another vendor's of that name too."""
+    def call(command: str, args: dict[str, Any]) -> list[Entry] | None:
+        return execute(command, {**args, 'using-brand': OWN_BRAND} if command in (XDR_COMMAND, HSS_COMMAND) else args)
+    return call
 
 
 def failed_calls_as_entries(execute: Execute) -> Execute:
@@ -792,7 +801,8 @@ def main(demisto_obj: Any = None) -> None:
     started = time.monotonic()
     runtime = demisto_obj if demisto_obj is not None else globals()['demisto']
     try:
-        execute = in_time(failed_calls_as_entries(runtime.executeCommand), timeout_of(runtime), started)
+        pinned = on_own_integration(runtime.executeCommand)
+        execute = in_time(failed_calls_as_entries(pinned), timeout_of(runtime), started)
         entry = on_close_command(runtime.args() or {}, runtime.incident() or {}, runtime.context() or {}, execute,
                                  runtime.debug)
     except Exception as error:  # noqa: BLE001 - an error entry would block the close: a note instead

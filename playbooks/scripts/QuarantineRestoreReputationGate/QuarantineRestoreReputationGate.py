@@ -59,6 +59,7 @@ HASH_KEYS = ('SHA256', 'MD5', 'SHA1', 'SHA512', 'SSDeep', 'CTPH', 'CRC32')
 HASH_KINDS = {kind.upper(): kind for kind in HASH_KEYS}
 BY_MALICIOUS = 'File.Malicious'  # scored_as for a source whose verdict is only a File entry's Malicious
 RESTORE_COMMANDS = ('restore-file', 'hss-restore-isolated')
+OWN_BRAND = 'Quarantine Restore'  # integration.yml commonfields.id: the brand that runs those commands
 FILE_COMMAND = 'file'  # XSOAR's generic reputation command: every enabled file reputation integration answers
 WINDOWS_PATH = re.compile(r'^[A-Za-z]:|\\')  # a drive letter, or a backslash anywhere (a UNC name too)
 # (true): each run replaces the last one's verdict. Appended, an earlier run's allowed list would still be read by
@@ -1232,6 +1233,14 @@ def restore_plan(command: str, allowed: list[str], allowed_paths: list[str], sco
             'earlier_actions': earlier_actions(command, given)}
 
 
+def on_own_integration(execute: Execute) -> Execute:
+    """executeCommand with this pack's restore commands pinned to its integration (using-brand): XSOAR runs a call
+    that names no brand on every enabled integration that has the command, another vendor's of that name too."""
+    def call(command: str, args: dict[str, Any]) -> list[Entry] | None:
+        return execute(command, {**args, 'using-brand': OWN_BRAND} if command in RESTORE_COMMANDS else args)
+    return call
+
+
 def failed_calls_as_entries(execute: Execute) -> Execute:
     """executeCommand with a call the server fails read as an error entry (XSOAR's channel raises ValueError with the
     server's text then: DemistoClassApiModuleClasses.py), as every call here reads one (a status not read again stays
@@ -1290,7 +1299,7 @@ def main(demisto_obj: Any = None) -> None:
     try:
         timeout = time_given(runtime.args() or {}, timeout_of(runtime))
         entry = gate_command(runtime.args() or {}, runtime.context() or {}, reads_in_time(
-            failed_calls_as_entries(runtime.executeCommand), timeout, started))
+            failed_calls_as_entries(on_own_integration(runtime.executeCommand)), timeout, started))
     except GateError as error:
         entry = {'Type': ENTRY_TYPE_ERROR, 'ContentsFormat': 'text',
                  'Contents': f'QuarantineRestoreReputationGate could not run: {error}'}
