@@ -685,18 +685,23 @@ VENDOR_WORDS = 'Cortex XDR said: code '
 NO_STATUS_CAUSES = ('refused', 'reset')
 
 
-def polled_while_status_reads_fail(monkeypatch, causes):
+def polled_while_status_reads_fail(monkeypatch, causes, times=None):
     """restore-file polled for its default 600 s while every status read fails: ``causes`` says how, check by check
     from the first ('500': Cortex XDR's own at every attempt; '429': the tenant's rate taken by its other clients, a
-    429 without Retry-After; 'reset': each connection cut without an answer; 'refused': Cortex XDR's port closed, for
-    every check after), the last cause for every check after; the entries of the checks, the last one's apart."""
-    tenant, room, _ = clocked_room(monkeypatch, 1000)  # the action outlives the polling
+    429 without Retry-After; 'reset': each connection cut without an answer; 'broken, then reset': the first attempt's
+    answer not JSON, each later one's connection cut; 'refused': Cortex XDR's port closed, for every check after), the
+    last cause for every check after; the entries of the checks, the last one's apart. ``times``, if given, receives
+    the test clock's reading as each entry comes."""
+    tenant, room, clock = clocked_room(monkeypatch, 1000)  # the action outlives the polling
     entries_so_far = []
 
     def plan_the_next_check(entry):
         cause = causes[min(len(entries_so_far), len(causes) - 1)]
         entries_so_far.append(entry)
-        kinds = {'500': 'rate=1;kinds=500', 'reset': 'rate=1;kinds=reset'}
+        if times is not None:
+            times.append(clock())
+        kinds = {'500': 'rate=1;kinds=500', 'reset': 'rate=1;kinds=reset',
+                 'broken, then reset': 'sequence=malformed;rate=1;kinds=reset'}
         tenant.gateway.inject_faults(FaultPlan.parse(kinds[cause]) if cause in kinds else None)
         tenant.gateway.others_rate = tenant.gateway.rate_limit if cause == '429' else 0
         if cause == 'refused':
@@ -751,6 +756,18 @@ def test_a_status_read_that_fails_for_another_cause_is_told_whole_again_then_in_
     assert VENDOR_WORDS in unread_note(last), last
 
 
+def test_a_status_read_s_line_says_how_long_ago_the_check_that_told_it_whole_read_it(monkeypatch):
+    """Each later check's line on a status read failing as at check 1 says how long ago check 1 met the failure: the
+    time between the two checks on the test clock, to the second (check 1 met it before its entry came, and this
+    check after the entry before it)."""
+    times = []  # on the test clock, when each entry came: the start's, then each check's
+    checks, _ = polled_while_status_reads_fail(monkeypatch, ['500'], times)
+
+    for number, text in enumerate(checks[1:], start=2):
+        said = int(re.search(r'since check 1, ([0-9]+) s ago', unread_note(text))[1])
+        assert times[number - 1] - times[1] - 1 <= said <= times[number] - times[0], (said, times[:number + 1])
+
+
 # What only a whole note on a status read that met no HTTP status says: the transport's words and what to check
 NO_STATUS_WORDS = {'refused': 'Could not connect to Cortex XDR', 'reset': 'broke before the answer arrived'}
 NO_STATUS_KINDS = {'refused': 'no connection', 'reset': 'a dropped connection'}  # the line's name of each
@@ -788,6 +805,17 @@ def test_a_status_read_whose_connection_is_refused_after_resets_is_told_whole_ag
         assert f'({NO_STATUS_KINDS["refused"]}) since check 3' in unread_note(text), text
         assert NO_STATUS_WORDS['refused'] not in text, text
     assert NO_STATUS_WORDS['refused'] in unread_note(last), last
+
+
+def test_a_status_read_whose_last_attempt_fails_as_at_the_check_before_is_told_in_a_line_whatever_it_met_first(
+        monkeypatch):
+    """Check 1's status read meets a cut connection at every attempt; check 2's first attempt gets an answer that is
+    not JSON, and each later attempt a cut connection. The read failed for what its last attempt met, as at check 1:
+    check 2 says so in a line since check 1, not the whole note again for the broken reply it met on the way."""
+    checks, _ = polled_while_status_reads_fail(monkeypatch, ['reset', 'broken, then reset', 'reset'])
+
+    assert NO_STATUS_WORDS['reset'] in checks[0] and len(checks) > 2, checks
+    assert f'still not read ({NO_STATUS_KINDS["reset"]}) since check 1' in unread_note(checks[1]), checks[1]
 
 
 def test_a_status_read_not_sent_for_no_time_after_one_not_sent_for_a_refusal_is_told_whole_as_a_new_cause(
