@@ -818,16 +818,15 @@ def test_a_status_read_whose_last_attempt_fails_as_at_the_check_before_is_told_i
     assert f'still not read ({NO_STATUS_KINDS["reset"]}) since check 1' in unread_note(checks[1]), checks[1]
 
 
-def test_a_status_read_not_sent_for_no_time_after_one_not_sent_for_a_refusal_is_told_whole_as_a_new_cause(
-        monkeypatch):
-    """Two reads not sent for two reasons: at check 1 the key's role is refused Cortex XDR's status API at the second
-    read, so the third is not sent (another request's refusal); at check 2 the second read's answer comes past the
-    run's last start, so the third is not sent (no time left). The same action, no status either time, yet not the
-    same failure: check 2 tells its note whole, not "since check 1", which would send the analyst to another reason."""
+def checks_whose_third_read_is_not_sent(monkeypatch, stages):
+    """restore-file of 3 files polled, one read at a time, its checks' second status read meeting ``stages`` in turn
+    (none after): 'refused', the key's role refused Cortex XDR's status API, so the third read is not sent (another
+    request's refusal); 'late', the answer past the run's last start, so the third is not sent (no time left). The
+    entries' text after the start's, and the third read's action ("Action N")."""
     tenant, _, clock = clocked_room(monkeypatch, 1000)  # the actions outlive the polling
     key = tenant.backend.api_key(conftest.XDR_KEY_ID)
     emulator, plan, reads = create_app(tenant.gateway), [], []  # plan: what the next check's second read meets
-    stages = ['refused', 'late']  # check 1's plan, then check 2's; none after
+    stages = list(stages)
 
     def vendor(request):
         if request.path != ACTION_STATUS_PATH or not plan:
@@ -857,13 +856,34 @@ def test_a_status_read_not_sent_for_no_time_after_one_not_sent_for_a_refusal_is_
     finally:
         server.stop()
         tenant.server.stop()
-    _, refused, late, *after = [entry['HumanReadable'] for entry in result.entries]
+    _, *checks = [entry['HumanReadable'] for entry in result.entries]
+    [unsent] = [line for line in checks[0].split('\n') if 'another request' in line or 'less than the 5 s' in line]
+    return checks, unsent.split(' (', 1)[0]
 
-    [unsent] = [line for line in refused.split('\n') if 'refused another request' in line]
-    action = unsent.split(' (', 1)[0]  # "Action N": the third read's, not sent at either check
+
+def test_a_status_read_not_sent_for_no_time_after_one_not_sent_for_a_refusal_is_told_whole_as_a_new_cause(
+        monkeypatch):
+    """Two reads not sent for two reasons: at check 1 the key's role is refused Cortex XDR's status API at the second
+    read, so the third is not sent (another request's refusal); at check 2 the second read's answer comes past the
+    run's last start, so the third is not sent (no time left). The same action, no status either time, yet not the
+    same failure: check 2 tells its note whole, not "since check 1", which would send the analyst to another reason."""
+    (refused, late, *after), action = checks_whose_third_read_is_not_sent(monkeypatch, ['refused', 'late'])
+
     [note] = [line for line in late.split('\n') if line.startswith(f'{action} (')]
     assert after and 'HTTP 403' in refused and 'next check' in late, late  # check 2 is not the last: polling goes on
     assert 'since check' not in note and 'less than the 5 s an attempt needs' in note, note
+
+
+@pytest.mark.parametrize('stage, kind', [('refused', "not sent for another request's refusal"),
+                                         ('late', 'no time left to send it')])
+def test_a_status_read_not_sent_for_the_same_reason_at_two_checks_is_told_in_a_line_naming_that_reason(
+        monkeypatch, stage, kind):
+    """The third read is not sent at checks 1 and 2 for the same reason (another request's refusal, or no time left):
+    check 2 says so in a line since check 1, naming the reason, as a failure with no HTTP status is named by its kind."""
+    (_, again, *after), action = checks_whose_third_read_is_not_sent(monkeypatch, [stage, stage])
+
+    [note] = [line for line in again.split('\n') if line.startswith(f'{action} (')]
+    assert after and f'still not read ({kind}) since check 1' in note, note
 
 
 def test_a_status_a_check_by_hand_could_not_read_is_told_in_a_line_by_the_checks_of_the_polling_it_began(monkeypatch):
