@@ -886,6 +886,31 @@ def test_a_status_read_not_sent_for_the_same_reason_at_two_checks_is_told_in_a_l
     assert after and f'still not read ({kind}) since check 1' in note, note
 
 
+def test_a_polling_begun_anew_from_a_check_s_arguments_tells_a_status_it_cannot_read_whole(monkeypatch):
+    """Check 1's arguments (its unread says the 500 was told whole at check 1) run again without polling_started: a
+    polling of its own, whose first run is check 1 again. Cortex XDR still answers 500: that run tells it whole, not
+    "since check 1" of a polling the analyst may never have seen."""
+    tenant, room, _ = clocked_room(monkeypatch, 1000)  # the action outlives the polling
+    entries = []
+
+    def status_reads_fail_at_check_1_alone(entry):
+        entries.append(entry)
+        tenant.gateway.inject_faults(FaultPlan.parse('rate=1;kinds=500') if len(entries) == 1 else None)
+
+    room.on_entry = status_reads_fail_at_check_1_alone
+    try:
+        room.run('restore-file', {'file_hash': CLEAN_HASH})
+        args = {name: value for name, value in entries[1]['PollingArgs'].items() if name != 'polling_started'}
+        tenant.gateway.inject_faults(FaultPlan.parse('rate=1;kinds=500'))
+        room.on_entry = lambda entry: tenant.gateway.inject_faults(None)
+        anew = room.run('restore-file', args).entries[0]['HumanReadable']
+    finally:
+        tenant.server.stop()
+
+    assert 'unread' in args and VENDOR_WORDS in unread_note(entries[1]['HumanReadable']), args
+    assert VENDOR_WORDS in unread_note(anew) and 'since check' not in anew, anew
+
+
 def test_a_status_a_check_by_hand_could_not_read_is_told_in_a_line_by_the_checks_of_the_polling_it_began(monkeypatch):
     """The follow line of a polling=false start, run with polling (a check by hand, check 0), meets a 429 without
     Retry-After, as every check after it does: it gives the whole note, and the next check's line names that run."""
