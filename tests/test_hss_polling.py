@@ -2292,6 +2292,22 @@ def test_a_listing_failure_met_again_after_a_check_that_read_the_listing_is_said
     assert LISTING_WHOLE_WORDS['500'] in again and 'since check' not in again, again
 
 
+def test_a_listing_failure_of_the_same_http_status_from_another_party_is_said_in_full(clocked):
+    # Check 1's listing meets HSS's own 500 at every attempt, check 2's the API gateway's 500 (a fault of its own, its
+    # APIGW. code): the same HTTP status, but not the same failure. Check 2 says it in full, with the gateway's code,
+    # not "the same failure since check 1".
+    tenant, clock = clocked
+
+    def faults(spec):
+        return lambda: tenant.gateway.inject_faults(spec and FaultPlan.parse(spec))
+
+    _, hss_s, gateway_s, *_ = polled_check_by_check(tenant, clock, [
+        faults('rate=1;kinds=500'), faults('rate=1;kinds=500-apigw'), faults(None)])
+
+    assert LISTING_WHOLE_WORDS['500'] in hss_s and 'HSS.' in hss_s, hss_s
+    assert 'APIGW.' in gateway_s and 'The same failure' not in gateway_s, gateway_s
+
+
 def test_a_failure_after_a_check_that_met_the_gateway_s_lock_is_said_in_a_line_by_the_check_after_it(clocked):
     # Check 1 meets the gateway's lock of the access key; checks 2 and 3 meet a cut connection at every attempt. Check 2
     # says that failure in full, and check 3 in a line since check 2: the lock's end check 1 kept does not stand in
