@@ -886,6 +886,32 @@ def test_a_status_read_not_sent_for_the_same_reason_at_two_checks_is_told_in_a_l
     assert after and f'still not read ({kind}) since check 1' in note, note
 
 
+def test_a_status_read_the_environment_s_proxy_keeps_from_going_out_is_told_in_a_line_as_not_sent_for_another_reason(
+        monkeypatch):
+    """The instance uses the system proxy; after the start, the environment names a proxy of a scheme requests takes no
+    proxy of (ftp): no status read goes out. Check 1 says why whole; each later check but the last says in a line the
+    status is still not read, not sent for another reason (not for lack of time) since check 1."""
+    tenant, _, clock = clocked_room(monkeypatch, 1000)  # the action outlives the polling
+
+    def unusable_proxy_after_the_start(entry):
+        for name in ('HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'all_proxy'):
+            monkeypatch.setenv(name, 'ftp://127.0.0.1:2121')  # on this machine: a loopback vendor goes through it
+        for name in ('NO_PROXY', 'no_proxy'):
+            monkeypatch.delenv(name, raising=False)
+
+    room = WarRoom(params=tenant.params(proxy=True), sleep=clock.advance, clock=clock,
+                   on_entry=unusable_proxy_after_the_start)
+    try:
+        _, first, *checks, last = [entry['HumanReadable'] for entry in room.run(
+            'restore-file', {'file_hash': CLEAN_HASH}).entries]
+    finally:
+        tenant.server.stop()
+
+    assert 'HTTPS_PROXY' in unread_note(first) and checks, first
+    for text in checks:
+        assert 'still not read (not sent for another reason) since check 1' in unread_note(text), text
+
+
 def test_a_polling_begun_anew_from_a_check_s_arguments_tells_a_status_it_cannot_read_whole(monkeypatch):
     """Check 1's arguments (its unread says the 500 was told whole at check 1) run again without polling_started: a
     polling of its own, whose first run is check 1 again. Cortex XDR still answers 500: that run tells it whole, not
