@@ -249,6 +249,20 @@ def test_copies_hss_lists_isolated_since_the_listing_began_beside_a_refused_batc
         ': 0 restored, 0 restoring, 0 failed, 0 not found, 100 sent and still isolated, unchanged'), said
     assert 'At least 100 of the copies this restore sent in the other batches are still isolated' in said, said
 
+@pytest.mark.parametrize('refused, batches', [('a', [2, 4]), ('10', [5])], ids=['batches 2 and 4', 'batch 5'])
+def test_a_check_counts_apart_the_items_of_each_batch_its_restore_state_says_hss_refused(clocked, refused, batches):
+    # README: restore_state's <refused batches> is hex, a bit per batch of 100 (bit 0 the first). 401 copies sent in 5
+    # batches, the last of 1 item: the check counts apart the items of exactly the batches whose bits are set.
+    tenant, clock = clocked
+    per, sent = facts.HSS_MAX_ITEMS_PER_REQUEST, 4 * facts.HSS_MAX_ITEMS_PER_REQUEST + 1
+
+    result = restored_at(tenant, clock, 'a6' * 32, 'isolated',
+                         lambda updated: f'{updated + 5000:013d}::0:{refused}:5000:{sent}', sent)
+
+    apart = sum(min(per, sent - (batch - 1) * per) for batch in batches)
+    assert f"Not counted here: {apart:,} of this restore's items" in result.entries[-1]['HumanReadable'], result.entries
+
+
 def test_a_copy_hss_isolates_while_the_start_lists_and_never_acts_on_is_reported_by_the_check_not_dropped(clocked):
     # README: a copy the start listed isolated that changed after its listing began yet before HSS accepted the
     # restore (isolated by another event, touched by another client: restore_state's <listed> to <accepted>) was sent
