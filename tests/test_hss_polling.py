@@ -2500,6 +2500,36 @@ def test_the_gate_s_check_of_a_copy_no_restore_reached_says_it_is_isolated_now_n
     assert reason in check.entries[-1]['HumanReadable'].replace('\\', '')
 
 
+def test_a_copy_another_restore_gave_back_while_this_start_was_put_off_is_reported_so_by_each_check(clocked):
+    # Two hashes, one isolated on h-a, one on h-b. HSS throttles the start's listing past the run: the start is put off
+    # 300 s. Meanwhile another restore gives h-a's copy back. The start, run again, finds it restored since it first
+    # ran (another restore's) and sends h-b's copy (its agent takes 200 s). Each check, not the start alone, reports
+    # h-a's copy restored by that other restore: not "not found", as a hash with no copy isolated nor this restore's.
+    tenant, clock = clocked
+    hashes = {'h-a': 'a7' * 32, 'h-b': 'b7' * 32}
+    for host, stages in (('h-a', 1), ('h-b', 20)):
+        tenant.backend.add_host(host, host, restore_stages=stages)
+        tenant.backend.add_isolated_files(host, 1, file_hash=hashes[host])
+    listing = tenant.backend.list_isolated_files
+
+    def throttled(project_id, **filters):
+        raise HssError(429, 'APIGW.0308', 'Too many requests', headers={'Retry-After': '300'})
+
+    def another_restore_of_h_a_meanwhile(entry):
+        if tenant.backend.list_isolated_files is throttled:
+            tenant.backend.list_isolated_files = listing
+            room(tenant, clock).run('hss-restore-isolated', {'file_hash': hashes['h-a'], 'polling': 'false'})
+
+    tenant.backend.list_isolated_files = throttled
+    war_room = WarRoom(params=tenant.params('aksk'), time_scale=1, sleep=clock.sleep,
+                       on_entry=another_restore_of_h_a_meanwhile)
+    result = war_room.run('hss-restore-isolated', {'file_hash': ','.join(hashes.values()), 'timeout_in_seconds': '900'})
+
+    rows = rows_of(result)
+    assert rows['h-b']['outcome'] == 'restored', rows
+    assert rows['h-a']['outcome'] == 'restored' and 'another restore gave it back' in rows['h-a']['reason'], rows
+
+
 @pytest.mark.parametrize('polling', ['true', 'false'])
 def test_a_start_put_off_past_its_polling_time_still_restores_what_it_lists(clocked, polling):
     # restore_state ':<started>:<checks>' is a start HSS's throttling put off: when the polling began, and its checks.
