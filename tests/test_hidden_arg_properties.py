@@ -274,14 +274,16 @@ def test_a_whole_number_action_id_and_its_json_list_of_one_are_read_alike(xdr, a
 
 # Each bound of a status read's unread cause, a step inside it and a step past it: [HTTP status (100 to 599) or a kind
 # without one, vendor code, check (a whole number, 0 a check by hand, at most 18 digits), when (ms since the epoch, not
-# past a day ahead)]; ``now`` and ``day`` are filled in when the example runs. The generated examples above draw a 4-item
-# list of any numbers, which lands on a bound by chance alone.
+# past a day ahead)]; ``now`` and ``day`` are filled in when the example runs. The generated examples above draw a
+# 4-item list of any numbers, which lands on a bound by chance alone.
 DAY_MS = facts.POLLING_STARTED_AHEAD_MAX_MS
 UNREAD_CAUSE_EDGES = {
     'status 100': [100, None, 1, 'now'], 'status 99': [99, None, 1, 'now'],
     'status 599': [599, 500, 1, 'now'], 'status 600': [600, 500, 1, 'now'],
-    'a kind without a status': ['no connection', None, 1, 'now'], 'a kind not written': ['no connections', None, 1, 'now'],
-    'check 0, by hand': [500, None, 0, 'now'], 'check -1': [500, None, -1, 'now'], 'check true': [500, None, True, 'now'],
+    'a kind without a status': ['no connection', None, 1, 'now'],
+    'a kind not written': ['no connections', None, 1, 'now'],
+    'check 0, by hand': [500, None, 0, 'now'], 'check -1': [500, None, -1, 'now'],
+    'check true': [500, None, True, 'now'],
     'check of 18 digits': [500, None, 10 ** 18 - 1, 'now'], 'check of 19 digits': [500, None, 10 ** 18, 'now'],
     'check as text': [500, None, '1', 'now'],
     'when 1 ms after the epoch': [500, None, 1, 1], 'when at the epoch': [500, None, 1, 0],

@@ -879,7 +879,7 @@ def test_a_status_read_not_sent_for_no_time_after_one_not_sent_for_a_refusal_is_
 def test_a_status_read_not_sent_for_the_same_reason_at_two_checks_is_told_in_a_line_naming_that_reason(
         monkeypatch, stage, kind):
     """The third read is not sent at checks 1 and 2 for the same reason (another request's refusal, or no time left):
-    check 2 says so in a line since check 1, naming the reason, as a failure with no HTTP status is named by its kind."""
+    check 2 says so in a line since check 1, naming the reason, as a failure without an HTTP status is named."""
     (_, again, *after), action = checks_whose_third_read_is_not_sent(monkeypatch, [stage, stage])
 
     [note] = [line for line in again.split('\n') if line.startswith(f'{action} (')]
