@@ -270,3 +270,44 @@ def test_a_whole_number_action_id_and_its_json_list_of_one_are_read_alike(xdr, a
         sent.append([request.body for request in xdr.gateway.requests[before:]])
     assert sent[0] == sent[1] and len(sent[0]) == 1, sent
     assert sent[0][0]['request_data']['group_action_id'] == int(action_id), sent
+
+
+# Each bound of a status read's unread cause, a step inside it and a step past it: [HTTP status (100 to 599) or a kind
+# without one, vendor code, check (a whole number, 0 a check by hand, at most 18 digits), when (ms since the epoch, not
+# past a day ahead)]; ``now`` and ``day`` are filled in when the example runs. The generated examples above draw a
+# 4-item list of any numbers, which lands on a bound by chance alone.
+DAY_MS = facts.POLLING_STARTED_AHEAD_MAX_MS
+UNREAD_CAUSE_EDGES = {
+    'status 100': [100, None, 1, 'now'], 'status 99': [99, None, 1, 'now'],
+    'status 599': [599, 500, 1, 'now'], 'status 600': [600, 500, 1, 'now'],
+    'a kind without a status': ['no connection', None, 1, 'now'],
+    'a kind not written': ['no connections', None, 1, 'now'],
+    'check 0, by hand': [500, None, 0, 'now'], 'check -1': [500, None, -1, 'now'],
+    'check true': [500, None, True, 'now'],
+    'check of 18 digits': [500, None, 10 ** 18 - 1, 'now'], 'check of 19 digits': [500, None, 10 ** 18, 'now'],
+    'check as text': [500, None, '1', 'now'],
+    'when 1 ms after the epoch': [500, None, 1, 1], 'when at the epoch': [500, None, 1, 0],
+    'when a minute inside a day ahead': [500, None, 1, 'day - 60000'],
+    'when a minute past a day ahead': [500, None, 1, 'day + 60000'],
+    'three items': [500, None, 1], 'five items': [500, None, 1, 'now', 1],
+}
+
+
+@pytest.mark.parametrize('edge', UNREAD_CAUSE_EDGES)
+def test_an_unread_cause_at_each_edge_of_what_the_command_writes_goes_on_or_is_refused_before_any_request(xdr, edge):
+    now_ms = int(time.time() * 1000)
+    when = {'now': now_ms, 'day - 60000': now_ms + DAY_MS - 60_000, 'day + 60000': now_ms + DAY_MS + 60_000}
+    cause = [when[item] if item in when else item for item in UNREAD_CAUSE_EDGES[edge]]
+    value = json.dumps({str(xdr.action_id): cause})
+    args = {'file_hash': HASH, 'action_id': json.dumps([xdr.action_id]), 'polling': 'false', 'unread': value}
+    before = len(xdr.gateway.requests)
+    demisto = Demisto(xdr.params(), 'restore-file', args, {}, [])
+
+    restore_integration.main(demisto)
+
+    errors = [entry['Contents'] for entry in demisto.entries if entry['Type'] == ENTRY_ERROR]
+    if written_by_the_command('unread', value, now_ms):
+        assert not errors, (cause, errors)
+    else:
+        assert errors and 'unread is set by the command itself' in errors[0], (cause, demisto.entries)
+        assert len(xdr.gateway.requests) == before

@@ -249,6 +249,20 @@ def test_copies_hss_lists_isolated_since_the_listing_began_beside_a_refused_batc
         ': 0 restored, 0 restoring, 0 failed, 0 not found, 100 sent and still isolated, unchanged'), said
     assert 'At least 100 of the copies this restore sent in the other batches are still isolated' in said, said
 
+@pytest.mark.parametrize('refused, batches', [('a', [2, 4]), ('10', [5])], ids=['batches 2 and 4', 'batch 5'])
+def test_a_check_counts_apart_the_items_of_each_batch_its_restore_state_says_hss_refused(clocked, refused, batches):
+    # README: restore_state's <refused batches> is hex, a bit per batch of 100 (bit 0 the first). 401 copies sent in 5
+    # batches, the last of 1 item: the check counts apart the items of exactly the batches whose bits are set.
+    tenant, clock = clocked
+    per, sent = facts.HSS_MAX_ITEMS_PER_REQUEST, 4 * facts.HSS_MAX_ITEMS_PER_REQUEST + 1
+
+    result = restored_at(tenant, clock, 'a6' * 32, 'isolated',
+                         lambda updated: f'{updated + 5000:013d}::0:{refused}:5000:{sent}', sent)
+
+    apart = sum(min(per, sent - (batch - 1) * per) for batch in batches)
+    assert f"Not counted here: {apart:,} of this restore's items" in result.entries[-1]['HumanReadable'], result.entries
+
+
 def test_a_copy_hss_isolates_while_the_start_lists_and_never_acts_on_is_reported_by_the_check_not_dropped(clocked):
     # README: a copy the start listed isolated that changed after its listing began yet before HSS accepted the
     # restore (isolated by another event, touched by another client: restore_state's <listed> to <accepted>) was sent
@@ -512,8 +526,10 @@ def days_to(year):
     return (datetime(year, 1, 1, tzinfo=timezone.utc).timestamp() - time.time()) / 86_400
 
 
-# A broken clock's Date: past 2286-11-20, HSS's ms take 14 digits; before 1970 they are negative.
-@pytest.mark.parametrize('days', [2, -2, days_to(2300), days_to(1969)], ids=['2 days', '-2 days', '2300', '1969'])
+# A broken clock's Date: past 2286-11-20, HSS's ms take 14 digits, past 5138 15; before 1970 they are negative, before
+# 1653 of 14 digits.
+@pytest.mark.parametrize('days', [2, -2, days_to(2300), days_to(9999), days_to(1969), days_to(1000)],
+                         ids=['2 days', '-2 days', '2300', '9999', '1969', '1000'])
 def test_a_restore_is_followed_to_its_end_whatever_distance_hss_s_clock_keeps_from_this_machine_s(clocked, days):
     # README: copies are told apart by HSS's own clock, whatever this machine's says. The state a poll carries holds
     # a time on each clock; they are days or centuries apart here, and the command must take back what it wrote.
@@ -523,6 +539,32 @@ def test_a_restore_is_followed_to_its_end_whatever_distance_hss_s_clock_keeps_fr
     war_room = WarRoom(params=tenant.params('token'), time_scale=1, sleep=clock.sleep)
 
     result = war_room.run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': SLOW['host_id']})
+
+    assert not result.failed, result.entries[-1]
+    assert [row['outcome'] for row in rows_of(result).values()] == ['restored']
+
+
+def written_otherwise(state, how, now_ms):
+    """A restore_state the command wrote, as ``how`` says it comes back: its start on another engine's clock, a minute
+    ahead of this machine's; padded with blanks and a line break, as a playbook may hand it; saying HSS refused batch 97
+    (its bit the 97th: a restore of over 9600 exact items)."""
+    accepted, _, checks, *rest = state.split(':')
+    if how == 'started on a clock a minute ahead':
+        return ':'.join([accepted, str(now_ms + 60_000), checks, *rest])
+    if how == 'padded':
+        return f'  {state} \n'
+    return ':'.join([accepted, _, checks, f'{1 << 96:x}', *rest[1:]])
+
+
+@pytest.mark.parametrize('how', ['started on a clock a minute ahead', 'padded', 'batch 97 refused'])
+def test_a_restore_state_as_the_command_writes_it_is_read_back_however_it_comes(clocked, how):
+    import restore_integration as ri
+    tenant, clock = clocked
+    args, *_ = follow_args(tenant, clock)
+    args['restore_state'] = written_otherwise(args['restore_state'], how, int(ri.time.time() * 1000))
+    clock.sleep(SLOW.get('restore_stages', 1) * STAGE_SECONDS)
+
+    result = room(tenant, clock).run('hss-restore-isolated', args)
 
     assert not result.failed, result.entries[-1]
     assert [row['outcome'] for row in rows_of(result).values()] == ['restored']
@@ -2162,21 +2204,29 @@ def test_polling_stops_with_how_to_follow_the_restore_once_hss_refuses_the_crede
 
 
 
-def polled_over_a_lock(tenant, clock):
-    """A restore polled while another tool, signing with a wrong secret key, locks the access key for 5 minutes right
-    after the start: (the war room's result, whether the key was locked then, when the gateway's lock ends: epoch s)."""
+def another_tool_locks_the_access_key(tenant):
+    """Another tool signs with a wrong secret key: its own runs, each refused once, until HSS's gateway locks the access
+    key for 5 minutes. Returns when the lock ends (epoch s: the emulator's wall clock is the integration's)."""
     import restore_integration as ri
     access_key = tenant.base_params['hss_aksk']['identifier']
     wrong = tenant.params('aksk', hss_aksk={'identifier': access_key, 'password': 'Wrong' + 'x' * 35},
                           retry_backoff='0')
+    for _ in range(facts.HSS_AK_LOCKOUT_FAILURES):
+        with pytest.raises(ri.RestoreError):
+            ri.HssClient(ri.read_hss_settings(wrong), ri.read_transport_settings(wrong)).list_isolated_files()
+    return ri.time.time() + facts.HSS_AK_LOCKOUT_S
+
+
+def polled_over_a_lock(tenant, clock):
+    """A restore polled while another tool, signing with a wrong secret key, locks the access key for 5 minutes right
+    after the start: (the war room's result, whether the key was locked then, when the gateway's lock ends: epoch s)."""
+    access_key = tenant.base_params['hss_aksk']['identifier']
     [path] = [f['file_path'] for f in SLOW['isolated_files'] if f['file_hash'] == UPDATER]
     locked, lock_ends = [], []
 
     def another_tool_locks_the_key_after_the_start(entry):
-        for _ in range(0 if locked else facts.HSS_AK_LOCKOUT_FAILURES):  # its own runs, each refused once
-            with pytest.raises(ri.RestoreError):
-                ri.HssClient(ri.read_hss_settings(wrong), ri.read_transport_settings(wrong)).list_isolated_files()
-            lock_ends[:] = [ri.time.time() + facts.HSS_AK_LOCKOUT_S]  # the emulator's wall clock is the integration's
+        if not locked:
+            lock_ends[:] = [another_tool_locks_the_access_key(tenant)]
         locked.append(tenant.gateway.aksk_locked(access_key))
 
     war_room = WarRoom(params=tenant.params('aksk'), time_scale=1, sleep=clock.sleep,
@@ -2223,6 +2273,93 @@ def test_only_the_first_check_that_meets_the_gateway_s_lock_says_it_in_full_the_
     for text in met[1:]:
         assert len(text) < len(full[0]) / 2 and 'still' in text and 'Checking again' in text, text
     assert not result.failed and listed_rows(result)[0]['outcome'] == 'restored', result.entries[-1]
+
+
+# When the lock an earlier check told ends, as the restore_state it handed on says: passed, within the lock's length
+# (5 minutes) ahead, or further ahead than any lock lasts (this machine's clock set back since)
+LOCK_TOLD_ENDS_MS = {'a minute ago': -60_000, 'in a minute': 60_000, 'in an hour': 3_600_000}
+
+
+@pytest.mark.parametrize('told_end', LOCK_TOLD_ENDS_MS)
+def test_a_check_meeting_the_gateway_s_lock_says_it_in_full_unless_the_end_an_earlier_check_told_is_still_ahead(
+        clocked, told_end):
+    # A check whose restore_state says an earlier check met the lock, ending at told_end, meets the lock again (another
+    # tool locked the key). Only an end still ahead, and no further than a lock lasts, is that lock: a line saying
+    # until when. An end passed means a new lock, an end an hour ahead no lock this command told: the gateway's words
+    # in full, and the new end.
+    import restore_integration as ri
+    tenant, clock = clocked
+    args, *_ = follow_args(tenant, clock)
+    another_tool_locks_the_access_key(tenant)
+    until = int(ri.time.time() * 1000) + LOCK_TOLD_ENDS_MS[told_end]
+    accepted, started, checks, *rest = args['restore_state'].split(':')
+    args['restore_state'] = ':'.join([accepted, started, f'{checks}l{until:013d}', *rest])
+
+    said = room(tenant, clock).run('hss-restore-isolated', dict(args, polling='false')).entries[0]['HumanReadable']
+
+    code, message = facts.HSS_AK_LOCKED
+    assert code in said, said
+    assert (message.split(': ')[1] in said) is (told_end != 'in a minute'), said
+    assert ('still locks' in said) is (told_end == 'in a minute'), said
+
+
+def polled_check_by_check(tenant, clock, steps):
+    """A restore of SLOW's copy polled for 300 s, each of ``steps`` (a function) called in turn as an entry comes, the
+    start's first: what the next check meets. The entries' text, the start's first."""
+    def next_step(entry):
+        if steps:
+            steps.pop(0)()
+
+    war_room = WarRoom(params=tenant.params('aksk'), time_scale=1, sleep=clock.sleep, on_entry=next_step)
+    result = war_room.run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': SLOW['host_id'],
+                                                   'timeout_in_seconds': '300'})
+    return [entry['HumanReadable'] for entry in result.entries]
+
+
+def test_a_listing_failure_met_again_after_a_check_that_read_the_listing_is_said_in_full_again(clocked):
+    # HSS's 500 to every listing at check 1, none at check 2, then again at check 3: the failure check 1 told ended
+    # when check 2 read the listing, so check 3's is a new one, said in full, not "the same failure since check 1".
+    tenant, clock = clocked
+
+    def faults(spec):
+        return lambda: tenant.gateway.inject_faults(spec and FaultPlan.parse(spec))
+
+    _, first, read, again, *_ = polled_check_by_check(tenant, clock, [
+        faults('rate=1;kinds=500'), faults(None), faults('rate=1;kinds=500'), faults(None)])
+
+    assert LISTING_WHOLE_WORDS['500'] in first and 'not read' not in read, (first, read)
+    assert LISTING_WHOLE_WORDS['500'] in again and 'since check' not in again, again
+
+
+def test_a_listing_failure_of_the_same_http_status_from_another_party_is_said_in_full(clocked):
+    # Check 1's listing meets HSS's own 500 at every attempt, check 2's the API gateway's 500 (a fault of its own, its
+    # APIGW. code): the same HTTP status, but not the same failure. Check 2 says it in full, with the gateway's code,
+    # not "the same failure since check 1".
+    tenant, clock = clocked
+
+    def faults(spec):
+        return lambda: tenant.gateway.inject_faults(spec and FaultPlan.parse(spec))
+
+    _, hss_s, gateway_s, *_ = polled_check_by_check(tenant, clock, [
+        faults('rate=1;kinds=500'), faults('rate=1;kinds=500-apigw'), faults(None)])
+
+    assert LISTING_WHOLE_WORDS['500'] in hss_s and 'HSS.' in hss_s, hss_s
+    assert 'APIGW.' in gateway_s and 'The same failure' not in gateway_s, gateway_s
+
+
+def test_a_failure_after_a_check_that_met_the_gateway_s_lock_is_said_in_a_line_by_the_check_after_it(clocked):
+    # Check 1 meets the gateway's lock of the access key; checks 2 and 3 meet a cut connection at every attempt. Check 2
+    # says that failure in full, and check 3 in a line since check 2: the lock's end check 1 kept does not stand in
+    # the way of the failure that followed it.
+    tenant, clock = clocked
+
+    _, locked, cut, again, *_ = polled_check_by_check(tenant, clock, [
+        lambda: another_tool_locks_the_access_key(tenant),
+        lambda: tenant.gateway.inject_faults(FaultPlan.parse('rate=1;kinds=reset')), lambda: None,
+        lambda: tenant.gateway.inject_faults(None)])
+
+    assert facts.HSS_AK_LOCKED[0] in locked and 'The same failure' not in cut, (locked, cut)
+    assert 'The same failure (a dropped connection) since check 2' in again, again
 
 
 # On a clock real time moves too: IAM's answer that comes 3 s late takes 3 s of the check's run
@@ -2386,6 +2523,36 @@ def test_the_gate_s_check_of_a_copy_no_restore_reached_says_it_is_isolated_now_n
     assert 'accepted' not in reason and 'again' not in reason.split('.')[0], reason  # no restore it knows of
     assert 'restore was sent' not in reason, reason  # nor one it sent, whether HSS gives the copy's update_time or not
     assert reason in check.entries[-1]['HumanReadable'].replace('\\', '')
+
+
+def test_a_copy_another_restore_gave_back_while_this_start_was_put_off_is_reported_so_by_each_check(clocked):
+    # Two hashes, one isolated on h-a, one on h-b. HSS throttles the start's listing past the run: the start is put off
+    # 300 s. Meanwhile another restore gives h-a's copy back. The start, run again, finds it restored since it first
+    # ran (another restore's) and sends h-b's copy (its agent takes 200 s). Each check, not the start alone, reports
+    # h-a's copy restored by that other restore: not "not found", as a hash with no copy isolated nor this restore's.
+    tenant, clock = clocked
+    hashes = {'h-a': 'a7' * 32, 'h-b': 'b7' * 32}
+    for host, stages in (('h-a', 1), ('h-b', 20)):
+        tenant.backend.add_host(host, host, restore_stages=stages)
+        tenant.backend.add_isolated_files(host, 1, file_hash=hashes[host])
+    listing = tenant.backend.list_isolated_files
+
+    def throttled(project_id, **filters):
+        raise HssError(429, 'APIGW.0308', 'Too many requests', headers={'Retry-After': '300'})
+
+    def another_restore_of_h_a_meanwhile(entry):
+        if tenant.backend.list_isolated_files is throttled:
+            tenant.backend.list_isolated_files = listing
+            room(tenant, clock).run('hss-restore-isolated', {'file_hash': hashes['h-a'], 'polling': 'false'})
+
+    tenant.backend.list_isolated_files = throttled
+    war_room = WarRoom(params=tenant.params('aksk'), time_scale=1, sleep=clock.sleep,
+                       on_entry=another_restore_of_h_a_meanwhile)
+    result = war_room.run('hss-restore-isolated', {'file_hash': ','.join(hashes.values()), 'timeout_in_seconds': '900'})
+
+    rows = rows_of(result)
+    assert rows['h-b']['outcome'] == 'restored', rows
+    assert rows['h-a']['outcome'] == 'restored' and 'another restore gave it back' in rows['h-a']['reason'], rows
 
 
 @pytest.mark.parametrize('polling', ['true', 'false'])

@@ -1988,6 +1988,42 @@ def test_a_put_answered_200_from_in_front_of_hss_is_a_lost_answer_and_goes_again
     assert [(r['host_id'], r['outcome']) for r in rows_of(result)] == [(copy['host_id'], 'restored')]
 
 
+# A PUT's 200 that something in between gave, though no HTML page: JSON that is no object, or plain text; and HSS's own
+# 200 (its gateway's request ID with it) whose body is a blank line: (body, its Content-Type, whether HSS gave it)
+PUT_200_BODIES = {'a JSON list': (b'[]', 'application/json', False), 'plain text': (b'OK', 'text/plain', False),
+                  "HSS's own, a blank line": (b'\r\n', None, True)}
+
+
+@pytest.mark.parametrize('body', PUT_200_BODIES)
+def test_a_put_s_200_counts_as_hss_s_answer_only_in_hss_s_form(hss_tenant, body):
+    # HSS answers the PUT 200 with no body (blank space is none) and its gateway's request ID: the restore is taken, and
+    # not listed to find out. A 200 with another body never came from HSS: an answer lost, so the listing is read,
+    # finds the copy still isolated, and the PUT goes again, the only one HSS got.
+    content, content_type, from_hss = PUT_200_BODIES[body]
+    [copy] = COPIES[SINGLE_HASH]
+    app, answered = create_hss_app(hss_tenant.gateway), []
+
+    def in_between(request):
+        if request.method != 'PUT' or answered:
+            return app(request)
+        answered.append(request)
+        if not from_hss:
+            return Response(200, content, {'Content-Type': content_type})
+        reply = app(request)
+        headers = {name: value for name, value in reply.headers.items() if name.lower() != 'content-length'}
+        return Response(reply.status, content, headers)
+
+    with LoopbackServer(in_between) as front:
+        result = WarRoom(params=hss_tenant.params('aksk', hss_endpoint=front.url, retry_backoff='0'), time_scale=0,
+                         sleep=lambda _: None).run('hss-restore-isolated', dict(
+                             {key: copy[key] for key in ('host_id', 'file_hash', 'file_path')}, polling='false'))
+
+    assert not result.failed, result.entries[-1]
+    assert puts_carrying(hss_tenant, copy) == 1 and status_of(hss_tenant, copy) != 'isolated'
+    logged = [r.method for r in hss_tenant.gateway.requests]
+    assert logged == (['PUT'] if from_hss else ['GET', 'PUT']), logged
+
+
 def test_a_put_every_attempt_of_which_meets_an_empty_200_without_hss_s_request_id_ends_as_a_lost_answer(hss_tenant):
     # Each attempt of the PUT meets a load balancer's empty 200 (no X-Request-Id), each resend after a listing that
     # finds the copy still isolated. No attempt counts as accepted: the row says HSS may have taken it all the same, as

@@ -685,18 +685,23 @@ VENDOR_WORDS = 'Cortex XDR said: code '
 NO_STATUS_CAUSES = ('refused', 'reset')
 
 
-def polled_while_status_reads_fail(monkeypatch, causes):
+def polled_while_status_reads_fail(monkeypatch, causes, times=None):
     """restore-file polled for its default 600 s while every status read fails: ``causes`` says how, check by check
     from the first ('500': Cortex XDR's own at every attempt; '429': the tenant's rate taken by its other clients, a
-    429 without Retry-After; 'reset': each connection cut without an answer; 'refused': Cortex XDR's port closed, for
-    every check after), the last cause for every check after; the entries of the checks, the last one's apart."""
-    tenant, room, _ = clocked_room(monkeypatch, 1000)  # the action outlives the polling
+    429 without Retry-After; 'reset': each connection cut without an answer; 'broken, then reset': the first attempt's
+    answer not JSON, each later one's connection cut; 'refused': Cortex XDR's port closed, for every check after), the
+    last cause for every check after; the entries of the checks, the last one's apart. ``times``, if given, receives
+    the test clock's reading as each entry comes."""
+    tenant, room, clock = clocked_room(monkeypatch, 1000)  # the action outlives the polling
     entries_so_far = []
 
     def plan_the_next_check(entry):
         cause = causes[min(len(entries_so_far), len(causes) - 1)]
         entries_so_far.append(entry)
-        kinds = {'500': 'rate=1;kinds=500', 'reset': 'rate=1;kinds=reset'}
+        if times is not None:
+            times.append(clock())
+        kinds = {'500': 'rate=1;kinds=500', 'reset': 'rate=1;kinds=reset',
+                 'broken, then reset': 'sequence=malformed;rate=1;kinds=reset'}
         tenant.gateway.inject_faults(FaultPlan.parse(kinds[cause]) if cause in kinds else None)
         tenant.gateway.others_rate = tenant.gateway.rate_limit if cause == '429' else 0
         if cause == 'refused':
@@ -751,6 +756,18 @@ def test_a_status_read_that_fails_for_another_cause_is_told_whole_again_then_in_
     assert VENDOR_WORDS in unread_note(last), last
 
 
+def test_a_status_read_s_line_says_how_long_ago_the_check_that_told_it_whole_read_it(monkeypatch):
+    """Each later check's line on a status read failing as at check 1 says how long ago check 1 met the failure: the
+    time between the two checks on the test clock, to the second (check 1 met it before its entry came, and this
+    check after the entry before it)."""
+    times = []  # on the test clock, when each entry came: the start's, then each check's
+    checks, _ = polled_while_status_reads_fail(monkeypatch, ['500'], times)
+
+    for number, text in enumerate(checks[1:], start=2):
+        said = int(re.search(r'since check 1, ([0-9]+) s ago', unread_note(text))[1])
+        assert times[number - 1] - times[1] - 1 <= said <= times[number] - times[0], (said, times[:number + 1])
+
+
 # What only a whole note on a status read that met no HTTP status says: the transport's words and what to check
 NO_STATUS_WORDS = {'refused': 'Could not connect to Cortex XDR', 'reset': 'broke before the answer arrived'}
 NO_STATUS_KINDS = {'refused': 'no connection', 'reset': 'a dropped connection'}  # the line's name of each
@@ -790,16 +807,26 @@ def test_a_status_read_whose_connection_is_refused_after_resets_is_told_whole_ag
     assert NO_STATUS_WORDS['refused'] in unread_note(last), last
 
 
-def test_a_status_read_not_sent_for_no_time_after_one_not_sent_for_a_refusal_is_told_whole_as_a_new_cause(
+def test_a_status_read_whose_last_attempt_fails_as_at_the_check_before_is_told_in_a_line_whatever_it_met_first(
         monkeypatch):
-    """Two reads not sent for two reasons: at check 1 the key's role is refused Cortex XDR's status API at the second
-    read, so the third is not sent (another request's refusal); at check 2 the second read's answer comes past the
-    run's last start, so the third is not sent (no time left). The same action, no status either time, yet not the
-    same failure: check 2 tells its note whole, not "since check 1", which would send the analyst to another reason."""
+    """Check 1's status read meets a cut connection at every attempt; check 2's first attempt gets an answer that is
+    not JSON, and each later attempt a cut connection. The read failed for what its last attempt met, as at check 1:
+    check 2 says so in a line since check 1, not the whole note again for the broken reply it met on the way."""
+    checks, _ = polled_while_status_reads_fail(monkeypatch, ['reset', 'broken, then reset', 'reset'])
+
+    assert NO_STATUS_WORDS['reset'] in checks[0] and len(checks) > 2, checks
+    assert f'still not read ({NO_STATUS_KINDS["reset"]}) since check 1' in unread_note(checks[1]), checks[1]
+
+
+def checks_whose_third_read_is_not_sent(monkeypatch, stages):
+    """restore-file of 3 files polled, one read at a time, its checks' second status read meeting ``stages`` in turn
+    (none after): 'refused', the key's role refused Cortex XDR's status API, so the third read is not sent (another
+    request's refusal); 'late', the answer past the run's last start, so the third is not sent (no time left). The
+    entries' text after the start's, and the third read's action ("Action N")."""
     tenant, _, clock = clocked_room(monkeypatch, 1000)  # the actions outlive the polling
     key = tenant.backend.api_key(conftest.XDR_KEY_ID)
     emulator, plan, reads = create_app(tenant.gateway), [], []  # plan: what the next check's second read meets
-    stages = ['refused', 'late']  # check 1's plan, then check 2's; none after
+    stages = list(stages)
 
     def vendor(request):
         if request.path != ACTION_STATUS_PATH or not plan:
@@ -829,13 +856,85 @@ def test_a_status_read_not_sent_for_no_time_after_one_not_sent_for_a_refusal_is_
     finally:
         server.stop()
         tenant.server.stop()
-    _, refused, late, *after = [entry['HumanReadable'] for entry in result.entries]
+    _, *checks = [entry['HumanReadable'] for entry in result.entries]
+    [unsent] = [line for line in checks[0].split('\n') if 'another request' in line or 'less than the 5 s' in line]
+    return checks, unsent.split(' (', 1)[0]
 
-    [unsent] = [line for line in refused.split('\n') if 'refused another request' in line]
-    action = unsent.split(' (', 1)[0]  # "Action N": the third read's, not sent at either check
+
+def test_a_status_read_not_sent_for_no_time_after_one_not_sent_for_a_refusal_is_told_whole_as_a_new_cause(
+        monkeypatch):
+    """Two reads not sent for two reasons: at check 1 the key's role is refused Cortex XDR's status API at the second
+    read, so the third is not sent (another request's refusal); at check 2 the second read's answer comes past the
+    run's last start, so the third is not sent (no time left). The same action, no status either time, yet not the
+    same failure: check 2 tells its note whole, not "since check 1", which would send the analyst to another reason."""
+    (refused, late, *after), action = checks_whose_third_read_is_not_sent(monkeypatch, ['refused', 'late'])
+
     [note] = [line for line in late.split('\n') if line.startswith(f'{action} (')]
     assert after and 'HTTP 403' in refused and 'next check' in late, late  # check 2 is not the last: polling goes on
     assert 'since check' not in note and 'less than the 5 s an attempt needs' in note, note
+
+
+@pytest.mark.parametrize('stage, kind', [('refused', "not sent for another request's refusal"),
+                                         ('late', 'no time left to send it')])
+def test_a_status_read_not_sent_for_the_same_reason_at_two_checks_is_told_in_a_line_naming_that_reason(
+        monkeypatch, stage, kind):
+    """The third read is not sent at checks 1 and 2 for the same reason (another request's refusal, or no time left):
+    check 2 says so in a line since check 1, naming the reason, as a failure without an HTTP status is named."""
+    (_, again, *after), action = checks_whose_third_read_is_not_sent(monkeypatch, [stage, stage])
+
+    [note] = [line for line in again.split('\n') if line.startswith(f'{action} (')]
+    assert after and f'still not read ({kind}) since check 1' in note, note
+
+
+def test_a_status_read_the_environment_s_proxy_keeps_from_going_out_is_told_in_a_line_as_not_sent_for_another_reason(
+        monkeypatch):
+    """The instance uses the system proxy; after the start, the environment names a proxy of a scheme requests takes no
+    proxy of (ftp): no status read goes out. Check 1 says why whole; each later check but the last says in a line the
+    status is still not read, not sent for another reason (not for lack of time) since check 1."""
+    tenant, _, clock = clocked_room(monkeypatch, 1000)  # the action outlives the polling
+
+    def unusable_proxy_after_the_start(entry):
+        for name in ('HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'all_proxy'):
+            monkeypatch.setenv(name, 'ftp://127.0.0.1:2121')  # on this machine: a loopback vendor goes through it
+        for name in ('NO_PROXY', 'no_proxy'):
+            monkeypatch.delenv(name, raising=False)
+
+    room = WarRoom(params=tenant.params(proxy=True), sleep=clock.advance, clock=clock,
+                   on_entry=unusable_proxy_after_the_start)
+    try:
+        _, first, *checks, last = [entry['HumanReadable'] for entry in room.run(
+            'restore-file', {'file_hash': CLEAN_HASH}).entries]
+    finally:
+        tenant.server.stop()
+
+    assert 'HTTPS_PROXY' in unread_note(first) and checks, first
+    for text in checks:
+        assert 'still not read (not sent for another reason) since check 1' in unread_note(text), text
+
+
+def test_a_polling_begun_anew_from_a_check_s_arguments_tells_a_status_it_cannot_read_whole(monkeypatch):
+    """Check 1's arguments (its unread says the 500 was told whole at check 1) run again without polling_started: a
+    polling of its own, whose first run is check 1 again. Cortex XDR still answers 500: that run tells it whole, not
+    "since check 1" of a polling the analyst may never have seen."""
+    tenant, room, _ = clocked_room(monkeypatch, 1000)  # the action outlives the polling
+    entries = []
+
+    def status_reads_fail_at_check_1_alone(entry):
+        entries.append(entry)
+        tenant.gateway.inject_faults(FaultPlan.parse('rate=1;kinds=500') if len(entries) == 1 else None)
+
+    room.on_entry = status_reads_fail_at_check_1_alone
+    try:
+        room.run('restore-file', {'file_hash': CLEAN_HASH})
+        args = {name: value for name, value in entries[1]['PollingArgs'].items() if name != 'polling_started'}
+        tenant.gateway.inject_faults(FaultPlan.parse('rate=1;kinds=500'))
+        room.on_entry = lambda entry: tenant.gateway.inject_faults(None)
+        anew = room.run('restore-file', args).entries[0]['HumanReadable']
+    finally:
+        tenant.server.stop()
+
+    assert 'unread' in args and VENDOR_WORDS in unread_note(entries[1]['HumanReadable']), args
+    assert VENDOR_WORDS in unread_note(anew) and 'since check' not in anew, anew
 
 
 def test_a_status_a_check_by_hand_could_not_read_is_told_in_a_line_by_the_checks_of_the_polling_it_began(monkeypatch):
