@@ -2362,6 +2362,38 @@ def test_a_failure_after_a_check_that_met_the_gateway_s_lock_is_said_in_a_line_b
     assert 'The same failure (a dropped connection) since check 2' in again, again
 
 
+def test_a_check_whose_new_token_gets_no_turn_after_a_dropped_connection_says_so_whole_not_as_the_drop_before(
+        clocked):
+    # Token mode, IAM's tokens living under the command's time: each request asks for a new one (less than the renewal
+    # margin left), and one whose renewal failed is not stood in for by the held one. Check 1's listing meets a dropped
+    # connection at every attempt. At check 2, HSS throttles the listing once, IAM then the token for its next attempt
+    # with a Retry-After that brings the run to its last seconds; that attempt meets a dropped connection, and the new
+    # token for the one after gets no turn at IAM before the run's last start. Check 2 failed for no time left, not
+    # for the drop its earlier attempt met: it says so whole, not "the same failure (a dropped connection)".
+    tenant, clock = clocked
+    tenant.backend.token_lifetime_s = facts.XSOAR_COMMAND_TIMEOUT_SECONDS - 5
+    hss_plan = FaultPlan.parse('sequence=429,reset;retry-after=1')
+    iam_plan = FaultPlan.parse(f'sequence=ok,429;retry-after={facts.MAX_RUN_WAIT_SECONDS - 2}')
+
+    def iam_throttles_the_token_of_the_listing_s_second_attempt():
+        tenant.gateway.inject_faults(hss_plan)
+        tenant.gateway.iam_faults = iam_plan
+
+    steps = [lambda: tenant.gateway.inject_faults(FaultPlan.parse('rate=1;kinds=reset')),
+             iam_throttles_the_token_of_the_listing_s_second_attempt, lambda: tenant.gateway.inject_faults(None)]
+    war_room = WarRoom(params=tenant.params('token', hss_rate_limit='1'), time_scale=1, sleep=clock.sleep,
+                       on_entry=lambda entry: steps and steps.pop(0)())
+    result = war_room.run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': SLOW['host_id'],
+                                                   'timeout_in_seconds': '300'})
+    _, dropped, late, *_ = [entry['HumanReadable'] for entry in result.entries]
+
+    assert [fault.kind for fault in hss_plan.injected] == ['429', 'reset'], hss_plan.injected
+    assert [fault.kind for fault in iam_plan.injected] == ['429'], iam_plan.injected
+    assert 'broke before the answer arrived' in dropped and 'The same failure' not in dropped, dropped
+    assert 'Not sent to Huawei Cloud IAM' in late and 'came too late' in late, late
+    assert 'The same failure' not in late and 'since check 1' not in late, late
+
+
 # On a clock real time moves too: IAM's answer that comes 3 s late takes 3 s of the check's run
 @pytest.mark.parametrize('clocked', [RunClock], indirect=True, ids=['real time too'])
 def test_a_check_hss_refuses_the_token_of_with_no_time_left_for_a_new_one_polls_on_and_the_next_reads_the_restore(
