@@ -2394,6 +2394,30 @@ def test_a_check_whose_new_token_gets_no_turn_after_a_dropped_connection_says_so
     assert 'The same failure' not in late and 'since check 1' not in late, late
 
 
+# On a clock real time moves too: the read timeout cuts a trickling reply after a real second
+@pytest.mark.parametrize('clocked', [RunClock], indirect=True, ids=['real time too'])
+def test_a_check_whose_http_200_reply_does_not_end_after_one_whose_http_200_reply_broke_off_says_it_whole(
+        clocked):
+    # Both of HSS's replies came with HTTP 200 and failed after it: check 1's was cut off half-way (a broken reply),
+    # check 2's trickles in past the read timeout (no answer in time). Not the same failure, though both had the same
+    # status: check 2 says its own whole, not "the same failure since check 1".
+    tenant, clock = clocked
+
+    def faults(spec):
+        return lambda: tenant.gateway.inject_faults(spec and FaultPlan.parse(spec))
+
+    steps = [faults('rate=1;kinds=truncated'), faults('rate=1;kinds=slow;trickle=1'), faults(None)]
+    war_room = WarRoom(params=tenant.params('aksk', read_timeout='1', max_retries='0'), time_scale=1,
+                       sleep=clock.advance, clock=clock, on_entry=lambda entry: steps and steps.pop(0)())
+    result = war_room.run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': SLOW['host_id'],
+                                                   'timeout_in_seconds': '300'})
+    _, cut_off, trickled, *_ = [entry['HumanReadable'] for entry in result.entries]
+
+    assert 'answered HTTP 200' in cut_off and 'cut off before its end' in cut_off, cut_off
+    assert 'answered HTTP 200' in trickled and 'did not end within 1 s' in trickled, trickled
+    assert 'The same failure' not in trickled and 'since check 1' not in trickled, trickled
+
+
 # On a clock real time moves too: IAM's answer that comes 3 s late takes 3 s of the check's run
 @pytest.mark.parametrize('clocked', [RunClock], indirect=True, ids=['real time too'])
 def test_a_check_hss_refuses_the_token_of_with_no_time_left_for_a_new_one_polls_on_and_the_next_reads_the_restore(
