@@ -2303,14 +2303,16 @@ def test_a_check_meeting_the_gateway_s_lock_says_it_in_full_unless_the_end_an_ea
     assert ('still locks' in said) is (told_end == 'in a minute'), said
 
 
-def polled_check_by_check(tenant, clock, steps):
+def polled_check_by_check(tenant, clock, steps, params=None, real_time=False):
     """A restore of SLOW's copy polled for 300 s, each of ``steps`` (a function) called in turn as an entry comes, the
-    start's first: what the next check meets. The entries' text, the start's first."""
+    start's first: what the next check meets. ``params``: the instance's (else AK/SK's); ``real_time``: the war room
+    runs on ``clock``, a RunClock. The entries' text, the start's first."""
     def next_step(entry):
         if steps:
             steps.pop(0)()
 
-    war_room = WarRoom(params=tenant.params('aksk'), time_scale=1, sleep=clock.sleep, on_entry=next_step)
+    war_room = WarRoom(params=params or tenant.params('aksk'), time_scale=1, on_entry=next_step,
+                       **({'sleep': clock.advance, 'clock': clock} if real_time else {'sleep': clock.sleep}))
     result = war_room.run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': SLOW['host_id'],
                                                    'timeout_in_seconds': '300'})
     return [entry['HumanReadable'] for entry in result.entries]
@@ -2379,13 +2381,10 @@ def test_a_check_whose_new_token_gets_no_turn_after_a_dropped_connection_says_so
         tenant.gateway.inject_faults(hss_plan)
         tenant.gateway.iam_faults = iam_plan
 
-    steps = [lambda: tenant.gateway.inject_faults(FaultPlan.parse('rate=1;kinds=reset')),
-             iam_throttles_the_token_of_the_listing_s_second_attempt, lambda: tenant.gateway.inject_faults(None)]
-    war_room = WarRoom(params=tenant.params('token', hss_rate_limit='1'), time_scale=1, sleep=clock.sleep,
-                       on_entry=lambda entry: steps and steps.pop(0)())
-    result = war_room.run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': SLOW['host_id'],
-                                                   'timeout_in_seconds': '300'})
-    _, dropped, late, *_ = [entry['HumanReadable'] for entry in result.entries]
+    _, dropped, late, *_ = polled_check_by_check(tenant, clock, [
+        lambda: tenant.gateway.inject_faults(FaultPlan.parse('rate=1;kinds=reset')),
+        iam_throttles_the_token_of_the_listing_s_second_attempt, lambda: tenant.gateway.inject_faults(None)],
+        tenant.params('token', hss_rate_limit='1'))
 
     assert [fault.kind for fault in hss_plan.injected] == ['429', 'reset'], hss_plan.injected
     assert [fault.kind for fault in iam_plan.injected] == ['429'], iam_plan.injected
@@ -2406,12 +2405,9 @@ def test_a_check_whose_http_200_reply_does_not_end_after_one_whose_http_200_repl
     def faults(spec):
         return lambda: tenant.gateway.inject_faults(spec and FaultPlan.parse(spec))
 
-    steps = [faults('rate=1;kinds=truncated'), faults('rate=1;kinds=slow;trickle=1'), faults(None)]
-    war_room = WarRoom(params=tenant.params('aksk', read_timeout='1', max_retries='0'), time_scale=1,
-                       sleep=clock.advance, clock=clock, on_entry=lambda entry: steps and steps.pop(0)())
-    result = war_room.run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': SLOW['host_id'],
-                                                   'timeout_in_seconds': '300'})
-    _, cut_off, trickled, *_ = [entry['HumanReadable'] for entry in result.entries]
+    _, cut_off, trickled, *_ = polled_check_by_check(tenant, clock, [
+        faults('rate=1;kinds=truncated'), faults('rate=1;kinds=slow;trickle=1'), faults(None)],
+        tenant.params('aksk', read_timeout='1', max_retries='0'), real_time=True)
 
     assert 'answered HTTP 200' in cut_off and 'cut off before its end' in cut_off, cut_off
     assert 'answered HTTP 200' in trickled and 'did not end within 1 s' in trickled, trickled
