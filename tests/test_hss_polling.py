@@ -2303,14 +2303,16 @@ def test_a_check_meeting_the_gateway_s_lock_says_it_in_full_unless_the_end_an_ea
     assert ('still locks' in said) is (told_end == 'in a minute'), said
 
 
-def polled_check_by_check(tenant, clock, steps):
+def polled_check_by_check(tenant, clock, steps, params=None, real_time=False):
     """A restore of SLOW's copy polled for 300 s, each of ``steps`` (a function) called in turn as an entry comes, the
-    start's first: what the next check meets. The entries' text, the start's first."""
+    start's first: what the next check meets. ``params``: the instance's (else AK/SK's); ``real_time``: the war room
+    runs on ``clock``, a RunClock. The entries' text, the start's first."""
     def next_step(entry):
         if steps:
             steps.pop(0)()
 
-    war_room = WarRoom(params=tenant.params('aksk'), time_scale=1, sleep=clock.sleep, on_entry=next_step)
+    war_room = WarRoom(params=params or tenant.params('aksk'), time_scale=1, on_entry=next_step,
+                       **({'sleep': clock.advance, 'clock': clock} if real_time else {'sleep': clock.sleep}))
     result = war_room.run('hss-restore-isolated', {'file_hash': UPDATER, 'host_id': SLOW['host_id'],
                                                    'timeout_in_seconds': '300'})
     return [entry['HumanReadable'] for entry in result.entries]
@@ -2360,6 +2362,56 @@ def test_a_failure_after_a_check_that_met_the_gateway_s_lock_is_said_in_a_line_b
 
     assert facts.HSS_AK_LOCKED[0] in locked and 'The same failure' not in cut, (locked, cut)
     assert 'The same failure (a dropped connection) since check 2' in again, again
+
+
+def test_a_check_whose_new_token_gets_no_turn_after_a_dropped_connection_says_so_whole_not_as_the_drop_before(
+        clocked):
+    # Token mode, IAM's tokens living under the command's time: each request asks for a new one (less than the renewal
+    # margin left), and one whose renewal failed is not stood in for by the held one. Check 1's listing meets a dropped
+    # connection at every attempt. At check 2, HSS throttles the listing once, IAM then the token for its next attempt
+    # with a Retry-After that brings the run to its last seconds; that attempt meets a dropped connection, and the new
+    # token for the one after gets no turn at IAM before the run's last start. Check 2 failed for no time left, not
+    # for the drop its earlier attempt met: it says so whole, not "the same failure (a dropped connection)".
+    tenant, clock = clocked
+    tenant.backend.token_lifetime_s = facts.XSOAR_COMMAND_TIMEOUT_SECONDS - 5
+    hss_plan = FaultPlan.parse('sequence=429,reset;retry-after=1')
+    iam_plan = FaultPlan.parse(f'sequence=ok,429;retry-after={facts.MAX_RUN_WAIT_SECONDS - 2}')
+
+    def iam_throttles_the_token_of_the_listing_s_second_attempt():
+        tenant.gateway.inject_faults(hss_plan)
+        tenant.gateway.iam_faults = iam_plan
+
+    _, dropped, late, *_ = polled_check_by_check(tenant, clock, [
+        lambda: tenant.gateway.inject_faults(FaultPlan.parse('rate=1;kinds=reset')),
+        iam_throttles_the_token_of_the_listing_s_second_attempt, lambda: tenant.gateway.inject_faults(None)],
+        tenant.params('token', hss_rate_limit='1'))
+
+    assert [fault.kind for fault in hss_plan.injected] == ['429', 'reset'], hss_plan.injected
+    assert [fault.kind for fault in iam_plan.injected] == ['429'], iam_plan.injected
+    assert 'broke before the answer arrived' in dropped and 'The same failure' not in dropped, dropped
+    assert 'Not sent to Huawei Cloud IAM' in late and 'came too late' in late, late
+    assert 'The same failure' not in late and 'since check 1' not in late, late
+
+
+# On a clock real time moves too: the read timeout cuts a trickling reply after a real second
+@pytest.mark.parametrize('clocked', [RunClock], indirect=True, ids=['real time too'])
+def test_a_check_whose_http_200_reply_does_not_end_after_one_whose_http_200_reply_broke_off_says_it_whole(
+        clocked):
+    # Both of HSS's replies came with HTTP 200 and failed after it: check 1's was cut off half-way (a broken reply),
+    # check 2's trickles in past the read timeout (no answer in time). Not the same failure, though both had the same
+    # status: check 2 says its own whole, not "the same failure since check 1".
+    tenant, clock = clocked
+
+    def faults(spec):
+        return lambda: tenant.gateway.inject_faults(spec and FaultPlan.parse(spec))
+
+    _, cut_off, trickled, *_ = polled_check_by_check(tenant, clock, [
+        faults('rate=1;kinds=truncated'), faults('rate=1;kinds=slow;trickle=1'), faults(None)],
+        tenant.params('aksk', read_timeout='1', max_retries='0'), real_time=True)
+
+    assert 'answered HTTP 200' in cut_off and 'cut off before its end' in cut_off, cut_off
+    assert 'answered HTTP 200' in trickled and 'did not end within 1 s' in trickled, trickled
+    assert 'The same failure' not in trickled and 'since check 1' not in trickled, trickled
 
 
 # On a clock real time moves too: IAM's answer that comes 3 s late takes 3 s of the check's run
