@@ -8,6 +8,7 @@ and test_data/hss/tenant.json, the failure the XDR seed scripts, and the rules i
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -270,10 +271,12 @@ def test_make_export_writes_the_pack_where_out_says_and_asks_for_out_when_it_is_
     """`make export OUT=dir` is the install text's first step: it runs the export into OUT (after building .venv, as
     every target does), and without OUT stops before building anything, saying how to name it. make -n: nothing runs."""
     assert '`make export OUT=OUTDIR`' in README
-    make = [shutil.which('make') or 'make', '-n', 'export']
-    named = subprocess.run([*make, 'OUT=some dir'], cwd=ROOT, capture_output=True, text=True, check=True)
+    make = [shutil.which('make') or 'make', '-n', '--no-print-directory', 'export']
+    # As typed at a shell: under `make test` the parent make's MAKEFLAGS and MAKELEVEL would reach this make too
+    shell = {name: value for name, value in os.environ.items() if name not in ('MAKEFLAGS', 'MFLAGS', 'MAKELEVEL')}
+    named = subprocess.run([*make, 'OUT=some dir'], cwd=ROOT, capture_output=True, text=True, check=True, env=shell)
     assert named.stdout.splitlines()[-1] == '.venv/bin/python -m warroom export "some dir"'
-    unnamed = subprocess.run(make, cwd=ROOT, capture_output=True, text=True)
+    unnamed = subprocess.run(make, cwd=ROOT, capture_output=True, text=True, env=shell)
     assert unnamed.returncode != 0 and 'make export OUT=dir' in unnamed.stderr and not unnamed.stdout
 
 

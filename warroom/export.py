@@ -298,7 +298,8 @@ def write_playbooks(pack_dir: Path, playbook_readme: Callable[[Playbook], str]) 
 
 
 def write_test_playbooks(pack_dir: Path) -> None:
-    """``TestPlaybooks/``: the test playbooks as they are (no README, no picture: the content repository's have none)."""
+    """``TestPlaybooks/``: the test playbooks as they are (no README, no picture: the content repository's have
+    none)."""
     sources = sorted(TEST_PLAYBOOKS_DIR.glob('playbook-*.yml'))
     if sources:
         (pack_dir / 'TestPlaybooks').mkdir()

@@ -456,15 +456,9 @@ def _iso(moment: datetime) -> str:
 class HssBackend:
     """One HSS project (plus the IAM users and keys of its account). Public methods are thread-safe."""
 
-    def __init__(
-        self,
-        stage_seconds: float = 1.0,
-        clock: Callable[[], float] = time.monotonic,
-        wall_clock: Callable[[], float] = time.time,
-        token_lifetime_s: float = 86400,
-        max_items: int = 100,
-        max_page_rows: int | None = None,
-    ) -> None:
+    def __init__(self, stage_seconds: float = 1.0, clock: Callable[[], float] = time.monotonic,
+                 wall_clock: Callable[[], float] = time.time, token_lifetime_s: float = 86400, max_items: int = 100,
+                 max_page_rows: int | None = None) -> None:
         self.stage_seconds = stage_seconds
         self.clock = clock
         self.wall_clock = wall_clock
@@ -486,10 +480,8 @@ class HssBackend:
         self.events_oldest_first = False
         self.event_tie_order_seed: int | None = None
         self.file_tie_order_seed: int | None = None  # the same for isolated files of one update_time: _ties_ordered
-        # Two more refusals of HSS's error code table, which Huawei does not say when HSS gives (each may be set at any
-        # time): a restore on a server whose agent is offline refused whole with HSS.1007 "Agent offline" (else the
-        # agent never takes the task: Host.agent_online); an item whose file_attr is not the isolated file's, with
-        # HSS.1018 "Invalid file information" (else file_attr is not compared)
+        # HSS.1007 "Agent offline" to a restore on a host whose agent is offline (else it waits: Host.agent_online),
+        # HSS.1018 "Invalid file information" to an item of another file_attr: Huawei says not when (settable any time)
         self.offline_agents_refuse = False
         self.file_attr_checked = False
         self.project_id: str | None = None  # the project that holds the hosts
