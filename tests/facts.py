@@ -382,9 +382,15 @@ POLLING_STARTED_AHEAD_MAX_MS = DURATION_UNITS_MS['day']
 UNREAD_KINDS_WITHOUT_STATUS = ('no connection', 'a refusal by the proxy', 'no answer in time', 'a dropped connection',
                                'a broken reply', 'no TLS connection', 'no time left to send it',
                                "not sent for another request's refusal", 'not sent for another reason', 'not sent')
+# README, "TLS is verified by default": a certificate refused while polling is said whole at the first check, "then in
+# a line naming `no TLS connection`, the cause the hidden `unread` argument keeps" (one of the kinds above).
+TLS_UNREAD_KIND = 'no TLS connection'
 
 # --------------------------------------------------------------------------- both commands
 
+# README, both commands' Errors: a vendor's words (a message, details, code) are "quoted whole up to 1,000 characters"
+# each "and cut there with `...`" (a 4xx reply may be up to 32 MB).
+VENDOR_TEXT_LIMIT = 1000
 # README, Reliability: faults are "sent again after 0, 1, 2, 4 s (`retry_backoff` 0.5 s, doubling, at most 8 s
 # each) ..., at most `max_retries` times (default 4); the fault waits of one request stop at 30 s in all".
 DEFAULT_MAX_RETRIES = 4

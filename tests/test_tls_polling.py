@@ -1,7 +1,7 @@
 """A TLS failure met while polling, over the emulators served over HTTPS on 127.0.0.1 with a self-signed certificate
 (test_transport's): after a start that sent the restore, every check meets a certificate this machine does not trust.
-The first check says it whole, later ones a line naming its kind (FAULT_TLS), which the hidden unread argument keeps;
-with insecure on, the same emulator and certificate serve every check."""
+The first check says it whole, later ones a line naming its kind (facts.TLS_UNREAD_KIND), which the hidden unread
+argument keeps; with insecure on, the same emulator and certificate serve every check."""
 from __future__ import annotations
 
 import json
@@ -10,7 +10,6 @@ import warnings
 import pytest
 
 import facts
-import restore_integration as ri
 from conftest import WaitClock, integration_on_clock, start_hss_tenant
 from test_hss_polling import SLOW, STAGE_SECONDS as HSS_STAGE_SECONDS, UPDATER
 from test_restore_file_command import CLEAN_HASH, clocked_room, unread_note
@@ -65,11 +64,11 @@ def test_a_status_read_meeting_an_untrusted_certificate_is_told_whole_once_then_
         assert words in unread_note(checks[0]) and words in unread_note(last), (words, checks[0])
     assert 'could not be verified' in unread_note(last) and 'polling ended' in unread_note(last), last
     for text in checks[1:]:
-        assert f'still not read ({ri.FAULT_TLS}) since check 1' in unread_note(text), text
+        assert f'still not read ({facts.TLS_UNREAD_KIND}) since check 1' in unread_note(text), text
     [action_id] = json.loads(result.entries[0]['PollingArgs']['action_id'])
     for number, entry in enumerate(result.entries[1:-1], 1):
         [(key, kept)] = json.loads(entry['PollingArgs']['unread']).items()
-        assert (key, kept[:3]) == (str(action_id), [ri.FAULT_TLS, None, 1]), (number, kept)
+        assert (key, kept[:3]) == (str(action_id), [facts.TLS_UNREAD_KIND, None, 1]), (number, kept)
     assert tenant.key not in json.dumps(result.entries) + json.dumps(result.log), 'the API key was shown'
 
 
@@ -110,8 +109,9 @@ def test_an_hss_listing_meeting_an_untrusted_certificate_is_told_whole_once_then
         assert words in checks[0] and words in last, (words, checks[0])
     assert 'polling ended' in last, last
     for text in checks[1:]:
-        assert f'The same failure ({ri.FAULT_TLS}) since check 1' in text, text
+        assert f'The same failure ({facts.TLS_UNREAD_KIND}) since check 1' in text, text
     for number, entry in enumerate(result.entries[1:-1], 1):
-        assert json.loads(entry['PollingArgs']['unread'])['listing'][:3] == [ri.FAULT_TLS, None, 1], (number, entry)
+        kept = json.loads(entry['PollingArgs']['unread'])['listing']
+        assert kept[:3] == [facts.TLS_UNREAD_KIND, None, 1], (number, entry)
     shown = json.dumps(result.entries) + json.dumps(result.log)
     assert not [secret for secret in tenant.secrets() if secret in shown], 'a secret was shown'

@@ -8,7 +8,7 @@ import secrets
 import pytest
 
 import restore_integration as ri
-from facts import ENTRY_ERROR, HSS_ERROR_STATUS, SCRUBBER_MASK
+from facts import ENTRY_ERROR, HSS_ERROR_STATUS, SCRUBBER_MASK, VENDOR_TEXT_LIMIT
 from test_hss_client import token_client
 from test_hss_restore_command import replayed_hss_params
 from test_reply_shapes import room as replay_room
@@ -25,11 +25,11 @@ def huge_words(lead: str) -> str:
 
 def cut_from(whole: str) -> str:
     """Where ``whole`` stops being shown whole: its first VENDOR_TEXT_LIMIT characters and one more."""
-    return whole[:ri.VENDOR_TEXT_LIMIT + 1]
+    return whole[:VENDOR_TEXT_LIMIT + 1]
 
 
 def assert_quoted_cut(message: str, whole: str) -> None:
-    assert whole[:ri.VENDOR_TEXT_LIMIT // 2] in message, message[:300]  # its head, still read
+    assert whole[:VENDOR_TEXT_LIMIT // 2] in message, message[:300]  # its head, still read
     assert cut_from(whole) not in message, len(message)
 
 
@@ -44,7 +44,7 @@ def test_cortex_xdr_s_huge_error_message_details_and_code_are_quoted_cut_in_the_
     assert result.entries[-1]['Type'] == ENTRY_ERROR and 'Cortex XDR answered HTTP 400' in message, message[:300]
     for words in said.values():
         assert_quoted_cut(message, words)
-    assert len(message) < 6 * ri.VENDOR_TEXT_LIMIT, len(message)  # three fields, each cut, and our own words
+    assert len(message) < 6 * VENDOR_TEXT_LIMIT, len(message)  # three fields, each cut, and our own words
 
 
 def test_hss_s_huge_error_msg_description_and_code_are_quoted_cut_in_the_error_entry(replay_server):
@@ -59,7 +59,7 @@ def test_hss_s_huge_error_msg_description_and_code_are_quoted_cut_in_the_error_e
     assert result.entries[-1]['Type'] == ENTRY_ERROR and f'HTTP {HSS_ERROR_STATUS}' in message, message[:300]
     for words in said.values():
         assert_quoted_cut(message, words)
-    assert len(message) < 6 * ri.VENDOR_TEXT_LIMIT, len(message)
+    assert len(message) < 6 * VENDOR_TEXT_LIMIT, len(message)
 
 
 def test_iam_s_huge_refusal_code_is_kept_cut_and_quoted_cut_by_the_next_run(replay_server):
@@ -84,7 +84,7 @@ def test_iam_s_huge_refusal_code_is_kept_cut_and_quoted_cut_by_the_next_run(repl
 @pytest.mark.parametrize('shown, size', [(4, 48), (24, 48), (47, 48), (900, 1500)])
 def test_a_key_cortex_xdr_quotes_right_at_the_cut_of_its_message_is_masked(replay_server, shown, size):
     key = ('K' + secrets.token_urlsafe(size))[:size]
-    lead = 'Refused the key ' + 'x' * (ri.VENDOR_TEXT_LIMIT - shown - 16)
+    lead = 'Refused the key ' + 'x' * (VENDOR_TEXT_LIMIT - shown - 16)
     replay_server.queue(401, {'reply': {'err_code': 401, 'err_msg': lead + key + ' (standard).', 'err_extra': None}})
     params = {'xdr_url': replay_server.url, 'xdr_api_key_id': '9', 'xdr_api_key': {'password': key},
               'xdr_auth_type': 'standard', 'retry_backoff': '0', 'max_concurrency': '1'}
