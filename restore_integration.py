@@ -4026,8 +4026,9 @@ def restore_file_command(client: XdrClient, args: JsonObject, context: Any = Non
     client.limiter.pause(put_off_of(args)[1])  # what is left of a vendor's wait an earlier run met
     if not action_ids and not unsent:  # the first run: a check always follows what it started, the last if need be
         return start_xdr_restore(client, args, hashes, endpoint_id, incident_id, polling, interval, timeout, context)
-    # one per action, as the command wrote them
-    counts = carried_json(args, 'endpoints_count', list, is_carried_count) or [None] * len(action_ids)
+    # one per action, as the command wrote them: a restore's count of endpoints, or null (not known)
+    counts = carried_json(args, 'endpoints_count', list, lambda item: item is None or (
+        type(item) is int and 0 < item <= MAX_WHOLE_NUMBER)) or [None] * len(action_ids)
     if len(counts) != len(action_ids):
         raise RestoreError('endpoints_count is set by the command itself while polling; run the command without it.')
     records = [restore_record(h, endpoint_id, incident_id, a, n) for h, a, n in zip(followed, action_ids, counts)]
@@ -4040,11 +4041,6 @@ def restore_file_command(client: XdrClient, args: JsonObject, context: Any = Non
     unsent.difference_update(adopted, unfollowed)  # the others are sent late (not one that may have started)
     return check_xdr_restore(client, args, records, endpoint_id, incident_id, polling, interval, timeout,
                              [file_hash for file_hash in hashes if file_hash in unsent], left, unfollowed)
-
-
-def is_carried_count(item: Any) -> bool:
-    """An item of restore-file's hidden ``endpoints_count``: a restore's count of endpoints, or null (not known)."""
-    return item is None or (type(item) is int and 0 < item <= MAX_WHOLE_NUMBER)
 
 
 def started_elsewhere(latest: dict[str, XdrRecord]) -> JsonObject:
@@ -4611,26 +4607,21 @@ def xdr_final_table(summaries: list[XdrRecord], earlier: list[XdrRecord]) -> str
     if len(rows) > MAX_DETAIL_ROWS:
         return xdr_grouped_table(summaries, earlier, rows, what, final)
     unlisted = sum(s.get('endpoints') == [] for s in summaries)  # Cortex XDR's status lists none yet: still running
-    title = xdr_checked_title(summaries, earlier, what, final, unlisted)
+    if len(summaries) == 1 and not earlier:  # one file's outcome, else the sums
+        [summary] = summaries
+        title = f'Restore of {summary["file_hash"]}: {xdr_state(summary, summary["status"] != XDR_OUTCOME_IN_PROGRESS)}'
+    else:
+        unread = sum('endpoints' not in s for s in summaries)  # no rows of theirs: not an action without endpoints
+        restored, failed = (sum(s.get(key, 0) for s in counted) for key in ('restored_count', 'failed_count'))
+        title = ', '.join(filter(None, [
+            f'Restore of {what} checked: {final}', f'{restored} endpoint restores done', f'{failed} failed',
+            f'the status of {unread} not read at this check' if unread else '',
+            f'no endpoint listed yet for {unlisted}' if unlisted else '']))
     if not rows:  # "No entries." would read as an action that reached no endpoint (a status not read: its note says)
         return f'### {markdown_text(title)}' + ('\n**Cortex XDR lists no endpoint yet.**' if unlisted else '')
     headers = ['file_hash', 'endpoint_id', 'status', 'error_description']
     return markdown_table(title, rows, headers[1:] if len(counted) == 1 else headers,  # one file's need not name it
                           'CortexXDR.RestoredFile.endpoints', first=lambda row: 'error_description' in row)
-
-
-def xdr_checked_title(summaries: list[XdrRecord], earlier: list[XdrRecord], what: str, final: str,
-                      unlisted: int) -> str:
-    """The title over the rows of the actions read and the lines of those ended earlier: one file's outcome, or sums."""
-    unread = sum('endpoints' not in s for s in summaries)  # no rows of theirs: not an action without endpoints
-    if len(summaries) == 1 and not earlier:
-        [summary] = summaries
-        return f'Restore of {summary["file_hash"]}: {xdr_state(summary, summary["status"] != XDR_OUTCOME_IN_PROGRESS)}'
-    restored, failed = (sum(s.get(key, 0) for s in summaries + earlier) for key in ('restored_count', 'failed_count'))
-    parts = [f'Restore of {what} checked: {final}', f'{restored} endpoint restores done', f'{failed} failed',
-             f'the status of {unread} not read at this check' if unread else '',
-             f'no endpoint listed yet for {unlisted}' if unlisted else '']
-    return ', '.join(filter(None, parts))
 
 
 def xdr_state(summary: XdrRecord, counted: bool) -> str:
