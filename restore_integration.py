@@ -1128,8 +1128,7 @@ def normalise_base_url(url: str, setting: str, insecure: bool) -> str:
     """Scheme, host and path of a vendor URL (no login, query or fragment); plain http to loopback or if insecure."""
     try:  # url: a setting as setting_text read it (stripped), or one made of hss_region
         parts = urlsplit(url)
-        parts.port  # noqa: B018 - a port that is not a number from 0 to 65535 raises ValueError
-        requests.models.PreparedRequest().prepare_url(url, None)  # the host and port as requests will read them
+        requests.models.PreparedRequest().prepare_url(url, None)  # host and port (0 to 65535) as requests reads them
     except ValueError:  # requests' URL errors (InvalidURL, MissingSchema) are ValueErrors too
         parts = None
     # A login, query or fragment may hold a secret (no request carries the last two): refused, never quoted. A blank or
