@@ -901,12 +901,12 @@ def setting_event_types(params: InstanceParams) -> tuple[int, ...]:
     value, codes, label = params.get('event_types'), set(), f'The instance setting {setting_label("event_types")}'
     pieces = isinstance(value, str)  # cut at commas: an item may be a piece of a secret, which is masked only whole
     items = value.split(',') if pieces else value if isinstance(value, list) else [value]
-    for index, item in enumerate(items):  # each on its own, so a refusal names it; a number holds no unseen character
-        text = typed_text(shown_text(item), f'{label}, item {index + 1},') if isinstance(item, str) else item
+    for nth, item in enumerate(items, 1):  # each on its own, so a refusal names it; a number holds no unseen character
+        text = typed_text(shown_text(item), f'{label}, item {nth},') if isinstance(item, str) else item
         if text not in (None, ''):  # a blank item picks nothing
             code = str(text).split()[0]  # any other kind is no type's digits
             if code.lstrip('0') not in map(str, HSS_EVENT_TYPES | HSS_CONTAINER_EVENT_TYPES):  # 0s: int()
-                shown = f'item {index + 1}, not shown as it may be part of a secret' if pieces else wrong_value(text)
+                shown = f'item {nth}, not shown as it may be part of a secret' if pieces else wrong_value(text)
                 raise RestoreError(f'{label} takes HSS event types, each one of '
                                    f'{", ".join(map(str, sorted(HSS_EVENT_TYPES)))}; got {shown}.')
             codes.add(int(code))
@@ -1128,8 +1128,7 @@ def normalise_base_url(url: str, setting: str, insecure: bool) -> str:
     """Scheme, host and path of a vendor URL (no login, query or fragment); plain http to loopback or if insecure."""
     try:  # url: a setting as setting_text read it (stripped), or one made of hss_region
         parts = urlsplit(url)
-        parts.port  # noqa: B018 - a port that is not a number from 0 to 65535 raises ValueError
-        requests.models.PreparedRequest().prepare_url(url, None)  # the host and port as requests will read them
+        requests.models.PreparedRequest().prepare_url(url, None)  # host and port (0 to 65535) as requests reads them
     except ValueError:  # requests' URL errors (InvalidURL, MissingSchema) are ValueErrors too
         parts = None
     # A login, query or fragment may hold a secret (no request carries the last two): refused, never quoted. A blank or
