@@ -2202,8 +2202,7 @@ class SecretScrubber:
     MASK = '<redacted>'
     # What short_text and printable end a text they cut with, and U+2026, one character, as a proxy or a log viewer does
     CUTS = re.compile(r'\.\.\.|\u2026')
-    # The most characters of a secret a text cut short can show (short_text keeps 200 of a page, VENDOR_TEXT_LIMIT of a
-    # vendor's message; printable 60)
+    # short_text keeps VENDOR_TEXT_LIMIT of a vendor's message, 200 of a page, printable 60: a cut shows at most that
     LONGEST_CUT = VENDOR_TEXT_LIMIT
     CUT_REACH = 4096  # how far back from a cut a secret's head is sought (a character may be spelled in a dozen)
     # Request signatures, hundreds a run, and their base64 pieces: a set, looked up (_unfolded) at each place of each
@@ -2229,13 +2228,11 @@ class SecretScrubber:
     # in every split, a long run would take each start to its end again.
     BACKSLASHES = r'(?:(?:%(?:25)?5[cC]|&(?:amp;)*(?:#0*92|#[xX]0*5[cC]|bsol);|\\)(?:u005[cC])*)++'
     NOT_IN_BACKSLASHES = r'(?<!\\)(?<!%5[cC])(?<!%255[cC])(?<!u005[cC])(?<!92;)(?<![xX]5[cC];)(?<!bsol;)'
-    # The letter after that backslash in JSON's and Python repr's short escapes; and the characters that follow it as
-    # they are (JSON's \" \/, repr's \', markdown_text's \| \` \* \_ \[ \] \< \& \~ \. \:), or as a page or a URL
-    # writes them: \&quot;
+    # The letter after that backslash in JSON's and repr's short escapes; the characters after it as they are (JSON's
+    # \" \/, repr's \', markdown_text's \| \` \* \_ \[ \] \< \& \~ \. \:), or as a page or a URL writes them: \&quot;
     SHORT_ESCAPES = {'\b': 'b', '\f': 'f', '\n': 'n', '\r': 'r', '\t': 't'}
     SELF_ESCAPED = '"/\'|`*_[]<&~.:'
-    # An HTML reference's &: as is, escaped again any number of times (&amp;#x3D;, &amp;amp;#x3D;), or as Go's JSON
-    # writes it (\u0026#x3D;)
+    # An HTML reference's &: as is, escaped again and again (&amp;#x3D;, &amp;amp;#x3D;), or in Go's JSON (\u0026#x3D;)
     AMPERSAND = fr'(?:&(?:amp;)*|{BACKSLASHES}u0026)'
     # What a '...' may cut a character's spelling after (part of an escape: its character is lost; or of a surrogate
     # pair, after its first half), before the cut, from one of its first characters at most LONGEST_ESCAPE back
@@ -2302,10 +2299,9 @@ class SecretScrubber:
                 self.add(piece, encoded=True)
 
     def _spelled(self, secret: str, cut: bool = False, folded: bool = False) -> list[str]:
-        """A regular expression per character of the secret, matching each spelling of it; a run of blanks as one
-        (``_blank_run``; ``folded``: or none); a run of backslashes as one with the character after it, its escape's
-        backslashes taken at once (one way to read a run, not one per split; blanks after it: the first escaped, the
-        run squeezed too)."""
+        """A regular expression per character of the secret, for each of its spellings; a run of blanks as one
+        (``_blank_run``; ``folded``: or none); a run of backslashes as one with the character after, its escape's
+        backslashes at once (a run read one way, not per split; blanks after: the first escaped, the run squeezed)."""
         units = []
         for blanks, backslashes, after, char in re.findall(r'(\s+)|(\\+)(\s+|.?)|(.)', secret, re.DOTALL):
             if blanks:
@@ -2377,7 +2373,7 @@ class SecretScrubber:
         found in the text as it came, taken together (secrets that overlap there, or one quoted over itself, go whole:
         each found after another was masked would leave the part they share out of it)."""
         # In lower case, each character in its place (U+0130, the one letter str.lower makes two, kept)
-        lowered = '\u0130'.join(part.lower() for part in text.split('\u0130')) if '\u0130' in text else text.lower()
+        lowered = '\u0130'.join(part.lower() for part in text.split('\u0130'))
         kept, at = [], 0  # the text around the places, each run of places that overlap one mask (none: the text itself)
         for start, end in sorted(self._spans(lowered)):
             if start >= at:
@@ -2386,10 +2382,9 @@ class SecretScrubber:
         return ''.join(kept) + text[at:]
 
     def _spans(self, text: str, readings: int = 4) -> list[tuple[int, int]]:
-        """Where each secret and signature stands in the (lowered) text: whole, split across lines, cut short, or with
-        letters or digits written as references or %XX, or tags inside (``_read_spans``, up to ``readings`` passes: a
-        pass may bring out another reading, a tag inside a tag, and a text of hundreds nested must not recurse as
-        deep)."""
+        """Where each secret and signature stands in the (lowered) text: whole, split across lines, cut short, with
+        letters or digits as references or %XX, or tags inside (``_read_spans``, up to ``readings`` passes: a pass may
+        bring out another reading, a tag inside a tag; a text of hundreds nested must not recurse so deep)."""
         # (unpacked by name: texts are many; a find under MIN_LENGTH, its blanks squeezed, is left as any such word)
         spans = [(start, end) for _, anchor, whole, _, _ in self._secrets.values() if anchor in text
                  for start, end in self._found(whole, text) if end - start >= self.MIN_LENGTH]
@@ -2411,8 +2406,7 @@ class SecretScrubber:
                 for start, end in self._spans(read, readings)]
 
     def _reading(self, text: str) -> tuple[str, list[tuple[int, int, int, int]]]:
-        """The (lowered) text with what READABLE finds read, and each reading's start and end in what it gave, then in
-        the text."""
+        """The (lowered) text with READABLE's finds read, and each reading's place in what it gave, then in the text."""
         pieces, places, at = [], [(0, 0, 0, 0)], 0
         for found in self.READABLE.finditer(text):
             escape, decimal, hexadecimal, ligature, percent = found.groups()
