@@ -1882,7 +1882,7 @@ class HttpTransport:
         attempt.met(fault, f'{what} within {given}', advice.format(**self.again))
 
     def _read_reply(self, response: requests.Response, attempt: Attempt, expect_json: bool,
-                    not_answer: Callable[[VendorReply], str | None] | None = None) -> VendorReply | None:
+                    not_answer: Callable[[VendorReply], str | None] | None) -> VendorReply | None:
         """The answer, its body read within the read timeout in all (urllib3's is per read: bytes trickling in never
         meet it) and the attempt's time; None when the attempt met a fault (a broken reply, no answer in time)."""
         attempt.status = response.status_code
@@ -1920,11 +1920,9 @@ class HttpTransport:
         if (expect_json or page) and reply.status < 300 and reply.parsed is NOT_JSON:
             not_json = f'{said} with a body that is not JSON ({short_text(reply.text)}).'
             attempt.met(FAULT_BROKEN_REPLY, html_page_note(reply, self.vendor) or not_json, advice)
-            return None
-        if not_answer and reply.status < 300 and (why := not_answer(reply)):  # lost as a broken reply's answer is
+        elif not_answer and reply.status < 300 and (why := not_answer(reply)):  # lost as a broken reply's answer is
             attempt.met(FAULT_BROKEN_REPLY, f'{said} {why}', advice)
-            return None
-        return reply
+        return None if attempt.fault else reply
 
     def _read_body(self, response: requests.Response, ends: float) -> bytes:
         """The body as it came (not decoded: urllib3's read1 reads on until its decoder gives bytes, past any end),
