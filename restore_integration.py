@@ -1654,9 +1654,8 @@ class HttpTransport:
         return token
 
     def _unless_refused(self, attempt: Attempt, attempts: list[Attempt], refused: Refused | None) -> None:
-        """Raises, this attempt unsent (no status, no fault), when the environment's proxy refused the run's login
-        (asked again, a directory may lock the account) or, by its rule, the tunnel, or ``refused`` says the vendor
-        would refuse it as another."""
+        """Raises, this attempt unsent (no status, no fault), if the environment's proxy refused the run's login (asked
+        again, a directory may lock the account) or its tunnel by rule, or ``refused`` says the vendor would too."""
         why = self.proxy_refusal or (refused and refused())
         if why:
             error = RestoreError(why, [*attempts, attempt])
@@ -1690,7 +1689,7 @@ class HttpTransport:
         not Latin-1 (as HTTP Basic sends it), or it refused the login (not tried again: it may lock the account),
         asked for one its URL does not hold, or takes no login requests can send (not asked again either)."""
         # the proxy requests took for this URL: none set for its scheme, or NO_PROXY names its host, took none
-        url = requests.utils.select_proxy(self.base_url, requests.utils.get_environ_proxies(self.base_url, None))
+        url = requests.utils.select_proxy(self.base_url, requests.utils.get_environ_proxies(self.base_url))
         if not self.settings.proxy or not url:  # a 407 all the same: not the vendor's, whose advice would mislead
             return (f'Something between XSOAR and {self.vendor} at {self.host} asked for proxy authentication (HTTP '
                     f'407). Check the network path, or set the proxy it needs in this machine\'s environment and check '
