@@ -1653,9 +1653,8 @@ class HttpTransport:
         return token
 
     def _unless_refused(self, attempt: Attempt, attempts: list[Attempt], refused: Refused | None) -> None:
-        """Raises, this attempt unsent (no status, no fault), when the environment's proxy refused the run's login
-        (asked again, a directory may lock the account) or, by its rule, the tunnel, or ``refused`` says the vendor
-        would refuse it as another."""
+        """Raises, this attempt unsent (no status, no fault), if the environment's proxy refused the run's login (asked
+        again, a directory may lock the account) or its tunnel by rule, or ``refused`` says the vendor would too."""
         why = self.proxy_refusal or (refused and refused())
         if why:
             error = RestoreError(why, [*attempts, attempt])
@@ -1689,7 +1688,7 @@ class HttpTransport:
         not Latin-1 (as HTTP Basic sends it), or it refused the login (not tried again: it may lock the account),
         asked for one its URL does not hold, or takes no login requests can send (not asked again either)."""
         # the proxy requests took for this URL: none set for its scheme, or NO_PROXY names its host, took none
-        url = requests.utils.select_proxy(self.base_url, requests.utils.get_environ_proxies(self.base_url, None))
+        url = requests.utils.select_proxy(self.base_url, requests.utils.get_environ_proxies(self.base_url))
         if not self.settings.proxy or not url:  # a 407 all the same: not the vendor's, whose advice would mislead
             return (f'Something between XSOAR and {self.vendor} at {self.host} asked for proxy authentication (HTTP '
                     f'407). Check the network path, or set the proxy it needs in this machine\'s environment and check '
@@ -1881,7 +1880,7 @@ class HttpTransport:
         attempt.met(fault, f'{what} within {given}', advice.format(**self.again))
 
     def _read_reply(self, response: requests.Response, attempt: Attempt, expect_json: bool,
-                    not_answer: Callable[[VendorReply], str | None] | None = None) -> VendorReply | None:
+                    not_answer: Callable[[VendorReply], str | None] | None) -> VendorReply | None:
         """The answer, its body read within the read timeout in all (urllib3's is per read: bytes trickling in never
         meet it) and the attempt's time; None when the attempt met a fault (a broken reply, no answer in time)."""
         attempt.status = response.status_code
@@ -1919,11 +1918,9 @@ class HttpTransport:
         if (expect_json or page) and reply.status < 300 and reply.parsed is NOT_JSON:
             not_json = f'{said} with a body that is not JSON ({short_text(reply.text)}).'
             attempt.met(FAULT_BROKEN_REPLY, html_page_note(reply, self.vendor) or not_json, advice)
-            return None
-        if not_answer and reply.status < 300 and (why := not_answer(reply)):  # lost as a broken reply's answer is
+        elif not_answer and reply.status < 300 and (why := not_answer(reply)):  # lost as a broken reply's answer is
             attempt.met(FAULT_BROKEN_REPLY, f'{said} {why}', advice)
-            return None
-        return reply
+        return None if attempt.fault else reply
 
     def _read_body(self, response: requests.Response, ends: float) -> bytes:
         """The body as it came (not decoded: urllib3's read1 reads on until its decoder gives bytes, past any end),
