@@ -356,8 +356,7 @@ HUAWEI_AUTH_FAILED = frozenset({'APIGW.0301', 'APIG.0301'})
 HUAWEI_TOKEN_EXPIRES = 'token expires'
 # Where huaweicloudsdkcore's DefaultExceptionHandler looks for an error's code and message (IAM's in "error"), in order.
 HUAWEI_ERROR_FIELDS = (('error_code', 'error_msg'), ('errorCode', 'errorMsg'), ('code', 'message'))
-# In an item's row in place of VendorApiError.decode (how to decode, the encoded reason): kilobytes on each of thousands
-# of rows would be megabytes of one text.
+# In an item's row in place of VendorApiError.decode: its kilobytes on each of thousands of rows would be megabytes.
 HSS_DECODE_IN_ENTRY = (' To see which identity policy refused it, decode its encoded reason with IAM\'s '
                        'DecodeAuthorizationMessage API: the war-room entry (or script note) of the run that sent this '
                        'restore gives both once.')
@@ -606,7 +605,7 @@ class RestoreError(Exception):
 
     def __init__(self, message: str, attempts: 'Iterable[Attempt]' = (), advice: str = '', later: bool = False) -> None:
         super().__init__(message)
-        # says_until: when a wait ends; outputs: what the error entry writes to context
+        # says_until: its message says when a wait ends
         self.attempts, self.advice, self.says_until, self.outputs = tuple(attempts), advice, False, {}
         last = self.attempts[-1] if self.attempts else Attempt()  # later: what it met passes (429, 5xx, lost answer)
         self.later = (later or last.status == THROTTLED_STATUS or (last.status or 0) >= 500
@@ -675,9 +674,8 @@ class VendorApiError(RestoreError):
 
 def failure_cause(error: RestoreError) -> list:
     """What a failed request met, as a later check tells one cause from another (never by its words, which hold times
-    and counts): a vendor's error's [HTTP status, vendor code]; another's [why no attempt went out (unsent: an IAM
-    token's failure keeps its own over the attempts of the request it held back), else its last attempt's fault
-    (FAULT_*), else its HTTP status (a redirect refused, a proxy's 407), else NOT_SENT, None]."""
+    and counts). unsent comes first: an IAM token's failure keeps its own over the attempts of the request it held
+    back; a status without a vendor's error is a redirect refused or a proxy's 407."""
     if isinstance(error, VendorApiError):
         return [error.http_status, error.vendor_code]
     last = error.attempts[-1] if error.attempts else Attempt()
