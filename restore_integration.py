@@ -3317,10 +3317,8 @@ def token_expired(reply: VendorReply) -> bool:
 def refuses_every_request(error: RestoreError) -> bool:
     """Whether HSS or its gateway refused the credentials or their permissions in their own words, or the URL (any 404
     but HSS's own): every later request meets the same, as it would a refused password IAM is not sent again yet."""
-    if isinstance(error, LoginPaused):
-        return True
     if not isinstance(error, VendorApiError):
-        return False
+        return isinstance(error, LoginPaused)
     code = str(error.vendor_code)  # str(): a code that is not text (a number, an object) is none of HSS's
     if error.http_status == 404:  # HSS's own (an HSS. code): what one request names is not found
         return not code.startswith('HSS.')
