@@ -3333,7 +3333,17 @@ class _Cancelled(Exception):
     """Work a runner did not start because an earlier item failed."""
 
 
-BULK_WORKER = threading.local()  # marked: this thread is one of a BulkRunner pool's own (whatever its name)
+class BulkWorkerMark(threading.local):
+    """Whether this thread is one of a BulkRunner pool's own: set by the pool's initializer, whatever its name."""
+
+    marked = False
+
+
+BULK_WORKER = BulkWorkerMark()
+
+
+def _mark_bulk_worker() -> None:
+    BULK_WORKER.marked = True
 
 
 class BulkRunner(NamedTuple):
@@ -3349,7 +3359,7 @@ class BulkRunner(NamedTuple):
         A failure stops work not started; after the work in flight, the first error in the items' order is raised.
         ``what``'s progress counts the results ``sent`` says reached the vendor (without it: every one that came)."""
         items, failed, counted = list(items), threading.Event(), 0
-        on_worker = getattr(BULK_WORKER, 'marked', False)  # a map within an item's work
+        on_worker = BULK_WORKER.marked  # a map within an item's work
 
         def report(result: Any) -> None:
             nonlocal counted
@@ -3376,8 +3386,7 @@ class BulkRunner(NamedTuple):
                 report(results[-1])
             return results
         from concurrent.futures import ThreadPoolExecutor, as_completed  # only bulk work pays for the import
-        with ThreadPoolExecutor(workers, thread_name_prefix=BulkRunner.__name__,
-                                initializer=functools.partial(setattr, BULK_WORKER, 'marked', True)) as pool:
+        with ThreadPoolExecutor(workers, thread_name_prefix=BulkRunner.__name__, initializer=_mark_bulk_worker) as pool:
             futures = [pool.submit(run, item) for item in items]
             try:
                 for future in as_completed(futures):
