@@ -3014,10 +3014,9 @@ class HssClient:
 
     def with_ties_listed_again(self, rows: list[Any], begin_ms: int, end_ms: int) -> list[Any]:
         """``rows``, and the millisecond of each one met twice listed again on one page: HSS may order the events of
-        one occur_time anew for each page, so a page border inside such a tie may skip one of them (or none: a cost).
-        Where that listing holds none of the millisecond (HSS read end_time down to its second), another lists to the
-        second's end; never at first, as HSS reading by the second would then list the next second too, maybe past a
-        page."""
+        one occur_time anew for each page, so a page border inside such a tie may skip one (or none: a cost). Where
+        that listing holds none of the millisecond (HSS read end_time down to its second), another lists to the
+        second's end; never at first: HSS reading by the second would list the next second too, maybe past a page."""
         met = Counter(json.dumps(row, sort_keys=True) for row in rows)
         split = sorted({min(max(occur_time_ms(row, end_ms), begin_ms), end_ms) for row in rows
                         if isinstance(row, dict) and met[json.dumps(row, sort_keys=True)] > 1})
@@ -3238,11 +3237,10 @@ class HssClient:
 
 
 def not_hss_answer(reply: VendorReply) -> str | None:
-    """Why a 2xx reply is not in HSS's form, in words after its status; None when it is. HSS's form: a JSON object (a
-    listing; HSS writes no other JSON), or no body at all with the request ID Huawei's gateway gives every request it
-    passed (its restore's 200 has no body). Not a proxy's or captive portal's page, a load balancer's empty 200, nor
-    JSON that is no object: from something in between. The restore's attempt loop meets such a 200 as an answer lost:
-    the PUT may never have reached HSS, or HSS may have taken it."""
+    """Why a 2xx reply is not in HSS's form (a proxy's or captive portal's page, a load balancer's empty 200: from
+    something in between), in words after its status; None when it is: a JSON object (HSS writes no other JSON), or no
+    body with the request ID Huawei's gateway gives every request it passed (its restore's 200 has no body). The
+    restore's attempt loop meets such a 200 as an answer lost: the PUT may never have reached HSS, or HSS taken it."""
     if not reply.body.strip():
         if reply.headers.get('X-Request-Id'):
             return None
@@ -3300,18 +3298,15 @@ def token_expired(reply: VendorReply) -> bool:
     if said is None:
         return True
     code = str(said['vendor_code'])  # str(): a code that is not text (a list, say) is neither, and no set takes it
-    if code in HUAWEI_TOKEN_EXPIRED:
-        return True
-    return code in HUAWEI_AUTH_FAILED and HUAWEI_TOKEN_EXPIRES in str(said['vendor_message']).lower()
+    return code in HUAWEI_TOKEN_EXPIRED or (code in HUAWEI_AUTH_FAILED
+                                            and HUAWEI_TOKEN_EXPIRES in str(said['vendor_message']).lower())
 
 
 def refuses_every_request(error: RestoreError) -> bool:
     """Whether HSS or its gateway refused the credentials or their permissions in their own words, or the URL (any 404
     but HSS's own): every later request meets the same, as it would a refused password IAM is not sent again yet."""
-    if isinstance(error, LoginPaused):
-        return True
     if not isinstance(error, VendorApiError):
-        return False
+        return isinstance(error, LoginPaused)
     code = str(error.vendor_code)  # str(): a code that is not text (a number, an object) is none of HSS's
     if error.http_status == 404:  # HSS's own (an HSS. code): what one request names is not found
         return not code.startswith('HSS.')
