@@ -4,6 +4,7 @@ from __future__ import annotations
 import ast
 import copy
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -231,6 +232,33 @@ def test_every_context_path_written_is_declared_and_every_declared_one_is_writte
 def test_the_readme_is_rendered_from_the_current_yaml():
     current = README.read_text(encoding='utf-8')
     assert render_readme(current) == current, 'README.md is stale: run python -m warroom docs'
+
+
+# XSOAR's names of a task's unlabelled, default and error paths, as the README's diagrams show them (a condition's
+# default branch is its "else").
+SHOWN_EDGE_LABELS = {'#none#': None, '#default#': 'else', '#error#': 'error'}
+MERMAID_EDGE = re.compile(r'^\s*(t\w+) -->(?:\|"([^"]*)"\|)? (t\w+)$')
+MERMAID_NODE = re.compile(r'^\s*(t\w+)\W+"([^"]*)"')
+
+
+@pytest.mark.parametrize('path', PLAYBOOK_FILES, ids=lambda p: p.name)
+def test_each_readme_diagram_draws_its_playbook_s_tasks_and_every_path_between_them_in_its_direction(path):
+    """Read here with a parser of mermaid's own lines (``tA -->|"label"| tB``), not the renderer: a diagram drawn the
+    wrong way round is as fresh a render as a right one."""
+    playbook = yaml.safe_load(path.read_text(encoding='utf-8'))
+    section = README.read_text(encoding='utf-8').split(f'\n#### {playbook["name"]}\n', 1)[1]
+    [block] = re.findall(r'```mermaid\n(.*?)\n```', section.split('\n#### ', 1)[0], re.DOTALL)
+    lines = block.splitlines()
+    drawn = {(m.group(1), m.group(2), m.group(3)) for m in map(MERMAID_EDGE.match, lines) if m}
+    names = {m.group(1): m.group(2).split('<br/>')[0] for line in lines if '-->' not in line
+             for m in [MERMAID_NODE.match(line)] if m}
+
+    edges = {(f't{key}', SHOWN_EDGE_LABELS.get(label, label), f't{target}')
+             for key, task in playbook['tasks'].items() for label, targets in (task.get('nexttasks') or {}).items()
+             for target in targets}
+    assert edges and drawn == edges
+    assert names == {f't{key}': task['task']['name'] if task['type'] != 'start' else 'Start'
+                     for key, task in playbook['tasks'].items()}
 
 
 @pytest.mark.parametrize('path, allowed', [(Path(ri.__file__), {'requests', 'urllib3'})]

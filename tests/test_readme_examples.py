@@ -323,10 +323,13 @@ def test_the_playbooks_table_names_the_reputation_check_of_every_playbook_that_r
 
 def test_the_layout_names_every_module_and_folder_of_the_war_room():
     """README's Layout is the map a newcomer reads first: each module and folder directly under warroom/ (but the
-    package's own __init__ and __main__) is named there, by its name as the tree spells it."""
+    package's own __init__ and __main__) is named there, by its name as the tree spells it (a folder with its slash),
+    as an entry of warroom/'s list: not a word in an entry's parentheses, which name what lies deeper."""
     layout = README.split('\n## Layout\n', 1)[1].split('```', 2)[1]
-    warroom_part = ' '.join(layout.split('\nwarroom/', 1)[1].split())
-    named = set(re.findall(r'[a-z_]+', warroom_part))
-    present = {path.stem for path in (ROOT / 'warroom').iterdir()
+    warroom_part = ' '.join(layout.split('\nwarroom/', 1)[1].split()).split(':', 1)[1]
+    while re.search(r'\([^()]*\)', warroom_part):
+        warroom_part = re.sub(r'\([^()]*\)', '', warroom_part)
+    named = {entry.split()[0] for entry in re.split(r',| and ', warroom_part) if entry.strip()}
+    present = {path.name + '/' if path.is_dir() else path.stem for path in (ROOT / 'warroom').iterdir()
                if (path.suffix == '.py' or path.is_dir()) and not path.name.startswith('__')}
     assert present and present <= named, sorted(present - named)

@@ -857,8 +857,16 @@ def test_fetch_keeps_its_last_run_as_text_and_goes_on_where_it_stopped(hss_tenan
     assert last_run and all(isinstance(value, str) for value in last_run.values())
     second, _ = room.fetch(last_run)
 
-    events = [json.loads(incident['rawJSON'])['event_id'] for incident in first + second]
-    assert len(events) == 2 and len(set(events)) == 2
+    events = [json.loads(incident['rawJSON']) for incident in first + second]
+    assert len(events) == 2 and len({event['event_id'] for event in events}) == 2
+    # The seed's recent events (its files isolated minutes before the emulator started: test_data/hss/README.md),
+    # oldest first: the second fetch goes on with the one after the first's, skipping none.
+    recent = sorted(((item['isolated_minutes_ago'], host['host_id'], item['file_path'])
+                     for host in json.loads((TEST_DATA / 'hss' / 'tenant.json').read_text())['hosts']
+                     for item in host['isolated_files'] if 'isolated_minutes_ago' in item), reverse=True)
+    assert len(recent) == 4
+    assert [(event['host_id'], event['file_info_list'][0]['file_path']) for event in events] == [
+        (host_id, path) for _, host_id, path in recent[:2]]
 
 
 def test_the_iam_token_is_kept_in_the_integration_context_as_text_and_used_again(hss_tenant):
