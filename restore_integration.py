@@ -3677,12 +3677,12 @@ def kind_given(value: Any) -> str:
     return json_kind(value)
 
 
-def json_value(value: Any, unreadable: Any = None) -> Any:
-    """What JSON text holds; ``unreadable`` for a value not text, text not JSON, or JSON nested past what json reads."""
+def json_value(value: Any) -> Any:
+    """What JSON text holds; the value as it is when not text, text not JSON, or JSON nested past what json reads."""
     try:
         return json.loads(value)
     except (TypeError, ValueError, RecursionError):
-        return unreadable
+        return value
 
 
 def json_list(text: str, name: str) -> list[Any]:
@@ -3870,7 +3870,7 @@ def carried_json(args: JsonObject, name: str, kind: type, item_fits: Callable[[A
     value = args.get(name)
     if none_or_blank_text(value):
         return kind()
-    carried = json_value(value, value)  # a value not text (from context) as it is
+    carried = json_value(value)  # a value not text (from context) as it is
     if type(carried) is kind:  # type(): a bool is no count nor time
         items = carried.values() if kind is dict else carried if kind is list else [carried]
         if all(map(item_fits, items)):
@@ -5515,7 +5515,7 @@ def hss_event_incident(event: JsonObject, occurred_ms: int) -> JsonObject:
 
 def last_run_values(stored: Any) -> JsonObject:
     """The last run's values read back from JSON text; any other stays as it is (fetch_hss_incidents: not kept)."""
-    return {key: json_value(value, value) for key, value in (stored.items() if isinstance(stored, dict) else ())}
+    return {key: json_value(value) for key, value in (stored.items() if isinstance(stored, dict) else ())}
 
 
 ''' DISPATCH '''
