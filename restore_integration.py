@@ -3619,13 +3619,14 @@ def arg_to_int(value: Any, name: str, minimum: int = -MAX_WHOLE_NUMBER, maximum:
     value = single_value(value, name)
     if none_or_blank_text(value):
         return default
-    text = value.strip() if isinstance(value, str) else ''  # the text checked: int() strips fewer blanks
+    # The text checked: blanks (int() strips fewer) and leading zeros (no digit of its 18, yet int() counts them) off
+    text = re.sub('^([+-]?)0+(?=[0-9])', r'\1', value.strip()) if isinstance(value, str) else ''
     whole = type(value) is int or (isinstance(value, float) and value.is_integer()) or re.fullmatch('[+-]?[0-9]+', text)
     if not whole:  # type(): a bool (an int to isinstance) is no number
         odd = re.search('[^\x00-\x7f]', text)  # a digit not ASCII (fullwidth, Arabic-Indic) is quoted as one
         held = f', which holds {named_character(odd.group())}' if odd else ''
         raise RestoreError(f'{name} must be a whole number; got {printable(value)}{held}.')
-    digits = text.lstrip('+-').lstrip('0')  # neither a sign nor leading zeros is one of its 18
+    digits = text.lstrip('+-')
     number = int(text or value) if len(digits) <= 18 else None  # None: past 18 digits (int() refuses 4,301 of text)
     if number is None or abs(number) > MAX_WHOLE_NUMBER:
         raise RestoreError(f'{name} must be a whole number of at most 18 digits; got {printable(value)}.')
