@@ -3829,12 +3829,8 @@ def told_when(error: RestoreError, client: 'XdrClient | HssClient') -> RestoreEr
         return error
     if TEST_AGAIN in error.advice:  # a Test's throttle: one instruction, that time
         return error.with_advice(f'Test again after {when}.', TEST_AGAIN)
-    if client.transport.settings.caller == 'fetch':
-        lead = 'Fetches may be throttled until'
-    elif error.later:
-        lead = 'Later means after'
-    else:
-        lead = 'Try again, after'
+    lead = ('Fetches may be throttled until' if client.transport.settings.caller == 'fetch'
+            else 'Later means after' if error.later else 'Try again, after')
     error.args = (f'{error} {lead} {when}.',)  # its message, one sentence more: its type and fields kept
     return error
 
