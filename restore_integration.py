@@ -3602,16 +3602,16 @@ def arg_to_int(value: Any, name: str, minimum: int = -MAX_WHOLE_NUMBER, maximum:
     value = single_value(value, name)
     if none_or_blank_text(value):
         return default
-    text = value.strip() if isinstance(value, str) else ''  # the text checked: int() strips fewer blanks
+    # The text checked: blanks (int() strips fewer) and leading zeros (no digit of its 18, yet int() counts them) off
+    text = re.sub('^([+-]?)0+(?=[0-9])', r'\1', value.strip()) if isinstance(value, str) else ''
     whole = type(value) is int or (isinstance(value, float) and value.is_integer()) or re.fullmatch('[+-]?[0-9]+', text)
     if not whole:  # type(): a bool (an int to isinstance) is no number
         odd = re.search('[^\x00-\x7f]', text)  # a digit not ASCII (fullwidth, Arabic-Indic) is quoted as one
         held = f', which holds {named_character(odd.group())}' if odd else ''
         raise RestoreError(f'{name} must be a whole number; got {printable(value)}{held}.')
-    digits = text.lstrip('+-').lstrip('0')  # neither a sign nor leading zeros is one of its 18
-    number = int(text or value) if len(digits) <= 18 else None  # None: past 18 digits (int() refuses 4,301 of text)
-    if number is None or abs(number) > MAX_WHOLE_NUMBER:
+    if len(text.lstrip('+-')) > 18 or abs(int(text or value)) > MAX_WHOLE_NUMBER:  # int() refuses 4,301 digits
         raise RestoreError(f'{name} must be a whole number of at most 18 digits; got {printable(value)}.')
+    number = int(text or value)
     if kept_as_number and number >= FLOAT64_EXACT_BELOW:  # before "Give it as text", which would not do
         raise RestoreError(f'{name} must be below 2**53; got {printable(value)}. {kept_as_number}')
     if not text and abs(number) >= FLOAT64_EXACT_BELOW:  # an int too: maybe not the number given
@@ -3660,12 +3660,12 @@ def kind_given(value: Any) -> str:
     return json_kind(value)
 
 
-def json_value(value: Any, unreadable: Any = None) -> Any:
-    """What JSON text holds; ``unreadable`` for a value not text, text not JSON, or JSON nested past what json reads."""
+def json_value(value: Any) -> Any:
+    """What JSON text holds; the value as it is when not text, text not JSON, or JSON nested past what json reads."""
     try:
         return json.loads(value)
     except (TypeError, ValueError, RecursionError):
-        return unreadable
+        return value
 
 
 def json_list(text: str, name: str) -> list[Any]:
@@ -3812,12 +3812,8 @@ def told_when(error: RestoreError, client: 'XdrClient | HssClient') -> RestoreEr
         return error
     if TEST_AGAIN in error.advice:  # a Test's throttle: one instruction, that time
         return error.with_advice(f'Test again after {when}.', TEST_AGAIN)
-    if client.transport.settings.caller == 'fetch':
-        lead = 'Fetches may be throttled until'
-    elif error.later:
-        lead = 'Later means after'
-    else:
-        lead = 'Try again, after'
+    lead = ('Fetches may be throttled until' if client.transport.settings.caller == 'fetch'
+            else 'Later means after' if error.later else 'Try again, after')
     error.args = (f'{error} {lead} {when}.',)  # its message, one sentence more: its type and fields kept
     return error
 
@@ -3853,7 +3849,7 @@ def carried_json(args: JsonObject, name: str, kind: type, item_fits: Callable[[A
     value = args.get(name)
     if none_or_blank_text(value):
         return kind()
-    carried = json_value(value, value)  # a value not text (from context) as it is
+    carried = json_value(value)  # a value not text (from context) as it is
     if type(carried) is kind:  # type(): a bool is no count nor time
         items = carried.values() if kind is dict else carried if kind is list else [carried]
         if all(map(item_fits, items)):
@@ -5489,7 +5485,7 @@ def hss_event_incident(event: JsonObject, occurred_ms: int) -> JsonObject:
 
 def last_run_values(stored: Any) -> JsonObject:
     """The last run's values read back from JSON text; any other stays as it is (fetch_hss_incidents: not kept)."""
-    return {key: json_value(value, value) for key, value in (stored.items() if isinstance(stored, dict) else ())}
+    return {key: json_value(value) for key, value in (stored.items() if isinstance(stored, dict) else ())}
 
 
 ''' DISPATCH '''
