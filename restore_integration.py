@@ -9,21 +9,23 @@ Contents, in the order of the file (each section one concern, as XSOAR's HelloWo
 1. CONSTANTS        API paths, statuses, context keys, retry numbers, the advice for each vendor error; the type
                     names of the records passed around (XdrRecord, HssCopy, HssState, InstanceParams, ...)
 2. ERRORS           RestoreError (what went wrong and what to do), VendorApiError (keeps the vendor's words, a Huawei
-                    policy's encoded refusal whole); how a message quotes a value (printable, short_text, ...) and
-                    names a setting: its label (setting_label); what a failed request met, as a later check compares
-                    it (failure_cause; why none of its attempts went out: RestoreError.unsent)
+                    policy's encoded refusal whole); how a message quotes a value (printable, short_text, ...), a
+                    moment (utc_text), and names a setting: its label (setting_label); what a failed request met, as a
+                    later check compares it (failure_cause; why none of its attempts went out: RestoreError.unsent)
 3. SETTINGS         the instance params read and checked once (read_instance_settings, the one reader) into named
                     tuples: first fetch (parse_first_fetch), event types (setting_event_types), enterprise project;
                     character checks shared with arguments (blanks, invisible characters: shown_text, typed_text);
                     URLs (normalise_base_url: plain http to loopback or if insecure; huawei_url: from the region)
 4. TRANSPORT        one attempt loop per request (Attempt, RetryPolicy: a fault's backoff, HttpTransport.request)
-                    ending in a VendorReply (read whole, with its attempts); AdaptiveRateLimiter, shared by a vendor's
-                    requests (a 429 slows it, a Retry-After pauses it: parse_retry_after, a date on the vendor's clock);
+                    ending in a VendorReply (read whole, with its attempts), its retries told in an error (retry_note);
+                    AdaptiveRateLimiter, shared by a vendor's requests (a 429 slows it, a Retry-After pauses it:
+                    parse_retry_after, a date on the vendor's clock, server_time_ms, beside this machine's, epoch_ms);
                     the run's time limit (end_run_within, a Test's too); redirects refused; replies up to 32 MB, gzip
                     decoded; TLS, proxy and connection failures in words; the SecretScrubber, which masks every secret
                     in entries, context, logs and errors (used by main), debug mode's log too (debug_log_masker)
-5. REPLIES          a reply's JSON object, a vendor's error reply turned into a VendorApiError (vendor_error), an HTML
-                    page in its host's words (html_page_note)
+5. REPLIES          a reply's JSON object (parse_json_body; json_object: a dict, or JSON text of one), a vendor
+                    record's first text field (first_text), a vendor's error reply turned into a VendorApiError
+                    (vendor_error), an HTML page in its host's words (html_page_note)
 6. AUTHENTICATION   XdrApiKeyAuth, Huawei SDK-HMAC-SHA256 (AK/SK: sdk_signature), IamTokenProvider (renewed early);
                     KeptRefusal: a refused password or secret key not sent again for a while (secret_mark)
 7. CORTEX XDR       XdrClient: restore a file, read an action's status (an ID of digits sent as a number); nothing
@@ -36,7 +38,8 @@ Contents, in the order of the file (each section one concern, as XSOAR's HelloWo
                     (huawei_error_from_response)
 9. BULK WORK        BulkRunner: work side by side, results and progress handed back to the main thread
 10. XSOAR ENTRIES   RestoreResult (the entry; XSOAR's polling Timeout, a margin added), PollingSchedule, markdown_text
-                    (a cell escaped), markdown_table, grouped_outcomes (thousands of rows by reason), war_room_value
+                    (a cell escaped), markdown_table, grouped_outcomes (thousands of rows by reason), war_room_value;
+                    when a vendor's wait ends, said in an error (told_when) and a follow line (follow_after)
 11. ARGUMENTS       every command argument checked before any request; the polling arguments, the hidden ones a
                     polling run carries (unread, both commands': a failure said whole once, then in a line while it
                     repeats: is_unread_cause, said_whole_before; hss_restore_state, with the end of the gateway's
@@ -741,14 +744,15 @@ def clean_text(value: Any) -> str:
     return re.sub('\r\n?|\n', ' ', str(value)).strip()
 
 
-def first_text(fields: Mapping[str, Any], *names: str) -> str:
-    """The first of ``names`` a vendor record gives as text (its model's type; any other shape: not given), trimmed."""
-    return next(filter(None, (clean_text(value) for value in map(fields.get, names) if isinstance(value, str))), '')
-
-
 def plural(noun: str, count: int, many: str = '') -> str:
     """``noun`` as it goes with ``count`` in a message: "1 attempt", "3 attempts", "2 batches" (``many``: "copies")."""
     return noun if count == 1 else many or (f'{noun}es' if noun.endswith(('s', 'x', 'ch', 'sh')) else f'{noun}s')
+
+
+def utc_text(epoch_seconds: float) -> str:
+    """A moment for a message: ``2026-11-23 17:00:00 UTC``; one past the years 1-9999 as the nearest of them."""
+    seconds = min(max(epoch_seconds, EPOCH_MS_MIN / 1000), EPOCH_MS_MAX / 1000)
+    return (EPOCH + timedelta(seconds=seconds)).strftime('%Y-%m-%d %H:%M:%S UTC')
 
 
 ''' SETTINGS '''
@@ -1402,6 +1406,10 @@ def server_time_ms(headers: Mapping[str, str]) -> int:
         # HTTP dates are GMT: the asctime form and "-0000" parse without a zone, which timestamp() would read as local
         return int(when.replace(tzinfo=when.tzinfo or timezone.utc).timestamp() * 1000)
     return epoch_ms()
+
+
+def epoch_ms() -> int:  # this machine's clock, as HSS writes times and the hidden arguments carry them
+    return int(time.time() * 1000)
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:
@@ -2535,9 +2543,22 @@ def parse_json_body(reply: VendorReply, vendor: str) -> JsonObject:
     return body
 
 
+def json_object(value: Any) -> JsonObject | None:
+    """A dict, from a dict or from the JSON text of one (errorData is JSON in a string); else None. Not json_value's:
+    JSON nested past what json reads raises, so a status reply's reason that deep is a part of it not read (README)."""
+    with suppress(ValueError):  # not JSON: the text, no object
+        value = json.loads(value) if isinstance(value, str) else value
+    return value if isinstance(value, dict) else None
+
+
 def request_id_of(headers: Mapping[str, str]) -> str:
     """' (request id ...)': Huawei's X-Request-Id, which its support traces a request by; '' when none came."""
     return f' (request id {rid})' if (rid := headers.get('X-Request-Id')) else ''
+
+
+def first_text(fields: Mapping[str, Any], *names: str) -> str:
+    """The first of ``names`` a vendor record gives as text (its model's type; any other shape: not given), trimmed."""
+    return next(filter(None, (clean_text(value) for value in map(fields.get, names) if isinstance(value, str))), '')
 
 
 def whole_number(value: Any, default: int) -> int:
@@ -2797,12 +2818,6 @@ def iam_time(value: Any) -> float | None:
     with suppress(ValueError):  # a date no calendar has (month 13, February 30)
         return match and datetime.fromisoformat(match.group()).replace(tzinfo=timezone.utc).timestamp()
     return None
-
-
-def utc_text(epoch_seconds: float) -> str:
-    """A moment for a message: ``2026-11-23 17:00:00 UTC``; one past the years 1-9999 as the nearest of them."""
-    seconds = min(max(epoch_seconds, EPOCH_MS_MIN / 1000), EPOCH_MS_MAX / 1000)
-    return (EPOCH + timedelta(seconds=seconds)).strftime('%Y-%m-%d %H:%M:%S UTC')
 
 
 ''' CORTEX XDR '''
@@ -3510,6 +3525,29 @@ def war_room_value(text: str, item: bool = False) -> str:
     return f'`{text}`'
 
 
+def follow_wait(client: 'XdrClient | HssClient') -> str:
+    """The longest Retry-After holding back ``client``'s next run: when it ends, then in words in brackets; else ''."""
+    wait, _, vendor = max(client.transport.waits())
+    return f'{utc_text(time.time() + wait)} (in {wait} s, as {vendor} asked to wait: Retry-After)' if wait else ''
+
+
+def told_when(error: RestoreError, client: 'XdrClient | HssClient') -> RestoreError:
+    """``error`` saying when the wait holding back ``client``'s next run ends (follow_wait), while one runs."""
+    if error.says_until or not (when := follow_wait(client)):
+        return error
+    if TEST_AGAIN in error.advice:  # a Test's throttle: one instruction, that time
+        return error.with_advice(f'Test again after {when}.', TEST_AGAIN)
+    lead = ('Fetches may be throttled until' if client.transport.settings.caller == 'fetch'
+            else 'Later means after' if error.later else 'Try again, after')
+    error.args = (f'{error} {lead} {when}.',)  # its message, one sentence more: its type and fields kept
+    return error
+
+
+def follow_after(client: 'XdrClient | HssClient') -> str:
+    """When a follow command may run: ', after <time> (in N s, ...)' while a wait holds it back, else ''."""
+    return f', after {wait}' if (wait := follow_wait(client)) else ''
+
+
 ''' ARGUMENTS '''
 
 
@@ -3767,10 +3805,6 @@ def follow_timing(args: JsonObject) -> str:
     return ''.join(f' {name}={value}' for name, value in given.items() if value != POLLING_DEFAULTS[name])
 
 
-def epoch_ms() -> int:  # this machine's clock, as HSS writes times and the hidden arguments carry them
-    return int(time.time() * 1000)
-
-
 def polling_elapsed(started_ms: int, checks: int, interval: int, args: JsonObject) -> int:
     """Seconds polled since started_ms, at least the waits asked of XSOAR (no check runs sooner, whatever the clock)."""
     return max(epoch_ms() - started_ms, (checks * interval + put_off_of(args)[0]) * 1000) // 1000
@@ -3798,29 +3832,6 @@ def next_check(command: str, args: JsonObject, started_ms: int, checks: int, int
     if put_off or left > 0:
         args['put_off'] = f'{put_off}:{left}' if left > 0 else f'{put_off}'
     return PollingSchedule(command, delay, args, timeout, vendor if delay > interval else '')
-
-
-def follow_wait(client: 'XdrClient | HssClient') -> str:
-    """The longest Retry-After holding back ``client``'s next run: when it ends, then in words in brackets; else ''."""
-    wait, _, vendor = max(client.transport.waits())
-    return f'{utc_text(time.time() + wait)} (in {wait} s, as {vendor} asked to wait: Retry-After)' if wait else ''
-
-
-def told_when(error: RestoreError, client: 'XdrClient | HssClient') -> RestoreError:
-    """``error`` saying when the wait holding back ``client``'s next run ends (follow_wait), while one runs."""
-    if error.says_until or not (when := follow_wait(client)):
-        return error
-    if TEST_AGAIN in error.advice:  # a Test's throttle: one instruction, that time
-        return error.with_advice(f'Test again after {when}.', TEST_AGAIN)
-    lead = ('Fetches may be throttled until' if client.transport.settings.caller == 'fetch'
-            else 'Later means after' if error.later else 'Try again, after')
-    error.args = (f'{error} {lead} {when}.',)  # its message, one sentence more: its type and fields kept
-    return error
-
-
-def follow_after(client: 'XdrClient | HssClient') -> str:
-    """When a follow command may run: ', after <time> (in N s, ...)' while a wait holds it back, else ''."""
-    return f', after {wait}' if (wait := follow_wait(client)) else ''
 
 
 def can_be_carried(action_id: Any) -> bool:
@@ -4483,14 +4494,6 @@ def describe_error_reason(reason: Any, status: str, reply: XdrReply) -> str:
     return next(filter(None, (clean_text(c) for c in candidates if type(c) in (str, int, float))),
                 f'Cortex XDR reported {status} without a reason. Open the action in Cortex XDR > Response > Action '
                 'Center.')
-
-
-def json_object(value: Any) -> JsonObject | None:
-    """A dict, from a dict or from the JSON text of one (errorData is JSON in a string); else None. Not json_value's:
-    JSON nested past what json reads raises, so a status reply's reason that deep is a part of it not read (README)."""
-    with suppress(ValueError):  # not JSON: the text, no object
-        value = json.loads(value) if isinstance(value, str) else value
-    return value if isinstance(value, dict) else None
 
 
 def xdr_next_check(schedule: PollingSchedule, followed: list[XdrRecord], refused: XdrRefusals, unsent: list[str],
