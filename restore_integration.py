@@ -4755,7 +4755,7 @@ def none_taken_error(sent: list[HssCopy], encoded: dict[str, str], rows: list[Hs
     reasons = Counter(row['reason'] for row in sent)
     said = []
     for why, count in list(reasons.items())[:3]:
-        batches = -(-count // HSS_MAX_ITEMS_PER_REQUEST)
+        batches = math.ceil(count / HSS_MAX_ITEMS_PER_REQUEST)
         said.append(f'{count:,} {plural("item", count)} in {batches} {plural("batch", batches)}: '
                     f'{encoded.get(why, why)}')
     others = (f'\n\n{len(reasons) - 3} other {plural("reason", len(reasons) - 3)}: each item\'s row has its own.'
@@ -4881,7 +4881,7 @@ def value_of(found: HssCopy, fields: HssFields, paired: bool = False) -> Any:
 
 
 def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str],
-                  copies: Sequence[HssCopy] = (), near: Sequence[HssCopy] = ()) -> HssCopy:
+                  copies: Sequence[HssCopy], near: Sequence[HssCopy] = ()) -> HssCopy:
     """A hash's or path's not_found row, keyed as the first run's; names ``near`` paths, and ``copies`` restored."""
     by, hosts = 'file_hash' if fields['file_hash'] else 'file_path', sorted(asked_on)
     where = f'on {plural("host", len(hosts))} {capped_names(hosts)}' if hosts else 'on any host'
@@ -5045,10 +5045,9 @@ def read_check_listing(client: HssClient, fields: HssFields, state: HssState, sc
         if any(row.get('reason') == HSS_NO_LONGER_LISTED for row in progress[0]):
             progress = restore_progress(client, fields, scope, state, context)
     except RestoreError as error:
-        # One unreadable listing does not end the restore: the next check reads it again. But a refusal of the
-        # credentials, permission or URL (not one that passes: the gateway's lock of the access key), or HSS's 400 or
-        # 404 to the listing at this check and the one before, would recur at every check to the end: polling ends
-        # with this one, and the rows left restoring say so.
+        # An unreadable listing is read again at the next check. But a refusal of the credentials, permission or URL
+        # (not the gateway's lock of the access key: it passes), or HSS's 400 or 404 to the listing at this check and
+        # the one before, would recur at every check: polling ends with this one, and the rows left restoring say so.
         refused = getattr(error, 'http_status', 0) in (400, 404)
         for_good = ((refuses_every_request(error) and not error.later)
                     or (refused and bool(state.get('listing_refused'))))
@@ -5652,8 +5651,7 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, kept: An
 def report_failure(runtime: Any, command: str, error: Exception, clients: dict[str, XdrClient | HssClient],
                    scrubber: SecretScrubber) -> None:
     """``error`` as XSOAR shows a command's failure, scrubbed: an error entry, or FetchFailed raised for a fetch.
-    Called while ``error`` is handled: an exception not a RestoreError is a fault in the integration, its traceback
-    logged."""
+    Called while it is handled: one not a RestoreError is a fault in the integration, its traceback logged."""
     outputs = None  # the error entry's: a RestoreError's
     if isinstance(error, RestoreError):  # a vendor's Retry-After still running: when to try again, not "later"
         for client in clients.values():  # what its advice's "later" is
