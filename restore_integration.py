@@ -5114,18 +5114,16 @@ def restore_progress(client: HssClient, fields: HssFields, scope: str | None,
     sent = {copy_key(item) for index, item in enumerate(items)
             if not state['refused'] >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1} if exact else {
         copy_key(row) for row in left_restoring(context, fields, scope)}
-    many = exact and len(set(fields['file_hash'])) > HSS_CHECK_BY_HASH_MAX
-    if many:
-        copies, not_found = client.all_isolated_files(enterprise_project_id=scope, isolation_status=None), []
-    else:
-        copies, not_found, _ = matching_copies(client, fields, scope, None, None,
-                                               'copy of this file {where}, isolated or restored')
-    listed = copies_acted_on([copy for copy in copies if not exact or copy_key(copy) in sent], state['accepted'], sent)
-    if many:  # by host, path and hash (all text); an item HSS did not list stays restoring
-        return ([progress_row(listed[key], state, True) if key in listed
+    if exact and len(set(fields['file_hash'])) > HSS_CHECK_BY_HASH_MAX:  # by host, path and hash (all text)
+        copies = client.all_isolated_files(enterprise_project_id=scope, isolation_status=None)
+        listed = copies_acted_on([copy for copy in copies if copy_key(copy) in sent], state['accepted'], sent)
+        return ([progress_row(listed[key], state, True) if key in listed  # one HSS did not list stays restoring
                  else dict(zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_RESTORING,
                            reason=HSS_NOT_LISTED_AT_CHECK)
                  for key in sorted(sent, key=lambda item: (item[0], item[2], item[1]))], 0, 0, 0)
+    copies, not_found, _ = matching_copies(client, fields, scope, None, None,
+                                           'copy of this file {where}, isolated or restored')
+    listed = copies_acted_on([copy for copy in copies if not exact or copy_key(copy) in sent], state['accepted'], sent)
     own = [(found, progress_row(found, state, exact)) for found in listed.values() if not unseen(found, state, sent)]
     rows = [row for _, row in own if row]
     # A hash or path with no copy in any status is not_found, as the first run says (unless no_longer_listed counts it);
