@@ -5001,7 +5001,6 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     (rows, unlisted, untaken, most), unread, for_good = read_check_listing(client, fields, state,
                                                                            enterprise_project_id, context)
     elapsed = polling_elapsed(state['started'], checks, interval, args)
-    follow = hss_follow_command(args, state)
     schedule, last = None, elapsed + interval > timeout or for_good
     unread, again = listing_as_before(unread, state, told.get('listing'), last or not polling, args)
     settle_rows(rows, last or not polling, last, elapsed)
@@ -5030,7 +5029,7 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
         readable = f'{said}; checking again {schedule.again()}.{note}'
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, {
         'elapsed_seconds': elapsed, 'items': rows, 'unlisted_copies': unlisted, 'unlisted_copies_at_most': most,
-        'follow_commands': [follow]}, schedule)
+        'follow_commands': [hss_follow_command(args, state)]}, schedule)
 
 
 def read_check_listing(client: HssClient, fields: HssFields, state: HssState, scope: str | None,
