@@ -4799,12 +4799,8 @@ def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, held
         raise error
     waits = client.transport.waits(interval)  # every service whose wait still holds the start back, else the throttler
     by = ' and '.join(vendor for wait, _, vendor in waits if wait) or max(waits)[2]
-    if puts:
-        sent = f'HSS refused the {puts} restore {plural("request", puts)} that reached it'
-    elif puts is None:
-        sent = 'No restore request was sent: the listing of isolated copies met it'
-    else:
-        sent = 'No restore request was sent'
+    sent = f'HSS refused the {puts} restore {plural("request", puts)} that reached it' if puts else (
+        'No restore request was sent' + (': the listing of isolated copies met it' if puts is None else ''))
     return RestoreResult(f'{by} throttled this restore before HSS took any of it: '  # the vendor's words as written
                          f'{markdown_text(held.without_advice())}\n\n{sent}, '
                          f'so nothing is lost or restored twice: the restore starts again {schedule.again()}. There '
@@ -4822,9 +4818,8 @@ def not_isolated_text(scope: str | None, client: HssClient) -> str:
         elsewhere = f', or on a host of another enterprise project (set enterprise_project_id to its ID, {every})'
         if scope and scope != '0' and not re.fullmatch(HUAWEI_UUID, scope):  # sent as given: HSS documents no form
             # Put right where the run read it: a check's argument is the start's, the instance's project if none given
-            source = 'enterprise_project_id'
-            if scope == client.enterprise_project_id:
-                source = f'the instance setting {setting_label("hss_enterprise_project_id")}'
+            source = (f'the instance setting {setting_label("hss_enterprise_project_id")}'
+                      if scope == client.enterprise_project_id else 'enterprise_project_id')
             elsewhere = (f', or on a host of the enterprise project meant: {scope} looks like its name, not its ID (a '
                          f'UUID; 0 is the default one\'s): set {source} to the ID the console\'s '
                          f'Enterprise Project Management page shows for it, {every}')
