@@ -4728,7 +4728,7 @@ def none_taken_error(sent: list[HssCopy], encoded: dict[str, str], rows: list[Hs
     reasons = Counter(row['reason'] for row in sent)
     said = []
     for why, count in list(reasons.items())[:3]:
-        batches = -(-count // HSS_MAX_ITEMS_PER_REQUEST)
+        batches = math.ceil(count / HSS_MAX_ITEMS_PER_REQUEST)
         said.append(f'{count:,} {plural("item", count)} in {batches} {plural("batch", batches)}: '
                     f'{encoded.get(why, why)}')
     others = (f'\n\n{len(reasons) - 3} other {plural("reason", len(reasons) - 3)}: each item\'s row has its own.'
@@ -4772,12 +4772,8 @@ def start_put_off(client: HssClient, args: JsonObject, error: RestoreError, held
         raise error
     waits = client.transport.waits(interval)  # every service whose wait still holds the start back, else the throttler
     by = ' and '.join(vendor for wait, _, vendor in waits if wait) or max(waits)[2]
-    if puts:
-        sent = f'HSS refused the {puts} restore {plural("request", puts)} that reached it'
-    elif puts is None:
-        sent = 'No restore request was sent: the listing of isolated copies met it'
-    else:
-        sent = 'No restore request was sent'
+    sent = f'HSS refused the {puts} restore {plural("request", puts)} that reached it' if puts else (
+        'No restore request was sent' + (': the listing of isolated copies met it' if puts is None else ''))
     return RestoreResult(f'{by} throttled this restore before HSS took any of it: '  # the vendor's words as written
                          f'{markdown_text(held.without_advice())}\n\n{sent}, '
                          f'so nothing is lost or restored twice: the restore starts again {schedule.again()}. There '
@@ -4795,9 +4791,8 @@ def not_isolated_text(scope: str | None, client: HssClient) -> str:
         elsewhere = f', or on a host of another enterprise project (set enterprise_project_id to its ID, {every})'
         if scope and scope != '0' and not re.fullmatch(HUAWEI_UUID, scope):  # sent as given: HSS documents no form
             # Put right where the run read it: a check's argument is the start's, the instance's project if none given
-            source = 'enterprise_project_id'
-            if scope == client.enterprise_project_id:
-                source = f'the instance setting {setting_label("hss_enterprise_project_id")}'
+            source = (f'the instance setting {setting_label("hss_enterprise_project_id")}'
+                      if scope == client.enterprise_project_id else 'enterprise_project_id')
             elsewhere = (f', or on a host of the enterprise project meant: {scope} looks like its name, not its ID (a '
                          f'UUID; 0 is the default one\'s): set {source} to the ID the console\'s '
                          f'Enterprise Project Management page shows for it, {every}')
@@ -4854,7 +4849,7 @@ def value_of(found: HssCopy, fields: HssFields, paired: bool = False) -> Any:
 
 
 def not_found_row(fields: HssFields, value: str, missing: str, asked_on: set[str],
-                  copies: Sequence[HssCopy] = (), near: Sequence[HssCopy] = ()) -> HssCopy:
+                  copies: Sequence[HssCopy], near: Sequence[HssCopy] = ()) -> HssCopy:
     """A hash's or path's not_found row, keyed as the first run's; names ``near`` paths, and ``copies`` restored."""
     by, hosts = 'file_hash' if fields['file_hash'] else 'file_path', sorted(asked_on)
     where = f'on {plural("host", len(hosts))} {capped_names(hosts)}' if hosts else 'on any host'
@@ -4974,7 +4969,6 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
     (rows, unlisted, untaken, most), unread, for_good = read_check_listing(client, fields, state,
                                                                            enterprise_project_id, context)
     elapsed = polling_elapsed(state['started'], checks, interval, args)
-    follow = hss_follow_command(args, state)
     schedule, last = None, elapsed + interval > timeout or for_good
     unread, again = listing_as_before(unread, state, told.get('listing'), last or not polling, args)
     settle_rows(rows, last or not polling, last, elapsed)
@@ -5003,7 +4997,7 @@ def check_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, st
         readable = f'{said}; checking again {schedule.again()}.{note}'
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, {
         'elapsed_seconds': elapsed, 'items': rows, 'unlisted_copies': unlisted, 'unlisted_copies_at_most': most,
-        'follow_commands': [follow]}, schedule)
+        'follow_commands': [hss_follow_command(args, state)]}, schedule)
 
 
 def read_check_listing(client: HssClient, fields: HssFields, state: HssState, scope: str | None,
@@ -5018,10 +5012,9 @@ def read_check_listing(client: HssClient, fields: HssFields, state: HssState, sc
         if any(row.get('reason') == HSS_NO_LONGER_LISTED for row in progress[0]):
             progress = restore_progress(client, fields, scope, state, context)
     except RestoreError as error:
-        # One unreadable listing does not end the restore: the next check reads it again. But a refusal of the
-        # credentials, permission or URL (not one that passes: the gateway's lock of the access key), or HSS's 400 or
-        # 404 to the listing at this check and the one before, would recur at every check to the end: polling ends
-        # with this one, and the rows left restoring say so.
+        # An unreadable listing is read again at the next check. But a refusal of the credentials, permission or URL
+        # (not the gateway's lock of the access key: it passes), or HSS's 400 or 404 to the listing at this check and
+        # the one before, would recur at every check: polling ends with this one, and the rows left restoring say so.
         refused = getattr(error, 'http_status', 0) in (400, 404)
         for_good = ((refuses_every_request(error) and not error.later)
                     or (refused and bool(state.get('listing_refused'))))
@@ -5088,18 +5081,16 @@ def restore_progress(client: HssClient, fields: HssFields, scope: str | None,
     sent = {copy_key(item) for index, item in enumerate(items)
             if not state['refused'] >> (index // HSS_MAX_ITEMS_PER_REQUEST) & 1} if exact else {
         copy_key(row) for row in left_restoring(context, fields, scope)}
-    many = exact and len(set(fields['file_hash'])) > HSS_CHECK_BY_HASH_MAX
-    if many:
-        copies, not_found = client.all_isolated_files(enterprise_project_id=scope, isolation_status=None), []
-    else:
-        copies, not_found, _ = matching_copies(client, fields, scope, None, None,
-                                               'copy of this file {where}, isolated or restored')
-    listed = copies_acted_on([copy for copy in copies if not exact or copy_key(copy) in sent], state['accepted'], sent)
-    if many:  # by host, path and hash (all text); an item HSS did not list stays restoring
-        return ([progress_row(listed[key], state, True) if key in listed
+    if exact and len(set(fields['file_hash'])) > HSS_CHECK_BY_HASH_MAX:  # by host, path and hash (all text)
+        copies = client.all_isolated_files(enterprise_project_id=scope, isolation_status=None)
+        listed = copies_acted_on([copy for copy in copies if copy_key(copy) in sent], state['accepted'], sent)
+        return ([progress_row(listed[key], state, True) if key in listed  # one HSS did not list stays restoring
                  else dict(zip(('host_id', 'file_hash', 'file_path'), key), outcome=HSS_OUTCOME_RESTORING,
                            reason=HSS_NOT_LISTED_AT_CHECK)
                  for key in sorted(sent, key=lambda item: (item[0], item[2], item[1]))], 0, 0, 0)
+    copies, not_found, _ = matching_copies(client, fields, scope, None, None,
+                                           'copy of this file {where}, isolated or restored')
+    listed = copies_acted_on([copy for copy in copies if not exact or copy_key(copy) in sent], state['accepted'], sent)
     own = [(found, progress_row(found, state, exact)) for found in listed.values() if not unseen(found, state, sent)]
     rows = [row for _, row in own if row]
     # A hash or path with no copy in any status is not_found, as the first run says (unless no_longer_listed counts it);
@@ -5625,8 +5616,7 @@ def run_command(runtime: Any, command: str, settings: InstanceSettings, kept: An
 def report_failure(runtime: Any, command: str, error: Exception, clients: dict[str, XdrClient | HssClient],
                    scrubber: SecretScrubber) -> None:
     """``error`` as XSOAR shows a command's failure, scrubbed: an error entry, or FetchFailed raised for a fetch.
-    Called while ``error`` is handled: an exception not a RestoreError is a fault in the integration, its traceback
-    logged."""
+    Called while it is handled: one not a RestoreError is a fault in the integration, its traceback logged."""
     outputs = None  # the error entry's: a RestoreError's
     if isinstance(error, RestoreError):  # a vendor's Retry-After still running: when to try again, not "later"
         for client in clients.values():  # what its advice's "later" is
