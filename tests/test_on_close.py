@@ -2807,8 +2807,7 @@ def test_a_restore_on_many_hss_hosts_that_could_not_start_or_left_a_file_gives_o
         tenant.stack.close()
 
     by_hand = line.split('by hand', 1)[1]  # after the reason, the integration's (bounded on its own)
-    assert_names_20_hosts_and_one_to_fill_in(by_hand, hosts, 'file_hash', whole['file_hash'],
-                                             'QuarantineRestore.OnClose.by_hand')
+    assert_names_20_hosts_and_one_to_fill_in(by_hand, hosts, 'file_hash', missed, 'QuarantineRestore.OnClose.by_hand')
 
 def test_a_file_no_host_of_many_isolates_is_not_found_with_20_of_the_hosts_named_and_how_many_more(tmp_path):
     """A restore by hash on 120 hosts, none of which isolates one of the files: its not_found row's reason named every
