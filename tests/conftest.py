@@ -388,14 +388,22 @@ def hash_at_paths_seed(tmp_path: Path, file_hash: str, paths_on: dict[str, list[
     return seed
 
 
-def assert_names_20_hosts_and_one_to_fill_in(line: str, hosts: list[str], by: str, value: str, key: str,
+def argument_values(text: str) -> list[str]:
+    """A command argument's values as README reads them, independently of the integration's reading: a JSON list's
+    items as they are, else comma-separated text's items stripped of blanks at their ends."""
+    if text.lstrip().startswith('['):
+        return json.loads(text)
+    return [item.strip() for item in text.split(',')]
+
+
+def assert_names_20_hosts_and_one_to_fill_in(line: str, hosts: list[str], by: str, value: str | list[str], key: str,
                                              check: bool = False) -> None:
     """A note's line about a file on many HSS hosts, bounded as README's "Readable at any scale" says: how many hosts,
     READABLE_LISTED_MAX of them named, then how many more, one command for a host to fill in (``by`` the file's
-    ``value``), and the context key ``key`` that has the command for every host. ``check``: the command is the check
-    (a restore_state: no restore sent) the line gives beside its by-hand restore."""
+    ``value``, or the files' list of them), and the context key ``key`` that has the command for every host.
+    ``check``: the command is the check (a restore_state: no restore sent) the line gives beside its by-hand
+    restore."""
     import facts
-    import restore_integration as ri
     from commonmark_reading import as_commonmark_reads
     from warroom.line import parse_line
 
@@ -404,8 +412,9 @@ def assert_names_20_hosts_and_one_to_fill_in(line: str, hosts: list[str], by: st
     assert f'{len(hosts):,} hosts' in line and f'and {len(hosts) - listed:,} more' in line
     [one] = [args for args in (parse_line(span).args for span in as_commonmark_reads(line)[0]
                                if span.startswith('!hss-restore-isolated ')) if ('restore_state' in args) == check]
-    assert ri.hss_field_list(one[by], by) == ri.hss_field_list(value, by), one  # in either form: a check's JSON list
-    assert ri.hss_field_list(one['host_id'], 'host_id')[0] not in hosts
+    wanted = [value] if isinstance(value, str) else value
+    assert argument_values(one[by]) == wanted, one  # in either form: a check's JSON list
+    assert argument_values(one['host_id']) == ['<host_id>'], one  # README: "host_id=<host_id>", to fill in
     assert key in line
 
 

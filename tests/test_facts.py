@@ -111,6 +111,28 @@ def test_the_gateway_s_authentication_refusal_is_the_readme_s_and_the_recorded_r
     assert recorded['error_code'] == code and recorded['error_msg'].startswith(f'{message}: ')
 
 
+def test_how_long_a_refused_secret_key_is_not_sent_again_is_the_readme_s():
+    minutes = facts.AKSK_REFUSAL_PAUSE_S // 60
+    assert (f'For {minutes} minutes after it, commands and fetches with that access key and secret key fail at once '
+            'without sending any') in README
+    assert (f"{minutes} minutes, not the lock's {facts.HSS_AK_LOCKOUT_S // 60}: the instance alone then reaches the "
+            f'{facts.HSS_AK_LOCKOUT_FAILURES}th refusal in a row an hour after the first') in README
+    assert (facts.HSS_AK_LOCKOUT_FAILURES - 1) * facts.AKSK_REFUSAL_PAUSE_S == 3600  # the words' own: an hour
+
+
+def test_the_rounds_of_a_refused_password_s_mark_are_the_readme_s():
+    assert (f'the first byte of a PBKDF2-HMAC-SHA256 of it ({facts.SECRET_MARK_ROUNDS:,} rounds, salted with the '
+            'account and user name)') in README
+
+
+def test_the_refusals_of_a_user_who_may_not_act_and_the_listing_s_last_days_are_the_readme_s():
+    (denied, denied_message), (short, short_message) = facts.HSS_PERMISSION_REFUSALS
+    assert (f'`{denied}` "{denied_message}" or `{short}` "{short_message}", the codes its API Reference gives for a '
+            'user who may not act') in README
+    low, high = facts.HSS_LIST_LAST_DAYS_RANGE
+    assert f'`last_days` outside {low} to {high} or given with `begin_time` or `end_time`' in README
+
+
 def test_hss_outcomes_are_integration_yml_s():
     description = output('hss-restore-isolated', 'HuaweiHSS.RestoredFile.outcome')
     assert re.findall(r'\b([a-z_]+) \(', description) == list(facts.HSS_OUTCOMES)
@@ -227,6 +249,11 @@ def test_table_rows_polling_interval_and_insecure_display_are_documented():
     assert f'*{facts.INSECURE_DISPLAY}* (`insecure`)' in README
 
 
+def test_the_slowest_pace_and_how_long_a_test_waits_for_its_turns_are_the_readme_s():
+    assert f'the slowest pace, one about every {facts.SLOWEST_TURN_GAP_S:g} s' in README
+    assert f'a 429 that outlasts the {facts.TEST_TURN_WAIT_S} s a Test waits for its turns' in README
+
+
 @pytest.mark.parametrize('command', ['restore-file', 'hss-restore-isolated'])
 def test_the_polling_arguments_bounds_are_documented_where_the_arguments_are(command):
     # integration.yml is the one place that names arguments (the README's tables are made from it): a bound the
@@ -236,6 +263,9 @@ def test_the_polling_arguments_bounds_are_documented_where_the_arguments_are(com
     assert (f'{facts.MIN_POLLING_TIMEOUT} at least, {facts.MAX_POLLING_TIMEOUT} at most (7 days); while polling, at '
             'least interval_in_seconds' in argument(command, 'timeout_in_seconds'))
     assert facts.MAX_POLLING_INTERVAL == 24 * 3600 and facts.MAX_POLLING_TIMEOUT == 7 * 24 * 3600  # the words' own
+    least = facts.MIN_POLLING_INTERVAL
+    assert (f'{facts.SMALLEST_INTERVAL_TAKEN} to {least - 1} is read as {least}'
+            in argument(command, 'interval_in_seconds'))
 
 
 def test_incident_id_s_bound_is_documented_where_the_argument_is():
@@ -351,6 +381,8 @@ def test_how_much_a_fetch_reads_is_the_readme_s():
     assert f'asks for {facts.HSS_EVENT_LIMIT_RANGE[1]:,} events a page (the most the API gives)' in section
     assert f'A window is read whole only while its `total_num` fits in {facts.FETCH_WINDOW_PAGES_MAX} pages' in section
     assert 'a backlog, is halved (its end moved back) and listed again' in section
+    assert 'a window spans two days less a second' in section
+    assert facts.FETCH_WINDOW_SPAN_MAX_MS == 2 * 24 * 3600 * 1000 - 1000  # the words' own
     assert (f'Once a fetch has sent {facts.FETCH_NEW_WINDOW_REQUESTS_MAX} listing requests it starts no new window'
             in section)
     # the bound holds while HSS adds nothing to what it reads (test_fetch: a listing growing meanwhile is read on)

@@ -492,6 +492,21 @@ def refusal_of(args: dict) -> str:
     return ''
 
 
+@pytest.mark.parametrize('args, refused', [
+    ({'file_hash': HSS_HASH}, False),
+    ({'file_hash': HSS_HASH, 'host_id': 'h1'}, False),
+    ({'host_id': 'h1', 'file_path': '/opt/app/run.sh'}, False),
+    ({'host_id': 'h1', 'file_hash': HSS_HASH, 'file_path': '/opt/app/run.sh'}, False),
+    ({'file_path': '/opt/app/run.sh'}, True),
+    ({'file_hash': HSS_HASH, 'file_path': '/opt/app/run.sh'}, True)])
+def test_refusal_of_refuses_the_items_integration_yml_says_are_refused(args, refused):
+    # integration.yml, file_path: "a path without host_id (with or without file_hash) is refused" (README: "saying
+    # `host_id` is missing"). The tests below ask refusal_of, the integration's own check, whether a command the gate
+    # writes is refused; these literal cases hold that check to the documents.
+    refusal = refusal_of(args)
+    assert bool(refusal) == refused and ('host_id is missing' in refusal) == refused, refusal
+
+
 def written_commands(entry: dict) -> list[dict]:
     """The arguments of every check and by-hand command the gate's context gives for the files it did not send."""
     lines = [line for item in entry['Contents']['covered'] for name in ('check', 'by_hand')

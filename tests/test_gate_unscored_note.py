@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+import facts
 from conftest import TEST_DATA, gate_verdicts, load_json
 from warroom.context import merge_entry_context
 from warroom.playbook.runner import _load_script
@@ -90,9 +91,9 @@ def test_a_path_no_file_entry_names_is_said_to_be_unknown_as_a_file_no_source_sc
 
 
 def test_past_the_listed_count_the_unknown_line_names_some_files_and_counts_the_rest():
-    asked = [f'{n:064x}' for n in range(GATE.MAX_LISTED + 5)]
+    asked = [f'{n:064x}' for n in range(facts.READABLE_LISTED_MAX + 5)]
 
     entry = GATE.gate_command({'file_hash': asked}, {})
 
     [line] = [line for line in entry['HumanReadable'].splitlines() if 'no reputation source scored' in line]
-    assert len(re.findall('[0-9a-f]{64}', line)) == GATE.MAX_LISTED and 'and 5 more' in line, line
+    assert len(re.findall('[0-9a-f]{64}', line)) == facts.READABLE_LISTED_MAX and 'and 5 more' in line, line

@@ -1254,6 +1254,30 @@ def test_the_on_close_script_takes_as_the_xdr_incident_id_only_one_restore_file_
     assert not taken or restore_file_takes(taken) == int(taken) and taken[0] != '0' and taken.isascii()
 
 
+@pytest.mark.parametrize('value, number', [
+    ('412', 412), (1, 1), (412.0, 412), ('9007199254740991', 9007199254740991),
+    (0, None), (-1, None), (412.5, None), ('412.5', None), ('9007199254740992', None), (9007199254740992, None)])
+def test_restore_file_takes_the_incident_ids_integration_yml_describes(value, number):
+    # integration.yml, incident_id: "a whole number, 1 or more, below 9007199254740992 (2**53)". The property test
+    # above asks restore_file_takes, the integration's own check, what restore-file takes; these literal cases hold
+    # that check to the document.
+    assert restore_file_takes(value) == number
+
+
+@pytest.mark.parametrize('fields, taken', [
+    ({'xdrincidentid': '412', 'type': 'Cortex XDR Incident'}, '412'),
+    ({'xdrincidentid': '0412', 'type': 'Cortex XDR Incident'}, '412'),  # written as Cortex XDR writes it
+    ({'xdrincidentid': 412.0, 'type': 'Cortex XDR - Lite'}, '412'),
+    ({'xdrincidentid': '0', 'dbotMirrorId': '412', 'type': 'Cortex XDR Incident'}, '412'),  # 1 or more
+    ({'xdrincidentid': '9007199254740992', 'dbotMirrorId': '9007199254740991', 'type': 'Cortex XDR Incident'},
+     '9007199254740991'),  # below 2**53
+    ({'xdrincidentid': '-412', 'type': 'Cortex XDR Incident'}, ''),  # a sign names no incident in a field
+    ({'xdrincidentid': '412.5', 'type': 'Cortex XDR Incident'}, ''),  # not a whole number
+    ({'xdrincidentid': None, 'dbotMirrorId': '412', 'type': 'Huawei Cloud HSS Event'}, '')])  # another system's ID
+def test_the_on_close_script_takes_the_xdr_incident_ids_integration_yml_describes(fields, taken):
+    assert ON_CLOSE.xdr_incident_id(fields) == taken
+
+
 XDR_INCIDENT_ID_FIELD = json.loads((TEST_DATA / 'xsoar' / 'dependencies.json').read_text())[
     'packs']['CortexXDR']['incident_fields']['xdrincidentid']['name']
 
@@ -2807,8 +2831,7 @@ def test_a_restore_on_many_hss_hosts_that_could_not_start_or_left_a_file_gives_o
         tenant.stack.close()
 
     by_hand = line.split('by hand', 1)[1]  # after the reason, the integration's (bounded on its own)
-    assert_names_20_hosts_and_one_to_fill_in(by_hand, hosts, 'file_hash', whole['file_hash'],
-                                             'QuarantineRestore.OnClose.by_hand')
+    assert_names_20_hosts_and_one_to_fill_in(by_hand, hosts, 'file_hash', missed, 'QuarantineRestore.OnClose.by_hand')
 
 def test_a_file_no_host_of_many_isolates_is_not_found_with_20_of_the_hosts_named_and_how_many_more(tmp_path):
     """A restore by hash on 120 hosts, none of which isolates one of the files: its not_found row's reason named every
