@@ -769,12 +769,14 @@ def test_a_renewed_token_refused_again_is_fetched_again_only_after_hss_answered_
 
 class StreamingServer:
     """A vendor on 127.0.0.1 that answers every request with its headers and then a body that does not end: ``piece``
-    after ``piece``, each followed by ``after_piece()``, until the client hangs up or ``most`` bytes are out (then it
-    closes: the Content-Length announced more). ``sent`` counts what went out."""
+    after ``piece``, each followed by ``after_piece()``, until the client hangs up (``hung_up`` is set then) or ``most``
+    bytes are out (then it closes: the Content-Length announced more). ``sent`` counts what went out. Loopback's socket
+    buffers take a few MB that no one reads: a ``most`` below that can all go out before a slow client reads a byte."""
 
     def __init__(self, piece: bytes, most: int, after_piece=lambda: None):
         self.piece, self.most, self.after_piece = piece, most, after_piece
         self.sent = 0
+        self.hung_up = threading.Event()
         self.listener = socket.create_server(('127.0.0.1', 0))
         self.url = f'http://127.0.0.1:{self.listener.getsockname()[1]}'
         threading.Thread(target=self._serve, daemon=True).start()
@@ -790,7 +792,7 @@ class StreamingServer:
                     self.sent += len(self.piece)
                     self.after_piece()
             except OSError:  # the client hung up
-                pass
+                self.hung_up.set()
 
     def close(self):
         self.listener.close()
@@ -814,17 +816,18 @@ def test_a_reply_that_does_not_end_is_given_up_at_a_size_no_answer_has_not_read_
     error = restore_through(server, ri.TransportSettings(max_retries=0))
 
     assert 'answered HTTP 200 but its reply was larger than' in str(error)
-    assert server.sent < most  # it hung up: the body was not read to its end
+    assert server.hung_up.wait(10) and server.sent < most  # it hung up: the body was not read to its end
 
 
 def test_a_reply_trickled_piece_by_piece_ends_within_the_read_timeout_in_all_not_per_piece():
     # urllib3's read timeout counts per read: a server that sends a piece every few seconds never meets it. Each piece
     # here costs 1 s on the run's clock (a FakeClock), far less than the read timeout of 10 s.
     limiter = ri.AdaptiveRateLimiter(1000, clock=FakeClock(0.0))
-    server = StreamingServer(b'x' * 64, 2 ** 20, after_piece=lambda: limiter.clock.advance(1.0))
+    most = 256 * 2 ** 20  # far past what the socket buffers hold: the stream cannot end before the client hangs up
+    server = StreamingServer(b'x' * 64, most, after_piece=lambda: limiter.clock.advance(1.0))
 
     error = restore_through(server, ri.TransportSettings(read_timeout=10, max_retries=0), limiter)
 
     # within the read timeout from its first piece, or within the connect and read timeouts from the request's start
     assert 'answered HTTP 200 but its reply did not end within' in str(error)
-    assert server.sent < 2 ** 20
+    assert server.hung_up.wait(10) and server.sent < most  # the client hung up before the stream's end
