@@ -723,6 +723,34 @@ def test_a_run_s_arguments_reach_the_integration_as_xsoar_decodes_them_from_json
     assert len(seen) == 1  # the integration never ran with it
 
 
+@pytest.mark.parametrize('given, refusal', [
+    ({'xdr_rate_limt': '5'}, 'unknown param xdr_rate_limt'),
+    ({'xdr_rate_limit': 5}, 'Param xdr_rate_limit is text .*; got a number'),
+    ({'hss_aksk': 's3cr3t'}, 'Param hss_aksk is a user name and password .*; got text'),
+    ({'hss_aksk': {'identifier': 'AK', 'password': ['s3cr3t']}}, 'Param hss_aksk is a user name and password')])
+@pytest.mark.parametrize('fetching', [False, True])
+def test_a_war_room_refuses_params_xsoar_s_instance_dialog_never_hands_without_showing_them(monkeypatch, given,
+                                                                                            refusal, fetching):
+    """XSOAR hands the integration what its instance dialog saves: declared params only, text from a text box, an
+    {identifier, password} of text from a credentials param. A test that hands a WarRoom anything else would test
+    what XSOAR never does, so the run is refused before the integration starts, the value named by its kind only."""
+    ran = []
+    monkeypatch.setattr(ri, 'main', lambda demisto: (ran.append(demisto), demisto.results('ok')))
+    room = WarRoom(params=given)
+    with pytest.raises(ParamsError, match=refusal) as refused:
+        room.fetch({}) if fetching else room.run('test-module', {})
+    assert 's3cr3t' not in str(refused.value) and not ran
+
+
+def test_a_war_room_hands_on_a_param_left_out_as_missing_not_as_integration_yml_s_default(monkeypatch):
+    """An instance saved before a param existed lacks it in XSOAR too: the integration must cope with it missing, so
+    the war room fills in no default."""
+    seen = {}
+    monkeypatch.setattr(ri, 'main', lambda demisto: (seen.update(demisto.params()), demisto.results('ok')))
+    WarRoom(params={'xdr_rate_limit': '5'}).run('test-module', {})
+    assert seen['xdr_rate_limit'] == '5' and 'max_fetch' not in seen and 'connect_timeout' not in seen
+
+
 def test_a_boolean_param_that_is_not_true_or_false_is_refused(tmp_path):
     spec = load_spec()
     name = next(name for name, param in spec.params.items() if param.type == 8)

@@ -73,13 +73,36 @@ def yaml_error_without_text(path: str | Path, error: yaml.YAMLError) -> str:
             f'with * & ! % @ or ` goes in quotes.')
 
 
+def undeclared(spec: IntegrationSpec, given: Mapping) -> str:
+    """The names in ``given`` that integration.yml declares no param for ('' when none): XSOAR's instance dialog
+    saves only the params declared."""
+    unknown = sorted(str(name) for name in set(given) - set(spec.params))
+    if not unknown:
+        return ''
+    return (f'unknown {plural("param", len(unknown))} {", ".join(unknown)}; integration.yml declares '
+            f'{", ".join(spec.params)}.')
+
+
 def xsoar_params(spec: IntegrationSpec, params: dict) -> dict:
-    """``params`` as XSOAR hands them to the integration: a copy of their own for each run (what a run changes in them
-    never reaches the next), every boolean param True or False (the text true or false, from the environment, read as
-    one), False when not set. ParamsError for any other value."""
+    """``params`` as XSOAR hands them to the integration, ParamsError for what its instance dialog never saves: a
+    name integration.yml does not declare, a value of a kind the dialog never gives (``kind_problem``). A copy of
+    their own for each run (what a run changes in them never reaches the next), every boolean param True or False (the
+    text true or false, from the environment, read as one), False when not set. A select's value is not checked
+    against its options here (``load_params`` checks a params file's): an instance saved by an older version's
+    free-text field may hold another spelling, which the integration reads.
+
+    Any other param left out stays out, no default from integration.yml filled in: an instance saved before the param
+    existed lacks it in XSOAR too, so the integration must cope with it missing (the CLI's ``load_params`` fills the
+    defaults in, as the dialog does for a new instance)."""
+    unknown = undeclared(spec, params)
+    if unknown:
+        raise ParamsError(f'Instance params: {unknown}')
     handed = copy.deepcopy(params)
     for name, param in spec.params.items():
         value = handed.get(name)
+        problem = kind_problem(name, param, value)
+        if problem:
+            raise ParamsError(problem)
         if param.type != BOOLEAN or isinstance(value, bool):
             continue
         text = str(value).strip().lower() if value is not None else 'false'
@@ -91,11 +114,12 @@ def xsoar_params(spec: IntegrationSpec, params: dict) -> dict:
 
 def kind_problem(name: str, param: ParamSpec, value: Any) -> str:
     """Why XSOAR would never hand ``value`` for a text box or a credentials param ('' when it would): its dialog
-    gives text, and a user name and password of text (parameter-types.md, "Authentication"). What was written is
-    named by its kind only: it may be a secret."""
-    if value is None or isinstance(value, str):
+    gives text, and a user name and password of text (parameter-types.md, "Authentication"), an object even when only
+    the password is asked for, never plain text (the params file's shorthand, which ``load_params`` makes one). What
+    was written is named by its kind only: it may be a secret."""
+    if value is None or (isinstance(value, str) and not param.is_credentials):
         return ''
-    kind = KINDS.get(type(value), 'a number')
+    kind = 'text' if isinstance(value, str) else KINDS.get(type(value), 'a number')
     if param.type in TEXT_BOXES:
         return f'Param {name} is text (type {param.type}, a text box in the instance dialog); got {kind}.'
     if not param.is_credentials:
@@ -122,10 +146,9 @@ def load_params(path: str | Path | None, spec: IntegrationSpec, environ: Mapping
         if not isinstance(given, dict):
             raise ParamsError(f'{path} must be a mapping of param names to values.')
         warn_if_readable_by_others(path, given, spec)
-    unknown = sorted((str(name) for name in set(given) - set(spec.params)))
+    unknown = undeclared(spec, given)
     if unknown:
-        raise ParamsError(f'{path}: unknown {plural("param", len(unknown))} {", ".join(unknown)}; integration.yml '
-                          f'declares {", ".join(spec.params)}.')
+        raise ParamsError(f'{path}: {unknown}')
     params = spec.default_params()
     params.update(given)
     for name, param in spec.params.items():
@@ -140,9 +163,6 @@ def load_params(path: str | Path | None, spec: IntegrationSpec, environ: Mapping
         if param.is_credentials and isinstance(params.get(name), str):
             params[name] = {'identifier': '', 'password': params[name]}
         value = params.get(name)
-        problem = kind_problem(name, param, value)
-        if problem:
-            raise ParamsError(problem)
         picked = value if param.type == MULTI_SELECT and isinstance(value, list) else [value]
         if param.options and value not in (None, '') and any(item not in param.options for item in picked):
             raise ParamsError(f'Param {name} must be {"some" if param.type == MULTI_SELECT else "one"} of '

@@ -558,6 +558,8 @@ class RunResult:
 class WarRoom:
     """One incident's war room: instance params, incident context and the integration context."""
 
+    # As XSOAR's instance dialog saves them, checked at each run (xsoar_params: declared names, the kinds it gives). A
+    # param left out gets no default: an instance saved before it existed lacks it in XSOAR too.
     params: dict
     spec: IntegrationSpec = field(default_factory=load_spec)
     context: dict = field(default_factory=dict)
