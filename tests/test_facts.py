@@ -178,6 +178,7 @@ def test_the_kinds_of_a_status_read_s_failure_without_an_http_status_are_integra
     *kinds, latest, older = facts.UNREAD_KINDS_WITHOUT_STATUS
     assert f'its kind: {", ".join(kinds)}, {latest} or (an older version\'s) {older}, and null' in said, said
 
+
 def test_the_kind_a_tls_failure_while_polling_is_kept_as_is_the_readme_s_and_integration_yml_s():
     assert f'then in a line naming `{facts.TLS_UNREAD_KIND}`, the cause the hidden `unread` argument keeps' in README
     assert facts.TLS_UNREAD_KIND in facts.UNREAD_KINDS_WITHOUT_STATUS
