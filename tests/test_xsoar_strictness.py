@@ -9,6 +9,7 @@ import importlib.util
 import json
 import re
 import tempfile
+import warnings
 import weakref
 from collections import OrderedDict
 from datetime import datetime, timedelta, timezone
@@ -383,6 +384,65 @@ def test_a_log_message_that_is_not_json_is_refused_as_xsoar_cannot_send_it(make,
         with pytest.raises(DemistoMisuse, match='JSON'):
             call(message)
         call('a line of text')  # what the integration and the scripts log
+
+
+# --------------------------------------------------------------------------- Python warnings (CSP's WarningsHandler)
+# CommonServerPython, which XSOAR runs before the integration in its process, replaces warnings.showwarning with a
+# handler calling demisto.info("python warning: " + warnings.formatwarning(...)) from whichever thread shows one, and
+# calls urllib3's disable_warnings().
+
+RESTORE_ONE = {'file_hash': 'a' * 64, 'polling': 'false'}
+
+
+def python_warnings(log: list) -> list[str]:
+    return [text for _, text in log if text.startswith('python warning: ')]
+
+
+@pytest.mark.parametrize('how', ['run', 'fetch'])
+def test_a_warning_shown_during_a_run_goes_to_its_log_as_commonserverpython_routes_it_and_none_after(monkeypatch,
+                                                                                                     recwarn, how):
+    monkeypatch.setattr(ri, 'main', misbehaving('warns'))
+    shown_by, filters = warnings.showwarning, list(warnings.filters)
+    room = WarRoom(params={})
+    if how == 'run':
+        log = room.run('restore-file', RESTORE_ONE).log
+    else:
+        room.fetch({})
+        log = room.fetch_log
+    warnings.warn('after the run', UserWarning)
+
+    text = re.escape(misbehaving('WARNING_TEXT'))
+    assert [re.fullmatch(rf'python warning: \S+integrations\.py:\d+: UserWarning: {text}\n.*\n', warning) is not None
+            for warning in python_warnings(log)] == [True], log
+    # showwarning and the filters as they were: pytest's own capture takes what is shown outside a run
+    assert warnings.showwarning is shown_by and warnings.filters == filters
+    assert [str(warning.message) for warning in recwarn] == ['after the run']
+
+
+def test_a_warning_shown_on_a_worker_is_refused_as_the_unlocked_demisto_info_xsoar_would_serve(monkeypatch):
+    # Before enable_multithreading(), CSP's demisto.info from another thread mixes on XSOAR's one channel; CSP's
+    # handler swallows the error, but the run is broken all the same (misuses_raised).
+    monkeypatch.setattr(ri, 'main', misbehaving('warns_on_a_worker'))
+
+    with pytest.raises(DemistoMisuse, match="demisto.info\\(\\) called from thread 'worker-1'"):
+        WarRoom(params={}).run('restore-file', RESTORE_ONE)
+
+
+def test_a_warning_shown_on_a_worker_is_taken_after_enable_multithreading(monkeypatch):
+    monkeypatch.setattr(ri, 'main', misbehaving('warns_on_a_worker_after_enable_multithreading'))
+
+    result = WarRoom(params={}).run('restore-file', RESTORE_ONE)
+
+    assert not result.failed and len(python_warnings(result.log)) == 1, result.log
+
+
+def test_no_urllib3_warning_is_shown_as_commonserverpython_disables_them(monkeypatch, recwarn):
+    # An InsecureRequestWarning from a worker (a request with insecure checked) reaches neither demisto nor pytest.
+    monkeypatch.setattr(ri, 'main', misbehaving('warns_of_an_unverified_request_on_a_worker'))
+
+    result = WarRoom(params={}).run('restore-file', RESTORE_ONE)
+
+    assert not result.failed and python_warnings(result.log) == [] and list(recwarn) == []
 
 
 # --------------------------------------------------------------------------- fetched incidents

@@ -25,6 +25,7 @@ from .context import as_list, get_path, key_problems, merge_entry_context, undec
 from .debug_mode import xsoar_debug_mode
 from .line import format_line, quoted
 from .params import xsoar_params
+from .python_warnings import warnings_to
 from .spec import ArgumentError, IntegrationSpec, ServerOptions, load_spec, split_server_options
 
 ENTRY_NOTE = 1
@@ -510,13 +511,14 @@ class Demisto:
     def enable_multithreading(self) -> None:
         """XSOAR's Demisto then serves calls from any thread one at a time, under a lock on its channel
         (DemistoClassApiModule). The war room still refuses the integration's own calls from another thread (its rule),
-        and lets only CommonServerPython's debug log (``csp_info``) write from one."""
+        and lets only CommonServerPython's own log lines (``csp_info``) be written from one."""
         self._check_thread('enable_multithreading')
         self._any_thread = True
 
     def csp_info(self, text: str) -> None:
-        """CommonServerPython's demisto.info of a debug log line, from whichever thread sent the request it shows.
-        Before enable_multithreading(), from another thread it is a call XSOAR serves unlocked: replies can mix."""
+        """CommonServerPython's demisto.info of a debug log line (from whichever thread sent the request it shows) or
+        of a Python warning (``python_warnings``: from whichever thread showed it). Before enable_multithreading(), from
+        another thread it is a call XSOAR serves unlocked: replies can mix."""
         if not self._any_thread:
             self._check_thread('info')
         self.log.append(('info', log_text(text, 'info')))
@@ -665,7 +667,7 @@ class WarRoom:
                           self.fetch_log, self.on_progress, last_run=proposed)
         started = self.clock()
         try:
-            with misuses_raised(demisto), printing_to(demisto, restore_integration):
+            with misuses_raised(demisto), printing_to(demisto, restore_integration), warnings_to(demisto):
                 restore_integration.main(demisto)
         except restore_integration.FetchFailed as error:
             raise FetchError(str(error)) from None
@@ -687,7 +689,7 @@ class WarRoom:
         started = self.clock()
         debugging = sequence.options.debug_mode
         with xsoar_debug_mode(params, demisto, restore_integration) if debugging else nullcontext(), \
-                printing_to(demisto, restore_integration), misuses_raised(demisto):
+                printing_to(demisto, restore_integration), misuses_raised(demisto), warnings_to(demisto):
             restore_integration.main(demisto)
         result.runs += 1
         took = self.clock() - started

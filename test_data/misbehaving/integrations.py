@@ -1,9 +1,14 @@
 """Small integrations that misuse ``demisto`` as XSOAR would refuse, one way each: the tests put one in place of
 restore_integration.main and check that the war room refuses it as XSOAR does."""
-from typing import Any
+import threading
+import warnings
+from typing import Any, Callable
+
+from urllib3.exceptions import InsecureRequestWarning
 
 INCIDENT = {'name': 'HSS Trojan on web-01', 'occurred': '2024-05-01T10:00:00Z', 'rawJSON': '{"event_id": "evt-1"}'}
 DONE = {'Type': 1, 'ContentsFormat': 'text', 'Contents': 'done'}
+WARNING_TEXT = 'a Python warning the integration shows'
 
 
 def incidents_from_a_command(demisto: Any) -> None:
@@ -57,3 +62,40 @@ def writes_an_undeclared_context_path(demisto: Any) -> None:
     """A restore-file that writes, beside its declared record, a field integration.yml does not declare."""
     record = {'file_hash': 'a' * 64, 'status': 'PENDING', 'note': 'not declared'}
     demisto.results({**DONE, 'EntryContext': {'CortexXDR.RestoredFile(val.file_hash == obj.file_hash)': record}})
+
+
+def warns(demisto: Any) -> None:
+    """A command or fetch that shows a Python warning on the thread running it, then ends as XSOAR takes it."""
+    warnings.warn(WARNING_TEXT, UserWarning)
+    _done(demisto)
+
+
+def warns_on_a_worker(demisto: Any) -> None:
+    """The same warning shown on a thread of its own (as bulk work's, or a request's), calling no demisto itself."""
+    _on_a_worker(lambda: warnings.warn(WARNING_TEXT, UserWarning))
+    _done(demisto)
+
+
+def warns_on_a_worker_after_enable_multithreading(demisto: Any) -> None:
+    """The same, once demisto.enable_multithreading() locked XSOAR's channel for calls from any thread."""
+    demisto.enable_multithreading()
+    warns_on_a_worker(demisto)
+
+
+def warns_of_an_unverified_request_on_a_worker(demisto: Any) -> None:
+    """urllib3's warning for an HTTPS request sent without checking the certificate, shown on a worker."""
+    _on_a_worker(lambda: warnings.warn('Unverified HTTPS request', InsecureRequestWarning))
+    _done(demisto)
+
+
+def _on_a_worker(work: Callable[[], None]) -> None:
+    worker = threading.Thread(target=work, name='worker-1')
+    worker.start()
+    worker.join()
+
+
+def _done(demisto: Any) -> None:
+    if demisto.command() == 'fetch-incidents':
+        demisto.incidents([])
+    else:
+        demisto.results(DONE)
