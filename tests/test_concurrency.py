@@ -155,7 +155,7 @@ ENTRY = {'Type': 1, 'ContentsFormat': 'text', 'Contents': 'x'}
     ('restore-file', lambda d: d.context()), ('restore-file', lambda d: d.getIntegrationContext()),
     ('restore-file', lambda d: d.setIntegrationContext({})),
     ('restore-file', lambda d: d.getIntegrationContextVersioned()),
-    ('restore-file', lambda d: d.setIntegrationContextVersioned({})), ('fetch-incidents', lambda d: d.getLastRun()),
+    ('restore-file', lambda d: d.setIntegrationContextVersioned({}, -1)), ('fetch-incidents', lambda d: d.getLastRun()),
     ('fetch-incidents', lambda d: d.setLastRun({})), ('fetch-incidents', lambda d: d.incidents([])),
     ('restore-file', lambda d: d.demistoVersion()), ('restore-file', lambda d: d.enable_multithreading()),
     ('restore-file', lambda d: d.debug('x')), ('restore-file', lambda d: d.info('x')),
