@@ -56,8 +56,9 @@ Contents, in the order of the file (each section one concern, as XSOAR's HelloWo
 15. COMMAND: fetch-incidents (Huawei Cloud HSS events): two-day windows (halved in HssClient), oldest first, none twice;
                     each event's incident: name, severity, time (hss_event_incident)
 16. DISPATCH        COMMANDS, settings_for (what each command reads), build_client (pausing kept_waits)
-17. MAIN            ``main(demisto_obj=None)``: the only code that talks to ``demisto`` (keeps IAM's token or a
-                    refusal kept, HSS's wait: keep_context_or_say_why); a failure as an entry (report_failure)
+17. MAIN            ``main(demisto_obj=None)``: the only code that talks to ``demisto`` (reads what earlier runs
+                    kept straight from XSOAR's database: read_integration_context; keeps IAM's token or a refusal
+                    kept, HSS's wait: keep_context_or_say_why); a failure as an entry (report_failure)
 
 Clients know HTTP and nothing of XSOAR; only ``main`` (on the main thread) calls ``demisto``: in XSOAR each
 call is a request and a reply on one channel to the server, not safe to share between threads.
@@ -5532,6 +5533,15 @@ def kept_wait_ms(kept: Any, key: str, scope: str) -> int:
 ''' MAIN '''
 
 
+def read_integration_context(runtime: Any) -> JsonObject:
+    """The integration context straight from XSOAR's database: a read without refresh (the plain one) may be served
+    from the instance's memory (demistomock.py), which may not yet hold a token or wait another run kept; CSP's
+    get_integration_context reads with refresh too. XSOAR before 6.0 and the bench's stand-in: the plain read."""
+    if hasattr(runtime, 'getIntegrationContextVersioned'):
+        return dict((runtime.getIntegrationContextVersioned(True) or {}).get('context') or {})
+    return runtime.getIntegrationContext() or {}
+
+
 def keep_integration_context(runtime: Any, clients: dict[str, XdrClient | HssClient], kept: JsonObject,
                              scrubber: SecretScrubber, iam_identity: str | None) -> None:
     """Keeps the IAM token (IAM's refusal scrubbed) and the waits; drops a token of another identity, of no use."""
@@ -5647,7 +5657,7 @@ def main(demisto_obj: Any = None) -> None:
         for secret in proxy_secrets(settings.transport):
             scrubber.add(secret)
         if caching:  # the cached IAM token and the waits (text: XSOAR keeps text only), read by every command
-            kept, iam_identity = runtime.getIntegrationContext() or {}, settings.iam_identity
+            kept, iam_identity = read_integration_context(runtime), settings.iam_identity
         run_command(runtime, command, settings, kept, scrubber, clients)
     except Exception as error:  # noqa: BLE001 - every failure becomes an entry (or a fetch error), never a crash
         report_failure(runtime, command, error, clients if caching else {}, scrubber)  # test_module's: told

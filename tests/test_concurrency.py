@@ -112,8 +112,9 @@ def test_the_integration_context_is_read_once_per_command_not_per_request(tenant
     war_room = room(tenant, max_concurrency='4')
     war_room.run('hss-restore-isolated', {'file_hash': HSS_HASH})  # caches a token
     reads = []
-    read = Demisto.getIntegrationContext
-    monkeypatch.setattr(Demisto, 'getIntegrationContext', lambda self: reads.append(1) or read(self))
+    for name in ('getIntegrationContext', 'getIntegrationContextVersioned'):  # a read of either kind
+        read = getattr(Demisto, name)
+        monkeypatch.setattr(Demisto, name, lambda self, *args, read=read: reads.append(1) or read(self, *args))
     sent = len(tenant.gateway.requests)
 
     result = war_room.run('hss-restore-isolated', explicit_items(tenant, 4 * facts.HSS_MAX_ITEMS_PER_REQUEST))
@@ -155,7 +156,7 @@ ENTRY = {'Type': 1, 'ContentsFormat': 'text', 'Contents': 'x'}
     ('restore-file', lambda d: d.context()), ('restore-file', lambda d: d.getIntegrationContext()),
     ('restore-file', lambda d: d.setIntegrationContext({})),
     ('restore-file', lambda d: d.getIntegrationContextVersioned()),
-    ('restore-file', lambda d: d.setIntegrationContextVersioned({})), ('fetch-incidents', lambda d: d.getLastRun()),
+    ('restore-file', lambda d: d.setIntegrationContextVersioned({}, -1)), ('fetch-incidents', lambda d: d.getLastRun()),
     ('fetch-incidents', lambda d: d.setLastRun({})), ('fetch-incidents', lambda d: d.incidents([])),
     ('restore-file', lambda d: d.demistoVersion()), ('restore-file', lambda d: d.enable_multithreading()),
     ('restore-file', lambda d: d.debug('x')), ('restore-file', lambda d: d.info('x')),

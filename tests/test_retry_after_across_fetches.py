@@ -300,6 +300,29 @@ def test_a_wait_another_run_kept_meanwhile_outlives_a_run_that_ended_with_none_o
     assert len(arrivals.times) == sent, 'nothing reached HSS before its newer wait had passed'
 
 
+def test_a_fetch_reads_the_kept_wait_straight_from_xsoar_s_database_not_from_the_instance_s_memory(fetching,
+                                                                                                    monkeypatch):
+    # XSOAR serves a read of the integration context without refresh "from the instance memory", one with it "straight
+    # from the DB" (demistomock.py), and the plain demisto.getIntegrationContext() is one without
+    # (DemistoClassApiModuleClasses.py); it says not when that memory lags the database. Here it still holds the
+    # context as it was before the throttled fetch kept its wait: the next fetch must meet the wait all the same.
+    tenant, room, arrivals, moved = fetching
+    throttled_fetch(tenant, room, arrivals, moved)
+    memory, read = {}, Demisto.getIntegrationContextVersioned
+
+    def versioned_read(demisto, refresh=False):
+        stored = read(demisto, True)
+        return stored if refresh else {**stored, 'context': dict(memory)}
+
+    monkeypatch.setattr(Demisto, 'getIntegrationContextVersioned', versioned_read)
+    monkeypatch.setattr(Demisto, 'getIntegrationContext', lambda demisto: versioned_read(demisto)['context'])
+    room.clock.advance(FETCH_INTERVAL_S)
+
+    with pytest.raises(FetchError, match='asked to wait until'):
+        room.fetch({})
+    assert len(arrivals.times) == 1, 'nothing reached HSS before its wait had passed'
+
+
 def test_a_fetch_held_back_by_a_kept_wait_leaves_the_integration_context_unwritten(fetching, monkeypatch):
     # Each write of the integration context replaces it whole, and another run of the instance may have written it
     # meanwhile (its IAM token, IAM's refusal of the password): XSOAR then refuses the write, which is read and made

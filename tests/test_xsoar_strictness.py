@@ -689,6 +689,38 @@ def test_a_write_of_version_minus_one_is_taken_whatever_was_written_before(unver
     assert store == {'token': 'new'}
 
 
+def test_a_versioned_read_gives_xsoar_s_version_object_and_a_write_takes_back_only_that_object():
+    # XSOAR's own unversioned write sends its version as {"version": -1, "sequenceNumber": -1, "primaryTerm": -1}
+    # (DemistoClassApiModuleClasses.py): the server's version is that object, not a number. The integration can only
+    # pass back what it read: a number taken from it, a part of it or its text is no version of XSOAR's.
+    store = {'token': 'kept'}
+    demisto = Demisto({}, 'restore-file', {}, store, [])
+    read = demisto.getIntegrationContextVersioned(True)
+
+    assert isinstance(read['version'], dict)
+    assert sorted(read['version']) == ['primaryTerm', 'sequenceNumber', 'version']
+    for not_the_version in (read['version']['version'], {'version': read['version']['version']},
+                            json.dumps(read['version'])):
+        with pytest.raises(ValueError):
+            demisto.setIntegrationContextVersioned({'token': 'new'}, not_the_version, True)
+    assert store == {'token': 'kept'}
+    demisto.setIntegrationContextVersioned({'token': 'new'}, json.loads(json.dumps(read['version'])), True)
+    assert store == {'token': 'new'}
+
+
+def test_a_versioned_write_that_leaves_out_its_version_is_refused_as_xsoar_s_demisto_refuses_it():
+    # DemistoClassApiModuleClasses.py: setIntegrationContextVersioned(self, value, version, sync=False), the version
+    # with no default (demistomock.py's -1 is the mock's): such a write never reaches XSOAR's server.
+    store = {'token': 'kept'}
+    demisto = Demisto({}, 'restore-file', {}, store, [])
+
+    for leaving_out_the_version in (lambda: demisto.setIntegrationContextVersioned({'token': 'new'}),
+                                    lambda: demisto.setIntegrationContextVersioned({'token': 'new'}, sync=True)):
+        with pytest.raises(TypeError, match='version'):
+            leaving_out_the_version()
+    assert store == {'token': 'kept'}
+
+
 # --------------------------------------------------------------------------- test-module's answer
 
 @pytest.mark.parametrize('answer, passes', [('ok', True), ('Test failed: the key was refused', False),

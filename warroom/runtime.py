@@ -13,7 +13,6 @@ import math
 import re
 import threading
 import time
-import weakref
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,6 +21,7 @@ from typing import Any, Callable, Iterable, Iterator
 import restore_integration
 
 from .context import as_list, get_path, key_problems, merge_entry_context, undeclared_paths
+from .context_version import ContextVersion
 from .debug_mode import xsoar_debug_mode
 from .line import format_line, quoted
 from .params import xsoar_params
@@ -62,8 +62,6 @@ GO_WHOLE_DIGITS_BELOW = 1e21
 # U+FFFD: "invalid UTF-16 surrogate pairs are not treated as an error. Instead, they are replaced by the Unicode
 # replacement character U+FFFD" (golang/go src/encoding/json/decode.go, Unmarshal).
 SURROGATE_ESCAPE = re.compile(r'\\ud[89a-f]')
-# The version an unversioned write sends (XSOAR's setIntegrationContext, DemistoClassApiModuleClasses.py)
-NO_CONTEXT_VERSION = {'version': -1, 'sequenceNumber': -1, 'primaryTerm': -1}
 
 
 class FetchError(RuntimeError):
@@ -306,21 +304,6 @@ def text_values(state: Any, what: str, text_keys: bool = False) -> dict[str, str
     return copy
 
 
-class ContextVersion:
-    """The version of an integration context, moved on at each write: XSOAR keeps one per instance, the war room one
-    per context object, whichever runs share it. Each run that holds the context holds its version (``of``), so both
-    live as long as some run does: a context id is its own while that run holds the context."""
-
-    _held: 'weakref.WeakValueDictionary[int, ContextVersion]' = weakref.WeakValueDictionary()
-
-    def __init__(self) -> None:
-        self.number = 0
-
-    @classmethod
-    def of(cls, context: dict) -> 'ContextVersion':
-        return cls._held.setdefault(id(context), cls())
-
-
 def log_text(message: object, call: str) -> str:
     """A log call's message as the war room keeps it, or DemistoMisuse: XSOAR's demisto.debug, info and error send it
     to the server with json.dump (DemistoClassApiModuleClasses.py), which refuses an object that is not JSON."""
@@ -442,6 +425,7 @@ class Demisto:
                                 f'integration context in test-module.')
 
     def getIntegrationContext(self) -> dict:  # noqa: N802 - XSOAR's name
+        """The context of XSOAR's versioned read with ``refresh`` False (DemistoClassApiModuleClasses.py)."""
         self._check_context_allowed('getIntegrationContext')
         return json_copy(self._integration_context, 'The integration context')
 
@@ -450,32 +434,27 @@ class Demisto:
         self._store_context(text_values(context, 'The integration context', text_keys=True))
 
     def getIntegrationContextVersioned(self, refresh: bool = False) -> dict:  # noqa: N802 - XSOAR's name
-        """XSOAR 6.0+: ``{'context': ..., 'version': ...}`` (DemistoClassApiModuleClasses.py; CommonServerPython's
-        get_integration_context). ``refresh`` reads the database rather than the instance's memory in XSOAR; the war
-        room has one store."""
+        """XSOAR 6.0+: ``{'context': ..., 'version': ...}``, the version XSOAR's object (``ContextVersion``).
+        ``refresh`` reads the database rather than the instance's memory in XSOAR (demistomock.py); when that memory
+        lags the database is not documented, so the war room has one store and reads it either way."""
         self._check_context_allowed('getIntegrationContextVersioned')
         return {'context': json_copy(self._integration_context, 'The integration context'),
-                'version': self._context_version.number}
+                'version': self._context_version.handed_out()}
 
-    def setIntegrationContextVersioned(self, context: dict, version: Any = -1,  # noqa: N802 - XSOAR's name
+    def setIntegrationContextVersioned(self, context: dict, version: Any,  # noqa: N802 - XSOAR's name
                                        sync: bool = False) -> None:
-        """XSOAR's optimistic lock: the write is refused unless ``version`` is the one stored (any write since the read
-        moved it), or -1, "no version" (XSOAR's own setIntegrationContext sends it as an object of -1s). The server's
-        refusal reaches the integration as the ValueError its channel raises for any refusal
-        (DemistoClassApiModuleClasses.py, ``__do``: its text is the server's, not published; these words are ours).
-        ``sync`` saves at once in XSOAR rather than at the command's end; the war room saves at once either way."""
+        """XSOAR's optimistic lock (``ContextVersion.check_write``): ``version`` as a read handed it out, or -1 (or
+        XSOAR's object of -1s), "no version"; no default, as XSOAR's demisto has none. ``sync`` saves at once in
+        XSOAR rather than at the command's end (demistomock.py); the war room saves at once either way."""
         self._check_context_allowed('setIntegrationContextVersioned')
         replacement = text_values(context, 'The integration context', text_keys=True)
-        given, stored = json_copy(version, 'The version'), self._context_version.number
-        if given not in (-1, NO_CONTEXT_VERSION) and given != stored:
-            raise ValueError(f'The integration context was not saved: version {json.dumps(given)} is not the one '
-                             f'stored ({stored}); it was written since. Read it again and apply the change to it.')
+        self._context_version.check_write(json_copy(version, 'The version'))
         self._store_context(replacement)
 
     def _store_context(self, replacement: dict) -> None:
         self._integration_context.clear()
         self._integration_context.update(replacement)
-        self._context_version.number += 1
+        self._context_version.moved()
 
     def getLastRun(self) -> dict:  # noqa: N802 - XSOAR's name
         self._check_thread('getLastRun')
