@@ -5536,10 +5536,8 @@ def kept_wait_ms(kept: Any, key: str, scope: str) -> int:
 def read_integration_context(runtime: Any) -> JsonObject:
     """The integration context straight from XSOAR's database: a read without refresh (the plain one) may be served
     from the instance's memory (demistomock.py), which may not yet hold a token or wait another run kept; CSP's
-    get_integration_context reads with refresh too. XSOAR before 6.0 and the bench's stand-in: the plain read."""
-    if hasattr(runtime, 'getIntegrationContextVersioned'):
-        return dict((runtime.getIntegrationContextVersioned(True) or {}).get('context') or {})
-    return runtime.getIntegrationContext() or {}
+    get_integration_context reads with refresh too."""
+    return dict((runtime.getIntegrationContextVersioned(True) or {}).get('context') or {})
 
 
 def keep_integration_context(runtime: Any, clients: dict[str, XdrClient | HssClient], kept: JsonObject,
@@ -5555,9 +5553,8 @@ def keep_integration_context(runtime: Any, clients: dict[str, XdrClient | HssCli
     if entry == stored and not any(wait > had + 1000 or key in kept and not had for key, wait, had, _ in waits):
         return  # written only for a change: a new token, a longer wait, a kept one void
     for _ in range(CONTEXT_WRITE_TRIES):  # this run's part only, applied to the context as it is at each try
-        # XSOAR 6.0+ reads and writes by version; not the bench's stand-in
-        read = hasattr(runtime, 'setIntegrationContextVersioned') and runtime.getIntegrationContextVersioned(True)
-        state = dict((read['context'] if read else runtime.getIntegrationContext()) or {})
+        read = runtime.getIntegrationContextVersioned(True) or {}  # read and written by version (XSOAR 6.0 on)
+        state = dict(read.get('context') or {})
         held = json_object(state.get(TOKEN_CACHE_KEY))  # changed by another run since this one read it: that stays
         if entry != stored and (held == stored or not entry and foreign(held)):
             state[TOKEN_CACHE_KEY] = json.dumps(entry if 'token' in entry else scrubber.value(entry)) if entry else None
@@ -5566,9 +5563,7 @@ def keep_integration_context(runtime: Any, clients: dict[str, XdrClient | HssCli
             state[key] = json.dumps({'kept_at': now, 'until': now + left, 'scope': scope}) if left else None
         state = {key: value for key, value in state.items() if value is not None}
         with suppress(ValueError):  # XSOAR refuses a version another run's write made old (its channel: ValueError)
-            if read:
-                return runtime.setIntegrationContextVersioned(state, read.get('version', -1), True)
-            return runtime.setIntegrationContext(state)
+            return runtime.setIntegrationContextVersioned(state, read.get('version', -1), True)
     raise RuntimeError('Another run of the instance wrote its integration context before each write of this one.')
 
 

@@ -250,28 +250,6 @@ def test_a_write_another_run_refuses_every_time_is_tried_as_often_as_the_readme_
     assert len(writes) == int(tries) and 'hss_iam_token' not in context
 
 
-class UnversionedOnly:
-    """A demisto with the unversioned pair only, as warroom/bench.py's stand-in (and XSOAR before 6.0) has it."""
-
-    def __init__(self, *args):
-        self.demisto = Demisto(*args)
-        self.entries, self.log = self.demisto.entries, self.demisto.log
-
-    def __getattr__(self, name):
-        if 'Versioned' in name:
-            raise AttributeError(name)
-        return getattr(self.demisto, name)
-
-
-def test_a_demisto_without_the_versioned_integration_context_still_keeps_the_iam_token(hss_tenant):
-    args = {'file_hash': HSS_HASH, 'polling': 'false'}
-
-    entries, _, context = run(hss_tenant.params('token'), 'hss-restore-isolated', args, demisto_class=UnversionedOnly)
-
-    assert ENTRY_ERROR not in [entry['Type'] for entry in entries], entries
-    assert cached_token(context)['token']
-
-
 def test_a_cached_token_hss_no_longer_takes_is_dropped_from_the_integration_context_when_iam_gives_no_new_one(
         hss_tenant):
     args = {'file_hash': HSS_HASH, 'polling': 'false'}

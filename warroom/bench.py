@@ -169,8 +169,8 @@ COMMAND = (
     'spec = json.loads(sys.stdin.read()); '
     'D = type("D", (), {"params": lambda s: spec["params"], "command": lambda s: spec["command"], '
     '"args": lambda s: spec["args"], "results": lambda s, e: s.entries.append(e), "info": lambda s, m: None, '
-    '"debug": lambda s, m: None, "getIntegrationContext": lambda s: {}, '
-    '"setIntegrationContext": lambda s, c: None}); d = D(); d.entries = []; ri.main(d); '
+    '"debug": lambda s, m: None, "getIntegrationContextVersioned": lambda s, refresh=False: {"context": {}}, '
+    '"setIntegrationContextVersioned": lambda s, c, v, sync=False: None}); d = D(); d.entries = []; ri.main(d); '
     'assert d.entries[-1]["Type"] == 1, str(d.entries)[:500]')
 
 
