@@ -175,12 +175,30 @@ def test_the_war_room_shows_bulk_progress_on_stderr():
     assert f'Cortex XDR restores sent: {len(seed_hashes)}/{len(seed_hashes)}' in done.stderr
 
 
-def test_after_an_error_the_bulk_runner_starts_nothing_more():
+class EventsKept:
+    """restore_integration's ``threading``, keeping each Event it makes: a BulkRunner.map's mark that an item failed is
+    the one Event a map makes."""
+
+    def __init__(self):
+        self.events = []
+
+    def __getattr__(self, name):
+        return getattr(threading, name)
+
+    def Event(self):  # noqa: N802 (threading's name)
+        event = threading.Event()
+        self.events.append(event)
+        return event
+
+
+def test_after_an_error_the_bulk_runner_starts_nothing_more(monkeypatch):
     # The calling thread is slow to hear of the error (it is reporting item 0's progress when item 1 fails): the
     # workers must stop taking items on their own, not only once the calling thread cancels what is left.
-    # The items in flight end only after item 1 has failed (not after a fixed sleep, which a loaded machine could let
-    # pass before the calling thread reports item 0 and item 1 fails), then their workers are free while it reports.
-    workers, started, reporting, second_failing = 4, [], threading.Event(), threading.Event()
+    # The items in flight end only once the runner has marked item 1's failure (not after a fixed sleep, which a loaded
+    # machine could let pass before the calling thread reports item 0, or before item 1's worker marks its failure),
+    # then their workers are free while it reports.
+    workers, started, reporting, made = 4, [], threading.Event(), EventsKept()
+    monkeypatch.setattr(ri, 'threading', made)
 
     def report(_):
         reporting.set()
@@ -190,11 +208,10 @@ def test_after_an_error_the_bulk_runner_starts_nothing_more():
         started.append(n)
         if n == 1:
             reporting.wait(5)  # item 0 is done and reported: the calling thread is busy
-            second_failing.set()
             raise ri.RestoreError('second')
         if n:
-            second_failing.wait(5)
-            time.sleep(0.2)  # item 1's worker marks the failure a few bytecodes after raising
+            [failure_marked] = made.events
+            failure_marked.wait(5)
         return n
 
     with pytest.raises(ri.RestoreError, match='second'):

@@ -646,23 +646,28 @@ def test_restore_by_hash_reads_the_remaining_listing_pages_side_by_side():
     try:
         host = sorted(tenant.backend.hosts)[0]
         tenant.backend.add_isolated_files(host, 5 * facts.HSS_LIST_PAGE_SIZE, file_hash='d' * 64)
-        in_flight, most = [0], [0]
-        lock = threading.Lock()
+        in_flight, most, listings = [0], [0], [0]
+        changed = threading.Condition()
         app = create_hss_app(tenant.gateway)
 
-        def slow(request):  # counts the listings in flight at once
+        def held(request):  # counts the listings in flight at once
             listing = request.method == 'GET'
-            with lock:
+            with changed:
                 in_flight[0] += listing
+                listings[0] += listing
                 most[0] = max(most[0], in_flight[0])
-            threading.Event().wait(0.1)
+                changed.notify_all()
+                # A later page is answered once four are in flight, not after a fixed pause, which a loaded machine
+                # could let pass before the last of them went out; pages sent one at a time never get there.
+                if listing and listings[0] > 1:
+                    changed.wait_for(lambda: most[0] >= 4, timeout=10)
             try:
                 return app(request)
             finally:
-                with lock:
+                with changed:
                     in_flight[0] -= listing
 
-        with LoopbackServer(slow) as server:
+        with LoopbackServer(held) as server:
             room = WarRoom(params=tenant.params('aksk', hss_endpoint=server.url, max_concurrency='8'), time_scale=0,
                            sleep=lambda _: None)
             result = room.run('hss-restore-isolated', {'file_hash': 'd' * 64, 'polling': 'false'})

@@ -70,11 +70,13 @@ def test_a_gzipped_reply_is_handed_on_read_whole_and_decoded(tenant):
 
 class OneReplyServer:
     """Answers one request on 127.0.0.1 with ``reply`` (bytes, as they go on the wire), then closes; with ``more``,
-    the next request, on a new connection, with the next one."""
+    the next request, on a new connection, with the next one. ``all_sent`` is set once it sent (and closed) the last:
+    on loopback, it has all come to the client then."""
 
     def __init__(self, reply: bytes, *more: bytes):
         self.listener = socket.create_server(('127.0.0.1', 0))
         self.url = f'http://127.0.0.1:{self.listener.getsockname()[1]}'
+        self.all_sent = threading.Event()
         threading.Thread(target=self._serve, args=(reply, *more), daemon=True).start()
 
     def _serve(self, *replies: bytes):
@@ -83,6 +85,7 @@ class OneReplyServer:
                 with self.listener.accept()[0] as connection:
                     read_request(connection)
                     connection.sendall(reply)
+        self.all_sent.set()
 
 
 def read_request(connection: socket.socket) -> None:
@@ -541,6 +544,7 @@ class KeptAliveServer:
         self.listener = socket.create_server(('127.0.0.1', 0))
         self.url = f'http://127.0.0.1:{self.listener.getsockname()[1]}'
         self.served: list[int] = []
+        self.all_sent = threading.Event()  # a reply was sent whole (the connection kept)
         threading.Thread(target=self._serve, args=(reply,), daemon=True).start()
 
     def _serve(self, reply: bytes):
@@ -554,6 +558,7 @@ class KeptAliveServer:
                             received = received.partition(b'\r\n\r\n')[2]
                             self.served.append(number)
                             connection.sendall(reply)
+                            self.all_sent.set()
 
 
 @pytest.fixture
@@ -658,28 +663,30 @@ def test_a_reply_whose_body_came_with_its_late_head_is_taken_whole_not_sent_agai
     assert len(reply.attempts) == 1
 
 
-def time_up_once_read(monkeypatch, clock: FakeClock, ending: bytes, close_first: bool = False) -> None:
+def time_up_once_read(monkeypatch, clock: FakeClock, ending: bytes, sent_first: threading.Event | None = None) -> None:
     """The read that brings ``ending`` (what was received ends with it) ends the time: the clock goes past the 5 s
-    read timeout (after 0.2 s for the server's close to come, if ``close_first``), what came after it unread."""
+    read timeout (once ``sent_first`` is set, if given: what the server sends after it, its close, has come), what
+    came after it unread."""
     read, received = urllib3.response.HTTPResponse.read1, bytearray()
 
     def read_then_time_up(response, *args, **kwargs):
         piece = read(response, *args, **kwargs)
         received.extend(piece)
         if piece and received.endswith(ending):
-            if close_first:
-                time.sleep(0.2)
+            # the server's own signal, not a fixed pause, which a loaded machine could let pass before it sent
+            assert sent_first is None or sent_first.wait(10), 'the server did not send the rest'
             clock.advance(10)
         return piece
 
     monkeypatch.setattr(urllib3.response.HTTPResponse, 'read1', read_then_time_up)
 
 
-def late_past_the_attempts_end(clock: FakeClock) -> Callable[..., None]:
+def late_past_the_attempts_end(clock: FakeClock, all_sent: threading.Event) -> Callable[..., None]:
     """A response hook: the status line and headers came in the moments an attempt is waited for past its end, once
-    the server had sent all it sends (and closed the connection if it closes it)."""
+    the server had sent all it sends (and closed the connection if it closes it): once ``all_sent`` is set."""
     def late(response, **_) -> None:
-        time.sleep(0.2)
+        # the server's own signal, not a fixed pause, which a loaded machine could let pass before it sent all
+        assert all_sent.wait(10), 'the server did not send all of its reply'
         clock.advance(11)  # past the 5 s connect and read timeouts
     return late
 
@@ -690,7 +697,8 @@ def put_with_a_late_head(server: OneReplyServer) -> ri.VendorReply:
     transport = ri.HttpTransport(server.url, 'Huawei Cloud HSS',
                                  ri.TransportSettings(connect_timeout=5, read_timeout=5, max_retries=1),
                                  limiter=ri.AdaptiveRateLimiter(1000, clock=clock))
-    return transport.request('PUT', '/', json={}, hooks={'response': late_past_the_attempts_end(clock)})
+    return transport.request('PUT', '/', json={}, hooks={'response': late_past_the_attempts_end(clock,
+                                                                                                  server.all_sent)})
 
 
 def assert_taken_whole_after_its_late_head(raw: bytes, body: bytes) -> None:
@@ -701,7 +709,7 @@ def assert_taken_whole_after_its_late_head(raw: bytes, body: bytes) -> None:
                                  ri.TransportSettings(connect_timeout=5, read_timeout=5, max_retries=1),
                                  limiter=ri.AdaptiveRateLimiter(1000, clock=clock))
 
-    reply = transport.request('GET', '/', hooks={'response': late_past_the_attempts_end(clock)})
+    reply = transport.request('GET', '/', hooks={'response': late_past_the_attempts_end(clock, server.all_sent)})
 
     assert reply.status == 200 and reply.body == body
     assert len(reply.attempts) == 1 and server.served == [0]
@@ -783,7 +791,7 @@ def close_come_unread_as_the_read_time_ran_out(monkeypatch, body: bytes, max_ret
     transport = ri.HttpTransport(server.url, 'Huawei Cloud HSS', settings,
                                  limiter=ri.AdaptiveRateLimiter(1000, clock=clock))
     # the time is up once the body is read: the close unread
-    time_up_once_read(monkeypatch, clock, body, close_first=True)
+    time_up_once_read(monkeypatch, clock, body, sent_first=server.all_sent)
     return transport
 
 
@@ -819,8 +827,8 @@ def test_a_reply_ended_by_its_close_that_had_not_come_as_the_read_time_ran_out_i
 
 
 class HeldOpenServer(OneReplyServer):
-    """Answers one request with ``reply``'s parts, 0.1 s apart, then holds the connection open 5 s before closing it
-    (``closed`` set then): all of the reply came long before its close."""
+    """Answers one request with ``reply``'s parts, 0.1 s apart (``all_sent`` set after the last), then holds the
+    connection open 5 s before closing it (``closed`` set then): all of the reply came long before its close."""
 
     def _serve(self, *parts: bytes):
         self.closed = threading.Event()
@@ -829,6 +837,7 @@ class HeldOpenServer(OneReplyServer):
             for part in parts:
                 connection.sendall(part)
                 time.sleep(0.1)
+            self.all_sent.set()
             time.sleep(5)
         self.closed.set()
 
@@ -854,7 +863,7 @@ def test_a_reply_with_a_content_length_whose_rest_had_come_unread_but_not_its_cl
     transport = ri.HttpTransport(server.url, 'Huawei Cloud HSS', ri.TransportSettings(read_timeout=5, max_retries=1),
                                  limiter=ri.AdaptiveRateLimiter(1000, clock=clock))
     # the time is up once the body's first part is read, its rest come (0.2 s later) unread, the close not
-    time_up_once_read(monkeypatch, clock, first, close_first=True)
+    time_up_once_read(monkeypatch, clock, first, sent_first=server.all_sent)
 
     reply = transport.request('PUT', '/', json={})
 

@@ -19,7 +19,7 @@ import pytest
 import facts
 import restore_integration as ri
 from conftest import (HSS_ANSWER, HSS_REPLIES, ROOT, FakeClock, client_from_params, hss_seed_copies,
-                      seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant)
+                      integration_on_clock, seed_failing_endpoints, seed_holders, start_hss_tenant, start_tenant)
 from warroom.context import as_list, get_path
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss.gateway import TOKEN_EXPIRES
@@ -576,18 +576,23 @@ def test_once_the_gateway_refused_a_renewed_token_the_run_s_other_requests_go_no
     assert ri.refuses_every_request(later.value)  # which ends a restore's batches and its polling, as the first did
 
 
-def test_a_token_hss_refused_with_no_turn_left_in_the_run_for_a_new_one_says_to_try_again_later(hss_tenant_faulty):
+def test_a_token_hss_refused_with_no_turn_left_in_the_run_for_a_new_one_says_to_try_again_later(hss_tenant_faulty,
+                                                                                                  monkeypatch):
     # A kept token HSS no longer takes (revoked), met when the run has no turn left to send the request again with
     # a new token: the error keeps HSS's answer and says what to do (the next run sends a new token).
     tenant = hss_tenant_faulty
+    # The runs' time is a test clock only their own waits move, not real time: a loaded machine could pass the second
+    # the run below has for attempts before its first request went (then none goes, and no 401 comes)
+    clock = FakeClock()
+    integration_on_clock(monkeypatch, clock)
     context, args = {}, {'file_hash': HSS_HASH, 'polling': 'false'}
     assert not WarRoom(params=tenant.params('token', **FAST), integration_context=context, time_scale=0,
-                       sleep=lambda _: None).run('hss-restore-isolated', args).failed  # a token, kept
+                       sleep=clock.advance, clock=clock).run('hss-restore-isolated', args).failed  # a token, kept
     tenant.backend.expire_tokens()
     # A turn every 10 s; execution-timeout 16 s leaves the run 6 s, and turns taken in its first second only
     result = WarRoom(params=tenant.params('token', **FAST, hss_rate_limit='0.1'), integration_context=context,
-                     time_scale=0, sleep=lambda _: None).run('hss-restore-isolated',
-                                                             dict(args, **{'execution-timeout': '16'}))
+                     time_scale=0, sleep=clock.advance, clock=clock).run('hss-restore-isolated',
+                                                                        dict(args, **{'execution-timeout': '16'}))
 
     message = result.entries[-1]['Contents']
     assert result.failed and 'HTTP 401' in message and facts.HSS_TOKEN_EXPIRED in message, message

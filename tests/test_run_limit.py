@@ -5,9 +5,9 @@ IAM token request wait first.
 
 Each run goes through the war room at its default execution timeout. The vendors are the emulators over HTTP on
 127.0.0.1 with their fault plans. The test clock is moved by the waits the integration and the war room take (a
-Retry-After of minutes costs nothing) and by real time, which is what a socket's timeout spends: a run is measured
-on that clock. A long Retry-After first brings each run to its last seconds, so what a slow vendor costs after it is
-a few real seconds.
+Retry-After of minutes costs nothing) and, from the first wait on, by real time, which is what a socket's timeout
+spends: a run is measured on that clock. A long Retry-After first brings each run to its last seconds, so what a slow
+vendor costs after it is a few real seconds.
 """
 from __future__ import annotations
 
@@ -33,14 +33,22 @@ NEVER = 'delay=600'  # an answer ten minutes late: none within the run
 
 
 class RunClock(FakeClock):
-    """Test time: moved by hand for the waits the code takes (as FakeClock), and by real time besides."""
+    """Test time: moved by hand for the waits the code takes (as FakeClock), and by real time besides once the first
+    wait was taken. What a run does before it (the war room's setup, its first requests) costs a loaded machine real
+    time that would eat into the second or so a long Retry-After leaves of the run: counted, an attempt the test needs
+    could start too late, or not at all."""
 
     def __init__(self):
         super().__init__(0.0)
-        self.real_start = time.monotonic()
+        self.real_start = None  # the first wait's real time
 
     def __call__(self) -> float:
-        return self.now + time.monotonic() - self.real_start
+        return self.now + (0.0 if self.real_start is None else time.monotonic() - self.real_start)
+
+    def advance(self, seconds: float) -> None:
+        if self.real_start is None:
+            self.real_start = time.monotonic()
+        super().advance(seconds)
 
 
 @pytest.fixture
