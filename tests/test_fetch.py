@@ -21,6 +21,7 @@ import facts
 import restore_integration as ri
 from conftest import (ROOT, TEST_DATA, FakeClock, FrozenTime, cached_token, inject_hss_faults, integration_on_clock,
                       load_json, seconds_to_test_again, start_hss_tenant)
+from test_hss_client import CORRECTED_SECRET_KEYS, PINNED_ACCESS_KEY, REFUSED_SECRET_KEY
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss import create_app as create_hss_app
 from warroom.emulator.hss.models import EVENT_TIME_READINGS
@@ -1134,15 +1135,26 @@ def test_fetches_every_minute_with_a_secret_key_the_gateway_refused_send_it_once
     assert wrong['password'] not in json.dumps(context) and access_key in json.dumps(context)
 
 
-def test_a_fetch_with_the_secret_key_corrected_after_the_gateway_refused_one_goes_at_once(tenant):
-    wrong = {'identifier': tenant.base_params['hss_aksk']['identifier'], 'password': 'Wrong' + 'x' * 35}
+# The access key and secret keys pinned, not the tenant's random ones: a corrected key of the refused one's 8-bit mark
+# (1 random pair in 256) waits out the pause (README: "a corrected secret key (255 times in 256) ... goes at once")
+@pytest.mark.parametrize('corrected', CORRECTED_SECRET_KEYS)
+def test_a_fetch_with_the_secret_key_corrected_after_the_gateway_refused_one_goes_at_once(tenant, corrected):
+    tenant.backend.add_access_key(PINNED_ACCESS_KEY, CORRECTED_SECRET_KEYS[corrected])
+    wrong = {'identifier': PINNED_ACCESS_KEY, 'password': REFUSED_SECRET_KEY}
+    right = {'identifier': PINNED_ACCESS_KEY, 'password': CORRECTED_SECRET_KEYS[corrected]}
     context = {}
     with pytest.raises(FetchError):
         WarRoom(params=tenant.params('aksk', hss_aksk=wrong), integration_context=context).fetch({})
+    listed_before = len(event_requests(tenant))
 
-    WarRoom(params=tenant.params('aksk'), integration_context=context).fetch({})
-
-    assert len(event_requests(tenant)) > 1 and context == {}  # listed; the refusal kept is dropped once the key works
+    if corrected == 'secret key of the refused mark':  # held back, as the refused key is, until the pause ends
+        with pytest.raises(FetchError, match='not sent again before'):
+            WarRoom(params=tenant.params('aksk', hss_aksk=right), integration_context=context).fetch({})
+        assert len(event_requests(tenant)) == listed_before and context != {}
+    else:
+        WarRoom(params=tenant.params('aksk', hss_aksk=right), integration_context=context).fetch({})
+        # listed; the refusal kept is dropped once the key works
+        assert len(event_requests(tenant)) > listed_before and context == {}
 
 
 @pytest.mark.parametrize('setting, value, words', [
