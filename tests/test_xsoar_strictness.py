@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+import requests
 import yaml
 from hypothesis import given, strategies as st
 
@@ -443,6 +444,30 @@ def test_no_urllib3_warning_is_shown_as_commonserverpython_disables_them(monkeyp
     result = WarRoom(params={}).run('restore-file', RESTORE_ONE)
 
     assert not result.failed and python_warnings(result.log) == [] and list(recwarn) == []
+
+
+VENDOR_WARNING = 'a Python warning the emulated vendor shows'
+
+
+def a_vendor_that_warns(request):
+    warnings.warn(VENDOR_WARNING, UserWarning)  # as an emulator's own code might (a deprecated call)
+    return Response(200, b'ok')
+
+
+def test_a_warning_an_emulator_shows_while_serving_a_run_is_not_the_run_s_and_goes_where_it_went_before(monkeypatch,
+                                                                                                      recwarn):
+    # In XSOAR the vendor is not in the integration's process: its warning never reaches CSP's handler, so it neither
+    # fails the run (from a thread of its own) nor lands in the run's log; pytest's capture takes it as outside a run.
+    with LoopbackServer(a_vendor_that_warns) as vendor:
+        def main(demisto):
+            requests.get(vendor.url, timeout=30).raise_for_status()  # the integration's request, on its own thread
+            demisto.results({'Type': 1, 'ContentsFormat': 'text', 'Contents': 'done'})
+        monkeypatch.setattr(ri, 'main', main)
+
+        result = WarRoom(params={}).run('restore-file', RESTORE_ONE)
+
+    assert not result.failed and python_warnings(result.log) == [], result.log
+    assert [str(warning.message) for warning in recwarn] == [VENDOR_WARNING]
 
 
 # --------------------------------------------------------------------------- fetched incidents

@@ -17,12 +17,22 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
 from urllib.parse import unquote, urlsplit
 
-__all__ = ["Headers", "Request", "Response", "LoopbackServer", "AbortConnection"]
+__all__ = ["Headers", "Request", "Response", "LoopbackServer", "AbortConnection", "on_an_emulator_thread"]
 
 # Idle keep-alive connections are dropped after this long so handler threads do not pile up.
 _IDLE_CONNECTION_TIMEOUT_S = 30
 # A local emulator has no business accepting huge uploads; this also bounds memory per request.
 _MAX_BODY_BYTES = 16 * 1024 * 1024
+
+
+# Set on each thread a LoopbackServer runs: an emulator shares the process with whatever uses it, and code there
+# (the war room's warning routing) must tell a vendor's thread from its own, without the emulator knowing that code.
+_serving = threading.local()
+
+
+def on_an_emulator_thread() -> bool:
+    """True on a thread serving a LoopbackServer: its listener's, or one handling a connection."""
+    return getattr(_serving, "emulator", False)
 
 
 class Headers(Mapping):
@@ -260,6 +270,15 @@ class _Server(ThreadingHTTPServer):
         self.connections_accepted = 0  # lets tests prove keep-alive works
         self._open_lock = threading.Lock()
         super().__init__(address, _Handler)
+
+    def serve_forever(self, poll_interval: float = 0.5) -> None:
+        _serving.emulator = True
+        super().serve_forever(poll_interval)
+
+    def process_request_thread(self, request: socket.socket, client_address: tuple[str, int]) -> None:
+        # ThreadingMixIn starts a new thread for each connection and never reuses it: marked once, it stays marked
+        _serving.emulator = True
+        super().process_request_thread(request, client_address)
 
     def track(self, conn: socket.socket) -> None:
         with self._open_lock:
