@@ -185,21 +185,41 @@ class AnotherRunWritesBetween(Demisto):
         return self._read(super().getIntegrationContextVersioned(refresh))
 
 
-def test_a_wait_another_run_keeps_while_this_one_keeps_its_iam_token_is_kept_beside_the_token(hss_tenant):
+class MemoryLagsBehind(AnotherRunWritesBetween):
+    """XSOAR serving a read of the integration context without refresh from the instance's memory (demistomock.py),
+    which lags its database here: it still holds the context as this run first read it, not what another run kept
+    since. The version is the database's, as in test_retry_after_across_fetches' stand-in (with the memory's own,
+    XSOAR would refuse each write: the token unkept, nothing dropped)."""
+
+    memory = None
+
+    def getIntegrationContextVersioned(self, refresh=False):  # noqa: N802 - XSOAR's name
+        stored = Demisto.getIntegrationContextVersioned(self, True)
+        self.memory = stored['context'] if self.memory is None else self.memory
+        return self._read(stored if refresh else {**stored, 'context': dict(self.memory)})
+
+
+# With the instance's memory lagging, the write must still apply this run's part to what another run kept: a write
+# after a read without refresh would drop the other run's wait.
+@pytest.mark.parametrize('this_run', [AnotherRunWritesBetween, MemoryLagsBehind])
+def test_a_wait_another_run_keeps_while_this_one_keeps_its_iam_token_is_kept_beside_the_token(hss_tenant, this_run):
     # XSOAR runs a fetch and commands of one instance side by side. A restore keeps its new IAM token; meanwhile a fetch
     # HSS throttles (a Retry-After past what a run waits) keeps HSS's wait, between the restore's read of the
     # context and its write. Both must stay: the next fetch waits, and asks IAM for no token.
-    params, context = hss_tenant.params('token'), {}
+    params, context, fetch_kept = hss_tenant.params('token'), {}, []
 
     def a_throttled_fetch():
         inject_hss_faults(hss_tenant, 'hss', FaultPlan.parse('sequence=429;retry-after=300'))
         with pytest.raises(ri.FetchFailed):
             ri.main(Demisto(params, 'fetch-incidents', {}, context, []))
+        fetch_kept.extend(context)  # the names: the values hold the token, which no failure may show
 
     entries, _, context = run(params, 'hss-restore-isolated', {'file_hash': HSS_HASH, 'polling': 'false'}, context,
-                              lambda *args: AnotherRunWritesBetween(*args, then=a_throttled_fetch))
+                              lambda *args: this_run(*args, then=a_throttled_fetch))
 
     assert ENTRY_ERROR not in [entry['Type'] for entry in entries], entries
+    dropped = [name for name in fetch_kept if name not in context]
+    assert fetch_kept and dropped == [], 'nothing the fetch kept was dropped'
     logins, sent = len(hss_tenant.requests_to('POST', IAM_TOKENS)), len(hss_tenant.gateway.requests)
     assert logins == 2, 'each run asked IAM for a token'
     with pytest.raises(ri.FetchFailed, match='asked to wait until'):
