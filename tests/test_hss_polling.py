@@ -25,7 +25,7 @@ from warroom.playbook.runner import _load_script
 from warroom.runtime import WarRoom
 from warroom.spec import load_spec
 from test_fault_plan_properties import run_timed  # each run's start and end on the test clock
-from test_run_limit import LATE, RunClock
+from test_run_limit import LATE, RunClock, SlowHss
 
 GATE = _load_script('QuarantineRestoreReputationGate')  # its check of copies an earlier restore left restoring
 STAGE_SECONDS = 10.0  # one emulator stage: the hosts' restore times are counted in them
@@ -2414,20 +2414,6 @@ def test_a_check_whose_http_200_reply_does_not_end_after_one_whose_http_200_repl
     assert 'The same failure' not in trickled and 'since check 1' not in trickled, trickled
 
 
-class LateOnTheClock(FaultPlan):
-    """A service answering every request ``seconds`` late on the test clock, none faulted (``seen`` counts them): late
-    at no real cost, and by as much however loaded the machine is."""
-
-    def __init__(self, clock, seconds):
-        super().__init__()
-        self.clock, self.seconds = clock, seconds
-
-    def choose(self, request, supported):
-        super().choose(request, supported)
-        self.clock.advance(self.seconds)
-        return None
-
-
 def test_a_check_hss_refuses_the_token_of_with_no_time_left_for_a_new_one_polls_on_and_the_next_reads_the_restore(
         clocked):
     # Token mode. At the first check, HSS throttles the listing with a Retry-After that brings the run to its last
@@ -2444,7 +2430,7 @@ def test_a_check_hss_refuses_the_token_of_with_no_time_left_for_a_new_one_polls_
             tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=429,expire-token;retry-after={LATE}'))
             # the new token, 3 s late on the test clock: real time, which a loaded machine spends before the token
             # request (once the Retry-After left the run a second or so to start it), would move the run on too
-            tenant.gateway.iam_faults = LateOnTheClock(clock, 3)
+            tenant.gateway.iam_faults = SlowHss(clock, 3)
             faulted.append(entry)
         elif not first_check_asked_iam:
             first_check_asked_iam.append(tenant.gateway.iam_faults.seen)

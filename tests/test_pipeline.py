@@ -646,7 +646,7 @@ def test_restore_by_hash_reads_the_remaining_listing_pages_side_by_side():
     try:
         host = sorted(tenant.backend.hosts)[0]
         tenant.backend.add_isolated_files(host, 5 * facts.HSS_LIST_PAGE_SIZE, file_hash='d' * 64)
-        in_flight, most, listings = [0], [0], [0]
+        in_flight, most, pages_asked = [0], [0], [0]
         changed = threading.Condition()
         app = create_hss_app(tenant.gateway)
 
@@ -654,12 +654,12 @@ def test_restore_by_hash_reads_the_remaining_listing_pages_side_by_side():
             listing = request.method == 'GET'
             with changed:
                 in_flight[0] += listing
-                listings[0] += listing
+                pages_asked[0] += listing
                 most[0] = max(most[0], in_flight[0])
                 changed.notify_all()
                 # A later page is answered once four are in flight, not after a fixed pause, which a loaded machine
                 # could let pass before the last of them went out; pages sent one at a time never get there.
-                if listing and listings[0] > 1:
+                if listing and pages_asked[0] > 1:
                     changed.wait_for(lambda: most[0] >= 4, timeout=10)
             try:
                 return app(request)

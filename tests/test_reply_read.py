@@ -862,7 +862,8 @@ def test_a_reply_with_a_content_length_whose_rest_had_come_unread_but_not_its_cl
     clock = FakeClock(0.0)
     transport = ri.HttpTransport(server.url, 'Huawei Cloud HSS', ri.TransportSettings(read_timeout=5, max_retries=1),
                                  limiter=ri.AdaptiveRateLimiter(1000, clock=clock))
-    # the time is up once the body's first part is read, its rest come (0.2 s later) unread, the close not
+    # the time is up once the body's first part is read and the server has sent its rest (all_sent): that rest come
+    # unread, the close not
     time_up_once_read(monkeypatch, clock, first, sent_first=server.all_sent)
 
     reply = transport.request('PUT', '/', json={})

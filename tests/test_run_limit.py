@@ -269,13 +269,15 @@ def test_a_fetch_whose_run_runs_out_after_a_window_keeps_its_events_and_the_next
     assert sorted(alarm(i) for i in first + second) == sorted(alarm(i) for i in everything)
 
 class SlowHss(FaultPlan):
-    """HSS answering every request ``seconds`` late on the run's clock: a slow project, at no real cost."""
+    """HSS (or its IAM) answering every request ``seconds`` late on the test clock, none faulted (``seen`` counts them):
+    a slow project, late at no real cost, and by as much however loaded the machine is."""
 
     def __init__(self, clock, seconds):
         super().__init__()
         self.clock, self.seconds = clock, seconds
 
     def choose(self, request, supported):
+        super().choose(request, supported)
         self.clock.advance(self.seconds)
         return None
 
