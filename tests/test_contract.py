@@ -504,11 +504,16 @@ def test_the_playbook_s_xdr_incident_id_script_and_the_on_close_script_hold_one_
                  script.ROUNDED_ID, script.TOO_LARGE_ID) for script in held}) == 1
 
 
-# What a file no endpoint held quarantined calls for (README, error path): the on-close script and the summary each hold
-# Cortex XDR's words for that refusal and the advice the Cortex XDR playbook's note gives, the same text in each.
-XDR_NO_COPY_HOLDERS = ('QuarantineRestoreOnClose', 'QuarantineRestoreSummary')
+# What a file no endpoint held quarantined calls for (README, error path): the on-close script, the summary and the
+# gate each spot Cortex XDR's words for that refusal; the first two give the advice the Cortex XDR playbook's note
+# gives. The same text in each.
+XDR_NO_COPY_HOLDERS = ('QuarantineRestoreOnClose', 'QuarantineRestoreSummary', 'QuarantineRestoreReputationGate')
+XDR_NO_COPY_ADVICE_HOLDERS = ('QuarantineRestoreOnClose', 'QuarantineRestoreSummary')
 
 
-def test_the_on_close_script_and_the_summary_hold_one_wording_for_a_file_no_endpoint_held_quarantined():
-    held = [_load_script(name) for name in XDR_NO_COPY_HOLDERS]
-    assert len({(script.XDR_NO_COPY, script.XDR_NO_COPY_ADVICE) for script in held}) == 1
+def test_the_on_close_script_the_summary_and_the_gate_spot_a_file_no_endpoint_held_quarantined_by_one_wording():
+    assert len({_load_script(name).XDR_NO_COPY for name in XDR_NO_COPY_HOLDERS}) == 1
+
+
+def test_the_on_close_script_and_the_summary_give_one_advice_for_a_file_no_endpoint_held_quarantined():
+    assert len({_load_script(name).XDR_NO_COPY_ADVICE for name in XDR_NO_COPY_ADVICE_HOLDERS}) == 1
