@@ -56,6 +56,9 @@ RELATIONSHIP = {'name': 'related-to', 'reverseName': 'related-to', 'type': 'Indi
     ('APIExecutionMetrics', 'x'), ('APIExecutionMetrics', {'Type': 'Successful', 'APICallsCount': 1}),
     ('APIExecutionMetrics', [{'Type': 'Successful', 'APICallsCount': '1'}]),  # ExecutionMetrics' list of counts
     ('APIExecutionMetrics', [{'Type': 'Successful'}]), ('APIExecutionMetrics', [{'Type': 2, 'APICallsCount': 1}]),
+    # an int field as json.dumps writes it: XSOAR's server (Go) reads 1.0 or true into none (test_a_whole_float_...)
+    ('Type', 1.0), ('APIExecutionMetrics', [{'Type': 'Successful', 'APICallsCount': 3.0}]),
+    ('APIExecutionMetrics', [{'Type': 'Successful', 'APICallsCount': True}]),
 ])
 def test_an_entry_field_xsoar_does_not_take_is_refused_for_integrations_and_scripts(field, value):
     integration = Demisto({}, 'restore-file', {}, {}, [])
@@ -65,6 +68,18 @@ def test_an_entry_field_xsoar_does_not_take_is_refused_for_integrations_and_scri
             demisto.results({**GOOD_ENTRY, field: value})
         demisto.results(dict(GOOD_ENTRY))
         assert demisto.entries == [GOOD_ENTRY]
+
+
+@pytest.mark.parametrize('whole', [1.0, 4.0, -0.0])
+def test_a_whole_float_as_an_entry_s_type_is_refused_as_go_reads_no_fraction_into_an_int(whole):
+    """XSOAR's server is Go: an entry's Type is an int field, and encoding/json refuses the text json.dumps writes
+    for a float ("1.0") there ("cannot unmarshal number 1.0 into Go struct field ... of type int"), though the same
+    number elsewhere (Contents) comes back as 1 (test_a_number_comes_back_as_the_server_writes_its_float64)."""
+    for demisto in (Demisto({}, 'restore-file', {}, {}, []), ScriptDemisto({}, {}, {})):
+        with pytest.raises(DemistoMisuse) as refused:
+            demisto.results({**GOOD_ENTRY, 'Type': whole})
+        assert f'Type {json.dumps(whole)} is no integer as JSON writes it' in str(refused.value)
+        assert demisto.entries == []
 
 
 @pytest.mark.parametrize('timeline', [None, {'Value': 'a', 'Message': 'm', 'Category': 'Integration Update'},
@@ -168,7 +183,7 @@ XSOAR_OWN_SCHEDULE_FIELDS = {'PollingCommand': '', 'NextRun': '', 'Timeout': '',
     ('NextRun', 30), ('Timeout', 600), ('NextRun', '10.5'), ('Timeout', '0'), ('NextRun', 'soon'),
     ('PollingCommand', 5), ('PollingCommand', ['restore-file']), ('PollingArgs', 'file_hash=a'),
     ('PollingArgs', ['file_hash']), ('PollingItemsRemaining', '3'), ('PollingItemsRemaining', True),
-    ('PollingItemsRemaining', 1.5), ('PollingItemsRemaining', -1)])
+    ('PollingItemsRemaining', 1.5), ('PollingItemsRemaining', 2.0), ('PollingItemsRemaining', -1)])
 def test_an_entry_s_polling_fields_are_held_to_scheduled_command_s_types_whoever_runs_the_command(
         monkeypatch, field, value):
     """XSOAR takes an entry's fields the same whether an analyst, a playbook task or a script's executeCommand ran the
