@@ -435,6 +435,29 @@ def test_a_warning_shown_during_a_run_goes_to_its_log_as_commonserverpython_rout
     assert [str(warning.message) for warning in recwarn] == ['after the run']
 
 
+def test_a_warning_a_pack_script_shows_goes_to_the_script_log_as_commonserverpython_routes_it_and_none_after(
+        monkeypatch, recwarn):
+    """CommonServerPython "will be appended to each server script before being executed" (its docstring), and sets
+    its WarningsHandler as it is read: an automation script's warnings reach demisto.info as an integration's do."""
+    from warroom.playbook import runner
+    script = 'WarnsAPythonWarning'
+    monkeypatch.setattr(runner, 'SCRIPTS_DIR', TEST_DATA / 'misbehaving')
+    shown_by, filters = warnings.showwarning, list(warnings.filters)
+
+    run = runner.PlaybookRunner(params={}).run_post_processing(script, {'id': '1', 'closeReason': 'Resolved'})
+    warnings.warn('after the script', UserWarning)
+
+    assert not run.failed, run.error
+    assert [str(warning.message) for warning in recwarn] == ['after the script']
+    assert warnings.showwarning is shown_by and warnings.filters == filters
+    written = runner._load_script(script)
+    text = re.escape(written.WARNING_TEXT)
+    [warning, own_line] = run.script_log
+    assert warning[0] == 'info' and re.fullmatch(rf'python warning: \S+{script}\.py:\d+: UserWarning: {text}\n.*\n',
+                                                 warning[1]) is not None, run.script_log
+    assert own_line == ('info', written.LOG_LINE)
+
+
 def test_a_warning_shown_on_a_worker_is_refused_as_the_unlocked_demisto_info_xsoar_would_serve(monkeypatch):
     # Before enable_multithreading(), CSP's demisto.info from another thread mixes on XSOAR's one channel; CSP's
     # handler swallows the error, but the run is broken all the same (misuses_raised).
