@@ -56,6 +56,9 @@ RELATIONSHIP = {'name': 'related-to', 'reverseName': 'related-to', 'type': 'Indi
     ('APIExecutionMetrics', 'x'), ('APIExecutionMetrics', {'Type': 'Successful', 'APICallsCount': 1}),
     ('APIExecutionMetrics', [{'Type': 'Successful', 'APICallsCount': '1'}]),  # ExecutionMetrics' list of counts
     ('APIExecutionMetrics', [{'Type': 'Successful'}]), ('APIExecutionMetrics', [{'Type': 2, 'APICallsCount': 1}]),
+    # an int field as json.dumps writes it: XSOAR's server (Go) reads 1.0 or true into none (test_a_whole_float_...)
+    ('Type', 1.0), ('APIExecutionMetrics', [{'Type': 'Successful', 'APICallsCount': 3.0}]),
+    ('APIExecutionMetrics', [{'Type': 'Successful', 'APICallsCount': True}]),
 ])
 def test_an_entry_field_xsoar_does_not_take_is_refused_for_integrations_and_scripts(field, value):
     integration = Demisto({}, 'restore-file', {}, {}, [])
@@ -65,6 +68,18 @@ def test_an_entry_field_xsoar_does_not_take_is_refused_for_integrations_and_scri
             demisto.results({**GOOD_ENTRY, field: value})
         demisto.results(dict(GOOD_ENTRY))
         assert demisto.entries == [GOOD_ENTRY]
+
+
+@pytest.mark.parametrize('whole', [1.0, 4.0, -0.0])
+def test_a_whole_float_as_an_entry_s_type_is_refused_as_go_reads_no_fraction_into_an_int(whole):
+    """XSOAR's server is Go: an entry's Type is an int field, and encoding/json refuses the text json.dumps writes
+    for a float ("1.0") there ("cannot unmarshal number 1.0 into Go struct field ... of type int"), though the same
+    number elsewhere (Contents) comes back as 1 (test_a_number_comes_back_as_the_server_writes_its_float64)."""
+    for demisto in (Demisto({}, 'restore-file', {}, {}, []), ScriptDemisto({}, {}, {})):
+        with pytest.raises(DemistoMisuse) as refused:
+            demisto.results({**GOOD_ENTRY, 'Type': whole})
+        assert f'Type {json.dumps(whole)} is no integer as JSON writes it' in str(refused.value)
+        assert demisto.entries == []
 
 
 @pytest.mark.parametrize('timeline', [None, {'Value': 'a', 'Message': 'm', 'Category': 'Integration Update'},
@@ -168,7 +183,7 @@ XSOAR_OWN_SCHEDULE_FIELDS = {'PollingCommand': '', 'NextRun': '', 'Timeout': '',
     ('NextRun', 30), ('Timeout', 600), ('NextRun', '10.5'), ('Timeout', '0'), ('NextRun', 'soon'),
     ('PollingCommand', 5), ('PollingCommand', ['restore-file']), ('PollingArgs', 'file_hash=a'),
     ('PollingArgs', ['file_hash']), ('PollingItemsRemaining', '3'), ('PollingItemsRemaining', True),
-    ('PollingItemsRemaining', 1.5), ('PollingItemsRemaining', -1)])
+    ('PollingItemsRemaining', 1.5), ('PollingItemsRemaining', 2.0), ('PollingItemsRemaining', -1)])
 def test_an_entry_s_polling_fields_are_held_to_scheduled_command_s_types_whoever_runs_the_command(
         monkeypatch, field, value):
     """XSOAR takes an entry's fields the same whether an analyst, a playbook task or a script's executeCommand ran the
@@ -418,6 +433,29 @@ def test_a_warning_shown_during_a_run_goes_to_its_log_as_commonserverpython_rout
     # showwarning and the filters as they were: pytest's own capture takes what is shown outside a run
     assert warnings.showwarning is shown_by and warnings.filters == filters
     assert [str(warning.message) for warning in recwarn] == ['after the run']
+
+
+def test_a_warning_a_pack_script_shows_goes_to_the_script_log_as_commonserverpython_routes_it_and_none_after(
+        monkeypatch, recwarn):
+    """CommonServerPython "will be appended to each server script before being executed" (its docstring), and sets
+    its WarningsHandler as it is read: an automation script's warnings reach demisto.info as an integration's do."""
+    from warroom.playbook import runner
+    script = 'WarnsAPythonWarning'
+    monkeypatch.setattr(runner, 'SCRIPTS_DIR', TEST_DATA / 'misbehaving')
+    shown_by, filters = warnings.showwarning, list(warnings.filters)
+
+    run = runner.PlaybookRunner(params={}).run_post_processing(script, {'id': '1', 'closeReason': 'Resolved'})
+    warnings.warn('after the script', UserWarning)
+
+    assert not run.failed, run.error
+    assert [str(warning.message) for warning in recwarn] == ['after the script']
+    assert warnings.showwarning is shown_by and warnings.filters == filters
+    written = runner._load_script(script)
+    text = re.escape(written.WARNING_TEXT)
+    [warning, own_line] = run.script_log
+    assert warning[0] == 'info' and re.fullmatch(rf'python warning: \S+{script}\.py:\d+: UserWarning: {text}\n.*\n',
+                                                 warning[1]) is not None, run.script_log
+    assert own_line == ('info', written.LOG_LINE)
 
 
 def test_a_warning_shown_on_a_worker_is_refused_as_the_unlocked_demisto_info_xsoar_would_serve(monkeypatch):

@@ -4,7 +4,9 @@ XSOAR runs the integration in the process and namespace CommonServerPython ran i
 ``Packs/Base/Scripts/CommonServerPython/CommonServerPython.py``, ``WarningsHandler``) replaces ``warnings.showwarning``
 for that whole process with a handler that calls ``demisto.info("python warning: " + warnings.formatwarning(...))``
 from whichever thread shows the warning, swallowing any exception it meets. Right after, it calls urllib3's
-``disable_warnings()``, so no urllib3 warning (``InsecureRequestWarning`` among them) is shown at all.
+``disable_warnings()``, so no urllib3 warning (``InsecureRequestWarning`` among them) is shown at all. CSP "will be
+appended to each server script before being executed" (its docstring), so an automation script's warnings go the same
+way: the playbook runner routes a pack script's through ``ScriptDemisto.csp_info``.
 
 The war room's vendor emulators run in the same process (``LoopbackServer``'s threads), where in XSOAR the vendor is
 not in the process at all: CSP's handler never sees a warning of theirs. So a warning shown on an emulator's thread

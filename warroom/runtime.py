@@ -141,10 +141,17 @@ def entry_problems(entry: dict) -> list[str]:
     APIExecutionMetrics a list of counts, and the polling fields as ScheduledCommand writes them
     (``polling_field_problems``).
     A field left out (or None, or a format '', as XSOAR's own entries carry them) is not checked, but for Type:
-    XSOAR gives an entry none of its own."""
+    XSOAR gives an entry none of its own.
+    ``entry`` is as json.dumps writes it (``checked_entry``): XSOAR's server (Go) reads Type into an int field, whose
+    encoding/json takes digits alone ("cannot unmarshal number 1.0 into Go struct field ... of type int"), so a float
+    written 1.0 or a bool written true is refused. The other whole numbers (APICallsCount, PollingItemsRemaining),
+    which CommonServerPython writes as ints and the server's reading of which is not documented, are held the same."""
     problems = []
     kind = entry.get('Type')
-    if type(kind) is not int or kind not in ENTRY_TYPES:
+    if type(kind) is float:
+        problems.append(f'Type {quoted(kind)} is no integer as JSON writes it: XSOAR\'s server reads Type into a Go '
+                        f'int, which takes digits alone')
+    elif type(kind) is not int or kind not in ENTRY_TYPES:
         problems.append(f'Type {quoted(kind)} is none of EntryType\'s numbers '
                         f'({", ".join(map(str, sorted(ENTRY_TYPES)))})')
     for name in ('ContentsFormat', 'ReadableContentsFormat'):
@@ -202,7 +209,9 @@ def checked_entry(result: dict) -> dict:
     entry = json_copy(result, 'An entry')
     if 'Contents' not in entry or 'ContentsFormat' not in entry:
         return {'Type': ENTRY_NOTE, 'Contents': json.dumps(entry), 'ContentsFormat': 'json'}
-    problems = entry_problems(entry) + key_problems(result.get('EntryContext'))
+    # Checked as written, not as handed back: the server's copy reads 1.0 back as 1, its int fields refuse "1.0"
+    written = json.loads(json.dumps(result))
+    problems = entry_problems(written) + key_problems(result.get('EntryContext'))
     if problems:
         raise DemistoMisuse('An entry XSOAR would not take: ' + '; '.join(problems) + '.')
     return entry

@@ -25,6 +25,7 @@ import yaml
 
 from ..context import ContextError, as_list, lookup, merge_entry_context
 from ..line import quoted
+from ..python_warnings import warnings_to
 from ..runtime import (ENTRY_ERROR, ENTRY_NOTE, DemistoMisuse, WarRoom, checked_entry, entry_text, json_copy,
                        keeping_misuses, log_text, one_list, printing_to, refuse_undeclared_outputs, text_note)
 from ..spec import ArgumentError, IntegrationSpec, load_spec, no_value, parse_script_spec
@@ -86,6 +87,9 @@ class PlaybookRun:
     context: dict
     events: list[Event] = field(default_factory=list)
     error: str | None = None
+    # what the scripts it ran logged (demisto.debug, info, error, print, CSP's python warning lines), as (level,
+    # text): XSOAR writes it to the server's log, not to the War Room
+    script_log: list = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
@@ -115,10 +119,11 @@ class ScriptDemisto:
 
     def __init__(self, args: dict, context: dict, incident: dict,
                  execute: Callable[[str, dict], list[dict]] | None = None,
-                 timeout: float = DEFAULT_SCRIPT_TIMEOUT) -> None:
+                 timeout: float = DEFAULT_SCRIPT_TIMEOUT, log: list | None = None) -> None:
         self._args, self._context, self._incident = args, json_copy(context, 'The context'), incident
         self._execute = execute
         self._owner = threading.current_thread()
+        self.log = [] if log is None else log  # (level, text), as the war room's Demisto keeps a run's
         self.entries: list[dict] = []
         self.misuses: list[DemistoMisuse] = []  # every call refused (keeping_misuses): the script fails with the first
         # The script's timeout as XSOAR's calling context gives it (content_profiler reads it there, in nanoseconds)
@@ -158,20 +163,28 @@ class ScriptDemisto:
         for entry in one_list(result) if type(result) is list else [result]:  # type(), as XSOAR's convert() tests them
             self.entries.append(checked_entry(entry) if type(entry) is dict else text_note(entry))
 
+    def csp_info(self, text: str) -> None:
+        """CommonServerPython's demisto.info of a Python warning (``python_warnings``): CSP runs before a script too,
+        its handler calling from whichever thread showed the warning, and only the script's own thread may."""
+        self._check_thread('info')
+        self.log.append(('info', log_text(text, 'info')))
+
     def debug(self, message: object) -> None:
         self._check_thread('debug')
-        log_text(message, 'debug')  # checked as XSOAR sends it; the war room shows no script's log
+        self.log.append(('debug', log_text(message, 'debug')))
 
     def info(self, message: object) -> None:
         self._check_thread('info')
-        log_text(message, 'info')
+        self.log.append(('info', log_text(message, 'info')))
 
     def error(self, message: object) -> None:
         self._check_thread('error')
-        log_text(message, 'error')
+        self.log.append(('error', log_text(message, 'error')))
 
     def print(self, *values: object) -> None:
-        self._check_thread('log')  # XSOAR's demisto_print(*args): demisto.log of the line
+        """The script's print, as XSOAR's demisto_print(*args) sends it (no sep, end or file): demisto.log."""
+        self._check_thread('log')
+        self.log.append(('info', ' '.join(map(str, values)).strip()))
 
 
 @functools.lru_cache(maxsize=None)
@@ -533,11 +546,11 @@ class PlaybookRunner:
         # that ${incident.<field>} reads.
         record = frame.scope.record if frame.scope.record is not None else frame.scope.incident
         timeout = script_timeout(name, self.script_timeout)
-        demisto = ScriptDemisto(args, context, record, timeout=timeout,
+        demisto = ScriptDemisto(args, context, record, timeout=timeout, log=frame.run.script_log,
                                 execute=functools.partial(self._script_call, frame, name))
         started = self.clock()
         try:
-            with printing_to(demisto, module):
+            with printing_to(demisto, module), warnings_to(demisto):  # CSP's WarningsHandler runs before scripts too
                 module.main(demisto)
         except Exception as error:  # a script's crash is that task's error entry, as in XSOAR
             demisto.entries.append({'Type': ENTRY_ERROR, 'ContentsFormat': 'text',
