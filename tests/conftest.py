@@ -132,6 +132,25 @@ def seed_holders(seed_path: Path = XDR_SEED) -> dict[str, list[str]]:
     return holders
 
 
+AMPLE_READ_TIMEOUT = 5.0  # a normal reply's wait, which a loaded machine's late reply is well within
+
+
+def only_the_next_attempt_waits_briefly(transport, read_timeout: float = 0.25) -> None:
+    """``transport``'s next attempt waits ``read_timeout`` for its answer, every later one AMPLE_READ_TIMEOUT: a slow
+    fault's answer, due well past the brief wait, costs no more than it, while a normal reply a loaded machine writes
+    late is never taken for one whose answer was lost. Its settings' other values are kept."""
+    ample = transport.settings._replace(read_timeout=AMPLE_READ_TIMEOUT)
+    transport.settings = transport.settings._replace(read_timeout=read_timeout)
+
+    def first_then_ample(*args, **kwargs):
+        # HttpTransport._send_once set this attempt's timeouts before this call: later attempts read the ample one
+        transport.settings = ample
+        del transport.session.request  # the session's own method again
+        return transport.session.request(*args, **kwargs)
+
+    transport.session.request = first_then_ample
+
+
 class InFlight:
     """Wraps an emulator app: holds each request ``delay`` seconds (a vendor's latency) and records the most that
     were in flight at once, so that a test sees work go out side by side rather than one request after another."""
