@@ -153,17 +153,26 @@ def only_the_next_attempt_waits_briefly(transport, read_timeout: float = 0.25) -
 
 class InFlight:
     """Wraps an emulator app: holds each request ``delay`` seconds (a vendor's latency) and records the most that
-    were in flight at once, so that a test sees work go out side by side rather than one request after another."""
+    were in flight at once, so that a test sees work go out side by side rather than one request after another.
+    With ``meet``, a request is held first until that many were in flight at once (``most``; MEET_SECONDS at most,
+    and once that passed in vain, no more): however slowly a loaded machine sends them, a client that keeps that many
+    out meets, and the delay that follows lets one that sends more show it."""
 
-    def __init__(self, app, delay=0.05):
-        self.app, self.delay = app, delay
+    MEET_SECONDS = 10
+
+    def __init__(self, app, delay=0.05, meet=0):
+        self.app, self.delay, self.meet = app, delay, meet
         self.now = self.most = 0
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()  # also the lock subclasses take
+        self._never_met = False
 
     def __call__(self, request):
         with self._lock:
             self.now += 1
             self.most = max(self.most, self.now)
+            self._lock.notify_all()
+            if not self._never_met:
+                self._never_met = not self._lock.wait_for(lambda: self.most >= self.meet, self.MEET_SECONDS)
         try:
             threading.Event().wait(self.delay)
             return self.app(request)
