@@ -142,7 +142,8 @@ def test_hss_batches_go_out_side_by_side_and_every_item_is_reported(hss_tenant):
     added = hss_tenant.backend.add_isolated_files(host, 1000)
     args = {k: json.dumps([item[k] for item in added]) for k in ('host_id', 'file_hash', 'file_path')}
     args['polling'] = 'false'  # the batches are the point here; polling is tests/test_hss_polling.py's
-    in_flight = InFlight(create_hss_app(hss_tenant.gateway))
+    # the first batch alone (the key untried), then each held till two are out together, however loaded the machine
+    in_flight = InFlight(create_hss_app(hss_tenant.gateway), meet=2, alone=1)
     with LoopbackServer(in_flight) as server:
         params = hss_tenant.params('aksk', hss_rate_limit='100', max_concurrency='8', hss_endpoint=server.url)
         result = WarRoom(params=params, time_scale=0, sleep=lambda _: None).run('hss-restore-isolated', args)
