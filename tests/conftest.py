@@ -132,19 +132,54 @@ def seed_holders(seed_path: Path = XDR_SEED) -> dict[str, list[str]]:
     return holders
 
 
+AMPLE_READ_TIMEOUT = 5.0  # a normal reply's wait, which a loaded machine's late reply is well within
+
+
+def only_the_next_attempt_waits_briefly(transport, read_timeout: float = 0.25) -> None:
+    """``transport``'s next attempt waits ``read_timeout`` for its answer, every later one AMPLE_READ_TIMEOUT: a slow
+    fault's answer, due well past the brief wait, costs no more than it, while a normal reply a loaded machine writes
+    late is never taken for one whose answer was lost. Its settings' other values are kept."""
+    ample = transport.settings._replace(read_timeout=AMPLE_READ_TIMEOUT)
+    transport.settings = transport.settings._replace(read_timeout=read_timeout)
+
+    def first_then_ample(*args, **kwargs):
+        # HttpTransport._send_once set this attempt's timeouts before this call: later attempts read the ample one
+        transport.settings = ample
+        del transport.session.request  # the session's own method again
+        return transport.session.request(*args, **kwargs)
+
+    transport.session.request = first_then_ample
+
+
 class InFlight:
     """Wraps an emulator app: holds each request ``delay`` seconds (a vendor's latency) and records the most that
-    were in flight at once, so that a test sees work go out side by side rather than one request after another."""
+    were in flight at once, so that a test sees work go out side by side rather than one request after another.
+    With ``meet``, a request is held first until that many were in flight at once (``most``; MEET_SECONDS at most,
+    and once that passed in vain, no more): however slowly a loaded machine sends them, a client that keeps that many
+    out meets, and the delay that follows lets one that sends more show it. The first ``alone`` requests (since
+    ``start_again``), which the client sends one at a time by design (a key not yet tried), are not held so."""
 
-    def __init__(self, app, delay=0.05):
-        self.app, self.delay = app, delay
-        self.now = self.most = 0
-        self._lock = threading.Lock()
+    MEET_SECONDS = 10
+
+    def __init__(self, app, delay=0.05, meet=0, alone=0):
+        self.app, self.delay, self.meet, self.alone = app, delay, meet, alone
+        self.now = self.most = self.arrived = 0
+        self._lock = threading.Condition()  # also the lock subclasses take
+        self._never_met = False
+
+    def start_again(self) -> None:
+        """A new run: its most in flight counted afresh, its first ``alone`` requests not held."""
+        with self._lock:
+            self.most = self.arrived = 0
 
     def __call__(self, request):
         with self._lock:
             self.now += 1
+            self.arrived += 1
             self.most = max(self.most, self.now)
+            self._lock.notify_all()
+            if self.arrived > self.alone and not self._never_met:
+                self._never_met = not self._lock.wait_for(lambda: self.most >= self.meet, self.MEET_SECONDS)
         try:
             threading.Event().wait(self.delay)
             return self.app(request)

@@ -43,6 +43,7 @@ def bulk_tenant():
 
 def test_many_hashes_go_out_side_by_side_within_the_tenant_rate_and_hardly_any_is_throttled(bulk_tenant):
     gateway, server, hashes, in_flight = bulk_tenant
+    in_flight.meet = 2  # the first request held till a second is out with it, however loaded the machine
     # The instance's ceiling a tenth under the tenant's limit, as an operator sets it: at the limit itself, jitter
     # on a loaded machine bunches arrivals into 429s (absorbed, nothing lost: tests/test_pipeline.py, make bench).
     params = {'xdr_url': server.url, 'xdr_api_key_id': '1', 'xdr_api_key': {'password': 'k' * 64},
@@ -69,8 +70,9 @@ def test_many_hashes_go_out_side_by_side_within_the_tenant_rate_and_hardly_any_i
 @pytest.mark.parametrize('most', [1, 3])
 def test_bulk_work_keeps_as_many_requests_in_flight_as_max_concurrency_and_no_more(most):
     # The setting's help (integration.yml, README's settings table): "How many requests bulk work keeps open side by
-    # side, within the rate above. ... 1 sends one request at a time." Each request is held 0.2 s, under a rate that
-    # would let all of them be out at once.
+    # side, within the rate above. ... 1 sends one request at a time." Each request is held until `most` are
+    # out together, however slowly a loaded machine sends them, then 0.2 s more, under a rate that would let all of
+    # them be out at once: one more than `most` would be out by then.
     seed = load_json(XDR_SEED)
     extra = generated_hashes(8, salt='in-flight')
     for endpoint in seed['endpoints']:
@@ -78,7 +80,7 @@ def test_bulk_work_keeps_as_many_requests_in_flight_as_max_concurrency_and_no_mo
         endpoint['quarantined'] = list(endpoint.get('quarantined') or []) + [{'file_hash': h} for h in extra]
     backend = XdrBackend.from_seed(seed, stage_seconds=0)
     backend.add_api_key('1', 'k' * 64, auth_type='advanced')
-    in_flight = InFlight(create_app(XdrGateway(backend, rate_limit=1000)), delay=0.2)
+    in_flight = InFlight(create_app(XdrGateway(backend, rate_limit=1000)), delay=0.2, meet=most)
     with LoopbackServer(in_flight) as server:
         params = {'xdr_url': server.url, 'xdr_api_key_id': '1', 'xdr_api_key': {'password': 'k' * 64},
                   'xdr_auth_type': 'advanced', 'xdr_rate_limit': '100', 'max_concurrency': str(most)}
@@ -140,7 +142,8 @@ def test_hss_batches_go_out_side_by_side_and_every_item_is_reported(hss_tenant):
     added = hss_tenant.backend.add_isolated_files(host, 1000)
     args = {k: json.dumps([item[k] for item in added]) for k in ('host_id', 'file_hash', 'file_path')}
     args['polling'] = 'false'  # the batches are the point here; polling is tests/test_hss_polling.py's
-    in_flight = InFlight(create_hss_app(hss_tenant.gateway))
+    # the first batch alone (the key untried), then each held till two are out together, however loaded the machine
+    in_flight = InFlight(create_hss_app(hss_tenant.gateway), meet=2, alone=1)
     with LoopbackServer(in_flight) as server:
         params = hss_tenant.params('aksk', hss_rate_limit='100', max_concurrency='8', hss_endpoint=server.url)
         result = WarRoom(params=params, time_scale=0, sleep=lambda _: None).run('hss-restore-isolated', args)
@@ -291,7 +294,7 @@ def test_as_many_requests_are_in_flight_at_once_as_max_concurrency_says_no_more_
     # README: max_concurrency is how many requests bulk work keeps open side by side. Each request held 0.3 s, and
     # turns 1/45 s apart: three workers' requests overlap by far, a fourth would too.
     gateway, server, hashes, in_flight = bulk_tenant
-    in_flight.delay = 0.3
+    in_flight.delay, in_flight.meet = 0.3, 3  # held till three are out together, however loaded the machine
     params = {'xdr_url': server.url, 'xdr_api_key_id': '1', 'xdr_api_key': {'password': 'k' * 64},
               'xdr_auth_type': 'advanced', 'xdr_rate_limit': '45', 'max_concurrency': '3'}
 

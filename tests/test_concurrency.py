@@ -19,7 +19,8 @@ import yaml
 
 import facts
 import restore_integration as ri
-from conftest import ROOT, FakeClock, client_from_params, hss_seed_copies, refused_in_a_worker
+from conftest import (AMPLE_READ_TIMEOUT, ROOT, FakeClock, client_from_params, hss_seed_copies,
+                      only_the_next_attempt_waits_briefly, refused_in_a_worker)
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss import create_app
 from warroom.emulator.httpserver import AbortConnection, Headers, LoopbackServer, Response, json_response
@@ -679,11 +680,13 @@ def test_a_token_request_that_failed_after_faults_does_not_say_hss_may_have_acce
 
 
 def test_a_put_whose_answer_was_lost_still_says_hss_may_have_accepted_it_when_its_resend_could_get_no_token(tenant):
-    client = client_from_params('hss', tenant.params('token', retry_backoff='0', read_timeout='0.25', max_retries='2'))
+    params = tenant.params('token', retry_backoff='0', read_timeout=str(AMPLE_READ_TIMEOUT), max_retries='2')
+    client = client_from_params('hss', params)
     client.list_isolated_files()  # a token
     # The PUT's answer is lost (HSS applied it), the listing read before a resend meets an expired token, and IAM then
     # stays unavailable (503s: IAM did not act, but the PUT's own history says HSS may have). The PUT went once.
     tenant.gateway.inject_faults(FaultPlan.parse('sequence=slow,expire-token;delay=0.5'))
+    only_the_next_attempt_waits_briefly(client.transport)  # the PUT's, whose answer comes 0.5 s late
     tenant.gateway.iam_faults = FaultPlan.parse('sequence=503*20')
     copy = tenant.backend.snapshot()[0]
 

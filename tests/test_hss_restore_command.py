@@ -755,8 +755,8 @@ def test_a_200_from_in_front_of_hss_lets_no_other_request_out_with_a_refused_key
 class ArrivalLevels(InFlight):
     """InFlight that also notes, as each request arrives, how many are in flight with it (itself counted)."""
 
-    def __init__(self, app):
-        super().__init__(app)
+    def __init__(self, app, **holds):
+        super().__init__(app, **holds)
         self.levels = []
 
     def __call__(self, request):
@@ -773,7 +773,8 @@ def test_hss_s_own_error_to_the_first_listing_lets_the_other_hashes_listings_out
     hashes = [hashlib.sha256(f'not isolated {n}'.encode()).hexdigest() for n in range(20)]
     faulted = facts.DEFAULT_MAX_RETRIES + 1
     hss_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=500*{faulted};retry-after=0'))
-    arrivals = ArrivalLevels(create_hss_app(hss_tenant.gateway))  # each request held 50 ms: two sent together overlap
+    # the first listing's attempts alone (the key untried), then each held till two are out together, however loaded
+    arrivals = ArrivalLevels(create_hss_app(hss_tenant.gateway), meet=2, alone=faulted)
 
     with LoopbackServer(arrivals) as server:
         war_room(hss_tenant, retry_backoff='0', hss_rate_limit='1000', hss_endpoint=server.url).run(
@@ -2588,11 +2589,13 @@ def test_a_restore_by_many_hashes_lists_them_side_by_side_at_the_start_and_at_a_
     hashes = [item['file_hash'] for item in added]
     missing = 'e' * 64  # isolated nowhere: its not_found row comes after the copies, as before
     args = {'file_hash': ','.join(hashes[:20] + [missing] + hashes[20:]), 'polling': 'false'}
-    in_flight = InFlight(create_hss_app(hss_tenant.gateway), delay=0.05)
+    # each run's first request alone (the key untried), then each held till two are out together, however loaded
+    in_flight = InFlight(create_hss_app(hss_tenant.gateway), delay=0.05, meet=2, alone=1)
     with LoopbackServer(in_flight) as server:
         params = hss_tenant.params('aksk', max_concurrency='8', hss_endpoint=server.url)
         started = WarRoom(params=params, time_scale=0, sleep=lambda _: None).run('hss-restore-isolated', args)
-        start_most, in_flight.most = in_flight.most, 0
+        start_most = in_flight.most
+        in_flight.start_again()
         [follow] = started.entries[-1]['Contents']['follow_commands']
         state = follow.split('restore_state=')[1]
         checked = WarRoom(params=params, time_scale=0, sleep=lambda _: None).run(
