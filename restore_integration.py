@@ -4375,8 +4375,8 @@ def read_action_statuses(client: XdrClient, records: list[XdrRecord], polling: b
 
     checked = client.bulk.map(check, records, what='Cortex XDR actions checked', sent=reached_vendor)
     # A check by hand's read that met a 500, Cortex XDR's answer for an action it does not know, is followed no more
-    lost = [by_hand and may_stop and getattr(e, 'http_status', 0) == 500 for e in checked]
-    polling = polling and not (checked and all(lost))
+    lost = [by_hand and getattr(e, 'http_status', 0) == 500 for e in checked]
+    polling = polling and not (may_stop and checked and all(lost))  # restores sent now are followed even so
     rerun = f'run the same command again{follow_after(client)} to read it'  # by hand; after the reads: a wait they met
     if not polling:
         again = rerun

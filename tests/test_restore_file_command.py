@@ -2555,3 +2555,29 @@ def test_the_follow_line_of_a_polling_given_its_own_interval_and_timeout_keeps_t
     assert (line.args.get('interval_in_seconds'), line.args.get('timeout_in_seconds')) == ('20', '45'), line
     assert [later[0] - earlier[0] for earlier, later in zip(runs, runs[1:])] == [20, 20], runs
     assert 'Polling ended (timeout_in_seconds 45)' in followed.entries[-1]['HumanReadable'], followed.entries[-1]
+
+
+def test_a_check_by_hand_that_sends_a_late_restore_follows_it_though_cortex_xdr_knows_no_action_it_was_given(
+        monkeypatch):
+    # The follow line of a run that had no time to send a restore, typed with a wrong action_id: Cortex XDR answers
+    # the status read with its 500 (an action it does not know), which alone ends a check by hand at once. The restore
+    # this check sends is still followed to its end, by polling (on, the default), not left "in progress".
+    tenant, room, _ = clocked_room(monkeypatch, 10)
+    unknown_hash, late = sorted(HOLDERS)[:2]
+    try:
+        unknown = 999999  # the fresh tenant gave no action
+        result = room.run('restore-file', {'file_hash': f'{unknown_hash},{late}', 'action_id': json.dumps([unknown]),
+                                           'unsent': json.dumps([late]), 'interval_in_seconds': '10',
+                                           'timeout_in_seconds': '600'})
+    finally:
+        tenant.server.stop()
+
+    assert not result.failed, result.entries[-1]
+    [action] = tenant.backend.actions.values()
+    assert action.file_hash == late
+    records = {record['file_hash']: record for record in as_list(restored_record(result))}
+    assert result.runs > 1 and records[late]['status'] == 'COMPLETED_SUCCESSFULLY', records[late]
+    said = records[unknown_hash]
+    assert said['status'] == 'IN_PROGRESS' and 'HTTP 500' in said['error'], said  # Cortex XDR's answer, not read
+    assert 'polling does not follow it' in said['error'], said
+    assert status_reads(tenant).count(unknown) == 2  # the first run's read and its one retry, never again
