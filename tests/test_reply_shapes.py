@@ -513,6 +513,8 @@ def test_an_action_id_of_thousands_of_digits_as_text_is_read_back_as_sent_not_a_
     ({'errorData': 'The file is locked by another process.'}, 'The file is locked by another process.'),  # not JSON
     ({'errorData': {'errorText': 'The quarantine folder is full.'}}, 'The quarantine folder is full.'),  # an object
     ({'errorData': 17, 'errorDescription': 'The agent is disconnected.'}, 'The agent is disconnected.'),  # neither
+    ({'errorDescription': 2147942405}, '2147942405'),  # a code alone, as a number (a Windows HRESULT): still a reason
+    ({'errorDescription': True, 'errorText': 'The file is in use.'}, 'The file is in use.'),  # a flag is no reason
 ])
 def test_a_status_reason_in_a_form_no_fixture_shows_is_still_the_endpoints_reason(replay_server, reason, expected):
     reply = {'data': {'e1': 'FAILED'}, 'errorReasons': {'e1': reason}}
