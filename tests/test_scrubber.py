@@ -407,6 +407,8 @@ def test_a_signature_s_base64_is_masked_whatever_bytes_stand_around_it(digest, b
 @pytest.mark.parametrize('alphabet', [b'+/', b'-_'])
 @pytest.mark.parametrize('secret, sent', [('Hq7pN2vXc9Lm', 'Hq7pN2vXc9Lm'),  # a key, sent as is
                                           ('Hq7pN2vX', 'Hq7pN2vX'),  # as short as one sought in base64 may be
+                                          # '?' at each place in a group: base64 writes + or /, the alphabets differ
+                                          ('?a?b?cdefgh~', '?a?b?cdefgh~'),
                                           ('pw"Hq7p\\N2v', 'pw\\"Hq7p\\\\N2v')])  # a password, in a JSON body
 def test_every_base64_character_that_encodes_a_secret_alone_is_masked_at_each_place_in_a_group(before, alphabet,
                                                                                                 secret, sent):
