@@ -120,6 +120,18 @@ def test_a_secret_as_short_as_the_readme_s_least_length_is_masked(length):
     assert cleaned == f'the proxy said: {facts.SCRUBBER_MASK} (echoed)'
 
 
+@pytest.mark.parametrize('secret', ['p\u00e4ssw\u00f6rd-1234', 'key\u00a0with\u00e9'])
+def test_a_secret_quoted_back_as_a_bytes_repr_of_its_latin1_is_masked(secret):
+    # The class promises "a bytes' repr": a Latin-1 header or body printed as bytes writes each letter past ASCII as
+    # \xXX (p\xe4ssw\xf6rd-1234), which neither JSON's \uXXXX nor the letter itself spells.
+    quoted = repr(secret.encode('latin-1'))[2:-1]
+    assert quoted != secret and '\\x' in quoted
+
+    shown = ri.SecretScrubber([secret]).text(f"header value b'{quoted}' refused")
+
+    assert shown == f"header value b'{facts.SCRUBBER_MASK}' refused"
+
+
 # --------------------------------------------------------------------------- through main(), against an echo server
 
 
