@@ -504,24 +504,27 @@ def test_an_iam_password_saved_with_blanks_and_quoted_back_by_iam_is_scrubbed():
 
 
 PROXY_PASSWORD = 'proxy pw:' + secrets.token_urlsafe(12)  # a blank and a colon: percent-encoded in the proxy URL
+# README's limits: under 8 characters, a secret's own base64 is not sought, "but a proxy login's Basic header" is
+SHORT_PROXY_PASSWORD = 'pX:7q'
 
 
+@pytest.mark.parametrize('password', [PROXY_PASSWORD, SHORT_PROXY_PASSWORD], ids=['long', 'short'])
 @pytest.mark.parametrize('command, args, vendor, mode', CASES)
 def test_the_proxy_password_is_scrubbed_when_the_proxy_quotes_back_what_it_received(echo, monkeypatch, command, args,
-                                                                                     vendor, mode):
+                                                                                     vendor, mode, password):
     # With "Use system proxy settings" checked, the environment's proxy URL holds a user and password, and the echo is
     # that proxy too: a proxy's error page quoting the request it received, its Proxy-Authorization header included.
     for name in ('HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'all_proxy'):
-        monkeypatch.setenv(name, f'http://operator:{quote(PROXY_PASSWORD, safe="")}@{echo.url.split("://")[1]}')
+        monkeypatch.setenv(name, f'http://operator:{quote(password, safe="")}@{echo.url.split("://")[1]}')
     for name in ('NO_PROXY', 'no_proxy'):
         monkeypatch.delenv(name, raising=False)
-    basic = base64.b64encode(f'operator:{PROXY_PASSWORD}'.encode()).decode()  # RFC 7617, as a proxy receives it
+    basic = base64.b64encode(f'operator:{password}'.encode()).decode()  # RFC 7617, as a proxy receives it
 
     demisto = run_main(dict(echo_params(echo, vendor, mode), proxy=True), command, args)
 
     shown = json.dumps(demisto.entries) + json.dumps(demisto.log)
     assert 'answered HTTP 400' in shown and any(basic in text for text in echo.echoed)
-    for form in traces(PROXY_PASSWORD) | {basic}:
+    for form in traces(password) | {basic}:
         assert form not in shown, form[:10]
 
 
