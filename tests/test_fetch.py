@@ -22,6 +22,7 @@ import restore_integration as ri
 from conftest import (ROOT, TEST_DATA, FakeClock, FrozenTime, cached_token, inject_hss_faults, integration_on_clock,
                       load_json, seconds_to_test_again, start_hss_tenant)
 from test_hss_client import CORRECTED_SECRET_KEYS, PINNED_ACCESS_KEY, REFUSED_SECRET_KEY
+from test_scrubber import pieces
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss import create_app as create_hss_app
 from warroom.emulator.hss.models import EVENT_TIME_READINGS
@@ -1229,6 +1230,31 @@ def test_a_fetch_hss_fails_after_its_first_window_keeps_its_incidents_logs_why_a
     assert f'{len(made)} incident' in told[0][1] and 'next fetch' in told[0][1], told
     first_end = int(event_requests(tenant)[0].query['end_time'][0])  # where the second window, which failed, begins
     assert f'stopped at the HSS events from {utc_text(first_end)} on' in told[0][1], told
+
+
+def test_a_fetch_cut_short_after_its_first_window_by_an_error_quoting_the_token_logs_its_note_without_the_token(
+        tenant):
+    # As above, in token mode, the second listing refused with a message quoting the IAM token back (a vendor text is
+    # cut at 1,000 characters: the token, 2,052, shows its head): the note XSOAR's log keeps holds no piece of it.
+    isolate(tenant, 1, minutes_ago=2.5 * 24 * 60)
+    hss, listings, tokens = create_hss_app(tenant.gateway), [], []
+
+    def second_listing_quotes_the_token(request):
+        if request.path.endswith('/event/events'):
+            listings.append(request)
+            if len(listings) == 2:
+                tokens.append(request.headers.get('X-Auth-Token'))
+                said = {'error_code': 'HSS.0001', 'error_msg': f'bad request, token {tokens[-1]}'}
+                return Response(400, json.dumps(said).encode(), {'Content-Type': 'application/json'})
+        return hss(request)
+
+    with LoopbackServer(second_listing_quotes_the_token) as server:
+        room = WarRoom(params=tenant.params('token', first_fetch='3 days', max_retries='0', hss_endpoint=server.url))
+        incidents, _ = room.fetch({})
+
+    told = [text for _, text in room.fetch_log if 'HSS.0001' in text]
+    assert incidents and told and tokens, room.fetch_log  # cut short after the first window, and said so
+    assert not any(pieces(tokens[0]) & pieces(text) for text in told), 'the note shows a piece of the token'
 
 
 def test_event_types_picked_on_the_instance_are_all_hss_lists_and_the_fetch_reads_no_other(tenant):

@@ -120,6 +120,18 @@ def test_a_secret_as_short_as_the_readme_s_least_length_is_masked(length):
     assert cleaned == f'the proxy said: {facts.SCRUBBER_MASK} (echoed)'
 
 
+@pytest.mark.parametrize('secret', ['p\u00e4ssw\u00f6rd-1234', 'key\u00a0with\u00e9'])
+def test_a_secret_quoted_back_as_a_bytes_repr_of_its_latin1_is_masked(secret):
+    # The class promises "a bytes' repr": a Latin-1 header or body printed as bytes writes each letter past ASCII as
+    # \xXX (p\xe4ssw\xf6rd-1234), which neither JSON's \uXXXX nor the letter itself spells.
+    quoted = repr(secret.encode('latin-1'))[2:-1]
+    assert quoted != secret and '\\x' in quoted
+
+    shown = ri.SecretScrubber([secret]).text(f"header value b'{quoted}' refused")
+
+    assert shown == f"header value b'{facts.SCRUBBER_MASK}' refused"
+
+
 # --------------------------------------------------------------------------- through main(), against an echo server
 
 
@@ -407,6 +419,8 @@ def test_a_signature_s_base64_is_masked_whatever_bytes_stand_around_it(digest, b
 @pytest.mark.parametrize('alphabet', [b'+/', b'-_'])
 @pytest.mark.parametrize('secret, sent', [('Hq7pN2vXc9Lm', 'Hq7pN2vXc9Lm'),  # a key, sent as is
                                           ('Hq7pN2vX', 'Hq7pN2vX'),  # as short as one sought in base64 may be
+                                          # '?' at each place in a group: base64 writes + or /, the alphabets differ
+                                          ('?a?b?cdefgh~', '?a?b?cdefgh~'),
                                           ('pw"Hq7p\\N2v', 'pw\\"Hq7p\\\\N2v')])  # a password, in a JSON body
 def test_every_base64_character_that_encodes_a_secret_alone_is_masked_at_each_place_in_a_group(before, alphabet,
                                                                                                 secret, sent):
@@ -490,24 +504,27 @@ def test_an_iam_password_saved_with_blanks_and_quoted_back_by_iam_is_scrubbed():
 
 
 PROXY_PASSWORD = 'proxy pw:' + secrets.token_urlsafe(12)  # a blank and a colon: percent-encoded in the proxy URL
+# README's limits: under 8 characters, a secret's own base64 is not sought, "but a proxy login's Basic header" is
+SHORT_PROXY_PASSWORD = 'pX:7q'
 
 
+@pytest.mark.parametrize('password', [PROXY_PASSWORD, SHORT_PROXY_PASSWORD], ids=['long', 'short'])
 @pytest.mark.parametrize('command, args, vendor, mode', CASES)
 def test_the_proxy_password_is_scrubbed_when_the_proxy_quotes_back_what_it_received(echo, monkeypatch, command, args,
-                                                                                     vendor, mode):
+                                                                                     vendor, mode, password):
     # With "Use system proxy settings" checked, the environment's proxy URL holds a user and password, and the echo is
     # that proxy too: a proxy's error page quoting the request it received, its Proxy-Authorization header included.
     for name in ('HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'all_proxy'):
-        monkeypatch.setenv(name, f'http://operator:{quote(PROXY_PASSWORD, safe="")}@{echo.url.split("://")[1]}')
+        monkeypatch.setenv(name, f'http://operator:{quote(password, safe="")}@{echo.url.split("://")[1]}')
     for name in ('NO_PROXY', 'no_proxy'):
         monkeypatch.delenv(name, raising=False)
-    basic = base64.b64encode(f'operator:{PROXY_PASSWORD}'.encode()).decode()  # RFC 7617, as a proxy receives it
+    basic = base64.b64encode(f'operator:{password}'.encode()).decode()  # RFC 7617, as a proxy receives it
 
     demisto = run_main(dict(echo_params(echo, vendor, mode), proxy=True), command, args)
 
     shown = json.dumps(demisto.entries) + json.dumps(demisto.log)
     assert 'answered HTTP 400' in shown and any(basic in text for text in echo.echoed)
-    for form in traces(PROXY_PASSWORD) | {basic}:
+    for form in traces(password) | {basic}:
         assert form not in shown, form[:10]
 
 
