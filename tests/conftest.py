@@ -138,7 +138,9 @@ AMPLE_READ_TIMEOUT = 5.0  # a normal reply's wait, which a loaded machine's late
 def only_the_next_attempt_waits_briefly(transport, read_timeout: float = 0.25) -> None:
     """``transport``'s next attempt waits ``read_timeout`` for its answer, every later one AMPLE_READ_TIMEOUT: a slow
     fault's answer, due well past the brief wait, costs no more than it, while a normal reply a loaded machine writes
-    late is never taken for one whose answer was lost. Its settings' other values are kept."""
+    late is never taken for one whose answer was lost. Its settings' other values are kept. A test using it asserts the
+    ample wait was in force after: were attempts no longer sent through ``session.request``, every one would wait
+    briefly, and the test would pass on an idle machine alone."""
     ample = transport.settings._replace(read_timeout=AMPLE_READ_TIMEOUT)
     transport.settings = transport.settings._replace(read_timeout=read_timeout)
 

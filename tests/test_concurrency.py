@@ -191,13 +191,14 @@ def test_commonserverpythons_debug_log_is_taken_from_a_worker_only_after_enable_
 
 
 def test_a_script_s_log_call_from_another_thread_is_refused_as_the_integration_s_is():
-    # A script's demisto, like the integration's, is one request-and-reply channel to the server.
+    # A script's demisto, like the integration's, is one request-and-reply channel to the server; a script never
+    # enables multithreading, so CommonServerPython's own log line of a Python warning (csp_info) is refused too.
     demisto = ScriptDemisto({}, {}, {})
 
-    refused = refused_in_a_worker([lambda call=call: call('from a worker')
-                                   for call in (demisto.debug, demisto.info, demisto.error)])
+    calls = (demisto.debug, demisto.info, demisto.error, demisto.csp_info)
+    refused = refused_in_a_worker([lambda call=call: call('from a worker') for call in calls])
 
-    assert len(refused) == 3 and all("thread 'worker-1'" in text for text in refused)
+    assert len(refused) == len(calls) and all("thread 'worker-1'" in text for text in refused)
 
 
 def test_a_print_is_a_demisto_log_call_from_the_thread_running_the_integration_or_the_script_only(monkeypatch):
@@ -696,6 +697,7 @@ def test_a_put_whose_answer_was_lost_still_says_hss_may_have_accepted_it_when_it
     assert 'Huawei Cloud IAM answered HTTP 503' in str(raised.value)
     assert len(tenant.requests_to('PUT', '/event/isolated-file')) == 1
     assert 'HSS may have accepted the restore even so, as its answer was lost' in str(raised.value)
+    assert client.transport.settings.read_timeout == AMPLE_READ_TIMEOUT  # the brief wait was the PUT's first alone
 
 
 # --------------------------------------------------------------------------- 5. no send thread acts after its attempt

@@ -455,6 +455,7 @@ def test_every_attempt_is_signed_afresh_and_recorded(tenant):
         ri.XdrApiKeyAuth.__call__ = original
     assert len(nonces) == 4 == len(set(nonces))  # the emulator refuses a replayed nonce: all four were new
     assert [a.describe() for a in response.attempts] == ['no answer in time', 'HTTP 429', 'HTTP 503', 'HTTP 200']
+    assert client.transport.settings.read_timeout == AMPLE_READ_TIMEOUT  # the brief wait was the first attempt's alone
 
 
 def test_a_resend_after_a_token_refresh_keeps_the_history_and_its_may_have_been_applied_note():

@@ -142,15 +142,16 @@ def entry_problems(entry: dict) -> list[str]:
     (``polling_field_problems``).
     A field left out (or None, or a format '', as XSOAR's own entries carry them) is not checked, but for Type:
     XSOAR gives an entry none of its own.
-    ``entry`` is as json.dumps writes it (``checked_entry``): XSOAR's server (Go) reads Type into an int field, whose
-    encoding/json takes digits alone ("cannot unmarshal number 1.0 into Go struct field ... of type int"), so a float
-    written 1.0 or a bool written true is refused. The other whole numbers (APICallsCount, PollingItemsRemaining),
-    which CommonServerPython writes as ints and the server's reading of which is not documented, are held the same."""
+    ``entry`` is as json.dumps writes it (``checked_entry``), the strict reading (no public source shows the server's
+    entry type): were XSOAR's Go server to read Type into an int field, its encoding/json would take digits alone
+    ("cannot unmarshal number 1.0 into Go struct field ... of type int"), so a float written 1.0 or a bool written
+    true is refused. The other whole numbers (APICallsCount, PollingItemsRemaining), which CommonServerPython writes
+    as ints, are held the same."""
     problems = []
     kind = entry.get('Type')
     if type(kind) is float:
-        problems.append(f'Type {quoted(kind)} is no integer as JSON writes it: XSOAR\'s server reads Type into a Go '
-                        f'int, which takes digits alone')
+        problems.append(f'Type {quoted(kind)} is no integer as JSON writes it: EntryType\'s numbers are whole, and a '
+                        f'server reading them into an integer takes digits alone; write an int')
     elif type(kind) is not int or kind not in ENTRY_TYPES:
         problems.append(f'Type {quoted(kind)} is none of EntryType\'s numbers '
                         f'({", ".join(map(str, sorted(ENTRY_TYPES)))})')
