@@ -302,6 +302,30 @@ def test_wrong_iam_password_keeps_iam_words_and_hides_the_password(replay_server
     assert 'iam-password-value' not in message
 
 
+def test_a_renewal_refused_after_hss_took_a_token_of_the_run_fails_that_request_alone(replay_server):
+    # README (401 in HSS token mode): a new token refused before HSS took one in the run ends the run's logins (a token
+    # of another region, which no new one fixes). Once HSS took one, a refusal is the request's alone: the next
+    # request of the run asks IAM for a token again and goes.
+    refusal = load_json(HSS_REPLIES / 'error_apigw_401.json')
+    queue_token(replay_server, 'one')
+    replay_server.queue(200, b'', HSS_ANSWER)  # HSS takes the run's first token
+    replay_server.queue(401, refusal)  # token one refused at the next request...
+    queue_token(replay_server, 'two')
+    replay_server.queue(401, refusal)  # ...and its renewal, token two, too
+    queue_token(replay_server, 'three')
+    replay_server.queue(200, b'', HSS_ANSWER)
+    client, _ = token_client(replay_server, max_retries=3)
+
+    client.restore_isolated_files([{'host_id': 'h', 'file_hash': 'a'}])
+    with pytest.raises(ri.VendorApiError):
+        client.restore_isolated_files([{'host_id': 'h', 'file_hash': 'b'}])
+    client.restore_isolated_files([{'host_id': 'h', 'file_hash': 'c'}])
+
+    puts = [(request.headers.get('X-Auth-Token'), json.loads(request.body)['data_list'][0]['file_hash'])
+            for request in replay_server.requests if request.method == 'PUT']
+    assert puts == [('one', 'a'), ('one', 'b'), ('two', 'b'), ('three', 'c')], puts
+
+
 @pytest.mark.parametrize('form', sorted(ERROR_FORMS))
 def test_a_second_401_in_another_form_huaweis_sdk_reads_is_reported_with_its_code_not_renewed_again(
         replay_server, form):
