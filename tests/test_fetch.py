@@ -21,8 +21,8 @@ import facts
 import restore_integration as ri
 from conftest import (ROOT, TEST_DATA, FakeClock, FrozenTime, cached_token, inject_hss_faults, integration_on_clock,
                       load_json, seconds_to_test_again, start_hss_tenant)
+from secret_pieces import pieces
 from test_hss_client import CORRECTED_SECRET_KEYS, PINNED_ACCESS_KEY, REFUSED_SECRET_KEY
-from test_scrubber import pieces
 from warroom.emulator.faults import FaultPlan
 from warroom.emulator.hss import create_app as create_hss_app
 from warroom.emulator.hss.models import EVENT_TIME_READINGS

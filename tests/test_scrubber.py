@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 import facts
 import restore_integration as ri
 from conftest import TEST_DATA, load_json
+from secret_pieces import pieces
 from warroom.emulator.httpserver import LoopbackServer, Response
 from warroom.runtime import Demisto
 
@@ -224,11 +225,6 @@ def test_no_secret_survives_a_vendor_that_quotes_back_everything_it_received(ech
 def folded(width: int, line_break: str):
     """A text folded into lines of ``width`` characters, as a page or a log wraps a long value."""
     return lambda text: line_break.join(text[at:at + width] for at in range(0, len(text), width))
-
-
-def pieces(secret: str, size: int = 12) -> set[str]:
-    """Every run of ``size`` characters of a secret: any of them shown is a piece of it leaked."""
-    return {secret[at:at + size] for at in range(len(secret) - size + 1)}
 
 
 def shown_through(echo, command, args, vendor, mode) -> str:

@@ -19,8 +19,8 @@ from urllib.parse import quote
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from test_scrubber import (CASES, IAM_TOKEN, XDR_KEY, PageEchoVendor, folded, pieces, quoted_back, run_main,
-                          shown_through)
+from secret_pieces import pieces
+from test_scrubber import CASES, IAM_TOKEN, XDR_KEY, PageEchoVendor, folded, quoted_back, run_main, shown_through
 from test_scrubber_hex_secrets import QuotingVendor
 
 import facts

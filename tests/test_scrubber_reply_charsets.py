@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from requests.structures import CaseInsensitiveDict
 
 import restore_integration as ri
+from secret_pieces import pieces
 from warroom.emulator.httpserver import LoopbackServer, Response
 from warroom.runtime import Demisto
 
@@ -39,11 +40,6 @@ class PageEcho:
 ECHO = PageEcho()  # one server for every example: hypothesis runs each on the same fixture otherwise
 
 
-def pieces(secret: str, size: int = 8) -> set[str]:
-    """Each run of ``size`` characters of the secret (the whole of a shorter one): any of them shown is a leak."""
-    return {secret[at:at + size] for at in range(max(1, len(secret) - size + 1))}
-
-
 def restore_file_shown(url: str, key: str) -> str:
     """Everything a restore-file run against ``url`` with the API key ``key`` shows: its entries and its log."""
     params = {'xdr_url': url, 'xdr_api_key_id': '7', 'xdr_api_key': {'password': key},
@@ -63,7 +59,7 @@ def test_a_page_naming_no_charset_that_quotes_a_key_with_latin1_letters_shows_no
     shown = restore_file_shown(ECHO.server.url, key)
     assert 'Cortex XDR answered HTTP 400' in shown and 'Request refused' in shown
     assert ECHO.pages and all(key in page for page in ECHO.pages)  # the page did quote it, as sent
-    assert not [piece for piece in pieces(key) if piece in shown]
+    assert not [piece for piece in pieces(key, 8) if piece in shown]
 
 
 @given(text=st.text(st.characters(blacklist_categories=('Cs',))),  # (a lone surrogate is no UTF-8)
@@ -123,5 +119,5 @@ def test_a_key_quoted_back_with_its_latin1_letters_replaced_shows_no_piece_of_it
     assert 'Cortex XDR answered HTTP 40' in shown and 'Request refused' in shown
     # the vendor quoted it with each letter replaced: the key's other characters all there
     assert REPLACING.quoted and all(PLAIN_KEY[:at] + '\ufffd' in text for text in REPLACING.quoted)
-    assert not [piece for piece in pieces(key.replace(letters, '\ufffd' * len(letters))) if piece in shown]
-    assert not [piece for piece in pieces(PLAIN_KEY) if piece in shown]
+    assert not [piece for piece in pieces(key.replace(letters, '\ufffd' * len(letters)), 8) if piece in shown]
+    assert not [piece for piece in pieces(PLAIN_KEY, 8) if piece in shown]

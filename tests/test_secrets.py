@@ -30,7 +30,7 @@ import yaml
 
 import restore_integration as ri
 from conftest import HSS_SEED, ROOT, XDR_KEY_ID, XDR_SEED, cached_token, hss_seed_copies, seed_holders
-from test_scrubber import pieces
+from secret_pieces import pieces
 from warroom.context import as_list, get_path
 from warroom.embedded import HSS_DOMAIN, HSS_USER, hss_params, hss_project_id
 from warroom.emulator.faults import FaultPlan
