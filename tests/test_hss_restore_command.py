@@ -2925,6 +2925,53 @@ def test_a_start_hss_took_nothing_of_counts_a_last_batch_of_fewer_items_as_a_bat
     assert most // 2 > 1 and re.search(rf'\b{most // 2} items in 1 batch: $', before), before
 
 
+def test_a_start_hss_throttles_one_batch_of_and_refuses_another_of_fails_naming_the_refusal_not_put_off(hss_tenant):
+    # 150 items in 2 batches. HSS throttles the second (a 429 past what one run may wait, which at every batch would
+    # put the start off: README, hss-restore-isolated) and refuses the first for a reason of its own (a copy it does
+    # not list isolated: 400 HSS.0011). Throttling did not hold back every batch, so the start is not put off: its
+    # error entry names the refusal. The throttled batch ends first (a start put off names the first ended batch's
+    # error): the front holds the first batch's PUT until the second's end was reported (the progress line, on the
+    # main thread), so the second is the plan's first request.
+    # Token auth: with AK/SK the run's first PUT goes alone until the gateway takes a signature, which a 429 does not.
+    most, host = facts.HSS_MAX_ITEMS_PER_REQUEST, COPIES[SINGLE_HASH][0]['host_id']
+    refused = {'host_id': host, 'file_hash': 'e' * 64, 'file_path': '/not/isolated'}
+    items = [refused, *hss_tenant.backend.add_isolated_files(host, most + most // 2 - 1)]
+    args = {name: json.dumps([item[name] for item in items]) for name in ('host_id', 'file_hash', 'file_path')}
+    plan = FaultPlan.parse('sequence=429;retry-after=300')
+    inject_hss_faults(hss_tenant, 'hss', plan)
+    app, reported, held = create_hss_app(hss_tenant.gateway), threading.Event(), []
+
+    def the_refused_batch_once_the_throttled_one_ended(request):
+        if request.method == 'PUT' and refused['file_path'].encode() in request.body:
+            held.append(reported.wait(InFlight.MEET_SECONDS))
+        return app(request)
+
+    def reported_on_the_main_thread(text: str) -> None:
+        if text.startswith('HSS restore requests'):
+            reported.set()
+
+    front = LoopbackServer(the_refused_batch_once_the_throttled_one_ended).start()
+    room = WarRoom(params=hss_tenant.params('token', hss_endpoint=front.url, max_concurrency='2'),
+                   time_scale=0, sleep=lambda _: None, on_progress=reported_on_the_main_thread)
+    try:
+        result = room.run('hss-restore-isolated', {**args, 'timeout_in_seconds': '600'}, follow_polling=False)
+    finally:
+        front.stop()
+
+    entry = result.entries[-1]
+    said = entry.get('HumanReadable') or str(entry['Contents'])  # an error entry's text is its Contents
+    assert held == [True] and [fault.kind for fault in plan.injected] == ['429'], (held, plan.injected)
+    # not start_put_off's answer to a start throttling alone held back: no next start, nothing said to wait for
+    assert 'throttled this restore' not in said and 'nothing to run by hand' not in said, said
+    assert result.failed and entry['Type'] == ENTRY_ERROR and 'PollingCommand' not in entry, entry
+    rows = rows_of(result)
+    [reason] = {row['reason'] for row in rows[:most]}
+    assert 'HSS.0011' in reason and 'Requested resource not found' in reason, reason
+    assert f'{most} items in 1 batch: {reason}' in said, said
+    assert all('HTTP 429' in row['reason'] for row in rows[most:]), rows[most]
+    assert all(status_of(hss_tenant, item) == 'isolated' for item in items[1:])
+
+
 def test_a_start_hss_took_nothing_of_counts_only_the_copies_it_tried_to_send_not_the_hashes_it_found_none_of(
         hss_tenant):
     # Two hashes: one HSS lists isolated copies of, one it lists none of (not_found, never to send). The restore of
