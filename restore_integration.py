@@ -3648,9 +3648,9 @@ def arg_to_int(value: Any, name: str, minimum: int = -MAX_WHOLE_NUMBER, maximum:
         odd = re.search('[^\x00-\x7f]', text)  # a digit not ASCII (fullwidth, Arabic-Indic) is quoted as one
         held = f', which holds {named_character(odd.group())}' if odd else ''
         raise RestoreError(f'{name} must be a whole number; got {printable(value)}{held}.')
-    if len(text.lstrip('+-')) > 18 or abs(int(text or value)) > MAX_WHOLE_NUMBER:  # int() refuses 4,301 digits
+    # The digits counted first: int() refuses a text of 4,301 digits or more
+    if len(text.lstrip('+-')) > 18 or abs(number := int(text or value)) > MAX_WHOLE_NUMBER:
         raise RestoreError(f'{name} must be a whole number of at most 18 digits; got {printable(value)}.')
-    number = int(text or value)
     if kept_as_number and number >= FLOAT64_EXACT_BELOW:  # before "Give it as text", which would not do
         raise RestoreError(f'{name} must be below 2**53; got {printable(value)}. {kept_as_number}')
     if not text and abs(number) >= FLOAT64_EXACT_BELOW:  # an int too: maybe not the number given
