@@ -9,41 +9,39 @@ Contents, in the order of the file (each section one concern, as XSOAR's HelloWo
 1. CONSTANTS        API paths, statuses, context keys, retry numbers, the advice for each vendor error; the type
                     names of the records passed around (XdrRecord, HssCopy, HssState, InstanceParams, ...)
 2. ERRORS           RestoreError (what went wrong and what to do), VendorApiError (keeps the vendor's words, a Huawei
-                    policy's encoded refusal whole); how a message quotes a value (printable, short_text, ...), a
-                    moment (utc_text), and names a setting: its label (setting_label); what a failed request met, as a
-                    later check compares it (failure_cause; why none of its attempts went out: RestoreError.unsent)
+                    policy's encoded refusal whole); a value, moment, setting in words (printable, short_text, utc_text,
+                    setting_label); a failed request's cause, as checks compare it (failure_cause, RestoreError.unsent)
 3. SETTINGS         the instance params read and checked once (read_instance_settings, the one reader) into named
                     tuples: first fetch (parse_first_fetch), event types (setting_event_types), enterprise project;
                     character checks shared with arguments (blanks, invisible characters: shown_text, typed_text);
                     URLs (normalise_base_url: plain http to loopback or if insecure; huawei_url: from the region)
-4. TRANSPORT        one attempt loop per request (Attempt, RetryPolicy: a fault's backoff, HttpTransport.request)
-                    ending in a VendorReply (read whole, with its attempts), its retries told in an error (retry_note);
-                    AdaptiveRateLimiter, shared by a vendor's requests (a 429 slows it, a Retry-After pauses it:
-                    parse_retry_after, a date on the vendor's clock, server_time_ms, beside this machine's, epoch_ms);
-                    the run's time limit (end_run_within, a Test's too); redirects refused; replies up to 32 MB, gzip
-                    decoded; TLS, proxy and connection failures in words; the SecretScrubber, which masks every secret
-                    in entries, context, logs and errors (used by main), debug mode's log too (debug_log_masker)
+4. TRANSPORT        one attempt loop per request (Attempt, RetryPolicy: a fault's backoff; HttpTransport.request, a
+                    401 in token mode sent again with a new token) ending in a VendorReply (read whole, with its
+                    attempts), its retries told in an error (retry_note); AdaptiveRateLimiter, shared by a vendor's
+                    requests (a 429 slows it, a Retry-After pauses it: parse_retry_after, a date on the vendor's clock,
+                    server_time_ms, beside this machine's, epoch_ms); the run's time limit (end_run_within, a Test's
+                    too); redirects refused; replies up to 32 MB, gzip decoded; TLS, proxy and connection failures in
+                    words; the SecretScrubber: every secret masked, in debug mode's log too (debug_log_masker)
 5. REPLIES          a reply's JSON object (parse_json_body; json_object: a dict, or JSON text of one), a vendor
                     record's first text field (first_text), a vendor's error reply turned into a VendorApiError
                     (vendor_error), an HTML page in its host's words (html_page_note)
-6. AUTHENTICATION   XdrApiKeyAuth, Huawei SDK-HMAC-SHA256 (AK/SK: sdk_signature), IamTokenProvider (renewed early);
-                    KeptRefusal: a refused password or secret key not sent again for a while (secret_mark)
+6. AUTHENTICATION   XdrApiKeyAuth, Huawei SDK-HMAC-SHA256 (AK/SK: sdk_signature), IamTokenProvider (renewed early; an
+                    account ID typed as the name told); KeptRefusal: a refused password or secret key kept (secret_mark)
 7. CORTEX XDR       XdrClient: restore a file, read an action's status (an ID of digits sent as a number); nothing
                     more sent once the key or license (401, 402) is refused, nor to an API the role is (403);
                     Cortex XDR's error form
 8. HUAWEI CLOUD HSS HssClient: list isolated files (a copy met twice read again on pages of 1000), security events (a
-                    fetch's window halved), restore files (a lost PUT resent with the items still isolated; a 2xx not
-                    in HSS's form is a lost answer: not_hss_answer); an access key's requests one at a time until the
-                    gateway takes one (a 2xx counts only in HSS's form), its refusal kept; HSS's error form
-                    (huawei_error_from_response)
+                    fetch's window halved; a tie of one time met twice listed again), restore files (a lost PUT resent
+                    with the items still isolated; a 2xx not in HSS's form is a lost answer: not_hss_answer); an access
+                    key's requests one at a time until the gateway takes one, its refusal kept; a 401 as the token's
+                    expiry (token_expired); HSS's error form (huawei_error_from_response)
 9. BULK WORK        BulkRunner: work side by side, results and progress handed back to the main thread
 10. XSOAR ENTRIES   RestoreResult (the entry; XSOAR's polling Timeout, a margin added), PollingSchedule, markdown_text
                     (a cell escaped), markdown_table, grouped_outcomes (thousands of rows by reason), war_room_value;
                     when a vendor's wait ends, said in an error (told_when) and a follow line (follow_after)
-11. ARGUMENTS       every command argument checked before any request; the polling arguments, the hidden ones a
-                    polling run carries (unread, both commands': a failure said whole once, then in a line while it
-                    repeats: is_unread_cause, said_whole_before; hss_restore_state, with the end of the gateway's
-                    lock a check met); when the next check comes (next_check: an interval on, or past a Retry-After)
+11. ARGUMENTS       every command argument checked before any request; the polling arguments and the hidden ones a
+                    polling run carries (unread: a failure said whole once, then in a line: is_unread_cause,
+                    said_whole_before; hss_restore_state); the next check (next_check: an interval on, or a Retry-After)
 12. COMMAND: test-module
 13. COMMAND: restore-file (Cortex XDR): start (a restore per hash; an endpoint ID of 32 hex digits lower-cased), check
                     (each action's endpoint statuses, a failed one's reason: describe_error_reason; a status not read
@@ -53,14 +51,16 @@ Contents, in the order of the file (each section one concern, as XSOAR's HelloWo
                     none; PUT them 100 at a time), check (each copy as HSS lists it now; a listing that fails as
                     before in a line: listing_as_before; the gateway's lock of the access key told whole once, with
                     its end: gateway_lock), the table and the follow command (hss_follow_command)
-15. COMMAND: fetch-incidents (Huawei Cloud HSS events): two-day windows (halved in HssClient), oldest first, none twice;
-                    each event's incident: name, severity, time (hss_event_incident)
-16. DISPATCH        COMMANDS, settings_for (what each command reads), build_client (pausing kept_waits)
-17. MAIN            ``main(demisto_obj=None)``: the only code that talks to ``demisto`` (reads what earlier runs
-                    kept straight from XSOAR's database: read_integration_context; keeps IAM's token or a refusal
-                    kept, HSS's wait: keep_context_or_say_why); a failure as an entry (report_failure)
+15. COMMAND: fetch-incidents (Huawei Cloud HSS events): two-day windows (halved in HssClient; a window a fetch stopped
+                    in narrowed here: read_event_windows), oldest first, none twice (the IDs kept: next_last_run; a
+                    clock set back waited for); each event's incident: name, severity, time (hss_event_incident)
+16. DISPATCH        COMMANDS, settings_for (what a command reads), build_client (kept waits, if in scope: kept_wait_ms)
+17. MAIN            ``main(demisto_obj=None)`` and run_command (a command run: XSOAR's built-in arguments dropped, its
+                    execution-timeout, a TLS-off warning; a fetch's last run), the only code that talks to ``demisto``;
+                    what earlier runs kept, read fresh and kept (read_integration_context, keep_context_or_say_why)
+                    and a failure as an entry (report_failure)
 
-Clients know HTTP and nothing of XSOAR; only ``main`` (on the main thread) calls ``demisto``: in XSOAR each
+Clients know HTTP and nothing of XSOAR; only MAIN's code (on the main thread) calls ``demisto``: in XSOAR each
 call is a request and a reply on one channel to the server, not safe to share between threads.
 """
 import errno
@@ -3648,9 +3648,9 @@ def arg_to_int(value: Any, name: str, minimum: int = -MAX_WHOLE_NUMBER, maximum:
         odd = re.search('[^\x00-\x7f]', text)  # a digit not ASCII (fullwidth, Arabic-Indic) is quoted as one
         held = f', which holds {named_character(odd.group())}' if odd else ''
         raise RestoreError(f'{name} must be a whole number; got {printable(value)}{held}.')
-    if len(text.lstrip('+-')) > 18 or abs(int(text or value)) > MAX_WHOLE_NUMBER:  # int() refuses 4,301 digits
+    # The digits counted first: int() refuses a text of 4,301 digits or more
+    if len(text.lstrip('+-')) > 18 or abs(number := int(text or value)) > MAX_WHOLE_NUMBER:
         raise RestoreError(f'{name} must be a whole number of at most 18 digits; got {printable(value)}.')
-    number = int(text or value)
     if kept_as_number and number >= FLOAT64_EXACT_BELOW:  # before "Give it as text", which would not do
         raise RestoreError(f'{name} must be below 2**53; got {printable(value)}. {kept_as_number}')
     if not text and abs(number) >= FLOAT64_EXACT_BELOW:  # an int too: maybe not the number given

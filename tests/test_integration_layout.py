@@ -94,14 +94,36 @@ def defined_names(tree: ast.Module) -> set[str]:
     return names
 
 
+def code_names(entry: str) -> list[str]:
+    """The names of code in a contents entry, in its order: a word with _ or a dot or in CamelCase."""
+    prose = re.sub(r'``.*?``', '', entry)  # a call as written, not a name to look up
+    return [word for word in re.findall(r'[A-Za-z_]\w*(?:\.\w+)?', prose)
+            if '_' in word or '.' in word or re.search('[a-z][A-Z]', word)]  # code, not an English word
+
+
 def test_every_code_name_in_the_contents_list_is_one_the_integration_defines():
     """The list points a newcomer at functions by name: a renamed one would send them to nothing."""
     defined = defined_names(TREE)
     for entry in contents_list(ast.get_docstring(TREE)):
-        prose = re.sub(r'``.*?``', '', entry)  # a call as written, not a name to look up
-        for word in re.findall(r'[A-Za-z_]\w*(?:\.\w+)?', prose):
-            if '_' in word or '.' in word or re.search('[a-z][A-Z]', word):  # code, not an English word
-                assert word in defined, f'the contents list names {word}, which the integration does not define'
+        for word in code_names(entry):
+            assert word in defined, f'the contents list names {word}, which the integration does not define'
+
+
+def test_each_code_name_is_first_named_in_the_contents_list_under_the_section_that_defines_it():
+    """The list is read to find where a behaviour lives: a name first listed under another section misleads.
+    A later mention (HssClient under fetch-incidents, which calls it) says where it is used, and is free."""
+    home: dict[str, int] = {}
+    for index, nodes in enumerate(sections_of(TREE).values()):
+        for name in defined_names(ast.Module(body=nodes, type_ignores=[])):
+            home.setdefault(name, index)
+    named: set[str] = set()
+    for index, entry in enumerate(contents_list(ast.get_docstring(TREE))):
+        for word in code_names(entry):
+            if word not in named:
+                named.add(word)
+                where = f'section {home[word] + 1}' if word in home else 'no section'
+                assert home.get(word) == index, f'the contents list first names {word} under section {index + 1}, ' \
+                                                f'defined in {where}'
 
 
 def test_every_command_has_a_section_of_its_own_named_in_the_contents_list():
