@@ -4690,6 +4690,7 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
             copies, rows, taken = matching_copies(client, fields, enterprise_project_id, HSS_STATUS_ISOLATED, earlier,
                                                   not_isolated_text(enterprise_project_id, client))
         except RestoreError as error:  # no restore request was sent
+            error = with_key_refusal(error, client, fields)
             return start_put_off(client, args, error, held_back(error, client), started, checks, polling, interval,
                                  timeout, None)
         for found in copies:
@@ -4721,6 +4722,19 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
         else:  # no check follows this run: the analyst gets the line that makes one
             readable += f'\n\nTo follow the restore{follow_after(client)}: {hss_follow_command(args, state, code_span)}'
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, raw, schedule)
+
+
+def with_key_refusal(error: RestoreError, client: HssClient, fields: HssFields) -> RestoreError:
+    """A start's listing ``error`` (the first in the hashes' or paths' order), and the gateway's refusal of the access
+    key that another listing met (HssClient.key_refused) when ``error`` is some other cause: it stopped the rest, and a
+    run past that first cause meets it anew. ``error`` itself when it is that refusal, or a listing not sent for it."""
+    refused = client.key_refused
+    if refused is None or refused is error or error.unsent == REFUSED_ELSEWHERE:
+        return error
+    noun, others = 'hash' if fields['file_hash'] else 'path', len(hosts_asked(fields)) - 1
+    error.args = (f'{error}\n\nThe other {others} {plural(noun, others)} {plural("was", others, "were")} not listed, '
+                  f'for a refusal that stops every request of this command: {refused}',)
+    return error
 
 
 def none_taken_error(sent: list[HssCopy], encoded: dict[str, str], rows: list[HssCopy], later: bool) -> RestoreError:

@@ -726,17 +726,19 @@ def test_a_200_from_in_front_of_hss_lets_no_other_request_out_with_a_refused_key
     # but the gateway's request ID). The requests waiting for it still go one at a time; the first that reaches the
     # check, refused with 401, stops the rest, and the access key is not locked. A listing meets such a 200 on every
     # attempt (it is no listing: sent again); a restore of exact items, 3 PUTs, on its first PUT only (an answer lost:
-    # the listing read next, to find which items are still isolated, is the request the gateway refuses).
+    # the listing read next, to find which items are still isolated, is the request the gateway refuses). Its entry
+    # says the refusal whole, beside the 200, and what it stopped: the start's 29 other listings, the restore's 2 PUTs.
     access_key = hss_tenant.base_params['hss_aksk']['identifier']
     wrong = {'identifier': access_key, 'password': 'not-the-secret-key-123'}
     if request_kind == 'listing':
         args = {'file_hash': ','.join(hashlib.sha256(f'not isolated {n}'.encode()).hexdigest() for n in range(30))}
-        faulted = facts.DEFAULT_MAX_RETRIES + 1
+        faulted, first, stopped = facts.DEFAULT_MAX_RETRIES + 1, '(hss_endpoint)', 'The other 29 hashes were not listed'
     else:
         added = hss_tenant.backend.add_isolated_files(hss_tenant.backend.snapshot()[0]['host_id'],
                                                       2 * facts.HSS_MAX_ITEMS_PER_REQUEST + 1)
         args = {name: json.dumps([item[name] for item in added]) for name in ('host_id', 'file_hash', 'file_path')}
-        faulted = 1
+        faulted, first = 1, 'HTTP 200 with no body'
+        stopped = '**failed (101)**: Not sent: Huawei Cloud HSS refused another request of this command'
     hss_tenant.gateway.inject_faults(FaultPlan.parse(f'sequence={kind}*{faulted}'))
     in_flight = InFlight(create_hss_app(hss_tenant.gateway))  # each request held 50 ms: two sent together overlap
 
@@ -747,7 +749,9 @@ def test_a_200_from_in_front_of_hss_lets_no_other_request_out_with_a_refused_key
     assert hss_tenant.gateway.faults.counts() == {kind: faulted}
     assert in_flight.most == 1  # no two requests side by side
     assert len(hss_tenant.gateway.requests) == 1  # past the 200s: one signature checked, refused
-    assert result.failed or 'HTTP 401' in result.entries[-1]['HumanReadable'], result.entries[-1]  # refused, said
+    said = result.entries[-1].get('HumanReadable') or result.entries[-1]['Contents']  # the start's error: Contents
+    assert 'HTTP 401' in said and 'code APIGW.0301' in said and ri.HSS_ERROR_ADVICE[401] in said, said  # refused
+    assert first in said and stopped in said, said  # beside the 200 met first, and what the refusal stopped
     assert not hss_tenant.gateway.aksk_locked(access_key)
 
 
