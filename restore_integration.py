@@ -4725,9 +4725,10 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
 
 
 def with_key_refusal(error: RestoreError, client: HssClient, fields: HssFields) -> RestoreError:
-    """A start's listing ``error`` (the first in the hashes' or paths' order), and the gateway's refusal of the access
-    key that another listing met (HssClient.key_refused) when ``error`` is some other cause: it stopped the rest, and a
-    run past that first cause meets it anew. ``error`` itself when it is that refusal, or a listing not sent for it."""
+    """A start's or check's listing ``error`` (the first in the hashes' or paths' order), and the gateway's refusal of
+    the access key that another listing met (HssClient.key_refused) when ``error`` is some other cause: it stopped the
+    rest, and a run past that first cause meets it anew. ``error`` itself when it is that refusal, or a listing not
+    sent for it."""
     refused = client.key_refused
     if refused is None or refused is error or error.unsent == REFUSED_ELSEWHERE:
         return error
@@ -5030,8 +5031,10 @@ def read_check_listing(client: HssClient, fields: HssFields, state: HssState, sc
         # An unreadable listing is read again at the next check. But a refusal of the credentials, permission or URL
         # (not the gateway's lock of the access key: it passes), or HSS's 400 or 404 to the listing at this check and
         # the one before, would recur at every check: polling ends with this one, and the rows left restoring say so.
+        # So does the gateway's refusal of the key another listing met, whatever the first one's failure (said too).
+        error, key = with_key_refusal(error, client, fields), client.key_refused
         refused = getattr(error, 'http_status', 0) in (400, 404)
-        for_good = ((refuses_every_request(error) and not error.later)
+        for_good = (any(refuses_every_request(met) and not met.later for met in (error, key) if met)
                     or (refused and bool(state.get('listing_refused'))))
         state['listing_refused'] = refused
         rows = [dict(row, reason=HSS_CHECK_REFUSED) for row in left_restoring(context, fields, scope)
