@@ -431,12 +431,21 @@ def test_a_first_fetch_reaches_back_through_two_day_windows(tenant):
         assert 0 <= end - begin <= 2 * DAY_MS
 
 
-def test_a_first_fetch_of_a_quiet_project_lists_each_two_day_window_up_to_now_once(tenant):
+def test_a_first_fetch_of_a_quiet_project_lists_each_two_day_window_up_to_now_once(tenant, monkeypatch):
     # README: a first fetch reads "two-day windows" from 3 days back up to now: two listings, each one page, no more.
+    # The clocks stopped (the integration's and HSS's, at one moment), so "now" is one known instant.
+    now_ms = (int(time.time()) - 60) * 1000 + 500
+    monkeypatch.setattr(ri, 'time', FrozenTime(now_ms))
+    tenant.backend.wall_clock = lambda: now_ms / 1000
+    lead_ms = facts.HSS_LIST_WINDOW_MAX_MS - facts.FETCH_WINDOW_SPAN_MAX_MS  # README: asked from up to a second before
+
     incidents, _ = fetch(tenant, {}, first_fetch='3 days')
 
     windows = [(int(r.query['begin_time'][0]), int(r.query['end_time'][0])) for r in event_requests(tenant)]
-    assert incidents and len(windows) == 2 and windows[0][1] <= windows[1][0] + 1000, windows
+    assert incidents and len(windows) == 2, windows
+    # no gap, nor overlap past HSS's precision: the second window is asked from the second the first one ended in
+    assert windows[0][1] - lead_ms <= windows[1][0] < windows[0][1], windows
+    assert windows[-1][1] == now_ms, windows  # up to HSS's now
 
 
 # The forms XSOAR users type in other integrations' first fetch, which CommonServerPython's arg_to_datetime reads

@@ -2637,6 +2637,13 @@ def test_a_copy_another_restore_gave_back_while_this_start_was_put_off_is_report
     rows = rows_of(result)
     assert rows['h-b']['outcome'] == 'restored', rows
     assert rows['h-a']['outcome'] == 'restored' and 'another restore gave it back' in rows['h-a']['reason'], rows
+    checks = result.entries[1:]  # the start run again, then each check
+    assert len(checks) > 2, [entry['HumanReadable'][:80] for entry in result.entries]
+    for entry in checks:
+        [written] = [as_list(rows) for key, rows in entry['EntryContext'].items()
+                     if key.startswith('HuaweiHSS.RestoredFile')]
+        [h_a] = [row for row in written if row['host_id'] == 'h-a']
+        assert h_a['outcome'] == 'restored' and 'another restore gave it back' in h_a['reason'], entry['HumanReadable']
 
 
 @pytest.mark.parametrize('polling', ['true', 'false'])

@@ -148,7 +148,8 @@ def test_the_restore_playbooks_call_no_other_integration_that_has_a_command_of_t
     assert not run.failed, run.error
     called = [event.command for event in run.events if event.command in shared]
     assert called and 'Other Restorer' not in json.dumps([event.entries for event in run.events], default=str)
-    assert xdr_restores(xdr) or hss_puts(hss)
+    restored = {'xdr': bool(xdr_restores(xdr)), 'hss': bool(hss_puts(hss))}
+    assert restored == {vendor: name.startswith(f'{vendor}_') for vendor in restored}, restored  # the sample's vendor
 
 
 def test_an_incident_closed_for_another_reason_restores_nothing_and_says_so(vendors):

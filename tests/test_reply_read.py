@@ -882,7 +882,9 @@ def test_bytes_come_unread_count_the_same_on_a_tls_socket_as_on_a_plain_one(tmp_
     client_side.load_verify_locations(certfile)
     plain, plain_peer = socket.socketpair()
     raw, raw_peer = socket.socketpair()
-    with plain, plain_peer, raw, raw_peer:
+    idle, idle_peer = socket.socketpair()  # nothing sent: what unread_bytes counts beyond the bytes that came
+    sent = b'x' * 16_000  # one TLS record (16 KB at most)
+    with plain, plain_peer, raw, raw_peer, idle, idle_peer:
         served = []
 
         def serve():
@@ -893,7 +895,8 @@ def test_bytes_come_unread_count_the_same_on_a_tls_socket_as_on_a_plain_one(tmp_
         tls = client_side.wrap_socket(raw, server_hostname='127.0.0.1')
         handshake.join()
         for sender, receiver in ((plain_peer, plain), (served[0], tls)):
-            sender.sendall(b'x' * 16_000)  # one TLS record (16 KB at most)
-            assert receiver.recv(1) == b'x'  # 15999 bytes come, unread
+            sender.sendall(sent)
+            assert receiver.recv(1) == b'x'  # the rest comes, unread
 
         assert ri.unread_bytes(tls) == ri.unread_bytes(plain)
+        assert ri.unread_bytes(plain) - ri.unread_bytes(idle) == len(sent) - 1

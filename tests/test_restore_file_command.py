@@ -763,6 +763,7 @@ def test_a_status_read_s_line_says_how_long_ago_the_check_that_told_it_whole_rea
     times = []  # on the test clock, when each entry came: the start's, then each check's
     checks, _ = polled_while_status_reads_fail(monkeypatch, ['500'], times)
 
+    assert len(checks) > 2, checks  # check 1, and later checks that tell it in a line
     for number, text in enumerate(checks[1:], start=2):
         said = int(re.search(r'since check 1, ([0-9]+) s ago', unread_note(text))[1])
         assert times[number - 1] - times[1] - 1 <= said <= times[number] - times[0], (said, times[:number + 1])

@@ -2251,9 +2251,10 @@ def test_an_hss_restore_of_over_a_hundred_files_gives_a_note_grouped_by_reason_n
     assert len(note.encode()) < 4_096
 
 
-def test_hss_paths_found_on_no_host_past_the_threshold_share_a_row_naming_each_host_with_its_path():
+def test_hss_paths_found_on_no_host_past_the_threshold_share_a_row_naming_20_by_host_and_path_and_counting_the_rest():
     """Past the threshold, files asked for by host and path, which HSS listed nowhere (no hash known), are counted in
-    one row, and each is named by its host and path: a host alone would not say which file."""
+    one row, the first 20 named by host and path (a host alone would not say which file), the rest counted: "and 40
+    more"."""
     host_id, paths = 'a1b2c3d4-0000-4000-8000-000000000001', [f'/opt/app/f{number}.bin' for number in range(60)]
     tenant = start_hss_tenant()
     try:

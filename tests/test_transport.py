@@ -1418,6 +1418,7 @@ def test_the_progress_line_counts_no_action_checked_whose_status_read_never_left
 
     summaries, *_ = ri.read_action_statuses(client, records, False, False, False, False, [], '')
 
+    assert len(summaries) == len(records), summaries  # one for each action
     assert all('Could not connect to Cortex XDR' in summary['error'] for summary in summaries), summaries
     assert seen == ['Cortex XDR actions checked: 0/3'] * 3, seen
 
