@@ -1069,6 +1069,44 @@ def test_a_region_header_longer_than_huaweis_request_models_take_is_400_and_one_
     assert longest.status_code == 200, longest.text
 
 
+def events_refused(http, hss, params) -> str:
+    """The error_msg of an event listing (every enterprise project's host events, ``params`` beside) HSS refused as
+    HSS.0001, the emulator's InvalidParameter."""
+    response = call(http, hss, "GET", EVENTS, params={**EVERY_PROJECT, "category": "host", **params})
+    return assert_hss_error(response, 400, "HSS.0001")
+
+
+# huaweicloudsdkhss v5 ListSecurityEventsRequest: begin_time and end_time 取值范围 字符长度13位, a time in ms.
+SECONDS = WINDOW_END_MS // 1000
+
+
+@pytest.mark.parametrize("params, name", [
+    ({"begin_time": str(SECONDS - 60), "end_time": str(SECONDS)}, "begin_time"),  # both in seconds
+    ({"begin_time": str(WINDOW_END_MS - 60_000), "end_time": str(SECONDS)}, "end_time"),
+    ({"begin_time": str(WINDOW_END_MS * 10 - 60_000), "end_time": str(WINDOW_END_MS * 10)}, "begin_time"),  # 14 digits
+])
+def test_the_hss_emulator_refuses_event_times_not_in_milliseconds(http, hss, params, name):
+    assert events_refused(http, hss, params) == \
+        f"Invalid parameter: {name} must be a timestamp in milliseconds (13 digits)"
+
+
+def test_the_hss_emulator_refuses_an_event_window_that_ends_before_it_begins(http, hss):
+    params = {"begin_time": str(WINDOW_END_MS), "end_time": str(WINDOW_END_MS - 1)}
+
+    assert events_refused(http, hss, params) == "Invalid parameter: end_time must not be before begin_time"
+
+
+# huaweicloudsdkhss v5 ListSecurityEventsRequest: category 取值范围 host, container; handle_status unhandled, handled.
+@pytest.mark.parametrize("params, message", [
+    ({"category": "Host"}, "category must be one of host, container"),
+    ({"category": "server"}, "category must be one of host, container"),
+    ({"handle_status": "Handled"}, "handle_status must be one of unhandled, handled"),
+    ({"handle_status": "ignored"}, "handle_status must be one of unhandled, handled"),
+])
+def test_the_hss_emulator_refuses_a_category_or_handle_status_huaweis_sdk_does_not_list(http, hss, params, message):
+    assert events_refused(http, hss, params) == f"Invalid parameter: {message}"
+
+
 def test_ten_thousand_items_can_be_generated_and_listed(backend):
     backend.add_isolated_files(DB_02, 10_000)
 

@@ -490,6 +490,36 @@ def test_unknown_path_is_404_in_the_error_form(http, server):
     assert_error(post(http, server, "/public_api/v1/endpoints/quarantine_everything/", {}), 404)
 
 
+def assert_no_public_api_at(response: requests.Response, path: str) -> None:
+    """The API's 404, as the emulator writes it (exceptions.NotFound), naming the path asked for."""
+    assert assert_error(response, 404) == {
+        "err_code": 404, "err_msg": "Not Found. The requested URL was not found on the server.",
+        "err_extra": f"No public API at {path}"}
+
+
+# A call's URI is the whole path its document gives, e.g. seed 000 (Restore File): /public_api/v1/endpoints/restore/;
+# "Get Started with Cortex XDR APIs": https://api-{fqdn}/public_api/v1/{name of api}/{name of call}/. Its last segment
+# alone names no call.
+@pytest.mark.parametrize("path", [
+    "/public_api/v2/endpoints/restore/",  # another version
+    "/public_api/v1/actions/restore/",  # another API
+    "/restore/",
+    "/public_api/v1/endpoints/get_action_status/",
+])
+def test_the_xdr_emulator_serves_a_call_only_at_its_whole_documented_path(http, server, backend, path):
+    assert_no_public_api_at(post(http, server, path, {"file_hash": H3}), path)
+    assert backend.actions == {}  # nothing was restored
+
+
+# Cortex XDR's documents say nothing of case in a URI; a path is case-sensitive (RFC 3986, 6.2.2.1), and the
+# emulator reads it so: only as the documents write it.
+@pytest.mark.parametrize("path", [RESTORE.upper(), "/public_api/v1/endpoints/Restore/",
+                                  "/Public_API/v1/actions/get_action_status/"])
+def test_the_xdr_emulator_reads_a_path_case_sensitively(http, server, backend, path):
+    assert_no_public_api_at(post(http, server, path, {"file_hash": H3}), path)
+    assert backend.actions == {}
+
+
 def test_wrong_method_is_405(http, server):
     response = http.get(server.url + RESTORE, headers=standard_headers(), timeout=5)
     assert_error(response, 405)
