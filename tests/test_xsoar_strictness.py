@@ -21,6 +21,7 @@ import requests
 import yaml
 from hypothesis import given, strategies as st
 
+import facts
 import restore_integration as ri
 from conftest import TEST_DATA, hss_seed_copies, refused_in_a_worker, seed_holders
 from warroom.emulator.httpserver import LoopbackServer, Response
@@ -69,6 +70,24 @@ def test_an_entry_field_xsoar_does_not_take_is_refused_for_integrations_and_scri
             demisto.results({**GOOD_ENTRY, field: value})
         demisto.results(dict(GOOD_ENTRY))
         assert demisto.entries == [GOOD_ENTRY]
+
+
+@pytest.mark.parametrize('kind', [kind for kind in range(max(facts.XSOAR_ENTRY_TYPES) + 2)
+                                  if kind not in facts.XSOAR_ENTRY_TYPES])
+def test_an_entry_type_commonserverpython_s_entrytype_does_not_define_is_refused(kind):
+    integration = Demisto({}, 'restore-file', {}, {}, [])
+    script = ScriptDemisto({}, {}, {})
+    for demisto in (integration, script):
+        with pytest.raises(DemistoMisuse, match='Type'):
+            demisto.results({**GOOD_ENTRY, 'Type': kind})
+        assert demisto.entries == []
+
+
+@pytest.mark.parametrize('kind', facts.XSOAR_ENTRY_TYPES)
+def test_each_entry_type_commonserverpython_s_entrytype_defines_is_taken(kind):
+    for demisto in (Demisto({}, 'restore-file', {}, {}, []), ScriptDemisto({}, {}, {})):
+        demisto.results({**GOOD_ENTRY, 'Type': kind})
+        assert [entry['Type'] for entry in demisto.entries] == [kind]
 
 
 @pytest.mark.parametrize('whole', [1.0, 4.0, -0.0])
