@@ -456,6 +456,10 @@ NAMED_ONLY_FAULT_KINDS = ('400-apigw', '413-apigw', '500-apigw', '200-page', '20
 # Entry types (CommonServerPython's EntryType; the design notes: "Type 1 note / 4 error").
 ENTRY_NOTE = 1
 ENTRY_ERROR = 4
+# Every entry type: CommonServerPython's EntryType (demisto/content Packs/Base/Scripts/CommonServerPython/
+# CommonServerPython.py: NOTE 1 to STATIC_VIDEO_FILE 12, MAP_ENTRY_TYPE 15, WIDGET 17, EXECUTION_METRICS 19) and its
+# deprecated entryTypes' 'debug': 16. No number between or past them (0, 13, 14, 18, 20) names one.
+XSOAR_ENTRY_TYPES = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 15, 16, 17, 19)
 # The XSOAR setting behind `insecure`, as integration.yml displays it and the README names it.
 INSECURE_DISPLAY = 'Trust any certificate'
 # XSOAR stops an integration command, fetch-incidents included, after 3 minutes unless the server configuration sets

@@ -7,7 +7,7 @@ import re
 import pytest
 from hypothesis import given, strategies as st
 
-from warroom.context import ContextError, as_list, get_path, merge_entry_context
+from warroom.context import ContextError, as_list, get_path, js_equal, merge_entry_context
 
 KEY = 'CortexXDR.RestoredFile(val.action_id && val.action_id == obj.action_id)'
 
@@ -178,14 +178,18 @@ def test_keyed_merge_agrees_with_the_obvious_one(existing, new_items):
     assert (got if isinstance(got, list) else [got]) == expected
 
 
-@pytest.mark.parametrize('held, given, merged', [
-    (1001, '1001', True), ('1001', 1001, True), (True, 1, True), (True, '1', True), ('', 0, True),
-    ('1', '1.0', False), (None, 0, False), (None, '', False), ('abc', 0, False)])
-def test_a_dt_key_matches_values_as_javascript_s_loose_equality_does(held, given, merged):
+@pytest.mark.parametrize('term, held, given, merged', [
+    ('==', 1001, '1001', True), ('==', '1001', 1001, True), ('==', True, 1, True), ('==', True, '1', True),
+    ('==', '', 0, True), ('==', '1', '1.0', False), ('==', None, 0, False), ('==', None, '', False),
+    ('==', 'abc', 0, False),
+    # === needs the same JavaScript type (one number type for int and float): == would match each of the first four
+    ('===', True, 1, False), ('===', 1, True, False), ('===', False, 0, False), ('===', '', 0, False),
+    ('===', True, True, True), ('===', 1, 1.0, True)])
+def test_a_dt_key_matches_values_as_javascript_s_loose_or_strict_equality_does(term, held, given, merged):
     # A check typed by hand (action_id=1001) updates the record whose action ID arrived as text, as XSOAR's DT does.
     context = {}
-    merge_entry_context(context, {'A.B(val.k == obj.k)': {'k': held, 'first': 1}})
-    merge_entry_context(context, {'A.B(val.k == obj.k)': {'k': given, 'second': 1}})
+    merge_entry_context(context, {f'A.B(val.k {term} obj.k)': {'k': held, 'first': 1}})
+    merge_entry_context(context, {f'A.B(val.k {term} obj.k)': {'k': given, 'second': 1}})
 
     # matched: one record, updated with the later value and keeping the field it left out; else both, as written
     if merged:
@@ -211,6 +215,26 @@ def test_a_strict_dt_term_does_not_match_a_number_with_its_text():
     merge_entry_context(context, {'A.B(val.k === obj.k)': {'k': 1001.0}})
 
     assert context['A']['B'] == [{'k': 1001.0}, {'k': '1001'}]
+
+
+@pytest.mark.parametrize('term', ['==', '==='])
+@pytest.mark.parametrize('given', ['', 0, False])
+def test_a_record_lacking_the_dt_key_s_field_is_not_matched_by_an_empty_value_as_undefined_equals_none(term, given):
+    # JavaScript: val.k of a record without k is undefined, and undefined == "" (or 0, or false) is false.
+    context = {}
+    merge_entry_context(context, {f'A.B(val.k {term} obj.k)': {'first': 1}})
+    merge_entry_context(context, {f'A.B(val.k {term} obj.k)': {'k': given, 'second': 1}})
+
+    assert as_list(context['A']['B']) == [{'first': 1}, {'k': given, 'second': 1}], context
+
+
+@pytest.mark.parametrize('loose', [True, False])
+@pytest.mark.parametrize('value', ['', 0, False, 'null'])
+def test_null_or_undefined_equals_no_other_value_under_either_term(loose, value):
+    # ECMAScript 5.1, 11.9.3 steps 2-3 and 10: null and undefined equal each other only. The merge asks js_equal only
+    # of values _bucket puts together (null apart from "" and 0), so js_equal itself is asked here.
+    assert not js_equal(None, value, loose) and not js_equal(value, None, loose)
+    assert js_equal(None, None, loose)
 
 
 def test_a_truthy_dt_term_holds_for_an_empty_list_as_in_javascript():

@@ -292,42 +292,56 @@ def commonserverpython_names() -> tuple[set[str], dict[str, str]]:
 
 
 def module_level_names(code: str) -> dict[str, str | None]:
-    """Every name the code binds at module level (also in module-level if/try/with/for/while blocks, and by a ``global``
-    statement in a function): name -> the object an import binds it to (``module.attr``), None for anything else."""
-    names: dict[str, str | None] = {}
+    """Every name the code binds in its module's namespace, however: a def, a class, an import, any target (=, +=, an
+    annotation, for, with, :=, a type alias), a match pattern's capture, an except or except* name, and a ``global``
+    statement in a function. Name -> the object an import binds it to (``module.attr``) where imports of that one
+    object are its only bindings, else None. A comprehension's own variables stay in the comprehension (:= in it
+    binds here); a function's or class's body is a scope of its own, its decorators, defaults and bases are not.
+    Not symtable's module table: CPython 3.12 inlines comprehensions (PEP 709), and it gives their variables as the
+    module's (``caller`` and ``words`` of restore_integration's AGAIN_WORDS)."""
+    bound: dict[str, set[str | None]] = {}
 
-    def bind(target: ast.AST | None) -> None:
-        names.update({node.id: None for node in ast.walk(target) if isinstance(node, ast.Name)} if target else {})
+    def bind(name: str | None, source: str | None = None) -> None:
+        if name:
+            bound.setdefault(name, set()).add(source)
 
-    def visit(body: list[ast.stmt]) -> None:
-        for node in body:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                names[node.name] = None
-            elif isinstance(node, ast.Import):
-                names.update({alias.asname or alias.name.split('.')[0]: alias.name if alias.asname
-                              else alias.name.split('.')[0] for alias in node.names})
-            elif isinstance(node, ast.ImportFrom):
-                names.update({alias.asname or alias.name: f'{node.module}.{alias.name}' for alias in node.names})
-            elif isinstance(node, ast.Assign):
-                for target in node.targets:
-                    bind(target)
-            elif isinstance(node, (ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor)):
-                bind(node.target)
-            elif isinstance(node, (ast.With, ast.AsyncWith)):
-                for item in node.items:
-                    bind(item.optional_vars)
-            elif isinstance(node, ast.Try):
-                for handler in node.handlers:
-                    names.update({handler.name: None} if handler.name else {})
-                    visit(handler.body)
-            for part in ('body', 'orelse', 'finalbody'):
-                if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                    visit(getattr(node, part, []))
+    def visit(node: ast.AST, in_comprehension_target: bool = False) -> None:
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and not in_comprehension_target:
+            bind(node.id)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                bind(alias.asname or alias.name.split('.')[0], alias.name if alias.asname else alias.name.split('.')[0])
+        elif isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                bind(alias.asname or alias.name, f'{node.module}.{alias.name}')
+        elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)):
+            bind(node.name)
+        elif isinstance(node, ast.MatchMapping):
+            bind(node.rest)
+        elif isinstance(node, ast.comprehension):  # its target is the comprehension's; := in its conditions is not
+            visit(node.target, in_comprehension_target=True)
+            for part in (node.iter, *node.ifs):
+                visit(part)
+            return
+        own_scope: list[ast.AST] = []
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bind(node.name)
+            own_scope = node.body
+        elif isinstance(node, ast.Lambda):
+            own_scope = [node.body]
+        skipped = {id(part) for part in own_scope}
+        for child in ast.iter_child_nodes(node):
+            if id(child) not in skipped:
+                visit(child, in_comprehension_target)
 
     tree = ast.parse(code)
-    visit(tree.body)
-    names.update({name: None for node in ast.walk(tree) if isinstance(node, ast.Global) for name in node.names})
-    return names
+    for statement in tree.body:
+        visit(statement)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Global):
+            for name in node.names:
+                bind(name)
+    return {name: next(iter(sources)) if len(sources) == 1 else None for name, sources in bound.items()}
 
 
 def commonserverpython_clashes(code: str) -> set[str]:
@@ -365,6 +379,17 @@ def test_the_clash_check_catches_a_definition_an_assignment_and_a_rebound_import
             'for formats in ():\n    pass\nurljoin: str = ""\ntry:\n    pass\nexcept ImportError as EntryType:\n'
             '    pass\n')
     assert commonserverpython_clashes(code) == {'datetime', 'LOG', 'formats', 'urljoin', 'EntryType'}
+
+
+def test_the_clash_check_catches_a_walrus_a_match_capture_and_an_except_star_name_at_module_level():
+    code = ('if (LOG := 1):\n    pass\nmatch LOG:\n    case formats:\n        pass\ntry:\n    pass\n'
+            'except* ValueError as EntryType:\n    pass\n')
+    assert commonserverpython_clashes(code) == {'LOG', 'formats', 'EntryType'}
+    # := binds in the module from a comprehension, a default or a decorator; a comprehension's own variable does not
+    code = ('[(urljoin := x) for argToList in ()]\ndef f(a=(flattenCell := 1)):\n    Common = 1\n'
+            '@(tableToMarkdown := staticmethod)\nclass C:\n    BaseClient = 1\n'
+            'squares = {fileResult: 1 for fileResult in ()}\n')
+    assert commonserverpython_clashes(code) == {'urljoin', 'flattenCell', 'tableToMarkdown'}
 
 
 @pytest.mark.parametrize('path', [Path(ri.__file__)] + [p.with_suffix('.py') for p in SCRIPT_FILES],

@@ -23,7 +23,7 @@ from warroom.emulator.faults import FaultPlan
 from warroom.playbook.incidents import POST_PROCESSING_SCRIPT, IncidentFile, close_incident
 from warroom.playbook.model import Playbook
 from warroom.playbook.runner import PlaybookRun, PlaybookRunner, ScriptDemisto, _Frame, _load_script
-from warroom.playbook.values import Scope
+from warroom.playbook.values import Scope, UnsupportedError
 
 GATE = 'QuarantineRestoreReputationGate'
 HOLDERS = seed_holders()
@@ -258,6 +258,18 @@ def test_a_gate_given_a_timeout_duration_no_duration_can_hold_reads_again_only_w
     assert not run.failed, run.error
     assert len(xdr.backend.actions) == sent
     assert 'as no time was left' in '\n'.join(run.notes)
+
+
+def test_a_script_whose_yaml_sets_a_timeout_is_refused_as_the_unit_xsoar_reads_it_in_is_not_documented(monkeypatch):
+    """XSOAR exports a script's timeout as a Go duration of the seconds the Automation page was given (demisto/content
+    pull request 1283, "300ns" for 300 seconds); what it makes of a plain 300 no public source says."""
+    from warroom.playbook import runner
+    script = 'SetsItsOwnTimeout'
+    monkeypatch.setattr(runner, 'SCRIPTS_DIR', TEST_DATA / 'misbehaving')
+    assert runner._script_yaml(script)['timeout'] == 300
+
+    with pytest.raises(UnsupportedError, match=f'script "{script}" sets timeout: 300;'):
+        PlaybookRunner(params={}).run_post_processing(script, {'id': '1', 'closeReason': 'Resolved'})
 
 
 @pytest.mark.parametrize('script', [POST_PROCESSING_SCRIPT, GATE])

@@ -9,6 +9,7 @@ import importlib.util
 import json
 import re
 import tempfile
+import threading
 import warnings
 import weakref
 from collections import OrderedDict
@@ -20,6 +21,7 @@ import requests
 import yaml
 from hypothesis import given, strategies as st
 
+import facts
 import restore_integration as ri
 from conftest import TEST_DATA, hss_seed_copies, refused_in_a_worker, seed_holders
 from warroom.emulator.httpserver import LoopbackServer, Response
@@ -68,6 +70,24 @@ def test_an_entry_field_xsoar_does_not_take_is_refused_for_integrations_and_scri
             demisto.results({**GOOD_ENTRY, field: value})
         demisto.results(dict(GOOD_ENTRY))
         assert demisto.entries == [GOOD_ENTRY]
+
+
+@pytest.mark.parametrize('kind', [kind for kind in range(max(facts.XSOAR_ENTRY_TYPES) + 2)
+                                  if kind not in facts.XSOAR_ENTRY_TYPES])
+def test_an_entry_type_commonserverpython_s_entrytype_does_not_define_is_refused(kind):
+    integration = Demisto({}, 'restore-file', {}, {}, [])
+    script = ScriptDemisto({}, {}, {})
+    for demisto in (integration, script):
+        with pytest.raises(DemistoMisuse, match='Type'):
+            demisto.results({**GOOD_ENTRY, 'Type': kind})
+        assert demisto.entries == []
+
+
+@pytest.mark.parametrize('kind', facts.XSOAR_ENTRY_TYPES)
+def test_each_entry_type_commonserverpython_s_entrytype_defines_is_taken(kind):
+    for demisto in (Demisto({}, 'restore-file', {}, {}, []), ScriptDemisto({}, {}, {})):
+        demisto.results({**GOOD_ENTRY, 'Type': kind})
+        assert [entry['Type'] for entry in demisto.entries] == [kind]
 
 
 @pytest.mark.parametrize('whole', [1.0, 4.0, -0.0])
@@ -508,6 +528,43 @@ def test_a_warning_an_emulator_shows_while_serving_a_run_is_not_the_run_s_and_go
     assert [str(warning.message) for warning in recwarn] == [VENDOR_WARNING]
 
 
+def sends_a_request_on_a_worker(url: str, multithreading: bool):
+    """An integration's main sending one request from a thread of its own (as bulk work does), having called
+    demisto.enable_multithreading() first or not; whatever the request raises on the worker is caught there."""
+    def main(demisto):
+        if multithreading:
+            demisto.enable_multithreading()
+
+        def send():
+            try:
+                requests.get(url, timeout=30)
+            except DemistoMisuse:  # kept all the same (misuses_raised)
+                pass
+        worker = threading.Thread(target=send, name='worker-1')
+        worker.start()
+        worker.join()
+        demisto.results({'Type': 1, 'ContentsFormat': 'text', 'Contents': 'done'})
+    return main
+
+
+def test_a_debug_log_line_of_a_request_sent_on_a_worker_is_refused_before_enable_multithreading(monkeypatch):
+    # CSP's debug mode logs what http.client prints with demisto.info from the thread that sent the request: from a
+    # worker, a call XSOAR serves unlocked before enable_multithreading() (DebugLog.print, Demisto.csp_info).
+    with LoopbackServer(lambda request: Response(200, b'ok')) as vendor:
+        monkeypatch.setattr(ri, 'main', sends_a_request_on_a_worker(vendor.url, multithreading=False))
+        with pytest.raises(DemistoMisuse, match="demisto.info\\(\\) called from thread 'worker-1'"):
+            WarRoom(params={}).run('restore-file', {**RESTORE_ONE, 'debug-mode': 'true'})
+
+
+def test_a_debug_log_line_of_a_request_sent_on_a_worker_is_logged_after_enable_multithreading(monkeypatch):
+    with LoopbackServer(lambda request: Response(200, b'ok')) as vendor:
+        monkeypatch.setattr(ri, 'main', sends_a_request_on_a_worker(vendor.url, multithreading=True))
+        result = WarRoom(params={}).run('restore-file', {**RESTORE_ONE, 'debug-mode': 'true'})
+
+    assert not result.failed, result.entries
+    assert [text for _, text in result.log if text.startswith("send: b'GET / HTTP/1.1")], result.log
+
+
 # --------------------------------------------------------------------------- fetched incidents
 
 @pytest.mark.parametrize('field, value', [
@@ -606,6 +663,15 @@ def test_a_fetch_that_ends_without_handing_over_incidents_fails_and_its_last_run
     monkeypatch.setattr(ri, 'main', misbehaving('fetch_handing_over_nothing'))
     with pytest.raises(FetchError, match='without calling demisto.incidents'):
         WarRoom(params={}).fetch(last_run)
+    assert last_run == {'next': '1'}
+
+
+def test_the_last_run_a_fetch_reads_is_a_copy_its_changes_never_reach(monkeypatch):
+    # DemistoClassApiModuleClasses.py, DemistoIntegration.getLastRun(): the server's reply, decoded anew by json.loads
+    # in __do; only demisto.setLastRun() sets the next last run.
+    last_run = {'next': '1'}
+    monkeypatch.setattr(ri, 'main', misbehaving('fetch_changing_the_last_run_it_read'))
+    assert WarRoom(params={}).fetch(last_run) == ([], {'next': '1'})
     assert last_run == {'next': '1'}
 
 

@@ -36,6 +36,13 @@ def writes_into_the_context_it_read(demisto: Any) -> None:
     demisto.results(DONE)
 
 
+def fetch_changing_the_last_run_it_read(demisto: Any) -> None:
+    """A fetch that changes the dict demisto.getLastRun() handed it, as if that set the last run, and hands over
+    no incidents without calling demisto.setLastRun()."""
+    demisto.getLastRun()['next'] = '2'
+    demisto.incidents([])
+
+
 def answers_with_the_context_it_reads(demisto: Any) -> None:
     """Any command, test-module too: 'ok' where demisto.context() is empty, else the keys it holds."""
     keys = sorted(demisto.context())
