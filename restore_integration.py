@@ -4690,7 +4690,7 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
             copies, rows, taken = matching_copies(client, fields, enterprise_project_id, HSS_STATUS_ISOLATED, earlier,
                                                   not_isolated_text(enterprise_project_id, client))
         except RestoreError as error:  # no restore request was sent
-            error = with_key_refusal(error, client, fields)
+            error = with_key_refusal(error, client)
             return start_put_off(client, args, error, held_back(error, client), started, checks, polling, interval,
                                  timeout, None)
         for found in copies:
@@ -4724,17 +4724,18 @@ def start_hss_restore(client: HssClient, args: JsonObject, fields: HssFields, en
     return RestoreResult(readable, HSS_RESTORE_CONTEXT, rows, raw, schedule)
 
 
-def with_key_refusal(error: RestoreError, client: HssClient, fields: HssFields) -> RestoreError:
+def with_key_refusal(error: RestoreError, client: HssClient) -> RestoreError:
     """A start's or check's listing ``error`` (the first in the hashes' or paths' order), and the gateway's refusal of
-    the access key that another listing met (HssClient.key_refused) when ``error`` is some other cause: it stopped the
-    rest, and a run past that first cause meets it anew. ``error`` itself when it is that refusal, or a listing not
-    sent for it."""
+    the access key that another listing met (HssClient.key_refused) when it is for good (not the lock: it passes) and
+    ``error`` of another cause: it stopped the rest, and a run past that first cause meets it anew. That refusal itself
+    when ``error`` is a listing not sent for it (it says the refusal's advice, not the gateway's words)."""
     refused = client.key_refused
-    if refused is None or refused is error or error.unsent == REFUSED_ELSEWHERE:
+    if refused is None or not refuses_every_request(refused) or refused.later:
         return error
-    noun, others = 'hash' if fields['file_hash'] else 'path', len(hosts_asked(fields)) - 1
-    error.args = (f'{error}\n\nThe other {others} {plural(noun, others)} {plural("was", others, "were")} not listed, '
-                  f'for a refusal that stops every request of this command: {refused}',)
+    if error.unsent == REFUSED_ELSEWHERE:
+        return refused
+    if failure_cause(error) != failure_cause(refused):
+        error.args = (f'{error}\n\nAnother listing met a refusal that stops every request of this command: {refused}',)
     return error
 
 
@@ -5032,7 +5033,7 @@ def read_check_listing(client: HssClient, fields: HssFields, state: HssState, sc
         # (not the gateway's lock of the access key: it passes), or HSS's 400 or 404 to the listing at this check and
         # the one before, would recur at every check: polling ends with this one, and the rows left restoring say so.
         # So does the gateway's refusal of the key another listing met, whatever the first one's failure (said too).
-        error, key = with_key_refusal(error, client, fields), client.key_refused
+        error, key = with_key_refusal(error, client), client.key_refused
         refused = getattr(error, 'http_status', 0) in (400, 404)
         for_good = (any(refuses_every_request(met) and not met.later for met in (error, key) if met)
                     or (refused and bool(state.get('listing_refused'))))

@@ -201,6 +201,18 @@ class Arrivals:
         return self.app(request)
 
 
+class Asked:
+    """Wraps an emulator app: notes each request's file_hash as it arrives, faulted or not (the gateways log only the
+    requests they passed), so that a test knows which hash's listing went first."""
+
+    def __init__(self, app):
+        self.app, self.hashes = app, []
+
+    def __call__(self, request):
+        self.hashes.append(request.query.get('file_hash', [None])[0])
+        return self.app(request)
+
+
 # GFM's table extension (https://github.github.com/gfm/, 4.10): a row's outer pipes are optional, its cells trimmed,
 # and a delimiter row's cells are dashes with an optional colon at either end, blanks around them allowed.
 GFM_DELIMITER_CELL = re.compile(r'[ \t]*:?-+:?[ \t]*')

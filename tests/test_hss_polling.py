@@ -13,7 +13,7 @@ import pytest
 
 import facts
 from commonmark_reading import as_commonmark_reads, emphasis_pairs
-from conftest import (HSS_REPLIES, HSS_SEED, ROOT, FakeClock, InFlight, WaitClock as Clock, cached_token,
+from conftest import (HSS_REPLIES, HSS_SEED, ROOT, Asked, FakeClock, InFlight, WaitClock as Clock, cached_token,
                       integration_on_clock, load_json, markdown_rows, start_hss_tenant)
 from warroom.context import as_list, get_path
 from warroom.emulator.faults import FaultPlan
@@ -2206,21 +2206,23 @@ def test_polling_stops_with_how_to_follow_the_restore_once_hss_refuses_the_crede
 def test_a_check_whose_first_listing_met_a_200_from_in_front_of_hss_and_another_the_key_s_refusal_stops_polling(
         clocked):
     # The AK/SK pair is regenerated while a restore of two hashes polls, and a captive portal's page answers every
-    # attempt of the check's first listing (a "try again later" cause): the other hash's listing, sent once it failed,
-    # meets the gateway's 401. Every later check would meet that refusal: polling ends with this check, as it does
-    # when the refusal is the only failure (-k polling_stops_with_how_to_follow), and the check says the refusal whole.
-    import restore_integration as ri
+    # attempt of the check's first listing sent (a "try again later" cause): the other hash's listing, sent once it
+    # failed, meets the gateway's 401. Every later check would meet that refusal: polling ends with this check, as it
+    # does when the refusal is the only failure (-k polling_stops_with_how_to_follow), and the check says the refusal
+    # whole, once; when the listing that met the page is the first hash's, the page first, then the refusal.
     tenant, clock = clocked
     access_key = tenant.base_params['hss_aksk']['identifier']
     other = next(f['file_hash'] for f in SLOW['isolated_files'] if f['file_hash'] != UPDATER)
     faulted = facts.DEFAULT_MAX_RETRIES + 1
+    asked, checked_from = Asked(create_hss_app(tenant.gateway)), []
 
     def key_regenerated_and_a_portal_in_front_of_hss_after_the_start(entry):
         if tenant.gateway.faults is None:
             tenant.backend.add_access_key(access_key, 'regenerated-' + 'S' * 30)
             tenant.gateway.inject_faults(FaultPlan.parse(f'sequence=200-page*{faulted}'))
+            checked_from.append(len(asked.hashes))  # the check's requests come after the start's
 
-    with LoopbackServer(InFlight(create_hss_app(tenant.gateway))) as server:  # each request held 50 ms
+    with LoopbackServer(InFlight(asked)) as server:  # each request held 50 ms
         war_room = WarRoom(params=tenant.params('aksk', hss_endpoint=server.url, retry_backoff='0'), time_scale=1,
                            sleep=clock.sleep, on_entry=key_regenerated_and_a_portal_in_front_of_hss_after_the_start)
         result = war_room.run('hss-restore-isolated', {'file_hash': f'{UPDATER},{other}',
@@ -2229,9 +2231,11 @@ def test_a_check_whose_first_listing_met_a_200_from_in_front_of_hss_and_another_
     assert tenant.gateway.faults.counts() == {'200-page': faulted}
     assert result.runs == 2  # the start, then one check: not a check every 10 s that meets the refusal again
     last = result.entries[-1]['HumanReadable']
-    assert 'HTTP 401' in last and facts.HSS_GATEWAY_AUTH_FAILED[0] in last and ri.HSS_ERROR_ADVICE[401] in last, last
+    assert 'HTTP 401' in last and facts.HSS_GATEWAY_AUTH_FAILED[0] in last and 'secret key' in last, last
+    assert last.count('HTTP 401') == 1, last  # said once, whichever listing met it
+    if asked.hashes[checked_from[0]] == UPDATER:  # the first hash's listing met the page
+        assert '(hss_endpoint)' in last and last.index('(hss_endpoint)') < last.index('HTTP 401'), last
     assert 'polling ended with this check' in last and 'restore_state=' in last, last
-
 
 
 def another_tool_locks_the_access_key(tenant):
