@@ -4734,7 +4734,7 @@ def with_key_refusal(error: RestoreError, client: HssClient) -> RestoreError:
         return error
     if error.unsent == REFUSED_ELSEWHERE:
         return refused
-    if failure_cause(error) != failure_cause(refused):
+    if error.later or failure_cause(error) != failure_cause(refused):  # a lock: the refusal's code, but it passes
         error.args = (f'{error}\n\nAnother listing met a refusal that stops every request of this command: {refused}',)
     return error
 

@@ -752,12 +752,14 @@ def test_a_200_from_in_front_of_hss_lets_no_other_request_out_with_a_refused_key
     assert in_flight.most == 1  # no two requests side by side
     assert len(hss_tenant.gateway.requests) == 1  # past the 200s: one signature checked, refused
     said = result.entries[-1].get('HumanReadable') or result.entries[-1]['Contents']  # the start's error: Contents
-    assert result.failed or 'HTTP 401' in said, said
+    assert result.failed == (request_kind == 'listing'), said  # a restore's rows say each item's fate
     assert 'HTTP 401' in said and 'APIGW.0301' in said and 'secret key' in said, said  # the refusal, whole
     if request_kind == 'listing' and asked.hashes[0] == hashes[0]:  # the first hash's listing met the 200s
         assert '(hss_endpoint)' in said and said.index('(hss_endpoint)') < said.index('HTTP 401'), said
     if request_kind == 'listing':
         assert said.count('HTTP 401') == 1, said  # said once, whichever listing met it
+    else:  # the PUT that met the empty 200, and the ones the refusal stopped, whichever order they went in
+        assert 'HTTP 200 with no body' in said and 'Not sent: Huawei Cloud HSS refused another request' in said, said
     assert not hss_tenant.gateway.aksk_locked(access_key)
 
 
@@ -773,6 +775,31 @@ def test_a_listing_s_other_failure_is_not_told_the_gateway_s_lock_of_the_access_
     said = str(ri.with_key_refusal(page, types.SimpleNamespace(key_refused=locked)))
 
     assert said == 'Huawei Cloud HSS answered HTTP 200 with a page, not HSS\'s JSON.', said
+
+
+def refused_key(later: bool = False) -> ri.VendorApiError:
+    """The gateway's 401 to a request signed with a wrong secret key (later: its lock of the key, which passes)."""
+    message = 'AK access failed to reach the limit' if later else 'Incorrect IAM authentication information'
+    error = ri.VendorApiError('Huawei Cloud HSS', 401, 'Check the keys.', '', [], facts.HSS_GATEWAY_AUTH_FAILED[0],
+                              message)
+    error.later = later  # as the client marks a lock
+    return error
+
+
+def test_a_listing_refused_as_another_was_says_the_refusal_once_not_again_as_the_other_s():
+    # Once HSS took a signature, listings go side by side: two may meet the key's refusal, each an error of its own.
+    mine, other = refused_key(), refused_key()
+
+    said = str(ri.with_key_refusal(mine, types.SimpleNamespace(key_refused=other)))
+
+    assert said == str(refused_key()) and said.count(facts.HSS_GATEWAY_AUTH_FAILED[0]) == 1, said
+
+
+def test_a_listing_that_met_the_gateway_s_lock_is_told_the_refusal_for_good_another_listing_met():
+    # The lock and the refusal share the gateway's code; the lock passes, the refusal does not: it is said too.
+    said = str(ri.with_key_refusal(refused_key(later=True), types.SimpleNamespace(key_refused=refused_key())))
+
+    assert 'AK access failed' in said and 'Incorrect IAM authentication information' in said, said
 
 
 class ArrivalLevels(InFlight):

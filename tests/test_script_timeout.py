@@ -268,8 +268,11 @@ def test_a_script_whose_yaml_sets_a_timeout_is_refused_as_the_unit_xsoar_reads_i
     monkeypatch.setattr(runner, 'SCRIPTS_DIR', TEST_DATA / 'misbehaving')
     assert runner._script_yaml(script)['timeout'] == 300
 
-    with pytest.raises(UnsupportedError, match=f'script "{script}" sets timeout: 300;'):
-        PlaybookRunner(params={}).run_post_processing(script, {'id': '1', 'closeReason': 'Resolved'})
+    try:
+        with pytest.raises(UnsupportedError, match=f'script "{script}" sets timeout: 300;'):
+            PlaybookRunner(params={}).run_post_processing(script, {'id': '1', 'closeReason': 'Resolved'})
+    finally:
+        runner._script_yaml.cache_clear()  # its cache holds the misbehaving folder's reading: not for later tests
 
 
 @pytest.mark.parametrize('script', [POST_PROCESSING_SCRIPT, GATE])
